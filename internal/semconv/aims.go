@@ -1,0 +1,148 @@
+package semconv
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Version is the aimskit module version reported as the instrumentation
+// scope version of every Tracer, Meter and Logger the SDK creates.
+const Version = "0.1.0"
+
+// ScopePrefix is the import path that every instrumentation scope name
+// starts with; the scope name of a package is its import path.
+const ScopePrefix = "github.com/aimskit/aimskit"
+
+// Instrumentation scope names, one per emitting package.
+const (
+	ScopeAims      = ScopePrefix + "/aims"
+	ScopeFairness  = ScopePrefix + "/fairness"
+	ScopeExplain   = ScopePrefix + "/explain"
+	ScopeDrift     = ScopePrefix + "/drift"
+	ScopeOversight = ScopePrefix + "/oversight"
+	ScopeInventory = ScopePrefix + "/inventory"
+)
+
+// Attribute keys shared by every package: the AI system, the control an
+// emitted record is evidence for, and the decision it belongs to.
+const (
+	// AimsSystemID identifies the registered AI system (inventory ID).
+	AimsSystemID = attribute.Key("aims.system.id")
+	// AimsSystemVersion is the deployed version of the AI system.
+	AimsSystemVersion = attribute.Key("aims.system.version")
+	// AimsSystemInstance identifies one running replica of the system.
+	AimsSystemInstance = attribute.Key("aims.system.instance")
+	// AimsRiskLevel is the EU AI Act risk tier of the system.
+	AimsRiskLevel = attribute.Key("aims.risk.level")
+	// AimsControlID names the ISO/IEC 42001 Annex A control a record is evidence for.
+	AimsControlID = attribute.Key("aims.control.id")
+
+	// AimsDecisionID is the UUIDv7 of a decision.
+	AimsDecisionID = attribute.Key("aims.decision.id")
+	// AimsDecisionOutcome is the decision's output label (approve, deny, …).
+	AimsDecisionOutcome = attribute.Key("aims.decision.outcome")
+	// AimsDecisionScore is the model score or confidence behind the decision.
+	AimsDecisionScore = attribute.Key("aims.decision.score")
+	// AimsDecisionAdverse marks a decision that is adverse to its subject.
+	AimsDecisionAdverse = attribute.Key("aims.decision.adverse")
+	// AimsDecisionSchema is the schema version of the decision record.
+	AimsDecisionSchema = attribute.Key("aims.decision.schema_version")
+	// AimsSubjectPseudonym is the keyed-hash pseudonym of the affected person.
+	AimsSubjectPseudonym = attribute.Key("aims.subject.pseudonym")
+	// AimsModelName is the name of the model that produced the decision.
+	AimsModelName = attribute.Key("aims.model.name")
+	// AimsModelVersion is the version of the model that produced the decision.
+	AimsModelVersion = attribute.Key("aims.model.version")
+	// AimsInputPrefix prefixes allow-listed input features: aims.input.<name>.
+	AimsInputPrefix = "aims.input."
+	// AimsReasonCodes lists the reason codes of an explained decision, most important first.
+	AimsReasonCodes = attribute.Key("aims.explanation.reason_codes")
+	// AimsExplanationMethod names the explanation method (exact, kernel, tree, …).
+	AimsExplanationMethod = attribute.Key("aims.explanation.method")
+	// AimsOversightAction is the human oversight action (apply, review, approve, reject, override, …).
+	AimsOversightAction = attribute.Key("aims.oversight.action")
+	// AimsOversightReviewer is the reviewer identity that acted on a decision.
+	AimsOversightReviewer = attribute.Key("aims.oversight.reviewer")
+	// AimsOversightReason is the reason given by a reviewer or a policy.
+	AimsOversightReason = attribute.Key("aims.oversight.reason")
+
+	// AimsDisclosureKind is what was disclosed: interaction, decision or generated content.
+	AimsDisclosureKind = attribute.Key("aims.disclosure.kind")
+	// AimsDisclosureChannel is how it was disclosed: http_header, json_body, text_marker.
+	AimsDisclosureChannel = attribute.Key("aims.disclosure.channel")
+	// AimsDisclosureHTTPRoute is the route of the HTTP response that carried a disclosure.
+	AimsDisclosureHTTPRoute = attribute.Key("aims.disclosure.route")
+)
+
+// GenAI keys reused from the OpenTelemetry GenAI semantic conventions.
+const (
+	// GenAIProviderName is the GenAI provider (gen_ai.provider.name).
+	GenAIProviderName = attribute.Key("gen_ai.provider.name")
+	// GenAIOperationName is the GenAI operation, e.g. chat (gen_ai.operation.name).
+	GenAIOperationName = attribute.Key("gen_ai.operation.name")
+	// GenAIRequestModel is the model requested (gen_ai.request.model).
+	GenAIRequestModel = attribute.Key("gen_ai.request.model")
+	// GenAIResponseModel is the model that answered (gen_ai.response.model).
+	GenAIResponseModel = attribute.Key("gen_ai.response.model")
+	// GenAIResponseID is the provider's response identifier (gen_ai.response.id).
+	GenAIResponseID = attribute.Key("gen_ai.response.id")
+	// GenAIConversationID identifies a conversation (gen_ai.conversation.id).
+	GenAIConversationID = attribute.Key("gen_ai.conversation.id")
+)
+
+// Event names of the aims package.
+const (
+	// EventDecision is the log record of one recorded decision.
+	EventDecision = "aims.decision"
+	// EventDisclosure is the log record of one AI disclosure made to a person.
+	EventDisclosure = "aims.disclosure"
+)
+
+// Metric names of the aims package.
+const (
+	// MetricDisclosures counts AI disclosures made.
+	MetricDisclosures = "aims.disclosures"
+	// MetricDecisions counts decisions recorded.
+	MetricDecisions = "aims.decisions"
+)
+
+var _ = register(
+	Entry{Name: ScopeAims, Kind: KindScope, Package: "aims", Brief: "instrumentation scope of package aims"},
+	Entry{Name: ScopeFairness, Kind: KindScope, Package: "fairness", Brief: "instrumentation scope of package fairness"},
+	Entry{Name: ScopeExplain, Kind: KindScope, Package: "explain", Brief: "instrumentation scope of package explain"},
+	Entry{Name: ScopeDrift, Kind: KindScope, Package: "drift", Brief: "instrumentation scope of package drift"},
+	Entry{Name: ScopeOversight, Kind: KindScope, Package: "oversight", Brief: "instrumentation scope of package oversight"},
+	Entry{Name: ScopeInventory, Kind: KindScope, Package: "inventory", Brief: "instrumentation scope of package inventory"},
+
+	Entry{Name: string(AimsSystemID), Kind: KindAttribute, Type: "string", Package: "all", Brief: "ID of the registered AI system"},
+	Entry{Name: string(AimsSystemVersion), Kind: KindAttribute, Type: "string", Package: "all", Brief: "deployed version of the AI system"},
+	Entry{Name: string(AimsSystemInstance), Kind: KindAttribute, Type: "string", Package: "all", Brief: "one running replica of the system"},
+	Entry{Name: string(AimsRiskLevel), Kind: KindAttribute, Type: "string", Package: "all", Brief: "EU AI Act risk tier: prohibited, high, limited, minimal"},
+	Entry{Name: string(AimsControlID), Kind: KindAttribute, Type: "string", Package: "all", Brief: "ISO/IEC 42001 Annex A control the record is evidence for, e.g. A.6.2.8"},
+	Entry{Name: string(AimsDecisionID), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "UUIDv7 of the decision"},
+	Entry{Name: string(AimsDecisionOutcome), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "decision output label"},
+	Entry{Name: string(AimsDecisionScore), Kind: KindAttribute, Type: "double", Package: "aims", Brief: "model score or confidence"},
+	Entry{Name: string(AimsDecisionAdverse), Kind: KindAttribute, Type: "bool", Package: "aims", Brief: "decision is adverse to its subject"},
+	Entry{Name: string(AimsDecisionSchema), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "schema version of the decision record"},
+	Entry{Name: string(AimsSubjectPseudonym), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "keyed HMAC pseudonym of the affected person (never the raw ID)"},
+	Entry{Name: string(AimsModelName), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "model that produced the decision"},
+	Entry{Name: string(AimsModelVersion), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "model version"},
+	Entry{Name: AimsInputPrefix + "<name>", Kind: KindAttribute, Type: "any", Package: "aims", Brief: "an allow-listed input feature; only names on the allow-list appear"},
+	Entry{Name: string(AimsReasonCodes), Kind: KindAttribute, Type: "string[]", Package: "aims", Brief: "reason codes, most important first"},
+	Entry{Name: string(AimsExplanationMethod), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "explanation method"},
+	Entry{Name: string(AimsOversightAction), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "oversight action: apply, review, block, approve, reject, override, escalate, halt, contest"},
+	Entry{Name: string(AimsOversightReviewer), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reviewer identity"},
+	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by reviewer or policy"},
+	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, decision, generated_content"},
+	Entry{Name: string(AimsDisclosureChannel), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "how: http_header, json_body, text_marker"},
+	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route that carried the disclosure"},
+
+	Entry{Name: string(GenAIProviderName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI provider"},
+	Entry{Name: string(GenAIOperationName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI operation, e.g. chat"},
+	Entry{Name: string(GenAIRequestModel), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "model requested"},
+	Entry{Name: string(GenAIResponseModel), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "model that answered"},
+	Entry{Name: string(GenAIResponseID), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "provider's response ID"},
+	Entry{Name: string(GenAIConversationID), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "conversation ID"},
+
+	Entry{Name: EventDecision, Kind: KindEvent, Package: "aims", Brief: "one recorded decision (A.6.2.8)"},
+	Entry{Name: EventDisclosure, Kind: KindEvent, Package: "aims", Brief: "one AI disclosure to a person (A.8.2)"},
+	Entry{Name: MetricDisclosures, Kind: KindMetric, Type: "counter", Unit: "{disclosure}", Package: "aims", Brief: "AI disclosures made"},
+	Entry{Name: MetricDecisions, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "aims", Brief: "decisions recorded"},
+)
