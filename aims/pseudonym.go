@@ -1,0 +1,56 @@
+package aims
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// MinPseudonymKeyLen is the shortest HMAC key a Pseudonymizer accepts. A
+// short key could be brute-forced together with the small space of real
+// identifiers (customer numbers, e-mail addresses), undoing the pseudonym.
+const MinPseudonymKeyLen = 16
+
+// Pseudonymizer turns identifiers of people into stable pseudonyms with a
+// keyed hash (HMAC-SHA-256), so records about the same person can be linked
+// by whoever holds the key, and by nobody else (GDPR Art. 4(5)
+// pseudonymisation). It is safe for concurrent use.
+type Pseudonymizer struct {
+	key   []byte
+	keyID string
+}
+
+// NewPseudonymizer returns a Pseudonymizer for key. keyID names the key in
+// every pseudonym (so keys can be rotated and old records still be linked
+// by the old key); it may be empty. The key must be at least
+// MinPseudonymKeyLen bytes.
+func NewPseudonymizer(key []byte, keyID string) (*Pseudonymizer, error) {
+	if len(key) == 0 {
+		return nil, errors.New("aims: pseudonymisation key is empty")
+	}
+	if len(key) < MinPseudonymKeyLen {
+		return nil, fmt.Errorf("aims: pseudonymisation key has %d bytes, need at least %d", len(key), MinPseudonymKeyLen)
+	}
+	for _, r := range keyID {
+		if r == ':' || r < 0x21 || r > 0x7e {
+			return nil, fmt.Errorf("aims: pseudonymisation key ID %q must be printable ASCII without ':' or spaces", keyID)
+		}
+	}
+	return &Pseudonymizer{key: append([]byte(nil), key...), keyID: keyID}, nil
+}
+
+// Pseudonym returns the pseudonym of id: "hs256:" (then the key ID and ':'
+// when one is set), then the first 128 bits of HMAC-SHA-256(key, id) in hex.
+// 128 bits keep collisions out of reach for any realistic population.
+func (p *Pseudonymizer) Pseudonym(id string) string {
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(id))
+	sum := m.Sum(nil)
+	prefix := "hs256:"
+	if p.keyID != "" {
+		prefix += p.keyID + ":"
+	}
+	return prefix + hex.EncodeToString(sum[:16])
+}
