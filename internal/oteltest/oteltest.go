@@ -1,0 +1,125 @@
+// Package oteltest gives tests an OpenTelemetry SDK wired to in-memory
+// readers, so they can assert the names and attributes of what a package
+// emitted. Only _test.go files import it: library code stays on the API.
+package oteltest
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+)
+
+// Logs is a LoggerProvider that keeps every emitted record in memory.
+type Logs struct {
+	Provider *sdklog.LoggerProvider
+	exp      *memExporter
+}
+
+// NewLogs returns a Logs whose provider is shut down when the test ends.
+func NewLogs(t testing.TB) *Logs {
+	exp := &memExporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	return &Logs{Provider: lp, exp: exp}
+}
+
+// Records returns a copy of the records emitted so far.
+func (l *Logs) Records() []sdklog.Record {
+	l.exp.mu.Lock()
+	defer l.exp.mu.Unlock()
+	return append([]sdklog.Record(nil), l.exp.records...)
+}
+
+// Events returns the records with the given event name.
+func (l *Logs) Events(name string) []sdklog.Record {
+	var out []sdklog.Record
+	for _, r := range l.Records() {
+		if r.EventName() == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Attrs returns a record's attributes as a map from key to value.
+func Attrs(r sdklog.Record) map[string]attribute.Value {
+	m := map[string]attribute.Value{}
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		m[string(kv.Key)] = kv.Value
+		return true
+	})
+	return m
+}
+
+type memExporter struct {
+	mu      sync.Mutex
+	records []sdklog.Record
+}
+
+func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range recs {
+		e.records = append(e.records, r.Clone())
+	}
+	return nil
+}
+func (e *memExporter) Shutdown(context.Context) error   { return nil }
+func (e *memExporter) ForceFlush(context.Context) error { return nil }
+
+// Metrics is a MeterProvider read on demand by a manual reader.
+type Metrics struct {
+	Provider *sdkmetric.MeterProvider
+	reader   *sdkmetric.ManualReader
+}
+
+// NewMetrics returns a Metrics whose provider is shut down when the test ends.
+func NewMetrics(t testing.TB) *Metrics {
+	r := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r))
+	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	return &Metrics{Provider: mp, reader: r}
+}
+
+// Collect reads the current metric data.
+func (m *Metrics) Collect(t testing.TB) metricdata.ResourceMetrics {
+	var rm metricdata.ResourceMetrics
+	if err := m.reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatalf("collecting metrics: %v", err)
+	}
+	return rm
+}
+
+// Find returns the metric with the given name, or false.
+func (m *Metrics) Find(t testing.TB, name string) (metricdata.Metrics, bool) {
+	rm := m.Collect(t)
+	for _, sm := range rm.ScopeMetrics {
+		for _, mm := range sm.Metrics {
+			if mm.Name == name {
+				return mm, true
+			}
+		}
+	}
+	return metricdata.Metrics{}, false
+}
+
+// Traces is a TracerProvider recording ended spans in memory.
+type Traces struct {
+	Provider *sdktrace.TracerProvider
+	Recorder *tracetest.SpanRecorder
+}
+
+// NewTraces returns a Traces whose provider is shut down when the test ends.
+func NewTraces(t testing.TB) *Traces {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return &Traces{Provider: tp, Recorder: rec}
+}
