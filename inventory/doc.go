@@ -1,0 +1,24 @@
+// Package inventory keeps the AI-system inventory of an AI management system
+// (ISO/IEC 42001 Annex A.4 resources, A.6.2.7 technical documentation, A.8.2
+// information for users) and maps systems to the EU AI Act risk tiers
+// (Regulation (EU) 2024/1689, Art. 5, Art. 6 and Annex III, Art. 50).
+//
+// A service describes itself with a [System] and calls [Register] at
+// start-up. Registration validates the description, emits an OpenTelemetry
+// log record (event aims.inventory.registration) whose body carries the whole
+// description, keeps the system in a process-local [Registry], and sends a
+// periodic heartbeat record until [Registration.Close]. Because everything
+// travels as ordinary OTLP logs, [FromOTLP] can rebuild the organisation-wide
+// inventory from the output of an OpenTelemetry Collector file exporter, so
+// the inventory is never stale.
+//
+// [Classify] turns a structured [UseCase] into a risk tier with the rationale
+// and the article references. From a registered system the package derives a
+// model card ([NewModelCard]), an Annex IV-style technical-documentation
+// skeleton that marks what is still missing ([NewTechnicalDocumentation]) and
+// a CycloneDX 1.6 ML-BOM ([CycloneDX]). [Handler] serves all of it over HTTP,
+// the governance equivalent of a /metrics endpoint.
+//
+// The classification is a structured first assessment that documents its
+// reasoning; it does not replace a legal assessment of the concrete system.
+package inventory
