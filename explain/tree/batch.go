@@ -1,0 +1,169 @@
+package tree
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aimskit/aimskit/explain"
+)
+
+// checkMatrix validates a batch of rows against the model.
+func (e *Ensemble) checkMatrix(x explain.Matrix) error {
+	if err := x.Validate(); err != nil {
+		return fmt.Errorf("tree: %w", err)
+	}
+	if x.Cols != e.numFeatures {
+		return fmt.Errorf("tree: rows have %d features, model expects %d", x.Cols, e.numFeatures)
+	}
+	return nil
+}
+
+// PredictMargins writes the margins of every row of x into out, which must
+// have x.Rows × NumGroups entries (row-major: out[i*K+k] is row i, group k).
+// Rows are spread over GOMAXPROCS workers unless [WithWorkers] says
+// otherwise.
+func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []float64, opts ...Option) error {
+	if err := e.checkMatrix(x); err != nil {
+		return err
+	}
+	K := e.numGroups
+	if len(out) != x.Rows*K {
+		return fmt.Errorf("tree: margin output has %d slots, need %d rows × %d groups", len(out), x.Rows, K)
+	}
+	cfg := newConfig(opts)
+	return e.predictRows(ctx, x, cfg.workers, func(i int, m []float64) { copy(out[i*K:(i+1)*K], m) })
+}
+
+// predictRows evaluates the margins of every row and hands them to sink,
+// which must copy them out (the slice is reused).
+func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers int, sink func(i int, margins []float64)) error {
+	M, K := e.numFeatures, e.numGroups
+	workers = clampWorkers(workers, x.Rows)
+	scratch := make([]float64, workers*(M+K))
+	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+		buf := scratch[w*(M+K) : (w+1)*(M+K)]
+		row, m := buf[:M], buf[M:]
+		for i := lo; i < hi; i++ {
+			e.canonRow(row, x.Row(i))
+			e.marginCanon(row, m)
+			sink(i, m)
+		}
+		return nil
+	})
+}
+
+// PredictOutputs is [Ensemble.PredictMargins] followed by the objective's
+// transform (sigmoid, softmax, exp or identity) of each row.
+func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []float64, opts ...Option) error {
+	if err := e.PredictMargins(ctx, x, out, opts...); err != nil {
+		return err
+	}
+	K := e.numGroups
+	for i := 0; i < x.Rows; i++ {
+		e.transform.apply(out[i*K : (i+1)*K])
+	}
+	return nil
+}
+
+// clampWorkers resolves the worker count for n rows.
+func clampWorkers(workers, n int) int {
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	if maxW := (n + rowChunk - 1) / rowChunk; workers > maxW {
+		workers = maxW
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	return workers
+}
+
+var errNoCover = errors.New("tree: model has no node covers; path-dependent TreeSHAP needs them")
+
+// Contributions computes path-dependent TreeSHAP values (Lundberg et al.
+// 2020, Algorithm 2) in margin space, as XGBoost's
+// predict(pred_contribs=True) does. out must have x.Rows × K × (M+1)
+// entries: out[(i*K+k)*(M+1)+j] is the contribution of feature j to group k
+// of row i, and column M is the bias (the group's intercept plus the
+// cover-weighted expected value of each tree). Each row's values sum to its
+// margin. Rows are spread over GOMAXPROCS workers unless [WithWorkers] says
+// otherwise; each worker reuses its scratch, so no row allocates.
+func (e *Ensemble) Contributions(ctx context.Context, x explain.Matrix, out []float64, opts ...Option) error {
+	if !e.hasCover {
+		return errNoCover
+	}
+	if err := e.checkMatrix(x); err != nil {
+		return err
+	}
+	M, K := e.numFeatures, e.numGroups
+	stride := K * (M + 1)
+	if len(out) != x.Rows*stride {
+		return fmt.Errorf("tree: contribution output has %d slots, need %d rows × %d groups × %d", len(out), x.Rows, K, M+1)
+	}
+	cfg := newConfig(opts)
+	workers := clampWorkers(cfg.workers, x.Rows)
+	walkers := make([]*shapScratch, workers)
+	for w := range walkers {
+		walkers[w] = e.newShapScratch()
+	}
+	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+		s := walkers[w]
+		for i := lo; i < hi; i++ {
+			e.canonRow(s.walker.row, x.Row(i))
+			e.contribRow(s, out[i*stride:(i+1)*stride])
+		}
+		return nil
+	})
+}
+
+// shapScratch is one worker's reusable TreeSHAP state.
+type shapScratch struct {
+	walker shapWalker
+	path   []pathElem
+	// on and off hold conditioned contributions for interaction values.
+	on, off []float64
+}
+
+func (e *Ensemble) newShapScratch() *shapScratch {
+	M := e.numFeatures
+	return &shapScratch{
+		walker: shapWalker{nodes: e.nodes, value: e.value, cover: e.cover, row: make([]float64, M), condFeature: -1},
+		path:   make([]pathElem, pathBufferLen(e.maxDepth)),
+		on:     make([]float64, M+1),
+		off:    make([]float64, M+1),
+	}
+}
+
+// contribRow writes the TreeSHAP values of the canonical row in s into out
+// (K × (M+1)).
+func (e *Ensemble) contribRow(s *shapScratch, out []float64) {
+	M := e.numFeatures
+	clear(out)
+	w := &s.walker
+	w.cond, w.condFeature = 0, -1
+	for t, root := range e.roots {
+		g := int(e.group[t])
+		w.phi = out[g*(M+1) : g*(M+1)+M]
+		w.recurse(root, s.path, 0, 1, 1, -1, 1)
+		out[g*(M+1)+M] += e.value[root]
+	}
+	for g := 0; g < e.numGroups; g++ {
+		out[g*(M+1)+M] += e.intercept[g]
+	}
+}
+
+// ExpectedValues writes, for each output group, the path-dependent base
+// value: the intercept plus each tree's cover-weighted expected value (the
+// bias column of [Ensemble.Contributions]).
+func (e *Ensemble) ExpectedValues() ([]float64, error) {
+	if !e.hasCover {
+		return nil, errNoCover
+	}
+	out := append([]float64(nil), e.intercept...)
+	for t, root := range e.roots {
+		out[e.group[t]] += e.value[root]
+	}
+	return out, nil
+}

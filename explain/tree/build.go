@@ -1,0 +1,276 @@
+package tree
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// SplitRule says how a row value is compared with a node's threshold.
+type SplitRule int
+
+// The split rules of the supported model formats.
+const (
+	// LessFloat32 is XGBoost's rule: the value is rounded to float32 and goes
+	// left iff float32(x) < threshold; a value equal to the threshold goes
+	// right. Margins are accumulated in float32, as XGBoost does.
+	LessFloat32 SplitRule = iota
+	// LessEqual is scikit-learn's rule: go left iff x <= threshold, compared
+	// in float64. Margins are accumulated in float64.
+	LessEqual
+	// Less goes left iff x < threshold, compared in float64.
+	Less
+)
+
+// Tree is one decision tree in struct-of-arrays form, indexed by node id,
+// with the root at node 0. All slices have the same length; nodes that are
+// not reachable from the root are ignored.
+type Tree struct {
+	// Left and Right are the child node ids; -1 in Left marks a leaf.
+	Left, Right []int
+	// Feature is the split feature of an internal node.
+	Feature []int
+	// Threshold is the split threshold of an internal node.
+	Threshold []float64
+	// DefaultLeft is the direction a missing (NaN) value takes at an
+	// internal node. Nil means missing values go right.
+	DefaultLeft []bool
+	// Value is the leaf output (already scaled by any learning rate).
+	// Entries at internal nodes are ignored.
+	Value []float64
+	// Cover is the training weight (XGBoost sum_hessian, scikit-learn
+	// weighted_n_node_samples) that reached each node. Path-dependent
+	// TreeSHAP needs it; nil is allowed for a model that only predicts.
+	Cover []float64
+	// Group is the output group (class) the tree adds to.
+	Group int
+}
+
+// Spec describes an ensemble for [New].
+type Spec struct {
+	Trees       []Tree
+	NumFeatures int
+	// NumGroups is the number of output groups (0 is read as 1).
+	NumGroups int
+	// Intercept is the margin-space intercept, one value per group or a
+	// single value used for every group. Nil means 0.
+	Intercept []float64
+	Rule      SplitRule
+	Transform Transform
+	// FeatureNames are optional; when given there must be NumFeatures.
+	FeatureNames []string
+	// ObjectiveName is the training objective, recorded for reference.
+	ObjectiveName string
+}
+
+// New validates spec and builds an [Ensemble]. It walks every tree from its
+// root, so dangling child indices, cycles, out-of-range features and
+// non-finite values are reported as errors.
+func New(spec Spec) (*Ensemble, error) {
+	if spec.NumFeatures <= 0 {
+		return nil, fmt.Errorf("tree: number of features is %d, must be positive", spec.NumFeatures)
+	}
+	if len(spec.Trees) == 0 {
+		return nil, errNoTrees
+	}
+	groups := spec.NumGroups
+	if groups == 0 {
+		groups = 1
+	}
+	if groups < 0 {
+		return nil, fmt.Errorf("tree: number of output groups is %d", spec.NumGroups)
+	}
+	if !spec.Transform.valid() {
+		return nil, fmt.Errorf("tree: unknown transform %d", spec.Transform)
+	}
+	if spec.Transform == Softmax && groups < 2 {
+		return nil, fmt.Errorf("tree: softmax needs at least 2 output groups, have %d", groups)
+	}
+	if spec.Rule < LessFloat32 || spec.Rule > Less {
+		return nil, fmt.Errorf("tree: unknown split rule %d", spec.Rule)
+	}
+	if spec.FeatureNames != nil && len(spec.FeatureNames) != spec.NumFeatures {
+		return nil, fmt.Errorf("tree: %d feature names for %d features", len(spec.FeatureNames), spec.NumFeatures)
+	}
+	e := &Ensemble{
+		numFeatures:   spec.NumFeatures,
+		numGroups:     groups,
+		intercept:     make([]float64, groups),
+		float32:       spec.Rule == LessFloat32,
+		transform:     spec.Transform,
+		objectiveName: spec.ObjectiveName,
+		featureNames:  append([]string(nil), spec.FeatureNames...),
+		hasCover:      true,
+	}
+	if len(e.featureNames) == 0 {
+		e.featureNames = nil
+	}
+	switch len(spec.Intercept) {
+	case 0:
+	case 1:
+		for k := range e.intercept {
+			e.intercept[k] = spec.Intercept[0]
+		}
+	case groups:
+		copy(e.intercept, spec.Intercept)
+	default:
+		return nil, fmt.Errorf("tree: %d intercepts for %d output groups", len(spec.Intercept), groups)
+	}
+	for k, v := range e.intercept {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("tree: intercept of group %d is %v", k, v)
+		}
+	}
+	for t := range spec.Trees {
+		if spec.Trees[t].Cover == nil {
+			e.hasCover = false
+		}
+	}
+	for t := range spec.Trees {
+		if err := e.addTree(t, &spec.Trees[t], spec.Rule); err != nil {
+			return nil, err
+		}
+	}
+	if e.hasCover {
+		e.computeMeans()
+	}
+	return e, nil
+}
+
+// addTree validates tree t and appends its reachable nodes in depth-first
+// order (so each subtree is contiguous).
+func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
+	n := len(tr.Left)
+	if n == 0 {
+		return fmt.Errorf("tree: tree %d has no nodes", t)
+	}
+	for _, c := range []struct {
+		name string
+		l    int
+	}{{"right children", len(tr.Right)}, {"features", len(tr.Feature)}, {"thresholds", len(tr.Threshold)}, {"values", len(tr.Value)}} {
+		if c.l != n {
+			return fmt.Errorf("tree: tree %d has %d left children but %d %s", t, n, c.l, c.name)
+		}
+	}
+	if tr.DefaultLeft != nil && len(tr.DefaultLeft) != n {
+		return fmt.Errorf("tree: tree %d has %d nodes but %d default directions", t, n, len(tr.DefaultLeft))
+	}
+	if tr.Cover != nil && len(tr.Cover) != n {
+		return fmt.Errorf("tree: tree %d has %d nodes but %d covers", t, n, len(tr.Cover))
+	}
+	if tr.Group < 0 || tr.Group >= e.numGroups {
+		return fmt.Errorf("tree: tree %d adds to output group %d, model has %d groups", t, tr.Group, e.numGroups)
+	}
+
+	base := int32(len(e.nodes))
+	seen := make([]bool, n)
+	features := map[int32]bool{}
+	depth := 0
+	// Iterative pre-order walk; each entry is a source node id, its depth
+	// and the position of the parent's child slot to patch.
+	type item struct {
+		id, depth int
+		parent    int32
+		isLeft    bool
+	}
+	stack := []item{{id: 0, parent: -1}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.id < 0 || it.id >= n {
+			return fmt.Errorf("tree: tree %d: child index %d out of range [0,%d)", t, it.id, n)
+		}
+		if seen[it.id] {
+			return fmt.Errorf("tree: tree %d: node %d is reached twice (not a tree)", t, it.id)
+		}
+		seen[it.id] = true
+		if it.depth > 64 {
+			return fmt.Errorf("tree: tree %d is deeper than 64 levels", t)
+		}
+		if it.depth > depth {
+			depth = it.depth
+		}
+		idx := int32(len(e.nodes))
+		if it.parent >= 0 {
+			if it.isLeft {
+				e.nodes[it.parent].left = idx
+			} else {
+				e.nodes[it.parent].right = idx
+			}
+		}
+		cover := 0.0
+		if tr.Cover != nil {
+			cover = tr.Cover[it.id]
+			if math.IsNaN(cover) || math.IsInf(cover, 0) || cover < 0 {
+				return fmt.Errorf("tree: tree %d node %d has cover %v", t, it.id, cover)
+			}
+		}
+		nd := node{feature: -1, left: -1, right: -1}
+		val := 0.0
+		if tr.Left[it.id] == -1 {
+			val = tr.Value[it.id]
+			if math.IsNaN(val) || math.IsInf(val, 0) {
+				return fmt.Errorf("tree: tree %d leaf %d has value %v", t, it.id, val)
+			}
+		} else {
+			f := tr.Feature[it.id]
+			if f < 0 || f >= e.numFeatures {
+				return fmt.Errorf("tree: tree %d node %d splits on feature %d, model has %d features", t, it.id, f, e.numFeatures)
+			}
+			thr := tr.Threshold[it.id]
+			if math.IsNaN(thr) {
+				return fmt.Errorf("tree: tree %d node %d has a NaN threshold", t, it.id)
+			}
+			if tr.Cover != nil && cover <= 0 {
+				return fmt.Errorf("tree: tree %d internal node %d has cover %v, must be positive", t, it.id, cover)
+			}
+			nd.feature = int32(f)
+			switch rule {
+			case LessFloat32:
+				nd.thr = float64(float32(thr))
+			case LessEqual:
+				nd.thr = math.Nextafter(thr, math.Inf(1))
+			case Less:
+				nd.thr = thr
+			}
+			nd.defaultLeft = tr.DefaultLeft != nil && tr.DefaultLeft[it.id]
+			features[int32(f)] = true
+			// Push right first so the left subtree is laid out first.
+			stack = append(stack,
+				item{id: tr.Right[it.id], depth: it.depth + 1, parent: idx, isLeft: false},
+				item{id: tr.Left[it.id], depth: it.depth + 1, parent: idx, isLeft: true})
+		}
+		e.nodes = append(e.nodes, nd)
+		e.value = append(e.value, val)
+		e.cover = append(e.cover, cover)
+		e.sourceID = append(e.sourceID, int32(it.id))
+	}
+	fs := make([]int32, 0, len(features))
+	for f := range features {
+		fs = append(fs, f)
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i] < fs[j] })
+	e.roots = append(e.roots, base)
+	e.group = append(e.group, int32(tr.Group))
+	e.depth = append(e.depth, int32(depth))
+	e.treeFeatures = append(e.treeFeatures, fs)
+	if depth > e.maxDepth {
+		e.maxDepth = depth
+	}
+	return nil
+}
+
+// computeMeans stores at every internal node the cover-weighted mean of its
+// children's values (Lundberg et al. 2020: the expected value of the
+// subtree), which TreeSHAP uses for the bias term. Children come after their
+// parent in the node array, so a reverse sweep sees them first.
+func (e *Ensemble) computeMeans() {
+	for i := len(e.nodes) - 1; i >= 0; i-- {
+		n := &e.nodes[i]
+		if n.feature < 0 {
+			continue
+		}
+		l, r := n.left, n.right
+		e.value[i] = (e.value[l]*e.cover[l] + e.value[r]*e.cover[r]) / e.cover[i]
+	}
+}

@@ -1,0 +1,237 @@
+package tree
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// node is one live node of an ensemble, stored in a single flat array shared
+// by all trees so that a walk touches one compact slice. Deleted and
+// unreachable nodes of the source file are dropped when the ensemble is
+// built, and child indices are absolute positions in that array.
+type node struct {
+	// thr is the split threshold in the ensemble's canonical form: after the
+	// row value has been put through [Ensemble.canon], the row goes left iff
+	// value < thr. XGBoost thresholds are float32 values; sklearn's
+	// "x <= t" rule is turned into "x < nextafter(t, +Inf)" at load time.
+	thr float64
+	// feature is the split feature, or -1 at a leaf.
+	feature int32
+	// left and right are absolute node indices (unused at a leaf).
+	left, right int32
+	// defaultLeft is the direction a missing (NaN) value takes.
+	defaultLeft bool
+}
+
+// Ensemble is an immutable additive tree ensemble: the margin of output group
+// k is the intercept of group k plus the sum of the leaf values reached in
+// the trees of group k. An Ensemble is safe for concurrent use.
+//
+// Build one with [LoadXGBoostJSON], [LoadXGBoostFile], [LoadSklearnJSON] or
+// [New].
+type Ensemble struct {
+	nodes []node
+	value []float64 // leaf value at leaves; cover-weighted mean below internal nodes
+	cover []float64 // node cover (XGBoost sum_hessian, sklearn weighted samples)
+
+	roots    []int32 // root node of each tree, in file order
+	group    []int32 // output group of each tree
+	depth    []int32 // depth (edges from root to deepest leaf) of each tree
+	maxDepth int
+
+	numFeatures int
+	numGroups   int
+	intercept   []float64 // margin intercept per group
+
+	// float32 reproduces XGBoost's arithmetic: row values are rounded to
+	// float32 before comparison and margins are accumulated in float32.
+	float32 bool
+
+	transform     Transform
+	objectiveName string
+	featureNames  []string
+
+	// sourceID maps a node to its id within its tree in the source arrays.
+	sourceID []int32
+	// hasCover reports whether node covers were supplied (TreeSHAP needs them).
+	hasCover bool
+
+	// treeFeatures[t] lists the distinct split features of tree t, sorted.
+	treeFeatures [][]int32
+}
+
+// NumFeatures returns the number of input features a row must have.
+func (e *Ensemble) NumFeatures() int { return e.numFeatures }
+
+// NumGroups returns the number of output groups: 1 for regression and binary
+// classification, K for a K-class softmax model.
+func (e *Ensemble) NumGroups() int { return e.numGroups }
+
+// NumTrees returns the number of trees.
+func (e *Ensemble) NumTrees() int { return len(e.roots) }
+
+// MaxDepth returns the depth of the deepest tree (a single leaf has depth 0).
+func (e *Ensemble) MaxDepth() int { return e.maxDepth }
+
+// Transform returns the function that maps margins to outputs.
+func (e *Ensemble) Transform() Transform { return e.transform }
+
+// ObjectiveName returns the training objective recorded in the model file
+// (for example "binary:logistic"), or "" when none was recorded.
+func (e *Ensemble) ObjectiveName() string { return e.objectiveName }
+
+// FeatureNames returns the feature names stored in the model file, or nil.
+func (e *Ensemble) FeatureNames() []string { return append([]string(nil), e.featureNames...) }
+
+// Intercept returns the margin-space intercept added to group k (for XGBoost
+// models, the objective's transform of base_score).
+func (e *Ensemble) Intercept(k int) float64 {
+	if k < 0 || k >= e.numGroups {
+		return math.NaN()
+	}
+	return e.intercept[k]
+}
+
+// canon turns a row value into the form that is compared with node.thr.
+func (e *Ensemble) canon(v float64) float64 {
+	if e.float32 {
+		return float64(float32(v))
+	}
+	return v
+}
+
+// canonRow writes the canonical form of row into dst (len(dst) == len(row)).
+func (e *Ensemble) canonRow(dst, row []float64) {
+	if e.float32 {
+		for i, v := range row {
+			dst[i] = float64(float32(v))
+		}
+		return
+	}
+	copy(dst, row)
+}
+
+// next returns the child of internal node n that a canonical value v takes:
+// missing values follow the default direction, otherwise v < thr goes left.
+func (n *node) next(v float64) int32 {
+	if v != v { // NaN
+		if n.defaultLeft {
+			return n.left
+		}
+		return n.right
+	}
+	if v < n.thr {
+		return n.left
+	}
+	return n.right
+}
+
+// leaf walks tree t on a canonical row and returns the leaf node index.
+func (e *Ensemble) leaf(t int, row []float64) int32 {
+	i := e.roots[t]
+	nodes := e.nodes
+	for {
+		n := &nodes[i]
+		if n.feature < 0 {
+			return i
+		}
+		i = n.next(row[n.feature])
+	}
+}
+
+// marginCanon writes the margins of a canonical row into out (len numGroups).
+func (e *Ensemble) marginCanon(row []float64, out []float64) {
+	copy(out, e.intercept)
+	if e.float32 {
+		// XGBoost sums float32 leaf values in file order, starting from the
+		// float32 intercept; doing the same is bit-exact. out[k] always holds
+		// a float32 value, so the round trip through float64 is exact.
+		if e.numGroups == 1 {
+			acc := float32(out[0])
+			for t := range e.roots {
+				acc += float32(e.value[e.leaf(t, row)])
+			}
+			out[0] = float64(acc)
+			return
+		}
+		for t := range e.roots {
+			g := e.group[t]
+			out[g] = float64(float32(out[g]) + float32(e.value[e.leaf(t, row)]))
+		}
+		return
+	}
+	if e.numGroups == 1 {
+		acc := out[0]
+		for t := range e.roots {
+			acc += e.value[e.leaf(t, row)]
+		}
+		out[0] = acc
+		return
+	}
+	for t := range e.roots {
+		out[e.group[t]] += e.value[e.leaf(t, row)]
+	}
+}
+
+// checkRow reports a row whose length does not match the model.
+func (e *Ensemble) checkRow(row []float64) error {
+	if len(row) != e.numFeatures {
+		return fmt.Errorf("tree: row has %d features, model expects %d", len(row), e.numFeatures)
+	}
+	return nil
+}
+
+// PredictMargin writes the margin (raw score before the objective's
+// transform) of each output group for one row into out, which must have
+// length [Ensemble.NumGroups]. NaN marks a missing value.
+func (e *Ensemble) PredictMargin(row []float64, out []float64) error {
+	if err := e.checkRow(row); err != nil {
+		return err
+	}
+	if len(out) != e.numGroups {
+		return fmt.Errorf("tree: output has %d slots, model has %d output groups", len(out), e.numGroups)
+	}
+	var stack [32]float64
+	buf := stack[:0]
+	if len(row) > len(stack) {
+		buf = make([]float64, len(row))
+	} else {
+		buf = stack[:len(row)]
+	}
+	e.canonRow(buf, row)
+	e.marginCanon(buf, out)
+	return nil
+}
+
+// PredictOutput writes the output-space prediction (the objective's transform
+// of the margins: identity, sigmoid or softmax) for one row into out, which
+// must have length [Ensemble.NumGroups].
+func (e *Ensemble) PredictOutput(row []float64, out []float64) error {
+	if err := e.PredictMargin(row, out); err != nil {
+		return err
+	}
+	e.transform.apply(out)
+	return nil
+}
+
+// LeafIndex writes, for every tree, the index in the source file's node
+// arrays of the leaf the row reaches (XGBoost's pred_leaf) into out, which
+// must have length [Ensemble.NumTrees].
+func (e *Ensemble) LeafIndex(row []float64, out []int) error {
+	if err := e.checkRow(row); err != nil {
+		return err
+	}
+	if len(out) != len(e.roots) {
+		return fmt.Errorf("tree: leaf output has %d slots, model has %d trees", len(out), len(e.roots))
+	}
+	buf := make([]float64, len(row))
+	e.canonRow(buf, row)
+	for t := range e.roots {
+		out[t] = int(e.sourceID[e.leaf(t, buf)])
+	}
+	return nil
+}
+
+// errNoTrees is returned for an ensemble without trees.
+var errNoTrees = errors.New("tree: model has no trees")

@@ -1,0 +1,49 @@
+package tree
+
+import (
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Option configures batch computations and explainers.
+type Option func(*config)
+
+type config struct {
+	workers     int
+	class       int
+	outputSpace bool
+	tp          trace.TracerProvider
+}
+
+func newConfig(opts []Option) config {
+	c := config{tp: otel.GetTracerProvider()}
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	return c
+}
+
+// WithWorkers sets how many goroutines share a batch of rows; n <= 0 (the
+// default) means runtime.GOMAXPROCS(0).
+func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
+
+// WithClass selects the output group (class) an explainer or model view
+// reports for multi-class models. The default is group 0.
+func WithClass(k int) Option { return func(c *config) { c.class = k } }
+
+// WithOutputSpace makes a model view or interventional explainer work in
+// the objective's output space (probabilities for logistic and softmax
+// models) instead of margin space.
+func WithOutputSpace() Option { return func(c *config) { c.outputSpace = true } }
+
+// WithTracerProvider sets the provider of the tracer that records a span
+// per batch explanation. The default is otel.GetTracerProvider().
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *config) {
+		if tp != nil {
+			c.tp = tp
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package tree
+
+import "math"
+
+// Transform maps the margins of one row to the model's output space.
+type Transform int
+
+// The output transforms of the supported objectives.
+const (
+	// Identity leaves the margin as it is (regression, ranking, binary:logitraw).
+	Identity Transform = iota
+	// Sigmoid maps the margin to a probability, 1/(1+exp(-m))
+	// (binary:logistic, reg:logistic).
+	Sigmoid
+	// Softmax maps the K group margins to K class probabilities
+	// (multi:softprob).
+	Softmax
+	// Exp maps the margin to exp(m) (count:poisson, reg:gamma, reg:tweedie).
+	Exp
+)
+
+// String returns the transform's name.
+func (t Transform) String() string {
+	switch t {
+	case Identity:
+		return "identity"
+	case Sigmoid:
+		return "sigmoid"
+	case Softmax:
+		return "softmax"
+	case Exp:
+		return "exp"
+	}
+	return "unknown"
+}
+
+// valid reports whether t is one of the defined transforms.
+func (t Transform) valid() bool { return t >= Identity && t <= Exp }
+
+// apply transforms margins in place.
+func (t Transform) apply(m []float64) {
+	switch t {
+	case Sigmoid:
+		for i, v := range m {
+			m[i] = sigmoid(v)
+		}
+	case Exp:
+		for i, v := range m {
+			m[i] = math.Exp(v)
+		}
+	case Softmax:
+		softmax(m)
+	}
+}
+
+// sigmoid is the logistic function, written so that it does not overflow
+// for large negative margins.
+func sigmoid(v float64) float64 {
+	if v >= 0 {
+		return 1 / (1 + math.Exp(-v))
+	}
+	e := math.Exp(v)
+	return e / (1 + e)
+}
+
+// softmax normalises m in place, subtracting the maximum first so that exp
+// cannot overflow.
+func softmax(m []float64) {
+	if len(m) == 0 {
+		return
+	}
+	mx := m[0]
+	for _, v := range m[1:] {
+		if v > mx {
+			mx = v
+		}
+	}
+	var s float64
+	for i, v := range m {
+		m[i] = math.Exp(v - mx)
+		s += m[i]
+	}
+	for i := range m {
+		m[i] /= s
+	}
+}

@@ -1,0 +1,158 @@
+package tree
+
+// Path-dependent TreeSHAP: Lundberg, Erion, Chen, DeGrave, Prutkin, Nair,
+// Katz, Himmelfarb, Bansal, Lee (2020), "From local explanations to global
+// understanding with explainable AI for trees", Nature Machine Intelligence
+// 2:56–67, Algorithm 2 (and Lundberg, Erion, Lee 2018, arXiv:1802.03888,
+// Algorithm 2). The recursion keeps, for the path from the root to the
+// current node, the unique features met so far with their "zero fraction"
+// (share of training cover that follows the path when the feature is
+// unknown) and "one fraction" (1 if the row itself follows the path), plus
+// the permutation weights of every subset size. EXTEND adds a feature,
+// UNWIND removes one, and at a leaf the unwound weight sums give each
+// feature's share of the leaf value. Cost O(L·D²) per tree and row.
+//
+// The conditioned variant (condition ±1 on one feature) is the one XGBoost
+// and shap use for SHAP interaction values: the conditioned feature is kept
+// out of the path, and its splits either follow the row ("on") or split the
+// condition fraction by cover ("off").
+
+// pathElem is one unique feature on the current root-to-node path.
+type pathElem struct {
+	feature int32
+	zero    float64 // fraction of cover that flows down this path when the feature is absent
+	one     float64 // 1 if the row follows this path, else 0
+	weight  float64 // permutation weight of the subset size this slot stands for
+}
+
+// pathBufferLen is the path scratch a tree of the given depth needs: the
+// recursion at depth L uses a fresh region of at most L+1 elements.
+func pathBufferLen(depth int) int { return (depth + 2) * (depth + 3) / 2 }
+
+// extendPath appends feature f with fractions zf, of to a path of d
+// elements (EXTEND in the paper), updating the subset-size weights.
+func extendPath(path []pathElem, d int, zf, of float64, f int32) {
+	w := 0.0
+	if d == 0 {
+		w = 1
+	}
+	path[d] = pathElem{feature: f, zero: zf, one: of, weight: w}
+	inv := 1 / float64(d+1)
+	for i := d - 1; i >= 0; i-- {
+		path[i+1].weight += of * path[i].weight * float64(i+1) * inv
+		path[i].weight = zf * path[i].weight * float64(d-i) * inv
+	}
+}
+
+// unwindPath removes element k from a path whose last index is d (UNWIND),
+// undoing its effect on the weights.
+func unwindPath(path []pathElem, d, k int) {
+	one, zero := path[k].one, path[k].zero
+	next := path[d].weight
+	dp1 := float64(d + 1)
+	for i := d - 1; i >= 0; i-- {
+		if one != 0 {
+			tmp := path[i].weight
+			path[i].weight = next * dp1 / (float64(i+1) * one)
+			next = tmp - path[i].weight*zero*float64(d-i)/dp1
+		} else {
+			path[i].weight = path[i].weight * dp1 / (zero * float64(d-i))
+		}
+	}
+	for i := k; i < d; i++ {
+		path[i].feature = path[i+1].feature
+		path[i].zero = path[i+1].zero
+		path[i].one = path[i+1].one
+	}
+}
+
+// unwoundPathSum returns the total weight of the path with element k
+// removed, without modifying the path (the sum of UNWIND(m, i).w).
+func unwoundPathSum(path []pathElem, d, k int) float64 {
+	one, zero := path[k].one, path[k].zero
+	next := path[d].weight
+	dp1 := float64(d + 1)
+	total := 0.0
+	if one != 0 {
+		for i := d - 1; i >= 0; i-- {
+			tmp := next * dp1 / (float64(i+1) * one)
+			total += tmp
+			next = path[i].weight - tmp*zero*float64(d-i)/dp1
+		}
+		return total
+	}
+	for i := d - 1; i >= 0; i-- {
+		total += path[i].weight * dp1 / (zero * float64(d-i))
+	}
+	return total
+}
+
+// shapWalker holds what one TreeSHAP pass over one row needs. It is reused
+// across rows and trees by one worker, so the walk allocates nothing.
+type shapWalker struct {
+	nodes []node
+	value []float64
+	cover []float64
+	row   []float64 // canonical row
+	phi   []float64 // output, len M (+1 bias, not touched here)
+
+	// Conditioning for interaction values: cond is 0 (none), +1 (feature
+	// condFeature present) or -1 (absent).
+	cond        int
+	condFeature int32
+}
+
+// recurse is RECURSE(j, m, p_z, p_o, p_i) of Algorithm 2 at node ni. path
+// is this call's scratch region and already holds the parent's d elements.
+func (w *shapWalker) recurse(ni int32, path []pathElem, d int, pz, po float64, pf int32, condFrac float64) {
+	if condFrac == 0 || (pz == 0 && po == 0) {
+		// No coalition reaches this subtree: every weight below is zero.
+		return
+	}
+	if w.cond == 0 || pf != w.condFeature {
+		extendPath(path, d, pz, po, pf)
+	} else {
+		d-- // the conditioned feature is not put on the path
+	}
+	n := &w.nodes[ni]
+	if n.feature < 0 {
+		v := w.value[ni] * condFrac
+		for i := 1; i <= d; i++ {
+			el := &path[i]
+			s := unwoundPathSum(path, d, i)
+			w.phi[el.feature] += s * (el.one - el.zero) * v
+		}
+		return
+	}
+	f := n.feature
+	hot := n.next(w.row[f])
+	cold := n.left
+	if hot == n.left {
+		cold = n.right
+	}
+	iz, io := 1.0, 1.0
+	for k := 1; k <= d; k++ {
+		if path[k].feature == f {
+			iz, io = path[k].zero, path[k].one
+			unwindPath(path, d, k)
+			d--
+			break
+		}
+	}
+	hotFrac, coldFrac := condFrac, condFrac
+	cn := w.cover[ni]
+	hz, cz := w.cover[hot]/cn, w.cover[cold]/cn
+	if f == w.condFeature {
+		if w.cond > 0 {
+			coldFrac = 0
+		} else if w.cond < 0 {
+			hotFrac *= hz
+			coldFrac *= cz
+		}
+	}
+	child := path[d+1:]
+	copy(child[:d+1], path[:d+1])
+	w.recurse(hot, child, d+1, iz*hz, io, f, hotFrac)
+	copy(child[:d+1], path[:d+1])
+	w.recurse(cold, child, d+1, iz*cz, 0, f, coldFrac)
+}

@@ -1,0 +1,407 @@
+package tree
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// XGBoost's JSON model format (Booster.save_model("m.json"), XGBoost 1.7
+// and later), as documented in xgboost/doc/model.schema and checked against
+// real 1.7.4 files. Only the fields that prediction and TreeSHAP need are
+// decoded. Floats are decoded into float32 fields, so the values are the
+// float32 numbers XGBoost wrote (encoding/json parses float32 fields with
+// ParseFloat(s, 32)).
+type xgbFile struct {
+	Learner *struct {
+		FeatureNames     []string        `json:"feature_names"`
+		FeatureTypes     []string        `json:"feature_types"`
+		GradientBooster  json.RawMessage `json:"gradient_booster"`
+		LearnerModelParm *struct {
+			BaseScore  string `json:"base_score"`
+			NumClass   string `json:"num_class"`
+			NumFeature string `json:"num_feature"`
+			NumTarget  string `json:"num_target"`
+		} `json:"learner_model_param"`
+		Objective *struct {
+			Name string `json:"name"`
+		} `json:"objective"`
+	} `json:"learner"`
+	Version []int `json:"version"`
+}
+
+type xgbBooster struct {
+	Name  string `json:"name"`
+	Model *struct {
+		Param *struct {
+			NumTrees        string `json:"num_trees"`
+			NumParallelTree string `json:"num_parallel_tree"`
+			SizeLeafVector  string `json:"size_leaf_vector"`
+		} `json:"gbtree_model_param"`
+		TreeInfo []int     `json:"tree_info"`
+		Trees    []xgbTree `json:"trees"`
+	} `json:"model"`
+}
+
+type xgbTree struct {
+	LeftChildren    []int     `json:"left_children"`
+	RightChildren   []int     `json:"right_children"`
+	SplitIndices    []int     `json:"split_indices"`
+	SplitConditions []float32 `json:"split_conditions"`
+	DefaultLeft     []int     `json:"default_left"`
+	SplitType       []int     `json:"split_type"`
+	SumHessian      []float32 `json:"sum_hessian"`
+	Param           *struct {
+		NumNodes       string `json:"num_nodes"`
+		SizeLeafVector string `json:"size_leaf_vector"`
+	} `json:"tree_param"`
+}
+
+// xgbObjective describes how an XGBoost objective turns base_score into the
+// margin intercept (its ProbToMargin) and margins into outputs.
+type xgbObjective struct {
+	transform Transform
+	// toMargin is ProbToMargin, computed as XGBoost does in float32.
+	toMargin func(bs float32) (float32, error)
+	multi    bool
+}
+
+func identityMargin(bs float32) (float32, error) { return bs, nil }
+
+// logitMargin is XGBoost's -logf(1/base_score - 1): the inner part in
+// float32, then a correctly rounded log (math.Log, rounded once to float32).
+func logitMargin(bs float32) (float32, error) {
+	if !(bs > 0 && bs < 1) {
+		return 0, fmt.Errorf("base_score %v is not a probability in (0,1)", bs)
+	}
+	inner := float32(1)/bs - float32(1)
+	return float32(-math.Log(float64(inner))), nil
+}
+
+// logMargin is XGBoost's logf(base_score) for the log-link objectives.
+func logMargin(bs float32) (float32, error) {
+	if !(bs > 0) {
+		return 0, fmt.Errorf("base_score %v must be positive for a log-link objective", bs)
+	}
+	return float32(math.Log(float64(bs))), nil
+}
+
+var xgbObjectives = map[string]xgbObjective{
+	"reg:squarederror":     {transform: Identity, toMargin: identityMargin},
+	"reg:linear":           {transform: Identity, toMargin: identityMargin},
+	"reg:squaredlogerror":  {transform: Identity, toMargin: identityMargin},
+	"reg:pseudohubererror": {transform: Identity, toMargin: identityMargin},
+	"reg:absoluteerror":    {transform: Identity, toMargin: identityMargin},
+	"binary:logistic":      {transform: Sigmoid, toMargin: logitMargin},
+	"reg:logistic":         {transform: Sigmoid, toMargin: logitMargin},
+	"binary:logitraw":      {transform: Identity, toMargin: logitMargin},
+	"count:poisson":        {transform: Exp, toMargin: logMargin},
+	"reg:gamma":            {transform: Exp, toMargin: logMargin},
+	"reg:tweedie":          {transform: Exp, toMargin: logMargin},
+	"multi:softprob":       {transform: Softmax, toMargin: identityMargin, multi: true},
+	"rank:pairwise":        {transform: Identity, toMargin: identityMargin},
+	"rank:ndcg":            {transform: Identity, toMargin: identityMargin},
+	"rank:map":             {transform: Identity, toMargin: identityMargin},
+}
+
+// ErrUnsupported is wrapped by every error about a model that is valid but
+// uses a feature this package does not implement (gblinear and dart
+// boosters, categorical splits, vector leaves, unknown objectives).
+var ErrUnsupported = errors.New("unsupported")
+
+func unsupported(format string, args ...any) error {
+	return fmt.Errorf("tree: %w: %s", ErrUnsupported, fmt.Sprintf(format, args...))
+}
+
+// LoadXGBoostFile reads an XGBoost JSON model file (optionally gzipped).
+func LoadXGBoostFile(path string) (*Ensemble, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tree: %w", err)
+	}
+	defer f.Close()
+	e, err := LoadXGBoostJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (file %s)", err, path)
+	}
+	return e, nil
+}
+
+// LoadXGBoostJSON reads a model saved by XGBoost 1.7 or later with
+// Booster.save_model("model.json"). A gzip-compressed stream is recognised
+// and decompressed. The ensemble compares features as XGBoost does
+// (float32(x) < threshold goes left, NaN takes the default direction) and
+// reproduces XGBoost's output_margin bit for bit.
+//
+// Supported: the gbtree booster with numerical splits and scalar leaves, and
+// the objectives reg:squarederror (and other identity-link regression
+// losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
+// reg:gamma, reg:tweedie, multi:softprob and rank:*. Other boosters
+// (gblinear, dart), categorical splits, multi-output trees and other
+// objectives give an error wrapping [ErrUnsupported].
+func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
+		}
+		defer zr.Close()
+		br = bufio.NewReader(zr)
+	}
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: read: %w", err)
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil, errors.New("tree: xgboost model: empty input")
+	}
+	if trimmed[0] == '{' && len(trimmed) > 1 && (trimmed[1] == 'i' || trimmed[1] == 'U' || trimmed[1] == 'L' || trimmed[1] == 'I' || trimmed[1] == '$' || trimmed[1] == '#') {
+		return nil, unsupported("xgboost model looks like UBJSON (.ubj); save it with save_model(\"model.json\")")
+	}
+	var f xgbFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: malformed JSON: %w", err)
+	}
+	return f.build()
+}
+
+func parseIntParam(name, s string) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("tree: xgboost model: %s = %q is not an integer", name, s)
+	}
+	return v, nil
+}
+
+// parseBaseScore reads base_score, which XGBoost 1.7 and 2.x store as a
+// float string ("5E-1") and 3.x as a bracketed list ("[5E-1]" or one value
+// per output).
+func parseBaseScore(s string) ([]float32, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	var out []float32
+	for _, p := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 32)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("tree: xgboost model: base_score %q is not a number", s)
+		}
+		out = append(out, float32(v))
+	}
+	return out, nil
+}
+
+func (f *xgbFile) build() (*Ensemble, error) {
+	l := f.Learner
+	if l == nil {
+		return nil, errors.New("tree: xgboost model: no \"learner\" object (not an XGBoost JSON model, or truncated)")
+	}
+	if l.GradientBooster == nil {
+		return nil, errors.New("tree: xgboost model: no learner.gradient_booster")
+	}
+	var gb xgbBooster
+	if err := json.Unmarshal(l.GradientBooster, &gb); err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: gradient_booster: %w", err)
+	}
+	switch gb.Name {
+	case "gbtree":
+	case "gblinear":
+		return nil, unsupported("xgboost booster %q (linear model, not trees)", gb.Name)
+	case "dart":
+		return nil, unsupported("xgboost booster %q (dropout trees need weight_drop scaling)", gb.Name)
+	default:
+		return nil, unsupported("xgboost booster %q", gb.Name)
+	}
+	if l.Objective == nil || l.Objective.Name == "" {
+		return nil, errors.New("tree: xgboost model: no learner.objective.name")
+	}
+	obj, ok := xgbObjectives[l.Objective.Name]
+	if !ok {
+		return nil, unsupported("xgboost objective %q", l.Objective.Name)
+	}
+	p := l.LearnerModelParm
+	if p == nil {
+		return nil, errors.New("tree: xgboost model: no learner.learner_model_param")
+	}
+	numFeature, err := parseIntParam("num_feature", p.NumFeature)
+	if err != nil {
+		return nil, err
+	}
+	numClass := 0
+	if p.NumClass != "" {
+		if numClass, err = parseIntParam("num_class", p.NumClass); err != nil {
+			return nil, err
+		}
+	}
+	if p.NumTarget != "" {
+		nt, err := parseIntParam("num_target", p.NumTarget)
+		if err != nil {
+			return nil, err
+		}
+		if nt > 1 {
+			return nil, unsupported("xgboost model with %d targets", nt)
+		}
+	}
+	groups := 1
+	if numClass > 1 {
+		groups = numClass
+	}
+	if obj.multi != (groups > 1) {
+		if obj.multi {
+			return nil, fmt.Errorf("tree: xgboost model: objective %s with num_class %d", l.Objective.Name, numClass)
+		}
+		return nil, unsupported("xgboost objective %s with num_class %d", l.Objective.Name, numClass)
+	}
+	bs, err := parseBaseScore(p.BaseScore)
+	if err != nil {
+		return nil, err
+	}
+	if len(bs) != 1 && len(bs) != groups {
+		return nil, fmt.Errorf("tree: xgboost model: %d base_score values for %d output groups", len(bs), groups)
+	}
+	intercept := make([]float64, len(bs))
+	for i, v := range bs {
+		m, err := obj.toMargin(v)
+		if err != nil {
+			return nil, fmt.Errorf("tree: xgboost model: objective %s: %w", l.Objective.Name, err)
+		}
+		intercept[i] = float64(m)
+	}
+
+	m := gb.Model
+	if m == nil {
+		return nil, errors.New("tree: xgboost model: no gradient_booster.model")
+	}
+	if m.Param != nil {
+		if m.Param.SizeLeafVector != "" && m.Param.SizeLeafVector != "0" {
+			return nil, unsupported("xgboost vector-leaf (multi-output) trees")
+		}
+		if m.Param.NumTrees != "" {
+			nt, err := parseIntParam("num_trees", m.Param.NumTrees)
+			if err != nil {
+				return nil, err
+			}
+			if nt != len(m.Trees) {
+				return nil, fmt.Errorf("tree: xgboost model: num_trees is %d but %d trees are stored (truncated file?)", nt, len(m.Trees))
+			}
+		}
+	}
+	if len(m.Trees) == 0 {
+		return nil, errNoTrees
+	}
+	if len(m.TreeInfo) != len(m.Trees) {
+		return nil, fmt.Errorf("tree: xgboost model: tree_info has %d entries for %d trees", len(m.TreeInfo), len(m.Trees))
+	}
+	spec := Spec{
+		Trees:         make([]Tree, len(m.Trees)),
+		NumFeatures:   numFeature,
+		NumGroups:     groups,
+		Intercept:     intercept,
+		Rule:          LessFloat32,
+		Transform:     obj.transform,
+		ObjectiveName: l.Objective.Name,
+	}
+	if len(l.FeatureNames) > 0 {
+		if len(l.FeatureNames) != numFeature {
+			return nil, fmt.Errorf("tree: xgboost model: %d feature names for num_feature %d", len(l.FeatureNames), numFeature)
+		}
+		spec.FeatureNames = l.FeatureNames
+	}
+	for t := range m.Trees {
+		tr, err := m.Trees[t].convert(t)
+		if err != nil {
+			return nil, err
+		}
+		tr.Group = m.TreeInfo[t]
+		if tr.Group < 0 || tr.Group >= groups {
+			return nil, fmt.Errorf("tree: xgboost model: tree_info[%d] = %d, model has %d output groups", t, tr.Group, groups)
+		}
+		spec.Trees[t] = tr
+	}
+	e, err := New(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w (xgboost model)", err)
+	}
+	return e, nil
+}
+
+// convert checks one XGBoost tree's arrays and maps them onto a [Tree].
+// Leaf values are split_conditions at leaves (already scaled by eta), not
+// base_weights; deleted nodes stay in the arrays and are skipped because the
+// walk starts from node 0.
+func (x *xgbTree) convert(t int) (Tree, error) {
+	n := len(x.LeftChildren)
+	if x.Param != nil && x.Param.NumNodes != "" {
+		nn, err := parseIntParam(fmt.Sprintf("trees[%d].tree_param.num_nodes", t), x.Param.NumNodes)
+		if err != nil {
+			return Tree{}, err
+		}
+		if nn != n {
+			return Tree{}, fmt.Errorf("tree: xgboost model: tree %d: num_nodes is %d but left_children has %d entries", t, nn, n)
+		}
+		if x.Param.SizeLeafVector != "" && x.Param.SizeLeafVector != "0" {
+			return Tree{}, unsupported("xgboost vector-leaf (multi-output) trees")
+		}
+	}
+	if n == 0 {
+		return Tree{}, fmt.Errorf("tree: xgboost model: tree %d has no nodes", t)
+	}
+	check := func(name string, l int) error {
+		if l != n {
+			return fmt.Errorf("tree: xgboost model: tree %d: %s has %d entries, left_children %d", t, name, l, n)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		name string
+		l    int
+	}{
+		{"right_children", len(x.RightChildren)},
+		{"split_indices", len(x.SplitIndices)},
+		{"split_conditions", len(x.SplitConditions)},
+		{"default_left", len(x.DefaultLeft)},
+		{"sum_hessian", len(x.SumHessian)},
+	} {
+		if err := check(c.name, c.l); err != nil {
+			return Tree{}, err
+		}
+	}
+	if x.SplitType != nil {
+		if err := check("split_type", len(x.SplitType)); err != nil {
+			return Tree{}, err
+		}
+	}
+	tr := Tree{
+		Left:        x.LeftChildren,
+		Right:       x.RightChildren,
+		Feature:     x.SplitIndices,
+		Threshold:   make([]float64, n),
+		DefaultLeft: make([]bool, n),
+		Value:       make([]float64, n),
+		Cover:       make([]float64, n),
+	}
+	for i := 0; i < n; i++ {
+		leaf := x.LeftChildren[i] == -1
+		if !leaf && x.SplitType != nil && x.SplitType[i] != 0 {
+			return Tree{}, unsupported("xgboost categorical split (tree %d node %d)", t, i)
+		}
+		v := float64(x.SplitConditions[i])
+		if leaf {
+			tr.Value[i] = v
+		} else {
+			tr.Threshold[i] = v
+		}
+		tr.DefaultLeft[i] = x.DefaultLeft[i] != 0
+		tr.Cover[i] = float64(x.SumHessian[i])
+	}
+	return tr, nil
+}
