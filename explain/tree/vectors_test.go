@@ -308,6 +308,33 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		}
 	}
 	assertClose(t, "sum(contribs)", sums, margins, 1e-5)
+
+	if c.ApproxContribs != nil {
+		approx := make([]float64, n*K*(M+1))
+		if err := e.ApproxContributions(ctx, x, approx); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "approx_contribs", approx, c.ApproxContribs.data, 1e-5)
+	}
+
+	if c.Interactions != nil {
+		inter := make([]float64, n*K*(M+1)*(M+1))
+		if err := e.Interactions(ctx, x, inter); err != nil {
+			t.Fatal(err)
+		}
+		if c.Interactions.size() != len(inter) {
+			t.Fatalf("interactions shape %v, want %d×%d×%d×%d", c.Interactions.shape, n, K, M+1, M+1)
+		}
+		assertClose(t, "interactions", inter, c.Interactions.data, 1e-5)
+		// Each row of an interaction matrix sums to that feature's contribution.
+		rowSums := make([]float64, n*K*(M+1))
+		for r := range rowSums {
+			for b := 0; b <= M; b++ {
+				rowSums[r] += inter[r*(M+1)+b]
+			}
+		}
+		assertClose(t, "interaction row sums", rowSums, contribs, 1e-9)
+	}
 }
 
 func loadVectorModel(t *testing.T, file string) (*Ensemble, error) {

@@ -1,0 +1,89 @@
+package explain
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// core holds what every background-set explainer shares: the game, the
+// player names, the tracer and the cached base value v(∅).
+type core struct {
+	g      *game
+	cfg    config
+	names  []string
+	tracer trace.Tracer
+
+	mu       sync.Mutex
+	baseDone bool
+	base     float64
+}
+
+func newCore(model Model, bg Matrix, opts []Option) (*core, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	g, names, err := newGame(model, bg, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &core{g: g, cfg: cfg, names: names, tracer: newTracer(cfg.tp)}, nil
+}
+
+// baseValue returns v(∅), computing it on first use. A failed computation
+// is not cached, so a transient model error does not poison the explainer.
+func (c *core) baseValue(ctx context.Context) (float64, int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.baseDone {
+		return c.base, 0, nil
+	}
+	b, err := c.g.baseValue(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	c.base, c.baseDone = b, true
+	return b, c.g.bg.Rows, nil
+}
+
+// start validates x, opens the span and computes v(∅) and v(F).
+func (c *core) start(ctx context.Context, m Method, x []float64) (context.Context, trace.Span, Explanation, error) {
+	ctx, span := startExplainSpan(ctx, c.tracer, m, c.cfg.link, len(c.g.players), c.g.bg.Rows)
+	e := Explanation{Method: m, Link: c.cfg.link, FeatureNames: c.names, BackgroundSize: c.g.bg.Rows}
+	if err := validateRow(x, c.g.bg.Cols); err != nil {
+		return ctx, span, e, err
+	}
+	base, evals, err := c.baseValue(ctx)
+	if err != nil {
+		return ctx, span, e, err
+	}
+	raw, pred, err := c.g.output(ctx, x)
+	if err != nil {
+		return ctx, span, e, err
+	}
+	e.BaseValue, e.Output, e.Prediction = base, raw, pred
+	e.ModelEvaluations = evals + 1
+	return ctx, span, e, nil
+}
+
+// batch explains every row of x with one.
+func batch(ctx context.Context, x Matrix, d int, one func(context.Context, []float64) (Explanation, error)) ([]Explanation, error) {
+	if err := x.Validate(); err != nil {
+		return nil, err
+	}
+	if x.Cols != d {
+		return nil, fmt.Errorf("explain: rows have %d features, the explainer expects %d", x.Cols, d)
+	}
+	out := make([]Explanation, x.Rows)
+	for i := range out {
+		e, err := one(ctx, x.Row(i))
+		if err != nil {
+			return nil, fmt.Errorf("explain: row %d: %w", i, err)
+		}
+		out[i] = e
+	}
+	return out, nil
+}

@@ -1,0 +1,41 @@
+package semconv
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Span names and attribute keys of the explain package. The explanation
+// span never carries raw input values: only counts, the method and the
+// names of the most important features.
+const (
+	// SpanExplain is the name of the span around one explanation.
+	SpanExplain = "aims.explain"
+	// SpanCounterfactuals is the name of the span around one counterfactual search.
+	SpanCounterfactuals = "aims.explain.counterfactuals"
+
+	// AimsExplanationFeatures is M, the number of players (features or groups) explained.
+	AimsExplanationFeatures = attribute.Key("aims.explanation.features")
+	// AimsExplanationBackgroundSize is the number of background rows of the game.
+	AimsExplanationBackgroundSize = attribute.Key("aims.explanation.background_size")
+	// AimsExplanationModelEvaluations is the number of rows the model scored.
+	AimsExplanationModelEvaluations = attribute.Key("aims.explanation.model_evaluations")
+	// AimsExplanationTopFeatures lists the most important feature names, largest |value| first.
+	AimsExplanationTopFeatures = attribute.Key("aims.explanation.top_features")
+	// AimsExplanationLink is the output link the game was formed in (identity, logit).
+	AimsExplanationLink = attribute.Key("aims.explanation.link")
+	// AimsExplanationExact reports whether the values are exact Shapley values.
+	AimsExplanationExact = attribute.Key("aims.explanation.exact")
+	// AimsCounterfactualRequested is the number of counterfactuals asked for.
+	AimsCounterfactualRequested = attribute.Key("aims.counterfactual.requested")
+	// AimsCounterfactualFound is the number of valid counterfactuals returned.
+	AimsCounterfactualFound = attribute.Key("aims.counterfactual.found")
+)
+
+var _ = register(
+	Entry{Name: string(AimsExplanationFeatures), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "number of players (features or groups) explained"},
+	Entry{Name: string(AimsExplanationBackgroundSize), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "background rows of the interventional game"},
+	Entry{Name: string(AimsExplanationModelEvaluations), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "rows the model scored for the explanation"},
+	Entry{Name: string(AimsExplanationTopFeatures), Kind: KindAttribute, Type: "string[]", Package: "explain", Brief: "most important feature names, largest |value| first (never values)"},
+	Entry{Name: string(AimsExplanationLink), Kind: KindAttribute, Type: "string", Package: "explain", Brief: "output link of the game: identity or logit"},
+	Entry{Name: string(AimsExplanationExact), Kind: KindAttribute, Type: "bool", Package: "explain", Brief: "values are exact Shapley values"},
+	Entry{Name: string(AimsCounterfactualRequested), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "counterfactuals requested"},
+	Entry{Name: string(AimsCounterfactualFound), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "valid counterfactuals found"},
+)
