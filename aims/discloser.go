@@ -1,0 +1,237 @@
+package aims
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// Disclosure channels: how a disclosure reached the person.
+const (
+	ChannelHTTPHeader = "http_header"
+	ChannelJSONBody   = "json_body"
+	ChannelTextMarker = "text_marker"
+)
+
+// DisclosureOption configures a Discloser.
+type DisclosureOption interface{ applyDisclosure(*disclosureConfig) }
+
+type disclosureConfig struct {
+	telemetry telemetry
+	now       func() time.Time
+}
+
+func (o TelemetryOption) applyDisclosure(c *disclosureConfig) { o(&c.telemetry) }
+
+type disclosureOptionFunc func(*disclosureConfig)
+
+func (f disclosureOptionFunc) applyDisclosure(c *disclosureConfig) { f(c) }
+
+// WithClock sets the clock used for header dates; tests use it to get
+// reproducible output. The default is time.Now.
+func WithClock(now func() time.Time) DisclosureOption {
+	return disclosureOptionFunc(func(c *disclosureConfig) { c.now = now })
+}
+
+// Discloser tells people that AI is involved, in a machine-readable way,
+// and records every disclosure as evidence (ISO/IEC 42001 A.8.2; EU AI Act
+// Art. 50): an OpenTelemetry event "aims.disclosure" carrying
+// aims.control.id=A.8.2, and the counter "aims.disclosures". It is safe for
+// concurrent use.
+type Discloser struct {
+	d       Disclosure
+	now     func() time.Time
+	logger  log.Logger
+	counter metric.Int64Counter
+}
+
+// NewDiscloser returns a Discloser for d, or an error when d is invalid.
+func NewDiscloser(d Disclosure, opts ...DisclosureOption) (*Discloser, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	cfg := disclosureConfig{now: time.Now}
+	for _, o := range opts {
+		o.applyDisclosure(&cfg)
+	}
+	counter, err := cfg.telemetry.meter().Int64Counter(semconv.MetricDisclosures,
+		metric.WithDescription("AI disclosures made to people"), metric.WithUnit("{disclosure}"))
+	if err != nil {
+		return nil, fmt.Errorf("aims: creating disclosure counter: %w", err)
+	}
+	return &Discloser{d: d, now: cfg.now, logger: cfg.telemetry.logger(), counter: counter}, nil
+}
+
+// Disclosure returns the disclosure this Discloser makes.
+func (x *Discloser) Disclosure() Disclosure { return x.d }
+
+// Middleware wraps next so that every response carries the AI-Disclosure
+// header and one disclosure event is recorded per response. The header is
+// set before next runs, so it is present whatever next writes; a handler
+// that must not disclose (a health check) should not be wrapped.
+func (x *Discloser) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(DisclosureHeader, x.d.HeaderValue(x.now()))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = r.URL.Path
+		}
+		x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
+			attribute.Int("http.response.status_code", sw.statusOrOK()))
+	})
+}
+
+// Record records a disclosure made through another channel (a chat
+// interface, a letter, a JSON body): one event and one counter increment.
+// extra attributes are added to the event.
+func (x *Discloser) Record(ctx context.Context, channel string, extra ...attribute.KeyValue) {
+	attrs := []attribute.KeyValue{
+		semconv.AimsControlID.String("A.8.2"),
+		semconv.AimsDisclosureKind.String(string(x.d.Kind)),
+		semconv.AimsDisclosureChannel.String(channel),
+	}
+	if x.d.SystemID != "" {
+		attrs = append(attrs, semconv.AimsSystemID.String(x.d.SystemID))
+	}
+	if x.d.Model != "" {
+		attrs = append(attrs, semconv.GenAIResponseModel.String(x.d.Model))
+	}
+	if x.d.Provider != "" {
+		attrs = append(attrs, semconv.GenAIProviderName.String(x.d.Provider))
+	}
+	x.counter.Add(ctx, 1, metric.WithAttributes(
+		semconv.AimsDisclosureKind.String(string(x.d.Kind)),
+		semconv.AimsDisclosureChannel.String(channel),
+	))
+	var rec log.Record
+	rec.SetEventName(semconv.EventDisclosure)
+	rec.SetTimestamp(x.now())
+	rec.SetSeverity(log.SeverityInfo)
+	rec.SetBody(attribute.StringValue(x.d.EffectiveStatement()))
+	rec.AddAttributes(attrs...)
+	rec.AddAttributes(extra...)
+	x.logger.Emit(ctx, rec)
+}
+
+// disclosureJSON is the object AttachJSON adds to a JSON response.
+type disclosureJSON struct {
+	Disclosure
+	Mode      ContentMode `json:"mode"`
+	Statement string      `json:"statement"`
+	Date      time.Time   `json:"date"`
+}
+
+// JSONKey is the member name under which AttachJSON places the disclosure.
+const JSONKey = "ai_disclosure"
+
+// AttachJSON returns body, a JSON object, with the disclosure added under
+// "ai_disclosure" (kind, mode, statement, model, provider, date, …), and
+// records the disclosure. body must be a JSON object; a body that already
+// has the member is an error rather than silently overwritten.
+func (x *Discloser) AttachJSON(ctx context.Context, body []byte) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, errors.New("aims: AttachJSON needs a JSON object body")
+	}
+	if _, dup := obj[JSONKey]; dup {
+		return nil, fmt.Errorf("aims: body already has a %q member", JSONKey)
+	}
+	d := x.d
+	date := d.Date
+	if date.IsZero() {
+		date = x.now().UTC()
+	}
+	enc, err := json.Marshal(disclosureJSON{Disclosure: d, Mode: d.EffectiveMode(), Statement: d.EffectiveStatement(), Date: date})
+	if err != nil {
+		return nil, fmt.Errorf("aims: encoding disclosure: %w", err)
+	}
+	obj[JSONKey] = enc
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("aims: encoding body: %w", err)
+	}
+	x.Record(ctx, ChannelJSONBody)
+	return out, nil
+}
+
+// textMarkPrefix opens the machine-readable marker that MarkText appends.
+const textMarkPrefix = "[AI-Disclosure: "
+
+// MarkText returns text with a visible, machine-readable marker line
+// appended: the statement and, in brackets, the AI-Disclosure header value,
+// so generated text carries its marking wherever it is copied (EU AI Act
+// Art. 50(2)). It records the disclosure. Text that is already marked is
+// returned unchanged, so marking twice is harmless.
+func (x *Discloser) MarkText(ctx context.Context, text string) string {
+	if _, ok := TextMark(text); ok {
+		return text
+	}
+	x.Record(ctx, ChannelTextMarker)
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(text, "\n"))
+	b.WriteString("\n\n— ")
+	b.WriteString(x.d.EffectiveStatement())
+	b.WriteString(" ")
+	b.WriteString(textMarkPrefix)
+	b.WriteString(x.d.HeaderValue(x.now()))
+	b.WriteString("]")
+	return b.String()
+}
+
+// TextMark finds the marker that MarkText appended to text and parses it.
+func TextMark(text string) (Disclosure, bool) {
+	i := strings.LastIndex(text, textMarkPrefix)
+	if i < 0 || !strings.HasSuffix(text, "]") {
+		return Disclosure{}, false
+	}
+	d, err := ParseDisclosureHeader(text[i+len(textMarkPrefix) : len(text)-1])
+	if err != nil {
+		return Disclosure{}, false
+	}
+	return d, true
+}
+
+// statusWriter remembers the status code a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (Flush, deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) statusOrOK() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
