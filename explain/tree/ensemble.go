@@ -96,7 +96,7 @@ func (e *Ensemble) Intercept(k int) float64 {
 // canon turns a row value into the form that is compared with node.thr.
 func (e *Ensemble) canon(v float64) float64 {
 	if e.float32 {
-		return v
+		return float64(float32(v))
 	}
 	return v
 }

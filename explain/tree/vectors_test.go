@@ -335,6 +335,24 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		}
 		assertClose(t, "interaction row sums", rowSums, contribs, 1e-9)
 	}
+
+	if iv := c.Interventional; iv != nil {
+		bg, err := e.NewBackground(matrixOf(t, iv.Background, M))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if iv.ExpectedMargin != nil {
+			assertClose(t, "interventional expected margin", bg.ExpectedMargins()[:1], []float64{*iv.ExpectedMargin}, 1e-6)
+		}
+		got := make([]float64, n*K*(M+1))
+		if err := e.InterventionalContributions(ctx, x, bg, got); err != nil {
+			t.Fatal(err)
+		}
+		if iv.Contribs.size() != len(got) {
+			t.Fatalf("interventional contribs shape %v, want %d×%d×%d", iv.Contribs.shape, n, K, M+1)
+		}
+		assertClose(t, "interventional contribs", got, iv.Contribs.data, 1e-5)
+	}
 }
 
 func loadVectorModel(t *testing.T, file string) (*Ensemble, error) {
@@ -390,6 +408,23 @@ func checkExplainCase(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	assertClose(t, "f(x)", margins, fx, tol)
+
+	bgm := explain.NewMatrix(len(c.Background), M)
+	for i, r := range c.Background {
+		copy(bgm.Row(i), r)
+	}
+	bg, err := e.NewBackground(bgm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "base_value", bg.ExpectedMargins(), []float64{c.BaseValue}, tol)
+	phi := make([]float64, x.Rows*(M+1))
+	if err := e.InterventionalContributions(ctx, x, bg, phi); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range c.Rows {
+		assertClose(t, fmt.Sprintf("row %d interventional phi", i), phi[i*(M+1):i*(M+1)+M], r.Phi, tol)
+	}
 
 	if c.BaseValuePathDependent != nil {
 		ev, err := e.ExpectedValues()
