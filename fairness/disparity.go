@@ -1,0 +1,262 @@
+package fairness
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Aggregation says how equalized-odds disparities combine the TPR and FPR
+// terms.
+type Aggregation int
+
+const (
+	// WorstCase takes the larger difference (smaller ratio) of TPR and FPR.
+	WorstCase Aggregation = iota
+	// Mean takes the mean of the two terms.
+	Mean
+)
+
+// String returns fairlearn's name of the aggregation.
+func (a Aggregation) String() string {
+	if a == Mean {
+		return "mean"
+	}
+	return "worst_case"
+}
+
+// FourFifthsThreshold is the ratio below which the four-fifths rule (US
+// EEOC Uniform Guidelines, 29 CFR 1607.4(D)) indicates adverse impact.
+const FourFifthsThreshold = 0.8
+
+// DemographicParityDifference is the selection-rate difference between
+// groups (fairlearn's demographic_parity_difference).
+func (s *Stratum) DemographicParityDifference(method Method) float64 {
+	v, _ := s.Difference(SelectionRate, method)
+	return v
+}
+
+// DemographicParityRatio is the selection-rate ratio between groups
+// (fairlearn's demographic_parity_ratio).
+func (s *Stratum) DemographicParityRatio(method Method) float64 {
+	v, _ := s.Ratio(SelectionRate, method)
+	return v
+}
+
+// EqualOpportunityDifference is the true-positive-rate difference between
+// groups (fairlearn's equal_opportunity_difference).
+func (s *Stratum) EqualOpportunityDifference(method Method) float64 {
+	v, _ := s.Difference(TruePositiveRate, method)
+	return v
+}
+
+// EqualOpportunityRatio is the true-positive-rate ratio between groups
+// (fairlearn's equal_opportunity_ratio).
+func (s *Stratum) EqualOpportunityRatio(method Method) float64 {
+	v, _ := s.Ratio(TruePositiveRate, method)
+	return v
+}
+
+// EqualizedOddsDifference combines the TPR and FPR differences (fairlearn's
+// equalized_odds_difference). WorstCase follows Python's max([tpr, fpr]):
+// NaN when the TPR term is NaN, the TPR term when only FPR is NaN. Mean
+// skips NaN terms, as pandas does.
+func (s *Stratum) EqualizedOddsDifference(method Method, agg Aggregation) float64 {
+	tpr, _ := s.Difference(TruePositiveRate, method)
+	fpr, _ := s.Difference(FalsePositiveRate, method)
+	if agg == Mean {
+		return meanSkipNaN(tpr, fpr)
+	}
+	if fpr > tpr {
+		return fpr
+	}
+	return tpr
+}
+
+// EqualizedOddsRatio combines the TPR and FPR ratios (fairlearn's
+// equalized_odds_ratio), with the NaN behaviour of Python's min and
+// pandas' mean.
+func (s *Stratum) EqualizedOddsRatio(method Method, agg Aggregation) float64 {
+	tpr, _ := s.Ratio(TruePositiveRate, method)
+	fpr, _ := s.Ratio(FalsePositiveRate, method)
+	if agg == Mean {
+		return meanSkipNaN(tpr, fpr)
+	}
+	if fpr < tpr {
+		return fpr
+	}
+	return tpr
+}
+
+// PassesFourFifths reports whether the demographic-parity ratio between
+// groups is at least 0.8 (NaN fails).
+func (s *Stratum) PassesFourFifths() bool {
+	return s.DemographicParityRatio(BetweenGroups) >= FourFifthsThreshold
+}
+
+func meanSkipNaN(xs ...float64) float64 {
+	var sum float64
+	n := 0
+	for _, x := range xs {
+		if !math.IsNaN(x) {
+			sum += x
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
+
+// DemographicParityDifference: see Stratum.DemographicParityDifference. It
+// fails for frames with control features.
+func (f *Frame) DemographicParityDifference(method Method) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.DemographicParityDifference(method), nil
+}
+
+// DemographicParityRatio: see Stratum.DemographicParityRatio.
+func (f *Frame) DemographicParityRatio(method Method) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.DemographicParityRatio(method), nil
+}
+
+// EqualOpportunityDifference: see Stratum.EqualOpportunityDifference.
+func (f *Frame) EqualOpportunityDifference(method Method) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.EqualOpportunityDifference(method), nil
+}
+
+// EqualOpportunityRatio: see Stratum.EqualOpportunityRatio.
+func (f *Frame) EqualOpportunityRatio(method Method) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.EqualOpportunityRatio(method), nil
+}
+
+// EqualizedOddsDifference: see Stratum.EqualizedOddsDifference.
+func (f *Frame) EqualizedOddsDifference(method Method, agg Aggregation) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.EqualizedOddsDifference(method, agg), nil
+}
+
+// EqualizedOddsRatio: see Stratum.EqualizedOddsRatio.
+func (f *Frame) EqualizedOddsRatio(method Method, agg Aggregation) (float64, error) {
+	s, err := f.single()
+	if err != nil {
+		return math.NaN(), err
+	}
+	return s.EqualizedOddsRatio(method, agg), nil
+}
+
+// PrivilegedComparison compares a declared privileged group with its
+// complement, following AIF360's ClassificationMetric formulas with
+// (weighted) counts and IEEE division (x/0 = ±Inf, 0/0 = NaN).
+type PrivilegedComparison struct {
+	// Privileged is the declared privileged group, feature name → level.
+	Privileged map[string]string
+	// NPrivileged and NUnprivileged are row counts (never weighted).
+	NPrivileged, NUnprivileged int64
+	// Privileged and unprivileged selection rates, P(ŷ=1).
+	SelectionRatePrivileged, SelectionRateUnprivileged float64
+	// DisparateImpact is SR_unprivileged / SR_privileged.
+	DisparateImpact float64
+	// StatisticalParityDifference is SR_unprivileged − SR_privileged.
+	StatisticalParityDifference float64
+	// True and false positive rates of both sides.
+	TPRPrivileged, TPRUnprivileged, FPRPrivileged, FPRUnprivileged float64
+	// EqualOpportunityDifference is TPR_unprivileged − TPR_privileged.
+	EqualOpportunityDifference float64
+	// AverageOddsDifference is ½((FPR_u − FPR_p) + (TPR_u − TPR_p)).
+	AverageOddsDifference float64
+	// PassesFourFifths is DisparateImpact ≥ 0.8 (NaN fails).
+	PassesFourFifths bool
+}
+
+// Privileged compares the rows matching every feature → level pair of
+// privileged (sensitive features only) with all other rows. Control
+// features are ignored: the comparison covers all rows. It fails when a
+// feature or level is unknown or when either side has no rows.
+func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, error) {
+	if len(privileged) == 0 {
+		return PrivilegedComparison{}, fmt.Errorf("fairness: no privileged group declared")
+	}
+	featIdx := map[string]int{}
+	for i, n := range f.sensitive {
+		featIdx[n] = i
+	}
+	keys := make([]string, 0, len(privileged))
+	for k := range privileged {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		i, ok := featIdx[k]
+		if !ok {
+			return PrivilegedComparison{}, fmt.Errorf("fairness: privileged group names feature %q, which is not a sensitive feature (have %s)", k, strings.Join(f.sensitive, ", "))
+		}
+		found := false
+		for _, s := range f.strata {
+			for _, g := range s.Groups {
+				if g.Group[i] == privileged[k] && g.Counts.N > 0 {
+					found = true
+				}
+			}
+		}
+		if !found {
+			return PrivilegedComparison{}, fmt.Errorf("fairness: privileged level %s=%q does not occur in the data", k, privileged[k])
+		}
+	}
+	var priv, unpriv Counts
+	for _, s := range f.strata {
+		for _, g := range s.Groups {
+			match := true
+			for k, v := range privileged {
+				if g.Group[featIdx[k]] != v {
+					match = false
+					break
+				}
+			}
+			if match {
+				priv = priv.Add(g.Counts)
+			} else {
+				unpriv = unpriv.Add(g.Counts)
+			}
+		}
+	}
+	if priv.N == 0 {
+		return PrivilegedComparison{}, fmt.Errorf("fairness: privileged group %v has no rows", privileged)
+	}
+	if unpriv.N == 0 {
+		return PrivilegedComparison{}, fmt.Errorf("fairness: every row is in privileged group %v; there is no unprivileged group", privileged)
+	}
+	p := PrivilegedComparison{Privileged: privileged, NPrivileged: priv.N, NUnprivileged: unpriv.N}
+	p.SelectionRatePrivileged = priv.PredictedPositives() / priv.Weight()
+	p.SelectionRateUnprivileged = unpriv.PredictedPositives() / unpriv.Weight()
+	p.DisparateImpact = p.SelectionRateUnprivileged / p.SelectionRatePrivileged
+	p.StatisticalParityDifference = p.SelectionRateUnprivileged - p.SelectionRatePrivileged
+	p.TPRPrivileged = priv.TP / priv.Positives()
+	p.TPRUnprivileged = unpriv.TP / unpriv.Positives()
+	p.FPRPrivileged = priv.FP / priv.Negatives()
+	p.FPRUnprivileged = unpriv.FP / unpriv.Negatives()
+	p.EqualOpportunityDifference = p.TPRUnprivileged - p.TPRPrivileged
+	p.AverageOddsDifference = 0.5 * ((p.FPRUnprivileged - p.FPRPrivileged) + (p.TPRUnprivileged - p.TPRPrivileged))
+	p.PassesFourFifths = p.DisparateImpact >= FourFifthsThreshold
+	return p, nil
+}

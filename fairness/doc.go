@@ -1,0 +1,31 @@
+// Package fairness measures group fairness of binary decisions: metrics
+// disaggregated by (intersectional) sensitive groups with the numbers
+// fairlearn 0.12 produces, disparities (demographic parity, equalized odds,
+// equal opportunity, AIF360-style disparate impact against a privileged
+// group, the four-fifths rule), bootstrap confidence intervals, a streaming
+// Monitor for deployed models, and mitigation helpers (reweighing and
+// post-processing thresholds).
+//
+// It serves ISO/IEC 42001 Annex A controls A.7.4 (data quality: bias
+// examination of data), A.6.2.4 (verification and validation) and A.6.2.6
+// (operation and monitoring), and the EU AI Act's Art. 10(2)(f) bias
+// examination and Art. 13(3)(b)(v) performance on groups.
+//
+// # Frames
+//
+// NewFrame reads the rows once, accumulating (weighted) confusion counts
+// per cell of control × sensitive levels, and derives every metric from
+// those counts. Groups are the Cartesian product of the levels present in
+// the data, in sorted order, as in fairlearn's MetricFrame.
+//
+// # Undefined values
+//
+// fairlearn (through scikit-learn) reports 0.0 for a rate whose denominator
+// is empty (TPR of a group without positive labels), NaN for an empty
+// intersection of sensitive levels, NaN for a selection rate whose weights
+// sum to zero, and raises for accuracy and Brier score when a non-empty
+// group's weights sum to zero, and for ROC AUC when a group has a single
+// class. This package returns the same numbers and makes each case
+// explicit: Value.Defined, Value.Empty and Value.Small flag the cell, and
+// Frame.Err returns the error of a metric fairlearn would refuse.
+package fairness

@@ -1,0 +1,566 @@
+package fairness
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The vector test reads every *.json and *.json.gz file in
+// testdata/vectors (reference values computed by fairlearn 0.12, see
+// testdata/vectors/README.md) and compares every expected value this
+// package implements. New files dropped into the folder are checked with
+// no code change.
+
+const vectorDir = "testdata/vectors"
+
+// vectorTol is the comparison tolerance: absolute for values of magnitude
+// up to 1, relative beyond (weighted counts of 10^4 cannot agree to 1e-12
+// absolute between two float64 summation orders).
+const vectorTol = 1e-12
+
+type vecChecker struct {
+	t        *testing.T
+	compared int
+	skipped  map[string]int
+}
+
+func (c *vecChecker) num(path string, got float64, exp any) {
+	c.t.Helper()
+	c.compared++
+	switch e := exp.(type) {
+	case nil:
+		if !math.IsNaN(got) {
+			c.t.Errorf("%s: got %v, want NaN (null)", path, got)
+		}
+	case float64:
+		if math.IsNaN(got) || math.Abs(got-e) > vectorTol*math.Max(1, math.Abs(e)) {
+			c.t.Errorf("%s: got %.17g, want %.17g (diff %.3g)", path, got, e, got-e)
+		}
+	case string:
+		want := map[string]float64{"+Inf": math.Inf(1), "-Inf": math.Inf(-1), "Infinity": math.Inf(1), "-Infinity": math.Inf(-1)}
+		w, ok := want[e]
+		if !ok || got != w {
+			c.t.Errorf("%s: got %v, want %q", path, got, e)
+		}
+	case map[string]any:
+		if _, ok := e["error"]; ok {
+			c.t.Errorf("%s: got value %v, but the reference could not compute it: %v", path, got, e["error"])
+		} else {
+			c.t.Errorf("%s: unexpected expected value %v", path, e)
+		}
+	default:
+		c.t.Errorf("%s: unexpected expected value %T %v", path, exp, exp)
+	}
+}
+
+func (c *vecChecker) skip(what string) { c.skipped[what]++ }
+
+func readVectorFile(path string) (map[string]any, []byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r io.Reader = strings.NewReader(string(raw))
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		r = zr
+	}
+	var doc map[string]any
+	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return doc, raw, nil
+}
+
+func TestVectors(t *testing.T) {
+	var files []string
+	for _, pat := range []string{"*.json", "*.json.gz"} {
+		m, err := filepath.Glob(filepath.Join(vectorDir, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		t.Fatalf("no vector files in %s", vectorDir)
+	}
+	total := 0
+	skipped := map[string]int{}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			doc, raw, err := readVectorFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &vecChecker{t: t, skipped: skipped}
+			if _, ok := doc["cases"]; ok {
+				checkManifest(c, doc)
+			} else {
+				_ = raw
+				checkCase(c, doc)
+			}
+			if c.compared == 0 {
+				t.Errorf("%s: no value compared", file)
+			}
+			t.Logf("%s: compared %d values", filepath.Base(file), c.compared)
+			total += c.compared
+		})
+	}
+	t.Logf("compared %d values in %d files; not implemented (skipped): %v", total, len(files), skipped)
+	if total == 0 {
+		t.Fatal("no values compared")
+	}
+}
+
+// checkManifest verifies the sha256 of every case file the manifest lists.
+func checkManifest(c *vecChecker, doc map[string]any) {
+	for _, ci := range doc["cases"].([]any) {
+		cs := ci.(map[string]any)
+		name := cs["file"].(string)
+		raw, err := os.ReadFile(filepath.Join(vectorDir, name))
+		if err != nil {
+			c.t.Errorf("manifest lists %s: %v", name, err)
+			continue
+		}
+		sum := sha256.Sum256(raw)
+		c.compared++
+		if got := hex.EncodeToString(sum[:]); got != cs["sha256"] {
+			c.t.Errorf("%s: sha256 %s, manifest says %s", name, got, cs["sha256"])
+		}
+	}
+}
+
+func strSlice(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func intSlice(v any) []int {
+	var out []int
+	for _, x := range v.([]any) {
+		out = append(out, int(x.(float64)))
+	}
+	return out
+}
+
+func floatSlice(v any) []float64 {
+	var out []float64
+	for _, x := range v.([]any) {
+		if x == nil {
+			out = append(out, math.NaN())
+			continue
+		}
+		out = append(out, x.(float64))
+	}
+	return out
+}
+
+func featureFrom(data map[string]any, kind, name string) Feature {
+	vals := strSlice(data[kind].(map[string]any)[name])
+	f := NewFeature(name, vals)
+	if lv, ok := data["levels"].(map[string]any)[name]; ok {
+		if got, want := strings.Join(f.Levels, "|"), strings.Join(strSlice(lv), "|"); got != want {
+			panic(fmt.Sprintf("levels of %s: got %s, want %s", name, got, want))
+		}
+	}
+	return f
+}
+
+// key of a cell: name=value pairs of control then sensitive features.
+func cellKey(names []string, m map[string]any) string {
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, n+"="+fmt.Sprint(m[n]))
+	}
+	return strings.Join(parts, ",")
+}
+
+func checkCase(c *vecChecker, doc map[string]any) {
+	data := doc["data"].(map[string]any)
+	base := Data{
+		YTrue:        intSlice(data["y_true"]),
+		YPred:        intSlice(data["y_pred"]),
+		YScore:       floatSlice(data["y_score"]),
+		SampleWeight: floatSlice(data["sample_weight"]),
+	}
+	var opts []Option
+	if pl, ok := data["pos_label"].(float64); ok && pl != 1 {
+		opts = append(opts, WithPosLabel(int(pl)))
+	}
+	for _, ev := range doc["evaluations"].([]any) {
+		e := ev.(map[string]any)
+		id := e["id"].(string)
+		d := base
+		d.Sensitive, d.Control = nil, nil
+		for _, n := range strSlice(e["sensitive_features"]) {
+			d.Sensitive = append(d.Sensitive, featureFrom(data, "sensitive_features", n))
+		}
+		for _, n := range strSlice(e["control_features"]) {
+			d.Control = append(d.Control, featureFrom(data, "control_features", n))
+		}
+		if !e["weighted"].(bool) {
+			d.SampleWeight = nil
+		}
+		mf := e["metric_frame"].(map[string]any)
+		var metrics []Metric
+		for _, name := range strSlice(mf["metrics"]) {
+			m, ok := MetricByName(name)
+			if !ok {
+				c.skip("metric " + name)
+				continue
+			}
+			metrics = append(metrics, m)
+		}
+		if _, ok := e["roc_auc"]; ok {
+			metrics = append(metrics, ROCAUC)
+		}
+		f, err := NewFrame(context.Background(), &d, append(opts, WithMetrics(metrics...))...)
+		if err != nil {
+			c.t.Errorf("%s: NewFrame: %v", id, err)
+			continue
+		}
+		checkMetricFrame(c, id, f, mf)
+		if roc, ok := e["roc_auc"].(map[string]any); ok {
+			checkROC(c, id, f, roc)
+		}
+		if ff, ok := e["fairness_functions"].(map[string]any); ok {
+			checkFairnessFunctions(c, id, f, ff)
+		}
+		if eo, ok := e["equal_opportunity_difference_via_metricframe"].(map[string]any); ok {
+			for _, meth := range []Method{BetweenGroups, ToOverall} {
+				v, err := f.Difference(TruePositiveRate, meth)
+				if err != nil {
+					c.t.Errorf("%s: %v", id, err)
+				}
+				c.num(id+"/eod_via_mf/"+meth.String(), v, eo[meth.String()])
+			}
+		}
+		if a, ok := e["aif360_style"].(map[string]any); ok {
+			checkAIF(c, id, f, a)
+		}
+	}
+}
+
+func checkMetricFrame(c *vecChecker, id string, f *Frame, mf map[string]any) {
+	errs, _ := mf["metric_errors"].(map[string]any)
+	for _, m := range f.Metrics() {
+		if m.Name() == ROCAUC.Name() {
+			continue
+		}
+		_, wantErr := errs[m.Name()]
+		c.compared++
+		if got := f.Err(m); (got != nil) != wantErr {
+			c.t.Errorf("%s/%s: error %v, reference error %v", id, m.Name(), got, errs[m.Name()])
+		}
+	}
+	for name := range errs {
+		if _, ok := MetricByName(name); !ok {
+			c.skip("metric " + name)
+		}
+	}
+	names := append(f.ControlNames(), f.SensitiveNames()...)
+	cells := map[string]*Cell{}
+	strata := map[string]*Stratum{}
+	groups := 0
+	for _, s := range f.Strata() {
+		ctl := map[string]any{}
+		for i, n := range f.ControlNames() {
+			ctl[n] = s.Control[i]
+		}
+		strata[cellKey(f.ControlNames(), ctl)] = s
+		for i := range s.Groups {
+			g := &s.Groups[i]
+			m := map[string]any{}
+			for k, v := range ctl {
+				m[k] = v
+			}
+			for j, n := range f.SensitiveNames() {
+				m[n] = g.Group[j]
+			}
+			cells[cellKey(names, m)] = g
+			groups++
+		}
+	}
+	byGroup := mf["by_group"].([]any)
+	if len(byGroup) != groups {
+		c.t.Errorf("%s: %d groups, reference has %d", id, groups, len(byGroup))
+	}
+	for _, bg := range byGroup {
+		row := bg.(map[string]any)
+		m := map[string]any{}
+		for k, v := range row["group"].(map[string]any) {
+			m[k] = v
+		}
+		if ctl, ok := row["control"].(map[string]any); ok {
+			for k, v := range ctl {
+				m[k] = v
+			}
+		}
+		key := cellKey(names, m)
+		cell, ok := cells[key]
+		if !ok {
+			c.t.Errorf("%s: group %s missing", id, key)
+			continue
+		}
+		path := id + "/by_group/" + key
+		vals := row["values"].(map[string]any)
+		defs, _ := row["defined"].(map[string]any)
+		for name, exp := range vals {
+			metric, ok := MetricByName(name)
+			if !ok || f.Err(metric) != nil {
+				continue
+			}
+			v, err := cell.Value(metric)
+			if err != nil {
+				c.t.Errorf("%s/%s: %v", path, name, err)
+				continue
+			}
+			c.num(path+"/"+name, v.Value, exp)
+			if d, ok := defs[name].(bool); ok {
+				c.compared++
+				if d != v.Defined {
+					c.t.Errorf("%s/%s: defined %v, reference %v", path, name, v.Defined, d)
+				}
+			}
+		}
+		if counts, ok := row["counts"].(map[string]any); ok {
+			cc := cell.Counts
+			got := map[string]float64{
+				"n": float64(cc.N), "weight_sum": cc.Weight(), "tp": cc.TP, "fp": cc.FP, "fn": cc.FN, "tn": cc.TN,
+				"positives": cc.Positives(), "negatives": cc.Negatives(), "predicted_positives": cc.PredictedPositives(),
+			}
+			for k, exp := range counts {
+				g, ok := got[k]
+				if !ok {
+					c.skip("count " + k)
+					continue
+				}
+				c.num(path+"/counts/"+k, g, exp)
+			}
+		}
+	}
+
+	// Aggregates: plain maps without control features, lists of
+	// {control, values} with them.
+	type aggFn func(s *Stratum, m Metric) (float64, error)
+	aggs := map[string]aggFn{
+		"overall": func(s *Stratum, m Metric) (float64, error) {
+			v, err := s.Overall.Value(m)
+			return v.Value, err
+		},
+		"group_min":                 (*Stratum).GroupMin,
+		"group_max":                 (*Stratum).GroupMax,
+		"difference/between_groups": func(s *Stratum, m Metric) (float64, error) { return s.Difference(m, BetweenGroups) },
+		"difference/to_overall":     func(s *Stratum, m Metric) (float64, error) { return s.Difference(m, ToOverall) },
+		"ratio/between_groups":      func(s *Stratum, m Metric) (float64, error) { return s.Ratio(m, BetweenGroups) },
+		"ratio/to_overall":          func(s *Stratum, m Metric) (float64, error) { return s.Ratio(m, ToOverall) },
+	}
+	for path, fn := range aggs {
+		var node any = mf
+		for _, p := range strings.Split(path, "/") {
+			node = node.(map[string]any)[p]
+		}
+		var entries []struct {
+			key  string
+			vals map[string]any
+		}
+		switch n := node.(type) {
+		case map[string]any:
+			entries = append(entries, struct {
+				key  string
+				vals map[string]any
+			}{"", n})
+		case []any:
+			for _, x := range n {
+				row := x.(map[string]any)
+				entries = append(entries, struct {
+					key  string
+					vals map[string]any
+				}{cellKey(f.ControlNames(), row["control"].(map[string]any)), row["values"].(map[string]any)})
+			}
+		}
+		if len(entries) != len(f.Strata()) {
+			c.t.Errorf("%s/%s: %d strata, reference %d", id, path, len(f.Strata()), len(entries))
+		}
+		for _, en := range entries {
+			s, ok := strata[en.key]
+			if !ok {
+				c.t.Errorf("%s/%s: stratum %q missing", id, path, en.key)
+				continue
+			}
+			for name, exp := range en.vals {
+				metric, ok := MetricByName(name)
+				if !ok || f.Err(metric) != nil {
+					continue
+				}
+				v, err := fn(s, metric)
+				if err != nil {
+					c.t.Errorf("%s/%s/%s: %v", id, path, name, err)
+					continue
+				}
+				c.num(id+"/"+path+"["+en.key+"]/"+name, v, exp)
+			}
+		}
+	}
+}
+
+func checkROC(c *vecChecker, id string, f *Frame, roc map[string]any) {
+	path := id + "/roc_auc"
+	if e, ok := roc["error"]; ok {
+		c.compared++
+		if f.Err(ROCAUC) == nil {
+			c.t.Errorf("%s: no error, reference raised %v", path, e)
+		}
+		return
+	}
+	if err := f.Err(ROCAUC); err != nil {
+		c.t.Errorf("%s: %v, reference computed it", path, err)
+		return
+	}
+	names := append(f.ControlNames(), f.SensitiveNames()...)
+	if len(f.ControlNames()) == 0 {
+		v, err := f.Overall(ROCAUC)
+		if err != nil {
+			c.t.Errorf("%s: %v", path, err)
+		}
+		c.num(path+"/overall", v.Value, roc["overall"])
+	} else if roc["overall"] != nil {
+		c.skip("roc_auc overall with control features")
+	}
+	cells := map[string]*Cell{}
+	for _, s := range f.Strata() {
+		for i := range s.Groups {
+			m := map[string]any{}
+			for j, n := range f.ControlNames() {
+				m[n] = s.Control[j]
+			}
+			for j, n := range f.SensitiveNames() {
+				m[n] = s.Groups[i].Group[j]
+			}
+			cells[cellKey(names, m)] = &s.Groups[i]
+		}
+	}
+	for _, x := range roc["by_group"].([]any) {
+		row := x.(map[string]any)
+		key := cellKey(names, row["key"].(map[string]any))
+		cell, ok := cells[key]
+		if !ok {
+			c.t.Errorf("%s: group %s missing", path, key)
+			continue
+		}
+		v, err := cell.Value(ROCAUC)
+		if err != nil {
+			c.t.Errorf("%s/%s: %v", path, key, err)
+		}
+		c.num(path+"/"+key, v.Value, row["value"])
+	}
+}
+
+func checkFairnessFunctions(c *vecChecker, id string, f *Frame, ff map[string]any) {
+	type fn func(Method) (float64, error)
+	simple := map[string]fn{
+		"demographic_parity_difference": f.DemographicParityDifference,
+		"demographic_parity_ratio":      f.DemographicParityRatio,
+		"equal_opportunity_difference":  f.EqualOpportunityDifference,
+		"equal_opportunity_ratio":       f.EqualOpportunityRatio,
+	}
+	type aggFn func(Method, Aggregation) (float64, error)
+	withAgg := map[string]aggFn{
+		"equalized_odds_difference": f.EqualizedOddsDifference,
+		"equalized_odds_ratio":      f.EqualizedOddsRatio,
+	}
+	for name, exp := range ff {
+		path := id + "/" + name
+		if g, ok := simple[name]; ok {
+			for _, meth := range []Method{BetweenGroups, ToOverall} {
+				e, ok := exp.(map[string]any)[meth.String()]
+				if !ok {
+					continue
+				}
+				v, err := g(meth)
+				if err != nil {
+					c.t.Errorf("%s: %v", path, err)
+				}
+				c.num(path+"/"+meth.String(), v, e)
+			}
+			continue
+		}
+		if g, ok := withAgg[name]; ok {
+			for _, agg := range []Aggregation{WorstCase, Mean} {
+				byMethod, ok := exp.(map[string]any)[agg.String()].(map[string]any)
+				if !ok {
+					continue
+				}
+				for _, meth := range []Method{BetweenGroups, ToOverall} {
+					e, ok := byMethod[meth.String()]
+					if !ok {
+						continue
+					}
+					v, err := g(meth, agg)
+					if err != nil {
+						c.t.Errorf("%s: %v", path, err)
+					}
+					c.num(path+"/"+agg.String()+"/"+meth.String(), v, e)
+				}
+			}
+			continue
+		}
+		c.skip("fairness function " + name)
+	}
+}
+
+func checkAIF(c *vecChecker, id string, f *Frame, a map[string]any) {
+	path := id + "/aif360_style"
+	priv := map[string]string{}
+	for k, v := range a["privileged"].(map[string]any) {
+		priv[k] = v.(string)
+	}
+	p, err := f.Privileged(priv)
+	if err != nil {
+		c.t.Errorf("%s: %v", path, err)
+		return
+	}
+	got := map[string]float64{
+		"n_privileged":                  float64(p.NPrivileged),
+		"n_unprivileged":                float64(p.NUnprivileged),
+		"selection_rate_privileged":     p.SelectionRatePrivileged,
+		"selection_rate_unprivileged":   p.SelectionRateUnprivileged,
+		"disparate_impact":              p.DisparateImpact,
+		"statistical_parity_difference": p.StatisticalParityDifference,
+		"tpr_privileged":                p.TPRPrivileged,
+		"tpr_unprivileged":              p.TPRUnprivileged,
+		"fpr_privileged":                p.FPRPrivileged,
+		"fpr_unprivileged":              p.FPRUnprivileged,
+		"equal_opportunity_difference":  p.EqualOpportunityDifference,
+		"average_odds_difference":       p.AverageOddsDifference,
+	}
+	for k, g := range got {
+		if exp, ok := a[k]; ok {
+			c.num(path+"/"+k, g, exp)
+		}
+	}
+	if di, ok := a["disparate_impact"].(float64); ok {
+		c.compared++
+		if p.PassesFourFifths != (di >= 0.8) {
+			c.t.Errorf("%s: four-fifths verdict %v for disparate impact %v", path, p.PassesFourFifths, di)
+		}
+	}
+}

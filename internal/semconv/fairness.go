@@ -1,0 +1,92 @@
+package semconv
+
+import "go.opentelemetry.io/otel/attribute"
+
+// Attribute keys of the fairness package.
+const (
+	// AimsFairnessGroup names a sensitive group as feature=level pairs
+	// joined by commas, e.g. "sex=F,race=A".
+	AimsFairnessGroup = attribute.Key("aims.fairness.group")
+	// AimsFairnessDisparity names a disparity measure, e.g.
+	// "demographic_parity_ratio".
+	AimsFairnessDisparity = attribute.Key("aims.fairness.disparity")
+	// AimsFairnessValue is the value of a disparity when an event was emitted.
+	AimsFairnessValue = attribute.Key("aims.fairness.value")
+	// AimsFairnessThreshold is the configured threshold of a disparity.
+	AimsFairnessThreshold = attribute.Key("aims.fairness.threshold")
+	// AimsFairnessComparison says how the threshold is applied: "below"
+	// (alarm when the value falls below it) or "above".
+	AimsFairnessComparison = attribute.Key("aims.fairness.comparison")
+	// AimsFairnessState is "violated" when a disparity crossed its
+	// threshold and "recovered" when it came back.
+	AimsFairnessState = attribute.Key("aims.fairness.state")
+	// AimsFairnessGroupMin is the group with the smallest metric value.
+	AimsFairnessGroupMin = attribute.Key("aims.fairness.group.min")
+	// AimsFairnessGroupMax is the group with the largest metric value.
+	AimsFairnessGroupMax = attribute.Key("aims.fairness.group.max")
+	// AimsFairnessWindowDecisions is the number of decisions in the window
+	// when an event was emitted.
+	AimsFairnessWindowDecisions = attribute.Key("aims.fairness.window.decisions")
+)
+
+// Event names of the fairness package.
+const (
+	// EventFairnessThreshold is emitted when a monitored disparity crosses
+	// its threshold (and when it recovers).
+	EventFairnessThreshold = "aims.fairness.threshold_crossed"
+)
+
+// Metric names of the fairness package.
+const (
+	// MetricFairnessSelectionRate is the selection rate of each group in
+	// the monitor's window.
+	MetricFairnessSelectionRate = "aims.fairness.group.selection_rate"
+	// MetricFairnessTPR is the true positive rate of each group over the
+	// labelled decisions in the window.
+	MetricFairnessTPR = "aims.fairness.group.true_positive_rate"
+	// MetricFairnessFPR is the false positive rate of each group over the
+	// labelled decisions in the window.
+	MetricFairnessFPR = "aims.fairness.group.false_positive_rate"
+	// MetricFairnessAccuracy is the accuracy of each group over the
+	// labelled decisions in the window.
+	MetricFairnessAccuracy = "aims.fairness.group.accuracy"
+	// MetricFairnessGroupDecisions is the number of decisions of each
+	// group in the window.
+	MetricFairnessGroupDecisions = "aims.fairness.group.decisions"
+	// MetricFairnessGroupLabeled is the number of labelled decisions of
+	// each group in the window.
+	MetricFairnessGroupLabeled = "aims.fairness.group.labeled"
+	// MetricFairnessDisparity is the current value of each monitored
+	// disparity (attribute aims.fairness.disparity).
+	MetricFairnessDisparity = "aims.fairness.disparity"
+	// MetricFairnessPendingLabels is the number of decisions waiting for
+	// their label.
+	MetricFairnessPendingLabels = "aims.fairness.pending_labels"
+	// MetricFairnessUnmatchedLabels counts labels whose decision was
+	// unknown or already evicted from the pending set.
+	MetricFairnessUnmatchedLabels = "aims.fairness.unmatched_labels"
+)
+
+var _ = register(
+	Entry{Name: string(AimsFairnessGroup), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "sensitive group as feature=level pairs, e.g. sex=F,race=A"},
+	Entry{Name: string(AimsFairnessDisparity), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "disparity measure, e.g. demographic_parity_ratio"},
+	Entry{Name: string(AimsFairnessValue), Kind: KindAttribute, Type: "double", Package: "fairness", Brief: "disparity value at the time of the event"},
+	Entry{Name: string(AimsFairnessThreshold), Kind: KindAttribute, Type: "double", Package: "fairness", Brief: "configured disparity threshold"},
+	Entry{Name: string(AimsFairnessComparison), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "threshold direction: below or above"},
+	Entry{Name: string(AimsFairnessState), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "violated or recovered"},
+	Entry{Name: string(AimsFairnessGroupMin), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the smallest metric value"},
+	Entry{Name: string(AimsFairnessGroupMax), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the largest metric value"},
+	Entry{Name: string(AimsFairnessWindowDecisions), Kind: KindAttribute, Type: "int", Package: "fairness", Brief: "decisions in the monitoring window"},
+
+	Entry{Name: EventFairnessThreshold, Kind: KindEvent, Package: "fairness", Brief: "a monitored disparity crossed its threshold or recovered (A.6.2.6)"},
+
+	Entry{Name: MetricFairnessSelectionRate, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "selection rate per group in the window"},
+	Entry{Name: MetricFairnessTPR, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "true positive rate per group over labelled decisions"},
+	Entry{Name: MetricFairnessFPR, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "false positive rate per group over labelled decisions"},
+	Entry{Name: MetricFairnessAccuracy, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "accuracy per group over labelled decisions"},
+	Entry{Name: MetricFairnessGroupDecisions, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "decisions per group in the window"},
+	Entry{Name: MetricFairnessGroupLabeled, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group in the window"},
+	Entry{Name: MetricFairnessDisparity, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "current value of each monitored disparity"},
+	Entry{Name: MetricFairnessPendingLabels, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "decisions waiting for their label"},
+	Entry{Name: MetricFairnessUnmatchedLabels, Kind: KindMetric, Type: "counter", Unit: "{label}", Package: "fairness", Brief: "labels whose decision was unknown or evicted"},
+)
