@@ -1,0 +1,310 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// DefaultHeartbeatInterval is the heartbeat interval when none is configured.
+const DefaultHeartbeatInterval = time.Minute
+
+// Option configures [Register].
+type Option func(*config)
+
+type config struct {
+	lp       log.LoggerProvider
+	registry *Registry
+	interval time.Duration
+	instance string
+	now      func() time.Time
+}
+
+// WithLoggerProvider sets the LoggerProvider the records are emitted
+// through; the default is otel.GetLoggerProvider().
+func WithLoggerProvider(lp log.LoggerProvider) Option {
+	return func(c *config) { c.lp = lp }
+}
+
+// WithRegistry adds the registration to r, the process-local registry that
+// [Handler] serves. Without it the registration is kept in a registry of its
+// own that nobody else sees.
+func WithRegistry(r *Registry) Option {
+	return func(c *config) { c.registry = r }
+}
+
+// WithHeartbeatInterval sets how often a heartbeat record is sent. Zero or a
+// negative interval disables heartbeats. The default is
+// [DefaultHeartbeatInterval].
+func WithHeartbeatInterval(d time.Duration) Option {
+	return func(c *config) { c.interval = d }
+}
+
+// WithInstance sets the instance identifier (attribute aims.system.instance)
+// of this replica, e.g. the pod name; the default is a random UUID.
+func WithInstance(id string) Option {
+	return func(c *config) { c.instance = id }
+}
+
+// Registration is the handle of one registered system in this process. It
+// is safe for concurrent use.
+type Registration struct {
+	logger   log.Logger
+	registry *Registry
+	instance string
+	interval time.Duration
+	now      func() time.Time
+	attrs    []attribute.KeyValue // identity attributes on every record
+
+	mu            sync.Mutex
+	sys           System
+	registeredAt  time.Time
+	lastHeartbeat time.Time
+	retiredAt     time.Time
+	retireReason  string
+	closed        bool
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// Register validates sys, records it in the registry given by
+// [WithRegistry], emits an aims.inventory.registration log record whose body
+// carries the whole description, and starts a heartbeat that emits an
+// aims.inventory.heartbeat record every interval until [Registration.Close]
+// or [Registration.Retire]. When sys.RiskLevel is empty it is filled in from
+// [Classify] of sys.UseCase.
+//
+// The validation error names every problem found (see [System.Validate]).
+func Register(ctx context.Context, sys System, opts ...Option) (*Registration, error) {
+	cfg := config{interval: DefaultHeartbeatInterval, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.lp == nil {
+		cfg.lp = otel.GetLoggerProvider()
+	}
+	if cfg.registry == nil {
+		cfg.registry = NewRegistry()
+	}
+	if cfg.instance == "" {
+		cfg.instance = uuid.NewString()
+	}
+	if err := sys.Validate(); err != nil {
+		return nil, err
+	}
+	sys = sys.clone()
+	sys.RiskLevel = sys.effectiveRiskLevel()
+	if sys.Lifecycle == StageRetired {
+		return nil, &FieldError{Field: "lifecycleStage", Problem: "a retired system cannot be registered; register it in another stage"}
+	}
+	body, err := systemValue(sys)
+	if err != nil {
+		return nil, err
+	}
+
+	r := &Registration{
+		logger:   cfg.lp.Logger(semconv.ScopeInventory, log.WithInstrumentationVersion(semconv.Version)),
+		registry: cfg.registry,
+		instance: cfg.instance,
+		interval: cfg.interval,
+		now:      cfg.now,
+		sys:      sys,
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	r.attrs = []attribute.KeyValue{
+		semconv.AimsSystemID.String(sys.ID),
+		semconv.AimsSystemVersion.String(sys.Version),
+		semconv.AimsSystemInstance.String(r.instance),
+		semconv.AimsRiskLevel.String(string(sys.RiskLevel)),
+	}
+	r.registeredAt = r.now()
+	if err := cfg.registry.add(r); err != nil {
+		return nil, err
+	}
+
+	var rec log.Record
+	rec.SetEventName(semconv.EventInventoryRegistration)
+	rec.SetTimestamp(r.registeredAt)
+	rec.SetSeverity(log.SeverityInfo)
+	rec.SetBody(body)
+	rec.AddAttributes(r.attrs...)
+	rec.AddAttributes(
+		semconv.AimsControlID.String(ControlRegistration),
+		semconv.AimsInventorySchemaVersion.String(SchemaVersion),
+		semconv.AimsInventorySystemName.String(sys.Name),
+		semconv.AimsInventoryLifecycleStage.String(string(sys.Lifecycle)),
+		semconv.AimsInventoryHeartbeatInterval.Float64(max(r.interval, 0).Seconds()),
+	)
+	r.logger.Emit(ctx, rec)
+
+	if r.interval > 0 {
+		go r.beat()
+	} else {
+		close(r.done)
+	}
+	return r, nil
+}
+
+// beat is the heartbeat goroutine. It owns nothing but the ticker and ends
+// when stop is closed.
+func (r *Registration) beat() {
+	defer close(r.done)
+	t := time.NewTicker(r.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+			_ = r.Heartbeat(context.Background())
+		}
+	}
+}
+
+// ErrClosed is returned by operations on a closed or retired registration.
+var ErrClosed = errors.New("inventory: registration is closed")
+
+// Heartbeat emits one aims.inventory.heartbeat record now. The heartbeat
+// goroutine calls it every interval; call it yourself to report liveness at
+// moments of your choosing.
+func (r *Registration) Heartbeat(ctx context.Context) error {
+	r.mu.Lock()
+	if r.closed || !r.retiredAt.IsZero() {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	now := r.now()
+	r.lastHeartbeat = now
+	r.mu.Unlock()
+
+	var rec log.Record
+	rec.SetEventName(semconv.EventInventoryHeartbeat)
+	rec.SetTimestamp(now)
+	rec.SetSeverity(log.SeverityInfo)
+	rec.AddAttributes(r.attrs...)
+	rec.AddAttributes(semconv.AimsControlID.String(ControlHeartbeat))
+	r.logger.Emit(ctx, rec)
+	return nil
+}
+
+// Retire records the decommissioning of the system: it emits an
+// aims.inventory.retirement record with the reason, stops the heartbeat and
+// marks the system retired in the registry (where it stays listed until
+// Close). Retiring twice is an error.
+func (r *Registration) Retire(ctx context.Context, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return &FieldError{Field: "reason", Problem: "a retirement needs a reason"}
+	}
+	r.mu.Lock()
+	if !r.retiredAt.IsZero() {
+		r.mu.Unlock()
+		return fmt.Errorf("inventory: system %q is already retired", r.sys.ID)
+	}
+	if r.closed {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	now := r.now()
+	r.retiredAt = now
+	r.retireReason = reason
+	r.sys.Lifecycle = StageRetired
+	r.mu.Unlock()
+	r.stopHeartbeat()
+
+	var rec log.Record
+	rec.SetEventName(semconv.EventInventoryRetirement)
+	rec.SetTimestamp(now)
+	rec.SetSeverity(log.SeverityInfo)
+	rec.AddAttributes(r.attrs...)
+	rec.AddAttributes(
+		semconv.AimsControlID.String(ControlRetirement),
+		semconv.AimsInventoryRetirementReason.String(reason),
+		semconv.AimsInventoryLifecycleStage.String(string(StageRetired)),
+	)
+	r.logger.Emit(ctx, rec)
+	return nil
+}
+
+// Close stops the heartbeat, waits for its goroutine to end and removes the
+// system from the registry. It does not retire the system: a replica that
+// shuts down is not a decommissioning. Close is idempotent.
+func (r *Registration) Close() error {
+	r.stopHeartbeat()
+	r.mu.Lock()
+	already := r.closed
+	r.closed = true
+	r.mu.Unlock()
+	if !already {
+		r.registry.remove(r)
+	}
+	return nil
+}
+
+func (r *Registration) stopHeartbeat() {
+	r.stopOnce.Do(func() {
+		close(r.stop)
+	})
+	<-r.done
+}
+
+// System returns a copy of the registered description, with the risk level
+// filled in and the lifecycle stage "retired" after Retire.
+func (r *Registration) System() System {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sys.clone()
+}
+
+// Instance returns the instance identifier of this replica.
+func (r *Registration) Instance() string { return r.instance }
+
+// RiskLevel returns the system's EU AI Act tier.
+func (r *Registration) RiskLevel() RiskLevel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sys.RiskLevel
+}
+
+// ResourceAttributes returns the attributes that identify this system and
+// replica (aims.system.id, aims.system.version, aims.system.instance,
+// aims.risk.level). Merge them into the service's OpenTelemetry resource so
+// that every span, metric and log of the service can be attributed to the
+// registered AI system.
+func (r *Registration) ResourceAttributes() []attribute.KeyValue {
+	return append([]attribute.KeyValue(nil), r.attrs...)
+}
+
+// entry is the registry's view of the registration.
+func (r *Registration) entry() Entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := r.registeredAt
+	if r.lastHeartbeat.After(seen) {
+		seen = r.lastHeartbeat
+	}
+	return Entry{
+		System:       r.sys.clone(),
+		Versions:     []string{r.sys.Version},
+		RegisteredAt: r.registeredAt,
+		LastSeen:     seen,
+		Instances: []Instance{{
+			ID: r.instance, Version: r.sys.Version, LastHeartbeat: r.lastHeartbeat, LastSeen: seen,
+		}},
+		Retired:          !r.retiredAt.IsZero(),
+		RetiredAt:        r.retiredAt,
+		RetirementReason: r.retireReason,
+	}
+}

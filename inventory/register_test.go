@@ -1,0 +1,340 @@
+package inventory
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/aimskit/aimskit/internal/oteltest"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// plain converts an attribute.Value (a log body) into the value
+// encoding/json would decode from the same JSON.
+func plain(v attribute.Value) any {
+	switch v.Type() {
+	case attribute.BOOL:
+		return v.AsBool()
+	case attribute.INT64:
+		return float64(v.AsInt64())
+	case attribute.FLOAT64:
+		return v.AsFloat64()
+	case attribute.STRING:
+		return v.AsString()
+	case attribute.SLICE:
+		var out []any
+		for _, e := range v.AsSlice() {
+			out = append(out, plain(e))
+		}
+		return out
+	case attribute.MAP:
+		out := map[string]any{}
+		for _, kv := range v.AsMap() {
+			out[string(kv.Key)] = plain(kv.Value)
+		}
+		return out
+	}
+	return nil
+}
+
+func bodySystem(t *testing.T, v attribute.Value) System {
+	t.Helper()
+	if v.Type() != attribute.MAP {
+		t.Fatalf("body is %s, want a map", v.Type())
+	}
+	b, err := json.Marshal(plain(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s System
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRegisterEmitsWholeDescription(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	reg := NewRegistry()
+	sys := creditSystem()
+	r, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithRegistry(reg),
+		WithHeartbeatInterval(0), WithInstance("pod-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+
+	recs := logs.Events(semconv.EventInventoryRegistration)
+	if len(recs) != 1 {
+		t.Fatalf("%d registration records, want 1", len(recs))
+	}
+	rec := recs[0]
+	if got := rec.InstrumentationScope().Name; got != semconv.ScopeInventory {
+		t.Errorf("scope %q", got)
+	}
+	a := oteltest.Attrs(rec)
+	want := map[attribute.Key]string{
+		semconv.AimsSystemID:                "credit-scoring",
+		semconv.AimsSystemVersion:           "2.3.1",
+		semconv.AimsSystemInstance:          "pod-1",
+		semconv.AimsRiskLevel:               "high",
+		semconv.AimsControlID:               ControlRegistration,
+		semconv.AimsInventorySchemaVersion:  SchemaVersion,
+		semconv.AimsInventorySystemName:     "Consumer credit scoring",
+		semconv.AimsInventoryLifecycleStage: "deployed",
+	}
+	for k, v := range want {
+		if got := a[string(k)].AsString(); got != v {
+			t.Errorf("attribute %s = %q, want %q", k, got, v)
+		}
+	}
+	if got := bodySystem(t, rec.Body()); !reflect.DeepEqual(got, sys.clone()) {
+		t.Errorf("body does not round-trip:\n got %+v\nwant %+v", got, sys)
+	}
+	if got := reg.Systems(); len(got) != 1 || got[0].ID != "credit-scoring" {
+		t.Errorf("registry holds %+v", got)
+	}
+	if r.RiskLevel() != RiskHigh || r.Instance() != "pod-1" {
+		t.Errorf("handle: level %q instance %q", r.RiskLevel(), r.Instance())
+	}
+}
+
+func TestRegisterFillsRiskLevelFromUseCase(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	sys := creditSystem()
+	sys.RiskLevel = ""
+	r, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.System().RiskLevel != RiskHigh {
+		t.Errorf("risk level %q, want high from the creditworthiness use case", r.System().RiskLevel)
+	}
+	if got := oteltest.Attrs(logs.Records()[0])[string(semconv.AimsRiskLevel)].AsString(); got != "high" {
+		t.Errorf("aims.risk.level = %q", got)
+	}
+}
+
+func TestRegisterRejectsInvalidSystem(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	reg := NewRegistry()
+	sys := creditSystem()
+	sys.RiskLevel = RiskMinimal // the creditworthiness use case is high-risk
+	sys.Owner = ""
+	_, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithRegistry(reg))
+	if err == nil {
+		t.Fatal("invalid system registered")
+	}
+	for _, want := range []string{"inventory: riskLevel: declared \"minimal\"", "inventory: owner: is required"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if n := len(logs.Records()); n != 0 {
+		t.Errorf("%d records emitted for a rejected system", n)
+	}
+	if n := len(reg.Entries()); n != 0 {
+		t.Errorf("rejected system in the registry")
+	}
+
+	sys = creditSystem()
+	sys.Lifecycle = StageRetired
+	if _, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider)); err == nil || !strings.Contains(err.Error(), "lifecycleStage") {
+		t.Errorf("registering a retired system: %v", err)
+	}
+}
+
+func TestRegistryRejectsDuplicateUntilClosed(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	reg := NewRegistry()
+	r1, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider)); err == nil || !strings.Contains(err.Error(), `"credit-scoring" is already registered`) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if got, ok := reg.Lookup("credit-scoring"); !ok || got != r1 {
+		t.Fatal("Lookup does not return the registration")
+	}
+	if err := r1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r1.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if len(reg.Entries()) != 0 {
+		t.Fatal("closed registration still listed")
+	}
+	r2, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	if err != nil {
+		t.Fatalf("re-register after Close: %v", err)
+	}
+	r2.Close()
+}
+
+func TestHeartbeatStopsOnClose(t *testing.T) {
+	// synctest gives a fake clock, and synctest.Test fails if any goroutine
+	// started in the bubble is still alive at the end: a leaked heartbeat
+	// goroutine is a test failure.
+	synctest.Test(t, func(t *testing.T) {
+		logs := oteltest.NewLogs(t)
+		reg := NewRegistry()
+		r, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		time.Sleep(35 * time.Second)
+		synctest.Wait()
+		beats := logs.Events(semconv.EventInventoryHeartbeat)
+		if len(beats) != 3 {
+			t.Fatalf("%d heartbeats after 35s at 10s, want 3", len(beats))
+		}
+		for i, b := range beats {
+			if want := start.Add(time.Duration(i+1) * 10 * time.Second); !b.Timestamp().Equal(want) {
+				t.Errorf("heartbeat %d at %v, want %v", i, b.Timestamp(), want)
+			}
+			a := oteltest.Attrs(b)
+			if a[string(semconv.AimsSystemID)].AsString() != "credit-scoring" || a[string(semconv.AimsControlID)].AsString() != ControlHeartbeat {
+				t.Errorf("heartbeat attributes %v", a)
+			}
+		}
+		if e := reg.Entries()[0]; !e.Instances[0].LastHeartbeat.Equal(start.Add(30 * time.Second)) {
+			t.Errorf("registry last heartbeat %v", e.Instances[0].LastHeartbeat)
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := len(logs.Events(semconv.EventInventoryHeartbeat)); n != 3 {
+			t.Errorf("%d heartbeats after Close, want still 3", n)
+		}
+		if err := r.Heartbeat(context.Background()); !errors.Is(err, ErrClosed) {
+			t.Errorf("Heartbeat after Close: %v", err)
+		}
+	})
+}
+
+func TestRetire(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		logs := oteltest.NewLogs(t)
+		reg := NewRegistry()
+		r, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Retire(context.Background(), " "); err == nil || !strings.Contains(err.Error(), "reason") {
+			t.Errorf("retire without reason: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if err := r.Retire(context.Background(), "replaced by credit-scoring-v3"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		if n := len(logs.Events(semconv.EventInventoryHeartbeat)); n != 1 {
+			t.Errorf("%d heartbeats, want 1 (none after Retire)", n)
+		}
+		rets := logs.Events(semconv.EventInventoryRetirement)
+		if len(rets) != 1 {
+			t.Fatalf("%d retirement records", len(rets))
+		}
+		a := oteltest.Attrs(rets[0])
+		if a[string(semconv.AimsInventoryRetirementReason)].AsString() != "replaced by credit-scoring-v3" ||
+			a[string(semconv.AimsSystemID)].AsString() != "credit-scoring" ||
+			a[string(semconv.AimsControlID)].AsString() != ControlRetirement {
+			t.Errorf("retirement attributes %v", a)
+		}
+		e := reg.Entries()
+		if len(e) != 1 || !e[0].Retired || e[0].RetirementReason != "replaced by credit-scoring-v3" || e[0].System.Lifecycle != StageRetired {
+			t.Errorf("registry after Retire: %+v", e)
+		}
+		if err := r.Retire(context.Background(), "again"); err == nil || !strings.Contains(err.Error(), "already retired") {
+			t.Errorf("second Retire: %v", err)
+		}
+		if err := r.Heartbeat(context.Background()); !errors.Is(err, ErrClosed) {
+			t.Errorf("Heartbeat after Retire: %v", err)
+		}
+		r.Close()
+		if err := r.Retire(context.Background(), "x"); err == nil {
+			t.Error("Retire after Close accepted")
+		}
+	})
+}
+
+func TestResourceAttributes(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	r, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0), WithInstance("pod-7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := attribute.NewSet(r.ResourceAttributes()...)
+	want := attribute.NewSet(
+		semconv.AimsSystemID.String("credit-scoring"),
+		semconv.AimsSystemVersion.String("2.3.1"),
+		semconv.AimsSystemInstance.String("pod-7"),
+		semconv.AimsRiskLevel.String("high"),
+	)
+	if !got.Equals(&want) {
+		t.Errorf("resource attributes %v, want %v", got.Encoded(attribute.DefaultEncoder()), want.Encoded(attribute.DefaultEncoder()))
+	}
+	// The caller may modify the returned slice without affecting the handle.
+	ra := r.ResourceAttributes()
+	ra[0] = semconv.AimsSystemID.String("other")
+	if r.ResourceAttributes()[0].Value.AsString() != "credit-scoring" {
+		t.Error("ResourceAttributes shares its slice")
+	}
+	// A random instance ID is generated when none is given.
+	r2, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if len(r2.Instance()) != 36 {
+		t.Errorf("default instance %q is not a UUID", r2.Instance())
+	}
+}
+
+func TestRegistryConcurrentUse(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	reg := NewRegistry()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sys := creditSystem()
+			sys.ID = "sys-" + string(rune('a'+i))
+			r, err := reg.Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Millisecond))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for range 20 {
+				_ = reg.Entries()
+				_ = r.System()
+				_ = r.Heartbeat(context.Background())
+			}
+			if i%2 == 0 {
+				_ = r.Retire(context.Background(), "test")
+			}
+			r.Close()
+		}()
+	}
+	wg.Wait()
+	if n := len(reg.Entries()); n != 0 {
+		t.Errorf("%d entries left after all closed", n)
+	}
+}
