@@ -5,8 +5,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
+	"math/bits"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +158,35 @@ func checkShapleyCase(t *testing.T, c *shapleyCase) {
 		}
 		checkExactExplanation(t, "exact", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
 	}
+	// Kernel SHAP at its default budget and at the full budget 2^M−2.
+	for _, ns := range []int{0, 1<<d - 2} {
+		ke, err := NewKernel(model, bg, append(opts, WithSamples(ns))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ri, row := range c.Rows {
+			e, err := ke.Explain(ctx, row.X)
+			if err != nil {
+				t.Fatalf("kernel row %d: %v", ri, err)
+			}
+			checkMaybeExact(t, "kernel", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
+		}
+	}
+	// Sampled Kernel SHAP with a budget of half the coalitions: values
+	// within their reported standard errors, additivity exact.
+	if d >= 5 {
+		ke, err := NewKernel(model, bg, append(opts, WithSamples((1<<d-2)/2), WithSeed(uint64(d)))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ri, row := range c.Rows {
+			e, err := ke.Explain(ctx, row.X)
+			if err != nil {
+				t.Fatalf("kernel row %d: %v", ri, err)
+			}
+			checkMaybeExact(t, "kernel sampled", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
+		}
+	}
 	if c.BaseValueLogitLink != nil {
 		exl := exact(LinkLogit)
 		for ri, row := range c.Rows {
@@ -186,6 +218,34 @@ func checkExactExplanation(t *testing.T, what string, ri int, e Explanation, bas
 	assertClose(t, what, ri, e.Values, phi, tol)
 }
 
+// checkMaybeExact checks an exact explanation to tol, and a sampled one
+// within errorBound standard errors (plus tol) with additivity to tol.
+func checkMaybeExact(t *testing.T, what string, ri int, e Explanation, base, fx float64, phi []float64, tol float64) {
+	t.Helper()
+	if e.Exact {
+		checkExactExplanation(t, what, ri, e, base, fx, phi, tol)
+		return
+	}
+	if math.Abs(e.AdditivityResidual) > tol || math.Abs(e.BaseValue-base) > tol || math.Abs(e.Prediction-fx) > tol {
+		t.Errorf("%s row %d: base %g prediction %g residual %g", what, ri, e.BaseValue, e.Prediction, e.AdditivityResidual)
+	}
+	for i := range phi {
+		bound := errorBound*e.StdErr[i] + tol
+		if !(math.Abs(e.Values[i]-phi[i]) <= bound) {
+			t.Errorf("%s row %d feature %d: %.6g, want %.6g ± %.3g (stderr %.3g)", what, ri, i, e.Values[i], phi[i], bound, e.StdErr[i])
+		}
+		if testing.Verbose() && e.StdErr[i] > 0 {
+			zscores = append(zscores, (e.Values[i]-phi[i])/e.StdErr[i])
+		}
+	}
+}
+
+// errorBound is how many reported standard errors a sampled value may be
+// from the exact one.
+const errorBound = 5
+
+var zscores []float64
+
 func assertClose(t *testing.T, what string, ri int, got, want []float64, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -199,6 +259,93 @@ func assertClose(t *testing.T, what string, ri int, got, want []float64, tol flo
 	}
 }
 
+// checkKernelPlans compares the deterministic part of our Kernel SHAP
+// coalition plan with shap 0.46's, as recorded in kernel_plan.json.
 func checkKernelPlans(t *testing.T, b []byte) {
-	t.Skip("kernel plan check not written yet")
+	var f struct {
+		Plans []struct {
+			M                    int             `json:"M"`
+			NSamplesRequested    json.RawMessage `json:"nsamples_requested"`
+			NSamplesEffective    int             `json:"nsamples_effective"`
+			MaxSamples           int             `json:"max_samples"`
+			NumSubsetSizes       int             `json:"num_subset_sizes"`
+			NumPairedSubsetSizes int             `json:"num_paired_subset_sizes"`
+			WeightVector         []float64       `json:"weight_vector"`
+			NumFullSubsets       int             `json:"num_full_subsets"`
+			NFixedSamples        int             `json:"nfixed_samples"`
+			Fixed                []struct {
+				SubsetSize            int     `json:"subset_size"`
+				AlsoComplement        bool    `json:"also_complement"`
+				NumSamples            int     `json:"num_samples"`
+				KernelWeightPerSample float64 `json:"kernel_weight_per_sample"`
+			} `json:"fixed"`
+			RandomSamples     int     `json:"random_samples"`
+			RandomWeightTotal float64 `json:"random_weight_total"`
+		} `json:"plans"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Plans) == 0 {
+		t.Fatal("no plans")
+	}
+	const tol = 1e-12
+	for _, want := range f.Plans {
+		requested := 0
+		if string(want.NSamplesRequested) != `"auto"` {
+			if err := json.Unmarshal(want.NSamplesRequested, &requested); err != nil {
+				t.Fatalf("M=%d: nsamples_requested %s", want.M, want.NSamplesRequested)
+			}
+		}
+		name := fmt.Sprintf("M=%d,nsamples=%s", want.M, want.NSamplesRequested)
+		p := newKernelPlan(want.M, requested, rand.New(rand.NewPCG(1, 2)))
+		if p.nsamples != want.NSamplesEffective || p.numSubsetSizes != want.NumSubsetSizes || p.numPaired != want.NumPairedSubsetSizes ||
+			p.numFull != want.NumFullSubsets || p.nfixed != want.NFixedSamples {
+			t.Errorf("%s: got nsamples=%d sizes=%d paired=%d full=%d nfixed=%d; want %d %d %d %d %d", name,
+				p.nsamples, p.numSubsetSizes, p.numPaired, p.numFull, p.nfixed,
+				want.NSamplesEffective, want.NumSubsetSizes, want.NumPairedSubsetSizes, want.NumFullSubsets, want.NFixedSamples)
+			continue
+		}
+		if want.M <= 30 && p.maxSamples != want.MaxSamples {
+			t.Errorf("%s: max samples %d, want %d", name, p.maxSamples, want.MaxSamples)
+		}
+		assertClose(t, name+" weight vector", 0, p.weightVector, want.WeightVector, tol)
+		if len(p.fixed) != len(want.Fixed) {
+			t.Errorf("%s: %d fixed sizes, want %d", name, len(p.fixed), len(want.Fixed))
+			continue
+		}
+		at := 0
+		for i, fx := range want.Fixed {
+			got := p.fixed[i]
+			if got.size != fx.SubsetSize || got.complement != fx.AlsoComplement || got.samples != fx.NumSamples ||
+				math.Abs(got.weight-fx.KernelWeightPerSample) > tol {
+				t.Errorf("%s: fixed size %d = %+v, want %+v", name, i, got, fx)
+			}
+			// Every enumerated mask has the size (or complement size) and weight claimed.
+			for k := 0; k < got.samples; k++ {
+				n := 0
+				for _, w := range p.masks[(at+k)*p.words : (at+k+1)*p.words] {
+					n += bits.OnesCount64(w)
+				}
+				if n != fx.SubsetSize && !(fx.AlsoComplement && n == want.M-fx.SubsetSize) {
+					t.Errorf("%s: fixed sample %d has %d players", name, at+k, n)
+				}
+				if p.weights[at+k] != got.weight {
+					t.Errorf("%s: fixed sample %d weight %g", name, at+k, p.weights[at+k])
+				}
+			}
+			at += got.samples
+		}
+		random := len(p.weights) - p.nfixed
+		if random != want.RandomSamples {
+			t.Errorf("%s: %d random samples, want %d", name, random, want.RandomSamples)
+		}
+		sum := 0.0
+		for _, w := range p.weights[p.nfixed:] {
+			sum += w
+		}
+		if math.Abs(sum-want.RandomWeightTotal) > 1e-9 || math.Abs(p.randomWeightTotal-want.RandomWeightTotal) > tol {
+			t.Errorf("%s: random weight total %.17g, want %.17g", name, sum, want.RandomWeightTotal)
+		}
+	}
 }

@@ -12,6 +12,7 @@ type config struct {
 	workers     int
 	class       int
 	outputSpace bool
+	names       []string
 	tp          trace.TracerProvider
 }
 
@@ -46,4 +47,10 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 			c.tp = tp
 		}
 	}
+}
+
+// WithFeatureNames names the features in explanations. The default is the
+// names stored in the model file, else x0, x1, ….
+func WithFeatureNames(names ...string) Option {
+	return func(c *config) { c.names = append([]string(nil), names...) }
 }
