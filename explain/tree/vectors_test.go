@@ -353,6 +353,85 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		}
 		assertClose(t, "interventional contribs", got, iv.Contribs.data, 1e-5)
 	}
+
+	if ip := c.InterventionalProbability; ip != nil {
+		var bgRows ndarray
+		if len(ip.Background) > 0 && ip.Background[0] == '[' {
+			if err := json.Unmarshal(ip.Background, &bgRows); err != nil {
+				t.Fatal(err)
+			}
+		} else if c.Interventional != nil {
+			bgRows = c.Interventional.Background
+		} else {
+			t.Fatalf("interventional_probability.background is %s", ip.Background)
+		}
+		checkOutputSpace(t, e, x, matrixOf(t, bgRows, M), ip.Contribs, ip.ExpectedPrediction)
+	}
+
+	checkExplainers(t, e, x, contribs, margins)
+}
+
+// checkOutputSpace runs the output-space interventional explainer for every
+// class and compares with the brute-force probability-space values.
+func checkOutputSpace(t *testing.T, e *Ensemble, x, bg explain.Matrix, want ndarray, base *float64) {
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	if want.size() != x.Rows*K*(M+1) {
+		t.Fatalf("interventional_probability contribs shape %v, want %d×%d×%d", want.shape, x.Rows, K, M+1)
+	}
+	for k := 0; k < K; k++ {
+		iv, err := NewInterventional(e, bg, WithOutputSpace(), WithClass(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps, err := iv.ExplainBatch(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ex := range exps {
+			w := want.data[(i*K+k)*(M+1) : (i*K+k+1)*(M+1)]
+			assertClose(t, fmt.Sprintf("row %d class %d probability-space interventional", i, k), ex.Values, w[:M], 1e-5)
+			assertClose(t, fmt.Sprintf("row %d class %d probability base", i, k), []float64{ex.BaseValue}, w[M:], 1e-6)
+			if math.Abs(ex.AdditivityResidual) > 1e-6 || ex.Link != explain.LinkIdentity || ex.Prediction != ex.Output {
+				t.Errorf("row %d: residual %g, link %s, prediction %g, output %g", i, ex.AdditivityResidual, ex.Link, ex.Prediction, ex.Output)
+			}
+		}
+		if base != nil && K == 1 {
+			assertClose(t, "expected_prediction", []float64{exps[0].BaseValue}, []float64{*base}, 1e-6)
+		}
+	}
+}
+
+// checkExplainers checks that the explain.Explainer adapters report the
+// same numbers as the batch functions, for every class.
+func checkExplainers(t *testing.T, e *Ensemble, x explain.Matrix, contribs, margins []float64) {
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	for k := 0; k < K; k++ {
+		pd, err := NewPathDependent(e, WithClass(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps, err := pd.ExplainBatch(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ex := range exps {
+			c := contribs[(i*K+k)*(M+1) : (i*K+k+1)*(M+1)]
+			assertClose(t, fmt.Sprintf("explainer row %d class %d", i, k), append(append([]float64(nil), ex.Values...), ex.BaseValue), c, 0)
+			if ex.Prediction != margins[i*K+k] || math.Abs(ex.AdditivityResidual) > 1e-5 || !ex.Exact || ex.Method != explain.MethodTreePathDependent {
+				t.Errorf("explainer row %d class %d: prediction %g (margin %g), residual %g, exact %v, method %s", i, k, ex.Prediction, margins[i*K+k], ex.AdditivityResidual, ex.Exact, ex.Method)
+			}
+			if len(ex.FeatureNames) != M {
+				t.Errorf("explainer row %d: %d feature names", i, len(ex.FeatureNames))
+			}
+		}
+		one, err := pd.Explain(ctx, x.Row(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "Explain vs ExplainBatch", one.Values, exps[0].Values, 0)
+	}
 }
 
 func loadVectorModel(t *testing.T, file string) (*Ensemble, error) {
@@ -424,6 +503,21 @@ func checkExplainCase(t *testing.T, data []byte) {
 	}
 	for i, r := range c.Rows {
 		assertClose(t, fmt.Sprintf("row %d interventional phi", i), phi[i*(M+1):i*(M+1)+M], r.Phi, tol)
+	}
+	// The model's output is its margin (identity), so the output-space
+	// algorithm (subset-sum tables) must give the same values as the
+	// margin-space tree recursion.
+	out, err := NewInterventional(e, bgm, WithOutputSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps, err := out.ExplainBatch(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range c.Rows {
+		assertClose(t, fmt.Sprintf("row %d output-space phi", i), exps[i].Values, r.Phi, tol)
+		assertClose(t, fmt.Sprintf("row %d output-space base", i), []float64{exps[i].BaseValue}, []float64{c.BaseValue}, tol)
 	}
 
 	if c.BaseValuePathDependent != nil {
