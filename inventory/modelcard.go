@@ -1,0 +1,275 @@
+package inventory
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ModelCard is a model card for an AI system and its models, after Mitchell
+// et al., "Model Cards for Model Reporting" (FAT* 2019): model details,
+// intended use, factors, metrics, evaluation and training data, quantitative
+// analyses, ethical considerations, caveats and recommendations. It is built
+// only from the registered [System]; sections the description does not
+// cover are listed in Missing rather than silently left out. It serves
+// ISO/IEC 42001 A.6.2.7 and A.8.2.
+type ModelCard struct {
+	SystemID    string           `json:"systemId"`
+	Name        string           `json:"name"`
+	Version     string           `json:"version"`
+	Description string           `json:"description,omitempty"`
+	Owner       string           `json:"owner"`
+	Roles       []Role           `json:"accountableRoles,omitempty"`
+	ValueChain  []ValueChainRole `json:"valueChainRoles"`
+	Lifecycle   LifecycleStage   `json:"lifecycleStage"`
+
+	IntendedUse IntendedUse `json:"intendedUse"`
+	Risk        RiskSummary `json:"risk"`
+
+	Models        []Model      `json:"models"`
+	TrainingData  []DataSource `json:"trainingData,omitempty"`
+	EvaluationSet []DataSource `json:"evaluationData,omitempty"`
+	OtherData     []DataSource `json:"otherData,omitempty"`
+
+	HumanOversight []string `json:"humanOversight,omitempty"`
+	Limitations    []string `json:"limitations,omitempty"`
+	Ethical        []string `json:"ethicalConsiderations,omitempty"`
+	Controls       []string `json:"controls,omitempty"`
+
+	// Missing names the model-card sections the description leaves empty.
+	Missing []string `json:"missing,omitempty"`
+}
+
+// IntendedUse is the intended-use section of a model card.
+type IntendedUse struct {
+	Purpose           string   `json:"purpose"`
+	IntendedUse       string   `json:"intendedUse"`
+	AffectedPersons   string   `json:"affectedPersons,omitempty"`
+	ForeseeableMisuse []string `json:"foreseeableMisuse,omitempty"`
+}
+
+// RiskSummary is the EU AI Act classification shown on a model card.
+type RiskSummary struct {
+	Level      RiskLevel `json:"level"`
+	Rationale  string    `json:"rationale,omitempty"`
+	References []string  `json:"references,omitempty"`
+}
+
+// NewModelCard builds the model card of a system.
+func NewModelCard(sys System) ModelCard {
+	c := ModelCard{
+		SystemID:       sys.ID,
+		Name:           sys.Name,
+		Version:        sys.Version,
+		Description:    sys.Description,
+		Owner:          sys.Owner,
+		Roles:          sys.AccountableRoles,
+		ValueChain:     sys.ValueChainRoles,
+		Lifecycle:      sys.Lifecycle,
+		Models:         sys.Models,
+		HumanOversight: sys.HumanOversight,
+		Limitations:    sys.Limitations,
+		Controls:       sys.Controls,
+		IntendedUse: IntendedUse{
+			Purpose:           sys.Purpose,
+			IntendedUse:       sys.IntendedUse,
+			ForeseeableMisuse: sys.ForeseeableMisuse,
+		},
+		Risk: riskSummary(sys),
+	}
+	if sys.UseCase != nil {
+		c.IntendedUse.AffectedPersons = sys.UseCase.AffectedPersons
+	}
+	if c.Models == nil {
+		c.Models = []Model{}
+	}
+	training := map[string]bool{}
+	evaluation := map[string]bool{}
+	for _, m := range sys.Models {
+		for _, d := range m.TrainingData {
+			training[d] = true
+		}
+		for _, e := range m.Evaluations {
+			evaluation[e.Dataset] = true
+		}
+	}
+	for _, d := range sys.DataSources {
+		p := strings.ToLower(d.Purpose)
+		switch {
+		case training[d.Name] || p == "training":
+			c.TrainingData = append(c.TrainingData, d)
+		case evaluation[d.Name] || p == "testing" || p == "validation" || p == "evaluation":
+			c.EvaluationSet = append(c.EvaluationSet, d)
+		default:
+			c.OtherData = append(c.OtherData, d)
+		}
+		if d.PersonalData {
+			c.Ethical = append(c.Ethical, fmt.Sprintf("Data source %q contains personal data; its processing needs a legal basis and data-protection safeguards.", d.Name))
+		}
+	}
+	for _, m := range sys.ForeseeableMisuse {
+		c.Ethical = append(c.Ethical, "Foreseeable misuse: "+m)
+	}
+
+	missing := func(cond bool, what string) {
+		if cond {
+			c.Missing = append(c.Missing, what)
+		}
+	}
+	missing(len(sys.Models) == 0, "model details: no models are described")
+	var evals, trainRefs int
+	for _, m := range sys.Models {
+		evals += len(m.Evaluations)
+		trainRefs += len(m.TrainingData)
+		missing(m.Provider == "" && len(m.TrainingData) == 0, fmt.Sprintf("training data: model %q is built in-house but names no training data", m.Name))
+	}
+	missing(len(sys.Models) > 0 && evals == 0, "metrics and quantitative analyses: no evaluation results")
+	missing(len(sys.ForeseeableMisuse) == 0, "intended use: no reasonably foreseeable misuse is described")
+	missing(len(sys.Limitations) == 0, "caveats and recommendations: no limitations are described")
+	missing(len(sys.HumanOversight) == 0, "human oversight: no measures are described")
+	missing(sys.UseCase == nil, "risk classification: no structured use case, so the declared risk level is not checked")
+	return c
+}
+
+func riskSummary(sys System) RiskSummary {
+	r := RiskSummary{Level: sys.effectiveRiskLevel()}
+	if sys.UseCase != nil {
+		if c, err := Classify(*sys.UseCase); err == nil {
+			r.Rationale = c.Rationale
+			r.References = c.References
+			if r.Level != c.Level {
+				r.Rationale = fmt.Sprintf("Declared %s, stricter than the %s derived from the use case. %s", r.Level, c.Level, c.Rationale)
+			}
+		}
+	}
+	return r
+}
+
+// JSON returns the model card as indented JSON.
+func (c ModelCard) JSON() ([]byte, error) {
+	return json.MarshalIndent(c, "", "  ")
+}
+
+// Markdown renders the model card as a Markdown document.
+func (c ModelCard) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model card: %s %s\n\n", mdText(c.Name), mdText(c.Version))
+	if c.Description != "" {
+		fmt.Fprintf(&b, "%s\n\n", mdText(c.Description))
+	}
+
+	b.WriteString("## Model details\n\n")
+	fmt.Fprintf(&b, "- System ID: `%s`\n- Version: %s\n- Owner: %s\n- Lifecycle stage: %s\n", c.SystemID, mdText(c.Version), mdText(c.Owner), c.Lifecycle)
+	roles := make([]string, len(c.ValueChain))
+	for i, r := range c.ValueChain {
+		roles[i] = string(r)
+	}
+	fmt.Fprintf(&b, "- Role in the AI value chain: %s\n", strings.Join(roles, ", "))
+	for _, r := range c.Roles {
+		line := fmt.Sprintf("- %s: %s", mdText(r.Role), mdText(r.Name))
+		if r.Contact != "" {
+			line += " (" + mdText(r.Contact) + ")"
+		}
+		b.WriteString(line + "\n")
+	}
+	b.WriteString("\n")
+	if len(c.Models) > 0 {
+		b.WriteString("| Model | Version | Type | Task | Provider | Licence |\n|---|---|---|---|---|---|\n")
+		for _, m := range c.Models {
+			provider := m.Provider
+			if provider == "" {
+				provider = "in-house"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCell(m.Name), mdCell(m.Version), mdCell(m.Type), mdCell(m.Task), mdCell(provider), mdCell(m.License))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Intended use\n\n")
+	fmt.Fprintf(&b, "- Purpose: %s\n- Intended use: %s\n", mdText(c.IntendedUse.Purpose), mdText(c.IntendedUse.IntendedUse))
+	if c.IntendedUse.AffectedPersons != "" {
+		fmt.Fprintf(&b, "- Affected persons: %s\n", mdText(c.IntendedUse.AffectedPersons))
+	}
+	b.WriteString("\n")
+	mdList(&b, "### Reasonably foreseeable misuse\n\n", c.IntendedUse.ForeseeableMisuse)
+
+	b.WriteString("## Risk classification (EU AI Act)\n\n")
+	fmt.Fprintf(&b, "- Tier: **%s**\n", c.Risk.Level)
+	if len(c.Risk.References) > 0 {
+		fmt.Fprintf(&b, "- References: %s\n", strings.Join(c.Risk.References, "; "))
+	}
+	if c.Risk.Rationale != "" {
+		fmt.Fprintf(&b, "\n%s\n", mdText(c.Risk.Rationale))
+	}
+	b.WriteString("\n")
+
+	b.WriteString("## Metrics and quantitative analyses\n\n")
+	var rows int
+	for _, m := range c.Models {
+		for _, e := range m.Evaluations {
+			if rows == 0 {
+				b.WriteString("| Model | Metric | Value | Data set | Slice |\n|---|---|---|---|---|\n")
+			}
+			rows++
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(m.Name), mdCell(e.Metric), strconv.FormatFloat(e.Value, 'g', -1, 64), mdCell(e.Dataset), mdCell(e.Slice))
+		}
+	}
+	if rows == 0 {
+		b.WriteString("_No evaluation results registered._\n")
+	}
+	b.WriteString("\n")
+
+	b.WriteString("## Training data\n\n")
+	mdData(&b, c.TrainingData)
+	b.WriteString("## Evaluation data\n\n")
+	mdData(&b, c.EvaluationSet)
+	if len(c.OtherData) > 0 {
+		b.WriteString("## Other data sources\n\n")
+		mdData(&b, c.OtherData)
+	}
+
+	mdList(&b, "## Human oversight\n\n", c.HumanOversight)
+	mdList(&b, "## Ethical considerations\n\n", c.Ethical)
+	mdList(&b, "## Caveats and recommendations\n\n", c.Limitations)
+	mdList(&b, "## ISO/IEC 42001 controls applied\n\n", c.Controls)
+	mdList(&b, "## Missing information\n\n", c.Missing)
+	return b.String()
+}
+
+func mdData(b *strings.Builder, ds []DataSource) {
+	if len(ds) == 0 {
+		b.WriteString("_None registered._\n\n")
+		return
+	}
+	b.WriteString("| Name | Description | Provenance | Licence | Personal data |\n|---|---|---|---|---|\n")
+	for _, d := range ds {
+		personal := "no"
+		if d.PersonalData {
+			personal = "yes"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", mdCell(d.Name), mdCell(d.Description), mdCell(d.Provenance), mdCell(d.License), personal)
+	}
+	b.WriteString("\n")
+}
+
+func mdList(b *strings.Builder, heading string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	b.WriteString(heading)
+	for _, it := range items {
+		fmt.Fprintf(b, "- %s\n", mdText(it))
+	}
+	b.WriteString("\n")
+}
+
+// mdText keeps user text on one line so it cannot start new Markdown blocks.
+func mdText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// mdCell also escapes the table separator.
+func mdCell(s string) string {
+	return strings.ReplaceAll(mdText(s), "|", `\|`)
+}
