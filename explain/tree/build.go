@@ -137,8 +137,12 @@ func New(spec Spec) (*Ensemble, error) {
 	return e, nil
 }
 
-// addTree validates tree t and appends its reachable nodes in depth-first
-// order (so each subtree is contiguous).
+// maxTreeDepth bounds the depth of a tree: TreeSHAP's scratch grows with
+// the square of the depth, and no boosted tree is this deep.
+const maxTreeDepth = 64
+
+// addTree validates tree t and appends its reachable nodes in breadth-first
+// order, children after their parent and siblings side by side.
 func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 	n := len(tr.Left)
 	if n == 0 {
@@ -166,17 +170,20 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 	seen := make([]bool, n)
 	features := map[int32]bool{}
 	depth := 0
-	// Iterative pre-order walk; each entry is a source node id, its depth
-	// and the position of the parent's child slot to patch.
+	// Breadth-first walk from the root. Each queued item is a source node
+	// id, its depth and the slot already reserved for it; the two children
+	// of a node get adjacent slots.
 	type item struct {
 		id, depth int
-		parent    int32
-		isLeft    bool
+		slot      int32
 	}
-	stack := []item{{id: 0, parent: -1}}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	e.nodes = append(e.nodes, node{})
+	e.value = append(e.value, 0)
+	e.cover = append(e.cover, 0)
+	e.sourceID = append(e.sourceID, 0)
+	queue := []item{{id: 0, slot: base}}
+	for q := 0; q < len(queue); q++ {
+		it := queue[q]
 		if it.id < 0 || it.id >= n {
 			return fmt.Errorf("tree: tree %d: child index %d out of range [0,%d)", t, it.id, n)
 		}
@@ -184,20 +191,10 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 			return fmt.Errorf("tree: tree %d: node %d is reached twice (not a tree)", t, it.id)
 		}
 		seen[it.id] = true
-		if it.depth > 64 {
-			return fmt.Errorf("tree: tree %d is deeper than 64 levels", t)
+		if it.depth > maxTreeDepth {
+			return fmt.Errorf("tree: tree %d is deeper than %d levels", t, maxTreeDepth)
 		}
-		if it.depth > depth {
-			depth = it.depth
-		}
-		idx := int32(len(e.nodes))
-		if it.parent >= 0 {
-			if it.isLeft {
-				e.nodes[it.parent].left = idx
-			} else {
-				e.nodes[it.parent].right = idx
-			}
-		}
+		depth = max(depth, it.depth)
 		cover := 0.0
 		if tr.Cover != nil {
 			cover = tr.Cover[it.id]
@@ -205,7 +202,7 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 				return fmt.Errorf("tree: tree %d node %d has cover %v", t, it.id, cover)
 			}
 		}
-		nd := node{feature: -1, left: -1, right: -1}
+		nd := node{feature: -1, left: -1}
 		val := 0.0
 		if tr.Left[it.id] == -1 {
 			val = tr.Value[it.id]
@@ -218,8 +215,8 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 				return fmt.Errorf("tree: tree %d node %d splits on feature %d, model has %d features", t, it.id, f, e.numFeatures)
 			}
 			thr := tr.Threshold[it.id]
-			if math.IsNaN(thr) {
-				return fmt.Errorf("tree: tree %d node %d has a NaN threshold", t, it.id)
+			if math.IsNaN(thr) || math.IsInf(thr, 0) {
+				return fmt.Errorf("tree: tree %d node %d has threshold %v", t, it.id, thr)
 			}
 			if tr.Cover != nil && cover <= 0 {
 				return fmt.Errorf("tree: tree %d internal node %d has cover %v, must be positive", t, it.id, cover)
@@ -228,22 +225,32 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 			switch rule {
 			case LessFloat32:
 				nd.thr = float64(float32(thr))
+				if math.IsInf(nd.thr, 0) {
+					return fmt.Errorf("tree: tree %d node %d has threshold %v, outside float32 range", t, it.id, thr)
+				}
 			case LessEqual:
 				nd.thr = math.Nextafter(thr, math.Inf(1))
 			case Less:
 				nd.thr = thr
 			}
-			nd.defaultLeft = tr.DefaultLeft != nil && tr.DefaultLeft[it.id]
+			nd.missing = math.Inf(1)
+			if tr.DefaultLeft != nil && tr.DefaultLeft[it.id] {
+				nd.missing = math.Inf(-1)
+			}
 			features[int32(f)] = true
-			// Push right first so the left subtree is laid out first.
-			stack = append(stack,
-				item{id: tr.Right[it.id], depth: it.depth + 1, parent: idx, isLeft: false},
-				item{id: tr.Left[it.id], depth: it.depth + 1, parent: idx, isLeft: true})
+			nd.left = int32(len(e.nodes))
+			e.nodes = append(e.nodes, node{}, node{})
+			e.value = append(e.value, 0, 0)
+			e.cover = append(e.cover, 0, 0)
+			e.sourceID = append(e.sourceID, 0, 0)
+			queue = append(queue,
+				item{id: tr.Left[it.id], depth: it.depth + 1, slot: nd.left},
+				item{id: tr.Right[it.id], depth: it.depth + 1, slot: nd.left + 1})
 		}
-		e.nodes = append(e.nodes, nd)
-		e.value = append(e.value, val)
-		e.cover = append(e.cover, cover)
-		e.sourceID = append(e.sourceID, int32(it.id))
+		e.nodes[it.slot] = nd
+		e.value[it.slot] = val
+		e.cover[it.slot] = cover
+		e.sourceID[it.slot] = int32(it.id)
 	}
 	fs := make([]int32, 0, len(features))
 	for f := range features {
@@ -270,7 +277,7 @@ func (e *Ensemble) computeMeans() {
 		if n.feature < 0 {
 			continue
 		}
-		l, r := n.left, n.right
+		l, r := n.left, n.left+1
 		e.value[i] = (e.value[l]*e.cover[l] + e.value[r]*e.cover[r]) / e.cover[i]
 	}
 }

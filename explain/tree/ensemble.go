@@ -9,19 +9,22 @@ import (
 // node is one live node of an ensemble, stored in a single flat array shared
 // by all trees so that a walk touches one compact slice. Deleted and
 // unreachable nodes of the source file are dropped when the ensemble is
-// built, and child indices are absolute positions in that array.
+// built, child indices are absolute positions in that array, and the two
+// children of a node are adjacent (right = left+1), so that choosing a
+// child is an addition rather than a branch.
 type node struct {
 	// thr is the split threshold in the ensemble's canonical form: after the
-	// row value has been put through [Ensemble.canon], the row goes left iff
-	// value < thr. XGBoost thresholds are float32 values; sklearn's
+	// row value has been put through [Ensemble.canonRow], the row goes left
+	// iff value < thr. XGBoost thresholds are float32 values; sklearn's
 	// "x <= t" rule is turned into "x < nextafter(t, +Inf)" at load time.
 	thr float64
+	// missing is the value a NaN is replaced with: -Inf sends it left
+	// (default left), +Inf right. Thresholds are finite, so this is exact.
+	missing float64
 	// feature is the split feature, or -1 at a leaf.
 	feature int32
-	// left and right are absolute node indices (unused at a leaf).
-	left, right int32
-	// defaultLeft is the direction a missing (NaN) value takes.
-	defaultLeft bool
+	// left is the left child's index; the right child is left+1.
+	left int32
 }
 
 // Ensemble is an immutable additive tree ensemble: the margin of output group
@@ -93,14 +96,6 @@ func (e *Ensemble) Intercept(k int) float64 {
 	return e.intercept[k]
 }
 
-// canon turns a row value into the form that is compared with node.thr.
-func (e *Ensemble) canon(v float64) float64 {
-	if e.float32 {
-		return float64(float32(v))
-	}
-	return v
-}
-
 // canonRow writes the canonical form of row into dst (len(dst) == len(row)).
 func (e *Ensemble) canonRow(dst, row []float64) {
 	if e.float32 {
@@ -113,24 +108,23 @@ func (e *Ensemble) canonRow(dst, row []float64) {
 }
 
 // next returns the child of internal node n that a canonical value v takes:
-// missing values follow the default direction, otherwise v < thr goes left.
+// a missing value follows the default direction, otherwise v < thr goes
+// left.
 func (n *node) next(v float64) int32 {
 	if v != v { // NaN
-		if n.defaultLeft {
-			return n.left
-		}
-		return n.right
+		v = n.missing
 	}
-	if v < n.thr {
-		return n.left
+	c := n.left
+	if !(v < n.thr) {
+		c++
 	}
-	return n.right
+	return c
 }
 
 // leaf walks tree t on a canonical row and returns the leaf node index.
 func (e *Ensemble) leaf(t int, row []float64) int32 {
-	i := e.roots[t]
 	nodes := e.nodes
+	i := e.roots[t]
 	for {
 		n := &nodes[i]
 		if n.feature < 0 {

@@ -126,10 +126,7 @@ func (w *shapWalker) recurse(ni int32, path []pathElem, d int, pz, po float64, p
 	}
 	f := n.feature
 	hot := n.next(w.row[f])
-	cold := n.left
-	if hot == n.left {
-		cold = n.right
-	}
+	cold := 2*n.left + 1 - hot // the sibling: left and right are adjacent
 	iz, io := 1.0, 1.0
 	for k := 1; k <= d; k++ {
 		if path[k].feature == f {
