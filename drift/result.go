@@ -1,0 +1,127 @@
+package drift
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Method names a drift test. It appears in [Result.Method] and in telemetry.
+type Method string
+
+// The tests this package implements.
+const (
+	MethodKS                 Method = "ks"
+	MethodWasserstein        Method = "wasserstein"
+	MethodWassersteinNormed  Method = "wasserstein_normed"
+	MethodAndersonDarling    Method = "anderson_darling"
+	MethodCramerVonMises     Method = "cramer_von_mises"
+	MethodPSI                Method = "psi"
+	MethodKLDivergence       Method = "kl_div"
+	MethodJensenShannon      Method = "jensenshannon"
+	MethodChiSquare          Method = "chisquare"
+	MethodChiSquareContingen Method = "chi2_contingency"
+	MethodZTest              Method = "z"
+)
+
+// Direction says which side of the threshold means drift.
+type Direction int
+
+const (
+	// PValueBelow: drift when the p-value is below the threshold (p-value tests).
+	PValueBelow Direction = iota
+	// PValueAtOrBelow: drift when the p-value is at or below the threshold
+	// (Evidently's rule for the KS test).
+	PValueAtOrBelow
+	// ScoreAtOrAbove: drift when the distance is at or above the threshold.
+	ScoreAtOrAbove
+)
+
+// Result is the outcome of one drift test.
+type Result struct {
+	// Method is the test that produced the result.
+	Method Method `json:"method"`
+	// Statistic is the test statistic or distance.
+	Statistic float64 `json:"statistic"`
+	// PValue is the p-value; NaN when the test has none (distances).
+	PValue float64 `json:"p_value"`
+	// HasPValue reports whether PValue is defined.
+	HasPValue bool `json:"has_p_value"`
+	// Score is the number compared with Threshold: the p-value for tests,
+	// the statistic for distances.
+	Score float64 `json:"score"`
+	// Threshold is the decision threshold used.
+	Threshold float64 `json:"threshold"`
+	// Direction says how Score is compared with Threshold.
+	Direction Direction `json:"direction"`
+	// Drift is the verdict.
+	Drift bool `json:"drift"`
+	// Detail names the variant used, e.g. "exact" or "asymp" for KS, or the
+	// binning for PSI.
+	Detail string `json:"detail,omitempty"`
+	// Notes carries warnings of the kind scipy emits (p-value capped, …).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// verdict fills Score and Drift from the statistic or p-value.
+func (r *Result) verdict() {
+	if r.Direction == ScoreAtOrAbove {
+		r.Score = r.Statistic
+		r.Drift = r.Score >= r.Threshold
+		return
+	}
+	r.Score = r.PValue
+	if r.Direction == PValueAtOrBelow {
+		r.Drift = r.Score <= r.Threshold
+	} else {
+		r.Drift = r.Score < r.Threshold
+	}
+}
+
+func pvalueResult(m Method, stat, p, threshold float64, dir Direction, detail string) Result {
+	r := Result{Method: m, Statistic: stat, PValue: p, HasPValue: true, Threshold: threshold, Direction: dir, Detail: detail}
+	r.verdict()
+	return r
+}
+
+func distanceResult(m Method, stat, threshold float64, detail string) Result {
+	r := Result{Method: m, Statistic: stat, PValue: math.NaN(), Threshold: threshold, Direction: ScoreAtOrAbove, Detail: detail}
+	r.verdict()
+	return r
+}
+
+// ErrNonFinite is wrapped by errors about NaN or infinite input values.
+var ErrNonFinite = errors.New("drift: non-finite value")
+
+// ErrTooFew is wrapped by errors about samples too small for a test.
+var ErrTooFew = errors.New("drift: too few observations")
+
+// checkSample rejects empty samples and non-finite values.
+func checkSample(test, name string, x []float64, min int) error {
+	if len(x) < min {
+		if len(x) == 0 {
+			return fmt.Errorf("drift: %s: %s sample is empty: %w", test, name, ErrTooFew)
+		}
+		return fmt.Errorf("drift: %s: %s sample has %d observations, need at least %d: %w", test, name, len(x), min, ErrTooFew)
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("drift: %s: %s[%d] is %v (use DropNonFinite first): %w", test, name, i, v, ErrNonFinite)
+		}
+	}
+	return nil
+}
+
+// DropNonFinite returns the finite values of x (a new slice, x is not
+// modified) and how many NaN or infinite values were dropped.
+func DropNonFinite(x []float64) (clean []float64, dropped int) {
+	clean = make([]float64, 0, len(x))
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			dropped++
+			continue
+		}
+		clean = append(clean, v)
+	}
+	return clean, dropped
+}

@@ -1,0 +1,122 @@
+package drift
+
+import (
+	"fmt"
+	"math"
+)
+
+// WassersteinOption configures [Wasserstein] and [WassersteinNormed].
+type WassersteinOption func(*wassersteinConfig)
+
+type wassersteinConfig struct{ threshold float64 }
+
+// WithWassersteinThreshold sets the drift threshold (default 0.1, Evidently's).
+func WithWassersteinThreshold(t float64) WassersteinOption {
+	return func(c *wassersteinConfig) { c.threshold = t }
+}
+
+// Wasserstein returns the first Wasserstein (earth mover's) distance between
+// the empirical distributions of the two samples,
+//
+//	W1 = ∫ |F_ref(t) − F_cur(t)| dt,
+//
+// as scipy.stats.wasserstein_distance with unit weights. The verdict uses
+// the threshold on the raw distance, which has the data's units; most users
+// want [WassersteinNormed].
+func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Result, error) {
+	if err := checkSample("wasserstein", "reference", reference, 1); err != nil {
+		return Result{}, err
+	}
+	if err := checkSample("wasserstein", "current", current, 1); err != nil {
+		return Result{}, err
+	}
+	cfg := wassersteinConfig{threshold: 0.1}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r, c := sortBoth(reference, current)
+	return distanceResult(MethodWasserstein, wassersteinSorted(r, c), cfg.threshold, ""), nil
+}
+
+// WassersteinNormed is Evidently's default drift score for large numerical
+// columns: W1 / max(std(reference, ddof=0), 0.001); drift when it is at or
+// above the threshold (default 0.1).
+func WassersteinNormed(reference, current []float64, opts ...WassersteinOption) (Result, error) {
+	if err := checkSample("wasserstein_normed", "reference", reference, 1); err != nil {
+		return Result{}, err
+	}
+	if err := checkSample("wasserstein_normed", "current", current, 1); err != nil {
+		return Result{}, err
+	}
+	cfg := wassersteinConfig{threshold: 0.1}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r, c := sortBoth(reference, current)
+	w := wassersteinSorted(r, c)
+	norm := math.Max(stdDDOF0(reference), 0.001)
+	return distanceResult(MethodWassersteinNormed, w/norm, cfg.threshold, fmt.Sprintf("norm_std_ddof0=%g", norm)), nil
+}
+
+// wassersteinSorted integrates |F_r − F_c| between consecutive values of the
+// merged sorted samples, in the order scipy's _cdf_distance sums.
+func wassersteinSorted(r, c []float64) float64 {
+	n1, n2 := float64(len(r)), float64(len(c))
+	i, j := 0, 0
+	// prev is the previous merged value; the CDFs are evaluated at prev
+	// (counts of values <= prev) and multiplied by the gap to the next value.
+	var prev float64
+	first := true
+	var acc neumaier
+	for i < len(r) || j < len(c) {
+		var v float64
+		if j >= len(c) || (i < len(r) && r[i] <= c[j]) {
+			v = r[i]
+		} else {
+			v = c[j]
+		}
+		if !first && v != prev {
+			acc.add(math.Abs(float64(i)/n1-float64(j)/n2) * (v - prev))
+		}
+		for i < len(r) && r[i] == v {
+			i++
+		}
+		for j < len(c) && c[j] == v {
+			j++
+		}
+		prev, first = v, false
+	}
+	return acc.sum()
+}
+
+// neumaier is compensated (Kahan–Babuška–Neumaier) summation; numpy's
+// pairwise summation is also accurate to a few ulp, so both agree to far
+// better than 1e-12 where naive summation over millions of terms would not.
+type neumaier struct{ s, c float64 }
+
+func (k *neumaier) add(x float64) {
+	t := k.s + x
+	if math.Abs(k.s) >= math.Abs(x) {
+		k.c += (k.s - t) + x
+	} else {
+		k.c += (x - t) + k.s
+	}
+	k.s = t
+}
+
+func (k *neumaier) sum() float64 { return k.s + k.c }
+
+// stdDDOF0 is the population standard deviation (numpy std, ddof=0), two-pass.
+func stdDDOF0(x []float64) float64 {
+	var s neumaier
+	for _, v := range x {
+		s.add(v)
+	}
+	mean := s.sum() / float64(len(x))
+	var ss neumaier
+	for _, v := range x {
+		d := v - mean
+		ss.add(d * d)
+	}
+	return math.Sqrt(ss.sum() / float64(len(x)))
+}
