@@ -1,0 +1,135 @@
+package oversight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/aimskit/aimskit/aims"
+)
+
+// Reviewer is an authenticated person acting on tickets. Authentication is
+// the application's job (see Authenticator for the console); the Gate
+// trusts the identity it is given.
+type Reviewer struct {
+	ID    string   `json:"id"`
+	Roles []string `json:"roles,omitempty"`
+}
+
+// HasRole reports whether r holds role.
+func (r Reviewer) HasRole(role string) bool { return slices.Contains(r.Roles, role) }
+
+// Authorizer decides who may act on which ticket.
+type Authorizer interface {
+	// Authorize returns nil if r may take action on t, else an error
+	// wrapping ErrForbidden that says why. It must not modify t.
+	Authorize(ctx context.Context, r Reviewer, action aims.OversightAction, t *Ticket) error
+	// RequiredApprovals is how many distinct reviewers must approve (or
+	// make the same override) before the ticket resolves; at least 1.
+	RequiredApprovals(t *Ticket) int
+}
+
+// roleAuthorizer implements RoleBased.
+type roleAuthorizer struct{ levels []string }
+
+// RoleBased allows a reviewer to act on a ticket at escalation level L if
+// the reviewer holds the role for level L or for any higher level:
+// RoleBased("reviewer", "supervisor") lets reviewers and supervisors act
+// on fresh tickets and only supervisors on escalated ones. Tickets
+// escalated beyond the last level need the last role.
+func RoleBased(levelRoles ...string) Authorizer {
+	return roleAuthorizer{levels: append([]string(nil), levelRoles...)}
+}
+
+func (a roleAuthorizer) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {
+	if len(a.levels) == 0 {
+		return fmt.Errorf("%w: no reviewer roles are configured", ErrForbidden)
+	}
+	from := min(t.Level, len(a.levels)-1)
+	for _, role := range a.levels[from:] {
+		if r.HasRole(role) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: reviewer %q has none of the roles %q needed at escalation level %d",
+		ErrForbidden, r.ID, a.levels[from:], t.Level)
+}
+
+func (roleAuthorizer) RequiredApprovals(*Ticket) int { return 1 }
+
+// fourEyes implements FourEyes.
+type fourEyes struct{}
+
+// FourEyes enforces the four-eyes principle: nobody reviews a decision
+// they submitted, nor a ticket they are excluded from (the reviewer of a
+// contested decision), and decisions of high-risk (or unspecified-risk)
+// systems need two distinct approvers.
+func FourEyes() Authorizer { return fourEyes{} }
+
+func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {
+	if t.Submitter != "" && r.ID == t.Submitter {
+		return fmt.Errorf("%w: reviewer %q submitted this decision and may not review it (four-eyes)", ErrForbidden, r.ID)
+	}
+	if slices.Contains(t.Excluded, r.ID) {
+		return fmt.Errorf("%w: reviewer %q is excluded from ticket %s (reviewed the contested decision)", ErrForbidden, r.ID, t.ID)
+	}
+	return nil
+}
+
+func (fourEyes) RequiredApprovals(t *Ticket) int {
+	if t.Risk.Rank() >= RiskHigh.Rank() {
+		return 2
+	}
+	return 1
+}
+
+// sod implements SegregationOfDuties.
+type sod struct{ roles []string }
+
+// SegregationOfDuties refuses reviewers who hold a role incompatible with
+// reviewing, either globally (role "developer") or for the ticket's
+// system (role "developer:<system ID>"): those who build or operate a
+// system do not sign off its decisions.
+func SegregationOfDuties(incompatibleRoles ...string) Authorizer {
+	return sod{roles: append([]string(nil), incompatibleRoles...)}
+}
+
+func (s sod) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {
+	for _, role := range s.roles {
+		if r.HasRole(role) || r.HasRole(role+":"+t.Decision.SystemID) {
+			return fmt.Errorf("%w: reviewer %q holds role %q, incompatible with reviewing system %q (segregation of duties)",
+				ErrForbidden, r.ID, role, t.Decision.SystemID)
+		}
+	}
+	return nil
+}
+
+func (sod) RequiredApprovals(*Ticket) int { return 1 }
+
+// allOf implements AllOf.
+type allOf []Authorizer
+
+// AllOf requires every authorizer to allow; the required number of
+// approvals is the largest any of them asks for.
+func AllOf(authorizers ...Authorizer) Authorizer {
+	return allOf(append([]Authorizer(nil), authorizers...))
+}
+
+func (as allOf) Authorize(ctx context.Context, r Reviewer, action aims.OversightAction, t *Ticket) error {
+	var errs []error
+	for _, a := range as {
+		if err := a.Authorize(ctx, r, action, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (as allOf) RequiredApprovals(t *Ticket) int {
+	n := 1
+	for _, a := range as {
+		n = max(n, a.RequiredApprovals(t))
+	}
+	return n
+}

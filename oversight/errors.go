@@ -1,0 +1,41 @@
+package oversight
+
+import "errors"
+
+// Errors returned by the Gate and the stores. They are wrapped with
+// details (which ticket, which reviewer, which role); test with errors.Is.
+var (
+	// ErrTicketNotFound: no ticket with that ID exists in the store.
+	ErrTicketNotFound = errors.New("oversight: ticket not found")
+	// ErrTicketExists: a ticket with that ID is already in the store.
+	ErrTicketExists = errors.New("oversight: ticket already exists")
+	// ErrQueueEmpty: no open ticket is available to claim.
+	ErrQueueEmpty = errors.New("oversight: no open ticket to claim")
+	// ErrAlreadyResolved: the ticket was already approved, rejected or overridden.
+	ErrAlreadyResolved = errors.New("oversight: ticket already resolved")
+	// ErrAlreadyActed: this reviewer already acted on the ticket.
+	ErrAlreadyActed = errors.New("oversight: reviewer already acted on this ticket")
+	// ErrTicketExpired: the ticket's final deadline passed and the fail-safe denied it.
+	ErrTicketExpired = errors.New("oversight: ticket expired")
+	// ErrReasonRequired: an override (or halt, or contest) needs a reason.
+	ErrReasonRequired = errors.New("oversight: a reason is required")
+	// ErrOutputRequired: an override needs a new output that differs from the model's.
+	ErrOutputRequired = errors.New("oversight: an override needs a new output")
+	// ErrUnauthenticated: the reviewer has no identity.
+	ErrUnauthenticated = errors.New("oversight: reviewer is not authenticated")
+	// ErrForbidden: the Authorizer refused the reviewer.
+	ErrForbidden = errors.New("oversight: reviewer is not allowed to act")
+	// ErrClaimed: another reviewer holds an unexpired claim on the ticket.
+	ErrClaimed = errors.New("oversight: ticket is claimed by another reviewer")
+	// ErrHeld: the final deadline passed and the fail-safe keeps the
+	// decision held; it is not applied until a reviewer acts.
+	ErrHeld = errors.New("oversight: review deadline passed; decision stays held")
+	// ErrDecisionNotFound: Contest could not find the decision.
+	ErrDecisionNotFound = errors.New("oversight: decision not found")
+	// ErrClosed: the Gate was closed.
+	ErrClosed = errors.New("oversight: gate closed")
+)
+
+// errNoChange tells a Store.Update that the function left the ticket as it
+// was, so nothing needs to be written.
+var errNoChange = errors.New("oversight: no change")

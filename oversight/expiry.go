@@ -1,0 +1,130 @@
+package oversight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// Sweep escalates or expires every pending ticket whose deadline has
+// passed and returns how many it changed. The background sweeper
+// (WithSweepInterval) calls it; call it yourself when that is disabled.
+func (g *Gate) Sweep(ctx context.Context) (int, error) {
+	if g.closed.Load() {
+		return 0, ErrClosed
+	}
+	due, err := g.store.Overdue(ctx, g.now(), 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, t := range due {
+		before := t.Level
+		after, err := g.expire(ctx, t.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if after.Level != before || after.State != t.State {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+func (g *Gate) sweepLoop(every time.Duration) {
+	defer close(g.sweepDone)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-g.stopSweep:
+			return
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(context.Background(), every)
+			_, _ = g.Sweep(ctx)
+			cancel()
+		}
+	}
+}
+
+// expire handles a ticket whose deadline passed: escalate to the next
+// level, or at the last level apply the fail-safe. It is idempotent: a
+// ticket that another Gate already moved on is left alone.
+func (g *Gate) expire(ctx context.Context, id string) (Ticket, error) {
+	now := g.now()
+	var what aims.OversightAction
+	var rec aims.Decision
+	t, err := g.store.Update(ctx, id, func(t *Ticket) error {
+		what = ""
+		if t.State != StatePending || now.Before(t.Deadline) {
+			return errNoChange
+		}
+		recID, err := newRecordID()
+		if err != nil {
+			return err
+		}
+		from := t.Level
+		if t.Level+1 < len(g.cfg.deadlines) {
+			t.Level++
+			t.Deadline = now.Add(g.cfg.deadlines[t.Level])
+			t.ClaimedBy, t.LeaseUntil = "", time.Time{}
+			what = aims.ActionEscalate
+			rec = followUp(&t.Decision, recID, now, aims.OversightOutcome{
+				Action: aims.ActionEscalate, Policy: t.Policy, TicketID: t.ID,
+				Reason: fmt.Sprintf("no review before the level-%d deadline; escalated to level %d", from, t.Level),
+			})
+			return nil
+		}
+		what = aims.ActionExpire
+		o := aims.OversightOutcome{Action: aims.ActionExpire, Policy: t.Policy, TicketID: t.ID}
+		if g.cfg.failSafe == FailSafeHold {
+			t.State = StateOverdue
+			o.Reason = "no review before the final deadline; fail-safe hold: the decision stays held until a reviewer acts"
+			rec = followUp(&t.Decision, recID, now, o)
+			return nil
+		}
+		t.State = StateExpired
+		t.ClaimedBy, t.LeaseUntil = "", time.Time{}
+		o.Reason = "no review before the final deadline; fail-safe deny: the decision is not applied"
+		rec = followUp(&t.Decision, recID, now, o)
+		t.Resolution = &Resolution{Action: aims.ActionExpire, Reason: o.Reason, Applied: false, Time: now, Decision: rec}
+		return nil
+	})
+	if errors.Is(err, errNoChange) {
+		return g.store.Get(ctx, id)
+	}
+	if err != nil {
+		return Ticket{}, err
+	}
+	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(what), trace.WithAttributes(ticketAttrs(&t)...))
+	defer span.End()
+	attrs := append(ticketAttrs(&t), semconv.AimsOversightAction.String(string(what)),
+		semconv.AimsOversightReason.String(rec.Oversight.Reason))
+	if what == aims.ActionEscalate {
+		g.tel.escalations.Add(ctx, 1)
+		g.tel.emit(ctx, semconv.EventOversightEscalated, semconv.ControlResponsibleUse, otellog.SeverityWarn, attrs...)
+	} else {
+		g.tel.expired.Add(ctx, 1, metricAttrs(semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String())))
+		attrs = append(attrs, semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String()))
+		g.tel.emit(ctx, semconv.EventOversightExpired, semconv.ControlResponsibleUse, otellog.SeverityWarn, attrs...)
+		span.SetAttributes(attribute.String(string(semconv.AimsOversightFailSafe), g.cfg.failSafe.String()))
+	}
+	g.notify(t.ID)
+	if what == aims.ActionExpire && t.State == StateExpired && g.cfg.onResolved != nil {
+		g.cfg.onResolved(outcomeOf(&t))
+	}
+	if err := g.rec.Record(ctx, rec); err != nil {
+		return t, fmt.Errorf("oversight: ticket %s: recording %s failed: %w", t.ID, what, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,340 @@
+package oversight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// Gate routes candidate decisions to apply, review or block, keeps held
+// decisions as tickets in its Store, and carries out reviewer actions,
+// escalation, halts and contests. Several Gates (in one process or many)
+// may share one Store. A Gate is safe for concurrent use; Close stops its
+// background sweeper.
+type Gate struct {
+	cfg   config
+	store Store
+	rec   Recorder
+	tel   *telemetry
+
+	haltMu  sync.RWMutex
+	halted  map[string]haltInfo
+	nHalted atomic.Int32
+
+	waitMu  sync.Mutex
+	waiters map[string]chan struct{}
+
+	closed    atomic.Bool
+	stopSweep chan struct{}
+	sweepDone chan struct{}
+	closeOnce sync.Once
+}
+
+// Outcome is where a decision stands after Submit, a reviewer action, Await
+// or Status.
+type Outcome struct {
+	// Action is apply, block, review (still held), approve, reject,
+	// override, or expire (deadline passed, fail-safe deny).
+	Action aims.OversightAction
+	// Applied says whether Decision takes effect. Only apply, approve and
+	// override apply; everything else does not.
+	Applied bool
+	// Decision is the decision as it stands, with its oversight outcome;
+	// after an override its Output is the reviewer's.
+	Decision aims.Decision
+	// Ticket is the review ticket, when there is one.
+	Ticket *Ticket
+}
+
+// Pending reports whether the decision is still held for review.
+func (o Outcome) Pending() bool { return o.Action == aims.ActionReview }
+
+// New returns a Gate that writes every state change to rec.
+func New(rec Recorder, opts ...Option) (*Gate, error) {
+	if rec == nil {
+		return nil, errors.New("oversight: New needs a Recorder (the aims decision log)")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.store == nil {
+		cfg.store = NewMemoryStore()
+	}
+	if cfg.finder == nil {
+		if f, ok := rec.(DecisionFinder); ok {
+			cfg.finder = f
+		}
+	}
+	tel, err := newTelemetry(&cfg, cfg.store)
+	if err != nil {
+		return nil, fmt.Errorf("oversight: creating instruments: %w", err)
+	}
+	g := &Gate{
+		cfg:     cfg,
+		store:   cfg.store,
+		rec:     rec,
+		tel:     tel,
+		halted:  map[string]haltInfo{},
+		waiters: map[string]chan struct{}{},
+	}
+	if cfg.sweepInterval > 0 {
+		g.stopSweep = make(chan struct{})
+		g.sweepDone = make(chan struct{})
+		go g.sweepLoop(cfg.sweepInterval)
+	}
+	return g, nil
+}
+
+// Close stops the background sweeper and unregisters the metric callback.
+// It does not close the Store. Calls after Close return ErrClosed.
+func (g *Gate) Close() error {
+	g.closeOnce.Do(func() {
+		g.closed.Store(true)
+		if g.stopSweep != nil {
+			close(g.stopSweep)
+			<-g.sweepDone
+		}
+		_ = g.tel.reg.Unregister()
+		g.waitMu.Lock()
+		for id, ch := range g.waiters {
+			close(ch)
+			delete(g.waiters, id)
+		}
+		g.waitMu.Unlock()
+	})
+	return nil
+}
+
+func (g *Gate) now() time.Time { return g.cfg.clock().UTC() }
+
+// riskOf returns the configured risk level of a system.
+func (g *Gate) riskOf(systemID string) RiskLevel { return g.cfg.risk[systemID] }
+
+type submitterKey struct{}
+
+// ContextWithSubmitter marks ctx with the identity (a person or a service
+// account) submitting decisions, so that four-eyes can keep that identity
+// from reviewing them. Without it the submitter is "system:<system ID>".
+func ContextWithSubmitter(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, submitterKey{}, id)
+}
+
+func submitterFrom(ctx context.Context, d *aims.Decision) string {
+	if id, ok := ctx.Value(submitterKey{}).(string); ok && id != "" {
+		return id
+	}
+	return "system:" + d.SystemID
+}
+
+// Submit routes a candidate decision. Apply: the decision is recorded with
+// an apply outcome and Applied is true. Block: recorded, not applied.
+// Review: a ticket is opened and the Outcome is Pending; wait for it with
+// Await, poll with Status, or get called back (WithOnResolved).
+//
+// While the decision's system is halted, Submit blocks (or holds) every
+// decision without asking the policy. If the decision record cannot be
+// written, Submit returns the error and nothing is applied.
+func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
+	if g.closed.Load() {
+		return Outcome{}, ErrClosed
+	}
+	if err := d.Validate(); err != nil {
+		return Outcome{}, fmt.Errorf("oversight: invalid decision: %w", err)
+	}
+	ctx, span := g.tel.tracer.Start(ctx, "oversight.submit", trace.WithAttributes(
+		semconv.AimsSystemID.String(d.SystemID), semconv.AimsDecisionID.String(d.ID)))
+	defer span.End()
+
+	risk := g.riskOf(d.SystemID)
+	var v Verdict
+	if h, ok := g.haltedInfo(d.SystemID); ok {
+		v = Verdict{Route: g.cfg.haltRoute, Policy: "halt", Reason: "system halted: " + h.reason}
+	} else {
+		v = g.cfg.policy(ctx, Candidate{Decision: &d, Risk: risk})
+		if v.Policy == "" {
+			v.Policy = "custom"
+		}
+		if v.Route < RouteApply || v.Route > RouteBlock {
+			err := fmt.Errorf("oversight: policy %q returned unknown route %d", v.Policy, int(v.Route))
+			span.SetStatus(codes.Error, err.Error())
+			return Outcome{}, err
+		}
+	}
+	span.SetAttributes(semconv.AimsOversightRoute.String(v.Route.String()), semconv.AimsOversightPolicy.String(v.Policy))
+	now := g.now()
+	d.Oversight = &aims.OversightOutcome{Action: v.Route.action(), Policy: v.Policy, Reason: v.Reason, Time: now}
+
+	var ticket *Ticket
+	if v.Route == RouteReview {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return Outcome{}, fmt.Errorf("oversight: ticket ID: %w", err)
+		}
+		t := Ticket{
+			ID: id.String(), Kind: KindReview, Decision: d, Risk: risk,
+			Submitter: submitterFrom(ctx, &d), Policy: v.Policy, Reason: v.Reason,
+			State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
+		}
+		t.Decision.Oversight.TicketID = t.ID
+		d.Oversight.TicketID = t.ID
+		if err := g.store.Create(ctx, t); err != nil {
+			span.SetStatus(codes.Error, err.Error())
+			return Outcome{}, fmt.Errorf("oversight: storing ticket for decision %s: %w", d.ID, err)
+		}
+		ticket = &t
+	}
+	if err := g.rec.Record(ctx, d); err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		// A held ticket stays in the queue: a reviewer may still resolve it.
+		return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},
+			fmt.Errorf("oversight: recording decision %s: %w", d.ID, err)
+	}
+	g.tel.routed.Add(ctx, 1, g.tel.routeOpts[v.Route])
+	if v.Route != RouteApply {
+		attrs := []attribute.KeyValue{
+			semconv.AimsDecisionID.String(d.ID), semconv.AimsSystemID.String(d.SystemID),
+			semconv.AimsOversightRoute.String(v.Route.String()), semconv.AimsOversightPolicy.String(v.Policy),
+			semconv.AimsOversightReason.String(v.Reason),
+		}
+		if ticket != nil {
+			attrs = append(attrs, semconv.AimsOversightTicketID.String(ticket.ID))
+		}
+		g.tel.emit(ctx, semconv.EventOversightRouted, semconv.ControlResponsibleUse, otellog.SeverityInfo, attrs...)
+	}
+	return Outcome{Action: d.Oversight.Action, Applied: v.Route == RouteApply, Decision: d, Ticket: ticket}, nil
+}
+
+// Status returns where a ticket stands now (polling). It escalates or
+// expires the ticket first if its deadline has passed.
+func (g *Gate) Status(ctx context.Context, ticketID string) (Outcome, error) {
+	if g.closed.Load() {
+		return Outcome{}, ErrClosed
+	}
+	t, err := g.store.Get(ctx, ticketID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if t.State == StatePending && !g.now().Before(t.Deadline) {
+		if t, err = g.expire(ctx, ticketID); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return outcomeOf(&t), nil
+}
+
+// Await waits until the ticket is resolved or expired, ctx ends, or the
+// final deadline passes. It escalates the ticket at each missed deadline
+// and applies the fail-safe at the last: with FailSafeDeny it returns the
+// expire outcome (not applied); with FailSafeHold it returns the pending
+// outcome and ErrHeld. When ctx ends first it returns the pending outcome
+// and ctx's error; the ticket stays open.
+func (g *Gate) Await(ctx context.Context, ticketID string) (Outcome, error) {
+	for {
+		if g.closed.Load() {
+			return Outcome{}, ErrClosed
+		}
+		// Subscribe before reading, so a resolution between the read and
+		// the wait is not missed.
+		ch := g.subscribe(ticketID)
+		t, err := g.store.Get(ctx, ticketID)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if !t.Open() {
+			return outcomeOf(&t), nil
+		}
+		if t.State == StateOverdue {
+			return outcomeOf(&t), fmt.Errorf("%w (ticket %s)", ErrHeld, t.ID)
+		}
+		now := g.now()
+		if !now.Before(t.Deadline) {
+			if _, err := g.expire(ctx, ticketID); err != nil {
+				return outcomeOf(&t), err
+			}
+			continue
+		}
+		wait := min(t.Deadline.Sub(now), g.cfg.pollInterval)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return outcomeOf(&t), ctx.Err()
+		case <-ch:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// subscribe returns a channel closed at the next state change of ticketID
+// made by this Gate.
+func (g *Gate) subscribe(id string) <-chan struct{} {
+	g.waitMu.Lock()
+	defer g.waitMu.Unlock()
+	ch, ok := g.waiters[id]
+	if !ok {
+		ch = make(chan struct{})
+		if g.closed.Load() {
+			close(ch)
+			return ch
+		}
+		g.waiters[id] = ch
+	}
+	return ch
+}
+
+// notify wakes the waiters of ticketID.
+func (g *Gate) notify(id string) {
+	g.waitMu.Lock()
+	if ch, ok := g.waiters[id]; ok {
+		close(ch)
+		delete(g.waiters, id)
+	}
+	g.waitMu.Unlock()
+}
+
+// outcomeOf says where a ticket's decision stands.
+func outcomeOf(t *Ticket) Outcome {
+	tc := *t
+	if t.Resolution != nil && !t.Open() {
+		return Outcome{Action: t.Resolution.Action, Applied: t.Resolution.Applied, Decision: t.Resolution.Decision, Ticket: &tc}
+	}
+	return Outcome{Action: aims.ActionReview, Decision: t.Decision, Ticket: &tc}
+}
+
+// newRecordID returns a fresh decision ID for a review, escalation or
+// contest record.
+func newRecordID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("oversight: record ID: %w", err)
+	}
+	return id.String(), nil
+}
+
+// followUp is the record of an oversight action on an earlier decision: a
+// copy of orig with a new ID and time, linked to orig.
+func followUp(orig *aims.Decision, id string, now time.Time, o aims.OversightOutcome) aims.Decision {
+	d := *orig
+	d.ID = id
+	d.Time = now
+	o.RelatedDecisionID = orig.ID
+	o.Time = now
+	d.Oversight = &o
+	return d
+}

@@ -1,0 +1,534 @@
+package oversight_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+func TestSubmitRoutesByPolicy(t *testing.T) {
+	band, err := oversight.ScoreBand(0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := oversight.FeatureRule("sanctioned_region", "region", oversight.RouteBlock,
+		func(v any, ok bool) bool { return ok && v == "embargoed" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, oversight.WithPolicy(oversight.Strictest(band, block, oversight.AdverseOutcome())))
+	ctx := context.Background()
+
+	applied, err := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied.Action != aims.ActionApply || !applied.Applied || applied.Ticket != nil {
+		t.Fatalf("clear approve: got %+v, want applied without ticket", applied)
+	}
+
+	near, err := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.52, 0.5, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !near.Pending() || near.Applied || near.Ticket == nil || near.Decision.Oversight.Policy != "score_band" {
+		t.Fatalf("score near threshold: got %+v, want review by score_band", near)
+	}
+
+	emb := decision(t, "credit", "approve", 0.9, 0.5, false)
+	emb.Inputs["region"] = "embargoed"
+	blocked, err := h.gate.Submit(ctx, emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blocked.Action != aims.ActionBlock || blocked.Applied || blocked.Decision.Oversight.Policy != "sanctioned_region" {
+		t.Fatalf("feature rule: got %+v, want block", blocked)
+	}
+
+	adverse, err := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.1, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !adverse.Pending() || adverse.Decision.Oversight.Policy != "adverse_outcome" {
+		t.Fatalf("adverse: got %+v", adverse.Decision.Oversight)
+	}
+
+	want := []aims.OversightAction{aims.ActionApply, aims.ActionReview, aims.ActionBlock, aims.ActionReview}
+	if got := h.rec.actions(); !equalActions(got, want) {
+		t.Fatalf("recorded actions %v, want %v", got, want)
+	}
+	if rec := h.rec.all()[1]; rec.Oversight.TicketID != near.Ticket.ID || rec.ID != near.Decision.ID {
+		t.Fatalf("review record does not carry ticket ID: %+v", rec.Oversight)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightRouted, semconv.AimsOversightRoute.String("review")); n != 2 {
+		t.Fatalf("routed review count %v, want 2", n)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightQueueDepth); n != 2 {
+		t.Fatalf("queue depth %v, want 2", n)
+	}
+	if ev := h.logs.events(semconv.EventOversightRouted); len(ev) != 3 || ev[0][string(semconv.AimsControlID)].AsString() != "A.9.2" {
+		t.Fatalf("routed events %v, want 3 carrying A.9.2", ev)
+	}
+	if h.spanNames()["oversight.submit"] != 4 {
+		t.Fatalf("spans %v", h.spanNames())
+	}
+}
+
+func equalActions(a, b []aims.OversightAction) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSubmitRejectsInvalidDecision(t *testing.T) {
+	h := newHarness(t)
+	d := decision(t, "credit", "", 0.5, 0.5, false)
+	if _, err := h.gate.Submit(context.Background(), d); err == nil || !strings.Contains(err.Error(), "no output") {
+		t.Fatalf("got %v, want an error about the missing output", err)
+	}
+	if len(h.rec.all()) != 0 {
+		t.Fatal("invalid decision was recorded")
+	}
+}
+
+func TestSubmitRecorderFailureIsNotApplied(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")))
+	h.rec.fail = errors.New("disk full")
+	out, err := h.gate.Submit(context.Background(), decision(t, "spam", "ham", 0.1, 0.5, false))
+	if err == nil || !strings.Contains(err.Error(), "disk full") || out.Applied {
+		t.Fatalf("got %+v, %v; want not applied and the recorder's error", out, err)
+	}
+}
+
+func TestApproveAndAwait(t *testing.T) {
+	var resolved []oversight.Outcome
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithOnResolved(func(o oversight.Outcome) { resolved = append(resolved, o) }))
+	ctx := context.Background()
+	out, err := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := out.Ticket.ID
+	done := make(chan oversight.Outcome, 1)
+	errc := make(chan error, 1)
+	go func() {
+		o, err := h.gate.Await(ctx, id)
+		done <- o
+		errc <- err
+	}()
+	h.clock.Advance(90 * time.Second)
+	appr, err := h.gate.Approve(ctx, id, alice, "income evidence checked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if appr.Action != aims.ActionApprove || !appr.Applied {
+		t.Fatalf("approve outcome %+v", appr)
+	}
+	got := <-done
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if got.Action != aims.ActionApprove || !got.Applied || got.Decision.Output != "deny" {
+		t.Fatalf("Await returned %+v", got)
+	}
+	o := got.Decision.Oversight
+	if o.Reviewer != "alice" || o.Reason != "income evidence checked" || o.ReviewLatency != 90*time.Second ||
+		o.RelatedDecisionID != out.Decision.ID || o.TicketID != id || got.Decision.ID == out.Decision.ID {
+		t.Fatalf("approval record %+v", o)
+	}
+	if len(resolved) != 1 || resolved[0].Action != aims.ActionApprove {
+		t.Fatalf("callback got %+v", resolved)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightReviewDuration); n != 1 {
+		t.Fatalf("review duration histogram count %v, want 1", n)
+	}
+	if r, _ := h.metricValue(t, semconv.MetricOversightAgreementRate); r != 1 {
+		t.Fatalf("agreement rate %v, want 1", r)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightQueueDepth); n != 0 {
+		t.Fatalf("queue depth %v after resolution, want 0", n)
+	}
+	// Polling agrees.
+	st, err := h.gate.Status(ctx, id)
+	if err != nil || st.Action != aims.ActionApprove {
+		t.Fatalf("Status = %+v, %v", st, err)
+	}
+}
+
+func TestOverride(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	id := out.Ticket.ID
+
+	// Without a reason: refused, recorded as an attempt, nothing applied.
+	if _, err := h.gate.Override(ctx, id, alice, "approve", "  "); !errors.Is(err, oversight.ErrReasonRequired) {
+		t.Fatalf("override without reason: %v", err)
+	}
+	if _, err := h.gate.Override(ctx, id, alice, "deny", "same thing"); !errors.Is(err, oversight.ErrOutputRequired) {
+		t.Fatalf("override to the model's output: %v", err)
+	}
+	if tk, _ := h.gate.Ticket(ctx, id); tk.State != oversight.StatePending || len(tk.Votes) != 0 {
+		t.Fatalf("refused override changed the ticket: %+v", tk)
+	}
+	if ev := h.logs.events(semconv.EventOversightRefused); len(ev) != 2 || ev[0][string(semconv.AimsControlID)].AsString() != "A.3.2" {
+		t.Fatalf("refused events %v", ev)
+	}
+
+	ov, err := h.gate.Override(ctx, id, alice, "approve", "payslips show income above the threshold")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ov.Action != aims.ActionOverride || !ov.Applied || ov.Decision.Output != "approve" ||
+		ov.Decision.Oversight.OriginalOutput != "deny" {
+		t.Fatalf("override outcome %+v / %+v", ov, ov.Decision.Oversight)
+	}
+	last := h.rec.all()[len(h.rec.all())-1]
+	if last.Output != "approve" || last.Oversight.Action != aims.ActionOverride || last.Oversight.Reviewer != "alice" {
+		t.Fatalf("override record %+v", last)
+	}
+	if r, _ := h.metricValue(t, semconv.MetricOversightOverrideRate); r != 1 {
+		t.Fatalf("override rate %v, want 1", r)
+	}
+	// Acting twice.
+	if _, err := h.gate.Approve(ctx, id, bob, "late"); !errors.Is(err, oversight.ErrAlreadyResolved) {
+		t.Fatalf("second action: %v", err)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightRefused); n != 3 {
+		t.Fatalf("refused counter %v, want 3", n)
+	}
+}
+
+func TestBadReviewerInput(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(oversight.ContextWithSubmitter(ctx, "alice"), decision(t, "credit", "deny", 0.2, 0.5, true))
+	id := out.Ticket.ID
+	nrec := len(h.rec.all())
+
+	cases := []struct {
+		name string
+		do   func() error
+		want error
+		msg  string
+	}{
+		{"unknown ticket", func() error { _, err := h.gate.Approve(ctx, "nope", bob, ""); return err }, oversight.ErrTicketNotFound, "nope"},
+		{"no identity", func() error { _, err := h.gate.Approve(ctx, id, oversight.Reviewer{}, ""); return err }, oversight.ErrUnauthenticated, ""},
+		{"no role", func() error { _, err := h.gate.Reject(ctx, id, mallo, "x"); return err }, oversight.ErrForbidden, "none of the roles"},
+		{"own decision", func() error { _, err := h.gate.Approve(ctx, id, alice, "mine"); return err }, oversight.ErrForbidden, "four-eyes"},
+	}
+	for _, c := range cases {
+		err := c.do()
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: got %v, want %v mentioning %q", c.name, err, c.want, c.msg)
+		}
+	}
+	if len(h.rec.all()) != nrec {
+		t.Fatal("a refused attempt was recorded as a decision")
+	}
+	if ev := h.logs.events(semconv.EventOversightRefused); len(ev) != len(cases) {
+		t.Fatalf("%d refused events, want %d", len(ev), len(cases))
+	}
+	if tk, _ := h.gate.Ticket(ctx, id); tk.State != oversight.StatePending {
+		t.Fatalf("ticket changed: %+v", tk)
+	}
+	// bob may.
+	if o, err := h.gate.Reject(ctx, id, bob, "insufficient evidence"); err != nil || o.Applied || o.Action != aims.ActionReject {
+		t.Fatalf("reject: %+v %v", o, err)
+	}
+}
+
+func TestFourEyesHighRiskNeedsTwoApprovers(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.RiskAtLeast(oversight.RiskHigh)))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "hiring", "invite", 0.8, 0.5, false))
+	id := out.Ticket.ID
+	first, err := h.gate.Approve(ctx, id, alice, "ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Pending() || first.Applied {
+		t.Fatalf("first approval should leave it pending: %+v", first)
+	}
+	if got := first.Decision.Attributes["aims.oversight.approvals"]; got != "1 of 2" {
+		t.Fatalf("partial approval marked %q", got)
+	}
+	if _, err := h.gate.Approve(ctx, id, alice, "again"); !errors.Is(err, oversight.ErrAlreadyActed) {
+		t.Fatalf("same approver twice: %v", err)
+	}
+	second, err := h.gate.Approve(ctx, id, bob, "agree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Action != aims.ActionApprove || !second.Applied {
+		t.Fatalf("second approval: %+v", second)
+	}
+	got := h.rec.actions()
+	want := []aims.OversightAction{aims.ActionReview, aims.ActionApprove, aims.ActionApprove}
+	if !equalActions(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
+}
+
+func TestSegregationOfDuties(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("reviewer"), oversight.FourEyes(), oversight.SegregationOfDuties("developer"))))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	dev := oversight.Reviewer{ID: "erin", Roles: []string{"reviewer", "developer:credit"}}
+	if _, err := h.gate.Approve(ctx, out.Ticket.ID, dev, "looks fine"); !errors.Is(err, oversight.ErrForbidden) || !strings.Contains(err.Error(), "segregation of duties") {
+		t.Fatalf("developer of the system approving: %v", err)
+	}
+	devOther := oversight.Reviewer{ID: "frank", Roles: []string{"reviewer", "developer:hiring"}}
+	if _, err := h.gate.Approve(ctx, out.Ticket.ID, devOther, "fine"); err != nil {
+		t.Fatalf("developer of another system: %v", err)
+	}
+}
+
+func TestDeadlineEscalationThenFailSafeDeny(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithDeadlines(10*time.Minute, 20*time.Minute))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	id := out.Ticket.ID
+
+	h.clock.Advance(10 * time.Minute)
+	if n, err := h.gate.Sweep(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	tk, _ := h.gate.Ticket(ctx, id)
+	if tk.Level != 1 || tk.State != oversight.StatePending || !tk.Deadline.Equal(h.clock.Now().Add(20*time.Minute)) {
+		t.Fatalf("after first deadline: %+v", tk)
+	}
+	// Level-0 reviewers may no longer act; supervisors may.
+	if _, err := h.gate.Approve(ctx, id, alice, "ok"); !errors.Is(err, oversight.ErrForbidden) {
+		t.Fatalf("reviewer on escalated ticket: %v", err)
+	}
+	h.clock.Advance(20 * time.Minute)
+	// No sweep: Await notices the deadline itself and applies the fail-safe.
+	o, err := h.gate.Await(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Action != aims.ActionExpire || o.Applied {
+		t.Fatalf("fail-safe outcome %+v; an expired ticket must not apply", o)
+	}
+	if _, err := h.gate.Approve(ctx, id, carol, "too late"); !errors.Is(err, oversight.ErrTicketExpired) {
+		t.Fatalf("acting on expired ticket: %v", err)
+	}
+	want := []aims.OversightAction{aims.ActionReview, aims.ActionEscalate, aims.ActionExpire}
+	if got := h.rec.actions(); !equalActions(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightExpired); n != 1 {
+		t.Fatalf("expired counter %v", n)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightEscalations); n != 1 {
+		t.Fatalf("escalations counter %v", n)
+	}
+	if len(h.logs.events(semconv.EventOversightEscalated)) != 1 || len(h.logs.events(semconv.EventOversightExpired)) != 1 {
+		t.Fatal("missing escalation/expiry events")
+	}
+}
+
+func TestFailSafeHoldKeepsHolding(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithDeadlines(time.Minute), oversight.WithFailSafe(oversight.FailSafeHold))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	h.clock.Advance(time.Minute)
+	o, err := h.gate.Await(ctx, out.Ticket.ID)
+	if !errors.Is(err, oversight.ErrHeld) || !o.Pending() || o.Applied {
+		t.Fatalf("hold: %+v, %v", o, err)
+	}
+	if tk, _ := h.gate.Ticket(ctx, out.Ticket.ID); tk.State != oversight.StateOverdue {
+		t.Fatalf("state %s, want overdue", tk.State)
+	}
+	// A reviewer can still decide it.
+	if o, err := h.gate.Approve(ctx, out.Ticket.ID, carol, "checked"); err != nil || !o.Applied {
+		t.Fatalf("approve overdue: %+v %v", o, err)
+	}
+}
+
+func TestAwaitBoundedByContext(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	out, _ := h.gate.Submit(context.Background(), decision(t, "credit", "deny", 0.2, 0.5, true))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o, err := h.gate.Await(ctx, out.Ticket.ID)
+	if !errors.Is(err, context.Canceled) || !o.Pending() {
+		t.Fatalf("Await on cancelled ctx: %+v, %v", o, err)
+	}
+	if _, err := h.gate.Await(context.Background(), "missing"); !errors.Is(err, oversight.ErrTicketNotFound) {
+		t.Fatalf("Await unknown: %v", err)
+	}
+}
+
+func TestHaltAndResume(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")))
+	ctx := context.Background()
+	if err := h.gate.Halt(ctx, "credit", alice, ""); !errors.Is(err, oversight.ErrReasonRequired) {
+		t.Fatalf("halt without reason: %v", err)
+	}
+	if err := h.gate.Halt(ctx, "credit", alice, "drift alarm on income"); err != nil {
+		t.Fatal(err)
+	}
+	o, err := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Action != aims.ActionBlock || o.Applied || o.Decision.Oversight.Policy != "halt" {
+		t.Fatalf("halted system: %+v", o.Decision.Oversight)
+	}
+	// Other systems are unaffected.
+	if o, _ := h.gate.Submit(ctx, decision(t, "spam", "ham", 0.1, 0.5, false)); !o.Applied {
+		t.Fatal("halt leaked to another system")
+	}
+	if err := h.gate.Resume(ctx, "credit", bob, "retrained model validated"); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false)); !o.Applied {
+		t.Fatal("resume did not take effect")
+	}
+	if err := h.gate.Resume(ctx, "credit", bob, "again"); err == nil {
+		t.Fatal("resuming a running system should fail")
+	}
+	want := []aims.OversightAction{aims.ActionHalt, aims.ActionBlock, aims.ActionApply, aims.ActionResume, aims.ActionApply}
+	if got := h.rec.actions(); !equalActions(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
+	if n, _ := h.metricValue(t, semconv.MetricOversightHalts); n != 1 {
+		t.Fatalf("halts counter %v", n)
+	}
+	if ev := h.logs.events(semconv.EventOversightHalted); len(ev) != 1 || ev[0][string(semconv.AimsOversightReviewer)].AsString() != "alice" {
+		t.Fatalf("halt events %v", ev)
+	}
+}
+
+func TestHaltHoldsWhenConfigured(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")), oversight.WithHaltRoute(oversight.RouteReview))
+	ctx := context.Background()
+	_ = h.gate.Halt(ctx, "credit", alice, "incident")
+	o, _ := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false))
+	if !o.Pending() {
+		t.Fatalf("want held, got %+v", o)
+	}
+}
+
+func TestContest(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	rej, err := h.gate.Reject(ctx, out.Ticket.ID, alice, "agree with model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.gate.Contest(ctx, out.Decision.ID, ""); !errors.Is(err, oversight.ErrReasonRequired) {
+		t.Fatalf("contest without grounds: %v", err)
+	}
+	if _, err := h.gate.Contest(ctx, "0192f4c5-0000-7000-8000-000000000000", "x"); !errors.Is(err, oversight.ErrDecisionNotFound) {
+		t.Fatalf("contest unknown: %v", err)
+	}
+	ct, err := h.gate.Contest(ctx, rej.Decision.ID, "my income was misread")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct.Kind != oversight.KindContest || ct.Grounds != "my income was misread" || ct.Decision.ID != rej.Decision.ID {
+		t.Fatalf("contest ticket %+v", ct)
+	}
+	// The reviewer of the contested decision is excluded.
+	if _, err := h.gate.Override(ctx, ct.ID, alice, "approve", "fine"); !errors.Is(err, oversight.ErrForbidden) {
+		t.Fatalf("original reviewer on the contest: %v", err)
+	}
+	res, err := h.gate.Override(ctx, ct.ID, bob, "approve", "income misread; corrected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Decision.Oversight.RelatedDecisionID != rej.Decision.ID || res.Decision.Output != "approve" {
+		t.Fatalf("contest resolution not linked: %+v", res.Decision.Oversight)
+	}
+	recs := h.rec.all()
+	contestRec := recs[len(recs)-2]
+	if contestRec.Oversight.Action != aims.ActionContest || contestRec.Oversight.RelatedDecisionID != rej.Decision.ID {
+		t.Fatalf("contest record %+v", contestRec.Oversight)
+	}
+	if ev := h.logs.events(semconv.EventOversightContested); len(ev) != 1 || ev[0][string(semconv.AimsControlID)].AsString() != "A.8.3" {
+		t.Fatalf("contested events %v", ev)
+	}
+	// A decision applied automatically is found through the recorder.
+	h2 := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")))
+	ap, _ := h2.gate.Submit(ctx, decision(t, "spam", "spam", 0.9, 0.5, true))
+	if _, err := h2.gate.Contest(ctx, ap.Decision.ID, "not spam"); err != nil {
+		t.Fatalf("contest of applied decision: %v", err)
+	}
+}
+
+func TestClaimLease(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithClaimLease(time.Minute))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	tk, err := h.gate.Claim(ctx, alice)
+	if err != nil || tk.ID != out.Ticket.ID {
+		t.Fatalf("claim: %+v %v", tk, err)
+	}
+	if _, err := h.gate.Claim(ctx, bob); !errors.Is(err, oversight.ErrQueueEmpty) {
+		t.Fatalf("second claimer: %v", err)
+	}
+	if _, err := h.gate.Approve(ctx, tk.ID, bob, "ok"); !errors.Is(err, oversight.ErrClaimed) {
+		t.Fatalf("acting on another's claim: %v", err)
+	}
+	// alice vanishes; the lease runs out.
+	h.clock.Advance(time.Minute)
+	tk2, err := h.gate.Claim(ctx, bob)
+	if err != nil || tk2.ID != tk.ID {
+		t.Fatalf("claim after lease: %+v %v", tk2, err)
+	}
+	if _, err := h.gate.Claim(ctx, mallo); !errors.Is(err, oversight.ErrQueueEmpty) && !errors.Is(err, oversight.ErrForbidden) {
+		t.Fatalf("claim without role: %v", err)
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	for name, opt := range map[string]oversight.Option{
+		"nil policy":     oversight.WithPolicy(nil),
+		"no deadlines":   oversight.WithDeadlines(),
+		"neg deadline":   oversight.WithDeadlines(-time.Second),
+		"halt to apply":  oversight.WithHaltRoute(oversight.RouteApply),
+		"zero lease":     oversight.WithClaimLease(0),
+		"bad fail-safe":  oversight.WithFailSafe(oversight.FailSafe(7)),
+		"empty risk sys": oversight.WithRiskLevel("", oversight.RiskHigh),
+	} {
+		if _, err := oversight.New(&fakeRecorder{}, opt); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := oversight.New(nil); err == nil {
+		t.Error("nil recorder accepted")
+	}
+}
+
+func TestCloseStopsSweeper(t *testing.T) {
+	g, err := oversight.New(&fakeRecorder{}, oversight.WithSweepInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Submit(context.Background(), decision(t, "x", "y", 0.5, 0.5, false)); !errors.Is(err, oversight.ErrClosed) {
+		t.Fatalf("submit after close: %v", err)
+	}
+}

@@ -1,0 +1,261 @@
+package oversight_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// fakeRecorder is an in-memory decision log.
+type fakeRecorder struct {
+	mu   sync.Mutex
+	recs []aims.Decision
+	fail error
+}
+
+func (r *fakeRecorder) Record(_ context.Context, d aims.Decision) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	r.recs = append(r.recs, d)
+	return nil
+}
+
+func (r *fakeRecorder) FindDecision(_ context.Context, id string) (aims.Decision, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.recs {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return aims.Decision{}, errors.New("no such decision")
+}
+
+func (r *fakeRecorder) all() []aims.Decision {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]aims.Decision(nil), r.recs...)
+}
+
+// actions lists the oversight actions recorded, in order.
+func (r *fakeRecorder) actions() []aims.OversightAction {
+	var out []aims.OversightAction
+	for _, d := range r.all() {
+		out = append(out, d.Oversight.Action)
+	}
+	return out
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// memLogs collects emitted log records.
+type memLogs struct {
+	mu   sync.Mutex
+	recs []sdklog.Record
+}
+
+func (m *memLogs) Export(_ context.Context, recs []sdklog.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range recs {
+		m.recs = append(m.recs, r.Clone())
+	}
+	return nil
+}
+func (m *memLogs) Shutdown(context.Context) error   { return nil }
+func (m *memLogs) ForceFlush(context.Context) error { return nil }
+
+// events returns the attributes of every event with the given name.
+func (m *memLogs) events(name string) []map[string]attribute.Value {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []map[string]attribute.Value
+	for _, r := range m.recs {
+		if r.EventName() != name {
+			continue
+		}
+		kv := map[string]attribute.Value{}
+		r.WalkAttributes(func(a attribute.KeyValue) bool {
+			kv[string(a.Key)] = a.Value
+			return true
+		})
+		out = append(out, kv)
+	}
+	return out
+}
+
+type harness struct {
+	gate   *oversight.Gate
+	rec    *fakeRecorder
+	clock  *fakeClock
+	store  oversight.Store
+	spans  *tracetest.InMemoryExporter
+	logs   *memLogs
+	reader *sdkmetric.ManualReader
+}
+
+var (
+	alice = oversight.Reviewer{ID: "alice", Roles: []string{"reviewer"}}
+	bob   = oversight.Reviewer{ID: "bob", Roles: []string{"reviewer"}}
+	carol = oversight.Reviewer{ID: "carol", Roles: []string{"supervisor"}}
+	dave  = oversight.Reviewer{ID: "dave", Roles: []string{"supervisor"}}
+	mallo = oversight.Reviewer{ID: "mallory"}
+)
+
+func newHarness(t *testing.T, opts ...oversight.Option) *harness {
+	t.Helper()
+	h := &harness{
+		rec:    &fakeRecorder{},
+		clock:  &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
+		spans:  tracetest.NewInMemoryExporter(),
+		logs:   &memLogs{},
+		reader: sdkmetric.NewManualReader(),
+	}
+	if h.store == nil {
+		h.store = oversight.NewMemoryStore()
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(h.spans))
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(h.logs)))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
+	base := []oversight.Option{
+		oversight.WithStore(h.store),
+		oversight.WithClock(h.clock.Now),
+		oversight.WithSweepInterval(0),
+		oversight.WithPollInterval(5 * time.Millisecond),
+		oversight.WithTracerProvider(tp),
+		oversight.WithLoggerProvider(lp),
+		oversight.WithMeterProvider(mp),
+		oversight.WithRiskLevel("credit", oversight.RiskLimited),
+		oversight.WithRiskLevel("hiring", oversight.RiskHigh),
+		oversight.WithRiskLevel("spam", oversight.RiskMinimal),
+	}
+	g, err := oversight.New(h.rec, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.gate = g
+	t.Cleanup(func() { _ = g.Close() })
+	return h
+}
+
+// decision builds a valid candidate decision.
+func decision(t testing.TB, system, output string, score, threshold float64, adverse bool) aims.Decision {
+	t.Helper()
+	d, err := aims.NewDecision(context.Background(), system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Output = output
+	d.Score = &score
+	d.Threshold = &threshold
+	d.Adverse = adverse
+	d.Subject = "pseudo-123"
+	d.Inputs = map[string]any{"income": 42000.0, "region": "north"}
+	d.Explanation = &aims.Explanation{
+		Method: "tree", BaseValue: 0.4, Prediction: score,
+		ReasonCodes: []aims.ReasonCode{{Rank: 1, Code: "R01", Feature: "income", Description: "Income below typical approved range", Direction: "adverse", Contribution: -0.12}},
+		Counterfactuals: []aims.Counterfactual{{Summary: "approved if income ≥ 52,000", Outcome: "approve",
+			Changes: []aims.FeatureChange{{Feature: "income", From: 42000, To: 52000}}}},
+	}
+	return d
+}
+
+// metricValue returns the sum (counters, gauges) or count (histograms) of
+// a metric, over all its data points whose attributes contain match.
+func (h *harness) metricValue(t *testing.T, name string, match ...attribute.KeyValue) (float64, bool) {
+	t.Helper()
+	var rm metricdata.ResourceMetrics
+	if err := h.reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	total := 0.0
+	has := func(set attribute.Set) bool {
+		for _, kv := range match {
+			v, ok := set.Value(kv.Key)
+			if !ok || v != kv.Value {
+				return false
+			}
+		}
+		return true
+	}
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != semconv.ScopeOversight {
+			continue
+		}
+		for _, m := range sm.Metrics {
+			if m.Name != name {
+				continue
+			}
+			switch data := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				for _, p := range data.DataPoints {
+					if has(p.Attributes) {
+						found, total = true, total+float64(p.Value)
+					}
+				}
+			case metricdata.Gauge[int64]:
+				for _, p := range data.DataPoints {
+					if has(p.Attributes) {
+						found, total = true, total+float64(p.Value)
+					}
+				}
+			case metricdata.Gauge[float64]:
+				for _, p := range data.DataPoints {
+					if has(p.Attributes) {
+						found, total = true, total+p.Value
+					}
+				}
+			case metricdata.Histogram[float64]:
+				for _, p := range data.DataPoints {
+					if has(p.Attributes) {
+						found, total = true, total+float64(p.Count)
+					}
+				}
+			}
+		}
+	}
+	return total, found
+}
+
+func (h *harness) spanNames() map[string]int {
+	out := map[string]int{}
+	for _, s := range h.spans.GetSpans() {
+		out[s.Name]++
+	}
+	return out
+}

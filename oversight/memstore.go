@@ -1,0 +1,199 @@
+package oversight
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// MemoryStore is a Store in process memory, for tests and single processes
+// whose pending tickets may be lost on restart.
+type MemoryStore struct {
+	mu      sync.Mutex
+	tickets map[string]*Ticket
+	closed  bool
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{tickets: make(map[string]*Ticket)}
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+func (s *MemoryStore) check() error {
+	if s.closed {
+		return errors.New("oversight: memory store is closed")
+	}
+	return nil
+}
+
+// Create implements Store.
+func (s *MemoryStore) Create(ctx context.Context, t Ticket) error {
+	if err := checkNewTicket(&t); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	if _, ok := s.tickets[t.ID]; ok {
+		return fmt.Errorf("%w: %s", ErrTicketExists, t.ID)
+	}
+	c := t.Clone()
+	s.tickets[t.ID] = &c
+	return nil
+}
+
+// Get implements Store.
+func (s *MemoryStore) Get(ctx context.Context, id string) (Ticket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return Ticket{}, err
+	}
+	t, ok := s.tickets[id]
+	if !ok {
+		return Ticket{}, fmt.Errorf("%w: %q", ErrTicketNotFound, id)
+	}
+	return t.Clone(), nil
+}
+
+// Update implements Store.
+func (s *MemoryStore) Update(ctx context.Context, id string, fn func(t *Ticket) error) (Ticket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return Ticket{}, err
+	}
+	cur, ok := s.tickets[id]
+	if !ok {
+		return Ticket{}, fmt.Errorf("%w: %q", ErrTicketNotFound, id)
+	}
+	work := cur.Clone()
+	if err := fn(&work); err != nil {
+		return Ticket{}, err
+	}
+	if work.ID != id {
+		return Ticket{}, fmt.Errorf("oversight: update changed ticket ID %q to %q", id, work.ID)
+	}
+	stored := work.Clone()
+	s.tickets[id] = &stored
+	return work, nil
+}
+
+// Claim implements Store.
+func (s *MemoryStore) Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (Ticket, error) {
+	if reviewer == "" {
+		return Ticket{}, ErrUnauthenticated
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return Ticket{}, err
+	}
+	var best *Ticket
+	for _, t := range s.tickets {
+		if t.claimableBy(reviewer, now) && (best == nil || olderTicket(t, best) < 0) {
+			best = t
+		}
+	}
+	if best == nil {
+		return Ticket{}, ErrQueueEmpty
+	}
+	best.ClaimedBy = reviewer
+	best.LeaseUntil = now.Add(lease)
+	return best.Clone(), nil
+}
+
+func olderTicket(a, b *Ticket) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func (s *MemoryStore) collect(limit int, keep func(*Ticket) bool) ([]Ticket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	var sel []*Ticket
+	for _, t := range s.tickets {
+		if keep(t) {
+			sel = append(sel, t)
+		}
+	}
+	slices.SortFunc(sel, olderTicket)
+	if limit > 0 && len(sel) > limit {
+		sel = sel[:limit]
+	}
+	out := make([]Ticket, len(sel))
+	for i, t := range sel {
+		out[i] = t.Clone()
+	}
+	return out, nil
+}
+
+// Open implements Store.
+func (s *MemoryStore) Open(ctx context.Context, limit int) ([]Ticket, error) {
+	return s.collect(limit, (*Ticket).Open)
+}
+
+// Overdue implements Store.
+func (s *MemoryStore) Overdue(ctx context.Context, now time.Time, limit int) ([]Ticket, error) {
+	return s.collect(limit, func(t *Ticket) bool { return t.State == StatePending && !now.Before(t.Deadline) })
+}
+
+// CountOpen implements Store.
+func (s *MemoryStore) CountOpen(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range s.tickets {
+		if t.Open() {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// FindByDecision implements Store.
+func (s *MemoryStore) FindByDecision(ctx context.Context, decisionID string) ([]Ticket, error) {
+	return s.collect(0, func(t *Ticket) bool { return concernsDecision(t, decisionID) })
+}
+
+// Close implements Store.
+func (s *MemoryStore) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}
+
+func concernsDecision(t *Ticket, id string) bool {
+	return t.Decision.ID == id || (t.Resolution != nil && t.Resolution.Decision.ID == id)
+}
+
+// checkNewTicket rejects tickets a store must not accept.
+func checkNewTicket(t *Ticket) error {
+	if t.ID == "" {
+		return errors.New("oversight: ticket has no ID")
+	}
+	if t.State == "" {
+		return fmt.Errorf("oversight: ticket %s has no state", t.ID)
+	}
+	if t.CreatedAt.IsZero() || t.Deadline.IsZero() {
+		return fmt.Errorf("oversight: ticket %s needs a creation time and a deadline", t.ID)
+	}
+	return nil
+}

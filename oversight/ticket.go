@@ -1,0 +1,144 @@
+package oversight
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+)
+
+// TicketState is where a ticket is in its life.
+type TicketState string
+
+// Ticket states. Pending and Overdue tickets are open: reviewers can act on
+// them. Resolved and Expired tickets are closed for good.
+const (
+	// StatePending: waiting for a reviewer, deadline not yet passed.
+	StatePending TicketState = "pending"
+	// StateOverdue: the final deadline passed under the hold fail-safe;
+	// the decision stays held until a reviewer acts.
+	StateOverdue TicketState = "overdue"
+	// StateResolved: a reviewer approved, rejected or overrode it.
+	StateResolved TicketState = "resolved"
+	// StateExpired: the final deadline passed under the deny fail-safe.
+	StateExpired TicketState = "expired"
+)
+
+// TicketKind says why a ticket was opened.
+type TicketKind string
+
+// Ticket kinds.
+const (
+	// KindReview: a Gate held a candidate decision for review.
+	KindReview TicketKind = "review"
+	// KindContest: the affected person contested a decision.
+	KindContest TicketKind = "contest"
+)
+
+// Ticket is a decision held for human review.
+type Ticket struct {
+	// ID is a UUIDv7.
+	ID   string     `json:"id"`
+	Kind TicketKind `json:"kind"`
+	// Decision is the candidate decision under review (for a contest, the
+	// contested decision).
+	Decision aims.Decision `json:"decision"`
+	// Risk is the risk level of the decision's system at submission.
+	Risk RiskLevel `json:"risk,omitempty"`
+	// Submitter is the identity that submitted the decision; it may never
+	// review it (four-eyes).
+	Submitter string `json:"submitter,omitempty"`
+	// Policy and Reason say why the decision was held.
+	Policy string `json:"policy,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// Grounds are the affected person's grounds, for a contest.
+	Grounds string      `json:"grounds,omitempty"`
+	State   TicketState `json:"state"`
+	// Level is the escalation level: 0 for the first reviewers, +1 at
+	// each missed deadline.
+	Level     int       `json:"level"`
+	CreatedAt time.Time `json:"created_at"`
+	// Deadline is when the current level's time runs out.
+	Deadline time.Time `json:"deadline"`
+	// ClaimedBy and LeaseUntil record a reviewer's claim; a claim whose
+	// lease has passed is void, so a reviewer (or replica) that dies
+	// mid-review loses no ticket.
+	ClaimedBy  string    `json:"claimed_by,omitempty"`
+	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	// Votes are the reviewer actions so far (several when a high-risk
+	// decision needs two approvers).
+	Votes []Vote `json:"votes,omitempty"`
+	// Excluded reviewers may not act on this ticket (for a contest, the
+	// reviewers of the contested decision).
+	Excluded []string `json:"excluded,omitempty"`
+	// Resolution is set once the ticket is resolved or expired.
+	Resolution *Resolution `json:"resolution,omitempty"`
+}
+
+// Vote is one reviewer action on a ticket.
+type Vote struct {
+	Reviewer string               `json:"reviewer"`
+	Action   aims.OversightAction `json:"action"`
+	// Output is the output the reviewer stands for: the model's for an
+	// approval, the new one for an override, empty for a rejection.
+	Output string    `json:"output,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+	Time   time.Time `json:"time"`
+}
+
+// Resolution is how a ticket ended.
+type Resolution struct {
+	// Action is approve, reject, override or expire.
+	Action aims.OversightAction `json:"action"`
+	// Reviewer is the reviewer whose action resolved the ticket.
+	Reviewer string `json:"reviewer,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	// Applied says whether the decision (with Decision.Output) takes effect.
+	Applied bool      `json:"applied"`
+	Time    time.Time `json:"time"`
+	// Decision is the record written for the resolution: a new ID, the
+	// effective output, the oversight outcome and a link to the original.
+	Decision aims.Decision `json:"decision"`
+}
+
+// Open reports whether reviewers can still act on the ticket.
+func (t *Ticket) Open() bool { return t.State == StatePending || t.State == StateOverdue }
+
+// Ineligible lists the identities that may not act on the ticket: the
+// submitter, excluded reviewers and those who already voted.
+func (t *Ticket) Ineligible() []string {
+	out := make([]string, 0, 2+len(t.Excluded)+len(t.Votes))
+	if t.Submitter != "" {
+		out = append(out, t.Submitter)
+	}
+	out = append(out, t.Excluded...)
+	for _, v := range t.Votes {
+		out = append(out, v.Reviewer)
+	}
+	return out
+}
+
+// claimableBy reports whether reviewer may claim t at now.
+func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
+	if !t.Open() || slices.Contains(t.Ineligible(), reviewer) {
+		return false
+	}
+	return t.ClaimedBy == "" || t.ClaimedBy == reviewer || !now.Before(t.LeaseUntil)
+}
+
+// Clone returns a deep copy of t, so that stores never share memory with
+// their callers.
+func (t *Ticket) Clone() Ticket {
+	b, err := json.Marshal(t)
+	if err != nil {
+		// A Ticket holds only JSON-encodable values (Decision.Validate
+		// checks inputs); fall back to a shallow copy rather than panic.
+		return *t
+	}
+	var c Ticket
+	if err := json.Unmarshal(b, &c); err != nil {
+		return *t
+	}
+	return c
+}
