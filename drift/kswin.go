@@ -1,0 +1,115 @@
+package drift
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+)
+
+// KSWINConfig holds the KSWIN parameters; start from [DefaultKSWIN].
+type KSWINConfig struct {
+	Alpha      float64 // p-value threshold of the KS test (0.005)
+	WindowSize int     // observations kept (100)
+	StatSize   int     // size of the most recent and of the sampled window (30)
+	Seed       uint64  // seed of the sampling of the older part of the window
+}
+
+// DefaultKSWIN returns river's defaults.
+func DefaultKSWIN() KSWINConfig {
+	return KSWINConfig{Alpha: 0.005, WindowSize: 100, StatSize: 30, Seed: 1}
+}
+
+// KSWIN is the Kolmogorov–Smirnov Windowing detector of Raab, Heusinger &
+// Schleif, "Reactive Soft Prototype Computing for Concept Drift Streams",
+// Neurocomputing 416, 2020, as river arranges it: keep the last WindowSize
+// observations; once full, compare the StatSize most recent ones with
+// StatSize drawn without replacement from the rest by a two-sample KS test
+// (exact p-value); drift when p <= Alpha and D > 0.1, after which only the
+// most recent StatSize observations are kept. The window is a fixed ring
+// and the test works in preallocated scratch space, so Update does not
+// allocate; its cost is bounded by WindowSize, not by the stream length.
+type KSWIN struct {
+	cfg      KSWINConfig
+	ring     []float64
+	start, n int
+	rng      *rand.Rand
+	idx      []int
+	a, b     []float64
+	drift    bool
+	lastP    float64
+	lastStat float64
+}
+
+// NewKSWIN returns a KSWIN detector.
+func NewKSWIN(cfg KSWINConfig) (*KSWIN, error) {
+	if !(cfg.Alpha > 0 && cfg.Alpha < 1) || cfg.StatSize < 2 || cfg.WindowSize <= 2*cfg.StatSize-1 {
+		return nil, fmt.Errorf("drift: kswin: invalid parameters %+v (need 0 < alpha < 1, stat_size >= 2, window_size >= 2*stat_size)", cfg)
+	}
+	k := &KSWIN{cfg: cfg,
+		ring: make([]float64, cfg.WindowSize),
+		rng:  rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
+		idx:  make([]int, cfg.WindowSize),
+		a:    make([]float64, cfg.StatSize),
+		b:    make([]float64, cfg.StatSize),
+	}
+	return k, nil
+}
+
+// Reset implements [Detector].
+func (k *KSWIN) Reset() {
+	k.start, k.n, k.drift = 0, 0, false
+}
+
+// DriftDetected reports whether the last Update detected drift.
+func (k *KSWIN) DriftDetected() bool { return k.drift }
+
+// LastTest returns the KS statistic and p-value of the last test run.
+func (k *KSWIN) LastTest() (stat, p float64) { return k.lastStat, k.lastP }
+
+func (k *KSWIN) at(i int) float64 { return k.ring[(k.start+i)%len(k.ring)] }
+
+// Update implements [Detector].
+func (k *KSWIN) Update(x float64) Signal {
+	w := len(k.ring)
+	if k.n < w {
+		k.ring[(k.start+k.n)%w] = x
+		k.n++
+	} else {
+		k.ring[k.start] = x
+		k.start = (k.start + 1) % w
+	}
+	k.drift = false
+	if k.n < w {
+		return SignalNone
+	}
+	s := k.cfg.StatSize
+	older := w - s
+	for i := 0; i < older; i++ {
+		k.idx[i] = i
+	}
+	// Partial Fisher–Yates: s distinct positions of the older part.
+	for i := 0; i < s; i++ {
+		j := i + k.rng.IntN(older-i)
+		k.idx[i], k.idx[j] = k.idx[j], k.idx[i]
+		k.a[i] = k.at(k.idx[i])
+	}
+	for i := 0; i < s; i++ {
+		k.b[i] = k.at(older + i)
+	}
+	slices.Sort(k.a)
+	slices.Sort(k.b)
+	d, _, _ := ksStatistic(k.a, k.b)
+	_, dd, p := ksExact2(s, s, s, d)
+	k.lastStat, k.lastP = dd, p
+	if p <= k.cfg.Alpha && dd > 0.1 {
+		k.drift = true
+		// Keep only the most recent StatSize observations.
+		for i := 0; i < s; i++ {
+			k.a[i] = k.at(older + i)
+		}
+		k.start, k.n = 0, s
+		copy(k.ring, k.a[:s])
+		return SignalDrift
+	}
+	return SignalNone
+}
