@@ -29,6 +29,27 @@ type pathElem struct {
 // recursion at depth L uses a fresh region of at most L+1 elements.
 func pathBufferLen(depth int) int { return (depth + 2) * (depth + 3) / 2 }
 
+// pathCoef holds, for a path whose last index is d, the ratios the
+// EXTEND/UNWIND recurrences multiply by, so that the inner loops do not
+// divide: up[d][i] = (d+1)/(i+1), down[d][i] = (d−i)/(d+1),
+// frac[d][i] = (i+1)/(d+1) and back[d][i] = (d+1)/(d−i).
+var pathCoef = func() (c struct{ up, down, frac, back [][]float64 }) {
+	n := maxTreeDepth + 2
+	c.up, c.down, c.frac, c.back = make([][]float64, n), make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	for d := 0; d < n; d++ {
+		c.up[d], c.down[d], c.frac[d], c.back[d] = make([]float64, d+1), make([]float64, d+1), make([]float64, d+1), make([]float64, d+1)
+		for i := 0; i <= d; i++ {
+			c.up[d][i] = float64(d+1) / float64(i+1)
+			c.down[d][i] = float64(d-i) / float64(d+1)
+			c.frac[d][i] = float64(i+1) / float64(d+1)
+			if i < d {
+				c.back[d][i] = float64(d+1) / float64(d-i)
+			}
+		}
+	}
+	return c
+}()
+
 // extendPath appends feature f with fractions zf, of to a path of d
 // elements (EXTEND in the paper), updating the subset-size weights.
 func extendPath(path []pathElem, d int, zf, of float64, f int32) {
@@ -37,10 +58,12 @@ func extendPath(path []pathElem, d int, zf, of float64, f int32) {
 		w = 1
 	}
 	path[d] = pathElem{feature: f, zero: zf, one: of, weight: w}
-	inv := 1 / float64(d+1)
+	frac, down := pathCoef.frac[d], pathCoef.down[d]
+	path = path[:d+1]
 	for i := d - 1; i >= 0; i-- {
-		path[i+1].weight += of * path[i].weight * float64(i+1) * inv
-		path[i].weight = zf * path[i].weight * float64(d-i) * inv
+		wi := path[i].weight
+		path[i+1].weight += of * wi * frac[i]
+		path[i].weight = zf * wi * down[i]
 	}
 }
 
@@ -48,15 +71,21 @@ func extendPath(path []pathElem, d int, zf, of float64, f int32) {
 // undoing its effect on the weights.
 func unwindPath(path []pathElem, d, k int) {
 	one, zero := path[k].one, path[k].zero
+	path = path[:d+1]
 	next := path[d].weight
-	dp1 := float64(d + 1)
-	for i := d - 1; i >= 0; i-- {
-		if one != 0 {
+	if one != 0 {
+		up, down := pathCoef.up[d], pathCoef.down[d]
+		inv := 1 / one
+		for i := d - 1; i >= 0; i-- {
 			tmp := path[i].weight
-			path[i].weight = next * dp1 / (float64(i+1) * one)
-			next = tmp - path[i].weight*zero*float64(d-i)/dp1
-		} else {
-			path[i].weight = path[i].weight * dp1 / (zero * float64(d-i))
+			path[i].weight = next * up[i] * inv
+			next = tmp - path[i].weight*zero*down[i]
+		}
+	} else {
+		back := pathCoef.back[d]
+		inv := 1 / zero
+		for i := d - 1; i >= 0; i-- {
+			path[i].weight = path[i].weight * back[i] * inv
 		}
 	}
 	for i := k; i < d; i++ {
@@ -70,21 +99,25 @@ func unwindPath(path []pathElem, d, k int) {
 // removed, without modifying the path (the sum of UNWIND(m, i).w).
 func unwoundPathSum(path []pathElem, d, k int) float64 {
 	one, zero := path[k].one, path[k].zero
-	next := path[d].weight
-	dp1 := float64(d + 1)
+	path = path[:d+1]
 	total := 0.0
 	if one != 0 {
+		up, down := pathCoef.up[d], pathCoef.down[d]
+		next := path[d].weight
+		zo := zero / one
+		inv := 1 / one
 		for i := d - 1; i >= 0; i-- {
-			tmp := next * dp1 / (float64(i+1) * one)
+			tmp := next * up[i]
 			total += tmp
-			next = path[i].weight - tmp*zero*float64(d-i)/dp1
+			next = path[i].weight - tmp*zo*down[i]
 		}
-		return total
+		return total * inv
 	}
+	back := pathCoef.back[d]
 	for i := d - 1; i >= 0; i-- {
-		total += path[i].weight * dp1 / (zero * float64(d-i))
+		total += path[i].weight * back[i]
 	}
-	return total
+	return total / zero
 }
 
 // shapWalker holds what one TreeSHAP pass over one row needs. It is reused
