@@ -1,0 +1,790 @@
+package fairness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Errors returned by Monitor.
+var (
+	// ErrClosed is returned by a closed Monitor.
+	ErrClosed = errors.New("fairness: monitor is closed")
+	// ErrTooManyGroups is returned when a decision would create more
+	// groups than WithMaxGroups allows.
+	ErrTooManyGroups = errors.New("fairness: too many groups")
+	// ErrDuplicateDecision is returned when a decision ID is observed
+	// again while its label is still pending.
+	ErrDuplicateDecision = errors.New("fairness: decision already observed")
+	// ErrUnknownDecision is returned by ObserveLabel when the decision ID
+	// was never observed, already labelled, or evicted from the bounded
+	// pending set.
+	ErrUnknownDecision = errors.New("fairness: unknown or expired decision")
+)
+
+// Disparity names a between-groups disparity the Monitor tracks.
+type Disparity string
+
+// The disparities a Monitor exports and can alarm on. Ratios alarm when
+// they fall below the limit, differences when they rise above it.
+const (
+	DemographicParityRatio      Disparity = "demographic_parity_ratio"
+	DemographicParityDifference Disparity = "demographic_parity_difference"
+	EqualOpportunityRatio       Disparity = "equal_opportunity_ratio"
+	EqualOpportunityDifference  Disparity = "equal_opportunity_difference"
+	EqualizedOddsRatio          Disparity = "equalized_odds_ratio"
+	EqualizedOddsDifference     Disparity = "equalized_odds_difference"
+)
+
+var allDisparities = []Disparity{DemographicParityRatio, DemographicParityDifference, EqualOpportunityRatio,
+	EqualOpportunityDifference, EqualizedOddsRatio, EqualizedOddsDifference}
+
+func (d Disparity) isRatio() bool { return strings.HasSuffix(string(d), "_ratio") }
+
+// DefaultControlID is the ISO/IEC 42001 Annex A control that threshold
+// events are evidence for: A.6.2.6, AI system operation and monitoring.
+const DefaultControlID = "A.6.2.6"
+
+// Threshold configures an alarm on a disparity.
+type Threshold struct {
+	// Disparity is the measure watched.
+	Disparity Disparity
+	// Limit is the threshold: a ratio below it, or a difference above it,
+	// is a violation (e.g. DemographicParityRatio with Limit 0.8 is the
+	// four-fifths rule).
+	Limit float64
+	// ControlID is the aims.control.id of the event (default A.6.2.6).
+	ControlID string
+	// Hysteresis is how far back across the limit the value must move
+	// before a violation counts as recovered, so a disparity hovering at
+	// the limit does not flood the log (default DefaultHysteresis; a
+	// negative value means none).
+	Hysteresis float64
+}
+
+// DefaultHysteresis is the Threshold.Hysteresis used when it is zero.
+const DefaultHysteresis = 0.02
+
+// MonitorOption configures NewMonitor.
+type MonitorOption func(*monitorConfig)
+
+type monitorConfig struct {
+	mp          metric.MeterProvider
+	lp          otellog.LoggerProvider
+	countWindow int
+	timeWindow  time.Duration
+	buckets     int
+	maxPending  int
+	maxGroups   int
+	minGroup    int64
+	thresholds  []Threshold
+	now         func() time.Time
+}
+
+// WithMeterProvider sets the meter provider (default otel.GetMeterProvider()).
+func WithMeterProvider(mp metric.MeterProvider) MonitorOption {
+	return func(c *monitorConfig) { c.mp = mp }
+}
+
+// WithLoggerProvider sets the logger provider for events (default
+// otel.GetLoggerProvider()).
+func WithLoggerProvider(lp otellog.LoggerProvider) MonitorOption {
+	return func(c *monitorConfig) { c.lp = lp }
+}
+
+// WithCountWindow makes the window the last n decisions (default 10,000).
+func WithCountWindow(n int) MonitorOption {
+	return func(c *monitorConfig) { c.countWindow, c.timeWindow = n, 0 }
+}
+
+// WithTimeWindow makes the window the decisions of the last d, kept in
+// the given number of buckets (the window slides one bucket at a time).
+func WithTimeWindow(d time.Duration, buckets int) MonitorOption {
+	return func(c *monitorConfig) { c.timeWindow, c.buckets, c.countWindow = d, buckets, 0 }
+}
+
+// WithMaxPending bounds the decisions waiting for a label (default
+// 100,000); the oldest is forgotten when a new one would exceed it.
+func WithMaxPending(n int) MonitorOption {
+	return func(c *monitorConfig) { c.maxPending = n }
+}
+
+// WithMaxGroups bounds the number of distinct groups (default 64).
+func WithMaxGroups(n int) MonitorOption {
+	return func(c *monitorConfig) { c.maxGroups = n }
+}
+
+// WithMinGroupDecisions sets how many decisions (for selection rates) or
+// labelled decisions (for TPR/FPR) a group needs in the window before it
+// takes part in disparities (default 30).
+func WithMinGroupDecisions(n int) MonitorOption {
+	return func(c *monitorConfig) { c.minGroup = int64(n) }
+}
+
+// WithThreshold adds an alarm on a disparity.
+func WithThreshold(t Threshold) MonitorOption {
+	return func(c *monitorConfig) { c.thresholds = append(c.thresholds, t) }
+}
+
+// WithClock replaces time.Now (for tests of time windows).
+func WithClock(now func() time.Time) MonitorOption {
+	return func(c *monitorConfig) { c.now = now }
+}
+
+// groupCounts are one group's counts in a window; conf is indexed by
+// y<<1 | ŷ (tn, fp, fn, tp).
+type groupCounts struct {
+	decisions, predPos int64
+	conf               [4]int64
+}
+
+func (g *groupCounts) add(o *groupCounts, sign int64) {
+	g.decisions += sign * o.decisions
+	g.predPos += sign * o.predPos
+	for i := range g.conf {
+		g.conf[i] += sign * o.conf[i]
+	}
+}
+
+type windowEntry struct {
+	group int32
+	pred  int8
+	label int8 // -1 until the label arrives
+}
+
+type groupInfo struct {
+	labels []string
+	name   string
+	attrs  metric.MeasurementOption
+}
+
+// Monitor measures group fairness of a deployed model over a sliding
+// window. Observe records a decision with its group and prediction;
+// ObserveLabel adds the true label when it becomes known, joined by
+// decision ID. It exports OpenTelemetry gauges per group and per
+// disparity and emits an event (with aims.control.id) when a disparity
+// crosses its threshold and when it recovers.
+//
+// Memory is bounded by the window (count window: one small entry per
+// decision; time window: one set of counts per bucket and group), the
+// pending-label set and the number of groups. Observe and ObserveLabel do
+// not allocate in the steady state. A Monitor is safe for concurrent use
+// and owns no goroutines; Close unregisters its metric callback.
+type Monitor struct {
+	mu       sync.Mutex
+	features []string
+	cfg      monitorConfig
+
+	groups    []groupInfo
+	groupSeed maphash.Seed
+	groupIdx  map[uint64][]int32 // hash of labels → group indices
+	totals    []groupCounts
+
+	// count window
+	ring []windowEntry
+	// time window
+	buckets   []groupCounts // bucket k, group g at k*maxGroups+g
+	curBucket int64
+	bucketDur time.Duration
+
+	seq       uint64 // decisions observed
+	pending   *pendingTable
+	fifoIDs   []string
+	fifoSeqs  []uint64
+	fifoHead  int
+	evicted   int64
+	unmatched int64
+	late      int64
+
+	violated []bool
+	logger   otellog.Logger
+	reg      metric.Registration
+	closed   bool
+}
+
+// NewMonitor creates a monitor for decisions described by the given
+// sensitive feature names; Observe takes one label per feature, in this
+// order.
+func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
+	cfg := monitorConfig{countWindow: 10_000, maxPending: 100_000, maxGroups: 64, minGroup: 30, now: time.Now}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if len(features) == 0 {
+		return nil, errors.New("fairness: monitor needs at least one sensitive feature")
+	}
+	switch {
+	case cfg.timeWindow == 0 && cfg.countWindow < 1:
+		return nil, fmt.Errorf("fairness: count window %d must be positive", cfg.countWindow)
+	case cfg.timeWindow < 0:
+		return nil, fmt.Errorf("fairness: time window %v must be positive", cfg.timeWindow)
+	case cfg.timeWindow > 0 && (cfg.buckets < 1 || cfg.buckets > 1<<16):
+		return nil, fmt.Errorf("fairness: time window needs 1..65536 buckets, got %d", cfg.buckets)
+	case cfg.maxPending < 1:
+		return nil, fmt.Errorf("fairness: max pending %d must be positive", cfg.maxPending)
+	case cfg.maxGroups < 1:
+		return nil, fmt.Errorf("fairness: max groups %d must be positive", cfg.maxGroups)
+	}
+	for i, t := range cfg.thresholds {
+		if !validDisparity(t.Disparity) {
+			return nil, fmt.Errorf("fairness: threshold %d has unknown disparity %q", i, t.Disparity)
+		}
+		if math.IsNaN(t.Limit) {
+			return nil, fmt.Errorf("fairness: threshold on %s has a NaN limit", t.Disparity)
+		}
+		if t.ControlID == "" {
+			cfg.thresholds[i].ControlID = DefaultControlID
+		}
+		switch {
+		case t.Hysteresis == 0:
+			cfg.thresholds[i].Hysteresis = DefaultHysteresis
+		case t.Hysteresis < 0 || math.IsNaN(t.Hysteresis):
+			cfg.thresholds[i].Hysteresis = 0
+		}
+	}
+	if cfg.mp == nil {
+		cfg.mp = otel.GetMeterProvider()
+	}
+	if cfg.lp == nil {
+		cfg.lp = otel.GetLoggerProvider()
+	}
+	m := &Monitor{
+		features:  append([]string(nil), features...),
+		cfg:       cfg,
+		groupSeed: maphash.MakeSeed(),
+		groupIdx:  make(map[uint64][]int32, cfg.maxGroups),
+		totals:    make([]groupCounts, cfg.maxGroups),
+		pending:   newPendingTable(cfg.maxPending),
+		fifoIDs:   make([]string, cfg.maxPending),
+		fifoSeqs:  make([]uint64, cfg.maxPending),
+		violated:  make([]bool, len(cfg.thresholds)),
+		groups:    make([]groupInfo, 0, cfg.maxGroups),
+	}
+	if cfg.timeWindow > 0 {
+		m.bucketDur = cfg.timeWindow / time.Duration(cfg.buckets)
+		if m.bucketDur <= 0 {
+			return nil, fmt.Errorf("fairness: time window %v is too short for %d buckets", cfg.timeWindow, cfg.buckets)
+		}
+		m.buckets = make([]groupCounts, cfg.buckets*cfg.maxGroups)
+		m.curBucket = cfg.now().UnixNano() / int64(m.bucketDur)
+	} else {
+		m.ring = make([]windowEntry, cfg.countWindow)
+	}
+	scope := []otellog.LoggerOption{otellog.WithInstrumentationVersion(semconv.Version)}
+	m.logger = cfg.lp.Logger(semconv.ScopeFairness, scope...)
+	if err := m.registerMetrics(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func validDisparity(d Disparity) bool {
+	for _, x := range allDisparities {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// groupOf finds or creates the group of labels; lock held.
+func (m *Monitor) groupOf(labels []string) (int32, error) {
+	var h maphash.Hash
+	h.SetSeed(m.groupSeed)
+	for _, l := range labels {
+		h.WriteString(l)
+		h.WriteByte(0)
+	}
+	key := h.Sum64()
+	for _, gi := range m.groupIdx[key] {
+		g := m.groups[gi].labels
+		same := true
+		for i := range g {
+			if g[i] != labels[i] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return gi, nil
+		}
+	}
+	if len(m.groups) >= m.cfg.maxGroups {
+		return 0, fmt.Errorf("%w: group %v would exceed %d", ErrTooManyGroups, labels, m.cfg.maxGroups)
+	}
+	gi := int32(len(m.groups))
+	owned := append([]string(nil), labels...)
+	parts := make([]string, len(owned))
+	for i, l := range owned {
+		parts[i] = m.features[i] + "=" + l
+	}
+	name := strings.Join(parts, ",")
+	m.groups = append(m.groups, groupInfo{
+		labels: owned,
+		name:   name,
+		attrs:  metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
+	})
+	m.groupIdx[key] = append(m.groupIdx[key], gi)
+	return gi, nil
+}
+
+// Observe records a decision: its ID (to join the label later), one
+// group label per sensitive feature, and the binary prediction (0 or 1).
+func (m *Monitor) Observe(decisionID string, groups []string, prediction int) error {
+	if len(groups) != len(m.features) {
+		return fmt.Errorf("fairness: monitor has %d sensitive features, decision %q gives %d group labels", len(m.features), decisionID, len(groups))
+	}
+	if prediction != 0 && prediction != 1 {
+		return fmt.Errorf("fairness: prediction %d of decision %q is not 0 or 1", prediction, decisionID)
+	}
+	if decisionID == "" {
+		return errors.New("fairness: decision ID is empty")
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	if _, dup := m.pending.get(decisionID); dup {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrDuplicateDecision, decisionID)
+	}
+	g, err := m.groupOf(groups)
+	if err != nil {
+		m.mu.Unlock()
+		return err
+	}
+	m.seq++
+	seq := m.seq
+	var slot int64
+	if m.ring != nil {
+		n := uint64(len(m.ring))
+		e := &m.ring[seq%n]
+		if seq > n { // evict the decision that leaves the window
+			old := &m.totals[e.group]
+			old.decisions--
+			old.predPos -= int64(e.pred)
+			if e.label >= 0 {
+				old.conf[int(e.label)<<1|int(e.pred)]--
+			}
+		}
+		*e = windowEntry{group: g, pred: int8(prediction), label: -1}
+		slot = int64(seq)
+	} else {
+		slot = m.advance()
+		b := &m.buckets[int(slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(g)]
+		b.decisions++
+		b.predPos += int64(prediction)
+	}
+	t := &m.totals[g]
+	t.decisions++
+	t.predPos += int64(prediction)
+
+	// Remember the decision for its label, forgetting the oldest pending
+	// one when the bound is reached.
+	fi := m.fifoHead
+	if old := m.fifoIDs[fi]; old != "" {
+		if v, ok := m.pending.get(old); ok && v.seq == m.fifoSeqs[fi] {
+			m.pending.del(old)
+			m.evicted++
+		}
+	}
+	m.fifoIDs[fi], m.fifoSeqs[fi] = decisionID, seq
+	m.fifoHead = (fi + 1) % len(m.fifoIDs)
+	m.pending.put(decisionID, pendingVal{seq: seq, slot: slot, group: g, pred: int8(prediction)})
+	ev, fire := m.evaluate()
+	m.mu.Unlock()
+	if fire {
+		m.emit(ev)
+	}
+	return nil
+}
+
+// ObserveLabel adds the true label (0 or 1) of an observed decision. A
+// decision that already left the window is forgotten without error; an
+// unknown or already labelled one returns ErrUnknownDecision.
+func (m *Monitor) ObserveLabel(decisionID string, label int) error {
+	if label != 0 && label != 1 {
+		return fmt.Errorf("fairness: label %d of decision %q is not 0 or 1", label, decisionID)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	v, ok := m.pending.get(decisionID)
+	if !ok {
+		m.unmatched++
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	}
+	m.pending.del(decisionID)
+	k := label<<1 | int(v.pred)
+	if m.ring != nil {
+		n := uint64(len(m.ring))
+		if v.seq+n > m.seq { // still in the window
+			m.ring[v.seq%n].label = int8(label)
+			m.totals[v.group].conf[k]++
+		} else {
+			m.late++
+		}
+	} else {
+		cur := m.advance()
+		if v.slot > cur-int64(m.cfg.buckets) {
+			m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)].conf[k]++
+			m.totals[v.group].conf[k]++
+		} else {
+			m.late++
+		}
+	}
+	ev, fire := m.evaluate()
+	m.mu.Unlock()
+	if fire {
+		m.emit(ev)
+	}
+	return nil
+}
+
+// advance moves the time window to now, expiring old buckets; lock held.
+func (m *Monitor) advance() int64 {
+	now := m.cfg.now().UnixNano() / int64(m.bucketDur)
+	if now <= m.curBucket {
+		return m.curBucket
+	}
+	k := int64(m.cfg.buckets)
+	from := m.curBucket + 1
+	if now-from >= k {
+		from = now - k + 1
+	}
+	for b := from; b <= now; b++ {
+		base := int(b%k) * m.cfg.maxGroups
+		for g := range m.groups {
+			bc := &m.buckets[base+g]
+			m.totals[g].add(bc, -1)
+			*bc = groupCounts{}
+		}
+	}
+	m.curBucket = now
+	return now
+}
+
+// disparityState is the value of one disparity and the groups at its
+// extremes.
+type disparityState struct {
+	value      float64
+	minG, maxG int
+}
+
+// disparity computes a between-groups disparity over the eligible groups;
+// lock held. NaN when fewer than two groups are eligible.
+func (m *Monitor) disparity(d Disparity) disparityState {
+	switch d {
+	case DemographicParityRatio, DemographicParityDifference:
+		return m.extremes(d.isRatio(), func(c *groupCounts) (float64, bool) {
+			if c.decisions < m.cfg.minGroup || c.decisions == 0 {
+				return 0, false
+			}
+			return float64(c.predPos) / float64(c.decisions), true
+		})
+	case EqualOpportunityRatio, EqualOpportunityDifference:
+		return m.extremes(d.isRatio(), m.tpr)
+	case EqualizedOddsRatio, EqualizedOddsDifference:
+		a := m.extremes(d.isRatio(), m.tpr)
+		b := m.extremes(d.isRatio(), m.fpr)
+		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
+			return b
+		}
+		return a
+	}
+	return disparityState{value: math.NaN(), minG: -1, maxG: -1}
+}
+
+func (m *Monitor) labeled(c *groupCounts) int64 {
+	return c.conf[0] + c.conf[1] + c.conf[2] + c.conf[3]
+}
+
+func (m *Monitor) tpr(c *groupCounts) (float64, bool) {
+	p := c.conf[2] + c.conf[3]
+	if m.labeled(c) < m.cfg.minGroup || p == 0 {
+		return 0, false
+	}
+	return float64(c.conf[3]) / float64(p), true
+}
+
+func (m *Monitor) fpr(c *groupCounts) (float64, bool) {
+	n := c.conf[0] + c.conf[1]
+	if m.labeled(c) < m.cfg.minGroup || n == 0 {
+		return 0, false
+	}
+	return float64(c.conf[1]) / float64(n), true
+}
+
+func (m *Monitor) extremes(ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
+	st := disparityState{value: math.NaN(), minG: -1, maxG: -1}
+	var lo, hi float64
+	eligible := 0
+	for g := range m.groups {
+		v, ok := val(&m.totals[g])
+		if !ok {
+			continue
+		}
+		eligible++
+		if st.minG < 0 || v < lo {
+			lo, st.minG = v, g
+		}
+		if st.maxG < 0 || v > hi {
+			hi, st.maxG = v, g
+		}
+	}
+	if eligible < 2 {
+		return st
+	}
+	if ratio {
+		st.value = lo / hi
+	} else {
+		st.value = hi - lo
+	}
+	return st
+}
+
+// thresholdEvent is an event to emit after the lock is released.
+type thresholdEvent struct {
+	t        Threshold
+	state    string
+	value    float64
+	min, max string
+	window   int64
+}
+
+// evaluate checks the thresholds; lock held. At most one event is
+// returned per call (the first threshold that changed state); the others
+// are re-checked on the next call.
+func (m *Monitor) evaluate() (thresholdEvent, bool) {
+	for i, t := range m.cfg.thresholds {
+		st := m.disparity(t.Disparity)
+		if math.IsNaN(st.value) {
+			continue
+		}
+		// Entering a violation needs the limit crossed; leaving it needs
+		// the limit crossed back by the hysteresis margin.
+		limit := t.Limit
+		if m.violated[i] {
+			if t.Disparity.isRatio() {
+				limit += t.Hysteresis
+			} else {
+				limit -= t.Hysteresis
+			}
+		}
+		bad := st.value > limit
+		if t.Disparity.isRatio() {
+			bad = st.value < limit
+		}
+		if bad == m.violated[i] {
+			continue
+		}
+		m.violated[i] = bad
+		ev := thresholdEvent{t: t, state: "recovered", value: st.value, window: m.windowDecisions()}
+		if bad {
+			ev.state = "violated"
+		}
+		ev.min, ev.max = m.groups[st.minG].name, m.groups[st.maxG].name
+		return ev, true
+	}
+	return thresholdEvent{}, false
+}
+
+func (m *Monitor) windowDecisions() int64 {
+	var n int64
+	for g := range m.groups {
+		n += m.totals[g].decisions
+	}
+	return n
+}
+
+func (m *Monitor) emit(ev thresholdEvent) {
+	var r otellog.Record
+	r.SetEventName(semconv.EventFairnessThreshold)
+	r.SetTimestamp(m.cfg.now())
+	if ev.state == "violated" {
+		r.SetSeverity(otellog.SeverityWarn)
+		r.SetSeverityText("WARN")
+	} else {
+		r.SetSeverity(otellog.SeverityInfo)
+		r.SetSeverityText("INFO")
+	}
+	cmp := "above"
+	if ev.t.Disparity.isRatio() {
+		cmp = "below"
+	}
+	r.SetBody(attribute.StringValue(fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
+		ev.t.Disparity, ev.state, ev.value, cmp, ev.t.Limit, ev.min, ev.max)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(ev.t.ControlID),
+		semconv.AimsFairnessDisparity.String(string(ev.t.Disparity)),
+		semconv.AimsFairnessValue.Float64(ev.value),
+		semconv.AimsFairnessThreshold.Float64(ev.t.Limit),
+		semconv.AimsFairnessComparison.String(cmp),
+		semconv.AimsFairnessState.String(ev.state),
+		semconv.AimsFairnessGroupMin.String(ev.min),
+		semconv.AimsFairnessGroupMax.String(ev.max),
+		semconv.AimsFairnessWindowDecisions.Int64(ev.window),
+	)
+	m.logger.Emit(context.Background(), r)
+}
+
+// GroupStats are one group's numbers in the window.
+type GroupStats struct {
+	// Group holds the label of each sensitive feature.
+	Group []string
+	// Decisions and Labeled count the group's decisions and labelled
+	// decisions in the window.
+	Decisions, Labeled int64
+	// Counts are the confusion counts of the labelled decisions.
+	Counts Counts
+	// SelectionRate is over all decisions (NaN without decisions);
+	// TruePositiveRate, FalsePositiveRate and Accuracy over the labelled
+	// ones (NaN when their denominator is empty).
+	SelectionRate, TruePositiveRate, FalsePositiveRate, Accuracy float64
+}
+
+// MonitorSnapshot is the monitor's state at one moment.
+type MonitorSnapshot struct {
+	// Groups in the order they were first seen.
+	Groups []GroupStats
+	// Disparities between eligible groups (WithMinGroupDecisions); NaN
+	// when fewer than two groups are eligible.
+	Disparities map[Disparity]float64
+	// Pending is the number of decisions waiting for a label.
+	Pending int
+	// Evicted counts pending decisions forgotten because of the bound,
+	// Unmatched labels with no pending decision, Late labels whose
+	// decision had already left the window.
+	Evicted, Unmatched, Late int64
+}
+
+// Snapshot returns the current window's numbers.
+func (m *Monitor) Snapshot() MonitorSnapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ring == nil && !m.closed {
+		m.advance()
+	}
+	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late}
+	for g := range m.groups {
+		s.Groups = append(s.Groups, m.groupStats(g))
+	}
+	for _, d := range allDisparities {
+		s.Disparities[d] = m.disparity(d).value
+	}
+	return s
+}
+
+func (m *Monitor) groupStats(g int) GroupStats {
+	c := &m.totals[g]
+	gs := GroupStats{
+		Group:     append([]string(nil), m.groups[g].labels...),
+		Decisions: c.decisions,
+		Labeled:   m.labeled(c),
+		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
+			FN: float64(c.conf[2]), TP: float64(c.conf[3])},
+	}
+	div := func(a, b int64) float64 {
+		if b == 0 {
+			return math.NaN()
+		}
+		return float64(a) / float64(b)
+	}
+	gs.SelectionRate = div(c.predPos, c.decisions)
+	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
+	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])
+	gs.Accuracy = div(c.conf[0]+c.conf[3], gs.Labeled)
+	return gs
+}
+
+func (m *Monitor) registerMetrics() error {
+	meter := m.cfg.mp.Meter(semconv.ScopeFairness, metric.WithInstrumentationVersion(semconv.Version))
+	gauge := func(name, unit, desc string) (metric.Float64ObservableGauge, error) {
+		return meter.Float64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	}
+	sr, err1 := gauge(semconv.MetricFairnessSelectionRate, "1", "Selection rate per group in the monitoring window")
+	tpr, err2 := gauge(semconv.MetricFairnessTPR, "1", "True positive rate per group over labelled decisions in the window")
+	fpr, err3 := gauge(semconv.MetricFairnessFPR, "1", "False positive rate per group over labelled decisions in the window")
+	acc, err4 := gauge(semconv.MetricFairnessAccuracy, "1", "Accuracy per group over labelled decisions in the window")
+	disp, err5 := gauge(semconv.MetricFairnessDisparity, "1", "Between-groups disparity over eligible groups in the window")
+	dec, err6 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupDecisions, metric.WithUnit("{decision}"), metric.WithDescription("Decisions per group in the window"))
+	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
+	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
+	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9); err != nil {
+		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
+	}
+	dispAttrs := map[Disparity]metric.MeasurementOption{}
+	for _, d := range allDisparities {
+		dispAttrs[d] = metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
+	}
+	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return nil
+		}
+		if m.ring == nil {
+			m.advance()
+		}
+		for g := range m.groups {
+			gs := m.groupStats(g)
+			at := m.groups[g].attrs
+			o.ObserveInt64(dec, gs.Decisions, at)
+			o.ObserveInt64(lab, gs.Labeled, at)
+			for _, x := range []struct {
+				inst metric.Float64ObservableGauge
+				v    float64
+			}{{sr, gs.SelectionRate}, {tpr, gs.TruePositiveRate}, {fpr, gs.FalsePositiveRate}, {acc, gs.Accuracy}} {
+				if !math.IsNaN(x.v) {
+					o.ObserveFloat64(x.inst, x.v, at)
+				}
+			}
+		}
+		for _, d := range allDisparities {
+			if v := m.disparity(d).value; !math.IsNaN(v) {
+				o.ObserveFloat64(disp, v, dispAttrs[d])
+			}
+		}
+		o.ObserveInt64(pend, int64(m.pending.n))
+		o.ObserveInt64(unm, m.unmatched+m.evicted+m.late)
+		return nil
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm)
+	if err != nil {
+		return fmt.Errorf("fairness: registering monitor callback: %w", err)
+	}
+	m.reg = reg
+	return nil
+}
+
+// Close stops the monitor: its metric callback is unregistered and later
+// calls return ErrClosed. Close is idempotent.
+func (m *Monitor) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	reg := m.reg
+	m.mu.Unlock()
+	if reg != nil {
+		return reg.Unregister()
+	}
+	return nil
+}

@@ -1,0 +1,464 @@
+package fairness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+)
+
+// memExporter keeps exported log records in memory.
+type memExporter struct {
+	mu      sync.Mutex
+	records []sdklog.Record
+}
+
+func (e *memExporter) Export(_ context.Context, rs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range rs {
+		e.records = append(e.records, r.Clone())
+	}
+	return nil
+}
+func (e *memExporter) Shutdown(context.Context) error   { return nil }
+func (e *memExporter) ForceFlush(context.Context) error { return nil }
+
+func (e *memExporter) events() []sdklog.Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]sdklog.Record(nil), e.records...)
+}
+
+func recordAttrs(r sdklog.Record) map[string]attribute.Value {
+	out := map[string]attribute.Value{}
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		out[string(kv.Key)] = kv.Value
+		return true
+	})
+	return out
+}
+
+type telemetry struct {
+	reader *sdkmetric.ManualReader
+	mp     *sdkmetric.MeterProvider
+	logs   *memExporter
+	lp     *sdklog.LoggerProvider
+}
+
+func newTelemetry() *telemetry {
+	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &memExporter{}}
+	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
+	t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(t.logs)))
+	return t
+}
+
+func (t *telemetry) opts() []MonitorOption {
+	return []MonitorOption{WithMeterProvider(t.mp), WithLoggerProvider(t.lp)}
+}
+
+// gauges collects float gauge points: metric name → attribute value → value.
+func (t *telemetry) gauges(tb testing.TB) map[string]map[string]float64 {
+	var rm metricdata.ResourceMetrics
+	if err := t.reader.Collect(context.Background(), &rm); err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]map[string]float64{}
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != semconv.ScopeFairness || sm.Scope.Version != semconv.Version {
+			tb.Errorf("scope %q %q", sm.Scope.Name, sm.Scope.Version)
+		}
+		for _, m := range sm.Metrics {
+			pts := map[string]float64{}
+			label := func(s attribute.Set) string {
+				if v, ok := s.Value(semconv.AimsFairnessGroup); ok {
+					return v.AsString()
+				}
+				if v, ok := s.Value(semconv.AimsFairnessDisparity); ok {
+					return v.AsString()
+				}
+				return ""
+			}
+			switch d := m.Data.(type) {
+			case metricdata.Gauge[float64]:
+				for _, p := range d.DataPoints {
+					pts[label(p.Attributes)] = p.Value
+				}
+			case metricdata.Gauge[int64]:
+				for _, p := range d.DataPoints {
+					pts[label(p.Attributes)] = float64(p.Value)
+				}
+			case metricdata.Sum[int64]:
+				for _, p := range d.DataPoints {
+					pts[label(p.Attributes)] = float64(p.Value)
+				}
+			}
+			out[m.Name] = pts
+		}
+	}
+	return out
+}
+
+func TestMonitorJoinsLabelsAndExportsGauges(t *testing.T) {
+	tel := newTelemetry()
+	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), WithCountWindow(1000), WithMinGroupDecisions(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// F: 4 decisions, 1 positive; M: 4 decisions, 3 positive.
+	preds := map[string][]int{"F": {1, 0, 0, 0}, "M": {1, 1, 1, 0}}
+	labels := map[string][]int{"F": {1, 1, 0, 0}, "M": {1, 0, 1, 0}}
+	for _, g := range []string{"F", "M"} {
+		for i, p := range preds[g] {
+			if err := m.Observe(g+strconv.Itoa(i), []string{g}, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := m.Snapshot().Pending; got != 8 {
+		t.Errorf("pending %d, want 8", got)
+	}
+	for _, g := range []string{"F", "M"} {
+		for i, y := range labels[g] {
+			if err := m.ObserveLabel(g+strconv.Itoa(i), y); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := m.ObserveLabel("F0", 1); !errors.Is(err, ErrUnknownDecision) {
+		t.Errorf("second label: %v", err)
+	}
+	// The same numbers through NewFrame.
+	d := &Data{Sensitive: []Feature{NewFeature("sex", []string{"F", "F", "F", "F", "M", "M", "M", "M"})}}
+	d.YPred = append(append([]int{}, preds["F"]...), preds["M"]...)
+	d.YTrue = append(append([]int{}, labels["F"]...), labels["M"]...)
+	f, err := NewFrame(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := m.Snapshot()
+	if snap.Pending != 0 || snap.Unmatched != 1 {
+		t.Errorf("snapshot %+v", snap)
+	}
+	g := tel.gauges(t)
+	groups, _ := f.ByGroup()
+	for _, c := range groups {
+		key := "sex=" + c.Group[0]
+		for name, metric := range map[string]Metric{
+			semconv.MetricFairnessSelectionRate: SelectionRate,
+			semconv.MetricFairnessTPR:           TruePositiveRate,
+			semconv.MetricFairnessFPR:           FalsePositiveRate,
+			semconv.MetricFairnessAccuracy:      Accuracy,
+		} {
+			want, _ := c.Value(metric)
+			if got, ok := g[name][key]; !ok || math.Abs(got-want.Value) > 1e-15 {
+				t.Errorf("%s{%s} = %v (present %v), want %v", name, key, got, ok, want.Value)
+			}
+		}
+		if g[semconv.MetricFairnessGroupDecisions][key] != 4 || g[semconv.MetricFairnessGroupLabeled][key] != 4 {
+			t.Errorf("counts for %s: %v %v", key, g[semconv.MetricFairnessGroupDecisions], g[semconv.MetricFairnessGroupLabeled])
+		}
+	}
+	dp, _ := f.DemographicParityRatio(BetweenGroups)
+	eo, _ := f.EqualizedOddsDifference(BetweenGroups, WorstCase)
+	if got := g[semconv.MetricFairnessDisparity][string(DemographicParityRatio)]; math.Abs(got-dp) > 1e-15 {
+		t.Errorf("DP ratio gauge %v, frame %v", got, dp)
+	}
+	if got := g[semconv.MetricFairnessDisparity][string(EqualizedOddsDifference)]; math.Abs(got-eo) > 1e-15 {
+		t.Errorf("EO difference gauge %v, frame %v", got, eo)
+	}
+	if g[semconv.MetricFairnessUnmatchedLabels][""] != 1 {
+		t.Errorf("unmatched labels %v", g[semconv.MetricFairnessUnmatchedLabels])
+	}
+}
+
+func TestMonitorThresholdEvent(t *testing.T) {
+	tel := newTelemetry()
+	m, err := NewMonitor([]string{"sex", "race"}, append(tel.opts(), WithCountWindow(200), WithMinGroupDecisions(20),
+		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}),
+		WithThreshold(Threshold{Disparity: EqualOpportunityDifference, Limit: 0.3, ControlID: "A.6.2.4"}))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// Deterministic streams: groups alternate, and each group's
+	// predictions hit its rate exactly (error-diffusion), so the test
+	// does not depend on sampling noise.
+	id := 0
+	acc := map[string]float64{}
+	observe := func(n int, pF, pM float64) {
+		for range n {
+			sex, p := "F", pF
+			if id%2 == 1 {
+				sex, p = "M", pM
+			}
+			pred := 0
+			if acc[sex] += p; acc[sex] >= 1 {
+				pred = 1
+				acc[sex]--
+			}
+			id++
+			if err := m.Observe(fmt.Sprint("d", id), []string{sex, "A"}, pred); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	observe(200, 0.5, 0.5) // fair: no event
+	if ev := tel.logs.events(); len(ev) != 0 {
+		t.Fatalf("events while fair: %d", len(ev))
+	}
+	observe(200, 0, 1) // the window becomes unfair, monotonically
+	ev := tel.logs.events()
+	if len(ev) != 1 {
+		t.Fatalf("events after violation: %d", len(ev))
+	}
+	a := recordAttrs(ev[0])
+	if ev[0].EventName() != semconv.EventFairnessThreshold || a[string(semconv.AimsControlID)].AsString() != "A.6.2.6" ||
+		a[string(semconv.AimsFairnessDisparity)].AsString() != "demographic_parity_ratio" ||
+		a[string(semconv.AimsFairnessState)].AsString() != "violated" || !(a[string(semconv.AimsFairnessValue)].AsFloat64() < 0.8) ||
+		a[string(semconv.AimsFairnessGroupMin)].AsString() != "sex=F,race=A" || a[string(semconv.AimsFairnessComparison)].AsString() != "below" {
+		t.Errorf("event %s %v", ev[0].EventName(), a)
+	}
+	if ev[0].InstrumentationScope().Name != semconv.ScopeFairness {
+		t.Errorf("scope %v", ev[0].InstrumentationScope())
+	}
+	observe(400, 0.5, 0.5) // recovers
+	ev = tel.logs.events()
+	if len(ev) != 2 || recordAttrs(ev[1])[string(semconv.AimsFairnessState)].AsString() != "recovered" {
+		t.Fatalf("expected a recovery event, got %d events", len(ev))
+	}
+	if snap := m.Snapshot(); !(snap.Disparities[DemographicParityRatio] >= 0.8) {
+		t.Errorf("DP ratio after recovery %v", snap.Disparities[DemographicParityRatio])
+	}
+}
+
+func TestMonitorCountWindowAndBoundedPending(t *testing.T) {
+	m, err := NewMonitor([]string{"g"}, WithCountWindow(10), WithMaxPending(5), WithMinGroupDecisions(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for i := range 30 {
+		if err := m.Observe(strconv.Itoa(i), []string{"a"}, i%2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := m.Snapshot()
+	if s.Groups[0].Decisions != 10 || s.Pending != 5 || s.Evicted != 25 {
+		t.Errorf("snapshot %+v", s)
+	}
+	// Decision 24 was evicted from pending; 29 is pending and in window.
+	if err := m.ObserveLabel("24", 1); !errors.Is(err, ErrUnknownDecision) {
+		t.Errorf("evicted label: %v", err)
+	}
+	if err := m.ObserveLabel("29", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Observe("28", []string{"a"}, 1); !errors.Is(err, ErrDuplicateDecision) {
+		t.Errorf("duplicate: %v", err)
+	}
+	s = m.Snapshot()
+	if s.Groups[0].Labeled != 1 || s.Groups[0].TruePositiveRate != 1 {
+		t.Errorf("after label: %+v", s.Groups[0])
+	}
+	// Push decision 29 out of the window: its confusion count leaves too.
+	for i := 100; i < 110; i++ {
+		if err := m.Observe(strconv.Itoa(i), []string{"a"}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = m.Snapshot()
+	if s.Groups[0].Labeled != 0 || s.Groups[0].Decisions != 10 || s.Groups[0].SelectionRate != 0 {
+		t.Errorf("after slide: %+v", s.Groups[0])
+	}
+}
+
+func TestMonitorTimeWindow(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	step := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	m, err := NewMonitor([]string{"g"}, WithTimeWindow(time.Minute, 6), WithClock(clock), WithMinGroupDecisions(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for i := range 5 {
+		_ = m.Observe("a"+strconv.Itoa(i), []string{"x"}, 1)
+	}
+	step(30 * time.Second)
+	for i := range 5 {
+		_ = m.Observe("b"+strconv.Itoa(i), []string{"x"}, 0)
+	}
+	if err := m.ObserveLabel("a0", 1); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Snapshot(); s.Groups[0].Decisions != 10 || s.Groups[0].Labeled != 1 || s.Groups[0].SelectionRate != 0.5 {
+		t.Errorf("within window: %+v", s.Groups[0])
+	}
+	step(40 * time.Second) // the first five decisions (and a0's label) expire
+	if s := m.Snapshot(); s.Groups[0].Decisions != 5 || s.Groups[0].Labeled != 0 || s.Groups[0].SelectionRate != 0 {
+		t.Errorf("after expiry: %+v", s.Groups[0])
+	}
+	if err := m.ObserveLabel("a1", 1); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Snapshot(); s.Late != 1 || s.Groups[0].Labeled != 0 {
+		t.Errorf("late label: %+v", s)
+	}
+	step(2 * time.Minute)
+	if s := m.Snapshot(); s.Groups[0].Decisions != 0 {
+		t.Errorf("after long gap: %+v", s.Groups[0])
+	}
+}
+
+func TestMonitorErrorsAndClose(t *testing.T) {
+	tel := newTelemetry()
+	if _, err := NewMonitor(nil); err == nil {
+		t.Error("no features accepted")
+	}
+	if _, err := NewMonitor([]string{"g"}, WithThreshold(Threshold{Disparity: "nope"})); err == nil {
+		t.Error("unknown disparity accepted")
+	}
+	m, err := NewMonitor([]string{"g", "h"}, append(tel.opts(), WithMaxGroups(2))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{m.Observe("1", []string{"a"}, 1), "2 sensitive features, decision \"1\" gives 1"},
+		{m.Observe("1", []string{"a", "b"}, 2), "prediction 2"},
+		{m.ObserveLabel("1", 3), "label 3"},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("error %v, want %q", c.err, c.want)
+		}
+	}
+	_ = m.Observe("1", []string{"a", "b"}, 1)
+	_ = m.Observe("2", []string{"a", "c"}, 1)
+	if err := m.Observe("3", []string{"a", "d"}, 1); !errors.Is(err, ErrTooManyGroups) {
+		t.Errorf("third group: %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Observe("4", []string{"a", "b"}, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("after close: %v", err)
+	}
+	if g := tel.gauges(t); len(g) != 0 && len(g[semconv.MetricFairnessSelectionRate]) != 0 {
+		t.Errorf("closed monitor still reports %v", g)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+}
+
+func TestMonitorConcurrent(t *testing.T) {
+	m, err := NewMonitor([]string{"g"}, WithCountWindow(500), WithMinGroupDecisions(1),
+		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				id := fmt.Sprintf("%d-%d", w, i)
+				_ = m.Observe(id, []string{[]string{"a", "b", "c"}[i%3]}, i%2)
+				_ = m.ObserveLabel(id, (i/2)%2)
+				if i%50 == 0 {
+					m.Snapshot()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s := m.Snapshot()
+	var total int64
+	for _, g := range s.Groups {
+		total += g.Decisions
+	}
+	if total != 500 {
+		t.Errorf("window holds %d decisions, want 500", total)
+	}
+}
+
+// BenchmarkMonitorObserve measures Observe in the steady state: window
+// full, pending set at its bound, 8 groups.
+func BenchmarkMonitorObserve(b *testing.B) {
+	m, err := NewMonitor([]string{"sex", "race"}, WithCountWindow(10_000), WithMaxPending(20_000),
+		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ids := make([]string, 1<<16)
+	for i := range ids {
+		ids[i] = "decision-" + strconv.Itoa(i)
+	}
+	groups := [][]string{}
+	for _, s := range []string{"F", "M"} {
+		for _, r := range []string{"A", "B", "C", "D"} {
+			groups = append(groups, []string{s, r})
+		}
+	}
+	for i := range 50_000 { // warm up: fill window and pending set
+		_ = m.Observe(ids[i%len(ids)], groups[i%8], i%2)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 50_000
+	for b.Loop() {
+		id := ids[i%len(ids)]
+		if err := m.Observe(id, groups[i%8], i&1); err != nil {
+			// The ID may still be pending from 65,536 decisions ago.
+			if !errors.Is(err, ErrDuplicateDecision) {
+				b.Fatal(err)
+			}
+		}
+		i++
+	}
+}
+
+// BenchmarkMonitorObserveLabel measures an Observe followed by its label.
+func BenchmarkMonitorObserveLabel(b *testing.B) {
+	m, err := NewMonitor([]string{"sex"}, WithCountWindow(10_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ids := make([]string, 1024)
+	for i := range ids {
+		ids[i] = "d" + strconv.Itoa(i)
+	}
+	g := [][]string{{"F"}, {"M"}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		id := ids[i%len(ids)]
+		if err := m.Observe(id, g[i&1], i&1); err != nil {
+			b.Fatal(err)
+		}
+		if err := m.ObserveLabel(id, (i>>1)&1); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
