@@ -56,6 +56,11 @@ func WithInstance(id string) Option {
 	return func(c *config) { c.instance = id }
 }
 
+// withClock replaces time.Now, so tests can emit records at chosen times.
+func withClock(now func() time.Time) Option {
+	return func(c *config) { c.now = now }
+}
+
 // Registration is the handle of one registered system in this process. It
 // is safe for concurrent use.
 type Registration struct {

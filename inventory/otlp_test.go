@@ -1,0 +1,416 @@
+package inventory
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+)
+
+// batchExporter keeps each Export call's records as one batch, like the
+// Collector's file exporter writes one line per batch it receives.
+type batchExporter struct {
+	mu      sync.Mutex
+	batches [][]sdklog.Record
+}
+
+func (e *batchExporter) Export(_ context.Context, recs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	b := make([]sdklog.Record, len(recs))
+	for i, r := range recs {
+		b[i] = r.Clone()
+	}
+	e.batches = append(e.batches, b)
+	return nil
+}
+func (e *batchExporter) Shutdown(context.Context) error   { return nil }
+func (e *batchExporter) ForceFlush(context.Context) error { return nil }
+
+// otlpAny encodes a value with the protobuf JSON mapping of
+// opentelemetry.proto.common.v1.AnyValue, as the Collector's pdata JSON
+// marshaler does: 64-bit integers as decimal strings, bytes as base64,
+// arrays and maps wrapped in {"values": [...]}.
+func otlpAny(v attribute.Value) map[string]any {
+	switch v.Type() {
+	case attribute.STRING:
+		return map[string]any{"stringValue": v.AsString()}
+	case attribute.BOOL:
+		return map[string]any{"boolValue": v.AsBool()}
+	case attribute.INT64:
+		return map[string]any{"intValue": strconv.FormatInt(v.AsInt64(), 10)}
+	case attribute.FLOAT64:
+		return map[string]any{"doubleValue": v.AsFloat64()}
+	case attribute.BYTESLICE:
+		return map[string]any{"bytesValue": base64.StdEncoding.EncodeToString(v.AsByteSlice())}
+	case attribute.SLICE:
+		vals := []any{}
+		for _, e := range v.AsSlice() {
+			vals = append(vals, otlpAny(e))
+		}
+		return map[string]any{"arrayValue": map[string]any{"values": vals}}
+	case attribute.STRINGSLICE:
+		vals := []any{}
+		for _, s := range v.AsStringSlice() {
+			vals = append(vals, otlpAny(attribute.StringValue(s)))
+		}
+		return map[string]any{"arrayValue": map[string]any{"values": vals}}
+	case attribute.MAP:
+		return map[string]any{"kvlistValue": map[string]any{"values": otlpKVs(v.AsMap())}}
+	}
+	return map[string]any{}
+}
+
+func otlpKVs(kvs []attribute.KeyValue) []any {
+	out := []any{}
+	for _, kv := range kvs {
+		out = append(out, map[string]any{"key": string(kv.Key), "value": otlpAny(kv.Value)})
+	}
+	return out
+}
+
+// encodeOTLP writes one batch as one line of OTLP/JSON logs, grouped by
+// resource and instrumentation scope.
+func encodeOTLP(t *testing.T, recs []sdklog.Record) []byte {
+	t.Helper()
+	type scopeKey struct{ name, version string }
+	var resourceLogs []any
+	byRes := map[attribute.Distinct]map[scopeKey][]any{}
+	resAttrs := map[attribute.Distinct]*resource.Resource{}
+	var resOrder []attribute.Distinct
+	for _, r := range recs {
+		res := r.Resource()
+		key := res.Equivalent()
+		if _, ok := byRes[key]; !ok {
+			byRes[key] = map[scopeKey][]any{}
+			resAttrs[key] = res
+			resOrder = append(resOrder, key)
+		}
+		sc := r.InstrumentationScope()
+		lr := map[string]any{
+			"severityNumber": int(r.Severity()),
+			"severityText":   r.SeverityText(),
+			"eventName":      r.EventName(),
+		}
+		// pdata leaves zero timestamps out.
+		if ts := r.Timestamp(); !ts.IsZero() {
+			lr["timeUnixNano"] = strconv.FormatInt(ts.UnixNano(), 10)
+		}
+		if ts := r.ObservedTimestamp(); !ts.IsZero() {
+			lr["observedTimeUnixNano"] = strconv.FormatInt(ts.UnixNano(), 10)
+		}
+		if r.Body().Type() != attribute.EMPTY {
+			lr["body"] = otlpAny(r.Body())
+		}
+		var attrs []attribute.KeyValue
+		r.WalkAttributes(func(kv attribute.KeyValue) bool { attrs = append(attrs, kv); return true })
+		lr["attributes"] = otlpKVs(attrs)
+		k := scopeKey{sc.Name, sc.Version}
+		byRes[key][k] = append(byRes[key][k], lr)
+	}
+	for _, key := range resOrder {
+		var scopeLogs []any
+		for sk, lrs := range byRes[key] {
+			scopeLogs = append(scopeLogs, map[string]any{
+				"scope":      map[string]any{"name": sk.name, "version": sk.version},
+				"logRecords": lrs,
+			})
+		}
+		resourceLogs = append(resourceLogs, map[string]any{
+			"resource":  map[string]any{"attributes": otlpKVs(resAttrs[key].Attributes())},
+			"scopeLogs": scopeLogs,
+			"schemaUrl": resAttrs[key].SchemaURL(),
+		})
+	}
+	b, err := json.Marshal(map[string]any{"resourceLogs": resourceLogs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+// service is one emitting process with its own resource and exporter.
+type service struct {
+	exp *batchExporter
+	lp  *sdklog.LoggerProvider
+}
+
+func newService(t *testing.T, name string) *service {
+	t.Helper()
+	exp := &batchExporter{}
+	res := resource.NewSchemaless(attribute.String("service.name", name))
+	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	return &service{exp: exp, lp: lp}
+}
+
+// flush encodes everything exported so far as one collector batch line.
+func (s *service) flush(t *testing.T, out *bytes.Buffer) {
+	t.Helper()
+	s.exp.mu.Lock()
+	var all []sdklog.Record
+	for _, b := range s.exp.batches {
+		all = append(all, b...)
+	}
+	s.exp.batches = nil
+	s.exp.mu.Unlock()
+	if len(all) > 0 {
+		out.Write(encodeOTLP(t, all))
+	}
+}
+
+func at(min int) func() time.Time {
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	return func() time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+}
+
+func TestFromOTLPRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	var file bytes.Buffer
+	svcA := newService(t, "credit-api")
+	svcB := newService(t, "credit-api-canary")
+	svcC := newService(t, "web")
+
+	// credit-scoring 2.3.1 on pod-1: registered at 0, heartbeats at 1 and 2.
+	v1 := creditSystem()
+	r1, err := Register(ctx, v1, WithLoggerProvider(svcA.lp), WithInstance("pod-1"), WithHeartbeatInterval(0), withClock(at(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1.now = at(1)
+	_ = r1.Heartbeat(ctx)
+	r1.now = at(2)
+	_ = r1.Heartbeat(ctx)
+	svcA.flush(t, &file)
+
+	// credit-scoring 2.4.0 on pod-2: registered at 3, heartbeat at 4.
+	v2 := creditSystem()
+	v2.Version = "2.4.0"
+	v2.Models[0].Version = "8"
+	v2.Models[0].Evaluations[0].Value = 0.85
+	// An integral evaluation value travels as an OTLP intValue and must
+	// come back as the same float64.
+	v2.Models[0].Evaluations = append(v2.Models[0].Evaluations, Evaluation{Metric: "false negatives", Value: 12, Dataset: "holdout-2024"})
+	r2, err := Register(ctx, v2, WithLoggerProvider(svcB.lp), WithInstance("pod-2"), WithHeartbeatInterval(0), withClock(at(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.now = at(4)
+	_ = r2.Heartbeat(ctx)
+
+	// faq-bot: registered at 0, retired at 5; an ordinary application log
+	// record in between must be ignored.
+	r3, err := Register(ctx, sparseSystem(), WithLoggerProvider(svcC.lp), WithInstance("web-1"), WithHeartbeatInterval(0), withClock(at(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plainLog log.Record
+	plainLog.SetBody(attribute.StringValue("GET /faq 200"))
+	svcC.lp.Logger("app").Emit(ctx, plainLog)
+	r3.now = at(5)
+	if err := r3.Retire(ctx, "merged into support-chat"); err != nil {
+		t.Fatal(err)
+	}
+	// Lines arrive interleaved, and not in time order.
+	svcC.flush(t, &file)
+	svcB.flush(t, &file)
+	for _, r := range []*Registration{r1, r2, r3} {
+		r.Close()
+	}
+
+	if lines := strings.Count(file.String(), "\n"); lines != 3 {
+		t.Fatalf("%d lines of OTLP/JSON, want 3", lines)
+	}
+	// The encoding is the collector's: int64 as strings, kvlist bodies.
+	for _, want := range []string{`"intValue":"12"`, `"doubleValue":0.85`, `"boolValue":true`, `"kvlistValue":{"values":[`, `"eventName":"aims.inventory.registration"`, `"stringValue":"credit-scoring"`} {
+		if !strings.Contains(file.String(), want) {
+			t.Errorf("encoded file lacks %s", want)
+		}
+	}
+
+	inv, err := FromOTLP(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := inv.Entries()
+	if len(entries) != 2 {
+		t.Fatalf("%d entries, want 2: %+v", len(entries), entries)
+	}
+	credit, faq := entries[0], entries[1]
+
+	if !reflect.DeepEqual(credit.System, r2.System()) {
+		t.Errorf("latest description not rebuilt exactly:\n got %+v\nwant %+v", credit.System, r2.System())
+	}
+	if !reflect.DeepEqual(credit.Versions, []string{"2.3.1", "2.4.0"}) {
+		t.Errorf("versions %v", credit.Versions)
+	}
+	if !credit.RegisteredAt.Equal(at(3)()) || !credit.LastSeen.Equal(at(4)()) || credit.Retired {
+		t.Errorf("credit status: registered %v last seen %v retired %v", credit.RegisteredAt, credit.LastSeen, credit.Retired)
+	}
+	wantInst := []Instance{
+		{ID: "pod-1", Version: "2.3.1", LastHeartbeat: at(2)(), LastSeen: at(2)()},
+		{ID: "pod-2", Version: "2.4.0", LastHeartbeat: at(4)(), LastSeen: at(4)()},
+	}
+	if !reflect.DeepEqual(credit.Instances, wantInst) {
+		t.Errorf("instances\n got %+v\nwant %+v", credit.Instances, wantInst)
+	}
+
+	if !faq.Retired || faq.RetirementReason != "merged into support-chat" || !faq.RetiredAt.Equal(at(5)()) || faq.System.Lifecycle != StageRetired {
+		t.Errorf("faq-bot retirement not rebuilt: %+v", faq)
+	}
+	if faq.System.Purpose != sparseSystem().Purpose {
+		t.Errorf("faq-bot description lost: %+v", faq.System)
+	}
+	if len(inv.Unregistered()) != 0 {
+		t.Errorf("unexpected unregistered systems %+v", inv.Unregistered())
+	}
+
+	// The rebuilt inventory is servable: its BOM validates.
+	systems := []System{credit.System, faq.System}
+	bom, err := CycloneDX(systems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validateBOM(t, cycloneDXSchema(t), bom); err != nil {
+		t.Error(err)
+	}
+	if e, ok := inv.Entry("faq-bot"); !ok || e.System.ID != "faq-bot" {
+		t.Error("Entry lookup failed")
+	}
+}
+
+func TestFromOTLPReRegistrationAfterRetirement(t *testing.T) {
+	ctx := context.Background()
+	var file bytes.Buffer
+	svc := newService(t, "web")
+	r, err := Register(ctx, sparseSystem(), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0), withClock(at(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.now = at(1)
+	_ = r.Retire(ctx, "paused")
+	r.Close()
+	s := sparseSystem()
+	s.Version = "0.2.0"
+	r, err = Register(ctx, s, WithLoggerProvider(svc.lp), WithHeartbeatInterval(0), withClock(at(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	svc.flush(t, &file)
+	inv, err := FromOTLP(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := inv.Entry("faq-bot")
+	if e.Retired || e.System.Version != "0.2.0" || e.System.Lifecycle != StageDevelopment {
+		t.Errorf("system registered again after retirement must be live: %+v", e)
+	}
+}
+
+func TestFromOTLPHeartbeatWithoutRegistration(t *testing.T) {
+	// Identity on the resource only (attributes taken from the resource).
+	line := `{"resourceLogs":[{"resource":{"attributes":[{"key":"aims.system.id","value":{"stringValue":"ghost"}},{"key":"aims.system.version","value":{"stringValue":"9"}},{"key":"aims.system.instance","value":{"stringValue":"i-1"}}]},"scopeLogs":[{"scope":{"name":"x"},"logRecords":[{"timeUnixNano":1700000000000000000,"eventName":"aims.inventory.heartbeat"}]}]}]}`
+	inv, err := FromOTLP(strings.NewReader(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Entries()) != 0 {
+		t.Errorf("entries %+v", inv.Entries())
+	}
+	u := inv.Unregistered()
+	if len(u) != 1 || u[0].System.ID != "ghost" || u[0].System.Version != "9" || u[0].Instances[0].ID != "i-1" ||
+		!u[0].Instances[0].LastHeartbeat.Equal(time.Unix(0, 1700000000000000000)) {
+		t.Errorf("unregistered %+v", u)
+	}
+}
+
+func TestFromOTLPAcceptsStringBodyAndLegacyEventName(t *testing.T) {
+	sys, _ := json.Marshal(sparseSystem())
+	body, _ := json.Marshal(string(sys))
+	line := `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"observedTimeUnixNano":"1700000000000000000","body":{"stringValue":` + string(body) + `},"attributes":[{"key":"event.name","value":{"stringValue":"aims.inventory.registration"}},{"key":"aims.system.id","value":{"stringValue":"faq-bot"}}]}]}]}]}` + "\n\n"
+	inv, err := FromOTLP(strings.NewReader(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := inv.Entry("faq-bot")
+	if !ok || !reflect.DeepEqual(e.System, sparseSystem()) || !e.RegisteredAt.Equal(time.Unix(0, 1700000000000000000)) {
+		t.Errorf("entry %+v", e)
+	}
+}
+
+func TestFromOTLPMalformed(t *testing.T) {
+	reg := func(body, attrs string) string {
+		return `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","eventName":"aims.inventory.registration"` + body + `,"attributes":[{"key":"aims.system.id","value":{"stringValue":"faq-bot"}}` + attrs + `]}]}]}]}`
+	}
+	cases := []struct {
+		name, input, want string
+	}{
+		{"not JSON", "{\"resourceLogs\":[]}\nnot json\n", "line 2 is not OTLP/JSON"},
+		{"array instead of object", "[1,2]", "line 1 is not OTLP/JSON"},
+		{"resourceLogs not a list", `{"resourceLogs":{}}`, "line 1 is not OTLP/JSON"},
+		{"bad timestamp", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"yesterday","eventName":"aims.inventory.heartbeat"}]}]}]}`, "timestamp"},
+		{"bad intValue", reg(`,"body":{"kvlistValue":{"values":[{"key":"x","value":{"intValue":"1.5"}}]}}`, ""), "intValue"},
+		{"no system id", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.heartbeat"}]}]}]}`, "no aims.system.id"},
+		{"registration without body", reg("", ""), "logRecords[0]: registration record has no body"},
+		{"registration body of wrong type", reg(`,"body":{"intValue":"3"}`, ""), "neither a kvlistValue nor a JSON string"},
+		{"registration body not a system", reg(`,"body":{"kvlistValue":{"values":[{"key":"id","value":{"intValue":"3"}}]}}`, ""), "not a system description"},
+		{"registration body without id", reg(`,"body":{"kvlistValue":{"values":[{"key":"name","value":{"stringValue":"x"}}]}}`, ""), "lacks the system id"},
+		{"registration of another system", reg(`,"body":{"stringValue":"{\"id\":\"other\",\"version\":\"1\"}"}`, ""), `describes system "other"`},
+		{"unknown schema version", reg(`,"body":{"stringValue":"{}"}`, `,{"key":"aims.inventory.schema_version","value":{"stringValue":"99"}}`), `schema version "99"`},
+		{"non-finite double", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"doubleValue":"NaN"}}]}}`, ""), "not finite"},
+		{"bad base64", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"bytesValue":"!!"}}]}}`, ""), "base64"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromOTLP(strings.NewReader(tc.input))
+			if err == nil {
+				t.Fatal("malformed input accepted")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "inventory: ") {
+				t.Errorf("error %q, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFromOTLPEmptyInput(t *testing.T) {
+	inv, err := FromOTLP(strings.NewReader(""))
+	if err != nil || len(inv.Entries()) != 0 {
+		t.Errorf("empty input: %v %v", inv, err)
+	}
+}
+
+func TestHandlerServesRebuiltInventory(t *testing.T) {
+	ctx := context.Background()
+	var file bytes.Buffer
+	svc := newService(t, "credit-api")
+	r, err := Register(ctx, creditSystem(), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	svc.flush(t, &file)
+	inv, err := FromOTLP(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := Handler(inv)
+	for _, path := range []string{"/systems", "/systems/credit-scoring", "/systems/credit-scoring/modelcard", "/cyclonedx"} {
+		rec := httpGet(h, path)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "credit") {
+			t.Errorf("%s: %d", path, rec.Code)
+		}
+	}
+}
