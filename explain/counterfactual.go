@@ -475,6 +475,19 @@ func (s *cfSearch) distance(a, b []float64) float64 {
 	return t
 }
 
+// spread is the dissimilarity used for diversity: the MAD-scaled distance
+// plus the number of features changed in one counterfactual but not in the
+// other, so that answers changing different features count as diverse.
+func (s *cfSearch) spread(a, b []float64) float64 {
+	t := s.distance(a, b)
+	for j := range a {
+		if (a[j] != s.x[j]) != (b[j] != s.x[j]) {
+			t++
+		}
+	}
+	return t
+}
+
 func (s *cfSearch) changed(c []float64) int {
 	n := 0
 	for j, v := range c {
@@ -636,8 +649,38 @@ func lessRow(a, b []float64) bool {
 // refine makes the best valid candidates sparser and closer.
 func (s *cfSearch) refine(ctx context.Context, found []*cand) ([]*cand, error) {
 	limit := min(len(found), 4*max(s.k, 1))
+	// Refine a spread of candidates: the cheapest of each distinct set of
+	// changed features first, so that sparsification does not collapse
+	// every answer onto the same cheapest feature.
+	picked := make([]*cand, 0, limit)
+	taken := make([]bool, len(found))
+	sets := map[string]bool{}
+	for i, c := range found {
+		if len(picked) == limit {
+			break
+		}
+		key := make([]byte, s.d)
+		for j, v := range c.x {
+			if v != s.x[j] {
+				key[j] = 1
+			}
+		}
+		if !sets[string(key)] {
+			sets[string(key)] = true
+			picked = append(picked, c)
+			taken[i] = true
+		}
+	}
+	for i, c := range found {
+		if len(picked) == limit {
+			break
+		}
+		if !taken[i] {
+			picked = append(picked, c)
+		}
+	}
 	out := make([]*cand, 0, limit)
-	for _, c0 := range found[:limit] {
+	for _, c0 := range picked {
 		c := &cand{x: append([]float64(nil), c0.x...), y: c0.y, gap: c0.gap, cost: c0.cost}
 		// Greedy sparsification: revert the change whose reversal keeps the
 		// goal and lowers the cost most, until none can be reverted.
@@ -731,13 +774,19 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 			if len(chosen) > 0 {
 				near := math.Inf(1)
 				for _, o := range chosen {
-					near = math.Min(near, s.distance(c.x, o.x))
+					near = math.Min(near, s.spread(c.x, o.x))
+				}
+				if near < 0.01 {
+					continue // a near-duplicate of a chosen one adds nothing
 				}
 				score += s.dw * near / float64(s.d)
 			}
 			if score > bs {
 				bi, bs = i, score
 			}
+		}
+		if bi < 0 {
+			break
 		}
 		used[bi] = true
 		chosen = append(chosen, uniq[bi])

@@ -1,0 +1,102 @@
+package explain
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestBadInputErrors(t *testing.T) {
+	ctx := context.Background()
+	bg := NewMatrix(4, 3)
+	for i := range bg.Data {
+		bg.Data[i] = float64(i % 5)
+	}
+	f := Func(func(x []float64) float64 { return x[0] + x[1]*x[2] })
+	ctors := map[string]func(Model, Matrix, ...Option) (Explainer, error){
+		"exact":       func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewExact(m, b, o...) },
+		"kernel":      func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewKernel(m, b, o...) },
+		"permutation": func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewPermutation(m, b, o...) },
+		"linear": func(_ Model, b Matrix, o ...Option) (Explainer, error) {
+			return NewLinear([]float64{1, 2, 3}, 0, b, o...)
+		},
+	}
+	expect := func(t *testing.T, err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want it to mention %q", err, want)
+		}
+	}
+	for name, ctor := range ctors {
+		t.Run(name, func(t *testing.T) {
+			e, err := ctor(f, bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.Explain(ctx, []float64{1, 2})
+			expect(t, err, "row has 2 features, the background has 3")
+			_, err = e.Explain(ctx, []float64{1, math.NaN(), 2})
+			expect(t, err, "feature 1 of the row is NaN")
+			_, err = e.Explain(ctx, []float64{1, 2, math.Inf(-1)})
+			expect(t, err, "feature 2 of the row is -Inf")
+			_, err = e.ExplainBatch(ctx, NewMatrix(2, 4))
+			expect(t, err, "rows have 4 features, the explainer expects 3")
+			_, err = e.ExplainBatch(ctx, Matrix{Rows: 2, Cols: 3, Data: make([]float64, 5)})
+			expect(t, err, "needs 6 values, has 5")
+			_, err = ctor(f, NewMatrix(0, 3))
+			expect(t, err, "background set is empty")
+			nanBG := NewMatrix(2, 3)
+			nanBG.Data[4] = math.NaN()
+			_, err = ctor(f, nanBG)
+			expect(t, err, "background row 1 feature 1 is NaN")
+			_, err = ctor(f, bg, WithBackgroundWeights([]float64{1, 2}))
+			expect(t, err, "2 background weights for 4 background rows")
+			_, err = ctor(f, bg, WithBackgroundWeights([]float64{1, -1, 1, 1}))
+			expect(t, err, "weight 1 is -1")
+			_, err = ctor(f, bg, WithGroups(Group{Name: "g", Features: []int{0, 5}}))
+			expect(t, err, "names feature 5")
+			_, err = ctor(f, bg, WithFeatureNames("a"))
+			expect(t, err, "1 feature names for 3 features")
+			if name == "linear" {
+				return
+			}
+			failing := Func(func(x []float64) float64 { return math.NaN() })
+			e, err = ctor(failing, bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.Explain(ctx, []float64{1, 2, 3})
+			expect(t, err, "model returned NaN")
+			boom := errors.New("boom")
+			e, _ = ctor(errModel{boom}, bg)
+			_, err = e.Explain(ctx, []float64{1, 2, 3})
+			if !errors.Is(err, boom) {
+				t.Errorf("model error not wrapped: %v", err)
+			}
+			e, _ = ctor(f, bg, WithLink(LinkLogit))
+			_, err = e.Explain(ctx, []float64{1, 2, 3})
+			expect(t, err, "logit link needs a model output in (0,1)")
+			cancelled, cancel := context.WithCancel(ctx)
+			cancel()
+			e, _ = ctor(f, bg)
+			if _, err = e.Explain(cancelled, []float64{1, 2, 3}); !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled: %v", err)
+			}
+			if _, err := ctor(nil, bg); err == nil {
+				t.Error("nil model accepted")
+			}
+		})
+	}
+	if _, err := NewExact(f, NewMatrix(2, 30)); err == nil || !strings.Contains(err.Error(), "limit is 24") {
+		t.Errorf("30 players accepted by exact: %v", err)
+	}
+	if _, err := NewLinear([]float64{1}, 0, bg); err == nil {
+		t.Error("linear weight count mismatch accepted")
+	}
+}
+
+type errModel struct{ err error }
+
+func (m errModel) Predict(context.Context, Matrix, []float64) error { return m.err }

@@ -1,0 +1,73 @@
+package explain
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+func TestExplanationSpan(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	bg := NewMatrix(3, 3)
+	copy(bg.Data, []float64{0, 0, 0, 1, 1, 1, 2, 0, 1})
+	f := Func(func(x []float64) float64 { return 10*x[0] + x[1]*x[2] })
+	ex, err := NewExact(f, bg, WithTracerProvider(tp), WithTopK(2), WithFeatureNames("income", "debt", "age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{123.456, 7.25, 3.5}
+	e, err := ex.Explain(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans", len(spans))
+	}
+	s := spans[0]
+	if s.Name() != semconv.SpanExplain || s.InstrumentationScope().Name != semconv.ScopeExplain || s.InstrumentationScope().Version != semconv.Version {
+		t.Errorf("span %q scope %+v", s.Name(), s.InstrumentationScope())
+	}
+	attrs := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Attributes() {
+		attrs[kv.Key] = kv.Value
+	}
+	if attrs[semconv.AimsExplanationMethod].AsString() != "exact" ||
+		attrs[semconv.AimsExplanationFeatures].AsInt64() != 3 ||
+		attrs[semconv.AimsExplanationBackgroundSize].AsInt64() != 3 ||
+		attrs[semconv.AimsExplanationModelEvaluations].AsInt64() != int64(e.ModelEvaluations) ||
+		!attrs[semconv.AimsExplanationExact].AsBool() ||
+		attrs[semconv.AimsControlID].AsString() != "A.8.2" {
+		t.Errorf("attributes %v", attrs)
+	}
+	// 3 (base) + 1 (f(x)) + 6 coalitions × 3 rows.
+	if e.ModelEvaluations != 3+1+6*3 {
+		t.Errorf("model evaluations %d", e.ModelEvaluations)
+	}
+	if got := attrs[semconv.AimsExplanationTopFeatures].AsStringSlice(); !reflect.DeepEqual(got, []string{"income", "debt"}) {
+		t.Errorf("top features %v", got)
+	}
+	for _, kv := range s.Attributes() {
+		for _, v := range x {
+			if strings.Contains(kv.Value.Emit(), fmt.Sprint(v)) {
+				t.Errorf("attribute %s carries the raw input value %v", kv.Key, v)
+			}
+		}
+	}
+	// A failed explanation ends its span with an error status.
+	if _, err := ex.Explain(context.Background(), []float64{1, 2}); err == nil {
+		t.Fatal("short row accepted")
+	}
+	if spans := rec.Ended(); len(spans) != 2 || spans[1].Status().Code.String() != "Error" {
+		t.Errorf("error span not recorded: %d spans", len(spans))
+	}
+}
