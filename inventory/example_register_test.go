@@ -62,7 +62,7 @@ func ExampleRegister() {
 
 	fmt.Println("risk level derived from the use case:", reg.RiskLevel())
 	for _, kv := range reg.ResourceAttributes() {
-		fmt.Println(kv.Key, "=", kv.Value.Emit())
+		fmt.Println(kv.Key, "=", kv.Value.String())
 	}
 	_ = reg.Retire(ctx, "replaced by support-chat v2")
 	fmt.Println("retired:", registry.Entries()[0].Retired)
