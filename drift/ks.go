@@ -63,6 +63,14 @@ func KS(reference, current []float64, opts ...KSOption) (KSResult, error) {
 }
 
 func ksSorted(r, c []float64, opts ...KSOption) (KSResult, error) {
+	d, loc, sign := ksStatistic(r, c)
+	res, err := ksFromStatistic(d, len(r), len(c), opts...)
+	res.Location, res.Sign = loc, sign
+	return res, err
+}
+
+// ksFromStatistic computes the p-value for statistic d as scipy does.
+func ksFromStatistic(d float64, n1, n2 int, opts ...KSOption) (KSResult, error) {
 	cfg := ksConfig{method: KSAuto, threshold: 0.05}
 	for _, o := range opts {
 		o(&cfg)
@@ -72,8 +80,9 @@ func ksSorted(r, c []float64, opts ...KSOption) (KSResult, error) {
 	default:
 		return KSResult{}, fmt.Errorf("drift: ks: unknown method %q", cfg.method)
 	}
-	n1, n2 := len(r), len(c)
-	d, loc, sign := ksStatistic(r, c)
+	if !(cfg.threshold >= 0 && cfg.threshold <= 1) {
+		return KSResult{}, fmt.Errorf("drift: ks: threshold %g not in [0, 1]", cfg.threshold)
+	}
 	g := gcd(n1, n2)
 	mode := cfg.method
 	var notes []string
@@ -104,7 +113,7 @@ func ksSorted(r, c []float64, opts ...KSOption) (KSResult, error) {
 		prob = kolmogornSF(int(math.RoundToEven(effectiveN(n1, n2))), d)
 	}
 	prob = clip01(prob)
-	res := KSResult{Result: pvalueResult(MethodKS, d, prob, cfg.threshold, PValueAtOrBelow, string(mode)), Location: loc, Sign: sign, N1: n1, N2: n2}
+	res := KSResult{Result: pvalueResult(MethodKS, d, prob, cfg.threshold, PValueAtOrBelow, string(mode)), N1: n1, N2: n2}
 	res.Notes = notes
 	return res, nil
 }

@@ -1,0 +1,595 @@
+package drift
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
+)
+
+// ProfileKind says how a [NumericProfile] holds the reference distribution.
+type ProfileKind string
+
+// The profile kinds.
+const (
+	// ProfileExact keeps the sorted reference sample: tests on it give the
+	// same results as the batch functions.
+	ProfileExact ProfileKind = "exact"
+	// ProfileSketch keeps a DDSketch (Masson, Rim & Lee, "DDSketch: A Fast
+	// and Fully-Mergeable Quantile Sketch with Relative-Error Guarantees",
+	// VLDB 2019; github.com/DataDog/sketches-go): bounded memory, values
+	// known to a relative accuracy, so test results are approximate.
+	ProfileSketch ProfileKind = "ddsketch"
+)
+
+// NumericProfile is the reference distribution of one numerical feature,
+// built once from training data and shipped with the model, so a window is
+// tested without recomputing anything about the reference. It is
+// JSON-serialisable and mergeable ([NumericProfile.Merge]). Non-finite
+// training values are dropped and counted in Dropped.
+//
+// A profile is safe for concurrent use once built; Merge must not run
+// concurrently with tests on the same profile.
+type NumericProfile struct {
+	Feature string      `json:"feature"`
+	Kind    ProfileKind `json:"kind"`
+	// Count is the number of finite reference values.
+	Count int `json:"count"`
+	// Dropped counts NaN and infinite values left out.
+	Dropped int     `json:"dropped"`
+	Min     float64 `json:"min"`
+	Max     float64 `json:"max"`
+	// Mean and M2 (sum of squared deviations) give the standard deviation
+	// and merge exactly (Chan, Golub & LeVeque 1983).
+	Mean float64 `json:"mean"`
+	M2   float64 `json:"m2"`
+	// Sorted is the sorted sample (ProfileExact).
+	Sorted []float64 `json:"sorted,omitempty"`
+	// RelativeAccuracy and Sketch (DDSketch binary encoding) for ProfileSketch.
+	RelativeAccuracy float64 `json:"relative_accuracy,omitempty"`
+	Sketch           []byte  `json:"sketch,omitempty"`
+
+	once sync.Once
+	dist refDist
+	err  error
+}
+
+// refDist is the reference as sorted support points with cumulative weights.
+type refDist struct {
+	values   []float64
+	cum      []float64 // cum[i] = weight of values[0..i]
+	total    float64
+	distinct []float64 // up to evidentlyDistinctMax+1 distinct values
+}
+
+// NewNumericProfile builds an exact profile (sorted sample) from data.
+func NewNumericProfile(feature string, data []float64) (*NumericProfile, error) {
+	clean, dropped := DropNonFinite(data)
+	if len(clean) == 0 {
+		return nil, fmt.Errorf("drift: profile %q: no finite values (%d dropped): %w", feature, dropped, ErrTooFew)
+	}
+	p := &NumericProfile{Feature: feature, Kind: ProfileExact, Dropped: dropped}
+	p.Sorted = clean
+	sortFloats(p.Sorted)
+	p.summarise(clean)
+	return p, nil
+}
+
+// NewSketchProfile builds a bounded-memory profile from data with a
+// DDSketch of the given relative accuracy (e.g. 0.01).
+func NewSketchProfile(feature string, data []float64, relativeAccuracy float64) (*NumericProfile, error) {
+	if !(relativeAccuracy > 0 && relativeAccuracy < 1) {
+		return nil, fmt.Errorf("drift: profile %q: relative accuracy %g not in (0, 1)", feature, relativeAccuracy)
+	}
+	clean, dropped := DropNonFinite(data)
+	if len(clean) == 0 {
+		return nil, fmt.Errorf("drift: profile %q: no finite values (%d dropped): %w", feature, dropped, ErrTooFew)
+	}
+	sk, err := ddsketch.NewDefaultDDSketch(relativeAccuracy)
+	if err != nil {
+		return nil, fmt.Errorf("drift: profile %q: %w", feature, err)
+	}
+	for _, v := range clean {
+		if err := sk.Add(v); err != nil {
+			return nil, fmt.Errorf("drift: profile %q: %w", feature, err)
+		}
+	}
+	p := &NumericProfile{Feature: feature, Kind: ProfileSketch, Dropped: dropped, RelativeAccuracy: relativeAccuracy}
+	sk.Encode(&p.Sketch, false)
+	p.summarise(clean)
+	return p, nil
+}
+
+func (p *NumericProfile) summarise(clean []float64) {
+	p.Count = len(clean)
+	p.Min, p.Max = minMax(clean)
+	var s neumaier
+	for _, v := range clean {
+		s.add(v)
+	}
+	p.Mean = s.sum() / float64(len(clean))
+	var ss neumaier
+	for _, v := range clean {
+		d := v - p.Mean
+		ss.add(d * d)
+	}
+	p.M2 = ss.sum()
+}
+
+// Std is the population standard deviation (ddof = 0) of the reference.
+func (p *NumericProfile) Std() float64 { return math.Sqrt(p.M2 / float64(p.Count)) }
+
+func (p *NumericProfile) decodeSketch() (*ddsketch.DDSketch, error) {
+	m, err := mapping.NewDefaultMapping(p.RelativeAccuracy)
+	if err != nil {
+		return nil, err
+	}
+	return ddsketch.DecodeDDSketch(p.Sketch, store.DefaultProvider, m)
+}
+
+// prepared builds the support points once.
+func (p *NumericProfile) prepared() (*refDist, error) {
+	p.once.Do(func() {
+		d := &p.dist
+		switch p.Kind {
+		case ProfileExact:
+			if len(p.Sorted) != p.Count || p.Count == 0 {
+				p.err = fmt.Errorf("drift: profile %q: %d sorted values, count %d", p.Feature, len(p.Sorted), p.Count)
+				return
+			}
+			if !slices.IsSorted(p.Sorted) {
+				p.err = fmt.Errorf("drift: profile %q: values are not sorted", p.Feature)
+				return
+			}
+			d.values = p.Sorted
+			d.cum = nil // unit weights: cum[i] = i+1
+			d.total = float64(p.Count)
+		case ProfileSketch:
+			sk, err := p.decodeSketch()
+			if err != nil {
+				p.err = fmt.Errorf("drift: profile %q: decode sketch: %w", p.Feature, err)
+				return
+			}
+			type vc struct{ v, c float64 }
+			var pts []vc
+			sk.ForEach(func(v, c float64) bool {
+				pts = append(pts, vc{v, c})
+				return false
+			})
+			sort.Slice(pts, func(i, j int) bool { return pts[i].v < pts[j].v })
+			acc := 0.0
+			for _, pt := range pts {
+				acc += pt.c
+				d.values = append(d.values, pt.v)
+				d.cum = append(d.cum, acc)
+			}
+			d.total = acc
+		default:
+			p.err = fmt.Errorf("drift: profile %q: unknown kind %q", p.Feature, p.Kind)
+			return
+		}
+		for i, v := range d.values {
+			if i == 0 || v != d.values[i-1] {
+				d.distinct = append(d.distinct, v)
+				if len(d.distinct) > evidentlyDistinctMax {
+					break
+				}
+			}
+		}
+	})
+	return &p.dist, p.err
+}
+
+// weightLE is the reference weight at or below v; weightLT strictly below.
+func (d *refDist) weightLE(v float64) float64 {
+	i := sort.Search(len(d.values), func(i int) bool { return d.values[i] > v })
+	return d.weightBefore(i)
+}
+
+func (d *refDist) weightLT(v float64) float64 {
+	i := sort.Search(len(d.values), func(i int) bool { return d.values[i] >= v })
+	return d.weightBefore(i)
+}
+
+func (d *refDist) weightBefore(i int) float64 {
+	if i == 0 {
+		return 0
+	}
+	if d.cum == nil {
+		return float64(i)
+	}
+	return d.cum[i-1]
+}
+
+// Merge adds other's reference data into p (same feature and kind). Exact
+// profiles merge their sorted samples; sketch profiles merge their
+// sketches (which must share the relative accuracy).
+func (p *NumericProfile) Merge(other *NumericProfile) error {
+	if other == nil {
+		return errors.New("drift: merge: nil profile")
+	}
+	if p.Kind != other.Kind {
+		return fmt.Errorf("drift: merge: profile %q is %s, other is %s", p.Feature, p.Kind, other.Kind)
+	}
+	switch p.Kind {
+	case ProfileExact:
+		merged := make([]float64, 0, len(p.Sorted)+len(other.Sorted))
+		i, j := 0, 0
+		for i < len(p.Sorted) || j < len(other.Sorted) {
+			if j >= len(other.Sorted) || (i < len(p.Sorted) && p.Sorted[i] <= other.Sorted[j]) {
+				merged = append(merged, p.Sorted[i])
+				i++
+			} else {
+				merged = append(merged, other.Sorted[j])
+				j++
+			}
+		}
+		p.Sorted = merged
+	case ProfileSketch:
+		if p.RelativeAccuracy != other.RelativeAccuracy {
+			return fmt.Errorf("drift: merge: relative accuracy %g vs %g", p.RelativeAccuracy, other.RelativeAccuracy)
+		}
+		a, err := p.decodeSketch()
+		if err != nil {
+			return fmt.Errorf("drift: merge: %w", err)
+		}
+		b, err := other.decodeSketch()
+		if err != nil {
+			return fmt.Errorf("drift: merge: %w", err)
+		}
+		if err := a.MergeWith(b); err != nil {
+			return fmt.Errorf("drift: merge: %w", err)
+		}
+		p.Sketch = p.Sketch[:0]
+		a.Encode(&p.Sketch, false)
+	default:
+		return fmt.Errorf("drift: merge: unknown kind %q", p.Kind)
+	}
+	n1, n2 := float64(p.Count), float64(other.Count)
+	delta := other.Mean - p.Mean
+	n := n1 + n2
+	p.Mean += delta * n2 / n
+	p.M2 += other.M2 + delta*delta*n1*n2/n
+	p.Count += other.Count
+	p.Dropped += other.Dropped
+	p.Min = math.Min(p.Min, other.Min)
+	p.Max = math.Max(p.Max, other.Max)
+	p.once = sync.Once{}
+	p.dist = refDist{}
+	p.err = nil
+	return nil
+}
+
+// MarshalJSON and UnmarshalJSON use the exported fields only.
+type numericProfileJSON struct {
+	Feature          string      `json:"feature"`
+	Kind             ProfileKind `json:"kind"`
+	Count            int         `json:"count"`
+	Dropped          int         `json:"dropped"`
+	Min              float64     `json:"min"`
+	Max              float64     `json:"max"`
+	Mean             float64     `json:"mean"`
+	M2               float64     `json:"m2"`
+	Sorted           []float64   `json:"sorted,omitempty"`
+	RelativeAccuracy float64     `json:"relative_accuracy,omitempty"`
+	Sketch           []byte      `json:"sketch,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p *NumericProfile) MarshalJSON() ([]byte, error) {
+	return json.Marshal(numericProfileJSON{p.Feature, p.Kind, p.Count, p.Dropped, p.Min, p.Max, p.Mean, p.M2, p.Sorted, p.RelativeAccuracy, p.Sketch})
+}
+
+// UnmarshalJSON implements json.Unmarshaler and validates the profile.
+func (p *NumericProfile) UnmarshalJSON(b []byte) error {
+	var j numericProfileJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = NumericProfile{Feature: j.Feature, Kind: j.Kind, Count: j.Count, Dropped: j.Dropped, Min: j.Min, Max: j.Max,
+		Mean: j.Mean, M2: j.M2, Sorted: j.Sorted, RelativeAccuracy: j.RelativeAccuracy, Sketch: j.Sketch}
+	_, err := p.prepared()
+	return err
+}
+
+// checkCurrent validates a current window.
+func checkCurrent(test string, p *NumericProfile, current []float64) error {
+	return checkSample(test+" "+p.Feature, "current", current, 1)
+}
+
+// KS runs the two-sample KS test of current against the profile. The
+// sorted current window is compared with the reference by binary search,
+// so the cost is O(m log n) for a window of m values. On an exact profile
+// statistic and p-value equal [KS]'s (the location may differ on ties); on
+// a sketch profile they are approximate.
+func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, error) {
+	d, err := p.prepared()
+	if err != nil {
+		return KSResult{}, err
+	}
+	if err := checkCurrent("ks", p, current); err != nil {
+		return KSResult{}, err
+	}
+	c := sortedCopy(current)
+	n1, n2 := d.total, float64(len(c))
+	// Both ECDFs are 1 at the largest value, so a difference of 0 is
+	// always attained there.
+	maxS, minS := 0.0, 0.0
+	locMax := math.Max(p.Max, c[len(c)-1])
+	locMin := locMax
+	for j := 0; j < len(c); {
+		v := c[j]
+		jPrev := j
+		for j < len(c) && c[j] == v {
+			j++
+		}
+		iLT := sort.Search(len(d.values), func(i int) bool { return d.values[i] >= v })
+		// On [previous current value, v) the current ECDF is flat, so the
+		// reference leads most at the largest reference value below v.
+		if iLT > 0 {
+			if diff := d.weightBefore(iLT)/n1 - float64(jPrev)/n2; diff > maxS {
+				maxS, locMax = diff, d.values[iLT-1]
+			}
+		}
+		diff := d.weightLE(v)/n1 - float64(j)/n2
+		if diff > maxS {
+			maxS, locMax = diff, v
+		}
+		if diff < minS {
+			minS, locMin = diff, v
+		}
+	}
+	negMin := math.Min(math.Max(-minS, 0), 1)
+	stat, loc, sign := maxS, locMax, 1
+	if negMin > maxS {
+		stat, loc, sign = negMin, locMin, -1
+	}
+	res, err := ksFromStatistic(stat, int(math.Round(n1)), len(c), opts...)
+	if err != nil {
+		return KSResult{}, err
+	}
+	res.Location, res.Sign = loc, sign
+	if p.Kind == ProfileSketch {
+		res.Notes = append(res.Notes, fmt.Sprintf("reference from a DDSketch (relative accuracy %g): approximate", p.RelativeAccuracy))
+	}
+	return res, nil
+}
+
+// Wasserstein is [Wasserstein] against the profile (O(n_ref + m) merge for
+// an exact profile, O(sketch bins + m) for a sketch).
+func (p *NumericProfile) Wasserstein(current []float64, opts ...WassersteinOption) (Result, error) {
+	d, err := p.prepared()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkCurrent("wasserstein", p, current); err != nil {
+		return Result{}, err
+	}
+	cfg := wassersteinConfig{threshold: 0.1}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return distanceResult(MethodWasserstein, wassersteinWeighted(d, sortedCopy(current)), cfg.threshold, string(p.Kind)), nil
+}
+
+// WassersteinNormed is [WassersteinNormed] against the profile.
+func (p *NumericProfile) WassersteinNormed(current []float64, opts ...WassersteinOption) (Result, error) {
+	r, err := p.Wasserstein(current, opts...)
+	if err != nil {
+		return r, err
+	}
+	norm := math.Max(p.Std(), 0.001)
+	r.Method = MethodWassersteinNormed
+	r.Statistic /= norm
+	r.verdict()
+	r.Detail = fmt.Sprintf("%s,norm_std_ddof0=%g", p.Kind, norm)
+	return r, nil
+}
+
+func wassersteinWeighted(d *refDist, c []float64) float64 {
+	n1, n2 := d.total, float64(len(c))
+	i, j := 0, 0
+	var prev float64
+	first := true
+	var acc neumaier
+	for i < len(d.values) || j < len(c) {
+		var v float64
+		if j >= len(c) || (i < len(d.values) && d.values[i] <= c[j]) {
+			v = d.values[i]
+		} else {
+			v = c[j]
+		}
+		if !first && v != prev {
+			acc.add(math.Abs(d.weightBefore(i)/n1-float64(j)/n2) * (v - prev))
+		}
+		for i < len(d.values) && d.values[i] == v {
+			i++
+		}
+		for j < len(c) && c[j] == v {
+			j++
+		}
+		prev, first = v, false
+	}
+	return acc.sum()
+}
+
+// Histogram bins current against the profile as [EvidentlyHistogram]
+// would bin (reference, current): the reference counts per bin come from
+// the profile by binary search, the current values are counted once.
+func (p *NumericProfile) Histogram(current []float64) (Histogram, error) {
+	d, err := p.prepared()
+	if err != nil {
+		return Histogram{}, err
+	}
+	if err := checkCurrent("histogram", p, current); err != nil {
+		return Histogram{}, err
+	}
+	nRef := int(math.Round(d.total))
+	if len(d.distinct) > evidentlyDistinctMax {
+		lc, hc := minMax(current)
+		edges := SturgesEdges(math.Min(p.Min, lc), math.Max(p.Max, hc), nRef+len(current))
+		k := len(edges) - 1
+		h := Histogram{Kind: BinningSturges, Edges: edges, RefCounts: make([]int, k), CurCounts: countEdges(current, edges), NRef: nRef, NCur: len(current)}
+		prev := 0.0
+		for i := 0; i < k; i++ {
+			var upTo float64
+			if i == k-1 {
+				upTo = d.weightLE(edges[k])
+			} else {
+				upTo = d.weightLT(edges[i+1])
+			}
+			h.RefCounts[i] = int(math.Round(upTo - prev))
+			prev = upTo
+		}
+		return h, nil
+	}
+	set := map[float64]struct{}{}
+	for _, v := range d.distinct {
+		set[v] = struct{}{}
+	}
+	for _, v := range current {
+		set[v] = struct{}{}
+	}
+	keys := make([]float64, 0, len(set))
+	for v := range set {
+		keys = append(keys, v)
+	}
+	slices.Sort(keys)
+	index := make(map[float64]int, len(keys))
+	for i, v := range keys {
+		index[v] = i
+	}
+	h := Histogram{Kind: BinningDistinct, Keys: keys, RefCounts: make([]int, len(keys)), CurCounts: make([]int, len(keys)), NRef: nRef, NCur: len(current)}
+	for _, v := range d.distinct {
+		h.RefCounts[index[v]] = int(math.Round(d.weightLE(v) - d.weightLT(v)))
+	}
+	for _, v := range current {
+		h.CurCounts[index[v]]++
+	}
+	return h, nil
+}
+
+// PSI is [PSI] against the profile.
+func (p *NumericProfile) PSI(current []float64, threshold float64) (Result, error) {
+	h, err := p.Histogram(current)
+	if err != nil {
+		return Result{}, err
+	}
+	return PSIFromHistogram(h, threshold), nil
+}
+
+// AutoTest is [AutoTest] against the profile.
+func (p *NumericProfile) AutoTest(current []float64) (Result, error) {
+	d, err := p.prepared()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkCurrent("auto", p, current); err != nil {
+		return Result{}, err
+	}
+	u := len(d.distinct)
+	if u <= 5 {
+		set := map[float64]struct{}{}
+		for _, v := range d.distinct {
+			set[v] = struct{}{}
+		}
+		for _, v := range current {
+			set[v] = struct{}{}
+			if len(set) > 5 {
+				break
+			}
+		}
+		u = len(set)
+	}
+	if p.Count <= 1000 {
+		if u > 5 {
+			r, err := p.KS(current)
+			return r.Result, err
+		}
+		h, err := p.Histogram(current)
+		if err != nil {
+			return Result{}, err
+		}
+		if u > 2 {
+			return ChiSquareGoF(h, 0.05)
+		}
+		return ZTestProportions(h, 0.05)
+	}
+	if u > 5 {
+		return p.WassersteinNormed(current)
+	}
+	h, err := p.Histogram(current)
+	if err != nil {
+		return Result{}, err
+	}
+	return JSFromHistogram(h, 0.1, false), nil
+}
+
+// CategoricalProfile is the reference distribution of one categorical
+// feature: category frequencies. JSON-serialisable and mergeable.
+type CategoricalProfile struct {
+	Feature string         `json:"feature"`
+	Counts  map[string]int `json:"counts"`
+	Count   int            `json:"count"`
+}
+
+// NewCategoricalProfile counts the categories of data.
+func NewCategoricalProfile(feature string, data []string) (*CategoricalProfile, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("drift: profile %q: no values: %w", feature, ErrTooFew)
+	}
+	return &CategoricalProfile{Feature: feature, Counts: countStrings(data), Count: len(data)}, nil
+}
+
+// Merge adds other's counts.
+func (p *CategoricalProfile) Merge(other *CategoricalProfile) error {
+	if other == nil {
+		return errors.New("drift: merge: nil profile")
+	}
+	if p.Counts == nil {
+		p.Counts = map[string]int{}
+	}
+	for k, v := range other.Counts {
+		p.Counts[k] += v
+	}
+	p.Count += other.Count
+	return nil
+}
+
+// Histogram counts current over the union of reference and current categories.
+func (p *CategoricalProfile) Histogram(current []string) (Histogram, error) {
+	if p.Count == 0 {
+		return Histogram{}, fmt.Errorf("drift: profile %q is empty: %w", p.Feature, ErrTooFew)
+	}
+	if len(current) == 0 {
+		return Histogram{}, fmt.Errorf("drift: %s: current sample is empty: %w", p.Feature, ErrTooFew)
+	}
+	cc := countStrings(current)
+	cats := make([]string, 0, len(p.Counts)+len(cc))
+	for k := range p.Counts {
+		cats = append(cats, k)
+	}
+	for k := range cc {
+		if _, ok := p.Counts[k]; !ok {
+			cats = append(cats, k)
+		}
+	}
+	slices.Sort(cats)
+	return histogramFromCounts(cats, p.Counts, cc, p.Count, len(current)), nil
+}
+
+// AutoTest is [AutoTestCategorical] against the profile.
+func (p *CategoricalProfile) AutoTest(current []string) (Result, error) {
+	h, err := p.Histogram(current)
+	if err != nil {
+		return Result{}, err
+	}
+	return autoCategoricalHistogram(h)
+}
