@@ -156,7 +156,7 @@ func newService(t *testing.T, name string) *service {
 }
 
 // flush encodes everything exported so far as one collector batch line.
-func (s *service) flush(t *testing.T, out *bytes.Buffer) {
+func (s *service) flush(t *testing.T, sink func([]byte)) {
 	t.Helper()
 	s.exp.mu.Lock()
 	var all []sdklog.Record
@@ -166,7 +166,7 @@ func (s *service) flush(t *testing.T, out *bytes.Buffer) {
 	s.exp.batches = nil
 	s.exp.mu.Unlock()
 	if len(all) > 0 {
-		out.Write(encodeOTLP(t, all))
+		sink(encodeOTLP(t, all))
 	}
 }
 
@@ -175,14 +175,21 @@ func at(min int) func() time.Time {
 	return func() time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 }
 
-func TestFromOTLPRoundTrip(t *testing.T) {
+// emitScenario emits, through the SDK, the records of three services and
+// hands each collector batch (one OTLP/JSON line) to sink:
+//
+//   - credit-scoring 2.3.1 on pod-1: registered at minute 0, heartbeats at 1 and 2;
+//   - credit-scoring 2.4.0 on pod-2: registered at 3, heartbeat at 4;
+//   - faq-bot on web-1: registered at 0, an unrelated application log, retired at 5.
+//
+// It returns the description of credit-scoring 2.4.0 as registered.
+func emitScenario(t *testing.T, sink func(line []byte)) System {
+	t.Helper()
 	ctx := context.Background()
-	var file bytes.Buffer
 	svcA := newService(t, "credit-api")
 	svcB := newService(t, "credit-api-canary")
 	svcC := newService(t, "web")
 
-	// credit-scoring 2.3.1 on pod-1: registered at 0, heartbeats at 1 and 2.
 	v1 := creditSystem()
 	r1, err := Register(ctx, v1, WithLoggerProvider(svcA.lp), WithInstance("pod-1"), WithHeartbeatInterval(0), withClock(at(0)))
 	if err != nil {
@@ -192,9 +199,8 @@ func TestFromOTLPRoundTrip(t *testing.T) {
 	_ = r1.Heartbeat(ctx)
 	r1.now = at(2)
 	_ = r1.Heartbeat(ctx)
-	svcA.flush(t, &file)
+	svcA.flush(t, sink)
 
-	// credit-scoring 2.4.0 on pod-2: registered at 3, heartbeat at 4.
 	v2 := creditSystem()
 	v2.Version = "2.4.0"
 	v2.Models[0].Version = "8"
@@ -209,8 +215,6 @@ func TestFromOTLPRoundTrip(t *testing.T) {
 	r2.now = at(4)
 	_ = r2.Heartbeat(ctx)
 
-	// faq-bot: registered at 0, retired at 5; an ordinary application log
-	// record in between must be ignored.
 	r3, err := Register(ctx, sparseSystem(), WithLoggerProvider(svcC.lp), WithInstance("web-1"), WithHeartbeatInterval(0), withClock(at(0)))
 	if err != nil {
 		t.Fatal(err)
@@ -222,35 +226,27 @@ func TestFromOTLPRoundTrip(t *testing.T) {
 	if err := r3.Retire(ctx, "merged into support-chat"); err != nil {
 		t.Fatal(err)
 	}
-	// Lines arrive interleaved, and not in time order.
-	svcC.flush(t, &file)
-	svcB.flush(t, &file)
+	// Batches arrive interleaved, and not in time order.
+	svcC.flush(t, sink)
+	svcB.flush(t, sink)
+	want := r2.System()
 	for _, r := range []*Registration{r1, r2, r3} {
 		r.Close()
 	}
+	return want
+}
 
-	if lines := strings.Count(file.String(), "\n"); lines != 3 {
-		t.Fatalf("%d lines of OTLP/JSON, want 3", lines)
-	}
-	// The encoding is the collector's: int64 as strings, kvlist bodies.
-	for _, want := range []string{`"intValue":"12"`, `"doubleValue":0.85`, `"boolValue":true`, `"kvlistValue":{"values":[`, `"eventName":"aims.inventory.registration"`, `"stringValue":"credit-scoring"`} {
-		if !strings.Contains(file.String(), want) {
-			t.Errorf("encoded file lacks %s", want)
-		}
-	}
-
-	inv, err := FromOTLP(&file)
-	if err != nil {
-		t.Fatal(err)
-	}
+// checkScenario asserts that inv is the inventory emitScenario describes.
+func checkScenario(t *testing.T, inv *Inventory, wantCredit System) {
+	t.Helper()
 	entries := inv.Entries()
 	if len(entries) != 2 {
 		t.Fatalf("%d entries, want 2: %+v", len(entries), entries)
 	}
 	credit, faq := entries[0], entries[1]
 
-	if !reflect.DeepEqual(credit.System, r2.System()) {
-		t.Errorf("latest description not rebuilt exactly:\n got %+v\nwant %+v", credit.System, r2.System())
+	if !reflect.DeepEqual(credit.System, wantCredit) {
+		t.Errorf("latest description not rebuilt exactly:\n got %+v\nwant %+v", credit.System, wantCredit)
 	}
 	if !reflect.DeepEqual(credit.Versions, []string{"2.3.1", "2.4.0"}) {
 		t.Errorf("versions %v", credit.Versions)
@@ -277,8 +273,7 @@ func TestFromOTLPRoundTrip(t *testing.T) {
 	}
 
 	// The rebuilt inventory is servable: its BOM validates.
-	systems := []System{credit.System, faq.System}
-	bom, err := CycloneDX(systems)
+	bom, err := CycloneDX([]System{credit.System, faq.System})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,6 +283,26 @@ func TestFromOTLPRoundTrip(t *testing.T) {
 	if e, ok := inv.Entry("faq-bot"); !ok || e.System.ID != "faq-bot" {
 		t.Error("Entry lookup failed")
 	}
+}
+
+func TestFromOTLPRoundTrip(t *testing.T) {
+	var file bytes.Buffer
+	want := emitScenario(t, func(line []byte) { file.Write(line) })
+
+	if lines := strings.Count(file.String(), "\n"); lines != 3 {
+		t.Fatalf("%d lines of OTLP/JSON, want 3", lines)
+	}
+	// The encoding is the collector's: int64 as strings, kvlist bodies.
+	for _, want := range []string{`"intValue":"12"`, `"doubleValue":0.85`, `"boolValue":true`, `"kvlistValue":{"values":[`, `"eventName":"aims.inventory.registration"`, `"stringValue":"credit-scoring"`} {
+		if !strings.Contains(file.String(), want) {
+			t.Errorf("encoded file lacks %s", want)
+		}
+	}
+	inv, err := FromOTLP(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkScenario(t, inv, want)
 }
 
 func TestFromOTLPReRegistrationAfterRetirement(t *testing.T) {
@@ -308,7 +323,7 @@ func TestFromOTLPReRegistrationAfterRetirement(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	svc.flush(t, &file)
+	svc.flush(t, func(l []byte) { file.Write(l) })
 	inv, err := FromOTLP(&file)
 	if err != nil {
 		t.Fatal(err)
@@ -401,7 +416,7 @@ func TestHandlerServesRebuiltInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Close()
-	svc.flush(t, &file)
+	svc.flush(t, func(l []byte) { file.Write(l) })
 	inv, err := FromOTLP(&file)
 	if err != nil {
 		t.Fatal(err)
