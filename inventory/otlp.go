@@ -252,12 +252,78 @@ type event struct {
 	sys      *System
 }
 
+// builder aggregates the records as they are read, so memory grows with
+// the number of systems and instances, not with the number of heartbeats.
 type builder struct {
-	seq    int
-	events []event
+	seq     int
+	systems map[string]*sysAcc
 }
 
-func newBuilder() *builder { return &builder{} }
+type sysAcc struct {
+	latest       *event           // latest registration
+	retired      *event           // latest retirement
+	firstOf      map[string]event // earliest registration of each version
+	newest       event            // latest record carrying a version
+	lastSeen     time.Time
+	instances    map[string]*Instance
+	instanceLast map[string]event // latest record of each instance
+}
+
+func newBuilder() *builder { return &builder{systems: map[string]*sysAcc{}} }
+
+func (b *builder) add(ev event) {
+	a := b.systems[ev.id]
+	if a == nil {
+		a = &sysAcc{firstOf: map[string]event{}, instances: map[string]*Instance{}, instanceLast: map[string]event{}}
+		b.systems[ev.id] = a
+	}
+	switch ev.name {
+	case semconv.EventInventoryRegistration:
+		if a.latest == nil || later(ev, *a.latest) {
+			e := ev
+			a.latest = &e
+		}
+		if first, ok := a.firstOf[ev.version]; !ok || later(first, ev) {
+			lite := ev
+			lite.sys = nil
+			a.firstOf[ev.version] = lite
+		}
+	case semconv.EventInventoryRetirement:
+		if a.retired == nil || later(ev, *a.retired) {
+			e := ev
+			a.retired = &e
+		}
+	}
+	if ev.version != "" && (a.newest.seq == 0 || later(ev, a.newest)) {
+		a.newest = event{at: ev.at, seq: ev.seq, version: ev.version}
+	}
+	if ev.name == semconv.EventInventoryRetirement {
+		return // a retirement is not a sign of life
+	}
+	if ev.at.After(a.lastSeen) {
+		a.lastSeen = ev.at
+	}
+	if ev.instance == "" {
+		return
+	}
+	in := a.instances[ev.instance]
+	if in == nil {
+		in = &Instance{ID: ev.instance}
+		a.instances[ev.instance] = in
+	}
+	if last, ok := a.instanceLast[ev.instance]; !ok || later(ev, last) {
+		a.instanceLast[ev.instance] = event{at: ev.at, seq: ev.seq}
+		if ev.version != "" {
+			in.Version = ev.version
+		}
+	}
+	if ev.at.After(in.LastSeen) {
+		in.LastSeen = ev.at
+	}
+	if ev.name == semconv.EventInventoryHeartbeat && ev.at.After(in.LastHeartbeat) {
+		in.LastHeartbeat = ev.at
+	}
+}
 
 func (b *builder) addLine(line int, data []byte) error {
 	var req otlpRequest
@@ -268,9 +334,8 @@ func (b *builder) addLine(line int, data []byte) error {
 		res := attrMap(rl.Resource.Attributes)
 		for si, sl := range rl.ScopeLogs {
 			for li, lr := range sl.LogRecords {
-				where := fmt.Sprintf("line %d, resourceLogs[%d].scopeLogs[%d].logRecords[%d]", line, ri, si, li)
 				if err := b.addRecord(res, lr); err != nil {
-					return fmt.Errorf("inventory: OTLP input %s: %w", where, err)
+					return fmt.Errorf("inventory: OTLP input line %d, resourceLogs[%d].scopeLogs[%d].logRecords[%d]: %w", line, ri, si, li, err)
 				}
 			}
 		}
@@ -336,7 +401,7 @@ func (b *builder) addRecord(res map[string]otlpAnyValue, lr otlpLogRecord) error
 		ev.version = sys.Version
 		ev.sys = &sys
 	}
-	b.events = append(b.events, ev)
+	b.add(ev)
 	return nil
 }
 
@@ -382,61 +447,17 @@ func later(a, b event) bool {
 }
 
 func (b *builder) build() *Inventory {
-	type acc struct {
-		latest    *event
-		retired   *event
-		versions  []string
-		instances map[string]*Instance
-		lastSeen  time.Time
-		fallback  event // for systems without registration
-	}
-	systems := map[string]*acc{}
-	evs := append([]event(nil), b.events...)
-	sort.SliceStable(evs, func(i, j int) bool { return later(evs[j], evs[i]) }) // oldest first
-	for i := range evs {
-		ev := &evs[i]
-		a := systems[ev.id]
-		if a == nil {
-			a = &acc{instances: map[string]*Instance{}}
-			systems[ev.id] = a
-		}
-		switch ev.name {
-		case semconv.EventInventoryRegistration:
-			a.latest = ev
-			if !contains(a.versions, ev.version) {
-				a.versions = append(a.versions, ev.version)
-			}
-		case semconv.EventInventoryRetirement:
-			a.retired = ev
-		}
-		a.fallback = *ev
-		if ev.name == semconv.EventInventoryRetirement {
-			continue // a retirement is not a sign of life
-		}
-		if ev.at.After(a.lastSeen) {
-			a.lastSeen = ev.at
-		}
-		if ev.instance != "" {
-			in := a.instances[ev.instance]
-			if in == nil {
-				in = &Instance{ID: ev.instance}
-				a.instances[ev.instance] = in
-			}
-			if ev.version != "" {
-				in.Version = ev.version
-			}
-			if ev.at.After(in.LastSeen) || in.LastSeen.IsZero() {
-				in.LastSeen = ev.at
-			}
-			if ev.name == semconv.EventInventoryHeartbeat && ev.at.After(in.LastHeartbeat) {
-				in.LastHeartbeat = ev.at
-			}
-		}
-	}
-
 	inv := &Inventory{}
-	for id, a := range systems {
-		e := Entry{LastSeen: a.lastSeen, Versions: a.versions}
+	for id, a := range b.systems {
+		e := Entry{LastSeen: a.lastSeen}
+		firsts := make([]event, 0, len(a.firstOf))
+		for _, f := range a.firstOf {
+			firsts = append(firsts, f)
+		}
+		sort.Slice(firsts, func(i, j int) bool { return later(firsts[j], firsts[i]) })
+		for _, f := range firsts {
+			e.Versions = append(e.Versions, f.version)
+		}
 		for _, in := range a.instances {
 			e.Instances = append(e.Instances, *in)
 		}
@@ -445,7 +466,7 @@ func (b *builder) build() *Inventory {
 			e.System = a.latest.sys.clone()
 			e.RegisteredAt = a.latest.at
 		} else {
-			e.System = System{ID: id, Version: a.fallback.version}
+			e.System = System{ID: id, Version: a.newest.version}
 		}
 		if a.retired != nil && (a.latest == nil || later(*a.retired, *a.latest)) {
 			e.Retired = true
@@ -462,13 +483,4 @@ func (b *builder) build() *Inventory {
 	sortEntries(inv.entries)
 	sortEntries(inv.unregistered)
 	return inv
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

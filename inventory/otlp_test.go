@@ -82,7 +82,7 @@ func otlpKVs(kvs []attribute.KeyValue) []any {
 
 // encodeOTLP writes one batch as one line of OTLP/JSON logs, grouped by
 // resource and instrumentation scope.
-func encodeOTLP(t *testing.T, recs []sdklog.Record) []byte {
+func encodeOTLP(t testing.TB, recs []sdklog.Record) []byte {
 	t.Helper()
 	type scopeKey struct{ name, version string }
 	var resourceLogs []any
@@ -146,7 +146,7 @@ type service struct {
 	lp  *sdklog.LoggerProvider
 }
 
-func newService(t *testing.T, name string) *service {
+func newService(t testing.TB, name string) *service {
 	t.Helper()
 	exp := &batchExporter{}
 	res := resource.NewSchemaless(attribute.String("service.name", name))
@@ -156,7 +156,7 @@ func newService(t *testing.T, name string) *service {
 }
 
 // flush encodes everything exported so far as one collector batch line.
-func (s *service) flush(t *testing.T, sink func([]byte)) {
+func (s *service) flush(t testing.TB, sink func([]byte)) {
 	t.Helper()
 	s.exp.mu.Lock()
 	var all []sdklog.Record
