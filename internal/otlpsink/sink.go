@@ -1,0 +1,174 @@
+// Package otlpsink is a loopback OTLP/HTTP receiver that writes what it
+// receives as OTLP/JSON lines — the same shape an OpenTelemetry Collector's
+// file exporter writes with format: json. The example service uses it when
+// no collector is configured, so its telemetry lands in local files that the
+// auditor's tools read exactly as they read a collector's output.
+package otlpsink
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
+	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Sink receives OTLP/HTTP protobuf requests on 127.0.0.1 and appends each
+// as one JSON line to traces.jsonl, metrics.jsonl or logs.jsonl in its folder.
+type Sink struct {
+	srv   *http.Server
+	ln    net.Listener
+	mu    sync.Mutex
+	files map[string]*os.File
+	done  chan struct{}
+}
+
+// Start listens on a free loopback port and writes into dir.
+func Start(dir string) (*Sink, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	s := &Sink{files: map[string]*os.File{}, done: make(chan struct{})}
+	for _, name := range []string{"traces", "metrics", "logs"} {
+		f, err := os.OpenFile(filepath.Join(dir, name+".jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			s.closeFiles()
+			return nil, err
+		}
+		s.files[name] = f
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.closeFiles()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/traces", s.handler("traces", func() proto.Message { return &coltrace.ExportTraceServiceRequest{} }))
+	mux.HandleFunc("POST /v1/metrics", s.handler("metrics", func() proto.Message { return &colmetrics.ExportMetricsServiceRequest{} }))
+	mux.HandleFunc("POST /v1/logs", s.handler("logs", func() proto.Message { return &collogs.ExportLogsServiceRequest{} }))
+	s.ln, s.srv = ln, &http.Server{Handler: mux}
+	go func() {
+		defer close(s.done)
+		_ = s.srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// Endpoint is the base URL to give OTLP/HTTP exporters (OTEL_EXPORTER_OTLP_ENDPOINT).
+func (s *Sink) Endpoint() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops the receiver and closes the files. Exporters must be shut
+// down first so that their last batch has arrived.
+func (s *Sink) Close() error {
+	err := s.srv.Close()
+	<-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, s.closeFiles())
+}
+
+func (s *Sink) closeFiles() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, f := range s.files {
+		errs = append(errs, f.Close())
+	}
+	s.files = nil
+	return errors.Join(errs...)
+}
+
+func (s *Sink) handler(signal string, newMsg func() proto.Message) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		msg := newMsg()
+		if err := proto.Unmarshal(body, msg); err != nil {
+			http.Error(w, "not an OTLP protobuf request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		line, err := ToJSON(msg)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		s.mu.Lock()
+		f := s.files[signal]
+		if f != nil {
+			_, err = f.Write(append(line, '\n'))
+		}
+		s.mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// ToJSON encodes an OTLP request in the OTLP/JSON mapping: protobuf JSON
+// with lowerCamelCase names and enum numbers, except that trace and span
+// IDs are hex strings rather than base64 (OTLP specification, "JSON
+// Protobuf Encoding").
+func ToJSON(msg proto.Message) ([]byte, error) {
+	raw, err := protojson.MarshalOptions{UseEnumNumbers: true}.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("otlpsink: %w", err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("otlpsink: %w", err)
+	}
+	if err := hexIDs(v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+func hexIDs(v any) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			switch k {
+			case "traceId", "spanId", "parentSpanId":
+				s, ok := e.(string)
+				if !ok {
+					continue
+				}
+				b, err := base64.StdEncoding.DecodeString(s)
+				if err != nil {
+					return fmt.Errorf("otlpsink: %s is not base64: %w", k, err)
+				}
+				x[k] = hex.EncodeToString(b)
+			default:
+				if err := hexIDs(e); err != nil {
+					return err
+				}
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := hexIDs(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
