@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -37,42 +38,118 @@ func benchSetup(b *testing.B) (Model, Matrix, Matrix) {
 	return model, bg, xs
 }
 
+// benchExplain explains one of 16 rows per iteration.
+func benchExplain(b *testing.B, e Explainer, xs Matrix) {
+	ctx := context.Background()
+	if _, err := e.Explain(ctx, xs.Row(0)); err != nil { // warm the cached base value
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Explain(ctx, xs.Row(i%xs.Rows)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// cpuTime is the process's user+system CPU time in nanoseconds. On a
+// shared, loaded machine CPU time per operation is a steadier measure of
+// cost than wall time.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
 // BenchmarkExactNL10 measures one exact explanation (2^10 coalitions × 100
-// background rows = 102,400 model evaluations) per iteration.
+// background rows = 102,400 model evaluations) per iteration, with the
+// column-wise (numpy-style) expression evaluator.
 func BenchmarkExactNL10(b *testing.B) {
 	model, bg, xs := benchSetup(b)
 	ex, err := NewExact(model, bg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	if _, err := ex.Explain(ctx, xs.Row(0)); err != nil { // warm the cached base value
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := ex.Explain(ctx, xs.Row(i%xs.Rows)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchExplain(b, ex, xs)
 }
 
-// BenchmarkModelNL10 is the model alone on 102,400 rows: the floor for an
-// exact explanation.
-func BenchmarkModelNL10(b *testing.B) {
-	model, bg, _ := benchSetup(b)
-	big := NewMatrix(1024*100, 10)
-	for i := 0; i < 1024; i++ {
-		copy(big.Data[i*1000:], bg.Data)
+// BenchmarkExactNL10PerRow is the same with a black-box per-row Func that
+// walks the expression tree for every row.
+func BenchmarkExactNL10PerRow(b *testing.B) {
+	model, bg, xs := benchSetup(b)
+	root := model.(*exprModel).root
+	ex, err := NewExact(Func(root.scalar), bg)
+	if err != nil {
+		b.Fatal(err)
 	}
-	out := make([]float64, big.Rows)
+	benchExplain(b, ex, xs)
+}
+
+// BenchmarkKernelNL10 is Kernel SHAP at shap's default budget, which for
+// M=10 is all 1,022 proper coalitions (exact).
+func BenchmarkKernelNL10(b *testing.B) {
+	model, bg, xs := benchSetup(b)
+	k, err := NewKernel(model, bg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchExplain(b, k, xs)
+}
+
+// BenchmarkKernelNL10Sampled is Kernel SHAP with 500 sampled coalitions
+// and 50 bootstrap refits for the standard errors.
+func BenchmarkKernelNL10Sampled(b *testing.B) {
+	model, bg, xs := benchSetup(b)
+	k, err := NewKernel(model, bg, WithSamples(500))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchExplain(b, k, xs)
+}
+
+// BenchmarkPermutationNL10 runs 64 antithetic permutation pairs.
+func BenchmarkPermutationNL10(b *testing.B) {
+	model, bg, xs := benchSetup(b)
+	p, err := NewPermutation(model, bg, WithPermutations(64, 64))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchExplain(b, p, xs)
+}
+
+// BenchmarkModelNL10 is the model alone on the 102,400 rows an exact
+// explanation scores, in 1,024 calls of 100 rows with a different
+// coalition of columns fixed at x each time: the floor for an exact
+// explanation.
+func BenchmarkModelNL10(b *testing.B) {
+	model, bg, xs := benchSetup(b)
+	blocks := make([]Matrix, 1024)
+	for s := range blocks {
+		m := NewMatrix(100, 10)
+		copy(m.Data, bg.Data)
+		for j := 0; j < 10; j++ {
+			if s&(1<<j) != 0 {
+				setColumn(m.Data, 10, j, xs.Row(0)[j])
+			}
+		}
+		blocks[s] = m
+	}
+	out := make([]float64, 100)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
-		if err := model.Predict(ctx, big, out); err != nil {
-			b.Fatal(err)
+		for _, m := range blocks {
+			if err := model.Predict(ctx, m, out); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }

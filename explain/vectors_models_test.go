@@ -146,8 +146,10 @@ func newExprModel(root *exprNode) *exprModel {
 }
 
 type scratch struct {
-	bufs [][]float64
-	top  int
+	bufs     [][]float64
+	top      int
+	cols     []float64 // the batch, column-major
+	constant []bool    // column holds one value in every row
 }
 
 func (s *scratch) get(n int) []float64 {
@@ -169,50 +171,81 @@ func (m *exprModel) Predict(ctx context.Context, x Matrix, out []float64) error 
 		return fmt.Errorf("output has %d slots for %d rows", len(out), x.Rows)
 	}
 	s := m.pool.Get().(*scratch)
-	m.root.eval(x, out, s)
+	// Transpose once into contiguous columns and note which columns hold
+	// one value in every row.
+	n := x.Rows
+	if cap(s.cols) < n*x.Cols {
+		s.cols = make([]float64, n*x.Cols)
+	}
+	s.cols = s.cols[:n*x.Cols]
+	if cap(s.constant) < x.Cols {
+		s.constant = make([]bool, x.Cols)
+	}
+	s.constant = s.constant[:x.Cols]
+	for j := 0; j < x.Cols; j++ {
+		col := s.cols[j*n : (j+1)*n]
+		v := x.Data[j]
+		constant := true
+		for r, i := 0, j; r < n; r, i = r+1, i+x.Cols {
+			col[r] = x.Data[i]
+			constant = constant && x.Data[i] == v
+		}
+		s.constant[j] = constant
+	}
+	if c, ok := m.root.eval(x, out, s); ok {
+		for r := range out {
+			out[r] = c
+		}
+	}
 	m.pool.Put(s)
 	return nil
 }
 
-func (n *exprNode) eval(x Matrix, dst []float64, s *scratch) {
+// eval evaluates the node over every row of x into dst, like numpy would
+// evaluate the formula column by column. A subtree whose inputs are the
+// same in every row of the batch (a feature held at x's value by the
+// coalition) is evaluated once: it returns (value, true) and leaves dst
+// untouched.
+func (n *exprNode) eval(x Matrix, dst []float64, s *scratch) (float64, bool) {
 	switch n.op {
 	case "x":
-		for r := range dst {
-			dst[r] = x.Data[r*x.Cols+n.idx]
+		if s.constant[n.idx] {
+			return x.Data[n.idx], true
 		}
-		return
+		copy(dst, s.cols[n.idx*len(dst):(n.idx+1)*len(dst)])
+		return 0, false
 	case "const":
-		for r := range dst {
-			dst[r] = n.c
-		}
-		return
+		return n.c, true
 	}
-	n.kids[0].eval(x, dst, s)
+	c0, k0 := n.kids[0].eval(x, dst, s)
 	switch n.op {
 	case "add", "mul", "sub", "max":
+		acc, accConst := c0, k0
 		tmp := s.get(len(dst))
+		defer s.put()
 		for _, k := range n.kids[1:] {
-			k.eval(x, tmp, s)
-			switch n.op {
-			case "add":
+			c, kc := k.eval(x, tmp, s)
+			switch {
+			case accConst && kc:
+				acc = binary(n.op, acc, c)
+			case accConst: // dst = acc ∘ tmp
 				for r := range dst {
-					dst[r] += tmp[r]
+					dst[r] = acc
 				}
-			case "mul":
-				for r := range dst {
-					dst[r] *= tmp[r]
-				}
-			case "sub":
-				for r := range dst {
-					dst[r] -= tmp[r]
-				}
-			case "max":
-				for r := range dst {
-					dst[r] = math.Max(dst[r], tmp[r])
-				}
+				binaryVV(n.op, dst, tmp)
+				accConst = false
+			case kc: // dst = dst ∘ c
+				binaryVS(n.op, dst, c)
+			default:
+				binaryVV(n.op, dst, tmp)
 			}
 		}
-		s.put()
+		return acc, accConst
+	}
+	if k0 {
+		return unary(n.op, c0), true
+	}
+	switch n.op {
 	case "neg":
 		for r := range dst {
 			dst[r] = -dst[r]
@@ -242,4 +275,99 @@ func (n *exprNode) eval(x Matrix, dst []float64, s *scratch) {
 			dst[r] = math.Abs(dst[r])
 		}
 	}
+	return 0, false
+}
+
+func unary(op string, v float64) float64 {
+	switch op {
+	case "neg":
+		return -v
+	case "square":
+		return v * v
+	case "sin":
+		return math.Sin(v)
+	case "cos":
+		return math.Cos(v)
+	case "tanh":
+		return math.Tanh(v)
+	case "exp":
+		return math.Exp(v)
+	case "abs":
+		return math.Abs(v)
+	}
+	panic("unknown unary operator " + op)
+}
+
+func binary(op string, a, b float64) float64 {
+	switch op {
+	case "add":
+		return a + b
+	case "mul":
+		return a * b
+	case "sub":
+		return a - b
+	case "max":
+		return math.Max(a, b)
+	}
+	panic("unknown binary operator " + op)
+}
+
+func binaryVS(op string, dst []float64, c float64) {
+	switch op {
+	case "add":
+		for r := range dst {
+			dst[r] += c
+		}
+	case "mul":
+		for r := range dst {
+			dst[r] *= c
+		}
+	case "sub":
+		for r := range dst {
+			dst[r] -= c
+		}
+	case "max":
+		for r := range dst {
+			dst[r] = math.Max(dst[r], c)
+		}
+	}
+}
+
+func binaryVV(op string, dst, tmp []float64) {
+	switch op {
+	case "add":
+		for r := range dst {
+			dst[r] += tmp[r]
+		}
+	case "mul":
+		for r := range dst {
+			dst[r] *= tmp[r]
+		}
+	case "sub":
+		for r := range dst {
+			dst[r] -= tmp[r]
+		}
+	case "max":
+		for r := range dst {
+			dst[r] = math.Max(dst[r], tmp[r])
+		}
+	}
+}
+
+// scalar evaluates the expression on one row, node by node: the
+// reference the batch evaluator is tested against.
+func (n *exprNode) scalar(x []float64) float64 {
+	switch n.op {
+	case "x":
+		return x[n.idx]
+	case "const":
+		return n.c
+	case "add", "mul", "sub", "max":
+		acc := n.kids[0].scalar(x)
+		for _, k := range n.kids[1:] {
+			acc = binary(n.op, acc, k.scalar(x))
+		}
+		return acc
+	}
+	return unary(n.op, n.kids[0].scalar(x))
 }
