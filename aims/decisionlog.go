@@ -1,0 +1,265 @@
+package aims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// ControlEventLogs is the Annex A control the decision log is evidence
+// for: A.6.2.8, AI system recording of event logs. Every aims.decision
+// record carries it in aims.control.id.
+const ControlEventLogs = semconv.ControlEventLogs
+
+// ErrDecisionLogClosed is returned by Record after Close.
+var ErrDecisionLogClosed = errors.New("aims: decision log closed")
+
+// DecisionLog records decisions: each becomes one OpenTelemetry log record
+// with event name aims.decision (attributes from internal/semconv, the
+// decision's JSON as body, the trace context of the caller's ctx), and,
+// with WithLedger, one entry in the tamper-evident ledger.
+//
+// Personal data stays out by default: inputs not on the allow-list
+// (WithAllowList) are removed before anything is emitted or written, and
+// a subject that is not a pseudonym is pseudonymised (WithPseudonymizer)
+// or, without a Pseudonymizer, rejected.
+//
+// A DecisionLog is safe for concurrent use.
+type DecisionLog struct {
+	logger        log.Logger
+	decisions     metric.Int64Counter
+	ledger        *ledger.Ledger
+	allow         AllowList
+	pseudonymizer *Pseudonymizer
+	closed        atomic.Bool
+	closeOnce     sync.Once
+	closeErr      error
+
+	// Attribute sets of the decision counter, cached per (system,
+	// outcome, adverse) so that counting does not allocate.
+	setsMu sync.RWMutex
+	sets   map[counterKey]metric.AddOption
+}
+
+type counterKey struct {
+	system, outcome string
+	adverse         bool
+}
+
+// NewDecisionLog returns a DecisionLog configured by opts.
+func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
+	var c decisionLogConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyDecisionLog(&c)
+		}
+	}
+	decisions, err := c.telemetry.meter().Int64Counter(semconv.MetricDecisions, metric.WithUnit("{decision}"),
+		metric.WithDescription("Decisions recorded by the decision log."))
+	if err != nil {
+		return nil, fmt.Errorf("aims: creating decision counter: %w", err)
+	}
+	return &DecisionLog{
+		logger:        c.telemetry.logger(),
+		decisions:     decisions,
+		ledger:        c.ledger,
+		allow:         c.allow,
+		pseudonymizer: c.pseudonymizer,
+		sets:          make(map[counterKey]metric.AddOption),
+	}, nil
+}
+
+// Record records d. It removes inputs that are not allow-listed, makes
+// sure the subject is a pseudonym, fills the trace and span IDs from ctx
+// when d has none, validates d (Decision.Validate), emits the aims.decision
+// log record with ctx (so the SDK attaches the trace context) and appends
+// the decision's JSON to the ledger. With a ledger, Record returns once
+// the decision is queued, or once it is durable if the ledger was opened
+// with ledger.WithWaitDurable. A decision the ledger refuses (closed,
+// full in drop mode, failed) has still been emitted; the error says so.
+func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
+	if l.closed.Load() {
+		return ErrDecisionLogClosed
+	}
+	if len(d.Inputs) > 0 {
+		in, err := l.allow.Filter(d.Inputs)
+		if err != nil {
+			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
+		}
+		d.Inputs = in
+	}
+	if d.Subject != "" && !IsPseudonym(d.Subject) {
+		if l.pseudonymizer == nil {
+			// The raw value is deliberately not repeated in the error:
+			// errors end up in logs.
+			return fmt.Errorf("aims: decision %s: subject is not a pseudonym (hs256:…); pseudonymise it with a Pseudonymizer or configure WithPseudonymizer", d.ID)
+		}
+		d.Subject = l.pseudonymizer.Pseudonym(d.Subject)
+	}
+	if d.TraceID == "" && d.SpanID == "" {
+		d.SetTraceContext(ctx)
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	sc := jsonBufPool.Get().(*jsonScratch)
+	defer jsonBufPool.Put(sc)
+	buf, err := appendDecisionJSON(sc.buf[:0], &d, &sc.keys)
+	sc.buf = buf[:0]
+	if err != nil {
+		return fmt.Errorf("aims: decision %s: %w", d.ID, err)
+	}
+	l.emit(ctx, &d, buf)
+	l.decisions.Add(ctx, 1, l.counterAttrs(&d))
+	if l.ledger != nil {
+		if err := l.ledger.Append(ctx, buf); err != nil {
+			return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// emit sends the aims.decision log record. It builds the record only
+// when the logger is enabled, since with a no-op provider that work would
+// be wasted on the request path.
+func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
+	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDecision}) {
+		return
+	}
+	var r log.Record
+	r.SetEventName(semconv.EventDecision)
+	r.SetTimestamp(d.Time)
+	r.SetSeverity(log.SeverityInfo)
+	r.SetSeverityText("INFO")
+	r.SetBody(attribute.StringValue(string(body)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(ControlEventLogs),
+		semconv.AimsDecisionID.String(d.ID),
+		semconv.AimsSystemID.String(d.SystemID),
+		semconv.AimsDecisionOutcome.String(d.Output),
+		semconv.AimsDecisionSchema.String(d.SchemaVersion),
+		semconv.AimsDecisionAdverse.Bool(d.Adverse),
+	)
+	if d.SystemVersion != "" {
+		r.AddAttributes(semconv.AimsSystemVersion.String(d.SystemVersion))
+	}
+	if d.Model.Name != "" {
+		r.AddAttributes(semconv.AimsModelName.String(d.Model.Name))
+	}
+	if d.Model.Version != "" {
+		r.AddAttributes(semconv.AimsModelVersion.String(d.Model.Version))
+	}
+	if d.Subject != "" {
+		r.AddAttributes(semconv.AimsSubjectPseudonym.String(d.Subject))
+	}
+	if d.Score != nil {
+		r.AddAttributes(semconv.AimsDecisionScore.Float64(*d.Score))
+	}
+	for k, v := range d.Inputs {
+		key := attribute.Key(semconv.AimsInputPrefix + k)
+		switch x := v.(type) {
+		case string:
+			r.AddAttributes(key.String(x))
+		case float64:
+			r.AddAttributes(key.Float64(x))
+		case bool:
+			r.AddAttributes(key.Bool(x))
+		}
+	}
+	if e := d.Explanation; e != nil {
+		if e.Method != "" {
+			r.AddAttributes(semconv.AimsExplanationMethod.String(e.Method))
+		}
+		if len(e.ReasonCodes) > 0 {
+			codes := make([]string, len(e.ReasonCodes))
+			for i, rc := range e.ReasonCodes {
+				codes[i] = rc.Code
+			}
+			r.AddAttributes(semconv.AimsReasonCodes.StringSlice(codes))
+		}
+	}
+	if o := d.Oversight; o != nil {
+		r.AddAttributes(semconv.AimsOversightAction.String(string(o.Action)))
+		if o.Reviewer != "" {
+			r.AddAttributes(semconv.AimsOversightReviewer.String(o.Reviewer))
+		}
+		if o.Reason != "" {
+			r.AddAttributes(semconv.AimsOversightReason.String(o.Reason))
+		}
+	}
+	l.logger.Emit(ctx, r)
+}
+
+func (l *DecisionLog) counterAttrs(d *Decision) metric.AddOption {
+	k := counterKey{system: d.SystemID, outcome: d.Output, adverse: d.Adverse}
+	l.setsMu.RLock()
+	opt, ok := l.sets[k]
+	l.setsMu.RUnlock()
+	if ok {
+		return opt
+	}
+	opt = metric.WithAttributeSet(attribute.NewSet(
+		semconv.AimsSystemID.String(d.SystemID),
+		semconv.AimsDecisionOutcome.String(d.Output),
+		semconv.AimsDecisionAdverse.Bool(d.Adverse),
+		semconv.AimsControlID.String(ControlEventLogs),
+	))
+	l.setsMu.Lock()
+	// Outcomes are labels from a small set; the cap guards against a
+	// caller putting free text in Output.
+	if len(l.sets) < 1024 {
+		l.sets[k] = opt
+	}
+	l.setsMu.Unlock()
+	return opt
+}
+
+// Close stops the log: later Records fail with ErrDecisionLogClosed. With a
+// ledger, it writes everything queued, makes it durable and signs the
+// final checkpoint (ledger.Ledger.Close). Close is idempotent.
+func (l *DecisionLog) Close(ctx context.Context) error {
+	l.closeOnce.Do(func() {
+		l.closed.Store(true)
+		if l.ledger != nil {
+			l.closeErr = l.ledger.Close(ctx)
+		}
+	})
+	return l.closeErr
+}
+
+// IsPseudonym reports whether s has the form of a pseudonym made by a
+// Pseudonymizer: "hs256:", an optional key ID and ':', then 32 lower-case
+// hex digits.
+func IsPseudonym(s string) bool {
+	rest, ok := strings.CutPrefix(s, "hs256:")
+	if !ok {
+		return false
+	}
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
+		keyID := rest[:i]
+		if keyID == "" || strings.ContainsAny(keyID, ": ") {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	if len(rest) != 32 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,50 @@
+// Package ledger is the tamper-evident, crash-safe, append-only store
+// behind aims.DecisionLog (ISO/IEC 42001 Annex A.6.2.8 event logs; EU AI
+// Act Art. 12 record-keeping and Art. 19/26(6) retention).
+//
+// # Layout on disk
+//
+// A ledger is one directory written by one instance of one AI system:
+//
+//	seg-00000000000000000000.jsonl   records 0 …
+//	seg-00000000000000001000.jsonl   records 1000 … (rotated by size or age)
+//	checkpoints.jsonl                every signed checkpoint, oldest first
+//	checkpoint                       the latest signed checkpoint
+//
+// Each record is one JSON line
+//
+//	{"seq":17,"leaf":"<hex SHA-256 leaf hash>","record":{…the decision…}}
+//
+// where seq is the record's index in the log and leaf is the RFC 6962 /
+// RFC 9162 leaf hash SHA-256(0x00 || record bytes) of the exact bytes of
+// the record value. The leaves form a Merkle tree whose math is done by
+// golang.org/x/mod/sumdb/tlog. Every N records, every T seconds and on
+// Close the ledger signs a checkpoint in the C2SP signed-note checkpoint
+// format (https://c2sp.org/tlog-checkpoint) with Ed25519
+// (golang.org/x/mod/sumdb/note):
+//
+//	aimskit.ledger/<system>/<instance>
+//	<tree size>
+//	<base64 root hash>
+//	time <RFC 3339 time>
+//
+//	— <key name> <base64 signature>
+//
+// # What verification proves
+//
+// [Verify] recomputes every leaf and the tree, checks each checkpoint's
+// signature with the public verifier key only, checks that every
+// checkpoint is consistent with the earlier ones (RFC 6962 consistency
+// proofs) and that every record is covered by a signed checkpoint. A
+// naive edit, a deleted or reordered record, a truncated or removed
+// segment and an unsigned appended record are located at the exact
+// segment, line and sequence number. An attacker who also rewrites the
+// leaf and seq fields cannot forge the signed root: verification then
+// reports the checkpoint whose root no longer matches and the range of
+// sequence numbers it covers, since a Merkle root alone cannot say which
+// leaf changed.
+//
+// Writing a record takes no network hop: records are queued, written by
+// one goroutine, and made durable by fsync per record, by group commit
+// every few milliseconds (the default), or left to the OS.
+package ledger

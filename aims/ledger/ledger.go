@@ -1,0 +1,612 @@
+package ledger
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/log"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("ledger: closed")
+
+// ErrQueueFull is returned by Append in drop mode (WithDropWhenFull) when
+// the record was dropped because the queue was full.
+var ErrQueueFull = errors.New("ledger: queue full, record dropped")
+
+// Ledger is an append-only, tamper-evident, crash-safe record log written
+// by one instance of one AI system. Records are queued by Append and
+// written by one background goroutine; Close stops it. A Ledger is safe
+// for concurrent use.
+type Ledger struct {
+	dir    string
+	origin string
+	signer note.Signer
+	cfg    config
+	inst   *instruments
+	logger log.Logger
+	lock   *os.File
+
+	mu     sync.RWMutex // guards closed against concurrent sends on queue
+	closed bool
+	queue  chan item
+	done   chan struct{} // closed when the writer goroutine has exited
+
+	failed atomic.Pointer[error] // first write error; the ledger fails stop
+
+	// Owned by the writer goroutine after Open returns.
+	seg        *os.File
+	segName    string
+	segBuf     *bufio.Writer
+	segSize    int64
+	segCreated time.Time
+	tree       frontier
+	last       Checkpoint // latest signed checkpoint
+	lastNote   []byte
+	dirty      bool   // records written but not yet committed
+	waiters    []item // sync appends waiting for the next commit
+	closeErr   error
+}
+
+type itemKind uint8
+
+const (
+	kindRecord itemKind = iota
+	kindFlush
+	kindCheckpoint
+)
+
+type item struct {
+	kind itemKind
+	buf  *[]byte
+	done chan error
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
+
+// Open opens (creating if needed) the ledger in dir written by the given
+// instance of the given AI system, signing checkpoints with signer. It
+// takes an exclusive lock on the directory, rebuilds the Merkle tree from
+// the segments, moves a torn last line aside (reporting it as an error
+// log record and a metric), checks the latest checkpoint against the
+// rebuilt tree, and signs a checkpoint over any records written after it.
+func Open(dir, system, instance string, signer note.Signer, opts ...Option) (*Ledger, error) {
+	origin, err := Origin(system, instance)
+	if err != nil {
+		return nil, err
+	}
+	if signer == nil {
+		return nil, errors.New("ledger: no signing key (see LoadSigner, SignerFromEnv, GenerateKey)")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.fill()
+	if cfg.queueSize <= 0 {
+		return nil, fmt.Errorf("ledger: queue size %d must be positive", cfg.queueSize)
+	}
+	if cfg.groupCommit <= 0 {
+		return nil, fmt.Errorf("ledger: group-commit interval %v must be positive", cfg.groupCommit)
+	}
+	if cfg.retention < 0 {
+		return nil, fmt.Errorf("ledger: retention %v is negative", cfg.retention)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	l := &Ledger{
+		dir:    dir,
+		origin: origin,
+		signer: signer,
+		cfg:    cfg,
+		logger: cfg.loggerProvider.Logger(semconv.ScopeLedger, log.WithInstrumentationVersion(semconv.Version)),
+		queue:  make(chan item, cfg.queueSize),
+		done:   make(chan struct{}),
+	}
+	if l.lock, err = lockDir(filepath.Join(dir, lockFile)); err != nil {
+		return nil, err
+	}
+	if l.inst, err = newInstruments(cfg.meterProvider, origin, func() int64 { return int64(len(l.queue)) }); err != nil {
+		unlockDir(l.lock)
+		return nil, fmt.Errorf("ledger: creating metrics: %w", err)
+	}
+	if err := l.recover(); err != nil {
+		l.closeFiles()
+		return nil, err
+	}
+	if l.tree.n > l.last.Size {
+		if err := l.checkpoint(); err != nil {
+			l.closeFiles()
+			return nil, err
+		}
+	}
+	go l.run()
+	return l, nil
+}
+
+// Origin returns the ledger's checkpoint origin line.
+func (l *Ledger) Origin() string { return l.origin }
+
+// Dir returns the ledger's directory.
+func (l *Ledger) Dir() string { return l.dir }
+
+// Append queues record, one JSON object without newlines, as the next
+// entry of the ledger. It returns once the record is queued, or once it is
+// durable when the ledger was opened WithWaitDurable. A full queue blocks
+// until there is room (or ctx is done), unless the ledger drops records
+// (WithDropWhenFull), in which case Append returns ErrQueueFull. Append
+// copies record; the caller may reuse it.
+func (l *Ledger) Append(ctx context.Context, record []byte) error {
+	if err := checkRecord(record); err != nil {
+		return err
+	}
+	if p := l.failed.Load(); p != nil {
+		return *p
+	}
+	bp := bufPool.Get().(*[]byte)
+	*bp = append((*bp)[:0], record...)
+	it := item{kind: kindRecord, buf: bp}
+	if l.cfg.waitDurable {
+		it.done = donePool.Get().(chan error)
+	}
+	if err := l.send(ctx, it); err != nil {
+		bufPool.Put(bp)
+		if it.done != nil {
+			donePool.Put(it.done)
+		}
+		return err
+	}
+	if it.done == nil {
+		return nil
+	}
+	return l.wait(ctx, it.done)
+}
+
+func checkRecord(record []byte) error {
+	if len(record) == 0 {
+		return errors.New("ledger: record is empty")
+	}
+	if len(record) > maxRecordBytes {
+		return fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(record), maxRecordBytes)
+	}
+	if record[0] != '{' || !json.Valid(record) {
+		return errors.New("ledger: record is not one valid JSON object")
+	}
+	// json.Valid accepts raw newlines only as insignificant whitespace;
+	// they would split the line.
+	for _, c := range record {
+		if c == '\n' || c == '\r' {
+			return errors.New("ledger: record contains a newline; encode it compactly")
+		}
+	}
+	return nil
+}
+
+func (l *Ledger) send(ctx context.Context, it item) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		return ErrClosed
+	}
+	if l.cfg.dropWhenFull && it.kind == kindRecord {
+		select {
+		case l.queue <- it:
+			return nil
+		default:
+			l.inst.dropped.Add(ctx, 1, l.inst.attrs)
+			return ErrQueueFull
+		}
+	}
+	select {
+	case l.queue <- it:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *Ledger) wait(ctx context.Context, done chan error) error {
+	select {
+	case err := <-done:
+		donePool.Put(done)
+		return err
+	case <-ctx.Done():
+		// The writer will still answer on done (buffered), so the
+		// channel is not returned to the pool.
+		return ctx.Err()
+	}
+}
+
+// Flush waits until every record queued before the call is durable.
+func (l *Ledger) Flush(ctx context.Context) error {
+	return l.control(ctx, kindFlush)
+}
+
+// Checkpoint makes every record queued before the call durable and signs a
+// checkpoint covering them.
+func (l *Ledger) Checkpoint(ctx context.Context) error {
+	return l.control(ctx, kindCheckpoint)
+}
+
+func (l *Ledger) control(ctx context.Context, k itemKind) error {
+	done := donePool.Get().(chan error)
+	if err := l.send(ctx, item{kind: k, done: done}); err != nil {
+		donePool.Put(done)
+		return err
+	}
+	return l.wait(ctx, done)
+}
+
+// Close stops accepting records, writes everything queued, makes it
+// durable, signs a final checkpoint and releases the directory. It waits
+// for the writer until ctx is done.
+func (l *Ledger) Close(ctx context.Context) error {
+	l.mu.Lock()
+	if !l.closed {
+		l.closed = true
+		close(l.queue)
+	}
+	l.mu.Unlock()
+	select {
+	case <-l.done:
+		return l.closeErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run is the writer goroutine.
+func (l *Ledger) run() {
+	defer close(l.done)
+	tick := time.NewTicker(l.cfg.groupCommit)
+	defer tick.Stop()
+	for {
+		select {
+		case it, ok := <-l.queue:
+			if !ok {
+				l.shutdown()
+				return
+			}
+			l.handle(it)
+			// Drain what is already queued before looking at the ticker,
+			// so bursts are written in one go.
+			for n := len(l.queue); n > 0; n-- {
+				it, ok := <-l.queue
+				if !ok {
+					l.shutdown()
+					return
+				}
+				l.handle(it)
+			}
+		case <-tick.C:
+			l.tick()
+		}
+	}
+}
+
+func (l *Ledger) handle(it item) {
+	switch it.kind {
+	case kindRecord:
+		err := l.writeRecord(*it.buf)
+		bufPool.Put(it.buf)
+		if err != nil {
+			l.fail(err)
+		}
+		if it.done == nil {
+			return
+		}
+		if err != nil || l.failed.Load() != nil {
+			it.done <- l.failure()
+			return
+		}
+		if l.cfg.durability == SyncEveryRecord {
+			it.done <- l.commit()
+			return
+		}
+		l.waiters = append(l.waiters, it)
+	case kindFlush:
+		it.done <- l.commit()
+	case kindCheckpoint:
+		err := l.commit()
+		if err == nil && l.tree.n > l.last.Size {
+			err = l.checkpoint()
+		}
+		it.done <- err
+	}
+}
+
+func (l *Ledger) tick() {
+	if l.dirty || len(l.waiters) > 0 {
+		if err := l.commit(); err != nil {
+			return
+		}
+	}
+	now := l.cfg.now()
+	if l.cfg.cpInterval > 0 && l.tree.n > l.last.Size && now.Sub(l.last.Time) >= l.cfg.cpInterval {
+		if err := l.checkpoint(); err != nil {
+			l.fail(err)
+		}
+	}
+}
+
+func (l *Ledger) shutdown() {
+	err := l.commit()
+	if err == nil && l.tree.n > l.last.Size {
+		err = l.checkpoint()
+	}
+	if err == nil {
+		err = l.failure()
+	}
+	if cerr := l.closeFiles(); err == nil {
+		err = cerr
+	}
+	l.closeErr = err
+	if l.inst.reg != nil {
+		_ = l.inst.reg.Unregister()
+	}
+}
+
+func (l *Ledger) fail(err error) {
+	l.inst.errors.Add(context.Background(), 1, l.inst.attrs)
+	e := fmt.Errorf("ledger %s: %w", l.origin, err)
+	l.failed.CompareAndSwap(nil, &e)
+}
+
+func (l *Ledger) failure() error {
+	if p := l.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// writeRecord writes one record line to the current segment and adds its
+// leaf to the tree.
+func (l *Ledger) writeRecord(rec []byte) error {
+	if l.failed.Load() != nil {
+		return nil
+	}
+	if err := l.maybeRotate(); err != nil {
+		return err
+	}
+	leaf := tlog.RecordHash(rec)
+	b := appendLine(l.segBuf.AvailableBuffer(), l.tree.n, leaf, rec)
+	if _, err := l.segBuf.Write(b); err != nil {
+		return fmt.Errorf("writing %s: %w", l.segName, err)
+	}
+	l.segSize += int64(len(b))
+	if err := l.tree.add(leaf); err != nil {
+		return err
+	}
+	l.dirty = true
+	l.inst.written.Add(context.Background(), 1, l.inst.attrs)
+	if l.cfg.cpRecords > 0 && l.tree.n-l.last.Size >= l.cfg.cpRecords {
+		if err := l.commit(); err != nil {
+			return err
+		}
+		if err := l.checkpoint(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit makes every written record durable according to the durability
+// mode and answers the waiting sync appends.
+func (l *Ledger) commit() error {
+	err := l.failure()
+	if err == nil && l.dirty {
+		if err = l.segBuf.Flush(); err == nil && l.cfg.durability != NoSync {
+			err = l.seg.Sync()
+		}
+		if err != nil {
+			err = fmt.Errorf("committing %s: %w", l.segName, err)
+			l.fail(err)
+			err = l.failure()
+		} else {
+			l.dirty = false
+		}
+	}
+	for _, w := range l.waiters {
+		w.done <- err
+	}
+	clear(l.waiters)
+	l.waiters = l.waiters[:0]
+	return err
+}
+
+// syncData flushes and fsyncs the segment whatever the durability mode, as
+// a checkpoint must never cover records that are not on disk.
+func (l *Ledger) syncData() error {
+	if err := l.segBuf.Flush(); err != nil {
+		return fmt.Errorf("flushing %s: %w", l.segName, err)
+	}
+	if err := l.seg.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", l.segName, err)
+	}
+	return nil
+}
+
+func (l *Ledger) maybeRotate() error {
+	if l.seg != nil && l.segSize > 0 {
+		tooBig := l.cfg.segMaxBytes > 0 && l.segSize >= l.cfg.segMaxBytes
+		tooOld := l.cfg.segMaxAge > 0 && l.cfg.now().Sub(l.segCreated) >= l.cfg.segMaxAge
+		if !tooBig && !tooOld {
+			return nil
+		}
+		if err := l.commit(); err != nil {
+			return err
+		}
+		if err := l.seg.Close(); err != nil {
+			return fmt.Errorf("closing %s: %w", l.segName, err)
+		}
+		l.seg = nil
+	}
+	if l.seg != nil {
+		return nil
+	}
+	return l.openSegment(segmentName(l.tree.n), true)
+}
+
+// openSegment opens a segment for appending, creating it when create is set.
+func (l *Ledger) openSegment(name string, create bool) error {
+	flags := os.O_WRONLY | os.O_APPEND
+	if create {
+		flags |= os.O_CREATE | os.O_EXCL
+	}
+	f, err := os.OpenFile(filepath.Join(l.dir, name), flags, 0o640)
+	if err != nil {
+		return fmt.Errorf("opening segment: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("opening segment: %w", err)
+	}
+	if create {
+		if err := syncDir(l.dir); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	l.seg, l.segName, l.segSize = f, name, st.Size()
+	l.segCreated = l.cfg.now()
+	if !create {
+		l.segCreated = st.ModTime()
+	}
+	if l.segBuf == nil {
+		l.segBuf = bufio.NewWriterSize(f, 256<<10)
+	} else {
+		l.segBuf.Reset(f)
+	}
+	return nil
+}
+
+// checkpoint signs a checkpoint over the whole tree and stores it. The
+// records it covers must already be durable: it syncs them first.
+func (l *Ledger) checkpoint() error {
+	if l.seg != nil {
+		if err := l.syncData(); err != nil {
+			return err
+		}
+		l.dirty = false
+	}
+	root, err := l.tree.root()
+	if err != nil {
+		return err
+	}
+	cp := Checkpoint{Origin: l.origin, Size: l.tree.n, Root: root, Time: l.cfg.now().UTC()}
+	msg, err := SignCheckpoint(cp, l.signer)
+	if err != nil {
+		return err
+	}
+	if err := appendCheckpoint(l.dir, msg); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(l.dir, latestFile, msg); err != nil {
+		return err
+	}
+	l.last, l.lastNote = cp, msg
+	l.inst.checkpoints.Add(context.Background(), 1, l.inst.attrs)
+	return nil
+}
+
+// checkpointLine is one line of checkpoints.jsonl.
+type checkpointLine struct {
+	Note string `json:"note"`
+}
+
+func appendCheckpoint(dir string, msg []byte) error {
+	b, err := json.Marshal(checkpointLine{Note: string(msg)})
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	path := filepath.Join(dir, checkpointsFile)
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("ledger: opening %s: %w", checkpointsFile, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("ledger: writing %s: %w", checkpointsFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("ledger: syncing %s: %w", checkpointsFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if os.IsNotExist(statErr) {
+		return syncDir(dir)
+	}
+	return nil
+}
+
+func writeFileAtomic(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp*")
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("ledger: writing %s: %w", name, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("ledger: syncing directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (l *Ledger) closeFiles() error {
+	var err error
+	if l.seg != nil {
+		if ferr := l.segBuf.Flush(); ferr != nil {
+			err = ferr
+		}
+		if cerr := l.seg.Close(); err == nil {
+			err = cerr
+		}
+		l.seg = nil
+	}
+	if l.lock != nil {
+		unlockDir(l.lock)
+		l.lock = nil
+	}
+	return err
+}

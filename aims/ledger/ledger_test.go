@@ -1,0 +1,352 @@
+package ledger
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+type testKeys struct {
+	signer   note.Signer
+	verifier note.Verifier
+	skey     string
+	vkey     string
+}
+
+func newKeys(t testing.TB, name string) testKeys {
+	t.Helper()
+	skey, vkey, err := GenerateKey(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testKeys{signer: s, verifier: v, skey: skey, vkey: vkey}
+}
+
+func record(i int) []byte {
+	return fmt.Appendf(nil, `{"id":"rec-%04d","output":"approve","n":%d}`, i, i)
+}
+
+// writeLedger writes n records with small segments and frequent
+// checkpoints and closes the ledger.
+func writeLedger(t testing.TB, dir string, keys testKeys, n int, opts ...Option) {
+	t.Helper()
+	opts = append([]Option{WithSegmentLimits(700, 0), WithCheckpointEvery(4, 0)}, opts...)
+	l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		if err := l.Append(ctx, record(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAppendCloseVerify(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	writeLedger(t, dir, keys, 23)
+	rep, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != 23 || rep.Origin != "aimskit.ledger/credit-scoring/pod-1" {
+		t.Fatalf("report %+v", rep)
+	}
+	if rep.Segments < 3 {
+		t.Fatalf("expected rotation into several segments, got %d", rep.Segments)
+	}
+	// 23 records, checkpoint every 4 → 5 by count and one on Close.
+	if rep.Checkpoints != 6 || rep.Latest.Size != 23 {
+		t.Fatalf("checkpoints %d latest %d", rep.Checkpoints, rep.Latest.Size)
+	}
+	// The latest root is the RFC 6962 root of the record leaves.
+	var m memTree
+	for i := 0; i < 23; i++ {
+		if err := m.add(tlog.RecordHash(record(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root, err := tlog.TreeHash(23, &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root != rep.Latest.Root {
+		t.Fatalf("root %x, want %x", rep.Latest.Root, root)
+	}
+
+	// Reopen and append more: the tree continues.
+	writeLedger(t, dir, keys, 5)
+	rep, err = Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != 28 {
+		t.Fatalf("records %d after reopen, want 28", rep.Records)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	if _, err := Open(dir, "", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "system name is empty") {
+		t.Fatalf("empty system: %v", err)
+	}
+	if _, err := Open(dir, "sys", "a/b", keys.signer); err == nil || !strings.Contains(err.Error(), "instance name") {
+		t.Fatalf("bad instance: %v", err)
+	}
+	if _, err := Open(dir, "sys", "pod", nil); err == nil || !strings.Contains(err.Error(), "no signing key") {
+		t.Fatalf("nil signer: %v", err)
+	}
+	l, err := Open(dir, "sys", "pod", keys.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, "sys", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second writer: %v", err)
+	}
+	ctx := context.Background()
+	for _, bad := range []string{"", "[1]", `{"a":`, "{\"a\":\n1}"} {
+		if err := l.Append(ctx, []byte(bad)); err == nil {
+			t.Errorf("Append(%q) accepted", bad)
+		}
+	}
+	if err := l.Append(ctx, record(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(ctx, record(1)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Append after Close: %v", err)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	// Another instance's directory.
+	if _, err := Open(dir, "sys", "pod-2", keys.signer); err == nil || !strings.Contains(err.Error(), "one directory per instance") {
+		t.Fatalf("other instance: %v", err)
+	}
+}
+
+func TestKeyErrors(t *testing.T) {
+	keys := newKeys(t, "test")
+	other := newKeys(t, "test")
+	dir := t.TempDir()
+	writeLedger(t, dir, keys, 5)
+
+	_, err := Verify(dir, []note.Verifier{other.verifier}, VerifyOptions{})
+	var ve *VerifyError
+	if !errors.As(err, &ve) || ve.File != checkpointsFile || ve.Line != 1 || !strings.Contains(ve.Problem, "not signed by the given key") {
+		t.Fatalf("wrong key: %v", err)
+	}
+	if _, err := Verify(dir, nil, VerifyOptions{}); err == nil {
+		t.Fatal("no key accepted")
+	}
+	for _, bad := range []string{"", "garbage", "test+12345678+AAAA", keys.skey} {
+		if _, err := NewVerifier(bad); err == nil {
+			t.Errorf("NewVerifier(%q) accepted", bad)
+		}
+	}
+	for _, bad := range []string{"", "garbage", keys.vkey, "PRIVATE+KEY+x+1+AAAA"} {
+		if _, err := NewSigner(bad); err == nil {
+			t.Errorf("NewSigner(%q) accepted", bad)
+		}
+	}
+	// Files and environment.
+	kf := filepath.Join(t.TempDir(), "k")
+	if err := os.WriteFile(kf, []byte(keys.skey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSigner(kf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSigner(kf + ".missing"); err == nil {
+		t.Fatal("missing key file accepted")
+	}
+	t.Setenv("TEST_LEDGER_KEY", keys.skey)
+	if _, err := SignerFromEnv("TEST_LEDGER_KEY"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SignerFromEnv("TEST_LEDGER_KEY_UNSET"); err == nil || !strings.Contains(err.Error(), "not set") {
+		t.Fatalf("unset env: %v", err)
+	}
+	t.Setenv("TEST_LEDGER_KEY", "nonsense")
+	if _, err := SignerFromEnv("TEST_LEDGER_KEY"); err == nil || !strings.Contains(err.Error(), "malformed") {
+		t.Fatalf("malformed env key: %v", err)
+	}
+	pf := filepath.Join(t.TempDir(), "k.pub")
+	if err := os.WriteFile(pf, []byte(keys.vkey+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadVerifier(pf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadVerifier(keys.vkey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadVerifier("/nonexistent/file"); err == nil {
+		t.Fatal("missing verifier accepted")
+	}
+}
+
+func TestConcurrentWriters(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	l, err := Open(dir, "sys", "pod", keys.signer, WithQueueSize(8), WithCheckpointEvery(50, time.Millisecond), WithSegmentLimits(4096, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	const writers, each = 8, 100
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if err := l.Append(ctx, record(w*each+i)); err != nil {
+					t.Error(err)
+					return
+				}
+				if i%25 == 0 {
+					if err := l.Flush(ctx); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != writers*each {
+		t.Fatalf("records %d, want %d", rep.Records, writers*each)
+	}
+	// Every record is there exactly once.
+	seen := map[string]bool{}
+	err = Scan(dir, func(r ScannedRecord) error {
+		id := RecordID(r.Record)
+		if seen[id] {
+			return fmt.Errorf("duplicate %s", id)
+		}
+		seen[id] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != writers*each {
+		t.Fatalf("%d distinct records", len(seen))
+	}
+}
+
+func TestSyncModes(t *testing.T) {
+	keys := newKeys(t, "test")
+	for _, d := range []Durability{GroupCommit, SyncEveryRecord, NoSync} {
+		t.Run(d.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			l, err := Open(dir, "sys", "pod", keys.signer, WithDurability(d), WithWaitDurable(true), WithGroupCommitInterval(time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			for i := 0; i < 10; i++ {
+				if err := l.Append(ctx, record(i)); err != nil {
+					t.Fatal(err)
+				}
+				// Acknowledged: the line is in the file already.
+				b, err := os.ReadFile(filepath.Join(dir, segmentName(0)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Contains(b, record(i)) {
+					t.Fatalf("record %d acknowledged but not in the segment", i)
+				}
+			}
+			if err := l.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestDropWhenFull(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	l, err := Open(dir, "sys", "pod", keys.signer, WithQueueSize(1), WithDropWhenFull(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var dropped, kept int
+	for i := 0; i < 2000; i++ {
+		switch err := l.Append(ctx, record(i)); {
+		case errors.Is(err, ErrQueueFull):
+			dropped++
+		case err != nil:
+			t.Fatal(err)
+		default:
+			kept++
+		}
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != int64(kept) {
+		t.Fatalf("ledger has %d records, %d were accepted (%d dropped)", rep.Records, kept, dropped)
+	}
+}
+
+func TestCheckpointFormat(t *testing.T) {
+	c := Checkpoint{Origin: "aimskit.ledger/s/i", Size: 3, Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	c.Root[0] = 1
+	text := c.Text()
+	want := "aimskit.ledger/s/i\n3\nAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\ntime 2026-01-02T03:04:05Z\n"
+	if text != want {
+		t.Fatalf("text %q", text)
+	}
+	back, err := ParseCheckpoint(text)
+	if err != nil || back != c {
+		t.Fatalf("round trip %+v %v", back, err)
+	}
+	for _, bad := range []string{"", "o\n1\n", "o\n-1\nAAAA\n", "o\n01\n" + want[19:], "o\n1\nnotbase64\n", "o\n1\nAQ==\n"} {
+		if _, err := ParseCheckpoint(bad); err == nil {
+			t.Errorf("ParseCheckpoint(%q) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package ledger
+
+import (
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Durability says when written records reach stable storage.
+type Durability int
+
+const (
+	// GroupCommit (the default) flushes and fsyncs the segment every
+	// group-commit interval (WithGroupCommitInterval), so many records share
+	// one fsync. A crash loses at most the records of the last interval,
+	// none of which were acknowledged as durable.
+	GroupCommit Durability = iota
+	// SyncEveryRecord flushes and fsyncs after every record.
+	SyncEveryRecord
+	// NoSync hands records to the operating system every group-commit
+	// interval and never fsyncs them, except before a checkpoint. A crash
+	// of the process loses nothing written; a crash of the machine may.
+	NoSync
+)
+
+// String returns the durability mode's name.
+func (d Durability) String() string {
+	switch d {
+	case GroupCommit:
+		return "group-commit"
+	case SyncEveryRecord:
+		return "sync-every-record"
+	case NoSync:
+		return "none"
+	default:
+		return "unknown"
+	}
+}
+
+// Defaults of the ledger options.
+const (
+	DefaultGroupCommitInterval = 10 * time.Millisecond
+	DefaultQueueSize           = 4096
+	DefaultCheckpointRecords   = 1000
+	DefaultCheckpointInterval  = 10 * time.Second
+	DefaultSegmentMaxBytes     = 64 << 20
+	DefaultSegmentMaxAge       = 24 * time.Hour
+	// DefaultRetention is six months (183 days): EU AI Act Art. 19(1) and
+	// 26(6) require deployers and providers to keep automatically generated
+	// logs of high-risk systems for at least six months.
+	DefaultRetention = 183 * 24 * time.Hour
+)
+
+type config struct {
+	durability     Durability
+	groupCommit    time.Duration
+	waitDurable    bool
+	queueSize      int
+	dropWhenFull   bool
+	cpRecords      int64
+	cpInterval     time.Duration
+	segMaxBytes    int64
+	segMaxAge      time.Duration
+	retention      time.Duration
+	now            func() time.Time
+	meterProvider  metric.MeterProvider
+	loggerProvider log.LoggerProvider
+}
+
+func defaultConfig() config {
+	return config{
+		durability:  GroupCommit,
+		groupCommit: DefaultGroupCommitInterval,
+		queueSize:   DefaultQueueSize,
+		cpRecords:   DefaultCheckpointRecords,
+		cpInterval:  DefaultCheckpointInterval,
+		segMaxBytes: DefaultSegmentMaxBytes,
+		segMaxAge:   DefaultSegmentMaxAge,
+		retention:   DefaultRetention,
+		now:         time.Now,
+	}
+}
+
+// Option configures a Ledger.
+type Option func(*config)
+
+// WithDurability sets when records reach stable storage (default GroupCommit).
+func WithDurability(d Durability) Option { return func(c *config) { c.durability = d } }
+
+// WithGroupCommitInterval sets how often group commit (and NoSync) flush
+// the segment (default 10 ms).
+func WithGroupCommitInterval(d time.Duration) Option { return func(c *config) { c.groupCommit = d } }
+
+// WithWaitDurable makes Append return only once the record is durable
+// under the configured Durability (fsynced, or handed to the OS for
+// NoSync), instead of as soon as it is queued.
+func WithWaitDurable(wait bool) Option { return func(c *config) { c.waitDurable = wait } }
+
+// WithQueueSize bounds the number of records waiting to be written
+// (default 4096).
+func WithQueueSize(n int) Option { return func(c *config) { c.queueSize = n } }
+
+// WithDropWhenFull makes Append drop a record and return ErrQueueFull when
+// the queue is full, counting it in the dropped metric, instead of
+// blocking until there is room (the default, which loses nothing).
+func WithDropWhenFull(drop bool) Option { return func(c *config) { c.dropWhenFull = drop } }
+
+// WithCheckpointEvery signs a checkpoint after every n records and at
+// least every d while records arrive (defaults 1000 and 10 s). Zero or
+// negative values disable that trigger; Close always checkpoints.
+func WithCheckpointEvery(n int64, d time.Duration) Option {
+	return func(c *config) { c.cpRecords, c.cpInterval = n, d }
+}
+
+// WithSegmentLimits starts a new segment file when the current one reaches
+// maxBytes or maxAge (defaults 64 MiB and 24 h). Zero or negative values
+// disable that trigger.
+func WithSegmentLimits(maxBytes int64, maxAge time.Duration) Option {
+	return func(c *config) { c.segMaxBytes, c.segMaxAge = maxBytes, maxAge }
+}
+
+// WithRetention sets the minimum retention (default six months): Prune
+// never deletes a segment whose records were checkpointed less than this
+// long ago.
+func WithRetention(d time.Duration) Option { return func(c *config) { c.retention = d } }
+
+// WithClock sets the clock used for checkpoint times, segment ages and
+// retention (default time.Now). It exists for tests.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithMeterProvider sets the MeterProvider for the ledger's metrics
+// (default otel.GetMeterProvider()).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) { c.meterProvider = mp }
+}
+
+// WithLoggerProvider sets the LoggerProvider for the ledger's recovery
+// events (default otel.GetLoggerProvider()).
+func WithLoggerProvider(lp log.LoggerProvider) Option {
+	return func(c *config) { c.loggerProvider = lp }
+}
+
+func (c *config) fill() {
+	if c.meterProvider == nil {
+		c.meterProvider = otel.GetMeterProvider()
+	}
+	if c.loggerProvider == nil {
+		c.loggerProvider = otel.GetLoggerProvider()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+}

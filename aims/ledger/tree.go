@@ -1,0 +1,91 @@
+package ledger
+
+import (
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// frontier is the writer's view of the Merkle tree: only the newest
+// complete node at each level. That is all tlog needs to add a leaf
+// (StoredHashesForRecordHash reads the left siblings on the path, which are
+// always the newest nodes of their levels) and to compute the root
+// (TreeHash reads the maximal complete subtrees, again the newest node of
+// each level whose bit is set in the size). Memory stays O(log n) however
+// long the ledger grows.
+type frontier struct {
+	n     int64
+	nodes []frontierNode
+	buf   []tlog.Hash
+}
+
+type frontierNode struct {
+	index int64
+	hash  tlog.Hash
+	ok    bool
+}
+
+// ReadHashes implements tlog.HashReader over the frontier.
+func (f *frontier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := f.buf[:0]
+	for _, x := range indexes {
+		level, n := tlog.SplitStoredHashIndex(x)
+		if level >= len(f.nodes) || !f.nodes[level].ok || f.nodes[level].index != n {
+			return nil, fmt.Errorf("ledger: internal error: hash at level %d index %d is not on the frontier", level, n)
+		}
+		out = append(out, f.nodes[level].hash)
+	}
+	f.buf = out
+	return out, nil
+}
+
+// add appends one leaf hash to the tree.
+func (f *frontier) add(leaf tlog.Hash) error {
+	hashes, err := tlog.StoredHashesForRecordHash(f.n, leaf, f)
+	if err != nil {
+		return err
+	}
+	// hashes[k] is the node at level k with index n>>k (see tlog.StoredHashes).
+	for len(f.nodes) < len(hashes) {
+		f.nodes = append(f.nodes, frontierNode{})
+	}
+	for k, h := range hashes {
+		f.nodes[k] = frontierNode{index: f.n >> uint(k), hash: h, ok: true}
+	}
+	f.n++
+	return nil
+}
+
+// root returns the Merkle tree hash of the current tree.
+func (f *frontier) root() (tlog.Hash, error) {
+	return tlog.TreeHash(f.n, f)
+}
+
+// memTree keeps every stored hash of a tree in memory; the verifier and
+// the prover use it, since they need proofs for arbitrary older sizes.
+type memTree struct {
+	hashes []tlog.Hash
+	n      int64
+}
+
+// ReadHashes implements tlog.HashReader.
+func (m *memTree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(m.hashes)) {
+			return nil, fmt.Errorf("ledger: hash index %d outside the tree", x)
+		}
+		out[i] = m.hashes[x]
+	}
+	return out, nil
+}
+
+func (m *memTree) add(leaf tlog.Hash) error {
+	hs, err := tlog.StoredHashesForRecordHash(m.n, leaf, m)
+	if err != nil {
+		return err
+	}
+	m.hashes = append(m.hashes, hs...)
+	m.n++
+	return nil
+}

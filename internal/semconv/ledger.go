@@ -1,0 +1,70 @@
+package semconv
+
+import "go.opentelemetry.io/otel/attribute"
+
+// ScopeLedger is the instrumentation scope of package aims/ledger, the
+// tamper-evident decision ledger.
+const ScopeLedger = ScopeAims + "/ledger"
+
+// ControlEventLogs is the ISO/IEC 42001 Annex A control that the decision
+// log and its ledger are evidence for: A.6.2.8, AI system recording of
+// event logs.
+const ControlEventLogs = "A.6.2.8"
+
+// Attribute keys of the decision ledger.
+const (
+	// AimsLedgerOrigin is the checkpoint origin line of a ledger: it names
+	// the AI system and the instance that writes the ledger.
+	AimsLedgerOrigin = attribute.Key("aims.ledger.origin")
+	// AimsLedgerSegment is the file name of a ledger segment.
+	AimsLedgerSegment = attribute.Key("aims.ledger.segment")
+	// AimsLedgerSeq is the sequence number (Merkle leaf index) of a ledger record.
+	AimsLedgerSeq = attribute.Key("aims.ledger.seq")
+	// AimsLedgerTreeSize is the number of records covered by a checkpoint.
+	AimsLedgerTreeSize = attribute.Key("aims.ledger.tree_size")
+	// AimsLedgerTornBytes is the number of bytes of a torn last line moved aside on recovery.
+	AimsLedgerTornBytes = attribute.Key("aims.ledger.torn_bytes")
+	// AimsLedgerTornFile is where a torn last line was moved on recovery.
+	AimsLedgerTornFile = attribute.Key("aims.ledger.torn_file")
+)
+
+// Event names of the decision ledger.
+const (
+	// EventLedgerRecovery reports that a ledger found and moved aside a torn
+	// last line (a record cut short by a crash) when it was opened.
+	EventLedgerRecovery = "aims.ledger.recovery"
+)
+
+// Metric names of the decision ledger.
+const (
+	// MetricLedgerQueueDepth is the number of records waiting to be written.
+	MetricLedgerQueueDepth = "aims.ledger.queue.depth"
+	// MetricLedgerWritten counts records written to the ledger.
+	MetricLedgerWritten = "aims.ledger.records.written"
+	// MetricLedgerDropped counts records dropped because the queue was full
+	// (only in drop mode; the default mode blocks instead).
+	MetricLedgerDropped = "aims.ledger.records.dropped"
+	// MetricLedgerCheckpoints counts signed checkpoints written.
+	MetricLedgerCheckpoints = "aims.ledger.checkpoints"
+	// MetricLedgerTornRecords counts torn last lines found and moved aside on open.
+	MetricLedgerTornRecords = "aims.ledger.recovery.torn"
+	// MetricLedgerErrors counts write, sync and checkpoint errors.
+	MetricLedgerErrors = "aims.ledger.errors"
+)
+
+var _ = register(
+	Entry{Name: ScopeLedger, Kind: KindScope, Package: "aims/ledger", Brief: "instrumentation scope of package aims/ledger"},
+	Entry{Name: string(AimsLedgerOrigin), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "checkpoint origin of a ledger (system and instance)"},
+	Entry{Name: string(AimsLedgerSegment), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "ledger segment file name"},
+	Entry{Name: string(AimsLedgerSeq), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "sequence number (Merkle leaf index) of a ledger record"},
+	Entry{Name: string(AimsLedgerTreeSize), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "records covered by a checkpoint"},
+	Entry{Name: string(AimsLedgerTornBytes), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "bytes of a torn last line moved aside on recovery"},
+	Entry{Name: string(AimsLedgerTornFile), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "file a torn last line was moved to"},
+	Entry{Name: EventLedgerRecovery, Kind: KindEvent, Package: "aims/ledger", Brief: "torn last line found and moved aside on open (A.6.2.8)"},
+	Entry{Name: MetricLedgerQueueDepth, Kind: KindMetric, Type: "updowncounter", Unit: "{record}", Package: "aims/ledger", Brief: "records queued, not yet written"},
+	Entry{Name: MetricLedgerWritten, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "records written to the ledger"},
+	Entry{Name: MetricLedgerDropped, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "records dropped on a full queue (drop mode only)"},
+	Entry{Name: MetricLedgerCheckpoints, Kind: KindMetric, Type: "counter", Unit: "{checkpoint}", Package: "aims/ledger", Brief: "signed checkpoints written"},
+	Entry{Name: MetricLedgerTornRecords, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "torn last lines moved aside on open"},
+	Entry{Name: MetricLedgerErrors, Kind: KindMetric, Type: "counter", Unit: "{error}", Package: "aims/ledger", Brief: "ledger write, sync and checkpoint errors"},
+)
