@@ -104,6 +104,9 @@ func (e *Ensemble) Contributions(ctx context.Context, x explain.Matrix, out []fl
 	}
 	cfg := newConfig(opts)
 	workers := clampWorkers(cfg.workers, x.Rows)
+	if lt := e.tables(); lt != nil && !cfg.recursive {
+		return e.contributionsTables(ctx, x, out, lt, workers)
+	}
 	walkers := make([]*shapScratch, workers)
 	for w := range walkers {
 		walkers[w] = e.newShapScratch()
@@ -113,6 +116,51 @@ func (e *Ensemble) Contributions(ctx context.Context, x explain.Matrix, out []fl
 		for i := lo; i < hi; i++ {
 			e.canonRow(s.walker.row, x.Row(i))
 			e.contribRow(s, out[i*stride:(i+1)*stride])
+		}
+		return nil
+	})
+}
+
+// contributionsTables is Contributions with the per-leaf tables. Each
+// worker takes a block of rows and walks every tree for all of them before
+// moving to the next tree, so a tree's nodes and tables stay in cache.
+func (e *Ensemble) contributionsTables(ctx context.Context, x explain.Matrix, out []float64, lt *leafTables, workers int) error {
+	M, K := e.numFeatures, e.numGroups
+	stride := K * (M + 1)
+	type scratch struct {
+		w     fastWalker
+		block []float64
+	}
+	ws := make([]scratch, workers)
+	for i := range ws {
+		ws[i] = scratch{
+			w:     fastWalker{nodes: e.nodes, lt: lt, fails: make([]int32, M)},
+			block: make([]float64, rowChunk*M),
+		}
+	}
+	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
+		s := &ws[wi]
+		n := hi - lo
+		for r := 0; r < n; r++ {
+			e.canonRow(s.block[r*M:(r+1)*M], x.Row(lo+r))
+		}
+		o := out[lo*stride : hi*stride]
+		clear(o)
+		for t, root := range e.roots {
+			g := int(e.group[t])
+			for r := 0; r < n; r++ {
+				s.w.row = s.block[r*M : (r+1)*M]
+				s.w.phi = o[r*stride+g*(M+1) : r*stride+g*(M+1)+M]
+				s.w.walk(root)
+			}
+		}
+		for r := 0; r < n; r++ {
+			for g := 0; g < K; g++ {
+				o[r*stride+g*(M+1)+M] = e.intercept[g]
+			}
+			for t, root := range e.roots {
+				o[r*stride+int(e.group[t])*(M+1)+M] += e.value[root]
+			}
 		}
 		return nil
 	})
@@ -129,10 +177,13 @@ type shapScratch struct {
 func (e *Ensemble) newShapScratch() *shapScratch {
 	M := e.numFeatures
 	return &shapScratch{
-		walker: shapWalker{nodes: e.nodes, value: e.value, cover: e.cover, row: make([]float64, M), condFeature: -1},
-		path:   make([]pathElem, pathBufferLen(e.maxDepth)),
-		on:     make([]float64, M+1),
-		off:    make([]float64, M+1),
+		walker: shapWalker{
+			nodes: e.nodes, value: e.value, cover: e.cover, row: make([]float64, M), condFeature: -1,
+			hot: make([]int32, 0, e.maxDepth+2), next: make([]float64, e.maxDepth+2), totals: make([]float64, e.maxDepth+2), zo: make([]float64, e.maxDepth+2),
+		},
+		path: make([]pathElem, pathBufferLen(e.maxDepth)),
+		on:   make([]float64, M+1),
+		off:  make([]float64, M+1),
 	}
 }
 

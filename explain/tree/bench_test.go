@@ -52,6 +52,9 @@ func BenchmarkTreeSHAP1000(b *testing.B) {
 	e, x := benchSetup(b, 1000)
 	out := make([]float64, x.Rows*(e.NumFeatures()+1))
 	ctx := context.Background()
+	if e.tables() == nil {
+		b.Fatal("benchmark model should use leaf tables")
+	}
 	for _, w := range benchWorkers() {
 		b.Run(w.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -133,6 +133,7 @@ func New(spec Spec) (*Ensemble, error) {
 	}
 	if e.hasCover {
 		e.computeMeans()
+		e.leafTab = e.buildLeafTables()
 	}
 	return e, nil
 }

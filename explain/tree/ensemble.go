@@ -23,7 +23,8 @@ type node struct {
 	missing float64
 	// feature is the split feature, or -1 at a leaf.
 	feature int32
-	// left is the left child's index; the right child is left+1.
+	// left is the left child's index; the right child is left+1. At a
+	// leaf it indexes the leaf's TreeSHAP table entry (or is -1).
 	left int32
 }
 
@@ -62,7 +63,13 @@ type Ensemble struct {
 
 	// treeFeatures[t] lists the distinct split features of tree t, sorted.
 	treeFeatures [][]int32
+
+	// leafTab holds the per-leaf TreeSHAP tables (nil: not eligible).
+	leafTab *leafTables
 }
+
+// tables returns the per-leaf TreeSHAP tables, or nil.
+func (e *Ensemble) tables() *leafTables { return e.leafTab }
 
 // NumFeatures returns the number of input features a row must have.
 func (e *Ensemble) NumFeatures() int { return e.numFeatures }

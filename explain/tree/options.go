@@ -13,7 +13,10 @@ type config struct {
 	class       int
 	outputSpace bool
 	names       []string
-	tp          trace.TracerProvider
+	// recursive forces Algorithm 2's recursion instead of the leaf tables
+	// (tests check that both agree).
+	recursive bool
+	tp        trace.TracerProvider
 }
 
 func newConfig(opts []Option) config {
@@ -54,3 +57,7 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 func WithFeatureNames(names ...string) Option {
 	return func(c *config) { c.names = append([]string(nil), names...) }
 }
+
+// withRecursion makes TreeSHAP use the recursion of Algorithm 2 even when
+// leaf tables are available.
+func withRecursion() Option { return func(c *config) { c.recursive = true } }

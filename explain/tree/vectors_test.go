@@ -300,6 +300,14 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		t.Fatalf("contribs shape %v, want %d×%d×%d", c.Contribs.shape, n, K, M+1)
 	}
 	assertClose(t, "contribs", contribs, c.Contribs.data, 1e-5)
+	recursive := make([]float64, len(contribs))
+	if err := e.Contributions(ctx, x, recursive, withRecursion()); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "contribs (recursive Algorithm 2)", recursive, c.Contribs.data, 1e-5)
+	if e.tables() == nil {
+		t.Log("no leaf tables for this model; both runs used the recursion")
+	}
 	// Local accuracy: each row's contributions sum to its margin.
 	sums := make([]float64, n*K)
 	for r := range sums {
@@ -530,9 +538,14 @@ func checkExplainCase(t *testing.T, data []byte) {
 		if err := e.Contributions(ctx, x, contribs); err != nil {
 			t.Fatal(err)
 		}
+		recursive := make([]float64, len(contribs))
+		if err := e.Contributions(ctx, x, recursive, withRecursion()); err != nil {
+			t.Fatal(err)
+		}
 		for i, r := range c.Rows {
 			if r.PhiPathDependent != nil {
 				assertClose(t, fmt.Sprintf("row %d phi_path_dependent", i), contribs[i*(M+1):i*(M+1)+M], r.PhiPathDependent, tol)
+				assertClose(t, fmt.Sprintf("row %d phi_path_dependent (recursive)", i), recursive[i*(M+1):i*(M+1)+M], r.PhiPathDependent, tol)
 			}
 		}
 	}

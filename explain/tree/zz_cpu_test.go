@@ -22,13 +22,13 @@ func BenchmarkZZCPU(b *testing.B) {
 	out := make([]float64, x.Rows*(e.NumFeatures()+1))
 	pm := make([]float64, x.Rows)
 	for _, name := range []string{"shap", "predict"} {
-		n := 3
+		n := 1
 		if name == "predict" {
-			n = 300
+			n = 50
 		}
 		// run on this goroutine, locked thread
 		best := time.Hour
-		for rep := 0; rep < 3; rep++ {
+		for rep := 0; rep < 8; rep++ {
 			t0 := cpuNow()
 			for i := 0; i < n; i++ {
 				if name == "shap" {
