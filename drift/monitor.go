@@ -1,0 +1,678 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+// Profiles is the reference a [Monitor] compares with: one profile per
+// feature, built offline and shipped with the model (it is
+// JSON-serialisable). A profile for the model's score, named by
+// [WithPredictionFeature] (default "prediction"), enables
+// [Monitor.ObservePrediction].
+type Profiles struct {
+	Numeric     []*NumericProfile     `json:"numeric,omitempty"`
+	Categorical []*CategoricalProfile `json:"categorical,omitempty"`
+}
+
+// NumericTest tests a current window against a numeric profile.
+type NumericTest func(p *NumericProfile, current []float64) (Result, error)
+
+// CategoricalTest tests a current window against a categorical profile.
+type CategoricalTest func(p *CategoricalProfile, current []string) (Result, error)
+
+// ErrClosed is returned by a closed [Monitor].
+var ErrClosed = errors.New("drift: monitor is closed")
+
+// MonitorOption configures [NewMonitor].
+type MonitorOption func(*monitorConfig)
+
+type monitorConfig struct {
+	mp          metric.MeterProvider
+	lp          otellog.LoggerProvider
+	window      int
+	maxAge      time.Duration
+	interval    time.Duration
+	minObs      int
+	share       float64
+	correction  Correction
+	prediction  string
+	numTest     NumericTest
+	catTest     CategoricalTest
+	outcome     func() (Detector, error)
+	outcomeName string
+	outcomeWin  int
+	now         func() time.Time
+	controlID   string
+}
+
+// WithMeterProvider sets the meter provider (default otel.GetMeterProvider()).
+func WithMeterProvider(mp metric.MeterProvider) MonitorOption {
+	return func(c *monitorConfig) { c.mp = mp }
+}
+
+// WithLoggerProvider sets the logger provider for events (default otel.GetLoggerProvider()).
+func WithLoggerProvider(lp otellog.LoggerProvider) MonitorOption {
+	return func(c *monitorConfig) { c.lp = lp }
+}
+
+// WithCountWindow keeps the last n observations per feature (default 1000).
+// It also bounds memory when a time window is used.
+func WithCountWindow(n int) MonitorOption { return func(c *monitorConfig) { c.window = n } }
+
+// WithTimeWindow tests only observations younger than d (still at most the
+// count window, so memory stays bounded).
+func WithTimeWindow(d time.Duration) MonitorOption { return func(c *monitorConfig) { c.maxAge = d } }
+
+// WithInterval evaluates every d in a background goroutine that Close stops.
+// Without it the monitor evaluates only when [Monitor.Evaluate] is called.
+func WithInterval(d time.Duration) MonitorOption { return func(c *monitorConfig) { c.interval = d } }
+
+// WithMinObservations skips features with fewer observations in the window
+// (default 30).
+func WithMinObservations(n int) MonitorOption { return func(c *monitorConfig) { c.minObs = n } }
+
+// WithDatasetShare sets the share of drifted features at or above which the
+// dataset drifts (default 0.5, Evidently's).
+func WithDatasetShare(s float64) MonitorOption { return func(c *monitorConfig) { c.share = s } }
+
+// WithCorrection sets the multiple-testing correction across features
+// (default [CorrectionNone]).
+func WithCorrection(corr Correction) MonitorOption {
+	return func(c *monitorConfig) { c.correction = corr }
+}
+
+// WithPredictionFeature names the profile that [Monitor.ObservePrediction]
+// feeds (default "prediction").
+func WithPredictionFeature(name string) MonitorOption {
+	return func(c *monitorConfig) { c.prediction = name }
+}
+
+// WithNumericTest replaces the numeric test (default [NumericProfile.AutoTest]).
+func WithNumericTest(t NumericTest) MonitorOption { return func(c *monitorConfig) { c.numTest = t } }
+
+// WithCategoricalTest replaces the categorical test (default [CategoricalProfile.AutoTest]).
+func WithCategoricalTest(t CategoricalTest) MonitorOption {
+	return func(c *monitorConfig) { c.catTest = t }
+}
+
+// WithOutcomeDetector sets the detector fed by [Monitor.ObserveOutcome]
+// (default DDM with river's defaults); name appears in events.
+func WithOutcomeDetector(name string, newDetector func() (Detector, error)) MonitorOption {
+	return func(c *monitorConfig) { c.outcomeName, c.outcome = name, newDetector }
+}
+
+// WithClock sets the time source (tests).
+func WithClock(now func() time.Time) MonitorOption { return func(c *monitorConfig) { c.now = now } }
+
+// WithControlID overrides the Annex A control drift events are evidence for
+// (default A.6.2.6).
+func WithControlID(id string) MonitorOption { return func(c *monitorConfig) { c.controlID = id } }
+
+// ring is a bounded window of timestamped observations.
+type ring[T any] struct {
+	vals  []T
+	times []int64
+	start int
+	n     int
+}
+
+func newRing[T any](capacity int) ring[T] {
+	return ring[T]{vals: make([]T, capacity), times: make([]int64, capacity)}
+}
+
+func (r *ring[T]) push(v T, t int64) {
+	c := len(r.vals)
+	if r.n < c {
+		i := (r.start + r.n) % c
+		r.vals[i], r.times[i] = v, t
+		r.n++
+		return
+	}
+	r.vals[r.start], r.times[r.start] = v, t
+	r.start = (r.start + 1) % c
+}
+
+// since copies the values with time >= cutoff, oldest first.
+func (r *ring[T]) since(cutoff int64) []T {
+	out := make([]T, 0, r.n)
+	for k := 0; k < r.n; k++ {
+		i := (r.start + k) % len(r.vals)
+		if r.times[i] >= cutoff {
+			out = append(out, r.vals[i])
+		}
+	}
+	return out
+}
+
+type numFeature struct {
+	profile *NumericProfile
+	win     ring[float64]
+	dropped int64
+	attrs   metric.MeasurementOption
+}
+
+type catFeature struct {
+	profile *CategoricalProfile
+	win     ring[string]
+	attrs   metric.MeasurementOption
+}
+
+// FeatureReport is one feature's outcome in an evaluation.
+type FeatureReport struct {
+	Feature string `json:"feature"`
+	// Observations is the number of values tested.
+	Observations int `json:"observations"`
+	// Dropped counts non-finite values dropped since the monitor started.
+	Dropped int64 `json:"dropped"`
+	// Evaluated is false when the window was too small or the test failed.
+	Evaluated bool `json:"evaluated"`
+	// Result is the test result (zero when not evaluated).
+	Result Result `json:"result"`
+	// Drift is the verdict after the dataset-level correction.
+	Drift bool `json:"drift"`
+	// Error says why the feature was not evaluated.
+	Error string `json:"error,omitempty"`
+}
+
+// Report is the outcome of one evaluation.
+type Report struct {
+	Time     time.Time       `json:"time"`
+	Features []FeatureReport `json:"features"`
+	// Dataset is the dataset verdict over the evaluated features; valid when
+	// DatasetEvaluated.
+	Dataset          DatasetResult `json:"dataset"`
+	DatasetEvaluated bool          `json:"dataset_evaluated"`
+}
+
+// Monitor watches a running model's inputs, predictions and outcomes for
+// drift against reference profiles. Observe* calls are cheap (a bounded
+// ring write under a mutex, no allocation); Evaluate (on demand, or every
+// [WithInterval]) tests each feature's window, updates the OpenTelemetry
+// gauges (score and p-value per feature, dataset share, window sizes) and
+// emits an event with aims.control.id = A.6.2.6 whenever a feature or the
+// dataset starts or stops drifting, and when the outcome detector signals a
+// change. Memory is bounded by the count window per feature. A Monitor is
+// safe for concurrent use; Close stops its goroutine and unregisters its
+// callback.
+type Monitor struct {
+	cfg    monitorConfig
+	logger otellog.Logger
+
+	mu       sync.Mutex
+	closed   bool
+	num      map[string]*numFeature
+	cat      map[string]*catFeature
+	names    []string
+	last     Report
+	drifting map[string]bool
+	dsDrift  bool
+	outcome  Detector
+	errs     ring[float64]
+	reg      metric.Registration
+
+	evalMu sync.Mutex // serialises evaluations
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// NewMonitor returns a monitor for the features in profiles.
+func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
+	cfg := monitorConfig{window: 1000, minObs: 30, share: 0.5, correction: CorrectionNone, prediction: "prediction",
+		numTest: (*NumericProfile).AutoTest, catTest: (*CategoricalProfile).AutoTest,
+		outcomeName: "ddm", outcome: func() (Detector, error) { return NewDDM(DefaultDDM()) },
+		outcomeWin: 1000, now: time.Now, controlID: semconv.ControlDriftMonitoring}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	switch {
+	case cfg.window < 2:
+		return nil, fmt.Errorf("drift: monitor: count window %d, need at least 2", cfg.window)
+	case cfg.minObs < 1 || cfg.minObs > cfg.window:
+		return nil, fmt.Errorf("drift: monitor: min observations %d not in [1, window %d]", cfg.minObs, cfg.window)
+	case cfg.maxAge < 0 || cfg.interval < 0:
+		return nil, errors.New("drift: monitor: negative duration")
+	case !(cfg.share > 0 && cfg.share <= 1):
+		return nil, fmt.Errorf("drift: monitor: dataset share %g not in (0, 1]", cfg.share)
+	case cfg.numTest == nil || cfg.catTest == nil || cfg.outcome == nil:
+		return nil, errors.New("drift: monitor: nil test or detector constructor")
+	}
+	if cfg.mp == nil {
+		cfg.mp = otel.GetMeterProvider()
+	}
+	if cfg.lp == nil {
+		cfg.lp = otel.GetLoggerProvider()
+	}
+	m := &Monitor{cfg: cfg, num: map[string]*numFeature{}, cat: map[string]*catFeature{}, drifting: map[string]bool{},
+		errs: newRing[float64](cfg.outcomeWin)}
+	for _, p := range profiles.Numeric {
+		if p == nil || p.Feature == "" {
+			return nil, errors.New("drift: monitor: numeric profile without a feature name")
+		}
+		if _, err := p.prepared(); err != nil {
+			return nil, err
+		}
+		if m.has(p.Feature) {
+			return nil, fmt.Errorf("drift: monitor: feature %q has two profiles", p.Feature)
+		}
+		m.num[p.Feature] = &numFeature{profile: p, win: newRing[float64](cfg.window),
+			attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(p.Feature)))}
+		m.names = append(m.names, p.Feature)
+	}
+	for _, p := range profiles.Categorical {
+		if p == nil || p.Feature == "" {
+			return nil, errors.New("drift: monitor: categorical profile without a feature name")
+		}
+		if p.Count == 0 {
+			return nil, fmt.Errorf("drift: monitor: categorical profile %q is empty", p.Feature)
+		}
+		if m.has(p.Feature) {
+			return nil, fmt.Errorf("drift: monitor: feature %q has two profiles", p.Feature)
+		}
+		m.cat[p.Feature] = &catFeature{profile: p, win: newRing[string](cfg.window),
+			attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(p.Feature)))}
+		m.names = append(m.names, p.Feature)
+	}
+	if len(m.names) == 0 {
+		return nil, fmt.Errorf("drift: monitor: no profiles: %w", ErrTooFew)
+	}
+	sort.Strings(m.names)
+	det, err := cfg.outcome()
+	if err != nil {
+		return nil, fmt.Errorf("drift: monitor: outcome detector: %w", err)
+	}
+	m.outcome = det
+	m.logger = cfg.lp.Logger(semconv.ScopeDrift, otellog.WithInstrumentationVersion(semconv.Version))
+	if err := m.registerMetrics(); err != nil {
+		return nil, err
+	}
+	if cfg.interval > 0 {
+		m.stop, m.done = make(chan struct{}), make(chan struct{})
+		go m.loop()
+	}
+	return m, nil
+}
+
+func (m *Monitor) has(name string) bool {
+	_, a := m.num[name]
+	_, b := m.cat[name]
+	return a || b
+}
+
+func (m *Monitor) loop() {
+	defer close(m.done)
+	t := time.NewTicker(m.cfg.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			// Errors are reported per feature in the report and metrics.
+			_, _ = m.Evaluate(context.Background())
+		}
+	}
+}
+
+// Observe records one feature vector. Numeric values go to numeric
+// features, strings to categorical ones; features not in the vector are
+// left alone. NaN and ±Inf numeric values are dropped and counted (the
+// aims.drift.dropped counter). A name without a profile, or a value of the
+// wrong kind for its feature, is an error and nothing is recorded.
+func (m *Monitor) Observe(numeric map[string]float64, categorical map[string]string) error {
+	now := m.cfg.now().UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	for k := range numeric {
+		if _, ok := m.num[k]; !ok {
+			if _, isCat := m.cat[k]; isCat {
+				return fmt.Errorf("drift: monitor: feature %q is categorical, got a number", k)
+			}
+			return fmt.Errorf("drift: monitor: unknown numeric feature %q", k)
+		}
+	}
+	for k := range categorical {
+		if _, ok := m.cat[k]; !ok {
+			if _, isNum := m.num[k]; isNum {
+				return fmt.Errorf("drift: monitor: feature %q is numeric, got a string", k)
+			}
+			return fmt.Errorf("drift: monitor: unknown categorical feature %q", k)
+		}
+	}
+	for k, v := range numeric {
+		f := m.num[k]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			f.dropped++
+			continue
+		}
+		f.win.push(v, now)
+	}
+	for k, v := range categorical {
+		m.cat[k].win.push(v, now)
+	}
+	return nil
+}
+
+// ObserveNumeric records one value of one numeric feature (non-finite
+// values are dropped and counted).
+func (m *Monitor) ObserveNumeric(feature string, x float64) error {
+	now := m.cfg.now().UnixNano()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	f, ok := m.num[feature]
+	if !ok {
+		return fmt.Errorf("drift: monitor: unknown numeric feature %q", feature)
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		f.dropped++
+		return nil
+	}
+	f.win.push(x, now)
+	return nil
+}
+
+// ObservePrediction records one model score against the prediction profile.
+func (m *Monitor) ObservePrediction(score float64) error {
+	return m.ObserveNumeric(m.cfg.prediction, score)
+}
+
+// ObserveOutcome records whether a labelled prediction was wrong. It feeds
+// the outcome detector (DDM by default) and the error-rate gauge; a change
+// signal emits an aims.drift.change event. It returns the detector's signal.
+func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
+	x := 0.0
+	if wrong {
+		x = 1
+	}
+	now := m.cfg.now()
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return SignalNone, ErrClosed
+	}
+	m.errs.push(x, now.UnixNano())
+	s := m.outcome.Update(x)
+	m.mu.Unlock()
+	if s == SignalDrift {
+		var r otellog.Record
+		r.SetEventName(semconv.EventDriftChange)
+		r.SetTimestamp(now)
+		r.SetSeverity(otellog.SeverityWarn)
+		r.SetSeverityText("WARN")
+		r.SetBody(attribute.StringValue(fmt.Sprintf("%s detected a change in the error rate", m.cfg.outcomeName)))
+		r.AddAttributes(semconv.AimsControlID.String(m.cfg.controlID), semconv.AimsDriftDetector.String(m.cfg.outcomeName),
+			semconv.AimsDriftState.String("drift"))
+		m.logger.Emit(context.Background(), r)
+	}
+	return s, nil
+}
+
+// Last returns the report of the latest evaluation (zero before the first).
+func (m *Monitor) Last() Report {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.last
+}
+
+// Evaluate tests every feature's window now, updates the gauges and emits
+// events for features and the dataset whose verdict changed. Features with
+// fewer than the minimum observations are reported as not evaluated.
+func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
+	m.evalMu.Lock()
+	defer m.evalMu.Unlock()
+	now := m.cfg.now()
+	cutoff := int64(math.MinInt64)
+	if m.cfg.maxAge > 0 {
+		cutoff = now.Add(-m.cfg.maxAge).UnixNano()
+	}
+	// Copy the windows under the lock; test outside it so Observe is never
+	// blocked by a test.
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return Report{}, ErrClosed
+	}
+	numWins := make(map[string][]float64, len(m.num))
+	dropped := make(map[string]int64, len(m.num))
+	for k, f := range m.num {
+		numWins[k] = f.win.since(cutoff)
+		dropped[k] = f.dropped
+	}
+	catWins := make(map[string][]string, len(m.cat))
+	for k, f := range m.cat {
+		catWins[k] = f.win.since(cutoff)
+	}
+	m.mu.Unlock()
+
+	rep := Report{Time: now}
+	results := map[string]Result{}
+	for _, name := range m.names {
+		if err := ctx.Err(); err != nil {
+			return Report{}, err
+		}
+		fr := FeatureReport{Feature: name, Dropped: dropped[name]}
+		var res Result
+		var err error
+		if w, ok := numWins[name]; ok {
+			fr.Observations = len(w)
+			if len(w) >= m.cfg.minObs {
+				res, err = m.cfg.numTest(m.num[name].profile, w)
+			}
+		} else {
+			w := catWins[name]
+			fr.Observations = len(w)
+			if len(w) >= m.cfg.minObs {
+				res, err = m.cfg.catTest(m.cat[name].profile, w)
+			}
+		}
+		switch {
+		case fr.Observations < m.cfg.minObs:
+			fr.Error = fmt.Sprintf("%d observations in the window, need %d", fr.Observations, m.cfg.minObs)
+		case err != nil:
+			fr.Error = err.Error()
+		default:
+			fr.Evaluated, fr.Result, fr.Drift = true, res, res.Drift
+			results[name] = res
+		}
+		rep.Features = append(rep.Features, fr)
+	}
+	if len(results) > 0 {
+		ds, err := DatasetDrift(results, m.cfg.share, m.cfg.correction)
+		if err != nil {
+			return Report{}, err
+		}
+		rep.Dataset, rep.DatasetEvaluated = ds, true
+		corrected := map[string]bool{}
+		for _, f := range ds.Features {
+			corrected[f.Feature] = f.Drift
+		}
+		for i := range rep.Features {
+			if rep.Features[i].Evaluated {
+				rep.Features[i].Drift = corrected[rep.Features[i].Feature]
+			}
+		}
+	}
+
+	// Record the report and find the verdicts that changed.
+	type change struct {
+		f     FeatureReport
+		drift bool
+	}
+	var changes []change
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return rep, ErrClosed
+	}
+	m.last = rep
+	for _, f := range rep.Features {
+		if !f.Evaluated {
+			continue
+		}
+		if f.Drift != m.drifting[f.Feature] {
+			m.drifting[f.Feature] = f.Drift
+			changes = append(changes, change{f, f.Drift})
+		}
+	}
+	dsChanged := rep.DatasetEvaluated && rep.Dataset.Drift != m.dsDrift
+	if dsChanged {
+		m.dsDrift = rep.Dataset.Drift
+	}
+	m.mu.Unlock()
+	for _, c := range changes {
+		m.emitFeature(now, c.f)
+	}
+	if dsChanged {
+		m.emitDataset(now, rep.Dataset)
+	}
+	return rep, nil
+}
+
+func state(drift bool) (string, otellog.Severity, string) {
+	if drift {
+		return "drift", otellog.SeverityWarn, "WARN"
+	}
+	return "recovered", otellog.SeverityInfo, "INFO"
+}
+
+func (m *Monitor) emitFeature(now time.Time, f FeatureReport) {
+	st, sev, sevText := state(f.Drift)
+	var r otellog.Record
+	r.SetEventName(semconv.EventDriftFeature)
+	r.SetTimestamp(now)
+	r.SetSeverity(sev)
+	r.SetSeverityText(sevText)
+	r.SetBody(attribute.StringValue(fmt.Sprintf("feature %s %s: %s score %.6g (threshold %g, %d observations)",
+		f.Feature, st, f.Result.Method, f.Result.Score, f.Result.Threshold, f.Observations)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(m.cfg.controlID),
+		semconv.AimsDriftFeature.String(f.Feature),
+		semconv.AimsDriftState.String(st),
+		semconv.AimsDriftMethod.String(string(f.Result.Method)),
+		semconv.AimsDriftScore.Float64(f.Result.Score),
+		semconv.AimsDriftStatistic.Float64(f.Result.Statistic),
+		semconv.AimsDriftThreshold.Float64(f.Result.Threshold),
+		semconv.AimsDriftWindowObservations.Int(f.Observations),
+	)
+	if f.Result.HasPValue {
+		r.AddAttributes(semconv.AimsDriftPValue.Float64(f.Result.PValue))
+	}
+	m.logger.Emit(context.Background(), r)
+}
+
+func (m *Monitor) emitDataset(now time.Time, ds DatasetResult) {
+	st, sev, sevText := state(ds.Drift)
+	var r otellog.Record
+	r.SetEventName(semconv.EventDriftDataset)
+	r.SetTimestamp(now)
+	r.SetSeverity(sev)
+	r.SetSeverityText(sevText)
+	r.SetBody(attribute.StringValue(fmt.Sprintf("dataset %s: %d of %d features drifted (share %.3f, threshold %g, correction %s)",
+		st, ds.Drifted, len(ds.Features), ds.Share, ds.ShareThreshold, ds.Correction)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(m.cfg.controlID),
+		semconv.AimsDriftState.String(st),
+		semconv.AimsDriftShare.Float64(ds.Share),
+		semconv.AimsDriftThreshold.Float64(ds.ShareThreshold),
+		semconv.AimsDriftCorrection.String(string(ds.Correction)),
+	)
+	m.logger.Emit(context.Background(), r)
+}
+
+func (m *Monitor) registerMetrics() error {
+	meter := m.cfg.mp.Meter(semconv.ScopeDrift, metric.WithInstrumentationVersion(semconv.Version))
+	score, err1 := meter.Float64ObservableGauge(semconv.MetricDriftScore, metric.WithUnit("1"), metric.WithDescription("Latest drift score per feature (p-value or distance)"))
+	pval, err2 := meter.Float64ObservableGauge(semconv.MetricDriftPValue, metric.WithUnit("1"), metric.WithDescription("Latest drift-test p-value per feature"))
+	share, err3 := meter.Float64ObservableGauge(semconv.MetricDriftDatasetShare, metric.WithUnit("1"), metric.WithDescription("Latest share of drifted features"))
+	obs, err4 := meter.Int64ObservableGauge(semconv.MetricDriftWindowObservations, metric.WithUnit("{observation}"), metric.WithDescription("Observations in each feature's window"))
+	drop, err5 := meter.Int64ObservableCounter(semconv.MetricDriftDropped, metric.WithUnit("{value}"), metric.WithDescription("Non-finite values dropped per feature"))
+	erate, err6 := meter.Float64ObservableGauge(semconv.MetricDriftErrorRate, metric.WithUnit("1"), metric.WithDescription("Error rate over the outcome window"))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+		return fmt.Errorf("drift: monitor instruments: %w", err)
+	}
+	withMethod := func(f string, meth Method) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(f), semconv.AimsDriftMethod.String(string(meth))))
+	}
+	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			return nil
+		}
+		for _, f := range m.last.Features {
+			if !f.Evaluated {
+				continue
+			}
+			at := withMethod(f.Feature, f.Result.Method)
+			if !math.IsNaN(f.Result.Score) {
+				o.ObserveFloat64(score, f.Result.Score, at)
+			}
+			if f.Result.HasPValue && !math.IsNaN(f.Result.PValue) {
+				o.ObserveFloat64(pval, f.Result.PValue, at)
+			}
+		}
+		if m.last.DatasetEvaluated {
+			o.ObserveFloat64(share, m.last.Dataset.Share)
+		}
+		for _, f := range m.num {
+			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
+			o.ObserveInt64(drop, f.dropped, f.attrs)
+		}
+		for _, f := range m.cat {
+			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
+		}
+		if m.errs.n > 0 {
+			s := 0.0
+			for k := 0; k < m.errs.n; k++ {
+				s += m.errs.vals[(m.errs.start+k)%len(m.errs.vals)]
+			}
+			o.ObserveFloat64(erate, s/float64(m.errs.n))
+		}
+		return nil
+	}, score, pval, share, obs, drop, erate)
+	if err != nil {
+		return fmt.Errorf("drift: monitor callback: %w", err)
+	}
+	m.reg = reg
+	return nil
+}
+
+// Close stops the evaluation goroutine (waiting for it to exit) and
+// unregisters the metric callback; later calls return [ErrClosed]. Close is
+// idempotent.
+func (m *Monitor) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	reg := m.reg
+	m.mu.Unlock()
+	if m.stop != nil {
+		close(m.stop)
+		<-m.done
+	}
+	if reg != nil {
+		return reg.Unregister()
+	}
+	return nil
+}
