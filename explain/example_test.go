@@ -138,3 +138,30 @@ func ExampleCounterfactuals() {
 	// change [income]: score 1.00, valid true
 	// validity 100%
 }
+
+func ExampleSummarizeBackground() {
+	// 1,000 background rows around two clusters, summarised to 2 weighted rows.
+	data := explain.NewMatrix(1000, 2)
+	for i := 0; i < 1000; i++ {
+		if i%4 == 0 {
+			copy(data.Row(i), []float64{10, 1})
+		} else {
+			copy(data.Row(i), []float64{0, float64(i % 2)})
+		}
+	}
+	bg, weights, err := explain.SummarizeBackground(context.Background(), data, nil, 2, 1)
+	if err != nil {
+		panic(err)
+	}
+	for i := 0; i < bg.Rows; i++ {
+		fmt.Printf("%v weight %.2f\n", bg.Row(i), weights[i])
+	}
+	model := explain.Func(func(x []float64) float64 { return x[0] + x[1] })
+	ex, _ := explain.NewExact(model, bg, explain.WithBackgroundWeights(weights))
+	e, _ := ex.Explain(context.Background(), []float64{5, 1})
+	fmt.Printf("base %.2f\n", e.BaseValue)
+	// Output:
+	// [0 1] weight 0.75
+	// [10 1] weight 0.25
+	// base 3.50
+}
