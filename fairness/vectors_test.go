@@ -103,7 +103,7 @@ func TestVectors(t *testing.T) {
 	skipped := map[string]int{}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			doc, raw, err := readVectorFile(file)
+			doc, _, err := readVectorFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,6 @@ func TestVectors(t *testing.T) {
 			if _, ok := doc["cases"]; ok {
 				checkManifest(c, doc)
 			} else {
-				_ = raw
 				checkCase(c, doc)
 			}
 			if c.compared == 0 {
@@ -142,13 +141,32 @@ func checkManifest(c *vecChecker, doc map[string]any) {
 		if got := hex.EncodeToString(sum[:]); got != cs["sha256"] {
 			c.t.Errorf("%s: sha256 %s, manifest says %s", name, got, cs["sha256"])
 		}
+		doc, _, err := readVectorFile(filepath.Join(vectorDir, name))
+		if err != nil {
+			c.t.Error(err)
+			continue
+		}
+		var ids []string
+		for _, e := range doc["evaluations"].([]any) {
+			ids = append(ids, e.(map[string]any)["id"].(string))
+		}
+		c.compared++
+		if want, ok := cs["evaluations"]; ok && strings.Join(ids, ",") != strings.Join(strSlice(want), ",") {
+			c.t.Errorf("%s: evaluations %v, manifest lists %v", name, ids, want)
+		}
 	}
 }
 
+// strSlice reads a list of labels; non-string labels are formatted the
+// way cellKey formats them.
 func strSlice(v any) []string {
 	var out []string
 	for _, x := range v.([]any) {
-		out = append(out, x.(string))
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		} else {
+			out = append(out, fmt.Sprint(x))
+		}
 	}
 	return out
 }
@@ -156,7 +174,16 @@ func strSlice(v any) []string {
 func intSlice(v any) []int {
 	var out []int
 	for _, x := range v.([]any) {
-		out = append(out, int(x.(float64)))
+		switch y := x.(type) {
+		case bool:
+			if y {
+				out = append(out, 1)
+			} else {
+				out = append(out, 0)
+			}
+		default:
+			out = append(out, int(y.(float64)))
+		}
 	}
 	return out
 }
@@ -173,12 +200,13 @@ func floatSlice(v any) []float64 {
 	return out
 }
 
-func featureFrom(data map[string]any, kind, name string) Feature {
+func featureFrom(c *vecChecker, data map[string]any, kind, name string) Feature {
 	vals := strSlice(data[kind].(map[string]any)[name])
 	f := NewFeature(name, vals)
 	if lv, ok := data["levels"].(map[string]any)[name]; ok {
+		c.compared++
 		if got, want := strings.Join(f.Levels, "|"), strings.Join(strSlice(lv), "|"); got != want {
-			panic(fmt.Sprintf("levels of %s: got %s, want %s", name, got, want))
+			c.t.Errorf("levels of %s: got %s, want %s", name, got, want)
 		}
 	}
 	return f
@@ -202,7 +230,7 @@ func checkCase(c *vecChecker, doc map[string]any) {
 		SampleWeight: floatSlice(data["sample_weight"]),
 	}
 	var opts []Option
-	if pl, ok := data["pos_label"].(float64); ok && pl != 1 {
+	if pl, ok := data["pos_label"].(float64); ok {
 		opts = append(opts, WithPosLabel(int(pl)))
 	}
 	for _, ev := range doc["evaluations"].([]any) {
@@ -211,10 +239,10 @@ func checkCase(c *vecChecker, doc map[string]any) {
 		d := base
 		d.Sensitive, d.Control = nil, nil
 		for _, n := range strSlice(e["sensitive_features"]) {
-			d.Sensitive = append(d.Sensitive, featureFrom(data, "sensitive_features", n))
+			d.Sensitive = append(d.Sensitive, featureFrom(c, data, "sensitive_features", n))
 		}
 		for _, n := range strSlice(e["control_features"]) {
-			d.Control = append(d.Control, featureFrom(data, "control_features", n))
+			d.Control = append(d.Control, featureFrom(c, data, "control_features", n))
 		}
 		if !e["weighted"].(bool) {
 			d.SampleWeight = nil
