@@ -165,9 +165,25 @@ func kernelSolve(p *kernelPlan, w, y []float64, base, delta float64) ([]float64,
 			}
 		}
 	}
+	a0, b0 := append([]float64(nil), a...), append([]float64(nil), b...)
 	beta, err := solveSymmetric(a, b, n1)
 	if err != nil {
-		return nil, err
+		// Too few distinct coalitions to identify every value (a tiny
+		// budget): fall back to a slightly ridged fit, as shap falls back
+		// to a least-squares solve, rather than failing.
+		diag := 0.0
+		for i := 0; i < n1; i++ {
+			diag = math.Max(diag, a0[i*n1+i])
+		}
+		if diag == 0 {
+			return nil, err
+		}
+		for i := 0; i < n1; i++ {
+			a0[i*n1+i] += 1e-8 * diag
+		}
+		if beta, err = solveSymmetric(a0, b0, n1); err != nil {
+			return nil, err
+		}
 	}
 	phi := make([]float64, m)
 	sum := 0.0

@@ -35,7 +35,8 @@ func (m Matrix) Validate() error {
 // Model is a scoring function evaluated on a batch of rows. Predict writes
 // one output per row of x into out (len(out) == x.Rows). Implementations
 // must be safe for concurrent calls: explainers call Predict from several
-// goroutines at once.
+// goroutines at once. Predict must not modify x or keep a reference to it
+// after returning: explainers reuse the rows for the next coalition.
 type Model interface {
 	Predict(ctx context.Context, x Matrix, out []float64) error
 }

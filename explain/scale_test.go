@@ -115,3 +115,23 @@ func TestConcurrentExplain(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// A budget far too small to identify every value still gives an additive
+// answer, marked inexact.
+func TestKernelTinyBudget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	bg := randomMatrix(rng, 6, 10)
+	ke, err := NewKernel(nonlinearWide, bg, WithSamples(4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := ke.Explain(context.Background(), randomMatrix(rng, 1, 10).Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Exact || math.Abs(e.AdditivityResidual) > 1e-9 {
+		t.Errorf("exact=%v residual=%v", e.Exact, e.AdditivityResidual)
+	}
+}
+
+var nonlinearWide = Func(func(x []float64) float64 { return x[0]*x[9] + math.Sin(x[4]) + x[2] })

@@ -1,0 +1,42 @@
+// Package explain attributes a model's predictions to its input features
+// and tells people what would change an outcome: the explanation duties of
+// ISO/IEC 42001 Annex A.8.2 and of EU AI Act Art. 13(3)(b)(iv) and Art. 86.
+//
+// # Shapley values
+//
+// Every explainer implements [Explainer] and returns an [Explanation]:
+// a base value, one value per feature (or feature group), the prediction,
+// the method and a per-value standard error. The game is interventional:
+// v(S) is the (weighted) mean model output over a background set with the
+// features in S taken from the explained row, optionally through a logit
+// link ([WithLink]) so that a probability model is explained on its
+// log-odds. base + Σ values = prediction always holds to rounding; Exact
+// says whether the values are the exact Shapley values.
+//
+//   - [NewExact] enumerates all 2^M coalitions (the default for small M);
+//   - [NewKernel] is Kernel SHAP with shap 0.46's coalition plan and its
+//     additivity-constrained weighted least squares; exact when the budget
+//     covers every coalition;
+//   - [NewPermutation] averages antithetic permutations, with standard
+//     errors and a convergence stop;
+//   - [NewLinear] is the closed form of linear and logistic models.
+//
+// Tree ensembles have their own exact algorithms in explain/tree.
+// [WithGroups] makes a block of columns (a one-hot category) one player.
+// [SummarizeBackground] shrinks a large background by weighted k-means.
+//
+// Models are evaluated in batches ([Model]); explainers hand whole blocks
+// of rows to the model from GOMAXPROCS goroutines and build those blocks
+// incrementally, so the per-coalition work is the model call itself.
+//
+// # Reasons and counterfactuals
+//
+// [ReasonCodes] turns an explanation into ranked, worded reasons for an
+// adverse-action notice. [Counterfactuals] finds diverse, minimal changes
+// to an input that reach a goal without ever violating immutable, range,
+// monotone, integer or categorical constraints.
+//
+// Each explanation and counterfactual search is one OpenTelemetry span
+// (method, number of features, background size, model evaluations and the
+// names — never the values — of the top features).
+package explain
