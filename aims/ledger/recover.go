@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,16 @@ func (l *Ledger) recover() error {
 	cps, err := l.recoverCheckpoints()
 	if err != nil {
 		return err
+	}
+	// A crash between appending to checkpoints.jsonl and replacing the
+	// latest-checkpoint file leaves the two out of step; the history is
+	// the source of truth.
+	if l.lastNote != nil {
+		if cur, err := os.ReadFile(filepath.Join(l.dir, latestFile)); err != nil || !bytes.Equal(cur, l.lastNote) {
+			if err := writeFileAtomic(l.dir, latestFile, l.lastNote); err != nil {
+				return err
+			}
+		}
 	}
 	// The checkpoint with the largest size is checked against the tree
 	// when the tree reaches that size.
