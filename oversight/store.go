@@ -20,9 +20,10 @@ type Store interface {
 	// Update returns that error unchanged. fn may be called more than
 	// once if the store retries; it must not change the ticket's ID.
 	Update(ctx context.Context, id string, fn func(t *Ticket) error) (Ticket, error)
-	// Claim hands the oldest open ticket that reviewer may act on and that
-	// nobody else holds an unexpired claim on to reviewer, with a lease
-	// until now+lease; ErrQueueEmpty if there is none.
+	// Claim hands reviewer the oldest open ticket that reviewer may act on
+	// (not submitted, excluded from or already voted on by reviewer) and
+	// that nobody holds an unexpired claim on, with a lease until
+	// now+lease; ErrQueueEmpty if there is none.
 	Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (Ticket, error)
 	// Open lists open tickets, oldest first; limit <= 0 means all.
 	Open(ctx context.Context, limit int) ([]Ticket, error)

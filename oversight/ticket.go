@@ -124,7 +124,9 @@ func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
 	if !t.Open() || slices.Contains(t.Ineligible(), reviewer) {
 		return false
 	}
-	return t.ClaimedBy == "" || t.ClaimedBy == reviewer || !now.Before(t.LeaseUntil)
+	// A live claim, even the reviewer's own, takes the ticket out of the
+	// queue: claiming again hands out the next ticket.
+	return t.ClaimedBy == "" || !now.Before(t.LeaseUntil)
 }
 
 // Clone returns a deep copy of t, so that stores never share memory with
