@@ -66,6 +66,9 @@ func cloneEntries(es []Entry) []Entry {
 // it came after the latest registration. Identity attributes missing on a
 // record are taken from its resource.
 //
+// To read rotated files, pass them oldest first through io.MultiReader (the
+// file exporter ends every line with a newline, so lines do not run together).
+//
 // Malformed input — a line that is not OTLP/JSON, a timestamp or intValue
 // that is not an integer, a registration without a decodable body — is an
 // error naming the line and the record.
