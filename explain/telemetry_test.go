@@ -58,7 +58,7 @@ func TestExplanationSpan(t *testing.T) {
 	}
 	for _, kv := range s.Attributes() {
 		for _, v := range x {
-			if strings.Contains(kv.Value.Emit(), fmt.Sprint(v)) {
+			if strings.Contains(kv.Value.String(), fmt.Sprint(v)) {
 				t.Errorf("attribute %s carries the raw input value %v", kv.Key, v)
 			}
 		}
