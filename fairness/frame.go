@@ -619,6 +619,9 @@ func (f *Frame) Ratio(m Metric, method Method) (float64, error) {
 // metrics must be in the frame. The error is the metric's column error.
 func (c *Cell) Value(m Metric) (Value, error) {
 	f := c.frame
+	if f == nil {
+		return Value{Value: math.NaN()}, errors.New("fairness: cell does not belong to a frame")
+	}
 	mi := f.metricIndex(m)
 	v := Value{Small: c.Counts.N < f.minGroupSize}
 	if c.Counts.N == 0 {

@@ -342,6 +342,9 @@ func (m *Monitor) groupOf(labels []string) (int32, error) {
 // Observe records a decision: its ID (to join the label later), one
 // group label per sensitive feature, and the binary prediction (0 or 1).
 func (m *Monitor) Observe(decisionID string, groups []string, prediction int) error {
+	if m.pending == nil {
+		return errors.New("fairness: monitor not created with NewMonitor")
+	}
 	if len(groups) != len(m.features) {
 		return fmt.Errorf("fairness: monitor has %d sensitive features, decision %q gives %d group labels", len(m.features), decisionID, len(groups))
 	}
@@ -415,6 +418,9 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 // decision that already left the window is forgotten without error; an
 // unknown or already labelled one returns ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
+	if m.pending == nil {
+		return errors.New("fairness: monitor not created with NewMonitor")
+	}
 	if label != 0 && label != 1 {
 		return fmt.Errorf("fairness: label %d of decision %q is not 0 or 1", label, decisionID)
 	}
@@ -677,6 +683,9 @@ type MonitorSnapshot struct {
 func (m *Monitor) Snapshot() MonitorSnapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.pending == nil {
+		return MonitorSnapshot{Disparities: map[Disparity]float64{}}
+	}
 	if m.ring == nil && !m.closed {
 		m.advance()
 	}

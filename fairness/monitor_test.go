@@ -462,3 +462,62 @@ func BenchmarkMonitorObserveLabel(b *testing.B) {
 		i++
 	}
 }
+
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	var m Monitor
+	if err := m.Observe("a", []string{"x"}, 1); err == nil {
+		t.Error("zero Monitor accepted a decision")
+	}
+	if err := m.ObserveLabel("a", 1); err == nil {
+		t.Error("zero Monitor accepted a label")
+	}
+	_ = m.Snapshot()
+	if err := m.Close(); err != nil {
+		t.Error(err)
+	}
+	var c Cell
+	if _, err := c.Value(SelectionRate); err == nil {
+		t.Error("zero Cell returned a value")
+	}
+	var f Frame
+	if _, err := f.Difference(SelectionRate, BetweenGroups); err == nil {
+		t.Error("zero Frame returned a difference")
+	}
+}
+
+func TestMonitorHysteresisSuppressesFlapping(t *testing.T) {
+	run := func(h float64) int {
+		tel := newTelemetry()
+		m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithCountWindow(200), WithMinGroupDecisions(20),
+			WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8, Hysteresis: h}))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		acc := map[string]float64{}
+		for id := range 600 {
+			g, p := "F", 0.5
+			if id >= 200 {
+				p = 0.1 // F's rate drifts to 0.1 while M stays at 0.6
+			}
+			if id%2 == 1 {
+				g, p = "M", 0.6
+				if id < 200 {
+					p = 0.5
+				}
+			}
+			pred := 0
+			if acc[g] += p; acc[g] >= 1 {
+				pred, acc[g] = 1, acc[g]-1
+			}
+			if err := m.Observe(strconv.Itoa(id), []string{g}, pred); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(tel.logs.events())
+	}
+	noHyst, withHyst := run(-1), run(0.1)
+	if withHyst != 1 || noHyst <= withHyst {
+		t.Errorf("events without hysteresis %d, with 0.1 hysteresis %d (want more, and exactly 1)", noHyst, withHyst)
+	}
+}
