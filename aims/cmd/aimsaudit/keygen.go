@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aimskit/aimskit/aims/ledger"
+)
+
+func init() {
+	register(&command{
+		name:    "keygen",
+		args:    "--name NAME [--out PREFIX]",
+		summary: "generate an Ed25519 checkpoint key pair: PREFIX.key (private, mode 0600, for the service) and PREFIX.pub (for auditors)",
+		run:     runKeygen,
+	})
+}
+
+func runKeygen(args []string, stdout, stderr io.Writer) int {
+	c := commands["keygen"]
+	fs := newFlags(c, stderr)
+	name := fs.String("name", "", "key name shown in every signature, e.g. credit-scoring-ledger")
+	out := fs.String("out", "", "write PREFIX.key and PREFIX.pub instead of printing both keys")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsageErr
+	}
+	if len(pos) != 0 || *name == "" {
+		fs.Usage()
+		return exitUsageErr
+	}
+	skey, vkey, err := ledger.GenerateKey(*name)
+	if err != nil {
+		fmt.Fprintf(stderr, "aimsaudit keygen: %v\n", err)
+		return exitUsageErr
+	}
+	if *out == "" {
+		fmt.Fprintf(stdout, "%s\n%s\n", skey, vkey)
+		return exitOK
+	}
+	// O_EXCL: never overwrite a key that may already sign a ledger.
+	for _, f := range []struct {
+		path string
+		data string
+		mode os.FileMode
+	}{{*out + ".key", skey, 0o600}, {*out + ".pub", vkey, 0o644}} {
+		fh, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.mode)
+		if err != nil {
+			fmt.Fprintf(stderr, "aimsaudit keygen: %v\n", err)
+			return exitUsageErr
+		}
+		_, err = fmt.Fprintln(fh, f.data)
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "aimsaudit keygen: %v\n", err)
+			return exitUsageErr
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %s.key (private signing key: give it to the service, e.g. via %s) and %s.pub (public verifier key: give it to auditors)\n",
+		*out, ledger.DefaultKeyEnv, *out)
+	return exitOK
+}

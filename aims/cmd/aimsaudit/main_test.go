@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/oteltest"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// fixture generates a key pair with keygen and writes two instance
+// ledgers of the same system through aims.DecisionLog, also capturing the
+// emitted log records.
+type fixture struct {
+	root, pub string
+	ids       []string
+	logs      *oteltest.Logs
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	root := t.TempDir()
+	prefix := filepath.Join(t.TempDir(), "ledger")
+	if code, out, errs := runCmd(t, "keygen", "--name", "credit-ledger", "--out", prefix); code != 0 {
+		t.Fatalf("keygen: %d %s %s", code, out, errs)
+	}
+	if code, _, _ := runCmd(t, "keygen", "--name", "credit-ledger", "--out", prefix); code == 0 {
+		t.Fatal("keygen overwrote an existing key")
+	}
+	signer, err := ledger.LoadSigner(prefix + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{root: root, pub: prefix + ".pub", logs: oteltest.NewLogs(t)}
+	base := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for inst := 0; inst < 2; inst++ {
+		l, err := ledger.Open(filepath.Join(root, fmt.Sprintf("pod-%d", inst)), "credit-scoring", fmt.Sprintf("pod-%d", inst), signer,
+			ledger.WithSegmentLimits(2000, 0), ledger.WithCheckpointEvery(5, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dl, err := aims.NewDecisionLog(aims.WithLedger(l), aims.WithLoggerProvider(f.logs.Provider))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 12; i++ {
+			d, err := aims.NewDecision(context.Background(), "credit-scoring")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Time = base.Add(time.Duration(i*2+inst) * time.Minute)
+			d.Output = []string{"approve", "deny", "review"}[i%3]
+			d.Score = new(float64)
+			*d.Score = float64(i) / 12
+			if i%3 == 1 {
+				d.Adverse = true
+				d.Explanation = &aims.Explanation{ReasonCodes: []aims.ReasonCode{{Rank: 1, Code: "R01", Description: "income"}}}
+			}
+			if err := dl.Record(context.Background(), d); err != nil {
+				t.Fatal(err)
+			}
+			f.ids = append(f.ids, d.ID)
+		}
+		if err := dl.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func TestVerifyCommand(t *testing.T) {
+	f := newFixture(t)
+	code, out, errs := runCmd(t, "verify", f.root, "--key", f.pub)
+	if code != 0 {
+		t.Fatalf("verify: %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "aimskit.ledger/credit-scoring/pod-0") || !strings.Contains(out, "aimskit.ledger/credit-scoring/pod-1") ||
+		!strings.Contains(out, "2 instance ledgers, 24 records in all") {
+		t.Fatalf("verify output:\n%s", out)
+	}
+	// Tamper with one record of pod-1: verify names it and fails.
+	dir := filepath.Join(f.root, "pod-1")
+	segs, _ := filepath.Glob(filepath.Join(dir, "seg-*.jsonl"))
+	b, _ := os.ReadFile(segs[0])
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	lines[2] = bytes.Replace(lines[2], []byte(`"output":"review"`), []byte(`"output":"approve"`), 1)
+	os.WriteFile(segs[0], bytes.Join(lines, nil), 0o640)
+	code, out, _ = runCmd(t, "verify", f.root, "--key", f.pub)
+	want := fmt.Sprintf("FAIL ledger %s: %s line 3 (record seq 2): leaf hash", dir, filepath.Base(segs[0]))
+	if code != exitFailed || !strings.Contains(out, want) || !strings.Contains(out, "OK   "+filepath.Join(f.root, "pod-0")) {
+		t.Fatalf("tampered verify: %d\n%s\nwant %s", code, out, want)
+	}
+	// Wrong and malformed keys.
+	other := filepath.Join(t.TempDir(), "other")
+	runCmd(t, "keygen", "--name", "credit-ledger", "--out", other)
+	if code, out, _ := runCmd(t, "verify", filepath.Join(f.root, "pod-0"), "--key", other+".pub"); code != exitFailed || !strings.Contains(out, "not signed by the given key") {
+		t.Fatalf("wrong key: %d %s", code, out)
+	}
+	if code, _, errs := runCmd(t, "verify", f.root, "--key", "not-a-key"); code != exitUsageErr || !strings.Contains(errs, "neither a readable file nor a key") {
+		t.Fatalf("malformed key: %d %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, "verify", f.root, "--key", other+".key"); code != exitUsageErr || !strings.Contains(errs, "private signing key") {
+		t.Fatalf("private key as verifier: %d %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "verify", f.root); code != exitUsageErr {
+		t.Fatal("verify without key")
+	}
+}
+
+func TestProveAndCheckProofCommands(t *testing.T) {
+	f := newFixture(t)
+	id := f.ids[15] // in pod-1
+	code, proof, errs := runCmd(t, "prove", f.root, id)
+	if code != 0 {
+		t.Fatalf("prove: %d %s", code, errs)
+	}
+	pf := filepath.Join(t.TempDir(), "proof.json")
+	os.WriteFile(pf, []byte(proof), 0o644)
+	code, out, errs := runCmd(t, "check-proof", pf, "--key", f.pub)
+	if code != 0 || !strings.Contains(out, "OK   decision "+id+" is record 3 of aimskit.ledger/credit-scoring/pod-1") {
+		t.Fatalf("check-proof: %d %s %s", code, out, errs)
+	}
+	// A proof whose record was altered fails.
+	var p ledger.InclusionProof
+	json.Unmarshal([]byte(proof), &p)
+	p.Record = strings.Replace(p.Record, `"output":"approve"`, `"output":"deny"`, 1)
+	b, _ := json.Marshal(p)
+	os.WriteFile(pf, b, 0o644)
+	if code, out, _ := runCmd(t, "check-proof", pf, "--key", f.pub); code != exitFailed || !strings.Contains(out, "FAIL") {
+		t.Fatalf("altered proof: %d %s", code, out)
+	}
+	if code, _, _ := runCmd(t, "prove", f.root, "01900000-0000-7000-8000-000000000000"); code != exitFailed {
+		t.Fatal("proof of a missing decision")
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	f := newFixture(t)
+	code, out, errs := runCmd(t, "export", f.root, "--key", f.pub)
+	if code != 0 {
+		t.Fatalf("export: %d %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 24 {
+		t.Fatalf("%d decisions exported, want 24", len(lines))
+	}
+	var prev time.Time
+	for _, l := range lines {
+		var d aims.Decision
+		if err := json.Unmarshal([]byte(l), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Time.Before(prev) {
+			t.Fatal("instances not merged in time order")
+		}
+		prev = d.Time
+	}
+	code, out, _ = runCmd(t, "export", f.root, "--outcome", "deny", "--from", "2026-05-01T12:04:00Z", "--to", "2026-05-01T12:20:00Z", "--format", "csv")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// deny at i%3==1: minutes i*2+inst for i in {1,4,7,10} → 2,3,8,9,14,15,20,21; in [4,20): 8,9,14,15.
+	if len(recs) != 5 || recs[0][0] != "id" || recs[1][7] != "deny" || recs[1][10] != "true" || recs[1][13] != "R01" {
+		t.Fatalf("csv:\n%s", out)
+	}
+	if code, _, _ := runCmd(t, "export", f.root, "--format", "xml"); code != exitUsageErr {
+		t.Fatal("bad format accepted")
+	}
+}
+
+// TestExportFromCollectorFile writes the captured aims.decision log
+// records in the OTLP JSON form the collector's file exporter writes (one
+// ExportLogsServiceRequest per line) and exports them.
+func TestExportFromCollectorFile(t *testing.T) {
+	f := newFixture(t)
+	var buf bytes.Buffer
+	recs := f.logs.Events(semconv.EventDecision)
+	for i := 0; i < len(recs); i += 5 {
+		var lrs []map[string]any
+		for _, r := range recs[i:min(i+5, len(recs))] {
+			var attrs []map[string]any
+			for k, v := range oteltest.Attrs(r) {
+				attrs = append(attrs, map[string]any{"key": k, "value": map[string]any{"stringValue": v.Emit()}})
+			}
+			lrs = append(lrs, map[string]any{
+				"timeUnixNano":         fmt.Sprint(r.Timestamp().UnixNano()),
+				"observedTimeUnixNano": fmt.Sprint(r.ObservedTimestamp().UnixNano()),
+				"severityNumber":       int(r.Severity()),
+				"severityText":         r.SeverityText(),
+				"body":                 map[string]any{"stringValue": r.Body().AsString()},
+				"attributes":           attrs,
+				"traceId":              hex.EncodeToString(make([]byte, 16)),
+				"eventName":            r.EventName(),
+			})
+		}
+		// A non-decision record in the same batch is ignored.
+		lrs = append(lrs, map[string]any{"eventName": "aims.disclosure", "body": map[string]any{"stringValue": "x"}})
+		line := map[string]any{"resourceLogs": []any{map[string]any{
+			"resource":  map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": map[string]any{"stringValue": "credit"}}}},
+			"scopeLogs": []any{map[string]any{"scope": map[string]any{"name": semconv.ScopeAims}, "logRecords": lrs}},
+		}}}
+		b, _ := json.Marshal(line)
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	file := filepath.Join(t.TempDir(), "logs.json")
+	os.WriteFile(file, buf.Bytes(), 0o644)
+	code, out, errs := runCmd(t, "export", "--otlp", file, "--system", "credit-scoring")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if n := strings.Count(out, "\n"); n != 24 {
+		t.Fatalf("%d decisions from the collector file, want 24", n)
+	}
+	// Ledger and collector together: each decision once.
+	code, out, _ = runCmd(t, "export", f.root, "--otlp", file)
+	if code != 0 || strings.Count(out, "\n") != 24 {
+		t.Fatalf("merged export: %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, errs := runCmd(t); code != exitUsageErr || !strings.Contains(errs, "check-proof") {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "frobnicate"); code != exitUsageErr {
+		t.Fatal(code)
+	}
+}
