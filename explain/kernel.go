@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"sort"
 )
 
 // KernelExplainer is Kernel SHAP (Lundberg & Lee 2017, "A Unified Approach
@@ -74,7 +75,7 @@ func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explana
 			}
 		}
 		y := make([]float64, n)
-		evals, err := g.values(ctx, x, pm, wordsP, y)
+		evals, err := g.valuesInGrayOrder(ctx, x, pm, wordsP, y)
 		if err != nil {
 			return Explanation{}, err
 		}
@@ -266,4 +267,40 @@ func isComplement(p *kernelPlan, a, b int) bool {
 		}
 	}
 	return true
+}
+
+// valuesInGrayOrder evaluates the coalitions in the order of their rank in
+// the binary-reflected Gray code, so that consecutive coalitions differ in
+// few players: the game then rewrites few columns per coalition, and a
+// batch of rows holds many columns at one value, which vectorised models
+// exploit. Values are returned in the original order.
+func (g *game) valuesInGrayOrder(ctx context.Context, x []float64, masks []uint64, words int, out []float64) (int, error) {
+	n := len(out)
+	if words != 1 || n < 3 {
+		return g.values(ctx, x, masks, words, out)
+	}
+	order := make([]int, n)
+	rank := make([]uint64, n)
+	for i, m := range masks {
+		order[i] = i
+		r := m // inverse Gray code: r = m ^ m>>1 ^ m>>2 ^ …
+		for s := uint(1); s < 64; s <<= 1 {
+			r ^= r >> s
+		}
+		rank[i] = r
+	}
+	sort.Slice(order, func(a, b int) bool { return rank[order[a]] < rank[order[b]] })
+	sorted := make([]uint64, n)
+	for i, o := range order {
+		sorted[i] = masks[o]
+	}
+	vals := make([]float64, n)
+	evals, err := g.values(ctx, x, sorted, 1, vals)
+	if err != nil {
+		return 0, err
+	}
+	for i, o := range order {
+		out[o] = vals[i]
+	}
+	return evals, nil
 }

@@ -52,7 +52,7 @@ func defaultConfig() config {
 		topK:        5,
 		maxExactM:   24,
 		bootstrap:   50,
-		rowsPerCall: 256,
+		rowsPerCall: 64,
 	}
 }
 
@@ -123,8 +123,10 @@ func WithMaxExactPlayers(m int) Option { return func(c *config) { c.maxExactM = 
 func WithBootstrap(b int) Option { return func(c *config) { c.bootstrap = b } }
 
 // WithRowsPerCall sets the minimum number of rows handed to the model per
-// Predict call (default 256); several coalitions share a call when the
-// background is smaller than this.
+// Predict call (default 64); several coalitions share a call when the
+// background is smaller than this. Raise it for models with a high cost
+// per call (a remote or GPU model); one coalition per call lets a
+// vectorised model exploit the columns that are constant in the call.
 func WithRowsPerCall(n int) Option { return func(c *config) { c.rowsPerCall = n } }
 
 func (c *config) validate(d int) error {
