@@ -73,3 +73,19 @@ func benchFrame(b *testing.B, d *Data) {
 		}
 	}
 }
+
+// BenchmarkBootstrap100k: 200 replicates over 100,000 rows and 8 groups.
+func BenchmarkBootstrap100k(b *testing.B) {
+	d := bench1M(false)
+	d.YTrue, d.YPred = d.YTrue[:100_000], d.YPred[:100_000]
+	for i := range d.Sensitive {
+		d.Sensitive[i].Codes = d.Sensitive[i].Codes[:100_000]
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 200, Seed: 1},
+			WithMetrics(SelectionRate, TruePositiveRate, FalsePositiveRate, Accuracy)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
