@@ -254,6 +254,19 @@ func checkShapleyCase(t *testing.T, c *shapleyCase) {
 			fx := math.Log(row.Fx / (1 - row.Fx))
 			checkExactExplanation(t, "exact logit", ri, e, *c.BaseValueLogitLink, fx, row.PhiLogitLink, tol)
 		}
+		// shap's KernelExplainer(link="logit") at full budget.
+		kl, err := NewKernel(model, bg, append(opts, WithLink(LinkLogit), WithSamples(1<<d-2))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ri, row := range c.Rows {
+			e, err := kl.Explain(ctx, row.X)
+			if err != nil {
+				t.Fatalf("kernel logit row %d: %v", ri, err)
+			}
+			fx := math.Log(row.Fx / (1 - row.Fx))
+			checkExactExplanation(t, "kernel logit", ri, e, *c.BaseValueLogitLink, fx, row.PhiLogitLink, tol)
+		}
 	}
 }
 
