@@ -1,0 +1,359 @@
+package auditreport
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/inventory"
+)
+
+// Build computes the report from in. Missing inputs leave their sections
+// marked unavailable with a note; Build fails only on a nil input.
+func Build(in *Input) (*Report, error) {
+	if in == nil {
+		return nil, errors.New("auditreport: nil input")
+	}
+	r := &Report{
+		Title:       "AI management system audit report",
+		GeneratedAt: in.GeneratedAt.UTC(),
+		Missing:     append([]string(nil), in.Missing...),
+	}
+	if in.SoA != nil {
+		r.Organization, r.Scope = in.SoA.Organization, in.SoA.Scope
+	}
+	r.Sources = sources(in)
+	r.Inventory = buildInventory(in)
+	r.Coverage = buildCoverage(in)
+	r.Decisions = buildDecisions(in)
+	r.Oversight = buildOversight(in)
+	r.Fairness = buildFairness(in)
+	r.Drift = buildDrift(in)
+	r.Ledger = buildLedger(in)
+	r.Summary = summarise(r)
+	return r, nil
+}
+
+func sources(in *Input) []Source {
+	var out []Source
+	add := func(name, path string, ok bool, status string) {
+		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status})
+	}
+	if in.Decisions != nil {
+		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d other records", len(in.Decisions), in.OtherRecords))
+	} else {
+		add("Decision ledger", in.LedgerDir, false, "missing")
+	}
+	switch v := in.Verification; {
+	case v == nil:
+		add("Ledger verification", in.LedgerDir, false, "not verified")
+	case v.OK:
+		add("Ledger verification", in.LedgerDir, true, "verified with the public key")
+	default:
+		add("Ledger verification", in.LedgerDir, true, "FAILED: "+v.Problem)
+	}
+	if in.Logs != nil {
+		add("Collector logs", joinPath(in.OTelDir, LogsFile), true, fmt.Sprintf("read: %d log records", len(in.Logs)))
+	} else {
+		add("Collector logs", joinPath(in.OTelDir, LogsFile), false, "missing")
+	}
+	if in.Metrics != nil {
+		add("Collector metrics", joinPath(in.OTelDir, MetricsFile), true, fmt.Sprintf("read: %d metric points", len(in.Metrics)))
+	} else {
+		add("Collector metrics", joinPath(in.OTelDir, MetricsFile), false, "missing")
+	}
+	if in.SoA != nil {
+		st := fmt.Sprintf("read: %d entries", len(in.SoA.Controls))
+		if len(in.SoAProblems) > 0 {
+			st += fmt.Sprintf(", %d validation problems", len(in.SoAProblems))
+		}
+		add("Statement of Applicability", in.SoAPath, true, st)
+	} else {
+		add("Statement of Applicability", in.SoAPath, false, "missing")
+	}
+	return out
+}
+
+func joinPath(dir, file string) string {
+	if dir == "" {
+		return ""
+	}
+	return strings.TrimSuffix(dir, "/") + "/" + file
+}
+
+// controlOf returns the normalised aims.control.id of a record's
+// attributes, or "".
+func controlOf(attrs map[string]any) string {
+	id := otlpjson.String(attrs, string(semconv.AimsControlID))
+	if id == "" {
+		return ""
+	}
+	return aims.NormalizeControlID(id)
+}
+
+func buildCoverage(in *Input) CoverageSection {
+	s := CoverageSection{HaveSoA: in.SoA != nil, HaveCollector: in.Logs != nil || in.Metrics != nil, HaveLedger: in.Decisions != nil}
+	s.SoAProblems = append(s.SoAProblems, in.SoAProblems...)
+	var notes []string
+	if !s.HaveSoA {
+		notes = append(notes, "No Statement of Applicability was given: applicability of each control is unknown.")
+	}
+	if !s.HaveCollector {
+		notes = append(notes, "No collector output was given: telemetry evidence could not be counted.")
+	}
+	if !s.HaveLedger {
+		notes = append(notes, "No decision ledger was given: ledger evidence for A.6.2.8 could not be counted.")
+	}
+	s.Note = strings.Join(notes, " ")
+
+	logs := map[string]int{}
+	for _, l := range in.Logs {
+		if c := controlOf(l.Attributes); c != "" {
+			logs[c]++
+		}
+	}
+	points := map[string]int{}
+	for _, p := range in.Metrics {
+		if c := controlOf(p.Attributes); c != "" {
+			points[c]++
+		}
+	}
+	ledgerRecords := len(in.Decisions) + in.OtherRecords
+	for _, c := range aims.Controls() {
+		row := ControlRow{ID: c.ID, Title: c.Title, Objective: c.Objective, Applicability: "unknown"}
+		if in.SoA != nil {
+			if e, ok := in.SoA.Entry(c.ID); ok {
+				row.Justification, row.Owner = e.Justification, e.Owner
+				if e.Applicable {
+					row.Applicability, row.Status = "applicable", words(string(e.Status))
+				} else {
+					row.Applicability = "excluded"
+				}
+			} else {
+				row.Applicability = "not addressed"
+			}
+		}
+		row.LogRecords, row.MetricPoints = logs[c.ID], points[c.ID]
+		if c.ID == aims.ControlEventLogs {
+			row.LedgerRecords = ledgerRecords
+		}
+		row.Evidence = row.LogRecords + row.MetricPoints + row.LedgerRecords
+		row.Gap = row.Applicability == "applicable" && row.Evidence == 0
+		s.Rows = append(s.Rows, row)
+	}
+	return s
+}
+
+func buildInventory(in *Input) InventorySection {
+	s := InventorySection{Available: in.Inventory != nil}
+	if in.Inventory == nil {
+		s.Note = "The inventory is rebuilt from the collector's registration and heartbeat records; no collector logs were available."
+		return s
+	}
+	add := func(unregistered bool, e inventory.Entry) {
+		row := SystemRow{
+			ID: e.System.ID, Name: e.System.Name, Owner: e.System.Owner,
+			Lifecycle: string(e.System.Lifecycle), Version: e.System.Version,
+			Versions: append([]string(nil), e.Versions...), RiskLevel: string(e.System.RiskLevel),
+			Instances: len(e.Instances), LastSeen: e.LastSeen,
+			Retired: e.Retired, RetiredAt: e.RetiredAt, RetirementReason: e.RetirementReason,
+			Unregistered: unregistered,
+		}
+		for _, i := range e.Instances {
+			if i.LastHeartbeat.After(row.LastHeartbeat) {
+				row.LastHeartbeat = i.LastHeartbeat
+			}
+		}
+		s.Systems = append(s.Systems, row)
+	}
+	for _, e := range in.Inventory.Entries() {
+		add(false, e)
+	}
+	for _, e := range in.Inventory.Unregistered() {
+		add(true, e)
+	}
+	if len(s.Systems) == 0 {
+		s.Note = "The collector's logs hold no inventory registration or heartbeat records."
+	}
+	return s
+}
+
+func buildLedger(in *Input) LedgerSection {
+	s := LedgerSection{Dir: in.LedgerDir, Verdict: VerdictUnknown, OtherRecords: in.OtherRecords}
+	v := in.Verification
+	if v == nil {
+		s.Note = "The ledger was not verified: a ledger folder and the system's public verifier key (--key) are both needed."
+		return s
+	}
+	s.Available, s.Verification, s.CheckpointNote = true, v, v.CheckpointNote
+	if v.OK {
+		s.Verdict = VerdictPass
+	} else {
+		s.Verdict = VerdictFail
+	}
+	if cp := v.Checkpoint; cp != nil {
+		s.TreeSize = cp.Size
+		s.RootHash = base64.StdEncoding.EncodeToString(cp.Root[:])
+		s.CheckpointText = cp.Text()
+	}
+	return s
+}
+
+func summarise(r *Report) Summary {
+	s := Summary{Verification: r.Ledger.Verdict, Controls: len(r.Coverage.Rows)}
+	switch r.Ledger.Verdict {
+	case VerdictPass:
+		v := r.Ledger.Verification
+		s.VerificationText = fmt.Sprintf("The ledger verified: %d records, all covered by signed checkpoints (tree size %d).", v.Records, r.Ledger.TreeSize)
+		if v.Pending > 0 {
+			s.VerificationText = fmt.Sprintf("The ledger verified: %d records, of which %d after the last signed checkpoint (accepted as pending).", v.Records, v.Pending)
+		}
+	case VerdictFail:
+		s.VerificationText = "The ledger FAILED verification: " + r.Ledger.Verification.Problem + locate(r.Ledger.Verification) + "."
+	default:
+		s.VerificationText = "The ledger was not verified."
+	}
+	s.Decisions, s.Followups = r.Decisions.Total, r.Decisions.Followups
+	s.Systems = len(r.Inventory.Systems)
+	for _, c := range r.Coverage.Rows {
+		switch c.Applicability {
+		case "applicable":
+			s.Applicable++
+		case "excluded":
+			s.Excluded++
+		case "not addressed":
+			s.NotAddressed++
+		}
+		if c.Evidence > 0 && (c.Applicability == "applicable" || c.Applicability == "unknown") {
+			s.WithEvidence++
+		}
+	}
+	s.HeldForReview, s.Overridden = r.Oversight.Held, r.Oversight.Overridden
+	failingGroups := 0
+	for _, m := range r.Fairness.Monitors {
+		for _, g := range m.Groups {
+			if g.FourFifths == VerdictFail {
+				failingGroups++
+			}
+		}
+	}
+	violations := 0
+	for _, e := range r.Fairness.Events {
+		if e.State == "violated" {
+			violations++
+		}
+	}
+	s.FairnessAlerts = failingGroups + violations
+	s.DriftAlerts = len(r.Drift.Events)
+
+	add := func(v Verdict, format string, args ...any) {
+		s.Findings = append(s.Findings, Finding{Verdict: v, Text: fmt.Sprintf(format, args...)})
+	}
+	add(s.Verification, "%s", s.VerificationText)
+	if r.Coverage.HaveSoA {
+		gaps := 0
+		for _, c := range r.Coverage.Rows {
+			if c.Gap {
+				gaps++
+			}
+		}
+		v := VerdictPass
+		if gaps > 0 || s.NotAddressed > 0 {
+			v = VerdictWarn
+		}
+		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed; %d applicable controls have telemetry or ledger evidence, %d have none in these inputs.",
+			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.WithEvidence, gaps)
+	} else {
+		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have telemetry or ledger evidence.", s.WithEvidence, s.Controls)
+	}
+	if len(r.Coverage.SoAProblems) > 0 {
+		add(VerdictWarn, "The Statement of Applicability has %d validation problems.", len(r.Coverage.SoAProblems))
+	}
+	if r.Decisions.Available {
+		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.", s.Decisions, r.Decisions.Adverse, s.Followups)
+	}
+	if r.Oversight.Available {
+		v := VerdictPass
+		if r.Oversight.Open > 0 || r.Oversight.Expired > 0 {
+			v = VerdictWarn
+		}
+		agree := "no resolved reviews"
+		if r.Oversight.AgreementDefined {
+			agree = fmt.Sprintf("reviewers agreed with the model in %.0f%% of resolved reviews", 100*r.Oversight.Agreement)
+		}
+		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open; %s.",
+			r.Oversight.Held, r.Oversight.Blocked, r.Oversight.Approved, r.Oversight.Rejected, r.Oversight.Overridden, r.Oversight.Expired, r.Oversight.Open, agree)
+	}
+	if r.Fairness.Available {
+		v := VerdictPass
+		if s.FairnessAlerts > 0 {
+			v = VerdictFail
+		}
+		add(v, "Fairness: %s the four-fifths rule; the monitor reported %s.", plural(failingGroups, "group fails", "groups fail"), plural(violations, "threshold violation", "threshold violations"))
+	} else {
+		add(VerdictUnknown, "Fairness: %s", r.Fairness.Note)
+	}
+	if r.Drift.Available {
+		v := VerdictPass
+		if s.DriftAlerts > 0 {
+			v = VerdictWarn
+		}
+		add(v, "Drift: %s; %s with drift scores.", plural(s.DriftAlerts, "drift event", "drift events"), plural(len(r.Drift.Features), "feature", "features"))
+	} else {
+		add(VerdictUnknown, "Drift: %s", r.Drift.Note)
+	}
+	for _, m := range r.Missing {
+		add(VerdictUnknown, "Missing input — %s", m)
+	}
+	return s
+}
+
+func locate(v *Verification) string {
+	var parts []string
+	if v.File != "" {
+		parts = append(parts, "file "+v.File)
+	}
+	if v.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d", v.Line))
+	}
+	if v.Seq >= 0 {
+		parts = append(parts, fmt.Sprintf("record %d", v.Seq))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// sortCounts orders counts by N descending, then label.
+func sortCounts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Label: k, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Label < out[j].Label
+	})
+	return out
+}
+
+// systemOf names the AI system a record belongs to: its aims.system.id
+// attribute, else the resource's aims.system.id, else the resource's
+// service.name.
+func systemOf(attrs, resource map[string]any) string {
+	if s := otlpjson.String(attrs, string(semconv.AimsSystemID)); s != "" {
+		return s
+	}
+	if s := otlpjson.String(resource, string(semconv.AimsSystemID)); s != "" {
+		return s
+	}
+	return otlpjson.String(resource, "service.name")
+}

@@ -1,0 +1,22 @@
+// Package auditreport builds the auditor's report of an AI management system
+// (ISO/IEC 42001) from what the system left behind: the tamper-evident
+// decision ledger, the OpenTelemetry Collector's file-exporter output
+// (OTLP/JSON logs.jsonl and metrics.jsonl) and the Statement of
+// Applicability.
+//
+// The work has three steps, each usable on its own:
+//
+//   - [Load] reads the inputs from paths into an [Input]; an input that is
+//     missing or unreadable is noted in Input.Missing instead of failing, so
+//     an auditor always gets a report that says what it could not see;
+//   - [Build] computes the [Report] model from an Input: the inventory,
+//     Annex A coverage with evidence counts, decision volumes and outcomes
+//     over time, human oversight, fairness by group with the four-fifths
+//     verdicts, drift, and the ledger's verification status;
+//   - [Report.RenderHTML] writes one self-contained, printable HTML file
+//     (charts as inline SVG drawn with gonum.org/v1/plot, no scripts, no
+//     external assets, every value escaped by html/template) and
+//     [Report.RenderMarkdown] the same content as Markdown tables.
+//
+// The aimsaudit command's report subcommand is a thin wrapper around these.
+package auditreport

@@ -1,0 +1,281 @@
+package auditreport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/inventory"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// File names the collector's file exporters write into the --otel folder.
+const (
+	LogsFile    = "logs.jsonl"
+	MetricsFile = "metrics.jsonl"
+)
+
+// Input is everything a report is built from. A nil slice or pointer means
+// the input was not available (Missing says why); a non-nil empty slice
+// means it was read and held nothing. Build never modifies an Input.
+type Input struct {
+	// GeneratedAt is the time the report states it was generated.
+	GeneratedAt time.Time
+
+	// LedgerDir is where the decision ledger was read from ("" if none).
+	LedgerDir string
+	// Decisions are the ledger's decision records in ledger order,
+	// including the follow-up records of oversight actions.
+	Decisions []aims.Decision
+	// OtherRecords counts ledger records that are not decisions.
+	OtherRecords int
+	// Verification is the result of verifying the ledger; nil when it
+	// was not verified (no ledger or no verifier key).
+	Verification *Verification
+
+	// OTelDir is where the collector output was read from ("" if none).
+	OTelDir string
+	// Logs are the log records of the collector's logs file.
+	Logs []otlpjson.LogRecord
+	// Metrics are the metric data points of the collector's metrics file.
+	Metrics []otlpjson.Point
+	// Inventory is the AI-system inventory rebuilt from the logs file.
+	Inventory *inventory.Inventory
+
+	// SoAPath is where the Statement of Applicability was read from.
+	SoAPath string
+	// SoA is the Statement of Applicability.
+	SoA *aims.SoA
+	// SoAProblems lists what SoA.Validate found wrong, if anything.
+	SoAProblems []string
+
+	// Missing lists, in plain words, each input that was not available or
+	// could not be read, and why.
+	Missing []string
+}
+
+// Verification is the outcome of verifying the decision ledger with the
+// system's public key, and the latest checkpoint found in it.
+type Verification struct {
+	// OK is true when ledger.Verify found no problem.
+	OK bool
+	// Problem is the first problem found, empty when OK.
+	Problem string
+	// File, Line and Seq locate the problem as far as it has a location
+	// (Seq is -1 when it concerns no record).
+	File string
+	Line int
+	Seq  int64
+
+	// Records, Pruned, Pending, Segments and Checkpoints summarise a
+	// ledger that verified.
+	Records, Pruned, Pending int64
+	Segments, Checkpoints    int
+
+	// Checkpoint is the latest checkpoint. When verification failed it is
+	// parsed from the checkpoint file without trusting its signature, and
+	// CheckpointVerified is false.
+	Checkpoint         *ledger.Checkpoint
+	CheckpointVerified bool
+	// CheckpointNote is the full text of the latest signed checkpoint
+	// (body and signature lines), as stored in the ledger.
+	CheckpointNote string
+}
+
+// LoadOptions say where Load finds the report's inputs. Empty paths are
+// reported as missing inputs.
+type LoadOptions struct {
+	// LedgerDir is the decision ledger's directory.
+	LedgerDir string
+	// OTelDir holds the collector's logs.jsonl and metrics.jsonl.
+	OTelDir string
+	// SoAPath is the Statement of Applicability (JSON or YAML).
+	SoAPath string
+	// Key is the ledger's public verifier key, or a file holding it.
+	Key string
+	// AllowPending accepts records after the last checkpoint (a ledger
+	// copied from a running service).
+	AllowPending bool
+	// Now is the report's generation time (default time.Now).
+	Now time.Time
+}
+
+// Load reads the inputs named by opts. An input that is not given, does not
+// exist or cannot be parsed is recorded in Input.Missing and the rest is
+// still read, so the report can say what it could not see. Load returns an
+// error only when ctx is cancelled.
+func Load(ctx context.Context, opts LoadOptions) (*Input, error) {
+	in := &Input{GeneratedAt: opts.Now}
+	if in.GeneratedAt.IsZero() {
+		in.GeneratedAt = time.Now()
+	}
+	in.GeneratedAt = in.GeneratedAt.UTC()
+
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	loadLedger(in, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	loadCollector(in, opts.OTelDir)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	loadSoA(in, opts.SoAPath)
+	return in, nil
+}
+
+func (in *Input) missing(format string, args ...any) {
+	in.Missing = append(in.Missing, fmt.Sprintf(format, args...))
+}
+
+func loadLedger(in *Input, opts LoadOptions) {
+	if opts.LedgerDir == "" {
+		in.missing("decision ledger: no ledger folder was given (--ledger)")
+		return
+	}
+	in.LedgerDir = opts.LedgerDir
+	if fi, err := os.Stat(opts.LedgerDir); err != nil || !fi.IsDir() {
+		in.missing("decision ledger: %s is not a readable folder", opts.LedgerDir)
+		return
+	}
+	decisions := make([]aims.Decision, 0)
+	other := 0
+	var bad []string
+	err := ledger.Scan(opts.LedgerDir, func(r ledger.ScannedRecord) error {
+		var d aims.Decision
+		if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion == "" {
+			other++
+			if err != nil && len(bad) < 3 {
+				bad = append(bad, fmt.Sprintf("%s line %d: %v", r.Segment, r.Line, err))
+			}
+			return nil
+		}
+		decisions = append(decisions, d)
+		return nil
+	})
+	if err != nil {
+		in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", opts.LedgerDir, err)
+	}
+	for _, b := range bad {
+		in.missing("decision ledger: a record is not a decision: %s", b)
+	}
+	in.Decisions, in.OtherRecords = decisions, other
+
+	if opts.Key == "" {
+		in.missing("ledger verification: no public verifier key was given (--key), so the ledger was not verified")
+		return
+	}
+	v, err := ledger.LoadVerifier(opts.Key)
+	if err != nil {
+		in.missing("ledger verification: the verifier key could not be loaded: %v", err)
+		return
+	}
+	in.Verification = verifyLedger(opts.LedgerDir, v, opts.AllowPending)
+}
+
+// verifyLedger runs ledger.Verify and keeps what an auditor needs to see.
+func verifyLedger(dir string, v note.Verifier, allowPending bool) *Verification {
+	res := &Verification{Seq: -1}
+	rep, err := ledger.Verify(dir, []note.Verifier{v}, ledger.VerifyOptions{AllowPending: allowPending})
+	if raw, rerr := os.ReadFile(filepath.Join(dir, "checkpoint")); rerr == nil {
+		res.CheckpointNote = string(raw)
+	}
+	if err == nil {
+		res.OK = true
+		res.Records, res.Pruned, res.Pending = rep.Records, rep.Pruned, rep.Pending
+		res.Segments, res.Checkpoints = rep.Segments, rep.Checkpoints
+		cp := rep.Latest
+		res.Checkpoint, res.CheckpointVerified = &cp, true
+		return res
+	}
+	res.Problem = err.Error()
+	var ve *ledger.VerifyError
+	if errors.As(err, &ve) {
+		res.Problem, res.File, res.Line, res.Seq = ve.Problem, ve.File, ve.Line, ve.Seq
+	}
+	if res.CheckpointNote != "" {
+		body, _, _ := strings.Cut(res.CheckpointNote, "\n\n")
+		if cp, perr := ledger.ParseCheckpoint(body + "\n"); perr == nil {
+			res.Checkpoint = &cp
+		}
+	}
+	return res
+}
+
+func loadCollector(in *Input, dir string) {
+	if dir == "" {
+		in.missing("collector output: no folder was given (--otel), so there are no log records, metric points or inventory")
+		return
+	}
+	in.OTelDir = dir
+	logsPath := filepath.Join(dir, LogsFile)
+	if f, err := os.Open(logsPath); err != nil {
+		in.missing("collector logs: %s could not be opened: %v", logsPath, errors.Unwrap(err))
+	} else {
+		logs, err := otlpjson.ReadLogs(f)
+		if err != nil {
+			in.missing("collector logs: %s: %v", logsPath, err)
+		} else {
+			if logs == nil {
+				logs = make([]otlpjson.LogRecord, 0)
+			}
+			in.Logs = logs
+		}
+		if _, err := f.Seek(0, io.SeekStart); err == nil {
+			inv, err := inventory.FromOTLP(f)
+			if err != nil {
+				in.missing("inventory: rebuilding it from %s failed: %v", logsPath, err)
+			} else {
+				in.Inventory = inv
+			}
+		}
+		f.Close()
+	}
+	metricsPath := filepath.Join(dir, MetricsFile)
+	if f, err := os.Open(metricsPath); err != nil {
+		in.missing("collector metrics: %s could not be opened: %v", metricsPath, errors.Unwrap(err))
+	} else {
+		pts, err := otlpjson.ReadMetrics(f)
+		f.Close()
+		if err != nil {
+			in.missing("collector metrics: %s: %v", metricsPath, err)
+		} else {
+			if pts == nil {
+				pts = make([]otlpjson.Point, 0)
+			}
+			in.Metrics = pts
+		}
+	}
+}
+
+func loadSoA(in *Input, path string) {
+	if path == "" {
+		in.missing("Statement of Applicability: no file was given (--soa), so applicability of the Annex A controls is unknown")
+		return
+	}
+	in.SoAPath = path
+	soa, err := aims.LoadSoAFile(path)
+	if err != nil {
+		in.missing("Statement of Applicability: %v", err)
+		return
+	}
+	in.SoA = soa
+	if err := soa.Validate(); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				in.SoAProblems = append(in.SoAProblems, line)
+			}
+		}
+	}
+}

@@ -1,0 +1,334 @@
+package auditreport
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderMarkdown writes the report as GitHub-flavoured Markdown: the same
+// sections and tables as the HTML version, with the charts' data given as
+// tables (Markdown cannot carry the inline SVG portably). Values from the
+// inputs are escaped so they cannot break a table or inject markup.
+func (r *Report) RenderMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	m := &md{w: bw}
+	m.report(r)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("auditreport: writing Markdown: %w", err)
+	}
+	return nil
+}
+
+type md struct{ w *bufio.Writer }
+
+func (m *md) p(format string, args ...any) { fmt.Fprintf(m.w, format+"\n", args...) }
+
+// esc makes a value safe inside Markdown text and table cells: it escapes
+// the characters with Markdown meaning, and HTML's angle brackets and
+// ampersand, and folds newlines into spaces.
+func esc(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch c {
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '!', '~':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\n', '\r':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+func (m *md) table(head []string, rows [][]string) {
+	m.p("| %s |", strings.Join(head, " | "))
+	seps := make([]string, len(head))
+	for i := range seps {
+		seps[i] = "---"
+	}
+	m.p("| %s |", strings.Join(seps, " | "))
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = esc(c)
+		}
+		m.p("| %s |", strings.Join(cells, " | "))
+	}
+	m.p("")
+}
+
+func (m *md) note(s string) {
+	if s != "" {
+		m.p("> **Note:** %s\n", esc(s))
+	}
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+func (m *md) report(r *Report) {
+	m.p("# %s\n", esc(r.Title))
+	var meta []string
+	if r.Organization != "" {
+		meta = append(meta, "**"+esc(r.Organization)+"**")
+	}
+	if r.Scope != "" {
+		meta = append(meta, "Scope: "+esc(r.Scope))
+	}
+	meta = append(meta, "Generated "+fmtTime(r.GeneratedAt))
+	m.p("%s\n", strings.Join(meta, " · "))
+
+	s := r.Summary
+	m.p("## 1. Summary\n")
+	m.table([]string{"Ledger verification", "Decisions", "Applicable controls", "Controls with evidence", "Held for review", "Overridden", "Fairness alerts", "Drift alerts"},
+		[][]string{{verdictWord(s.Verification), itoa(s.Decisions), fmt.Sprintf("%d / %d", s.Applicable, s.Controls), itoa(s.WithEvidence),
+			itoa(s.HeldForReview), itoa(s.Overridden), itoa(s.FairnessAlerts), itoa(s.DriftAlerts)}})
+	for _, f := range s.Findings {
+		m.p("- **%s** %s", verdictWord(f.Verdict), esc(f.Text))
+	}
+	m.p("")
+
+	m.p("## 2. Inputs\n")
+	var rows [][]string
+	for _, src := range r.Sources {
+		rows = append(rows, []string{src.Name, orDash(src.Path), src.Status})
+	}
+	m.table([]string{"Input", "Source", "Status"}, rows)
+	for _, x := range r.Missing {
+		m.p("- Missing: %s", esc(x))
+	}
+	if len(r.Missing) > 0 {
+		m.p("")
+	}
+
+	m.inventory(&r.Inventory)
+	m.coverage(&r.Coverage)
+	m.decisions(&r.Decisions)
+	m.oversight(&r.Oversight)
+	m.fairness(&r.Fairness)
+	m.drift(&r.Drift)
+	m.ledger(&r.Ledger)
+}
+
+func (m *md) inventory(s *InventorySection) {
+	m.p("## 3. AI-system inventory\n")
+	m.note(s.Note)
+	if len(s.Systems) == 0 {
+		return
+	}
+	var rows [][]string
+	for _, x := range s.Systems {
+		retired := "no"
+		if x.Retired {
+			retired = "yes, " + fmtTime(x.RetiredAt)
+			if x.RetirementReason != "" {
+				retired += ": " + x.RetirementReason
+			}
+		}
+		id := x.ID
+		if x.Unregistered {
+			id += " (no registration record)"
+		}
+		rows = append(rows, []string{id, orDash(x.Name), orDash(x.Version), join(x.Versions), orDash(x.RiskLevel),
+			orDash(x.Lifecycle), orDash(x.Owner), itoa(x.Instances), fmtTime(x.LastHeartbeat), retired})
+	}
+	m.table([]string{"System", "Name", "Version", "Versions registered", "Risk tier", "Lifecycle", "Owner", "Instances", "Last heartbeat", "Retired"}, rows)
+}
+
+func (m *md) coverage(s *CoverageSection) {
+	m.p("## 4. Annex A coverage\n")
+	m.note(s.Note)
+	for _, p := range s.SoAProblems {
+		m.p("- SoA validation: %s", esc(p))
+	}
+	if len(s.SoAProblems) > 0 {
+		m.p("")
+	}
+	var rows [][]string
+	for _, c := range s.Rows {
+		ledger := "—"
+		if c.ID == "A.6.2.8" {
+			ledger = itoa(c.LedgerRecords)
+		}
+		appl := c.Applicability
+		if c.Gap {
+			appl += " (no evidence records)"
+		}
+		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification),
+			itoa(c.LogRecords), itoa(c.MetricPoints), ledger})
+	}
+	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Log records", "Metric points", "Ledger records"}, rows)
+}
+
+func (m *md) decisions(s *DecisionSection) {
+	m.p("## 5. Decisions\n")
+	m.note(s.Note)
+	if s.Total == 0 {
+		return
+	}
+	m.p("%d decisions from %s to %s; %d adverse; %d oversight follow-up records.\n", s.Total, fmtTime(s.First), fmtTime(s.Last), s.Adverse, s.Followups)
+	var rows [][]string
+	for _, o := range s.Outcomes {
+		rows = append(rows, []string{o.Label, itoa(o.N), share(o.N, s.Total)})
+	}
+	m.table([]string{"Outcome", "Decisions", "Share"}, rows)
+	head := []string{"Bucket start (per " + humanDuration(s.Bucket) + ")"}
+	for _, o := range s.Outcomes {
+		head = append(head, o.Label)
+	}
+	head = append(head, "Total")
+	rows = nil
+	for _, b := range s.Series {
+		if b.Total == 0 {
+			continue
+		}
+		row := []string{fmtTime(b.Start)}
+		for _, n := range b.Counts {
+			row = append(row, itoa(n))
+		}
+		rows = append(rows, append(row, itoa(b.Total)))
+	}
+	m.p("Decisions over time (buckets without decisions omitted):\n")
+	m.table(head, rows)
+}
+
+func (m *md) oversight(s *OversightSection) {
+	m.p("## 6. Human oversight\n")
+	m.note(s.Note)
+	if !s.Available {
+		return
+	}
+	m.table([]string{"Measure", "Count"}, [][]string{
+		{"Applied automatically", itoa(s.Applied)},
+		{"Held for human review", itoa(s.Held)},
+		{"Blocked", itoa(s.Blocked)},
+		{"Not gated", itoa(s.Ungated)},
+		{"Approved", itoa(s.Approved)},
+		{"Rejected", itoa(s.Rejected)},
+		{"Overridden", itoa(s.Overridden)},
+		{"Partial approvals (four-eyes, waiting)", itoa(s.PartialApprovals)},
+		{"Contested", itoa(s.Contested)},
+		{"Expired", itoa(s.Expired)},
+		{"Escalated", itoa(s.Escalated)},
+		{"Still open", itoa(s.Open)},
+		{"System halts / resumes", fmt.Sprintf("%d / %d", s.Halts, s.Resumes)},
+	})
+	if s.AgreementDefined {
+		m.p("Reviewer agreement with the model: %s of resolved human reviews approved the model's output.\n", fmtPct(s.Agreement))
+	} else {
+		m.p("Reviewer agreement with the model: no resolved human reviews.\n")
+	}
+	if d := s.ReviewTimes; d.N > 0 {
+		m.p("Time to review (%d resolved reviews, from the %s): median %s, 90th percentile %s, min %s, max %s, mean %s.\n",
+			d.N, d.Source, fmtDur(d.Median), fmtDur(d.P90), fmtDur(d.Min), fmtDur(d.Max), fmtDur(d.Mean))
+	}
+	if len(s.Reviewers) > 0 {
+		var rows [][]string
+		for _, c := range s.Reviewers {
+			rows = append(rows, []string{c.Label, itoa(c.N)})
+		}
+		m.table([]string{"Reviewer", "Resolving actions"}, rows)
+	}
+	if len(s.Events) > 0 {
+		var rows [][]string
+		for _, c := range s.Events {
+			rows = append(rows, []string{c.Label, itoa(c.N)})
+		}
+		m.table([]string{"Oversight event (collector logs)", "Records"}, rows)
+	}
+}
+
+func (m *md) fairness(s *FairnessSection) {
+	m.p("## 7. Fairness\n")
+	m.note(s.Note)
+	for _, mon := range s.Monitors {
+		name := "Monitor"
+		if mon.System != "" {
+			name = "System " + esc(mon.System)
+		}
+		m.p("### %s — as of %s\n", name, fmtTime(mon.AsOf))
+		var rows [][]string
+		for _, g := range mon.Groups {
+			rows = append(rows, []string{g.Group, fmtNum(g.Decisions), fmtNum(g.Labeled), fmtNum(g.SelectionRate), fmtNum(g.ImpactRatio),
+				verdictWord(g.FourFifths), fmtNum(g.TPR), fmtNum(g.FPR), fmtNum(g.Accuracy)})
+		}
+		m.table([]string{"Group", "Decisions", "Labelled", "Selection rate", "Impact ratio", "Four-fifths", "TPR", "FPR", "Accuracy"}, rows)
+		if len(mon.Disparities) > 0 {
+			rows = nil
+			for _, d := range mon.Disparities {
+				rows = append(rows, []string{d.Name, fmtFloat(d.Value), fmtTime(d.Time)})
+			}
+			m.table([]string{"Disparity", "Latest value", "At"}, rows)
+		}
+	}
+	if len(s.Events) > 0 {
+		m.p("### Threshold events\n")
+		var rows [][]string
+		for _, e := range s.Events {
+			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Disparity, orDash(e.State), fmtNum(e.Value),
+				strings.TrimSpace(e.Comparison + " " + fmtNum(e.Threshold)), orDash(e.GroupMin), orDash(e.GroupMax)})
+		}
+		m.table([]string{"Time", "System", "Disparity", "State", "Value", "Threshold", "Lowest group", "Highest group"}, rows)
+	}
+}
+
+func (m *md) drift(s *DriftSection) {
+	m.p("## 8. Drift\n")
+	m.note(s.Note)
+	if len(s.Features) > 0 {
+		var rows [][]string
+		for _, f := range s.Features {
+			rows = append(rows, []string{orDash(f.System), f.Feature, f.Metric, fmtFloat(f.Latest), fmtFloat(f.Max), itoa(f.Points), fmtTime(f.AsOf)})
+		}
+		m.table([]string{"System", "Feature", "Metric", "Latest", "Max", "Points", "As of"}, rows)
+	}
+	if len(s.Events) > 0 {
+		m.p("### Drift events\n")
+		var rows [][]string
+		for _, e := range s.Events {
+			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Name, orDash(e.Feature), orDash(e.Detail)})
+		}
+		m.table([]string{"Time", "System", "Event", "Feature", "Details"}, rows)
+	}
+}
+
+func (m *md) ledger(s *LedgerSection) {
+	m.p("## 9. Ledger verification\n")
+	m.note(s.Note)
+	if !s.Available {
+		return
+	}
+	v := s.Verification
+	rows := [][]string{{"Verdict", verdictWord(s.Verdict)}, {"Ledger folder", s.Dir}}
+	if v.OK {
+		rows = append(rows,
+			[]string{"Records", fmt.Sprintf("%d (%d pruned, %d after the last checkpoint)", v.Records, v.Pruned, v.Pending)},
+			[]string{"Segments / checkpoints", fmt.Sprintf("%d / %d", v.Segments, v.Checkpoints)})
+	} else {
+		rows = append(rows, []string{"First problem", v.Problem + locate(v)})
+	}
+	rows = append(rows, []string{"Tree size", fmt.Sprint(s.TreeSize)}, []string{"Root hash", orDash(s.RootHash)})
+	m.table([]string{"", ""}, rows)
+	if s.CheckpointNote != "" {
+		title := "Latest signed checkpoint"
+		if !v.CheckpointVerified {
+			title += " (signature NOT verified)"
+		}
+		m.p("### %s\n", title)
+		// A fence longer than any backtick run in the note keeps it intact.
+		fence := "```"
+		for strings.Contains(s.CheckpointNote, fence) {
+			fence += "`"
+		}
+		m.p("%s\n%s\n%s\n", fence, strings.TrimRight(s.CheckpointNote, "\n"), fence)
+	}
+}

@@ -1,0 +1,443 @@
+package auditreport
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+)
+
+var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+
+// scenario writes the reporttest inputs and loads them.
+func scenario(t *testing.T) (reporttest.Paths, reporttest.Want, *Input) {
+	t.Helper()
+	p, want, err := reporttest.Write(t.TempDir())
+	require.NoError(t, err)
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key, Now: generatedAt})
+	require.NoError(t, err)
+	return p, want, in
+}
+
+func build(t *testing.T, in *Input) *Report {
+	t.Helper()
+	r, err := Build(in)
+	require.NoError(t, err)
+	return r
+}
+
+func TestLoadReadsEveryInput(t *testing.T) {
+	_, want, in := scenario(t)
+	assert.Empty(t, in.Missing)
+	assert.Len(t, in.Decisions, want.LedgerRecords)
+	assert.Zero(t, in.OtherRecords)
+	require.NotNil(t, in.Verification)
+	assert.True(t, in.Verification.OK, in.Verification.Problem)
+	assert.NotNil(t, in.Logs)
+	assert.NotNil(t, in.Metrics)
+	assert.NotNil(t, in.Inventory)
+	assert.NotNil(t, in.SoA)
+	assert.Empty(t, in.SoAProblems)
+	assert.Equal(t, generatedAt, in.GeneratedAt)
+}
+
+func TestDecisionCounts(t *testing.T) {
+	_, want, in := scenario(t)
+	d := build(t, in).Decisions
+	assert.True(t, d.Available)
+	assert.Equal(t, want.Decisions, d.Total)
+	assert.Equal(t, want.Adverse, d.Adverse)
+	assert.Equal(t, want.Followups, d.Followups)
+	assert.Equal(t, want.SystemRecords, d.Halts)
+	// Every third of 60 decisions is a denial.
+	assert.Equal(t, []Count{{"approve", 40}, {"deny", 20}}, d.Outcomes)
+	assert.Equal(t, reporttest.T0, d.First)
+	assert.Equal(t, reporttest.T0.Add(59*3*time.Minute), d.Last)
+	// 177 minutes in 5-minute buckets: 36 buckets, each decision in one.
+	assert.Equal(t, 5*time.Minute, d.Bucket)
+	assert.Len(t, d.Series, 36)
+	total := 0
+	for _, b := range d.Series {
+		sum := 0
+		for _, n := range b.Counts {
+			sum += n
+		}
+		assert.Equal(t, b.Total, sum)
+		total += b.Total
+	}
+	assert.Equal(t, 60, total)
+	assert.Equal(t, 2, d.Series[0].Total, "decisions at 09:00 and 09:03 share the first bucket")
+	assert.Contains(t, d.Chart.SVG, "<svg")
+}
+
+func TestOversightCounts(t *testing.T) {
+	_, want, in := scenario(t)
+	o := build(t, in).Oversight
+	assert.True(t, o.Available)
+	assert.Equal(t, want.Held, o.Held)
+	assert.Equal(t, want.Blocked, o.Blocked)
+	assert.Equal(t, want.Applied, o.Applied)
+	assert.Equal(t, want.Ungated, o.Ungated)
+	assert.Equal(t, want.Approved, o.Approved)
+	assert.Equal(t, want.Rejected, o.Rejected)
+	assert.Equal(t, want.Overridden, o.Overridden)
+	assert.Equal(t, want.Partial, o.PartialApprovals)
+	assert.Equal(t, want.Expired, o.Expired)
+	assert.Equal(t, want.Escalated, o.Escalated)
+	assert.Equal(t, want.Contested, o.Contested)
+	assert.Equal(t, want.Open, o.Open)
+	assert.Equal(t, want.Halts, o.Halts)
+	assert.Equal(t, want.Resumes, o.Resumes)
+	assert.True(t, o.AgreementDefined)
+	assert.InDelta(t, want.Agreement, o.Agreement, 1e-12)
+	rt := o.ReviewTimes
+	assert.Equal(t, 10, rt.N)
+	assert.Equal(t, "ledger", rt.Source)
+	assert.Equal(t, want.ReviewMin, rt.Min)
+	assert.Equal(t, want.ReviewMax, rt.Max)
+	assert.Equal(t, want.ReviewMedian, rt.Median)
+	assert.Equal(t, want.ReviewP90, rt.P90)
+	assert.Equal(t, want.ReviewMean, rt.Mean)
+	assert.Contains(t, o.Chart.SVG, "<svg")
+	// The collector's events are counted too: 18 routed (12 held, 6
+	// blocked), 11 reviewed (10 resolving, 1 partial), 1 contested.
+	assert.ElementsMatch(t, []Count{{"aims.oversight.routed", 18}, {"aims.oversight.reviewed", 11}, {"aims.oversight.contested", 1}}, o.Events)
+}
+
+func TestOversightFromEventsWithoutLedger(t *testing.T) {
+	_, want, in := scenario(t)
+	in.Decisions, in.Verification = nil, nil
+	o := build(t, in).Oversight
+	assert.True(t, o.Available)
+	assert.Contains(t, o.Note, "collector's oversight events")
+	assert.Equal(t, want.Held, o.Held)
+	assert.Equal(t, want.Blocked, o.Blocked)
+	assert.Equal(t, want.Approved, o.Approved)
+	assert.Equal(t, want.Rejected, o.Rejected)
+	assert.Equal(t, want.Overridden, o.Overridden)
+	assert.Equal(t, want.Partial, o.PartialApprovals)
+	assert.Equal(t, want.Contested, o.Contested)
+	assert.Equal(t, "collector events", o.ReviewTimes.Source)
+	assert.Equal(t, want.ReviewMedian, o.ReviewTimes.Median.Round(time.Millisecond))
+}
+
+func TestCoverageCountsEvidencePerControl(t *testing.T) {
+	_, want, in := scenario(t)
+	r := build(t, in)
+	c := r.Coverage
+	require.Len(t, c.Rows, 38)
+	assert.Equal(t, len(aims.Controls()), len(c.Rows))
+	byID := map[string]ControlRow{}
+	for _, row := range c.Rows {
+		byID[row.ID] = row
+	}
+	for id, n := range want.LogsByControl {
+		assert.Equal(t, n, byID[id].LogRecords, "log records for %s", id)
+	}
+	for id, n := range want.PointsByControl {
+		assert.Equal(t, n, byID[id].MetricPoints, "metric points for %s", id)
+	}
+	assert.Equal(t, want.LedgerRecords, byID["A.6.2.8"].LedgerRecords)
+	assert.Equal(t, "excluded", byID["A.5.5"].Applicability)
+	assert.NotEmpty(t, byID["A.5.5"].Justification)
+	assert.Equal(t, "excluded", byID["A.10.4"].Applicability)
+	assert.Equal(t, "applicable", byID["A.6.2.8"].Applicability)
+	assert.False(t, byID["A.6.2.8"].Gap)
+	assert.Equal(t, want.Applicable, r.Summary.Applicable)
+	assert.Equal(t, want.Excluded, r.Summary.Excluded)
+	assert.Equal(t, len(want.LogsByControl), r.Summary.WithEvidence)
+	gaps := 0
+	for _, row := range c.Rows {
+		if row.Gap {
+			gaps++
+			assert.Zero(t, row.Evidence)
+		}
+	}
+	assert.Equal(t, want.Applicable-len(want.LogsByControl), gaps)
+}
+
+func TestFairnessFourFifths(t *testing.T) {
+	_, want, in := scenario(t)
+	f := build(t, in).Fairness
+	require.True(t, f.Available)
+	require.Len(t, f.Monitors, 1)
+	m := f.Monitors[0]
+	assert.Equal(t, "credit-scoring", m.System)
+	require.Len(t, m.Groups, len(reporttest.Groups))
+	for _, g := range m.Groups {
+		assert.Equal(t, want.FourFifths[g.Group], string(g.FourFifths), g.Group)
+		require.NotNil(t, g.ImpactRatio, g.Group)
+		assert.InDelta(t, want.ImpactRatio[g.Group], *g.ImpactRatio, 1e-12, g.Group)
+		require.NotNil(t, g.Decisions)
+		assert.Nil(t, g.FPR, "the monitor exported no FPR")
+	}
+	require.Len(t, m.Disparities, 1)
+	assert.InDelta(t, 0.45/0.65, m.Disparities[0].Value, 1e-12)
+	require.Len(t, f.Events, want.FairnessViolations)
+	assert.Equal(t, "violated", f.Events[0].State)
+	assert.Equal(t, "A.6.2.6", f.Events[0].Control)
+	assert.Contains(t, m.Chart.SVG, "<svg")
+	assert.Contains(t, m.TimeChart.SVG, "<svg")
+}
+
+func TestFourFifthsEdgeCases(t *testing.T) {
+	pt := func(metric, group string, v float64) pointSpec { return pointSpec{metric, group, v} }
+	t.Run("a group without decisions is not compared", func(t *testing.T) {
+		m := monitorOf(t,
+			pt(selRate, "a", 0.5), pt(decisions, "a", 10),
+			pt(selRate, "b", 0.0), pt(decisions, "b", 0),
+			pt(selRate, "c", 0.3), pt(decisions, "c", 5))
+		assert.Equal(t, VerdictPass, m["a"].FourFifths)
+		assert.Equal(t, VerdictUnknown, m["b"].FourFifths)
+		assert.Nil(t, m["b"].ImpactRatio)
+		assert.Equal(t, VerdictFail, m["c"].FourFifths) // 0.6 < 0.8
+	})
+	t.Run("exactly four fifths passes", func(t *testing.T) {
+		m := monitorOf(t, pt(selRate, "a", 0.5), pt(selRate, "b", 0.4))
+		assert.Equal(t, VerdictPass, m["b"].FourFifths)
+	})
+	t.Run("no group selected at all is not assessed", func(t *testing.T) {
+		m := monitorOf(t, pt(selRate, "a", 0), pt(selRate, "b", 0))
+		assert.Equal(t, VerdictUnknown, m["a"].FourFifths)
+		assert.Equal(t, VerdictUnknown, m["b"].FourFifths)
+	})
+	t.Run("NaN values are ignored", func(t *testing.T) {
+		m := monitorOf(t, pt(selRate, "a", 0.5), pt(selRate, "b", math.NaN()))
+		assert.Nil(t, m["b"].SelectionRate)
+		assert.Equal(t, VerdictPass, m["a"].FourFifths)
+	})
+}
+
+func TestDrift(t *testing.T) {
+	_, want, in := scenario(t)
+	d := build(t, in).Drift
+	require.True(t, d.Available)
+	require.Len(t, d.Features, 2)
+	assert.Equal(t, "age", d.Features[0].Feature)
+	inc := d.Features[1]
+	assert.Equal(t, "income", inc.Feature)
+	assert.Equal(t, 6, inc.Points)
+	assert.InDelta(t, 0.38, inc.Latest, 1e-12)
+	assert.InDelta(t, 0.41, inc.Max, 1e-12)
+	require.Len(t, d.Events, want.DriftEvents)
+	assert.Equal(t, "income", d.Events[0].Feature)
+	assert.Contains(t, d.Events[0].Detail, "method=psi")
+	assert.Contains(t, d.Chart.SVG, "<svg")
+}
+
+func TestInventory(t *testing.T) {
+	_, want, in := scenario(t)
+	inv := build(t, in).Inventory
+	require.True(t, inv.Available)
+	require.Len(t, inv.Systems, want.Systems)
+	credit, faq := inv.Systems[0], inv.Systems[1]
+	assert.Equal(t, "credit-scoring", credit.ID)
+	assert.Equal(t, "high", credit.RiskLevel)
+	assert.Equal(t, reporttest.T0.Add(3*time.Hour), credit.LastHeartbeat)
+	assert.False(t, credit.Retired)
+	assert.Equal(t, "faq-bot", faq.ID)
+	assert.True(t, faq.Retired)
+	assert.Equal(t, "replaced", faq.RetirementReason)
+}
+
+func TestLedgerVerification(t *testing.T) {
+	_, want, in := scenario(t)
+	r := build(t, in)
+	l := r.Ledger
+	assert.Equal(t, VerdictPass, l.Verdict)
+	assert.Equal(t, int64(want.LedgerRecords), l.TreeSize)
+	assert.NotEmpty(t, l.RootHash)
+	assert.Contains(t, l.CheckpointText, "aimskit.ledger/credit-scoring/i-1\n")
+	assert.Contains(t, l.CheckpointNote, "— reporttest ")
+	assert.Equal(t, VerdictPass, r.Summary.Verification)
+}
+
+func TestTamperedLedgerFailsWithFirstProblem(t *testing.T) {
+	p, _, _ := scenario(t)
+	segs, err := filepath.Glob(filepath.Join(p.Ledger, "seg-*.jsonl"))
+	require.NoError(t, err)
+	require.NotEmpty(t, segs)
+	b, err := os.ReadFile(segs[0])
+	require.NoError(t, err)
+	tampered := bytes.Replace(b, []byte(`"output":"deny"`), []byte(`"output":"approve"`), 1)
+	require.NotEqual(t, b, tampered)
+	require.NoError(t, os.WriteFile(segs[0], tampered, 0o644))
+
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key, Now: generatedAt})
+	require.NoError(t, err)
+	r := build(t, in)
+	assert.Equal(t, VerdictFail, r.Ledger.Verdict)
+	assert.Equal(t, VerdictFail, r.Summary.Verification)
+	v := r.Ledger.Verification
+	assert.NotEmpty(t, v.Problem)
+	assert.Equal(t, filepath.Base(segs[0]), v.File)
+	assert.Equal(t, 1, v.Line, "decision 0 is the first denial")
+	assert.Equal(t, int64(0), v.Seq)
+	assert.False(t, v.CheckpointVerified)
+	assert.NotEmpty(t, r.Ledger.CheckpointText, "the unverified checkpoint is still shown")
+
+	var html bytes.Buffer
+	require.NoError(t, r.RenderHTML(&html))
+	assert.Contains(t, html.String(), "FAIL")
+	assert.Contains(t, html.String(), "signature NOT verified")
+}
+
+func TestMissingInputsAreReportedNotFatal(t *testing.T) {
+	in, err := Load(context.Background(), LoadOptions{Now: generatedAt})
+	require.NoError(t, err)
+	assert.Len(t, in.Missing, 3, "ledger, collector output and SoA")
+	r := build(t, in)
+	assert.False(t, r.Decisions.Available)
+	assert.False(t, r.Oversight.Available)
+	assert.False(t, r.Fairness.Available)
+	assert.False(t, r.Drift.Available)
+	assert.False(t, r.Inventory.Available)
+	assert.False(t, r.Ledger.Available)
+	assert.Equal(t, VerdictUnknown, r.Summary.Verification)
+	for _, row := range r.Coverage.Rows {
+		assert.Equal(t, "unknown", row.Applicability)
+	}
+	var html, md bytes.Buffer
+	require.NoError(t, r.RenderHTML(&html))
+	require.NoError(t, r.RenderMarkdown(&md))
+	for _, out := range []string{html.String(), md.String()} {
+		assert.Contains(t, out, "no ledger folder was given")
+		assert.Contains(t, out, "no folder was given (--otel)")
+		assert.Contains(t, out, "Statement of Applicability: no file was given")
+	}
+	assert.NotContains(t, html.String(), "<svg", "no data, no charts")
+}
+
+func TestMissingFilesAndKeyAreNamed(t *testing.T) {
+	p, _, _ := scenario(t)
+	require.NoError(t, os.Remove(filepath.Join(p.OTel, MetricsFile)))
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: filepath.Join(p.Dir, "nope.yaml"), Now: generatedAt})
+	require.NoError(t, err)
+	joined := strings.Join(in.Missing, "\n")
+	assert.Contains(t, joined, "metrics.jsonl could not be opened")
+	assert.Contains(t, joined, "no public verifier key")
+	assert.Contains(t, joined, "nope.yaml")
+	assert.Nil(t, in.Metrics)
+	assert.NotNil(t, in.Logs)
+	assert.Nil(t, in.Verification)
+	r := build(t, in)
+	assert.True(t, r.Decisions.Available, "the ledger is still read without a key")
+	assert.Equal(t, VerdictUnknown, r.Ledger.Verdict)
+	assert.True(t, r.Drift.Available, "drift events still come from the logs")
+	assert.Empty(t, r.Drift.Features)
+}
+
+func TestWrongKeyFailsVerification(t *testing.T) {
+	p, _, _ := scenario(t)
+	other, _, err := reporttest.Write(t.TempDir())
+	require.NoError(t, err)
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, Key: other.Key, Now: generatedAt})
+	require.NoError(t, err)
+	require.NotNil(t, in.Verification)
+	assert.False(t, in.Verification.OK)
+}
+
+var (
+	externalRef = regexp.MustCompile(`(?i)\b(src|href|xlink:href)\s*=\s*["']?\s*(https?:|//)`)
+	cssURL      = regexp.MustCompile(`(?i)url\(\s*['"]?\s*(https?:|//)`)
+)
+
+func TestHTMLIsSelfContainedWithCharts(t *testing.T) {
+	_, _, in := scenario(t)
+	r := build(t, in)
+	var buf bytes.Buffer
+	require.NoError(t, r.RenderHTML(&buf))
+	html := buf.String()
+	assert.True(t, strings.HasPrefix(html, "<!DOCTYPE html>"))
+	// Decisions, time to review, fairness by group and over time, drift.
+	assert.Equal(t, 5, strings.Count(html, "<svg "), "inline SVG charts")
+	assert.NotContains(t, html, "<?xml", "the SVG prolog is stripped for inlining")
+	assert.NotRegexp(t, externalRef, html)
+	assert.NotRegexp(t, cssURL, html)
+	assert.NotContains(t, strings.ToLower(html), "<script")
+	assert.NotContains(t, html, "<link")
+	assert.NotContains(t, html, "@import")
+	// Values from the inputs are escaped: an override reason holding a
+	// script tag is not rendered here, but group names and system names are.
+	assert.Contains(t, html, "age=&lt;25")
+	assert.NotContains(t, html, "age=<25")
+	assert.Contains(t, html, "FAQ &lt;bot&gt;")
+	for _, want := range []string{"Annex A coverage", "A.6.2.8", "Four-fifths", "Time to review", "Drift events", "Latest signed checkpoint", "PASS"} {
+		assert.Contains(t, html, want)
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	_, want, in := scenario(t)
+	r := build(t, in)
+	var buf bytes.Buffer
+	require.NoError(t, r.RenderMarkdown(&buf))
+	md := buf.String()
+	assert.True(t, strings.HasPrefix(md, "# AI management system audit report\n"))
+	for _, s := range []string{"## 4. Annex A coverage", "| A.6.2.8 |", "## 9. Ledger verification", "```\naimskit.ledger/credit-scoring/i-1\n"} {
+		assert.Contains(t, md, s)
+	}
+	assert.Contains(t, md, "age=&lt;25", "angle brackets are escaped")
+	assert.Contains(t, md, "FAQ &lt;bot&gt;")
+	assert.Regexp(t, `\| Held for human review \| `+strconvItoa(want.Held)+` \|`, md)
+	// Every table row has as many cells as its header.
+	lines := strings.Split(md, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "| ---") {
+			cols := cells(lines[i-1])
+			for j := i + 1; j < len(lines) && strings.HasPrefix(lines[j], "|"); j++ {
+				assert.Equal(t, cols, cells(lines[j]), "line %d: %s", j+1, lines[j])
+			}
+		}
+	}
+}
+
+func cells(row string) int {
+	n := 0
+	for i := 0; i < len(row); i++ {
+		switch row[i] {
+		case '\\':
+			i++
+		case '|':
+			n++
+		}
+	}
+	return n - 1
+}
+
+func TestEscapeMarkdown(t *testing.T) {
+	assert.Equal(t, `a\|b &lt;i&gt; \*x\* \_y\_ \`+"`z\\`"+` line`, esc("a|b <i> *x* _y_ `z`\nline"))
+}
+
+func TestBuildNilInput(t *testing.T) {
+	_, err := Build(nil)
+	assert.Error(t, err)
+}
+
+func TestChooseBucket(t *testing.T) {
+	for _, tc := range []struct {
+		span time.Duration
+		want time.Duration
+	}{
+		{0, time.Minute},
+		{47 * time.Minute, time.Minute},
+		{48 * time.Minute, 5 * time.Minute},
+		{3 * time.Hour, 5 * time.Minute},
+		{10 * 24 * time.Hour, 6 * time.Hour},
+		{1000 * 24 * time.Hour, 30 * 24 * time.Hour},
+		{100 * 365 * 24 * time.Hour, 365 * 24 * time.Hour},
+	} {
+		assert.Equal(t, tc.want, chooseBucket(generatedAt, generatedAt.Add(tc.span)), "span %v", tc.span)
+	}
+}

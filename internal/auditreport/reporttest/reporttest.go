@@ -1,0 +1,447 @@
+// Package reporttest writes a complete, deterministic set of audit-report
+// inputs — a signed decision ledger, the collector's logs.jsonl and
+// metrics.jsonl, a Statement of Applicability and the ledger's public key —
+// for the tests of package auditreport and of the aimsaudit command.
+//
+// The scenario is small enough to count by hand; Want holds the numbers a
+// correct report must show, derived from how the scenario is built (see the
+// comments in Write), not from running the report code.
+package reporttest
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/semconv"
+)
+
+//go:embed soa.yaml
+var soaYAML []byte
+
+// T0 is the time of the scenario's first decision.
+var T0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// Paths are where Write put the inputs.
+type Paths struct {
+	Dir, Ledger, OTel, SoA, Key string
+}
+
+// Want is what a correct report of the scenario shows.
+type Want struct {
+	Decisions, Adverse, Followups, SystemRecords, LedgerRecords int
+	Held, Blocked, Applied, Ungated                             int
+	Approved, Rejected, Overridden, Partial, Expired            int
+	Escalated, Contested, Open, Halts, Resumes                  int
+	Agreement                                                   float64
+	ReviewMedian, ReviewP90, ReviewMin, ReviewMax, ReviewMean   time.Duration
+	// LogsByControl and PointsByControl count records carrying each
+	// aims.control.id.
+	LogsByControl, PointsByControl map[string]int
+	// FourFifths is the expected verdict per fairness group ("pass"/"fail").
+	FourFifths map[string]string
+	// ImpactRatio is the expected selection-rate ratio per group.
+	ImpactRatio map[string]float64
+	// FairnessViolations and DriftEvents count alert events.
+	FairnessViolations, DriftEvents int
+	// Applicable and Excluded count the SoA's controls.
+	Applicable, Excluded int
+	// Systems is the number of systems in the inventory.
+	Systems int
+}
+
+// Groups are the fairness groups of the scenario; one name holds '<' so
+// that escaping is exercised.
+var Groups = []string{"age=<25", "sex=F", "sex=M"}
+
+// Write builds the scenario under dir (which must exist) and returns its
+// paths and the expected report numbers.
+func Write(dir string) (Paths, Want, error) {
+	p := Paths{
+		Dir:    dir,
+		Ledger: filepath.Join(dir, "ledger"),
+		OTel:   filepath.Join(dir, "otel"),
+		SoA:    filepath.Join(dir, "soa.yaml"),
+		Key:    filepath.Join(dir, "ledger.pub"),
+	}
+	w := Want{
+		LogsByControl:   map[string]int{},
+		PointsByControl: map[string]int{},
+		FourFifths:      map[string]string{},
+		ImpactRatio:     map[string]float64{},
+		Applicable:      36, Excluded: 2, // the SoA excludes A.5.5 and A.10.4
+		Systems: 2,
+	}
+	if err := os.MkdirAll(p.OTel, 0o755); err != nil {
+		return p, w, err
+	}
+	if err := os.WriteFile(p.SoA, soaYAML, 0o644); err != nil {
+		return p, w, err
+	}
+	records, err := decisions(&w)
+	if err != nil {
+		return p, w, err
+	}
+	if err := writeLedger(p, records); err != nil {
+		return p, w, err
+	}
+	if err := os.WriteFile(filepath.Join(p.OTel, "logs.jsonl"), logs(records, &w), 0o644); err != nil {
+		return p, w, err
+	}
+	if err := os.WriteFile(filepath.Join(p.OTel, "metrics.jsonl"), metrics(&w), 0o644); err != nil {
+		return p, w, err
+	}
+	return p, w, nil
+}
+
+func uuidAt(n int) string {
+	// A UUIDv7-shaped identifier that is deterministic per record.
+	return fmt.Sprintf("01936a00-0000-7000-8000-%012d", n)
+}
+
+// decisions builds the ledger records. 60 decisions, one every 3 minutes
+// from T0; every third one is "deny" (adverse). Decision i is held for
+// review when i%5 == 0 (12 held), blocked when i%10 == 7 (6), has no
+// oversight outcome when i == 59, and is applied otherwise (41).
+//
+// The k-th held decision (k = 0..11) gets, after k+1 minutes: k%4 == 0 an
+// approval (k = 0, 4, 8), k%4 == 1 a rejection (1, 5, 9), k%4 == 2 an
+// override (2, 6, 10); k == 3 escalates and then expires; k == 7 gets a
+// partial four-eyes approval and then an approval; k == 11 stays open.
+// Decision 3 is contested, and the system is halted and resumed once.
+func decisions(w *Want) ([]aims.Decision, error) {
+	var out []aims.Decision
+	n := 0
+	next := func() string { n++; return uuidAt(n) }
+	score := 0.7
+	var held []aims.Decision
+	for i := range 60 {
+		d := aims.Decision{
+			SchemaVersion: aims.DecisionSchemaVersion, ID: next(), Time: T0.Add(time.Duration(i) * 3 * time.Minute),
+			SystemID: "credit-scoring", SystemVersion: "2.3.1", Model: aims.ModelRef{Name: "pd-gbm", Version: "7"},
+			Output: "approve", Score: &score, TraceID: fmt.Sprintf("%032x", i+1), SpanID: fmt.Sprintf("%016x", i+1),
+		}
+		if i%3 == 0 {
+			d.Output, d.Adverse = "deny", true
+			w.Adverse++
+		}
+		switch {
+		case i == 59:
+			w.Ungated++
+		case i%5 == 0:
+			d.Oversight = &aims.OversightOutcome{Action: aims.ActionReview, Policy: "adverse-or-uncertain", Time: d.Time, TicketID: fmt.Sprintf("ticket-%02d", i)}
+			held = append(held, d)
+			w.Held++
+		case i%10 == 7:
+			d.Oversight = &aims.OversightOutcome{Action: aims.ActionBlock, Policy: "out-of-scope", Time: d.Time}
+			w.Blocked++
+		default:
+			d.Oversight = &aims.OversightOutcome{Action: aims.ActionApply, Policy: "adverse-or-uncertain", Time: d.Time}
+			w.Applied++
+		}
+		out = append(out, d)
+		w.Decisions++
+	}
+	follow := func(orig aims.Decision, at time.Time, o aims.OversightOutcome) aims.Decision {
+		d := orig
+		d.ID, d.Time = next(), at
+		o.RelatedDecisionID, o.Time, o.TicketID = orig.ID, at, ticketOf(orig)
+		d.Oversight = &o
+		w.Followups++
+		return d
+	}
+	var latencies []time.Duration
+	for k, h := range held {
+		lat := time.Duration(k+1) * time.Minute
+		at := h.Time.Add(lat)
+		reviewer := "alice"
+		if k%2 == 1 {
+			reviewer = "bob"
+		}
+		switch {
+		case k == 3:
+			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionEscalate, Policy: "adverse-or-uncertain", Reason: "no review before the level-0 deadline"}))
+			out = append(out, follow(h, at.Add(time.Minute), aims.OversightOutcome{Action: aims.ActionExpire, Policy: "adverse-or-uncertain", Reason: "fail-safe deny"}))
+			w.Escalated++
+			w.Expired++
+		case k == 11:
+			w.Open++
+		case k == 7:
+			partial := follow(h, at.Add(-30*time.Second), aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: "carol", ReviewLatency: lat - 30*time.Second})
+			partial.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
+			out = append(out, partial)
+			w.Partial++
+			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
+			w.Approved++
+			latencies = append(latencies, lat)
+		case k%4 == 0:
+			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
+			w.Approved++
+			latencies = append(latencies, lat)
+		case k%4 == 1:
+			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionReject, Reviewer: reviewer, Reason: "income not verified", ReviewLatency: lat}))
+			w.Rejected++
+			latencies = append(latencies, lat)
+		case k%4 == 2:
+			o := follow(h, at, aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: reviewer, Reason: "collateral <script>alert(1)</script> offered", ReviewLatency: lat, OriginalOutput: h.Output})
+			o.Output = "approve"
+			if h.Output == "approve" {
+				o.Output = "deny"
+			}
+			out = append(out, o)
+			w.Overridden++
+			latencies = append(latencies, lat)
+		}
+	}
+	out = append(out, follow(out[3], T0.Add(4*time.Hour), aims.OversightOutcome{Action: aims.ActionContest, Policy: "contest", Reason: "I repaid my previous loan"}))
+	w.Contested++
+	for _, a := range []aims.OversightAction{aims.ActionHalt, aims.ActionResume} {
+		d := aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: next(), Time: T0.Add(2 * time.Hour), SystemID: "credit-scoring",
+			Output: "halted", Oversight: &aims.OversightOutcome{Action: a, Reviewer: "ops", Reason: "drift investigation", Time: T0.Add(2 * time.Hour)}}
+		if a == aims.ActionResume {
+			d.Output, d.Time = "resumed", T0.Add(150*time.Minute)
+			w.Resumes++
+		} else {
+			w.Halts++
+		}
+		out = append(out, d)
+		w.SystemRecords++
+	}
+	w.LedgerRecords = len(out)
+	w.Agreement = float64(w.Approved) / float64(w.Approved+w.Rejected+w.Overridden)
+	// Latencies (k+1 minutes for k = 0,1,2,4,5,6,7,8,9,10) are 1,2,3,5,6,7,
+	// 8,9,10,11 minutes: nearest-rank median is the 5th (6 min), the 90th
+	// percentile the 9th (10 min), the mean 62/10 minutes.
+	w.ReviewMin, w.ReviewMax = time.Minute, 11*time.Minute
+	w.ReviewMedian, w.ReviewP90, w.ReviewMean = 6*time.Minute, 10*time.Minute, 62*time.Minute/10
+	if len(latencies) != 10 {
+		return nil, fmt.Errorf("reporttest: scenario has %d resolved reviews, want 10", len(latencies))
+	}
+	return out, nil
+}
+
+func ticketOf(d aims.Decision) string {
+	if d.Oversight != nil {
+		return d.Oversight.TicketID
+	}
+	return ""
+}
+
+func writeLedger(p Paths, records []aims.Decision) error {
+	skey, vkey, err := ledger.GenerateKey("reporttest")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(p.Key, []byte(vkey+"\n"), 0o644); err != nil {
+		return err
+	}
+	signer, err := ledger.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	clock := func() time.Time { return T0.Add(5 * time.Hour) }
+	l, err := ledger.Open(p.Ledger, "credit-scoring", "i-1", signer, ledger.WithClock(clock), ledger.WithCheckpointEvery(25, 0))
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	for _, d := range records {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := l.Append(ctx, b); err != nil {
+			return err
+		}
+	}
+	return l.Close(ctx)
+}
+
+// kv is one OTLP/JSON attribute.
+func kv(key string, v any) map[string]any {
+	var val map[string]any
+	switch x := v.(type) {
+	case string:
+		val = map[string]any{"stringValue": x}
+	case bool:
+		val = map[string]any{"boolValue": x}
+	case int:
+		val = map[string]any{"intValue": strconv.Itoa(x)}
+	case float64:
+		val = map[string]any{"doubleValue": x}
+	}
+	return map[string]any{"key": key, "value": val}
+}
+
+func nanos(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
+
+var resource = map[string]any{"attributes": []any{
+	kv("service.name", "creditscore"), kv(string(semconv.AimsSystemID), "credit-scoring"),
+	kv(string(semconv.AimsSystemVersion), "2.3.1"), kv(string(semconv.AimsSystemInstance), "i-1"),
+}}
+
+func logLine(scope string, recs []any) []byte {
+	b, _ := json.Marshal(map[string]any{"resourceLogs": []any{map[string]any{
+		"resource":  resource,
+		"scopeLogs": []any{map[string]any{"scope": map[string]any{"name": scope}, "logRecords": recs}},
+	}}})
+	return append(b, '\n')
+}
+
+func event(name string, at time.Time, body any, attrs ...map[string]any) map[string]any {
+	r := map[string]any{"timeUnixNano": nanos(at), "eventName": name, "severityNumber": 9, "attributes": attrs}
+	if body != nil {
+		r["body"] = map[string]any{"stringValue": body}
+	}
+	return r
+}
+
+// logs writes the collector's log output: inventory records for two
+// systems (faq-bot registered and retired), one aims.decision record per
+// decision (A.6.2.8), oversight events (A.9.2, A.8.3), one fairness
+// threshold violation and one drift event (A.6.2.6).
+func logs(records []aims.Decision, w *Want) []byte {
+	var out []byte
+	credit := map[string]any{
+		"id": "credit-scoring", "name": "Consumer credit scoring", "version": "2.3.1",
+		"purpose": "Estimate the probability of default of a consumer loan applicant.", "intendedUse": "Loan officers",
+		"owner": "risk-analytics team", "valueChainRoles": []string{"provider", "deployer"},
+		"riskLevel": "high", "lifecycleStage": "deployed",
+	}
+	faq := map[string]any{
+		"id": "faq-bot", "name": "FAQ <bot>", "version": "1.0", "purpose": "Answer questions", "intendedUse": "Customers",
+		"owner": "support", "valueChainRoles": []string{"deployer"}, "riskLevel": "limited", "lifecycleStage": "deployed",
+	}
+	cb, _ := json.Marshal(credit)
+	fb, _ := json.Marshal(faq)
+	inv := semconv.ScopeInventory
+	out = append(out, logLine(inv, []any{
+		event(semconv.EventInventoryRegistration, T0.Add(-time.Hour), string(cb), kv(string(semconv.AimsSystemID), "credit-scoring"), kv(string(semconv.AimsSystemVersion), "2.3.1"), kv(string(semconv.AimsControlID), "A.4.2")),
+		event(semconv.EventInventoryRegistration, T0.Add(-time.Hour), string(fb), kv(string(semconv.AimsSystemID), "faq-bot"), kv(string(semconv.AimsSystemVersion), "1.0"), kv(string(semconv.AimsControlID), "A.4.2")),
+		event(semconv.EventInventoryHeartbeat, T0.Add(3*time.Hour), nil, kv(string(semconv.AimsSystemID), "credit-scoring"), kv(string(semconv.AimsControlID), "A.6.2.6")),
+		event(semconv.EventInventoryRetirement, T0.Add(time.Hour), nil, kv(string(semconv.AimsSystemID), "faq-bot"), kv(string(semconv.AimsSystemVersion), "1.0"), kv(string(semconv.AimsInventoryRetirementReason), "replaced"), kv(string(semconv.AimsControlID), "A.6.2.6")),
+	})...)
+	w.LogsByControl["A.4.2"] += 2
+	w.LogsByControl["A.6.2.6"] += 2
+
+	var decs, ovs []any
+	for _, d := range records {
+		if d.Oversight != nil && d.Oversight.RelatedDecisionID != "" || d.Output == "halted" || d.Output == "resumed" {
+			continue
+		}
+		decs = append(decs, event(semconv.EventDecision, d.Time, nil, kv(string(semconv.AimsControlID), "A.6.2.8"),
+			kv(string(semconv.AimsDecisionID), d.ID), kv(string(semconv.AimsDecisionOutcome), d.Output)))
+		w.LogsByControl["A.6.2.8"]++
+		if d.Oversight != nil && d.Oversight.Action != aims.ActionApply {
+			route := string(d.Oversight.Action)
+			ovs = append(ovs, event(semconv.EventOversightRouted, d.Time, nil, kv(string(semconv.AimsControlID), "A.9.2"), kv(string(semconv.AimsOversightRoute), route)))
+			w.LogsByControl["A.9.2"]++
+		}
+	}
+	for _, d := range records {
+		o := d.Oversight
+		if o == nil || o.RelatedDecisionID == "" {
+			continue
+		}
+		switch o.Action {
+		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
+			_, partial := d.Attributes["aims.oversight.approvals"]
+			ovs = append(ovs, event(semconv.EventOversightReviewed, d.Time, nil, kv(string(semconv.AimsControlID), "A.9.2"),
+				kv(string(semconv.AimsOversightAction), string(o.Action)), kv(string(semconv.AimsOversightReviewer), o.Reviewer),
+				kv(string(semconv.AimsOversightLatency), o.ReviewLatency.Seconds()), kv("aims.oversight.resolved", !partial)))
+			w.LogsByControl["A.9.2"]++
+		case aims.ActionContest:
+			ovs = append(ovs, event(semconv.EventOversightContested, d.Time, nil, kv(string(semconv.AimsControlID), "A.8.3")))
+			w.LogsByControl["A.8.3"]++
+		}
+	}
+	out = append(out, logLine(semconv.ScopeAims, decs)...)
+	out = append(out, logLine(semconv.ScopeOversight, ovs)...)
+	out = append(out, logLine(semconv.ScopeFairness, []any{
+		event(semconv.EventFairnessThreshold, T0.Add(2*time.Hour), nil, kv(string(semconv.AimsControlID), "A.6.2.6"),
+			kv(string(semconv.AimsFairnessDisparity), "demographic_parity_ratio"), kv(string(semconv.AimsFairnessValue), 0.62),
+			kv(string(semconv.AimsFairnessThreshold), 0.8), kv(string(semconv.AimsFairnessComparison), "below"),
+			kv(string(semconv.AimsFairnessState), "violated"), kv(string(semconv.AimsFairnessGroupMin), "sex=F"),
+			kv(string(semconv.AimsFairnessGroupMax), "sex=M"), kv(string(semconv.AimsFairnessWindowDecisions), 60)),
+	})...)
+	w.LogsByControl["A.6.2.6"]++
+	w.FairnessViolations = 1
+	out = append(out, logLine(semconv.ScopeDrift, []any{
+		event("aims.drift.detected", T0.Add(150*time.Minute), nil, kv(string(semconv.AimsControlID), "A.6.2.6"),
+			kv("aims.drift.feature", "income"), kv("aims.drift.method", "psi"), kv("aims.drift.score", 0.41), kv("aims.drift.threshold", 0.2)),
+	})...)
+	w.LogsByControl["A.6.2.6"]++
+	w.DriftEvents = 1
+	return out
+}
+
+func gauge(name string, pts []any) map[string]any {
+	return map[string]any{"name": name, "unit": "1", "gauge": map[string]any{"dataPoints": pts}}
+}
+
+func point(at time.Time, v float64, attrs ...map[string]any) map[string]any {
+	return map[string]any{"timeUnixNano": nanos(at), "asDouble": v, "attributes": attrs}
+}
+
+func metricLine(scope string, metrics []any) []byte {
+	b, _ := json.Marshal(map[string]any{"resourceMetrics": []any{map[string]any{
+		"resource":     resource,
+		"scopeMetrics": []any{map[string]any{"scope": map[string]any{"name": scope}, "metrics": metrics}},
+	}}})
+	return append(b, '\n')
+}
+
+// metrics writes the collector's metric output. The fairness monitor
+// exports selection rates at two times; the latest are age=<25 0.55,
+// sex=F 0.45, sex=M 0.65, so against the best (0.65) the impact ratios are
+// 0.846 (pass), 0.692 (fail) and 1 (pass). The drift monitor exports a
+// score for income and age at six times; income rises to 0.41.
+func metrics(w *Want) []byte {
+	g := string(semconv.AimsFairnessGroup)
+	t1, t2 := T0.Add(time.Hour), T0.Add(3*time.Hour)
+	earlier := map[string]float64{"age=<25": 0.5, "sex=F": 0.6, "sex=M": 0.62}
+	latest := map[string]float64{"age=<25": 0.55, "sex=F": 0.45, "sex=M": 0.65}
+	counts := map[string]float64{"age=<25": 10, "sex=F": 20, "sex=M": 30}
+	var sel, tpr, dec []any
+	for _, grp := range Groups {
+		sel = append(sel, point(t1, earlier[grp], kv(g, grp)), point(t2, latest[grp], kv(g, grp)))
+		tpr = append(tpr, point(t2, latest[grp]+0.2, kv(g, grp)))
+		dec = append(dec, point(t2, counts[grp], kv(g, grp)))
+		w.ImpactRatio[grp] = latest[grp] / 0.65
+		if latest[grp]/0.65 >= 0.8 {
+			w.FourFifths[grp] = "pass"
+		} else {
+			w.FourFifths[grp] = "fail"
+		}
+	}
+	var out []byte
+	out = append(out, metricLine(semconv.ScopeFairness, []any{
+		gauge(semconv.MetricFairnessSelectionRate, sel),
+		gauge(semconv.MetricFairnessTPR, tpr),
+		gauge(semconv.MetricFairnessGroupDecisions, dec),
+		gauge(semconv.MetricFairnessDisparity, []any{point(t2, 0.45/0.65, kv(string(semconv.AimsFairnessDisparity), "demographic_parity_ratio"))}),
+	})...)
+	var scores []any
+	income := []float64{0.02, 0.03, 0.05, 0.12, 0.41, 0.38}
+	age := []float64{0.01, 0.02, 0.01, 0.03, 0.02, 0.02}
+	for i := range income {
+		at := T0.Add(time.Duration(i) * 40 * time.Minute)
+		scores = append(scores, point(at, income[i], kv("aims.drift.feature", "income")), point(at, age[i], kv("aims.drift.feature", "age")))
+	}
+	out = append(out, metricLine(semconv.ScopeDrift, []any{gauge("aims.drift.score", scores)})...)
+	out = append(out, metricLine(semconv.ScopeAims, []any{map[string]any{
+		"name": semconv.MetricDecisions, "unit": "{decision}",
+		"sum": map[string]any{"aggregationTemporality": 2, "isMonotonic": true, "dataPoints": []any{
+			map[string]any{"timeUnixNano": nanos(T0.Add(3 * time.Hour)), "asInt": "60", "attributes": []any{kv(string(semconv.AimsControlID), "A.6.2.8")}},
+		}},
+	}})...)
+	w.PointsByControl["A.6.2.8"] = 1
+	return out
+}
