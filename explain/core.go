@@ -52,7 +52,10 @@ func (c *core) baseValue(ctx context.Context) (float64, int, error) {
 // start validates x, opens the span and computes v(∅) and v(F).
 func (c *core) start(ctx context.Context, m Method, x []float64) (context.Context, trace.Span, Explanation, error) {
 	ctx, span := startExplainSpan(ctx, c.tracer, m, c.cfg.link, len(c.g.players), c.g.bg.Rows)
-	e := Explanation{Method: m, Link: c.cfg.link, FeatureNames: c.names, BackgroundSize: c.g.bg.Rows}
+	// Each explanation owns its names, so a caller editing one cannot
+	// change another.
+	names := append([]string(nil), c.names...)
+	e := Explanation{Method: m, Link: c.cfg.link, FeatureNames: names, BackgroundSize: c.g.bg.Rows}
 	if err := validateRow(x, c.g.bg.Cols); err != nil {
 		return ctx, span, e, err
 	}

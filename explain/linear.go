@@ -84,7 +84,7 @@ func (l *LinearExplainer) Explain(ctx context.Context, x []float64) (out Explana
 		return Explanation{}, err
 	}
 	e := Explanation{
-		Method: MethodLinear, Link: l.cfg.link, FeatureNames: l.names, BaseValue: l.base,
+		Method: MethodLinear, Link: l.cfg.link, FeatureNames: append([]string(nil), l.names...), BaseValue: l.base,
 		Values: make([]float64, len(l.players)), StdErr: make([]float64, len(l.players)),
 		Exact: true, BackgroundSize: l.bgRows,
 	}

@@ -71,3 +71,29 @@ func TestExplanationSpan(t *testing.T) {
 		t.Errorf("error span not recorded: %d spans", len(spans))
 	}
 }
+
+func TestCounterfactualSpan(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	f := Func(func(x []float64) float64 { return x[0] + x[1] })
+	res, err := Counterfactuals(context.Background(), f, []float64{1, 1}, Above(5), CounterfactualOptions{
+		K: 2, Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 10}}, {Range: &Range{Min: 0, Max: 10}}}, TracerProvider: tp,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := rec.Ended()
+	if len(spans) != 1 || spans[0].Name() != semconv.SpanCounterfactuals {
+		t.Fatalf("spans %v", spans)
+	}
+	attrs := map[attribute.Key]attribute.Value{}
+	for _, kv := range spans[0].Attributes() {
+		attrs[kv.Key] = kv.Value
+	}
+	if attrs[semconv.AimsCounterfactualRequested].AsInt64() != 2 ||
+		attrs[semconv.AimsCounterfactualFound].AsInt64() != int64(len(res.Counterfactuals)) ||
+		attrs[semconv.AimsExplanationModelEvaluations].AsInt64() != int64(res.ModelEvaluations) ||
+		attrs[semconv.AimsExplanationFeatures].AsInt64() != 2 {
+		t.Errorf("attributes %v", attrs)
+	}
+}
