@@ -66,12 +66,14 @@ const (
 	kindRecord itemKind = iota
 	kindFlush
 	kindCheckpoint
+	kindPrune
 )
 
 type item struct {
-	kind itemKind
-	buf  *[]byte
-	done chan error
+	kind  itemKind
+	buf   *[]byte
+	done  chan error
+	prune *pruneReq
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
@@ -327,6 +329,9 @@ func (l *Ledger) handle(it item) {
 			err = l.checkpoint()
 		}
 		it.done <- err
+	case kindPrune:
+		removed, err := l.prune(it.prune.before)
+		it.prune.done <- pruneResult{removed, err}
 	}
 }
 

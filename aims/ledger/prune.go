@@ -1,12 +1,196 @@
 package ledger
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
+
+// Retention (EU AI Act Art. 19(1), 26(6): logs of high-risk systems are
+// kept at least six months). Prune deletes whole old segments, but keeps
+// their leaf hashes in pruned.hashes, so the Merkle tree, every
+// checkpoint and every later record stay verifiable. Verify accepts
+// pruned records only if the checkpoint that first covered them was signed
+// at least the retention period before the latest checkpoint; deleting
+// younger records therefore shows up as tampering.
+
+type pruneReq struct {
+	before time.Time
+	done   chan pruneResult
+}
+
+type pruneResult struct {
+	removed []string
+	err     error
+}
+
+// Prune deletes the segments whose records were all covered by a
+// checkpoint signed before the given time, oldest first, and returns their
+// names. It never deletes the segment being written, and it refuses a
+// time later than now minus the minimum retention (WithRetention, default
+// six months). It signs a fresh checkpoint afterwards, so the pruned
+// records' age can be checked against it.
+func (l *Ledger) Prune(ctx context.Context, before time.Time) ([]string, error) {
+	if limit := l.cfg.now().Add(-l.cfg.retention); before.After(limit) {
+		return nil, fmt.Errorf("ledger: refusing to prune records checkpointed after %s: the minimum retention is %v, so nothing after %s may be deleted",
+			before.UTC().Format(time.RFC3339), l.cfg.retention, limit.UTC().Format(time.RFC3339))
+	}
+	req := &pruneReq{before: before, done: make(chan pruneResult, 1)}
+	if err := l.send(ctx, item{kind: kindPrune, prune: req}); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-req.done:
+		return r.removed, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// prune runs on the writer goroutine.
+func (l *Ledger) prune(before time.Time) ([]string, error) {
+	if err := l.commit(); err != nil {
+		return nil, err
+	}
+	cps, err := readCheckpointHistory(l.dir)
+	if err != nil {
+		return nil, err
+	}
+	segs, err := listSegments(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	var removed []string
+	for i := 0; i+1 < len(segs); i++ { // never the last (active) segment
+		end := segs[i+1].firstSeq // records [firstSeq, end)
+		covered := false
+		for _, cp := range cps {
+			if cp.Size >= end {
+				covered = cp.Time.Before(before)
+				break
+			}
+		}
+		if !covered {
+			break
+		}
+		leaves, err := segmentLeaves(l.dir, segs[i])
+		if err != nil {
+			return removed, err
+		}
+		if err := appendPrunedHashes(l.dir, leaves); err != nil {
+			return removed, err
+		}
+		if err := os.Remove(segmentPath(l.dir, segs[i])); err != nil {
+			return removed, fmt.Errorf("ledger: %w", err)
+		}
+		removed = append(removed, segs[i].name)
+	}
+	if len(removed) > 0 {
+		if err := syncDir(l.dir); err != nil {
+			return removed, err
+		}
+		if err := l.checkpoint(); err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
+func readCheckpointHistory(dir string) ([]Checkpoint, error) {
+	b, err := os.ReadFile(filepath.Join(dir, checkpointsFile))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	var cps []Checkpoint
+	for i, line := range splitLines(b) {
+		if line == nil {
+			break
+		}
+		cp, _, err := parseCheckpointLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("ledger: %s line %d: %v", checkpointsFile, i+1, err)
+		}
+		cps = append(cps, cp)
+	}
+	return cps, nil
+}
+
+// segmentLeaves returns the checked leaf hashes of a whole segment.
+func segmentLeaves(dir string, s segmentFile) ([]tlog.Hash, error) {
+	f, err := os.Open(segmentPath(dir, s))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	defer f.Close()
+	var out []tlog.Hash
+	lr := newLineReader(f)
+	for {
+		b, err := lr.nextLine()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ledger: %s line %d: %w", s.name, lr.lineNo, err)
+		}
+		ln, err := ParseLine(b)
+		if err == nil && ln.Seq != s.firstSeq+int64(len(out)) {
+			err = fmt.Errorf("seq %d, expected %d", ln.Seq, s.firstSeq+int64(len(out)))
+		}
+		if err == nil {
+			err = ln.Check()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ledger: %s line %d: %v", s.name, lr.lineNo, err)
+		}
+		out = append(out, ln.Leaf)
+	}
+}
+
+func appendPrunedHashes(dir string, leaves []tlog.Hash) error {
+	f, err := os.OpenFile(filepath.Join(dir, prunedHashes), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	buf := make([]byte, 0, len(leaves)*tlog.HashSize)
+	for _, h := range leaves {
+		buf = append(buf, h[:]...)
+	}
+	_, err = f.Write(buf)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: writing %s: %w", prunedHashes, err)
+	}
+	return syncDir(dir)
+}
+
+// checkPrunedLeftover checks that segment s lies wholly inside the pruned
+// prefix and holds exactly the records whose hashes were saved.
+func checkPrunedLeftover(dir string, s segmentFile, pruned []tlog.Hash) error {
+	leaves, err := segmentLeaves(dir, s)
+	if err != nil {
+		return err
+	}
+	if s.firstSeq+int64(len(leaves)) > int64(len(pruned)) {
+		return fmt.Errorf("segment overlaps the pruned records 0 to %d but extends beyond them", len(pruned)-1)
+	}
+	for i, h := range leaves {
+		if pruned[s.firstSeq+int64(i)] != h {
+			return errors.New("segment overlaps the pruned records but its records differ from the saved hashes")
+		}
+	}
+	return nil
+}
 
 // readPrunedHashes reads the leaf hashes of the records deleted by Prune,
 // oldest first.

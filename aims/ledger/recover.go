@@ -82,6 +82,18 @@ func (l *Ledger) recover() error {
 			return err
 		}
 	}
+	for len(segs) > 0 && len(pruned) > 0 && segs[0].firstSeq < int64(len(pruned)) {
+		// A crash during Prune, after the leaf hashes were saved and
+		// before the segment was deleted: finish the deletion if the
+		// segment's records are exactly the saved hashes.
+		if err := checkPrunedLeftover(l.dir, segs[0], pruned); err != nil {
+			return err
+		}
+		if err := os.Remove(segmentPath(l.dir, segs[0])); err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+		segs = segs[1:]
+	}
 	for i, s := range segs {
 		last := i == len(segs)-1
 		if s.firstSeq != l.tree.n {
@@ -245,8 +257,8 @@ func (l *Ledger) recoverCheckpoints() ([]Checkpoint, error) {
 			}
 			break
 		}
-		if len(cps) > 0 && cp.Size <= cps[len(cps)-1].Size {
-			return nil, fmt.Errorf("ledger: %s line %d: checkpoint size %d does not grow; run aimsaudit verify", checkpointsFile, lr.lineNo, cp.Size)
+		if len(cps) > 0 && cp.Size < cps[len(cps)-1].Size {
+			return nil, fmt.Errorf("ledger: %s line %d: checkpoint size %d shrinks; run aimsaudit verify", checkpointsFile, lr.lineNo, cp.Size)
 		}
 		cps = append(cps, cp)
 		l.last, l.lastNote = cp, msg

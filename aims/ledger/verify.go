@@ -159,8 +159,11 @@ func load(dir string, verifiers []note.Verifier, opts VerifyOptions, unsigned bo
 			if cp.Origin != prev.Origin {
 				return nil, fail(checkpointsFile, i+1, -1, "checkpoint of origin %q among checkpoints of %q (copied from another ledger)", cp.Origin, prev.Origin)
 			}
-			if cp.Size <= prev.Size {
-				return nil, fail(checkpointsFile, i+1, -1, "checkpoint size %d does not grow past the previous %d (replayed or reordered checkpoint)", cp.Size, prev.Size)
+			if cp.Size < prev.Size {
+				return nil, fail(checkpointsFile, i+1, -1, "checkpoint size %d is smaller than the previous %d (replayed or reordered checkpoint)", cp.Size, prev.Size)
+			}
+			if cp.Size == prev.Size && cp.Root != prev.Root {
+				return nil, fail(checkpointsFile, i+1, -1, "two checkpoints of size %d with different roots (forked ledger)", cp.Size)
 			}
 			if cp.Time.Before(prev.Time) {
 				return nil, fail(checkpointsFile, i+1, -1, "checkpoint time %s is before the previous %s", cp.Time.Format(time.RFC3339), prev.Time.Format(time.RFC3339))
@@ -246,6 +249,15 @@ func load(dir string, verifiers []note.Verifier, opts VerifyOptions, unsigned bo
 		if err := checkPruneAge(v, opts.Retention, fail); err != nil {
 			return nil, err
 		}
+	}
+	for len(segs) > 0 && len(pruned) > 0 && segs[0].firstSeq < int64(len(pruned)) {
+		// Left over by a Prune interrupted between saving the leaf hashes
+		// and deleting the segment; harmless only if it holds exactly the
+		// pruned records.
+		if err := checkPrunedLeftover(dir, segs[0], pruned); err != nil {
+			return nil, fail(segs[0].name, 0, segs[0].firstSeq, "%v", err)
+		}
+		segs = segs[1:]
 	}
 	for si, s := range segs {
 		segNames = append(segNames, s.name)
