@@ -66,6 +66,71 @@ func (c *vecChecker) num(path string, got float64, exp any) {
 
 func (c *vecChecker) skip(what string) { c.skipped[what]++ }
 
+// vecData is the typed "data" object of a case file; typed decoding
+// keeps large files fast.
+type vecData struct {
+	PosLabel          *float64                   `json:"pos_label"`
+	YTrue             labelList                  `json:"y_true"`
+	YPred             labelList                  `json:"y_pred"`
+	YScore            []*float64                 `json:"y_score"`
+	SampleWeight      []*float64                 `json:"sample_weight"`
+	SensitiveFeatures map[string]json.RawMessage `json:"sensitive_features"`
+	ControlFeatures   map[string]json.RawMessage `json:"control_features"`
+	Levels            map[string]json.RawMessage `json:"levels"`
+}
+
+// labelList accepts labels as numbers or booleans.
+type labelList []int
+
+func (l *labelList) UnmarshalJSON(b []byte) error {
+	var ints []int
+	if err := json.Unmarshal(b, &ints); err == nil {
+		*l = ints
+		return nil
+	}
+	var bools []bool
+	if err := json.Unmarshal(b, &bools); err != nil {
+		return err
+	}
+	*l = make([]int, len(bools))
+	for i, v := range bools {
+		if v {
+			(*l)[i] = 1
+		}
+	}
+	return nil
+}
+
+func nullableFloats(xs []*float64) []float64 {
+	if xs == nil {
+		return nil
+	}
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.NaN()
+		if x != nil {
+			out[i] = *x
+		}
+	}
+	return out
+}
+
+// labelsOf decodes a list of group labels; non-strings are formatted the
+// way cellKey formats them.
+func labelsOf(raw json.RawMessage) ([]string, error) {
+	var ss []string
+	if err := json.Unmarshal(raw, &ss); err == nil {
+		return ss, nil
+	}
+	var xs []any
+	if err := json.Unmarshal(raw, &xs); err != nil {
+		return nil, err
+	}
+	return strSlice(xs), nil
+}
+
+// readVectorFile decodes one (optionally gzipped) JSON file: "data" as a
+// *vecData, everything else generically.
 func readVectorFile(path string) (map[string]any, []byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -79,9 +144,25 @@ func readVectorFile(path string) (map[string]any, []byte, error) {
 		}
 		r = zr
 	}
-	var doc map[string]any
-	if err := json.NewDecoder(r).Decode(&doc); err != nil {
+	var top map[string]json.RawMessage
+	if err := json.NewDecoder(r).Decode(&top); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	doc := map[string]any{}
+	for k, v := range top {
+		if k == "data" {
+			var d vecData
+			if err := json.Unmarshal(v, &d); err != nil {
+				return nil, nil, fmt.Errorf("%s: data: %w", path, err)
+			}
+			doc[k] = &d
+			continue
+		}
+		var x any
+		if err := json.Unmarshal(v, &x); err != nil {
+			return nil, nil, fmt.Errorf("%s: %s: %w", path, k, err)
+		}
+		doc[k] = x
 	}
 	return doc, raw, nil
 }
@@ -171,45 +252,25 @@ func strSlice(v any) []string {
 	return out
 }
 
-func intSlice(v any) []int {
-	var out []int
-	for _, x := range v.([]any) {
-		switch y := x.(type) {
-		case bool:
-			if y {
-				out = append(out, 1)
-			} else {
-				out = append(out, 0)
-			}
-		default:
-			out = append(out, int(y.(float64)))
-		}
+func featureFrom(c *vecChecker, data *vecData, kind, name string) (Feature, bool) {
+	src := data.SensitiveFeatures
+	if kind == "control_features" {
+		src = data.ControlFeatures
 	}
-	return out
-}
-
-func floatSlice(v any) []float64 {
-	var out []float64
-	for _, x := range v.([]any) {
-		if x == nil {
-			out = append(out, math.NaN())
-			continue
-		}
-		out = append(out, x.(float64))
+	vals, err := labelsOf(src[name])
+	if err != nil {
+		c.t.Errorf("%s %q: %v", kind, name, err)
+		return Feature{}, false
 	}
-	return out
-}
-
-func featureFrom(c *vecChecker, data map[string]any, kind, name string) Feature {
-	vals := strSlice(data[kind].(map[string]any)[name])
 	f := NewFeature(name, vals)
-	if lv, ok := data["levels"].(map[string]any)[name]; ok {
+	if lv, ok := data.Levels[name]; ok {
+		want, err := labelsOf(lv)
 		c.compared++
-		if got, want := strings.Join(f.Levels, "|"), strings.Join(strSlice(lv), "|"); got != want {
-			c.t.Errorf("levels of %s: got %s, want %s", name, got, want)
+		if err != nil || strings.Join(f.Levels, "|") != strings.Join(want, "|") {
+			c.t.Errorf("levels of %s: got %v, want %v (%v)", name, f.Levels, want, err)
 		}
 	}
-	return f
+	return f, true
 }
 
 // key of a cell: name=value pairs of control then sensitive features.
@@ -222,27 +283,33 @@ func cellKey(names []string, m map[string]any) string {
 }
 
 func checkCase(c *vecChecker, doc map[string]any) {
-	data := doc["data"].(map[string]any)
+	data := doc["data"].(*vecData)
 	base := Data{
-		YTrue:        intSlice(data["y_true"]),
-		YPred:        intSlice(data["y_pred"]),
-		YScore:       floatSlice(data["y_score"]),
-		SampleWeight: floatSlice(data["sample_weight"]),
+		YTrue:        data.YTrue,
+		YPred:        data.YPred,
+		YScore:       nullableFloats(data.YScore),
+		SampleWeight: nullableFloats(data.SampleWeight),
 	}
 	var opts []Option
-	if pl, ok := data["pos_label"].(float64); ok {
-		opts = append(opts, WithPosLabel(int(pl)))
+	if data.PosLabel != nil {
+		opts = append(opts, WithPosLabel(int(*data.PosLabel)))
 	}
 	for _, ev := range doc["evaluations"].([]any) {
 		e := ev.(map[string]any)
 		id := e["id"].(string)
 		d := base
 		d.Sensitive, d.Control = nil, nil
+		ok := true
 		for _, n := range strSlice(e["sensitive_features"]) {
-			d.Sensitive = append(d.Sensitive, featureFrom(c, data, "sensitive_features", n))
+			f, good := featureFrom(c, data, "sensitive_features", n)
+			d.Sensitive, ok = append(d.Sensitive, f), ok && good
 		}
 		for _, n := range strSlice(e["control_features"]) {
-			d.Control = append(d.Control, featureFrom(c, data, "control_features", n))
+			f, good := featureFrom(c, data, "control_features", n)
+			d.Control, ok = append(d.Control, f), ok && good
+		}
+		if !ok {
+			continue
 		}
 		if !e["weighted"].(bool) {
 			d.SampleWeight = nil
