@@ -43,10 +43,15 @@ func (p *population) applicant(i int) Applicant {
 	r := p.rng
 	age := 21 + r.Float64()*45
 	years := math.Max(0, math.Min(age-20, r.ExpFloat64()*6))
-	income := math.Exp(10.4+0.35*r.NormFloat64()) * (1 + 0.01*years) * (1 + p.shift)
 	region := "north"
 	if r.Float64() < 0.4 {
 		region = "south"
+	}
+	income := math.Exp(10.4+0.35*r.NormFloat64()) * (1 + 0.01*years) * (1 + p.shift)
+	if region == "south" {
+		// Lower incomes in the south: the model never sees the region, but
+		// income is a proxy for it, so approvals differ by region.
+		income *= 0.72
 	}
 	sex := "female"
 	if r.Float64() < 0.5 {
@@ -68,7 +73,7 @@ func (p *population) applicant(i int) Applicant {
 
 // repaid is the synthetic ground truth: whether the applicant repays.
 func (p *population) repaid(a Applicant) bool {
-	z := 1.2 + 0.9*math.Log(a.Income/35000) - 1.6*a.Debt/a.Income - 0.55*a.LatePayments +
+	z := 2.2 + 0.9*math.Log(a.Income/35000) - 1.6*a.Debt/a.Income - 0.55*a.LatePayments +
 		0.05*a.YearsEmploy - 0.9*a.Amount/a.Income - 0.004*(a.TermMonths-36)
 	if a.Region == "south" {
 		z -= p.biasSouth // historical data encodes a regional disadvantage

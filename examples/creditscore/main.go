@@ -1,10 +1,22 @@
 // Command creditscore is an example loan-decision service that runs its AI
-// under aimskit: it trains a model at start-up on synthetic applicants,
-// discloses AI on every response, pseudonymises applicants, records every
-// decision, and serves its Statement of Applicability.
+// under aimskit, on embedded defaults (no collector, no database needed):
 //
-//	go run ./examples/creditscore              # serve on 127.0.0.1:8080
-//	go run ./examples/creditscore -simulate 200 # drive 200 requests, then exit
+//   - it registers itself in the AI-system inventory (high-risk: EU AI Act
+//     Annex III 5(b), creditworthiness) and sends heartbeats;
+//   - it discloses AI on every response (AI-Disclosure header and body);
+//   - it explains every adverse decision with reason codes and a
+//     counterfactual ("approved if income ≥ …");
+//   - it routes low-confidence and adverse decisions through an oversight
+//     gate to human reviewers;
+//   - it records every decision in a signed, tamper-evident ledger;
+//   - it runs fairness (by sex and region) and drift monitors;
+//   - all of it goes out as OpenTelemetry, to a collector when
+//     OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise to local OTLP/JSON files.
+//
+// Usage:
+//
+//	go run ./examples/creditscore               # serve on 127.0.0.1:8080 until Ctrl-C
+//	go run ./examples/creditscore -simulate 600 # drive realistic traffic, then exit
 package main
 
 import (
@@ -12,72 +24,104 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "creditscore:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	dataDir := flag.String("data", "creditscore-data", "folder for the decision records")
-	simulate := flag.Int("simulate", 0, "drive this many simulated applications against the service, then exit")
-	seed := flag.Uint64("seed", 42, "seed for training data and simulation")
-	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	svc, err := newService(ctx, config{dataDir: *dataDir, seed: *seed})
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("creditscore", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	dataDir := fs.String("data", "creditscore-data", "folder for the ledger, keys and local telemetry")
+	simulate := fs.Int("simulate", 0, "drive this many simulated applications against the service, then exit")
+	seed := fs.Uint64("seed", 42, "seed for training data and simulation")
+	instance := fs.String("instance", "", "instance ID of this replica (default: host name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *instance == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = "local"
+		}
+		*instance = sanitizeInstance(h)
+	}
+	cfg := config{
+		dataDir: *dataDir, seed: *seed, instance: *instance,
+		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second,
+		metricInterval: 5 * time.Second, reviewDeadline: 10 * time.Minute,
+	}
+	if *simulate > 0 {
+		// Compress time so that a short run shows heartbeats, drift evaluations and metric exports.
+		cfg.heartbeat, cfg.driftInterval, cfg.metricInterval = time.Second, 500*time.Millisecond, time.Second
+	}
+	svc, err := newService(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := svc.Close(cctx); err != nil {
-			log.Printf("closing: %v", err)
-		}
-	}()
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		_ = svc.Close(context.Background())
 		return err
 	}
 	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Printf("serve: %v", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
-	fmt.Printf("creditscore: serving on %s\n", base)
-	fmt.Printf("  decide:       curl -s -XPOST %s/v1/applications -d '{\"customer_id\":\"c1\",\"age\":35,\"income\":42000,\"debt\":9000,\"term_months\":36,\"amount\":12000,\"years_employed\":4,\"late_payments\":1,\"region\":\"north\",\"sex\":\"female\"}'\n", base)
-	fmt.Printf("  SoA:          %s/soa\n", base)
-	fmt.Printf("  decisions in: %s\n", *dataDir)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
 
+	base := "http://" + ln.Addr().String()
+	abs, _ := filepath.Abs(*dataDir)
+	fmt.Fprintf(stdout, `creditscore: serving on %s  (system %s, risk tier %s, instance %s)
+  apply for a loan:  curl -si -XPOST %s/v1/applications -d '{"customer_id":"c1","age":35,"income":42000,"debt":9000,"term_months":36,"amount":12000,"years_employed":4,"late_payments":1,"region":"north","sex":"female"}'
+  inventory:         %s/inventory/systems
+  statement of applicability: %s/soa
+  decision ledger:   %s
+  telemetry:         %s
+  audit the ledger:  go run ./aims/cmd/aimsaudit verify %s --key %s
+`, base, systemID, svc.reg.RiskLevel(), *instance, base, base, base,
+		filepath.Join(abs, "ledger"), svc.tel.Endpoint, filepath.Join(abs, "ledger"), svc.ledgerPub)
+
+	var runErr error
 	if *simulate > 0 {
-		err := simulateTraffic(ctx, base, *simulate, *seed+1)
-		shutdown(srv)
-		return err
+		runErr = simulateTraffic(ctx, svc, base, *simulate, *seed+1, stdout)
+	} else {
+		select {
+		case <-ctx.Done():
+		case err := <-served:
+			runErr = err
+		}
 	}
-	<-ctx.Done()
-	shutdown(srv)
-	return nil
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Printf("http shutdown: %v", err)
+	}
+	if err := svc.Close(sctx); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	return runErr
 }
 
-func shutdown(srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(ctx)
+func sanitizeInstance(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }

@@ -99,3 +99,43 @@ func (m *logisticModel) PredictRows(ctx context.Context, rows [][]float64, out [
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// rawCoefficients returns the weights and intercept of the margin in the
+// original (unstandardised) feature units, for closed-form explanations.
+func (m *logisticModel) rawCoefficients() ([]float64, float64) {
+	w := make([]float64, len(m.weights))
+	b := m.bias
+	for j := range w {
+		w[j] = m.weights[j] / m.std[j]
+		b -= m.weights[j] * m.mean[j] / m.std[j]
+	}
+	return w, b
+}
+
+// rocAUC is the area under the ROC curve on held-out data, by the
+// Mann–Whitney rank statistic (ties count one half).
+func rocAUC(m *logisticModel, xs [][]float64, ys []bool) float64 {
+	var pos, neg []float64
+	for i, x := range xs {
+		if ys[i] {
+			pos = append(pos, m.Score(x))
+		} else {
+			neg = append(neg, m.Score(x))
+		}
+	}
+	if len(pos) == 0 || len(neg) == 0 {
+		return math.NaN()
+	}
+	wins := 0.0
+	for _, p := range pos {
+		for _, q := range neg {
+			switch {
+			case p > q:
+				wins++
+			case p == q:
+				wins += 0.5
+			}
+		}
+	}
+	return wins / float64(len(pos)*len(neg))
+}

@@ -1,18 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	_ "embed"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
+	"time"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/drift"
+	"github.com/aimskit/aimskit/explain"
+	"github.com/aimskit/aimskit/fairness"
+	"github.com/aimskit/aimskit/inventory"
+	"github.com/aimskit/aimskit/oversight"
 )
 
 //go:embed soa.yaml
@@ -22,76 +27,217 @@ const (
 	systemID      = "credit-scoring"
 	systemVersion = "1.0.0"
 	threshold     = 0.5
+	// band is the half-width of the score band around the threshold in
+	// which decisions count as low-confidence and go to a human.
+	band = 0.08
 )
 
 type config struct {
-	dataDir string
-	seed    uint64
+	dataDir        string
+	seed           uint64
+	instance       string
+	heartbeat      time.Duration
+	driftInterval  time.Duration
+	metricInterval time.Duration
+	reviewDeadline time.Duration
 }
 
 // service is the loan-decision service and the governance around it.
 type service struct {
-	model *logisticModel
-	disc  *aims.Discloser
-	pseud *aims.Pseudonymizer
-	allow aims.AllowList
-	soa   *aims.SoA
-	mu    sync.Mutex
-	out   *os.File
-	outw  *bufio.Writer
+	cfg       config
+	tel       *telemetry
+	model     *logisticModel
+	explainer *explain.LinearExplainer
+	means     []float64
+	train     explain.Matrix
+	reg       *inventory.Registration
+	registry  *inventory.Registry
+	ledger    *ledger.Ledger
+	ledgerPub string
+	log       *aims.DecisionLog
+	gate      *oversight.Gate
+	disc      *aims.Discloser
+	pseud     *aims.Pseudonymizer
+	soa       *aims.SoA
+	fair      *fairness.Monitor
+	drift     *drift.Monitor
+	closers   []func(context.Context) error
 }
 
-func newService(ctx context.Context, cfg config) (*service, error) {
-	soa, err := aims.ParseSoA(soaFile)
-	if err != nil {
+func newService(ctx context.Context, cfg config) (_ *service, err error) {
+	s := &service{cfg: cfg}
+	defer func() {
+		if err != nil {
+			_ = s.Close(context.Background())
+		}
+	}()
+	if s.soa, err = aims.ParseSoA(soaFile); err != nil {
 		return nil, err
 	}
-	if err := soa.Validate(); err != nil {
+	if err = s.soa.Validate(); err != nil {
 		return nil, err
 	}
+	if err = os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	// Model: trained at start-up on synthetic applicants; 20% held out.
 	pop := newPopulation(cfg.seed)
-	xs, ys := make([][]float64, 4000), make([]bool, 4000)
+	const n = 5000
+	xs, ys := make([][]float64, n), make([]bool, n)
+	apps := make([]Applicant, n)
 	for i := range xs {
-		a := pop.applicant(i)
-		xs[i], ys[i] = a.features(), pop.repaid(a)
+		apps[i] = pop.applicant(i)
+		xs[i], ys[i] = apps[i].features(), pop.repaid(apps[i])
 	}
-	mdl, err := trainLogistic(xs, ys, 300, 0.5)
+	cut := n * 4 / 5
+	if s.model, err = trainLogistic(xs[:cut], ys[:cut], 400, 0.5); err != nil {
+		return nil, err
+	}
+	auc := rocAUC(s.model, xs[cut:], ys[cut:])
+
+	// Inventory registration first: its resource attributes go on every record.
+	sys := systemDescription(auc)
+	res, err := newResource()
 	if err != nil {
 		return nil, err
 	}
-	disc, err := aims.NewDiscloser(aims.Disclosure{
+	if s.tel, err = setupTelemetry(ctx, filepath.Join(cfg.dataDir, "telemetry"), res, cfg.metricInterval); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.tel.Shutdown)
+	s.registry = inventory.NewRegistry()
+	if s.reg, err = inventory.Register(ctx, sys, inventory.WithRegistry(s.registry),
+		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat)); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.reg.Close() })
+
+	// Explanations: closed-form Shapley values of the logistic margin.
+	s.train = explain.NewMatrix(cut, len(featureNames))
+	for i := 0; i < cut; i++ {
+		copy(s.train.Row(i), xs[i])
+	}
+	if s.means, err = explain.ColumnMeans(s.train, nil); err != nil {
+		return nil, err
+	}
+	w, b := s.model.rawCoefficients()
+	bg := explain.Matrix{Rows: 1, Cols: len(s.means), Data: s.means}
+	if s.explainer, err = explain.NewLinear(w, b, bg, explain.WithLink(explain.LinkLogit),
+		explain.WithFeatureNames(featureNames...)); err != nil {
+		return nil, err
+	}
+
+	// Decision log with a signed, tamper-evident ledger.
+	signer, pub, err := ledgerSigner(cfg.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.ledgerPub = pub
+	if s.ledger, err = ledger.Open(filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
+		ledger.WithCheckpointEvery(100, 5*time.Second)); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.ledger.Close)
+	key := make([]byte, 32) // a real service loads it from its secret store
+	if _, err = rand.Read(key); err != nil {
+		return nil, err
+	}
+	if s.pseud, err = aims.NewPseudonymizer(key, "example"); err != nil {
+		return nil, err
+	}
+	if s.log, err = aims.NewDecisionLog(aims.WithLedger(s.ledger),
+		aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments"))); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.log.Close)
+
+	// Human oversight: low-confidence and adverse decisions go to a person.
+	scoreBand, err := oversight.ScoreBand(band)
+	if err != nil {
+		return nil, err
+	}
+	if s.gate, err = oversight.New(s.log,
+		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome())),
+		oversight.WithRiskLevel(systemID, oversight.RiskLevel(s.reg.RiskLevel())),
+		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
+		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
+	); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.gate.Close() })
+
+	// Disclosure on every response.
+	if s.disc, err = aims.NewDiscloser(aims.Disclosure{
 		Kind: aims.DisclosureAutomatedDecision, SystemID: systemID,
 		Model: "logistic-" + systemVersion, Provider: "Example Lending Ltd",
 		InfoURL: "https://lending.example/ai-decisions",
-	})
+	}); err != nil {
+		return nil, err
+	}
+
+	// Fairness by sex and region, four-fifths rule on approvals.
+	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"},
+		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(30),
+		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold})); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.fair.Close() })
+
+	// Drift against profiles of the training data.
+	profiles, err := trainingProfiles(apps[:cut], s.model)
 	if err != nil {
 		return nil, err
 	}
-	// A real service loads the key from a secret store; the example makes one per run.
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
+	if s.drift, err = drift.NewMonitor(profiles, drift.WithCountWindow(300), drift.WithMinObservations(100),
+		drift.WithInterval(cfg.driftInterval)); err != nil {
 		return nil, err
 	}
-	pseud, err := aims.NewPseudonymizer(key, "example")
+	s.closers = append(s.closers, func(context.Context) error { return s.drift.Close() })
+	return s, nil
+}
+
+// trainingProfiles builds the drift reference: one profile per numeric
+// feature, the region, and the model's score.
+func trainingProfiles(apps []Applicant, m *logisticModel) (drift.Profiles, error) {
+	var p drift.Profiles
+	cols := make([][]float64, len(featureNames))
+	scores := make([]float64, len(apps))
+	regions := make([]string, len(apps))
+	for i, a := range apps {
+		for j, v := range a.features() {
+			cols[j] = append(cols[j], v)
+		}
+		scores[i] = m.Score(a.features())
+		regions[i] = a.Region
+	}
+	for j, name := range featureNames {
+		np, err := drift.NewNumericProfile(name, cols[j])
+		if err != nil {
+			return p, err
+		}
+		p.Numeric = append(p.Numeric, np)
+	}
+	sp, err := drift.NewNumericProfile("prediction", scores)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
-	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(filepath.Join(cfg.dataDir, "decisions.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	p.Numeric = append(p.Numeric, sp)
+	cp, err := drift.NewCategoricalProfile("region", regions)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
-	return &service{
-		model: mdl, disc: disc, pseud: pseud, soa: soa, out: f, outw: bufio.NewWriter(f),
-		allow: aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments"),
-	}, nil
+	p.Categorical = append(p.Categorical, cp)
+	return p, nil
 }
 
 func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/applications", s.disc.Middleware(http.HandlerFunc(s.decide)))
+	mux.Handle("POST /v1/applications", s.disc.Middleware(http.HandlerFunc(s.handleApplication)))
+	mux.Handle("GET /v1/decisions/{id}", s.disc.Middleware(http.HandlerFunc(s.handleStatus)))
+	mux.Handle("POST /v1/decisions/{id}/contest", s.disc.Middleware(http.HandlerFunc(s.handleContest)))
+	mux.Handle("POST /v1/decisions/{id}/outcome", http.HandlerFunc(s.handleOutcome))
+	mux.Handle("/inventory/", http.StripPrefix("/inventory", inventory.Handler(s.registry)))
 	mux.HandleFunc("GET /soa", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		_ = s.soa.RenderMarkdown(w)
@@ -99,73 +245,19 @@ func (s *service) routes() http.Handler {
 	return mux
 }
 
-func (s *service) decide(w http.ResponseWriter, r *http.Request) {
-	var a Applicant
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		http.Error(w, "bad application: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	d, err := s.decideApplicant(r.Context(), a)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-		return
-	}
-	body, _ := json.Marshal(map[string]any{"decision_id": d.ID, "decision": d.Output, "score": *d.Score})
-	body, err = s.disc.AttachJSON(r.Context(), body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
-}
-
-func (s *service) decideApplicant(ctx context.Context, a Applicant) (aims.Decision, error) {
-	if a.CustomerID == "" || a.Income <= 0 {
-		return aims.Decision{}, fmt.Errorf("application needs a customer_id and a positive income")
-	}
-	score := s.model.Score(a.features())
-	d, err := aims.NewDecision(ctx, systemID)
-	if err != nil {
-		return d, err
-	}
-	d.SystemVersion = systemVersion
-	d.Model = aims.ModelRef{Name: "logistic", Version: systemVersion}
-	d.Subject = s.pseud.Pseudonym(a.CustomerID)
-	inputs := map[string]any{}
-	for i, n := range featureNames {
-		inputs[n] = a.features()[i]
-	}
-	if d.Inputs, err = s.allow.Filter(inputs); err != nil {
-		return d, err
-	}
-	thr := threshold
-	d.Score, d.Threshold = &score, &thr
-	d.Output = "approve"
-	if score < threshold {
-		d.Output, d.Adverse = "deny", true
-	}
-	if err := d.Validate(); err != nil {
-		return d, err
-	}
-	line, err := json.Marshal(d)
-	if err != nil {
-		return d, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, _ = s.outw.Write(append(line, '\n'))
-	return d, nil
-}
-
-// Close flushes the decision records.
+// Close stops everything in reverse order of start: monitors and the gate
+// first, then the decision log and ledger (final signed checkpoint), the
+// inventory heartbeat, and last the telemetry pipeline, which flushes.
 func (s *service) Close(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.outw.Flush(); err != nil {
-		return err
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](ctx); err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, err)
+		}
 	}
-	return s.out.Close()
+	s.closers = nil
+	if len(errs) > 0 {
+		return fmt.Errorf("closing service: %w", errors.Join(errs...))
+	}
+	return nil
 }

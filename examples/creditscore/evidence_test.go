@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/inventory"
+)
+
+// TestSimulationLeavesVerifiableEvidence runs the example the way the
+// README does, on embedded defaults, and checks what an auditor would:
+// the ledger verifies, every decision in it is in the telemetry exactly
+// once with its trace context, the inventory can be rebuilt from the
+// telemetry, the monitors reported, and tampering is caught.
+func TestSimulationLeavesVerifiableEvidence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole example service")
+	}
+	dir := t.TempDir()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-simulate", "240", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "test-1"}, &out))
+	t.Log(out.String())
+	checkEvidence(t, dir, filepath.Join(dir, "telemetry"))
+}
+
+// TestEndToEndWithCollector does the same through a real OpenTelemetry
+// Collector (OTLP receiver, batch processor, file exporter) built by
+// .ci/collector.sh: AIMSKIT_OTELCOL names its binary.
+func TestEndToEndWithCollector(t *testing.T) {
+	bin := os.Getenv("AIMSKIT_OTELCOL")
+	if bin == "" {
+		t.Skip("set AIMSKIT_OTELCOL to a collector binary (export AIMSKIT_OTELCOL=$(bash .ci/collector.sh build)) to run the end-to-end test")
+	}
+	dir := t.TempDir()
+	otelDir := filepath.Join(dir, "collector")
+	require.NoError(t, os.MkdirAll(otelDir, 0o755))
+	grpcPort, httpPort := freePort(t), freePort(t)
+	cfgPath, err := filepath.Abs("../../internal/otelcol/config.yaml")
+	require.NoError(t, err)
+	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd.Env = append(os.Environ(),
+		"AIMSKIT_OTELCOL_OUT="+otelDir,
+		fmt.Sprintf("AIMSKIT_OTELCOL_GRPC_PORT=%d", grpcPort),
+		fmt.Sprintf("AIMSKIT_OTELCOL_HTTP_PORT=%d", httpPort))
+	var colLog bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &colLog, &colLog
+	require.NoError(t, cmd.Start())
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("collector output:\n%s", colLog.String())
+		}
+	})
+	waitForPort(t, httpPort, 30*time.Second)
+
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", fmt.Sprintf("http://127.0.0.1:%d", httpPort))
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-simulate", "300", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "e2e-1"}, &out))
+	t.Log(out.String())
+	stop() // the collector flushes its batches and files on shutdown
+
+	checkEvidence(t, dir, otelDir)
+
+	// The auditor's own command agrees, and catches a tampered copy.
+	audit := buildAimsaudit(t)
+	ledgerDir, pub := filepath.Join(dir, "ledger"), filepath.Join(dir, "ledger.pub")
+	res, err := exec.Command(audit, "verify", ledgerDir, "--key", pub).CombinedOutput()
+	require.NoError(t, err, "aimsaudit verify: %s", res)
+	tampered := tamperedCopy(t, ledgerDir)
+	res, err = exec.Command(audit, "verify", tampered, "--key", pub).CombinedOutput()
+	require.Error(t, err, "aimsaudit verify must fail on a tampered ledger: %s", res)
+	t.Logf("aimsaudit on the tampered copy: %s", strings.TrimSpace(string(res)))
+}
+
+func checkEvidence(t *testing.T, dataDir, otelDir string) {
+	t.Helper()
+	ledgerDir := filepath.Join(dataDir, "ledger")
+	pubKey, err := os.ReadFile(filepath.Join(dataDir, "ledger.pub"))
+	require.NoError(t, err)
+	verifier, err := ledger.NewVerifier(strings.TrimSpace(string(pubKey)))
+	require.NoError(t, err)
+
+	// 1. The ledger verifies.
+	rep, err := ledger.Verify(ledgerDir, []note.Verifier{verifier}, ledger.VerifyOptions{})
+	require.NoError(t, err)
+	require.Positive(t, rep.Records)
+
+	// 2. Every ledger decision is in the telemetry exactly once, with its trace context.
+	var decisions []aims.Decision
+	require.NoError(t, ledger.Scan(ledgerDir, func(r ledger.ScannedRecord) error {
+		var d aims.Decision
+		if err := json.Unmarshal(r.Record, &d); err != nil {
+			return fmt.Errorf("%s:%d: %w", r.Segment, r.Line, err)
+		}
+		decisions = append(decisions, d)
+		return nil
+	}))
+	require.Len(t, decisions, int(rep.Records))
+	logs := readLogs(t, otelDir)
+	seen := map[string]int{}
+	traceOf := map[string]string{}
+	for _, r := range logs {
+		if r.EventName != semconv.EventDecision {
+			continue
+		}
+		id := otlpjson.String(r.Attributes, string(semconv.AimsDecisionID))
+		seen[id]++
+		traceOf[id] = r.TraceID
+	}
+	withTrace := 0
+	for _, d := range decisions {
+		assert.Equal(t, 1, seen[d.ID], "decision %s appears %d times in the telemetry", d.ID, seen[d.ID])
+		if d.TraceID != "" {
+			withTrace++
+			assert.Equal(t, d.TraceID, traceOf[d.ID], "decision %s lost its trace context", d.ID)
+		}
+	}
+	assert.Len(t, seen, len(decisions), "telemetry has decisions the ledger does not")
+	assert.Greater(t, withTrace, len(decisions)/2, "request decisions carry the request's trace")
+
+	// Oversight did real work: reviews, overrides and contests are recorded.
+	actions := map[aims.OversightAction]int{}
+	for _, d := range decisions {
+		if d.Oversight != nil {
+			actions[d.Oversight.Action]++
+		}
+	}
+	t.Logf("oversight actions in the ledger: %v", actions)
+	for _, a := range []aims.OversightAction{aims.ActionApply, aims.ActionReview, aims.ActionApprove, aims.ActionOverride, aims.ActionContest, aims.ActionHalt, aims.ActionResume} {
+		assert.Positive(t, actions[a], "no %s record in the ledger", a)
+	}
+	explained := 0
+	for _, d := range decisions {
+		if d.Adverse && d.Explanation != nil && len(d.Explanation.ReasonCodes) > 0 {
+			explained++
+		}
+	}
+	assert.Positive(t, explained, "adverse decisions carry reason codes")
+
+	// 3. The inventory is rebuilt from the telemetry alone.
+	f, err := os.Open(filepath.Join(otelDir, "logs.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	inv, err := inventory.FromOTLP(f)
+	require.NoError(t, err)
+	entries := inv.Entries()
+	require.Len(t, entries, 1)
+	assert.Equal(t, systemID, entries[0].System.ID)
+	assert.Equal(t, inventory.RiskHigh, entries[0].System.RiskLevel)
+	require.NotEmpty(t, entries[0].Instances)
+	assert.True(t, entries[0].LastSeen.After(entries[0].RegisteredAt), "heartbeats arrived after the registration")
+
+	// 4. Fairness and drift reported: gauges in the metrics, a drift event in the logs.
+	metrics := readMetrics(t, otelDir)
+	names := map[string]bool{}
+	for _, p := range metrics {
+		names[p.Metric] = true
+	}
+	for _, m := range []string{semconv.MetricFairnessSelectionRate, semconv.MetricFairnessDisparity, semconv.MetricDriftScore, semconv.MetricDecisions, semconv.MetricDisclosures} {
+		assert.True(t, names[m], "metric %s missing from the telemetry", m)
+	}
+	events := map[string]int{}
+	for _, r := range logs {
+		events[r.EventName]++
+	}
+	t.Logf("events: %v", events)
+	assert.Positive(t, events[semconv.EventDriftFeature]+events[semconv.EventDriftDataset], "the income shift raised a drift event")
+	assert.Positive(t, events[semconv.EventDisclosure])
+	assert.Positive(t, events[semconv.EventInventoryHeartbeat])
+
+	// 5. A tampered copy fails verification.
+	_, err = ledger.Verify(tamperedCopy(t, ledgerDir), []note.Verifier{verifier}, ledger.VerifyOptions{})
+	require.Error(t, err)
+}
+
+// tamperedCopy copies a ledger and changes one decision's output in it.
+func tamperedCopy(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "tampered")
+	require.NoError(t, os.MkdirAll(dst, 0o755))
+	entries, err := os.ReadDir(src)
+	require.NoError(t, err)
+	edited := false
+	for _, e := range entries {
+		if e.IsDir() || e.Name() == ".lock" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		require.NoError(t, err)
+		if !edited && strings.HasPrefix(e.Name(), "seg-") && bytes.Contains(b, []byte(`"output":"deny"`)) {
+			b = bytes.Replace(b, []byte(`"output":"deny"`), []byte(`"output":"approve"`), 1)
+			edited = true
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600))
+	}
+	require.True(t, edited, "found no refusal to tamper with")
+	return dst
+}
+
+func readLogs(t *testing.T, dir string) []otlpjson.LogRecord {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "logs.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := otlpjson.ReadLogs(f)
+	require.NoError(t, err)
+	return recs
+}
+
+func readMetrics(t *testing.T, dir string) []otlpjson.Point {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	pts, err := otlpjson.ReadMetrics(f)
+	require.NoError(t, err)
+	return pts
+}
+
+func buildAimsaudit(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "aimsaudit")
+	res, err := exec.Command("go", "build", "-o", out, "github.com/aimskit/aimskit/aims/cmd/aimsaudit").CombinedOutput()
+	require.NoError(t, err, "building aimsaudit: %s", res)
+	return out
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitForPort(t *testing.T, port int, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("collector did not open port %d within %s", port, limit)
+}

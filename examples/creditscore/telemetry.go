@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/aimskit/aimskit/internal/otlpsink"
+)
+
+// telemetry owns the OpenTelemetry SDK of the example service. With
+// OTEL_EXPORTER_OTLP_ENDPOINT set it exports OTLP over HTTP to a collector;
+// otherwise it writes every signal as OTLP/JSON lines into a local folder
+// (the collector file exporter's format), so the example needs no server.
+type telemetry struct {
+	tp       *sdktrace.TracerProvider
+	mp       *sdkmetric.MeterProvider
+	lp       *sdklog.LoggerProvider
+	sink     *otlpsink.Sink
+	Endpoint string // where telemetry goes, for the start-up banner
+}
+
+func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, metricInterval time.Duration) (*telemetry, error) {
+	t := &telemetry{}
+	var (
+		spanExp   sdktrace.SpanExporter
+		metricExp sdkmetric.Exporter
+		logExp    sdklog.Exporter
+		err       error
+	)
+	ep := os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
+	if ep == "" {
+		// No collector: receive our own OTLP on loopback and write it as
+		// OTLP/JSON lines, the same files a collector's file exporter writes.
+		sink, err := otlpsink.Start(dir)
+		if err != nil {
+			return nil, err
+		}
+		t.sink = sink
+		ep = sink.Endpoint()
+		t.Endpoint = "OTLP/JSON files in " + dir
+	} else {
+		t.Endpoint = "OTLP " + ep
+	}
+	if spanExp, err = otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(ep+"/v1/traces")); err != nil {
+		return nil, err
+	}
+	if metricExp, err = otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(ep+"/v1/metrics")); err != nil {
+		return nil, err
+	}
+	if logExp, err = otlploghttp.New(ctx, otlploghttp.WithEndpointURL(ep+"/v1/logs")); err != nil {
+		return nil, err
+	}
+	t.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(spanExp), sdktrace.WithResource(res))
+	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp, sdkmetric.WithInterval(metricInterval))))
+	t.lp = sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp,
+		sdklog.WithExportInterval(500*time.Millisecond), sdklog.WithMaxQueueSize(65536))))
+	otel.SetTracerProvider(t.tp)
+	otel.SetMeterProvider(t.mp)
+	otel.SetLoggerProvider(t.lp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	return t, nil
+}
+
+// newResource describes the service and carries the inventory's resource
+// attributes, so every record can be joined to the AI system.
+func newResource(extra ...attribute.KeyValue) (*resource.Resource, error) {
+	attrs := append([]attribute.KeyValue{
+		attribute.String("service.name", "creditscore"),
+		attribute.String("service.version", systemVersion),
+	}, extra...)
+	return resource.Merge(resource.Default(), resource.NewSchemaless(attrs...))
+}
+
+// Shutdown flushes and stops every provider, then closes the local files.
+func (t *telemetry) Shutdown(ctx context.Context) error {
+	var errs []error
+	// Logs last: shutting down the others may still emit records.
+	if err := t.tp.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("traces: %w", err))
+	}
+	if err := t.mp.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("metrics: %w", err))
+	}
+	if err := t.lp.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("logs: %w", err))
+	}
+	if t.sink != nil {
+		if err := t.sink.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("local OTLP files: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
