@@ -1,0 +1,388 @@
+// Package postgres is the PostgreSQL oversight.Store, for many replicas of
+// a service sharing one review queue. It uses pgx; importing it is the
+// only way the pgx dependency reaches an application.
+//
+// Claims use SELECT … FOR UPDATE SKIP LOCKED, so concurrent reviewers on
+// any replica never get the same ticket, and every read-modify-write runs
+// in a transaction holding the ticket's row lock, so no ticket is
+// reviewed twice. Claims are leases: a replica that dies mid-review loses
+// no ticket, because its claim runs out and the ticket is claimable again.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// DB is what the store needs from a connection pool; *pgxpool.Pool
+// satisfies it.
+type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Store is an oversight.Store in PostgreSQL.
+type Store struct {
+	db   DB
+	pool *pgxpool.Pool // set when the store opened the pool itself
+}
+
+var _ oversight.Store = (*Store)(nil)
+
+// New returns a store on db and migrates its schema (see Migrate). The
+// store does not close db.
+func New(ctx context.Context, db DB) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("oversight/postgres: New needs a database")
+	}
+	s := &Store{db: db}
+	if err := s.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open connects to dsn with a pool of its own, migrates the schema and
+// returns a store that closes the pool on Close.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("oversight/postgres: connecting: %w", err)
+	}
+	s, err := New(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s.pool = pool
+	return s, nil
+}
+
+// migrations are applied in order, each once, recorded in
+// aimskit_oversight_schema. Never edit one that has shipped; append.
+var migrations = []string{
+	`CREATE TABLE aimskit_oversight_tickets (
+		id                 text PRIMARY KEY,
+		decision_id        text NOT NULL,
+		result_decision_id text,
+		state              text NOT NULL,
+		created_at         timestamptz NOT NULL,
+		deadline           timestamptz NOT NULL,
+		claimed_by         text,
+		lease_until        timestamptz,
+		ineligible         text[] NOT NULL DEFAULT '{}',
+		data               jsonb NOT NULL
+	);
+	CREATE INDEX aimskit_oversight_tickets_open ON aimskit_oversight_tickets (created_at, id)
+		WHERE state IN ('pending', 'overdue');
+	CREATE INDEX aimskit_oversight_tickets_unclaimed ON aimskit_oversight_tickets (created_at, id)
+		WHERE state IN ('pending', 'overdue') AND claimed_by IS NULL;
+	CREATE INDEX aimskit_oversight_tickets_leases ON aimskit_oversight_tickets (lease_until)
+		WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL;
+	CREATE INDEX aimskit_oversight_tickets_deadline ON aimskit_oversight_tickets (deadline)
+		WHERE state = 'pending';
+	CREATE INDEX aimskit_oversight_tickets_decision ON aimskit_oversight_tickets (decision_id);
+	CREATE INDEX aimskit_oversight_tickets_result ON aimskit_oversight_tickets (result_decision_id);`,
+}
+
+// Migrate brings the schema up to date. It takes a transaction-scoped
+// advisory lock, so replicas starting together migrate once.
+func (s *Store) Migrate(ctx context.Context) error {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("oversight/postgres: migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// The key is arbitrary but fixed: "aimskit_oversight" hashed by hand.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(4242004201)`); err != nil {
+		return fmt.Errorf("oversight/postgres: migrate lock: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS aimskit_oversight_schema (
+		version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("oversight/postgres: migrate: %w", err)
+	}
+	var have int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM aimskit_oversight_schema`).Scan(&have); err != nil {
+		return fmt.Errorf("oversight/postgres: reading schema version: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("oversight/postgres: database schema version %d is newer than this SDK knows (%d)", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("oversight/postgres: migration %d: %w", v, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO aimskit_oversight_schema (version) VALUES ($1)`, v); err != nil {
+			return fmt.Errorf("oversight/postgres: migration %d: %w", v, err)
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+// row holds the indexed columns derived from a ticket.
+type row struct {
+	resultDecision *string
+	claimedBy      *string
+	leaseUntil     *time.Time
+	data           []byte
+}
+
+func toRow(t *oversight.Ticket) (row, error) {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return row{}, fmt.Errorf("oversight/postgres: encoding ticket %s: %w", t.ID, err)
+	}
+	r := row{data: data}
+	if t.Resolution != nil && t.Resolution.Decision.ID != "" {
+		r.resultDecision = &t.Resolution.Decision.ID
+	}
+	if t.ClaimedBy != "" {
+		r.claimedBy = &t.ClaimedBy
+		lu := t.LeaseUntil
+		r.leaseUntil = &lu
+	}
+	return r, nil
+}
+
+func ineligible(t *oversight.Ticket) []string {
+	out := t.Ineligible()
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func decode(id string, data []byte) (oversight.Ticket, error) {
+	var t oversight.Ticket
+	if err := json.Unmarshal(data, &t); err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: ticket %s is corrupt: %w", id, err)
+	}
+	return t, nil
+}
+
+// Create implements oversight.Store.
+func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
+	if t.ID == "" || t.State == "" || t.CreatedAt.IsZero() || t.Deadline.IsZero() {
+		return fmt.Errorf("oversight/postgres: ticket %q needs an ID, a state, a creation time and a deadline", t.ID)
+	}
+	r, err := toRow(&t)
+	if err != nil {
+		return err
+	}
+	tag, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_tickets
+		(id, decision_id, result_decision_id, state, created_at, deadline, claimed_by, lease_until, ineligible, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+		t.ID, t.Decision.ID, r.resultDecision, string(t.State), t.CreatedAt, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(&t), r.data)
+	if err != nil {
+		return fmt.Errorf("oversight/postgres: creating ticket %s: %w", t.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
+	}
+	return nil
+}
+
+// Get implements oversight.Store.
+func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
+	var data []byte
+	err := s.db.QueryRow(ctx, `SELECT data FROM aimskit_oversight_tickets WHERE id = $1`, id).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return oversight.Ticket{}, fmt.Errorf("%w: %q", oversight.ErrTicketNotFound, id)
+	}
+	if err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: reading ticket %s: %w", id, err)
+	}
+	return decode(id, data)
+}
+
+// write stores t's new state inside tx.
+func write(ctx context.Context, tx pgx.Tx, t *oversight.Ticket) error {
+	r, err := toRow(t)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE aimskit_oversight_tickets SET
+		result_decision_id = $2, state = $3, deadline = $4, claimed_by = $5, lease_until = $6,
+		ineligible = $7, data = $8 WHERE id = $1`,
+		t.ID, r.resultDecision, string(t.State), t.Deadline, r.claimedBy, r.leaseUntil, ineligible(t), r.data)
+	if err != nil {
+		return fmt.Errorf("oversight/postgres: writing ticket %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// Update implements oversight.Store: the ticket's row is locked (SELECT …
+// FOR UPDATE) for the whole read-modify-write.
+func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Ticket) error) (oversight.Ticket, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	var data []byte
+	err = tx.QueryRow(ctx, `SELECT data FROM aimskit_oversight_tickets WHERE id = $1 FOR UPDATE`, id).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return oversight.Ticket{}, fmt.Errorf("%w: %q", oversight.ErrTicketNotFound, id)
+	}
+	if err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: locking ticket %s: %w", id, err)
+	}
+	t, err := decode(id, data)
+	if err != nil {
+		return oversight.Ticket{}, err
+	}
+	if err := fn(&t); err != nil {
+		return oversight.Ticket{}, err
+	}
+	if t.ID != id {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: update changed ticket ID %q to %q", id, t.ID)
+	}
+	if err := write(ctx, tx, &t); err != nil {
+		return oversight.Ticket{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: commit ticket %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// Claim implements oversight.Store with SELECT … FOR UPDATE SKIP LOCKED:
+// rows another transaction is claiming are skipped, not waited for.
+func (s *Store) Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (oversight.Ticket, error) {
+	if reviewer == "" {
+		return oversight.Ticket{}, oversight.ErrUnauthenticated
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// Two candidates, each found through its own partial index so that
+	// live claims are never scanned: the oldest unclaimed ticket and the
+	// oldest ticket whose lease has run out. The older of the two wins (the
+	// other is unlocked at commit).
+	rows, err := tx.Query(ctx, `WITH
+		free AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
+			WHERE state IN ('pending', 'overdue') AND claimed_by IS NULL
+			  AND NOT ($1 = ANY (ineligible))
+			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+		stale AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
+			WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL AND lease_until <= $2
+			  AND NOT ($1 = ANY (ineligible))
+			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+		SELECT id, data FROM (SELECT * FROM free UNION ALL SELECT * FROM stale) c
+		ORDER BY created_at, id LIMIT 1`, reviewer, now)
+	if err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
+	}
+	var id string
+	var data []byte
+	found := false
+	for rows.Next() {
+		if err := rows.Scan(&id, &data); err != nil {
+			rows.Close()
+			return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
+		}
+		found = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
+	}
+	if !found {
+		return oversight.Ticket{}, oversight.ErrQueueEmpty
+	}
+	t, err := decode(id, data)
+	if err != nil {
+		return oversight.Ticket{}, err
+	}
+	t.ClaimedBy, t.LeaseUntil = reviewer, now.Add(lease)
+	if err := write(ctx, tx, &t); err != nil {
+		return oversight.Ticket{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: commit claim of %s: %w", id, err)
+	}
+	return t, nil
+}
+
+func (s *Store) list(ctx context.Context, query string, args ...any) ([]oversight.Ticket, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("oversight/postgres: listing tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []oversight.Ticket
+	for rows.Next() {
+		var id string
+		var data []byte
+		if err := rows.Scan(&id, &data); err != nil {
+			return nil, fmt.Errorf("oversight/postgres: listing tickets: %w", err)
+		}
+		t, err := decode(id, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("oversight/postgres: listing tickets: %w", err)
+	}
+	return out, nil
+}
+
+// limitArg turns limit <= 0 into SQL's LIMIT ALL (NULL).
+func limitArg(limit int) *int {
+	if limit <= 0 {
+		return nil
+	}
+	return &limit
+}
+
+// Open implements oversight.Store.
+func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error) {
+	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
+		WHERE state IN ('pending', 'overdue') ORDER BY created_at, id LIMIT $1`, limitArg(limit))
+}
+
+// Overdue implements oversight.Store.
+func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
+		WHERE state = 'pending' AND deadline <= $1 ORDER BY created_at, id LIMIT $2`, now, limitArg(limit))
+}
+
+// CountOpen implements oversight.Store.
+func (s *Store) CountOpen(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_tickets WHERE state IN ('pending', 'overdue')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("oversight/postgres: counting open tickets: %w", err)
+	}
+	return n, nil
+}
+
+// FindByDecision implements oversight.Store.
+func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversight.Ticket, error) {
+	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
+		WHERE decision_id = $1 OR result_decision_id = $1 ORDER BY created_at, id`, decisionID)
+}
+
+// Close implements oversight.Store. It closes the pool only if Open
+// created it.
+func (s *Store) Close() error {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/oversight"
+	"github.com/aimskit/aimskit/oversight/postgres"
+	"github.com/aimskit/aimskit/oversight/storetest"
+)
+
+// dsn returns the test server's DSN or skips the test.
+func dsn(t testing.TB) string {
+	t.Helper()
+	for _, k := range []string{"AIMSKIT_POSTGRES_DSN", "AIMS_TEST_POSTGRES_DSN"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	t.Skip("PostgreSQL tests need a server: run `export AIMSKIT_POSTGRES_DSN=\"$(bash .ci/postgres.sh start)\"` " +
+		"(installs Debian's postgresql and starts a throwaway cluster on 127.0.0.1), then `go test ./oversight/postgres/`, then `bash .ci/postgres.sh stop`")
+	return ""
+}
+
+// schema creates a fresh schema for one test and returns a function that
+// opens pools whose search_path points at it; everything is dropped at
+// the end of the test.
+func schema(t testing.TB) func() *pgxpool.Pool {
+	t.Helper()
+	ctx := context.Background()
+	base := dsn(t)
+	admin, err := pgxpool.New(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "ovt_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		admin.Close()
+		t.Fatalf("creating schema (is the server at %s up?): %v", base, err)
+	}
+	var mu sync.Mutex
+	var pools []*pgxpool.Pool
+	t.Cleanup(func() {
+		mu.Lock()
+		for _, p := range pools {
+			p.Close()
+		}
+		mu.Unlock()
+		if _, err := admin.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	return func() *pgxpool.Pool {
+		cfg, err := pgxpool.ParseConfig(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = name
+		cfg.MaxConns = 4
+		p, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		pools = append(pools, p)
+		mu.Unlock()
+		return p
+	}
+}
+
+func TestConformance(t *testing.T) {
+	dsn(t)
+	storetest.Run(t, func(t *testing.T) oversight.Store {
+		s, err := postgres.New(context.Background(), schema(t)())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	pool := schema(t)()
+	ctx := context.Background()
+	for range 3 {
+		if _, err := postgres.New(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("schema versions recorded: %d, %v", n, err)
+	}
+}
+
+func TestOpenBadDSN(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := postgres.Open(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"); err == nil {
+		t.Fatal("Open on a closed port succeeded")
+	}
+}
+
+// recorder counts resolving actions per ticket across all Gates.
+type recorder struct {
+	mu       sync.Mutex
+	resolved map[string][]string // ticket ID → reviewers who resolved it
+	n        int
+}
+
+func (r *recorder) Record(_ context.Context, d aims.Decision) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	if d.Oversight.Action == aims.ActionApprove || d.Oversight.Action == aims.ActionReject {
+		r.resolved[d.Oversight.TicketID] = append(r.resolved[d.Oversight.TicketID], d.Oversight.Reviewer)
+	}
+	return nil
+}
+
+// TestManyGatesOneQueue runs several Gates (replicas, each with its own
+// pool) on one queue; reviewer goroutines on every Gate claim and approve
+// while rogue goroutines try to act on arbitrary tickets without claiming.
+// Every ticket must be resolved exactly once.
+func TestManyGatesOneQueue(t *testing.T) {
+	newPool := schema(t)
+	ctx := context.Background()
+	rec := &recorder{resolved: map[string][]string{}}
+	const gates, reviewersPerGate, tickets = 3, 3, 60
+	var gs []*oversight.Gate
+	for range gates {
+		s, err := postgres.New(ctx, newPool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := oversight.New(rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+			oversight.WithPolicy(oversight.Always(oversight.RouteReview, "test")),
+			oversight.WithRiskLevel("credit", oversight.RiskLimited))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = g.Close() })
+		gs = append(gs, g)
+	}
+	var ids []string
+	for i := range tickets {
+		d, _ := aims.NewDecision(ctx, "credit")
+		d.Output = "deny"
+		out, err := gs[i%gates].Submit(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, out.Ticket.ID)
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 100)
+	for gi, g := range gs {
+		for r := range reviewersPerGate {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				me := oversight.Reviewer{ID: fmt.Sprintf("g%d-r%d", gi, r), Roles: []string{"reviewer"}}
+				for {
+					tk, err := g.Claim(ctx, me)
+					if errors.Is(err, oversight.ErrQueueEmpty) {
+						return
+					}
+					if err != nil {
+						errc <- err
+						return
+					}
+					if _, err := g.Approve(ctx, tk.ID, me, "ok"); err != nil {
+						errc <- fmt.Errorf("%s approving its claimed ticket %s: %w", me.ID, tk.ID, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() { // a rogue that acts without claiming
+			defer wg.Done()
+			me := oversight.Reviewer{ID: fmt.Sprintf("rogue-%d", gi), Roles: []string{"reviewer"}}
+			for i := gi; i < len(ids); i += gates {
+				_, err := g.Reject(ctx, ids[i], me, "rogue")
+				if err != nil && !errors.Is(err, oversight.ErrClaimed) && !errors.Is(err, oversight.ErrAlreadyResolved) {
+					errc <- fmt.Errorf("rogue: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+	for _, id := range ids {
+		if got := rec.resolved[id]; len(got) != 1 {
+			t.Errorf("ticket %s resolved by %v, want exactly once", id, got)
+		}
+		tk, err := gs[0].Ticket(ctx, id)
+		if err != nil || tk.State != oversight.StateResolved {
+			t.Errorf("ticket %s: state %s, %v", id, tk.State, err)
+		}
+	}
+	if len(rec.resolved) != tickets {
+		t.Fatalf("%d tickets resolved, want %d", len(rec.resolved), tickets)
+	}
+}
+
+// TestLeaseExpiresAcrossReplicas: replica A claims and dies; once the
+// lease has passed, replica B's reviewer gets the ticket.
+func TestLeaseExpiresAcrossReplicas(t *testing.T) {
+	newPool := schema(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var gs []*oversight.Gate
+	rec := &recorder{resolved: map[string][]string{}}
+	for range 2 {
+		s, err := postgres.New(ctx, newPool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := oversight.New(rec, oversight.WithStore(s), oversight.WithSweepInterval(0), oversight.WithClock(clock),
+			oversight.WithClaimLease(time.Minute), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
+			oversight.WithRiskLevel("credit", oversight.RiskLimited))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close()
+		gs = append(gs, g)
+	}
+	d, _ := aims.NewDecision(ctx, "credit")
+	d.Output = "deny"
+	out, err := gs[0].Submit(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := oversight.Reviewer{ID: "a", Roles: []string{"reviewer"}}
+	b := oversight.Reviewer{ID: "b", Roles: []string{"reviewer"}}
+	if tk, err := gs[0].Claim(ctx, a); err != nil || tk.ID != out.Ticket.ID {
+		t.Fatalf("claim on A: %v %v", tk.ID, err)
+	}
+	if _, err := gs[1].Claim(ctx, b); !errors.Is(err, oversight.ErrQueueEmpty) {
+		t.Fatalf("claim on B during A's lease: %v", err)
+	}
+	mu.Lock()
+	now = now.Add(61 * time.Second)
+	mu.Unlock()
+	tk, err := gs[1].Claim(ctx, b)
+	if err != nil || tk.ID != out.Ticket.ID {
+		t.Fatalf("claim on B after the lease: %v %v", tk.ID, err)
+	}
+	if _, err := gs[1].Approve(ctx, tk.ID, b, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gs[0].Approve(ctx, tk.ID, a, "back from the dead"); !errors.Is(err, oversight.ErrAlreadyResolved) {
+		t.Fatalf("dead claimant acting late: %v", err)
+	}
+}
