@@ -36,21 +36,99 @@ func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []f
 }
 
 // predictRows evaluates the margins of every row and hands them to sink,
-// which must copy them out (the slice is reused).
+// which must copy them out (the slice is reused). Each worker takes a block
+// of rows and runs every tree over the whole block before the next tree,
+// so a tree's nodes stay in cache; each row still sums its trees in file
+// order, so float32 margins stay bit-exact.
 func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers int, sink func(i int, margins []float64)) error {
 	M, K := e.numFeatures, e.numGroups
 	workers = clampWorkers(workers, x.Rows)
-	scratch := make([]float64, workers*(M+K))
+	per := rowChunk * (M + K)
+	scratch := make([]float64, workers*per)
+	acc32 := make([]float32, workers*rowChunk*K)
+	leafBuf := make([]int32, workers*rowChunk)
 	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
-		buf := scratch[w*(M+K) : (w+1)*(M+K)]
-		row, m := buf[:M], buf[M:]
-		for i := lo; i < hi; i++ {
-			e.canonRow(row, x.Row(i))
-			e.marginCanon(row, m)
-			sink(i, m)
+		buf := scratch[w*per : (w+1)*per]
+		n := hi - lo
+		rows, m := buf[:n*M], buf[rowChunk*M:rowChunk*M+n*K]
+		for r := 0; r < n; r++ {
+			e.canonRow(rows[r*M:(r+1)*M], x.Row(lo+r))
+		}
+		if e.float32 {
+			acc := acc32[w*rowChunk*K : w*rowChunk*K+n*K]
+			e.marginBlock32(rows, n, acc, leafBuf[w*rowChunk:(w+1)*rowChunk])
+			for i, v := range acc {
+				m[i] = float64(v)
+			}
+		} else {
+			e.marginBlock64(rows, n, m, leafBuf[w*rowChunk:(w+1)*rowChunk])
+		}
+		for r := 0; r < n; r++ {
+			sink(lo+r, m[r*K:(r+1)*K])
 		}
 		return nil
 	})
+}
+
+// walkBlock writes into leaves the leaf that each of the n canonical rows
+// (row-major, M columns) reaches in tree t. It walks the self-looping
+// predictor copy of the nodes for exactly the tree's depth, four rows in
+// lockstep: their dependency chains are independent, so the CPU overlaps
+// them, and no step has a data-dependent branch.
+func (e *Ensemble) walkBlock(t int, rows []float64, n int, leaves []int32) {
+	M := e.numFeatures
+	nodes := e.pnodes
+	root, depth := e.roots[t], int(e.depth[t])
+	r := 0
+	for ; r+4 <= n; r += 4 {
+		r0, r1 := rows[r*M:(r+1)*M], rows[(r+1)*M:(r+2)*M]
+		r2, r3 := rows[(r+2)*M:(r+3)*M], rows[(r+3)*M:(r+4)*M]
+		i0, i1, i2, i3 := root, root, root, root
+		for s := 0; s < depth; s++ {
+			n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
+			i0 = n0.next(r0[n0.feature])
+			i1 = n1.next(r1[n1.feature])
+			i2 = n2.next(r2[n2.feature])
+			i3 = n3.next(r3[n3.feature])
+		}
+		leaves[r], leaves[r+1], leaves[r+2], leaves[r+3] = i0, i1, i2, i3
+	}
+	for ; r < n; r++ {
+		leaves[r] = e.leaf(t, rows[r*M:(r+1)*M])
+	}
+}
+
+// marginBlock32 writes the float32 margins of n canonical rows into acc
+// (n × K), as XGBoost sums them: each row adds its trees in file order.
+func (e *Ensemble) marginBlock32(rows []float64, n int, acc []float32, leaves []int32) {
+	K := e.numGroups
+	for r := 0; r < n; r++ {
+		for k := 0; k < K; k++ {
+			acc[r*K+k] = float32(e.intercept[k])
+		}
+	}
+	for t := range e.roots {
+		g := int(e.group[t])
+		e.walkBlock(t, rows, n, leaves)
+		for r, l := range leaves[:n] {
+			acc[r*K+g] += float32(e.value[l])
+		}
+	}
+}
+
+// marginBlock64 is marginBlock32 in float64.
+func (e *Ensemble) marginBlock64(rows []float64, n int, out []float64, leaves []int32) {
+	K := e.numGroups
+	for r := 0; r < n; r++ {
+		copy(out[r*K:(r+1)*K], e.intercept)
+	}
+	for t := range e.roots {
+		g := int(e.group[t])
+		e.walkBlock(t, rows, n, leaves)
+		for r, l := range leaves[:n] {
+			out[r*K+g] += e.value[l]
+		}
+	}
 }
 
 // PredictOutputs is [Ensemble.PredictMargins] followed by the objective's

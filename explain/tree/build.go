@@ -135,6 +135,13 @@ func New(spec Spec) (*Ensemble, error) {
 		e.computeMeans()
 		e.leafTab = e.buildLeafTables()
 	}
+	e.pnodes = make([]node, len(e.nodes))
+	for i, n := range e.nodes {
+		if n.feature < 0 {
+			n = node{thr: math.Inf(1), missing: math.Inf(-1), feature: 0, left: int32(i)}
+		}
+		e.pnodes[i] = n
+	}
 	return e, nil
 }
 

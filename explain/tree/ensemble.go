@@ -66,6 +66,11 @@ type Ensemble struct {
 
 	// leafTab holds the per-leaf TreeSHAP tables (nil: not eligible).
 	leafTab *leafTables
+
+	// pnodes is a copy of nodes for prediction in which every leaf loops
+	// to itself (threshold +Inf, missing −Inf, feature 0), so a walk of
+	// exactly depth[t] steps ends at the leaf without testing for it.
+	pnodes []node
 }
 
 // tables returns the per-leaf TreeSHAP tables, or nil.
@@ -103,15 +108,31 @@ func (e *Ensemble) Intercept(k int) float64 {
 	return e.intercept[k]
 }
 
-// canonRow writes the canonical form of row into dst (len(dst) == len(row)).
+// canonRow writes the canonical form of row into dst (len(dst) == len(row)):
+// rounded to float32 for XGBoost models, and with ±Inf replaced by
+// ±MaxFloat64, which takes the same direction at every (finite) threshold
+// and keeps the branch-free comparison in [node.next] exact.
 func (e *Ensemble) canonRow(dst, row []float64) {
+	dst = dst[:len(row)]
 	if e.float32 {
 		for i, v := range row {
-			dst[i] = float64(float32(v))
+			dst[i] = clampInf(float64(float32(v)))
 		}
 		return
 	}
-	copy(dst, row)
+	for i, v := range row {
+		dst[i] = clampInf(v)
+	}
+}
+
+func clampInf(v float64) float64 {
+	if v > math.MaxFloat64 {
+		return math.MaxFloat64
+	}
+	if v < -math.MaxFloat64 {
+		return -math.MaxFloat64
+	}
+	return v
 }
 
 // next returns the child of internal node n that a canonical value v takes:
@@ -121,24 +142,26 @@ func (n *node) next(v float64) int32 {
 	if v != v { // NaN
 		v = n.missing
 	}
-	c := n.left
-	if !(v < n.thr) {
-		c++
-	}
-	return c
+	// Branch-free v >= thr. v is finite or the ±Inf of missing, and thr is
+	// finite (or +Inf at a predictor leaf, where v is finite or −Inf), so
+	// v−thr is exactly signed, +0 when equal; adding +0 turns the −0 of
+	// v = −0, thr = +0 into +0. The row goes right when the sign bit is
+	// clear. Splits are unpredictable, so a branch here mispredicts often.
+	d := v - n.thr + 0
+	return n.left + 1 - int32(math.Float64bits(d)>>63)
 }
 
 // leaf walks tree t on a canonical row and returns the leaf node index.
+// It uses the self-looping predictor nodes, so it takes exactly depth[t]
+// steps.
 func (e *Ensemble) leaf(t int, row []float64) int32 {
-	nodes := e.nodes
+	nodes := e.pnodes
 	i := e.roots[t]
-	for {
+	for s := int32(0); s < e.depth[t]; s++ {
 		n := &nodes[i]
-		if n.feature < 0 {
-			return i
-		}
 		i = n.next(row[n.feature])
 	}
+	return i
 }
 
 // marginCanon writes the margins of a canonical row into out (len numGroups).
