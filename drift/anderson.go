@@ -44,7 +44,11 @@ func AndersonDarling(threshold float64, samples ...[]float64) (AndersonResult, e
 	}
 	total := 0
 	for i, s := range samples {
-		if err := checkSample("anderson_darling", fmt.Sprintf("sample %d", i), s, 1); err != nil {
+		name := fmt.Sprintf("sample %d", i)
+		if k == 2 {
+			name = [2]string{"reference", "current"}[i]
+		}
+		if err := checkSample("anderson_darling", name, s, 1); err != nil {
 			return AndersonResult{}, err
 		}
 		total += len(s)

@@ -57,37 +57,75 @@ func keyFloat(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// sortFloats sorts x in place (NaN-free input).
+// sortFloats sorts x in place (NaN-free input). The digit histograms are
+// built in one read of x; the first scatter pass reads the floats and the
+// last one writes them back, so no separate conversion passes are needed.
 func sortFloats(x []float64) {
 	n := len(x)
 	if n < radixMinLen {
 		slices.Sort(x)
 		return
 	}
-	keys := make([]uint64, n)
-	tmp := make([]uint64, n)
 	var counts [radixPasses][radixBuckets]int
-	for i, v := range x {
+	for _, v := range x {
 		k := floatKey(v)
-		keys[i] = k
 		for p := 0; p < radixPasses; p++ {
 			counts[p][(k>>(p*radixBits))&(radixBuckets-1)]++
 		}
 	}
-	src, dst := keys, tmp
+	first := floatKey(x[0])
+	var passes []int
 	for p := 0; p < radixPasses; p++ {
-		c := &counts[p]
-		shift := uint(p * radixBits)
 		// A pass where every key has the same digit moves nothing.
-		if c[(src[0]>>shift)&(radixBuckets-1)] == n {
-			continue
+		if counts[p][(first>>(p*radixBits))&(radixBuckets-1)] != n {
+			passes = append(passes, p)
 		}
+	}
+	if len(passes) == 0 {
+		return
+	}
+	for _, p := range passes {
+		c := &counts[p]
 		sum := 0
 		for i := range c {
 			cnt := c[i]
 			c[i] = sum
 			sum += cnt
 		}
+	}
+	a := make([]uint64, n)
+	var b []uint64
+	if len(passes) > 1 {
+		b = make([]uint64, n)
+	}
+	// First pass: floats → keys.
+	p0 := passes[0]
+	shift := uint(p0 * radixBits)
+	c := &counts[p0]
+	if len(passes) == 1 {
+		keys := a
+		for _, v := range x {
+			k := floatKey(v)
+			d := (k >> shift) & (radixBuckets - 1)
+			keys[c[d]] = k
+			c[d]++
+		}
+		for i, k := range keys {
+			x[i] = keyFloat(k)
+		}
+		return
+	}
+	for _, v := range x {
+		k := floatKey(v)
+		d := (k >> shift) & (radixBuckets - 1)
+		a[c[d]] = k
+		c[d]++
+	}
+	src, dst := a, b
+	// Middle passes: keys → keys.
+	for _, p := range passes[1 : len(passes)-1] {
+		shift := uint(p * radixBits)
+		c := &counts[p]
 		for _, k := range src {
 			d := (k >> shift) & (radixBuckets - 1)
 			dst[c[d]] = k
@@ -95,7 +133,13 @@ func sortFloats(x []float64) {
 		}
 		src, dst = dst, src
 	}
-	for i, k := range src {
-		x[i] = keyFloat(k)
+	// Last pass: keys → floats, straight into x.
+	pl := passes[len(passes)-1]
+	shift = uint(pl * radixBits)
+	c = &counts[pl]
+	for _, k := range src {
+		d := (k >> shift) & (radixBuckets - 1)
+		x[c[d]] = keyFloat(k)
+		c[d]++
 	}
 }
