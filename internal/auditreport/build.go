@@ -49,13 +49,15 @@ func sources(in *Input) []Source {
 	} else {
 		add("Decision ledger", in.LedgerDir, false, "missing")
 	}
-	switch v := in.Verification; {
-	case v == nil:
+	if len(in.Verifications) == 0 {
 		add("Ledger verification", in.LedgerDir, false, "not verified")
-	case v.OK:
-		add("Ledger verification", in.LedgerDir, true, "verified with the public key")
-	default:
-		add("Ledger verification", in.LedgerDir, true, "FAILED: "+v.Problem)
+	}
+	for _, v := range in.Verifications {
+		if v.OK {
+			add("Ledger verification", v.Dir, true, "verified with the public key")
+		} else {
+			add("Ledger verification", v.Dir, true, "FAILED: "+v.Problem)
+		}
 	}
 	if in.Logs != nil {
 		add("Collector logs", joinPath(in.OTelDir, LogsFile), true, fmt.Sprintf("read: %d log records", len(in.Logs)))
@@ -185,39 +187,29 @@ func buildInventory(in *Input) InventorySection {
 
 func buildLedger(in *Input) LedgerSection {
 	s := LedgerSection{Dir: in.LedgerDir, Verdict: VerdictUnknown, OtherRecords: in.OtherRecords}
-	v := in.Verification
-	if v == nil {
+	if len(in.Verifications) == 0 {
 		s.Note = "The ledger was not verified: a ledger folder and the system's public verifier key (--key) are both needed."
 		return s
 	}
-	s.Available, s.Verification, s.CheckpointNote = true, v, v.CheckpointNote
-	if v.OK {
-		s.Verdict = VerdictPass
-	} else {
-		s.Verdict = VerdictFail
-	}
-	if cp := v.Checkpoint; cp != nil {
-		s.TreeSize = cp.Size
-		s.RootHash = base64.StdEncoding.EncodeToString(cp.Root[:])
-		s.CheckpointText = cp.Text()
+	s.Available, s.Verdict = true, VerdictPass
+	for _, v := range in.Verifications {
+		st := LedgerStatus{Verdict: VerdictPass, Verification: v, CheckpointNote: v.CheckpointNote}
+		if !v.OK {
+			st.Verdict, s.Verdict = VerdictFail, VerdictFail
+		}
+		if cp := v.Checkpoint; cp != nil {
+			st.TreeSize = cp.Size
+			st.RootHash = base64.StdEncoding.EncodeToString(cp.Root[:])
+			st.CheckpointText = cp.Text()
+		}
+		s.Ledgers = append(s.Ledgers, st)
 	}
 	return s
 }
 
 func summarise(r *Report) Summary {
 	s := Summary{Verification: r.Ledger.Verdict, Controls: len(r.Coverage.Rows)}
-	switch r.Ledger.Verdict {
-	case VerdictPass:
-		v := r.Ledger.Verification
-		s.VerificationText = fmt.Sprintf("The ledger verified: %d records, all covered by signed checkpoints (tree size %d).", v.Records, r.Ledger.TreeSize)
-		if v.Pending > 0 {
-			s.VerificationText = fmt.Sprintf("The ledger verified: %d records, of which %d after the last signed checkpoint (accepted as pending).", v.Records, v.Pending)
-		}
-	case VerdictFail:
-		s.VerificationText = "The ledger FAILED verification: " + r.Ledger.Verification.Problem + locate(r.Ledger.Verification) + "."
-	default:
-		s.VerificationText = "The ledger was not verified."
-	}
+	s.VerificationText = verificationText(&r.Ledger)
 	s.Decisions, s.Followups = r.Decisions.Total, r.Decisions.Followups
 	s.Systems = len(r.Inventory.Systems)
 	for _, c := range r.Coverage.Rows {
@@ -311,6 +303,38 @@ func summarise(r *Report) Summary {
 		add(VerdictUnknown, "Missing input — %s", m)
 	}
 	return s
+}
+
+func verificationText(l *LedgerSection) string {
+	switch l.Verdict {
+	case VerdictPass:
+		var records, pending int64
+		for _, st := range l.Ledgers {
+			records += st.Verification.Records
+			pending += st.Verification.Pending
+		}
+		what := "The ledger verified"
+		if len(l.Ledgers) > 1 {
+			what = fmt.Sprintf("All %d instance ledgers verified", len(l.Ledgers))
+		}
+		if pending > 0 {
+			return fmt.Sprintf("%s: %d records, of which %d after the last signed checkpoint (accepted as pending).", what, records, pending)
+		}
+		return fmt.Sprintf("%s: %d records, all covered by signed checkpoints.", what, records)
+	case VerdictFail:
+		var fails []string
+		for _, st := range l.Ledgers {
+			if v := st.Verification; !v.OK {
+				fails = append(fails, v.Dir+": "+v.Problem+locate(&v))
+			}
+		}
+		if len(l.Ledgers) > 1 {
+			return fmt.Sprintf("%d of %d instance ledgers FAILED verification: %s.", len(fails), len(l.Ledgers), strings.Join(fails, "; "))
+		}
+		return "The ledger FAILED verification: " + l.Ledgers[0].Verification.Problem + locate(&l.Ledgers[0].Verification) + "."
+	default:
+		return "The ledger was not verified."
+	}
 }
 
 func locate(v *Verification) string {

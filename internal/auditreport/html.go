@@ -15,18 +15,19 @@ var htmlSource string
 // it by context (text, attribute, URL), so names and reasons taken from
 // the inputs cannot inject markup.
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"fmtTime":     fmtTime,
-	"dur":         fmtDur,
-	"num":         fmtNum,
-	"float":       fmtFloat,
-	"pct":         fmtPct,
-	"orDash":      orDash,
-	"join":        join,
-	"share":       share,
-	"cls":         verdictClass,
-	"verdictWord": verdictWord,
-	"badge":       badge,
-	"chart":       chartHTML,
+	"fmtTime":          fmtTime,
+	"dur":              fmtDur,
+	"num":              fmtNum,
+	"float":            fmtFloat,
+	"pct":              fmtPct,
+	"orDash":           orDash,
+	"join":             join,
+	"share":            share,
+	"cls":              verdictClass,
+	"verdictWord":      verdictWord,
+	"badge":            badge,
+	"chart":            chartHTML,
+	"verificationText": func(l LedgerSection) string { return verificationText(&l) },
 }).Parse(htmlSource))
 
 // RenderHTML writes the report as one self-contained HTML document: styles

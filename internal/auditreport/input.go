@@ -31,16 +31,18 @@ type Input struct {
 	// GeneratedAt is the time the report states it was generated.
 	GeneratedAt time.Time
 
-	// LedgerDir is where the decision ledger was read from ("" if none).
+	// LedgerDir is where the decision ledger was read from ("" if none):
+	// one ledger, or a folder holding one ledger per instance.
 	LedgerDir string
-	// Decisions are the ledger's decision records in ledger order,
-	// including the follow-up records of oversight actions.
+	// Decisions are the ledgers' decision records, including the
+	// follow-up records of oversight actions, in ledger order (instance
+	// ledgers one after the other).
 	Decisions []aims.Decision
 	// OtherRecords counts ledger records that are not decisions.
 	OtherRecords int
-	// Verification is the result of verifying the ledger; nil when it
-	// was not verified (no ledger or no verifier key).
-	Verification *Verification
+	// Verifications holds the result of verifying each instance ledger;
+	// empty when the ledgers were not verified (no ledger or no key).
+	Verifications []Verification
 
 	// OTelDir is where the collector output was read from ("" if none).
 	OTelDir string
@@ -66,6 +68,8 @@ type Input struct {
 // Verification is the outcome of verifying the decision ledger with the
 // system's public key, and the latest checkpoint found in it.
 type Verification struct {
+	// Dir is the instance ledger's directory.
+	Dir string
 	// OK is true when ledger.Verify found no problem.
 	OK bool
 	// Problem is the first problem found, empty when OK.
@@ -149,23 +153,33 @@ func loadLedger(in *Input, opts LoadOptions) {
 		in.missing("decision ledger: %s is not a readable folder", opts.LedgerDir)
 		return
 	}
+	dirs, err := ledger.FindLedgers(opts.LedgerDir)
+	if err != nil || len(dirs) == 0 {
+		if err == nil {
+			err = errors.New("it holds no ledger segments")
+		}
+		in.missing("decision ledger: %s: %v", opts.LedgerDir, err)
+		return
+	}
 	decisions := make([]aims.Decision, 0)
 	other := 0
 	var bad []string
-	err := ledger.Scan(opts.LedgerDir, func(r ledger.ScannedRecord) error {
-		var d aims.Decision
-		if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion == "" {
-			other++
-			if err != nil && len(bad) < 3 {
-				bad = append(bad, fmt.Sprintf("%s line %d: %v", r.Segment, r.Line, err))
+	for _, dir := range dirs {
+		err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
+			var d aims.Decision
+			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion == "" {
+				other++
+				if err != nil && len(bad) < 3 {
+					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
+				}
+				return nil
 			}
+			decisions = append(decisions, d)
 			return nil
+		})
+		if err != nil {
+			in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", dir, err)
 		}
-		decisions = append(decisions, d)
-		return nil
-	})
-	if err != nil {
-		in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", opts.LedgerDir, err)
 	}
 	for _, b := range bad {
 		in.missing("decision ledger: a record is not a decision: %s", b)
@@ -181,12 +195,14 @@ func loadLedger(in *Input, opts LoadOptions) {
 		in.missing("ledger verification: the verifier key could not be loaded: %v", err)
 		return
 	}
-	in.Verification = verifyLedger(opts.LedgerDir, v, opts.AllowPending)
+	for _, dir := range dirs {
+		in.Verifications = append(in.Verifications, verifyLedger(dir, v, opts.AllowPending))
+	}
 }
 
 // verifyLedger runs ledger.Verify and keeps what an auditor needs to see.
-func verifyLedger(dir string, v note.Verifier, allowPending bool) *Verification {
-	res := &Verification{Seq: -1}
+func verifyLedger(dir string, v note.Verifier, allowPending bool) Verification {
+	res := Verification{Dir: dir, Seq: -1}
 	rep, err := ledger.Verify(dir, []note.Verifier{v}, ledger.VerifyOptions{AllowPending: allowPending})
 	if raw, rerr := os.ReadFile(filepath.Join(dir, "checkpoint")); rerr == nil {
 		res.CheckpointNote = string(raw)

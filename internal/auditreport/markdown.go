@@ -307,28 +307,31 @@ func (m *md) ledger(s *LedgerSection) {
 	if !s.Available {
 		return
 	}
-	v := s.Verification
-	rows := [][]string{{"Verdict", verdictWord(s.Verdict)}, {"Ledger folder", s.Dir}}
-	if v.OK {
-		rows = append(rows,
-			[]string{"Records", fmt.Sprintf("%d (%d pruned, %d after the last checkpoint)", v.Records, v.Pruned, v.Pending)},
-			[]string{"Segments / checkpoints", fmt.Sprintf("%d / %d", v.Segments, v.Checkpoints)})
-	} else {
-		rows = append(rows, []string{"First problem", v.Problem + locate(v)})
-	}
-	rows = append(rows, []string{"Tree size", fmt.Sprint(s.TreeSize)}, []string{"Root hash", orDash(s.RootHash)})
-	m.table([]string{"", ""}, rows)
-	if s.CheckpointNote != "" {
-		title := "Latest signed checkpoint"
-		if !v.CheckpointVerified {
-			title += " (signature NOT verified)"
+	m.p("**%s** %s\n", verdictWord(s.Verdict), esc(verificationText(s)))
+	for _, st := range s.Ledgers {
+		v := st.Verification
+		rows := [][]string{{"Verdict", verdictWord(st.Verdict)}, {"Ledger folder", v.Dir}}
+		if v.OK {
+			rows = append(rows,
+				[]string{"Records", fmt.Sprintf("%d (%d pruned, %d after the last checkpoint)", v.Records, v.Pruned, v.Pending)},
+				[]string{"Segments / checkpoints", fmt.Sprintf("%d / %d", v.Segments, v.Checkpoints)})
+		} else {
+			rows = append(rows, []string{"First problem", v.Problem + locate(&v)})
 		}
-		m.p("### %s\n", title)
-		// A fence longer than any backtick run in the note keeps it intact.
-		fence := "```"
-		for strings.Contains(s.CheckpointNote, fence) {
-			fence += "`"
+		rows = append(rows, []string{"Tree size", fmt.Sprint(st.TreeSize)}, []string{"Root hash", orDash(st.RootHash)})
+		m.table([]string{"", ""}, rows)
+		if st.CheckpointNote != "" {
+			title := "Latest signed checkpoint"
+			if !v.CheckpointVerified {
+				title += " (signature NOT verified)"
+			}
+			m.p("%s:\n", title)
+			// A fence longer than any backtick run in the note keeps it intact.
+			fence := "```"
+			for strings.Contains(st.CheckpointNote, fence) {
+				fence += "`"
+			}
+			m.p("%s\n%s\n%s\n", fence, strings.TrimRight(st.CheckpointNote, "\n"), fence)
 		}
-		m.p("%s\n%s\n%s\n", fence, strings.TrimRight(s.CheckpointNote, "\n"), fence)
 	}
 }

@@ -287,19 +287,27 @@ type DriftEvent struct {
 	Control         string
 }
 
-// LedgerSection is the ledger's verification status and latest checkpoint.
+// LedgerSection is the verification status of the decision ledger (one
+// per instance) and its latest signed checkpoint.
 type LedgerSection struct {
 	Available bool
 	Note      string
 	Dir       string
-	Verdict   Verdict
-	// Verification is nil when the ledger was not verified.
-	Verification *Verification
+	// Verdict is pass when every instance ledger verified, fail when any
+	// did not.
+	Verdict      Verdict
+	Ledgers      []LedgerStatus
+	OtherRecords int
+}
+
+// LedgerStatus is the verification result of one instance ledger.
+type LedgerStatus struct {
+	Verdict      Verdict
+	Verification Verification
 	// RootHash is the latest checkpoint's root in base64, as in the note.
 	RootHash string
 	TreeSize int64
 	// CheckpointText is the checkpoint body; CheckpointNote the whole
 	// signed note.
 	CheckpointText, CheckpointNote string
-	OtherRecords                   int
 }

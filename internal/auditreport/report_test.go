@@ -42,8 +42,8 @@ func TestLoadReadsEveryInput(t *testing.T) {
 	assert.Empty(t, in.Missing)
 	assert.Len(t, in.Decisions, want.LedgerRecords)
 	assert.Zero(t, in.OtherRecords)
-	require.NotNil(t, in.Verification)
-	assert.True(t, in.Verification.OK, in.Verification.Problem)
+	require.Len(t, in.Verifications, 1)
+	assert.True(t, in.Verifications[0].OK, in.Verifications[0].Problem)
 	assert.NotNil(t, in.Logs)
 	assert.NotNil(t, in.Metrics)
 	assert.NotNil(t, in.Inventory)
@@ -117,7 +117,7 @@ func TestOversightCounts(t *testing.T) {
 
 func TestOversightFromEventsWithoutLedger(t *testing.T) {
 	_, want, in := scenario(t)
-	in.Decisions, in.Verification = nil, nil
+	in.Decisions, in.Verifications = nil, nil
 	o := build(t, in).Oversight
 	assert.True(t, o.Available)
 	assert.Contains(t, o.Note, "collector's oversight events")
@@ -254,9 +254,12 @@ func TestInventory(t *testing.T) {
 func TestLedgerVerification(t *testing.T) {
 	_, want, in := scenario(t)
 	r := build(t, in)
-	l := r.Ledger
+	assert.Equal(t, VerdictPass, r.Ledger.Verdict)
+	require.Len(t, r.Ledger.Ledgers, 1)
+	l := r.Ledger.Ledgers[0]
 	assert.Equal(t, VerdictPass, l.Verdict)
 	assert.Equal(t, int64(want.LedgerRecords), l.TreeSize)
+	assert.Equal(t, int64(want.LedgerRecords), l.Verification.Records)
 	assert.NotEmpty(t, l.RootHash)
 	assert.Contains(t, l.CheckpointText, "aimskit.ledger/credit-scoring/i-1\n")
 	assert.Contains(t, l.CheckpointNote, "— reporttest ")
@@ -279,13 +282,15 @@ func TestTamperedLedgerFailsWithFirstProblem(t *testing.T) {
 	r := build(t, in)
 	assert.Equal(t, VerdictFail, r.Ledger.Verdict)
 	assert.Equal(t, VerdictFail, r.Summary.Verification)
-	v := r.Ledger.Verification
+	require.Len(t, r.Ledger.Ledgers, 1)
+	v := r.Ledger.Ledgers[0].Verification
 	assert.NotEmpty(t, v.Problem)
 	assert.Equal(t, filepath.Base(segs[0]), v.File)
 	assert.Equal(t, 1, v.Line, "decision 0 is the first denial")
 	assert.Equal(t, int64(0), v.Seq)
 	assert.False(t, v.CheckpointVerified)
-	assert.NotEmpty(t, r.Ledger.CheckpointText, "the unverified checkpoint is still shown")
+	assert.NotEmpty(t, r.Ledger.Ledgers[0].CheckpointText, "the unverified checkpoint is still shown")
+	assert.Contains(t, r.Summary.VerificationText, "FAILED")
 
 	var html bytes.Buffer
 	require.NoError(t, r.RenderHTML(&html))
@@ -330,7 +335,7 @@ func TestMissingFilesAndKeyAreNamed(t *testing.T) {
 	assert.Contains(t, joined, "nope.yaml")
 	assert.Nil(t, in.Metrics)
 	assert.NotNil(t, in.Logs)
-	assert.Nil(t, in.Verification)
+	assert.Empty(t, in.Verifications)
 	r := build(t, in)
 	assert.True(t, r.Decisions.Available, "the ledger is still read without a key")
 	assert.Equal(t, VerdictUnknown, r.Ledger.Verdict)
@@ -344,8 +349,8 @@ func TestWrongKeyFailsVerification(t *testing.T) {
 	require.NoError(t, err)
 	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, Key: other.Key, Now: generatedAt})
 	require.NoError(t, err)
-	require.NotNil(t, in.Verification)
-	assert.False(t, in.Verification.OK)
+	require.Len(t, in.Verifications, 1)
+	assert.False(t, in.Verifications[0].OK)
 }
 
 var (
@@ -440,4 +445,30 @@ func TestChooseBucket(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, chooseBucket(generatedAt, generatedAt.Add(tc.span)), "span %v", tc.span)
 	}
+}
+
+func TestInstanceLedgersBelowOneFolder(t *testing.T) {
+	// Two instance ledgers side by side: both are read and verified; one
+	// tampered instance fails the whole verdict and is named.
+	root := t.TempDir()
+	a, wantA, err := reporttest.Write(filepath.Join(root, "a"))
+	require.NoError(t, err)
+	b, _, err := reporttest.Write(filepath.Join(root, "b"))
+	require.NoError(t, err)
+	ledgers := filepath.Join(root, "ledgers")
+	require.NoError(t, os.MkdirAll(ledgers, 0o755))
+	require.NoError(t, os.Rename(a.Ledger, filepath.Join(ledgers, "i-1")))
+	require.NoError(t, os.Rename(b.Ledger, filepath.Join(ledgers, "i-2")))
+
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: ledgers, Key: a.Key, Now: generatedAt})
+	require.NoError(t, err)
+	assert.Len(t, in.Decisions, 2*wantA.LedgerRecords)
+	require.Len(t, in.Verifications, 2)
+	assert.True(t, in.Verifications[0].OK)
+	assert.False(t, in.Verifications[1].OK, "i-2 is signed by another key")
+	r := build(t, in)
+	assert.Equal(t, VerdictFail, r.Ledger.Verdict)
+	assert.Contains(t, r.Summary.VerificationText, "1 of 2 instance ledgers FAILED")
+	assert.Contains(t, r.Summary.VerificationText, "i-2")
+	assert.Equal(t, 2*wantA.Decisions, r.Decisions.Total)
 }

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/aimskit/aimskit/internal/auditreport"
+)
+
+func init() {
+	register(&command{
+		name:    "report",
+		args:    "--ledger DIR --otel DIR --soa FILE --key PUB --out REPORT.html [--markdown REPORT.md] [--allow-pending]",
+		summary: "build the audit report (one self-contained HTML file with charts, and Markdown) from a ledger, the collector's logs.jsonl/metrics.jsonl and the Statement of Applicability",
+		run:     runReportCommand,
+	})
+}
+
+// runReportCommand builds the report. A missing input is a warning on
+// stderr and a statement in the report, not an error, so an auditor always
+// gets a report that says what it could not see. The exit status is 1 when
+// the ledger failed verification (the report is still written, showing the
+// first problem), 2 for usage or I/O errors.
+func runReportCommand(args []string, stdout, stderr io.Writer) int {
+	c := commands["report"]
+	fs := newFlags(c, stderr)
+	ledgerDir := fs.String("ledger", "", "decision ledger folder (one ledger, or one per instance below it)")
+	otelDir := fs.String("otel", "", "folder with the collector file exporter's "+auditreport.LogsFile+" and "+auditreport.MetricsFile)
+	soa := fs.String("soa", "", "Statement of Applicability (JSON or YAML)")
+	key := fs.String("key", "", "public verifier key of the ledger, or a file holding it")
+	out := fs.String("out", "", "write the HTML report to this file")
+	mdOut := fs.String("markdown", "", "also write the report as Markdown to this file")
+	allowPending := fs.Bool("allow-pending", false, "accept ledger records after the last checkpoint (the ledger of a running service)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsageErr
+	}
+	if len(pos) != 0 || (*out == "" && *mdOut == "") {
+		fs.Usage()
+		return exitUsageErr
+	}
+
+	in, err := auditreport.Load(context.Background(), auditreport.LoadOptions{
+		LedgerDir: *ledgerDir, OTelDir: *otelDir, SoAPath: *soa, Key: *key, AllowPending: *allowPending,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+		return exitUsageErr
+	}
+	for _, m := range in.Missing {
+		fmt.Fprintf(stderr, "aimsaudit report: warning: %s\n", m)
+	}
+	r, err := auditreport.Build(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+		return exitUsageErr
+	}
+	if *out != "" {
+		if err := writeFileAtomic(*out, r.RenderHTML); err != nil {
+			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+			return exitUsageErr
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	if *mdOut != "" {
+		if err := writeFileAtomic(*mdOut, r.RenderMarkdown); err != nil {
+			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+			return exitUsageErr
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *mdOut)
+	}
+	s := r.Summary
+	fmt.Fprintf(stdout, "ledger: %s\n", s.VerificationText)
+	fmt.Fprintf(stdout, "decisions: %d (%d oversight follow-ups); controls: %d applicable of %d, %d with evidence; fairness alerts: %d; drift alerts: %d\n",
+		s.Decisions, s.Followups, s.Applicable, s.Controls, s.WithEvidence, s.FairnessAlerts, s.DriftAlerts)
+	if s.Verification == auditreport.VerdictFail {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// writeFileAtomic renders into a temporary file next to path and renames
+// it into place, so a failed run never leaves a half-written report.
+func writeFileAtomic(path string, render func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := render(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+)
+
+func TestReportWritesHTMLAndMarkdown(t *testing.T) {
+	p, want, err := reporttest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	md := filepath.Join(t.TempDir(), "report.md")
+	code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--out", out, "--markdown", md)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("warnings with every input present: %s", stderr)
+	}
+	html, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"<!DOCTYPE html>", "<svg ", "PASS", "A.6.2.8"} {
+		if !bytes.Contains(html, []byte(s)) {
+			t.Errorf("HTML report lacks %q", s)
+		}
+	}
+	mdText, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(mdText, []byte("# AI management system audit report")) {
+		t.Errorf("Markdown report starts with %.60q", mdText)
+	}
+	if !strings.Contains(stdout, "The ledger verified") || !strings.Contains(stdout, "decisions: 60") {
+		t.Errorf("summary on stdout: %s", stdout)
+	}
+	if want.Decisions != 60 {
+		t.Fatalf("scenario changed: %d decisions", want.Decisions)
+	}
+}
+
+func TestReportTamperedLedgerExitsOne(t *testing.T) {
+	p, _, err := reporttest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(p.Ledger, "seg-*.jsonl"))
+	if len(segs) == 0 {
+		t.Fatal("no segments")
+	}
+	b, _ := os.ReadFile(segs[0])
+	if err := os.WriteFile(segs[0], bytes.Replace(b, []byte(`"output":"deny"`), []byte(`"output":"approve"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report.html")
+	code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--key", p.Key, "--out", out)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitFailed, stdout, stderr)
+	}
+	html, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("the report is still written: %v", err)
+	}
+	if !bytes.Contains(html, []byte("FAILED verification")) {
+		t.Error("the report does not show the failed verification")
+	}
+	if !strings.Contains(stdout, "FAILED") {
+		t.Errorf("stdout: %s", stdout)
+	}
+}
+
+func TestReportMissingInputsAreWarnings(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	code, _, stderr := runCmd(t, "report", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"--ledger", "--otel", "--soa"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("no warning naming %s: %s", s, stderr)
+		}
+	}
+	html, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(html, []byte("Missing:")) {
+		t.Error("the report does not say what is missing")
+	}
+}
+
+func TestReportUsageErrors(t *testing.T) {
+	if code, _, _ := runCmd(t, "report"); code != exitUsageErr {
+		t.Errorf("no output file: exit %d", code)
+	}
+	if code, _, _ := runCmd(t, "report", "--out", "x.html", "stray"); code != exitUsageErr {
+		t.Errorf("positional argument: exit %d", code)
+	}
+	dir := filepath.Join(t.TempDir(), "no", "such", "dir")
+	if code, _, _ := runCmd(t, "report", "--out", filepath.Join(dir, "r.html")); code != exitUsageErr {
+		t.Errorf("unwritable output: exit %d", code)
+	}
+}
