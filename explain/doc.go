@@ -13,7 +13,9 @@
 // log-odds. base + Σ values = prediction always holds to rounding; Exact
 // says whether the values are the exact Shapley values.
 //
-//   - [NewExact] enumerates all 2^M coalitions (the default for small M);
+//   - [New] picks exact enumeration for up to [AutoExactPlayers] players
+//     and Kernel SHAP beyond;
+//   - [NewExact] enumerates all 2^M coalitions;
 //   - [NewKernel] is Kernel SHAP with shap 0.46's coalition plan and its
 //     additivity-constrained weighted least squares; exact when the budget
 //     covers every coalition;

@@ -135,3 +135,29 @@ func TestKernelTinyBudget(t *testing.T) {
 }
 
 var nonlinearWide = Func(func(x []float64) float64 { return x[0]*x[9] + math.Sin(x[4]) + x[2] })
+
+func TestNewPicksExactForSmallGames(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	f := Func(func(x []float64) float64 { return x[0] * x[1] })
+	small, err := New(f, randomMatrix(rng, 4, 12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := small.(*ExactExplainer); !ok {
+		t.Errorf("12 players: %T", small)
+	}
+	large, err := New(f, randomMatrix(rng, 4, 13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := large.(*KernelExplainer); !ok {
+		t.Errorf("13 players: %T", large)
+	}
+	grouped, _ := New(f, randomMatrix(rng, 4, 13), WithGroups(Group{Name: "g", Features: []int{11, 12}}))
+	if _, ok := grouped.(*ExactExplainer); !ok {
+		t.Errorf("13 features in 12 players: %T", grouped)
+	}
+	if _, err := New(f, NewMatrix(0, 3)); err == nil {
+		t.Error("empty background accepted")
+	}
+}
