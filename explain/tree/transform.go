@@ -53,6 +53,17 @@ func (t Transform) apply(m []float64) {
 	}
 }
 
+// scalar applies an element-wise transform (not Softmax) to one margin.
+func (t Transform) scalar(v float64) float64 {
+	switch t {
+	case Sigmoid:
+		return sigmoid(v)
+	case Exp:
+		return math.Exp(v)
+	}
+	return v
+}
+
 // sigmoid is the logistic function, written so that it does not overflow
 // for large negative margins.
 func sigmoid(v float64) float64 {
