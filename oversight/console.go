@@ -1,0 +1,391 @@
+package oversight
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+)
+
+// Console is the reviewers' http.Handler: a JSON API and a small
+// server-rendered HTML console (no scripts, no external assets).
+//
+//	GET  /                         queue page
+//	POST /claim                    claim the next ticket (form), redirect to it
+//	GET  /tickets/{id}             ticket page: decision, explanation, forms
+//	POST /tickets/{id}             approve / reject / override (form)
+//	GET  /api/tickets              open tickets (JSON)
+//	GET  /api/tickets/{id}         one ticket with its decision and explanation (JSON)
+//	POST /api/tickets/{id}/{action} approve|reject|override, body {"reason": …, "output": …}
+//
+// Every request is authenticated through the Authenticator (401 without an
+// identity) and needs one of the viewer roles (403 otherwise). Form posts
+// carry a CSRF token bound to the reviewer and are also checked with
+// net/http's cross-origin protection; JSON posts must be
+// application/json, which browsers cannot send cross-origin without CORS.
+type Console struct {
+	gate        *Gate
+	auth        Authenticator
+	csrfKey     []byte
+	base        string
+	viewerRoles []string
+	mux         *http.ServeMux
+	cop         *http.CrossOriginProtection
+}
+
+// ConsoleOption configures a Console.
+type ConsoleOption func(*Console) error
+
+// WithCSRFKey sets the key CSRF tokens are derived from (at least 32
+// bytes). Replicas behind one load balancer need the same key; by default
+// each Console draws a random one.
+func WithCSRFKey(key []byte) ConsoleOption {
+	return func(c *Console) error {
+		if len(key) < 32 {
+			return fmt.Errorf("oversight: CSRF key has %d bytes; it needs at least 32", len(key))
+		}
+		c.csrfKey = append([]byte(nil), key...)
+		return nil
+	}
+}
+
+// WithBasePath tells the Console the path prefix it is mounted under (for
+// example "/oversight"), so that its links and form actions point there.
+// The Console strips the prefix itself.
+func WithBasePath(prefix string) ConsoleOption {
+	return func(c *Console) error {
+		if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/")) {
+			return fmt.Errorf("oversight: base path %q must start with / and not end with /", prefix)
+		}
+		c.base = prefix
+		return nil
+	}
+}
+
+// WithViewerRoles sets the roles allowed to use the console at all;
+// default "reviewer" and "supervisor". Who may act on which ticket is
+// still the Gate's Authorizer's decision.
+func WithViewerRoles(roles ...string) ConsoleOption {
+	return func(c *Console) error {
+		if len(roles) == 0 {
+			return errors.New("oversight: WithViewerRoles needs at least one role")
+		}
+		c.viewerRoles = append([]string(nil), roles...)
+		return nil
+	}
+}
+
+// NewConsole returns the reviewer console for g.
+func NewConsole(g *Gate, auth Authenticator, opts ...ConsoleOption) (*Console, error) {
+	if g == nil || auth == nil {
+		return nil, errors.New("oversight: NewConsole needs a Gate and an Authenticator")
+	}
+	c := &Console{gate: g, auth: auth, viewerRoles: []string{"reviewer", "supervisor"}, cop: http.NewCrossOriginProtection()}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.csrfKey == nil {
+		c.csrfKey = make([]byte, 32)
+		if _, err := rand.Read(c.csrfKey); err != nil {
+			return nil, fmt.Errorf("oversight: CSRF key: %w", err)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", c.queuePage)
+	mux.HandleFunc("POST /claim", c.claimForm)
+	mux.HandleFunc("GET /tickets/{id}", c.ticketPage)
+	mux.HandleFunc("POST /tickets/{id}", c.actForm)
+	mux.HandleFunc("GET /api/tickets", c.apiList)
+	mux.HandleFunc("GET /api/tickets/{id}", c.apiGet)
+	mux.HandleFunc("POST /api/tickets/{id}/{action}", c.apiAct)
+	c.mux = mux
+	return c, nil
+}
+
+type reviewerKey struct{}
+
+var errUnknownAction = errors.New("oversight: unknown action")
+
+// ServeHTTP implements http.Handler.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", consoleCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	if c.base != "" {
+		rest, ok := strings.CutPrefix(r.URL.Path, c.base)
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		if rest == "" {
+			rest = "/"
+		}
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = rest
+		r2.URL.RawPath = ""
+		r = r2
+	}
+	rev, err := c.auth.Authenticate(r)
+	if err != nil || rev.ID == "" {
+		h.Set("WWW-Authenticate", `Bearer realm="aimskit oversight"`)
+		c.fail(w, r, http.StatusUnauthorized, ErrUnauthenticated)
+		return
+	}
+	allowed := false
+	for _, role := range c.viewerRoles {
+		if rev.HasRole(role) {
+			allowed = true
+			break
+		}
+	}
+	if !allowed {
+		c.fail(w, r, http.StatusForbidden, fmt.Errorf("%w: %q holds none of the console roles %q", ErrForbidden, rev.ID, c.viewerRoles))
+		return
+	}
+	if err := c.cop.Check(r); err != nil {
+		c.fail(w, r, http.StatusForbidden, fmt.Errorf("oversight: cross-origin request refused: %w", err))
+		return
+	}
+	c.mux.ServeHTTP(w, r.WithContext(contextWithReviewer(r, rev)))
+}
+
+func contextWithReviewer(r *http.Request, rev Reviewer) context.Context {
+	return context.WithValue(r.Context(), reviewerKey{}, rev)
+}
+
+func reviewerOf(r *http.Request) Reviewer {
+	rev, _ := r.Context().Value(reviewerKey{}).(Reviewer)
+	return rev
+}
+
+// csrfToken is HMAC-SHA256(key, reviewer ID): unguessable for another site,
+// stable for the reviewer, and no secret of the reviewer's.
+func (c *Console) csrfToken(rev Reviewer) string {
+	m := hmac.New(sha256.New, c.csrfKey)
+	io.WriteString(m, "aimskit-oversight-csrf\x00"+rev.ID)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (c *Console) checkCSRF(r *http.Request, rev Reviewer) error {
+	got := r.PostFormValue("csrf")
+	want := c.csrfToken(rev)
+	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errors.New("oversight: missing or invalid CSRF token; reload the page and try again")
+	}
+	return nil
+}
+
+// statusOf maps Gate errors to HTTP status codes.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, ErrTicketNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, ErrUnauthenticated):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, ErrAlreadyResolved), errors.Is(err, ErrAlreadyActed), errors.Is(err, ErrClaimed),
+		errors.Is(err, ErrTicketExpired):
+		return http.StatusConflict
+	case errors.Is(err, ErrReasonRequired), errors.Is(err, ErrOutputRequired):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrQueueEmpty):
+		return http.StatusNotFound
+	case errors.Is(err, errUnknownAction):
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with an error: JSON for the API, a small page otherwise.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		msg = "internal error"
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = pages.ExecuteTemplate(w, "error", map[string]any{"Base": c.base, "Status": status, "StatusText": http.StatusText(status), "Message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
+	q, err := c.gate.Queue(r.Context(), 200)
+	if err != nil {
+		c.fail(w, r, statusOf(err), err)
+		return
+	}
+	rev := reviewerOf(r)
+	c.render(w, "queue", map[string]any{
+		"Base": c.base, "Reviewer": rev, "CSRF": c.csrfToken(rev), "Tickets": q,
+		"Now": c.gate.now(), "Notice": r.URL.Query().Get("notice"),
+	})
+}
+
+func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) {
+	rev := reviewerOf(r)
+	if err := c.checkCSRF(r, rev); err != nil {
+		c.fail(w, r, http.StatusForbidden, err)
+		return
+	}
+	t, err := c.gate.Claim(r.Context(), rev)
+	if errors.Is(err, ErrQueueEmpty) {
+		http.Redirect(w, r, c.base+"/?notice="+url.QueryEscape("Nothing to claim right now."), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, statusOf(err), err)
+		return
+	}
+	http.Redirect(w, r, c.base+"/tickets/"+url.PathEscape(t.ID), http.StatusSeeOther)
+}
+
+func (c *Console) ticketPage(w http.ResponseWriter, r *http.Request) {
+	c.showTicket(w, r, http.StatusOK, "")
+}
+
+func (c *Console) showTicket(w http.ResponseWriter, r *http.Request, status int, problem string) {
+	out, err := c.gate.Status(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, statusOf(err), err)
+		return
+	}
+	rev := reviewerOf(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = pages.ExecuteTemplate(w, "ticket", map[string]any{
+		"Base": c.base, "Reviewer": rev, "CSRF": c.csrfToken(rev), "T": out.Ticket, "Outcome": out,
+		"Problem": problem, "Notice": r.URL.Query().Get("notice"), "Now": c.gate.now(),
+	})
+}
+
+func (c *Console) actForm(w http.ResponseWriter, r *http.Request) {
+	rev := reviewerOf(r)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := c.checkCSRF(r, rev); err != nil {
+		c.fail(w, r, http.StatusForbidden, err)
+		return
+	}
+	id := r.PathValue("id")
+	out, err := c.act(r, id, rev, r.PostFormValue("action"), r.PostFormValue("output"), r.PostFormValue("reason"))
+	if err != nil {
+		c.showTicket(w, r, statusOf(err), err.Error())
+		return
+	}
+	notice := "Recorded: " + string(out.Action)
+	if out.Pending() {
+		notice = "Your " + r.PostFormValue("action") + " is recorded; another reviewer must confirm it."
+	}
+	http.Redirect(w, r, c.base+"/tickets/"+url.PathEscape(id)+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+}
+
+func (c *Console) act(r *http.Request, id string, rev Reviewer, action, output, reason string) (Outcome, error) {
+	switch aims.OversightAction(action) {
+	case aims.ActionApprove:
+		return c.gate.Approve(r.Context(), id, rev, reason)
+	case aims.ActionReject:
+		return c.gate.Reject(r.Context(), id, rev, reason)
+	case aims.ActionOverride:
+		return c.gate.Override(r.Context(), id, rev, output, reason)
+	}
+	return Outcome{}, fmt.Errorf("%w %q; use approve, reject or override", errUnknownAction, action)
+}
+
+func (c *Console) apiList(w http.ResponseWriter, r *http.Request) {
+	q, err := c.gate.Queue(r.Context(), 500)
+	if err != nil {
+		c.fail(w, r, statusOf(err), err)
+		return
+	}
+	if q == nil {
+		q = []Ticket{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": q})
+}
+
+func (c *Console) apiGet(w http.ResponseWriter, r *http.Request) {
+	out, err := c.gate.Status(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, statusOf(err), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiOutcome(out))
+}
+
+// apiOutcome is the JSON shape of an outcome.
+func apiOutcome(o Outcome) map[string]any {
+	return map[string]any{"action": o.Action, "applied": o.Applied, "pending": o.Pending(), "decision": o.Decision, "ticket": o.Ticket}
+}
+
+func (c *Console) apiAct(w http.ResponseWriter, r *http.Request) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(strings.ToLower(mt)) != "application/json" {
+		c.fail(w, r, http.StatusUnsupportedMediaType, fmt.Errorf("oversight: content type %q; the API takes application/json", ct))
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+		Output string `json:"output"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		c.fail(w, r, http.StatusBadRequest, fmt.Errorf("oversight: bad request body: %w", err))
+		return
+	}
+	out, err := c.act(r, r.PathValue("id"), reviewerOf(r), r.PathValue("action"), body.Output, body.Reason)
+	if err != nil {
+		status := statusOf(err)
+		if errors.Is(err, errUnknownAction) {
+			status = http.StatusNotFound
+		}
+		c.fail(w, r, status, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiOutcome(out))
+}
+
+func (c *Console) render(w http.ResponseWriter, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		// Headers are gone; all we can do is stop.
+		return
+	}
+}
+
+// until formats the time left to a deadline for people.
+func until(deadline, now time.Time) string {
+	d := deadline.Sub(now).Round(time.Second)
+	if d <= 0 {
+		return "overdue by " + (-d).String()
+	}
+	return "in " + d.String()
+}
