@@ -74,8 +74,14 @@ func benchFrame(b *testing.B, d *Data) {
 	}
 }
 
-// BenchmarkBootstrap100k: 200 replicates over 100,000 rows and 8 groups.
-func BenchmarkBootstrap100k(b *testing.B) {
+// BenchmarkBootstrap100k: 200 replicates over 100,000 rows and 8 groups
+// with count (multinomial) resampling.
+func BenchmarkBootstrap100k(b *testing.B) { benchBootstrap(b, false) }
+
+// BenchmarkBootstrap100kRows is the same with row resampling.
+func BenchmarkBootstrap100kRows(b *testing.B) { benchBootstrap(b, true) }
+
+func benchBootstrap(b *testing.B, rows bool) {
 	d := bench1M(false)
 	d.YTrue, d.YPred = d.YTrue[:100_000], d.YPred[:100_000]
 	for i := range d.Sensitive {
@@ -83,7 +89,7 @@ func BenchmarkBootstrap100k(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 200, Seed: 1},
+		if _, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 200, Seed: 1, RowResampling: rows},
 			WithMetrics(SelectionRate, TruePositiveRate, FalsePositiveRate, Accuracy)); err != nil {
 			b.Fatal(err)
 		}

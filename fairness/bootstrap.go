@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // BootstrapConfig configures Bootstrap.
@@ -25,6 +27,9 @@ type BootstrapConfig struct {
 	Confidence float64
 	// Workers is the number of goroutines (default GOMAXPROCS).
 	Workers int
+	// RowResampling forces resampling of rows even where the faster
+	// count resampling applies (see Bootstrap).
+	RowResampling bool
 }
 
 // Interval is a percentile bootstrap confidence interval (Efron &
@@ -129,6 +134,12 @@ type statSpec struct {
 // opts...) would return, by recomputing the frame on Replicates resamples
 // of the rows drawn with replacement. Replicates run in parallel; the
 // result is identical for a seed whatever the parallelism.
+//
+// Without sample weights and with only confusion-count metrics, a
+// replicate's counts are drawn directly from the multinomial distribution
+// of the cells (tn, fp, fn, tp per group), which is the exact distribution
+// of the counts of a row resample, in O(cells) instead of O(rows); set
+// RowResampling to draw rows instead.
 func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option) (*BootstrapResult, error) {
 	if cfg.Replicates == 0 {
 		cfg.Replicates = 1000
@@ -152,6 +163,25 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 	specs := bootstrapSpecs(f0)
 	est := extractStats(f0, specs)
 	n := d.Rows()
+	fc := config{minGroupSize: DefaultMinGroupSize}
+	for _, o := range opts {
+		o(&fc)
+	}
+	if fc.metrics == nil {
+		fc.metrics = Metrics()
+	}
+	var base *tally
+	var baseLayout *layout
+	var lc labelCoding
+	if !cfg.RowResampling && d.SampleWeight == nil && !slices.ContainsFunc(fc.metrics, func(m Metric) bool { return m.kind != kindCounts }) {
+		if baseLayout, err = newLayout(d); err != nil {
+			return nil, err
+		}
+		lc = newLabelCoding(fc.pos, d.YTrue, d.YPred)
+		if base, err = runTally(d, baseLayout, tallyOptions{coding: lc}); err != nil {
+			return nil, err
+		}
+	}
 	vals := make([]float64, cfg.Replicates*len(specs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -160,7 +190,10 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rows := make([]int, n)
+			var rows []int
+			if base == nil {
+				rows = make([]int, n)
+			}
 			for {
 				r := int(next.Add(1) - 1)
 				if r >= cfg.Replicates {
@@ -170,11 +203,18 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 					errc <- err
 					return
 				}
-				rng := rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
-				for i := range rows {
-					rows[i] = rng.IntN(n)
+				src := rand.NewPCG(cfg.Seed, uint64(r))
+				var fr *Frame
+				var err error
+				if base != nil {
+					fr, err = frameFromTally(ctx, d, baseLayout, multinomialTally(base, src, int64(n)), lc, &fc, n)
+				} else {
+					rng := rand.New(src)
+					for i := range rows {
+						rows[i] = rng.IntN(n)
+					}
+					fr, err = NewFrame(ctx, d, append(slices.Clone(opts), func(c *config) { c.rows = rows })...)
 				}
-				fr, err := NewFrame(ctx, d, append(slices.Clone(opts), func(c *config) { c.rows = rows })...)
 				if err != nil {
 					errc <- err
 					return
@@ -344,4 +384,31 @@ func disparityValue(s *Stratum, stat string) float64 {
 		return s.EqualizedOddsRatio(meth, Mean)
 	}
 	return math.NaN()
+}
+
+// multinomialTally draws the cell counts of one bootstrap replicate of n
+// rows: Multinomial(n, c_k/n) over the base counts c_k, sampled as a chain
+// of conditional binomials (each count given the ones before it).
+func multinomialTally(base *tally, src rand.Source, n int64) *tally {
+	t := &tally{l: base.l, ci: make([]int64, len(base.ci))}
+	remaining, mass := n, int64(0)
+	for _, c := range base.ci {
+		mass += c
+	}
+	for k, c := range base.ci {
+		if c == 0 || remaining == 0 {
+			continue
+		}
+		var x int64
+		if c >= mass {
+			x = remaining
+		} else {
+			b := distuv.Binomial{N: float64(remaining), P: float64(c) / float64(mass), Src: src}
+			x = int64(b.Rand())
+		}
+		t.ci[k] = x
+		remaining -= x
+		mass -= c
+	}
+	return t
 }

@@ -88,3 +88,41 @@ func TestBootstrapBadConfig(t *testing.T) {
 		t.Error("cancelled context ignored")
 	}
 }
+
+// Count resampling (multinomial) and row resampling draw from the same
+// distribution: their intervals must agree up to Monte Carlo error, and
+// the count path must be deterministic across worker counts too.
+func TestBootstrapCountResamplingMatchesRowResampling(t *testing.T) {
+	d := synth(3000, 13, false)
+	opts := []Option{WithMetrics(SelectionRate, TruePositiveRate, FalsePositiveRate)}
+	fast, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 400, Seed: 3, Workers: 1}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast2, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 400, Seed: 3, Workers: 3}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := Bootstrap(context.Background(), d, BootstrapConfig{Replicates: 400, Seed: 3, RowResampling: true}, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, a2, b := fast.Intervals(), fast2.Intervals(), slow.Intervals()
+	compared := 0
+	for i := range a {
+		if !sameFloat(a[i].Lower, a2[i].Lower) || !sameFloat(a[i].Upper, a2[i].Upper) {
+			t.Errorf("count resampling differs across workers at %+v", a[i])
+		}
+		if a[i].Statistic != StatValue && a[i].Statistic != "demographic_parity_difference/between_groups" {
+			continue
+		}
+		wa, wb := a[i].Upper-a[i].Lower, b[i].Upper-b[i].Lower
+		if wa <= 0 || math.Abs(wa-wb) > 0.25*wb {
+			t.Errorf("%s %v %s: width %.4f (counts) vs %.4f (rows)", a[i].Metric, a[i].Group, a[i].Statistic, wa, wb)
+		}
+		compared++
+	}
+	if compared < 10 {
+		t.Fatalf("compared %d intervals", compared)
+	}
+}

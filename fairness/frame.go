@@ -188,15 +188,21 @@ func NewFrame(ctx context.Context, d *Data, opts ...Option) (*Frame, error) {
 	if err != nil {
 		return nil, err
 	}
+	rows := d.Rows()
+	if cfg.rows != nil {
+		rows = len(cfg.rows)
+	}
+	return frameFromTally(ctx, d, l, t, lc, &cfg, rows)
+}
+
+// frameFromTally builds a frame from accumulated counts.
+func frameFromTally(ctx context.Context, d *Data, l *layout, t *tally, lc labelCoding, cfg *config, rows int) (*Frame, error) {
 	f := &Frame{
 		metrics:      cfg.metrics,
 		colErr:       make([]error, len(cfg.metrics)),
-		weighted:     d.SampleWeight != nil,
+		weighted:     t.weighted,
 		minGroupSize: cfg.minGroupSize,
-		rows:         d.Rows(),
-	}
-	if cfg.rows != nil {
-		f.rows = len(cfg.rows)
+		rows:         rows,
 	}
 	for i, ft := range l.features {
 		if i < l.nControl {
