@@ -89,6 +89,12 @@ type CounterfactualOptions struct {
 	FeatureNames []string
 	// Constraints holds one entry per feature, or nil for no constraints.
 	Constraints []FeatureConstraint
+	// OneHot lists one-hot encoded categorical features: the columns of a
+	// group hold exactly one 1 and otherwise 0, and change together (a
+	// different category is one changed feature, at distance 1). Only the
+	// Immutable flag of a member's constraint applies (any immutable member
+	// freezes the group).
+	OneHot []Group
 	// Data is reference data (e.g. the training set or the background):
 	// it provides the MAD scale of each feature's distance and the default
 	// permitted range. Without Data every mutable numeric feature needs a
@@ -117,14 +123,15 @@ type Counterfactual struct {
 	Output float64
 	// Valid reports that Output is within the goal.
 	Valid bool
-	// Changed lists the indices of the features that differ from the
-	// original input, and ChangedNames their names.
+	// Changed lists the indices of the columns that differ from the
+	// original input. ChangedNames names the changed features, a one-hot
+	// group once by its group name.
 	Changed      []int
 	ChangedNames []string
 	// Distance is the MAD-scaled L1 distance to the original input
 	// (categorical features count 1 when changed): its proximity.
 	Distance float64
-	// Sparsity is the number of changed features.
+	// Sparsity is the number of changed features (len(ChangedNames)).
 	Sparsity int
 	// Diversity is the mean distance to the other returned counterfactuals.
 	Diversity float64
@@ -214,6 +221,7 @@ func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, o
 
 // feasible is the set of values one feature may take.
 type feasible struct {
+	onehot     []int     // the columns of the feature's one-hot group, if any
 	fixed      bool      // only the original value
 	cats       []float64 // categorical: these values (original always allowed too)
 	lo, hi     float64   // numeric interval
@@ -234,12 +242,15 @@ type cfSearch struct {
 	dataLo []float64
 	dataHi []float64
 	opts   *CounterfactualOptions
-	pop    int
-	gens   int
-	evals  int
-	rng    *rand.Rand
-	pw, sw float64
-	dw     float64
+	// unitName names the unit led by each column (a one-hot group's name
+	// at its first column).
+	unitName []string
+	pop      int
+	gens     int
+	evals    int
+	rng      *rand.Rand
+	pw, sw   float64
+	dw       float64
 }
 
 func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOptions) (*cfSearch, error) {
@@ -331,7 +342,45 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 		}
 	}
 	s.feas = make([]feasible, d)
+	s.unitName = append([]string(nil), s.names...)
+	inGroup := make([]bool, d)
+	for gi, g := range o.OneHot {
+		if len(g.Features) < 2 {
+			return nil, fmt.Errorf("explain: one-hot group %d (%q) needs at least two columns", gi, g.Name)
+		}
+		ones, immutable := 0, false
+		for _, j := range g.Features {
+			if j < 0 || j >= d {
+				return nil, fmt.Errorf("explain: one-hot group %q names column %d of %d", g.Name, j, d)
+			}
+			if inGroup[j] {
+				return nil, fmt.Errorf("explain: column %d is in two one-hot groups", j)
+			}
+			inGroup[j] = true
+			switch x[j] {
+			case 1:
+				ones++
+			case 0:
+			default:
+				return nil, fmt.Errorf("explain: one-hot column %s of the input is %v, not 0 or 1", s.names[j], x[j])
+			}
+			immutable = immutable || s.cons[j].Immutable
+		}
+		if ones != 1 {
+			return nil, fmt.Errorf("explain: one-hot group %q of the input has %d columns set, want exactly 1", g.Name, ones)
+		}
+		cols := append([]int(nil), g.Features...)
+		for _, j := range cols {
+			s.feas[j] = feasible{onehot: cols, fixed: immutable, categorial: true}
+		}
+		if g.Name != "" {
+			s.unitName[cols[0]] = g.Name
+		}
+	}
 	for j := range s.feas {
+		if inGroup[j] {
+			continue
+		}
 		f, err := s.feasibleFor(j, s.cons[j], hasData)
 		if err != nil {
 			return nil, err
@@ -339,6 +388,62 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 		s.feas[j] = f
 	}
 	return s, nil
+}
+
+// leader reports whether column j starts a unit of change: a column of its
+// own or the first column of a one-hot group.
+func (s *cfSearch) leader(j int) bool {
+	oh := s.feas[j].onehot
+	return oh == nil || oh[0] == j
+}
+
+// unitCols returns the columns that change together with column j.
+func (s *cfSearch) unitCols(j int) []int {
+	if oh := s.feas[j].onehot; oh != nil {
+		return oh
+	}
+	return []int{j}
+}
+
+// unitChanged reports whether the unit led by j differs between a and b.
+func (s *cfSearch) unitChanged(a, b []float64, j int) bool {
+	for _, c := range s.unitCols(j) {
+		if a[c] != b[c] {
+			return true
+		}
+	}
+	return false
+}
+
+// copyUnit copies the unit led by j from src to dst.
+func (s *cfSearch) copyUnit(dst, src []float64, j int) {
+	for _, c := range s.unitCols(j) {
+		dst[c] = src[c]
+	}
+}
+
+// sampleUnit gives the unit led by j a random feasible value: a new
+// category for a one-hot group, a feasible value for a column.
+func (s *cfSearch) sampleUnit(dst []float64, f feasible, j int) {
+	if f.onehot == nil {
+		dst[j] = s.sample(f, j)
+		return
+	}
+	if f.fixed {
+		s.copyUnit(dst, s.x, j)
+		return
+	}
+	var others []int
+	for _, c := range f.onehot {
+		if s.x[c] != 1 {
+			others = append(others, c)
+		}
+	}
+	hot := others[s.rng.IntN(len(others))]
+	for _, c := range f.onehot {
+		dst[c] = 0
+	}
+	dst[hot] = 1
 }
 
 func median(sorted []float64) float64 {
@@ -463,6 +568,12 @@ func (s *cfSearch) score(ctx context.Context, rows [][]float64) ([]float64, erro
 func (s *cfSearch) distance(a, b []float64) float64 {
 	t := 0.0
 	for j := range a {
+		if s.feas[j].onehot != nil {
+			if s.leader(j) && s.unitChanged(a, b, j) {
+				t++
+			}
+			continue
+		}
 		if a[j] == b[j] {
 			continue
 		}
@@ -481,17 +592,18 @@ func (s *cfSearch) distance(a, b []float64) float64 {
 func (s *cfSearch) spread(a, b []float64) float64 {
 	t := s.distance(a, b)
 	for j := range a {
-		if (a[j] != s.x[j]) != (b[j] != s.x[j]) {
+		if s.leader(j) && s.unitChanged(a, s.x, j) != s.unitChanged(b, s.x, j) {
 			t++
 		}
 	}
 	return t
 }
 
+// changed counts the changed units (a one-hot group counts once).
 func (s *cfSearch) changed(c []float64) int {
 	n := 0
-	for j, v := range c {
-		if v != s.x[j] {
+	for j := range c {
+		if s.leader(j) && s.unitChanged(c, s.x, j) {
 			n++
 		}
 	}
@@ -543,9 +655,9 @@ func (s *cfSearch) run(ctx context.Context, feas []feasible, popSize, gens int) 
 	saved := s.feas
 	s.feas = feas
 	defer func() { s.feas = saved }()
-	var mutable []int
+	var mutable []int // leaders of the units that may change
 	for j, f := range feas {
-		if !f.fixed {
+		if !f.fixed && s.leader(j) {
 			mutable = append(mutable, j)
 		}
 	}
@@ -559,12 +671,12 @@ func (s *cfSearch) run(ctx context.Context, feas []feasible, popSize, gens int) 
 		if i%2 == 0 { // sparse start: change one to three features
 			n := 1 + s.rng.IntN(min(3, len(mutable)))
 			for _, p := range s.rng.Perm(len(mutable))[:n] {
-				c.x[mutable[p]] = s.sample(feas[mutable[p]], mutable[p])
+				s.sampleUnit(c.x, feas[mutable[p]], mutable[p])
 			}
 		} else { // dense start: each mutable feature with probability 1/2
 			for _, j := range mutable {
 				if s.rng.IntN(2) == 0 {
-					c.x[j] = s.sample(feas[j], j)
+					s.sampleUnit(c.x, feas[j], j)
 				}
 			}
 		}
@@ -604,15 +716,15 @@ func (s *cfSearch) run(ctx context.Context, feas []feasible, popSize, gens int) 
 			c := newCand()
 			for _, j := range mutable {
 				if s.rng.IntN(2) == 0 {
-					c.x[j] = pa.x[j]
+					s.copyUnit(c.x, pa.x, j)
 				} else {
-					c.x[j] = pb.x[j]
+					s.copyUnit(c.x, pb.x, j)
 				}
 				switch r := s.rng.Float64(); {
 				case r < pm:
-					c.x[j] = s.sample(feas[j], j)
+					s.sampleUnit(c.x, feas[j], j)
 				case r < pm+0.1:
-					c.x[j] = s.x[j] // a revert mutation favours sparse answers
+					s.copyUnit(c.x, s.x, j) // a revert mutation favours sparse answers
 				}
 			}
 			children = append(children, c)
@@ -660,8 +772,8 @@ func (s *cfSearch) refine(ctx context.Context, found []*cand) ([]*cand, error) {
 			break
 		}
 		key := make([]byte, s.d)
-		for j, v := range c.x {
-			if v != s.x[j] {
+		for j := range c.x {
+			if s.leader(j) && s.unitChanged(c.x, s.x, j) {
 				key[j] = 1
 			}
 		}
@@ -686,10 +798,10 @@ func (s *cfSearch) refine(ctx context.Context, found []*cand) ([]*cand, error) {
 		// goal and lowers the cost most, until none can be reverted.
 		for {
 			var trials []*cand
-			for j, v := range c.x {
-				if v != s.x[j] {
+			for j := range c.x {
+				if s.leader(j) && s.unitChanged(c.x, s.x, j) {
 					t := &cand{x: append([]float64(nil), c.x...)}
-					t.x[j] = s.x[j]
+					s.copyUnit(t.x, s.x, j)
 					trials = append(trials, t)
 				}
 			}
@@ -798,10 +910,12 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 		for j, v := range c.x {
 			if v != s.x[j] {
 				cf.Changed = append(cf.Changed, j)
-				cf.ChangedNames = append(cf.ChangedNames, s.names[j])
+			}
+			if s.leader(j) && s.unitChanged(c.x, s.x, j) {
+				cf.ChangedNames = append(cf.ChangedNames, s.unitName[j])
 			}
 		}
-		cf.Sparsity = len(cf.Changed)
+		cf.Sparsity = len(cf.ChangedNames)
 		for o, other := range chosen {
 			if o != i {
 				cf.Diversity += s.distance(c.x, other.x) / float64(len(chosen)-1)
@@ -829,6 +943,25 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 func (s *cfSearch) binding(ctx context.Context) (string, error) {
 	var active, binding []string
 	for j, c := range s.cons {
+		if oh := s.feas[j].onehot; oh != nil {
+			if !s.leader(j) || !s.feas[j].fixed {
+				continue
+			}
+			desc := s.unitName[j] + " is immutable"
+			active = append(active, desc)
+			relaxed := append([]feasible(nil), s.feas...)
+			for _, m := range oh {
+				relaxed[m].fixed = false
+			}
+			found, _, err := s.run(ctx, relaxed, 32, 20)
+			if err != nil {
+				return "", err
+			}
+			if len(found) > 0 {
+				binding = append(binding, desc)
+			}
+			continue
+		}
 		desc := s.describe(j, c)
 		if desc == "" {
 			continue

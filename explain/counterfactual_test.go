@@ -201,3 +201,62 @@ func TestCounterfactualsBadInput(t *testing.T) {
 		t.Errorf("unbounded search: %v", err)
 	}
 }
+
+// A one-hot category changes as a unit: one column set, the group named
+// once, and an immutable member freezes the group.
+func TestCounterfactualsOneHot(t *testing.T) {
+	// columns: income, housing=rent, housing=own, housing=other
+	f := Func(func(x []float64) float64 { return 0.02*x[0] + 1.0*x[2] - 0.5*x[3] })
+	x := []float64{20, 1, 0, 0} // score 0.4
+	opts := CounterfactualOptions{
+		K:            3,
+		FeatureNames: []string{"income", "rent", "own", "other"},
+		Constraints:  []FeatureConstraint{{Range: &Range{Min: 0, Max: 100}}, {}, {}, {}},
+		OneHot:       []Group{{Name: "housing", Features: []int{1, 2, 3}}},
+		Seed:         3,
+	}
+	res, err := Counterfactuals(context.Background(), f, x, Above(1), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sawHousing := false
+	for i, cf := range res.Counterfactuals {
+		if f(cf.X) < 1 {
+			t.Errorf("cf %d invalid: %v", i, cf.X)
+		}
+		ones := 0
+		for _, v := range cf.X[1:] {
+			if v != 0 && v != 1 {
+				t.Errorf("cf %d: one-hot column value %v", i, v)
+			}
+			if v == 1 {
+				ones++
+			}
+		}
+		if ones != 1 {
+			t.Errorf("cf %d: %d one-hot columns set: %v", i, ones, cf.X)
+		}
+		for _, n := range cf.ChangedNames {
+			if n == "rent" || n == "own" || n == "other" {
+				t.Errorf("cf %d names a one-hot column %q instead of the group", i, n)
+			}
+			sawHousing = sawHousing || n == "housing"
+		}
+		if cf.Sparsity != len(cf.ChangedNames) {
+			t.Errorf("cf %d: sparsity %d for %v", i, cf.Sparsity, cf.ChangedNames)
+		}
+	}
+	if !sawHousing {
+		t.Errorf("no counterfactual changes housing: %+v", res.Counterfactuals)
+	}
+	opts.Constraints[2].Immutable = true
+	opts.Constraints[0] = FeatureConstraint{Immutable: true}
+	_, err = Counterfactuals(context.Background(), f, x, Above(1), opts)
+	if err == nil || !strings.Contains(err.Error(), "housing is immutable") {
+		t.Errorf("frozen group: %v", err)
+	}
+	opts.OneHot = []Group{{Name: "bad", Features: []int{1, 2}}}
+	if _, err := Counterfactuals(context.Background(), f, []float64{20, 1, 1, 0}, Above(1), opts); err == nil {
+		t.Error("input with two hot columns accepted")
+	}
+}
