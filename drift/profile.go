@@ -67,6 +67,10 @@ type refDist struct {
 	cum      []float64 // cum[i] = weight of values[0..i]
 	total    float64
 	distinct []float64 // up to evidentlyDistinctMax+1 distinct values
+	// prefHi+prefLo is the double-double prefix sum of the weighted
+	// values: pref[i] = Σ_{k<i} w_k·v_k (len = len(values)+1), so sums over
+	// any value range are exact to about one ulp of the range's sum.
+	prefHi, prefLo []float64
 }
 
 // NewNumericProfile builds an exact profile (sorted sample) from data.
@@ -174,6 +178,20 @@ func (p *NumericProfile) prepared() (*refDist, error) {
 		default:
 			p.err = fmt.Errorf("drift: profile %q: unknown kind %q", p.Feature, p.Kind)
 			return
+		}
+		d.prefHi = make([]float64, len(d.values)+1)
+		d.prefLo = make([]float64, len(d.values)+1)
+		var hi, lo float64
+		for i, v := range d.values {
+			w := 1.0
+			if d.cum != nil {
+				w = d.cum[i]
+				if i > 0 {
+					w -= d.cum[i-1]
+				}
+			}
+			hi, lo = twoSumAdd(hi, lo, w*v)
+			d.prefHi[i+1], d.prefLo[i+1] = hi, lo
 		}
 		for i, v := range d.values {
 			if i == 0 || v != d.values[i-1] {
@@ -362,8 +380,9 @@ func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, erro
 	return res, nil
 }
 
-// Wasserstein is [Wasserstein] against the profile (O(n_ref + m) merge for
-// an exact profile, O(sketch bins + m) for a sketch).
+// Wasserstein is [Wasserstein] against the profile. The reference side
+// of the integral comes from prefix sums, so a window of m values costs
+// O(m log n) however large the reference is.
 func (p *NumericProfile) Wasserstein(current []float64, opts ...WassersteinOption) (Result, error) {
 	d, err := p.prepared()
 	if err != nil {
@@ -376,7 +395,7 @@ func (p *NumericProfile) Wasserstein(current []float64, opts ...WassersteinOptio
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return distanceResult(MethodWasserstein, wassersteinWeighted(d, sortedCopy(current)), cfg.threshold, string(p.Kind)), nil
+	return distanceResult(MethodWasserstein, wassersteinPrefix(d, sortedCopy(current)), cfg.threshold, string(p.Kind)), nil
 }
 
 // WassersteinNormed is [WassersteinNormed] against the profile.
@@ -393,29 +412,74 @@ func (p *NumericProfile) WassersteinNormed(current []float64, opts ...Wasserstei
 	return r, nil
 }
 
-func wassersteinWeighted(d *refDist, c []float64) float64 {
-	n1, n2 := d.total, float64(len(c))
-	i, j := 0, 0
-	var prev float64
-	first := true
+// twoSumAdd adds x to the double-double (hi, lo) (Knuth's TwoSum).
+func twoSumAdd(hi, lo, x float64) (float64, float64) {
+	s := hi + x
+	bb := s - hi
+	e := (hi - (s - bb)) + (x - bb)
+	return s, lo + e
+}
+
+// index of the first value > t (count of support points <= t).
+func (d *refDist) upper(t float64) int {
+	return sort.Search(len(d.values), func(i int) bool { return d.values[i] > t })
+}
+
+// areaBelow is ∫_a^b F_r(t) dt for a <= b, F_r the reference ECDF:
+// (1/n)·[W(≤a)·(b−a) + Σ_{a<v≤b} w·(b−v)], with the value sum taken from
+// the double-double prefix sums.
+func (d *refDist) areaBelow(a, b float64) float64 {
+	if b <= a {
+		return 0
+	}
+	ia, ib := d.upper(a), d.upper(b)
+	wa, wb := d.weightBefore(ia), d.weightBefore(ib)
+	// Σ_{a<v≤b} w·v = pref[ib] − pref[ia], in double-double.
+	sHi := d.prefHi[ib] - d.prefHi[ia]
+	sLo := d.prefLo[ib] - d.prefLo[ia]
+	// Error of the high subtraction, recovered exactly (Sterbenz or TwoSum).
+	bb := sHi - d.prefHi[ib]
+	sLo += (d.prefHi[ib] - (sHi - bb)) + (-d.prefHi[ia] - bb)
+	inner := (wb-wa)*b - sHi - sLo
+	return (wa*(b-a) + inner) / d.total
+}
+
+// wassersteinPrefix integrates |F_r − F_c| segment by segment between the
+// distinct current values. On a segment the current ECDF is a constant L;
+// the reference ECDF crosses L at one order statistic, found by index, so
+// each segment needs two areaBelow calls.
+func wassersteinPrefix(d *refDist, c []float64) float64 {
+	n, m := d.total, float64(len(c))
+	rmin, rmax := d.values[0], d.values[len(d.values)-1]
 	var acc neumaier
-	for i < len(d.values) || j < len(c) {
-		var v float64
-		if j >= len(c) || (i < len(d.values) && d.values[i] <= c[j]) {
-			v = d.values[i]
-		} else {
-			v = c[j]
-		}
-		if !first && v != prev {
-			acc.add(math.Abs(d.weightBefore(i)/n1-float64(j)/n2) * (v - prev))
-		}
-		for i < len(d.values) && d.values[i] == v {
-			i++
-		}
-		for j < len(c) && c[j] == v {
+	// Segment before the first current value: L = 0.
+	if rmin < c[0] {
+		acc.add(d.areaBelow(rmin, c[0]))
+	}
+	for j := 0; j < len(c); {
+		a := c[j]
+		for j < len(c) && c[j] == a {
 			j++
 		}
-		prev, first = v, false
+		L := float64(j) / m
+		if j == len(c) {
+			// After the last current value: L = 1, ∫ (1 − F_r).
+			if rmax > a {
+				acc.add((rmax - a) - d.areaBelow(a, rmax))
+			}
+			break
+		}
+		b := c[j]
+		// t* = first point where F_r >= L: the smallest support value whose
+		// cumulative weight reaches L·n.
+		k := sort.Search(len(d.values), func(i int) bool { return d.weightBefore(i+1)/n >= L })
+		ts := b
+		if k < len(d.values) {
+			ts = math.Min(math.Max(d.values[k], a), b)
+		}
+		below := d.areaBelow(a, ts)
+		above := d.areaBelow(ts, b)
+		acc.add(L*(ts-a) - below + above - L*(b-ts))
 	}
 	return acc.sum()
 }

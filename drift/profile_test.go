@@ -31,6 +31,7 @@ func TestExactProfileMatchesBatch(t *testing.T) {
 		"ties":       {rounded(normals(rng, 800, 0, 1), 0.1), rounded(normals(rng, 800, 0.1, 1), 0.1)},
 		"discrete":   {rounded(normals(rng, 300, 0, 1), 1), rounded(normals(rng, 200, 0.5, 1), 1)},
 		"small":      {normals(rng, 12, 0, 1), normals(rng, 9, 1, 1)},
+		"offset":     {normals(rng, 20000, 1000, 1), normals(rng, 3000, 1000.05, 1)},
 	}
 	for name, c := range cases {
 		ref, cur := c[0], c[1]
