@@ -241,7 +241,7 @@ func summarise(r *Report) Summary {
 		}
 	}
 	s.FairnessAlerts = failingGroups + violations
-	s.DriftAlerts = len(r.Drift.Events)
+	s.DriftAlerts = r.Drift.Alerts()
 
 	add := func(v Verdict, format string, args ...any) {
 		s.Findings = append(s.Findings, Finding{Verdict: v, Text: fmt.Sprintf(format, args...)})
@@ -295,7 +295,7 @@ func summarise(r *Report) Summary {
 		if s.DriftAlerts > 0 {
 			v = VerdictWarn
 		}
-		add(v, "Drift: %s; %s with drift scores.", plural(s.DriftAlerts, "drift event", "drift events"), plural(len(r.Drift.Features), "feature", "features"))
+		add(v, "Drift: %s (and %s); %s.", plural(s.DriftAlerts, "drift alert", "drift alerts"), plural(len(r.Drift.Events)-s.DriftAlerts, "recovery", "recoveries"), plural(len(r.Drift.Features), "monitored series", "monitored series"))
 	} else {
 		add(VerdictUnknown, "Drift: %s", r.Drift.Note)
 	}

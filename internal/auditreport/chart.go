@@ -111,6 +111,50 @@ func (t indexTicks) Ticks(lo, hi float64) []plot.Tick {
 	return out
 }
 
+// timeTicks marks a time axis (Unix seconds, UTC) at round steps — 1, 5,
+// 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours, days, weeks — giving about
+// four to eight labels, so an auditor reads 10:00, 10:30, 11:00 rather than
+// arbitrary instants.
+type timeTicks struct{}
+
+var tickSteps = []time.Duration{
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+	24 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour,
+}
+
+// Ticks implements plot.Ticker.
+func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return nil
+	}
+	span := time.Duration((hi - lo) * float64(time.Second))
+	step := tickSteps[len(tickSteps)-1]
+	for _, st := range tickSteps {
+		if span/st <= 8 {
+			step = st
+			break
+		}
+	}
+	format := "15:04"
+	switch {
+	case step >= 24*time.Hour:
+		format = "2006-01-02"
+	case span > 20*time.Hour:
+		format = "01-02 15:04"
+	}
+	start := time.Unix(int64(math.Ceil(lo)), 0).UTC()
+	t := start.Truncate(step)
+	if t.Before(start) {
+		t = t.Add(step)
+	}
+	var out []plot.Tick
+	for ; float64(t.Unix()) <= hi && len(out) < 64; t = t.Add(step) {
+		out = append(out, plot.Tick{Value: float64(t.Unix()), Label: t.Format(format)})
+	}
+	return out
+}
+
 func bucketLabel(t time.Time, w time.Duration) string {
 	switch {
 	case w >= 24*time.Hour:
@@ -254,8 +298,8 @@ func selectionRateChart(system string, series map[string][]selPoint) Chart {
 }
 
 // driftChart plots drift scores over time with the drift events marked.
-func driftChart(series map[string][]selPoint, events []time.Time) Chart {
-	return timeLines(newPlot("Drift score by feature over time", "time (UTC)", "drift score"), series, events)
+func driftChart(title, ylabel string, series map[string][]selPoint, events []time.Time) Chart {
+	return timeLines(newPlot(title, "time (UTC)", ylabel), series, events)
 }
 
 // timeLines draws one line per series, in name order, with optional
@@ -301,13 +345,7 @@ func timeLines(p *plot.Plot, series map[string][]selPoint, marks []time.Time) Ch
 			p.Legend.Add("drift event", l)
 		}
 	}
-	format := "15:04"
-	if hi-lo > 2*86400 {
-		format = "2006-01-02"
-	} else if hi-lo > 6*3600 {
-		format = "01-02 15:04"
-	}
-	p.X.Tick.Marker = plot.TimeTicks{Format: format}
+	p.X.Tick.Marker = timeTicks{}
 	padX(p, lo, hi)
 	entries := len(names)
 	if len(marks) > 0 {

@@ -1,32 +1,35 @@
 package auditreport
 
 import (
-	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/internal/semconv"
 )
 
-// The drift monitor's telemetry is recognised by its name space: every
-// metric and event of package drift is named aims.drift.*, and per-feature
-// values carry the feature in aims.drift.feature. Matching the prefix
-// rather than a fixed list keeps the report working when the monitor adds
-// scores.
-const (
-	driftPrefix     = "aims.drift."
-	driftFeatureKey = "aims.drift.feature"
-)
-
-// isDriftScore reports whether a drift metric is a drift score (plotted)
-// rather than a p-value, count or threshold.
-func isDriftScore(name string) bool {
-	return strings.HasPrefix(name, driftPrefix) && strings.Contains(name, "score")
+// driftSeries are the drift monitor's gauges the report shows, with the
+// label used for those that carry no feature attribute.
+var driftSeries = map[string]string{
+	semconv.MetricDriftScore:        "",
+	semconv.MetricDriftPValue:       "",
+	semconv.MetricDriftDatasetShare: "(dataset: share of drifted features)",
+	semconv.MetricDriftErrorRate:    "(outcome error rate)",
 }
 
-type driftKey struct{ sys, feature, metric string }
+// driftEvents are the drift monitor's event names.
+var driftEvents = map[string]bool{
+	semconv.EventDriftFeature: true,
+	semconv.EventDriftDataset: true,
+	semconv.EventDriftChange:  true,
+}
+
+// driftStateDrift is the aims.drift.state of an event that starts drift.
+const driftStateDrift = "drift"
+
+type driftKey struct{ sys, feature, method, metric string }
 
 func buildDrift(in *Input) DriftSection {
 	s := DriftSection{}
@@ -36,21 +39,25 @@ func buildDrift(in *Input) DriftSection {
 	}
 	series := map[driftKey][]selPoint{}
 	for _, p := range in.Metrics {
-		if !strings.HasPrefix(p.Metric, driftPrefix) || p.Kind == "histogram" || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+		label, ok := driftSeries[p.Metric]
+		if !ok || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 			continue
 		}
-		f := otlpjson.String(p.Attributes, driftFeatureKey)
+		f := otlpjson.String(p.Attributes, string(semconv.AimsDriftFeature))
+		if f == "" {
+			f = label
+		}
 		if f == "" {
 			continue
 		}
-		k := driftKey{systemOf(p.Attributes, p.Resource), f, p.Metric}
+		k := driftKey{systemOf(p.Attributes, p.Resource), f, otlpjson.String(p.Attributes, string(semconv.AimsDriftMethod)), p.Metric}
 		series[k] = append(series[k], selPoint{p.Time, p.Value})
 	}
 	for k, pts := range series {
 		sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
-		f := DriftFeature{System: k.sys, Feature: k.feature, Metric: k.metric, Points: len(pts), Max: math.Inf(-1)}
+		f := DriftFeature{System: k.sys, Feature: k.feature, Method: k.method, Metric: k.metric, Points: len(pts), Min: math.Inf(1), Max: math.Inf(-1)}
 		for _, p := range pts {
-			f.Max = math.Max(f.Max, p.v)
+			f.Min, f.Max = math.Min(f.Min, p.v), math.Max(f.Max, p.v)
 		}
 		last := pts[len(pts)-1]
 		f.Latest, f.AsOf = last.v, last.t
@@ -64,17 +71,41 @@ func buildDrift(in *Input) DriftSection {
 		if a.Feature != b.Feature {
 			return a.Feature < b.Feature
 		}
-		return a.Metric < b.Metric
+		if a.Metric != b.Metric {
+			return a.Metric < b.Metric
+		}
+		return a.Method < b.Method
 	})
+	var marks []time.Time
 	for _, l := range in.Logs {
-		if !strings.HasPrefix(l.EventName, driftPrefix) {
+		if !driftEvents[l.EventName] {
 			continue
 		}
-		s.Events = append(s.Events, DriftEvent{
+		e := DriftEvent{
 			Time: l.Time, System: systemOf(l.Attributes, l.Resource), Name: l.EventName,
-			Feature: otlpjson.String(l.Attributes, driftFeatureKey),
-			Detail:  driftDetail(l.Attributes), Control: controlOf(l.Attributes),
-		})
+			Feature: otlpjson.String(l.Attributes, string(semconv.AimsDriftFeature)),
+			State:   otlpjson.String(l.Attributes, string(semconv.AimsDriftState)),
+			Method:  otlpjson.String(l.Attributes, string(semconv.AimsDriftMethod)),
+			Control: controlOf(l.Attributes),
+		}
+		if e.Method == "" {
+			e.Method = otlpjson.String(l.Attributes, string(semconv.AimsDriftDetector))
+		}
+		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftScore)); ok {
+			e.Score = &v
+		} else if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftShare)); ok {
+			e.Score = &v
+		}
+		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftThreshold)); ok {
+			e.Threshold = &v
+		}
+		if b, ok := l.Body.(string); ok {
+			e.Detail = b
+		}
+		if e.State == driftStateDrift {
+			marks = append(marks, e.Time)
+		}
+		s.Events = append(s.Events, e)
 	}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].Time.Before(s.Events[j].Time) })
 	s.Available = len(s.Features) > 0 || len(s.Events) > 0
@@ -82,46 +113,76 @@ func buildDrift(in *Input) DriftSection {
 		s.Note = "The collector output holds no drift metrics or events."
 		return s
 	}
-	scores := map[string][]selPoint{}
+	// Distances and p-values read in opposite directions, so they get
+	// separate charts.
+	distances, pvalues := map[string][]selPoint{}, map[string][]selPoint{}
 	for k, pts := range series {
-		if isDriftScore(k.metric) {
-			name := k.feature
-			if k.sys != "" {
-				name = k.sys + ": " + k.feature
-			}
-			if !strings.HasSuffix(k.metric, "score") {
-				name += " (" + strings.TrimPrefix(k.metric, driftPrefix) + ")"
-			}
-			scores[name] = pts
+		if k.metric != semconv.MetricDriftScore {
+			continue
+		}
+		name := k.feature
+		if k.method != "" {
+			name += " (" + k.method + ")"
+		}
+		if k.sys != "" && len(systemsOf(series)) > 1 {
+			name = k.sys + ": " + name
+		}
+		if isPValueMethod(k.method) {
+			pvalues[name] = pts
+		} else {
+			distances[name] = pts
 		}
 	}
-	if len(scores) > 0 {
-		var marks []time.Time
-		for _, e := range s.Events {
-			marks = append(marks, e.Time)
-		}
-		s.Chart = driftChart(scores, marks)
+	if len(distances) > 0 {
+		s.Charts = append(s.Charts, driftChart("Drift distance by feature over time (higher means more drift)", "distance", distances, marks))
+	}
+	if len(pvalues) > 0 {
+		s.Charts = append(s.Charts, driftChart("Drift-test p-value by feature over time (lower means more drift)", "p-value", pvalues, marks))
 	}
 	return s
 }
 
-// driftDetail renders the other aims.drift.* attributes of an event as
-// key=value pairs, in key order.
-func driftDetail(attrs map[string]any) string {
-	var keys []string
-	for k := range attrs {
-		if strings.HasPrefix(k, driftPrefix) && k != driftFeatureKey {
-			keys = append(keys, k)
+// Alerts counts the events that started drift (not recoveries).
+func (s *DriftSection) Alerts() int {
+	n := 0
+	for _, e := range s.Events {
+		if e.State == driftStateDrift || e.State == "" {
+			n++
 		}
 	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		v := attrs[k]
-		if f, ok := v.(float64); ok {
-			v = fmt.Sprintf("%.4g", f)
-		}
-		parts = append(parts, fmt.Sprintf("%s=%v", strings.TrimPrefix(k, driftPrefix), v))
+	return n
+}
+
+func systemsOf(series map[driftKey][]selPoint) map[string]bool {
+	out := map[string]bool{}
+	for k := range series {
+		out[k.sys] = true
 	}
-	return strings.Join(parts, ", ")
+	return out
+}
+
+// Reading says how to read a drift score of this series.
+func (f DriftFeature) Reading() string {
+	switch {
+	case f.Metric == semconv.MetricDriftPValue:
+		return "p-value: lower means drift"
+	case f.Metric != semconv.MetricDriftScore:
+		return ""
+	case isPValueMethod(f.Method):
+		return "p-value: lower means drift"
+	case f.Method != "":
+		return "distance: higher means drift"
+	}
+	return ""
+}
+
+// isPValueMethod reports whether a drift method's score is a p-value, for
+// which lower means more drift (the drift package scores statistical tests
+// by p-value and distances by the distance).
+func isPValueMethod(m string) bool {
+	switch strings.ToLower(m) {
+	case "ks", "anderson_darling", "cramer_von_mises", "chisquare", "chi2_contingency", "z":
+		return true
+	}
+	return false
 }

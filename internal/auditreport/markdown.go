@@ -287,17 +287,19 @@ func (m *md) drift(s *DriftSection) {
 	if len(s.Features) > 0 {
 		var rows [][]string
 		for _, f := range s.Features {
-			rows = append(rows, []string{orDash(f.System), f.Feature, f.Metric, fmtFloat(f.Latest), fmtFloat(f.Max), itoa(f.Points), fmtTime(f.AsOf)})
+			rows = append(rows, []string{orDash(f.System), f.Feature, orDash(f.Method), f.Metric, orDash(f.Reading()),
+				fmtFloat(f.Latest), fmtFloat(f.Min), fmtFloat(f.Max), itoa(f.Points), fmtTime(f.AsOf)})
 		}
-		m.table([]string{"System", "Feature", "Metric", "Latest", "Max", "Points", "As of"}, rows)
+		m.table([]string{"System", "Feature", "Method", "Metric", "Reading", "Latest", "Min", "Max", "Points", "As of"}, rows)
 	}
 	if len(s.Events) > 0 {
 		m.p("### Drift events\n")
 		var rows [][]string
 		for _, e := range s.Events {
-			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Name, orDash(e.Feature), orDash(e.Detail)})
+			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Name, orDash(e.Feature), orDash(e.State),
+				orDash(e.Method), fmtNum(e.Score), fmtNum(e.Threshold), orDash(e.Detail)})
 		}
-		m.table([]string{"Time", "System", "Event", "Feature", "Details"}, rows)
+		m.table([]string{"Time", "System", "Event", "Feature", "State", "Method", "Score", "Threshold", "Details"}, rows)
 	}
 }
 

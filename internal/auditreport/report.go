@@ -264,27 +264,33 @@ type FairnessEvent struct {
 type DriftSection struct {
 	Available bool
 	Note      string
-	// Features has the latest score per feature and metric.
+	// Features has the latest value per feature, method and metric.
 	Features []DriftFeature
 	Events   []DriftEvent
-	Chart    Chart
+	// Charts plot drift scores over time: distances and p-values apart.
+	Charts []Chart
 }
 
-// DriftFeature is the latest drift score of one feature.
+// DriftFeature is the latest value of one drift gauge for one feature. For
+// aims.drift.score the score is a p-value for statistical tests (lower
+// means more drift) and a distance for PSI, Wasserstein or Jensen–Shannon
+// (higher means more drift); Method says which.
 type DriftFeature struct {
-	System, Feature, Metric string
-	Latest                  float64
-	Max                     float64
-	Points                  int
-	AsOf                    time.Time
+	System, Feature, Method, Metric string
+	Latest, Min, Max                float64
+	Points                          int
+	AsOf                            time.Time
 }
 
-// DriftEvent is one drift event from the collector's logs.
+// DriftEvent is one drift event from the collector's logs: a feature or
+// the dataset starting or stopping to drift, or a change detector firing.
 type DriftEvent struct {
-	Time            time.Time
-	System, Name    string
-	Feature, Detail string
-	Control         string
+	Time                   time.Time
+	System, Name           string
+	Feature, State, Method string
+	Score, Threshold       *float64
+	Detail                 string
+	Control                string
 }
 
 // LedgerSection is the verification status of the decision ledger (one

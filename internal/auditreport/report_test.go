@@ -221,19 +221,38 @@ func TestFourFifthsEdgeCases(t *testing.T) {
 
 func TestDrift(t *testing.T) {
 	_, want, in := scenario(t)
-	d := build(t, in).Drift
+	r := build(t, in)
+	d := r.Drift
 	require.True(t, d.Available)
-	require.Len(t, d.Features, 2)
-	assert.Equal(t, "age", d.Features[0].Feature)
-	inc := d.Features[1]
+	require.Len(t, d.Features, 3)
+	ds, age, inc := d.Features[0], d.Features[1], d.Features[2]
+	assert.Equal(t, "(dataset: share of drifted features)", ds.Feature)
+	assert.InDelta(t, 0.5, ds.Latest, 1e-12)
+	assert.Equal(t, "age", age.Feature)
+	assert.Equal(t, "ks", age.Method)
+	assert.Equal(t, "p-value: lower means drift", age.Reading())
+	assert.InDelta(t, 0.52, age.Min, 1e-12)
 	assert.Equal(t, "income", inc.Feature)
+	assert.Equal(t, "distance: higher means drift", inc.Reading())
 	assert.Equal(t, 6, inc.Points)
 	assert.InDelta(t, 0.38, inc.Latest, 1e-12)
 	assert.InDelta(t, 0.41, inc.Max, 1e-12)
-	require.Len(t, d.Events, want.DriftEvents)
-	assert.Equal(t, "income", d.Events[0].Feature)
-	assert.Contains(t, d.Events[0].Detail, "method=psi")
-	assert.Contains(t, d.Chart.SVG, "<svg")
+	assert.Equal(t, reporttest.T0.Add(200*time.Minute), inc.AsOf)
+	require.Len(t, d.Events, want.DriftAlerts+want.DriftRecoveries)
+	assert.Equal(t, want.DriftAlerts, d.Alerts())
+	assert.Equal(t, want.DriftAlerts, r.Summary.DriftAlerts)
+	e := d.Events[0]
+	assert.Equal(t, "income", e.Feature)
+	assert.Equal(t, "drift", e.State)
+	assert.Equal(t, "psi", e.Method)
+	require.NotNil(t, e.Score)
+	assert.InDelta(t, 0.41, *e.Score, 1e-12)
+	assert.Equal(t, "recovered", d.Events[1].State)
+	// A distance chart and a p-value chart, never mixed.
+	require.Len(t, d.Charts, 2)
+	assert.Contains(t, d.Charts[0].SVG, "income (psi)")
+	assert.NotContains(t, d.Charts[0].SVG, "age (ks)")
+	assert.Contains(t, d.Charts[1].SVG, "age (ks)")
 }
 
 func TestInventory(t *testing.T) {
@@ -365,8 +384,9 @@ func TestHTMLIsSelfContainedWithCharts(t *testing.T) {
 	require.NoError(t, r.RenderHTML(&buf))
 	html := buf.String()
 	assert.True(t, strings.HasPrefix(html, "<!DOCTYPE html>"))
-	// Decisions, time to review, fairness by group and over time, drift.
-	assert.Equal(t, 5, strings.Count(html, "<svg "), "inline SVG charts")
+	// Decisions, time to review, fairness by group and over time, drift
+	// distances and p-values.
+	assert.Equal(t, 6, strings.Count(html, "<svg "), "inline SVG charts")
 	assert.NotContains(t, html, "<?xml", "the SVG prolog is stripped for inlining")
 	assert.NotRegexp(t, externalRef, html)
 	assert.NotRegexp(t, cssURL, html)
@@ -471,4 +491,21 @@ func TestInstanceLedgersBelowOneFolder(t *testing.T) {
 	assert.Contains(t, r.Summary.VerificationText, "1 of 2 instance ledgers FAILED")
 	assert.Contains(t, r.Summary.VerificationText, "i-2")
 	assert.Equal(t, 2*wantA.Decisions, r.Decisions.Total)
+}
+
+func TestTimeTicksAreRound(t *testing.T) {
+	lo := float64(time.Date(2026, 11, 20, 8, 56, 0, 0, time.UTC).Unix())
+	hi := float64(time.Date(2026, 11, 20, 12, 24, 0, 0, time.UTC).Unix())
+	var labels []string
+	for _, tk := range (timeTicks{}).Ticks(lo, hi) {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00"}, labels)
+	days := (timeTicks{}).Ticks(lo, lo+10*86400)
+	require.NotEmpty(t, days)
+	for _, tk := range days {
+		assert.Zero(t, int64(tk.Value)%86400, "day ticks fall on midnight UTC: %s", tk.Label)
+		assert.Len(t, tk.Label, len("2006-01-02"))
+	}
+	assert.Empty(t, (timeTicks{}).Ticks(hi, lo))
 }

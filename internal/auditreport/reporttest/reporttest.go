@@ -49,8 +49,9 @@ type Want struct {
 	FourFifths map[string]string
 	// ImpactRatio is the expected selection-rate ratio per group.
 	ImpactRatio map[string]float64
-	// FairnessViolations and DriftEvents count alert events.
-	FairnessViolations, DriftEvents int
+	// FairnessViolations and DriftAlerts count alert events;
+	// DriftRecoveries the drift events that end drift.
+	FairnessViolations, DriftAlerts, DriftRecoveries int
 	// Applicable and Excluded count the SoA's controls.
 	Applicable, Excluded int
 	// Systems is the number of systems in the inventory.
@@ -374,11 +375,15 @@ func logs(records []aims.Decision, w *Want) []byte {
 	w.LogsByControl["A.6.2.6"]++
 	w.FairnessViolations = 1
 	out = append(out, logLine(semconv.ScopeDrift, []any{
-		event("aims.drift.detected", T0.Add(150*time.Minute), nil, kv(string(semconv.AimsControlID), "A.6.2.6"),
-			kv("aims.drift.feature", "income"), kv("aims.drift.method", "psi"), kv("aims.drift.score", 0.41), kv("aims.drift.threshold", 0.2)),
+		event(semconv.EventDriftFeature, T0.Add(150*time.Minute), "feature income drift: psi score 0.41 (threshold 0.2, 500 observations)",
+			kv(string(semconv.AimsControlID), "A.6.2.6"), kv(string(semconv.AimsDriftFeature), "income"), kv(string(semconv.AimsDriftState), "drift"),
+			kv(string(semconv.AimsDriftMethod), "psi"), kv(string(semconv.AimsDriftScore), 0.41), kv(string(semconv.AimsDriftThreshold), 0.2)),
+		event(semconv.EventDriftFeature, T0.Add(250*time.Minute), "feature income recovered: psi score 0.15 (threshold 0.2, 500 observations)",
+			kv(string(semconv.AimsControlID), "A.6.2.6"), kv(string(semconv.AimsDriftFeature), "income"), kv(string(semconv.AimsDriftState), "recovered"),
+			kv(string(semconv.AimsDriftMethod), "psi"), kv(string(semconv.AimsDriftScore), 0.15), kv(string(semconv.AimsDriftThreshold), 0.2)),
 	})...)
-	w.LogsByControl["A.6.2.6"]++
-	w.DriftEvents = 1
+	w.LogsByControl["A.6.2.6"] += 2
+	w.DriftAlerts, w.DriftRecoveries = 1, 1
 	return out
 }
 
@@ -402,7 +407,8 @@ func metricLine(scope string, metrics []any) []byte {
 // exports selection rates at two times; the latest are age=<25 0.55,
 // sex=F 0.45, sex=M 0.65, so against the best (0.65) the impact ratios are
 // 0.846 (pass), 0.692 (fail) and 1 (pass). The drift monitor exports a
-// score for income and age at six times; income rises to 0.41.
+// score at six times for income (PSI, a distance; it rises to 0.41) and
+// age (KS, a p-value), and the dataset share.
 func metrics(w *Want) []byte {
 	g := string(semconv.AimsFairnessGroup)
 	t1, t2 := T0.Add(time.Hour), T0.Add(3*time.Hour)
@@ -429,13 +435,20 @@ func metrics(w *Want) []byte {
 		gauge(semconv.MetricFairnessDisparity, []any{point(t2, 0.45/0.65, kv(string(semconv.AimsFairnessDisparity), "demographic_parity_ratio"))}),
 	})...)
 	var scores []any
+	var shares []any
 	income := []float64{0.02, 0.03, 0.05, 0.12, 0.41, 0.38}
-	age := []float64{0.01, 0.02, 0.01, 0.03, 0.02, 0.02}
+	age := []float64{0.81, 0.64, 0.77, 0.52, 0.7, 0.69}
+	f, m := string(semconv.AimsDriftFeature), string(semconv.AimsDriftMethod)
 	for i := range income {
 		at := T0.Add(time.Duration(i) * 40 * time.Minute)
-		scores = append(scores, point(at, income[i], kv("aims.drift.feature", "income")), point(at, age[i], kv("aims.drift.feature", "age")))
+		scores = append(scores, point(at, income[i], kv(f, "income"), kv(m, "psi")), point(at, age[i], kv(f, "age"), kv(m, "ks")))
+		share := 0.0
+		if income[i] >= 0.2 {
+			share = 0.5
+		}
+		shares = append(shares, point(at, share))
 	}
-	out = append(out, metricLine(semconv.ScopeDrift, []any{gauge("aims.drift.score", scores)})...)
+	out = append(out, metricLine(semconv.ScopeDrift, []any{gauge(semconv.MetricDriftScore, scores), gauge(semconv.MetricDriftDatasetShare, shares)})...)
 	out = append(out, metricLine(semconv.ScopeAims, []any{map[string]any{
 		"name": semconv.MetricDecisions, "unit": "{decision}",
 		"sum": map[string]any{"aggregationTemporality": 2, "isMonotonic": true, "dataPoints": []any{
