@@ -69,9 +69,13 @@ func (pe *PermutationExplainer) Explain(ctx context.Context, x []float64) (out E
 		contrib := make([]float64, m)
 		perm := make([]int, m)
 		pairs := 0
-		for pairs < cfg.maxPerm {
+		maxPairs := cfg.maxPerm
+		if m == 2 {
+			maxPairs = 1 // both orderings: the exact answer
+		}
+		for pairs < maxPairs {
 			round := max(cfg.minPerm, pairs) // doubling rounds
-			round = min(round, cfg.maxPerm-pairs)
+			round = min(round, maxPairs-pairs)
 			// Each pair: the prefixes of π and of reverse(π), M−1 each.
 			perms := make([]int, 0, round*m)
 			masks := make([]uint64, round*2*(m-1)*words)

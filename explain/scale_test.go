@@ -161,3 +161,21 @@ func TestNewPicksExactForSmallGames(t *testing.T) {
 		t.Error("empty background accepted")
 	}
 }
+
+// With two players one antithetic pair is both orderings: exact.
+func TestPermutationTwoPlayersIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	bg := randomMatrix(rng, 7, 2)
+	f := Func(func(x []float64) float64 { return math.Exp(x[0]) * x[1] })
+	x := []float64{0.4, -1.3}
+	want, _ := mustExact(t, f, bg).Explain(context.Background(), x)
+	pe, _ := NewPermutation(f, bg)
+	got, err := pe.Explain(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Exact || got.ModelEvaluations != 7+1+2*7 {
+		t.Errorf("exact=%v evaluations=%d", got.Exact, got.ModelEvaluations)
+	}
+	assertClose(t, "two players", 0, got.Values, want.Values, 1e-12)
+}
