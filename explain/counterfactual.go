@@ -33,6 +33,7 @@ func Below(t float64) Goal { return Goal{Min: math.Inf(-1), Max: math.Nextafter(
 // Between is the goal lo ≤ output ≤ hi.
 func Between(lo, hi float64) Goal { return Goal{Min: lo, Max: hi} }
 
+// String formats the goal as the interval [Min, Max].
 func (g Goal) String() string { return fmt.Sprintf("[%g, %g]", g.Min, g.Max) }
 
 // gap is 0 inside the goal, else the distance to it.
