@@ -23,7 +23,8 @@ func rounded(x []float64, step float64) []float64 {
 	return out
 }
 
-// An exact profile must give the batch functions' answers.
+// An exact profile must give the batch functions' answers, on both the
+// merge path and the binary-search path.
 func TestExactProfileMatchesBatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	cases := map[string][2][]float64{
@@ -32,9 +33,18 @@ func TestExactProfileMatchesBatch(t *testing.T) {
 		"discrete":   {rounded(normals(rng, 300, 0, 1), 1), rounded(normals(rng, 200, 0.5, 1), 1)},
 		"small":      {normals(rng, 12, 0, 1), normals(rng, 9, 1, 1)},
 		"offset":     {normals(rng, 20000, 1000, 1), normals(rng, 3000, 1000.05, 1)},
+		// Small windows against a large reference take the binary-search
+		// path instead of the merge.
+		"search":        {normals(rng, 30000, 0, 1), normals(rng, 400, 0.1, 1)},
+		"search-ties":   {rounded(normals(rng, 30000, 0, 1), 0.05), rounded(normals(rng, 300, 0.2, 1), 0.05)},
+		"search-offset": {normals(rng, 30000, 1000, 1), normals(rng, 500, 1000.1, 1)},
 	}
+	searched := 0
 	for name, c := range cases {
 		ref, cur := c[0], c[1]
+		if !mergeCheaper(len(cur), len(ref)) {
+			searched++
+		}
 		p, err := NewNumericProfile(name, ref)
 		if err != nil {
 			t.Fatal(err)
@@ -78,6 +88,9 @@ func TestExactProfileMatchesBatch(t *testing.T) {
 		if err1 != nil || err2 != nil || a1.Method != a2.Method || math.Abs(a1.Score-a2.Score) > 1e-12*math.Abs(a1.Score) || a1.Drift != a2.Drift {
 			t.Errorf("%s: profile AutoTest %+v, batch %+v (%v %v)", name, a2, a1, err1, err2)
 		}
+	}
+	if searched == 0 {
+		t.Error("no case exercised the binary-search path")
 	}
 }
 
