@@ -3,6 +3,7 @@ package explain
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -152,4 +153,21 @@ func BenchmarkModelNL10(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// nl10 written as a plain Go function, as a service would compile it.
+func nl10(x []float64) float64 {
+	return x[0]*x[1] + math.Sin(x[2]) + math.Max(0, x[3]-x[4]) + 0.5*x[5]*x[5] +
+		x[6]*x[7]*x[8] + x[0]*math.Tanh(x[9])
+}
+
+// BenchmarkExactNL10Compiled is the exact explanation with nl10 as a
+// compiled per-row Func.
+func BenchmarkExactNL10Compiled(b *testing.B) {
+	_, bg, xs := benchSetup(b)
+	ex, err := NewExact(Func(nl10), bg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchExplain(b, ex, xs)
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -178,4 +179,17 @@ func TestPermutationTwoPlayersIsExact(t *testing.T) {
 		t.Errorf("exact=%v evaluations=%d", got.Exact, got.ModelEvaluations)
 	}
 	assertClose(t, "two players", 0, got.Values, want.Values, 1e-12)
+}
+
+// The compiled nl10 of the benchmarks is the vectors' nl10 expression.
+func TestCompiledNL10MatchesExpression(t *testing.T) {
+	var c shapleyCase
+	if err := json.Unmarshal(loadVectors(t)["expr_nl10_m10.json"], &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Rows {
+		if got := nl10(r.X); math.Abs(got-r.Fx) > 1e-12 {
+			t.Errorf("nl10(%v) = %v, want %v", r.X, got, r.Fx)
+		}
+	}
 }
