@@ -114,14 +114,14 @@ type xgbCase struct {
 	Interventional *struct {
 		Background     ndarray  `json:"background"`
 		Contribs       ndarray  `json:"contribs"`
-		ExpectedMargin *float64 `json:"expected_margin"`
+		ExpectedMargin *ndarray `json:"expected_margin"` // one value, or one per group
 	} `json:"interventional"`
 	InterventionalProbability *struct {
 		// Background is an array, or a string such as "same as
 		// interventional.background".
 		Background         json.RawMessage `json:"background"`
 		Contribs           ndarray         `json:"contribs"`
-		ExpectedPrediction *float64        `json:"expected_prediction"`
+		ExpectedPrediction *ndarray        `json:"expected_prediction"`
 	} `json:"interventional_probability"`
 }
 
@@ -350,7 +350,8 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 			t.Fatal(err)
 		}
 		if iv.ExpectedMargin != nil {
-			assertClose(t, "interventional expected margin", bg.ExpectedMargins()[:1], []float64{*iv.ExpectedMargin}, 1e-6)
+			want := iv.ExpectedMargin.data
+			assertClose(t, "interventional expected margin", bg.ExpectedMargins()[:len(want)], want, 1e-6)
 		}
 		got := make([]float64, n*K*(M+1))
 		if err := e.InterventionalContributions(ctx, x, bg, got); err != nil {
@@ -381,7 +382,7 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 
 // checkOutputSpace runs the output-space interventional explainer for every
 // class and compares with the brute-force probability-space values.
-func checkOutputSpace(t *testing.T, e *Ensemble, x, bg explain.Matrix, want ndarray, base *float64) {
+func checkOutputSpace(t *testing.T, e *Ensemble, x, bg explain.Matrix, want ndarray, base *ndarray) {
 	ctx := context.Background()
 	M, K := e.NumFeatures(), e.NumGroups()
 	if want.size() != x.Rows*K*(M+1) {
@@ -404,8 +405,8 @@ func checkOutputSpace(t *testing.T, e *Ensemble, x, bg explain.Matrix, want ndar
 				t.Errorf("row %d: residual %g, link %s, prediction %g, output %g", i, ex.AdditivityResidual, ex.Link, ex.Prediction, ex.Output)
 			}
 		}
-		if base != nil && K == 1 {
-			assertClose(t, "expected_prediction", []float64{exps[0].BaseValue}, []float64{*base}, 1e-6)
+		if base != nil && k < base.size() {
+			assertClose(t, "expected_prediction", []float64{exps[0].BaseValue}, base.data[k:k+1], 1e-6)
 		}
 	}
 }
