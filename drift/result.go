@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -124,4 +125,72 @@ func DropNonFinite(x []float64) (clean []float64, dropped int) {
 		clean = append(clean, v)
 	}
 	return clean, dropped
+}
+
+// jsonFloat encodes NaN as null and ±Inf as "+Inf"/"-Inf", which
+// encoding/json cannot represent as numbers.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	switch {
+	case math.IsNaN(v):
+		return []byte("null"), nil
+	case math.IsInf(v, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(v, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	switch s {
+	case "null":
+		*f = jsonFloat(math.NaN())
+		return nil
+	case `"+Inf"`:
+		*f = jsonFloat(math.Inf(1))
+		return nil
+	case `"-Inf"`:
+		*f = jsonFloat(math.Inf(-1))
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
+
+type resultJSON struct {
+	Method    Method    `json:"method"`
+	Statistic jsonFloat `json:"statistic"`
+	PValue    jsonFloat `json:"p_value"`
+	HasPValue bool      `json:"has_p_value"`
+	Score     jsonFloat `json:"score"`
+	Threshold jsonFloat `json:"threshold"`
+	Direction Direction `json:"direction"`
+	Drift     bool      `json:"drift"`
+	Detail    string    `json:"detail,omitempty"`
+	Notes     []string  `json:"notes,omitempty"`
+}
+
+// MarshalJSON writes NaN (no p-value) as null and infinities as strings.
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(resultJSON{r.Method, jsonFloat(r.Statistic), jsonFloat(r.PValue), r.HasPValue, jsonFloat(r.Score),
+		jsonFloat(r.Threshold), r.Direction, r.Drift, r.Detail, r.Notes})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	var j resultJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = Result{Method: j.Method, Statistic: float64(j.Statistic), PValue: float64(j.PValue), HasPValue: j.HasPValue,
+		Score: float64(j.Score), Threshold: float64(j.Threshold), Direction: j.Direction, Drift: j.Drift, Detail: j.Detail, Notes: j.Notes}
+	return nil
 }

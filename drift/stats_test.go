@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -186,5 +187,29 @@ func TestAutoTestSelection(t *testing.T) {
 	r, err := AutoTestCategorical([]string{"x", "y", "x"}, []string{"x", "y", "y"})
 	if err != nil || r.Method != MethodZTest {
 		t.Errorf("two categories: %+v %v", r, err)
+	}
+}
+
+func TestResultJSONRoundTrip(t *testing.T) {
+	h, _ := CategoricalHistogram([]string{"a", "b"}, []string{"a", "c"})
+	chi, _ := ChiSquareGoF(h, 0.05)
+	psi := PSIFromHistogram(h, 0.1)
+	for _, r := range []Result{chi, psi} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("marshal %+v: %v", r, err)
+		}
+		var back Result
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+		if back.Method != r.Method || !same(back.Statistic, r.Statistic) || !same(back.PValue, r.PValue) || back.Drift != r.Drift {
+			t.Errorf("round trip %s: %+v → %s → %+v", r.Method, r, b, back)
+		}
+	}
+	rep := Report{Features: []FeatureReport{{Feature: "x", Result: psi}}}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("report with a distance result does not marshal: %v", err)
 	}
 }
