@@ -134,6 +134,13 @@ func (d *Data) validateShape(needLabels bool) error {
 		if len(f.Levels) > math.MaxInt32 {
 			return fmt.Errorf("fairness: %s feature %q has too many levels", kind, f.Name)
 		}
+		seen := make(map[string]bool, len(f.Levels))
+		for _, lv := range f.Levels {
+			if seen[lv] {
+				return fmt.Errorf("fairness: %s feature %q lists level %q twice", kind, f.Name, lv)
+			}
+			seen[lv] = true
+		}
 		return nil
 	}
 	for _, f := range d.Control {

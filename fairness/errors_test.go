@@ -39,6 +39,7 @@ func TestBadInput(t *testing.T) {
 		{"NaN score with AUC", Data{YTrue: []int{0, 1, 1, 1}, YPred: []int{0, 1, 1, 1}, YScore: []float64{0.1, math.Inf(1), 0.2, 0.3}, Sensitive: g(4)}, []Option{WithMetrics(ROCAUC)}, "y_score[1] is +Inf"},
 		{"score metric without scores", Data{YTrue: []int{0, 1}, YPred: []int{0, 1}, Sensitive: g(2)}, []Option{WithMetrics(ROCAUC)}, `metric "roc_auc" needs y_score`},
 		{"bad code", Data{YTrue: []int{0, 1}, YPred: []int{0, 1}, Sensitive: []Feature{CodedFeature("g", []string{"a"}, []int32{0, 3})}}, nil, `feature "g" row 1 has code 3`},
+		{"duplicate level", Data{YTrue: []int{0, 1}, YPred: []int{0, 1}, Sensitive: []Feature{CodedFeature("g", []string{"a", "a"}, []int32{0, 1})}}, nil, `feature "g" lists level "a" twice`},
 		{"duplicate metric", Data{YTrue: []int{0, 1}, YPred: []int{0, 1}, Sensitive: g(2)}, []Option{WithMetrics(Accuracy, Accuracy)}, `metric "accuracy" is listed twice`},
 		{"duplicate feature", Data{YTrue: []int{0, 1}, YPred: []int{0, 1}, Sensitive: append(g(2), g(2)...)}, nil, `feature name "g" is used twice`},
 	}
