@@ -2,8 +2,10 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -72,8 +74,11 @@ func (c *core) start(ctx context.Context, m Method, x []float64) (context.Contex
 	return ctx, span, e, nil
 }
 
-// batch explains every row of x with one.
-func batch(ctx context.Context, x Matrix, d int, one func(context.Context, []float64) (Explanation, error)) ([]Explanation, error) {
+// batch explains every row of x with one, up to `workers` rows at a
+// time (each row's own model calls are parallel too; running rows side by
+// side keeps the cores busy when one row's work is small). On failure it
+// reports the failing row with the lowest index.
+func batch(ctx context.Context, x Matrix, d, workers int, one func(context.Context, []float64) (Explanation, error)) ([]Explanation, error) {
 	if err := x.Validate(); err != nil {
 		return nil, err
 	}
@@ -81,12 +86,50 @@ func batch(ctx context.Context, x Matrix, d int, one func(context.Context, []flo
 		return nil, fmt.Errorf("explain: rows have %d features, the explainer expects %d", x.Cols, d)
 	}
 	out := make([]Explanation, x.Rows)
-	for i := range out {
-		e, err := one(ctx, x.Row(i))
-		if err != nil {
-			return nil, fmt.Errorf("explain: row %d: %w", i, err)
+	errs := make([]error, x.Rows)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for w := 0; w < max(1, min(workers, x.Rows)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= x.Rows {
+					return
+				}
+				e, err := one(ctx, x.Row(i))
+				if err != nil {
+					errs[i] = err
+					cancel()
+					return
+				}
+				out[i] = e
+			}
+		}()
+	}
+	wg.Wait()
+	// Rows cut short by our own cancellation are not the cause: report
+	// the first real failure, else the first error (the caller's ctx).
+	first := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
-		out[i] = e
+		if first < 0 {
+			first = i
+		}
+		if !errors.Is(err, context.Canceled) {
+			first = i
+			break
+		}
+	}
+	if first >= 0 {
+		return nil, fmt.Errorf("explain: row %d: %w", first, errs[first])
 	}
 	return out, nil
 }

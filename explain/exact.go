@@ -98,5 +98,5 @@ func combineShapley(v []float64, m int, w []float64) []float64 {
 
 // ExplainBatch explains every row of x.
 func (e *ExactExplainer) ExplainBatch(ctx context.Context, x Matrix) ([]Explanation, error) {
-	return batch(ctx, x, e.c.g.bg.Cols, e.Explain)
+	return batch(ctx, x, e.c.g.bg.Cols, e.c.cfg.workers, e.Explain)
 }

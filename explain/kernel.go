@@ -102,7 +102,7 @@ func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explana
 
 // ExplainBatch explains every row of x.
 func (k *KernelExplainer) ExplainBatch(ctx context.Context, x Matrix) ([]Explanation, error) {
-	return batch(ctx, x, k.c.g.bg.Cols, k.Explain)
+	return batch(ctx, x, k.c.g.bg.Cols, k.c.cfg.workers, k.Explain)
 }
 
 // varyingPlayers lists the players with at least one column that differs

@@ -107,5 +107,5 @@ func (l *LinearExplainer) Explain(ctx context.Context, x []float64) (out Explana
 
 // ExplainBatch explains every row of x.
 func (l *LinearExplainer) ExplainBatch(ctx context.Context, x Matrix) ([]Explanation, error) {
-	return batch(ctx, x, len(l.weights), l.Explain)
+	return batch(ctx, x, len(l.weights), l.cfg.workers, l.Explain)
 }

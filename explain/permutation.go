@@ -155,5 +155,5 @@ func (pe *PermutationExplainer) Explain(ctx context.Context, x []float64) (out E
 
 // ExplainBatch explains every row of x.
 func (pe *PermutationExplainer) ExplainBatch(ctx context.Context, x Matrix) ([]Explanation, error) {
-	return batch(ctx, x, pe.c.g.bg.Cols, pe.Explain)
+	return batch(ctx, x, pe.c.g.bg.Cols, pe.c.cfg.workers, pe.Explain)
 }
