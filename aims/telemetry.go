@@ -20,7 +20,9 @@ import (
 // `applyX(c *xConfig) { o(&c.telemetry) }` in the constructor's own file.
 type TelemetryOption func(*telemetry)
 
-// WithTracerProvider sets the TracerProvider; the default is otel.GetTracerProvider().
+// WithTracerProvider sets the TracerProvider; the default is
+// otel.GetTracerProvider(). Accepted by every aims constructor for
+// uniformity; the aims components emit log records and metrics, not spans.
 func WithTracerProvider(tp trace.TracerProvider) TelemetryOption {
 	return func(t *telemetry) { t.tracerProvider = tp }
 }
@@ -41,14 +43,6 @@ type telemetry struct {
 	tracerProvider trace.TracerProvider
 	meterProvider  metric.MeterProvider
 	loggerProvider log.LoggerProvider
-}
-
-func (t *telemetry) tracer() trace.Tracer {
-	tp := t.tracerProvider
-	if tp == nil {
-		tp = otel.GetTracerProvider()
-	}
-	return tp.Tracer(semconv.ScopeAims, trace.WithInstrumentationVersion(semconv.Version))
 }
 
 func (t *telemetry) meter() metric.Meter {
