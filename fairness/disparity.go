@@ -260,3 +260,13 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	p.PassesFourFifths = p.DisparateImpact >= FourFifthsThreshold
 	return p, nil
 }
+
+// PassesFourFifths reports whether the demographic-parity ratio between
+// groups is at least 0.8; see Stratum.PassesFourFifths.
+func (f *Frame) PassesFourFifths() (bool, error) {
+	s, err := f.single()
+	if err != nil {
+		return false, err
+	}
+	return s.PassesFourFifths(), nil
+}

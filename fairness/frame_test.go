@@ -208,6 +208,9 @@ func TestUndefinedAndEmpty(t *testing.T) {
 	if !math.IsNaN(v.Value) || !v.Empty || v.Defined {
 		t.Errorf("empty intersection = %+v; want NaN, empty", v)
 	}
+	if ok, err := f.PassesFourFifths(); err != nil || ok {
+		t.Errorf("four-fifths verdict %v (%v) for selection rates 1/4, 0, 0", ok, err)
+	}
 	// group_min skips NaN groups.
 	lo, _ := f.GroupMin(Count)
 	if lo != 2 {

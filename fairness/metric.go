@@ -233,8 +233,26 @@ func Metrics() []Metric {
 		FalseDiscoveryRate, FalseOmissionRate, MeanPrediction}
 }
 
-// MetricByName finds a predefined metric by its name.
+// metricAliases maps scikit-learn function names and common synonyms to
+// the predefined metrics.
+var metricAliases = map[string]string{
+	"accuracy_score":          "accuracy",
+	"balanced_accuracy_score": "balanced_accuracy",
+	"precision_score":         "precision",
+	"recall_score":            "true_positive_rate",
+	"recall":                  "true_positive_rate",
+	"sensitivity":             "true_positive_rate",
+	"specificity":             "true_negative_rate",
+	"brier_score_loss":        "brier_score",
+	"roc_auc_score":           "roc_auc",
+}
+
+// MetricByName finds a predefined metric by its name, or by the name of
+// the scikit-learn function it mirrors (accuracy_score, recall_score, …).
 func MetricByName(name string) (Metric, bool) {
+	if alias, ok := metricAliases[name]; ok {
+		name = alias
+	}
 	for _, m := range append(Metrics(), MeanScore, BrierScore, ROCAUC, ExpectedCalibrationError) {
 		if m.name == name {
 			return m, true

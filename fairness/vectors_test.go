@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -316,15 +317,23 @@ func checkCase(c *vecChecker, doc map[string]any) {
 		}
 		mf := e["metric_frame"].(map[string]any)
 		var metrics []Metric
+		seen := map[string]bool{}
 		for _, name := range strSlice(mf["metrics"]) {
 			m, ok := MetricByName(name)
 			if !ok {
 				c.skip("metric " + name)
 				continue
 			}
-			metrics = append(metrics, m)
+			if m.needsScores() && d.YScore == nil {
+				c.skip("metric " + name + " without y_score")
+				continue
+			}
+			if !seen[m.Name()] {
+				metrics = append(metrics, m)
+				seen[m.Name()] = true
+			}
 		}
-		if _, ok := e["roc_auc"]; ok {
+		if _, ok := e["roc_auc"]; ok && d.YScore != nil && !seen[ROCAUC.Name()] {
 			metrics = append(metrics, ROCAUC)
 		}
 		f, err := NewFrame(context.Background(), &d, append(opts, WithMetrics(metrics...))...)
@@ -356,22 +365,28 @@ func checkCase(c *vecChecker, doc map[string]any) {
 
 func checkMetricFrame(c *vecChecker, id string, f *Frame, mf map[string]any) {
 	errs, _ := mf["metric_errors"].(map[string]any)
+	inFrame := map[string]bool{}
 	for _, m := range f.Metrics() {
-		if m.Name() == ROCAUC.Name() {
+		inFrame[m.Name()] = true
+	}
+	names := strSlice(mf["metrics"])
+	for name := range errs {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		m, ok := MetricByName(name)
+		if !ok || !inFrame[m.Name()] {
 			continue
 		}
-		_, wantErr := errs[m.Name()]
+		_, wantErr := errs[name]
 		c.compared++
 		if got := f.Err(m); (got != nil) != wantErr {
-			c.t.Errorf("%s/%s: error %v, reference error %v", id, m.Name(), got, errs[m.Name()])
+			c.t.Errorf("%s/%s: error %v, reference error %v", id, name, got, errs[name])
 		}
 	}
-	for name := range errs {
-		if _, ok := MetricByName(name); !ok {
-			c.skip("metric " + name)
-		}
-	}
-	names := append(f.ControlNames(), f.SensitiveNames()...)
+	keyNames := append(f.ControlNames(), f.SensitiveNames()...)
 	cells := map[string]*Cell{}
 	strata := map[string]*Stratum{}
 	groups := 0
@@ -390,7 +405,7 @@ func checkMetricFrame(c *vecChecker, id string, f *Frame, mf map[string]any) {
 			for j, n := range f.SensitiveNames() {
 				m[n] = g.Group[j]
 			}
-			cells[cellKey(names, m)] = g
+			cells[cellKey(keyNames, m)] = g
 			groups++
 		}
 	}
@@ -409,7 +424,7 @@ func checkMetricFrame(c *vecChecker, id string, f *Frame, mf map[string]any) {
 				m[k] = v
 			}
 		}
-		key := cellKey(names, m)
+		key := cellKey(keyNames, m)
 		cell, ok := cells[key]
 		if !ok {
 			c.t.Errorf("%s: group %s missing", id, key)
