@@ -102,7 +102,7 @@ var xgbObjectives = map[string]xgbObjective{
 	"reg:absoluteerror":    {transform: Identity, toMargin: identityMargin},
 	"binary:logistic":      {transform: Sigmoid, toMargin: logitMargin},
 	"reg:logistic":         {transform: Sigmoid, toMargin: logitMargin},
-	"binary:logitraw":      {transform: Identity, toMargin: logitMargin},
+	"binary:logitraw":      {transform: Identity, toMargin: identityMargin}, // 1.7: base_score is used as the margin as is
 	"count:poisson":        {transform: Exp, toMargin: logMargin},
 	"reg:gamma":            {transform: Exp, toMargin: logMargin},
 	"reg:tweedie":          {transform: Exp, toMargin: logMargin},
