@@ -209,7 +209,7 @@ func TestUndefinedAndEmpty(t *testing.T) {
 		t.Errorf("empty intersection = %+v; want NaN, empty", v)
 	}
 	if ok, err := f.PassesFourFifths(); err != nil || ok {
-		t.Errorf("four-fifths verdict %v (%v) for selection rates 1/4, 0, 0", ok, err)
+		t.Errorf("four-fifths verdict %v (%v) for selection rates 1, 0, 0", ok, err)
 	}
 	// group_min skips NaN groups.
 	lo, _ := f.GroupMin(Count)
