@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -117,7 +116,7 @@ func (g *Gate) expire(ctx context.Context, id string) (Ticket, error) {
 		g.tel.expired.Add(ctx, 1, metricAttrs(semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String())))
 		attrs = append(attrs, semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String()))
 		g.tel.emit(ctx, semconv.EventOversightExpired, semconv.ControlResponsibleUse, otellog.SeverityWarn, attrs...)
-		span.SetAttributes(attribute.String(string(semconv.AimsOversightFailSafe), g.cfg.failSafe.String()))
+		span.SetAttributes(semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String()))
 	}
 	g.notify(t.ID)
 	if what == aims.ActionExpire && t.State == StateExpired && g.cfg.onResolved != nil {

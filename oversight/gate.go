@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/internal/semconv"
@@ -156,16 +155,19 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	if err := d.Validate(); err != nil {
 		return Outcome{}, fmt.Errorf("oversight: invalid decision: %w", err)
 	}
-	ctx, span := g.tel.tracer.Start(ctx, "oversight.submit", trace.WithAttributes(
-		semconv.AimsSystemID.String(d.SystemID), semconv.AimsDecisionID.String(d.ID)))
+	ctx, span := g.tel.tracer.Start(ctx, "oversight.submit")
 	defer span.End()
+	recording := span.IsRecording()
+	if recording {
+		span.SetAttributes(semconv.AimsSystemID.String(d.SystemID), semconv.AimsDecisionID.String(d.ID))
+	}
 
 	risk := g.riskOf(d.SystemID)
 	var v Verdict
 	if h, ok := g.haltedInfo(d.SystemID); ok {
 		v = Verdict{Route: g.cfg.haltRoute, Policy: "halt", Reason: "system halted: " + h.reason}
 	} else {
-		v = g.cfg.policy(ctx, Candidate{Decision: &d, Risk: risk})
+		v = g.cfg.policy(ctx, Candidate{Decision: d, Risk: risk})
 		if v.Policy == "" {
 			v.Policy = "custom"
 		}
@@ -175,7 +177,9 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	span.SetAttributes(semconv.AimsOversightRoute.String(v.Route.String()), semconv.AimsOversightPolicy.String(v.Policy))
+	if recording {
+		span.SetAttributes(semconv.AimsOversightRoute.String(v.Route.String()), semconv.AimsOversightPolicy.String(v.Policy))
+	}
 	now := g.now()
 	d.Oversight = &aims.OversightOutcome{Action: v.Route.action(), Policy: v.Policy, Reason: v.Reason, Time: now}
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -110,7 +109,7 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	g.tel.emit(ctx, event, semconv.ControlResponsibleUse, otellog.SeverityWarn,
 		semconv.AimsSystemID.String(systemID), semconv.AimsOversightAction.String(string(action)),
 		semconv.AimsOversightReviewer.String(by.ID), semconv.AimsOversightReason.String(reason),
-		attribute.String(string(semconv.AimsDecisionID), d.ID))
+		semconv.AimsDecisionID.String(d.ID))
 	if err := g.rec.Record(ctx, d); err != nil {
 		return fmt.Errorf("oversight: %s of %q took effect but recording it failed: %w", action, systemID, err)
 	}

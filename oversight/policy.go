@@ -76,8 +76,10 @@ func (r Route) action() aims.OversightAction {
 
 // Candidate is what a Policy looks at.
 type Candidate struct {
-	// Decision is the candidate decision. Policies must not modify it.
-	Decision *aims.Decision
+	// Decision is the candidate decision (a copy: passing it by value
+	// keeps the apply path free of heap allocations). Policies must not
+	// modify the maps and pointers it shares with the caller.
+	Decision aims.Decision
 	// Risk is the risk level the Gate knows for the decision's system.
 	Risk RiskLevel
 }
@@ -150,7 +152,7 @@ func ScoreBand(width float64) (Policy, error) {
 		return nil, fmt.Errorf("oversight: score band width %v must be a finite number ≥ 0", width)
 	}
 	return func(_ context.Context, c Candidate) Verdict {
-		d := c.Decision
+		d := &c.Decision
 		if d.Score == nil || d.Threshold == nil {
 			return applyVerdict("score_band")
 		}

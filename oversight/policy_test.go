@@ -18,7 +18,7 @@ func TestRiskAtLeast(t *testing.T) {
 		oversight.RiskUnspecified: oversight.RouteReview, // unknown ranks as high
 		oversight.RiskProhibited:  oversight.RouteBlock,
 	} {
-		if got := p(context.Background(), oversight.Candidate{Decision: &d, Risk: risk}).Route; got != want {
+		if got := p(context.Background(), oversight.Candidate{Decision: d, Risk: risk}).Route; got != want {
 			t.Errorf("risk %q: %v, want %v", risk, got, want)
 		}
 	}
@@ -34,13 +34,13 @@ func TestScoreBand(t *testing.T) {
 		want  oversight.Route
 	}{{0.5, oversight.RouteReview}, {0.6, oversight.RouteReview}, {0.41, oversight.RouteReview}, {0.61, oversight.RouteApply}, {0.2, oversight.RouteApply}} {
 		d := decision(t, "s", "ok", c.score, 0.5, false)
-		if got := p(context.Background(), oversight.Candidate{Decision: &d}).Route; got != c.want {
+		if got := p(context.Background(), oversight.Candidate{Decision: d}).Route; got != c.want {
 			t.Errorf("score %v: %v, want %v", c.score, got, c.want)
 		}
 	}
 	d := decision(t, "s", "ok", 0.5, 0.5, false)
 	d.Score = nil
-	if got := p(context.Background(), oversight.Candidate{Decision: &d}).Route; got != oversight.RouteApply {
+	if got := p(context.Background(), oversight.Candidate{Decision: d}).Route; got != oversight.RouteApply {
 		t.Errorf("no score: %v", got)
 	}
 	for _, w := range []float64{-1, math.NaN(), math.Inf(1)} {
@@ -60,7 +60,7 @@ func TestSampleIsSeededAndNearRate(t *testing.T) {
 		n := 0
 		var seq []bool
 		for range 10000 {
-			r := p(context.Background(), oversight.Candidate{Decision: &d}).Route == oversight.RouteReview
+			r := p(context.Background(), oversight.Candidate{Decision: d}).Route == oversight.RouteReview
 			if r {
 				n++
 			}
@@ -107,15 +107,15 @@ func TestStrictestAndFeatureRule(t *testing.T) {
 	})
 	p := oversight.Strictest(missing, custom)
 	d := decision(t, "s", "ok", 0.9, 0.5, false)
-	if v := p(context.Background(), oversight.Candidate{Decision: &d}); v.Route != oversight.RouteApply {
+	if v := p(context.Background(), oversight.Candidate{Decision: d}); v.Route != oversight.RouteApply {
 		t.Fatalf("nothing matched: %+v", v)
 	}
 	delete(d.Inputs, "income")
-	if v := p(context.Background(), oversight.Candidate{Decision: &d}); v.Route != oversight.RouteReview || v.Policy != "income_missing" {
+	if v := p(context.Background(), oversight.Candidate{Decision: d}); v.Route != oversight.RouteReview || v.Policy != "income_missing" {
 		t.Fatalf("missing income: %+v", v)
 	}
 	d.Output = "forbidden"
-	if v := p(context.Background(), oversight.Candidate{Decision: &d}); v.Route != oversight.RouteBlock || v.Policy != "custom_block" {
+	if v := p(context.Background(), oversight.Candidate{Decision: d}); v.Route != oversight.RouteBlock || v.Policy != "custom_block" {
 		t.Fatalf("block should win over review: %+v", v)
 	}
 	if _, err := oversight.FeatureRule("", "x", oversight.RouteReview, func(any, bool) bool { return true }); err == nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
@@ -236,7 +235,7 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 			rec.Oversight.OriginalOutput = t.Decision.Output
 			rec.Output = t.Votes[len(t.Votes)-1].Output
 		}
-		rec.Attributes = withAttr(rec.Attributes, "aims.oversight.approvals",
+		rec.Attributes = withAttr(rec.Attributes, semconv.AimsOversightApprovals,
 			fmt.Sprintf("%d of %d", countVotes(t, action, rec.Output), required))
 	}
 	latency := now.Sub(t.CreatedAt)
@@ -245,8 +244,8 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 		semconv.AimsOversightReviewer.String(r.ID),
 		semconv.AimsOversightReason.String(reason),
 		semconv.AimsOversightLatency.Float64(latency.Seconds()),
-		attribute.Bool("aims.oversight.resolved", resolved))
-	span.SetAttributes(attribute.Bool("aims.oversight.resolved", resolved))
+		semconv.AimsOversightResolved.Bool(resolved))
+	span.SetAttributes(semconv.AimsOversightResolved.Bool(resolved))
 	g.tel.emit(ctx, semconv.EventOversightReviewed, semconv.ControlResponsibleUse, otellog.SeverityInfo, attrs...)
 	if resolved {
 		g.tel.resolved(ctx, action, latency)
@@ -297,8 +296,8 @@ func (g *Gate) refuse(ctx context.Context, span trace.Span, ticketID string, r R
 		semconv.AimsOversightAction.String(string(action)),
 		semconv.AimsOversightReviewer.String(r.ID),
 		semconv.AimsOversightError.String(err.Error()),
-		attribute.String("aims.oversight.refusal", kind))
-	g.tel.refused.Add(ctx, 1, metricAttrs(attribute.String("aims.oversight.refusal", kind)))
+		semconv.AimsOversightRefusal.String(kind))
+	g.tel.refused.Add(ctx, 1, metricAttrs(semconv.AimsOversightRefusal.String(kind)))
 	return err
 }
 

@@ -33,6 +33,16 @@ const (
 	AimsOversightFailSafe = attribute.Key("aims.oversight.fail_safe")
 	// AimsOversightLatency is the time from submission to the human action, in seconds.
 	AimsOversightLatency = attribute.Key("aims.oversight.review.latency")
+	// AimsOversightResolved says whether a reviewer action resolved its
+	// ticket (false for the first of two required approvals).
+	AimsOversightResolved = attribute.Key("aims.oversight.resolved")
+	// AimsOversightRefusal classifies a refused attempt: unknown_ticket,
+	// already_resolved, already_acted, expired, reason_required,
+	// output_required, unauthenticated, forbidden, claimed, closed, error.
+	AimsOversightRefusal = attribute.Key("aims.oversight.refusal")
+	// AimsOversightApprovals is the decision-record attribute (in
+	// Decision.Attributes) marking a partial approval, e.g. "1 of 2".
+	AimsOversightApprovals = "aims.oversight.approvals"
 	// AimsOversightRelatedDecision links a review or contest to the decision it concerns.
 	AimsOversightRelatedDecision = attribute.Key("aims.oversight.related_decision.id")
 )
@@ -89,6 +99,9 @@ var _ = register(
 	Entry{Name: string(AimsOversightError), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "why a reviewer attempt was refused"},
 	Entry{Name: string(AimsOversightFailSafe), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "fail-safe applied at the final deadline: deny or hold"},
 	Entry{Name: string(AimsOversightLatency), Kind: KindAttribute, Type: "double", Package: "oversight", Brief: "time from submission to the human action, seconds"},
+	Entry{Name: string(AimsOversightResolved), Kind: KindAttribute, Type: "bool", Package: "oversight", Brief: "reviewer action resolved its ticket (false for a first of two approvals)"},
+	Entry{Name: string(AimsOversightRefusal), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "class of a refused attempt: unknown_ticket, already_resolved, forbidden, …"},
+	Entry{Name: AimsOversightApprovals, Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "decision-record attribute marking a partial approval, e.g. \"1 of 2\""},
 	Entry{Name: string(AimsOversightRelatedDecision), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "decision a review or contest concerns"},
 
 	Entry{Name: EventOversightRouted, Kind: KindEvent, Package: "oversight", Brief: "decision held for review or blocked by a gate (A.9.2)"},

@@ -1,0 +1,58 @@
+package oversight_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// BenchmarkSubmitApply is the cost a Gate adds to every request when no
+// human is needed: validation, three routing policies, a span and a counter
+// (no-op telemetry providers) and the call to the Recorder (discarding).
+func BenchmarkSubmitApply(b *testing.B) {
+	band, _ := oversight.ScoreBand(0.05)
+	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+		oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("credit", oversight.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome(), band)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	d := decision(b, "credit", "approve", 0.9, 0.5, false)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := g.Submit(ctx, d)
+		if err != nil || !out.Applied {
+			b.Fatal(out, err)
+		}
+	}
+}
+
+// BenchmarkSubmitApplyParallel is the same under concurrent requests.
+func BenchmarkSubmitApplyParallel(b *testing.B) {
+	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+		oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("credit", oversight.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome())))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	d := decision(b, "credit", "approve", 0.9, 0.5, false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		for pb.Next() {
+			if out, err := g.Submit(ctx, d); err != nil || !out.Applied {
+				b.Error(out, err)
+				return
+			}
+		}
+	})
+}
