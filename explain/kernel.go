@@ -132,11 +132,25 @@ func (g *game) varyingPlayers(x []float64) []int {
 //
 //	minimise Σ_t w_t (y_t − base − z_tL·delta − Σ_{j<L} (z_tj − z_tL) φ_j)².
 func kernelSolve(p *kernelPlan, w, y []float64, base, delta float64) ([]float64, error) {
+	return kernelSolveWith(p, w, y, base, delta, nil)
+}
+
+// solveSpace holds kernelSolveWith's buffers, reused across bootstrap refits.
+type solveSpace struct{ a, b, row, a0, b0 []float64 }
+
+func kernelSolveWith(p *kernelPlan, w, y []float64, base, delta float64, ws *solveSpace) ([]float64, error) {
 	m := p.m
 	n1 := m - 1
-	a := make([]float64, n1*n1)
-	b := make([]float64, n1)
-	row := make([]float64, n1)
+	if ws == nil {
+		ws = &solveSpace{}
+	}
+	if len(ws.a) != n1*n1 {
+		ws.a, ws.a0 = make([]float64, n1*n1), make([]float64, n1*n1)
+		ws.b, ws.b0, ws.row = make([]float64, n1), make([]float64, n1), make([]float64, n1)
+	}
+	a, b, row := ws.a, ws.b, ws.row
+	clear(a)
+	clear(b)
 	last := m - 1
 	for t, wt := range w {
 		if wt == 0 {
@@ -166,7 +180,9 @@ func kernelSolve(p *kernelPlan, w, y []float64, base, delta float64) ([]float64,
 			}
 		}
 	}
-	a0, b0 := append([]float64(nil), a...), append([]float64(nil), b...)
+	a0, b0 := ws.a0, ws.b0
+	copy(a0, a)
+	copy(b0, b)
 	beta, err := solveSymmetric(a, b, n1)
 	if err != nil {
 		// Too few distinct coalitions to identify every value (a tiny
@@ -215,6 +231,7 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x626f6f74))
 	w := make([]float64, len(p.weights))
+	ws := &solveSpace{}
 	mean := make([]float64, p.m)
 	sq := make([]float64, p.m)
 	done := 0
@@ -234,7 +251,7 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 		for i := p.nfixed; i < len(w); i++ {
 			w[i] *= p.randomWeightTotal / sum
 		}
-		phi, err := kernelSolve(p, w, y, base, delta)
+		phi, err := kernelSolveWith(p, w, y, base, delta, ws)
 		if err != nil {
 			continue // a degenerate resample carries no information
 		}

@@ -144,8 +144,31 @@ func newKernelPlan(m, requested int, rng *rand.Rand) *kernelPlan {
 		acc += v
 		cum[i] = acc
 	}
-	used := map[string]int{}
+	// Repeated draws are found by mask; one-word masks (M ≤ 64) key the
+	// map directly, so drawing allocates nothing per sample.
+	used1 := map[uint64]int{}
+	usedN := map[string]int{}
 	key := make([]byte, 8*p.words)
+	lookup := func() (int, bool) {
+		if p.words == 1 {
+			at, ok := used1[mask[0]]
+			return at, ok
+		}
+		for w, word := range mask {
+			for b := 0; b < 8; b++ {
+				key[8*w+b] = byte(word >> (8 * b))
+			}
+		}
+		at, ok := usedN[string(key)]
+		return at, ok
+	}
+	remember := func(at int) {
+		if p.words == 1 {
+			used1[mask[0]] = at
+		} else {
+			usedN[string(key)] = at
+		}
+	}
 	perm := make([]int, m)
 	for draws := 0; left > 0 && draws < 4*(p.nsamples-p.nfixed); draws++ {
 		u := rng.Float64() * acc
@@ -163,14 +186,9 @@ func newKernelPlan(m, requested int, rng *rand.Rand) *kernelPlan {
 			perm[i], perm[j] = perm[j], perm[i]
 			mask[perm[i]/64] |= 1 << (perm[i] % 64)
 		}
-		for w, word := range mask {
-			for b := 0; b < 8; b++ {
-				key[8*w+b] = byte(word >> (8 * b))
-			}
-		}
-		at, seen := used[string(key)]
+		at, seen := lookup()
 		if !seen {
-			used[string(key)] = len(p.weights)
+			remember(len(p.weights))
 			left--
 			p.add(mask, 1)
 		} else {
