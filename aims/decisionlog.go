@@ -48,7 +48,7 @@ type DecisionLog struct {
 	// Attribute sets of the decision counter, cached per (system,
 	// outcome, adverse) so that counting does not allocate.
 	setsMu sync.RWMutex
-	sets   map[counterKey]metric.AddOption
+	sets   map[counterKey][]metric.AddOption
 }
 
 type counterKey struct {
@@ -75,7 +75,7 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 		ledger:        c.ledger,
 		allow:         c.allow,
 		pseudonymizer: c.pseudonymizer,
-		sets:          make(map[counterKey]metric.AddOption),
+		sets:          make(map[counterKey][]metric.AddOption),
 	}, nil
 }
 
@@ -91,7 +91,7 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if l.closed.Load() {
 		return ErrDecisionLogClosed
 	}
-	if len(d.Inputs) > 0 {
+	if len(d.Inputs) > 0 && !l.inputsClean(d.Inputs) {
 		in, err := l.allow.Filter(d.Inputs)
 		if err != nil {
 			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
@@ -120,13 +120,30 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 		return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 	}
 	l.emit(ctx, &d, buf)
-	l.decisions.Add(ctx, 1, l.counterAttrs(&d))
+	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
 	if l.ledger != nil {
 		if err := l.ledger.Append(ctx, buf); err != nil {
 			return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, err)
 		}
 	}
 	return nil
+}
+
+// inputsClean reports whether every input is allow-listed and already of
+// a type a Decision carries, so the caller's map can be used as it is
+// (read only) instead of being filtered into a new one.
+func (l *DecisionLog) inputsClean(in map[string]any) bool {
+	for k, v := range in {
+		if !l.allow.Allows(k) {
+			return false
+		}
+		switch v.(type) {
+		case string, bool, float64:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // emit sends the aims.decision log record. It builds the record only
@@ -200,7 +217,10 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	l.logger.Emit(ctx, r)
 }
 
-func (l *DecisionLog) counterAttrs(d *Decision) metric.AddOption {
+// counterAttrs returns the options slice for the decision counter. The
+// slice itself is cached, since passing a fresh variadic slice through the
+// metric interface allocates on every call.
+func (l *DecisionLog) counterAttrs(d *Decision) []metric.AddOption {
 	k := counterKey{system: d.SystemID, outcome: d.Output, adverse: d.Adverse}
 	l.setsMu.RLock()
 	opt, ok := l.sets[k]
@@ -208,12 +228,12 @@ func (l *DecisionLog) counterAttrs(d *Decision) metric.AddOption {
 	if ok {
 		return opt
 	}
-	opt = metric.WithAttributeSet(attribute.NewSet(
+	opt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
 		semconv.AimsSystemID.String(d.SystemID),
 		semconv.AimsDecisionOutcome.String(d.Output),
 		semconv.AimsDecisionAdverse.Bool(d.Adverse),
 		semconv.AimsControlID.String(ControlEventLogs),
-	))
+	))}
 	l.setsMu.Lock()
 	// Outcomes are labels from a small set; the cap guards against a
 	// caller putting free text in Output.

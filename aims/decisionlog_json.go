@@ -166,7 +166,7 @@ func appendExplanationJSON(dst []byte, e *Explanation) ([]byte, error) {
 			dst = append(dst, `{"feature":`...)
 			dst = appendJSONString(dst, a.Feature)
 			dst = append(dst, `,"contribution":`...)
-			if dst, err = appendJSONFloat(dst, a.Contribution, "attribution "+a.Feature); err != nil {
+			if dst, err = appendJSONFloat(dst, a.Contribution, "attribution", a.Feature); err != nil {
 				return dst, err
 			}
 			dst = append(dst, '}')
@@ -194,7 +194,7 @@ func appendExplanationJSON(dst []byte, e *Explanation) ([]byte, error) {
 				dst = appendJSONString(dst, r.Direction)
 			}
 			dst = append(dst, `,"contribution":`...)
-			if dst, err = appendJSONFloat(dst, r.Contribution, "reason code "+r.Code); err != nil {
+			if dst, err = appendJSONFloat(dst, r.Contribution, "reason code", r.Code); err != nil {
 				return dst, err
 			}
 			dst = append(dst, '}')
@@ -218,11 +218,11 @@ func appendExplanationJSON(dst []byte, e *Explanation) ([]byte, error) {
 					dst = append(dst, `{"feature":`...)
 					dst = appendJSONString(dst, ch.Feature)
 					dst = append(dst, `,"from":`...)
-					if dst, err = appendJSONFloat(dst, ch.From, "counterfactual "+ch.Feature); err != nil {
+					if dst, err = appendJSONFloat(dst, ch.From, "counterfactual", ch.Feature); err != nil {
 						return dst, err
 					}
 					dst = append(dst, `,"to":`...)
-					if dst, err = appendJSONFloat(dst, ch.To, "counterfactual "+ch.Feature); err != nil {
+					if dst, err = appendJSONFloat(dst, ch.To, "counterfactual", ch.Feature); err != nil {
 						return dst, err
 					}
 					dst = append(dst, '}')
@@ -298,8 +298,11 @@ func appendJSONTime(dst []byte, t time.Time, field string) ([]byte, error) {
 // appendJSONFloat appends f as encoding/json does: the shortest
 // representation that round-trips, in exponent form below 1e-6 and from
 // 1e21 on. NaN and infinities are not JSON and are an error.
-func appendJSONFloat(dst []byte, f float64, field string) ([]byte, error) {
+func appendJSONFloat(dst []byte, f float64, field string, name ...string) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
+		if len(name) > 0 {
+			field += " " + name[0]
+		}
 		return dst, fmt.Errorf("aims: %s is %v, not a finite number", field, f)
 	}
 	abs := math.Abs(f)

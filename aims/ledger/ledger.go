@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,15 +187,13 @@ func checkRecord(record []byte) error {
 	if len(record) > maxRecordBytes {
 		return fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(record), maxRecordBytes)
 	}
-	if record[0] != '{' || !json.Valid(record) {
+	if record[0] != '{' || !validJSON(record) {
 		return errors.New("ledger: record is not one valid JSON object")
 	}
-	// json.Valid accepts raw newlines only as insignificant whitespace;
+	// Valid JSON holds raw newlines only as insignificant whitespace;
 	// they would split the line.
-	for _, c := range record {
-		if c == '\n' || c == '\r' {
-			return errors.New("ledger: record contains a newline; encode it compactly")
-		}
+	if bytes.IndexByte(record, '\n') >= 0 || bytes.IndexByte(record, '\r') >= 0 {
+		return errors.New("ledger: record contains a newline; encode it compactly")
 	}
 	return nil
 }
