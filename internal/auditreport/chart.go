@@ -118,6 +118,7 @@ func (t indexTicks) Ticks(lo, hi float64) []plot.Tick {
 type timeTicks struct{}
 
 var tickSteps = []time.Duration{
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
 	24 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour,
@@ -138,6 +139,8 @@ func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	format := "15:04"
 	switch {
+	case step < time.Minute:
+		format = "15:04:05"
 	case step >= 24*time.Hour:
 		format = "2006-01-02"
 	case span > 20*time.Hour:
@@ -161,8 +164,10 @@ func bucketLabel(t time.Time, w time.Duration) string {
 		return t.Format("2006-01-02")
 	case w >= time.Hour:
 		return t.Format("01-02 15:04")
-	default:
+	case w >= time.Minute:
 		return t.Format("15:04")
+	default:
+		return t.Format("15:04:05")
 	}
 }
 
@@ -380,6 +385,8 @@ func padX(p *plot.Plot, lo, hi float64) {
 
 func humanDuration(d time.Duration) string {
 	switch d {
+	case time.Second:
+		return "second"
 	case time.Minute:
 		return "minute"
 	case time.Hour:
@@ -393,8 +400,11 @@ func humanDuration(d time.Duration) string {
 	case 365 * 24 * time.Hour:
 		return "365 days"
 	}
-	if d%time.Hour == 0 {
+	switch {
+	case d%time.Hour == 0:
 		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
 	}
-	return fmt.Sprintf("%d minutes", d/time.Minute)
+	return fmt.Sprintf("%d seconds", d/time.Second)
 }

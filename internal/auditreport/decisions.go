@@ -39,7 +39,7 @@ func kindOf(d *aims.Decision) recordKind {
 // bucketWidths are the candidate widths of the decision chart's time
 // buckets; the smallest giving at most maxBuckets buckets is used.
 var bucketWidths = []time.Duration{
-	time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour,
+	time.Second, 5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour,
 	24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour, 365 * 24 * time.Hour,
 }
 

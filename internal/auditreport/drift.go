@@ -165,13 +165,13 @@ func systemsOf(series map[driftKey][]selPoint) map[string]bool {
 func (f DriftFeature) Reading() string {
 	switch {
 	case f.Metric == semconv.MetricDriftPValue:
-		return "p-value: lower means drift"
+		return "p-value (lower = drift)"
 	case f.Metric != semconv.MetricDriftScore:
 		return ""
 	case isPValueMethod(f.Method):
-		return "p-value: lower means drift"
+		return "p-value (lower = drift)"
 	case f.Method != "":
-		return "distance: higher means drift"
+		return "distance (higher = drift)"
 	}
 	return ""
 }

@@ -251,11 +251,11 @@ func (m *md) fairness(s *FairnessSection) {
 	m.p("## 7. Fairness\n")
 	m.note(s.Note)
 	for _, mon := range s.Monitors {
-		name := "Monitor"
+		name := "Fairness monitor"
 		if mon.System != "" {
-			name = "System " + esc(mon.System)
+			name += " of " + esc(mon.System)
 		}
-		m.p("### %s — as of %s\n", name, fmtTime(mon.AsOf))
+		m.p("### %s — latest values as of %s\n", name, fmtTime(mon.AsOf))
 		var rows [][]string
 		for _, g := range mon.Groups {
 			rows = append(rows, []string{g.Group, fmtNum(g.Decisions), fmtNum(g.Labeled), fmtNum(g.SelectionRate), fmtNum(g.ImpactRatio),

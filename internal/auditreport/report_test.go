@@ -230,10 +230,10 @@ func TestDrift(t *testing.T) {
 	assert.InDelta(t, 0.5, ds.Latest, 1e-12)
 	assert.Equal(t, "age", age.Feature)
 	assert.Equal(t, "ks", age.Method)
-	assert.Equal(t, "p-value: lower means drift", age.Reading())
+	assert.Equal(t, "p-value (lower = drift)", age.Reading())
 	assert.InDelta(t, 0.52, age.Min, 1e-12)
 	assert.Equal(t, "income", inc.Feature)
-	assert.Equal(t, "distance: higher means drift", inc.Reading())
+	assert.Equal(t, "distance (higher = drift)", inc.Reading())
 	assert.Equal(t, 6, inc.Points)
 	assert.InDelta(t, 0.38, inc.Latest, 1e-12)
 	assert.InDelta(t, 0.41, inc.Max, 1e-12)
@@ -455,7 +455,9 @@ func TestChooseBucket(t *testing.T) {
 		span time.Duration
 		want time.Duration
 	}{
-		{0, time.Minute},
+		{0, time.Second},
+		{4 * time.Second, time.Second},
+		{3 * time.Minute, 5 * time.Second},
 		{47 * time.Minute, time.Minute},
 		{48 * time.Minute, 5 * time.Minute},
 		{3 * time.Hour, 5 * time.Minute},
