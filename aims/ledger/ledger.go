@@ -209,7 +209,7 @@ func (l *Ledger) send(ctx context.Context, it item) error {
 		case l.queue <- it:
 			return nil
 		default:
-			l.inst.dropped.Add(ctx, 1, l.inst.attrs)
+			l.inst.dropped.Add(ctx, 1, l.inst.addAttrs...)
 			return ErrQueueFull
 		}
 	}
@@ -397,7 +397,7 @@ func (l *Ledger) writeRecord(rec []byte) error {
 		return err
 	}
 	l.dirty = true
-	l.inst.written.Add(context.Background(), 1, l.inst.attrs)
+	l.inst.written.Add(context.Background(), 1, l.inst.addAttrs...)
 	if l.cfg.cpRecords > 0 && l.tree.n-l.last.Size >= l.cfg.cpRecords {
 		if err := l.commit(); err != nil {
 			return err

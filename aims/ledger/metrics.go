@@ -19,11 +19,15 @@ type instruments struct {
 	errors      metric.Int64Counter
 	reg         metric.Registration
 	attrs       metric.MeasurementOption
+	// addAttrs is attrs as a ready variadic slice: building one per Add
+	// would allocate on every record.
+	addAttrs []metric.AddOption
 }
 
 func newInstruments(mp metric.MeterProvider, origin string, depth func() int64) (*instruments, error) {
 	m := mp.Meter(semconv.ScopeLedger, metric.WithInstrumentationVersion(semconv.Version))
 	in := &instruments{attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsLedgerOrigin.String(origin)))}
+	in.addAttrs = []metric.AddOption{in.attrs}
 	var err error
 	if in.written, err = m.Int64Counter(semconv.MetricLedgerWritten, metric.WithUnit("{record}"),
 		metric.WithDescription("Records written to the decision ledger.")); err != nil {

@@ -39,18 +39,33 @@ func (f *frontier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// add appends one leaf hash to the tree.
+// add appends one leaf hash to the tree. It does what
+// tlog.StoredHashesForRecordHash does (hash the new leaf with the left
+// siblings on its path while the leaf index has a 1 bit at that level,
+// RFC 6962 section 2.1) with tlog.NodeHash, but without allocating, as it
+// runs once per record. TestFrontierMatchesTlog and every Verify check
+// the result against tlog's own StoredHashes and TreeHash.
 func (f *frontier) add(leaf tlog.Hash) error {
-	hashes, err := tlog.StoredHashesForRecordHash(f.n, leaf, f)
-	if err != nil {
-		return err
-	}
-	// hashes[k] is the node at level k with index n>>k (see tlog.StoredHashes).
-	for len(f.nodes) < len(hashes) {
-		f.nodes = append(f.nodes, frontierNode{})
-	}
-	for k, h := range hashes {
-		f.nodes[k] = frontierNode{index: f.n >> uint(k), hash: h, ok: true}
+	h := leaf
+	for level := 0; ; level++ {
+		m := f.n >> uint(level) // index of the new node at this level
+		if level == len(f.nodes) {
+			f.nodes = append(f.nodes, frontierNode{})
+		}
+		odd := m&1 == 1
+		var left tlog.Hash
+		if odd {
+			prev := f.nodes[level]
+			if !prev.ok || prev.index != m-1 {
+				return fmt.Errorf("ledger: internal error: no left sibling at level %d for record %d", level, f.n)
+			}
+			left = prev.hash
+		}
+		f.nodes[level] = frontierNode{index: m, hash: h, ok: true}
+		if !odd {
+			break
+		}
+		h = tlog.NodeHash(left, h)
 	}
 	f.n++
 	return nil
