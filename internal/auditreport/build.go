@@ -131,6 +131,7 @@ func buildCoverage(in *Input) CoverageSection {
 		if in.SoA != nil {
 			if e, ok := in.SoA.Entry(c.ID); ok {
 				row.Justification, row.Owner = e.Justification, e.Owner
+				row.SoAEvidence = append([]string(nil), e.Evidence...)
 				if e.Applicable {
 					row.Applicability, row.Status = "applicable", words(string(e.Status))
 				} else {
@@ -145,7 +146,9 @@ func buildCoverage(in *Input) CoverageSection {
 			row.LedgerRecords = ledgerRecords
 		}
 		row.Evidence = row.LogRecords + row.MetricPoints + row.LedgerRecords
-		row.Gap = row.Applicability == "applicable" && row.Evidence == 0
+		applicable := row.Applicability == "applicable"
+		row.DocumentsOnly = applicable && row.Evidence == 0 && len(row.SoAEvidence) > 0
+		row.Gap = applicable && row.Evidence == 0 && len(row.SoAEvidence) == 0
 		s.Rows = append(s.Rows, row)
 	}
 	return s
@@ -248,18 +251,21 @@ func summarise(r *Report) Summary {
 	}
 	add(s.Verification, "%s", s.VerificationText)
 	if r.Coverage.HaveSoA {
-		gaps := 0
+		gaps, docs := 0, 0
 		for _, c := range r.Coverage.Rows {
 			if c.Gap {
 				gaps++
+			}
+			if c.DocumentsOnly {
+				docs++
 			}
 		}
 		v := VerdictPass
 		if gaps > 0 || s.NotAddressed > 0 {
 			v = VerdictWarn
 		}
-		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed; %d applicable controls have telemetry or ledger evidence, %d have none in these inputs.",
-			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.WithEvidence, gaps)
+		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed; of the applicable controls %d have telemetry or ledger evidence, %d only have evidence named in the SoA (to be checked), %d have no evidence found or named.",
+			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.WithEvidence, docs, gaps)
 	} else {
 		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have telemetry or ledger evidence.", s.WithEvidence, s.Controls)
 	}

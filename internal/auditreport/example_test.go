@@ -51,7 +51,7 @@ func Example() {
 	fmt.Println("charts:", strings.Count(html.String(), "<svg "))
 	// Output:
 	// [pass] The ledger verified: 76 records, all covered by signed checkpoints.
-	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed; 5 applicable controls have telemetry or ledger evidence, 31 have none in these inputs.
+	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed; of the applicable controls 5 have telemetry or ledger evidence, 24 only have evidence named in the SoA (to be checked), 7 have no evidence found or named.
 	// [pass] 60 decisions recorded (20 adverse) and 14 oversight follow-up records.
 	// [warning] 12 decisions held for human review, 6 blocked; 4 approved, 3 rejected, 3 overridden, 1 expired, 1 still open; reviewers agreed with the model in 40% of resolved reviews.
 	// [fail] Fairness: 1 group fails the four-fifths rule; the monitor reported 1 threshold violation.

@@ -160,13 +160,16 @@ func (m *md) coverage(s *CoverageSection) {
 			ledger = itoa(c.LedgerRecords)
 		}
 		appl := c.Applicability
-		if c.Gap {
-			appl += " (no evidence records)"
+		switch {
+		case c.Gap:
+			appl += " (no evidence found or named)"
+		case c.DocumentsOnly:
+			appl += " (only evidence named in the SoA)"
 		}
-		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification),
+		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification), join(c.SoAEvidence), orDash(c.Owner),
 			itoa(c.LogRecords), itoa(c.MetricPoints), ledger})
 	}
-	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Log records", "Metric points", "Ledger records"}, rows)
+	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Evidence named in the SoA", "Owner", "Log records", "Metric points", "Ledger records"}, rows)
 }
 
 func (m *md) decisions(s *DecisionSection) {

@@ -131,15 +131,22 @@ type ControlRow struct {
 	Status        string
 	Justification string
 	Owner         string
+	// SoAEvidence is the evidence the SoA names for the control
+	// (documents, queries, features).
+	SoAEvidence []string
 	// LogRecords and MetricPoints count collector records carrying
 	// aims.control.id equal to ID; LedgerRecords counts ledger records
 	// (evidence for A.6.2.8 event logs).
 	LogRecords, MetricPoints, LedgerRecords int
 	// Evidence is the sum of the three counts.
 	Evidence int
+	// DocumentsOnly marks an applicable control without telemetry or
+	// ledger records for which the SoA names other evidence (documents):
+	// the auditor checks those documents.
+	DocumentsOnly bool
 	// Gap marks an applicable control without any evidence record; many
-	// organisational controls are evidenced by documents, not telemetry,
-	// so a gap is a prompt to look, not a failure.
+	// and without evidence named in the SoA: nothing in these inputs shows
+	// the control is operating.
 	Gap bool
 }
 

@@ -157,14 +157,24 @@ func TestCoverageCountsEvidencePerControl(t *testing.T) {
 	assert.Equal(t, want.Applicable, r.Summary.Applicable)
 	assert.Equal(t, want.Excluded, r.Summary.Excluded)
 	assert.Equal(t, len(want.LogsByControl), r.Summary.WithEvidence)
-	gaps := 0
+	gaps, docs := 0, 0
 	for _, row := range c.Rows {
+		e, ok := in.SoA.Entry(row.ID)
+		require.True(t, ok)
+		assert.Equal(t, e.Evidence, row.SoAEvidence, row.ID)
 		if row.Gap {
 			gaps++
 			assert.Zero(t, row.Evidence)
+			assert.Empty(t, row.SoAEvidence)
 		}
+		if row.DocumentsOnly {
+			docs++
+			assert.Zero(t, row.Evidence)
+			assert.NotEmpty(t, row.SoAEvidence)
+		}
+		assert.False(t, row.Gap && row.DocumentsOnly)
 	}
-	assert.Equal(t, want.Applicable-len(want.LogsByControl), gaps)
+	assert.Equal(t, want.Applicable-len(want.LogsByControl), gaps+docs)
 }
 
 func TestFairnessFourFifths(t *testing.T) {
