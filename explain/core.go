@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"go.opentelemetry.io/otel/trace"
 )
 
 // core holds what every background-set explainer shares: the game, the
 // player names, the tracer and the cached base value v(∅).
 type core struct {
-	g      *game
-	cfg    config
-	names  []string
-	tracer trace.Tracer
+	g     *game
+	cfg   config
+	names []string
+	tel   *telemetry
 
 	mu       sync.Mutex
 	baseDone bool
@@ -32,7 +30,7 @@ func newCore(model Model, bg Matrix, opts []Option) (*core, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &core{g: g, cfg: cfg, names: names, tracer: newTracer(cfg.tp)}, nil
+	return &core{g: g, cfg: cfg, names: names, tel: newTelemetry(&cfg)}, nil
 }
 
 // baseValue returns v(∅), computing it on first use. A failed computation
@@ -52,8 +50,8 @@ func (c *core) baseValue(ctx context.Context) (float64, int, error) {
 }
 
 // start validates x, opens the span and computes v(∅) and v(F).
-func (c *core) start(ctx context.Context, m Method, x []float64) (context.Context, trace.Span, Explanation, error) {
-	ctx, span := startExplainSpan(ctx, c.tracer, m, c.cfg.link, len(c.g.players), c.g.bg.Rows)
+func (c *core) start(ctx context.Context, m Method, x []float64) (context.Context, *explainSpan, Explanation, error) {
+	ctx, span := c.tel.start(ctx, m, c.cfg.link, len(c.g.players), c.g.bg.Rows)
 	// Each explanation owns its names, so a caller editing one cannot
 	// change another.
 	names := append([]string(nil), c.names...)

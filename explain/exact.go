@@ -58,7 +58,7 @@ func shapleyWeights(m int) []float64 {
 // Explain returns the exact Shapley values of the prediction for x.
 func (e *ExactExplainer) Explain(ctx context.Context, x []float64) (out Explanation, err error) {
 	ctx, span, ex, err := e.c.start(ctx, MethodExact, x)
-	defer func() { endExplainSpan(span, &out, err, e.c.cfg.topK) }()
+	defer func() { span.end(ctx, &out, err, e.c.cfg.topK) }()
 	if err != nil {
 		return Explanation{}, err
 	}

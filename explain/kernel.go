@@ -40,7 +40,7 @@ func NewKernel(model Model, background Matrix, opts ...Option) (*KernelExplainer
 // Explain returns the Kernel SHAP values of the prediction for x.
 func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explanation, err error) {
 	ctx, span, ex, err := k.c.start(ctx, MethodKernel, x)
-	defer func() { endExplainSpan(span, &out, err, k.c.cfg.topK) }()
+	defer func() { span.end(ctx, &out, err, k.c.cfg.topK) }()
 	if err != nil {
 		return Explanation{}, err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-
-	"go.opentelemetry.io/otel/trace"
 )
 
 // LinearExplainer gives the closed-form interventional Shapley values of
@@ -25,7 +23,7 @@ type LinearExplainer struct {
 	players   [][]int
 	names     []string
 	cfg       config
-	tracer    trace.Tracer
+	tel       *telemetry
 }
 
 // NewLinear returns the closed-form explainer of the linear (or, with the
@@ -71,15 +69,15 @@ func NewLinear(weights []float64, intercept float64, background Matrix, opts ...
 	}
 	return &LinearExplainer{
 		weights: append([]float64(nil), weights...), intercept: intercept, means: means, base: base,
-		bgRows: background.Rows, players: players, names: names, cfg: cfg, tracer: newTracer(cfg.tp),
+		bgRows: background.Rows, players: players, names: names, cfg: cfg, tel: newTelemetry(&cfg),
 	}, nil
 }
 
 // Explain returns the exact Shapley values of the (margin of the) linear
 // model at x.
 func (l *LinearExplainer) Explain(ctx context.Context, x []float64) (out Explanation, err error) {
-	_, span := startExplainSpan(ctx, l.tracer, MethodLinear, l.cfg.link, len(l.players), l.bgRows)
-	defer func() { endExplainSpan(span, &out, err, l.cfg.topK) }()
+	ctx, span := l.tel.start(ctx, MethodLinear, l.cfg.link, len(l.players), l.bgRows)
+	defer func() { span.end(ctx, &out, err, l.cfg.topK) }()
 	if err := validateRow(x, len(l.weights)); err != nil {
 		return Explanation{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -28,6 +29,7 @@ type config struct {
 	weights     []float64
 	groups      []Group
 	tp          trace.TracerProvider
+	mp          metric.MeterProvider
 	workers     int
 	seed        uint64
 	nsamples    int
@@ -44,6 +46,7 @@ func defaultConfig() config {
 	return config{
 		link:        LinkIdentity,
 		tp:          otel.GetTracerProvider(),
+		mp:          otel.GetMeterProvider(),
 		workers:     runtime.GOMAXPROCS(0),
 		seed:        1,
 		minPerm:     16,
@@ -83,6 +86,16 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(c *config) {
 		if tp != nil {
 			c.tp = tp
+		}
+	}
+}
+
+// WithMeterProvider sets the provider of the explanation counter and
+// duration histogram; the default is otel.GetMeterProvider().
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) {
+		if mp != nil {
+			c.mp = mp
 		}
 	}
 }

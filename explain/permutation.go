@@ -37,7 +37,7 @@ func NewPermutation(model Model, background Matrix, opts ...Option) (*Permutatio
 // Explain returns the permutation estimate of the Shapley values for x.
 func (pe *PermutationExplainer) Explain(ctx context.Context, x []float64) (out Explanation, err error) {
 	ctx, span, ex, err := pe.c.start(ctx, MethodPermutation, x)
-	defer func() { endExplainSpan(span, &out, err, pe.c.cfg.topK) }()
+	defer func() { span.end(ctx, &out, err, pe.c.cfg.topK) }()
 	if err != nil {
 		return Explanation{}, err
 	}

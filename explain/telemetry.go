@@ -4,9 +4,11 @@ import (
 	"context"
 	"math"
 	"sort"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/internal/semconv"
@@ -21,31 +23,62 @@ func newTracer(tp trace.TracerProvider) trace.Tracer {
 	return tp.Tracer(semconv.ScopeExplain, trace.WithInstrumentationVersion(semconv.Version))
 }
 
-// startExplainSpan opens the span of one explanation.
-func startExplainSpan(ctx context.Context, tr trace.Tracer, m Method, link Link, players, bgSize int) (context.Context, trace.Span) {
-	return tr.Start(ctx, semconv.SpanExplain, trace.WithAttributes(
+// telemetry is an explainer's span and metric instruments.
+type telemetry struct {
+	tracer       trace.Tracer
+	explanations metric.Int64Counter
+	duration     metric.Float64Histogram
+}
+
+func newTelemetry(cfg *config) *telemetry {
+	meter := cfg.mp.Meter(semconv.ScopeExplain, metric.WithInstrumentationVersion(semconv.Version))
+	// Instrument creation only fails for invalid names; ours are constants
+	// checked by the tests, and the API returns a usable no-op on error.
+	count, _ := meter.Int64Counter(semconv.MetricExplanations,
+		metric.WithUnit("{explanation}"), metric.WithDescription("explanations produced"))
+	dur, _ := meter.Float64Histogram(semconv.MetricExplanationDuration,
+		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
+	return &telemetry{tracer: newTracer(cfg.tp), explanations: count, duration: dur}
+}
+
+// explainSpan is one explanation in flight.
+type explainSpan struct {
+	tel    *telemetry
+	span   trace.Span
+	start  time.Time
+	method Method
+}
+
+// start opens the span of one explanation.
+func (t *telemetry) start(ctx context.Context, m Method, link Link, players, bgSize int) (context.Context, *explainSpan) {
+	ctx, span := t.tracer.Start(ctx, semconv.SpanExplain, trace.WithAttributes(
 		semconv.AimsExplanationMethod.String(string(m)),
 		semconv.AimsExplanationLink.String(string(link)),
 		semconv.AimsExplanationFeatures.Int(players),
 		semconv.AimsExplanationBackgroundSize.Int(bgSize),
 		semconv.AimsControlID.String(controlExplanation),
 	))
+	return ctx, &explainSpan{tel: t, span: span, start: time.Now(), method: m}
 }
 
-// endExplainSpan records the outcome: model evaluations, exactness and the
-// names (never the values) of the top-k features.
-func endExplainSpan(span trace.Span, e *Explanation, err error, topK int) {
-	defer span.End()
+// end records the outcome: model evaluations, exactness and the names
+// (never the values) of the top-k features; successful explanations are
+// counted and timed.
+func (s *explainSpan) end(ctx context.Context, e *Explanation, err error, topK int) {
+	defer s.span.End()
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+		s.span.RecordError(err)
+		s.span.SetStatus(codes.Error, err.Error())
 		return
 	}
-	span.SetAttributes(
+	s.span.SetAttributes(
 		semconv.AimsExplanationModelEvaluations.Int(e.ModelEvaluations),
 		semconv.AimsExplanationExact.Bool(e.Exact),
 		attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), TopFeatures(*e, topK)),
 	)
+	attrs := metric.WithAttributes(semconv.AimsExplanationMethod.String(string(s.method)), semconv.AimsExplanationExact.Bool(e.Exact))
+	s.tel.explanations.Add(ctx, 1, attrs)
+	s.tel.duration.Record(ctx, time.Since(s.start).Seconds(), attrs)
 }
 
 // TopFeatures returns the names of the k players with the largest |value|,

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -95,5 +97,52 @@ func TestCounterfactualSpan(t *testing.T) {
 		attrs[semconv.AimsExplanationModelEvaluations].AsInt64() != int64(res.ModelEvaluations) ||
 		attrs[semconv.AimsExplanationFeatures].AsInt64() != 2 {
 		t.Errorf("attributes %v", attrs)
+	}
+}
+
+func TestExplanationMetrics(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	bg := NewMatrix(2, 2)
+	copy(bg.Data, []float64{0, 0, 1, 1})
+	ex, err := NewExact(Func(func(x []float64) float64 { return x[0] * x[1] }), bg, WithMeterProvider(mp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := ex.Explain(ctx, []float64{2, 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _ = ex.Explain(ctx, []float64{2}) // failures are not counted
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(ctx, &rm); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name != semconv.ScopeExplain {
+			t.Errorf("scope %q", sm.Scope.Name)
+		}
+		for _, m := range sm.Metrics {
+			found[m.Name] = true
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				if m.Name != semconv.MetricExplanations || len(d.DataPoints) != 1 || d.DataPoints[0].Value != 3 {
+					t.Errorf("%s: %+v", m.Name, d.DataPoints)
+				}
+				if v, _ := d.DataPoints[0].Attributes.Value(semconv.AimsExplanationMethod); v.AsString() != "exact" {
+					t.Errorf("method attribute %v", v)
+				}
+			case metricdata.Histogram[float64]:
+				if m.Name != semconv.MetricExplanationDuration || d.DataPoints[0].Count != 3 {
+					t.Errorf("%s: %+v", m.Name, d.DataPoints)
+				}
+			}
+		}
+	}
+	if !found[semconv.MetricExplanations] || !found[semconv.MetricExplanationDuration] {
+		t.Errorf("metrics %v", found)
 	}
 }

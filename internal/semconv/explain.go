@@ -29,7 +29,17 @@ const (
 	AimsCounterfactualFound = attribute.Key("aims.counterfactual.found")
 )
 
+// Metric names of the explain package.
+const (
+	// MetricExplanations counts explanations produced, by method and exactness.
+	MetricExplanations = "aims.explain.explanations"
+	// MetricExplanationDuration is the time to produce one explanation.
+	MetricExplanationDuration = "aims.explain.duration"
+)
+
 var _ = register(
+	Entry{Name: MetricExplanations, Kind: KindMetric, Type: "counter", Unit: "{explanation}", Package: "explain", Brief: "explanations produced, by aims.explanation.method and aims.explanation.exact"},
+	Entry{Name: MetricExplanationDuration, Kind: KindMetric, Type: "histogram", Unit: "s", Package: "explain", Brief: "time to produce one explanation"},
 	Entry{Name: string(AimsExplanationFeatures), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "number of players (features or groups) explained"},
 	Entry{Name: string(AimsExplanationBackgroundSize), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "background rows of the interventional game"},
 	Entry{Name: string(AimsExplanationModelEvaluations), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "rows the model scored for the explanation"},
