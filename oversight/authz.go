@@ -30,6 +30,19 @@ type Authorizer interface {
 	RequiredApprovals(t *Ticket) int
 }
 
+// LevelLimiter is implemented by Authorizers that allow a reviewer only up
+// to some escalation level; Gate.Claim uses it to hand reviewers only
+// tickets they may act on.
+type LevelLimiter interface {
+	// MaxLevel is the highest level r may act on, AnyLevel for no limit,
+	// or NoLevel if r may act on none.
+	MaxLevel(r Reviewer) int
+}
+
+// NoLevel is what LevelLimiter.MaxLevel returns for a reviewer who may not
+// act at any escalation level.
+const NoLevel = -2
+
 // roleAuthorizer implements RoleBased.
 type roleAuthorizer struct{ levels []string }
 
@@ -57,6 +70,20 @@ func (a roleAuthorizer) Authorize(_ context.Context, r Reviewer, _ aims.Oversigh
 }
 
 func (roleAuthorizer) RequiredApprovals(*Ticket) int { return 1 }
+
+// MaxLevel implements LevelLimiter: the role for level j lets a reviewer
+// act on levels 0..j, and the last role on every level.
+func (a roleAuthorizer) MaxLevel(r Reviewer) int {
+	for j := len(a.levels) - 1; j >= 0; j-- {
+		if r.HasRole(a.levels[j]) {
+			if j == len(a.levels)-1 {
+				return AnyLevel
+			}
+			return j
+		}
+	}
+	return NoLevel
+}
 
 // fourEyes implements FourEyes.
 type fourEyes struct{}
@@ -124,6 +151,27 @@ func (as allOf) Authorize(ctx context.Context, r Reviewer, action aims.Oversight
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// MaxLevel implements LevelLimiter: the tightest limit of the members
+// that have one.
+func (as allOf) MaxLevel(r Reviewer) int {
+	limit := AnyLevel
+	for _, a := range as {
+		ll, ok := a.(LevelLimiter)
+		if !ok {
+			continue
+		}
+		m := ll.MaxLevel(r)
+		switch {
+		case m == NoLevel:
+			return NoLevel
+		case m == AnyLevel:
+		case limit == AnyLevel || m < limit:
+			limit = m
+		}
+	}
+	return limit
 }
 
 func (as allOf) RequiredApprovals(t *Ticket) int {

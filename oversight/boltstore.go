@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // BoltStore is the embedded durable Store: one bbolt file, for a
@@ -162,8 +163,8 @@ func boltOpenTickets(tx *bolt.Tx) ([]Ticket, error) {
 }
 
 // Claim implements Store.
-func (s *BoltStore) Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (Ticket, error) {
-	if reviewer == "" {
+func (s *BoltStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, error) {
+	if req.Reviewer == "" {
 		return Ticket{}, ErrUnauthenticated
 	}
 	var got Ticket
@@ -173,9 +174,9 @@ func (s *BoltStore) Claim(ctx context.Context, reviewer string, now time.Time, l
 			return err
 		}
 		for i := range open {
-			if open[i].claimableBy(reviewer, now) {
+			if req.claimable(&open[i]) {
 				got = open[i]
-				got.ClaimedBy, got.LeaseUntil = reviewer, now.Add(lease)
+				got.ClaimedBy, got.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
 				return boltPut(tx, &got)
 			}
 		}
@@ -245,7 +246,7 @@ func (s *BoltStore) FindByDecision(ctx context.Context, decisionID string) ([]Ti
 
 // Close implements Store; it closes the file.
 func (s *BoltStore) Close() error {
-	if err := s.db.Close(); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if err := s.db.Close(); err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
 		return err
 	}
 	return nil

@@ -496,7 +496,7 @@ func TestClaimLease(t *testing.T) {
 	if err != nil || tk2.ID != tk.ID {
 		t.Fatalf("claim after lease: %+v %v", tk2, err)
 	}
-	if _, err := h.gate.Claim(ctx, mallo); !errors.Is(err, oversight.ErrQueueEmpty) && !errors.Is(err, oversight.ErrForbidden) {
+	if _, err := h.gate.Claim(ctx, mallo); !errors.Is(err, oversight.ErrForbidden) {
 		t.Fatalf("claim without role: %v", err)
 	}
 }
@@ -530,5 +530,29 @@ func TestCloseStopsSweeper(t *testing.T) {
 	}
 	if _, err := g.Submit(context.Background(), decision(t, "x", "y", 0.5, 0.5, false)); !errors.Is(err, oversight.ErrClosed) {
 		t.Fatalf("submit after close: %v", err)
+	}
+}
+
+func TestClaimRespectsEscalationLevel(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithDeadlines(time.Minute, time.Hour))
+	ctx := context.Background()
+	first, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	h.clock.Advance(time.Minute)
+	if _, err := h.gate.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.3, 0.5, true))
+	// alice (reviewer, level 0) skips the older, escalated ticket.
+	tk, err := h.gate.Claim(ctx, alice)
+	if err != nil || tk.ID != second.Ticket.ID {
+		t.Fatalf("reviewer claimed %v, %v; want the fresh ticket %s", tk.ID, err, second.Ticket.ID)
+	}
+	// carol (supervisor) gets the escalated one.
+	tk, err = h.gate.Claim(ctx, carol)
+	if err != nil || tk.ID != first.Ticket.ID || tk.Level != 1 {
+		t.Fatalf("supervisor claimed %+v, %v; want escalated %s", tk, err, first.Ticket.ID)
+	}
+	if _, err := h.gate.Claim(ctx, mallo); !errors.Is(err, oversight.ErrForbidden) {
+		t.Fatalf("claim by someone without a role: %v", err)
 	}
 }

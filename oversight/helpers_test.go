@@ -132,7 +132,6 @@ var (
 	alice = oversight.Reviewer{ID: "alice", Roles: []string{"reviewer"}}
 	bob   = oversight.Reviewer{ID: "bob", Roles: []string{"reviewer"}}
 	carol = oversight.Reviewer{ID: "carol", Roles: []string{"supervisor"}}
-	dave  = oversight.Reviewer{ID: "dave", Roles: []string{"supervisor"}}
 	mallo = oversight.Reviewer{ID: "mallory"}
 )
 

@@ -88,8 +88,8 @@ func (s *MemoryStore) Update(ctx context.Context, id string, fn func(t *Ticket) 
 }
 
 // Claim implements Store.
-func (s *MemoryStore) Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (Ticket, error) {
-	if reviewer == "" {
+func (s *MemoryStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, error) {
+	if req.Reviewer == "" {
 		return Ticket{}, ErrUnauthenticated
 	}
 	s.mu.Lock()
@@ -99,15 +99,15 @@ func (s *MemoryStore) Claim(ctx context.Context, reviewer string, now time.Time,
 	}
 	var best *Ticket
 	for _, t := range s.tickets {
-		if t.claimableBy(reviewer, now) && (best == nil || olderTicket(t, best) < 0) {
+		if req.claimable(t) && (best == nil || olderTicket(t, best) < 0) {
 			best = t
 		}
 	}
 	if best == nil {
 		return Ticket{}, ErrQueueEmpty
 	}
-	best.ClaimedBy = reviewer
-	best.LeaseUntil = now.Add(lease)
+	best.ClaimedBy = req.Reviewer
+	best.LeaseUntil = req.Now.Add(req.Lease)
 	return best.Clone(), nil
 }
 

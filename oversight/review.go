@@ -49,9 +49,16 @@ func (g *Gate) Claim(ctx context.Context, r Reviewer) (Ticket, error) {
 	if r.ID == "" {
 		return Ticket{}, ErrUnauthenticated
 	}
+	maxLevel := AnyLevel
+	if ll, ok := g.cfg.authorizer.(LevelLimiter); ok {
+		maxLevel = ll.MaxLevel(r)
+		if maxLevel < AnyLevel {
+			return Ticket{}, fmt.Errorf("%w: reviewer %q may not act at any escalation level", ErrForbidden, r.ID)
+		}
+	}
 	now := g.now()
 	for range 8 {
-		t, err := g.store.Claim(ctx, r.ID, now, g.cfg.lease)
+		t, err := g.store.Claim(ctx, ClaimRequest{Reviewer: r.ID, Now: now, Lease: g.cfg.lease, MaxLevel: maxLevel})
 		if err != nil {
 			return Ticket{}, err
 		}

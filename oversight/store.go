@@ -5,6 +5,30 @@ import (
 	"time"
 )
 
+// AnyLevel as ClaimRequest.MaxLevel puts no limit on the escalation level.
+const AnyLevel = -1
+
+// ClaimRequest says who claims a ticket and which tickets they may take.
+type ClaimRequest struct {
+	// Reviewer is the identity claiming. Required.
+	Reviewer string
+	// Now is the claim time; leases that end at or before Now are void.
+	Now time.Time
+	// Lease is how long the claim lasts.
+	Lease time.Duration
+	// MaxLevel is the highest escalation level the reviewer may act on, or
+	// AnyLevel. The zero value limits the claim to fresh (level 0) tickets.
+	MaxLevel int
+}
+
+// claimable reports whether req may claim t.
+func (req *ClaimRequest) claimable(t *Ticket) bool {
+	if req.MaxLevel != AnyLevel && t.Level > req.MaxLevel {
+		return false
+	}
+	return t.claimableBy(req.Reviewer, req.Now)
+}
+
 // Store keeps review tickets. Implementations must make Update and Claim
 // atomic with respect to every other user of the same store, including
 // other processes for shared stores: that is what guarantees that no
@@ -20,11 +44,12 @@ type Store interface {
 	// Update returns that error unchanged. fn may be called more than
 	// once if the store retries; it must not change the ticket's ID.
 	Update(ctx context.Context, id string, fn func(t *Ticket) error) (Ticket, error)
-	// Claim hands reviewer the oldest open ticket that reviewer may act on
-	// (not submitted, excluded from or already voted on by reviewer) and
-	// that nobody holds an unexpired claim on, with a lease until
-	// now+lease; ErrQueueEmpty if there is none.
-	Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (Ticket, error)
+	// Claim hands req.Reviewer the oldest open ticket that the reviewer
+	// may act on (not submitted, excluded from or already voted on by the
+	// reviewer, escalation level within req.MaxLevel) and that nobody
+	// holds an unexpired claim on, with a lease until req.Now+req.Lease;
+	// ErrQueueEmpty if there is none.
+	Claim(ctx context.Context, req ClaimRequest) (Ticket, error)
 	// Open lists open tickets, oldest first; limit <= 0 means all.
 	Open(ctx context.Context, limit int) ([]Ticket, error)
 	// Overdue lists pending tickets whose deadline is not after now.

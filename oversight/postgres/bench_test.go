@@ -34,7 +34,7 @@ func BenchmarkClaim(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		me := fmt.Sprintf("r%d", n.Add(1))
 		for pb.Next() {
-			if _, err := s.Claim(ctx, me, storetest.T0, time.Hour); err != nil && !errors.Is(err, oversight.ErrQueueEmpty) {
+			if _, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: me, Now: storetest.T0, Lease: time.Hour, MaxLevel: oversight.AnyLevel}); err != nil && !errors.Is(err, oversight.ErrQueueEmpty) {
 				b.Error(err)
 				return
 			}

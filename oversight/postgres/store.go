@@ -77,6 +77,7 @@ var migrations = []string{
 		decision_id        text NOT NULL,
 		result_decision_id text,
 		state              text NOT NULL,
+		level              int NOT NULL DEFAULT 0,
 		created_at         timestamptz NOT NULL,
 		deadline           timestamptz NOT NULL,
 		claimed_by         text,
@@ -181,9 +182,9 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 		return err
 	}
 	tag, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_tickets
-		(id, decision_id, result_decision_id, state, created_at, deadline, claimed_by, lease_until, ineligible, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-		t.ID, t.Decision.ID, r.resultDecision, string(t.State), t.CreatedAt, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(&t), r.data)
+		(id, decision_id, result_decision_id, state, level, created_at, deadline, claimed_by, lease_until, ineligible, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+		t.ID, t.Decision.ID, r.resultDecision, string(t.State), t.Level, t.CreatedAt, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(&t), r.data)
 	if err != nil {
 		return fmt.Errorf("oversight/postgres: creating ticket %s: %w", t.ID, err)
 	}
@@ -213,9 +214,9 @@ func write(ctx context.Context, tx pgx.Tx, t *oversight.Ticket) error {
 		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE aimskit_oversight_tickets SET
-		result_decision_id = $2, state = $3, deadline = $4, claimed_by = $5, lease_until = $6,
-		ineligible = $7, data = $8 WHERE id = $1`,
-		t.ID, r.resultDecision, string(t.State), t.Deadline, r.claimedBy, r.leaseUntil, ineligible(t), r.data)
+		result_decision_id = $2, state = $3, level = $4, deadline = $5, claimed_by = $6, lease_until = $7,
+		ineligible = $8, data = $9 WHERE id = $1`,
+		t.ID, r.resultDecision, string(t.State), t.Level, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(t), r.data)
 	if err != nil {
 		return fmt.Errorf("oversight/postgres: writing ticket %s: %w", t.ID, err)
 	}
@@ -259,8 +260,8 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 
 // Claim implements oversight.Store with SELECT … FOR UPDATE SKIP LOCKED:
 // rows another transaction is claiming are skipped, not waited for.
-func (s *Store) Claim(ctx context.Context, reviewer string, now time.Time, lease time.Duration) (oversight.Ticket, error) {
-	if reviewer == "" {
+func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversight.Ticket, error) {
+	if req.Reviewer == "" {
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
 	tx, err := s.db.Begin(ctx)
@@ -275,14 +276,14 @@ func (s *Store) Claim(ctx context.Context, reviewer string, now time.Time, lease
 	rows, err := tx.Query(ctx, `WITH
 		free AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
 			WHERE state IN ('pending', 'overdue') AND claimed_by IS NULL
-			  AND NOT ($1 = ANY (ineligible))
+			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
 			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
 		stale AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
 			WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL AND lease_until <= $2
-			  AND NOT ($1 = ANY (ineligible))
+			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
 			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 		SELECT id, data FROM (SELECT * FROM free UNION ALL SELECT * FROM stale) c
-		ORDER BY created_at, id LIMIT 1`, reviewer, now)
+		ORDER BY created_at, id LIMIT 1`, req.Reviewer, req.Now, req.MaxLevel)
 	if err != nil {
 		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
 	}
@@ -307,7 +308,7 @@ func (s *Store) Claim(ctx context.Context, reviewer string, now time.Time, lease
 	if err != nil {
 		return oversight.Ticket{}, err
 	}
-	t.ClaimedBy, t.LeaseUntil = reviewer, now.Add(lease)
+	t.ClaimedBy, t.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
 	if err := write(ctx, tx, &t); err != nil {
 		return oversight.Ticket{}, err
 	}

@@ -182,10 +182,10 @@ func testClaim(t *testing.T, s oversight.Store) {
 	for _, tk := range []oversight.Ticket{newer, old, own, closed} {
 		mustCreate(t, s, tk)
 	}
-	if _, err := s.Claim(ctx, "bob", now, time.Minute); err != nil {
+	if _, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "bob", Now: now, Lease: time.Minute, MaxLevel: oversight.AnyLevel}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.Claim(ctx, "alice", now, time.Minute)
+	a, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "alice", Now: now, Lease: time.Minute, MaxLevel: oversight.AnyLevel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,16 +196,16 @@ func testClaim(t *testing.T, s oversight.Store) {
 		t.Fatalf("claim not marked: %+v", a)
 	}
 	// bob got old (his own is ineligible), so carol gets newer, then nothing.
-	c, err := s.Claim(ctx, "carol", now, time.Minute)
+	c, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "carol", Now: now, Lease: time.Minute, MaxLevel: oversight.AnyLevel})
 	if err != nil || c.ID != newer.ID {
 		t.Fatalf("carol: %v %v, want %s", c.ID, err, newer.ID)
 	}
-	if _, err := s.Claim(ctx, "dave", now, time.Minute); !errors.Is(err, oversight.ErrQueueEmpty) {
+	if _, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "dave", Now: now, Lease: time.Minute, MaxLevel: oversight.AnyLevel}); !errors.Is(err, oversight.ErrQueueEmpty) {
 		t.Fatalf("dave: %v, want ErrQueueEmpty", err)
 	}
 	// Leases expire: a claimer that died loses its tickets.
 	later := now.Add(time.Minute)
-	d, err := s.Claim(ctx, "dave", later, time.Minute)
+	d, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "dave", Now: later, Lease: time.Minute, MaxLevel: oversight.AnyLevel})
 	if err != nil || d.ID != own.ID {
 		t.Fatalf("after lease expiry dave got %v %v, want %s", d.ID, err, own.ID)
 	}
@@ -217,12 +217,22 @@ func testClaim(t *testing.T, s oversight.Store) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e, err := s.Claim(ctx, "erin", later, time.Minute)
+	e, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "erin", Now: later, Lease: time.Minute, MaxLevel: oversight.AnyLevel})
 	if err == nil && e.ID == newer.ID {
 		t.Fatal("a reviewer who already voted was handed the ticket again")
 	}
-	if _, err := s.Claim(ctx, "", later, time.Minute); err == nil {
+	if _, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "", Now: later, Lease: time.Minute, MaxLevel: oversight.AnyLevel}); err == nil {
 		t.Fatal("claim without reviewer accepted")
+	}
+	// Escalation levels: a level-0 reviewer does not get an escalated ticket.
+	esc := NewTicket(t, 5, -time.Hour) // the oldest of all
+	esc.Level = 1
+	mustCreate(t, s, esc)
+	if f, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "frank", Now: later, Lease: time.Minute, MaxLevel: 0}); err == nil && f.ID == esc.ID {
+		t.Fatal("an escalated ticket was handed to a level-0 reviewer")
+	}
+	if g, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: "gina", Now: later, Lease: time.Minute, MaxLevel: 1}); err != nil || g.ID != esc.ID {
+		t.Fatalf("level-1 reviewer got %v, %v; want the escalated ticket %s", g.ID, err, esc.ID)
 	}
 }
 
@@ -333,7 +343,7 @@ func testConcurrentClaims(t *testing.T, s oversight.Store) {
 		go func() {
 			defer wg.Done()
 			for {
-				tk, err := s.Claim(ctx, fmt.Sprintf("reviewer-%d", w), T0, time.Hour)
+				tk, err := s.Claim(ctx, oversight.ClaimRequest{Reviewer: fmt.Sprintf("reviewer-%d", w), Now: T0, Lease: time.Hour, MaxLevel: oversight.AnyLevel})
 				if errors.Is(err, oversight.ErrQueueEmpty) {
 					return
 				}
