@@ -217,7 +217,7 @@ func (e *Ensemble) PredictMargin(row []float64, out []float64) error {
 		return fmt.Errorf("tree: output has %d slots, model has %d output groups", len(out), e.numGroups)
 	}
 	var stack [32]float64
-	buf := stack[:0]
+	var buf []float64
 	if len(row) > len(stack) {
 		buf = make([]float64, len(row))
 	} else {

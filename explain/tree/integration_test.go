@@ -48,8 +48,8 @@ func finiteRows(m explain.Matrix, limit int) explain.Matrix {
 func TestExactExplainerAgreesWithInterventional(t *testing.T) {
 	ctx := context.Background()
 	e, x, bg := logisticCase(t)
-	x, bg = finiteRows(x, 4), finiteRows(bg, 30)
-	if x.Rows < 3 || bg.Rows < 5 {
+	x, bg = finiteRows(x, 2), finiteRows(bg, 12)
+	if x.Rows < 2 || bg.Rows < 5 {
 		t.Fatalf("%d NaN-free rows, %d background rows", x.Rows, bg.Rows)
 	}
 	for _, space := range []struct {

@@ -9,8 +9,8 @@ package tree
 // (share of training cover that follows the path when the feature is
 // unknown) and "one fraction" (1 if the row itself follows the path), plus
 // the permutation weights of every subset size. EXTEND adds a feature,
-// UNWIND removes one, and at a leaf the unwound weight sums give each
-// feature's share of the leaf value. Cost O(L·D²) per tree and row.
+// UNWIND removes one, and at a leaf the unwound weight sums (UNWOUNDSUM, see
+// shapWalker.leaf) give each feature's share of the leaf value. Cost O(L·D²) per tree and row.
 //
 // The conditioned variant (condition ±1 on one feature) is the one XGBoost
 // and shap use for SHAP interaction values: the conditioned feature is kept
@@ -93,31 +93,6 @@ func unwindPath(path []pathElem, d, k int) {
 		path[i].zero = path[i+1].zero
 		path[i].one = path[i+1].one
 	}
-}
-
-// unwoundPathSum returns the total weight of the path with element k
-// removed, without modifying the path (the sum of UNWIND(m, i).w).
-func unwoundPathSum(path []pathElem, d, k int) float64 {
-	one, zero := path[k].one, path[k].zero
-	path = path[:d+1]
-	total := 0.0
-	if one != 0 {
-		up, down := pathCoef.up[d], pathCoef.down[d]
-		next := path[d].weight
-		zo := zero / one
-		inv := 1 / one
-		for i := d - 1; i >= 0; i-- {
-			tmp := next * up[i]
-			total += tmp
-			next = path[i].weight - tmp*zo*down[i]
-		}
-		return total * inv
-	}
-	back := pathCoef.back[d]
-	for i := d - 1; i >= 0; i-- {
-		total += path[i].weight * back[i]
-	}
-	return total / zero
 }
 
 // shapWalker holds what one TreeSHAP pass over one row needs. It is reused
