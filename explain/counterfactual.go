@@ -205,6 +205,9 @@ func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, o
 		return CounterfactualResult{ModelEvaluations: s.evals}, err
 	}
 	if len(found) == 0 {
+		if math.IsNaN(best) { // nothing could move at all
+			best = y[0]
+		}
 		binding, err := s.binding(ctx)
 		if err != nil {
 			return CounterfactualResult{ModelEvaluations: s.evals}, err

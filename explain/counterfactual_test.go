@@ -260,3 +260,14 @@ func TestCounterfactualsOneHot(t *testing.T) {
 		t.Error("input with two hot columns accepted")
 	}
 }
+
+func TestCounterfactualsAllImmutable(t *testing.T) {
+	f := Func(func(x []float64) float64 { return x[0] + x[1] })
+	_, err := Counterfactuals(context.Background(), f, []float64{1, 2}, Above(10), CounterfactualOptions{
+		FeatureNames: []string{"a", "b"},
+		Constraints:  []FeatureConstraint{{Immutable: true}, {Immutable: true}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "closest output 3") || !strings.Contains(err.Error(), "a is immutable; b is immutable") {
+		t.Errorf("error %v", err)
+	}
+}
