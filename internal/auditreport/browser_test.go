@@ -109,6 +109,11 @@ func TestHTMLInChromium(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, texts, 20)
 
+	// The report is meant to be printed: Chromium's print path renders it.
+	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF())
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(pdf, []byte("%PDF")), "printed to PDF")
+
 	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	require.True(t, bytes.HasPrefix(png, []byte("\x89PNG")), "screenshot is a PNG")

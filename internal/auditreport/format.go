@@ -62,13 +62,6 @@ func orDash(s string) string {
 
 func join(ss []string) string { return orDash(strings.Join(ss, ", ")) }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
 // plural returns n with the singular or plural noun.
 func plural(n int, one, many string) string {
 	if n == 1 {
