@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/internal/semconv"
@@ -215,5 +216,41 @@ func TestOpenRefusesModifiedLedger(t *testing.T) {
 	writeSeg(t, dir, name, lines)
 	if _, err := Open(dir, "credit-scoring", "pod-1", keys.signer); err == nil || !strings.Contains(err.Error(), "modified") {
 		t.Fatalf("Open accepted a modified ledger: %v", err)
+	}
+}
+
+// TestMachineCrashGarbageTail simulates a machine crash in group-commit
+// mode: the unsynced tail after the last checkpoint reads back as NUL
+// bytes over several lines. Open moves it all aside and the rest verifies.
+func TestMachineCrashGarbageTail(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	writeLedger(t, dir, keys, 8, WithSegmentLimits(0, 0))
+	seg := filepath.Join(dir, segmentName(0))
+	var tail []byte
+	for i := 8; i < 11; i++ {
+		rec := record(i)
+		tail = appendLine(tail, int64(i), tlog.RecordHash(rec), rec)
+	}
+	for i := 40; i < 90; i++ { // zeros in the middle of the unsynced lines
+		tail[i] = 0
+	}
+	f, _ := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write(tail)
+	f.Close()
+	logs := oteltest.NewLogs(t)
+	l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(logs.Events(semconv.EventLedgerRecovery)); n != 1 {
+		t.Fatalf("%d recovery events", n)
+	}
+	rep, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil || rep.Records != 8 {
+		t.Fatalf("%v %v", rep, err)
 	}
 }

@@ -153,9 +153,17 @@ func (l *Ledger) recoverSegment(s segmentFile, last bool, checkWant func() error
 				continue
 			}
 		}
-		// Only the very last line of the last segment may be torn.
+		// A crash of the process can tear only the very last line. A crash
+		// of the machine in a mode that does not fsync every record can
+		// also leave garbage (often NUL bytes) over the unsynced tail,
+		// i.e. over several lines, but never over records covered by a
+		// checkpoint, which are fsynced before it is signed. So damage at
+		// the end of the last segment, or anywhere in it after the latest
+		// checkpoint, is moved aside from the first bad line on; anything
+		// else is a modification.
 		atEnd := lr.next == fileSize(f)
-		if !last || !atEnd {
+		afterCheckpoint := l.tree.n >= l.last.Size
+		if !last || !atEnd && !afterCheckpoint {
 			return fmt.Errorf("ledger: %s line %d (record %d): %v; the ledger was modified, run aimsaudit verify", s.name, lr.lineNo, l.tree.n, problem)
 		}
 		return l.moveTornAside(s.name, lr.offset, problem)
