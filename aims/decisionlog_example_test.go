@@ -43,7 +43,7 @@ func ExampleNewDecisionLog() {
 	d, _ := aims.NewDecision(ctx, "credit-scoring")
 	d.Output = "deny"
 	d.Adverse = true
-	d.Subject = "hs256:0123456789abcdef0123456789abcdef" // from aims.Pseudonymizer
+	d.Subject = "hs256:0123456789abcdef0123456789abcdef"           // from aims.Pseudonymizer
 	d.Inputs = map[string]any{"income": 41000, "name": "Jane Doe"} // name is dropped
 	if err := log.Record(ctx, d); err != nil {
 		fmt.Println(err)
