@@ -27,12 +27,16 @@ type BoltStore struct {
 	db *bolt.DB
 }
 
-var _ Store = (*BoltStore)(nil)
+var (
+	_ Store     = (*BoltStore)(nil)
+	_ HaltStore = (*BoltStore)(nil)
+)
 
 var (
 	boltTickets    = []byte("tickets")     // ticket ID → JSON
 	boltOpen       = []byte("open")        // ticket ID → nothing, for open tickets
 	boltByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
+	boltHalts      = []byte("halts")       // system ID → Halt JSON
 )
 
 // OpenBoltStore opens (creating if needed) the bbolt file at path. It waits
@@ -43,7 +47,7 @@ func OpenBoltStore(path string) (*BoltStore, error) {
 		return nil, fmt.Errorf("oversight: opening bbolt store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{boltTickets, boltOpen, boltByDecision} {
+		for _, b := range [][]byte{boltTickets, boltOpen, boltByDecision, boltHalts} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -241,6 +245,45 @@ func (s *BoltStore) FindByDecision(ctx context.Context, decisionID string) ([]Ti
 		return nil
 	})
 	slices.SortFunc(out, func(a, b Ticket) int { return olderTicket(&a, &b) })
+	return out, err
+}
+
+// SetHalt implements HaltStore.
+func (s *BoltStore) SetHalt(ctx context.Context, h Halt) error {
+	if h.SystemID == "" {
+		return errors.New("oversight: halt without a system ID")
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(boltHalts).Put([]byte(h.SystemID), raw) })
+}
+
+// ClearHalt implements HaltStore.
+func (s *BoltStore) ClearHalt(ctx context.Context, systemID string) (bool, error) {
+	was := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(boltHalts)
+		was = b.Get([]byte(systemID)) != nil
+		return b.Delete([]byte(systemID))
+	})
+	return was, err
+}
+
+// Halts implements HaltStore.
+func (s *BoltStore) Halts(ctx context.Context) ([]Halt, error) {
+	var out []Halt
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(boltHalts).ForEach(func(k, v []byte) error {
+			var h Halt
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("oversight: halt of %q is corrupt: %w", k, err)
+			}
+			out = append(out, h)
+			return nil
+		})
+	})
 	return out, err
 }
 

@@ -14,18 +14,22 @@ import (
 )
 
 // Sweep escalates or expires every pending ticket whose deadline has
-// passed and returns how many it changed. The background sweeper
-// (WithSweepInterval) calls it; call it yourself when that is disabled.
+// passed and returns how many it changed; it also reloads the halts shared
+// through a HaltStore. The background sweeper (WithSweepInterval) calls
+// it; call it yourself when that is disabled.
 func (g *Gate) Sweep(ctx context.Context) (int, error) {
 	if g.closed.Load() {
 		return 0, ErrClosed
 	}
+	var errs []error
+	if err := g.refreshHalts(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	due, err := g.store.Overdue(ctx, g.now(), 0)
 	if err != nil {
-		return 0, err
+		return 0, errors.Join(append(errs, err)...)
 	}
 	n := 0
-	var errs []error
 	for _, t := range due {
 		before := t.Level
 		after, err := g.expire(ctx, t.ID)

@@ -29,7 +29,7 @@ type Gate struct {
 	tel   *telemetry
 
 	haltMu  sync.RWMutex
-	halted  map[string]haltInfo
+	halted  map[string]Halt
 	nHalted atomic.Int32
 
 	waitMu  sync.Mutex
@@ -88,8 +88,15 @@ func New(rec Recorder, opts ...Option) (*Gate, error) {
 		store:   cfg.store,
 		rec:     rec,
 		tel:     tel,
-		halted:  map[string]haltInfo{},
+		halted:  map[string]Halt{},
 		waiters: map[string]chan struct{}{},
+	}
+	ctxInit, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err = g.refreshHalts(ctxInit)
+	cancel()
+	if err != nil {
+		_ = tel.reg.Unregister()
+		return nil, err
 	}
 	if cfg.sweepInterval > 0 {
 		g.stopSweep = make(chan struct{})
@@ -165,7 +172,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	risk := g.riskOf(d.SystemID)
 	var v Verdict
 	if h, ok := g.haltedInfo(d.SystemID); ok {
-		v = Verdict{Route: g.cfg.haltRoute, Policy: "halt", Reason: "system halted: " + h.reason}
+		v = Verdict{Route: g.cfg.haltRoute, Policy: "halt", Reason: "system halted: " + h.Reason}
 	} else {
 		v = g.cfg.policy(ctx, Candidate{Decision: d, Risk: risk})
 		if v.Policy == "" {

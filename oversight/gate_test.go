@@ -556,3 +556,37 @@ func TestClaimRespectsEscalationLevel(t *testing.T) {
 		t.Fatalf("claim by someone without a role: %v", err)
 	}
 }
+
+func TestHaltIsSharedThroughTheStore(t *testing.T) {
+	h1 := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")))
+	h2 := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")), oversight.WithStore(h1.store))
+	ctx := context.Background()
+	if err := h1.gate.Halt(ctx, "credit", alice, "incident 42"); err != nil {
+		t.Fatal(err)
+	}
+	// h2 learns of it at its next sweep.
+	if _, err := h2.gate.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := h2.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false)); o.Applied || o.Action != aims.ActionBlock {
+		t.Fatalf("other replica still applies: %+v", o)
+	}
+	// A new Gate on the store starts halted.
+	g3, err := oversight.New(&fakeRecorder{}, oversight.WithStore(h1.store), oversight.WithSweepInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g3.Close()
+	if !g3.Halted("credit") {
+		t.Fatal("new Gate does not see the shared halt")
+	}
+	if err := h2.gate.Resume(ctx, "credit", bob, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h1.gate.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h1.gate.Halted("credit") {
+		t.Fatal("resume on one replica did not reach the other")
+	}
+}

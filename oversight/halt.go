@@ -7,23 +7,38 @@ import (
 	"time"
 
 	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/internal/semconv"
 )
 
-type haltInfo struct {
-	by     string
-	reason string
-	since  time.Time
+// Halt is an active stop of an AI system.
+type Halt struct {
+	SystemID string    `json:"system_id"`
+	By       string    `json:"by"`
+	Reason   string    `json:"reason"`
+	Since    time.Time `json:"since"`
+}
+
+// HaltStore is implemented by stores that share halts between the Gates
+// using them (all three built-in stores do). With it, a halt pressed on
+// one replica reaches the others at their next Sweep (the background
+// sweeper runs it every WithSweepInterval); the replica that pressed it
+// is halted at once. Without it, halts are local to one Gate.
+type HaltStore interface {
+	// SetHalt records an active halt of h.SystemID, replacing any earlier one.
+	SetHalt(ctx context.Context, h Halt) error
+	// ClearHalt removes the halt of systemID; it reports whether there was one.
+	ClearHalt(ctx context.Context, systemID string) (bool, error)
+	// Halts lists the active halts.
+	Halts(ctx context.Context) ([]Halt, error)
 }
 
 // haltedInfo reports whether systemID is halted. The common case (nothing
 // halted) costs one atomic load.
-func (g *Gate) haltedInfo(systemID string) (haltInfo, bool) {
+func (g *Gate) haltedInfo(systemID string) (Halt, bool) {
 	if g.nHalted.Load() == 0 {
-		return haltInfo{}, false
+		return Halt{}, false
 	}
 	g.haltMu.RLock()
 	h, ok := g.halted[systemID]
@@ -31,18 +46,38 @@ func (g *Gate) haltedInfo(systemID string) (haltInfo, bool) {
 	return h, ok
 }
 
-// Halted reports whether systemID is halted on this Gate.
+// Halted reports whether systemID is halted, as this Gate knows it.
 func (g *Gate) Halted(systemID string) bool {
 	_, ok := g.haltedInfo(systemID)
 	return ok
 }
 
+// refreshHalts reloads the shared halts from a HaltStore.
+func (g *Gate) refreshHalts(ctx context.Context) error {
+	hs, ok := g.store.(HaltStore)
+	if !ok {
+		return nil
+	}
+	list, err := hs.Halts(ctx)
+	if err != nil {
+		return fmt.Errorf("oversight: reading halts: %w", err)
+	}
+	m := make(map[string]Halt, len(list))
+	for _, h := range list {
+		m[h.SystemID] = h
+	}
+	g.haltMu.Lock()
+	g.halted = m
+	g.nHalted.Store(int32(len(m)))
+	g.haltMu.Unlock()
+	return nil
+}
+
 // Halt is the stop button (EU AI Act Art. 14(4)(e)): from now on every
-// decision of systemID submitted to this Gate is blocked (or held, see
-// WithHaltRoute) without asking the policy. Any identified person may
-// press it, and a reason is required; the halt is recorded and emitted.
-// The halt state belongs to this Gate: with several replicas, halt each
-// one (for example from a shared control channel).
+// decision of systemID is blocked (or held, see WithHaltRoute) without
+// asking the policy. Any identified person may press it, and a reason is
+// required; the halt is recorded and emitted. With a HaltStore the halt is
+// shared with every Gate on the same store (see HaltStore).
 func (g *Gate) Halt(ctx context.Context, systemID string, by Reviewer, reason string) error {
 	return g.setHalt(ctx, systemID, by, reason, true)
 }
@@ -58,9 +93,9 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	if halt {
 		action = aims.ActionHalt
 	}
-	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(action), trace.WithAttributes(
-		semconv.AimsSystemID.String(systemID), semconv.AimsOversightReviewer.String(by.ID)))
+	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(action))
 	defer span.End()
+	span.SetAttributes(semconv.AimsSystemID.String(systemID), semconv.AimsOversightReviewer.String(by.ID))
 	if g.closed.Load() {
 		return ErrClosed
 	}
@@ -78,21 +113,32 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		return err
 	}
 	now := g.now()
-	g.haltMu.Lock()
-	_, was := g.halted[systemID]
+	h := Halt{SystemID: systemID, By: by.ID, Reason: reason, Since: now}
+	hs, shared := g.store.(HaltStore)
 	if halt {
-		if !was {
-			g.nHalted.Add(1)
+		if shared {
+			if err := hs.SetHalt(ctx, h); err != nil {
+				return fmt.Errorf("oversight: storing halt of %q: %w", systemID, err)
+			}
 		}
-		g.halted[systemID] = haltInfo{by: by.ID, reason: reason, since: now}
 	} else {
+		was := g.Halted(systemID)
+		if shared {
+			if was, err = hs.ClearHalt(ctx, systemID); err != nil {
+				return fmt.Errorf("oversight: clearing halt of %q: %w", systemID, err)
+			}
+		}
 		if !was {
-			g.haltMu.Unlock()
 			return g.refuse(ctx, span, "", by, action, fmt.Errorf("oversight: system %q is not halted", systemID))
 		}
-		delete(g.halted, systemID)
-		g.nHalted.Add(-1)
 	}
+	g.haltMu.Lock()
+	if halt {
+		g.halted[systemID] = h
+	} else {
+		delete(g.halted, systemID)
+	}
+	g.nHalted.Store(int32(len(g.halted)))
 	g.haltMu.Unlock()
 
 	d.Time = now

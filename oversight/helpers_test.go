@@ -144,9 +144,7 @@ func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 		logs:   &memLogs{},
 		reader: sdkmetric.NewManualReader(),
 	}
-	if h.store == nil {
-		h.store = oversight.NewMemoryStore()
-	}
+	h.store = oversight.NewMemoryStore()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(h.spans))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(h.logs)))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
@@ -166,6 +164,7 @@ func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	h.gate = g
 	t.Cleanup(func() { _ = g.Close() })
 	return h

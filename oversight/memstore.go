@@ -15,15 +15,59 @@ import (
 type MemoryStore struct {
 	mu      sync.Mutex
 	tickets map[string]*Ticket
+	halts   map[string]Halt
 	closed  bool
 }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{tickets: make(map[string]*Ticket)}
+	return &MemoryStore{tickets: make(map[string]*Ticket), halts: make(map[string]Halt)}
 }
 
-var _ Store = (*MemoryStore)(nil)
+var (
+	_ Store     = (*MemoryStore)(nil)
+	_ HaltStore = (*MemoryStore)(nil)
+)
+
+// SetHalt implements HaltStore.
+func (s *MemoryStore) SetHalt(ctx context.Context, h Halt) error {
+	if h.SystemID == "" {
+		return errors.New("oversight: halt without a system ID")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	s.halts[h.SystemID] = h
+	return nil
+}
+
+// ClearHalt implements HaltStore.
+func (s *MemoryStore) ClearHalt(ctx context.Context, systemID string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return false, err
+	}
+	_, ok := s.halts[systemID]
+	delete(s.halts, systemID)
+	return ok, nil
+}
+
+// Halts implements HaltStore.
+func (s *MemoryStore) Halts(ctx context.Context) ([]Halt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	out := make([]Halt, 0, len(s.halts))
+	for _, h := range s.halts {
+		out = append(out, h)
+	}
+	return out, nil
+}
 
 func (s *MemoryStore) check() error {
 	if s.closed {

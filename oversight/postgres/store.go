@@ -38,7 +38,10 @@ type Store struct {
 	pool *pgxpool.Pool // set when the store opened the pool itself
 }
 
-var _ oversight.Store = (*Store)(nil)
+var (
+	_ oversight.Store     = (*Store)(nil)
+	_ oversight.HaltStore = (*Store)(nil)
+)
 
 // New returns a store on db and migrates its schema (see Migrate). The
 // store does not close db.
@@ -95,6 +98,12 @@ var migrations = []string{
 		WHERE state = 'pending';
 	CREATE INDEX aimskit_oversight_tickets_decision ON aimskit_oversight_tickets (decision_id);
 	CREATE INDEX aimskit_oversight_tickets_result ON aimskit_oversight_tickets (result_decision_id);`,
+	`CREATE TABLE aimskit_oversight_halts (
+		system_id text PRIMARY KEY,
+		halted_by text NOT NULL,
+		reason    text NOT NULL,
+		since     timestamptz NOT NULL
+	);`,
 }
 
 // Migrate brings the schema up to date. It takes a transaction-scoped
@@ -377,6 +386,48 @@ func (s *Store) CountOpen(ctx context.Context) (int, error) {
 func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversight.Ticket, error) {
 	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
 		WHERE decision_id = $1 OR result_decision_id = $1 ORDER BY created_at, id`, decisionID)
+}
+
+// SetHalt implements oversight.HaltStore.
+func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
+	if h.SystemID == "" {
+		return errors.New("oversight/postgres: halt without a system ID")
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_halts (system_id, halted_by, reason, since)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (system_id) DO UPDATE
+		SET halted_by = excluded.halted_by, reason = excluded.reason, since = excluded.since`,
+		h.SystemID, h.By, h.Reason, h.Since)
+	if err != nil {
+		return fmt.Errorf("oversight/postgres: storing halt of %q: %w", h.SystemID, err)
+	}
+	return nil
+}
+
+// ClearHalt implements oversight.HaltStore.
+func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM aimskit_oversight_halts WHERE system_id = $1`, systemID)
+	if err != nil {
+		return false, fmt.Errorf("oversight/postgres: clearing halt of %q: %w", systemID, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+// Halts implements oversight.HaltStore.
+func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
+	rows, err := s.db.Query(ctx, `SELECT system_id, halted_by, reason, since FROM aimskit_oversight_halts ORDER BY system_id`)
+	if err != nil {
+		return nil, fmt.Errorf("oversight/postgres: reading halts: %w", err)
+	}
+	defer rows.Close()
+	var out []oversight.Halt
+	for rows.Next() {
+		var h oversight.Halt
+		if err := rows.Scan(&h.SystemID, &h.By, &h.Reason, &h.Since); err != nil {
+			return nil, fmt.Errorf("oversight/postgres: reading halts: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // Close implements oversight.Store. It closes the pool only if Open

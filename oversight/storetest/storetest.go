@@ -31,6 +31,40 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Lists", func(t *testing.T) { testLists(t, open(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrentUpdates(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
+	t.Run("Halts", func(t *testing.T) { testHalts(t, open(t)) })
+}
+
+func testHalts(t *testing.T, s oversight.Store) {
+	defer closeStore(t, s)
+	hs, ok := s.(oversight.HaltStore)
+	if !ok {
+		t.Skip("store does not share halts (no oversight.HaltStore)")
+	}
+	ctx := context.Background()
+	if hl, err := hs.Halts(ctx); err != nil || len(hl) != 0 {
+		t.Fatalf("fresh store halts: %v, %v", hl, err)
+	}
+	h := oversight.Halt{SystemID: "credit", By: "alice", Reason: "drift", Since: T0}
+	if err := hs.SetHalt(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	h.Reason = "drift, confirmed"
+	if err := hs.SetHalt(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	hl, err := hs.Halts(ctx)
+	if err != nil || len(hl) != 1 || hl[0].Reason != "drift, confirmed" || hl[0].By != "alice" || !hl[0].Since.Equal(T0) {
+		t.Fatalf("halts: %+v, %v", hl, err)
+	}
+	if was, err := hs.ClearHalt(ctx, "credit"); err != nil || !was {
+		t.Fatalf("clear: %v %v", was, err)
+	}
+	if was, err := hs.ClearHalt(ctx, "credit"); err != nil || was {
+		t.Fatalf("second clear: %v %v", was, err)
+	}
+	if err := hs.SetHalt(ctx, oversight.Halt{}); err == nil {
+		t.Fatal("halt without system accepted")
+	}
 }
 
 // NewTicket returns a valid pending ticket created at T0+offset.
