@@ -36,22 +36,26 @@ func (c *aucCurve) add(s, w float64, y int) {
 	c.totalRowsN++
 }
 
-// finish returns the AUC, whether it is defined, and whether the group
-// has a single class (scikit-learn raises then).
-func (c *aucCurve) finish() (auc float64, defined, singleClass bool) {
+// finish returns the AUC, whether it is defined, and why scikit-learn
+// would raise for the group: it has a single class, or every weight is
+// zero (roc_curve drops zero-weight rows and is left with none).
+func (c *aucCurve) finish() (auc float64, defined bool, failure string) {
 	if c.totalRowsN == 0 {
-		return math.NaN(), false, false
+		return math.NaN(), false, ""
 	}
 	if c.pos == 0 || c.neg == 0 {
-		return math.NaN(), false, true
+		return math.NaN(), false, "only one class present in y_true"
+	}
+	if c.tp == 0 && c.fp == 0 {
+		return math.NaN(), false, "all sample weights are zero"
 	}
 	area := c.area + (c.fp-c.pfp)*(c.tp+c.ptp)/2
 	if c.tp == 0 || c.fp == 0 {
 		// Both classes present but one has zero total weight: the curve
 		// is 0/0 (scikit-learn warns and yields NaN).
-		return math.NaN(), false, false
+		return math.NaN(), false, ""
 	}
-	return area / (c.tp * c.fp), true, false
+	return area / (c.tp * c.fp), true, ""
 }
 
 // rocAUC computes the ROC AUC of every cell and every stratum overall with

@@ -333,10 +333,10 @@ func (f *Frame) fillStored(g *Cell, t *tally, cell int, auc []aucCurve, groupRow
 		case kindCalibration:
 			g.stored[mi], g.defined[mi], g.reliab[mi] = calibration(t, []int{cell}, g.Counts.Weight())
 		case kindAUC:
-			v, def, single := auc[cell].finish()
+			v, def, failure := auc[cell].finish()
 			g.stored[mi], g.defined[mi] = v, def
-			if single && f.colErr[mi] == nil {
-				f.colErr[mi] = fmt.Errorf("fairness: %s: only one class present in y_true of group %s; ROC AUC is not defined then", m.name, strings.Join(g.Group, ","))
+			if failure != "" && f.colErr[mi] == nil {
+				f.colErr[mi] = fmt.Errorf("fairness: %s: %s in group %s; ROC AUC is not defined then", m.name, failure, strings.Join(g.Group, ","))
 			}
 		case kindRows:
 			if len(groupRows[cell]) == 0 {
@@ -373,10 +373,10 @@ func (f *Frame) fillStoredOverall(g *Cell, t *tally, stratum int, l *layout, auc
 		case kindCalibration:
 			g.stored[mi], g.defined[mi], g.reliab[mi] = calibration(t, cells, g.Counts.Weight())
 		case kindAUC:
-			v, def, single := auc[stratum].finish()
+			v, def, failure := auc[stratum].finish()
 			g.stored[mi], g.defined[mi] = v, def
-			if single && f.colErr[mi] == nil {
-				f.colErr[mi] = fmt.Errorf("fairness: %s: only one class present in y_true overall; ROC AUC is not defined then", m.name)
+			if failure != "" && f.colErr[mi] == nil {
+				f.colErr[mi] = fmt.Errorf("fairness: %s: %s overall; ROC AUC is not defined then", m.name, failure)
 			}
 		case kindRows:
 			var all []int
