@@ -45,7 +45,10 @@ var bucketWidths = []time.Duration{
 
 const maxBuckets = 48
 
-// chooseBucket picks a bucket width for the span from first to last.
+// chooseBucket picks a bucket width for the span from first to last. A
+// span longer than maxBuckets years (a broken clock) gets wider buckets so
+// the series stays bounded; time.Time.Sub saturates at about 292 years,
+// which bounds the width too.
 func chooseBucket(first, last time.Time) time.Duration {
 	span := last.Sub(first)
 	for _, w := range bucketWidths {
@@ -53,7 +56,7 @@ func chooseBucket(first, last time.Time) time.Duration {
 			return w
 		}
 	}
-	return bucketWidths[len(bucketWidths)-1]
+	return span/(maxBuckets-1) + 1
 }
 
 func buildDecisions(in *Input) DecisionSection {
@@ -75,12 +78,18 @@ func buildDecisions(in *Input) DecisionSection {
 			s.Halts++
 			continue
 		}
-		ds = append(ds, d)
 		outcomes[d.Output]++
 		systems[d.SystemID]++
 		if d.Adverse {
 			s.Adverse++
 		}
+		s.Total++
+		if d.Time.IsZero() {
+			// Not charted: a decision without a time has no bucket.
+			s.Untimed++
+			continue
+		}
+		ds = append(ds, d)
 		if s.First.IsZero() || d.Time.Before(s.First) {
 			s.First = d.Time
 		}
@@ -88,15 +97,20 @@ func buildDecisions(in *Input) DecisionSection {
 			s.Last = d.Time
 		}
 	}
-	s.Total = len(ds)
 	s.Outcomes, s.Systems = sortCounts(outcomes), sortCounts(systems)
 	if s.Total == 0 {
 		s.Note = "The ledger holds no decision records."
 		return s
 	}
+	if s.Untimed > 0 {
+		s.Note = plural(s.Untimed, "decision has", "decisions have") + " no time and are counted but not charted."
+	}
+	if len(ds) == 0 {
+		return s
+	}
 	s.Bucket = chooseBucket(s.First, s.Last)
 	start := s.First.UTC().Truncate(s.Bucket)
-	n := int(s.Last.UTC().Sub(start)/s.Bucket) + 1
+	n := min(int(s.Last.UTC().Sub(start)/s.Bucket)+1, 2*maxBuckets)
 	idx := map[string]int{}
 	for i, o := range s.Outcomes {
 		idx[o.Label] = i
@@ -106,7 +120,9 @@ func buildDecisions(in *Input) DecisionSection {
 		s.Series[i] = Bucket{Start: start.Add(time.Duration(i) * s.Bucket), Counts: make([]int, len(s.Outcomes))}
 	}
 	for _, d := range ds {
-		b := int(d.Time.UTC().Sub(start) / s.Bucket)
+		// Clamped: with saturated durations (centuries apart) the
+		// division is approximate at the edges.
+		b := max(0, min(int(d.Time.UTC().Sub(start)/s.Bucket), n-1))
 		s.Series[b].Counts[idx[d.Output]]++
 		s.Series[b].Total++
 	}

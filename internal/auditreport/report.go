@@ -154,9 +154,10 @@ type ControlRow struct {
 type DecisionSection struct {
 	Available bool
 	Note      string
-	// Total counts decision records; Adverse those marked adverse.
-	Total, Adverse, Followups, Halts int
-	First, Last                      time.Time
+	// Total counts decision records; Adverse those marked adverse;
+	// Untimed those without a time (counted, not charted).
+	Total, Adverse, Followups, Halts, Untimed int
+	First, Last                               time.Time
 	// Outcomes counts decisions by output, most frequent first.
 	Outcomes []Count
 	// Systems counts decisions by AI system.

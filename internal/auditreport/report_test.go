@@ -473,7 +473,7 @@ func TestChooseBucket(t *testing.T) {
 		{3 * time.Hour, 5 * time.Minute},
 		{10 * 24 * time.Hour, 6 * time.Hour},
 		{1000 * 24 * time.Hour, 30 * 24 * time.Hour},
-		{100 * 365 * 24 * time.Hour, 365 * 24 * time.Hour},
+		{100 * 365 * 24 * time.Hour, 100*365*24*time.Hour/(maxBuckets-1) + 1},
 	} {
 		assert.Equal(t, tc.want, chooseBucket(generatedAt, generatedAt.Add(tc.span)), "span %v", tc.span)
 	}
@@ -520,4 +520,31 @@ func TestTimeTicksAreRound(t *testing.T) {
 		assert.Len(t, tk.Label, len("2006-01-02"))
 	}
 	assert.Empty(t, (timeTicks{}).Ticks(hi, lo))
+}
+
+func TestDecisionsWithBrokenTimesDoNotBreakTheChart(t *testing.T) {
+	mk := func(at time.Time, out string) aims.Decision {
+		return aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: "x", SystemID: "s", Time: at, Output: out}
+	}
+	for name, ds := range map[string][]aims.Decision{
+		"zero time":     {mk(time.Time{}, "deny"), mk(generatedAt, "approve")},
+		"only zero":     {mk(time.Time{}, "deny")},
+		"centuries":     {mk(time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), "deny"), mk(generatedAt, "approve"), mk(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), "approve")},
+		"one instant":   {mk(generatedAt, "approve"), mk(generatedAt, "approve")},
+		"empty outcome": {mk(generatedAt, ""), mk(generatedAt.Add(time.Hour), "approve")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := buildDecisions(&Input{Decisions: ds})
+			assert.Equal(t, len(ds), s.Total)
+			assert.LessOrEqual(t, len(s.Series), 2*maxBuckets)
+			charted := 0
+			for _, b := range s.Series {
+				charted += b.Total
+			}
+			assert.Equal(t, s.Total-s.Untimed, charted)
+			if charted > 0 {
+				assert.Contains(t, s.Chart.SVG, "<svg", s.Chart.Err)
+			}
+		})
+	}
 }
