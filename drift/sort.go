@@ -12,8 +12,12 @@ import (
 // windows drift tests see; small ones use slices.Sort.
 func sortedCopy(x []float64) []float64 {
 	out := make([]float64, len(x))
-	copy(out, x)
-	sortFloats(out)
+	if len(x) < radixMinLen {
+		copy(out, x)
+		slices.Sort(out)
+		return out
+	}
+	radixSortInto(out, x)
 	return out
 }
 
@@ -57,23 +61,33 @@ func keyFloat(k uint64) float64 {
 	return math.Float64frombits(^k)
 }
 
-// sortFloats sorts x in place (NaN-free input). The digit histograms are
-// built in one read of x; the first scatter pass reads the floats and the
-// last one writes them back, so no separate conversion passes are needed.
+// sortFloats sorts x in place (NaN-free input).
 func sortFloats(x []float64) {
-	n := len(x)
-	if n < radixMinLen {
+	if len(x) < radixMinLen {
 		slices.Sort(x)
 		return
 	}
+	src := make([]float64, len(x))
+	copy(src, x)
+	radixSortInto(x, src)
+}
+
+// radixSortInto writes the sorted values of src into out (same length,
+// distinct slices). The digit histograms are built in one read of src; the
+// first scatter pass reads src and the last writes floats into out, and the
+// passes in between ping-pong between out and one scratch buffer, with the
+// keys held as float64 bit patterns (math.Float64frombits is a pure bit
+// cast), so the only allocation is the scratch buffer.
+func radixSortInto(out, src []float64) {
+	n := len(src)
 	var counts [radixPasses][radixBuckets]int
-	for _, v := range x {
+	for _, v := range src {
 		k := floatKey(v)
 		for p := 0; p < radixPasses; p++ {
 			counts[p][(k>>(p*radixBits))&(radixBuckets-1)]++
 		}
 	}
-	first := floatKey(x[0])
+	first := floatKey(src[0])
 	var passes []int
 	for p := 0; p < radixPasses; p++ {
 		// A pass where every key has the same digit moves nothing.
@@ -82,6 +96,7 @@ func sortFloats(x []float64) {
 		}
 	}
 	if len(passes) == 0 {
+		copy(out, src)
 		return
 	}
 	for _, p := range passes {
@@ -93,53 +108,45 @@ func sortFloats(x []float64) {
 			sum += cnt
 		}
 	}
-	a := make([]uint64, n)
-	var b []uint64
-	if len(passes) > 1 {
-		b = make([]uint64, n)
-	}
-	// First pass: floats → keys.
-	p0 := passes[0]
-	shift := uint(p0 * radixBits)
-	c := &counts[p0]
 	if len(passes) == 1 {
-		keys := a
-		for _, v := range x {
-			k := floatKey(v)
-			d := (k >> shift) & (radixBuckets - 1)
-			keys[c[d]] = k
+		shift := uint(passes[0] * radixBits)
+		c := &counts[passes[0]]
+		for _, v := range src {
+			d := (floatKey(v) >> shift) & (radixBuckets - 1)
+			out[c[d]] = v
 			c[d]++
-		}
-		for i, k := range keys {
-			x[i] = keyFloat(k)
 		}
 		return
 	}
-	for _, v := range x {
+	scratch := make([]float64, n)
+	// Choose the first destination so that the last pass lands in out.
+	dst, other := scratch, out
+	if len(passes)%2 == 1 {
+		dst, other = out, scratch
+	}
+	shift := uint(passes[0] * radixBits)
+	c := &counts[passes[0]]
+	for _, v := range src {
 		k := floatKey(v)
 		d := (k >> shift) & (radixBuckets - 1)
-		a[c[d]] = k
+		dst[c[d]] = math.Float64frombits(k)
 		c[d]++
 	}
-	src, dst := a, b
-	// Middle passes: keys → keys.
-	for _, p := range passes[1 : len(passes)-1] {
+	for pi, p := range passes[1:] {
+		from, to := dst, other
 		shift := uint(p * radixBits)
 		c := &counts[p]
-		for _, k := range src {
+		last := pi == len(passes)-2
+		for _, f := range from {
+			k := math.Float64bits(f)
 			d := (k >> shift) & (radixBuckets - 1)
-			dst[c[d]] = k
+			if last {
+				to[c[d]] = keyFloat(k)
+			} else {
+				to[c[d]] = f
+			}
 			c[d]++
 		}
-		src, dst = dst, src
-	}
-	// Last pass: keys → floats, straight into x.
-	pl := passes[len(passes)-1]
-	shift = uint(pl * radixBits)
-	c = &counts[pl]
-	for _, k := range src {
-		d := (k >> shift) & (radixBuckets - 1)
-		x[c[d]] = keyFloat(k)
-		c[d]++
+		dst, other = to, from
 	}
 }

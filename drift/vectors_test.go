@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -202,28 +203,34 @@ const relTol = 1e-9
 
 func TestVectors(t *testing.T) {
 	cases := loadVectors(t)
-	total := 0
-	for name, vc := range cases {
-		c := &checker{t: t, file: name}
-		switch vc.Kind {
-		case "numeric":
-			checkNumeric(t, c, vc)
-		case "categorical":
-			checkCategorical(t, c, vc)
-		case "stream":
-			checkStream(t, c, vc)
-		default:
-			t.Errorf("%s: unknown kind %q", name, vc.Kind)
+	var total atomic.Int64
+	// The group returns when every parallel per-file subtest has finished.
+	t.Run("files", func(t *testing.T) {
+		for name, vc := range cases {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				c := &checker{t: t, file: name}
+				switch vc.Kind {
+				case "numeric":
+					checkNumeric(t, c, vc)
+				case "categorical":
+					checkCategorical(t, c, vc)
+				case "stream":
+					checkStream(t, c, vc)
+				default:
+					t.Errorf("%s: unknown kind %q", name, vc.Kind)
+				}
+				if c.compared == 0 {
+					t.Errorf("%s: no expected value was compared", name)
+				}
+				total.Add(int64(c.compared))
+			})
 		}
-		if c.compared == 0 {
-			t.Errorf("%s: no expected value was compared", name)
-		}
-		total += c.compared
-	}
-	if total == 0 {
+	})
+	if total.Load() == 0 {
 		t.Fatal("no values compared")
 	}
-	t.Logf("compared %d expected values in %d files", total, len(cases))
+	t.Logf("compared %d expected values in %d files", total.Load(), len(cases))
 }
 
 func checkNumeric(t *testing.T, c *checker, vc *vectorCase) {
