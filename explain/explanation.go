@@ -67,36 +67,36 @@ func (l Link) Apply(p float64) (float64, error) {
 // StdErr otherwise.
 type Explanation struct {
 	// Method is the algorithm that produced the values.
-	Method Method
+	Method Method `json:"method"`
 	// Link is the output transform the game was formed in.
-	Link Link
+	Link Link `json:"link"`
 	// FeatureNames names the players, one per entry of Values. With
 	// grouped features a player is a group and this holds group names.
-	FeatureNames []string
+	FeatureNames []string `json:"feature_names"`
 	// BaseValue is v(∅): the (link of the) expected model output over the
 	// background set.
-	BaseValue float64
+	BaseValue float64 `json:"base_value"`
 	// Values holds one Shapley value per player.
-	Values []float64
+	Values []float64 `json:"values"`
 	// Prediction is v(F) = link(f(x)), the explained output.
-	Prediction float64
+	Prediction float64 `json:"prediction"`
 	// Output is the raw model output f(x) before the link.
-	Output float64
+	Output float64 `json:"output"`
 	// StdErr is the estimated standard error of each value; all zeros for
 	// exact methods.
-	StdErr []float64
+	StdErr []float64 `json:"std_err"`
 	// Exact reports whether BaseValue + Σ Values = Prediction holds to
 	// rounding and the values are the exact Shapley values of the game.
 	// Sampling methods that enforce additivity (Kernel SHAP's constrained
 	// fit) still set Exact to false unless every coalition was evaluated.
-	Exact bool
+	Exact bool `json:"exact"`
 	// AdditivityResidual is BaseValue + Σ Values − Prediction.
-	AdditivityResidual float64
+	AdditivityResidual float64 `json:"additivity_residual"`
 	// ModelEvaluations counts the rows handed to the model.
-	ModelEvaluations int
-	// BackgroundSize is the number of background rows the game averaged
-	// over (0 for methods that need none).
-	BackgroundSize int
+	ModelEvaluations int `json:"model_evaluations"`
+	// BackgroundSize is the number of distinct background rows the game
+	// averaged over (identical rows are merged, their weights summed).
+	BackgroundSize int `json:"background_size"`
 }
 
 // Explainer attributes model predictions to features. Implementations are

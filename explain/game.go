@@ -2,7 +2,9 @@ package explain
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
 	"sync"
 	"sync/atomic"
@@ -44,8 +46,42 @@ func newGame(model Model, bg Matrix, cfg *config) (*game, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	bg, w = mergeDuplicateRows(bg, w)
 	g := &game{model: model, bg: bg, w: w, players: players, link: cfg.link, workers: cfg.workers, rowsPerCall: cfg.rowsPerCall}
 	return g, names, nil
+}
+
+// mergeDuplicateRows folds identical background rows into one row with
+// their summed weight: the game is unchanged and every coalition costs
+// fewer model evaluations (categorical and integer backgrounds repeat
+// rows often). Without duplicates the input is returned as is.
+func mergeDuplicateRows(bg Matrix, w []float64) (Matrix, []float64) {
+	seen := make(map[string]int, bg.Rows)
+	key := make([]byte, 8*bg.Cols)
+	var keep []int
+	merged := false
+	wOut := make([]float64, 0, bg.Rows)
+	for r := 0; r < bg.Rows; r++ {
+		for j, v := range bg.Row(r) {
+			binary.LittleEndian.PutUint64(key[8*j:], math.Float64bits(v))
+		}
+		if at, ok := seen[string(key)]; ok {
+			wOut[at] += w[r]
+			merged = true
+			continue
+		}
+		seen[string(key)] = len(keep)
+		keep = append(keep, r)
+		wOut = append(wOut, w[r])
+	}
+	if !merged {
+		return bg, w
+	}
+	out := NewMatrix(len(keep), bg.Cols)
+	for i, r := range keep {
+		copy(out.Row(i), bg.Row(r))
+	}
+	return out, wOut
 }
 
 // predictRows runs the model on x and checks every output is finite.

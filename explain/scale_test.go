@@ -193,3 +193,25 @@ func TestCompiledNL10MatchesExpression(t *testing.T) {
 		}
 	}
 }
+
+// Identical background rows are merged: same game, fewer evaluations.
+func TestDuplicateBackgroundRowsMerged(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 1))
+	distinct := randomMatrix(rng, 3, 4)
+	rep := NewMatrix(30, 4)
+	for i := 0; i < 30; i++ {
+		copy(rep.Row(i), distinct.Row(i%3))
+	}
+	x := []float64{0.1, 0.2, -0.3, 1}
+	want, _ := mustExact(t, nonlinearWide4, distinct).Explain(context.Background(), x)
+	got, err := mustExact(t, nonlinearWide4, rep).Explain(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "merged", 0, got.Values, want.Values, 1e-12)
+	if got.BackgroundSize != 3 || got.ModelEvaluations != 3+1+14*3 {
+		t.Errorf("background %d, evaluations %d", got.BackgroundSize, got.ModelEvaluations)
+	}
+}
+
+var nonlinearWide4 = Func(func(x []float64) float64 { return x[0]*x[3] + math.Sin(x[1]*x[2]) })

@@ -227,7 +227,7 @@ func (n *exprNode) eval(x Matrix, dst []float64, s *scratch) (float64, bool) {
 			c, kc := k.eval(x, tmp, s)
 			switch {
 			case accConst && kc:
-				acc = binary(n.op, acc, c)
+				acc = binaryOp(n.op, acc, c)
 			case accConst: // dst = acc ∘ tmp
 				for r := range dst {
 					dst[r] = acc
@@ -298,7 +298,7 @@ func unary(op string, v float64) float64 {
 	panic("unknown unary operator " + op)
 }
 
-func binary(op string, a, b float64) float64 {
+func binaryOp(op string, a, b float64) float64 {
 	switch op {
 	case "add":
 		return a + b
@@ -365,7 +365,7 @@ func (n *exprNode) scalar(x []float64) float64 {
 	case "add", "mul", "sub", "max":
 		acc := n.kids[0].scalar(x)
 		for _, k := range n.kids[1:] {
-			acc = binary(n.op, acc, k.scalar(x))
+			acc = binaryOp(n.op, acc, k.scalar(x))
 		}
 		return acc
 	}
