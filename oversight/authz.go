@@ -20,6 +20,10 @@ type Reviewer struct {
 // HasRole reports whether r holds role.
 func (r Reviewer) HasRole(role string) bool { return slices.Contains(r.Roles, role) }
 
+func (r Reviewer) hasAnyRole(roles []string) bool {
+	return slices.ContainsFunc(roles, r.HasRole)
+}
+
 // Authorizer decides who may act on which ticket.
 type Authorizer interface {
 	// Authorize returns nil if r may take action on t, else an error

@@ -24,6 +24,8 @@ import (
 //
 //	GET  /                         queue page
 //	POST /claim                    claim the next ticket (form), redirect to it
+//	POST /halt                     halt an AI system (form: system, reason)
+//	POST /resume                   resume a halted system (form; resume roles only)
 //	GET  /tickets/{id}             ticket page: decision, explanation, forms
 //	POST /tickets/{id}             approve / reject / override (form)
 //	GET  /api/tickets              open tickets (JSON)
@@ -41,6 +43,7 @@ type Console struct {
 	csrfKey     []byte
 	base        string
 	viewerRoles []string
+	resumeRoles []string
 	mux         *http.ServeMux
 	cop         *http.CrossOriginProtection
 }
@@ -87,12 +90,25 @@ func WithViewerRoles(roles ...string) ConsoleOption {
 	}
 }
 
+// WithResumeRoles sets the roles allowed to resume a halted system from the
+// console; default "supervisor". Any console user may halt one: the stop
+// button must not wait for a supervisor.
+func WithResumeRoles(roles ...string) ConsoleOption {
+	return func(c *Console) error {
+		if len(roles) == 0 {
+			return errors.New("oversight: WithResumeRoles needs at least one role")
+		}
+		c.resumeRoles = append([]string(nil), roles...)
+		return nil
+	}
+}
+
 // NewConsole returns the reviewer console for g.
 func NewConsole(g *Gate, auth Authenticator, opts ...ConsoleOption) (*Console, error) {
 	if g == nil || auth == nil {
 		return nil, errors.New("oversight: NewConsole needs a Gate and an Authenticator")
 	}
-	c := &Console{gate: g, auth: auth, viewerRoles: []string{"reviewer", "supervisor"}, cop: http.NewCrossOriginProtection()}
+	c := &Console{gate: g, auth: auth, viewerRoles: []string{"reviewer", "supervisor"}, resumeRoles: []string{"supervisor"}, cop: http.NewCrossOriginProtection()}
 	for _, o := range opts {
 		if err := o(c); err != nil {
 			return nil, err
@@ -107,6 +123,8 @@ func NewConsole(g *Gate, auth Authenticator, opts ...ConsoleOption) (*Console, e
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.queuePage)
 	mux.HandleFunc("POST /claim", c.claimForm)
+	mux.HandleFunc("POST /halt", c.haltForm)
+	mux.HandleFunc("POST /resume", c.haltForm)
 	mux.HandleFunc("GET /tickets/{id}", c.ticketPage)
 	mux.HandleFunc("POST /tickets/{id}", c.actForm)
 	mux.HandleFunc("GET /api/tickets", c.apiList)
@@ -148,14 +166,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusUnauthorized, ErrUnauthenticated)
 		return
 	}
-	allowed := false
-	for _, role := range c.viewerRoles {
-		if rev.HasRole(role) {
-			allowed = true
-			break
-		}
-	}
-	if !allowed {
+	if !rev.hasAnyRole(c.viewerRoles) {
 		c.fail(w, r, http.StatusForbidden, fmt.Errorf("%w: %q holds none of the console roles %q", ErrForbidden, rev.ID, c.viewerRoles))
 		return
 	}
@@ -246,8 +257,40 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 	rev := reviewerOf(r)
 	c.render(w, "queue", map[string]any{
 		"Base": c.base, "Reviewer": rev, "CSRF": c.csrfToken(rev), "Tickets": q,
-		"Now": c.gate.now(), "Notice": r.URL.Query().Get("notice"),
+		"Now": c.gate.now(), "Notice": r.URL.Query().Get("notice"), "Halts": c.gate.Halts(),
+		"CanResume": rev.hasAnyRole(c.resumeRoles),
 	})
+}
+
+func (c *Console) haltForm(w http.ResponseWriter, r *http.Request) {
+	rev := reviewerOf(r)
+	if err := c.checkCSRF(r, rev); err != nil {
+		c.fail(w, r, http.StatusForbidden, err)
+		return
+	}
+	system, reason := strings.TrimSpace(r.PostFormValue("system")), r.PostFormValue("reason")
+	var err error
+	var notice string
+	if r.URL.Path == "/resume" {
+		if !rev.hasAnyRole(c.resumeRoles) {
+			c.fail(w, r, http.StatusForbidden, fmt.Errorf("%w: resuming a halted system needs one of the roles %q", ErrForbidden, c.resumeRoles))
+			return
+		}
+		err = c.gate.Resume(r.Context(), system, rev, reason)
+		notice = "Resumed " + system + "."
+	} else {
+		err = c.gate.Halt(r.Context(), system, rev, reason)
+		notice = "Halted " + system + ": its decisions are no longer applied automatically."
+	}
+	if err != nil {
+		status := statusOf(err)
+		if status == http.StatusInternalServerError {
+			status = http.StatusBadRequest
+		}
+		c.fail(w, r, status, err)
+		return
+	}
+	http.Redirect(w, r, c.base+"/?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 }
 
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) {

@@ -66,6 +66,11 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 <h1>Review queue <span class="muted">({{len .Tickets}} open)</span></h1>
 <form method="post" action="{{.Base}}/claim"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" id="claim">Claim the next ticket</button></form>
+{{if .Halts}}<div class="card problem" id="halts"><h2>Halted systems</h2><ul>
+{{range .Halts}}<li><strong>{{.SystemID}}</strong> by {{.By}}: {{.Reason}}
+{{if $.CanResume}}<form method="post" action="{{$.Base}}/resume"><input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="system" value="{{.SystemID}}">
+<label>Reason for resuming<input type="text" name="reason" required></label><button type="submit">Resume {{.SystemID}}</button></form>{{end}}</li>
+{{end}}</ul></div>{{end}}
 {{if .Tickets}}
 <table id="queue"><thead><tr><th>Ticket</th><th>System</th><th>Model output</th><th>Score / threshold</th><th>Why held</th><th>Level</th><th>Deadline</th><th>Claimed by</th></tr></thead><tbody>
 {{range .Tickets}}<tr>
@@ -77,6 +82,11 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 <td>{{.ClaimedBy}}</td></tr>
 {{end}}</tbody></table>
 {{else}}<p id="empty">Nothing waiting for review.</p>{{end}}
+<div class="card"><h2>Stop an AI system</h2>
+<p class="muted">Every decision of a halted system is blocked until a supervisor resumes it. Halting is recorded with your name.</p>
+<form method="post" action="{{.Base}}/halt" id="halt-form"><input type="hidden" name="csrf" value="{{.CSRF}}">
+<label>System ID<input type="text" name="system" required></label><label>Reason<input type="text" name="reason" required></label>
+<button type="submit">Halt</button></form></div>
 </main></body></html>{{end}}
 
 {{define "ticket"}}{{template "head" "Ticket"}}{{template "header" .}}

@@ -21,6 +21,7 @@ const (
 	tokAlice = "tok-alice-7f3a"
 	tokBob   = "tok-bob-91cc"
 	tokNoRol = "tok-guest-0000"
+	tokCarol = "tok-carol-5e5e"
 )
 
 type consoleHarness struct {
@@ -38,7 +39,7 @@ func newConsoleHarness(t *testing.T, opts ...oversight.ConsoleOption) *consoleHa
 		t.Fatal(err)
 	}
 	auth := oversight.BearerTokens(map[string]oversight.Reviewer{
-		tokAlice: alice, tokBob: bob, tokNoRol: {ID: "guest"},
+		tokAlice: alice, tokBob: bob, tokNoRol: {ID: "guest"}, tokCarol: carol,
 	})
 	c, err := oversight.NewConsole(h.gate, auth, opts...)
 	if err != nil {
@@ -301,5 +302,45 @@ func TestConsoleTrustedHeaderAndBasePath(t *testing.T) {
 	}
 	if _, err := oversight.NewConsole(h.gate, oversight.TrustedHeader("a", "b"), oversight.WithCSRFKey([]byte("short"))); err == nil {
 		t.Fatal("short CSRF key accepted")
+	}
+}
+
+func TestConsoleHaltAndResume(t *testing.T) {
+	c := newConsoleHarness(t)
+	ctx := context.Background()
+	body, hdr := form(url.Values{"csrf": {c.csrf(t, tokAlice)}, "system": {"credit"}, "reason": {"complaints spike"}})
+	resp, _ := c.do(t, "POST", "/halt", tokAlice, body, hdr)
+	if resp.StatusCode != http.StatusSeeOther || !c.gate.Halted("credit") {
+		t.Fatalf("halt: %d, halted=%v", resp.StatusCode, c.gate.Halted("credit"))
+	}
+	if o, _ := c.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false)); o.Applied {
+		t.Fatal("decision of a halted system applied")
+	}
+	_, page := c.do(t, "GET", "/", tokAlice, nil, nil)
+	if !strings.Contains(page, "complaints spike") || strings.Contains(page, "/resume") {
+		t.Fatal("queue page should list the halt, without a resume form for a plain reviewer")
+	}
+	// Without CSRF: refused.
+	body, hdr = form(url.Values{"system": {"credit"}, "reason": {"x"}})
+	if resp, _ := c.do(t, "POST", "/resume", tokAlice, body, hdr); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("resume without CSRF: %d", resp.StatusCode)
+	}
+	// A reviewer may not resume.
+	body, hdr = form(url.Values{"csrf": {c.csrf(t, tokAlice)}, "system": {"credit"}, "reason": {"fine now"}})
+	if resp, _ := c.do(t, "POST", "/resume", tokAlice, body, hdr); resp.StatusCode != http.StatusForbidden || !c.gate.Halted("credit") {
+		t.Fatalf("resume by a reviewer: %d", resp.StatusCode)
+	}
+	// A halt without a reason is refused.
+	body, hdr = form(url.Values{"csrf": {c.csrf(t, tokAlice)}, "system": {"hiring"}})
+	if resp, _ := c.do(t, "POST", "/halt", tokAlice, body, hdr); resp.StatusCode != http.StatusUnprocessableEntity || c.gate.Halted("hiring") {
+		t.Fatalf("halt without reason: %d", resp.StatusCode)
+	}
+	body, hdr = form(url.Values{"csrf": {c.csrf(t, tokCarol)}, "system": {"credit"}, "reason": {"root cause fixed"}})
+	if resp, _ := c.do(t, "POST", "/resume", tokCarol, body, hdr); resp.StatusCode != http.StatusSeeOther || c.gate.Halted("credit") {
+		t.Fatalf("resume by a supervisor: %d", resp.StatusCode)
+	}
+	want := []aims.OversightAction{aims.ActionReview, aims.ActionHalt, aims.ActionBlock, aims.ActionResume}
+	if got := c.rec.actions(); !equalActions(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package oversight
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,18 @@ func (g *Gate) haltedInfo(systemID string) (Halt, bool) {
 func (g *Gate) Halted(systemID string) bool {
 	_, ok := g.haltedInfo(systemID)
 	return ok
+}
+
+// Halts lists the systems halted as this Gate knows it, by system ID.
+func (g *Gate) Halts() []Halt {
+	g.haltMu.RLock()
+	out := make([]Halt, 0, len(g.halted))
+	for _, h := range g.halted {
+		out = append(out, h)
+	}
+	g.haltMu.RUnlock()
+	slices.SortFunc(out, func(a, b Halt) int { return strings.Compare(a.SystemID, b.SystemID) })
+	return out
 }
 
 // refreshHalts reloads the shared halts from a HaltStore.
