@@ -56,7 +56,7 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"empty", nil, "empty input", false},
 		{"not json", []byte("hello"), "malformed JSON", false},
 		{"empty object", []byte("{}"), "no \"learner\"", false},
-		{"ubjson", []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner{}}"), "UBJSON", true},
+		{"ubjson", []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner{}}"), "UBJSON", false},
 		{"gblinear", mutate(t, func(r map[string]any) {
 			obj(r, "learner")["gradient_booster"] = map[string]any{"name": "gblinear", "model": map[string]any{"weights": []any{0.1, 0.2}}}
 		}), "gblinear", true},
@@ -149,6 +149,21 @@ func TestLoadXGBoostTruncated(t *testing.T) {
 	zw.Close()
 	if _, err := LoadXGBoostJSON(bytes.NewReader(gz.Bytes()[:gz.Len()/2])); err == nil {
 		t.Fatal("truncated gzip stream loaded")
+	}
+	ubj := readVectorFile(t, strings.TrimSuffix(smallModel, ".json")+".ubj")
+	if _, err := LoadXGBoost(bytes.NewReader(ubj)); err != nil {
+		t.Fatalf("whole ubj model: %v", err)
+	}
+	for n := 0; n < len(ubj)-1; n += 61 {
+		if _, err := LoadXGBoost(bytes.NewReader(ubj[:n])); err == nil {
+			t.Fatalf("ubj prefix of %d of %d bytes loaded", n, len(ubj))
+		}
+	}
+	// Corrupted bytes must give errors, never panics.
+	for i := 0; i < len(ubj); i += 37 {
+		bad := append([]byte(nil), ubj...)
+		bad[i] ^= 0xA5
+		LoadXGBoost(bytes.NewReader(bad))
 	}
 }
 

@@ -99,6 +99,7 @@ type xgbCase struct {
 	SchemaVersion  int      `json:"schema_version"`
 	ID             string   `json:"id"`
 	ModelFile      string   `json:"model_file"`
+	ModelFileUBJ   string   `json:"model_file_ubj"`
 	Objective      string   `json:"objective"`
 	BaseMargin     *float64 `json:"base_margin"`
 	NumClass       int      `json:"num_class"`
@@ -262,6 +263,21 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		t.Fatalf("margin has shape %v for %d rows × %d groups", c.Margin.shape, n, K)
 	}
 	assertClose(t, "margin", margins, c.Margin.data, 1e-6)
+	if c.ModelFileUBJ != "" {
+		// The UBJSON file is the same model: margins must agree bit for bit.
+		u, err := LoadXGBoostFile(filepath.Join(vectorDir, c.ModelFileUBJ))
+		if err != nil {
+			t.Fatalf("load %s: %v", c.ModelFileUBJ, err)
+		}
+		um := make([]float64, n*K)
+		if err := u.PredictMargins(ctx, x, um); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "margin (ubj model)", um, margins, 0)
+		ev, _ := e.ExpectedValues()
+		uev, _ := u.ExpectedValues()
+		assertClose(t, "expected values (ubj model)", uev, ev, 0)
+	}
 	// The single-row path must agree with the batch path.
 	one := make([]float64, K)
 	for i := 0; i < n; i++ {

@@ -121,18 +121,68 @@ func unsupported(format string, args ...any) error {
 	return fmt.Errorf("tree: %w: %s", ErrUnsupported, fmt.Sprintf(format, args...))
 }
 
-// LoadXGBoostFile reads an XGBoost JSON model file (optionally gzipped).
+// LoadXGBoostFile reads an XGBoost model file: JSON (model.json), UBJSON
+// (model.ubj) or either of them gzipped, recognised by content.
 func LoadXGBoostFile(path string) (*Ensemble, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("tree: %w", err)
 	}
 	defer f.Close()
-	e, err := LoadXGBoostJSON(f)
+	e, err := LoadXGBoost(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w (file %s)", err, path)
 	}
 	return e, nil
+}
+
+// LoadXGBoost reads an XGBoost model in JSON or UBJSON form, optionally
+// gzip-compressed, recognised by content. See [LoadXGBoostJSON] for what is
+// supported.
+func LoadXGBoost(r io.Reader) (*Ensemble, error) {
+	data, err := readMaybeGzip(r)
+	if err != nil {
+		return nil, err
+	}
+	if looksLikeUBJSON(data) {
+		return LoadXGBoostUBJSON(bytes.NewReader(data))
+	}
+	return loadXGBoostJSONBytes(data)
+}
+
+// readMaybeGzip reads all of r, decompressing a gzip stream.
+func readMaybeGzip(r io.Reader) ([]byte, error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
+		}
+		defer zr.Close()
+		data, err := io.ReadAll(zr)
+		if err != nil {
+			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
+		}
+		return data, nil
+	}
+	data, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: read: %w", err)
+	}
+	return data, nil
+}
+
+// looksLikeUBJSON reports an object whose first key starts with a UBJSON
+// length or container marker; a JSON object continues with '"' or space.
+func looksLikeUBJSON(data []byte) bool {
+	if len(data) < 2 || data[0] != '{' {
+		return false
+	}
+	switch data[1] {
+	case 'i', 'U', 'I', 'l', 'L', '$', '#':
+		return true
+	}
+	return false
 }
 
 // LoadXGBoostJSON reads a model saved by XGBoost 1.7 or later with
@@ -142,31 +192,25 @@ func LoadXGBoostFile(path string) (*Ensemble, error) {
 // reproduces XGBoost's output_margin bit for bit.
 //
 // Supported: the gbtree booster with numerical splits and scalar leaves, and
-// the objectives reg:squarederror (and other identity-link regression
+// the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
-// reg:gamma, reg:tweedie, multi:softprob and rank:*. Other boosters
-// (gblinear, dart), categorical splits, multi-output trees and other
-// objectives give an error wrapping [ErrUnsupported].
+// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. Other
+// boosters (gblinear, dart), categorical splits, multi-output trees and
+// other objectives give an error wrapping [ErrUnsupported].
 func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
-	br := bufio.NewReader(r)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
-		}
-		defer zr.Close()
-		br = bufio.NewReader(zr)
-	}
-	data, err := io.ReadAll(br)
+	data, err := readMaybeGzip(r)
 	if err != nil {
-		return nil, fmt.Errorf("tree: xgboost model: read: %w", err)
+		return nil, err
 	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
+	if looksLikeUBJSON(data) {
+		return nil, errors.New("tree: xgboost model: input is UBJSON (.ubj), not JSON; use LoadXGBoost or LoadXGBoostUBJSON")
+	}
+	return loadXGBoostJSONBytes(data)
+}
+
+func loadXGBoostJSONBytes(data []byte) (*Ensemble, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("tree: xgboost model: empty input")
-	}
-	if trimmed[0] == '{' && len(trimmed) > 1 && (trimmed[1] == 'i' || trimmed[1] == 'U' || trimmed[1] == 'L' || trimmed[1] == 'I' || trimmed[1] == '$' || trimmed[1] == '#') {
-		return nil, unsupported("xgboost model looks like UBJSON (.ubj); save it with save_model(\"model.json\")")
 	}
 	var f xgbFile
 	if err := json.Unmarshal(data, &f); err != nil {
