@@ -51,7 +51,11 @@ func esc(s string) string {
 }
 
 func (m *md) table(head []string, rows [][]string) {
-	m.p("| %s |", strings.Join(head, " | "))
+	hs := make([]string, len(head))
+	for i, h := range head {
+		hs[i] = esc(h)
+	}
+	m.p("| %s |", strings.Join(hs, " | "))
 	seps := make([]string, len(head))
 	for i := range seps {
 		seps[i] = "---"

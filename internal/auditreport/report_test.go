@@ -3,6 +3,7 @@ package auditreport
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,7 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/internal/semconv"
 )
 
 var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -546,5 +550,75 @@ func TestDecisionsWithBrokenTimesDoNotBreakTheChart(t *testing.T) {
 				assert.Contains(t, s.Chart.SVG, "<svg", s.Chart.Err)
 			}
 		})
+	}
+}
+
+func TestHostileValuesAreEscaped(t *testing.T) {
+	_, _, in := scenario(t)
+	const evil = `"><img src=x onerror=alert(1)><script>alert(2)</script>`
+	in.Decisions[0].Output = evil
+	in.Decisions[0].SystemID = evil
+	in.Metrics = append(in.Metrics, otlpjson.Point{
+		Metric: selRate, Kind: "gauge", Time: generatedAt, Value: 0.5,
+		Attributes: map[string]any{string(semconv.AimsFairnessGroup): evil},
+	})
+	in.Missing = append(in.Missing, evil)
+	r := build(t, in)
+	var html, md bytes.Buffer
+	require.NoError(t, r.RenderHTML(&html))
+	require.NoError(t, r.RenderMarkdown(&md))
+	for name, out := range map[string]string{"html": html.String(), "markdown": md.String()} {
+		assert.NotContains(t, out, "<img src=x", name)
+		assert.NotContains(t, out, "<script>alert", name)
+		assert.Contains(t, out, "&lt;img src=x", name)
+	}
+}
+
+func TestMalformedCollectorFileIsReported(t *testing.T) {
+	p, _, _ := scenario(t)
+	logs := filepath.Join(p.OTel, LogsFile)
+	f, err := os.OpenFile(logs, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("{not json\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key, Now: generatedAt})
+	require.NoError(t, err)
+	joined := strings.Join(in.Missing, "\n")
+	assert.Contains(t, joined, "collector logs:")
+	assert.Contains(t, joined, "line 6", "the bad line (after the five good ones) is named")
+	assert.Nil(t, in.Logs)
+	assert.NotNil(t, in.Metrics, "metrics are still read")
+	r := build(t, in)
+	assert.True(t, r.Fairness.Available, "fairness still comes from the metrics")
+	assert.False(t, r.Inventory.Available)
+}
+
+func TestNonDecisionLedgerRecordsAreCounted(t *testing.T) {
+	dir := t.TempDir()
+	skey, vkey, err := ledger.GenerateKey("t")
+	require.NoError(t, err)
+	signer, err := ledger.NewSigner(skey)
+	require.NoError(t, err)
+	l, err := ledger.Open(dir, "s", "i", signer)
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, l.Append(ctx, []byte(`{"kind":"note","text":"not a decision"}`)))
+	d := aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: "01936a00-0000-7000-8000-000000000001", SystemID: "s", Time: generatedAt, Output: "approve"}
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	require.NoError(t, l.Append(ctx, b))
+	require.NoError(t, l.Close(ctx))
+
+	in, err := Load(ctx, LoadOptions{LedgerDir: dir, Key: vkey, Now: generatedAt})
+	require.NoError(t, err)
+	assert.Len(t, in.Decisions, 1)
+	assert.Equal(t, 1, in.OtherRecords)
+	r := build(t, in)
+	assert.Equal(t, VerdictPass, r.Ledger.Verdict)
+	for _, row := range r.Coverage.Rows {
+		if row.ID == "A.6.2.8" {
+			assert.Equal(t, 2, row.LedgerRecords, "every ledger record is event-log evidence")
+		}
 	}
 }
