@@ -84,6 +84,8 @@ def make_data(seed, n, edits):
         mask = {"sex": sex, "race": race}[e["feature"]] == e["value"]
         if e["kind"] == "zero_weight_group":
             w[mask] = 0.0
+        elif e["kind"] == "zero_weight_positives":
+            w[mask & (y_true == 1)] = 0.0
         elif e["kind"] == "all_positive_group":
             y_true[mask] = 1
             y_score[mask] = np.maximum(y_score[mask], 0.5)
@@ -180,7 +182,9 @@ def evaluation(D, sens, ctrl, weighted):
         ff[name] = {a: {m: num(fn(yt, yp, method=m, agg=a, **kw)) for m in ["between_groups", "to_overall"]}
                     for a in ["worst_case", "mean"]}
     ev["fairness_functions"] = ff
-    priv = {"sex": "M"} if sens == ["sex"] else {s: {"sex": "M", "race": "A"}[s] for s in sens}
+    priv = {s: {"sex": "M", "race": "A"}[s] for s in sens if s in ("sex", "race")}
+    if not priv:
+        return ev
     mask = np.ones(len(yt), bool)
     for s, v in priv.items():
         mask &= D[s] == v
@@ -213,8 +217,9 @@ def write_case(case_id, seed, n, edits, evals, tags):
                     "python": sys.version.split()[0]},
            "data": {"n": n, "pos_label": 1, "y_true": D["y_true"].tolist(), "y_pred": D["y_pred"].tolist(),
                     "y_score": D["y_score"].tolist(), "sample_weight": D["w"].tolist(),
-                    "sensitive_features": {"sex": D["sex"].tolist(), "race": D["race"].tolist()},
-                    "control_features": {"age_band": D["age_band"].tolist()},
+                    "sensitive_features": {"sex": D["sex"].tolist(), "race": D["race"].tolist(),
+                                           "age_band": D["age_band"].tolist()},
+                    "control_features": {"age_band": D["age_band"].tolist(), "race": D["race"].tolist()},
                     "levels": {k: sorted(set(D[k].tolist())) for k in ["sex", "race", "age_band"]}},
            "evaluations": [evaluation(D, *e) for e in evals]}
     with open(os.path.join(OUT, case_id + ".json"), "w") as f:
@@ -222,10 +227,13 @@ def write_case(case_id, seed, n, edits, evals, tags):
 
 
 EVALS = [(["sex"], [], False), (["sex"], [], True), (["race"], [], True), (["sex", "race"], [], False),
-         (["sex", "race"], [], True), (["sex"], ["age_band"], True), (["sex", "race"], ["age_band"], False)]
+         (["sex", "race"], [], True), (["sex"], ["age_band"], True), (["sex", "race"], ["age_band"], False),
+         (["sex", "race", "age_band"], [], True), (["sex"], ["race", "age_band"], True)]
 write_case("local_edge_zero_weight_group", 7301, 300, [{"kind": "zero_weight_group", "feature": "race", "value": "C"}],
            EVALS, ["edge", "zero_weight"])
 write_case("local_edge_all_positive_group", 7302, 300, [{"kind": "all_positive_group", "feature": "race", "value": "B"}],
            EVALS, ["edge", "single_class"])
+write_case("local_edge_zero_weight_positives", 7304, 400,
+           [{"kind": "zero_weight_positives", "feature": "race", "value": "B"}], EVALS, ["edge", "zero_weight"])
 write_case("local_edge_no_predicted_positive", 7303, 300,
            [{"kind": "no_predicted_positive_group", "feature": "race", "value": "C"}], EVALS, ["edge", "zero_selection"])
