@@ -3,20 +3,56 @@
 // Art. 14 human oversight, Art. 86 and GDPR Art. 22 contest and
 // explanation).
 //
+// # Gate
+//
 // A [Gate] routes each candidate decision by a [Policy] to apply
-// (automatic), review (hold for a human) or block. A held decision becomes
-// a [Ticket] with a deadline in a [Store] (in memory, an embedded bbolt
-// file, or PostgreSQL in oversight/postgres for many replicas sharing one
-// queue). Reviewers approve, reject or override tickets under an
-// [Authorizer] (roles, four-eyes, segregation of duties); at a deadline the
-// ticket escalates to the next reviewer level and, at the last level, a
-// fail-safe applies (deny, or keep holding) — never a silent approval.
+// (automatic), review (hold for a human) or block. Built-in policies
+// ([RiskAtLeast], [ScoreBand], [AdverseOutcome], [Sample], [FeatureRule],
+// [Always]) combine with [Strictest]; custom policies are plain functions.
+// A held decision becomes a [Ticket] with a deadline. The caller waits
+// ([Gate.Await]), polls ([Gate.Status]) or is called back
+// ([WithOnResolved]). At a deadline the ticket escalates to the next
+// reviewer level ([WithDeadlines]); at the last, the fail-safe applies
+// ([FailSafeDeny] by default, or [FailSafeHold]) — never a silent
+// approval.
+//
+// Reviewers approve, reject or override ([Gate.Override] needs a new
+// output and a reason) under an [Authorizer]: [RoleBased], [FourEyes]
+// (nobody reviews what they submitted; high-risk decisions need two
+// distinct approvers), [SegregationOfDuties], combined with [AllOf].
 // [Gate.Halt] is the stop button, [Gate.Contest] lets the affected person
 // contest a decision, and [Console] is the reviewers' web console.
 //
+// # Stores
+//
+// Tickets live in a [Store]: [MemoryStore] for tests and single processes,
+// [BoltStore] (an embedded bbolt file) for a single instance whose queue
+// must survive restarts, and oversight/postgres for many replicas sharing
+// one queue. The conformance suite in oversight/storetest runs against all
+// three.
+//
+// # Evidence
+//
 // Every state change is written to the [Recorder] (normally the aims
-// decision log) and emitted as OpenTelemetry spans, events (log records
-// carrying aims.control.id) and metrics: queue depth, time to review,
-// override and agreement rates, expired tickets, halts and refused
-// attempts.
+// decision log): the routed decision, each reviewer action with reviewer,
+// reason and latency, escalations, expiries, halts and contests, linked to
+// the original decision by RelatedDecisionID. It is also emitted as
+// OpenTelemetry spans, events (log records carrying aims.control.id:
+// A.9.2, A.3.2 for refused attempts, A.8.3 for contests) and metrics:
+// queue depth, time to review, override and agreement rates (an
+// automation-bias signal), expired tickets, escalations, halts and refused
+// attempts. A refused attempt (unknown ticket, acting twice, override
+// without reason, missing role, reviewing one's own decision, expired
+// ticket) returns an error saying what was wrong, is emitted as an event
+// and counted, and changes nothing.
+//
+// # Integration tests
+//
+// The PostgreSQL and browser tests run when AIMSKIT_POSTGRES_DSN and
+// AIMSKIT_CHROMIUM are set:
+//
+//	export AIMSKIT_POSTGRES_DSN="$(bash .ci/postgres.sh start)"
+//	export AIMSKIT_CHROMIUM="$(bash .ci/chromium.sh)"
+//	go test -race ./oversight/...
+//	bash .ci/postgres.sh stop
 package oversight
