@@ -61,7 +61,7 @@ func ParseLine(b []byte) (Line, error) {
 	var l Line
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	if !bytes.HasPrefix(b, linePrefix) {
-		return l, errors.New(`line does not start with {"seq":`)
+		return l, errors.New(`line does not start with the {"seq" envelope`)
 	}
 	rest := b[len(linePrefix):]
 	i := 0

@@ -45,19 +45,26 @@ type InclusionProof struct {
 // structure and hashes but not the checkpoint signatures: whoever receives
 // the proof checks those with CheckProof and the public key.
 func Prove(dir, recordID string) (*InclusionProof, error) {
-	v, err := load(dir, nil, VerifyOptions{AllowPending: true}, true)
-	if err != nil {
-		return nil, err
-	}
+	// Find the record first, so the tree load need not keep every ID.
 	seq := int64(-1)
-	for i, w := range v.where {
-		if w.id == recordID && w.seg >= 0 {
-			seq = int64(i)
-			break
+	var record []byte
+	err := Scan(dir, func(r ScannedRecord) error {
+		if RecordID(r.Record) == recordID {
+			seq = r.Seq
+			record = append([]byte(nil), r.Record...)
+			return errStopScan
 		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, err
 	}
 	if seq < 0 {
 		return nil, fmt.Errorf("ledger %s: no record with id %q", dir, recordID)
+	}
+	v, err := load(dir, nil, VerifyOptions{AllowPending: true}, true)
+	if err != nil {
+		return nil, err
 	}
 	if len(v.cps) == 0 || v.cps[len(v.cps)-1].Size <= seq {
 		return nil, fmt.Errorf("ledger %s: record %q (seq %d) is not yet covered by a signed checkpoint", dir, recordID, seq)
@@ -66,17 +73,6 @@ func Prove(dir, recordID string) (*InclusionProof, error) {
 	path, err := tlog.ProveRecord(cp.Size, seq, &v.tree)
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", dir, err)
-	}
-	var record []byte
-	err = Scan(dir, func(r ScannedRecord) error {
-		if r.Seq == seq {
-			record = append([]byte(nil), r.Record...)
-			return errStopScan
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStopScan) {
-		return nil, err
 	}
 	leaf := tlog.RecordHash(record)
 	p := &InclusionProof{

@@ -105,7 +105,6 @@ type verifiedLedger struct {
 type recordLoc struct {
 	seg  int32
 	line int32
-	id   string
 }
 
 // loadLedger reads and checks the ledger in dir. With unsigned set it
@@ -354,7 +353,7 @@ func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, fail fun
 		if err := v.tree.add(ln.Leaf); err != nil {
 			return err
 		}
-		v.where = append(v.where, recordLoc{seg: int32(si), line: int32(lr.lineNo), id: RecordID(ln.Record)})
+		v.where = append(v.where, recordLoc{seg: int32(si), line: int32(lr.lineNo)})
 		if err := checkRoots(); err != nil {
 			return err
 		}

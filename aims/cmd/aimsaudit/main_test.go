@@ -202,7 +202,7 @@ func TestExportFromCollectorFile(t *testing.T) {
 		for _, r := range recs[i:min(i+5, len(recs))] {
 			var attrs []map[string]any
 			for k, v := range oteltest.Attrs(r) {
-				attrs = append(attrs, map[string]any{"key": k, "value": map[string]any{"stringValue": v.Emit()}})
+				attrs = append(attrs, map[string]any{"key": k, "value": map[string]any{"stringValue": v.String()}})
 			}
 			lrs = append(lrs, map[string]any{
 				"timeUnixNano":         fmt.Sprint(r.Timestamp().UnixNano()),
