@@ -3,7 +3,6 @@ package fairness
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
 // ReweighFactor is the weight factor of one (group, label) combination.
@@ -117,5 +116,3 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 	}
 	return res, nil
 }
-
-func groupKey(labels []string) string { return strings.Join(labels, "\x1f") }

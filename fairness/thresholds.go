@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 )
 
 // Constraint is the fairness constraint a ThresholdOptimizer enforces.
@@ -378,14 +379,14 @@ func interpolate(h []hullPoint, x float64) (y float64, a, b int, alpha float64) 
 	if x >= h[last].x {
 		return h[last].y, last, last, 1
 	}
-	b = sort1(h, x)
+	b = firstAtLeast(h, x)
 	a = b - 1
 	alpha = (h[b].x - x) / (h[b].x - h[a].x)
 	return alpha*h[a].y + (1-alpha)*h[b].y, a, b, alpha
 }
 
-// sort1 returns the first index with h[i].x ≥ x (binary search).
-func sort1(h []hullPoint, x float64) int {
+// firstAtLeast returns the first index with h[i].x ≥ x (binary search).
+func firstAtLeast(h []hullPoint, x float64) int {
 	lo, hi := 0, len(h)-1
 	for lo < hi {
 		mid := (lo + hi) / 2
@@ -460,3 +461,6 @@ func (t *ThresholdOptimizer) Predict(r *rand.Rand, group []string, score float64
 	}
 	return 0, nil
 }
+
+// groupKey joins group labels into a map key.
+func groupKey(labels []string) string { return strings.Join(labels, "\x1f") }
