@@ -3,6 +3,7 @@ package oversight_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -588,5 +589,68 @@ func TestHaltIsSharedThroughTheStore(t *testing.T) {
 	}
 	if h1.gate.Halted("credit") {
 		t.Fatal("resume on one replica did not reach the other")
+	}
+}
+
+func TestAwaitRealDeadlineAppliesFailSafe(t *testing.T) {
+	rec := &fakeRecorder{}
+	g, err := oversight.New(rec, oversight.WithSweepInterval(0), oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithDeadlines(20*time.Millisecond, 20*time.Millisecond), oversight.WithPollInterval(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	out, _ := g.Submit(context.Background(), decision(t, "credit", "deny", 0.2, 0.5, true))
+	// Nobody reviews: Await itself escalates at the first deadline and
+	// applies the fail-safe at the second (its timer, not the poll, wakes it).
+	o, err := g.Await(context.Background(), out.Ticket.ID)
+	if err != nil || o.Action != aims.ActionExpire || o.Applied {
+		t.Fatalf("Await = %+v, %v; want expire, not applied", o, err)
+	}
+	want := []aims.OversightAction{aims.ActionReview, aims.ActionEscalate, aims.ActionExpire}
+	if got := rec.actions(); !equalActions(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
+}
+
+func TestConcurrentReviewersResolveOnce(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	out, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			r := oversight.Reviewer{ID: fmt.Sprintf("r%d", i), Roles: []string{"reviewer"}}
+			var err error
+			if i%2 == 0 {
+				_, err = h.gate.Approve(ctx, out.Ticket.ID, r, "ok")
+			} else {
+				_, err = h.gate.Override(ctx, out.Ticket.ID, r, "approve", "evidence")
+			}
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		err := <-errs
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, oversight.ErrAlreadyResolved):
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d reviewers succeeded, want exactly 1", ok)
+	}
+	resolutions := 0
+	for _, d := range h.rec.all() {
+		if a := d.Oversight.Action; a == aims.ActionApprove || a == aims.ActionOverride {
+			resolutions++
+		}
+	}
+	if resolutions != 1 {
+		t.Fatalf("%d resolutions recorded", resolutions)
 	}
 }
