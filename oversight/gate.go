@@ -152,9 +152,11 @@ func submitterFrom(ctx context.Context, d *aims.Decision) string {
 // Review: a ticket is opened and the Outcome is Pending; wait for it with
 // Await, poll with Status, or get called back (WithOnResolved).
 //
-// While the decision's system is halted, Submit blocks (or holds) every
-// decision without asking the policy. If the decision record cannot be
-// written, Submit returns the error and nothing is applied.
+// The Gate writes the decision, with its oversight outcome, to the
+// Recorder itself, on every route; the application does not record it
+// again. While the decision's system is halted, Submit blocks (or holds)
+// every decision without asking the policy. If the decision record cannot
+// be written, Submit returns the error and nothing is applied.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
