@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -42,7 +43,7 @@ func Build(in *Input) (*Report, error) {
 func sources(in *Input) []Source {
 	var out []Source
 	add := func(name, path string, ok bool, status string) {
-		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status})
+		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status, SHA256: in.Digests[path]})
 	}
 	if in.Decisions != nil {
 		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d other records", len(in.Decisions), in.OtherRecords))
@@ -81,11 +82,12 @@ func sources(in *Input) []Source {
 	return out
 }
 
+// joinPath is filepath.Join, but empty when there is no folder.
 func joinPath(dir, file string) string {
 	if dir == "" {
 		return ""
 	}
-	return strings.TrimSuffix(dir, "/") + "/" + file
+	return filepath.Join(dir, file)
 }
 
 // controlOf returns the normalised aims.control.id of a record's
@@ -195,6 +197,7 @@ func buildLedger(in *Input) LedgerSection {
 		return s
 	}
 	s.Available, s.Verdict = true, VerdictPass
+	s.Reproduce = "aimsaudit verify " + shellQuote(in.LedgerDir) + " --key " + shellQuote(in.Key)
 	for _, v := range in.Verifications {
 		st := LedgerStatus{Verdict: VerdictPass, Verification: v, CheckpointNote: v.CheckpointNote}
 		if !v.OK {
@@ -386,4 +389,15 @@ func systemOf(attrs, resource map[string]any) string {
 		return s
 	}
 	return otlpjson.String(resource, "service.name")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+=:@,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -2,6 +2,8 @@ package auditreport
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +42,8 @@ type Input struct {
 	Decisions []aims.Decision
 	// OtherRecords counts ledger records that are not decisions.
 	OtherRecords int
+	// Key is the public verifier key, or the file holding it, as given.
+	Key string
 	// Verifications holds the result of verifying each instance ledger;
 	// empty when the ledgers were not verified (no ledger or no key).
 	Verifications []Verification
@@ -60,9 +64,31 @@ type Input struct {
 	// SoAProblems lists what SoA.Validate found wrong, if anything.
 	SoAProblems []string
 
+	// Digests holds the SHA-256 (hex) of each input file read, by path,
+	// so the report names exactly which bytes it was built from.
+	Digests map[string]string
+
 	// Missing lists, in plain words, each input that was not available or
 	// could not be read, and why.
 	Missing []string
+}
+
+// digest records the SHA-256 of the file at path; a file that cannot be
+// read gets no digest (its reading fails visibly elsewhere).
+func (in *Input) digest(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return
+	}
+	if in.Digests == nil {
+		in.Digests = map[string]string{}
+	}
+	in.Digests[path] = hex.EncodeToString(h.Sum(nil))
 }
 
 // Verification is the outcome of verifying the decision ledger with the
@@ -190,6 +216,7 @@ func loadLedger(in *Input, opts LoadOptions) {
 		in.missing("ledger verification: no public verifier key was given (--key), so the ledger was not verified")
 		return
 	}
+	in.Key = opts.Key
 	v, err := ledger.LoadVerifier(opts.Key)
 	if err != nil {
 		in.missing("ledger verification: the verifier key could not be loaded: %v", err)
@@ -236,6 +263,7 @@ func loadCollector(in *Input, dir string) {
 	}
 	in.OTelDir = dir
 	logsPath := filepath.Join(dir, LogsFile)
+	in.digest(logsPath)
 	if f, err := os.Open(logsPath); err != nil {
 		in.missing("collector logs: %s could not be opened: %v", logsPath, errors.Unwrap(err))
 	} else {
@@ -259,6 +287,7 @@ func loadCollector(in *Input, dir string) {
 		f.Close()
 	}
 	metricsPath := filepath.Join(dir, MetricsFile)
+	in.digest(metricsPath)
 	if f, err := os.Open(metricsPath); err != nil {
 		in.missing("collector metrics: %s could not be opened: %v", metricsPath, errors.Unwrap(err))
 	} else {
@@ -281,6 +310,7 @@ func loadSoA(in *Input, path string) {
 		return
 	}
 	in.SoAPath = path
+	in.digest(path)
 	soa, err := aims.LoadSoAFile(path)
 	if err != nil {
 		in.missing("Statement of Applicability: %v", err)

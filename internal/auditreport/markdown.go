@@ -104,9 +104,9 @@ func (m *md) report(r *Report) {
 	m.p("## 2. Inputs\n")
 	var rows [][]string
 	for _, src := range r.Sources {
-		rows = append(rows, []string{src.Name, orDash(src.Path), src.Status})
+		rows = append(rows, []string{src.Name, orDash(src.Path), src.Status, orDash(src.SHA256)})
 	}
-	m.table([]string{"Input", "Source", "Status"}, rows)
+	m.table([]string{"Input", "Source", "Status", "SHA-256"}, rows)
 	for _, x := range r.Missing {
 		m.p("- Missing: %s", esc(x))
 	}
@@ -317,6 +317,7 @@ func (m *md) ledger(s *LedgerSection) {
 		return
 	}
 	m.p("**%s** %s\n", verdictWord(s.Verdict), esc(verificationText(s)))
+	m.p("To verify independently: `%s`\n", strings.ReplaceAll(s.Reproduce, "`", "'"))
 	for _, st := range s.Ledgers {
 		v := st.Verification
 		rows := [][]string{{"Verdict", verdictWord(st.Verdict)}, {"Ledger folder", v.Dir}}

@@ -35,6 +35,9 @@ type Source struct {
 	Path   string
 	Status string // "read: 120 records", "missing"
 	OK     bool
+	// SHA256 is the hex SHA-256 of the file read, empty for folders and
+	// files not read.
+	SHA256 string
 }
 
 // Verdict is a traffic-light state shown next to findings.
@@ -312,6 +315,9 @@ type LedgerSection struct {
 	Verdict      Verdict
 	Ledgers      []LedgerStatus
 	OtherRecords int
+	// Reproduce is the command an auditor runs to verify the ledger
+	// independently of this report.
+	Reproduce string
 }
 
 // LedgerStatus is the verification result of one instance ledger.

@@ -3,7 +3,9 @@ package auditreport
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -54,6 +56,13 @@ func TestLoadReadsEveryInput(t *testing.T) {
 	assert.NotNil(t, in.SoA)
 	assert.Empty(t, in.SoAProblems)
 	assert.Equal(t, generatedAt, in.GeneratedAt)
+	// The digests name the exact bytes read.
+	require.Len(t, in.Digests, 3)
+	for path, sum := range in.Digests {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("%x", sha256.Sum256(b)), sum, path)
+	}
 }
 
 func TestDecisionCounts(t *testing.T) {
@@ -296,6 +305,9 @@ func TestLedgerVerification(t *testing.T) {
 	assert.NotEmpty(t, l.RootHash)
 	assert.Contains(t, l.CheckpointText, "aimskit.ledger/credit-scoring/i-1\n")
 	assert.Contains(t, l.CheckpointNote, "— reporttest ")
+	assert.Equal(t, "aimsaudit verify "+in.LedgerDir+" --key "+in.Key, r.Ledger.Reproduce)
+	assert.Equal(t, `'a b'\''c'`, shellQuote("a b'c"))
+	assert.Equal(t, "''", shellQuote(""))
 	assert.Equal(t, VerdictPass, r.Summary.Verification)
 }
 
