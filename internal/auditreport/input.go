@@ -142,7 +142,8 @@ type LoadOptions struct {
 // Load reads the inputs named by opts. An input that is not given, does not
 // exist or cannot be parsed is recorded in Input.Missing and the rest is
 // still read, so the report can say what it could not see. Load returns an
-// error only when ctx is cancelled.
+// error only when ctx is cancelled (checked between inputs and between
+// ledger records).
 func Load(ctx context.Context, opts LoadOptions) (*Input, error) {
 	in := &Input{GeneratedAt: opts.Now}
 	if in.GeneratedAt.IsZero() {
@@ -153,7 +154,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Input, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	loadLedger(in, opts)
+	loadLedger(ctx, in, opts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -169,7 +170,7 @@ func (in *Input) missing(format string, args ...any) {
 	in.Missing = append(in.Missing, fmt.Sprintf(format, args...))
 }
 
-func loadLedger(in *Input, opts LoadOptions) {
+func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	if opts.LedgerDir == "" {
 		in.missing("decision ledger: no ledger folder was given (--ledger)")
 		return
@@ -192,6 +193,9 @@ func loadLedger(in *Input, opts LoadOptions) {
 	var bad []string
 	for _, dir := range dirs {
 		err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			var d aims.Decision
 			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion == "" {
 				other++
@@ -203,6 +207,9 @@ func loadLedger(in *Input, opts LoadOptions) {
 			decisions = append(decisions, d)
 			return nil
 		})
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", dir, err)
 		}
@@ -223,6 +230,9 @@ func loadLedger(in *Input, opts LoadOptions) {
 		return
 	}
 	for _, dir := range dirs {
+		if ctx.Err() != nil {
+			return
+		}
 		in.Verifications = append(in.Verifications, verifyLedger(dir, v, opts.AllowPending))
 	}
 }

@@ -194,7 +194,9 @@ type OversightSection struct {
 	Applied, Held, Blocked, Ungated                  int
 	Approved, Rejected, Overridden, PartialApprovals int
 	Contested, Expired, Escalated, Halts, Resumes    int
-	// Open counts held decisions with no resolution in the ledger.
+	// Open counts held decisions with no resolution in the ledger. An
+	// expiry counts as a resolution, also under the fail-safe "hold" where
+	// the decision stays held until a reviewer acts (Expired shows those).
 	Open int
 	// Agreement is approvals / resolved human reviews; AgreementDefined
 	// is false when there were no resolved reviews.

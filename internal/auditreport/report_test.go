@@ -634,3 +634,11 @@ func TestNonDecisionLedgerRecordsAreCounted(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadStopsWhenCancelled(t *testing.T) {
+	p, _, _ := scenario(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Load(ctx, LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key})
+	assert.ErrorIs(t, err, context.Canceled)
+}
