@@ -239,7 +239,14 @@ func TestNewBadSpec(t *testing.T) {
 		"no trees":           func(s *Spec) { s.Trees = nil },
 		"NaN leaf":           func(s *Spec) { s.Trees[0].Value[1] = math.NaN() },
 		"infinite threshold": func(s *Spec) { s.Trees[0].Threshold[0] = math.Inf(1) },
-		"NaN threshold":      func(s *Spec) { s.Trees[0].Threshold[0] = math.NaN() },
+		"threshold beyond float32": func(s *Spec) {
+			s.Trees[0].Threshold[0] = 1e300
+		},
+		"max threshold with <=": func(s *Spec) {
+			s.Rule = LessEqual
+			s.Trees[0].Threshold[0] = math.MaxFloat64
+		},
+		"NaN threshold": func(s *Spec) { s.Trees[0].Threshold[0] = math.NaN() },
 		"zero internal cover": func(s *Spec) {
 			s.Trees[0].Cover[0] = 0
 		},

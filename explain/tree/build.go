@@ -233,13 +233,13 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 			switch rule {
 			case LessFloat32:
 				nd.thr = float64(float32(thr))
-				if math.IsInf(nd.thr, 0) {
-					return fmt.Errorf("tree: tree %d node %d has threshold %v, outside float32 range", t, it.id, thr)
-				}
 			case LessEqual:
 				nd.thr = math.Nextafter(thr, math.Inf(1))
 			case Less:
 				nd.thr = thr
+			}
+			if math.IsInf(nd.thr, 0) {
+				return fmt.Errorf("tree: tree %d node %d has threshold %v, too large to compare", t, it.id, thr)
 			}
 			nd.missing = math.Inf(1)
 			if tr.DefaultLeft != nil && tr.DefaultLeft[it.id] {

@@ -1,21 +1,47 @@
-// Package tree loads tree-ensemble models (XGBoost JSON, scikit-learn trees
-// exported as JSON) and explains them with TreeSHAP.
+// Package tree loads tree-ensemble models and explains their predictions
+// with TreeSHAP, without a Python sidecar.
 //
-// An [Ensemble] predicts margins exactly as the training library does: for
-// XGBoost models row values are rounded to float32, float32(x) < threshold
-// goes left (a value equal to the threshold goes right), a missing value
-// (NaN) takes the node's default direction, and margins are summed in
-// float32, which reproduces XGBoost's output_margin bit for bit.
+// # Models
 //
-// Explanations are computed in margin space, as XGBoost's pred_contribs and
-// shap's TreeExplainer do:
+// [LoadXGBoostFile] and [LoadXGBoost] read XGBoost models saved with
+// Booster.save_model (JSON or UBJSON, XGBoost 1.7 and later, optionally
+// gzipped); [LoadSklearnJSON] reads scikit-learn trees exported as JSON;
+// [New] builds an [Ensemble] from plain node arrays. An Ensemble predicts
+// exactly as the training library does: for XGBoost models row values are
+// rounded to float32, float32(x) < threshold goes left (a value equal to the
+// threshold goes right), a missing value (NaN) takes the node's default
+// direction, and margins are summed in float32 in file order, which
+// reproduces XGBoost's output_margin bit for bit. Outputs are the margins
+// put through the objective's transform (identity, sigmoid, softmax, exp).
+// Unsupported models (gblinear and dart boosters, categorical splits,
+// multi-output trees, unknown objectives) are rejected with errors wrapping
+// [ErrUnsupported].
 //
-//   - path-dependent TreeSHAP (Lundberg et al. 2020, "From local explanations
-//     to global understanding with explainable AI for trees", Nature Machine
-//     Intelligence 2:56–67, Algorithm 2), which needs no background data and
-//     uses the node covers as the feature distribution;
-//   - interventional TreeSHAP with a background set (the same paper,
-//     "Interventional Tree SHAP"), the exact Shapley values of the game
-//     v(S) = mean_b f(x_S, b_{not S});
-//   - path-dependent SHAP interaction values.
+// An Ensemble is an [explain.Model] (margin of a single-output model), and
+// [Ensemble.Model] gives a view of any class in margin or output space, so
+// counterfactual search and the model-agnostic explainers of package
+// explain work on tree models.
+//
+// # Explanations
+//
+// All SHAP values are computed in margin space unless stated otherwise, as
+// XGBoost's pred_contribs and shap's TreeExplainer do:
+//
+//   - [Ensemble.Contributions] and [PathDependent]: path-dependent TreeSHAP
+//     (Lundberg et al. 2020, "From local explanations to global
+//     understanding with explainable AI for trees", Nature Machine
+//     Intelligence 2:56–67, Algorithm 2). No background data is needed:
+//     node covers stand in for the feature distribution. Per-leaf subset
+//     tables (leaftables.go) make a row cost O(L·D) per tree.
+//   - [Ensemble.InterventionalContributions] and [Interventional]:
+//     interventional TreeSHAP with a background set, the exact Shapley
+//     values of v(S) = mean_b f(x_S, b_rest); with [WithOutputSpace] the
+//     game is formed on probabilities.
+//   - [Ensemble.Interactions]: path-dependent SHAP interaction values.
+//   - [Ensemble.ApproxContributions]: Saabas attributions.
+//
+// [PathDependent] and [Interventional] implement [explain.Explainer], so
+// explain.ReasonCodes turns their explanations into reason codes. Batch
+// work is spread over GOMAXPROCS goroutines ([WithWorkers]), each with its
+// own preallocated scratch, and stops when the context is cancelled.
 package tree

@@ -283,7 +283,7 @@ func (iv *Interventional) ExplainBatch(ctx context.Context, x explain.Matrix) (o
 		return nil, err
 	}
 	var vals []float64 // x.Rows × (M+1) for the selected class
-	if iv.outputSpace {
+	if iv.outputSpace && iv.e.transform != Identity {
 		vals = make([]float64, x.Rows*(M+1))
 		if err := iv.e.interventionalOutput(ctx, x, iv.bg, iv.class, iv.workers, vals); err != nil {
 			return nil, err

@@ -530,8 +530,17 @@ func checkExplainCase(t *testing.T, data []byte) {
 		assertClose(t, fmt.Sprintf("row %d interventional phi", i), phi[i*(M+1):i*(M+1)+M], r.Phi, tol)
 	}
 	// The model's output is its margin (identity), so the output-space
-	// algorithm (subset-sum tables) must give the same values as the
+	// algorithm (subset-sum tables; the explainer itself takes the margin
+	// path for identity models) must give the same values as the
 	// margin-space tree recursion.
+	outVals := make([]float64, x.Rows*(M+1))
+	if err := e.interventionalOutput(ctx, x, bg, 0, 0, outVals); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range c.Rows {
+		assertClose(t, fmt.Sprintf("row %d output-space phi", i), outVals[i*(M+1):i*(M+1)+M], r.Phi, tol)
+		assertClose(t, fmt.Sprintf("row %d output-space base", i), outVals[i*(M+1)+M:(i+1)*(M+1)], []float64{c.BaseValue}, tol)
+	}
 	out, err := NewInterventional(e, bgm, WithOutputSpace())
 	if err != nil {
 		t.Fatal(err)
@@ -541,8 +550,8 @@ func checkExplainCase(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	for i, r := range c.Rows {
-		assertClose(t, fmt.Sprintf("row %d output-space phi", i), exps[i].Values, r.Phi, tol)
-		assertClose(t, fmt.Sprintf("row %d output-space base", i), []float64{exps[i].BaseValue}, []float64{c.BaseValue}, tol)
+		assertClose(t, fmt.Sprintf("row %d output-space explainer phi", i), exps[i].Values, r.Phi, tol)
+		assertClose(t, fmt.Sprintf("row %d output-space explainer base", i), []float64{exps[i].BaseValue}, []float64{c.BaseValue}, tol)
 	}
 
 	if c.BaseValuePathDependent != nil {
