@@ -2,8 +2,10 @@ package fairness
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -201,5 +203,79 @@ func TestReweighing(t *testing.T) {
 	}
 	if _, err := Reweigh(context.Background(), &Data{Sensitive: b.Sensitive}); err == nil {
 		t.Error("missing y_true accepted")
+	}
+}
+
+// TestThresholdOptimizerVersusFairlearn fits on the data fairlearn 0.12's
+// ThresholdOptimizer was run on (testdata/thresholds, made by
+// testdata/gen/gen_threshold_optimizer.py). fairlearn searches a grid of
+// 1000 points; this package searches hull vertices exactly, so its
+// training accuracy must be at least fairlearn's (up to the grid step) and
+// its constraint must hold exactly on the training data.
+func TestThresholdOptimizerVersusFairlearn(t *testing.T) {
+	raw, err := os.ReadFile("testdata/thresholds/fairlearn_threshold_optimizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		G []string
+		Y []int
+		S []float64
+	}
+	if err := json.Unmarshal(raw, &ref); err != nil {
+		t.Fatal(err)
+	}
+	var peers map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &peers); err != nil {
+		t.Fatal(err)
+	}
+	d := &Data{YTrue: ref.Y, YScore: ref.S, Sensitive: []Feature{NewFeature("g", ref.G)}}
+	for _, c := range []Constraint{DemographicParityConstraint, EqualizedOddsConstraint} {
+		var want struct {
+			Acc float64            `json:"acc"`
+			SR  map[string]float64 `json:"sr"`
+			TPR map[string]float64 `json:"tpr"`
+			FPR map[string]float64 `json:"fpr"`
+		}
+		if err := json.Unmarshal(peers[c.String()], &want); err != nil {
+			t.Fatal(err)
+		}
+		opt, err := FitThresholdOptimizer(context.Background(), d, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := opt.TrainingAccuracy()
+		t.Logf("%s: accuracy %.6f, fairlearn %.6f", c, got, want.Acc)
+		if got < want.Acc-1e-3 || got > want.Acc+0.01 {
+			t.Errorf("%s: training accuracy %.6f, fairlearn %.6f", c, got, want.Acc)
+		}
+		pol := opt.Policies()
+		for _, p := range pol {
+			g := p.Group[0]
+			switch c {
+			case DemographicParityConstraint:
+				if math.Abs(p.SelectionRate-want.SR[g]) > 0.01 {
+					t.Errorf("%s %s: selection rate %.4f, fairlearn %.4f", c, g, p.SelectionRate, want.SR[g])
+				}
+			case EqualizedOddsConstraint:
+				if math.Abs(p.TruePositiveRate-want.TPR[g]) > 0.01 || math.Abs(p.FalsePositiveRate-want.FPR[g]) > 0.01 {
+					t.Errorf("%s %s: TPR %.4f FPR %.4f, fairlearn %.4f %.4f", c, g, p.TruePositiveRate, p.FalsePositiveRate, want.TPR[g], want.FPR[g])
+				}
+			}
+		}
+		// Recompute the expected accuracy from the rules, independently of
+		// the optimizer's bookkeeping.
+		var correct float64
+		for i, y := range ref.Y {
+			p, _ := opt.ProbPositive([]string{ref.G[i]}, ref.S[i])
+			if y == 1 {
+				correct += p
+			} else {
+				correct += 1 - p
+			}
+		}
+		if acc := correct / float64(len(ref.Y)); math.Abs(acc-got) > 1e-9 {
+			t.Errorf("%s: accuracy from rules %.9f, reported %.9f", c, acc, got)
+		}
 	}
 }
