@@ -158,6 +158,19 @@ func (timeTicks) Ticks(lo, hi float64) []plot.Tick {
 	return out
 }
 
+// allTicks labels every bar position 0..n-1: each fairness group must be
+// named.
+type allTicks []string
+
+// Ticks implements plot.Ticker.
+func (t allTicks) Ticks(lo, hi float64) []plot.Tick {
+	out := make([]plot.Tick, len(t))
+	for i, l := range t {
+		out[i] = plot.Tick{Value: float64(i), Label: l}
+	}
+	return out
+}
+
 func bucketLabel(t time.Time, w time.Duration) string {
 	switch {
 	case w >= 24*time.Hour:
@@ -244,7 +257,7 @@ func fairnessChart(system string, groups []GroupRow, best float64) Chart {
 		title += " — " + system
 	}
 	p := newPlot(title, "group", "rate")
-	labels := make(indexTicks, len(groups))
+	labels := make(allTicks, len(groups))
 	sel := make(plotter.Values, len(groups))
 	tpr := make(plotter.Values, len(groups))
 	haveTPR := false
@@ -258,6 +271,12 @@ func fairnessChart(system string, groups []GroupRow, best float64) Chart {
 		}
 	}
 	p.X.Tick.Marker = labels
+	if len(groups) > 6 {
+		// Every group is labelled; slanted labels keep long names apart.
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YTop
+	}
 	w := vg.Length(math.Max(4, math.Min(28, float64(chartWidth-80)/float64(len(groups))*0.35)))
 	bars, err := plotter.NewBarChart(sel, w)
 	if err != nil {

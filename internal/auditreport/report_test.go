@@ -642,3 +642,22 @@ func TestLoadStopsWhenCancelled(t *testing.T) {
 	_, err := Load(ctx, LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestFairnessChartNamesEveryGroup(t *testing.T) {
+	var pts []pointSpec
+	for i := range 14 {
+		pts = append(pts, pointSpec{selRate, fmt.Sprintf("region=r%02d,sex=x", i), 0.3 + 0.03*float64(i)})
+	}
+	in := &Input{Metrics: []otlpjson.Point{}}
+	for _, p := range pts {
+		in.Metrics = append(in.Metrics, otlpjson.Point{Metric: p.metric, Kind: "gauge", Time: generatedAt, Value: p.v,
+			Attributes: map[string]any{string(semconv.AimsFairnessGroup): p.group}})
+	}
+	s := buildFairness(in)
+	require.Len(t, s.Monitors, 1)
+	svg := s.Monitors[0].Chart.SVG
+	require.NotEmpty(t, svg, s.Monitors[0].Chart.Err)
+	for _, p := range pts {
+		assert.Contains(t, svg, p.group)
+	}
+}
