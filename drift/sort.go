@@ -17,8 +17,72 @@ func sortedCopy(x []float64) []float64 {
 		slices.Sort(out)
 		return out
 	}
+	if len(x) >= bucketMinLen && len(x) < 1<<30 && bucketSortInto(out, x) {
+		return out
+	}
 	radixSortInto(out, x)
 	return out
+}
+
+const (
+	bucketMinLen = 1 << 15
+	// bucketMaxLoad is the largest bucket the bucket sort accepts before
+	// falling back to radix sort (heavy ties or outliers squeeze the data
+	// into few buckets).
+	bucketMaxLoad = 256
+)
+
+// bucketSortInto sorts src into out by distributing the values over n/4
+// equal-width buckets between min and max (a monotone map, so buckets are
+// already in order) and insertion-sorting each small bucket: two passes
+// over the data instead of radix sort's seven. For smooth distributions the
+// buckets hold a handful of values; if one holds more than bucketMaxLoad it
+// returns false and leaves the work to radix sort.
+func bucketSortInto(out, src []float64) bool {
+	n := len(src)
+	lo, hi := minMax(src)
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return false
+	}
+	nb := n / 4
+	scale := float64(nb) / (hi - lo)
+	bucket := func(v float64) int {
+		b := int((v - lo) * scale)
+		if b >= nb {
+			b = nb - 1
+		}
+		return b
+	}
+	start := make([]int32, nb+1)
+	for _, v := range src {
+		start[bucket(v)+1]++
+	}
+	for b := 0; b < nb; b++ {
+		if start[b+1] > bucketMaxLoad {
+			return false
+		}
+		start[b+1] += start[b]
+	}
+	next := make([]int32, nb)
+	copy(next, start[:nb])
+	for _, v := range src {
+		b := bucket(v)
+		out[next[b]] = v
+		next[b]++
+	}
+	for b := 0; b < nb; b++ {
+		seg := out[start[b]:start[b+1]]
+		for i := 1; i < len(seg); i++ {
+			v := seg[i]
+			j := i
+			for j > 0 && seg[j-1] > v {
+				seg[j] = seg[j-1]
+				j--
+			}
+			seg[j] = v
+		}
+	}
+	return true
 }
 
 // sortBoth sorts copies of a and b concurrently.

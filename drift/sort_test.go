@@ -19,7 +19,7 @@ func TestRadixSortMatchesSlicesSort(t *testing.T) {
 		},
 	}
 	for name, g := range gens {
-		for _, n := range []int{radixMinLen - 1, radixMinLen, 5000} {
+		for _, n := range []int{radixMinLen - 1, radixMinLen, 5000, bucketMinLen, 100000} {
 			x := make([]float64, n)
 			for i := range x {
 				x[i] = g()
