@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 )
 
 // node is one live node of an ensemble, stored in a single flat array shared
@@ -66,6 +67,9 @@ type Ensemble struct {
 
 	// leafTab holds the per-leaf TreeSHAP tables (nil: not eligible).
 	leafTab *leafTables
+	// interTab holds the interaction tables, built on first use.
+	interOnce sync.Once
+	interTab  *interactionTables
 
 	// pnodes is a copy of nodes for prediction in which every leaf loops
 	// to itself (threshold +Inf, missing −Inf, feature 0), so a walk of

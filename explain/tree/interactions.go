@@ -34,6 +34,9 @@ func (e *Ensemble) Interactions(ctx context.Context, x explain.Matrix, out []flo
 	}
 	cfg := newConfig(opts)
 	workers := clampWorkers(cfg.workers, x.Rows)
+	if it := e.interTables(); it != nil && !cfg.recursive {
+		return e.interactionsTables(ctx, x, out, it, workers)
+	}
 	scratch := make([]*shapScratch, workers)
 	contribs := make([][]float64, workers)
 	for w := range scratch {
@@ -45,6 +48,58 @@ func (e *Ensemble) Interactions(ctx context.Context, x explain.Matrix, out []flo
 		for i := lo; i < hi; i++ {
 			e.canonRow(s.walker.row, x.Row(i))
 			e.interactionRow(s, phi, out[i*stride:(i+1)*stride])
+		}
+		return nil
+	})
+}
+
+// interactionsTables is Interactions with the per-leaf tables: one walk
+// per row and tree gives the off-diagonal entries; the diagonal is then
+// φ[a] − Σ_{b≠a} [a][b], with φ from the contribution tables.
+func (e *Ensemble) interactionsTables(ctx context.Context, x explain.Matrix, out []float64, it *interactionTables, workers int) error {
+	M, K := e.numFeatures, e.numGroups
+	M1 := M + 1
+	stride := K * M1 * M1
+	type scratch struct {
+		w   interWalker
+		phi []float64
+	}
+	ws := make([]scratch, workers)
+	for i := range ws {
+		ws[i] = scratch{
+			w:   interWalker{fastWalker: fastWalker{nodes: e.nodes, lt: e.leafTab, fails: make([]int32, M), row: make([]float64, M)}, it: it, m1: M1},
+			phi: make([]float64, K*M1),
+		}
+	}
+	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
+		s := &ws[wi]
+		w := &s.w
+		for i := lo; i < hi; i++ {
+			e.canonRow(w.row, x.Row(i))
+			o := out[i*stride : (i+1)*stride]
+			clear(o)
+			clear(s.phi)
+			for t, root := range e.roots {
+				g := int(e.group[t])
+				w.phi = s.phi[g*M1 : g*M1+M]
+				w.walk(root)
+				w.mat = o[g*M1*M1 : (g+1)*M1*M1]
+				w.walkInter(root)
+				s.phi[g*M1+M] += e.value[root]
+			}
+			for g := 0; g < K; g++ {
+				mat := o[g*M1*M1 : (g+1)*M1*M1]
+				for a := 0; a < M; a++ {
+					diag := s.phi[g*M1+a]
+					for b := 0; b < M; b++ {
+						if b != a {
+							diag -= mat[a*M1+b]
+						}
+					}
+					mat[a*M1+a] = diag
+				}
+				mat[M*M1+M] = s.phi[g*M1+M] + e.intercept[g]
+			}
 		}
 		return nil
 	})

@@ -341,6 +341,28 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 		assertClose(t, "approx_contribs", approx, c.ApproxContribs.data, 1e-5)
 	}
 
+	if c.Interactions == nil {
+		// No reference: the table and recursive algorithms must still agree
+		// (and rows must sum to the contributions) on a few rows.
+		few := explain.Matrix{Rows: min(3, n), Cols: M, Data: x.Data[:min(3, n)*M]}
+		a := make([]float64, few.Rows*K*(M+1)*(M+1))
+		b := make([]float64, len(a))
+		if err := e.Interactions(ctx, few, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Interactions(ctx, few, b, withRecursion()); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "interactions tables vs recursion", a, b, 1e-9)
+		sums := make([]float64, few.Rows*K*(M+1))
+		for r := range sums {
+			for j := 0; j <= M; j++ {
+				sums[r] += a[r*(M+1)+j]
+			}
+		}
+		assertClose(t, "interaction row sums", sums, contribs[:len(sums)], 1e-9)
+	}
+
 	if c.Interactions != nil {
 		inter := make([]float64, n*K*(M+1)*(M+1))
 		if err := e.Interactions(ctx, x, inter); err != nil {
@@ -350,6 +372,11 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 			t.Fatalf("interactions shape %v, want %d×%d×%d×%d", c.Interactions.shape, n, K, M+1, M+1)
 		}
 		assertClose(t, "interactions", inter, c.Interactions.data, 1e-5)
+		interRec := make([]float64, len(inter))
+		if err := e.Interactions(ctx, x, interRec, withRecursion()); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "interactions (recursive)", interRec, c.Interactions.data, 1e-5)
 		// Each row of an interaction matrix sums to that feature's contribution.
 		rowSums := make([]float64, n*K*(M+1))
 		for r := range rowSums {
