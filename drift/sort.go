@@ -133,6 +133,9 @@ func sortFloats(x []float64) {
 	}
 	src := make([]float64, len(x))
 	copy(src, x)
+	if len(x) >= bucketMinLen && len(x) < 1<<30 && bucketSortInto(x, src) {
+		return
+	}
 	radixSortInto(x, src)
 }
 
