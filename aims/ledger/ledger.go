@@ -43,6 +43,7 @@ type Ledger struct {
 	mu     sync.RWMutex // guards closed against concurrent sends on queue
 	closed bool
 	queue  chan item
+	wake   chan struct{} // capacity 1: a pending request to drain the queue
 	done   chan struct{} // closed when the writer goroutine has exited
 
 	failed atomic.Pointer[error] // first write error; the ledger fails stop
@@ -119,6 +120,7 @@ func Open(dir, system, instance string, signer note.Signer, opts ...Option) (*Le
 		cfg:    cfg,
 		logger: cfg.loggerProvider.Logger(semconv.ScopeLedger, log.WithInstrumentationVersion(semconv.Version)),
 		queue:  make(chan item, cfg.queueSize),
+		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
 	if l.lock, err = lockDir(filepath.Join(dir, lockFile)); err != nil {
@@ -207,12 +209,26 @@ func (l *Ledger) send(ctx context.Context, it item) error {
 	if l.cfg.dropWhenFull && it.kind == kindRecord {
 		select {
 		case l.queue <- it:
+			if l.needsWake(it) {
+				l.signal()
+			}
 			return nil
 		default:
+			l.signal()
 			l.inst.dropped.Add(ctx, 1, l.inst.addAttrs...)
 			return ErrQueueFull
 		}
 	}
+	select {
+	case l.queue <- it:
+		if l.needsWake(it) {
+			l.signal()
+		}
+		return nil
+	default:
+	}
+	// Full: make sure the writer is draining, then wait for room.
+	l.signal()
 	select {
 	case l.queue <- it:
 		return nil
@@ -263,6 +279,7 @@ func (l *Ledger) Close(ctx context.Context) error {
 		close(l.queue)
 	}
 	l.mu.Unlock()
+	l.signal()
 	select {
 	case <-l.done:
 		return l.closeErr
@@ -278,26 +295,53 @@ func (l *Ledger) run() {
 	defer tick.Stop()
 	for {
 		select {
+		case <-l.wake:
+		case <-tick.C:
+			if !l.drain() {
+				return
+			}
+			l.tick()
+			continue
+		}
+		if !l.drain() {
+			return
+		}
+	}
+}
+
+// drain handles every queued item. It returns false once the queue is
+// closed and the ledger shut down.
+func (l *Ledger) drain() bool {
+	for {
+		select {
 		case it, ok := <-l.queue:
 			if !ok {
 				l.shutdown()
-				return
+				return false
 			}
 			l.handle(it)
-			// Drain what is already queued before looking at the ticker,
-			// so bursts are written in one go.
-			for n := len(l.queue); n > 0; n-- {
-				it, ok := <-l.queue
-				if !ok {
-					l.shutdown()
-					return
-				}
-				l.handle(it)
-			}
-		case <-tick.C:
-			l.tick()
+		default:
+			return true
 		}
 	}
+}
+
+// signal wakes the writer. Records are normally picked up on the next
+// group-commit tick, so a plain Append costs one channel send and no
+// goroutine wake-up; the writer is woken at once only when someone waits
+// for it or the queue is half full.
+func (l *Ledger) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// needsWake reports whether the writer must handle it before the next tick.
+func (l *Ledger) needsWake(it item) bool {
+	return it.kind != kindRecord ||
+		l.cfg.durability == SyncEveryRecord ||
+		len(l.queue) >= cap(l.queue)/2
 }
 
 func (l *Ledger) handle(it item) {

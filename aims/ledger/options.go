@@ -43,7 +43,7 @@ func (d Durability) String() string {
 const (
 	DefaultGroupCommitInterval = 10 * time.Millisecond
 	DefaultQueueSize           = 4096
-	DefaultCheckpointRecords   = 1000
+	DefaultCheckpointRecords   = 10000
 	DefaultCheckpointInterval  = 10 * time.Second
 	DefaultSegmentMaxBytes     = 64 << 20
 	DefaultSegmentMaxAge       = 24 * time.Hour
@@ -108,7 +108,7 @@ func WithQueueSize(n int) Option { return func(c *config) { c.queueSize = n } }
 func WithDropWhenFull(drop bool) Option { return func(c *config) { c.dropWhenFull = drop } }
 
 // WithCheckpointEvery signs a checkpoint after every n records and at
-// least every d while records arrive (defaults 1000 and 10 s). Zero or
+// least every d while records arrive (defaults 10000 and 10 s). Zero or
 // negative values disable that trigger; Close always checkpoints.
 func WithCheckpointEvery(n int64, d time.Duration) Option {
 	return func(c *config) { c.cpRecords, c.cpInterval = n, d }

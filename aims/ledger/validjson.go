@@ -143,18 +143,35 @@ func hasLiteral(b []byte, i int, lit string) bool {
 	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
+// strStop marks the bytes that end the fast path inside a string: control
+// bytes, the quote and the backslash.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // scanString scans the string starting at the quote at b[i] and returns
 // the index after its closing quote.
 func scanString(b []byte, i int) (int, bool) {
 	i++
 	for i < len(b) {
+		// Fast path: ordinary bytes.
+		for i < len(b) && !strStop[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
 			return i + 1, true
 		case c < 0x20:
 			return i, false
-		case c == '\\':
+		default: // backslash
 			if i+1 >= len(b) {
 				return i, false
 			}
@@ -174,8 +191,6 @@ func scanString(b []byte, i int) (int, bool) {
 			default:
 				return i, false
 			}
-		default:
-			i++
 		}
 	}
 	return i, false
