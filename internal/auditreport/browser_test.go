@@ -109,6 +109,15 @@ func TestHTMLInChromium(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, texts, 20)
 
+	// Nothing is wider than the window: tables and charts fit.
+	overflow, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth - window.innerWidth`))
+	require.NoError(t, err)
+	assert.LessOrEqual(t, overflow, 0.0, "the page scrolls sideways")
+	// Every section rendered.
+	sections, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('section h2').length`))
+	require.NoError(t, err)
+	assert.Equal(t, 9, sections)
+
 	// The report is meant to be printed: Chromium's print path renders it.
 	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF())
 	require.NoError(t, err)
