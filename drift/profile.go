@@ -55,6 +55,12 @@ type NumericProfile struct {
 	// RelativeAccuracy and Sketch (DDSketch binary encoding) for ProfileSketch.
 	RelativeAccuracy float64 `json:"relative_accuracy,omitempty"`
 	Sketch           []byte  `json:"sketch,omitempty"`
+	// Support and SupportCounts hold the exact distinct values and their
+	// counts of a sketch profile whose data has at most 20 distinct values
+	// (Evidently bins such columns by value, which a sketch's approximate
+	// values cannot do); tests then use them instead of the sketch.
+	Support       []float64 `json:"support,omitempty"`
+	SupportCounts []int     `json:"support_counts,omitempty"`
 
 	once sync.Once
 	dist refDist
@@ -108,7 +114,29 @@ func NewSketchProfile(feature string, data []float64, relativeAccuracy float64) 
 	p := &NumericProfile{Feature: feature, Kind: ProfileSketch, Dropped: dropped, RelativeAccuracy: relativeAccuracy}
 	sk.Encode(&p.Sketch, false)
 	p.summarise(clean)
+	counts := map[float64]int{}
+	for _, v := range clean {
+		counts[v]++
+		if len(counts) > evidentlyDistinctMax {
+			break
+		}
+	}
+	if len(counts) <= evidentlyDistinctMax {
+		p.setSupport(counts)
+	}
 	return p, nil
+}
+
+func (p *NumericProfile) setSupport(counts map[float64]int) {
+	p.Support = p.Support[:0]
+	for v := range counts {
+		p.Support = append(p.Support, v)
+	}
+	slices.Sort(p.Support)
+	p.SupportCounts = make([]int, len(p.Support))
+	for i, v := range p.Support {
+		p.SupportCounts[i] = counts[v]
+	}
 }
 
 func (p *NumericProfile) summarise(clean []float64) {
@@ -156,6 +184,20 @@ func (p *NumericProfile) prepared() (*refDist, error) {
 			d.cum = nil // unit weights: cum[i] = i+1
 			d.total = float64(p.Count)
 		case ProfileSketch:
+			if len(p.Support) > 0 {
+				if len(p.SupportCounts) != len(p.Support) || !slices.IsSorted(p.Support) {
+					p.err = fmt.Errorf("drift: profile %q: malformed support", p.Feature)
+					return
+				}
+				acc := 0.0
+				for i, v := range p.Support {
+					acc += float64(p.SupportCounts[i])
+					d.values = append(d.values, v)
+					d.cum = append(d.cum, acc)
+				}
+				d.total = acc
+				break
+			}
 			sk, err := p.decodeSketch()
 			if err != nil {
 				p.err = fmt.Errorf("drift: profile %q: decode sketch: %w", p.Feature, err)
@@ -267,6 +309,22 @@ func (p *NumericProfile) Merge(other *NumericProfile) error {
 		}
 		p.Sketch = p.Sketch[:0]
 		a.Encode(&p.Sketch, false)
+		if len(p.Support) > 0 && len(other.Support) > 0 {
+			counts := map[float64]int{}
+			for i, v := range p.Support {
+				counts[v] += p.SupportCounts[i]
+			}
+			for i, v := range other.Support {
+				counts[v] += other.SupportCounts[i]
+			}
+			if len(counts) <= evidentlyDistinctMax {
+				p.setSupport(counts)
+			} else {
+				p.Support, p.SupportCounts = nil, nil
+			}
+		} else {
+			p.Support, p.SupportCounts = nil, nil
+		}
 	default:
 		return fmt.Errorf("drift: merge: unknown kind %q", p.Kind)
 	}
@@ -298,11 +356,13 @@ type numericProfileJSON struct {
 	Sorted           []float64   `json:"sorted,omitempty"`
 	RelativeAccuracy float64     `json:"relative_accuracy,omitempty"`
 	Sketch           []byte      `json:"sketch,omitempty"`
+	Support          []float64   `json:"support,omitempty"`
+	SupportCounts    []int       `json:"support_counts,omitempty"`
 }
 
 // MarshalJSON implements json.Marshaler.
 func (p *NumericProfile) MarshalJSON() ([]byte, error) {
-	return json.Marshal(numericProfileJSON{p.Feature, p.Kind, p.Count, p.Dropped, p.Min, p.Max, p.Mean, p.M2, p.Sorted, p.RelativeAccuracy, p.Sketch})
+	return json.Marshal(numericProfileJSON{p.Feature, p.Kind, p.Count, p.Dropped, p.Min, p.Max, p.Mean, p.M2, p.Sorted, p.RelativeAccuracy, p.Sketch, p.Support, p.SupportCounts})
 }
 
 // UnmarshalJSON implements json.Unmarshaler and validates the profile.
@@ -312,7 +372,8 @@ func (p *NumericProfile) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*p = NumericProfile{Feature: j.Feature, Kind: j.Kind, Count: j.Count, Dropped: j.Dropped, Min: j.Min, Max: j.Max,
-		Mean: j.Mean, M2: j.M2, Sorted: j.Sorted, RelativeAccuracy: j.RelativeAccuracy, Sketch: j.Sketch}
+		Mean: j.Mean, M2: j.M2, Sorted: j.Sorted, RelativeAccuracy: j.RelativeAccuracy, Sketch: j.Sketch,
+		Support: j.Support, SupportCounts: j.SupportCounts}
 	_, err := p.prepared()
 	return err
 }
@@ -379,7 +440,7 @@ func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, erro
 		return KSResult{}, err
 	}
 	res.Location, res.Sign = loc, sign
-	if p.Kind == ProfileSketch {
+	if p.Kind == ProfileSketch && len(p.Support) == 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("reference from a DDSketch (relative accuracy %g): approximate", p.RelativeAccuracy))
 	}
 	return res, nil

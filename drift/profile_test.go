@@ -169,6 +169,37 @@ func TestSketchProfileApproximatesExact(t *testing.T) {
 	}
 }
 
+// A sketch profile of low-cardinality data keeps the exact values, so
+// Evidently's by-value binning still lines up with the current values.
+func TestSketchProfileLowCardinalityIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	ref := rounded(normals(rng, 5000, 3, 1), 1)
+	cur := rounded(normals(rng, 800, 3.3, 1), 1)
+	sp, err := NewSketchProfile("x", ref, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(sp)
+	var q NumericProfile
+	if err := json.Unmarshal(b, &q); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := PSI(ref, cur)
+	got, err := q.PSI(cur, 0.1)
+	if err != nil || got.Statistic != want.Statistic || got.Detail != string(BinningDistinct) {
+		t.Errorf("sketch PSI %v (%s), batch %v (%v)", got.Statistic, got.Detail, want.Statistic, err)
+	}
+	a1, _ := AutoTest(ref, cur)
+	a2, _ := q.AutoTest(cur)
+	if a1.Method != a2.Method || math.Abs(a1.Score-a2.Score) > 1e-12*math.Abs(a1.Score) {
+		t.Errorf("sketch AutoTest %s %v, batch %s %v", a2.Method, a2.Score, a1.Method, a1.Score)
+	}
+	other, _ := NewSketchProfile("x", rounded(normals(rng, 100, 3, 1), 1), 0.01)
+	if err := q.Merge(other); err != nil || len(q.Support) == 0 || q.Count != 5100 {
+		t.Errorf("merge of low-cardinality sketches: support %v count %d (%v)", q.Support, q.Count, err)
+	}
+}
+
 func TestCategoricalProfile(t *testing.T) {
 	ref := []string{"a", "a", "b", "c", "c", "c"}
 	cur := []string{"a", "d", "d", "c"}
