@@ -352,18 +352,12 @@ func (l *Ledger) handle(it item) {
 		if err != nil {
 			l.fail(err)
 		}
-		if it.done == nil {
-			return
+		if it.done != nil {
+			l.waiters = append(l.waiters, it) // answered by the next commit
 		}
-		if err != nil || l.failed.Load() != nil {
-			it.done <- l.failure()
-			return
+		if l.cfg.durability == SyncEveryRecord || l.failed.Load() != nil {
+			_ = l.commit()
 		}
-		if l.cfg.durability == SyncEveryRecord {
-			it.done <- l.commit()
-			return
-		}
-		l.waiters = append(l.waiters, it)
 	case kindFlush:
 		it.done <- l.commit()
 	case kindCheckpoint:
