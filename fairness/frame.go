@@ -79,8 +79,8 @@ type Value struct {
 
 // Bin is one row of a reliability table (calibration curve).
 type Bin struct {
-	// Lower and Upper bound the scores of the bin, [Lower, Upper) except
-	// the last bin, which includes 1.
+	// Lower and Upper bound the scores of the bin, (Lower, Upper]; the
+	// first bin also holds 0.
 	Lower, Upper float64
 	// N is the number of rows, Weight their total weight.
 	N      int64

@@ -314,14 +314,26 @@ func (t *tally) addScores(d *Data, lc labelCoding, rows []int, idx []int32) erro
 }
 
 // calibrationBin returns the uniform bin of a probability in [0,1], or -1
-// when s lies outside [0,1]. The last bin is closed: s = 1 falls in it.
+// when s lies outside [0,1]. Bins are closed on the right, ((k−1)/M, k/M],
+// with 0 in the first bin (Guo et al. 2017); the edges are k·(1/M) as
+// numpy.linspace computes them, so a score on an edge falls in the same
+// bin as in scikit-learn's calibration_curve(strategy="uniform").
 func calibrationBin(s float64, bins int) int {
-	if s < 0 || s > 1 {
+	if !(s >= 0 && s <= 1) {
 		return -1
 	}
+	step := 1 / float64(bins)
 	b := int(s * float64(bins))
-	if b >= bins {
+	if b > bins-1 {
 		b = bins - 1
+	}
+	// b is the bin of the right-open convention or one above the answer;
+	// move it to the number of inner edges strictly below s.
+	for b > 0 && !(float64(b)*step < s) {
+		b--
+	}
+	for b < bins-1 && float64(b+1)*step < s {
+		b++
 	}
 	return b
 }

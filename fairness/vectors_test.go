@@ -336,6 +336,15 @@ func checkCase(c *vecChecker, doc map[string]any) {
 		if _, ok := e["roc_auc"]; ok && d.YScore != nil && !seen[ROCAUC.Name()] {
 			metrics = append(metrics, ROCAUC)
 		}
+		calib, hasCalib := e["calibration"].(map[string]any)
+		if hasCalib && d.YScore != nil && !seen[ExpectedCalibrationError.Name()] {
+			if bins, _ := calib["n_bins"].(float64); int(bins) == 10 {
+				metrics = append(metrics, ExpectedCalibrationError)
+			} else {
+				hasCalib = false
+				c.skip("calibration with other than 10 bins")
+			}
+		}
 		f, err := NewFrame(context.Background(), &d, append(opts, WithMetrics(metrics...))...)
 		if err != nil {
 			c.t.Errorf("%s: NewFrame: %v", id, err)
@@ -359,6 +368,9 @@ func checkCase(c *vecChecker, doc map[string]any) {
 		}
 		if a, ok := e["aif360_style"].(map[string]any); ok {
 			checkAIF(c, id, f, a)
+		}
+		if hasCalib {
+			checkCalibration(c, id, f, calib)
 		}
 	}
 }
@@ -672,5 +684,61 @@ func checkAIF(c *vecChecker, id string, f *Frame, a map[string]any) {
 		if p.PassesFourFifths != (di >= 0.8) {
 			c.t.Errorf("%s: four-fifths verdict %v for disparate impact %v", path, p.PassesFourFifths, di)
 		}
+	}
+}
+
+// checkCalibration compares the reliability tables (non-empty bins, as
+// scikit-learn's calibration_curve returns them) and the ECE.
+func checkCalibration(c *vecChecker, id string, f *Frame, cal map[string]any) {
+	path := id + "/calibration"
+	if len(f.ControlNames()) > 0 {
+		c.skip("calibration with control features")
+		return
+	}
+	check := func(where string, cell *Cell, exp map[string]any) {
+		var bins []Bin
+		for _, b := range cell.Reliability(ExpectedCalibrationError) {
+			if b.N > 0 {
+				bins = append(bins, b)
+			}
+		}
+		pt, pp, cnt := exp["prob_true"].([]any), exp["prob_pred"].([]any), exp["counts"].([]any)
+		c.compared++
+		if len(bins) != len(pt) || len(bins) != len(cnt) {
+			c.t.Errorf("%s/%s: %d non-empty bins, reference %d", path, where, len(bins), len(pt))
+			return
+		}
+		for i, b := range bins {
+			c.num(fmt.Sprintf("%s/%s/bin%d/prob_true", path, where, i), b.FractionPositive, pt[i])
+			c.num(fmt.Sprintf("%s/%s/bin%d/prob_pred", path, where, i), b.MeanScore, pp[i])
+			c.num(fmt.Sprintf("%s/%s/bin%d/count", path, where, i), float64(b.N), cnt[i])
+		}
+		v, err := cell.Value(ExpectedCalibrationError)
+		if err != nil {
+			c.t.Errorf("%s/%s: %v", path, where, err)
+		}
+		c.num(path+"/"+where+"/ece", v.Value, exp["ece"])
+	}
+	s := f.Strata()[0]
+	if ov, ok := cal["overall"].(map[string]any); ok {
+		check("overall", &s.Overall, ov)
+	}
+	cells := map[string]*Cell{}
+	for i := range s.Groups {
+		m := map[string]any{}
+		for j, n := range f.SensitiveNames() {
+			m[n] = s.Groups[i].Group[j]
+		}
+		cells[cellKey(f.SensitiveNames(), m)] = &s.Groups[i]
+	}
+	for _, x := range cal["by_group"].([]any) {
+		row := x.(map[string]any)
+		key := cellKey(f.SensitiveNames(), row["group"].(map[string]any))
+		cell, ok := cells[key]
+		if !ok {
+			c.t.Errorf("%s: group %s missing", path, key)
+			continue
+		}
+		check(key, cell, row)
 	}
 }

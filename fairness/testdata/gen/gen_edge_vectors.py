@@ -52,7 +52,11 @@ METRICS = {
     "balanced_accuracy": skm.balanced_accuracy_score,
     "mean_prediction": mean_prediction,
     "count": count,
+    # Score metrics: these MetricFrames get y_score as y_pred.
+    "brier_score": lambda y, p, sample_weight=None: skm.brier_score_loss(y, p, sample_weight=sample_weight),
+    "mean_score": mean_prediction,
 }
+SCORE_METRICS = {"brier_score", "mean_score"}
 
 
 def num(x):
@@ -112,7 +116,8 @@ def evaluation(D, sens, ctrl, weighted):
     for name, fn in METRICS.items():
         sp = {"sample_weight": w} if (weighted and name != "count") else None
         try:
-            frames[name] = MetricFrame(metrics={name: fn}, y_true=yt, y_pred=yp, sensitive_features=sf,
+            frames[name] = MetricFrame(metrics={name: fn}, y_true=yt,
+                                       y_pred=D["y_score"] if name in SCORE_METRICS else yp, sensitive_features=sf,
                                        control_features=cf, sample_params={name: sp} if sp else None)
         except Exception as e:  # noqa: BLE001 - the error text is the expected value
             errors[name] = err(e)
@@ -170,6 +175,29 @@ def evaluation(D, sens, ctrl, weighted):
         ev["roc_auc"] = {"error": err(e)}
     if ctrl:
         return ev
+    if not weighted:
+        from sklearn.calibration import calibration_curve
+
+        def calib(mask):
+            t, sc = yt[mask], D["y_score"][mask]
+            prob_true, prob_pred = calibration_curve(t, sc, n_bins=10, strategy="uniform")
+            bins = np.linspace(0.0, 1.0, 11)
+            counts = np.bincount(np.searchsorted(bins[1:-1], sc), minlength=10)
+            counts = counts[counts > 0]
+            ece = float(np.sum(counts / mask.sum() * np.abs(prob_true - prob_pred)))
+            return {"prob_true": prob_true.tolist(), "prob_pred": prob_pred.tolist(),
+                    "counts": counts.tolist(), "ece": ece}
+
+        cal = {"n_bins": 10, "computed_by": "sklearn.calibration.calibration_curve; ece by own numpy",
+               "overall": calib(np.ones(len(yt), bool)), "by_group": []}
+        for k in rows:
+            kd = key_dict(names, k)
+            mask = np.ones(len(yt), bool)
+            for n_, v in kd.items():
+                mask &= D[n_].astype(str) == v
+            if mask.sum() > 0:
+                cal["by_group"].append(dict(group=kd, **calib(mask)))
+        ev["calibration"] = cal
     kw = {"sensitive_features": sf, "sample_weight": w}
     ff = {}
     for name, fn in [("demographic_parity_difference", demographic_parity_difference),
