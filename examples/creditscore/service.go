@@ -16,6 +16,7 @@ import (
 	"github.com/aimskit/aimskit/drift"
 	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/fairness"
+	"github.com/aimskit/aimskit/internal/semconv"
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
 )
@@ -98,7 +99,13 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 
 	// Inventory registration first: its resource attributes go on every record.
 	sys := systemDescription(auc)
-	res, err := newResource()
+	// The inventory identity goes on the resource, so every record of every
+	// signal can be joined to the AI system.
+	res, err := newResource(
+		semconv.AimsSystemID.String(systemID),
+		semconv.AimsSystemVersion.String(systemVersion),
+		semconv.AimsSystemInstance.String(cfg.instance),
+	)
 	if err != nil {
 		return nil, err
 	}
