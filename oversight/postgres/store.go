@@ -268,63 +268,43 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 }
 
 // Claim implements oversight.Store with SELECT … FOR UPDATE SKIP LOCKED:
-// rows another transaction is claiming are skipped, not waited for.
+// rows another transaction is claiming are skipped, not waited for. The
+// whole claim is one statement (one round trip): two candidates, each
+// found through its own partial index so that live claims are never
+// scanned — the oldest unclaimed ticket and the oldest ticket whose lease
+// has run out — and the older of the two is updated in place, in its
+// indexed columns and in its JSON document alike.
 func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversight.Ticket, error) {
 	if req.Reviewer == "" {
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	// Two candidates, each found through its own partial index so that
-	// live claims are never scanned: the oldest unclaimed ticket and the
-	// oldest ticket whose lease has run out. The older of the two wins (the
-	// other is unlocked at commit).
-	rows, err := tx.Query(ctx, `WITH
-		free AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
+	lease := req.Now.Add(req.Lease)
+	var id string
+	var data []byte
+	err := s.db.QueryRow(ctx, `WITH
+		free AS (SELECT id, created_at FROM aimskit_oversight_tickets
 			WHERE state IN ('pending', 'overdue') AND claimed_by IS NULL
 			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
 			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
-		stale AS (SELECT id, created_at, data FROM aimskit_oversight_tickets
+		stale AS (SELECT id, created_at FROM aimskit_oversight_tickets
 			WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL AND lease_until <= $2
 			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
-			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-		SELECT id, data FROM (SELECT * FROM free UNION ALL SELECT * FROM stale) c
-		ORDER BY created_at, id LIMIT 1`, req.Reviewer, req.Now, req.MaxLevel)
-	if err != nil {
-		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
-	}
-	var id string
-	var data []byte
-	found := false
-	for rows.Next() {
-		if err := rows.Scan(&id, &data); err != nil {
-			rows.Close()
-			return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
-		}
-		found = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
-	}
-	if !found {
+			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+		pick AS (SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM stale) c
+			ORDER BY created_at, id LIMIT 1)
+		UPDATE aimskit_oversight_tickets t
+		SET claimed_by = $1, lease_until = $4,
+		    data = jsonb_set(jsonb_set(t.data, '{claimed_by}', to_jsonb($1::text)), '{lease_until}', to_jsonb($5::text))
+		FROM pick WHERE t.id = pick.id
+		RETURNING t.id, t.data`,
+		req.Reviewer, req.Now, req.MaxLevel, lease, lease.Format(time.RFC3339Nano)).Scan(&id, &data)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return oversight.Ticket{}, oversight.ErrQueueEmpty
 	}
-	t, err := decode(id, data)
 	if err != nil {
-		return oversight.Ticket{}, err
+		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: claiming: %w", err)
 	}
-	t.ClaimedBy, t.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
-	if err := write(ctx, tx, &t); err != nil {
-		return oversight.Ticket{}, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return oversight.Ticket{}, fmt.Errorf("oversight/postgres: commit claim of %s: %w", id, err)
-	}
-	return t, nil
+	return decode(id, data)
 }
 
 func (s *Store) list(ctx context.Context, query string, args ...any) ([]oversight.Ticket, error) {
