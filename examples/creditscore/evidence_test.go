@@ -104,6 +104,25 @@ func TestEndToEndWithCollector(t *testing.T) {
 	res, err = exec.Command(audit, "verify", tampered, "--key", pub).CombinedOutput()
 	require.Error(t, err, "aimsaudit verify must fail on a tampered ledger: %s", res)
 	t.Logf("aimsaudit on the tampered copy: %s", strings.TrimSpace(string(res)))
+
+	// The audit report is built from the ledger, the collector's output and the SoA.
+	reportDir := os.Getenv("AIMSKIT_ARTIFACTS")
+	if reportDir == "" {
+		reportDir = t.TempDir()
+	}
+	require.NoError(t, os.MkdirAll(reportDir, 0o755))
+	html, md := filepath.Join(reportDir, "e2e-report.html"), filepath.Join(reportDir, "e2e-report.md")
+	res, err = exec.Command(audit, "report", "--ledger", ledgerDir, "--otel", otelDir, "--soa", "soa.yaml",
+		"--key", pub, "--out", html, "--markdown", md).CombinedOutput()
+	require.NoError(t, err, "aimsaudit report: %s", res)
+	page, err := os.ReadFile(html)
+	require.NoError(t, err)
+	assert.Contains(t, string(page), "<svg", "the report has charts")
+	assert.Contains(t, string(page), systemID)
+	summary, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(summary), "| PASS |", "the report shows the ledger verified")
+	t.Logf("audit report of the end-to-end run: %s", html)
 }
 
 func checkEvidence(t *testing.T, dataDir, otelDir string) {
