@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -130,9 +131,28 @@ func labelsOf(raw json.RawMessage) ([]string, error) {
 	return strSlice(xs), nil
 }
 
+var (
+	vectorCacheMu sync.Mutex
+	vectorCache   = map[string]map[string]any{}
+)
+
 // readVectorFile decodes one (optionally gzipped) JSON file: "data" as a
-// *vecData, everything else generically.
+// *vecData, everything else generically. Decoded files are cached: the
+// manifest check and the case check read the same files.
 func readVectorFile(path string) (map[string]any, []byte, error) {
+	vectorCacheMu.Lock()
+	defer vectorCacheMu.Unlock()
+	if doc, ok := vectorCache[path]; ok {
+		return doc, nil, nil
+	}
+	doc, raw, err := decodeVectorFile(path)
+	if err == nil {
+		vectorCache[path] = doc
+	}
+	return doc, raw, err
+}
+
+func decodeVectorFile(path string) (map[string]any, []byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
