@@ -88,7 +88,7 @@ const (
 	// MetricOversightHalts counts halts of AI systems.
 	MetricOversightHalts = "aims.oversight.halts"
 	// MetricOversightRefused counts refused reviewer attempts.
-	MetricOversightRefused = "aims.oversight.refused"
+	MetricOversightRefused = "aims.oversight.refusals"
 )
 
 var _ = register(
