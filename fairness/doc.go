@@ -18,6 +18,37 @@
 // those counts. Groups are the Cartesian product of the levels present in
 // the data, in sorted order, as in fairlearn's MetricFrame.
 //
+// Frame methods return per-group values (Cell.Value), the overall value,
+// GroupMin/GroupMax, Difference and Ratio (BetweenGroups or ToOverall, as
+// fairlearn's MetricFrame.difference/ratio), the standard disparities
+// (demographic parity, equalized odds with WorstCase or Mean aggregation,
+// equal opportunity), Privileged for an AIF360-style comparison with a
+// declared privileged group, and render as JSON (MarshalJSON) or Markdown.
+// With control features every number exists per Stratum.
+//
+// # Confidence intervals
+//
+// Bootstrap recomputes a frame on seeded resamples in parallel and returns
+// percentile intervals for every value, aggregate and disparity. Replicate
+// r is seeded with (seed, r), so results do not depend on the number of
+// workers.
+//
+// # Monitoring
+//
+// Monitor keeps per-group counts over a sliding count or time window,
+// joins labels to decisions by ID (bounded pending set), exports
+// observable gauges per group and per disparity, and emits an
+// aims.fairness.threshold_crossed event with aims.control.id (A.6.2.6 by
+// default) when a disparity crosses its threshold and when it recovers.
+// Observe does not allocate in the steady state.
+//
+// # Mitigation
+//
+// Reweigh computes Kamiran & Calders (2012) sample weights that make label
+// and group independent; FitThresholdOptimizer fits per-group randomised
+// thresholds after Hardt, Price & Srebro (2016) for demographic parity or
+// equalized odds.
+//
 // # Undefined values
 //
 // fairlearn (through scikit-learn) reports 0.0 for a rate whose denominator

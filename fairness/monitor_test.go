@@ -521,3 +521,35 @@ func TestMonitorHysteresisSuppressesFlapping(t *testing.T) {
 		t.Errorf("events without hysteresis %d, with 0.1 hysteresis %d (want more, and exactly 1)", noHyst, withHyst)
 	}
 }
+
+// BenchmarkMonitorObserveTimeWindow is BenchmarkMonitorObserve with a
+// one-minute window in 60 buckets and a clock that advances 1 ms per call.
+func BenchmarkMonitorObserveTimeWindow(b *testing.B) {
+	now := time.Unix(1_700_000_000, 0)
+	m, err := NewMonitor([]string{"sex"}, WithTimeWindow(time.Minute, 60), WithMaxPending(20_000),
+		WithClock(func() time.Time { return now }),
+		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ids := make([]string, 1<<16)
+	for i := range ids {
+		ids[i] = "decision-" + strconv.Itoa(i)
+	}
+	g := [][]string{{"F"}, {"M"}}
+	for i := range 50_000 {
+		now = now.Add(time.Millisecond)
+		_ = m.Observe(ids[i%len(ids)], g[i&1], i%2)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 50_000
+	for b.Loop() {
+		now = now.Add(time.Millisecond)
+		if err := m.Observe(ids[i%len(ids)], g[i&1], i&1); err != nil && !errors.Is(err, ErrDuplicateDecision) {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
