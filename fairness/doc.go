@@ -56,7 +56,8 @@
 // intersection of sensitive levels, NaN for a selection rate whose weights
 // sum to zero, and raises for accuracy and Brier score when a non-empty
 // group's weights sum to zero, and for ROC AUC when a group has a single
-// class. This package returns the same numbers and makes each case
+// class or only zero weights. This package returns the same numbers and
+// makes each case
 // explicit: Value.Defined, Value.Empty and Value.Small flag the cell, and
 // Frame.Err returns the error of a metric fairlearn would refuse.
 package fairness
