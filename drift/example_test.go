@@ -117,3 +117,52 @@ func ExampleNewMonitor() {
 	// Output:
 	// age: wasserstein_normed 1.00 drift=true, dataset drift=true
 }
+
+func ExampleNewADWIN() {
+	a, _ := drift.NewADWIN(drift.DefaultADWIN())
+	rng := rand.New(rand.NewPCG(50, 50))
+	first := -1
+	for i := 0; i < 4000; i++ {
+		x := rng.NormFloat64()
+		if i >= 2000 {
+			x += 2 // the mean jumps from 0 to 2
+		}
+		if a.Update(x) == drift.SignalDrift && first < 0 {
+			first = i
+		}
+	}
+	fmt.Printf("first drift at %d; the window now holds %d values with mean %.1f\n", first, a.Width(), a.Mean())
+	// Output:
+	// first drift at 2015; the window now holds 2000 values with mean 2.0
+}
+
+func ExampleNewDDM() {
+	d, _ := drift.NewDDM(drift.DefaultDDM())
+	rng := rand.New(rand.NewPCG(51, 51))
+	warned := false
+	for i := 0; i < 3000; i++ {
+		errRate := 0.1
+		if i >= 1500 {
+			errRate = 0.3 // the model starts making more mistakes
+		}
+		wrong := 0.0
+		if rng.Float64() < errRate {
+			wrong = 1
+		}
+		switch d.Update(wrong) {
+		case drift.SignalWarning:
+			if !warned && i >= 1500 {
+				fmt.Println("warning at", i)
+				warned = true
+			}
+		case drift.SignalDrift:
+			if i >= 1500 {
+				fmt.Println("drift at", i)
+				return
+			}
+		}
+	}
+	// Output:
+	// warning at 1535
+	// drift at 1605
+}
