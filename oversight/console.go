@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -257,7 +258,7 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 	rev := reviewerOf(r)
 	c.render(w, "queue", map[string]any{
 		"Base": c.base, "Reviewer": rev, "CSRF": c.csrfToken(rev), "Tickets": q,
-		"Now": c.gate.now(), "Notice": r.URL.Query().Get("notice"), "Halts": c.gate.Halts(),
+		"Now": c.gate.now(), "Notice": c.noticeText(r), "Halts": c.gate.Halts(),
 		"CanResume": rev.hasAnyRole(c.resumeRoles),
 	})
 }
@@ -270,17 +271,16 @@ func (c *Console) haltForm(w http.ResponseWriter, r *http.Request) {
 	}
 	system, reason := strings.TrimSpace(r.PostFormValue("system")), r.PostFormValue("reason")
 	var err error
-	var notice string
+	notice := "halted"
 	if r.URL.Path == "/resume" {
 		if !rev.hasAnyRole(c.resumeRoles) {
 			c.fail(w, r, http.StatusForbidden, fmt.Errorf("%w: resuming a halted system needs one of the roles %q", ErrForbidden, c.resumeRoles))
 			return
 		}
 		err = c.gate.Resume(r.Context(), system, rev, reason)
-		notice = "Resumed " + system + "."
+		notice = "resumed"
 	} else {
 		err = c.gate.Halt(r.Context(), system, rev, reason)
-		notice = "Halted " + system + ": its decisions are no longer applied automatically."
 	}
 	if err != nil {
 		status := statusOf(err)
@@ -290,7 +290,7 @@ func (c *Console) haltForm(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, status, err)
 		return
 	}
-	http.Redirect(w, r, c.base+"/?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, c.base+"/?notice="+notice+"&system="+url.QueryEscape(system), http.StatusSeeOther)
 }
 
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) {
@@ -301,7 +301,7 @@ func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := c.gate.Claim(r.Context(), rev)
 	if errors.Is(err, ErrQueueEmpty) {
-		http.Redirect(w, r, c.base+"/?notice="+url.QueryEscape("Nothing to claim right now."), http.StatusSeeOther)
+		http.Redirect(w, r, c.base+"/?notice=nothing-to-claim", http.StatusSeeOther)
 		return
 	}
 	if err != nil {
@@ -326,7 +326,7 @@ func (c *Console) showTicket(w http.ResponseWriter, r *http.Request, status int,
 	w.WriteHeader(status)
 	_ = pages.ExecuteTemplate(w, "ticket", map[string]any{
 		"Base": c.base, "Reviewer": rev, "CSRF": c.csrfToken(rev), "T": out.Ticket, "Outcome": out,
-		"Problem": problem, "Notice": r.URL.Query().Get("notice"), "Now": c.gate.now(),
+		"Problem": problem, "Notice": c.noticeText(r), "Now": c.gate.now(),
 	})
 }
 
@@ -343,11 +343,11 @@ func (c *Console) actForm(w http.ResponseWriter, r *http.Request) {
 		c.showTicket(w, r, statusOf(err), err.Error())
 		return
 	}
-	notice := "Recorded: " + string(out.Action)
+	notice := "recorded"
 	if out.Pending() {
-		notice = "Your " + r.PostFormValue("action") + " is recorded; another reviewer must confirm it."
+		notice = "needs-second"
 	}
-	http.Redirect(w, r, c.base+"/tickets/"+url.PathEscape(id)+"?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, c.base+"/tickets/"+url.PathEscape(id)+"?notice="+notice, http.StatusSeeOther)
 }
 
 func (c *Console) act(r *http.Request, id string, rev Reviewer, action, output, reason string) (Outcome, error) {
@@ -422,6 +422,39 @@ func (c *Console) render(w http.ResponseWriter, name string, data any) {
 		// Headers are gone; all we can do is stop.
 		return
 	}
+}
+
+// noticeText turns the notice code of a redirect into its text. Only fixed
+// texts are shown, so a crafted link cannot make the console say something
+// it did not do; the system name is shown only as data.
+func (c *Console) noticeText(r *http.Request) string {
+	q := r.URL.Query()
+	switch q.Get("notice") {
+	case "recorded":
+		return "Your action is recorded; the outcome is below."
+	case "needs-second":
+		return "Your action is recorded; another reviewer must confirm it before it takes effect."
+	case "nothing-to-claim":
+		return "Nothing to claim right now."
+	case "halted":
+		if !c.gate.Halted(q.Get("system")) {
+			return ""
+		}
+		return "Halted system " + strconvQuote(q.Get("system")) + " (see the list of halted systems)."
+	case "resumed":
+		if c.gate.Halted(q.Get("system")) {
+			return ""
+		}
+		return "Resumed system " + strconvQuote(q.Get("system")) + "."
+	}
+	return ""
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 100 {
+		s = s[:100]
+	}
+	return strconv.Quote(s)
 }
 
 // until formats the time left to a deadline for people.
