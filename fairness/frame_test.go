@@ -365,7 +365,7 @@ func TestRenderings(t *testing.T) {
 		t.Error("frame-level difference with control features must fail")
 	}
 	md := f.Markdown()
-	for _, want := range []string{"#### half=x", "| sex | race | n | selection_rate | true_positive_rate |", "**ratio (to overall)**"} {
+	for _, want := range []string{"#### half=x", "| sex | race | n | selection_rate | true_positive_rate |", "**ratio (to overall)**", "* fewer than 30 rows"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

@@ -179,6 +179,7 @@ func (f *Frame) MarshalJSON() ([]byte, error) {
 // does), an asterisk (*) a group below the minimum group size.
 func (f *Frame) Markdown() string {
 	var b strings.Builder
+	var undefinedSeen, smallSeen bool
 	var cols []Metric
 	for mi, m := range f.metrics {
 		if f.colErr[mi] == nil && m.name != Count.name {
@@ -229,6 +230,7 @@ func (f *Frame) Markdown() string {
 			n := strconv.FormatInt(g.Counts.N, 10)
 			if g.Counts.N < f.minGroupSize {
 				n += "*"
+				smallSeen = true
 			}
 			row(g.Group, n, func(m Metric) string {
 				v, _ := g.Value(m)
@@ -236,6 +238,7 @@ func (f *Frame) Markdown() string {
 				case v.Empty:
 					return "n/a"
 				case !v.Defined:
+					undefinedSeen = true
 					return fmtFloat(v.Value) + "†"
 				}
 				return fmtFloat(v.Value)
@@ -266,6 +269,15 @@ func (f *Frame) Markdown() string {
 				v, _ := a.fn(m)
 				return fmtFloat(v)
 			})
+		}
+	}
+	if undefinedSeen || smallSeen {
+		b.WriteString("\n")
+		if undefinedSeen {
+			b.WriteString("† denominator empty; the value is what fairlearn reports (0 for a rate, NaN otherwise).\n")
+		}
+		if smallSeen {
+			fmt.Fprintf(&b, "* fewer than %d rows; values are unreliable.\n", f.minGroupSize)
 		}
 	}
 	var errs []string
