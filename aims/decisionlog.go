@@ -39,6 +39,7 @@ type DecisionLog struct {
 	logger        log.Logger
 	decisions     metric.Int64Counter
 	ledger        *ledger.Ledger
+	instance      string // from the ledger's origin, for aims.system.instance
 	allow         AllowList
 	pseudonymizer *Pseudonymizer
 	closed        atomic.Bool
@@ -69,7 +70,14 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("aims: creating decision counter: %w", err)
 	}
+	var instance string
+	if c.ledger != nil {
+		// The origin is aimskit.ledger/<system>/<instance>.
+		origin := c.ledger.Origin()
+		instance = origin[strings.LastIndexByte(origin, '/')+1:]
+	}
 	return &DecisionLog{
+		instance:      instance,
 		logger:        c.telemetry.logger(),
 		decisions:     decisions,
 		ledger:        c.ledger,
@@ -169,6 +177,9 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	)
 	if d.SystemVersion != "" {
 		r.AddAttributes(semconv.AimsSystemVersion.String(d.SystemVersion))
+	}
+	if l.instance != "" {
+		r.AddAttributes(semconv.AimsSystemInstance.String(l.instance))
 	}
 	if d.Model.Name != "" {
 		r.AddAttributes(semconv.AimsModelName.String(d.Model.Name))

@@ -101,6 +101,7 @@ func TestDecisionLogEmitsAndWrites(t *testing.T) {
 		"aims.subject.pseudonym": d.Subject,
 		"aims.input.region":      "north",
 		"aims.oversight.action":  "apply",
+		"aims.system.instance":   "pod-1",
 	}
 	for k, v := range want {
 		if got := a[k].AsString(); got != v {

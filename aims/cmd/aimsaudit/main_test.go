@@ -188,6 +188,14 @@ func TestExportCommand(t *testing.T) {
 	if code, _, _ := runCmd(t, "export", f.root, "--format", "xml"); code != exitUsageErr {
 		t.Fatal("bad format accepted")
 	}
+	// With --key, a ledger that fails verification is not exported.
+	segs, _ := filepath.Glob(filepath.Join(f.root, "pod-0", "seg-*.jsonl"))
+	b, _ := os.ReadFile(segs[0])
+	os.WriteFile(segs[0], bytes.Replace(b, []byte(`"output":"deny"`), []byte(`"output":"approve"`), 1), 0o640)
+	code, out, errs = runCmd(t, "export", f.root, "--key", f.pub)
+	if code != exitFailed || out != "" || !strings.Contains(errs, "fails verification") {
+		t.Fatalf("export of a tampered ledger: %d %q %s", code, out, errs)
+	}
 }
 
 // TestExportFromCollectorFile writes the captured aims.decision log
