@@ -48,6 +48,7 @@ func BenchmarkClaim(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer func() { b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s") }()
 			if bc.par == 0 {
 				for range b.N {
 					if err := claim("r"); err != nil {
