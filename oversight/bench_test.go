@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/oversight"
 )
@@ -55,4 +58,29 @@ func BenchmarkSubmitApplyParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSubmitApplySDK is the apply path with the OpenTelemetry SDK
+// installed (every span sampled and recorded, a metric reader attached, no
+// exporter), the cost in a service that traces every request.
+func BenchmarkSubmitApplySDK(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+		oversight.WithSweepInterval(0), oversight.WithTracerProvider(tp), oversight.WithMeterProvider(mp),
+		oversight.WithRiskLevel("credit", oversight.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome())))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close()
+	d := decision(b, "credit", "approve", 0.9, 0.5, false)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if out, err := g.Submit(ctx, d); err != nil || !out.Applied {
+			b.Fatal(out, err)
+		}
+	}
 }
