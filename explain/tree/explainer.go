@@ -3,9 +3,11 @@ package tree
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/explain"
@@ -22,11 +24,13 @@ const topK = 5
 
 // explainerBase holds what both tree explainers share.
 type explainerBase struct {
-	e       *Ensemble
-	class   int
-	names   []string
-	workers int
-	tracer  trace.Tracer
+	e            *Ensemble
+	class        int
+	names        []string
+	workers      int
+	tracer       trace.Tracer
+	explanations metric.Int64Counter
+	duration     metric.Float64Histogram
 }
 
 func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error) {
@@ -50,9 +54,17 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 	if len(names) != e.numFeatures {
 		return explainerBase{}, cfg, fmt.Errorf("tree: %d feature names for %d features", len(names), e.numFeatures)
 	}
+	meter := cfg.mp.Meter(semconv.ScopeExplainTree, metric.WithInstrumentationVersion(semconv.Version))
+	// Instrument creation fails only for invalid names (ours are constants),
+	// and the API then returns a usable no-op instrument.
+	count, _ := meter.Int64Counter(semconv.MetricExplanations,
+		metric.WithUnit("{explanation}"), metric.WithDescription("explanations produced"))
+	dur, _ := meter.Float64Histogram(semconv.MetricExplanationDuration,
+		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
 	return explainerBase{
 		e: e, class: cfg.class, names: names, workers: cfg.workers,
-		tracer: cfg.tp.Tracer(semconv.ScopeExplainTree, trace.WithInstrumentationVersion(semconv.Version)),
+		tracer:       cfg.tp.Tracer(semconv.ScopeExplainTree, trace.WithInstrumentationVersion(semconv.Version)),
+		explanations: count, duration: dur,
 	}, cfg, nil
 }
 
@@ -77,8 +89,16 @@ func (b *explainerBase) rawOutput(m []float64) float64 {
 	return m[b.class]
 }
 
-func (b *explainerBase) startSpan(ctx context.Context, m explain.Method, link explain.Link, rows, bgSize int) (context.Context, trace.Span) {
-	return b.tracer.Start(ctx, semconv.SpanExplain, trace.WithAttributes(
+// call is one batch explanation in flight: its span and start time.
+type call struct {
+	b      *explainerBase
+	span   trace.Span
+	start  time.Time
+	method explain.Method
+}
+
+func (b *explainerBase) startSpan(ctx context.Context, m explain.Method, link explain.Link, rows, bgSize int) (context.Context, *call) {
+	ctx, span := b.tracer.Start(ctx, semconv.SpanExplain, trace.WithAttributes(
 		semconv.AimsExplanationMethod.String(string(m)),
 		semconv.AimsExplanationLink.String(string(link)),
 		semconv.AimsExplanationFeatures.Int(b.e.numFeatures),
@@ -87,21 +107,30 @@ func (b *explainerBase) startSpan(ctx context.Context, m explain.Method, link ex
 		semconv.AimsExplanationRows.Int(rows),
 		semconv.AimsControlID.String(controlExplanation),
 	))
+	return ctx, &call{b: b, span: span, start: time.Now(), method: m}
 }
 
-// endSpan records the outcome; for a single row it adds the names (never
-// the values) of the most important features.
-func endSpan(span trace.Span, out []explain.Explanation, err error) {
-	defer span.End()
+// end records the outcome on the span (for a single row also the names,
+// never the values, of the most important features), counts the
+// explanations and records the time per explanation (the batch's time
+// divided by its rows, one observation per call).
+func (c *call) end(ctx context.Context, out []explain.Explanation, err error) {
+	defer c.span.End()
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
+		c.span.RecordError(err)
+		c.span.SetStatus(codes.Error, err.Error())
 		return
 	}
-	span.SetAttributes(semconv.AimsExplanationExact.Bool(true), semconv.AimsExplanationModelEvaluations.Int(0))
+	c.span.SetAttributes(semconv.AimsExplanationExact.Bool(true), semconv.AimsExplanationModelEvaluations.Int(0))
 	if len(out) == 1 {
-		span.SetAttributes(attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), explain.TopFeatures(out[0], topK)))
+		c.span.SetAttributes(attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), explain.TopFeatures(out[0], topK)))
 	}
+	if len(out) == 0 {
+		return
+	}
+	attrs := metric.WithAttributes(semconv.AimsExplanationMethod.String(string(c.method)), semconv.AimsExplanationExact.Bool(true))
+	c.b.explanations.Add(ctx, int64(len(out)), attrs)
+	c.b.duration.Record(ctx, time.Since(c.start).Seconds()/float64(len(out)), attrs)
 }
 
 // residual returns base + Σ values − prediction.
@@ -136,7 +165,8 @@ type PathDependent struct {
 var _ explain.Explainer = (*PathDependent)(nil)
 
 // NewPathDependent returns a path-dependent TreeSHAP explainer of e.
-// Options: WithClass, WithFeatureNames, WithWorkers, WithTracerProvider.
+// Options: WithClass, WithFeatureNames, WithWorkers, WithTracerProvider,
+// WithMeterProvider.
 func NewPathDependent(e *Ensemble, opts ...Option) (*PathDependent, error) {
 	b, cfg, err := newExplainerBase(e, opts)
 	if err != nil {
@@ -168,8 +198,8 @@ func (p *PathDependent) Explain(ctx context.Context, x []float64) (explain.Expla
 // ExplainBatch explains every row of x, spreading rows over the workers.
 func (p *PathDependent) ExplainBatch(ctx context.Context, x explain.Matrix) (out []explain.Explanation, err error) {
 	link := p.marginLink()
-	ctx, span := p.startSpan(ctx, explain.MethodTreePathDependent, link, x.Rows, 0)
-	defer func() { endSpan(span, out, err) }()
+	ctx, c := p.startSpan(ctx, explain.MethodTreePathDependent, link, x.Rows, 0)
+	defer func() { c.end(ctx, out, err) }()
 	if err := p.e.checkMatrix(x); err != nil {
 		return nil, err
 	}
@@ -220,7 +250,7 @@ var _ explain.Explainer = (*Interventional)(nil)
 
 // NewInterventional returns an interventional TreeSHAP explainer of e over
 // the background rows. Options: WithClass, WithOutputSpace,
-// WithFeatureNames, WithWorkers, WithTracerProvider.
+// WithFeatureNames, WithWorkers, WithTracerProvider, WithMeterProvider.
 //
 // In margin space the cost is O(N·T·L) per row (N background rows, T trees,
 // L leaves). In output space the game is no longer a sum over trees, so for
@@ -272,8 +302,8 @@ func (iv *Interventional) ExplainBatch(ctx context.Context, x explain.Matrix) (o
 	if iv.outputSpace {
 		link = explain.LinkIdentity
 	}
-	ctx, span := iv.startSpan(ctx, explain.MethodTree, link, x.Rows, iv.bg.n)
-	defer func() { endSpan(span, out, err) }()
+	ctx, c := iv.startSpan(ctx, explain.MethodTree, link, x.Rows, iv.bg.n)
+	defer func() { c.end(ctx, out, err) }()
 	if err := iv.e.checkMatrix(x); err != nil {
 		return nil, err
 	}

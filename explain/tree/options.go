@@ -2,6 +2,7 @@ package tree
 
 import (
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -17,10 +18,11 @@ type config struct {
 	// (tests check that both agree).
 	recursive bool
 	tp        trace.TracerProvider
+	mp        metric.MeterProvider
 }
 
 func newConfig(opts []Option) config {
-	c := config{tp: otel.GetTracerProvider()}
+	c := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
 	for _, o := range opts {
 		if o != nil {
 			o(&c)
@@ -61,3 +63,15 @@ func WithFeatureNames(names ...string) Option {
 // withRecursion makes TreeSHAP use the recursion of Algorithm 2 even when
 // leaf tables are available.
 func withRecursion() Option { return func(c *config) { c.recursive = true } }
+
+// WithMeterProvider sets the provider of the meter that counts explanations
+// and records their duration (semconv aims.explain.explanations and
+// aims.explain.duration, as package explain). The default is
+// otel.GetMeterProvider().
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) {
+		if mp != nil {
+			c.mp = mp
+		}
+	}
+}

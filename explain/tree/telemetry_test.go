@@ -9,6 +9,7 @@ import (
 	"github.com/aimskit/aimskit/internal/semconv"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 func TestExplainSpans(t *testing.T) {
@@ -80,5 +81,59 @@ func TestExplainSpans(t *testing.T) {
 	}
 	if names := top[semconv.AimsExplanationTopFeatures].AsStringSlice(); len(names) != topK {
 		t.Errorf("top features %v", names)
+	}
+}
+
+func TestExplainMetrics(t *testing.T) {
+	ctx := context.Background()
+	mt := oteltest.NewMetrics(t)
+	e, x, bg := logisticCase(t)
+	pd, err := NewPathDependent(e, WithMeterProvider(mt.Provider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pd.ExplainBatch(ctx, x); err != nil {
+		t.Fatal(err)
+	}
+	iv, err := NewInterventional(e, bg, WithMeterProvider(mt.Provider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iv.Explain(ctx, x.Row(0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iv.ExplainBatch(ctx, explain.NewMatrix(1, 1)); err == nil {
+		t.Fatal("wrong width accepted")
+	}
+	m, ok := mt.Find(t, semconv.MetricExplanations)
+	if !ok {
+		t.Fatal("no explanations counter")
+	}
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	if !ok {
+		t.Fatalf("explanations counter is %T", m.Data)
+	}
+	counts := map[string]int64{}
+	for _, dp := range sum.DataPoints {
+		method, _ := dp.Attributes.Value(semconv.AimsExplanationMethod)
+		counts[method.AsString()] += dp.Value
+	}
+	if counts["tree_path_dependent"] != int64(x.Rows) || counts["tree"] != 1 || len(counts) != 2 {
+		t.Errorf("explanation counts %v, want %d path-dependent and 1 interventional (failed calls not counted)", counts, x.Rows)
+	}
+	d, ok := mt.Find(t, semconv.MetricExplanationDuration)
+	if !ok {
+		t.Fatal("no duration histogram")
+	}
+	h, ok := d.Data.(metricdata.Histogram[float64])
+	if !ok {
+		t.Fatalf("duration is %T", d.Data)
+	}
+	var n uint64
+	for _, dp := range h.DataPoints {
+		n += dp.Count
+	}
+	if n != 2 || d.Unit != "s" {
+		t.Errorf("%d duration observations in %q, want 2 in s (one per successful call)", n, d.Unit)
 	}
 }
