@@ -37,11 +37,22 @@
 //     interventional TreeSHAP with a background set, the exact Shapley
 //     values of v(S) = mean_b f(x_S, b_rest); with [WithOutputSpace] the
 //     game is formed on probabilities.
-//   - [Ensemble.Interactions]: path-dependent SHAP interaction values.
+//   - [Ensemble.Interactions]: path-dependent SHAP interaction values, as
+//     XGBoost's pred_interactions, also from per-leaf tables.
 //   - [Ensemble.ApproxContributions]: Saabas attributions.
 //
 // [PathDependent] and [Interventional] implement [explain.Explainer], so
 // explain.ReasonCodes turns their explanations into reason codes. Batch
 // work is spread over GOMAXPROCS goroutines ([WithWorkers]), each with its
-// own preallocated scratch, and stops when the context is cancelled.
+// own preallocated scratch, and stops when the context is cancelled. The
+// explainers record one span per call and count explanations (WithTracerProvider,
+// WithMeterProvider).
+//
+// # Performance
+//
+// On the 100-tree depth-6 benchmark model, one thread: TreeSHAP for 1,000
+// rows takes about 0.23 s of CPU (XGBoost's pred_contribs 0.84 s measured
+// side by side on the same machine), prediction about 2.4 ms (XGBoost's
+// inplace_predict 2.2 ms), interaction values about 1.1 ms per row
+// (XGBoost about 20 ms). See bench_test.go and testdata/gen/time_xgb.py.
 package tree
