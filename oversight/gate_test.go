@@ -243,6 +243,21 @@ func TestBadReviewerInput(t *testing.T) {
 	if ev := h.logs.events(semconv.EventOversightRefused); len(ev) != len(cases) {
 		t.Fatalf("%d refused events, want %d", len(ev), len(cases))
 	}
+	h.rec.mu.Lock()
+	attempts := append([]oversight.Attempt(nil), h.rec.attempts...)
+	h.rec.mu.Unlock()
+	wantKinds := []string{"unknown_ticket", "unauthenticated", "forbidden", "forbidden"}
+	if len(attempts) != len(wantKinds) {
+		t.Fatalf("%d attempts recorded, want %d", len(attempts), len(wantKinds))
+	}
+	for i, a := range attempts {
+		if a.Refusal != wantKinds[i] || a.Error == "" || a.Action == "" {
+			t.Errorf("attempt %d: %+v, want refusal %s", i, a, wantKinds[i])
+		}
+	}
+	if attempts[3].Reviewer != "alice" || attempts[3].TicketID != id {
+		t.Errorf("self-review attempt recorded as %+v", attempts[3])
+	}
 	if tk, _ := h.gate.Ticket(ctx, id); tk.State != oversight.StatePending {
 		t.Fatalf("ticket changed: %+v", tk)
 	}

@@ -21,9 +21,17 @@ import (
 
 // fakeRecorder is an in-memory decision log.
 type fakeRecorder struct {
-	mu   sync.Mutex
-	recs []aims.Decision
-	fail error
+	mu       sync.Mutex
+	recs     []aims.Decision
+	attempts []oversight.Attempt
+	fail     error
+}
+
+func (r *fakeRecorder) RecordAttempt(_ context.Context, a oversight.Attempt) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, a)
+	return nil
 }
 
 func (r *fakeRecorder) Record(_ context.Context, d aims.Decision) error {

@@ -2,6 +2,7 @@ package oversight
 
 import (
 	"context"
+	"time"
 
 	"github.com/aimskit/aimskit/aims"
 )
@@ -25,4 +26,29 @@ func (f RecorderFunc) Record(ctx context.Context, d aims.Decision) error { retur
 // uses it unless WithDecisionFinder says otherwise.
 type DecisionFinder interface {
 	FindDecision(ctx context.Context, id string) (aims.Decision, error)
+}
+
+// Attempt is a refused attempt to act: an unknown ticket, acting twice, an
+// override without a reason, a reviewer without the role, a submitter
+// reviewing their own decision, an expired ticket, a halt without a reason.
+// Nothing was changed.
+type Attempt struct {
+	Time     time.Time            `json:"time"`
+	TicketID string               `json:"ticket_id,omitempty"`
+	Reviewer string               `json:"reviewer,omitempty"`
+	Action   aims.OversightAction `json:"action"`
+	// Refusal classifies the refusal (unknown_ticket, already_resolved,
+	// already_acted, expired, reason_required, output_required,
+	// unauthenticated, forbidden, claimed, closed, error).
+	Refusal string `json:"refusal"`
+	// Error is the error returned to the caller.
+	Error string `json:"error"`
+}
+
+// AttemptRecorder is implemented by Recorders that also keep refused
+// attempts (for example in the audit log next to the decisions). Every
+// refused attempt is in any case emitted as an aims.oversight.refused
+// event and counted.
+type AttemptRecorder interface {
+	RecordAttempt(ctx context.Context, a Attempt) error
 }

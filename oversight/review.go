@@ -305,6 +305,12 @@ func (g *Gate) refuse(ctx context.Context, span trace.Span, ticketID string, r R
 		semconv.AimsOversightError.String(err.Error()),
 		semconv.AimsOversightRefusal.String(kind))
 	g.tel.refused.Add(ctx, 1, metricAttrs(semconv.AimsOversightRefusal.String(kind)))
+	if ar, ok := g.rec.(AttemptRecorder); ok {
+		a := Attempt{Time: g.now(), TicketID: ticketID, Reviewer: r.ID, Action: action, Refusal: kind, Error: err.Error()}
+		if rerr := ar.RecordAttempt(ctx, a); rerr != nil {
+			return errors.Join(err, fmt.Errorf("oversight: recording the refused attempt failed: %w", rerr))
+		}
+	}
 	return err
 }
 
