@@ -91,10 +91,17 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 // sure the subject is a pseudonym, fills the trace and span IDs from ctx
 // when d has none, validates d (Decision.Validate), emits the aims.decision
 // log record with ctx (so the SDK attaches the trace context) and appends
-// the decision's JSON to the ledger. With a ledger, Record returns once
-// the decision is queued, or once it is durable if the ledger was opened
-// with ledger.WithWaitDurable. A decision the ledger refuses (closed,
-// full in drop mode, failed) has still been emitted; the error says so.
+// the decision's JSON to the ledger. The JSON is byte for byte what
+// encoding/json.Marshal(d) produces, written by a hand-made encoder that
+// does not allocate.
+//
+// With a ledger, Record returns once the decision is queued, or once it is
+// durable if the ledger was opened with ledger.WithWaitDurable. Queued
+// decisions are written within the group-commit interval and on Close; a
+// process killed before that loses the ones still queued, so services
+// that must lose nothing on a crash open the ledger WithWaitDurable. A
+// decision the ledger refuses (closed, full in drop mode, failed) has
+// still been emitted; the error says so.
 func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if l.closed.Load() {
 		return ErrDecisionLogClosed
