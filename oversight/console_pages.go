@@ -113,7 +113,7 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 {{range .}}<tr><td>{{.Feature}}</td><td>{{printf "%.4g" .Contribution}}</td></tr>{{end}}</tbody></table>{{end}}
 </div>{{else}}<div class="card"><p>No explanation was attached to this decision.</p></div>{{end}}
 
-{{with $d.Inputs}}<div class="card"><h2>Inputs (allow-listed)</h2><table><tbody>
+{{with $d.Inputs}}<div class="card"><h2>Inputs</h2><table><tbody>
 {{range $k, $v := .}}<tr><td>{{$k}}</td><td>{{$v}}</td></tr>{{end}}</tbody></table></div>{{end}}
 
 {{with $t.Votes}}<div class="card"><h2>Reviews so far</h2><ul>
