@@ -65,50 +65,60 @@ type intervWalker struct {
 }
 
 func (w *intervWalker) recurse(ni int32) {
-	n := &w.nodes[ni]
-	if n.feature < 0 {
-		a, c := len(w.fromX), len(w.fromB)
-		if a+c == 0 {
-			return // reached by x and b alike: no feature matters
+	// Nodes where only one child is possible are followed in a loop; the
+	// walk branches only where x and b part ways on an undecided feature.
+	for {
+		n := &w.nodes[ni]
+		if n.feature < 0 {
+			w.leaf(ni)
+			return
 		}
-		v := w.value[ni]
-		if a > 0 {
-			wp := v * w.weights[a][c]
-			for _, f := range w.fromX {
-				w.phi[f] += wp
-			}
+		f := n.feature
+		switch w.state[f] {
+		case 1:
+			ni = n.next(w.x[f])
+			continue
+		case 2:
+			ni = n.next(w.b[f])
+			continue
 		}
-		if c > 0 {
-			wn := v * w.weights[c][a]
-			for _, f := range w.fromB {
-				w.phi[f] -= wn
-			}
+		cx, cb := n.next(w.x[f]), n.next(w.b[f])
+		if cx == cb {
+			ni = cx
+			continue
 		}
-		return
-	}
-	f := n.feature
-	switch w.state[f] {
-	case 1:
-		w.recurse(n.next(w.x[f]))
-		return
-	case 2:
-		w.recurse(n.next(w.b[f]))
-		return
-	}
-	cx, cb := n.next(w.x[f]), n.next(w.b[f])
-	if cx == cb {
+		w.state[f] = 1
+		w.fromX = append(w.fromX, f)
 		w.recurse(cx)
+		w.fromX = w.fromX[:len(w.fromX)-1]
+		w.state[f] = 2
+		w.fromB = append(w.fromB, f)
+		w.recurse(cb)
+		w.fromB = w.fromB[:len(w.fromB)-1]
+		w.state[f] = 0
 		return
 	}
-	w.state[f] = 1
-	w.fromX = append(w.fromX, f)
-	w.recurse(cx)
-	w.fromX = w.fromX[:len(w.fromX)-1]
-	w.state[f] = 2
-	w.fromB = append(w.fromB, f)
-	w.recurse(cb)
-	w.fromB = w.fromB[:len(w.fromB)-1]
-	w.state[f] = 0
+}
+
+// leaf adds the Shapley values of the leaf's unanimity-style game.
+func (w *intervWalker) leaf(ni int32) {
+	a, c := len(w.fromX), len(w.fromB)
+	if a+c == 0 {
+		return // reached by x and b alike: no feature matters
+	}
+	v := w.value[ni]
+	if a > 0 {
+		wp := v * w.weights[a][c]
+		for _, f := range w.fromX {
+			w.phi[f] += wp
+		}
+	}
+	if c > 0 {
+		wn := v * w.weights[c][a]
+		for _, f := range w.fromB {
+			w.phi[f] -= wn
+		}
+	}
 }
 
 // Background is a set of reference rows prepared for interventional
