@@ -164,6 +164,26 @@ func TestTamperMatrix(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, latestFile), msg, 0o640)
 		}, want{latestFile, 0, -1, "differs from the last entry"}},
 
+		{"checkpoint history removed", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, checkpointsFile))
+			os.Remove(filepath.Join(dir, latestFile))
+		}, want{segmentName(0), 0, 0, "without any signed checkpoint"}},
+
+		{"last checkpoint removed from the history", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, checkpointsFile)
+			b, _ := os.ReadFile(p)
+			lines := bytes.SplitAfter(b, []byte{'\n'})
+			os.WriteFile(p, bytes.Join(lines[:len(lines)-2], nil), 0o640)
+		}, want{latestFile, 0, -1, "differs from the last entry"}},
+
+		{"checkpoints reordered", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, checkpointsFile)
+			b, _ := os.ReadFile(p)
+			lines := bytes.SplitAfter(b, []byte{'\n'})
+			lines[1], lines[2] = lines[2], lines[1]
+			os.WriteFile(p, bytes.Join(lines, nil), 0o640)
+		}, want{checkpointsFile, 3, -1, "smaller than the previous"}},
+
 		{"record appended after the last checkpoint", func(t *testing.T, dir string) {
 			segs, _ := listSegments(dir)
 			name, lines := segLines(t, dir, len(segs)-1)

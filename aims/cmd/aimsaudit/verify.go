@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/aims/ledger"
@@ -66,6 +67,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			switch {
 			case errors.As(err, &ve):
 				fmt.Fprintf(stdout, "FAIL %v\n", ve)
+				if strings.Contains(ve.Problem, "not covered by any signed checkpoint") && !*allowPending {
+					fmt.Fprintln(stdout, "     (if this is the ledger of a running service, its next checkpoint is due; --allow-pending accepts the records written since the last one)")
+				}
 				status = exitFailed
 				continue
 			case err != nil:
