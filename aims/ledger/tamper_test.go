@@ -221,3 +221,28 @@ func TestTamperMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestVerifyLiveLedger: with AllowPending, the ledger of a running writer
+// verifies even when its buffer was flushed in the middle of a line.
+func TestVerifyLiveLedger(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	writeLedger(t, dir, keys, 6, WithSegmentLimits(0, 0))
+	f, _ := os.OpenFile(filepath.Join(dir, segmentName(0)), os.O_WRONLY|os.O_APPEND, 0)
+	rec := record(6)
+	line := appendLine(nil, 6, tlog.RecordHash(rec), rec)
+	f.Write(line)
+	f.Write(line[:20]) // the start of record 7
+	f.Close()
+	verifiers := []note.Verifier{keys.verifier}
+	rep, err := Verify(dir, verifiers, VerifyOptions{AllowPending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Pending != 1 || !rep.Partial || rep.Records != 7 {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, err := Verify(dir, verifiers, VerifyOptions{}); err == nil {
+		t.Fatal("pending records accepted without AllowPending")
+	}
+}

@@ -70,6 +70,9 @@ type Report struct {
 	Records     int64 // records in the tree, including pruned ones
 	Pruned      int64 // records deleted by retention; their leaf hashes remain
 	Pending     int64 // records after the last checkpoint (AllowPending only)
+	// Partial reports an incomplete last line skipped as a write in
+	// progress (AllowPending only).
+	Partial bool
 	Segments    int
 	Checkpoints int
 	Latest      Checkpoint
@@ -274,7 +277,7 @@ func load(dir string, verifiers []note.Verifier, opts VerifyOptions, unsigned bo
 			}
 			return nil, fail(s.name, 0, s.firstSeq, "segment starts at record %d, which an earlier segment already holds (%d records before it)", s.firstSeq, v.tree.n)
 		}
-		if err := v.readSegment(dir, si, s, fail, checkRoots); err != nil {
+		if err := v.readSegment(dir, si, s, opts.AllowPending && si == len(segs)-1, fail, checkRoots); err != nil {
 			return nil, err
 		}
 	}
@@ -323,7 +326,11 @@ func (v *verifiedLedger) locate(seq int64, segNames []string) (string, int) {
 	return segNames[w.seg], int(w.line)
 }
 
-func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, fail func(string, int, int64, string, ...any) error, checkRoots func() error) error {
+// readSegment reads one segment into the tree. With livePartial set (the
+// last segment, AllowPending) a final line without its newline is taken
+// for a write in progress, as a running writer flushes its buffer at
+// arbitrary byte boundaries, and skipped if no checkpoint covers it.
+func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, livePartial bool, fail func(string, int, int64, string, ...any) error, checkRoots func() error) error {
 	f, err := os.Open(segmentPath(dir, s))
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
@@ -336,6 +343,11 @@ func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, fail fun
 			return nil
 		}
 		if errors.Is(err, errTorn) {
+			covered := len(v.cps) > 0 && v.cps[len(v.cps)-1].Size > v.tree.n
+			if livePartial && !covered {
+				v.report.Partial = true
+				return nil
+			}
 			return fail(s.name, lr.lineNo, v.tree.n, "last line has no terminating newline (segment truncated mid-record or torn write)")
 		}
 		if err != nil {

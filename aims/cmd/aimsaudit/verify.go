@@ -84,8 +84,12 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			origins[rep.Origin] = dir
 			total += rep.Records
 			count++
-			fmt.Fprintf(stdout, "OK   %s: %s, %d records (%d pruned, %d pending) in %d segments, %d checkpoints, latest size %d root %s signed %s\n",
-				dir, rep.Origin, rep.Records, rep.Pruned, rep.Pending, rep.Segments, rep.Checkpoints,
+			partial := ""
+			if rep.Partial {
+				partial = ", a line being written skipped"
+			}
+			fmt.Fprintf(stdout, "OK   %s: %s, %d records (%d pruned, %d pending%s) in %d segments, %d checkpoints, latest size %d root %s signed %s\n",
+				dir, rep.Origin, rep.Records, rep.Pruned, rep.Pending, partial, rep.Segments, rep.Checkpoints,
 				rep.Latest.Size, base64.StdEncoding.EncodeToString(rep.Latest.Root[:]), rep.Latest.Time.Format(time.RFC3339))
 		}
 	}
