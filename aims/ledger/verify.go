@@ -65,14 +65,14 @@ type VerifyOptions struct {
 
 // Report summarises a ledger that verified.
 type Report struct {
-	Dir         string
-	Origin      string
-	Records     int64 // records in the tree, including pruned ones
-	Pruned      int64 // records deleted by retention; their leaf hashes remain
-	Pending     int64 // records after the last checkpoint (AllowPending only)
+	Dir     string
+	Origin  string
+	Records int64 // records in the tree, including pruned ones
+	Pruned  int64 // records deleted by retention; their leaf hashes remain
+	Pending int64 // records after the last checkpoint (AllowPending only)
 	// Partial reports an incomplete last line skipped as a write in
 	// progress (AllowPending only).
-	Partial bool
+	Partial     bool
 	Segments    int
 	Checkpoints int
 	Latest      Checkpoint
