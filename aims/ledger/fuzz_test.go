@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -52,6 +53,36 @@ func FuzzVerify(f *testing.F) {
 		}
 		if err != nil && bytes.Equal(b, orig) {
 			t.Fatalf("Verify rejected the original segment: %v", err)
+		}
+	})
+}
+
+// FuzzCheckProof mutates an inclusion proof's record, sequence number and
+// one audit-path element. CheckProof must never panic and must accept
+// only the genuine proof.
+func FuzzCheckProof(f *testing.F) {
+	keys := newKeys(f, "fuzz")
+	dir := f.TempDir()
+	writeLedger(f, dir, keys, 7)
+	orig, err := Prove(dir, RecordID(record(4)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(orig.Record, orig.Seq, orig.Path[0])
+	f.Add(strings.Replace(orig.Record, "approve", "deny", 1), orig.Seq, orig.Path[0])
+	f.Add(orig.Record, orig.Seq+1, orig.Path[1])
+	f.Add("", int64(-1), "")
+	f.Fuzz(func(t *testing.T, rec string, seq int64, path0 string) {
+		p := *orig
+		p.Path = append([]string(nil), orig.Path...)
+		p.Record, p.Seq, p.Path[0] = rec, seq, path0
+		_, err := CheckProof(&p, keys.verifier)
+		genuine := rec == orig.Record && seq == orig.Seq && path0 == orig.Path[0]
+		if err == nil && !genuine {
+			t.Fatalf("CheckProof accepted a modified proof: %+v", p)
+		}
+		if err != nil && genuine {
+			t.Fatalf("CheckProof rejected the genuine proof: %v", err)
 		}
 	})
 }

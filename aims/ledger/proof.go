@@ -124,7 +124,7 @@ func CheckProof(p *InclusionProof, verifiers ...note.Verifier) (Checkpoint, erro
 	}
 	var path tlog.RecordProof
 	for i, s := range p.Path {
-		b, err := base64.StdEncoding.DecodeString(s)
+		b, err := base64.StdEncoding.Strict().DecodeString(s)
 		if err != nil || len(b) != tlog.HashSize {
 			return cp, fmt.Errorf("ledger: proof path element %d is not a base64 hash", i)
 		}
