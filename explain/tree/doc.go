@@ -36,7 +36,9 @@
 //   - [Ensemble.InterventionalContributions] and [Interventional]:
 //     interventional TreeSHAP with a background set, the exact Shapley
 //     values of v(S) = mean_b f(x_S, b_rest); with [WithOutputSpace] the
-//     game is formed on probabilities.
+//     game is formed on probabilities. The background is summarised per
+//     leaf by its distinct split-following masks (intervmasks.go), so a row
+//     costs one walk per tree however large the background is.
 //   - [Ensemble.Interactions]: path-dependent SHAP interaction values, as
 //     XGBoost's pred_interactions, also from per-leaf tables.
 //   - [Ensemble.ApproxContributions]: Saabas attributions.
@@ -54,5 +56,6 @@
 // rows takes about 0.23 s of CPU (XGBoost's pred_contribs 0.84 s measured
 // side by side on the same machine), prediction about 2.4 ms (XGBoost's
 // inplace_predict 2.2 ms), interaction values about 1.1 ms per row
-// (XGBoost about 20 ms). See bench_test.go and testdata/gen/time_xgb.py.
+// (XGBoost about 20 ms), interventional values against 100 background rows
+// about 0.7 ms per row. See bench_test.go and testdata/gen/time_xgb.py.
 package tree

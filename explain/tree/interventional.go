@@ -130,6 +130,7 @@ type Background struct {
 	rows    []float64 // canonical, n × M
 	margins []float64 // n × K
 	mean    []float64 // mean margin per group
+	masks   *bgMasks  // per-leaf summary (nil: use the recursion)
 }
 
 // NewBackground prepares the rows of bg (NaN = missing) as the reference
@@ -156,6 +157,7 @@ func (e *Ensemble) NewBackground(bg explain.Matrix) (*Background, error) {
 	for k := range b.mean {
 		b.mean[k] /= float64(bg.Rows)
 	}
+	b.masks = e.buildBGMasks(b.rows, b.n)
 	return b, nil
 }
 
@@ -186,8 +188,32 @@ func (e *Ensemble) InterventionalContributions(ctx context.Context, x explain.Ma
 	}
 	cfg := newConfig(opts)
 	workers := clampWorkers(cfg.workers, x.Rows)
-	walkers := make([]*intervWalker, workers)
 	weights := newIntervWeights(e.maxDepth)
+	if bg.masks != nil && !cfg.recursive {
+		ws := make([]*intervMaskWalker, workers)
+		for i := range ws {
+			ws[i] = &intervMaskWalker{
+				maskWalker: maskWalker{nodes: e.nodes, lt: e.leafTab, row: make([]float64, M), fails: make([]int32, M)},
+				bm:         bg.masks, weights: weights, sumA: make([]float64, maxMaskPathFeatures+1),
+			}
+		}
+		return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
+			w := ws[wi]
+			for i := lo; i < hi; i++ {
+				e.canonRow(w.row, x.Row(i))
+				o := out[i*stride : (i+1)*stride]
+				clear(o)
+				for t, root := range e.roots {
+					g := int(e.group[t])
+					w.phi = o[g*(M+1) : g*(M+1)+M]
+					w.walk(root)
+				}
+				e.finishInterv(o, bg)
+			}
+			return nil
+		})
+	}
+	walkers := make([]*intervWalker, workers)
 	for i := range walkers {
 		walkers[i] = e.newIntervWalker(weights)
 	}
@@ -218,7 +244,7 @@ func (e *Ensemble) newIntervWalker(weights intervWeights) *intervWalker {
 // intervRow writes the interventional values of the canonical row w.x
 // into out (K × (M+1)).
 func (e *Ensemble) intervRow(w *intervWalker, bg *Background, out []float64) {
-	M, K := e.numFeatures, e.numGroups
+	M := e.numFeatures
 	clear(out)
 	for r := 0; r < bg.n; r++ {
 		w.b = bg.rows[r*M : (r+1)*M]
@@ -228,6 +254,13 @@ func (e *Ensemble) intervRow(w *intervWalker, bg *Background, out []float64) {
 			w.recurse(root)
 		}
 	}
+	e.finishInterv(out, bg)
+}
+
+// finishInterv turns summed per-background-row values into means and sets
+// the bias column to the mean background margin.
+func (e *Ensemble) finishInterv(out []float64, bg *Background) {
+	M, K := e.numFeatures, e.numGroups
 	inv := 1 / float64(bg.n)
 	for k := 0; k < K; k++ {
 		o := out[k*(M+1) : (k+1)*(M+1)]

@@ -404,6 +404,14 @@ func checkXGBCase(t *testing.T, c *xgbCase) {
 			t.Fatalf("interventional contribs shape %v, want %d×%d×%d", iv.Contribs.shape, n, K, M+1)
 		}
 		assertClose(t, "interventional contribs", got, iv.Contribs.data, 1e-5)
+		rec := make([]float64, len(got))
+		if err := e.InterventionalContributions(ctx, x, bg, rec, withRecursion()); err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "interventional contribs (recursive)", rec, iv.Contribs.data, 1e-5)
+		if bg.masks == nil {
+			t.Log("no background masks for this model; both runs used the recursion")
+		}
 	}
 
 	if ip := c.InterventionalProbability; ip != nil {
@@ -553,8 +561,13 @@ func checkExplainCase(t *testing.T, data []byte) {
 	if err := e.InterventionalContributions(ctx, x, bg, phi); err != nil {
 		t.Fatal(err)
 	}
+	rec := make([]float64, len(phi))
+	if err := e.InterventionalContributions(ctx, x, bg, rec, withRecursion()); err != nil {
+		t.Fatal(err)
+	}
 	for i, r := range c.Rows {
 		assertClose(t, fmt.Sprintf("row %d interventional phi", i), phi[i*(M+1):i*(M+1)+M], r.Phi, tol)
+		assertClose(t, fmt.Sprintf("row %d interventional phi (recursive)", i), rec[i*(M+1):i*(M+1)+M], r.Phi, tol)
 	}
 	// The model's output is its margin (identity), so the output-space
 	// algorithm (subset-sum tables; the explainer itself takes the margin
