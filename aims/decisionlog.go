@@ -128,7 +128,7 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 		return err
 	}
 	sc := jsonBufPool.Get().(*jsonScratch)
-	defer jsonBufPool.Put(sc)
+	defer sc.release()
 	buf, err := appendDecisionJSON(sc.buf[:0], &d, &sc.keys)
 	sc.buf = buf[:0]
 	if err != nil {

@@ -396,3 +396,15 @@ type jsonScratch struct {
 	buf  []byte
 	keys []string
 }
+
+// release returns s to the pool, unless an unusually large decision grew
+// its buffer (the pool would keep that memory alive), and drops the
+// references to the caller's map keys.
+func (s *jsonScratch) release() {
+	if cap(s.buf) > 64<<10 {
+		return
+	}
+	clear(s.keys)
+	s.keys = s.keys[:0]
+	jsonBufPool.Put(s)
+}
