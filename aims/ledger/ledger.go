@@ -81,6 +81,14 @@ type item struct {
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
+// putBuf returns a record buffer to the pool, unless an unusually large
+// record grew it: the pool would keep that memory alive.
+func putBuf(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		bufPool.Put(b)
+	}
+}
+
 var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // Open opens (creating if needed) the ledger in dir written by the given
@@ -171,7 +179,7 @@ func (l *Ledger) Append(ctx context.Context, record []byte) error {
 		it.done = donePool.Get().(chan error)
 	}
 	if err := l.send(ctx, it); err != nil {
-		bufPool.Put(bp)
+		putBuf(bp)
 		if it.done != nil {
 			donePool.Put(it.done)
 		}
@@ -349,7 +357,7 @@ func (l *Ledger) handle(it item) {
 	switch it.kind {
 	case kindRecord:
 		err := l.writeRecord(*it.buf)
-		bufPool.Put(it.buf)
+		putBuf(it.buf)
 		if err != nil {
 			l.fail(err)
 		}
