@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Durability says when written records reach stable storage.
@@ -135,6 +136,11 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *config) { c.meterProvider = mp }
 }
+
+// WithTracerProvider is accepted for uniformity with the other aimskit
+// constructors; the ledger creates no spans (its work happens off the
+// request path, on its own goroutine).
+func WithTracerProvider(trace.TracerProvider) Option { return func(*config) {} }
 
 // WithLoggerProvider sets the LoggerProvider for the ledger's recovery
 // events (default otel.GetLoggerProvider()).

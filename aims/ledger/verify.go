@@ -26,6 +26,7 @@ type VerifyError struct {
 	Problem string
 }
 
+// Error says where the problem is and what it is.
 func (e *VerifyError) Error() string {
 	var b bytes.Buffer
 	b.WriteString("ledger ")
