@@ -173,22 +173,27 @@ func summariseCounterfactual(x []float64, c explain.Counterfactual) aims.Counter
 	var parts []string
 	for _, j := range c.Changed {
 		out.Changes = append(out.Changes, aims.FeatureChange{Feature: featureNames[j], From: x[j], To: c.X[j]})
-		rel := "≥"
+		// Round away from the original value, so the sentence stays true.
+		rel, v := "≥", roundTo(c.X[j], math.Ceil)
 		if c.X[j] < x[j] {
-			rel = "≤"
+			rel, v = "≤", roundTo(c.X[j], math.Floor)
 		}
-		parts = append(parts, fmt.Sprintf("%s %s %s", featureNames[j], rel, formatAmount(c.X[j])))
+		parts = append(parts, fmt.Sprintf("%s %s %s", featureNames[j], rel, formatAmount(v)))
 	}
 	out.Summary = "approved if " + strings.Join(parts, " and ")
 	return out
 }
 
-func formatAmount(v float64) string {
+// roundTo rounds v to hundreds (for amounts of 1,000 and more) or units,
+// in the direction rnd (math.Ceil or math.Floor).
+func roundTo(v float64, rnd func(float64) float64) float64 {
 	if math.Abs(v) >= 1000 {
-		v = math.Round(v/100) * 100
-	} else {
-		v = math.Round(v)
+		return rnd(v/100) * 100
 	}
+	return rnd(v)
+}
+
+func formatAmount(v float64) string {
 	s := fmt.Sprintf("%.0f", v)
 	// thousands separators for readability
 	neg := strings.HasPrefix(s, "-")

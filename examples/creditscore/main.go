@@ -87,12 +87,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	abs, _ := filepath.Abs(*dataDir)
 	fmt.Fprintf(stdout, `creditscore: serving on %s  (system %s, risk tier %s, instance %s)
   apply for a loan:  curl -si -XPOST %s/v1/applications -d '{"customer_id":"c1","age":35,"income":42000,"debt":9000,"term_months":36,"amount":12000,"years_employed":4,"late_payments":1,"region":"north","sex":"female"}'
+  reviewer console:  %s/review/  (log in as %s)
   inventory:         %s/inventory/systems
   statement of applicability: %s/soa
   decision ledger:   %s
   telemetry:         %s
   audit the ledger:  go run ./aims/cmd/aimsaudit verify %s --key %s
-`, base, systemID, svc.reg.RiskLevel(), *instance, base, base, base,
+`, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.accounts.logins(), base, base,
 		filepath.Join(abs, "ledger"), svc.tel.Endpoint, filepath.Join(abs, "ledger"), svc.ledgerPub)
 
 	var runErr error

@@ -57,6 +57,9 @@ type service struct {
 	ledgerPub string
 	log       *aims.DecisionLog
 	gate      *oversight.Gate
+	store     *oversight.BoltStore
+	console   *oversight.Console
+	accounts  *reviewerAccounts
 	disc      *aims.Discloser
 	pseud     *aims.Pseudonymizer
 	soa       *aims.SoA
@@ -164,7 +167,12 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.gate, err = oversight.New(s.log,
+	// The embedded, durable review queue: held tickets survive a restart.
+	if s.store, err = oversight.OpenBoltStore(filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func(context.Context) error { return s.store.Close() })
+	if s.gate, err = oversight.New(s.log, oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome())),
 		oversight.WithRiskLevel(systemID, oversight.RiskLevel(s.reg.RiskLevel())),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
@@ -173,6 +181,14 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, func(context.Context) error { return s.gate.Close() })
+	if s.accounts, err = newReviewerAccounts(); err != nil {
+		return nil, err
+	}
+	if s.console, err = oversight.NewConsole(s.gate, s.accounts, oversight.WithBasePath("/review"),
+		oversight.WithViewerRoles("credit-officer", "senior-credit-officer"),
+		oversight.WithResumeRoles("senior-credit-officer")); err != nil {
+		return nil, err
+	}
 
 	// Disclosure on every response.
 	if s.disc, err = aims.NewDiscloser(aims.Disclosure{
@@ -245,6 +261,7 @@ func (s *service) routes() http.Handler {
 	mux.Handle("POST /v1/decisions/{id}/contest", s.disc.Middleware(http.HandlerFunc(s.handleContest)))
 	mux.Handle("POST /v1/decisions/{id}/outcome", http.HandlerFunc(s.handleOutcome))
 	mux.Handle("/inventory/", http.StripPrefix("/inventory", inventory.Handler(s.registry)))
+	mux.Handle("/review/", s.accounts.challenge(s.console))
 	mux.HandleFunc("GET /soa", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		_ = s.soa.RenderMarkdown(w)
