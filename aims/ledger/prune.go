@@ -34,8 +34,8 @@ type pruneResult struct {
 // checkpoint signed before the given time, oldest first, and returns their
 // names. It never deletes the segment being written, and it refuses a
 // time later than now minus the minimum retention (WithRetention, default
-// six months). It signs a fresh checkpoint afterwards, so the pruned
-// records' age can be checked against it.
+// six months). It first signs a fresh checkpoint, so the pruned records'
+// age can be checked against it.
 func (l *Ledger) Prune(ctx context.Context, before time.Time) ([]string, error) {
 	if limit := l.cfg.now().Add(-l.cfg.retention); before.After(limit) {
 		return nil, fmt.Errorf("ledger: refusing to prune records checkpointed after %s: the minimum retention is %v, so nothing after %s may be deleted",
@@ -66,8 +66,9 @@ func (l *Ledger) prune(before time.Time) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	var removed []string
-	for i := 0; i+1 < len(segs); i++ { // never the last (active) segment
+	// Which segments may go: a prefix, never the last (active) one.
+	var doomed []segmentFile
+	for i := 0; i+1 < len(segs); i++ {
 		end := segs[i+1].firstSeq // records [firstSeq, end)
 		covered := false
 		for _, cp := range cps {
@@ -79,27 +80,32 @@ func (l *Ledger) prune(before time.Time) ([]string, error) {
 		if !covered {
 			break
 		}
-		leaves, err := segmentLeaves(l.dir, segs[i])
+		doomed = append(doomed, segs[i])
+	}
+	if len(doomed) == 0 {
+		return nil, nil
+	}
+	// Sign a fresh checkpoint first: Verify measures the age of pruned
+	// records against the latest checkpoint, so one must exist that is
+	// younger than them even if the process dies halfway through.
+	if err := l.checkpoint(); err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, s := range doomed {
+		leaves, err := segmentLeaves(l.dir, s)
 		if err != nil {
 			return removed, err
 		}
 		if err := appendPrunedHashes(l.dir, leaves); err != nil {
 			return removed, err
 		}
-		if err := os.Remove(segmentPath(l.dir, segs[i])); err != nil {
+		if err := os.Remove(segmentPath(l.dir, s)); err != nil {
 			return removed, fmt.Errorf("ledger: %w", err)
 		}
-		removed = append(removed, segs[i].name)
+		removed = append(removed, s.name)
 	}
-	if len(removed) > 0 {
-		if err := syncDir(l.dir); err != nil {
-			return removed, err
-		}
-		if err := l.checkpoint(); err != nil {
-			return removed, err
-		}
-	}
-	return removed, nil
+	return removed, syncDir(l.dir)
 }
 
 func readCheckpointHistory(dir string) ([]Checkpoint, error) {
