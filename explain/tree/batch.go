@@ -43,25 +43,32 @@ func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []f
 func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers int, sink func(i int, margins []float64)) error {
 	M, K := e.numFeatures, e.numGroups
 	workers = clampWorkers(workers, x.Rows)
-	per := rowChunk * (M + K)
-	scratch := make([]float64, workers*per)
-	acc32 := make([]float32, workers*rowChunk*K)
-	leafBuf := make([]int32, workers*rowChunk)
+	type scratch struct {
+		rows, m []float64
+		acc     []float32
+		leaves  []int32
+		_       cacheLinePad
+	}
+	ws := make([]*scratch, workers)
+	for i := range ws {
+		ws[i] = &scratch{rows: padded[float64](rowChunk * M), m: padded[float64](rowChunk * K),
+			acc: padded[float32](rowChunk * K), leaves: padded[int32](rowChunk)}
+	}
 	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
-		buf := scratch[w*per : (w+1)*per]
+		s := ws[w]
 		n := hi - lo
-		rows, m := buf[:n*M], buf[rowChunk*M:rowChunk*M+n*K]
+		rows, m := s.rows[:n*M], s.m[:n*K]
 		for r := 0; r < n; r++ {
 			e.canonRow(rows[r*M:(r+1)*M], x.Row(lo+r))
 		}
 		if e.float32 {
-			acc := acc32[w*rowChunk*K : w*rowChunk*K+n*K]
-			e.marginBlock32(rows, n, acc, leafBuf[w*rowChunk:(w+1)*rowChunk])
+			acc := s.acc[:n*K]
+			e.marginBlock32(rows, n, acc, s.leaves)
 			for i, v := range acc {
 				m[i] = float64(v)
 			}
 		} else {
-			e.marginBlock64(rows, n, m, leafBuf[w*rowChunk:(w+1)*rowChunk])
+			e.marginBlock64(rows, n, m, s.leaves)
 		}
 		for r := 0; r < n; r++ {
 			sink(lo+r, m[r*K:(r+1)*K])
@@ -208,16 +215,17 @@ func (e *Ensemble) contributionsTables(ctx context.Context, x explain.Matrix, ou
 	type scratch struct {
 		w     fastWalker
 		block []float64
+		_     cacheLinePad
 	}
-	ws := make([]scratch, workers)
+	ws := make([]*scratch, workers)
 	for i := range ws {
-		ws[i] = scratch{
-			w:     fastWalker{nodes: e.nodes, lt: lt, fails: make([]int32, M)},
-			block: make([]float64, rowChunk*M),
+		ws[i] = &scratch{
+			w:     fastWalker{nodes: e.nodes, lt: lt, fails: padded[int32](M)},
+			block: padded[float64](rowChunk * M),
 		}
 	}
 	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
-		s := &ws[wi]
+		s := ws[wi]
 		n := hi - lo
 		for r := 0; r < n; r++ {
 			e.canonRow(s.block[r*M:(r+1)*M], x.Row(lo+r))
@@ -250,6 +258,7 @@ type shapScratch struct {
 	path   []pathElem
 	// on and off hold conditioned contributions for interaction values.
 	on, off []float64
+	_       cacheLinePad
 }
 
 func (e *Ensemble) newShapScratch() *shapScratch {

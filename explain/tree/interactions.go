@@ -41,7 +41,7 @@ func (e *Ensemble) Interactions(ctx context.Context, x explain.Matrix, out []flo
 	contribs := make([][]float64, workers)
 	for w := range scratch {
 		scratch[w] = e.newShapScratch()
-		contribs[w] = make([]float64, K*M1)
+		contribs[w] = padded[float64](K * M1)
 	}
 	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
 		s, phi := scratch[w], contribs[w]
@@ -63,16 +63,17 @@ func (e *Ensemble) interactionsTables(ctx context.Context, x explain.Matrix, out
 	type scratch struct {
 		w   interWalker
 		phi []float64
+		_   cacheLinePad
 	}
-	ws := make([]scratch, workers)
+	ws := make([]*scratch, workers)
 	for i := range ws {
-		ws[i] = scratch{
-			w:   interWalker{fastWalker: fastWalker{nodes: e.nodes, lt: e.leafTab, fails: make([]int32, M), row: make([]float64, M)}, it: it, m1: M1},
-			phi: make([]float64, K*M1),
+		ws[i] = &scratch{
+			w:   interWalker{fastWalker: fastWalker{nodes: e.nodes, lt: e.leafTab, fails: padded[int32](M), row: padded[float64](M)}, it: it, m1: M1},
+			phi: padded[float64](K * M1),
 		}
 	}
 	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
-		s := &ws[wi]
+		s := ws[wi]
 		w := &s.w
 		for i := lo; i < hi; i++ {
 			e.canonRow(w.row, x.Row(i))

@@ -62,6 +62,7 @@ type intervWalker struct {
 	state []uint8
 	// fromX and fromB list the decided features in order.
 	fromX, fromB []int32
+	_            cacheLinePad
 }
 
 func (w *intervWalker) recurse(ni int32) {
@@ -193,8 +194,8 @@ func (e *Ensemble) InterventionalContributions(ctx context.Context, x explain.Ma
 		ws := make([]*intervMaskWalker, workers)
 		for i := range ws {
 			ws[i] = &intervMaskWalker{
-				maskWalker: maskWalker{nodes: e.nodes, lt: e.leafTab, row: make([]float64, M), fails: make([]int32, M)},
-				bm:         bg.masks, weights: weights, sumA: make([]float64, maxMaskPathFeatures+1),
+				maskWalker: maskWalker{nodes: e.nodes, lt: e.leafTab, row: padded[float64](M), fails: padded[int32](M)},
+				bm:         bg.masks, weights: weights, sumA: padded[float64](maxMaskPathFeatures + 1),
 			}
 		}
 		return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {
@@ -234,10 +235,10 @@ func (e *Ensemble) newIntervWalker(weights intervWeights) *intervWalker {
 	M := e.numFeatures
 	return &intervWalker{
 		nodes: e.nodes, value: e.value, weights: weights,
-		x:     make([]float64, M),
-		state: make([]uint8, M),
-		fromX: make([]int32, 0, e.maxDepth+1),
-		fromB: make([]int32, 0, e.maxDepth+1),
+		x:     padded[float64](M),
+		state: padded[uint8](M),
+		fromX: make([]int32, 0, e.maxDepth+1+32),
+		fromB: make([]int32, 0, e.maxDepth+1+32),
 	}
 }
 

@@ -123,6 +123,7 @@ type intervMaskWalker struct {
 	weights intervWeights
 	phi     []float64
 	sumA    []float64 // per path position
+	_       cacheLinePad
 }
 
 func (w *intervMaskWalker) leaf(li int32, xs uint32) {

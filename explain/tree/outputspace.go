@@ -36,6 +36,7 @@ type outScratch struct {
 	tables []float64 // K × 2^k coalition margins
 	g      []float64 // 2^k transformed outputs of the class
 	m      []float64 // K margins of one coalition
+	_      cacheLinePad
 }
 
 // collect walks tree node ni for the current (x, b) pair and adds the
@@ -124,8 +125,8 @@ func (e *Ensemble) interventionalOutput(ctx context.Context, x explain.Matrix, b
 	scratch := make([]*outScratch, workers)
 	for i := range scratch {
 		scratch[i] = &outScratch{
-			x: make([]float64, M), pos: make([]int32, M), diff: make([]int32, 0, M),
-			m: make([]float64, K),
+			x: padded[float64](M), pos: padded[int32](M), diff: make([]int32, 0, M+32),
+			m: padded[float64](K),
 		}
 	}
 	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {

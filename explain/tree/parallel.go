@@ -81,3 +81,12 @@ func forRows(ctx context.Context, n, workers int, fn func(w, lo, hi int) error) 
 }
 
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// cacheLinePad separates the scratch of different workers: scratch
+// structs end with a pad and per-worker buffers are allocated separately
+// with slack, so two workers never write to the same cache line (false
+// sharing makes parallel runs slower than serial ones).
+type cacheLinePad [128]byte
+
+// padded returns a fresh slice of n elements followed by unused slack.
+func padded[T any](n int) []T { return make([]T, n, n+32) }

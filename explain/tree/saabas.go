@@ -27,9 +27,12 @@ func (e *Ensemble) ApproxContributions(ctx context.Context, x explain.Matrix, ou
 	}
 	cfg := newConfig(opts)
 	workers := clampWorkers(cfg.workers, x.Rows)
-	rows := make([]float64, workers*M)
+	rows := make([][]float64, workers)
+	for w := range rows {
+		rows[w] = padded[float64](M)
+	}
 	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
-		row := rows[w*M : (w+1)*M]
+		row := rows[w]
 		for i := lo; i < hi; i++ {
 			e.canonRow(row, x.Row(i))
 			o := out[i*stride : (i+1)*stride]
