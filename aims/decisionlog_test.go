@@ -3,6 +3,7 @@ package aims
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -255,5 +256,26 @@ func TestDecisionLogConcurrent(t *testing.T) {
 	}
 	if rep.Records != 400 || len(logs.Events(semconv.EventDecision)) != 400 {
 		t.Fatalf("%d ledger records, %d log records; want 400", rep.Records, len(logs.Events(semconv.EventDecision)))
+	}
+}
+
+// TestDecisionLogLedgerRefusal: when the ledger refuses a decision (here:
+// already closed), Record still emitted it and says so in the error.
+func TestDecisionLogLedgerRefusal(t *testing.T) {
+	logs := oteltest.NewLogs(t)
+	led, _ := testLedger(t, t.TempDir())
+	if err := led.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dl, err := NewDecisionLog(WithLoggerProvider(logs.Provider), WithLedger(led))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = dl.Record(context.Background(), testDecision(t))
+	if !errors.Is(err, ledger.ErrClosed) || !strings.Contains(err.Error(), "emitted but not written to the ledger") {
+		t.Fatalf("error %v", err)
+	}
+	if n := len(logs.Events(semconv.EventDecision)); n != 1 {
+		t.Fatalf("%d records emitted", n)
 	}
 }
