@@ -26,7 +26,7 @@ func runCheckProof(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&keys, "key", "public verifier key, or a file holding it (repeatable)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(pos) != 1 {
 		fs.Usage()

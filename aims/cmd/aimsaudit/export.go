@@ -34,7 +34,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	outcome := fs.String("outcome", "", "only decisions with this output")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(dirs) == 0 && len(otlpFiles) == 0 {
 		fs.Usage()

@@ -24,7 +24,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write PREFIX.key and PREFIX.pub instead of printing both keys")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(pos) != 0 || *name == "" {
 		fs.Usage()

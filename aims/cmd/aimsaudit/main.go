@@ -113,6 +113,15 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// flagErrExit is the exit status for a flag parsing error: success for
+// -h (the usage was asked for and printed), a usage error otherwise.
+func flagErrExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsageErr
+}
+
 // multiFlag is a repeatable string flag.
 type multiFlag []string
 

@@ -23,7 +23,7 @@ func runProve(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(pos) != 2 {
 		fs.Usage()

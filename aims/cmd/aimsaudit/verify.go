@@ -31,7 +31,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	retention := fs.Duration("retention", ledger.DefaultRetention, "minimum retention the ledger was configured with")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(dirs) == 0 {
 		fs.Usage()
