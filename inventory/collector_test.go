@@ -2,16 +2,12 @@ package inventory
 
 import (
 	"bytes"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/aimskit/aimskit/internal/otelcoltest"
 )
 
 // TestCollectorFileExporterRoundTrip sends the scenario's records to a real
@@ -23,73 +19,9 @@ import (
 // builds one; verified with Collector v0.165.0, otlpreceiver and the contrib
 // fileexporter).
 func TestCollectorFileExporterRoundTrip(t *testing.T) {
-	bin := os.Getenv("AIMSKIT_OTELCOL")
-	if bin == "" {
-		t.Skip("AIMSKIT_OTELCOL is not set; export AIMSKIT_OTELCOL=\"$(bash .ci/collector.sh build)\" to run against a real Collector")
-	}
-	dir := t.TempDir()
-	port := freePort(t)
-	out := filepath.Join(dir, "logs.jsonl")
-	config := fmt.Sprintf(`receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:%d
-exporters:
-  file:
-    path: %s
-    format: json
-service:
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [otlp]
-      exporters: [file]
-`, port, out)
-	cfgPath := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
-
-	url := fmt.Sprintf("http://127.0.0.1:%d/v1/logs", port)
-	// Wait for the receiver to listen (start-up, not a timing assertion).
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("collector did not start listening: %v\n%s", err, stderr.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	col := otelcoltest.Start(t)
+	url := col.HTTPEndpoint + "/v1/logs"
+	out := col.File("logs.jsonl")
 
 	var sent int
 	want := emitScenario(t, func(line []byte) {
@@ -104,11 +36,11 @@ service:
 		sent += strings.Count(string(line), `"eventName":"aims.inventory.`)
 	})
 	// Shutting the collector down flushes the file exporter.
-	stop()
+	col.Stop()
 
 	data, err := os.ReadFile(out)
 	if err != nil {
-		t.Fatalf("collector wrote no file: %v\n%s", err, stderr.String())
+		t.Fatalf("collector wrote no file: %v", err)
 	}
 	if got := strings.Count(string(data), `"eventName":"aims.inventory.`); got != sent {
 		t.Fatalf("collector file holds %d inventory records, %d were sent:\n%s", got, sent, data)
@@ -118,14 +50,4 @@ service:
 		t.Fatal(err)
 	}
 	checkScenario(t, inv, want)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/otelcoltest"
 	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/internal/semconv"
 	"github.com/aimskit/aimskit/inventory"
@@ -43,55 +42,16 @@ func TestSimulationLeavesVerifiableEvidence(t *testing.T) {
 
 // TestEndToEndWithCollector does the same through a real OpenTelemetry
 // Collector (OTLP receiver, batch processor, file exporter) built by
-// .ci/collector.sh: AIMSKIT_OTELCOL names its binary.
+// .ci/collector.sh (AIMSKIT_OTELCOL names its binary; skipped without it).
 func TestEndToEndWithCollector(t *testing.T) {
-	bin := os.Getenv("AIMSKIT_OTELCOL")
-	if bin == "" {
-		t.Skip("set AIMSKIT_OTELCOL to a collector binary (export AIMSKIT_OTELCOL=$(bash .ci/collector.sh build)) to run the end-to-end test")
-	}
+	col := otelcoltest.Start(t)
 	dir := t.TempDir()
-	otelDir := filepath.Join(dir, "collector")
-	require.NoError(t, os.MkdirAll(otelDir, 0o755))
-	grpcPort, httpPort := freePort(t), freePort(t)
-	cfgPath, err := filepath.Abs("../../internal/otelcol/config.yaml")
-	require.NoError(t, err)
-	cmd := exec.Command(bin, "--config", cfgPath)
-	cmd.Env = append(os.Environ(),
-		"AIMSKIT_OTELCOL_OUT="+otelDir,
-		fmt.Sprintf("AIMSKIT_OTELCOL_GRPC_PORT=%d", grpcPort),
-		fmt.Sprintf("AIMSKIT_OTELCOL_HTTP_PORT=%d", httpPort))
-	var colLog bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &colLog, &colLog
-	require.NoError(t, cmd.Start())
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("collector output:\n%s", colLog.String())
-		}
-	})
-	waitForPort(t, httpPort, 30*time.Second)
-
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", fmt.Sprintf("http://127.0.0.1:%d", httpPort))
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", col.HTTPEndpoint)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-simulate", "300", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "e2e-1"}, &out))
 	t.Log(out.String())
-	stop() // the collector flushes its batches and files on shutdown
+	col.Stop() // the collector flushes its batches and files on shutdown
+	otelDir := col.OutDir
 
 	checkEvidence(t, dir, otelDir)
 
@@ -276,26 +236,4 @@ func buildAimsaudit(t *testing.T) string {
 	res, err := exec.Command("go", "build", "-o", out, "github.com/aimskit/aimskit/aims/cmd/aimsaudit").CombinedOutput()
 	require.NoError(t, err, "building aimsaudit: %s", res)
 	return out
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func waitForPort(t *testing.T, port int, limit time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("collector did not open port %d within %s", port, limit)
 }

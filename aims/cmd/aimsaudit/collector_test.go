@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/internal/otelcoltest"
 	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/internal/semconv"
 )
@@ -23,50 +20,11 @@ import (
 // them, and checks that export --otlp reads every decision back from the
 // collector's own output.
 func TestExportFromRealCollector(t *testing.T) {
-	bin := os.Getenv("AIMSKIT_OTELCOL")
-	if bin == "" {
-		t.Skip("set AIMSKIT_OTELCOL to a collector binary (bash .ci/collector.sh build) to run this test")
-	}
+	col := otelcoltest.Start(t)
 	f := newFixture(t)
-	out := t.TempDir()
-	cfg, err := filepath.Abs("../../../internal/otelcol/config.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	grpcPort, httpPort := freeTCPPort(t), freeTCPPort(t)
-	cmd := exec.Command(bin, "--config", cfg)
-	cmd.Env = append(os.Environ(), "AIMSKIT_OTELCOL_OUT="+out,
-		fmt.Sprintf("AIMSKIT_OTELCOL_GRPC_PORT=%d", grpcPort), fmt.Sprintf("AIMSKIT_OTELCOL_HTTP_PORT=%d", httpPort))
-	var colLog bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &colLog, &colLog
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("collector output:\n%s", colLog.String())
-		}
-	})
 
 	body := otlpJSON(t, f.logs)
-	url := fmt.Sprintf("http://127.0.0.1:%d/v1/logs", httpPort)
+	url := col.HTTPEndpoint + "/v1/logs"
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Post(url, "application/json", bytes.NewReader(body))
@@ -82,9 +40,9 @@ func TestExportFromRealCollector(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	stop() // flushes the batch processor and the file exporter
+	col.Stop() // flushes the batch processor and the file exporter
 
-	code, exported, errs := runCmd(t, "export", "--otlp", filepath.Join(out, "logs.jsonl"))
+	code, exported, errs := runCmd(t, "export", "--otlp", col.File("logs.jsonl"))
 	if code != 0 {
 		t.Fatalf("export: %d %s", code, errs)
 	}
@@ -124,13 +82,4 @@ func otlpJSON(t *testing.T, logs *oteltest.Logs) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func freeTCPPort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
