@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/internal/semconv"
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -17,46 +18,15 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
-type memExporter struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, rs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, r := range rs {
-		e.records = append(e.records, r.Clone())
-	}
-	return nil
-}
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-
-func (e *memExporter) events() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.records...)
-}
-
-func attrsOf(r sdklog.Record) map[string]attribute.Value {
-	out := map[string]attribute.Value{}
-	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		out[string(kv.Key)] = kv.Value
-		return true
-	})
-	return out
-}
-
 type telemetry struct {
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *memExporter
+	logs   *oteltest.LogExporter
 	lp     *sdklog.LoggerProvider
 }
 
 func newTelemetry() *telemetry {
-	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &memExporter{}}
+	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &oteltest.LogExporter{}}
 	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
 	t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(t.logs)))
 	return t
@@ -148,8 +118,8 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 			t.Errorf("stationary: feature %+v", f)
 		}
 	}
-	if len(tel.logs.events()) != 0 {
-		t.Errorf("events on a stationary stream: %d", len(tel.logs.events()))
+	if len(tel.logs.Records()) != 0 {
+		t.Errorf("events on a stationary stream: %d", len(tel.logs.Records()))
 	}
 	// Shift age by one standard deviation, and push "purple", unseen in the
 	// reference.
@@ -174,11 +144,11 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 	if !rep.DatasetEvaluated || rep.Dataset.Drifted != 2 || rep.Dataset.Drift != true {
 		t.Errorf("dataset: %+v, want 2 of 4 drifted → drift at share 0.5", rep.Dataset)
 	}
-	evs := tel.logs.events()
+	evs := tel.logs.Records()
 	byFeature := map[string]map[string]attribute.Value{}
 	datasetEvents := 0
 	for _, e := range evs {
-		a := attrsOf(e)
+		a := oteltest.Attrs(e)
 		if a[string(semconv.AimsControlID)].AsString() != "A.6.2.6" {
 			t.Errorf("event %s without aims.control.id A.6.2.6", e.EventName())
 		}
@@ -222,8 +192,8 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 		t.Fatal(err)
 	}
 	recovered := 0
-	for _, e := range tel.logs.events()[len(evs):] {
-		if attrsOf(e)[string(semconv.AimsDriftState)].AsString() == "recovered" {
+	for _, e := range tel.logs.Records()[len(evs):] {
+		if oteltest.Attrs(e)[string(semconv.AimsDriftState)].AsString() == "recovered" {
 			recovered++
 		}
 	}
@@ -340,9 +310,9 @@ func TestMonitorOutcomeDetector(t *testing.T) {
 		t.Fatal("DDM did not flag an error rate going from 10% to 50%")
 	}
 	found := false
-	for _, e := range tel.logs.events() {
+	for _, e := range tel.logs.Records() {
 		if e.EventName() == semconv.EventDriftChange {
-			a := attrsOf(e)
+			a := oteltest.Attrs(e)
 			found = a[string(semconv.AimsControlID)].AsString() == "A.6.2.6" && a[string(semconv.AimsDriftDetector)].AsString() == "ddm"
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/internal/semconv"
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
@@ -18,47 +19,15 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
-// memExporter keeps exported log records in memory.
-type memExporter struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, rs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, r := range rs {
-		e.records = append(e.records, r.Clone())
-	}
-	return nil
-}
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-
-func (e *memExporter) events() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.records...)
-}
-
-func recordAttrs(r sdklog.Record) map[string]attribute.Value {
-	out := map[string]attribute.Value{}
-	r.WalkAttributes(func(kv attribute.KeyValue) bool {
-		out[string(kv.Key)] = kv.Value
-		return true
-	})
-	return out
-}
-
 type telemetry struct {
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *memExporter
+	logs   *oteltest.LogExporter
 	lp     *sdklog.LoggerProvider
 }
 
 func newTelemetry() *telemetry {
-	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &memExporter{}}
+	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &oteltest.LogExporter{}}
 	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
 	t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(t.logs)))
 	return t
@@ -216,15 +185,15 @@ func TestMonitorThresholdEvent(t *testing.T) {
 		}
 	}
 	observe(200, 0.5, 0.5) // fair: no event
-	if ev := tel.logs.events(); len(ev) != 0 {
+	if ev := tel.logs.Records(); len(ev) != 0 {
 		t.Fatalf("events while fair: %d", len(ev))
 	}
 	observe(200, 0, 1) // the window becomes unfair, monotonically
-	ev := tel.logs.events()
+	ev := tel.logs.Records()
 	if len(ev) != 1 {
 		t.Fatalf("events after violation: %d", len(ev))
 	}
-	a := recordAttrs(ev[0])
+	a := oteltest.Attrs(ev[0])
 	if ev[0].EventName() != semconv.EventFairnessThreshold || a[string(semconv.AimsControlID)].AsString() != "A.6.2.6" ||
 		a[string(semconv.AimsFairnessDisparity)].AsString() != "demographic_parity_ratio" ||
 		a[string(semconv.AimsFairnessState)].AsString() != "violated" || !(a[string(semconv.AimsFairnessValue)].AsFloat64() < 0.8) ||
@@ -235,8 +204,8 @@ func TestMonitorThresholdEvent(t *testing.T) {
 		t.Errorf("scope %v", ev[0].InstrumentationScope())
 	}
 	observe(400, 0.5, 0.5) // recovers
-	ev = tel.logs.events()
-	if len(ev) != 2 || recordAttrs(ev[1])[string(semconv.AimsFairnessState)].AsString() != "recovered" {
+	ev = tel.logs.Records()
+	if len(ev) != 2 || oteltest.Attrs(ev[1])[string(semconv.AimsFairnessState)].AsString() != "recovered" {
 		t.Fatalf("expected a recovery event, got %d events", len(ev))
 	}
 	if snap := m.Snapshot(); !(snap.Disparities[DemographicParityRatio] >= 0.8) {
@@ -514,7 +483,7 @@ func TestMonitorHysteresisSuppressesFlapping(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		return len(tel.logs.events())
+		return len(tel.logs.Records())
 	}
 	noHyst, withHyst := run(-1), run(0.1)
 	if withHyst != 1 || noHyst <= withHyst {

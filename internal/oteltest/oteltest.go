@@ -19,23 +19,19 @@ import (
 // Logs is a LoggerProvider that keeps every emitted record in memory.
 type Logs struct {
 	Provider *sdklog.LoggerProvider
-	exp      *memExporter
+	exp      *LogExporter
 }
 
 // NewLogs returns a Logs whose provider is shut down when the test ends.
 func NewLogs(t testing.TB) *Logs {
-	exp := &memExporter{}
+	exp := &LogExporter{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	return &Logs{Provider: lp, exp: exp}
 }
 
 // Records returns a copy of the records emitted so far.
-func (l *Logs) Records() []sdklog.Record {
-	l.exp.mu.Lock()
-	defer l.exp.mu.Unlock()
-	return append([]sdklog.Record(nil), l.exp.records...)
-}
+func (l *Logs) Records() []sdklog.Record { return l.exp.Records() }
 
 // Events returns the records with the given event name.
 func (l *Logs) Events(name string) []sdklog.Record {
@@ -58,12 +54,22 @@ func Attrs(r sdklog.Record) map[string]attribute.Value {
 	return m
 }
 
-type memExporter struct {
+// LogExporter is an sdklog.Exporter that keeps clones of every exported
+// record in memory, for tests that build their own LoggerProvider.
+type LogExporter struct {
 	mu      sync.Mutex
 	records []sdklog.Record
 }
 
-func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
+// Records returns a copy of the records exported so far.
+func (e *LogExporter) Records() []sdklog.Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]sdklog.Record(nil), e.records...)
+}
+
+// Export keeps clones of recs.
+func (e *LogExporter) Export(_ context.Context, recs []sdklog.Record) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range recs {
@@ -71,8 +77,12 @@ func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
 	}
 	return nil
 }
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
+
+// Shutdown does nothing.
+func (e *LogExporter) Shutdown(context.Context) error { return nil }
+
+// ForceFlush does nothing: records are kept as they are exported.
+func (e *LogExporter) ForceFlush(context.Context) error { return nil }
 
 // Metrics is a MeterProvider read on demand by a manual reader.
 type Metrics struct {
