@@ -57,7 +57,18 @@ type Point struct {
 // JSON is an error naming the line; lines of other signals are skipped.
 func ReadLogs(r io.Reader) ([]LogRecord, error) {
 	var out []LogRecord
-	err := eachLine(r, func(n int, line []byte) error {
+	err := EachLog(r, func(rec LogRecord) error {
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+// EachLog calls f for every log record in r, one input line at a time, so
+// memory is bounded by the largest line rather than the whole file. An
+// error from f stops the reading and is returned as it is.
+func EachLog(r io.Reader, f func(LogRecord) error) error {
+	return eachLine(r, func(n int, line []byte) error {
 		var req struct {
 			ResourceLogs []struct {
 				Resource  resource `json:"resource"`
@@ -101,19 +112,26 @@ func ReadLogs(r io.Reader) ([]LogRecord, error) {
 					if ts == 0 {
 						ts = lr.ObservedTimeUnixNano
 					}
-					out = append(out, LogRecord{
+					if err := f(LogRecord{
 						Resource: res, Scope: sl.Scope.Name, ScopeVersion: sl.Scope.Version,
 						Time: time.Unix(0, int64(ts)).UTC(), EventName: lr.EventName,
 						Severity: lr.SeverityNumber, SeverityText: lr.SeverityText,
 						Body: body, Attributes: attrs, TraceID: lr.TraceID, SpanID: lr.SpanID, Line: n,
-					})
+					}); err != nil {
+						return errStop{err}
+					}
 				}
 			}
 		}
 		return nil
 	})
-	return out, err
 }
+
+// errStop carries a callback's error through eachLine unchanged.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+func (e errStop) Unwrap() error { return e.err }
 
 // ReadMetrics reads every gauge, sum and histogram data point from r.
 func ReadMetrics(r io.Reader) ([]Point, error) {
@@ -210,6 +228,9 @@ func eachLine(r io.Reader, f func(n int, line []byte) error) error {
 			continue
 		}
 		if err := f(n, line); err != nil {
+			if stop, ok := err.(errStop); ok {
+				return stop.err
+			}
 			return err
 		}
 	}

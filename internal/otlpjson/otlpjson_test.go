@@ -1,6 +1,7 @@
 package otlpjson
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -54,4 +55,15 @@ func TestMalformedInputNamesTheLine(t *testing.T) {
 	assert.ErrorContains(t, err, "line 1")
 	_, err = ReadMetrics(strings.NewReader(`{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","gauge":{"dataPoints":[{"attributes":[{"key":"b","value":{"bytesValue":"!!"}}]}]}}]}]}]}`))
 	assert.ErrorContains(t, err, "base64")
+}
+
+func TestEachLogStopsOnCallbackError(t *testing.T) {
+	stop := errors.New("enough")
+	n := 0
+	err := EachLog(strings.NewReader(logsLine+"\n"+logsLine+"\n"), func(LogRecord) error {
+		n++
+		return stop
+	})
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
 }
