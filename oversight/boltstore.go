@@ -30,6 +30,7 @@ type BoltStore struct {
 var (
 	_ Store     = (*BoltStore)(nil)
 	_ HaltStore = (*BoltStore)(nil)
+	_ Purger    = (*BoltStore)(nil)
 )
 
 var (
@@ -293,4 +294,50 @@ func (s *BoltStore) Close() error {
 		return err
 	}
 	return nil
+}
+
+// PurgeResolved implements Purger: it deletes the tickets and their
+// decision-index entries in one transaction.
+func (s *BoltStore) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		tickets, idx := tx.Bucket(boltTickets), tx.Bucket(boltByDecision)
+		var doomed []Ticket
+		err := tickets.ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var t Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("oversight: ticket %s is corrupt: %w", k, err)
+			}
+			if purgeable(&t, before) {
+				doomed = append(doomed, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Deleting while iterating a bbolt cursor skips keys, so delete after.
+		for _, t := range doomed {
+			if err := tickets.Delete([]byte(t.ID)); err != nil {
+				return err
+			}
+			if err := idx.Delete(decisionKey(t.Decision.ID, t.ID)); err != nil {
+				return err
+			}
+			if t.Resolution != nil && t.Resolution.Decision.ID != "" {
+				if err := idx.Delete(decisionKey(t.Resolution.Decision.ID, t.ID)); err != nil {
+					return err
+				}
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -27,6 +27,7 @@ func NewMemoryStore() *MemoryStore {
 var (
 	_ Store     = (*MemoryStore)(nil)
 	_ HaltStore = (*MemoryStore)(nil)
+	_ Purger    = (*MemoryStore)(nil)
 )
 
 // SetHalt implements HaltStore.
@@ -240,4 +241,21 @@ func checkNewTicket(t *Ticket) error {
 		return fmt.Errorf("oversight: ticket %s needs a creation time and a deadline", t.ID)
 	}
 	return nil
+}
+
+// PurgeResolved implements Purger.
+func (s *MemoryStore) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for id, t := range s.tickets {
+		if purgeable(t, before) {
+			delete(s.tickets, id)
+			n++
+		}
+	}
+	return n, nil
 }

@@ -41,6 +41,7 @@ type Store struct {
 var (
 	_ oversight.Store     = (*Store)(nil)
 	_ oversight.HaltStore = (*Store)(nil)
+	_ oversight.Purger    = (*Store)(nil)
 )
 
 // New returns a store on db and migrates its schema (see Migrate). The
@@ -417,4 +418,16 @@ func (s *Store) Close() error {
 		s.pool.Close()
 	}
 	return nil
+}
+
+// PurgeResolved implements oversight.Purger.
+func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM aimskit_oversight_tickets
+		WHERE state NOT IN ('pending', 'overdue')
+		  AND data->'resolution' IS NOT NULL
+		  AND (data->'resolution'->>'time')::timestamptz < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("oversight/postgres: purging resolved tickets: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }

@@ -32,6 +32,70 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrentUpdates(t, open(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
 	t.Run("Halts", func(t *testing.T) { testHalts(t, open(t)) })
+	t.Run("PurgeResolved", func(t *testing.T) { testPurgeResolved(t, open(t)) })
+}
+
+// resolve closes tk in s as resolved (or expired) at the given time, with a
+// resolution record of its own ID.
+func resolve(t *testing.T, s oversight.Store, id string, state oversight.TicketState, at time.Time, recordID string) {
+	t.Helper()
+	_, err := s.Update(context.Background(), id, func(x *oversight.Ticket) error {
+		x.State = state
+		rec := x.Decision
+		rec.ID = recordID
+		x.Resolution = &oversight.Resolution{Action: aims.ActionApprove, Reviewer: "alice", Applied: true, Time: at, Decision: rec}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("resolving %s: %v", id, err)
+	}
+}
+
+func testPurgeResolved(t *testing.T, s oversight.Store) {
+	defer closeStore(t, s)
+	p, ok := s.(oversight.Purger)
+	if !ok {
+		t.Skip("store cannot purge (no oversight.Purger)")
+	}
+	ctx := context.Background()
+	old, recent, expired, open := NewTicket(t, 1, 0), NewTicket(t, 2, time.Minute), NewTicket(t, 3, 2*time.Minute), NewTicket(t, 4, 3*time.Minute)
+	for _, tk := range []oversight.Ticket{old, recent, expired, open} {
+		mustCreate(t, s, tk)
+	}
+	oldRecord := "01900000-0000-7000-8000-100000000001"
+	resolve(t, s, old.ID, oversight.StateResolved, T0.Add(time.Hour), oldRecord)
+	resolve(t, s, recent.ID, oversight.StateResolved, T0.Add(48*time.Hour), "01900000-0000-7000-8000-100000000002")
+	resolve(t, s, expired.ID, oversight.StateExpired, T0.Add(2*time.Hour), "01900000-0000-7000-8000-100000000003")
+
+	n, err := p.PurgeResolved(ctx, T0.Add(24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PurgeResolved = %d, %v; want 2 (the old resolved and the expired ticket)", n, err)
+	}
+	for _, id := range []string{old.ID, expired.ID} {
+		if _, err := s.Get(ctx, id); !errors.Is(err, oversight.ErrTicketNotFound) {
+			t.Errorf("purged ticket %s still readable: %v", id, err)
+		}
+	}
+	for _, id := range []string{recent.ID, open.ID} {
+		if _, err := s.Get(ctx, id); err != nil {
+			t.Errorf("ticket %s should have been kept: %v", id, err)
+		}
+	}
+	for _, d := range []string{old.Decision.ID, oldRecord} {
+		if ts, err := s.FindByDecision(ctx, d); err != nil || len(ts) != 0 {
+			t.Errorf("FindByDecision(%s) after purge = %v, %v", d, idsOf(ts), err)
+		}
+	}
+	if n, err := s.CountOpen(ctx); err != nil || n != 1 {
+		t.Errorf("CountOpen after purge = %d, %v; want 1", n, err)
+	}
+	// Open tickets are never purged, however old.
+	if n, err := p.PurgeResolved(ctx, T0.Add(1000*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("second purge = %d, %v; want 1 (the recent resolved ticket only)", n, err)
+	}
+	if _, err := s.Get(ctx, open.ID); err != nil {
+		t.Errorf("open ticket purged: %v", err)
+	}
 }
 
 func testHalts(t *testing.T, s oversight.Store) {
