@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -41,11 +42,13 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 	"until": until,
 	"join":  strings.Join,
 	"style": func() template.CSS { return template.CSS(consoleStyle) },
-	"deref": func(f *float64) any {
+	// deref shows a score to four significant digits: reviewers compare
+	// it with the threshold, they do not need float64 noise.
+	"deref": func(f *float64) string {
 		if f == nil {
 			return "–"
 		}
-		return *f
+		return strconv.FormatFloat(*f, 'g', 4, 64)
 	},
 	"minus1": func(i int) int { return i - 1 },
 }).Parse(`
