@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"time"
 )
@@ -178,7 +179,7 @@ func ReadMetrics(r io.Reader) ([]Point, error) {
 							}
 							p.Time = time.Unix(0, int64(dp.TimeUnixNano)).UTC()
 							if dp.AsDouble != nil {
-								p.Value = *dp.AsDouble
+								p.Value = float64(*dp.AsDouble)
 							} else if dp.AsInt != nil {
 								p.Value = float64(*dp.AsInt)
 							}
@@ -199,7 +200,7 @@ func ReadMetrics(r io.Reader) ([]Point, error) {
 								return fmt.Errorf("otlpjson: line %d: metric %s: %w", n, m.Name, err)
 							}
 							p.Time = time.Unix(0, int64(dp.TimeUnixNano)).UTC()
-							p.Count, p.Sum, p.Bounds = uint64(dp.Count), dp.Sum, dp.ExplicitBounds
+							p.Count, p.Sum, p.Bounds = uint64(dp.Count), float64(dp.Sum), dp.ExplicitBounds
 							for _, c := range dp.BucketCounts {
 								p.BucketCounts = append(p.BucketCounts, uint64(c))
 							}
@@ -255,17 +256,17 @@ type keyValue struct {
 }
 
 type numberPoint struct {
-	Attributes   []keyValue `json:"attributes"`
-	TimeUnixNano jsonUint   `json:"timeUnixNano"`
-	AsDouble     *float64   `json:"asDouble"`
-	AsInt        *jsonInt   `json:"asInt"`
+	Attributes   []keyValue  `json:"attributes"`
+	TimeUnixNano jsonUint    `json:"timeUnixNano"`
+	AsDouble     *jsonDouble `json:"asDouble"`
+	AsInt        *jsonInt    `json:"asInt"`
 }
 
 type histogramPoint struct {
 	Attributes     []keyValue `json:"attributes"`
 	TimeUnixNano   jsonUint   `json:"timeUnixNano"`
 	Count          jsonUint   `json:"count"`
-	Sum            float64    `json:"sum"`
+	Sum            jsonDouble `json:"sum"`
 	BucketCounts   []jsonUint `json:"bucketCounts"`
 	ExplicitBounds []float64  `json:"explicitBounds"`
 }
@@ -296,7 +297,7 @@ func (v anyValue) value() (any, error) {
 	case v.IntValue != nil:
 		return int64(*v.IntValue), nil
 	case v.DoubleValue != nil:
-		return *v.DoubleValue, nil
+		return float64(*v.DoubleValue), nil
 	case v.BytesValue != nil:
 		b, err := base64.StdEncoding.DecodeString(*v.BytesValue)
 		if err != nil {
@@ -344,6 +345,33 @@ func (i *jsonInt) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("not an integer: %s", b)
 	}
 	*i = jsonInt(v)
+	return nil
+}
+
+// jsonDouble accepts a number, or the strings "NaN", "Infinity" and
+// "-Infinity" that the protobuf JSON mapping uses for non-finite doubles
+// (a NaN gauge is written that way by the collector).
+type jsonDouble float64
+
+func (d *jsonDouble) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*d = jsonDouble(math.NaN())
+	case `"Infinity"`:
+		*d = jsonDouble(math.Inf(1))
+	case `"-Infinity"`:
+		*d = jsonDouble(math.Inf(-1))
+	default:
+		s := string(b)
+		if len(s) >= 2 && s[0] == '"' {
+			s = s[1 : len(s)-1]
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("not a number: %s", b)
+		}
+		*d = jsonDouble(v)
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package otlpjson
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +67,17 @@ func TestEachLogStopsOnCallbackError(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, stop)
 	assert.Equal(t, 1, n)
+}
+
+func TestNonFiniteDoublesAsTheProtobufJSONMappingWritesThem(t *testing.T) {
+	line := `{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"asDouble":"NaN"},{"asDouble":"Infinity"},{"asDouble":"-Infinity"},{"asDouble":1.5}]}}]}]}]}`
+	pts, err := ReadMetrics(strings.NewReader(line))
+	require.NoError(t, err)
+	require.Len(t, pts, 4)
+	assert.True(t, math.IsNaN(pts[0].Value))
+	assert.True(t, math.IsInf(pts[1].Value, 1))
+	assert.True(t, math.IsInf(pts[2].Value, -1))
+	assert.Equal(t, 1.5, pts[3].Value)
+	_, err = ReadMetrics(strings.NewReader(`{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"asDouble":"lots"}]}}]}]}]}`))
+	assert.Error(t, err)
 }
