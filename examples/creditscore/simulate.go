@@ -29,6 +29,10 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 		{ID: "alice", Roles: []string{"credit-officer"}},
 		{ID: "bob", Roles: []string{"credit-officer"}},
 		{ID: "carol", Roles: []string{"senior-credit-officer"}},
+		// More officers: a contest must be reviewed by two people (high
+		// risk) who did not review the contested decision.
+		{ID: "dave", Roles: []string{"credit-officer"}},
+		{ID: "erin", Roles: []string{"credit-officer"}},
 	}
 	var wg sync.WaitGroup
 	stats := &reviewStats{}
