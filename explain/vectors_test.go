@@ -164,13 +164,9 @@ func checkShapleyCase(t *testing.T, c *shapleyCase) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ri, row := range c.Rows {
-			e, err := ke.Explain(ctx, row.X)
-			if err != nil {
-				t.Fatalf("kernel row %d: %v", ri, err)
-			}
+		explainRows(t, ke, c, "kernel", func(ri int, row shapleyRow, e Explanation) {
 			checkMaybeExact(t, "kernel", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
-		}
+		})
 	}
 	// Sampled Kernel SHAP with a budget of half the coalitions: values
 	// within their reported standard errors, additivity exact.
@@ -179,39 +175,27 @@ func checkShapleyCase(t *testing.T, c *shapleyCase) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ri, row := range c.Rows {
-			e, err := ke.Explain(ctx, row.X)
-			if err != nil {
-				t.Fatalf("kernel row %d: %v", ri, err)
-			}
+		explainRows(t, ke, c, "kernel sampled", func(ri int, row shapleyRow, e Explanation) {
 			checkMaybeExact(t, "kernel sampled", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
-		}
+		})
 	}
 	// Antithetic permutation sampling: within its standard errors.
 	pe, err := NewPermutation(model, bg, append(opts, WithSeed(uint64(d)+1), WithPermutations(32, 256))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ri, row := range c.Rows {
-		e, err := pe.Explain(ctx, row.X)
-		if err != nil {
-			t.Fatalf("permutation row %d: %v", ri, err)
-		}
+	explainRows(t, pe, c, "permutation", func(ri int, row shapleyRow, e Explanation) {
 		checkMaybeExact(t, "permutation", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
-	}
+	})
 	switch c.Model.Type {
 	case "linear": // the closed form against brute force
 		le, err := NewLinear(c.Model.Weights, c.Model.Intercept, bg, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ri, row := range c.Rows {
-			e, err := le.Explain(ctx, row.X)
-			if err != nil {
-				t.Fatalf("linear row %d: %v", ri, err)
-			}
+		explainRows(t, le, c, "linear", func(ri int, row shapleyRow, e Explanation) {
 			checkExactExplanation(t, "linear", ri, e, c.BaseValue, row.Fx, row.Phi, tol)
-		}
+		})
 	case "logistic": // margin explanation = exact enumeration of the margin model
 		le, err := NewLinear(c.Model.Weights, c.Model.Intercept, bg, append(opts, WithLink(LinkLogit))...)
 		if err != nil {
@@ -246,27 +230,32 @@ func checkShapleyCase(t *testing.T, c *shapleyCase) {
 	}
 	if c.BaseValueLogitLink != nil {
 		exl := exact(LinkLogit)
-		for ri, row := range c.Rows {
-			e, err := exl.Explain(ctx, row.X)
-			if err != nil {
-				t.Fatalf("row %d: %v", ri, err)
-			}
+		explainRows(t, exl, c, "exact logit", func(ri int, row shapleyRow, e Explanation) {
 			fx := math.Log(row.Fx / (1 - row.Fx))
 			checkExactExplanation(t, "exact logit", ri, e, *c.BaseValueLogitLink, fx, row.PhiLogitLink, tol)
-		}
+		})
 		// shap's KernelExplainer(link="logit") at full budget.
 		kl, err := NewKernel(model, bg, append(opts, WithLink(LinkLogit), WithSamples(1<<d-2))...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for ri, row := range c.Rows {
-			e, err := kl.Explain(ctx, row.X)
-			if err != nil {
-				t.Fatalf("kernel logit row %d: %v", ri, err)
-			}
+		explainRows(t, kl, c, "kernel logit", func(ri int, row shapleyRow, e Explanation) {
 			fx := math.Log(row.Fx / (1 - row.Fx))
 			checkExactExplanation(t, "kernel logit", ri, e, *c.BaseValueLogitLink, fx, row.PhiLogitLink, tol)
+		})
+	}
+}
+
+// explainRows explains every row of the case with ex and hands each
+// explanation to check; an explainer error fails the test, naming what.
+func explainRows(t *testing.T, ex Explainer, c *shapleyCase, what string, check func(ri int, row shapleyRow, e Explanation)) {
+	t.Helper()
+	for ri, row := range c.Rows {
+		e, err := ex.Explain(context.Background(), row.X)
+		if err != nil {
+			t.Fatalf("%s row %d: %v", what, ri, err)
 		}
+		check(ri, row, e)
 	}
 }
 
