@@ -1,9 +1,6 @@
 package semconv
 
-import (
-	"sort"
-	"sync"
-)
+import "sort"
 
 // Kind says what sort of telemetry name an [Entry] describes.
 type Kind string
@@ -34,26 +31,21 @@ type Entry struct {
 	GenAI bool
 }
 
-var (
-	catalogMu sync.Mutex
-	catalog   []Entry
-)
+// catalog is filled by register during package initialisation, which Go
+// runs in one goroutine before anything can read it; afterwards it is only
+// read, so it needs no lock.
+var catalog []Entry
 
 // register adds entries to the catalog. It is called only from package-level
-// variable initialisers in this package, so the catalog is complete and
-// immutable once the package is initialised.
+// variable initialisers in this package.
 func register(entries ...Entry) struct{} {
-	catalogMu.Lock()
-	defer catalogMu.Unlock()
 	catalog = append(catalog, entries...)
 	return struct{}{}
 }
 
-// Catalog returns every documented name, sorted by kind and name.
+// Catalog returns a copy of every documented name, sorted by kind and name.
 func Catalog() []Entry {
-	catalogMu.Lock()
 	out := append([]Entry(nil), catalog...)
-	catalogMu.Unlock()
 	order := map[Kind]int{KindScope: 0, KindAttribute: 1, KindEvent: 2, KindMetric: 3}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
