@@ -119,7 +119,7 @@ func EachLog(r io.Reader, f func(LogRecord) error) error {
 						Severity: lr.SeverityNumber, SeverityText: lr.SeverityText,
 						Body: body, Attributes: attrs, TraceID: lr.TraceID, SpanID: lr.SpanID, Line: n,
 					}); err != nil {
-						return errStop{err}
+						return err
 					}
 				}
 			}
@@ -128,11 +128,6 @@ func EachLog(r io.Reader, f func(LogRecord) error) error {
 	})
 }
 
-// errStop carries a callback's error through eachLine unchanged.
-type errStop struct{ err error }
-
-func (e errStop) Error() string { return e.err.Error() }
-func (e errStop) Unwrap() error { return e.err }
 
 // ReadMetrics reads every gauge, sum and histogram data point from r.
 func ReadMetrics(r io.Reader) ([]Point, error) {
@@ -229,9 +224,6 @@ func eachLine(r io.Reader, f func(n int, line []byte) error) error {
 			continue
 		}
 		if err := f(n, line); err != nil {
-			if stop, ok := err.(errStop); ok {
-				return stop.err
-			}
 			return err
 		}
 	}
