@@ -128,7 +128,6 @@ func EachLog(r io.Reader, f func(LogRecord) error) error {
 	})
 }
 
-
 // ReadMetrics reads every gauge, sum and histogram data point from r.
 func ReadMetrics(r io.Reader) ([]Point, error) {
 	var out []Point
