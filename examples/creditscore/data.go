@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 )
 
 // Applicant is one loan application.
@@ -58,7 +59,7 @@ func (p *population) applicant(i int) Applicant {
 		sex = "male"
 	}
 	return Applicant{
-		CustomerID:   "cust-" + itoa(i),
+		CustomerID:   "cust-" + strconv.Itoa(i),
 		Age:          math.Round(age),
 		Income:       math.Round(income),
 		Debt:         math.Round(math.Max(0, income*0.3*r.ExpFloat64())),
@@ -88,19 +89,4 @@ func poisson(r *rand.Rand, lambda float64) int {
 		prod *= r.Float64()
 	}
 	return k
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i == 0 {
-		return "0"
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = digits[i%10]
-		i /= 10
-	}
-	return string(b[n:])
 }
