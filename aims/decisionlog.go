@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // ControlEventLogs is the Annex A control the decision log is evidence
@@ -25,7 +25,7 @@ const ControlEventLogs = semconv.ControlEventLogs
 var ErrDecisionLogClosed = errors.New("aims: decision log closed")
 
 // DecisionLog records decisions: each becomes one OpenTelemetry log record
-// with event name aims.decision (attributes from internal/semconv, the
+// with event name aims.decision (attributes from aims/semconv, the
 // decision's JSON as body, the trace context of the caller's ctx), and,
 // with WithLedger, one entry in the tamper-evident ledger.
 //

@@ -13,7 +13,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 func testDecision(t testing.TB) Decision {

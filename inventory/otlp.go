@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // Inventory is the organisation-wide inventory rebuilt by [FromOTLP]: the

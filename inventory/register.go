@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // DefaultHeartbeatInterval is the heartbeat interval when none is configured.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // Every event name and attribute key the package emits is documented in the

@@ -14,7 +14,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // Gate routes candidate decisions to apply, review or block, keeps held

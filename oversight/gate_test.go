@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/oversight"
 )
 

@@ -10,7 +10,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // Halt is an active stop of an AI system.

@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/oversight"
 )
 

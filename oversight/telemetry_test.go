@@ -9,13 +9,13 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/oversight"
 )
 
 // TestTelemetryNamesAreCatalogued drives every kind of state change and
 // checks that each metric, event and attribute key emitted is documented in
-// internal/semconv, and that every event carries aims.control.id.
+// aims/semconv, and that every event carries aims.control.id.
 func TestTelemetryNamesAreCatalogued(t *testing.T) {
 	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithDeadlines(time.Minute, time.Minute))
 	ctx := context.Background()

@@ -19,7 +19,7 @@ import (
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/internal/otelcoltest"
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/inventory"
 )
 

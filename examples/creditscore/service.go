@@ -16,7 +16,7 @@ import (
 	"github.com/aimskit/aimskit/drift"
 	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/fairness"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
 )

@@ -18,7 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/aimskit/aimskit/internal/otlpsink"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 )
 
 // telemetry owns the OpenTelemetry SDK of the example service. With
@@ -29,7 +29,7 @@ type telemetry struct {
 	tp       *sdktrace.TracerProvider
 	mp       *sdkmetric.MeterProvider
 	lp       *sdklog.LoggerProvider
-	sink     *otlpsink.Sink
+	sink     *otlpfile.Sink
 	Endpoint string // where telemetry goes, for the start-up banner
 }
 
@@ -45,7 +45,7 @@ func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, met
 	if ep == "" {
 		// No collector: receive our own OTLP on loopback and write it as
 		// OTLP/JSON lines, the same files a collector's file exporter writes.
-		sink, err := otlpsink.Start(dir)
+		sink, err := otlpfile.Start(dir)
 		if err != nil {
 			return nil, err
 		}

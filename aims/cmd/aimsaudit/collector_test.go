@@ -11,7 +11,7 @@ import (
 
 	"github.com/aimskit/aimskit/internal/otelcoltest"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // TestExportFromRealCollector sends the aims.decision records, as OTLP/HTTP

@@ -8,7 +8,7 @@ import (
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // sourcedDecision is a decision read from a ledger or a collector file,

@@ -16,7 +16,7 @@ import (
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aimskit/aimskit/internal/auditreport"
+	"github.com/aimskit/aimskit/aims/auditreport"
 )
 
 func init() {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
 )
 
 func TestReportWritesHTMLAndMarkdown(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 func main() {

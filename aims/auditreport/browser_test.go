@@ -27,7 +27,7 @@ import (
 // keeps a full-page PNG screenshot for people to look at and logs its
 // path. It runs only when AIMSKIT_CHROMIUM names a Chromium binary:
 //
-//	AIMSKIT_CHROMIUM="$(bash .ci/chromium.sh)" go test ./internal/auditreport/ -run Chromium -v
+//	AIMSKIT_CHROMIUM="$(bash .ci/chromium.sh)" go test ./aims/auditreport/ -run Chromium -v
 func TestHTMLInChromium(t *testing.T) {
 	bin := os.Getenv("AIMSKIT_CHROMIUM")
 	if bin == "" {

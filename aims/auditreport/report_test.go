@@ -19,9 +19,9 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)

@@ -45,7 +45,7 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 
 // The README's table is what auditors build queries from: it must list
 // exactly the catalog. Regenerate with
-// go run ./internal/semconv/cmd/semconvtable -w README.md
+// go run ./aims/semconv/cmd/semconvtable -w README.md
 func TestReadmeTableIsCurrent(t *testing.T) {
 	doc, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -56,6 +56,6 @@ func TestReadmeTableIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want != string(doc) {
-		t.Fatal("README.md telemetry table is stale: run go run ./internal/semconv/cmd/semconvtable -w README.md")
+		t.Fatal("README.md telemetry table is stale: run go run ./aims/semconv/cmd/semconvtable -w README.md")
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // FourFifths is the adverse-impact threshold of the four-fifths rule: a

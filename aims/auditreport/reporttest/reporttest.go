@@ -20,7 +20,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 //go:embed soa.yaml

@@ -1,9 +1,10 @@
-// Package otlpsink is a loopback OTLP/HTTP receiver that writes what it
+// Package otlpfile is a loopback OTLP/HTTP receiver that writes what it
 // receives as OTLP/JSON lines — the same shape an OpenTelemetry Collector's
-// file exporter writes with format: json. The example service uses it when
-// no collector is configured, so its telemetry lands in local files that the
-// auditor's tools read exactly as they read a collector's output.
-package otlpsink
+// file exporter writes with format: json. A service that runs without a
+// collector (a laptop, a demo, the examples) points its OTLP/HTTP exporters
+// at it, so its telemetry lands in local files that aimsaudit reads exactly
+// as it reads a collector's output. It uses no OpenTelemetry SDK itself.
+package otlpfile
 
 import (
 	"encoding/base64"
@@ -130,11 +131,11 @@ func (s *Sink) handler(signal string, newMsg func() proto.Message) http.HandlerF
 func ToJSON(msg proto.Message) ([]byte, error) {
 	raw, err := protojson.MarshalOptions{UseEnumNumbers: true}.Marshal(msg)
 	if err != nil {
-		return nil, fmt.Errorf("otlpsink: %w", err)
+		return nil, fmt.Errorf("otlpfile: %w", err)
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, fmt.Errorf("otlpsink: %w", err)
+		return nil, fmt.Errorf("otlpfile: %w", err)
 	}
 	if err := hexIDs(v); err != nil {
 		return nil, err
@@ -154,7 +155,7 @@ func hexIDs(v any) error {
 				}
 				b, err := base64.StdEncoding.DecodeString(s)
 				if err != nil {
-					return fmt.Errorf("otlpsink: %s is not base64: %w", k, err)
+					return fmt.Errorf("otlpfile: %s is not base64: %w", k, err)
 				}
 				x[k] = hex.EncodeToString(b)
 			default:

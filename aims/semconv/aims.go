@@ -4,7 +4,22 @@ import "go.opentelemetry.io/otel/attribute"
 
 // Version is the aimskit module version reported as the instrumentation
 // scope version of every Tracer, Meter and Logger the SDK creates.
-const Version = "0.1.0"
+const Version = "0.2.0"
+
+// ConventionsVersion is the version of the names in this package. It
+// changes with the names, not with the module: a renamed or removed key,
+// event or metric, or a changed value type, is a new major version; an
+// added name is a new minor version.
+//
+// 2.0.0 renamed the attribute aims.fairness.group to
+// aims.fairness.group.name, because aims.fairness.group is also the
+// namespace of the per-group metrics and bounds attributes (OpenTelemetry
+// naming rules forbid a name that is also a namespace).
+const ConventionsVersion = "2.0.0"
+
+// SchemaURL identifies this version of the conventions, in the form of an
+// OpenTelemetry schema URL. Instrumentation scopes created by aimskit carry it.
+const SchemaURL = "https://github.com/aimskit/aimskit/schemas/conventions/" + ConventionsVersion
 
 // ScopePrefix is the import path that every instrumentation scope name
 // starts with; the scope name of a package is its import path.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // buildOversight counts what gates and reviewers did. The ledger is the

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aimskit/aimskit/internal/auditreport"
-	"github.com/aimskit/aimskit/internal/auditreport/reporttest"
+	"github.com/aimskit/aimskit/aims/auditreport"
+	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
 )
 
 // Example builds the audit report of a small scenario — a signed ledger,

@@ -1,4 +1,4 @@
-package otlpsink
+package otlpfile
 
 import (
 	"context"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/internal/otlpjson"
-	"github.com/aimskit/aimskit/internal/semconv"
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // driftSeries are the drift monitor's gauges the report shows, with the

@@ -6,7 +6,7 @@ import "go.opentelemetry.io/otel/attribute"
 const (
 	// AimsFairnessGroup names a sensitive group as feature=level pairs
 	// joined by commas, e.g. "sex=F,race=A".
-	AimsFairnessGroup = attribute.Key("aims.fairness.group")
+	AimsFairnessGroup = attribute.Key("aims.fairness.group.name")
 	// AimsFairnessDisparity names a disparity measure, e.g.
 	// "demographic_parity_ratio".
 	AimsFairnessDisparity = attribute.Key("aims.fairness.disparity")
