@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"

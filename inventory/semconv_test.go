@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 // Every event name and attribute key the package emits is documented in the

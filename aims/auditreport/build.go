@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/inventory"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // driftSeries are the drift monitor's gauges the report shows, with the

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // FourFifths is the adverse-impact threshold of the four-fifths rule: a

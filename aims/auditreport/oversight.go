@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // buildOversight counts what gates and reviewers did. The ledger is the

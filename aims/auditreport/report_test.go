@@ -18,10 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aimskit/aimskit/aims"
-	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
-	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)

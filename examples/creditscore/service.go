@@ -13,10 +13,10 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/drift"
 	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/fairness"
-	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
 )

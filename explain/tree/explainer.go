@@ -10,8 +10,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/explain"
 )
 
 // controlExplanation is the ISO/IEC 42001 Annex A control an explanation is

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/aims/semconv"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/internal/otelcoltest"
 	"github.com/aimskit/aimskit/internal/oteltest"
-	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // TestExportFromRealCollector sends the aims.decision records, as OTLP/HTTP

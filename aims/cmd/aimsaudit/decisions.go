@@ -7,8 +7,8 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // sourcedDecision is a decision read from a ledger or a collector file,

@@ -15,8 +15,8 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {
