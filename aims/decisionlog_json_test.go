@@ -30,10 +30,10 @@ func jsonCorpus() []Decision {
 	full.Adverse = true
 	full.Explanation = &Explanation{
 		Method: "tree", BaseValue: 0.2, Prediction: 0.731,
-		Attributions: []Attribution{{"income", 0.4}, {"age", -1.5e-7}},
+		Attributions: []Attribution{{Feature: "income", Contribution: 0.4}, {Feature: "age", Contribution: -1.5e-7}},
 		ReasonCodes:  []ReasonCode{{Rank: 1, Code: "R01", Feature: "income", Description: "Income too low\nsee notice", Direction: "adverse", Contribution: 0.4}, {Rank: 2, Code: "R02", Description: "x"}},
 		Counterfactuals: []Counterfactual{
-			{Summary: "approved if income ≥ 52,000", Changes: []FeatureChange{{"income", 40000, 52000}}, Outcome: "approve"},
+			{Summary: "approved if income ≥ 52,000", Changes: []FeatureChange{{Feature: "income", From: 40000, To: 52000}}, Outcome: "approve"},
 			{Summary: "bare"},
 		},
 	}
