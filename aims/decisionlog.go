@@ -36,15 +36,14 @@ var ErrDecisionLogClosed = errors.New("aims: decision log closed")
 //
 // A DecisionLog is safe for concurrent use.
 type DecisionLog struct {
-	logger        log.Logger
-	decisions     metric.Int64Counter
-	ledger        *ledger.Ledger
-	instance      string // from the ledger's origin, for aims.system.instance
-	allow         AllowList
-	pseudonymizer *Pseudonymizer
-	closed        atomic.Bool
-	closeOnce     sync.Once
-	closeErr      error
+	logger    log.Logger
+	decisions metric.Int64Counter
+	ledger    *ledger.Ledger
+	instance  string // aims.system.instance
+	privacy   PrivacyPolicy
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
 
 	// Attribute sets of the decision counter, cached per (system,
 	// outcome, adverse) so that counting does not allocate.
@@ -57,7 +56,10 @@ type counterKey struct {
 	adverse         bool
 }
 
-// NewDecisionLog returns a DecisionLog configured by opts.
+// NewDecisionLog returns a DecisionLog configured by opts. Most services
+// do not call it: a System (NewSystem, inventory.Register) owns its
+// decision log. It is here for services that assemble the pieces
+// themselves.
 func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 	var c decisionLogConfig
 	for _, o := range opts {
@@ -65,35 +67,36 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 			o.applyDecisionLog(&c)
 		}
 	}
+	return newDecisionLog(&c)
+}
+
+func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 	decisions, err := c.telemetry.meter().Int64Counter(semconv.MetricDecisions, metric.WithUnit("{decision}"),
 		metric.WithDescription("Decisions recorded by the decision log."))
 	if err != nil {
 		return nil, fmt.Errorf("aims: creating decision counter: %w", err)
 	}
-	var instance string
-	if c.ledger != nil {
-		// The origin is aimskit.ledger/<system>/<instance>.
-		origin := c.ledger.Origin()
+	instance := c.instance
+	if instance == "" && c.ledger != nil {
+		origin := c.ledger.Origin() // TODO(merge): ledger.Instance()
 		instance = origin[strings.LastIndexByte(origin, '/')+1:]
 	}
 	return &DecisionLog{
-		instance:      instance,
-		logger:        c.telemetry.logger(),
-		decisions:     decisions,
-		ledger:        c.ledger,
-		allow:         c.allow,
-		pseudonymizer: c.pseudonymizer,
-		sets:          make(map[counterKey][]metric.AddOption),
+		instance:  instance,
+		logger:    c.telemetry.logger(),
+		decisions: decisions,
+		ledger:    c.ledger,
+		privacy:   c.privacy,
+		sets:      make(map[counterKey][]metric.AddOption),
 	}, nil
 }
 
-// Record records d. It removes inputs that are not allow-listed, makes
-// sure the subject is a pseudonym, fills the trace and span IDs from ctx
+// Record records d. It applies the privacy policy (PrivacyPolicy.Clean:
+// a decision created by a System is already clean, so this only guards
+// decisions assembled by hand), fills the trace and span IDs from ctx
 // when d has none, validates d (Decision.Validate), emits the aims.decision
 // log record with ctx (so the SDK attaches the trace context) and appends
-// the decision's JSON to the ledger. The JSON is byte for byte what
-// encoding/json.Marshal(d) produces, written by a hand-made encoder that
-// does not allocate.
+// the decision's JSON to the ledger.
 //
 // With a ledger, Record returns once the decision is queued, or once it is
 // durable if the ledger was opened with ledger.WithWaitDurable. Queued
@@ -106,20 +109,8 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if l.closed.Load() {
 		return ErrDecisionLogClosed
 	}
-	if len(d.Inputs) > 0 && !l.inputsClean(d.Inputs) {
-		in, err := l.allow.Filter(d.Inputs)
-		if err != nil {
-			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
-		}
-		d.Inputs = in
-	}
-	if d.Subject != "" && !IsPseudonym(d.Subject) {
-		if l.pseudonymizer == nil {
-			// The raw value is deliberately not repeated in the error:
-			// errors end up in logs.
-			return fmt.Errorf("aims: decision %s: subject is not a pseudonym (hs256:…); pseudonymise it with a Pseudonymizer or configure WithPseudonymizer", d.ID)
-		}
-		d.Subject = l.pseudonymizer.Pseudonym(d.Subject)
+	if err := l.privacy.Clean(&d); err != nil {
+		return err
 	}
 	if d.TraceID == "" && d.SpanID == "" {
 		d.SetTraceContext(ctx)
@@ -142,23 +133,6 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 		}
 	}
 	return nil
-}
-
-// inputsClean reports whether every input is allow-listed and already of
-// a type a Decision carries, so the caller's map can be used as it is
-// (read only) instead of being filtered into a new one.
-func (l *DecisionLog) inputsClean(in map[string]any) bool {
-	for k, v := range in {
-		if !l.allow.Allows(k) {
-			return false
-		}
-		switch v.(type) {
-		case string, bool, float64:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // emit sends the aims.decision log record. It builds the record only

@@ -32,8 +32,6 @@ type disclosureConfig struct {
 	now       func() time.Time
 }
 
-func (o TelemetryOption) applyDisclosure(c *disclosureConfig) { o(&c.telemetry) }
-
 type disclosureOptionFunc func(*disclosureConfig)
 
 func (f disclosureOptionFunc) applyDisclosure(c *disclosureConfig) { f(c) }

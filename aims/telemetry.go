@@ -1,62 +1,52 @@
 package aims
 
 import (
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	itel "github.com/aimskit/aimskit/internal/telemetry"
 )
 
-// TelemetryOption chooses the OpenTelemetry providers an aims component
-// emits through. Every aims constructor accepts it (it implements each
-// constructor's option interface, e.g. DisclosureOption and the decision
-// log's option interface); without one, the global providers from the otel
-// package are used.
-//
-// Implementation note for files of this package: a constructor's option
-// interface gets TelemetryOption support by giving TelemetryOption a method
-// `applyX(c *xConfig) { o(&c.telemetry) }` in the constructor's own file.
-type TelemetryOption func(*telemetry)
-
-// WithTracerProvider sets the TracerProvider; the default is
-// otel.GetTracerProvider(). Accepted by every aims constructor for
-// uniformity; the aims components emit log records and metrics, not spans.
-func WithTracerProvider(tp trace.TracerProvider) TelemetryOption {
-	return func(t *telemetry) { t.tracerProvider = tp }
+// TelemetryOption chooses an OpenTelemetry provider an aims component
+// emits through. Every aims constructor accepts it (NewSystem,
+// NewDecisionLog, NewDiscloser); a nil or absent provider means the global
+// one from the otel package.
+type TelemetryOption interface {
+	SystemOption
+	DecisionLogOption
+	DisclosureOption
 }
 
-// WithMeterProvider sets the MeterProvider; the default is otel.GetMeterProvider().
+type telemetryOption func(*itel.Providers)
+
+func (o telemetryOption) applySystem(c *systemConfig)           { o(&c.log.telemetry.Providers) }
+func (o telemetryOption) applyDecisionLog(c *decisionLogConfig) { o(&c.telemetry.Providers) }
+func (o telemetryOption) applyDisclosure(c *disclosureConfig)   { o(&c.telemetry.Providers) }
+
+// WithTracerProvider sets the TracerProvider; nil means
+// otel.GetTracerProvider(). The aims components emit log records and
+// metrics; a System hands its TracerProvider to the components built from
+// it (an oversight gate, say), so that one option configures them all.
+func WithTracerProvider(tp trace.TracerProvider) TelemetryOption {
+	return telemetryOption(func(p *itel.Providers) { p.TP = tp })
+}
+
+// WithMeterProvider sets the MeterProvider; nil means otel.GetMeterProvider().
 func WithMeterProvider(mp metric.MeterProvider) TelemetryOption {
-	return func(t *telemetry) { t.meterProvider = mp }
+	return telemetryOption(func(p *itel.Providers) { p.MP = mp })
 }
 
 // WithLoggerProvider sets the LoggerProvider that events are emitted
-// through; the default is otel.GetLoggerProvider().
+// through; nil means otel.GetLoggerProvider().
 func WithLoggerProvider(lp log.LoggerProvider) TelemetryOption {
-	return func(t *telemetry) { t.loggerProvider = lp }
+	return telemetryOption(func(p *itel.Providers) { p.LP = lp })
 }
 
 // telemetry holds the providers chosen for one component.
-type telemetry struct {
-	tracerProvider trace.TracerProvider
-	meterProvider  metric.MeterProvider
-	loggerProvider log.LoggerProvider
-}
+type telemetry struct{ itel.Providers }
 
-func (t *telemetry) meter() metric.Meter {
-	mp := t.meterProvider
-	if mp == nil {
-		mp = otel.GetMeterProvider()
-	}
-	return mp.Meter(semconv.ScopeAims, metric.WithInstrumentationVersion(semconv.Version))
-}
+func (t *telemetry) meter() metric.Meter { return t.Meter(semconv.ScopeAims) }
 
-func (t *telemetry) logger() log.Logger {
-	lp := t.loggerProvider
-	if lp == nil {
-		lp = otel.GetLoggerProvider()
-	}
-	return lp.Logger(semconv.ScopeAims, log.WithInstrumentationVersion(semconv.Version))
-}
+func (t *telemetry) logger() log.Logger { return t.Logger(semconv.ScopeAims) }

@@ -20,7 +20,7 @@ func BenchmarkFromOTLP(b *testing.B) {
 		for range 1000 {
 			_ = r.Heartbeat(ctx)
 		}
-		r.Close()
+		r.Close(context.Background())
 		svc.flush(b, func(l []byte) { file.Write(l) })
 	}
 	data := file.Bytes()

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"fmt"
 	"strings"
 )
@@ -159,7 +161,7 @@ type UseCase struct {
 // Classification is the result of [Classify].
 type Classification struct {
 	// Level is the EU AI Act tier.
-	Level RiskLevel `json:"level"`
+	Level aims.RiskLevel `json:"level"`
 	// Rationale explains, in sentences, how the tier was reached.
 	Rationale string `json:"rationale"`
 	// References are the provisions relied on, e.g. "Art. 5(1)(c)" or
@@ -264,7 +266,7 @@ func Classify(u UseCase) (Classification, error) {
 
 	// 1. Art. 5 prohibited practices.
 	if p, ok := prohibitedPractice[u.Function]; ok {
-		c.Level = RiskProhibited
+		c.Level = aims.RiskProhibited
 		ref(p.ref)
 		why = append(why, "The system "+p.text+", a prohibited AI practice under "+p.ref+".")
 	}
@@ -272,7 +274,7 @@ func Classify(u UseCase) (Classification, error) {
 		if u.MedicalOrSafety {
 			why = append(why, "Emotion recognition in the workplace or in education is prohibited by Art. 5(1)(f), but not when intended for medical or safety reasons, as stated here.")
 		} else {
-			c.Level = RiskProhibited
+			c.Level = aims.RiskProhibited
 			ref("Art. 5(1)(f)")
 			why = append(why, "The system infers emotions of persons in the workplace or in education institutions, a prohibited AI practice under Art. 5(1)(f).")
 		}
@@ -282,12 +284,12 @@ func Classify(u UseCase) (Classification, error) {
 			ref("Art. 5(2)")
 			why = append(why, "Real-time remote biometric identification in publicly accessible spaces for law enforcement is prohibited by Art. 5(1)(h), except for the objectives of Art. 5(1)(h)(i)–(iii) under the authorisation of Art. 5(2)–(7), which is claimed here.")
 		} else {
-			c.Level = RiskProhibited
+			c.Level = aims.RiskProhibited
 			ref("Art. 5(1)(h)")
 			why = append(why, "The system performs real-time remote biometric identification in publicly accessible spaces for law enforcement, a prohibited AI practice under Art. 5(1)(h).")
 		}
 	}
-	if c.Level == RiskProhibited {
+	if c.Level == aims.RiskProhibited {
 		c.Rationale = strings.Join(why, " ")
 		return c, nil
 	}
@@ -295,7 +297,7 @@ func Classify(u UseCase) (Classification, error) {
 	// 2. Art. 6(1): product safety.
 	if u.SafetyComponent {
 		if u.ThirdPartyConformityAssessment {
-			c.Level = RiskHigh
+			c.Level = aims.RiskHigh
 			ref("Art. 6(1)", "Annex I")
 			why = append(why, "The system is a safety component of a product (or itself a product) covered by Annex I Union harmonisation legislation that requires a third-party conformity assessment, so it is high-risk under Art. 6(1).")
 		} else {
@@ -308,11 +310,11 @@ func Classify(u UseCase) (Classification, error) {
 		c.AnnexIIIArea = a.area
 		point := "Annex III point " + a.point
 		switch {
-		case c.Level == RiskHigh:
+		case c.Level == aims.RiskHigh:
 			ref("Art. 6(2)", point)
 			why = append(why, "It is also listed in "+point+" ("+a.text+").")
 		case u.Derogation != DerogationNone && u.Profiling:
-			c.Level = RiskHigh
+			c.Level = aims.RiskHigh
 			ref("Art. 6(2)", point, "Art. 6(3), third subparagraph")
 			why = append(why, "The use case is listed in "+point+" ("+a.text+"). The Art. 6(3) derogation claimed does not apply because the system profiles natural persons, so it is always high-risk (Art. 6(3), third subparagraph).")
 		case u.Derogation != DerogationNone:
@@ -321,7 +323,7 @@ func Classify(u UseCase) (Classification, error) {
 			ref(point, d.ref, "Art. 6(4)", "Art. 49(2)")
 			why = append(why, "The use case is listed in "+point+" ("+a.text+"), but the system "+d.text+" and does not profile natural persons, so it is not high-risk under "+d.ref+". The provider must document this assessment before placing the system on the market (Art. 6(4)) and register it (Art. 49(2)).")
 		default:
-			c.Level = RiskHigh
+			c.Level = aims.RiskHigh
 			ref("Art. 6(2)", point)
 			why = append(why, "The use case is listed in "+point+" ("+a.text+"), so the system is high-risk under Art. 6(2).")
 			if u.Profiling {
@@ -332,7 +334,7 @@ func Classify(u UseCase) (Classification, error) {
 	} else if e, ok := excludedUse[u.Function]; ok {
 		ref(e.ref)
 		why = append(why, "The use is not high-risk: "+e.text+".")
-	} else if area := domainArea[u.Domain]; area > 0 && c.Level != RiskHigh {
+	} else if area := domainArea[u.Domain]; area > 0 && c.Level != aims.RiskHigh {
 		why = append(why, fmt.Sprintf("The domain is Annex III area %d, but the function is not one of the use cases listed there.", area))
 	}
 	if u.Derogation != DerogationNone && c.AnnexIIIArea == 0 {
@@ -360,12 +362,12 @@ func Classify(u UseCase) (Classification, error) {
 	ref(transparency...)
 
 	switch {
-	case c.Level == RiskHigh:
+	case c.Level == aims.RiskHigh:
 	case len(transparency) > 0:
-		c.Level = RiskLimited
+		c.Level = aims.RiskLimited
 		why = append(why, "With transparency obligations only, the system is limited-risk.")
 	default:
-		c.Level = RiskMinimal
+		c.Level = aims.RiskMinimal
 		why = append(why, "No prohibition, high-risk rule or transparency obligation applies, so the system is minimal-risk.")
 	}
 	if u.AffectedPersons != "" {

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"slices"
 	"strings"
 	"testing"
@@ -47,7 +49,7 @@ func TestClassifyAnnexIII(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Level != RiskHigh {
+			if c.Level != aims.RiskHigh {
 				t.Errorf("level = %q, want high (%s)", c.Level, c.Rationale)
 			}
 			if c.AnnexIIIArea != tc.area {
@@ -108,7 +110,7 @@ func TestClassifyProhibited(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Level != RiskProhibited {
+			if c.Level != aims.RiskProhibited {
 				t.Fatalf("level = %q, want prohibited (%s)", c.Level, c.Rationale)
 			}
 			if !slices.Contains(c.References, tc.ref) {
@@ -139,7 +141,7 @@ func TestClassifyArt5Exceptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Level != RiskHigh || !slices.Contains(c.References, "Annex III point 1(c)") || !slices.Contains(c.References, "Art. 50(3)") {
+	if c.Level != aims.RiskHigh || !slices.Contains(c.References, "Annex III point 1(c)") || !slices.Contains(c.References, "Art. 50(3)") {
 		t.Errorf("emotion recognition for safety: %+v", c)
 	}
 	// Real-time RBI under an authorised Art. 5(1)(h) objective: high-risk.
@@ -147,7 +149,7 @@ func TestClassifyArt5Exceptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Level != RiskHigh || !slices.Contains(c.References, "Art. 5(2)") {
+	if c.Level != aims.RiskHigh || !slices.Contains(c.References, "Art. 5(2)") {
 		t.Errorf("authorised real-time RBI: %+v", c)
 	}
 	// Real-time RBI outside law enforcement: Annex III 1(a), not Art. 5.
@@ -155,7 +157,7 @@ func TestClassifyArt5Exceptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Level != RiskHigh || slices.Contains(c.References, "Art. 5(1)(h)") {
+	if c.Level != aims.RiskHigh || slices.Contains(c.References, "Art. 5(1)(h)") {
 		t.Errorf("real-time RBI outside law enforcement: %+v", c)
 	}
 }
@@ -176,7 +178,7 @@ func TestClassifyDerogations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Level != RiskMinimal || !c.Derogated {
+			if c.Level != aims.RiskMinimal || !c.Derogated {
 				t.Errorf("level = %q derogated = %v, want minimal and derogated (%s)", c.Level, c.Derogated, c.Rationale)
 			}
 			for _, want := range []string{d.ref, "Art. 6(4)", "Art. 49(2)", "Annex III point 4(a)"} {
@@ -186,7 +188,7 @@ func TestClassifyDerogations(t *testing.T) {
 			}
 			// A derogated system that talks to people is still limited-risk.
 			u.InteractsWithPeople = true
-			if c, _ := Classify(u); c.Level != RiskLimited {
+			if c, _ := Classify(u); c.Level != aims.RiskLimited {
 				t.Errorf("derogated chatbot: level %q, want limited", c.Level)
 			}
 			// Profiling overrides every derogation (Art. 6(3), third subparagraph).
@@ -195,7 +197,7 @@ func TestClassifyDerogations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Level != RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(3), third subparagraph") {
+			if c.Level != aims.RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(3), third subparagraph") {
 				t.Errorf("profiling with derogation: %+v", c)
 			}
 		})
@@ -205,7 +207,7 @@ func TestClassifyDerogations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Level != RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(1)") {
+	if c.Level != aims.RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(1)") {
 		t.Errorf("Art. 6(1) with derogation: %+v", c)
 	}
 }
@@ -214,24 +216,24 @@ func TestClassifySafetyComponentAndTransparency(t *testing.T) {
 	cases := []struct {
 		name string
 		u    UseCase
-		want RiskLevel
+		want aims.RiskLevel
 		refs []string
 		not  []string
 	}{
-		{"safety component with third-party assessment", UseCase{SafetyComponent: true, ThirdPartyConformityAssessment: true}, RiskHigh, []string{"Art. 6(1)", "Annex I"}, nil},
-		{"safety component without third-party assessment", UseCase{SafetyComponent: true}, RiskMinimal, nil, []string{"Art. 6(1)"}},
-		{"chatbot", UseCase{Function: FunctionOther, InteractsWithPeople: true}, RiskLimited, []string{"Art. 50(1)"}, nil},
-		{"content generator", UseCase{GeneratesContent: true}, RiskLimited, []string{"Art. 50(2)"}, nil},
-		{"deep fake", UseCase{GeneratesContent: true, DeepFake: true}, RiskLimited, []string{"Art. 50(2)", "Art. 50(4)"}, nil},
-		{"public-interest text", UseCase{PublicInterestText: true}, RiskLimited, []string{"Art. 50(4)"}, nil},
-		{"high-risk chatbot keeps Art. 50", UseCase{Domain: DomainEssentialServices, Function: FunctionCreditworthiness, InteractsWithPeople: true}, RiskHigh, []string{"Annex III point 5(b)", "Art. 50(1)"}, nil},
-		{"spam filter", UseCase{Domain: DomainOther, Function: FunctionOther}, RiskMinimal, nil, nil},
-		{"empty use case", UseCase{}, RiskMinimal, nil, nil},
-		{"unlisted function in an Annex III domain", UseCase{Domain: DomainEmployment, Function: FunctionOther}, RiskMinimal, nil, nil},
-		{"fraud detection", UseCase{Domain: DomainEssentialServices, Function: FunctionFraudDetection, Profiling: true}, RiskMinimal, []string{"Annex III point 5(b)"}, []string{"Art. 6(2)"}},
-		{"biometric verification", UseCase{Domain: DomainBiometrics, Function: FunctionBiometricVerification}, RiskMinimal, []string{"Annex III point 1(a)"}, []string{"Art. 6(2)"}},
-		{"travel document verification", UseCase{Domain: DomainMigration, Function: FunctionTravelDocumentVerify}, RiskMinimal, []string{"Annex III point 7(d)"}, []string{"Art. 6(2)"}},
-		{"campaign logistics", UseCase{Domain: DomainJustice, Function: FunctionCampaignLogistics}, RiskMinimal, []string{"Annex III point 8(b)"}, []string{"Art. 6(2)"}},
+		{"safety component with third-party assessment", UseCase{SafetyComponent: true, ThirdPartyConformityAssessment: true}, aims.RiskHigh, []string{"Art. 6(1)", "Annex I"}, nil},
+		{"safety component without third-party assessment", UseCase{SafetyComponent: true}, aims.RiskMinimal, nil, []string{"Art. 6(1)"}},
+		{"chatbot", UseCase{Function: FunctionOther, InteractsWithPeople: true}, aims.RiskLimited, []string{"Art. 50(1)"}, nil},
+		{"content generator", UseCase{GeneratesContent: true}, aims.RiskLimited, []string{"Art. 50(2)"}, nil},
+		{"deep fake", UseCase{GeneratesContent: true, DeepFake: true}, aims.RiskLimited, []string{"Art. 50(2)", "Art. 50(4)"}, nil},
+		{"public-interest text", UseCase{PublicInterestText: true}, aims.RiskLimited, []string{"Art. 50(4)"}, nil},
+		{"high-risk chatbot keeps Art. 50", UseCase{Domain: DomainEssentialServices, Function: FunctionCreditworthiness, InteractsWithPeople: true}, aims.RiskHigh, []string{"Annex III point 5(b)", "Art. 50(1)"}, nil},
+		{"spam filter", UseCase{Domain: DomainOther, Function: FunctionOther}, aims.RiskMinimal, nil, nil},
+		{"empty use case", UseCase{}, aims.RiskMinimal, nil, nil},
+		{"unlisted function in an Annex III domain", UseCase{Domain: DomainEmployment, Function: FunctionOther}, aims.RiskMinimal, nil, nil},
+		{"fraud detection", UseCase{Domain: DomainEssentialServices, Function: FunctionFraudDetection, Profiling: true}, aims.RiskMinimal, []string{"Annex III point 5(b)"}, []string{"Art. 6(2)"}},
+		{"biometric verification", UseCase{Domain: DomainBiometrics, Function: FunctionBiometricVerification}, aims.RiskMinimal, []string{"Annex III point 1(a)"}, []string{"Art. 6(2)"}},
+		{"travel document verification", UseCase{Domain: DomainMigration, Function: FunctionTravelDocumentVerify}, aims.RiskMinimal, []string{"Annex III point 7(d)"}, []string{"Art. 6(2)"}},
+		{"campaign logistics", UseCase{Domain: DomainJustice, Function: FunctionCampaignLogistics}, aims.RiskMinimal, []string{"Annex III point 8(b)"}, []string{"Art. 6(2)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"bytes"
 	"encoding/json"
 	"os"
@@ -19,13 +21,13 @@ func sparseSystem() System {
 		Purpose: "Answer frequently asked questions.", IntendedUse: "Website visitors.",
 		Owner: "web team", ValueChainRoles: []ValueChainRole{RoleDeployer},
 		Models:    []Model{{Name: "faq-retriever"}},
-		RiskLevel: RiskLimited, Lifecycle: StageDevelopment,
+		RiskLevel: aims.RiskLimited, Lifecycle: StageDevelopment,
 	}
 }
 
 func TestModelCardJSONAndMarkdown(t *testing.T) {
 	card := NewModelCard(creditSystem())
-	if card.Risk.Level != RiskHigh || len(card.Risk.References) == 0 || !strings.Contains(card.Risk.Rationale, "Annex III point 5(b)") {
+	if card.Risk.Level != aims.RiskHigh || len(card.Risk.References) == 0 || !strings.Contains(card.Risk.Rationale, "Annex III point 5(b)") {
 		t.Errorf("risk section %+v", card.Risk)
 	}
 	if len(card.TrainingData) != 1 || card.TrainingData[0].Name != "loan-book-2019-2024" {

@@ -1,6 +1,8 @@
 package inventory_test
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -26,7 +28,7 @@ func ExampleHandler() {
 		fmt.Println(err)
 		return
 	}
-	defer reg.Close()
+	defer reg.Close(context.Background())
 
 	// Mount next to /metrics.
 	mux := http.NewServeMux()
@@ -57,7 +59,7 @@ func ExampleNewTechnicalDocumentation() {
 		Purpose: "Rank job applications.", IntendedUse: "Recruiters.", Owner: "hr-eng",
 		ValueChainRoles: []inventory.ValueChainRole{inventory.RoleProvider},
 		HumanOversight:  []string{"Every rejection is reviewed by a recruiter"},
-		RiskLevel:       inventory.RiskHigh, Lifecycle: inventory.StageDevelopment,
+		RiskLevel:       aims.RiskHigh, Lifecycle: inventory.StageDevelopment,
 	})
 	fmt.Printf("%d of %d Annex IV points still need work\n", len(doc.Missing()), len(doc.Sections))
 	for _, s := range doc.Missing()[:3] {

@@ -58,7 +58,7 @@ func ExampleRegister() {
 		fmt.Println(err)
 		return
 	}
-	defer reg.Close() // stops the heartbeat
+	defer reg.Close(context.Background()) // stops the heartbeat
 
 	fmt.Println("risk level derived from the use case:", reg.RiskLevel())
 	for _, kv := range reg.ResourceAttributes() {

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"context"
 	"encoding/json"
 	"io"
@@ -20,12 +22,12 @@ func testServer(t *testing.T) (*httptest.Server, *Registration) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r1.Close() })
+	t.Cleanup(func() { r1.Close(context.Background()) })
 	r2, err := reg.Register(context.Background(), sparseSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r2.Close() })
+	t.Cleanup(func() { r2.Close(context.Background()) })
 	mux := http.NewServeMux()
 	mux.Handle("/inventory/", http.StripPrefix("/inventory", Handler(reg)))
 	srv := httptest.NewServer(mux)
@@ -61,7 +63,7 @@ func TestHandlerList(t *testing.T) {
 		if len(entries) != 2 || entries[0].System.ID != "credit-scoring" || entries[1].System.ID != "faq-bot" {
 			t.Fatalf("%s: %+v", path, entries)
 		}
-		if entries[0].Instances[0].ID != "pod-1" || entries[0].System.RiskLevel != RiskHigh {
+		if entries[0].Instances[0].ID != "pod-1" || entries[0].System.RiskLevel != aims.RiskHigh {
 			t.Errorf("entry %+v", entries[0])
 		}
 	}
@@ -91,7 +93,7 @@ func TestHandlerOneSystemAndDocuments(t *testing.T) {
 	}
 	code, ct, body = get(t, base+"credit-scoring/modelcard.json")
 	var card ModelCard
-	if err := json.Unmarshal([]byte(body), &card); code != 200 || ct != "application/json" || err != nil || card.Risk.Level != RiskHigh {
+	if err := json.Unmarshal([]byte(body), &card); code != 200 || ct != "application/json" || err != nil || card.Risk.Level != aims.RiskHigh {
 		t.Errorf("model card json: %d %s %v %+v", code, ct, err, card.Risk)
 	}
 	code, _, body = get(t, base+"faq-bot/techdoc")

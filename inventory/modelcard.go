@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -51,9 +53,9 @@ type IntendedUse struct {
 
 // RiskSummary is the EU AI Act classification shown on a model card.
 type RiskSummary struct {
-	Level      RiskLevel `json:"level"`
-	Rationale  string    `json:"rationale,omitempty"`
-	References []string  `json:"references,omitempty"`
+	Level      aims.RiskLevel `json:"level"`
+	Rationale  string         `json:"rationale,omitempty"`
+	References []string       `json:"references,omitempty"`
 }
 
 // NewModelCard builds the model card of a system.

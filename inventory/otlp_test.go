@@ -229,9 +229,9 @@ func emitScenario(t *testing.T, sink func(line []byte)) System {
 	// Batches arrive interleaved, and not in time order.
 	svcC.flush(t, sink)
 	svcB.flush(t, sink)
-	want := r2.System()
+	want := r2.Description()
 	for _, r := range []*Registration{r1, r2, r3} {
-		r.Close()
+		r.Close(context.Background())
 	}
 	return want
 }
@@ -315,14 +315,14 @@ func TestFromOTLPReRegistrationAfterRetirement(t *testing.T) {
 	}
 	r.now = at(1)
 	_ = r.Retire(ctx, "paused")
-	r.Close()
+	r.Close(context.Background())
 	s := sparseSystem()
 	s.Version = "0.2.0"
 	r, err = Register(ctx, s, WithLoggerProvider(svc.lp), WithHeartbeatInterval(0), withClock(at(2)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Close()
+	r.Close(context.Background())
 	svc.flush(t, func(l []byte) { file.Write(l) })
 	inv, err := FromOTLP(&file)
 	if err != nil {
@@ -415,7 +415,7 @@ func TestHandlerServesRebuiltInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Close()
+	r.Close(context.Background())
 	svc.flush(t, func(l []byte) { file.Write(l) })
 	inv, err := FromOTLP(&file)
 	if err != nil {

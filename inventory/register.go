@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"context"
 	"errors"
 	"fmt"
@@ -8,19 +10,22 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // DefaultHeartbeatInterval is the heartbeat interval when none is configured.
 const DefaultHeartbeatInterval = time.Minute
 
 // Option configures [Register].
-type Option func(*config)
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	lp       log.LoggerProvider
@@ -28,42 +33,59 @@ type config struct {
 	interval time.Duration
 	instance string
 	now      func() time.Time
+	sysOpts  []aims.SystemOption
 }
 
-// WithLoggerProvider sets the LoggerProvider the records are emitted
-// through; the default is otel.GetLoggerProvider().
+// WithLoggerProvider sets the LoggerProvider the inventory records, and
+// the records of the returned System, are emitted through; nil means
+// otel.GetLoggerProvider().
 func WithLoggerProvider(lp log.LoggerProvider) Option {
-	return func(c *config) { c.lp = lp }
+	return optionFunc(func(c *config) { c.lp = lp })
 }
 
 // WithRegistry adds the registration to r, the process-local registry that
 // [Handler] serves. Without it the registration is kept in a registry of its
 // own that nobody else sees.
 func WithRegistry(r *Registry) Option {
-	return func(c *config) { c.registry = r }
+	return optionFunc(func(c *config) { c.registry = r })
 }
 
 // WithHeartbeatInterval sets how often a heartbeat record is sent. Zero or a
 // negative interval disables heartbeats. The default is
 // [DefaultHeartbeatInterval].
 func WithHeartbeatInterval(d time.Duration) Option {
-	return func(c *config) { c.interval = d }
+	return optionFunc(func(c *config) { c.interval = d })
 }
 
 // WithInstance sets the instance identifier (attribute aims.system.instance)
-// of this replica, e.g. the pod name; the default is a random UUID.
+// of this replica, e.g. the pod name. The default is the instance of the
+// ledger given in [WithSystemOptions], or else a random UUID.
 func WithInstance(id string) Option {
-	return func(c *config) { c.instance = id }
+	return optionFunc(func(c *config) { c.instance = id })
+}
+
+// WithSystemOptions configures the [aims.System] that Register returns:
+// its privacy policy, decision log and ledger, declared outcomes and
+// telemetry providers (aims.WithPrivacy, aims.WithLedger,
+// aims.WithOutcomes, …). Identity, version and risk level come from the
+// registered description and need no options.
+func WithSystemOptions(opts ...aims.SystemOption) Option {
+	return optionFunc(func(c *config) { c.sysOpts = append(c.sysOpts, opts...) })
 }
 
 // withClock replaces time.Now, so tests can emit records at chosen times.
 func withClock(now func() time.Time) Option {
-	return func(c *config) { c.now = now }
+	return optionFunc(func(c *config) { c.now = now })
 }
 
-// Registration is the handle of one registered system in this process. It
-// is safe for concurrent use.
+// Registration is the handle of one registered system in this process: the
+// [aims.System] a service creates its decisions from (embedded, so
+// reg.NewDecision, reg.Record and reg.RiskLevel work directly, and
+// reg.System is what an oversight gate is built on), plus the inventory's
+// heartbeat and retirement. It is safe for concurrent use.
 type Registration struct {
+	*aims.System
+
 	logger   log.Logger
 	registry *Registry
 	instance string
@@ -95,16 +117,12 @@ type Registration struct {
 func Register(ctx context.Context, sys System, opts ...Option) (*Registration, error) {
 	cfg := config{interval: DefaultHeartbeatInterval, now: time.Now}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.lp == nil {
-		cfg.lp = otel.GetLoggerProvider()
+		if o != nil {
+			o.apply(&cfg)
+		}
 	}
 	if cfg.registry == nil {
 		cfg.registry = NewRegistry()
-	}
-	if cfg.instance == "" {
-		cfg.instance = uuid.NewString()
 	}
 	if err := sys.Validate(); err != nil {
 		return nil, err
@@ -118,11 +136,23 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 	if err != nil {
 		return nil, err
 	}
+	sysOpts := []aims.SystemOption{aims.WithVersion(sys.Version), aims.WithRiskLevel(sys.RiskLevel), aims.WithLoggerProvider(cfg.lp)}
+	if len(sys.Models) == 1 {
+		sysOpts = append(sysOpts, aims.WithModel(sys.Models[0].Name, sys.Models[0].Version))
+	}
+	if cfg.instance != "" {
+		sysOpts = append(sysOpts, aims.WithInstance(cfg.instance))
+	}
+	handle, err := aims.NewSystem(sys.ID, append(sysOpts, cfg.sysOpts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: system %q: %w", sys.ID, err)
+	}
 
 	r := &Registration{
-		logger:   cfg.lp.Logger(semconv.ScopeInventory, log.WithInstrumentationVersion(semconv.Version)),
+		System:   handle,
+		logger:   telemetry.Providers{LP: handle.LoggerProvider()}.Logger(semconv.ScopeInventory),
 		registry: cfg.registry,
-		instance: cfg.instance,
+		instance: handle.Instance(),
 		interval: cfg.interval,
 		now:      cfg.now,
 		sys:      sys,
@@ -137,6 +167,7 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 	}
 	r.registeredAt = r.now()
 	if err := cfg.registry.add(r); err != nil {
+		_ = handle.Close(ctx)
 		return nil, err
 	}
 
@@ -243,10 +274,12 @@ func (r *Registration) Retire(ctx context.Context, reason string) error {
 	return nil
 }
 
-// Close stops the heartbeat, waits for its goroutine to end and removes the
-// system from the registry. It does not retire the system: a replica that
-// shuts down is not a decommissioning. Close is idempotent.
-func (r *Registration) Close() error {
+// Close stops the heartbeat, waits for its goroutine to end, removes the
+// system from the registry and closes the System (its decision log and
+// ledger, which signs its final checkpoint). It does not retire the
+// system: a replica that shuts down is not a decommissioning. Close is
+// idempotent.
+func (r *Registration) Close(ctx context.Context) error {
 	r.stopHeartbeat()
 	r.mu.Lock()
 	already := r.closed
@@ -255,7 +288,7 @@ func (r *Registration) Close() error {
 	if !already {
 		r.registry.remove(r)
 	}
-	return nil
+	return r.System.Close(ctx)
 }
 
 func (r *Registration) stopHeartbeat() {
@@ -265,22 +298,12 @@ func (r *Registration) stopHeartbeat() {
 	<-r.done
 }
 
-// System returns a copy of the registered description, with the risk level
-// filled in and the lifecycle stage "retired" after Retire.
-func (r *Registration) System() System {
+// Description returns a copy of the registered description, with the risk
+// level filled in and the lifecycle stage "retired" after Retire.
+func (r *Registration) Description() System {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.sys.clone()
-}
-
-// Instance returns the instance identifier of this replica.
-func (r *Registration) Instance() string { return r.instance }
-
-// RiskLevel returns the system's EU AI Act tier.
-func (r *Registration) RiskLevel() RiskLevel {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.sys.RiskLevel
 }
 
 // ResourceAttributes returns the attributes that identify this system and

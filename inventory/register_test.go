@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -70,7 +72,7 @@ func TestRegisterEmitsWholeDescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer r.Close(context.Background())
 
 	recs := logs.Events(semconv.EventInventoryRegistration)
 	if len(recs) != 1 {
@@ -102,7 +104,7 @@ func TestRegisterEmitsWholeDescription(t *testing.T) {
 	if got := reg.Systems(); len(got) != 1 || got[0].ID != "credit-scoring" {
 		t.Errorf("registry holds %+v", got)
 	}
-	if r.RiskLevel() != RiskHigh || r.Instance() != "pod-1" {
+	if r.RiskLevel() != aims.RiskHigh || r.Instance() != "pod-1" {
 		t.Errorf("handle: level %q instance %q", r.RiskLevel(), r.Instance())
 	}
 }
@@ -115,9 +117,9 @@ func TestRegisterFillsRiskLevelFromUseCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	if r.System().RiskLevel != RiskHigh {
-		t.Errorf("risk level %q, want high from the creditworthiness use case", r.System().RiskLevel)
+	defer r.Close(context.Background())
+	if r.Description().RiskLevel != aims.RiskHigh {
+		t.Errorf("risk level %q, want high from the creditworthiness use case", r.Description().RiskLevel)
 	}
 	if got := oteltest.Attrs(logs.Records()[0])[string(semconv.AimsRiskLevel)].AsString(); got != "high" {
 		t.Errorf("aims.risk.level = %q", got)
@@ -128,7 +130,7 @@ func TestRegisterRejectsInvalidSystem(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	reg := NewRegistry()
 	sys := creditSystem()
-	sys.RiskLevel = RiskMinimal // the creditworthiness use case is high-risk
+	sys.RiskLevel = aims.RiskMinimal // the creditworthiness use case is high-risk
 	sys.Owner = ""
 	_, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithRegistry(reg))
 	if err == nil {
@@ -166,10 +168,10 @@ func TestRegistryRejectsDuplicateUntilClosed(t *testing.T) {
 	if got, ok := reg.Lookup("credit-scoring"); !ok || got != r1 {
 		t.Fatal("Lookup does not return the registration")
 	}
-	if err := r1.Close(); err != nil {
+	if err := r1.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := r1.Close(); err != nil {
+	if err := r1.Close(context.Background()); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
 	if len(reg.Entries()) != 0 {
@@ -179,7 +181,7 @@ func TestRegistryRejectsDuplicateUntilClosed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("re-register after Close: %v", err)
 	}
-	r2.Close()
+	r2.Close(context.Background())
 }
 
 func TestHeartbeatStopsOnClose(t *testing.T) {
@@ -212,7 +214,7 @@ func TestHeartbeatStopsOnClose(t *testing.T) {
 		if e := reg.Entries()[0]; !e.Instances[0].LastHeartbeat.Equal(start.Add(30 * time.Second)) {
 			t.Errorf("registry last heartbeat %v", e.Instances[0].LastHeartbeat)
 		}
-		if err := r.Close(); err != nil {
+		if err := r.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Minute)
@@ -266,7 +268,7 @@ func TestRetire(t *testing.T) {
 		if err := r.Heartbeat(context.Background()); !errors.Is(err, ErrClosed) {
 			t.Errorf("Heartbeat after Retire: %v", err)
 		}
-		r.Close()
+		r.Close(context.Background())
 		if err := r.Retire(context.Background(), "x"); err == nil {
 			t.Error("Retire after Close accepted")
 		}
@@ -279,7 +281,7 @@ func TestResourceAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	defer r.Close(context.Background())
 	got := attribute.NewSet(r.ResourceAttributes()...)
 	want := attribute.NewSet(
 		semconv.AimsSystemID.String("credit-scoring"),
@@ -301,7 +303,7 @@ func TestResourceAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r2.Close()
+	defer r2.Close(context.Background())
 	if len(r2.Instance()) != 36 {
 		t.Errorf("default instance %q is not a UUID", r2.Instance())
 	}
@@ -324,13 +326,13 @@ func TestRegistryConcurrentUse(t *testing.T) {
 			}
 			for range 20 {
 				_ = reg.Entries()
-				_ = r.System()
+				_ = r.Description()
 				_ = r.Heartbeat(context.Background())
 			}
 			if i%2 == 0 {
 				_ = r.Retire(context.Background(), "test")
 			}
-			r.Close()
+			r.Close(context.Background())
 		}()
 	}
 	wg.Wait()

@@ -25,7 +25,7 @@ func TestEmittedNamesAreInTheCatalog(t *testing.T) {
 	}
 	_ = r.Heartbeat(context.Background())
 	_ = r.Retire(context.Background(), "test")
-	r.Close()
+	r.Close(context.Background())
 	recs := logs.Records()
 	if len(recs) != 3 {
 		t.Fatalf("%d records", len(recs))

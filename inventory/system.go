@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"errors"
 	"fmt"
 	"math"
@@ -54,7 +56,7 @@ type System struct {
 	UseCase *UseCase `json:"useCase,omitempty"`
 	// RiskLevel is the EU AI Act tier of the system. It may be left empty
 	// when UseCase is given; Register then fills it in from [Classify].
-	RiskLevel RiskLevel `json:"riskLevel"`
+	RiskLevel aims.RiskLevel `json:"riskLevel"`
 	// Lifecycle is the lifecycle stage of the system.
 	Lifecycle LifecycleStage `json:"lifecycleStage"`
 	// Controls lists the ISO/IEC 42001 Annex A controls applied to the
@@ -271,7 +273,7 @@ func (s System) Validate() error {
 
 // validateRisk checks the declared risk level against the use case.
 func (s System) validateRisk() []error {
-	var derived RiskLevel
+	var derived aims.RiskLevel
 	if s.UseCase != nil {
 		c, err := Classify(*s.UseCase)
 		if err != nil {
@@ -293,7 +295,7 @@ func (s System) validateRisk() []error {
 	if level == "" {
 		level = derived
 	}
-	if level == RiskProhibited && s.Lifecycle == StageDeployed {
+	if level == aims.RiskProhibited && s.Lifecycle == StageDeployed {
 		return []error{&FieldError{Field: "lifecycleStage", Problem: "a prohibited AI practice (EU AI Act Art. 5) cannot be deployed"}}
 	}
 	return nil
@@ -301,7 +303,7 @@ func (s System) validateRisk() []error {
 
 // effectiveRiskLevel is the declared level or, if none, the derived one.
 // It assumes Validate succeeded.
-func (s System) effectiveRiskLevel() RiskLevel {
+func (s System) effectiveRiskLevel() aims.RiskLevel {
 	if s.RiskLevel != "" || s.UseCase == nil {
 		return s.RiskLevel
 	}

@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"github.com/aimskit/aimskit/aims"
+
 	"errors"
 	"math"
 	"strings"
@@ -34,7 +36,7 @@ func creditSystem() System {
 		},
 		HumanOversight: []string{"Adverse decisions are reviewed by a loan officer", "Officers can override the score"},
 		UseCase:        &UseCase{Domain: DomainEssentialServices, Function: FunctionCreditworthiness, AffectedPersons: "consumer loan applicants", Profiling: true},
-		RiskLevel:      RiskHigh,
+		RiskLevel:      aims.RiskHigh,
 		Lifecycle:      StageDeployed,
 		Controls:       []string{"A.6.2.7", "A.9.2"},
 	}
@@ -75,13 +77,13 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"malformed control", func(s *System) { s.Controls = []string{"6.2.7"} }, "controls[0]", "not an ISO/IEC 42001"},
 		{"unknown control", func(s *System) { s.Controls = []string{"A.99.1"} }, "controls[0]", "not in the ISO/IEC 42001"},
 		{"unknown risk level", func(s *System) { s.RiskLevel = "medium" }, "riskLevel", `unknown risk level "medium"`},
-		{"high-risk use case declared minimal", func(s *System) { s.RiskLevel = RiskMinimal }, "riskLevel", `classified "high"`},
-		{"high-risk use case declared limited", func(s *System) { s.RiskLevel = RiskLimited }, "riskLevel", `classified "high"`},
+		{"high-risk use case declared minimal", func(s *System) { s.RiskLevel = aims.RiskMinimal }, "riskLevel", `classified "high"`},
+		{"high-risk use case declared limited", func(s *System) { s.RiskLevel = aims.RiskLimited }, "riskLevel", `classified "high"`},
 		{"no risk level and no use case", func(s *System) { s.RiskLevel = ""; s.UseCase = nil }, "riskLevel", "is required"},
 		{"bad use case", func(s *System) { s.UseCase.Function = "astrology" }, "useCase", `"astrology"`},
 		{"deployed prohibited practice", func(s *System) {
 			s.UseCase = &UseCase{Function: FunctionSocialScoring}
-			s.RiskLevel = RiskProhibited
+			s.RiskLevel = aims.RiskProhibited
 		}, "lifecycleStage", "Art. 5"},
 	}
 	for _, tc := range cases {
@@ -112,7 +114,7 @@ func TestValidateNamesTheField(t *testing.T) {
 func TestValidateStricterDeclarationAllowed(t *testing.T) {
 	s := creditSystem()
 	s.UseCase = &UseCase{Function: FunctionOther, InteractsWithPeople: true} // limited
-	s.RiskLevel = RiskHigh
+	s.RiskLevel = aims.RiskHigh
 	if err := s.Validate(); err != nil {
 		t.Errorf("declaring a stricter tier must be allowed: %v", err)
 	}
@@ -120,7 +122,7 @@ func TestValidateStricterDeclarationAllowed(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Errorf("risk level derived from the use case: %v", err)
 	}
-	if got := s.effectiveRiskLevel(); got != RiskLimited {
+	if got := s.effectiveRiskLevel(); got != aims.RiskLimited {
 		t.Errorf("effective level %q, want limited", got)
 	}
 }
@@ -138,16 +140,16 @@ func TestValidateReportsAllProblems(t *testing.T) {
 }
 
 func TestParseRiskLevel(t *testing.T) {
-	for _, l := range RiskLevels() {
-		got, err := ParseRiskLevel(string(l))
+	for _, l := range aims.RiskLevels() {
+		got, err := aims.ParseRiskLevel(string(l))
 		if err != nil || got != l {
-			t.Errorf("ParseRiskLevel(%q) = %q, %v", l, got, err)
+			t.Errorf("aims.ParseRiskLevel(%q) = %q, %v", l, got, err)
 		}
 	}
-	if _, err := ParseRiskLevel("unacceptable"); err == nil || !strings.Contains(err.Error(), `"unacceptable"`) {
+	if _, err := aims.ParseRiskLevel("unacceptable"); err == nil || !strings.Contains(err.Error(), `"unacceptable"`) {
 		t.Errorf("unknown tier: %v", err)
 	}
-	if !RiskHigh.AtLeast(RiskLimited) || RiskMinimal.AtLeast(RiskHigh) || !RiskProhibited.AtLeast(RiskProhibited) {
+	if !aims.RiskHigh.AtLeast(aims.RiskLimited) || aims.RiskMinimal.AtLeast(aims.RiskHigh) || !aims.RiskProhibited.AtLeast(aims.RiskProhibited) {
 		t.Error("AtLeast order wrong")
 	}
 }

@@ -75,7 +75,7 @@ func toDisclosureOptions(opts []aims.TelemetryOption) []aims.DisclosureOption {
 }
 
 // Close stops the inventory registration.
-func (a *assistant) Close() error { return a.reg.Close() }
+func (a *assistant) Close(ctx context.Context) error { return a.reg.Close(ctx) }
 
 func (a *assistant) routes() http.Handler {
 	mux := http.NewServeMux()

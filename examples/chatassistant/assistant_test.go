@@ -20,7 +20,7 @@ func TestChatDisclosesInteractionAndMarksGeneratedText(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	a, err := newAssistant(context.Background(), aims.WithLoggerProvider(logs.Provider))
 	require.NoError(t, err)
-	defer a.Close()
+	defer a.Close(context.Background())
 	srv := httptest.NewServer(a.routes())
 	defer srv.Close()
 

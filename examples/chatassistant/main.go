@@ -32,7 +32,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chatassistant:", err)
 		os.Exit(1)
 	}
-	defer func() { _ = app.Close() }()
+	defer func() { _ = app.Close(context.Background()) }()
 	srv := &http.Server{Addr: *addr, Handler: app.routes(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -159,7 +159,7 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) {
 	entries := inv.Entries()
 	require.Len(t, entries, 1)
 	assert.Equal(t, systemID, entries[0].System.ID)
-	assert.Equal(t, inventory.RiskHigh, entries[0].System.RiskLevel)
+	assert.Equal(t, aims.RiskHigh, entries[0].System.RiskLevel)
 	require.NotEmpty(t, entries[0].Instances)
 	assert.True(t, entries[0].LastSeen.After(entries[0].RegisteredAt), "heartbeats arrived after the registration")
 

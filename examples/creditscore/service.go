@@ -121,7 +121,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.reg.Close() })
+	s.closers = append(s.closers, s.reg.Close)
 
 	// Explanations: closed-form Shapley values of the logistic margin.
 	s.train = explain.NewMatrix(cut, len(featureNames))
