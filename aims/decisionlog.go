@@ -135,6 +135,10 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	return nil
 }
 
+// Clean applies the log's privacy policy to d (PrivacyPolicy.Clean). An
+// oversight gate built on the log calls it before anything stores d.
+func (l *DecisionLog) Clean(d *Decision) error { return l.privacy.Clean(d) }
+
 // emit sends the aims.decision log record. It builds the record only
 // when the logger is enabled, since with a no-op provider that work would
 // be wasted on the request path.
