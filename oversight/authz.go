@@ -109,7 +109,7 @@ func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction,
 }
 
 func (fourEyes) RequiredApprovals(t *Ticket) int {
-	if t.Risk.Rank() >= RiskHigh.Rank() {
+	if t.Risk.AtLeast(aims.RiskHigh) {
 		return 2
 	}
 	return 1

@@ -16,14 +16,14 @@ import (
 // (no-op telemetry providers) and the call to the Recorder (discarding).
 func BenchmarkSubmitApply(b *testing.B) {
 	band, _ := oversight.ScoreBand(0.05)
-	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+	g, err := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
 		oversight.WithSweepInterval(0),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
-		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome(), band)))
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(aims.RiskHigh), oversight.AdverseOutcome(), band)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -38,14 +38,14 @@ func BenchmarkSubmitApply(b *testing.B) {
 
 // BenchmarkSubmitApplyParallel is the same under concurrent requests.
 func BenchmarkSubmitApplyParallel(b *testing.B) {
-	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+	g, err := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
 		oversight.WithSweepInterval(0),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
-		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome())))
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(aims.RiskHigh), oversight.AdverseOutcome())))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -66,14 +66,14 @@ func BenchmarkSubmitApplyParallel(b *testing.B) {
 func BenchmarkSubmitApplySDK(b *testing.B) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-	g, err := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+	g, err := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
 		oversight.WithSweepInterval(0), oversight.WithTracerProvider(tp), oversight.WithMeterProvider(mp),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
-		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome())))
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(aims.RiskHigh), oversight.AdverseOutcome())))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
 	ctx := context.Background()
 	b.ReportAllocs()

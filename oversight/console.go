@@ -49,59 +49,75 @@ type Console struct {
 	cop         *http.CrossOriginProtection
 }
 
-// ConsoleOption configures a Console.
-type ConsoleOption func(*Console) error
+// consoleConfig is what ConsoleOptions set.
+type consoleConfig struct {
+	csrfKey     []byte
+	base        string
+	viewerRoles []string
+	resumeRoles []string
+	// errs collects the invalid arguments of options; NewConsole reports
+	// them all.
+	errs []error
+}
+
+// ConsoleOption configures a Console. An option given an invalid argument
+// makes NewConsole return an error naming it.
+type ConsoleOption interface{ apply(*consoleConfig) }
+
+type consoleOptionFunc func(*consoleConfig)
+
+func (f consoleOptionFunc) apply(c *consoleConfig) { f(c) }
 
 // WithCSRFKey sets the key CSRF tokens are derived from (at least 32
 // bytes). Replicas behind one load balancer need the same key; by default
 // each Console draws a random one.
 func WithCSRFKey(key []byte) ConsoleOption {
-	return func(c *Console) error {
+	return consoleOptionFunc(func(c *consoleConfig) {
 		if len(key) < 32 {
-			return fmt.Errorf("oversight: CSRF key has %d bytes; it needs at least 32", len(key))
+			c.errs = append(c.errs, fmt.Errorf("oversight: CSRF key has %d bytes; it needs at least 32", len(key)))
+			return
 		}
 		c.csrfKey = append([]byte(nil), key...)
-		return nil
-	}
+	})
 }
 
 // WithBasePath tells the Console the path prefix it is mounted under (for
 // example "/oversight"), so that its links and form actions point there.
 // The Console strips the prefix itself.
 func WithBasePath(prefix string) ConsoleOption {
-	return func(c *Console) error {
+	return consoleOptionFunc(func(c *consoleConfig) {
 		if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/")) {
-			return fmt.Errorf("oversight: base path %q must start with / and not end with /", prefix)
+			c.errs = append(c.errs, fmt.Errorf("oversight: base path %q must start with / and not end with /", prefix))
+			return
 		}
 		c.base = prefix
-		return nil
-	}
+	})
 }
 
 // WithViewerRoles sets the roles allowed to use the console at all;
 // default "reviewer" and "supervisor". Who may act on which ticket is
 // still the Gate's Authorizer's decision.
 func WithViewerRoles(roles ...string) ConsoleOption {
-	return func(c *Console) error {
+	return consoleOptionFunc(func(c *consoleConfig) {
 		if len(roles) == 0 {
-			return errors.New("oversight: WithViewerRoles needs at least one role")
+			c.errs = append(c.errs, errors.New("oversight: WithViewerRoles needs at least one role"))
+			return
 		}
 		c.viewerRoles = append([]string(nil), roles...)
-		return nil
-	}
+	})
 }
 
 // WithResumeRoles sets the roles allowed to resume a halted system from the
 // console; default "supervisor". Any console user may halt one: the stop
 // button must not wait for a supervisor.
 func WithResumeRoles(roles ...string) ConsoleOption {
-	return func(c *Console) error {
+	return consoleOptionFunc(func(c *consoleConfig) {
 		if len(roles) == 0 {
-			return errors.New("oversight: WithResumeRoles needs at least one role")
+			c.errs = append(c.errs, errors.New("oversight: WithResumeRoles needs at least one role"))
+			return
 		}
 		c.resumeRoles = append([]string(nil), roles...)
-		return nil
-	}
+	})
 }
 
 // NewConsole returns the reviewer console for g.
@@ -109,18 +125,23 @@ func NewConsole(g *Gate, auth Authenticator, opts ...ConsoleOption) (*Console, e
 	if g == nil || auth == nil {
 		return nil, errors.New("oversight: NewConsole needs a Gate and an Authenticator")
 	}
-	c := &Console{gate: g, auth: auth, viewerRoles: []string{"reviewer", "supervisor"}, resumeRoles: []string{"supervisor"}, cop: http.NewCrossOriginProtection()}
+	cfg := consoleConfig{viewerRoles: []string{"reviewer", "supervisor"}, resumeRoles: []string{"supervisor"}}
 	for _, o := range opts {
-		if err := o(c); err != nil {
-			return nil, err
+		if o != nil {
+			o.apply(&cfg)
 		}
 	}
-	if c.csrfKey == nil {
-		c.csrfKey = make([]byte, 32)
-		if _, err := rand.Read(c.csrfKey); err != nil {
+	if err := errors.Join(cfg.errs...); err != nil {
+		return nil, err
+	}
+	if cfg.csrfKey == nil {
+		cfg.csrfKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.csrfKey); err != nil {
 			return nil, fmt.Errorf("oversight: CSRF key: %w", err)
 		}
 	}
+	c := &Console{gate: g, auth: auth, csrfKey: cfg.csrfKey, base: cfg.base, viewerRoles: cfg.viewerRoles,
+		resumeRoles: cfg.resumeRoles, cop: http.NewCrossOriginProtection()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.queuePage)
 	mux.HandleFunc("POST /claim", c.claimForm)

@@ -29,12 +29,12 @@ func TestWithAimsDecisionLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dl.Close(context.Background())
-	g, err := oversight.New(dl, oversight.WithSweepInterval(0), oversight.WithPolicy(oversight.AdverseOutcome()),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited))
+	g, err := oversight.New(context.Background(), dl, oversight.WithSweepInterval(0), oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithRiskLevel("credit", aims.RiskLimited))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	ctx := context.Background()
 	d := decision(t, "credit", "deny", 0.2, 0.5, true)
 	d.Subject = ps.Pseudonym("customer-77")

@@ -26,10 +26,11 @@
 // # Stores
 //
 // Tickets live in a [Store]: [MemoryStore] for tests and single processes,
-// [BoltStore] (an embedded bbolt file) for a single instance whose queue
-// must survive restarts, and oversight/postgres for many replicas sharing
-// one queue. The conformance suite in oversight/storetest runs against all
-// three.
+// oversight/boltstore (an embedded bbolt file) for a single instance whose
+// queue must survive restarts, and oversight/postgres for many replicas
+// sharing one queue. The durable stores are sub-packages so that importing
+// oversight brings no database driver. The conformance suite in
+// oversight/storetest runs against all three.
 //
 // # Evidence
 //

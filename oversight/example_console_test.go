@@ -13,9 +13,9 @@ import (
 // The console is an http.Handler; mount it behind the application's
 // authentication (here: static bearer tokens).
 func ExampleNewConsole() {
-	gate, _ := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+	gate, _ := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
 		oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithSweepInterval(0))
-	defer gate.Close()
+	defer gate.Close(context.Background())
 	_, _ = gate.Submit(context.Background(), newExampleDecision("credit", "deny", 0.2, true))
 
 	console, err := oversight.NewConsole(gate, oversight.BearerTokens(map[string]oversight.Reviewer{
@@ -45,10 +45,10 @@ func ExampleNewConsole() {
 // The affected person contests a decision; a linked review opens.
 func ExampleGate_Contest() {
 	ctx := context.Background()
-	gate, _ := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
+	gate, _ := oversight.New(ctx, oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
 		oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithSweepInterval(0))
-	defer gate.Close()
+	defer gate.Close(ctx)
 
 	out, _ := gate.Submit(ctx, newExampleDecision("credit", "deny", 0.2, true))
 	first := oversight.Reviewer{ID: "r.lee", Roles: []string{"reviewer"}}

@@ -28,15 +28,15 @@ func newExampleDecision(system, output string, score float64, adverse bool) aims
 // human, who overrides one with a mandatory reason.
 func ExampleGate() {
 	ctx := context.Background()
-	gate, err := oversight.New(printRecorder{},
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
-		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(oversight.RiskHigh), oversight.AdverseOutcome())),
+	gate, err := oversight.New(ctx, printRecorder{},
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
+		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(aims.RiskHigh), oversight.AdverseOutcome())),
 		oversight.WithSweepInterval(0))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer gate.Close()
+	defer gate.Close(ctx)
 
 	out, _ := gate.Submit(ctx, newExampleDecision("credit", "approve", 0.91, false))
 	fmt.Println("clear case applied:", out.Applied)
@@ -64,10 +64,10 @@ func ExampleGate() {
 // fail-safe never approves silently.
 func ExampleGate_Await() {
 	ctx := context.Background()
-	gate, _ := oversight.New(oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+	gate, _ := oversight.New(ctx, oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
 		oversight.WithPolicy(oversight.Always(oversight.RouteReview, "pilot: review everything")),
 		oversight.WithSweepInterval(0))
-	defer gate.Close()
+	defer gate.Close(ctx)
 
 	out, _ := gate.Submit(ctx, newExampleDecision("hiring", "invite", 0.7, false))
 	go func() {

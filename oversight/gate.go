@@ -26,7 +26,7 @@ type Gate struct {
 	cfg   config
 	store Store
 	rec   Recorder
-	tel   *telemetry
+	tel   *instruments
 
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
@@ -60,16 +60,24 @@ type Outcome struct {
 // Pending reports whether the decision is still held for review.
 func (o Outcome) Pending() bool { return o.Action == aims.ActionReview }
 
-// New returns a Gate that writes every state change to rec.
-func New(rec Recorder, opts ...Option) (*Gate, error) {
+// New returns a Gate that writes every state change to rec. It reads the
+// halts shared through the store (see HaltStore) before it returns, within
+// ctx: a Gate never starts without knowing which systems are halted.
+func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
+	if ctx == nil {
+		return nil, errors.New("oversight: New needs a context")
+	}
 	if rec == nil {
 		return nil, errors.New("oversight: New needs a Recorder (the aims decision log)")
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
-		if err := o(&cfg); err != nil {
-			return nil, err
+		if o != nil {
+			o.apply(&cfg)
 		}
+	}
+	if err := errors.Join(cfg.errs...); err != nil {
+		return nil, err
 	}
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
@@ -79,7 +87,7 @@ func New(rec Recorder, opts ...Option) (*Gate, error) {
 			cfg.finder = f
 		}
 	}
-	tel, err := newTelemetry(&cfg, cfg.store)
+	tel, err := newInstruments(&cfg, cfg.store)
 	if err != nil {
 		return nil, fmt.Errorf("oversight: creating instruments: %w", err)
 	}
@@ -91,10 +99,9 @@ func New(rec Recorder, opts ...Option) (*Gate, error) {
 		halted:  map[string]Halt{},
 		waiters: map[string]chan struct{}{},
 	}
-	ctxInit, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err = g.refreshHalts(ctxInit)
-	cancel()
-	if err != nil {
+	// No bound of our own on top of ctx: the caller knows how long its
+	// start-up may take, and a shared store's driver bounds its connects.
+	if err := g.refreshHalts(ctx); err != nil {
 		_ = tel.reg.Unregister()
 		return nil, err
 	}
@@ -106,14 +113,17 @@ func New(rec Recorder, opts ...Option) (*Gate, error) {
 	return g, nil
 }
 
-// Close stops the background sweeper and unregisters the metric callback.
-// It does not close the Store. Calls after Close return ErrClosed.
-func (g *Gate) Close() error {
+// Close stops the background sweeper, wakes every Await (which then
+// returns ErrClosed) and unregisters the metric callback. It waits for a
+// sweep in progress to finish, or for ctx to end, whichever comes first;
+// when ctx ends first it returns ctx's error and the sweep finishes on its
+// own (a later Close waits for it again). It does not close the Store.
+// Calls on the Gate after Close return ErrClosed.
+func (g *Gate) Close(ctx context.Context) error {
 	g.closeOnce.Do(func() {
 		g.closed.Store(true)
 		if g.stopSweep != nil {
 			close(g.stopSweep)
-			<-g.sweepDone
 		}
 		_ = g.tel.reg.Unregister()
 		g.waitMu.Lock()
@@ -123,13 +133,24 @@ func (g *Gate) Close() error {
 		}
 		g.waitMu.Unlock()
 	})
-	return nil
+	if g.sweepDone == nil {
+		return nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case <-g.sweepDone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("oversight: closing the gate: a sweep is still running: %w", ctx.Err())
+	}
 }
 
 func (g *Gate) now() time.Time { return g.cfg.clock().UTC() }
 
 // riskOf returns the configured risk level of a system.
-func (g *Gate) riskOf(systemID string) RiskLevel { return g.cfg.risk[systemID] }
+func (g *Gate) riskOf(systemID string) aims.RiskLevel { return g.cfg.risk[systemID] }
 
 type submitterKey struct{}
 

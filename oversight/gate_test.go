@@ -268,7 +268,7 @@ func TestBadReviewerInput(t *testing.T) {
 }
 
 func TestFourEyesHighRiskNeedsTwoApprovers(t *testing.T) {
-	h := newHarness(t, oversight.WithPolicy(oversight.RiskAtLeast(oversight.RiskHigh)))
+	h := newHarness(t, oversight.WithPolicy(oversight.RiskAtLeast(aims.RiskHigh)))
 	ctx := context.Background()
 	out, _ := h.gate.Submit(ctx, decision(t, "hiring", "invite", 0.8, 0.5, false))
 	id := out.Ticket.ID
@@ -525,23 +525,28 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"halt to apply":  oversight.WithHaltRoute(oversight.RouteApply),
 		"zero lease":     oversight.WithClaimLease(0),
 		"bad fail-safe":  oversight.WithFailSafe(oversight.FailSafe(7)),
-		"empty risk sys": oversight.WithRiskLevel("", oversight.RiskHigh),
+		"empty risk sys": oversight.WithRiskLevel("", aims.RiskHigh),
+		"nil store":      oversight.WithStore(nil),
+		"nil authorizer": oversight.WithAuthorizer(nil),
+		"nil clock":      oversight.WithClock(nil),
+		"zero poll":      oversight.WithPollInterval(0),
+		"neg sweep":      oversight.WithSweepInterval(-time.Second),
 	} {
-		if _, err := oversight.New(&fakeRecorder{}, opt); err == nil {
+		if _, err := oversight.New(context.Background(), &fakeRecorder{}, opt); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := oversight.New(nil); err == nil {
+	if _, err := oversight.New(context.Background(), nil); err == nil {
 		t.Error("nil recorder accepted")
 	}
 }
 
 func TestCloseStopsSweeper(t *testing.T) {
-	g, err := oversight.New(&fakeRecorder{}, oversight.WithSweepInterval(time.Millisecond))
+	g, err := oversight.New(context.Background(), &fakeRecorder{}, oversight.WithSweepInterval(time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Close(); err != nil {
+	if err := g.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := g.Submit(context.Background(), decision(t, "x", "y", 0.5, 0.5, false)); !errors.Is(err, oversight.ErrClosed) {
@@ -588,11 +593,11 @@ func TestHaltIsSharedThroughTheStore(t *testing.T) {
 		t.Fatalf("other replica still applies: %+v", o)
 	}
 	// A new Gate on the store starts halted.
-	g3, err := oversight.New(&fakeRecorder{}, oversight.WithStore(h1.store), oversight.WithSweepInterval(0))
+	g3, err := oversight.New(ctx, &fakeRecorder{}, oversight.WithStore(h1.store), oversight.WithSweepInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g3.Close()
+	defer g3.Close(ctx)
 	if !g3.Halted("credit") {
 		t.Fatal("new Gate does not see the shared halt")
 	}
@@ -609,12 +614,12 @@ func TestHaltIsSharedThroughTheStore(t *testing.T) {
 
 func TestAwaitRealDeadlineAppliesFailSafe(t *testing.T) {
 	rec := &fakeRecorder{}
-	g, err := oversight.New(rec, oversight.WithSweepInterval(0), oversight.WithPolicy(oversight.AdverseOutcome()),
+	g, err := oversight.New(context.Background(), rec, oversight.WithSweepInterval(0), oversight.WithPolicy(oversight.AdverseOutcome()),
 		oversight.WithDeadlines(20*time.Millisecond, 20*time.Millisecond), oversight.WithPollInterval(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	out, _ := g.Submit(context.Background(), decision(t, "credit", "deny", 0.2, 0.5, true))
 	// Nobody reviews: Await itself escalates at the first deadline and
 	// applies the fail-safe at the second (its timer, not the poll, wakes it).

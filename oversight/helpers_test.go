@@ -164,17 +164,17 @@ func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 		oversight.WithTracerProvider(tp),
 		oversight.WithLoggerProvider(lp),
 		oversight.WithMeterProvider(mp),
-		oversight.WithRiskLevel("credit", oversight.RiskLimited),
-		oversight.WithRiskLevel("hiring", oversight.RiskHigh),
-		oversight.WithRiskLevel("spam", oversight.RiskMinimal),
+		oversight.WithRiskLevel("credit", aims.RiskLimited),
+		oversight.WithRiskLevel("hiring", aims.RiskHigh),
+		oversight.WithRiskLevel("spam", aims.RiskMinimal),
 	}
-	g, err := oversight.New(h.rec, append(base, opts...)...)
+	g, err := oversight.New(context.Background(), h.rec, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	h.gate = g
-	t.Cleanup(func() { _ = g.Close() })
+	t.Cleanup(func() { _ = g.Close(context.Background()) })
 	return h
 }
 

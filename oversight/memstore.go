@@ -79,7 +79,7 @@ func (s *MemoryStore) check() error {
 
 // Create implements Store.
 func (s *MemoryStore) Create(ctx context.Context, t Ticket) error {
-	if err := checkNewTicket(&t); err != nil {
+	if err := t.Validate(); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -144,7 +144,7 @@ func (s *MemoryStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, erro
 	}
 	var best *Ticket
 	for _, t := range s.tickets {
-		if req.claimable(t) && (best == nil || olderTicket(t, best) < 0) {
+		if req.Claimable(t) && (best == nil || olderTicket(t, best) < 0) {
 			best = t
 		}
 	}
@@ -217,8 +217,8 @@ func (s *MemoryStore) FindByDecision(ctx context.Context, decisionID string) ([]
 	return s.collect(0, func(t *Ticket) bool { return concernsDecision(t, decisionID) })
 }
 
-// Close implements Store.
-func (s *MemoryStore) Close() error {
+// Close implements Store. Nothing is waited for; ctx is unused.
+func (s *MemoryStore) Close(context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
@@ -227,20 +227,6 @@ func (s *MemoryStore) Close() error {
 
 func concernsDecision(t *Ticket, id string) bool {
 	return t.Decision.ID == id || (t.Resolution != nil && t.Resolution.Decision.ID == id)
-}
-
-// checkNewTicket rejects tickets a store must not accept.
-func checkNewTicket(t *Ticket) error {
-	if t.ID == "" {
-		return errors.New("oversight: ticket has no ID")
-	}
-	if t.State == "" {
-		return fmt.Errorf("oversight: ticket %s has no state", t.ID)
-	}
-	if t.CreatedAt.IsZero() || t.Deadline.IsZero() {
-		return fmt.Errorf("oversight: ticket %s needs a creation time and a deadline", t.ID)
-	}
-	return nil
 }
 
 // PurgeResolved implements Purger.
@@ -252,7 +238,7 @@ func (s *MemoryStore) PurgeResolved(ctx context.Context, before time.Time) (int,
 	}
 	n := 0
 	for id, t := range s.tickets {
-		if purgeable(t, before) {
+		if t.Purgeable(before) {
 			delete(s.tickets, id)
 			n++
 		}

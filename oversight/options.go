@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // FailSafe is what happens to a held decision when its last deadline
@@ -31,92 +33,98 @@ func (f FailSafe) String() string {
 }
 
 type config struct {
-	store          Store
-	policy         Policy
-	authorizer     Authorizer
-	risk           map[string]RiskLevel
-	deadlines      []time.Duration
-	failSafe       FailSafe
-	haltRoute      Route
-	clock          func() time.Time
-	lease          time.Duration
-	pollInterval   time.Duration
-	sweepInterval  time.Duration
-	onResolved     func(Outcome)
-	finder         DecisionFinder
-	tracerProvider trace.TracerProvider
-	meterProvider  metric.MeterProvider
-	loggerProvider otellog.LoggerProvider
+	store         Store
+	policy        Policy
+	authorizer    Authorizer
+	risk          map[string]aims.RiskLevel
+	deadlines     []time.Duration
+	failSafe      FailSafe
+	haltRoute     Route
+	clock         func() time.Time
+	lease         time.Duration
+	pollInterval  time.Duration
+	sweepInterval time.Duration
+	onResolved    func(Outcome)
+	finder        DecisionFinder
+	providers     telemetry.Providers
+	// errs collects the invalid arguments of options; New reports them all.
+	errs []error
 }
 
 func defaultConfig() config {
 	return config{
-		policy:         Strictest(RiskAtLeast(RiskHigh), AdverseOutcome()),
-		authorizer:     AllOf(RoleBased("reviewer", "supervisor"), FourEyes()),
-		risk:           map[string]RiskLevel{},
-		deadlines:      []time.Duration{15 * time.Minute, 15 * time.Minute},
-		failSafe:       FailSafeDeny,
-		haltRoute:      RouteBlock,
-		clock:          time.Now,
-		lease:          5 * time.Minute,
-		pollInterval:   time.Second,
-		sweepInterval:  10 * time.Second,
-		tracerProvider: otel.GetTracerProvider(),
-		meterProvider:  otel.GetMeterProvider(),
-		loggerProvider: otel.GetLoggerProvider(),
+		policy:        Strictest(RiskAtLeast(aims.RiskHigh), AdverseOutcome()),
+		authorizer:    AllOf(RoleBased("reviewer", "supervisor"), FourEyes()),
+		risk:          map[string]aims.RiskLevel{},
+		deadlines:     []time.Duration{15 * time.Minute, 15 * time.Minute},
+		failSafe:      FailSafeDeny,
+		haltRoute:     RouteBlock,
+		clock:         time.Now,
+		lease:         5 * time.Minute,
+		pollInterval:  time.Second,
+		sweepInterval: 10 * time.Second,
 	}
 }
 
-// Option configures a Gate.
-type Option func(*config) error
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// Option configures a Gate. An option given an invalid argument makes New
+// return an error naming it.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
 
 // WithStore sets the ticket store; default a new MemoryStore. The Gate does
 // not close it.
 func WithStore(s Store) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if s == nil {
-			return fmt.Errorf("oversight: WithStore(nil)")
+			c.fail("oversight: WithStore(nil)")
+			return
 		}
 		c.store = s
-		return nil
-	}
+	})
 }
 
 // WithPolicy sets the routing policy; default
-// Strictest(RiskAtLeast(RiskHigh), AdverseOutcome()).
+// Strictest(RiskAtLeast(aims.RiskHigh), AdverseOutcome()).
 func WithPolicy(p Policy) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if p == nil {
-			return fmt.Errorf("oversight: WithPolicy(nil)")
+			c.fail("oversight: WithPolicy(nil)")
+			return
 		}
 		c.policy = p
-		return nil
-	}
+	})
 }
 
 // WithAuthorizer sets who may act on what; default
 // AllOf(RoleBased("reviewer", "supervisor"), FourEyes()).
 func WithAuthorizer(a Authorizer) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if a == nil {
-			return fmt.Errorf("oversight: WithAuthorizer(nil)")
+			c.fail("oversight: WithAuthorizer(nil)")
+			return
 		}
 		c.authorizer = a
-		return nil
-	}
+	})
 }
 
 // WithRiskLevel tells the Gate the risk level of a system (normally from
-// the inventory). Systems the Gate does not know are RiskUnspecified,
-// which ranks as high.
-func WithRiskLevel(systemID string, level RiskLevel) Option {
-	return func(c *config) error {
+// the inventory). Systems the Gate does not know are
+// aims.RiskUnspecified, which ranks as high.
+func WithRiskLevel(systemID string, level aims.RiskLevel) Option {
+	return optionFunc(func(c *config) {
 		if systemID == "" {
-			return fmt.Errorf("oversight: WithRiskLevel needs a system ID")
+			c.fail("oversight: WithRiskLevel needs a system ID")
+			return
 		}
 		c.risk[systemID] = level
-		return nil
-	}
+	})
 }
 
 // WithDeadlines sets the review time per escalation level: the first
@@ -124,76 +132,77 @@ func WithRiskLevel(systemID string, level RiskLevel) Option {
 // perLevel[1], and so on; after the last, the fail-safe applies. Default
 // 15 minutes for reviewers, then 15 minutes for supervisors.
 func WithDeadlines(perLevel ...time.Duration) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if len(perLevel) == 0 {
-			return fmt.Errorf("oversight: WithDeadlines needs at least one duration")
+			c.fail("oversight: WithDeadlines needs at least one duration")
+			return
 		}
 		for i, d := range perLevel {
 			if d <= 0 {
-				return fmt.Errorf("oversight: deadline for level %d is %v; it must be positive", i, d)
+				c.fail("oversight: deadline for level %d is %v; it must be positive", i, d)
+				return
 			}
 		}
 		c.deadlines = append([]time.Duration(nil), perLevel...)
-		return nil
-	}
+	})
 }
 
 // WithFailSafe sets what happens at the last deadline; default FailSafeDeny.
 func WithFailSafe(f FailSafe) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if f != FailSafeDeny && f != FailSafeHold {
-			return fmt.Errorf("oversight: unknown fail-safe %d", int(f))
+			c.fail("oversight: unknown fail-safe %d", int(f))
+			return
 		}
 		c.failSafe = f
-		return nil
-	}
+	})
 }
 
 // WithHaltRoute sets what happens to decisions of a halted system:
 // RouteBlock (default) or RouteReview (hold every decision for a human).
 func WithHaltRoute(r Route) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if r != RouteBlock && r != RouteReview {
-			return fmt.Errorf("oversight: halted systems can only block or hold decisions, not %v", r)
+			c.fail("oversight: halted systems can only block or hold decisions, not %v", r)
+			return
 		}
 		c.haltRoute = r
-		return nil
-	}
+	})
 }
 
 // WithClock sets the clock used for deadlines and leases (tests).
 func WithClock(now func() time.Time) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if now == nil {
-			return fmt.Errorf("oversight: WithClock(nil)")
+			c.fail("oversight: WithClock(nil)")
+			return
 		}
 		c.clock = now
-		return nil
-	}
+	})
 }
 
 // WithClaimLease sets how long a reviewer's claim on a ticket lasts;
 // default 5 minutes.
 func WithClaimLease(d time.Duration) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if d <= 0 {
-			return fmt.Errorf("oversight: claim lease %v must be positive", d)
+			c.fail("oversight: claim lease %v must be positive", d)
+			return
 		}
 		c.lease = d
-		return nil
-	}
+	})
 }
 
 // WithPollInterval sets how often Await re-reads the store, to notice
 // resolutions made by other Gates sharing the store; default 1s.
 func WithPollInterval(d time.Duration) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if d <= 0 {
-			return fmt.Errorf("oversight: poll interval %v must be positive", d)
+			c.fail("oversight: poll interval %v must be positive", d)
+			return
 		}
 		c.pollInterval = d
-		return nil
-	}
+	})
 }
 
 // WithSweepInterval sets how often a background goroutine escalates and
@@ -201,64 +210,43 @@ func WithPollInterval(d time.Duration) Option {
 // explicit Sweep calls and to the lazy checks in Await and reviewer
 // actions. Default 10s. Close stops the goroutine.
 func WithSweepInterval(d time.Duration) Option {
-	return func(c *config) error {
+	return optionFunc(func(c *config) {
 		if d < 0 {
-			return fmt.Errorf("oversight: sweep interval %v must not be negative", d)
+			c.fail("oversight: sweep interval %v must not be negative", d)
+			return
 		}
 		c.sweepInterval = d
-		return nil
-	}
+	})
 }
 
 // WithOnResolved registers a callback called (synchronously, in the
 // goroutine that caused it) whenever this Gate resolves or expires a
-// ticket. It must not block.
+// ticket. It must not block. nil removes it.
 func WithOnResolved(f func(Outcome)) Option {
-	return func(c *config) error {
-		c.onResolved = f
-		return nil
-	}
+	return optionFunc(func(c *config) { c.onResolved = f })
 }
 
 // WithDecisionFinder sets where Contest looks up decisions that never went
-// through a ticket.
+// through a ticket. nil (the default) uses the Recorder when it is a
+// DecisionFinder.
 func WithDecisionFinder(f DecisionFinder) Option {
-	return func(c *config) error {
-		c.finder = f
-		return nil
-	}
+	return optionFunc(func(c *config) { c.finder = f })
 }
 
-// WithTracerProvider sets the tracer provider; default otel.GetTracerProvider().
+// WithTracerProvider sets the tracer provider; nil or absent means the
+// global one (otel.GetTracerProvider).
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(c *config) error {
-		if tp == nil {
-			return fmt.Errorf("oversight: WithTracerProvider(nil)")
-		}
-		c.tracerProvider = tp
-		return nil
-	}
+	return optionFunc(func(c *config) { c.providers.TP = tp })
 }
 
-// WithMeterProvider sets the meter provider; default otel.GetMeterProvider().
+// WithMeterProvider sets the meter provider; nil or absent means the
+// global one (otel.GetMeterProvider).
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *config) error {
-		if mp == nil {
-			return fmt.Errorf("oversight: WithMeterProvider(nil)")
-		}
-		c.meterProvider = mp
-		return nil
-	}
+	return optionFunc(func(c *config) { c.providers.MP = mp })
 }
 
-// WithLoggerProvider sets the logger provider for events; default
-// otel.GetLoggerProvider().
+// WithLoggerProvider sets the logger provider for events; nil or absent
+// means the global one (otel.GetLoggerProvider).
 func WithLoggerProvider(lp otellog.LoggerProvider) Option {
-	return func(c *config) error {
-		if lp == nil {
-			return fmt.Errorf("oversight: WithLoggerProvider(nil)")
-		}
-		c.loggerProvider = lp
-		return nil
-	}
+	return optionFunc(func(c *config) { c.providers.LP = lp })
 }

@@ -10,34 +10,6 @@ import (
 	"github.com/aimskit/aimskit/aims"
 )
 
-// RiskLevel is the EU AI Act risk tier of an AI system.
-type RiskLevel string
-
-// Risk levels. An unspecified level ranks as high: a Gate that does not
-// know a system's risk treats it with the care of a high-risk system.
-const (
-	RiskUnspecified RiskLevel = ""
-	RiskMinimal     RiskLevel = "minimal"
-	RiskLimited     RiskLevel = "limited"
-	RiskHigh        RiskLevel = "high"
-	RiskProhibited  RiskLevel = "prohibited"
-)
-
-// Rank orders risk levels: minimal 1, limited 2, high 3, prohibited 4, and
-// unspecified or unknown values 3 (as high).
-func (r RiskLevel) Rank() int {
-	switch r {
-	case RiskMinimal:
-		return 1
-	case RiskLimited:
-		return 2
-	case RiskProhibited:
-		return 4
-	default:
-		return 3
-	}
-}
-
 // Route is where a Gate sends a candidate decision.
 type Route int
 
@@ -81,7 +53,7 @@ type Candidate struct {
 	// modify the maps and pointers it shares with the caller.
 	Decision aims.Decision
 	// Risk is the risk level the Gate knows for the decision's system.
-	Risk RiskLevel
+	Risk aims.RiskLevel
 }
 
 // Verdict is a Policy's answer.
@@ -127,13 +99,14 @@ func Always(route Route, reason string) Policy {
 }
 
 // RiskAtLeast holds decisions of systems whose risk level ranks at least
-// min (see RiskLevel.Rank) for review, and blocks prohibited systems.
-func RiskAtLeast(min RiskLevel) Policy {
+// min (see aims.RiskLevel.Rank; unspecified ranks as high) for review, and
+// blocks prohibited systems.
+func RiskAtLeast(min aims.RiskLevel) Policy {
 	return func(_ context.Context, c Candidate) Verdict {
-		if c.Risk == RiskProhibited {
+		if c.Risk == aims.RiskProhibited {
 			return Verdict{Route: RouteBlock, Policy: "risk_level", Reason: "system is classified as prohibited"}
 		}
-		if c.Risk.Rank() >= min.Rank() {
+		if c.Risk.AtLeast(min) {
 			level := string(c.Risk)
 			if level == "" {
 				level = "unspecified (treated as high)"

@@ -5,18 +5,19 @@ import (
 	"math"
 	"testing"
 
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/oversight"
 )
 
 func TestRiskAtLeast(t *testing.T) {
-	p := oversight.RiskAtLeast(oversight.RiskHigh)
+	p := oversight.RiskAtLeast(aims.RiskHigh)
 	d := decision(t, "s", "ok", 0.9, 0.5, false)
-	for risk, want := range map[oversight.RiskLevel]oversight.Route{
-		oversight.RiskMinimal:     oversight.RouteApply,
-		oversight.RiskLimited:     oversight.RouteApply,
-		oversight.RiskHigh:        oversight.RouteReview,
-		oversight.RiskUnspecified: oversight.RouteReview, // unknown ranks as high
-		oversight.RiskProhibited:  oversight.RouteBlock,
+	for risk, want := range map[aims.RiskLevel]oversight.Route{
+		aims.RiskMinimal:     oversight.RouteApply,
+		aims.RiskLimited:     oversight.RouteApply,
+		aims.RiskHigh:        oversight.RouteReview,
+		aims.RiskUnspecified: oversight.RouteReview, // unknown ranks as high
+		aims.RiskProhibited:  oversight.RouteBlock,
 	} {
 		if got := p(context.Background(), oversight.Candidate{Decision: d, Risk: risk}).Route; got != want {
 			t.Errorf("risk %q: %v, want %v", risk, got, want)

@@ -44,7 +44,8 @@ func (g *Gate) PurgeResolved(ctx context.Context, olderThan time.Duration) (int,
 	return n, nil
 }
 
-// purgeable reports whether t is closed and was resolved before before.
-func purgeable(t *Ticket, before time.Time) bool {
+// Purgeable reports whether t is closed and was resolved before the given
+// time: the tickets a Purger deletes.
+func (t *Ticket) Purgeable(before time.Time) bool {
 	return !t.Open() && t.Resolution != nil && t.Resolution.Time.Before(before)
 }

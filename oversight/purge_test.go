@@ -48,11 +48,11 @@ func TestPurgeResolvedKeepsOpenAndRecentTickets(t *testing.T) {
 type noPurgeStore struct{ oversight.Store }
 
 func TestPurgeResolvedNeedsAPurger(t *testing.T) {
-	g, err := oversight.New(&fakeRecorder{}, oversight.WithStore(noPurgeStore{oversight.NewMemoryStore()}))
+	g, err := oversight.New(context.Background(), &fakeRecorder{}, oversight.WithStore(noPurgeStore{oversight.NewMemoryStore()}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Close(context.Background())
 	if _, err := g.PurgeResolved(context.Background(), time.Hour); !errors.Is(err, oversight.ErrPurgeUnsupported) {
 		t.Fatalf("PurgeResolved on a store without Purger: %v", err)
 	}

@@ -21,8 +21,11 @@ type ClaimRequest struct {
 	MaxLevel int
 }
 
-// claimable reports whether req may claim t.
-func (req *ClaimRequest) claimable(t *Ticket) bool {
+// Claimable reports whether req may claim t: t is open, within
+// req.MaxLevel, req.Reviewer is not ineligible for it, and nobody holds an
+// unexpired claim on it. Store implementations use it to select the
+// ticket Claim hands out.
+func (req *ClaimRequest) Claimable(t *Ticket) bool {
 	if req.MaxLevel != AnyLevel && t.Level > req.MaxLevel {
 		return false
 	}
@@ -59,6 +62,7 @@ type Store interface {
 	// FindByDecision returns the tickets that concern a decision: those
 	// whose Decision.ID or resolution record ID is decisionID, oldest first.
 	FindByDecision(ctx context.Context, decisionID string) ([]Ticket, error)
-	// Close releases the store's resources.
-	Close() error
+	// Close releases the store's resources. It may wait for operations in
+	// progress; when ctx ends first it returns ctx's error.
+	Close(ctx context.Context) error
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/aimskit/aimskit/aims/semconv"
 )
 
-// telemetry holds the Gate's instruments.
-type telemetry struct {
+// instruments holds the Gate's tracer, logger and metric instruments.
+type instruments struct {
 	tracer trace.Tracer
 	logger otellog.Logger
 
@@ -35,12 +35,12 @@ type telemetry struct {
 	resolvedReviews, overrides, approvals atomic.Int64
 }
 
-func newTelemetry(c *config, store Store) (*telemetry, error) {
-	t := &telemetry{
-		tracer: c.tracerProvider.Tracer(semconv.ScopeOversight, trace.WithInstrumentationVersion(semconv.Version)),
-		logger: c.loggerProvider.Logger(semconv.ScopeOversight, otellog.WithInstrumentationVersion(semconv.Version)),
+func newInstruments(c *config, store Store) (*instruments, error) {
+	t := &instruments{
+		tracer: c.providers.Tracer(semconv.ScopeOversight),
+		logger: c.providers.Logger(semconv.ScopeOversight),
 	}
-	m := c.meterProvider.Meter(semconv.ScopeOversight, metric.WithInstrumentationVersion(semconv.Version))
+	m := c.providers.Meter(semconv.ScopeOversight)
 	var err error
 	if t.routed, err = m.Int64Counter(semconv.MetricOversightRouted, metric.WithUnit("{decision}"),
 		metric.WithDescription("Decisions by gate route: apply, review, block.")); err != nil {
@@ -108,7 +108,7 @@ func newTelemetry(c *config, store Store) (*telemetry, error) {
 }
 
 // resolved updates the review metrics after a ticket resolved by a human.
-func (t *telemetry) resolved(ctx context.Context, action aims.OversightAction, latency time.Duration) {
+func (t *instruments) resolved(ctx context.Context, action aims.OversightAction, latency time.Duration) {
 	attrs := metric.WithAttributes(semconv.AimsOversightAction.String(string(action)))
 	t.reviews.Add(ctx, 1, attrs)
 	t.reviewDur.Record(ctx, latency.Seconds(), attrs)
@@ -123,7 +123,7 @@ func (t *telemetry) resolved(ctx context.Context, action aims.OversightAction, l
 
 // emit sends an event (a log record with an event name) carrying the
 // control it is evidence for.
-func (t *telemetry) emit(ctx context.Context, name, control string, sev otellog.Severity, attrs ...attribute.KeyValue) {
+func (t *instruments) emit(ctx context.Context, name, control string, sev otellog.Severity, attrs ...attribute.KeyValue) {
 	var rec otellog.Record
 	rec.SetEventName(name)
 	rec.SetTimestamp(time.Now())

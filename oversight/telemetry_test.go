@@ -52,8 +52,8 @@ func TestTelemetryNamesAreCatalogued(t *testing.T) {
 	}
 	metrics := 0
 	for _, sm := range rm.ScopeMetrics {
-		if sm.Scope.Name != semconv.ScopeOversight || sm.Scope.Version != semconv.Version {
-			t.Errorf("scope %s %s", sm.Scope.Name, sm.Scope.Version)
+		if sm.Scope.Name != semconv.ScopeOversight || sm.Scope.Version != semconv.Version || sm.Scope.SchemaURL != semconv.SchemaURL {
+			t.Errorf("scope %s %s %s", sm.Scope.Name, sm.Scope.Version, sm.Scope.SchemaURL)
 		}
 		for _, m := range sm.Metrics {
 			metrics++

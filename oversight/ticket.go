@@ -2,6 +2,8 @@ package oversight
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -45,7 +47,7 @@ type Ticket struct {
 	// contested decision).
 	Decision aims.Decision `json:"decision"`
 	// Risk is the risk level of the decision's system at submission.
-	Risk RiskLevel `json:"risk,omitempty"`
+	Risk aims.RiskLevel `json:"risk,omitempty"`
 	// Submitter is the identity that submitted the decision; it may never
 	// review it (four-eyes).
 	Submitter string `json:"submitter,omitempty"`
@@ -100,6 +102,21 @@ type Resolution struct {
 	// Decision is the record written for the resolution: a new ID, the
 	// effective output, the oversight outcome and a link to the original.
 	Decision aims.Decision `json:"decision"`
+}
+
+// Validate checks what every Store needs of a new ticket: an ID, a state,
+// a creation time and a deadline. Stores call it in Create.
+func (t *Ticket) Validate() error {
+	if t.ID == "" {
+		return errors.New("oversight: ticket has no ID")
+	}
+	if t.State == "" {
+		return fmt.Errorf("oversight: ticket %s has no state", t.ID)
+	}
+	if t.CreatedAt.IsZero() || t.Deadline.IsZero() {
+		return fmt.Errorf("oversight: ticket %s needs a creation time and a deadline", t.ID)
+	}
+	return nil
 }
 
 // Open reports whether reviewers can still act on the ticket.

@@ -19,6 +19,7 @@ import (
 	"github.com/aimskit/aimskit/fairness"
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
+	"github.com/aimskit/aimskit/oversight/boltstore"
 )
 
 //go:embed soa.yaml
@@ -57,7 +58,7 @@ type service struct {
 	ledgerPub string
 	log       *aims.DecisionLog
 	gate      *oversight.Gate
-	store     *oversight.BoltStore
+	store     *boltstore.Store
 	console   *oversight.Console
 	accounts  *reviewerAccounts
 	disc      *aims.Discloser
@@ -168,19 +169,19 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	// The embedded, durable review queue: held tickets survive a restart.
-	if s.store, err = oversight.OpenBoltStore(filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
+	if s.store, err = boltstore.Open(ctx, filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.store.Close() })
-	if s.gate, err = oversight.New(s.log, oversight.WithStore(s.store),
+	s.closers = append(s.closers, s.store.Close)
+	if s.gate, err = oversight.New(ctx, s.log, oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome())),
-		oversight.WithRiskLevel(systemID, oversight.RiskLevel(s.reg.RiskLevel())),
+		oversight.WithRiskLevel(systemID, aims.RiskLevel(s.reg.RiskLevel())),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
 		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
 	); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.gate.Close() })
+	s.closers = append(s.closers, s.gate.Close)
 	if s.accounts, err = newReviewerAccounts(); err != nil {
 		return nil, err
 	}

@@ -47,6 +47,9 @@ var (
 // New returns a store on db and migrates its schema (see Migrate). The
 // store does not close db.
 func New(ctx context.Context, db DB) (*Store, error) {
+	if ctx == nil {
+		return nil, errors.New("oversight/postgres: New needs a context")
+	}
 	if db == nil {
 		return nil, errors.New("oversight/postgres: New needs a database")
 	}
@@ -60,6 +63,9 @@ func New(ctx context.Context, db DB) (*Store, error) {
 // Open connects to dsn with a pool of its own, migrates the schema and
 // returns a store that closes the pool on Close.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	if ctx == nil {
+		return nil, errors.New("oversight/postgres: Open needs a context")
+	}
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("oversight/postgres: connecting: %w", err)
@@ -412,12 +418,27 @@ func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
 }
 
 // Close implements oversight.Store. It closes the pool only if Open
-// created it.
-func (s *Store) Close() error {
-	if s.pool != nil {
-		s.pool.Close()
+// created it, which waits for the connections in use to be returned; when
+// ctx ends first, Close returns ctx's error and the pool finishes closing
+// once they are.
+func (s *Store) Close(ctx context.Context) error {
+	if s.pool == nil {
+		return nil
 	}
-	return nil
+	done := make(chan struct{})
+	go func() {
+		s.pool.Close()
+		close(done)
+	}()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("oversight/postgres: closing: connections still in use: %w", ctx.Err())
+	}
 }
 
 // PurgeResolved implements oversight.Purger.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -114,6 +115,71 @@ func TestOpenBadDSN(t *testing.T) {
 	}
 }
 
+// TestOpenCloseHonoursContext opens a store with its own pool and closes
+// it while a transaction holds a connection: Close gives up when its
+// context ends, and succeeds once the connection is back.
+func TestOpenCloseHonoursContext(t *testing.T) {
+	base := dsn(t)
+	ctx := context.Background()
+	admin, err := pgxpool.New(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "ovt_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = admin.Exec(ctx, "DROP SCHEMA "+name+" CASCADE") }()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Skipf("the test DSN is not a URL (%v); this test needs one", err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	s, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := storetest.NewTicket(t, 1, 0)
+	if err := s.Create(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := admin.QueryRow(ctx, "SELECT count(*) FROM "+name+".aimskit_oversight_tickets").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the store did not write into its schema: %d, %v", n, err)
+	}
+	inTx, release := make(chan struct{}), make(chan struct{})
+	updated := make(chan error, 1)
+	go func() {
+		_, err := s.Update(ctx, tk.ID, func(*oversight.Ticket) error {
+			close(inTx)
+			<-release
+			return nil
+		})
+		updated <- err
+	}()
+	<-inTx
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Close(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Close with a connection in use: %v, want the context's deadline", err)
+	}
+	close(release)
+	if err := <-updated; err != nil {
+		t.Fatalf("the transaction in progress: %v", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatalf("Close once the connection is back: %v", err)
+	}
+	if _, err := s.Get(ctx, tk.ID); err == nil {
+		t.Fatal("the store still reads after Close")
+	}
+}
+
 // recorder counts resolving actions per ticket across all Gates.
 type recorder struct {
 	mu       sync.Mutex
@@ -149,13 +215,13 @@ func TestManyGatesOneQueue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := oversight.New(rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
 			oversight.WithPolicy(oversight.Always(oversight.RouteReview, "test")),
-			oversight.WithRiskLevel("credit", oversight.RiskLimited))
+			oversight.WithRiskLevel("credit", aims.RiskLimited))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = g.Close() })
+		t.Cleanup(func() { _ = g.Close(ctx) })
 		gs = append(gs, g)
 	}
 	var ids []string
@@ -239,13 +305,13 @@ func TestLeaseExpiresAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := oversight.New(rec, oversight.WithStore(s), oversight.WithSweepInterval(0), oversight.WithClock(clock),
+		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0), oversight.WithClock(clock),
 			oversight.WithClaimLease(time.Minute), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
-			oversight.WithRiskLevel("credit", oversight.RiskLimited))
+			oversight.WithRiskLevel("credit", aims.RiskLimited))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer g.Close()
+		defer g.Close(ctx)
 		gs = append(gs, g)
 	}
 	d, _ := aims.NewDecision(ctx, "credit")

@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite every oversight.Store must
-// pass: the in-memory, bbolt and PostgreSQL stores all run it, and so can a
-// third-party store.
+// pass: the in-memory, bbolt (oversight/boltstore) and PostgreSQL
+// (oversight/postgres) stores all run it, and so can a third-party store.
 package storetest
 
 import (
@@ -153,7 +153,7 @@ func NewTicket(t testing.TB, n int, offset time.Duration) oversight.Ticket {
 		ID:        fmt.Sprintf("01900000-0000-7000-8000-%012d", n),
 		Kind:      oversight.KindReview,
 		Decision:  d,
-		Risk:      oversight.RiskLimited,
+		Risk:      aims.RiskLimited,
 		Submitter: "svc-credit",
 		Policy:    "adverse_outcome",
 		Reason:    "decision is adverse",
@@ -172,7 +172,7 @@ func mustCreate(t *testing.T, s oversight.Store, tk oversight.Ticket) {
 
 func closeStore(t *testing.T, s oversight.Store) {
 	t.Helper()
-	if err := s.Close(); err != nil {
+	if err := s.Close(context.Background()); err != nil {
 		t.Errorf("Close: %v", err)
 	}
 }

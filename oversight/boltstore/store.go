@@ -1,0 +1,435 @@
+// Package boltstore is the embedded durable oversight.Store: one bbolt
+// file, for a single-instance service whose pending tickets must survive
+// restarts. It lives apart from oversight so that only the services that
+// use it pay for the bbolt dependency; oversight/postgres is the store for
+// several replicas.
+//
+// Why bbolt: it is a small, pure-Go, well-maintained (etcd) B+tree store
+// with serialisable read-write transactions and fsync on commit, which is
+// exactly the atomic read-modify-write a ticket queue needs; SQLite
+// through modernc.org/sqlite would also do but brings a much larger
+// dependency and a SQL layer we would not use. bbolt allows one writer at a
+// time and locks the file, so a second process opening it fails after
+// the lock timeout instead of corrupting it.
+package boltstore
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// Store is an oversight.Store in a bbolt file.
+type Store struct {
+	db *bolt.DB
+}
+
+var (
+	_ oversight.Store     = (*Store)(nil)
+	_ oversight.HaltStore = (*Store)(nil)
+	_ oversight.Purger    = (*Store)(nil)
+)
+
+var (
+	bucketTickets    = []byte("tickets")     // ticket ID → JSON
+	bucketOpen       = []byte("open")        // ticket ID → nothing, for open tickets
+	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
+	bucketHalts      = []byte("halts")       // system ID → Halt JSON
+)
+
+type config struct {
+	lockTimeout time.Duration
+	errs        []error
+}
+
+// Option configures Open. An option given an invalid argument makes Open
+// return an error naming it.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithLockTimeout sets how long Open waits for the file lock that another
+// process (or another Store in this one) holds; default one second. It
+// must be positive: waiting forever would hang a replica started by
+// mistake next to a running one.
+func WithLockTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: WithLockTimeout(%v): the timeout must be positive", d))
+			return
+		}
+		c.lockTimeout = d
+	})
+}
+
+// Open opens (creating if needed) the bbolt file at path. It waits for a
+// file lock held by another process at most the lock timeout (see
+// WithLockTimeout), and no later than ctx's deadline; bbolt cannot be
+// interrupted while it waits, so a cancellation without a deadline takes
+// effect when the wait ends.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if ctx == nil {
+		return nil, errors.New("oversight/boltstore: Open needs a context")
+	}
+	cfg := config{lockTimeout: time.Second}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	if err := errors.Join(cfg.errs...); err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, errors.New("oversight/boltstore: Open needs a file path")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, err)
+	}
+	wait, byDeadline := cfg.lockTimeout, false
+	if dl, ok := ctx.Deadline(); ok {
+		left := time.Until(dl)
+		if left <= 0 {
+			return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, context.DeadlineExceeded)
+		}
+		if left < wait {
+			wait, byDeadline = left, true
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
+	switch {
+	case err == nil:
+	case errors.Is(err, bolterrors.ErrTimeout) && byDeadline:
+		return nil, fmt.Errorf("oversight/boltstore: opening %s: the file is locked by another process: %w", path, context.DeadlineExceeded)
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("oversight/boltstore: opening %s: the file is locked by another process (waited %v): %w", path, wait, err)
+	default:
+		return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketTickets, bucketOpen, bucketByDecision, bucketHalts} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// olderTicket orders tickets oldest first, by creation time and then ID
+// (the order oversight.Store's lists promise).
+func olderTicket(a, b *oversight.Ticket) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func boltGet(tx *bolt.Tx, id string) (oversight.Ticket, error) {
+	raw := tx.Bucket(bucketTickets).Get([]byte(id))
+	if raw == nil {
+		return oversight.Ticket{}, fmt.Errorf("%w: %q", oversight.ErrTicketNotFound, id)
+	}
+	var t oversight.Ticket
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return oversight.Ticket{}, fmt.Errorf("oversight/boltstore: ticket %s is corrupt: %w", id, err)
+	}
+	return t, nil
+}
+
+func decisionKey(decisionID, ticketID string) []byte {
+	return []byte(decisionID + "\x00" + ticketID)
+}
+
+// boltPut writes t and keeps the indexes in step with it.
+func boltPut(tx *bolt.Tx, t *oversight.Ticket) error {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("oversight/boltstore: encoding ticket %s: %w", t.ID, err)
+	}
+	if err := tx.Bucket(bucketTickets).Put([]byte(t.ID), raw); err != nil {
+		return err
+	}
+	open := tx.Bucket(bucketOpen)
+	if t.Open() {
+		err = open.Put([]byte(t.ID), nil)
+	} else {
+		err = open.Delete([]byte(t.ID))
+	}
+	if err != nil {
+		return err
+	}
+	idx := tx.Bucket(bucketByDecision)
+	if err := idx.Put(decisionKey(t.Decision.ID, t.ID), nil); err != nil {
+		return err
+	}
+	if t.Resolution != nil && t.Resolution.Decision.ID != "" {
+		return idx.Put(decisionKey(t.Resolution.Decision.ID, t.ID), nil)
+	}
+	return nil
+}
+
+// Create implements oversight.Store.
+func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
+			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
+		}
+		return boltPut(tx, &t)
+	})
+}
+
+// Get implements oversight.Store.
+func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
+	var t oversight.Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = boltGet(tx, id)
+		return err
+	})
+	return t, err
+}
+
+// Update implements oversight.Store.
+func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Ticket) error) (oversight.Ticket, error) {
+	var t oversight.Ticket
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if t, err = boltGet(tx, id); err != nil {
+			return err
+		}
+		if err := fn(&t); err != nil {
+			return err
+		}
+		if t.ID != id {
+			return fmt.Errorf("oversight/boltstore: update changed ticket ID %q to %q", id, t.ID)
+		}
+		return boltPut(tx, &t)
+	})
+	if err != nil {
+		return oversight.Ticket{}, err
+	}
+	return t, nil
+}
+
+// openTickets reads every open ticket, oldest first.
+func boltOpenTickets(tx *bolt.Tx) ([]oversight.Ticket, error) {
+	var out []oversight.Ticket
+	err := tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
+		t, err := boltGet(tx, string(k))
+		if err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b oversight.Ticket) int { return olderTicket(&a, &b) })
+	return out, err
+}
+
+// Claim implements oversight.Store.
+func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversight.Ticket, error) {
+	if req.Reviewer == "" {
+		return oversight.Ticket{}, oversight.ErrUnauthenticated
+	}
+	var got oversight.Ticket
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		open, err := boltOpenTickets(tx)
+		if err != nil {
+			return err
+		}
+		for i := range open {
+			if req.Claimable(&open[i]) {
+				got = open[i]
+				got.ClaimedBy, got.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
+				return boltPut(tx, &got)
+			}
+		}
+		return oversight.ErrQueueEmpty
+	})
+	if err != nil {
+		return oversight.Ticket{}, err
+	}
+	return got, nil
+}
+
+func (s *Store) openWhere(limit int, keep func(*oversight.Ticket) bool) ([]oversight.Ticket, error) {
+	var out []oversight.Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		open, err := boltOpenTickets(tx)
+		for i := range open {
+			if keep(&open[i]) {
+				out = append(out, open[i])
+			}
+		}
+		return err
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+// Open implements oversight.Store.
+func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error) {
+	return s.openWhere(limit, func(*oversight.Ticket) bool { return true })
+}
+
+// Overdue implements oversight.Store.
+func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	return s.openWhere(limit, func(t *oversight.Ticket) bool { return t.State == oversight.StatePending && !now.Before(t.Deadline) })
+}
+
+// CountOpen implements oversight.Store.
+func (s *Store) CountOpen(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOpen).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// FindByDecision implements oversight.Store.
+func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversight.Ticket, error) {
+	var out []oversight.Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := []byte(decisionID + "\x00")
+		c := tx.Bucket(bucketByDecision).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			t, err := boltGet(tx, string(k[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b oversight.Ticket) int { return olderTicket(&a, &b) })
+	return out, err
+}
+
+// SetHalt implements oversight.HaltStore.
+func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
+	if h.SystemID == "" {
+		return errors.New("oversight/boltstore: halt without a system ID")
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw) })
+}
+
+// ClearHalt implements oversight.HaltStore.
+func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
+	was := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHalts)
+		was = b.Get([]byte(systemID)) != nil
+		return b.Delete([]byte(systemID))
+	})
+	return was, err
+}
+
+// Halts implements oversight.HaltStore.
+func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
+	var out []oversight.Halt
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketHalts).ForEach(func(k, v []byte) error {
+			var h oversight.Halt
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("oversight/boltstore: halt of %q is corrupt: %w", k, err)
+			}
+			out = append(out, h)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Close implements oversight.Store: it closes the file once the
+// transactions in progress have ended. When ctx ends first, Close returns
+// ctx's error and the file is closed when they end. Closing a closed Store
+// is not an error.
+func (s *Store) Close(ctx context.Context) error {
+	done := make(chan error, 1)
+	go func() { done <- s.db.Close() }()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+			return fmt.Errorf("oversight/boltstore: closing: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("oversight/boltstore: closing: transactions still running: %w", ctx.Err())
+	}
+}
+
+// PurgeResolved implements oversight.Purger: it deletes the tickets and their
+// decision-index entries in one transaction.
+func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		tickets, idx := tx.Bucket(bucketTickets), tx.Bucket(bucketByDecision)
+		var doomed []oversight.Ticket
+		err := tickets.ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var t oversight.Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("oversight/boltstore: ticket %s is corrupt: %w", k, err)
+			}
+			if t.Purgeable(before) {
+				doomed = append(doomed, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Deleting while iterating a bbolt cursor skips keys, so delete after.
+		for _, t := range doomed {
+			if err := tickets.Delete([]byte(t.ID)); err != nil {
+				return err
+			}
+			if err := idx.Delete(decisionKey(t.Decision.ID, t.ID)); err != nil {
+				return err
+			}
+			if t.Resolution != nil && t.Resolution.Decision.ID != "" {
+				if err := idx.Delete(decisionKey(t.Resolution.Decision.ID, t.ID)); err != nil {
+					return err
+				}
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
