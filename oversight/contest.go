@@ -36,6 +36,11 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 			fmt.Errorf("%w: contest of decision %s has no grounds", ErrReasonRequired, decisionID))
 	}
 	d, excluded, err := g.findContested(ctx, decisionID)
+	if err == nil {
+		// A decision found through a DecisionFinder may come from anywhere;
+		// it is cleaned like a submitted one before a ticket holds it.
+		err = g.cleaner.Clean(&d)
+	}
 	if err != nil {
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
 	}

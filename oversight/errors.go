@@ -21,6 +21,9 @@ var (
 	ErrReasonRequired = errors.New("oversight: a reason is required")
 	// ErrOutputRequired: an override needs a new output that differs from the model's.
 	ErrOutputRequired = errors.New("oversight: an override needs a new output")
+	// ErrOutcomeNotDeclared: an override to an output the system does not
+	// declare (aims.WithOutcomes).
+	ErrOutcomeNotDeclared = errors.New("oversight: the system does not declare that outcome")
 	// ErrUnauthenticated: the reviewer has no identity.
 	ErrUnauthenticated = errors.New("oversight: reviewer is not authenticated")
 	// ErrForbidden: the Authorizer refused the reviewer.

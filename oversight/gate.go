@@ -26,7 +26,9 @@ type Gate struct {
 	cfg   config
 	store Store
 	rec   Recorder
-	tel   *instruments
+	// cleaner applies the privacy policy before anything stores a decision.
+	cleaner Cleaner
+	tel     *instruments
 
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
@@ -63,6 +65,13 @@ func (o Outcome) Pending() bool { return o.Action == aims.ActionReview }
 // New returns a Gate that writes every state change to rec. It reads the
 // halts shared through the store (see HaltStore) before it returns, within
 // ctx: a Gate never starts without knowing which systems are halted.
+//
+// rec is normally the *aims.System of the AI system being gated (or its
+// inventory.Registration). The Gate then cleans every decision with the
+// system's privacy policy before anything stores it (Cleaner), takes the
+// system's risk level and telemetry providers unless options say
+// otherwise, and refuses overrides to outcomes the system does not declare
+// (OutcomeChecker).
 func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 	if ctx == nil {
 		return nil, errors.New("oversight: New needs a context")
@@ -82,6 +91,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
 	}
+	cfg.fromSystem(rec)
 	if cfg.finder == nil {
 		if f, ok := rec.(DecisionFinder); ok {
 			cfg.finder = f
@@ -95,6 +105,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		cfg:     cfg,
 		store:   cfg.store,
 		rec:     rec,
+		cleaner: cleanerOf(rec),
 		tel:     tel,
 		halted:  map[string]Halt{},
 		waiters: map[string]chan struct{}{},
@@ -181,6 +192,11 @@ func submitterFrom(ctx context.Context, d *aims.Decision) string {
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
+	}
+	// Clean first: the policy, the ticket, the store, the console, Outcome
+	// and the log all see the clean record, never the raw one.
+	if err := g.cleaner.Clean(&d); err != nil {
+		return Outcome{}, fmt.Errorf("oversight: decision %s refused, nothing stored: %w", d.ID, err)
 	}
 	if err := d.Validate(); err != nil {
 		return Outcome{}, fmt.Errorf("oversight: invalid decision: %w", err)

@@ -47,6 +47,13 @@ func (r *fakeRecorder) Record(_ context.Context, d aims.Decision) error {
 	return nil
 }
 
+// testPrivacy keeps what the test decisions carry, so tests that are not
+// about privacy see their decisions unchanged.
+var testPrivacy = aims.PrivacyPolicy{Inputs: aims.NewAllowList("income", "region"), Attributions: aims.AttributionsAll}
+
+// Clean applies testPrivacy, as a System's policy would be applied.
+func (r *fakeRecorder) Clean(d *aims.Decision) error { return testPrivacy.Clean(d) }
+
 func (r *fakeRecorder) FindDecision(_ context.Context, id string) (aims.Decision, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -189,7 +196,7 @@ func decision(t testing.TB, system, output string, score, threshold float64, adv
 	d.Score = &score
 	d.Threshold = &threshold
 	d.Adverse = adverse
-	d.Subject = "pseudo-123"
+	d.Subject = "hs256:0123456789abcdef0123456789abcdef"
 	d.Inputs = map[string]any{"income": 42000.0, "region": "north"}
 	d.Explanation = &aims.Explanation{
 		Method: "tree", BaseValue: 0.4, Prediction: score,

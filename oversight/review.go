@@ -180,6 +180,14 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 	if action == aims.ActionOverride && newOutput == t.Decision.Output {
 		return false, 0, fmt.Errorf("%w: %q is the model's own output; approve it instead", ErrOutputRequired, newOutput)
 	}
+	var declared *aims.Outcome
+	if oc, ok := g.rec.(OutcomeChecker); ok && action == aims.ActionOverride {
+		o, err := oc.CheckOutcome(newOutput)
+		if err != nil {
+			return false, 0, fmt.Errorf("%w: %v", ErrOutcomeNotDeclared, err)
+		}
+		declared = &o
+	}
 	if err := g.cfg.authorizer.Authorize(ctx, r, action, t); err != nil {
 		return false, 0, err
 	}
@@ -212,6 +220,9 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 	if action == aims.ActionOverride {
 		final.Oversight.OriginalOutput = t.Decision.Output
 		final.Output = newOutput
+		if declared != nil {
+			final.Adverse = declared.Adverse
+		}
 	}
 	t.State = StateResolved
 	t.ClaimedBy, t.LeaseUntil = "", time.Time{}
