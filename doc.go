@@ -45,24 +45,32 @@
 //
 // # Quick start
 //
-//	// At start-up: say what is disclosed, and where decisions are logged.
-//	disc, err := aims.NewDiscloser(aims.Disclosure{
-//		Kind:     aims.DisclosureAutomatedDecision,
-//		SystemID: "credit-scoring",
-//		InfoURL:  "https://lending.example/ai",
-//	})
-//	if err != nil { ... }
-//	pseud, err := aims.NewPseudonymizer(key, "2026q4")
-//	if err != nil { ... }
-//	allow := aims.NewAllowList("income", "term_months")
-//	http.Handle("/v1/decisions", disc.Middleware(handler))
+// A service meets aimskit through one handle for its AI system, an
+// aims.System: inventory.Register returns one (embedded in the
+// Registration), aims.NewSystem builds one without an inventory. Decisions
+// are created from it and are clean from the moment they exist: the subject
+// is pseudonymised, inputs and attributions outside the allow-list never
+// enter the record, so the gate, the ticket stores, the reviewer console,
+// OpenTelemetry, the ledger and the audit report only see the clean record.
 //
-//	// Per request: build the decision record.
-//	d, err := aims.NewDecision(ctx, "credit-scoring") // UUIDv7, time, trace IDs
-//	d.Subject = pseud.Pseudonym(applicant.CustomerID)
-//	d.Inputs, err = allow.Filter(features)
-//	d.Output, d.Score = "deny", &score
-//	// … explain it, gate it through oversight, record it in the decision log.
+//	// At start-up: register the system (risk class from its use case), gate it, disclose it.
+//	reg, err := inventory.Register(ctx, system, inventory.WithSystemOptions(
+//		aims.WithLedger(led), aims.WithPseudonymizer(pseud),
+//		aims.WithAllowList(aims.NewAllowList("income")),
+//		aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true})))
+//	defer reg.Close(ctx)
+//	gate, err := oversight.New(ctx, reg, oversight.WithPolicy(oversight.AdverseOutcome()))
+//	defer gate.Close(ctx)
+//	disc, err := reg.NewDiscloser(aims.Disclosure{Kind: aims.DisclosureAutomatedDecision})
+//	mux.Handle("POST /v1/applications", disc.Middleware(handler))
+//
+//	// Per request: create the clean record, let oversight route and record it.
+//	d, err := reg.NewDecision(ctx, aims.Draft{Subject: customerID, Inputs: features,
+//		Output: "deny", Score: &score, Explanation: e.Record(reasons)})
+//	out, err := gate.Submit(ctx, d) // apply, hold for a human, or block — each step recorded
+//
+// The attribute keys, event names and metric names are public in
+// aims/semconv, so a service puts the same keys on its own spans.
 //
 // The README lists every attribute, event and metric name; the example
 // service in examples/creditscore wires every package together.
