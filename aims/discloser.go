@@ -17,10 +17,14 @@ import (
 	"github.com/aimskit/aimskit/aims/semconv"
 )
 
-// Disclosure channels: how a disclosure reached the person.
+// Disclosure channels: how a disclosure reached the person, the value of
+// the aims.disclosure.channel attribute.
 const (
+	// ChannelHTTPHeader: the AI-Disclosure response header (Middleware).
 	ChannelHTTPHeader = "http_header"
-	ChannelJSONBody   = "json_body"
+	// ChannelJSONBody: a member of a JSON response body (AttachJSON).
+	ChannelJSONBody = "json_body"
+	// ChannelTextMarker: a marker line on generated text (MarkText).
 	ChannelTextMarker = "text_marker"
 )
 

@@ -33,9 +33,15 @@ type ContentMode string
 
 // The content modes of draft-abaris-aicdh.
 const (
-	ModeNone             ContentMode = "none"
-	ModeAIModified       ContentMode = "ai-modified"
-	ModeAIOriginated     ContentMode = "ai-originated"
+	// ModeNone: no AI was involved.
+	ModeNone ContentMode = "none"
+	// ModeAIModified: content made by people was changed with AI.
+	ModeAIModified ContentMode = "ai-modified"
+	// ModeAIOriginated: AI produced the content, which people may have
+	// edited since.
+	ModeAIOriginated ContentMode = "ai-originated"
+	// ModeMachineGenerated: AI produced the content or decision without a
+	// person shaping it.
 	ModeMachineGenerated ContentMode = "machine-generated"
 )
 
@@ -61,8 +67,9 @@ type Disclosure struct {
 	// Kind (generated content: ai-originated; otherwise machine-generated
 	// for automated decisions and ai-originated for interactions).
 	Mode ContentMode `json:"mode,omitempty"`
-	// Model and Provider name the model and who provides it.
-	Model    string `json:"model,omitempty"`
+	// Model names the model behind the response.
+	Model string `json:"model,omitempty"`
+	// Provider names who provides the model.
 	Provider string `json:"provider,omitempty"`
 	// ReviewedBy names who reviewed the content or decision, if anyone.
 	ReviewedBy string `json:"reviewed_by,omitempty"`
