@@ -31,7 +31,9 @@ type Control struct {
 
 // Objective is one of the nine Annex A control objectives A.2–A.10.
 type Objective struct {
-	ID    string `json:"id"`
+	// ID is the objective's clause number, "A.2" to "A.10".
+	ID string `json:"id"`
+	// Title is the objective's title as the standard names it.
 	Title string `json:"title"`
 }
 

@@ -96,7 +96,8 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 // decisions assembled by hand), fills the trace and span IDs from ctx
 // when d has none, validates d (Decision.Validate), emits the aims.decision
 // log record with ctx (so the SDK attaches the trace context) and appends
-// the decision's JSON to the ledger.
+// the decision's JSON to the ledger. The JSON is byte for byte what
+// encoding/json.Marshal(d) produces.
 //
 // With a ledger, Record returns once the decision is queued, or once it is
 // durable if the ledger was opened with ledger.WithWaitDurable. Queued
@@ -118,10 +119,7 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	sc := jsonBufPool.Get().(*jsonScratch)
-	defer sc.release()
-	buf, err := appendDecisionJSON(sc.buf[:0], &d, &sc.keys)
-	sc.buf = buf[:0]
+	buf, err := appendDecisionJSON(nil, &d)
 	if err != nil {
 		return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 	}

@@ -17,10 +17,14 @@ import (
 	"github.com/aimskit/aimskit/aims/semconv"
 )
 
-// Disclosure channels: how a disclosure reached the person.
+// Disclosure channels: how a disclosure reached the person, the value of
+// the aims.disclosure.channel attribute.
 const (
+	// ChannelHTTPHeader: the AI-Disclosure response header (Middleware).
 	ChannelHTTPHeader = "http_header"
-	ChannelJSONBody   = "json_body"
+	// ChannelJSONBody: a member of a JSON response body (AttachJSON).
+	ChannelJSONBody = "json_body"
+	// ChannelTextMarker: a marker line on generated text (MarkText).
 	ChannelTextMarker = "text_marker"
 )
 
@@ -59,6 +63,11 @@ func NewDiscloser(d Disclosure, opts ...DisclosureOption) (*Discloser, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
+	// Validate covers every member but a Date too far from now for an
+	// RFC 9651 integer; trying once makes HeaderValue unable to fail later.
+	if _, err := d.HeaderValue(time.Now()); err != nil {
+		return nil, err
+	}
 	cfg := disclosureConfig{now: time.Now}
 	for _, o := range opts {
 		o.applyDisclosure(&cfg)
@@ -80,7 +89,9 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // that must not disclose (a health check) should not be wrapped.
 func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(DisclosureHeader, x.d.HeaderValue(x.now()))
+		if hv, err := x.d.HeaderValue(x.now()); err == nil { // cannot fail: NewDiscloser tried
+			w.Header().Set(DisclosureHeader, hv)
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		route := r.Pattern
@@ -179,6 +190,10 @@ func (x *Discloser) MarkText(ctx context.Context, text string) string {
 	if _, ok := TextMark(text); ok {
 		return text
 	}
+	hv, err := x.d.HeaderValue(x.now())
+	if err != nil { // cannot happen: NewDiscloser tried
+		return text
+	}
 	x.Record(ctx, ChannelTextMarker)
 	var b strings.Builder
 	b.WriteString(strings.TrimRight(text, "\n"))
@@ -186,7 +201,7 @@ func (x *Discloser) MarkText(ctx context.Context, text string) string {
 	b.WriteString(x.d.EffectiveStatement())
 	b.WriteString(" ")
 	b.WriteString(textMarkPrefix)
-	b.WriteString(x.d.HeaderValue(x.now()))
+	b.WriteString(hv)
 	b.WriteString("]")
 	return b.String()
 }

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/dunglas/httpsfv"
 )
 
 // DisclosureKind is what a person is told about the AI involved.
@@ -33,9 +33,15 @@ type ContentMode string
 
 // The content modes of draft-abaris-aicdh.
 const (
-	ModeNone             ContentMode = "none"
-	ModeAIModified       ContentMode = "ai-modified"
-	ModeAIOriginated     ContentMode = "ai-originated"
+	// ModeNone: no AI was involved.
+	ModeNone ContentMode = "none"
+	// ModeAIModified: content made by people was changed with AI.
+	ModeAIModified ContentMode = "ai-modified"
+	// ModeAIOriginated: AI produced the content, which people may have
+	// edited since.
+	ModeAIOriginated ContentMode = "ai-originated"
+	// ModeMachineGenerated: AI produced the content or decision without a
+	// person shaping it.
 	ModeMachineGenerated ContentMode = "machine-generated"
 )
 
@@ -61,8 +67,9 @@ type Disclosure struct {
 	// Kind (generated content: ai-originated; otherwise machine-generated
 	// for automated decisions and ai-originated for interactions).
 	Mode ContentMode `json:"mode,omitempty"`
-	// Model and Provider name the model and who provides it.
-	Model    string `json:"model,omitempty"`
+	// Model names the model behind the response.
+	Model string `json:"model,omitempty"`
+	// Provider names who provides the model.
 	Provider string `json:"provider,omitempty"`
 	// ReviewedBy names who reviewed the content or decision, if anyone.
 	ReviewedBy string `json:"reviewed_by,omitempty"`
@@ -134,105 +141,71 @@ func (d Disclosure) EffectiveStatement() string {
 }
 
 // HeaderValue serialises d as the AI-Disclosure header value, an RFC 9651
-// Dictionary, with the date of the response when d.Date is zero.
-func (d Disclosure) HeaderValue(now time.Time) string {
-	var b strings.Builder
-	b.WriteString("mode=")
-	b.WriteString(string(d.EffectiveMode()))
-	writeSFString(&b, "model", d.Model)
-	writeSFString(&b, "provider", d.Provider)
-	writeSFString(&b, "reviewed-by", d.ReviewedBy)
+// Dictionary, with the date of the response when d.Date is zero. It fails
+// when d holds a value that a structured field cannot carry; Validate
+// names the field.
+func (d Disclosure) HeaderValue(now time.Time) (string, error) {
 	date := d.Date
 	if date.IsZero() {
 		date = now
 	}
-	b.WriteString(", date=@")
-	b.WriteString(strconv.FormatInt(date.Unix(), 10))
-	b.WriteString(", kind=")
-	b.WriteString(string(d.Kind))
-	writeSFString(&b, "system", d.SystemID)
-	writeSFString(&b, "info", d.InfoURL)
-	return b.String()
-}
-
-// writeSFString appends `, key="value"` as an RFC 9651 sf-string
-// (section 4.1.6: backslash and DQUOTE escaped), skipping empty values.
-func writeSFString(b *strings.Builder, key, v string) {
-	if v == "" {
-		return
-	}
-	b.WriteString(", ")
-	b.WriteString(key)
-	b.WriteString(`="`)
-	for i := 0; i < len(v); i++ {
-		if v[i] == '"' || v[i] == '\\' {
-			b.WriteByte('\\')
+	dict := httpsfv.NewDictionary()
+	add := func(key string, v any) {
+		if v != "" {
+			dict.Add(key, httpsfv.NewItem(v))
 		}
-		b.WriteByte(v[i])
 	}
-	b.WriteByte('"')
+	add("mode", httpsfv.Token(d.EffectiveMode()))
+	add("model", d.Model)
+	add("provider", d.Provider)
+	add("reviewed-by", d.ReviewedBy)
+	add("date", date)
+	add("kind", httpsfv.Token(d.Kind))
+	add("system", d.SystemID)
+	add("info", d.InfoURL)
+	v, err := httpsfv.Marshal(dict)
+	if err != nil {
+		return "", fmt.Errorf("aims: disclosure cannot be written as an %s header: %w", DisclosureHeader, err)
+	}
+	return v, nil
 }
 
 // ParseDisclosureHeader parses an AI-Disclosure header value as written by
-// HeaderValue: an RFC 9651 Dictionary of tokens, strings, dates and
-// integers. Unknown keys and parameters are ignored, as RFC 9651 asks of
-// dictionary consumers. It is meant for clients and tests.
+// HeaderValue: an RFC 9651 Dictionary whose known members are tokens,
+// strings and a date (an integer date is accepted too). Unknown members
+// and all parameters are ignored, as RFC 9651 asks of dictionary
+// consumers; a known member of the wrong type is an error. It is meant for
+// clients and tests.
 func ParseDisclosureHeader(v string) (Disclosure, error) {
+	dict, err := httpsfv.UnmarshalDictionary([]string{v})
+	if err != nil {
+		return Disclosure{}, fmt.Errorf("aims: %s header %q: %w", DisclosureHeader, v, err)
+	}
+	if len(dict.Names()) == 0 {
+		return Disclosure{}, fmt.Errorf("aims: %s header is empty", DisclosureHeader)
+	}
 	var d Disclosure
-	p := sfParser{s: v}
-	seen := false
-	for {
-		p.skipSpace()
-		if p.done() {
-			break
-		}
-		key, err := p.key()
-		if err != nil {
+	var mode, kind string
+	for _, m := range []struct {
+		key string
+		dst *string
+	}{{"mode", &mode}, {"kind", &kind}, {"model", &d.Model}, {"provider", &d.Provider},
+		{"reviewed-by", &d.ReviewedBy}, {"system", &d.SystemID}, {"info", &d.InfoURL}} {
+		if *m.dst, err = sfText(dict, m.key); err != nil {
 			return Disclosure{}, err
 		}
-		var val sfItem
-		if p.peek() == '=' {
-			p.i++
-			if val, err = p.item(); err != nil {
-				return Disclosure{}, fmt.Errorf("aims: AI-Disclosure member %q: %w", key, err)
-			}
-		} else {
-			val = sfItem{kind: 'b', b: true}
-		}
-		p.skipParams()
-		seen = true
-		switch key {
-		case "mode":
-			d.Mode = ContentMode(val.str)
-		case "kind":
-			d.Kind = DisclosureKind(val.str)
-		case "model":
-			d.Model = val.str
-		case "provider":
-			d.Provider = val.str
-		case "reviewed-by":
-			d.ReviewedBy = val.str
-		case "system":
-			d.SystemID = val.str
-		case "info":
-			d.InfoURL = val.str
-		case "date":
-			if val.kind != '@' && val.kind != 'i' {
-				return Disclosure{}, errors.New("aims: AI-Disclosure date is not a date")
-			}
-			d.Date = time.Unix(val.n, 0).UTC()
-		}
-		p.skipSpace()
-		if p.done() {
-			break
-		}
-		if p.peek() != ',' {
-			return Disclosure{}, fmt.Errorf("aims: AI-Disclosure: expected ',' at offset %d", p.i)
-		}
-		p.i++
 	}
-	if !seen {
-		return Disclosure{}, errors.New("aims: AI-Disclosure header is empty")
+	d.Mode, d.Kind = ContentMode(mode), DisclosureKind(kind)
+	if m, ok := dict.Get("date"); ok {
+		it, _ := m.(httpsfv.Item)
+		switch t := it.Value.(type) {
+		case time.Time:
+			d.Date = t.UTC()
+		case int64:
+			d.Date = time.Unix(t, 0).UTC()
+		default:
+			return Disclosure{}, fmt.Errorf("aims: %s member date is not a date", DisclosureHeader)
+		}
 	}
 	if d.Kind == "" {
 		// A header from a producer that follows only the draft: content disclosure.
@@ -241,129 +214,20 @@ func ParseDisclosureHeader(v string) (Disclosure, error) {
 	return d, nil
 }
 
-type sfItem struct {
-	kind byte // 't' token, 's' string, 'i' integer, '@' date, 'b' boolean
-	str  string
-	n    int64
-	b    bool
-}
-
-// sfParser is a small parser for the subset of RFC 9651 section 4.2 used
-// by the AI-Disclosure dictionary.
-type sfParser struct {
-	s string
-	i int
-}
-
-func (p *sfParser) done() bool { return p.i >= len(p.s) }
-func (p *sfParser) peek() byte {
-	if p.done() {
-		return 0
+// sfText returns the dictionary member key, which must be a token or a
+// string, or "" when the dictionary has no such member.
+func sfText(dict *httpsfv.Dictionary, key string) (string, error) {
+	m, ok := dict.Get(key)
+	if !ok {
+		return "", nil
 	}
-	return p.s[p.i]
-}
-func (p *sfParser) skipSpace() {
-	for !p.done() && (p.s[p.i] == ' ' || p.s[p.i] == '\t') {
-		p.i++
-	}
-}
-
-func (p *sfParser) key() (string, error) {
-	start := p.i
-	c := p.peek()
-	if !(c >= 'a' && c <= 'z') && c != '*' {
-		return "", fmt.Errorf("aims: AI-Disclosure: bad key at offset %d", p.i)
-	}
-	for !p.done() {
-		c := p.s[p.i]
-		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '*' {
-			p.i++
-			continue
-		}
-		break
-	}
-	return p.s[start:p.i], nil
-}
-
-func (p *sfParser) item() (sfItem, error) {
-	c := p.peek()
-	switch {
-	case c == '"':
-		p.i++
-		var b strings.Builder
-		for !p.done() {
-			c := p.s[p.i]
-			p.i++
-			switch {
-			case c == '\\':
-				if p.done() || (p.s[p.i] != '"' && p.s[p.i] != '\\') {
-					return sfItem{}, errors.New("bad escape in string")
-				}
-				b.WriteByte(p.s[p.i])
-				p.i++
-			case c == '"':
-				return sfItem{kind: 's', str: b.String()}, nil
-			case c < 0x20 || c > 0x7e:
-				return sfItem{}, errors.New("non-printable character in string")
-			default:
-				b.WriteByte(c)
-			}
-		}
-		return sfItem{}, errors.New("unterminated string")
-	case c == '@' || c == '-' || (c >= '0' && c <= '9'):
-		kind := byte('i')
-		if c == '@' {
-			kind = '@'
-			p.i++
-		}
-		start := p.i
-		if p.peek() == '-' {
-			p.i++
-		}
-		for !p.done() && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
-			p.i++
-		}
-		n, err := strconv.ParseInt(p.s[start:p.i], 10, 64)
-		if err != nil {
-			return sfItem{}, fmt.Errorf("bad integer %q", p.s[start:p.i])
-		}
-		return sfItem{kind: kind, n: n}, nil
-	case c == '?':
-		p.i++
-		switch p.peek() {
-		case '0', '1':
-			b := p.peek() == '1'
-			p.i++
-			return sfItem{kind: 'b', b: b}, nil
-		}
-		return sfItem{}, errors.New("bad boolean")
-	case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*':
-		start := p.i
-		for !p.done() {
-			c := p.s[p.i]
-			if c == ',' || c == ';' || c == ' ' || c == '\t' || c == '"' || c == '=' {
-				break
-			}
-			p.i++
-		}
-		return sfItem{kind: 't', str: p.s[start:p.i]}, nil
-	}
-	return sfItem{}, fmt.Errorf("unexpected %q", c)
-}
-
-// skipParams skips ";key=value" parameters, which aimskit does not use.
-func (p *sfParser) skipParams() {
-	for p.peek() == ';' {
-		p.i++
-		p.skipSpace()
-		if _, err := p.key(); err != nil {
-			return
-		}
-		if p.peek() == '=' {
-			p.i++
-			if _, err := p.item(); err != nil {
-				return
-			}
+	if it, ok := m.(httpsfv.Item); ok {
+		switch v := it.Value.(type) {
+		case httpsfv.Token:
+			return string(v), nil
+		case string:
+			return v, nil
 		}
 	}
+	return "", fmt.Errorf("aims: %s member %s is not a token or a string", DisclosureHeader, key)
 }

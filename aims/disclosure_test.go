@@ -154,3 +154,34 @@ func TestParseDisclosureHeaderFromDraftOnlyProducer(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestDisclosureHeaderRoundTripAndRefusals(t *testing.T) {
+	d := Disclosure{Kind: DisclosureInteraction, Mode: ModeAIModified, SystemID: "chat", Model: `m "x" \ y`,
+		Provider: "p", ReviewedBy: "desk", Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), InfoURL: "https://x.example/ai?a=1,b"}
+	hv, err := d.HeaderValue(fixedNow)
+	require.NoError(t, err)
+	assert.Equal(t, `mode=ai-modified, model="m \"x\" \\ y", provider="p", reviewed-by="desk", date=@1767323045, kind=interaction, system="chat", info="https://x.example/ai?a=1,b"`, hv)
+	back, err := ParseDisclosureHeader(hv)
+	require.NoError(t, err)
+	assert.Equal(t, d, back)
+
+	// An integer date, from producers that predate RFC 9651 dates.
+	back, err = ParseDisclosureHeader(`mode=none, date=1767323045`)
+	require.NoError(t, err)
+	assert.Equal(t, d.Date, back.Date)
+
+	// A known member of the wrong type is refused; an unknown one is not.
+	_, err = ParseDisclosureHeader(`mode=none, model=12`)
+	assert.ErrorContains(t, err, "model is not a token or a string")
+	_, err = ParseDisclosureHeader(`mode=none, x-vendor=(1 2)`)
+	assert.NoError(t, err)
+
+	// What a structured field cannot carry is an error, not a broken header.
+	_, err = Disclosure{Kind: DisclosureInteraction, Model: "modèle"}.HeaderValue(fixedNow)
+	assert.Error(t, err)
+	_, err = Disclosure{Kind: ""}.HeaderValue(fixedNow)
+	assert.Error(t, err, "a missing kind cannot be written as a token")
+	far := Disclosure{Kind: DisclosureInteraction, Date: time.Date(40_000_000, 1, 1, 0, 0, 0, 0, time.UTC)}
+	_, err = NewDiscloser(far)
+	assert.Error(t, err, "a date beyond RFC 9651's integer range is refused at construction")
+}

@@ -14,10 +14,15 @@ type ImplementationStatus string
 
 // The implementation statuses an SoA entry can have.
 const (
-	StatusImplemented          ImplementationStatus = "implemented"
+	// StatusImplemented: the control is in place and operating.
+	StatusImplemented ImplementationStatus = "implemented"
+	// StatusPartiallyImplemented: part of the control is in place.
 	StatusPartiallyImplemented ImplementationStatus = "partially_implemented"
-	StatusPlanned              ImplementationStatus = "planned"
-	StatusNotImplemented       ImplementationStatus = "not_implemented"
+	// StatusPlanned: the control applies and its implementation is planned.
+	StatusPlanned ImplementationStatus = "planned"
+	// StatusNotImplemented: the control applies but nothing is in place
+	// yet, a gap an auditor will ask about.
+	StatusNotImplemented ImplementationStatus = "not_implemented"
 )
 
 func (s ImplementationStatus) valid() bool {
@@ -76,9 +81,11 @@ type SoAError struct {
 	Line    int    // 1-based source line; 0 when unknown
 	Field   string // field path such as "controls[3].justification"
 	Control string // control ID concerned, if any
-	Msg     string
+	Msg     string // what is wrong, for people
 }
 
+// Error formats e as "aims: soa: line N: field (control): message",
+// leaving out the parts that are unknown.
 func (e *SoAError) Error() string {
 	var b strings.Builder
 	b.WriteString("aims: soa: ")
@@ -207,10 +214,15 @@ type soaDocumentRow struct {
 
 // SoASummary counts the SoA's entries by applicability and status.
 type SoASummary struct {
-	Controls   int                          `json:"controls"`
-	Applicable int                          `json:"applicable"`
-	Excluded   int                          `json:"excluded"`
-	ByStatus   map[ImplementationStatus]int `json:"by_status"`
+	// Controls is the number of entries.
+	Controls int `json:"controls"`
+	// Applicable counts the entries that apply.
+	Applicable int `json:"applicable"`
+	// Excluded counts the entries that do not apply; with Applicable it
+	// adds up to Controls.
+	Excluded int `json:"excluded"`
+	// ByStatus counts the applicable entries by implementation status.
+	ByStatus map[ImplementationStatus]int `json:"by_status"`
 }
 
 // Summary counts the entries by applicability and implementation status.
