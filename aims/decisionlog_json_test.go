@@ -60,7 +60,7 @@ func TestLedgerBytesAreJSONMarshal(t *testing.T) {
 	led, _ := testLedger(t, dir)
 	d := richDecision()
 	dl, err := NewDecisionLog(WithLoggerProvider(logs.Provider), WithLedger(led),
-		WithAllowList(NewAllowList("income", "region", "student", "tiny", "huge", "neg")))
+		WithAllowList(NewAllowList("income", "region", "student", "tiny", "huge", "neg")), WithAttributionPolicy(AttributionsAll))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestNonFiniteNumbersAreRefused(t *testing.T) {
 			dir := t.TempDir()
 			led, _ := testLedger(t, dir)
 			dl, err := NewDecisionLog(WithLoggerProvider(logs.Provider), WithLedger(led),
-				WithAllowList(NewAllowList("income", "region", "student", "tiny", "huge", "neg")))
+				WithAllowList(NewAllowList("income", "region", "student", "tiny", "huge", "neg")), WithAttributionPolicy(AttributionsAll))
 			if err != nil {
 				t.Fatal(err)
 			}
