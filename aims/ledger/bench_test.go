@@ -49,32 +49,6 @@ func TestBenchRecordIsValid(t *testing.T) {
 	}
 }
 
-// BenchmarkValidate compares the record validators side by side on
-// realistic decision records.
-func BenchmarkValidate(b *testing.B) {
-	for _, size := range []int{1024, 2048} {
-		rec := benchRecord(size)
-		b.Run(fmt.Sprintf("hand-written/%dB", len(rec)), func(b *testing.B) {
-			b.SetBytes(int64(len(rec)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if !validJSON(rec) {
-					b.Fatal("invalid")
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("json.Valid/%dB", len(rec)), func(b *testing.B) {
-			b.SetBytes(int64(len(rec)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if !json.Valid(rec) {
-					b.Fatal("invalid")
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkAppend measures the caller's side of Append (validate, copy,
 // queue) with realistic records; the writer goroutine hashes and writes
 // them, and Flush at the end keeps the timed region honest.

@@ -198,7 +198,7 @@ func checkRecord(record []byte) error {
 	if len(record) > maxRecordBytes {
 		return fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(record), maxRecordBytes)
 	}
-	if record[0] != '{' || !validJSON(record) {
+	if record[0] != '{' || !json.Valid(record) {
 		return errors.New("ledger: record is not one valid JSON object")
 	}
 	// Valid JSON holds raw newlines only as insignificant whitespace;
