@@ -57,7 +57,7 @@ func BenchmarkAppend(b *testing.B) {
 	for _, size := range []int{1024, 2048} {
 		rec := benchRecord(size)
 		b.Run(fmt.Sprintf("%dB", len(rec)), func(b *testing.B) {
-			l, err := Open(b.TempDir(), "sys", "pod", keys.signer)
+			l, err := Open(context.Background(), b.TempDir(), "sys", "pod", keys.signer)
 			if err != nil {
 				b.Fatal(err)
 			}

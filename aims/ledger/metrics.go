@@ -24,8 +24,7 @@ type instruments struct {
 	addAttrs []metric.AddOption
 }
 
-func newInstruments(mp metric.MeterProvider, origin string, depth func() int64) (*instruments, error) {
-	m := mp.Meter(semconv.ScopeLedger, metric.WithInstrumentationVersion(semconv.Version))
+func newInstruments(m metric.Meter, origin string, depth func() int64) (*instruments, error) {
 	in := &instruments{attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsLedgerOrigin.String(origin)))}
 	in.addAttrs = []metric.AddOption{in.attrs}
 	var err error
