@@ -62,6 +62,7 @@ var (
 // LineError locates one damaged line of a ledger file, as found by the one
 // reader every ledger operation uses.
 type LineError struct {
+	// Damage says whether the line is torn or corrupt.
 	Damage Damage
 	// File is the base name of the file: a segment or checkpoints.jsonl.
 	File string
