@@ -24,7 +24,7 @@ func ExampleNewDecisionLog() {
 	signer, _ := ledger.NewSigner(skey) // or ledger.LoadSigner(path), ledger.SignerFromEnv("")
 
 	// At start-up: one ledger per instance.
-	led, err := ledger.Open(dir, "credit-scoring", "pod-1", signer)
+	led, err := ledger.Open(context.Background(), dir, "credit-scoring", "pod-1", signer)
 	if err != nil {
 		fmt.Println(err)
 		return

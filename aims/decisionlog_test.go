@@ -48,7 +48,7 @@ func testLedger(t testing.TB, dir string, opts ...ledger.Option) (*ledger.Ledger
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := ledger.Open(dir, "credit-scoring", "pod-1", s, opts...)
+	l, err := ledger.Open(context.Background(), dir, "credit-scoring", "pod-1", s, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

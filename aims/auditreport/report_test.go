@@ -612,7 +612,7 @@ func TestNonDecisionLedgerRecordsAreCounted(t *testing.T) {
 	require.NoError(t, err)
 	signer, err := ledger.NewSigner(skey)
 	require.NoError(t, err)
-	l, err := ledger.Open(dir, "s", "i", signer)
+	l, err := ledger.Open(context.Background(), dir, "s", "i", signer)
 	require.NoError(t, err)
 	ctx := context.Background()
 	require.NoError(t, l.Append(ctx, []byte(`{"kind":"note","text":"not a decision"}`)))

@@ -39,7 +39,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	mode, _ := strconv.Atoi(os.Getenv(crashModeEnv))
-	l, err := Open(dir, "credit-scoring", "pod-1", signer, WithDurability(Durability(mode)), WithWaitDurable(true),
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", signer, WithDurability(Durability(mode)), WithWaitDurable(true),
 		WithGroupCommitInterval(2*time.Millisecond), WithSegmentLimits(8<<10, 0), WithCheckpointEvery(64, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("child acknowledged only %d records", len(acked))
 			}
 			logs, metrics := oteltest.NewLogs(t), oteltest.NewMetrics(t)
-			l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider), WithMeterProvider(metrics.Provider))
+			l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider), WithMeterProvider(metrics.Provider))
 			if err != nil {
 				t.Fatalf("reopen after crash: %v", err)
 			}
@@ -170,7 +170,7 @@ func TestTornLineRecovery(t *testing.T) {
 	}
 
 	logs, metrics := oteltest.NewLogs(t), oteltest.NewMetrics(t)
-	l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider), WithMeterProvider(metrics.Provider))
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider), WithMeterProvider(metrics.Provider))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestOpenRefusesModifiedLedger(t *testing.T) {
 	name, lines := segLines(t, dir, 0)
 	lines[0] = []byte(strings.Replace(string(lines[0]), "approve", "deny", 1))
 	writeSeg(t, dir, name, lines)
-	if _, err := Open(dir, "credit-scoring", "pod-1", keys.signer); err == nil || !strings.Contains(err.Error(), "modified") {
+	if _, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer); err == nil || !strings.Contains(err.Error(), "modified") {
 		t.Fatalf("Open accepted a modified ledger: %v", err)
 	}
 }
@@ -239,7 +239,7 @@ func TestMachineCrashGarbageTail(t *testing.T) {
 	f.Write(tail)
 	f.Close()
 	logs := oteltest.NewLogs(t)
-	l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider))
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, WithLoggerProvider(logs.Provider))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,33 @@
 // sequence numbers it covers, since a Merkle root alone cannot say which
 // leaf changed.
 //
+// # Torn and corrupt lines
+//
+// Recovery in [Open], [Scan], [Verify] and [Ledger.Prune] read the files
+// through one reader with one rule, so the same bytes are classified the
+// same way whoever reads them, as a [*LineError] naming the file, line,
+// byte offset and record:
+//
+//   - a last line without its terminating newline is a torn write
+//     ([Torn], [ErrTorn]) and is never taken for a record;
+//   - a complete line that does not parse, holds the wrong sequence number
+//     or whose leaf hash does not match its record is corrupt ([Corrupt],
+//     [ErrCorrupt]): a modification or a disk fault, never torn.
+//
+// Open moves aside, to a ".torn-<n>" file, only what a crash can leave:
+// a torn last line of checkpoints.jsonl, and damage among the records of
+// the last segment that no checkpoint covers (a killed process tears the
+// last line; a machine crash in a mode that does not fsync every record
+// can leave garbage over the unsynced tail). It reports each as what it
+// is, in an aims.ledger.recovery error log record, a metric and
+// [Ledger.Recovered]. Damage anywhere else makes Open refuse the ledger
+// without changing it. Verify reports the first damaged line; with
+// AllowPending it skips a torn last line that no checkpoint covers, as a
+// running writer leaves one between two flushes. Scan stops at a damaged
+// line after handing over every record before it.
+//
 // Writing a record takes no network hop: records are queued, written by
 // one goroutine, and made durable by fsync per record, by group commit
-// every few milliseconds (the default), or left to the OS.
+// every few milliseconds (the default), or left to the OS. Open takes a
+// context because recovery reads every segment.
 package ledger

@@ -21,7 +21,7 @@ func ExampleVerify() {
 	signer, _ := ledger.NewSigner(skey)
 	verifier, _ := ledger.NewVerifier(vkey)
 
-	l, _ := ledger.Open(dir, "credit-scoring", "pod-1", signer)
+	l, _ := ledger.Open(context.Background(), dir, "credit-scoring", "pod-1", signer)
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		_ = l.Append(ctx, fmt.Appendf(nil, `{"id":"d%d","output":"approve"}`, i))
@@ -54,7 +54,7 @@ func ExampleProve() {
 	skey, vkey, _ := ledger.GenerateKey("example")
 	signer, _ := ledger.NewSigner(skey)
 	verifier, _ := ledger.NewVerifier(vkey)
-	l, _ := ledger.Open(dir, "credit-scoring", "pod-1", signer)
+	l, _ := ledger.Open(context.Background(), dir, "credit-scoring", "pod-1", signer)
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		_ = l.Append(ctx, fmt.Appendf(nil, `{"id":"d%d","output":"approve"}`, i))

@@ -33,13 +33,16 @@ var ErrQueueFull = errors.New("ledger: queue full, record dropped")
 // written by one background goroutine; Close stops it. A Ledger is safe
 // for concurrent use.
 type Ledger struct {
-	dir    string
-	origin string
-	signer note.Signer
-	cfg    config
-	inst   *instruments
-	logger log.Logger
-	lock   *os.File
+	dir       string
+	origin    string
+	system    string
+	instance  string
+	signer    note.Signer
+	cfg       config
+	inst      *instruments
+	logger    log.Logger
+	lock      *os.File
+	recovered []LineError // damage moved aside by Open; read-only after Open
 
 	mu     sync.RWMutex // guards closed against concurrent sends on queue
 	closed bool
@@ -94,10 +97,19 @@ var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 // Open opens (creating if needed) the ledger in dir written by the given
 // instance of the given AI system, signing checkpoints with signer. It
 // takes an exclusive lock on the directory, rebuilds the Merkle tree from
-// the segments, moves a torn last line aside (reporting it as an error
-// log record and a metric), checks the latest checkpoint against the
-// rebuilt tree, and signs a checkpoint over any records written after it.
-func Open(dir, system, instance string, signer note.Signer, opts ...Option) (*Ledger, error) {
+// the segments, checks the latest checkpoint against the rebuilt tree, and
+// signs a checkpoint over any records written after it.
+//
+// Recovery reads every file through the one ledger reader and its rule
+// (see LineError): what a crash can leave — a torn last line, or damage
+// among the records of the last segment that no checkpoint covers — is
+// moved aside to a ".torn-<n>" file and reported as an error log record
+// (aims.ledger.recovery), a metric and in Recovered; it is never taken for
+// records. Any other damage is a modification: Open refuses the ledger
+// with an error wrapping the *LineError and changes nothing. ctx bounds
+// the recovery, which reads every segment; cancelling it makes Open
+// return ctx's error.
+func Open(ctx context.Context, dir, system, instance string, signer note.Signer, opts ...Option) (*Ledger, error) {
 	origin, err := Origin(system, instance)
 	if err != nil {
 		return nil, err
@@ -105,47 +117,42 @@ func Open(dir, system, instance string, signer note.Signer, opts ...Option) (*Le
 	if signer == nil {
 		return nil, errors.New("ledger: no signing key (see LoadSigner, SignerFromEnv, GenerateKey)")
 	}
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
-	cfg.fill()
-	if cfg.queueSize <= 0 {
-		return nil, fmt.Errorf("ledger: queue size %d must be positive", cfg.queueSize)
-	}
-	if cfg.groupCommit <= 0 {
-		return nil, fmt.Errorf("ledger: group-commit interval %v must be positive", cfg.groupCommit)
-	}
-	if cfg.retention < 0 {
-		return nil, fmt.Errorf("ledger: retention %v is negative", cfg.retention)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: opening %s: %w", dir, err)
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
 	l := &Ledger{
-		dir:    dir,
-		origin: origin,
-		signer: signer,
-		cfg:    cfg,
-		logger: cfg.loggerProvider.Logger(semconv.ScopeLedger, log.WithInstrumentationVersion(semconv.Version)),
-		queue:  make(chan item, cfg.queueSize),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
+		dir:      dir,
+		origin:   origin,
+		system:   system,
+		instance: instance,
+		signer:   signer,
+		cfg:      cfg,
+		logger:   cfg.tel.Logger(semconv.ScopeLedger),
+		queue:    make(chan item, cfg.queueSize),
+		wake:     make(chan struct{}, 1),
+		done:     make(chan struct{}),
 	}
 	if l.lock, err = lockDir(filepath.Join(dir, lockFile)); err != nil {
 		return nil, err
 	}
-	if l.inst, err = newInstruments(cfg.meterProvider, origin, func() int64 { return int64(len(l.queue)) }); err != nil {
+	if l.inst, err = newInstruments(cfg.tel.Meter(semconv.ScopeLedger), origin, func() int64 { return int64(len(l.queue)) }); err != nil {
 		unlockDir(l.lock)
 		return nil, fmt.Errorf("ledger: creating metrics: %w", err)
 	}
-	if err := l.recover(); err != nil {
-		l.closeFiles()
+	if err := l.recover(ctx); err != nil {
+		l.abandon()
 		return nil, err
 	}
 	if l.tree.n > l.last.Size {
 		if err := l.checkpoint(); err != nil {
-			l.closeFiles()
+			l.abandon()
 			return nil, err
 		}
 	}
@@ -153,11 +160,35 @@ func Open(dir, system, instance string, signer note.Signer, opts ...Option) (*Le
 	return l, nil
 }
 
+// abandon releases what a failed Open acquired.
+func (l *Ledger) abandon() {
+	l.closeFiles()
+	if l.inst.reg != nil {
+		_ = l.inst.reg.Unregister()
+	}
+}
+
 // Origin returns the ledger's checkpoint origin line.
 func (l *Ledger) Origin() string { return l.origin }
 
+// System returns the name of the AI system whose ledger this is, as given
+// to Open, so callers need not parse the origin line.
+func (l *Ledger) System() string { return l.system }
+
+// Instance returns the name of the instance that writes this ledger, as
+// given to Open.
+func (l *Ledger) Instance() string { return l.instance }
+
 // Dir returns the ledger's directory.
 func (l *Ledger) Dir() string { return l.dir }
+
+// Recovered returns the damage Open found and moved aside while
+// recovering the ledger, in the order found (empty after a clean
+// shutdown): the same as its aims.ledger.recovery log records, for callers
+// that want it without reading telemetry.
+func (l *Ledger) Recovered() []LineError {
+	return append([]LineError(nil), l.recovered...)
+}
 
 // Append queues record, one JSON object without newlines, as the next
 // entry of the ledger. It returns once the record is queued, or once it is
@@ -198,7 +229,7 @@ func checkRecord(record []byte) error {
 	if len(record) > maxRecordBytes {
 		return fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(record), maxRecordBytes)
 	}
-	if record[0] != '{' || !validJSON(record) {
+	if record[0] != '{' || !json.Valid(record) {
 		return errors.New("ledger: record is not one valid JSON object")
 	}
 	// Valid JSON holds raw newlines only as insignificant whitespace;

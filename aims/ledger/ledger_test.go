@@ -49,7 +49,7 @@ func record(i int) []byte {
 func writeLedger(t testing.TB, dir string, keys testKeys, n int, opts ...Option) {
 	t.Helper()
 	opts = append([]Option{WithSegmentLimits(700, 0), WithCheckpointEvery(4, 0)}, opts...)
-	l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, opts...)
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,20 +111,20 @@ func TestAppendCloseVerify(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	keys := newKeys(t, "test")
 	dir := t.TempDir()
-	if _, err := Open(dir, "", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "system name is empty") {
+	if _, err := Open(context.Background(), dir, "", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "system name is empty") {
 		t.Fatalf("empty system: %v", err)
 	}
-	if _, err := Open(dir, "sys", "a/b", keys.signer); err == nil || !strings.Contains(err.Error(), "instance name") {
+	if _, err := Open(context.Background(), dir, "sys", "a/b", keys.signer); err == nil || !strings.Contains(err.Error(), "instance name") {
 		t.Fatalf("bad instance: %v", err)
 	}
-	if _, err := Open(dir, "sys", "pod", nil); err == nil || !strings.Contains(err.Error(), "no signing key") {
+	if _, err := Open(context.Background(), dir, "sys", "pod", nil); err == nil || !strings.Contains(err.Error(), "no signing key") {
 		t.Fatalf("nil signer: %v", err)
 	}
-	l, err := Open(dir, "sys", "pod", keys.signer)
+	l, err := Open(context.Background(), dir, "sys", "pod", keys.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, "sys", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "in use") {
+	if _, err := Open(context.Background(), dir, "sys", "pod", keys.signer); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("second writer: %v", err)
 	}
 	ctx := context.Background()
@@ -146,7 +146,7 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 	// Another instance's directory.
-	if _, err := Open(dir, "sys", "pod-2", keys.signer); err == nil || !strings.Contains(err.Error(), "one directory per instance") {
+	if _, err := Open(context.Background(), dir, "sys", "pod-2", keys.signer); err == nil || !strings.Contains(err.Error(), "one directory per instance") {
 		t.Fatalf("other instance: %v", err)
 	}
 }
@@ -215,7 +215,7 @@ func TestKeyErrors(t *testing.T) {
 func TestConcurrentWriters(t *testing.T) {
 	keys := newKeys(t, "test")
 	dir := t.TempDir()
-	l, err := Open(dir, "sys", "pod", keys.signer, WithQueueSize(8), WithCheckpointEvery(50, time.Millisecond), WithSegmentLimits(4096, 0))
+	l, err := Open(context.Background(), dir, "sys", "pod", keys.signer, WithQueueSize(8), WithCheckpointEvery(50, time.Millisecond), WithSegmentLimits(4096, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestSyncModes(t *testing.T) {
 	for _, d := range []Durability{GroupCommit, SyncEveryRecord, NoSync} {
 		t.Run(d.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			l, err := Open(dir, "sys", "pod", keys.signer, WithDurability(d), WithWaitDurable(true), WithGroupCommitInterval(time.Millisecond))
+			l, err := Open(context.Background(), dir, "sys", "pod", keys.signer, WithDurability(d), WithWaitDurable(true), WithGroupCommitInterval(time.Millisecond))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +304,7 @@ func TestSyncModes(t *testing.T) {
 func TestDropWhenFull(t *testing.T) {
 	keys := newKeys(t, "test")
 	dir := t.TempDir()
-	l, err := Open(dir, "sys", "pod", keys.signer, WithQueueSize(1), WithDropWhenFull(true))
+	l, err := Open(context.Background(), dir, "sys", "pod", keys.signer, WithQueueSize(1), WithDropWhenFull(true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,7 +106,7 @@ func ParseLine(b []byte) (Line, error) {
 	if len(rec) > maxRecordBytes {
 		return l, fmt.Errorf("record has %d bytes, more than the limit of %d", len(rec), maxRecordBytes)
 	}
-	if rec[0] != '{' || !validJSON(rec) {
+	if rec[0] != '{' || !json.Valid(rec) {
 		return l, errors.New("record is not a valid JSON object")
 	}
 	l.Seq = seq

@@ -24,8 +24,7 @@ type instruments struct {
 	addAttrs []metric.AddOption
 }
 
-func newInstruments(mp metric.MeterProvider, origin string, depth func() int64) (*instruments, error) {
-	m := mp.Meter(semconv.ScopeLedger, metric.WithInstrumentationVersion(semconv.Version))
+func newInstruments(m metric.Meter, origin string, depth func() int64) (*instruments, error) {
 	in := &instruments{attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsLedgerOrigin.String(origin)))}
 	in.addAttrs = []metric.AddOption{in.attrs}
 	var err error
@@ -42,7 +41,7 @@ func newInstruments(mp metric.MeterProvider, origin string, depth func() int64) 
 		return nil, err
 	}
 	if in.torn, err = m.Int64Counter(semconv.MetricLedgerTornRecords, metric.WithUnit("{record}"),
-		metric.WithDescription("Torn last lines found and moved aside when the ledger was opened.")); err != nil {
+		metric.WithDescription("Damaged lines moved aside when the ledger was opened: torn last lines, and corrupt lines among records no checkpoint covers.")); err != nil {
 		return nil, err
 	}
 	if in.errors, err = m.Int64Counter(semconv.MetricLedgerErrors, metric.WithUnit("{error}"),

@@ -34,7 +34,7 @@ func sumOf(t *testing.T, m *oteltest.Metrics, name string) int64 {
 func TestMetrics(t *testing.T) {
 	keys := newKeys(t, "test")
 	metrics := oteltest.NewMetrics(t)
-	l, err := Open(t.TempDir(), "sys", "pod", keys.signer, WithMeterProvider(metrics.Provider),
+	l, err := Open(context.Background(), t.TempDir(), "sys", "pod", keys.signer, WithMeterProvider(metrics.Provider),
 		WithQueueSize(1), WithDropWhenFull(true), WithCheckpointEvery(10, 0))
 	if err != nil {
 		t.Fatal(err)

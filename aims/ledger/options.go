@@ -1,12 +1,15 @@
 package ledger
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // Durability says when written records reach stable storage.
@@ -55,19 +58,19 @@ const (
 )
 
 type config struct {
-	durability     Durability
-	groupCommit    time.Duration
-	waitDurable    bool
-	queueSize      int
-	dropWhenFull   bool
-	cpRecords      int64
-	cpInterval     time.Duration
-	segMaxBytes    int64
-	segMaxAge      time.Duration
-	retention      time.Duration
-	now            func() time.Time
-	meterProvider  metric.MeterProvider
-	loggerProvider log.LoggerProvider
+	durability   Durability
+	groupCommit  time.Duration
+	waitDurable  bool
+	queueSize    int
+	dropWhenFull bool
+	cpRecords    int64
+	cpInterval   time.Duration
+	segMaxBytes  int64
+	segMaxAge    time.Duration
+	retention    time.Duration
+	now          func() time.Time
+	tel          telemetry.Providers
+	errs         []error // invalid option arguments, returned by Open
 }
 
 func defaultConfig() config {
@@ -84,78 +87,134 @@ func defaultConfig() config {
 	}
 }
 
-// Option configures a Ledger.
-type Option func(*config)
+// Option configures a Ledger. An option given an invalid argument makes
+// Open fail with an error that names it.
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+func (c *config) invalid(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("ledger: "+format, args...))
+}
 
 // WithDurability sets when records reach stable storage (default GroupCommit).
-func WithDurability(d Durability) Option { return func(c *config) { c.durability = d } }
+func WithDurability(d Durability) Option {
+	return optionFunc(func(c *config) {
+		if d < GroupCommit || d > NoSync {
+			c.invalid("WithDurability: unknown durability mode %d", int(d))
+			return
+		}
+		c.durability = d
+	})
+}
 
 // WithGroupCommitInterval sets how often group commit (and NoSync) flush
-// the segment (default 10 ms).
-func WithGroupCommitInterval(d time.Duration) Option { return func(c *config) { c.groupCommit = d } }
+// the segment (default 10 ms). It must be positive.
+func WithGroupCommitInterval(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.invalid("WithGroupCommitInterval: interval %v must be positive", d)
+			return
+		}
+		c.groupCommit = d
+	})
+}
 
 // WithWaitDurable makes Append return only once the record is durable
 // under the configured Durability (fsynced, or handed to the OS for
 // NoSync), instead of as soon as it is queued.
-func WithWaitDurable(wait bool) Option { return func(c *config) { c.waitDurable = wait } }
+func WithWaitDurable(wait bool) Option {
+	return optionFunc(func(c *config) { c.waitDurable = wait })
+}
 
 // WithQueueSize bounds the number of records waiting to be written
-// (default 4096).
-func WithQueueSize(n int) Option { return func(c *config) { c.queueSize = n } }
+// (default 4096). It must be positive.
+func WithQueueSize(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.invalid("WithQueueSize: queue size %d must be positive", n)
+			return
+		}
+		c.queueSize = n
+	})
+}
 
 // WithDropWhenFull makes Append drop a record and return ErrQueueFull when
 // the queue is full, counting it in the dropped metric, instead of
 // blocking until there is room (the default, which loses nothing).
-func WithDropWhenFull(drop bool) Option { return func(c *config) { c.dropWhenFull = drop } }
+func WithDropWhenFull(drop bool) Option {
+	return optionFunc(func(c *config) { c.dropWhenFull = drop })
+}
 
 // WithCheckpointEvery signs a checkpoint after every n records and at
 // least every d while records arrive (defaults 10000 and 10 s). Zero or
 // negative values disable that trigger; Close always checkpoints.
 func WithCheckpointEvery(n int64, d time.Duration) Option {
-	return func(c *config) { c.cpRecords, c.cpInterval = n, d }
+	return optionFunc(func(c *config) { c.cpRecords, c.cpInterval = n, d })
 }
 
 // WithSegmentLimits starts a new segment file when the current one reaches
 // maxBytes or maxAge (defaults 64 MiB and 24 h). Zero or negative values
 // disable that trigger.
 func WithSegmentLimits(maxBytes int64, maxAge time.Duration) Option {
-	return func(c *config) { c.segMaxBytes, c.segMaxAge = maxBytes, maxAge }
+	return optionFunc(func(c *config) { c.segMaxBytes, c.segMaxAge = maxBytes, maxAge })
 }
 
 // WithRetention sets the minimum retention (default six months): Prune
 // never deletes a segment whose records were checkpointed less than this
-// long ago.
-func WithRetention(d time.Duration) Option { return func(c *config) { c.retention = d } }
+// long ago. It must not be negative.
+func WithRetention(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.invalid("WithRetention: retention %v is negative", d)
+			return
+		}
+		c.retention = d
+	})
+}
 
 // WithClock sets the clock used for checkpoint times, segment ages and
 // retention (default time.Now). It exists for tests.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now == nil {
+			c.invalid("WithClock: clock is nil")
+			return
+		}
+		c.now = now
+	})
+}
 
-// WithMeterProvider sets the MeterProvider for the ledger's metrics
-// (default otel.GetMeterProvider()).
+// WithMeterProvider sets the MeterProvider for the ledger's metrics; nil
+// means the global one (otel.GetMeterProvider), as does leaving it out.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *config) { c.meterProvider = mp }
+	return optionFunc(func(c *config) { c.tel.MP = mp })
 }
 
 // WithTracerProvider is accepted for uniformity with the other aimskit
 // constructors; the ledger creates no spans (its work happens off the
 // request path, on its own goroutine).
-func WithTracerProvider(trace.TracerProvider) Option { return func(*config) {} }
-
-// WithLoggerProvider sets the LoggerProvider for the ledger's recovery
-// events (default otel.GetLoggerProvider()).
-func WithLoggerProvider(lp log.LoggerProvider) Option {
-	return func(c *config) { c.loggerProvider = lp }
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tel.TP = tp })
 }
 
-func (c *config) fill() {
-	if c.meterProvider == nil {
-		c.meterProvider = otel.GetMeterProvider()
+// WithLoggerProvider sets the LoggerProvider for the ledger's recovery
+// events; nil means the global one (otel.GetLoggerProvider), as does
+// leaving it out.
+func WithLoggerProvider(lp log.LoggerProvider) Option {
+	return optionFunc(func(c *config) { c.tel.LP = lp })
+}
+
+// newConfig applies opts (ignoring nil ones) over the defaults and returns
+// every invalid argument as one error.
+func newConfig(opts []Option) (config, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
 	}
-	if c.loggerProvider == nil {
-		c.loggerProvider = otel.GetLoggerProvider()
-	}
-	if c.now == nil {
-		c.now = time.Now
-	}
+	return c, errors.Join(c.errs...)
 }

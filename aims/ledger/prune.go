@@ -108,51 +108,30 @@ func (l *Ledger) prune(before time.Time) ([]string, error) {
 	return removed, syncDir(l.dir)
 }
 
+// readCheckpointHistory returns every checkpoint of dir, oldest first.
 func readCheckpointHistory(dir string) ([]Checkpoint, error) {
-	b, err := os.ReadFile(filepath.Join(dir, checkpointsFile))
+	cps, _, err := readCheckpoints(dir)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
-	}
-	var cps []Checkpoint
-	for i, line := range splitLines(b) {
-		if line == nil {
-			break
-		}
-		cp, _, err := parseCheckpointLine(line)
-		if err != nil {
-			return nil, fmt.Errorf("ledger: %s line %d: %v", checkpointsFile, i+1, err)
-		}
-		cps = append(cps, cp)
 	}
 	return cps, nil
 }
 
 // segmentLeaves returns the checked leaf hashes of a whole segment.
 func segmentLeaves(dir string, s segmentFile) ([]tlog.Hash, error) {
-	f, err := os.Open(segmentPath(dir, s))
+	r, err := openSegmentReader(dir, s)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return nil, err
 	}
-	defer f.Close()
+	defer r.close()
 	var out []tlog.Hash
-	lr := newLineReader(f)
 	for {
-		b, err := lr.nextLine()
+		ln, err := r.next()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("ledger: %s line %d: %w", s.name, lr.lineNo, err)
-		}
-		ln, err := ParseLine(b)
-		if err == nil && ln.Seq != s.firstSeq+int64(len(out)) {
-			err = fmt.Errorf("seq %d, expected %d", ln.Seq, s.firstSeq+int64(len(out)))
-		}
-		if err == nil {
-			err = ln.Check()
-		}
-		if err != nil {
-			return nil, fmt.Errorf("ledger: %s line %d: %v", s.name, lr.lineNo, err)
+			return nil, fmt.Errorf("ledger: %w", err)
 		}
 		out = append(out, ln.Leaf)
 	}

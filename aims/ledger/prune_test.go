@@ -29,7 +29,7 @@ func TestRetention(t *testing.T) {
 	dir := t.TempDir()
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	open := func() *Ledger {
-		l, err := Open(dir, "credit-scoring", "pod-1", keys.signer, WithClock(clock.Now), WithSegmentLimits(700, 0), WithCheckpointEvery(4, 0))
+		l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, WithClock(clock.Now), WithSegmentLimits(700, 0), WithCheckpointEvery(4, 0))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,13 +20,15 @@ import (
 // recover rebuilds the writer's state from the directory: the tree from
 // every segment, the latest checkpoint, and the segment to append to.
 //
-// A crash can leave only the last line of the last segment (or of
-// checkpoints.jsonl) incomplete: everything before it was written and, in
-// the sync modes, fsynced before any later write began. So exactly that
-// line is moved aside and reported. Damage anywhere else is not a crash
-// but a modification, and Open refuses the ledger: appending to it would
-// sign the damage into a new checkpoint.
-func (l *Ledger) recover() error {
+// It reads every file through the one ledger reader (reader.go), so a
+// torn or corrupt line is classified as Scan and Verify classify it. A
+// crash can damage only what no checkpoint covers: the last line of
+// checkpoints.jsonl (torn) and the records of the last segment after the
+// latest checkpoint. Exactly that is moved aside and reported
+// (recoverSegment, recoverCheckpoints). Damage anywhere else is not a
+// crash but a modification, and Open refuses the ledger: appending to it
+// would sign the damage into a new checkpoint. ctx bounds the reading.
+func (l *Ledger) recover(ctx context.Context) error {
 	segs, err := listSegments(l.dir)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
@@ -99,7 +101,7 @@ func (l *Ledger) recover() error {
 		if s.firstSeq != l.tree.n {
 			return fmt.Errorf("ledger: %s starts at record %d but %d records precede it; the ledger was modified, run aimsaudit verify", s.name, s.firstSeq, l.tree.n)
 		}
-		if err := l.recoverSegment(s, last, checkWant); err != nil {
+		if err := l.recoverSegment(ctx, s, last, checkWant); err != nil {
 			return err
 		}
 	}
@@ -114,89 +116,79 @@ func (l *Ledger) recover() error {
 	return nil
 }
 
-func (l *Ledger) recoverSegment(s segmentFile, last bool, checkWant func() error) error {
-	path := segmentPath(l.dir, s)
-	f, err := os.Open(path)
+// recoverSegment reads one segment into the tree. What it does with a
+// damaged line the segment reader reports: damage among records that no
+// checkpoint covers, in the last segment, is what a crash leaves — a torn
+// last line from a killed process, or, after a machine crash in a mode that
+// does not fsync every record, garbage (often NUL bytes) over the unsynced
+// tail, possibly over several lines. It is moved aside from the damaged
+// line on and reported as what it is (torn or corrupt); it is never taken
+// for records. Records covered by a checkpoint were fsynced before it was
+// signed, so damage among them, or in an earlier segment, is a
+// modification: Open refuses the ledger and touches nothing.
+func (l *Ledger) recoverSegment(ctx context.Context, s segmentFile, last bool, checkWant func() error) error {
+	r, err := openSegmentReader(l.dir, s)
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return err
 	}
-	defer f.Close()
-	lr := newLineReader(f)
-	for {
-		b, err := lr.nextLine()
+	defer r.close()
+	for i := 0; ; i++ {
+		if i%recoveryCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("ledger: opening %s: %w", l.dir, err)
+			}
+		}
+		ln, err := r.next()
 		if err == io.EOF {
 			return nil
 		}
-		var problem error
-		switch {
-		case errors.Is(err, errTorn):
-			problem = err
-		case err != nil:
-			return fmt.Errorf("ledger: reading %s: %w", s.name, err)
-		default:
-			ln, perr := ParseLine(b)
-			switch {
-			case perr != nil:
-				problem = perr
-			case ln.Seq != l.tree.n:
-				problem = fmt.Errorf("seq %d, expected %d", ln.Seq, l.tree.n)
-			default:
-				problem = ln.Check()
+		var damage *LineError
+		if errors.As(err, &damage) {
+			if !last || damage.Seq < l.last.Size {
+				return fmt.Errorf("ledger: %w; the ledger was modified, run aimsaudit verify", damage)
 			}
-			if problem == nil {
-				if err := l.tree.add(ln.Leaf); err != nil {
-					return err
-				}
-				if err := checkWant(); err != nil {
-					return err
-				}
-				continue
-			}
+			return l.moveAside(damage)
 		}
-		// A crash of the process can tear only the very last line. A crash
-		// of the machine in a mode that does not fsync every record can
-		// also leave garbage (often NUL bytes) over the unsynced tail,
-		// i.e. over several lines, but never over records covered by a
-		// checkpoint, which are fsynced before it is signed. So damage at
-		// the end of the last segment, or anywhere in it after the latest
-		// checkpoint, is moved aside from the first bad line on; anything
-		// else is a modification.
-		atEnd := lr.next == fileSize(f)
-		afterCheckpoint := l.tree.n >= l.last.Size
-		if !last || !atEnd && !afterCheckpoint {
-			return fmt.Errorf("ledger: %s line %d (record %d): %v; the ledger was modified, run aimsaudit verify", s.name, lr.lineNo, l.tree.n, problem)
+		if err != nil {
+			return fmt.Errorf("ledger: %w", err)
 		}
-		return l.moveTornAside(s.name, lr.offset, problem)
+		if err := l.tree.add(ln.Leaf); err != nil {
+			return err
+		}
+		if err := checkWant(); err != nil {
+			return err
+		}
 	}
 }
 
-func fileSize(f *os.File) int64 {
-	st, err := f.Stat()
-	if err != nil {
-		return -1
-	}
-	return st.Size()
-}
+// recoveryCheckEvery is how many lines recovery reads between two looks at
+// its context.
+const recoveryCheckEvery = 4096
 
-// moveTornAside copies the bytes of file name from offset on to a
-// ".torn-<n>" file next to it, truncates the file at offset, and reports it.
-func (l *Ledger) moveTornAside(name string, offset int64, why error) error {
+// moveAside copies the bytes of the damaged file from the damaged line on
+// to a ".torn-<n>" file next to it, truncates the file there, and reports
+// it: as an error log record, a metric, and in Recovered.
+func (l *Ledger) moveAside(damage *LineError) error {
+	name, offset := damage.File, damage.Offset
 	path := filepath.Join(l.dir, name)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
+	if offset < 0 || offset > int64(len(data)) {
+		return fmt.Errorf("ledger: %s changed while it was recovered", name)
+	}
 	torn := data[offset:]
 	aside := path + ".torn-" + strconv.FormatInt(l.cfg.now().UnixNano(), 10)
 	if err := os.WriteFile(aside, torn, 0o640); err != nil {
-		return fmt.Errorf("ledger: moving torn line aside: %w", err)
+		return fmt.Errorf("ledger: moving damaged lines aside: %w", err)
 	}
 	if f, err := os.Open(aside); err == nil {
 		_ = f.Sync()
 		f.Close()
 	}
 	if err := os.Truncate(path, offset); err != nil {
-		return fmt.Errorf("ledger: truncating torn line: %w", err)
+		return fmt.Errorf("ledger: truncating damaged lines: %w", err)
 	}
 	if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
 		_ = f.Sync()
@@ -205,6 +197,15 @@ func (l *Ledger) moveTornAside(name string, offset int64, why error) error {
 	if err := syncDir(l.dir); err != nil {
 		return err
 	}
+	l.recovered = append(l.recovered, *damage)
+	var what string
+	if damage.Damage == Torn {
+		what = fmt.Sprintf("torn last line in %s at byte %d (%s): %d bytes moved to %s; it was cut short by a crash and never taken for a record",
+			name, offset, damage.Problem, len(torn), filepath.Base(aside))
+	} else {
+		what = fmt.Sprintf("corrupt line %d in %s at byte %d (%s), among records no checkpoint covers (as a machine crash leaves unsynced data): %d bytes from there on moved to %s and not taken for records",
+			damage.Line, name, offset, damage.Problem, len(torn), filepath.Base(aside))
+	}
 	ctx := context.Background()
 	l.inst.torn.Add(ctx, 1, l.inst.attrs)
 	var r log.Record
@@ -212,8 +213,7 @@ func (l *Ledger) moveTornAside(name string, offset int64, why error) error {
 	r.SetTimestamp(l.cfg.now())
 	r.SetSeverity(log.SeverityError)
 	r.SetSeverityText("ERROR")
-	r.SetBody(attribute.StringValue(fmt.Sprintf("ledger %s: torn last line in %s (%v): %d bytes moved to %s; the record was never acknowledged as durable",
-		l.origin, name, why, len(torn), filepath.Base(aside))))
+	r.SetBody(attribute.StringValue("ledger " + l.origin + ": " + what))
 	r.AddAttributes(
 		semconv.AimsControlID.String(semconv.ControlEventLogs),
 		semconv.AimsLedgerOrigin.String(l.origin),
@@ -226,47 +226,39 @@ func (l *Ledger) moveTornAside(name string, offset int64, why error) error {
 	return nil
 }
 
-// recoverCheckpoints reads checkpoints.jsonl (moving a torn last line
-// aside) and the latest checkpoint. The writer does not verify signatures
-// (it only holds the private key); it checks sizes and roots.
+// recoverCheckpoints reads checkpoints.jsonl and the latest checkpoint.
+// The writer does not verify signatures (it only holds the private key);
+// it checks sizes and roots. Only a torn last line can come from a crash
+// (a checkpoint is written with one write and fsynced before it counts),
+// so only that is moved aside; every complete line is a signed statement,
+// and one that does not parse is a modification.
 func (l *Ledger) recoverCheckpoints() ([]Checkpoint, error) {
-	path := filepath.Join(l.dir, checkpointsFile)
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil, nil
+	r, err := openCheckpointReader(l.dir)
+	if err != nil || r == nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
-	}
-	defer f.Close()
+	defer r.close()
 	var cps []Checkpoint
-	lr := newLineReader(f)
 	for {
-		b, err := lr.nextLine()
+		cp, msg, err := r.next()
 		if err == io.EOF {
 			break
 		}
-		var problem error
-		var cp Checkpoint
-		var msg []byte
-		if errors.Is(err, errTorn) {
-			problem = err
-		} else if err != nil {
-			return nil, fmt.Errorf("ledger: reading %s: %w", checkpointsFile, err)
-		} else {
-			cp, msg, problem = parseCheckpointLine(b)
-		}
-		if problem != nil {
-			if lr.next != fileSize(f) {
-				return nil, fmt.Errorf("ledger: %s line %d: %v; the ledger was modified, run aimsaudit verify", checkpointsFile, lr.lineNo, problem)
+		var damage *LineError
+		if errors.As(err, &damage) {
+			if damage.Damage != Torn {
+				return nil, fmt.Errorf("ledger: %w; the ledger was modified, run aimsaudit verify", damage)
 			}
-			if err := l.moveTornAside(checkpointsFile, lr.offset, problem); err != nil {
+			if err := l.moveAside(damage); err != nil {
 				return nil, err
 			}
 			break
 		}
+		if err != nil {
+			return nil, fmt.Errorf("ledger: %w", err)
+		}
 		if len(cps) > 0 && cp.Size < cps[len(cps)-1].Size {
-			return nil, fmt.Errorf("ledger: %s line %d: checkpoint size %d shrinks; run aimsaudit verify", checkpointsFile, lr.lineNo, cp.Size)
+			return nil, fmt.Errorf("ledger: %s line %d: checkpoint size %d shrinks; run aimsaudit verify", checkpointsFile, r.line(), cp.Size)
 		}
 		cps = append(cps, cp)
 		l.last, l.lastNote = cp, msg

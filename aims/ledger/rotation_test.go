@@ -12,7 +12,7 @@ func TestTimeRotationAndTimedCheckpoint(t *testing.T) {
 	keys := newKeys(t, "test")
 	dir := t.TempDir()
 	clock := &fakeClock{now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
-	l, err := Open(dir, "sys", "pod", keys.signer, WithClock(clock.Now),
+	l, err := Open(context.Background(), dir, "sys", "pod", keys.signer, WithClock(clock.Now),
 		WithSegmentLimits(0, time.Hour), WithCheckpointEvery(0, time.Minute), WithGroupCommitInterval(time.Millisecond))
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,8 @@
 package ledger
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // ScannedRecord is one record read by Scan.
@@ -17,9 +15,14 @@ type ScannedRecord struct {
 	Record []byte
 }
 
-// Scan calls fn for every record of the ledger in dir, in order. It checks
-// that each line parses but does not verify hashes or signatures; use
-// Verify for that. It stops at the first error fn returns.
+// Scan calls fn for every record of the ledger in dir, in order. Each line
+// is checked as every ledger reader checks it: it parses, holds the
+// sequence number due at its place and its leaf hash matches its record.
+// Scan does not check the Merkle tree, the checkpoints or their signatures;
+// use Verify for that. A damaged line ends the scan with an error wrapping
+// a *LineError (errors.Is ErrTorn for a last line cut short, as a running
+// writer can leave it; ErrCorrupt otherwise), after fn has seen every
+// record before it. Scan stops at the first error fn returns.
 func Scan(dir string, fn func(ScannedRecord) error) error {
 	segs, err := listSegments(dir)
 	if err != nil {
@@ -34,28 +37,20 @@ func Scan(dir string, fn func(ScannedRecord) error) error {
 }
 
 func scanSegment(dir string, s segmentFile, fn func(ScannedRecord) error) error {
-	f, err := os.Open(segmentPath(dir, s))
+	r, err := openSegmentReader(dir, s)
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return err
 	}
-	defer f.Close()
-	lr := newLineReader(f)
+	defer r.close()
 	for {
-		b, err := lr.nextLine()
+		ln, err := r.next()
 		if err == io.EOF {
 			return nil
 		}
-		if errors.Is(err, errTorn) {
-			return fmt.Errorf("ledger: %s line %d: %w", s.name, lr.lineNo, err)
-		}
 		if err != nil {
-			return fmt.Errorf("ledger: %s: %w", s.name, err)
+			return fmt.Errorf("ledger %s: %w", dir, err)
 		}
-		ln, err := ParseLine(b)
-		if err != nil {
-			return fmt.Errorf("ledger: %s line %d: %w", s.name, lr.lineNo, err)
-		}
-		if err := fn(ScannedRecord{Segment: s.name, Line: lr.lineNo, Seq: ln.Seq, Record: ln.Record}); err != nil {
+		if err := fn(ScannedRecord{Segment: s.name, Line: r.line(), Seq: ln.Seq, Record: ln.Record}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,7 @@ func TestTrustedCheckpoint(t *testing.T) {
 
 	// Rewrite history: a fresh ledger with record 3 changed, re-signed.
 	forged := t.TempDir()
-	l, err := Open(forged, "credit-scoring", "pod-1", keys.signer, WithCheckpointEvery(4, 0))
+	l, err := Open(context.Background(), forged, "credit-scoring", "pod-1", keys.signer, WithCheckpointEvery(4, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,12 @@ type VerifyError struct {
 	Line    int    // 1-based line in File; 0 when not about one line
 	Seq     int64  // sequence number of the first affected record; -1 when none
 	Problem string
+	err     error // the *LineError when the problem is a damaged line
 }
+
+// Unwrap returns the *LineError when the problem is a damaged line (so
+// errors.Is(err, ErrTorn) and errors.As work), and nil otherwise.
+func (e *VerifyError) Unwrap() error { return e.err }
 
 // Error says where the problem is and what it is.
 func (e *VerifyError) Error() string {
@@ -137,43 +142,51 @@ func load(dir string, verifiers []note.Verifier, opts VerifyOptions, unsigned bo
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
 
-	// Checkpoints: every one signed, one origin, growing sizes.
-	hist, err := os.ReadFile(filepath.Join(dir, checkpointsFile))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("ledger: %w", err)
+	failLine := func(le *LineError) error {
+		return &VerifyError{Dir: dir, File: le.File, Line: le.Line, Seq: le.Seq, Problem: le.Problem, err: le}
 	}
-	for i, raw := range splitLines(hist) {
-		if raw == nil {
-			return nil, fail(checkpointsFile, i+1, -1, "last line has no terminating newline (torn write)")
+
+	// Checkpoints: every one signed, one origin, growing sizes.
+	cpr, err := openCheckpointReader(dir)
+	if err != nil {
+		return nil, err
+	}
+	if cpr != nil {
+		defer cpr.close()
+	}
+	for cpr != nil {
+		cp, msg, err := cpr.next()
+		if err == io.EOF {
+			break
 		}
-		_, msg, err := parseCheckpointLine(raw)
+		var le *LineError
+		if errors.As(err, &le) {
+			return nil, failLine(le)
+		}
 		if err != nil {
-			return nil, fail(checkpointsFile, i+1, -1, "%v", err)
+			return nil, fmt.Errorf("ledger: %w", err)
 		}
-		var cp Checkpoint
-		if unsigned {
-			cp, _, err = parseCheckpointLine(raw)
-		} else {
-			cp, err = OpenCheckpoint(msg, verifiers...)
-		}
-		if err != nil {
-			return nil, fail(checkpointsFile, i+1, -1, "forged or replaced checkpoint: %v", err)
+		n := cpr.line()
+		if !unsigned {
+			if cp, err = OpenCheckpoint(msg, verifiers...); err != nil {
+				return nil, fail(checkpointsFile, n, -1, "forged or replaced checkpoint: %v", err)
+			}
 		}
 		if len(v.cps) == 0 {
 			v.report.Origin = cp.Origin
 		} else {
 			prev := v.cps[len(v.cps)-1]
 			if cp.Origin != prev.Origin {
-				return nil, fail(checkpointsFile, i+1, -1, "checkpoint of origin %q among checkpoints of %q (copied from another ledger)", cp.Origin, prev.Origin)
+				return nil, fail(checkpointsFile, n, -1, "checkpoint of origin %q among checkpoints of %q (copied from another ledger)", cp.Origin, prev.Origin)
 			}
 			if cp.Size < prev.Size {
-				return nil, fail(checkpointsFile, i+1, -1, "checkpoint size %d is smaller than the previous %d (replayed or reordered checkpoint)", cp.Size, prev.Size)
+				return nil, fail(checkpointsFile, n, -1, "checkpoint size %d is smaller than the previous %d (replayed or reordered checkpoint)", cp.Size, prev.Size)
 			}
 			if cp.Size == prev.Size && cp.Root != prev.Root {
-				return nil, fail(checkpointsFile, i+1, -1, "two checkpoints of size %d with different roots (forked ledger)", cp.Size)
+				return nil, fail(checkpointsFile, n, -1, "two checkpoints of size %d with different roots (forked ledger)", cp.Size)
 			}
 			if cp.Time.Before(prev.Time) {
-				return nil, fail(checkpointsFile, i+1, -1, "checkpoint time %s is before the previous %s", cp.Time.Format(time.RFC3339), prev.Time.Format(time.RFC3339))
+				return nil, fail(checkpointsFile, n, -1, "checkpoint time %s is before the previous %s", cp.Time.Format(time.RFC3339), prev.Time.Format(time.RFC3339))
 			}
 		}
 		v.cps = append(v.cps, cp)
@@ -278,7 +291,7 @@ func load(dir string, verifiers []note.Verifier, opts VerifyOptions, unsigned bo
 			}
 			return nil, fail(s.name, 0, s.firstSeq, "segment starts at record %d, which an earlier segment already holds (%d records before it)", s.firstSeq, v.tree.n)
 		}
-		if err := v.readSegment(dir, si, s, opts.AllowPending && si == len(segs)-1, fail, checkRoots); err != nil {
+		if err := v.readSegment(dir, si, s, opts.AllowPending && si == len(segs)-1, failLine, checkRoots); err != nil {
 			return nil, err
 		}
 	}
@@ -328,49 +341,37 @@ func (v *verifiedLedger) locate(seq int64, segNames []string) (string, int) {
 }
 
 // readSegment reads one segment into the tree. With livePartial set (the
-// last segment, AllowPending) a final line without its newline is taken
-// for a write in progress, as a running writer flushes its buffer at
-// arbitrary byte boundaries, and skipped if no checkpoint covers it.
-func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, livePartial bool, fail func(string, int, int64, string, ...any) error, checkRoots func() error) error {
-	f, err := os.Open(segmentPath(dir, s))
+// last segment, AllowPending) a torn last line is taken for a write in
+// progress, as a running writer flushes its buffer at arbitrary byte
+// boundaries, and skipped if no checkpoint covers it. Any other damage is
+// reported where the reader found it.
+func (v *verifiedLedger) readSegment(dir string, si int, s segmentFile, livePartial bool, failLine func(*LineError) error, checkRoots func() error) error {
+	r, err := openSegmentReader(dir, s)
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return err
 	}
-	defer f.Close()
-	lr := newLineReader(f)
+	defer r.close()
 	for {
-		b, err := lr.nextLine()
+		ln, err := r.next()
 		if err == io.EOF {
 			return nil
 		}
-		if errors.Is(err, errTorn) {
-			covered := len(v.cps) > 0 && v.cps[len(v.cps)-1].Size > v.tree.n
-			if livePartial && !covered {
+		var le *LineError
+		if errors.As(err, &le) {
+			covered := len(v.cps) > 0 && v.cps[len(v.cps)-1].Size > le.Seq
+			if le.Damage == Torn && livePartial && !covered {
 				v.report.Partial = true
 				return nil
 			}
-			return fail(s.name, lr.lineNo, v.tree.n, "last line has no terminating newline (segment truncated mid-record or torn write)")
+			return failLine(le)
 		}
 		if err != nil {
-			return fail(s.name, lr.lineNo, v.tree.n, "%v", err)
-		}
-		ln, err := ParseLine(b)
-		if err != nil {
-			return fail(s.name, lr.lineNo, v.tree.n, "malformed record line: %v", err)
-		}
-		if ln.Seq != v.tree.n {
-			if ln.Seq > v.tree.n {
-				return fail(s.name, lr.lineNo, v.tree.n, "line holds record %d where record %d belongs: records %d to %d are missing or reordered", ln.Seq, v.tree.n, v.tree.n, ln.Seq-1)
-			}
-			return fail(s.name, lr.lineNo, v.tree.n, "line holds record %d where record %d belongs: records reordered or duplicated", ln.Seq, v.tree.n)
-		}
-		if err := ln.Check(); err != nil {
-			return fail(s.name, lr.lineNo, ln.Seq, "%v", err)
+			return fmt.Errorf("ledger: %w", err)
 		}
 		if err := v.tree.add(ln.Leaf); err != nil {
 			return err
 		}
-		v.where = append(v.where, recordLoc{seg: int32(si), line: int32(lr.lineNo)})
+		v.where = append(v.where, recordLoc{seg: int32(si), line: int32(r.line())})
 		if err := checkRoots(); err != nil {
 			return err
 		}
@@ -417,20 +418,4 @@ func (v *verifiedLedger) checkTrusted(msg []byte, verifiers []note.Verifier) err
 		return fmt.Errorf("the ledger's first %d records do not hash to the trusted checkpoint's root: the ledger was rewritten since that audit", cp.Size)
 	}
 	return nil
-}
-
-// splitLines splits b into lines without newlines; a final line without a
-// newline is returned as nil.
-func splitLines(b []byte) [][]byte {
-	var out [][]byte
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			out = append(out, nil)
-			break
-		}
-		out = append(out, b[:i])
-		b = b[i+1:]
-	}
-	return out
 }

@@ -145,7 +145,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	s.ledgerPub = pub
-	if s.ledger, err = ledger.Open(filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
+	if s.ledger, err = ledger.Open(ctx, filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
 		ledger.WithCheckpointEvery(100, 5*time.Second)); err != nil {
 		return nil, err
 	}

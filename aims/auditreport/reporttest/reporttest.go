@@ -248,7 +248,7 @@ func writeLedger(p Paths, records []aims.Decision) error {
 		return err
 	}
 	clock := func() time.Time { return T0.Add(5 * time.Hour) }
-	l, err := ledger.Open(p.Ledger, "credit-scoring", "i-1", signer, ledger.WithClock(clock), ledger.WithCheckpointEvery(25, 0))
+	l, err := ledger.Open(context.Background(), p.Ledger, "credit-scoring", "i-1", signer, ledger.WithClock(clock), ledger.WithCheckpointEvery(25, 0))
 	if err != nil {
 		return err
 	}

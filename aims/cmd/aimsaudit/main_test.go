@@ -52,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{root: root, pub: prefix + ".pub", logs: oteltest.NewLogs(t)}
 	base := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	for inst := 0; inst < 2; inst++ {
-		l, err := ledger.Open(filepath.Join(root, fmt.Sprintf("pod-%d", inst)), "credit-scoring", fmt.Sprintf("pod-%d", inst), signer,
+		l, err := ledger.Open(context.Background(), filepath.Join(root, fmt.Sprintf("pod-%d", inst)), "credit-scoring", fmt.Sprintf("pod-%d", inst), signer,
 			ledger.WithSegmentLimits(2000, 0), ledger.WithCheckpointEvery(5, 0))
 		if err != nil {
 			t.Fatal(err)
