@@ -78,8 +78,7 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 	}
 	instance := c.instance
 	if instance == "" && c.ledger != nil {
-		origin := c.ledger.Origin() // TODO(merge): ledger.Instance()
-		instance = origin[strings.LastIndexByte(origin, '/')+1:]
+		instance = c.ledger.Instance()
 	}
 	return &DecisionLog{
 		instance:  instance,

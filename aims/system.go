@@ -135,8 +135,8 @@ func NewSystem(id string, opts ...SystemOption) (*System, error) {
 		c.log.instance = uuid.NewString()
 	}
 	if l := c.log.ledger; l != nil {
-		if origin := l.Origin(); !strings.Contains(origin, "/"+id+"/") {
-			return nil, fmt.Errorf("aims: the ledger %q belongs to another system than %q", origin, id)
+		if l.System() != id {
+			return nil, fmt.Errorf("aims: the ledger in use belongs to system %q, not %q", l.System(), id)
 		}
 	}
 	dl, err := newDecisionLog(&c.log)
