@@ -216,7 +216,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		drift.WithInterval(cfg.driftInterval)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.drift.Close() })
+	s.closers = append(s.closers, s.drift.Close)
 	return s, nil
 }
 
