@@ -187,8 +187,10 @@ type CounterfactualResult struct {
 // is cancelled. If no candidate reaches the goal, the error names the
 // constraints that bind: those whose relaxation alone makes it reachable.
 //
-// The search is one span; tel takes only the telemetry options
-// ([WithTracerProvider]), since the search parameters are in opts.
+// The search is one span, from the provider of [WithTracerProvider] in
+// tel (the global one without it); tel takes only the telemetry options,
+// since the search parameters are in opts ([WithMeterProvider] is
+// accepted and unused: a search records no metrics).
 func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, opts CounterfactualOptions, tel ...Option) (res CounterfactualResult, err error) {
 	for _, o := range tel {
 		if _, ok := o.(telemetryOption); o != nil && !ok {

@@ -19,8 +19,9 @@ import (
 // Description and its Direction "adverse" or "favourable"; counterfactuals
 // keep their Summary, Changes and Outcome, and those that did not reach
 // the goal (Valid false) are left out, since their sentence would be
-// untrue. The decision log drops the attributions its privacy policy does
-// not allow, so Record keeps them all.
+// untrue. Record keeps every attribution: which of them a record may
+// keep is the privacy policy's decision, made where the decision is
+// recorded.
 func (e Explanation) Record(reasons []ReasonCode, cfs ...Counterfactual) *record.Explanation {
 	out := &record.Explanation{Method: string(e.Method), BaseValue: e.BaseValue, Prediction: e.Prediction}
 	if len(e.Values) > 0 {
