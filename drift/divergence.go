@@ -1,42 +1,65 @@
 package drift
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
 
 // DivergenceOption configures [PSI], [KLDivergence] and [JensenShannon].
-type DivergenceOption func(*divConfig)
+type DivergenceOption interface{ applyDivergence(*divConfig) }
+
+type divOptionFunc func(*divConfig)
+
+func (f divOptionFunc) applyDivergence(c *divConfig) { f(c) }
 
 type divConfig struct {
 	threshold float64
 	binning   BinningKind
 	nBins     int
 	base2     bool
+	errs      []error
 }
 
 // WithDivergenceThreshold sets the drift threshold (default 0.1, Evidently's
-// for all three; drift when the score is at or above it).
+// for all three; drift when the score is at or above it); it must be
+// finite and not negative.
 func WithDivergenceThreshold(t float64) DivergenceOption {
-	return func(c *divConfig) { c.threshold = t }
+	return divOptionFunc(func(c *divConfig) {
+		if !(t >= 0 && !math.IsInf(t, 1)) {
+			c.errs = append(c.errs, fmt.Errorf("drift: WithDivergenceThreshold: threshold %g is not a finite number >= 0", t))
+			return
+		}
+		c.threshold = t
+	})
 }
 
-// WithQuantileBins bins by n reference quantiles ([QuantileHistogram])
+// WithQuantileBins bins by n >= 2 reference quantiles ([QuantileHistogram])
 // instead of Evidently's binning ([EvidentlyHistogram]).
 func WithQuantileBins(n int) DivergenceOption {
-	return func(c *divConfig) { c.binning, c.nBins = BinningQuantile, n }
+	return divOptionFunc(func(c *divConfig) {
+		if n < 2 {
+			c.errs = append(c.errs, fmt.Errorf("drift: WithQuantileBins: needs at least 2 bins, got %d", n))
+			return
+		}
+		c.binning, c.nBins = BinningQuantile, n
+	})
 }
 
 // WithBase2 makes [JensenShannon] use log base 2 (NannyML's convention,
 // range [0, 1]) instead of the natural logarithm (scipy's and Evidently's).
-func WithBase2() DivergenceOption { return func(c *divConfig) { c.base2 = true } }
+func WithBase2() DivergenceOption { return divOptionFunc(func(c *divConfig) { c.base2 = true }) }
 
-func divOptions(opts []DivergenceOption) divConfig {
+// divOptions applies opts over the defaults and returns the errors the
+// options recorded.
+func divOptions(opts []DivergenceOption) (divConfig, error) {
 	cfg := divConfig{threshold: 0.1}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyDivergence(&cfg)
+		}
 	}
-	return cfg
+	return cfg, errors.Join(cfg.errs...)
 }
 
 func histogramFor(test string, reference, current []float64, cfg divConfig) (Histogram, error) {
@@ -81,7 +104,10 @@ func EvidentlyZeroFill(shares []float64) []float64 {
 // Evidently's zero fill ([EvidentlyZeroFill]) applied to each share vector;
 // drift when PSI >= threshold (default 0.1).
 func PSI(reference, current []float64, opts ...DivergenceOption) (Result, error) {
-	cfg := divOptions(opts)
+	cfg, err := divOptions(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	h, err := histogramFor("psi", reference, current, cfg)
 	if err != nil {
 		return Result{}, err
@@ -108,7 +134,10 @@ func psiValue(ref, cur []float64) float64 {
 // vectors (which renormalises both to sum 1). Drift when >= threshold
 // (default 0.1).
 func KLDivergence(reference, current []float64, opts ...DivergenceOption) (Result, error) {
-	cfg := divOptions(opts)
+	cfg, err := divOptions(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	h, err := histogramFor("kl_div", reference, current, cfg)
 	if err != nil {
 		return Result{}, err
@@ -160,7 +189,10 @@ func entropy(p, q []float64) float64 {
 //
 // natural log unless [WithBase2]. Drift when >= threshold (default 0.1).
 func JensenShannon(reference, current []float64, opts ...DivergenceOption) (Result, error) {
-	cfg := divOptions(opts)
+	cfg, err := divOptions(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	h, err := histogramFor("jensenshannon", reference, current, cfg)
 	if err != nil {
 		return Result{}, err

@@ -107,7 +107,7 @@ func ExampleNewMonitor() {
 	if err != nil {
 		panic(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	for _, x := range sample(41, 500, 41) { // the population got a year older
 		_ = m.Observe(map[string]float64{"age": x}, nil)
 	}

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -34,24 +35,64 @@ type KSResult struct {
 	N1, N2 int
 }
 
-// KSOption configures [KS].
-type KSOption func(*ksConfig)
+// KSOption configures [KS] and [NumericProfile.KS].
+type KSOption interface{ applyKS(*ksConfig) }
+
+type ksOptionFunc func(*ksConfig)
+
+func (f ksOptionFunc) applyKS(c *ksConfig) { f(c) }
 
 type ksConfig struct {
 	method    KSMethod
 	threshold float64
+	errs      []error
 }
 
-// WithKSMethod selects the p-value method (default [KSAuto]).
-func WithKSMethod(m KSMethod) KSOption { return func(c *ksConfig) { c.method = m } }
+// newKSConfig applies opts over the defaults and returns the errors the
+// options recorded.
+func newKSConfig(opts []KSOption) (ksConfig, error) {
+	c := ksConfig{method: KSAuto, threshold: 0.05}
+	for _, o := range opts {
+		if o != nil {
+			o.applyKS(&c)
+		}
+	}
+	return c, errors.Join(c.errs...)
+}
 
-// WithKSThreshold sets the p-value threshold (default 0.05; drift when p <= threshold, as Evidently).
-func WithKSThreshold(t float64) KSOption { return func(c *ksConfig) { c.threshold = t } }
+// WithKSMethod selects the p-value method (default [KSAuto]); an unknown
+// method is an error.
+func WithKSMethod(m KSMethod) KSOption {
+	return ksOptionFunc(func(c *ksConfig) {
+		switch m {
+		case KSAuto, KSExact, KSAsymp:
+			c.method = m
+		default:
+			c.errs = append(c.errs, fmt.Errorf("drift: WithKSMethod: unknown method %q", m))
+		}
+	})
+}
+
+// WithKSThreshold sets the p-value threshold (default 0.05; drift when p
+// <= threshold, as Evidently); it must lie in [0, 1].
+func WithKSThreshold(t float64) KSOption {
+	return ksOptionFunc(func(c *ksConfig) {
+		if !(t >= 0 && t <= 1) {
+			c.errs = append(c.errs, fmt.Errorf("drift: WithKSThreshold: threshold %g not in [0, 1]", t))
+			return
+		}
+		c.threshold = t
+	})
+}
 
 // KS runs the two-sided two-sample Kolmogorov–Smirnov test, with the
 // statistic, location, sign and p-value computed as scipy 1.10's
 // ks_2samp(reference, current, method=...) does. Neither input is modified.
 func KS(reference, current []float64, opts ...KSOption) (KSResult, error) {
+	cfg, err := newKSConfig(opts)
+	if err != nil {
+		return KSResult{}, err
+	}
 	if err := checkSample("ks", "reference", reference, 1); err != nil {
 		return KSResult{}, err
 	}
@@ -59,30 +100,18 @@ func KS(reference, current []float64, opts ...KSOption) (KSResult, error) {
 		return KSResult{}, err
 	}
 	r, c := sortBoth(reference, current)
-	return ksSorted(r, c, opts...)
+	return ksSorted(r, c, cfg)
 }
 
-func ksSorted(r, c []float64, opts ...KSOption) (KSResult, error) {
+func ksSorted(r, c []float64, cfg ksConfig) (KSResult, error) {
 	d, loc, sign := ksStatistic(r, c)
-	res, err := ksFromStatistic(d, len(r), len(c), opts...)
+	res, err := ksFromStatistic(d, len(r), len(c), cfg)
 	res.Location, res.Sign = loc, sign
 	return res, err
 }
 
 // ksFromStatistic computes the p-value for statistic d as scipy does.
-func ksFromStatistic(d float64, n1, n2 int, opts ...KSOption) (KSResult, error) {
-	cfg := ksConfig{method: KSAuto, threshold: 0.05}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	switch cfg.method {
-	case KSAuto, KSExact, KSAsymp:
-	default:
-		return KSResult{}, fmt.Errorf("drift: ks: unknown method %q", cfg.method)
-	}
-	if !(cfg.threshold >= 0 && cfg.threshold <= 1) {
-		return KSResult{}, fmt.Errorf("drift: ks: threshold %g not in [0, 1]", cfg.threshold)
-	}
+func ksFromStatistic(d float64, n1, n2 int, cfg ksConfig) (KSResult, error) {
 	g := gcd(n1, n2)
 	mode := cfg.method
 	var notes []string

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
@@ -35,91 +34,6 @@ type CategoricalTest func(p *CategoricalProfile, current []string) (Result, erro
 
 // ErrClosed is returned by a closed [Monitor].
 var ErrClosed = errors.New("drift: monitor is closed")
-
-// MonitorOption configures [NewMonitor].
-type MonitorOption func(*monitorConfig)
-
-type monitorConfig struct {
-	mp          metric.MeterProvider
-	lp          otellog.LoggerProvider
-	window      int
-	maxAge      time.Duration
-	interval    time.Duration
-	minObs      int
-	share       float64
-	correction  Correction
-	prediction  string
-	numTest     NumericTest
-	catTest     CategoricalTest
-	outcome     func() (Detector, error)
-	outcomeName string
-	outcomeWin  int
-	now         func() time.Time
-	controlID   string
-}
-
-// WithMeterProvider sets the meter provider (default otel.GetMeterProvider()).
-func WithMeterProvider(mp metric.MeterProvider) MonitorOption {
-	return func(c *monitorConfig) { c.mp = mp }
-}
-
-// WithLoggerProvider sets the logger provider for events (default otel.GetLoggerProvider()).
-func WithLoggerProvider(lp otellog.LoggerProvider) MonitorOption {
-	return func(c *monitorConfig) { c.lp = lp }
-}
-
-// WithCountWindow keeps the last n observations per feature (default 1000).
-// It also bounds memory when a time window is used.
-func WithCountWindow(n int) MonitorOption { return func(c *monitorConfig) { c.window = n } }
-
-// WithTimeWindow tests only observations younger than d (still at most the
-// count window, so memory stays bounded).
-func WithTimeWindow(d time.Duration) MonitorOption { return func(c *monitorConfig) { c.maxAge = d } }
-
-// WithInterval evaluates every d in a background goroutine that Close stops.
-// Without it the monitor evaluates only when [Monitor.Evaluate] is called.
-func WithInterval(d time.Duration) MonitorOption { return func(c *monitorConfig) { c.interval = d } }
-
-// WithMinObservations skips features with fewer observations in the window
-// (default 30).
-func WithMinObservations(n int) MonitorOption { return func(c *monitorConfig) { c.minObs = n } }
-
-// WithDatasetShare sets the share of drifted features at or above which the
-// dataset drifts (default 0.5, Evidently's).
-func WithDatasetShare(s float64) MonitorOption { return func(c *monitorConfig) { c.share = s } }
-
-// WithCorrection sets the multiple-testing correction across features
-// (default [CorrectionNone]).
-func WithCorrection(corr Correction) MonitorOption {
-	return func(c *monitorConfig) { c.correction = corr }
-}
-
-// WithPredictionFeature names the profile that [Monitor.ObservePrediction]
-// feeds (default "prediction").
-func WithPredictionFeature(name string) MonitorOption {
-	return func(c *monitorConfig) { c.prediction = name }
-}
-
-// WithNumericTest replaces the numeric test (default [NumericProfile.AutoTest]).
-func WithNumericTest(t NumericTest) MonitorOption { return func(c *monitorConfig) { c.numTest = t } }
-
-// WithCategoricalTest replaces the categorical test (default [CategoricalProfile.AutoTest]).
-func WithCategoricalTest(t CategoricalTest) MonitorOption {
-	return func(c *monitorConfig) { c.catTest = t }
-}
-
-// WithOutcomeDetector sets the detector fed by [Monitor.ObserveOutcome]
-// (default DDM with river's defaults); name appears in events.
-func WithOutcomeDetector(name string, newDetector func() (Detector, error)) MonitorOption {
-	return func(c *monitorConfig) { c.outcomeName, c.outcome = name, newDetector }
-}
-
-// WithClock sets the time source (tests).
-func WithClock(now func() time.Time) MonitorOption { return func(c *monitorConfig) { c.now = now } }
-
-// WithControlID overrides the Annex A control drift events are evidence for
-// (default A.6.2.6).
-func WithControlID(id string) MonitorOption { return func(c *monitorConfig) { c.controlID = id } }
 
 // ring is a bounded window of timestamped observations.
 type ring[T any] struct {
@@ -205,8 +119,8 @@ type Report struct {
 // emits an event with aims.control.id = A.6.2.6 whenever a feature or the
 // dataset starts or stops drifting, and when the outcome detector signals a
 // change. Memory is bounded by the count window per feature. A Monitor is
-// safe for concurrent use; Close stops its goroutine and unregisters its
-// callback.
+// safe for concurrent use; Close stops its goroutine and makes a final
+// evaluation whose gauges the next collection exports.
 type Monitor struct {
 	cfg    monitorConfig
 	logger otellog.Logger
@@ -222,38 +136,24 @@ type Monitor struct {
 	outcome  Detector
 	errs     ring[float64]
 	reg      metric.Registration
+	// sealed is set when Close has made the final evaluation, exported
+	// once a collection has observed that final state; the callback then
+	// reports nothing more.
+	sealed, exported bool
 
-	evalMu sync.Mutex // serialises evaluations
-	stop   chan struct{}
-	done   chan struct{}
+	evalMu   sync.Mutex // serialises evaluations
+	stopLoop context.CancelFunc
+	done     chan struct{}
 }
 
 // NewMonitor returns a monitor for the features in profiles.
 func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
-	cfg := monitorConfig{window: 1000, minObs: 30, share: 0.5, correction: CorrectionNone, prediction: "prediction",
-		numTest: (*NumericProfile).AutoTest, catTest: (*CategoricalProfile).AutoTest,
-		outcomeName: "ddm", outcome: func() (Detector, error) { return NewDDM(DefaultDDM()) },
-		outcomeWin: 1000, now: time.Now, controlID: semconv.ControlDriftMonitoring}
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newMonitorConfig(opts)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case cfg.window < 2:
-		return nil, fmt.Errorf("drift: monitor: count window %d, need at least 2", cfg.window)
-	case cfg.minObs < 1 || cfg.minObs > cfg.window:
+	if cfg.minObs > cfg.window {
 		return nil, fmt.Errorf("drift: monitor: min observations %d not in [1, window %d]", cfg.minObs, cfg.window)
-	case cfg.maxAge < 0 || cfg.interval < 0:
-		return nil, errors.New("drift: monitor: negative duration")
-	case !(cfg.share > 0 && cfg.share <= 1):
-		return nil, fmt.Errorf("drift: monitor: dataset share %g not in (0, 1]", cfg.share)
-	case cfg.numTest == nil || cfg.catTest == nil || cfg.outcome == nil:
-		return nil, errors.New("drift: monitor: nil test or detector constructor")
-	}
-	if cfg.mp == nil {
-		cfg.mp = otel.GetMeterProvider()
-	}
-	if cfg.lp == nil {
-		cfg.lp = otel.GetLoggerProvider()
 	}
 	m := &Monitor{cfg: cfg, num: map[string]*numFeature{}, cat: map[string]*catFeature{}, drifting: map[string]bool{},
 		errs: newRing[float64](cfg.outcomeWin)}
@@ -294,13 +194,14 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 		return nil, fmt.Errorf("drift: monitor: outcome detector: %w", err)
 	}
 	m.outcome = det
-	m.logger = cfg.lp.Logger(semconv.ScopeDrift, otellog.WithInstrumentationVersion(semconv.Version))
+	m.logger = cfg.tel.Logger(semconv.ScopeDrift)
 	if err := m.registerMetrics(); err != nil {
 		return nil, err
 	}
 	if cfg.interval > 0 {
-		m.stop, m.done = make(chan struct{}), make(chan struct{})
-		go m.loop()
+		ctx, cancel := context.WithCancel(context.Background())
+		m.stopLoop, m.done = cancel, make(chan struct{})
+		go m.loop(ctx)
 	}
 	return m, nil
 }
@@ -311,17 +212,18 @@ func (m *Monitor) has(name string) bool {
 	return a || b
 }
 
-func (m *Monitor) loop() {
+// loop evaluates every interval until ctx (cancelled by Close) ends.
+func (m *Monitor) loop(ctx context.Context) {
 	defer close(m.done)
 	t := time.NewTicker(m.cfg.interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-m.stop:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 			// Errors are reported per feature in the report and metrics.
-			_, _ = m.Evaluate(context.Background())
+			_, _ = m.Evaluate(ctx)
 		}
 	}
 }
@@ -436,6 +338,12 @@ func (m *Monitor) Last() Report {
 // events for features and the dataset whose verdict changed. Features with
 // fewer than the minimum observations are reported as not evaluated.
 func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
+	return m.evaluate(ctx, false)
+}
+
+// evaluate is Evaluate; final is Close's last evaluation, which runs
+// after the monitor stopped accepting observations.
+func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	m.evalMu.Lock()
 	defer m.evalMu.Unlock()
 	now := m.cfg.now()
@@ -446,7 +354,7 @@ func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
 	// Copy the windows under the lock; test outside it so Observe is never
 	// blocked by a test.
 	m.mu.Lock()
-	if m.closed {
+	if m.closed && !final {
 		m.mu.Unlock()
 		return Report{}, ErrClosed
 	}
@@ -518,7 +426,7 @@ func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
 	}
 	var changes []change
 	m.mu.Lock()
-	if m.closed {
+	if m.closed && !final {
 		m.mu.Unlock()
 		return rep, ErrClosed
 	}
@@ -598,7 +506,7 @@ func (m *Monitor) emitDataset(now time.Time, ds DatasetResult) {
 }
 
 func (m *Monitor) registerMetrics() error {
-	meter := m.cfg.mp.Meter(semconv.ScopeDrift, metric.WithInstrumentationVersion(semconv.Version))
+	meter := m.cfg.tel.Meter(semconv.ScopeDrift)
 	score, err1 := meter.Float64ObservableGauge(semconv.MetricDriftScore, metric.WithUnit("1"), metric.WithDescription("Latest drift score per feature (p-value or distance)"))
 	pval, err2 := meter.Float64ObservableGauge(semconv.MetricDriftPValue, metric.WithUnit("1"), metric.WithDescription("Latest drift-test p-value per feature"))
 	share, err3 := meter.Float64ObservableGauge(semconv.MetricDriftDatasetShare, metric.WithUnit("1"), metric.WithDescription("Latest share of drifted features"))
@@ -614,8 +522,18 @@ func (m *Monitor) registerMetrics() error {
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		if m.closed {
+		if m.exported {
 			return nil
+		}
+		if m.sealed {
+			// The final evaluation is reported once, by the first
+			// collection after Close (typically the meter provider's
+			// shutdown), and then the callback lets go of the provider.
+			m.exported = true
+			reg := m.reg
+			// Unregistering waits for the collection this callback is
+			// part of, so it cannot happen here.
+			go func() { _ = reg.Unregister() }()
 		}
 		for _, f := range m.last.Features {
 			if !f.Evaluated {
@@ -655,24 +573,43 @@ func (m *Monitor) registerMetrics() error {
 	return nil
 }
 
-// Close stops the evaluation goroutine (waiting for it to exit) and
-// unregisters the metric callback; later calls return [ErrClosed]. Close is
-// idempotent.
-func (m *Monitor) Close() error {
+// Close stops the monitor and hands its final state to the providers:
+// it stops the evaluation goroutine (waiting for it to exit), stops
+// accepting observations (they return [ErrClosed], as does Evaluate),
+// evaluates the windows one last time so that every verdict change is
+// emitted as an event, and leaves the gauges of that final evaluation for
+// the next collection of the meter provider (shut the provider down after
+// closing its monitors, and its final export carries them); after that
+// collection the metric callback is unregistered. If ctx ends first, Close
+// returns ctx.Err() (the monitor is closed all the same, and the gauges
+// keep the last complete evaluation). Close is idempotent.
+func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
-	if m.closed {
+	if m.closed || m.num == nil {
+		m.closed = true
 		m.mu.Unlock()
 		return nil
 	}
 	m.closed = true
-	reg := m.reg
 	m.mu.Unlock()
-	if m.stop != nil {
-		close(m.stop)
-		<-m.done
+	defer func() {
+		m.mu.Lock()
+		m.sealed = true
+		m.mu.Unlock()
+	}()
+	if m.stopLoop != nil {
+		m.stopLoop()
+		select {
+		case <-m.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	if reg != nil {
-		return reg.Unregister()
+	if _, err := m.evaluate(ctx, true); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("drift: monitor: final evaluation: %w", err)
 	}
 	return nil
 }

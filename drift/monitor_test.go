@@ -92,7 +92,7 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	feed := func(n int, ageShift float64, color string) {
 		for i := 0; i < n; i++ {
 			c := []string{"red", "green", "blue"}[rng.IntN(3)]
@@ -209,7 +209,7 @@ func TestMonitorBadInputAndDropPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	if err := m.Observe(map[string]float64{"nope": 1}, nil); err == nil {
 		t.Error("unknown feature accepted")
 	}
@@ -268,7 +268,7 @@ func TestMonitorTimeWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	for i := 0; i < 100; i++ {
 		_ = m.ObserveNumeric("age", 40)
 	}
@@ -293,7 +293,7 @@ func TestMonitorOutcomeDetector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	drifted := false
 	for i := 0; i < 3000; i++ {
 		p := 0.1
@@ -353,10 +353,10 @@ func TestMonitorScheduleAndCloseStopsGoroutine(t *testing.T) {
 	if m.Last().Time.IsZero() {
 		t.Fatal("scheduled evaluation never ran")
 	}
-	if err := m.Close(); err != nil {
+	if err := m.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Close(); err != nil {
+	if err := m.Close(context.Background()); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
 	if err := m.ObserveNumeric("age", 1); !errors.Is(err, ErrClosed) {
@@ -379,7 +379,7 @@ func TestMonitorObserveDoesNotAllocate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	num := map[string]float64{"age": 40, "income": 50}
 	cat := map[string]string{"color": "red"}
 	if a := testing.AllocsPerRun(1000, func() { _ = m.Observe(num, cat) }); a != 0 {

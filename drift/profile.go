@@ -389,6 +389,10 @@ func checkCurrent(test string, p *NumericProfile, current []float64) error {
 // statistic and p-value equal [KS]'s (the location may differ on ties); on
 // a sketch profile they are approximate.
 func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, error) {
+	cfg, err := newKSConfig(opts)
+	if err != nil {
+		return KSResult{}, err
+	}
 	d, err := p.prepared()
 	if err != nil {
 		return KSResult{}, err
@@ -400,7 +404,7 @@ func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, erro
 	if d.cum == nil && mergeCheaper(len(c), len(d.values)) {
 		// Large window against an exact profile: one merge pass is cheaper
 		// than a binary search per value, and identical to [KS].
-		return ksSorted(d.values, c, opts...)
+		return ksSorted(d.values, c, cfg)
 	}
 	n1, n2 := d.total, float64(len(c))
 	// Both ECDFs are 1 at the largest value, so a difference of 0 is
@@ -435,7 +439,7 @@ func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, erro
 	if negMin > maxS {
 		stat, loc, sign = negMin, locMin, -1
 	}
-	res, err := ksFromStatistic(stat, int(math.Round(n1)), len(c), opts...)
+	res, err := ksFromStatistic(stat, int(math.Round(n1)), len(c), cfg)
 	if err != nil {
 		return KSResult{}, err
 	}
@@ -450,16 +454,16 @@ func (p *NumericProfile) KS(current []float64, opts ...KSOption) (KSResult, erro
 // of the integral comes from prefix sums, so a window of m values costs
 // O(m log n) however large the reference is.
 func (p *NumericProfile) Wasserstein(current []float64, opts ...WassersteinOption) (Result, error) {
+	cfg, err := newWassersteinConfig(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	d, err := p.prepared()
 	if err != nil {
 		return Result{}, err
 	}
 	if err := checkCurrent("wasserstein", p, current); err != nil {
 		return Result{}, err
-	}
-	cfg := wassersteinConfig{threshold: 0.1}
-	for _, o := range opts {
-		o(&cfg)
 	}
 	c := sortedCopy(current)
 	var w float64

@@ -1,18 +1,46 @@
 package drift
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
 
-// WassersteinOption configures [Wasserstein] and [WassersteinNormed].
-type WassersteinOption func(*wassersteinConfig)
+// WassersteinOption configures [Wasserstein], [WassersteinNormed] and
+// their [NumericProfile] counterparts.
+type WassersteinOption interface{ applyWasserstein(*wassersteinConfig) }
 
-type wassersteinConfig struct{ threshold float64 }
+type wassersteinOptionFunc func(*wassersteinConfig)
 
-// WithWassersteinThreshold sets the drift threshold (default 0.1, Evidently's).
+func (f wassersteinOptionFunc) applyWasserstein(c *wassersteinConfig) { f(c) }
+
+type wassersteinConfig struct {
+	threshold float64
+	errs      []error
+}
+
+// newWassersteinConfig applies opts over the defaults and returns the
+// errors the options recorded.
+func newWassersteinConfig(opts []WassersteinOption) (wassersteinConfig, error) {
+	c := wassersteinConfig{threshold: 0.1}
+	for _, o := range opts {
+		if o != nil {
+			o.applyWasserstein(&c)
+		}
+	}
+	return c, errors.Join(c.errs...)
+}
+
+// WithWassersteinThreshold sets the drift threshold (default 0.1,
+// Evidently's); it must be finite and not negative.
 func WithWassersteinThreshold(t float64) WassersteinOption {
-	return func(c *wassersteinConfig) { c.threshold = t }
+	return wassersteinOptionFunc(func(c *wassersteinConfig) {
+		if !(t >= 0 && !math.IsInf(t, 1)) {
+			c.errs = append(c.errs, fmt.Errorf("drift: WithWassersteinThreshold: threshold %g is not a finite number >= 0", t))
+			return
+		}
+		c.threshold = t
+	})
 }
 
 // Wasserstein returns the first Wasserstein (earth mover's) distance between
@@ -24,15 +52,15 @@ func WithWassersteinThreshold(t float64) WassersteinOption {
 // the threshold on the raw distance, which has the data's units; most users
 // want [WassersteinNormed].
 func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Result, error) {
+	cfg, err := newWassersteinConfig(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if err := checkSample("wasserstein", "reference", reference, 1); err != nil {
 		return Result{}, err
 	}
 	if err := checkSample("wasserstein", "current", current, 1); err != nil {
 		return Result{}, err
-	}
-	cfg := wassersteinConfig{threshold: 0.1}
-	for _, o := range opts {
-		o(&cfg)
 	}
 	r, c := sortBoth(reference, current)
 	return distanceResult(MethodWasserstein, wassersteinSorted(r, c), cfg.threshold, ""), nil
@@ -42,15 +70,15 @@ func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Resul
 // columns: W1 / max(std(reference, ddof=0), 0.001); drift when it is at or
 // above the threshold (default 0.1).
 func WassersteinNormed(reference, current []float64, opts ...WassersteinOption) (Result, error) {
+	cfg, err := newWassersteinConfig(opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if err := checkSample("wasserstein_normed", "reference", reference, 1); err != nil {
 		return Result{}, err
 	}
 	if err := checkSample("wasserstein_normed", "current", current, 1); err != nil {
 		return Result{}, err
-	}
-	cfg := wassersteinConfig{threshold: 0.1}
-	for _, o := range opts {
-		o(&cfg)
 	}
 	r, c := sortBoth(reference, current)
 	w := wassersteinSorted(r, c)

@@ -22,9 +22,9 @@ type core struct {
 }
 
 func newCore(model Model, bg Matrix, opts []Option) (*core, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	g, names, err := newGame(model, bg, &cfg)
 	if err != nil {

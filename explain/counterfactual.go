@@ -2,17 +2,18 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/record"
 )
 
 // Goal is the output range a counterfactual must reach, inclusive at both
@@ -112,8 +113,13 @@ type CounterfactualOptions struct {
 	// DiversityWeight weights the distance between the chosen
 	// counterfactuals (default 1).
 	DiversityWeight float64
-	// TracerProvider provides the search span (default otel.GetTracerProvider()).
-	TracerProvider trace.TracerProvider
+	// Outcome is the decision output the goal stands for ("approve"); each
+	// counterfactual carries it into the decision record.
+	Outcome string
+	// OutcomeText opens each counterfactual's Summary: "approved" gives
+	// "approved if income ≥ 52,100". The default is Outcome, or, without
+	// one, the goal ("output ≥ 0.5 if …").
+	OutcomeText string
 }
 
 // Counterfactual is one changed input that reaches the goal.
@@ -136,7 +142,22 @@ type Counterfactual struct {
 	Sparsity int
 	// Diversity is the mean distance to the other returned counterfactuals.
 	Diversity float64
+	// Changes lists every changed column with its original and new value,
+	// in column order.
+	Changes []FeatureChange
+	// Summary words the counterfactual for people: "approved if income ≥
+	// 52,100 and debt ≤ 3,000" (see [CounterfactualOptions.OutcomeText]).
+	// Numbers are rounded away from the original value, so the sentence
+	// asks for at least the change the search found.
+	Summary string
+	// Outcome is [CounterfactualOptions.Outcome].
+	Outcome string
 }
+
+// FeatureChange is one feature moved by a counterfactual, from its
+// original value to the counterfactual's. It is the decision record's
+// type (aims.FeatureChange), so it needs no conversion.
+type FeatureChange = record.FeatureChange
 
 // CounterfactualResult holds the counterfactuals found and their quality.
 type CounterfactualResult struct {
@@ -165,16 +186,26 @@ type CounterfactualResult struct {
 // high spread. The search is deterministic for a seed and stops when ctx
 // is cancelled. If no candidate reaches the goal, the error names the
 // constraints that bind: those whose relaxation alone makes it reachable.
-func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, opts CounterfactualOptions) (res CounterfactualResult, err error) {
-	tp := opts.TracerProvider
-	if tp == nil {
-		tp = otel.GetTracerProvider()
+//
+// The search is one span, from the provider of [WithTracerProvider] in
+// tel (the global one without it); tel takes only the telemetry options,
+// since the search parameters are in opts ([WithMeterProvider] is
+// accepted and unused: a search records no metrics).
+func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, opts CounterfactualOptions, tel ...Option) (res CounterfactualResult, err error) {
+	for _, o := range tel {
+		if _, ok := o.(telemetryOption); o != nil && !ok {
+			return CounterfactualResult{}, errors.New("explain: Counterfactuals takes only WithTracerProvider and WithMeterProvider as options; search parameters go in CounterfactualOptions")
+		}
+	}
+	cfg, err := newConfig(tel)
+	if err != nil {
+		return CounterfactualResult{}, err
 	}
 	k := opts.K
 	if k == 0 {
 		k = 3
 	}
-	ctx, span := newTracer(tp).Start(ctx, semconv.SpanCounterfactuals, trace.WithAttributes(
+	ctx, span := cfg.tel.Tracer(semconv.ScopeExplain).Start(ctx, semconv.SpanCounterfactuals, trace.WithAttributes(
 		semconv.AimsExplanationFeatures.Int(len(x)),
 		semconv.AimsCounterfactualRequested.Int(k),
 		semconv.AimsControlID.String(controlExplanation),
@@ -910,16 +941,20 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 	res := CounterfactualResult{ModelEvaluations: s.evals}
 	pairs := 0
 	for i, c := range chosen {
-		cf := Counterfactual{X: c.x, Output: c.y, Valid: c.gap == 0, Distance: s.distance(c.x, s.x)}
+		cf := Counterfactual{X: c.x, Output: c.y, Valid: c.gap == 0, Distance: s.distance(c.x, s.x), Outcome: s.opts.Outcome}
+		var conds []string
 		for j, v := range c.x {
 			if v != s.x[j] {
 				cf.Changed = append(cf.Changed, j)
+				cf.Changes = append(cf.Changes, FeatureChange{Feature: s.names[j], From: s.x[j], To: v})
 			}
 			if s.leader(j) && s.unitChanged(c.x, s.x, j) {
 				cf.ChangedNames = append(cf.ChangedNames, s.unitName[j])
+				conds = append(conds, s.condition(c.x, j))
 			}
 		}
 		cf.Sparsity = len(cf.ChangedNames)
+		cf.Summary = s.outcomeText() + " if " + strings.Join(conds, " and ")
 		for o, other := range chosen {
 			if o != i {
 				cf.Diversity += s.distance(c.x, other.x) / float64(len(chosen)-1)

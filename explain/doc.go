@@ -38,7 +38,34 @@
 // to an input that reach a goal without ever violating immutable, range,
 // monotone, integer or categorical constraints.
 //
+// # Into a decision record
+//
+// [Explanation.Record] returns the explanation in the decision record's
+// shape (aims.Explanation is the same type), with the reasons and the
+// counterfactuals worded for the person affected, so a service needs no
+// conversion code:
+//
+//	e, _ := explainer.Explain(ctx, x)
+//	reasons, _ := explain.ReasonCodes(e, explain.ReasonOptions{Descriptions: descs, Input: x, Reference: means})
+//	cf, _ := explain.Counterfactuals(ctx, model, x, explain.Above(0.5), explain.CounterfactualOptions{
+//		FeatureNames: names, Constraints: cons, Outcome: "approve", OutcomeText: "approved"})
+//	d.Explanation = e.Record(reasons, cf.Counterfactuals...)
+//
+// A counterfactual's Summary reads "approved if income ≥ 52,100 and debt ≤
+// 3,000", its numbers rounded away from the original values so that the
+// sentence asks for at least the change the search found.
+//
+// # Options and telemetry
+//
+// Explainers take [Option] values; an option given a bad argument makes
+// the constructor fail with an error that names it. [ReasonOptions] and
+// [CounterfactualOptions] are plain structs: they are the parameters of
+// one computation, not the configuration of a long-lived component.
+//
 // Each explanation and counterfactual search is one OpenTelemetry span
 // (method, number of features, background size, model evaluations and the
-// names — never the values — of the top features).
+// names — never the values — of the top features), and explainers count
+// and time explanations. [WithTracerProvider] and [WithMeterProvider]
+// choose the providers (for a search, pass them after its parameters);
+// without them, or with nil, the global providers are used.
 package explain

@@ -30,9 +30,9 @@ type LinearExplainer struct {
 // logit link, logistic) model with the given weights and intercept.
 // background supplies E[x]; a single row of feature means is enough.
 func NewLinear(weights []float64, intercept float64, background Matrix, opts ...Option) (*LinearExplainer, error) {
-	cfg := defaultConfig()
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	w, err := prepareBackground(background, cfg.weights)
 	if err != nil {

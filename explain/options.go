@@ -1,13 +1,15 @@
 package explain
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	itel "github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // Group makes several features one player of the game: a one-hot encoded
@@ -20,16 +22,27 @@ type Group struct {
 	Features []int
 }
 
-// Option configures an explainer.
-type Option func(*config)
+// Option configures an explainer ([New], [NewExact], [NewKernel],
+// [NewPermutation], [NewLinear]); the telemetry options also configure a
+// counterfactual search ([Counterfactuals]).
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// telemetryOption is an Option that only chooses a provider, the one kind
+// a counterfactual search accepts.
+type telemetryOption func(*config)
+
+func (f telemetryOption) apply(c *config) { f(c) }
 
 type config struct {
 	link        Link
 	names       []string
 	weights     []float64
 	groups      []Group
-	tp          trace.TracerProvider
-	mp          metric.MeterProvider
+	tel         itel.Providers
 	workers     int
 	seed        uint64
 	nsamples    int
@@ -40,13 +53,12 @@ type config struct {
 	maxExactM   int
 	bootstrap   int
 	rowsPerCall int
+	errs        []error
 }
 
 func defaultConfig() config {
 	return config{
 		link:        LinkIdentity,
-		tp:          otel.GetTracerProvider(),
-		mp:          otel.GetMeterProvider(),
 		workers:     runtime.GOMAXPROCS(0),
 		seed:        1,
 		minPerm:     16,
@@ -59,113 +71,178 @@ func defaultConfig() config {
 	}
 }
 
-// WithLink sets the output transform the game is formed in. [LinkLogit]
-// explains a probability model on its margin (log-odds) scale.
-func WithLink(l Link) Option { return func(c *config) { c.link = l } }
+// newConfig applies opts over the defaults and returns the errors the
+// options recorded, so a bad option fails before any work.
+func newConfig(opts []Option) (config, error) {
+	c := defaultConfig()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	return c, errors.Join(c.errs...)
+}
 
-// WithFeatureNames names the features; the default is x0, x1, ….
+func (c *config) fail(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("explain: "+format, args...))
+}
+
+// WithLink sets the output transform the game is formed in. [LinkLogit]
+// explains a probability model on its margin (log-odds) scale. Another
+// link is an error.
+func WithLink(l Link) Option {
+	return optionFunc(func(c *config) {
+		if l != LinkIdentity && l != LinkLogit {
+			c.fail("WithLink: unknown link %q", string(l))
+			return
+		}
+		c.link = l
+	})
+}
+
+// WithFeatureNames names the features, one name per column; the default
+// is x0, x1, ….
 func WithFeatureNames(names ...string) Option {
-	return func(c *config) { c.names = append([]string(nil), names...) }
+	return optionFunc(func(c *config) { c.names = append([]string(nil), names...) })
 }
 
 // WithBackgroundWeights weights the background rows (for example the
-// cluster sizes returned by [SummarizeBackground]). The default is uniform.
+// cluster sizes returned by [SummarizeBackground]), one non-negative
+// weight per row. The default is uniform.
 func WithBackgroundWeights(w []float64) Option {
-	return func(c *config) { c.weights = append([]float64(nil), w...) }
+	return optionFunc(func(c *config) { c.weights = append([]float64(nil), w...) })
 }
 
 // WithGroups declares feature groups that act as one player each. Features
 // not listed in any group remain players of their own.
 func WithGroups(groups ...Group) Option {
-	return func(c *config) { c.groups = append([]Group(nil), groups...) }
+	return optionFunc(func(c *config) { c.groups = append([]Group(nil), groups...) })
 }
 
-// WithTracerProvider sets the provider of the per-explanation span; the
-// default is otel.GetTracerProvider().
+// WithTracerProvider sets the provider of the per-explanation (or
+// per-search) span; nil or no option means the global provider.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(c *config) {
-		if tp != nil {
-			c.tp = tp
-		}
-	}
+	return telemetryOption(func(c *config) { c.tel.TP = tp })
 }
 
 // WithMeterProvider sets the provider of the explanation counter and
-// duration histogram; the default is otel.GetMeterProvider().
+// duration histogram; nil or no option means the global provider.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *config) {
-		if mp != nil {
-			c.mp = mp
-		}
-	}
+	return telemetryOption(func(c *config) { c.tel.MP = mp })
 }
 
 // WithWorkers bounds the goroutines that evaluate the model for one
-// explanation; the default is GOMAXPROCS.
-func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
+// explanation (n >= 1); the default is GOMAXPROCS.
+func WithWorkers(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.fail("WithWorkers: %d workers, need at least 1", n)
+			return
+		}
+		c.workers = n
+	})
+}
 
 // WithSeed seeds the random coalition and permutation sampling, so that
 // sampled explanations are reproducible.
-func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
+func WithSeed(seed uint64) Option { return optionFunc(func(c *config) { c.seed = seed }) }
 
 // WithSamples sets Kernel SHAP's coalition budget (shap's nsamples). The
-// default is 2M+2048, capped at 2^M−2.
-func WithSamples(n int) Option { return func(c *config) { c.nsamples = n } }
+// default (or 0) is 2M+2048, capped at 2^M−2; a negative budget is an
+// error.
+func WithSamples(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 0 {
+			c.fail("WithSamples: sample budget %d is negative", n)
+			return
+		}
+		c.nsamples = n
+	})
+}
 
 // WithPermutations bounds the number of antithetic permutation pairs of the
-// permutation explainer: at least min, at most max (defaults 16 and 2048).
+// permutation explainer: at least min, at most max (defaults 16 and 2048);
+// 1 <= min <= max.
 func WithPermutations(min, max int) Option {
-	return func(c *config) { c.minPerm, c.maxPerm = min, max }
+	return optionFunc(func(c *config) {
+		if min < 1 || max < min {
+			c.fail("WithPermutations: bounds min=%d max=%d are invalid (need 1 <= min <= max)", min, max)
+			return
+		}
+		c.minPerm, c.maxPerm = min, max
+	})
 }
 
 // WithTolerance sets the permutation explainer's convergence target: it
-// stops once every value's standard error is at most tol. The default is
-// 1% of |prediction − base value| (at least 1e-9).
-func WithTolerance(tol float64) Option { return func(c *config) { c.tolerance = tol } }
+// stops once every value's standard error is at most tol (a finite number
+// >= 0). The default is 1% of |prediction − base value| (at least 1e-9).
+func WithTolerance(tol float64) Option {
+	return optionFunc(func(c *config) {
+		if !(tol >= 0) || math.IsInf(tol, 1) {
+			c.fail("WithTolerance: tolerance %v is not a finite number >= 0", tol)
+			return
+		}
+		c.tolerance = tol
+	})
+}
 
 // WithTopK sets how many of the most important feature names the
-// explanation span carries (default 5, 0 for none).
-func WithTopK(k int) Option { return func(c *config) { c.topK = k } }
+// explanation span carries (default 5, 0 for none; negative is an error).
+func WithTopK(k int) Option {
+	return optionFunc(func(c *config) {
+		if k < 0 {
+			c.fail("WithTopK: %d is negative", k)
+			return
+		}
+		c.topK = k
+	})
+}
 
 // WithMaxExactPlayers bounds the number of players the exact explainer
-// accepts (default 24: 2^24 coalitions per row).
-func WithMaxExactPlayers(m int) Option { return func(c *config) { c.maxExactM = m } }
+// accepts (default 24: 2^24 coalitions per row; at least 1, at most 30
+// take effect).
+func WithMaxExactPlayers(m int) Option {
+	return optionFunc(func(c *config) {
+		if m < 1 {
+			c.fail("WithMaxExactPlayers: %d, need at least 1", m)
+			return
+		}
+		c.maxExactM = m
+	})
+}
 
 // WithBootstrap sets how many bootstrap resamples Kernel SHAP uses to
-// estimate the standard error of sampled values (default 50; 0 disables).
-func WithBootstrap(b int) Option { return func(c *config) { c.bootstrap = b } }
+// estimate the standard error of sampled values (default 50; 0 disables;
+// negative is an error).
+func WithBootstrap(b int) Option {
+	return optionFunc(func(c *config) {
+		if b < 0 {
+			c.fail("WithBootstrap: bootstrap count %d is negative", b)
+			return
+		}
+		c.bootstrap = b
+	})
+}
 
 // WithRowsPerCall sets the minimum number of rows handed to the model per
-// Predict call (default 64); several coalitions share a call when the
-// background is smaller than this. Raise it for models with a high cost
-// per call (a remote or GPU model); one coalition per call lets a
-// vectorised model exploit the columns that are constant in the call.
-func WithRowsPerCall(n int) Option { return func(c *config) { c.rowsPerCall = n } }
+// Predict call (default 64, at least 1); several coalitions share a call
+// when the background is smaller than this. Raise it for models with a
+// high cost per call (a remote or GPU model); one coalition per call lets
+// a vectorised model exploit the columns that are constant in the call.
+func WithRowsPerCall(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.fail("WithRowsPerCall: %d rows, need at least 1", n)
+			return
+		}
+		c.rowsPerCall = n
+	})
+}
 
+// validate checks what depends on the data: the number of names.
 func (c *config) validate(d int) error {
-	if c.link != LinkIdentity && c.link != LinkLogit {
-		return fmt.Errorf("explain: unknown link %q", string(c.link))
-	}
 	if c.names != nil && len(c.names) != d {
 		return fmt.Errorf("explain: %d feature names for %d features", len(c.names), d)
-	}
-	if c.workers <= 0 {
-		c.workers = 1
-	}
-	if c.nsamples < 0 {
-		return fmt.Errorf("explain: sample budget %d is negative", c.nsamples)
-	}
-	if c.minPerm < 1 || c.maxPerm < c.minPerm {
-		return fmt.Errorf("explain: permutation bounds min=%d max=%d are invalid", c.minPerm, c.maxPerm)
-	}
-	if math.IsNaN(c.tolerance) || math.IsInf(c.tolerance, 0) {
-		return fmt.Errorf("explain: tolerance %v is not finite", c.tolerance)
-	}
-	if c.rowsPerCall <= 0 {
-		c.rowsPerCall = 1
-	}
-	if c.bootstrap < 0 {
-		return fmt.Errorf("explain: bootstrap count %d is negative", c.bootstrap)
 	}
 	return nil
 }

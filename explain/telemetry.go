@@ -19,10 +19,6 @@ import (
 // outputs (A.8.2).
 const controlExplanation = "A.8.2"
 
-func newTracer(tp trace.TracerProvider) trace.Tracer {
-	return tp.Tracer(semconv.ScopeExplain, trace.WithInstrumentationVersion(semconv.Version))
-}
-
 // telemetry is an explainer's span and metric instruments.
 type telemetry struct {
 	tracer       trace.Tracer
@@ -31,14 +27,14 @@ type telemetry struct {
 }
 
 func newTelemetry(cfg *config) *telemetry {
-	meter := cfg.mp.Meter(semconv.ScopeExplain, metric.WithInstrumentationVersion(semconv.Version))
+	meter := cfg.tel.Meter(semconv.ScopeExplain)
 	// Instrument creation only fails for invalid names; ours are constants
 	// checked by the tests, and the API returns a usable no-op on error.
 	count, _ := meter.Int64Counter(semconv.MetricExplanations,
 		metric.WithUnit("{explanation}"), metric.WithDescription("explanations produced"))
 	dur, _ := meter.Float64Histogram(semconv.MetricExplanationDuration,
 		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
-	return &telemetry{tracer: newTracer(cfg.tp), explanations: count, duration: dur}
+	return &telemetry{tracer: cfg.tel.Tracer(semconv.ScopeExplain), explanations: count, duration: dur}
 }
 
 // explainSpan is one explanation in flight.

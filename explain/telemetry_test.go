@@ -79,8 +79,8 @@ func TestCounterfactualSpan(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	f := Func(func(x []float64) float64 { return x[0] + x[1] })
 	res, err := Counterfactuals(context.Background(), f, []float64{1, 1}, Above(5), CounterfactualOptions{
-		K: 2, Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 10}}, {Range: &Range{Min: 0, Max: 10}}}, TracerProvider: tp,
-	})
+		K: 2, Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 10}}, {Range: &Range{Min: 0, Max: 10}}},
+	}, WithTracerProvider(tp))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,12 +163,9 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 	specs := bootstrapSpecs(f0)
 	est := extractStats(f0, specs)
 	n := d.Rows()
-	fc := config{minGroupSize: DefaultMinGroupSize}
-	for _, o := range opts {
-		o(&fc)
-	}
-	if fc.metrics == nil {
-		fc.metrics = Metrics()
+	fc, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	var base *tally
 	var baseLayout *layout
@@ -213,7 +210,7 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 					for i := range rows {
 						rows[i] = rng.IntN(n)
 					}
-					fr, err = NewFrame(ctx, d, append(slices.Clone(opts), func(c *config) { c.rows = rows })...)
+					fr, err = NewFrame(ctx, d, append(slices.Clone(opts), withRows(rows))...)
 				}
 				if err != nil {
 					errc <- err

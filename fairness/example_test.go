@@ -92,7 +92,7 @@ func ExampleMonitor() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 
 	d := loanData()
 	for i := range d.YPred {

@@ -9,39 +9,6 @@ import (
 	"strings"
 )
 
-// DefaultMinGroupSize is the group size below which values are flagged
-// Small unless WithMinGroupSize says otherwise.
-const DefaultMinGroupSize = 30
-
-// Option configures NewFrame and the functions that build on it.
-type Option func(*config)
-
-type config struct {
-	metrics      []Metric
-	pos          *int
-	minGroupSize int64
-	rows         []int // bootstrap resample, internal
-}
-
-// WithMetrics selects the metrics of the frame (default: the predefined
-// confusion-count metrics, see Metrics). Metrics that are not listed can
-// still be read from a frame when they need only counts.
-func WithMetrics(ms ...Metric) Option {
-	return func(c *config) { c.metrics = append([]Metric(nil), ms...) }
-}
-
-// WithPosLabel declares the positive label. Labels and predictions may
-// then hold this value and one other value (the negative label).
-func WithPosLabel(label int) Option {
-	return func(c *config) { c.pos = &label }
-}
-
-// WithMinGroupSize sets the number of rows below which a group's values
-// are flagged Small (unreliable); default DefaultMinGroupSize.
-func WithMinGroupSize(n int) Option {
-	return func(c *config) { c.minGroupSize = int64(n) }
-}
-
 // Method selects how Difference and Ratio compare groups.
 type Method int
 
@@ -140,12 +107,9 @@ type Frame struct {
 // per-group confusion counts (and score sums when score metrics are
 // requested); ROC AUC adds one sort, user row metrics one grouping pass.
 func NewFrame(ctx context.Context, d *Data, opts ...Option) (*Frame, error) {
-	cfg := config{minGroupSize: DefaultMinGroupSize}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.metrics == nil {
-		cfg.metrics = Metrics()
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := d.validateShape(true); err != nil {
 		return nil, err
@@ -159,15 +123,7 @@ func NewFrame(ctx context.Context, d *Data, opts ...Option) (*Frame, error) {
 	}
 	lc := newLabelCoding(cfg.pos, d.YTrue, d.YPred)
 	topt := tallyOptions{coding: lc, rows: cfg.rows}
-	names := map[string]bool{}
 	for _, m := range cfg.metrics {
-		if m.name == "" {
-			return nil, errors.New("fairness: a metric has no name")
-		}
-		if names[m.name] {
-			return nil, fmt.Errorf("fairness: metric %q is listed twice", m.name)
-		}
-		names[m.name] = true
 		if m.needsScores() && d.YScore == nil {
 			return nil, fmt.Errorf("fairness: metric %q needs y_score", m.name)
 		}
@@ -175,12 +131,6 @@ func NewFrame(ctx context.Context, d *Data, opts ...Option) (*Frame, error) {
 			topt.scores = true
 		}
 		if m.kind == kindCalibration {
-			if m.bins < 1 {
-				return nil, fmt.Errorf("fairness: metric %q needs at least one bin, has %d", m.name, m.bins)
-			}
-			if topt.bins != 0 && topt.bins != m.bins {
-				return nil, fmt.Errorf("fairness: one frame supports one calibration bin count, got %d and %d", topt.bins, m.bins)
-			}
 			topt.bins = m.bins
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims/semconv"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
@@ -76,72 +75,6 @@ type Threshold struct {
 // DefaultHysteresis is the Threshold.Hysteresis used when it is zero.
 const DefaultHysteresis = 0.02
 
-// MonitorOption configures NewMonitor.
-type MonitorOption func(*monitorConfig)
-
-type monitorConfig struct {
-	mp          metric.MeterProvider
-	lp          otellog.LoggerProvider
-	countWindow int
-	timeWindow  time.Duration
-	buckets     int
-	maxPending  int
-	maxGroups   int
-	minGroup    int64
-	thresholds  []Threshold
-	now         func() time.Time
-}
-
-// WithMeterProvider sets the meter provider (default otel.GetMeterProvider()).
-func WithMeterProvider(mp metric.MeterProvider) MonitorOption {
-	return func(c *monitorConfig) { c.mp = mp }
-}
-
-// WithLoggerProvider sets the logger provider for events (default
-// otel.GetLoggerProvider()).
-func WithLoggerProvider(lp otellog.LoggerProvider) MonitorOption {
-	return func(c *monitorConfig) { c.lp = lp }
-}
-
-// WithCountWindow makes the window the last n decisions (default 10,000).
-func WithCountWindow(n int) MonitorOption {
-	return func(c *monitorConfig) { c.countWindow, c.timeWindow = n, 0 }
-}
-
-// WithTimeWindow makes the window the decisions of the last d, kept in
-// the given number of buckets (the window slides one bucket at a time).
-func WithTimeWindow(d time.Duration, buckets int) MonitorOption {
-	return func(c *monitorConfig) { c.timeWindow, c.buckets, c.countWindow = d, buckets, 0 }
-}
-
-// WithMaxPending bounds the decisions waiting for a label (default
-// 100,000); the oldest is forgotten when a new one would exceed it.
-func WithMaxPending(n int) MonitorOption {
-	return func(c *monitorConfig) { c.maxPending = n }
-}
-
-// WithMaxGroups bounds the number of distinct groups (default 64).
-func WithMaxGroups(n int) MonitorOption {
-	return func(c *monitorConfig) { c.maxGroups = n }
-}
-
-// WithMinGroupDecisions sets how many decisions (for selection rates) or
-// labelled decisions (for TPR/FPR) a group needs in the window before it
-// takes part in disparities (default 30).
-func WithMinGroupDecisions(n int) MonitorOption {
-	return func(c *monitorConfig) { c.minGroup = int64(n) }
-}
-
-// WithThreshold adds an alarm on a disparity.
-func WithThreshold(t Threshold) MonitorOption {
-	return func(c *monitorConfig) { c.thresholds = append(c.thresholds, t) }
-}
-
-// WithClock replaces time.Now (for tests of time windows).
-func WithClock(now func() time.Time) MonitorOption {
-	return func(c *monitorConfig) { c.now = now }
-}
-
 // groupCounts are one group's counts in a window; conf is indexed by
 // y<<1 | ŷ (tn, fp, fn, tp).
 type groupCounts struct {
@@ -180,7 +113,8 @@ type groupInfo struct {
 // decision; time window: one set of counts per bucket and group), the
 // pending-label set and the number of groups. Observe and ObserveLabel do
 // not allocate in the steady state. A Monitor is safe for concurrent use
-// and owns no goroutines; Close unregisters its metric callback.
+// and owns no goroutines. Close emits what is still pending and leaves
+// the final window's gauges for the next collection.
 type Monitor struct {
 	mu       sync.Mutex
 	features []string
@@ -211,53 +145,21 @@ type Monitor struct {
 	logger   otellog.Logger
 	reg      metric.Registration
 	closed   bool
+	// exported is set once the final state of a closed monitor has been
+	// observed by a collection; the callback then reports nothing more.
+	exported bool
 }
 
 // NewMonitor creates a monitor for decisions described by the given
 // sensitive feature names; Observe takes one label per feature, in this
 // order.
 func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
-	cfg := monitorConfig{countWindow: 10_000, maxPending: 100_000, maxGroups: 64, minGroup: 30, now: time.Now}
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newMonitorConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if len(features) == 0 {
 		return nil, errors.New("fairness: monitor needs at least one sensitive feature")
-	}
-	switch {
-	case cfg.timeWindow == 0 && cfg.countWindow < 1:
-		return nil, fmt.Errorf("fairness: count window %d must be positive", cfg.countWindow)
-	case cfg.timeWindow < 0:
-		return nil, fmt.Errorf("fairness: time window %v must be positive", cfg.timeWindow)
-	case cfg.timeWindow > 0 && (cfg.buckets < 1 || cfg.buckets > 1<<16):
-		return nil, fmt.Errorf("fairness: time window needs 1..65536 buckets, got %d", cfg.buckets)
-	case cfg.maxPending < 1:
-		return nil, fmt.Errorf("fairness: max pending %d must be positive", cfg.maxPending)
-	case cfg.maxGroups < 1:
-		return nil, fmt.Errorf("fairness: max groups %d must be positive", cfg.maxGroups)
-	}
-	for i, t := range cfg.thresholds {
-		if !validDisparity(t.Disparity) {
-			return nil, fmt.Errorf("fairness: threshold %d has unknown disparity %q", i, t.Disparity)
-		}
-		if math.IsNaN(t.Limit) {
-			return nil, fmt.Errorf("fairness: threshold on %s has a NaN limit", t.Disparity)
-		}
-		if t.ControlID == "" {
-			cfg.thresholds[i].ControlID = DefaultControlID
-		}
-		switch {
-		case t.Hysteresis == 0:
-			cfg.thresholds[i].Hysteresis = DefaultHysteresis
-		case t.Hysteresis < 0 || math.IsNaN(t.Hysteresis):
-			cfg.thresholds[i].Hysteresis = 0
-		}
-	}
-	if cfg.mp == nil {
-		cfg.mp = otel.GetMeterProvider()
-	}
-	if cfg.lp == nil {
-		cfg.lp = otel.GetLoggerProvider()
 	}
 	m := &Monitor{
 		features:  append([]string(nil), features...),
@@ -273,16 +175,12 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 	}
 	if cfg.timeWindow > 0 {
 		m.bucketDur = cfg.timeWindow / time.Duration(cfg.buckets)
-		if m.bucketDur <= 0 {
-			return nil, fmt.Errorf("fairness: time window %v is too short for %d buckets", cfg.timeWindow, cfg.buckets)
-		}
 		m.buckets = make([]groupCounts, cfg.buckets*cfg.maxGroups)
 		m.curBucket = cfg.now().UnixNano() / int64(m.bucketDur)
 	} else {
 		m.ring = make([]windowEntry, cfg.countWindow)
 	}
-	scope := []otellog.LoggerOption{otellog.WithInstrumentationVersion(semconv.Version)}
-	m.logger = cfg.lp.Logger(semconv.ScopeFairness, scope...)
+	m.logger = cfg.tel.Logger(semconv.ScopeFairness)
 	if err := m.registerMetrics(); err != nil {
 		return nil, err
 	}
@@ -722,7 +620,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 }
 
 func (m *Monitor) registerMetrics() error {
-	meter := m.cfg.mp.Meter(semconv.ScopeFairness, metric.WithInstrumentationVersion(semconv.Version))
+	meter := m.cfg.tel.Meter(semconv.ScopeFairness)
 	gauge := func(name, unit, desc string) (metric.Float64ObservableGauge, error) {
 		return meter.Float64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
 	}
@@ -745,10 +643,19 @@ func (m *Monitor) registerMetrics() error {
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		if m.closed {
+		if m.exported {
 			return nil
 		}
-		if m.ring == nil {
+		if m.closed {
+			// The final window is reported once, by the first collection
+			// after Close (typically the meter provider's shutdown), and
+			// then the callback lets go of the provider.
+			m.exported = true
+			reg := m.reg
+			// Unregistering waits for the collection this callback is
+			// part of, so it cannot happen here.
+			go func() { _ = reg.Unregister() }()
+		} else if m.ring == nil {
 			m.advance()
 		}
 		for g := range m.groups {
@@ -781,19 +688,41 @@ func (m *Monitor) registerMetrics() error {
 	return nil
 }
 
-// Close stops the monitor: its metric callback is unregistered and later
-// calls return ErrClosed. Close is idempotent.
-func (m *Monitor) Close() error {
+// Close stops the monitor and hands its final state to the providers:
+// a time window is brought up to now, every threshold crossing that is
+// still pending is emitted as an event, and the gauges of this final
+// window are reported once more, by the next collection of the meter
+// provider (shut the provider down after closing its monitors, and its
+// final export carries them); after that collection the metric callback
+// is unregistered. Later calls to Observe and ObserveLabel return
+// ErrClosed. If ctx ends before every pending event is emitted, Close
+// returns ctx.Err() (the monitor is closed all the same). Close is
+// idempotent.
+func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
-	if m.closed {
+	if m.closed || m.pending == nil {
 		m.mu.Unlock()
 		return nil
 	}
+	if m.ring == nil {
+		m.advance()
+	}
+	// evaluate reports one changed threshold per call; collect them all.
+	var events []thresholdEvent
+	for range m.cfg.thresholds {
+		ev, fire := m.evaluate()
+		if !fire {
+			break
+		}
+		events = append(events, ev)
+	}
 	m.closed = true
-	reg := m.reg
 	m.mu.Unlock()
-	if reg != nil {
-		return reg.Unregister()
+	for _, ev := range events {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m.emit(ev)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func TestMonitorJoinsLabelsAndExportsGauges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	// F: 4 decisions, 1 positive; M: 4 decisions, 3 positive.
 	preds := map[string][]int{"F": {1, 0, 0, 0}, "M": {1, 1, 1, 0}}
 	labels := map[string][]int{"F": {1, 1, 0, 0}, "M": {1, 0, 1, 0}}
@@ -161,7 +161,7 @@ func TestMonitorThresholdEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	// Deterministic streams: groups alternate, and each group's
 	// predictions hit its rate exactly (error-diffusion), so the test
 	// does not depend on sampling noise.
@@ -218,7 +218,7 @@ func TestMonitorCountWindowAndBoundedPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	for i := range 30 {
 		if err := m.Observe(strconv.Itoa(i), []string{"a"}, i%2); err != nil {
 			t.Fatal(err)
@@ -263,7 +263,7 @@ func TestMonitorTimeWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	for i := range 5 {
 		_ = m.Observe("a"+strconv.Itoa(i), []string{"x"}, 1)
 	}
@@ -322,16 +322,21 @@ func TestMonitorErrorsAndClose(t *testing.T) {
 	if err := m.Observe("3", []string{"a", "d"}, 1); !errors.Is(err, ErrTooManyGroups) {
 		t.Errorf("third group: %v", err)
 	}
-	if err := m.Close(); err != nil {
+	if err := m.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Observe("4", []string{"a", "b"}, 1); !errors.Is(err, ErrClosed) {
 		t.Errorf("after close: %v", err)
 	}
-	if g := tel.gauges(t); len(g) != 0 && len(g[semconv.MetricFairnessSelectionRate]) != 0 {
-		t.Errorf("closed monitor still reports %v", g)
+	// The first collection after Close carries the final window, later
+	// ones nothing.
+	if g := tel.gauges(t)[semconv.MetricFairnessSelectionRate]; len(g) != 2 || g["g=a,h=b"] != 1 || g["g=a,h=c"] != 1 {
+		t.Errorf("final collection after close: selection rates %v, want g=a,h=b and g=a,h=c at 1", g)
 	}
-	if err := m.Close(); err != nil {
+	if g := tel.gauges(t); len(g[semconv.MetricFairnessSelectionRate]) != 0 {
+		t.Errorf("closed monitor still reports after its final collection: %v", g)
+	}
+	if err := m.Close(context.Background()); err != nil {
 		t.Errorf("second close: %v", err)
 	}
 }
@@ -342,7 +347,7 @@ func TestMonitorConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
@@ -377,7 +382,7 @@ func BenchmarkMonitorObserve(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	ids := make([]string, 1<<16)
 	for i := range ids {
 		ids[i] = "decision-" + strconv.Itoa(i)
@@ -412,7 +417,7 @@ func BenchmarkMonitorObserveLabel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	ids := make([]string, 1024)
 	for i := range ids {
 		ids[i] = "d" + strconv.Itoa(i)
@@ -441,7 +446,7 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 		t.Error("zero Monitor accepted a label")
 	}
 	_ = m.Snapshot()
-	if err := m.Close(); err != nil {
+	if err := m.Close(context.Background()); err != nil {
 		t.Error(err)
 	}
 	var c Cell
@@ -462,7 +467,7 @@ func TestMonitorHysteresisSuppressesFlapping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer m.Close()
+		defer m.Close(context.Background())
 		acc := map[string]float64{}
 		for id := range 600 {
 			g, p := "F", 0.5
@@ -501,7 +506,7 @@ func BenchmarkMonitorObserveTimeWindow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	defer m.Close(context.Background())
 	ids := make([]string, 1<<16)
 	for i := range ids {
 		ids[i] = "decision-" + strconv.Itoa(i)

@@ -44,9 +44,9 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 	d2 := *d
 	d2.YPred = d.YTrue
 	d2.Control = nil
-	cfg := config{}
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := d2.validateShape(true); err != nil {
 		return nil, err

@@ -106,9 +106,9 @@ func FitThresholdOptimizer(ctx context.Context, d *Data, c Constraint, opts ...O
 	if d2.YPred == nil {
 		d2.YPred = d.YTrue // unused; keeps the shape checks happy
 	}
-	cfg := config{}
-	for _, o := range opts {
-		o(&cfg)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	if err := d2.validateShape(true); err != nil {
 		return nil, err

@@ -145,66 +145,13 @@ func (s *service) explainDecision(ctx context.Context, x []float64) (*aims.Expla
 	if err != nil {
 		return nil, err
 	}
-	out := &aims.Explanation{Method: string(e.Method), BaseValue: e.BaseValue, Prediction: e.Prediction}
-	for i, name := range e.FeatureNames {
-		out.Attributions = append(out.Attributions, aims.Attribution{Feature: name, Contribution: e.Values[i]})
-	}
-	for _, rc := range reasons {
-		if rc.Direction != explain.TowardAdverse {
-			continue
-		}
-		out.ReasonCodes = append(out.ReasonCodes, aims.ReasonCode{
-			Rank: rc.Rank, Code: rc.Code, Feature: rc.Feature, Description: rc.Text,
-			Direction: "adverse", Contribution: rc.Contribution,
-		})
-	}
-	cf, err := explain.Counterfactuals(ctx, explain.Func(s.model.Score), x, explain.Above(threshold+0.02), explain.CounterfactualOptions{
+	// A search that finds nothing within the constraints leaves the record
+	// without a counterfactual.
+	cf, _ := explain.Counterfactuals(ctx, explain.Func(s.model.Score), x, explain.Above(threshold+0.02), explain.CounterfactualOptions{
 		K: 1, FeatureNames: featureNames, Constraints: counterfactualConstraints(), Data: s.train,
-		Seed: 7, Population: 48, Generations: 30,
+		Seed: 7, Population: 48, Generations: 30, Outcome: "approve", OutcomeText: "approved",
 	})
-	if err == nil && len(cf.Counterfactuals) > 0 && cf.Counterfactuals[0].Valid {
-		out.Counterfactuals = append(out.Counterfactuals, summariseCounterfactual(x, cf.Counterfactuals[0]))
-	}
-	return out, nil
-}
-
-func summariseCounterfactual(x []float64, c explain.Counterfactual) aims.Counterfactual {
-	out := aims.Counterfactual{Outcome: "approve"}
-	var parts []string
-	for _, j := range c.Changed {
-		out.Changes = append(out.Changes, aims.FeatureChange{Feature: featureNames[j], From: x[j], To: c.X[j]})
-		// Round away from the original value, so the sentence stays true.
-		rel, v := "≥", roundTo(c.X[j], math.Ceil)
-		if c.X[j] < x[j] {
-			rel, v = "≤", roundTo(c.X[j], math.Floor)
-		}
-		parts = append(parts, fmt.Sprintf("%s %s %s", featureNames[j], rel, formatAmount(v)))
-	}
-	out.Summary = "approved if " + strings.Join(parts, " and ")
-	return out
-}
-
-// roundTo rounds v to hundreds (for amounts of 1,000 and more) or units,
-// in the direction rnd (math.Ceil or math.Floor).
-func roundTo(v float64, rnd func(float64) float64) float64 {
-	if math.Abs(v) >= 1000 {
-		return rnd(v/100) * 100
-	}
-	return rnd(v)
-}
-
-func formatAmount(v float64) string {
-	s := fmt.Sprintf("%.0f", v)
-	// thousands separators for readability
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return e.Record(reasons, cf.Counterfactuals...), nil
 }
 
 func (a Applicant) validate() error {

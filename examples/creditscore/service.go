@@ -206,7 +206,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold})); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.fair.Close() })
+	s.closers = append(s.closers, s.fair.Close)
 
 	// Drift against profiles of the training data.
 	profiles, err := trainingProfiles(apps[:cut], s.model)
@@ -217,7 +217,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		drift.WithInterval(cfg.driftInterval)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func(context.Context) error { return s.drift.Close() })
+	s.closers = append(s.closers, s.drift.Close)
 	return s, nil
 }
 

@@ -31,7 +31,10 @@ func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []f
 	if len(out) != x.Rows*K {
 		return fmt.Errorf("tree: margin output has %d slots, need %d rows × %d groups", len(out), x.Rows, K)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
 	return e.predictRows(ctx, x, cfg.workers, func(i int, m []float64) { copy(out[i*K:(i+1)*K], m) })
 }
 
@@ -187,7 +190,10 @@ func (e *Ensemble) Contributions(ctx context.Context, x explain.Matrix, out []fl
 	if len(out) != x.Rows*stride {
 		return fmt.Errorf("tree: contribution output has %d slots, need %d rows × %d groups × %d", len(out), x.Rows, K, M+1)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	if lt := e.tables(); lt != nil && !cfg.recursive {
 		return e.contributionsTables(ctx, x, out, lt, workers)

@@ -47,8 +47,12 @@
 // explain.ReasonCodes turns their explanations into reason codes. Batch
 // work is spread over GOMAXPROCS goroutines ([WithWorkers]), each with its
 // own preallocated scratch, and stops when the context is cancelled. The
-// explainers record one span per call and count explanations (WithTracerProvider,
-// WithMeterProvider).
+// explainers record one span per call and count explanations
+// ([WithTracerProvider], [WithMeterProvider]; without them, or with nil,
+// the global providers). An option given a bad argument makes the
+// constructor or batch call fail with an error that names it. Like any
+// [explain.Explanation], theirs go into a decision record with
+// [explain.Explanation.Record].
 //
 // # Performance
 //

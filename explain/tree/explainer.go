@@ -37,7 +37,10 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 	if e == nil {
 		return explainerBase{}, config{}, fmt.Errorf("tree: nil ensemble")
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return explainerBase{}, cfg, err
+	}
 	if cfg.class < 0 || cfg.class >= e.numGroups {
 		return explainerBase{}, cfg, fmt.Errorf("tree: class %d out of range, model has %d output groups", cfg.class, e.numGroups)
 	}
@@ -54,7 +57,7 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 	if len(names) != e.numFeatures {
 		return explainerBase{}, cfg, fmt.Errorf("tree: %d feature names for %d features", len(names), e.numFeatures)
 	}
-	meter := cfg.mp.Meter(semconv.ScopeExplainTree, metric.WithInstrumentationVersion(semconv.Version))
+	meter := cfg.tel.Meter(semconv.ScopeExplainTree)
 	// Instrument creation fails only for invalid names (ours are constants),
 	// and the API then returns a usable no-op instrument.
 	count, _ := meter.Int64Counter(semconv.MetricExplanations,
@@ -63,7 +66,7 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
 	return explainerBase{
 		e: e, class: cfg.class, names: names, workers: cfg.workers,
-		tracer:       cfg.tp.Tracer(semconv.ScopeExplainTree, trace.WithInstrumentationVersion(semconv.Version)),
+		tracer:       cfg.tel.Tracer(semconv.ScopeExplainTree),
 		explanations: count, duration: dur,
 	}, cfg, nil
 }
@@ -205,11 +208,11 @@ func (p *PathDependent) ExplainBatch(ctx context.Context, x explain.Matrix) (out
 	}
 	M, K := p.e.numFeatures, p.e.numGroups
 	contribs := make([]float64, x.Rows*K*(M+1))
-	if err := p.e.Contributions(ctx, x, contribs, WithWorkers(p.workers)); err != nil {
+	if err := p.e.Contributions(ctx, x, contribs, withWorkerCount(p.workers)); err != nil {
 		return nil, err
 	}
 	margins := make([]float64, x.Rows*K)
-	if err := p.e.PredictMargins(ctx, x, margins, WithWorkers(p.workers)); err != nil {
+	if err := p.e.PredictMargins(ctx, x, margins, withWorkerCount(p.workers)); err != nil {
 		return nil, err
 	}
 	out = make([]explain.Explanation, x.Rows)
@@ -309,7 +312,7 @@ func (iv *Interventional) ExplainBatch(ctx context.Context, x explain.Matrix) (o
 	}
 	M, K := iv.e.numFeatures, iv.e.numGroups
 	margins := make([]float64, x.Rows*K)
-	if err := iv.e.PredictMargins(ctx, x, margins, WithWorkers(iv.workers)); err != nil {
+	if err := iv.e.PredictMargins(ctx, x, margins, withWorkerCount(iv.workers)); err != nil {
 		return nil, err
 	}
 	var vals []float64 // x.Rows × (M+1) for the selected class
@@ -320,7 +323,7 @@ func (iv *Interventional) ExplainBatch(ctx context.Context, x explain.Matrix) (o
 		}
 	} else {
 		all := make([]float64, x.Rows*K*(M+1))
-		if err := iv.e.InterventionalContributions(ctx, x, iv.bg, all, WithWorkers(iv.workers)); err != nil {
+		if err := iv.e.InterventionalContributions(ctx, x, iv.bg, all, withWorkerCount(iv.workers)); err != nil {
 			return nil, err
 		}
 		vals = make([]float64, x.Rows*(M+1))

@@ -32,7 +32,10 @@ func (e *Ensemble) Interactions(ctx context.Context, x explain.Matrix, out []flo
 	if len(out) != x.Rows*stride {
 		return fmt.Errorf("tree: interaction output has %d slots, need %d rows × %d groups × %d × %d", len(out), x.Rows, K, M1, M1)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	if it := e.interTables(); it != nil && !cfg.recursive {
 		return e.interactionsTables(ctx, x, out, it, workers)

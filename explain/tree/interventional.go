@@ -187,7 +187,10 @@ func (e *Ensemble) InterventionalContributions(ctx context.Context, x explain.Ma
 	if len(out) != x.Rows*stride {
 		return fmt.Errorf("tree: contribution output has %d slots, need %d rows × %d groups × %d", len(out), x.Rows, K, M+1)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	weights := newIntervWeights(e.maxDepth)
 	if bg.masks != nil && !cfg.recursive {

@@ -38,7 +38,10 @@ var _ explain.Model = (*ModelView)(nil)
 // Model returns a view of e as an [explain.Model]. By default it predicts
 // the margin of class 0; options: WithClass, WithOutputSpace, WithWorkers.
 func (e *Ensemble) Model(opts ...Option) (*ModelView, error) {
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.class < 0 || cfg.class >= e.numGroups {
 		return nil, fmt.Errorf("tree: class %d out of range, model has %d output groups", cfg.class, e.numGroups)
 	}

@@ -1,77 +1,101 @@
 package tree
 
 import (
-	"go.opentelemetry.io/otel"
+	"errors"
+	"fmt"
+
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	itel "github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // Option configures batch computations and explainers.
-type Option func(*config)
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	workers     int
+	workers     int // 0: GOMAXPROCS
 	class       int
 	outputSpace bool
 	names       []string
 	// recursive forces Algorithm 2's recursion instead of the leaf tables
 	// (tests check that both agree).
 	recursive bool
-	tp        trace.TracerProvider
-	mp        metric.MeterProvider
+	tel       itel.Providers
+	errs      []error
 }
 
-func newConfig(opts []Option) config {
-	c := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
+// newConfig applies opts and returns the errors the options recorded, so
+// a bad option fails before any work.
+func newConfig(opts []Option) (config, error) {
+	var c config
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o.apply(&c)
 		}
 	}
-	return c
+	return c, errors.Join(c.errs...)
 }
 
-// WithWorkers sets how many goroutines share a batch of rows; n <= 0 (the
-// default) means runtime.GOMAXPROCS(0).
-func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
+// WithWorkers sets how many goroutines share a batch of rows (n >= 1);
+// the default is runtime.GOMAXPROCS(0).
+func WithWorkers(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.errs = append(c.errs, fmt.Errorf("tree: WithWorkers: %d workers, need at least 1", n))
+			return
+		}
+		c.workers = n
+	})
+}
 
 // WithClass selects the output group (class) an explainer or model view
-// reports for multi-class models. The default is group 0.
-func WithClass(k int) Option { return func(c *config) { c.class = k } }
+// reports for multi-class models. The default is group 0; a negative
+// group is an error, as is one the model does not have.
+func WithClass(k int) Option {
+	return optionFunc(func(c *config) {
+		if k < 0 {
+			c.errs = append(c.errs, fmt.Errorf("tree: WithClass: class %d is negative", k))
+			return
+		}
+		c.class = k
+	})
+}
 
 // WithOutputSpace makes a model view or interventional explainer work in
 // the objective's output space (probabilities for logistic and softmax
 // models) instead of margin space.
-func WithOutputSpace() Option { return func(c *config) { c.outputSpace = true } }
+func WithOutputSpace() Option { return optionFunc(func(c *config) { c.outputSpace = true }) }
 
 // WithTracerProvider sets the provider of the tracer that records a span
-// per batch explanation. The default is otel.GetTracerProvider().
+// per batch explanation; nil or no option means the global provider.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(c *config) {
-		if tp != nil {
-			c.tp = tp
-		}
-	}
+	return optionFunc(func(c *config) { c.tel.TP = tp })
 }
 
-// WithFeatureNames names the features in explanations. The default is the
-// names stored in the model file, else x0, x1, ….
+// WithFeatureNames names the features in explanations, one name per
+// feature. The default is the names stored in the model file, else x0,
+// x1, ….
 func WithFeatureNames(names ...string) Option {
-	return func(c *config) { c.names = append([]string(nil), names...) }
+	return optionFunc(func(c *config) { c.names = append([]string(nil), names...) })
 }
 
 // withRecursion makes TreeSHAP use the recursion of Algorithm 2 even when
 // leaf tables are available.
-func withRecursion() Option { return func(c *config) { c.recursive = true } }
+func withRecursion() Option { return optionFunc(func(c *config) { c.recursive = true }) }
 
 // WithMeterProvider sets the provider of the meter that counts explanations
 // and records their duration (semconv aims.explain.explanations and
-// aims.explain.duration, as package explain). The default is
-// otel.GetMeterProvider().
+// aims.explain.duration, as package explain); nil or no option means the
+// global provider.
 func WithMeterProvider(mp metric.MeterProvider) Option {
-	return func(c *config) {
-		if mp != nil {
-			c.mp = mp
-		}
-	}
+	return optionFunc(func(c *config) { c.tel.MP = mp })
 }
+
+// withWorkerCount passes an explainer's worker count (0: GOMAXPROCS) on
+// to the batch computations it runs.
+func withWorkerCount(n int) Option { return optionFunc(func(c *config) { c.workers = n }) }

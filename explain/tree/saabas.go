@@ -25,7 +25,10 @@ func (e *Ensemble) ApproxContributions(ctx context.Context, x explain.Matrix, ou
 	if len(out) != x.Rows*stride {
 		return fmt.Errorf("tree: contribution output has %d slots, need %d rows × %d groups × %d", len(out), x.Rows, K, M+1)
 	}
-	cfg := newConfig(opts)
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	rows := make([][]float64, workers)
 	for w := range rows {

@@ -1,0 +1,236 @@
+package fairness
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+
+	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
+)
+
+// crossBoth feeds M 10 approvals and F 10 denials: F becomes eligible on
+// its 10th decision, when both the DP ratio (0) and the DP difference (1)
+// cross their limits in the same Observe.
+func crossBoth(t *testing.T, m *Monitor) {
+	t.Helper()
+	for i := range 10 {
+		if err := m.Observe("m"+strconv.Itoa(i), []string{"M"}, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		if err := m.Observe("f"+strconv.Itoa(i), []string{"F"}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func twoThresholds() []MonitorOption {
+	return []MonitorOption{WithMinGroupDecisions(10),
+		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}),
+		WithThreshold(Threshold{Disparity: DemographicParityDifference, Limit: 0.2})}
+}
+
+// Close emits the threshold crossing that Observe left pending and leaves
+// the final window for the next collection.
+func TestMonitorCloseFlushesFinalState(t *testing.T) {
+	tel := newTelemetry()
+	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), twoThresholds()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crossBoth(t, m)
+	if n := len(tel.logs.Records()); n != 1 {
+		t.Fatalf("%d events before Close, want 1 (one per Observe)", n)
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	recs := tel.logs.Records()
+	if len(recs) != 2 {
+		t.Fatalf("%d events after Close, want 2", len(recs))
+	}
+	for i, want := range []Disparity{DemographicParityRatio, DemographicParityDifference} {
+		a := oteltest.Attrs(recs[i])
+		if got := a[string(semconv.AimsFairnessDisparity)].AsString(); got != string(want) {
+			t.Errorf("event %d is about %s, want %s", i, got, want)
+		}
+		if got := a[string(semconv.AimsFairnessState)].AsString(); got != "violated" {
+			t.Errorf("event %d state %q", i, got)
+		}
+	}
+	g := tel.gauges(t)
+	if sr := g[semconv.MetricFairnessSelectionRate]; sr["sex=M"] != 1 || sr["sex=F"] != 0 || len(sr) != 2 {
+		t.Errorf("final selection rates %v", sr)
+	}
+	if d := g[semconv.MetricFairnessDisparity]; d[string(DemographicParityDifference)] != 1 || d[string(DemographicParityRatio)] != 0 {
+		t.Errorf("final disparities %v", d)
+	}
+	if n := g[semconv.MetricFairnessGroupDecisions]; n["sex=M"] != 10 || n["sex=F"] != 10 {
+		t.Errorf("final decisions %v", n)
+	}
+	if g := tel.gauges(t); len(g[semconv.MetricFairnessSelectionRate]) != 0 {
+		t.Errorf("reported again after the final collection: %v", g)
+	}
+	if err := m.Close(context.Background()); err != nil || len(tel.logs.Records()) != 2 {
+		t.Errorf("second Close: %v, %d events", err, len(tel.logs.Records()))
+	}
+}
+
+// A time window is brought up to the moment of Close, then frozen: the
+// final gauges do not change with the clock afterwards.
+func TestMonitorCloseFreezesTimeWindow(t *testing.T) {
+	tel := newTelemetry()
+	now := time.Unix(1_700_000_000, 0)
+	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithTimeWindow(time.Minute, 6),
+		WithClock(func() time.Time { return now }), WithMinGroupDecisions(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if err := m.Observe(strconv.Itoa(i), []string{"a"}, i%2); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(20 * time.Second)
+	}
+	// At Close (80 s) the window holds the buckets from 30 s on: the
+	// decisions at 40 s and 60 s.
+	if err := m.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	if got := tel.gauges(t)[semconv.MetricFairnessGroupDecisions]["g=a"]; got != 2 {
+		t.Errorf("final window holds %v decisions, want 2", got)
+	}
+}
+
+// Close gives up emitting when ctx has ended, and says so; the monitor is
+// closed all the same.
+func TestMonitorCloseRespectsContext(t *testing.T) {
+	tel := newTelemetry()
+	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), twoThresholds()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crossBoth(t, m)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := m.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close with an ended context: %v, want context.Canceled", err)
+	}
+	if err := m.Observe("x", []string{"F"}, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Observe after Close: %v", err)
+	}
+	// Nothing pending: an ended context is no reason to fail.
+	m2, err := NewMonitor([]string{"sex"}, tel.opts()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m2.Close(ctx); err != nil {
+		t.Errorf("Close without pending work: %v", err)
+	}
+}
+
+func TestMonitorOptionErrors(t *testing.T) {
+	for _, c := range []struct {
+		opt  MonitorOption
+		want string
+	}{
+		{WithCountWindow(0), "WithCountWindow: window 0 must be positive"},
+		{WithTimeWindow(-time.Second, 4), "WithTimeWindow: window -1s must be positive"},
+		{WithTimeWindow(time.Minute, 0), "WithTimeWindow: needs 1..65536 buckets, got 0"},
+		{WithTimeWindow(3*time.Nanosecond, 4), "WithTimeWindow: window 3ns is too short for 4 buckets"},
+		{WithMaxPending(0), "WithMaxPending: 0 must be positive"},
+		{WithMaxGroups(-1), "WithMaxGroups: -1 must be positive"},
+		{WithMinGroupDecisions(-1), "WithMinGroupDecisions: -1 is negative"},
+		{WithThreshold(Threshold{Disparity: "nope"}), `WithThreshold: unknown disparity "nope"`},
+		{WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: nan()}), "WithThreshold: the limit on demographic_parity_ratio is NaN"},
+		{WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8, Hysteresis: nan()}), "hysteresis on demographic_parity_ratio is NaN"},
+		{WithClock(nil), "WithClock: nil clock"},
+	} {
+		_, err := NewMonitor([]string{"g"}, c.opt)
+		if err == nil || !strings.HasPrefix(err.Error(), "fairness: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+	// Every bad option is reported, not just the first.
+	_, err := NewMonitor([]string{"g"}, WithCountWindow(0), WithMaxGroups(0))
+	if err == nil || !strings.Contains(err.Error(), "WithCountWindow") || !strings.Contains(err.Error(), "WithMaxGroups") {
+		t.Errorf("two bad options: %v", err)
+	}
+	// A nil option and nil providers are no error.
+	m, err := NewMonitor([]string{"g"}, nil, WithMeterProvider(nil), WithLoggerProvider(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = m.Close(context.Background())
+}
+
+func TestFrameOptionErrors(t *testing.T) {
+	d := synth(50, 1, false)
+	for _, c := range []struct {
+		opt  Option
+		want string
+	}{
+		{WithMinGroupSize(-1), "WithMinGroupSize: -1 is negative"},
+		{WithMetrics(), "WithMetrics: no metrics given"},
+		{WithMetrics(Metric{}), "WithMetrics: a metric has no name"},
+		{WithMetrics(CalibrationError(5), CalibrationError(10)), "one calibration bin count, got 5 and 10"},
+	} {
+		_, err := NewFrame(context.Background(), d, c.opt)
+		if err == nil || !strings.HasPrefix(err.Error(), "fairness: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+	if _, err := NewFrame(context.Background(), d, nil, WithMinGroupSize(0)); err != nil {
+		t.Errorf("nil option: %v", err)
+	}
+}
+
+// Without WithMeterProvider/WithLoggerProvider, or with nil ones, the
+// monitor emits through the global providers.
+func TestMonitorNilProvidersUseGlobal(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	logs := &oteltest.LogExporter{}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logs)))
+	prevMP, prevLP := otel.GetMeterProvider(), otel.GetLoggerProvider()
+	otel.SetMeterProvider(mp)
+	otel.SetLoggerProvider(lp)
+	t.Cleanup(func() { otel.SetMeterProvider(prevMP); otel.SetLoggerProvider(prevLP) })
+	tel := &telemetry{reader: reader, mp: mp, logs: logs, lp: lp}
+
+	for name, opts := range map[string][]MonitorOption{
+		"absent": nil,
+		"nil":    {WithMeterProvider(nil), WithLoggerProvider(nil)},
+	} {
+		m, err := NewMonitor([]string{"sex"}, append(opts, twoThresholds()...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(logs.Records())
+		crossBoth(t, m)
+		if got := tel.gauges(t)[semconv.MetricFairnessSelectionRate]; got["sex=M"] != 1 {
+			t.Errorf("%s providers: global meter saw selection rates %v", name, got)
+		}
+		if err := m.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(logs.Records()) - before; n != 2 {
+			t.Errorf("%s providers: global logger saw %d events, want 2", name, n)
+		}
+		tel.gauges(t) // the final collection, so the next monitor starts clean
+	}
+}
+
+func nan() float64 { return zero / zero }
+
+var zero = 0.0
