@@ -57,27 +57,24 @@ func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, er
 	}
 	x := a.features()
 	score := s.model.Score(x)
-	d, err := aims.NewDecision(ctx, systemID)
-	if err != nil {
-		return decisionResponse{}, err
-	}
-	d.SystemVersion = systemVersion
-	d.Model = aims.ModelRef{Name: "logistic", Version: systemVersion}
-	d.Subject = s.pseud.Pseudonym(a.CustomerID)
-	d.Inputs = map[string]any{}
+	// The raw application stays here; the record is clean from the start
+	// (pseudonymised customer, allow-listed inputs only).
+	draft := aims.Draft{Subject: a.CustomerID, Inputs: map[string]any{}, Output: "approve", Score: &score, Threshold: new(threshold)}
 	for i, name := range featureNames {
-		d.Inputs[name] = x[i] // the decision log keeps only the allow-listed ones
+		draft.Inputs[name] = x[i]
 	}
-	thr := threshold
-	d.Score, d.Threshold = &score, &thr
-	d.Output = "approve"
 	if score < threshold {
-		d.Output, d.Adverse = "deny", true
+		draft.Output = "deny" // declared adverse
 	}
-	if d.Adverse || math.Abs(score-threshold) < band {
-		if d.Explanation, err = s.explainDecision(ctx, x); err != nil {
+	if draft.Output == "deny" || math.Abs(score-threshold) < band {
+		var err error
+		if draft.Explanation, err = s.explainDecision(ctx, x); err != nil {
 			return decisionResponse{}, fmt.Errorf("explaining: %w", err)
 		}
+	}
+	d, err := s.reg.NewDecision(ctx, draft)
+	if err != nil {
+		return decisionResponse{}, err
 	}
 
 	// Monitors see the model's proposal, before any human changes it: they

@@ -87,6 +87,7 @@ func TestEndToEndWithCollector(t *testing.T) {
 
 func checkEvidence(t *testing.T, dataDir, otelDir string) {
 	t.Helper()
+	checkNoRawPersonalData(t, dataDir, otelDir)
 	ledgerDir := filepath.Join(dataDir, "ledger")
 	pubKey, err := os.ReadFile(filepath.Join(dataDir, "ledger.pub"))
 	require.NoError(t, err)
@@ -236,4 +237,30 @@ func buildAimsaudit(t *testing.T) string {
 	res, err := exec.Command("go", "build", "-o", out, "github.com/aimskit/aimskit/aims/cmd/aimsaudit").CombinedOutput()
 	require.NoError(t, err, "building aimsaudit: %s", res)
 	return out
+}
+
+// checkNoRawPersonalData searches every file the run left behind (ledger,
+// review queue, telemetry) for the simulation's raw customer IDs and for
+// the age input, which is not on the allow-list: the records are clean
+// from the start, so neither may appear anywhere.
+func checkNoRawPersonalData(t *testing.T, dirs ...string) {
+	t.Helper()
+	files := 0
+	for _, dir := range dirs {
+		require.NoError(t, filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			files++
+			for _, raw := range []string{`cust-`, `"age":`, `aims.input.age`, `"feature":"age","contribution"`, `"feature":"age","from"`} {
+				assert.False(t, bytes.Contains(b, []byte(raw)), "%s contains %s", path, raw)
+			}
+			return nil
+		}))
+	}
+	require.Positive(t, files)
 }

@@ -52,17 +52,14 @@ type service struct {
 	explainer *explain.LinearExplainer
 	means     []float64
 	train     explain.Matrix
-	reg       *inventory.Registration
+	reg       *inventory.Registration // the front door: the aims.System of the service
 	registry  *inventory.Registry
-	ledger    *ledger.Ledger
 	ledgerPub string
-	log       *aims.DecisionLog
 	gate      *oversight.Gate
 	store     *boltstore.Store
 	console   *oversight.Console
 	accounts  *reviewerAccounts
 	disc      *aims.Discloser
-	pseud     *aims.Pseudonymizer
 	soa       *aims.SoA
 	fair      *fairness.Monitor
 	drift     *drift.Monitor
@@ -101,10 +98,8 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 	auc := rocAUC(s.model, xs[cut:], ys[cut:])
 
-	// Inventory registration first: its resource attributes go on every record.
-	sys := systemDescription(auc)
-	// The inventory identity goes on the resource, so every record of every
-	// signal can be joined to the AI system.
+	// The AI system's identity goes on the resource, so every record of
+	// every signal can be joined to it.
 	res, err := newResource(
 		semconv.AimsSystemID.String(systemID),
 		semconv.AimsSystemVersion.String(systemVersion),
@@ -117,12 +112,6 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.tel.Shutdown)
-	s.registry = inventory.NewRegistry()
-	if s.reg, err = inventory.Register(ctx, sys, inventory.WithRegistry(s.registry),
-		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat)); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, s.reg.Close)
 
 	// Explanations: closed-form Shapley values of the logistic margin.
 	s.train = explain.NewMatrix(cut, len(featureNames))
@@ -139,29 +128,36 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 
-	// Decision log with a signed, tamper-evident ledger.
+	// The system handle: inventory registration, decision log on a signed,
+	// tamper-evident ledger, and the privacy policy every decision is
+	// created under (pseudonymised subject, allow-listed inputs).
 	signer, pub, err := ledgerSigner(cfg.dataDir)
 	if err != nil {
 		return nil, err
 	}
 	s.ledgerPub = pub
-	if s.ledger, err = ledger.Open(ctx, filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
-		ledger.WithCheckpointEvery(100, 5*time.Second)); err != nil {
+	led, err := ledger.Open(ctx, filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
+		ledger.WithCheckpointEvery(100, 5*time.Second))
+	if err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, s.ledger.Close)
 	key := make([]byte, 32) // a real service loads it from its secret store
 	if _, err = rand.Read(key); err != nil {
-		return nil, err
+		return nil, errors.Join(err, led.Close(ctx))
 	}
-	if s.pseud, err = aims.NewPseudonymizer(key, "example"); err != nil {
-		return nil, err
+	pseud, err := aims.NewPseudonymizer(key, "example")
+	if err != nil {
+		return nil, errors.Join(err, led.Close(ctx))
 	}
-	if s.log, err = aims.NewDecisionLog(aims.WithLedger(s.ledger),
-		aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments"))); err != nil {
-		return nil, err
+	s.registry = inventory.NewRegistry()
+	if s.reg, err = inventory.Register(ctx, systemDescription(auc), inventory.WithRegistry(s.registry),
+		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat),
+		inventory.WithSystemOptions(aims.WithLedger(led), aims.WithPseudonymizer(pseud),
+			aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments")),
+			aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}))); err != nil {
+		return nil, errors.Join(err, led.Close(ctx))
 	}
-	s.closers = append(s.closers, s.log.Close)
+	s.closers = append(s.closers, s.reg.Close) // closes the decision log and the ledger too
 
 	// Human oversight: low-confidence and adverse decisions go to a person.
 	scoreBand, err := oversight.ScoreBand(band)
@@ -173,9 +169,8 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.store.Close)
-	if s.gate, err = oversight.New(ctx, s.log, oversight.WithStore(s.store),
+	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome())),
-		oversight.WithRiskLevel(systemID, aims.RiskLevel(s.reg.RiskLevel())),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
 		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
 	); err != nil {
@@ -192,9 +187,8 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 
 	// Disclosure on every response.
-	if s.disc, err = aims.NewDiscloser(aims.Disclosure{
-		Kind: aims.DisclosureAutomatedDecision, SystemID: systemID,
-		Model: "logistic-" + systemVersion, Provider: "Example Lending Ltd",
+	if s.disc, err = s.reg.NewDiscloser(aims.Disclosure{
+		Kind: aims.DisclosureAutomatedDecision, Provider: "Example Lending Ltd",
 		InfoURL: "https://lending.example/ai-decisions",
 	}); err != nil {
 		return nil, err
