@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims"
@@ -33,20 +32,8 @@ type assistant struct {
 	model       fakeModel
 }
 
-func newAssistant(ctx context.Context, opts ...aims.TelemetryOption) (*assistant, error) {
-	interaction, err := aims.NewDiscloser(aims.Disclosure{
-		Kind: aims.DisclosureInteraction, SystemID: "support-chat", Model: modelName, Provider: providerName,
-		Statement: "You are chatting with an AI assistant, not a person. Ask for a human at any time.",
-	}, toDisclosureOptions(opts)...)
-	if err != nil {
-		return nil, err
-	}
-	generated, err := aims.NewDiscloser(aims.Disclosure{
-		Kind: aims.DisclosureGeneratedContent, SystemID: "support-chat", Model: modelName, Provider: providerName,
-	}, toDisclosureOptions(opts)...)
-	if err != nil {
-		return nil, err
-	}
+func newAssistant(ctx context.Context, opts ...aims.SystemOption) (*assistant, error) {
+	// The registration is the system handle; the disclosers are made from it.
 	reg, err := inventory.Register(ctx, inventory.System{
 		ID: "support-chat", Name: "Customer support assistant", Version: "0.3.0",
 		Purpose:         "Answer customers' questions about opening hours, fees and branches.",
@@ -56,22 +43,26 @@ func newAssistant(ctx context.Context, opts ...aims.TelemetryOption) (*assistant
 		Models:          []inventory.Model{{Name: modelName, Version: "1", Type: "retrieval FAQ model", Provider: providerName}},
 		UseCase:         &inventory.UseCase{Domain: inventory.DomainOther, Function: inventory.FunctionOther, InteractsWithPeople: true, GeneratesContent: true},
 		Lifecycle:       inventory.StageDeployed,
-	}, inventory.WithRegistry(inventory.NewRegistry()), inventory.WithHeartbeatInterval(0))
+	}, inventory.WithRegistry(inventory.NewRegistry()), inventory.WithHeartbeatInterval(0),
+		inventory.WithSystemOptions(opts...))
 	if err != nil {
 		return nil, err
 	}
+	interaction, err := reg.NewDiscloser(aims.Disclosure{
+		Kind: aims.DisclosureInteraction, Model: modelName, Provider: providerName,
+		Statement: "You are chatting with an AI assistant, not a person. Ask for a human at any time.",
+	})
+	if err != nil {
+		return nil, errors.Join(err, reg.Close(ctx))
+	}
+	generated, err := reg.NewDiscloser(aims.Disclosure{Kind: aims.DisclosureGeneratedContent, Model: modelName, Provider: providerName})
+	if err != nil {
+		return nil, errors.Join(err, reg.Close(ctx))
+	}
 	return &assistant{
 		interaction: interaction, generated: generated, reg: reg,
-		tracer: otel.GetTracerProvider().Tracer("github.com/aimskit/aimskit/examples/chatassistant"),
+		tracer: reg.TracerProvider().Tracer("github.com/aimskit/aimskit/examples/chatassistant"),
 	}, nil
-}
-
-func toDisclosureOptions(opts []aims.TelemetryOption) []aims.DisclosureOption {
-	out := make([]aims.DisclosureOption, len(opts))
-	for i, o := range opts {
-		out[i] = o
-	}
-	return out
 }
 
 // Close stops the inventory registration.
@@ -111,7 +102,7 @@ func (a *assistant) chat(w http.ResponseWriter, r *http.Request) {
 	reply := a.model.Reply(req.Message)
 	id := uuid.NewString()
 	span.SetAttributes(semconv.GenAIResponseModel.String(modelName), semconv.GenAIResponseID.String(id),
-		attribute.String(string(semconv.AimsSystemID), "support-chat"))
+		semconv.AimsSystemID.String(a.reg.ID()))
 
 	// Generated text carries its own marking wherever it is copied to.
 	marked := a.generated.MarkText(ctx, reply)
