@@ -16,7 +16,11 @@ import (
 const CycloneDXMediaType = "application/vnd.cyclonedx+json; version=1.6"
 
 // BOMOption configures [CycloneDX].
-type BOMOption func(*bomConfig)
+type BOMOption interface{ applyBOM(*bomConfig) }
+
+type bomOptionFunc func(*bomConfig)
+
+func (f bomOptionFunc) applyBOM(c *bomConfig) { f(c) }
 
 type bomConfig struct {
 	timestamp time.Time
@@ -25,13 +29,13 @@ type bomConfig struct {
 
 // WithBOMTimestamp sets metadata.timestamp; the default is the current time.
 func WithBOMTimestamp(t time.Time) BOMOption {
-	return func(c *bomConfig) { c.timestamp = t }
+	return bomOptionFunc(func(c *bomConfig) { c.timestamp = t })
 }
 
 // WithBOMSerialNumber sets the BOM serial number, a UUID (with or without
 // the "urn:uuid:" prefix); the default is a random one.
 func WithBOMSerialNumber(id string) BOMOption {
-	return func(c *bomConfig) { c.serial = strings.TrimPrefix(id, "urn:uuid:") }
+	return bomOptionFunc(func(c *bomConfig) { c.serial = strings.TrimPrefix(id, "urn:uuid:") })
 }
 
 // CycloneDX returns a CycloneDX 1.6 ML-BOM (JSON) of the systems (ISO/IEC
@@ -46,7 +50,9 @@ func WithBOMSerialNumber(id string) BOMOption {
 func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 	cfg := bomConfig{}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyBOM(&cfg)
+		}
 	}
 	if cfg.timestamp.IsZero() {
 		cfg.timestamp = time.Now()

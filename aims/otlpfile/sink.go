@@ -7,6 +7,7 @@
 package otlpfile
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -71,9 +72,14 @@ func Start(dir string) (*Sink, error) {
 func (s *Sink) Endpoint() string { return "http://" + s.ln.Addr().String() }
 
 // Close stops the receiver and closes the files. Exporters must be shut
-// down first so that their last batch has arrived.
-func (s *Sink) Close() error {
-	err := s.srv.Close()
+// down first so that their last batch has arrived. Requests in flight are
+// written before the files close, unless ctx ends first; then they are cut
+// off and Close returns ctx's error.
+func (s *Sink) Close(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(err, s.srv.Close())
+	}
 	<-s.done
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

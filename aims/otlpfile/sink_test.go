@@ -46,7 +46,7 @@ func TestSinkWritesCollectorShapedJSON(t *testing.T) {
 
 	require.NoError(t, lp.Shutdown(ctx))
 	require.NoError(t, mp.Shutdown(ctx))
-	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(ctx))
 
 	f, err := os.Open(filepath.Join(dir, "logs.jsonl"))
 	require.NoError(t, err)

@@ -100,7 +100,7 @@ func (t *telemetry) Shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("logs: %w", err))
 	}
 	if t.sink != nil {
-		if err := t.sink.Close(); err != nil {
+		if err := t.sink.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("local OTLP files: %w", err))
 		}
 	}
