@@ -226,7 +226,7 @@ func TestSystemRecordLeavesNoRawData(t *testing.T) {
 	}
 	var otel bytes.Buffer
 	for k, v := range oteltest.Attrs(evs[0]) {
-		otel.WriteString(k + "=" + v.Emit() + "\n")
+		otel.WriteString(k + "=" + v.String() + "\n")
 	}
 	otel.WriteString(evs[0].Body().String())
 	checkNoRaw(t, "OpenTelemetry record", otel.Bytes())
