@@ -57,16 +57,21 @@ type Decision struct {
 	Explanation *Explanation `json:"explanation,omitempty"`
 	// Oversight is what human oversight did with the decision.
 	Oversight *OversightOutcome `json:"oversight,omitempty"`
-	// TraceID and SpanID join the record to the request's trace.
+	// TraceID is the W3C trace ID (32 hex digits) of the request's trace,
+	// so the record joins the spans and logs of the same request.
 	TraceID string `json:"trace_id,omitempty"`
-	SpanID  string `json:"span_id,omitempty"`
+	// SpanID is the W3C span ID (16 hex digits) of the span the decision
+	// was made in.
+	SpanID string `json:"span_id,omitempty"`
 	// Attributes are extra application-defined string attributes.
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 // ModelRef names a model and its version.
 type ModelRef struct {
-	Name    string `json:"name,omitempty"`
+	// Name identifies the model, as registered in the inventory.
+	Name string `json:"name,omitempty"`
+	// Version is the model version that produced the output.
 	Version string `json:"version,omitempty"`
 }
 
@@ -96,21 +101,39 @@ type OversightAction string
 // The oversight actions. Gates produce apply, review and block; reviewers
 // approve, reject and override; the rest are lifecycle events.
 const (
-	ActionApply    OversightAction = "apply"
-	ActionReview   OversightAction = "review"
-	ActionBlock    OversightAction = "block"
-	ActionApprove  OversightAction = "approve"
-	ActionReject   OversightAction = "reject"
+	// ActionApply: a gate policy let the decision take effect without review.
+	ActionApply OversightAction = "apply"
+	// ActionReview: a gate held the decision for a human reviewer; also
+	// the outcome of an approval still waiting for a second reviewer.
+	ActionReview OversightAction = "review"
+	// ActionBlock: a gate policy (or a halt) refused the decision.
+	ActionBlock OversightAction = "block"
+	// ActionApprove: a reviewer confirmed the model's output.
+	ActionApprove OversightAction = "approve"
+	// ActionReject: a reviewer refused the decision; it is not applied.
+	ActionReject OversightAction = "reject"
+	// ActionOverride: a reviewer replaced the model's output with another
+	// (OriginalOutput keeps the model's).
 	ActionOverride OversightAction = "override"
+	// ActionEscalate: a review deadline passed and the ticket moved to the
+	// next escalation level.
 	ActionEscalate OversightAction = "escalate"
-	ActionExpire   OversightAction = "expire"
-	ActionHalt     OversightAction = "halt"
-	ActionResume   OversightAction = "resume"
-	ActionContest  OversightAction = "contest"
+	// ActionExpire: the final review deadline passed and the fail-safe
+	// (deny or hold) was applied.
+	ActionExpire OversightAction = "expire"
+	// ActionHalt: an operator stopped the system (EU AI Act Art. 14(4)(e)).
+	ActionHalt OversightAction = "halt"
+	// ActionResume: an operator lifted a halt.
+	ActionResume OversightAction = "resume"
+	// ActionContest: the affected person contested the decision and a
+	// review was opened (EU AI Act Art. 86, GDPR Art. 22(3)).
+	ActionContest OversightAction = "contest"
 )
 
 // OversightOutcome records who did what to a decision, when and why.
 type OversightOutcome struct {
+	// Action is what was done: a gate's route, a reviewer's verdict or a
+	// lifecycle event.
 	Action OversightAction `json:"action"`
 	// Reviewer is the authenticated identity that acted; empty for policy actions.
 	Reviewer string `json:"reviewer,omitempty"`

@@ -80,14 +80,15 @@ const (
 
 // FeatureResult names a feature's test result.
 type FeatureResult struct {
-	Feature string `json:"feature"`
-	Result  Result `json:"result"`
+	Feature string `json:"feature"` // the feature's name
+	Result  Result `json:"result"`  // the feature's own test, before correction
 	// Drift is the verdict after the dataset-level correction.
 	Drift bool `json:"drift"`
 }
 
 // DatasetResult is the dataset-level verdict.
 type DatasetResult struct {
+	// Features holds each feature's result, in name order.
 	Features []FeatureResult `json:"features"`
 	// Drifted is the number of features that drifted after correction.
 	Drifted int `json:"drifted"`

@@ -27,6 +27,8 @@ const (
 
 // Histogram is a reference and a current sample binned alike.
 type Histogram struct {
+	// Kind says how the bins were chosen: Edges bound them for Sturges and
+	// quantile binning; Keys or Categories name them for distinct values.
 	Kind BinningKind `json:"kind"`
 	// Edges are the bin edges (len = bins+1) for Sturges and quantile
 	// binning; bin i holds Edges[i] <= x < Edges[i+1], the last bin also
@@ -37,11 +39,11 @@ type Histogram struct {
 	// Categories are the categories (sorted) of a categorical histogram.
 	Categories []string `json:"categories,omitempty"`
 	// RefCounts and CurCounts are the counts per bin.
-	RefCounts []int `json:"ref_counts"`
-	CurCounts []int `json:"cur_counts"`
+	RefCounts []int `json:"ref_counts"` // reference values per bin
+	CurCounts []int `json:"cur_counts"` // current values per bin
 	// NRef and NCur are the sample sizes.
-	NRef int `json:"n_ref"`
-	NCur int `json:"n_cur"`
+	NRef int `json:"n_ref"` // reference sample size
+	NCur int `json:"n_cur"` // current sample size
 }
 
 // Shares returns the reference and current shares per bin (count / n),

@@ -22,8 +22,8 @@ import (
 // [WithPredictionFeature] (default "prediction"), enables
 // [Monitor.ObservePrediction].
 type Profiles struct {
-	Numeric     []*NumericProfile     `json:"numeric,omitempty"`
-	Categorical []*CategoricalProfile `json:"categorical,omitempty"`
+	Numeric     []*NumericProfile     `json:"numeric,omitempty"`     // references of the numerical features
+	Categorical []*CategoricalProfile `json:"categorical,omitempty"` // references of the categorical features
 }
 
 // NumericTest tests a current window against a numeric profile.
@@ -86,6 +86,7 @@ type catFeature struct {
 
 // FeatureReport is one feature's outcome in an evaluation.
 type FeatureReport struct {
+	// Feature names the feature, as in its profile.
 	Feature string `json:"feature"`
 	// Observations is the number of values tested.
 	Observations int `json:"observations"`
@@ -103,12 +104,13 @@ type FeatureReport struct {
 
 // Report is the outcome of one evaluation.
 type Report struct {
-	Time     time.Time       `json:"time"`
-	Features []FeatureReport `json:"features"`
+	Time     time.Time       `json:"time"`     // when the evaluation ran (the monitor's clock)
+	Features []FeatureReport `json:"features"` // one per profiled feature, in name order
 	// Dataset is the dataset verdict over the evaluated features; valid when
 	// DatasetEvaluated.
-	Dataset          DatasetResult `json:"dataset"`
-	DatasetEvaluated bool          `json:"dataset_evaluated"`
+	Dataset DatasetResult `json:"dataset"`
+	// DatasetEvaluated is false when no feature could be evaluated.
+	DatasetEvaluated bool `json:"dataset_evaluated"`
 }
 
 // Monitor watches a running model's inputs, predictions and outcomes for

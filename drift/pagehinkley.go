@@ -10,19 +10,22 @@ type PageHinkleyMode int
 
 // The modes.
 const (
+	// PageHinkleyBoth signals a rise or a fall of the mean.
 	PageHinkleyBoth PageHinkleyMode = iota
+	// PageHinkleyUp signals only a rise of the mean.
 	PageHinkleyUp
+	// PageHinkleyDown signals only a fall of the mean.
 	PageHinkleyDown
 )
 
 // PageHinkleyConfig holds the Page–Hinkley parameters; the zero value is
 // not valid, start from [DefaultPageHinkley].
 type PageHinkleyConfig struct {
-	MinInstances int     // observations before a change can be signalled (30)
-	Delta        float64 // magnitude of change tolerated (0.005)
-	Threshold    float64 // lambda, the detection threshold (50)
-	Alpha        float64 // forgetting factor of the cumulative sums (1 − 1e-4)
-	Mode         PageHinkleyMode
+	MinInstances int             // observations before a change can be signalled (30)
+	Delta        float64         // magnitude of change tolerated (0.005)
+	Threshold    float64         // lambda, the detection threshold (50)
+	Alpha        float64         // forgetting factor of the cumulative sums (1 − 1e-4)
+	Mode         PageHinkleyMode // direction of change to detect (PageHinkleyBoth)
 }
 
 // DefaultPageHinkley returns river's defaults.

@@ -38,29 +38,31 @@ const (
 // A profile is safe for concurrent use once built; Merge must not run
 // concurrently with tests on the same profile.
 type NumericProfile struct {
-	Feature string      `json:"feature"`
-	Kind    ProfileKind `json:"kind"`
+	// Feature names the feature the profile describes.
+	Feature string `json:"feature"`
+	// Kind says which of Sorted or Sketch holds the distribution.
+	Kind ProfileKind `json:"kind"`
 	// Count is the number of finite reference values.
 	Count int `json:"count"`
 	// Dropped counts NaN and infinite values left out.
 	Dropped int     `json:"dropped"`
-	Min     float64 `json:"min"`
-	Max     float64 `json:"max"`
+	Min     float64 `json:"min"` // smallest finite reference value
+	Max     float64 `json:"max"` // largest finite reference value
 	// Mean and M2 (sum of squared deviations) give the standard deviation
 	// and merge exactly (Chan, Golub & LeVeque 1983).
-	Mean float64 `json:"mean"`
-	M2   float64 `json:"m2"`
+	Mean float64 `json:"mean"` // mean of the finite reference values
+	M2   float64 `json:"m2"`   // sum of squared deviations from Mean
 	// Sorted is the sorted sample (ProfileExact).
 	Sorted []float64 `json:"sorted,omitempty"`
 	// RelativeAccuracy and Sketch (DDSketch binary encoding) for ProfileSketch.
-	RelativeAccuracy float64 `json:"relative_accuracy,omitempty"`
-	Sketch           []byte  `json:"sketch,omitempty"`
+	RelativeAccuracy float64 `json:"relative_accuracy,omitempty"` // the sketch's relative value accuracy, in (0, 1)
+	Sketch           []byte  `json:"sketch,omitempty"`            // the encoded DDSketch
 	// Support and SupportCounts hold the exact distinct values and their
 	// counts of a sketch profile whose data has at most 20 distinct values
 	// (Evidently bins such columns by value, which a sketch's approximate
 	// values cannot do); tests then use them instead of the sketch.
-	Support       []float64 `json:"support,omitempty"`
-	SupportCounts []int     `json:"support_counts,omitempty"`
+	Support       []float64 `json:"support,omitempty"`        // the distinct values, ascending
+	SupportCounts []int     `json:"support_counts,omitempty"` // SupportCounts[i] is how often Support[i] occurs
 
 	once sync.Once
 	dist refDist
@@ -682,9 +684,9 @@ func (p *NumericProfile) AutoTest(current []float64) (Result, error) {
 // CategoricalProfile is the reference distribution of one categorical
 // feature: category frequencies. JSON-serialisable and mergeable.
 type CategoricalProfile struct {
-	Feature string         `json:"feature"`
-	Counts  map[string]int `json:"counts"`
-	Count   int            `json:"count"`
+	Feature string         `json:"feature"` // the feature the profile describes
+	Counts  map[string]int `json:"counts"`  // reference occurrences of each category
+	Count   int            `json:"count"`   // reference values in all, the sum of Counts
 }
 
 // NewCategoricalProfile counts the categories of data.

@@ -21,7 +21,7 @@ import (
 // the usual goals; a class flip of a probability model at threshold 0.5 is
 // Above(0.5) for a rejected input.
 type Goal struct {
-	Min, Max float64
+	Min, Max float64 // the lowest and highest output that reach the goal
 }
 
 // Above is the goal output ≥ t.
@@ -62,7 +62,9 @@ const (
 )
 
 // Range is a closed interval of permitted values.
-type Range struct{ Min, Max float64 }
+type Range struct {
+	Min, Max float64 // the lowest and highest permitted value
+}
 
 // FeatureConstraint restricts how one feature may change in a
 // counterfactual. The zero value leaves the feature free within the range
@@ -133,8 +135,8 @@ type Counterfactual struct {
 	// Changed lists the indices of the columns that differ from the
 	// original input. ChangedNames names the changed features, a one-hot
 	// group once by its group name.
-	Changed      []int
-	ChangedNames []string
+	Changed      []int    // indices of the changed columns, ascending
+	ChangedNames []string // the changed features' names, in column order
 	// Distance is the MAD-scaled L1 distance to the original input
 	// (categorical features count 1 when changed): its proximity.
 	Distance float64
@@ -161,6 +163,7 @@ type FeatureChange = record.FeatureChange
 
 // CounterfactualResult holds the counterfactuals found and their quality.
 type CounterfactualResult struct {
+	// Counterfactuals are the ones chosen, at most K, the closest first.
 	Counterfactuals []Counterfactual
 	// Validity is the fraction of the K requested counterfactuals that were
 	// found valid and distinct.

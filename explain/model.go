@@ -9,8 +9,8 @@ import (
 // Data[i*Cols+j]. Explainers hand whole matrices of rows to a model so that
 // model evaluation can be vectorised and parallelised.
 type Matrix struct {
-	Rows, Cols int
-	Data       []float64
+	Rows, Cols int       // number of rows (instances) and columns (features)
+	Data       []float64 // the values, row after row; len(Data) == Rows*Cols
 }
 
 // NewMatrix returns a Rows×Cols matrix backed by a fresh zeroed slice.

@@ -50,8 +50,8 @@ type Bin struct {
 	// first bin also holds 0.
 	Lower, Upper float64
 	// N is the number of rows, Weight their total weight.
-	N      int64
-	Weight float64
+	N      int64   // rows in the bin
+	Weight float64 // their total sample weight
 	// MeanScore is the weighted mean score and FractionPositive the
 	// weighted fraction of positive labels of the bin (NaN when empty).
 	MeanScore, FractionPositive float64

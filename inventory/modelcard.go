@@ -17,27 +17,27 @@ import (
 // cover are listed in Missing rather than silently left out. It serves
 // ISO/IEC 42001 A.6.2.7 and A.8.2.
 type ModelCard struct {
-	SystemID    string           `json:"systemId"`
-	Name        string           `json:"name"`
-	Version     string           `json:"version"`
-	Description string           `json:"description,omitempty"`
-	Owner       string           `json:"owner"`
-	Roles       []Role           `json:"accountableRoles,omitempty"`
-	ValueChain  []ValueChainRole `json:"valueChainRoles"`
-	Lifecycle   LifecycleStage   `json:"lifecycleStage"`
+	SystemID    string           `json:"systemId"`                   // the system's inventory ID
+	Name        string           `json:"name"`                       // the system's human-readable name
+	Version     string           `json:"version"`                    // the system version the card describes
+	Description string           `json:"description,omitempty"`      // what the system is, briefly
+	Owner       string           `json:"owner"`                      // the person or team that owns the system
+	Roles       []Role           `json:"accountableRoles,omitempty"` // who is accountable for what (ISO/IEC 42001 A.3.2)
+	ValueChain  []ValueChainRole `json:"valueChainRoles"`            // the organisation's EU AI Act value-chain roles
+	Lifecycle   LifecycleStage   `json:"lifecycleStage"`             // where the system is in its life cycle
 
-	IntendedUse IntendedUse `json:"intendedUse"`
-	Risk        RiskSummary `json:"risk"`
+	IntendedUse IntendedUse `json:"intendedUse"` // purpose, intended use and foreseeable misuse
+	Risk        RiskSummary `json:"risk"`        // the EU AI Act risk tier and why
 
-	Models        []Model      `json:"models"`
-	TrainingData  []DataSource `json:"trainingData,omitempty"`
-	EvaluationSet []DataSource `json:"evaluationData,omitempty"`
-	OtherData     []DataSource `json:"otherData,omitempty"`
+	Models        []Model      `json:"models"`                   // model details and evaluation results; never null
+	TrainingData  []DataSource `json:"trainingData,omitempty"`   // data sources the models were trained on
+	EvaluationSet []DataSource `json:"evaluationData,omitempty"` // data sources the models were validated or tested on
+	OtherData     []DataSource `json:"otherData,omitempty"`      // other data the system uses, such as its inputs
 
-	HumanOversight []string `json:"humanOversight,omitempty"`
-	Limitations    []string `json:"limitations,omitempty"`
-	Ethical        []string `json:"ethicalConsiderations,omitempty"`
-	Controls       []string `json:"controls,omitempty"`
+	HumanOversight []string `json:"humanOversight,omitempty"`        // human-oversight measures (EU AI Act Art. 14)
+	Limitations    []string `json:"limitations,omitempty"`           // known limitations: the caveats and recommendations
+	Ethical        []string `json:"ethicalConsiderations,omitempty"` // ethical considerations: personal data, foreseeable misuse
+	Controls       []string `json:"controls,omitempty"`              // ISO/IEC 42001 Annex A controls applied, by ID
 
 	// Missing names the model-card sections the description leaves empty.
 	Missing []string `json:"missing,omitempty"`
@@ -45,17 +45,17 @@ type ModelCard struct {
 
 // IntendedUse is the intended-use section of a model card.
 type IntendedUse struct {
-	Purpose           string   `json:"purpose"`
-	IntendedUse       string   `json:"intendedUse"`
-	AffectedPersons   string   `json:"affectedPersons,omitempty"`
-	ForeseeableMisuse []string `json:"foreseeableMisuse,omitempty"`
+	Purpose           string   `json:"purpose"`                     // the intended purpose (EU AI Act Art. 3(12))
+	IntendedUse       string   `json:"intendedUse"`                 // intended users, context and conditions of use
+	AffectedPersons   string   `json:"affectedPersons,omitempty"`   // who the decisions affect, from the use case
+	ForeseeableMisuse []string `json:"foreseeableMisuse,omitempty"` // reasonably foreseeable misuse (Art. 3(13))
 }
 
 // RiskSummary is the EU AI Act classification shown on a model card.
 type RiskSummary struct {
-	Level      aims.RiskLevel `json:"level"`
-	Rationale  string         `json:"rationale,omitempty"`
-	References []string       `json:"references,omitempty"`
+	Level      aims.RiskLevel `json:"level"`                // the declared tier, or the one derived from the use case
+	Rationale  string         `json:"rationale,omitempty"`  // how the tier follows from the use case; empty without one
+	References []string       `json:"references,omitempty"` // the EU AI Act provisions the classification relied on
 }
 
 // NewModelCard builds the model card of a system.

@@ -164,10 +164,11 @@ type DataSource struct {
 // FieldError is one validation problem of a [System], naming the field by
 // its JSON path (for example "models[1].name").
 type FieldError struct {
-	Field   string
-	Problem string
+	Field   string // JSON path of the field, e.g. "models[1].name"
+	Problem string // what is wrong with it, e.g. "is required"
 }
 
+// Error names the field and its problem.
 func (e *FieldError) Error() string {
 	return "inventory: " + e.Field + ": " + e.Problem
 }

@@ -15,10 +15,10 @@ import (
 // for high-risk systems only; for the others the skeleton is still a useful
 // structure for the documentation ISO/IEC 42001 A.6.2.7 asks for.
 type TechnicalDocumentation struct {
-	SystemID string       `json:"systemId"`
-	Name     string       `json:"name"`
-	Version  string       `json:"version"`
-	Sections []DocSection `json:"sections"`
+	SystemID string       `json:"systemId"` // the system's inventory ID
+	Name     string       `json:"name"`     // the system's human-readable name
+	Version  string       `json:"version"`  // the system version documented
+	Sections []DocSection `json:"sections"` // every point of Annex IV, in the Annex's order
 }
 
 // DocSection is one point of Annex IV.
@@ -31,7 +31,7 @@ type DocSection struct {
 	Content []string `json:"content,omitempty"`
 	// Missing is set when the point still has to be written; Todo says what.
 	Missing bool   `json:"missing"`
-	Todo    string `json:"todo,omitempty"`
+	Todo    string `json:"todo,omitempty"` // what the provider still has to write; empty when complete
 }
 
 // NewTechnicalDocumentation builds the Annex IV skeleton of a system.

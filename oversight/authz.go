@@ -13,8 +13,8 @@ import (
 // the application's job (see Authenticator for the console); the Gate
 // trusts the identity it is given.
 type Reviewer struct {
-	ID    string   `json:"id"`
-	Roles []string `json:"roles,omitempty"`
+	ID    string   `json:"id"`              // the authenticated identity; empty means unauthenticated
+	Roles []string `json:"roles,omitempty"` // roles the Authorizer checks (see HasRole)
 }
 
 // HasRole reports whether r holds role.

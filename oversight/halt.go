@@ -15,10 +15,10 @@ import (
 
 // Halt is an active stop of an AI system.
 type Halt struct {
-	SystemID string    `json:"system_id"`
-	By       string    `json:"by"`
-	Reason   string    `json:"reason"`
-	Since    time.Time `json:"since"`
+	SystemID string    `json:"system_id"` // the halted system
+	By       string    `json:"by"`        // the identity that pressed the stop button
+	Reason   string    `json:"reason"`    // why, as given (required)
+	Since    time.Time `json:"since"`     // when the halt began
 }
 
 // HaltStore is implemented by stores that share halts between the Gates

@@ -58,10 +58,12 @@ type Candidate struct {
 
 // Verdict is a Policy's answer.
 type Verdict struct {
+	// Route is where the candidate decision goes.
 	Route Route
-	// Policy names the policy that decided; Reason says why. Both go into
-	// the decision record.
+	// Policy names the policy that decided; it goes into the decision
+	// record.
 	Policy string
+	// Reason says why, for the decision record.
 	Reason string
 }
 

@@ -11,6 +11,8 @@ import (
 // decision (apply, review, block), each reviewer action, escalations,
 // expiries, halts and contests. aims.DecisionLog satisfies it.
 type Recorder interface {
+	// Record keeps d. An error does not undo the action d records; the
+	// Gate reports it, wrapped.
 	Record(ctx context.Context, d aims.Decision) error
 }
 
@@ -25,6 +27,8 @@ func (f RecorderFunc) Record(ctx context.Context, d aims.Decision) error { retur
 // automatically). If the Recorder also implements DecisionFinder, the Gate
 // uses it unless WithDecisionFinder says otherwise.
 type DecisionFinder interface {
+	// FindDecision returns the decision recorded with id, or an error
+	// when there is none.
 	FindDecision(ctx context.Context, id string) (aims.Decision, error)
 }
 
@@ -33,10 +37,10 @@ type DecisionFinder interface {
 // reviewing their own decision, an expired ticket, a halt without a reason.
 // Nothing was changed.
 type Attempt struct {
-	Time     time.Time            `json:"time"`
-	TicketID string               `json:"ticket_id,omitempty"`
-	Reviewer string               `json:"reviewer,omitempty"`
-	Action   aims.OversightAction `json:"action"`
+	Time     time.Time            `json:"time"`                // when the attempt was refused
+	TicketID string               `json:"ticket_id,omitempty"` // the ticket acted on; empty for a halt or a contest
+	Reviewer string               `json:"reviewer,omitempty"`  // the identity that tried; empty for none (or a contest)
+	Action   aims.OversightAction `json:"action"`              // what was attempted
 	// Refusal classifies the refusal (unknown_ticket, already_resolved,
 	// already_acted, expired, reason_required, output_required,
 	// unauthenticated, forbidden, claimed, closed, error).
@@ -50,5 +54,7 @@ type Attempt struct {
 // refused attempt is in any case emitted as an aims.oversight.refused
 // event and counted.
 type AttemptRecorder interface {
+	// RecordAttempt stores a refused attempt; its error is joined to the
+	// refusal returned to the caller.
 	RecordAttempt(ctx context.Context, a Attempt) error
 }

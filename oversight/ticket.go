@@ -41,7 +41,8 @@ const (
 // Ticket is a decision held for human review.
 type Ticket struct {
 	// ID is a UUIDv7.
-	ID   string     `json:"id"`
+	ID string `json:"id"`
+	// Kind says whether a Gate held the decision or its subject contested it.
 	Kind TicketKind `json:"kind"`
 	// Decision is the candidate decision under review (for a contest, the
 	// contested decision).
@@ -51,23 +52,28 @@ type Ticket struct {
 	// Submitter is the identity that submitted the decision; it may never
 	// review it (four-eyes).
 	Submitter string `json:"submitter,omitempty"`
-	// Policy and Reason say why the decision was held.
+	// Policy names the policy that held the decision ("contest" for a
+	// contest).
 	Policy string `json:"policy,omitempty"`
+	// Reason is why the policy held it.
 	Reason string `json:"reason,omitempty"`
 	// Grounds are the affected person's grounds, for a contest.
-	Grounds string      `json:"grounds,omitempty"`
-	State   TicketState `json:"state"`
+	Grounds string `json:"grounds,omitempty"`
+	// State is where the ticket is in its life; Open tells whether
+	// reviewers can still act.
+	State TicketState `json:"state"`
 	// Level is the escalation level: 0 for the first reviewers, +1 at
 	// each missed deadline.
-	Level     int       `json:"level"`
+	Level int `json:"level"`
+	// CreatedAt is when the ticket was opened; review latency runs from it.
 	CreatedAt time.Time `json:"created_at"`
 	// Deadline is when the current level's time runs out.
 	Deadline time.Time `json:"deadline"`
 	// ClaimedBy and LeaseUntil record a reviewer's claim; a claim whose
 	// lease has passed is void, so a reviewer (or replica) that dies
 	// mid-review loses no ticket.
-	ClaimedBy  string    `json:"claimed_by,omitempty"`
-	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	ClaimedBy  string    `json:"claimed_by,omitempty"` // the claiming reviewer's ID; empty when unclaimed
+	LeaseUntil time.Time `json:"lease_until,omitzero"` // when the claim lapses; zero when unclaimed
 	// Votes are the reviewer actions so far (several when a high-risk
 	// decision needs two approvers).
 	Votes []Vote `json:"votes,omitempty"`
@@ -80,13 +86,13 @@ type Ticket struct {
 
 // Vote is one reviewer action on a ticket.
 type Vote struct {
-	Reviewer string               `json:"reviewer"`
-	Action   aims.OversightAction `json:"action"`
+	Reviewer string               `json:"reviewer"` // the authenticated identity that acted
+	Action   aims.OversightAction `json:"action"`   // approve, reject or override
 	// Output is the output the reviewer stands for: the model's for an
 	// approval, the new one for an override, empty for a rejection.
 	Output string    `json:"output,omitempty"`
-	Reason string    `json:"reason,omitempty"`
-	Time   time.Time `json:"time"`
+	Reason string    `json:"reason,omitempty"` // the reviewer's reason (required for an override)
+	Time   time.Time `json:"time"`             // when the reviewer acted
 }
 
 // Resolution is how a ticket ended.
@@ -95,10 +101,10 @@ type Resolution struct {
 	Action aims.OversightAction `json:"action"`
 	// Reviewer is the reviewer whose action resolved the ticket.
 	Reviewer string `json:"reviewer,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Reason   string `json:"reason,omitempty"` // the reviewer's reason, or the fail-safe's for an expiry
 	// Applied says whether the decision (with Decision.Output) takes effect.
 	Applied bool      `json:"applied"`
-	Time    time.Time `json:"time"`
+	Time    time.Time `json:"time"` // when the ticket was resolved or expired
 	// Decision is the record written for the resolution: a new ID, the
 	// effective output, the oversight outcome and a link to the original.
 	Decision aims.Decision `json:"decision"`

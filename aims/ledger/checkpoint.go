@@ -45,9 +45,14 @@ func checkOriginPart(what, s string) error {
 // number of records it covers and the Merkle root hash over them, in the
 // C2SP tlog-checkpoint format, with the signing time as an extension line.
 type Checkpoint struct {
+	// Origin names the ledger (system and instance, see Origin), so a
+	// checkpoint cannot be passed off as another ledger's.
 	Origin string
-	Size   int64
-	Root   tlog.Hash
+	// Size is the number of records the checkpoint covers (the tree size).
+	Size int64
+	// Root is the RFC 6962 Merkle tree hash (SHA-256) of the first Size
+	// records.
+	Root tlog.Hash
 	// Time is when the checkpoint was signed (the "time" extension line).
 	Time time.Time
 }

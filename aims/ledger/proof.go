@@ -22,7 +22,9 @@ const ProofFormat = "aimskit.inclusion-proof/v1"
 // ledger itself, so a single decision can be handed to a regulator or to
 // the person it concerns.
 type InclusionProof struct {
+	// Format is ProofFormat; readers switch on it.
 	Format string `json:"format"`
+	// Origin is the origin line of the ledger the record is in.
 	Origin string `json:"origin"`
 	// Seq is the record's index in the ledger (its leaf index).
 	Seq int64 `json:"seq"`

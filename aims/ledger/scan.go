@@ -7,9 +7,9 @@ import (
 
 // ScannedRecord is one record read by Scan.
 type ScannedRecord struct {
-	Segment string
-	Line    int
-	Seq     int64
+	Segment string // base name of the segment file holding the record
+	Line    int    // 1-based line of the record in Segment
+	Seq     int64  // the record's sequence number (its leaf index)
 	// Record is the exact bytes of the record; it is only valid during the
 	// callback.
 	Record []byte

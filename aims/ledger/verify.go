@@ -13,18 +13,18 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// VerifyError locates the first problem verification found. Segment, Line
+// VerifyError locates the first problem verification found. File, Line
 // and Seq are set as far as the problem has a location: a record problem
 // names the segment file, the 1-based line and the record's sequence
 // number; a checkpoint problem names checkpoints.jsonl (or checkpoint) and
 // its line.
 type VerifyError struct {
-	Dir     string
+	Dir     string // the ledger directory that was verified
 	File    string // segment or checkpoint file name; empty for the directory
 	Line    int    // 1-based line in File; 0 when not about one line
 	Seq     int64  // sequence number of the first affected record; -1 when none
-	Problem string
-	err     error // the *LineError when the problem is a damaged line
+	Problem string // what is wrong, in words for the auditor
+	err     error  // the *LineError when the problem is a damaged line
 }
 
 // Unwrap returns the *LineError when the problem is a damaged line (so
@@ -71,17 +71,17 @@ type VerifyOptions struct {
 
 // Report summarises a ledger that verified.
 type Report struct {
-	Dir     string
-	Origin  string
-	Records int64 // records in the tree, including pruned ones
-	Pruned  int64 // records deleted by retention; their leaf hashes remain
-	Pending int64 // records after the last checkpoint (AllowPending only)
+	Dir     string // the ledger directory that was verified
+	Origin  string // the checkpoints' origin line, naming system and instance (see Origin)
+	Records int64  // records in the tree, including pruned ones
+	Pruned  int64  // records deleted by retention; their leaf hashes remain
+	Pending int64  // records after the last checkpoint (AllowPending only)
 	// Partial reports an incomplete last line skipped as a write in
 	// progress (AllowPending only).
 	Partial     bool
-	Segments    int
-	Checkpoints int
-	Latest      Checkpoint
+	Segments    int        // segment files present (pruned ones are gone)
+	Checkpoints int        // signed checkpoints in the history (checkpoints.jsonl)
+	Latest      Checkpoint // the newest checkpoint; zero when there is none
 }
 
 // Verify checks the ledger in dir against the public verifier keys:

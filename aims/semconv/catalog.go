@@ -16,7 +16,7 @@ const (
 // Entry documents one telemetry name the SDK emits.
 type Entry struct {
 	Name string // the key, event name, metric name or scope name
-	Kind Kind
+	Kind Kind   // which of those Name is: attribute, event, metric or scope
 	// Type is the value type for attributes ("string", "int", "double",
 	// "bool", "string[]") or the instrument for metrics ("counter",
 	// "gauge", "histogram", "updowncounter").

@@ -48,15 +48,15 @@ type Tree struct {
 
 // Spec describes an ensemble for [New].
 type Spec struct {
-	Trees       []Tree
-	NumFeatures int
+	Trees       []Tree // the trees; each adds its leaf value to its group's margin
+	NumFeatures int    // columns of an input row; split features index them
 	// NumGroups is the number of output groups (0 is read as 1).
 	NumGroups int
 	// Intercept is the margin-space intercept, one value per group or a
 	// single value used for every group. Nil means 0.
 	Intercept []float64
-	Rule      SplitRule
-	Transform Transform
+	Rule      SplitRule // how rows are compared with thresholds (zero: LessFloat32, XGBoost's)
+	Transform Transform // maps margins to outputs (zero: Identity)
 	// FeatureNames are optional; when given there must be NumFeatures.
 	FeatureNames []string
 	// ObjectiveName is the training objective, recorded for reference.
