@@ -18,5 +18,26 @@
 //     external assets, every value escaped by html/template) and
 //     [Report.RenderMarkdown] the same content as Markdown tables.
 //
+// A tool that embeds the engine needs only these three steps; every
+// section of the Report is plain data it can also read directly:
+//
+//	in, err := auditreport.Load(ctx, auditreport.LoadOptions{
+//		LedgerDir: "ledger", OTelDir: "otel", SoAPath: "soa.yaml", Key: "ledger.pub",
+//	})
+//	if err != nil {
+//		return err // ctx was cancelled; missing inputs are in in.Missing
+//	}
+//	r, err := auditreport.Build(in)
+//	if err != nil {
+//		return err
+//	}
+//	if r.Summary.Verification == auditreport.VerdictFail {
+//		// the ledger was tampered with or damaged: r.Ledger says where
+//	}
+//	return r.RenderHTML(w)
+//
 // The aimsaudit command's report subcommand is a thin wrapper around these.
+// Package [github.com/aimskit/aimskit/aims/auditreport/reporttest] writes a
+// complete set of inputs together with the numbers a correct report shows,
+// for testing such tools.
 package auditreport

@@ -58,3 +58,31 @@ func Example() {
 	// [warning] Drift: 1 drift alert (and 1 recovery); 3 monitored series.
 	// charts: 6
 }
+
+// ExampleLoad_missingInputs shows that a report is built whatever the
+// inputs: with none given, Load still succeeds, Input.Missing says what
+// could not be seen, and Build marks the sections unavailable instead of
+// failing.
+func ExampleLoad_missingInputs() {
+	in, err := auditreport.Load(context.Background(), auditreport.LoadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range in.Missing {
+		fmt.Println("missing:", m)
+	}
+	r, err := auditreport.Build(in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("ledger:", r.Ledger.Verdict, "/ decisions available:", r.Decisions.Available)
+	fmt.Println("Annex A controls listed:", len(r.Coverage.Rows))
+	fmt.Println(r.Summary.Findings[0].Text)
+	// Output:
+	// missing: decision ledger: no ledger folder was given (--ledger)
+	// missing: collector output: no folder was given (--otel), so there are no log records, metric points or inventory
+	// missing: Statement of Applicability: no file was given (--soa), so applicability of the Annex A controls is unknown
+	// ledger: not assessed / decisions available: false
+	// Annex A controls listed: 38
+	// The ledger was not verified.
+}

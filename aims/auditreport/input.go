@@ -20,7 +20,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// File names the collector's file exporters write into the --otel folder.
+// File names the collector's file exporters write into the folder that
+// LoadOptions.OTelDir names (the aimsaudit command's --otel flag).
 const (
 	LogsFile    = "logs.jsonl"
 	MetricsFile = "metrics.jsonl"
@@ -103,19 +104,21 @@ type Verification struct {
 	// File, Line and Seq locate the problem as far as it has a location
 	// (Seq is -1 when it concerns no record).
 	File string
-	Line int
-	Seq  int64
+	Line int   // 1-based line in File; 0 when not about one line
+	Seq  int64 // first record affected; -1 when none
 
 	// Records, Pruned, Pending, Segments and Checkpoints summarise a
-	// ledger that verified.
+	// ledger that verified, and are zero otherwise: Records counts all
+	// records (pruned ones included), Pruned those deleted by retention,
+	// Pending those after the last checkpoint (only with AllowPending).
 	Records, Pruned, Pending int64
-	Segments, Checkpoints    int
+	Segments, Checkpoints    int // how many segment files and signed checkpoints the ledger has
 
-	// Checkpoint is the latest checkpoint. When verification failed it is
-	// parsed from the checkpoint file without trusting its signature, and
-	// CheckpointVerified is false.
+	// Checkpoint is the latest checkpoint, nil when none could be read.
+	// When verification failed it is parsed from the checkpoint file
+	// without trusting its signature, and CheckpointVerified is false.
 	Checkpoint         *ledger.Checkpoint
-	CheckpointVerified bool
+	CheckpointVerified bool // Checkpoint's signature was checked (the ledger verified)
 	// CheckpointNote is the full text of the latest signed checkpoint
 	// (body and signature lines), as stored in the ledger.
 	CheckpointNote string

@@ -10,7 +10,8 @@ import (
 type Report struct {
 	// Title is the report's heading.
 	Title string
-	// Organization and Scope come from the Statement of Applicability.
+	// Organization and Scope come from the Statement of Applicability;
+	// both are empty without one.
 	Organization, Scope string
 	// GeneratedAt is when the report was generated (UTC).
 	GeneratedAt time.Time
@@ -19,24 +20,44 @@ type Report struct {
 	// Missing repeats Input.Missing: what the report could not see.
 	Missing []string
 
-	Summary   Summary
+	// Summary is the headline: counts and findings drawn from the sections
+	// below.
+	Summary Summary
+	// Inventory lists the AI systems known to the collector.
 	Inventory InventorySection
-	Coverage  CoverageSection
+	// Coverage is the Annex A coverage with evidence counts per control.
+	Coverage CoverageSection
+	// Decisions is decision volumes and outcomes over time.
 	Decisions DecisionSection
+	// Oversight is what gates and human reviewers did with the decisions.
 	Oversight OversightSection
-	Fairness  FairnessSection
-	Drift     DriftSection
-	Ledger    LedgerSection
+	// Fairness is the fairness monitor's latest state per system and group,
+	// and its threshold crossings.
+	Fairness FairnessSection
+	// Drift is the drift monitor's scores and events.
+	Drift DriftSection
+	// Ledger is the decision ledger's verification status.
+	Ledger LedgerSection
 }
 
-// Source is one input of the report.
+// Source is one input of the report, listed so the reader knows exactly
+// what the report rests on.
 type Source struct {
-	Name   string // "Decision ledger", "Collector logs", …
-	Path   string
-	Status string // "read: 120 records", "missing"
-	OK     bool
+	// Name says which input this is: "Decision ledger", "Ledger
+	// verification", "Collector logs", "Collector metrics" or "Statement of
+	// Applicability".
+	Name string
+	// Path is the file or folder the input was read from; empty when none
+	// was given.
+	Path string
+	// Status says in words what came of it: "read: 120 log records",
+	// "missing", "not verified", "FAILED: …".
+	Status string
+	// OK is true when the input was available and read. A ledger whose
+	// verification failed is still OK (it was checked); Status says FAILED.
+	OK bool
 	// SHA256 is the hex SHA-256 of the file read, empty for folders and
-	// files not read.
+	// files that could not be opened.
 	SHA256 string
 }
 
@@ -47,31 +68,36 @@ type Verdict string
 const (
 	VerdictPass    Verdict = "pass"
 	VerdictFail    Verdict = "fail"
-	VerdictWarn    Verdict = "warning"
-	VerdictUnknown Verdict = "not assessed"
+	VerdictWarn    Verdict = "warning"      // needs the auditor's attention, not a failure
+	VerdictUnknown Verdict = "not assessed" // the inputs hold too little to judge
 )
 
 // Summary is the first thing an auditor reads.
 type Summary struct {
-	// Verification is pass, fail or not assessed; VerificationText says
-	// it in a sentence.
-	Verification     Verdict
+	// Verification is the ledger's verdict: pass, fail, or not assessed
+	// when the ledger was not verified.
+	Verification Verdict
+	// VerificationText says the verification result in a sentence, with
+	// the location of the first problem when it failed.
 	VerificationText string
 	// Decisions counts decision records in the ledger (without follow-up
-	// oversight records); Followups counts those.
+	// oversight records or system halts and resumes); Followups counts the
+	// follow-ups.
 	Decisions, Followups int
 	// Systems is the number of AI systems in the inventory.
 	Systems int
 	// Applicable, Excluded and NotAddressed count Annex A controls by
 	// the SoA's statement; WithEvidence counts applicable controls (or all
 	// controls without an SoA) with at least one evidence record.
-	Applicable, Excluded, NotAddressed, WithEvidence, Controls int
+	Applicable, Excluded, NotAddressed, WithEvidence int
+	// Controls is the number of Annex A controls in the catalogue.
+	Controls int
 	// HeldForReview and Overridden summarise human oversight.
 	HeldForReview, Overridden int
 	// FairnessAlerts counts groups failing the four-fifths rule plus
 	// threshold violations reported by the fairness monitor.
 	FairnessAlerts int
-	// DriftAlerts counts drift events.
+	// DriftAlerts counts drift events that started drift.
 	DriftAlerts int
 	// Findings are one-line statements of what needs attention.
 	Findings []Finding
@@ -79,67 +105,118 @@ type Summary struct {
 
 // Finding is one line of the summary.
 type Finding struct {
+	// Verdict is the line's traffic light.
 	Verdict Verdict
-	Text    string
+	// Text is the finding in a sentence.
+	Text string
 }
 
 // Chart is one rendered chart: an SVG document drawn with gonum/plot, ready
-// to be inlined, or the reason it could not be drawn.
+// to be inlined, or the reason it could not be drawn. The zero Chart means
+// there was nothing to draw.
 type Chart struct {
+	// Title is the chart's caption.
 	Title string
-	SVG   string
-	Err   string
+	// SVG is an <svg> element (no XML prolog) to inline in HTML; its text
+	// is already escaped. Empty when the chart was not drawn.
+	SVG string
+	// Err says why the chart could not be drawn; empty otherwise.
+	Err string
 }
 
 // InventorySection lists the AI systems rebuilt from the collector's
 // registration and heartbeat records.
 type InventorySection struct {
+	// Available is true when the inventory could be rebuilt from the
+	// collector's logs.
 	Available bool
-	Note      string
-	Systems   []SystemRow
+	// Note says why the section is unavailable or empty.
+	Note string
+	// Systems lists the registered systems by ID, then the unregistered
+	// ones.
+	Systems []SystemRow
 }
 
-// SystemRow is one AI system of the inventory.
+// SystemRow is one AI system of the inventory, as its latest registration
+// describes it.
 type SystemRow struct {
-	ID, Name, Owner, Lifecycle string
-	Version                    string
-	Versions                   []string
-	RiskLevel                  string
-	Instances                  int
-	LastHeartbeat, LastSeen    time.Time
-	Retired                    bool
-	RetiredAt                  time.Time
-	RetirementReason           string
+	// ID identifies the system (aims.system.id).
+	ID string
+	// Name is the system's human-readable name.
+	Name string
+	// Owner is the person or team accountable for the system.
+	Owner string
+	// Lifecycle is the lifecycle stage: design, development, deployed or
+	// retired.
+	Lifecycle string
+	// Version is the latest registered version.
+	Version string
+	// Versions lists every version registered, oldest first.
+	Versions []string
+	// RiskLevel is the declared EU AI Act risk tier (an aims.RiskLevel);
+	// empty when none was declared.
+	RiskLevel string
+	// Instances counts the replicas that registered or sent heartbeats.
+	Instances int
+	// LastHeartbeat is the latest heartbeat of any instance; zero if none.
+	LastHeartbeat time.Time
+	// LastSeen is the latest registration or heartbeat of any instance.
+	LastSeen time.Time
+	// Retired is true when the system was decommissioned and not
+	// registered again since.
+	Retired bool
+	// RetiredAt is when it was decommissioned; zero unless Retired.
+	RetiredAt time.Time
+	// RetirementReason is the reason given for decommissioning.
+	RetirementReason string
 	// Unregistered marks a system seen only through heartbeats or
-	// retirements, whose registration record is not in the input.
+	// retirements, whose registration record is not in the input; only
+	// its ID and version are known.
 	Unregistered bool
 }
 
 // CoverageSection is Annex A coverage: one row per control.
 type CoverageSection struct {
-	// HaveSoA and HaveCollector say which inputs the counts rest on.
+	// HaveSoA, HaveCollector and HaveLedger say which inputs the counts
+	// rest on.
 	HaveSoA, HaveCollector, HaveLedger bool
-	Note                               string
-	Rows                               []ControlRow
+	// Note says which inputs were missing and what that leaves unknown.
+	Note string
+	// Rows holds every Annex A control in catalogue order, whatever the
+	// inputs.
+	Rows []ControlRow
 	// SoAProblems lists what SoA validation found wrong.
 	SoAProblems []string
 }
 
 // ControlRow is one Annex A control with its applicability and evidence.
 type ControlRow struct {
-	ID, Title, Objective string
+	// ID is the control's Annex A identifier, e.g. "A.6.2.8".
+	ID string
+	// Title is the control's title in the standard.
+	Title string
+	// Objective is the ID of the objective the control belongs to, e.g.
+	// "A.6".
+	Objective string
 	// Applicability is "applicable", "excluded", "not addressed" (the SoA
 	// does not mention it) or "unknown" (no SoA).
 	Applicability string
-	Status        string
+	// Status is the SoA's implementation status in words ("implemented",
+	// "partially implemented", "planned", "not implemented"); empty unless
+	// the control is applicable.
+	Status string
+	// Justification is the SoA's reason for including or excluding the
+	// control.
 	Justification string
-	Owner         string
+	// Owner is the role or person the SoA makes accountable for the
+	// control.
+	Owner string
 	// SoAEvidence is the evidence the SoA names for the control
 	// (documents, queries, features).
 	SoAEvidence []string
 	// LogRecords and MetricPoints count collector records carrying
 	// aims.control.id equal to ID; LedgerRecords counts ledger records
-	// (evidence for A.6.2.8 event logs).
+	// (evidence for A.6.2.8 event logs, zero for other controls).
 	LogRecords, MetricPoints, LedgerRecords int
 	// Evidence is the sum of the three counts.
 	Evidence int
@@ -147,60 +224,98 @@ type ControlRow struct {
 	// ledger records for which the SoA names other evidence (documents):
 	// the auditor checks those documents.
 	DocumentsOnly bool
-	// Gap marks an applicable control without any evidence record; many
-	// and without evidence named in the SoA: nothing in these inputs shows
-	// the control is operating.
+	// Gap marks an applicable control without any evidence record and
+	// without evidence named in the SoA: nothing in these inputs shows the
+	// control is operating.
 	Gap bool
 }
 
 // DecisionSection is decision volumes and outcomes over time.
 type DecisionSection struct {
+	// Available is true when the decision ledger was read.
 	Available bool
-	Note      string
+	// Note says why the section is unavailable or what it leaves out.
+	Note string
 	// Total counts decision records; Adverse those marked adverse;
-	// Untimed those without a time (counted, not charted).
+	// Followups the oversight records that act on an earlier decision;
+	// Halts the system halt and resume records; Untimed the decisions
+	// without a time (counted, not charted).
 	Total, Adverse, Followups, Halts, Untimed int
-	First, Last                               time.Time
+	// First and Last are the earliest and latest decision times; zero when
+	// no decision has a time.
+	First, Last time.Time
 	// Outcomes counts decisions by output, most frequent first.
 	Outcomes []Count
 	// Systems counts decisions by AI system.
 	Systems []Count
-	// Bucket is the width of the time buckets of Series.
+	// Bucket is the width of the time buckets of Series, chosen so the
+	// span from First to Last fits in about 48 buckets.
 	Bucket time.Duration
 	// Series holds one row per time bucket.
 	Series []Bucket
-	Chart  Chart
+	// Chart stacks each bucket's decisions by outcome.
+	Chart Chart
 }
 
 // Count is a labelled count.
 type Count struct {
+	// Label is what was counted: an outcome, a system, a reviewer, an event
+	// name.
 	Label string
-	N     int
+	// N is how many there were.
+	N int
 }
 
 // Bucket is the decisions of one time bucket, by outcome (in the order of
 // DecisionSection.Outcomes).
 type Bucket struct {
-	Start  time.Time
+	// Start is the bucket's start (UTC); it ends at Start plus
+	// DecisionSection.Bucket.
+	Start time.Time
+	// Counts holds the bucket's decisions per outcome, indexed like
+	// DecisionSection.Outcomes.
 	Counts []int
-	Total  int
+	// Total is the sum of Counts.
+	Total int
 }
 
-// OversightSection is human oversight of the decisions.
+// OversightSection is human oversight of the decisions. The ledger is the
+// source when it was read; otherwise the collector's oversight events are
+// (Note says so), which give no Applied or Ungated counts.
 type OversightSection struct {
+	// Available is true when the ledger or the collector's logs were read.
 	Available bool
-	Note      string
-	// From the ledger: how gates routed decisions and what reviewers did.
-	Applied, Held, Blocked, Ungated                  int
-	Approved, Rejected, Overridden, PartialApprovals int
-	Contested, Expired, Escalated, Halts, Resumes    int
-	// Open counts held decisions with no resolution in the ledger. An
-	// expiry counts as a resolution, also under the fail-safe "hold" where
-	// the decision stays held until a reviewer acts (Expired shows those).
+	// Note says why the section is unavailable or which source it uses.
+	Note string
+	// Applied, Held and Blocked count decisions by the route their gate
+	// gave them (let through, held for human review, blocked); Ungated
+	// counts ledger decisions that passed no gate.
+	Applied, Held, Blocked, Ungated int
+	// Approved, Rejected and Overridden count the reviewer actions that
+	// resolved a held decision.
+	Approved, Rejected, Overridden int
+	// PartialApprovals counts four-eyes votes that still waited for
+	// another reviewer; they resolve nothing.
+	PartialApprovals int
+	// Contested counts contests: the person a decision affects asked for
+	// it to be reviewed.
+	Contested int
+	// Expired counts held decisions whose review deadline passed.
+	Expired int
+	// Escalated counts escalations of held decisions to a further
+	// reviewer level.
+	Escalated int
+	// Halts and Resumes count stops and restarts of the whole system.
+	Halts, Resumes int
+	// Open counts held decisions with no resolution in the ledger (from
+	// events: held minus resolved). An expiry counts as a resolution, also
+	// under the fail-safe "hold" where the decision stays held until a
+	// reviewer acts (Expired shows those).
 	Open int
-	// Agreement is approvals / resolved human reviews; AgreementDefined
-	// is false when there were no resolved reviews.
-	Agreement        float64
+	// Agreement is approvals / resolved human reviews, between 0 and 1.
+	Agreement float64
+	// AgreementDefined is false when there were no resolved reviews, so
+	// Agreement is meaningless.
 	AgreementDefined bool
 	// ReviewTimes summarises time to review of resolved human reviews.
 	ReviewTimes Distribution
@@ -208,78 +323,135 @@ type OversightSection struct {
 	Events []Count
 	// Reviewers counts resolving actions per reviewer.
 	Reviewers []Count
-	Chart     Chart
+	// Chart is the histogram of ReviewTimes; zero when there are none.
+	Chart Chart
 }
 
-// Distribution summarises durations.
+// Distribution summarises durations. All values are zero when N is zero.
 type Distribution struct {
-	N                           int
-	Min, Median, P90, Max, Mean time.Duration
-	Source                      string // "ledger" or "collector events"
-	Values                      []time.Duration
+	// N is the number of durations.
+	N int
+	// Min is the shortest duration.
+	Min time.Duration
+	// Median and P90 are nearest-rank percentiles (the smallest value with
+	// at least half, or 90 %, of the values at or below it), so they are
+	// always observed values.
+	Median, P90 time.Duration
+	// Max is the longest duration.
+	Max time.Duration
+	// Mean is the arithmetic mean.
+	Mean time.Duration
+	// Source names where the durations come from: "ledger" or "collector
+	// events".
+	Source string
+	// Values are the durations, shortest first.
+	Values []time.Duration
 }
 
 // FairnessSection is fairness by group from the fairness monitor's metrics
 // and events.
 type FairnessSection struct {
+	// Available is true when the collector output holds fairness metrics
+	// or events.
 	Available bool
-	Note      string
-	Monitors  []FairnessMonitor
-	// Events are the monitor's threshold crossings.
+	// Note says why the section is unavailable.
+	Note string
+	// Monitors holds one monitor state per AI system, sorted by system.
+	Monitors []FairnessMonitor
+	// Events are the monitor's threshold crossings, oldest first.
 	Events []FairnessEvent
 }
 
 // FairnessMonitor is the latest state of the groups of one system.
 type FairnessMonitor struct {
+	// System is the AI system monitored: the points' aims.system.id, else
+	// the resource's, else its service.name.
 	System string
 	// AsOf is the time of the latest point used.
-	AsOf        time.Time
-	Groups      []GroupRow
+	AsOf time.Time
+	// Groups holds one row per group, sorted by group name.
+	Groups []GroupRow
+	// Disparities holds the latest value of each monitored disparity,
+	// sorted by name.
 	Disparities []DisparityRow
-	Chart       Chart
-	// TimeChart plots selection rate per group over time.
+	// Chart draws the latest selection rate per group against the
+	// four-fifths line; zero without groups.
+	Chart Chart
+	// TimeChart plots selection rate per group over time; zero unless some
+	// group has selection rates at two or more times.
 	TimeChart Chart
 }
 
 // GroupRow is the latest values of one group. A nil pointer means the
 // monitor exported no value for it.
 type GroupRow struct {
-	Group                             string
-	Decisions, Labeled                *float64
+	// Group names the group as feature=level pairs, e.g. "sex=F".
+	Group string
+	// Decisions and Labeled count the group's decisions, and those with a
+	// known true outcome, in the monitor's window.
+	Decisions, Labeled *float64
+	// SelectionRate is the share of the group's decisions with the positive
+	// outcome; TPR, FPR and Accuracy are the true positive rate, false
+	// positive rate and accuracy over its labelled decisions. All are
+	// between 0 and 1.
 	SelectionRate, TPR, FPR, Accuracy *float64
-	// ImpactRatio is SelectionRate / highest SelectionRate of the groups.
+	// ImpactRatio is SelectionRate / highest SelectionRate of the groups
+	// with decisions in the window; nil for a group without a selection
+	// rate or without decisions, and when no group has a positive rate.
 	ImpactRatio *float64
 	// FourFifths is pass when ImpactRatio ≥ 0.8 (the EEOC four-fifths
-	// rule of thumb, 29 CFR 1607.4(D)), fail below, not assessed without
-	// a selection rate.
+	// rule of thumb, 29 CFR 1607.4(D)), fail below, not assessed when
+	// ImpactRatio is nil.
 	FourFifths Verdict
 }
 
 // DisparityRow is the latest value of one monitored disparity.
 type DisparityRow struct {
-	Name  string
+	// Name is the disparity measure, e.g. "demographic_parity_ratio".
+	Name string
+	// Value is its latest exported value.
 	Value float64
-	Time  time.Time
+	// Time is when that value was exported.
+	Time time.Time
 }
 
 // FairnessEvent is one threshold crossing of the fairness monitor.
 type FairnessEvent struct {
-	Time               time.Time
-	System             string
-	Disparity, State   string
-	Value, Threshold   *float64
-	Comparison         string
+	// Time is when the monitor emitted the event.
+	Time time.Time
+	// System is the AI system monitored.
+	System string
+	// Disparity names the disparity measure that crossed its threshold.
+	Disparity string
+	// State is "violated" when the threshold was crossed and "recovered"
+	// when the disparity came back.
+	State string
+	// Value is the disparity's value at the crossing; nil when absent.
+	Value *float64
+	// Threshold is the configured threshold; nil when absent.
+	Threshold *float64
+	// Comparison is "below" (alarm when Value falls below Threshold) or
+	// "above".
+	Comparison string
+	// GroupMin and GroupMax are the groups with the smallest and largest
+	// metric value.
 	GroupMin, GroupMax string
-	Control            string
+	// Control is the Annex A control the event is evidence for
+	// (aims.control.id, normalised); empty when absent.
+	Control string
 }
 
 // DriftSection is drift scores over time and the drift events.
 type DriftSection struct {
+	// Available is true when the collector output holds drift metrics or
+	// events.
 	Available bool
-	Note      string
-	// Features has the latest value per feature, method and metric.
+	// Note says why the section is unavailable.
+	Note string
+	// Features has the latest value per system, feature, method and metric.
 	Features []DriftFeature
-	Events   []DriftEvent
+	// Events are the drift monitor's events, oldest first.
+	Events []DriftEvent
 	// Charts plot drift scores over time: distances and p-values apart.
 	Charts []Chart
 }
@@ -289,45 +461,87 @@ type DriftSection struct {
 // means more drift) and a distance for PSI, Wasserstein or Jensen–Shannon
 // (higher means more drift); Method says which.
 type DriftFeature struct {
-	System, Feature, Method, Metric string
-	Latest, Min, Max                float64
-	Points                          int
-	AsOf                            time.Time
+	// System is the AI system monitored.
+	System string
+	// Feature is the monitored feature, or a label in parentheses for
+	// dataset-wide gauges such as the share of drifted features.
+	Feature string
+	// Method is the drift test (aims.drift.method), e.g. "ks" or "psi";
+	// empty for gauges without one.
+	Method string
+	// Metric is the gauge's name, e.g. "aims.drift.score".
+	Metric string
+	// Latest is the newest value; Min and Max are the extremes of all Points.
+	Latest, Min, Max float64
+	// Points counts the finite values exported.
+	Points int
+	// AsOf is the time of the newest value.
+	AsOf time.Time
 }
 
 // DriftEvent is one drift event from the collector's logs: a feature or
 // the dataset starting or stopping to drift, or a change detector firing.
 type DriftEvent struct {
-	Time                   time.Time
-	System, Name           string
-	Feature, State, Method string
-	Score, Threshold       *float64
-	Detail                 string
-	Control                string
+	// Time is when the monitor emitted the event.
+	Time time.Time
+	// System is the AI system monitored.
+	System string
+	// Name is the event name: aims.drift.feature, aims.drift.dataset or
+	// aims.drift.change.
+	Name string
+	// Feature is the feature concerned; empty for dataset and change
+	// events.
+	Feature string
+	// State is "drift" when drift starts (also when a change detector
+	// fires) and "recovered" when it ends; an event without a state counts
+	// as an alert too.
+	State string
+	// Method is the drift test, or the change detector's name.
+	Method string
+	// Score is the drift score (for dataset events the share of drifted
+	// features); nil when absent.
+	Score *float64
+	// Threshold is the threshold Score was compared with; nil when absent.
+	Threshold *float64
+	// Detail is the event's human-readable message (the log body).
+	Detail string
+	// Control is the Annex A control the event is evidence for
+	// (aims.control.id, normalised); empty when absent.
+	Control string
 }
 
 // LedgerSection is the verification status of the decision ledger (one
 // per instance) and its latest signed checkpoint.
 type LedgerSection struct {
+	// Available is true when the ledger was verified, whatever the result.
 	Available bool
-	Note      string
-	Dir       string
+	// Note says why the ledger was not verified.
+	Note string
+	// Dir is the ledger folder as given.
+	Dir string
 	// Verdict is pass when every instance ledger verified, fail when any
 	// did not.
-	Verdict      Verdict
-	Ledgers      []LedgerStatus
+	Verdict Verdict
+	// Ledgers holds one status per instance ledger.
+	Ledgers []LedgerStatus
+	// OtherRecords counts ledger records that are not decisions.
 	OtherRecords int
 	// Reproduce is the command an auditor runs to verify the ledger
 	// independently of this report.
 	Reproduce string
 }
 
-// LedgerStatus is the verification result of one instance ledger.
+// LedgerStatus is the verification result of one instance ledger. The
+// checkpoint fields are empty when no checkpoint could be read; after a
+// failed verification they show the checkpoint file's claim, unverified.
 type LedgerStatus struct {
-	Verdict      Verdict
+	// Verdict is pass when the instance ledger verified, fail otherwise.
+	Verdict Verdict
+	// Verification is the full result, with the problem's location.
 	Verification Verification
 	// RootHash is the latest checkpoint's root in base64, as in the note.
 	RootHash string
+	// TreeSize is the number of records the latest checkpoint covers.
 	TreeSize int64
 	// CheckpointText is the checkpoint body; CheckpointNote the whole
 	// signed note.

@@ -1,11 +1,30 @@
-// Package reporttest writes a complete, deterministic set of audit-report
-// inputs — a signed decision ledger, the collector's logs.jsonl and
-// metrics.jsonl, a Statement of Applicability and the ledger's public key —
-// for the tests of package auditreport and of the aimsaudit command.
+// Package reporttest is a test fixture for code built on package
+// auditreport, as net/http/httptest is for HTTP code: it is meant for
+// tests, not for production. [Write] puts a complete set of audit-report
+// inputs into a folder — a signed decision ledger, the collector's
+// logs.jsonl and metrics.jsonl, a Statement of Applicability and the
+// ledger's public key — and returns their [Paths], ready for
+// auditreport.LoadOptions. The tests of auditreport itself, of the
+// aimsaudit command and of an auditor's own tooling all run against the
+// same scenario.
 //
-// The scenario is small enough to count by hand; Want holds the numbers a
-// correct report must show, derived from how the scenario is built (see the
-// comments in Write), not from running the report code.
+// The scenario is two AI systems, credit-scoring and a retired faq-bot.
+// credit-scoring makes 60 decisions from [T0], one every 3 minutes, every
+// third one adverse; its gate holds 12 for human review and blocks 6.
+// Reviewers approve, reject and override held decisions (one approval
+// after a partial four-eyes vote), one review is escalated and expires and
+// one stays open; one decision is contested, and the system is halted and
+// resumed once. The fairness monitor shows one group failing the
+// four-fifths rule and one threshold violation, the drift monitor one drift
+// alert and its recovery. Values from the inputs hold markup ("FAQ <bot>",
+// the group "age=<25", a reviewer's reason with a script tag), so
+// renderers' escaping is exercised.
+//
+// The scenario is small enough to count by hand; [Want] holds the numbers
+// a correct report must show, derived from how the scenario is built, not
+// from running the report code. Every call writes the same bytes except
+// for the ledger's key pair, which is generated afresh: the key file and
+// the checkpoint signatures differ between calls.
 package reporttest
 
 import (
@@ -26,28 +45,63 @@ import (
 //go:embed soa.yaml
 var soaYAML []byte
 
-// T0 is the time of the scenario's first decision.
+// T0 is the time of the scenario's first decision; every other time in the
+// scenario is fixed relative to it.
 var T0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-// Paths are where Write put the inputs.
+// Paths are where Write put the inputs; each maps onto a field of
+// auditreport.LoadOptions.
 type Paths struct {
-	Dir, Ledger, OTel, SoA, Key string
+	// Dir is the folder given to Write, which holds all the inputs.
+	Dir string
+	// Ledger is the signed decision ledger's folder (LoadOptions.LedgerDir).
+	Ledger string
+	// OTel is the folder with the collector's logs.jsonl and metrics.jsonl
+	// (LoadOptions.OTelDir).
+	OTel string
+	// SoA is the Statement of Applicability, in YAML (LoadOptions.SoAPath).
+	SoA string
+	// Key is the file holding the ledger's public verifier key
+	// (LoadOptions.Key).
+	Key string
 }
 
-// Want is what a correct report of the scenario shows.
+// Want is what a correct report of the scenario shows; each field says
+// which report value it predicts.
 type Want struct {
-	Decisions, Adverse, Followups, SystemRecords, LedgerRecords int
-	Held, Blocked, Applied, Ungated                             int
-	Approved, Rejected, Overridden, Partial, Expired            int
-	Escalated, Contested, Open, Halts, Resumes                  int
-	Agreement                                                   float64
-	ReviewMedian, ReviewP90, ReviewMin, ReviewMax, ReviewMean   time.Duration
-	// LogsByControl and PointsByControl count records carrying each
-	// aims.control.id.
+	// Decisions, Adverse and Followups are DecisionSection.Total, Adverse
+	// and Followups.
+	Decisions, Adverse, Followups int
+	// SystemRecords counts the halt and resume records
+	// (DecisionSection.Halts).
+	SystemRecords int
+	// LedgerRecords counts every record in the ledger: the verified record
+	// count, the checkpoint's tree size and the A.6.2.8 ledger evidence.
+	LedgerRecords int
+	// Held, Blocked, Applied and Ungated are the OversightSection counts
+	// of gate routes.
+	Held, Blocked, Applied, Ungated int
+	// Approved, Rejected, Overridden, Partial (PartialApprovals) and
+	// Expired are the OversightSection counts of review outcomes.
+	Approved, Rejected, Overridden, Partial, Expired int
+	// Escalated, Contested, Open, Halts and Resumes are the remaining
+	// OversightSection counts.
+	Escalated, Contested, Open, Halts, Resumes int
+	// Agreement is the share of resolved reviews that approved
+	// (OversightSection.Agreement).
+	Agreement float64
+	// ReviewMedian, ReviewP90, ReviewMin, ReviewMax and ReviewMean are the
+	// statistics of the time to review (OversightSection.ReviewTimes).
+	ReviewMedian, ReviewP90, ReviewMin, ReviewMax, ReviewMean time.Duration
+	// LogsByControl and PointsByControl count the log records and metric
+	// points carrying each aims.control.id (ControlRow.LogRecords and
+	// MetricPoints).
 	LogsByControl, PointsByControl map[string]int
-	// FourFifths is the expected verdict per fairness group ("pass"/"fail").
+	// FourFifths is the expected verdict per fairness group ("pass"/"fail",
+	// GroupRow.FourFifths).
 	FourFifths map[string]string
-	// ImpactRatio is the expected selection-rate ratio per group.
+	// ImpactRatio is the expected selection-rate ratio per group
+	// (GroupRow.ImpactRatio).
 	ImpactRatio map[string]float64
 	// FairnessViolations and DriftAlerts count alert events;
 	// DriftRecoveries the drift events that end drift.
@@ -58,12 +112,13 @@ type Want struct {
 	Systems int
 }
 
-// Groups are the fairness groups of the scenario; one name holds '<' so
-// that escaping is exercised.
+// Groups are the fairness groups of the scenario, in the order the report
+// lists them; one name holds '<' so that escaping is exercised.
 var Groups = []string{"age=<25", "sex=F", "sex=M"}
 
-// Write builds the scenario under dir (which must exist) and returns its
-// paths and the expected report numbers.
+// Write builds the scenario under dir (which must exist, typically
+// t.TempDir()) and returns its paths and the expected report numbers, or
+// an error when the scenario could not be written.
 func Write(dir string) (Paths, Want, error) {
 	p := Paths{
 		Dir:    dir,
