@@ -45,33 +45,37 @@ func ReadLogs(r io.Reader, opts ...Option) ([]LogRecord, error) {
 	return out, err
 }
 
-// EachLog calls f for every log record in r, one input line at a time, so
-// memory is bounded by the longest line rather than the whole file. An
-// error from f stops the reading and is returned as it is.
+// EachLog calls f for every log record in r, in input order, reading a line
+// at a time so that memory is bounded by a few lines rather than the whole
+// file. An error from f stops the reading and is returned as it is.
 func EachLog(r io.Reader, f func(LogRecord) error, opts ...Option) error {
-	return eachRequest(r, opts, "logs", func() *collogspb.ExportLogsServiceRequest { return &collogspb.ExportLogsServiceRequest{} },
-		func(line int, req *collogspb.ExportLogsServiceRequest) error {
-			for ri, rl := range req.GetResourceLogs() {
-				res := attrMap(rl.GetResource().GetAttributes())
-				for si, sl := range rl.GetScopeLogs() {
-					for li, lr := range sl.GetLogRecords() {
-						rec := LogRecord{
-							Resource: res, Scope: sl.GetScope().GetName(), ScopeVersion: sl.GetScope().GetVersion(),
-							EventName: lr.GetEventName(), Severity: int(lr.GetSeverityNumber()), SeverityText: lr.GetSeverityText(),
-							Body: value(lr.GetBody()), Attributes: attrMap(lr.GetAttributes()),
-							Line: line, res: ri, scope: si, item: li,
-						}
-						if err := rec.decodeTimeAndIDs(lr.GetTimeUnixNano(), lr.GetObservedTimeUnixNano(), lr.GetTraceId(), lr.GetSpanId()); err != nil {
-							return &recordError{path: fmt.Sprintf("resourceLogs[%d].scopeLogs[%d].logRecords[%d]", ri, si, li), err: err}
-						}
-						if err := f(rec); err != nil {
-							return err
-						}
-					}
+	return eachRecord(r, opts, decodeLogs, f)
+}
+
+func decodeLogs(line []byte, n int, terminated bool) ([]LogRecord, error) {
+	var req collogspb.ExportLogsServiceRequest
+	if err := unmarshalLine(line, terminated, "logs", &req); err != nil {
+		return nil, err
+	}
+	var out []LogRecord
+	for ri, rl := range req.GetResourceLogs() {
+		res := attrMap(rl.GetResource().GetAttributes())
+		for si, sl := range rl.GetScopeLogs() {
+			for li, lr := range sl.GetLogRecords() {
+				rec := LogRecord{
+					Resource: res, Scope: sl.GetScope().GetName(), ScopeVersion: sl.GetScope().GetVersion(),
+					EventName: lr.GetEventName(), Severity: int(lr.GetSeverityNumber()), SeverityText: lr.GetSeverityText(),
+					Body: value(lr.GetBody()), Attributes: attrMap(lr.GetAttributes()),
+					Line: n, res: ri, scope: si, item: li,
 				}
+				if err := rec.decodeTimeAndIDs(lr.GetTimeUnixNano(), lr.GetObservedTimeUnixNano(), lr.GetTraceId(), lr.GetSpanId()); err != nil {
+					return nil, &recordError{path: fmt.Sprintf("resourceLogs[%d].scopeLogs[%d].logRecords[%d]", ri, si, li), err: err}
+				}
+				out = append(out, rec)
 			}
-			return nil
-		})
+		}
+	}
+	return out, nil
 }
 
 func (r *LogRecord) decodeTimeAndIDs(ts, observed uint64, traceID, spanID []byte) error {

@@ -48,29 +48,37 @@ func ReadMetrics(r io.Reader, opts ...Option) ([]Point, error) {
 	return out, err
 }
 
-// EachPoint calls f for every gauge, sum and histogram data point in r, one
-// input line at a time. An error from f stops the reading and is returned
-// as it is.
+// EachPoint calls f for every gauge, sum and histogram data point in r, in
+// input order, reading a line at a time. An error from f stops the reading
+// and is returned as it is.
 func EachPoint(r io.Reader, f func(Point) error, opts ...Option) error {
-	return eachRequest(r, opts, "metrics", func() *colmetricspb.ExportMetricsServiceRequest { return &colmetricspb.ExportMetricsServiceRequest{} },
-		func(line int, req *colmetricspb.ExportMetricsServiceRequest) error {
-			for ri, rm := range req.GetResourceMetrics() {
-				res := attrMap(rm.GetResource().GetAttributes())
-				for si, sm := range rm.GetScopeMetrics() {
-					for mi, m := range sm.GetMetrics() {
-						base := Point{Resource: res, Scope: sm.GetScope().GetName(), Metric: m.GetName(), Unit: m.GetUnit(),
-							Line: line, res: ri, scope: si, metric: mi}
-						if err := eachPointOf(m, base, f); err != nil {
-							return err
-						}
-					}
-				}
-			}
-			return nil
-		})
+	return eachRecord(r, opts, decodeMetrics, f)
 }
 
-func eachPointOf(m *metricspb.Metric, base Point, f func(Point) error) error {
+func decodeMetrics(line []byte, n int, terminated bool) ([]Point, error) {
+	var req colmetricspb.ExportMetricsServiceRequest
+	if err := unmarshalLine(line, terminated, "metrics", &req); err != nil {
+		return nil, err
+	}
+	var out []Point
+	for ri, rm := range req.GetResourceMetrics() {
+		res := attrMap(rm.GetResource().GetAttributes())
+		for si, sm := range rm.GetScopeMetrics() {
+			for mi, m := range sm.GetMetrics() {
+				base := Point{Resource: res, Scope: sm.GetScope().GetName(), Metric: m.GetName(), Unit: m.GetUnit(),
+					Line: n, res: ri, scope: si, metric: mi}
+				var err error
+				if out, err = appendPoints(out, m, base); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// appendPoints appends the gauge, sum or histogram points of m to out.
+func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error) {
 	number := func(kind string, dps []*metricspb.NumberDataPoint) error {
 		for i, dp := range dps {
 			p := base
@@ -86,33 +94,29 @@ func eachPointOf(m *metricspb.Metric, base Point, f func(Point) error) error {
 			case *metricspb.NumberDataPoint_AsInt:
 				p.Value = float64(v.AsInt)
 			}
-			if err := f(p); err != nil {
-				return err
-			}
+			out = append(out, p)
 		}
 		return nil
 	}
+	var err error
 	switch d := m.GetData().(type) {
 	case *metricspb.Metric_Gauge:
-		return number("gauge", d.Gauge.GetDataPoints())
+		err = number("gauge", d.Gauge.GetDataPoints())
 	case *metricspb.Metric_Sum:
-		return number("sum", d.Sum.GetDataPoints())
+		err = number("sum", d.Sum.GetDataPoints())
 	case *metricspb.Metric_Histogram:
 		for i, dp := range d.Histogram.GetDataPoints() {
 			p := base
 			p.Kind, p.item = "histogram", i
 			p.Attributes = attrMap(dp.GetAttributes())
-			var err error
 			if p.Time, err = unixNano("timeUnixNano", dp.GetTimeUnixNano()); err != nil {
-				return p.bad(err)
+				return nil, p.bad(err)
 			}
 			p.Count, p.Sum, p.Bounds, p.BucketCounts = dp.GetCount(), dp.GetSum(), dp.GetExplicitBounds(), dp.GetBucketCounts()
-			if err := f(p); err != nil {
-				return err
-			}
+			out = append(out, p)
 		}
 	}
-	return nil
+	return out, err
 }
 
 func (p Point) bad(err error) error {

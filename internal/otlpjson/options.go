@@ -22,6 +22,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	name     string
 	maxLine  int
+	workers  int // decoding goroutines; 0 means runtime.GOMAXPROCS
 	errs     []error
 	nameSet  bool
 	maxIsSet bool
@@ -44,6 +45,12 @@ func WithMaxLineBytes(n int) Option {
 		}
 		c.maxLine, c.maxIsSet = n, true
 	})
+}
+
+// withWorkers sets the number of decoding goroutines, so tests can run the
+// ordered delivery with more workers than the machine has CPUs.
+func withWorkers(n int) Option {
+	return optionFunc(func(c *config) { c.workers = n })
 }
 
 func newConfig(r io.Reader, opts []Option) (config, error) {

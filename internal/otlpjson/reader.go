@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -47,44 +50,122 @@ func (e *LineError) Unwrap() error { return e.Err }
 // receivers so that newer senders can add fields.
 var unmarshal = protojson.UnmarshalOptions{DiscardUnknown: true}
 
-// eachRequest decodes every non-blank line of r into a message of the
-// given signal ("logs", "metrics" or "traces") and calls f with it. Lines
-// of another signal decode to an empty message (their one field is
-// unknown here), so f sees nothing of them. An error from f that is not a
-// *recordError is returned as it is.
-func eachRequest[M proto.Message](r io.Reader, opts []Option, signal string, newMsg func() M, f func(line int, m M) error) error {
+// unmarshalLine decodes one line into m, a request message of the given
+// signal ("logs", "metrics" or "traces"). A line of another signal decodes
+// to an empty message (its one field is unknown here), so it yields no
+// records.
+func unmarshalLine(line []byte, terminated bool, signal string, m proto.Message) error {
+	err := unmarshal.Unmarshal(line, m)
+	if err == nil {
+		return nil
+	}
+	// Only a line that is cut short is torn; a complete JSON value that
+	// is not OTLP is wrong wherever it stands.
+	if !terminated && !json.Valid(line) {
+		return fmt.Errorf("%w: %w", ErrTornLine, err)
+	}
+	return fmt.Errorf("is not OTLP/JSON %s data: %w", signal, err)
+}
+
+// decodeFunc turns line number n into the records it holds. Its error says
+// what is wrong with the line, worded to follow "line N".
+type decodeFunc[T any] func(line []byte, n int, terminated bool) ([]T, error)
+
+// eachRecord calls f, on the caller's goroutine and in input order, for
+// every record decode finds in the non-blank lines of r. Lines are decoded
+// by one worker per CPU (runtime.GOMAXPROCS), since decoding, not reading,
+// is what a large file costs; memory is bounded by a few lines per worker.
+// An error from f stops the reading and is returned as it is; r may then
+// have been read a few lines past the record f refused.
+func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(T) error) error {
 	c, err := newConfig(r, opts)
 	if err != nil {
 		return err
 	}
+	workers := c.workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+
+	// A batch is the records of one line, filled by a worker.
+	type batch struct {
+		n    int
+		recs []T
+		err  error
+		done chan struct{}
+	}
+	type job struct {
+		b          *batch
+		line       []byte
+		terminated bool
+	}
+	jobs := make(chan job)
+	var stopped atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				if !stopped.Load() {
+					j.b.recs, j.b.err = decode(j.line, j.b.n, j.terminated)
+				}
+				close(j.b.done)
+			}
+		})
+	}
+	defer func() {
+		stopped.Store(true)
+		close(jobs)
+		wg.Wait()
+	}()
+
+	// pending holds the batches handed to workers, in input order; the
+	// oldest is delivered as soon as it is done, and waited for once
+	// 2*workers are outstanding.
+	var pending []*batch
+	deliver := func(all bool) error {
+		for len(pending) > 0 {
+			b := pending[0]
+			if !all && len(pending) < 2*workers {
+				select {
+				case <-b.done:
+				default:
+					return nil
+				}
+			}
+			<-b.done
+			pending[0] = nil
+			pending = pending[1:]
+			if b.err != nil {
+				return &LineError{Name: c.name, Line: b.n, Err: b.err}
+			}
+			for _, rec := range b.recs {
+				if err := f(rec); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+
 	lr := lineReader{br: bufio.NewReaderSize(r, 64<<10), max: c.maxLine}
 	for {
 		line, terminated, err := lr.next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return deliver(true)
 		}
 		if err != nil {
+			if derr := deliver(true); derr != nil {
+				return derr
+			}
 			return &LineError{Name: c.name, Line: lr.n, Err: err}
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		m := newMsg()
-		if err := unmarshal.Unmarshal(line, m); err != nil {
-			// Only a line that is cut short is torn; a complete JSON
-			// value that is not OTLP is wrong wherever it stands.
-			if !terminated && !json.Valid(line) {
-				err = fmt.Errorf("%w: %w", ErrTornLine, err)
-			} else {
-				err = fmt.Errorf("is not OTLP/JSON %s data: %w", signal, err)
-			}
-			return &LineError{Name: c.name, Line: lr.n, Err: err}
-		}
-		if err := f(lr.n, m); err != nil {
-			var re *recordError
-			if errors.As(err, &re) {
-				return &LineError{Name: c.name, Line: lr.n, Err: err}
-			}
+		b := &batch{n: lr.n, done: make(chan struct{})}
+		jobs <- job{b: b, line: bytes.Clone(line), terminated: terminated}
+		pending = append(pending, b)
+		if err := deliver(false); err != nil {
 			return err
 		}
 	}
@@ -101,58 +182,3 @@ type recordError struct {
 func (e *recordError) Error() string { return "has a bad record at " + e.path + ": " + e.err.Error() }
 
 func (e *recordError) Unwrap() error { return e.err }
-
-// lineReader reads lines of at most max bytes, holding one at a time.
-type lineReader struct {
-	br  *bufio.Reader
-	max int
-	buf []byte
-	n   int // number of the line last returned (or being read)
-}
-
-// next returns the next line without its newline, and whether it ended
-// with one; io.EOF when the input is exhausted. The line is valid until
-// the next call.
-func (lr *lineReader) next() (line []byte, terminated bool, err error) {
-	lr.buf = lr.buf[:0]
-	for {
-		frag, err := lr.br.ReadSlice('\n')
-		switch {
-		case err == nil:
-			lr.n++
-			line = frag
-			if len(lr.buf) > 0 {
-				lr.buf = append(lr.buf, frag...)
-				line = lr.buf
-			}
-			line = line[:len(line)-1]
-			if len(line) > lr.max {
-				return nil, false, lr.tooLong()
-			}
-			return line, true, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			if len(lr.buf)+len(frag) > lr.max {
-				lr.n++
-				return nil, false, lr.tooLong()
-			}
-			lr.buf = append(lr.buf, frag...)
-		case errors.Is(err, io.EOF):
-			lr.buf = append(lr.buf, frag...)
-			if len(lr.buf) == 0 {
-				return nil, false, io.EOF
-			}
-			lr.n++
-			if len(lr.buf) > lr.max {
-				return nil, false, lr.tooLong()
-			}
-			return lr.buf, false, nil
-		default:
-			lr.n++
-			return nil, false, fmt.Errorf("could not be read: %w", err)
-		}
-	}
-}
-
-func (lr *lineReader) tooLong() error {
-	return fmt.Errorf("is longer than %d bytes, the most this reader accepts (WithMaxLineBytes)", lr.max)
-}

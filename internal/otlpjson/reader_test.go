@@ -2,9 +2,11 @@ package otlpjson
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -131,4 +133,59 @@ func TestEachPointAndEachSpanStopOnCallbackError(t *testing.T) {
 	assert.Equal(t, 1, n)
 	err = EachSpan(strings.NewReader(`{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"name":"b"}]}]}]}`), func(Span) error { return stop })
 	assert.Same(t, stop, err)
+}
+
+func TestOrderWithManyWorkers(t *testing.T) {
+	// Lines of very different sizes, so that workers finish out of order.
+	var in strings.Builder
+	var want []string
+	for i := range 300 {
+		in.WriteString(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[`)
+		for j := range 1 + (i*7919)%60 {
+			if j > 0 {
+				in.WriteString(",")
+			}
+			name := fmt.Sprintf("l%d.r%d", i+1, j)
+			in.WriteString(`{"eventName":"` + name + `"}`)
+			want = append(want, name)
+		}
+		in.WriteString("]}]}]}\n")
+	}
+	input := in.String()
+	badAt := strings.Replace(input, `{"eventName":"l200.r0"}`, `{"eventName":1}`, 1)
+	for _, workers := range []int{1, 2, 7, 64} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) {
+			var got []string
+			err := EachLog(strings.NewReader(input), func(r LogRecord) error {
+				got = append(got, r.EventName)
+				return nil
+			}, withWorkers(workers))
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+
+			// A bad line: every record before it, then its error, nothing after.
+			got = got[:0]
+			err = EachLog(strings.NewReader(badAt), func(r LogRecord) error {
+				got = append(got, r.EventName)
+				return nil
+			}, withWorkers(workers))
+			assert.ErrorContains(t, err, "otlpjson: line 200 is not OTLP/JSON logs data")
+			require.NotEmpty(t, got)
+			assert.Equal(t, "l199.", got[len(got)-1][:5])
+			assert.Equal(t, want[:len(got)], got)
+
+			// A callback error: f is not called again.
+			stop := errors.New("enough")
+			calls := 0
+			err = EachLog(strings.NewReader(input), func(r LogRecord) error {
+				calls++
+				if r.EventName == "l100.r0" {
+					return stop
+				}
+				return nil
+			}, withWorkers(workers))
+			assert.Same(t, stop, err)
+			assert.Equal(t, slices.Index(want, "l100.r0")+1, calls)
+		})
+	}
 }

@@ -68,30 +68,34 @@ func ReadSpans(r io.Reader, opts ...Option) ([]Span, error) {
 	return out, err
 }
 
-// EachSpan calls f for every span in r, one input line at a time. An error
-// from f stops the reading and is returned as it is.
+// EachSpan calls f for every span in r, in input order, reading a line at
+// a time. An error from f stops the reading and is returned as it is.
 func EachSpan(r io.Reader, f func(Span) error, opts ...Option) error {
-	return eachRequest(r, opts, "traces", func() *coltracepb.ExportTraceServiceRequest { return &coltracepb.ExportTraceServiceRequest{} },
-		func(line int, req *coltracepb.ExportTraceServiceRequest) error {
-			for ri, rs := range req.GetResourceSpans() {
-				res := attrMap(rs.GetResource().GetAttributes())
-				for si, ss := range rs.GetScopeSpans() {
-					for i, sp := range ss.GetSpans() {
-						s := Span{Resource: res, Scope: ss.GetScope().GetName(), ScopeVersion: ss.GetScope().GetVersion(),
-							TraceState: sp.GetTraceState(), Name: sp.GetName(), Kind: int(sp.GetKind()),
-							Attributes: attrMap(sp.GetAttributes()), StatusCode: int(sp.GetStatus().GetCode()),
-							StatusMessage: sp.GetStatus().GetMessage(), Line: line, res: ri, scope: si, item: i}
-						if err := s.decode(sp); err != nil {
-							return &recordError{path: spanPath(ri, si, i), err: err}
-						}
-						if err := f(s); err != nil {
-							return err
-						}
-					}
+	return eachRecord(r, opts, decodeTraces, f)
+}
+
+func decodeTraces(line []byte, n int, terminated bool) ([]Span, error) {
+	var req coltracepb.ExportTraceServiceRequest
+	if err := unmarshalLine(line, terminated, "traces", &req); err != nil {
+		return nil, err
+	}
+	var out []Span
+	for ri, rs := range req.GetResourceSpans() {
+		res := attrMap(rs.GetResource().GetAttributes())
+		for si, ss := range rs.GetScopeSpans() {
+			for i, sp := range ss.GetSpans() {
+				s := Span{Resource: res, Scope: ss.GetScope().GetName(), ScopeVersion: ss.GetScope().GetVersion(),
+					TraceState: sp.GetTraceState(), Name: sp.GetName(), Kind: int(sp.GetKind()),
+					Attributes: attrMap(sp.GetAttributes()), StatusCode: int(sp.GetStatus().GetCode()),
+					StatusMessage: sp.GetStatus().GetMessage(), Line: n, res: ri, scope: si, item: i}
+				if err := s.decode(sp); err != nil {
+					return nil, &recordError{path: spanPath(ri, si, i), err: err}
 				}
+				out = append(out, s)
 			}
-			return nil
-		})
+		}
+	}
+	return out, nil
 }
 
 func (s *Span) decode(sp *tracepb.Span) error {
