@@ -11,9 +11,14 @@
 // be decimal strings or numbers, doubles may be "NaN", "Infinity" or
 // "-Infinity", unknown fields are ignored (receivers MUST ignore them), and
 // trace and span IDs are hex strings rather than the base64 of the
-// canonical protobuf JSON mapping (see hexID for how both are accepted).
+// canonical protobuf JSON mapping. IDs in either form are accepted and come
+// out as lowercase hex; attribute and body values come out as string, bool,
+// int64, float64, []byte, []any or map[string]any.
 //
-// Reading is streaming: one line is held at a time, up to a bound
-// ([DefaultMaxLineBytes], or [WithMaxLineBytes]). A line that cannot be read
-// is a [*LineError] naming the input and the line.
+// Reading is streaming: lines, each at most [DefaultMaxLineBytes] long (or
+// [WithMaxLineBytes]), are decoded by one worker per CPU, a few lines per
+// worker held at a time, and records reach the caller in input order on
+// the caller's goroutine. A line that cannot be read is a [*LineError]
+// naming the input and the line; a last line cut short by a write still in
+// progress is reported as torn ([ErrTornLine]).
 package otlpjson

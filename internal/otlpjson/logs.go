@@ -10,14 +10,17 @@ import (
 
 // LogRecord is one log record with its resource and scope flattened in.
 type LogRecord struct {
+	// Resource holds the attributes of the resource that emitted the
+	// record; records of one resource on one line share the map, so
+	// treat it as read-only.
 	Resource     map[string]any
-	Scope        string
+	Scope        string // instrumentation scope name
 	ScopeVersion string
 	// Time is the record's timestamp, or its observed timestamp when it
 	// has none; the zero time when it has neither.
 	Time         time.Time
 	EventName    string
-	Severity     int
+	Severity     int // OTLP SeverityNumber, 0 when unspecified
 	SeverityText string
 	Body         any // as the attribute values; nil when absent
 	Attributes   map[string]any
