@@ -287,7 +287,11 @@ func loadCollector(in *Input, dir string) {
 			in.Logs = logs
 		}
 		if _, err := f.Seek(0, io.SeekStart); err == nil {
-			inv, err := inventory.FromOTLP(f)
+			var src io.Reader = f
+			if in.Logs != nil {
+				src = onlyLines(f, inventoryLines(in.Logs))
+			}
+			inv, err := inventory.FromOTLP(src)
 			if err != nil {
 				in.missing("inventory: rebuilding it from the collector logs failed: %v", err)
 			} else {
