@@ -1,19 +1,16 @@
 package inventory
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // Inventory is the organisation-wide inventory rebuilt by [FromOTLP]: the
@@ -55,8 +52,9 @@ func cloneEntries(es []Entry) []Entry {
 }
 
 // FromOTLP rebuilds the inventory from OpenTelemetry Collector file-exporter
-// output: OTLP/JSON log data (the protobuf JSON mapping of
-// ExportLogsServiceRequest), one {"resourceLogs": [...]} object per line.
+// output: OTLP/JSON log data (ExportLogsServiceRequest in the OTLP JSON
+// encoding), one {"resourceLogs": [...]} object per line, read one line at
+// a time.
 // It reads the aims.inventory.registration, aims.inventory.heartbeat and
 // aims.inventory.retirement events and ignores every other log record.
 //
@@ -70,177 +68,29 @@ func cloneEntries(es []Entry) []Entry {
 // file exporter ends every line with a newline, so lines do not run together).
 //
 // Malformed input — a line that is not OTLP/JSON, a timestamp or intValue
-// that is not an integer, a registration without a decodable body — is an
-// error naming the line and the record.
+// that is not an integer, a last line cut short by a write still in
+// progress, a registration without a decodable body — is an error naming
+// the line (and the file, when r is one) and the record.
 func FromOTLP(r io.Reader) (*Inventory, error) {
 	b := newBuilder()
-	br := bufio.NewReader(r)
-	for line := 1; ; line++ {
-		data, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(data)) > 0 {
-			if perr := b.addLine(line, data); perr != nil {
-				return nil, perr
-			}
+	input := "OTLP input"
+	if n, ok := r.(interface{ Name() string }); ok {
+		input = n.Name() // a file: name it, as the reader's own errors do
+	}
+	err := otlpjson.EachLog(r, func(lr otlpjson.LogRecord) error {
+		if err := b.addRecord(lr); err != nil {
+			return fmt.Errorf("inventory: %s %s: %w", input, lr.Where(), err)
 		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("inventory: reading OTLP input at line %d: %w", line, err)
-		}
+		return nil
+	})
+	var le *otlpjson.LineError
+	if errors.As(err, &le) {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return b.build(), nil
-}
-
-// OTLP/JSON structures (opentelemetry-proto, logs/v1 and common/v1). Only
-// the fields the inventory needs are declared; unknown fields are ignored,
-// as the protobuf JSON mapping requires of readers.
-type otlpRequest struct {
-	ResourceLogs []otlpResourceLogs `json:"resourceLogs"`
-}
-
-type otlpResourceLogs struct {
-	Resource struct {
-		Attributes []otlpKeyValue `json:"attributes"`
-	} `json:"resource"`
-	ScopeLogs []otlpScopeLogs `json:"scopeLogs"`
-}
-
-type otlpScopeLogs struct {
-	LogRecords []otlpLogRecord `json:"logRecords"`
-}
-
-type otlpLogRecord struct {
-	TimeUnixNano         otlpUint64     `json:"timeUnixNano"`
-	ObservedTimeUnixNano otlpUint64     `json:"observedTimeUnixNano"`
-	EventName            string         `json:"eventName"`
-	Body                 *otlpAnyValue  `json:"body"`
-	Attributes           []otlpKeyValue `json:"attributes"`
-}
-
-type otlpKeyValue struct {
-	Key   string       `json:"key"`
-	Value otlpAnyValue `json:"value"`
-}
-
-type otlpAnyValue struct {
-	StringValue *string     `json:"stringValue"`
-	BoolValue   *bool       `json:"boolValue"`
-	IntValue    *otlpInt64  `json:"intValue"`
-	DoubleValue *otlpDouble `json:"doubleValue"`
-	ArrayValue  *struct {
-		Values []otlpAnyValue `json:"values"`
-	} `json:"arrayValue"`
-	KvlistValue *struct {
-		Values []otlpKeyValue `json:"values"`
-	} `json:"kvlistValue"`
-	BytesValue *string `json:"bytesValue"`
-}
-
-// otlpUint64 accepts the protobuf JSON forms of a 64-bit integer: a decimal
-// string (what the Collector writes) or a JSON number.
-type otlpUint64 uint64
-
-func (u *otlpUint64) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	if s == "null" || s == "" {
-		return nil
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("timestamp %s is not an unsigned 64-bit integer", b)
-	}
-	*u = otlpUint64(v)
-	return nil
-}
-
-type otlpInt64 int64
-
-func (i *otlpInt64) UnmarshalJSON(b []byte) error {
-	s := string(bytes.Trim(b, `"`))
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("intValue %s is not a 64-bit integer", b)
-	}
-	*i = otlpInt64(v)
-	return nil
-}
-
-// otlpDouble accepts a JSON number or the strings "NaN", "Infinity" and
-// "-Infinity" the protobuf JSON mapping uses for non-finite values.
-type otlpDouble float64
-
-func (d *otlpDouble) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`:
-		*d = otlpDouble(math.NaN())
-		return nil
-	case `"Infinity"`:
-		*d = otlpDouble(math.Inf(1))
-		return nil
-	case `"-Infinity"`:
-		*d = otlpDouble(math.Inf(-1))
-		return nil
-	}
-	v, err := strconv.ParseFloat(string(bytes.Trim(b, `"`)), 64)
-	if err != nil {
-		return fmt.Errorf("doubleValue %s is not a number", b)
-	}
-	*d = otlpDouble(v)
-	return nil
-}
-
-// plain converts an AnyValue to the Go value encoding/json produces and
-// consumes (json.Number for integers, so they survive unchanged).
-func (v otlpAnyValue) plain() (any, error) {
-	switch {
-	case v.StringValue != nil:
-		return *v.StringValue, nil
-	case v.BoolValue != nil:
-		return *v.BoolValue, nil
-	case v.IntValue != nil:
-		return json.Number(strconv.FormatInt(int64(*v.IntValue), 10)), nil
-	case v.DoubleValue != nil:
-		f := float64(*v.DoubleValue)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("doubleValue %v is not finite", f)
-		}
-		return f, nil
-	case v.ArrayValue != nil:
-		out := make([]any, len(v.ArrayValue.Values))
-		for i, e := range v.ArrayValue.Values {
-			p, err := e.plain()
-			if err != nil {
-				return nil, err
-			}
-			out[i] = p
-		}
-		return out, nil
-	case v.KvlistValue != nil:
-		out := make(map[string]any, len(v.KvlistValue.Values))
-		for _, kv := range v.KvlistValue.Values {
-			p, err := kv.Value.plain()
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", kv.Key, err)
-			}
-			out[kv.Key] = p
-		}
-		return out, nil
-	case v.BytesValue != nil:
-		b, err := base64.StdEncoding.DecodeString(*v.BytesValue)
-		if err != nil {
-			return nil, fmt.Errorf("bytesValue is not base64: %w", err)
-		}
-		return b, nil
-	}
-	return nil, nil
-}
-
-func (v otlpAnyValue) str() string {
-	if v.StringValue != nil {
-		return *v.StringValue
-	}
-	return ""
 }
 
 // event is one inventory record, with where it was found.
@@ -328,38 +178,11 @@ func (b *builder) add(ev event) {
 	}
 }
 
-func (b *builder) addLine(line int, data []byte) error {
-	var req otlpRequest
-	if err := json.Unmarshal(data, &req); err != nil {
-		return fmt.Errorf("inventory: OTLP input line %d is not OTLP/JSON log data: %w", line, err)
-	}
-	for ri, rl := range req.ResourceLogs {
-		res := attrMap(rl.Resource.Attributes)
-		for si, sl := range rl.ScopeLogs {
-			for li, lr := range sl.LogRecords {
-				if err := b.addRecord(res, lr); err != nil {
-					return fmt.Errorf("inventory: OTLP input line %d, resourceLogs[%d].scopeLogs[%d].logRecords[%d]: %w", line, ri, si, li, err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func attrMap(kvs []otlpKeyValue) map[string]otlpAnyValue {
-	m := make(map[string]otlpAnyValue, len(kvs))
-	for _, kv := range kvs {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
-func (b *builder) addRecord(res map[string]otlpAnyValue, lr otlpLogRecord) error {
-	attrs := attrMap(lr.Attributes)
+func (b *builder) addRecord(lr otlpjson.LogRecord) error {
 	name := lr.EventName
 	if name == "" {
 		// Before the eventName field existed, SDKs sent it as an attribute.
-		name = attrs["event.name"].str()
+		name = otlpjson.String(lr.Attributes, "event.name")
 	}
 	switch name {
 	case semconv.EventInventoryRegistration, semconv.EventInventoryHeartbeat, semconv.EventInventoryRetirement:
@@ -367,34 +190,24 @@ func (b *builder) addRecord(res map[string]otlpAnyValue, lr otlpLogRecord) error
 		return nil
 	}
 	get := func(k string) string {
-		if v, ok := attrs[k]; ok && v.str() != "" {
-			return v.str()
+		if v := otlpjson.String(lr.Attributes, k); v != "" {
+			return v
 		}
-		return res[k].str()
-	}
-	ts := lr.TimeUnixNano
-	if ts == 0 {
-		ts = lr.ObservedTimeUnixNano
-	}
-	if ts > math.MaxInt64 {
-		return fmt.Errorf("timestamp %d is out of range", ts)
+		return otlpjson.String(lr.Resource, k)
 	}
 	b.seq++
 	ev := event{
-		name: name, seq: b.seq,
+		name: name, seq: b.seq, at: lr.Time,
 		id:       get(string(semconv.AimsSystemID)),
 		version:  get(string(semconv.AimsSystemVersion)),
 		instance: get(string(semconv.AimsSystemInstance)),
 		reason:   get(string(semconv.AimsInventoryRetirementReason)),
 	}
-	if ts != 0 {
-		ev.at = time.Unix(0, int64(ts)).UTC()
-	}
 	if ev.id == "" {
 		return fmt.Errorf("%s record has no %s attribute", name, semconv.AimsSystemID)
 	}
 	if name == semconv.EventInventoryRegistration {
-		sys, err := decodeSystem(attrs, lr.Body)
+		sys, err := decodeSystem(lr.Attributes, lr.Body)
 		if err != nil {
 			return err
 		}
@@ -410,27 +223,26 @@ func (b *builder) addRecord(res map[string]otlpAnyValue, lr otlpLogRecord) error
 
 // decodeSystem reads the description from a registration body: a kvlist as
 // Register emits it, or a string holding the same JSON.
-func decodeSystem(attrs map[string]otlpAnyValue, body *otlpAnyValue) (System, error) {
-	if v, ok := attrs[string(semconv.AimsInventorySchemaVersion)]; ok && v.str() != SchemaVersion {
-		return System{}, fmt.Errorf("registration uses description schema version %q; this reader understands %q", v.str(), SchemaVersion)
-	}
-	if body == nil {
-		return System{}, errors.New("registration record has no body")
+func decodeSystem(attrs map[string]any, body any) (System, error) {
+	if v, ok := attrs[string(semconv.AimsInventorySchemaVersion)]; ok && v != SchemaVersion {
+		return System{}, fmt.Errorf("registration uses description schema version %q; this reader understands %q", fmt.Sprint(v), SchemaVersion)
 	}
 	var raw []byte
-	if body.StringValue != nil {
-		raw = []byte(*body.StringValue)
-	} else {
-		if body.KvlistValue == nil {
-			return System{}, errors.New("registration body is neither a kvlistValue nor a JSON string")
-		}
-		p, err := body.plain()
-		if err != nil {
+	switch x := body.(type) {
+	case nil:
+		return System{}, errors.New("registration record has no body")
+	case string:
+		raw = []byte(x)
+	case map[string]any:
+		if err := finite(x); err != nil {
 			return System{}, fmt.Errorf("registration body: %w", err)
 		}
-		if raw, err = json.Marshal(p); err != nil {
+		var err error
+		if raw, err = json.Marshal(x); err != nil {
 			return System{}, fmt.Errorf("registration body: %w", err)
 		}
+	default:
+		return System{}, errors.New("registration body is neither a kvlistValue nor a JSON string")
 	}
 	var sys System
 	if err := json.Unmarshal(raw, &sys); err != nil {
@@ -440,6 +252,30 @@ func decodeSystem(attrs map[string]otlpAnyValue, body *otlpAnyValue) (System, er
 		return System{}, errors.New("registration body lacks the system id or version")
 	}
 	return sys, nil
+}
+
+// finite reports a NaN or infinite double in a decoded body, which a
+// system description cannot hold (JSON has no such numbers).
+func finite(v any) error {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("doubleValue %v is not finite", x)
+		}
+	case []any:
+		for _, e := range x {
+			if err := finite(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if err := finite(e); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+	}
+	return nil
 }
 
 func later(a, b event) bool {

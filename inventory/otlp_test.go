@@ -375,7 +375,7 @@ func TestFromOTLPMalformed(t *testing.T) {
 		{"not JSON", "{\"resourceLogs\":[]}\nnot json\n", "line 2 is not OTLP/JSON"},
 		{"array instead of object", "[1,2]", "line 1 is not OTLP/JSON"},
 		{"resourceLogs not a list", `{"resourceLogs":{}}`, "line 1 is not OTLP/JSON"},
-		{"bad timestamp", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"yesterday","eventName":"aims.inventory.heartbeat"}]}]}]}`, "timestamp"},
+		{"bad timestamp", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"yesterday","eventName":"aims.inventory.heartbeat"}]}]}]}`, "timeUnixNano"},
 		{"bad intValue", reg(`,"body":{"kvlistValue":{"values":[{"key":"x","value":{"intValue":"1.5"}}]}}`, ""), "intValue"},
 		{"no system id", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.heartbeat"}]}]}]}`, "no aims.system.id"},
 		{"registration without body", reg("", ""), "logRecords[0]: registration record has no body"},
@@ -385,7 +385,7 @@ func TestFromOTLPMalformed(t *testing.T) {
 		{"registration of another system", reg(`,"body":{"stringValue":"{\"id\":\"other\",\"version\":\"1\"}"}`, ""), `describes system "other"`},
 		{"unknown schema version", reg(`,"body":{"stringValue":"{}"}`, `,{"key":"aims.inventory.schema_version","value":{"stringValue":"99"}}`), `schema version "99"`},
 		{"non-finite double", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"doubleValue":"NaN"}}]}}`, ""), "not finite"},
-		{"bad base64", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"bytesValue":"!!"}}]}}`, ""), "base64"},
+		{"bad base64", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"bytesValue":"!!"}}]}}`, ""), "bytesValue"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -282,7 +282,7 @@ func loadCollector(in *Input, dir string) {
 	} else {
 		logs, err := otlpjson.ReadLogs(f)
 		if err != nil {
-			in.missing("collector logs: %s: %v", logsPath, err)
+			in.missing("collector logs: %v", err) // the error names the file and line
 		} else {
 			if logs == nil {
 				logs = make([]otlpjson.LogRecord, 0)
@@ -290,9 +290,13 @@ func loadCollector(in *Input, dir string) {
 			in.Logs = logs
 		}
 		if _, err := f.Seek(0, io.SeekStart); err == nil {
-			inv, err := inventory.FromOTLP(f)
+			var src io.Reader = f
+			if in.Logs != nil {
+				src = onlyLines(f, inventoryLines(in.Logs))
+			}
+			inv, err := inventory.FromOTLP(src)
 			if err != nil {
-				in.missing("inventory: rebuilding it from %s failed: %v", logsPath, err)
+				in.missing("inventory: rebuilding it from the collector logs failed: %v", err)
 			} else {
 				in.Inventory = inv
 			}
@@ -307,7 +311,7 @@ func loadCollector(in *Input, dir string) {
 		pts, err := otlpjson.ReadMetrics(f)
 		f.Close()
 		if err != nil {
-			in.missing("collector metrics: %s: %v", metricsPath, err)
+			in.missing("collector metrics: %v", err) // the error names the file and line
 		} else {
 			if pts == nil {
 				pts = make([]otlpjson.Point, 0)

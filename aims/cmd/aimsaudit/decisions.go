@@ -67,7 +67,7 @@ func readOTLPDecisions(path string) ([]sourcedDecision, int, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, bad, fmt.Errorf("%s: %w", path, err)
+		return nil, bad, err // it names the file and the line
 	}
 	return out, bad, nil
 }

@@ -1,0 +1,61 @@
+package auditreport
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestKeptLinesBlanksTheOthers(t *testing.T) {
+	long := strings.Repeat("x", 200<<10) // longer than the read buffer
+	for name, tc := range map[string]struct {
+		in, want string
+		keep     map[int]bool
+	}{
+		"short lines":             {"a\nb\nc\n", "\nb\n\n", map[int]bool{2: true}},
+		"long lines kept":         {"a\n" + long + "\nc\n", "\n" + long + "\n\n", map[int]bool{2: true}},
+		"long lines dropped":      {"a\n" + long + "\nc\n", "a\n\nc\n", map[int]bool{1: true, 3: true}},
+		"last line kept, torn":    {"a\nb", "\nb", map[int]bool{2: true}},
+		"last line dropped, torn": {"a\n" + long, "a\n", map[int]bool{1: true}},
+		"nothing kept":            {"a\nb\n", "\n\n", nil},
+		"empty":                   {"", "", map[int]bool{1: true}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), LogsFile)
+			require.NoError(t, os.WriteFile(path, []byte(tc.in), 0o600))
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			defer f.Close()
+			k := onlyLines(f, tc.keep)
+			got, err := io.ReadAll(k)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got))
+			assert.Equal(t, path, k.Name())
+		})
+	}
+}
+
+// The inventory's own reading sees only the lines holding inventory
+// records, yet its errors name the file's real line.
+func TestInventoryErrorNamesTheFileLine(t *testing.T) {
+	p, _, _ := scenario(t)
+	logs := filepath.Join(p.OTel, LogsFile)
+	f, err := os.OpenFile(logs, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	// Valid OTLP/JSON, but a registration without its description.
+	_, err = f.WriteString(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.decision"},{"eventName":"aims.inventory.registration","attributes":[{"key":"aims.system.id","value":{"stringValue":"ghost"}}]}]}]}]}` + "\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	in, err := Load(context.Background(), LoadOptions{OTelDir: p.OTel, Now: generatedAt})
+	require.NoError(t, err)
+	assert.NotNil(t, in.Logs, "the logs themselves are fine")
+	assert.Nil(t, in.Inventory)
+	assert.Contains(t, strings.Join(in.Missing, "\n"),
+		"inventory: rebuilding it from the collector logs failed: inventory: "+logs+" line 6, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
+}

@@ -1,0 +1,24 @@
+// Package otlpjson reads what an OpenTelemetry Collector's file exporter
+// writes with format: json — one OTLP/JSON ExportLogsServiceRequest,
+// ExportMetricsServiceRequest or ExportTraceServiceRequest object per line —
+// into flat Go values, so the auditor's tools and the inventory can work
+// from the collector's output alone.
+//
+// Each line is decoded with protojson into the message types of
+// go.opentelemetry.io/proto/otlp, following the OTLP specification's "JSON
+// Protobuf Encoding" section (opentelemetry-proto docs/specification.md):
+// field names are lowerCamelCase, enums may be integers, 64-bit integers may
+// be decimal strings or numbers, doubles may be "NaN", "Infinity" or
+// "-Infinity", unknown fields are ignored (receivers MUST ignore them), and
+// trace and span IDs are hex strings rather than the base64 of the
+// canonical protobuf JSON mapping. IDs in either form are accepted and come
+// out as lowercase hex; attribute and body values come out as string, bool,
+// int64, float64, []byte, []any or map[string]any.
+//
+// Reading is streaming: lines, each at most [DefaultMaxLineBytes] long (or
+// [WithMaxLineBytes]), are decoded by one worker per CPU, a few lines per
+// worker held at a time, and records reach the caller in input order on
+// the caller's goroutine. A line that cannot be read is a [*LineError]
+// naming the input and the line; a last line cut short by a write still in
+// progress is reported as torn ([ErrTornLine]).
+package otlpjson

@@ -1,0 +1,63 @@
+package otlpjson
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// lineReader reads lines of at most max bytes, holding one at a time.
+type lineReader struct {
+	br  *bufio.Reader
+	max int
+	buf []byte
+	n   int // number of the line last returned (or being read)
+}
+
+// next returns the next line without its newline, and whether it ended
+// with one; io.EOF when the input is exhausted. The line is valid until
+// the next call.
+func (lr *lineReader) next() (line []byte, terminated bool, err error) {
+	lr.buf = lr.buf[:0]
+	for {
+		frag, err := lr.br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			lr.n++
+			line = frag
+			if len(lr.buf) > 0 {
+				lr.buf = append(lr.buf, frag...)
+				line = lr.buf
+			}
+			line = line[:len(line)-1]
+			if len(line) > lr.max {
+				return nil, false, lr.tooLong()
+			}
+			return line, true, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			if len(lr.buf)+len(frag) > lr.max {
+				lr.n++
+				return nil, false, lr.tooLong()
+			}
+			lr.buf = append(lr.buf, frag...)
+		case errors.Is(err, io.EOF):
+			lr.buf = append(lr.buf, frag...)
+			if len(lr.buf) == 0 {
+				return nil, false, io.EOF
+			}
+			lr.n++
+			if len(lr.buf) > lr.max {
+				return nil, false, lr.tooLong()
+			}
+			return lr.buf, false, nil
+		default:
+			lr.n++
+			return nil, false, fmt.Errorf("could not be read: %w", err)
+		}
+	}
+}
+
+func (lr *lineReader) tooLong() error {
+	return fmt.Errorf("is longer than %d bytes, the most this reader accepts (WithMaxLineBytes)", lr.max)
+}

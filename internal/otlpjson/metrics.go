@@ -1,0 +1,124 @@
+package otlpjson
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
+	metricspb "go.opentelemetry.io/proto/otlp/metrics/v1"
+)
+
+// Point is one metric data point with its metric, resource and scope
+// flattened in. Value holds gauge and sum values; Count, Sum, Bounds and
+// BucketCounts hold histograms.
+type Point struct {
+	Resource     map[string]any
+	Scope        string
+	Metric       string
+	Unit         string
+	Kind         string    // "gauge", "sum" or "histogram"
+	Time         time.Time // the zero time when the point has none
+	Attributes   map[string]any
+	Value        float64
+	Count        uint64
+	Sum          float64
+	Bounds       []float64
+	BucketCounts []uint64
+	Line         int
+
+	res, scope, metric, item int // indexes within the line's request, for Where
+}
+
+// Where locates the point in its input: the line and the point's path in
+// the request on that line.
+func (p Point) Where() string {
+	return fmt.Sprintf("line %d, resourceMetrics[%d].scopeMetrics[%d].metrics[%d].%s.dataPoints[%d]", p.Line, p.res, p.scope, p.metric, p.Kind, p.item)
+}
+
+// ReadMetrics reads every gauge, sum and histogram data point from r.
+// Exponential histograms and summaries are skipped: nothing in this module
+// emits them.
+func ReadMetrics(r io.Reader, opts ...Option) ([]Point, error) {
+	var out []Point
+	err := EachPoint(r, func(p Point) error {
+		out = append(out, p)
+		return nil
+	}, opts...)
+	return out, err
+}
+
+// EachPoint calls f for every gauge, sum and histogram data point in r, in
+// input order, reading a line at a time. An error from f stops the reading
+// and is returned as it is.
+func EachPoint(r io.Reader, f func(Point) error, opts ...Option) error {
+	return eachRecord(r, opts, decodeMetrics, f)
+}
+
+func decodeMetrics(line []byte, n int, terminated bool) ([]Point, error) {
+	var req colmetricspb.ExportMetricsServiceRequest
+	if err := unmarshalLine(line, terminated, "metrics", &req); err != nil {
+		return nil, err
+	}
+	var out []Point
+	for ri, rm := range req.GetResourceMetrics() {
+		res := attrMap(rm.GetResource().GetAttributes())
+		for si, sm := range rm.GetScopeMetrics() {
+			for mi, m := range sm.GetMetrics() {
+				base := Point{Resource: res, Scope: sm.GetScope().GetName(), Metric: m.GetName(), Unit: m.GetUnit(),
+					Line: n, res: ri, scope: si, metric: mi}
+				var err error
+				if out, err = appendPoints(out, m, base); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// appendPoints appends the gauge, sum or histogram points of m to out.
+func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error) {
+	number := func(kind string, dps []*metricspb.NumberDataPoint) error {
+		for i, dp := range dps {
+			p := base
+			p.Kind, p.item = kind, i
+			p.Attributes = attrMap(dp.GetAttributes())
+			var err error
+			if p.Time, err = unixNano("timeUnixNano", dp.GetTimeUnixNano()); err != nil {
+				return p.bad(err)
+			}
+			switch v := dp.GetValue().(type) {
+			case *metricspb.NumberDataPoint_AsDouble:
+				p.Value = v.AsDouble
+			case *metricspb.NumberDataPoint_AsInt:
+				p.Value = float64(v.AsInt)
+			}
+			out = append(out, p)
+		}
+		return nil
+	}
+	var err error
+	switch d := m.GetData().(type) {
+	case *metricspb.Metric_Gauge:
+		err = number("gauge", d.Gauge.GetDataPoints())
+	case *metricspb.Metric_Sum:
+		err = number("sum", d.Sum.GetDataPoints())
+	case *metricspb.Metric_Histogram:
+		for i, dp := range d.Histogram.GetDataPoints() {
+			p := base
+			p.Kind, p.item = "histogram", i
+			p.Attributes = attrMap(dp.GetAttributes())
+			if p.Time, err = unixNano("timeUnixNano", dp.GetTimeUnixNano()); err != nil {
+				return nil, p.bad(err)
+			}
+			p.Count, p.Sum, p.Bounds, p.BucketCounts = dp.GetCount(), dp.GetSum(), dp.GetExplicitBounds(), dp.GetBucketCounts()
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+func (p Point) bad(err error) error {
+	return &recordError{path: fmt.Sprintf("resourceMetrics[%d].scopeMetrics[%d].metrics[%d].%s.dataPoints[%d]", p.res, p.scope, p.metric, p.Kind, p.item), err: err}
+}
