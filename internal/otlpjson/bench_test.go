@@ -104,7 +104,7 @@ func emitDecisions(dir string, n int) ([]byte, error) {
 	if err := lp.Shutdown(ctx); err != nil {
 		return nil, err
 	}
-	if err := sink.Close(); err != nil {
+	if err := sink.Close(context.Background()); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(filepath.Join(dir, "logs.jsonl"))

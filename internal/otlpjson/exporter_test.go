@@ -242,7 +242,7 @@ func TestReadsWhatRealExportersWrite(t *testing.T) {
 	sink, err := otlpfile.Start(dir)
 	require.NoError(t, err)
 	e := emitThroughExporters(t, sink.Endpoint())
-	require.NoError(t, sink.Close())
+	require.NoError(t, sink.Close(context.Background()))
 	checkFiles(t, dir, e)
 }
 
