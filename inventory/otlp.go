@@ -9,8 +9,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // Inventory is the organisation-wide inventory rebuilt by [FromOTLP]: the
@@ -77,13 +77,13 @@ func FromOTLP(r io.Reader) (*Inventory, error) {
 	if n, ok := r.(interface{ Name() string }); ok {
 		input = n.Name() // a file: name it, as the reader's own errors do
 	}
-	err := otlpjson.EachLog(r, func(lr otlpjson.LogRecord) error {
+	err := otlpfile.EachLog(r, func(lr otlpfile.LogRecord) error {
 		if err := b.addRecord(lr); err != nil {
 			return fmt.Errorf("inventory: %s %s: %w", input, lr.Where(), err)
 		}
 		return nil
 	})
-	var le *otlpjson.LineError
+	var le *otlpfile.LineError
 	if errors.As(err, &le) {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
@@ -178,11 +178,11 @@ func (b *builder) add(ev event) {
 	}
 }
 
-func (b *builder) addRecord(lr otlpjson.LogRecord) error {
+func (b *builder) addRecord(lr otlpfile.LogRecord) error {
 	name := lr.EventName
 	if name == "" {
 		// Before the eventName field existed, SDKs sent it as an attribute.
-		name = otlpjson.String(lr.Attributes, "event.name")
+		name = otlpfile.String(lr.Attributes, "event.name")
 	}
 	switch name {
 	case semconv.EventInventoryRegistration, semconv.EventInventoryHeartbeat, semconv.EventInventoryRetirement:
@@ -190,10 +190,10 @@ func (b *builder) addRecord(lr otlpjson.LogRecord) error {
 		return nil
 	}
 	get := func(k string) string {
-		if v := otlpjson.String(lr.Attributes, k); v != "" {
+		if v := otlpfile.String(lr.Attributes, k); v != "" {
 			return v
 		}
-		return otlpjson.String(lr.Resource, k)
+		return otlpfile.String(lr.Resource, k)
 	}
 	b.seq++
 	ev := event{

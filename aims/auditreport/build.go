@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/inventory"
 )
 
@@ -93,7 +93,7 @@ func joinPath(dir, file string) string {
 // controlOf returns the normalised aims.control.id of a record's
 // attributes, or "".
 func controlOf(attrs map[string]any) string {
-	id := otlpjson.String(attrs, string(semconv.AimsControlID))
+	id := otlpfile.String(attrs, string(semconv.AimsControlID))
 	if id == "" {
 		return ""
 	}
@@ -382,13 +382,13 @@ func sortCounts(m map[string]int) []Count {
 // attribute, else the resource's aims.system.id, else the resource's
 // service.name.
 func systemOf(attrs, resource map[string]any) string {
-	if s := otlpjson.String(attrs, string(semconv.AimsSystemID)); s != "" {
+	if s := otlpfile.String(attrs, string(semconv.AimsSystemID)); s != "" {
 		return s
 	}
-	if s := otlpjson.String(resource, string(semconv.AimsSystemID)); s != "" {
+	if s := otlpfile.String(resource, string(semconv.AimsSystemID)); s != "" {
 		return s
 	}
-	return otlpjson.String(resource, "service.name")
+	return otlpfile.String(resource, "service.name")
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but safe

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // driftSeries are the drift monitor's gauges the report shows, with the
@@ -43,14 +43,14 @@ func buildDrift(in *Input) DriftSection {
 		if !ok || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 			continue
 		}
-		f := otlpjson.String(p.Attributes, string(semconv.AimsDriftFeature))
+		f := otlpfile.String(p.Attributes, string(semconv.AimsDriftFeature))
 		if f == "" {
 			f = label
 		}
 		if f == "" {
 			continue
 		}
-		k := driftKey{systemOf(p.Attributes, p.Resource), f, otlpjson.String(p.Attributes, string(semconv.AimsDriftMethod)), p.Metric}
+		k := driftKey{systemOf(p.Attributes, p.Resource), f, otlpfile.String(p.Attributes, string(semconv.AimsDriftMethod)), p.Metric}
 		series[k] = append(series[k], selPoint{p.Time, p.Value})
 	}
 	for k, pts := range series {
@@ -83,20 +83,20 @@ func buildDrift(in *Input) DriftSection {
 		}
 		e := DriftEvent{
 			Time: l.Time, System: systemOf(l.Attributes, l.Resource), Name: l.EventName,
-			Feature: otlpjson.String(l.Attributes, string(semconv.AimsDriftFeature)),
-			State:   otlpjson.String(l.Attributes, string(semconv.AimsDriftState)),
-			Method:  otlpjson.String(l.Attributes, string(semconv.AimsDriftMethod)),
+			Feature: otlpfile.String(l.Attributes, string(semconv.AimsDriftFeature)),
+			State:   otlpfile.String(l.Attributes, string(semconv.AimsDriftState)),
+			Method:  otlpfile.String(l.Attributes, string(semconv.AimsDriftMethod)),
 			Control: controlOf(l.Attributes),
 		}
 		if e.Method == "" {
-			e.Method = otlpjson.String(l.Attributes, string(semconv.AimsDriftDetector))
+			e.Method = otlpfile.String(l.Attributes, string(semconv.AimsDriftDetector))
 		}
-		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftScore)); ok {
+		if v, ok := otlpfile.Float(l.Attributes, string(semconv.AimsDriftScore)); ok {
 			e.Score = &v
-		} else if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftShare)); ok {
+		} else if v, ok := otlpfile.Float(l.Attributes, string(semconv.AimsDriftShare)); ok {
 			e.Score = &v
 		}
-		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsDriftThreshold)); ok {
+		if v, ok := otlpfile.Float(l.Attributes, string(semconv.AimsDriftThreshold)); ok {
 			e.Threshold = &v
 		}
 		if b, ok := l.Body.(string); ok {

@@ -5,8 +5,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // FourFifths is the adverse-impact threshold of the four-fifths rule: a
@@ -56,7 +56,7 @@ func buildFairness(in *Input) FairnessSection {
 		sys := systemOf(p.Attributes, p.Resource)
 		switch {
 		case isGroupMetric[p.Metric]:
-			g := otlpjson.String(p.Attributes, string(semconv.AimsFairnessGroup))
+			g := otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))
 			if g == "" {
 				continue
 			}
@@ -80,7 +80,7 @@ func buildFairness(in *Input) FairnessSection {
 				series[sys][g] = append(series[sys][g], selPoint{p.Time, p.Value})
 			}
 		case p.Metric == semconv.MetricFairnessDisparity:
-			name := otlpjson.String(p.Attributes, string(semconv.AimsFairnessDisparity))
+			name := otlpfile.String(p.Attributes, string(semconv.AimsFairnessDisparity))
 			if disp[sys] == nil {
 				disp[sys] = map[string]latestValue{}
 			}
@@ -98,17 +98,17 @@ func buildFairness(in *Input) FairnessSection {
 		}
 		e := FairnessEvent{
 			Time: l.Time, System: systemOf(l.Attributes, l.Resource),
-			Disparity:  otlpjson.String(l.Attributes, string(semconv.AimsFairnessDisparity)),
-			State:      otlpjson.String(l.Attributes, string(semconv.AimsFairnessState)),
-			Comparison: otlpjson.String(l.Attributes, string(semconv.AimsFairnessComparison)),
-			GroupMin:   otlpjson.String(l.Attributes, string(semconv.AimsFairnessGroupMin)),
-			GroupMax:   otlpjson.String(l.Attributes, string(semconv.AimsFairnessGroupMax)),
+			Disparity:  otlpfile.String(l.Attributes, string(semconv.AimsFairnessDisparity)),
+			State:      otlpfile.String(l.Attributes, string(semconv.AimsFairnessState)),
+			Comparison: otlpfile.String(l.Attributes, string(semconv.AimsFairnessComparison)),
+			GroupMin:   otlpfile.String(l.Attributes, string(semconv.AimsFairnessGroupMin)),
+			GroupMax:   otlpfile.String(l.Attributes, string(semconv.AimsFairnessGroupMax)),
 			Control:    controlOf(l.Attributes),
 		}
-		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsFairnessValue)); ok {
+		if v, ok := otlpfile.Float(l.Attributes, string(semconv.AimsFairnessValue)); ok {
 			e.Value = &v
 		}
-		if v, ok := otlpjson.Float(l.Attributes, string(semconv.AimsFairnessThreshold)); ok {
+		if v, ok := otlpfile.Float(l.Attributes, string(semconv.AimsFairnessThreshold)); ok {
 			e.Threshold = &v
 		}
 		s.Events = append(s.Events, e)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 const (
@@ -24,9 +24,9 @@ type pointSpec struct {
 // and returns its groups by name.
 func monitorOf(t *testing.T, pts ...pointSpec) map[string]GroupRow {
 	t.Helper()
-	in := &Input{Metrics: []otlpjson.Point{}}
+	in := &Input{Metrics: []otlpfile.Point{}}
 	for _, p := range pts {
-		in.Metrics = append(in.Metrics, otlpjson.Point{
+		in.Metrics = append(in.Metrics, otlpfile.Point{
 			Metric: p.metric, Kind: "gauge", Time: generatedAt, Value: p.v,
 			Attributes: map[string]any{string(semconv.AimsFairnessGroup): p.group},
 		})

@@ -15,7 +15,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
-	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/inventory"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -52,9 +52,9 @@ type Input struct {
 	// OTelDir is where the collector output was read from ("" if none).
 	OTelDir string
 	// Logs are the log records of the collector's logs file.
-	Logs []otlpjson.LogRecord
+	Logs []otlpfile.LogRecord
 	// Metrics are the metric data points of the collector's metrics file.
-	Metrics []otlpjson.Point
+	Metrics []otlpfile.Point
 	// Inventory is the AI-system inventory rebuilt from the logs file.
 	Inventory *inventory.Inventory
 
@@ -280,12 +280,12 @@ func loadCollector(in *Input, dir string) {
 	if f, err := os.Open(logsPath); err != nil {
 		in.missing("collector logs: %s could not be opened: %v", logsPath, errors.Unwrap(err))
 	} else {
-		logs, err := otlpjson.ReadLogs(f)
+		logs, err := otlpfile.ReadLogs(f)
 		if err != nil {
 			in.missing("collector logs: %v", err) // the error names the file and line
 		} else {
 			if logs == nil {
-				logs = make([]otlpjson.LogRecord, 0)
+				logs = make([]otlpfile.LogRecord, 0)
 			}
 			in.Logs = logs
 		}
@@ -308,13 +308,13 @@ func loadCollector(in *Input, dir string) {
 	if f, err := os.Open(metricsPath); err != nil {
 		in.missing("collector metrics: %s could not be opened: %v", metricsPath, errors.Unwrap(err))
 	} else {
-		pts, err := otlpjson.ReadMetrics(f)
+		pts, err := otlpfile.ReadMetrics(f)
 		f.Close()
 		if err != nil {
 			in.missing("collector metrics: %v", err) // the error names the file and line
 		} else {
 			if pts == nil {
-				pts = make([]otlpjson.Point, 0)
+				pts = make([]otlpfile.Point, 0)
 			}
 			in.Metrics = pts
 		}

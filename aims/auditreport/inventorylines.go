@@ -6,7 +6,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/aimskit/aimskit/internal/otlpjson"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 )
 
 // The inventory is rebuilt from the same logs file the report reads, but
@@ -24,10 +24,10 @@ const inventoryEventPrefix = "aims.inventory."
 // inventoryLines returns the lines of the logs file holding a record that
 // FromOTLP may read: by event name, or by the event.name attribute older
 // SDKs sent instead.
-func inventoryLines(logs []otlpjson.LogRecord) map[int]bool {
+func inventoryLines(logs []otlpfile.LogRecord) map[int]bool {
 	lines := map[int]bool{}
 	for _, l := range logs {
-		if strings.HasPrefix(l.EventName, inventoryEventPrefix) || strings.HasPrefix(otlpjson.String(l.Attributes, "event.name"), inventoryEventPrefix) {
+		if strings.HasPrefix(l.EventName, inventoryEventPrefix) || strings.HasPrefix(otlpfile.String(l.Attributes, "event.name"), inventoryEventPrefix) {
 			lines[l.Line] = true
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // buildOversight counts what gates and reviewers did. The ledger is the
@@ -25,7 +25,7 @@ func buildOversight(in *Input) OversightSection {
 		}
 		events[l.EventName]++
 		if l.EventName == semconv.EventOversightReviewed && resolvedEvent(l) {
-			if sec, ok := otlpjson.Float(l.Attributes, string(semconv.AimsOversightLatency)); ok && sec >= 0 && !math.IsInf(sec, 0) {
+			if sec, ok := otlpfile.Float(l.Attributes, string(semconv.AimsOversightLatency)); ok && sec >= 0 && !math.IsInf(sec, 0) {
 				eventLatencies = append(eventLatencies, time.Duration(sec*float64(time.Second)))
 			}
 		}
@@ -57,7 +57,7 @@ func buildOversight(in *Input) OversightSection {
 
 // resolvedEvent reports whether a reviewed event resolved its ticket (a
 // four-eyes vote waiting for another reviewer does not).
-func resolvedEvent(l otlpjson.LogRecord) bool {
+func resolvedEvent(l otlpfile.LogRecord) bool {
 	v, ok := l.Attributes["aims.oversight.resolved"]
 	if !ok {
 		return true
@@ -144,13 +144,13 @@ func fromLedger(ds []aims.Decision, s *OversightSection) {
 	s.ReviewTimes = distribution(latencies, "ledger")
 }
 
-func fromEvents(logs []otlpjson.LogRecord, s *OversightSection) {
+func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {
 	reviewers := map[string]int{}
 	for _, l := range logs {
-		action := otlpjson.String(l.Attributes, string(semconv.AimsOversightAction))
+		action := otlpfile.String(l.Attributes, string(semconv.AimsOversightAction))
 		switch l.EventName {
 		case semconv.EventOversightRouted:
-			switch otlpjson.String(l.Attributes, string(semconv.AimsOversightRoute)) {
+			switch otlpfile.String(l.Attributes, string(semconv.AimsOversightRoute)) {
 			case "review":
 				s.Held++
 			case "block":
@@ -169,7 +169,7 @@ func fromEvents(logs []otlpjson.LogRecord, s *OversightSection) {
 			case aims.ActionOverride:
 				s.Overridden++
 			}
-			if r := otlpjson.String(l.Attributes, string(semconv.AimsOversightReviewer)); r != "" {
+			if r := otlpfile.String(l.Attributes, string(semconv.AimsOversightReviewer)); r != "" {
 				reviewers[r]++
 			}
 		case semconv.EventOversightExpired:

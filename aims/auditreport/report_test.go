@@ -20,8 +20,8 @@ import (
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -570,7 +570,7 @@ func TestHostileValuesAreEscaped(t *testing.T) {
 	const evil = `"><img src=x onerror=alert(1)><script>alert(2)</script>`
 	in.Decisions[0].Output = evil
 	in.Decisions[0].SystemID = evil
-	in.Metrics = append(in.Metrics, otlpjson.Point{
+	in.Metrics = append(in.Metrics, otlpfile.Point{
 		Metric: selRate, Kind: "gauge", Time: generatedAt, Value: 0.5,
 		Attributes: map[string]any{string(semconv.AimsFairnessGroup): evil},
 	})
@@ -648,9 +648,9 @@ func TestFairnessChartNamesEveryGroup(t *testing.T) {
 	for i := range 14 {
 		pts = append(pts, pointSpec{selRate, fmt.Sprintf("region=r%02d,sex=x", i), 0.3 + 0.03*float64(i)})
 	}
-	in := &Input{Metrics: []otlpjson.Point{}}
+	in := &Input{Metrics: []otlpfile.Point{}}
 	for _, p := range pts {
-		in.Metrics = append(in.Metrics, otlpjson.Point{Metric: p.metric, Kind: "gauge", Time: generatedAt, Value: p.v,
+		in.Metrics = append(in.Metrics, otlpfile.Point{Metric: p.metric, Kind: "gauge", Time: generatedAt, Value: p.v,
 			Attributes: map[string]any{string(semconv.AimsFairnessGroup): p.group}})
 	}
 	s := buildFairness(in)

@@ -1,9 +1,3 @@
-// Package otlpfile is a loopback OTLP/HTTP receiver that writes what it
-// receives as OTLP/JSON lines — the same shape an OpenTelemetry Collector's
-// file exporter writes with format: json. A service that runs without a
-// collector (a laptop, a demo, the examples) points its OTLP/HTTP exporters
-// at it, so its telemetry lands in local files that aimsaudit reads exactly
-// as it reads a collector's output. It uses no OpenTelemetry SDK itself.
 package otlpfile
 
 import (

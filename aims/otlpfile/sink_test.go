@@ -15,8 +15,6 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 func TestSinkWritesCollectorShapedJSON(t *testing.T) {
@@ -51,7 +49,7 @@ func TestSinkWritesCollectorShapedJSON(t *testing.T) {
 	f, err := os.Open(filepath.Join(dir, "logs.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
-	logs, err := otlpjson.ReadLogs(f)
+	logs, err := ReadLogs(f)
 	require.NoError(t, err)
 	require.Len(t, logs, 1)
 	assert.Equal(t, "aims.decision", logs[0].EventName)
@@ -62,7 +60,7 @@ func TestSinkWritesCollectorShapedJSON(t *testing.T) {
 	mf, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
 	require.NoError(t, err)
 	defer mf.Close()
-	pts, err := otlpjson.ReadMetrics(mf)
+	pts, err := ReadMetrics(mf)
 	require.NoError(t, err)
 	require.NotEmpty(t, pts)
 	assert.Equal(t, "aims.decisions", pts[len(pts)-1].Metric)

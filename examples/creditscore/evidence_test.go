@@ -17,9 +17,9 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/internal/otelcoltest"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 	"github.com/aimskit/aimskit/inventory"
 )
 
@@ -117,7 +117,7 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) {
 		if r.EventName != semconv.EventDecision {
 			continue
 		}
-		id := otlpjson.String(r.Attributes, string(semconv.AimsDecisionID))
+		id := otlpfile.String(r.Attributes, string(semconv.AimsDecisionID))
 		seen[id]++
 		traceOf[id] = r.TraceID
 	}
@@ -211,22 +211,22 @@ func tamperedCopy(t *testing.T, src string) string {
 	return dst
 }
 
-func readLogs(t *testing.T, dir string) []otlpjson.LogRecord {
+func readLogs(t *testing.T, dir string) []otlpfile.LogRecord {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "logs.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
-	recs, err := otlpjson.ReadLogs(f)
+	recs, err := otlpfile.ReadLogs(f)
 	require.NoError(t, err)
 	return recs
 }
 
-func readMetrics(t *testing.T, dir string) []otlpjson.Point {
+func readMetrics(t *testing.T, dir string) []otlpfile.Point {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
-	pts, err := otlpjson.ReadMetrics(f)
+	pts, err := otlpfile.ReadMetrics(f)
 	require.NoError(t, err)
 	return pts
 }

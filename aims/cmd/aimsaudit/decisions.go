@@ -7,8 +7,8 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // sourcedDecision is a decision read from a ledger or a collector file,
@@ -48,8 +48,8 @@ func readOTLPDecisions(path string) ([]sourcedDecision, int, error) {
 	defer f.Close()
 	var out []sourcedDecision
 	bad := 0
-	err = otlpjson.EachLog(f, func(r otlpjson.LogRecord) error {
-		if r.EventName != semconv.EventDecision && otlpjson.String(r.Attributes, "event.name") != semconv.EventDecision {
+	err = otlpfile.EachLog(f, func(r otlpfile.LogRecord) error {
+		if r.EventName != semconv.EventDecision && otlpfile.String(r.Attributes, "event.name") != semconv.EventDecision {
 			return nil
 		}
 		body, ok := r.Body.(string)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package otlpjson_test
+package otlpfile_test
 
 import "time"
 

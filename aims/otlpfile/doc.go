@@ -1,8 +1,19 @@
-// Package otlpjson reads what an OpenTelemetry Collector's file exporter
-// writes with format: json — one OTLP/JSON ExportLogsServiceRequest,
-// ExportMetricsServiceRequest or ExportTraceServiceRequest object per line —
-// into flat Go values, so the auditor's tools and the inventory can work
-// from the collector's output alone.
+// Package otlpfile writes and reads the files an OpenTelemetry Collector's
+// file exporter writes with format: json — one OTLP/JSON
+// ExportLogsServiceRequest, ExportMetricsServiceRequest or
+// ExportTraceServiceRequest object per line.
+//
+// Writing: [Start] runs a loopback OTLP/HTTP receiver ([Sink]) that appends
+// what it receives to traces.jsonl, metrics.jsonl and logs.jsonl. A service
+// that runs without a collector (a laptop, a demo, the examples) points its
+// OTLP/HTTP exporters at it, so its telemetry lands in local files that
+// aimsaudit reads exactly as it reads a collector's output. It uses no
+// OpenTelemetry SDK itself.
+//
+// Reading: [ReadLogs], [EachLog], [ReadMetrics], [EachPoint], [ReadSpans]
+// and [EachSpan] turn such files into flat Go values, so the auditor's
+// tools (aims/auditreport) and the inventory (inventory.FromOTLP) work from
+// the collector's output alone.
 //
 // Each line is decoded with protojson into the message types of
 // go.opentelemetry.io/proto/otlp, following the OTLP specification's "JSON
@@ -21,4 +32,4 @@
 // the caller's goroutine. A line that cannot be read is a [*LineError]
 // naming the input and the line; a last line cut short by a write still in
 // progress is reported as torn ([ErrTornLine]).
-package otlpjson
+package otlpfile

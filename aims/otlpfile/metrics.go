@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"fmt"
@@ -13,19 +13,19 @@ import (
 // flattened in. Value holds gauge and sum values; Count, Sum, Bounds and
 // BucketCounts hold histograms.
 type Point struct {
-	Resource     map[string]any
-	Scope        string
-	Metric       string
-	Unit         string
-	Kind         string    // "gauge", "sum" or "histogram"
-	Time         time.Time // the zero time when the point has none
-	Attributes   map[string]any
-	Value        float64
-	Count        uint64
-	Sum          float64
-	Bounds       []float64
-	BucketCounts []uint64
-	Line         int
+	Resource     map[string]any // attributes of the emitting resource; read-only, shared
+	Scope        string         // instrumentation scope name
+	Metric       string         // metric name, e.g. aims.decisions
+	Unit         string         // UCUM unit of the metric, "" when none
+	Kind         string         // "gauge", "sum" or "histogram"
+	Time         time.Time      // the zero time when the point has none
+	Attributes   map[string]any // the data point's attributes
+	Value        float64        // gauge or sum value (integers converted)
+	Count        uint64         // histogram: number of measurements
+	Sum          float64        // histogram: sum of the measurements
+	Bounds       []float64      // histogram: explicit bucket upper bounds
+	BucketCounts []uint64       // histogram: counts per bucket, len(Bounds)+1
+	Line         int            // line of the input the point came from
 
 	res, scope, metric, item int // indexes within the line's request, for Where
 }

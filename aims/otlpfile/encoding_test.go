@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"math"
@@ -41,7 +41,7 @@ func TestHexIDsAndTheirBase64Form(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := ReadLogs(strings.NewReader("\n" + line(tc.traceID, tc.spanID) + "\n"))
 			require.Error(t, err)
-			assert.ErrorContains(t, err, "otlpjson: line 2 has a bad record at resourceLogs[0].scopeLogs[0].logRecords[0]: "+tc.want)
+			assert.ErrorContains(t, err, "otlpfile: line 2 has a bad record at resourceLogs[0].scopeLogs[0].logRecords[0]: "+tc.want)
 			var le *LineError
 			require.ErrorAs(t, err, &le)
 			assert.Equal(t, 2, le.Line)

@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"fmt"
@@ -15,18 +15,18 @@ type LogRecord struct {
 	// treat it as read-only.
 	Resource     map[string]any
 	Scope        string // instrumentation scope name
-	ScopeVersion string
+	ScopeVersion string // instrumentation scope version
 	// Time is the record's timestamp, or its observed timestamp when it
 	// has none; the zero time when it has neither.
 	Time         time.Time
-	EventName    string
-	Severity     int // OTLP SeverityNumber, 0 when unspecified
-	SeverityText string
-	Body         any // as the attribute values; nil when absent
-	Attributes   map[string]any
-	TraceID      string // lowercase hex, "" when absent
-	SpanID       string // lowercase hex, "" when absent
-	Line         int    // line of the input the record came from
+	EventName    string         // the event name, e.g. aims.decision; "" for a plain log
+	Severity     int            // OTLP SeverityNumber, 0 when unspecified
+	SeverityText string         // severity as the emitter spelled it, e.g. "INFO"
+	Body         any            // as the attribute values; nil when absent
+	Attributes   map[string]any // the record's own attributes, as the attribute values above
+	TraceID      string         // lowercase hex, "" when absent
+	SpanID       string         // lowercase hex, "" when absent
+	Line         int            // line of the input the record came from
 
 	res, scope, item int // indexes within the line's request, for Where
 }

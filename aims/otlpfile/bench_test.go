@@ -1,4 +1,4 @@
-package otlpjson_test
+package otlpfile_test
 
 import (
 	"bytes"
@@ -19,7 +19,6 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/aimskit/aimskit/aims/otlpfile"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 var (
@@ -121,7 +120,7 @@ func BenchmarkReadDecisionLogs(b *testing.B) {
 	cpu0 := processCPU()
 	for b.Loop() {
 		n := 0
-		if err := otlpjson.EachLog(bytes.NewReader(data), func(r otlpjson.LogRecord) error {
+		if err := otlpfile.EachLog(bytes.NewReader(data), func(r otlpfile.LogRecord) error {
 			if r.EventName == "aims.decision" {
 				n++
 			}

@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"errors"
@@ -40,7 +40,7 @@ func WithName(name string) Option {
 func WithMaxLineBytes(n int) Option {
 	return optionFunc(func(c *config) {
 		if n <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("otlpjson: WithMaxLineBytes: %d is not a positive number of bytes", n))
+			c.errs = append(c.errs, fmt.Errorf("otlpfile: WithMaxLineBytes: %d is not a positive number of bytes", n))
 			return
 		}
 		c.maxLine, c.maxIsSet = n, true

@@ -1,4 +1,4 @@
-package otlpjson_test
+package otlpfile_test
 
 import (
 	"context"
@@ -25,7 +25,6 @@ import (
 
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/internal/otelcoltest"
-	"github.com/aimskit/aimskit/internal/otlpjson"
 )
 
 // What emitThroughExporters sent, to compare with what is read back.
@@ -146,7 +145,7 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 		assert.Contains(t, string(raw), form)
 	}
 
-	logs, err := otlpjson.ReadLogs(open("logs.jsonl"))
+	logs, err := otlpfile.ReadLogs(open("logs.jsonl"))
 	require.NoError(t, err)
 	require.Len(t, logs, 2)
 	d, plain := logs[0], logs[1]
@@ -156,14 +155,14 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 	assert.Equal(t, "aims.decision", d.EventName)
 	assert.Equal(t, "github.com/aimskit/aimskit/aims", d.Scope)
 	assert.Equal(t, "0.1.0", d.ScopeVersion)
-	assert.Equal(t, "creditscore", otlpjson.String(d.Resource, "service.name"))
+	assert.Equal(t, "creditscore", otlpfile.String(d.Resource, "service.name"))
 	assert.Equal(t, e.logTime, d.Time)
 	assert.Equal(t, int(log.SeverityInfo), d.Severity)
 	assert.Equal(t, "INFO", d.SeverityText)
 	assert.Equal(t, e.child.TraceID().String(), d.TraceID, "hex trace ID of the span the record was emitted in")
 	assert.Equal(t, e.child.SpanID().String(), d.SpanID)
 	assert.Equal(t, map[string]any{"id": "d-1", "score": 0.25, "tags": []any{int64(7), true}}, d.Body)
-	assert.Equal(t, "A.6.2.8", otlpjson.String(d.Attributes, "aims.control.id"))
+	assert.Equal(t, "A.6.2.8", otlpfile.String(d.Attributes, "aims.control.id"))
 	assert.Equal(t, int64(1<<60), d.Attributes["n"], "64-bit integers survive the decimal-string encoding")
 	assert.True(t, math.IsNaN(d.Attributes["nan"].(float64)), "NaN is written as \"NaN\"")
 	assert.Equal(t, math.Inf(-1), d.Attributes["neg.inf"])
@@ -175,10 +174,10 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 	assert.False(t, plain.Time.Before(e.before) || plain.Time.After(e.after),
 		"a record without a timestamp takes its observed one: %v not in [%v, %v]", plain.Time, e.before, e.after)
 
-	spans, err := otlpjson.ReadSpans(open("traces.jsonl"))
+	spans, err := otlpfile.ReadSpans(open("traces.jsonl"))
 	require.NoError(t, err)
 	require.Len(t, spans, 2)
-	byName := map[string]otlpjson.Span{}
+	byName := map[string]otlpfile.Span{}
 	for _, s := range spans {
 		byName[s.Name] = s
 	}
@@ -193,7 +192,7 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 	assert.Equal(t, math.Inf(1), p.Attributes["aims.decision.score"])
 	assert.Equal(t, "github.com/aimskit/aimskit/oversight", p.Scope)
 	assert.Equal(t, "0.3.0", p.ScopeVersion)
-	assert.Equal(t, "credit-scoring", otlpjson.String(p.Resource, "aims.system.id"))
+	assert.Equal(t, "credit-scoring", otlpfile.String(p.Resource, "aims.system.id"))
 
 	assert.Equal(t, e.child.TraceID().String(), c.TraceID)
 	assert.Equal(t, e.child.SpanID().String(), c.SpanID)
@@ -202,16 +201,16 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 	assert.Equal(t, 2, c.StatusCode, "error")
 	assert.Equal(t, "model timed out", c.StatusMessage)
 	require.Len(t, c.Events, 1)
-	assert.Equal(t, otlpjson.SpanEvent{Time: e.eventTime, Name: "aims.explanation.ready",
+	assert.Equal(t, otlpfile.SpanEvent{Time: e.eventTime, Name: "aims.explanation.ready",
 		Attributes: map[string]any{"aims.reason.codes": []any{"R1", "R2"}}}, c.Events[0])
 	require.Len(t, c.Links, 1)
 	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", c.Links[0].TraceID)
 	assert.Equal(t, "00f067aa0ba902b7", c.Links[0].SpanID)
-	assert.Equal(t, "retry", otlpjson.String(c.Links[0].Attributes, "link.why"))
+	assert.Equal(t, "retry", otlpfile.String(c.Links[0].Attributes, "link.why"))
 
-	pts, err := otlpjson.ReadMetrics(open("metrics.jsonl"))
+	pts, err := otlpfile.ReadMetrics(open("metrics.jsonl"))
 	require.NoError(t, err)
-	byMetric := map[string]otlpjson.Point{}
+	byMetric := map[string]otlpfile.Point{}
 	for _, pt := range pts {
 		byMetric[pt.Metric] = pt
 	}
@@ -220,7 +219,7 @@ func checkFiles(t *testing.T, dir string, e emitted) {
 	assert.Equal(t, "gauge", g.Kind)
 	assert.Equal(t, 0.31, g.Value)
 	assert.Equal(t, "1", g.Unit)
-	assert.Equal(t, "income", otlpjson.String(g.Attributes, "aims.drift.feature"))
+	assert.Equal(t, "income", otlpfile.String(g.Attributes, "aims.drift.feature"))
 	assert.Equal(t, "github.com/aimskit/aimskit/drift", g.Scope)
 	assert.False(t, g.Time.Before(e.before) || g.Time.After(e.after), "point time %v", g.Time)
 	s := byMetric["aims.decisions"]

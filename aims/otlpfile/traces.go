@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"fmt"
@@ -11,41 +11,42 @@ import (
 
 // Span is one span with its resource and scope flattened in.
 type Span struct {
-	Resource     map[string]any
-	Scope        string
-	ScopeVersion string
-	TraceID      string // lowercase hex
-	SpanID       string // lowercase hex
-	ParentSpanID string // lowercase hex, "" for a root span
-	TraceState   string
-	Name         string
+	Resource     map[string]any // attributes of the emitting resource; read-only, shared
+	Scope        string         // instrumentation scope name
+	ScopeVersion string         // instrumentation scope version
+	TraceID      string         // lowercase hex
+	SpanID       string         // lowercase hex
+	ParentSpanID string         // lowercase hex, "" for a root span
+	TraceState   string         // W3C tracestate, "" when none
+	Name         string         // span name
 	// Kind is the OTLP SpanKind number: 1 internal, 2 server, 3 client,
 	// 4 producer, 5 consumer (0 unspecified).
 	Kind       int
-	Start, End time.Time
-	Attributes map[string]any
-	Events     []SpanEvent
-	Links      []SpanLink
+	Start      time.Time      // start time
+	End        time.Time      // end time
+	Attributes map[string]any // the span's attributes
+	Events     []SpanEvent    // events recorded on the span, in order
+	Links      []SpanLink     // links to other spans
 	// StatusCode is the OTLP status code: 0 unset, 1 ok, 2 error.
 	StatusCode    int
-	StatusMessage string
-	Line          int
+	StatusMessage string // the status description, "" when none
+	Line          int    // line of the input the span came from
 
 	res, scope, item int // indexes within the line's request, for Where
 }
 
 // SpanEvent is an event recorded on a span.
 type SpanEvent struct {
-	Time       time.Time
-	Name       string
-	Attributes map[string]any
+	Time       time.Time      // when the event happened
+	Name       string         // event name
+	Attributes map[string]any // the event's attributes
 }
 
 // SpanLink is a span's link to another span.
 type SpanLink struct {
-	TraceID, SpanID string // lowercase hex
-	TraceState      string
-	Attributes      map[string]any
+	TraceID, SpanID string         // lowercase hex
+	TraceState      string         // W3C tracestate of the link, "" when none
+	Attributes      map[string]any // the link's attributes
 }
 
 // Where locates the span in its input: the line and the span's path in the

@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"bufio"
@@ -40,7 +40,7 @@ func (e *LineError) Error() string {
 	if e.Name != "" {
 		where = e.Name + " " + where
 	}
-	return "otlpjson: " + where + " " + e.Err.Error()
+	return "otlpfile: " + where + " " + e.Err.Error()
 }
 
 // Unwrap returns the cause, so errors.Is(err, ErrTornLine) works.

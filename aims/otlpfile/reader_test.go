@@ -1,4 +1,4 @@
-package otlpjson
+package otlpfile
 
 import (
 	"errors"
@@ -24,7 +24,7 @@ func TestTornLastLine(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTornLine)
-	assert.ErrorContains(t, err, "otlpjson: line 3 is torn: it has no newline at its end")
+	assert.ErrorContains(t, err, "otlpfile: line 3 is torn: it has no newline at its end")
 	var le *LineError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, 3, le.Line)
@@ -34,7 +34,7 @@ func TestTornLastLine(t *testing.T) {
 	// but a broken line.
 	_, err = ReadLogs(strings.NewReader(logsLine + "\n" + torn + "\n" + logsLine + "\n"))
 	assert.NotErrorIs(t, err, ErrTornLine)
-	assert.ErrorContains(t, err, "otlpjson: line 2 is not OTLP/JSON logs data")
+	assert.ErrorContains(t, err, "otlpfile: line 2 is not OTLP/JSON logs data")
 
 	// A complete last line whose newline is still missing is whole.
 	recs, err := ReadLogs(strings.NewReader(logsLine + "\n" + logsLine))
@@ -78,7 +78,7 @@ func TestLongLines(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			n := 0
 			err := EachLog(strings.NewReader(input), func(LogRecord) error { n++; return nil }, WithMaxLineBytes(100<<10))
-			assert.ErrorContains(t, err, "otlpjson: line 2 is longer than 102400 bytes")
+			assert.ErrorContains(t, err, "otlpfile: line 2 is longer than 102400 bytes")
 			assert.Equal(t, 1, n)
 		})
 	}
@@ -96,13 +96,13 @@ func TestErrorsNameTheFile(t *testing.T) {
 	require.NoError(t, err)
 	defer f.Close()
 	_, err = ReadLogs(f)
-	assert.ErrorContains(t, err, "otlpjson: "+path+" line 2 is not OTLP/JSON logs data")
+	assert.ErrorContains(t, err, "otlpfile: "+path+" line 2 is not OTLP/JSON logs data")
 	var le *LineError
 	require.ErrorAs(t, err, &le)
 	assert.Equal(t, path, le.Name)
 
 	_, err = ReadMetrics(strings.NewReader("\n\n[]\n"), WithName("rotated/metrics-1.jsonl"))
-	assert.ErrorContains(t, err, "otlpjson: rotated/metrics-1.jsonl line 3 is not OTLP/JSON metrics data")
+	assert.ErrorContains(t, err, "otlpfile: rotated/metrics-1.jsonl line 3 is not OTLP/JSON metrics data")
 }
 
 func TestReadErrorNamesTheLine(t *testing.T) {
@@ -111,7 +111,7 @@ func TestReadErrorNamesTheLine(t *testing.T) {
 	n := 0
 	err := EachLog(r, func(LogRecord) error { n++; return nil })
 	assert.ErrorIs(t, err, boom)
-	assert.ErrorContains(t, err, "otlpjson: line 2 could not be read: disk gone")
+	assert.ErrorContains(t, err, "otlpfile: line 2 could not be read: disk gone")
 	assert.Equal(t, 1, n)
 }
 
@@ -119,7 +119,7 @@ func TestBadOptions(t *testing.T) {
 	called := false
 	r := iotest.ErrReader(errors.New("must not be read"))
 	err := EachLog(r, func(LogRecord) error { called = true; return nil }, WithMaxLineBytes(0), nil)
-	assert.EqualError(t, err, "otlpjson: WithMaxLineBytes: 0 is not a positive number of bytes")
+	assert.EqualError(t, err, "otlpfile: WithMaxLineBytes: 0 is not a positive number of bytes")
 	assert.False(t, called)
 	_, err = ReadSpans(r, WithMaxLineBytes(-1))
 	assert.ErrorContains(t, err, "WithMaxLineBytes: -1")
@@ -169,7 +169,7 @@ func TestOrderWithManyWorkers(t *testing.T) {
 				got = append(got, r.EventName)
 				return nil
 			}, withWorkers(workers))
-			assert.ErrorContains(t, err, "otlpjson: line 200 is not OTLP/JSON logs data")
+			assert.ErrorContains(t, err, "otlpfile: line 200 is not OTLP/JSON logs data")
 			require.NotEmpty(t, got)
 			assert.Equal(t, "l199.", got[len(got)-1][:5])
 			assert.Equal(t, want[:len(got)], got)
