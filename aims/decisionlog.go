@@ -118,18 +118,53 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	buf, err := appendDecisionJSON(nil, &d)
-	if err != nil {
+	if err := checkEncodable(&d); err != nil {
 		return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 	}
-	l.emit(ctx, &d, buf)
-	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
+	sc := recordScratch.Get().(*recordScratchBuf)
+	defer sc.release()
+	// The ledger encodes the decision itself (AppendValue), so the bytes
+	// need no second validating pass, and hands the same bytes back for
+	// the log record: one encoding serves both.
+	var buf []byte
+	var ledgerErr error
 	if l.ledger != nil {
-		if err := l.ledger.Append(ctx, buf); err != nil {
-			return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, err)
+		sc.d = d
+		buf, ledgerErr = l.ledger.AppendValue(ctx, &sc.d, sc.buf[:0])
+		sc.d = Decision{} // drop references to the caller's maps and slices
+	}
+	if len(buf) == 0 {
+		var err error
+		if buf, err = appendDecisionJSON(sc.buf[:0], &d); err != nil {
+			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 		}
 	}
+	sc.buf = buf[:0]
+	l.emit(ctx, &d, buf)
+	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
+	if ledgerErr != nil {
+		return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, ledgerErr)
+	}
 	return nil
+}
+
+// recordScratchBuf is the per-call scratch of Record, pooled so that
+// recording allocates little: the encoded record, and a copy of the
+// decision that can be handed to the encoder without the caller's value
+// escaping to the heap.
+type recordScratchBuf struct {
+	buf []byte
+	d   Decision
+}
+
+var recordScratch = sync.Pool{New: func() any { return &recordScratchBuf{buf: make([]byte, 0, 2048)} }}
+
+// release returns sc to the pool, unless an unusually large decision grew
+// its buffer: the pool would keep that memory alive.
+func (sc *recordScratchBuf) release() {
+	if cap(sc.buf) <= 64<<10 {
+		recordScratch.Put(sc)
+	}
 }
 
 // Clean applies the log's privacy policy to d (PrivacyPolicy.Clean). An

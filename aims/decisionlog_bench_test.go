@@ -140,7 +140,7 @@ func BenchmarkRecord(b *testing.B) {
 	})
 	run := func(b *testing.B, led *ledger.Ledger) {
 		opts := []DecisionLogOption{WithLoggerProvider(lognoop.NewLoggerProvider()), WithMeterProvider(metricnoop.NewMeterProvider()),
-			WithAllowList(NewAllowList(benchInputs...))}
+			WithAllowList(NewAllowList(benchInputs...)), WithAttributionPolicy(AttributionsAll)}
 		if led != nil {
 			opts = append(opts, WithLedger(led))
 		}

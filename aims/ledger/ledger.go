@@ -205,6 +205,69 @@ func (l *Ledger) Append(ctx context.Context, record []byte) error {
 	}
 	bp := bufPool.Get().(*[]byte)
 	*bp = append((*bp)[:0], record...)
+	return l.enqueue(ctx, bp)
+}
+
+// AppendValue encodes v with encoding/json (exactly the bytes json.Marshal
+// gives) and appends it like Append. The ledger encodes the record itself,
+// so unlike Append it needs no second pass to validate bytes from outside:
+// this is the fast path for callers that hold a Go value. The encoded
+// record is also appended to dst and returned, so the caller can reuse the
+// exact bytes (as the body of a log record, say); on error the returned
+// slice is dst with the record appended if encoding succeeded, dst as it
+// was if not. v must encode to a JSON object.
+func (l *Ledger) AppendValue(ctx context.Context, v any, dst []byte) ([]byte, error) {
+	if p := l.failed.Load(); p != nil {
+		return dst, *p
+	}
+	bp := bufPool.Get().(*[]byte)
+	enc := encoderPool.Get().(*valueEncoder)
+	enc.w.b = (*bp)[:0]
+	err := enc.enc.Encode(v)
+	*bp, enc.w.b = enc.w.b, nil
+	encoderPool.Put(enc)
+	if err != nil {
+		putBuf(bp)
+		return dst, fmt.Errorf("ledger: encoding record: %w", err)
+	}
+	*bp = (*bp)[:len(*bp)-1] // Encode ends the value with a newline
+	rec := *bp
+	switch {
+	case len(rec) == 0 || rec[0] != '{':
+		putBuf(bp)
+		return dst, errors.New("ledger: record is not one JSON object")
+	case len(rec) > maxRecordBytes:
+		putBuf(bp)
+		return dst, fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(rec), maxRecordBytes)
+	}
+	// encoding/json writes compact JSON and escapes control characters
+	// in strings, so the record cannot contain a newline.
+	dst = append(dst, rec...)
+	return dst, l.enqueue(ctx, bp)
+}
+
+// valueEncoder is a reusable json.Encoder writing into a record buffer.
+type valueEncoder struct {
+	w   sliceWriter
+	enc *json.Encoder
+}
+
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+var encoderPool = sync.Pool{New: func() any {
+	e := new(valueEncoder)
+	e.enc = json.NewEncoder(&e.w)
+	return e
+}}
+
+// enqueue hands the record buffer bp to the writer; the writer returns bp
+// to the pool.
+func (l *Ledger) enqueue(ctx context.Context, bp *[]byte) error {
 	it := item{kind: kindRecord, buf: bp}
 	if l.cfg.waitDurable {
 		it.done = donePool.Get().(chan error)
