@@ -57,7 +57,7 @@ func TestExamplesBuildAsCopiesInAnotherModule(t *testing.T) {
 			write(t, filepath.Join(dst, "go.sum"), gosum)
 			cmd := exec.Command(gobin, "build", "-o", os.DevNull, ".")
 			cmd.Dir = dst
-			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+			cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Run(); err != nil {
