@@ -1,10 +1,14 @@
 package semconv
 
-import "go.opentelemetry.io/otel/attribute"
+import (
+	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/aimskit/aimskit/internal/version"
+)
 
 // Version is the aimskit module version reported as the instrumentation
 // scope version of every Tracer, Meter and Logger the SDK creates.
-const Version = "0.2.0"
+const Version = version.Module
 
 // ConventionsVersion is the version of the names in this package. It
 // changes with the names, not with the module: a renamed or removed key,
@@ -15,11 +19,11 @@ const Version = "0.2.0"
 // aims.fairness.group.name, because aims.fairness.group is also the
 // namespace of the per-group metrics and bounds attributes (OpenTelemetry
 // naming rules forbid a name that is also a namespace).
-const ConventionsVersion = "2.0.0"
+const ConventionsVersion = version.Conventions
 
 // SchemaURL identifies this version of the conventions, in the form of an
 // OpenTelemetry schema URL. Instrumentation scopes created by aimskit carry it.
-const SchemaURL = "https://github.com/aimskit/aimskit/schemas/conventions/" + ConventionsVersion
+const SchemaURL = version.SchemaURL
 
 // ScopePrefix is the import path that every instrumentation scope name
 // starts with; the scope name of a package is its import path.

@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/version"
 )
 
 // Providers are the OpenTelemetry providers one component emits through.
@@ -52,18 +52,18 @@ func (p Providers) LoggerProvider() log.LoggerProvider {
 // Tracer returns the tracer of the instrumentation scope (a package's
 // import path), with the module version and the conventions' schema URL.
 func (p Providers) Tracer(scope string) trace.Tracer {
-	return p.TracerProvider().Tracer(scope, trace.WithInstrumentationVersion(semconv.Version),
-		trace.WithSchemaURL(semconv.SchemaURL))
+	return p.TracerProvider().Tracer(scope, trace.WithInstrumentationVersion(version.Module),
+		trace.WithSchemaURL(version.SchemaURL))
 }
 
 // Meter returns the meter of the instrumentation scope.
 func (p Providers) Meter(scope string) metric.Meter {
-	return p.MeterProvider().Meter(scope, metric.WithInstrumentationVersion(semconv.Version),
-		metric.WithSchemaURL(semconv.SchemaURL))
+	return p.MeterProvider().Meter(scope, metric.WithInstrumentationVersion(version.Module),
+		metric.WithSchemaURL(version.SchemaURL))
 }
 
 // Logger returns the logger of the instrumentation scope.
 func (p Providers) Logger(scope string) log.Logger {
-	return p.LoggerProvider().Logger(scope, log.WithInstrumentationVersion(semconv.Version),
-		log.WithSchemaURL(semconv.SchemaURL))
+	return p.LoggerProvider().Logger(scope, log.WithInstrumentationVersion(version.Module),
+		log.WithSchemaURL(version.SchemaURL))
 }
