@@ -13,6 +13,9 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+// closedExtension is the checkpoint extension line of a clean shutdown.
+const closedExtension = "closed"
+
 // OriginPrefix starts the origin line of every aimskit ledger checkpoint.
 const OriginPrefix = "aimskit.ledger/"
 
@@ -55,6 +58,11 @@ type Checkpoint struct {
 	Root tlog.Hash
 	// Time is when the checkpoint was signed (the "time" extension line).
 	Time time.Time
+	// Closed marks the checkpoint Close signs when the ledger is shut down
+	// cleanly (the "closed" extension line). Records after a closed
+	// checkpoint were not written by the ledger's own writer, so Open
+	// refuses them unless told to adopt them (WithAdoption).
+	Closed bool
 }
 
 // Text returns the checkpoint's note text.
@@ -69,6 +77,10 @@ func (c Checkpoint) Text() string {
 	if !c.Time.IsZero() {
 		b.WriteString("time ")
 		b.WriteString(c.Time.UTC().Format(time.RFC3339Nano))
+		b.WriteByte('\n')
+	}
+	if c.Closed {
+		b.WriteString(closedExtension)
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -99,6 +111,10 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 	}
 	copy(c.Root[:], root)
 	for _, ext := range lines[3:] {
+		if ext == closedExtension {
+			c.Closed = true
+			continue
+		}
 		if v, ok := strings.CutPrefix(ext, "time "); ok {
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {

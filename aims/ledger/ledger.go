@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -97,8 +99,15 @@ var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 // Open opens (creating if needed) the ledger in dir written by the given
 // instance of the given AI system, signing checkpoints with signer. It
 // takes an exclusive lock on the directory, rebuilds the Merkle tree from
-// the segments, checks the latest checkpoint against the rebuilt tree, and
-// signs a checkpoint over any records written after it.
+// the segments and checks the latest checkpoint against the rebuilt tree.
+//
+// Open vouches only for what it can. Records after the latest checkpoint
+// that a crash of the previous run explains are adopted with an adoption
+// entry in the ledger (see Adoption) and an aims.ledger.adoption log
+// record, then covered by a new checkpoint; records after a clean
+// shutdown's closed checkpoint, or a ledger whose checkpoint history is
+// missing, make Open fail with ErrUncovered unless WithAdoption gives the
+// reason to adopt them.
 //
 // Recovery reads every file through the one ledger reader and its rule
 // (see LineError): what a crash can leave — a torn last line, or damage
@@ -151,7 +160,19 @@ func Open(ctx context.Context, dir, system, instance string, signer note.Signer,
 		return nil, err
 	}
 	if l.tree.n > l.last.Size {
-		if err := l.checkpoint(); err != nil {
+		reason, explicit, err := l.adoptionReason(l.lastNote != nil)
+		if err == nil {
+			err = l.adopt(reason, explicit)
+		}
+		if err != nil {
+			l.abandon()
+			return nil, err
+		}
+	} else if l.last.Closed {
+		// Mark the ledger as in use again: records after a closed
+		// checkpoint are refused at the next Open, so a crash of this run
+		// must find an open checkpoint to recover from.
+		if err := l.checkpoint(false); err != nil {
 			l.abandon()
 			return nil, err
 		}
@@ -190,9 +211,10 @@ func (l *Ledger) Recovered() []LineError {
 	return append([]LineError(nil), l.recovered...)
 }
 
-// Append queues record, one JSON object without newlines, as the next
-// entry of the ledger. It returns once the record is queued, or once it is
-// durable when the ledger was opened WithWaitDurable. A full queue blocks
+// Append writes record, one JSON object without newlines, as the next
+// entry of the ledger. It returns once the record is durable (fsynced,
+// shared with every concurrent caller in one group commit), or, in the
+// queue-only mode (WithWaitDurable(false)), once it is queued. A full queue blocks
 // until there is room (or ctx is done), unless the ledger drops records
 // (WithDropWhenFull), in which case Append returns ErrQueueFull. Append
 // copies record; the caller may reuse it.
@@ -239,6 +261,9 @@ func (l *Ledger) AppendValue(ctx context.Context, v any, dst []byte) ([]byte, er
 	case len(rec) > maxRecordBytes:
 		putBuf(bp)
 		return dst, fmt.Errorf("ledger: record has %d bytes, more than the limit of %d", len(rec), maxRecordBytes)
+	case isEntry(rec):
+		putBuf(bp)
+		return dst, fmt.Errorf("ledger: record starts with %s, which only the ledger's own entries may", entryPrefix)
 	}
 	// encoding/json writes compact JSON and escapes control characters
 	// in strings, so the record cannot contain a newline.
@@ -294,6 +319,9 @@ func checkRecord(record []byte) error {
 	}
 	if record[0] != '{' || !json.Valid(record) {
 		return errors.New("ledger: record is not one valid JSON object")
+	}
+	if isEntry(record) {
+		return fmt.Errorf("ledger: record starts with %s, which only the ledger's own entries may", entryPrefix)
 	}
 	// Valid JSON holds raw newlines only as insignificant whitespace;
 	// they would split the line.
@@ -397,17 +425,22 @@ func (l *Ledger) run() {
 	tick := time.NewTicker(l.cfg.groupCommit)
 	defer tick.Stop()
 	for {
+		ticked := false
 		select {
 		case <-l.wake:
 		case <-tick.C:
-			if !l.drain() {
-				return
-			}
-			l.tick()
-			continue
+			ticked = true
 		}
 		if !l.drain() {
 			return
+		}
+		// Group commit: every waiting Append that arrived while the
+		// previous fsync ran shares this one.
+		if len(l.waiters) > 0 {
+			_ = l.commit()
+		}
+		if ticked {
+			l.tick()
 		}
 	}
 }
@@ -430,9 +463,9 @@ func (l *Ledger) drain() bool {
 }
 
 // signal wakes the writer. Records are normally picked up on the next
-// group-commit tick, so a plain Append costs one channel send and no
-// goroutine wake-up; the writer is woken at once only when someone waits
-// for it or the queue is half full.
+// group-commit tick, so a queue-only Append costs one channel send and no
+// goroutine wake-up; the writer is woken at once when someone waits for it
+// (a durable Append, Flush, Checkpoint) or the queue is half full.
 func (l *Ledger) signal() {
 	select {
 	case l.wake <- struct{}{}:
@@ -442,7 +475,7 @@ func (l *Ledger) signal() {
 
 // needsWake reports whether the writer must handle it before the next tick.
 func (l *Ledger) needsWake(it item) bool {
-	return it.kind != kindRecord ||
+	return it.kind != kindRecord || it.done != nil ||
 		l.cfg.durability == SyncEveryRecord ||
 		len(l.queue) >= cap(l.queue)/2
 }
@@ -466,7 +499,7 @@ func (l *Ledger) handle(it item) {
 	case kindCheckpoint:
 		err := l.commit()
 		if err == nil && l.tree.n > l.last.Size {
-			err = l.checkpoint()
+			err = l.checkpoint(false)
 		}
 		it.done <- err
 	case kindPrune:
@@ -483,7 +516,7 @@ func (l *Ledger) tick() {
 	}
 	now := l.cfg.now()
 	if l.cfg.cpInterval > 0 && l.tree.n > l.last.Size && now.Sub(l.last.Time) >= l.cfg.cpInterval {
-		if err := l.checkpoint(); err != nil {
+		if err := l.checkpoint(false); err != nil {
 			l.fail(err)
 		}
 	}
@@ -491,8 +524,10 @@ func (l *Ledger) tick() {
 
 func (l *Ledger) shutdown() {
 	err := l.commit()
-	if err == nil && l.tree.n > l.last.Size {
-		err = l.checkpoint()
+	if err == nil {
+		// Always sign a closed checkpoint, even over no new record: it
+		// tells the next Open that nothing may follow it.
+		err = l.checkpoint(true)
 	}
 	if err == nil {
 		err = l.failure()
@@ -543,7 +578,7 @@ func (l *Ledger) writeRecord(rec []byte) error {
 		if err := l.commit(); err != nil {
 			return err
 		}
-		if err := l.checkpoint(); err != nil {
+		if err := l.checkpoint(false); err != nil {
 			return err
 		}
 	}
@@ -641,9 +676,16 @@ func (l *Ledger) openSegment(name string, create bool) error {
 	return nil
 }
 
-// checkpoint signs a checkpoint over the whole tree and stores it. The
-// records it covers must already be durable: it syncs them first.
-func (l *Ledger) checkpoint() error {
+// checkpoint signs a checkpoint over the whole tree, stores it and emits it
+// as an aims.ledger.checkpoint log record, so a copy leaves the host. The
+// records it covers must already be durable: it syncs them first. closed
+// marks the checkpoint of a clean shutdown.
+//
+// The history (checkpoints.jsonl) is appended and fsynced before the
+// latest-checkpoint file is replaced: a crash between the two leaves that
+// file one checkpoint behind the history, which Open repairs and Verify
+// accepts, never a latest checkpoint the history does not hold.
+func (l *Ledger) checkpoint(closed bool) error {
 	if l.seg != nil {
 		if err := l.syncData(); err != nil {
 			return err
@@ -654,7 +696,11 @@ func (l *Ledger) checkpoint() error {
 	if err != nil {
 		return err
 	}
-	cp := Checkpoint{Origin: l.origin, Size: l.tree.n, Root: root, Time: l.cfg.now().UTC()}
+	cp := Checkpoint{Origin: l.origin, Size: l.tree.n, Root: root, Time: l.cfg.now().UTC(), Closed: closed}
+	if cp.Time.Before(l.last.Time) {
+		// Checkpoint times never go backwards, even if the clock does.
+		cp.Time = l.last.Time
+	}
 	msg, err := SignCheckpoint(cp, l.signer)
 	if err != nil {
 		return err
@@ -667,7 +713,28 @@ func (l *Ledger) checkpoint() error {
 	}
 	l.last, l.lastNote = cp, msg
 	l.inst.checkpoints.Add(context.Background(), 1, l.inst.attrs)
+	l.emitCheckpoint(cp, msg)
 	return nil
+}
+
+// emitCheckpoint sends the signed checkpoint out of the host as a log
+// record: an auditor holding these (from the Collector's output) detects a
+// ledger rolled back, truncated or rebuilt after they were emitted, even if
+// every file of the ledger directory was rewritten.
+func (l *Ledger) emitCheckpoint(cp Checkpoint, msg []byte) {
+	var r log.Record
+	r.SetEventName(semconv.EventLedgerCheckpoint)
+	r.SetTimestamp(cp.Time)
+	r.SetSeverity(log.SeverityInfo)
+	r.SetSeverityText("INFO")
+	r.SetBody(attribute.StringValue(string(msg)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(semconv.ControlEventLogs),
+		semconv.AimsLedgerOrigin.String(l.origin),
+		semconv.AimsLedgerTreeSize.Int64(cp.Size),
+		semconv.AimsLedgerRootHash.String(base64.StdEncoding.EncodeToString(cp.Root[:])),
+	)
+	l.logger.Emit(context.Background(), r)
 }
 
 // checkpointLine is one line of checkpoints.jsonl.

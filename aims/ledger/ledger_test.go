@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -348,5 +349,38 @@ func TestCheckpointFormat(t *testing.T) {
 		if _, err := ParseCheckpoint(bad); err == nil {
 			t.Errorf("ParseCheckpoint(%q) accepted", bad)
 		}
+	}
+}
+
+// unclose turns a cleanly closed ledger into one a crash left behind: it
+// drops the closed checkpoints at the end of the history (Close signs one
+// even over no new record) and points the latest-checkpoint file at the
+// last one left, so records the test appends after it are what a killed
+// writer leaves, not records appended after a clean shutdown.
+func unclose(t testing.TB, dir string) {
+	t.Helper()
+	cps, notes, err := readCheckpoints(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(cps) > 0 && cps[len(cps)-1].Closed {
+		cps, notes = cps[:len(cps)-1], notes[:len(notes)-1]
+	}
+	if len(cps) == 0 {
+		t.Fatal("unclose: no open checkpoint left")
+	}
+	var b []byte
+	for _, n := range notes {
+		line, err := json.Marshal(checkpointLine{Note: string(n)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = append(append(b, line...), '\n')
+	}
+	if err := os.WriteFile(filepath.Join(dir, checkpointsFile), b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, latestFile), notes[len(notes)-1], 0o640); err != nil {
+		t.Fatal(err)
 	}
 }

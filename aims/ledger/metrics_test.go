@@ -35,7 +35,7 @@ func TestMetrics(t *testing.T) {
 	keys := newKeys(t, "test")
 	metrics := oteltest.NewMetrics(t)
 	l, err := Open(context.Background(), t.TempDir(), "sys", "pod", keys.signer, WithMeterProvider(metrics.Provider),
-		WithQueueSize(1), WithDropWhenFull(true), WithCheckpointEvery(10, 0))
+		WithQueueSize(1), WithDropWhenFull(true), WithWaitDurable(false), WithCheckpointEvery(10, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

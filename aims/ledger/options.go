@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/log"
@@ -16,12 +17,14 @@ import (
 type Durability int
 
 const (
-	// GroupCommit (the default) flushes and fsyncs the segment every
-	// group-commit interval (WithGroupCommitInterval), so many records share
-	// one fsync. A crash loses at most the records of the last interval,
-	// none of which were acknowledged as durable.
+	// GroupCommit (the default) shares one fsync among every record that
+	// arrived while the previous fsync ran: Append returns once its record
+	// is on disk (see WithWaitDurable), and concurrent callers are batched
+	// so throughput holds. With WithWaitDurable(false) the segment is
+	// instead fsynced every group-commit interval (WithGroupCommitInterval).
 	GroupCommit Durability = iota
-	// SyncEveryRecord flushes and fsyncs after every record.
+	// SyncEveryRecord flushes and fsyncs after every record, one fsync per
+	// record.
 	SyncEveryRecord
 	// NoSync hands records to the operating system every group-commit
 	// interval and never fsyncs them, except before a checkpoint. A crash
@@ -70,12 +73,14 @@ type config struct {
 	retention    time.Duration
 	now          func() time.Time
 	tel          telemetry.Providers
+	adoption     string  // WithAdoption's reason; empty when not given
 	errs         []error // invalid option arguments, returned by Open
 }
 
 func defaultConfig() config {
 	return config{
 		durability:  GroupCommit,
+		waitDurable: true,
 		groupCommit: DefaultGroupCommitInterval,
 		queueSize:   DefaultQueueSize,
 		cpRecords:   DefaultCheckpointRecords,
@@ -122,11 +127,39 @@ func WithGroupCommitInterval(d time.Duration) Option {
 	})
 }
 
-// WithWaitDurable makes Append return only once the record is durable
-// under the configured Durability (fsynced, or handed to the OS for
-// NoSync), instead of as soon as it is queued.
+// WithWaitDurable(false) selects the queue-only mode: Append returns as
+// soon as the record is queued, before it is written. It is faster for a
+// single caller, but a crash loses every record still queued or written
+// since the last group commit (up to WithQueueSize records plus one
+// group-commit interval), although Append returned nil for them, and a
+// write error (a full disk) is reported only by later calls. Use it only
+// where the record is not evidence a caller relies on.
+//
+// The default, WithWaitDurable(true), makes Append return only once the
+// record is durable under the configured Durability (fsynced, or handed to
+// the operating system for NoSync): nothing Append acknowledged is lost by
+// a crash, and a write error reaches the caller whose record it concerns.
 func WithWaitDurable(wait bool) Option {
 	return optionFunc(func(c *config) { c.waitDurable = wait })
+}
+
+// WithAdoption lets Open adopt records that no signed checkpoint covers
+// where it would otherwise refuse them: records appended after the ledger
+// was closed cleanly (a closed ledger ends with a checkpoint, so someone
+// else wrote them), or a ledger whose checkpoint history is missing. The
+// adoption is never silent: Open writes an adoption entry into the ledger
+// naming the range and reason, emits an aims.ledger.adoption log record,
+// and Verify reports it. reason says who decided and why; it must not be
+// empty. Records left uncovered by a crash are adopted without this
+// option, with the same entry and event.
+func WithAdoption(reason string) Option {
+	return optionFunc(func(c *config) {
+		if strings.TrimSpace(reason) == "" {
+			c.invalid("WithAdoption: the reason is empty; say who decided to adopt the records and why")
+			return
+		}
+		c.adoption = reason
+	})
 }
 
 // WithQueueSize bounds the number of records waiting to be written

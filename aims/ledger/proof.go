@@ -64,7 +64,10 @@ func Prove(dir, recordID string) (*InclusionProof, error) {
 	if seq < 0 {
 		return nil, fmt.Errorf("ledger %s: no record with id %q", dir, recordID)
 	}
-	v, err := load(dir, nil, VerifyOptions{AllowPending: true}, true)
+	// The proof needs hashes of arbitrary subtrees, so unlike Verify this
+	// keeps every stored hash in memory (about 72 bytes per record).
+	var tree memTree
+	v, err := walk(dir, nil, VerifyOptions{AllowPending: true}, &tree, true)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func Prove(dir, recordID string) (*InclusionProof, error) {
 		return nil, fmt.Errorf("ledger %s: record %q (seq %d) is not yet covered by a signed checkpoint", dir, recordID, seq)
 	}
 	cp := v.cps[len(v.cps)-1]
-	path, err := tlog.ProveRecord(cp.Size, seq, &v.tree)
+	path, err := tlog.ProveRecord(cp.Size, seq, &tree)
 	if err != nil {
 		return nil, fmt.Errorf("ledger %s: %w", dir, err)
 	}

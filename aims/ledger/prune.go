@@ -88,7 +88,7 @@ func (l *Ledger) prune(before time.Time) ([]string, error) {
 	// Sign a fresh checkpoint first: Verify measures the age of pruned
 	// records against the latest checkpoint, so one must exist that is
 	// younger than them even if the process dies halfway through.
-	if err := l.checkpoint(); err != nil {
+	if err := l.checkpoint(false); err != nil {
 		return nil, err
 	}
 	var removed []string

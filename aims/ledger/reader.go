@@ -217,14 +217,20 @@ type checkpointReader struct {
 // openCheckpointReader opens checkpoints.jsonl; it returns nil and no error
 // when the ledger has no checkpoint yet.
 func openCheckpointReader(dir string) (*checkpointReader, error) {
-	f, err := os.Open(filepath.Join(dir, checkpointsFile))
+	return openNoteReader(dir, checkpointsFile)
+}
+
+// openNoteReader opens a file of checkpoint lines (checkpoints.jsonl or
+// cosigned.jsonl); it returns nil and no error when the file is absent.
+func openNoteReader(dir, name string) (*checkpointReader, error) {
+	f, err := os.Open(filepath.Join(dir, name))
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	return &checkpointReader{f: f, lr: newLineReader(f, checkpointsFile)}, nil
+	return &checkpointReader{f: f, lr: newLineReader(f, name)}, nil
 }
 
 func (r *checkpointReader) close() { r.f.Close() }

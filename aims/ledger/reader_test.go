@@ -35,6 +35,7 @@ func TestReadersAgree(t *testing.T) {
 	// 12 records in segments of a few lines each, checkpointed every 4
 	// records, so record 11 is the last one covered.
 	writeLedger(t, orig, keys, 12)
+	unclose(t, orig) // the damage below is what a crash leaves
 	segs, err := listSegments(orig)
 	if err != nil || len(segs) < 2 {
 		t.Fatalf("need at least 2 segments: %v %v", segs, err)

@@ -15,7 +15,8 @@ type ScannedRecord struct {
 	Record []byte
 }
 
-// Scan calls fn for every record of the ledger in dir, in order. Each line
+// Scan calls fn for every record of the ledger in dir, in order, leaving
+// out the ledger's own entries (adoptions: see Adoption and Verify). Each line
 // is checked as every ledger reader checks it: it parses, holds the
 // sequence number due at its place and its leaf hash matches its record.
 // Scan does not check the Merkle tree, the checkpoints or their signatures;
@@ -49,6 +50,9 @@ func scanSegment(dir string, s segmentFile, fn func(ScannedRecord) error) error 
 		}
 		if err != nil {
 			return fmt.Errorf("ledger %s: %w", dir, err)
+		}
+		if isEntry(ln.Record) {
+			continue // the ledger's own entry (an adoption), not a record
 		}
 		if err := fn(ScannedRecord{Segment: s.name, Line: r.line(), Seq: ln.Seq, Record: ln.Record}); err != nil {
 			return err

@@ -14,6 +14,7 @@ const (
 	segmentPrefix   = "seg-"
 	segmentSuffix   = ".jsonl"
 	checkpointsFile = "checkpoints.jsonl"
+	cosignedFile    = "cosigned.jsonl" // checkpoints with witness cosignatures
 	latestFile      = "checkpoint"
 	prunedHashes    = "pruned.hashes"
 	lockFile        = ".lock"

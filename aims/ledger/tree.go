@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"encoding/base64"
 	"fmt"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -76,6 +77,9 @@ func (f *frontier) root() (tlog.Hash, error) {
 	return tlog.TreeHash(f.n, f)
 }
 
+// size returns the number of leaves in the tree.
+func (f *frontier) size() int64 { return f.n }
+
 // memTree keeps every stored hash of a tree in memory; the verifier and
 // the prover use it, since they need proofs for arbitrary older sizes.
 type memTree struct {
@@ -94,6 +98,15 @@ func (m *memTree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	}
 	return out, nil
 }
+
+// size returns the number of leaves in the tree.
+func (m *memTree) size() int64 { return m.n }
+
+// root returns the Merkle tree hash of the current tree.
+func (m *memTree) root() (tlog.Hash, error) { return tlog.TreeHash(m.n, m) }
+
+// encodeHash returns the base64 form of h used in checkpoints.
+func encodeHash(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
 
 func (m *memTree) add(leaf tlog.Hash) error {
 	hs, err := tlog.StoredHashesForRecordHash(m.n, leaf, m)

@@ -23,7 +23,7 @@ func TestTrustedCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeLedger(t, dir, keys, 5)
-	if _, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{Trusted: [][]byte{kept}}); err != nil {
+	if _, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{External: [][]byte{kept}}); err != nil {
 		t.Fatalf("honest growth rejected: %v", err)
 	}
 
@@ -48,14 +48,14 @@ func TestTrustedCheckpoint(t *testing.T) {
 	if _, err := Verify(forged, []note.Verifier{keys.verifier}, VerifyOptions{}); err != nil {
 		t.Fatalf("the rewritten ledger is self-consistent, Verify alone cannot tell: %v", err)
 	}
-	_, err = Verify(forged, []note.Verifier{keys.verifier}, VerifyOptions{Trusted: [][]byte{kept}})
-	if err == nil || !strings.Contains(err.Error(), "rewritten since that audit") {
+	_, err = Verify(forged, []note.Verifier{keys.verifier}, VerifyOptions{External: [][]byte{kept}})
+	if err == nil || !strings.Contains(err.Error(), "a fork") {
 		t.Fatalf("rewritten ledger not caught by the trusted checkpoint: %v", err)
 	}
 	// Rollback: a ledger shorter than the kept checkpoint.
 	short := t.TempDir()
 	writeLedger(t, short, keys, 6)
-	_, err = Verify(short, []note.Verifier{keys.verifier}, VerifyOptions{Trusted: [][]byte{kept}})
+	_, err = Verify(short, []note.Verifier{keys.verifier}, VerifyOptions{External: [][]byte{kept}})
 	if err == nil || !strings.Contains(err.Error(), "rollback") {
 		t.Fatalf("rollback not caught: %v", err)
 	}

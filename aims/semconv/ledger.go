@@ -26,6 +26,14 @@ const (
 	AimsLedgerTornBytes = attribute.Key("aims.ledger.torn_bytes")
 	// AimsLedgerTornFile is where a torn last line was moved on recovery.
 	AimsLedgerTornFile = attribute.Key("aims.ledger.torn_file")
+	// AimsLedgerRootHash is the base64 Merkle root hash a checkpoint signs.
+	AimsLedgerRootHash = attribute.Key("aims.ledger.root_hash")
+	// AimsLedgerAdoptedFirst is the first record of a range adopted at restart.
+	AimsLedgerAdoptedFirst = attribute.Key("aims.ledger.adopted.first")
+	// AimsLedgerAdoptedLast is the last record of a range adopted at restart.
+	AimsLedgerAdoptedLast = attribute.Key("aims.ledger.adopted.last")
+	// AimsLedgerAdoptionReason says why records no checkpoint covered were adopted.
+	AimsLedgerAdoptionReason = attribute.Key("aims.ledger.adoption.reason")
 )
 
 // Event names of the decision ledger.
@@ -33,6 +41,14 @@ const (
 	// EventLedgerRecovery reports that a ledger found and moved aside a torn
 	// last line (a record cut short by a crash) when it was opened.
 	EventLedgerRecovery = "aims.ledger.recovery"
+	// EventLedgerCheckpoint carries every signed checkpoint (the signed
+	// note is the body) out of the host, so an auditor can detect a
+	// rollback, truncation or rebuilt ledger from the telemetry alone.
+	EventLedgerCheckpoint = "aims.ledger.checkpoint"
+	// EventLedgerAdoption reports that Open adopted records no checkpoint
+	// covered (after a crash, or explicitly with ledger.WithAdoption) and
+	// wrote an adoption entry naming the range and the reason.
+	EventLedgerAdoption = "aims.ledger.adoption"
 )
 
 // Metric names of the decision ledger.
@@ -60,6 +76,12 @@ var _ = register(
 	Entry{Name: string(AimsLedgerTreeSize), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "records covered by a checkpoint"},
 	Entry{Name: string(AimsLedgerTornBytes), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "bytes of a torn last line moved aside on recovery"},
 	Entry{Name: string(AimsLedgerTornFile), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "file a torn last line was moved to"},
+	Entry{Name: string(AimsLedgerRootHash), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "base64 Merkle root hash signed by a checkpoint"},
+	Entry{Name: string(AimsLedgerAdoptedFirst), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "first record of a range adopted at restart"},
+	Entry{Name: string(AimsLedgerAdoptedLast), Kind: KindAttribute, Type: "int", Package: "aims/ledger", Brief: "last record of a range adopted at restart"},
+	Entry{Name: string(AimsLedgerAdoptionReason), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "why records no checkpoint covered were adopted"},
+	Entry{Name: EventLedgerCheckpoint, Kind: KindEvent, Package: "aims/ledger", Brief: "a signed checkpoint, the signed note as body (A.6.2.8)"},
+	Entry{Name: EventLedgerAdoption, Kind: KindEvent, Package: "aims/ledger", Brief: "records no checkpoint covered adopted at restart, with range and reason (A.6.2.8)"},
 	Entry{Name: EventLedgerRecovery, Kind: KindEvent, Package: "aims/ledger", Brief: "torn last line found and moved aside on open (A.6.2.8)"},
 	Entry{Name: MetricLedgerQueueDepth, Kind: KindMetric, Type: "updowncounter", Unit: "{record}", Package: "aims/ledger", Brief: "records queued, not yet written"},
 	Entry{Name: MetricLedgerWritten, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "records written to the ledger"},

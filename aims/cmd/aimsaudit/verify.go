@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -15,8 +14,8 @@ import (
 func init() {
 	register(&command{
 		name:    "verify",
-		args:    "DIR... --key PUB [--allow-pending] [--trusted CHECKPOINT] [--retention DURATION]",
-		summary: "recompute every leaf and the Merkle tree, check every checkpoint signature and their consistency; name the first bad record",
+		args:    "DIR... --key PUB [--checkpoints FILE] [--allow-pending] [--retention DURATION]",
+		summary: "recompute every leaf and the Merkle tree, check every checkpoint signature, adoption and checkpoint kept outside the host; name the first bad record",
 		run:     runVerify,
 	})
 }
@@ -24,9 +23,10 @@ func init() {
 func runVerify(args []string, stdout, stderr io.Writer) int {
 	c := commands["verify"]
 	fs := newFlags(c, stderr)
-	var keys, trusted multiFlag
-	fs.Var(&keys, "key", "public verifier key, or a file holding it (repeatable)")
-	fs.Var(&trusted, "trusted", "signed checkpoint file kept from an earlier audit; the ledger must be consistent with it (repeatable)")
+	var keys, outside multiFlag
+	fs.Var(&keys, "key", "public verifier key as published (inventory record, SoA), or a file holding it (repeatable); never the key file beside the ledger")
+	fs.Var(&outside, "checkpoints", "checkpoints kept outside the host: the Collector's OTLP/JSON log output, a checkpoints.jsonl copy or a checkpoint file from an earlier audit; detects rollback, truncation and rebuilt ledgers (repeatable)")
+	fs.Var(&outside, "trusted", "same as --checkpoints")
 	allowPending := fs.Bool("allow-pending", false, "accept records after the last checkpoint (the ledger of a running service)")
 	retention := fs.Duration("retention", ledger.DefaultRetention, "minimum retention the ledger was configured with")
 	dirs, err := parseInterleaved(fs, args)
@@ -43,13 +43,13 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 	opts := ledger.VerifyOptions{AllowPending: *allowPending, Retention: *retention}
-	for _, f := range trusted {
-		b, err := os.ReadFile(f)
+	for _, f := range outside {
+		notes, err := readCheckpointFile(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "aimsaudit verify: %v\n", err)
 			return exitUsageErr
 		}
-		opts.Trusted = append(opts.Trusted, b)
+		opts.External = append(opts.External, notes...)
 	}
 	status := exitOK
 	origins := map[string]string{}
@@ -91,10 +91,38 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "OK   %s: %s, %d records (%d pruned, %d pending%s) in %d segments, %d checkpoints, latest size %d root %s signed %s\n",
 				dir, rep.Origin, rep.Records, rep.Pruned, rep.Pending, partial, rep.Segments, rep.Checkpoints,
 				rep.Latest.Size, base64.StdEncoding.EncodeToString(rep.Latest.Root[:]), rep.Latest.Time.Format(time.RFC3339))
+			printVerifyNotes(stdout, rep, len(outside) > 0)
 		}
 	}
 	if status == exitOK && count > 1 {
 		fmt.Fprintf(stdout, "OK   %d instance ledgers, %d records in all\n", count, total)
 	}
 	return status
+}
+
+// printVerifyNotes prints what a passing ledger's report says beyond "OK":
+// adopted ranges, checkpoints from outside, a lagging latest file.
+func printVerifyNotes(stdout io.Writer, rep *ledger.Report, outside bool) {
+	for _, a := range rep.Adoptions {
+		how := "after a crash"
+		if a.Explicit {
+			how = "explicitly, by an operator"
+		}
+		fmt.Fprintf(stdout, "WARN     records %d to %d were adopted at restart %s (adoption entry at record %d, %s), not signed while written: %s\n",
+			a.First, a.Last, how, a.Seq, a.Time.Format(time.RFC3339), a.Reason)
+	}
+	if rep.LatestBehind {
+		fmt.Fprintln(stdout, "NOTE     the checkpoint file is one checkpoint behind checkpoints.jsonl, as a crash between the two writes leaves it")
+	}
+	switch {
+	case rep.External > 0:
+		fmt.Fprintf(stdout, "OK       consistent with %d checkpoints kept outside the host\n", rep.External)
+		if rep.Witnessed > 0 {
+			fmt.Fprintf(stdout, "OK       witnessed up to %d records\n", rep.Witnessed)
+		}
+	case outside:
+		fmt.Fprintln(stdout, "WARN     none of the checkpoints given (--checkpoints) is of this ledger: nothing outside the host vouches for it")
+	default:
+		fmt.Fprintln(stdout, "NOTE     no checkpoints kept outside the host were given (--checkpoints): a rollback, an emptied ledger or a rebuild by someone holding the key cannot be detected from the ledger alone")
+	}
 }
