@@ -36,19 +36,21 @@ var entryPrefix = []byte(`{"aims_ledger_entry":`)
 type Adoption struct {
 	// Entry is always "adoption".
 	Entry string `json:"aims_ledger_entry"`
-	// First and Last are the sequence numbers of the adopted records.
+	// First is the sequence number of the first adopted record.
 	First int64 `json:"first"`
-	Last  int64 `json:"last"`
+	// Last is the sequence number of the last adopted record.
+	Last int64 `json:"last"`
 	// Reason says why they were adopted: a crash of the previous run, or
 	// the reason given to WithAdoption.
 	Reason string `json:"reason"`
 	// Explicit is set when an operator adopted the records (WithAdoption)
 	// because no crash explains them.
 	Explicit bool `json:"explicit"`
-	// AfterSize and AfterRoot are the size and base64 root of the latest
-	// checkpoint before the adopted range (zero and empty when there was
-	// none).
-	AfterSize int64  `json:"after_size"`
+	// AfterSize is the size of the latest checkpoint before the adopted
+	// range (zero when there was none).
+	AfterSize int64 `json:"after_size"`
+	// AfterRoot is the base64 root of that checkpoint (empty when there
+	// was none).
 	AfterRoot string `json:"after_root,omitempty"`
 	// Time is when the records were adopted.
 	Time time.Time `json:"time"`

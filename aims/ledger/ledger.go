@@ -168,8 +168,11 @@ func Open(ctx context.Context, dir, system, instance string, signer note.Signer,
 			l.abandon()
 			return nil, err
 		}
-	} else if l.last.Closed {
-		// Mark the ledger as in use again: records after a closed
+	} else if l.lastNote == nil || l.last.Closed {
+		// A new ledger starts its checkpoint history at once (size 0),
+		// so a crash before its first checkpoint leaves a history to
+		// recover from: a ledger without one was tampered with. A closed
+		// ledger is marked as in use again: records after a closed
 		// checkpoint are refused at the next Open, so a crash of this run
 		// must find an open checkpoint to recover from.
 		if err := l.checkpoint(false); err != nil {

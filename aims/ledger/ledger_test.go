@@ -79,8 +79,9 @@ func TestAppendCloseVerify(t *testing.T) {
 	if rep.Segments < 3 {
 		t.Fatalf("expected rotation into several segments, got %d", rep.Segments)
 	}
-	// 23 records, checkpoint every 4 → 5 by count and one on Close.
-	if rep.Checkpoints != 6 || rep.Latest.Size != 23 {
+	// 23 records, checkpoint every 4 → the empty one a new ledger starts
+	// with, 5 by count and the closed one on Close.
+	if rep.Checkpoints != 7 || rep.Latest.Size != 23 {
 		t.Fatalf("checkpoints %d latest %d", rep.Checkpoints, rep.Latest.Size)
 	}
 	// The latest root is the RFC 6962 root of the record leaves.

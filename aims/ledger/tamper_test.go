@@ -135,10 +135,11 @@ func TestTamperMatrix(t *testing.T) {
 			p := filepath.Join(dir, checkpointsFile)
 			b, _ := os.ReadFile(p)
 			lines := bytes.SplitAfter(b, []byte{'\n'})
-			// Change the tree size in the third checkpoint's text, keep the signature.
-			lines[2] = bytes.Replace(lines[2], []byte(`\n12\n`), []byte(`\n13\n`), 1)
+			// Change the tree size in the fourth checkpoint's text (the
+			// first is the empty one), keep the signature.
+			lines[3] = bytes.Replace(lines[3], []byte(`\n12\n`), []byte(`\n13\n`), 1)
 			os.WriteFile(p, bytes.Join(lines, nil), 0o640)
-		}, want{checkpointsFile, 3, -1, "forged or replaced checkpoint"}},
+		}, want{checkpointsFile, 4, -1, "forged or replaced checkpoint"}},
 
 		{"checkpoint replaced by one signed with another key", func(t *testing.T, dir string) {
 			_, lines := segLines(t, dir, 0)

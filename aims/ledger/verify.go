@@ -476,6 +476,7 @@ type stream struct {
 	prevRoot map[int64]tlog.Hash
 	lastSize int64 // size of the last history checkpoint passed
 	lastSeen bool  // a history checkpoint has been passed
+	lastTime time.Time
 }
 
 // leaf adds one record's leaf hash; record is nil for a pruned leaf.
@@ -515,8 +516,30 @@ func (s *stream) adoption(record []byte, seq int64, file string, line int) error
 			return s.fail(file, line, seq, "adoption entry names a previous checkpoint root that is not the one signed for %d records", s.lastSize)
 		}
 	}
+	if !a.Explicit {
+		// A crash tail follows an open checkpoint. If a checkpoint
+		// kept outside says the ledger was closed cleanly within the
+		// adopted range, after the history's last checkpoint before the
+		// entry, the
+		// closed checkpoint was removed from the history to pass records
+		// appended after the shutdown off as a crash.
+		for _, e := range s.exps {
+			if e.cp.Closed && e.cp.Size >= a.First && e.cp.Size <= a.Last+1 && e.cp.Time.After(s.lastTime) {
+				return s.fail(file, line, e.cp.Size, "records %d to %d were adopted as left by a crash, but the ledger was closed cleanly at %d records (closed checkpoint signed %s, %s): records from %d on were appended after a clean shutdown and the closed checkpoint removed from the history",
+					a.First, a.Last, e.cp.Size, e.cp.Time.Format(time.RFC3339), e.where(), e.cp.Size)
+			}
+		}
+	}
 	s.w.report.Adoptions = append(s.w.report.Adoptions, a)
 	return nil
+}
+
+// where says where an expected checkpoint came from.
+func (e expectation) where() string {
+	if e.history > 0 {
+		return fmt.Sprintf("%s line %d", checkpointsFile, e.history)
+	}
+	return e.source
 }
 
 // check compares the tree with every expectation at its current size.
@@ -537,6 +560,7 @@ func (s *stream) check() error {
 		if e.history > 0 {
 			s.prevRoot[n] = root
 			s.lastSize, s.lastSeen, s.rangeOpen = n, true, true
+			s.lastTime = e.cp.Time
 		}
 		s.next++
 	}
