@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/otlpfile"
@@ -198,10 +199,22 @@ func buildLedger(in *Input) LedgerSection {
 	}
 	s.Available, s.Verdict = true, VerdictPass
 	s.Reproduce = "aimsaudit verify " + shellQuote(in.LedgerDir) + " --key " + shellQuote(in.Key)
+	if in.OutsideCheckpoints > 0 {
+		s.Reproduce += " --checkpoints " + shellQuote(joinPath(in.OTelDir, LogsFile))
+	}
 	for _, v := range in.Verifications {
 		st := LedgerStatus{Verdict: VerdictPass, Verification: v, CheckpointNote: v.CheckpointNote}
 		if !v.OK {
 			st.Verdict, s.Verdict = VerdictFail, VerdictFail
+		}
+		st.Outside = outsideText(v)
+		for _, a := range v.Adoptions {
+			how := "after a crash of the previous run"
+			if a.Explicit {
+				how = "explicitly, by an operator"
+			}
+			st.Adoptions = append(st.Adoptions, fmt.Sprintf("records %d to %d, adopted %s at %s (entry at record %d): %s",
+				a.First, a.Last, how, a.Time.Format(time.RFC3339), a.Seq, a.Reason))
 		}
 		if cp := v.Checkpoint; cp != nil {
 			st.TreeSize = cp.Size
@@ -400,4 +413,17 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// outsideText says what the checkpoints kept outside the host (the
+// Collector's copies) established about one ledger.
+func outsideText(v Verification) string {
+	switch {
+	case !v.OK:
+		return ""
+	case v.External > 0:
+		return fmt.Sprintf("consistent with the %d checkpoints it emitted to the Collector: not rolled back, truncated or rebuilt since", v.External)
+	default:
+		return "none found in the Collector output: a rollback, an emptied ledger or a rebuild by someone holding the key cannot be detected from the ledger alone"
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/otlpfile"
+	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/inventory"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -48,6 +49,12 @@ type Input struct {
 	// Verifications holds the result of verifying each instance ledger;
 	// empty when the ledgers were not verified (no ledger or no key).
 	Verifications []Verification
+	// OutsideCheckpoints is how many signed checkpoints the Collector
+	// output holds (aims.ledger.checkpoint records), for all ledgers.
+	OutsideCheckpoints int
+
+	ledgerDirs []string      // instance ledgers to verify once the Collector output is read
+	verifier   note.Verifier // the public key they are verified with
 
 	// OTelDir is where the collector output was read from ("" if none).
 	OTelDir string
@@ -122,6 +129,13 @@ type Verification struct {
 	// CheckpointNote is the full text of the latest signed checkpoint
 	// (body and signature lines), as stored in the ledger.
 	CheckpointNote string
+	// External is how many checkpoints kept outside the host (the
+	// Collector's aims.ledger.checkpoint records) named this ledger and
+	// agreed with it; zero means nothing outside vouches for it.
+	External int
+	// Adoptions are the ranges of records the ledger adopted at a restart
+	// although no checkpoint covered them when written.
+	Adoptions []ledger.Adoption
 }
 
 // LoadOptions say where Load finds the report's inputs. Empty paths are
@@ -162,6 +176,10 @@ func Load(ctx context.Context, opts LoadOptions) (*Input, error) {
 		return nil, err
 	}
 	loadCollector(in, opts.OTelDir)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	verifyLedgers(ctx, in, opts.AllowPending)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -232,18 +250,36 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 		in.missing("ledger verification: the verifier key could not be loaded: %v", err)
 		return
 	}
-	for _, dir := range dirs {
+	in.ledgerDirs, in.verifier = dirs, v
+}
+
+// verifyLedgers verifies each instance ledger against the key and the
+// checkpoints the ledgers emitted to the Collector: those are kept outside
+// the ledgers' host, so a ledger rolled back, emptied or rebuilt after
+// they were emitted fails here even if its own files are consistent.
+func verifyLedgers(ctx context.Context, in *Input, allowPending bool) {
+	var outside [][]byte
+	for _, r := range in.Logs {
+		if !strings.HasPrefix(r.EventName, semconv.EventLedgerCheckpoint) {
+			continue
+		}
+		if body, ok := r.Body.(string); ok {
+			outside = append(outside, []byte(body))
+		}
+	}
+	in.OutsideCheckpoints = len(outside)
+	for _, dir := range in.ledgerDirs {
 		if ctx.Err() != nil {
 			return
 		}
-		in.Verifications = append(in.Verifications, verifyLedger(dir, v, opts.AllowPending))
+		in.Verifications = append(in.Verifications, verifyLedger(dir, in.verifier, allowPending, outside))
 	}
 }
 
 // verifyLedger runs ledger.Verify and keeps what an auditor needs to see.
-func verifyLedger(dir string, v note.Verifier, allowPending bool) Verification {
+func verifyLedger(dir string, v note.Verifier, allowPending bool, outside [][]byte) Verification {
 	res := Verification{Dir: dir, Seq: -1}
-	rep, err := ledger.Verify(dir, []note.Verifier{v}, ledger.VerifyOptions{AllowPending: allowPending})
+	rep, err := ledger.Verify(dir, []note.Verifier{v}, ledger.VerifyOptions{AllowPending: allowPending, External: outside})
 	if raw, rerr := os.ReadFile(filepath.Join(dir, "checkpoint")); rerr == nil {
 		res.CheckpointNote = string(raw)
 	}
@@ -251,6 +287,7 @@ func verifyLedger(dir string, v note.Verifier, allowPending bool) Verification {
 		res.OK = true
 		res.Records, res.Pruned, res.Pending = rep.Records, rep.Pruned, rep.Pending
 		res.Segments, res.Checkpoints = rep.Segments, rep.Checkpoints
+		res.External, res.Adoptions = rep.External, rep.Adoptions
 		cp := rep.Latest
 		res.Checkpoint, res.CheckpointVerified = &cp, true
 		return res

@@ -324,7 +324,11 @@ func (m *md) ledger(s *LedgerSection) {
 		if v.OK {
 			rows = append(rows,
 				[]string{"Records", fmt.Sprintf("%d (%d pruned, %d after the last checkpoint)", v.Records, v.Pruned, v.Pending)},
-				[]string{"Segments / checkpoints", fmt.Sprintf("%d / %d", v.Segments, v.Checkpoints)})
+				[]string{"Segments / checkpoints", fmt.Sprintf("%d / %d", v.Segments, v.Checkpoints)},
+				[]string{"Checkpoints kept outside the host", st.Outside})
+			for _, a := range st.Adoptions {
+				rows = append(rows, []string{"Adopted at restart", a})
+			}
 		} else {
 			rows = append(rows, []string{"First problem", v.Problem + locate(&v)})
 		}

@@ -546,4 +546,9 @@ type LedgerStatus struct {
 	// CheckpointText is the checkpoint body; CheckpointNote the whole
 	// signed note.
 	CheckpointText, CheckpointNote string
+	// Outside says what the checkpoints kept outside the host showed.
+	Outside string
+	// Adoptions describes each range of records adopted at a restart
+	// without a checkpoint covering them when written.
+	Adoptions []string
 }

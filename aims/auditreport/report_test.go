@@ -22,6 +22,7 @@ import (
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"golang.org/x/mod/sumdb/note"
 )
 
 var generatedAt = time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -305,7 +306,9 @@ func TestLedgerVerification(t *testing.T) {
 	assert.NotEmpty(t, l.RootHash)
 	assert.Contains(t, l.CheckpointText, "aimskit.ledger/credit-scoring/i-1\n")
 	assert.Contains(t, l.CheckpointNote, "— reporttest ")
-	assert.Equal(t, "aimsaudit verify "+in.LedgerDir+" --key "+in.Key, r.Ledger.Reproduce)
+	assert.Equal(t, "aimsaudit verify "+in.LedgerDir+" --key "+in.Key+" --checkpoints "+filepath.Join(in.OTelDir, LogsFile), r.Ledger.Reproduce)
+	assert.Equal(t, want.OutsideCheckpoints, l.Verification.External, "every checkpoint the ledger emitted was checked")
+	assert.Contains(t, l.Outside, fmt.Sprintf("consistent with the %d checkpoints", want.OutsideCheckpoints))
 	assert.Equal(t, `'a b'\''c'`, shellQuote("a b'c"))
 	assert.Equal(t, "''", shellQuote(""))
 	assert.Equal(t, VerdictPass, r.Summary.Verification)
@@ -598,7 +601,7 @@ func TestMalformedCollectorFileIsReported(t *testing.T) {
 	require.NoError(t, err)
 	joined := strings.Join(in.Missing, "\n")
 	assert.Contains(t, joined, "collector logs:")
-	assert.Contains(t, joined, "line 6", "the bad line (after the five good ones) is named")
+	assert.Contains(t, joined, "line 7", "the bad line (after the six good ones) is named")
 	assert.Nil(t, in.Logs)
 	assert.NotNil(t, in.Metrics, "metrics are still read")
 	r := build(t, in)
@@ -660,4 +663,50 @@ func TestFairnessChartNamesEveryGroup(t *testing.T) {
 	for _, p := range pts {
 		assert.Contains(t, svg, p.group)
 	}
+}
+
+// TestRolledBackLedgerFailsAgainstCollector: a ledger rolled back to an
+// earlier state (records removed from the end, history trimmed, all its
+// own files consistent) fails the report, because the checkpoints it had
+// emitted to the collector cover more than it holds.
+func TestRolledBackLedgerFailsAgainstCollector(t *testing.T) {
+	p, want, _ := scenario(t)
+	cps := filepath.Join(p.Ledger, "checkpoints.jsonl")
+	b, err := os.ReadFile(cps)
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(bytes.TrimSpace(b), []byte{'\n'})
+	require.Greater(t, len(lines), 2)
+	// Keep the history up to the second checkpoint and cut the records
+	// after it: a ledger as it was earlier, every file consistent.
+	kept := bytes.Join(lines[:2], nil)
+	kept = append(bytes.TrimRight(kept, "\n"), '\n')
+	require.NoError(t, os.WriteFile(cps, kept, 0o644))
+	var cl struct {
+		Note string `json:"note"`
+	}
+	require.NoError(t, json.Unmarshal(bytes.TrimSpace(lines[1]), &cl))
+	require.NoError(t, os.WriteFile(filepath.Join(p.Ledger, "checkpoint"), []byte(cl.Note), 0o644))
+	body, _, _ := strings.Cut(cl.Note, "\n\n")
+	cp, err := ledger.ParseCheckpoint(body + "\n")
+	require.NoError(t, err)
+	segs, err := filepath.Glob(filepath.Join(p.Ledger, "seg-*.jsonl"))
+	require.NoError(t, err)
+	require.Len(t, segs, 1)
+	seg, err := os.ReadFile(segs[0])
+	require.NoError(t, err)
+	recs := bytes.SplitAfter(seg, []byte{'\n'})
+	require.NoError(t, os.WriteFile(segs[0], bytes.Join(recs[:cp.Size], nil), 0o644))
+
+	v, err := ledger.LoadVerifier(p.Key)
+	require.NoError(t, err)
+	_, err = ledger.Verify(p.Ledger, []note.Verifier{v}, ledger.VerifyOptions{})
+	require.NoError(t, err, "the rolled-back ledger is consistent on its own")
+	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key, Now: generatedAt})
+	require.NoError(t, err)
+	r := build(t, in)
+	assert.Equal(t, VerdictFail, r.Ledger.Verdict)
+	got := r.Ledger.Ledgers[0].Verification
+	assert.Contains(t, got.Problem, "rollback or truncation")
+	assert.Equal(t, cp.Size, got.Seq, "the first removed record is named")
+	assert.Less(t, cp.Size, int64(want.LedgerRecords))
 }

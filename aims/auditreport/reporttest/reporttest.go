@@ -28,6 +28,7 @@
 package reporttest
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -110,6 +111,10 @@ type Want struct {
 	Applicable, Excluded int
 	// Systems is the number of systems in the inventory.
 	Systems int
+	// OutsideCheckpoints is how many signed checkpoints the ledger emitted
+	// to the collector; the report checks the ledger against each
+	// (Verification.External).
+	OutsideCheckpoints int
 }
 
 // Groups are the fairness groups of the scenario, in the order the report
@@ -148,7 +153,11 @@ func Write(dir string) (Paths, Want, error) {
 	if err := writeLedger(p, records); err != nil {
 		return p, w, err
 	}
-	if err := os.WriteFile(filepath.Join(p.OTel, "logs.jsonl"), logs(records, &w), 0o644); err != nil {
+	cps, err := checkpointLogs(p.Ledger, &w)
+	if err != nil {
+		return p, w, err
+	}
+	if err := os.WriteFile(filepath.Join(p.OTel, "logs.jsonl"), append(logs(records, &w), cps...), 0o644); err != nil {
 		return p, w, err
 	}
 	if err := os.WriteFile(filepath.Join(p.OTel, "metrics.jsonl"), metrics(&w), 0o644); err != nil {
@@ -512,4 +521,28 @@ func metrics(w *Want) []byte {
 	}})...)
 	w.PointsByControl["A.6.2.8"] = 1
 	return out
+}
+
+// checkpointLogs returns the aims.ledger.checkpoint records the ledger in
+// dir emitted to the collector: one per checkpoint of its history, the
+// signed note as body (A.6.2.8).
+func checkpointLogs(dir string, w *Want) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "checkpoints.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	var recs []any
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte{'\n'}) {
+		var cl struct {
+			Note string `json:"note"`
+		}
+		if err := json.Unmarshal(line, &cl); err != nil {
+			return nil, err
+		}
+		recs = append(recs, event(semconv.EventLedgerCheckpoint, T0.Add(5*time.Hour), cl.Note,
+			kv(string(semconv.AimsControlID), semconv.ControlEventLogs)))
+		w.LogsByControl[semconv.ControlEventLogs]++
+		w.OutsideCheckpoints++
+	}
+	return logLine(semconv.ScopeLedger, recs), nil
 }
