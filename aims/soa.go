@@ -65,7 +65,8 @@ type SoAEntry struct {
 	// Status is the implementation status of an applicable control.
 	Status ImplementationStatus `json:"status,omitempty" yaml:"status,omitempty"`
 	// Evidence lists references to evidence: documents, telemetry queries,
-	// ledger paths, aimskit features.
+	// ledger paths, aimskit features, and the public keys the ledger's
+	// checkpoints verify with ([LedgerKeyEvidence]).
 	Evidence []string `json:"evidence,omitempty" yaml:"evidence,omitempty"`
 	// Owner is the role or person accountable for the control.
 	Owner string `json:"owner,omitempty" yaml:"owner,omitempty"`
@@ -122,7 +123,9 @@ func LoadSoAFile(path string) (*SoA, error) {
 // Validate checks the SoA against the Annex A catalog and returns every
 // problem found, joined: unknown or duplicate control IDs, controls left
 // unaddressed, exclusions without a justification, applicable controls
-// without a valid status, and a malformed date. Each problem is a
+// without a valid status, a malformed date, and evidence items that
+// publish a ledger key ([LedgerKeyEvidence]) but hold no valid public
+// verifier key (a private key among them is refused). Each problem is a
 // *SoAError (use errors.As on the joined error's parts).
 func (s *SoA) Validate() error {
 	var errs []error
@@ -154,6 +157,11 @@ func (s *SoA) Validate() error {
 			continue
 		}
 		seen[id] = i
+		for j, ev := range e.Evidence {
+			if p := checkLedgerKeyEvidence(ev); p != "" {
+				add(e.line, fmt.Sprintf("%s.evidence[%d]", field, j), id, "%s", p)
+			}
+		}
 		if !e.Applicable {
 			if strings.TrimSpace(e.Justification) == "" {
 				add(e.line, field+".justification", id, "an excluded control needs a justification")

@@ -111,6 +111,9 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 		for _, c := range sys.Controls {
 			app.Properties = append(app.Properties, cdxProperty{Name: string(semconv.AimsControlID), Value: c})
 		}
+		for _, k := range sys.LedgerKeys {
+			app.Properties = append(app.Properties, cdxProperty{Name: "aims.inventory.ledger_verifier_key", Value: k})
+		}
 		bom.Components = append(bom.Components, app)
 
 		sysDeps := cdxDependency{Ref: sysRef, DependsOn: []string{}}

@@ -12,6 +12,12 @@
 // inventory from the output of an OpenTelemetry Collector file exporter, so
 // the inventory is never stale.
 //
+// The description also publishes the public verifier keys of the system's
+// decision ledger ([System].LedgerKeys): the registration record, the model
+// card, the Annex IV skeleton, the ML-BOM and the handler carry them, so an
+// auditor takes the key from the inventory and never from a file beside
+// the ledger, which whoever rewrites the ledger could replace too.
+//
 // [Classify] turns a structured [UseCase] into a risk tier with the rationale
 // and the article references. From a registered system the package derives a
 // model card ([NewModelCard]), an Annex IV-style technical-documentation

@@ -38,6 +38,9 @@ type ModelCard struct {
 	Limitations    []string `json:"limitations,omitempty"`           // known limitations: the caveats and recommendations
 	Ethical        []string `json:"ethicalConsiderations,omitempty"` // ethical considerations: personal data, foreseeable misuse
 	Controls       []string `json:"controls,omitempty"`              // ISO/IEC 42001 Annex A controls applied, by ID
+	// LedgerKeys are the public verifier keys the decision ledger's
+	// signed checkpoints verify with (System.LedgerKeys).
+	LedgerKeys []string `json:"ledgerVerifierKeys,omitempty"`
 
 	// Missing names the model-card sections the description leaves empty.
 	Missing []string `json:"missing,omitempty"`
@@ -73,6 +76,7 @@ func NewModelCard(sys System) ModelCard {
 		HumanOversight: sys.HumanOversight,
 		Limitations:    sys.Limitations,
 		Controls:       sys.Controls,
+		LedgerKeys:     sys.LedgerKeys,
 		IntendedUse: IntendedUse{
 			Purpose:           sys.Purpose,
 			IntendedUse:       sys.IntendedUse,
@@ -235,6 +239,14 @@ func (c ModelCard) Markdown() string {
 	mdList(&b, "## Ethical considerations\n\n", c.Ethical)
 	mdList(&b, "## Caveats and recommendations\n\n", c.Limitations)
 	mdList(&b, "## ISO/IEC 42001 controls applied\n\n", c.Controls)
+	if len(c.LedgerKeys) > 0 {
+		b.WriteString("## Decision log verification\n\n")
+		b.WriteString("Decisions are recorded in a tamper-evident ledger whose checkpoints are signed. Verify a copy of the ledger with these public keys, taken from this document and not from files beside the ledger:\n\n")
+		for _, k := range c.LedgerKeys {
+			fmt.Fprintf(&b, "- `%s`\n", mdText(k))
+		}
+		b.WriteString("\n")
+	}
 	mdList(&b, "## Missing information\n\n", c.Missing)
 	return b.String()
 }

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
 
 	"errors"
 	"fmt"
@@ -62,6 +63,15 @@ type System struct {
 	// Controls lists the ISO/IEC 42001 Annex A controls applied to the
 	// system, by ID (for example "A.6.2.7").
 	Controls []string `json:"controls,omitempty"`
+	// LedgerKeys are the public verifier keys ("name+hash+base64", as
+	// made by ledger.GenerateKey or given by ledger.CryptoSigner's
+	// VerifierKey) that the checkpoints of the system's decision ledger
+	// verify with. Publishing them in the registration gives auditors the
+	// key by a path the ledger's host cannot rewrite, so a key stored
+	// beside the ledger is never the one trusted. List the key in use and,
+	// during a key rotation, the previous one. Private signing keys are
+	// refused.
+	LedgerKeys []string `json:"ledgerVerifierKeys,omitempty"`
 }
 
 // Role is one accountable role for a system, such as the risk owner.
@@ -268,6 +278,28 @@ func (s System) Validate() error {
 		}
 	}
 
+	seenKeys := map[string]bool{}
+	for i, k := range s.LedgerKeys {
+		f := fmt.Sprintf("ledgerVerifierKeys[%d]", i)
+		if strings.HasPrefix(strings.TrimSpace(k), "PRIVATE+KEY+") {
+			// Never echo it: the description is published.
+			add(f, "is a private signing key; publish only the public verifier key (ledger.VerifierKeyOf) and keep the private key secret")
+			continue
+		}
+		if _, err := ledger.NewVerifier(k); err != nil {
+			add(f, "%q is not a signed-note verifier key (name+hash+base64): %s", k, strings.TrimPrefix(err.Error(), "ledger: "))
+			continue
+		}
+		if k != strings.TrimSpace(k) {
+			add(f, "%q has leading or trailing white space", k)
+			continue
+		}
+		if seenKeys[k] {
+			add(f, "duplicate key %q", k)
+		}
+		seenKeys[k] = true
+	}
+
 	errs = append(errs, s.validateRisk()...)
 	return errors.Join(errs...)
 }
@@ -325,6 +357,7 @@ func (s System) clone() System {
 	c.DataSources = append([]DataSource(nil), s.DataSources...)
 	c.HumanOversight = append([]string(nil), s.HumanOversight...)
 	c.Controls = append([]string(nil), s.Controls...)
+	c.LedgerKeys = append([]string(nil), s.LedgerKeys...)
 	if s.Models != nil {
 		c.Models = make([]Model, len(s.Models))
 		for i, m := range s.Models {

@@ -39,8 +39,13 @@ func creditSystem() System {
 		RiskLevel:      aims.RiskHigh,
 		Lifecycle:      StageDeployed,
 		Controls:       []string{"A.6.2.7", "A.9.2"},
+		LedgerKeys:     []string{testLedgerKey},
 	}
 }
+
+// testLedgerKey is a public verifier key (of a key pair made for the
+// tests by ledger.GenerateKey; the private half is not kept).
+const testLedgerKey = "credit-scoring.example+77a24529+AVcU3q8szbWgsovQHe8y3hHOBk5x/oHVYw3QktWFJst5"
 
 func TestValidateAcceptsCompleteSystem(t *testing.T) {
 	if err := creditSystem().Validate(); err != nil {

@@ -145,6 +145,9 @@ func NewTechnicalDocumentation(sys System) TechnicalDocumentation {
 	if sys.UseCase != nil && sys.UseCase.AffectedPersons != "" {
 		mon = append(mon, "Affected persons: "+sys.UseCase.AffectedPersons)
 	}
+	for _, k := range sys.LedgerKeys {
+		mon = append(mon, "Record-keeping (Art. 12): decisions are logged in a tamper-evident ledger whose signed checkpoints verify with the public key "+k)
+	}
 	partial("3", "Capabilities and limitations, accuracy for groups of persons, foreseeable unintended outcomes, input specifications", mon, "state accuracy for the specific persons or groups the system is intended for, and input-data specifications")
 	var metrics []string
 	for _, m := range sys.Models {

@@ -22,7 +22,8 @@
 // section of the Report is plain data it can also read directly:
 //
 //	in, err := auditreport.Load(ctx, auditreport.LoadOptions{
-//		LedgerDir: "ledger", OTelDir: "otel", SoAPath: "soa.yaml", Key: "ledger.pub",
+//		LedgerDir: "ledger", OTelDir: "otel", SoAPath: "soa.yaml",
+//		Key: vkey, // published in the inventory record or the SoA, never a file beside the ledger
 //	})
 //	if err != nil {
 //		return err // ctx was cancelled; missing inputs are in in.Missing

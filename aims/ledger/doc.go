@@ -44,6 +44,17 @@
 // sequence numbers it covers, since a Merkle root alone cannot say which
 // leaf changed.
 //
+// # Keys
+//
+// The private key that signs checkpoints comes from a file outside the
+// ledger directory ([LoadSigner]), the environment ([SignerFromEnv]), or
+// stays in a KMS, HSM or similar and signs through a crypto.Signer
+// ([NewCryptoSigner]). The public verifier key ([CryptoSigner.VerifierKey],
+// [VerifierKeyOf]) must reach auditors by another path than the ledger
+// itself (the inventory registration, the Statement of Applicability): a
+// key stored beside the ledger proves nothing, since whoever rewrites the
+// ledger can replace that key too.
+//
 // # Torn and corrupt lines
 //
 // Recovery in [Open], [Scan], [Verify] and [Ledger.Prune] read the files

@@ -29,18 +29,15 @@ func GenerateKey(name string) (skey, vkey string, err error) {
 	return skey, vkey, nil
 }
 
-// NewSigner parses a private signing key as made by GenerateKey.
+// NewSigner parses a private signing key as made by GenerateKey. The
+// signer it returns is a *CryptoSigner over the in-process key, so
+// s.(*CryptoSigner).VerifierKey() (or [VerifierKeyOf] of the key) gives
+// the public verifier key to publish; the same holds for LoadSigner and
+// SignerFromEnv.
 func NewSigner(skey string) (note.Signer, error) {
-	skey = strings.TrimSpace(skey)
-	if skey == "" {
-		return nil, errors.New("ledger: signing key is empty")
-	}
-	if !strings.HasPrefix(skey, "PRIVATE+KEY+") {
-		return nil, errors.New("ledger: signing key is malformed: it does not start with PRIVATE+KEY+ (is it the public verifier key?)")
-	}
-	s, err := note.NewSigner(skey)
+	s, err := newLocalSigner(skey)
 	if err != nil {
-		return nil, fmt.Errorf("ledger: signing key is malformed: %v", err)
+		return nil, err
 	}
 	return s, nil
 }

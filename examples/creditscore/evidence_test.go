@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -32,12 +33,13 @@ func TestSimulationLeavesVerifiableEvidence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole example service")
 	}
-	dir := t.TempDir()
+	dir, keyFile := t.TempDir(), filepath.Join(t.TempDir(), "keys", "ledger.key")
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"-simulate", "240", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "test-1"}, &out))
+	require.NoError(t, run(context.Background(), []string{"-simulate", "240", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "test-1", "-key", keyFile}, &out))
 	t.Log(out.String())
-	checkEvidence(t, dir, filepath.Join(dir, "telemetry"))
+	vkey := checkEvidence(t, dir, filepath.Join(dir, "telemetry"))
+	checkKeys(t, dir, keyFile, vkey, out.String())
 }
 
 // TestEndToEndWithCollector does the same through a real OpenTelemetry
@@ -47,17 +49,24 @@ func TestEndToEndWithCollector(t *testing.T) {
 	col := otelcoltest.Start(t)
 	dir := t.TempDir()
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", col.HTTPEndpoint)
+	// The signing key comes from the environment, as from a secret store.
+	skey, _, err := ledger.GenerateKey("creditscore.e2e")
+	require.NoError(t, err)
+	t.Setenv(ledger.DefaultKeyEnv, skey)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-simulate", "300", "-addr", "127.0.0.1:0", "-data", dir, "-instance", "e2e-1"}, &out))
 	t.Log(out.String())
 	col.Stop() // the collector flushes its batches and files on shutdown
 	otelDir := col.OutDir
 
-	checkEvidence(t, dir, otelDir)
+	// The key the auditor uses is the one the collector received in the
+	// inventory registration.
+	pub := checkEvidence(t, dir, otelDir)
+	assert.Contains(t, out.String(), "signing key:       environment variable "+ledger.DefaultKeyEnv)
 
 	// The auditor's own command agrees, and catches a tampered copy.
 	audit := buildAimsaudit(t)
-	ledgerDir, pub := filepath.Join(dir, "ledger"), filepath.Join(dir, "ledger.pub")
+	ledgerDir := filepath.Join(dir, "ledger")
 	res, err := exec.Command(audit, "verify", ledgerDir, "--key", pub).CombinedOutput()
 	require.NoError(t, err, "aimsaudit verify: %s", res)
 	tampered := tamperedCopy(t, ledgerDir)
@@ -85,13 +94,15 @@ func TestEndToEndWithCollector(t *testing.T) {
 	t.Logf("audit report of the end-to-end run: %s", html)
 }
 
-func checkEvidence(t *testing.T, dataDir, otelDir string) {
+// checkEvidence checks the evidence as an auditor would, with the ledger
+// key published in the inventory registration that reached the telemetry,
+// and returns that key.
+func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 	t.Helper()
 	checkNoRawPersonalData(t, dataDir, otelDir)
 	ledgerDir := filepath.Join(dataDir, "ledger")
-	pubKey, err := os.ReadFile(filepath.Join(dataDir, "ledger.pub"))
-	require.NoError(t, err)
-	verifier, err := ledger.NewVerifier(strings.TrimSpace(string(pubKey)))
+	vkey := publishedKey(t, otelDir)
+	verifier, err := ledger.NewVerifier(vkey)
 	require.NoError(t, err)
 
 	// 1. The ledger verifies.
@@ -185,6 +196,57 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) {
 	// 5. A tampered copy fails verification.
 	_, err = ledger.Verify(tamperedCopy(t, ledgerDir), []note.Verifier{verifier}, ledger.VerifyOptions{})
 	require.Error(t, err)
+	return vkey
+}
+
+// publishedKey is the ledger key of the inventory registration, rebuilt
+// from the telemetry alone.
+func publishedKey(t *testing.T, otelDir string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(otelDir, "logs.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	inv, err := inventory.FromOTLP(f)
+	require.NoError(t, err)
+	e, ok := inv.Entry(systemID)
+	require.True(t, ok, "no registration of %s in the telemetry", systemID)
+	require.Len(t, e.System.LedgerKeys, 1, "the registration publishes the ledger key")
+	return e.System.LedgerKeys[0]
+}
+
+// checkKeys checks where the keys are: the private key in its own file
+// (mode 0600) outside the data folder, no key file at all in the data
+// folder or the ledger, and the banner's audit command with the published
+// key.
+func checkKeys(t *testing.T, dataDir, keyFile, vkey, banner string) {
+	t.Helper()
+	st, err := os.Stat(keyFile)
+	require.NoError(t, err)
+	if runtime.GOOS != "windows" {
+		assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "the signing key is readable by others")
+	}
+	got, err := ledger.LoadSigner(keyFile)
+	require.NoError(t, err)
+	assert.Equal(t, vkey, got.(*ledger.CryptoSigner).VerifierKey(), "the published key belongs to the signing key")
+	skey, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	secret := strings.TrimSpace(string(skey))
+	require.NoError(t, filepath.WalkDir(dataDir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		assert.NotContains(t, []string{"ledger.key", "ledger.pub"}, e.Name(), "%s: a key file in the data folder", path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		assert.False(t, bytes.Contains(b, []byte(secret)), "%s holds the private signing key", path)
+		return nil
+	}))
+	abs, err := filepath.Abs(filepath.Join(dataDir, "ledger"))
+	require.NoError(t, err)
+	assert.Contains(t, banner, "aimsaudit verify -key '"+vkey+"' "+shellQuote(abs))
+	assert.Contains(t, banner, "ledgerVerifierKeys")
 }
 
 // tamperedCopy copies a ledger and changes one decision's output in it.

@@ -8,8 +8,9 @@ import (
 // systemDescription is the inventory entry of the service: what it is for,
 // who answers for it, which model and data it uses, and the use case its
 // EU AI Act risk tier is derived from (creditworthiness of natural persons:
-// Annex III point 5(b), high-risk).
-func systemDescription(auc float64) inventory.System {
+// Annex III point 5(b), high-risk), and the public key its ledger's
+// checkpoints verify with.
+func systemDescription(auc float64, ledgerKey string) inventory.System {
 	return inventory.System{
 		ID:                systemID,
 		Name:              "Retail credit scoring",
@@ -44,6 +45,8 @@ func systemDescription(auc float64) inventory.System {
 		},
 		Lifecycle: inventory.StageDeployed,
 		Controls:  []string{"A.6.2.6", "A.6.2.8", "A.8.2", "A.9.2", "A.9.3"},
+		// Auditors verify the ledger with this key, never with a file beside it.
+		LedgerKeys: []string{ledgerKey},
 	}
 }
 

@@ -17,6 +17,15 @@
 //
 //	go run ./examples/creditscore               # serve on 127.0.0.1:8080 until Ctrl-C
 //	go run ./examples/creditscore -simulate 600 # drive realistic traffic, then exit
+//
+// The ledger's private signing key never sits in the ledger folder: it is
+// read from AIMS_LEDGER_SIGNING_KEY when that is set, or from the file
+// given by -key, by default creditscore-keys/ledger.key beside the data
+// folder (created, mode 0600, on first start). No public key file is
+// written beside the ledger either: the public verifier key is published
+// in the inventory registration (ledgerVerifierKeys) and in the Statement
+// of Applicability (evidence of A.6.2.8), and the start-up banner prints
+// the aimsaudit command that verifies the ledger with it.
 package main
 
 import (
@@ -31,8 +40,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aimskit/aimskit/aims/ledger"
 )
 
 func main() {
@@ -47,7 +59,8 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("creditscore", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	dataDir := fs.String("data", "creditscore-data", "folder for the ledger, keys and local telemetry")
+	dataDir := fs.String("data", "creditscore-data", "folder for the ledger, the review queue and local telemetry")
+	keyFile := fs.String("key", "", "file with the ledger's private signing key, created on first start (default: $"+ledger.DefaultKeyEnv+" if set, else creditscore-keys/ledger.key beside the data folder)")
 	simulate := fs.Int("simulate", 0, "drive this many simulated applications against the service, then exit")
 	seed := fs.Uint64("seed", 42, "seed for training data and simulation")
 	instance := fs.String("instance", "", "instance ID of this replica (default: host name)")
@@ -62,7 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		*instance = sanitizeInstance(h)
 	}
 	cfg := config{
-		dataDir: *dataDir, seed: *seed, instance: *instance,
+		dataDir: *dataDir, keyFile: *keyFile, seed: *seed, instance: *instance,
 		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second,
 		metricInterval: 5 * time.Second, reviewDeadline: 10 * time.Minute,
 	}
@@ -85,16 +98,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	base := "http://" + ln.Addr().String()
 	abs, _ := filepath.Abs(*dataDir)
+	ledgerDir := filepath.Join(abs, "ledger")
 	fmt.Fprintf(stdout, `creditscore: serving on %s  (system %s, risk tier %s, instance %s)
   apply for a loan:  curl -si -XPOST %s/v1/applications -d '{"customer_id":"c1","age":35,"income":42000,"debt":9000,"term_months":36,"amount":12000,"years_employed":4,"late_payments":1,"region":"north","sex":"female"}'
   reviewer console:  %s/review/  (log in as %s)
   inventory:         %s/inventory/systems
   statement of applicability: %s/soa
   decision ledger:   %s
+  signing key:       %s (private; kept outside the ledger folder)
   telemetry:         %s
-  audit the ledger:  go run ./aims/cmd/aimsaudit verify %s --key %s
+  ledger public key: %s
+                     published in the inventory record (%s/inventory/systems/%s, ledgerVerifierKeys)
+                     and in the statement of applicability (%s/soa, evidence of A.6.2.8);
+                     auditors take it from there, never from a file beside the ledger
+  audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' %s
 `, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.accounts.logins(), base, base,
-		filepath.Join(abs, "ledger"), svc.tel.Endpoint, filepath.Join(abs, "ledger"), svc.ledgerPub)
+		ledgerDir, svc.ledgerKey.source, svc.tel.Endpoint, svc.ledgerKey.vkey, base, systemID, base,
+		svc.ledgerKey.vkey, shellQuote(ledgerDir))
 
 	var runErr error
 	if *simulate > 0 {
@@ -115,6 +135,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		runErr = errors.Join(runErr, err)
 	}
 	return runErr
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// letters, digits and -_./:+=@.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:+=@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func sanitizeInstance(s string) string {

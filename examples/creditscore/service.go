@@ -36,6 +36,7 @@ const (
 
 type config struct {
 	dataDir        string
+	keyFile        string // private signing key of the ledger; "" for AIMS_LEDGER_SIGNING_KEY or the default file
 	seed           uint64
 	instance       string
 	heartbeat      time.Duration
@@ -54,7 +55,7 @@ type service struct {
 	train     explain.Matrix
 	reg       *inventory.Registration // the front door: the aims.System of the service
 	registry  *inventory.Registry
-	ledgerPub string
+	ledgerKey ledgerKey
 	gate      *oversight.Gate
 	store     *boltstore.Store
 	console   *oversight.Console
@@ -131,12 +132,17 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	// The system handle: inventory registration, decision log on a signed,
 	// tamper-evident ledger, and the privacy policy every decision is
 	// created under (pseudonymised subject, allow-listed inputs).
-	signer, pub, err := ledgerSigner(cfg.dataDir)
-	if err != nil {
+	// The private key stays outside the ledger folder; the public key is
+	// published where auditors take it from: the inventory registration
+	// and the Statement of Applicability.
+	ledgerDir := filepath.Join(cfg.dataDir, "ledger")
+	if s.ledgerKey, err = loadLedgerKey(cfg.keyFile, cfg.dataDir, ledgerDir); err != nil {
 		return nil, err
 	}
-	s.ledgerPub = pub
-	led, err := ledger.Open(ctx, filepath.Join(cfg.dataDir, "ledger"), systemID, cfg.instance, signer,
+	if err = publishKeyInSoA(s.soa, s.ledgerKey.vkey); err != nil {
+		return nil, err
+	}
+	led, err := ledger.Open(ctx, ledgerDir, systemID, cfg.instance, s.ledgerKey.signer,
 		ledger.WithCheckpointEvery(100, 5*time.Second))
 	if err != nil {
 		return nil, err
@@ -150,7 +156,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, errors.Join(err, led.Close(ctx))
 	}
 	s.registry = inventory.NewRegistry()
-	if s.reg, err = inventory.Register(ctx, systemDescription(auc), inventory.WithRegistry(s.registry),
+	if s.reg, err = inventory.Register(ctx, systemDescription(auc, s.ledgerKey.vkey), inventory.WithRegistry(s.registry),
 		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat),
 		inventory.WithSystemOptions(aims.WithLedger(led), aims.WithPseudonymizer(pseud),
 			aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments")),

@@ -59,7 +59,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 			return exitUsageErr
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %s.key (private signing key: give it to the service, e.g. via %s) and %s.pub (public verifier key: give it to auditors)\n",
+	fmt.Fprintf(stdout, "wrote %s.key (private signing key: give it to the service, e.g. via %s) and %s.pub (public verifier key: publish it in the inventory record, inventory.System.LedgerKeys, and the SoA, aims.LedgerKeyEvidence, where auditors take it from; keep neither file in the ledger folder)\n",
 		*out, ledger.DefaultKeyEnv, *out)
 	return exitOK
 }
