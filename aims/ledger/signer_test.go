@@ -189,8 +189,8 @@ func TestCryptoSignerLedgerEndToEnd(t *testing.T) {
 	if err := l.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := remote.calls.Load(); n != 2 {
-		t.Errorf("%d remote signatures, want 2 (one explicit checkpoint, one at Close)", n)
+	if n := remote.calls.Load(); n != 3 {
+		t.Errorf("%d remote signatures, want 3 (the empty first checkpoint, one explicit, one at Close)", n)
 	}
 	v, err := ledger.NewVerifier(s.VerifierKey())
 	if err != nil {
