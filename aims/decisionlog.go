@@ -98,13 +98,13 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 // the decision's JSON to the ledger. The JSON is byte for byte what
 // encoding/json.Marshal(d) produces.
 //
-// With a ledger, Record returns once the decision is queued, or once it is
-// durable if the ledger was opened with ledger.WithWaitDurable. Queued
-// decisions are written within the group-commit interval and on Close; a
-// process killed before that loses the ones still queued, so services
-// that must lose nothing on a crash open the ledger WithWaitDurable. A
-// decision the ledger refuses (closed, full in drop mode, failed) has
-// still been emitted; the error says so.
+// With a ledger, Record returns once the decision is durable in it (the
+// ledger's default; concurrent Records share one fsync), so a decision
+// Record acknowledged survives a crash. A ledger opened in the queue-only
+// mode (ledger.WithWaitDurable(false)) returns once it is queued and can
+// lose the queued decisions in a crash. A decision the ledger refuses
+// (closed, full in drop mode, failed) has still been emitted; the error
+// says so.
 func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	if l.closed.Load() {
 		return ErrDecisionLogClosed

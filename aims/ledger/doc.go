@@ -10,6 +10,7 @@
 //	seg-00000000000000001000.jsonl   records 1000 … (rotated by size or age)
 //	checkpoints.jsonl                every signed checkpoint, oldest first
 //	checkpoint                       the latest signed checkpoint
+//	cosigned.jsonl                   checkpoints cosigned by witnesses (if any)
 //
 // Each record is one JSON line
 //
@@ -27,8 +28,35 @@
 //	<tree size>
 //	<base64 root hash>
 //	time <RFC 3339 time>
+//	closed                  (only on the checkpoint of a clean Close)
 //
 //	— <key name> <base64 signature>
+//
+// A new ledger signs an empty checkpoint at once, so the history exists
+// from the first record on. Every checkpoint is also emitted as an
+// aims.ledger.checkpoint log record whose body is the signed note: the
+// copies that reach the OpenTelemetry Collector are kept outside the
+// ledger's host.
+//
+// # Durability
+//
+// [Ledger.Append] returns once its record is on disk. The writer shares
+// one fsync among every record that arrived while the previous fsync ran
+// (group commit), so concurrent callers keep throughput. A crash loses
+// nothing Append acknowledged. The queue-only mode, WithWaitDurable(false),
+// returns once the record is queued; a crash can then lose up to a queue of
+// acknowledged records.
+//
+// # Restart vouches only for what it can
+//
+// Records after the latest checkpoint when Open runs were written but not
+// signed. When a crash of the previous run explains them, Open adopts them
+// with an [Adoption] entry in the ledger (range and reason) and an
+// aims.ledger.adoption warning, then signs over them; Verify lists every
+// adoption. Records after a clean Close's closed checkpoint, or a ledger
+// whose checkpoint history is missing, are not what a crash leaves: Open
+// refuses them ([ErrUncovered]) unless [WithAdoption] gives the reason,
+// which is recorded the same way.
 //
 // # What verification proves
 //
@@ -43,6 +71,17 @@
 // reports the checkpoint whose root no longer matches and the range of
 // sequence numbers it covers, since a Merkle root alone cannot say which
 // leaf changed.
+//
+// The directory alone cannot prove it was not rolled back, emptied, or
+// rebuilt by someone holding the signing key: all of those are
+// self-consistent. [VerifyOptions.External] takes the checkpoints kept
+// outside the host (the Collector's aims.ledger.checkpoint records, an
+// auditor's copies) and fails a ledger that holds fewer records than one
+// covers or hashes to another root at its size; [VerifyOptions.Witnesses]
+// requires checkpoints cosigned by independent witnesses (C2SP
+// tlog-witness, k of n), which an insider cannot get for a rebuilt
+// ledger. Verify streams: its memory is the tree's frontier (one hash per
+// level), not the number of records.
 //
 // # Keys
 //
@@ -80,8 +119,8 @@
 // running writer leaves one between two flushes. Scan stops at a damaged
 // line after handing over every record before it.
 //
-// Writing a record takes no network hop: records are queued, written by
-// one goroutine, and made durable by fsync per record, by group commit
-// every few milliseconds (the default), or left to the OS. Open takes a
-// context because recovery reads every segment.
+// Writing a record takes no network hop: records are written by one
+// goroutine and made durable by group commit (the default), fsync per
+// record, or left to the OS. Open takes a context because recovery reads
+// every segment.
 package ledger
