@@ -74,6 +74,20 @@ func TestEndToEndWithCollector(t *testing.T) {
 	require.Error(t, err, "aimsaudit verify must fail on a tampered ledger: %s", res)
 	t.Logf("aimsaudit on the tampered copy: %s", strings.TrimSpace(string(res)))
 
+	// The checkpoints that reached the collector vouch for the ledger from
+	// outside its host: a rolled-back copy, consistent on its own, fails
+	// against them.
+	collected := filepath.Join(otelDir, "logs.jsonl")
+	res, err = exec.Command(audit, "verify", ledgerDir, "--key", pub, "--checkpoints", collected).CombinedOutput()
+	require.NoError(t, err, "aimsaudit verify --checkpoints: %s", res)
+	assert.Contains(t, string(res), "consistent with")
+	rolled := rolledBackCopy(t, ledgerDir)
+	res, err = exec.Command(audit, "verify", rolled, "--key", pub).CombinedOutput()
+	require.NoError(t, err, "a rolled-back copy is consistent on its own: %s", res)
+	res, err = exec.Command(audit, "verify", rolled, "--key", pub, "--checkpoints", collected).CombinedOutput()
+	require.Error(t, err, "the collector's checkpoints must expose the rollback: %s", res)
+	assert.Contains(t, string(res), "rollback or truncation")
+
 	// The audit report is built from the ledger, the collector's output and the SoA.
 	reportDir := os.Getenv("AIMSKIT_ARTIFACTS")
 	if reportDir == "" {
@@ -245,7 +259,7 @@ func checkKeys(t *testing.T, dataDir, keyFile, vkey, banner string) {
 	}))
 	abs, err := filepath.Abs(filepath.Join(dataDir, "ledger"))
 	require.NoError(t, err)
-	assert.Contains(t, banner, "aimsaudit verify -key '"+vkey+"' "+shellQuote(abs))
+	assert.Contains(t, banner, "aimsaudit verify -key '"+vkey+"' -checkpoints "+shellQuote(filepath.Join(filepath.Dir(abs), "telemetry", "logs.jsonl"))+" "+shellQuote(abs))
 	assert.Contains(t, banner, "ledgerVerifierKeys")
 }
 
@@ -270,6 +284,61 @@ func tamperedCopy(t *testing.T, src string) string {
 		require.NoError(t, os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600))
 	}
 	require.True(t, edited, "found no refusal to tamper with")
+	return dst
+}
+
+// rolledBackCopy copies the ledger in src as it was at an earlier
+// checkpoint: the history cut after its middle entry, the latest file
+// pointing there, the records after it removed. Every file agrees with
+// every other, as after a restore from an old backup.
+func rolledBackCopy(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "rolled-back")
+	require.NoError(t, os.MkdirAll(dst, 0o755))
+	b, err := os.ReadFile(filepath.Join(src, "checkpoints.jsonl"))
+	require.NoError(t, err)
+	lines := bytes.SplitAfter(bytes.TrimSpace(b), []byte{'\n'})
+	require.Greater(t, len(lines), 2, "need a few checkpoints")
+	var keep ledger.Checkpoint
+	var note string
+	for k := len(lines) / 2; k > 0; k-- {
+		var cl struct {
+			Note string `json:"note"`
+		}
+		require.NoError(t, json.Unmarshal(bytes.TrimSpace(lines[k-1]), &cl))
+		body, _, _ := strings.Cut(cl.Note, "\n\n")
+		cp, err := ledger.ParseCheckpoint(body + "\n")
+		require.NoError(t, err)
+		if cp.Size > 0 {
+			keep, note = cp, cl.Note
+			lines = lines[:k]
+			break
+		}
+	}
+	require.NotEmpty(t, note, "no checkpoint with records in the first half of the history")
+	hist := bytes.Join(lines, nil)
+	hist = append(bytes.TrimRight(hist, "\n"), '\n')
+	require.NoError(t, os.WriteFile(filepath.Join(dst, "checkpoints.jsonl"), hist, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dst, "checkpoint"), []byte(note), 0o600))
+	segs, err := filepath.Glob(filepath.Join(src, "seg-*.jsonl"))
+	require.NoError(t, err)
+	var seq int64
+	for _, seg := range segs {
+		b, err := os.ReadFile(seg)
+		require.NoError(t, err)
+		var out []byte
+		for _, ln := range bytes.SplitAfter(b, []byte{'\n'}) {
+			if len(ln) == 0 || seq >= keep.Size {
+				continue
+			}
+			out = append(out, ln...)
+			seq++
+		}
+		if len(out) > 0 {
+			require.NoError(t, os.WriteFile(filepath.Join(dst, filepath.Base(seg)), out, 0o600))
+		}
+	}
+	require.Equal(t, keep.Size, seq)
 	return dst
 }
 

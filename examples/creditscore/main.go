@@ -111,10 +111,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
                      published in the inventory record (%s/inventory/systems/%s, ledgerVerifierKeys)
                      and in the statement of applicability (%s/soa, evidence of A.6.2.8);
                      auditors take it from there, never from a file beside the ledger
-  audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' %s
+  audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' -checkpoints %s %s
+                     (-checkpoints: the ledger's checkpoints as the telemetry received them, kept outside its folder)
 `, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.accounts.logins(), base, base,
 		ledgerDir, svc.ledgerKey.source, svc.tel.Endpoint, svc.ledgerKey.vkey, base, systemID, base,
-		svc.ledgerKey.vkey, shellQuote(ledgerDir))
+		svc.ledgerKey.vkey, svc.tel.checkpointsHint(filepath.Join(abs, "telemetry")), shellQuote(ledgerDir))
 
 	var runErr error
 	if *simulate > 0 {

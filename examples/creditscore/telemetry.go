@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -105,4 +106,14 @@ func (t *telemetry) Shutdown(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkpointsHint names where an auditor finds the ledger's checkpoints as
+// the telemetry received them: the local log file when the service writes
+// its own telemetry to dir, the collector's output otherwise.
+func (t *telemetry) checkpointsHint(dir string) string {
+	if t.sink != nil {
+		return shellQuote(filepath.Join(dir, "logs.jsonl"))
+	}
+	return "COLLECTOR_LOGS_FILE"
 }
