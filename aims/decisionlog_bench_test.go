@@ -3,9 +3,11 @@ package aims
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -110,10 +112,14 @@ func logDecisionSlog(ctx context.Context, logger *slog.Logger, d *Decision) {
 // side with its yardstick from DESIGN.md: log/slog's JSON handler writing
 // the same fields to a buffered file in a temporary directory (slog-json).
 // The DecisionLog has no-op OpenTelemetry providers and (a) no ledger,
-// (b) a ledger in its default mode (group commit) or (c) a ledger that
-// fsyncs every record. With a ledger, the time to make every queued
-// record durable (Flush) is inside the timed region, as is slog's final
-// flush of its buffer.
+// (b) a ledger in its default mode, where Record returns once the decision
+// is fsynced and concurrent callers share one fsync (group commit), with 1
+// and with 64 callers, (c) the queue-only mode, Record returning once the
+// decision is queued (the CPU cost of recording, comparable with slog's
+// buffered writes), with 1 and 64 callers, or (d) a ledger that fsyncs
+// every record. With a ledger, the time to make every queued record
+// durable (Flush) is inside the timed region, as is slog's final flush of
+// its buffer.
 //
 // Compare runs with benchstat:
 //
@@ -138,7 +144,8 @@ func BenchmarkRecord(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
-	run := func(b *testing.B, led *ledger.Ledger) {
+	// run records with callers goroutines (1: a plain loop).
+	run := func(b *testing.B, led *ledger.Ledger, callers int) {
 		opts := []DecisionLogOption{WithLoggerProvider(lognoop.NewLoggerProvider()), WithMeterProvider(metricnoop.NewMeterProvider()),
 			WithAllowList(NewAllowList(benchInputs...)), WithAttributionPolicy(AttributionsAll)}
 		if led != nil {
@@ -152,12 +159,25 @@ func BenchmarkRecord(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if err := dl.Record(ctx, d); err != nil {
-				b.Fatal(err)
+		if callers == 1 {
+			for i := 0; i < b.N; i++ {
+				if err := dl.Record(ctx, d); err != nil {
+					b.Fatal(err)
+				}
 			}
+		} else {
+			b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := dl.Record(ctx, d); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		}
 		if led != nil {
+			// Count the queue-only mode's deferred work too.
 			if err := led.Flush(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -167,13 +187,21 @@ func BenchmarkRecord(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("no-ledger", func(b *testing.B) { run(b, nil) })
-	b.Run("ledger-default", func(b *testing.B) {
-		led, _ := testLedger(b, b.TempDir())
-		run(b, led)
-	})
+	b.Run("no-ledger", func(b *testing.B) { run(b, nil, 1) })
+	// The default: Record returns once the decision is fsynced; one caller
+	// pays a whole fsync, many callers share one.
+	for _, callers := range []int{1, 64} {
+		b.Run(fmt.Sprintf("ledger-durable-callers=%d", callers), func(b *testing.B) {
+			led, _ := testLedger(b, b.TempDir())
+			run(b, led, callers)
+		})
+		b.Run(fmt.Sprintf("ledger-queue-only-callers=%d", callers), func(b *testing.B) {
+			led, _ := testLedger(b, b.TempDir(), ledger.WithWaitDurable(false))
+			run(b, led, callers)
+		})
+	}
 	b.Run("ledger-fsync-per-record", func(b *testing.B) {
 		led, _ := testLedger(b, b.TempDir(), ledger.WithDurability(ledger.SyncEveryRecord))
-		run(b, led)
+		run(b, led, 1)
 	})
 }
