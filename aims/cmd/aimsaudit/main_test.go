@@ -257,3 +257,94 @@ func TestUsage(t *testing.T) {
 		t.Fatal(code)
 	}
 }
+
+// collectorLogs writes the checkpoints of the ledger in dir as the
+// collector's file exporter writes the aims.ledger.checkpoint records the
+// ledger emitted: OTLP/JSON, one export request per line.
+func collectorLogs(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "checkpoints.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []any
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		var cl struct {
+			Note string `json:"note"`
+		}
+		if err := json.Unmarshal(line, &cl); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, map[string]any{"eventName": semconv.EventLedgerCheckpoint, "body": map[string]any{"stringValue": cl.Note}})
+	}
+	out, err := json.Marshal(map[string]any{"resourceLogs": []any{map[string]any{
+		"scopeLogs": []any{map[string]any{"scope": map[string]any{"name": semconv.ScopeLedger}, "logRecords": recs}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "logs.jsonl")
+	if err := os.WriteFile(path, append(out, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestVerifyWithOutsideCheckpoints: given the checkpoints that reached the
+// collector, verify passes the genuine ledger and fails an emptied or
+// rolled-back one that is consistent on its own.
+func TestVerifyWithOutsideCheckpoints(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "pod-1")
+	collected := collectorLogs(t, dir)
+	code, out, errs := runCmd(t, "verify", dir, "--key", f.pub, "--checkpoints", collected)
+	if code != 0 || !strings.Contains(out, "consistent with") {
+		t.Fatalf("genuine ledger: %d\n%s%s", code, out, errs)
+	}
+	// Without outside checkpoints the output says what cannot be known.
+	if _, out, _ := runCmd(t, "verify", dir, "--key", f.pub); !strings.Contains(out, "no checkpoints kept outside the host") {
+		t.Fatalf("verify without --checkpoints does not say what it cannot detect:\n%s", out)
+	}
+	// A checkpoints.jsonl copy works as well as the collector's file.
+	kept := filepath.Join(t.TempDir(), "kept.jsonl")
+	b, _ := os.ReadFile(filepath.Join(dir, "checkpoints.jsonl"))
+	os.WriteFile(kept, b, 0o644)
+
+	emptied := t.TempDir()
+	code, out, errs = runCmd(t, "verify", emptied, "--key", f.pub, "--checkpoints", collected)
+	if code != exitFailed || !strings.Contains(out, "rollback or truncation") {
+		t.Fatalf("emptied ledger: %d\n%s%s", code, out, errs)
+	}
+	// Roll back: drop the records and checkpoints after the first one
+	// with records, keeping every file consistent.
+	rolled := t.TempDir()
+	cps := bytes.SplitAfter(bytes.TrimSpace(b), []byte("\n"))
+	var cl struct {
+		Note string `json:"note"`
+	}
+	json.Unmarshal(bytes.TrimSpace(cps[1]), &cl)
+	os.WriteFile(filepath.Join(rolled, "checkpoints.jsonl"), append(bytes.TrimSpace(bytes.Join(cps[:2], nil)), '\n'), 0o644)
+	os.WriteFile(filepath.Join(rolled, "checkpoint"), []byte(cl.Note), 0o644)
+	body, _, _ := strings.Cut(cl.Note, "\n\n")
+	cp, err := ledger.ParseCheckpoint(body + "\n")
+	if err != nil || cp.Size == 0 {
+		t.Fatal(cp, err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "seg-*.jsonl"))
+	seg, _ := os.ReadFile(segs[0])
+	os.WriteFile(filepath.Join(rolled, filepath.Base(segs[0])), bytes.Join(bytes.SplitAfter(seg, []byte("\n"))[:cp.Size], nil), 0o644)
+	if code, out, _ := runCmd(t, "verify", rolled, "--key", f.pub); code != 0 {
+		t.Fatalf("the rolled-back ledger should be consistent on its own: %s", out)
+	}
+	for _, src := range []string{collected, kept} {
+		code, out, errs = runCmd(t, "verify", rolled, "--key", f.pub, "--checkpoints", src)
+		if code != exitFailed || !strings.Contains(out, "rollback or truncation") {
+			t.Fatalf("rolled-back ledger with %s: %d\n%s%s", src, code, out, errs)
+		}
+	}
+	// Bad --checkpoints input is a usage error naming the file.
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(bad, []byte("hello"), 0o644)
+	if code, _, errs := runCmd(t, "verify", dir, "--key", f.pub, "--checkpoints", bad); code != exitUsageErr || !strings.Contains(errs, bad) {
+		t.Fatalf("bad checkpoints file: %d %s", code, errs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -58,8 +59,14 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	for _, root := range dirs {
 		ledgers, err := ledger.FindLedgers(root)
 		if err != nil {
-			fmt.Fprintf(stderr, "aimsaudit verify: %v\n", err)
-			return exitUsageErr
+			st, serr := os.Stat(root)
+			if len(opts.External) == 0 || serr != nil || !st.IsDir() {
+				fmt.Fprintf(stderr, "aimsaudit verify: %v\n", err)
+				return exitUsageErr
+			}
+			// No ledger here, but checkpoints from outside may say one
+			// was: verify the folder as an (emptied) ledger.
+			ledgers = []string{root}
 		}
 		for _, dir := range ledgers {
 			rep, err := ledger.Verify(dir, verifiers, opts)
