@@ -71,6 +71,9 @@ type config struct {
 	now          func() time.Time
 	tel          telemetry.Providers
 	errs         []error // invalid option arguments, returned by Open
+
+	witnesses      []Witness     // WithWitnesses (witness.go)
+	witnessTimeout time.Duration // WithWitnessTimeout (witness.go); 0 means DefaultWitnessTimeout
 }
 
 func defaultConfig() config {
