@@ -41,7 +41,7 @@ type liteEnv struct {
 	sock string
 }
 
-func newLiteEnv(t *testing.T) *liteEnv {
+func newLiteEnv(t testing.TB) *liteEnv {
 	t.Helper()
 	bin := os.Getenv("AIMSKIT_LITEWITNESS")
 	if bin == "" {
@@ -86,7 +86,7 @@ func newLiteEnv(t *testing.T) *liteEnv {
 	return e
 }
 
-func (e *liteEnv) run(t *testing.T, name string, args ...string) string {
+func (e *liteEnv) run(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "SSH_AUTH_SOCK="+e.sock)
@@ -112,7 +112,7 @@ type liteWitness struct {
 
 // startWitness creates a key and a database that trusts the log key
 // logVkey for origin, and starts a litewitness on a free loopback port.
-func (e *liteEnv) startWitness(t *testing.T, id, origin, logVkey string) *liteWitness {
+func (e *liteEnv) startWitness(t testing.TB, id, origin, logVkey string) *liteWitness {
 	t.Helper()
 	key := filepath.Join(e.tmp, id+".key")
 	e.run(t, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", id, "-f", key)
@@ -130,7 +130,7 @@ func (e *liteEnv) startWitness(t *testing.T, id, origin, logVkey string) *liteWi
 }
 
 // start runs litewitness on addr, or on a free port when addr is empty.
-func (w *liteWitness) start(t *testing.T, addr string) {
+func (w *liteWitness) start(t testing.TB, addr string) {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
 		a := addr
@@ -183,7 +183,7 @@ func (w *liteWitness) launch(addr string) error {
 }
 
 // stop interrupts litewitness and waits for it.
-func (w *liteWitness) stop(t *testing.T) {
+func (w *liteWitness) stop(t testing.TB) {
 	if w.cmd == nil {
 		return
 	}
@@ -200,7 +200,7 @@ func (w *liteWitness) stop(t *testing.T) {
 func (w *liteWitness) url() string { return "http://" + w.addr }
 
 // size returns the size the witness holds for origin, from its database.
-func (w *liteWitness) size(t *testing.T, origin string) int64 {
+func (w *liteWitness) size(t testing.TB, origin string) int64 {
 	t.Helper()
 	out := w.e.run(t, filepath.Join(w.e.bin, "witnessctl"), "list-logs", "-db", w.db)
 	sc := bufio.NewScanner(strings.NewReader(out))
@@ -227,7 +227,7 @@ func logValue(out, key string) string {
 	return ""
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -262,7 +262,7 @@ type ledgerKey struct {
 	vkey     string
 }
 
-func newLedgerKey(t *testing.T, origin string) ledgerKey {
+func newLedgerKey(t testing.TB, origin string) ledgerKey {
 	t.Helper()
 	skey, vkey, err := ledger.GenerateKey(origin)
 	if err != nil {
@@ -280,7 +280,7 @@ func newLedgerKey(t *testing.T, origin string) ledgerKey {
 }
 
 // cosignedNotes returns the notes of the ledger's cosigned.jsonl.
-func cosignedNotes(t *testing.T, dir string) [][]byte {
+func cosignedNotes(t testing.TB, dir string) [][]byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "cosigned.jsonl"))
 	if os.IsNotExist(err) {
@@ -304,7 +304,7 @@ func cosignedNotes(t *testing.T, dir string) [][]byte {
 
 // lastCosigned checks every cosigned checkpoint of dir (the ledger's
 // signature, the policy) and returns the last one and its size.
-func lastCosigned(t *testing.T, dir string, key ledgerKey, p *Policy) ([]byte, int64) {
+func lastCosigned(t testing.TB, dir string, key ledgerKey, p *Policy) ([]byte, int64) {
 	t.Helper()
 	notes := cosignedNotes(t, dir)
 	if len(notes) == 0 {
@@ -331,7 +331,7 @@ const liteOrigin = "aimskit.ledger/credit-scoring/pod-1"
 
 // startThree starts three litewitnesses for the ledger key and returns
 // them with a 2-of-3 policy over them.
-func startThree(t *testing.T, key ledgerKey) ([]*liteWitness, func() *Policy) {
+func startThree(t testing.TB, key ledgerKey) ([]*liteWitness, func() *Policy) {
 	e := newLiteEnv(t)
 	ws := []*liteWitness{
 		e.startWitness(t, "w1", liteOrigin, key.vkey),
@@ -356,7 +356,7 @@ func startThree(t *testing.T, key ledgerKey) ([]*liteWitness, func() *Policy) {
 // openLedger opens the ledger in dir with the policy's witnesses and
 // appends records [from, to) made by rec, then closes it; it returns the
 // witness errors the ledger reported.
-func runLedger(t *testing.T, dir string, key ledgerKey, p *Policy, from, to int, rec func(int) []byte) []string {
+func runLedger(t testing.TB, dir string, key ledgerKey, p *Policy, from, to int, rec func(int) []byte) []string {
 	t.Helper()
 	ws, err := p.Clients()
 	if err != nil {
@@ -393,7 +393,7 @@ func runLedger(t *testing.T, dir string, key ledgerKey, p *Policy, from, to int,
 }
 
 // checkNoGoroutines fails if witnessing goroutines outlive Close.
-func checkNoGoroutines(t *testing.T) {
+func checkNoGoroutines(t testing.TB) {
 	t.Helper()
 	var left []string
 	for i := 0; i < 100; i++ {
@@ -539,6 +539,47 @@ func TestLitewitnessRefusesFork(t *testing.T) {
 	for _, w := range ws {
 		if got := w.size(t, liteOrigin); got != 40 {
 			t.Fatalf("%s moved to size %d", w.name, got)
+		}
+	}
+}
+
+// BenchmarkLitewitnessRound measures one witnessing round on loopback: a
+// checkpoint over 100 more records submitted to three litewitnesses
+// (consistency proof from the previous checkpoint, three requests in
+// parallel, each fsyncing its SQLite database), until the cosigned
+// checkpoint is stored and emitted.
+func BenchmarkLitewitnessRound(b *testing.B) {
+	key := newLedgerKey(b, liteOrigin)
+	_, policy := startThree(b, key)
+	ws, err := policy().Clients()
+	if err != nil {
+		b.Fatal(err)
+	}
+	logs := oteltest.NewLogs(b)
+	ctx := context.Background()
+	l, err := ledger.Open(ctx, b.TempDir(), "credit-scoring", "pod-1", key.signer,
+		ledger.WithWitnesses(ws...), ledger.WithCheckpointEvery(0, 0), ledger.WithLoggerProvider(logs.Provider))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close(ctx)
+	i := 0
+	for b.Loop() {
+		for j := 0; j < 100; j++ {
+			if err := l.Append(ctx, genuine(i)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		want := len(logs.Events(semconv.EventLedgerCheckpointCosigned)) + 1
+		if err := l.Checkpoint(ctx); err != nil {
+			b.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); len(logs.Events(semconv.EventLedgerCheckpointCosigned)) < want; {
+			if time.Now().After(deadline) {
+				b.Fatalf("no cosigned checkpoint after 10s: %v", logs.Events(semconv.EventLedgerWitnessError))
+			}
+			time.Sleep(50 * time.Microsecond)
 		}
 	}
 }
