@@ -10,7 +10,8 @@
 //	seg-00000000000000001000.jsonl   records 1000 … (rotated by size or age)
 //	checkpoints.jsonl                every signed checkpoint, oldest first
 //	checkpoint                       the latest signed checkpoint
-//	cosigned.jsonl                   checkpoints cosigned by witnesses (if any)
+//	cosigned.jsonl                   checkpoints cosigned by witnesses (WithWitnesses)
+//	witnesses.json                   per witness, the tree it last cosigned
 //
 // Each record is one JSON line
 //
@@ -93,6 +94,16 @@
 // itself (the inventory registration, the Statement of Applicability): a
 // key stored beside the ledger proves nothing, since whoever rewrites the
 // ledger can replace that key too.
+//
+// # Witnesses
+//
+// A signature by the ledger's own key proves nothing against whoever holds
+// that key: a rebuilt or rolled-back ledger signs just as well. Opened
+// [WithWitnesses], the ledger submits each checkpoint in the background to
+// witnesses (C2SP tlog-witness), which cosign it only if it is consistent
+// with what they cosigned before; package aims/ledger/witness has the HTTP
+// client and the k-of-n [WitnessPolicy] an auditor checks the cosigned
+// checkpoints of cosigned.jsonl against.
 //
 // # Torn and corrupt lines
 //

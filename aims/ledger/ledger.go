@@ -66,6 +66,8 @@ type Ledger struct {
 	dirty      bool   // records written but not yet committed
 	waiters    []item // sync appends waiting for the next commit
 	closeErr   error
+
+	wit *witnessing // witnessing.go: nil without witnesses
 }
 
 type itemKind uint8
@@ -180,6 +182,7 @@ func Open(ctx context.Context, dir, system, instance string, signer note.Signer,
 			return nil, err
 		}
 	}
+	l.startWitnessing() // witnessing.go
 	go l.run()
 	return l, nil
 }
@@ -416,8 +419,10 @@ func (l *Ledger) Close(ctx context.Context) error {
 	l.signal()
 	select {
 	case <-l.done:
+		l.stopWitnessing(ctx) // witnessing.go: submits the final checkpoint, bounded by ctx
 		return l.closeErr
 	case <-ctx.Done():
+		l.stopWitnessing(ctx) // witnessing.go: ctx is done, so it stops at once
 		return ctx.Err()
 	}
 }
@@ -715,6 +720,7 @@ func (l *Ledger) checkpoint(closed bool) error {
 		return err
 	}
 	l.last, l.lastNote = cp, msg
+	l.witnessCheckpoint(cp, msg) // witnessing.go: hands it to the witnesses, never blocks
 	l.inst.checkpoints.Add(context.Background(), 1, l.inst.attrs)
 	l.emitCheckpoint(cp, msg)
 	return nil

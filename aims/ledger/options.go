@@ -75,6 +75,9 @@ type config struct {
 	tel          telemetry.Providers
 	adoption     string  // WithAdoption's reason; empty when not given
 	errs         []error // invalid option arguments, returned by Open
+
+	witnesses      []Witness     // WithWitnesses (witness.go)
+	witnessTimeout time.Duration // WithWitnessTimeout (witness.go); 0 means DefaultWitnessTimeout
 }
 
 func defaultConfig() config {

@@ -34,6 +34,11 @@ const (
 	AimsLedgerAdoptedLast = attribute.Key("aims.ledger.adopted.last")
 	// AimsLedgerAdoptionReason says why records no checkpoint covered were adopted.
 	AimsLedgerAdoptionReason = attribute.Key("aims.ledger.adoption.reason")
+	// AimsLedgerWitness is the name of the witness a record is about.
+	AimsLedgerWitness = attribute.Key("aims.ledger.witness")
+	// AimsLedgerWitnesses lists the names of the witnesses that cosigned a
+	// checkpoint.
+	AimsLedgerWitnesses = attribute.Key("aims.ledger.witnesses")
 )
 
 // Event names of the decision ledger.
@@ -49,6 +54,14 @@ const (
 	// covered (after a crash, or explicitly with ledger.WithAdoption) and
 	// wrote an adoption entry naming the range and the reason.
 	EventLedgerAdoption = "aims.ledger.adoption"
+	// EventLedgerCheckpointCosigned carries a checkpoint cosigned by
+	// witnesses: its body is the signed note with the ledger's signature
+	// and the witnesses' cosignatures, as appended to cosigned.jsonl.
+	EventLedgerCheckpointCosigned = "aims.ledger.checkpoint.cosigned"
+	// EventLedgerWitnessError reports that a witness did not cosign a
+	// checkpoint: it was unreachable, or it refused (an ERROR when it holds
+	// a view of the ledger the checkpoint is not consistent with).
+	EventLedgerWitnessError = "aims.ledger.witness.error"
 )
 
 // Metric names of the decision ledger.
@@ -66,6 +79,11 @@ const (
 	MetricLedgerTornRecords = "aims.ledger.recovery.torn"
 	// MetricLedgerErrors counts write, sync and checkpoint errors.
 	MetricLedgerErrors = "aims.ledger.errors"
+	// MetricLedgerWitnessCosignatures counts checkpoints a witness cosigned.
+	MetricLedgerWitnessCosignatures = "aims.ledger.witness.cosignatures"
+	// MetricLedgerWitnessErrors counts checkpoints a witness did not cosign
+	// (unreachable, timed out or refused).
+	MetricLedgerWitnessErrors = "aims.ledger.witness.errors"
 )
 
 var _ = register(
@@ -82,11 +100,17 @@ var _ = register(
 	Entry{Name: string(AimsLedgerAdoptionReason), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "why records no checkpoint covered were adopted"},
 	Entry{Name: EventLedgerCheckpoint, Kind: KindEvent, Package: "aims/ledger", Brief: "a signed checkpoint, the signed note as body (A.6.2.8)"},
 	Entry{Name: EventLedgerAdoption, Kind: KindEvent, Package: "aims/ledger", Brief: "records no checkpoint covered adopted at restart, with range and reason (A.6.2.8)"},
+	Entry{Name: string(AimsLedgerWitness), Kind: KindAttribute, Type: "string", Package: "aims/ledger", Brief: "name of a witness of the ledger"},
+	Entry{Name: string(AimsLedgerWitnesses), Kind: KindAttribute, Type: "string[]", Package: "aims/ledger", Brief: "names of the witnesses that cosigned a checkpoint"},
 	Entry{Name: EventLedgerRecovery, Kind: KindEvent, Package: "aims/ledger", Brief: "torn last line found and moved aside on open (A.6.2.8)"},
+	Entry{Name: EventLedgerCheckpointCosigned, Kind: KindEvent, Package: "aims/ledger", Brief: "checkpoint cosigned by witnesses; body is the cosigned note (A.6.2.8)"},
+	Entry{Name: EventLedgerWitnessError, Kind: KindEvent, Package: "aims/ledger", Brief: "a witness did not cosign a checkpoint: unreachable, or refused it"},
 	Entry{Name: MetricLedgerQueueDepth, Kind: KindMetric, Type: "updowncounter", Unit: "{record}", Package: "aims/ledger", Brief: "records queued, not yet written"},
 	Entry{Name: MetricLedgerWritten, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "records written to the ledger"},
 	Entry{Name: MetricLedgerDropped, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "records dropped on a full queue (drop mode only)"},
 	Entry{Name: MetricLedgerCheckpoints, Kind: KindMetric, Type: "counter", Unit: "{checkpoint}", Package: "aims/ledger", Brief: "signed checkpoints written"},
 	Entry{Name: MetricLedgerTornRecords, Kind: KindMetric, Type: "counter", Unit: "{record}", Package: "aims/ledger", Brief: "torn last lines moved aside on open"},
 	Entry{Name: MetricLedgerErrors, Kind: KindMetric, Type: "counter", Unit: "{error}", Package: "aims/ledger", Brief: "ledger write, sync and checkpoint errors"},
+	Entry{Name: MetricLedgerWitnessCosignatures, Kind: KindMetric, Type: "counter", Unit: "{cosignature}", Package: "aims/ledger", Brief: "checkpoints cosigned, per witness"},
+	Entry{Name: MetricLedgerWitnessErrors, Kind: KindMetric, Type: "counter", Unit: "{error}", Package: "aims/ledger", Brief: "checkpoints a witness did not cosign, per witness"},
 )
