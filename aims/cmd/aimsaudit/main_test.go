@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	fnote "github.com/transparency-dev/formats/note"
+	"golang.org/x/mod/sumdb/note"
 	"os"
 	"path/filepath"
 	"strings"
@@ -346,5 +348,59 @@ func TestVerifyWithOutsideCheckpoints(t *testing.T) {
 	os.WriteFile(bad, []byte("hello"), 0o644)
 	if code, _, errs := runCmd(t, "verify", dir, "--key", f.pub, "--checkpoints", bad); code != exitUsageErr || !strings.Contains(errs, bad) {
 		t.Fatalf("bad checkpoints file: %d %s", code, errs)
+	}
+}
+
+// TestVerifyWithWitnessPolicy: with --witness-policy, a ledger passes only
+// when a checkpoint covering it carries the cosignatures the policy asks
+// for.
+func TestVerifyWithWitnessPolicy(t *testing.T) {
+	f := newFixture(t)
+	dir := filepath.Join(f.root, "pod-0")
+	skey, vkey, err := note.GenerateKey(nil, "witness.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosigner, err := fnote.NewSignerForCosignatureV1(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cvkey, err := fnote.VKeyToCosignatureV1(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(t.TempDir(), "policy")
+	os.WriteFile(policy, []byte("witness w1 "+cvkey+"\nquorum w1\n"), 0o644)
+
+	if code, out, errs := runCmd(t, "verify", dir, "--key", f.pub, "--witness-policy", policy); code != exitFailed || !strings.Contains(out, "no checkpoint satisfies the witness policy") {
+		t.Fatalf("unwitnessed ledger: %d\n%s%s", code, out, errs)
+	}
+	// Cosign the ledger's latest checkpoint as the witness would.
+	latest, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ledger.LoadVerifier(f.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := note.Open(latest, note.VerifierList(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosigned, err := note.Sign(n, cosigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "cosigned")
+	os.WriteFile(file, cosigned, 0o644)
+	code, out, errs := runCmd(t, "verify", dir, "--key", f.pub, "--witness-policy", policy, "--checkpoints", file)
+	if code != 0 || !strings.Contains(out, "satisfies the witness policy") {
+		t.Fatalf("witnessed ledger: %d\n%s%s", code, out, errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad-policy")
+	os.WriteFile(bad, []byte("witness w1 not-a-key\n"), 0o644)
+	if code, _, errs := runCmd(t, "verify", dir, "--key", f.pub, "--witness-policy", bad); code != exitUsageErr || !strings.Contains(errs, "line 1") {
+		t.Fatalf("bad policy: %d %s", code, errs)
 	}
 }

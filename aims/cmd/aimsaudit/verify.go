@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/ledger/witness"
 )
 
 func init() {
 	register(&command{
 		name:    "verify",
-		args:    "DIR... --key PUB [--checkpoints FILE] [--allow-pending] [--retention DURATION]",
+		args:    "DIR... --key PUB [--checkpoints FILE] [--witness-policy FILE] [--allow-pending] [--retention DURATION]",
 		summary: "recompute every leaf and the Merkle tree, check every checkpoint signature, adoption and checkpoint kept outside the host; name the first bad record",
 		run:     runVerify,
 	})
@@ -28,6 +29,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&keys, "key", "public verifier key as published (inventory record, SoA), or a file holding it (repeatable); never the key file beside the ledger")
 	fs.Var(&outside, "checkpoints", "checkpoints kept outside the host: the Collector's OTLP/JSON log output, a checkpoints.jsonl copy or a checkpoint file from an earlier audit; detects rollback, truncation and rebuilt ledgers (repeatable)")
 	fs.Var(&outside, "trusted", "same as --checkpoints")
+	policyFile := fs.String("witness-policy", "", "witness policy file (lines: witness NAME VKEY [URL], group NAME K|any|all MEMBER..., quorum NAME): require checkpoints cosigned by k of n witnesses, from --checkpoints or the ledger's cosigned.jsonl")
 	allowPending := fs.Bool("allow-pending", false, "accept records after the last checkpoint (the ledger of a running service)")
 	retention := fs.Duration("retention", ledger.DefaultRetention, "minimum retention the ledger was configured with")
 	dirs, err := parseInterleaved(fs, args)
@@ -44,6 +46,19 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 	opts := ledger.VerifyOptions{AllowPending: *allowPending, Retention: *retention}
+	if *policyFile != "" {
+		b, err := os.ReadFile(*policyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "aimsaudit verify: %v\n", err)
+			return exitUsageErr
+		}
+		p, err := witness.ParsePolicy(b)
+		if err != nil {
+			fmt.Fprintf(stderr, "aimsaudit verify: %s: %v\n", *policyFile, err)
+			return exitUsageErr
+		}
+		opts.Witnesses = p
+	}
 	for _, f := range outside {
 		notes, err := readCheckpointFile(f)
 		if err != nil {
@@ -125,7 +140,7 @@ func printVerifyNotes(stdout io.Writer, rep *ledger.Report, outside bool) {
 	case rep.External > 0:
 		fmt.Fprintf(stdout, "OK       consistent with %d checkpoints kept outside the host\n", rep.External)
 		if rep.Witnessed > 0 {
-			fmt.Fprintf(stdout, "OK       witnessed up to %d records\n", rep.Witnessed)
+			fmt.Fprintf(stdout, "OK       witnessed: a checkpoint of %d records satisfies the witness policy\n", rep.Witnessed)
 		}
 	case outside:
 		fmt.Fprintln(stdout, "WARN     none of the checkpoints given (--checkpoints) is of this ledger: nothing outside the host vouches for it")

@@ -484,6 +484,12 @@ func TestLitewitnessCosignsLedger(t *testing.T) {
 	if _, err := ledger.Verify(dir, []note.Verifier{key.verifier}, ledger.VerifyOptions{}); err != nil {
 		t.Fatalf("ledger does not verify: %v", err)
 	}
+	// The auditor's view: with the 2-of-3 policy every record is covered
+	// by a witnessed checkpoint.
+	rep, err := ledger.Verify(dir, []note.Verifier{key.verifier}, ledger.VerifyOptions{Witnesses: p})
+	if err != nil || rep.Witnessed != rep.Latest.Size {
+		t.Fatalf("Verify with the witness policy: %+v %v", rep, err)
+	}
 }
 
 // A second ledger directory with the same origin and key but other records
@@ -500,6 +506,9 @@ func TestLitewitnessRefusesFork(t *testing.T) {
 	realNote, _ := lastCosigned(t, real, key, p)
 	if err := p.Satisfied(realNote); err != nil {
 		t.Fatal(err)
+	}
+	if rep, err := ledger.Verify(real, []note.Verifier{key.verifier}, ledger.VerifyOptions{Witnesses: p}); err != nil || rep.Witnessed != 40 {
+		t.Fatalf("the genuine ledger with the witness policy: %+v %v", rep, err)
 	}
 	forged := func(i int) []byte { return fmt.Appendf(nil, `{"id":"dec-%04d","output":"deny","n":%d}`, i, i) }
 	for _, n := range []int{25, 40, 60} {
@@ -526,6 +535,21 @@ func TestLitewitnessRefusesFork(t *testing.T) {
 		}
 		if err := p.Satisfied(cp); err == nil {
 			t.Fatalf("fork's checkpoint satisfies the policy")
+		}
+		// The fork is self-consistent and signed with the service key:
+		// Verify alone passes it, Verify with the k-of-n policy does not.
+		if _, err := ledger.Verify(fork, []note.Verifier{key.verifier}, ledger.VerifyOptions{}); err != nil {
+			t.Fatalf("fork of %d records fails Verify alone (it should be self-consistent): %v", n, err)
+		}
+		if _, err := ledger.Verify(fork, []note.Verifier{key.verifier}, ledger.VerifyOptions{Witnesses: p}); err == nil || !strings.Contains(err.Error(), "witness policy") {
+			t.Fatalf("fork of %d records passes Verify with the witness policy: %v", n, err)
+		}
+		// Even handed the genuine cosigned checkpoints, Verify finds the
+		// fork inconsistent with them.
+		if _, err := ledger.Verify(fork, []note.Verifier{key.verifier}, ledger.VerifyOptions{Witnesses: p, External: cosignedNotes(t, real)}); err == nil {
+			t.Fatalf("fork of %d records passes Verify given the genuine cosigned checkpoints", n)
+		} else {
+			t.Logf("fork of %d records, Verify: %v", n, err)
 		}
 		// Nor can the genuine cosignatures be moved onto it.
 		sigs := realNote[bytes.Index(realNote, []byte("\n\n"))+2:]
