@@ -47,11 +47,15 @@
 // first Verify), kept in a temporary directory for every iteration and
 // removed by TestMain. Before each Verify the heap is collected twice
 // (untimed; the second GC drops the writer's pooled buffers); during
-// it a goroutine samples runtime/metrics /memory/classes/heap/objects:bytes
-// every millisecond. Reported: records/s, peak-heap-MB (the highest
-// sample: live plus not yet collected heap objects, a lower bound since
-// it is sampled) and heap-B/record (the peak's growth over the
-// post-GC baseline, divided by the records).
+// it a goroutine samples runtime/metrics every millisecond. Reported:
+// records/s; peak-heap-MB, the highest /memory/classes/heap/objects:bytes
+// (live plus not yet collected heap objects: what the process holds; a
+// lower bound since it is sampled, and it moves with GC timing by up to a
+// quarter from run to run); heap-B/record, that peak's growth over the
+// post-GC baseline divided by the records; and peak-live-MB, the highest
+// /gc/heap/live:bytes (the heap marked live by a GC cycle: what Verify
+// retains, steady across runs, and the number that shows O(n) against
+// O(log n) memory).
 //
 // # Running
 //
