@@ -259,6 +259,7 @@ func BenchmarkDurableAppend(b *testing.B) {
 	for _, callers := range []int{1, 16, 64} {
 		for _, im := range impls {
 			b.Run(fmt.Sprintf("callers=%d/impl=%s", callers, im.name), func(b *testing.B) {
+				settle()
 				s, err := im.open(b.TempDir(), callers)
 				if err != nil {
 					b.Fatal(err)
