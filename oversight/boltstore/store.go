@@ -41,9 +41,13 @@ var (
 
 var (
 	bucketTickets    = []byte("tickets")     // ticket ID → JSON
-	bucketOpen       = []byte("open")        // ticket ID → nothing, for open tickets
+	bucketQueue      = []byte("queue")       // open tickets: created time, ID → claim header (index.go)
+	bucketDue        = []byte("due")         // pending tickets: deadline, ID → nothing (index.go)
 	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
 	bucketHalts      = []byte("halts")       // system ID → Halt JSON
+	// bucketOpenV1 (ticket ID → nothing, for open tickets) is the index
+	// files written before the queue index have; Open replaces it.
+	bucketOpenV1 = []byte("open")
 )
 
 type config struct {
@@ -118,10 +122,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketTickets, bucketOpen, bucketByDecision, bucketHalts} {
+		fresh := tx.Bucket(bucketQueue) == nil
+		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if fresh {
+			return migrateIndexes(tx)
 		}
 		return nil
 	})
@@ -130,6 +138,28 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
 	}
 	return &Store{db: db}, nil
+}
+
+// migrateIndexes builds the queue and deadline indexes of a file written
+// before they existed (or of a new file, where there is nothing to do) and
+// drops the index that they replace. A file migrated this way cannot be
+// used by older versions of this package.
+func migrateIndexes(tx *bolt.Tx) error {
+	queue, due := tx.Bucket(bucketQueue), tx.Bucket(bucketDue)
+	err := tx.Bucket(bucketTickets).ForEach(func(k, v []byte) error {
+		var t oversight.Ticket
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("oversight/boltstore: ticket %s is corrupt: %w", k, err)
+		}
+		return indexUpdate(queue, due, nil, &t, nil)
+	})
+	if err != nil {
+		return err
+	}
+	if tx.Bucket(bucketOpenV1) != nil {
+		return tx.DeleteBucket(bucketOpenV1)
+	}
+	return nil
 }
 
 // olderTicket orders tickets oldest first, by creation time and then ID
@@ -141,10 +171,16 @@ func olderTicket(a, b *oversight.Ticket) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-func boltGet(tx *bolt.Tx, id string) (oversight.Ticket, error) {
-	raw := tx.Bucket(bucketTickets).Get([]byte(id))
+// onDecode, when set (by tests), is called for every ticket decoded.
+var onDecode func()
+
+func boltGet(tx *bolt.Tx, id []byte) (oversight.Ticket, error) {
+	raw := tx.Bucket(bucketTickets).Get(id)
 	if raw == nil {
 		return oversight.Ticket{}, fmt.Errorf("%w: %q", oversight.ErrTicketNotFound, id)
+	}
+	if onDecode != nil {
+		onDecode()
 	}
 	var t oversight.Ticket
 	if err := json.Unmarshal(raw, &t); err != nil {
@@ -154,33 +190,35 @@ func boltGet(tx *bolt.Tx, id string) (oversight.Ticket, error) {
 }
 
 func decisionKey(decisionID, ticketID string) []byte {
-	return []byte(decisionID + "\x00" + ticketID)
+	k := make([]byte, 0, len(decisionID)+1+len(ticketID))
+	return append(append(append(k, decisionID...), 0), ticketID...)
 }
 
-// boltPut writes t and keeps the indexes in step with it.
-func boltPut(tx *bolt.Tx, t *oversight.Ticket) error {
+// boltPut writes t, whose stored version is old (nil for a new ticket),
+// and keeps the indexes in step with it.
+func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
 	raw, err := json.Marshal(t)
 	if err != nil {
 		return fmt.Errorf("oversight/boltstore: encoding ticket %s: %w", t.ID, err)
 	}
-	if err := tx.Bucket(bucketTickets).Put([]byte(t.ID), raw); err != nil {
+	// One buffer for the ID and the index keys and header: it is only
+	// appended to, so what Put was given stays valid.
+	buf := make([]byte, 0, 3*(len(t.ID)+timeKeyLen)+headerFixed+64)
+	buf = append(buf, t.ID...)
+	if err := tx.Bucket(bucketTickets).Put(buf[:len(t.ID):len(t.ID)], raw); err != nil {
 		return err
 	}
-	open := tx.Bucket(bucketOpen)
-	if t.Open() {
-		err = open.Put([]byte(t.ID), nil)
-	} else {
-		err = open.Delete([]byte(t.ID))
-	}
-	if err != nil {
+	if err := indexUpdate(tx.Bucket(bucketQueue), tx.Bucket(bucketDue), old, t, buf[len(t.ID):]); err != nil {
 		return err
 	}
 	idx := tx.Bucket(bucketByDecision)
-	if err := idx.Put(decisionKey(t.Decision.ID, t.ID), nil); err != nil {
-		return err
+	if old == nil || old.decisionID != t.Decision.ID {
+		if err := idx.Put(decisionKey(t.Decision.ID, t.ID), nil); err != nil {
+			return err
+		}
 	}
-	if t.Resolution != nil && t.Resolution.Decision.ID != "" {
-		return idx.Put(decisionKey(t.Resolution.Decision.ID, t.ID), nil)
+	if r := t.Resolution; r != nil && r.Decision.ID != "" && (old == nil || old.resultID != r.Decision.ID) {
+		return idx.Put(decisionKey(r.Decision.ID, t.ID), nil)
 	}
 	return nil
 }
@@ -194,7 +232,7 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
 			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
 		}
-		return boltPut(tx, &t)
+		return boltPut(tx, nil, &t)
 	})
 }
 
@@ -203,7 +241,7 @@ func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
 	var t oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		t, err = boltGet(tx, id)
+		t, err = boltGet(tx, []byte(id))
 		return err
 	})
 	return t, err
@@ -214,16 +252,17 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 	var t oversight.Ticket
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		if t, err = boltGet(tx, id); err != nil {
+		if t, err = boltGet(tx, []byte(id)); err != nil {
 			return err
 		}
+		old := indexedOf(&t) // what the stored ticket's index entries are
 		if err := fn(&t); err != nil {
 			return err
 		}
 		if t.ID != id {
 			return fmt.Errorf("oversight/boltstore: update changed ticket ID %q to %q", id, t.ID)
 		}
-		return boltPut(tx, &t)
+		return boltPut(tx, &old, &t)
 	})
 	if err != nil {
 		return oversight.Ticket{}, err
@@ -231,38 +270,35 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 	return t, nil
 }
 
-// openTickets reads every open ticket, oldest first.
-func boltOpenTickets(tx *bolt.Tx) ([]oversight.Ticket, error) {
-	var out []oversight.Ticket
-	err := tx.Bucket(bucketOpen).ForEach(func(k, _ []byte) error {
-		t, err := boltGet(tx, string(k))
-		if err != nil {
-			return err
-		}
-		out = append(out, t)
-		return nil
-	})
-	slices.SortFunc(out, func(a, b oversight.Ticket) int { return olderTicket(&a, &b) })
-	return out, err
-}
-
-// Claim implements oversight.Store.
+// Claim implements oversight.Store. It walks the queue index oldest first
+// and stops at the first entry whose header says the reviewer may claim
+// it: only that ticket is decoded, so the cost does not grow with the
+// number of open tickets (only with the live claims and ineligible
+// tickets ahead of the one handed out).
 func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversight.Ticket, error) {
 	if req.Reviewer == "" {
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
 	var got oversight.Ticket
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		open, err := boltOpenTickets(tx)
-		if err != nil {
-			return err
-		}
-		for i := range open {
-			if req.Claimable(&open[i]) {
-				got = open[i]
-				got.ClaimedBy, got.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
-				return boltPut(tx, &got)
+		c := tx.Bucket(bucketQueue).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			ok, err := claimableHeader(&req, v)
+			if err != nil {
+				return fmt.Errorf("oversight/boltstore: %w: %x", err, k)
 			}
+			if !ok || len(k) <= timeKeyLen {
+				continue
+			}
+			if got, err = boltGet(tx, k[timeKeyLen:]); err != nil {
+				return err
+			}
+			if !req.Claimable(&got) { // the header disagrees with the ticket
+				return fmt.Errorf("oversight/boltstore: %w: ticket %s", errBadHeader, got.ID)
+			}
+			old := indexedOf(&got)
+			got.ClaimedBy, got.LeaseUntil = req.Reviewer, req.Now.Add(req.Lease)
+			return boltPut(tx, &old, &got)
 		}
 		return oversight.ErrQueueEmpty
 	})
@@ -272,38 +308,52 @@ func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversigh
 	return got, nil
 }
 
-func (s *Store) openWhere(limit int, keep func(*oversight.Ticket) bool) ([]oversight.Ticket, error) {
+// Open implements oversight.Store.
+func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error) {
 	var out []oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
-		open, err := boltOpenTickets(tx)
-		for i := range open {
-			if keep(&open[i]) {
-				out = append(out, open[i])
+		c := tx.Bucket(bucketQueue).Cursor()
+		for k, _ := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
+			t, err := boltGet(tx, k[timeKeyLen:])
+			if err != nil {
+				return err
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Overdue implements oversight.Store. It reads only the pending tickets
+// whose deadline is due, through the deadline index.
+func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	var out []oversight.Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketDue).Cursor()
+		for k, _ := c.First(); k != nil && len(k) > timeKeyLen && !timeFromKey(k).After(now); k, _ = c.Next() {
+			t, err := boltGet(tx, k[timeKeyLen:])
+			if err != nil {
+				return err
+			}
+			if t.State == oversight.StatePending && !now.Before(t.Deadline) {
+				out = append(out, t)
 			}
 		}
-		return err
+		return nil
 	})
+	slices.SortFunc(out, func(a, b oversight.Ticket) int { return olderTicket(&a, &b) })
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
 	return out, err
 }
 
-// Open implements oversight.Store.
-func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error) {
-	return s.openWhere(limit, func(*oversight.Ticket) bool { return true })
-}
-
-// Overdue implements oversight.Store.
-func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
-	return s.openWhere(limit, func(t *oversight.Ticket) bool { return t.State == oversight.StatePending && !now.Before(t.Deadline) })
-}
-
 // CountOpen implements oversight.Store.
 func (s *Store) CountOpen(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketOpen).Stats().KeyN
+		n = tx.Bucket(bucketQueue).Stats().KeyN
 		return nil
 	})
 	return n, err
@@ -316,7 +366,7 @@ func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversi
 		prefix := []byte(decisionID + "\x00")
 		c := tx.Bucket(bucketByDecision).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-			t, err := boltGet(tx, string(k[len(prefix):]))
+			t, err := boltGet(tx, k[len(prefix):])
 			if err != nil {
 				return err
 			}
