@@ -15,8 +15,11 @@ import (
 type MemoryStore struct {
 	mu      sync.Mutex
 	tickets map[string]*Ticket
-	halts   map[string]Halt
-	closed  bool
+	// queue holds the open tickets oldest first (olderTicket order), so
+	// Claim and Open walk it from the head instead of sorting the map.
+	queue  []*Ticket
+	halts  map[string]Halt
+	closed bool
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -92,7 +95,34 @@ func (s *MemoryStore) Create(ctx context.Context, t Ticket) error {
 	}
 	c := t.Clone()
 	s.tickets[t.ID] = &c
+	s.enqueue(&c)
 	return nil
+}
+
+// queueIndex returns where t's position is (or would be) in s.queue.
+func (s *MemoryStore) queueIndex(t *Ticket) (int, bool) {
+	return slices.BinarySearchFunc(s.queue, t, olderTicket)
+}
+
+// enqueue adds t to the queue if it is open. New tickets are usually the
+// newest, so the insertion is usually an append.
+func (s *MemoryStore) enqueue(t *Ticket) {
+	if !t.Open() {
+		return
+	}
+	if n := len(s.queue); n == 0 || olderTicket(s.queue[n-1], t) < 0 {
+		s.queue = append(s.queue, t)
+		return
+	}
+	i, _ := s.queueIndex(t)
+	s.queue = slices.Insert(s.queue, i, t)
+}
+
+// dequeue removes t (found by its creation time and ID) from the queue.
+func (s *MemoryStore) dequeue(t *Ticket) {
+	if i, ok := s.queueIndex(t); ok && s.queue[i].ID == t.ID {
+		s.queue = slices.Delete(s.queue, i, i+1)
+	}
 }
 
 // Get implements Store.
@@ -128,7 +158,11 @@ func (s *MemoryStore) Update(ctx context.Context, id string, fn func(t *Ticket) 
 		return Ticket{}, fmt.Errorf("oversight: update changed ticket ID %q to %q", id, work.ID)
 	}
 	stored := work.Clone()
+	if cur.Open() {
+		s.dequeue(cur)
+	}
 	s.tickets[id] = &stored
+	s.enqueue(&stored)
 	return work, nil
 }
 
@@ -142,18 +176,38 @@ func (s *MemoryStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, erro
 	if err := s.check(); err != nil {
 		return Ticket{}, err
 	}
-	var best *Ticket
-	for _, t := range s.tickets {
-		if req.Claimable(t) && (best == nil || olderTicket(t, best) < 0) {
-			best = t
+	// The queue is oldest first: the first ticket the reviewer may take
+	// is the one to hand out.
+	for _, t := range s.queue {
+		if memVisit != nil {
+			memVisit()
+		}
+		if claimableNoAlloc(&req, t) {
+			t.ClaimedBy = req.Reviewer
+			t.LeaseUntil = req.Now.Add(req.Lease)
+			return t.Clone(), nil
 		}
 	}
-	if best == nil {
-		return Ticket{}, ErrQueueEmpty
+	return Ticket{}, ErrQueueEmpty
+}
+
+// memVisit, when set (by tests), is called for each ticket Claim looks at.
+var memVisit func()
+
+// claimableNoAlloc is req.Claimable(t) without building t.Ineligible().
+func claimableNoAlloc(req *ClaimRequest, t *Ticket) bool {
+	if req.MaxLevel != AnyLevel && t.Level > req.MaxLevel {
+		return false
 	}
-	best.ClaimedBy = req.Reviewer
-	best.LeaseUntil = req.Now.Add(req.Lease)
-	return best.Clone(), nil
+	if !t.Open() || t.Submitter == req.Reviewer || slices.Contains(t.Excluded, req.Reviewer) {
+		return false
+	}
+	for i := range t.Votes {
+		if t.Votes[i].Reviewer == req.Reviewer {
+			return false
+		}
+	}
+	return t.ClaimedBy == "" || !req.Now.Before(t.LeaseUntil)
 }
 
 func olderTicket(a, b *Ticket) int {
@@ -188,7 +242,20 @@ func (s *MemoryStore) collect(limit int, keep func(*Ticket) bool) ([]Ticket, err
 
 // Open implements Store.
 func (s *MemoryStore) Open(ctx context.Context, limit int) ([]Ticket, error) {
-	return s.collect(limit, (*Ticket).Open)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	sel := s.queue
+	if limit > 0 && len(sel) > limit {
+		sel = sel[:limit]
+	}
+	out := make([]Ticket, len(sel))
+	for i, t := range sel {
+		out[i] = t.Clone()
+	}
+	return out, nil
 }
 
 // Overdue implements Store.
@@ -203,13 +270,7 @@ func (s *MemoryStore) CountOpen(ctx context.Context) (int, error) {
 	if err := s.check(); err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, t := range s.tickets {
-		if t.Open() {
-			n++
-		}
-	}
-	return n, nil
+	return len(s.queue), nil
 }
 
 // FindByDecision implements Store.
