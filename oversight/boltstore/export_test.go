@@ -27,3 +27,7 @@ func CountDecodes(fn func()) int {
 	fn()
 	return n
 }
+
+// SetNoSync turns bbolt's fsync on commit off (benchmarks only: it
+// separates the store's own cost from the disk's).
+func SetNoSync(s *Store, on bool) { s.db.NoSync = on }

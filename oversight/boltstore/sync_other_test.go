@@ -1,0 +1,5 @@
+//go:build !unix
+
+package boltstore_test
+
+func syncDisk() {}
