@@ -7,6 +7,8 @@
 // in a transaction holding the ticket's row lock, so no ticket is
 // reviewed twice. Claims are leases: a replica that dies mid-review loses
 // no ticket, because its claim runs out and the ticket is claimable again.
+// Leases are timed by the database's clock (now()), never by a replica's,
+// so replicas whose clocks disagree still agree on who holds a ticket.
 package postgres
 
 import (
@@ -281,30 +283,36 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 // scanned — the oldest unclaimed ticket and the oldest ticket whose lease
 // has run out — and the older of the two is updated in place, in its
 // indexed columns and in its JSON document alike.
+//
+// Leases run on the database's clock, not the replicas': whether a lease
+// has run out is decided against now() in PostgreSQL, and a new lease
+// ends at now() + req.Lease, so a replica whose clock is ahead cannot take
+// tickets that another replica still holds. req.Now is not used, and the
+// LeaseUntil of the ticket returned is in the database's time.
 func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversight.Ticket, error) {
 	if req.Reviewer == "" {
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
-	lease := req.Now.Add(req.Lease)
 	var id string
 	var data []byte
 	err := s.db.QueryRow(ctx, `WITH
 		free AS (SELECT id, created_at FROM aimskit_oversight_tickets
 			WHERE state IN ('pending', 'overdue') AND claimed_by IS NULL
-			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
+			  AND NOT ($1 = ANY (ineligible)) AND ($2 < 0 OR level <= $2)
 			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
 		stale AS (SELECT id, created_at FROM aimskit_oversight_tickets
-			WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL AND lease_until <= $2
-			  AND NOT ($1 = ANY (ineligible)) AND ($3 < 0 OR level <= $3)
+			WHERE state IN ('pending', 'overdue') AND claimed_by IS NOT NULL AND lease_until <= now()
+			  AND NOT ($1 = ANY (ineligible)) AND ($2 < 0 OR level <= $2)
 			ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
 		pick AS (SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM stale) c
-			ORDER BY created_at, id LIMIT 1)
+			ORDER BY created_at, id LIMIT 1),
+		lease AS (SELECT now() + $3::bigint * interval '1 microsecond' AS until)
 		UPDATE aimskit_oversight_tickets t
-		SET claimed_by = $1, lease_until = $4,
-		    data = jsonb_set(jsonb_set(t.data, '{claimed_by}', to_jsonb($1::text)), '{lease_until}', to_jsonb($5::text))
-		FROM pick WHERE t.id = pick.id
+		SET claimed_by = $1, lease_until = lease.until,
+		    data = jsonb_set(jsonb_set(t.data, '{claimed_by}', to_jsonb($1::text)), '{lease_until}', to_jsonb(lease.until))
+		FROM pick, lease WHERE t.id = pick.id
 		RETURNING t.id, t.data`,
-		req.Reviewer, req.Now, req.MaxLevel, lease, lease.Format(time.RFC3339Nano)).Scan(&id, &data)
+		req.Reviewer, req.MaxLevel, req.Lease.Microseconds()).Scan(&id, &data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return oversight.Ticket{}, oversight.ErrQueueEmpty
 	}

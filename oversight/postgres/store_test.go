@@ -92,7 +92,7 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}, storetest.StoreClock())
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -293,13 +293,11 @@ func TestManyGatesOneQueue(t *testing.T) {
 }
 
 // TestLeaseExpiresAcrossReplicas: replica A claims and dies; once the
-// lease has passed, replica B's reviewer gets the ticket.
+// lease has passed (on the database's clock: a one-second lease and a
+// real wait), replica B's reviewer gets the ticket.
 func TestLeaseExpiresAcrossReplicas(t *testing.T) {
 	newPool := schema(t)
 	ctx := context.Background()
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	var gs []*oversight.Gate
 	rec := &recorder{resolved: map[string][]string{}}
 	for range 2 {
@@ -307,8 +305,8 @@ func TestLeaseExpiresAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0), oversight.WithClock(clock),
-			oversight.WithClaimLease(time.Minute), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
+		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+			oversight.WithClaimLease(time.Second), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
 			oversight.WithRiskLevel("credit", aims.RiskLimited))
 		if err != nil {
 			t.Fatal(err)
@@ -330,9 +328,7 @@ func TestLeaseExpiresAcrossReplicas(t *testing.T) {
 	if _, err := gs[1].Claim(ctx, b); !errors.Is(err, oversight.ErrQueueEmpty) {
 		t.Fatalf("claim on B during A's lease: %v", err)
 	}
-	mu.Lock()
-	now = now.Add(61 * time.Second)
-	mu.Unlock()
+	time.Sleep(1100 * time.Millisecond)
 	tk, err := gs[1].Claim(ctx, b)
 	if err != nil || tk.ID != out.Ticket.ID {
 		t.Fatalf("claim on B after the lease: %v %v", tk.ID, err)
@@ -385,6 +381,46 @@ func TestKeepsNoRawPersonalData(t *testing.T) {
 	for _, raw := range storetest.RawValues {
 		if strings.Contains(dump.String(), raw) {
 			t.Errorf("the store's tables contain %s", raw)
+		}
+	}
+}
+
+// TestSkewedReplicaCannotStealLeases: replica A holds claims on every
+// ticket; replica B, whose clock is six minutes ahead, asks for tickets
+// with a ClaimRequest.Now past A's five-minute leases. Leases are timed by
+// the database's clock, so B gets none of them.
+func TestSkewedReplicaCannotStealLeases(t *testing.T) {
+	newPool := schema(t)
+	ctx := context.Background()
+	a, err := postgres.New(ctx, newPool())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := postgres.New(ctx, newPool())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tickets = 200
+	for i := range tickets {
+		tk := storetest.NewTicket(t, i, time.Duration(i)*time.Millisecond)
+		if err := a.Create(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range tickets {
+		got, err := a.Claim(ctx, oversight.ClaimRequest{Reviewer: fmt.Sprintf("a-%d", i%4), Now: time.Now(), Lease: 5 * time.Minute, MaxLevel: oversight.AnyLevel})
+		if err != nil {
+			t.Fatalf("claim %d on A: %v", i, err)
+		}
+		if time.Until(got.LeaseUntil) < 4*time.Minute {
+			t.Fatalf("A's lease ends at %v, want about five minutes from now", got.LeaseUntil)
+		}
+	}
+	skewed := time.Now().Add(6 * time.Minute)
+	for i := range 10 {
+		got, err := b.Claim(ctx, oversight.ClaimRequest{Reviewer: fmt.Sprintf("b-%d", i), Now: skewed, Lease: 5 * time.Minute, MaxLevel: oversight.AnyLevel})
+		if !errors.Is(err, oversight.ErrQueueEmpty) {
+			t.Fatalf("replica B (clock +6 min) claimed %s held by %s: %v", got.ID, got.ClaimedBy, err)
 		}
 	}
 }
