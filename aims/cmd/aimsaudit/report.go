@@ -36,7 +36,7 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	allowPending := fs.Bool("allow-pending", false, "accept ledger records after the last checkpoint (the ledger of a running service)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(pos) != 0 || (*out == "" && *mdOut == "") {
 		fs.Usage()
