@@ -88,6 +88,22 @@ type Want struct {
 	// Escalated, Contested, Open, Halts and Resumes are the remaining
 	// OversightSection counts.
 	Escalated, Contested, Open, Halts, Resumes int
+	// Waiting counts open tickets holding a vote that did not resolve
+	// them (OversightSection.Waiting); Partial counts those votes, which
+	// are never resolutions.
+	Waiting int
+	// FinalOutcomes counts decisions by the outcome that took effect after
+	// review (DecisionSection.Outcomes): a reviewer's output where one
+	// resolved the ticket, the model's only where no review happened, and
+	// "(blocked)", "(rejected)", "(expired, fail-safe)" and "(held, no
+	// resolution)" for the others (auditreport.OutcomeBlocked, …).
+	FinalOutcomes map[string]int
+	// ModelOutputs counts decisions by the model's proposed output
+	// (DecisionSection.ModelOutputs).
+	ModelOutputs map[string]int
+	// Overrides are the overridden decisions in time order
+	// (OversightSection.Overrides).
+	Overrides []Override
 	// Agreement is the share of resolved reviews that approved
 	// (OversightSection.Agreement).
 	Agreement float64
@@ -117,6 +133,19 @@ type Want struct {
 	OutsideCheckpoints int
 }
 
+// Override is one expected row of the overrides table.
+type Override struct {
+	// Decision is the overridden decision's ID.
+	Decision string
+	// From is the model's output, To the reviewer's.
+	From, To string
+	// Reviewers are the reviewers whose votes made the override, in
+	// order.
+	Reviewers []string
+	// Reason is the resolving reviewer's reason.
+	Reason string
+}
+
 // Groups are the fairness groups of the scenario, in the order the report
 // lists them; one name holds '<' so that escaping is exercised.
 var Groups = []string{"age=<25", "sex=F", "sex=M"}
@@ -137,6 +166,8 @@ func Write(dir string) (Paths, Want, error) {
 		PointsByControl: map[string]int{},
 		FourFifths:      map[string]string{},
 		ImpactRatio:     map[string]float64{},
+		FinalOutcomes:   map[string]int{},
+		ModelOutputs:    map[string]int{},
 		Applicable:      36, Excluded: 2, // the SoA excludes A.5.5 and A.10.4
 		Systems: 2,
 	}
@@ -179,7 +210,9 @@ func uuidAt(n int) string {
 // The k-th held decision (k = 0..11) gets, after k+1 minutes: k%4 == 0 an
 // approval (k = 0, 4, 8), k%4 == 1 a rejection (1, 5, 9), k%4 == 2 an
 // override (2, 6, 10); k == 3 escalates and then expires; k == 7 gets a
-// partial four-eyes approval and then an approval; k == 11 stays open.
+// partial four-eyes approval and then an approval; k == 10's override is
+// a four-eyes one (a partial override vote by carol first); k == 11 gets a
+// partial approval by dave and stays open, waiting for a second vote.
 // Decision 3 is contested, and the system is halted and resumed once.
 func decisions(w *Want) ([]aims.Decision, error) {
 	var out []aims.Decision
@@ -187,6 +220,7 @@ func decisions(w *Want) ([]aims.Decision, error) {
 	next := func() string { n++; return uuidAt(n) }
 	score := 0.7
 	var held []aims.Decision
+	final := map[string]string{} // decision ID → final outcome
 	for i := range 60 {
 		d := aims.Decision{
 			SchemaVersion: aims.DecisionSchemaVersion, ID: next(), Time: T0.Add(time.Duration(i) * 3 * time.Minute),
@@ -213,6 +247,15 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		}
 		out = append(out, d)
 		w.Decisions++
+		w.ModelOutputs[d.Output]++
+		switch {
+		case d.Oversight != nil && d.Oversight.Action == aims.ActionBlock:
+			final[d.ID] = "(blocked)"
+		case d.Oversight != nil && d.Oversight.Action == aims.ActionReview:
+			final[d.ID] = "(held, no resolution)" // until a reviewer resolves it below
+		default:
+			final[d.ID] = d.Output
+		}
 	}
 	follow := func(orig aims.Decision, at time.Time, o aims.OversightOutcome) aims.Decision {
 		d := orig
@@ -236,8 +279,14 @@ func decisions(w *Want) ([]aims.Decision, error) {
 			out = append(out, follow(h, at.Add(time.Minute), aims.OversightOutcome{Action: aims.ActionExpire, Policy: "adverse-or-uncertain", Reason: "fail-safe deny"}))
 			w.Escalated++
 			w.Expired++
+			final[h.ID] = "(expired, fail-safe)"
 		case k == 11:
+			vote := follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: "dave", ReviewLatency: lat})
+			vote.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
+			out = append(out, vote)
+			w.Partial++
 			w.Open++
+			w.Waiting++
 		case k == 7:
 			partial := follow(h, at.Add(-30*time.Second), aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: "carol", ReviewLatency: lat - 30*time.Second})
 			partial.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
@@ -246,23 +295,40 @@ func decisions(w *Want) ([]aims.Decision, error) {
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
 			w.Approved++
 			latencies = append(latencies, lat)
+			final[h.ID] = h.Output
 		case k%4 == 0:
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
 			w.Approved++
 			latencies = append(latencies, lat)
+			final[h.ID] = h.Output
 		case k%4 == 1:
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionReject, Reviewer: reviewer, Reason: "income not verified", ReviewLatency: lat}))
 			w.Rejected++
 			latencies = append(latencies, lat)
+			final[h.ID] = "(rejected)"
 		case k%4 == 2:
-			o := follow(h, at, aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: reviewer, Reason: "collateral <script>alert(1)</script> offered", ReviewLatency: lat, OriginalOutput: h.Output})
-			o.Output = "approve"
+			to := "approve"
 			if h.Output == "approve" {
-				o.Output = "deny"
+				to = "deny"
 			}
+			reason := "collateral <script>alert(1)</script> offered"
+			want := Override{Decision: h.ID, From: h.Output, To: to, Reason: reason}
+			if k == 10 {
+				vote := follow(h, at.Add(-30*time.Second), aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: "carol", Reason: reason, ReviewLatency: lat - 30*time.Second, OriginalOutput: h.Output})
+				vote.Output = to
+				vote.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
+				out = append(out, vote)
+				w.Partial++
+				want.Reviewers = append(want.Reviewers, "carol")
+			}
+			o := follow(h, at, aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: reviewer, Reason: reason, ReviewLatency: lat, OriginalOutput: h.Output})
+			o.Output = to
 			out = append(out, o)
 			w.Overridden++
 			latencies = append(latencies, lat)
+			final[h.ID] = to
+			want.Reviewers = append(want.Reviewers, reviewer)
+			w.Overrides = append(w.Overrides, want)
 		}
 	}
 	out = append(out, follow(out[3], T0.Add(4*time.Hour), aims.OversightOutcome{Action: aims.ActionContest, Policy: "contest", Reason: "I repaid my previous loan"}))
@@ -278,6 +344,9 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		}
 		out = append(out, d)
 		w.SystemRecords++
+	}
+	for _, f := range final {
+		w.FinalOutcomes[f]++
 	}
 	w.LedgerRecords = len(out)
 	w.Agreement = float64(w.Approved) / float64(w.Approved+w.Rejected+w.Overridden)
