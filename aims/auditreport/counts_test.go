@@ -144,3 +144,43 @@ func TestRubberStampingWarning(t *testing.T) {
 	require.NoError(t, r.RenderMarkdown(&md))
 	assert.Contains(t, md.String(), "**WARNING** Possible rubber-stamping")
 }
+
+// TestFairnessIntervalsAndSmallGroups checks the bootstrap intervals of
+// the impact ratios and that a small group below four fifths is a warning
+// that states n and its interval, not a FAIL.
+func TestFairnessIntervalsAndSmallGroups(t *testing.T) {
+	_, want, in := scenario(t)
+	r := build(t, in)
+	require.Len(t, r.Fairness.Monitors, 1)
+	var small []string
+	for _, g := range r.Fairness.Monitors[0].Groups {
+		assert.Equal(t, want.FourFifths[g.Group], string(g.FourFifths), g.Group)
+		if g.SmallGroup {
+			small = append(small, g.Group)
+			assert.Contains(t, g.FourFifthsNote, "small group: n = 8 < 30", g.Group)
+		}
+		if *g.ImpactRatio == 1 {
+			assert.Nil(t, g.ImpactLow, "the reference group has no interval")
+			continue
+		}
+		require.NotNil(t, g.ImpactLow, g.Group)
+		assert.LessOrEqual(t, *g.ImpactLow, *g.ImpactRatio, g.Group)
+		assert.GreaterOrEqual(t, *g.ImpactHigh, *g.ImpactRatio-1e-9, g.Group)
+		assert.Contains(t, g.FourFifthsNote, "95% CI", g.Group)
+	}
+	assert.Equal(t, want.SmallGroups, small)
+	// The interval of the 8-decision group is wide; the 200-decision
+	// group's is narrow.
+	byName := map[string]GroupRow{}
+	for _, g := range r.Fairness.Monitors[0].Groups {
+		byName[g.Group] = g
+	}
+	assert.Greater(t, *byName["age=<25"].ImpactHigh-*byName["age=<25"].ImpactLow, 0.3)
+	assert.Less(t, *byName["sex=F"].ImpactHigh-*byName["sex=F"].ImpactLow, 0.3)
+	// Same seed, same interval.
+	again := build(t, in).Fairness.Monitors[0].Groups
+	assert.Equal(t, *byName["sex=F"].ImpactLow, *again[1].ImpactLow)
+	var md bytes.Buffer
+	require.NoError(t, r.RenderMarkdown(&md))
+	assert.Contains(t, md.String(), "WARNING (small group: n = 8 &lt; 30; 95% CI")
+}

@@ -77,6 +77,13 @@ func (m *md) note(s string) {
 	}
 }
 
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
+}
+
 func itoa(n int) string { return fmt.Sprint(n) }
 
 func (m *md) report(r *Report) {
@@ -287,7 +294,7 @@ func (m *md) fairness(s *FairnessSection) {
 		var rows [][]string
 		for _, g := range mon.Groups {
 			rows = append(rows, []string{g.Group, fmtNum(g.Decisions), fmtNum(g.Labeled), fmtNum(g.SelectionRate), fmtNum(g.ImpactRatio),
-				verdictWord(g.FourFifths), fmtNum(g.TPR), fmtNum(g.FPR), fmtNum(g.Accuracy)})
+				strings.TrimSpace(verdictWord(g.FourFifths) + " " + paren(g.FourFifthsNote)), fmtNum(g.TPR), fmtNum(g.FPR), fmtNum(g.Accuracy)})
 		}
 		m.table([]string{"Group", "Decisions", "Labelled", "Selection rate", "Impact ratio", "Four-fifths", "TPR", "FPR", "Accuracy"}, rows)
 		if len(mon.Disparities) > 0 {

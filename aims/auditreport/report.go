@@ -432,8 +432,18 @@ type GroupRow struct {
 	ImpactRatio *float64
 	// FourFifths is pass when ImpactRatio ≥ 0.8 (the EEOC four-fifths
 	// rule of thumb, 29 CFR 1607.4(D)), fail below, not assessed when
-	// ImpactRatio is nil.
+	// ImpactRatio is nil; a group with fewer than MinGroupDecisions
+	// decisions below 0.8 is a warning, not a failure (SmallGroup).
 	FourFifths Verdict
+	// ImpactLow and ImpactHigh bound the 95 % bootstrap confidence
+	// interval of ImpactRatio (fairness.Bootstrap, seeded); nil for the
+	// reference group and when the decision counts are not exported.
+	ImpactLow, ImpactHigh *float64
+	// SmallGroup marks a group with fewer than MinGroupDecisions
+	// decisions in the window.
+	SmallGroup bool
+	// FourFifthsNote states n when small and the interval.
+	FourFifthsNote string
 }
 
 // DisparityRow is the latest value of one monitored disparity.

@@ -226,7 +226,11 @@ func TestFourFifthsEdgeCases(t *testing.T) {
 		assert.Equal(t, VerdictPass, m["a"].FourFifths)
 		assert.Equal(t, VerdictUnknown, m["b"].FourFifths)
 		assert.Nil(t, m["b"].ImpactRatio)
-		assert.Equal(t, VerdictFail, m["c"].FourFifths) // 0.6 < 0.8
+		// 0.6 < 0.8, but 5 decisions are too few to call it a failure.
+		assert.Equal(t, VerdictWarn, m["c"].FourFifths)
+		assert.True(t, m["c"].SmallGroup)
+		assert.Contains(t, m["c"].FourFifthsNote, "n = 5 < 30")
+		assert.Contains(t, m["c"].FourFifthsNote, "95% CI")
 	})
 	t.Run("exactly four fifths passes", func(t *testing.T) {
 		m := monitorOf(t, pt(selRate, "a", 0.5), pt(selRate, "b", 0.4))

@@ -15,7 +15,8 @@
 // after a partial four-eyes vote), one review is escalated and expires and
 // one stays open; one decision is contested, and the system is halted and
 // resumed once. The fairness monitor shows one group failing the
-// four-fifths rule and one threshold violation, the drift monitor one drift
+// four-fifths rule, one small group (8 decisions) below it and one
+// threshold violation, the drift monitor one drift
 // alert and its recovery. Values from the inputs hold markup ("FAQ <bot>",
 // the group "age=<25", a reviewer's reason with a script tag), so
 // renderers' escaping is exercised.
@@ -114,9 +115,13 @@ type Want struct {
 	// points carrying each aims.control.id (ControlRow.LogRecords and
 	// MetricPoints).
 	LogsByControl, PointsByControl map[string]int
-	// FourFifths is the expected verdict per fairness group ("pass"/"fail",
-	// GroupRow.FourFifths).
+	// FourFifths is the expected verdict per fairness group ("pass",
+	// "fail", or "warning" for a failing group with fewer than 30
+	// decisions, GroupRow.FourFifths).
 	FourFifths map[string]string
+	// SmallGroups are the groups with fewer than 30 decisions
+	// (GroupRow.SmallGroup).
+	SmallGroups []string
 	// ImpactRatio is the expected selection-rate ratio per group
 	// (GroupRow.ImpactRatio).
 	ImpactRatio map[string]float64
@@ -537,27 +542,34 @@ func metricLine(scope string, metrics []any) []byte {
 }
 
 // metrics writes the collector's metric output. The fairness monitor
-// exports selection rates at two times; the latest are age=<25 0.55,
-// sex=F 0.45, sex=M 0.65, so against the best (0.65) the impact ratios are
-// 0.846 (pass), 0.692 (fail) and 1 (pass). The drift monitor exports a
+// exports selection rates at two times; the latest are age=<25 0.375 (of
+// 8 decisions: a small group), sex=F 0.45 (of 200), sex=M 0.65 (of 300),
+// so against the best (0.65) the impact ratios are 0.577 (below 0.8 but
+// n = 8: a warning, not a failure), 0.692 (fail) and 1 (pass). The drift monitor exports a
 // score at six times for income (PSI, a distance; it rises to 0.41) and
 // age (KS, a p-value), and the dataset share.
 func metrics(w *Want) []byte {
 	g := string(semconv.AimsFairnessGroup)
 	t1, t2 := T0.Add(time.Hour), T0.Add(3*time.Hour)
 	earlier := map[string]float64{"age=<25": 0.5, "sex=F": 0.6, "sex=M": 0.62}
-	latest := map[string]float64{"age=<25": 0.55, "sex=F": 0.45, "sex=M": 0.65}
-	counts := map[string]float64{"age=<25": 10, "sex=F": 20, "sex=M": 30}
+	latest := map[string]float64{"age=<25": 0.375, "sex=F": 0.45, "sex=M": 0.65}
+	counts := map[string]float64{"age=<25": 8, "sex=F": 200, "sex=M": 300}
 	var sel, tpr, dec []any
 	for _, grp := range Groups {
 		sel = append(sel, point(t1, earlier[grp], kv(g, grp)), point(t2, latest[grp], kv(g, grp)))
 		tpr = append(tpr, point(t2, latest[grp]+0.2, kv(g, grp)))
 		dec = append(dec, point(t2, counts[grp], kv(g, grp)))
 		w.ImpactRatio[grp] = latest[grp] / 0.65
-		if latest[grp]/0.65 >= 0.8 {
+		switch {
+		case latest[grp]/0.65 >= 0.8:
 			w.FourFifths[grp] = "pass"
-		} else {
+		case counts[grp] < 30:
+			w.FourFifths[grp] = "warning"
+		default:
 			w.FourFifths[grp] = "fail"
+		}
+		if counts[grp] < 30 {
+			w.SmallGroups = append(w.SmallGroups, grp)
 		}
 	}
 	var out []byte
