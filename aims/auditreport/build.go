@@ -32,8 +32,12 @@ func Build(in *Input) (*Report, error) {
 	r.Sources = sources(in)
 	r.Inventory = buildInventory(in)
 	r.Coverage = buildCoverage(in)
-	r.Decisions = buildDecisions(in)
-	r.Oversight = buildOversight(in)
+	var v *view
+	if in.Decisions != nil {
+		v = newView(in.Decisions)
+	}
+	r.Decisions = buildDecisions(in, v)
+	r.Oversight = buildOversight(in, v)
 	r.Fairness = buildFairness(in)
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
@@ -292,16 +296,26 @@ func summarise(r *Report) Summary {
 		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.", s.Decisions, r.Decisions.Adverse, s.Followups)
 	}
 	if r.Oversight.Available {
-		v := VerdictPass
-		if r.Oversight.Open > 0 || r.Oversight.Expired > 0 {
+		// Oversight gets no PASS: the counts and indicators describe what
+		// reviewers did; whether that is adequate is the auditor's call.
+		v := VerdictInfo
+		if r.Oversight.Open > 0 || r.Oversight.Expired > 0 || r.Oversight.RubberStamping {
 			v = VerdictWarn
 		}
 		agree := "no resolved reviews"
 		if r.Oversight.AgreementDefined {
 			agree = fmt.Sprintf("reviewers agreed with the model in %.0f%% of resolved reviews", 100*r.Oversight.Agreement)
 		}
-		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open; %s.",
-			r.Oversight.Held, r.Oversight.Blocked, r.Oversight.Approved, r.Oversight.Rejected, r.Oversight.Overridden, r.Oversight.Expired, r.Oversight.Open, agree)
+		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open (%d waiting for another reviewer's vote); %s not resolve a ticket; %s.",
+			r.Oversight.Held, r.Oversight.Blocked, r.Oversight.Approved, r.Oversight.Rejected, r.Oversight.Overridden, r.Oversight.Expired, r.Oversight.Open, r.Oversight.Waiting,
+			plural(r.Oversight.PartialApprovals, "vote did", "votes did"), agree)
+		if r.Oversight.RubberStampingText != "" {
+			rv := VerdictInfo
+			if r.Oversight.RubberStamping {
+				rv = VerdictWarn
+			}
+			add(rv, "%s", r.Oversight.RubberStampingText)
+		}
 	}
 	if r.Fairness.Available {
 		v := VerdictPass

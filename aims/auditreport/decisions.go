@@ -59,26 +59,20 @@ func chooseBucket(first, last time.Time) time.Duration {
 	return span/(maxBuckets-1) + 1
 }
 
-func buildDecisions(in *Input) DecisionSection {
-	s := DecisionSection{Available: in.Decisions != nil}
-	if in.Decisions == nil {
+func buildDecisions(in *Input, v *view) DecisionSection {
+	s := DecisionSection{Available: v != nil}
+	if v == nil {
 		s.Note = "No decision ledger was available."
 		return s
 	}
 	outcomes := map[string]int{}
+	model := map[string]int{}
 	systems := map[string]int{}
 	var ds []*aims.Decision
-	for i := range in.Decisions {
-		d := &in.Decisions[i]
-		switch kindOf(d) {
-		case kindFollowup:
-			s.Followups++
-			continue
-		case kindSystem:
-			s.Halts++
-			continue
-		}
-		outcomes[d.Output]++
+	s.Followups, s.Halts = v.followups, len(v.system)
+	for _, d := range v.decisions {
+		outcomes[v.final[d]]++
+		model[d.Output]++
 		systems[d.SystemID]++
 		if d.Adverse {
 			s.Adverse++
@@ -97,7 +91,7 @@ func buildDecisions(in *Input) DecisionSection {
 			s.Last = d.Time
 		}
 	}
-	s.Outcomes, s.Systems = sortCounts(outcomes), sortCounts(systems)
+	s.Outcomes, s.ModelOutputs, s.Systems = sortCounts(outcomes), sortCounts(model), sortCounts(systems)
 	if s.Total == 0 {
 		s.Note = "The ledger holds no decision records."
 		return s
@@ -123,7 +117,7 @@ func buildDecisions(in *Input) DecisionSection {
 		// Clamped: with saturated durations (centuries apart) the
 		// division is approximate at the edges.
 		b := max(0, min(int(d.Time.UTC().Sub(start)/s.Bucket), n-1))
-		s.Series[b].Counts[idx[d.Output]]++
+		s.Series[b].Counts[idx[v.final[d]]]++
 		s.Series[b].Total++
 	}
 	s.Chart = decisionChart(&s)

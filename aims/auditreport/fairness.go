@@ -167,9 +167,10 @@ func fairnessMonitor(sys string, byMetric map[string]map[string]latestValue, dis
 	// The four-fifths rule compares each group's selection rate with the
 	// highest rate among groups that had decisions in the window.
 	best := math.Inf(-1)
+	var bestRow *GroupRow
 	for _, r := range groups {
-		if eligible(r) && *r.SelectionRate > best {
-			best = *r.SelectionRate
+		if eligible(r) && (*r.SelectionRate > best || *r.SelectionRate == best && bestRow != nil && r.Group < bestRow.Group) {
+			best, bestRow = *r.SelectionRate, r
 		}
 	}
 	for _, r := range groups {
@@ -183,6 +184,9 @@ func fairnessMonitor(sys string, byMetric map[string]map[string]latestValue, dis
 		} else {
 			r.FourFifths = VerdictFail
 		}
+	}
+	if bestRow != nil && best > 0 {
+		assessGroups(groups, bestRow)
 	}
 	for _, r := range groups {
 		m.Groups = append(m.Groups, *r)

@@ -57,6 +57,8 @@ func verdictWord(v Verdict) string {
 		return "FAIL"
 	case VerdictWarn:
 		return "WARNING"
+	case VerdictInfo:
+		return "INFO"
 	default:
 		return "NOT ASSESSED"
 	}

@@ -77,6 +77,13 @@ func (m *md) note(s string) {
 	}
 }
 
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
+}
+
 func itoa(n int) string { return fmt.Sprint(n) }
 
 func (m *md) report(r *Report) {
@@ -187,7 +194,12 @@ func (m *md) decisions(s *DecisionSection) {
 	for _, o := range s.Outcomes {
 		rows = append(rows, []string{o.Label, itoa(o.N), share(o.N, s.Total)})
 	}
-	m.table([]string{"Outcome", "Decisions", "Share"}, rows)
+	m.table([]string{"Final outcome (after review)", "Decisions", "Share"}, rows)
+	rows = nil
+	for _, o := range s.ModelOutputs {
+		rows = append(rows, []string{o.Label, itoa(o.N), share(o.N, s.Total)})
+	}
+	m.table([]string{"Model's proposed output", "Decisions", "Share"}, rows)
 	head := []string{"Bucket start (per " + humanDuration(s.Bucket) + ")"}
 	for _, o := range s.Outcomes {
 		head = append(head, o.Label)
@@ -222,11 +234,12 @@ func (m *md) oversight(s *OversightSection) {
 		{"Approved", itoa(s.Approved)},
 		{"Rejected", itoa(s.Rejected)},
 		{"Overridden", itoa(s.Overridden)},
-		{"Partial approvals (four-eyes, waiting)", itoa(s.PartialApprovals)},
+		{"Votes that did not resolve a ticket (four-eyes)", itoa(s.PartialApprovals)},
 		{"Contested", itoa(s.Contested)},
 		{"Expired", itoa(s.Expired)},
 		{"Escalated", itoa(s.Escalated)},
 		{"Still open", itoa(s.Open)},
+		{"Of which waiting for another reviewer's vote", itoa(s.Waiting)},
 		{"System halts / resumes", fmt.Sprintf("%d / %d", s.Halts, s.Resumes)},
 	})
 	if s.AgreementDefined {
@@ -237,6 +250,21 @@ func (m *md) oversight(s *OversightSection) {
 	if d := s.ReviewTimes; d.N > 0 {
 		m.p("Time to review (%d resolved reviews, from the %s): median %s, 90th percentile %s, min %s, max %s, mean %s.\n",
 			d.N, d.Source, fmtDur(d.Median), fmtDur(d.P90), fmtDur(d.Min), fmtDur(d.Max), fmtDur(d.Mean))
+	}
+	if s.RubberStampingText != "" {
+		word := "INFO"
+		if s.RubberStamping {
+			word = "WARNING"
+		}
+		m.p("**%s** %s\n", word, esc(s.RubberStampingText))
+	}
+	if len(s.Overrides) > 0 {
+		var rows [][]string
+		for _, o := range s.Overrides {
+			rows = append(rows, []string{o.Decision, fmtTime(o.Time), o.From + " → " + o.To, join(o.Reviewers), orDash(o.Reason)})
+		}
+		m.p("Overrides (%d):\n", len(s.Overrides))
+		m.table([]string{"Decision", "Resolved", "Model → reviewer output", "Reviewer(s)", "Reason"}, rows)
 	}
 	if len(s.Reviewers) > 0 {
 		var rows [][]string
@@ -266,7 +294,7 @@ func (m *md) fairness(s *FairnessSection) {
 		var rows [][]string
 		for _, g := range mon.Groups {
 			rows = append(rows, []string{g.Group, fmtNum(g.Decisions), fmtNum(g.Labeled), fmtNum(g.SelectionRate), fmtNum(g.ImpactRatio),
-				verdictWord(g.FourFifths), fmtNum(g.TPR), fmtNum(g.FPR), fmtNum(g.Accuracy)})
+				strings.TrimSpace(verdictWord(g.FourFifths) + " " + paren(g.FourFifthsNote)), fmtNum(g.TPR), fmtNum(g.FPR), fmtNum(g.Accuracy)})
 		}
 		m.table([]string{"Group", "Decisions", "Labelled", "Selection rate", "Impact ratio", "Four-fifths", "TPR", "FPR", "Accuracy"}, rows)
 		if len(mon.Disparities) > 0 {

@@ -1,6 +1,7 @@
 package auditreport
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -15,7 +16,11 @@ import (
 // primary source: gates record each decision with its route, and every
 // reviewer action is a follow-up record linked to the decision. Without a
 // ledger, the collector's oversight events give the counts instead.
-func buildOversight(in *Input) OversightSection {
+//
+// With a ledger, every count comes from it alone: the collector's event
+// counts (which also count votes and are sampled or lost independently)
+// are not shown next to them.
+func buildOversight(in *Input, v *view) OversightSection {
 	s := OversightSection{}
 	events := map[string]int{}
 	var eventLatencies []time.Duration
@@ -30,15 +35,14 @@ func buildOversight(in *Input) OversightSection {
 			}
 		}
 	}
-	s.Events = sortCounts(events)
-
 	switch {
-	case in.Decisions != nil:
+	case v != nil:
 		s.Available = true
-		fromLedger(in.Decisions, &s)
+		fromLedger(v, &s)
 	case in.Logs != nil:
 		s.Available = true
 		s.Note = "No decision ledger was available; the counts come from the collector's oversight events."
+		s.Events = sortCounts(events)
 		fromEvents(in.Logs, &s)
 		s.ReviewTimes = distribution(eventLatencies, "collector events")
 	default:
@@ -52,7 +56,41 @@ func buildOversight(in *Input) OversightSection {
 	if s.ReviewTimes.N > 0 {
 		s.Chart = reviewTimeChart(&s.ReviewTimes)
 	}
+	rubberStamping(&s)
 	return s
+}
+
+// Thresholds of the rubber-stamping indicator: reviews that are both fast
+// and almost always agree with the model suggest reviewers confirm
+// without examining (automation bias).
+const (
+	// RubberStampMedian: a median time to review below it is fast.
+	RubberStampMedian = 30 * time.Second
+	// RubberStampAgreement: agreement above it is near-total.
+	RubberStampAgreement = 0.95
+	// RubberStampMinReviews: fewer resolved reviews are too few to judge.
+	RubberStampMinReviews = 5
+)
+
+// rubberStamping sets the indicator and its explanation, thresholds
+// included.
+func rubberStamping(s *OversightSection) {
+	rt := s.ReviewTimes
+	thresholds := fmt.Sprintf("warning when the median time to review is below %s and agreement above %.0f%%, over at least %d resolved reviews",
+		fmtDur(RubberStampMedian), 100*RubberStampAgreement, RubberStampMinReviews)
+	switch {
+	case !s.AgreementDefined || rt.N == 0:
+		s.RubberStampingText = "Rubber-stamping indicator: not assessed, no resolved reviews with a review time (" + thresholds + ")."
+	case rt.N < RubberStampMinReviews:
+		s.RubberStampingText = fmt.Sprintf("Rubber-stamping indicator: not assessed, only %d resolved reviews with a review time (%s).", rt.N, thresholds)
+	case rt.Median < RubberStampMedian && s.Agreement > RubberStampAgreement:
+		s.RubberStamping = true
+		s.RubberStampingText = fmt.Sprintf("Possible rubber-stamping: median time to review %s is below %s and reviewers agreed with the model in %.0f%% (above %.0f%%) of %d resolved reviews.",
+			fmtDur(rt.Median), fmtDur(RubberStampMedian), 100*s.Agreement, 100*RubberStampAgreement, rt.N)
+	default:
+		s.RubberStampingText = fmt.Sprintf("Rubber-stamping indicator: median time to review %s, agreement %.0f%% over %d resolved reviews; no warning (%s).",
+			fmtDur(rt.Median), 100*s.Agreement, rt.N, thresholds)
+	}
 }
 
 // resolvedEvent reports whether a reviewed event resolved its ticket (a
@@ -66,47 +104,36 @@ func resolvedEvent(l otlpfile.LogRecord) bool {
 	return !isBool || b
 }
 
-func fromLedger(ds []aims.Decision, s *OversightSection) {
-	held := map[string]bool{}     // ticket or decision ID of held decisions
-	resolved := map[string]bool{} // tickets or decisions with a final action
-	reviewers := map[string]int{}
-	var latencies []time.Duration
-	key := func(d *aims.Decision) string {
-		if d.Oversight != nil && d.Oversight.TicketID != "" {
-			return d.Oversight.TicketID
-		}
-		if d.Oversight != nil && d.Oversight.RelatedDecisionID != "" {
-			return d.Oversight.RelatedDecisionID
-		}
-		return d.ID
-	}
-	for i := range ds {
-		d := &ds[i]
+// fromLedger counts from the ledger view: gate routes from the decision
+// records, and per ticket its final state, so that held = approved +
+// rejected + overridden + expired + open by construction, and a vote that
+// resolved nothing (four-eyes) is never a resolution.
+func fromLedger(v *view, s *OversightSection) {
+	for _, d := range v.decisions {
 		o := d.Oversight
 		if o == nil {
 			s.Ungated++
 			continue
 		}
-		_, partial := d.Attributes[partialApprovalsAttr]
 		switch o.Action {
 		case aims.ActionApply:
-			if o.RelatedDecisionID == "" {
-				s.Applied++
-			}
+			s.Applied++
 		case aims.ActionReview:
-			if o.RelatedDecisionID == "" {
-				s.Held++
-				held[key(d)] = true
-			}
+			s.Held++
 		case aims.ActionBlock:
-			if o.RelatedDecisionID == "" {
-				s.Blocked++
-			}
-		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
-			if partial {
-				s.PartialApprovals++
-				continue
-			}
+			s.Blocked++
+		default:
+			s.Ungated++
+		}
+	}
+	reviewers := map[string]int{}
+	var latencies []time.Duration
+	v.each(func(_ string, t *ticket) {
+		s.PartialApprovals += len(t.votes)
+		s.Escalated += t.escalated
+		switch {
+		case t.resolution != nil:
+			o := t.resolution.Oversight
 			switch o.Action {
 			case aims.ActionApprove:
 				s.Approved++
@@ -115,31 +142,23 @@ func fromLedger(ds []aims.Decision, s *OversightSection) {
 			default:
 				s.Overridden++
 			}
-			resolved[key(d)] = true
 			if o.Reviewer != "" {
 				reviewers[o.Reviewer]++
 			}
 			if o.ReviewLatency > 0 {
 				latencies = append(latencies, o.ReviewLatency)
 			}
-		case aims.ActionExpire:
+		case t.expiry != nil:
 			s.Expired++
-			resolved[key(d)] = true
-		case aims.ActionEscalate:
-			s.Escalated++
-		case aims.ActionContest:
-			s.Contested++
-		case aims.ActionHalt:
-			s.Halts++
-		case aims.ActionResume:
-			s.Resumes++
-		}
-	}
-	for k := range held {
-		if !resolved[k] {
+		case t.decision != nil:
 			s.Open++
+			if len(t.votes) > 0 {
+				s.Waiting++
+			}
 		}
-	}
+	})
+	s.Contested, s.Halts, s.Resumes = v.contested, v.halts, v.resumes
+	s.Overrides = v.overrides()
 	s.Reviewers = sortCounts(reviewers)
 	s.ReviewTimes = distribution(latencies, "ledger")
 }

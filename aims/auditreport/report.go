@@ -70,6 +70,7 @@ const (
 	VerdictFail    Verdict = "fail"
 	VerdictWarn    Verdict = "warning"      // needs the auditor's attention, not a failure
 	VerdictUnknown Verdict = "not assessed" // the inputs hold too little to judge
+	VerdictInfo    Verdict = "info"         // indicators for the auditor to judge; no pass or fail is claimed
 )
 
 // Summary is the first thing an auditor reads.
@@ -92,7 +93,8 @@ type Summary struct {
 	Applicable, Excluded, NotAddressed, WithEvidence int
 	// Controls is the number of Annex A controls in the catalogue.
 	Controls int
-	// HeldForReview and Overridden summarise human oversight.
+	// HeldForReview and Overridden summarise human oversight; they are
+	// OversightSection.Held and Overridden.
 	HeldForReview, Overridden int
 	// FairnessAlerts counts groups failing the four-fifths rule plus
 	// threshold violations reported by the fairness monitor.
@@ -244,8 +246,16 @@ type DecisionSection struct {
 	// First and Last are the earliest and latest decision times; zero when
 	// no decision has a time.
 	First, Last time.Time
-	// Outcomes counts decisions by output, most frequent first.
+	// Outcomes counts decisions by final outcome, most frequent first:
+	// the resolving reviewer's output when a held decision was resolved
+	// (an override's new output), the model's output when the decision
+	// took effect without review, and OutcomeBlocked, OutcomeRejected,
+	// OutcomeExpired or OutcomePending for decisions without an applied
+	// output.
 	Outcomes []Count
+	// ModelOutputs counts decisions by the model's proposed output,
+	// before any review.
+	ModelOutputs []Count
 	// Systems counts decisions by AI system.
 	Systems []Count
 	// Bucket is the width of the time buckets of Series, chosen so the
@@ -294,13 +304,29 @@ type OversightSection struct {
 	// Approved, Rejected and Overridden count the reviewer actions that
 	// resolved a held decision.
 	Approved, Rejected, Overridden int
-	// PartialApprovals counts four-eyes votes that still waited for
-	// another reviewer; they resolve nothing.
+	// PartialApprovals counts reviewer votes that did not resolve their
+	// ticket (the first of two required approvals or overrides under
+	// four-eyes review); they are never counted as resolutions.
 	PartialApprovals int
+	// Waiting counts open tickets (included in Open) that hold at least
+	// one such vote and wait for another reviewer.
+	Waiting int
+	// Overrides lists each overridden decision with the model's output,
+	// the reviewer's and who decided; len(Overrides) == Overridden when
+	// the ledger is the source.
+	Overrides []OverrideRow
+	// RubberStamping is true when reviews are fast and almost always
+	// agree with the model (thresholds RubberStampMedian,
+	// RubberStampAgreement, RubberStampMinReviews): a warning of possible
+	// automation bias, not a finding.
+	RubberStamping bool
+	// RubberStampingText states the indicator, its values and thresholds.
+	RubberStampingText string
 	// Contested counts contests: the person a decision affects asked for
 	// it to be reviewed.
 	Contested int
-	// Expired counts held decisions whose review deadline passed.
+	// Expired counts held decisions whose final review deadline passed
+	// with no reviewer resolution.
 	Expired int
 	// Escalated counts escalations of held decisions to a further
 	// reviewer level.
@@ -310,7 +336,10 @@ type OversightSection struct {
 	// Open counts held decisions with no resolution in the ledger (from
 	// events: held minus resolved). An expiry counts as a resolution, also
 	// under the fail-safe "hold" where the decision stays held until a
-	// reviewer acts (Expired shows those).
+	// reviewer acts (Expired shows those). From the ledger, Held = Approved
+	// + Rejected + Overridden + Expired + Open: each held decision is
+	// counted once, by its final state (a reviewer's resolution after an
+	// expiry under "hold" counts as the resolution).
 	Open int
 	// Agreement is approvals / resolved human reviews, between 0 and 1.
 	Agreement float64
@@ -319,7 +348,9 @@ type OversightSection struct {
 	AgreementDefined bool
 	// ReviewTimes summarises time to review of resolved human reviews.
 	ReviewTimes Distribution
-	// Events counts oversight events in the collector's logs by name.
+	// Events counts oversight events in the collector's logs by name;
+	// only when they are the source (no ledger), so that no count is
+	// shown twice from two sources.
 	Events []Count
 	// Reviewers counts resolving actions per reviewer.
 	Reviewers []Count
@@ -401,8 +432,18 @@ type GroupRow struct {
 	ImpactRatio *float64
 	// FourFifths is pass when ImpactRatio ≥ 0.8 (the EEOC four-fifths
 	// rule of thumb, 29 CFR 1607.4(D)), fail below, not assessed when
-	// ImpactRatio is nil.
+	// ImpactRatio is nil; a group with fewer than MinGroupDecisions
+	// decisions below 0.8 is a warning, not a failure (SmallGroup).
 	FourFifths Verdict
+	// ImpactLow and ImpactHigh bound the 95 % bootstrap confidence
+	// interval of ImpactRatio (fairness.Bootstrap, seeded); nil for the
+	// reference group and when the decision counts are not exported.
+	ImpactLow, ImpactHigh *float64
+	// SmallGroup marks a group with fewer than MinGroupDecisions
+	// decisions in the window.
+	SmallGroup bool
+	// FourFifthsNote states n when small and the interval.
+	FourFifthsNote string
 }
 
 // DisparityRow is the latest value of one monitored disparity.

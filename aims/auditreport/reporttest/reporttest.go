@@ -15,7 +15,8 @@
 // after a partial four-eyes vote), one review is escalated and expires and
 // one stays open; one decision is contested, and the system is halted and
 // resumed once. The fairness monitor shows one group failing the
-// four-fifths rule and one threshold violation, the drift monitor one drift
+// four-fifths rule, one small group (8 decisions) below it and one
+// threshold violation, the drift monitor one drift
 // alert and its recovery. Values from the inputs hold markup ("FAQ <bot>",
 // the group "age=<25", a reviewer's reason with a script tag), so
 // renderers' escaping is exercised.
@@ -88,6 +89,22 @@ type Want struct {
 	// Escalated, Contested, Open, Halts and Resumes are the remaining
 	// OversightSection counts.
 	Escalated, Contested, Open, Halts, Resumes int
+	// Waiting counts open tickets holding a vote that did not resolve
+	// them (OversightSection.Waiting); Partial counts those votes, which
+	// are never resolutions.
+	Waiting int
+	// FinalOutcomes counts decisions by the outcome that took effect after
+	// review (DecisionSection.Outcomes): a reviewer's output where one
+	// resolved the ticket, the model's only where no review happened, and
+	// "(blocked)", "(rejected)", "(expired, fail-safe)" and "(held, no
+	// resolution)" for the others (auditreport.OutcomeBlocked, …).
+	FinalOutcomes map[string]int
+	// ModelOutputs counts decisions by the model's proposed output
+	// (DecisionSection.ModelOutputs).
+	ModelOutputs map[string]int
+	// Overrides are the overridden decisions in time order
+	// (OversightSection.Overrides).
+	Overrides []Override
 	// Agreement is the share of resolved reviews that approved
 	// (OversightSection.Agreement).
 	Agreement float64
@@ -98,9 +115,13 @@ type Want struct {
 	// points carrying each aims.control.id (ControlRow.LogRecords and
 	// MetricPoints).
 	LogsByControl, PointsByControl map[string]int
-	// FourFifths is the expected verdict per fairness group ("pass"/"fail",
-	// GroupRow.FourFifths).
+	// FourFifths is the expected verdict per fairness group ("pass",
+	// "fail", or "warning" for a failing group with fewer than 30
+	// decisions, GroupRow.FourFifths).
 	FourFifths map[string]string
+	// SmallGroups are the groups with fewer than 30 decisions
+	// (GroupRow.SmallGroup).
+	SmallGroups []string
 	// ImpactRatio is the expected selection-rate ratio per group
 	// (GroupRow.ImpactRatio).
 	ImpactRatio map[string]float64
@@ -115,6 +136,19 @@ type Want struct {
 	// to the collector; the report checks the ledger against each
 	// (Verification.External).
 	OutsideCheckpoints int
+}
+
+// Override is one expected row of the overrides table.
+type Override struct {
+	// Decision is the overridden decision's ID.
+	Decision string
+	// From is the model's output, To the reviewer's.
+	From, To string
+	// Reviewers are the reviewers whose votes made the override, in
+	// order.
+	Reviewers []string
+	// Reason is the resolving reviewer's reason.
+	Reason string
 }
 
 // Groups are the fairness groups of the scenario, in the order the report
@@ -137,6 +171,8 @@ func Write(dir string) (Paths, Want, error) {
 		PointsByControl: map[string]int{},
 		FourFifths:      map[string]string{},
 		ImpactRatio:     map[string]float64{},
+		FinalOutcomes:   map[string]int{},
+		ModelOutputs:    map[string]int{},
 		Applicable:      36, Excluded: 2, // the SoA excludes A.5.5 and A.10.4
 		Systems: 2,
 	}
@@ -179,7 +215,9 @@ func uuidAt(n int) string {
 // The k-th held decision (k = 0..11) gets, after k+1 minutes: k%4 == 0 an
 // approval (k = 0, 4, 8), k%4 == 1 a rejection (1, 5, 9), k%4 == 2 an
 // override (2, 6, 10); k == 3 escalates and then expires; k == 7 gets a
-// partial four-eyes approval and then an approval; k == 11 stays open.
+// partial four-eyes approval and then an approval; k == 10's override is
+// a four-eyes one (a partial override vote by carol first); k == 11 gets a
+// partial approval by dave and stays open, waiting for a second vote.
 // Decision 3 is contested, and the system is halted and resumed once.
 func decisions(w *Want) ([]aims.Decision, error) {
 	var out []aims.Decision
@@ -187,6 +225,7 @@ func decisions(w *Want) ([]aims.Decision, error) {
 	next := func() string { n++; return uuidAt(n) }
 	score := 0.7
 	var held []aims.Decision
+	final := map[string]string{} // decision ID → final outcome
 	for i := range 60 {
 		d := aims.Decision{
 			SchemaVersion: aims.DecisionSchemaVersion, ID: next(), Time: T0.Add(time.Duration(i) * 3 * time.Minute),
@@ -213,6 +252,15 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		}
 		out = append(out, d)
 		w.Decisions++
+		w.ModelOutputs[d.Output]++
+		switch {
+		case d.Oversight != nil && d.Oversight.Action == aims.ActionBlock:
+			final[d.ID] = "(blocked)"
+		case d.Oversight != nil && d.Oversight.Action == aims.ActionReview:
+			final[d.ID] = "(held, no resolution)" // until a reviewer resolves it below
+		default:
+			final[d.ID] = d.Output
+		}
 	}
 	follow := func(orig aims.Decision, at time.Time, o aims.OversightOutcome) aims.Decision {
 		d := orig
@@ -236,8 +284,14 @@ func decisions(w *Want) ([]aims.Decision, error) {
 			out = append(out, follow(h, at.Add(time.Minute), aims.OversightOutcome{Action: aims.ActionExpire, Policy: "adverse-or-uncertain", Reason: "fail-safe deny"}))
 			w.Escalated++
 			w.Expired++
+			final[h.ID] = "(expired, fail-safe)"
 		case k == 11:
+			vote := follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: "dave", ReviewLatency: lat})
+			vote.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
+			out = append(out, vote)
+			w.Partial++
 			w.Open++
+			w.Waiting++
 		case k == 7:
 			partial := follow(h, at.Add(-30*time.Second), aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: "carol", ReviewLatency: lat - 30*time.Second})
 			partial.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
@@ -246,23 +300,40 @@ func decisions(w *Want) ([]aims.Decision, error) {
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
 			w.Approved++
 			latencies = append(latencies, lat)
+			final[h.ID] = h.Output
 		case k%4 == 0:
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionApprove, Reviewer: reviewer, ReviewLatency: lat}))
 			w.Approved++
 			latencies = append(latencies, lat)
+			final[h.ID] = h.Output
 		case k%4 == 1:
 			out = append(out, follow(h, at, aims.OversightOutcome{Action: aims.ActionReject, Reviewer: reviewer, Reason: "income not verified", ReviewLatency: lat}))
 			w.Rejected++
 			latencies = append(latencies, lat)
+			final[h.ID] = "(rejected)"
 		case k%4 == 2:
-			o := follow(h, at, aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: reviewer, Reason: "collateral <script>alert(1)</script> offered", ReviewLatency: lat, OriginalOutput: h.Output})
-			o.Output = "approve"
+			to := "approve"
 			if h.Output == "approve" {
-				o.Output = "deny"
+				to = "deny"
 			}
+			reason := "collateral <script>alert(1)</script> offered"
+			want := Override{Decision: h.ID, From: h.Output, To: to, Reason: reason}
+			if k == 10 {
+				vote := follow(h, at.Add(-30*time.Second), aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: "carol", Reason: reason, ReviewLatency: lat - 30*time.Second, OriginalOutput: h.Output})
+				vote.Output = to
+				vote.Attributes = map[string]string{"aims.oversight.approvals": "1 of 2"}
+				out = append(out, vote)
+				w.Partial++
+				want.Reviewers = append(want.Reviewers, "carol")
+			}
+			o := follow(h, at, aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: reviewer, Reason: reason, ReviewLatency: lat, OriginalOutput: h.Output})
+			o.Output = to
 			out = append(out, o)
 			w.Overridden++
 			latencies = append(latencies, lat)
+			final[h.ID] = to
+			want.Reviewers = append(want.Reviewers, reviewer)
+			w.Overrides = append(w.Overrides, want)
 		}
 	}
 	out = append(out, follow(out[3], T0.Add(4*time.Hour), aims.OversightOutcome{Action: aims.ActionContest, Policy: "contest", Reason: "I repaid my previous loan"}))
@@ -278,6 +349,9 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		}
 		out = append(out, d)
 		w.SystemRecords++
+	}
+	for _, f := range final {
+		w.FinalOutcomes[f]++
 	}
 	w.LedgerRecords = len(out)
 	w.Agreement = float64(w.Approved) / float64(w.Approved+w.Rejected+w.Overridden)
@@ -468,27 +542,34 @@ func metricLine(scope string, metrics []any) []byte {
 }
 
 // metrics writes the collector's metric output. The fairness monitor
-// exports selection rates at two times; the latest are age=<25 0.55,
-// sex=F 0.45, sex=M 0.65, so against the best (0.65) the impact ratios are
-// 0.846 (pass), 0.692 (fail) and 1 (pass). The drift monitor exports a
+// exports selection rates at two times; the latest are age=<25 0.375 (of
+// 8 decisions: a small group), sex=F 0.45 (of 200), sex=M 0.65 (of 300),
+// so against the best (0.65) the impact ratios are 0.577 (below 0.8 but
+// n = 8: a warning, not a failure), 0.692 (fail) and 1 (pass). The drift monitor exports a
 // score at six times for income (PSI, a distance; it rises to 0.41) and
 // age (KS, a p-value), and the dataset share.
 func metrics(w *Want) []byte {
 	g := string(semconv.AimsFairnessGroup)
 	t1, t2 := T0.Add(time.Hour), T0.Add(3*time.Hour)
 	earlier := map[string]float64{"age=<25": 0.5, "sex=F": 0.6, "sex=M": 0.62}
-	latest := map[string]float64{"age=<25": 0.55, "sex=F": 0.45, "sex=M": 0.65}
-	counts := map[string]float64{"age=<25": 10, "sex=F": 20, "sex=M": 30}
+	latest := map[string]float64{"age=<25": 0.375, "sex=F": 0.45, "sex=M": 0.65}
+	counts := map[string]float64{"age=<25": 8, "sex=F": 200, "sex=M": 300}
 	var sel, tpr, dec []any
 	for _, grp := range Groups {
 		sel = append(sel, point(t1, earlier[grp], kv(g, grp)), point(t2, latest[grp], kv(g, grp)))
 		tpr = append(tpr, point(t2, latest[grp]+0.2, kv(g, grp)))
 		dec = append(dec, point(t2, counts[grp], kv(g, grp)))
 		w.ImpactRatio[grp] = latest[grp] / 0.65
-		if latest[grp]/0.65 >= 0.8 {
+		switch {
+		case latest[grp]/0.65 >= 0.8:
 			w.FourFifths[grp] = "pass"
-		} else {
+		case counts[grp] < 30:
+			w.FourFifths[grp] = "warning"
+		default:
 			w.FourFifths[grp] = "fail"
+		}
+		if counts[grp] < 30 {
+			w.SmallGroups = append(w.SmallGroups, grp)
 		}
 	}
 	var out []byte

@@ -7,13 +7,16 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/aimskit/aimskit/aims/auditreport"
+	"github.com/aimskit/aimskit/aims/ledger"
 )
 
 func init() {
 	register(&command{
 		name:    "report",
-		args:    "--ledger DIR --otel DIR --soa FILE --key PUB --out REPORT.html [--markdown REPORT.md] [--allow-pending]",
+		args:    "--ledger DIR --otel DIR --soa FILE --key PUB --out REPORT.html [--markdown REPORT.md] [--allow-pending] [--sign-key KEY]",
 		summary: "build the audit report (one self-contained HTML file with charts, and Markdown) from a ledger, the collector's logs.jsonl/metrics.jsonl and the Statement of Applicability",
 		run:     runReportCommand,
 	})
@@ -34,13 +37,22 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write the HTML report to this file")
 	mdOut := fs.String("markdown", "", "also write the report as Markdown to this file")
 	allowPending := fs.Bool("allow-pending", false, "accept ledger records after the last checkpoint (the ledger of a running service)")
+	signKey := fs.String("sign-key", "", "private signing key file (as made by keygen): write a detached signature FILE"+signatureSuffix+" next to each report written; check it with verify-report")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
-		return exitUsageErr
+		return flagErrExit(err)
 	}
 	if len(pos) != 0 || (*out == "" && *mdOut == "") {
 		fs.Usage()
 		return exitUsageErr
+	}
+
+	var signer note.Signer
+	if *signKey != "" {
+		if signer, err = ledger.LoadSigner(*signKey); err != nil {
+			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+			return exitUsageErr
+		}
 	}
 
 	in, err := auditreport.Load(context.Background(), auditreport.LoadOptions{
@@ -64,6 +76,9 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 			return exitUsageErr
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *out)
+		if signer != nil && !signFile(*out, signer, stdout, stderr) {
+			return exitUsageErr
+		}
 	}
 	if *mdOut != "" {
 		if err := writeFileAtomic(*mdOut, r.RenderMarkdown); err != nil {
@@ -71,6 +86,9 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 			return exitUsageErr
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *mdOut)
+		if signer != nil && !signFile(*mdOut, signer, stdout, stderr) {
+			return exitUsageErr
+		}
 	}
 	s := r.Summary
 	fmt.Fprintf(stdout, "ledger: %s\n", s.VerificationText)
@@ -80,6 +98,28 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// signatureSuffix is appended to a report's file name to name its
+// detached signature.
+const signatureSuffix = ".sig"
+
+// signFile writes the detached signature of the file at path (the exact
+// bytes just written) to path+signatureSuffix. It reports success.
+func signFile(path string, signer note.Signer, stdout, stderr io.Writer) bool {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		var sig []byte
+		if sig, err = auditreport.SignReport(b, signer); err == nil {
+			err = writeFileAtomic(path+signatureSuffix, func(w io.Writer) error { _, err := w.Write(sig); return err })
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "aimsaudit report: signing %s: %v\n", path, err)
+		return false
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path+signatureSuffix)
+	return true
 }
 
 // writeFileAtomic renders into a temporary file next to path and renames
