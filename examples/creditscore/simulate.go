@@ -50,14 +50,15 @@ type Tally struct {
 	// FinalByGroup the final approvals by group.
 	Final, FinalApprovedByGroup map[string]int
 	// Labels is how many repayment outcomes the service accepted, Repaid
-	// how many of them were repaid.
+	// how many of them were repaid, LabelsByGroup the labels by group.
 	Labels, Repaid int
+	LabelsByGroup  map[string]int
 }
 
 func newTally() *Tally {
 	return &Tally{ByGroup: map[string]int{}, BySex: map[string]int{}, ByRegion: map[string]int{},
 		Statuses: map[string]int{}, Votes: map[string]int{}, Resolutions: map[string]int{}, Overrides: map[string]int{},
-		Final: map[string]int{}, FinalApprovedByGroup: map[string]int{}}
+		Final: map[string]int{}, FinalApprovedByGroup: map[string]int{}, LabelsByGroup: map[string]int{}}
 }
 
 func (t *Tally) with(f func(t *Tally)) {
@@ -78,7 +79,7 @@ func (t *Tally) String() string {
 	fmt.Fprintf(&b, "  votes: %s; resolutions: %s; overrides: %s\n", sortedMap(t.Votes), sortedMap(t.Resolutions), sortedMap(t.Overrides))
 	fmt.Fprintf(&b, "  contests: %d; halts: %d; resumes: %d\n", len(t.Contests), t.Halts, t.Resumes)
 	fmt.Fprintf(&b, "  final outcomes: %s; final approvals by group: %s\n", sortedMap(t.Final), sortedMap(t.FinalApprovedByGroup))
-	fmt.Fprintf(&b, "  repayment outcomes reported: %d (repaid: %d)\n", t.Labels, t.Repaid)
+	fmt.Fprintf(&b, "  repayment outcomes reported: %d (repaid: %d); by group: %s\n", t.Labels, t.Repaid, sortedMap(t.LabelsByGroup))
 	return b.String()
 }
 
@@ -246,6 +247,7 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 		}
 		tally.with(func(t *Tally) {
 			t.Labels++
+			t.LabelsByGroup[d.group]++
 			if d.repaid {
 				t.Repaid++
 			}
