@@ -26,7 +26,7 @@ type Tally struct {
 	// Applications is every application the service took a decision on;
 	// Refused, the invalid ones it refused (4xx) without deciding.
 	Applications, Refused int
-	// ByGroup counts applications by "sex,region" (the fairness monitor's
+	// ByGroup counts applications by "sex=…,region=…" (the fairness monitor's
 	// group names), BySex and ByRegion by each sensitive feature.
 	ByGroup, BySex, ByRegion map[string]int
 	// Statuses counts the first answers (decided, pending_review,
@@ -174,7 +174,7 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 			}
 			tally.with(func(t *Tally) { t.Resumes++ })
 		}
-		group := a.Sex + "," + a.Region
+		group := "sex=" + a.Sex + ",region=" + a.Region
 		tally.with(func(t *Tally) {
 			t.Applications++
 			t.ByGroup[group]++
