@@ -3,14 +3,24 @@
 //
 //   - it registers itself in the AI-system inventory (high-risk: EU AI Act
 //     Annex III 5(b), creditworthiness) and sends heartbeats;
-//   - it discloses AI on every response (AI-Disclosure header and body);
+//   - it takes strict input only (unknown fields, trailing data and
+//     implausible values are refused with an RFC 9457 problem listing every
+//     field), and refers applications outside its intended use (amounts
+//     above EUR 30,000, other terms, applicants under 21) to a person;
+//   - it discloses AI on every response that carries an AI output
+//     (AI-Disclosure header and body), never on errors;
 //   - it explains every adverse decision with reason codes and a
 //     counterfactual ("approved if income ≥ …");
 //   - it routes low-confidence and adverse decisions through an oversight
-//     gate to human reviewers;
+//     gate to human reviewers (console: HTTP Basic login, failed logins
+//     rate-limited per client and user);
+//   - applicants look up and contest their decision by its ID with the
+//     contest credential of their decision response; loan outcomes
+//     (labels) are reported with the service credential;
 //   - it records every decision in a signed, tamper-evident ledger;
-//   - it runs fairness (by sex and region) and drift monitors;
-//   - all of it goes out as OpenTelemetry, to a collector when
+//   - it runs fairness (by sex and region, on final outcomes after review)
+//     and drift monitors;
+//   - all of it goes out as OpenTelemetry, one trace per request, to a collector when
 //     OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise to local OTLP/JSON files.
 //
 // Usage:
