@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -83,24 +84,58 @@ func NewDiscloser(d Disclosure, opts ...DisclosureOption) (*Discloser, error) {
 // Disclosure returns the disclosure this Discloser makes.
 func (x *Discloser) Disclosure() Disclosure { return x.d }
 
-// Middleware wraps next so that every response carries the AI-Disclosure
-// header and one disclosure event is recorded per response. The header is
-// set before next runs, so it is present whatever next writes; a handler
-// that must not disclose (a health check) should not be wrapped.
+// Middleware wraps next so that every response that carries an AI output
+// has the AI-Disclosure header, and one disclosure event (and counter
+// increment) is recorded per such response. Only successful (2xx)
+// responses carry an AI output: an error, a redirect or a refusal gets
+// neither the header nor an event. A handler whose successful response
+// holds no AI output (an acknowledgement, a form) says so with
+// MarkAIOutput(r.Context(), false); a 2xx response that is not marked
+// otherwise is taken to carry one. The header is set when the status is
+// written, so the handler decides until then. A handler that never
+// discloses (a health check) should not be wrapped.
 func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hv, err := x.d.HeaderValue(x.now()); err == nil { // cannot fail: NewDiscloser tried
-			w.Header().Set(DisclosureHeader, hv)
-		}
-		sw := &statusWriter{ResponseWriter: w}
+		st := &outputMark{carries: true}
+		r = r.WithContext(context.WithValue(r.Context(), outputMarkKey{}, st))
+		sw := &statusWriter{ResponseWriter: w, x: x, mark: st}
 		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			// Nothing written: net/http answers 200 with an empty body.
+			sw.WriteHeader(http.StatusOK)
+		}
+		if !sw.disclosed {
+			return
+		}
 		route := r.Pattern
 		if route == "" {
 			route = r.URL.Path
 		}
 		x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
-			attribute.Int("http.response.status_code", sw.statusOrOK()))
+			attribute.Int("http.response.status_code", sw.status))
 	})
+}
+
+// outputMark is what a handler under Middleware said about its response.
+type outputMark struct {
+	mu      sync.Mutex
+	carries bool
+}
+
+type outputMarkKey struct{}
+
+// MarkAIOutput tells the Middleware wrapping the current request whether
+// its response carries an AI output (an AI decision, score or generated
+// content): false keeps the AI-Disclosure header and the disclosure event
+// off a successful response that holds none. ctx is the request's context;
+// outside Middleware it does nothing. It takes effect only if called
+// before the status is written.
+func MarkAIOutput(ctx context.Context, carries bool) {
+	if m, ok := ctx.Value(outputMarkKey{}).(*outputMark); ok {
+		m.mu.Lock()
+		m.carries = carries
+		m.mu.Unlock()
+	}
 }
 
 // Record records a disclosure made through another channel (a chat
@@ -219,32 +254,57 @@ func TextMark(text string) (Disclosure, bool) {
 	return d, true
 }
 
-// statusWriter remembers the status code a handler wrote.
+// statusWriter remembers the status code a handler wrote and, as it is
+// written, adds the disclosure header to a successful response that
+// carries an AI output.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	x         *Discloser
+	mark      *outputMark
+	status    int
+	disclosed bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
+	if code < 200 { // informational: the final status is still to come
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	if w.status != 0 {
+		w.ResponseWriter.WriteHeader(code) // net/http logs the superfluous call
+		return
+	}
+	w.status = code
+	w.mark.mu.Lock()
+	carries := w.mark.carries
+	w.mark.mu.Unlock()
+	if code >= 200 && code < 300 && carries {
+		if hv, err := w.x.d.HeaderValue(w.x.now()); err == nil { // cannot fail: NewDiscloser tried
+			w.Header().Set(DisclosureHeader, hv)
+			w.disclosed = true
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(p)
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer (Flush, deadlines).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) statusOrOK() int {
+// FlushError flushes through to the underlying writer (http.ResponseController
+// calls it), writing the status first, so the header decision is made here.
+func (w *statusWriter) FlushError() error {
 	if w.status == 0 {
-		return http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
-	return w.status
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
+
+// Flush implements http.Flusher for handlers that type-assert it.
+func (w *statusWriter) Flush() { _ = w.FlushError() }
+
+// Unwrap lets http.ResponseController reach the underlying writer (deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -185,3 +185,56 @@ func TestDisclosureHeaderRoundTripAndRefusals(t *testing.T) {
 	_, err = NewDiscloser(far)
 	assert.Error(t, err, "a date beyond RFC 9651's integer range is refused at construction")
 }
+
+// TestDisclosureMiddlewareOnlyOnSuccessfulAIOutput: error responses and
+// successful responses marked as carrying no AI output get neither the
+// header nor an event nor a counter increment.
+func TestDisclosureMiddlewareOnlyOnSuccessfulAIOutput(t *testing.T) {
+	x, logs, metrics := newTestDiscloser(t, Disclosure{Kind: DisclosureAutomatedDecision, SystemID: "credit-scoring"})
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /bad", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad application", http.StatusBadRequest)
+	})
+	mux.HandleFunc("POST /boom", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	mux.HandleFunc("POST /ack", func(w http.ResponseWriter, r *http.Request) {
+		MarkAIOutput(r.Context(), false)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	mux.HandleFunc("POST /decide", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"decision":"approve"}`) // implicit 200
+	})
+	mux.HandleFunc("POST /stream", func(w http.ResponseWriter, r *http.Request) {
+		require.NoError(t, http.NewResponseController(w).Flush())
+		_, _ = io.WriteString(w, "chunk")
+	})
+	srv := httptest.NewServer(x.Middleware(mux))
+	defer srv.Close()
+
+	for path, want := range map[string]struct {
+		status    int
+		disclosed bool
+	}{
+		"/bad": {400, false}, "/boom": {500, false}, "/ack": {202, false}, "/missing": {404, false},
+		"/decide": {200, true}, "/stream": {200, true},
+	} {
+		resp, err := http.Post(srv.URL+path, "application/json", strings.NewReader(`{}`))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want.status, resp.StatusCode, path)
+		assert.Equal(t, want.disclosed, resp.Header.Get(DisclosureHeader) != "", path)
+	}
+	events := logs.Events(semconv.EventDisclosure)
+	require.Len(t, events, 2, "one event per disclosed response, none for errors or unmarked acknowledgements")
+	for _, ev := range events {
+		assert.Equal(t, int64(200), oteltest.Attrs(ev)["http.response.status_code"].AsInt64())
+	}
+	m, ok := metrics.Find(t, semconv.MetricDisclosures)
+	require.True(t, ok)
+	var total int64
+	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		total += dp.Value
+	}
+	assert.Equal(t, int64(2), total)
+}

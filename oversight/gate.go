@@ -383,6 +383,10 @@ func followUp(orig *aims.Decision, id string, now time.Time, o aims.OversightOut
 	d := *orig
 	d.ID = id
 	d.Time = now
+	// The follow-up belongs to the trace of the action that makes it (the
+	// decision log takes it from the action's context); the original's
+	// trace stays on the original, linked by RelatedDecisionID.
+	d.TraceID, d.SpanID = "", ""
 	o.RelatedDecisionID = orig.ID
 	o.Time = now
 	d.Oversight = &o

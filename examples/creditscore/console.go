@@ -4,7 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"math"
+	"net"
 	"net/http"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/aimskit/aimskit/oversight"
 )
@@ -17,9 +22,14 @@ import (
 type reviewerAccounts struct {
 	reviewers map[string]oversight.Reviewer
 	passwords map[string]string
+	// Failed logins are rate-limited per client address and per user name.
+	byClient, byUser *loginLimiter
 }
 
-func newReviewerAccounts() (*reviewerAccounts, error) {
+// consoleRealm is the realm of the console's Basic login.
+const consoleRealm = `Basic realm="creditscore reviewer console", charset="UTF-8"`
+
+func newReviewerAccounts(now func() time.Time) (*reviewerAccounts, error) {
 	a := &reviewerAccounts{
 		reviewers: map[string]oversight.Reviewer{
 			"alice": {ID: "alice", Roles: []string{"credit-officer"}},
@@ -27,6 +37,9 @@ func newReviewerAccounts() (*reviewerAccounts, error) {
 			"carol": {ID: "carol", Roles: []string{"senior-credit-officer"}},
 		},
 		passwords: map[string]string{},
+		// Five failed attempts at once, then one every 12 seconds.
+		byClient: newLoginLimiter(5, 12*time.Second, now),
+		byUser:   newLoginLimiter(5, 12*time.Second, now),
 	}
 	for name := range a.reviewers {
 		b := make([]byte, 6)
@@ -41,24 +54,123 @@ func newReviewerAccounts() (*reviewerAccounts, error) {
 // Authenticate implements oversight.Authenticator with HTTP Basic credentials.
 func (a *reviewerAccounts) Authenticate(r *http.Request) (oversight.Reviewer, error) {
 	user, pass, ok := r.BasicAuth()
-	want, known := a.passwords[user]
-	if !ok || !known || subtle.ConstantTimeCompare([]byte(pass), []byte(want)) != 1 {
+	if !ok || !a.valid(user, pass) {
 		return oversight.Reviewer{}, oversight.ErrUnauthenticated
 	}
 	return a.reviewers[user], nil
 }
 
-// challenge makes browsers ask for the Basic credentials instead of showing
-// a bare 401.
+func (a *reviewerAccounts) valid(user, pass string) bool {
+	want, known := a.passwords[user]
+	if !known {
+		want = "\x00unknown user" // compare anyway: the timing does not tell whether the user exists
+	}
+	return subtle.ConstantTimeCompare([]byte(pass), []byte(want)) == 1 && known
+}
+
+// challenge guards the console with the Basic login: a request without
+// credentials or with wrong ones is answered 401 with a Basic challenge
+// (so the browser asks again), and a client or user name with too many
+// failed logins is answered 429 with Retry-After, even with the right
+// password, until its bucket refills.
 func (a *reviewerAccounts) challenge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, _, ok := r.BasicAuth(); !ok {
-			w.Header().Set("WWW-Authenticate", `Basic realm="creditscore reviewer console", charset="UTF-8"`)
+		user, pass, ok := r.BasicAuth()
+		if !ok {
+			w.Header().Set("WWW-Authenticate", consoleRealm)
 			http.Error(w, "log in as a reviewer", http.StatusUnauthorized)
+			return
+		}
+		client := clientAddr(r)
+		if wait := max(a.byClient.blocked(client), a.byUser.blocked(user)); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			http.Error(w, "too many failed logins; try again later", http.StatusTooManyRequests)
+			return
+		}
+		if !a.valid(user, pass) {
+			a.byClient.fail(client)
+			a.byUser.fail(user)
+			w.Header().Set("WWW-Authenticate", consoleRealm)
+			http.Error(w, "wrong user name or password", http.StatusUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// clientAddr is the client's IP address (the example is reached directly;
+// behind a proxy, use the address the proxy vouches for).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// loginLimiter is a token bucket per key: each failed login takes a token;
+// with none left, logins under that key are refused until one refills.
+type loginLimiter struct {
+	mu      sync.Mutex
+	burst   float64
+	every   time.Duration // one token refills per every
+	now     func() time.Time
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// maxBuckets bounds the limiter's memory; full buckets are dropped first.
+const maxBuckets = 10000
+
+func newLoginLimiter(burst int, every time.Duration, now func() time.Time) *loginLimiter {
+	return &loginLimiter{burst: float64(burst), every: every, now: now, buckets: map[string]*bucket{}}
+}
+
+// refill brings b up to now; lock held.
+func (l *loginLimiter) refill(b *bucket, now time.Time) {
+	b.tokens = math.Min(l.burst, b.tokens+float64(now.Sub(b.at))/float64(l.every))
+	b.at = now
+}
+
+// blocked returns how long key must wait before its next attempt, or 0.
+func (l *loginLimiter) blocked(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return 0
+	}
+	now := l.now()
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) * float64(l.every))
+}
+
+// fail takes a token from key's bucket.
+func (l *loginLimiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	b := l.buckets[key]
+	if b == nil {
+		if len(l.buckets) >= maxBuckets {
+			for k, o := range l.buckets {
+				if l.refill(o, now); o.tokens >= l.burst {
+					delete(l.buckets, k)
+				}
+			}
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	l.refill(b, now)
+	b.tokens = math.Max(0, b.tokens-1)
 }
 
 // logins lists the reviewers' user names and passwords for the start-up banner.

@@ -5,58 +5,69 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"math"
 	"net/http"
-	"strings"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/explain"
+	"github.com/aimskit/aimskit/fairness"
 	"github.com/aimskit/aimskit/oversight"
 )
 
 // decisionResponse is what an applicant's client gets back.
 type decisionResponse struct {
-	DecisionID string                `json:"decision_id"`
-	Status     string                `json:"status"` // decided, pending_review, blocked
-	Decision   string                `json:"decision,omitempty"`
-	Score      float64               `json:"score"`
-	TicketID   string                `json:"ticket_id,omitempty"`
-	Reasons    []aims.ReasonCode     `json:"reasons,omitempty"`
-	WhatIf     []aims.Counterfactual `json:"what_would_change_it,omitempty"`
+	DecisionID string  `json:"decision_id"`
+	Status     string  `json:"status"` // decided, pending_review, not_applied:<action>
+	Decision   string  `json:"decision,omitempty"`
+	Score      float64 `json:"score"`
+	TicketID   string  `json:"ticket_id,omitempty"`
+	// ContestToken is the applicant's credential for this decision: a
+	// bearer token for looking it up and contesting it. Only the decision
+	// response carries it.
+	ContestToken string                `json:"contest_token,omitempty"`
+	Reasons      []aims.ReasonCode     `json:"reasons,omitempty"`
+	WhatIf       []aims.Counterfactual `json:"what_would_change_it,omitempty"`
+	// OutsideIntendedUse says why a person, not the model, decides.
+	OutsideIntendedUse []string `json:"outside_intended_use,omitempty"`
 }
 
 func (s *service) handleApplication(w http.ResponseWriter, r *http.Request) {
-	var a Applicant
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		http.Error(w, "bad application: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	resp, err := s.decide(r.Context(), a)
-	if err != nil {
-		status := http.StatusInternalServerError
-		var bad badInput
-		if errors.As(err, &bad) {
-			status = http.StatusUnprocessableEntity
+	obj, p := decodeObject(w, r, 1<<16)
+	if p == nil {
+		var a Applicant
+		if a, p = parseApplication(obj); p == nil {
+			resp, err := s.decide(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			resp.ContestToken = s.creds.contestToken(resp.DecisionID)
+			s.writeJSON(w, r, http.StatusOK, resp)
+			return
 		}
-		http.Error(w, err.Error(), status)
-		return
 	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	writeProblem(w, r, p)
 }
 
-type badInput struct{ error }
+// fail answers an internal error as a problem.
+func (s *service) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, oversight.ErrClosed):
+		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Service shutting down", ""))
+	default:
+		writeProblem(w, r, newProblem(http.StatusInternalServerError, problemInternal, "Internal error", err.Error()))
+	}
+}
 
 // decide scores an application, explains an adverse score, routes the
 // decision through the oversight gate (which records it in the decision
-// log), and feeds the fairness and drift monitors.
+// log), and feeds the drift monitor; the fairness monitor gets the final
+// outcome, now for an automatic decision, at resolution for a held one.
 func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, error) {
-	if err := a.validate(); err != nil {
-		return decisionResponse{}, badInput{err}
-	}
 	x := a.features()
 	score := s.model.Score(x)
+	outOfUse := intendedUseProblems(a)
 	// The raw application stays here; the record is clean from the start
 	// (pseudonymised customer, allow-listed inputs only).
 	draft := aims.Draft{Subject: a.CustomerID, Inputs: map[string]any{}, Output: "approve", Score: &score, Threshold: new(threshold)}
@@ -66,7 +77,7 @@ func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, er
 	if score < threshold {
 		draft.Output = "deny" // declared adverse
 	}
-	if draft.Output == "deny" || math.Abs(score-threshold) < band {
+	if draft.Output == "deny" || math.Abs(score-threshold) < band || len(outOfUse) > 0 {
 		var err error
 		if draft.Explanation, err = s.explainDecision(ctx, x); err != nil {
 			return decisionResponse{}, fmt.Errorf("explaining: %w", err)
@@ -77,15 +88,7 @@ func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, er
 		return decisionResponse{}, err
 	}
 
-	// Monitors see the model's proposal, before any human changes it: they
-	// watch the model.
-	pred := 0
-	if !d.Adverse {
-		pred = 1
-	}
-	if err := s.fair.Observe(d.ID, []string{a.Sex, a.Region}, pred); err != nil {
-		return decisionResponse{}, err
-	}
+	// Drift watches the model's inputs and scores.
 	numeric := make(map[string]float64, len(featureNames))
 	for i, name := range featureNames {
 		numeric[name] = x[i]
@@ -97,16 +100,37 @@ func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, er
 		return decisionResponse{}, err
 	}
 
-	out, err := s.gate.Submit(oversight.ContextWithSubmitter(ctx, "svc:creditscore"), d)
+	s.book.prepare(d, []string{a.Sex, a.Region})
+	out, err := s.gate.Submit(withOutOfUse(oversight.ContextWithSubmitter(ctx, "svc:creditscore"), outOfUse), d)
 	if err != nil {
+		if out.Ticket == nil {
+			s.book.forget(d.ID)
+		}
 		return decisionResponse{}, err
 	}
-	return responseFor(out), nil
+	s.book.submitted(out)
+	resp := responseFor(d.ID, out)
+	resp.OutsideIntendedUse = outOfUse
+	return resp, nil
 }
 
-func responseFor(out oversight.Outcome) decisionResponse {
+// observeFinal feeds the fairness monitor a decision's final outcome:
+// what the applicant got, after any review.
+func (s *service) observeFinal(id string, groups []string, approved bool) {
+	pred := 0
+	if approved {
+		pred = 1
+	}
+	if err := s.fair.Observe(id, groups, pred); err != nil && !errors.Is(err, fairness.ErrClosed) {
+		log.Printf("fairness monitor: decision %s: %v", id, err)
+	}
+}
+
+// responseFor words where decision id stands; out.Decision may be a later
+// record of it (a review or contest resolution).
+func responseFor(id string, out oversight.Outcome) decisionResponse {
 	d := out.Decision
-	resp := decisionResponse{DecisionID: d.ID}
+	resp := decisionResponse{DecisionID: id}
 	if d.Score != nil {
 		resp.Score = *d.Score
 	}
@@ -151,77 +175,100 @@ func (s *service) explainDecision(ctx context.Context, x []float64) (*aims.Expla
 	return e.Record(reasons, cf.Counterfactuals...), nil
 }
 
-func (a Applicant) validate() error {
-	switch {
-	case a.CustomerID == "":
-		return errors.New("customer_id is required")
-	case a.Age < 18 || a.Age > 100:
-		return fmt.Errorf("age %v is outside 18–100", a.Age)
-	case a.Income <= 0:
-		return errors.New("income must be positive")
-	case a.Debt < 0 || a.Amount <= 0 || a.TermMonths <= 0 || a.YearsEmploy < 0 || a.LatePayments < 0:
-		return errors.New("debt, years_employed and late_payments must be ≥ 0; amount and term_months > 0")
-	case a.Region == "" || a.Sex == "":
-		return errors.New("region and sex are required (sex is used only for fairness monitoring)")
-	}
-	for _, v := range a.features() {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return errors.New("every number must be finite")
-		}
-	}
-	return nil
-}
-
+// handleStatus answers where a decision stands, by its decision ID, for
+// the applicant (contest credential) or the service.
 func (s *service) handleStatus(w http.ResponseWriter, r *http.Request) {
-	out, err := s.gate.Status(r.Context(), r.PathValue("id"))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+	id := r.PathValue("id")
+	if err := s.creds.checkContest(r, id); err != nil {
+		refuse(w, r, "decision", err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, responseFor(out))
+	out, err := s.lookup.Decision(r.Context(), id)
+	if err != nil {
+		writeProblem(w, r, newProblem(http.StatusNotFound, problemNotFound, "No such decision", ""))
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, responseFor(id, out))
 }
 
+// handleContest opens a review of a decision at the applicant's request;
+// it needs the decision's contest credential.
 func (s *service) handleContest(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Grounds string `json:"grounds"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<14)).Decode(&body); err != nil || strings.TrimSpace(body.Grounds) == "" {
-		http.Error(w, `contest needs {"grounds": "..."}`, http.StatusBadRequest)
+	id := r.PathValue("id")
+	if err := s.creds.checkContest(r, id); err != nil {
+		refuse(w, r, "contest", err)
 		return
 	}
-	t, err := s.gate.Contest(r.Context(), r.PathValue("id"), body.Grounds)
+	obj, p := decodeObject(w, r, 1<<14)
+	var grounds string
+	if p == nil {
+		f := &fieldReader{obj: obj}
+		grounds = f.text("grounds", 4000)
+		p = f.done()
+	}
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	if _, err := s.lookup.Decision(r.Context(), id); err != nil {
+		writeProblem(w, r, newProblem(http.StatusNotFound, problemNotFound, "No such decision", ""))
+		return
+	}
+	t, err := s.gate.Contest(r.Context(), id, grounds)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusConflict)
+		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Decision cannot be contested now", err.Error()))
 		return
 	}
-	s.writeJSON(w, r, http.StatusAccepted, map[string]string{"ticket_id": t.ID, "status": "contest_under_review"})
+	// An acknowledgement: no AI output in it, so no disclosure.
+	aims.MarkAIOutput(r.Context(), false)
+	body, _ := json.Marshal(map[string]string{"ticket_id": t.ID, "status": "contest_under_review"})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write(body)
 }
 
 // handleOutcome receives the real outcome of a loan (repaid or not) when it
-// becomes known: the label joins the fairness monitor by decision ID, and
-// the drift monitor watches the error rate.
+// becomes known, from the service that knows it (service credential). The
+// label joins the fairness monitor by decision ID, and the drift monitor
+// watches how often the final decision (after any review) was wrong.
 func (s *service) handleOutcome(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Repaid        *bool `json:"repaid"`
-		ModelApproved *bool `json:"model_approved"`
+	if err := s.creds.checkService(r); err != nil {
+		refuse(w, r, "outcomes", err)
+		return
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<12)).Decode(&body); err != nil || body.Repaid == nil {
-		http.Error(w, `outcome needs {"repaid": true|false}`, http.StatusBadRequest)
+	obj, p := decodeObject(w, r, 1<<12)
+	var repaid *bool
+	if p == nil {
+		f := &fieldReader{obj: obj}
+		repaid = f.boolean("repaid", true)
+		p = f.done()
+	}
+	if p != nil {
+		writeProblem(w, r, p)
+		return
+	}
+	id := r.PathValue("id")
+	granted, err := s.book.label(id)
+	switch {
+	case errors.Is(err, errUnknownDecision):
+		writeProblem(w, r, newProblem(http.StatusNotFound, problemNotFound, "No such decision", ""))
+		return
+	case err != nil:
+		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Outcome not accepted", err.Error()))
 		return
 	}
 	label := 0
-	if *body.Repaid {
+	if *repaid {
 		label = 1
 	}
-	if err := s.fair.ObserveLabel(r.PathValue("id"), label); err != nil {
-		http.Error(w, err.Error(), http.StatusConflict)
+	if err := s.fair.ObserveLabel(id, label); err != nil {
+		s.book.unlabel(id)
+		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Outcome not accepted", err.Error()))
 		return
 	}
-	if body.ModelApproved != nil {
-		if _, err := s.drift.ObserveOutcome(*body.ModelApproved != *body.Repaid); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
+	if _, err := s.drift.ObserveOutcome(granted != *repaid); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -232,7 +279,7 @@ func (s *service) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 		body, err = s.disc.AttachJSON(r.Context(), body)
 	}
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

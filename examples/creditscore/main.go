@@ -3,14 +3,24 @@
 //
 //   - it registers itself in the AI-system inventory (high-risk: EU AI Act
 //     Annex III 5(b), creditworthiness) and sends heartbeats;
-//   - it discloses AI on every response (AI-Disclosure header and body);
+//   - it takes strict input only (unknown fields, trailing data and
+//     implausible values are refused with an RFC 9457 problem listing every
+//     field), and refers applications outside its intended use (amounts
+//     above EUR 30,000, other terms, applicants under 21) to a person;
+//   - it discloses AI on every response that carries an AI output
+//     (AI-Disclosure header and body), never on errors;
 //   - it explains every adverse decision with reason codes and a
 //     counterfactual ("approved if income ≥ …");
 //   - it routes low-confidence and adverse decisions through an oversight
-//     gate to human reviewers;
+//     gate to human reviewers (console: HTTP Basic login, failed logins
+//     rate-limited per client and user);
+//   - applicants look up and contest their decision by its ID with the
+//     contest credential of their decision response; loan outcomes
+//     (labels) are reported with the service credential;
 //   - it records every decision in a signed, tamper-evident ledger;
-//   - it runs fairness (by sex and region) and drift monitors;
-//   - all of it goes out as OpenTelemetry, to a collector when
+//   - it runs fairness (by sex and region, on final outcomes after review)
+//     and drift monitors;
+//   - all of it goes out as OpenTelemetry, one trace per request, to a collector when
 //     OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise to local OTLP/JSON files.
 //
 // Usage:
@@ -57,6 +67,14 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	_, err := runService(ctx, args, stdout, nil)
+	return err
+}
+
+// runService is run; with -simulate it returns the simulator's tally of
+// what it did. ready, when set, is called with the service once it serves
+// (tests use it).
+func runService(ctx context.Context, args []string, stdout io.Writer, ready func(*service)) (*Tally, error) {
 	fs := flag.NewFlagSet("creditscore", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	dataDir := fs.String("data", "creditscore-data", "folder for the ledger, the review queue and local telemetry")
@@ -64,8 +82,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	simulate := fs.Int("simulate", 0, "drive this many simulated applications against the service, then exit")
 	seed := fs.Uint64("seed", 42, "seed for training data and simulation")
 	instance := fs.String("instance", "", "instance ID of this replica (default: host name)")
+	serviceToken := fs.String("service-token", os.Getenv(ServiceTokenEnv), "bearer token of the systems that report loan outcomes (default: $"+ServiceTokenEnv+"; made up at start and printed when empty)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	if *instance == "" {
 		h, err := os.Hostname()
@@ -78,6 +97,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		dataDir: *dataDir, keyFile: *keyFile, seed: *seed, instance: *instance,
 		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second,
 		metricInterval: 5 * time.Second, reviewDeadline: 10 * time.Minute,
+		serviceToken: *serviceToken,
 	}
 	if *simulate > 0 {
 		// Compress time so that a short run shows heartbeats, drift evaluations and metric exports.
@@ -85,12 +105,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	svc, err := newService(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		_ = svc.Close(context.Background())
-		return err
+		return nil, err
 	}
 	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
@@ -101,6 +121,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	ledgerDir := filepath.Join(abs, "ledger")
 	fmt.Fprintf(stdout, `creditscore: serving on %s  (system %s, risk tier %s, instance %s)
   apply for a loan:  curl -si -XPOST %s/v1/applications -d '{"customer_id":"c1","age":35,"income":42000,"debt":9000,"term_months":36,"amount":12000,"years_employed":4,"late_payments":1,"region":"north","sex":"female"}'
+  look up, contest:  curl -si -H 'Authorization: Bearer CONTEST_TOKEN' %s/v1/decisions/DECISION_ID[/contest -d '{"grounds":"..."}']
+                     (decision_id and contest_token are in the decision response)
+  report outcomes:   curl -si -H 'Authorization: Bearer %s' %s/v1/decisions/DECISION_ID/outcome -d '{"repaid":true}'
+                     (the service credential%s)
   reviewer console:  %s/review/  (log in as %s)
   inventory:         %s/inventory/systems
   statement of applicability: %s/soa
@@ -113,13 +137,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
                      auditors take it from there, never from a file beside the ledger
   audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' -checkpoints %s %s
                      (-checkpoints: the ledger's checkpoints as the telemetry received them, kept outside its folder)
-`, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.accounts.logins(), base, base,
+`, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.creds.serviceToken, base, tokenOrigin(svc.creds),
+		base, svc.accounts.logins(), base, base,
 		ledgerDir, svc.ledgerKey.source, svc.tel.Endpoint, svc.ledgerKey.vkey, base, systemID, base,
 		svc.ledgerKey.vkey, svc.tel.checkpointsHint(filepath.Join(abs, "telemetry")), shellQuote(ledgerDir))
 
-	var runErr error
+	if ready != nil {
+		ready(svc)
+	}
+	var (
+		runErr error
+		tally  *Tally
+	)
 	if *simulate > 0 {
-		runErr = simulateTraffic(ctx, svc, base, *simulate, *seed+1, stdout)
+		tally, runErr = simulateTraffic(ctx, svc, base, *simulate, *seed+1, stdout)
 	} else {
 		select {
 		case <-ctx.Done():
@@ -135,7 +166,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := svc.Close(sctx); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
-	return runErr
+	return tally, runErr
+}
+
+func tokenOrigin(c *credentials) string {
+	if c.generated {
+		return "; made up at start, set $" + ServiceTokenEnv + " or -service-token to choose it"
+	}
+	return " from -service-token or $" + ServiceTokenEnv
 }
 
 // shellQuote quotes s for a POSIX shell when it holds anything but

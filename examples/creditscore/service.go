@@ -20,6 +20,9 @@ import (
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 //go:embed soa.yaml
@@ -43,6 +46,9 @@ type config struct {
 	driftInterval  time.Duration
 	metricInterval time.Duration
 	reviewDeadline time.Duration
+	serviceToken   string // credential of the systems that report loan outcomes; "" makes one up
+	// spanProcessor, when set, also receives every span (tests record them).
+	spanProcessor sdktrace.SpanProcessor
 }
 
 // service is the loan-decision service and the governance around it.
@@ -60,6 +66,9 @@ type service struct {
 	store     *boltstore.Store
 	console   *oversight.Console
 	accounts  *reviewerAccounts
+	creds     *credentials
+	book      *decisionBook  // every decision by ID, as it stands
+	lookup    decisionLookup // the book; the gate once it offers Gate.Decision
 	disc      *aims.Discloser
 	soa       *aims.SoA
 	fair      *fairness.Monitor
@@ -109,7 +118,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.tel, err = setupTelemetry(ctx, filepath.Join(cfg.dataDir, "telemetry"), res, cfg.metricInterval); err != nil {
+	if s.tel, err = setupTelemetry(ctx, filepath.Join(cfg.dataDir, "telemetry"), res, cfg.metricInterval, cfg.spanProcessor); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.tel.Shutdown)
@@ -165,41 +174,6 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 	s.closers = append(s.closers, s.reg.Close) // closes the decision log and the ledger too
 
-	// Human oversight: low-confidence and adverse decisions go to a person.
-	scoreBand, err := oversight.ScoreBand(band)
-	if err != nil {
-		return nil, err
-	}
-	// The embedded, durable review queue: held tickets survive a restart.
-	if s.store, err = boltstore.Open(ctx, filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, s.store.Close)
-	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
-		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome())),
-		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
-		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
-	); err != nil {
-		return nil, err
-	}
-	s.closers = append(s.closers, s.gate.Close)
-	if s.accounts, err = newReviewerAccounts(); err != nil {
-		return nil, err
-	}
-	if s.console, err = oversight.NewConsole(s.gate, s.accounts, oversight.WithBasePath("/review"),
-		oversight.WithViewerRoles("credit-officer", "senior-credit-officer"),
-		oversight.WithResumeRoles("senior-credit-officer")); err != nil {
-		return nil, err
-	}
-
-	// Disclosure on every response.
-	if s.disc, err = s.reg.NewDiscloser(aims.Disclosure{
-		Kind: aims.DisclosureAutomatedDecision, Provider: "Example Lending Ltd",
-		InfoURL: "https://lending.example/ai-decisions",
-	}); err != nil {
-		return nil, err
-	}
-
 	// Fairness by sex and region, four-fifths rule on approvals.
 	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"},
 		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(30),
@@ -218,6 +192,51 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.drift.Close)
+
+	// Human oversight: low-confidence and adverse decisions go to a person.
+	scoreBand, err := oversight.ScoreBand(band)
+	if err != nil {
+		return nil, err
+	}
+	// The embedded, durable review queue: held tickets survive a restart.
+	if s.store, err = boltstore.Open(ctx, filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.store.Close)
+	// Every decision by its ID; the fairness monitor gets each one's final
+	// outcome, once it is known.
+	s.book = newDecisionBook(s.observeFinal)
+	s.lookup = s.book // once oversight.Gate has Decision(ctx, id): s.lookup = s.gate
+	if s.creds, err = newCredentials(cfg.serviceToken); err != nil {
+		return nil, err
+	}
+	// Applications outside the intended use are decided by a person.
+	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
+		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome(), intendedUsePolicy())),
+		oversight.WithOnResolved(s.book.resolved), oversight.WithDecisionFinder(s.book),
+		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
+		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
+	); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.gate.Close)
+	if s.accounts, err = newReviewerAccounts(time.Now); err != nil {
+		return nil, err
+	}
+	if s.console, err = oversight.NewConsole(s.gate, s.accounts, oversight.WithBasePath("/review"),
+		oversight.WithViewerRoles("credit-officer", "senior-credit-officer"),
+		oversight.WithResumeRoles("senior-credit-officer")); err != nil {
+		return nil, err
+	}
+
+	// Disclosure on every response that carries an AI output.
+	if s.disc, err = s.reg.NewDiscloser(aims.Disclosure{
+		Kind: aims.DisclosureAutomatedDecision, Provider: "Example Lending Ltd",
+		InfoURL: "https://lending.example/ai-decisions",
+	}); err != nil {
+		return nil, err
+	}
+
 	return s, nil
 }
 
@@ -267,12 +286,25 @@ func (s *service) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		_ = s.soa.RenderMarkdown(w)
 	})
-	return mux
+	// One trace per request: the server span is the root, and explaining,
+	// gating and recording (which take r.Context()) are its children.
+	return otelhttp.NewHandler(mux, "creditscore", otelhttp.WithTracerProvider(s.tel.tp),
+		otelhttp.WithMeterProvider(s.tel.mp), otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			if r.Pattern != "" {
+				return r.Pattern
+			}
+			return r.Method
+		}))
 }
 
-// Close stops everything in reverse order of start: monitors and the gate
-// first, then the decision log and ledger (final signed checkpoint), the
-// inventory heartbeat, and last the telemetry pipeline, which flushes.
+// Close stops everything in reverse order of start: the gate first (no
+// more resolutions reach the monitors), then the drift and fairness
+// monitors (their final evaluations and events, while the telemetry
+// pipeline still runs), the review store, the decision log and ledger
+// (final signed checkpoint) with the inventory heartbeat, and last the
+// telemetry pipeline, which flushes every signal (the metric readers
+// collect the monitors' gauges one final time) before it stops.
 func (s *service) Close(ctx context.Context) error {
 	var errs []error
 	for i := len(s.closers) - 1; i >= 0; i-- {

@@ -6,24 +6,110 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aimskit/aimskit/oversight"
 )
 
+// Tally is the simulator's own account of everything it did, kept
+// independently of the service: what the ledger and the telemetry must
+// show, exactly. It is safe for concurrent use while the simulation runs;
+// read it after simulateTraffic returns.
+type Tally struct {
+	mu sync.Mutex
+	// Applications is every application the service took a decision on;
+	// Refused, the invalid ones it refused (4xx) without deciding.
+	Applications, Refused int
+	// ByGroup counts applications by "sex=…,region=…" (the fairness monitor's
+	// group names), BySex and ByRegion by each sensitive feature.
+	ByGroup, BySex, ByRegion map[string]int
+	// Statuses counts the first answers (decided, pending_review,
+	// not_applied:block).
+	Statuses map[string]int
+	// Held is how many decisions were held for review (tickets), of which
+	// OutOfIntendedUse for being outside the intended use.
+	Held, OutOfIntendedUse int
+	// Votes counts the reviewer actions the gate accepted ("approve",
+	// "reject", "override"), each a record of its own; Resolutions counts
+	// the votes that resolved a ticket, by "<ticket kind>:<action>".
+	Votes, Resolutions map[string]int
+	// Overrides counts the override votes by "<original>-><new output>".
+	Overrides map[string]int
+	// Contests lists the decisions contested, Halts and Resumes the stop
+	// button presses.
+	Contests       []string
+	Halts, Resumes int
+	// Final counts the decisions by their final outcome as the applicant
+	// sees it after every review ("approve", "deny", "not_applied:…"), and
+	// FinalByGroup the final approvals by group.
+	Final, FinalApprovedByGroup map[string]int
+	// Labels is how many repayment outcomes the service accepted, Repaid
+	// how many of them were repaid, LabelsByGroup the labels by group.
+	Labels, Repaid int
+	LabelsByGroup  map[string]int
+}
+
+func newTally() *Tally {
+	return &Tally{ByGroup: map[string]int{}, BySex: map[string]int{}, ByRegion: map[string]int{},
+		Statuses: map[string]int{}, Votes: map[string]int{}, Resolutions: map[string]int{}, Overrides: map[string]int{},
+		Final: map[string]int{}, FinalApprovedByGroup: map[string]int{}, LabelsByGroup: map[string]int{}}
+}
+
+func (t *Tally) with(f func(t *Tally)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f(t)
+}
+
+// String prints the tally, one line per kind of count, maps sorted.
+func (t *Tally) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "tally of the simulation (ground truth):\n")
+	fmt.Fprintf(&b, "  applications decided: %d (refused as invalid: %d)\n", t.Applications, t.Refused)
+	fmt.Fprintf(&b, "  by group: %s; by sex: %s; by region: %s\n", sortedMap(t.ByGroup), sortedMap(t.BySex), sortedMap(t.ByRegion))
+	fmt.Fprintf(&b, "  first answers: %s; held for review: %d (outside the intended use: %d)\n", sortedMap(t.Statuses), t.Held, t.OutOfIntendedUse)
+	fmt.Fprintf(&b, "  votes: %s; resolutions: %s; overrides: %s\n", sortedMap(t.Votes), sortedMap(t.Resolutions), sortedMap(t.Overrides))
+	fmt.Fprintf(&b, "  contests: %d; halts: %d; resumes: %d\n", len(t.Contests), t.Halts, t.Resumes)
+	fmt.Fprintf(&b, "  final outcomes: %s; final approvals by group: %s\n", sortedMap(t.Final), sortedMap(t.FinalApprovedByGroup))
+	fmt.Fprintf(&b, "  repayment outcomes reported: %d (repaid: %d); by group: %s\n", t.Labels, t.Repaid, sortedMap(t.LabelsByGroup))
+	return b.String()
+}
+
+func sortedMap(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return "{" + strings.Join(parts, " ") + "}"
+}
+
 // simulateTraffic drives n applications against the running service: the
-// second half after an income shift (a drift episode), with credit officers
-// reviewing held decisions (agreeing mostly, overriding some), a few
-// applicants contesting refusals, a short halt of the system, and the real
-// repayment outcomes reported back so the fairness monitor sees labels.
-func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed uint64, stdout io.Writer) error {
+// second half after an income shift (a drift episode), some outside the
+// intended use (amounts above EUR 30,000), a few invalid requests, with
+// credit officers reviewing held decisions (agreeing mostly, overriding
+// some), a few applicants contesting refusals with their contest
+// credential, a short halt of the system, and the real repayment outcomes
+// reported back with the service credential, so the monitors see labels.
+// It returns its own tally of all of it.
+func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed uint64, stdout io.Writer) (*Tally, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pop := newPopulation(seed)
 	client := &http.Client{Timeout: 30 * time.Second}
+	tally := newTally()
 
 	reviewers := []oversight.Reviewer{
 		{ID: "alice", Roles: []string{"credit-officer"}},
@@ -35,23 +121,34 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 		{ID: "erin", Roles: []string{"credit-officer"}},
 	}
 	var wg sync.WaitGroup
-	stats := &reviewStats{}
-	for i, r := range reviewers {
+	for _, r := range reviewers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reviewLoop(ctx, svc.gate, r, uint64(i)+seed, stats)
+			reviewLoop(ctx, svc.gate, r, tally)
 		}()
 	}
 
+	// A few requests a strict service must refuse without deciding.
+	for _, bad := range []string{
+		`{"customer_id":"x","age":35,"income":42000,"debt":0,"term_months":36,"amount":12000,"years_employed":4,"late_payments":0,"region":"north","sex":"female"} {"again":1}`,
+		`{"customer_id":"x","age":35,"income":42000,"debt":0,"term_months":36,"amount":1e308,"years_employed":4,"late_payments":0,"region":"north","sex":"female","vip":true}`,
+	} {
+		status, _, err := do(ctx, client, http.MethodPost, base+"/v1/applications", "", []byte(bad))
+		if err != nil {
+			return tally, err
+		}
+		if status < 400 || status >= 500 {
+			return tally, fmt.Errorf("invalid application answered %d, want a 4xx refusal", status)
+		}
+		tally.with(func(t *Tally) { t.Refused++ })
+	}
+
 	type sent struct {
-		id            string
-		repaid        bool
-		modelApproved bool
+		id, token, group string
+		repaid           bool
 	}
 	var decided []sent
-	var denied, held []string
-	counts := map[string]int{}
 	for i := 0; i < n; i++ {
 		if i == n/2 {
 			pop.shift = -0.35 // the economy turns: incomes drop
@@ -59,95 +156,118 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 		if i == n/3 {
 			// The stop button, pressed and released: both are recorded.
 			if err := svc.gate.Halt(ctx, systemID, reviewers[2], "simulated incident: data feed check"); err != nil {
-				return fmt.Errorf("halt: %w", err)
+				return tally, fmt.Errorf("halt: %w", err)
 			}
+			tally.with(func(t *Tally) { t.Halts++ })
 		}
 		a := pop.applicant(i)
+		if i%40 == 7 {
+			a.Amount = 45000 // above the intended use: a person decides
+		}
 		var resp decisionResponse
-		if err := postJSON(ctx, client, base+"/v1/applications", a, &resp); err != nil {
-			return fmt.Errorf("application %d: %w", i, err)
+		if err := postJSON(ctx, client, base+"/v1/applications", "", a, &resp); err != nil {
+			return tally, fmt.Errorf("application %d: %w", i, err)
 		}
 		if i == n/3 {
 			if err := svc.gate.Resume(ctx, systemID, reviewers[2], "data feed verified"); err != nil {
-				return fmt.Errorf("resume: %w", err)
+				return tally, fmt.Errorf("resume: %w", err)
 			}
+			tally.with(func(t *Tally) { t.Resumes++ })
 		}
-		counts[resp.Status]++
-		decided = append(decided, sent{id: resp.DecisionID, repaid: pop.repaid(a), modelApproved: resp.Score >= threshold})
-		if resp.Status == "pending_review" {
-			held = append(held, resp.TicketID)
-		}
+		group := "sex=" + a.Sex + ",region=" + a.Region
+		tally.with(func(t *Tally) {
+			t.Applications++
+			t.ByGroup[group]++
+			t.BySex[a.Sex]++
+			t.ByRegion[a.Region]++
+			t.Statuses[resp.Status]++
+			if resp.Status == "pending_review" {
+				t.Held++
+				if len(resp.OutsideIntendedUse) > 0 {
+					t.OutOfIntendedUse++
+				}
+			}
+		})
+		decided = append(decided, sent{id: resp.DecisionID, token: resp.ContestToken, group: group, repaid: pop.repaid(a)})
 	}
 	waitForEmptyQueue(ctx, svc.gate, 20*time.Second)
-	// Some refused applicants contest (GDPR Art. 22, AI Act Art. 86).
-	for _, tid := range held {
-		if len(denied) == 5 {
+
+	// Some refused applicants contest (GDPR Art. 22, AI Act Art. 86), with
+	// the credential their decision response gave them; they look their
+	// decision up by its ID first.
+	for _, d := range decided {
+		if len(tally.Contests) == 5 {
 			break
 		}
-		out, err := svc.gate.Status(ctx, tid)
-		if err != nil {
-			return fmt.Errorf("ticket %s: %w", tid, err)
+		var st decisionResponse
+		if err := getJSON(ctx, client, base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
+			return tally, fmt.Errorf("decision %s: %w", d.id, err)
 		}
-		if out.Applied && out.Decision.Output == "deny" {
-			denied = append(denied, out.Decision.ID)
+		if st.Status != "decided" || st.Decision != "deny" {
+			continue
 		}
-	}
-	for _, id := range denied {
 		var out map[string]any
-		if err := postJSON(ctx, client, base+"/v1/decisions/"+id+"/contest",
+		if err := postJSON(ctx, client, base+"/v1/decisions/"+d.id+"/contest", d.token,
 			map[string]string{"grounds": "My income has increased since; please review."}, &out); err != nil {
-			return fmt.Errorf("contest %s: %w", id, err)
+			return tally, fmt.Errorf("contest %s: %w", d.id, err)
 		}
+		tally.with(func(t *Tally) { t.Contests = append(t.Contests, d.id) })
 	}
-	// Repayment outcomes arrive later.
-	for _, d := range decided {
-		body := map[string]bool{"repaid": d.repaid, "model_approved": d.modelApproved}
-		if err := postJSON(ctx, client, base+"/v1/decisions/"+d.id+"/outcome", body, nil); err != nil {
-			return fmt.Errorf("outcome %s: %w", d.id, err)
-		}
-	}
-	// Let reviewers drain the queue, then give the monitors a last evaluation.
 	waitForEmptyQueue(ctx, svc.gate, 20*time.Second)
+
+	// Where every decision ended up, as its applicant sees it.
+	finals := make([]string, len(decided))
+	for i, d := range decided {
+		var st decisionResponse
+		if err := getJSON(ctx, client, base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
+			return tally, fmt.Errorf("decision %s: %w", d.id, err)
+		}
+		final := st.Status
+		if st.Status == "decided" {
+			final = st.Decision
+		}
+		finals[i] = final
+		tally.with(func(t *Tally) {
+			t.Final[final]++
+			if final == "approve" {
+				t.FinalApprovedByGroup[d.group]++
+			}
+		})
+	}
+
+	// Repayment outcomes arrive later, from the servicing system, for
+	// every decision that is final.
+	for i, d := range decided {
+		if finals[i] == "pending_review" {
+			continue
+		}
+		body := map[string]bool{"repaid": d.repaid}
+		if err := postJSON(ctx, client, base+"/v1/decisions/"+d.id+"/outcome", svc.creds.serviceToken, body, nil); err != nil {
+			return tally, fmt.Errorf("outcome %s: %w", d.id, err)
+		}
+		tally.with(func(t *Tally) {
+			t.Labels++
+			t.LabelsByGroup[d.group]++
+			if d.repaid {
+				t.Repaid++
+			}
+		})
+	}
 	cancel()
 	wg.Wait()
 	if _, err := svc.drift.Evaluate(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("drift evaluation: %w", err)
+		return tally, fmt.Errorf("drift evaluation: %w", err)
 	}
-	fmt.Fprintf(stdout, "simulated %d applications: %v; reviews: %s; contests: %d\n", n, counts, stats, len(denied))
-	return nil
-}
-
-type reviewStats struct {
-	mu                                    sync.Mutex
-	approved, rejected, overridden, other int
-}
-
-func (s *reviewStats) add(action string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch action {
-	case "approve":
-		s.approved++
-	case "reject":
-		s.rejected++
-	case "override":
-		s.overridden++
-	default:
-		s.other++
-	}
-}
-
-func (s *reviewStats) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fmt.Sprintf("%d approvals, %d rejections, %d overrides", s.approved, s.rejected, s.overridden)
+	fmt.Fprintf(stdout, "simulated %d applications\n%s", n, tally)
+	return tally, nil
 }
 
 // reviewLoop is one credit officer working the queue: agree with the model
 // most of the time, override a refusal close to the threshold now and then
-// (with a reason, as the gate requires), and decide contests.
-func reviewLoop(ctx context.Context, g *oversight.Gate, r oversight.Reviewer, seed uint64, stats *reviewStats) {
-	n := seed
+// (with a reason, as the gate requires), and decide contests. What to do
+// with a ticket follows from its decision, so the two officers that
+// four-eyes review needs agree.
+func reviewLoop(ctx context.Context, g *oversight.Gate, r oversight.Reviewer, tally *Tally) {
 	for ctx.Err() == nil {
 		t, err := g.Claim(ctx, r)
 		if err != nil {
@@ -158,57 +278,92 @@ func reviewLoop(ctx context.Context, g *oversight.Gate, r oversight.Reviewer, se
 			}
 			continue
 		}
-		n = n*6364136223846793005 + 1442695040888963407
+		h := fnv.New64a()
+		h.Write([]byte(t.Decision.ID))
+		n := h.Sum64()
 		d := t.Decision
 		score := 0.0
 		if d.Score != nil {
 			score = *d.Score
 		}
-		var actErr error
+		var (
+			out    oversight.Outcome
+			actErr error
+			action = "approve"
+			output = d.Output
+		)
 		switch {
 		case t.Kind == oversight.KindContest:
-			_, actErr = g.Approve(ctx, t.ID, r, "original decision confirmed after re-assessment")
-			stats.add("approve")
-		case d.Output == "deny" && score > threshold-band/2 && (n>>33)%4 == 0:
-			_, actErr = g.Override(ctx, t.ID, r, "approve", "applicant documented additional income")
-			stats.add("override")
-		case d.Output == "approve" && (n>>33)%10 == 0:
-			_, actErr = g.Reject(ctx, t.ID, r, "affordability check failed on manual review")
-			stats.add("reject")
+			out, actErr = g.Approve(ctx, t.ID, r, "original decision confirmed after re-assessment")
+		case d.Output == "deny" && score > threshold-band/2 && n%4 == 0:
+			action, output = "override", "approve"
+			out, actErr = g.Override(ctx, t.ID, r, "approve", "applicant documented additional income")
+		case d.Output == "approve" && n%10 == 0:
+			action = "reject"
+			out, actErr = g.Reject(ctx, t.ID, r, "affordability check failed on manual review")
 		default:
-			_, actErr = g.Approve(ctx, t.ID, r, "agree with the model's proposal")
-			stats.add("approve")
+			out, actErr = g.Approve(ctx, t.ID, r, "agree with the model's proposal")
 		}
-		_ = actErr // a four-eyes or lease conflict just means another officer got there first
+		if actErr != nil {
+			continue // a four-eyes or lease conflict: another officer got there first
+		}
+		tally.with(func(tl *Tally) {
+			tl.Votes[action]++
+			if action == "override" {
+				tl.Overrides[d.Output+"->"+output]++
+			}
+			if !out.Pending() {
+				tl.Resolutions[string(t.Kind)+":"+action]++
+			}
+		})
 	}
 }
 
-func postJSON(ctx context.Context, c *http.Client, url string, in, out any) error {
+func getJSON(ctx context.Context, c *http.Client, url, token string, out any) error {
+	status, raw, err := do(ctx, c, http.MethodGet, url, token, nil)
+	if err != nil {
+		return err
+	}
+	if status >= 300 {
+		return fmt.Errorf("%d: %s", status, bytes.TrimSpace(raw))
+	}
+	return json.Unmarshal(raw, out)
+}
+
+func do(ctx context.Context, c *http.Client, method, url, token string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+func postJSON(ctx context.Context, c *http.Client, url, token string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	status, raw, err := do(ctx, c, http.MethodPost, url, token, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(raw))
+	if status >= 300 {
+		return fmt.Errorf("%d: %s", status, bytes.TrimSpace(raw))
 	}
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return err
-		}
+		return json.Unmarshal(raw, out)
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ type telemetry struct {
 	Endpoint string // where telemetry goes, for the start-up banner
 }
 
-func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, metricInterval time.Duration) (*telemetry, error) {
+func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, metricInterval time.Duration, extra sdktrace.SpanProcessor) (*telemetry, error) {
 	t := &telemetry{}
 	var (
 		spanExp   sdktrace.SpanExporter
@@ -65,7 +65,11 @@ func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, met
 	if logExp, err = otlploghttp.New(ctx, otlploghttp.WithEndpointURL(ep+"/v1/logs")); err != nil {
 		return nil, err
 	}
-	t.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(spanExp), sdktrace.WithResource(res))
+	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(spanExp), sdktrace.WithResource(res)}
+	if extra != nil {
+		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(extra))
+	}
+	t.tp = sdktrace.NewTracerProvider(tpOpts...)
 	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp, sdkmetric.WithInterval(metricInterval))))
 	t.lp = sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp,

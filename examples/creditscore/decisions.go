@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// decisionLookup finds where a decision stands by its decision ID, whether
+// it was applied automatically, held and reviewed, or contested since.
+//
+// The example answers it from its own decisionBook. When oversight.Gate
+// offers the same lookup (Gate.Decision(ctx, decisionID)), the service can
+// use the gate instead: set service.lookup to the gate.
+type decisionLookup interface {
+	Decision(ctx context.Context, decisionID string) (oversight.Outcome, error)
+}
+
+var (
+	errUnknownDecision = errors.New("no such decision")
+	errNotFinal        = errors.New("the decision is still held for review")
+	errLabelled        = errors.New("the decision's outcome was already reported")
+)
+
+// decisionBook keeps every decision of this process by its ID, as it
+// stands: submitted, held, resolved by reviewers, contested. It also keeps,
+// in memory only, what the monitors need and the decision record does not
+// hold: the applicant's groups (sex is never recorded) for the fairness
+// monitor. It is the example's stand-in for a lookup by decision ID in the
+// gate or the decision log, and, through FindDecision, the gate's
+// DecisionFinder, so automatically applied decisions can be contested too.
+// A production service would keep this in its database.
+type decisionBook struct {
+	mu    sync.Mutex
+	byID  map[string]*bookEntry
+	alias map[string]string // review and contest record ID -> decision ID
+	// observe feeds the fairness monitor the final outcome of a decision,
+	// once, when it is known (at submission for automatic ones, at
+	// resolution for held ones).
+	observe func(id string, groups []string, approved bool)
+}
+
+type bookEntry struct {
+	out      oversight.Outcome
+	groups   []string
+	final    bool // applied, blocked, or resolved by a person
+	observed bool // the fairness monitor has seen its final outcome
+	labelled bool
+}
+
+func newDecisionBook(observe func(id string, groups []string, approved bool)) *decisionBook {
+	return &decisionBook{byID: map[string]*bookEntry{}, alias: map[string]string{}, observe: observe}
+}
+
+// approved says whether a final outcome grants the loan.
+func approved(out oversight.Outcome) bool { return out.Applied && out.Decision.Output == "approve" }
+
+// prepare registers a decision before it is submitted, so a reviewer who
+// resolves it before Submit returns finds it here.
+func (b *decisionBook) prepare(d aims.Decision, groups []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.byID[d.ID] = &bookEntry{out: oversight.Outcome{Action: aims.ActionReview, Decision: d}, groups: groups}
+}
+
+// forget drops a decision whose submission failed.
+func (b *decisionBook) forget(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.byID, id)
+}
+
+// submitted records what Submit returned.
+func (b *decisionBook) submitted(out oversight.Outcome) {
+	b.mu.Lock()
+	e := b.byID[out.Decision.ID]
+	if e == nil || e.final { // resolved already, in the reviewer's goroutine
+		b.mu.Unlock()
+		return
+	}
+	e.out = out
+	if out.Pending() {
+		b.mu.Unlock()
+		return
+	}
+	e.final = true
+	b.observeLocked(out.Decision.ID, e)
+}
+
+// observeLocked feeds the monitor once and unlocks b.
+func (b *decisionBook) observeLocked(id string, e *bookEntry) {
+	first := !e.observed
+	e.observed = true
+	groups, ok := e.groups, approved(e.out)
+	b.mu.Unlock()
+	if first && b.observe != nil {
+		b.observe(id, groups, ok)
+	}
+}
+
+// resolved records a resolved or expired ticket (oversight.WithOnResolved).
+// The decision's entry keeps its own ID; its outcome becomes the final one.
+func (b *decisionBook) resolved(out oversight.Outcome) {
+	if out.Ticket == nil {
+		return
+	}
+	b.mu.Lock()
+	id := b.original(out.Ticket.Decision.ID)
+	e := b.byID[id]
+	if e == nil {
+		b.mu.Unlock()
+		return
+	}
+	b.alias[out.Decision.ID] = id
+	e.out = out
+	e.final = true
+	b.observeLocked(id, e)
+}
+
+func (b *decisionBook) original(id string) string {
+	for range 8 { // records chain: contest of a review of a decision
+		o, ok := b.alias[id]
+		if !ok {
+			break
+		}
+		id = o
+	}
+	return id
+}
+
+// Decision implements decisionLookup: the outcome of the decision as it
+// stands now, by its decision ID.
+func (b *decisionBook) Decision(_ context.Context, id string) (oversight.Outcome, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.byID[id]
+	if e == nil {
+		return oversight.Outcome{}, fmt.Errorf("%w: %s", errUnknownDecision, id)
+	}
+	return e.out, nil
+}
+
+// FindDecision implements oversight.DecisionFinder for contests of
+// decisions that went through no review ticket.
+func (b *decisionBook) FindDecision(_ context.Context, id string) (aims.Decision, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.byID[b.original(id)]
+	if e == nil || !e.final {
+		return aims.Decision{}, fmt.Errorf("%w: %s", errUnknownDecision, id)
+	}
+	return e.out.Decision, nil
+}
+
+// label marks the decision's real outcome as reported, once, and returns
+// whether its final outcome granted the loan.
+func (b *decisionBook) label(id string) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.byID[id]
+	switch {
+	case e == nil:
+		return false, fmt.Errorf("%w: %s", errUnknownDecision, id)
+	case !e.final:
+		return false, fmt.Errorf("%w: %s", errNotFinal, id)
+	case e.labelled:
+		return false, fmt.Errorf("%w: %s", errLabelled, id)
+	}
+	e.labelled = true
+	return approved(e.out), nil
+}
+
+// unlabel undoes label when the monitors refused the label.
+func (b *decisionBook) unlabel(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e := b.byID[id]; e != nil {
+		e.labelled = false
+	}
+}

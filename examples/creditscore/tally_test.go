@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/otlpfile"
+	"github.com/aimskit/aimskit/aims/semconv"
+)
+
+// simulationRun is one run of the simulator on embedded defaults (local
+// OTLP/JSON files, no collector) with everything read back: the
+// simulator's own tally (ground truth), the ledger, and the telemetry.
+// Checks of further outputs built from the same run (the audit report of
+// aims/auditreport) take a *simulationRun too.
+type simulationRun struct {
+	dataDir, ledgerDir, otelDir string
+	stdout                      string
+	tally                       *Tally
+	decisions                   []aims.Decision // the ledger's records, in order
+	logs                        []otlpfile.LogRecord
+	metrics                     []otlpfile.Point
+}
+
+func runSimulation(t *testing.T, n int) *simulationRun {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	var out bytes.Buffer
+	tally, err := runService(context.Background(), []string{"-simulate", fmt.Sprint(n), "-addr", "127.0.0.1:0", "-data", dir,
+		"-instance", "tally-1", "-key", filepath.Join(t.TempDir(), "ledger.key")}, &out, nil)
+	require.NoError(t, err, out.String())
+	require.NotNil(t, tally)
+	run := &simulationRun{dataDir: dir, ledgerDir: filepath.Join(dir, "ledger"), otelDir: filepath.Join(dir, "telemetry"),
+		stdout: out.String(), tally: tally}
+	require.NoError(t, ledger.Scan(run.ledgerDir, func(r ledger.ScannedRecord) error {
+		var d aims.Decision
+		if err := json.Unmarshal(r.Record, &d); err != nil {
+			return fmt.Errorf("%s:%d: %w", r.Segment, r.Line, err)
+		}
+		run.decisions = append(run.decisions, d)
+		return nil
+	}))
+	run.logs = readLogs(t, run.otelDir)
+	run.metrics = readMetrics(t, run.otelDir)
+	return run
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// TestSimulationTallyMatchesEvidence: the ledger and the OpenTelemetry
+// output show exactly what the simulator did, by its own count.
+func TestSimulationTallyMatchesEvidence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole example service")
+	}
+	run := runSimulation(t, 160)
+	tl := run.tally
+	t.Log(run.stdout)
+	assert.Contains(t, run.stdout, "tally of the simulation", "the tally is printed at the end")
+
+	// The simulation did each kind of thing at least once.
+	require.Positive(t, tl.Applications)
+	require.Positive(t, tl.Refused)
+	require.Positive(t, tl.Held)
+	require.Positive(t, tl.OutOfIntendedUse)
+	require.Positive(t, tl.Votes["override"])
+	require.NotEmpty(t, tl.Contests)
+	require.Positive(t, tl.Halts)
+	require.Positive(t, tl.Labels)
+	assert.Equal(t, tl.Applications, sum(tl.ByGroup))
+	assert.Equal(t, tl.Applications, sum(tl.Statuses))
+	assert.Equal(t, tl.Applications, sum(tl.Final))
+	assert.Zero(t, tl.Final["pending_review"], "the reviewers drained the queue")
+
+	t.Run("ledger", func(t *testing.T) { checkLedgerAgainstTally(t, run) })
+	t.Run("telemetry", func(t *testing.T) { checkLogsAgainstTally(t, run) })
+	t.Run("metrics", func(t *testing.T) { checkMetricsAgainstTally(t, run) })
+	// The audit report built from run.ledgerDir and run.otelDir is checked
+	// against the same tally here (aims/auditreport).
+}
+
+func checkLedgerAgainstTally(t *testing.T, run *simulationRun) {
+	tl := run.tally
+	actions := map[aims.OversightAction]int{}
+	votes, resolutions, overrides := map[string]int{}, map[string]int{}, map[string]int{}
+	var contested []string
+	byID := map[string]aims.Decision{}
+	for _, d := range run.decisions {
+		byID[d.ID] = d
+	}
+	// original follows a record back to the decision it is about (a
+	// contest names the decision as it stood: its review's resolution).
+	original := func(id string) string {
+		for d, ok := byID[id]; ok && d.Oversight != nil && d.Oversight.RelatedDecisionID != ""; d, ok = byID[id] {
+			id = d.Oversight.RelatedDecisionID
+		}
+		return id
+	}
+	for _, d := range run.decisions {
+		require.NotNil(t, d.Oversight, "decision %s has no oversight outcome", d.ID)
+		o := d.Oversight
+		actions[o.Action]++
+		switch o.Action {
+		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
+			votes[string(o.Action)]++
+			if o.Action == aims.ActionOverride {
+				overrides[o.OriginalOutput+"->"+d.Output]++
+			}
+			if _, partial := d.Attributes[semconv.AimsOversightApprovals]; !partial {
+				kind := "review"
+				if o.Policy == "contest" {
+					kind = "contest"
+				}
+				resolutions[kind+":"+string(o.Action)]++
+			}
+		case aims.ActionContest:
+			contested = append(contested, original(o.RelatedDecisionID))
+		}
+	}
+	t.Logf("ledger: %d records, actions %v", len(run.decisions), actions)
+	assert.Equal(t, tl.Applications, actions[aims.ActionApply]+actions[aims.ActionReview]+actions[aims.ActionBlock], "decisions")
+	assert.Equal(t, tl.Statuses["decided"], actions[aims.ActionApply], "applied automatically")
+	assert.Equal(t, tl.Held, actions[aims.ActionReview], "held for review")
+	assert.Equal(t, tl.Statuses["not_applied:block"], actions[aims.ActionBlock], "blocked while halted")
+	assert.Equal(t, tl.Votes, votes, "each reviewer vote is a record")
+	assert.Equal(t, tl.Resolutions, resolutions, "resolutions by ticket kind and action")
+	assert.Equal(t, tl.Overrides, overrides, "overrides with their outputs")
+	slices.Sort(contested)
+	want := slices.Clone(tl.Contests)
+	slices.Sort(want)
+	assert.Equal(t, want, contested, "contests")
+	assert.Equal(t, tl.Halts, actions[aims.ActionHalt], "halts")
+	assert.Equal(t, tl.Resumes, actions[aims.ActionResume], "resumes")
+	outOfUse := 0
+	for _, d := range run.decisions {
+		if d.Oversight.Action == aims.ActionReview && d.Oversight.Policy == "intended_use" {
+			outOfUse++
+		}
+	}
+	// Strictest names one policy among those that hold; an application
+	// both adverse and outside the intended use may be named for either.
+	assert.LessOrEqual(t, outOfUse, tl.OutOfIntendedUse, "held as outside the intended use")
+}
+
+func checkLogsAgainstTally(t *testing.T, run *simulationRun) {
+	tl := run.tally
+	events := map[string]int{}
+	reviewed := map[string]int{}
+	resolved := 0
+	decisionIDs := map[string]int{}
+	for _, r := range run.logs {
+		events[r.EventName]++
+		switch r.EventName {
+		case semconv.EventDecision:
+			decisionIDs[otlpfile.String(r.Attributes, string(semconv.AimsDecisionID))]++
+		case semconv.EventOversightReviewed:
+			reviewed[otlpfile.String(r.Attributes, string(semconv.AimsOversightAction))]++
+			if v, _ := r.Attributes[string(semconv.AimsOversightResolved)].(bool); v {
+				resolved++
+			}
+		}
+	}
+	assert.Len(t, decisionIDs, len(run.decisions), "one decision event per ledger record")
+	for _, d := range run.decisions {
+		assert.Equal(t, 1, decisionIDs[d.ID], "decision %s in the telemetry", d.ID)
+	}
+	assert.Equal(t, tl.Votes, reviewed, "one reviewed event per vote")
+	assert.Equal(t, sum(tl.Resolutions), resolved, "resolving votes")
+	assert.Equal(t, tl.Held+tl.Statuses["not_applied:block"], events[semconv.EventOversightRouted], "routed: held and blocked")
+	assert.Equal(t, len(tl.Contests), events[semconv.EventOversightContested], "contests")
+	assert.Equal(t, tl.Halts, events[semconv.EventOversightHalted], "halts")
+	assert.Equal(t, tl.Resumes, events[semconv.EventOversightResumed], "resumes")
+}
+
+func checkMetricsAgainstTally(t *testing.T, run *simulationRun) {
+	tl := run.tally
+	// The last point of each group's gauges: the final collection, made
+	// after the monitors' last observations.
+	last := map[string]map[string]float64{}
+	for _, p := range run.metrics {
+		g := otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))
+		if g == "" {
+			continue
+		}
+		if last[p.Metric] == nil {
+			last[p.Metric] = map[string]float64{}
+		}
+		last[p.Metric][g] = p.Value
+	}
+	asInts := func(m map[string]float64) map[string]int {
+		out := map[string]int{}
+		for k, v := range m {
+			out[k] = int(math.Round(v))
+		}
+		return out
+	}
+	// The window (400 decisions) holds the whole run.
+	assert.Equal(t, tl.ByGroup, asInts(last[semconv.MetricFairnessGroupDecisions]), "decisions per group")
+	assert.Equal(t, tl.LabelsByGroup, asInts(last[semconv.MetricFairnessGroupLabeled]), "labelled decisions per group")
+	approved := map[string]int{}
+	for g, rate := range last[semconv.MetricFairnessSelectionRate] {
+		if n := int(math.Round(rate * last[semconv.MetricFairnessGroupDecisions][g])); n > 0 {
+			approved[g] = n
+		}
+	}
+	assert.Equal(t, tl.FinalApprovedByGroup, approved, "final approvals per group (after review)")
+}
