@@ -184,3 +184,40 @@ func TestFairnessIntervalsAndSmallGroups(t *testing.T) {
 	require.NoError(t, r.RenderMarkdown(&md))
 	assert.Contains(t, md.String(), "WARNING (small group: n = 8 &lt; 30; 95% CI")
 }
+
+// TestContestResolutionsAreNotReviewCounts: a contest is a ticket of its
+// own. Its resolution is neither an approval of a held decision nor a
+// second resolution of one; when it changes the decision, the decision's
+// final outcome is the contest's.
+func TestContestResolutionsAreNotReviewCounts(t *testing.T) {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	dec := func(id, output string, o *aims.OversightOutcome) aims.Decision {
+		return aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: id, SystemID: "credit-scoring", Time: at, Output: output, Oversight: o}
+	}
+	ds := []aims.Decision{
+		// Held, approved on review, then contested and overridden.
+		dec("d1", "deny", &aims.OversightOutcome{Action: aims.ActionReview, TicketID: "t1"}),
+		dec("r1", "deny", &aims.OversightOutcome{Action: aims.ActionApprove, TicketID: "t1", RelatedDecisionID: "d1", Reviewer: "alice"}),
+		dec("c1", "deny", &aims.OversightOutcome{Action: aims.ActionContest, Policy: "contest", TicketID: "t2", RelatedDecisionID: "r1"}),
+		dec("x1", "approve", &aims.OversightOutcome{Action: aims.ActionOverride, Policy: "contest", TicketID: "t2", RelatedDecisionID: "r1", Reviewer: "bob", OriginalOutput: "deny"}),
+		// Applied automatically, contested, upheld.
+		dec("d2", "approve", &aims.OversightOutcome{Action: aims.ActionApply}),
+		dec("c2", "approve", &aims.OversightOutcome{Action: aims.ActionContest, Policy: "contest", TicketID: "t3", RelatedDecisionID: "d2"}),
+		dec("x2", "approve", &aims.OversightOutcome{Action: aims.ActionApprove, Policy: "contest", TicketID: "t3", RelatedDecisionID: "d2", Reviewer: "carol"}),
+	}
+	r, err := Build(&Input{Decisions: ds, GeneratedAt: at})
+	require.NoError(t, err)
+	o := r.Oversight
+	assert.Equal(t, 1, o.Held)
+	assert.Equal(t, 1, o.Approved, "the review's approval only")
+	assert.Zero(t, o.Overridden, "the contest's override is not a review override")
+	assert.Equal(t, o.Held, o.Approved+o.Rejected+o.Overridden+o.Expired+o.Open)
+	assert.Equal(t, 2, o.Contested)
+	assert.Equal(t, 1, o.ContestsUpheld)
+	assert.Equal(t, 1, o.ContestsChanged)
+	final := map[string]int{}
+	for _, c := range r.Decisions.Outcomes {
+		final[c.Label] = c.N
+	}
+	assert.Equal(t, map[string]int{"approve": 2}, final, "d1's final outcome is the contest's override")
+}

@@ -37,7 +37,17 @@ type view struct {
 	followups                 int
 	system                    []*aims.Decision // halt and resume records
 	contested, halts, resumes int
+	// contests maps a contested decision's ID to the record that resolved
+	// its contest; contestActions counts those by action. A contest is a
+	// ticket of its own, not a review of a held decision, so its
+	// resolution is not an approval, rejection or override of one.
+	contests       map[string]*aims.Decision
+	contestActions map[aims.OversightAction]int
 }
+
+// contestPolicy is the policy name package oversight records on a contest
+// and on the reviewer actions that resolve it.
+const contestPolicy = "contest"
 
 // isVote reports whether a reviewer's record is a vote that did not resolve
 // its ticket (oversight marks it with the aims.oversight.approvals
@@ -50,7 +60,25 @@ func isVote(d *aims.Decision) bool {
 // newView classifies the ledger's records. A follow-up is linked to its
 // decision by RelatedDecisionID, else through its ticket ID.
 func newView(ds []aims.Decision) *view {
-	v := &view{final: map[*aims.Decision]string{}, tickets: map[string]*ticket{}}
+	v := &view{final: map[*aims.Decision]string{}, tickets: map[string]*ticket{},
+		contests: map[string]*aims.Decision{}, contestActions: map[aims.OversightAction]int{}}
+	byID := map[string]*aims.Decision{}
+	for i := range ds {
+		byID[ds[i].ID] = &ds[i]
+	}
+	// root follows a follow-up's RelatedDecisionID back to the decision it
+	// is ultimately about (a contest names the decision as it stood,
+	// which may be a review's resolution record).
+	root := func(id string) string {
+		for range len(ds) {
+			d, ok := byID[id]
+			if !ok || d.Oversight == nil || d.Oversight.RelatedDecisionID == "" {
+				break
+			}
+			id = d.Oversight.RelatedDecisionID
+		}
+		return id
+	}
 	byTicket := map[string]string{} // ticket ID → decision ID
 	get := func(key string) *ticket {
 		t := v.tickets[key]
@@ -98,6 +126,15 @@ func newView(ds []aims.Decision) *view {
 		}
 		switch o.Action {
 		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
+			if o.Policy == contestPolicy {
+				if !isVote(d) {
+					v.contestActions[o.Action]++
+					if k := root(key); v.contests[k] == nil {
+						v.contests[k] = d
+					}
+				}
+				continue
+			}
 			t := get(key)
 			switch {
 			case isVote(d):
@@ -131,6 +168,13 @@ func newView(ds []aims.Decision) *view {
 // output, an approval's confirmed one), the model's output only when the
 // decision took effect without review.
 func (v *view) finalOutcome(d *aims.Decision) string {
+	if c := v.contests[d.ID]; c != nil {
+		// The contest's reviewer decided last.
+		if c.Oversight.Action == aims.ActionReject {
+			return OutcomeRejected
+		}
+		return c.Output
+	}
 	if d.Oversight == nil {
 		return d.Output
 	}

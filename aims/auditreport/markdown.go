@@ -236,6 +236,7 @@ func (m *md) oversight(s *OversightSection) {
 		{"Overridden", itoa(s.Overridden)},
 		{"Votes that did not resolve a ticket (four-eyes)", itoa(s.PartialApprovals)},
 		{"Contested", itoa(s.Contested)},
+		{"Contests upheld / changed", itoa(s.ContestsUpheld) + " / " + itoa(s.ContestsChanged)},
 		{"Expired", itoa(s.Expired)},
 		{"Escalated", itoa(s.Escalated)},
 		{"Still open", itoa(s.Open)},

@@ -325,6 +325,11 @@ type OversightSection struct {
 	// Contested counts contests: the person a decision affects asked for
 	// it to be reviewed.
 	Contested int
+	// ContestsUpheld counts contests whose reviewer confirmed the decision;
+	// ContestsChanged those whose reviewer overrode or rejected it (the
+	// decision's final outcome is then the contest's). Neither is counted
+	// in Approved, Rejected or Overridden, which are about held decisions.
+	ContestsUpheld, ContestsChanged int
 	// Expired counts held decisions whose final review deadline passed
 	// with no reviewer resolution.
 	Expired int

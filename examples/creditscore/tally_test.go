@@ -8,12 +8,14 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
@@ -93,8 +95,49 @@ func TestSimulationTallyMatchesEvidence(t *testing.T) {
 	t.Run("ledger", func(t *testing.T) { checkLedgerAgainstTally(t, run) })
 	t.Run("telemetry", func(t *testing.T) { checkLogsAgainstTally(t, run) })
 	t.Run("metrics", func(t *testing.T) { checkMetricsAgainstTally(t, run) })
-	// The audit report built from run.ledgerDir and run.otelDir is checked
-	// against the same tally here (aims/auditreport).
+	t.Run("report", func(t *testing.T) { checkReportAgainstTally(t, run) })
+}
+
+// checkReportAgainstTally builds the audit report from the run's ledger
+// and telemetry, verified with the key the service published, and checks
+// that it states the simulator's own numbers.
+func checkReportAgainstTally(t *testing.T, run *simulationRun) {
+	tl := run.tally
+	var vkey string
+	for _, line := range strings.Split(run.stdout, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "ledger public key:"); ok {
+			vkey = strings.TrimSpace(v)
+		}
+	}
+	require.NotEmpty(t, vkey, "the banner prints the published ledger key")
+	in, err := auditreport.Load(t.Context(), auditreport.LoadOptions{LedgerDir: run.ledgerDir, OTelDir: run.otelDir, SoAPath: "soa.yaml", Key: vkey})
+	require.NoError(t, err)
+	r, err := auditreport.Build(in)
+	require.NoError(t, err)
+	require.Len(t, r.Ledger.Ledgers, 1)
+	assert.Equal(t, auditreport.VerdictPass, r.Ledger.Verdict, "the ledger verifies: %s", r.Ledger.Ledgers[0].Verification.Problem)
+	assert.Positive(t, r.Ledger.Ledgers[0].Verification.External, "checked against the checkpoints the telemetry received")
+
+	assert.Equal(t, tl.Applications, r.Decisions.Total, "decisions")
+	o := r.Oversight
+	assert.Equal(t, tl.Statuses["decided"], o.Applied, "applied automatically")
+	assert.Equal(t, tl.Held, o.Held, "held for review")
+	assert.Equal(t, tl.Statuses["not_applied:block"], o.Blocked, "blocked while halted")
+	t.Logf("tally resolutions %v; report approved %d rejected %d overridden %d held %d", tl.Resolutions, o.Approved, o.Rejected, o.Overridden, o.Held)
+	assert.Equal(t, tl.Resolutions["review:approve"], o.Approved, "approved")
+	assert.Equal(t, tl.Resolutions["review:reject"], o.Rejected, "rejected")
+	assert.Equal(t, tl.Resolutions["review:override"], o.Overridden, "overridden")
+	assert.Len(t, o.Overrides, o.Overridden, "every override is listed with its output")
+	assert.Equal(t, len(tl.Contests), o.Contested, "contests")
+	assert.Equal(t, tl.Halts, o.Halts, "halts")
+	assert.Equal(t, tl.Resumes, o.Resumes, "resumes")
+	assert.Zero(t, o.Open, "the reviewers drained the queue")
+	final := map[string]int{}
+	for _, c := range r.Decisions.Outcomes {
+		final[c.Label] = c.N
+	}
+	assert.Equal(t, tl.Final["approve"], final["approve"], "final approvals")
+	assert.Equal(t, tl.Final["deny"], final["deny"], "final denials")
 }
 
 func checkLedgerAgainstTally(t *testing.T, run *simulationRun) {
