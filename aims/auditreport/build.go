@@ -116,7 +116,7 @@ func buildCoverage(in *Input) CoverageSection {
 		notes = append(notes, "No collector output was given: telemetry evidence could not be counted.")
 	}
 	if !s.HaveLedger {
-		notes = append(notes, "No decision ledger was given: ledger evidence for A.6.2.8 could not be counted.")
+		notes = append(notes, "No decision ledger was given: ledger evidence (A.6.2.8 event logs and the oversight actions it records) could not be counted.")
 	}
 	s.Note = strings.Join(notes, " ")
 
@@ -132,7 +132,7 @@ func buildCoverage(in *Input) CoverageSection {
 			points[c]++
 		}
 	}
-	ledgerRecords := len(in.Decisions) + in.OtherRecords
+	ledger := ledgerEvidence(in)
 	for _, c := range aims.Controls() {
 		row := ControlRow{ID: c.ID, Title: c.Title, Objective: c.Objective, Applicability: "unknown"}
 		if in.SoA != nil {
@@ -148,10 +148,7 @@ func buildCoverage(in *Input) CoverageSection {
 				row.Applicability = "not addressed"
 			}
 		}
-		row.LogRecords, row.MetricPoints = logs[c.ID], points[c.ID]
-		if c.ID == aims.ControlEventLogs {
-			row.LedgerRecords = ledgerRecords
-		}
+		row.LogRecords, row.MetricPoints, row.LedgerRecords = logs[c.ID], points[c.ID], ledger[c.ID]
 		row.Evidence = row.LogRecords + row.MetricPoints + row.LedgerRecords
 		applicable := row.Applicability == "applicable"
 		row.DocumentsOnly = applicable && row.Evidence == 0 && len(row.SoAEvidence) > 0
@@ -247,23 +244,18 @@ func summarise(r *Report) Summary {
 		if c.Evidence > 0 && (c.Applicability == "applicable" || c.Applicability == "unknown") {
 			s.WithEvidence++
 		}
+		if c.Applicability == "applicable" && len(c.SoAEvidence) > 0 {
+			s.Declared++
+		}
+		if c.DocumentsOnly {
+			s.DeclaredOnly++
+		}
+		if c.Gap {
+			s.NoEvidence++
+		}
 	}
 	s.HeldForReview, s.Overridden = r.Oversight.Held, r.Oversight.Overridden
-	failingGroups := 0
-	for _, m := range r.Fairness.Monitors {
-		for _, g := range m.Groups {
-			if g.FourFifths == VerdictFail {
-				failingGroups++
-			}
-		}
-	}
-	violations := 0
-	for _, e := range r.Fairness.Events {
-		if e.State == "violated" {
-			violations++
-		}
-	}
-	s.FairnessAlerts = failingGroups + violations
+	s.FailingGroups, s.FairnessViolations, s.FairnessAlerts = fairnessCounts(&r.Fairness)
 	s.DriftAlerts = r.Drift.Alerts()
 
 	add := func(v Verdict, format string, args ...any) {
@@ -271,23 +263,14 @@ func summarise(r *Report) Summary {
 	}
 	add(s.Verification, "%s", s.VerificationText)
 	if r.Coverage.HaveSoA {
-		gaps, docs := 0, 0
-		for _, c := range r.Coverage.Rows {
-			if c.Gap {
-				gaps++
-			}
-			if c.DocumentsOnly {
-				docs++
-			}
-		}
 		v := VerdictPass
-		if gaps > 0 || s.NotAddressed > 0 {
+		if s.NoEvidence > 0 || s.NotAddressed > 0 {
 			v = VerdictWarn
 		}
-		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed; of the applicable controls %d have telemetry or ledger evidence, %d only have evidence named in the SoA (to be checked), %d have no evidence found or named.",
-			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.WithEvidence, docs, gaps)
+		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed. Of the %d applicable controls, %d have machine evidence (log records, metric points or ledger records), %d only have evidence declared in the SoA (documents or features named there, to be checked by hand) and %d have neither (the SoA declares evidence for %d of the %d).",
+			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.Applicable, s.WithEvidence, s.DeclaredOnly, s.NoEvidence, s.Declared, s.Applicable)
 	} else {
-		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have telemetry or ledger evidence.", s.WithEvidence, s.Controls)
+		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have machine evidence (log records, metric points or ledger records); without an SoA no evidence is declared.", s.WithEvidence, s.Controls)
 	}
 	if len(r.Coverage.SoAProblems) > 0 {
 		add(VerdictWarn, "The Statement of Applicability has %d validation problems.", len(r.Coverage.SoAProblems))
@@ -322,7 +305,12 @@ func summarise(r *Report) Summary {
 		if s.FairnessAlerts > 0 {
 			v = VerdictFail
 		}
-		add(v, "Fairness: %s the four-fifths rule; the monitor reported %s.", plural(failingGroups, "group fails", "groups fail"), plural(violations, "threshold violation", "threshold violations"))
+		same := s.FailingGroups + s.FairnessViolations - s.FairnessAlerts
+		text := fmt.Sprintf("Fairness: %s the four-fifths rule; the monitor reported %s", plural(s.FailingGroups, "group fails", "groups fail"), plural(s.FairnessViolations, "threshold violation", "threshold violations"))
+		if same > 0 {
+			text += fmt.Sprintf(" (%d of them about a failing group's selection rate: the same disparity, not a further alert)", same)
+		}
+		add(v, "%s; %s.", text, plural(s.FairnessAlerts, "distinct fairness alert", "distinct fairness alerts"))
 	} else {
 		add(VerdictUnknown, "Fairness: %s", r.Fairness.Note)
 	}

@@ -51,11 +51,11 @@ func Example() {
 	fmt.Println("charts:", strings.Count(html.String(), "<svg "))
 	// Output:
 	// [pass] The ledger verified: 78 records, all covered by signed checkpoints.
-	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed; of the applicable controls 5 have telemetry or ledger evidence, 24 only have evidence named in the SoA (to be checked), 7 have no evidence found or named.
+	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed. Of the 36 applicable controls, 6 have machine evidence (log records, metric points or ledger records), 23 only have evidence declared in the SoA (documents or features named there, to be checked by hand) and 7 have neither (the SoA declares evidence for 29 of the 36).
 	// [pass] 60 decisions recorded (20 adverse) and 16 oversight follow-up records.
 	// [warning] 12 decisions held for human review, 6 blocked; 4 approved, 3 rejected, 3 overridden, 1 expired, 1 still open (1 waiting for another reviewer's vote); 3 votes did not resolve a ticket; reviewers agreed with the model in 40% of resolved reviews.
 	// [info] Rubber-stamping indicator: median time to review 6.0 min, agreement 40% over 10 resolved reviews; no warning (warning when the median time to review is below 30.0 s and agreement above 95%, over at least 5 resolved reviews).
-	// [fail] Fairness: 1 group fails the four-fifths rule; the monitor reported 1 threshold violation.
+	// [fail] Fairness: 1 group fails the four-fifths rule; the monitor reported 1 threshold violation (1 of them about a failing group's selection rate: the same disparity, not a further alert); 1 distinct fairness alert.
 	// [warning] Drift: 1 drift alert (and 1 recovery); 3 monitored series.
 	// charts: 6
 }

@@ -3,6 +3,7 @@ package auditreport
 import (
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/aims/otlpfile"
@@ -123,6 +124,7 @@ func buildFairness(in *Input) FairnessSection {
 	for _, sys := range systems {
 		s.Monitors = append(s.Monitors, fairnessMonitor(sys, latest[sys], disp[sys], series[sys]))
 	}
+	markSameAsFailingGroup(&s)
 	s.Available = len(s.Monitors) > 0 || len(s.Events) > 0
 	if !s.Available {
 		s.Note = "The collector output holds no fairness monitor metrics or events."
@@ -229,4 +231,48 @@ func timeSeriesWorthDrawing(series map[string][]selPoint) bool {
 		}
 	}
 	return false
+}
+
+// markSameAsFailingGroup sets FairnessEvent.SameAsFailingGroup on each
+// violation of a selection-rate disparity (demographic_parity_ratio or
+// _difference) whose lowest group fails the four-fifths rule in its
+// system's latest state: the group's failure and the violation are one
+// disparity, so the summary counts them as one alert.
+func markSameAsFailingGroup(s *FairnessSection) {
+	failing := map[[2]string]bool{} // system, group
+	for _, m := range s.Monitors {
+		for _, g := range m.Groups {
+			if g.FourFifths == VerdictFail {
+				failing[[2]string{m.System, g.Group}] = true
+			}
+		}
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		e.SameAsFailingGroup = e.State == "violated" && strings.HasPrefix(e.Disparity, "demographic_parity") &&
+			failing[[2]string{e.System, e.GroupMin}]
+	}
+}
+
+// fairnessCounts returns the failing groups, the threshold violations and
+// the distinct fairness alerts (failing groups plus violations not about a
+// failing group) of s.
+func fairnessCounts(s *FairnessSection) (failingGroups, violations, alerts int) {
+	for _, m := range s.Monitors {
+		for _, g := range m.Groups {
+			if g.FourFifths == VerdictFail {
+				failingGroups++
+			}
+		}
+	}
+	alerts = failingGroups
+	for _, e := range s.Events {
+		if e.State == "violated" {
+			violations++
+			if !e.SameAsFailingGroup {
+				alerts++
+			}
+		}
+	}
+	return failingGroups, violations, alerts
 }

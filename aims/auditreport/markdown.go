@@ -100,9 +100,10 @@ func (m *md) report(r *Report) {
 
 	s := r.Summary
 	m.p("## 1. Summary\n")
-	m.table([]string{"Ledger verification", "Decisions", "Applicable controls", "Controls with evidence", "Held for review", "Overridden", "Fairness alerts", "Drift alerts"},
-		[][]string{{verdictWord(s.Verification), itoa(s.Decisions), fmt.Sprintf("%d / %d", s.Applicable, s.Controls), itoa(s.WithEvidence),
-			itoa(s.HeldForReview), itoa(s.Overridden), itoa(s.FairnessAlerts), itoa(s.DriftAlerts)}})
+	m.table([]string{"Ledger verification", "Decisions", "Applicable controls", "Controls with machine evidence", "Declared evidence only", "No evidence",
+		"Held for review", "Overridden", "Groups failing four-fifths", "Fairness threshold violations", "Distinct fairness alerts", "Drift alerts"},
+		[][]string{{verdictWord(s.Verification), itoa(s.Decisions), fmt.Sprintf("%d / %d", s.Applicable, s.Controls), itoa(s.WithEvidence), itoa(s.DeclaredOnly), itoa(s.NoEvidence),
+			itoa(s.HeldForReview), itoa(s.Overridden), itoa(s.FailingGroups), itoa(s.FairnessViolations), itoa(s.FairnessAlerts), itoa(s.DriftAlerts)}})
 	for _, f := range s.Findings {
 		m.p("- **%s** %s", verdictWord(f.Verdict), esc(f.Text))
 	}
@@ -166,21 +167,18 @@ func (m *md) coverage(s *CoverageSection) {
 	}
 	var rows [][]string
 	for _, c := range s.Rows {
-		ledger := "—"
-		if c.ID == "A.6.2.8" {
-			ledger = itoa(c.LedgerRecords)
-		}
 		appl := c.Applicability
 		switch {
 		case c.Gap:
-			appl += " (no evidence found or named)"
+			appl += " (no machine or declared evidence)"
 		case c.DocumentsOnly:
-			appl += " (only evidence named in the SoA)"
+			appl += " (declared evidence only)"
 		}
 		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification), join(c.SoAEvidence), orDash(c.Owner),
-			itoa(c.LogRecords), itoa(c.MetricPoints), ledger})
+			itoa(c.LogRecords), itoa(c.MetricPoints), itoa(c.LedgerRecords), itoa(c.Evidence)})
 	}
-	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Evidence named in the SoA", "Owner", "Log records", "Metric points", "Ledger records"}, rows)
+	m.p("Machine evidence is records found in the inputs (log records and metric points carrying aims.control.id, and ledger records for the control their action evidences); declared evidence is what the SoA names, which the auditor checks by hand.\n")
+	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Declared evidence (SoA)", "Owner", "Log records", "Metric points", "Ledger records", "Machine evidence"}, rows)
 }
 
 func (m *md) decisions(s *DecisionSection) {
@@ -311,9 +309,9 @@ func (m *md) fairness(s *FairnessSection) {
 		var rows [][]string
 		for _, e := range s.Events {
 			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Disparity, orDash(e.State), fmtNum(e.Value),
-				strings.TrimSpace(e.Comparison + " " + fmtNum(e.Threshold)), orDash(e.GroupMin), orDash(e.GroupMax)})
+				strings.TrimSpace(e.Comparison + " " + fmtNum(e.Threshold)), orDash(e.GroupMin), orDash(e.GroupMax), eventAlert(e)})
 		}
-		m.table([]string{"Time", "System", "Disparity", "State", "Value", "Threshold", "Lowest group", "Highest group"}, rows)
+		m.table([]string{"Time", "System", "Disparity", "State", "Value", "Threshold", "Lowest group", "Highest group", "Alert"}, rows)
 	}
 }
 
@@ -376,5 +374,17 @@ func (m *md) ledger(s *LedgerSection) {
 			}
 			m.p("%s\n%s\n%s\n", fence, strings.TrimRight(st.CheckpointNote, "\n"), fence)
 		}
+	}
+}
+
+// eventAlert says how a fairness threshold event counts among the alerts.
+func eventAlert(e FairnessEvent) string {
+	switch {
+	case e.SameAsFailingGroup:
+		return "same disparity as failing group " + e.GroupMin
+	case e.State == "violated":
+		return "separate alert"
+	default:
+		return "—"
 	}
 }

@@ -89,15 +89,34 @@ type Summary struct {
 	Systems int
 	// Applicable, Excluded and NotAddressed count Annex A controls by
 	// the SoA's statement; WithEvidence counts applicable controls (or all
-	// controls without an SoA) with at least one evidence record.
+	// controls without an SoA) with machine evidence: at least one log
+	// record, metric point or ledger record (ControlRow.Evidence > 0).
 	Applicable, Excluded, NotAddressed, WithEvidence int
+	// Declared counts applicable controls for which the SoA names
+	// evidence (documents, features), with or without machine evidence;
+	// DeclaredOnly those of them without machine evidence
+	// (ControlRow.DocumentsOnly), whose evidence the auditor has to check
+	// by hand; NoEvidence the applicable controls with neither
+	// (ControlRow.Gap). WithEvidence + DeclaredOnly + NoEvidence =
+	// Applicable.
+	Declared, DeclaredOnly, NoEvidence int
 	// Controls is the number of Annex A controls in the catalogue.
 	Controls int
 	// HeldForReview and Overridden summarise human oversight; they are
 	// OversightSection.Held and Overridden.
 	HeldForReview, Overridden int
-	// FairnessAlerts counts groups failing the four-fifths rule plus
-	// threshold violations reported by the fairness monitor.
+	// FailingGroups counts groups failing the four-fifths rule (verdict
+	// fail; small groups below it are warnings and not counted).
+	FailingGroups int
+	// FairnessViolations counts the fairness monitor's threshold
+	// violations (events with state "violated").
+	FairnessViolations int
+	// FairnessAlerts counts distinct fairness alerts: the failing groups
+	// plus the violations that are not about a failing group. A violation
+	// of a selection-rate disparity (demographic_parity_*) whose lowest
+	// group (GroupMin) is a failing group of the same system is the
+	// disparity that group's failure already shows, so it is not counted
+	// again; FairnessSection.Events marks it (SameAsFailingGroup).
 	FairnessAlerts int
 	// DriftAlerts counts drift events that started drift.
 	DriftAlerts int
@@ -217,14 +236,21 @@ type ControlRow struct {
 	// (documents, queries, features).
 	SoAEvidence []string
 	// LogRecords and MetricPoints count collector records carrying
-	// aims.control.id equal to ID; LedgerRecords counts ledger records
-	// (evidence for A.6.2.8 event logs, zero for other controls).
+	// aims.control.id equal to ID. LedgerRecords counts the ledger
+	// records that are evidence for the control: every record for A.6.2.8
+	// (event logs); for A.9.2 the decisions a gate held or blocked and
+	// every reviewer action, escalation, expiry, halt and resume; for
+	// A.8.3 every contest; for A.3.2 every four-eyes vote that did not
+	// resolve its ticket. One record can be evidence for several
+	// controls; a control no record evidences has zero.
 	LogRecords, MetricPoints, LedgerRecords int
-	// Evidence is the sum of the three counts.
+	// Evidence is the machine evidence: the sum of the three counts.
+	// Evidence named in the SoA (SoAEvidence) is declared, not machine,
+	// evidence and is not counted here.
 	Evidence int
-	// DocumentsOnly marks an applicable control without telemetry or
-	// ledger records for which the SoA names other evidence (documents):
-	// the auditor checks those documents.
+	// DocumentsOnly marks an applicable control without machine evidence
+	// for which the SoA names evidence (declared evidence: documents,
+	// features): the auditor checks that evidence by hand.
 	DocumentsOnly bool
 	// Gap marks an applicable control without any evidence record and
 	// without evidence named in the SoA: nothing in these inputs shows the
@@ -485,6 +511,11 @@ type FairnessEvent struct {
 	// Control is the Annex A control the event is evidence for
 	// (aims.control.id, normalised); empty when absent.
 	Control string
+	// SameAsFailingGroup is true for a violation of a selection-rate
+	// disparity (demographic_parity_*) whose GroupMin fails the
+	// four-fifths rule in the same system's latest state: the same
+	// disparity as that failing group, counted as one alert with it.
+	SameAsFailingGroup bool
 }
 
 // DriftSection is drift scores over time and the drift events.

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -115,6 +116,31 @@ type Want struct {
 	// points carrying each aims.control.id (ControlRow.LogRecords and
 	// MetricPoints).
 	LogsByControl, PointsByControl map[string]int
+	// LedgerByControl counts the ledger records that are evidence for each
+	// control (ControlRow.LedgerRecords): every record for A.6.2.8 (event
+	// logs); for A.9.2 (responsible use) the decisions a gate held or
+	// blocked, every reviewer action, escalation and expiry, and every
+	// halt and resume; for A.8.3 (external reporting) every contest; for
+	// A.3.2 (roles) every four-eyes vote that did not resolve its ticket,
+	// the record that a second reviewer was required. These are the
+	// controls the oversight package tags the same actions' events with.
+	LedgerByControl map[string]int
+	// MachineEvidence is the machine evidence per control: log records
+	// plus metric points plus ledger records (ControlRow.Evidence). A
+	// control not in the map has none.
+	MachineEvidence map[string]int
+	// WithMachineEvidence counts the applicable controls with machine
+	// evidence (Summary.WithEvidence).
+	WithMachineEvidence int
+	// Declared counts the applicable controls for which the SoA names
+	// evidence (documents, features), whether or not machine evidence
+	// exists too; DeclaredOnly those of them without machine evidence
+	// (ControlRow.DocumentsOnly); NoEvidence lists the applicable
+	// controls with neither (ControlRow.Gap).
+	Declared, DeclaredOnly int
+	// NoEvidence lists the applicable controls with neither machine nor
+	// declared evidence (ControlRow.Gap), in catalogue order.
+	NoEvidence []string
 	// FourFifths is the expected verdict per fairness group ("pass",
 	// "fail", or "warning" for a failing group with fewer than 30
 	// decisions, GroupRow.FourFifths).
@@ -128,6 +154,15 @@ type Want struct {
 	// FairnessViolations and DriftAlerts count alert events;
 	// DriftRecoveries the drift events that end drift.
 	FairnessViolations, DriftAlerts, DriftRecoveries int
+	// FailingGroups counts the groups failing the four-fifths rule
+	// (fail, not warning).
+	FailingGroups int
+	// FairnessAlerts counts distinct fairness alerts: the failing groups
+	// plus the threshold violations that are not about a failing group's
+	// selection rate. The scenario's one violation (demographic parity
+	// ratio, lowest group sex=F) is the disparity the failing group sex=F
+	// shows, so it is one alert, not two.
+	FairnessAlerts int
 	// Applicable and Excluded count the SoA's controls.
 	Applicable, Excluded int
 	// Systems is the number of systems in the inventory.
@@ -173,6 +208,8 @@ func Write(dir string) (Paths, Want, error) {
 		ImpactRatio:     map[string]float64{},
 		FinalOutcomes:   map[string]int{},
 		ModelOutputs:    map[string]int{},
+		LedgerByControl: map[string]int{},
+		MachineEvidence: map[string]int{},
 		Applicable:      36, Excluded: 2, // the SoA excludes A.5.5 and A.10.4
 		Systems: 2,
 	}
@@ -199,6 +236,10 @@ func Write(dir string) (Paths, Want, error) {
 	if err := os.WriteFile(filepath.Join(p.OTel, "metrics.jsonl"), metrics(&w), 0o644); err != nil {
 		return p, w, err
 	}
+	coverage(&w)
+	// The one violation is sex=F's selection rate against sex=M's, the
+	// disparity of the failing group sex=F: one alert, not two.
+	w.FairnessAlerts = w.FailingGroups
 	return p, w, nil
 }
 
@@ -354,6 +395,12 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		w.FinalOutcomes[f]++
 	}
 	w.LedgerRecords = len(out)
+	w.LedgerByControl[semconv.ControlEventLogs] = len(out)
+	// A.9.2: 12 held + 6 blocked decisions; 10 resolving reviewer actions,
+	// 3 four-eyes votes, 1 escalation and 1 expiry; 1 halt and 1 resume.
+	w.LedgerByControl[semconv.ControlResponsibleUse] = w.Held + w.Blocked + w.Approved + w.Rejected + w.Overridden + w.Partial + w.Escalated + w.Expired + w.Halts + w.Resumes
+	w.LedgerByControl[semconv.ControlExternalReporting] = w.Contested
+	w.LedgerByControl[semconv.ControlRoles] = w.Partial
 	w.Agreement = float64(w.Approved) / float64(w.Approved+w.Rejected+w.Overridden)
 	// Latencies (k+1 minutes for k = 0,1,2,4,5,6,7,8,9,10) are 1,2,3,5,6,7,
 	// 8,9,10,11 minutes: nearest-rank median is the 5th (6 min), the 90th
@@ -364,6 +411,41 @@ func decisions(w *Want) ([]aims.Decision, error) {
 		return nil, fmt.Errorf("reporttest: scenario has %d resolved reviews, want 10", len(latencies))
 	}
 	return out, nil
+}
+
+// soaNoEvidence are the applicable controls for which soa.yaml names no
+// evidence; soaExcluded are the excluded ones.
+var (
+	soaNoEvidence = []string{"A.2.2", "A.2.3", "A.4.6", "A.6.1.2", "A.6.1.3", "A.6.2.2", "A.7.2"}
+	soaExcluded   = []string{"A.5.5", "A.10.4"}
+)
+
+// coverage fills in the machine and declared evidence per control from
+// the counts the writers recorded and from soa.yaml.
+func coverage(w *Want) {
+	for _, m := range []map[string]int{w.LogsByControl, w.PointsByControl, w.LedgerByControl} {
+		for id, n := range m {
+			w.MachineEvidence[id] += n
+		}
+	}
+	for _, c := range aims.Controls() {
+		machine := w.MachineEvidence[c.ID] > 0
+		switch {
+		case slices.Contains(soaExcluded, c.ID):
+		case slices.Contains(soaNoEvidence, c.ID):
+			if !machine {
+				w.NoEvidence = append(w.NoEvidence, c.ID)
+			}
+		default:
+			w.Declared++
+			if !machine {
+				w.DeclaredOnly++
+			}
+		}
+		if machine && !slices.Contains(soaExcluded, c.ID) {
+			w.WithMachineEvidence++
+		}
+	}
 }
 
 func ticketOf(d aims.Decision) string {
@@ -570,6 +652,9 @@ func metrics(w *Want) []byte {
 		}
 		if counts[grp] < 30 {
 			w.SmallGroups = append(w.SmallGroups, grp)
+		}
+		if w.FourFifths[grp] == "fail" {
+			w.FailingGroups++
 		}
 	}
 	var out []byte

@@ -92,8 +92,8 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	s := r.Summary
 	fmt.Fprintf(stdout, "ledger: %s\n", s.VerificationText)
-	fmt.Fprintf(stdout, "decisions: %d (%d oversight follow-ups); controls: %d applicable of %d, %d with evidence; fairness alerts: %d; drift alerts: %d\n",
-		s.Decisions, s.Followups, s.Applicable, s.Controls, s.WithEvidence, s.FairnessAlerts, s.DriftAlerts)
+	fmt.Fprintf(stdout, "decisions: %d (%d oversight follow-ups); controls: %d applicable of %d, %d with machine evidence, %d with declared evidence only; fairness: %d groups failing four-fifths, %d threshold violations (%d distinct alerts); drift alerts: %d\n",
+		s.Decisions, s.Followups, s.Applicable, s.Controls, s.WithEvidence, s.DeclaredOnly, s.FailingGroups, s.FairnessViolations, s.FairnessAlerts, s.DriftAlerts)
 	if s.Verification == auditreport.VerdictFail {
 		return exitFailed
 	}
