@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"go.opentelemetry.io/otel/attribute"
@@ -20,8 +22,10 @@ import (
 var (
 	// ErrClosed is returned by a closed Monitor.
 	ErrClosed = errors.New("fairness: monitor is closed")
-	// ErrTooManyGroups is returned when a decision would create more
-	// groups than WithMaxGroups allows.
+	// ErrTooManyGroups is no longer returned.
+	//
+	// Deprecated: a decision beyond the group bounds is counted under
+	// OverflowLevel (see WithGroupLevels, WithMaxGroups), never rejected.
 	ErrTooManyGroups = errors.New("fairness: too many groups")
 	// ErrDuplicateDecision is returned when a decision ID is observed
 	// again while its label is still pending.
@@ -50,6 +54,9 @@ var allDisparities = []Disparity{DemographicParityRatio, DemographicParityDiffer
 	EqualOpportunityDifference, EqualizedOddsRatio, EqualizedOddsDifference}
 
 func (d Disparity) isRatio() bool { return strings.HasSuffix(string(d), "_ratio") }
+
+// maxMonitorFeatures bounds the sensitive features of a monitor.
+const maxMonitorFeatures = 64
 
 // DefaultControlID is the ISO/IEC 42001 Annex A control that threshold
 // events are evidence for: A.6.2.6, AI system operation and monitoring.
@@ -97,9 +104,10 @@ type windowEntry struct {
 }
 
 type groupInfo struct {
-	labels []string
-	name   string
-	attrs  metric.MeasurementOption
+	labels   []string
+	name     string
+	overflow bool // some level is OverflowLevel
+	attrs    metric.MeasurementOption
 }
 
 // Monitor measures group fairness of a deployed model over a sliding
@@ -121,6 +129,8 @@ type Monitor struct {
 	cfg      monitorConfig
 
 	groups    []groupInfo
+	levels    []levelSet
+	scratch   []string
 	groupSeed maphash.Seed
 	groupIdx  map[uint64][]int32 // hash of labels → group indices
 	totals    []groupCounts
@@ -140,6 +150,11 @@ type Monitor struct {
 	evicted   int64
 	unmatched int64
 	late      int64
+
+	// limits reached: decisions counted in an overflow group, decisions
+	// with a value beyond the levels, decisions whose combination exceeded
+	// the group bound, decisions with a truncated value
+	overDecisions, overLevels, overGroups, truncated int64
 
 	violated []bool
 	logger   otellog.Logger
@@ -161,6 +176,9 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 	if len(features) == 0 {
 		return nil, errors.New("fairness: monitor needs at least one sensitive feature")
 	}
+	if len(features) > maxMonitorFeatures {
+		return nil, fmt.Errorf("fairness: monitor takes at most %d sensitive features, got %d", maxMonitorFeatures, len(features))
+	}
 	m := &Monitor{
 		features:  append([]string(nil), features...),
 		cfg:       cfg,
@@ -172,6 +190,22 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 		fifoSeqs:  make([]uint64, cfg.maxPending),
 		violated:  make([]bool, len(cfg.thresholds)),
 		groups:    make([]groupInfo, 0, cfg.maxGroups),
+		scratch:   make([]string, len(features)),
+	}
+	for _, f := range features {
+		ls := levelSet{max: cfg.maxLevels, known: map[string]struct{}{}}
+		if lv, ok := cfg.levels[f]; ok {
+			ls.declared, ls.max = true, len(lv)
+			for _, l := range lv {
+				ls.known[l] = struct{}{}
+			}
+		}
+		m.levels = append(m.levels, ls)
+	}
+	for f := range cfg.levels {
+		if !slices.Contains(features, f) {
+			return nil, fmt.Errorf("fairness: WithGroupLevels: %q is not a sensitive feature of the monitor %v", f, features)
+		}
 	}
 	if cfg.timeWindow > 0 {
 		m.bucketDur = cfg.timeWindow / time.Duration(cfg.buckets)
@@ -196,16 +230,89 @@ func validDisparity(d Disparity) bool {
 	return false
 }
 
-// groupOf finds or creates the group of labels; lock held.
-func (m *Monitor) groupOf(labels []string) (int32, error) {
+// levelSet holds the levels of one sensitive feature: the declared ones,
+// or the first values seen up to the bound.
+type levelSet struct {
+	declared bool
+	max      int
+	known    map[string]struct{}
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// groupOf maps labels to their group, creating it when there is room;
+// values beyond the levels and combinations beyond the group bound go to
+// overflow levels, and every limit reached is counted. It never fails.
+// Lock held.
+func (m *Monitor) groupOf(labels []string) int32 {
+	canon := m.scratch
+	overLevels, truncated := false, false
+	for i, v := range labels {
+		ls := &m.levels[i]
+		if !ls.declared && len(v) > m.cfg.maxValueLen {
+			v, truncated = truncateUTF8(v, m.cfg.maxValueLen), true
+		}
+		if _, ok := ls.known[v]; !ok {
+			if ls.declared || len(ls.known) >= ls.max || v == OverflowLevel {
+				v, overLevels = OverflowLevel, true
+			} else {
+				ls.known[strings.Clone(v)] = struct{}{}
+			}
+		}
+		canon[i] = v
+	}
+	if truncated {
+		m.truncated++
+	}
+	if overLevels {
+		m.overLevels++
+	}
+	gi, ok := m.findGroup(canon)
+	if !ok {
+		allOver := true
+		for _, v := range canon {
+			allOver = allOver && v == OverflowLevel
+		}
+		if len(m.groups) < m.cfg.maxGroups-1 || allOver {
+			gi = m.newGroup(canon)
+		} else {
+			// The last slot is the all-overflow group's.
+			m.overGroups++
+			for i := range canon {
+				canon[i] = OverflowLevel
+			}
+			if gi, ok = m.findGroup(canon); !ok {
+				gi = m.newGroup(canon)
+			}
+		}
+	}
+	if m.groups[gi].overflow {
+		m.overDecisions++
+	}
+	return gi
+}
+
+func (m *Monitor) groupKey(labels []string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(m.groupSeed)
 	for _, l := range labels {
 		h.WriteString(l)
 		h.WriteByte(0)
 	}
-	key := h.Sum64()
-	for _, gi := range m.groupIdx[key] {
+	return h.Sum64()
+}
+
+func (m *Monitor) findGroup(labels []string) (int32, bool) {
+	for _, gi := range m.groupIdx[m.groupKey(labels)] {
 		g := m.groups[gi].labels
 		same := true
 		for i := range g {
@@ -215,26 +322,32 @@ func (m *Monitor) groupOf(labels []string) (int32, error) {
 			}
 		}
 		if same {
-			return gi, nil
+			return gi, true
 		}
 	}
-	if len(m.groups) >= m.cfg.maxGroups {
-		return 0, fmt.Errorf("%w: group %v would exceed %d", ErrTooManyGroups, labels, m.cfg.maxGroups)
-	}
+	return 0, false
+}
+
+func (m *Monitor) newGroup(labels []string) int32 {
 	gi := int32(len(m.groups))
-	owned := append([]string(nil), labels...)
+	owned := make([]string, len(labels))
 	parts := make([]string, len(owned))
-	for i, l := range owned {
+	overflow := false
+	for i, l := range labels {
+		owned[i] = strings.Clone(l)
 		parts[i] = m.features[i] + "=" + l
+		overflow = overflow || l == OverflowLevel
 	}
 	name := strings.Join(parts, ",")
 	m.groups = append(m.groups, groupInfo{
-		labels: owned,
-		name:   name,
-		attrs:  metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
+		labels:   owned,
+		name:     name,
+		overflow: overflow,
+		attrs:    metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
 	})
+	key := m.groupKey(owned)
 	m.groupIdx[key] = append(m.groupIdx[key], gi)
-	return gi, nil
+	return gi
 }
 
 // Observe records a decision: its ID (to join the label later), one
@@ -261,11 +374,7 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 		m.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrDuplicateDecision, decisionID)
 	}
-	g, err := m.groupOf(groups)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
+	g := m.groupOf(groups)
 	m.seq++
 	seq := m.seq
 	var slot int64
@@ -551,6 +660,9 @@ func (m *Monitor) emit(ev thresholdEvent) {
 type GroupStats struct {
 	// Group holds the label of each sensitive feature.
 	Group []string
+	// Overflow is set when some label is OverflowLevel: the group collects
+	// values beyond the declared or learnt levels.
+	Overflow bool
 	// Decisions and Labeled count the group's decisions and labelled
 	// decisions in the window.
 	Decisions, Labeled int64
@@ -575,6 +687,27 @@ type MonitorSnapshot struct {
 	// Unmatched labels with no pending decision, Late labels whose
 	// decision had already left the window.
 	Evicted, Unmatched, Late int64
+	// Limits counts, since the monitor started, the decisions that reached
+	// a group bound (none is ever rejected for it).
+	Limits LimitCounts
+}
+
+// LimitCounts count the decisions that reached one of the monitor's group
+// bounds since it started. They are exported as the counter
+// aims.fairness.limit_reached with aims.fairness.limit "levels", "groups"
+// and "value_length".
+type LimitCounts struct {
+	// Overflow counts decisions counted in a group with an OverflowLevel.
+	Overflow int64
+	// Levels counts decisions with a value that is not a declared level or
+	// beyond the first WithMaxLevels values of an undeclared feature.
+	Levels int64
+	// Groups counts decisions whose combination of levels would have
+	// exceeded WithMaxGroups; they are counted in the all-overflow group.
+	Groups int64
+	// ValueLength counts decisions with a value truncated to the
+	// WithMaxValueLength limit.
+	ValueLength int64
 }
 
 // Snapshot returns the current window's numbers.
@@ -587,7 +720,8 @@ func (m *Monitor) Snapshot() MonitorSnapshot {
 	if m.ring == nil && !m.closed {
 		m.advance()
 	}
-	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late}
+	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
+		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
 	for g := range m.groups {
 		s.Groups = append(s.Groups, m.groupStats(g))
 	}
@@ -601,6 +735,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 	c := &m.totals[g]
 	gs := GroupStats{
 		Group:     append([]string(nil), m.groups[g].labels...),
+		Overflow:  m.groups[g].overflow,
 		Decisions: c.decisions,
 		Labeled:   m.labeled(c),
 		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
@@ -633,13 +768,18 @@ func (m *Monitor) registerMetrics() error {
 	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
 	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
 	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9); err != nil {
+	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
 	}
 	dispAttrs := map[Disparity]metric.MeasurementOption{}
 	for _, d := range allDisparities {
 		dispAttrs[d] = metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
 	}
+	limAttr := func(v string) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessLimit.String(v)))
+	}
+	limLevels, limGroups, limLength := limAttr("levels"), limAttr("groups"), limAttr("value_length")
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -679,8 +819,11 @@ func (m *Monitor) registerMetrics() error {
 		}
 		o.ObserveInt64(pend, int64(m.pending.n))
 		o.ObserveInt64(unm, m.unmatched+m.evicted+m.late)
+		o.ObserveInt64(lim, m.overLevels, limLevels)
+		o.ObserveInt64(lim, m.overGroups, limGroups)
+		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm)
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}

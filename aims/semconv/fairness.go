@@ -27,6 +27,11 @@ const (
 	// AimsFairnessWindowDecisions is the number of decisions in the window
 	// when an event was emitted.
 	AimsFairnessWindowDecisions = attribute.Key("aims.fairness.window.decisions")
+	// AimsFairnessLimit names the monitor bound a decision reached:
+	// "levels" (a value that is not a declared or learnt level),
+	// "groups" (a combination beyond the group bound) or "value_length"
+	// (a value truncated to the length limit).
+	AimsFairnessLimit = attribute.Key("aims.fairness.limit")
 )
 
 // Event names of the fairness package.
@@ -65,6 +70,10 @@ const (
 	// MetricFairnessUnmatchedLabels counts labels whose decision was
 	// unknown or already evicted from the pending set.
 	MetricFairnessUnmatchedLabels = "aims.fairness.unmatched_labels"
+	// MetricFairnessLimitReached counts decisions that reached a group
+	// bound of the monitor (attribute aims.fairness.limit); they are
+	// counted under the overflow level, never rejected.
+	MetricFairnessLimitReached = "aims.fairness.limit_reached"
 )
 
 var _ = register(
@@ -77,6 +86,7 @@ var _ = register(
 	Entry{Name: string(AimsFairnessGroupMin), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the smallest metric value"},
 	Entry{Name: string(AimsFairnessGroupMax), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the largest metric value"},
 	Entry{Name: string(AimsFairnessWindowDecisions), Kind: KindAttribute, Type: "int", Package: "fairness", Brief: "decisions in the monitoring window"},
+	Entry{Name: string(AimsFairnessLimit), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "monitor bound reached: levels, groups or value_length"},
 
 	Entry{Name: EventFairnessThreshold, Kind: KindEvent, Package: "fairness", Brief: "a monitored disparity crossed its threshold or recovered (A.6.2.6)"},
 
@@ -88,5 +98,6 @@ var _ = register(
 	Entry{Name: MetricFairnessGroupLabeled, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group in the window"},
 	Entry{Name: MetricFairnessDisparity, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "current value of each monitored disparity"},
 	Entry{Name: MetricFairnessPendingLabels, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "decisions waiting for their label"},
+	Entry{Name: MetricFairnessLimitReached, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "decisions that reached a group bound (counted under __other__, never rejected)"},
 	Entry{Name: MetricFairnessUnmatchedLabels, Kind: KindMetric, Type: "counter", Unit: "{label}", Package: "fairness", Brief: "labels whose decision was unknown or evicted"},
 )
