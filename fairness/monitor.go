@@ -112,7 +112,8 @@ type groupInfo struct {
 
 // Monitor measures group fairness of a deployed model over a sliding
 // window. Observe records a decision with its group and prediction;
-// ObserveLabel adds the true label when it becomes known, joined by
+// ObserveFinal replaces the prediction by the final outcome after human
+// review; ObserveLabel adds the true label when it becomes known, joined by
 // decision ID. It exports OpenTelemetry gauges per group and per
 // disparity and emits an event (with aims.control.id) when a disparity
 // crosses its threshold and when it recovers.
@@ -421,9 +422,11 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	return nil
 }
 
-// ObserveLabel adds the true label (0 or 1) of an observed decision. A
-// decision that already left the window is forgotten without error; an
-// unknown or already labelled one returns ErrUnknownDecision.
+// ObserveLabel adds the true label (0 or 1) of an observed decision; it is
+// joined with the decision's final outcome (ObserveFinal) or, without one,
+// the model's prediction. A decision that already left the window is
+// forgotten without error; an unknown or already labelled one returns
+// ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	if m.pending == nil {
 		return errors.New("fairness: monitor not created with NewMonitor")
@@ -460,6 +463,59 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 		} else {
 			m.late++
 		}
+	}
+	ev, fire := m.evaluate()
+	m.mu.Unlock()
+	if fire {
+		m.emit(ev)
+	}
+	return nil
+}
+
+// ObserveFinal replaces the prediction of an observed decision by its
+// final outcome (0 or 1) after human review, before its label arrives: a
+// credit officer who overrides the model's refusal makes the final
+// decision 1. From then on the decision's selection rate and, once
+// ObserveLabel joins its true label, its confusion counts (TPR, FPR,
+// accuracy per group) are those of the final decision, which is what the
+// affected person experienced. Call it between Observe and ObserveLabel,
+// as often as the outcome changes (the last call counts). A decision that
+// is unknown, already labelled or evicted from the pending set returns
+// ErrUnknownDecision; one that already left the window is updated in the
+// pending set only.
+func (m *Monitor) ObserveFinal(decisionID string, final int) error {
+	if m.pending == nil {
+		return errors.New("fairness: monitor not created with NewMonitor")
+	}
+	if final != 0 && final != 1 {
+		return fmt.Errorf("fairness: final outcome %d of decision %q is not 0 or 1", final, decisionID)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	v, ok := m.pending.get(decisionID)
+	if !ok {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	}
+	if d := int64(final) - int64(v.pred); d != 0 {
+		if m.ring != nil {
+			n := uint64(len(m.ring))
+			if v.seq+n > m.seq { // still in the window
+				m.ring[v.seq%n].pred = int8(final)
+				m.totals[v.group].predPos += d
+			}
+		} else {
+			cur := m.advance()
+			if v.slot > cur-int64(m.cfg.buckets) {
+				m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)].predPos += d
+				m.totals[v.group].predPos += d
+			}
+		}
+		v.pred = int8(final)
+		m.pending.put(decisionID, v)
 	}
 	ev, fire := m.evaluate()
 	m.mu.Unlock()
@@ -831,16 +887,19 @@ func (m *Monitor) registerMetrics() error {
 	return nil
 }
 
-// Close stops the monitor and hands its final state to the providers:
-// a time window is brought up to now, every threshold crossing that is
-// still pending is emitted as an event, and the gauges of this final
-// window are reported once more, by the next collection of the meter
-// provider (shut the provider down after closing its monitors, and its
-// final export carries them); after that collection the metric callback
-// is unregistered. Later calls to Observe and ObserveLabel return
-// ErrClosed. If ctx ends before every pending event is emitted, Close
-// returns ctx.Err() (the monitor is closed all the same). Close is
-// idempotent.
+// Close stops the monitor and hands its final state to the exporters
+// before it returns: a time window is brought up to now, every threshold
+// crossing that is still pending is emitted as an event, and then the
+// meter and logger providers are flushed (when they have a ForceFlush
+// method, as the SDK's do), so the gauges of this final window (labelled
+// decisions, TPR, FPR, accuracy per group) and the events are exported
+// even if the process exits right after. The final window is reported by
+// exactly one collection (that flush, or with a provider that cannot be
+// flushed, such as a manual reader, its next collection); after it the
+// metric callback is unregistered. Later calls to Observe, ObserveLabel
+// and ObserveFinal return ErrClosed. If ctx ends before every pending
+// event is emitted, Close returns ctx.Err() (the monitor is closed all the
+// same); a failed flush is returned as an error. Close is idempotent.
 func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
 	if m.closed || m.pending == nil {
@@ -866,6 +925,11 @@ func (m *Monitor) Close(ctx context.Context) error {
 			return err
 		}
 		m.emit(ev)
+	}
+	// Export the final window and the events now, not at the providers'
+	// next interval: the service may exit first.
+	if err := m.cfg.tel.FlushMetricsAndLogs(ctx); err != nil {
+		return fmt.Errorf("fairness: monitor: final flush: %w", err)
 	}
 	return nil
 }
