@@ -558,19 +558,24 @@ type disparityState struct {
 // disparity computes a between-groups disparity over the eligible groups;
 // lock held. NaN when fewer than two groups are eligible.
 func (m *Monitor) disparity(d Disparity) disparityState {
+	return m.disparityIn(m.totals[:len(m.groups)], d)
+}
+
+// disparityIn computes a disparity over the given per-group counts.
+func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
 	switch d {
 	case DemographicParityRatio, DemographicParityDifference:
-		return m.extremes(d.isRatio(), func(c *groupCounts) (float64, bool) {
+		return m.extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
 			if c.decisions < m.cfg.minGroup || c.decisions == 0 {
 				return 0, false
 			}
 			return float64(c.predPos) / float64(c.decisions), true
 		})
 	case EqualOpportunityRatio, EqualOpportunityDifference:
-		return m.extremes(d.isRatio(), m.tpr)
+		return m.extremes(tot, d.isRatio(), m.tpr)
 	case EqualizedOddsRatio, EqualizedOddsDifference:
-		a := m.extremes(d.isRatio(), m.tpr)
-		b := m.extremes(d.isRatio(), m.fpr)
+		a := m.extremes(tot, d.isRatio(), m.tpr)
+		b := m.extremes(tot, d.isRatio(), m.fpr)
 		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
 			return b
 		}
@@ -599,12 +604,12 @@ func (m *Monitor) fpr(c *groupCounts) (float64, bool) {
 	return float64(c.conf[1]) / float64(n), true
 }
 
-func (m *Monitor) extremes(ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
+func (m *Monitor) extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
 	st := disparityState{value: math.NaN(), minG: -1, maxG: -1}
 	var lo, hi float64
 	eligible := 0
-	for g := range m.groups {
-		v, ok := val(&m.totals[g])
+	for g := range tot {
+		v, ok := val(&tot[g])
 		if !ok {
 			continue
 		}
@@ -719,6 +724,13 @@ type GroupStats struct {
 	// Overflow is set when some label is OverflowLevel: the group collects
 	// values beyond the declared or learnt levels.
 	Overflow bool
+	// Small is set when the group has fewer decisions than
+	// WithMinGroupDecisions (default 30) in the window, SmallLabeled when
+	// it has fewer labelled decisions: its selection rate (Small) or its
+	// TPR, FPR and accuracy (SmallLabeled) are reported but take no part
+	// in disparities, and a report should flag them. They are exported as
+	// the gauge aims.fairness.group.small (1 when Small or SmallLabeled).
+	Small, SmallLabeled bool
 	// Decisions and Labeled count the group's decisions and labelled
 	// decisions in the window.
 	Decisions, Labeled int64
@@ -792,6 +804,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 	gs := GroupStats{
 		Group:     append([]string(nil), m.groups[g].labels...),
 		Overflow:  m.groups[g].overflow,
+		Small:     c.decisions < m.cfg.minGroup,
 		Decisions: c.decisions,
 		Labeled:   m.labeled(c),
 		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
@@ -803,6 +816,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 		}
 		return float64(a) / float64(b)
 	}
+	gs.SmallLabeled = gs.Labeled < m.cfg.minGroup
 	gs.SelectionRate = div(c.predPos, c.decisions)
 	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
 	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])
@@ -824,8 +838,9 @@ func (m *Monitor) registerMetrics() error {
 	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
 	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
 	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
+	small, err11 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupSmall, metric.WithUnit("1"), metric.WithDescription("1 when the group has fewer (labelled) decisions in the window than the minimum group size, else 0"))
 	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
 	}
 	dispAttrs := map[Disparity]metric.MeasurementOption{}
@@ -859,6 +874,11 @@ func (m *Monitor) registerMetrics() error {
 			at := m.groups[g].attrs
 			o.ObserveInt64(dec, gs.Decisions, at)
 			o.ObserveInt64(lab, gs.Labeled, at)
+			isSmall := int64(0)
+			if gs.Small || gs.SmallLabeled {
+				isSmall = 1
+			}
+			o.ObserveInt64(small, isSmall, at)
 			for _, x := range []struct {
 				inst metric.Float64ObservableGauge
 				v    float64
@@ -879,7 +899,7 @@ func (m *Monitor) registerMetrics() error {
 		o.ObserveInt64(lim, m.overGroups, limGroups)
 		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim)
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}

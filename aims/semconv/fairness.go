@@ -74,6 +74,10 @@ const (
 	// bound of the monitor (attribute aims.fairness.limit); they are
 	// counted under the overflow level, never rejected.
 	MetricFairnessLimitReached = "aims.fairness.limit_reached"
+	// MetricFairnessGroupSmall is 1 when a group has fewer decisions, or
+	// fewer labelled decisions, in the window than the monitor's minimum
+	// group size (its rates are then not used in disparities), else 0.
+	MetricFairnessGroupSmall = "aims.fairness.group.small"
 )
 
 var _ = register(
@@ -98,6 +102,7 @@ var _ = register(
 	Entry{Name: MetricFairnessGroupLabeled, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group in the window"},
 	Entry{Name: MetricFairnessDisparity, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "current value of each monitored disparity"},
 	Entry{Name: MetricFairnessPendingLabels, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "decisions waiting for their label"},
+	Entry{Name: MetricFairnessGroupSmall, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "1 when a group is below the minimum group size in the window"},
 	Entry{Name: MetricFairnessLimitReached, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "decisions that reached a group bound (counted under __other__, never rejected)"},
 	Entry{Name: MetricFairnessUnmatchedLabels, Kind: KindMetric, Type: "counter", Unit: "{label}", Package: "fairness", Brief: "labels whose decision was unknown or evicted"},
 )
