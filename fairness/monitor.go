@@ -161,6 +161,10 @@ type Monitor struct {
 	logger   otellog.Logger
 	reg      metric.Registration
 	closed   bool
+	// sealed is set when Close has prepared the final state (events,
+	// intervals); final holds the final window's intervals, if computed.
+	sealed bool
+	final  *MonitorIntervals
 	// exported is set once the final state of a closed monitor has been
 	// observed by a collection; the callback then reports nothing more.
 	exported bool
@@ -839,8 +843,10 @@ func (m *Monitor) registerMetrics() error {
 	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
 	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
 	small, err11 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupSmall, metric.WithUnit("1"), metric.WithDescription("1 when the group has fewer (labelled) decisions in the window than the minimum group size, else 0"))
+	ilow, err12 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalLower, metric.WithUnit("1"), metric.WithDescription("Lower bound of the bootstrap interval of a group rate or a disparity in the final window"))
+	iup, err13 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalUpper, metric.WithUnit("1"), metric.WithDescription("Upper bound of the bootstrap interval of a group rate or a disparity in the final window"))
 	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
 	}
 	dispAttrs := map[Disparity]metric.MeasurementOption{}
@@ -857,17 +863,22 @@ func (m *Monitor) registerMetrics() error {
 		if m.exported {
 			return nil
 		}
-		if m.closed {
+		final := m.closed && m.sealed
+		if final {
 			// The final window is reported once, by the first collection
-			// after Close (typically the meter provider's shutdown), and
-			// then the callback lets go of the provider.
+			// after Close (its own flush, or the next collection of a
+			// provider that cannot be flushed), and then the callback
+			// lets go of the provider.
 			m.exported = true
 			reg := m.reg
 			// Unregistering waits for the collection this callback is
 			// part of, so it cannot happen here.
 			go func() { _ = reg.Unregister() }()
-		} else if m.ring == nil {
+		} else if !m.closed && m.ring == nil {
 			m.advance()
+		}
+		if final && m.final != nil {
+			observeIntervals(o, ilow, iup, m.final)
 		}
 		for g := range m.groups {
 			gs := m.groupStats(g)
@@ -899,7 +910,7 @@ func (m *Monitor) registerMetrics() error {
 		o.ObserveInt64(lim, m.overGroups, limGroups)
 		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small)
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}
@@ -909,7 +920,9 @@ func (m *Monitor) registerMetrics() error {
 
 // Close stops the monitor and hands its final state to the exporters
 // before it returns: a time window is brought up to now, every threshold
-// crossing that is still pending is emitted as an event, and then the
+// crossing that is still pending is emitted as an event, the final
+// window's bootstrap intervals are computed (WithFinalIntervals; exported
+// as aims.fairness.interval.lower and .upper), and then the
 // meter and logger providers are flushed (when they have a ForceFlush
 // method, as the SDK's do), so the gauges of this final window (labelled
 // decisions, TPR, FPR, accuracy per group) and the events are exported
@@ -939,17 +952,62 @@ func (m *Monitor) Close(ctx context.Context) error {
 		events = append(events, ev)
 	}
 	m.closed = true
+	hasGroups := len(m.groups) > 0
 	m.mu.Unlock()
+	var final *MonitorIntervals
+	defer func() {
+		m.mu.Lock()
+		m.sealed, m.final = true, final
+		m.mu.Unlock()
+	}()
 	for _, ev := range events {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		m.emit(ev)
 	}
+	if n := m.cfg.finalReplicates; n > 0 && hasGroups {
+		iv, err := m.Intervals(ctx, BootstrapConfig{Replicates: n, Seed: 1})
+		if err != nil {
+			return fmt.Errorf("fairness: monitor: final intervals: %w", err)
+		}
+		final = &iv
+	}
+	m.mu.Lock()
+	m.sealed, m.final = true, final
+	m.mu.Unlock()
 	// Export the final window and the events now, not at the providers'
 	// next interval: the service may exit first.
 	if err := m.cfg.tel.FlushMetricsAndLogs(ctx); err != nil {
 		return fmt.Errorf("fairness: monitor: final flush: %w", err)
 	}
 	return nil
+}
+
+// observeIntervals reports the final intervals: per group and rate
+// (attributes aims.fairness.group.name and aims.fairness.rate) and per
+// disparity (aims.fairness.disparity); bounds that are NaN are left out.
+func observeIntervals(o metric.Observer, lower, upper metric.Float64ObservableGauge, iv *MonitorIntervals) {
+	put := func(v Interval, set attribute.Set) {
+		at := metric.WithAttributeSet(set)
+		if !math.IsNaN(v.Lower) {
+			o.ObserveFloat64(lower, v.Lower, at)
+		}
+		if !math.IsNaN(v.Upper) {
+			o.ObserveFloat64(upper, v.Upper, at)
+		}
+	}
+	for _, g := range iv.Groups {
+		name := g.Name
+		for _, r := range []struct {
+			rate string
+			v    Interval
+		}{{"selection_rate", g.SelectionRate}, {"true_positive_rate", g.TruePositiveRate},
+			{"false_positive_rate", g.FalsePositiveRate}, {"accuracy", g.Accuracy}} {
+			put(r.v, attribute.NewSet(semconv.AimsFairnessGroup.String(name), semconv.AimsFairnessRate.String(r.rate)))
+		}
+	}
+	for _, d := range allDisparities {
+		put(iv.Disparities[d], attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
+	}
 }

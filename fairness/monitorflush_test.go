@@ -50,6 +50,17 @@ func TestMonitorCloseExportsLabelsBeforeReturning(t *testing.T) {
 			t.Errorf("%s exported %v, want both groups", name, pts)
 		}
 	}
+	// The final window's bootstrap intervals come with it.
+	sr, _ := oteltest.Points(last, semconv.MetricFairnessSelectionRate, semconv.AimsFairnessGroup)
+	lo, _ := oteltest.Points(last, semconv.MetricFairnessIntervalLower, semconv.AimsFairnessRate)
+	hi, _ := oteltest.Points(last, semconv.MetricFairnessIntervalUpper, semconv.AimsFairnessRate)
+	if !(lo["selection_rate"] < sr["sex=M"] || lo["selection_rate"] < sr["sex=F"]) || !(hi["accuracy"] > 0) {
+		t.Errorf("final intervals lower %v upper %v (selection rates %v)", lo, hi, sr)
+	}
+	dlo, _ := oteltest.Points(last, semconv.MetricFairnessIntervalLower, semconv.AimsFairnessDisparity)
+	if _, ok := dlo[string(DemographicParityRatio)]; !ok {
+		t.Errorf("no interval for %s: %v", DemographicParityRatio, dlo)
+	}
 }
 
 // ObserveFinal makes the final (post-review) outcome, not the model's

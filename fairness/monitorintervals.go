@@ -16,6 +16,9 @@ import (
 type GroupIntervals struct {
 	// Group holds the label of each sensitive feature.
 	Group []string
+	// Name is the group as exported in aims.fairness.group.name, e.g.
+	// "sex=female,region=north".
+	Name string
 	// Decisions and Labeled count the group's decisions and labelled
 	// decisions in the window.
 	Decisions, Labeled int64
@@ -76,7 +79,7 @@ func (m *Monitor) Intervals(ctx context.Context, cfg BootstrapConfig) (MonitorIn
 	res := MonitorIntervals{Disparities: map[Disparity]Interval{}, Config: cfg}
 	for g := range base {
 		gs := m.groupStats(g)
-		res.Groups = append(res.Groups, GroupIntervals{Group: gs.Group, Decisions: gs.Decisions, Labeled: gs.Labeled,
+		res.Groups = append(res.Groups, GroupIntervals{Group: gs.Group, Name: m.groups[g].name, Decisions: gs.Decisions, Labeled: gs.Labeled,
 			Small: gs.Small, SmallLabeled: gs.SmallLabeled,
 			SelectionRate: Interval{Estimate: gs.SelectionRate}, TruePositiveRate: Interval{Estimate: gs.TruePositiveRate},
 			FalsePositiveRate: Interval{Estimate: gs.FalsePositiveRate}, Accuracy: Interval{Estimate: gs.Accuracy}})

@@ -30,9 +30,12 @@ type monitorConfig struct {
 	maxValueLen int
 	levels      map[string][]string
 	minGroup    int64
-	thresholds  []Threshold
-	now         func() time.Time
-	errs        []error
+	// finalReplicates is the bootstrap replicates of the intervals Close
+	// computes and exports (0: none).
+	finalReplicates int
+	thresholds      []Threshold
+	now             func() time.Time
+	errs            []error
 }
 
 func (c *monitorConfig) fail(format string, args ...any) {
@@ -43,7 +46,7 @@ func (c *monitorConfig) fail(format string, args ...any) {
 // the options recorded.
 func newMonitorConfig(opts []MonitorOption) (monitorConfig, error) {
 	c := monitorConfig{countWindow: 10_000, maxPending: 100_000, maxGroups: 64, minGroup: 30, now: time.Now,
-		maxLevels: DefaultMaxLevels, maxValueLen: DefaultMaxValueLength}
+		maxLevels: DefaultMaxLevels, maxValueLen: DefaultMaxValueLength, finalReplicates: DefaultFinalReplicates}
 	for _, o := range opts {
 		if o != nil {
 			o.applyMonitor(&c)
@@ -289,5 +292,27 @@ func WithClock(now func() time.Time) MonitorOption {
 			return
 		}
 		c.now = now
+	})
+}
+
+// DefaultFinalReplicates is the number of bootstrap replicates of the
+// intervals Close computes unless WithFinalIntervals says otherwise.
+const DefaultFinalReplicates = 1000
+
+// WithFinalIntervals sets the bootstrap replicates of the intervals Close
+// computes over the final window (Monitor.Intervals with seed 1 and 95%
+// confidence) and exports once, with the final gauges, as
+// aims.fairness.interval.lower and aims.fairness.interval.upper: per group
+// and rate (attributes aims.fairness.group.name, aims.fairness.rate) and
+// per disparity (aims.fairness.disparity). Default
+// DefaultFinalReplicates; 0 turns them off; at most
+// MaxBootstrapReplicates.
+func WithFinalIntervals(replicates int) MonitorOption {
+	return monitorOptionFunc(func(c *monitorConfig) {
+		if replicates < 0 || replicates > MaxBootstrapReplicates {
+			c.fail("WithFinalIntervals: %d replicates not in 0..%d", replicates, MaxBootstrapReplicates)
+			return
+		}
+		c.finalReplicates = replicates
 	})
 }
