@@ -55,9 +55,11 @@ type ADWIN struct {
 	drift    bool
 }
 
-// NewADWIN returns an ADWIN detector.
+// NewADWIN returns an ADWIN detector; Clock, MinWindowLength and
+// GracePeriod must be at most [MaxDetectorCount].
 func NewADWIN(cfg ADWINConfig) (*ADWIN, error) {
-	if !(cfg.Delta > 0 && cfg.Delta < 1) || cfg.Clock < 1 || cfg.MaxBuckets < 2 || cfg.MaxBuckets > adwinMaxM || cfg.MinWindowLength < 1 || cfg.GracePeriod < 0 {
+	if !(cfg.Delta > 0 && cfg.Delta < 1) || cfg.Clock < 1 || cfg.MaxBuckets < 2 || cfg.MaxBuckets > adwinMaxM || cfg.MinWindowLength < 1 || cfg.GracePeriod < 0 ||
+		cfg.Clock > MaxDetectorCount || cfg.MinWindowLength > MaxDetectorCount || cfg.GracePeriod > MaxDetectorCount {
 		return nil, fmt.Errorf("drift: adwin: invalid parameters %+v", cfg)
 	}
 	a := &ADWIN{cfg: cfg}

@@ -110,12 +110,18 @@ func minMax(x []float64) (lo, hi float64) {
 }
 
 // SturgesEdges returns numpy's histogram_bin_edges(combined, bins="sturges")
-// for n values with the given minimum and maximum.
+// for n values with the given minimum and maximum. n below 1 counts as 1,
+// and non-finite bounds (or a range beyond float64) give the single bin
+// [lo, hi], so there are at most 65 bins whatever the arguments.
 func SturgesEdges(lo, hi float64, n int) []float64 {
+	n = max(n, 1)
 	k := 1
+	if math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || math.IsInf(hi-lo, 0) {
+		return []float64{lo, hi}
+	}
 	if hi > lo {
 		width := (hi - lo) / (math.Log2(float64(n)) + 1)
-		k = int(math.Ceil((hi - lo) / width))
+		k = min(max(int(math.Ceil((hi-lo)/width)), 1), 65)
 	} else {
 		lo, hi = lo-0.5, hi+0.5
 	}
@@ -201,9 +207,10 @@ func distinctHistogram(reference, current []float64) Histogram {
 // (numpy's default linear interpolation between order statistics); the
 // outer bins are open to ±∞ so every current value is counted. Duplicate
 // edges (heavy ties) are merged, so there may be fewer than nBins bins.
+// nBins must be in 2..[MaxBins].
 func QuantileHistogram(reference, current []float64, nBins int) (Histogram, error) {
-	if nBins < 2 {
-		return Histogram{}, fmt.Errorf("drift: quantile histogram needs at least 2 bins, got %d", nBins)
+	if nBins < 2 || nBins > MaxBins {
+		return Histogram{}, fmt.Errorf("drift: quantile histogram needs 2..%d bins, got %d", MaxBins, nBins)
 	}
 	if err := checkSample("histogram", "reference", reference, 1); err != nil {
 		return Histogram{}, err

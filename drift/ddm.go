@@ -26,9 +26,9 @@ type DDM struct {
 	warning, drift    bool
 }
 
-// NewDDM returns a DDM detector.
+// NewDDM returns a DDM detector; WarmStart must be in 0..[MaxDetectorCount].
 func NewDDM(cfg DDMConfig) (*DDM, error) {
-	if cfg.WarmStart < 0 || !(cfg.WarningThreshold > 0) || !(cfg.DriftThreshold >= cfg.WarningThreshold) {
+	if cfg.WarmStart < 0 || cfg.WarmStart > MaxDetectorCount || !(cfg.WarningThreshold > 0) || !(cfg.DriftThreshold >= cfg.WarningThreshold) {
 		return nil, fmt.Errorf("drift: ddm: invalid parameters %+v", cfg)
 	}
 	d := &DDM{cfg: cfg}

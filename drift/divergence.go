@@ -34,12 +34,13 @@ func WithDivergenceThreshold(t float64) DivergenceOption {
 	})
 }
 
-// WithQuantileBins bins by n >= 2 reference quantiles ([QuantileHistogram])
-// instead of Evidently's binning ([EvidentlyHistogram]).
+// WithQuantileBins bins by n reference quantiles ([QuantileHistogram])
+// instead of Evidently's binning ([EvidentlyHistogram]); n must be in
+// 2..[MaxBins].
 func WithQuantileBins(n int) DivergenceOption {
 	return divOptionFunc(func(c *divConfig) {
-		if n < 2 {
-			c.errs = append(c.errs, fmt.Errorf("drift: WithQuantileBins: needs at least 2 bins, got %d", n))
+		if n < 2 || n > MaxBins {
+			c.errs = append(c.errs, fmt.Errorf("drift: WithQuantileBins: needs 2..%d bins, got %d", MaxBins, n))
 			return
 		}
 		c.binning, c.nBins = BinningQuantile, n

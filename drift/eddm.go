@@ -30,9 +30,9 @@ type EDDM struct {
 	warning, drift bool
 }
 
-// NewEDDM returns an EDDM detector.
+// NewEDDM returns an EDDM detector; WarmStart must be in 0..[MaxDetectorCount].
 func NewEDDM(cfg EDDMConfig) (*EDDM, error) {
-	if cfg.Alpha < cfg.Beta || !(cfg.Beta > 0) || cfg.Alpha > 1 || cfg.WarmStart < 0 {
+	if cfg.Alpha < cfg.Beta || !(cfg.Beta > 0) || cfg.Alpha > 1 || cfg.WarmStart < 0 || cfg.WarmStart > MaxDetectorCount {
 		return nil, fmt.Errorf("drift: eddm: invalid parameters %+v (need 0 < beta <= alpha <= 1)", cfg)
 	}
 	e := &EDDM{cfg: cfg}

@@ -40,10 +40,11 @@ type KSWIN struct {
 	lastStat float64
 }
 
-// NewKSWIN returns a KSWIN detector.
+// NewKSWIN returns a KSWIN detector; WindowSize must be at most
+// [MaxDetectorWindow].
 func NewKSWIN(cfg KSWINConfig) (*KSWIN, error) {
-	if !(cfg.Alpha > 0 && cfg.Alpha < 1) || cfg.StatSize < 2 || cfg.WindowSize <= 2*cfg.StatSize-1 {
-		return nil, fmt.Errorf("drift: kswin: invalid parameters %+v (need 0 < alpha < 1, stat_size >= 2, window_size >= 2*stat_size)", cfg)
+	if !(cfg.Alpha > 0 && cfg.Alpha < 1) || cfg.StatSize < 2 || cfg.WindowSize > MaxDetectorWindow || cfg.WindowSize <= 2*cfg.StatSize-1 {
+		return nil, fmt.Errorf("drift: kswin: invalid parameters %+v (need 0 < alpha < 1, stat_size >= 2, 2*stat_size <= window_size <= %d)", cfg, MaxDetectorWindow)
 	}
 	k := &KSWIN{cfg: cfg,
 		ring: make([]float64, cfg.WindowSize),

@@ -111,6 +111,27 @@ type Report struct {
 	Dataset DatasetResult `json:"dataset"`
 	// DatasetEvaluated is false when no feature could be evaluated.
 	DatasetEvaluated bool `json:"dataset_evaluated"`
+	// Outcome is the error-rate detector's state at the evaluation.
+	Outcome OutcomeReport `json:"outcome"`
+}
+
+// OutcomeReport is the state of the outcome (error-rate) detector fed by
+// [Monitor.ObserveOutcome]. The same numbers are exported as the gauges
+// aims.drift.outcome.error_rate and aims.drift.outcome.state and the
+// counter aims.drift.outcome.changes.
+type OutcomeReport struct {
+	// Detector names the detector (WithOutcomeDetector; "ddm" by default).
+	Detector string `json:"detector"`
+	// Observations is the number of outcomes in the outcome window.
+	Observations int `json:"observations"`
+	// ErrorRate is the share of wrong predictions in the outcome window
+	// (0 without observations).
+	ErrorRate float64 `json:"error_rate"`
+	// State is the detector's signal after the latest outcome: "none",
+	// "warning" or "drift".
+	State string `json:"state"`
+	// Changes counts the drift signals since the monitor started.
+	Changes int64 `json:"changes"`
 }
 
 // Monitor watches a running model's inputs, predictions and outcomes for
@@ -137,7 +158,11 @@ type Monitor struct {
 	dsDrift  bool
 	outcome  Detector
 	errs     ring[float64]
-	reg      metric.Registration
+	// outSignal is the outcome detector's latest signal, outChanges the
+	// drift signals so far.
+	outSignal  Signal
+	outChanges int64
+	reg        metric.Registration
 	// sealed is set when Close has made the final evaluation, exported
 	// once a collection has observed that final state; the callback then
 	// reports nothing more.
@@ -314,6 +339,10 @@ func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
 	}
 	m.errs.push(x, now.UnixNano())
 	s := m.outcome.Update(x)
+	m.outSignal = s
+	if s == SignalDrift {
+		m.outChanges++
+	}
 	m.mu.Unlock()
 	if s == SignalDrift {
 		var r otellog.Record
@@ -327,6 +356,19 @@ func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
 		m.logger.Emit(context.Background(), r)
 	}
 	return s, nil
+}
+
+// outcomeReport is the outcome detector's state; lock held.
+func (m *Monitor) outcomeReport() OutcomeReport {
+	r := OutcomeReport{Detector: m.cfg.outcomeName, Observations: m.errs.n, State: m.outSignal.String(), Changes: m.outChanges}
+	if m.errs.n > 0 {
+		s := 0.0
+		for k := 0; k < m.errs.n; k++ {
+			s += m.errs.vals[(m.errs.start+k)%len(m.errs.vals)]
+		}
+		r.ErrorRate = s / float64(m.errs.n)
+	}
+	return r
 }
 
 // Last returns the report of the latest evaluation (zero before the first).
@@ -370,9 +412,10 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	for k, f := range m.cat {
 		catWins[k] = f.win.since(cutoff)
 	}
+	outcome := m.outcomeReport()
 	m.mu.Unlock()
 
-	rep := Report{Time: now}
+	rep := Report{Time: now, Outcome: outcome}
 	results := map[string]Result{}
 	for _, name := range m.names {
 		if err := ctx.Err(); err != nil {
@@ -515,9 +558,12 @@ func (m *Monitor) registerMetrics() error {
 	obs, err4 := meter.Int64ObservableGauge(semconv.MetricDriftWindowObservations, metric.WithUnit("{observation}"), metric.WithDescription("Observations in each feature's window"))
 	drop, err5 := meter.Int64ObservableCounter(semconv.MetricDriftDropped, metric.WithUnit("{value}"), metric.WithDescription("Non-finite values dropped per feature"))
 	erate, err6 := meter.Float64ObservableGauge(semconv.MetricDriftErrorRate, metric.WithUnit("1"), metric.WithDescription("Error rate over the outcome window"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
+	ostate, err7 := meter.Int64ObservableGauge(semconv.MetricDriftOutcomeState, metric.WithUnit("1"), metric.WithDescription("Outcome detector's signal after the latest outcome: 0 none, 1 warning, 2 drift"))
+	ochanges, err8 := meter.Int64ObservableCounter(semconv.MetricDriftOutcomeChanges, metric.WithUnit("{change}"), metric.WithDescription("Changes in the error rate the outcome detector signalled"))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
 		return fmt.Errorf("drift: monitor instruments: %w", err)
 	}
+	detAttr := metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftDetector.String(m.cfg.outcomeName)))
 	withMethod := func(f string, meth Method) metric.MeasurementOption {
 		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(f), semconv.AimsDriftMethod.String(string(meth))))
 	}
@@ -560,14 +606,13 @@ func (m *Monitor) registerMetrics() error {
 			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
 		}
 		if m.errs.n > 0 {
-			s := 0.0
-			for k := 0; k < m.errs.n; k++ {
-				s += m.errs.vals[(m.errs.start+k)%len(m.errs.vals)]
-			}
-			o.ObserveFloat64(erate, s/float64(m.errs.n))
+			out := m.outcomeReport()
+			o.ObserveFloat64(erate, out.ErrorRate, detAttr)
+			o.ObserveInt64(ostate, int64(m.outSignal), detAttr)
+			o.ObserveInt64(ochanges, m.outChanges, detAttr)
 		}
 		return nil
-	}, score, pval, share, obs, drop, erate)
+	}, score, pval, share, obs, drop, erate, ostate, ochanges)
 	if err != nil {
 		return fmt.Errorf("drift: monitor callback: %w", err)
 	}
@@ -575,14 +620,18 @@ func (m *Monitor) registerMetrics() error {
 	return nil
 }
 
-// Close stops the monitor and hands its final state to the providers:
-// it stops the evaluation goroutine (waiting for it to exit), stops
-// accepting observations (they return [ErrClosed], as does Evaluate),
-// evaluates the windows one last time so that every verdict change is
-// emitted as an event, and leaves the gauges of that final evaluation for
-// the next collection of the meter provider (shut the provider down after
-// closing its monitors, and its final export carries them); after that
-// collection the metric callback is unregistered. If ctx ends first, Close
+// Close stops the monitor and hands its final state to the exporters
+// before it returns: it stops the evaluation goroutine (waiting for it to
+// exit), stops accepting observations (they return [ErrClosed], as does
+// Evaluate), evaluates the windows one last time so that every verdict
+// change is emitted as an event, and then flushes the meter and logger
+// providers (when they have a ForceFlush method, as the SDK's do), so the
+// gauges of that final evaluation, the error rate and the outcome
+// detector's state are exported even if the process exits right after.
+// The final state is reported by exactly one collection (that flush, or
+// with a provider that cannot be flushed, such as a manual reader, its
+// next collection); after it the metric callback is unregistered; a failed
+// flush is returned as an error. If ctx ends first, Close
 // returns ctx.Err() (the monitor is closed all the same, and the gauges
 // keep the last complete evaluation). Close is idempotent.
 func (m *Monitor) Close(ctx context.Context) error {
@@ -612,6 +661,14 @@ func (m *Monitor) Close(ctx context.Context) error {
 			return ctx.Err()
 		}
 		return fmt.Errorf("drift: monitor: final evaluation: %w", err)
+	}
+	m.mu.Lock()
+	m.sealed = true
+	m.mu.Unlock()
+	// Export the final evaluation, the outcome detector's state and the
+	// events now, not at the providers' next interval.
+	if err := m.cfg.tel.FlushMetricsAndLogs(ctx); err != nil {
+		return fmt.Errorf("drift: monitor: final flush: %w", err)
 	}
 	return nil
 }

@@ -120,7 +120,7 @@ func TestMonitorOptionErrors(t *testing.T) {
 		opt  MonitorOption
 		want string
 	}{
-		{WithCountWindow(1), "WithCountWindow: window 1, need at least 2"},
+		{WithCountWindow(1), "WithCountWindow: window 1 not in 2..4194304"},
 		{WithTimeWindow(-time.Second), "WithTimeWindow: negative window -1s"},
 		{WithInterval(-time.Second), "WithInterval: negative interval -1s"},
 		{WithMinObservations(0), "WithMinObservations: 0, need at least 1"},
@@ -167,7 +167,7 @@ func TestTestOptionErrors(t *testing.T) {
 		{func() error { _, err := Wasserstein(a, b, WithWassersteinThreshold(nanF())); return err }, "WithWassersteinThreshold: threshold NaN"},
 		{func() error { _, err := prof.WassersteinNormed(b, WithWassersteinThreshold(-0.1)); return err }, "WithWassersteinThreshold: threshold -0.1"},
 		{func() error { _, err := PSI(a, b, WithDivergenceThreshold(-1)); return err }, "WithDivergenceThreshold: threshold -1"},
-		{func() error { _, err := JensenShannon(a, b, WithQuantileBins(1)); return err }, "WithQuantileBins: needs at least 2 bins, got 1"},
+		{func() error { _, err := JensenShannon(a, b, WithQuantileBins(1)); return err }, "WithQuantileBins: needs 2..65536 bins, got 1"},
 	} {
 		if err := c.run(); err == nil || !strings.HasPrefix(err.Error(), "drift: ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("error %v, want %q", err, c.want)

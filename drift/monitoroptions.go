@@ -69,12 +69,13 @@ func WithLoggerProvider(lp otellog.LoggerProvider) MonitorOption {
 	return monitorOptionFunc(func(c *monitorConfig) { c.tel.LP = lp })
 }
 
-// WithCountWindow keeps the last n >= 2 observations per feature (default
-// 1000). It also bounds memory when a time window is used.
+// WithCountWindow keeps the last n observations per feature (default
+// 1000); n must be in 2..[MaxMonitorWindow]. It also bounds memory when a
+// time window is used.
 func WithCountWindow(n int) MonitorOption {
 	return monitorOptionFunc(func(c *monitorConfig) {
-		if n < 2 {
-			c.fail("WithCountWindow: window %d, need at least 2", n)
+		if n < 2 || n > MaxMonitorWindow {
+			c.fail("WithCountWindow: window %d not in 2..%d", n, MaxMonitorWindow)
 			return
 		}
 		c.window = n

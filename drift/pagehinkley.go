@@ -46,9 +46,10 @@ type PageHinkley struct {
 	drift          bool
 }
 
-// NewPageHinkley returns a Page–Hinkley detector.
+// NewPageHinkley returns a Page–Hinkley detector; MinInstances must be in
+// 1..[MaxDetectorCount].
 func NewPageHinkley(cfg PageHinkleyConfig) (*PageHinkley, error) {
-	if cfg.MinInstances < 1 || !(cfg.Threshold > 0) || !(cfg.Alpha > 0 && cfg.Alpha <= 1) || math.IsNaN(cfg.Delta) {
+	if cfg.MinInstances < 1 || cfg.MinInstances > MaxDetectorCount || !(cfg.Threshold > 0) || !(cfg.Alpha > 0 && cfg.Alpha <= 1) || math.IsNaN(cfg.Delta) {
 		return nil, fmt.Errorf("drift: page-hinkley: invalid parameters %+v", cfg)
 	}
 	p := &PageHinkley{cfg: cfg}

@@ -95,10 +95,11 @@ func NewNumericProfile(feature string, data []float64) (*NumericProfile, error) 
 }
 
 // NewSketchProfile builds a bounded-memory profile from data with a
-// DDSketch of the given relative accuracy (e.g. 0.01).
+// DDSketch of the given relative accuracy (e.g. 0.01), which must lie in
+// [[MinSketchAccuracy], 1).
 func NewSketchProfile(feature string, data []float64, relativeAccuracy float64) (*NumericProfile, error) {
-	if !(relativeAccuracy > 0 && relativeAccuracy < 1) {
-		return nil, fmt.Errorf("drift: profile %q: relative accuracy %g not in (0, 1)", feature, relativeAccuracy)
+	if !(relativeAccuracy >= MinSketchAccuracy && relativeAccuracy < 1) {
+		return nil, fmt.Errorf("drift: profile %q: relative accuracy %g not in [%g, 1)", feature, relativeAccuracy, MinSketchAccuracy)
 	}
 	clean, dropped := DropNonFinite(data)
 	if len(clean) == 0 {

@@ -15,9 +15,23 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// Bounds of BootstrapConfig: beyond them Bootstrap returns an error
+// before allocating anything sized by the configuration.
+const (
+	// MaxBootstrapReplicates is the largest BootstrapConfig.Replicates.
+	MaxBootstrapReplicates = 1_000_000
+	// MaxBootstrapValues bounds replicates × statistics, the replicate
+	// values Bootstrap keeps (8 bytes each: 256 MiB at the bound).
+	MaxBootstrapValues = 1 << 25
+	// MaxBootstrapWorkers is the largest BootstrapConfig.Workers.
+	MaxBootstrapWorkers = 1024
+)
+
 // BootstrapConfig configures Bootstrap.
 type BootstrapConfig struct {
-	// Replicates is the number of bootstrap resamples (default 1000).
+	// Replicates is the number of bootstrap resamples (default 1000, at
+	// most MaxBootstrapReplicates; replicates × statistics at most
+	// MaxBootstrapValues).
 	Replicates int
 	// Seed makes the resamples reproducible: replicate r draws its rows
 	// from a PCG generator seeded with (Seed, r), so the result depends
@@ -25,7 +39,8 @@ type BootstrapConfig struct {
 	Seed uint64
 	// Confidence is the two-sided confidence level (default 0.95).
 	Confidence float64
-	// Workers is the number of goroutines (default GOMAXPROCS).
+	// Workers is the number of goroutines (default GOMAXPROCS, at most
+	// MaxBootstrapWorkers).
 	Workers int
 	// RowResampling forces resampling of rows even where the faster
 	// count resampling applies (see Bootstrap).
@@ -150,8 +165,11 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
-	if cfg.Replicates < 2 {
-		return nil, fmt.Errorf("fairness: bootstrap needs at least 2 replicates, got %d", cfg.Replicates)
+	if cfg.Replicates < 2 || cfg.Replicates > MaxBootstrapReplicates {
+		return nil, fmt.Errorf("fairness: bootstrap needs 2..%d replicates, got %d", MaxBootstrapReplicates, cfg.Replicates)
+	}
+	if cfg.Workers > MaxBootstrapWorkers {
+		return nil, fmt.Errorf("fairness: bootstrap takes at most %d workers, got %d", MaxBootstrapWorkers, cfg.Workers)
 	}
 	if !(cfg.Confidence > 0 && cfg.Confidence < 1) {
 		return nil, fmt.Errorf("fairness: bootstrap confidence %v is not in (0,1)", cfg.Confidence)
@@ -161,6 +179,9 @@ func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option
 		return nil, err
 	}
 	specs := bootstrapSpecs(f0)
+	if len(specs) > 0 && cfg.Replicates > MaxBootstrapValues/len(specs) {
+		return nil, fmt.Errorf("fairness: bootstrap of %d statistics × %d replicates exceeds %d values; use fewer replicates", len(specs), cfg.Replicates, MaxBootstrapValues)
+	}
 	est := extractStats(f0, specs)
 	n := d.Rows()
 	fc, err := newConfig(opts)

@@ -42,6 +42,19 @@
 // default) when a disparity crosses its threshold and when it recovers.
 // Observe does not allocate in the steady state.
 //
+// Group values usually come from requests, so they are bounded: declare
+// each sensitive feature's levels (WithGroupLevels) and any other value is
+// counted under OverflowLevel ("__other__"), which is reported like a
+// group; without declared levels the first WithMaxLevels values are kept,
+// values are truncated to WithMaxValueLength, and combinations beyond
+// WithMaxGroups share the all-overflow group. Every limit reached is
+// counted (aims.fairness.limit_reached, MonitorSnapshot.Limits); none is an
+// error of Observe. ObserveFinal records the post-review outcome that
+// labels are joined with. Groups below WithMinGroupDecisions are flagged
+// (GroupStats.Small, aims.fairness.group.small), Monitor.Intervals
+// bootstraps the window, and Close exports the final window with its
+// intervals before it returns.
+//
 // # Mitigation
 //
 // Reweigh computes Kamiran & Calders (2012) sample weights that make label

@@ -192,10 +192,14 @@ var (
 	ExpectedCalibrationError = CalibrationError(10)
 )
 
+// MaxCalibrationBins is the largest number of bins of CalibrationError.
+const MaxCalibrationBins = 1 << 16
+
 // CalibrationError is the expected calibration error with the given number
 // of equal-width bins over [0,1] (Naeini et al. 2015; Guo et al. 2017):
 // Σ_b (W_b/W)·|mean score_b − positive fraction_b|. Scores must lie in
-// [0,1]. The per-bin table is available from Cell.Reliability.
+// [0,1]. The per-bin table is available from Cell.Reliability. bins must be
+// in 1..MaxCalibrationBins (NewFrame reports an error otherwise).
 func CalibrationError(bins int) Metric {
 	name := "expected_calibration_error"
 	if bins != 10 {

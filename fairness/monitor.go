@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"go.opentelemetry.io/otel/attribute"
@@ -20,8 +22,10 @@ import (
 var (
 	// ErrClosed is returned by a closed Monitor.
 	ErrClosed = errors.New("fairness: monitor is closed")
-	// ErrTooManyGroups is returned when a decision would create more
-	// groups than WithMaxGroups allows.
+	// ErrTooManyGroups is no longer returned.
+	//
+	// Deprecated: a decision beyond the group bounds is counted under
+	// OverflowLevel (see WithGroupLevels, WithMaxGroups), never rejected.
 	ErrTooManyGroups = errors.New("fairness: too many groups")
 	// ErrDuplicateDecision is returned when a decision ID is observed
 	// again while its label is still pending.
@@ -50,6 +54,9 @@ var allDisparities = []Disparity{DemographicParityRatio, DemographicParityDiffer
 	EqualOpportunityDifference, EqualizedOddsRatio, EqualizedOddsDifference}
 
 func (d Disparity) isRatio() bool { return strings.HasSuffix(string(d), "_ratio") }
+
+// maxMonitorFeatures bounds the sensitive features of a monitor.
+const maxMonitorFeatures = 64
 
 // DefaultControlID is the ISO/IEC 42001 Annex A control that threshold
 // events are evidence for: A.6.2.6, AI system operation and monitoring.
@@ -97,14 +104,16 @@ type windowEntry struct {
 }
 
 type groupInfo struct {
-	labels []string
-	name   string
-	attrs  metric.MeasurementOption
+	labels   []string
+	name     string
+	overflow bool // some level is OverflowLevel
+	attrs    metric.MeasurementOption
 }
 
 // Monitor measures group fairness of a deployed model over a sliding
 // window. Observe records a decision with its group and prediction;
-// ObserveLabel adds the true label when it becomes known, joined by
+// ObserveFinal replaces the prediction by the final outcome after human
+// review; ObserveLabel adds the true label when it becomes known, joined by
 // decision ID. It exports OpenTelemetry gauges per group and per
 // disparity and emits an event (with aims.control.id) when a disparity
 // crosses its threshold and when it recovers.
@@ -121,6 +130,8 @@ type Monitor struct {
 	cfg      monitorConfig
 
 	groups    []groupInfo
+	levels    []levelSet
+	scratch   []string
 	groupSeed maphash.Seed
 	groupIdx  map[uint64][]int32 // hash of labels → group indices
 	totals    []groupCounts
@@ -141,10 +152,19 @@ type Monitor struct {
 	unmatched int64
 	late      int64
 
+	// limits reached: decisions counted in an overflow group, decisions
+	// with a value beyond the levels, decisions whose combination exceeded
+	// the group bound, decisions with a truncated value
+	overDecisions, overLevels, overGroups, truncated int64
+
 	violated []bool
 	logger   otellog.Logger
 	reg      metric.Registration
 	closed   bool
+	// sealed is set when Close has prepared the final state (events,
+	// intervals); final holds the final window's intervals, if computed.
+	sealed bool
+	final  *MonitorIntervals
 	// exported is set once the final state of a closed monitor has been
 	// observed by a collection; the callback then reports nothing more.
 	exported bool
@@ -161,6 +181,9 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 	if len(features) == 0 {
 		return nil, errors.New("fairness: monitor needs at least one sensitive feature")
 	}
+	if len(features) > maxMonitorFeatures {
+		return nil, fmt.Errorf("fairness: monitor takes at most %d sensitive features, got %d", maxMonitorFeatures, len(features))
+	}
 	m := &Monitor{
 		features:  append([]string(nil), features...),
 		cfg:       cfg,
@@ -172,6 +195,22 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 		fifoSeqs:  make([]uint64, cfg.maxPending),
 		violated:  make([]bool, len(cfg.thresholds)),
 		groups:    make([]groupInfo, 0, cfg.maxGroups),
+		scratch:   make([]string, len(features)),
+	}
+	for _, f := range features {
+		ls := levelSet{max: cfg.maxLevels, known: map[string]struct{}{}}
+		if lv, ok := cfg.levels[f]; ok {
+			ls.declared, ls.max = true, len(lv)
+			for _, l := range lv {
+				ls.known[l] = struct{}{}
+			}
+		}
+		m.levels = append(m.levels, ls)
+	}
+	for f := range cfg.levels {
+		if !slices.Contains(features, f) {
+			return nil, fmt.Errorf("fairness: WithGroupLevels: %q is not a sensitive feature of the monitor %v", f, features)
+		}
 	}
 	if cfg.timeWindow > 0 {
 		m.bucketDur = cfg.timeWindow / time.Duration(cfg.buckets)
@@ -196,16 +235,89 @@ func validDisparity(d Disparity) bool {
 	return false
 }
 
-// groupOf finds or creates the group of labels; lock held.
-func (m *Monitor) groupOf(labels []string) (int32, error) {
+// levelSet holds the levels of one sensitive feature: the declared ones,
+// or the first values seen up to the bound.
+type levelSet struct {
+	declared bool
+	max      int
+	known    map[string]struct{}
+}
+
+// truncateUTF8 cuts s to at most n bytes without splitting a character.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// groupOf maps labels to their group, creating it when there is room;
+// values beyond the levels and combinations beyond the group bound go to
+// overflow levels, and every limit reached is counted. It never fails.
+// Lock held.
+func (m *Monitor) groupOf(labels []string) int32 {
+	canon := m.scratch
+	overLevels, truncated := false, false
+	for i, v := range labels {
+		ls := &m.levels[i]
+		if !ls.declared && len(v) > m.cfg.maxValueLen {
+			v, truncated = truncateUTF8(v, m.cfg.maxValueLen), true
+		}
+		if _, ok := ls.known[v]; !ok {
+			if ls.declared || len(ls.known) >= ls.max || v == OverflowLevel {
+				v, overLevels = OverflowLevel, true
+			} else {
+				ls.known[strings.Clone(v)] = struct{}{}
+			}
+		}
+		canon[i] = v
+	}
+	if truncated {
+		m.truncated++
+	}
+	if overLevels {
+		m.overLevels++
+	}
+	gi, ok := m.findGroup(canon)
+	if !ok {
+		allOver := true
+		for _, v := range canon {
+			allOver = allOver && v == OverflowLevel
+		}
+		if len(m.groups) < m.cfg.maxGroups-1 || allOver {
+			gi = m.newGroup(canon)
+		} else {
+			// The last slot is the all-overflow group's.
+			m.overGroups++
+			for i := range canon {
+				canon[i] = OverflowLevel
+			}
+			if gi, ok = m.findGroup(canon); !ok {
+				gi = m.newGroup(canon)
+			}
+		}
+	}
+	if m.groups[gi].overflow {
+		m.overDecisions++
+	}
+	return gi
+}
+
+func (m *Monitor) groupKey(labels []string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(m.groupSeed)
 	for _, l := range labels {
 		h.WriteString(l)
 		h.WriteByte(0)
 	}
-	key := h.Sum64()
-	for _, gi := range m.groupIdx[key] {
+	return h.Sum64()
+}
+
+func (m *Monitor) findGroup(labels []string) (int32, bool) {
+	for _, gi := range m.groupIdx[m.groupKey(labels)] {
 		g := m.groups[gi].labels
 		same := true
 		for i := range g {
@@ -215,26 +327,32 @@ func (m *Monitor) groupOf(labels []string) (int32, error) {
 			}
 		}
 		if same {
-			return gi, nil
+			return gi, true
 		}
 	}
-	if len(m.groups) >= m.cfg.maxGroups {
-		return 0, fmt.Errorf("%w: group %v would exceed %d", ErrTooManyGroups, labels, m.cfg.maxGroups)
-	}
+	return 0, false
+}
+
+func (m *Monitor) newGroup(labels []string) int32 {
 	gi := int32(len(m.groups))
-	owned := append([]string(nil), labels...)
+	owned := make([]string, len(labels))
 	parts := make([]string, len(owned))
-	for i, l := range owned {
+	overflow := false
+	for i, l := range labels {
+		owned[i] = strings.Clone(l)
 		parts[i] = m.features[i] + "=" + l
+		overflow = overflow || l == OverflowLevel
 	}
 	name := strings.Join(parts, ",")
 	m.groups = append(m.groups, groupInfo{
-		labels: owned,
-		name:   name,
-		attrs:  metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
+		labels:   owned,
+		name:     name,
+		overflow: overflow,
+		attrs:    metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
 	})
+	key := m.groupKey(owned)
 	m.groupIdx[key] = append(m.groupIdx[key], gi)
-	return gi, nil
+	return gi
 }
 
 // Observe records a decision: its ID (to join the label later), one
@@ -261,11 +379,7 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 		m.mu.Unlock()
 		return fmt.Errorf("%w: %q", ErrDuplicateDecision, decisionID)
 	}
-	g, err := m.groupOf(groups)
-	if err != nil {
-		m.mu.Unlock()
-		return err
-	}
+	g := m.groupOf(groups)
 	m.seq++
 	seq := m.seq
 	var slot int64
@@ -312,9 +426,11 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	return nil
 }
 
-// ObserveLabel adds the true label (0 or 1) of an observed decision. A
-// decision that already left the window is forgotten without error; an
-// unknown or already labelled one returns ErrUnknownDecision.
+// ObserveLabel adds the true label (0 or 1) of an observed decision; it is
+// joined with the decision's final outcome (ObserveFinal) or, without one,
+// the model's prediction. A decision that already left the window is
+// forgotten without error; an unknown or already labelled one returns
+// ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	if m.pending == nil {
 		return errors.New("fairness: monitor not created with NewMonitor")
@@ -360,6 +476,59 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	return nil
 }
 
+// ObserveFinal replaces the prediction of an observed decision by its
+// final outcome (0 or 1) after human review, before its label arrives: a
+// credit officer who overrides the model's refusal makes the final
+// decision 1. From then on the decision's selection rate and, once
+// ObserveLabel joins its true label, its confusion counts (TPR, FPR,
+// accuracy per group) are those of the final decision, which is what the
+// affected person experienced. Call it between Observe and ObserveLabel,
+// as often as the outcome changes (the last call counts). A decision that
+// is unknown, already labelled or evicted from the pending set returns
+// ErrUnknownDecision; one that already left the window is updated in the
+// pending set only.
+func (m *Monitor) ObserveFinal(decisionID string, final int) error {
+	if m.pending == nil {
+		return errors.New("fairness: monitor not created with NewMonitor")
+	}
+	if final != 0 && final != 1 {
+		return fmt.Errorf("fairness: final outcome %d of decision %q is not 0 or 1", final, decisionID)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	v, ok := m.pending.get(decisionID)
+	if !ok {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	}
+	if d := int64(final) - int64(v.pred); d != 0 {
+		if m.ring != nil {
+			n := uint64(len(m.ring))
+			if v.seq+n > m.seq { // still in the window
+				m.ring[v.seq%n].pred = int8(final)
+				m.totals[v.group].predPos += d
+			}
+		} else {
+			cur := m.advance()
+			if v.slot > cur-int64(m.cfg.buckets) {
+				m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)].predPos += d
+				m.totals[v.group].predPos += d
+			}
+		}
+		v.pred = int8(final)
+		m.pending.put(decisionID, v)
+	}
+	ev, fire := m.evaluate()
+	m.mu.Unlock()
+	if fire {
+		m.emit(ev)
+	}
+	return nil
+}
+
 // advance moves the time window to now, expiring old buckets; lock held.
 func (m *Monitor) advance() int64 {
 	now := m.cfg.now().UnixNano() / int64(m.bucketDur)
@@ -393,19 +562,24 @@ type disparityState struct {
 // disparity computes a between-groups disparity over the eligible groups;
 // lock held. NaN when fewer than two groups are eligible.
 func (m *Monitor) disparity(d Disparity) disparityState {
+	return m.disparityIn(m.totals[:len(m.groups)], d)
+}
+
+// disparityIn computes a disparity over the given per-group counts.
+func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
 	switch d {
 	case DemographicParityRatio, DemographicParityDifference:
-		return m.extremes(d.isRatio(), func(c *groupCounts) (float64, bool) {
+		return m.extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
 			if c.decisions < m.cfg.minGroup || c.decisions == 0 {
 				return 0, false
 			}
 			return float64(c.predPos) / float64(c.decisions), true
 		})
 	case EqualOpportunityRatio, EqualOpportunityDifference:
-		return m.extremes(d.isRatio(), m.tpr)
+		return m.extremes(tot, d.isRatio(), m.tpr)
 	case EqualizedOddsRatio, EqualizedOddsDifference:
-		a := m.extremes(d.isRatio(), m.tpr)
-		b := m.extremes(d.isRatio(), m.fpr)
+		a := m.extremes(tot, d.isRatio(), m.tpr)
+		b := m.extremes(tot, d.isRatio(), m.fpr)
 		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
 			return b
 		}
@@ -434,12 +608,12 @@ func (m *Monitor) fpr(c *groupCounts) (float64, bool) {
 	return float64(c.conf[1]) / float64(n), true
 }
 
-func (m *Monitor) extremes(ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
+func (m *Monitor) extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
 	st := disparityState{value: math.NaN(), minG: -1, maxG: -1}
 	var lo, hi float64
 	eligible := 0
-	for g := range m.groups {
-		v, ok := val(&m.totals[g])
+	for g := range tot {
+		v, ok := val(&tot[g])
 		if !ok {
 			continue
 		}
@@ -551,6 +725,16 @@ func (m *Monitor) emit(ev thresholdEvent) {
 type GroupStats struct {
 	// Group holds the label of each sensitive feature.
 	Group []string
+	// Overflow is set when some label is OverflowLevel: the group collects
+	// values beyond the declared or learnt levels.
+	Overflow bool
+	// Small is set when the group has fewer decisions than
+	// WithMinGroupDecisions (default 30) in the window, SmallLabeled when
+	// it has fewer labelled decisions: its selection rate (Small) or its
+	// TPR, FPR and accuracy (SmallLabeled) are reported but take no part
+	// in disparities, and a report should flag them. They are exported as
+	// the gauge aims.fairness.group.small (1 when Small or SmallLabeled).
+	Small, SmallLabeled bool
 	// Decisions and Labeled count the group's decisions and labelled
 	// decisions in the window.
 	Decisions, Labeled int64
@@ -575,6 +759,27 @@ type MonitorSnapshot struct {
 	// Unmatched labels with no pending decision, Late labels whose
 	// decision had already left the window.
 	Evicted, Unmatched, Late int64
+	// Limits counts, since the monitor started, the decisions that reached
+	// a group bound (none is ever rejected for it).
+	Limits LimitCounts
+}
+
+// LimitCounts count the decisions that reached one of the monitor's group
+// bounds since it started. They are exported as the counter
+// aims.fairness.limit_reached with aims.fairness.limit "levels", "groups"
+// and "value_length".
+type LimitCounts struct {
+	// Overflow counts decisions counted in a group with an OverflowLevel.
+	Overflow int64
+	// Levels counts decisions with a value that is not a declared level or
+	// beyond the first WithMaxLevels values of an undeclared feature.
+	Levels int64
+	// Groups counts decisions whose combination of levels would have
+	// exceeded WithMaxGroups; they are counted in the all-overflow group.
+	Groups int64
+	// ValueLength counts decisions with a value truncated to the
+	// WithMaxValueLength limit.
+	ValueLength int64
 }
 
 // Snapshot returns the current window's numbers.
@@ -587,7 +792,8 @@ func (m *Monitor) Snapshot() MonitorSnapshot {
 	if m.ring == nil && !m.closed {
 		m.advance()
 	}
-	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late}
+	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
+		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
 	for g := range m.groups {
 		s.Groups = append(s.Groups, m.groupStats(g))
 	}
@@ -601,6 +807,8 @@ func (m *Monitor) groupStats(g int) GroupStats {
 	c := &m.totals[g]
 	gs := GroupStats{
 		Group:     append([]string(nil), m.groups[g].labels...),
+		Overflow:  m.groups[g].overflow,
+		Small:     c.decisions < m.cfg.minGroup,
 		Decisions: c.decisions,
 		Labeled:   m.labeled(c),
 		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
@@ -612,6 +820,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 		}
 		return float64(a) / float64(b)
 	}
+	gs.SmallLabeled = gs.Labeled < m.cfg.minGroup
 	gs.SelectionRate = div(c.predPos, c.decisions)
 	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
 	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])
@@ -633,36 +842,54 @@ func (m *Monitor) registerMetrics() error {
 	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
 	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
 	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9); err != nil {
+	small, err11 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupSmall, metric.WithUnit("1"), metric.WithDescription("1 when the group has fewer (labelled) decisions in the window than the minimum group size, else 0"))
+	ilow, err12 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalLower, metric.WithUnit("1"), metric.WithDescription("Lower bound of the bootstrap interval of a group rate or a disparity in the final window"))
+	iup, err13 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalUpper, metric.WithUnit("1"), metric.WithDescription("Upper bound of the bootstrap interval of a group rate or a disparity in the final window"))
+	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
 	}
 	dispAttrs := map[Disparity]metric.MeasurementOption{}
 	for _, d := range allDisparities {
 		dispAttrs[d] = metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
 	}
+	limAttr := func(v string) metric.MeasurementOption {
+		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessLimit.String(v)))
+	}
+	limLevels, limGroups, limLength := limAttr("levels"), limAttr("groups"), limAttr("value_length")
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if m.exported {
 			return nil
 		}
-		if m.closed {
+		final := m.closed && m.sealed
+		if final {
 			// The final window is reported once, by the first collection
-			// after Close (typically the meter provider's shutdown), and
-			// then the callback lets go of the provider.
+			// after Close (its own flush, or the next collection of a
+			// provider that cannot be flushed), and then the callback
+			// lets go of the provider.
 			m.exported = true
 			reg := m.reg
 			// Unregistering waits for the collection this callback is
 			// part of, so it cannot happen here.
 			go func() { _ = reg.Unregister() }()
-		} else if m.ring == nil {
+		} else if !m.closed && m.ring == nil {
 			m.advance()
+		}
+		if final && m.final != nil {
+			observeIntervals(o, ilow, iup, m.final)
 		}
 		for g := range m.groups {
 			gs := m.groupStats(g)
 			at := m.groups[g].attrs
 			o.ObserveInt64(dec, gs.Decisions, at)
 			o.ObserveInt64(lab, gs.Labeled, at)
+			isSmall := int64(0)
+			if gs.Small || gs.SmallLabeled {
+				isSmall = 1
+			}
+			o.ObserveInt64(small, isSmall, at)
 			for _, x := range []struct {
 				inst metric.Float64ObservableGauge
 				v    float64
@@ -679,8 +906,11 @@ func (m *Monitor) registerMetrics() error {
 		}
 		o.ObserveInt64(pend, int64(m.pending.n))
 		o.ObserveInt64(unm, m.unmatched+m.evicted+m.late)
+		o.ObserveInt64(lim, m.overLevels, limLevels)
+		o.ObserveInt64(lim, m.overGroups, limGroups)
+		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm)
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}
@@ -688,16 +918,21 @@ func (m *Monitor) registerMetrics() error {
 	return nil
 }
 
-// Close stops the monitor and hands its final state to the providers:
-// a time window is brought up to now, every threshold crossing that is
-// still pending is emitted as an event, and the gauges of this final
-// window are reported once more, by the next collection of the meter
-// provider (shut the provider down after closing its monitors, and its
-// final export carries them); after that collection the metric callback
-// is unregistered. Later calls to Observe and ObserveLabel return
-// ErrClosed. If ctx ends before every pending event is emitted, Close
-// returns ctx.Err() (the monitor is closed all the same). Close is
-// idempotent.
+// Close stops the monitor and hands its final state to the exporters
+// before it returns: a time window is brought up to now, every threshold
+// crossing that is still pending is emitted as an event, the final
+// window's bootstrap intervals are computed (WithFinalIntervals; exported
+// as aims.fairness.interval.lower and .upper), and then the
+// meter and logger providers are flushed (when they have a ForceFlush
+// method, as the SDK's do), so the gauges of this final window (labelled
+// decisions, TPR, FPR, accuracy per group) and the events are exported
+// even if the process exits right after. The final window is reported by
+// exactly one collection (that flush, or with a provider that cannot be
+// flushed, such as a manual reader, its next collection); after it the
+// metric callback is unregistered. Later calls to Observe, ObserveLabel
+// and ObserveFinal return ErrClosed. If ctx ends before every pending
+// event is emitted, Close returns ctx.Err() (the monitor is closed all the
+// same); a failed flush is returned as an error. Close is idempotent.
 func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
 	if m.closed || m.pending == nil {
@@ -717,12 +952,62 @@ func (m *Monitor) Close(ctx context.Context) error {
 		events = append(events, ev)
 	}
 	m.closed = true
+	hasGroups := len(m.groups) > 0
 	m.mu.Unlock()
+	var final *MonitorIntervals
+	defer func() {
+		m.mu.Lock()
+		m.sealed, m.final = true, final
+		m.mu.Unlock()
+	}()
 	for _, ev := range events {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		m.emit(ev)
 	}
+	if n := m.cfg.finalReplicates; n > 0 && hasGroups {
+		iv, err := m.Intervals(ctx, BootstrapConfig{Replicates: n, Seed: 1})
+		if err != nil {
+			return fmt.Errorf("fairness: monitor: final intervals: %w", err)
+		}
+		final = &iv
+	}
+	m.mu.Lock()
+	m.sealed, m.final = true, final
+	m.mu.Unlock()
+	// Export the final window and the events now, not at the providers'
+	// next interval: the service may exit first.
+	if err := m.cfg.tel.FlushMetricsAndLogs(ctx); err != nil {
+		return fmt.Errorf("fairness: monitor: final flush: %w", err)
+	}
 	return nil
+}
+
+// observeIntervals reports the final intervals: per group and rate
+// (attributes aims.fairness.group.name and aims.fairness.rate) and per
+// disparity (aims.fairness.disparity); bounds that are NaN are left out.
+func observeIntervals(o metric.Observer, lower, upper metric.Float64ObservableGauge, iv *MonitorIntervals) {
+	put := func(v Interval, set attribute.Set) {
+		at := metric.WithAttributeSet(set)
+		if !math.IsNaN(v.Lower) {
+			o.ObserveFloat64(lower, v.Lower, at)
+		}
+		if !math.IsNaN(v.Upper) {
+			o.ObserveFloat64(upper, v.Upper, at)
+		}
+	}
+	for _, g := range iv.Groups {
+		name := g.Name
+		for _, r := range []struct {
+			rate string
+			v    Interval
+		}{{"selection_rate", g.SelectionRate}, {"true_positive_rate", g.TruePositiveRate},
+			{"false_positive_rate", g.FalsePositiveRate}, {"accuracy", g.Accuracy}} {
+			put(r.v, attribute.NewSet(semconv.AimsFairnessGroup.String(name), semconv.AimsFairnessRate.String(r.rate)))
+		}
+	}
+	for _, d := range allDisparities {
+		put(iv.Disparities[d], attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
+	}
 }

@@ -144,12 +144,12 @@ func TestMonitorOptionErrors(t *testing.T) {
 		opt  MonitorOption
 		want string
 	}{
-		{WithCountWindow(0), "WithCountWindow: window 0 must be positive"},
+		{WithCountWindow(0), "WithCountWindow: window 0 not in 1..16777216"},
 		{WithTimeWindow(-time.Second, 4), "WithTimeWindow: window -1s must be positive"},
 		{WithTimeWindow(time.Minute, 0), "WithTimeWindow: needs 1..65536 buckets, got 0"},
 		{WithTimeWindow(3*time.Nanosecond, 4), "WithTimeWindow: window 3ns is too short for 4 buckets"},
-		{WithMaxPending(0), "WithMaxPending: 0 must be positive"},
-		{WithMaxGroups(-1), "WithMaxGroups: -1 must be positive"},
+		{WithMaxPending(0), "WithMaxPending: 0 not in 1..4194304"},
+		{WithMaxGroups(-1), "WithMaxGroups: -1 not in 2..4096"},
 		{WithMinGroupDecisions(-1), "WithMinGroupDecisions: -1 is negative"},
 		{WithThreshold(Threshold{Disparity: "nope"}), `WithThreshold: unknown disparity "nope"`},
 		{WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: nan()}), "WithThreshold: the limit on demographic_parity_ratio is NaN"},

@@ -61,8 +61,8 @@ func WithMetrics(ms ...Metric) Option {
 			case names[m.name]:
 				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q is listed twice", m.name))
 				return
-			case m.kind == kindCalibration && m.bins < 1:
-				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q needs at least one bin, has %d", m.name, m.bins))
+			case m.kind == kindCalibration && (m.bins < 1 || m.bins > MaxCalibrationBins):
+				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q needs 1..%d bins, has %d", m.name, MaxCalibrationBins, m.bins))
 				return
 			case m.kind == kindCalibration && bins != 0 && bins != m.bins:
 				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: one frame supports one calibration bin count, got %d and %d", bins, m.bins))

@@ -109,6 +109,9 @@ func runTally(d *Data, l *layout, opts tallyOptions) (*tally, error) {
 		}
 		t.scored = true
 		t.bins = opts.bins
+		if t.bins > 0 && l.cells > maxCells/t.bins {
+			return nil, fmt.Errorf("fairness: %d calibration bins × %d groups is more than %d cells", t.bins, l.cells, maxCells)
+		}
 		t.sws = make([]float64, l.cells)
 		t.sbr = make([]float64, l.cells)
 		if t.bins > 0 {

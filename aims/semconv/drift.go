@@ -54,6 +54,13 @@ const (
 	MetricDriftDropped = "aims.drift.dropped"
 	// MetricDriftErrorRate is the error rate in the outcome window.
 	MetricDriftErrorRate = "aims.drift.outcome.error_rate"
+	// MetricDriftOutcomeState is the outcome detector's signal after the
+	// latest outcome: 0 none, 1 warning, 2 drift (attribute
+	// aims.drift.detector).
+	MetricDriftOutcomeState = "aims.drift.outcome.state"
+	// MetricDriftOutcomeChanges counts the changes in the error rate the
+	// outcome detector signalled (attribute aims.drift.detector).
+	MetricDriftOutcomeChanges = "aims.drift.outcome.changes"
 )
 
 // ControlDriftMonitoring is the Annex A control drift evidence supports:
@@ -81,4 +88,6 @@ var _ = register(
 	Entry{Name: MetricDriftWindowObservations, Kind: KindMetric, Type: "gauge", Unit: "{observation}", Package: "drift", Brief: "observations in each feature's window"},
 	Entry{Name: MetricDriftDropped, Kind: KindMetric, Type: "counter", Unit: "{value}", Package: "drift", Brief: "non-finite values dropped per feature"},
 	Entry{Name: MetricDriftErrorRate, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "drift", Brief: "error rate over the outcome window"},
+	Entry{Name: MetricDriftOutcomeState, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "drift", Brief: "outcome detector's latest signal: 0 none, 1 warning, 2 drift"},
+	Entry{Name: MetricDriftOutcomeChanges, Kind: KindMetric, Type: "counter", Unit: "{change}", Package: "drift", Brief: "error-rate changes the outcome detector signalled"},
 )

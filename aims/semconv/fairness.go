@@ -27,6 +27,15 @@ const (
 	// AimsFairnessWindowDecisions is the number of decisions in the window
 	// when an event was emitted.
 	AimsFairnessWindowDecisions = attribute.Key("aims.fairness.window.decisions")
+	// AimsFairnessLimit names the monitor bound a decision reached:
+	// "levels" (a value that is not a declared or learnt level),
+	// "groups" (a combination beyond the group bound) or "value_length"
+	// (a value truncated to the length limit).
+	AimsFairnessLimit = attribute.Key("aims.fairness.limit")
+	// AimsFairnessRate names the group rate an interval is about:
+	// "selection_rate", "true_positive_rate", "false_positive_rate" or
+	// "accuracy".
+	AimsFairnessRate = attribute.Key("aims.fairness.rate")
 )
 
 // Event names of the fairness package.
@@ -65,6 +74,22 @@ const (
 	// MetricFairnessUnmatchedLabels counts labels whose decision was
 	// unknown or already evicted from the pending set.
 	MetricFairnessUnmatchedLabels = "aims.fairness.unmatched_labels"
+	// MetricFairnessLimitReached counts decisions that reached a group
+	// bound of the monitor (attribute aims.fairness.limit); they are
+	// counted under the overflow level, never rejected.
+	MetricFairnessLimitReached = "aims.fairness.limit_reached"
+	// MetricFairnessGroupSmall is 1 when a group has fewer decisions, or
+	// fewer labelled decisions, in the window than the monitor's minimum
+	// group size (its rates are then not used in disparities), else 0.
+	MetricFairnessGroupSmall = "aims.fairness.group.small"
+	// MetricFairnessIntervalLower is the lower bound of the 95% percentile
+	// bootstrap interval of a group rate (attributes
+	// aims.fairness.group.name, aims.fairness.rate) or of a disparity
+	// (aims.fairness.disparity) over the monitor's final window, exported
+	// once, by the monitor's Close.
+	MetricFairnessIntervalLower = "aims.fairness.interval.lower"
+	// MetricFairnessIntervalUpper is the upper bound of that interval.
+	MetricFairnessIntervalUpper = "aims.fairness.interval.upper"
 )
 
 var _ = register(
@@ -77,6 +102,8 @@ var _ = register(
 	Entry{Name: string(AimsFairnessGroupMin), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the smallest metric value"},
 	Entry{Name: string(AimsFairnessGroupMax), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group with the largest metric value"},
 	Entry{Name: string(AimsFairnessWindowDecisions), Kind: KindAttribute, Type: "int", Package: "fairness", Brief: "decisions in the monitoring window"},
+	Entry{Name: string(AimsFairnessRate), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "group rate of an interval: selection_rate, true_positive_rate, false_positive_rate or accuracy"},
+	Entry{Name: string(AimsFairnessLimit), Kind: KindAttribute, Type: "string", Package: "fairness", Brief: "monitor bound reached: levels, groups or value_length"},
 
 	Entry{Name: EventFairnessThreshold, Kind: KindEvent, Package: "fairness", Brief: "a monitored disparity crossed its threshold or recovered (A.6.2.6)"},
 
@@ -88,5 +115,9 @@ var _ = register(
 	Entry{Name: MetricFairnessGroupLabeled, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group in the window"},
 	Entry{Name: MetricFairnessDisparity, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "current value of each monitored disparity"},
 	Entry{Name: MetricFairnessPendingLabels, Kind: KindMetric, Type: "gauge", Unit: "{decision}", Package: "fairness", Brief: "decisions waiting for their label"},
+	Entry{Name: MetricFairnessIntervalLower, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "lower bound of the 95% bootstrap interval of a group rate or disparity (final window)"},
+	Entry{Name: MetricFairnessIntervalUpper, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "upper bound of the 95% bootstrap interval of a group rate or disparity (final window)"},
+	Entry{Name: MetricFairnessGroupSmall, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "1 when a group is below the minimum group size in the window"},
+	Entry{Name: MetricFairnessLimitReached, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "decisions that reached a group bound (counted under __other__, never rejected)"},
 	Entry{Name: MetricFairnessUnmatchedLabels, Kind: KindMetric, Type: "counter", Unit: "{label}", Package: "fairness", Brief: "labels whose decision was unknown or evicted"},
 )
