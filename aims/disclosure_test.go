@@ -210,8 +210,6 @@ func TestDisclosureMiddlewareOnlyOnSuccessfulAIOutput(t *testing.T) {
 		_, _ = io.WriteString(w, "chunk")
 	})
 	srv := httptest.NewServer(x.Middleware(mux))
-	defer srv.Close()
-
 	for path, want := range map[string]struct {
 		status    int
 		disclosed bool
@@ -225,6 +223,9 @@ func TestDisclosureMiddlewareOnlyOnSuccessfulAIOutput(t *testing.T) {
 		assert.Equal(t, want.status, resp.StatusCode, path)
 		assert.Equal(t, want.disclosed, resp.Header.Get(DisclosureHeader) != "", path)
 	}
+	// A streamed response reaches the client before its handler returns;
+	// Close waits for every handler, so every event has been emitted.
+	srv.Close()
 	events := logs.Events(semconv.EventDisclosure)
 	require.Len(t, events, 2, "one event per disclosed response, none for errors or unmarked acknowledgements")
 	for _, ev := range events {

@@ -16,7 +16,8 @@ const Version = version.Module
 // added name is a new minor version.
 //
 // 2.1.0 added the ledger's checkpoint, adoption and witness records and
-// their attributes. 2.0.0 renamed the attribute aims.fairness.group to
+// their attributes, and the fairness monitor's limit, small-group and
+// interval metrics and the drift outcome-detector state. 2.0.0 renamed the attribute aims.fairness.group to
 // aims.fairness.group.name, because aims.fairness.group is also the
 // namespace of the per-group metrics and bounds attributes (OpenTelemetry
 // naming rules forbid a name that is also a namespace).
