@@ -179,7 +179,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(30),
 		// Group values come from the request: only declared levels become
 		// series; anything else is counted under fairness.OverflowLevel.
-		fairness.WithGroupLevels("sex", "female", "male"), fairness.WithGroupLevels("region", "north", "south"),
+		fairness.WithGroupLevels("sex", "female", "male", "other"), fairness.WithGroupLevels("region", "north", "south"),
 		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold})); err != nil {
 		return nil, err
 	}

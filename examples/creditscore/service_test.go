@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/aimskit/aimskit/fairness"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -377,4 +379,37 @@ func TestConsoleLoginChallengesAndLimits(t *testing.T) {
 	now = now.Add(13 * time.Second)
 	w = login("192.0.2.1:1000", "alice", svc.accounts.passwords["alice"])
 	require.Equal(t, http.StatusOK, w.Code, "a token refilled")
+}
+
+// TestMadeUpGroupValuesDoNotDegradeService: 1,000 applications with
+// made-up sensitive-feature values (one 60 KB long) are refused with a
+// problem naming the field, and never reach the fairness monitor; the
+// next normal application is decided, and the monitor's groups stay
+// within the declared levels (plus the overflow bucket).
+func TestMadeUpGroupValuesDoNotDegradeService(t *testing.T) {
+	svc, srv := startService(t, nil)
+	url := srv.URL + "/v1/applications"
+	for i := range 1000 {
+		region := fmt.Sprintf("region-%d", i)
+		if i == 500 {
+			region = strings.Repeat("r", 60<<10)
+		}
+		body := strings.Replace(goodApplication, `"region":"north"`, `"region":"`+region+`"`, 1)
+		body = strings.Replace(body, `"sex":"female"`, fmt.Sprintf(`"sex":"sex-%d"`, i), 1)
+		resp, raw := call(t, http.MethodPost, url, "", body)
+		require.Less(t, resp.StatusCode, 500, "application %d: %s", i, raw)
+		if resp.StatusCode == http.StatusUnprocessableEntity {
+			assert.Subset(t, fieldsOf(problemOf(t, resp, raw)), []string{"sex"}, "application %d", i)
+		}
+	}
+	resp, raw := call(t, http.MethodPost, url, "", goodApplication)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the normal application after them: %s", raw)
+	declared := map[string]bool{"female": true, "male": true, "other": true, "north": true, "south": true, fairness.OverflowLevel: true}
+	snap := svc.fair.Snapshot()
+	require.NotEmpty(t, snap.Groups)
+	for _, g := range snap.Groups {
+		for _, level := range g.Group {
+			assert.True(t, declared[level], "group level %q is not declared", level)
+		}
+	}
 }
