@@ -11,7 +11,8 @@ import (
 
 // Reviewer is an authenticated person acting on tickets. Authentication is
 // the application's job (see Authenticator for the console); the Gate
-// trusts the identity it is given.
+// trusts the identity it is given, normalised (NormalizeID) before any
+// comparison.
 type Reviewer struct {
 	ID    string   `json:"id"`              // the authenticated identity; empty means unauthenticated
 	Roles []string `json:"roles,omitempty"` // roles the Authorizer checks (see HasRole)
@@ -99,10 +100,10 @@ type fourEyes struct{}
 func FourEyes() Authorizer { return fourEyes{} }
 
 func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {
-	if t.Submitter != "" && r.ID == t.Submitter {
+	if t.Submitter != "" && sameID(r.ID, t.Submitter) {
 		return fmt.Errorf("%w: reviewer %q submitted this decision and may not review it (four-eyes)", ErrForbidden, r.ID)
 	}
-	if slices.Contains(t.Excluded, r.ID) {
+	if slices.ContainsFunc(t.Excluded, func(id string) bool { return sameID(id, r.ID) }) {
 		return fmt.Errorf("%w: reviewer %q is excluded from ticket %s (reviewed the contested decision)", ErrForbidden, r.ID, t.ID)
 	}
 	return nil

@@ -36,6 +36,10 @@ const (
 	KindReview TicketKind = "review"
 	// KindContest: the affected person contested a decision.
 	KindContest TicketKind = "contest"
+	// KindRouted: a decision the Gate applied or blocked without review,
+	// kept (already resolved) so that the Gate can find and contest it by
+	// its decision ID (see WithDecisionIndex).
+	KindRouted TicketKind = "routed"
 )
 
 // Ticket is a decision held for human review.
@@ -82,6 +86,12 @@ type Ticket struct {
 	Excluded []string `json:"excluded,omitempty"`
 	// Resolution is set once the ticket is resolved or expired.
 	Resolution *Resolution `json:"resolution,omitempty"`
+	// ContestOf is, on a contest ticket, the ID of the ticket of the
+	// originally contested decision (its review or routed ticket).
+	ContestOf string `json:"contest_of,omitempty"`
+	// Contests lists, on a review or routed ticket, the contest tickets
+	// opened against its decision, oldest first; at most the last is open.
+	Contests []string `json:"contests,omitempty"`
 }
 
 // Vote is one reviewer action on a ticket.
@@ -93,9 +103,16 @@ type Vote struct {
 	Output string    `json:"output,omitempty"`
 	Reason string    `json:"reason,omitempty"` // the reviewer's reason (required for an override)
 	Time   time.Time `json:"time"`             // when the reviewer acted
+	// Level is the escalation level the vote was cast at. Only votes at
+	// the ticket's current level count towards a resolution; a vote that
+	// conflicts with another at its level escalates the ticket.
+	Level int `json:"level,omitempty"`
 }
 
-// Resolution is how a ticket ended.
+// Resolution is how a ticket ended. A reject resolution is not applied:
+// its Decision carries the Gate's reject output ("referred" unless
+// WithRejectOutput says otherwise) and the model's output as
+// Oversight.OriginalOutput.
 type Resolution struct {
 	// Action is approve, reject, override or expire.
 	Action aims.OversightAction `json:"action"`
@@ -129,22 +146,30 @@ func (t *Ticket) Validate() error {
 func (t *Ticket) Open() bool { return t.State == StatePending || t.State == StateOverdue }
 
 // Ineligible lists the identities that may not act on the ticket: the
-// submitter, excluded reviewers and those who already voted.
+// submitter, excluded reviewers and those who already voted, each
+// normalised (NormalizeID).
 func (t *Ticket) Ineligible() []string {
 	out := make([]string, 0, 2+len(t.Excluded)+len(t.Votes))
-	if t.Submitter != "" {
-		out = append(out, t.Submitter)
+	add := func(id string) {
+		if n := canonID(id); n != "" {
+			out = append(out, n)
+		} else if id != "" {
+			out = append(out, id)
+		}
 	}
-	out = append(out, t.Excluded...)
+	add(t.Submitter)
+	for _, id := range t.Excluded {
+		add(id)
+	}
 	for _, v := range t.Votes {
-		out = append(out, v.Reviewer)
+		add(v.Reviewer)
 	}
 	return out
 }
 
 // claimableBy reports whether reviewer may claim t at now.
 func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
-	if !t.Open() || slices.Contains(t.Ineligible(), reviewer) {
+	if !t.Open() || slices.Contains(t.Ineligible(), canonID(reviewer)) {
 		return false
 	}
 	// A live claim, even the reviewer's own, takes the ticket out of the
