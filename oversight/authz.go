@@ -30,8 +30,9 @@ type Authorizer interface {
 	// Authorize returns nil if r may take action on t, else an error
 	// wrapping ErrForbidden that says why. It must not modify t.
 	Authorize(ctx context.Context, r Reviewer, action aims.OversightAction, t *Ticket) error
-	// RequiredApprovals is how many distinct reviewers must approve (or
-	// make the same override) before the ticket resolves; at least 1.
+	// RequiredApprovals is how many distinct reviewers must agree (the
+	// same approval, rejection or override to the same output) before the
+	// ticket resolves; at least 1.
 	RequiredApprovals(t *Ticket) int
 }
 
@@ -96,7 +97,8 @@ type fourEyes struct{}
 // FourEyes enforces the four-eyes principle: nobody reviews a decision
 // they submitted, nor a ticket they are excluded from (the reviewer of a
 // contested decision), and decisions of high-risk (or unspecified-risk)
-// systems need two distinct approvers.
+// systems need two distinct reviewers who agree. Identities are compared
+// normalised (NormalizeID).
 func FourEyes() Authorizer { return fourEyes{} }
 
 func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {

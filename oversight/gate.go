@@ -54,7 +54,9 @@ type Outcome struct {
 	// override apply; everything else does not.
 	Applied bool
 	// Decision is the decision as it stands, with its oversight outcome;
-	// after an override its Output is the reviewer's.
+	// after an override its Output is the reviewers', after a rejection
+	// the reject output (WithRejectOutput) with the model's output as
+	// Oversight.OriginalOutput.
 	Decision aims.Decision
 	// Ticket is the review ticket, when there is one.
 	Ticket *Ticket

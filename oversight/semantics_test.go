@@ -333,4 +333,3 @@ func TestHaltOnlyKnownSystems(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-

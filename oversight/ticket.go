@@ -21,7 +21,8 @@ const (
 	// StateOverdue: the final deadline passed under the hold fail-safe;
 	// the decision stays held until a reviewer acts.
 	StateOverdue TicketState = "overdue"
-	// StateResolved: a reviewer approved, rejected or overrode it.
+	// StateResolved: the required reviewers agreed to approve, reject or
+	// override it (or, for KindRouted, the Gate applied or blocked it).
 	StateResolved TicketState = "resolved"
 	// StateExpired: the final deadline passed under the deny fail-safe.
 	StateExpired TicketState = "expired"
@@ -67,7 +68,7 @@ type Ticket struct {
 	// reviewers can still act.
 	State TicketState `json:"state"`
 	// Level is the escalation level: 0 for the first reviewers, +1 at
-	// each missed deadline.
+	// each missed deadline and at each conflicting vote.
 	Level int `json:"level"`
 	// CreatedAt is when the ticket was opened; review latency runs from it.
 	CreatedAt time.Time `json:"created_at"`
@@ -116,7 +117,7 @@ type Vote struct {
 type Resolution struct {
 	// Action is approve, reject, override or expire.
 	Action aims.OversightAction `json:"action"`
-	// Reviewer is the reviewer whose action resolved the ticket.
+	// Reviewer is the reviewer whose vote completed the agreement.
 	Reviewer string `json:"reviewer,omitempty"`
 	Reason   string `json:"reason,omitempty"` // the reviewer's reason, or the fail-safe's for an expiry
 	// Applied says whether the decision (with Decision.Output) takes effect.
