@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -52,10 +51,6 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 	if err := g.cleaner.Clean(&d); err != nil {
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return Ticket{}, err
-	}
 	recID, err := newRecordID()
 	if err != nil {
 		return Ticket{}, err
@@ -66,7 +61,7 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 	}
 	now := g.now()
 	t := Ticket{
-		ID: id.String(), Kind: KindContest, Decision: d, Risk: g.riskOf(d.SystemID),
+		Kind: KindContest, Decision: d, Risk: g.riskOf(d.SystemID),
 		Submitter: "subject:" + d.Subject, Policy: "contest", Reason: "contested by the affected person",
 		Grounds: grounds, State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
 		Excluded: excluded, ContestOf: c.root.ID,
@@ -76,22 +71,29 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 	} else {
 		t.Submitter = canonID(t.Submitter)
 	}
-	// Take the decision's one contest slot first (compare-and-swap on the
-	// root ticket's contest list), so that two concurrent contests cannot
-	// both open.
-	seen := len(c.root.Contests)
-	_, err = g.store.Update(ctx, c.root.ID, func(x *Ticket) error {
-		if len(x.Contests) != seen {
-			return fmt.Errorf("%w: decision %s got another contest meanwhile", ErrAlreadyContested, decisionID)
+	// The n-th contest of a decision has a derived ID, so that of two
+	// concurrent contests only one Create succeeds; the root ticket then
+	// lists it.
+	n := len(c.root.Contests)
+	if c.unlinked != "" {
+		// A closed contest its opener did not get to list: list it first.
+		if err := g.linkContest(ctx, c.root.ID, c.unlinked); err != nil {
+			return Ticket{}, err
 		}
-		x.Contests = append(x.Contests, t.ID)
-		return nil
-	})
-	if err != nil {
-		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		n++
 	}
+	t.ID = contestTicketID(c.root.ID, n)
 	if err := g.store.Create(ctx, t); err != nil {
+		if errors.Is(err, ErrTicketExists) {
+			err = fmt.Errorf("%w: decision %s got another contest meanwhile", ErrAlreadyContested, decisionID)
+			return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		}
 		return Ticket{}, fmt.Errorf("oversight: storing contest of %s: %w", decisionID, err)
+	}
+	if err := g.linkContest(ctx, c.root.ID, t.ID); err != nil {
+		// The contest is open and found all the same (findChain looks
+		// for the next derived ID); only the list is behind.
+		return t, err
 	}
 	rec := followUp(&d, recID, now, aims.OversightOutcome{
 		Action: aims.ActionContest, Reason: grounds, Policy: "contest", TicketID: t.ID,
@@ -102,6 +104,21 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 		return t, fmt.Errorf("oversight: contest ticket %s opened but recording it failed: %w", t.ID, err)
 	}
 	return t, nil
+}
+
+// linkContest adds contestID to the contest list of the root ticket.
+func (g *Gate) linkContest(ctx context.Context, rootID, contestID string) error {
+	_, err := g.store.Update(ctx, rootID, func(x *Ticket) error {
+		if slices.Contains(x.Contests, contestID) {
+			return errNoChange
+		}
+		x.Contests = append(x.Contests, contestID)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("oversight: listing contest %s on ticket %s: %w", contestID, rootID, err)
+	}
+	return nil
 }
 
 // findContested returns what the Gate knows of the contested decision,
@@ -170,7 +187,11 @@ func (g *Gate) earlierReviewers(ctx context.Context, c *chain) ([]string, error)
 		}
 	}
 	addTicket(&c.root)
-	for _, id := range c.root.Contests {
+	ids := c.root.Contests
+	if c.unlinked != "" {
+		ids = append(slices.Clip(ids), c.unlinked)
+	}
+	for _, id := range ids {
 		t, err := g.store.Get(ctx, id)
 		if errors.Is(err, ErrTicketNotFound) {
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +19,13 @@ var routedNamespace = uuid.MustParse("6f1c2a52-8f9e-4c53-9d0e-6a1d3b8f2c41")
 // routedTicketID is the ID of the routed ticket of decisionID.
 func routedTicketID(decisionID string) string {
 	return uuid.NewSHA1(routedNamespace, []byte(decisionID)).String()
+}
+
+// contestTicketID is the ID of the n-th contest (from 0) of the decision
+// whose review or routed ticket is rootID. Deriving it makes opening a
+// contest a Create that only one caller can win.
+func contestTicketID(rootID string, n int) string {
+	return uuid.NewSHA1(routedNamespace, []byte("contest/"+rootID+"/"+strconv.Itoa(n))).String()
 }
 
 // routedTicket keeps a decision applied or blocked without review (or
@@ -42,6 +50,10 @@ type chain struct {
 	root     Ticket
 	latest   Ticket
 	standing Outcome
+	// unlinked is the ID of a contest ticket that was created but not yet
+	// added to root.Contests (its opener is between the two steps, or
+	// failed between them).
+	unlinked string
 }
 
 // findChain looks decisionID up among the Gate's tickets: the decision
@@ -74,6 +86,16 @@ func (g *Gate) findChain(ctx context.Context, decisionID string) (chain, bool, e
 		if t.State == StateResolved && t.Resolution != nil {
 			c.standing = outcomeOf(&t)
 		}
+	}
+	next := contestTicketID(root.ID, len(root.Contests))
+	switch t, err := g.store.Get(ctx, next); {
+	case err == nil:
+		c.latest, c.unlinked = t, t.ID
+		if t.State == StateResolved && t.Resolution != nil {
+			c.standing = outcomeOf(&t)
+		}
+	case !errors.Is(err, ErrTicketNotFound):
+		return chain{}, false, err
 	}
 	c.standing.Ticket = &c.latest
 	return c, true, nil

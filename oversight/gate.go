@@ -283,6 +283,17 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	}
 	if err := g.rec.Record(ctx, d); err != nil {
 		span.SetStatus(codes.Error, err.Error())
+		if ticket == nil && !g.cfg.noIndex {
+			// The routed ticket must not say applied what was not.
+			_, _ = g.store.Update(ctx, routedTicketID(d.ID), func(t *Ticket) error {
+				if t.Resolution == nil {
+					return errNoChange
+				}
+				t.Resolution.Applied = false
+				t.Resolution.Reason = "recording the decision failed; not applied"
+				return nil
+			})
+		}
 		// A held ticket stays in the queue: a reviewer may still resolve it.
 		return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},
 			fmt.Errorf("oversight: recording decision %s: %w", d.ID, err)

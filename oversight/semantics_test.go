@@ -333,3 +333,19 @@ func TestHaltOnlyKnownSystems(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDecisionOfUnrecordedApplyIsNotApplied: when the decision record
+// cannot be written, Submit applies nothing, and Decision agrees.
+func TestDecisionOfUnrecordedApplyIsNotApplied(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")))
+	h.rec.fail = errors.New("disk full")
+	d := decision(t, "spam", "ham", 0.1, 0.5, false)
+	if _, err := h.gate.Submit(context.Background(), d); err == nil {
+		t.Fatal("want the recorder's error")
+	}
+	h.rec.fail = nil
+	got, err := h.gate.Decision(context.Background(), d.ID)
+	if err != nil || got.Applied {
+		t.Fatalf("Decision after a failed record: %+v %v", got, err)
+	}
+}
