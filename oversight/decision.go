@@ -36,11 +36,35 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 		action = d.Oversight.Action
 	}
 	applied := action == aims.ActionApply || action == aims.ActionApprove || action == aims.ActionOverride
+	// The ticket's Decision is a slim copy (what FindByDecision and the
+	// console need); the full record is the resolution's, kept once.
+	slim := aims.Decision{
+		SchemaVersion: d.SchemaVersion, ID: d.ID, Time: d.Time, SystemID: d.SystemID,
+		Subject: d.Subject, Output: d.Output, Adverse: d.Adverse, Oversight: d.Oversight,
+	}
 	return Ticket{
-		ID: routedTicketID(d.ID), Kind: KindRouted, Decision: *d, Risk: risk,
+		ID: routedTicketID(d.ID), Kind: KindRouted, Decision: slim, Risk: risk,
 		Policy: v.Policy, Reason: v.Reason, State: StateResolved, CreatedAt: now, Deadline: now,
 		Resolution: &Resolution{Action: action, Reason: v.Reason, Applied: applied, Time: now, Decision: *d},
 	}
+}
+
+// index stores the routed ticket rt. A decision submitted again with the
+// same ID (a retry) replaces its routed ticket, unless the decision was
+// contested meanwhile.
+func (g *Gate) index(ctx context.Context, rt Ticket) error {
+	err := g.store.Create(ctx, rt)
+	if !errors.Is(err, ErrTicketExists) {
+		return err
+	}
+	_, err = g.store.Update(ctx, rt.ID, func(x *Ticket) error {
+		if x.Kind != KindRouted || len(x.Contests) > 0 {
+			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
+		}
+		*x = rt
+		return nil
+	})
+	return err
 }
 
 // chain is what the Gate knows of a decision: the ticket of the original

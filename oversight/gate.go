@@ -276,7 +276,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	} else if !g.cfg.noIndex {
 		// Keep the decision, already resolved, so that it can be found and
 		// contested by its ID without any wiring (WithDecisionIndex).
-		if err := g.store.Create(ctx, routedTicket(&d, risk, v, now)); err != nil {
+		if err := g.index(ctx, routedTicket(&d, risk, v, now)); err != nil {
 			span.SetStatus(codes.Error, err.Error())
 			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
 		}
