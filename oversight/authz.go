@@ -11,7 +11,8 @@ import (
 
 // Reviewer is an authenticated person acting on tickets. Authentication is
 // the application's job (see Authenticator for the console); the Gate
-// trusts the identity it is given.
+// trusts the identity it is given, normalised (NormalizeID) before any
+// comparison.
 type Reviewer struct {
 	ID    string   `json:"id"`              // the authenticated identity; empty means unauthenticated
 	Roles []string `json:"roles,omitempty"` // roles the Authorizer checks (see HasRole)
@@ -29,8 +30,9 @@ type Authorizer interface {
 	// Authorize returns nil if r may take action on t, else an error
 	// wrapping ErrForbidden that says why. It must not modify t.
 	Authorize(ctx context.Context, r Reviewer, action aims.OversightAction, t *Ticket) error
-	// RequiredApprovals is how many distinct reviewers must approve (or
-	// make the same override) before the ticket resolves; at least 1.
+	// RequiredApprovals is how many distinct reviewers must agree (the
+	// same approval, rejection or override to the same output) before the
+	// ticket resolves; at least 1.
 	RequiredApprovals(t *Ticket) int
 }
 
@@ -95,14 +97,15 @@ type fourEyes struct{}
 // FourEyes enforces the four-eyes principle: nobody reviews a decision
 // they submitted, nor a ticket they are excluded from (the reviewer of a
 // contested decision), and decisions of high-risk (or unspecified-risk)
-// systems need two distinct approvers.
+// systems need two distinct reviewers who agree. Identities are compared
+// normalised (NormalizeID).
 func FourEyes() Authorizer { return fourEyes{} }
 
 func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction, t *Ticket) error {
-	if t.Submitter != "" && r.ID == t.Submitter {
+	if t.Submitter != "" && sameID(r.ID, t.Submitter) {
 		return fmt.Errorf("%w: reviewer %q submitted this decision and may not review it (four-eyes)", ErrForbidden, r.ID)
 	}
-	if slices.Contains(t.Excluded, r.ID) {
+	if slices.ContainsFunc(t.Excluded, func(id string) bool { return sameID(id, r.ID) }) {
 		return fmt.Errorf("%w: reviewer %q is excluded from ticket %s (reviewed the contested decision)", ErrForbidden, r.ID, t.ID)
 	}
 	return nil

@@ -365,7 +365,10 @@ func (c *Console) actForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := "recorded"
-	if out.Pending() {
+	switch {
+	case out.Escalated:
+		notice = "escalated"
+	case out.Pending():
 		notice = "needs-second"
 	}
 	http.Redirect(w, r, c.base+"/tickets/"+url.PathEscape(id)+"?notice="+notice, http.StatusSeeOther)
@@ -455,6 +458,8 @@ func (c *Console) noticeText(r *http.Request) string {
 		return "Your action is recorded; the outcome is below."
 	case "needs-second":
 		return "Your action is recorded; another reviewer must confirm it before it takes effect."
+	case "escalated":
+		return "Your action is recorded. It differs from an earlier review, so nothing takes effect: the ticket went to the next escalation level."
 	case "nothing-to-claim":
 		return "Nothing to claim right now."
 	case "halted":

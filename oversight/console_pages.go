@@ -4,9 +4,67 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/aimskit/aimskit/aims"
 )
+
+// reasonRow is one reason code as the console shows it.
+type reasonRow struct {
+	Rank                                  int
+	Code, Description, Feature, Direction string
+	Effect                                string // signed in the score convention, or ± the size when the sign is unknown
+}
+
+// reasonRows puts reason codes in the console's one sign convention:
+// effect on the model's score, positive raises it. Reason codes carry
+// their contribution signed toward the adverse outcome, which is the
+// opposite of the score's sign when a low score is adverse; the effect is
+// taken from the feature's attribution, or from the relation between the
+// two conventions that the other reasons show, and otherwise given as a
+// size without a sign.
+func reasonRows(e *aims.Explanation) []reasonRow {
+	if e == nil {
+		return nil
+	}
+	attr := make(map[string]float64, len(e.Attributions))
+	for _, a := range e.Attributions {
+		attr[a.Feature] = a.Contribution
+	}
+	factor := 0.0 // score effect = factor × reason contribution, once known
+	for _, rc := range e.ReasonCodes {
+		if a, ok := attr[rc.Feature]; ok && a != 0 && rc.Contribution != 0 {
+			factor = math.Copysign(1, a) * math.Copysign(1, rc.Contribution)
+			break
+		}
+	}
+	out := make([]reasonRow, 0, len(e.ReasonCodes))
+	for _, rc := range e.ReasonCodes {
+		row := reasonRow{Rank: rc.Rank, Code: rc.Code, Description: rc.Description, Feature: rc.Feature,
+			Direction: "the favourable outcome"}
+		if strings.Contains(strings.ToLower(rc.Direction), "adverse") {
+			row.Direction = "the adverse outcome"
+		}
+		f := func(v float64) string {
+			if v > 0 {
+				return "+" + strconv.FormatFloat(v, 'g', 4, 64)
+			}
+			return strconv.FormatFloat(v, 'g', 4, 64)
+		}
+		switch a, ok := attr[rc.Feature]; {
+		case ok:
+			row.Effect = f(a)
+		case factor != 0:
+			row.Effect = f(factor * rc.Contribution)
+		default:
+			row.Effect = "±" + strconv.FormatFloat(math.Abs(rc.Contribution), 'g', 4, 64)
+		}
+		out = append(out, row)
+	}
+	return out
+}
 
 // consoleStyle is the console's only styling, inline and allowed by hash in
 // the Content-Security-Policy; there are no scripts and no external assets.
@@ -50,7 +108,15 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 		}
 		return strconv.FormatFloat(*f, 'g', 4, 64)
 	},
-	"minus1": func(i int) int { return i - 1 },
+	"minus1":  func(i int) int { return i - 1 },
+	"reasons": reasonRows,
+	"effect":  func(f float64) string { return strconv.FormatFloat(f, 'g', 4, 64) },
+	"signed": func(f float64) string {
+		if f > 0 {
+			return "+" + strconv.FormatFloat(f, 'g', 4, 64)
+		}
+		return strconv.FormatFloat(f, 'g', 4, 64)
+	},
 }).Parse(`
 {{define "head"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -102,18 +168,19 @@ var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
 <p><strong>System</strong> {{$d.SystemID}} {{$d.SystemVersion}} · <strong>model</strong> {{$d.Model.Name}} {{$d.Model.Version}} · <strong>risk</strong> {{if $t.Risk}}{{$t.Risk}}{{else}}unspecified{{end}}</p>
 <p><strong>Model output</strong> <span id="model-output">{{$d.Output}}</span>{{if $d.Adverse}} (adverse to the person){{end}}
  · <strong>score</strong> {{deref $d.Score}} · <strong>threshold</strong> {{deref $d.Threshold}}</p>
-<p><strong>Held because</strong> {{$t.Policy}}: {{$t.Reason}} · <strong>level</strong> {{$t.Level}} · <strong>deadline</strong> {{until $t.Deadline .Now}} · <strong>state</strong> <span id="state">{{$t.State}}</span></p>
+<p><strong>Held because</strong> {{$t.Policy}}: {{$t.Reason}} · <strong>level</strong> {{$t.Level}}{{if $t.Open}} · <strong>deadline</strong> {{until $t.Deadline .Now}}{{end}} · <strong>state</strong> <span id="state">{{$t.State}}</span></p>
 {{if eq $t.Kind "contest"}}<p><strong>Contested by the affected person.</strong> Grounds: {{$t.Grounds}}</p>{{end}}
 </div>
 
 {{with $d.Explanation}}<div class="card"><h2>Why the model decided this</h2>
-{{with .ReasonCodes}}<table id="reason-codes"><thead><tr><th>#</th><th>Code</th><th>Reason</th><th>Feature</th><th>Direction</th><th>Contribution</th></tr></thead><tbody>
-{{range .}}<tr><td>{{.Rank}}</td><td>{{.Code}}</td><td>{{.Description}}</td><td>{{.Feature}}</td><td>{{.Direction}}</td><td>{{printf "%.4g" .Contribution}}</td></tr>{{end}}
+<p class="muted" id="sign-convention">Effects are in units of the model's score ({{with .Method}}{{.}} attributions, {{end}}base value {{effect .BaseValue}}): a positive effect raised the score, a negative one lowered it.</p>
+{{with reasons .}}<table id="reason-codes"><thead><tr><th>#</th><th>Code</th><th>Reason</th><th>Feature</th><th>Pushed toward</th><th>Effect on score</th></tr></thead><tbody>
+{{range .}}<tr><td>{{.Rank}}</td><td>{{.Code}}</td><td>{{.Description}}</td><td>{{.Feature}}</td><td>{{.Direction}}</td><td>{{.Effect}}</td></tr>{{end}}
 </tbody></table>{{end}}
 {{with .Counterfactuals}}<h3>What would have changed the outcome</h3><ul id="counterfactuals">
 {{range .}}<li>{{.Summary}}{{with .Outcome}} → {{.}}{{end}}</li>{{end}}</ul>{{end}}
-{{with .Attributions}}<h3>Feature contributions ({{$.T.Decision.Explanation.Method}})</h3><table><tbody>
-{{range .}}<tr><td>{{.Feature}}</td><td>{{printf "%.4g" .Contribution}}</td></tr>{{end}}</tbody></table>{{end}}
+{{with .Attributions}}<h3>Feature effects on the score ({{$.T.Decision.Explanation.Method}})</h3><table id="attributions"><tbody>
+{{range .}}<tr><td>{{.Feature}}</td><td>{{signed .Contribution}}</td></tr>{{end}}</tbody></table>{{end}}
 </div>{{else}}<div class="card"><p>No explanation was attached to this decision.</p></div>{{end}}
 
 {{with $d.Inputs}}<div class="card"><h2>Inputs</h2><table><tbody>

@@ -2,10 +2,11 @@ package oversight
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/google/uuid"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -14,12 +15,17 @@ import (
 )
 
 // Contest opens a review of a decision at the request of the person it
-// affects (EU AI Act Art. 86, GDPR Art. 22(3)). The decision is looked up
-// among the Gate's tickets (by its own ID or the ID of its review record)
-// and then through the DecisionFinder. The new ticket (Kind contest) holds
-// the decision as it stands; reviewers of the contested decision are
-// excluded from it. Resolving it is linked to the contested decision:
-// approve upholds it, override changes it, reject annuls it.
+// affects (EU AI Act Art. 86, GDPR Art. 22(3)). decisionID is the ID of
+// any decision the Gate routed (applied, blocked or reviewed; see
+// WithDecisionIndex), of its review record or of an earlier contest's
+// record; decisions the Gate never saw are looked up through the
+// DecisionFinder. The new ticket (Kind contest) holds the decision as it
+// stands. Every reviewer who voted on the decision or an earlier contest
+// of it is excluded from the contest. A decision has at most one open
+// contest: a second Contest while one is open returns
+// ErrAlreadyContested. Resolving it is linked to the contested decision:
+// approve upholds it, override changes it, reject annuls it (the reject
+// output, see WithRejectOutput).
 //
 // The grounds go into the decision log, not into telemetry, since they may
 // contain personal data.
@@ -35,35 +41,59 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest,
 			fmt.Errorf("%w: contest of decision %s has no grounds", ErrReasonRequired, decisionID))
 	}
-	d, excluded, err := g.findContested(ctx, decisionID)
-	if err == nil {
-		// A decision found through a DecisionFinder may come from anywhere;
-		// it is cleaned like a submitted one before a ticket holds it.
-		err = g.cleaner.Clean(&d)
-	}
+	c, err := g.findContested(ctx, decisionID)
 	if err != nil {
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return Ticket{}, err
+	d := c.standing.Decision
+	// A decision found through a DecisionFinder may come from anywhere;
+	// it is cleaned like a submitted one before a ticket holds it.
+	if err := g.cleaner.Clean(&d); err != nil {
+		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
 	}
 	recID, err := newRecordID()
 	if err != nil {
 		return Ticket{}, err
 	}
+	excluded, err := g.earlierReviewers(ctx, &c)
+	if err != nil {
+		return Ticket{}, err
+	}
 	now := g.now()
 	t := Ticket{
-		ID: id.String(), Kind: KindContest, Decision: d, Risk: g.riskOf(d.SystemID),
+		Kind: KindContest, Decision: d, Risk: g.riskOf(d.SystemID),
 		Submitter: "subject:" + d.Subject, Policy: "contest", Reason: "contested by the affected person",
 		Grounds: grounds, State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
-		Excluded: excluded,
+		Excluded: excluded, ContestOf: c.root.ID,
 	}
 	if d.Subject == "" {
 		t.Submitter = ""
+	} else {
+		t.Submitter = canonID(t.Submitter)
 	}
+	// The n-th contest of a decision has a derived ID, so that of two
+	// concurrent contests only one Create succeeds; the root ticket then
+	// lists it.
+	n := len(c.root.Contests)
+	if c.unlinked != "" {
+		// A closed contest its opener did not get to list: list it first.
+		if err := g.linkContest(ctx, c.root.ID, c.unlinked); err != nil {
+			return Ticket{}, err
+		}
+		n++
+	}
+	t.ID = contestTicketID(c.root.ID, n)
 	if err := g.store.Create(ctx, t); err != nil {
+		if errors.Is(err, ErrTicketExists) {
+			err = fmt.Errorf("%w: decision %s got another contest meanwhile", ErrAlreadyContested, decisionID)
+			return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		}
 		return Ticket{}, fmt.Errorf("oversight: storing contest of %s: %w", decisionID, err)
+	}
+	if err := g.linkContest(ctx, c.root.ID, t.ID); err != nil {
+		// The contest is open and found all the same (findChain looks
+		// for the next derived ID); only the list is behind.
+		return t, err
 	}
 	rec := followUp(&d, recID, now, aims.OversightOutcome{
 		Action: aims.ActionContest, Reason: grounds, Policy: "contest", TicketID: t.ID,
@@ -76,37 +106,103 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 	return t, nil
 }
 
-// findContested returns the decision as it stands and the reviewers who
-// took part in it.
-func (g *Gate) findContested(ctx context.Context, decisionID string) (aims.Decision, []string, error) {
+// linkContest adds contestID to the contest list of the root ticket.
+func (g *Gate) linkContest(ctx context.Context, rootID, contestID string) error {
+	_, err := g.store.Update(ctx, rootID, func(x *Ticket) error {
+		if slices.Contains(x.Contests, contestID) {
+			return errNoChange
+		}
+		x.Contests = append(x.Contests, contestID)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("oversight: listing contest %s on ticket %s: %w", contestID, rootID, err)
+	}
+	return nil
+}
+
+// findContested returns what the Gate knows of the contested decision,
+// keeping a decision found only through the DecisionFinder as a routed
+// ticket so that its contests have a place to be counted.
+func (g *Gate) findContested(ctx context.Context, decisionID string) (chain, error) {
 	if decisionID == "" {
-		return aims.Decision{}, nil, fmt.Errorf("%w: empty decision ID", ErrDecisionNotFound)
+		return chain{}, fmt.Errorf("%w: empty decision ID", ErrDecisionNotFound)
 	}
-	tickets, err := g.store.FindByDecision(ctx, decisionID)
+	c, found, err := g.findChain(ctx, decisionID)
 	if err != nil {
-		return aims.Decision{}, nil, err
+		return chain{}, err
 	}
-	if len(tickets) > 0 {
-		t := tickets[len(tickets)-1]
-		if t.Open() {
-			return aims.Decision{}, nil, fmt.Errorf("oversight: decision %s is still under review (ticket %s); it can be contested once decided", decisionID, t.ID)
+	if !found {
+		if g.cfg.finder == nil {
+			return chain{}, fmt.Errorf("%w: the gate never routed %s and no DecisionFinder is configured", ErrDecisionNotFound, decisionID)
 		}
-		var excluded []string
+		d, err := g.cfg.finder.FindDecision(ctx, decisionID)
+		if err != nil {
+			return chain{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
+		}
+		if err := g.cleaner.Clean(&d); err != nil {
+			return chain{}, err
+		}
+		rt := routedTicket(&d, g.riskOf(d.SystemID), Verdict{Route: RouteApply}, g.now())
+		if err := g.store.Create(ctx, rt); err != nil && !errors.Is(err, ErrTicketExists) {
+			return chain{}, fmt.Errorf("oversight: keeping decision %s: %w", decisionID, err)
+		}
+		if c, found, err = g.findChain(ctx, d.ID); err != nil {
+			return chain{}, err
+		}
+		if !found {
+			return chain{}, fmt.Errorf("%w: %s", ErrDecisionNotFound, decisionID)
+		}
+	}
+	if c.root.Open() {
+		return chain{}, fmt.Errorf("oversight: decision %s is still under review (ticket %s); it can be contested once decided", decisionID, c.root.ID)
+	}
+	if c.latest.Kind == KindContest && c.latest.Open() {
+		return chain{}, fmt.Errorf("%w: decision %s has an open contest (ticket %s)", ErrAlreadyContested, decisionID, c.latest.ID)
+	}
+	return c, nil
+}
+
+// earlierReviewers lists, normalised, everyone who voted on the decision
+// or on an earlier contest of it, and the reviewer named in its record.
+func (g *Gate) earlierReviewers(ctx context.Context, c *chain) ([]string, error) {
+	var out []string
+	add := func(id string) {
+		if n := canonID(id); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	addTicket := func(t *Ticket) {
 		for _, v := range t.Votes {
-			excluded = append(excluded, v.Reviewer)
+			add(v.Reviewer)
 		}
-		return t.Resolution.Decision, excluded, nil
+		for _, id := range t.Excluded {
+			add(id)
+		}
+		if t.Resolution != nil {
+			add(t.Resolution.Reviewer)
+			if o := t.Resolution.Decision.Oversight; o != nil {
+				add(o.Reviewer)
+			}
+		}
 	}
-	if g.cfg.finder == nil {
-		return aims.Decision{}, nil, fmt.Errorf("%w: %s has no review ticket and no DecisionFinder is configured", ErrDecisionNotFound, decisionID)
+	addTicket(&c.root)
+	ids := c.root.Contests
+	if c.unlinked != "" {
+		ids = append(slices.Clip(ids), c.unlinked)
 	}
-	d, err := g.cfg.finder.FindDecision(ctx, decisionID)
-	if err != nil {
-		return aims.Decision{}, nil, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
+	for _, id := range ids {
+		t, err := g.store.Get(ctx, id)
+		if errors.Is(err, ErrTicketNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		addTicket(&t)
 	}
-	var excluded []string
-	if d.Oversight != nil && d.Oversight.Reviewer != "" {
-		excluded = append(excluded, d.Oversight.Reviewer)
+	if o := c.standing.Decision.Oversight; o != nil {
+		add(o.Reviewer)
 	}
-	return d, excluded, nil
+	return out, nil
 }

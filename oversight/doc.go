@@ -17,11 +17,39 @@
 // approval.
 //
 // Reviewers approve, reject or override ([Gate.Override] needs a new
-// output and a reason) under an [Authorizer]: [RoleBased], [FourEyes]
-// (nobody reviews what they submitted; high-risk decisions need two
-// distinct approvers), [SegregationOfDuties], combined with [AllOf].
-// [Gate.Halt] is the stop button, [Gate.Contest] lets the affected person
-// contest a decision, and [Console] is the reviewers' web console.
+// output, one the system declares, and a reason) under an [Authorizer]:
+// [RoleBased], [FourEyes] (nobody reviews what they submitted; high-risk
+// decisions need two distinct reviewers), [SegregationOfDuties], combined
+// with [AllOf]. [Gate.Halt] is the stop button for the systems the Gate
+// knows ([WithSystems], or [Force]), [Gate.Contest] lets the affected
+// person contest any decision the Gate routed, found by its ID like
+// [Gate.Decision] does, and [Console] is the reviewers' web console.
+//
+// # Votes and resolutions
+//
+// Each reviewer action is a [Vote]. A ticket resolves only when the
+// required number of distinct reviewers (Authorizer.RequiredApprovals:
+// two under FourEyes for high-risk systems) agree on the same action and
+// the same output at the ticket's current escalation level: two approvals,
+// two rejections, or two overrides to the same output. Identities are
+// compared after [NormalizeID] (trimmed, lower-cased), so "R1" and "r1"
+// are one reviewer, and nobody votes twice on a ticket, at any level. A
+// vote that differs from an earlier vote at the same level (approve
+// against reject, or overrides to different outputs) resolves nothing: it
+// escalates the ticket to the next level with a fresh deadline, recorded
+// as an escalate record naming the conflicting votes, and only votes cast
+// at the new level count from then on. A vote that does not resolve the
+// ticket leaves the Outcome Pending and is recorded with the
+// aims.oversight.approvals attribute ("1 of 2"); a resolution never
+// carries it. An approval applies the model's output; an override applies
+// the reviewers' output, with the declared outcome's Adverse flag and the
+// model's output as OriginalOutput; a rejection applies nothing: the
+// affected person gets the reject output ([WithRejectOutput], by default
+// "referred": the case goes to handling outside the automated system),
+// recorded with the model's output as OriginalOutput. A decision has at
+// most one open contest ([ErrAlreadyContested]), and nobody who voted on
+// the decision or an earlier contest of it may review the contest. The
+// Promela model in oversight/model checks these rules with Spin.
 //
 // # Stores
 //

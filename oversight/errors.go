@@ -35,6 +35,16 @@ var (
 	ErrHeld = errors.New("oversight: review deadline passed; decision stays held")
 	// ErrDecisionNotFound: Contest could not find the decision.
 	ErrDecisionNotFound = errors.New("oversight: decision not found")
+	// ErrInvalidID: a reviewer, submitter or system ID is malformed
+	// (control characters, too long, or characters a system ID may not
+	// hold).
+	ErrInvalidID = errors.New("oversight: invalid identity")
+	// ErrUnknownSystem: Halt named a system the Gate does not know (see
+	// WithSystems and Force).
+	ErrUnknownSystem = errors.New("oversight: unknown system")
+	// ErrAlreadyContested: the decision has a contest that is still open;
+	// there is at most one open contest per decision.
+	ErrAlreadyContested = errors.New("oversight: decision already contested")
 	// ErrClosed: the Gate was closed.
 	ErrClosed = errors.New("oversight: gate closed")
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,10 +54,21 @@ type Outcome struct {
 	// override apply; everything else does not.
 	Applied bool
 	// Decision is the decision as it stands, with its oversight outcome;
-	// after an override its Output is the reviewer's.
+	// after an override its Output is the reviewers', after a rejection
+	// the reject output (WithRejectOutput) with the model's output as
+	// Oversight.OriginalOutput.
 	Decision aims.Decision
 	// Ticket is the review ticket, when there is one.
 	Ticket *Ticket
+	// Vote is, after a reviewer action, the vote it cast. A vote that did
+	// not resolve the ticket leaves the Outcome Pending: its Decision is
+	// the vote's record (marked "k of n" in the aims.oversight.approvals
+	// attribute), never a resolution.
+	Vote *Vote
+	// Escalated says that the vote conflicted with an earlier vote at the
+	// ticket's level, so the ticket went to the next escalation level
+	// instead of resolving.
+	Escalated bool
 }
 
 // Pending reports whether the decision is still held for review.
@@ -92,6 +104,11 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		cfg.store = NewMemoryStore()
 	}
 	cfg.fromSystem(rec)
+	if oc, ok := rec.(OutcomeChecker); ok && cfg.rejectSet {
+		if _, err := oc.CheckOutcome(cfg.rejectOutput); err != nil {
+			return nil, fmt.Errorf("oversight: WithRejectOutput: %w: %v", ErrOutcomeNotDeclared, err)
+		}
+	}
 	if cfg.finder == nil {
 		if f, ok := rec.(DecisionFinder); ok {
 			cfg.finder = f
@@ -172,11 +189,16 @@ func ContextWithSubmitter(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, submitterKey{}, id)
 }
 
-func submitterFrom(ctx context.Context, d *aims.Decision) string {
-	if id, ok := ctx.Value(submitterKey{}).(string); ok && id != "" {
-		return id
+// submitterFrom returns the normalised submitter identity of ctx.
+func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
+	if id, ok := ctx.Value(submitterKey{}).(string); ok && strings.TrimSpace(id) != "" {
+		n, err := NormalizeID(id)
+		if err != nil {
+			return "", fmt.Errorf("oversight: submitter: %w", err)
+		}
+		return n, nil
 	}
-	return "system:" + d.SystemID
+	return canonID("system:" + d.SystemID), nil
 }
 
 // Submit routes a candidate decision. Apply: the decision is recorded with
@@ -235,9 +257,13 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		if err != nil {
 			return Outcome{}, fmt.Errorf("oversight: ticket ID: %w", err)
 		}
+		submitter, err := submitterFrom(ctx, &d)
+		if err != nil {
+			return Outcome{}, err
+		}
 		t := Ticket{
 			ID: id.String(), Kind: KindReview, Decision: d, Risk: risk,
-			Submitter: submitterFrom(ctx, &d), Policy: v.Policy, Reason: v.Reason,
+			Submitter: submitter, Policy: v.Policy, Reason: v.Reason,
 			State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
 		}
 		t.Decision.Oversight.TicketID = t.ID
@@ -247,9 +273,27 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 			return Outcome{}, fmt.Errorf("oversight: storing ticket for decision %s: %w", d.ID, err)
 		}
 		ticket = &t
+	} else if !g.cfg.noIndex {
+		// Keep the decision, already resolved, so that it can be found and
+		// contested by its ID without any wiring (WithDecisionIndex).
+		if err := g.index(ctx, routedTicket(&d, risk, v, now)); err != nil {
+			span.SetStatus(codes.Error, err.Error())
+			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
+		}
 	}
 	if err := g.rec.Record(ctx, d); err != nil {
 		span.SetStatus(codes.Error, err.Error())
+		if ticket == nil && !g.cfg.noIndex {
+			// The routed ticket must not say applied what was not.
+			_, _ = g.store.Update(ctx, routedTicketID(d.ID), func(t *Ticket) error {
+				if t.Resolution == nil {
+					return errNoChange
+				}
+				t.Resolution.Applied = false
+				t.Resolution.Reason = "recording the decision failed; not applied"
+				return nil
+			})
+		}
 		// A held ticket stays in the queue: a reviewer may still resolve it.
 		return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},
 			fmt.Errorf("oversight: recording decision %s: %w", d.ID, err)

@@ -19,6 +19,33 @@ type Halt struct {
 	By       string    `json:"by"`        // the identity that pressed the stop button
 	Reason   string    `json:"reason"`    // why, as given (required)
 	Since    time.Time `json:"since"`     // when the halt began
+	// Forced says the system was not known to the Gate that halted it
+	// (see Force).
+	Forced bool `json:"forced,omitempty"`
+}
+
+// HaltOption modifies a Halt.
+type HaltOption interface{ applyHalt(*haltConfig) }
+
+type haltConfig struct{ force bool }
+
+type haltOptionFunc func(*haltConfig)
+
+func (f haltOptionFunc) applyHalt(c *haltConfig) { f(c) }
+
+// Force lets Halt stop a system the Gate does not know (not its Recorder's
+// system, not given WithRiskLevel or WithSystems), for example one gated
+// by another service sharing the store. The halt and its record say it
+// was forced.
+func Force() HaltOption { return haltOptionFunc(func(c *haltConfig) { c.force = true }) }
+
+// knows reports whether systemID is a system this Gate gates.
+func (g *Gate) knows(systemID string) bool {
+	if g.cfg.systems[systemID] {
+		return true
+	}
+	_, ok := g.cfg.risk[systemID]
+	return ok
 }
 
 // HaltStore is implemented by stores that share halts between the Gates
@@ -89,19 +116,29 @@ func (g *Gate) refreshHalts(ctx context.Context) error {
 // Halt is the stop button (EU AI Act Art. 14(4)(e)): from now on every
 // decision of systemID is blocked (or held, see WithHaltRoute) without
 // asking the policy. Any identified person may press it, and a reason is
-// required; the halt is recorded and emitted. With a HaltStore the halt is
-// shared with every Gate on the same store (see HaltStore).
-func (g *Gate) Halt(ctx context.Context, systemID string, by Reviewer, reason string) error {
-	return g.setHalt(ctx, systemID, by, reason, true)
+// required; the halt is recorded and emitted. systemID must be a system
+// the Gate knows (its Recorder's system, or one given WithRiskLevel or
+// WithSystems) unless the Force option is given, and is refused
+// (ErrInvalidID) unless it is 1 to 128 letters, digits or . _ - : / @.
+// With a HaltStore the halt is shared with every Gate on the same store
+// (see HaltStore).
+func (g *Gate) Halt(ctx context.Context, systemID string, by Reviewer, reason string, opts ...HaltOption) error {
+	var hc haltConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyHalt(&hc)
+		}
+	}
+	return g.setHalt(ctx, systemID, by, reason, true, hc.force)
 }
 
 // Resume lifts a halt. Like Halt it needs an identity and a reason, and it
 // is recorded.
 func (g *Gate) Resume(ctx context.Context, systemID string, by Reviewer, reason string) error {
-	return g.setHalt(ctx, systemID, by, reason, false)
+	return g.setHalt(ctx, systemID, by, reason, false, false)
 }
 
-func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason string, halt bool) error {
+func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason string, halt, force bool) error {
 	action := aims.ActionResume
 	if halt {
 		action = aims.ActionHalt
@@ -113,20 +150,30 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		return ErrClosed
 	}
 	reason = strings.TrimSpace(reason)
-	switch {
-	case systemID == "":
-		return g.refuse(ctx, span, "", by, action, fmt.Errorf("oversight: %s needs a system ID", action))
-	case by.ID == "":
-		return g.refuse(ctx, span, "", by, action, ErrUnauthenticated)
-	case reason == "":
+	nb, err := normalizeReviewer(by)
+	if err != nil {
+		return g.refuse(ctx, span, "", by, action, err)
+	}
+	by = nb
+	if err := validSystemID(systemID); err != nil {
+		return g.refuse(ctx, span, "", by, action, fmt.Errorf("oversight: %s: %w", action, err))
+	}
+	if reason == "" {
 		return g.refuse(ctx, span, "", by, action, fmt.Errorf("%w: %s of %q by %q", ErrReasonRequired, action, systemID, by.ID))
+	}
+	forced := false
+	if halt && !g.knows(systemID) {
+		if !force {
+			return g.refuse(ctx, span, "", by, action, fmt.Errorf("%w: %q is not a system this gate gates (register it with WithSystems, or halt it with Force)", ErrUnknownSystem, systemID))
+		}
+		forced = true
 	}
 	d, err := aims.NewDecision(ctx, systemID)
 	if err != nil {
 		return err
 	}
 	now := g.now()
-	h := Halt{SystemID: systemID, By: by.ID, Reason: reason, Since: now}
+	h := Halt{SystemID: systemID, By: by.ID, Reason: reason, Since: now, Forced: forced}
 	hs, shared := g.store.(HaltStore)
 	if halt {
 		if shared {
@@ -162,6 +209,9 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		event = semconv.EventOversightResumed
 	}
 	d.Oversight = &aims.OversightOutcome{Action: action, Reviewer: by.ID, Reason: reason, Time: now}
+	if forced {
+		d.Attributes = withAttr(d.Attributes, "aims.oversight.halt.forced", "true")
+	}
 	if halt {
 		g.tel.halts.Add(ctx, 1, metricAttrs(semconv.AimsSystemID.String(systemID)))
 	}

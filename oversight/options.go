@@ -46,6 +46,10 @@ type config struct {
 	sweepInterval time.Duration
 	onResolved    func(Outcome)
 	finder        DecisionFinder
+	rejectOutput  string          // the output a rejected decision records (WithRejectOutput)
+	rejectSet     bool            // WithRejectOutput was given
+	systems       map[string]bool // systems registered with WithSystems
+	noIndex       bool            // WithDecisionIndex(false)
 	providers     telemetry.Providers
 	// errs collects the invalid arguments of options; New reports them all.
 	errs []error
@@ -56,6 +60,8 @@ func defaultConfig() config {
 		policy:        Strictest(RiskAtLeast(aims.RiskHigh), AdverseOutcome()),
 		authorizer:    AllOf(RoleBased("reviewer", "supervisor"), FourEyes()),
 		risk:          map[string]aims.RiskLevel{},
+		rejectOutput:  DefaultRejectOutput,
+		systems:       map[string]bool{},
 		deadlines:     []time.Duration{15 * time.Minute, 15 * time.Minute},
 		failSafe:      FailSafeDeny,
 		haltRoute:     RouteBlock,

@@ -43,7 +43,8 @@ type Attempt struct {
 	Action   aims.OversightAction `json:"action"`              // what was attempted
 	// Refusal classifies the refusal (unknown_ticket, already_resolved,
 	// already_acted, expired, reason_required, output_required,
-	// unauthenticated, forbidden, claimed, closed, error).
+	// unauthenticated, forbidden, claimed, closed, invalid_id,
+	// outcome_not_declared, already_contested, unknown_system, error).
 	Refusal string `json:"refusal"`
 	// Error is the error returned to the caller.
 	Error string `json:"error"`

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,22 +18,26 @@ import (
 )
 
 // Approve confirms the model's output. On a ticket that needs two
-// approvers, the first approval leaves it pending (Outcome.Pending) until
-// a second, distinct reviewer approves.
+// approvers, the first approval is a vote that leaves the ticket pending
+// (Outcome.Pending) until a second, distinct reviewer approves.
 func (g *Gate) Approve(ctx context.Context, ticketID string, r Reviewer, reason string) (Outcome, error) {
 	return g.act(ctx, ticketID, r, aims.ActionApprove, "", reason)
 }
 
-// Reject refuses the decision; it is not applied. One rejection resolves
-// the ticket, even where approvals need two reviewers (refusing is the
-// safe direction).
+// Reject refuses the decision: the model's output is not applied, and the
+// record carries the reject output (WithRejectOutput, default
+// "referred") with the model's output as Oversight.OriginalOutput. Like
+// an approval it resolves the ticket only once the required number of
+// distinct reviewers reject; a rejection after another reviewer's
+// approval or override conflicts and escalates the ticket.
 func (g *Gate) Reject(ctx context.Context, ticketID string, r Reviewer, reason string) (Outcome, error) {
 	return g.act(ctx, ticketID, r, aims.ActionReject, "", reason)
 }
 
 // Override replaces the model's output with newOutput and applies it. The
-// reason is mandatory. Where approvals need two reviewers, so does an
-// override: a second reviewer must override to the same output.
+// reason is mandatory, and newOutput must be an outcome the system
+// declares (OutcomeChecker). Where approvals need two reviewers, so does
+// an override: a second reviewer must override to the same output.
 func (g *Gate) Override(ctx context.Context, ticketID string, r Reviewer, newOutput, reason string) (Outcome, error) {
 	return g.act(ctx, ticketID, r, aims.ActionOverride, newOutput, reason)
 }
@@ -46,8 +51,9 @@ func (g *Gate) Claim(ctx context.Context, r Reviewer) (Ticket, error) {
 	if g.closed.Load() {
 		return Ticket{}, ErrClosed
 	}
-	if r.ID == "" {
-		return Ticket{}, ErrUnauthenticated
+	r, err := normalizeReviewer(r)
+	if err != nil {
+		return Ticket{}, err
 	}
 	maxLevel := AnyLevel
 	if ll, ok := g.cfg.authorizer.(LevelLimiter); ok {
@@ -72,7 +78,7 @@ func (g *Gate) Claim(ctx context.Context, r Reviewer) (Ticket, error) {
 		if err := g.cfg.authorizer.Authorize(ctx, r, aims.ActionApprove, &t); err != nil {
 			// Give the ticket back so that someone allowed can take it.
 			_, _ = g.store.Update(ctx, t.ID, func(x *Ticket) error {
-				if x.ClaimedBy != r.ID {
+				if !sameID(x.ClaimedBy, r.ID) {
 					return errNoChange
 				}
 				x.ClaimedBy, x.LeaseUntil = "", time.Time{}
@@ -104,6 +110,15 @@ func (g *Gate) Ticket(ctx context.Context, id string) (Ticket, error) {
 // errDeadlinePassed makes act escalate or expire a ticket before trying again.
 var errDeadlinePassed = errors.New("oversight: deadline passed")
 
+// actResult is what applyAction did to a ticket.
+type actResult struct {
+	resolved  bool // the ticket is resolved
+	escalated bool // the vote conflicted and the ticket went up a level
+	from      int  // the level the vote was cast at
+	required  int  // agreeing votes needed to resolve
+	agree     int  // agreeing votes at the level, this one included
+}
+
 // act carries out one reviewer action atomically in the store.
 func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims.OversightAction, newOutput, reason string) (Outcome, error) {
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.review", trace.WithAttributes(
@@ -116,16 +131,21 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 	}
 	reason = strings.TrimSpace(reason)
 	newOutput = strings.TrimSpace(newOutput)
+	nr, err := normalizeReviewer(r)
+	if err != nil {
+		return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+	}
+	r = nr
 	if err := checkAction(r, action, newOutput, reason); err != nil {
 		return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
 	}
 	for range 4 {
 		now := g.now()
-		var resolved bool
-		var required int
+		var res actResult
+		var rec aims.Decision
 		t, err := g.store.Update(ctx, ticketID, func(t *Ticket) error {
 			var err error
-			resolved, required, err = g.applyAction(ctx, t, r, action, newOutput, reason, now)
+			res, rec, err = g.applyAction(ctx, t, r, action, newOutput, reason, now)
 			return err
 		})
 		if errors.Is(err, errDeadlinePassed) {
@@ -137,9 +157,9 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 		if err != nil {
 			return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
 		}
-		return g.afterAction(ctx, span, &t, r, action, reason, resolved, required, now)
+		return g.afterAction(ctx, span, &t, r, action, reason, res, rec, now)
 	}
-	err := fmt.Errorf("oversight: ticket %s kept moving while acting on it; try again", ticketID)
+	err = fmt.Errorf("oversight: ticket %s kept moving while acting on it; try again", ticketID)
 	return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
 }
 
@@ -159,102 +179,130 @@ func checkAction(r Reviewer, action aims.OversightAction, newOutput, reason stri
 	return nil
 }
 
-// applyAction changes t under the store's lock. It reports whether the
-// ticket is now resolved and how many approvals it needs.
-func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action aims.OversightAction, newOutput, reason string, now time.Time) (bool, int, error) {
+// declaredOutcome checks output against the outcomes the system declares,
+// when the Recorder knows them; ok is false when it does not.
+func (g *Gate) declaredOutcome(output string) (o aims.Outcome, ok bool, err error) {
+	oc, isChecker := g.rec.(OutcomeChecker)
+	if !isChecker {
+		return aims.Outcome{}, false, nil
+	}
+	o, err = oc.CheckOutcome(output)
+	if err != nil {
+		return aims.Outcome{}, false, fmt.Errorf("%w: %v", ErrOutcomeNotDeclared, err)
+	}
+	return o, true, nil
+}
+
+// applyAction changes t under the store's lock: it adds r's vote and then
+// resolves the ticket (the required number of distinct reviewers agree on
+// the same action and output at the ticket's level), escalates it (the
+// vote conflicts with another at that level) or leaves it pending. rec is
+// the decision record of the vote or the resolution.
+func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action aims.OversightAction, newOutput, reason string, now time.Time) (actResult, aims.Decision, error) {
+	var none aims.Decision
 	switch t.State {
 	case StateResolved:
-		return false, 0, fmt.Errorf("%w: ticket %s was resolved by %q (%s)", ErrAlreadyResolved, t.ID, t.Resolution.Reviewer, t.Resolution.Action)
+		return actResult{}, none, fmt.Errorf("%w: ticket %s was resolved by %q (%s)", ErrAlreadyResolved, t.ID, t.Resolution.Reviewer, t.Resolution.Action)
 	case StateExpired:
-		return false, 0, fmt.Errorf("%w: ticket %s passed its final deadline %s", ErrTicketExpired, t.ID, t.Deadline.Format(time.RFC3339))
+		return actResult{}, none, fmt.Errorf("%w: ticket %s passed its final deadline %s", ErrTicketExpired, t.ID, t.Deadline.Format(time.RFC3339))
 	}
 	if t.State == StatePending && !now.Before(t.Deadline) {
-		return false, 0, errDeadlinePassed
+		return actResult{}, none, errDeadlinePassed
 	}
-	if t.ClaimedBy != "" && t.ClaimedBy != r.ID && now.Before(t.LeaseUntil) {
-		return false, 0, fmt.Errorf("%w: ticket %s is claimed by %q until %s", ErrClaimed, t.ID, t.ClaimedBy, t.LeaseUntil.Format(time.RFC3339))
+	if t.ClaimedBy != "" && !sameID(t.ClaimedBy, r.ID) && now.Before(t.LeaseUntil) {
+		return actResult{}, none, fmt.Errorf("%w: ticket %s is claimed by %q until %s", ErrClaimed, t.ID, t.ClaimedBy, t.LeaseUntil.Format(time.RFC3339))
 	}
-	if slices.ContainsFunc(t.Votes, func(v Vote) bool { return v.Reviewer == r.ID }) {
-		return false, 0, fmt.Errorf("%w: %q on ticket %s", ErrAlreadyActed, r.ID, t.ID)
+	if slices.ContainsFunc(t.Votes, func(v Vote) bool { return sameID(v.Reviewer, r.ID) }) {
+		return actResult{}, none, fmt.Errorf("%w: %q on ticket %s", ErrAlreadyActed, r.ID, t.ID)
 	}
 	if action == aims.ActionOverride && newOutput == t.Decision.Output {
-		return false, 0, fmt.Errorf("%w: %q is the model's own output; approve it instead", ErrOutputRequired, newOutput)
+		return actResult{}, none, fmt.Errorf("%w: %q is the model's own output; approve it instead", ErrOutputRequired, newOutput)
 	}
-	var declared *aims.Outcome
-	if oc, ok := g.rec.(OutcomeChecker); ok && action == aims.ActionOverride {
-		o, err := oc.CheckOutcome(newOutput)
-		if err != nil {
-			return false, 0, fmt.Errorf("%w: %v", ErrOutcomeNotDeclared, err)
+	var declared aims.Outcome
+	var isDeclared bool
+	if action == aims.ActionOverride {
+		var err error
+		if declared, isDeclared, err = g.declaredOutcome(newOutput); err != nil {
+			return actResult{}, none, err
 		}
-		declared = &o
 	}
 	if err := g.cfg.authorizer.Authorize(ctx, r, action, t); err != nil {
-		return false, 0, err
+		return actResult{}, none, err
 	}
 	output := newOutput
 	if action == aims.ActionApprove {
 		output = t.Decision.Output
 	}
-	t.Votes = append(t.Votes, Vote{Reviewer: r.ID, Action: action, Output: output, Reason: reason, Time: now})
-	required := max(1, g.cfg.authorizer.RequiredApprovals(t))
-	agree := 0
+	res := actResult{from: t.Level, required: max(1, g.cfg.authorizer.RequiredApprovals(t))}
+	conflict := false
 	for _, v := range t.Votes {
+		if v.Level != t.Level {
+			continue // cast before an escalation: history, not agreement
+		}
 		if v.Action == action && v.Output == output {
-			agree++
+			res.agree++
+		} else {
+			conflict = true
 		}
 	}
-	if action != aims.ActionReject && agree < required {
-		// Wait for another reviewer: release the claim so they can take it.
-		t.ClaimedBy, t.LeaseUntil = "", time.Time{}
-		return false, required, nil
-	}
+	res.agree++
+	t.Votes = append(t.Votes, Vote{Reviewer: r.ID, Action: action, Output: output, Reason: reason, Time: now, Level: t.Level})
 	id, err := newRecordID()
 	if err != nil {
-		return false, 0, err
+		return actResult{}, none, err
 	}
 	o := aims.OversightOutcome{
 		Action: action, Reviewer: r.ID, Reason: reason, Policy: t.Policy,
 		TicketID: t.ID, ReviewLatency: now.Sub(t.CreatedAt),
 	}
-	final := followUp(&t.Decision, id, now, o)
-	if action == aims.ActionOverride {
-		final.Oversight.OriginalOutput = t.Decision.Output
-		final.Output = newOutput
-		if declared != nil {
-			final.Adverse = declared.Adverse
+	rec := followUp(&t.Decision, id, now, o)
+	switch action {
+	case aims.ActionOverride:
+		rec.Oversight.OriginalOutput = t.Decision.Output
+		rec.Output = newOutput
+		if isDeclared {
+			rec.Adverse = declared.Adverse
+		}
+	case aims.ActionReject:
+		rec.Oversight.OriginalOutput = t.Decision.Output
+		rec.Output = g.cfg.rejectOutput
+		rec.Adverse = false
+		if o, ok, _ := g.declaredOutcome(g.cfg.rejectOutput); ok {
+			rec.Adverse = o.Adverse
 		}
 	}
-	t.State = StateResolved
 	t.ClaimedBy, t.LeaseUntil = "", time.Time{}
+	if conflict {
+		// Reviewers disagree: nobody's vote wins. The ticket goes to the
+		// next level with a fresh deadline; the votes so far stay on it
+		// (their reviewers may not vote again) but count no more.
+		res.escalated = true
+		t.Level++
+		t.Deadline = now.Add(g.cfg.deadlines[min(t.Level, len(g.cfg.deadlines)-1)])
+		t.State = StatePending
+		return res, rec, nil
+	}
+	if res.agree < res.required {
+		return res, rec, nil
+	}
+	res.resolved = true
+	t.State = StateResolved
 	t.Resolution = &Resolution{
 		Action: action, Reviewer: r.ID, Reason: reason,
-		Applied: action != aims.ActionReject, Time: now, Decision: final,
+		Applied: action != aims.ActionReject, Time: now, Decision: rec,
 	}
-	return true, required, nil
+	return res, rec, nil
 }
 
 // afterAction records and reports an accepted reviewer action.
-func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Reviewer, action aims.OversightAction, reason string, resolved bool, required int, now time.Time) (Outcome, error) {
-	var rec aims.Decision
-	if resolved {
-		rec = t.Resolution.Decision
-	} else {
-		// An approval that still waits for another reviewer is a state
-		// change too; record it, marked as partial.
-		id, err := newRecordID()
-		if err != nil {
-			return Outcome{}, err
-		}
-		rec = followUp(&t.Decision, id, now, aims.OversightOutcome{
-			Action: action, Reviewer: r.ID, Reason: reason, Policy: t.Policy,
-			TicketID: t.ID, ReviewLatency: now.Sub(t.CreatedAt),
-		})
-		if action == aims.ActionOverride {
-			rec.Oversight.OriginalOutput = t.Decision.Output
-			rec.Output = t.Votes[len(t.Votes)-1].Output
-		}
-		rec.Attributes = withAttr(rec.Attributes, semconv.AimsOversightApprovals,
-			fmt.Sprintf("%d of %d", countVotes(t, action, rec.Output), required))
+func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Reviewer, action aims.OversightAction, reason string, res actResult, rec aims.Decision, now time.Time) (Outcome, error) {
+	recs := []aims.Decision{rec}
+	if !res.resolved {
+		// A vote that did not resolve the ticket is a state change too;
+		// record it, marked as partial, so that no reader takes it for a
+		// resolution.
+		recs[0].Attributes = withAttr(rec.Attributes, semconv.AimsOversightApprovals,
+			fmt.Sprintf("%d of %d", res.agree, res.required))
 	}
 	latency := now.Sub(t.CreatedAt)
 	attrs := append(ticketAttrs(t),
@@ -262,36 +310,61 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 		semconv.AimsOversightReviewer.String(r.ID),
 		semconv.AimsOversightReason.String(reason),
 		semconv.AimsOversightLatency.Float64(latency.Seconds()),
-		semconv.AimsOversightResolved.Bool(resolved))
-	span.SetAttributes(semconv.AimsOversightResolved.Bool(resolved))
+		semconv.AimsOversightResolved.Bool(res.resolved))
+	span.SetAttributes(semconv.AimsOversightResolved.Bool(res.resolved))
 	g.tel.emit(ctx, semconv.EventOversightReviewed, semconv.ControlResponsibleUse, otellog.SeverityInfo, attrs...)
-	if resolved {
+	if res.escalated {
+		id, err := newRecordID()
+		if err != nil {
+			return Outcome{}, err
+		}
+		why := fmt.Sprintf("conflicting votes at level %d (%s); escalated to level %d", res.from, describeVotes(t, res.from), t.Level)
+		recs = append(recs, followUp(&t.Decision, id, now, aims.OversightOutcome{
+			Action: aims.ActionEscalate, Policy: t.Policy, TicketID: t.ID, Reason: why,
+		}))
+		g.tel.escalations.Add(ctx, 1)
+		g.tel.emit(ctx, semconv.EventOversightEscalated, semconv.ControlResponsibleUse, otellog.SeverityWarn,
+			append(ticketAttrs(t), semconv.AimsOversightAction.String(string(aims.ActionEscalate)),
+				semconv.AimsOversightReason.String(why))...)
+	}
+	if res.resolved {
 		g.tel.resolved(ctx, action, latency)
 	}
 	out := outcomeOf(t)
-	if !resolved {
-		out.Decision = rec
+	v := t.Votes[len(t.Votes)-1]
+	out.Vote = &v
+	out.Escalated = res.escalated
+	if !res.resolved {
+		out.Decision = recs[0]
 		out.Action = aims.ActionReview
 	}
 	g.notify(t.ID)
-	if resolved && g.cfg.onResolved != nil {
+	if res.resolved && g.cfg.onResolved != nil {
 		g.cfg.onResolved(out)
 	}
-	if err := g.rec.Record(ctx, rec); err != nil {
-		span.SetStatus(codes.Error, err.Error())
-		return out, fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
+	for _, d := range recs {
+		if err := g.rec.Record(ctx, d); err != nil {
+			span.SetStatus(codes.Error, err.Error())
+			return out, fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
+		}
 	}
 	return out, nil
 }
 
-func countVotes(t *Ticket, action aims.OversightAction, output string) int {
-	n := 0
+// describeVotes lists the votes cast at level, for an escalation record.
+func describeVotes(t *Ticket, level int) string {
+	var parts []string
 	for _, v := range t.Votes {
-		if v.Action == action && v.Output == output {
-			n++
+		if v.Level != level {
+			continue
 		}
+		p := v.Reviewer + ": " + string(v.Action)
+		if v.Output != "" && v.Action == aims.ActionOverride {
+			p += " to " + strconv.Quote(v.Output)
+		}
+		parts = append(parts, p)
 	}
-	return n
+	return strings.Join(parts, ", ")
 }
 
 func withAttr(m map[string]string, k, v string) map[string]string {
@@ -336,6 +409,8 @@ func refusalKind(err error) string {
 		{ErrReasonRequired, "reason_required"}, {ErrOutputRequired, "output_required"},
 		{ErrUnauthenticated, "unauthenticated"}, {ErrForbidden, "forbidden"},
 		{ErrClaimed, "claimed"}, {ErrClosed, "closed"},
+		{ErrInvalidID, "invalid_id"}, {ErrOutcomeNotDeclared, "outcome_not_declared"},
+		{ErrAlreadyContested, "already_contested"}, {ErrUnknownSystem, "unknown_system"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

@@ -21,7 +21,8 @@ const (
 	// StateOverdue: the final deadline passed under the hold fail-safe;
 	// the decision stays held until a reviewer acts.
 	StateOverdue TicketState = "overdue"
-	// StateResolved: a reviewer approved, rejected or overrode it.
+	// StateResolved: the required reviewers agreed to approve, reject or
+	// override it (or, for KindRouted, the Gate applied or blocked it).
 	StateResolved TicketState = "resolved"
 	// StateExpired: the final deadline passed under the deny fail-safe.
 	StateExpired TicketState = "expired"
@@ -36,11 +37,17 @@ const (
 	KindReview TicketKind = "review"
 	// KindContest: the affected person contested a decision.
 	KindContest TicketKind = "contest"
+	// KindRouted: a decision the Gate applied or blocked without review,
+	// kept (already resolved) so that the Gate can find and contest it by
+	// its decision ID (see WithDecisionIndex).
+	KindRouted TicketKind = "routed"
 )
 
 // Ticket is a decision held for human review.
 type Ticket struct {
-	// ID is a UUIDv7.
+	// ID is a UUIDv7 for a review ticket; routed and contest tickets
+	// have UUIDv5 IDs derived from their decision, so that a decision
+	// gets one routed ticket and one n-th contest whoever writes them.
 	ID string `json:"id"`
 	// Kind says whether a Gate held the decision or its subject contested it.
 	Kind TicketKind `json:"kind"`
@@ -63,7 +70,7 @@ type Ticket struct {
 	// reviewers can still act.
 	State TicketState `json:"state"`
 	// Level is the escalation level: 0 for the first reviewers, +1 at
-	// each missed deadline.
+	// each missed deadline and at each conflicting vote.
 	Level int `json:"level"`
 	// CreatedAt is when the ticket was opened; review latency runs from it.
 	CreatedAt time.Time `json:"created_at"`
@@ -82,6 +89,12 @@ type Ticket struct {
 	Excluded []string `json:"excluded,omitempty"`
 	// Resolution is set once the ticket is resolved or expired.
 	Resolution *Resolution `json:"resolution,omitempty"`
+	// ContestOf is, on a contest ticket, the ID of the ticket of the
+	// originally contested decision (its review or routed ticket).
+	ContestOf string `json:"contest_of,omitempty"`
+	// Contests lists, on a review or routed ticket, the contest tickets
+	// opened against its decision, oldest first; at most the last is open.
+	Contests []string `json:"contests,omitempty"`
 }
 
 // Vote is one reviewer action on a ticket.
@@ -93,13 +106,20 @@ type Vote struct {
 	Output string    `json:"output,omitempty"`
 	Reason string    `json:"reason,omitempty"` // the reviewer's reason (required for an override)
 	Time   time.Time `json:"time"`             // when the reviewer acted
+	// Level is the escalation level the vote was cast at. Only votes at
+	// the ticket's current level count towards a resolution; a vote that
+	// conflicts with another at its level escalates the ticket.
+	Level int `json:"level,omitempty"`
 }
 
-// Resolution is how a ticket ended.
+// Resolution is how a ticket ended. A reject resolution is not applied:
+// its Decision carries the Gate's reject output ("referred" unless
+// WithRejectOutput says otherwise) and the model's output as
+// Oversight.OriginalOutput.
 type Resolution struct {
 	// Action is approve, reject, override or expire.
 	Action aims.OversightAction `json:"action"`
-	// Reviewer is the reviewer whose action resolved the ticket.
+	// Reviewer is the reviewer whose vote completed the agreement.
 	Reviewer string `json:"reviewer,omitempty"`
 	Reason   string `json:"reason,omitempty"` // the reviewer's reason, or the fail-safe's for an expiry
 	// Applied says whether the decision (with Decision.Output) takes effect.
@@ -129,22 +149,30 @@ func (t *Ticket) Validate() error {
 func (t *Ticket) Open() bool { return t.State == StatePending || t.State == StateOverdue }
 
 // Ineligible lists the identities that may not act on the ticket: the
-// submitter, excluded reviewers and those who already voted.
+// submitter, excluded reviewers and those who already voted, each
+// normalised (NormalizeID).
 func (t *Ticket) Ineligible() []string {
 	out := make([]string, 0, 2+len(t.Excluded)+len(t.Votes))
-	if t.Submitter != "" {
-		out = append(out, t.Submitter)
+	add := func(id string) {
+		if n := canonID(id); n != "" {
+			out = append(out, n)
+		} else if id != "" {
+			out = append(out, id)
+		}
 	}
-	out = append(out, t.Excluded...)
+	add(t.Submitter)
+	for _, id := range t.Excluded {
+		add(id)
+	}
 	for _, v := range t.Votes {
-		out = append(out, v.Reviewer)
+		add(v.Reviewer)
 	}
 	return out
 }
 
 // claimableBy reports whether reviewer may claim t at now.
 func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
-	if !t.Open() || slices.Contains(t.Ineligible(), reviewer) {
+	if !t.Open() || slices.Contains(t.Ineligible(), canonID(reviewer)) {
 		return false
 	}
 	// A live claim, even the reviewer's own, takes the ticket out of the

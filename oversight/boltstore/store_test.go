@@ -130,7 +130,7 @@ func TestHaltSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g1, err := oversight.New(ctx, &recorder{}, oversight.WithStore(s1), oversight.WithSweepInterval(0))
+	g1, err := oversight.New(ctx, &recorder{}, oversight.WithStore(s1), oversight.WithSweepInterval(0), oversight.WithSystems("credit"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,8 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("ConcurrentClaims", func(t *testing.T) { testConcurrentClaims(t, open(t)) })
 	t.Run("Halts", func(t *testing.T) { testHalts(t, open(t)) })
 	t.Run("PurgeResolved", func(t *testing.T) { testPurgeResolved(t, open(t)) })
+	t.Run("RoutedAndContests", func(t *testing.T) { testRoutedAndContests(t, open(t)) })
+	t.Run("NormalisedIneligible", func(t *testing.T) { testNormalisedIneligible(t, open(t)) })
 }
 
 // resolve closes tk in s as resolved (or expired) at the given time, with a

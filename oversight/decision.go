@@ -1,0 +1,160 @@
+package oversight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aimskit/aimskit/aims"
+)
+
+// routedNamespace derives the IDs of routed tickets from decision IDs, so
+// that a decision has at most one routed ticket whichever Gate writes it.
+var routedNamespace = uuid.MustParse("6f1c2a52-8f9e-4c53-9d0e-6a1d3b8f2c41")
+
+// routedTicketID is the ID of the routed ticket of decisionID.
+func routedTicketID(decisionID string) string {
+	return uuid.NewSHA1(routedNamespace, []byte(decisionID)).String()
+}
+
+// contestTicketID is the ID of the n-th contest (from 0) of the decision
+// whose review or routed ticket is rootID. Deriving it makes opening a
+// contest a Create that only one caller can win.
+func contestTicketID(rootID string, n int) string {
+	return uuid.NewSHA1(routedNamespace, []byte("contest/"+rootID+"/"+strconv.Itoa(n))).String()
+}
+
+// routedTicket keeps a decision applied or blocked without review (or
+// found through the DecisionFinder) as an already resolved ticket.
+func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Time) Ticket {
+	action := v.Route.action()
+	if d.Oversight != nil && d.Oversight.Action != "" {
+		action = d.Oversight.Action
+	}
+	applied := action == aims.ActionApply || action == aims.ActionApprove || action == aims.ActionOverride
+	// The ticket's Decision is a slim copy (what FindByDecision and the
+	// console need); the full record is the resolution's, kept once.
+	slim := aims.Decision{
+		SchemaVersion: d.SchemaVersion, ID: d.ID, Time: d.Time, SystemID: d.SystemID,
+		Subject: d.Subject, Output: d.Output, Adverse: d.Adverse, Oversight: d.Oversight,
+	}
+	return Ticket{
+		ID: routedTicketID(d.ID), Kind: KindRouted, Decision: slim, Risk: risk,
+		Policy: v.Policy, Reason: v.Reason, State: StateResolved, CreatedAt: now, Deadline: now,
+		Resolution: &Resolution{Action: action, Reason: v.Reason, Applied: applied, Time: now, Decision: *d},
+	}
+}
+
+// index stores the routed ticket rt. A decision submitted again with the
+// same ID (a retry) replaces its routed ticket, unless the decision was
+// contested meanwhile.
+func (g *Gate) index(ctx context.Context, rt Ticket) error {
+	err := g.store.Create(ctx, rt)
+	if !errors.Is(err, ErrTicketExists) {
+		return err
+	}
+	_, err = g.store.Update(ctx, rt.ID, func(x *Ticket) error {
+		if x.Kind != KindRouted || len(x.Contests) > 0 {
+			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
+		}
+		*x = rt
+		return nil
+	})
+	return err
+}
+
+// chain is what the Gate knows of a decision: the ticket of the original
+// decision (its review or routed ticket), the latest ticket concerning it
+// (the root or its last contest) and the decision as it stands.
+type chain struct {
+	root     Ticket
+	latest   Ticket
+	standing Outcome
+	// unlinked is the ID of a contest ticket that was created but not yet
+	// added to root.Contests (its opener is between the two steps, or
+	// failed between them).
+	unlinked string
+}
+
+// findChain looks decisionID up among the Gate's tickets: the decision
+// itself, the record of its review, or the record of a contest of it.
+// found is false when no ticket concerns it.
+func (g *Gate) findChain(ctx context.Context, decisionID string) (chain, bool, error) {
+	tickets, err := g.store.FindByDecision(ctx, decisionID)
+	if err != nil || len(tickets) == 0 {
+		return chain{}, false, err
+	}
+	root := tickets[len(tickets)-1]
+	if root.Kind == KindContest && root.ContestOf != "" {
+		if root, err = g.store.Get(ctx, root.ContestOf); err != nil {
+			return chain{}, false, fmt.Errorf("oversight: contest %s: its decision's ticket: %w", tickets[len(tickets)-1].ID, err)
+		}
+	}
+	c := chain{root: root, latest: root, standing: outcomeOf(&root)}
+	for _, id := range root.Contests {
+		t, err := g.store.Get(ctx, id)
+		if errors.Is(err, ErrTicketNotFound) {
+			continue // the contest was never stored, or was purged
+		}
+		if err != nil {
+			return chain{}, false, err
+		}
+		c.latest = t
+		// A resolved contest changes the decision (approve upholds it,
+		// override changes it, reject annuls it); an expired one leaves it
+		// as it was.
+		if t.State == StateResolved && t.Resolution != nil {
+			c.standing = outcomeOf(&t)
+		}
+	}
+	next := contestTicketID(root.ID, len(root.Contests))
+	switch t, err := g.store.Get(ctx, next); {
+	case err == nil:
+		c.latest, c.unlinked = t, t.ID
+		if t.State == StateResolved && t.Resolution != nil {
+			c.standing = outcomeOf(&t)
+		}
+	case !errors.Is(err, ErrTicketNotFound):
+		return chain{}, false, err
+	}
+	c.standing.Ticket = &c.latest
+	return c, true, nil
+}
+
+// Decision looks up a decision the Gate routed, by its decision ID (or the
+// ID of a review or contest record of it), with no DecisionFinder needed:
+// it returns the decision as it stands now with its oversight outcome.
+// For a decision still under review the Outcome is Pending; after a
+// contest was resolved it is the contest's resolution. Outcome.Ticket is
+// the latest ticket concerning the decision: its review (or routed)
+// ticket, or its last contest, which may still be open. Decisions the
+// Gate never saw are looked up through the DecisionFinder, if any;
+// otherwise ErrDecisionNotFound.
+func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error) {
+	if g.closed.Load() {
+		return Outcome{}, ErrClosed
+	}
+	if decisionID == "" {
+		return Outcome{}, fmt.Errorf("%w: empty decision ID", ErrDecisionNotFound)
+	}
+	c, found, err := g.findChain(ctx, decisionID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if found {
+		return c.standing, nil
+	}
+	if g.cfg.finder == nil {
+		return Outcome{}, fmt.Errorf("%w: %s", ErrDecisionNotFound, decisionID)
+	}
+	d, err := g.cfg.finder.FindDecision(ctx, decisionID)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
+	}
+	t := routedTicket(&d, g.riskOf(d.SystemID), Verdict{Route: RouteApply}, g.now())
+	return Outcome{Action: t.Resolution.Action, Applied: t.Resolution.Applied, Decision: d}, nil
+}

@@ -1,0 +1,76 @@
+package oversight
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// MaxIDLength is the longest reviewer, submitter or system ID the Gate
+// accepts, in bytes.
+const MaxIDLength = 256
+
+// NormalizeID returns the canonical form of a reviewer or submitter
+// identity: surrounding white space trimmed and letters lower-cased, so
+// that "R1", " r1" and "r1" are one person wherever identities are
+// compared (votes, four-eyes, segregation of duties, contest exclusions,
+// claims). It refuses an empty identity (ErrUnauthenticated) and one with
+// control characters or longer than MaxIDLength (ErrInvalidID).
+func NormalizeID(id string) (string, error) {
+	n := strings.ToLower(strings.TrimSpace(id))
+	switch {
+	case n == "":
+		return "", ErrUnauthenticated
+	case len(n) > MaxIDLength:
+		return "", fmt.Errorf("%w: identity of %d bytes, longer than %d", ErrInvalidID, len(n), MaxIDLength)
+	case strings.ContainsFunc(n, unicode.IsControl):
+		return "", fmt.Errorf("%w: identity %q contains control characters", ErrInvalidID, n)
+	}
+	return n, nil
+}
+
+// sameID reports whether a and b name the same identity once normalised.
+// Identities that cannot be normalised match nothing but themselves.
+func sameID(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return canonID(a) == canonID(b) && canonID(a) != ""
+}
+
+// canonID normalises id, or returns "" when it is not a valid identity.
+func canonID(id string) string {
+	n, err := NormalizeID(id)
+	if err != nil {
+		return ""
+	}
+	return n
+}
+
+// normalizeReviewer returns r with its ID normalised.
+func normalizeReviewer(r Reviewer) (Reviewer, error) {
+	id, err := NormalizeID(r.ID)
+	if err != nil {
+		return r, err
+	}
+	r.ID = id
+	return r, nil
+}
+
+// validSystemID checks a system ID given to Halt or Resume: 1 to 128
+// bytes of letters, digits and . _ - : / @.
+func validSystemID(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty system ID", ErrInvalidID)
+	}
+	if len(id) > 128 {
+		return fmt.Errorf("%w: system ID of %d bytes, longer than 128", ErrInvalidID, len(id))
+	}
+	for _, c := range id {
+		ok := c < 0x80 && (unicode.IsLetter(c) || unicode.IsDigit(c) || strings.ContainsRune("._-:/@", c))
+		if !ok {
+			return fmt.Errorf("%w: system ID %q has the character %q (allowed: letters, digits and . _ - : / @)", ErrInvalidID, id, c)
+		}
+	}
+	return nil
+}
