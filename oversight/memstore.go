@@ -199,11 +199,22 @@ func claimableNoAlloc(req *ClaimRequest, t *Ticket) bool {
 	if req.MaxLevel != AnyLevel && t.Level > req.MaxLevel {
 		return false
 	}
-	if !t.Open() || t.Submitter == req.Reviewer || slices.Contains(t.Excluded, req.Reviewer) {
+	if !t.Open() {
+		return false
+	}
+	// Identities compare normalised (NormalizeID), as in Ineligible.
+	who := canonID(req.Reviewer)
+	same := func(id string) bool {
+		if n := canonID(id); n != "" {
+			return n == who
+		}
+		return id == req.Reviewer
+	}
+	if same(t.Submitter) || slices.ContainsFunc(t.Excluded, same) {
 		return false
 	}
 	for i := range t.Votes {
-		if t.Votes[i].Reviewer == req.Reviewer {
+		if same(t.Votes[i].Reviewer) {
 			return false
 		}
 	}

@@ -141,11 +141,15 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 	}
 	for range 4 {
 		now := g.now()
+		leaseNow, err := g.leaseNow(ctx, now)
+		if err != nil {
+			return Outcome{}, g.refuse(ctx, span, ticketID, r, action, fmt.Errorf("oversight: reading the store's clock: %w", err))
+		}
 		var res actResult
 		var rec aims.Decision
 		t, err := g.store.Update(ctx, ticketID, func(t *Ticket) error {
 			var err error
-			res, rec, err = g.applyAction(ctx, t, r, action, newOutput, reason, now)
+			res, rec, err = g.applyAction(ctx, t, r, action, newOutput, reason, now, leaseNow)
 			return err
 		})
 		if errors.Is(err, errDeadlinePassed) {
@@ -198,7 +202,7 @@ func (g *Gate) declaredOutcome(output string) (o aims.Outcome, ok bool, err erro
 // the same action and output at the ticket's level), escalates it (the
 // vote conflicts with another at that level) or leaves it pending. rec is
 // the decision record of the vote or the resolution.
-func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action aims.OversightAction, newOutput, reason string, now time.Time) (actResult, aims.Decision, error) {
+func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action aims.OversightAction, newOutput, reason string, now, leaseNow time.Time) (actResult, aims.Decision, error) {
 	var none aims.Decision
 	switch t.State {
 	case StateResolved:
@@ -209,7 +213,7 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 	if t.State == StatePending && !now.Before(t.Deadline) {
 		return actResult{}, none, errDeadlinePassed
 	}
-	if t.ClaimedBy != "" && !sameID(t.ClaimedBy, r.ID) && now.Before(t.LeaseUntil) {
+	if t.ClaimedBy != "" && !sameID(t.ClaimedBy, r.ID) && leaseNow.Before(t.LeaseUntil) {
 		return actResult{}, none, fmt.Errorf("%w: ticket %s is claimed by %q until %s", ErrClaimed, t.ID, t.ClaimedBy, t.LeaseUntil.Format(time.RFC3339))
 	}
 	if slices.ContainsFunc(t.Votes, func(v Vote) bool { return sameID(v.Reviewer, r.ID) }) {

@@ -424,3 +424,45 @@ func TestSkewedReplicaCannotStealLeases(t *testing.T) {
 		}
 	}
 }
+
+// TestSkewedGateCannotActOnAClaimedTicket: a gate whose clock runs six
+// minutes ahead cannot approve a ticket that a reviewer on another gate
+// holds under a five-minute lease: the gate judges leases by the
+// database's clock (oversight.StoreClock), as Claim sets them.
+func TestSkewedGateCannotActOnAClaimedTicket(t *testing.T) {
+	newPool := schema(t)
+	ctx := context.Background()
+	rec := &recorder{resolved: map[string][]string{}}
+	var gs []*oversight.Gate
+	for _, skew := range []time.Duration{0, 6 * time.Minute} {
+		s, err := postgres.New(ctx, newPool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+			oversight.WithClaimLease(5*time.Minute), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
+			oversight.WithRiskLevel("credit", aims.RiskLimited), oversight.WithClock(func() time.Time { return time.Now().Add(skew) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Close(ctx)
+		gs = append(gs, g)
+	}
+	d, _ := aims.NewDecision(ctx, "credit")
+	d.Output = "deny"
+	out, err := gs[0].Submit(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := oversight.Reviewer{ID: "a", Roles: []string{"reviewer"}}
+	b := oversight.Reviewer{ID: "b", Roles: []string{"reviewer"}}
+	if tk, err := gs[0].Claim(ctx, a); err != nil || tk.ID != out.Ticket.ID {
+		t.Fatalf("claim on A: %v %v", tk.ID, err)
+	}
+	if _, err := gs[1].Approve(ctx, out.Ticket.ID, b, "my clock says the lease is over"); !errors.Is(err, oversight.ErrClaimed) {
+		t.Fatalf("the skewed gate acted on a ticket A holds: %v", err)
+	}
+	if _, err := gs[0].Approve(ctx, out.Ticket.ID, a, "ok"); err != nil {
+		t.Fatal(err)
+	}
+}
