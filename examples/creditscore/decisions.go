@@ -11,11 +11,8 @@ import (
 )
 
 // decisionLookup finds where a decision stands by its decision ID, whether
-// it was applied automatically, held and reviewed, or contested since.
-//
-// The example answers it from its own decisionBook. When oversight.Gate
-// offers the same lookup (Gate.Decision(ctx, decisionID)), the service can
-// use the gate instead: set service.lookup to the gate.
+// it was applied automatically, held and reviewed, or contested since;
+// oversight.Gate.Decision answers it for every decision the gate routed.
 type decisionLookup interface {
 	Decision(ctx context.Context, decisionID string) (oversight.Outcome, error)
 }
@@ -30,10 +27,10 @@ var (
 // stands: submitted, held, resolved by reviewers, contested. It also keeps,
 // in memory only, what the monitors need and the decision record does not
 // hold: the applicant's groups (sex is never recorded) for the fairness
-// monitor. It is the example's stand-in for a lookup by decision ID in the
-// gate or the decision log, and, through FindDecision, the gate's
-// DecisionFinder, so automatically applied decisions can be contested too.
-// A production service would keep this in its database.
+// monitor, and which decisions' real outcomes were reported. Lookups and
+// contests by decision ID go to the gate (Gate.Decision and its default
+// decision finder). A production service would keep this in its
+// database.
 type decisionBook struct {
 	mu    sync.Mutex
 	byID  map[string]*bookEntry
@@ -130,30 +127,6 @@ func (b *decisionBook) original(id string) string {
 		id = o
 	}
 	return id
-}
-
-// Decision implements decisionLookup: the outcome of the decision as it
-// stands now, by its decision ID.
-func (b *decisionBook) Decision(_ context.Context, id string) (oversight.Outcome, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	e := b.byID[id]
-	if e == nil {
-		return oversight.Outcome{}, fmt.Errorf("%w: %s", errUnknownDecision, id)
-	}
-	return e.out, nil
-}
-
-// FindDecision implements oversight.DecisionFinder for contests of
-// decisions that went through no review ticket.
-func (b *decisionBook) FindDecision(_ context.Context, id string) (aims.Decision, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	e := b.byID[b.original(id)]
-	if e == nil || !e.final {
-		return aims.Decision{}, fmt.Errorf("%w: %s", errUnknownDecision, id)
-	}
-	return e.out.Decision, nil
 }
 
 // label marks the decision's real outcome as reported, once, and returns

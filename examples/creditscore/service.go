@@ -68,7 +68,7 @@ type service struct {
 	accounts  *reviewerAccounts
 	creds     *credentials
 	book      *decisionBook  // every decision by ID, as it stands
-	lookup    decisionLookup // the book; the gate once it offers Gate.Decision
+	lookup    decisionLookup // the gate: every decision it routed, by decision ID
 	disc      *aims.Discloser
 	soa       *aims.SoA
 	fair      *fairness.Monitor
@@ -209,20 +209,20 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	// Every decision by its ID; the fairness monitor gets each one's final
 	// outcome, once it is known.
 	s.book = newDecisionBook(s.observeFinal)
-	s.lookup = s.book // once oversight.Gate has Decision(ctx, id): s.lookup = s.gate
 	if s.creds, err = newCredentials(cfg.serviceToken); err != nil {
 		return nil, err
 	}
 	// Applications outside the intended use are decided by a person.
 	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome(), intendedUsePolicy())),
-		oversight.WithOnResolved(s.book.resolved), oversight.WithDecisionFinder(s.book),
+		oversight.WithOnResolved(s.book.resolved),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
 		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
 	); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.gate.Close)
+	s.lookup = s.gate // the gate finds every decision it routed, by decision ID
 	if s.accounts, err = newReviewerAccounts(time.Now); err != nil {
 		return nil, err
 	}
