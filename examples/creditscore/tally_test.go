@@ -19,6 +19,7 @@ import (
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/otelcoltest"
 )
 
 // simulationRun is one run of the simulator on embedded defaults (local
@@ -37,14 +38,31 @@ type simulationRun struct {
 
 func runSimulation(t *testing.T, n int) *simulationRun {
 	t.Helper()
+	return runSimulationVia(t, n, nil)
+}
+
+// runSimulationVia runs the simulation with its telemetry going to col (a
+// real OpenTelemetry Collector), or, when col is nil, to the service's own
+// local OTLP/JSON files.
+func runSimulationVia(t *testing.T, n int, col *otelcoltest.Collector) *simulationRun {
+	t.Helper()
 	dir := t.TempDir()
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	otelDir := filepath.Join(dir, "telemetry")
+	if col != nil {
+		t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", col.HTTPEndpoint)
+		otelDir = col.OutDir
+	} else {
+		t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	}
 	var out bytes.Buffer
 	tally, err := runService(context.Background(), []string{"-simulate", fmt.Sprint(n), "-addr", "127.0.0.1:0", "-data", dir,
 		"-instance", "tally-1", "-key", filepath.Join(t.TempDir(), "ledger.key")}, &out, nil)
 	require.NoError(t, err, out.String())
 	require.NotNil(t, tally)
-	run := &simulationRun{dataDir: dir, ledgerDir: filepath.Join(dir, "ledger"), otelDir: filepath.Join(dir, "telemetry"),
+	if col != nil {
+		col.Stop() // the collector flushes its batches and files on shutdown
+	}
+	run := &simulationRun{dataDir: dir, ledgerDir: filepath.Join(dir, "ledger"), otelDir: otelDir,
 		stdout: out.String(), tally: tally}
 	require.NoError(t, ledger.Scan(run.ledgerDir, func(r ledger.ScannedRecord) error {
 		var d aims.Decision
@@ -73,7 +91,20 @@ func TestSimulationTallyMatchesEvidence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole example service")
 	}
-	run := runSimulation(t, 160)
+	checkTally(t, runSimulation(t, 160))
+}
+
+// TestSimulationTallyMatchesEvidenceThroughCollector is the same
+// ground-truth test with the telemetry going through a real OpenTelemetry
+// Collector (AIMSKIT_OTELCOL; skipped without it), as operators run it.
+func TestSimulationTallyMatchesEvidenceThroughCollector(t *testing.T) {
+	col := otelcoltest.Start(t)
+	checkTally(t, runSimulationVia(t, 160, col))
+}
+
+// checkTally checks every output of a simulation run against the
+// simulator's own tally.
+func checkTally(t *testing.T, run *simulationRun) {
 	tl := run.tally
 	t.Log(run.stdout)
 	assert.Contains(t, run.stdout, "tally of the simulation", "the tally is printed at the end")

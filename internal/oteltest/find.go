@@ -17,7 +17,7 @@ func Points(rm metricdata.ResourceMetrics, name string, key attribute.Key) (map[
 			out := map[string]float64{}
 			label := func(s attribute.Set) string {
 				v, _ := s.Value(key)
-				return v.Emit()
+				return v.String()
 			}
 			switch d := m.Data.(type) {
 			case metricdata.Gauge[float64]:

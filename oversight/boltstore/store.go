@@ -331,7 +331,7 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversi
 	var out []oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDue).Cursor()
-		for k, _ := c.First(); k != nil && len(k) > timeKeyLen && !timeFromKey(k).After(now); k, _ = c.Next() {
+		for k, _ := c.First(); len(k) > timeKeyLen && !timeFromKey(k).After(now); k, _ = c.Next() {
 			t, err := boltGet(tx, k[timeKeyLen:])
 			if err != nil {
 				return err
