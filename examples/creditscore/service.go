@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
@@ -285,9 +286,16 @@ func (s *service) routes() http.Handler {
 	mux.Handle("POST /v1/decisions/{id}/outcome", http.HandlerFunc(s.handleOutcome))
 	mux.Handle("/inventory/", http.StripPrefix("/inventory", inventory.Handler(s.registry)))
 	mux.Handle("/review/", s.accounts.challenge(s.console))
+	// The statement of applicability as a page for people; Markdown for
+	// clients that ask for it.
 	mux.HandleFunc("GET /soa", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		_ = s.soa.RenderMarkdown(w)
+		if strings.Contains(r.Header.Get("Accept"), "text/markdown") {
+			w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+			_ = s.soa.RenderMarkdown(w)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = s.soa.RenderHTML(w)
 	})
 	// One trace per request: the server span is the root, and explaining,
 	// gating and recording (which take r.Context()) are its children.

@@ -413,3 +413,23 @@ func TestMadeUpGroupValuesDoNotDegradeService(t *testing.T) {
 		}
 	}
 }
+
+// TestSoAIsServedAsHTML: the statement of applicability is a page people
+// can read (escaped HTML, one table per objective), and Markdown for
+// clients that ask for it.
+func TestSoAIsServedAsHTML(t *testing.T) {
+	_, srv := startService(t, nil)
+	resp, err := http.Get(srv.URL + "/soa")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Contains(t, string(body), "<table")
+	assert.Contains(t, string(body), "A.6.2.8")
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/soa", nil)
+	req.Header.Set("Accept", "text/markdown")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "text/markdown; charset=utf-8", resp.Header.Get("Content-Type"))
+}
