@@ -15,9 +15,17 @@ import (
 // human is needed: validation, three routing policies, a span and a counter
 // (no-op telemetry providers) and the call to the Recorder (discarding).
 func BenchmarkSubmitApply(b *testing.B) {
+	b.Run("decision-index", func(b *testing.B) { benchSubmitApply(b, true) })
+	b.Run("no-index", func(b *testing.B) { benchSubmitApply(b, false) })
+}
+
+// benchSubmitApply submits a decision the policy applies; with index set
+// (the default) the gate also stores it, so it can be found and contested
+// by its decision ID without any wiring.
+func benchSubmitApply(b *testing.B, index bool) {
 	band, _ := oversight.ScoreBand(0.05)
 	g, err := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
-		oversight.WithSweepInterval(0),
+		oversight.WithSweepInterval(0), oversight.WithDecisionIndex(index),
 		oversight.WithRiskLevel("credit", aims.RiskLimited),
 		oversight.WithPolicy(oversight.Strictest(oversight.RiskAtLeast(aims.RiskHigh), oversight.AdverseOutcome(), band)))
 	if err != nil {
