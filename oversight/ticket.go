@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -181,8 +182,28 @@ func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
 }
 
 // Clone returns a deep copy of t, so that stores never share memory with
-// their callers.
+// their callers. It copies field by field (decision inputs are strings,
+// numbers and booleans, which Decision.Validate enforces); a ticket holding
+// anything else is copied through its JSON encoding instead.
 func (t *Ticket) Clone() Ticket {
+	if !scalarInputs(t.Decision.Inputs) || (t.Resolution != nil && !scalarInputs(t.Resolution.Decision.Inputs)) {
+		return t.cloneJSON()
+	}
+	c := *t
+	c.Decision = cloneDecision(t.Decision)
+	c.Votes = slices.Clone(t.Votes)
+	c.Excluded = slices.Clone(t.Excluded)
+	c.Contests = slices.Clone(t.Contests)
+	if t.Resolution != nil {
+		r := *t.Resolution
+		r.Decision = cloneDecision(t.Resolution.Decision)
+		c.Resolution = &r
+	}
+	return c
+}
+
+// cloneJSON deep-copies t through its JSON encoding.
+func (t *Ticket) cloneJSON() Ticket {
 	b, err := json.Marshal(t)
 	if err != nil {
 		// A Ticket holds only JSON-encodable values (Decision.Validate
@@ -192,6 +213,49 @@ func (t *Ticket) Clone() Ticket {
 	var c Ticket
 	if err := json.Unmarshal(b, &c); err != nil {
 		return *t
+	}
+	return c
+}
+
+// scalarInputs reports whether every input is a string, float64, bool or
+// nil: values a map copy copies fully.
+func scalarInputs(in map[string]any) bool {
+	for _, v := range in {
+		switch v.(type) {
+		case string, float64, bool, nil:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// cloneDecision deep-copies d; its inputs must be scalars (scalarInputs).
+func cloneDecision(d aims.Decision) aims.Decision {
+	c := d
+	c.Inputs = maps.Clone(d.Inputs)
+	c.Attributes = maps.Clone(d.Attributes)
+	if d.Score != nil {
+		v := *d.Score
+		c.Score = &v
+	}
+	if d.Threshold != nil {
+		v := *d.Threshold
+		c.Threshold = &v
+	}
+	if d.Oversight != nil {
+		o := *d.Oversight
+		c.Oversight = &o
+	}
+	if d.Explanation != nil {
+		e := *d.Explanation
+		e.Attributions = slices.Clone(e.Attributions)
+		e.ReasonCodes = slices.Clone(e.ReasonCodes)
+		e.Counterfactuals = slices.Clone(e.Counterfactuals)
+		for i := range e.Counterfactuals {
+			e.Counterfactuals[i].Changes = slices.Clone(e.Counterfactuals[i].Changes)
+		}
+		c.Explanation = &e
 	}
 	return c
 }
