@@ -24,6 +24,9 @@
 //   - [NewLinear] is the closed form of linear and logistic models.
 //
 // Tree ensembles have their own exact algorithms in explain/tree.
+// [NewLIME] is LIME (Ribeiro, Singh & Guestrin 2016), a kernel-weighted
+// ridge surrogate on perturbations of the row, for when a local linear
+// approximation rather than Shapley values is wanted.
 // [WithGroups] makes a block of columns (a one-hot category) one player.
 // [SummarizeBackground] shrinks a large background by weighted k-means.
 //
