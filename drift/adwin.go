@@ -12,6 +12,13 @@ type ADWINConfig struct {
 	MaxBuckets      int     // buckets kept per size, M in the paper (5)
 	MinWindowLength int     // smallest sub-window a cut may leave (5)
 	GracePeriod     int     // observations before the first check (10)
+	// KeepWindowAfterDrift keeps the shrunken window after a detection, as
+	// the ADWIN paper and MOA do, instead of starting afresh as river does.
+	// The kept window already describes the new concept, so Mean and Width
+	// stay meaningful right after a drift; the price is that the cut test
+	// may fire again a few clocks later on the same change (river's
+	// docstring stream gives 1023 and 1055 instead of 1023). Default false.
+	KeepWindowAfterDrift bool
 }
 
 // DefaultADWIN returns river's defaults.
@@ -87,8 +94,13 @@ func (a *ADWIN) Mean() float64 {
 // DriftDetected reports whether the last Update shrank the window.
 func (a *ADWIN) DriftDetected() bool { return a.drift }
 
-// Update implements [Detector].
+// Update implements [Detector]. After a detection the next Update starts
+// from an empty window, as river's ADWIN does (unless
+// KeepWindowAfterDrift is set).
 func (a *ADWIN) Update(x float64) Signal {
+	if a.drift && !a.cfg.KeepWindowAfterDrift {
+		a.Reset()
+	}
 	a.drift = false
 	a.insert(x)
 	a.tick++
@@ -179,7 +191,9 @@ func (a *ADWIN) detect() bool {
 		for i := a.nRows - 1; i >= 0; i-- {
 			r := &a.rows[i]
 			size := math.Ldexp(1, i)
-			for k := 0; k < r.n; k++ {
+			// As river (adwin_c.pyx), the newest bucket of every row is
+			// not a split point.
+			for k := 0; k < r.n-1; k++ {
 				n0 += size
 				n1 -= size
 				u0 += r.sum[k]
