@@ -60,6 +60,7 @@ type ADWIN struct {
 	variance float64 // sum of squared deviations of the window
 	tick     int
 	drift    bool
+	ignored  int
 }
 
 // NewADWIN returns an ADWIN detector; Clock, MinWindowLength and
@@ -80,6 +81,10 @@ func (a *ADWIN) Reset() {
 	*a = ADWIN{cfg: cfg, nRows: 1}
 }
 
+// Ignored is the number of non-finite observations Update has skipped
+// since the detector was created or last Reset.
+func (a *ADWIN) Ignored() int { return a.ignored }
+
 // Width is the current window length.
 func (a *ADWIN) Width() int { return int(a.width) }
 
@@ -97,7 +102,18 @@ func (a *ADWIN) DriftDetected() bool { return a.drift }
 // Update implements [Detector]. After a detection the next Update starts
 // from an empty window, as river's ADWIN does (unless
 // KeepWindowAfterDrift is set).
+//
+// A non-finite x (NaN, ±Inf) would poison the window's sum and variance:
+// it is ignored, counted in [ADWIN.Ignored], and the previous signal is
+// returned unchanged.
 func (a *ADWIN) Update(x float64) Signal {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		a.ignored++
+		if a.drift {
+			return SignalDrift
+		}
+		return SignalNone
+	}
 	if a.drift && !a.cfg.KeepWindowAfterDrift {
 		a.Reset()
 	}

@@ -2,6 +2,7 @@ package drift
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,5 +77,25 @@ func TestRiverDetectorIndices(t *testing.T) {
 				t.Errorf("%s %s: warning at %v, river %v", id, name, warnings, w.Warning)
 			}
 		}
+	}
+}
+
+// Non-finite observations used to poison ADWIN's mean (+Inf → NaN); they
+// are now skipped and counted.
+func TestADWINIgnoresNonFinite(t *testing.T) {
+	a, err := NewADWIN(DefaultADWIN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		a.Update(0.5)
+	}
+	for _, x := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+		if s := a.Update(x); s != SignalNone {
+			t.Errorf("Update(%v) = %v", x, s)
+		}
+	}
+	if m := a.Mean(); m != 0.5 || a.Width() != 100 || a.Ignored() != 3 {
+		t.Errorf("mean %v width %d ignored %d, want 0.5 100 3", m, a.Width(), a.Ignored())
 	}
 }
