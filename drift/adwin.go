@@ -12,6 +12,13 @@ type ADWINConfig struct {
 	MaxBuckets      int     // buckets kept per size, M in the paper (5)
 	MinWindowLength int     // smallest sub-window a cut may leave (5)
 	GracePeriod     int     // observations before the first check (10)
+	// KeepWindowAfterDrift keeps the shrunken window after a detection, as
+	// the ADWIN paper and MOA do, instead of starting afresh as river does.
+	// The kept window already describes the new concept, so Mean and Width
+	// stay meaningful right after a drift; the price is that the cut test
+	// may fire again a few clocks later on the same change (river's
+	// docstring stream gives 1023 and 1055 instead of 1023). Default false.
+	KeepWindowAfterDrift bool
 }
 
 // DefaultADWIN returns river's defaults.
@@ -53,6 +60,7 @@ type ADWIN struct {
 	variance float64 // sum of squared deviations of the window
 	tick     int
 	drift    bool
+	ignored  int
 }
 
 // NewADWIN returns an ADWIN detector; Clock, MinWindowLength and
@@ -73,6 +81,10 @@ func (a *ADWIN) Reset() {
 	*a = ADWIN{cfg: cfg, nRows: 1}
 }
 
+// Ignored is the number of non-finite observations Update has skipped
+// since the detector was created or last Reset.
+func (a *ADWIN) Ignored() int { return a.ignored }
+
 // Width is the current window length.
 func (a *ADWIN) Width() int { return int(a.width) }
 
@@ -87,8 +99,24 @@ func (a *ADWIN) Mean() float64 {
 // DriftDetected reports whether the last Update shrank the window.
 func (a *ADWIN) DriftDetected() bool { return a.drift }
 
-// Update implements [Detector].
+// Update implements [Detector]. After a detection the next Update starts
+// from an empty window, as river's ADWIN does (unless
+// KeepWindowAfterDrift is set).
+//
+// A non-finite x (NaN, ±Inf) would poison the window's sum and variance:
+// it is ignored, counted in [ADWIN.Ignored], and the previous signal is
+// returned unchanged.
 func (a *ADWIN) Update(x float64) Signal {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		a.ignored++
+		if a.drift {
+			return SignalDrift
+		}
+		return SignalNone
+	}
+	if a.drift && !a.cfg.KeepWindowAfterDrift {
+		a.Reset()
+	}
 	a.drift = false
 	a.insert(x)
 	a.tick++
@@ -179,7 +207,9 @@ func (a *ADWIN) detect() bool {
 		for i := a.nRows - 1; i >= 0; i-- {
 			r := &a.rows[i]
 			size := math.Ldexp(1, i)
-			for k := 0; k < r.n; k++ {
+			// As river (adwin_c.pyx), the newest bucket of every row is
+			// not a split point.
+			for k := 0; k < r.n-1; k++ {
 				n0 += size
 				n1 -= size
 				u0 += r.sum[k]

@@ -10,7 +10,8 @@ const (
 	// SignalWarning: the statistic is in the warning zone (DDM, EDDM).
 	SignalWarning
 	// SignalDrift: a change was detected. The detector starts afresh with the
-	// next observation, as river's detectors do.
+	// next observation, as river's detectors do (ADWIN keeps its shrunken
+	// window instead when ADWINConfig.KeepWindowAfterDrift is set).
 	SignalDrift
 )
 

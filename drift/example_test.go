@@ -131,9 +131,9 @@ func ExampleNewADWIN() {
 			first = i
 		}
 	}
-	fmt.Printf("first drift at %d; the window now holds %d values with mean %.1f\n", first, a.Width(), a.Mean())
+	fmt.Printf("first drift at %d; the window (restarted after it) now holds %d values with mean %.1f\n", first, a.Width(), a.Mean())
 	// Output:
-	// first drift at 2015; the window now holds 2000 values with mean 2.0
+	// first drift at 2079; the window (restarted after it) now holds 1920 values with mean 2.0
 }
 
 func ExampleNewDDM() {

@@ -24,14 +24,17 @@ func DefaultKSWIN() KSWINConfig {
 // Neurocomputing 416, 2020, as river arranges it: keep the last WindowSize
 // observations; once full, compare the StatSize most recent ones with
 // StatSize drawn without replacement from the rest by a two-sample KS test
-// (exact p-value); drift when p <= Alpha and D > 0.1, after which only the
-// most recent StatSize observations are kept. The window is a fixed ring
+// (exact p-value); drift when p <= Alpha and D > 0.1. After a detection
+// the next Update starts afresh, as river's KSWIN does: the window is
+// emptied and the sampler is re-seeded, so no test runs until WindowSize
+// new observations have arrived. The window is a fixed ring
 // and the test works in preallocated scratch space, so Update does not
 // allocate; its cost is bounded by WindowSize, not by the stream length.
 type KSWIN struct {
 	cfg      KSWINConfig
 	ring     []float64
 	start, n int
+	src      *rand.PCG
 	rng      *rand.Rand
 	idx      []int
 	a, b     []float64
@@ -48,18 +51,25 @@ func NewKSWIN(cfg KSWINConfig) (*KSWIN, error) {
 	}
 	k := &KSWIN{cfg: cfg,
 		ring: make([]float64, cfg.WindowSize),
-		rng:  rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
+		src:  rand.NewPCG(cfg.Seed, kswinStream),
 		idx:  make([]int, cfg.WindowSize),
 		a:    make([]float64, cfg.StatSize),
 		b:    make([]float64, cfg.StatSize),
 	}
+	k.rng = rand.New(k.src)
 	return k, nil
 }
 
-// Reset implements [Detector].
+// Reset implements [Detector]; it also re-seeds the sampler, so a reset
+// detector repeats its answers on the same stream.
 func (k *KSWIN) Reset() {
 	k.start, k.n, k.drift = 0, 0, false
+	k.lastStat, k.lastP = 0, 0
+	k.src.Seed(k.cfg.Seed, kswinStream)
 }
+
+// kswinStream is the second PCG seed word of the sampler.
+const kswinStream = 0x9e3779b97f4a7c15
 
 // DriftDetected reports whether the last Update detected drift.
 func (k *KSWIN) DriftDetected() bool { return k.drift }
@@ -71,6 +81,9 @@ func (k *KSWIN) at(i int) float64 { return k.ring[(k.start+i)%len(k.ring)] }
 
 // Update implements [Detector].
 func (k *KSWIN) Update(x float64) Signal {
+	if k.drift {
+		k.Reset()
+	}
 	w := len(k.ring)
 	if k.n < w {
 		k.ring[(k.start+k.n)%w] = x
@@ -104,12 +117,6 @@ func (k *KSWIN) Update(x float64) Signal {
 	k.lastStat, k.lastP = dd, p
 	if p <= k.cfg.Alpha && dd > 0.1 {
 		k.drift = true
-		// Keep only the most recent StatSize observations.
-		for i := 0; i < s; i++ {
-			k.a[i] = k.at(older + i)
-		}
-		k.start, k.n = 0, s
-		copy(k.ring, k.a[:s])
 		return SignalDrift
 	}
 	return SignalNone
