@@ -38,6 +38,9 @@ var (
 // p < threshold). At least two samples, each non-empty, and at least two
 // distinct values overall are required.
 func AndersonDarling(threshold float64, samples ...[]float64) (AndersonResult, error) {
+	if err := checkThreshold("anderson_darling", threshold, true); err != nil {
+		return AndersonResult{}, err
+	}
 	k := len(samples)
 	if k < 2 {
 		return AndersonResult{}, fmt.Errorf("drift: anderson_darling needs at least two samples, got %d: %w", k, ErrTooFew)
@@ -58,6 +61,11 @@ func AndersonDarling(threshold float64, samples ...[]float64) (AndersonResult, e
 	for i, s := range samples {
 		sorted[i] = sortedCopy(s)
 		Z = append(Z, s...)
+	}
+	if total < 4 {
+		// The variance of the statistic (Scholz and Stephens 1987,
+		// eq. 4) divides by (N-1)(N-2)(N-3).
+		return AndersonResult{}, fmt.Errorf("drift: anderson_darling needs at least 4 observations in all, got %d: %w", total, ErrTooFew)
 	}
 	sortFloats(Z)
 	N := float64(total)
@@ -129,6 +137,9 @@ func AndersonDarling(threshold float64, samples ...[]float64) (AndersonResult, e
 	sigmasq := (a*N*N*N + b*N*N + c*N + d) / ((N - 1) * (N - 2) * (N - 3))
 	m := kf - 1
 	A2 := (A2kN - m) / math.Sqrt(sigmasq)
+	if math.IsNaN(A2) || math.IsInf(A2, 0) {
+		return AndersonResult{}, fmt.Errorf("drift: anderson_darling: the statistic is not finite for these samples (sizes too small for its variance): %w", ErrTooFew)
+	}
 
 	crit := make([]float64, len(adB0))
 	for i := range crit {

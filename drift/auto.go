@@ -111,6 +111,9 @@ type DatasetResult struct {
 // discovery rate at the tests' threshold; m counts the p-value tests only.
 // Distance-based results keep their own verdict.
 func DatasetDrift(results map[string]Result, shareThreshold float64, corr Correction) (DatasetResult, error) {
+	if math.IsNaN(shareThreshold) || shareThreshold < 0 || shareThreshold > 1 {
+		return DatasetResult{}, fmt.Errorf("drift: dataset: share threshold %v is not in [0, 1]", shareThreshold)
+	}
 	if len(results) == 0 {
 		return DatasetResult{}, fmt.Errorf("drift: dataset: no feature results: %w", ErrTooFew)
 	}

@@ -69,6 +69,9 @@ func chi2SF(x float64, df int) float64 {
 // the statistic is +Inf and p = 0 (drift), as in Evidently. Drift when
 // p < threshold (Evidently: 0.05).
 func ChiSquareGoF(h Histogram, threshold float64) (Result, error) {
+	if err := checkThreshold("chisquare", threshold, true); err != nil {
+		return Result{}, err
+	}
 	k := len(h.RefCounts)
 	if k == 0 || h.NRef == 0 || h.NCur == 0 {
 		return Result{}, fmt.Errorf("drift: chisquare: empty histogram: %w", ErrTooFew)
@@ -115,6 +118,9 @@ type ContingencyResult struct {
 // correction when there is one degree of freedom (each observed count moved
 // toward its expectation by min(0.5, |diff|)). Drift when p < threshold.
 func ChiSquareContingency(h Histogram, threshold float64) (ContingencyResult, error) {
+	if err := checkThreshold("chisquare_contingency", threshold, true); err != nil {
+		return ContingencyResult{}, err
+	}
 	k := len(h.RefCounts)
 	if k == 0 {
 		return ContingencyResult{}, fmt.Errorf("drift: chi2_contingency: empty histogram: %w", ErrTooFew)
@@ -176,6 +182,9 @@ func signum(x float64) float64 {
 // pooled standard error, two-sided p = 2·(1 − Φ(|z|)). When both samples
 // hold the same single value p = 1. Drift when p < threshold (0.05).
 func ZTestProportions(h Histogram, threshold float64) (Result, error) {
+	if err := checkThreshold("z", threshold, true); err != nil {
+		return Result{}, err
+	}
 	k := len(h.RefCounts)
 	if k > 2 {
 		return Result{}, fmt.Errorf("drift: z-test: %d categories, the z-test takes at most 2", k)
@@ -213,6 +222,9 @@ func normCDF(a float64) float64 {
 
 // CategoricalPSI is [PSI] on a categorical histogram (one bin per category).
 func CategoricalPSI(reference, current []string, threshold float64) (Result, error) {
+	if err := checkThreshold("psi", threshold, false); err != nil {
+		return Result{}, err
+	}
 	h, err := CategoricalHistogram(reference, current)
 	if err != nil {
 		return Result{}, err
@@ -222,6 +234,9 @@ func CategoricalPSI(reference, current []string, threshold float64) (Result, err
 
 // CategoricalJensenShannon is [JensenShannon] on a categorical histogram.
 func CategoricalJensenShannon(reference, current []string, threshold float64, base2 bool) (Result, error) {
+	if err := checkThreshold("jensenshannon", threshold, false); err != nil {
+		return Result{}, err
+	}
 	h, err := CategoricalHistogram(reference, current)
 	if err != nil {
 		return Result{}, err

@@ -15,6 +15,9 @@ import (
 // (Csörgő & Faraway, JRSS B 58(1), 1996). Each sample needs at least two
 // observations. Drift when p < threshold.
 func CramerVonMises(reference, current []float64, threshold float64) (Result, error) {
+	if err := checkThreshold("cramer_von_mises", threshold, true); err != nil {
+		return Result{}, err
+	}
 	if err := checkSample("cramer_von_mises", "reference", reference, 2); err != nil {
 		return Result{}, err
 	}

@@ -90,7 +90,9 @@ func NewNumericProfile(feature string, data []float64) (*NumericProfile, error) 
 	p := &NumericProfile{Feature: feature, Kind: ProfileExact, Dropped: dropped}
 	p.Sorted = clean
 	sortFloats(p.Sorted)
-	p.summarise(clean)
+	if err := p.summarise(clean); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -116,7 +118,9 @@ func NewSketchProfile(feature string, data []float64, relativeAccuracy float64) 
 	}
 	p := &NumericProfile{Feature: feature, Kind: ProfileSketch, Dropped: dropped, RelativeAccuracy: relativeAccuracy}
 	sk.Encode(&p.Sketch, false)
-	p.summarise(clean)
+	if err := p.summarise(clean); err != nil {
+		return nil, err
+	}
 	counts := map[float64]int{}
 	for _, v := range clean {
 		counts[v]++
@@ -142,20 +146,35 @@ func (p *NumericProfile) setSupport(counts map[float64]int) {
 	}
 }
 
-func (p *NumericProfile) summarise(clean []float64) {
+// summarise fills the count, range, mean and M2. Values near the limits
+// of float64 are summed scaled down, so the mean of ±1e308 is 0, not NaN;
+// a spread whose sum of squares no float64 can hold is an error, never an
+// infinite or NaN M2.
+func (p *NumericProfile) summarise(clean []float64) error {
 	p.Count = len(clean)
 	p.Min, p.Max = minMax(clean)
+	// Ordinary data is summed as it is (scale 1), so results stay
+	// bit-identical to the unscaled formulas.
+	scale := 1.0
+	if m := max(math.Abs(p.Min), math.Abs(p.Max)); m > 1e150 {
+		scale = m
+	}
 	var s neumaier
 	for _, v := range clean {
-		s.add(v)
+		s.add(v / scale)
 	}
-	p.Mean = s.sum() / float64(len(clean))
+	mean := s.sum() / float64(len(clean))
 	var ss neumaier
 	for _, v := range clean {
-		d := v - p.Mean
+		d := v/scale - mean
 		ss.add(d * d)
 	}
-	p.M2 = ss.sum()
+	p.Mean = mean * scale
+	p.M2 = ss.sum() * scale * scale
+	if math.IsInf(p.Mean, 0) || math.IsNaN(p.Mean) || math.IsInf(p.M2, 0) || math.IsNaN(p.M2) {
+		return fmt.Errorf("drift: profile %q: values from %g to %g spread too widely for float64 (their sum of squared deviations overflows); rescale the feature", p.Feature, p.Min, p.Max)
+	}
+	return nil
 }
 
 // Std is the population standard deviation (ddof = 0) of the reference.

@@ -97,6 +97,22 @@ var ErrNonFinite = errors.New("drift: non-finite value")
 // ErrTooFew is wrapped by errors about samples too small for a test.
 var ErrTooFew = errors.New("drift: too few observations")
 
+// checkThreshold rejects a threshold that would silently disable the
+// verdict: NaN or infinite, a p-value threshold outside (0, 1), or a
+// negative distance threshold. Every comparison with NaN is false, so a
+// NaN threshold would report no drift whatever the data.
+func checkThreshold(test string, t float64, pvalue bool) error {
+	switch {
+	case math.IsNaN(t) || math.IsInf(t, 0):
+		return fmt.Errorf("drift: %s: threshold %v is not a finite number", test, t)
+	case pvalue && (t <= 0 || t >= 1):
+		return fmt.Errorf("drift: %s: p-value threshold %v is not in (0, 1)", test, t)
+	case !pvalue && t < 0:
+		return fmt.Errorf("drift: %s: threshold %v is negative", test, t)
+	}
+	return nil
+}
+
 // checkSample rejects empty samples and non-finite values.
 func checkSample(test, name string, x []float64, min int) error {
 	if len(x) < min {
