@@ -474,16 +474,80 @@ func FuzzParseLightGBM(f *testing.F) {
 			}
 			return
 		}
-		row := make([]float64, e.NumFeatures())
-		out := make([]float64, e.NumGroups())
-		if err := e.PredictMargin(row, out); err != nil {
-			t.Fatal(err)
-		}
-		for i := range row {
-			row[i] = math.NaN()
-		}
-		if err := e.PredictOutput(row, out); err != nil {
-			t.Fatal(err)
-		}
+		lgbDifferential(t, e, data)
 	})
+}
+
+// lgbProbe holds values that sit on the edges of the splits LightGBM
+// makes: NaN, the zero band, category boundaries and infinities.
+var lgbProbe = []float64{0, math.NaN(), -0.5, 0.5, 1, 1.5, 2, 3, 3.7, -1, -1.5, 1e-36, -1e-36, 1e-30, 31, 32, 40, math.Inf(1), math.Inf(-1)}
+
+// lgbDifferential checks the converted ensemble against a direct walk of
+// the file's trees with LightGBM's decision rule, on rows made of probe
+// values: the interval expansion must not change any prediction.
+func lgbDifferential(t *testing.T, e *Ensemble, data []byte) {
+	t.Helper()
+	_, blocks, err := lgbSplit(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raws := make([]*lgbTree, len(blocks))
+	for i, b := range blocks {
+		if raws[i], err = lgbParseTree(b, e.NumFeatures()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	M, K := e.NumFeatures(), e.NumGroups()
+	row := make([]float64, M)
+	got := make([]float64, K)
+	want := make([]float64, K)
+	for r := range lgbProbe {
+		for j := range row {
+			row[j] = lgbProbe[(j+r)%len(lgbProbe)]
+		}
+		clear(want)
+		for i, tr := range raws {
+			v := tr.leafValue[0]
+			if tr.numLeaves > 1 {
+				n := 0
+				for {
+					c := tr.right[n]
+					if tr.goesLeft(n, row[tr.splitFeature[n]]) {
+						c = tr.left[n]
+					}
+					if c < 0 {
+						v = tr.leafValue[^c]
+						break
+					}
+					n = c
+				}
+			}
+			want[i%K] += v
+		}
+		if err := e.PredictMargin(row, got); err != nil {
+			t.Fatal(err)
+		}
+		for k := range K {
+			if got[k] != want[k] && !(math.IsNaN(got[k]) && math.IsNaN(want[k])) {
+				t.Fatalf("row %v group %d: ensemble margin %v, direct walk %v", row, k, got[k], want[k])
+			}
+		}
+		if err := e.PredictOutput(row, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLightGBMDifferential(t *testing.T) {
+	for _, name := range []string{"regression.txt", "multiclass.txt"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := ParseLightGBM(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lgbDifferential(t, e, data)
+	}
 }
