@@ -36,10 +36,11 @@ import (
 // double): a value with |x| <= it counts as zero for zero-as-missing splits.
 var lgbZeroThreshold = float64(float32(1e-35))
 
-// lgbMaxNodes bounds the number of converted nodes of a model, so that a
-// malformed or hostile file with deeply nested categorical splits cannot
-// exhaust memory through the subtree copies.
-const lgbMaxNodes = 1 << 20
+// lgbMaxNodes bounds the nodes that expansion may add beyond four times
+// the file's own node count, so that a malformed or hostile file with
+// nested categorical splits cannot exhaust memory through subtree copies,
+// while large models without such splits always load.
+var lgbMaxNodes = 1 << 20 // a variable so that tests can lower it
 
 // lgbMaxCatWords bounds the length of one categorical bitset (32 categories
 // per word); LightGBM caps categories far below this.
@@ -367,14 +368,17 @@ func lgbBuild(h *lgbBlock, blocks []*lgbBlock) (*Ensemble, error) {
 		FeatureNames:  names,
 		ObjectiveName: objName,
 	}
+	raws := make([]*lgbTree, len(blocks))
 	budget := lgbMaxNodes
-	withCover := true
 	for t, b := range blocks {
-		raw, err := lgbParseTree(b, numFeatures)
-		if err != nil {
+		if raws[t], err = lgbParseTree(b, numFeatures); err != nil {
 			return nil, err
 		}
-		tr, err := raw.convert(b, &budget)
+		budget += 4 * (2*raws[t].numLeaves - 1)
+	}
+	withCover := true
+	for t, b := range blocks {
+		tr, err := raws[t].convert(b, &budget)
 		if err != nil {
 			return nil, err
 		}
@@ -638,12 +642,22 @@ type lgbConverter struct {
 	out    Tree
 	budget *int
 	cover  bool
+	// memo holds each source node's partition: a node is emitted once per
+	// copy of its subtree, and a categorical partition costs a pass over
+	// its bitset.
+	memo map[int]lgbPartition
+}
+
+// lgbPartition is the result of [lgbTree.intervals] for one node.
+type lgbPartition struct {
+	cuts []float64
+	left []bool
 }
 
 // convert maps the tree onto a [Tree], expanding splits that the canonical
 // node cannot express; budget is the number of nodes still allowed.
 func (t *lgbTree) convert(b *lgbBlock, budget *int) (Tree, error) {
-	c := &lgbConverter{src: t, block: b, budget: budget, cover: t.leafCount != nil}
+	c := &lgbConverter{src: t, block: b, budget: budget, cover: t.leafCount != nil, memo: map[int]lgbPartition{}}
 	root := 0
 	if t.numLeaves == 1 {
 		root = ^0
@@ -660,7 +674,7 @@ func (t *lgbTree) convert(b *lgbBlock, budget *int) (Tree, error) {
 // add appends a node and returns its index.
 func (c *lgbConverter) add() (int, error) {
 	if *c.budget <= 0 {
-		return 0, unsupported("lightgbm model expands to more than %d nodes (%s)", lgbMaxNodes, c.block.name)
+		return 0, unsupported("lightgbm model expands to more than %d extra nodes (at %s): nested categorical or zero-as-missing splits copy their subtrees", lgbMaxNodes, c.block.name)
 	}
 	*c.budget--
 	o := &c.out
@@ -690,7 +704,12 @@ func (c *lgbConverter) emit(ref int, scale float64) (int, error) {
 		}
 		return k, nil
 	}
-	cuts, left := t.intervals(ref)
+	p, ok := c.memo[ref]
+	if !ok {
+		p.cuts, p.left = t.intervals(ref)
+		c.memo[ref] = p
+	}
+	cuts, left := p.cuts, p.left
 	nanLeft := t.goesLeft(ref, math.NaN())
 	target := -1 // an interval whose direction NaN shares
 	nl, nr := 0, 0

@@ -624,3 +624,21 @@ func TestLightGBMInterventional(t *testing.T) {
 		}
 	}
 }
+
+// TestLightGBMExpansionBudget feeds a categorical split whose bitset
+// alternates (every category a separate interval) above another such
+// split: the copies exceed the node budget and the loader must refuse the
+// model quickly instead of exhausting memory.
+func TestLightGBMExpansionBudget(t *testing.T) {
+	words := strings.TrimSpace(strings.Repeat("2863311530 ", 2000)) // 0xAAAAAAAA
+	model := "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=1\nobjective=regression\n\n" +
+		"Tree=0\nnum_leaves=3\nnum_cat=2\nsplit_feature=0 1\nthreshold=0 1\ndecision_type=1 1\n" +
+		"left_child=1 -1\nright_child=-2 -3\nleaf_value=1 2 3\nleaf_count=1 1 1\ninternal_count=3 2\n" +
+		"cat_boundaries=0 2000 4000\ncat_threshold=" + words + " " + words + "\n\nend of trees\n"
+	defer func(n int) { lgbMaxNodes = n }(lgbMaxNodes)
+	lgbMaxNodes = 1 << 14 // keeps the test fast under -race; 4000 intervals × 4000 exceed it either way
+	_, err := ParseLightGBM([]byte(model))
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("err = %v, want the node budget error", err)
+	}
+}
