@@ -5,7 +5,9 @@
 //
 // [LoadXGBoostFile] and [LoadXGBoost] read XGBoost models saved with
 // Booster.save_model (JSON or UBJSON, XGBoost 1.7 and later, optionally
-// gzipped); [LoadSklearnJSON] reads scikit-learn trees exported as JSON;
+// gzipped); [LoadLightGBMFile] and [LoadLightGBM] read LightGBM text models
+// (Booster.save_model, numerical and categorical splits, all three missing
+// types); [LoadSklearnJSON] reads scikit-learn trees exported as JSON;
 // [New] builds an [Ensemble] from plain node arrays. An Ensemble predicts
 // exactly as the training library does: for XGBoost models row values are
 // rounded to float32, float32(x) < threshold goes left (a value equal to the
