@@ -111,9 +111,10 @@ func meanSkipNaN(xs ...float64) float64 {
 }
 
 // DemographicParityDifference: see Stratum.DemographicParityDifference. It
-// fails for frames with control features.
+// fails for frames with control features, and with ErrZeroWeight when the
+// sample weights sum to zero (as do the other Frame disparity methods).
 func (f *Frame) DemographicParityDifference(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -122,7 +123,7 @@ func (f *Frame) DemographicParityDifference(method Method) (float64, error) {
 
 // DemographicParityRatio: see Stratum.DemographicParityRatio.
 func (f *Frame) DemographicParityRatio(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -131,7 +132,7 @@ func (f *Frame) DemographicParityRatio(method Method) (float64, error) {
 
 // EqualOpportunityDifference: see Stratum.EqualOpportunityDifference.
 func (f *Frame) EqualOpportunityDifference(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -140,7 +141,7 @@ func (f *Frame) EqualOpportunityDifference(method Method) (float64, error) {
 
 // EqualOpportunityRatio: see Stratum.EqualOpportunityRatio.
 func (f *Frame) EqualOpportunityRatio(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -149,7 +150,7 @@ func (f *Frame) EqualOpportunityRatio(method Method) (float64, error) {
 
 // EqualizedOddsDifference: see Stratum.EqualizedOddsDifference.
 func (f *Frame) EqualizedOddsDifference(method Method, agg Aggregation) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -158,7 +159,7 @@ func (f *Frame) EqualizedOddsDifference(method Method, agg Aggregation) (float64
 
 // EqualizedOddsRatio: see Stratum.EqualizedOddsRatio.
 func (f *Frame) EqualizedOddsRatio(method Method, agg Aggregation) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -261,10 +262,24 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	return p, nil
 }
 
-// PassesFourFifths reports whether the demographic-parity ratio between
-// groups is at least 0.8; see Stratum.PassesFourFifths.
-func (f *Frame) PassesFourFifths() (bool, error) {
+// weightedSingle is single, failing with ErrZeroWeight when the rows'
+// sample weights sum to zero (every group rate would be a silent NaN).
+func (f *Frame) weightedSingle() (*Stratum, error) {
 	s, err := f.single()
+	if err != nil {
+		return nil, err
+	}
+	if c := s.Overall.Counts; c.N > 0 && c.Weight() == 0 {
+		return nil, fmt.Errorf("%w: %d rows carry no weight, so every group rate is 0/0", ErrZeroWeight, c.N)
+	}
+	return s, nil
+}
+
+// PassesFourFifths reports whether the demographic-parity ratio between
+// groups is at least 0.8; see Stratum.PassesFourFifths. It fails with
+// ErrZeroWeight when the sample weights sum to zero.
+func (f *Frame) PassesFourFifths() (bool, error) {
+	s, err := f.weightedSingle()
 	if err != nil {
 		return false, err
 	}

@@ -36,8 +36,16 @@ type Reweighing struct {
 // the sensitive features and optional SampleWeight are read; control
 // features are ignored.
 func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) {
+	if err := checkData("Reweigh", d); err != nil {
+		return nil, err
+	}
 	if d.YTrue == nil {
 		return nil, fmt.Errorf("fairness: reweighing needs y_true")
+	}
+	// YPred is not read, but a y_pred of another length means the caller
+	// mixed up datasets: reject it like every other entry point does.
+	if d.YPred != nil && len(d.YPred) != len(d.YTrue) {
+		return nil, fmt.Errorf("fairness: y_true has %d rows, y_pred %d", len(d.YTrue), len(d.YPred))
 	}
 	// Tally labels as if they were the predictions: the confusion cells
 	// then hold the (weighted) label counts per group.
@@ -66,7 +74,7 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 	total := t.sumCounts(0, l.cells, 1)
 	w := total.Weight()
 	if w == 0 {
-		return nil, fmt.Errorf("fairness: reweighing: sample weights sum to zero")
+		return nil, fmt.Errorf("%w (reweighing)", ErrZeroWeight)
 	}
 	pPos, pNeg := total.Positives()/w, total.Negatives()/w
 	factors := make([]float64, 2*l.cells) // cell<<1 | y
