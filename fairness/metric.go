@@ -194,13 +194,20 @@ func FBeta(beta float64) Metric {
 		m.fromCounts = func(Counts) (float64, bool) { return math.NaN(), false }
 		return m
 	}
+	// F = TP / (TP + wFN·FN + wFP·FP) with wFN = β²/(1+β²) and
+	// wFP = 1/(1+β²): algebraically (1+β²)TP / ((1+β²)TP + β²FN + FP), but
+	// with weights ≤ 1 no product overflows for huge counts or β.
 	b2 := beta * beta
+	wFN, wFP := b2/(1+b2), 1/(1+b2)
+	if math.IsInf(b2, 1) {
+		wFN, wFP = 1, 0
+	}
 	m.fromCounts = func(c Counts) (float64, bool) {
 		if c.TP+c.FP+c.FN == 0 {
 			return 0, false
 		}
-		num := (1 + b2) * c.TP
-		den := num + b2*c.FN + c.FP
+		num := c.TP
+		den := num + wFN*c.FN + wFP*c.FP
 		if den == 0 {
 			// β = 0 (precision) with no positive prediction but some
 			// positive labels: 0, and not flagged, as scikit-learn.

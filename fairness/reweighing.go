@@ -3,6 +3,7 @@ package fairness
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // ReweighFactor is the weight factor of one (group, label) combination.
@@ -95,6 +96,16 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 				py = pPos
 			}
 			f := pg * py / (joint / w)
+			if !(f > 0) || math.IsInf(f, 0) {
+				// Tiny (subnormal) or huge weights under- or overflow the
+				// probabilities: recompute G·Y / (J·W) from mantissas and
+				// exponents.
+				yw := total.Negatives()
+				if y == 1 {
+					yw = total.Positives()
+				}
+				f = scaledRatio(cc.Weight(), yw, joint, w)
+			}
 			factors[c<<1|y] = f
 			l.levelsOf(c, lv)
 			group := make([]string, len(lv))
@@ -120,7 +131,20 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 				base = d.SampleWeight[i]
 			}
 			res.Weights[i] = base * factors[int(idx[j])<<1|y]
+			if math.IsInf(res.Weights[i], 0) {
+				return nil, fmt.Errorf("fairness: reweighing: the weight of row %d overflows float64 (%v × %v); rescale the sample weights", i, base, factors[int(idx[j])<<1|y])
+			}
 		}
 	}
 	return res, nil
+}
+
+// scaledRatio returns a·b / (c·d) for positive finite a, b, c, d without
+// intermediate under- or overflow.
+func scaledRatio(a, b, c, d float64) float64 {
+	am, ae := math.Frexp(a)
+	bm, be := math.Frexp(b)
+	cm, ce := math.Frexp(c)
+	dm, de := math.Frexp(d)
+	return math.Ldexp((am*bm)/(cm*dm), ae+be-ce-de)
 }
