@@ -104,3 +104,25 @@ func TestBadInputErrors(t *testing.T) {
 type errModel struct{ err error }
 
 func (m errModel) Predict(context.Context, Matrix, []float64) error { return m.err }
+
+func TestTopFeaturesMismatchedLengths(t *testing.T) {
+	for _, e := range []Explanation{
+		{FeatureNames: []string{"a"}, Values: []float64{1, 2}},
+		{FeatureNames: []string{"a", "b", "c"}, Values: []float64{1, 2}},
+	} {
+		if names, err := TopFeatures(e, 2); err == nil || !strings.Contains(err.Error(), "feature names for") {
+			t.Errorf("TopFeatures(%d names, %d values) = %q, %v; want an error", len(e.FeatureNames), len(e.Values), names, err)
+		}
+	}
+}
+
+func TestTopFeaturesNegativeK(t *testing.T) {
+	e := Explanation{FeatureNames: []string{"a", "b"}, Values: []float64{1, -2}}
+	if _, err := TopFeatures(e, -1); err == nil {
+		t.Error("TopFeatures(k=-1): no error")
+	}
+	names, err := TopFeatures(e, 5)
+	if err != nil || len(names) != 2 || names[0] != "b" || names[1] != "a" {
+		t.Errorf("TopFeatures(k=5) = %q, %v", names, err)
+	}
+}

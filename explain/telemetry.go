@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -70,16 +71,26 @@ func (s *explainSpan) end(ctx context.Context, e *Explanation, err error, topK i
 	s.span.SetAttributes(
 		semconv.AimsExplanationModelEvaluations.Int(e.ModelEvaluations),
 		semconv.AimsExplanationExact.Bool(e.Exact),
-		attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), TopFeatures(*e, topK)),
 	)
+	if names, err := TopFeatures(*e, topK); err == nil {
+		s.span.SetAttributes(attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), names))
+	}
 	attrs := metric.WithAttributes(semconv.AimsExplanationMethod.String(string(s.method)), semconv.AimsExplanationExact.Bool(e.Exact))
 	s.tel.explanations.Add(ctx, 1, attrs)
 	s.tel.duration.Record(ctx, time.Since(s.start).Seconds(), attrs)
 }
 
 // TopFeatures returns the names of the k players with the largest |value|,
-// largest first; ties keep column order.
-func TopFeatures(e Explanation, k int) []string {
+// largest first; ties keep column order. k is capped at the number of
+// players; a negative k is an error, as is an explanation whose
+// FeatureNames and Values differ in length (a name would be missing).
+func TopFeatures(e Explanation, k int) ([]string, error) {
+	if len(e.FeatureNames) != len(e.Values) {
+		return nil, fmt.Errorf("explain: TopFeatures: %d feature names for %d values", len(e.FeatureNames), len(e.Values))
+	}
+	if k < 0 {
+		return nil, fmt.Errorf("explain: TopFeatures: k = %d is negative", k)
+	}
 	idx := make([]int, len(e.Values))
 	for i := range idx {
 		idx[i] = i
@@ -88,14 +99,9 @@ func TopFeatures(e Explanation, k int) []string {
 	if k > len(idx) {
 		k = len(idx)
 	}
-	if k < 0 {
-		k = 0
-	}
 	out := make([]string, k)
 	for i := range out {
-		if idx[i] < len(e.FeatureNames) {
-			out[i] = e.FeatureNames[idx[i]]
-		}
+		out[i] = e.FeatureNames[idx[i]]
 	}
-	return out
+	return out, nil
 }

@@ -87,6 +87,20 @@ func rocAUC(ctx context.Context, d *Data, l *layout, lc labelCoding, rows []int)
 	}
 	cells = make([]aucCurve, l.cells)
 	strata = make([]aucCurve, l.strata)
+	// The area is summed in weight² units: weights far from 1 would
+	// overflow or underflow the products. AUC does not change when every
+	// weight is scaled, so scale by a power of two (exact) that brings the
+	// largest weight near 1; ordinary weights are left as they are.
+	scale := 1.0
+	if d.SampleWeight != nil {
+		var maxW float64
+		for _, r := range rows {
+			maxW = max(maxW, d.SampleWeight[r])
+		}
+		if _, e := math.Frexp(maxW); maxW > 0 && (e > 256 || e < -256) {
+			scale = math.Ldexp(1, -e)
+		}
+	}
 	var idx [chunkRows]int32
 	for start := 0; start < len(rows); start += chunkRows {
 		end := min(start+chunkRows, len(rows))
@@ -98,7 +112,7 @@ func rocAUC(ctx context.Context, d *Data, l *layout, lc labelCoding, rows []int)
 			y, _ := lc.code(d.YTrue[r])
 			w := 1.0
 			if d.SampleWeight != nil {
-				w = d.SampleWeight[r]
+				w = d.SampleWeight[r] * scale
 			}
 			s := score[r]
 			c := int(idx[j])

@@ -156,6 +156,9 @@ type statSpec struct {
 // of the counts of a row resample, in O(cells) instead of O(rows); set
 // RowResampling to draw rows instead.
 func Bootstrap(ctx context.Context, d *Data, cfg BootstrapConfig, opts ...Option) (*BootstrapResult, error) {
+	if err := checkData("Bootstrap", d); err != nil {
+		return nil, err
+	}
 	if cfg.Replicates == 0 {
 		cfg.Replicates = 1000
 	}

@@ -10,6 +10,21 @@ import (
 // ErrEmptyInput is returned (wrapped) when a computation gets no rows.
 var ErrEmptyInput = errors.New("fairness: empty input")
 
+// ErrNilData is returned (wrapped) when a computation gets a nil *Data.
+var ErrNilData = errors.New("fairness: nil *Data")
+
+// ErrZeroWeight is returned (wrapped) when a disparity is asked of rows
+// whose sample weights all sum to zero: every group rate is then 0/0.
+var ErrZeroWeight = errors.New("fairness: sample weights sum to zero")
+
+// checkData rejects a nil *Data; op names the entry point.
+func checkData(op string, d *Data) error {
+	if d == nil {
+		return fmt.Errorf("%w passed to %s", ErrNilData, op)
+	}
+	return nil
+}
+
 // Feature is one categorical column (a sensitive or a control feature),
 // stored as per-row codes into Levels. Codes keep the one pass over the rows
 // free of string hashing; build a Feature from strings with [NewFeature].

@@ -111,9 +111,10 @@ func meanSkipNaN(xs ...float64) float64 {
 }
 
 // DemographicParityDifference: see Stratum.DemographicParityDifference. It
-// fails for frames with control features.
+// fails for frames with control features, and with ErrZeroWeight when the
+// sample weights sum to zero (as do the other Frame disparity methods).
 func (f *Frame) DemographicParityDifference(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -122,7 +123,7 @@ func (f *Frame) DemographicParityDifference(method Method) (float64, error) {
 
 // DemographicParityRatio: see Stratum.DemographicParityRatio.
 func (f *Frame) DemographicParityRatio(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -131,7 +132,7 @@ func (f *Frame) DemographicParityRatio(method Method) (float64, error) {
 
 // EqualOpportunityDifference: see Stratum.EqualOpportunityDifference.
 func (f *Frame) EqualOpportunityDifference(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -140,7 +141,7 @@ func (f *Frame) EqualOpportunityDifference(method Method) (float64, error) {
 
 // EqualOpportunityRatio: see Stratum.EqualOpportunityRatio.
 func (f *Frame) EqualOpportunityRatio(method Method) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -149,7 +150,7 @@ func (f *Frame) EqualOpportunityRatio(method Method) (float64, error) {
 
 // EqualizedOddsDifference: see Stratum.EqualizedOddsDifference.
 func (f *Frame) EqualizedOddsDifference(method Method, agg Aggregation) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -158,7 +159,7 @@ func (f *Frame) EqualizedOddsDifference(method Method, agg Aggregation) (float64
 
 // EqualizedOddsRatio: see Stratum.EqualizedOddsRatio.
 func (f *Frame) EqualizedOddsRatio(method Method, agg Aggregation) (float64, error) {
-	s, err := f.single()
+	s, err := f.weightedSingle()
 	if err != nil {
 		return math.NaN(), err
 	}
@@ -187,12 +188,24 @@ type PrivilegedComparison struct {
 	AverageOddsDifference float64
 	// PassesFourFifths is DisparateImpact ≥ 0.8 (NaN fails).
 	PassesFourFifths bool
+	// Undefined is true when the privileged or the unprivileged side has
+	// no rows or zero total weight (a declared level absent from the data, as often happens in
+	// a short monitoring window, or every row privileged). The rates of
+	// the empty side and every difference and ratio built on them are then
+	// NaN, as AIF360 reports them (its 0/0), and UndefinedReason says why.
+	Undefined bool
+	// UndefinedReason explains Undefined; empty when the comparison is
+	// defined.
+	UndefinedReason string
 }
 
 // Privileged compares the rows matching every feature → level pair of
 // privileged (sensitive features only) with all other rows. Control
-// features are ignored: the comparison covers all rows. It fails when a
-// feature or level is unknown or when either side has no rows.
+// features are ignored: the comparison covers all rows. It fails when no
+// group is declared or a feature is not a sensitive feature of the frame.
+// A level that does not occur in the data, or a side without rows, is not
+// an error: the comparison is returned with Undefined set and NaN for the
+// values of the empty side, as AIF360 does.
 func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, error) {
 	if len(privileged) == 0 {
 		return PrivilegedComparison{}, fmt.Errorf("fairness: no privileged group declared")
@@ -207,20 +220,8 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		i, ok := featIdx[k]
-		if !ok {
+		if _, ok := featIdx[k]; !ok {
 			return PrivilegedComparison{}, fmt.Errorf("fairness: privileged group names feature %q, which is not a sensitive feature (have %s)", k, strings.Join(f.sensitive, ", "))
-		}
-		found := false
-		for _, s := range f.strata {
-			for _, g := range s.Groups {
-				if g.Group[i] == privileged[k] && g.Counts.N > 0 {
-					found = true
-				}
-			}
-		}
-		if !found {
-			return PrivilegedComparison{}, fmt.Errorf("fairness: privileged level %s=%q does not occur in the data", k, privileged[k])
 		}
 	}
 	var priv, unpriv Counts
@@ -240,13 +241,19 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 			}
 		}
 	}
-	if priv.N == 0 {
-		return PrivilegedComparison{}, fmt.Errorf("fairness: privileged group %v has no rows", privileged)
-	}
-	if unpriv.N == 0 {
-		return PrivilegedComparison{}, fmt.Errorf("fairness: every row is in privileged group %v; there is no unprivileged group", privileged)
-	}
 	p := PrivilegedComparison{Privileged: privileged, NPrivileged: priv.N, NUnprivileged: unpriv.N}
+	switch {
+	case priv.N == 0 && unpriv.N == 0:
+		p.Undefined, p.UndefinedReason = true, "the frame has no rows"
+	case priv.N == 0:
+		p.Undefined, p.UndefinedReason = true, fmt.Sprintf("privileged group %s has no rows", describeGroup(privileged, keys))
+	case unpriv.N == 0:
+		p.Undefined, p.UndefinedReason = true, fmt.Sprintf("every row is in privileged group %s; the unprivileged group has no rows", describeGroup(privileged, keys))
+	case priv.Weight() == 0:
+		p.Undefined, p.UndefinedReason = true, fmt.Sprintf("privileged group %s has zero total sample weight", describeGroup(privileged, keys))
+	case unpriv.Weight() == 0:
+		p.Undefined, p.UndefinedReason = true, "the unprivileged group has zero total sample weight"
+	}
 	p.SelectionRatePrivileged = priv.PredictedPositives() / priv.Weight()
 	p.SelectionRateUnprivileged = unpriv.PredictedPositives() / unpriv.Weight()
 	p.DisparateImpact = p.SelectionRateUnprivileged / p.SelectionRatePrivileged
@@ -261,10 +268,33 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	return p, nil
 }
 
-// PassesFourFifths reports whether the demographic-parity ratio between
-// groups is at least 0.8; see Stratum.PassesFourFifths.
-func (f *Frame) PassesFourFifths() (bool, error) {
+// describeGroup renders feature=level pairs in the order of keys.
+func describeGroup(g map[string]string, keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%q", k, g[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// weightedSingle is single, failing with ErrZeroWeight when the rows'
+// sample weights sum to zero (every group rate would be a silent NaN).
+func (f *Frame) weightedSingle() (*Stratum, error) {
 	s, err := f.single()
+	if err != nil {
+		return nil, err
+	}
+	if c := s.Overall.Counts; c.N > 0 && c.Weight() == 0 {
+		return nil, fmt.Errorf("%w: %d rows carry no weight, so every group rate is 0/0", ErrZeroWeight, c.N)
+	}
+	return s, nil
+}
+
+// PassesFourFifths reports whether the demographic-parity ratio between
+// groups is at least 0.8; see Stratum.PassesFourFifths. It fails with
+// ErrZeroWeight when the sample weights sum to zero.
+func (f *Frame) PassesFourFifths() (bool, error) {
+	s, err := f.weightedSingle()
 	if err != nil {
 		return false, err
 	}

@@ -16,14 +16,23 @@
 // NewFrame reads the rows once, accumulating (weighted) confusion counts
 // per cell of control × sensitive levels, and derives every metric from
 // those counts. Groups are the Cartesian product of the levels present in
-// the data, in sorted order, as in fairlearn's MetricFrame.
+// the data, in sorted order, as in fairlearn's MetricFrame. Besides the
+// rates in Metrics(), F1() and FBeta(beta) give scikit-learn's f1_score and
+// fbeta_score by group.
 //
 // Frame methods return per-group values (Cell.Value), the overall value,
 // GroupMin/GroupMax, Difference and Ratio (BetweenGroups or ToOverall, as
 // fairlearn's MetricFrame.difference/ratio), the standard disparities
 // (demographic parity, equalized odds with WorstCase or Mean aggregation,
 // equal opportunity), Privileged for an AIF360-style comparison with a
-// declared privileged group, and render as JSON (MarshalJSON) or Markdown.
+// declared privileged group (Undefined, with NaN values, when a side is
+// missing from the data, as in a short monitoring window), and render as
+// JSON (MarshalJSON) or Markdown.
+//
+// Bad input is an error, never a panic: a nil *Data (ErrNilData), rows of
+// different lengths, labels outside the binary coding, negative or
+// non-finite weights or weights whose sum overflows, and disparities of
+// rows whose weights sum to zero (ErrZeroWeight).
 // With control features every number exists per Stratum.
 //
 // # Confidence intervals

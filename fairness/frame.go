@@ -107,6 +107,9 @@ type Frame struct {
 // per-group confusion counts (and score sums when score metrics are
 // requested); ROC AUC adds one sort, user row metrics one grouping pass.
 func NewFrame(ctx context.Context, d *Data, opts ...Option) (*Frame, error) {
+	if err := checkData("NewFrame", d); err != nil {
+		return nil, err
+	}
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Counts are the (weighted) confusion counts of one group. Without sample
@@ -63,6 +64,9 @@ type Metric struct {
 	fromScores        func(sumWS, sumBrier, weight float64) (float64, bool)
 	bins              int
 	fromRows          func(r Rows) (float64, error)
+	// badParam, when set, makes NewFrame reject the metric (an invalid
+	// FBeta beta).
+	badParam string
 }
 
 // Name is the metric's name; predefined metrics use fairlearn's and
@@ -164,6 +168,56 @@ var (
 	}}
 )
 
+// F1 is the F1 score by group, scikit-learn's f1_score of the positive
+// class: 2·TP / (2·TP + FP + FN) over (weighted) counts. It is FBeta(1).
+func F1() Metric { return FBeta(1) }
+
+// FBeta is the F-beta score by group, scikit-learn's fbeta_score of the
+// positive class: (1+β²)·TP / ((1+β²)·TP + β²·FN + FP) over (weighted)
+// counts. β weighs recall β times as much as precision; FBeta(0) is
+// precision. When a group has no true and no predicted positives
+// (TP+FP+FN = 0) the score is ill-defined: it is 0.0, as scikit-learn's
+// zero_division="warn" (its default, which fairlearn passes on) returns,
+// with Value.Defined false. A group whose precision or recall alone is
+// ill-defined but that has a false negative or false positive scores 0.0
+// and is defined (scikit-learn returns 0.0 and warns only about the
+// F-score being ill-defined when TP+FP+FN = 0). beta must be finite and ≥ 0; NewFrame rejects other values.
+// The name is "f1" for β = 1 and "fbeta_<β>" otherwise (e.g. fbeta_0.5).
+func FBeta(beta float64) Metric {
+	name := "fbeta_" + strconv.FormatFloat(beta, 'g', -1, 64)
+	if beta == 1 {
+		name = "f1"
+	}
+	m := Metric{name: name, kind: kindCounts}
+	if math.IsNaN(beta) || math.IsInf(beta, 0) || beta < 0 {
+		m.badParam = fmt.Sprintf("beta must be finite and >= 0, got %v", beta)
+		m.fromCounts = func(Counts) (float64, bool) { return math.NaN(), false }
+		return m
+	}
+	// F = TP / (TP + wFN·FN + wFP·FP) with wFN = β²/(1+β²) and
+	// wFP = 1/(1+β²): algebraically (1+β²)TP / ((1+β²)TP + β²FN + FP), but
+	// with weights ≤ 1 no product overflows for huge counts or β.
+	b2 := beta * beta
+	wFN, wFP := b2/(1+b2), 1/(1+b2)
+	if math.IsInf(b2, 1) {
+		wFN, wFP = 1, 0
+	}
+	m.fromCounts = func(c Counts) (float64, bool) {
+		if c.TP+c.FP+c.FN == 0 {
+			return 0, false
+		}
+		num := c.TP
+		den := num + wFN*c.FN + wFP*c.FP
+		if den == 0 {
+			// β = 0 (precision) with no positive prediction but some
+			// positive labels: 0, and not flagged, as scikit-learn.
+			return 0, true
+		}
+		return num / den, true
+	}
+	return m
+}
+
 // Score metrics need Data.YScore.
 var (
 	// MeanScore is the weighted mean of the scores, Σw·s / Σw.
@@ -249,15 +303,17 @@ var metricAliases = map[string]string{
 	"specificity":             "true_negative_rate",
 	"brier_score_loss":        "brier_score",
 	"roc_auc_score":           "roc_auc",
+	"f1_score":                "f1",
 }
 
 // MetricByName finds a predefined metric by its name, or by the name of
-// the scikit-learn function it mirrors (accuracy_score, recall_score, …).
+// the scikit-learn function it mirrors (accuracy_score, recall_score,
+// f1_score, …).
 func MetricByName(name string) (Metric, bool) {
 	if alias, ok := metricAliases[name]; ok {
 		name = alias
 	}
-	for _, m := range append(Metrics(), MeanScore, BrierScore, ROCAUC, ExpectedCalibrationError) {
+	for _, m := range append(Metrics(), MeanScore, BrierScore, ROCAUC, ExpectedCalibrationError, F1()) {
 		if m.name == name {
 			return m, true
 		}

@@ -61,6 +61,9 @@ func WithMetrics(ms ...Metric) Option {
 			case names[m.name]:
 				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q is listed twice", m.name))
 				return
+			case m.badParam != "":
+				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q: %s", m.name, m.badParam))
+				return
 			case m.kind == kindCalibration && (m.bins < 1 || m.bins > MaxCalibrationBins):
 				c.errs = append(c.errs, fmt.Errorf("fairness: WithMetrics: metric %q needs 1..%d bins, has %d", m.name, MaxCalibrationBins, m.bins))
 				return

@@ -3,6 +3,7 @@ package fairness
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // ReweighFactor is the weight factor of one (group, label) combination.
@@ -36,8 +37,16 @@ type Reweighing struct {
 // the sensitive features and optional SampleWeight are read; control
 // features are ignored.
 func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) {
+	if err := checkData("Reweigh", d); err != nil {
+		return nil, err
+	}
 	if d.YTrue == nil {
 		return nil, fmt.Errorf("fairness: reweighing needs y_true")
+	}
+	// YPred is not read, but a y_pred of another length means the caller
+	// mixed up datasets: reject it like every other entry point does.
+	if d.YPred != nil && len(d.YPred) != len(d.YTrue) {
+		return nil, fmt.Errorf("fairness: y_true has %d rows, y_pred %d", len(d.YTrue), len(d.YPred))
 	}
 	// Tally labels as if they were the predictions: the confusion cells
 	// then hold the (weighted) label counts per group.
@@ -66,7 +75,7 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 	total := t.sumCounts(0, l.cells, 1)
 	w := total.Weight()
 	if w == 0 {
-		return nil, fmt.Errorf("fairness: reweighing: sample weights sum to zero")
+		return nil, fmt.Errorf("%w (reweighing)", ErrZeroWeight)
 	}
 	pPos, pNeg := total.Positives()/w, total.Negatives()/w
 	factors := make([]float64, 2*l.cells) // cell<<1 | y
@@ -87,6 +96,16 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 				py = pPos
 			}
 			f := pg * py / (joint / w)
+			if !(f > 0) || math.IsInf(f, 0) {
+				// Tiny (subnormal) or huge weights under- or overflow the
+				// probabilities: recompute G·Y / (J·W) from mantissas and
+				// exponents.
+				yw := total.Negatives()
+				if y == 1 {
+					yw = total.Positives()
+				}
+				f = scaledRatio(cc.Weight(), yw, joint, w)
+			}
 			factors[c<<1|y] = f
 			l.levelsOf(c, lv)
 			group := make([]string, len(lv))
@@ -112,7 +131,20 @@ func Reweigh(ctx context.Context, d *Data, opts ...Option) (*Reweighing, error) 
 				base = d.SampleWeight[i]
 			}
 			res.Weights[i] = base * factors[int(idx[j])<<1|y]
+			if math.IsInf(res.Weights[i], 0) {
+				return nil, fmt.Errorf("fairness: reweighing: the weight of row %d overflows float64 (%v × %v); rescale the sample weights", i, base, factors[int(idx[j])<<1|y])
+			}
 		}
 	}
 	return res, nil
+}
+
+// scaledRatio returns a·b / (c·d) for positive finite a, b, c, d without
+// intermediate under- or overflow.
+func scaledRatio(a, b, c, d float64) float64 {
+	am, ae := math.Frexp(a)
+	bm, be := math.Frexp(b)
+	cm, ce := math.Frexp(c)
+	dm, de := math.Frexp(d)
+	return math.Ldexp((am*bm)/(cm*dm), ae+be-ce-de)
 }

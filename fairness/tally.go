@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -163,6 +164,18 @@ func runTally(d *Data, l *layout, opts tallyOptions) (*tally, error) {
 			if err := t.addScores(d, opts.coding, rows, idx); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if t.weighted {
+		// Every rate divides sums of weights; a total beyond the float64
+		// range would make them Inf/Inf = NaN. All weights are
+		// non-negative, so a finite total bounds every partial sum.
+		var total float64
+		for k := range t.cw {
+			total += t.cw[k] + t.cwc[k]
+		}
+		if !(total <= math.MaxFloat64) { // +Inf, or NaN from the compensation terms
+			return nil, errors.New("fairness: sample weights sum beyond the float64 range; rescale them")
 		}
 	}
 	return t, nil

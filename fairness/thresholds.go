@@ -98,6 +98,9 @@ func FitThresholdOptimizer(ctx context.Context, d *Data, c Constraint, opts ...O
 	if c != DemographicParityConstraint && c != EqualizedOddsConstraint {
 		return nil, fmt.Errorf("fairness: unknown constraint %d", c)
 	}
+	if err := checkData("FitThresholdOptimizer", d); err != nil {
+		return nil, err
+	}
 	if d.YTrue == nil || d.YScore == nil {
 		return nil, fmt.Errorf("fairness: threshold optimizer needs y_true and y_score")
 	}

@@ -126,7 +126,9 @@ func (c *call) end(ctx context.Context, out []explain.Explanation, err error) {
 	}
 	c.span.SetAttributes(semconv.AimsExplanationExact.Bool(true), semconv.AimsExplanationModelEvaluations.Int(0))
 	if len(out) == 1 {
-		c.span.SetAttributes(attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), explain.TopFeatures(out[0], topK)))
+		if names, err := explain.TopFeatures(out[0], topK); err == nil {
+			c.span.SetAttributes(attribute.StringSlice(string(semconv.AimsExplanationTopFeatures), names))
+		}
 	}
 	if len(out) == 0 {
 		return
