@@ -16,7 +16,9 @@ import (
 
 // XGBoost's JSON model format (Booster.save_model("m.json"), XGBoost 1.7
 // and later), as documented in xgboost/doc/model.schema and checked against
-// real 1.7.4 files. Only the fields that prediction and TreeSHAP need are
+// real 1.7.4 files. XGBoost 2.0 and later write size_leaf_vector "1" for
+// scalar leaves (1.7: "0") and add iteration_indptr; 3.x writes base_score
+// as a bracketed vector ("[8.74E0]"). Both are read here. Only the fields that prediction and TreeSHAP need are
 // decoded. Floats are decoded into float32 fields, so the values are the
 // float32 numbers XGBoost wrote (encoding/json parses float32 fields with
 // ParseFloat(s, 32)).
@@ -26,10 +28,10 @@ type xgbFile struct {
 		FeatureTypes     []string        `json:"feature_types"`
 		GradientBooster  json.RawMessage `json:"gradient_booster"`
 		LearnerModelParm *struct {
-			BaseScore  string `json:"base_score"`
-			NumClass   string `json:"num_class"`
-			NumFeature string `json:"num_feature"`
-			NumTarget  string `json:"num_target"`
+			BaseScore  xgbParam `json:"base_score"`
+			NumClass   xgbParam `json:"num_class"`
+			NumFeature xgbParam `json:"num_feature"`
+			NumTarget  xgbParam `json:"num_target"`
 		} `json:"learner_model_param"`
 		Objective *struct {
 			Name string `json:"name"`
@@ -42,9 +44,9 @@ type xgbBooster struct {
 	Name  string `json:"name"`
 	Model *struct {
 		Param *struct {
-			NumTrees        string `json:"num_trees"`
-			NumParallelTree string `json:"num_parallel_tree"`
-			SizeLeafVector  string `json:"size_leaf_vector"`
+			NumTrees        xgbParam `json:"num_trees"`
+			NumParallelTree xgbParam `json:"num_parallel_tree"`
+			SizeLeafVector  xgbParam `json:"size_leaf_vector"`
 		} `json:"gbtree_model_param"`
 		TreeInfo []int     `json:"tree_info"`
 		Trees    []xgbTree `json:"trees"`
@@ -56,13 +58,85 @@ type xgbTree struct {
 	RightChildren   []int     `json:"right_children"`
 	SplitIndices    []int     `json:"split_indices"`
 	SplitConditions []float32 `json:"split_conditions"`
-	DefaultLeft     []int     `json:"default_left"`
-	SplitType       []int     `json:"split_type"`
+	DefaultLeft     xgbInts   `json:"default_left"`
+	SplitType       xgbInts   `json:"split_type"`
 	SumHessian      []float32 `json:"sum_hessian"`
 	Param           *struct {
-		NumNodes       string `json:"num_nodes"`
-		SizeLeafVector string `json:"size_leaf_vector"`
+		NumNodes       xgbParam `json:"num_nodes"`
+		SizeLeafVector xgbParam `json:"size_leaf_vector"`
 	} `json:"tree_param"`
+}
+
+// xgbParam is a model parameter. XGBoost writes them as strings ("5E-1",
+// "[8.74E0]", "1"); a plain JSON number (or UBJSON number) is accepted too
+// and kept as its decimal text.
+type xgbParam string
+
+func (p *xgbParam) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*p = xgbParam(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("parameter %s is neither a string nor a number", b)
+	}
+	*p = xgbParam(n)
+	return nil
+}
+
+// xgbInts is a per-node flag or enum array (default_left, split_type):
+// integers as XGBoost 1.7 and later write them, or booleans.
+type xgbInts []int
+
+func (a *xgbInts) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*a = nil
+		return nil
+	}
+	out := make([]int, len(raw))
+	for i, r := range raw {
+		switch string(r) {
+		case "true":
+			out[i] = 1
+		case "false":
+			out[i] = 0
+		default:
+			if err := json.Unmarshal(r, &out[i]); err != nil {
+				return fmt.Errorf("entry %d (%s) is not an integer or boolean", i, r)
+			}
+		}
+	}
+	*a = out
+	return nil
+}
+
+// checkLeafVector reads size_leaf_vector: 0 (XGBoost 1.x) and 1 (2.0 and
+// later) both mean one value per leaf; more is a multi-output tree
+// (multi_strategy "multi_output_tree"), which is not supported.
+func checkLeafVector(where string, s xgbParam) error {
+	if s == "" {
+		return nil
+	}
+	n, err := parseIntParam(where+".size_leaf_vector", string(s))
+	if err != nil {
+		return err
+	}
+	switch {
+	case n < 0:
+		return fmt.Errorf("tree: xgboost model: %s.size_leaf_vector is %d", where, n)
+	case n > 1:
+		return unsupported("xgboost vector-leaf (multi-output) trees: %s.size_leaf_vector is %d (multi_strategy \"multi_output_tree\")", where, n)
+	}
+	return nil
 }
 
 // xgbObjective describes how an XGBoost objective turns base_score into the
@@ -219,8 +293,8 @@ func loadXGBoostJSONBytes(data []byte) (*Ensemble, error) {
 	return f.build()
 }
 
-func parseIntParam(name, s string) (int, error) {
-	v, err := strconv.Atoi(strings.TrimSpace(s))
+func parseIntParam[S ~string](name string, s S) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(string(s)))
 	if err != nil {
 		return 0, fmt.Errorf("tree: xgboost model: %s = %q is not an integer", name, s)
 	}
@@ -230,8 +304,8 @@ func parseIntParam(name, s string) (int, error) {
 // parseBaseScore reads base_score, which XGBoost 1.7 and 2.x store as a
 // float string ("5E-1") and 3.x as a bracketed list ("[5E-1]" or one value
 // per output).
-func parseBaseScore(s string) ([]float32, error) {
-	s = strings.TrimSpace(s)
+func parseBaseScore[S ~string](str S) ([]float32, error) {
+	s := strings.TrimSpace(string(str))
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
 	var out []float32
 	for _, p := range strings.Split(s, ",") {
@@ -326,8 +400,8 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		return nil, errors.New("tree: xgboost model: no gradient_booster.model")
 	}
 	if m.Param != nil {
-		if m.Param.SizeLeafVector != "" && m.Param.SizeLeafVector != "0" {
-			return nil, unsupported("xgboost vector-leaf (multi-output) trees")
+		if err := checkLeafVector("gbtree_model_param", m.Param.SizeLeafVector); err != nil {
+			return nil, err
 		}
 		if m.Param.NumTrees != "" {
 			nt, err := parseIntParam("num_trees", m.Param.NumTrees)
@@ -392,8 +466,8 @@ func (x *xgbTree) convert(t int) (Tree, error) {
 		if nn != n {
 			return Tree{}, fmt.Errorf("tree: xgboost model: tree %d: num_nodes is %d but left_children has %d entries", t, nn, n)
 		}
-		if x.Param.SizeLeafVector != "" && x.Param.SizeLeafVector != "0" {
-			return Tree{}, unsupported("xgboost vector-leaf (multi-output) trees")
+		if err := checkLeafVector(fmt.Sprintf("trees[%d].tree_param", t), x.Param.SizeLeafVector); err != nil {
+			return Tree{}, err
 		}
 	}
 	if n == 0 {

@@ -1,0 +1,279 @@
+package tree
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aimskit/aimskit/explain"
+)
+
+// The XGBoost 2.x/3.x encodings of the same model, produced from the 1.7.4
+// test models by rewriting their documents: XGBoost ≥ 2.0 writes
+// size_leaf_vector "1" for scalar leaves, drops it from gbtree_model_param
+// and adds iteration_indptr; 3.x writes base_score as a bracketed vector
+// ("[5E-1]", one value per class for multi-class models). Each rewrite must
+// load and give the same margins and TreeSHAP values as the original.
+
+// xgbDoc decodes a JSON model into generic values, numbers kept as text.
+func xgbDoc(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v map[string]any
+	if err := d.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func docPath(t *testing.T, v any, path ...string) map[string]any {
+	t.Helper()
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("%s: not an object", p)
+		}
+		v = m[p]
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%v: not an object", path)
+	}
+	return m
+}
+
+// rewriteXGB applies one encoding variant to a 1.7 document in place.
+func rewriteXGB(t *testing.T, doc map[string]any, variant string) {
+	t.Helper()
+	lp := docPath(t, doc, "learner", "learner_model_param")
+	model := docPath(t, doc, "learner", "gradient_booster", "model")
+	gp := docPath(t, model, "gbtree_model_param")
+	trees := model["trees"].([]any)
+	bs := lp["base_score"].(string)
+	nc, _ := parseIntParam("num_class", lp["num_class"].(string))
+	groups := max(nc, 1)
+	setLeaf := func(s string) {
+		for _, tr := range trees {
+			docPath(t, tr, "tree_param")["size_leaf_vector"] = s
+		}
+	}
+	switch variant {
+	case "2.x":
+		doc["version"] = []any{json.Number("2"), json.Number("1"), json.Number("4")}
+		setLeaf("1")
+		delete(gp, "size_leaf_vector")
+		ind := []any{json.Number("0")}
+		per := len(trees) / groups
+		for i := 1; i <= per; i++ {
+			ind = append(ind, json.Number(fmt.Sprint(i*groups)))
+		}
+		model["iteration_indptr"] = ind
+	case "3.x":
+		doc["version"] = []any{json.Number("3"), json.Number("1"), json.Number("0")}
+		setLeaf("1")
+		gp["size_leaf_vector"] = "1"
+		lp["base_score"] = "[" + strings.Repeat(bs+",", groups-1) + bs + "]"
+	case "numbers":
+		// Parameters as plain numbers and default_left as booleans.
+		setLeaf("1")
+		f, _ := parseBaseScore(bs)
+		lp["base_score"] = json.Number(fmt.Sprint(f[0]))
+		lp["num_feature"] = json.Number(lp["num_feature"].(string))
+		for _, tr := range trees {
+			m := tr.(map[string]any)
+			dl := m["default_left"].([]any)
+			for i, v := range dl {
+				dl[i] = v.(json.Number).String() != "0"
+			}
+		}
+	default:
+		t.Fatalf("unknown variant %s", variant)
+	}
+}
+
+// ubjEncode writes v as XGBoost's UBJSON: keys without a marker, strings
+// 'S', integers 'l' or 'L', other numbers float32 'd', and numeric arrays as
+// typed, counted containers.
+func ubjEncode(buf *bytes.Buffer, v any) {
+	lenPrefix := func(n int) {
+		buf.WriteByte('L')
+		_ = binary.Write(buf, binary.BigEndian, int64(n))
+	}
+	str := func(s string) { lenPrefix(len(s)); buf.WriteString(s) }
+	num := func(n json.Number, typ byte) {
+		switch typ {
+		case 'L':
+			i, _ := n.Int64()
+			_ = binary.Write(buf, binary.BigEndian, i)
+		default:
+			f, _ := n.Float64()
+			_ = binary.Write(buf, binary.BigEndian, float32(f))
+		}
+	}
+	numType := func(n json.Number) byte {
+		if _, err := n.Int64(); err == nil {
+			return 'L'
+		}
+		return 'd'
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		buf.WriteByte('{')
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			str(k)
+			ubjEncode(buf, x[k])
+		}
+		buf.WriteByte('}')
+	case []any:
+		typ := byte(0)
+		for i, e := range x {
+			n, ok := e.(json.Number)
+			if !ok {
+				typ = 0
+				break
+			}
+			nt := numType(n)
+			if i == 0 || nt == 'd' {
+				typ = max(typ, nt) // 'd' > 'L': any float makes the array float
+			}
+		}
+		if typ != 0 {
+			buf.WriteString("[$")
+			buf.WriteByte(typ)
+			buf.WriteByte('#')
+			lenPrefix(len(x))
+			for _, e := range x {
+				num(e.(json.Number), typ)
+			}
+			return
+		}
+		buf.WriteByte('[')
+		for _, e := range x {
+			ubjEncode(buf, e)
+		}
+		buf.WriteByte(']')
+	case string:
+		buf.WriteByte('S')
+		str(x)
+	case json.Number:
+		typ := numType(x)
+		buf.WriteByte(typ)
+		num(x, typ)
+	case bool:
+		if x {
+			buf.WriteByte('T')
+		} else {
+			buf.WriteByte('F')
+		}
+	case nil:
+		buf.WriteByte('Z')
+	default:
+		panic(fmt.Sprintf("ubjEncode: %T", v))
+	}
+}
+
+func modelOutputs(t *testing.T, e *Ensemble, x explain.Matrix) (margins, contribs []float64) {
+	t.Helper()
+	ctx := context.Background()
+	margins = make([]float64, x.Rows*e.NumGroups())
+	if err := e.PredictMargins(ctx, x, margins); err != nil {
+		t.Fatal(err)
+	}
+	contribs = make([]float64, x.Rows*e.NumGroups()*(e.NumFeatures()+1))
+	if err := e.Contributions(ctx, x, contribs); err != nil {
+		t.Fatal(err)
+	}
+	return margins, contribs
+}
+
+func TestXGBoostNewerEncodings(t *testing.T) {
+	for _, base := range []string{
+		"reg_sqerr_t20_d3_f10_s101",
+		"bin_logistic_t50_d4_f10_bs03_s102",
+		"multi_softprob_t24_d3_f6_local",
+		"obj_count_poisson_local",
+	} {
+		orig := readVectorFile(t, base+".model.json")
+		want, err := LoadXGBoostJSON(bytes.NewReader(orig))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c xgbCase
+		if err := json.Unmarshal(readVectorFile(t, base+".case.json"), &c); err != nil {
+			t.Fatal(err)
+		}
+		x := matrixOf(t, c.Rows, want.NumFeatures())
+		wm, wc := modelOutputs(t, want, x)
+		for _, variant := range []string{"2.x", "3.x", "numbers"} {
+			doc := xgbDoc(t, orig)
+			rewriteXGB(t, doc, variant)
+			js, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ubj bytes.Buffer
+			ubjEncode(&ubj, doc)
+			for _, enc := range []struct {
+				name string
+				data []byte
+			}{{"json", js}, {"ubj", ubj.Bytes()}} {
+				t.Run(base+"/"+variant+"/"+enc.name, func(t *testing.T) {
+					e, err := LoadXGBoost(bytes.NewReader(enc.data))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if e.NumGroups() != want.NumGroups() || e.NumTrees() != want.NumTrees() {
+						t.Fatalf("%d groups %d trees, want %d %d", e.NumGroups(), e.NumTrees(), want.NumGroups(), want.NumTrees())
+					}
+					for k := 0; k < e.NumGroups(); k++ {
+						if e.Intercept(k) != want.Intercept(k) {
+							t.Errorf("intercept %d: %v, want %v", k, e.Intercept(k), want.Intercept(k))
+						}
+					}
+					m, c := modelOutputs(t, e, x)
+					assertClose(t, "margins", m, wm, 0)
+					assertClose(t, "contribs", c, wc, 0)
+				})
+			}
+		}
+	}
+}
+
+// TestXGBoostVectorLeafRefused: size_leaf_vector > 1 (multi_output_tree)
+// is still refused, with an error that names the field.
+func TestXGBoostVectorLeafRefused(t *testing.T) {
+	orig := readVectorFile(t, smallModel)
+	for _, where := range []string{"tree", "gbtree"} {
+		doc := xgbDoc(t, orig)
+		rewriteXGB(t, doc, "3.x")
+		model := docPath(t, doc, "learner", "gradient_booster", "model")
+		if where == "tree" {
+			docPath(t, model["trees"].([]any)[0], "tree_param")["size_leaf_vector"] = "3"
+		} else {
+			docPath(t, model, "gbtree_model_param")["size_leaf_vector"] = "3"
+		}
+		js, _ := json.Marshal(doc)
+		_, err := LoadXGBoostJSON(bytes.NewReader(js))
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "size_leaf_vector is 3") {
+			t.Errorf("%s: err = %v, want ErrUnsupported naming size_leaf_vector", where, err)
+		}
+	}
+	doc := xgbDoc(t, orig)
+	docPath(t, doc, "learner", "learner_model_param")["base_score"] = "[5E-1,NaN]"
+	js, _ := json.Marshal(doc)
+	if _, err := LoadXGBoostJSON(bytes.NewReader(js)); err == nil {
+		t.Error("bad base_score vector loaded")
+	}
+}
