@@ -13,7 +13,8 @@
 // direction, and margins are summed in float32 in file order, which
 // reproduces XGBoost's output_margin bit for bit. Outputs are the margins
 // put through the objective's transform (identity, sigmoid, softmax, exp).
-// Unsupported models (gblinear and dart boosters, categorical splits,
+// Dart boosters are read with their tree weights applied to the leaf values.
+// Unsupported models (gblinear boosters, categorical splits,
 // multi-output trees, unknown objectives) are rejected with errors wrapping
 // [ErrUnsupported].
 //

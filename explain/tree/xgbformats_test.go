@@ -277,3 +277,53 @@ func TestXGBoostVectorLeafRefused(t *testing.T) {
 		t.Error("bad base_score vector loaded")
 	}
 }
+
+// TestXGBoostDart: the dart case (testdata/gen/gen_dart_cat.py, XGBoost
+// 1.7.4, rate_drop 0.3) has tree weights other than 1, and the margins
+// agree with XGBoost's output_margin bit for bit (float32).
+func TestXGBoostDart(t *testing.T) {
+	var c xgbCase
+	if err := json.Unmarshal(readVectorFile(t, "dart_local.case.json"), &c); err != nil {
+		t.Fatal(err)
+	}
+	doc := xgbDoc(t, readVectorFile(t, c.ModelFile))
+	gb := docPath(t, doc, "learner", "gradient_booster")
+	if gb["name"] != "dart" {
+		t.Fatalf("booster %v", gb["name"])
+	}
+	scaled := 0
+	for _, w := range gb["weight_drop"].([]any) {
+		if w.(json.Number).String() != "1" && w.(json.Number).String() != "1.0" {
+			scaled++
+		}
+	}
+	if scaled == 0 {
+		t.Fatal("no tree weight differs from 1; the case does not test weight_drop")
+	}
+	e, err := LoadXGBoostFile(vectorDir + "/" + c.ModelFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := matrixOf(t, c.Rows, e.NumFeatures())
+	m, _ := modelOutputs(t, e, x)
+	for i := range m {
+		if float32(m[i]) != float32(c.Margin.data[i]) {
+			t.Errorf("row %d: margin %.9g, XGBoost %.9g", i, m[i], c.Margin.data[i])
+		}
+	}
+	// The UBJSON form of the same document loads to the same ensemble.
+	var ubj bytes.Buffer
+	ubjEncode(&ubj, doc)
+	u, err := LoadXGBoost(bytes.NewReader(ubj.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	um, _ := modelOutputs(t, u, x)
+	assertClose(t, "ubj margins", um, m, 0)
+	// Without its weight_drop a dart model is malformed, not a gbtree.
+	delete(gb, "weight_drop")
+	js, _ := json.Marshal(doc)
+	if _, err := LoadXGBoostJSON(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), "weight_drop") {
+		t.Errorf("dart without weight_drop: err = %v", err)
+	}
+}

@@ -40,9 +40,13 @@ type xgbFile struct {
 	Version []int `json:"version"`
 }
 
+// xgbBooster is learner.gradient_booster. A dart booster wraps a gbtree
+// one ("gbtree") and adds one weight per tree ("weight_drop").
 type xgbBooster struct {
-	Name  string `json:"name"`
-	Model *struct {
+	Name       string      `json:"name"`
+	Gbtree     *xgbBooster `json:"gbtree"`
+	WeightDrop []float32   `json:"weight_drop"`
+	Model      *struct {
 		Param *struct {
 			NumTrees        xgbParam `json:"num_trees"`
 			NumParallelTree xgbParam `json:"num_parallel_tree"`
@@ -187,8 +191,8 @@ var xgbObjectives = map[string]xgbObjective{
 }
 
 // ErrUnsupported is wrapped by every error about a model that is valid but
-// uses a feature this package does not implement (gblinear and dart
-// boosters, categorical splits, vector leaves, unknown objectives).
+// uses a feature this package does not implement (gblinear boosters,
+// categorical splits, vector leaves, unknown objectives).
 var ErrUnsupported = errors.New("unsupported")
 
 func unsupported(format string, args ...any) error {
@@ -265,11 +269,12 @@ func looksLikeUBJSON(data []byte) bool {
 // (float32(x) < threshold goes left, NaN takes the default direction) and
 // reproduces XGBoost's output_margin bit for bit.
 //
-// Supported: the gbtree booster with numerical splits and scalar leaves, and
+// Supported: the gbtree and dart boosters (dart tree weights scale the leaf
+// values) with numerical splits and scalar leaves, and
 // the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
-// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. Other
-// boosters (gblinear, dart), categorical splits, multi-output trees and
+// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. The
+// gblinear booster, categorical splits, multi-output trees and
 // other objectives give an error wrapping [ErrUnsupported].
 func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
 	data, err := readMaybeGzip(r)
@@ -330,12 +335,20 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	if err := json.Unmarshal(l.GradientBooster, &gb); err != nil {
 		return nil, fmt.Errorf("tree: xgboost model: gradient_booster: %w", err)
 	}
+	var weights []float32 // dart: one weight per tree
 	switch gb.Name {
 	case "gbtree":
 	case "gblinear":
 		return nil, unsupported("xgboost booster %q (linear model, not trees)", gb.Name)
 	case "dart":
-		return nil, unsupported("xgboost booster %q (dropout trees need weight_drop scaling)", gb.Name)
+		if gb.Gbtree == nil {
+			return nil, errors.New("tree: xgboost model: dart booster without its \"gbtree\" object")
+		}
+		if gb.WeightDrop == nil {
+			return nil, errors.New("tree: xgboost model: dart booster without \"weight_drop\"")
+		}
+		weights = gb.WeightDrop
+		gb = *gb.Gbtree
 	default:
 		return nil, unsupported("xgboost booster %q", gb.Name)
 	}
@@ -419,6 +432,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	if len(m.TreeInfo) != len(m.Trees) {
 		return nil, fmt.Errorf("tree: xgboost model: tree_info has %d entries for %d trees", len(m.TreeInfo), len(m.Trees))
 	}
+	if weights != nil && len(weights) != len(m.Trees) {
+		return nil, fmt.Errorf("tree: xgboost model: dart weight_drop has %d entries for %d trees", len(weights), len(m.Trees))
+	}
 	spec := Spec{
 		Trees:         make([]Tree, len(m.Trees)),
 		NumFeatures:   numFeature,
@@ -439,6 +455,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		if err != nil {
 			return nil, err
 		}
+		if weights != nil {
+			scaleLeaves(&tr, weights[t])
+		}
 		tr.Group = m.TreeInfo[t]
 		if tr.Group < 0 || tr.Group >= groups {
 			return nil, fmt.Errorf("tree: xgboost model: tree_info[%d] = %d, model has %d output groups", t, tr.Group, groups)
@@ -450,6 +469,19 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		return nil, fmt.Errorf("%w (xgboost model)", err)
 	}
 	return e, nil
+}
+
+// scaleLeaves applies a dart tree weight to the leaf values. XGBoost's dart
+// prediction adds leaf*w to the float32 margin, the product rounded to
+// float32; rounding the scaled leaf once to float32 reproduces it bit for
+// bit, and TreeSHAP, being linear in the leaf values, scales with it (as
+// XGBoost's pred_contribs does with the tree weights).
+func scaleLeaves(tr *Tree, w float32) {
+	for i, l := range tr.Left {
+		if l == -1 {
+			tr.Value[i] = float64(float32(tr.Value[i] * float64(w)))
+		}
+	}
 }
 
 // convert checks one XGBoost tree's arrays and maps them onto a [Tree].
