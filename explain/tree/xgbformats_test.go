@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ import (
 // xgbDoc decodes a JSON model into generic values, numbers kept as text.
 func xgbDoc(t *testing.T, data []byte) map[string]any {
 	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(data))
+	d := json.NewDecoder(bytes.NewReader(jsonNaNToNull(data)))
 	d.UseNumber()
 	var v map[string]any
 	if err := d.Decode(&v); err != nil {
@@ -107,7 +108,12 @@ func ubjEncode(buf *bytes.Buffer, v any) {
 		_ = binary.Write(buf, binary.BigEndian, int64(n))
 	}
 	str := func(s string) { lenPrefix(len(s)); buf.WriteString(s) }
-	num := func(n json.Number, typ byte) {
+	num := func(e any, typ byte) {
+		n, ok := e.(json.Number)
+		if !ok { // null in a float array: NaN, as XGBoost writes it
+			_ = binary.Write(buf, binary.BigEndian, float32(math.NaN()))
+			return
+		}
 		switch typ {
 		case 'L':
 			i, _ := n.Int64()
@@ -138,7 +144,12 @@ func ubjEncode(buf *bytes.Buffer, v any) {
 		buf.WriteByte('}')
 	case []any:
 		typ := byte(0)
+		nulls := false
 		for i, e := range x {
+			if e == nil {
+				nulls = true
+				continue
+			}
 			n, ok := e.(json.Number)
 			if !ok {
 				typ = 0
@@ -149,13 +160,16 @@ func ubjEncode(buf *bytes.Buffer, v any) {
 				typ = max(typ, nt) // 'd' > 'L': any float makes the array float
 			}
 		}
+		if nulls && typ != 0 {
+			typ = 'd'
+		}
 		if typ != 0 {
 			buf.WriteString("[$")
 			buf.WriteByte(typ)
 			buf.WriteByte('#')
 			lenPrefix(len(x))
 			for _, e := range x {
-				num(e.(json.Number), typ)
+				num(e, typ)
 			}
 			return
 		}
@@ -326,4 +340,75 @@ func TestXGBoostDart(t *testing.T) {
 	if _, err := LoadXGBoostJSON(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), "weight_drop") {
 		t.Errorf("dart without weight_drop: err = %v", err)
 	}
+}
+
+// TestXGBoostCategorical: partition splits of a pandas categorical column
+// (testdata/gen/gen_dart_cat.py, XGBoost 1.7.4, enable_categorical, hist).
+// cat_local has pandas rows; cat_odd_local the same model on numeric rows
+// with unseen, negative, fractional and >= 2^24 categories. Margins must
+// match XGBoost's bit for bit (float32), in JSON and in UBJSON (where the
+// categorical nodes' NaN split conditions are float NaNs).
+func TestXGBoostCategorical(t *testing.T) {
+	doc := xgbDoc(t, readVectorFile(t, "cat_local.model.json"))
+	var ubj bytes.Buffer
+	ubjEncode(&ubj, doc)
+	u, err := LoadXGBoostUBJSON(bytes.NewReader(ubj.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := LoadXGBoostFile(vectorDir + "/cat_local.model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"cat_local", "cat_odd_local"} {
+		var c xgbCase
+		if err := json.Unmarshal(readVectorFile(t, id+".case.json"), &c); err != nil {
+			t.Fatal(err)
+		}
+		x := matrixOf(t, c.Rows, e.NumFeatures())
+		m, cs := modelOutputs(t, e, x)
+		for i := range m {
+			if float32(m[i]) != float32(c.Margin.data[i]) {
+				t.Errorf("%s row %d: margin %.9g, XGBoost %.9g", id, i, m[i], c.Margin.data[i])
+			}
+		}
+		um, ucs := modelOutputs(t, u, x)
+		assertClose(t, id+" ubj margins", um, m, 0)
+		assertClose(t, id+" ubj contribs", ucs, cs, 0)
+	}
+
+	bad := func(name, want string, edit func(tr map[string]any)) {
+		t.Helper()
+		d := xgbDoc(t, readVectorFile(t, "cat_local.model.json"))
+		model := docPath(t, d, "learner", "gradient_booster", "model")
+		edit(model["trees"].([]any)[0].(map[string]any))
+		js, _ := json.Marshal(d)
+		_, err := LoadXGBoostJSON(bytes.NewReader(js))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", name, err, want)
+		}
+	}
+	bad("segment out of range", "outside categories", func(tr map[string]any) {
+		tr["categories_segments"].([]any)[0] = json.Number("1000")
+	})
+	bad("short sizes", "categories_sizes", func(tr map[string]any) {
+		s := tr["categories_sizes"].([]any)
+		tr["categories_sizes"] = s[:len(s)-1]
+	})
+	bad("set on a numerical node", "not a categorical split", func(tr map[string]any) {
+		tr["split_type"].([]any)[0] = json.Number("0")
+	})
+	bad("negative category", "out of range", func(tr map[string]any) {
+		tr["categories"].([]any)[0] = json.Number("-1")
+	})
+	bad("NaN leaf", "value NaN", func(tr map[string]any) {
+		lc := tr["left_children"].([]any)
+		sc := tr["split_conditions"].([]any)
+		for i := range lc {
+			if lc[i].(json.Number).String() == "-1" {
+				sc[i] = nil
+				return
+			}
+		}
+	})
 }

@@ -61,14 +61,95 @@ type xgbTree struct {
 	LeftChildren    []int     `json:"left_children"`
 	RightChildren   []int     `json:"right_children"`
 	SplitIndices    []int     `json:"split_indices"`
-	SplitConditions []float32 `json:"split_conditions"`
+	SplitConditions xgbFloats `json:"split_conditions"`
 	DefaultLeft     xgbInts   `json:"default_left"`
 	SplitType       xgbInts   `json:"split_type"`
-	SumHessian      []float32 `json:"sum_hessian"`
-	Param           *struct {
+	SumHessian      xgbFloats `json:"sum_hessian"`
+	// Categorical splits: the category sets of the nodes listed in
+	// categories_nodes, stored back to back in categories
+	// (categories_segments[i] is the offset of set i, categories_sizes[i]
+	// its length).
+	Categories         []int `json:"categories"`
+	CategoriesNodes    []int `json:"categories_nodes"`
+	CategoriesSegments []int `json:"categories_segments"`
+	CategoriesSizes    []int `json:"categories_sizes"`
+	Param              *struct {
 		NumNodes       xgbParam `json:"num_nodes"`
 		SizeLeafVector xgbParam `json:"size_leaf_vector"`
 	} `json:"tree_param"`
+}
+
+// xgbFloats is a float32 array in which null stands for NaN: XGBoost
+// writes NaN (JSON token NaN, turned into null by [jsonNaNToNull]; UBJSON
+// NaN, decoded as null) as the split condition of a categorical node.
+// NaN anywhere it matters (a leaf value, a numerical threshold, a cover)
+// is rejected when the ensemble is built.
+type xgbFloats []float32
+
+func (a *xgbFloats) UnmarshalJSON(b []byte) error {
+	var raw []*float32
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*a = nil
+		return nil
+	}
+	out := make([]float32, len(raw))
+	for i, p := range raw {
+		if p == nil {
+			out[i] = float32(math.NaN())
+		} else {
+			out[i] = *p
+		}
+	}
+	*a = out
+	return nil
+}
+
+// jsonNaNToNull replaces the bare tokens NaN, Infinity and -Infinity that
+// XGBoost's JSON writer emits for non-finite floats (outside strings) with
+// null, which encoding/json accepts. Input without them is returned as is.
+func jsonNaNToNull(data []byte) []byte {
+	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	inStr := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inStr {
+			out = append(out, c)
+			switch c {
+			case '\\':
+				if i+1 < len(data) {
+					i++
+					out = append(out, data[i])
+				}
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inStr = true
+		case bytes.HasPrefix(data[i:], []byte("NaN")):
+			out = append(out, "null"...)
+			i += len("NaN") - 1
+			continue
+		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
+			out = append(out, "null"...)
+			i += len("-Infinity") - 1
+			continue
+		case bytes.HasPrefix(data[i:], []byte("Infinity")):
+			out = append(out, "null"...)
+			i += len("Infinity") - 1
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // xgbParam is a model parameter. XGBoost writes them as strings ("5E-1",
@@ -192,7 +273,7 @@ var xgbObjectives = map[string]xgbObjective{
 
 // ErrUnsupported is wrapped by every error about a model that is valid but
 // uses a feature this package does not implement (gblinear boosters,
-// categorical splits, vector leaves, unknown objectives).
+// vector leaves, multi-target models, unknown objectives).
 var ErrUnsupported = errors.New("unsupported")
 
 func unsupported(format string, args ...any) error {
@@ -270,11 +351,12 @@ func looksLikeUBJSON(data []byte) bool {
 // reproduces XGBoost's output_margin bit for bit.
 //
 // Supported: the gbtree and dart boosters (dart tree weights scale the leaf
-// values) with numerical splits and scalar leaves, and
+// values) with numerical and categorical (partition) splits and scalar
+// leaves, and
 // the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
 // reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. The
-// gblinear booster, categorical splits, multi-output trees and
+// gblinear booster, multi-output (vector-leaf) trees and
 // other objectives give an error wrapping [ErrUnsupported].
 func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
 	data, err := readMaybeGzip(r)
@@ -292,7 +374,7 @@ func loadXGBoostJSONBytes(data []byte) (*Ensemble, error) {
 		return nil, errors.New("tree: xgboost model: empty input")
 	}
 	var f xgbFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := json.Unmarshal(jsonNaNToNull(data), &f); err != nil {
 		return nil, fmt.Errorf("tree: xgboost model: malformed JSON: %w", err)
 	}
 	return f.build()
@@ -471,6 +553,37 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	return e, nil
 }
 
+// categorySets maps categories/categories_nodes/_segments/_sizes onto
+// per-node sets (nil when the tree has no categorical split). Listed nodes
+// must be internal nodes with split_type 1.
+func (x *xgbTree) categorySets(t, n int) ([][]int, error) {
+	k := len(x.CategoriesNodes)
+	if k == 0 {
+		return nil, nil
+	}
+	if len(x.CategoriesSegments) != k || len(x.CategoriesSizes) != k {
+		return nil, fmt.Errorf("tree: xgboost model: tree %d: %d categories_nodes, %d categories_segments, %d categories_sizes", t, k, len(x.CategoriesSegments), len(x.CategoriesSizes))
+	}
+	sets := make([][]int, n)
+	for j, nid := range x.CategoriesNodes {
+		if nid < 0 || nid >= n || x.LeftChildren[nid] == -1 {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: categories_nodes[%d] = %d is not an internal node", t, j, nid)
+		}
+		if x.SplitType == nil || x.SplitType[nid] != 1 {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: node %d has a category set but is not a categorical split", t, nid)
+		}
+		if sets[nid] != nil {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: node %d has two category sets", t, nid)
+		}
+		beg, size := x.CategoriesSegments[j], x.CategoriesSizes[j]
+		if beg < 0 || size < 0 || size > len(x.Categories)-beg {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: category segment [%d, +%d) outside categories (%d)", t, beg, size, len(x.Categories))
+		}
+		sets[nid] = append(make([]int, 0, size), x.Categories[beg:beg+size]...)
+	}
+	return sets, nil
+}
+
 // scaleLeaves applies a dart tree weight to the leaf values. XGBoost's dart
 // prediction adds leaf*w to the float32 margin, the product rounded to
 // float32; rounding the scaled leaf once to float32 reproduces it bit for
@@ -539,15 +652,31 @@ func (x *xgbTree) convert(t int) (Tree, error) {
 		Value:       make([]float64, n),
 		Cover:       make([]float64, n),
 	}
+	cats, err := x.categorySets(t, n)
+	if err != nil {
+		return Tree{}, err
+	}
+	tr.Categories = cats
 	for i := 0; i < n; i++ {
 		leaf := x.LeftChildren[i] == -1
-		if !leaf && x.SplitType != nil && x.SplitType[i] != 0 {
-			return Tree{}, unsupported("xgboost categorical split (tree %d node %d)", t, i)
+		if !leaf && x.SplitType != nil {
+			switch x.SplitType[i] {
+			case 0:
+			case 1:
+				if cats == nil || cats[i] == nil {
+					return Tree{}, fmt.Errorf("tree: xgboost model: tree %d node %d is a categorical split without a category set", t, i)
+				}
+			default:
+				return Tree{}, unsupported("xgboost split_type %d (tree %d node %d)", x.SplitType[i], t, i)
+			}
 		}
 		v := float64(x.SplitConditions[i])
-		if leaf {
+		switch {
+		case leaf:
 			tr.Value[i] = v
-		} else {
+		case cats != nil && cats[i] != nil:
+			// The split condition of a categorical node is unused (NaN).
+		default:
 			tr.Threshold[i] = v
 		}
 		tr.DefaultLeft[i] = x.DefaultLeft[i] != 0

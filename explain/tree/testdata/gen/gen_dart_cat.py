@@ -96,3 +96,25 @@ rownum = np.column_stack([
 rownum[rownum[:, 1] < 0, 1] = np.nan
 rownum[rownum[:, 2] < 0, 2] = np.nan
 write_case("cat_local", bst, params, dr, rownum, ["x0", "c8", "c3"], "reg:squarederror", 8)
+
+# The same categorical model on numeric rows with values pandas cannot
+# produce: unseen, negative, fractional and out-of-range (>= 2^24)
+# categories. XGBoost sends them left unless their truncated value is in the
+# node's set. (XGBoost refuses ±Inf in a DMatrix, so there is none here.)
+odd = np.array([
+    [0.1, 9, 5], [0.1, -1, -2], [0.1, 2.7, 1.5], [0.1, 3e7, 1e9], [-0.3, -0.5, 0.99],
+    [0.5, 7.999, 2.0001], [0.2, 16777216, 16777215], [1.0, np.nan, 0], [0.0, 4, np.nan],
+    [0.0, -0.0, -0.0], [2.0, 8, 3], [-1.0, 1, 2],
+], dtype=np.float32)
+do = xgb.DMatrix(odd, feature_names=["x0", "c8", "c3"], feature_types=["q", "c", "c"], enable_categorical=True)
+case = {
+    "schema_version": 1, "id": "cat_odd_local", "split": "local", "model_file": "cat_local.model.json",
+    "xgboost_version": xgb.__version__, "objective": "reg:squarederror", "num_class": 0, "num_trees": 8,
+    "train_params": params, "feature_names": ["x0", "c8", "c3"],
+    "rows": f(odd), "margin": f(bst.predict(do, output_margin=True)), "prediction": f(bst.predict(do)),
+    "leaf_index": [[int(v) for v in r] for r in bst.predict(do, pred_leaf=True)],
+    "contribs": f(bst.predict(do, pred_contribs=True)),
+}
+with open(os.path.join(OUT, "cat_odd_local.case.json"), "w") as fh:
+    json.dump(case, fh)
+print("cat_odd_local")
