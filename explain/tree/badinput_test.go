@@ -60,10 +60,10 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"gblinear", mutate(t, func(r map[string]any) {
 			obj(r, "learner")["gradient_booster"] = map[string]any{"name": "gblinear", "model": map[string]any{"weights": []any{0.1, 0.2}}}
 		}), "gblinear", true},
-		{"dart", mutate(t, func(r map[string]any) {
+		{"dart weights short", mutate(t, func(r map[string]any) {
 			gb := obj(r, "learner", "gradient_booster")
 			obj(r, "learner")["gradient_booster"] = map[string]any{"name": "dart", "gbtree": gb, "weight_drop": []any{1.0}}
-		}), "dart", true},
+		}), "weight_drop has 1 entries for 20 trees", false},
 		{"unknown objective", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "objective")["name"] = "survival:cox"
 		}), "survival:cox", true},
@@ -72,7 +72,7 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		}), "objective", false},
 		{"categorical split", mutate(t, func(r map[string]any) {
 			firstTree(r)["split_type"].([]any)[0] = 1
-		}), "categorical", true},
+		}), "categorical split without a category set", false},
 		{"child out of range", mutate(t, func(r map[string]any) {
 			firstTree(r)["left_children"].([]any)[0] = 99
 		}), "out of range", false},

@@ -44,6 +44,14 @@ type Tree struct {
 	Cover []float64
 	// Group is the output group (class) the tree adds to.
 	Group int
+	// Categories marks categorical splits; nil means none. When
+	// Categories[i] is non-nil, internal node i is a partition split on
+	// Feature[i] and Threshold[i] is ignored: a value whose category (the
+	// value truncated to an integer) is listed goes right, any other value
+	// (including negative values and values of 2^24 or more) goes left, and
+	// a missing value takes DefaultLeft. This is XGBoost's rule; a format
+	// whose listed categories go left swaps Left and Right.
+	Categories [][]int
 }
 
 // Spec describes an ensemble for [New].
@@ -170,6 +178,9 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 	if tr.Cover != nil && len(tr.Cover) != n {
 		return fmt.Errorf("tree: tree %d has %d nodes but %d covers", t, n, len(tr.Cover))
 	}
+	if tr.Categories != nil && len(tr.Categories) != n {
+		return fmt.Errorf("tree: tree %d has %d nodes but %d category sets", t, n, len(tr.Categories))
+	}
 	if tr.Group < 0 || tr.Group >= e.numGroups {
 		return fmt.Errorf("tree: tree %d adds to output group %d, model has %d groups", t, tr.Group, e.numGroups)
 	}
@@ -222,7 +233,19 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 			if f < 0 || f >= e.numFeatures {
 				return fmt.Errorf("tree: tree %d node %d splits on feature %d, model has %d features", t, it.id, f, e.numFeatures)
 			}
+			var cats []int
+			if tr.Categories != nil {
+				cats = tr.Categories[it.id]
+			}
 			thr := tr.Threshold[it.id]
+			if cats != nil {
+				cs, err := newCatSplit(cats)
+				if err != nil {
+					return fmt.Errorf("tree: tree %d node %d: %w", t, it.id, err)
+				}
+				nd.cat = cs
+				thr = 0
+			}
 			if math.IsNaN(thr) || math.IsInf(thr, 0) {
 				return fmt.Errorf("tree: tree %d node %d has threshold %v", t, it.id, thr)
 			}
@@ -273,6 +296,25 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 		e.maxDepth = depth
 	}
 	return nil
+}
+
+// newCatSplit checks and sorts a category set.
+func newCatSplit(cats []int) (*catSplit, error) {
+	set := make([]int32, 0, len(cats))
+	for _, c := range cats {
+		if c < 0 || c >= maxCategory {
+			return nil, fmt.Errorf("category %d out of range [0, 2^24)", c)
+		}
+		set = append(set, int32(c))
+	}
+	sort.Slice(set, func(i, j int) bool { return set[i] < set[j] })
+	out := set[:0]
+	for i, c := range set {
+		if i == 0 || c != set[i-1] {
+			out = append(out, c)
+		}
+	}
+	return &catSplit{set: out}, nil
 }
 
 // computeMeans stores at every internal node the cover-weighted mean of its

@@ -15,7 +15,10 @@
 // direction, and margins are summed in float32 in file order, which
 // reproduces XGBoost's output_margin bit for bit. Outputs are the margins
 // put through the objective's transform (identity, sigmoid, softmax, exp).
-// Unsupported models (gblinear and dart boosters, categorical splits,
+// Dart boosters are read with their tree weights applied to the leaf values;
+// categorical (partition) splits follow XGBoost's rule: a category in the
+// node's set goes right, any other value left, a missing value the default
+// direction. Unsupported models (gblinear boosters,
 // multi-output trees, unknown objectives) are rejected with errors wrapping
 // [ErrUnsupported].
 //

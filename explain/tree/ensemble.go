@@ -27,6 +27,40 @@ type node struct {
 	// left is the left child's index; the right child is left+1. At a
 	// leaf it indexes the leaf's TreeSHAP table entry (or is -1).
 	left int32
+	// cat, when non-nil, makes this a categorical split (thr is unused):
+	// see [catSplit.next].
+	cat *catSplit
+}
+
+// catSplit is the category set of a categorical split, sorted and without
+// duplicates. XGBoost's rule (common::Decision): a value whose category
+// (the value truncated to an integer) is in the set goes right; any other
+// value, including negative values and values of 2^24 or more, goes left;
+// a missing value takes the default direction.
+type catSplit struct {
+	set []int32
+}
+
+// maxCategory is XGBoost's bound on category values (OutOfRangeCat, 2^24,
+// the largest integer range a float32 holds exactly).
+const maxCategory = 1 << 24
+
+// has reports whether canonical value v is a category of the set.
+func (c *catSplit) has(v float64) bool {
+	if !(v >= 0 && v < maxCategory) {
+		return false
+	}
+	k := int32(v)
+	lo, hi := 0, len(c.set)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c.set[m] < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(c.set) && c.set[lo] == k
 }
 
 // Ensemble is an immutable additive tree ensemble: the margin of output group
@@ -141,8 +175,11 @@ func clampInf(v float64) float64 {
 
 // next returns the child of internal node n that a canonical value v takes:
 // a missing value follows the default direction, otherwise v < thr goes
-// left.
+// left (categorical splits: see [catSplit]).
 func (n *node) next(v float64) int32 {
+	if n.cat != nil {
+		return n.catNext(v)
+	}
 	if v != v { // NaN
 		v = n.missing
 	}
@@ -153,6 +190,20 @@ func (n *node) next(v float64) int32 {
 	// clear. Splits are unpredictable, so a branch here mispredicts often.
 	d := v - n.thr + 0
 	return n.left + 1 - int32(math.Float64bits(d)>>63)
+}
+
+// catNext is next for a categorical split.
+func (n *node) catNext(v float64) int32 {
+	if v != v {
+		if n.missing < 0 {
+			return n.left
+		}
+		return n.left + 1
+	}
+	if n.cat.has(v) {
+		return n.left + 1
+	}
+	return n.left
 }
 
 // leaf walks tree t on a canonical row and returns the leaf node index.

@@ -91,13 +91,13 @@ func (d *ubjDecoder) scalar(t byte) (any, error) {
 			return nil, err
 		}
 		v := float64(math.Float32frombits(binary.BigEndian.Uint32(b)))
-		return finiteFloat(v)
+		return finiteFloat(v), nil
 	case 'D':
 		b, err := d.take(8)
 		if err != nil {
 			return nil, err
 		}
-		return finiteFloat(math.Float64frombits(binary.BigEndian.Uint64(b)))
+		return finiteFloat(math.Float64frombits(binary.BigEndian.Uint64(b))), nil
 	case 'C':
 		b, err := d.byte()
 		return string(rune(b)), err
@@ -111,13 +111,16 @@ func (d *ubjDecoder) scalar(t byte) (any, error) {
 	return nil, fmt.Errorf("unknown type marker %q at byte %d", t, d.pos-1)
 }
 
-// finiteFloat rejects NaN and ±Inf, which JSON cannot carry and no valid
-// model field holds.
-func finiteFloat(v float64) (any, error) {
+// finiteFloat turns NaN and ±Inf, which JSON cannot carry, into null.
+// XGBoost writes NaN as the split condition of a categorical node; the
+// model's float arrays read null as NaN, and NaN where a finite number is
+// needed (leaf value, numerical threshold, cover) is rejected when the
+// ensemble is built.
+func finiteFloat(v float64) any {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil, fmt.Errorf("non-finite number %v", v)
+		return nil
 	}
-	return v, nil
+	return v
 }
 
 func (d *ubjDecoder) integer(t byte) (int64, error) {

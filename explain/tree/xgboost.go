@@ -16,7 +16,9 @@ import (
 
 // XGBoost's JSON model format (Booster.save_model("m.json"), XGBoost 1.7
 // and later), as documented in xgboost/doc/model.schema and checked against
-// real 1.7.4 files. Only the fields that prediction and TreeSHAP need are
+// real 1.7.4 files. XGBoost 2.0 and later write size_leaf_vector "1" for
+// scalar leaves (1.7: "0") and add iteration_indptr; 3.x writes base_score
+// as a bracketed vector ("[8.74E0]"). Both are read here. Only the fields that prediction and TreeSHAP need are
 // decoded. Floats are decoded into float32 fields, so the values are the
 // float32 numbers XGBoost wrote (encoding/json parses float32 fields with
 // ParseFloat(s, 32)).
@@ -26,10 +28,10 @@ type xgbFile struct {
 		FeatureTypes     []string        `json:"feature_types"`
 		GradientBooster  json.RawMessage `json:"gradient_booster"`
 		LearnerModelParm *struct {
-			BaseScore  string `json:"base_score"`
-			NumClass   string `json:"num_class"`
-			NumFeature string `json:"num_feature"`
-			NumTarget  string `json:"num_target"`
+			BaseScore  xgbParam `json:"base_score"`
+			NumClass   xgbParam `json:"num_class"`
+			NumFeature xgbParam `json:"num_feature"`
+			NumTarget  xgbParam `json:"num_target"`
 		} `json:"learner_model_param"`
 		Objective *struct {
 			Name string `json:"name"`
@@ -38,13 +40,17 @@ type xgbFile struct {
 	Version []int `json:"version"`
 }
 
+// xgbBooster is learner.gradient_booster. A dart booster wraps a gbtree
+// one ("gbtree") and adds one weight per tree ("weight_drop").
 type xgbBooster struct {
-	Name  string `json:"name"`
-	Model *struct {
+	Name       string      `json:"name"`
+	Gbtree     *xgbBooster `json:"gbtree"`
+	WeightDrop []float32   `json:"weight_drop"`
+	Model      *struct {
 		Param *struct {
-			NumTrees        string `json:"num_trees"`
-			NumParallelTree string `json:"num_parallel_tree"`
-			SizeLeafVector  string `json:"size_leaf_vector"`
+			NumTrees        xgbParam `json:"num_trees"`
+			NumParallelTree xgbParam `json:"num_parallel_tree"`
+			SizeLeafVector  xgbParam `json:"size_leaf_vector"`
 		} `json:"gbtree_model_param"`
 		TreeInfo []int     `json:"tree_info"`
 		Trees    []xgbTree `json:"trees"`
@@ -55,14 +61,167 @@ type xgbTree struct {
 	LeftChildren    []int     `json:"left_children"`
 	RightChildren   []int     `json:"right_children"`
 	SplitIndices    []int     `json:"split_indices"`
-	SplitConditions []float32 `json:"split_conditions"`
-	DefaultLeft     []int     `json:"default_left"`
-	SplitType       []int     `json:"split_type"`
-	SumHessian      []float32 `json:"sum_hessian"`
-	Param           *struct {
-		NumNodes       string `json:"num_nodes"`
-		SizeLeafVector string `json:"size_leaf_vector"`
+	SplitConditions xgbFloats `json:"split_conditions"`
+	DefaultLeft     xgbInts   `json:"default_left"`
+	SplitType       xgbInts   `json:"split_type"`
+	SumHessian      xgbFloats `json:"sum_hessian"`
+	// Categorical splits: the category sets of the nodes listed in
+	// categories_nodes, stored back to back in categories
+	// (categories_segments[i] is the offset of set i, categories_sizes[i]
+	// its length).
+	Categories         []int `json:"categories"`
+	CategoriesNodes    []int `json:"categories_nodes"`
+	CategoriesSegments []int `json:"categories_segments"`
+	CategoriesSizes    []int `json:"categories_sizes"`
+	Param              *struct {
+		NumNodes       xgbParam `json:"num_nodes"`
+		SizeLeafVector xgbParam `json:"size_leaf_vector"`
 	} `json:"tree_param"`
+}
+
+// xgbFloats is a float32 array in which null stands for NaN: XGBoost
+// writes NaN (JSON token NaN, turned into null by [jsonNaNToNull]; UBJSON
+// NaN, decoded as null) as the split condition of a categorical node.
+// NaN anywhere it matters (a leaf value, a numerical threshold, a cover)
+// is rejected when the ensemble is built.
+type xgbFloats []float32
+
+func (a *xgbFloats) UnmarshalJSON(b []byte) error {
+	var raw []*float32
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*a = nil
+		return nil
+	}
+	out := make([]float32, len(raw))
+	for i, p := range raw {
+		if p == nil {
+			out[i] = float32(math.NaN())
+		} else {
+			out[i] = *p
+		}
+	}
+	*a = out
+	return nil
+}
+
+// jsonNaNToNull replaces the bare tokens NaN, Infinity and -Infinity that
+// XGBoost's JSON writer emits for non-finite floats (outside strings) with
+// null, which encoding/json accepts. Input without them is returned as is.
+func jsonNaNToNull(data []byte) []byte {
+	if !bytes.Contains(data, []byte("NaN")) && !bytes.Contains(data, []byte("Infinity")) {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	inStr := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inStr {
+			out = append(out, c)
+			switch c {
+			case '\\':
+				if i+1 < len(data) {
+					i++
+					out = append(out, data[i])
+				}
+			case '"':
+				inStr = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inStr = true
+		case bytes.HasPrefix(data[i:], []byte("NaN")):
+			out = append(out, "null"...)
+			i += len("NaN") - 1
+			continue
+		case bytes.HasPrefix(data[i:], []byte("-Infinity")):
+			out = append(out, "null"...)
+			i += len("-Infinity") - 1
+			continue
+		case bytes.HasPrefix(data[i:], []byte("Infinity")):
+			out = append(out, "null"...)
+			i += len("Infinity") - 1
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// xgbParam is a model parameter. XGBoost writes them as strings ("5E-1",
+// "[8.74E0]", "1"); a plain JSON number (or UBJSON number) is accepted too
+// and kept as its decimal text.
+type xgbParam string
+
+func (p *xgbParam) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*p = xgbParam(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("parameter %s is neither a string nor a number", b)
+	}
+	*p = xgbParam(n)
+	return nil
+}
+
+// xgbInts is a per-node flag or enum array (default_left, split_type):
+// integers as XGBoost 1.7 and later write them, or booleans.
+type xgbInts []int
+
+func (a *xgbInts) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*a = nil
+		return nil
+	}
+	out := make([]int, len(raw))
+	for i, r := range raw {
+		switch string(r) {
+		case "true":
+			out[i] = 1
+		case "false":
+			out[i] = 0
+		default:
+			if err := json.Unmarshal(r, &out[i]); err != nil {
+				return fmt.Errorf("entry %d (%s) is not an integer or boolean", i, r)
+			}
+		}
+	}
+	*a = out
+	return nil
+}
+
+// checkLeafVector reads size_leaf_vector: 0 (XGBoost 1.x) and 1 (2.0 and
+// later) both mean one value per leaf; more is a multi-output tree
+// (multi_strategy "multi_output_tree"), which is not supported.
+func checkLeafVector(where string, s xgbParam) error {
+	if s == "" {
+		return nil
+	}
+	n, err := parseIntParam(where+".size_leaf_vector", string(s))
+	if err != nil {
+		return err
+	}
+	switch {
+	case n < 0:
+		return fmt.Errorf("tree: xgboost model: %s.size_leaf_vector is %d", where, n)
+	case n > 1:
+		return unsupported("xgboost vector-leaf (multi-output) trees: %s.size_leaf_vector is %d (multi_strategy \"multi_output_tree\")", where, n)
+	}
+	return nil
 }
 
 // xgbObjective describes how an XGBoost objective turns base_score into the
@@ -113,8 +272,8 @@ var xgbObjectives = map[string]xgbObjective{
 }
 
 // ErrUnsupported is wrapped by every error about a model that is valid but
-// uses a feature this package does not implement (gblinear and dart
-// boosters, categorical splits, vector leaves, unknown objectives).
+// uses a feature this package does not implement (gblinear boosters,
+// vector leaves, multi-target models, unknown objectives).
 var ErrUnsupported = errors.New("unsupported")
 
 func unsupported(format string, args ...any) error {
@@ -191,11 +350,13 @@ func looksLikeUBJSON(data []byte) bool {
 // (float32(x) < threshold goes left, NaN takes the default direction) and
 // reproduces XGBoost's output_margin bit for bit.
 //
-// Supported: the gbtree booster with numerical splits and scalar leaves, and
+// Supported: the gbtree and dart boosters (dart tree weights scale the leaf
+// values) with numerical and categorical (partition) splits and scalar
+// leaves, and
 // the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
-// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. Other
-// boosters (gblinear, dart), categorical splits, multi-output trees and
+// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. The
+// gblinear booster, multi-output (vector-leaf) trees and
 // other objectives give an error wrapping [ErrUnsupported].
 func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
 	data, err := readMaybeGzip(r)
@@ -213,14 +374,14 @@ func loadXGBoostJSONBytes(data []byte) (*Ensemble, error) {
 		return nil, errors.New("tree: xgboost model: empty input")
 	}
 	var f xgbFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := json.Unmarshal(jsonNaNToNull(data), &f); err != nil {
 		return nil, fmt.Errorf("tree: xgboost model: malformed JSON: %w", err)
 	}
 	return f.build()
 }
 
-func parseIntParam(name, s string) (int, error) {
-	v, err := strconv.Atoi(strings.TrimSpace(s))
+func parseIntParam[S ~string](name string, s S) (int, error) {
+	v, err := strconv.Atoi(strings.TrimSpace(string(s)))
 	if err != nil {
 		return 0, fmt.Errorf("tree: xgboost model: %s = %q is not an integer", name, s)
 	}
@@ -230,8 +391,8 @@ func parseIntParam(name, s string) (int, error) {
 // parseBaseScore reads base_score, which XGBoost 1.7 and 2.x store as a
 // float string ("5E-1") and 3.x as a bracketed list ("[5E-1]" or one value
 // per output).
-func parseBaseScore(s string) ([]float32, error) {
-	s = strings.TrimSpace(s)
+func parseBaseScore[S ~string](str S) ([]float32, error) {
+	s := strings.TrimSpace(string(str))
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
 	var out []float32
 	for _, p := range strings.Split(s, ",") {
@@ -256,12 +417,20 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	if err := json.Unmarshal(l.GradientBooster, &gb); err != nil {
 		return nil, fmt.Errorf("tree: xgboost model: gradient_booster: %w", err)
 	}
+	var weights []float32 // dart: one weight per tree
 	switch gb.Name {
 	case "gbtree":
 	case "gblinear":
 		return nil, unsupported("xgboost booster %q (linear model, not trees)", gb.Name)
 	case "dart":
-		return nil, unsupported("xgboost booster %q (dropout trees need weight_drop scaling)", gb.Name)
+		if gb.Gbtree == nil {
+			return nil, errors.New("tree: xgboost model: dart booster without its \"gbtree\" object")
+		}
+		if gb.WeightDrop == nil {
+			return nil, errors.New("tree: xgboost model: dart booster without \"weight_drop\"")
+		}
+		weights = gb.WeightDrop
+		gb = *gb.Gbtree
 	default:
 		return nil, unsupported("xgboost booster %q", gb.Name)
 	}
@@ -326,8 +495,8 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		return nil, errors.New("tree: xgboost model: no gradient_booster.model")
 	}
 	if m.Param != nil {
-		if m.Param.SizeLeafVector != "" && m.Param.SizeLeafVector != "0" {
-			return nil, unsupported("xgboost vector-leaf (multi-output) trees")
+		if err := checkLeafVector("gbtree_model_param", m.Param.SizeLeafVector); err != nil {
+			return nil, err
 		}
 		if m.Param.NumTrees != "" {
 			nt, err := parseIntParam("num_trees", m.Param.NumTrees)
@@ -344,6 +513,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	}
 	if len(m.TreeInfo) != len(m.Trees) {
 		return nil, fmt.Errorf("tree: xgboost model: tree_info has %d entries for %d trees", len(m.TreeInfo), len(m.Trees))
+	}
+	if weights != nil && len(weights) != len(m.Trees) {
+		return nil, fmt.Errorf("tree: xgboost model: dart weight_drop has %d entries for %d trees", len(weights), len(m.Trees))
 	}
 	spec := Spec{
 		Trees:         make([]Tree, len(m.Trees)),
@@ -365,6 +537,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		if err != nil {
 			return nil, err
 		}
+		if weights != nil {
+			scaleLeaves(&tr, weights[t])
+		}
 		tr.Group = m.TreeInfo[t]
 		if tr.Group < 0 || tr.Group >= groups {
 			return nil, fmt.Errorf("tree: xgboost model: tree_info[%d] = %d, model has %d output groups", t, tr.Group, groups)
@@ -376,6 +551,50 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		return nil, fmt.Errorf("%w (xgboost model)", err)
 	}
 	return e, nil
+}
+
+// categorySets maps categories/categories_nodes/_segments/_sizes onto
+// per-node sets (nil when the tree has no categorical split). Listed nodes
+// must be internal nodes with split_type 1.
+func (x *xgbTree) categorySets(t, n int) ([][]int, error) {
+	k := len(x.CategoriesNodes)
+	if k == 0 {
+		return nil, nil
+	}
+	if len(x.CategoriesSegments) != k || len(x.CategoriesSizes) != k {
+		return nil, fmt.Errorf("tree: xgboost model: tree %d: %d categories_nodes, %d categories_segments, %d categories_sizes", t, k, len(x.CategoriesSegments), len(x.CategoriesSizes))
+	}
+	sets := make([][]int, n)
+	for j, nid := range x.CategoriesNodes {
+		if nid < 0 || nid >= n || x.LeftChildren[nid] == -1 {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: categories_nodes[%d] = %d is not an internal node", t, j, nid)
+		}
+		if x.SplitType == nil || x.SplitType[nid] != 1 {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: node %d has a category set but is not a categorical split", t, nid)
+		}
+		if sets[nid] != nil {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: node %d has two category sets", t, nid)
+		}
+		beg, size := x.CategoriesSegments[j], x.CategoriesSizes[j]
+		if beg < 0 || size < 0 || size > len(x.Categories)-beg {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: category segment [%d, +%d) outside categories (%d)", t, beg, size, len(x.Categories))
+		}
+		sets[nid] = append(make([]int, 0, size), x.Categories[beg:beg+size]...)
+	}
+	return sets, nil
+}
+
+// scaleLeaves applies a dart tree weight to the leaf values. XGBoost's dart
+// prediction adds leaf*w to the float32 margin, the product rounded to
+// float32; rounding the scaled leaf once to float32 reproduces it bit for
+// bit, and TreeSHAP, being linear in the leaf values, scales with it (as
+// XGBoost's pred_contribs does with the tree weights).
+func scaleLeaves(tr *Tree, w float32) {
+	for i, l := range tr.Left {
+		if l == -1 {
+			tr.Value[i] = float64(float32(tr.Value[i] * float64(w)))
+		}
+	}
 }
 
 // convert checks one XGBoost tree's arrays and maps them onto a [Tree].
@@ -392,8 +611,8 @@ func (x *xgbTree) convert(t int) (Tree, error) {
 		if nn != n {
 			return Tree{}, fmt.Errorf("tree: xgboost model: tree %d: num_nodes is %d but left_children has %d entries", t, nn, n)
 		}
-		if x.Param.SizeLeafVector != "" && x.Param.SizeLeafVector != "0" {
-			return Tree{}, unsupported("xgboost vector-leaf (multi-output) trees")
+		if err := checkLeafVector(fmt.Sprintf("trees[%d].tree_param", t), x.Param.SizeLeafVector); err != nil {
+			return Tree{}, err
 		}
 	}
 	if n == 0 {
@@ -433,15 +652,31 @@ func (x *xgbTree) convert(t int) (Tree, error) {
 		Value:       make([]float64, n),
 		Cover:       make([]float64, n),
 	}
+	cats, err := x.categorySets(t, n)
+	if err != nil {
+		return Tree{}, err
+	}
+	tr.Categories = cats
 	for i := 0; i < n; i++ {
 		leaf := x.LeftChildren[i] == -1
-		if !leaf && x.SplitType != nil && x.SplitType[i] != 0 {
-			return Tree{}, unsupported("xgboost categorical split (tree %d node %d)", t, i)
+		if !leaf && x.SplitType != nil {
+			switch x.SplitType[i] {
+			case 0:
+			case 1:
+				if cats == nil || cats[i] == nil {
+					return Tree{}, fmt.Errorf("tree: xgboost model: tree %d node %d is a categorical split without a category set", t, i)
+				}
+			default:
+				return Tree{}, unsupported("xgboost split_type %d (tree %d node %d)", x.SplitType[i], t, i)
+			}
 		}
 		v := float64(x.SplitConditions[i])
-		if leaf {
+		switch {
+		case leaf:
 			tr.Value[i] = v
-		} else {
+		case cats != nil && cats[i] != nil:
+			// The split condition of a categorical node is unused (NaN).
+		default:
 			tr.Threshold[i] = v
 		}
 		tr.DefaultLeft[i] = x.DefaultLeft[i] != 0
