@@ -480,6 +480,9 @@ func (p *NumericProfile) Wasserstein(current []float64, opts ...WassersteinOptio
 	if err != nil {
 		return Result{}, err
 	}
+	if cfg.weighted {
+		return Result{}, fmt.Errorf("drift: profile %q: Wasserstein against a profile takes no weights (the profile keeps none)", p.Feature)
+	}
 	d, err := p.prepared()
 	if err != nil {
 		return Result{}, err

@@ -15,8 +15,10 @@ type wassersteinOptionFunc func(*wassersteinConfig)
 func (f wassersteinOptionFunc) applyWasserstein(c *wassersteinConfig) { f(c) }
 
 type wassersteinConfig struct {
-	threshold float64
-	errs      []error
+	threshold              float64
+	refWeights, curWeights []float64 // WithWeights
+	weighted               bool
+	errs                   []error
 }
 
 // newWassersteinConfig applies opts over the defaults and returns the
@@ -48,7 +50,8 @@ func WithWassersteinThreshold(t float64) WassersteinOption {
 //
 //	W1 = ∫ |F_ref(t) − F_cur(t)| dt,
 //
-// as scipy.stats.wasserstein_distance with unit weights. The verdict uses
+// as scipy.stats.wasserstein_distance (with its weights when WithWeights
+// is given, else unit weights). The verdict uses
 // the threshold on the raw distance, which has the data's units; most users
 // want [WassersteinNormed].
 func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Result, error) {
@@ -62,6 +65,13 @@ func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Resul
 	if err := checkSample("wasserstein", "current", current, 1); err != nil {
 		return Result{}, err
 	}
+	if cfg.weighted {
+		if cfg.refWeights != nil && len(cfg.refWeights) != len(reference) || cfg.curWeights != nil && len(cfg.curWeights) != len(current) {
+			return Result{}, fmt.Errorf("drift: wasserstein: %d reference and %d current weights for samples of %d and %d", len(cfg.refWeights), len(cfg.curWeights), len(reference), len(current))
+		}
+		w := wassersteinWeighted(sortWeighted(reference, cfg.refWeights), sortWeighted(current, cfg.curWeights))
+		return distanceResult(MethodWasserstein, w, cfg.threshold, "weighted"), nil
+	}
 	r, c := sortBoth(reference, current)
 	return distanceResult(MethodWasserstein, wassersteinSorted(r, c), cfg.threshold, ""), nil
 }
@@ -73,6 +83,9 @@ func WassersteinNormed(reference, current []float64, opts ...WassersteinOption) 
 	cfg, err := newWassersteinConfig(opts)
 	if err != nil {
 		return Result{}, err
+	}
+	if cfg.weighted {
+		return Result{}, fmt.Errorf("drift: wasserstein_normed takes no weights (WithWeights applies to Wasserstein)")
 	}
 	if err := checkSample("wasserstein_normed", "reference", reference, 1); err != nil {
 		return Result{}, err
