@@ -113,6 +113,15 @@ func checkThreshold(test string, t float64, pvalue bool) error {
 	return nil
 }
 
+// checkStatistic turns a statistic that overflowed float64 (finite inputs
+// near its limits) into an error instead of a NaN or infinite verdict.
+func checkStatistic(test string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("drift: %s: the statistic overflows float64 for these values (%v); rescale the feature", test, v)
+	}
+	return nil
+}
+
 // checkSample rejects empty samples and non-finite values.
 func checkSample(test, name string, x []float64, min int) error {
 	if len(x) < min {

@@ -70,10 +70,17 @@ func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Resul
 			return Result{}, fmt.Errorf("drift: wasserstein: %d reference and %d current weights for samples of %d and %d", len(cfg.refWeights), len(cfg.curWeights), len(reference), len(current))
 		}
 		w := wassersteinWeighted(sortWeighted(reference, cfg.refWeights), sortWeighted(current, cfg.curWeights))
+		if err := checkStatistic("wasserstein", w); err != nil {
+			return Result{}, err
+		}
 		return distanceResult(MethodWasserstein, w, cfg.threshold, "weighted"), nil
 	}
 	r, c := sortBoth(reference, current)
-	return distanceResult(MethodWasserstein, wassersteinSorted(r, c), cfg.threshold, ""), nil
+	w := wassersteinSorted(r, c)
+	if err := checkStatistic("wasserstein", w); err != nil {
+		return Result{}, err
+	}
+	return distanceResult(MethodWasserstein, w, cfg.threshold, ""), nil
 }
 
 // WassersteinNormed is Evidently's default drift score for large numerical
@@ -96,6 +103,9 @@ func WassersteinNormed(reference, current []float64, opts ...WassersteinOption) 
 	r, c := sortBoth(reference, current)
 	w := wassersteinSorted(r, c)
 	norm := math.Max(stdDDOF0(reference), 0.001)
+	if err := checkStatistic("wasserstein_normed", w/norm); err != nil {
+		return Result{}, err
+	}
 	return distanceResult(MethodWassersteinNormed, w/norm, cfg.threshold, fmt.Sprintf("norm_std_ddof0=%g", norm)), nil
 }
 
