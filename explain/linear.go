@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 )
@@ -94,6 +95,15 @@ func (l *LinearExplainer) Explain(ctx context.Context, x []float64) (out Explana
 		for _, j := range cols {
 			e.Values[p] += l.weights[j] * (x[j] - l.means[j])
 		}
+	}
+	// Finite weights and values can still overflow a product or a sum.
+	for p, v := range e.Values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return Explanation{}, fmt.Errorf("explain: linear: the attribution of %s overflows float64 (weight × deviation from the mean); rescale the feature", e.FeatureNames[p])
+		}
+	}
+	if math.IsNaN(margin) || math.IsInf(margin, 0) {
+		return Explanation{}, errors.New("explain: linear: the model's margin overflows float64 for this row")
 	}
 	e.Prediction, e.Output = margin, margin
 	if l.cfg.link == LinkLogit {
