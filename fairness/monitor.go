@@ -10,10 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aimskit/aimskit/aims/semconv"
-	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -243,118 +241,6 @@ type levelSet struct {
 	known    map[string]struct{}
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-// groupOf maps labels to their group, creating it when there is room;
-// values beyond the levels and combinations beyond the group bound go to
-// overflow levels, and every limit reached is counted. It never fails.
-// Lock held.
-func (m *Monitor) groupOf(labels []string) int32 {
-	canon := m.scratch
-	overLevels, truncated := false, false
-	for i, v := range labels {
-		ls := &m.levels[i]
-		if !ls.declared && len(v) > m.cfg.maxValueLen {
-			v, truncated = truncateUTF8(v, m.cfg.maxValueLen), true
-		}
-		if _, ok := ls.known[v]; !ok {
-			if ls.declared || len(ls.known) >= ls.max || v == OverflowLevel {
-				v, overLevels = OverflowLevel, true
-			} else {
-				ls.known[strings.Clone(v)] = struct{}{}
-			}
-		}
-		canon[i] = v
-	}
-	if truncated {
-		m.truncated++
-	}
-	if overLevels {
-		m.overLevels++
-	}
-	gi, ok := m.findGroup(canon)
-	if !ok {
-		allOver := true
-		for _, v := range canon {
-			allOver = allOver && v == OverflowLevel
-		}
-		if len(m.groups) < m.cfg.maxGroups-1 || allOver {
-			gi = m.newGroup(canon)
-		} else {
-			// The last slot is the all-overflow group's.
-			m.overGroups++
-			for i := range canon {
-				canon[i] = OverflowLevel
-			}
-			if gi, ok = m.findGroup(canon); !ok {
-				gi = m.newGroup(canon)
-			}
-		}
-	}
-	if m.groups[gi].overflow {
-		m.overDecisions++
-	}
-	return gi
-}
-
-func (m *Monitor) groupKey(labels []string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(m.groupSeed)
-	for _, l := range labels {
-		h.WriteString(l)
-		h.WriteByte(0)
-	}
-	return h.Sum64()
-}
-
-func (m *Monitor) findGroup(labels []string) (int32, bool) {
-	for _, gi := range m.groupIdx[m.groupKey(labels)] {
-		g := m.groups[gi].labels
-		same := true
-		for i := range g {
-			if g[i] != labels[i] {
-				same = false
-				break
-			}
-		}
-		if same {
-			return gi, true
-		}
-	}
-	return 0, false
-}
-
-func (m *Monitor) newGroup(labels []string) int32 {
-	gi := int32(len(m.groups))
-	owned := make([]string, len(labels))
-	parts := make([]string, len(owned))
-	overflow := false
-	for i, l := range labels {
-		owned[i] = strings.Clone(l)
-		parts[i] = m.features[i] + "=" + l
-		overflow = overflow || l == OverflowLevel
-	}
-	name := strings.Join(parts, ",")
-	m.groups = append(m.groups, groupInfo{
-		labels:   owned,
-		name:     name,
-		overflow: overflow,
-		attrs:    metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
-	})
-	key := m.groupKey(owned)
-	m.groupIdx[key] = append(m.groupIdx[key], gi)
-	return gi
-}
-
 // Observe records a decision: its ID (to join the label later), one
 // group label per sensitive feature, and the binary prediction (0 or 1).
 func (m *Monitor) Observe(decisionID string, groups []string, prediction int) error {
@@ -418,11 +304,7 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	m.fifoIDs[fi], m.fifoSeqs[fi] = decisionID, seq
 	m.fifoHead = (fi + 1) % len(m.fifoIDs)
 	m.pending.put(decisionID, pendingVal{seq: seq, slot: slot, group: g, pred: int8(prediction)})
-	ev, fire := m.evaluate()
-	m.mu.Unlock()
-	if fire {
-		m.emit(ev)
-	}
+	m.unlockEvaluate()
 	return nil
 }
 
@@ -432,47 +314,26 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 // forgotten without error; an unknown or already labelled one returns
 // ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
-	if m.pending == nil {
-		return errors.New("fairness: monitor not created with NewMonitor")
-	}
 	if label != 0 && label != 1 {
 		return fmt.Errorf("fairness: label %d of decision %q is not 0 or 1", label, decisionID)
 	}
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return ErrClosed
-	}
-	v, ok := m.pending.get(decisionID)
-	if !ok {
-		m.unmatched++
-		m.mu.Unlock()
-		return fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	v, err := m.lockPending(decisionID, true)
+	if err != nil {
+		return err
 	}
 	m.pending.del(decisionID)
 	k := label<<1 | int(v.pred)
-	if m.ring != nil {
-		n := uint64(len(m.ring))
-		if v.seq+n > m.seq { // still in the window
-			m.ring[v.seq%n].label = int8(label)
-			m.totals[v.group].conf[k]++
+	if m.inWindow(v) {
+		if m.ring != nil {
+			m.ring[v.seq%uint64(len(m.ring))].label = int8(label)
 		} else {
-			m.late++
+			m.bucketOf(v).conf[k]++
 		}
+		m.totals[v.group].conf[k]++
 	} else {
-		cur := m.advance()
-		if v.slot > cur-int64(m.cfg.buckets) {
-			m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)].conf[k]++
-			m.totals[v.group].conf[k]++
-		} else {
-			m.late++
-		}
+		m.late++
 	}
-	ev, fire := m.evaluate()
-	m.mu.Unlock()
-	if fire {
-		m.emit(ev)
-	}
+	m.unlockEvaluate()
 	return nil
 }
 
@@ -488,45 +349,75 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 // ErrUnknownDecision; one that already left the window is updated in the
 // pending set only.
 func (m *Monitor) ObserveFinal(decisionID string, final int) error {
-	if m.pending == nil {
-		return errors.New("fairness: monitor not created with NewMonitor")
-	}
 	if final != 0 && final != 1 {
 		return fmt.Errorf("fairness: final outcome %d of decision %q is not 0 or 1", final, decisionID)
 	}
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return ErrClosed
-	}
-	v, ok := m.pending.get(decisionID)
-	if !ok {
-		m.mu.Unlock()
-		return fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	v, err := m.lockPending(decisionID, false)
+	if err != nil {
+		return err
 	}
 	if d := int64(final) - int64(v.pred); d != 0 {
-		if m.ring != nil {
-			n := uint64(len(m.ring))
-			if v.seq+n > m.seq { // still in the window
-				m.ring[v.seq%n].pred = int8(final)
-				m.totals[v.group].predPos += d
+		if m.inWindow(v) {
+			if m.ring != nil {
+				m.ring[v.seq%uint64(len(m.ring))].pred = int8(final)
+			} else {
+				m.bucketOf(v).predPos += d
 			}
-		} else {
-			cur := m.advance()
-			if v.slot > cur-int64(m.cfg.buckets) {
-				m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)].predPos += d
-				m.totals[v.group].predPos += d
-			}
+			m.totals[v.group].predPos += d
 		}
 		v.pred = int8(final)
 		m.pending.put(decisionID, v)
 	}
+	m.unlockEvaluate()
+	return nil
+}
+
+// lockPending takes the monitor's lock and returns the pending decision
+// decisionID, keeping the lock; on error the lock is not held. countMiss
+// counts an unknown decision as an unmatched label.
+func (m *Monitor) lockPending(decisionID string, countMiss bool) (pendingVal, error) {
+	if m.pending == nil {
+		return pendingVal{}, errors.New("fairness: monitor not created with NewMonitor")
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return pendingVal{}, ErrClosed
+	}
+	v, ok := m.pending.get(decisionID)
+	if !ok {
+		if countMiss {
+			m.unmatched++
+		}
+		m.mu.Unlock()
+		return pendingVal{}, fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)
+	}
+	return v, nil
+}
+
+// inWindow reports whether pending decision v still counts in the window
+// (count window: among the last decisions; time window: in a live
+// bucket); lock held.
+func (m *Monitor) inWindow(v pendingVal) bool {
+	if m.ring != nil {
+		return v.seq+uint64(len(m.ring)) > m.seq
+	}
+	return v.slot > m.advance()-int64(m.cfg.buckets)
+}
+
+// bucketOf returns the time-window bucket counts of v's group; lock held.
+func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
+	return &m.buckets[int(v.slot%int64(m.cfg.buckets))*m.cfg.maxGroups+int(v.group)]
+}
+
+// unlockEvaluate evaluates the thresholds, releases the lock and emits the
+// event the evaluation produced, outside it.
+func (m *Monitor) unlockEvaluate() {
 	ev, fire := m.evaluate()
 	m.mu.Unlock()
 	if fire {
 		m.emit(ev)
 	}
-	return nil
 }
 
 // advance moves the time window to now, expiring old buckets; lock held.
@@ -690,37 +581,6 @@ func (m *Monitor) windowDecisions() int64 {
 	return n
 }
 
-func (m *Monitor) emit(ev thresholdEvent) {
-	var r otellog.Record
-	r.SetEventName(semconv.EventFairnessThreshold)
-	r.SetTimestamp(m.cfg.now())
-	if ev.state == "violated" {
-		r.SetSeverity(otellog.SeverityWarn)
-		r.SetSeverityText("WARN")
-	} else {
-		r.SetSeverity(otellog.SeverityInfo)
-		r.SetSeverityText("INFO")
-	}
-	cmp := "above"
-	if ev.t.Disparity.isRatio() {
-		cmp = "below"
-	}
-	r.SetBody(attribute.StringValue(fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
-		ev.t.Disparity, ev.state, ev.value, cmp, ev.t.Limit, ev.min, ev.max)))
-	r.AddAttributes(
-		semconv.AimsControlID.String(ev.t.ControlID),
-		semconv.AimsFairnessDisparity.String(string(ev.t.Disparity)),
-		semconv.AimsFairnessValue.Float64(ev.value),
-		semconv.AimsFairnessThreshold.Float64(ev.t.Limit),
-		semconv.AimsFairnessComparison.String(cmp),
-		semconv.AimsFairnessState.String(ev.state),
-		semconv.AimsFairnessGroupMin.String(ev.min),
-		semconv.AimsFairnessGroupMax.String(ev.max),
-		semconv.AimsFairnessWindowDecisions.Int64(ev.window),
-	)
-	m.logger.Emit(context.Background(), r)
-}
-
 // GroupStats are one group's numbers in the window.
 type GroupStats struct {
 	// Group holds the label of each sensitive feature.
@@ -780,142 +640,6 @@ type LimitCounts struct {
 	// ValueLength counts decisions with a value truncated to the
 	// WithMaxValueLength limit.
 	ValueLength int64
-}
-
-// Snapshot returns the current window's numbers.
-func (m *Monitor) Snapshot() MonitorSnapshot {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.pending == nil {
-		return MonitorSnapshot{Disparities: map[Disparity]float64{}}
-	}
-	if m.ring == nil && !m.closed {
-		m.advance()
-	}
-	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
-		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
-	for g := range m.groups {
-		s.Groups = append(s.Groups, m.groupStats(g))
-	}
-	for _, d := range allDisparities {
-		s.Disparities[d] = m.disparity(d).value
-	}
-	return s
-}
-
-func (m *Monitor) groupStats(g int) GroupStats {
-	c := &m.totals[g]
-	gs := GroupStats{
-		Group:     append([]string(nil), m.groups[g].labels...),
-		Overflow:  m.groups[g].overflow,
-		Small:     c.decisions < m.cfg.minGroup,
-		Decisions: c.decisions,
-		Labeled:   m.labeled(c),
-		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
-			FN: float64(c.conf[2]), TP: float64(c.conf[3])},
-	}
-	div := func(a, b int64) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return float64(a) / float64(b)
-	}
-	gs.SmallLabeled = gs.Labeled < m.cfg.minGroup
-	gs.SelectionRate = div(c.predPos, c.decisions)
-	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
-	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])
-	gs.Accuracy = div(c.conf[0]+c.conf[3], gs.Labeled)
-	return gs
-}
-
-func (m *Monitor) registerMetrics() error {
-	meter := m.cfg.tel.Meter(semconv.ScopeFairness)
-	gauge := func(name, unit, desc string) (metric.Float64ObservableGauge, error) {
-		return meter.Float64ObservableGauge(name, metric.WithUnit(unit), metric.WithDescription(desc))
-	}
-	sr, err1 := gauge(semconv.MetricFairnessSelectionRate, "1", "Selection rate per group in the monitoring window")
-	tpr, err2 := gauge(semconv.MetricFairnessTPR, "1", "True positive rate per group over labelled decisions in the window")
-	fpr, err3 := gauge(semconv.MetricFairnessFPR, "1", "False positive rate per group over labelled decisions in the window")
-	acc, err4 := gauge(semconv.MetricFairnessAccuracy, "1", "Accuracy per group over labelled decisions in the window")
-	disp, err5 := gauge(semconv.MetricFairnessDisparity, "1", "Between-groups disparity over eligible groups in the window")
-	dec, err6 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupDecisions, metric.WithUnit("{decision}"), metric.WithDescription("Decisions per group in the window"))
-	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
-	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
-	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
-	small, err11 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupSmall, metric.WithUnit("1"), metric.WithDescription("1 when the group has fewer (labelled) decisions in the window than the minimum group size, else 0"))
-	ilow, err12 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalLower, metric.WithUnit("1"), metric.WithDescription("Lower bound of the bootstrap interval of a group rate or a disparity in the final window"))
-	iup, err13 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalUpper, metric.WithUnit("1"), metric.WithDescription("Upper bound of the bootstrap interval of a group rate or a disparity in the final window"))
-	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13); err != nil {
-		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
-	}
-	dispAttrs := map[Disparity]metric.MeasurementOption{}
-	for _, d := range allDisparities {
-		dispAttrs[d] = metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
-	}
-	limAttr := func(v string) metric.MeasurementOption {
-		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessLimit.String(v)))
-	}
-	limLevels, limGroups, limLength := limAttr("levels"), limAttr("groups"), limAttr("value_length")
-	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if m.exported {
-			return nil
-		}
-		final := m.closed && m.sealed
-		if final {
-			// The final window is reported once, by the first collection
-			// after Close (its own flush, or the next collection of a
-			// provider that cannot be flushed), and then the callback
-			// lets go of the provider.
-			m.exported = true
-			reg := m.reg
-			// Unregistering waits for the collection this callback is
-			// part of, so it cannot happen here.
-			go func() { _ = reg.Unregister() }()
-		} else if !m.closed && m.ring == nil {
-			m.advance()
-		}
-		if final && m.final != nil {
-			observeIntervals(o, ilow, iup, m.final)
-		}
-		for g := range m.groups {
-			gs := m.groupStats(g)
-			at := m.groups[g].attrs
-			o.ObserveInt64(dec, gs.Decisions, at)
-			o.ObserveInt64(lab, gs.Labeled, at)
-			isSmall := int64(0)
-			if gs.Small || gs.SmallLabeled {
-				isSmall = 1
-			}
-			o.ObserveInt64(small, isSmall, at)
-			for _, x := range []struct {
-				inst metric.Float64ObservableGauge
-				v    float64
-			}{{sr, gs.SelectionRate}, {tpr, gs.TruePositiveRate}, {fpr, gs.FalsePositiveRate}, {acc, gs.Accuracy}} {
-				if !math.IsNaN(x.v) {
-					o.ObserveFloat64(x.inst, x.v, at)
-				}
-			}
-		}
-		for _, d := range allDisparities {
-			if v := m.disparity(d).value; !math.IsNaN(v) {
-				o.ObserveFloat64(disp, v, dispAttrs[d])
-			}
-		}
-		o.ObserveInt64(pend, int64(m.pending.n))
-		o.ObserveInt64(unm, m.unmatched+m.evicted+m.late)
-		o.ObserveInt64(lim, m.overLevels, limLevels)
-		o.ObserveInt64(lim, m.overGroups, limGroups)
-		o.ObserveInt64(lim, m.truncated, limLength)
-		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup)
-	if err != nil {
-		return fmt.Errorf("fairness: registering monitor callback: %w", err)
-	}
-	m.reg = reg
-	return nil
 }
 
 // Close stops the monitor and hands its final state to the exporters
@@ -982,32 +706,4 @@ func (m *Monitor) Close(ctx context.Context) error {
 		return fmt.Errorf("fairness: monitor: final flush: %w", err)
 	}
 	return nil
-}
-
-// observeIntervals reports the final intervals: per group and rate
-// (attributes aims.fairness.group.name and aims.fairness.rate) and per
-// disparity (aims.fairness.disparity); bounds that are NaN are left out.
-func observeIntervals(o metric.Observer, lower, upper metric.Float64ObservableGauge, iv *MonitorIntervals) {
-	put := func(v Interval, set attribute.Set) {
-		at := metric.WithAttributeSet(set)
-		if !math.IsNaN(v.Lower) {
-			o.ObserveFloat64(lower, v.Lower, at)
-		}
-		if !math.IsNaN(v.Upper) {
-			o.ObserveFloat64(upper, v.Upper, at)
-		}
-	}
-	for _, g := range iv.Groups {
-		name := g.Name
-		for _, r := range []struct {
-			rate string
-			v    Interval
-		}{{"selection_rate", g.SelectionRate}, {"true_positive_rate", g.TruePositiveRate},
-			{"false_positive_rate", g.FalsePositiveRate}, {"accuracy", g.Accuracy}} {
-			put(r.v, attribute.NewSet(semconv.AimsFairnessGroup.String(name), semconv.AimsFairnessRate.String(r.rate)))
-		}
-	}
-	for _, d := range allDisparities {
-		put(iv.Disparities[d], attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
-	}
 }

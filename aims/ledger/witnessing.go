@@ -436,7 +436,8 @@ func appendNewLines(dst, note, add []byte) []byte {
 }
 
 // appendNoteLine appends {"note": msg} as one line to the file name in dir
-// and fsyncs it, as checkpoints.jsonl is written.
+// and fsyncs it: the history (checkpoints.jsonl) and the cosigned
+// checkpoints (cosigned.jsonl) are written this way.
 func appendNoteLine(dir, name string, msg []byte) error {
 	b, err := json.Marshal(checkpointLine{Note: string(msg)})
 	if err != nil {

@@ -1,0 +1,89 @@
+package fairness
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"go.opentelemetry.io/otel/attribute"
+	otellog "go.opentelemetry.io/otel/log"
+
+	"github.com/aimskit/aimskit/aims/semconv"
+)
+
+func (m *Monitor) emit(ev thresholdEvent) {
+	var r otellog.Record
+	r.SetEventName(semconv.EventFairnessThreshold)
+	r.SetTimestamp(m.cfg.now())
+	if ev.state == "violated" {
+		r.SetSeverity(otellog.SeverityWarn)
+		r.SetSeverityText("WARN")
+	} else {
+		r.SetSeverity(otellog.SeverityInfo)
+		r.SetSeverityText("INFO")
+	}
+	cmp := "above"
+	if ev.t.Disparity.isRatio() {
+		cmp = "below"
+	}
+	r.SetBody(attribute.StringValue(fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
+		ev.t.Disparity, ev.state, ev.value, cmp, ev.t.Limit, ev.min, ev.max)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(ev.t.ControlID),
+		semconv.AimsFairnessDisparity.String(string(ev.t.Disparity)),
+		semconv.AimsFairnessValue.Float64(ev.value),
+		semconv.AimsFairnessThreshold.Float64(ev.t.Limit),
+		semconv.AimsFairnessComparison.String(cmp),
+		semconv.AimsFairnessState.String(ev.state),
+		semconv.AimsFairnessGroupMin.String(ev.min),
+		semconv.AimsFairnessGroupMax.String(ev.max),
+		semconv.AimsFairnessWindowDecisions.Int64(ev.window),
+	)
+	m.logger.Emit(context.Background(), r)
+}
+
+// Snapshot returns the current window's numbers.
+func (m *Monitor) Snapshot() MonitorSnapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pending == nil {
+		return MonitorSnapshot{Disparities: map[Disparity]float64{}}
+	}
+	if m.ring == nil && !m.closed {
+		m.advance()
+	}
+	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
+		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
+	for g := range m.groups {
+		s.Groups = append(s.Groups, m.groupStats(g))
+	}
+	for _, d := range allDisparities {
+		s.Disparities[d] = m.disparity(d).value
+	}
+	return s
+}
+
+func (m *Monitor) groupStats(g int) GroupStats {
+	c := &m.totals[g]
+	gs := GroupStats{
+		Group:     append([]string(nil), m.groups[g].labels...),
+		Overflow:  m.groups[g].overflow,
+		Small:     c.decisions < m.cfg.minGroup,
+		Decisions: c.decisions,
+		Labeled:   m.labeled(c),
+		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
+			FN: float64(c.conf[2]), TP: float64(c.conf[3])},
+	}
+	div := func(a, b int64) float64 {
+		if b == 0 {
+			return math.NaN()
+		}
+		return float64(a) / float64(b)
+	}
+	gs.SmallLabeled = gs.Labeled < m.cfg.minGroup
+	gs.SelectionRate = div(c.predPos, c.decisions)
+	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
+	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])
+	gs.Accuracy = div(c.conf[0]+c.conf[3], gs.Labeled)
+	return gs
+}
