@@ -296,30 +296,8 @@ func TestManyGatesOneQueue(t *testing.T) {
 // lease has passed (on the database's clock: a one-second lease and a
 // real wait), replica B's reviewer gets the ticket.
 func TestLeaseExpiresAcrossReplicas(t *testing.T) {
-	newPool := schema(t)
 	ctx := context.Background()
-	var gs []*oversight.Gate
-	rec := &recorder{resolved: map[string][]string{}}
-	for range 2 {
-		s, err := postgres.New(ctx, newPool())
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
-			oversight.WithClaimLease(time.Second), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
-			oversight.WithRiskLevel("credit", aims.RiskLimited))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Close(ctx)
-		gs = append(gs, g)
-	}
-	d, _ := aims.NewDecision(ctx, "credit")
-	d.Output = "deny"
-	out, err := gs[0].Submit(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs, out := replicasWithTicket(t, time.Second, 0, 0)
 	a := oversight.Reviewer{ID: "a", Roles: []string{"reviewer"}}
 	b := oversight.Reviewer{ID: "b", Roles: []string{"reviewer"}}
 	if tk, err := gs[0].Claim(ctx, a); err != nil || tk.ID != out.Ticket.ID {
@@ -430,30 +408,8 @@ func TestSkewedReplicaCannotStealLeases(t *testing.T) {
 // holds under a five-minute lease: the gate judges leases by the
 // database's clock (oversight.StoreClock), as Claim sets them.
 func TestSkewedGateCannotActOnAClaimedTicket(t *testing.T) {
-	newPool := schema(t)
 	ctx := context.Background()
-	rec := &recorder{resolved: map[string][]string{}}
-	var gs []*oversight.Gate
-	for _, skew := range []time.Duration{0, 6 * time.Minute} {
-		s, err := postgres.New(ctx, newPool())
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
-			oversight.WithClaimLease(5*time.Minute), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
-			oversight.WithRiskLevel("credit", aims.RiskLimited), oversight.WithClock(func() time.Time { return time.Now().Add(skew) }))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Close(ctx)
-		gs = append(gs, g)
-	}
-	d, _ := aims.NewDecision(ctx, "credit")
-	d.Output = "deny"
-	out, err := gs[0].Submit(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs, out := replicasWithTicket(t, 5*time.Minute, 0, 6*time.Minute)
 	a := oversight.Reviewer{ID: "a", Roles: []string{"reviewer"}}
 	b := oversight.Reviewer{ID: "b", Roles: []string{"reviewer"}}
 	if tk, err := gs[0].Claim(ctx, a); err != nil || tk.ID != out.Ticket.ID {
@@ -465,4 +421,36 @@ func TestSkewedGateCannotActOnAClaimedTicket(t *testing.T) {
 	if _, err := gs[0].Approve(ctx, out.Ticket.ID, a, "ok"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// replicasWithTicket starts one gate per clock skew, each with its own
+// store on the same database and the given claim lease, and submits one
+// decision for review through the first.
+func replicasWithTicket(t *testing.T, lease time.Duration, skews ...time.Duration) ([]*oversight.Gate, oversight.Outcome) {
+	t.Helper()
+	newPool := schema(t)
+	ctx := context.Background()
+	rec := &recorder{resolved: map[string][]string{}}
+	var gs []*oversight.Gate
+	for _, skew := range skews {
+		s, err := postgres.New(ctx, newPool())
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+			oversight.WithClaimLease(lease), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "")),
+			oversight.WithRiskLevel("credit", aims.RiskLimited), oversight.WithClock(func() time.Time { return time.Now().Add(skew) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { g.Close(ctx) })
+		gs = append(gs, g)
+	}
+	d, _ := aims.NewDecision(ctx, "credit")
+	d.Output = "deny"
+	out, err := gs[0].Submit(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gs, out
 }
