@@ -15,7 +15,9 @@
 //     default, and [DatasetDrift] combines per-feature results with a
 //     Bonferroni or Benjamini–Hochberg correction.
 //   - Streaming change detectors behind [Detector]: [PageHinkley], [DDM],
-//     [EDDM] (bit-compatible with river), [ADWIN] and [KSWIN].
+//     [EDDM] (bit-compatible with river), [ADWIN] and [KSWIN] (drift at
+//     river's indices; KSWIN samples with a Go transcription of CPython's
+//     random module, so the same seed draws the same positions).
 //   - Reference profiles ([NumericProfile], [CategoricalProfile]) built once
 //     from training data and shipped with the model, and a [Monitor] that
 //     keeps a bounded window per feature, evaluates it against the profiles

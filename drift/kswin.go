@@ -2,7 +2,6 @@ package drift
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 )
 
@@ -11,10 +10,15 @@ type KSWINConfig struct {
 	Alpha      float64 // p-value threshold of the KS test (0.005)
 	WindowSize int     // observations kept (100)
 	StatSize   int     // size of the most recent and of the sampled window (30)
-	Seed       uint64  // seed of the sampling of the older part of the window
+	// Seed seeds the sampling of the older part of the window as
+	// river's KSWIN(seed=Seed) does: Python's random.Random(Seed).
+	Seed uint64
 }
 
-// DefaultKSWIN returns river's defaults.
+// DefaultKSWIN returns river's defaults, except for the seed: river's
+// default seed=None draws one from the operating system, so its runs do not
+// repeat; aimskit uses Seed 1 (the seed of river's own KSWIN unit tests), and
+// so detects at the indices of river's KSWIN(seed=1).
 func DefaultKSWIN() KSWINConfig {
 	return KSWINConfig{Alpha: 0.005, WindowSize: 100, StatSize: 30, Seed: 1}
 }
@@ -24,19 +28,24 @@ func DefaultKSWIN() KSWINConfig {
 // Neurocomputing 416, 2020, as river arranges it: keep the last WindowSize
 // observations; once full, compare the StatSize most recent ones with
 // StatSize drawn without replacement from the rest by a two-sample KS test
-// (exact p-value); drift when p <= Alpha and D > 0.1. After a detection
-// the next Update starts afresh, as river's KSWIN does: the window is
-// emptied and the sampler is re-seeded, so no test runs until WindowSize
-// new observations have arrived. The window is a fixed ring
-// and the test works in preallocated scratch space, so Update does not
-// allocate; its cost is bounded by WindowSize, not by the stream length.
+// (exact p-value); drift when p <= Alpha and D > 0.1. The draw is river's,
+// random.Random(Seed).sample(range(WindowSize-StatSize), StatSize), made by
+// a Go transcription of CPython's generator and sampling, so for the same
+// Seed KSWIN picks the same positions and detects drift at the same indices
+// as river's KSWIN(seed=Seed). After a detection the next Update starts
+// afresh, as river's KSWIN does: the window is emptied and the sampler is
+// re-seeded, so no test runs until WindowSize new observations have
+// arrived. The window is a fixed ring and the test works in preallocated
+// scratch space, so Update does not allocate; its cost is bounded by
+// WindowSize, not by the stream length.
 type KSWIN struct {
 	cfg      KSWINConfig
 	ring     []float64
 	start, n int
-	src      *rand.PCG
-	rng      *rand.Rand
-	idx      []int
+	rng      pyRandom
+	pick     []int  // sampled positions of the older part
+	pool     []int  // scratch of the pool method of the sampling, or nil
+	seen     []bool // scratch of its set method, or nil
 	a, b     []float64
 	drift    bool
 	lastP    float64
@@ -51,25 +60,26 @@ func NewKSWIN(cfg KSWINConfig) (*KSWIN, error) {
 	}
 	k := &KSWIN{cfg: cfg,
 		ring: make([]float64, cfg.WindowSize),
-		src:  rand.NewPCG(cfg.Seed, kswinStream),
-		idx:  make([]int, cfg.WindowSize),
+		pick: make([]int, cfg.StatSize),
 		a:    make([]float64, cfg.StatSize),
 		b:    make([]float64, cfg.StatSize),
 	}
-	k.rng = rand.New(k.src)
+	if older := cfg.WindowSize - cfg.StatSize; older <= pySampleSetSize(cfg.StatSize) {
+		k.pool = make([]int, older)
+	} else {
+		k.seen = make([]bool, older)
+	}
+	k.rng.seed(cfg.Seed)
 	return k, nil
 }
 
-// Reset implements [Detector]; it also re-seeds the sampler, so a reset
-// detector repeats its answers on the same stream.
+// Reset implements [Detector]; it also re-seeds the sampler, as river's
+// KSWIN does, so a reset detector repeats its answers on the same stream.
 func (k *KSWIN) Reset() {
 	k.start, k.n, k.drift = 0, 0, false
 	k.lastStat, k.lastP = 0, 0
-	k.src.Seed(k.cfg.Seed, kswinStream)
+	k.rng.seed(k.cfg.Seed)
 }
-
-// kswinStream is the second PCG seed word of the sampler.
-const kswinStream = 0x9e3779b97f4a7c15
 
 // DriftDetected reports whether the last Update detected drift.
 func (k *KSWIN) DriftDetected() bool { return k.drift }
@@ -98,14 +108,9 @@ func (k *KSWIN) Update(x float64) Signal {
 	}
 	s := k.cfg.StatSize
 	older := w - s
-	for i := 0; i < older; i++ {
-		k.idx[i] = i
-	}
-	// Partial Fisher–Yates: s distinct positions of the older part.
-	for i := 0; i < s; i++ {
-		j := i + k.rng.IntN(older-i)
-		k.idx[i], k.idx[j] = k.idx[j], k.idx[i]
-		k.a[i] = k.at(k.idx[i])
+	k.rng.sampleRange(older, k.pick, k.pool, k.seen)
+	for i, j := range k.pick {
+		k.a[i] = k.at(j)
 	}
 	for i := 0; i < s; i++ {
 		k.b[i] = k.at(older + i)

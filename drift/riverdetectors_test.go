@@ -11,8 +11,10 @@ import (
 
 // TestRiverDetectorIndices replays the stream vectors through ADWIN (river's
 // restart-after-drift semantics and the KeepWindowAfterDrift variant),
-// HDDM_A and HDDM_W, and compares every drift and warning index with river's
-// (testdata/river_detectors.json; recipe in testdata/README.md).
+// KSWIN (seed 1, with the default window and with a window of 400, where the
+// sampling takes its set-based path), HDDM_A and HDDM_W, and compares every
+// drift and warning index with river's (testdata/river_detectors.json;
+// recipe in testdata/README.md).
 func TestRiverDetectorIndices(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "river_detectors.json"))
 	if err != nil {
@@ -49,6 +51,12 @@ func TestRiverDetectorIndices(t *testing.T) {
 				cfg := DefaultADWIN()
 				cfg.KeepWindowAfterDrift = true
 				d, err = NewADWIN(cfg)
+			case "KSWIN":
+				d, err = NewKSWIN(DefaultKSWIN())
+			case "KSWIN_window_400":
+				cfg := DefaultKSWIN()
+				cfg.WindowSize = 400
+				d, err = NewKSWIN(cfg)
 			case "HDDM_A":
 				d, err = NewHDDMA(DefaultHDDMA())
 				hasWarning = true
