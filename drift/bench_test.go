@@ -118,3 +118,38 @@ func itoa(n int) string {
 	}
 	return "n"
 }
+
+// BenchmarkScaling times KS and Wasserstein on n vs n normal samples at
+// n = 10⁵ and 10⁶, the sizes the cost must grow between as n log n (a
+// ratio of at most 12 × 1.3 = 15.6 from the first to the second). CPU
+// time is over all threads, so a parallel section that buys no wall time
+// shows as cpu-ms/op above ms/op.
+//
+//	go test -run '^$' -bench 'Scaling' -benchmem -count 6 ./drift/
+func BenchmarkScaling(b *testing.B) {
+	ref, cur := bigSamples()
+	for _, tc := range []struct {
+		name string
+		test func(ref, cur []float64) error
+	}{
+		{"KS", func(r, c []float64) error { _, err := KS(r, c); return err }},
+		{"Wasserstein", func(r, c []float64) error { _, err := Wasserstein(r, c); return err }},
+	} {
+		for _, n := range []struct {
+			name string
+			n    int
+		}{{"1e5", 100_000}, {"1e6", 1_000_000}} {
+			b.Run(tc.name+"/n="+n.name, func(b *testing.B) {
+				r, c := ref[:n.n], cur[:n.n]
+				b.ReportAllocs()
+				start := cpuTime()
+				for b.Loop() {
+					if err := tc.test(r, c); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, start)
+			})
+		}
+	}
+}

@@ -47,31 +47,44 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 	M, K := e.numFeatures, e.numGroups
 	workers = clampWorkers(workers, x.Rows)
 	type scratch struct {
-		rows, m []float64
-		acc     []float32
-		leaves  []int32
-		_       cacheLinePad
+		m      []float64
+		rows32 []int32
+		acc32  []float32
+		rows64 []int64
+		leaves []int32
+		_      cacheLinePad
 	}
 	ws := make([]*scratch, workers)
 	for i := range ws {
-		ws[i] = &scratch{rows: padded[float64](rowChunk * M), m: padded[float64](rowChunk * K),
-			acc: padded[float32](rowChunk * K), leaves: padded[int32](rowChunk)}
+		s := &scratch{m: padded[float64](rowChunk * K), leaves: padded[int32](rowChunk)}
+		if e.float32 {
+			s.rows32, s.acc32 = padded[int32](rowChunk*M), padded[float32](rowChunk*K)
+		} else {
+			s.rows64 = padded[int64](rowChunk * M)
+		}
+		ws[i] = s
 	}
 	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
 		s := ws[w]
 		n := hi - lo
-		rows, m := s.rows[:n*M], s.m[:n*K]
-		for r := 0; r < n; r++ {
-			e.canonRow(rows[r*M:(r+1)*M], x.Row(lo+r))
-		}
+		m := s.m[:n*K]
+		src := x.Data[lo*M : hi*M]
 		if e.float32 {
-			acc := s.acc[:n*K]
-			e.marginBlock32(rows, n, acc, s.leaves)
+			rows := s.rows32[:n*M]
+			for i, v := range src {
+				rows[i] = key32(float32(v))
+			}
+			acc := s.acc32[:n*K]
+			marginBlock(e, e.p32, rows, n, acc, s.leaves)
 			for i, v := range acc {
 				m[i] = float64(v)
 			}
 		} else {
-			e.marginBlock64(rows, n, m, s.leaves)
+			rows := s.rows64[:n*M]
+			for i, v := range src {
+				rows[i] = key64(v)
+			}
+			marginBlock(e, e.p64, rows, n, m, s.leaves)
 		}
 		for r := 0; r < n; r++ {
 			sink(lo+r, m[r*K:(r+1)*K])
@@ -80,63 +93,21 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 	})
 }
 
-// walkBlock writes into leaves the leaf that each of the n canonical rows
-// (row-major, M columns) reaches in tree t. It walks the self-looping
-// predictor copy of the nodes for exactly the tree's depth, four rows in
-// lockstep: their dependency chains are independent, so the CPU overlaps
-// them, and no step has a data-dependent branch.
-func (e *Ensemble) walkBlock(t int, rows []float64, n int, leaves []int32) {
-	M := e.numFeatures
-	nodes := e.pnodes
-	root, depth := e.roots[t], int(e.depth[t])
-	r := 0
-	for ; r+4 <= n; r += 4 {
-		r0, r1 := rows[r*M:(r+1)*M], rows[(r+1)*M:(r+2)*M]
-		r2, r3 := rows[(r+2)*M:(r+3)*M], rows[(r+3)*M:(r+4)*M]
-		i0, i1, i2, i3 := root, root, root, root
-		for s := 0; s < depth; s++ {
-			n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
-			i0 = n0.next(r0[n0.feature])
-			i1 = n1.next(r1[n1.feature])
-			i2 = n2.next(r2[n2.feature])
-			i3 = n3.next(r3[n3.feature])
-		}
-		leaves[r], leaves[r+1], leaves[r+2], leaves[r+3] = i0, i1, i2, i3
-	}
-	for ; r < n; r++ {
-		leaves[r] = e.leaf(t, rows[r*M:(r+1)*M])
-	}
-}
-
-// marginBlock32 writes the float32 margins of n canonical rows into acc
-// (n × K), as XGBoost sums them: each row adds its trees in file order.
-func (e *Ensemble) marginBlock32(rows []float64, n int, acc []float32, leaves []int32) {
-	K := e.numGroups
+// marginBlock writes the margins of n rows of keys into acc (n × K) in the
+// precision F, as XGBoost sums them: each row starts from the intercept
+// and adds its trees in file order.
+func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ensemble, p *predictor[K, U], rows []K, n int, acc []F, leaves []int32) {
+	NG, M := e.numGroups, e.numFeatures
 	for r := 0; r < n; r++ {
-		for k := 0; k < K; k++ {
-			acc[r*K+k] = float32(e.intercept[k])
+		for k := 0; k < NG; k++ {
+			acc[r*NG+k] = F(e.intercept[k])
 		}
 	}
 	for t := range e.roots {
 		g := int(e.group[t])
-		e.walkBlock(t, rows, n, leaves)
+		p.walkBlock(t, rows, M, n, leaves)
 		for r, l := range leaves[:n] {
-			acc[r*K+g] += float32(e.value[l])
-		}
-	}
-}
-
-// marginBlock64 is marginBlock32 in float64.
-func (e *Ensemble) marginBlock64(rows []float64, n int, out []float64, leaves []int32) {
-	K := e.numGroups
-	for r := 0; r < n; r++ {
-		copy(out[r*K:(r+1)*K], e.intercept)
-	}
-	for t := range e.roots {
-		g := int(e.group[t])
-		e.walkBlock(t, rows, n, leaves)
-		for r, l := range leaves[:n] {
-			out[r*K+g] += e.value[l]
+			acc[r*NG+g] += F(e.value[l])
 		}
 	}
 }

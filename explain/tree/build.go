@@ -143,12 +143,10 @@ func New(spec Spec) (*Ensemble, error) {
 		e.computeMeans()
 		e.leafTab = e.buildLeafTables()
 	}
-	e.pnodes = make([]node, len(e.nodes))
-	for i, n := range e.nodes {
-		if n.feature < 0 {
-			n = node{thr: math.Inf(1), missing: math.Inf(-1), feature: 0, left: int32(i)}
-		}
-		e.pnodes[i] = n
+	if e.float32 {
+		e.p32 = newPredictor[int32, uint32](e, func(v float64) int32 { return key32(float32(v)) })
+	} else {
+		e.p64 = newPredictor[int64, uint64](e, key64)
 	}
 	return e, nil
 }

@@ -105,10 +105,10 @@ type Ensemble struct {
 	interOnce sync.Once
 	interTab  *interactionTables
 
-	// pnodes is a copy of nodes for prediction in which every leaf loops
-	// to itself (threshold +Inf, missing −Inf, feature 0), so a walk of
-	// exactly depth[t] steps ends at the leaf without testing for it.
-	pnodes []node
+	// p32 (float32 models) or p64 (the others) is the prediction layout
+	// of the nodes: see [pnode].
+	p32 *predictor[int32, uint32]
+	p64 *predictor[int64, uint64]
 }
 
 // tables returns the per-leaf TreeSHAP tables, or nil.
@@ -207,14 +207,25 @@ func (n *node) catNext(v float64) int32 {
 }
 
 // leaf walks tree t on a canonical row and returns the leaf node index.
-// It uses the self-looping predictor nodes, so it takes exactly depth[t]
-// steps.
+// It converts the row's values on the fly; batch paths convert a row once
+// (see [predictor.keys]).
 func (e *Ensemble) leaf(t int, row []float64) int32 {
-	nodes := e.pnodes
-	i := e.roots[t]
-	for s := int32(0); s < e.depth[t]; s++ {
-		n := &nodes[i]
-		i = n.next(row[n.feature])
+	if e.p32 != nil {
+		return leafAt(e.p32, t, row)
+	}
+	return leafAt(e.p64, t, row)
+}
+
+// leafAt is leaf on predictor p.
+func leafAt[K int32 | int64, U uint32 | uint64](p *predictor[K, U], t int, row []float64) int32 {
+	i := p.roots[t]
+	for s := int32(0); s < p.depth[t]; s++ {
+		f := p.nodes[i].feature
+		if p.cat != nil {
+			i = p.catStep(i, p.key(row[f]))
+		} else {
+			i = step(&p.nodes[i], p.key(row[f]))
+		}
 	}
 	return i
 }

@@ -1,0 +1,160 @@
+package tree
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aimskit/aimskit/explain"
+)
+
+// refLeaf walks tree t with the general node rule ([node.next]) on a
+// canonical row: the reference the prediction layout must agree with.
+func refLeaf(e *Ensemble, t int, canon []float64) int32 {
+	i := e.roots[t]
+	for e.nodes[i].feature >= 0 {
+		n := &e.nodes[i]
+		i = n.next(canon[n.feature])
+	}
+	return i
+}
+
+// adversarialRows builds rows whose values sit on, just below and just
+// above every threshold of e (in the model's precision), plus NaN, ±Inf,
+// ±0, ±MaxFloat32 and category-like integers, mixed at random.
+func adversarialRows(e *Ensemble, n int, rng *rand.Rand) explain.Matrix {
+	var pool []float64
+	for _, nd := range e.nodes {
+		if nd.feature < 0 || nd.cat != nil {
+			continue
+		}
+		t := nd.thr
+		if e.float32 {
+			f := float32(t)
+			pool = append(pool, float64(f), float64(math.Nextafter32(f, float32(math.Inf(-1)))), float64(math.Nextafter32(f, float32(math.Inf(1)))))
+		} else {
+			pool = append(pool, t, math.Nextafter(t, math.Inf(-1)), math.Nextafter(t, math.Inf(1)))
+		}
+	}
+	pool = append(pool, math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1),
+		math.MaxFloat32, -math.MaxFloat32, math.MaxFloat64, -math.MaxFloat64, 1e-40, -1e-40,
+		0.5, 1, 2, 3, 7, 1<<24, -1)
+	x := explain.NewMatrix(n, e.numFeatures)
+	for i := range x.Data {
+		x.Data[i] = pool[rng.IntN(len(pool))]
+	}
+	return x
+}
+
+// TestPredictorMatchesNodeWalk checks the compact prediction layout
+// (integer keys, range test, self-looping leaves, eight-row lockstep)
+// against the general node walk on every model in the test data, leaf by
+// leaf and margin by margin, on rows made of the models' own thresholds,
+// their float neighbours, missing values, infinities and signed zeros.
+func TestPredictorMatchesNodeWalk(t *testing.T) {
+	var files []string
+	for _, glob := range []string{"testdata/vectors/*.model.json", "testdata/vectors/*.model.ubj", "testdata/vectors/tree_*.json", "testdata/lightgbm/*.txt"} {
+		m, err := filepath.Glob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d models", len(files))
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	ctx := context.Background()
+	for _, f := range files {
+		e, err := loadAnyModel(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		x := adversarialRows(e, 203, rng) // not a multiple of 8: the tail takes the one-row walk
+		K := e.numGroups
+		got := make([]float64, x.Rows*K)
+		if err := e.PredictMargins(ctx, x, got, WithWorkers(2)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		canon := make([]float64, e.numFeatures)
+		want := make([]float64, K)
+		for i := 0; i < x.Rows; i++ {
+			e.canonRow(canon, x.Row(i))
+			for tr := range e.roots {
+				if l, r := e.leaf(tr, canon), refLeaf(e, tr, canon); l != r {
+					t.Fatalf("%s row %d tree %d: leaf %d, reference walk %d (row %v)", f, i, tr, l, r, x.Row(i))
+				}
+			}
+			refMargins(e, canon, want)
+			for k := 0; k < K; k++ {
+				if g := got[i*K+k]; math.Float64bits(g) != math.Float64bits(want[k]) {
+					t.Fatalf("%s row %d group %d: margin %v, reference %v", f, i, k, g, want[k])
+				}
+			}
+		}
+	}
+}
+
+// refMargins sums the reference leaves as the predictor must: float32
+// accumulation in file order for XGBoost models, float64 otherwise.
+func refMargins(e *Ensemble, canon, out []float64) {
+	if e.float32 {
+		acc := make([]float32, e.numGroups)
+		for k := range acc {
+			acc[k] = float32(e.intercept[k])
+		}
+		for tr := range e.roots {
+			acc[e.group[tr]] += float32(e.value[refLeaf(e, tr, canon)])
+		}
+		for k, v := range acc {
+			out[k] = float64(v)
+		}
+		return
+	}
+	copy(out, e.intercept)
+	for tr := range e.roots {
+		out[e.group[tr]] += e.value[refLeaf(e, tr, canon)]
+	}
+}
+
+// loadAnyModel loads a test model by its file name.
+func loadAnyModel(path string) (*Ensemble, error) {
+	switch {
+	case filepath.Ext(path) == ".txt":
+		return LoadLightGBMFile(path)
+	case filepath.Base(path)[:5] == "tree_":
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return LoadSklearnJSON(f)
+	default:
+		return LoadXGBoostFile(path)
+	}
+}
+
+func TestKeysKeepFloatOrder(t *testing.T) {
+	vals := []float64{math.Inf(-1), -math.MaxFloat64, -1, -1e-300, math.Copysign(0, -1), 0, 1e-300, 1, math.MaxFloat64, math.Inf(1)}
+	for i := 1; i < len(vals); i++ {
+		a, b := vals[i-1], vals[i]
+		if a == b {
+			if key64(a) != key64(b) {
+				t.Fatalf("key64(%v) != key64(%v)", a, b)
+			}
+			continue
+		}
+		if key64(a) >= key64(b) || key32(float32(a)) > key32(float32(b)) {
+			t.Fatalf("keys of %v, %v out of order", a, b)
+		}
+		if keyValue(key64(b)) != b {
+			t.Fatalf("keyValue(key64(%v)) = %v", b, keyValue(key64(b)))
+		}
+	}
+	if key64(math.NaN()) != math.MaxInt64 || key32(float32(math.NaN())) != math.MaxInt32 || !math.IsNaN(keyValue(int32(math.MaxInt32))) {
+		t.Fatal("missing key")
+	}
+}
