@@ -42,7 +42,12 @@ type Input struct {
 	// follow-up records of oversight actions, in ledger order (instance
 	// ledgers one after the other).
 	Decisions []aims.Decision
-	// OtherRecords counts ledger records that are not decisions.
+	// Management are the ledgers' management-system records (incidents,
+	// impact assessments, deployment authorisations, changes, risks), in
+	// ledger order.
+	Management []aims.ManagementRecord
+	// OtherRecords counts ledger records that are neither decisions nor
+	// management-system records (ledger entries such as adoptions).
 	OtherRecords int
 	// Key is the public verifier key, or the file holding it, as given.
 	Key string
@@ -210,6 +215,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 		return
 	}
 	decisions := make([]aims.Decision, 0)
+	management := make([]aims.ManagementRecord, 0)
 	other := 0
 	var bad []string
 	for _, dir := range dirs {
@@ -217,8 +223,19 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if mr, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
+				if err != nil {
+					if len(bad) < 3 {
+						bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
+					}
+					other++
+					return nil
+				}
+				management = append(management, mr)
+				return nil
+			}
 			var d aims.Decision
-			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion == "" {
+			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion != aims.DecisionSchemaVersion {
 				other++
 				if err != nil && len(bad) < 3 {
 					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
@@ -236,9 +253,9 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 		}
 	}
 	for _, b := range bad {
-		in.missing("decision ledger: a record is not a decision: %s", b)
+		in.missing("decision ledger: a record could not be read: %s", b)
 	}
-	in.Decisions, in.OtherRecords = decisions, other
+	in.Decisions, in.Management, in.OtherRecords = decisions, management, other
 
 	if opts.Key == "" {
 		in.missing("ledger verification: no public verifier key was given (--key), so the ledger was not verified")

@@ -19,13 +19,18 @@ type sourcedDecision struct {
 	source string // "DIR seg line" or "FILE line"
 }
 
-// readLedgerDecisions reads every decision of the ledger in dir.
+// readLedgerDecisions reads every decision of the ledger in dir, skipping
+// its other records (management-system records, ledger entries), which
+// carry another schema_version or none.
 func readLedgerDecisions(dir string) ([]sourcedDecision, error) {
 	var out []sourcedDecision
 	err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
 		var d aims.Decision
 		if err := json.Unmarshal(r.Record, &d); err != nil {
 			return fmt.Errorf("%s %s line %d: not a decision: %v", dir, r.Segment, r.Line, err)
+		}
+		if d.SchemaVersion != aims.DecisionSchemaVersion {
+			return nil
 		}
 		out = append(out, sourcedDecision{Decision: d, raw: append([]byte(nil), r.Record...),
 			source: fmt.Sprintf("%s %s:%d", dir, r.Segment, r.Line)})
