@@ -54,6 +54,11 @@ func WithWassersteinThreshold(t float64) WassersteinOption {
 // is given, else unit weights). The verdict uses
 // the threshold on the raw distance, which has the data's units; most users
 // want [WassersteinNormed].
+//
+// Cost and allocations are those of [KS]'s sort and merge: linear for
+// data that spreads, sorted copies of both samples (8 bytes a value), on
+// the calling goroutine. With weights (WithWeights) it sorts an index by
+// comparison instead (n log n) and allocates 24 bytes a value.
 func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Result, error) {
 	cfg, err := newWassersteinConfig(opts)
 	if err != nil {
