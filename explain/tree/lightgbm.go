@@ -98,8 +98,12 @@ func LoadLightGBMFile(path string) (*Ensemble, error) {
 // (regression, regression_l1, huber, fair, quantile, mape, lambdarank,
 // rank_xendcg), binary and cross_entropy (sigmoid), multiclass (softmax),
 // multiclassova (a sigmoid per class) and poisson, gamma and tweedie (exp).
-// Linear trees, average_output (random forest) models, sigmoid parameters
-// other than 1 and other objectives give an error wrapping
+// Random forests (average_output) average their iterations, as LightGBM
+// does, up to rounding: leaves are scaled by 1/iterations, so margins may
+// differ from LightGBM's in the last bits; a forest saved by LightGBM 2.x
+// (model version v2) predicts the average without the objective's
+// transform, as LightGBM 2.x did, later ones with it. Linear trees, sigmoid
+// parameters other than 1 and other objectives give an error wrapping
 // [ErrUnsupported].
 func LoadLightGBM(r io.Reader) (*Ensemble, error) {
 	data, err := io.ReadAll(r)
@@ -306,9 +310,7 @@ func lgbBuild(h *lgbBlock, blocks []*lgbBlock) (*Ensemble, error) {
 	if v, ok := h.fields["version"]; ok && v.val != "v3" && v.val != "v4" && v.val != "v2" {
 		return nil, unsupported("lightgbm model version %q (line %d)", truncate(v.val), v.line)
 	}
-	if ln, ok := h.flags["average_output"]; ok {
-		return nil, unsupported("lightgbm average_output (random forest) model (line %d)", ln)
-	}
+	_, average := h.flags["average_output"]
 	numClass, err := h.int("num_class")
 	if err != nil {
 		return nil, err
@@ -391,6 +393,24 @@ func lgbBuild(h *lgbBlock, blocks []*lgbBlock) (*Ensemble, error) {
 	if !withCover {
 		for t := range spec.Trees {
 			spec.Trees[t].Cover = nil
+		}
+	}
+	if average {
+		// A random forest (boosting=rf) averages its iterations: LightGBM
+		// divides the summed raw score by the number of iterations. Scaling
+		// every leaf by 1/iterations is the same average up to rounding
+		// (it sums v/T instead of dividing Σv by T) and keeps TreeSHAP's
+		// values additive.
+		inv := 1 / float64(len(blocks)/perIter)
+		for t := range spec.Trees {
+			for i := range spec.Trees[t].Value {
+				spec.Trees[t].Value[i] *= inv
+			}
+		}
+		// LightGBM 2.x (model version v2) returned a forest's average
+		// without the objective's transform; 3.x and later apply it.
+		if v, ok := h.fields["version"]; ok && v.val == "v2" {
+			spec.Transform = Identity
 		}
 	}
 	e, err := New(spec)

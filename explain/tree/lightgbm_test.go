@@ -642,3 +642,60 @@ func TestLightGBMExpansionBudget(t *testing.T) {
 		t.Fatalf("err = %v, want the node budget error", err)
 	}
 }
+
+// TestLightGBMRandomForest checks average_output models (boosting=rf): the
+// margin is the trees' average (regression.txt has three iterations, so
+// a third of its sum), with the objective's transform for models saved
+// by LightGBM 3.x and later and without it for version v2, as LightGBM
+// 2.x predicted; TreeSHAP values stay additive.
+func TestLightGBMRandomForest(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", "regression.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf := strings.Replace(string(data), "objective=regression", "objective=binary sigmoid:1\naverage_output", 1)
+	for _, c := range []struct {
+		version string
+		out     func(m float64) float64
+	}{
+		{"v4", func(m float64) float64 { return 1 / (1 + math.Exp(-m)) }},
+		{"v2", func(m float64) float64 { return m }},
+	} {
+		e, err := ParseLightGBM([]byte(strings.Replace(rf, "version=v4", "version="+c.version, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range regressionRows {
+			var m, p [1]float64
+			if err := e.PredictMargin(r.x, m[:]); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.PredictOutput(r.x, p[:]); err != nil {
+				t.Fatal(err)
+			}
+			if want := r.margin / 3; math.Abs(m[0]-want) > 1e-15 {
+				t.Errorf("%s row %v: margin %v, want %v", c.version, r.x, m[0], want)
+			}
+			if want := c.out(r.margin / 3); math.Abs(p[0]-want) > 1e-15 {
+				t.Errorf("%s row %v: output %v, want %v", c.version, r.x, p[0], want)
+			}
+		}
+		x := explain.NewMatrix(len(regressionRows), e.NumFeatures())
+		for i, r := range regressionRows {
+			copy(x.Row(i), r.x)
+		}
+		phi := make([]float64, x.Rows*(e.NumFeatures()+1))
+		if err := e.Contributions(context.Background(), x, phi); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range regressionRows {
+			s := 0.0
+			for _, v := range phi[i*(e.NumFeatures()+1) : (i+1)*(e.NumFeatures()+1)] {
+				s += v
+			}
+			if math.Abs(s-r.margin/3) > 1e-12 {
+				t.Errorf("%s row %v: contributions sum to %v, margin %v", c.version, r.x, s, r.margin/3)
+			}
+		}
+	}
+}
