@@ -446,7 +446,9 @@ func (c *ChangeRecord) problems() []error {
 //
 // Every field c states in From must equal the authorised revision's, and
 // every field c states in To the registered revision's; To must state
-// each field in which the two revisions differ.
+// each field the authorisation pins (states) and the registration
+// changes. A digest the authorisation pins cannot be covered by a
+// registration that states none.
 func (c *ChangeRecord) Covers(authorisationID, model string, authorised, registered *ModelRevision) error {
 	switch {
 	case c.Model != model:
@@ -467,10 +469,10 @@ func (c *ChangeRecord) Covers(authorisationID, model string, authorised, registe
 		return fmt.Errorf("change %s changes model %s to %s, but %s is registered", c.ID, model, c.To, registered)
 	}
 	if authorised != nil && registered != nil {
-		if authorised.Version != registered.Version && c.To.Version == "" {
+		if authorised.Version != "" && authorised.Version != registered.Version && c.To.Version == "" {
 			return fmt.Errorf("change %s does not state the version model %s changes to (%s is registered)", c.ID, model, registered)
 		}
-		if authorised.Digest != registered.Digest && c.To.Digest == "" {
+		if authorised.Digest != "" && authorised.Digest != registered.Digest && c.To.Digest == "" {
 			if registered.Digest == "" {
 				return fmt.Errorf("model %s is registered without a digest, but the authorisation pins %s; change %s cannot cover an unknown digest", model, authorised.Digest, c.ID)
 			}
