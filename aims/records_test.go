@@ -130,7 +130,8 @@ func TestRecordsGoToLedgerAndOTel(t *testing.T) {
 		t.Errorf("authorisation data digest %s, want %s", auth.Digest, d)
 	}
 	var risk RiskRecordData
-	if err := got[4].DecodeData(&risk); err != nil || risk.ResidualScore != 9 || !risk.AcceptanceRequired || risk.RegisterVersion != "7" ||
+	rrDigest, _ := rr.Digest()
+	if err := got[4].DecodeData(&risk); err != nil || risk.ResidualScore != 9 || !risk.AcceptanceRequired || risk.RegisterVersion != "7" || risk.RegisterDigest != rrDigest ||
 		risk.Acceptance == nil || risk.Acceptance.AcceptedBy != "Sam Okafor" {
 		t.Errorf("risk data %+v, %v", risk, err)
 	}

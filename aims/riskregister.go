@@ -329,12 +329,49 @@ func (rr *RiskRegister) CheckReviews(ctx context.Context, sys *System, now time.
 	return overdue, nil
 }
 
+func (rr *RiskRegister) canonical() RiskRegister {
+	c := *rr
+	c.pos, c.file = nil, ""
+	c.Date = utc(rr.Date)
+	c.Risks = slices.Clone(rr.Risks)
+	for i := range c.Risks {
+		c.Risks[i] = canonicalRisk(c.Risks[i])
+	}
+	return c
+}
+
+func canonicalRisk(r Risk) Risk {
+	r.Treatment.Controls = normalizeControls(r.Treatment.Controls)
+	r.NextReview, r.LastReview = utc(r.NextReview), utc(r.LastReview)
+	if r.Acceptance != nil {
+		a := *r.Acceptance
+		a.AcceptedAt = utc(a.AcceptedAt)
+		r.Acceptance = &a
+	}
+	return r
+}
+
+// Digest returns "sha256:" and the hex SHA-256 of the register's
+// canonical JSON form, made as for [ImpactAssessment.Digest]. Every risk
+// record carries it, so the records of one register version can be told
+// from those of another.
+func (rr *RiskRegister) Digest() (string, error) {
+	c := rr.canonical()
+	d, err := canonicalDigest(&c)
+	if err != nil {
+		return "", fmt.Errorf("aims: risk register version %s: digest: %w", rr.Version, err)
+	}
+	return d, nil
+}
+
 // RiskRecordData is the data of a risk record: the risk, and what the
 // register says about it.
 type RiskRecordData struct {
 	Risk
 	// RegisterVersion is the version of the register the risk is from.
 	RegisterVersion string `json:"register_version"`
+	// RegisterDigest is the register's [RiskRegister.Digest].
+	RegisterDigest string `json:"register_digest"`
 	// AcceptanceThreshold is the register's threshold.
 	AcceptanceThreshold RiskScore `json:"acceptance_threshold"`
 	// InherentScore is Inherent.Score().
@@ -355,7 +392,7 @@ var riskClauses = []string{"6.1.2", "6.1.3", "8.2", "8.3"}
 // NewRecords validates the register and returns one risk record per risk
 // for sys, in register order: subject the risk ID, state the treatment
 // option, actor the risk owner, clauses 6.1.2, 6.1.3, 8.2 and 8.3, and
-// the [RiskRecordData] as data.
+// the [RiskRecordData] (with the register's version and digest) as data.
 //
 // The controls of a risk record are exactly the Annex A controls of its
 // treatment: Annex A has no risk-management control of its own (risk
@@ -371,20 +408,17 @@ func (rr *RiskRegister) NewRecords(sys *System) ([]ManagementRecord, error) {
 	if rr.SystemID != "" && rr.SystemID != sys.ID() {
 		return nil, fmt.Errorf("aims: risk register version %s is for system %q, not %q", rr.Version, rr.SystemID, sys.ID())
 	}
+	digest, err := rr.Digest()
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ManagementRecord, 0, len(rr.Risks))
 	for _, r := range rr.Risks {
 		data := RiskRecordData{
-			Risk: r, RegisterVersion: rr.Version, AcceptanceThreshold: rr.AcceptanceThreshold,
+			Risk: canonicalRisk(r), RegisterVersion: rr.Version, RegisterDigest: digest, AcceptanceThreshold: rr.AcceptanceThreshold,
 			InherentScore: r.Inherent.Score(), InherentBand: r.Inherent.Score().Band(),
 			ResidualScore: r.Residual.Score(), ResidualBand: r.Residual.Score().Band(),
 			AcceptanceRequired: rr.AcceptanceRequired(r),
-		}
-		data.Treatment.Controls = normalizeControls(r.Treatment.Controls)
-		data.NextReview, data.LastReview = utc(r.NextReview), utc(r.LastReview)
-		if r.Acceptance != nil {
-			a := *r.Acceptance
-			a.AcceptedAt = utc(a.AcceptedAt)
-			data.Acceptance = &a
 		}
 		rec, err := sys.NewManagementRecord(RecordRisk, r.ID, &data)
 		if err != nil {

@@ -128,7 +128,10 @@ type Registration struct {
 // registration record) and written through the returned System's
 // RecordManagement: the assessment, the authorisation, and each change
 // (every replica's registration writes them to its ledger, so each ledger
-// holds the evidence its deployment relied on).
+// holds the evidence its deployment relied on). Records given are checked
+// for consistency with the description at every risk level: an
+// assessment or authorisation of another system or version, or an
+// authorisation relying on another assessment digest, is an error.
 //
 // The validation error names every problem found (see [System.Validate]).
 func Register(ctx context.Context, sys System, opts ...Option) (*Registration, error) {
