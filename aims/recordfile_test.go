@@ -130,7 +130,7 @@ func TestStrictDecoder(t *testing.T) {
 		want map[string]string
 	}{
 		"unknown top-level field": {head + "colour: blue\n", map[string]string{"9 colour": "unknown field; known: id, system_id"}},
-		"list for text":           {head + "reason2: x\n", map[string]string{"9 reason2": "unknown field"}},
+		"misspelt field":          {head + "reason2: x\n", map[string]string{"9 reason2": "unknown field"}},
 		"duplicate key":           {head + "model: n\n", map[string]string{"9 model": "given twice (first on line 3)"}},
 		"mapping for a text": {strings.Replace(head, "reason: r", "reason: {why: r}", 1),
 			map[string]string{"5 reason": "single value"}},
