@@ -29,13 +29,25 @@ func Example_quickStart() {
 		Purpose: "Assess the creditworthiness of consumer loan applicants.", Owner: "Credit Risk",
 		IntendedUse: "Decision support for consumer loans.", ValueChainRoles: []inventory.ValueChainRole{inventory.RoleProvider},
 		UseCase:   &inventory.UseCase{Domain: inventory.DomainEssentialServices, Function: inventory.FunctionCreditworthiness},
+		Models:    []inventory.Model{{Name: "pd-logistic", Version: "3", Digest: "sha256:9f2c4e1a7b3d5f60812a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d"}},
 		Lifecycle: inventory.StageDeployed,
 	}
+	// High-risk and deployed: the approved impact assessment and the
+	// two-person deployment authorisation, kept as files in the repository.
+	assessment, err := aims.LoadImpactAssessmentFile("aims/testdata/records/impact_assessment.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	authorisation, err := aims.LoadDeploymentAuthorisationFile("aims/testdata/records/deployment_authorisation.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
 
-	reg, err := inventory.Register(ctx, system, inventory.WithHeartbeatInterval(0), inventory.WithSystemOptions(
-		aims.WithPseudonymizer(pseud), aims.WithAllowList(aims.NewAllowList("income")),
-		aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}),
-		aims.WithLoggerProvider(noop.NewLoggerProvider())))
+	reg, err := inventory.Register(ctx, system, inventory.WithHeartbeatInterval(0),
+		inventory.WithImpactAssessment(assessment), inventory.WithDeploymentAuthorisation(authorisation), inventory.WithSystemOptions(
+			aims.WithPseudonymizer(pseud), aims.WithAllowList(aims.NewAllowList("income")),
+			aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}),
+			aims.WithLoggerProvider(noop.NewLoggerProvider())))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -29,6 +29,15 @@
 //     involved, as the AI-Disclosure HTTP header, a member of a JSON
 //     response or a marker on generated text, each recorded as evidence
 //     (control A.8.2; EU AI Act Art. 50).
+//   - Management-system records kept as code, YAML or JSON files in the
+//     service's repository read by one strict decoder that names the line
+//     and field of every problem ([RecordFileError]): the impact
+//     assessment ([ImpactAssessment], A.5.2–A.5.5), the deployment
+//     authorisation by two people other than the submitter
+//     ([DeploymentAuthorisation], A.6.2.5), model changes
+//     ([ChangeRecord]) and the risk register ([RiskRegister], Clauses
+//     6.1.2, 6.1.3, 8.2, 8.3). Each is written as a [ManagementRecord] to
+//     the same ledger and OpenTelemetry stream as decisions.
 //
 // # The common case
 //

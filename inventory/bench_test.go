@@ -13,7 +13,7 @@ func BenchmarkFromOTLP(b *testing.B) {
 	svc := newService(b, "credit-api")
 	ctx := context.Background()
 	for range 10 {
-		r, err := Register(ctx, creditSystem(), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0))
+		r, err := Register(ctx, creditSystem(), authorised(b, creditSystem()), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -22,7 +22,10 @@ func ExampleHandler() {
 		Owner:           "talent-acquisition engineering",
 		ValueChainRoles: []inventory.ValueChainRole{inventory.RoleProvider, inventory.RoleDeployer},
 		UseCase:         &inventory.UseCase{Domain: inventory.DomainEmployment, Function: inventory.FunctionRecruitment, Profiling: true},
-		Lifecycle:       inventory.StageDeployed,
+		// In development: registered as deployed, this high-risk system
+		// would also need its approved impact assessment and deployment
+		// authorisation (see ExampleWithDeploymentAuthorisation).
+		Lifecycle: inventory.StageDevelopment,
 	}, inventory.WithLoggerProvider(noop.NewLoggerProvider()), inventory.WithHeartbeatInterval(0))
 	if err != nil {
 		fmt.Println(err)

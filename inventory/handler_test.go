@@ -18,7 +18,7 @@ func testServer(t *testing.T) (*httptest.Server, *Registration) {
 	t.Helper()
 	logs := oteltest.NewLogs(t)
 	reg := NewRegistry()
-	r1, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0), WithInstance("pod-1"))
+	r1, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0), WithInstance("pod-1"))
 	if err != nil {
 		t.Fatal(err)
 	}

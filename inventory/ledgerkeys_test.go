@@ -56,7 +56,7 @@ func TestValidateLedgerKeys(t *testing.T) {
 func TestLedgerKeysArePublished(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	reg := NewRegistry()
-	r, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithRegistry(reg), WithHeartbeatInterval(0))
+	r, err := Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithRegistry(reg), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}

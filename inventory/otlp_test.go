@@ -191,7 +191,7 @@ func emitScenario(t *testing.T, sink func(line []byte)) System {
 	svcC := newService(t, "web")
 
 	v1 := creditSystem()
-	r1, err := Register(ctx, v1, WithLoggerProvider(svcA.lp), WithInstance("pod-1"), WithHeartbeatInterval(0), withClock(at(0)))
+	r1, err := Register(ctx, v1, authorised(t, v1), WithLoggerProvider(svcA.lp), WithInstance("pod-1"), WithHeartbeatInterval(0), withClock(at(0)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func emitScenario(t *testing.T, sink func(line []byte)) System {
 	// An integral evaluation value travels as an OTLP intValue and must
 	// come back as the same float64.
 	v2.Models[0].Evaluations = append(v2.Models[0].Evaluations, Evaluation{Metric: "false negatives", Value: 12, Dataset: "holdout-2024"})
-	r2, err := Register(ctx, v2, WithLoggerProvider(svcB.lp), WithInstance("pod-2"), WithHeartbeatInterval(0), withClock(at(3)))
+	r2, err := Register(ctx, v2, authorised(t, v2), WithLoggerProvider(svcB.lp), WithInstance("pod-2"), WithHeartbeatInterval(0), withClock(at(3)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +411,7 @@ func TestHandlerServesRebuiltInventory(t *testing.T) {
 	ctx := context.Background()
 	var file bytes.Buffer
 	svc := newService(t, "credit-api")
-	r, err := Register(ctx, creditSystem(), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0))
+	r, err := Register(ctx, creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(svc.lp), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}

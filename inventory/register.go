@@ -34,6 +34,7 @@ type config struct {
 	instance string
 	now      func() time.Time
 	sysOpts  []aims.SystemOption
+	deploy   deploymentConfig
 }
 
 // WithLoggerProvider sets the LoggerProvider the inventory records, and
@@ -113,6 +114,25 @@ type Registration struct {
 // or [Registration.Retire]. When sys.RiskLevel is empty it is filled in from
 // [Classify] of sys.UseCase.
 //
+// A high-risk system registered as deployed must bring its approved
+// impact assessment ([WithImpactAssessment]) and its deployment
+// authorisation by two people other than the submitter
+// ([WithDeploymentAuthorisation]), and an approved change record
+// ([WithChanges]) for every registered model that differs from the
+// authorised one; otherwise Register fails closed with an error naming
+// what is missing, so that the previously authorised version keeps
+// serving (EU AI Act Art. 9 and 17 change control). Below high risk a
+// model that differs without an approved change is admitted and recorded
+// as an unapproved change with a warning. The records given are bound
+// into the registration ([System].Deployment and the attributes of the
+// registration record) and written through the returned System's
+// RecordManagement: the assessment, the authorisation, and each change
+// (every replica's registration writes them to its ledger, so each ledger
+// holds the evidence its deployment relied on). Records given are checked
+// for consistency with the description at every risk level: an
+// assessment or authorisation of another system or version, or an
+// authorisation relying on another assessment digest, is an error.
+//
 // The validation error names every problem found (see [System.Validate]).
 func Register(ctx context.Context, sys System, opts ...Option) (*Registration, error) {
 	cfg := config{interval: DefaultHeartbeatInterval, now: time.Now}
@@ -132,6 +152,11 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 	if sys.Lifecycle == StageRetired {
 		return nil, &FieldError{Field: "lifecycleStage", Problem: "a retired system cannot be registered; register it in another stage"}
 	}
+	plan, err := checkDeployment(sys, cfg.deploy)
+	if err != nil {
+		return nil, err
+	}
+	sys.Deployment = plan.evidence
 	body, err := systemValue(sys)
 	if err != nil {
 		return nil, err
@@ -170,6 +195,12 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 		_ = handle.Close(ctx)
 		return nil, err
 	}
+	for _, rec := range plan.records {
+		if err := rec.Record(ctx, handle); err != nil {
+			cfg.registry.remove(r)
+			return nil, errors.Join(fmt.Errorf("inventory: system %q: writing the deployment records: %w", sys.ID, err), handle.Close(ctx))
+		}
+	}
 
 	var rec log.Record
 	rec.SetEventName(semconv.EventInventoryRegistration)
@@ -184,6 +215,19 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 		semconv.AimsInventoryLifecycleStage.String(string(sys.Lifecycle)),
 		semconv.AimsInventoryHeartbeatInterval.Float64(max(r.interval, 0).Seconds()),
 	)
+	if ev := sys.Deployment; ev != nil {
+		if ev.ImpactAssessmentDigest != "" {
+			rec.AddAttributes(semconv.AimsImpactAssessmentID.String(ev.ImpactAssessmentID),
+				semconv.AimsImpactAssessmentDigest.String(ev.ImpactAssessmentDigest))
+		}
+		if ev.AuthorisationID != "" {
+			rec.AddAttributes(semconv.AimsDeploymentAuthorisationID.String(ev.AuthorisationID),
+				semconv.AimsDeploymentAuthorisationDigest.String(ev.AuthorisationDigest))
+		}
+		if plan.unapproved > 0 {
+			rec.AddAttributes(semconv.AimsChangeUnapproved.Int(plan.unapproved))
+		}
+	}
 	r.logger.Emit(ctx, rec)
 
 	if r.interval > 0 {

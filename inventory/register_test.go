@@ -67,7 +67,7 @@ func TestRegisterEmitsWholeDescription(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	reg := NewRegistry()
 	sys := creditSystem()
-	r, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithRegistry(reg),
+	r, err := Register(context.Background(), sys, authorised(t, sys), WithLoggerProvider(logs.Provider), WithRegistry(reg),
 		WithHeartbeatInterval(0), WithInstance("pod-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,9 @@ func TestRegisterEmitsWholeDescription(t *testing.T) {
 			t.Errorf("attribute %s = %q, want %q", k, got, v)
 		}
 	}
-	if got := bodySystem(t, rec.Body()); !reflect.DeepEqual(got, sys.clone()) {
+	// The body is the description, bound to the assessment and the
+	// authorisation it was admitted with.
+	if got := bodySystem(t, rec.Body()); !reflect.DeepEqual(got, r.Description()) || got.Deployment == nil {
 		t.Errorf("body does not round-trip:\n got %+v\nwant %+v", got, sys)
 	}
 	if got := reg.Systems(); len(got) != 1 || got[0].ID != "credit-scoring" {
@@ -113,7 +115,7 @@ func TestRegisterFillsRiskLevelFromUseCase(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	sys := creditSystem()
 	sys.RiskLevel = ""
-	r, err := Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	r, err := Register(context.Background(), sys, authorised(t, sys), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func TestRegisterFillsRiskLevelFromUseCase(t *testing.T) {
 	if r.Description().RiskLevel != aims.RiskHigh {
 		t.Errorf("risk level %q, want high from the creditworthiness use case", r.Description().RiskLevel)
 	}
-	if got := oteltest.Attrs(logs.Records()[0])[string(semconv.AimsRiskLevel)].AsString(); got != "high" {
+	if got := oteltest.Attrs(logs.Events(semconv.EventInventoryRegistration)[0])[string(semconv.AimsRiskLevel)].AsString(); got != "high" {
 		t.Errorf("aims.risk.level = %q", got)
 	}
 }
@@ -158,11 +160,11 @@ func TestRegisterRejectsInvalidSystem(t *testing.T) {
 func TestRegistryRejectsDuplicateUntilClosed(t *testing.T) {
 	logs := oteltest.NewLogs(t)
 	reg := NewRegistry()
-	r1, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	r1, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider)); err == nil || !strings.Contains(err.Error(), `"credit-scoring" is already registered`) {
+	if _, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider)); err == nil || !strings.Contains(err.Error(), `"credit-scoring" is already registered`) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	if got, ok := reg.Lookup("credit-scoring"); !ok || got != r1 {
@@ -177,7 +179,7 @@ func TestRegistryRejectsDuplicateUntilClosed(t *testing.T) {
 	if len(reg.Entries()) != 0 {
 		t.Fatal("closed registration still listed")
 	}
-	r2, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	r2, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatalf("re-register after Close: %v", err)
 	}
@@ -191,7 +193,7 @@ func TestHeartbeatStopsOnClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		logs := oteltest.NewLogs(t)
 		reg := NewRegistry()
-		r, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(10*time.Second))
+		r, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(10*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +234,7 @@ func TestRetire(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		logs := oteltest.NewLogs(t)
 		reg := NewRegistry()
-		r, err := reg.Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Second))
+		r, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,7 +279,7 @@ func TestRetire(t *testing.T) {
 
 func TestResourceAttributes(t *testing.T) {
 	logs := oteltest.NewLogs(t)
-	r, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0), WithInstance("pod-7"))
+	r, err := Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0), WithInstance("pod-7"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +301,7 @@ func TestResourceAttributes(t *testing.T) {
 		t.Error("ResourceAttributes shares its slice")
 	}
 	// A random instance ID is generated when none is given.
-	r2, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	r2, err := Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +321,7 @@ func TestRegistryConcurrentUse(t *testing.T) {
 			defer wg.Done()
 			sys := creditSystem()
 			sys.ID = "sys-" + string(rune('a'+i))
-			r, err := reg.Register(context.Background(), sys, WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Millisecond))
+			r, err := reg.Register(context.Background(), sys, authorised(t, sys), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(time.Millisecond))
 			if err != nil {
 				t.Error(err)
 				return

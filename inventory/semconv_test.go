@@ -2,9 +2,11 @@ package inventory
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/semconv"
@@ -19,16 +21,24 @@ func TestEmittedNamesAreInTheCatalog(t *testing.T) {
 		known[e.Name] = e.Kind
 	}
 	logs := oteltest.NewLogs(t)
-	r, err := Register(context.Background(), creditSystem(), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
+	r, err := Register(context.Background(), creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(logs.Provider), WithHeartbeatInterval(0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = r.Heartbeat(context.Background())
 	_ = r.Retire(context.Background(), "test")
 	r.Close(context.Background())
-	recs := logs.Records()
-	if len(recs) != 3 {
-		t.Fatalf("%d records", len(recs))
+	// The registration's management records (impact assessment and
+	// deployment authorisation) come from the System, in scope aims.
+	var recs []sdklog.Record
+	for _, rec := range logs.Records() {
+		if rec.InstrumentationScope().Name == semconv.ScopeAims && strings.HasPrefix(rec.EventName(), semconv.EventManagementPrefix) {
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 3 || len(logs.Records()) != 5 {
+		t.Fatalf("%d inventory records of %d", len(recs), len(logs.Records()))
 	}
 	for _, rec := range recs {
 		if known[rec.EventName()] != semconv.KindEvent {

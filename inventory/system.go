@@ -72,6 +72,11 @@ type System struct {
 	// during a key rotation, the previous one. Private signing keys are
 	// refused.
 	LedgerKeys []string `json:"ledgerVerifierKeys,omitempty"`
+	// Deployment binds the registration to the impact assessment,
+	// deployment authorisation and changes it was admitted with. Register
+	// fills it in from WithImpactAssessment, WithDeploymentAuthorisation
+	// and WithChanges, replacing any value given.
+	Deployment *DeploymentEvidence `json:"deploymentEvidence,omitempty"`
 }
 
 // Role is one accountable role for a system, such as the risk owner.
@@ -135,6 +140,10 @@ type Model struct {
 	// Provider is the third party supplying the model (for example the
 	// vendor of a hosted LLM); empty when the model is built in-house.
 	Provider string `json:"provider,omitempty"`
+	// Digest is the content digest of the model artefact, e.g.
+	// "sha256:…"; a deployment authorisation that pins a digest is checked
+	// against it.
+	Digest string `json:"digest,omitempty"`
 	// License is the model's licence (an SPDX identifier where one exists).
 	License string `json:"license,omitempty"`
 	// TrainingData refers to DataSource entries of the system by name.
@@ -186,6 +195,7 @@ func (e *FieldError) Error() string {
 var (
 	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	controlPattern = regexp.MustCompile(`^A\.[0-9]+(\.[0-9]+)*$`)
+	digestPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_+.-]*:[0-9a-fA-F]{32,}$`)
 )
 
 // Validate checks that the description is complete and consistent: required
@@ -250,6 +260,9 @@ func (s System) Validate() error {
 	for i, m := range s.Models {
 		f := fmt.Sprintf("models[%d]", i)
 		required(f+".name", m.Name)
+		if m.Digest != "" && !digestPattern.MatchString(m.Digest) {
+			add(f+".digest", "%q is not a digest of the form sha256:<hex>", m.Digest)
+		}
 		if key := m.Name + "@" + m.Version; m.Name != "" {
 			if modelKeys[key] {
 				add(f+".name", "duplicate model %q version %q", m.Name, m.Version)
@@ -370,5 +383,6 @@ func (s System) clone() System {
 		u := *s.UseCase
 		c.UseCase = &u
 	}
+	c.Deployment = s.Deployment.clone()
 	return c
 }

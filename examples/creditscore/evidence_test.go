@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -125,8 +126,18 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 	require.Positive(t, rep.Records)
 
 	// 2. Every ledger decision is in the telemetry exactly once, with its trace context.
+	// The ledger also holds the management-system records the
+	// registration was admitted with: the impact assessment and the
+	// deployment authorisation.
 	var decisions []aims.Decision
+	var management []aims.RecordType
 	require.NoError(t, ledger.Scan(ledgerDir, func(r ledger.ScannedRecord) error {
+		if m, err := aims.ParseManagementRecord(r.Record); err == nil {
+			management = append(management, m.Type)
+			return nil
+		} else if !errors.Is(err, aims.ErrNotManagementRecord) {
+			return fmt.Errorf("%s:%d: %w", r.Segment, r.Line, err)
+		}
 		var d aims.Decision
 		if err := json.Unmarshal(r.Record, &d); err != nil {
 			return fmt.Errorf("%s:%d: %w", r.Segment, r.Line, err)
@@ -134,7 +145,8 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 		decisions = append(decisions, d)
 		return nil
 	}))
-	require.Len(t, decisions, int(rep.Records))
+	require.Equal(t, []aims.RecordType{aims.RecordImpactAssessment, aims.RecordDeploymentAuthorisation}, management)
+	require.Len(t, decisions, int(rep.Records)-len(management))
 	logs := readLogs(t, otelDir)
 	seen := map[string]int{}
 	traceOf := map[string]string{}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/explain"
 	"github.com/aimskit/aimskit/inventory"
 )
@@ -48,6 +51,21 @@ func systemDescription(auc float64, ledgerKey string) inventory.System {
 		// Auditors verify the ledger with this key, never with a file beside it.
 		LedgerKeys: []string{ledgerKey},
 	}
+}
+
+// deploymentRecords reads the embedded impact assessment and deployment
+// authorisation; Register checks them against the description and writes
+// them to the ledger.
+func deploymentRecords() (*aims.ImpactAssessment, *aims.DeploymentAuthorisation, error) {
+	ia, err := aims.ParseImpactAssessment(impactAssessmentFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("impact_assessment.yaml: %w", err)
+	}
+	auth, err := aims.ParseDeploymentAuthorisation(deploymentAuthorisationFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("deployment_authorisation.yaml: %w", err)
+	}
+	return ia, auth, nil
 }
 
 // reasonDescriptions word the reason codes of adverse-action notices.

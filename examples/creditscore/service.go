@@ -29,6 +29,15 @@ import (
 //go:embed soa.yaml
 var soaFile []byte
 
+// The impact assessment and the deployment authorisation of this version:
+// a high-risk system is registered as deployed only with both.
+var (
+	//go:embed impact_assessment.yaml
+	impactAssessmentFile []byte
+	//go:embed deployment_authorisation.yaml
+	deploymentAuthorisationFile []byte
+)
+
 const (
 	systemID      = "credit-scoring"
 	systemVersion = "1.0.0"
@@ -165,8 +174,13 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, errors.Join(err, led.Close(ctx))
 	}
+	assessment, authorisation, err := deploymentRecords()
+	if err != nil {
+		return nil, errors.Join(err, led.Close(ctx))
+	}
 	s.registry = inventory.NewRegistry()
 	if s.reg, err = inventory.Register(ctx, systemDescription(auc, s.ledgerKey.vkey), inventory.WithRegistry(s.registry),
+		inventory.WithImpactAssessment(assessment), inventory.WithDeploymentAuthorisation(authorisation),
 		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat),
 		inventory.WithSystemOptions(aims.WithLedger(led), aims.WithPseudonymizer(pseud),
 			aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments")),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -65,6 +66,9 @@ func runSimulationVia(t *testing.T, n int, col *otelcoltest.Collector) *simulati
 	run := &simulationRun{dataDir: dir, ledgerDir: filepath.Join(dir, "ledger"), otelDir: otelDir,
 		stdout: out.String(), tally: tally}
 	require.NoError(t, ledger.Scan(run.ledgerDir, func(r ledger.ScannedRecord) error {
+		if _, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
+			return err // the registration's assessment and authorisation; not decisions
+		}
 		var d aims.Decision
 		if err := json.Unmarshal(r.Record, &d); err != nil {
 			return fmt.Errorf("%s:%d: %w", r.Segment, r.Line, err)
