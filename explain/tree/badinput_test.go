@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimskit/aimskit/explain"
 )
@@ -366,5 +368,40 @@ func TestCancelledContext(t *testing.T) {
 	}
 	if err := e.PredictMargins(ctx, x, make([]float64, x.Rows)); !errors.Is(err, context.Canceled) {
 		t.Errorf("predict: %v", err)
+	}
+}
+
+// ubjNestedEmpty is a UBJSON document whose one array holds n typed,
+// counted arrays of nulls, each claiming as many elements as the document
+// has bytes: the elements take no bytes, so the document decodes to n×size
+// values.
+func ubjNestedEmpty(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("{U\x01a[$[#l")
+	binary.Write(&b, binary.BigEndian, int32(n))
+	size := b.Len() + 8*n + 1
+	for i := 0; i < n; i++ {
+		b.WriteString("$Z#l")
+		binary.Write(&b, binary.BigEndian, int32(size))
+	}
+	b.WriteString("}")
+	return b.Bytes()
+}
+
+// A UBJSON document cannot decode to more values than it has bytes. Found
+// reading the decoder while fuzzing it: 24 KB of nested typed arrays of
+// nulls took 14 s and 2.5 GB to decode.
+func TestLoadXGBoostUBJSONEmptyElements(t *testing.T) {
+	start := time.Now()
+	_, err := LoadXGBoostUBJSON(bytes.NewReader(ubjNestedEmpty(3000)))
+	if err == nil || !strings.Contains(err.Error(), "more values than bytes") {
+		t.Errorf("error %v, want one about more values than bytes", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	// A typed array of nulls is still read when it fits.
+	if _, err := LoadXGBoostUBJSON(bytes.NewReader([]byte("{U\x01a[$Z#U\x03U\x01b[$Z#U\x02}"))); err == nil || strings.Contains(err.Error(), "more values") {
+		t.Errorf("small typed arrays of nulls: %v", err)
 	}
 }
