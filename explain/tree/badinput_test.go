@@ -119,6 +119,12 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"tree in a group that does not exist", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "gradient_booster", "model")["tree_info"].([]any)[3] = 1
 		}), "tree_info[3] = 1", false},
+		// A num_class of 1e8 over 3 trees allocated 1.6 GB and a larger
+		// one would exhaust memory (found reading the loader while fuzzing).
+		{"more classes than trees", mutate(t, func(r map[string]any) {
+			obj(r, "learner", "objective")["name"] = "multi:softprob"
+			obj(r, "learner", "learner_model_param")["num_class"] = "100000000000"
+		}), "num_class is 100000000000 but only 20 trees", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
