@@ -142,7 +142,9 @@ func (e *Ensemble) marginBlock64(rows []float64, n int, out []float64, leaves []
 }
 
 // PredictOutputs is [Ensemble.PredictMargins] followed by the objective's
-// transform (sigmoid, softmax, exp or identity) of each row.
+// transform (sigmoid, softmax, exp or identity) of each row. An output
+// beyond float64's range (exp of a margin above about 709.78) is an
+// error.
 func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []float64, opts ...Option) error {
 	if err := e.PredictMargins(ctx, x, out, opts...); err != nil {
 		return err
@@ -151,7 +153,7 @@ func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []f
 	for i := 0; i < x.Rows; i++ {
 		e.transform.apply(out[i*K : (i+1)*K])
 	}
-	return nil
+	return e.transform.checkOutputs(out, K, 0)
 }
 
 // clampWorkers resolves the worker count for n rows.
