@@ -266,6 +266,14 @@ func TestNewBadSpec(t *testing.T) {
 		"NaN intercept":       func(s *Spec) { s.Intercept = []float64{math.NaN()} },
 		"feature names count": func(s *Spec) { s.FeatureNames = []string{"a", "b"} },
 		"empty tree":          func(s *Spec) { s.Trees[0] = Tree{} },
+
+		// Found by FuzzTreeModelEdits: TreeSHAP turned these covers into
+		// contributions of ±1.5e45 that did not sum to the margin.
+		"covers that do not add up": func(s *Spec) { s.Trees[0].Cover[0] = 1e-45 },
+		// Found by FuzzTreeModelEdits: a leaf of -1e308 gave -Inf
+		// contributions; float32 margins overflow sooner.
+		"leaves beyond float64's range": func(s *Spec) { s.Rule = LessEqual; s.Trees[0].Value[1] = -1e308 },
+		"leaves beyond float32's range": func(s *Spec) { s.Trees[0].Value[1] = 2e38 },
 	}
 	for name, f := range cases {
 		s := base()
@@ -274,8 +282,14 @@ func TestNewBadSpec(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	// Without covers the model predicts but cannot run path-dependent TreeSHAP.
+	// Covers that agree to rounding (XGBoost stores them as float32) load.
 	s := base()
+	s.Trees[0].Cover[2] = 1.0000001
+	if _, err := New(s); err != nil {
+		t.Errorf("covers 2 = 1 + 1.0000001: %v", err)
+	}
+	// Without covers the model predicts but cannot run path-dependent TreeSHAP.
+	s = base()
 	s.Trees[0].Cover = nil
 	e, err := New(s)
 	if err != nil {
