@@ -145,3 +145,28 @@ func TestExpOutputOverflow(t *testing.T) {
 		t.Errorf("exp(1) = %v, %v", out[0], err)
 	}
 }
+
+// The output-space interventional explainer of an exp model reports an
+// output beyond float64's range as an error, not as ±Inf or NaN values.
+func TestInterventionalOutputSpaceOverflow(t *testing.T) {
+	e, err := New(Spec{
+		Trees: []Tree{{
+			Left: []int{1, -1, -1}, Right: []int{2, -1, -1}, Feature: []int{0, 0, 0},
+			Threshold: []float64{0.5, 0, 0}, Value: []float64{0, 1, 1000}, Cover: []float64{2, 1, 1},
+		}},
+		NumFeatures: 1, Rule: Less, Transform: Exp,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv, err := NewInterventional(e, explain.Matrix{Rows: 1, Cols: 1, Data: []float64{0}}, WithOutputSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex, err := iv.Explain(context.Background(), []float64{1}); err == nil || !strings.Contains(err.Error(), "overflows float64") {
+		t.Errorf("explanation %+v, %v; want an overflow error", ex, err)
+	}
+	if ex, err := iv.Explain(context.Background(), []float64{0.25}); err != nil || ex.Prediction != math.E {
+		t.Errorf("a row at margin 1: %+v, %v", ex, err)
+	}
+}
