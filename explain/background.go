@@ -42,18 +42,26 @@ func prepareBackground(bg Matrix, weights []float64) ([]float64, error) {
 	if len(weights) != bg.Rows {
 		return nil, fmt.Errorf("explain: %d background weights for %d background rows", len(weights), bg.Rows)
 	}
-	total := 0.0
+	largest := 0.0
 	for i, v := range weights {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return nil, fmt.Errorf("explain: background weight %d is %v; weights must be finite and non-negative", i, v)
 		}
-		total += v
+		largest = math.Max(largest, v)
 	}
-	if total <= 0 {
-		return nil, fmt.Errorf("explain: background weights sum to %v; they must sum to a positive number", total)
+	if largest == 0 {
+		return nil, fmt.Errorf("explain: background weights sum to 0; they must sum to a positive number")
 	}
+	// Scale by the largest weight before summing, so that weights near
+	// float64's limit do not overflow the total (which would turn every
+	// normalised weight into 0) and subnormal ones keep their ratios.
+	total := 0.0
 	for i, v := range weights {
-		w[i] = v / total
+		w[i] = v / largest
+		total += w[i]
+	}
+	for i := range w {
+		w[i] /= total
 	}
 	return w, nil
 }

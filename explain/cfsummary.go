@@ -83,6 +83,9 @@ func roundAway(v, orig float64) (float64, float64) {
 	// Divide by a power of ten rather than multiply by its inexact
 	// reciprocal, so 0.35 stays 0.35.
 	inv := math.Round(1 / step)
+	if math.IsInf(inv, 0) { // subnormal v: the step has no finite reciprocal
+		return v, step
+	}
 	return rnd(v*inv) / inv, step
 }
 

@@ -81,7 +81,7 @@ type FeatureConstraint struct {
 	// Integer features only take integer values.
 	Integer bool
 	// Categories, when set, are the only values a changed feature may take
-	// (a categorical feature coded as numbers).
+	// (a categorical feature coded as numbers); they must be finite.
 	Categories []float64
 }
 
@@ -110,7 +110,8 @@ type CounterfactualOptions struct {
 	Population, Generations int
 	// ProximityWeight and SparsityWeight weight the MAD-scaled L1 distance
 	// and the number of changed features, both divided by the number of
-	// features (defaults 0.5 and 0.5, as DiCE's proximity weight).
+	// features (defaults 0.5 and 0.5, as DiCE's proximity weight). The
+	// three weights must be finite and >= 0.
 	ProximityWeight, SparsityWeight float64
 	// DiversityWeight weights the distance between the chosen
 	// counterfactuals (default 1).
@@ -314,8 +315,16 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 	if o.FeatureNames != nil && len(o.FeatureNames) != d {
 		return nil, fmt.Errorf("explain: %d feature names for %d features", len(o.FeatureNames), d)
 	}
-	if o.Population < 0 || o.Generations < 0 || o.ProximityWeight < 0 || o.SparsityWeight < 0 || o.DiversityWeight < 0 {
-		return nil, fmt.Errorf("explain: negative search settings")
+	if o.Population < 0 || o.Generations < 0 {
+		return nil, fmt.Errorf("explain: negative search settings (Population %d, Generations %d)", o.Population, o.Generations)
+	}
+	for _, w := range []struct {
+		name string
+		v    float64
+	}{{"ProximityWeight", o.ProximityWeight}, {"SparsityWeight", o.SparsityWeight}, {"DiversityWeight", o.DiversityWeight}} {
+		if !(w.v >= 0) || math.IsInf(w.v, 1) {
+			return nil, fmt.Errorf("explain: %s %v is not a finite number >= 0", w.name, w.v)
+		}
 	}
 	s := &cfSearch{model: model, x: x, d: d, goal: goal, k: k, opts: o,
 		pop: o.Population, gens: o.Generations, pw: o.ProximityWeight, sw: o.SparsityWeight, dw: o.DiversityWeight}
@@ -425,7 +434,34 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 		}
 		s.feas[j] = f
 	}
+	if err := s.checkScale(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkScale makes sure that every distance and cost the search can form
+// is finite: a change across a feature's whole feasible range, in MADs,
+// summed over the features and weighted, must stay within float64's
+// range. Only inputs near its limits (or a MAD of a few subnormals) fail,
+// and they would otherwise give +Inf distances and NaN scores.
+func (s *cfSearch) checkScale() error {
+	total := float64(s.d)
+	for j, f := range s.feas {
+		if f.fixed || f.categorial {
+			continue
+		}
+		xj := s.x[j]
+		span := math.Max(f.hi-f.lo, math.Max(math.Abs(f.hi-xj), math.Abs(xj-f.lo))) / s.mad[j]
+		if !(span <= math.MaxFloat64) {
+			return fmt.Errorf("explain: feature %s: a change within [%g, %g] from %g is %g MADs (MAD %g); rescale the feature or narrow its range", s.names[j], f.lo, f.hi, xj, span, s.mad[j])
+		}
+		total += span
+	}
+	if w := math.Max(s.pw, s.dw) * total; !(w <= math.MaxFloat64) {
+		return fmt.Errorf("explain: counterfactual distances of up to %g MADs weighted by %g overflow float64; rescale the features or the weights", total, math.Max(s.pw, s.dw))
+	}
+	return nil
 }
 
 // leader reports whether column j starts a unit of change: a column of its
@@ -489,7 +525,7 @@ func median(sorted []float64) float64 {
 	if n%2 == 1 {
 		return sorted[n/2]
 	}
-	return (sorted[n/2-1] + sorted[n/2]) / 2
+	return sorted[n/2-1]/2 + sorted[n/2]/2 // the sum could overflow
 }
 
 // feasibleFor turns a feature's constraint into its feasible set.
@@ -512,6 +548,11 @@ func (s *cfSearch) feasibleFor(j int, c FeatureConstraint, hasData bool) (feasib
 	}
 	if c.Categories != nil {
 		f := feasible{categorial: true}
+		for _, v := range c.Categories {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return feasible{}, fmt.Errorf("explain: feature %s has category %v; categories must be finite", s.names[j], v)
+			}
+		}
 		for _, v := range c.Categories {
 			if v != xj && allowed(v) {
 				f.cats = append(f.cats, v)
@@ -552,9 +593,24 @@ func (s *cfSearch) sample(f feasible, j int) float64 {
 	case f.categorial:
 		return f.cats[s.rng.IntN(len(f.cats))]
 	case f.integer:
-		return f.lo + float64(s.rng.IntN(int(f.hi-f.lo)+1))
+		// Every float64 from 2^53 on is an integer, so a wider span is
+		// sampled as a continuous one and rounded.
+		if span := f.hi - f.lo; span < 1<<53 {
+			return f.lo + float64(s.rng.Int64N(int64(span)+1))
+		}
+		return math.Min(math.Max(math.Round(uniform(f.lo, f.hi, s.rng.Float64())), f.lo), f.hi)
 	}
-	return f.lo + s.rng.Float64()*(f.hi-f.lo)
+	return uniform(f.lo, f.hi, s.rng.Float64())
+}
+
+// uniform maps u in [0,1) into [lo, hi]. A span hi−lo beyond float64's
+// range (lo and hi near its limits) is interpolated without forming it,
+// where lo + u·(hi−lo) would give ±Inf.
+func uniform(lo, hi, u float64) float64 {
+	if span := hi - lo; !math.IsInf(span, 0) {
+		return lo + u*span
+	}
+	return math.Min(math.Max(lo*(1-u)+hi*u, lo), hi)
 }
 
 // ok reports whether v is a permitted value of feature j: the original
@@ -871,7 +927,7 @@ func (s *cfSearch) refine(ctx context.Context, found []*cand) ([]*cand, error) {
 			target := math.Min(math.Max(s.x[j], f.lo), f.hi)
 			lo, hi := target, v // hi is valid; lo is the ideal
 			for it := 0; it < 12; it++ {
-				mid := (lo + hi) / 2
+				mid := lo/2 + hi/2 // (lo+hi)/2 would overflow near float64's limits
 				if f.integer {
 					mid = math.Round(mid)
 					if mid == hi || mid == lo {
@@ -1015,8 +1071,10 @@ func (s *cfSearch) binding(ctx context.Context) (string, error) {
 			lo, hi = c.Range.Min, c.Range.Max
 		}
 		// Free the feature over a range twice as wide as the data's.
-		w := math.Max(hi-lo, math.Max(1, math.Abs(s.x[j])))
-		lo, hi = math.Min(lo, s.x[j])-w/2, math.Max(hi, s.x[j])+w/2
+		// Halves, and a clamp, keep it finite near float64's limits.
+		w := math.Max(hi/2-lo/2, math.Max(0.5, math.Abs(s.x[j]/2)))
+		lo = math.Max(math.Min(lo, s.x[j])-w, -math.MaxFloat64)
+		hi = math.Min(math.Max(hi, s.x[j])+w, math.MaxFloat64)
 		relaxed[j] = feasible{lo: lo, hi: hi, integer: c.Integer && c.Categories == nil}
 		if c.Categories != nil && !c.Immutable && c.Range == nil && c.Monotone == MonotoneNone {
 			continue // categories are not a relaxable bound

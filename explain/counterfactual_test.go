@@ -271,3 +271,45 @@ func TestCounterfactualsAllImmutable(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestCounterfactualExtremeInputs: inputs FuzzCounterfactuals found
+// mishandled. An integer feature whose range is wider than an int panicked
+// in the sampler (rand.IntN of a negative count); a category of ±Inf (or
+// NaN) was accepted and returned as a counterfactual value; NaN search
+// weights were accepted; ranges and MAD scales whose distances overflow
+// float64 gave +Inf distances and NaN scores. Each is now a result within
+// the constraints or an error that names the setting.
+func TestCounterfactualExtremeInputs(t *testing.T) {
+	ctx := context.Background()
+	sum := Func(func(x []float64) float64 { return x[0] + x[1] })
+	x := []float64{0, 0}
+	res, err := Counterfactuals(ctx, sum, x, Above(1e299), CounterfactualOptions{K: 2, Constraints: []FeatureConstraint{
+		{Immutable: true}, {Integer: true, Range: &Range{0, 1e300}},
+	}})
+	if err != nil || len(res.Counterfactuals) == 0 {
+		t.Fatalf("integer feature over [0, 1e300]: %+v, %v", res, err)
+	}
+	for _, cf := range res.Counterfactuals {
+		if v := cf.X[1]; v != math.Trunc(v) || v < 0 || v > 1e300 || sum(cf.X) < 1e299 {
+			t.Errorf("integer feature over [0, 1e300]: %v", cf.X)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		opts CounterfactualOptions
+		want string
+	}{
+		{"-Inf category", CounterfactualOptions{Constraints: []FeatureConstraint{{Immutable: true}, {Categories: []float64{math.Inf(-1), 1}}}}, "x1 has category -Inf"},
+		{"NaN category", CounterfactualOptions{Constraints: []FeatureConstraint{{Immutable: true}, {Categories: []float64{2, math.NaN()}}}}, "x1 has category NaN"},
+		{"NaN weight", CounterfactualOptions{ProximityWeight: math.NaN(), Data: Matrix{Rows: 2, Cols: 2, Data: []float64{0, 0, 5, 5}}}, "ProximityWeight NaN"},
+		{"infinite weight", CounterfactualOptions{DiversityWeight: math.Inf(1), Data: Matrix{Rows: 2, Cols: 2, Data: []float64{0, 0, 5, 5}}}, "DiversityWeight +Inf"},
+		{"range wider than float64", CounterfactualOptions{Constraints: []FeatureConstraint{{Immutable: true}, {Range: &Range{-1e308, 1e308}}}}, "feature x1: a change within [-1e+308, 1e+308]"},
+		{"subnormal MAD", CounterfactualOptions{Data: Matrix{Rows: 5, Cols: 2, Data: []float64{0, 0, 0, 0, 5e-324, 0, 5e-324, 0, -9, 9}}}, "feature x0: a change within [-9, 5e-324]"},
+		{"huge weight", CounterfactualOptions{ProximityWeight: 1e300, Constraints: []FeatureConstraint{{Immutable: true}, {Range: &Range{-1e10, 1e10}}}}, "weighted by 1e+300 overflow"},
+	} {
+		_, err := Counterfactuals(ctx, sum, x, Above(1), tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -126,3 +126,44 @@ func TestTopFeaturesNegativeK(t *testing.T) {
 		t.Errorf("TopFeatures(k=5) = %q, %v", names, err)
 	}
 }
+
+// TestOverflowingValuesAreErrors: finite model outputs whose differences
+// overflow float64 give an error naming the player, not ±Inf values (found
+// by FuzzExact); background weights whose sum overflows are normalised
+// without turning every weight into 0, which silently made the base value
+// 0 (found by the explainer fuzz seeds).
+func TestOverflowingValuesAreErrors(t *testing.T) {
+	ctx := context.Background()
+	bg := Matrix{Rows: 1, Cols: 2, Data: []float64{1, 0}}
+	huge := Func(func(x []float64) float64 {
+		if x[1] > 0 {
+			return 1.5e308
+		}
+		return -1.5e308
+	})
+	ctors := map[string]func(Model, Matrix, ...Option) (Explainer, error){
+		"exact":       func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewExact(m, b, o...) },
+		"kernel":      func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewKernel(m, b, o...) },
+		"permutation": func(m Model, b Matrix, o ...Option) (Explainer, error) { return NewPermutation(m, b, o...) },
+		"auto":        New,
+	}
+	linear := Func(func(x []float64) float64 { return x[0] + x[1] })
+	wbg := Matrix{Rows: 2, Cols: 2, Data: []float64{0.5, 0.5, 1, 1}}
+	for name, ctor := range ctors {
+		e, err := ctor(huge, bg, WithFeatureNames("income", "debt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex, err := e.Explain(ctx, []float64{1, 1})
+		if err == nil || !strings.Contains(err.Error(), "value of debt is +Inf") {
+			t.Errorf("%s: %+v, %v; want an error about debt's value", name, ex, err)
+		}
+		e, err = ctor(linear, wbg, WithBackgroundWeights([]float64{1e308, 1e308}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex, err := e.Explain(ctx, []float64{3, 3}); err != nil || ex.BaseValue != 1.5 {
+			t.Errorf("%s: weights 1e308, 1e308: base value %v, %v; want 1.5", name, ex.BaseValue, err)
+		}
+	}
+}

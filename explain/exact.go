@@ -78,6 +78,9 @@ func (e *ExactExplainer) Explain(ctx context.Context, x []float64) (out Explanat
 	ex.StdErr = make([]float64, m)
 	ex.Exact = true
 	ex.AdditivityResidual = residual(ex.BaseValue, ex.Values, ex.Prediction)
+	if err := checkFinite(&ex); err != nil {
+		return Explanation{}, err
+	}
 	return ex, nil
 }
 

@@ -127,3 +127,25 @@ func residual(base float64, values []float64, prediction float64) float64 {
 	}
 	return s + c
 }
+
+// checkFinite returns an error when an explanation holds a number that is
+// not finite. Finite coalition values near float64's limits can still
+// differ, or add up, by more than its range; the caller then gets an
+// error that names the player rather than an Inf or NaN attribution.
+func checkFinite(e *Explanation) error {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+	for p, v := range e.Values {
+		if bad(v) {
+			return fmt.Errorf("explain: %s: the value of %s is %v: the model's outputs (base %g, prediction %g) differ by more than float64's range; rescale the model's output", e.Method, e.FeatureNames[p], v, e.BaseValue, e.Prediction)
+		}
+	}
+	for p, v := range e.StdErr {
+		if bad(v) {
+			return fmt.Errorf("explain: %s: the standard error of %s is %v: the sampled contributions differ by more than float64's range; rescale the model's output", e.Method, e.FeatureNames[p], v)
+		}
+	}
+	if bad(e.AdditivityResidual) {
+		return fmt.Errorf("explain: %s: base value %g plus the values overflows float64; rescale the model's output", e.Method, e.BaseValue)
+	}
+	return nil
+}

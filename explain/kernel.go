@@ -97,6 +97,9 @@ func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explana
 		}
 	}
 	ex.AdditivityResidual = residual(ex.BaseValue, ex.Values, ex.Prediction)
+	if err := checkFinite(&ex); err != nil {
+		return Explanation{}, err
+	}
 	return ex, nil
 }
 

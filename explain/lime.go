@@ -203,7 +203,10 @@ func NewLIME(model Model, training Matrix, opts ...Option) (*LIMEExplainer, erro
 	}
 	for j := range std {
 		std[j] = math.Sqrt(std[j])
-		if !(std[j] > 1e-12*math.Max(1, math.Abs(mean[j]))) || math.IsInf(std[j], 0) {
+		if math.IsInf(std[j], 0) || math.IsInf(mean[j], 0) {
+			return nil, fmt.Errorf("explain: feature %d (%s) spreads beyond float64's range in the training data (its mean or variance overflows); rescale it", j, names[j])
+		}
+		if !(std[j] > 1e-12*math.Max(1, math.Abs(mean[j]))) {
 			return nil, fmt.Errorf("explain: feature %d (%s) is constant in the training data (standard deviation %v); LIME cannot perturb or standardise it", j, names[j], std[j])
 		}
 	}

@@ -269,6 +269,7 @@ func TestLIMEErrors(t *testing.T) {
 		{"negative alpha", train, []Option{WithRidgeAlpha(-1)}, "WithRidgeAlpha"},
 		{"NaN alpha", train, []Option{WithRidgeAlpha(math.NaN())}, "WithRidgeAlpha"},
 		{"constant feature", constant, nil, "feature 0 (x0) is constant"},
+		{"overflowing variance", rowsMatrix([][]float64{{1, 1e308}, {2, -1e308}}), nil, "feature 1 (x1) spreads beyond float64's range"},
 		{"NaN training", nanTrain, nil, "NaN"},
 		{"one training row", rowsMatrix([][]float64{{1, 2}}), nil, "at least 2 training rows"},
 		{"empty training", Matrix{Cols: 2}, nil, "at least 2 training rows"},

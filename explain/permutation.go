@@ -150,6 +150,9 @@ func (pe *PermutationExplainer) Explain(ctx context.Context, x []float64) (out E
 		}
 	}
 	ex.AdditivityResidual = residual(ex.BaseValue, ex.Values, ex.Prediction)
+	if err := checkFinite(&ex); err != nil {
+		return Explanation{}, err
+	}
 	return ex, nil
 }
 

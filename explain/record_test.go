@@ -40,6 +40,25 @@ func TestRoundAwayKeepsTheSentenceTrue(t *testing.T) {
 	}
 }
 
+// TestRoundAwayExtremes: values at float64's ends round to finite numbers
+// that read without NaN or Inf. FuzzCounterfactuals found "f1 ≥ NaN" for a
+// subnormal counterfactual value (the step 1e-323 has no finite
+// reciprocal).
+func TestRoundAwayExtremes(t *testing.T) {
+	for _, c := range []struct{ v, orig float64 }{
+		{2.37e-322, 0}, {-2.37e-322, 0}, {math.SmallestNonzeroFloat64, 1},
+		{math.MaxFloat64, 0}, {-math.MaxFloat64, 0}, {1.7976931348623e308, 0},
+	} {
+		got, step := roundAway(c.v, c.orig)
+		if math.IsNaN(got) || math.IsInf(got, 0) || c.v > c.orig && got < c.v || c.v < c.orig && got > c.v {
+			t.Errorf("roundAway(%v from %v) = %v", c.v, c.orig, got)
+		}
+		if s := formatNumber(got, step); strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+			t.Errorf("formatNumber(%v, %v) = %q", got, step, s)
+		}
+	}
+}
+
 // The summary of a counterfactual found by the search reads as the
 // service's sentence, and its numbers still reach the goal.
 func TestCounterfactualSummary(t *testing.T) {

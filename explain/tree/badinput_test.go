@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimskit/aimskit/explain"
 )
@@ -117,6 +119,12 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"tree in a group that does not exist", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "gradient_booster", "model")["tree_info"].([]any)[3] = 1
 		}), "tree_info[3] = 1", false},
+		// A num_class of 1e8 over 3 trees allocated 1.6 GB and a larger
+		// one would exhaust memory (found reading the loader while fuzzing).
+		{"more classes than trees", mutate(t, func(r map[string]any) {
+			obj(r, "learner", "objective")["name"] = "multi:softprob"
+			obj(r, "learner", "learner_model_param")["num_class"] = "100000000000"
+		}), "num_class is 100000000000 but only 20 trees", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -258,6 +266,14 @@ func TestNewBadSpec(t *testing.T) {
 		"NaN intercept":       func(s *Spec) { s.Intercept = []float64{math.NaN()} },
 		"feature names count": func(s *Spec) { s.FeatureNames = []string{"a", "b"} },
 		"empty tree":          func(s *Spec) { s.Trees[0] = Tree{} },
+
+		// Found by FuzzTreeModelEdits: TreeSHAP turned these covers into
+		// contributions of ±1.5e45 that did not sum to the margin.
+		"covers that do not add up": func(s *Spec) { s.Trees[0].Cover[0] = 1e-45 },
+		// Found by FuzzTreeModelEdits: a leaf of -1e308 gave -Inf
+		// contributions; float32 margins overflow sooner.
+		"leaves beyond float64's range": func(s *Spec) { s.Rule = LessEqual; s.Trees[0].Value[1] = -1e308 },
+		"leaves beyond float32's range": func(s *Spec) { s.Trees[0].Value[1] = 2e38 },
 	}
 	for name, f := range cases {
 		s := base()
@@ -266,8 +282,14 @@ func TestNewBadSpec(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	// Without covers the model predicts but cannot run path-dependent TreeSHAP.
+	// Covers that agree to rounding (XGBoost stores them as float32) load.
 	s := base()
+	s.Trees[0].Cover[2] = 1.0000001
+	if _, err := New(s); err != nil {
+		t.Errorf("covers 2 = 1 + 1.0000001: %v", err)
+	}
+	// Without covers the model predicts but cannot run path-dependent TreeSHAP.
+	s = base()
 	s.Trees[0].Cover = nil
 	e, err := New(s)
 	if err != nil {
@@ -366,5 +388,40 @@ func TestCancelledContext(t *testing.T) {
 	}
 	if err := e.PredictMargins(ctx, x, make([]float64, x.Rows)); !errors.Is(err, context.Canceled) {
 		t.Errorf("predict: %v", err)
+	}
+}
+
+// ubjNestedEmpty is a UBJSON document whose one array holds n typed,
+// counted arrays of nulls, each claiming as many elements as the document
+// has bytes: the elements take no bytes, so the document decodes to n×size
+// values.
+func ubjNestedEmpty(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("{U\x01a[$[#l")
+	binary.Write(&b, binary.BigEndian, int32(n))
+	size := b.Len() + 8*n + 1
+	for i := 0; i < n; i++ {
+		b.WriteString("$Z#l")
+		binary.Write(&b, binary.BigEndian, int32(size))
+	}
+	b.WriteString("}")
+	return b.Bytes()
+}
+
+// A UBJSON document cannot decode to more values than it has bytes. Found
+// reading the decoder while fuzzing it: 24 KB of nested typed arrays of
+// nulls took 14 s and 2.5 GB to decode.
+func TestLoadXGBoostUBJSONEmptyElements(t *testing.T) {
+	start := time.Now()
+	_, err := LoadXGBoostUBJSON(bytes.NewReader(ubjNestedEmpty(3000)))
+	if err == nil || !strings.Contains(err.Error(), "more values than bytes") {
+		t.Errorf("error %v, want one about more values than bytes", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	// A typed array of nulls is still read when it fits.
+	if _, err := LoadXGBoostUBJSON(bytes.NewReader([]byte("{U\x01a[$Z#U\x03U\x01b[$Z#U\x02}"))); err == nil || strings.Contains(err.Error(), "more values") {
+		t.Errorf("small typed arrays of nulls: %v", err)
 	}
 }

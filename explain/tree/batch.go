@@ -113,7 +113,9 @@ func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ens
 }
 
 // PredictOutputs is [Ensemble.PredictMargins] followed by the objective's
-// transform (sigmoid, softmax, exp or identity) of each row.
+// transform (sigmoid, softmax, exp or identity) of each row. An output
+// beyond float64's range (exp of a margin above about 709.78) is an
+// error.
 func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []float64, opts ...Option) error {
 	if err := e.PredictMargins(ctx, x, out, opts...); err != nil {
 		return err
@@ -122,7 +124,7 @@ func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []f
 	for i := 0; i < x.Rows; i++ {
 		e.transform.apply(out[i*K : (i+1)*K])
 	}
-	return nil
+	return e.transform.checkOutputs(out, K, 0)
 }
 
 // clampWorkers resolves the worker count for n rows.

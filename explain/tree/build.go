@@ -139,6 +139,9 @@ func New(spec Spec) (*Ensemble, error) {
 			return nil, err
 		}
 	}
+	if err := e.checkRange(); err != nil {
+		return nil, err
+	}
 	if e.hasCover {
 		e.computeMeans()
 		e.leafTab = e.buildLeafTables()
@@ -149,6 +152,46 @@ func New(spec Spec) (*Ensemble, error) {
 		e.p64 = newPredictor[int64, uint64](e, key64)
 	}
 	return e, nil
+}
+
+// checkRange makes sure that no row can give a margin, or a TreeSHAP
+// value, beyond the range of the arithmetic: the intercept plus the
+// largest |leaf| of each tree of a group must stay within float32's range
+// for XGBoost's float32 margins, and within a sixteenth of float64's for
+// the float64 rules, which leaves room for TreeSHAP's differences of
+// expected values (each value is at most twice the sum). Leaves near the
+// limits otherwise gave +Inf margins and ±Inf or NaN contributions.
+func (e *Ensemble) checkRange() error {
+	limit, arith := math.MaxFloat64/16, "float64"
+	if e.float32 {
+		limit, arith = math.MaxFloat32/2, "float32"
+	}
+	bound := make([]float64, e.numGroups)
+	trees := make([]int, e.numGroups)
+	for k, v := range e.intercept {
+		bound[k] = math.Abs(v)
+	}
+	for t, root := range e.roots {
+		end := int32(len(e.nodes))
+		if t+1 < len(e.roots) {
+			end = e.roots[t+1]
+		}
+		largest := 0.0
+		for i := root; i < end; i++ {
+			if e.nodes[i].feature < 0 {
+				largest = math.Max(largest, math.Abs(e.value[i]))
+			}
+		}
+		g := e.group[t]
+		bound[g] += largest
+		trees[g]++
+	}
+	for k, b := range bound {
+		if !(b <= limit) {
+			return fmt.Errorf("tree: output group %d can reach a margin of %g (intercept %g plus the largest leaf of each of its %d trees), beyond what %s margins and contributions can hold", k, b, e.intercept[k], trees[k], arith)
+		}
+	}
+	return nil
 }
 
 // maxTreeDepth bounds the depth of a tree: TreeSHAP's scratch grows with
@@ -250,6 +293,9 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 			if tr.Cover != nil && cover <= 0 {
 				return fmt.Errorf("tree: tree %d internal node %d has cover %v, must be positive", t, it.id, cover)
 			}
+			if err := checkChildCover(t, it.id, tr, seen); err != nil {
+				return err
+			}
 			nd.feature = int32(f)
 			switch rule {
 			case LessFloat32:
@@ -292,6 +338,34 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 	e.treeFeatures = append(e.treeFeatures, fs)
 	if depth > e.maxDepth {
 		e.maxDepth = depth
+	}
+	return nil
+}
+
+// maxCoverMismatch is the relative difference allowed between a node's
+// cover and the sum of its children's. Real models agree to float32
+// rounding (XGBoost's sum_hessian is stored as float32: about 1e-7);
+// covers that disagree more are corrupt, and TreeSHAP, which weighs each
+// branch by child cover / parent cover, would turn them into values of
+// any size (a parent cover of 1e-45 over children of 3 gave contributions
+// of ±1.5e45 that no longer summed to the margin).
+const maxCoverMismatch = 1e-3
+
+// checkChildCover reports an internal node whose children's covers do not
+// add up to its own. Children out of range or already seen (a cycle) are
+// left to the walk, which reports them when it reaches them.
+func checkChildCover(t, id int, tr *Tree, seen []bool) error {
+	if tr.Cover == nil {
+		return nil
+	}
+	n := len(tr.Left)
+	l, r := tr.Left[id], tr.Right[id]
+	if l < 0 || l >= n || r < 0 || r >= n || seen[l] || seen[r] || l == r {
+		return nil
+	}
+	c, sum := tr.Cover[id], tr.Cover[l]+tr.Cover[r]
+	if !(math.Abs(sum-c) <= maxCoverMismatch*c) {
+		return fmt.Errorf("tree: tree %d node %d has cover %v but its children %d and %d have %v and %v; a node's cover must be the sum of its children's", t, id, c, l, r, tr.Cover[l], tr.Cover[r])
 	}
 	return nil
 }

@@ -295,14 +295,15 @@ func (e *Ensemble) PredictMargin(row []float64, out []float64) error {
 }
 
 // PredictOutput writes the output-space prediction (the objective's transform
-// of the margins: identity, sigmoid or softmax) for one row into out, which
-// must have length [Ensemble.NumGroups].
+// of the margins: identity, sigmoid, softmax or exp) for one row into out,
+// which must have length [Ensemble.NumGroups]. An output beyond float64's
+// range (exp of a margin above about 709.78) is an error.
 func (e *Ensemble) PredictOutput(row []float64, out []float64) error {
 	if err := e.PredictMargin(row, out); err != nil {
 		return err
 	}
 	e.transform.apply(out)
-	return nil
+	return e.transform.checkOutputs(out, len(out), 0)
 }
 
 // LeafIndex writes, for every tree, the index in the source file's node

@@ -3,6 +3,7 @@ package tree
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/aimskit/aimskit/explain"
@@ -102,5 +103,70 @@ func TestTransforms(t *testing.T) {
 	}
 	if s := sigmoid(0); s != 0.5 {
 		t.Errorf("sigmoid(0) = %v", s)
+	}
+}
+
+// An exp output beyond float64's range is an error, not +Inf: a count or
+// gamma model with a margin above 709.78 (found reading PredictOutputs
+// while writing the loaders' fuzz property; FuzzTreeModelEdits has the
+// case as a seed).
+func TestExpOutputOverflow(t *testing.T) {
+	e, err := New(Spec{
+		Trees: []Tree{{
+			Left: []int{1, -1, -1}, Right: []int{2, -1, -1}, Feature: []int{0, 0, 0},
+			Threshold: []float64{0.5, 0, 0}, Value: []float64{0, 1, 1000}, Cover: []float64{2, 1, 1},
+		}},
+		NumFeatures: 1, Rule: Less, Transform: Exp,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	x := explain.Matrix{Rows: 2, Cols: 1, Data: []float64{0, 1}}
+	out := make([]float64, 2)
+	if err := e.PredictMargins(ctx, x, out); err != nil || out[1] != 1000 {
+		t.Fatalf("margins %v, %v", out, err)
+	}
+	const want = "row 1 group 0 overflows float64"
+	if err := e.PredictOutputs(ctx, x, out); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("PredictOutputs: %v, want an error mentioning %q", err, want)
+	}
+	if err := e.PredictOutput([]float64{1}, out[:1]); err == nil || !strings.Contains(err.Error(), "overflows float64") {
+		t.Errorf("PredictOutput: %v", err)
+	}
+	v, err := e.Model(WithOutputSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Predict(ctx, x, out); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("ModelView.Predict: %v", err)
+	}
+	if err := e.PredictOutputs(ctx, explain.Matrix{Rows: 1, Cols: 1, Data: []float64{0}}, out[:1]); err != nil || out[0] != math.E {
+		t.Errorf("exp(1) = %v, %v", out[0], err)
+	}
+}
+
+// The output-space interventional explainer of an exp model reports an
+// output beyond float64's range as an error, not as ±Inf or NaN values.
+func TestInterventionalOutputSpaceOverflow(t *testing.T) {
+	e, err := New(Spec{
+		Trees: []Tree{{
+			Left: []int{1, -1, -1}, Right: []int{2, -1, -1}, Feature: []int{0, 0, 0},
+			Threshold: []float64{0.5, 0, 0}, Value: []float64{0, 1, 1000}, Cover: []float64{2, 1, 1},
+		}},
+		NumFeatures: 1, Rule: Less, Transform: Exp,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv, err := NewInterventional(e, explain.Matrix{Rows: 1, Cols: 1, Data: []float64{0}}, WithOutputSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex, err := iv.Explain(context.Background(), []float64{1}); err == nil || !strings.Contains(err.Error(), "overflows float64") {
+		t.Errorf("explanation %+v, %v; want an overflow error", ex, err)
+	}
+	if ex, err := iv.Explain(context.Background(), []float64{0.25}); err != nil || ex.Prediction != math.E {
+		t.Errorf("a row at margin 1: %+v, %v", ex, err)
 	}
 }

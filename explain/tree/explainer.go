@@ -3,6 +3,7 @@ package tree
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -153,6 +154,32 @@ func (b *explainerBase) rowMatrix(x []float64) (explain.Matrix, error) {
 		return explain.Matrix{}, fmt.Errorf("tree: row has %d features, model expects %d", len(x), b.e.numFeatures)
 	}
 	return explain.Matrix{Rows: 1, Cols: len(x), Data: x}, nil
+}
+
+// outputSpaceFinite reports an output-space explanation holding a number
+// beyond float64's range: exp of a margin above about 709.78, at the row or
+// at a mix of the row and a background row.
+func outputSpaceFinite(row int, ex *explain.Explanation) error {
+	check := func(what string, v float64) error {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("tree: row %d: the output-space %s is %v: the model's output overflows float64 (exp of a margin above %.2f) for the row or for the row mixed with a background row; explain in margin space instead", row, what, v, math.Log(math.MaxFloat64))
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		what string
+		v    float64
+	}{{"base value", ex.BaseValue}, {"prediction", ex.Prediction}, {"additivity residual", ex.AdditivityResidual}} {
+		if err := check(c.what, c.v); err != nil {
+			return err
+		}
+	}
+	for j, v := range ex.Values {
+		if err := check("value of "+ex.FeatureNames[j], v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PathDependent explains tree-ensemble predictions with path-dependent
@@ -358,6 +385,11 @@ func (iv *Interventional) ExplainBatch(ctx context.Context, x explain.Matrix) (o
 			ex.Output = iv.rawOutput(m)
 		}
 		ex.AdditivityResidual = residual(ex.BaseValue, ex.Values, ex.Prediction)
+		if iv.outputSpace {
+			if err := outputSpaceFinite(i, &ex); err != nil {
+				return nil, err
+			}
+		}
 		out[i] = ex
 	}
 	return out, nil

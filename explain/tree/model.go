@@ -57,7 +57,7 @@ func (v *ModelView) Predict(ctx context.Context, x explain.Matrix, out []float64
 	if len(out) != x.Rows {
 		return fmt.Errorf("tree: output has %d slots for %d rows", len(out), x.Rows)
 	}
-	return e.predictRows(ctx, x, v.workers, func(i int, m []float64) {
+	err := e.predictRows(ctx, x, v.workers, func(i int, m []float64) {
 		if v.outputSpace {
 			if e.transform == Softmax {
 				e.transform.apply(m) // m is the worker's scratch: safe to overwrite
@@ -67,4 +67,8 @@ func (v *ModelView) Predict(ctx context.Context, x explain.Matrix, out []float64
 		}
 		out[i] = m[v.class]
 	})
+	if err != nil || !v.outputSpace {
+		return err
+	}
+	return e.transform.checkOutputs(out, 1, v.class)
 }

@@ -1,6 +1,9 @@
 package tree
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Transform maps the margins of one row to the model's output space.
 type Transform int
@@ -94,4 +97,20 @@ func softmax(m []float64) {
 	for i := range m {
 		m[i] /= s
 	}
+}
+
+// checkOutputs reports the first output of rows (K per row, groups from
+// group0 on) that the transform took beyond float64's range: exp of a
+// margin above about 709.78. Margins are finite (New bounds the leaves),
+// so only Exp can.
+func (t Transform) checkOutputs(out []float64, K, group0 int) error {
+	if t != Exp {
+		return nil
+	}
+	for i, v := range out {
+		if math.IsInf(v, 0) {
+			return fmt.Errorf("tree: the output of row %d group %d overflows float64: exp of a margin above %.2f", i/K, group0+i%K, math.Log(math.MaxFloat64))
+		}
+	}
+	return nil
 }

@@ -49,8 +49,9 @@ func LoadXGBoostUBJSON(r io.Reader) (*Ensemble, error) {
 }
 
 type ubjDecoder struct {
-	data []byte
-	pos  int
+	data   []byte
+	pos    int
+	values int // decoded so far, bounded by len(data)
 }
 
 var errUBJTruncated = errors.New("truncated input")
@@ -193,6 +194,13 @@ func (d *ubjDecoder) value(depth int) (any, error) {
 }
 
 func (d *ubjDecoder) typed(t byte, depth int) (any, error) {
+	// Every value of a real file takes at least one byte, but the elements
+	// of a typed container of null or booleans ('$Z#', '$T#', '$F#') take
+	// none: nested ones would decode (len(data))² values from a few
+	// kilobytes (24 KB took 14 s and 2.5 GB).
+	if d.values++; d.values > len(d.data) {
+		return nil, fmt.Errorf("more values than bytes at byte %d (typed containers of empty elements)", d.pos)
+	}
 	switch t {
 	case '[', '{':
 		if depth >= maxUBJSONDepth {

@@ -511,6 +511,12 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	if len(m.Trees) == 0 {
 		return nil, errNoTrees
 	}
+	if groups > len(m.Trees) {
+		// Each boosting round adds one tree per class. The bound also keeps
+		// a corrupt num_class from sizing the per-class arrays: 1e8 took
+		// 1.6 GB, and more would exhaust memory.
+		return nil, fmt.Errorf("tree: xgboost model: num_class is %d but only %d trees are stored (a multi-class model has at least one tree per class)", numClass, len(m.Trees))
+	}
 	if len(m.TreeInfo) != len(m.Trees) {
 		return nil, fmt.Errorf("tree: xgboost model: tree_info has %d entries for %d trees", len(m.TreeInfo), len(m.Trees))
 	}
