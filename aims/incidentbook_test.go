@@ -49,7 +49,7 @@ type bookEnv struct {
 	clock  *bookClock
 }
 
-func newBookEnv(t *testing.T, risk RiskLevel, opts ...IncidentOption) *bookEnv {
+func newBookEnv(t testing.TB, risk RiskLevel, opts ...IncidentOption) *bookEnv {
 	t.Helper()
 	skey, _, err := ledger.GenerateKey("test")
 	if err != nil {
@@ -65,7 +65,7 @@ func newBookEnv(t *testing.T, risk RiskLevel, opts ...IncidentOption) *bookEnv {
 }
 
 // open opens the ledger, the system and a new book (again, after close).
-func (e *bookEnv) open(t *testing.T, risk RiskLevel, opts ...IncidentOption) {
+func (e *bookEnv) open(t testing.TB, risk RiskLevel, opts ...IncidentOption) {
 	t.Helper()
 	led, err := ledger.Open(context.Background(), e.dir, "credit-scoring", "pod-1", e.signer)
 	if err != nil {
@@ -85,7 +85,7 @@ func (e *bookEnv) open(t *testing.T, risk RiskLevel, opts ...IncidentOption) {
 }
 
 // close closes the book and the system (the ledger's final checkpoint).
-func (e *bookEnv) close(t *testing.T) {
+func (e *bookEnv) close(t testing.TB) {
 	t.Helper()
 	if err := e.book.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func (e *bookEnv) close(t *testing.T) {
 }
 
 // records returns the incident records in the ledger.
-func (e *bookEnv) records(t *testing.T) []ManagementRecord {
+func (e *bookEnv) records(t testing.TB) []ManagementRecord {
 	t.Helper()
 	var out []ManagementRecord
 	err := ledger.Scan(e.dir, func(s ledger.ScannedRecord) error {
