@@ -76,7 +76,7 @@ func (b *IncidentBook) Raise(ctx context.Context, a Alarm) (Incident, bool, erro
 	active := a.AlarmActive()
 	by := alarmBy(a, src)
 	var decisions []string
-	if d, ok := a.(interface{ AlarmDecisions() []string }); ok && active {
+	if d, ok := a.(interface{ AlarmDecisions() []string }); ok {
 		if decisions, err = addDecisions("", nil, d.AlarmDecisions()); err != nil {
 			return Incident{}, false, err
 		}
