@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
@@ -40,6 +38,9 @@ import (
 // The book keeps every incident that is not closed in memory, at most
 // WithMaxOpenIncidents of them, and the latest closed ones
 // (WithMaxClosedIncidents); older closed incidents stay in the ledger only.
+// With every field at its limit (MaxIncidentText, MaxIncidentDecisions, …)
+// an incident takes about 100 KB, so the defaults bound the book at about
+// 125 MB however hostile its clients; a typical incident takes 1–2 KB.
 // It is safe for concurrent use; changes are serialised, so the records of
 // one incident are in the ledger in the order they were made. With
 // WithDeadlineCheck it owns a goroutine: Close stops it.
@@ -76,11 +77,11 @@ type bookEntry struct {
 const (
 	// DefaultMaxOpenIncidents is how many incidents that are not closed a
 	// book holds unless WithMaxOpenIncidents says otherwise.
-	DefaultMaxOpenIncidents = 10_000
+	DefaultMaxOpenIncidents = 1000
 	// DefaultMaxClosedIncidents is how many closed incidents a book keeps
 	// in memory (for Get and List) unless WithMaxClosedIncidents says
 	// otherwise.
-	DefaultMaxClosedIncidents = 1000
+	DefaultMaxClosedIncidents = 256
 )
 
 // Limits of the fields of an incident, in bytes of UTF-8 (or in entries).
@@ -145,125 +146,6 @@ func newIncidentError(kind error, id, field, format string, args ...any) error {
 		what += " " + id
 	}
 	return &incidentError{field: field, kind: kind, msg: what + ": " + field + ": " + fmt.Sprintf(format, args...)}
-}
-
-// IncidentOption configures NewIncidentBook.
-type IncidentOption interface{ applyIncident(*incidentConfig) }
-
-type incidentOptionFunc func(*incidentConfig)
-
-func (f incidentOptionFunc) applyIncident(c *incidentConfig) { f(c) }
-
-type incidentConfig struct {
-	maxOpen, maxClosed int
-	lead               map[SeriousKind]time.Duration
-	interval           time.Duration
-	now                func() time.Time
-	alarmSeverity      IncidentSeverity
-	onError            func(error)
-	errs               []error
-	// newTicker makes the deadline loop's ticker (tests replace it).
-	newTicker func(time.Duration) (<-chan time.Time, func())
-	// afterCheck is called after each check of the loop (tests).
-	afterCheck func()
-}
-
-// WithMaxOpenIncidents bounds the incidents that are not closed (default
-// DefaultMaxOpenIncidents; n must be at least 10). People (Open with
-// source person or user_report) may fill nine tenths of it; the last tenth
-// is kept for the incidents the system opens itself (alarms, halts,
-// contests), so that a flood of reports cannot silence an alarm. Beyond the
-// bound, opening returns ErrTooManyIncidents.
-func WithMaxOpenIncidents(n int) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if n < 10 {
-			c.errs = append(c.errs, fmt.Errorf("aims: WithMaxOpenIncidents: %d, need at least 10", n))
-			return
-		}
-		c.maxOpen = n
-	})
-}
-
-// WithMaxClosedIncidents sets how many closed incidents the book keeps in
-// memory for Get and List (default DefaultMaxClosedIncidents; 0 keeps
-// none). Older ones are in the ledger only.
-func WithMaxClosedIncidents(n int) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if n < 0 {
-			c.errs = append(c.errs, fmt.Errorf("aims: WithMaxClosedIncidents: %d is negative", n))
-			return
-		}
-		c.maxClosed = n
-	})
-}
-
-// WithDeadlineLead sets how long before the Art. 73 deadline of an
-// unreported serious incident of kind k the book emits the
-// aims.incident.deadline event with state approaching. The defaults are
-// 48 hours for the 15-day (SeriousOther) and 10-day (SeriousDeath) periods
-// and 12 hours for the 2-day one (SeriousWidespread). lead must be positive
-// and shorter than the period.
-func WithDeadlineLead(k SeriousKind, lead time.Duration) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		p, ok := k.ReportingPeriod()
-		switch {
-		case !ok:
-			c.errs = append(c.errs, fmt.Errorf("aims: WithDeadlineLead: %q is not a serious kind", k))
-		case lead <= 0 || lead >= p:
-			c.errs = append(c.errs, fmt.Errorf("aims: WithDeadlineLead: lead %v for %s is not in (0, %v)", lead, k, p))
-		default:
-			c.lead[k] = lead
-		}
-	})
-}
-
-// WithDeadlineCheck runs CheckDeadlines every interval in a goroutine that
-// Close stops. Without it the service calls CheckDeadlines itself.
-func WithDeadlineCheck(interval time.Duration) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if interval <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("aims: WithDeadlineCheck: interval %v must be positive", interval))
-			return
-		}
-		c.interval = interval
-	})
-}
-
-// WithIncidentClock replaces time.Now for the times the book records and
-// for the deadline loop (tests); now must not be nil.
-func WithIncidentClock(now func() time.Time) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if now == nil {
-			c.errs = append(c.errs, errors.New("aims: WithIncidentClock: nil clock"))
-			return
-		}
-		c.now = now
-	})
-}
-
-// WithAlarmSeverity sets the severity of incidents opened from alarms whose
-// AlarmSeverity is not an IncidentSeverity (default SeverityMedium).
-func WithAlarmSeverity(s IncidentSeverity) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if !validSeverity(s) {
-			c.errs = append(c.errs, fmt.Errorf("aims: WithAlarmSeverity: %q is not low, medium, high or critical", s))
-			return
-		}
-		c.alarmSeverity = s
-	})
-}
-
-// WithIncidentErrorHandler sets where the errors of AlarmHandler go (an
-// alarm handler has no caller to return them to). The default is
-// otel.Handle, OpenTelemetry's global error handler.
-func WithIncidentErrorHandler(f func(error)) IncidentOption {
-	return incidentOptionFunc(func(c *incidentConfig) {
-		if f == nil {
-			c.errs = append(c.errs, errors.New("aims: WithIncidentErrorHandler: nil handler"))
-			return
-		}
-		c.onError = f
-	})
 }
 
 // NewIncidentBook returns the incident book of sys. It holds nothing until
@@ -866,132 +748,4 @@ func (b *IncidentBook) List(f IncidentFilter) []Incident {
 	// UUIDv7 IDs sort by the time the incident was opened.
 	slices.SortFunc(out, func(a, b Incident) int { return strings.Compare(b.ID, a.ID) })
 	return out
-}
-
-// cloneIncident returns a copy of in that shares no memory with it.
-func cloneIncident(in Incident) Incident {
-	in.Decisions = slices.Clone(in.Decisions)
-	in.Risks = slices.Clone(in.Risks)
-	if in.ReportDeadline != nil {
-		d := *in.ReportDeadline
-		in.ReportDeadline = &d
-	}
-	if in.ReportedAt != nil {
-		r := *in.ReportedAt
-		in.ReportedAt = &r
-	}
-	return in
-}
-
-func validSeverity(s IncidentSeverity) bool {
-	switch s {
-	case SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical:
-		return true
-	}
-	return false
-}
-
-func checkClass(id string, sev IncidentSeverity, serious SeriousKind) error {
-	if !validSeverity(sev) {
-		return invalid(id, "severity", "%q is not low, medium, high or critical", sev)
-	}
-	if _, ok := serious.ReportingPeriod(); !ok && serious != SeriousNone {
-		return invalid(id, "serious", "%q is not %q, %q or %q (or empty: not serious)", serious, SeriousOther, SeriousDeath, SeriousWidespread)
-	}
-	return nil
-}
-
-// addDecisions appends the decision IDs in add that have is not holding
-// yet, checking each is a UUID.
-func addDecisions(id string, have, add []string) ([]string, error) {
-	out := slices.Clone(have)
-	for i, d := range add {
-		u, err := uuid.Parse(strings.TrimSpace(d))
-		if err != nil || len(strings.TrimSpace(d)) != 36 {
-			return nil, invalid(id, fmt.Sprintf("decisions[%d]", i), "%.40q is not a decision ID (a UUID)", d)
-		}
-		if s := u.String(); !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	if len(out) > MaxIncidentDecisions {
-		return nil, invalid(id, "decisions", "%d linked decisions, more than %d", len(out), MaxIncidentDecisions)
-	}
-	return out, nil
-}
-
-// addRisks appends the risk IDs in add that have is not holding yet.
-func addRisks(id string, have, add []string) ([]string, error) {
-	out := slices.Clone(have)
-	for i, r := range add {
-		v, err := oneLine(id, fmt.Sprintf("risks[%d]", i), r, MaxIncidentName, true)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	if len(out) > MaxIncidentRisks {
-		return nil, invalid(id, "risks", "%d linked risks, more than %d", len(out), MaxIncidentRisks)
-	}
-	return out, nil
-}
-
-// oneLine checks a one-line field: trimmed, valid UTF-8, no control
-// characters, at most max bytes, present when required.
-func oneLine(id, field, s string, max int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if err := checkString(id, field, s, max, required); err != nil {
-		return "", err
-	}
-	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-		return "", invalid(id, field, "contains a control character at byte %d", i)
-	}
-	return s, nil
-}
-
-// text checks a free-text field: like oneLine, but line breaks and tabs
-// are allowed.
-func text(id, field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	if err := checkString(id, field, s, max, false); err != nil {
-		return "", err
-	}
-	if i := strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' }); i >= 0 {
-		return "", invalid(id, field, "contains a control character at byte %d", i)
-	}
-	return s, nil
-}
-
-func checkString(id, field, s string, max int, required bool) error {
-	switch {
-	case required && s == "":
-		return invalid(id, field, "missing")
-	case len(s) > max:
-		return invalid(id, field, "%d bytes, more than %d", len(s), max)
-	case !utf8.ValidString(s):
-		return invalid(id, field, "not valid UTF-8")
-	}
-	return nil
-}
-
-// clip shortens s to at most n bytes at a rune boundary, on one line.
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	cut := n - len("…")
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func withNote(s, note string) string {
-	if note == "" {
-		return s
-	}
-	return s + ": " + note
 }
