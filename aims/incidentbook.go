@@ -39,8 +39,9 @@ import (
 // WithMaxOpenIncidents of them, and the latest closed ones
 // (WithMaxClosedIncidents); older closed incidents stay in the ledger only.
 // With every field at its limit (MaxIncidentText, MaxIncidentDecisions, …)
-// an incident takes about 100 KB, so the defaults bound the book at about
-// 125 MB however hostile its clients; a typical incident takes 1–2 KB.
+// an incident takes about 115 KB of heap (measured), so the defaults bound
+// the book at about 145 MB however hostile its clients; a typical incident
+// takes 1–2 KB.
 // It is safe for concurrent use; changes are serialised, so the records of
 // one incident are in the ledger in the order they were made. With
 // WithDeadlineCheck it owns a goroutine: Close stops it.
