@@ -29,7 +29,7 @@
 //     and OpenTelemetry stream as decisions, and the incident book
 //     ([IncidentBook]): incidents opened by people, by fairness and drift
 //     alarms ([AlarmHandler], one incident per ongoing alarm), by halts and
-//     upheld contests, moved through their life cycle to a verified
+//     by contests that changed a decision, moved through their life cycle to a verified
 //     corrective action (A.3.3, A.8.4, Clause 10.2), with the EU AI Act
 //     Art. 73 reporting deadlines watched ([IncidentBook.CheckDeadlines]).
 //   - Disclosure ([Discloser], [Disclosure]): telling a person that AI is

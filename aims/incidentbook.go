@@ -22,7 +22,7 @@ import (
 // Clause 10.2 nonconformity and corrective action, EU AI Act Art. 73
 // serious-incident reporting). People open incidents (Open, or the HTTP API
 // of Handler); the system opens them from alarms (Raise, AlarmHandler), from
-// halts and from upheld contests (oversight.WithIncidents). Every change
+// halts and from contests that changed a decision (oversight.WithIncidents). Every change
 // writes exactly one management-system record of type incident through the
 // system's decision log (one ledger line and one aims.management.incident
 // log record), whose Data is the incident as it stands after the change: the
@@ -210,8 +210,8 @@ func (b *IncidentBook) Close(ctx context.Context) error {
 
 func (b *IncidentBook) now() time.Time { return b.cfg.now().UTC() }
 
-// IncidentReport is what opens an incident: a person's report, or an upheld
-// contest or a halt reported by oversight.
+// IncidentReport is what opens an incident: a person's report, or a contest
+// that changed a decision or a halt, reported by oversight.
 type IncidentReport struct {
 	// Title is a one-line description (required, at most
 	// MaxIncidentTitle bytes).

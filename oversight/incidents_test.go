@@ -106,7 +106,7 @@ func TestChangedContestOpensIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := len(book.List(aims.IncidentFilter{})); n != 0 {
-		t.Fatalf("%d incidents after an upheld contest (and a normal review)", n)
+		t.Fatalf("%d incidents after a contest that upheld the decision (and a normal review)", n)
 	}
 	// Changed on review: one incident linked to the decisions.
 	changed := submit()
