@@ -36,7 +36,7 @@
 //	A.7.4   Quality of data                   fairness, drift, fairness mitigation
 //	A.7.5   Data provenance                   inventory
 //	A.8.2   Information for users             aims.Discloser, explain (reason codes)
-//	A.8.3-5 Reporting, incidents, information oversight (Contest, Halt), explain (counterfactuals)
+//	A.8.3-5 Reporting, incidents, information aims.IncidentBook, oversight (Contest, Halt), explain (counterfactuals)
 //	A.9.2-4 Responsible and intended use      oversight (Gate, review, halt), inventory
 //	A.10.2-3 Value chain, suppliers           inventory (value-chain role, third-party models)
 //

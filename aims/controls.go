@@ -141,7 +141,7 @@ var controls = []Control{
 		Evidence: []string{evAuthorizer, evInventory}},
 	{ID: "A.3.3", Objective: "A.3", Title: "Reporting of concerns",
 		Summary: "Give people a way to raise concerns about the organisation's AI systems.",
-		EUAIAct: []string{"Art. 87"}, NISTAIRMF: []string{"GOVERN 4.3"}, Evidence: []string{evContest}},
+		EUAIAct: []string{"Art. 87"}, NISTAIRMF: []string{"GOVERN 4.3"}, Evidence: []string{evContest, "aims.IncidentBook"}},
 
 	// A.4 Resources for AI systems
 	{ID: "A.4.2", Objective: "A.4", Title: "Resource documentation",
@@ -237,7 +237,7 @@ var controls = []Control{
 		EUAIAct: []string{"Art. 73", "Art. 86"}, NISTAIRMF: []string{"GOVERN 5.1", "MANAGE 4.1"}, Evidence: []string{evContest}},
 	{ID: "A.8.4", Objective: "A.8", Title: "Communication of incidents",
 		Summary: "Plan how incidents are communicated to users and others concerned.",
-		EUAIAct: []string{"Art. 73"}, NISTAIRMF: []string{"MANAGE 4.3"}, Evidence: []string{evHalt, evDriftMonitor}},
+		EUAIAct: []string{"Art. 73"}, NISTAIRMF: []string{"MANAGE 4.3"}, Evidence: []string{"aims.IncidentBook", evHalt, evDriftMonitor}},
 	{ID: "A.8.5", Objective: "A.8", Title: "Information for interested parties",
 		Summary: "Decide what information about the AI system goes to which interested parties, and provide it.",
 		EUAIAct: []string{"Art. 13", "Art. 86"}, NISTAIRMF: []string{"GOVERN 5"},

@@ -25,6 +25,13 @@
 //     aims/semconv) and one entry in the tamper-evident, crash-safe ledger
 //     of package aims/ledger, whose signed checkpoints let an auditor
 //     detect any record altered, removed or reordered (control A.6.2.8).
+//   - Management-system records ([ManagementRecord]) in the same ledger
+//     and OpenTelemetry stream as decisions, and the incident book
+//     ([IncidentBook]): incidents opened by people, by fairness and drift
+//     alarms ([AlarmHandler], one incident per ongoing alarm), by halts and
+//     by contests that changed a decision, moved through their life cycle to a verified
+//     corrective action (A.3.3, A.8.4, Clause 10.2), with the EU AI Act
+//     Art. 73 reporting deadlines watched ([IncidentBook.CheckDeadlines]).
 //   - Disclosure ([Discloser], [Disclosure]): telling a person that AI is
 //     involved, as the AI-Disclosure HTTP header, a member of a JSON
 //     response or a marker on generated text, each recorded as evidence

@@ -21,7 +21,10 @@
 //   - Reference profiles ([NumericProfile], [CategoricalProfile]) built once
 //     from training data and shipped with the model, and a [Monitor] that
 //     keeps a bounded window per feature, evaluates it against the profiles
-//     and exports the results as OpenTelemetry gauges and events.
+//     and exports the results as OpenTelemetry gauges and events; with
+//     [WithAlarmHandler] every verdict change is also handed to a function
+//     as an [Alarm] (aims.AlarmHandler turns them into incidents, one per
+//     drift episode).
 //
 // # Non-finite values
 //

@@ -496,6 +496,18 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	if dsChanged {
 		m.emitDataset(now, rep.Dataset)
 	}
+	if m.cfg.onAlarm != nil {
+		// Still serialised by evalMu, so the handler sees the verdicts in
+		// the order the evaluations found them; not cancelled with ctx
+		// (the loop's context ends at Close, whose final verdicts count).
+		actx := context.WithoutCancel(ctx)
+		for _, c := range changes {
+			m.cfg.onAlarm(actx, m.featureAlarm(now, c.f))
+		}
+		if dsChanged {
+			m.cfg.onAlarm(actx, m.datasetAlarm(now, rep.Dataset))
+		}
+	}
 	return rep, nil
 }
 
@@ -513,8 +525,7 @@ func (m *Monitor) emitFeature(now time.Time, f FeatureReport) {
 	r.SetTimestamp(now)
 	r.SetSeverity(sev)
 	r.SetSeverityText(sevText)
-	r.SetBody(attribute.StringValue(fmt.Sprintf("feature %s %s: %s score %.6g (threshold %g, %d observations)",
-		f.Feature, st, f.Result.Method, f.Result.Score, f.Result.Threshold, f.Observations)))
+	r.SetBody(attribute.StringValue(featureSummary(st, f)))
 	r.AddAttributes(
 		semconv.AimsControlID.String(m.cfg.controlID),
 		semconv.AimsDriftFeature.String(f.Feature),
@@ -538,8 +549,7 @@ func (m *Monitor) emitDataset(now time.Time, ds DatasetResult) {
 	r.SetTimestamp(now)
 	r.SetSeverity(sev)
 	r.SetSeverityText(sevText)
-	r.SetBody(attribute.StringValue(fmt.Sprintf("dataset %s: %d of %d features drifted (share %.3f, threshold %g, correction %s)",
-		st, ds.Drifted, len(ds.Features), ds.Share, ds.ShareThreshold, ds.Correction)))
+	r.SetBody(attribute.StringValue(datasetSummary(st, ds)))
 	r.AddAttributes(
 		semconv.AimsControlID.String(m.cfg.controlID),
 		semconv.AimsDriftState.String(st),

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -35,6 +36,7 @@ type monitorConfig struct {
 	outcomeWin  int
 	now         func() time.Time
 	controlID   string
+	onAlarm     func(context.Context, Alarm)
 	errs        []error
 }
 

@@ -48,7 +48,9 @@
 // joins labels to decisions by ID (bounded pending set), exports
 // observable gauges per group and per disparity, and emits an
 // aims.fairness.threshold_crossed event with aims.control.id (A.6.2.6 by
-// default) when a disparity crosses its threshold and when it recovers.
+// default) when a disparity crosses its threshold and when it recovers;
+// WithAlarmHandler hands the same crossings to a function as an Alarm
+// (aims.AlarmHandler turns them into incidents, one per ongoing violation).
 // Observe does not allocate in the steady state.
 //
 // Group values usually come from requests, so they are bounded: declare

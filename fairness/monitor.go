@@ -156,9 +156,14 @@ type Monitor struct {
 	overDecisions, overLevels, overGroups, truncated int64
 
 	violated []bool
-	logger   otellog.Logger
-	reg      metric.Registration
-	closed   bool
+	// alarmMu orders the alarm handler's calls (WithAlarmHandler): it is
+	// taken before mu is released, so crossings reach the handler in the
+	// order they happened.
+	alarmMu   sync.Mutex
+	alarmKeys []string // the alarm key of each threshold
+	logger    otellog.Logger
+	reg       metric.Registration
+	closed    bool
 	// sealed is set when Close has prepared the final state (events,
 	// intervals); final holds the final window's intervals, if computed.
 	sealed bool
@@ -217,6 +222,7 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 	} else {
 		m.ring = make([]windowEntry, cfg.countWindow)
 	}
+	m.alarmKeys = alarmKeys(m.features, cfg.thresholds)
 	m.logger = cfg.tel.Logger(semconv.ScopeFairness)
 	if err := m.registerMetrics(); err != nil {
 		return nil, err
@@ -411,9 +417,18 @@ func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
 }
 
 // unlockEvaluate evaluates the thresholds, releases the lock and emits the
-// event the evaluation produced, outside it.
+// event the evaluation produced, outside it, and hands it to the alarm
+// handler.
 func (m *Monitor) unlockEvaluate() {
 	ev, fire := m.evaluate()
+	if fire && m.cfg.onAlarm != nil {
+		m.alarmMu.Lock()
+		m.mu.Unlock()
+		m.emit(ev)
+		m.cfg.onAlarm(context.Background(), m.alarm(ev))
+		m.alarmMu.Unlock()
+		return
+	}
 	m.mu.Unlock()
 	if fire {
 		m.emit(ev)
@@ -530,6 +545,7 @@ func (m *Monitor) extremes(tot []groupCounts, ratio bool, val func(*groupCounts)
 // thresholdEvent is an event to emit after the lock is released.
 type thresholdEvent struct {
 	t        Threshold
+	idx      int // index of t in the thresholds
 	state    string
 	value    float64
 	min, max string
@@ -563,7 +579,7 @@ func (m *Monitor) evaluate() (thresholdEvent, bool) {
 			continue
 		}
 		m.violated[i] = bad
-		ev := thresholdEvent{t: t, state: "recovered", value: st.value, window: m.windowDecisions()}
+		ev := thresholdEvent{t: t, idx: i, state: "recovered", value: st.value, window: m.windowDecisions()}
 		if bad {
 			ev.state = "violated"
 		}
@@ -642,6 +658,21 @@ type LimitCounts struct {
 	ValueLength int64
 }
 
+// emitFinal emits the crossings Close found and hands them to the alarm
+// handler; alarmMu held.
+func (m *Monitor) emitFinal(ctx context.Context, events []thresholdEvent) error {
+	for _, ev := range events {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m.emit(ev)
+		if m.cfg.onAlarm != nil {
+			m.cfg.onAlarm(context.Background(), m.alarm(ev))
+		}
+	}
+	return nil
+}
+
 // Close stops the monitor and hands its final state to the exporters
 // before it returns: a time window is brought up to now, every threshold
 // crossing that is still pending is emitted as an event, the final
@@ -677,6 +708,9 @@ func (m *Monitor) Close(ctx context.Context) error {
 	}
 	m.closed = true
 	hasGroups := len(m.groups) > 0
+	// Taken before mu is released, as in unlockEvaluate: the final
+	// crossings reach the alarm handler after any still being handled.
+	m.alarmMu.Lock()
 	m.mu.Unlock()
 	var final *MonitorIntervals
 	defer func() {
@@ -684,11 +718,10 @@ func (m *Monitor) Close(ctx context.Context) error {
 		m.sealed, m.final = true, final
 		m.mu.Unlock()
 	}()
-	for _, ev := range events {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		m.emit(ev)
+	err := m.emitFinal(ctx, events)
+	m.alarmMu.Unlock()
+	if err != nil {
+		return err
 	}
 	if n := m.cfg.finalReplicates; n > 0 && hasGroups {
 		iv, err := m.Intervals(ctx, BootstrapConfig{Replicates: n, Seed: 1})

@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -34,6 +35,7 @@ type monitorConfig struct {
 	// computes and exports (0: none).
 	finalReplicates int
 	thresholds      []Threshold
+	onAlarm         func(context.Context, Alarm)
 	now             func() time.Time
 	errs            []error
 }

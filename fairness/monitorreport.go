@@ -11,6 +11,20 @@ import (
 	"github.com/aimskit/aimskit/aims/semconv"
 )
 
+// comparison is "below" for a ratio threshold, "above" for a difference.
+func (ev *thresholdEvent) comparison() string {
+	if ev.t.Disparity.isRatio() {
+		return "below"
+	}
+	return "above"
+}
+
+// summary is the one-line description of the crossing.
+func (ev *thresholdEvent) summary() string {
+	return fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
+		ev.t.Disparity, ev.state, ev.value, ev.comparison(), ev.t.Limit, ev.min, ev.max)
+}
+
 func (m *Monitor) emit(ev thresholdEvent) {
 	var r otellog.Record
 	r.SetEventName(semconv.EventFairnessThreshold)
@@ -22,12 +36,8 @@ func (m *Monitor) emit(ev thresholdEvent) {
 		r.SetSeverity(otellog.SeverityInfo)
 		r.SetSeverityText("INFO")
 	}
-	cmp := "above"
-	if ev.t.Disparity.isRatio() {
-		cmp = "below"
-	}
-	r.SetBody(attribute.StringValue(fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
-		ev.t.Disparity, ev.state, ev.value, cmp, ev.t.Limit, ev.min, ev.max)))
+	cmp := ev.comparison()
+	r.SetBody(attribute.StringValue(ev.summary()))
 	r.AddAttributes(
 		semconv.AimsControlID.String(ev.t.ControlID),
 		semconv.AimsFairnessDisparity.String(string(ev.t.Disparity)),

@@ -24,6 +24,8 @@
 // knows ([WithSystems], or [Force]), [Gate.Contest] lets the affected
 // person contest any decision the Gate routed, found by its ID like
 // [Gate.Decision] does, and [Console] is the reviewers' web console.
+// With [WithIncidents], a halt and a contest that changes the decision open
+// an incident in the system's aims.IncidentBook.
 //
 // # Votes and resolutions
 //

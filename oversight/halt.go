@@ -2,6 +2,7 @@ package oversight
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -220,7 +221,8 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		semconv.AimsOversightReviewer.String(by.ID), semconv.AimsOversightReason.String(reason),
 		semconv.AimsDecisionID.String(d.ID))
 	if err := g.rec.Record(ctx, d); err != nil {
-		return fmt.Errorf("oversight: %s of %q took effect but recording it failed: %w", action, systemID, err)
+		return errors.Join(fmt.Errorf("oversight: %s of %q took effect but recording it failed: %w", action, systemID, err),
+			g.haltIncident(ctx, h, halt, &d))
 	}
-	return nil
+	return g.haltIncident(ctx, h, halt, &d)
 }

@@ -51,6 +51,7 @@ type config struct {
 	systems       map[string]bool // systems registered with WithSystems
 	noIndex       bool            // WithDecisionIndex(false)
 	providers     telemetry.Providers
+	incidents     *aims.IncidentBook // WithIncidents
 	// errs collects the invalid arguments of options; New reports them all.
 	errs []error
 }

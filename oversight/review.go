@@ -352,6 +352,12 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 			return out, fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
 		}
 	}
+	if res.resolved && g.cfg.incidents != nil {
+		if err := g.contestIncident(ctx, t, r, action, &rec); err != nil {
+			span.SetStatus(codes.Error, err.Error())
+			return out, err
+		}
+	}
 	return out, nil
 }
 

@@ -15,7 +15,8 @@ const Version = version.Module
 // event or metric, or a changed value type, is a new major version; an
 // added name is a new minor version.
 //
-// 2.2.0 added the management-system records (aims.management.<type>
+// 2.3.0 added the incident book's aims.incident.deadline event and the
+// aims.incident.* attributes. 2.2.0 added the management-system records (aims.management.<type>
 // events and the aims.record.* attributes). 2.1.0 added the ledger's checkpoint, adoption and witness records and
 // their attributes, and the fairness monitor's limit, small-group and
 // interval metrics and the drift outcome-detector state. 2.0.0 renamed the attribute aims.fairness.group to
