@@ -120,19 +120,7 @@ func buildCoverage(in *Input) CoverageSection {
 	}
 	s.Note = strings.Join(notes, " ")
 
-	logs := map[string]int{}
-	for _, l := range in.Logs {
-		if c := controlOf(l.Attributes); c != "" {
-			logs[c]++
-		}
-	}
-	points := map[string]int{}
-	for _, p := range in.Metrics {
-		if c := controlOf(p.Attributes); c != "" {
-			points[c]++
-		}
-	}
-	ledger := ledgerEvidence(in)
+	evidence := indexEvidence(in)
 	for _, c := range aims.Controls() {
 		row := ControlRow{ID: c.ID, Title: c.Title, Objective: c.Objective, Applicability: "unknown"}
 		if in.SoA != nil {
@@ -148,8 +136,7 @@ func buildCoverage(in *Input) CoverageSection {
 				row.Applicability = "not addressed"
 			}
 		}
-		row.LogRecords, row.MetricPoints, row.LedgerRecords = logs[c.ID], points[c.ID], ledger[c.ID]
-		row.Evidence = row.LogRecords + row.MetricPoints + row.LedgerRecords
+		evidence.fill(&row)
 		applicable := row.Applicability == "applicable"
 		row.DocumentsOnly = applicable && row.Evidence == 0 && len(row.SoAEvidence) > 0
 		row.Gap = applicable && row.Evidence == 0 && len(row.SoAEvidence) == 0

@@ -28,6 +28,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"badge":            badge,
 	"chart":            chartHTML,
 	"verificationText": func(l LedgerSection) string { return verificationText(&l) },
+	"evidenceCount":    fmtEvidenceCount,
+	"sample":           fmtSample,
 }).Parse(htmlSource))
 
 // RenderHTML writes the report as one self-contained HTML document: styles

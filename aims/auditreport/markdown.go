@@ -175,10 +175,11 @@ func (m *md) coverage(s *CoverageSection) {
 			appl += " (declared evidence only)"
 		}
 		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification), join(c.SoAEvidence), orDash(c.Owner),
-			itoa(c.LogRecords), itoa(c.MetricPoints), itoa(c.LedgerRecords), itoa(c.Evidence)})
+			itoa(c.LogRecords), itoa(c.MetricPoints), itoa(c.LedgerRecords), itoa(c.Evidence), fmtEvidenceCounts(c.RecordTypes), fmtSamples(c.Samples)})
 	}
-	m.p("Machine evidence is records found in the inputs (log records and metric points carrying aims.control.id, and ledger records for the control their action evidences); declared evidence is what the SoA names, which the auditor checks by hand.\n")
-	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Declared evidence (SoA)", "Owner", "Log records", "Metric points", "Ledger records", "Machine evidence"}, rows)
+	m.p("Machine evidence is records found in the inputs (log records and metric points carrying aims.control.id or aims.control.ids, ledger records for the control their action evidences, and management-system records for each control they name); declared evidence is what the SoA names, which the auditor checks by hand.\n")
+	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Declared evidence (SoA)", "Owner", "Log records", "Metric points", "Ledger records", "Machine evidence",
+		"Machine evidence by record type", "Sample records"}, rows)
 }
 
 func (m *md) decisions(s *DecisionSection) {

@@ -235,19 +235,31 @@ type ControlRow struct {
 	// SoAEvidence is the evidence the SoA names for the control
 	// (documents, queries, features).
 	SoAEvidence []string
-	// LogRecords and MetricPoints count collector records carrying
-	// aims.control.id equal to ID. LedgerRecords counts the ledger
-	// records that are evidence for the control: every record for A.6.2.8
-	// (event logs); for A.9.2 the decisions a gate held or blocked and
-	// every reviewer action, escalation, expiry, halt and resume; for
-	// A.8.3 every contest; for A.3.2 every four-eyes vote that did not
-	// resolve its ticket. One record can be evidence for several
-	// controls; a control no record evidences has zero.
+	// LogRecords and MetricPoints count collector records naming the
+	// control in aims.control.id or in aims.control.ids (a record naming
+	// it in both counts once). LedgerRecords counts the ledger records
+	// that are evidence for the control: every record for A.6.2.8 (event
+	// logs); for A.9.2 the decisions a gate held or blocked and every
+	// reviewer action, escalation, expiry, halt and resume; for A.8.3
+	// every contest; for A.3.2 every four-eyes vote that did not resolve
+	// its ticket; and every management-system record (incident, impact
+	// assessment, deployment authorisation, change, risk) for each
+	// control it names. One record can be evidence for several controls;
+	// a control no record evidences has zero.
 	LogRecords, MetricPoints, LedgerRecords int
 	// Evidence is the machine evidence: the sum of the three counts.
 	// Evidence named in the SoA (SoAEvidence) is declared, not machine,
 	// evidence and is not counted here.
 	Evidence int
+	// RecordTypes breaks Evidence down by source and record type (ledger
+	// records by what they record, collector records by event or metric
+	// name), ledger first, then log records, then metric points, each
+	// most frequent first; the counts add up to Evidence.
+	RecordTypes []EvidenceCount
+	// Samples are up to EvidenceSamples of the records counted, the first
+	// of each type in the order of RecordTypes first, so an auditor can
+	// look them up.
+	Samples []EvidenceSample
 	// DocumentsOnly marks an applicable control without machine evidence
 	// for which the SoA names evidence (declared evidence: documents,
 	// features): the auditor checks that evidence by hand.
