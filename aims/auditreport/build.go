@@ -38,6 +38,8 @@ func Build(in *Input) (*Report, error) {
 	}
 	r.Decisions = buildDecisions(in, v)
 	r.Oversight = buildOversight(in, v)
+	r.Incidents = buildIncidents(in)
+	r.Management = buildManagement(in)
 	r.Fairness = buildFairness(in)
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
@@ -51,7 +53,7 @@ func sources(in *Input) []Source {
 		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status, SHA256: in.Digests[path]})
 	}
 	if in.Decisions != nil {
-		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d other records", len(in.Decisions), in.OtherRecords))
+		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d other records", len(in.Decisions), len(in.Management), in.OtherRecords))
 	} else {
 		add("Decision ledger", in.LedgerDir, false, "missing")
 	}
@@ -244,6 +246,7 @@ func summarise(r *Report) Summary {
 	s.HeldForReview, s.Overridden = r.Oversight.Held, r.Oversight.Overridden
 	s.FailingGroups, s.FairnessViolations, s.FairnessAlerts = fairnessCounts(&r.Fairness)
 	s.DriftAlerts = r.Drift.Alerts()
+	s.Incidents, s.OpenIncidents, s.OverdueReports = len(r.Incidents.Incidents), r.Incidents.Open, r.Incidents.Overdue+r.Incidents.Late
 
 	add := func(v Verdict, format string, args ...any) {
 		s.Findings = append(s.Findings, Finding{Verdict: v, Text: fmt.Sprintf(format, args...)})
@@ -287,6 +290,8 @@ func summarise(r *Report) Summary {
 			add(rv, "%s", r.Oversight.RubberStampingText)
 		}
 	}
+	incidentFindings(&r.Incidents, add)
+	managementFinding(&r.Management, add)
 	if r.Fairness.Available {
 		v := VerdictPass
 		if s.FairnessAlerts > 0 {

@@ -1,7 +1,6 @@
 package auditreport
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -77,8 +76,9 @@ type EvidenceSample struct {
 	Subject string
 	// Time is the record's time; zero when it has none.
 	Time time.Time
-	// Where locates a collector record: the file and line it was read
-	// from. Empty for ledger records, which ID identifies.
+	// Where locates a collector record: the file, line and position in
+	// the line's OTLP request it was read from. Empty for ledger records,
+	// which ID identifies.
 	Where string
 }
 
@@ -257,7 +257,7 @@ func indexEvidence(in *Input) evidenceIndex {
 		s := EvidenceSample{Source: SourceLog, Type: orDefault(l.EventName, "(log record without an event name)"), Time: l.Time,
 			ID:      firstNonEmpty(otlpfile.String(l.Attributes, string(semconv.AimsRecordID)), otlpfile.String(l.Attributes, string(semconv.AimsDecisionID))),
 			Subject: otlpfile.String(l.Attributes, string(semconv.AimsRecordSubject)),
-			Where:   where(logsFile, l.Line)}
+			Where:   where(logsFile, l.Where())}
 		for _, c := range cs {
 			x.add(c, s)
 		}
@@ -269,7 +269,7 @@ func indexEvidence(in *Input) evidenceIndex {
 		if len(cs) == 0 {
 			continue
 		}
-		s := EvidenceSample{Source: SourceMetric, Type: p.Metric, Time: p.Time, Where: where(metricsFile, p.Line)}
+		s := EvidenceSample{Source: SourceMetric, Type: p.Metric, Time: p.Time, Where: where(metricsFile, p.Where())}
 		for _, c := range cs {
 			x.add(c, s)
 		}
@@ -311,14 +311,13 @@ func (x evidenceIndex) fill(row *ControlRow) {
 	}
 }
 
-func where(file string, line int) string {
+// where locates a collector record: the file, then the record's place in
+// it ("line 3, resourceLogs[0].scopeLogs[1].logRecords[4]").
+func where(file, place string) string {
 	if file == "" {
 		file = "collector output"
 	}
-	if line <= 0 {
-		return file
-	}
-	return fmt.Sprintf("%s line %d", file, line)
+	return file + " " + place
 }
 
 func firstNonEmpty(ss ...string) string {

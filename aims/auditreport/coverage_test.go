@@ -231,7 +231,7 @@ func TestCoverageCountsManagementRecordsAndControlIDs(t *testing.T) {
 	}, rows["A.3.3"].RecordTypes)
 	assert.Equal(t, []EvidenceSample{
 		{Source: SourceLedger, Type: "aims.management.incident", ID: "m1", Subject: "INC-1", Time: in.Management[0].Time},
-		{Source: SourceLog, Type: "aims.management.incident", ID: "m1", Subject: "INC-1", Time: in.Logs[0].Time, Where: "otel/logs.jsonl line 1"},
+		{Source: SourceLog, Type: "aims.management.incident", ID: "m1", Subject: "INC-1", Time: in.Logs[0].Time, Where: "otel/logs.jsonl line 1, resourceLogs[0].scopeLogs[0].logRecords[0]"},
 		{Source: SourceLedger, Type: "aims.management.incident", ID: "m2", Subject: "INC-1", Time: in.Management[1].Time},
 	}, rows["A.3.3"].Samples)
 	assert.Equal(t, []EvidenceCount{

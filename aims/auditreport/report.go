@@ -31,6 +31,12 @@ type Report struct {
 	Decisions DecisionSection
 	// Oversight is what gates and human reviewers did with the decisions.
 	Oversight OversightSection
+	// Incidents is the incidents and their corrective actions, from the
+	// ledger's incident records.
+	Incidents IncidentSection
+	// Management is the other management-system records of the ledger:
+	// impact assessments, deployment authorisations, changes and risks.
+	Management ManagementSection
 	// Fairness is the fairness monitor's latest state per system and group,
 	// and its threshold crossings.
 	Fairness FairnessSection
@@ -120,6 +126,10 @@ type Summary struct {
 	FairnessAlerts int
 	// DriftAlerts counts drift events that started drift.
 	DriftAlerts int
+	// Incidents counts the incidents in the ledger (IncidentSection
+	// .Incidents); OpenIncidents those not closed; OverdueReports those
+	// whose EU AI Act Art. 73 report is overdue or was late.
+	Incidents, OpenIncidents, OverdueReports int
 	// Findings are one-line statements of what needs attention.
 	Findings []Finding
 }
@@ -613,7 +623,8 @@ type LedgerSection struct {
 	Verdict Verdict
 	// Ledgers holds one status per instance ledger.
 	Ledgers []LedgerStatus
-	// OtherRecords counts ledger records that are not decisions.
+	// OtherRecords counts ledger records that are neither decisions nor
+	// management-system records (ledger entries such as adoptions).
 	OtherRecords int
 	// Reproduce is the command an auditor runs to verify the ledger
 	// independently of this report.
