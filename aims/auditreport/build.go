@@ -257,7 +257,7 @@ func summarise(r *Report) Summary {
 		if s.NoEvidence > 0 || s.NotAddressed > 0 {
 			v = VerdictWarn
 		}
-		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed. Of the %d applicable controls, %d have machine evidence (log records, metric points or ledger records), %d only have evidence declared in the SoA (documents or features named there, to be checked by hand) and %d have neither (the SoA declares evidence for %d of the %d).",
+		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed. Of the %d applicable controls, %d have machine evidence (log records, metric points or ledger records), %d only have evidence declared in the SoA (records or documents named there, to be checked by hand) and %d have neither (the SoA declares evidence for %d of the %d).",
 			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.Applicable, s.WithEvidence, s.DeclaredOnly, s.NoEvidence, s.Declared, s.Applicable)
 	} else {
 		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have machine evidence (log records, metric points or ledger records); without an SoA no evidence is declared.", s.WithEvidence, s.Controls)

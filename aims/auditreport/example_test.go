@@ -51,7 +51,7 @@ func Example() {
 	fmt.Println("charts:", strings.Count(html.String(), "<svg "))
 	// Output:
 	// [pass] The ledger verified: 95 records, all covered by signed checkpoints.
-	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed. Of the 36 applicable controls, 12 have machine evidence (log records, metric points or ledger records), 17 only have evidence declared in the SoA (documents or features named there, to be checked by hand) and 7 have neither (the SoA declares evidence for 29 of the 36).
+	// [warning] 36 of 38 Annex A controls are applicable, 2 excluded, 0 not addressed. Of the 36 applicable controls, 12 have machine evidence (log records, metric points or ledger records), 14 only have evidence declared in the SoA (records or documents named there, to be checked by hand) and 10 have neither (the SoA declares evidence for 26 of the 36).
 	// [pass] 60 decisions recorded (20 adverse) and 16 oversight follow-up records.
 	// [warning] 12 decisions held for human review, 6 blocked; 4 approved, 3 rejected, 3 overridden, 1 expired, 1 still open (1 waiting for another reviewer's vote); 3 votes did not resolve a ticket; reviewers agreed with the model in 40% of resolved reviews.
 	// [info] Rubber-stamping indicator: median time to review 6.0 min, agreement 40% over 10 resolved reviews; no warning (warning when the median time to review is below 30.0 s and agreement above 95%, over at least 5 resolved reviews).

@@ -99,7 +99,7 @@ type Summary struct {
 	// record, metric point or ledger record (ControlRow.Evidence > 0).
 	Applicable, Excluded, NotAddressed, WithEvidence int
 	// Declared counts applicable controls for which the SoA names
-	// evidence (documents, features), with or without machine evidence;
+	// evidence (records, documents), with or without machine evidence;
 	// DeclaredOnly those of them without machine evidence
 	// (ControlRow.DocumentsOnly), whose evidence the auditor has to check
 	// by hand; NoEvidence the applicable controls with neither
@@ -243,7 +243,7 @@ type ControlRow struct {
 	// control.
 	Owner string
 	// SoAEvidence is the evidence the SoA names for the control
-	// (documents, queries, features).
+	// (record types, documents, queries).
 	SoAEvidence []string
 	// LogRecords and MetricPoints count collector records naming the
 	// control in aims.control.id or in aims.control.ids (a record naming
@@ -271,8 +271,8 @@ type ControlRow struct {
 	// look them up.
 	Samples []EvidenceSample
 	// DocumentsOnly marks an applicable control without machine evidence
-	// for which the SoA names evidence (declared evidence: documents,
-	// features): the auditor checks that evidence by hand.
+	// for which the SoA names evidence (declared evidence: records,
+	// documents): the auditor checks that evidence by hand.
 	DocumentsOnly bool
 	// Gap marks an applicable control without any evidence record and
 	// without evidence named in the SoA: nothing in these inputs shows the

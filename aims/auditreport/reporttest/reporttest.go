@@ -464,7 +464,7 @@ func decisions(w *Want) ([]aims.Decision, error) {
 // soaNoEvidence are the applicable controls for which soa.yaml names no
 // evidence; soaExcluded are the excluded ones.
 var (
-	soaNoEvidence = []string{"A.2.2", "A.2.3", "A.4.6", "A.6.1.2", "A.6.1.3", "A.6.2.2", "A.7.2"}
+	soaNoEvidence = []string{"A.2.2", "A.2.3", "A.2.4", "A.4.4", "A.4.6", "A.6.1.2", "A.6.1.3", "A.6.2.2", "A.7.2", "A.7.6"}
 	soaExcluded   = []string{"A.5.5", "A.10.4"}
 )
 
