@@ -123,6 +123,10 @@ func buildCoverage(in *Input) CoverageSection {
 	s.Note = strings.Join(notes, " ")
 
 	evidence := indexEvidence(in)
+	s.First, s.Last = evidence.first.UTC(), evidence.last.UTC()
+	if evidence.first.IsZero() {
+		s.First, s.Last = time.Time{}, time.Time{}
+	}
 	for _, c := range aims.Controls() {
 		row := ControlRow{ID: c.ID, Title: c.Title, Objective: c.Objective, Applicability: "unknown"}
 		if in.SoA != nil {

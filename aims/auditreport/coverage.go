@@ -203,13 +203,26 @@ type controlEvidence struct {
 // evidenceIndex is the machine evidence of every control, counted in one
 // reading of the inputs: each record counts once for each control it is
 // evidence for.
-type evidenceIndex map[string]*controlEvidence
+type evidenceIndex struct {
+	controls map[string]*controlEvidence
+	// first and last are the earliest and latest time of a record
+	// counted; zero when none has a time.
+	first, last time.Time
+}
 
-func (x evidenceIndex) add(control string, s EvidenceSample) {
-	ce := x[control]
+func (x *evidenceIndex) add(control string, s EvidenceSample) {
+	if !s.Time.IsZero() {
+		if x.first.IsZero() || s.Time.Before(x.first) {
+			x.first = s.Time
+		}
+		if s.Time.After(x.last) {
+			x.last = s.Time
+		}
+	}
+	ce := x.controls[control]
 	if ce == nil {
 		ce = &controlEvidence{bySource: map[EvidenceSource]int{}, byType: map[evidenceKey]int{}, samples: map[evidenceKey][]EvidenceSample{}}
-		x[control] = ce
+		x.controls[control] = ce
 	}
 	k := evidenceKey{s.Source, s.Type}
 	ce.bySource[s.Source]++
@@ -223,8 +236,8 @@ func (x evidenceIndex) add(control string, s EvidenceSample) {
 // management-system records by managementControls, the other records for
 // A.6.2.8 only) and the collector's log records and metric points (by
 // recordControls).
-func indexEvidence(in *Input) evidenceIndex {
-	x := evidenceIndex{}
+func indexEvidence(in *Input) *evidenceIndex {
+	x := &evidenceIndex{controls: map[string]*controlEvidence{}}
 	if in.Decisions != nil {
 		for i := range in.Decisions {
 			d := &in.Decisions[i]
@@ -278,8 +291,8 @@ func indexEvidence(in *Input) evidenceIndex {
 }
 
 // fill sets the row's evidence counts, record types and samples.
-func (x evidenceIndex) fill(row *ControlRow) {
-	ce := x[row.ID]
+func (x *evidenceIndex) fill(row *ControlRow) {
+	ce := x.controls[row.ID]
 	if ce == nil {
 		return
 	}

@@ -218,6 +218,9 @@ type CoverageSection struct {
 	Rows []ControlRow
 	// SoAProblems lists what SoA validation found wrong.
 	SoAProblems []string
+	// First and Last are the earliest and latest time of a record counted
+	// as machine evidence; zero when no record has a time.
+	First, Last time.Time
 }
 
 // ControlRow is one Annex A control with its applicability and evidence.
