@@ -36,6 +36,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"countList":        countList,
 	"history":          func(h []string) string { return strings.Join(h, " → ") },
 	"reportClass":      reportClass,
+	"plural":           plural,
 }).Parse(htmlSource))
 
 // RenderHTML writes the report as one self-contained HTML document: styles
