@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -123,10 +124,12 @@ func LoadSoAFile(path string) (*SoA, error) {
 // Validate checks the SoA against the Annex A catalog and returns every
 // problem found, joined: unknown or duplicate control IDs, controls left
 // unaddressed, exclusions without a justification, applicable controls
-// without a valid status, a malformed date, and evidence items that
-// publish a ledger key ([LedgerKeyEvidence]) but hold no valid public
-// verifier key (a private key among them is refused). Each problem is a
-// *SoAError (use errors.As on the joined error's parts).
+// without a valid status, a malformed date, evidence items that publish a
+// ledger key ([LedgerKeyEvidence]) but hold no valid public verifier key
+// (a private key among them is refused), and evidence items that name a
+// Go identifier ("oversight.Gate") instead of the records or documents an
+// auditor can inspect. Each problem is a *SoAError (use errors.As on the
+// joined error's parts).
 func (s *SoA) Validate() error {
 	var errs []error
 	add := func(line int, field, control, format string, args ...any) {
@@ -159,6 +162,8 @@ func (s *SoA) Validate() error {
 		seen[id] = i
 		for j, ev := range e.Evidence {
 			if p := checkLedgerKeyEvidence(ev); p != "" {
+				add(e.line, fmt.Sprintf("%s.evidence[%d]", field, j), id, "%s", p)
+			} else if p := checkEvidenceNamesRecords(ev); p != "" {
 				add(e.line, fmt.Sprintf("%s.evidence[%d]", field, j), id, "%s", p)
 			}
 		}
@@ -278,4 +283,23 @@ func (s *SoA) ordered() []soaRow {
 		rows = append(rows, soaRow{control: c, entry: e, found: ok})
 	}
 	return rows
+}
+
+// goIdentifier matches a package-qualified Go identifier in an evidence
+// item, such as "oversight.Gate" or "aims.SoA": a lower-case package name,
+// a dot, and an exported name in mixed case. Record and event names
+// ("aims.decision", "aims.management.incident") are lower case and do not
+// match, nor do upper-case file extensions ("policy.PDF").
+var goIdentifier = regexp.MustCompile(`(?:^|[\s(\[,;"'])([a-z][a-z0-9]*\.[A-Z][a-z][A-Za-z0-9]*)\b`)
+
+// checkEvidenceNamesRecords returns the problem with an evidence item that
+// names a Go identifier, or "" when it names none. An auditor cannot
+// inspect a type or a function; the SoA names the records it produces
+// ("gate routing records (aims.oversight.routed)") or the documents.
+func checkEvidenceNamesRecords(ev string) string {
+	m := goIdentifier.FindStringSubmatch(ev)
+	if m == nil {
+		return ""
+	}
+	return fmt.Sprintf("%q names the Go identifier %s; name the records or documents an auditor can inspect instead, e.g. \"decision ledger records (aims.decision)\"", ev, m[1])
 }

@@ -38,6 +38,8 @@ func Build(in *Input) (*Report, error) {
 	}
 	r.Decisions = buildDecisions(in, v)
 	r.Oversight = buildOversight(in, v)
+	r.Incidents = buildIncidents(in)
+	r.Management = buildManagement(in)
 	r.Fairness = buildFairness(in)
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
@@ -51,7 +53,7 @@ func sources(in *Input) []Source {
 		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status, SHA256: in.Digests[path]})
 	}
 	if in.Decisions != nil {
-		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d other records", len(in.Decisions), in.OtherRecords))
+		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d other records", len(in.Decisions), len(in.Management), in.OtherRecords))
 	} else {
 		add("Decision ledger", in.LedgerDir, false, "missing")
 	}
@@ -120,19 +122,11 @@ func buildCoverage(in *Input) CoverageSection {
 	}
 	s.Note = strings.Join(notes, " ")
 
-	logs := map[string]int{}
-	for _, l := range in.Logs {
-		if c := controlOf(l.Attributes); c != "" {
-			logs[c]++
-		}
+	evidence := indexEvidence(in)
+	s.First, s.Last = evidence.first.UTC(), evidence.last.UTC()
+	if evidence.first.IsZero() {
+		s.First, s.Last = time.Time{}, time.Time{}
 	}
-	points := map[string]int{}
-	for _, p := range in.Metrics {
-		if c := controlOf(p.Attributes); c != "" {
-			points[c]++
-		}
-	}
-	ledger := ledgerEvidence(in)
 	for _, c := range aims.Controls() {
 		row := ControlRow{ID: c.ID, Title: c.Title, Objective: c.Objective, Applicability: "unknown"}
 		if in.SoA != nil {
@@ -148,8 +142,7 @@ func buildCoverage(in *Input) CoverageSection {
 				row.Applicability = "not addressed"
 			}
 		}
-		row.LogRecords, row.MetricPoints, row.LedgerRecords = logs[c.ID], points[c.ID], ledger[c.ID]
-		row.Evidence = row.LogRecords + row.MetricPoints + row.LedgerRecords
+		evidence.fill(&row)
 		applicable := row.Applicability == "applicable"
 		row.DocumentsOnly = applicable && row.Evidence == 0 && len(row.SoAEvidence) > 0
 		row.Gap = applicable && row.Evidence == 0 && len(row.SoAEvidence) == 0
@@ -257,6 +250,7 @@ func summarise(r *Report) Summary {
 	s.HeldForReview, s.Overridden = r.Oversight.Held, r.Oversight.Overridden
 	s.FailingGroups, s.FairnessViolations, s.FairnessAlerts = fairnessCounts(&r.Fairness)
 	s.DriftAlerts = r.Drift.Alerts()
+	s.Incidents, s.OpenIncidents, s.OverdueReports = len(r.Incidents.Incidents), r.Incidents.Open, r.Incidents.Overdue+r.Incidents.Late
 
 	add := func(v Verdict, format string, args ...any) {
 		s.Findings = append(s.Findings, Finding{Verdict: v, Text: fmt.Sprintf(format, args...)})
@@ -267,7 +261,7 @@ func summarise(r *Report) Summary {
 		if s.NoEvidence > 0 || s.NotAddressed > 0 {
 			v = VerdictWarn
 		}
-		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed. Of the %d applicable controls, %d have machine evidence (log records, metric points or ledger records), %d only have evidence declared in the SoA (documents or features named there, to be checked by hand) and %d have neither (the SoA declares evidence for %d of the %d).",
+		add(v, "%d of %d Annex A controls are applicable, %d excluded, %d not addressed. Of the %d applicable controls, %d have machine evidence (log records, metric points or ledger records), %d only have evidence declared in the SoA (records or documents named there, to be checked by hand) and %d have neither (the SoA declares evidence for %d of the %d).",
 			s.Applicable, s.Controls, s.Excluded, s.NotAddressed, s.Applicable, s.WithEvidence, s.DeclaredOnly, s.NoEvidence, s.Declared, s.Applicable)
 	} else {
 		add(VerdictUnknown, "No Statement of Applicability: %d of %d controls have machine evidence (log records, metric points or ledger records); without an SoA no evidence is declared.", s.WithEvidence, s.Controls)
@@ -300,6 +294,8 @@ func summarise(r *Report) Summary {
 			add(rv, "%s", r.Oversight.RubberStampingText)
 		}
 	}
+	incidentFindings(&r.Incidents, add)
+	managementFinding(&r.Management, add)
 	if r.Fairness.Available {
 		v := VerdictPass
 		if s.FairnessAlerts > 0 {

@@ -10,13 +10,17 @@
 //     missing or unreadable is noted in Input.Missing instead of failing, so
 //     an auditor always gets a report that says what it could not see;
 //   - [Build] computes the [Report] model from an Input: the inventory,
-//     Annex A coverage with evidence counts, decision volumes and outcomes
-//     over time, human oversight, fairness by group with the four-fifths
-//     verdicts, drift, and the ledger's verification status;
+//     Annex A coverage with evidence counts by record type and sample
+//     records, decision volumes and outcomes over time, human oversight,
+//     the management-system records (incidents with their life cycle and
+//     EU AI Act Art. 73 reporting; impact assessments, deployment
+//     authorisations, changes and risks), fairness by group with the
+//     four-fifths verdicts, drift, and the ledger's verification status;
 //   - [Report.RenderHTML] writes one self-contained, printable HTML file
 //     (charts as inline SVG drawn with gonum.org/v1/plot, no scripts, no
 //     external assets, every value escaped by html/template) and
-//     [Report.RenderMarkdown] the same content as Markdown tables.
+//     [Report.RenderMarkdown] the same content as Markdown tables;
+//     [Report.RenderJSON] writes the Report itself as JSON.
 //
 // A tool that embeds the engine needs only these three steps; every
 // section of the Report is plain data it can also read directly:

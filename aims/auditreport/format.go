@@ -72,3 +72,47 @@ func plural(n int, one, many string) string {
 
 // words shows an identifier-like value (partially_implemented) as words.
 func words(s string) string { return strings.ReplaceAll(s, "_", " ") }
+
+// fmtEvidenceCount shows one record type's count: "ledger: aims.decision × 41".
+func fmtEvidenceCount(e EvidenceCount) string {
+	return fmt.Sprintf("%s: %s × %d", e.Source, e.Type, e.N)
+}
+
+// fmtEvidenceCounts shows a control's record types, separated by
+// semicolons; a dash when there are none.
+func fmtEvidenceCounts(es []EvidenceCount) string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = fmtEvidenceCount(e)
+	}
+	return orDash(strings.Join(parts, "; "))
+}
+
+// fmtSample shows one sample record: its type, ID, subject, time and,
+// for a collector record, where it was read.
+func fmtSample(s EvidenceSample) string {
+	parts := []string{string(s.Source) + ": " + s.Type}
+	if s.ID != "" {
+		parts = append(parts, s.ID)
+	}
+	if s.Subject != "" {
+		parts = append(parts, "about "+s.Subject)
+	}
+	if !s.Time.IsZero() {
+		parts = append(parts, fmtTime(s.Time))
+	}
+	if s.Where != "" {
+		parts = append(parts, s.Where)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtSamples shows a control's samples, separated by semicolons; a dash
+// when there are none.
+func fmtSamples(ss []EvidenceSample) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = fmtSample(s)
+	}
+	return orDash(strings.Join(parts, "; "))
+}

@@ -2,6 +2,7 @@ package auditreport
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -28,6 +29,14 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"badge":            badge,
 	"chart":            chartHTML,
 	"verificationText": func(l LedgerSection) string { return verificationText(&l) },
+	"evidenceCount":    fmtEvidenceCount,
+	"sample":           fmtSample,
+	"words":            words,
+	"reportWord":       reportWord,
+	"countList":        countList,
+	"history":          func(h []string) string { return strings.Join(h, " → ") },
+	"reportClass":      reportClass,
+	"plural":           plural,
 }).Parse(htmlSource))
 
 // RenderHTML writes the report as one self-contained HTML document: styles
@@ -36,6 +45,18 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 func (r *Report) RenderHTML(w io.Writer) error {
 	if err := htmlTemplate.Execute(w, r); err != nil {
 		return fmt.Errorf("auditreport: rendering HTML: %w", err)
+	}
+	return nil
+}
+
+// RenderJSON writes the report's data as indented JSON: the Report struct
+// with Go's field names, times in RFC 3339 and durations in nanoseconds,
+// for tools that read the numbers rather than the page.
+func (r *Report) RenderJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("auditreport: writing JSON: %w", err)
 	}
 	return nil
 }
@@ -83,4 +104,17 @@ func chartHTML(c Chart) template.HTML {
 		return template.HTML(`<div class="note">` + template.HTMLEscapeString(c.Title+": "+c.Err) + `</div>`)
 	}
 	return ""
+}
+
+// reportClass is the verdict an incident's Art. 73 status is shown with.
+func reportClass(x IncidentRow) Verdict {
+	switch x.Report {
+	case ReportOverdue, ReportLate:
+		return VerdictFail
+	case ReportPending:
+		return VerdictWarn
+	case ReportOnTime:
+		return VerdictPass
+	}
+	return VerdictInfo
 }

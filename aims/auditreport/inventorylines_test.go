@@ -57,5 +57,5 @@ func TestInventoryErrorNamesTheFileLine(t *testing.T) {
 	assert.NotNil(t, in.Logs, "the logs themselves are fine")
 	assert.Nil(t, in.Inventory)
 	assert.Contains(t, strings.Join(in.Missing, "\n"),
-		"inventory: rebuilding it from the collector logs failed: inventory: "+logs+" line 7, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
+		"inventory: rebuilding it from the collector logs failed: inventory: "+logs+" line 8, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
 }

@@ -101,9 +101,11 @@ func (m *md) report(r *Report) {
 	s := r.Summary
 	m.p("## 1. Summary\n")
 	m.table([]string{"Ledger verification", "Decisions", "Applicable controls", "Controls with machine evidence", "Declared evidence only", "No evidence",
-		"Held for review", "Overridden", "Groups failing four-fifths", "Fairness threshold violations", "Distinct fairness alerts", "Drift alerts"},
+		"Held for review", "Overridden", "Groups failing four-fifths", "Fairness threshold violations", "Distinct fairness alerts", "Drift alerts",
+		"Incidents (open)", "Art. 73 reports overdue or late"},
 		[][]string{{verdictWord(s.Verification), itoa(s.Decisions), fmt.Sprintf("%d / %d", s.Applicable, s.Controls), itoa(s.WithEvidence), itoa(s.DeclaredOnly), itoa(s.NoEvidence),
-			itoa(s.HeldForReview), itoa(s.Overridden), itoa(s.FailingGroups), itoa(s.FairnessViolations), itoa(s.FairnessAlerts), itoa(s.DriftAlerts)}})
+			itoa(s.HeldForReview), itoa(s.Overridden), itoa(s.FailingGroups), itoa(s.FairnessViolations), itoa(s.FairnessAlerts), itoa(s.DriftAlerts),
+			fmt.Sprintf("%d (%d)", s.Incidents, s.OpenIncidents), itoa(s.OverdueReports)}})
 	for _, f := range s.Findings {
 		m.p("- **%s** %s", verdictWord(f.Verdict), esc(f.Text))
 	}
@@ -126,6 +128,8 @@ func (m *md) report(r *Report) {
 	m.coverage(&r.Coverage)
 	m.decisions(&r.Decisions)
 	m.oversight(&r.Oversight)
+	m.incidents(&r.Incidents)
+	m.management(&r.Management)
 	m.fairness(&r.Fairness)
 	m.drift(&r.Drift)
 	m.ledger(&r.Ledger)
@@ -175,10 +179,11 @@ func (m *md) coverage(s *CoverageSection) {
 			appl += " (declared evidence only)"
 		}
 		rows = append(rows, []string{c.ID, c.Title, appl, orDash(c.Status), orDash(c.Justification), join(c.SoAEvidence), orDash(c.Owner),
-			itoa(c.LogRecords), itoa(c.MetricPoints), itoa(c.LedgerRecords), itoa(c.Evidence)})
+			itoa(c.LogRecords), itoa(c.MetricPoints), itoa(c.LedgerRecords), itoa(c.Evidence), fmtEvidenceCounts(c.RecordTypes), fmtSamples(c.Samples)})
 	}
-	m.p("Machine evidence is records found in the inputs (log records and metric points carrying aims.control.id, and ledger records for the control their action evidences); declared evidence is what the SoA names, which the auditor checks by hand.\n")
-	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Declared evidence (SoA)", "Owner", "Log records", "Metric points", "Ledger records", "Machine evidence"}, rows)
+	m.p("Machine evidence is records found in the inputs (log records and metric points carrying aims.control.id or aims.control.ids, ledger records for the control their action evidences, and management-system records for each control they name); declared evidence is what the SoA names, which the auditor checks by hand.\n")
+	m.table([]string{"Control", "Title", "Applicability", "Status", "Justification", "Declared evidence (SoA)", "Owner", "Log records", "Metric points", "Ledger records", "Machine evidence",
+		"Machine evidence by record type", "Sample records"}, rows)
 }
 
 func (m *md) decisions(s *DecisionSection) {
@@ -282,7 +287,7 @@ func (m *md) oversight(s *OversightSection) {
 }
 
 func (m *md) fairness(s *FairnessSection) {
-	m.p("## 7. Fairness\n")
+	m.p("## 9. Fairness\n")
 	m.note(s.Note)
 	for _, mon := range s.Monitors {
 		name := "Fairness monitor"
@@ -316,7 +321,7 @@ func (m *md) fairness(s *FairnessSection) {
 }
 
 func (m *md) drift(s *DriftSection) {
-	m.p("## 8. Drift\n")
+	m.p("## 10. Drift\n")
 	m.note(s.Note)
 	if len(s.Features) > 0 {
 		var rows [][]string
@@ -338,7 +343,7 @@ func (m *md) drift(s *DriftSection) {
 }
 
 func (m *md) ledger(s *LedgerSection) {
-	m.p("## 9. Ledger verification\n")
+	m.p("## 11. Ledger verification\n")
 	m.note(s.Note)
 	if !s.Available {
 		return
@@ -387,4 +392,54 @@ func eventAlert(e FairnessEvent) string {
 	default:
 		return "—"
 	}
+}
+
+func (m *md) incidents(s *IncidentSection) {
+	m.p("## 7. Incidents and corrective action\n")
+	m.note(s.Note)
+	if len(s.Incidents) == 0 {
+		return
+	}
+	m.p("%s in %s of the ledger. By latest state: %s. By source: %s. By severity: %s. EU AI Act Art. 73 reports: %d overdue, %d late, %d pending, %d on time.\n",
+		plural(len(s.Incidents), "incident", "incidents"), plural(s.Records, "record", "records"), esc(countList(s.ByState)), esc(countList(s.BySource)), esc(countList(s.BySeverity)),
+		s.Overdue, s.Late, s.Pending, s.OnTime)
+	var rows [][]string
+	for _, x := range s.Incidents {
+		rows = append(rows, []string{x.ID, orDash(x.System), orDash(x.Title), words(x.State), strings.Join(x.History, " → "), orDash(x.Severity), orDash(words(x.Serious)),
+			orDash(words(x.Source)), orDash(x.Owner), fmtTime(x.Opened), fmtTime(x.AwareAt), fmtTime(x.ReportDeadline), reportWord(x), itoa(x.Decisions),
+			orDash(x.RootCause), orDash(x.CorrectiveAction), itoa(x.Records), orDash(strings.Join(x.Problems, "; "))})
+	}
+	m.table([]string{"Incident", "System", "Title", "State", "History", "Severity", "Serious (Art. 73)", "Source", "Owner", "Opened", "Aware", "Art. 73 deadline", "Art. 73 report",
+		"Linked decisions", "Root cause", "Corrective action", "Records", "Problems"}, rows)
+}
+
+func (m *md) management(s *ManagementSection) {
+	m.p("## 8. Impact assessments, deployment authorisations, changes and risks\n")
+	m.note(s.Note)
+	if !s.Available {
+		return
+	}
+	m.p("Read from each record's envelope: subject, state, actor, time, summary and the controls it names.\n")
+	for _, reg := range s.Registers {
+		m.p("### %s\n", esc(reg.Title))
+		if len(reg.Subjects) == 0 {
+			m.p("No %s records in the ledger.\n", esc(words(reg.Type)))
+			continue
+		}
+		m.p("%s in %s; by latest state: %s.\n", plural(len(reg.Subjects), "subject", "subjects"), plural(reg.Records, "record", "records"), esc(countList(reg.ByState)))
+		var rows [][]string
+		for _, x := range reg.Subjects {
+			rows = append(rows, []string{x.Subject, orDash(x.System), orDash(x.State), orDash(x.Actor), fmtTime(x.Last), orDash(x.Summary),
+				join(x.Controls), join(x.Clauses), itoa(x.Decisions), itoa(x.Records), fmtTime(x.First)})
+		}
+		m.table([]string{"Subject", "System", "Latest state", "Actor", "Last change", "Latest summary", "Controls", "Clauses", "Linked decisions", "Records", "First record"}, rows)
+	}
+}
+
+// reportWord shows an incident's Art. 73 status with the time reported.
+func reportWord(x IncidentRow) string {
+	if x.ReportedAt.IsZero() {
+		return string(x.Report)
+	}
+	return string(x.Report) + ", " + fmtTime(x.ReportedAt)
 }

@@ -31,6 +31,12 @@ type Report struct {
 	Decisions DecisionSection
 	// Oversight is what gates and human reviewers did with the decisions.
 	Oversight OversightSection
+	// Incidents is the incidents and their corrective actions, from the
+	// ledger's incident records.
+	Incidents IncidentSection
+	// Management is the other management-system records of the ledger:
+	// impact assessments, deployment authorisations, changes and risks.
+	Management ManagementSection
 	// Fairness is the fairness monitor's latest state per system and group,
 	// and its threshold crossings.
 	Fairness FairnessSection
@@ -93,7 +99,7 @@ type Summary struct {
 	// record, metric point or ledger record (ControlRow.Evidence > 0).
 	Applicable, Excluded, NotAddressed, WithEvidence int
 	// Declared counts applicable controls for which the SoA names
-	// evidence (documents, features), with or without machine evidence;
+	// evidence (records, documents), with or without machine evidence;
 	// DeclaredOnly those of them without machine evidence
 	// (ControlRow.DocumentsOnly), whose evidence the auditor has to check
 	// by hand; NoEvidence the applicable controls with neither
@@ -120,6 +126,10 @@ type Summary struct {
 	FairnessAlerts int
 	// DriftAlerts counts drift events that started drift.
 	DriftAlerts int
+	// Incidents counts the incidents in the ledger (IncidentSection
+	// .Incidents); OpenIncidents those not closed; OverdueReports those
+	// whose EU AI Act Art. 73 report is overdue or was late.
+	Incidents, OpenIncidents, OverdueReports int
 	// Findings are one-line statements of what needs attention.
 	Findings []Finding
 }
@@ -208,6 +218,9 @@ type CoverageSection struct {
 	Rows []ControlRow
 	// SoAProblems lists what SoA validation found wrong.
 	SoAProblems []string
+	// First and Last are the earliest and latest time of a record counted
+	// as machine evidence; zero when no record has a time.
+	First, Last time.Time
 }
 
 // ControlRow is one Annex A control with its applicability and evidence.
@@ -233,24 +246,36 @@ type ControlRow struct {
 	// control.
 	Owner string
 	// SoAEvidence is the evidence the SoA names for the control
-	// (documents, queries, features).
+	// (record types, documents, queries).
 	SoAEvidence []string
-	// LogRecords and MetricPoints count collector records carrying
-	// aims.control.id equal to ID. LedgerRecords counts the ledger
-	// records that are evidence for the control: every record for A.6.2.8
-	// (event logs); for A.9.2 the decisions a gate held or blocked and
-	// every reviewer action, escalation, expiry, halt and resume; for
-	// A.8.3 every contest; for A.3.2 every four-eyes vote that did not
-	// resolve its ticket. One record can be evidence for several
-	// controls; a control no record evidences has zero.
+	// LogRecords and MetricPoints count collector records naming the
+	// control in aims.control.id or in aims.control.ids (a record naming
+	// it in both counts once). LedgerRecords counts the ledger records
+	// that are evidence for the control: every record for A.6.2.8 (event
+	// logs); for A.9.2 the decisions a gate held or blocked and every
+	// reviewer action, escalation, expiry, halt and resume; for A.8.3
+	// every contest; for A.3.2 every four-eyes vote that did not resolve
+	// its ticket; and every management-system record (incident, impact
+	// assessment, deployment authorisation, change, risk) for each
+	// control it names. One record can be evidence for several controls;
+	// a control no record evidences has zero.
 	LogRecords, MetricPoints, LedgerRecords int
 	// Evidence is the machine evidence: the sum of the three counts.
 	// Evidence named in the SoA (SoAEvidence) is declared, not machine,
 	// evidence and is not counted here.
 	Evidence int
+	// RecordTypes breaks Evidence down by source and record type (ledger
+	// records by what they record, collector records by event or metric
+	// name), ledger first, then log records, then metric points, each
+	// most frequent first; the counts add up to Evidence.
+	RecordTypes []EvidenceCount
+	// Samples are up to EvidenceSamples of the records counted, the first
+	// of each type in the order of RecordTypes first, so an auditor can
+	// look them up.
+	Samples []EvidenceSample
 	// DocumentsOnly marks an applicable control without machine evidence
-	// for which the SoA names evidence (declared evidence: documents,
-	// features): the auditor checks that evidence by hand.
+	// for which the SoA names evidence (declared evidence: records,
+	// documents): the auditor checks that evidence by hand.
 	DocumentsOnly bool
 	// Gap marks an applicable control without any evidence record and
 	// without evidence named in the SoA: nothing in these inputs shows the
@@ -601,7 +626,8 @@ type LedgerSection struct {
 	Verdict Verdict
 	// Ledgers holds one status per instance ledger.
 	Ledgers []LedgerStatus
-	// OtherRecords counts ledger records that are not decisions.
+	// OtherRecords counts ledger records that are neither decisions nor
+	// management-system records (ledger entries such as adoptions).
 	OtherRecords int
 	// Reproduce is the command an auditor runs to verify the ledger
 	// independently of this report.

@@ -47,7 +47,8 @@ func build(t *testing.T, in *Input) *Report {
 func TestLoadReadsEveryInput(t *testing.T) {
 	_, want, in := scenario(t)
 	assert.Empty(t, in.Missing)
-	assert.Len(t, in.Decisions, want.LedgerRecords)
+	assert.Len(t, in.Decisions, want.LedgerRecords-want.Management)
+	assert.Len(t, in.Management, want.Management)
 	assert.Zero(t, in.OtherRecords)
 	require.Len(t, in.Verifications, 1)
 	assert.True(t, in.Verifications[0].OK, in.Verifications[0].Problem)
@@ -444,7 +445,7 @@ func TestMarkdown(t *testing.T) {
 	require.NoError(t, r.RenderMarkdown(&buf))
 	md := buf.String()
 	assert.True(t, strings.HasPrefix(md, "# AI management system audit report\n"))
-	for _, s := range []string{"## 4. Annex A coverage", "| A.6.2.8 |", "## 9. Ledger verification", "```\naimskit.ledger/credit-scoring/i-1\n"} {
+	for _, s := range []string{"## 4. Annex A coverage", "| A.6.2.8 |", "## 11. Ledger verification", "```\naimskit.ledger/credit-scoring/i-1\n"} {
 		assert.Contains(t, md, s)
 	}
 	assert.Contains(t, md, "age=&lt;25", "angle brackets are escaped")
@@ -518,7 +519,8 @@ func TestInstanceLedgersBelowOneFolder(t *testing.T) {
 
 	in, err := Load(context.Background(), LoadOptions{LedgerDir: ledgers, Key: a.Key, Now: generatedAt})
 	require.NoError(t, err)
-	assert.Len(t, in.Decisions, 2*wantA.LedgerRecords)
+	assert.Len(t, in.Decisions, 2*(wantA.LedgerRecords-wantA.Management))
+	assert.Len(t, in.Management, 2*wantA.Management)
 	require.Len(t, in.Verifications, 2)
 	assert.True(t, in.Verifications[0].OK)
 	assert.False(t, in.Verifications[1].OK, "i-2 is signed by another key")
@@ -606,7 +608,7 @@ func TestMalformedCollectorFileIsReported(t *testing.T) {
 	require.NoError(t, err)
 	joined := strings.Join(in.Missing, "\n")
 	assert.Contains(t, joined, "collector logs:")
-	assert.Contains(t, joined, "line 7", "the bad line (after the six good ones) is named")
+	assert.Contains(t, joined, "line 8", "the bad line (after the seven good ones) is named")
 	assert.Nil(t, in.Logs)
 	assert.NotNil(t, in.Metrics, "metrics are still read")
 	r := build(t, in)

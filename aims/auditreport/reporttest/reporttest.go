@@ -17,7 +17,12 @@
 // resumed once. The fairness monitor shows one group failing the
 // four-fifths rule, one small group (8 decisions) below it and one
 // threshold violation, the drift monitor one drift
-// alert and its recovery. Values from the inputs hold markup ("FAQ <bot>",
+// alert and its recovery. The ledger also holds management-system
+// records: three incidents (one pending its Art. 73 report and still open,
+// one overdue, one whose records skip a state and close it without a
+// corrective action), an impact assessment, a deployment authorisation, a
+// change and a risk, each also emitted as an aims.management.<type> log
+// record. Values from the inputs hold markup ("FAQ <bot>",
 // the group "age=<25", a reviewer's reason with a script tag), so
 // renderers' escaping is exercised.
 //
@@ -171,6 +176,28 @@ type Want struct {
 	// to the collector; the report checks the ledger against each
 	// (Verification.External).
 	OutsideCheckpoints int
+	// Management counts the management-system records in the ledger
+	// (Input.Management); LedgerRecords includes them.
+	Management int
+	// Incidents are the scenario's incidents in order of their first
+	// record, as IncidentSection.Incidents shows them.
+	Incidents []Incident
+	// Subjects counts the subjects of every other management-record type
+	// (RecordRegister.Subjects), by type.
+	Subjects map[string]int
+}
+
+// Incident is what a correct report shows of one incident.
+type Incident struct {
+	// ID is the incident's ID; State its latest state.
+	ID, State string
+	// Report is its Art. 73 report status at the report's time,
+	// 2026-11-21 08:00 UTC (auditreport.ReportStatus): "pending",
+	// "overdue" or "not required".
+	Report string
+	// Records counts its records; Decisions the distinct decisions they
+	// link; Problems the life-cycle problems the report lists.
+	Records, Decisions, Problems int
 }
 
 // Override is one expected row of the overrides table.
@@ -211,7 +238,8 @@ func Write(dir string) (Paths, Want, error) {
 		LedgerByControl: map[string]int{},
 		MachineEvidence: map[string]int{},
 		Applicable:      36, Excluded: 2, // the SoA excludes A.5.5 and A.10.4
-		Systems: 2,
+		Systems:  2,
+		Subjects: map[string]int{},
 	}
 	if err := os.MkdirAll(p.OTel, 0o755); err != nil {
 		return p, w, err
@@ -223,14 +251,34 @@ func Write(dir string) (Paths, Want, error) {
 	if err != nil {
 		return p, w, err
 	}
-	if err := writeLedger(p, records); err != nil {
+	mgmt, err := management(records)
+	if err != nil {
+		return p, w, err
+	}
+	managementWant(mgmt, &w)
+	var lines [][]byte
+	for _, d := range records {
+		b, err := json.Marshal(d)
+		if err != nil {
+			return p, w, err
+		}
+		lines = append(lines, b)
+	}
+	for _, r := range mgmt {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return p, w, err
+		}
+		lines = append(lines, b)
+	}
+	if err := writeLedger(p, lines); err != nil {
 		return p, w, err
 	}
 	cps, err := checkpointLogs(p.Ledger, &w)
 	if err != nil {
 		return p, w, err
 	}
-	if err := os.WriteFile(filepath.Join(p.OTel, "logs.jsonl"), append(logs(records, &w), cps...), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(p.OTel, "logs.jsonl"), append(append(logs(records, &w), managementLogs(mgmt, &w)...), cps...), 0o644); err != nil {
 		return p, w, err
 	}
 	if err := os.WriteFile(filepath.Join(p.OTel, "metrics.jsonl"), metrics(&w), 0o644); err != nil {
@@ -394,7 +442,7 @@ func decisions(w *Want) ([]aims.Decision, error) {
 	for _, f := range final {
 		w.FinalOutcomes[f]++
 	}
-	w.LedgerRecords = len(out)
+	w.LedgerRecords = len(out) // management() adds its records
 	w.LedgerByControl[semconv.ControlEventLogs] = len(out)
 	// A.9.2: 12 held + 6 blocked decisions; 10 resolving reviewer actions,
 	// 3 four-eyes votes, 1 escalation and 1 expiry; 1 halt and 1 resume.
@@ -416,7 +464,7 @@ func decisions(w *Want) ([]aims.Decision, error) {
 // soaNoEvidence are the applicable controls for which soa.yaml names no
 // evidence; soaExcluded are the excluded ones.
 var (
-	soaNoEvidence = []string{"A.2.2", "A.2.3", "A.4.6", "A.6.1.2", "A.6.1.3", "A.6.2.2", "A.7.2"}
+	soaNoEvidence = []string{"A.2.2", "A.2.3", "A.2.4", "A.4.4", "A.4.6", "A.6.1.2", "A.6.1.3", "A.6.2.2", "A.7.2", "A.7.6"}
 	soaExcluded   = []string{"A.5.5", "A.10.4"}
 )
 
@@ -455,7 +503,7 @@ func ticketOf(d aims.Decision) string {
 	return ""
 }
 
-func writeLedger(p Paths, records []aims.Decision) error {
+func writeLedger(p Paths, records [][]byte) error {
 	skey, vkey, err := ledger.GenerateKey("reporttest")
 	if err != nil {
 		return err
@@ -473,11 +521,7 @@ func writeLedger(p Paths, records []aims.Decision) error {
 		return err
 	}
 	ctx := context.Background()
-	for _, d := range records {
-		b, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
+	for _, b := range records {
 		if err := l.Append(ctx, b); err != nil {
 			return err
 		}

@@ -6,7 +6,8 @@
 //	aimsaudit check-proof PROOF.json --key PUB
 //	aimsaudit export DIR... [--otlp FILE]    decisions as JSON lines or CSV, filtered
 //	aimsaudit keygen --name NAME --out PREFIX
-//	aimsaudit report --ledger DIR --otel DIR --soa FILE --key PUB --out report.html [--markdown report.md] [--sign-key KEY]
+//	aimsaudit report --ledger DIR --otel DIR --soa FILE --key PUB --out report.html [--markdown report.md] [--json report.json] [--sign-key KEY]
+//	aimsaudit export-oscal --ledger DIR --otel DIR --soa FILE --key PUB --out results.json   OSCAL assessment results for GRC tools
 //	aimsaudit verify-report REPORT [SIGNATURE] --key PUB   check a report's detached signature
 //
 // It needs only the public verifier key: it never holds the key that signs

@@ -16,8 +16,8 @@ import (
 func init() {
 	register(&command{
 		name:    "report",
-		args:    "--ledger DIR --otel DIR --soa FILE --key PUB --out REPORT.html [--markdown REPORT.md] [--allow-pending] [--sign-key KEY]",
-		summary: "build the audit report (one self-contained HTML file with charts, and Markdown) from a ledger, the collector's logs.jsonl/metrics.jsonl and the Statement of Applicability",
+		args:    "--ledger DIR --otel DIR --soa FILE --key PUB --out REPORT.html [--markdown REPORT.md] [--json REPORT.json] [--allow-pending] [--sign-key KEY]",
+		summary: "build the audit report (one self-contained HTML file with charts, Markdown, and the report's data as JSON) from a ledger, the collector's logs.jsonl/metrics.jsonl and the Statement of Applicability",
 		run:     runReportCommand,
 	})
 }
@@ -36,13 +36,14 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	key := fs.String("key", "", "public verifier key of the ledger, or a file holding it")
 	out := fs.String("out", "", "write the HTML report to this file")
 	mdOut := fs.String("markdown", "", "also write the report as Markdown to this file")
+	jsonOut := fs.String("json", "", "also write the report's data (every section, count and finding) as JSON to this file")
 	allowPending := fs.Bool("allow-pending", false, "accept ledger records after the last checkpoint (the ledger of a running service)")
 	signKey := fs.String("sign-key", "", "private signing key file (as made by keygen): write a detached signature FILE"+signatureSuffix+" next to each report written; check it with verify-report")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return flagErrExit(err)
 	}
-	if len(pos) != 0 || (*out == "" && *mdOut == "") {
+	if len(pos) != 0 || (*out == "" && *mdOut == "" && *jsonOut == "") {
 		fs.Usage()
 		return exitUsageErr
 	}
@@ -90,10 +91,21 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 			return exitUsageErr
 		}
 	}
+	if *jsonOut != "" {
+		if err := writeFileAtomic(*jsonOut, r.RenderJSON); err != nil {
+			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+			return exitUsageErr
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
+		if signer != nil && !signFile(*jsonOut, signer, stdout, stderr) {
+			return exitUsageErr
+		}
+	}
 	s := r.Summary
 	fmt.Fprintf(stdout, "ledger: %s\n", s.VerificationText)
 	fmt.Fprintf(stdout, "decisions: %d (%d oversight follow-ups); controls: %d applicable of %d, %d with machine evidence, %d with declared evidence only; fairness: %d groups failing four-fifths, %d threshold violations (%d distinct alerts); drift alerts: %d\n",
 		s.Decisions, s.Followups, s.Applicable, s.Controls, s.WithEvidence, s.DeclaredOnly, s.FailingGroups, s.FairnessViolations, s.FairnessAlerts, s.DriftAlerts)
+	fmt.Fprintf(stdout, "incidents: %d (%d open), %d with an EU AI Act Art. 73 report overdue or late\n", s.Incidents, s.OpenIncidents, s.OverdueReports)
 	if s.Verification == auditreport.VerdictFail {
 		return exitFailed
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
 )
 
@@ -108,5 +110,34 @@ func TestReportUsageErrors(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "no", "such", "dir")
 	if code, _, _ := runCmd(t, "report", "--out", filepath.Join(dir, "r.html")); code != exitUsageErr {
 		t.Errorf("unwritable output: exit %d", code)
+	}
+}
+
+// TestReportJSONHoldsTheReportData checks that --json writes the Report
+// struct, with the incidents and the coverage's record types.
+func TestReportJSONHoldsTheReportData(t *testing.T) {
+	p, want, err := reporttest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report.json")
+	code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--json", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r auditreport.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Decisions.Total != want.Decisions || len(r.Incidents.Incidents) != len(want.Incidents) || len(r.Coverage.Rows) != 38 {
+		t.Errorf("JSON report: %d decisions, %d incidents, %d controls; want %d, %d, 38", r.Decisions.Total, len(r.Incidents.Incidents), len(r.Coverage.Rows), want.Decisions, len(want.Incidents))
+	}
+	// Whether INC-1's report is pending or overdue depends on today's date.
+	if !strings.Contains(stdout, "incidents: 3 (1 open), ") {
+		t.Errorf("summary on stdout: %s", stdout)
 	}
 }
