@@ -210,6 +210,7 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 	rec.AddAttributes(r.attrs...)
 	rec.AddAttributes(
 		semconv.AimsControlID.String(ControlRegistration),
+		semconv.AimsControlIDs.StringSlice(registrationControls(&sys)),
 		semconv.AimsInventorySchemaVersion.String(SchemaVersion),
 		semconv.AimsInventorySystemName.String(sys.Name),
 		semconv.AimsInventoryLifecycleStage.String(string(sys.Lifecycle)),

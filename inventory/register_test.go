@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"github.com/aimskit/aimskit/aims"
+	"slices"
 
 	"context"
 	"encoding/json"
@@ -340,5 +341,24 @@ func TestRegistryConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if n := len(reg.Entries()); n != 0 {
 		t.Errorf("%d entries left after all closed", n)
+	}
+}
+
+func TestRegistrationControlsFollowTheDescription(t *testing.T) {
+	var bare System
+	if got := registrationControls(&bare); !slices.Equal(got, []string{"A.4.2"}) {
+		t.Fatalf("bare description: %v", got)
+	}
+	full := System{
+		DataSources:     []DataSource{{Name: "d", Provenance: "collected with consent"}},
+		Models:          []Model{{Name: "m", Evaluations: []Evaluation{{Metric: "auc", Value: 0.8}}}},
+		ValueChainRoles: []ValueChainRole{RoleProvider},
+	}
+	if got := registrationControls(&full); !slices.Equal(got, []string{"A.4.2", "A.4.3", "A.7.5", "A.6.2.4", "A.10.2"}) {
+		t.Fatalf("full description: %v", got)
+	}
+	full.DataSources[0].Provenance = ""
+	if got := registrationControls(&full); slices.Contains(got, "A.7.5") {
+		t.Fatalf("no provenance stated, yet A.7.5: %v", got)
 	}
 }

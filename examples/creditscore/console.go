@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/oversight"
 )
 
@@ -183,4 +184,17 @@ func (a *reviewerAccounts) logins() string {
 		out += name + "/" + a.passwords[name]
 	}
 	return out
+}
+
+// actorFromLogin records the logged-in user as the actor of whatever the
+// request changes (aims.ContextWithActor): the incident book then takes the
+// person from the login, not from a name in the request body. It runs after
+// challenge, which has checked the password.
+func actorFromLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, _, ok := r.BasicAuth(); ok {
+			r = r.WithContext(aims.ContextWithActor(r.Context(), user))
+		}
+		next.ServeHTTP(w, r)
+	})
 }

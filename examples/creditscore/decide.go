@@ -8,6 +8,7 @@ import (
 	"log"
 	"math"
 	"net/http"
+	"slices"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/explain"
@@ -191,27 +192,38 @@ func (s *service) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, responseFor(id, out))
 }
 
-// handleContest opens a review of a decision at the applicant's request;
-// it needs the decision's contest credential.
-func (s *service) handleContest(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+// applicantRequest checks what an applicant's request about one decision
+// needs: the decision's contest credential, a JSON object with one text
+// field (at most 4,000 bytes) and a decision that exists. It returns the
+// decision ID and the text, or writes the refusal and returns false.
+func (s *service) applicantRequest(w http.ResponseWriter, r *http.Request, what, field string) (id, text string, ok bool) {
+	id = r.PathValue("id")
 	if err := s.creds.checkContest(r, id); err != nil {
-		refuse(w, r, "contest", err)
-		return
+		refuse(w, r, what, err)
+		return "", "", false
 	}
 	obj, p := decodeObject(w, r, 1<<14)
-	var grounds string
 	if p == nil {
 		f := &fieldReader{obj: obj}
-		grounds = f.text("grounds", 4000)
+		text = f.text(field, 4000)
 		p = f.done()
 	}
 	if p != nil {
 		writeProblem(w, r, p)
-		return
+		return "", "", false
 	}
 	if _, err := s.lookup.Decision(r.Context(), id); err != nil {
 		writeProblem(w, r, newProblem(http.StatusNotFound, problemNotFound, "No such decision", ""))
+		return "", "", false
+	}
+	return id, text, true
+}
+
+// handleContest opens a review of a decision at the applicant's request;
+// it needs the decision's contest credential.
+func (s *service) handleContest(w http.ResponseWriter, r *http.Request) {
+	id, grounds, ok := s.applicantRequest(w, r, "contest", "grounds")
+	if !ok {
 		return
 	}
 	t, err := s.gate.Contest(r.Context(), id, grounds)
@@ -285,4 +297,54 @@ func (s *service) writeJSON(w http.ResponseWriter, r *http.Request, status int, 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// handleReport records an applicant's "report a problem" with a decision
+// (ISO/IEC 42001 A.3.3; EU AI Act Art. 73 starts with such reports): it
+// opens an incident of source user_report linked to the decision. It needs
+// the decision's contest credential. The applicant's own words stay out of
+// the ledger (they may hold personal data; a real service hands them to its
+// complaints team); the incident says that a report was made and about
+// which decision. A second report of the same decision while its incident
+// is open adds nothing, so one applicant cannot flood the incident book.
+func (s *service) handleReport(w http.ResponseWriter, r *http.Request) {
+	id, _, ok := s.applicantRequest(w, r, "report", "problem")
+	if !ok {
+		return
+	}
+	aims.MarkAIOutput(r.Context(), false) // an acknowledgement, not an AI output
+	status := http.StatusAccepted
+	s.reportMu.Lock() // one incident per decision, also for concurrent reports
+	defer s.reportMu.Unlock()
+	in, found := s.openReport(id)
+	if !found {
+		var err error
+		in, err = s.incidents.Open(r.Context(), aims.IncidentReport{
+			Title:       "Applicant reported a problem with decision " + id,
+			Description: "Reported through the decision's credential; the applicant's text went to the complaints team.",
+			Severity:    aims.SeverityMedium, Source: aims.SourceUserReport, By: "applicant",
+			Owner: "Complaints team", Decisions: []string{id}, Risks: []string{"R-01"},
+		})
+		if err != nil {
+			writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "The report could not be recorded", err.Error()))
+			return
+		}
+		status = http.StatusCreated
+	}
+	body, _ := json.Marshal(map[string]string{"incident_id": in.ID, "status": "reported"})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// openReport returns the incident an earlier report of decision id opened,
+// if it is not closed.
+func (s *service) openReport(id string) (aims.Incident, bool) {
+	for _, in := range s.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport,
+		States: []aims.IncidentState{aims.IncidentOpen, aims.IncidentInvestigating, aims.IncidentCorrectiveAction, aims.IncidentVerified}}) {
+		if slices.Contains(in.Decisions, id) {
+			return in, true
+		}
+	}
+	return aims.Incident{}, false
 }

@@ -126,9 +126,7 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 	require.Positive(t, rep.Records)
 
 	// 2. Every ledger decision is in the telemetry exactly once, with its trace context.
-	// The ledger also holds the management-system records the
-	// registration was admitted with: the impact assessment and the
-	// deployment authorisation.
+	// The ledger also holds the management-system records.
 	var decisions []aims.Decision
 	var management []aims.RecordType
 	require.NoError(t, ledger.Scan(ledgerDir, func(r ledger.ScannedRecord) error {
@@ -145,7 +143,15 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 		decisions = append(decisions, d)
 		return nil
 	}))
-	require.Equal(t, []aims.RecordType{aims.RecordImpactAssessment, aims.RecordDeploymentAuthorisation}, management)
+	// Registration writes the assessment, the authorisation and the change
+	// it was admitted with, start-up the risk register; every later
+	// management record is an incident (the run's drift episode and halt).
+	require.GreaterOrEqual(t, len(management), 6)
+	require.Equal(t, []aims.RecordType{aims.RecordImpactAssessment, aims.RecordDeploymentAuthorisation, aims.RecordChange,
+		aims.RecordRisk, aims.RecordRisk, aims.RecordRisk}, management[:6])
+	for _, m := range management[6:] {
+		require.Equal(t, aims.RecordIncident, m)
+	}
 	require.Len(t, decisions, int(rep.Records)-len(management))
 	logs := readLogs(t, otelDir)
 	seen := map[string]int{}

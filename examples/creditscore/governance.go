@@ -30,7 +30,7 @@ func systemDescription(auc float64, ledgerKey string) inventory.System {
 		},
 		ValueChainRoles: []inventory.ValueChainRole{inventory.RoleProvider},
 		Models: []inventory.Model{{
-			Name: "logistic", Version: systemVersion, Type: "logistic regression", Task: "binary classification",
+			Name: "logistic", Version: modelVersion, Type: "logistic regression", Task: "binary classification",
 			License: "proprietary", TrainingData: []string{"applications-2026"},
 			Evaluations: []inventory.Evaluation{{Metric: "roc_auc", Value: auc, Dataset: "applications-2026 holdout"}},
 		}},
@@ -53,19 +53,29 @@ func systemDescription(auc float64, ledgerKey string) inventory.System {
 	}
 }
 
-// deploymentRecords reads the embedded impact assessment and deployment
-// authorisation; Register checks them against the description and writes
-// them to the ledger.
-func deploymentRecords() (*aims.ImpactAssessment, *aims.DeploymentAuthorisation, error) {
+// governanceRecords parses the management-system records the service is
+// deployed under, kept beside its code: the impact assessment, the
+// deployment authorisation of version 1.0.0, the approved change that
+// moved the model to 1.0.1, and the risk register. Each is validated as it
+// is parsed; registration checks that they fit together.
+func governanceRecords() (*aims.ImpactAssessment, *aims.DeploymentAuthorisation, *aims.ChangeRecord, *aims.RiskRegister, error) {
 	ia, err := aims.ParseImpactAssessment(impactAssessmentFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("impact_assessment.yaml: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("impact_assessment.yaml: %w", err)
 	}
 	auth, err := aims.ParseDeploymentAuthorisation(deploymentAuthorisationFile)
 	if err != nil {
-		return nil, nil, fmt.Errorf("deployment_authorisation.yaml: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("deployment_authorisation.yaml: %w", err)
 	}
-	return ia, auth, nil
+	change, err := aims.ParseChangeRecord(changeRecordFile)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("change_record.yaml: %w", err)
+	}
+	risks, err := aims.ParseRiskRegister(riskRegisterFile)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("risk_register.yaml: %w", err)
+	}
+	return ia, auth, change, risks, nil
 }
 
 // reasonDescriptions word the reason codes of adverse-action notices.

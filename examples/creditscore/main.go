@@ -95,7 +95,7 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 	}
 	cfg := config{
 		dataDir: *dataDir, keyFile: *keyFile, seed: *seed, instance: *instance,
-		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second,
+		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second, incidentCheck: time.Minute,
 		metricInterval: 5 * time.Second, reviewDeadline: 10 * time.Minute,
 		serviceToken: *serviceToken,
 	}
@@ -122,10 +122,12 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 	fmt.Fprintf(stdout, `creditscore: serving on %s  (system %s, risk tier %s, instance %s)
   apply for a loan:  curl -si -XPOST %s/v1/applications -d '{"customer_id":"c1","age":35,"income":42000,"debt":9000,"term_months":36,"amount":12000,"years_employed":4,"late_payments":1,"region":"north","sex":"female"}'
   look up, contest:  curl -si -H 'Authorization: Bearer CONTEST_TOKEN' %s/v1/decisions/DECISION_ID[/contest -d '{"grounds":"..."}']
-                     (decision_id and contest_token are in the decision response)
+                     (decision_id and contest_token are in the decision response;
+                     /report -d '{"problem":"..."}' reports a problem: an incident)
   report outcomes:   curl -si -H 'Authorization: Bearer %s' %s/v1/decisions/DECISION_ID/outcome -d '{"repaid":true}'
                      (the service credential%s)
   reviewer console:  %s/review/  (log in as %s)
+  incidents:         %s/incidents (JSON API, same logins), %s/incidents/console/
   inventory:         %s/inventory/systems
   statement of applicability: %s/soa
   decision ledger:   %s
@@ -138,7 +140,7 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
   audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' -checkpoints %s %s
                      (-checkpoints: the ledger's checkpoints as the telemetry received them, kept outside its folder)
 `, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.creds.serviceToken, base, tokenOrigin(svc.creds),
-		base, svc.accounts.logins(), base, base,
+		base, svc.accounts.logins(), base, base, base, base,
 		ledgerDir, svc.ledgerKey.source, svc.tel.Endpoint, svc.ledgerKey.vkey, base, systemID, base,
 		svc.ledgerKey.vkey, svc.tel.checkpointsHint(filepath.Join(abs, "telemetry")), shellQuote(ledgerDir))
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
@@ -29,31 +30,43 @@ import (
 //go:embed soa.yaml
 var soaFile []byte
 
-// The impact assessment and the deployment authorisation of this version:
-// a high-risk system is registered as deployed only with both.
+// The management-system records kept with the code: the impact assessment
+// and the deployment authorisation (a high-risk system is registered as
+// deployed only with both), the approved change of the model since that
+// authorisation, and the risk register.
 var (
 	//go:embed impact_assessment.yaml
 	impactAssessmentFile []byte
 	//go:embed deployment_authorisation.yaml
 	deploymentAuthorisationFile []byte
+	//go:embed change_record.yaml
+	changeRecordFile []byte
+	//go:embed risk_register.yaml
+	riskRegisterFile []byte
 )
 
 const (
 	systemID      = "credit-scoring"
 	systemVersion = "1.0.0"
-	threshold     = 0.5
+	// modelVersion is the model the service runs: the recalibration that
+	// change_record.yaml approved after the deployment authorisation.
+	modelVersion = "1.0.1"
+	threshold    = 0.5
 	// band is the half-width of the score band around the threshold in
 	// which decisions count as low-confidence and go to a human.
 	band = 0.08
 )
 
 type config struct {
-	dataDir        string
-	keyFile        string // private signing key of the ledger; "" for AIMS_LEDGER_SIGNING_KEY or the default file
-	seed           uint64
-	instance       string
-	heartbeat      time.Duration
-	driftInterval  time.Duration
+	dataDir       string
+	keyFile       string // private signing key of the ledger; "" for AIMS_LEDGER_SIGNING_KEY or the default file
+	seed          uint64
+	instance      string
+	heartbeat     time.Duration
+	driftInterval time.Duration
+	// incidentCheck is how often Art. 73 reporting deadlines are checked
+	// (0: never in the background).
+	incidentCheck  time.Duration
 	metricInterval time.Duration
 	reviewDeadline time.Duration
 	serviceToken   string // credential of the systems that report loan outcomes; "" makes one up
@@ -83,6 +96,8 @@ type service struct {
 	soa       *aims.SoA
 	fair      *fairness.Monitor
 	drift     *drift.Monitor
+	incidents *aims.IncidentBook
+	reportMu  sync.Mutex // serialises applicants' problem reports (handleReport)
 	closers   []func(context.Context) error
 }
 
@@ -174,13 +189,14 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, errors.Join(err, led.Close(ctx))
 	}
-	assessment, authorisation, err := deploymentRecords()
+	assessment, authorisation, change, risks, err := governanceRecords()
 	if err != nil {
 		return nil, errors.Join(err, led.Close(ctx))
 	}
 	s.registry = inventory.NewRegistry()
 	if s.reg, err = inventory.Register(ctx, systemDescription(auc, s.ledgerKey.vkey), inventory.WithRegistry(s.registry),
 		inventory.WithImpactAssessment(assessment), inventory.WithDeploymentAuthorisation(authorisation),
+		inventory.WithChanges(change),
 		inventory.WithInstance(cfg.instance), inventory.WithHeartbeatInterval(cfg.heartbeat),
 		inventory.WithSystemOptions(aims.WithLedger(led), aims.WithPseudonymizer(pseud),
 			aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments")),
@@ -189,13 +205,37 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 	s.closers = append(s.closers, s.reg.Close) // closes the decision log and the ledger too
 
+	// The risk register goes into the ledger as one record per risk, and
+	// an overdue review raises an event.
+	if err = risks.Record(ctx, s.reg.System); err != nil {
+		return nil, err
+	}
+	if _, err = risks.CheckReviews(ctx, s.reg.System, time.Now()); err != nil {
+		return nil, err
+	}
+	// Incidents: opened by people (/incidents/), by the monitors' alarms
+	// (one per ongoing alarm), by a halt and by a contest that changed a
+	// decision; restored from the ledger, so a restart forgets none.
+	var bookOpts []aims.IncidentOption
+	if cfg.incidentCheck > 0 {
+		bookOpts = append(bookOpts, aims.WithDeadlineCheck(cfg.incidentCheck))
+	}
+	if s.incidents, err = aims.NewIncidentBook(s.reg.System, bookOpts...); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.incidents.Close)
+	if _, err = s.incidents.Restore(ctx, ""); err != nil {
+		return nil, err
+	}
+
 	// Fairness by sex and region, four-fifths rule on approvals.
 	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"},
 		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(30),
 		// Group values come from the request: only declared levels become
 		// series; anything else is counted under fairness.OverflowLevel.
 		fairness.WithGroupLevels("sex", "female", "male", "other"), fairness.WithGroupLevels("region", "north", "south"),
-		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold})); err != nil {
+		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold}),
+		fairness.WithAlarmHandler(aims.AlarmHandler[fairness.Alarm](s.incidents))); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.fair.Close)
@@ -205,8 +245,14 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The window is small and evaluated often, so a numeric feature
+	// drifts only on strong evidence: KS with p <= 1e-4 rather than the
+	// default normed Wasserstein distance, whose sampling noise on 100-300
+	// values (0.05-0.2) crosses its 0.1 threshold without any drift, and
+	// every alarm opens an incident.
 	if s.drift, err = drift.NewMonitor(profiles, drift.WithCountWindow(300), drift.WithMinObservations(100),
-		drift.WithInterval(cfg.driftInterval)); err != nil {
+		drift.WithNumericTest(strictKS), drift.WithInterval(cfg.driftInterval),
+		drift.WithAlarmHandler(aims.AlarmHandler[drift.Alarm](s.incidents))); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.drift.Close)
@@ -231,6 +277,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome(), intendedUsePolicy())),
 		oversight.WithOnResolved(s.book.resolved),
+		oversight.WithIncidents(s.incidents),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
 		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
 	); err != nil {
@@ -256,6 +303,13 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 
 	return s, nil
+}
+
+// strictKS is the example's numeric drift test: two-sample KS against the
+// training profile, drift when p <= 1e-4.
+func strictKS(p *drift.NumericProfile, current []float64) (drift.Result, error) {
+	r, err := p.KS(current, drift.WithKSThreshold(1e-4))
+	return r.Result, err
 }
 
 // trainingProfiles builds the drift reference: one profile per numeric
@@ -297,9 +351,17 @@ func (s *service) routes() http.Handler {
 	mux.Handle("POST /v1/applications", s.disc.Middleware(http.HandlerFunc(s.handleApplication)))
 	mux.Handle("GET /v1/decisions/{id}", s.disc.Middleware(http.HandlerFunc(s.handleStatus)))
 	mux.Handle("POST /v1/decisions/{id}/contest", s.disc.Middleware(http.HandlerFunc(s.handleContest)))
+	mux.Handle("POST /v1/decisions/{id}/report", s.disc.Middleware(http.HandlerFunc(s.handleReport)))
 	mux.Handle("POST /v1/decisions/{id}/outcome", http.HandlerFunc(s.handleOutcome))
 	mux.Handle("/inventory/", http.StripPrefix("/inventory", inventory.Handler(s.registry)))
 	mux.Handle("/review/", s.accounts.challenge(s.console))
+	// Incidents, for the people who handle them: the reviewer login, and
+	// the logged-in user is who acted (the book records it, not a name
+	// from the request body).
+	incidents := s.accounts.challenge(actorFromLogin(s.incidents.Handler()))
+	mux.Handle("/incidents", incidents)
+	mux.Handle("/incidents/", incidents)
+	mux.Handle("GET /incidents/console/", http.StripPrefix("/incidents/console", incidents))
 	// The statement of applicability as a page for people; Markdown for
 	// clients that ask for it.
 	mux.HandleFunc("GET /soa", func(w http.ResponseWriter, r *http.Request) {

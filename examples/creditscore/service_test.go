@@ -433,3 +433,58 @@ func TestSoAIsServedAsHTML(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, "text/markdown; charset=utf-8", resp.Header.Get("Content-Type"))
 }
+
+// TestProblemReportOpensOneIncident: an applicant's problem report needs
+// the decision's credential, opens one incident of source user_report
+// linked to the decision (a repeat adds nothing), and the incident API
+// needs a reviewer login and records the logged-in user as the actor.
+func TestProblemReportOpensOneIncident(t *testing.T) {
+	svc, srv := startService(t, nil)
+	a := apply(t, srv.URL, goodApplication)
+	b := apply(t, srv.URL, strings.Replace(goodApplication, "c-good", "c-other", 1))
+	report := srv.URL + "/v1/decisions/" + a.DecisionID + "/report"
+	body := `{"problem":"the reasons do not fit"}`
+
+	resp, raw := call(t, http.MethodPost, report, "", body)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s", raw)
+	resp, raw = call(t, http.MethodPost, report, b.ContestToken, body)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "another decision's credential: %s", raw)
+	resp, raw = call(t, http.MethodPost, report, a.ContestToken, `{"problem":"x","extra":1}`)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "unknown field: %s", raw)
+
+	resp, raw = call(t, http.MethodPost, report, a.ContestToken, body)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", raw)
+	assert.Empty(t, resp.Header.Get(aims.DisclosureHeader), "an acknowledgement carries no AI output")
+	var first map[string]string
+	require.NoError(t, json.Unmarshal(raw, &first))
+	resp, raw = call(t, http.MethodPost, report, a.ContestToken, body)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, "%s", raw)
+	var again map[string]string
+	require.NoError(t, json.Unmarshal(raw, &again))
+	assert.Equal(t, first["incident_id"], again["incident_id"], "a repeated report is the same incident")
+
+	reports := svc.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport})
+	require.Len(t, reports, 1)
+	assert.Equal(t, []string{a.DecisionID}, reports[0].Decisions)
+	assert.NotContains(t, reports[0].Description, "reasons do not fit", "the applicant's words stay out of the record")
+
+	// The incident API: a reviewer login, and the login is the actor.
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/incidents/"+first["incident_id"], nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	req, err = http.NewRequest(http.MethodPost, srv.URL+"/incidents/"+first["incident_id"]+"/owner", strings.NewReader(`{"owner":"Complaints lead"}`))
+	require.NoError(t, err)
+	req.SetBasicAuth("alice", svc.accounts.passwords["alice"])
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	in, ok := svc.incidents.Get(first["incident_id"])
+	require.True(t, ok)
+	assert.Equal(t, "Complaints lead", in.Owner)
+	assert.Equal(t, "alice", in.Transition.By, "the logged-in reviewer acted")
+}

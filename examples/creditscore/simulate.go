@@ -53,12 +53,22 @@ type Tally struct {
 	// how many of them were repaid, LabelsByGroup the labels by group.
 	Labels, Repaid int
 	LabelsByGroup  map[string]int
+	// IncidentsClosed counts the incidents the simulated validator took
+	// through the whole life cycle to closed, by source; EpisodeDecisions
+	// is how many decisions of the drift episode she linked to each drift
+	// incident.
+	IncidentsClosed  map[string]int
+	EpisodeDecisions int
+	// UserReports lists the decisions an applicant reported a problem
+	// with (each reported twice).
+	UserReports []string
 }
 
 func newTally() *Tally {
 	return &Tally{ByGroup: map[string]int{}, BySex: map[string]int{}, ByRegion: map[string]int{},
 		Statuses: map[string]int{}, Votes: map[string]int{}, Resolutions: map[string]int{}, Overrides: map[string]int{},
-		Final: map[string]int{}, FinalApprovedByGroup: map[string]int{}, LabelsByGroup: map[string]int{}}
+		Final: map[string]int{}, FinalApprovedByGroup: map[string]int{}, LabelsByGroup: map[string]int{},
+		IncidentsClosed: map[string]int{}}
 }
 
 func (t *Tally) with(f func(t *Tally)) {
@@ -80,6 +90,8 @@ func (t *Tally) String() string {
 	fmt.Fprintf(&b, "  contests: %d; halts: %d; resumes: %d\n", len(t.Contests), t.Halts, t.Resumes)
 	fmt.Fprintf(&b, "  final outcomes: %s; final approvals by group: %s\n", sortedMap(t.Final), sortedMap(t.FinalApprovedByGroup))
 	fmt.Fprintf(&b, "  repayment outcomes reported: %d (repaid: %d); by group: %s\n", t.Labels, t.Repaid, sortedMap(t.LabelsByGroup))
+	fmt.Fprintf(&b, "  problem reports: %d; incidents closed after a corrective action: %s (drift episode decisions linked: %d)\n",
+		len(t.UserReports), sortedMap(t.IncidentsClosed), t.EpisodeDecisions)
 	return b.String()
 }
 
@@ -215,6 +227,25 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	}
 	waitForEmptyQueue(ctx, svc.gate, 20*time.Second)
 
+	// One contesting applicant also reports a problem with the decision,
+	// and, impatient, reports it again: one incident either way.
+	if len(tally.Contests) > 0 {
+		id := tally.Contests[0]
+		var token string
+		for _, d := range decided {
+			if d.id == id {
+				token = d.token
+			}
+		}
+		for range 2 {
+			if err := postJSON(ctx, client, base+"/v1/decisions/"+id+"/report", token,
+				map[string]string{"problem": "The reasons given do not match my situation."}, nil); err != nil {
+				return tally, fmt.Errorf("report %s: %w", id, err)
+			}
+		}
+		tally.with(func(t *Tally) { t.UserReports = append(t.UserReports, id) })
+	}
+
 	// Where every decision ended up, as its applicant sees it.
 	finals := make([]string, len(decided))
 	for i, d := range decided {
@@ -258,6 +289,21 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	if _, err := svc.drift.Evaluate(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
 		return tally, fmt.Errorf("drift evaluation: %w", err)
 	}
+	// The drift episode's decisions, for the incidents it opened.
+	var episode []string
+	for _, d := range decided[n/2:] {
+		episode = append(episode, d.id)
+	}
+	closed, err := incidentWork(context.Background(), svc, client, base, episode)
+	if err != nil {
+		return tally, fmt.Errorf("incident handling: %w", err)
+	}
+	tally.with(func(t *Tally) {
+		for src, k := range closed {
+			t.IncidentsClosed[string(src)] += k
+		}
+		t.EpisodeDecisions = len(episode)
+	})
 	fmt.Fprintf(stdout, "simulated %d applications\n%s", n, tally)
 	return tally, nil
 }

@@ -32,7 +32,8 @@ type simulationRun struct {
 	dataDir, ledgerDir, otelDir string
 	stdout                      string
 	tally                       *Tally
-	decisions                   []aims.Decision // the ledger's records, in order
+	decisions                   []aims.Decision         // the ledger's decision records, in order
+	management                  []aims.ManagementRecord // the ledger's management-system records, in order
 	logs                        []otlpfile.LogRecord
 	metrics                     []otlpfile.Point
 }
@@ -66,8 +67,11 @@ func runSimulationVia(t *testing.T, n int, col *otelcoltest.Collector) *simulati
 	run := &simulationRun{dataDir: dir, ledgerDir: filepath.Join(dir, "ledger"), otelDir: otelDir,
 		stdout: out.String(), tally: tally}
 	require.NoError(t, ledger.Scan(run.ledgerDir, func(r ledger.ScannedRecord) error {
-		if _, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
-			return err // the registration's assessment and authorisation; not decisions
+		if m, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
+			if err == nil {
+				run.management = append(run.management, m)
+			}
+			return err
 		}
 		var d aims.Decision
 		if err := json.Unmarshal(r.Record, &d); err != nil {
@@ -131,6 +135,7 @@ func checkTally(t *testing.T, run *simulationRun) {
 	t.Run("telemetry", func(t *testing.T) { checkLogsAgainstTally(t, run) })
 	t.Run("metrics", func(t *testing.T) { checkMetricsAgainstTally(t, run) })
 	t.Run("report", func(t *testing.T) { checkReportAgainstTally(t, run) })
+	t.Run("management", func(t *testing.T) { checkManagementAgainstTally(t, run) })
 }
 
 // checkReportAgainstTally builds the audit report from the run's ledger
@@ -173,6 +178,34 @@ func checkReportAgainstTally(t *testing.T, run *simulationRun) {
 	}
 	assert.Equal(t, tl.Final["approve"], final["approve"], "final approvals")
 	assert.Equal(t, tl.Final["deny"], final["deny"], "final denials")
+
+	// Incidents: the report's rows are the ledger's incidents, the closed
+	// ones those the validator closed, none with a broken life cycle.
+	inc := r.Incidents
+	require.True(t, inc.Available)
+	closed := map[string]int{}
+	for _, row := range inc.Incidents {
+		if row.State == string(aims.IncidentClosed) {
+			closed[row.Source]++
+			if row.Source == string(aims.SourceDriftAlarm) {
+				assert.Equal(t, tl.EpisodeDecisions, row.Decisions, "linked decisions of %s", row.ID)
+			}
+		}
+	}
+	assert.Equal(t, tl.IncidentsClosed, closed, "closed incidents by source")
+	assert.Zero(t, inc.WithProblems, "no incident breaks its life cycle")
+
+	// Machine evidence for at least 20 of the applicable Annex A controls,
+	// each with sample records.
+	withEvidence := 0
+	for _, c := range r.Coverage.Rows {
+		if c.Applicability == "applicable" && c.Evidence > 0 {
+			withEvidence++
+			assert.NotEmpty(t, c.Samples, "control %s lists sample records", c.ID)
+		}
+	}
+	t.Logf("applicable controls with machine evidence: %d", withEvidence)
+	assert.GreaterOrEqual(t, withEvidence, 20, "machine evidence for at least 20 applicable controls")
 }
 
 func checkLedgerAgainstTally(t *testing.T, run *simulationRun) {
