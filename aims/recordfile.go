@@ -439,8 +439,6 @@ func (v *validator) digest(path, s string) {
 	}
 }
 
-func (v *validator) err() error { return errors.Join(v.errs...) }
-
 var (
 	recordIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$`)
 	digestPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_+.-]*:[0-9a-fA-F]{32,}$`)

@@ -30,8 +30,6 @@ func (f *fuzzBytes) byte() byte {
 // intn returns a number in [0, n).
 func (f *fuzzBytes) intn(n int) int { return int(f.byte()) % n }
 
-func (f *fuzzBytes) bool() bool { return f.byte()&1 == 1 }
-
 // fuzzSpecial are the values a numeric entry point must survive.
 var fuzzSpecial = [16]float64{
 	math.NaN(), math.Inf(1), math.Inf(-1), math.MaxFloat64, -math.MaxFloat64,

@@ -206,9 +206,9 @@ func (n *node) catNext(v float64) int32 {
 	return n.left
 }
 
-// leaf walks tree t on a canonical row and returns the leaf node index.
-// It converts the row's values on the fly; batch paths convert a row once
-// (see [predictor.keys]).
+// leaf walks tree t on a canonical row and returns the leaf node index,
+// converting the row's values to keys as it goes (the batch path converts
+// a block of rows once, in predictRows).
 func (e *Ensemble) leaf(t int, row []float64) int32 {
 	if e.p32 != nil {
 		return leafAt(e.p32, t, row)

@@ -169,13 +169,6 @@ func (p *predictor[K, U]) leaf(t int, row []K) int32 {
 	return i
 }
 
-// keys writes the keys of a canonical row into dst.
-func (p *predictor[K, U]) keys(dst []K, row []float64) {
-	for i, v := range row {
-		dst[i] = p.key(v)
-	}
-}
-
 // walkBlock writes into leaves the leaf that each of the n rows of keys
 // (row-major, M columns) reaches in tree t. Every tree is walked for
 // exactly its depth (leaves loop to themselves), eight rows in lockstep:
