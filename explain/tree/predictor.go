@@ -148,9 +148,6 @@ func (p *predictor[K, U]) catStep(i int32, k K) int32 {
 	return n.left + b2i(c.has(v))
 }
 
-// lanes is the number of rows walked in lockstep.
-const lanes = 16
-
 // leaf returns the leaf that a row of keys reaches in tree t.
 func (p *predictor[K, U]) leaf(t int, row []K) int32 {
 	i := p.roots[t]
@@ -178,19 +175,23 @@ func (p *predictor[K, U]) walkBlock(t int, rows []K, M, n int, leaves []int32) {
 	if p.catTree == nil || !p.catTree[t] {
 		nodes := p.nodes
 		root, depth := p.roots[t], int(p.depth[t])
-		for ; r+lanes <= n; r += lanes {
-			b := rows[r*M : (r+lanes)*M]
-			var idx [lanes]int32
-			for j := range idx {
-				idx[j] = root
-			}
+		for ; r+8 <= n; r += 8 {
+			b := rows[r*M : (r+8)*M]
+			i0, i1, i2, i3, i4, i5, i6, i7 := root, root, root, root, root, root, root, root
 			for s := 0; s < depth; s++ {
-				for j := range idx {
-					nd := &nodes[idx[j]]
-					idx[j] = step(nd, b[j*M+int(nd.feature)])
-				}
+				n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
+				n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
+				i0 = step(n0, b[n0.feature])
+				i1 = step(n1, b[M+int(n1.feature)])
+				i2 = step(n2, b[2*M+int(n2.feature)])
+				i3 = step(n3, b[3*M+int(n3.feature)])
+				i4 = step(n4, b[4*M+int(n4.feature)])
+				i5 = step(n5, b[5*M+int(n5.feature)])
+				i6 = step(n6, b[6*M+int(n6.feature)])
+				i7 = step(n7, b[7*M+int(n7.feature)])
 			}
-			copy(leaves[r:r+lanes], idx[:])
+			leaves[r], leaves[r+1], leaves[r+2], leaves[r+3] = i0, i1, i2, i3
+			leaves[r+4], leaves[r+5], leaves[r+6], leaves[r+7] = i4, i5, i6, i7
 		}
 	}
 	for ; r < n; r++ {
