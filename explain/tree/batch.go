@@ -45,7 +45,7 @@ func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []f
 // order, so float32 margins stay bit-exact.
 func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers int, sink func(i int, margins []float64)) error {
 	M, K := e.numFeatures, e.numGroups
-	workers = clampWorkers(workers, x.Rows)
+	workers = clampWorkersChunk(workers, x.Rows, predictChunk)
 	type scratch struct {
 		m      []float64
 		rows32 []int32
@@ -56,15 +56,15 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 	}
 	ws := make([]*scratch, workers)
 	for i := range ws {
-		s := &scratch{m: padded[float64](rowChunk * K), leaves: padded[int32](rowChunk)}
+		s := &scratch{m: padded[float64](predictChunk * K), leaves: padded[int32](predictChunk)}
 		if e.float32 {
-			s.rows32, s.acc32 = padded[int32](rowChunk*M), padded[float32](rowChunk*K)
+			s.rows32, s.acc32 = padded[int32](predictChunk*M), padded[float32](predictChunk*K)
 		} else {
-			s.rows64 = padded[int64](rowChunk * M)
+			s.rows64 = padded[int64](predictChunk * M)
 		}
 		ws[i] = s
 	}
-	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+	return forChunks(ctx, x.Rows, workers, predictChunk, func(w, lo, hi int) error {
 		s := ws[w]
 		n := hi - lo
 		m := s.m[:n*K]
@@ -127,8 +127,14 @@ func (e *Ensemble) PredictOutputs(ctx context.Context, x explain.Matrix, out []f
 	return e.transform.checkOutputs(out, K, 0)
 }
 
+// predictChunk is the block of rows prediction walks each tree for.
+const predictChunk = 64
+
 // clampWorkers resolves the worker count for n rows.
-func clampWorkers(workers, n int) int {
+func clampWorkers(workers, n int) int { return clampWorkersChunk(workers, n, rowChunk) }
+
+// clampWorkersChunk resolves the worker count for n rows taken in chunks.
+func clampWorkersChunk(workers, n, rowChunk int) int {
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}

@@ -16,6 +16,11 @@ const rowChunk = 16
 // is cancelled, and returns the first error fn reports. All goroutines have
 // finished when it returns.
 func forRows(ctx context.Context, n, workers int, fn func(w, lo, hi int) error) error {
+	return forChunks(ctx, n, workers, rowChunk, fn)
+}
+
+// forChunks is forRows with chunks of the given number of rows.
+func forChunks(ctx context.Context, n, workers, rowChunk int, fn func(w, lo, hi int) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
