@@ -2,6 +2,7 @@ package drift
 
 import (
 	"math"
+	"sync"
 )
 
 // This file computes the distribution of the two-sided one-sample
@@ -420,9 +421,29 @@ func smirnovSF(n int, x float64) float64 {
 	if alpha == 0 {
 		nTerms--
 	}
-	// One goroutine: splitting the terms over two bought no wall time on
-	// a two-core machine under load and cost CPU (BenchmarkScaling).
-	mx, s := smirnovTerms(nf, x, nx, nxErr, 0, nTerms, nTerms)
+	var mx, s float64
+	if nTerms < 1<<16 {
+		mx, s = smirnovTerms(nf, x, nx, nxErr, 0, nTerms, nTerms)
+	} else {
+		// Large n: the terms are flat over most of the range, so all of
+		// them count; sum the two halves on two goroutines.
+		mid := nTerms / 2
+		var mx2, s2 float64
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mx2, s2 = smirnovTerms(nf, x, nx, nxErr, mid, nTerms, nTerms)
+		}()
+		mx, s = smirnovTerms(nf, x, nx, nxErr, 0, mid, nTerms)
+		wg.Wait()
+		if mx2 > mx {
+			mx, s, mx2, s2 = mx2, s2, mx, s
+		}
+		if s2 > 0 {
+			s += s2 * math.Exp(mx2-mx)
+		}
+	}
 	return clip01(math.Exp(math.Log(x) + mx + math.Log(s)))
 }
 

@@ -89,13 +89,17 @@ func WithKSThreshold(t float64) KSOption {
 // statistic, location, sign and p-value computed as scipy 1.10's
 // ks_2samp(reference, current, method=...) does. Neither input is modified.
 //
-// Cost: sorting both samples is linear for data that spreads (see the
-// package's sort) and the statistic is one merge, so time grows with
-// n+m; the asymptotic p-value adds a sum over at most n·m/(n+m) terms.
-// Each call allocates sorted copies of both samples (8 bytes a value),
-// plus the sort's scratch of about one coarse bucket (8 KiB) and its
-// bucket counts (4 bytes per 1,024 values): 16.9 MB at n = m = 10⁶
-// (BenchmarkScaling). It runs on the calling goroutine.
+// Cost: both samples are sorted (a bucket sort, linear for data that
+// spreads; radix sort otherwise), on two goroutines when they hold 32,768
+// values or more together, and the statistic is one merge. The asymptotic
+// p-value is O(1) (Pelz–Good) while n·D² < 2.2 for n = n1·n2/(n1+n2),
+// and above that scipy's exact Smirnov sum over about n terms, split over
+// two goroutines from 65,536 terms: so a sample whose drift becomes
+// significant as it grows costs more than n log n. At 10⁵ vs 10⁵ normal
+// values with a 0.01 shift a call takes 5.5 ms of CPU, at 10⁶ 92 ms (36%
+// of it the Smirnov sum; BenchmarkScaling). Each call allocates sorted
+// copies of both samples and the sort's scratch, 16 to 24 bytes a value:
+// 20 MB at 10⁶ vs 10⁶.
 func KS(reference, current []float64, opts ...KSOption) (KSResult, error) {
 	cfg, err := newKSConfig(opts)
 	if err != nil {

@@ -56,9 +56,11 @@ func WithWassersteinThreshold(t float64) WassersteinOption {
 // want [WassersteinNormed].
 //
 // Cost and allocations are those of [KS]'s sort and merge: linear for
-// data that spreads, sorted copies of both samples (8 bytes a value), on
-// the calling goroutine. With weights (WithWeights) it sorts an index by
-// comparison instead (n log n) and allocates 24 bytes a value.
+// data that spreads (5.4 ms of CPU at 10⁵ vs 10⁵, 63 ms at 10⁶;
+// BenchmarkScaling), two goroutines from 32,768 values, sorted copies of
+// both samples and scratch (20 MB at 10⁶ vs 10⁶). With weights
+// (WithWeights) it sorts an index by comparison instead (n log n) and
+// allocates 24 bytes a value.
 func Wasserstein(reference, current []float64, opts ...WassersteinOption) (Result, error) {
 	cfg, err := newWassersteinConfig(opts)
 	if err != nil {
