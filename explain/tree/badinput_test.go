@@ -425,3 +425,22 @@ func TestLoadXGBoostUBJSONEmptyElements(t *testing.T) {
 		t.Errorf("small typed arrays of nulls: %v", err)
 	}
 }
+
+// A gzip bomb (a small file that expands a thousandfold) is refused before
+// it is read into memory, with an error that says so.
+func TestLoadXGBoostGzipBomb(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zeros := make([]byte, 1<<20)
+	for range minGunzipLimit>>20 + 1 { // just over the floor: 65 MiB of zeros
+		zw.Write(zeros)
+	}
+	zw.Close()
+	if gz.Len()*maxGunzipRatio > minGunzipLimit {
+		t.Fatalf("test input compresses to %d bytes; it must be a bomb", gz.Len())
+	}
+	_, err := LoadXGBoost(bytes.NewReader(gz.Bytes()))
+	if err == nil || !strings.Contains(err.Error(), "expand to more than") {
+		t.Fatalf("gzip bomb: %v", err)
+	}
+}

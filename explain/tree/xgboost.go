@@ -1,7 +1,6 @@
 package tree
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -311,25 +310,37 @@ func LoadXGBoost(r io.Reader) (*Ensemble, error) {
 
 // readMaybeGzip reads all of r, decompressing a gzip stream.
 func readMaybeGzip(r io.Reader) ([]byte, error) {
-	br := bufio.NewReader(r)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
-		}
-		defer zr.Close()
-		data, err := io.ReadAll(zr)
-		if err != nil {
-			return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
-		}
-		return data, nil
-	}
-	data, err := io.ReadAll(br)
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("tree: xgboost model: read: %w", err)
 	}
-	return data, nil
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
+	}
+	defer zr.Close()
+	// A model compresses by about 10:1; deflate allows about 1000:1, so a
+	// small file could otherwise expand to gigabytes (a gzip bomb).
+	limit := max(int64(minGunzipLimit), int64(len(data))*maxGunzipRatio)
+	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("tree: xgboost model: gzip: %w", err)
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("tree: xgboost model: gzip: %d compressed bytes expand to more than %d (%d times the input, or %d MiB); not a model file", len(data), limit, maxGunzipRatio, minGunzipLimit>>20)
+	}
+	return out, nil
 }
+
+// A gzip-compressed model may expand to maxGunzipRatio times its size, or
+// to minGunzipLimit bytes when that is more.
+const (
+	maxGunzipRatio = 100
+	minGunzipLimit = 64 << 20
+)
 
 // looksLikeUBJSON reports an object whose first key starts with a UBJSON
 // length or container marker; a JSON object continues with '"' or space.
