@@ -175,6 +175,63 @@ func checkLoaded(t *testing.T, e *Ensemble, rowBytes []byte) {
 			}
 		}
 	}
+	checkInteractionsAndInterventional(t, e, x, margins, contribs, tol)
+}
+
+// checkInteractionsAndInterventional extends checkLoaded to the
+// interaction values (finite, each row of a matrix summing to its
+// feature's contribution) and to margin-space interventional TreeSHAP
+// against the fuzzed rows as background (finite, summing to the margin).
+func checkInteractionsAndInterventional(t *testing.T, e *Ensemble, x explain.Matrix, margins, contribs []float64, tol float64) {
+	t.Helper()
+	ctx := context.Background()
+	n, M, K := x.Rows, e.NumFeatures(), e.NumGroups()
+	M1 := M + 1
+	if n*K*M1*M1 <= 1<<16 {
+		inter := make([]float64, n*K*M1*M1)
+		if err := e.Interactions(ctx, x, inter); err != nil {
+			t.Fatalf("Interactions: %v", err)
+		}
+		for r := 0; r < n; r++ {
+			for k := 0; k < K; k++ {
+				for a := 0; a < M1; a++ {
+					row := inter[((r*K+k)*M1+a)*M1 : ((r*K+k)*M1+a+1)*M1]
+					sum := 0.0
+					for b, v := range row {
+						if math.IsNaN(v) || math.IsInf(v, 0) {
+							t.Fatalf("interaction [%d][%d] of row %d group %d is %v without an error", a, b, r, k, v)
+						}
+						sum += v
+					}
+					if want := contribs[(r*K+k)*M1+a]; math.Abs(sum-want) > 2*tol+1e-300 {
+						t.Fatalf("row %d group %d feature %d: interactions sum to %v, contribution %v", r, k, a, sum, want)
+					}
+				}
+			}
+		}
+	}
+	bg, err := e.NewBackground(x)
+	if err != nil {
+		return // a background the model cannot summarise is refused: fine
+	}
+	iv := make([]float64, n*K*M1)
+	if err := e.InterventionalContributions(ctx, x, bg, iv); err != nil {
+		t.Fatalf("InterventionalContributions: %v", err)
+	}
+	for r := 0; r < n; r++ {
+		for k := 0; k < K; k++ {
+			sum := 0.0
+			for j, v := range iv[(r*K+k)*M1 : (r*K+k+1)*M1] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("interventional value of feature %d, row %d group %d is %v without an error", j, r, k, v)
+				}
+				sum += v
+			}
+			if d := math.Abs(sum - margins[r*K+k]); d > 2*tol+1e-300 {
+				t.Fatalf("row %d group %d: interventional values sum to %v, margin %v (off by %v)", r, k, sum, margins[r*K+k], d)
+			}
+		}
+	}
 }
 
 // maxLeaf returns the largest |value| of a leaf of tree t.
