@@ -471,21 +471,32 @@ func (m *Monitor) disparity(d Disparity) disparityState {
 	return m.disparityIn(m.totals[:len(m.groups)], d)
 }
 
-// disparityIn computes a disparity over the given per-group counts.
+// disparityIn computes a disparity over the given per-group counts with
+// the monitor's minimum group size.
 func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
+	return disparityOf(tot, d, m.cfg.minGroup)
+}
+
+// disparityOf computes a between-groups disparity over per-group counts:
+// groups with fewer than minGroup decisions (selection rates) or labelled
+// decisions (TPR, FPR) are not eligible. It is the one implementation the
+// monitor's window and the fleet counts (FleetStatsOf) share.
+func disparityOf(tot []groupCounts, d Disparity, minGroup int64) disparityState {
+	tpr := func(c *groupCounts) (float64, bool) { return c.tpr(minGroup) }
+	fpr := func(c *groupCounts) (float64, bool) { return c.fpr(minGroup) }
 	switch d {
 	case DemographicParityRatio, DemographicParityDifference:
-		return m.extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
-			if c.decisions < m.cfg.minGroup || c.decisions == 0 {
+		return extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
+			if c.decisions < minGroup || c.decisions == 0 {
 				return 0, false
 			}
 			return float64(c.predPos) / float64(c.decisions), true
 		})
 	case EqualOpportunityRatio, EqualOpportunityDifference:
-		return m.extremes(tot, d.isRatio(), m.tpr)
+		return extremes(tot, d.isRatio(), tpr)
 	case EqualizedOddsRatio, EqualizedOddsDifference:
-		a := m.extremes(tot, d.isRatio(), m.tpr)
-		b := m.extremes(tot, d.isRatio(), m.fpr)
+		a := extremes(tot, d.isRatio(), tpr)
+		b := extremes(tot, d.isRatio(), fpr)
 		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
 			return b
 		}
@@ -494,27 +505,27 @@ func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
 	return disparityState{value: math.NaN(), minG: -1, maxG: -1}
 }
 
-func (m *Monitor) labeled(c *groupCounts) int64 {
+func (c *groupCounts) labeled() int64 {
 	return c.conf[0] + c.conf[1] + c.conf[2] + c.conf[3]
 }
 
-func (m *Monitor) tpr(c *groupCounts) (float64, bool) {
+func (c *groupCounts) tpr(minGroup int64) (float64, bool) {
 	p := c.conf[2] + c.conf[3]
-	if m.labeled(c) < m.cfg.minGroup || p == 0 {
+	if c.labeled() < minGroup || p == 0 {
 		return 0, false
 	}
 	return float64(c.conf[3]) / float64(p), true
 }
 
-func (m *Monitor) fpr(c *groupCounts) (float64, bool) {
+func (c *groupCounts) fpr(minGroup int64) (float64, bool) {
 	n := c.conf[0] + c.conf[1]
-	if m.labeled(c) < m.cfg.minGroup || n == 0 {
+	if c.labeled() < minGroup || n == 0 {
 		return 0, false
 	}
 	return float64(c.conf[1]) / float64(n), true
 }
 
-func (m *Monitor) extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
+func extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
 	st := disparityState{value: math.NaN(), minG: -1, maxG: -1}
 	var lo, hi float64
 	eligible := 0
@@ -599,8 +610,12 @@ func (m *Monitor) windowDecisions() int64 {
 
 // GroupStats are one group's numbers in the window.
 type GroupStats struct {
-	// Group holds the label of each sensitive feature.
+	// Group holds the label of each sensitive feature (nil in FleetStats,
+	// which knows groups by Name only).
 	Group []string
+	// Name is the group as exported in aims.fairness.group.name:
+	// feature=level pairs joined by commas, e.g. "sex=F,race=A".
+	Name string
 	// Overflow is set when some label is OverflowLevel: the group collects
 	// values beyond the declared or learnt levels.
 	Overflow bool
