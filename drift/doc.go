@@ -24,7 +24,10 @@
 //     and exports the results as OpenTelemetry gauges and events; with
 //     [WithAlarmHandler] every verdict change is also handed to a function
 //     as an [Alarm] (aims.AlarmHandler turns them into incidents, one per
-//     drift episode).
+//     drift episode). [Monitor.WindowProfiles] returns the windows as
+//     exact profiles, which [MergeProfiles] brings together across
+//     replicas: testing the merged window gives exactly the result of one
+//     monitor that saw every replica's values.
 //
 // # Non-finite values
 //

@@ -66,6 +66,20 @@
 // bootstraps the window, and Close exports the final window with its
 // intervals before it returns.
 //
+// # Many replicas
+//
+// Rates from several replicas cannot be added, counts can. Besides its
+// window gauges, a Monitor exports each group's counts since it started
+// as cumulative sums (aims.fairness.cumulative.decisions, .selected,
+// .true_positives, .false_positives, .true_negatives, .false_negatives;
+// Monitor.CumulativeCounts returns the same numbers). Summed per
+// aims.fairness.group.name across replicas (SumGroupCounts, or a
+// backend's sum by group), they are the counts of one monitor that saw
+// every decision, and FleetStatsOf computes the fleet's rates and
+// disparities from them with the monitor's own code. Declare the levels
+// (WithGroupLevels) so the replicas name the groups alike, and send each
+// decision's review and label to the replica that observed it.
+//
 // # Mitigation
 //
 // Reweigh computes Kamiran & Calders (2012) sample weights that make label

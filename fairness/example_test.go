@@ -152,3 +152,50 @@ func ExampleFitThresholdOptimizer() {
 	// b: selection rate 0.50
 	// P(positive | a, 0.85) = 1.00, P(positive | b, 0.45) = 1.00
 }
+
+// Three replicas of a service each run a monitor; a collector or backend
+// sums their aims.fairness.cumulative.* points per group, and the fleet's
+// fairness is computed from the sums with the monitor's own code.
+func ExampleFleetStatsOf() {
+	replicaCounts := func(m *fairness.Monitor, first int) []fairness.GroupCounts {
+		for i := first; i < first+40; i++ {
+			// The model approves half of the women and half of the men.
+			sex, pred := "F", i%2
+			if i%4 >= 2 {
+				sex, pred = "M", i%4/3
+			}
+			id := fmt.Sprint("d", i)
+			if err := m.Observe(id, []string{sex}, pred); err != nil {
+				log.Fatal(err)
+			}
+			if sex == "F" && i%8 == 1 {
+				// A reviewer overturns half of the women's approvals.
+				if err := m.ObserveFinal(id, 0); err != nil {
+					log.Fatal(err)
+				}
+			}
+		}
+		return m.CumulativeCounts() // in production: the exported counters
+	}
+	var parts [][]fairness.GroupCounts
+	for r := range 3 {
+		m, err := fairness.NewMonitor([]string{"sex"}, fairness.WithGroupLevels("sex", "F", "M"))
+		if err != nil {
+			log.Fatal(err)
+		}
+		parts = append(parts, replicaCounts(m, 40*r))
+	}
+	fleet := fairness.SumGroupCounts(parts...)
+	fs, err := fairness.FleetStatsOf(fleet, 30)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, g := range fs.Groups {
+		fmt.Printf("%s: %d decisions, selection rate %.2f\n", g.Name, g.Decisions, g.SelectionRate)
+	}
+	fmt.Printf("demographic parity ratio %.2f\n", fs.Disparities[fairness.DemographicParityRatio])
+	// Output:
+	// sex=F: 60 decisions, selection rate 0.25
+	// sex=M: 60 decisions, selection rate 0.50
+	// demographic parity ratio 0.50
+}

@@ -113,7 +113,9 @@ type groupInfo struct {
 // ObserveFinal replaces the prediction by the final outcome after human
 // review; ObserveLabel adds the true label when it becomes known, joined by
 // decision ID. It exports OpenTelemetry gauges per group and per
-// disparity and emits an event (with aims.control.id) when a disparity
+// disparity over the window, cumulative per-group counts since it started
+// (aims.fairness.cumulative.*: the counts of several replicas add up to the
+// fleet's, see GroupCounts and FleetStatsOf), and emits an event (with aims.control.id) when a disparity
 // crosses its threshold and when it recovers.
 //
 // Memory is bounded by the window (count window: one small entry per
@@ -133,6 +135,9 @@ type Monitor struct {
 	groupSeed maphash.Seed
 	groupIdx  map[uint64][]int32 // hash of labels → group indices
 	totals    []groupCounts
+	// cum holds each group's counts since the monitor started (not
+	// windowed), exported as the aims.fairness.cumulative.* sums.
+	cum []groupCounts
 
 	// count window
 	ring []windowEntry
@@ -193,6 +198,7 @@ func NewMonitor(features []string, opts ...MonitorOption) (*Monitor, error) {
 		groupSeed: maphash.MakeSeed(),
 		groupIdx:  make(map[uint64][]int32, cfg.maxGroups),
 		totals:    make([]groupCounts, cfg.maxGroups),
+		cum:       make([]groupCounts, cfg.maxGroups),
 		pending:   newPendingTable(cfg.maxPending),
 		fifoIDs:   make([]string, cfg.maxPending),
 		fifoSeqs:  make([]uint64, cfg.maxPending),
@@ -297,6 +303,9 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	t := &m.totals[g]
 	t.decisions++
 	t.predPos += int64(prediction)
+	c := &m.cum[g]
+	c.decisions++
+	c.predPos += int64(prediction)
 
 	// Remember the decision for its label, forgetting the oldest pending
 	// one when the bound is reached.
@@ -317,8 +326,9 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 // ObserveLabel adds the true label (0 or 1) of an observed decision; it is
 // joined with the decision's final outcome (ObserveFinal) or, without one,
 // the model's prediction. A decision that already left the window is
-// forgotten without error; an unknown or already labelled one returns
-// ErrUnknownDecision.
+// forgotten by the window without error (it is still counted in the
+// cumulative counts, GroupCounts); an unknown or already labelled one
+// returns ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	if label != 0 && label != 1 {
 		return fmt.Errorf("fairness: label %d of decision %q is not 0 or 1", label, decisionID)
@@ -339,6 +349,7 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	} else {
 		m.late++
 	}
+	m.cum[v.group].conf[k]++
 	m.unlockEvaluate()
 	return nil
 }
@@ -353,7 +364,9 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 // as often as the outcome changes (the last call counts). A decision that
 // is unknown, already labelled or evicted from the pending set returns
 // ErrUnknownDecision; one that already left the window is updated in the
-// pending set only.
+// pending set and in the cumulative counts (GroupCounts: the selected
+// count goes down when a review overturns a selection, so a decision is
+// never counted twice).
 func (m *Monitor) ObserveFinal(decisionID string, final int) error {
 	if final != 0 && final != 1 {
 		return fmt.Errorf("fairness: final outcome %d of decision %q is not 0 or 1", final, decisionID)
@@ -371,6 +384,7 @@ func (m *Monitor) ObserveFinal(decisionID string, final int) error {
 			}
 			m.totals[v.group].predPos += d
 		}
+		m.cum[v.group].predPos += d
 		v.pred = int8(final)
 		m.pending.put(decisionID, v)
 	}
@@ -471,21 +485,32 @@ func (m *Monitor) disparity(d Disparity) disparityState {
 	return m.disparityIn(m.totals[:len(m.groups)], d)
 }
 
-// disparityIn computes a disparity over the given per-group counts.
+// disparityIn computes a disparity over the given per-group counts with
+// the monitor's minimum group size.
 func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
+	return disparityOf(tot, d, m.cfg.minGroup)
+}
+
+// disparityOf computes a between-groups disparity over per-group counts:
+// groups with fewer than minGroup decisions (selection rates) or labelled
+// decisions (TPR, FPR) are not eligible. It is the one implementation the
+// monitor's window and the fleet counts (FleetStatsOf) share.
+func disparityOf(tot []groupCounts, d Disparity, minGroup int64) disparityState {
+	tpr := func(c *groupCounts) (float64, bool) { return c.tpr(minGroup) }
+	fpr := func(c *groupCounts) (float64, bool) { return c.fpr(minGroup) }
 	switch d {
 	case DemographicParityRatio, DemographicParityDifference:
-		return m.extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
-			if c.decisions < m.cfg.minGroup || c.decisions == 0 {
+		return extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
+			if c.decisions < minGroup || c.decisions == 0 {
 				return 0, false
 			}
 			return float64(c.predPos) / float64(c.decisions), true
 		})
 	case EqualOpportunityRatio, EqualOpportunityDifference:
-		return m.extremes(tot, d.isRatio(), m.tpr)
+		return extremes(tot, d.isRatio(), tpr)
 	case EqualizedOddsRatio, EqualizedOddsDifference:
-		a := m.extremes(tot, d.isRatio(), m.tpr)
-		b := m.extremes(tot, d.isRatio(), m.fpr)
+		a := extremes(tot, d.isRatio(), tpr)
+		b := extremes(tot, d.isRatio(), fpr)
 		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
 			return b
 		}
@@ -494,27 +519,27 @@ func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
 	return disparityState{value: math.NaN(), minG: -1, maxG: -1}
 }
 
-func (m *Monitor) labeled(c *groupCounts) int64 {
+func (c *groupCounts) labeled() int64 {
 	return c.conf[0] + c.conf[1] + c.conf[2] + c.conf[3]
 }
 
-func (m *Monitor) tpr(c *groupCounts) (float64, bool) {
+func (c *groupCounts) tpr(minGroup int64) (float64, bool) {
 	p := c.conf[2] + c.conf[3]
-	if m.labeled(c) < m.cfg.minGroup || p == 0 {
+	if c.labeled() < minGroup || p == 0 {
 		return 0, false
 	}
 	return float64(c.conf[3]) / float64(p), true
 }
 
-func (m *Monitor) fpr(c *groupCounts) (float64, bool) {
+func (c *groupCounts) fpr(minGroup int64) (float64, bool) {
 	n := c.conf[0] + c.conf[1]
-	if m.labeled(c) < m.cfg.minGroup || n == 0 {
+	if c.labeled() < minGroup || n == 0 {
 		return 0, false
 	}
 	return float64(c.conf[1]) / float64(n), true
 }
 
-func (m *Monitor) extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
+func extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
 	st := disparityState{value: math.NaN(), minG: -1, maxG: -1}
 	var lo, hi float64
 	eligible := 0
@@ -599,8 +624,12 @@ func (m *Monitor) windowDecisions() int64 {
 
 // GroupStats are one group's numbers in the window.
 type GroupStats struct {
-	// Group holds the label of each sensitive feature.
+	// Group holds the label of each sensitive feature (nil in FleetStats,
+	// which knows groups by Name only).
 	Group []string
+	// Name is the group as exported in aims.fairness.group.name:
+	// feature=level pairs joined by commas, e.g. "sex=F,race=A".
+	Name string
 	// Overflow is set when some label is OverflowLevel: the group collects
 	// values beyond the declared or learnt levels.
 	Overflow bool

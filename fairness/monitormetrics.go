@@ -30,7 +30,8 @@ func (m *Monitor) registerMetrics() error {
 	ilow, err12 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalLower, metric.WithUnit("1"), metric.WithDescription("Lower bound of the bootstrap interval of a group rate or a disparity in the final window"))
 	iup, err13 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalUpper, metric.WithUnit("1"), metric.WithDescription("Upper bound of the bootstrap interval of a group rate or a disparity in the final window"))
 	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
-	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13); err != nil {
+	cum, err14 := cumulativeInstruments(meter)
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13, err14); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
 	}
 	dispAttrs := map[Disparity]metric.MeasurementOption{}
@@ -74,6 +75,7 @@ func (m *Monitor) registerMetrics() error {
 				isSmall = 1
 			}
 			o.ObserveInt64(small, isSmall, at)
+			cum.observe(o, &m.cum[g], at)
 			for _, x := range []struct {
 				inst metric.Float64ObservableGauge
 				v    float64
@@ -94,7 +96,7 @@ func (m *Monitor) registerMetrics() error {
 		o.ObserveInt64(lim, m.overGroups, limGroups)
 		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup)
+	}, append([]metric.Observable{sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup}, cum.all()...)...)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}
@@ -128,4 +130,42 @@ func observeIntervals(o metric.Observer, lower, upper metric.Float64ObservableGa
 	for _, d := range allDisparities {
 		put(iv.Disparities[d], attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
 	}
+}
+
+// cumulative are the instruments of the per-group counts since the
+// monitor started (aims.fairness.cumulative.*).
+type cumulative struct {
+	decisions      metric.Int64ObservableCounter
+	selected       metric.Int64ObservableUpDownCounter
+	tp, fp, tn, fn metric.Int64ObservableCounter
+}
+
+func cumulativeInstruments(meter metric.Meter) (cumulative, error) {
+	var c cumulative
+	counter := func(name, desc string) (metric.Int64ObservableCounter, error) {
+		return meter.Int64ObservableCounter(name, metric.WithUnit("{decision}"), metric.WithDescription(desc))
+	}
+	var errs [6]error
+	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the monitor started")
+	c.selected, errs[1] = meter.Int64ObservableUpDownCounter(semconv.MetricFairnessCumulativeSelected, metric.WithUnit("{decision}"),
+		metric.WithDescription("Decisions per group since the monitor started whose final outcome is positive"))
+	c.tp, errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 1")
+	c.fp, errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 0")
+	c.tn, errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 0")
+	c.fn, errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 1")
+	return c, errors.Join(errs[:]...)
+}
+
+func (c cumulative) all() []metric.Observable {
+	return []metric.Observable{c.decisions, c.selected, c.tp, c.fp, c.tn, c.fn}
+}
+
+// observe reports one group's counts since the monitor started.
+func (c cumulative) observe(o metric.Observer, g *groupCounts, at metric.ObserveOption) {
+	o.ObserveInt64(c.decisions, g.decisions, at)
+	o.ObserveInt64(c.selected, g.predPos, at)
+	o.ObserveInt64(c.tn, g.conf[0], at)
+	o.ObserveInt64(c.fp, g.conf[1], at)
+	o.ObserveInt64(c.fn, g.conf[2], at)
+	o.ObserveInt64(c.tp, g.conf[3], at)
 }

@@ -74,14 +74,22 @@ func (m *Monitor) Snapshot() MonitorSnapshot {
 }
 
 func (m *Monitor) groupStats(g int) GroupStats {
-	c := &m.totals[g]
+	gs := statsOf(&m.totals[g], m.cfg.minGroup)
+	gs.Group = append([]string(nil), m.groups[g].labels...)
+	gs.Name = m.groups[g].name
+	gs.Overflow = m.groups[g].overflow
+	return gs
+}
+
+// statsOf computes a group's numbers from its counts; minGroup marks it
+// Small or SmallLabeled. The monitor's window and the fleet counts
+// (FleetStatsOf) share it.
+func statsOf(c *groupCounts, minGroup int64) GroupStats {
 	gs := GroupStats{
-		Group:     append([]string(nil), m.groups[g].labels...),
-		Overflow:  m.groups[g].overflow,
-		Small:     c.decisions < m.cfg.minGroup,
+		Small:     c.decisions < minGroup,
 		Decisions: c.decisions,
-		Labeled:   m.labeled(c),
-		Counts: Counts{N: m.labeled(c), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
+		Labeled:   c.labeled(),
+		Counts: Counts{N: c.labeled(), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
 			FN: float64(c.conf[2]), TP: float64(c.conf[3])},
 	}
 	div := func(a, b int64) float64 {
@@ -90,7 +98,7 @@ func (m *Monitor) groupStats(g int) GroupStats {
 		}
 		return float64(a) / float64(b)
 	}
-	gs.SmallLabeled = gs.Labeled < m.cfg.minGroup
+	gs.SmallLabeled = gs.Labeled < minGroup
 	gs.SelectionRate = div(c.predPos, c.decisions)
 	gs.TruePositiveRate = div(c.conf[3], c.conf[2]+c.conf[3])
 	gs.FalsePositiveRate = div(c.conf[1], c.conf[0]+c.conf[1])

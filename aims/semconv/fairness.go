@@ -90,6 +90,32 @@ const (
 	MetricFairnessIntervalLower = "aims.fairness.interval.lower"
 	// MetricFairnessIntervalUpper is the upper bound of that interval.
 	MetricFairnessIntervalUpper = "aims.fairness.interval.upper"
+
+	// MetricFairnessCumulativeDecisions counts each group's decisions
+	// since the monitor started (a monotonic cumulative sum, not
+	// windowed): unlike the window gauges, the points of several replicas
+	// add up to the fleet's count.
+	MetricFairnessCumulativeDecisions = "aims.fairness.cumulative.decisions"
+	// MetricFairnessCumulativeSelected is the number of each group's
+	// decisions since the monitor started whose final outcome is positive
+	// (the model's prediction, or the outcome after human review). It is
+	// a non-monotonic cumulative sum: a review that turns a selection into
+	// a refusal lowers it, so no decision is counted twice; replicas add
+	// up all the same.
+	MetricFairnessCumulativeSelected = "aims.fairness.cumulative.selected"
+	// MetricFairnessCumulativeTruePositives counts each group's labelled
+	// decisions since the monitor started whose final outcome and label
+	// are both positive (a monotonic cumulative sum).
+	MetricFairnessCumulativeTruePositives = "aims.fairness.cumulative.true_positives"
+	// MetricFairnessCumulativeFalsePositives counts labelled decisions
+	// with a positive final outcome and a negative label.
+	MetricFairnessCumulativeFalsePositives = "aims.fairness.cumulative.false_positives"
+	// MetricFairnessCumulativeTrueNegatives counts labelled decisions
+	// whose final outcome and label are both negative.
+	MetricFairnessCumulativeTrueNegatives = "aims.fairness.cumulative.true_negatives"
+	// MetricFairnessCumulativeFalseNegatives counts labelled decisions
+	// with a negative final outcome and a positive label.
+	MetricFairnessCumulativeFalseNegatives = "aims.fairness.cumulative.false_negatives"
 )
 
 var _ = register(
@@ -119,5 +145,11 @@ var _ = register(
 	Entry{Name: MetricFairnessIntervalUpper, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "upper bound of the 95% bootstrap interval of a group rate or disparity (final window)"},
 	Entry{Name: MetricFairnessGroupSmall, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "fairness", Brief: "1 when a group is below the minimum group size in the window"},
 	Entry{Name: MetricFairnessLimitReached, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "decisions that reached a group bound (counted under __other__, never rejected)"},
+	Entry{Name: MetricFairnessCumulativeDecisions, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "decisions per group since the monitor started; replicas sum to the fleet"},
+	Entry{Name: MetricFairnessCumulativeSelected, Kind: KindMetric, Type: "updowncounter", Unit: "{decision}", Package: "fairness", Brief: "decisions per group since the monitor started whose final outcome is positive (lowered when a review overturns a selection)"},
+	Entry{Name: MetricFairnessCumulativeTruePositives, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group since start: final outcome 1, label 1"},
+	Entry{Name: MetricFairnessCumulativeFalsePositives, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group since start: final outcome 1, label 0"},
+	Entry{Name: MetricFairnessCumulativeTrueNegatives, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group since start: final outcome 0, label 0"},
+	Entry{Name: MetricFairnessCumulativeFalseNegatives, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "fairness", Brief: "labelled decisions per group since start: final outcome 0, label 1"},
 	Entry{Name: MetricFairnessUnmatchedLabels, Kind: KindMetric, Type: "counter", Unit: "{label}", Package: "fairness", Brief: "labels whose decision was unknown or evicted"},
 )
