@@ -16,7 +16,8 @@ const Version = version.Module
 // added name is a new minor version.
 //
 // 2.3.0 added the incident book's aims.incident.deadline event and the
-// aims.incident.* attributes. 2.2.0 added the management-system records (aims.management.<type>
+// aims.incident.* attributes, and the fairness monitor's cumulative
+// per-group counters (aims.fairness.cumulative.*), which sum across replicas. 2.2.0 added the management-system records (aims.management.<type>
 // events and the aims.record.* attributes). 2.1.0 added the ledger's checkpoint, adoption and witness records and
 // their attributes, and the fairness monitor's limit, small-group and
 // interval metrics and the drift outcome-detector state. 2.0.0 renamed the attribute aims.fairness.group to
