@@ -185,15 +185,28 @@ const JSONKey = "ai_disclosure"
 // "ai_disclosure" (kind, mode, statement, model, provider, date, …), and
 // records the disclosure. body must be a JSON object; a body that already
 // has the member is an error rather than silently overwritten.
+//
+// The member is appended to body as it is (its members keep their order
+// and bytes); only a body with an escape sequence in it, where the member
+// name could be spelled escaped, is decoded to look for the member.
 func (x *Discloser) AttachJSON(ctx context.Context, body []byte) ([]byte, error) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	if !json.Valid(body) {
 		return nil, errors.New("aims: AttachJSON needs a JSON object body")
 	}
-	if _, dup := obj[JSONKey]; dup {
-		return nil, fmt.Errorf("aims: body already has a %q member", JSONKey)
+	obj := bytes.TrimSpace(body)
+	if len(obj) < 2 || obj[0] != '{' {
+		return nil, errors.New("aims: AttachJSON needs a JSON object body")
+	}
+	if bytes.IndexByte(obj, '\\') >= 0 || bytes.Contains(obj, jsonKeyQuoted) {
+		// The name may be there (escaped, or as a string anywhere): decode
+		// the top level to know.
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(obj, &members); err != nil {
+			return nil, errors.New("aims: AttachJSON needs a JSON object body")
+		}
+		if _, dup := members[JSONKey]; dup {
+			return nil, fmt.Errorf("aims: body already has a %q member", JSONKey)
+		}
 	}
 	d := x.d
 	date := d.Date
@@ -204,14 +217,22 @@ func (x *Discloser) AttachJSON(ctx context.Context, body []byte) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("aims: encoding disclosure: %w", err)
 	}
-	obj[JSONKey] = enc
-	out, err := json.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("aims: encoding body: %w", err)
+	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
+	out := make([]byte, 0, len(obj)+len(jsonKeyQuoted)+len(enc)+2)
+	out = append(out, obj[:len(obj)-1]...)
+	if len(inner) > 0 {
+		out = append(out, ',')
 	}
+	out = append(out, jsonKeyQuoted...)
+	out = append(out, ':')
+	out = append(out, enc...)
+	out = append(out, '}')
 	x.Record(ctx, ChannelJSONBody)
 	return out, nil
 }
+
+// jsonKeyQuoted is JSONKey as a JSON string.
+var jsonKeyQuoted = []byte(`"` + JSONKey + `"`)
 
 // textMarkPrefix opens the machine-readable marker that MarkText appends.
 const textMarkPrefix = "[AI-Disclosure: "
