@@ -3,6 +3,8 @@ package aims
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -69,4 +71,53 @@ func BenchmarkAttachJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkDisclosureMiddleware is the Middleware around a handler that
+// attaches the disclosure to a JSON answer: the header, the member and
+// two events, with no-op telemetry.
+func BenchmarkDisclosureMiddleware(b *testing.B) {
+	x, err := NewDiscloser(Disclosure{Kind: DisclosureAutomatedDecision, Provider: "Example Lending Ltd",
+		InfoURL: "https://lending.example/ai-decisions", SystemID: "credit-scoring"}, WithLoggerProvider(lognoop.NewLoggerProvider()),
+		WithMeterProvider(metricnoop.NewMeterProvider()))
+	require.NoError(b, err)
+	h := x.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := x.AttachJSON(r.Context(), []byte(`{"decision":"deny","score":0.31}`))
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	req := httptest.NewRequest(http.MethodPost, "/v1/applications", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Header().Get(DisclosureHeader) == "" {
+			b.Fatal("no header")
+		}
+	}
+}
+
+// The Middleware's header value is remembered for a second: a later
+// second gets its own date.
+func TestDisclosureHeaderFollowsTheClock(t *testing.T) {
+	now := fixedNow
+	x, err := NewDiscloser(Disclosure{Kind: DisclosureAutomatedDecision}, WithLoggerProvider(lognoop.NewLoggerProvider()),
+		WithMeterProvider(metricnoop.NewMeterProvider()), WithClock(func() time.Time { return now }))
+	require.NoError(t, err)
+	h := x.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("{}")) }))
+	header := func() Disclosure {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		d, err := ParseDisclosureHeader(w.Header().Get(DisclosureHeader))
+		require.NoError(t, err)
+		return d
+	}
+	assert.Equal(t, fixedNow, header().Date)
+	now = fixedNow.Add(900 * time.Millisecond)
+	assert.Equal(t, fixedNow, header().Date, "same second")
+	now = fixedNow.Add(2 * time.Second)
+	assert.Equal(t, fixedNow.Add(2*time.Second), header().Date)
 }
