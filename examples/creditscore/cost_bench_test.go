@@ -153,6 +153,9 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain) *costRig {
 	ctx := context.Background()
 	s := &service{model: m.model, explainer: m.explainer, means: m.means, train: m.train}
 	r := &costRig{service: s, level: level, explain: expl}
+	// The folder first: cleanups run last-in first-out, so the rig is
+	// closed before the folder is removed.
+	dir := b.TempDir()
 	var closers []func()
 	r.close = func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -203,7 +206,6 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain) *costRig {
 	tel := []aims.TelemetryOption{aims.WithTracerProvider(tp), aims.WithMeterProvider(mp), aims.WithLoggerProvider(lp)}
 
 	if level >= costGate {
-		dir := b.TempDir()
 		sysOpts := []aims.SystemOption{
 			aims.WithAllowList(aims.NewAllowList("income", "debt", "term_months", "amount", "years_employed", "late_payments")),
 			aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}),
