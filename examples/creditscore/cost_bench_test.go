@@ -84,19 +84,22 @@ var costSteps = []struct {
 	name    string
 	level   costLevel
 	explain costExplain
+	queued  bool // the ledger queue-only and the review store in memory, whatever the level
 }{
-	{"1_bare", costBare, explainNone},
-	{"2_disclosure", costDisclosure, explainNone},
-	{"3_gate", costGate, explainNone},
-	{"4_ledger_queued", costLedgerQueue, explainNone},
-	{"5_ledger_durable", costLedgerDurable, explainNone},
-	{"6_bbolt_store", costBoltStore, explainNone},
-	{"7_monitors", costMonitors, explainNone},
-	{"8_telemetry", costTelemetry, explainNone},
-	{"9_all+explanation", costTelemetry, explainShapley},
-	{"10_all+counterfactual", costTelemetry, explainCounterfactual},
-	{"bare+explanation", costBare, explainShapley},
-	{"bare+counterfactual", costBare, explainCounterfactual},
+	{"1_bare", costBare, explainNone, false},
+	{"2_disclosure", costDisclosure, explainNone, false},
+	{"3_gate", costGate, explainNone, false},
+	{"4_ledger_queued", costLedgerQueue, explainNone, false},
+	{"5_ledger_durable", costLedgerDurable, explainNone, false},
+	{"6_bbolt_store", costBoltStore, explainNone, false},
+	{"7_monitors", costMonitors, explainNone, false},
+	{"8_telemetry", costTelemetry, explainNone, false},
+	{"9_all+explanation", costTelemetry, explainShapley, false},
+	{"10_all+counterfactual", costTelemetry, explainCounterfactual, false},
+	{"queued+monitors", costMonitors, explainNone, true},
+	{"queued+telemetry", costTelemetry, explainNone, true},
+	{"bare+explanation", costBare, explainShapley, false},
+	{"bare+counterfactual", costBare, explainCounterfactual, false},
 }
 
 // costModel is the example's model and what its explanations need, built
@@ -147,7 +150,7 @@ type costRig struct {
 	close   func()
 }
 
-func newCostRig(b *testing.B, level costLevel, expl costExplain) *costRig {
+func newCostRig(b *testing.B, level costLevel, expl costExplain, queued bool) *costRig {
 	b.Helper()
 	m := costModel()
 	ctx := context.Background()
@@ -223,7 +226,7 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain) *costRig {
 			must(err)
 			lopts := []ledger.Option{ledger.WithCheckpointEvery(100, 5*time.Second),
 				ledger.WithTracerProvider(tp), ledger.WithMeterProvider(mp), ledger.WithLoggerProvider(lp)}
-			if level == costLedgerQueue {
+			if level == costLedgerQueue || queued {
 				lopts = append(lopts, ledger.WithWaitDurable(false))
 			}
 			led, err := ledger.Open(ctx, filepath.Join(dir, "ledger"), systemID, "bench", lk.signer, lopts...)
@@ -236,7 +239,7 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain) *costRig {
 		scoreBand, err := oversight.ScoreBand(band)
 		must(err)
 		var store oversight.Store = oversight.NewMemoryStore()
-		if level >= costBoltStore {
+		if level >= costBoltStore && !queued {
 			bs, err := boltstore.Open(ctx, filepath.Join(dir, "oversight.db"))
 			must(err)
 			closers = append(closers, func() { _ = bs.Close(ctx) })
@@ -451,7 +454,7 @@ func BenchmarkGovernanceCost(b *testing.B) {
 	})
 	for _, st := range costSteps {
 		b.Run(st.name, func(b *testing.B) {
-			r := newCostRig(b, st.level, st.explain)
+			r := newCostRig(b, st.level, st.explain, st.queued)
 			b.ReportAllocs()
 			start := cpuTime()
 			i := 0
