@@ -184,7 +184,10 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	r.SetSeverity(log.SeverityInfo)
 	r.SetSeverityText("INFO")
 	r.SetBody(attribute.StringValue(string(body)))
-	r.AddAttributes(
+	// One slice, added at once: the record grows its attribute storage
+	// once instead of at every call.
+	var stack [32]attribute.KeyValue
+	attrs := append(stack[:0],
 		semconv.AimsControlID.String(ControlEventLogs),
 		semconv.AimsDecisionID.String(d.ID),
 		semconv.AimsSystemID.String(d.SystemID),
@@ -193,55 +196,56 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 		semconv.AimsDecisionAdverse.Bool(d.Adverse),
 	)
 	if d.SystemVersion != "" {
-		r.AddAttributes(semconv.AimsSystemVersion.String(d.SystemVersion))
+		attrs = append(attrs, semconv.AimsSystemVersion.String(d.SystemVersion))
 	}
 	if l.instance != "" {
-		r.AddAttributes(semconv.AimsSystemInstance.String(l.instance))
+		attrs = append(attrs, semconv.AimsSystemInstance.String(l.instance))
 	}
 	if d.Model.Name != "" {
-		r.AddAttributes(semconv.AimsModelName.String(d.Model.Name))
+		attrs = append(attrs, semconv.AimsModelName.String(d.Model.Name))
 	}
 	if d.Model.Version != "" {
-		r.AddAttributes(semconv.AimsModelVersion.String(d.Model.Version))
+		attrs = append(attrs, semconv.AimsModelVersion.String(d.Model.Version))
 	}
 	if d.Subject != "" {
-		r.AddAttributes(semconv.AimsSubjectPseudonym.String(d.Subject))
+		attrs = append(attrs, semconv.AimsSubjectPseudonym.String(d.Subject))
 	}
 	if d.Score != nil {
-		r.AddAttributes(semconv.AimsDecisionScore.Float64(*d.Score))
+		attrs = append(attrs, semconv.AimsDecisionScore.Float64(*d.Score))
 	}
 	for k, v := range d.Inputs {
 		key := attribute.Key(semconv.AimsInputPrefix + k)
 		switch x := v.(type) {
 		case string:
-			r.AddAttributes(key.String(x))
+			attrs = append(attrs, key.String(x))
 		case float64:
-			r.AddAttributes(key.Float64(x))
+			attrs = append(attrs, key.Float64(x))
 		case bool:
-			r.AddAttributes(key.Bool(x))
+			attrs = append(attrs, key.Bool(x))
 		}
 	}
 	if e := d.Explanation; e != nil {
 		if e.Method != "" {
-			r.AddAttributes(semconv.AimsExplanationMethod.String(e.Method))
+			attrs = append(attrs, semconv.AimsExplanationMethod.String(e.Method))
 		}
 		if len(e.ReasonCodes) > 0 {
 			codes := make([]string, len(e.ReasonCodes))
 			for i, rc := range e.ReasonCodes {
 				codes[i] = rc.Code
 			}
-			r.AddAttributes(semconv.AimsReasonCodes.StringSlice(codes))
+			attrs = append(attrs, semconv.AimsReasonCodes.StringSlice(codes))
 		}
 	}
 	if o := d.Oversight; o != nil {
-		r.AddAttributes(semconv.AimsOversightAction.String(string(o.Action)))
+		attrs = append(attrs, semconv.AimsOversightAction.String(string(o.Action)))
 		if o.Reviewer != "" {
-			r.AddAttributes(semconv.AimsOversightReviewer.String(o.Reviewer))
+			attrs = append(attrs, semconv.AimsOversightReviewer.String(o.Reviewer))
 		}
 		if o.Reason != "" {
-			r.AddAttributes(semconv.AimsOversightReason.String(o.Reason))
+			attrs = append(attrs, semconv.AimsOversightReason.String(o.Reason))
 		}
 	}
+	r.AddAttributes(attrs...)
 	l.logger.Emit(ctx, r)
 }
 

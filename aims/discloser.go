@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -57,6 +58,21 @@ type Discloser struct {
 	now     func() time.Time
 	logger  log.Logger
 	counter metric.Int64Counter
+	// attrs are the attributes every event carries but the channel;
+	// statement is the event body.
+	attrs     []attribute.KeyValue
+	statement attribute.Value
+	// counted are the counter's attribute sets of the known channels.
+	counted map[string]metric.AddOption
+	// header is the last AI-Disclosure value written, for its second:
+	// the value changes only with the date.
+	header atomic.Pointer[headerAt]
+}
+
+// headerAt is an AI-Disclosure header value and the Unix second of its date.
+type headerAt struct {
+	sec   int64
+	value string
 }
 
 // NewDiscloser returns a Discloser for d, or an error when d is invalid.
@@ -78,7 +94,49 @@ func NewDiscloser(d Disclosure, opts ...DisclosureOption) (*Discloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("aims: creating disclosure counter: %w", err)
 	}
-	return &Discloser{d: d, now: cfg.now, logger: cfg.telemetry.logger(), counter: counter}, nil
+	x := &Discloser{d: d, now: cfg.now, logger: cfg.telemetry.logger(), counter: counter,
+		statement: attribute.StringValue(d.EffectiveStatement()), counted: map[string]metric.AddOption{}}
+	x.attrs = append(x.attrs, semconv.AimsControlID.String("A.8.2"), semconv.AimsDisclosureKind.String(string(d.Kind)))
+	if d.SystemID != "" {
+		x.attrs = append(x.attrs, semconv.AimsSystemID.String(d.SystemID))
+	}
+	if d.Model != "" {
+		x.attrs = append(x.attrs, semconv.GenAIResponseModel.String(d.Model))
+	}
+	if d.Provider != "" {
+		x.attrs = append(x.attrs, semconv.GenAIProviderName.String(d.Provider))
+	}
+	for _, ch := range []string{ChannelHTTPHeader, ChannelJSONBody, ChannelTextMarker} {
+		x.counted[ch] = x.countedOption(ch)
+	}
+	return x, nil
+}
+
+// countedOption is the counter's attribute set for channel.
+func (x *Discloser) countedOption(channel string) metric.AddOption {
+	return metric.WithAttributeSet(attribute.NewSet(
+		semconv.AimsDisclosureKind.String(string(x.d.Kind)),
+		semconv.AimsDisclosureChannel.String(channel),
+	))
+}
+
+// headerValue is x.d.HeaderValue(now), remembered for the second of its
+// date.
+func (x *Discloser) headerValue(now time.Time) (string, error) {
+	date := x.d.Date
+	if date.IsZero() {
+		date = now
+	}
+	sec := date.Unix()
+	if h := x.header.Load(); h != nil && h.sec == sec {
+		return h.value, nil
+	}
+	v, err := x.d.HeaderValue(date)
+	if err != nil {
+		return "", err
+	}
+	x.header.Store(&headerAt{sec: sec, value: v})
+	return v, nil
 }
 
 // Disclosure returns the disclosure this Discloser makes.
@@ -142,31 +200,24 @@ func MarkAIOutput(ctx context.Context, carries bool) {
 // interface, a letter, a JSON body): one event and one counter increment.
 // extra attributes are added to the event.
 func (x *Discloser) Record(ctx context.Context, channel string, extra ...attribute.KeyValue) {
-	attrs := []attribute.KeyValue{
-		semconv.AimsControlID.String("A.8.2"),
-		semconv.AimsDisclosureKind.String(string(x.d.Kind)),
-		semconv.AimsDisclosureChannel.String(channel),
+	opt, ok := x.counted[channel]
+	if !ok {
+		opt = x.countedOption(channel)
 	}
-	if x.d.SystemID != "" {
-		attrs = append(attrs, semconv.AimsSystemID.String(x.d.SystemID))
+	x.counter.Add(ctx, 1, opt)
+	if !x.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDisclosure}) {
+		return
 	}
-	if x.d.Model != "" {
-		attrs = append(attrs, semconv.GenAIResponseModel.String(x.d.Model))
-	}
-	if x.d.Provider != "" {
-		attrs = append(attrs, semconv.GenAIProviderName.String(x.d.Provider))
-	}
-	x.counter.Add(ctx, 1, metric.WithAttributes(
-		semconv.AimsDisclosureKind.String(string(x.d.Kind)),
-		semconv.AimsDisclosureChannel.String(channel),
-	))
 	var rec log.Record
 	rec.SetEventName(semconv.EventDisclosure)
 	rec.SetTimestamp(x.now())
 	rec.SetSeverity(log.SeverityInfo)
-	rec.SetBody(attribute.StringValue(x.d.EffectiveStatement()))
+	rec.SetBody(x.statement)
+	attrs := make([]attribute.KeyValue, 0, len(x.attrs)+1+len(extra))
+	attrs = append(attrs, x.attrs...)
+	attrs = append(attrs, semconv.AimsDisclosureChannel.String(channel))
+	attrs = append(attrs, extra...)
 	rec.AddAttributes(attrs...)
-	rec.AddAttributes(extra...)
 	x.logger.Emit(ctx, rec)
 }
 
@@ -185,15 +236,28 @@ const JSONKey = "ai_disclosure"
 // "ai_disclosure" (kind, mode, statement, model, provider, date, …), and
 // records the disclosure. body must be a JSON object; a body that already
 // has the member is an error rather than silently overwritten.
+//
+// The member is appended to body as it is (its members keep their order
+// and bytes); only a body with an escape sequence in it, where the member
+// name could be spelled escaped, is decoded to look for the member.
 func (x *Discloser) AttachJSON(ctx context.Context, body []byte) ([]byte, error) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	if !json.Valid(body) {
 		return nil, errors.New("aims: AttachJSON needs a JSON object body")
 	}
-	if _, dup := obj[JSONKey]; dup {
-		return nil, fmt.Errorf("aims: body already has a %q member", JSONKey)
+	obj := bytes.TrimSpace(body)
+	if len(obj) < 2 || obj[0] != '{' {
+		return nil, errors.New("aims: AttachJSON needs a JSON object body")
+	}
+	if bytes.IndexByte(obj, '\\') >= 0 || bytes.Contains(obj, jsonKeyQuoted) {
+		// The name may be there (escaped, or as a string anywhere): decode
+		// the top level to know.
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(obj, &members); err != nil {
+			return nil, errors.New("aims: AttachJSON needs a JSON object body")
+		}
+		if _, dup := members[JSONKey]; dup {
+			return nil, fmt.Errorf("aims: body already has a %q member", JSONKey)
+		}
 	}
 	d := x.d
 	date := d.Date
@@ -204,14 +268,22 @@ func (x *Discloser) AttachJSON(ctx context.Context, body []byte) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("aims: encoding disclosure: %w", err)
 	}
-	obj[JSONKey] = enc
-	out, err := json.Marshal(obj)
-	if err != nil {
-		return nil, fmt.Errorf("aims: encoding body: %w", err)
+	inner := bytes.TrimSpace(obj[1 : len(obj)-1])
+	out := make([]byte, 0, len(obj)+len(jsonKeyQuoted)+len(enc)+2)
+	out = append(out, obj[:len(obj)-1]...)
+	if len(inner) > 0 {
+		out = append(out, ',')
 	}
+	out = append(out, jsonKeyQuoted...)
+	out = append(out, ':')
+	out = append(out, enc...)
+	out = append(out, '}')
 	x.Record(ctx, ChannelJSONBody)
 	return out, nil
 }
+
+// jsonKeyQuoted is JSONKey as a JSON string.
+var jsonKeyQuoted = []byte(`"` + JSONKey + `"`)
 
 // textMarkPrefix opens the machine-readable marker that MarkText appends.
 const textMarkPrefix = "[AI-Disclosure: "
@@ -279,7 +351,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	carries := w.mark.carries
 	w.mark.mu.Unlock()
 	if code >= 200 && code < 300 && carries {
-		if hv, err := w.x.d.HeaderValue(w.x.now()); err == nil { // cannot fail: NewDiscloser tried
+		if hv, err := w.x.headerValue(w.x.now()); err == nil { // cannot fail: NewDiscloser tried
 			w.Header().Set(DisclosureHeader, hv)
 			w.disclosed = true
 		}

@@ -1,0 +1,38 @@
+package aims
+
+import (
+	"context"
+	"testing"
+
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+)
+
+// discardProcessor is an OpenTelemetry log processor that takes every
+// record and keeps none: the cost of emitting through the SDK without an
+// exporter's.
+type discardProcessor struct{}
+
+func (discardProcessor) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
+func (discardProcessor) OnEmit(context.Context, *sdklog.Record) error           { return nil }
+func (discardProcessor) Shutdown(context.Context) error                         { return nil }
+func (discardProcessor) ForceFlush(context.Context) error                       { return nil }
+
+// BenchmarkRecordEmit is DecisionLog.Record without a ledger, its
+// aims.decision log record going through the OpenTelemetry SDK to a
+// processor that discards it.
+func BenchmarkRecordEmit(b *testing.B) {
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(discardProcessor{}))
+	b.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	dl, err := NewDecisionLog(WithLoggerProvider(lp), WithAllowList(NewAllowList(benchInputs...)), WithAttributionPolicy(AttributionsAll))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := benchDecision(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := dl.Record(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
