@@ -316,7 +316,16 @@ func (s *service) handleReport(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusAccepted
 	s.reportMu.Lock() // one incident per decision, also for concurrent reports
 	defer s.reportMu.Unlock()
-	in, found := s.openReport(id)
+	in, found, open := s.openReport(id)
+	if !found && open >= maxOpenReports {
+		// Applicants' reports must not crowd out the incidents that
+		// credit officers and the monitors open: the book's own reserve
+		// keeps room for alarms, this keeps room for people.
+		w.Header().Set("Retry-After", "3600")
+		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Too many open problem reports",
+			fmt.Sprintf("%d reports are open; the complaints team will take yours when some are closed", open)))
+		return
+	}
 	if !found {
 		var err error
 		in, err = s.incidents.Open(r.Context(), aims.IncidentReport{
@@ -337,14 +346,18 @@ func (s *service) handleReport(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
+// maxOpenReports bounds the problem reports that may be open at once.
+const maxOpenReports = 200
+
 // openReport returns the incident an earlier report of decision id opened,
-// if it is not closed.
-func (s *service) openReport(id string) (aims.Incident, bool) {
-	for _, in := range s.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport,
-		States: []aims.IncidentState{aims.IncidentOpen, aims.IncidentInvestigating, aims.IncidentCorrectiveAction, aims.IncidentVerified}}) {
-		if slices.Contains(in.Decisions, id) {
-			return in, true
+// if it is not closed, and how many reports are open.
+func (s *service) openReport(id string) (in aims.Incident, found bool, open int) {
+	reports := s.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport,
+		States: []aims.IncidentState{aims.IncidentOpen, aims.IncidentInvestigating, aims.IncidentCorrectiveAction, aims.IncidentVerified}})
+	for _, r := range reports {
+		if slices.Contains(r.Decisions, id) {
+			return r, true, len(reports)
 		}
 	}
-	return aims.Incident{}, false
+	return aims.Incident{}, false, len(reports)
 }

@@ -487,4 +487,18 @@ func TestProblemReportOpensOneIncident(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "Complaints lead", in.Owner)
 	assert.Equal(t, "alice", in.Transition.By, "the logged-in reviewer acted")
+
+	// Reports cannot crowd out everyone else's incidents: with the cap
+	// of open reports reached, a new one is refused for now, and an
+	// officer can still open an incident.
+	for i := len(svc.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport})); i < maxOpenReports; i++ {
+		_, err := svc.incidents.Open(context.Background(), aims.IncidentReport{Title: fmt.Sprint("report ", i),
+			Severity: aims.SeverityLow, Source: aims.SourceUserReport, By: "applicant"})
+		require.NoError(t, err)
+	}
+	resp, raw = call(t, http.MethodPost, srv.URL+"/v1/decisions/"+b.DecisionID+"/report", b.ContestToken, body)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s", raw)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	_, err = svc.incidents.Open(context.Background(), aims.IncidentReport{Title: "officer's incident", Severity: aims.SeverityHigh, By: "carol"})
+	require.NoError(t, err, "people other than applicants can still open incidents")
 }
