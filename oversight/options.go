@@ -89,6 +89,14 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // WithStore sets the ticket store; default a new MemoryStore. The Gate does
 // not close it.
+//
+// The store is what replicas share. A MemoryStore serves the Gates of one
+// process, and oversight/boltstore (the embedded store) serves one
+// replica: its file is locked by one process. A fleet of replicas uses
+// oversight/postgres: with it, a halt and a resume pressed on any replica
+// stop and restart decisions on every replica (within WithHaltRefresh), and
+// a decision made on one can be contested through another and the contest
+// reviewed on a third.
 func WithStore(s Store) Option {
 	return optionFunc(func(c *config) {
 		if s == nil {
