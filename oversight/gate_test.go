@@ -682,9 +682,9 @@ func TestConcurrentReviewersResolveOnce(t *testing.T) {
 // resume likewise.
 func TestHaltReachesOtherReplicasSubmit(t *testing.T) {
 	apply := oversight.WithPolicy(oversight.Always(oversight.RouteApply, ""))
-	h1 := newHarness(t, apply)
-	now := newHarness(t, apply, oversight.WithStore(h1.store), oversight.WithHaltRefresh(0))
 	const bound = 50 * time.Millisecond
+	h1 := newHarness(t, apply, oversight.WithHaltRefresh(bound))
+	now := newHarness(t, apply, oversight.WithStore(h1.store), oversight.WithHaltRefresh(0))
 	later := newHarness(t, apply, oversight.WithStore(h1.store), oversight.WithHaltRefresh(bound))
 	ctx := context.Background()
 	submit := func(h *harness) oversight.Outcome {
