@@ -57,8 +57,11 @@
 //
 // Tickets live in a [Store]: [MemoryStore] for tests and single processes,
 // oversight/boltstore (an embedded bbolt file) for a single instance whose
-// queue must survive restarts, and oversight/postgres for many replicas
-// sharing one queue. The durable stores are sub-packages so that importing
+// queue must survive restarts (it serves one replica), and
+// oversight/postgres for many replicas sharing one queue, halts and
+// contests: a halt or resume pressed on any replica reaches every
+// replica's Submit within [WithHaltRefresh] (1s by default, at once with
+// 0). The durable stores are sub-packages so that importing
 // oversight brings no database driver. The conformance suite in
 // oversight/storetest runs against all three.
 //

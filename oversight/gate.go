@@ -34,6 +34,18 @@ type Gate struct {
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
 	nHalted atomic.Int32
+	// sharedHalts says the store is a HaltStore.
+	sharedHalts bool
+	// born is the monotonic origin of haltReadAt and haltChangedAt.
+	born time.Time
+	// haltReadAt is when (g.mono) the read of the shared halts that
+	// halted reflects began; 0 before the first read.
+	haltReadAt atomic.Int64
+	// haltChangedAt is when this Gate last changed halted itself (Halt,
+	// Resume); a read begun earlier must not overwrite it. Under haltMu.
+	haltChangedAt int64
+	// haltRefreshMu lets one Submit at a time re-read stale halts.
+	haltRefreshMu sync.Mutex
 
 	waitMu  sync.Mutex
 	waiters map[string]chan struct{}
@@ -126,7 +138,9 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		tel:     tel,
 		halted:  map[string]Halt{},
 		waiters: map[string]chan struct{}{},
+		born:    time.Now(),
 	}
+	_, g.sharedHalts = cfg.store.(HaltStore)
 	// No bound of our own on top of ctx: the caller knows how long its
 	// start-up may take, and a shared store's driver bounds its connects.
 	if err := g.refreshHalts(ctx); err != nil {
@@ -209,8 +223,13 @@ func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
 // The Gate writes the decision, with its oversight outcome, to the
 // Recorder itself, on every route; the application does not record it
 // again. While the decision's system is halted, Submit blocks (or holds)
-// every decision without asking the policy. If the decision record cannot
-// be written, Submit returns the error and nothing is applied.
+// every decision without asking the policy. With a HaltStore, Submit
+// first re-reads the shared halts when its copy is older than
+// WithHaltRefresh (default 1s), so a halt pressed on another replica
+// stops this one within that bound; if they cannot be read, Submit
+// refuses the decision (nothing is stored or applied). If the decision
+// record cannot be written, Submit returns the error and nothing is
+// applied.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -230,6 +249,10 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		span.SetAttributes(semconv.AimsSystemID.String(d.SystemID), semconv.AimsDecisionID.String(d.ID))
 	}
 
+	if err := g.freshHalts(ctx); err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		return Outcome{}, fmt.Errorf("oversight: decision %s refused, nothing stored: %w", d.ID, err)
+	}
 	risk := g.riskOf(d.SystemID)
 	var v Verdict
 	if h, ok := g.haltedInfo(d.SystemID); ok {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -672,5 +673,86 @@ func TestConcurrentReviewersResolveOnce(t *testing.T) {
 	}
 	if resolutions != 1 {
 		t.Fatalf("%d resolutions recorded", resolutions)
+	}
+}
+
+// TestHaltReachesOtherReplicasSubmit: without any Sweep, a halt pressed
+// on one Gate blocks the next Submit of a Gate with WithHaltRefresh(0) at
+// once, and that of a Gate with a positive refresh within its bound; a
+// resume likewise.
+func TestHaltReachesOtherReplicasSubmit(t *testing.T) {
+	apply := oversight.WithPolicy(oversight.Always(oversight.RouteApply, ""))
+	const bound = 50 * time.Millisecond
+	h1 := newHarness(t, apply, oversight.WithHaltRefresh(bound))
+	now := newHarness(t, apply, oversight.WithStore(h1.store), oversight.WithHaltRefresh(0))
+	later := newHarness(t, apply, oversight.WithStore(h1.store), oversight.WithHaltRefresh(bound))
+	ctx := context.Background()
+	submit := func(h *harness) oversight.Outcome {
+		t.Helper()
+		o, err := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := submit(later); !o.Applied { // later's copy is fresh now
+		t.Fatalf("before the halt: %+v", o)
+	}
+	pressed := time.Now()
+	if err := h1.gate.Halt(ctx, "credit", alice, "incident 42"); err != nil {
+		t.Fatal(err)
+	}
+	if o := submit(now); o.Applied || o.Action != aims.ActionBlock {
+		t.Fatalf("replica reading on every Submit still applies: %+v", o)
+	}
+	for o := submit(later); o.Applied; o = submit(later) {
+		if time.Since(pressed) > bound+2*time.Second {
+			t.Fatalf("replica with a %v refresh still applies after %v", bound, time.Since(pressed))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := now.gate.Resume(ctx, "credit", bob, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+	if o := submit(now); !o.Applied {
+		t.Fatalf("the resuming replica still blocks: %+v", o)
+	}
+	deadline := time.Now().Add(bound + 2*time.Second)
+	for _, h := range []*harness{h1, later} {
+		for o := submit(h); !o.Applied; o = submit(h) {
+			if time.Now().After(deadline) {
+				t.Fatalf("a replica still blocks after the resume: %+v", o)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// haltsDown is a MemoryStore whose halts cannot be read.
+type haltsDown struct {
+	*oversight.MemoryStore
+	down atomic.Bool
+}
+
+func (s *haltsDown) Halts(ctx context.Context) ([]oversight.Halt, error) {
+	if s.down.Load() {
+		return nil, errors.New("store unreachable")
+	}
+	return s.MemoryStore.Halts(ctx)
+}
+
+// TestSubmitRefusesWhenHaltsUnreadable: a Gate that cannot learn whether
+// its system is halted decides nothing.
+func TestSubmitRefusesWhenHaltsUnreadable(t *testing.T) {
+	s := &haltsDown{MemoryStore: oversight.NewMemoryStore()}
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")),
+		oversight.WithStore(s), oversight.WithHaltRefresh(0))
+	s.down.Store(true)
+	o, err := h.gate.Submit(context.Background(), decision(t, "credit", "approve", 0.9, 0.5, false))
+	if err == nil || o.Applied || len(h.rec.all()) != 0 {
+		t.Fatalf("Submit with unreadable halts: %+v, %v, %d records", o, err, len(h.rec.all()))
+	}
+	if _, err := oversight.New(context.Background(), &fakeRecorder{}, oversight.WithHaltRefresh(-time.Second)); err == nil {
+		t.Fatal("a negative halt refresh was accepted")
 	}
 }

@@ -50,10 +50,13 @@ func (g *Gate) knows(systemID string) bool {
 }
 
 // HaltStore is implemented by stores that share halts between the Gates
-// using them (all three built-in stores do). With it, a halt pressed on
-// one replica reaches the others at their next Sweep (the background
-// sweeper runs it every WithSweepInterval); the replica that pressed it
-// is halted at once. Without it, halts are local to one Gate.
+// using them (all three built-in stores do). With it, a halt or resume
+// pressed on one replica takes effect there at once and reaches the
+// others' Submit within WithHaltRefresh (default 1s; 0 makes every Submit
+// read the store, so it reaches them at once); Sweep, New and the
+// background sweeper also re-read the halts. Halted and Halts report this
+// Gate's copy without reading the store. Without a HaltStore, halts are
+// local to one Gate.
 type HaltStore interface {
 	// SetHalt records an active halt of h.SystemID, replacing any earlier one.
 	SetHalt(ctx context.Context, h Halt) error
@@ -93,12 +96,19 @@ func (g *Gate) Halts() []Halt {
 	return out
 }
 
-// refreshHalts reloads the shared halts from a HaltStore.
+// mono is the monotonic time since the Gate was made, in nanoseconds,
+// never 0.
+func (g *Gate) mono() int64 { return int64(time.Since(g.born)) + 1 }
+
+// refreshHalts reloads the shared halts from a HaltStore. A read begun
+// before a newer read, or before this Gate's own latest Halt or Resume,
+// is dropped: it must not bring back an older state.
 func (g *Gate) refreshHalts(ctx context.Context) error {
 	hs, ok := g.store.(HaltStore)
 	if !ok {
 		return nil
 	}
+	start := g.mono()
 	list, err := hs.Halts(ctx)
 	if err != nil {
 		return fmt.Errorf("oversight: reading halts: %w", err)
@@ -108,10 +118,34 @@ func (g *Gate) refreshHalts(ctx context.Context) error {
 		m[h.SystemID] = h
 	}
 	g.haltMu.Lock()
-	g.halted = m
-	g.nHalted.Store(int32(len(m)))
+	if start >= g.haltChangedAt && start >= g.haltReadAt.Load() {
+		g.halted = m
+		g.nHalted.Store(int32(len(m)))
+		g.haltReadAt.Store(start)
+	}
 	g.haltMu.Unlock()
 	return nil
+}
+
+// freshHalts re-reads the shared halts when this Gate's copy is older
+// than WithHaltRefresh. One caller reads while the others wait for it.
+func (g *Gate) freshHalts(ctx context.Context) error {
+	if !g.sharedHalts {
+		return nil
+	}
+	every := int64(g.cfg.haltRefresh)
+	if every == 0 {
+		return g.refreshHalts(ctx)
+	}
+	if g.mono()-g.haltReadAt.Load() < every {
+		return nil
+	}
+	g.haltRefreshMu.Lock()
+	defer g.haltRefreshMu.Unlock()
+	if g.mono()-g.haltReadAt.Load() < every {
+		return nil // another caller just read them
+	}
+	return g.refreshHalts(ctx)
 }
 
 // Halt is the stop button (EU AI Act Art. 14(4)(e)): from now on every
@@ -200,6 +234,7 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		delete(g.halted, systemID)
 	}
 	g.nHalted.Store(int32(len(g.halted)))
+	g.haltChangedAt = g.mono()
 	g.haltMu.Unlock()
 
 	d.Time = now

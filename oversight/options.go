@@ -44,6 +44,7 @@ type config struct {
 	lease         time.Duration
 	pollInterval  time.Duration
 	sweepInterval time.Duration
+	haltRefresh   time.Duration
 	onResolved    func(Outcome)
 	finder        DecisionFinder
 	rejectOutput  string          // the output a rejected decision records (WithRejectOutput)
@@ -70,6 +71,7 @@ func defaultConfig() config {
 		lease:         5 * time.Minute,
 		pollInterval:  time.Second,
 		sweepInterval: 10 * time.Second,
+		haltRefresh:   time.Second,
 	}
 }
 
@@ -87,6 +89,14 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // WithStore sets the ticket store; default a new MemoryStore. The Gate does
 // not close it.
+//
+// The store is what replicas share. A MemoryStore serves the Gates of one
+// process, and oversight/boltstore (the embedded store) serves one
+// replica: its file is locked by one process. A fleet of replicas uses
+// oversight/postgres: with it, a halt and a resume pressed on any replica
+// stop and restart decisions on every replica (within WithHaltRefresh), and
+// a decision made on one can be contested through another and the contest
+// reviewed on a third.
 func WithStore(s Store) Option {
 	return optionFunc(func(c *config) {
 		if s == nil {
@@ -223,6 +233,23 @@ func WithSweepInterval(d time.Duration) Option {
 			return
 		}
 		c.sweepInterval = d
+	})
+}
+
+// WithHaltRefresh bounds how stale a Gate's copy of the halts shared
+// through a HaltStore may be when Submit decides: Submit re-reads them
+// (one query on a shared store) when the copy is older than d. A halt or
+// resume pressed on another replica therefore takes effect here within d
+// (plus the read itself). Default 1s; 0 reads the store on every Submit,
+// so halts take effect on every replica at once, at the price of one read
+// per decision. Without a HaltStore it has no effect.
+func WithHaltRefresh(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d < 0 {
+			c.fail("oversight: halt refresh %v must not be negative", d)
+			return
+		}
+		c.haltRefresh = d
 	})
 }
 

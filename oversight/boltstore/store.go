@@ -1,8 +1,16 @@
 // Package boltstore is the embedded durable oversight.Store: one bbolt
 // file, for a single-instance service whose pending tickets must survive
 // restarts. It lives apart from oversight so that only the services that
-// use it pay for the bbolt dependency; oversight/postgres is the store for
-// several replicas.
+// use it pay for the bbolt dependency.
+//
+// It serves one replica. The file is locked by the process that opens it
+// (a second process waits for the lock and then fails), so its queue,
+// halts and contests are those of that one process; replicas of a service
+// that each open a file of their own do not share them: a halt pressed on
+// one does not stop the others, and a decision made on one cannot be
+// contested or reviewed through another. A fleet of replicas uses
+// oversight/postgres, where a halt, a resume, a contest and a review
+// pressed on any replica act on all of them.
 //
 // Why bbolt: it is a small, pure-Go, well-maintained (etcd) B+tree store
 // with serialisable read-write transactions and fsync on commit, which is

@@ -9,6 +9,13 @@
 // no ticket, because its claim runs out and the ticket is claimable again.
 // Leases are timed by the database's clock (now()), never by a replica's,
 // so replicas whose clocks disagree still agree on who holds a ticket.
+//
+// Halts live in the database too (the store is an oversight.HaltStore):
+// a halt or resume pressed on any replica stops or restarts decisions on
+// every replica within oversight.WithHaltRefresh (1s by default; 0 reads
+// them on every Submit, so it is at once). Contests and reviews are
+// tickets like any other: a decision made on one replica can be contested
+// through another and the contest reviewed on a third.
 package postgres
 
 import (

@@ -40,6 +40,14 @@ func dsn(t testing.TB) string {
 // the end of the test.
 func schema(t testing.TB) func() *pgxpool.Pool {
 	t.Helper()
+	_, open := newSchema(t)
+	return open
+}
+
+// newSchema is schema that also returns the schema's name, for pools
+// opened elsewhere (another process).
+func newSchema(t testing.TB) (string, func() *pgxpool.Pool) {
+	t.Helper()
 	ctx := context.Background()
 	base := dsn(t)
 	admin, err := pgxpool.New(ctx, base)
@@ -66,7 +74,7 @@ func schema(t testing.TB) func() *pgxpool.Pool {
 		}
 		admin.Close()
 	})
-	return func() *pgxpool.Pool {
+	return name, func() *pgxpool.Pool {
 		cfg, err := pgxpool.ParseConfig(base)
 		if err != nil {
 			t.Fatal(err)
