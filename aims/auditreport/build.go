@@ -43,6 +43,7 @@ func Build(in *Input) (*Report, error) {
 	r.Fairness = buildFairness(in)
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
+	r.Instances = buildInstances(in, v, r.Ledger.Verdict)
 	r.Summary = summarise(r)
 	return r, nil
 }
@@ -294,6 +295,7 @@ func summarise(r *Report) Summary {
 			add(rv, "%s", r.Oversight.RubberStampingText)
 		}
 	}
+	instanceFinding(&r.Instances, add)
 	incidentFindings(&r.Incidents, add)
 	managementFinding(&r.Management, add)
 	if r.Fairness.Available {

@@ -15,7 +15,8 @@
 //     the management-system records (incidents with their life cycle and
 //     EU AI Act Art. 73 reporting; impact assessments, deployment
 //     authorisations, changes and risks), fairness by group with the
-//     four-fifths verdicts, drift, and the ledger's verification status;
+//     four-fifths verdicts, drift, the ledger's verification status, and
+//     the numbers per instance ledger of a fleet beside the fleet total;
 //   - [Report.RenderHTML] writes one self-contained, printable HTML file
 //     (charts as inline SVG drawn with gonum.org/v1/plot, no scripts, no
 //     external assets, every value escaped by html/template) and

@@ -49,6 +49,11 @@ type Input struct {
 	// OtherRecords counts ledger records that are neither decisions nor
 	// management-system records (ledger entries such as adoptions).
 	OtherRecords int
+	// Instances are the instance ledgers read, in the order their records
+	// appear in Decisions and Management, each with how many of those
+	// records it holds; nil when the input does not say (an Input built
+	// by hand), and then the report has no per-instance breakdown.
+	Instances []InstanceLedger
 	// Key is the public verifier key, or the file holding it, as given.
 	Key string
 	// Verifications holds the result of verifying each instance ledger;
@@ -102,6 +107,43 @@ func (in *Input) digest(path string) {
 		in.Digests = map[string]string{}
 	}
 	in.Digests[path] = hex.EncodeToString(h.Sum(nil))
+}
+
+// InstanceLedger is one instance ledger of the input and how many of the
+// input's records were read from it.
+type InstanceLedger struct {
+	// Name is the instance's name: the instance part of the origin line
+	// of the ledger's checkpoint file (aimskit.ledger/<system>/<instance>),
+	// read without checking its signature (the ledger's verification does
+	// that); the folder's path below Input.LedgerDir when there is no
+	// readable checkpoint.
+	Name string
+	// Dir is the ledger's directory, as in Verification.Dir.
+	Dir string
+	// Decisions and Management count the records of Input.Decisions and
+	// Input.Management read from this ledger; they come right after the
+	// previous instance's records in those slices. OtherRecords counts
+	// its records that are neither.
+	Decisions, Management, OtherRecords int
+}
+
+// instanceName names the instance whose ledger is in dir (see
+// InstanceLedger.Name).
+func instanceName(root, dir string) string {
+	if raw, err := os.ReadFile(filepath.Join(dir, "checkpoint")); err == nil {
+		body, _, _ := strings.Cut(string(raw), "\n\n")
+		if cp, err := ledger.ParseCheckpoint(body + "\n"); err == nil {
+			if rest, ok := strings.CutPrefix(cp.Origin, ledger.OriginPrefix); ok {
+				if _, inst, ok := strings.Cut(rest, "/"); ok && inst != "" {
+					return inst
+				}
+			}
+		}
+	}
+	if rel, err := filepath.Rel(root, dir); err == nil && rel != "." {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Base(dir)
 }
 
 // Verification is the outcome of verifying the decision ledger with the
@@ -217,8 +259,10 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	decisions := make([]aims.Decision, 0)
 	management := make([]aims.ManagementRecord, 0)
 	other := 0
+	instances := make([]InstanceLedger, 0, len(dirs))
 	var bad []string
 	for _, dir := range dirs {
+		nd, nm, no := len(decisions), len(management), other
 		err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -248,6 +292,8 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 		if ctx.Err() != nil {
 			return
 		}
+		instances = append(instances, InstanceLedger{Name: instanceName(opts.LedgerDir, dir), Dir: dir,
+			Decisions: len(decisions) - nd, Management: len(management) - nm, OtherRecords: other - no})
 		if err != nil {
 			in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", dir, err)
 		}
@@ -255,7 +301,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	for _, b := range bad {
 		in.missing("decision ledger: a record could not be read: %s", b)
 	}
-	in.Decisions, in.Management, in.OtherRecords = decisions, management, other
+	in.Decisions, in.Management, in.OtherRecords, in.Instances = decisions, management, other, instances
 
 	if opts.Key == "" {
 		in.missing("ledger verification: no public verifier key was given (--key), so the ledger was not verified")

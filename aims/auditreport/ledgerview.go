@@ -43,6 +43,8 @@ type view struct {
 	// resolution is not an approval, rejection or override of one.
 	contests       map[string]*aims.Decision
 	contestActions map[aims.OversightAction]int
+	// contestRecords are the contest records (len is contested).
+	contestRecords []*aims.Decision
 }
 
 // contestPolicy is the policy name package oversight records on a contest
@@ -155,6 +157,7 @@ func newView(ds []aims.Decision) *view {
 			get(key).escalated++
 		case aims.ActionContest:
 			v.contested++
+			v.contestRecords = append(v.contestRecords, d)
 		}
 	}
 	for _, d := range v.decisions {

@@ -133,6 +133,37 @@ func (m *md) report(r *Report) {
 	m.fairness(&r.Fairness)
 	m.drift(&r.Drift)
 	m.ledger(&r.Ledger)
+	m.instances(&r.Instances)
+}
+
+func (m *md) instances(s *InstanceSection) {
+	m.p("## 12. Per instance\n")
+	m.note(s.Note)
+	if !s.Available {
+		return
+	}
+	var rows [][]string
+	for _, r := range append(append([]InstanceRow(nil), s.Rows...), s.Total) {
+		name := r.Name
+		if r.Differs {
+			name += " (differs)"
+		}
+		rows = append(rows, []string{name, orDash(r.Dir), itoa(r.Decisions), itoa(r.Applied), itoa(r.Held), itoa(r.Blocked),
+			itoa(r.Resolutions), itoa(r.Contests), itoa(r.Halts), itoa(r.Management), verdictWord(r.Verdict)})
+	}
+	m.table([]string{"Instance", "Ledger folder", "Decisions", "Applied", "Held", "Blocked", "Reviewer resolutions", "Contests", "Halts", "Management records", "Ledger"}, rows)
+	if len(s.Rows) < 2 {
+		return
+	}
+	m.p("%s\n", esc(s.Rule))
+	if len(s.Differences) == 0 {
+		m.p("No instance differs notably from the fleet.\n")
+		return
+	}
+	for _, d := range s.Differences {
+		m.p("- **%s** %s", verdictWord(VerdictWarn), esc(d))
+	}
+	m.p("")
 }
 
 func (m *md) inventory(s *InventorySection) {

@@ -44,6 +44,8 @@ type Report struct {
 	Drift DriftSection
 	// Ledger is the decision ledger's verification status.
 	Ledger LedgerSection
+	// Instances breaks the ledger's numbers down by instance ledger.
+	Instances InstanceSection
 }
 
 // Source is one input of the report, listed so the reader knows exactly
