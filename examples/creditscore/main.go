@@ -19,7 +19,13 @@
 //     (labels) are reported with the service credential;
 //   - it records every decision in a signed, tamper-evident ledger;
 //   - it runs fairness (by sex and region, on final outcomes after review)
-//     and drift monitors;
+//     and drift monitors, whose alarms open incidents;
+//   - it is deployed under its management-system records, kept beside its
+//     code: an impact assessment, a two-person deployment authorisation,
+//     the approved change of its model and a risk register; incidents
+//     (from alarms, halts, changed contests and applicants' problem
+//     reports) are handled through /incidents/ to closure with a
+//     corrective action;
 //   - all of it goes out as OpenTelemetry, one trace per request, to a collector when
 //     OTEL_EXPORTER_OTLP_ENDPOINT is set, otherwise to local OTLP/JSON files.
 //
