@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -38,6 +39,7 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	mdOut := fs.String("markdown", "", "also write the report as Markdown to this file")
 	jsonOut := fs.String("json", "", "also write the report's data (every section, count and finding) as JSON to this file")
 	allowPending := fs.Bool("allow-pending", false, "accept ledger records after the last checkpoint (the ledger of a running service)")
+	now := fs.String("now", "", "the time the report is made at, RFC 3339 (default: now); Art. 73 deadlines are judged pending or overdue against it, so a report can be reproduced")
 	signKey := fs.String("sign-key", "", "private signing key file (as made by keygen): write a detached signature FILE"+signatureSuffix+" next to each report written; check it with verify-report")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -48,6 +50,13 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 
+	var at time.Time
+	if *now != "" {
+		if at, err = time.Parse(time.RFC3339, *now); err != nil {
+			fmt.Fprintf(stderr, "aimsaudit report: --now %q is not an RFC 3339 time (e.g. 2026-12-07T12:00:00Z)\n", *now)
+			return exitUsageErr
+		}
+	}
 	var signer note.Signer
 	if *signKey != "" {
 		if signer, err = ledger.LoadSigner(*signKey); err != nil {
@@ -57,7 +66,7 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 	}
 
 	in, err := auditreport.Load(context.Background(), auditreport.LoadOptions{
-		LedgerDir: *ledgerDir, OTelDir: *otelDir, SoAPath: *soa, Key: *key, AllowPending: *allowPending,
+		LedgerDir: *ledgerDir, OTelDir: *otelDir, SoAPath: *soa, Key: *key, AllowPending: *allowPending, Now: at,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/auditreport/reporttest"
@@ -139,5 +140,53 @@ func TestReportJSONHoldsTheReportData(t *testing.T) {
 	// Whether INC-1's report is pending or overdue depends on today's date.
 	if !strings.Contains(stdout, "incidents: 3 (1 open), ") {
 		t.Errorf("summary on stdout: %s", stdout)
+	}
+}
+
+// TestReportNowJudgesDeadlines: --now fixes the time the report is made
+// at, so INC-1's Art. 73 report (deadline T0+2h+15d) is pending on the day
+// after it was opened and overdue a month later, whatever today is; a
+// malformed --now is a usage error.
+func TestReportNowJudgesDeadlines(t *testing.T) {
+	p, _, err := reporttest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(now string) auditreport.ReportStatus {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "report.json")
+		code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--json", out, "--now", now)
+		if code != exitOK {
+			t.Fatalf("--now %s: exit %d\nstdout: %s\nstderr: %s", now, code, stdout, stderr)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r auditreport.Report
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := time.Parse(time.RFC3339, now); !r.GeneratedAt.Equal(want) {
+			t.Fatalf("report generated at %v, want %v", r.GeneratedAt, want)
+		}
+		for _, in := range r.Incidents.Incidents {
+			if in.ID == "INC-1" {
+				return in.Report
+			}
+		}
+		t.Fatal("INC-1 not in the report")
+		return ""
+	}
+	day := 24 * time.Hour
+	if got := status(reporttest.T0.Add(day).Format(time.RFC3339)); got != auditreport.ReportPending {
+		t.Errorf("a day after: %s, want pending", got)
+	}
+	if got := status(reporttest.T0.Add(30 * day).Format(time.RFC3339)); got != auditreport.ReportOverdue {
+		t.Errorf("a month after: %s, want overdue", got)
+	}
+	code, _, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--json", filepath.Join(t.TempDir(), "r.json"), "--now", "yesterday")
+	if code != exitUsageErr || !strings.Contains(stderr, "RFC 3339") {
+		t.Errorf("--now yesterday: exit %d, %s", code, stderr)
 	}
 }
