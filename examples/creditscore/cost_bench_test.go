@@ -321,17 +321,8 @@ func (r *costRig) handleApplication(w http.ResponseWriter, req *http.Request) {
 // decide is service.decide with the controls of r.level.
 func (r *costRig) decide(ctx context.Context, a Applicant) (decisionResponse, error) {
 	s := r.service
-	x := a.features()
-	score := s.model.Score(x)
-	outOfUse := intendedUseProblems(a)
-	draft := aims.Draft{Subject: a.CustomerID, Inputs: map[string]any{}, Output: "approve", Score: &score, Threshold: new(threshold)}
-	for i, name := range featureNames {
-		draft.Inputs[name] = x[i]
-	}
-	if score < threshold {
-		draft.Output = "deny"
-	}
-	if r.explain > explainNone && (draft.Output == "deny" || math.Abs(score-threshold) < band || len(outOfUse) > 0) {
+	x, score, outOfUse, draft := s.score(a)
+	if r.explain > explainNone && needsExplanation(draft, score, outOfUse) {
 		var err error
 		if draft.Explanation, err = r.explainDecision(ctx, x); err != nil {
 			return decisionResponse{}, err
@@ -349,14 +340,7 @@ func (r *costRig) decide(ctx context.Context, a Applicant) (decisionResponse, er
 		return decisionResponse{}, err
 	}
 	if s.drift != nil {
-		numeric := make(map[string]float64, len(featureNames))
-		for i, name := range featureNames {
-			numeric[name] = x[i]
-		}
-		if err := s.drift.Observe(numeric, map[string]string{"region": a.Region}); err != nil {
-			return decisionResponse{}, err
-		}
-		if err := s.drift.ObservePrediction(score); err != nil {
+		if err := s.observeDrift(x, score, a.Region); err != nil {
 			return decisionResponse{}, err
 		}
 		s.book.prepare(d, []string{a.Sex, a.Region})
@@ -379,13 +363,7 @@ func (r *costRig) explainDecision(ctx context.Context, x []float64) (*aims.Expla
 	if r.explain >= explainCounterfactual {
 		return r.service.explainDecision(ctx, x)
 	}
-	e, err := r.explainer.Explain(ctx, x)
-	if err != nil {
-		return nil, err
-	}
-	reasons, err := explain.ReasonCodes(e, explain.ReasonOptions{
-		TopK: 4, Descriptions: reasonDescriptions, Input: x, Reference: r.means,
-	})
+	e, reasons, err := r.service.reasons(ctx, x)
 	if err != nil {
 		return nil, err
 	}

@@ -61,24 +61,62 @@ func (s *service) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// decide scores an application, explains an adverse score, routes the
-// decision through the oversight gate (which records it in the decision
-// log), and feeds the drift monitor; the fairness monitor gets the final
-// outcome, now for an automatic decision, at resolution for a held one.
-func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, error) {
-	x := a.features()
-	score := s.model.Score(x)
-	outOfUse := intendedUseProblems(a)
-	// The raw application stays here; the record is clean from the start
-	// (pseudonymised customer, allow-listed inputs only).
-	draft := aims.Draft{Subject: a.CustomerID, Inputs: map[string]any{}, Output: "approve", Score: &score, Threshold: new(threshold)}
+// score scores an application and drafts its decision. The raw
+// application stays here; the record is clean from the start
+// (pseudonymised customer, allow-listed inputs only).
+func (s *service) score(a Applicant) (x []float64, score float64, outOfUse []string, draft aims.Draft) {
+	x = a.features()
+	score = s.model.Score(x)
+	outOfUse = intendedUseProblems(a)
+	draft = aims.Draft{Subject: a.CustomerID, Inputs: map[string]any{}, Output: "approve", Score: &score, Threshold: new(threshold)}
 	for i, name := range featureNames {
 		draft.Inputs[name] = x[i]
 	}
 	if score < threshold {
 		draft.Output = "deny" // declared adverse
 	}
-	if draft.Output == "deny" || math.Abs(score-threshold) < band || len(outOfUse) > 0 {
+	return x, score, outOfUse, draft
+}
+
+// needsExplanation reports whether the policy wants a decision explained:
+// adverse, close to the threshold, or outside the intended use (the
+// decisions a person reviews).
+func needsExplanation(draft aims.Draft, score float64, outOfUse []string) bool {
+	return draft.Output == "deny" || math.Abs(score-threshold) < band || len(outOfUse) > 0
+}
+
+// observeDrift feeds the drift monitor the model's inputs and score.
+func (s *service) observeDrift(x []float64, score float64, region string) error {
+	numeric := make(map[string]float64, len(featureNames))
+	for i, name := range featureNames {
+		numeric[name] = x[i]
+	}
+	if err := s.drift.Observe(numeric, map[string]string{"region": region}); err != nil {
+		return err
+	}
+	return s.drift.ObservePrediction(score)
+}
+
+// reasons attributes the score of x to its features and words the top
+// four as reason codes.
+func (s *service) reasons(ctx context.Context, x []float64) (explain.Explanation, []explain.ReasonCode, error) {
+	e, err := s.explainer.Explain(ctx, x)
+	if err != nil {
+		return explain.Explanation{}, nil, err
+	}
+	reasons, err := explain.ReasonCodes(e, explain.ReasonOptions{
+		TopK: 4, Descriptions: reasonDescriptions, Input: x, Reference: s.means,
+	})
+	return e, reasons, err
+}
+
+// decide scores an application, explains an adverse score, routes the
+// decision through the oversight gate (which records it in the decision
+// log), and feeds the drift monitor; the fairness monitor gets the final
+// outcome, now for an automatic decision, at resolution for a held one.
+func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, error) {
+	x, score, outOfUse, draft := s.score(a)
+	if needsExplanation(draft, score, outOfUse) {
 		var err error
 		if draft.Explanation, err = s.explainDecision(ctx, x); err != nil {
 			return decisionResponse{}, fmt.Errorf("explaining: %w", err)
@@ -88,16 +126,7 @@ func (s *service) decide(ctx context.Context, a Applicant) (decisionResponse, er
 	if err != nil {
 		return decisionResponse{}, err
 	}
-
-	// Drift watches the model's inputs and scores.
-	numeric := make(map[string]float64, len(featureNames))
-	for i, name := range featureNames {
-		numeric[name] = x[i]
-	}
-	if err := s.drift.Observe(numeric, map[string]string{"region": a.Region}); err != nil {
-		return decisionResponse{}, err
-	}
-	if err := s.drift.ObservePrediction(score); err != nil {
+	if err := s.observeDrift(x, score, a.Region); err != nil {
 		return decisionResponse{}, err
 	}
 
@@ -157,13 +186,7 @@ func responseFor(id string, out oversight.Outcome) decisionResponse {
 // values of the logistic margin), words the top reasons against approval,
 // and searches one counterfactual the applicant could act on.
 func (s *service) explainDecision(ctx context.Context, x []float64) (*aims.Explanation, error) {
-	e, err := s.explainer.Explain(ctx, x)
-	if err != nil {
-		return nil, err
-	}
-	reasons, err := explain.ReasonCodes(e, explain.ReasonOptions{
-		TopK: 4, Descriptions: reasonDescriptions, Input: x, Reference: s.means,
-	})
+	e, reasons, err := s.reasons(ctx, x)
 	if err != nil {
 		return nil, err
 	}
