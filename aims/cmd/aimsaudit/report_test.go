@@ -121,19 +121,7 @@ func TestReportJSONHoldsTheReportData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "report.json")
-	code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--json", out)
-	if code != exitOK {
-		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r auditreport.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r, stdout := reportJSON(t, "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key)
 	if r.Decisions.Total != want.Decisions || len(r.Incidents.Incidents) != len(want.Incidents) || len(r.Coverage.Rows) != 38 {
 		t.Errorf("JSON report: %d decisions, %d incidents, %d controls; want %d, %d, 38", r.Decisions.Total, len(r.Incidents.Incidents), len(r.Coverage.Rows), want.Decisions, len(want.Incidents))
 	}
@@ -154,19 +142,7 @@ func TestReportNowJudgesDeadlines(t *testing.T) {
 	}
 	status := func(now string) auditreport.ReportStatus {
 		t.Helper()
-		out := filepath.Join(t.TempDir(), "report.json")
-		code, stdout, stderr := runCmd(t, "report", "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--json", out, "--now", now)
-		if code != exitOK {
-			t.Fatalf("--now %s: exit %d\nstdout: %s\nstderr: %s", now, code, stdout, stderr)
-		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r auditreport.Report
-		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatal(err)
-		}
+		r, _ := reportJSON(t, "--ledger", p.Ledger, "--otel", p.OTel, "--soa", p.SoA, "--key", p.Key, "--now", now)
 		if want, _ := time.Parse(time.RFC3339, now); !r.GeneratedAt.Equal(want) {
 			t.Fatalf("report generated at %v, want %v", r.GeneratedAt, want)
 		}
@@ -189,4 +165,24 @@ func TestReportNowJudgesDeadlines(t *testing.T) {
 	if code != exitUsageErr || !strings.Contains(stderr, "RFC 3339") {
 		t.Errorf("--now yesterday: exit %d, %s", code, stderr)
 	}
+}
+
+// reportJSON runs aimsaudit report with args and --json, and returns the
+// report's data and the command's standard output.
+func reportJSON(t *testing.T, args ...string) (auditreport.Report, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "report.json")
+	code, stdout, stderr := runCmd(t, append(append([]string{"report"}, args...), "--json", out)...)
+	if code != exitOK {
+		t.Fatalf("report %v: exit %d\nstdout: %s\nstderr: %s", args, code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r auditreport.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r, stdout
 }
