@@ -38,12 +38,15 @@ func checkManagementAgainstTally(t *testing.T, run *simulationRun) {
 	da := byType[aims.RecordDeploymentAuthorisation][0]
 	assert.Equal(t, auth.ID, da.Subject)
 	assert.Equal(t, "approved", da.State)
+	var recorded aims.DeploymentAuthorisation // the record's data embeds the authorisation
+	require.NoError(t, da.DecodeData(&recorded))
 	var approvers []string
-	for _, a := range auth.Approvals {
+	for _, a := range recorded.Approvals {
 		approvers = append(approvers, a.ApprovedBy)
+		assert.NotEqual(t, recorded.SubmittedBy, a.ApprovedBy, "the submitter does not approve")
 	}
 	slices.Sort(approvers)
-	assert.Len(t, slices.Compact(approvers), 2, "two distinct approvers")
+	assert.Len(t, slices.Compact(approvers), 2, "the ledger names two distinct approvers")
 	require.Len(t, byType[aims.RecordChange], 1)
 	assert.Equal(t, change.ID, byType[aims.RecordChange][0].Subject)
 	assert.Equal(t, "approved", byType[aims.RecordChange][0].State)
