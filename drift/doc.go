@@ -27,7 +27,11 @@
 //     drift episode). [Monitor.WindowProfiles] returns the windows as
 //     exact profiles, which [MergeProfiles] brings together across
 //     replicas: testing the merged window gives exactly the result of one
-//     monitor that saw every replica's values.
+//     monitor that saw every replica's values. [WithWindowExport] sends
+//     each evaluation's windows with the telemetry (aims.drift.window
+//     events, [ParseWindowEvent]), and [Monitor.EvaluateProfiles] tests the
+//     merged windows with the monitor's own tests and correction: the
+//     fleet's verdict, from the Collector's output, by the same code.
 //
 // # Non-finite values
 //

@@ -415,7 +415,68 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	outcome := m.outcomeReport()
 	m.mu.Unlock()
 
-	rep := Report{Time: now, Outcome: outcome}
+	rep, err := m.test(ctx, now, numWins, catWins, dropped)
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Outcome = outcome
+	if m.cfg.exportWindows {
+		m.emitWindows(now, numWins, catWins)
+	}
+
+	// Record the report and find the verdicts that changed.
+	type change struct {
+		f     FeatureReport
+		drift bool
+	}
+	var changes []change
+	m.mu.Lock()
+	if m.closed && !final {
+		m.mu.Unlock()
+		return rep, ErrClosed
+	}
+	m.last = rep
+	for _, f := range rep.Features {
+		if !f.Evaluated {
+			continue
+		}
+		if f.Drift != m.drifting[f.Feature] {
+			m.drifting[f.Feature] = f.Drift
+			changes = append(changes, change{f, f.Drift})
+		}
+	}
+	dsChanged := rep.DatasetEvaluated && rep.Dataset.Drift != m.dsDrift
+	if dsChanged {
+		m.dsDrift = rep.Dataset.Drift
+	}
+	m.mu.Unlock()
+	for _, c := range changes {
+		m.emitFeature(now, c.f)
+	}
+	if dsChanged {
+		m.emitDataset(now, rep.Dataset)
+	}
+	if m.cfg.onAlarm != nil {
+		// Still serialised by evalMu, so the handler sees the verdicts in
+		// the order the evaluations found them; not cancelled with ctx
+		// (the loop's context ends at Close, whose final verdicts count).
+		actx := context.WithoutCancel(ctx)
+		for _, c := range changes {
+			m.cfg.onAlarm(actx, m.featureAlarm(now, c.f))
+		}
+		if dsChanged {
+			m.cfg.onAlarm(actx, m.datasetAlarm(now, rep.Dataset))
+		}
+	}
+	return rep, nil
+}
+
+// test runs the monitor's tests on windows of values, feature by feature,
+// and applies the dataset-level correction: the part of an evaluation that
+// EvaluateProfiles shares, so a fleet's merged windows are judged by the
+// same code as one monitor's window.
+func (m *Monitor) test(ctx context.Context, now time.Time, numWins map[string][]float64, catWins map[string][]string, dropped map[string]int64) (Report, error) {
+	rep := Report{Time: now}
 	results := map[string]Result{}
 	for _, name := range m.names {
 		if err := ctx.Err(); err != nil {
@@ -461,51 +522,6 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 			if rep.Features[i].Evaluated {
 				rep.Features[i].Drift = corrected[rep.Features[i].Feature]
 			}
-		}
-	}
-
-	// Record the report and find the verdicts that changed.
-	type change struct {
-		f     FeatureReport
-		drift bool
-	}
-	var changes []change
-	m.mu.Lock()
-	if m.closed && !final {
-		m.mu.Unlock()
-		return rep, ErrClosed
-	}
-	m.last = rep
-	for _, f := range rep.Features {
-		if !f.Evaluated {
-			continue
-		}
-		if f.Drift != m.drifting[f.Feature] {
-			m.drifting[f.Feature] = f.Drift
-			changes = append(changes, change{f, f.Drift})
-		}
-	}
-	dsChanged := rep.DatasetEvaluated && rep.Dataset.Drift != m.dsDrift
-	if dsChanged {
-		m.dsDrift = rep.Dataset.Drift
-	}
-	m.mu.Unlock()
-	for _, c := range changes {
-		m.emitFeature(now, c.f)
-	}
-	if dsChanged {
-		m.emitDataset(now, rep.Dataset)
-	}
-	if m.cfg.onAlarm != nil {
-		// Still serialised by evalMu, so the handler sees the verdicts in
-		// the order the evaluations found them; not cancelled with ctx
-		// (the loop's context ends at Close, whose final verdicts count).
-		actx := context.WithoutCancel(ctx)
-		for _, c := range changes {
-			m.cfg.onAlarm(actx, m.featureAlarm(now, c.f))
-		}
-		if dsChanged {
-			m.cfg.onAlarm(actx, m.datasetAlarm(now, rep.Dataset))
 		}
 	}
 	return rep, nil

@@ -37,7 +37,9 @@ type monitorConfig struct {
 	now         func() time.Time
 	controlID   string
 	onAlarm     func(context.Context, Alarm)
-	errs        []error
+	// exportWindows emits each evaluation's windows (WithWindowExport).
+	exportWindows bool
+	errs          []error
 }
 
 func (c *monitorConfig) fail(format string, args ...any) {

@@ -38,6 +38,10 @@ const (
 	// EventDriftChange is emitted when a streaming detector on the outcome
 	// (error) stream signals a change.
 	EventDriftChange = "aims.drift.change"
+	// EventDriftWindow carries the window one evaluation tested, for one
+	// feature, as the JSON of a drift.Profiles (drift.WithWindowExport):
+	// the windows of several replicas merge into the fleet's.
+	EventDriftWindow = "aims.drift.window"
 )
 
 // Metric names of the drift package.
@@ -82,6 +86,7 @@ var _ = register(
 	Entry{Name: EventDriftFeature, Kind: KindEvent, Package: "drift", Brief: "a feature started or stopped drifting (A.6.2.6)"},
 	Entry{Name: EventDriftDataset, Kind: KindEvent, Package: "drift", Brief: "the dataset started or stopped drifting (A.6.2.6)"},
 	Entry{Name: EventDriftChange, Kind: KindEvent, Package: "drift", Brief: "a change detector on the outcome stream signalled drift (A.6.2.6)"},
+	Entry{Name: EventDriftWindow, Kind: KindEvent, Package: "drift", Brief: "the window an evaluation tested, one feature, as mergeable profile JSON (WithWindowExport; A.6.2.6)"},
 	Entry{Name: MetricDriftScore, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "drift", Brief: "latest drift score per feature"},
 	Entry{Name: MetricDriftPValue, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "drift", Brief: "latest p-value per feature"},
 	Entry{Name: MetricDriftDatasetShare, Kind: KindMetric, Type: "gauge", Unit: "1", Package: "drift", Brief: "latest share of drifted features"},
