@@ -7,7 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"strings"
 )
 
@@ -16,6 +18,38 @@ import (
 // bearer token. When neither it nor -service-token is set, a token is made
 // up at start and printed in the banner.
 const ServiceTokenEnv = "CREDITSCORE_SERVICE_TOKEN"
+
+// ContestKeyEnv names the environment variable holding the secret of the
+// applicants' contest credentials, base64 (standard or URL alphabet) of at
+// least 32 bytes. One replica makes one up when it is not set; the
+// replicas of a fleet must share it, so it is required with
+// -oversight-postgres.
+const ContestKeyEnv = "CREDITSCORE_CONTEST_KEY"
+
+// OversightDSNEnv names the environment variable holding the PostgreSQL
+// DSN of a fleet's shared review queue (-oversight-postgres).
+const OversightDSNEnv = "CREDITSCORE_OVERSIGHT_POSTGRES"
+
+// contestKeyFromEnv reads $CREDITSCORE_CONTEST_KEY; nil when it is unset
+// and not required.
+func contestKeyFromEnv(required bool) ([]byte, error) {
+	v := strings.TrimSpace(os.Getenv(ContestKeyEnv))
+	if v == "" {
+		if required {
+			return nil, fmt.Errorf("$%s is not set: the replicas of a fleet share the contest credentials' secret (for example: head -c 32 /dev/urandom | base64)", ContestKeyEnv)
+		}
+		return nil, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(v); err == nil {
+			if len(k) < 32 {
+				return nil, fmt.Errorf("$%s holds %d bytes; at least 32 are needed", ContestKeyEnv, len(k))
+			}
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("$%s is not base64", ContestKeyEnv)
+}
 
 // credentials are the example's two kinds of API credential:
 //
@@ -33,12 +67,19 @@ type credentials struct {
 	generated    bool // serviceToken was made up at start
 }
 
-func newCredentials(serviceToken string) (*credentials, error) {
-	c := &credentials{contestKey: make([]byte, 32), serviceToken: serviceToken}
-	// A real service loads this key from its secret store, so that contest
-	// credentials survive a restart; the example's last as long as the process.
-	if _, err := rand.Read(c.contestKey); err != nil {
-		return nil, err
+func newCredentials(serviceToken string, contestKey []byte) (*credentials, error) {
+	c := &credentials{contestKey: contestKey, serviceToken: serviceToken}
+	if c.contestKey == nil {
+		// A real service loads this key from its secret store
+		// ($CREDITSCORE_CONTEST_KEY here), so that contest credentials
+		// survive a restart and every replica accepts them; made up, they
+		// last as long as the process.
+		c.contestKey = make([]byte, 32)
+		if _, err := rand.Read(c.contestKey); err != nil {
+			return nil, err
+		}
+	} else if len(c.contestKey) < 32 {
+		return nil, errors.New("the contest key must be at least 32 bytes")
 	}
 	if c.serviceToken == "" {
 		b := make([]byte, 24)

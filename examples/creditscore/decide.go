@@ -284,6 +284,11 @@ func (s *service) handleOutcome(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	granted, err := s.book.label(id)
+	if errors.Is(err, errNotFinal) {
+		// Resolved on another replica since the last catch-up?
+		s.catchUp(r.Context(), id)
+		granted, err = s.book.label(id)
+	}
 	switch {
 	case errors.Is(err, errUnknownDecision):
 		writeProblem(w, r, newProblem(http.StatusNotFound, problemNotFound, "No such decision", ""))

@@ -129,6 +129,30 @@ func (b *decisionBook) original(id string) string {
 	return id
 }
 
+// heldTickets returns the ticket IDs of held decisions whose resolution
+// the book has not seen, of the decisions ids or, without ids, of any; at
+// most limit.
+func (b *decisionBook) heldTickets(limit int, ids ...string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	add := func(e *bookEntry) {
+		if e != nil && !e.final && e.out.Ticket != nil && len(out) < limit {
+			out = append(out, e.out.Ticket.ID)
+		}
+	}
+	if len(ids) > 0 {
+		for _, id := range ids {
+			add(b.byID[id])
+		}
+		return out
+	}
+	for _, e := range b.byID {
+		add(e)
+	}
+	return out
+}
+
 // label marks the decision's real outcome as reported, once, and returns
 // whether its final outcome granted the loan.
 func (b *decisionBook) label(id string) (bool, error) {

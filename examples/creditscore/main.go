@@ -89,7 +89,13 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 	seed := fs.Uint64("seed", 42, "seed for training data and simulation")
 	instance := fs.String("instance", "", "instance ID of this replica (default: host name)")
 	serviceToken := fs.String("service-token", os.Getenv(ServiceTokenEnv), "bearer token of the systems that report loan outcomes (default: $"+ServiceTokenEnv+"; made up at start and printed when empty)")
+	oversightDSN := fs.String("oversight-postgres", os.Getenv(OversightDSNEnv), "PostgreSQL DSN of the review queue shared by the replicas of a fleet (default: $"+OversightDSNEnv+"; empty: the embedded store, one replica); needs $"+ContestKeyEnv)
+	driftWindow := fs.Int("drift-window", 300, "values per feature in the drift monitor's window")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	contestKey, err := contestKeyFromEnv(*oversightDSN != "")
+	if err != nil {
 		return nil, err
 	}
 	if *instance == "" {
@@ -103,7 +109,7 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 		dataDir: *dataDir, keyFile: *keyFile, seed: *seed, instance: *instance,
 		heartbeat: 30 * time.Second, driftInterval: 10 * time.Second, incidentCheck: time.Minute,
 		metricInterval: 5 * time.Second, reviewDeadline: 10 * time.Minute,
-		serviceToken: *serviceToken,
+		serviceToken: *serviceToken, oversightDSN: *oversightDSN, contestKey: contestKey, driftWindow: *driftWindow,
 	}
 	if *simulate > 0 {
 		// Compress time so that a short run shows heartbeats, drift evaluations and metric exports.

@@ -22,6 +22,7 @@ import (
 	"github.com/aimskit/aimskit/inventory"
 	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
+	"github.com/aimskit/aimskit/oversight/postgres"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -55,6 +56,9 @@ const (
 	// band is the half-width of the score band around the threshold in
 	// which decisions count as low-confidence and go to a human.
 	band = 0.08
+	// fairnessMinGroup is the fewest decisions (labelled decisions for
+	// TPR and FPR) a group needs to take part in the disparities.
+	fairnessMinGroup = 30
 )
 
 type config struct {
@@ -70,6 +74,21 @@ type config struct {
 	metricInterval time.Duration
 	reviewDeadline time.Duration
 	serviceToken   string // credential of the systems that report loan outcomes; "" makes one up
+	// oversightDSN, when set, puts the review queue, the decision index
+	// and the halts in PostgreSQL, shared by every replica of a fleet;
+	// "" keeps them in the embedded store, which serves one replica.
+	oversightDSN string
+	// contestKey is the secret of the applicants' contest credentials;
+	// nil makes one up. The replicas of a fleet share it, so any of them
+	// accepts a credential another one issued.
+	contestKey []byte
+	// driftWindow is the drift monitor's count window per feature (0:
+	// 300).
+	driftWindow int
+	// haltRefresh bounds how long a halt pressed on another replica takes
+	// to stop this one (oversight.WithHaltRefresh); 0 keeps the gate's
+	// default, 1 s.
+	haltRefresh time.Duration
 	// spanProcessor, when set, also receives every span (tests record them).
 	spanProcessor sdktrace.SpanProcessor
 }
@@ -86,7 +105,7 @@ type service struct {
 	registry  *inventory.Registry
 	ledgerKey ledgerKey
 	gate      *oversight.Gate
-	store     *boltstore.Store
+	store     oversight.Store
 	console   *oversight.Console
 	accounts  *reviewerAccounts
 	creds     *credentials
@@ -102,6 +121,9 @@ type service struct {
 }
 
 func newService(ctx context.Context, cfg config) (_ *service, err error) {
+	if cfg.driftWindow == 0 {
+		cfg.driftWindow = 300
+	}
 	s := &service{cfg: cfg}
 	defer func() {
 		if err != nil {
@@ -119,18 +141,12 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 
 	// Model: trained at start-up on synthetic applicants; 20% held out.
-	pop := newPopulation(cfg.seed)
-	const n = 5000
-	xs, ys := make([][]float64, n), make([]bool, n)
-	apps := make([]Applicant, n)
-	for i := range xs {
-		apps[i] = pop.applicant(i)
-		xs[i], ys[i] = apps[i].features(), pop.repaid(apps[i])
-	}
-	cut := n * 4 / 5
-	if s.model, err = trainLogistic(xs[:cut], ys[:cut], 400, 0.5); err != nil {
+	tr, err := trainModel(cfg.seed)
+	if err != nil {
 		return nil, err
 	}
+	s.model = tr.model
+	xs, ys, apps, cut := tr.xs, tr.ys, tr.apps, tr.cut
 	auc := rocAUC(s.model, xs[cut:], ys[cut:])
 
 	// The AI system's identity goes on the resource, so every record of
@@ -230,7 +246,7 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 
 	// Fairness by sex and region, four-fifths rule on approvals.
 	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"},
-		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(30),
+		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(fairnessMinGroup),
 		// Group values come from the request: only declared levels become
 		// series; anything else is counted under fairness.OverflowLevel.
 		fairness.WithGroupLevels("sex", "female", "male", "other"), fairness.WithGroupLevels("region", "north", "south"),
@@ -245,14 +261,14 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The window is small and evaluated often, so a numeric feature
-	// drifts only on strong evidence: KS with p <= 1e-4 rather than the
-	// default normed Wasserstein distance, whose sampling noise on 100-300
-	// values (0.05-0.2) crosses its 0.1 threshold without any drift, and
-	// every alarm opens an incident.
-	if s.drift, err = drift.NewMonitor(profiles, drift.WithCountWindow(300), drift.WithMinObservations(100),
-		drift.WithNumericTest(strictKS), drift.WithInterval(cfg.driftInterval),
-		drift.WithAlarmHandler(aims.AlarmHandler[drift.Alarm](s.incidents))); err != nil {
+	driftOpts := append(driftTests(cfg.driftWindow), drift.WithInterval(cfg.driftInterval),
+		drift.WithAlarmHandler(aims.AlarmHandler[drift.Alarm](s.incidents)))
+	if cfg.oversightDSN != "" {
+		// A replica of a fleet sends its windows with its telemetry, so
+		// the fleet's drift can be judged on all of them (fleetview.go).
+		driftOpts = append(driftOpts, drift.WithWindowExport())
+	}
+	if s.drift, err = drift.NewMonitor(profiles, driftOpts...); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.drift.Close)
@@ -262,28 +278,50 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	// The embedded, durable review queue: held tickets survive a restart.
-	if s.store, err = boltstore.Open(ctx, filepath.Join(cfg.dataDir, "oversight.db")); err != nil {
-		return nil, err
+	// The durable review queue: held tickets survive a restart. Embedded
+	// for one replica; PostgreSQL for a fleet, where a halt, a review or a
+	// contest on any replica acts on all of them.
+	if cfg.oversightDSN != "" {
+		pg, err := postgres.Open(ctx, cfg.oversightDSN)
+		if err != nil {
+			return nil, err
+		}
+		s.store = pg
+		s.closers = append(s.closers, pg.Close)
+	} else {
+		bolt, err := boltstore.Open(ctx, filepath.Join(cfg.dataDir, "oversight.db"))
+		if err != nil {
+			return nil, err
+		}
+		s.store = bolt
+		s.closers = append(s.closers, bolt.Close)
 	}
-	s.closers = append(s.closers, s.store.Close)
 	// Every decision by its ID; the fairness monitor gets each one's final
 	// outcome, once it is known.
 	s.book = newDecisionBook(s.observeFinal)
-	if s.creds, err = newCredentials(cfg.serviceToken); err != nil {
+	if s.creds, err = newCredentials(cfg.serviceToken, cfg.contestKey); err != nil {
 		return nil, err
 	}
 	// Applications outside the intended use are decided by a person.
-	if s.gate, err = oversight.New(ctx, s.reg, oversight.WithStore(s.store),
+	gateOpts := []oversight.Option{oversight.WithStore(s.store),
 		oversight.WithPolicy(oversight.Strictest(scoreBand, oversight.AdverseOutcome(), intendedUsePolicy())),
 		oversight.WithOnResolved(s.book.resolved),
 		oversight.WithIncidents(s.incidents),
 		oversight.WithDeadlines(cfg.reviewDeadline, cfg.reviewDeadline),
 		oversight.WithAuthorizer(oversight.AllOf(oversight.RoleBased("credit-officer", "senior-credit-officer"), oversight.FourEyes())),
-	); err != nil {
+	}
+	if cfg.haltRefresh > 0 {
+		gateOpts = append(gateOpts, oversight.WithHaltRefresh(cfg.haltRefresh))
+	}
+	if s.gate, err = oversight.New(ctx, s.reg, gateOpts...); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.gate.Close)
+	if cfg.oversightDSN != "" {
+		// Another replica's reviewers may resolve this one's held
+		// decisions: the callback above fires only where they act.
+		s.closers = append(s.closers, s.watchResolutions(time.Second))
+	}
 	s.lookup = s.gate // the gate finds every decision it routed, by decision ID
 	if s.accounts, err = newReviewerAccounts(time.Now); err != nil {
 		return nil, err
@@ -303,6 +341,41 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 
 	return s, nil
+}
+
+// trained is the model trained at start-up and the data it was trained on.
+type trained struct {
+	model *logisticModel
+	apps  []Applicant
+	xs    [][]float64
+	ys    []bool
+	cut   int // xs[:cut] trained the model; the rest is held out
+}
+
+// trainModel trains the model on 5,000 synthetic applicants of the seed's
+// population, 20% held out: the same model for the same seed, on every
+// replica and in the fleet view.
+func trainModel(seed uint64) (trained, error) {
+	pop := newPopulation(seed)
+	const n = 5000
+	t := trained{xs: make([][]float64, n), ys: make([]bool, n), apps: make([]Applicant, n), cut: n * 4 / 5}
+	for i := range t.xs {
+		t.apps[i] = pop.applicant(i)
+		t.xs[i], t.ys[i] = t.apps[i].features(), pop.repaid(t.apps[i])
+	}
+	var err error
+	t.model, err = trainLogistic(t.xs[:t.cut], t.ys[:t.cut], 400, 0.5)
+	return t, err
+}
+
+// driftTests are the drift monitor's window and tests, shared by the
+// service and the fleet view. The window is small and evaluated often, so
+// a numeric feature drifts only on strong evidence: KS with p <= 1e-4
+// rather than the default normed Wasserstein distance, whose sampling
+// noise on 100-300 values (0.05-0.2) crosses its 0.1 threshold without
+// any drift, and every alarm opens an incident.
+func driftTests(window int) []drift.MonitorOption {
+	return []drift.MonitorOption{drift.WithCountWindow(window), drift.WithMinObservations(100), drift.WithNumericTest(strictKS)}
 }
 
 // strictKS is the example's numeric drift test: two-sample KS against the

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math"
 	"net/http"
 	"sort"
 	"strings"
@@ -117,6 +119,29 @@ func sortedMap(m map[string]int) string {
 // reported back with the service credential, so the monitors see labels.
 // It returns its own tally of all of it.
 func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed uint64, stdout io.Writer) (*Tally, error) {
+	return simulateFleet(ctx, []replica{{svc, base}}, n, seed, stdout)
+}
+
+// replica is one running instance of the service and its base URL.
+type replica struct {
+	svc  *service
+	base string
+}
+
+// simulateFleet is simulateTraffic against the replicas of a fleet, as a
+// load balancer would spread it: application i goes to replica i mod N,
+// and what an applicant or the servicing system later asks about a
+// decision goes to the replica that made it (its decision book, in
+// memory, holds the applicant's groups for the fairness monitor). The
+// credit officers work the shared queue from different replicas, the halt
+// is pressed on the first replica and released on the last. What it does
+// depends only on the seed, not on decision IDs or timing, so a fleet and
+// one replica given the same seed see the same traffic and take the same
+// decisions (fleet_test.go). The incident work at the end (closing drift
+// and halt incidents) runs for one replica only: in a fleet each
+// replica's monitors raise their own alarms.
+func simulateFleet(ctx context.Context, replicas []replica, n int, seed uint64, stdout io.Writer) (*Tally, error) {
+	svc, base := replicas[0].svc, replicas[0].base
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pop := newPopulation(seed)
@@ -133,11 +158,12 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 		{ID: "erin", Roles: []string{"credit-officer"}},
 	}
 	var wg sync.WaitGroup
-	for _, r := range reviewers {
+	for i, r := range reviewers {
+		g := replicas[i%len(replicas)].svc.gate // each officer logged in to one replica
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reviewLoop(ctx, svc.gate, r, tally)
+			reviewLoop(ctx, g, r, tally)
 		}()
 	}
 
@@ -159,6 +185,14 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	type sent struct {
 		id, token, group string
 		repaid           bool
+		at               replica // the replica that made the decision
+	}
+	// A halt pressed on one replica stops the others at their next
+	// decision after their halt refresh (1 s by default); the fleet's
+	// simulation waits that long, so the same application is refused.
+	haltWait := time.Duration(0)
+	if len(replicas) > 1 {
+		haltWait = max(svc.cfg.haltRefresh, time.Second) + 200*time.Millisecond
 	}
 	var decided []sent
 	for i := 0; i < n; i++ {
@@ -171,20 +205,24 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 				return tally, fmt.Errorf("halt: %w", err)
 			}
 			tally.with(func(t *Tally) { t.Halts++ })
+			time.Sleep(haltWait)
 		}
+		at := replicas[i%len(replicas)]
 		a := pop.applicant(i)
 		if i%40 == 7 {
 			a.Amount = 45000 // above the intended use: a person decides
 		}
 		var resp decisionResponse
-		if err := postJSON(ctx, client, base+"/v1/applications", "", a, &resp); err != nil {
+		if err := postJSON(ctx, client, at.base+"/v1/applications", "", a, &resp); err != nil {
 			return tally, fmt.Errorf("application %d: %w", i, err)
 		}
 		if i == n/3 {
-			if err := svc.gate.Resume(ctx, systemID, reviewers[2], "data feed verified"); err != nil {
+			last := replicas[len(replicas)-1].svc.gate
+			if err := last.Resume(ctx, systemID, reviewers[2], "data feed verified"); err != nil {
 				return tally, fmt.Errorf("resume: %w", err)
 			}
 			tally.with(func(t *Tally) { t.Resumes++ })
+			time.Sleep(haltWait)
 		}
 		group := "sex=" + a.Sex + ",region=" + a.Region
 		tally.with(func(t *Tally) {
@@ -200,7 +238,7 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 				}
 			}
 		})
-		decided = append(decided, sent{id: resp.DecisionID, token: resp.ContestToken, group: group, repaid: pop.repaid(a)})
+		decided = append(decided, sent{id: resp.DecisionID, token: resp.ContestToken, group: group, repaid: pop.repaid(a), at: at})
 	}
 	waitForEmptyQueue(ctx, svc.gate, 20*time.Second)
 
@@ -212,14 +250,14 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 			break
 		}
 		var st decisionResponse
-		if err := getJSON(ctx, client, base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
+		if err := getJSON(ctx, client, d.at.base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
 			return tally, fmt.Errorf("decision %s: %w", d.id, err)
 		}
 		if st.Status != "decided" || st.Decision != "deny" {
 			continue
 		}
 		var out map[string]any
-		if err := postJSON(ctx, client, base+"/v1/decisions/"+d.id+"/contest", d.token,
+		if err := postJSON(ctx, client, d.at.base+"/v1/decisions/"+d.id+"/contest", d.token,
 			map[string]string{"grounds": "My income has increased since; please review."}, &out); err != nil {
 			return tally, fmt.Errorf("contest %s: %w", d.id, err)
 		}
@@ -231,14 +269,14 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	// and, impatient, reports it again: one incident either way.
 	if len(tally.Contests) > 0 {
 		id := tally.Contests[0]
-		var token string
+		var token, at string
 		for _, d := range decided {
 			if d.id == id {
-				token = d.token
+				token, at = d.token, d.at.base
 			}
 		}
 		for range 2 {
-			if err := postJSON(ctx, client, base+"/v1/decisions/"+id+"/report", token,
+			if err := postJSON(ctx, client, at+"/v1/decisions/"+id+"/report", token,
 				map[string]string{"problem": "The reasons given do not match my situation."}, nil); err != nil {
 				return tally, fmt.Errorf("report %s: %w", id, err)
 			}
@@ -250,7 +288,7 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	finals := make([]string, len(decided))
 	for i, d := range decided {
 		var st decisionResponse
-		if err := getJSON(ctx, client, base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
+		if err := getJSON(ctx, client, d.at.base+"/v1/decisions/"+d.id, d.token, &st); err != nil {
 			return tally, fmt.Errorf("decision %s: %w", d.id, err)
 		}
 		final := st.Status
@@ -273,7 +311,7 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 			continue
 		}
 		body := map[string]bool{"repaid": d.repaid}
-		if err := postJSON(ctx, client, base+"/v1/decisions/"+d.id+"/outcome", svc.creds.serviceToken, body, nil); err != nil {
+		if err := postJSON(ctx, client, d.at.base+"/v1/decisions/"+d.id+"/outcome", d.at.svc.creds.serviceToken, body, nil); err != nil {
 			return tally, fmt.Errorf("outcome %s: %w", d.id, err)
 		}
 		tally.with(func(t *Tally) {
@@ -286,8 +324,14 @@ func simulateTraffic(ctx context.Context, svc *service, base string, n int, seed
 	}
 	cancel()
 	wg.Wait()
-	if _, err := svc.drift.Evaluate(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
-		return tally, fmt.Errorf("drift evaluation: %w", err)
+	for _, r := range replicas {
+		if _, err := r.svc.drift.Evaluate(context.Background()); err != nil && !errors.Is(err, context.Canceled) {
+			return tally, fmt.Errorf("drift evaluation: %w", err)
+		}
+	}
+	if len(replicas) > 1 {
+		fmt.Fprintf(stdout, "simulated %d applications on %d replicas\n%s", n, len(replicas), tally)
+		return tally, nil
 	}
 	// The drift episode's decisions, for the incidents it opened.
 	var episode []string
@@ -324,14 +368,17 @@ func reviewLoop(ctx context.Context, g *oversight.Gate, r oversight.Reviewer, ta
 			}
 			continue
 		}
-		h := fnv.New64a()
-		h.Write([]byte(t.Decision.ID))
-		n := h.Sum64()
 		d := t.Decision
 		score := 0.0
 		if d.Score != nil {
 			score = *d.Score
 		}
+		// What to do follows from the application (its score), not from
+		// the decision's random ID, so the same traffic is reviewed the
+		// same way in every run.
+		h := fnv.New64a()
+		h.Write(binary.LittleEndian.AppendUint64(nil, math.Float64bits(score)))
+		n := h.Sum64()
 		var (
 			out    oversight.Outcome
 			actErr error

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	lognoop "go.opentelemetry.io/otel/log/noop"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+
+	"github.com/aimskit/aimskit/aims/otlpfile"
+	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/drift"
+	"github.com/aimskit/aimskit/fairness"
+)
+
+// fleetView is the whole fleet's fairness and drift, computed from what
+// every replica sent to the Collector, by the code one replica runs:
+//
+//   - fairness: each replica's latest aims.fairness.cumulative.* counts,
+//     added up group by group (fairness.SumGroupCounts) and turned into
+//     rates and disparities by fairness.FleetStatsOf, the monitor's own
+//     code. Counts add up exactly; rates of replicas would not.
+//   - drift: each replica's latest window of each feature (the
+//     aims.drift.window events of drift.WithWindowExport), merged
+//     (drift.MergeProfiles) and tested by a monitor built with the
+//     service's reference profiles and tests (Monitor.EvaluateProfiles).
+//     The windows are exact, so the verdict is that of one monitor whose
+//     window held every replica's values: a fleet of N replicas with
+//     window W judges the last N×W decisions.
+type fleetView struct {
+	// Instances are the replicas found, by aims.system.instance.
+	Instances []string
+	// Counts are each instance's latest cumulative counts, by instance;
+	// Fleet their sum, Stats its rates and disparities.
+	Counts map[string][]fairness.GroupCounts
+	Fleet  []fairness.GroupCounts
+	Stats  fairness.FleetStats
+	// Windows are each instance's latest windows, Drift the verdict on
+	// their union.
+	Windows map[string]drift.Profiles
+	Drift   drift.Report
+}
+
+// cumulativeMetrics maps each aims.fairness.cumulative.* sum to the count
+// it carries.
+var cumulativeMetrics = map[string]func(c *fairness.GroupCounts) *int64{
+	semconv.MetricFairnessCumulativeDecisions:      func(c *fairness.GroupCounts) *int64 { return &c.Decisions },
+	semconv.MetricFairnessCumulativeSelected:       func(c *fairness.GroupCounts) *int64 { return &c.Selected },
+	semconv.MetricFairnessCumulativeTruePositives:  func(c *fairness.GroupCounts) *int64 { return &c.TruePositives },
+	semconv.MetricFairnessCumulativeFalsePositives: func(c *fairness.GroupCounts) *int64 { return &c.FalsePositives },
+	semconv.MetricFairnessCumulativeTrueNegatives:  func(c *fairness.GroupCounts) *int64 { return &c.TrueNegatives },
+	semconv.MetricFairnessCumulativeFalseNegatives: func(c *fairness.GroupCounts) *int64 { return &c.FalseNegatives },
+}
+
+// readFleetView reads the Collector's file-exporter output in otelDir
+// (metrics.jsonl, logs.jsonl) for this system's replicas and computes the
+// fleet's fairness and drift; seed names the training data of the drift
+// reference (the replicas' -seed).
+func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView, error) {
+	v := fleetView{Counts: map[string][]fairness.GroupCounts{}, Windows: map[string]drift.Profiles{}}
+	instances := map[string]bool{}
+
+	type at struct {
+		t time.Time
+		v float64
+	}
+	latest := map[[3]string]at{} // instance, metric, group
+	mf, err := os.Open(filepath.Join(otelDir, "metrics.jsonl"))
+	if err != nil {
+		return v, err
+	}
+	defer mf.Close()
+	err = otlpfile.EachPoint(mf, func(p otlpfile.Point) error {
+		if cumulativeMetrics[p.Metric] == nil || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
+			return nil
+		}
+		k := [3]string{otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
+			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))}
+		if cur, ok := latest[k]; !ok || !p.Time.Before(cur.t) {
+			latest[k] = at{p.Time, p.Value}
+		}
+		return nil
+	}, otlpfile.WithName("metrics.jsonl"))
+	if err != nil {
+		return v, err
+	}
+	byInstance := map[string]map[string]*fairness.GroupCounts{}
+	for k, a := range latest {
+		inst, metric, group := k[0], k[1], k[2]
+		instances[inst] = true
+		if byInstance[inst] == nil {
+			byInstance[inst] = map[string]*fairness.GroupCounts{}
+		}
+		c := byInstance[inst][group]
+		if c == nil {
+			c = &fairness.GroupCounts{Group: group}
+			byInstance[inst][group] = c
+		}
+		*cumulativeMetrics[metric](c) = int64(a.v)
+	}
+
+	type window struct {
+		t time.Time
+		p drift.Profiles
+	}
+	windows := map[[2]string]window{} // instance, feature
+	lf, err := os.Open(filepath.Join(otelDir, "logs.jsonl"))
+	if err != nil {
+		return v, err
+	}
+	defer lf.Close()
+	err = otlpfile.EachLog(lf, func(l otlpfile.LogRecord) error {
+		if l.EventName != semconv.EventDriftWindow || otlpfile.String(l.Resource, string(semconv.AimsSystemID)) != systemID {
+			return nil
+		}
+		k := [2]string{otlpfile.String(l.Resource, string(semconv.AimsSystemInstance)), otlpfile.String(l.Attributes, string(semconv.AimsDriftFeature))}
+		if cur, ok := windows[k]; ok && l.Time.Before(cur.t) {
+			return nil
+		}
+		body, _ := l.Body.(string)
+		p, err := drift.ParseWindowEvent(body)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.Where(), err)
+		}
+		windows[k] = window{l.Time, p}
+		return nil
+	}, otlpfile.WithName("logs.jsonl"))
+	if err != nil {
+		return v, err
+	}
+	var parts []drift.Profiles
+	for k, w := range windows {
+		instances[k[0]] = true
+		ps := v.Windows[k[0]]
+		ps.Numeric = append(ps.Numeric, w.p.Numeric...)
+		ps.Categorical = append(ps.Categorical, w.p.Categorical...)
+		v.Windows[k[0]] = ps
+		parts = append(parts, w.p)
+	}
+
+	for inst := range instances {
+		v.Instances = append(v.Instances, inst)
+	}
+	sort.Strings(v.Instances)
+	var all [][]fairness.GroupCounts
+	for _, inst := range v.Instances {
+		var cs []fairness.GroupCounts
+		for _, c := range byInstance[inst] {
+			cs = append(cs, *c)
+		}
+		sort.Slice(cs, func(i, j int) bool { return cs[i].Group < cs[j].Group })
+		v.Counts[inst] = cs
+		all = append(all, cs)
+	}
+	v.Fleet = fairness.SumGroupCounts(all...)
+	sort.Slice(v.Fleet, func(i, j int) bool { return v.Fleet[i].Group < v.Fleet[j].Group })
+	if v.Stats, err = fairness.FleetStatsOf(v.Fleet, fairnessMinGroup); err != nil {
+		return v, err
+	}
+
+	// The drift reference is rebuilt from the seed: the replicas trained
+	// the same model on the same data.
+	tr, err := trainModel(seed)
+	if err != nil {
+		return v, err
+	}
+	ref, err := trainingProfiles(tr.apps[:tr.cut], tr.model)
+	if err != nil {
+		return v, err
+	}
+	// Its own window is never used: EvaluateProfiles tests the windows it
+	// is given. It exports nothing.
+	judge, err := drift.NewMonitor(ref, append(driftTests(300),
+		drift.WithMeterProvider(metricnoop.NewMeterProvider()), drift.WithLoggerProvider(lognoop.NewLoggerProvider()))...)
+	if err != nil {
+		return v, err
+	}
+	defer judge.Close(ctx)
+	merged, err := drift.MergeProfiles(parts...)
+	if err != nil {
+		return v, err
+	}
+	v.Drift, err = judge.EvaluateProfiles(ctx, merged)
+	return v, err
+}
