@@ -1,6 +1,7 @@
 package auditreport
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/fairness"
 )
 
 // FourFifths is the adverse-impact threshold of the four-fifths rule: a
@@ -42,7 +44,17 @@ func buildFairness(in *Input) FairnessSection {
 		s.Note = "No collector output was available, so the fairness monitor's metrics and events could not be read."
 		return s
 	}
-	// latest[system][metric][group]
+	// The window gauges are per instance: a system with several
+	// instances gets one window view per instance (the key "system\x00
+	// instance"), never one mixing their latest values.
+	multi := instancesBySystem(in.Metrics)
+	viewOf := func(sys string, res map[string]any) string {
+		if len(multi[sys]) > 1 {
+			return sys + "\x00" + otlpfile.String(res, string(semconv.AimsSystemInstance))
+		}
+		return sys
+	}
+	// latest[view][metric][group]
 	latest := map[string]map[string]map[string]latestValue{}
 	disp := map[string]map[string]latestValue{}
 	series := map[string]map[string][]selPoint{}
@@ -54,7 +66,7 @@ func buildFairness(in *Input) FairnessSection {
 		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 			continue
 		}
-		sys := systemOf(p.Attributes, p.Resource)
+		sys := viewOf(systemOf(p.Attributes, p.Resource), p.Resource)
 		switch {
 		case isGroupMetric[p.Metric]:
 			g := otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))
@@ -121,9 +133,19 @@ func buildFairness(in *Input) FairnessSection {
 		systems = append(systems, sys)
 	}
 	sort.Strings(systems)
-	for _, sys := range systems {
-		s.Monitors = append(s.Monitors, fairnessMonitor(sys, latest[sys], disp[sys], series[sys]))
+	for _, view := range systems {
+		m := fairnessMonitor(view, latest[view], disp[view], series[view])
+		m.System, m.Instance, _ = strings.Cut(view, "\x00")
+		s.Monitors = append(s.Monitors, m)
 	}
+	s.Monitors = append(s.Monitors, fleetMonitors(in.Metrics, multi)...)
+	sort.SliceStable(s.Monitors, func(i, j int) bool {
+		a, b := s.Monitors[i], s.Monitors[j]
+		if a.System != b.System {
+			return a.System < b.System
+		}
+		return a.Fleet && !b.Fleet // the whole system first, then each instance
+	})
 	markSameAsFailingGroup(&s)
 	s.Available = len(s.Monitors) > 0 || len(s.Events) > 0
 	if !s.Available {
@@ -241,6 +263,9 @@ func timeSeriesWorthDrawing(series map[string][]selPoint) bool {
 func markSameAsFailingGroup(s *FairnessSection) {
 	failing := map[[2]string]bool{} // system, group
 	for _, m := range s.Monitors {
+		if !m.Counted() {
+			continue
+		}
 		for _, g := range m.Groups {
 			if g.FourFifths == VerdictFail {
 				failing[[2]string{m.System, g.Group}] = true
@@ -259,6 +284,9 @@ func markSameAsFailingGroup(s *FairnessSection) {
 // failing group) of s.
 func fairnessCounts(s *FairnessSection) (failingGroups, violations, alerts int) {
 	for _, m := range s.Monitors {
+		if !m.Counted() {
+			continue
+		}
 		for _, g := range m.Groups {
 			if g.FourFifths == VerdictFail {
 				failingGroups++
@@ -275,4 +303,154 @@ func fairnessCounts(s *FairnessSection) (failingGroups, violations, alerts int) 
 		}
 	}
 	return failingGroups, violations, alerts
+}
+
+// Counted says whether the monitor's verdicts count in the summary: the
+// whole system's view, or the only view of a system with one instance;
+// not the per-instance windows of a fleet.
+func (m FairnessMonitor) Counted() bool { return m.Instance == "" }
+
+// instancesBySystem returns the instances (aims.system.instance of the
+// resource) that exported fairness group metrics or cumulative counts, by
+// system.
+func instancesBySystem(points []otlpfile.Point) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, p := range points {
+		if !strings.HasPrefix(p.Metric, "aims.fairness.") {
+			continue
+		}
+		sys := systemOf(p.Attributes, p.Resource)
+		if out[sys] == nil {
+			out[sys] = map[string]bool{}
+		}
+		out[sys][otlpfile.String(p.Resource, string(semconv.AimsSystemInstance))] = true
+	}
+	return out
+}
+
+// cumulativeCount maps each aims.fairness.cumulative.* sum to the count it
+// carries.
+var cumulativeCount = map[string]func(c *fairness.GroupCounts) *int64{
+	semconv.MetricFairnessCumulativeDecisions:      func(c *fairness.GroupCounts) *int64 { return &c.Decisions },
+	semconv.MetricFairnessCumulativeSelected:       func(c *fairness.GroupCounts) *int64 { return &c.Selected },
+	semconv.MetricFairnessCumulativeTruePositives:  func(c *fairness.GroupCounts) *int64 { return &c.TruePositives },
+	semconv.MetricFairnessCumulativeFalsePositives: func(c *fairness.GroupCounts) *int64 { return &c.FalsePositives },
+	semconv.MetricFairnessCumulativeTrueNegatives:  func(c *fairness.GroupCounts) *int64 { return &c.TrueNegatives },
+	semconv.MetricFairnessCumulativeFalseNegatives: func(c *fairness.GroupCounts) *int64 { return &c.FalseNegatives },
+}
+
+// fleetMinGroup is the group size below which a group takes no part in
+// the whole system's disparities (the monitor's default).
+const fleetMinGroup = 30
+
+// fleetMonitors computes the whole-system view of each system with several
+// instances from each instance's latest cumulative counts.
+func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool) []FairnessMonitor {
+	type key struct{ sys, inst, metric, group string }
+	latest := map[key]latestValue{}
+	for _, p := range points {
+		if cumulativeCount[p.Metric] == nil || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
+			continue
+		}
+		sys := systemOf(p.Attributes, p.Resource)
+		if len(instances[sys]) < 2 {
+			continue
+		}
+		k := key{sys, otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
+			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))}
+		if k.group == "" {
+			continue
+		}
+		if cur, ok := latest[k]; !ok || !p.Time.Before(cur.t) {
+			latest[k] = latestValue{p.Value, p.Time}
+		}
+	}
+	counts := map[string]map[string]map[string]*fairness.GroupCounts{} // system, instance, group
+	asOf := map[string]time.Time{}
+	for k, lv := range latest {
+		if counts[k.sys] == nil {
+			counts[k.sys] = map[string]map[string]*fairness.GroupCounts{}
+		}
+		byGroup := counts[k.sys][k.inst]
+		if byGroup == nil {
+			byGroup = map[string]*fairness.GroupCounts{}
+			counts[k.sys][k.inst] = byGroup
+		}
+		c := byGroup[k.group]
+		if c == nil {
+			c = &fairness.GroupCounts{Group: k.group}
+			byGroup[k.group] = c
+		}
+		*cumulativeCount[k.metric](c) = int64(lv.v)
+		if lv.t.After(asOf[k.sys]) {
+			asOf[k.sys] = lv.t
+		}
+	}
+	var out []FairnessMonitor
+	for sys, byInst := range counts {
+		var insts []string
+		for inst := range byInst {
+			insts = append(insts, inst)
+		}
+		sort.Strings(insts)
+		var parts [][]fairness.GroupCounts
+		for _, inst := range insts {
+			var cs []fairness.GroupCounts
+			for _, c := range byInst[inst] {
+				cs = append(cs, *c)
+			}
+			sort.Slice(cs, func(i, j int) bool { return cs[i].Group < cs[j].Group })
+			parts = append(parts, cs)
+		}
+		st, err := fairness.FleetStatsOf(fairness.SumGroupCounts(parts...), fleetMinGroup)
+		if err != nil {
+			continue // inconsistent counts (say, more selected than decided): no fleet view
+		}
+		at := asOf[sys]
+		byMetric := map[string]map[string]latestValue{}
+		put := func(metric, group string, v float64) {
+			if math.IsNaN(v) {
+				return
+			}
+			if byMetric[metric] == nil {
+				byMetric[metric] = map[string]latestValue{}
+			}
+			byMetric[metric][group] = latestValue{v, at}
+		}
+		for _, g := range st.Groups {
+			put(semconv.MetricFairnessGroupDecisions, g.Name, float64(g.Decisions))
+			put(semconv.MetricFairnessGroupLabeled, g.Name, float64(g.Labeled))
+			put(semconv.MetricFairnessSelectionRate, g.Name, g.SelectionRate)
+			put(semconv.MetricFairnessTPR, g.Name, g.TruePositiveRate)
+			put(semconv.MetricFairnessFPR, g.Name, g.FalsePositiveRate)
+			put(semconv.MetricFairnessAccuracy, g.Name, g.Accuracy)
+		}
+		disp := map[string]latestValue{}
+		for d, v := range st.Disparities {
+			if !math.IsNaN(v) {
+				disp[string(d)] = latestValue{v, at}
+			}
+		}
+		m := fairnessMonitor(sys, byMetric, disp, nil)
+		m.Fleet, m.Instances = true, insts
+		out = append(out, m)
+	}
+	return out
+}
+
+// Title names the view: the monitor of a system, the whole system of a
+// fleet, or one instance's window.
+func (m FairnessMonitor) Title() string {
+	name := "Fairness monitor"
+	if m.System != "" {
+		name += " of " + m.System
+	}
+	at := fmtTime(m.AsOf)
+	switch {
+	case m.Fleet:
+		return fmt.Sprintf("%s, whole system (%d instances) — cumulative counts as of %s", name, len(m.Instances), at)
+	case m.Instance != "":
+		return fmt.Sprintf("%s on instance %s — latest window values as of %s", name, m.Instance, at)
+	}
+	return name + " — latest values as of " + at
 }

@@ -321,11 +321,10 @@ func (m *md) fairness(s *FairnessSection) {
 	m.p("## 9. Fairness\n")
 	m.note(s.Note)
 	for _, mon := range s.Monitors {
-		name := "Fairness monitor"
-		if mon.System != "" {
-			name += " of " + esc(mon.System)
+		m.p("### %s\n", esc(mon.Title()))
+		if mon.Fleet {
+			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than 30 decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(strings.Join(mon.Instances, ", ")))
 		}
-		m.p("### %s — latest values as of %s\n", name, fmtTime(mon.AsOf))
 		var rows [][]string
 		for _, g := range mon.Groups {
 			rows = append(rows, []string{g.Group, fmtNum(g.Decisions), fmtNum(g.Labeled), fmtNum(g.SelectionRate), fmtNum(g.ImpactRatio),

@@ -456,6 +456,19 @@ type FairnessMonitor struct {
 	// System is the AI system monitored: the points' aims.system.id, else
 	// the resource's, else its service.name.
 	System string
+	// Instance is set when the system has several instances: the latest
+	// window gauges of this one instance (aims.system.instance). Rates of
+	// instances do not add up; the whole system is the Fleet view.
+	Instance string
+	// Fleet is set for the whole system's view when it has several
+	// instances: every decision since each instance's monitor started,
+	// from the latest aims.fairness.cumulative.* counts of each instance
+	// in Instances, added up group by group; rates and disparities are
+	// computed from the sums by the fairness monitor's own code
+	// (fairness.FleetStatsOf, groups of fewer than 30 decisions take no
+	// part in disparities).
+	Fleet     bool
+	Instances []string
 	// AsOf is the time of the latest point used.
 	AsOf time.Time
 	// Groups holds one row per group, sorted by group name.

@@ -142,6 +142,27 @@ func TestFleetEqualsOneReplica(t *testing.T) {
 	}
 	assert.Equal(t, fo.Held, held)
 	assert.Equal(t, fo.Approved+fo.Rejected+fo.Overridden, resolved)
+
+	// The report's fairness of the whole fleet is the fleet view's: the
+	// same summed counts, the same rates.
+	var whole *auditreport.FairnessMonitor
+	for i, m := range fr.Fairness.Monitors {
+		if m.Fleet {
+			whole = &fr.Fairness.Monitors[i]
+		}
+	}
+	require.NotNil(t, whole, "the fleet report has a whole-system fairness view")
+	assert.Equal(t, fleet.view.Instances, whole.Instances)
+	require.Len(t, whole.Groups, len(fleet.view.Stats.Groups))
+	for i, g := range whole.Groups {
+		want := fleet.view.Stats.Groups[i]
+		require.Equal(t, want.Name, g.Group)
+		assert.Equal(t, float64(want.Decisions), *g.Decisions, g.Group)
+		assert.Equal(t, want.SelectionRate, *g.SelectionRate, g.Group)
+	}
+	for _, m := range sr.Fairness.Monitors {
+		assert.False(t, m.Fleet, "one replica has no fleet view")
+	}
 }
 
 // runFleet runs replicas instances of the service against the schema dsn
@@ -187,7 +208,7 @@ func runFleet(t *testing.T, root, name, dsn string, replicas, n, window int, con
 	col.Stop()
 	run.view, err = readFleetView(ctx, col.OutDir, 42)
 	require.NoError(t, err)
-	in, err := auditreport.Load(ctx, auditreport.LoadOptions{LedgerDir: filepath.Join(root, name), Key: vkey})
+	in, err := auditreport.Load(ctx, auditreport.LoadOptions{LedgerDir: filepath.Join(root, name), OTelDir: col.OutDir, Key: vkey})
 	require.NoError(t, err)
 	run.report, err = auditreport.Build(in)
 	require.NoError(t, err)
