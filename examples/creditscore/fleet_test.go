@@ -160,6 +160,12 @@ func TestFleetEqualsOneReplica(t *testing.T) {
 		assert.Equal(t, float64(want.Decisions), *g.Decisions, g.Group)
 		assert.Equal(t, want.SelectionRate, *g.SelectionRate, g.Group)
 	}
+	var printed bytes.Buffer
+	fleet.view.print(&printed)
+	t.Log(printed.String())
+	assert.Contains(t, printed.String(), "fleet of 3 instances: replica-1, replica-2, replica-3")
+	assert.Contains(t, printed.String(), "DRIFT")
+
 	for _, m := range sr.Fairness.Monitors {
 		assert.False(t, m.Fleet, "one replica has no fleet view")
 	}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	lognoop "go.opentelemetry.io/otel/log/noop"
@@ -186,4 +188,37 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 	}
 	v.Drift, err = judge.EvaluateProfiles(ctx, merged)
 	return v, err
+}
+
+// print writes the view for an operator: per group the fleet's counts and
+// rates, the disparities, and the drift verdict per feature.
+func (v fleetView) print(w io.Writer) {
+	fmt.Fprintf(w, "fleet of %d instances: %s\n\nfairness, every decision since each monitor started (cumulative counts summed):\n", len(v.Instances), strings.Join(v.Instances, ", "))
+	fmt.Fprintf(w, "  %-28s %9s %9s %9s %9s\n", "group", "decisions", "selected", "rate", "labelled")
+	for i, c := range v.Fleet {
+		fmt.Fprintf(w, "  %-28s %9d %9d %9.4f %9d\n", c.Group, c.Decisions, c.Selected, v.Stats.Groups[i].SelectionRate, c.Labeled())
+	}
+	names := make([]string, 0, len(v.Stats.Disparities))
+	for d := range v.Stats.Disparities {
+		names = append(names, string(d))
+	}
+	sort.Strings(names)
+	for _, d := range names {
+		fmt.Fprintf(w, "  %-28s %.4f\n", d, v.Stats.Disparities[fairness.Disparity(d)])
+	}
+	fmt.Fprintf(w, "\ndrift, on the replicas' latest windows merged:\n")
+	for _, f := range v.Drift.Features {
+		verdict := "no drift"
+		switch {
+		case !f.Evaluated:
+			verdict = "not evaluated: " + f.Error
+		case f.Drift:
+			verdict = "DRIFT"
+		}
+		fmt.Fprintf(w, "  %-16s %5d values  %-12s score %-12.4g %s\n", f.Feature, f.Observations, f.Result.Method, f.Result.Score, verdict)
+	}
+	if v.Drift.DatasetEvaluated {
+		fmt.Fprintf(w, "  dataset: %d of %d features drifted (share %.2f, threshold %.2f): drift %v\n",
+			v.Drift.Dataset.Drifted, len(v.Drift.Dataset.Features), v.Drift.Dataset.Share, v.Drift.Dataset.ShareThreshold, v.Drift.Dataset.Drift)
+	}
 }

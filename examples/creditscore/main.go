@@ -91,8 +91,17 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 	serviceToken := fs.String("service-token", os.Getenv(ServiceTokenEnv), "bearer token of the systems that report loan outcomes (default: $"+ServiceTokenEnv+"; made up at start and printed when empty)")
 	oversightDSN := fs.String("oversight-postgres", os.Getenv(OversightDSNEnv), "PostgreSQL DSN of the review queue shared by the replicas of a fleet (default: $"+OversightDSNEnv+"; empty: the embedded store, one replica); needs $"+ContestKeyEnv)
 	driftWindow := fs.Int("drift-window", 300, "values per feature in the drift monitor's window")
+	fleetDir := fs.String("fleet-view", "", "print the fleet's fairness and drift from this Collector output folder (metrics.jsonl, logs.jsonl of the replicas run with -oversight-postgres), then exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if *fleetDir != "" {
+		v, err := readFleetView(ctx, *fleetDir, *seed)
+		if err != nil {
+			return nil, err
+		}
+		v.print(stdout)
+		return nil, nil
 	}
 	contestKey, err := contestKeyFromEnv(*oversightDSN != "")
 	if err != nil {
