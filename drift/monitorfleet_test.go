@@ -20,14 +20,7 @@ import (
 // dataset correction too.
 func TestWindowEventsGiveTheFleetVerdict(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 13))
-	refX, refY, refC := make([]float64, 3000), make([]float64, 3000), make([]string, 3000)
-	for i := range refX {
-		refX[i], refY[i], refC[i] = rng.NormFloat64(), rng.ExpFloat64(), strconv.Itoa(rng.IntN(4))
-	}
-	px, _ := NewNumericProfile("x", refX)
-	py, _ := NewNumericProfile("y", refY)
-	pc, _ := NewCategoricalProfile("c", refC)
-	ref := Profiles{Numeric: []*NumericProfile{px, py}, Categorical: []*CategoricalProfile{pc}}
+	ref := fleetReference(rng, 3000)
 	opts := func(w int, tel *telemetry) []MonitorOption {
 		return []MonitorOption{WithCountWindow(w), WithMinObservations(50), WithNumericTest(fleetTest),
 			WithCorrection(CorrectionBonferroni), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp)}

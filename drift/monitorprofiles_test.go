@@ -22,6 +22,19 @@ func fleetTest(p *NumericProfile, cur []float64) (Result, error) {
 	return p.Wasserstein(cur)
 }
 
+// fleetReference is a reference of n values: "x" standard normal, "y"
+// exponential, "c" one of four categories.
+func fleetReference(rng *rand.Rand, n int) Profiles {
+	refX, refY, refC := make([]float64, n), make([]float64, n), make([]string, n)
+	for i := range refX {
+		refX[i], refY[i], refC[i] = rng.NormFloat64(), rng.ExpFloat64(), strconv.Itoa(rng.IntN(4))
+	}
+	px, _ := NewNumericProfile("x", refX)
+	py, _ := NewNumericProfile("y", refY)
+	pc, _ := NewCategoricalProfile("c", refC)
+	return Profiles{Numeric: []*NumericProfile{px, py}, Categorical: []*CategoricalProfile{pc}}
+}
+
 func newFleetDriftMonitor(t *testing.T, ref Profiles) *Monitor {
 	t.Helper()
 	m, err := NewMonitor(ref, WithCountWindow(5000), WithMinObservations(100), WithNumericTest(fleetTest),
@@ -38,14 +51,7 @@ func newFleetDriftMonitor(t *testing.T, ref Profiles) *Monitor {
 // (statistic, p-value, verdict) are identical, not merely close.
 func TestMergedWindowProfilesGiveTheSingleVerdict(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
-	refX, refY, refC := make([]float64, 2000), make([]float64, 2000), make([]string, 2000)
-	for i := range refX {
-		refX[i], refY[i], refC[i] = rng.NormFloat64(), rng.ExpFloat64(), strconv.Itoa(rng.IntN(4))
-	}
-	px, _ := NewNumericProfile("x", refX)
-	py, _ := NewNumericProfile("y", refY)
-	pc, _ := NewCategoricalProfile("c", refC)
-	ref := Profiles{Numeric: []*NumericProfile{px, py}, Categorical: []*CategoricalProfile{pc}}
+	ref := fleetReference(rng, 2000)
 
 	one := newFleetDriftMonitor(t, ref)
 	var reps [3]*Monitor

@@ -3,6 +3,8 @@ package fairness
 import (
 	"errors"
 	"fmt"
+
+	"github.com/aimskit/aimskit/aims/semconv"
 )
 
 // GroupCounts are one group's counts since a monitor started, as the
@@ -67,6 +69,30 @@ func (c GroupCounts) check() error {
 		return fmt.Errorf("fairness: group %q has %d labelled of %d decisions", c.Group, c.Labeled(), c.Decisions)
 	}
 	return nil
+}
+
+// SetCount sets the count carried by the aims.fairness.cumulative.* sum
+// named metric to v, and reports whether metric is one of those sums: how
+// a reader of a Collector's output or a metric backend rebuilds a
+// replica's GroupCounts, one data point at a time.
+func (c *GroupCounts) SetCount(metric string, v int64) bool {
+	switch metric {
+	case semconv.MetricFairnessCumulativeDecisions:
+		c.Decisions = v
+	case semconv.MetricFairnessCumulativeSelected:
+		c.Selected = v
+	case semconv.MetricFairnessCumulativeTruePositives:
+		c.TruePositives = v
+	case semconv.MetricFairnessCumulativeFalsePositives:
+		c.FalsePositives = v
+	case semconv.MetricFairnessCumulativeTrueNegatives:
+		c.TrueNegatives = v
+	case semconv.MetricFairnessCumulativeFalseNegatives:
+		c.FalseNegatives = v
+	default:
+		return false
+	}
+	return true
 }
 
 // CumulativeCounts returns each group's counts since the monitor started,

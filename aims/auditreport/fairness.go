@@ -328,17 +328,6 @@ func instancesBySystem(points []otlpfile.Point) map[string]map[string]bool {
 	return out
 }
 
-// cumulativeCount maps each aims.fairness.cumulative.* sum to the count it
-// carries.
-var cumulativeCount = map[string]func(c *fairness.GroupCounts) *int64{
-	semconv.MetricFairnessCumulativeDecisions:      func(c *fairness.GroupCounts) *int64 { return &c.Decisions },
-	semconv.MetricFairnessCumulativeSelected:       func(c *fairness.GroupCounts) *int64 { return &c.Selected },
-	semconv.MetricFairnessCumulativeTruePositives:  func(c *fairness.GroupCounts) *int64 { return &c.TruePositives },
-	semconv.MetricFairnessCumulativeFalsePositives: func(c *fairness.GroupCounts) *int64 { return &c.FalsePositives },
-	semconv.MetricFairnessCumulativeTrueNegatives:  func(c *fairness.GroupCounts) *int64 { return &c.TrueNegatives },
-	semconv.MetricFairnessCumulativeFalseNegatives: func(c *fairness.GroupCounts) *int64 { return &c.FalseNegatives },
-}
-
 // fleetMinGroup is the group size below which a group takes no part in
 // the whole system's disparities (the monitor's default).
 const fleetMinGroup = 30
@@ -349,7 +338,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 	type key struct{ sys, inst, metric, group string }
 	latest := map[key]latestValue{}
 	for _, p := range points {
-		if cumulativeCount[p.Metric] == nil || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
+		if probe := (fairness.GroupCounts{}); !probe.SetCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
 			continue
 		}
 		sys := systemOf(p.Attributes, p.Resource)
@@ -381,7 +370,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			c = &fairness.GroupCounts{Group: k.group}
 			byGroup[k.group] = c
 		}
-		*cumulativeCount[k.metric](c) = int64(lv.v)
+		c.SetCount(k.metric, int64(lv.v))
 		if lv.t.After(asOf[k.sys]) {
 			asOf[k.sys] = lv.t
 		}

@@ -47,17 +47,6 @@ type fleetView struct {
 	Drift   drift.Report
 }
 
-// cumulativeMetrics maps each aims.fairness.cumulative.* sum to the count
-// it carries.
-var cumulativeMetrics = map[string]func(c *fairness.GroupCounts) *int64{
-	semconv.MetricFairnessCumulativeDecisions:      func(c *fairness.GroupCounts) *int64 { return &c.Decisions },
-	semconv.MetricFairnessCumulativeSelected:       func(c *fairness.GroupCounts) *int64 { return &c.Selected },
-	semconv.MetricFairnessCumulativeTruePositives:  func(c *fairness.GroupCounts) *int64 { return &c.TruePositives },
-	semconv.MetricFairnessCumulativeFalsePositives: func(c *fairness.GroupCounts) *int64 { return &c.FalsePositives },
-	semconv.MetricFairnessCumulativeTrueNegatives:  func(c *fairness.GroupCounts) *int64 { return &c.TrueNegatives },
-	semconv.MetricFairnessCumulativeFalseNegatives: func(c *fairness.GroupCounts) *int64 { return &c.FalseNegatives },
-}
-
 // readFleetView reads the Collector's file-exporter output in otelDir
 // (metrics.jsonl, logs.jsonl) for this system's replicas and computes the
 // fleet's fairness and drift; seed names the training data of the drift
@@ -77,7 +66,7 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 	}
 	defer mf.Close()
 	err = otlpfile.EachPoint(mf, func(p otlpfile.Point) error {
-		if cumulativeMetrics[p.Metric] == nil || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
+		if probe := (fairness.GroupCounts{}); !probe.SetCount(p.Metric, 0) || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
 			return nil
 		}
 		k := [3]string{otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
@@ -102,7 +91,7 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 			c = &fairness.GroupCounts{Group: group}
 			byInstance[inst][group] = c
 		}
-		*cumulativeMetrics[metric](c) = int64(a.v)
+		c.SetCount(metric, int64(a.v))
 	}
 
 	type window struct {
