@@ -32,9 +32,8 @@ type fleetRun struct {
 	report *auditreport.Report
 	// own are the numbers one replica's monitors hold themselves (single
 	// run only): its cumulative counts and its last drift report.
-	own       []fairness.GroupCounts
-	ownDrift  string
-	ownReport string
+	own      []fairness.GroupCounts
+	ownDrift string
 }
 
 // TestFleetEqualsOneReplica is the proof by equality of a fleet: three
