@@ -467,7 +467,9 @@ type FairnessMonitor struct {
 	// computed from the sums by the fairness monitor's own code
 	// (fairness.FleetStatsOf, groups of fewer than 30 decisions take no
 	// part in disparities).
-	Fleet     bool
+	Fleet bool
+	// Instances are the instances whose counts the Fleet view adds up,
+	// sorted; nil for the other views.
 	Instances []string
 	// AsOf is the time of the latest point used.
 	AsOf time.Time
