@@ -71,27 +71,31 @@ func (c GroupCounts) check() error {
 	return nil
 }
 
-// SetCount sets the count carried by the aims.fairness.cumulative.* sum
-// named metric to v, and reports whether metric is one of those sums: how
+// AddCount adds v to the count carried by the aims.fairness.cumulative.*
+// sum named metric, and reports whether metric is one of those sums: how
 // a reader of a Collector's output or a metric backend rebuilds a
-// replica's GroupCounts, one data point at a time.
-func (c *GroupCounts) SetCount(metric string, v int64) bool {
+// replica's GroupCounts, one data point at a time (the latest point of
+// each series; a restarted replica's counters are a new series, with a new
+// start time, whose counts add to the earlier ones).
+func (c *GroupCounts) AddCount(metric string, v int64) bool {
+	var p *int64
 	switch metric {
 	case semconv.MetricFairnessCumulativeDecisions:
-		c.Decisions = v
+		p = &c.Decisions
 	case semconv.MetricFairnessCumulativeSelected:
-		c.Selected = v
+		p = &c.Selected
 	case semconv.MetricFairnessCumulativeTruePositives:
-		c.TruePositives = v
+		p = &c.TruePositives
 	case semconv.MetricFairnessCumulativeFalsePositives:
-		c.FalsePositives = v
+		p = &c.FalsePositives
 	case semconv.MetricFairnessCumulativeTrueNegatives:
-		c.TrueNegatives = v
+		p = &c.TrueNegatives
 	case semconv.MetricFairnessCumulativeFalseNegatives:
-		c.FalseNegatives = v
+		p = &c.FalseNegatives
 	default:
 		return false
 	}
+	*p += v
 	return true
 }
 

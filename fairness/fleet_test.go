@@ -460,25 +460,26 @@ func TestFleetStatsOfByHand(t *testing.T) {
 	}
 }
 
-// SetCount rebuilds GroupCounts from exported data points: each
-// cumulative metric sets its own count and nothing else.
-func TestSetCountFromExportedMetrics(t *testing.T) {
+// AddCount rebuilds GroupCounts from exported data points: each
+// cumulative metric adds to its own count and nothing else.
+func TestAddCountFromExportedMetrics(t *testing.T) {
 	var c GroupCounts
 	for i, m := range []string{
 		semconv.MetricFairnessCumulativeDecisions, semconv.MetricFairnessCumulativeSelected,
 		semconv.MetricFairnessCumulativeTruePositives, semconv.MetricFairnessCumulativeFalsePositives,
 		semconv.MetricFairnessCumulativeTrueNegatives, semconv.MetricFairnessCumulativeFalseNegatives,
 	} {
-		if !c.SetCount(m, int64(10*(i+1))) {
+		if !c.AddCount(m, int64(10*(i+1))) {
 			t.Fatalf("%s not taken", m)
 		}
 	}
-	want := GroupCounts{Decisions: 10, Selected: 20, TruePositives: 30, FalsePositives: 40, TrueNegatives: 50, FalseNegatives: 60}
+	c.AddCount(semconv.MetricFairnessCumulativeDecisions, 5) // a second life of the replica
+	want := GroupCounts{Decisions: 15, Selected: 20, TruePositives: 30, FalsePositives: 40, TrueNegatives: 50, FalseNegatives: 60}
 	if c != want {
 		t.Fatalf("got %+v, want %+v", c, want)
 	}
 	for _, m := range []string{semconv.MetricFairnessSelectionRate, semconv.MetricFairnessGroupDecisions, ""} {
-		if c.SetCount(m, 1) || c != want {
+		if c.AddCount(m, 1) || c != want {
 			t.Errorf("%q: taken as a cumulative count", m)
 		}
 	}

@@ -335,10 +335,16 @@ const fleetMinGroup = 30
 // fleetMonitors computes the whole-system view of each system with several
 // instances from each instance's latest cumulative counts.
 func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool) []FairnessMonitor {
-	type key struct{ sys, inst, metric, group string }
+	// A series is one instance's life: a restarted instance starts its
+	// counters again, at a new start time, and its earlier life's latest
+	// counts still count.
+	type key struct {
+		sys, inst, metric, group string
+		start                    int64
+	}
 	latest := map[key]latestValue{}
 	for _, p := range points {
-		if probe := (fairness.GroupCounts{}); !probe.SetCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
+		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
 			continue
 		}
 		sys := systemOf(p.Attributes, p.Resource)
@@ -346,7 +352,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			continue
 		}
 		k := key{sys, otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
-			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))}
+			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.UnixNano()}
 		if k.group == "" {
 			continue
 		}
@@ -370,7 +376,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			c = &fairness.GroupCounts{Group: k.group}
 			byGroup[k.group] = c
 		}
-		c.SetCount(k.metric, int64(lv.v))
+		c.AddCount(k.metric, int64(lv.v))
 		if lv.t.After(asOf[k.sys]) {
 			asOf[k.sys] = lv.t
 		}

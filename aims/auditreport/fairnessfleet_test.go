@@ -14,18 +14,20 @@ import (
 // TestFairnessOfAFleet feeds the report the metrics of two instances of
 // one system: window gauges that disagree, and cumulative counts, with an
 // older export of each that must be ignored. The whole-system view sums
-// the latest counts (A: 40+40 decisions, 30+26 selected; B: 50+30, 20+12)
-// and computes rates from the sums; each instance's window is shown on
+// the latest counts of each series (A: 40+40 decisions, 30+26 selected;
+// B: 50+30, 20+12, and 20 and 8 from i2's life before a restart) and
+// computes rates from the sums; each instance's window is shown on
 // its own, never mixed with the other's, and only the whole system counts
-// in the summary: B's fleet impact ratio (32/80)/(56/80) = 0.571 fails
+// in the summary: B's fleet impact ratio (40/100)/(56/80) = 0.571 fails
 // the four-fifths rule, while instance i1's window alone would not.
 func TestFairnessOfAFleet(t *testing.T) {
 	in := &Input{}
 	res := func(inst string) map[string]any {
 		return map[string]any{string(semconv.AimsSystemID): "s", string(semconv.AimsSystemInstance): inst}
 	}
+	start := generatedAt.Add(-24 * time.Hour) // the series' start: the process's
 	add := func(inst, metric, group string, at time.Time, v float64) {
-		in.Metrics = append(in.Metrics, otlpfile.Point{Metric: metric, Kind: "sum", Time: at, Value: v, Resource: res(inst),
+		in.Metrics = append(in.Metrics, otlpfile.Point{Metric: metric, Kind: "sum", Time: at, Start: start, Value: v, Resource: res(inst),
 			Attributes: map[string]any{string(semconv.AimsFairnessGroup): group}})
 	}
 	old, now := generatedAt.Add(-time.Hour), generatedAt
@@ -39,6 +41,11 @@ func TestFairnessOfAFleet(t *testing.T) {
 	cum("i1", now, "B", 50, 20)
 	cum("i2", now, "A", 40, 26)
 	cum("i2", now, "B", 30, 12)
+	// i2 restarted: its earlier life's counters are another series (an
+	// earlier start), whose latest counts add up with the new life's.
+	start = generatedAt.Add(-48 * time.Hour)
+	cum("i2", old, "B", 20, 8)
+	start = generatedAt.Add(-24 * time.Hour)
 	// Window gauges: i1 sees B at 0.7 of A, i2 at 0.61.
 	add("i1", semconv.MetricFairnessGroupDecisions, "A", now, 40)
 	add("i1", semconv.MetricFairnessSelectionRate, "A", now, 0.5)
@@ -67,9 +74,9 @@ func TestFairnessOfAFleet(t *testing.T) {
 	}
 	require.Len(t, rows, 2)
 	assert.Equal(t, 80.0, *rows["A"].Decisions)
-	assert.Equal(t, 80.0, *rows["B"].Decisions)
+	assert.Equal(t, 100.0, *rows["B"].Decisions)
 	assert.InDelta(t, 56.0/80, *rows["A"].SelectionRate, 1e-15)
-	assert.InDelta(t, 32.0/80, *rows["B"].SelectionRate, 1e-15)
+	assert.InDelta(t, 40.0/100, *rows["B"].SelectionRate, 1e-15)
 	assert.InDelta(t, 32.0/56, *rows["B"].ImpactRatio, 1e-12)
 	assert.Equal(t, VerdictFail, rows["B"].FourFifths)
 	var dpr *DisparityRow

@@ -13,12 +13,16 @@ import (
 // flattened in. Value holds gauge and sum values; Count, Sum, Bounds and
 // BucketCounts hold histograms.
 type Point struct {
-	Resource     map[string]any // attributes of the emitting resource; read-only, shared
-	Scope        string         // instrumentation scope name
-	Metric       string         // metric name, e.g. aims.decisions
-	Unit         string         // UCUM unit of the metric, "" when none
-	Kind         string         // "gauge", "sum" or "histogram"
-	Time         time.Time      // the zero time when the point has none
+	Resource map[string]any // attributes of the emitting resource; read-only, shared
+	Scope    string         // instrumentation scope name
+	Metric   string         // metric name, e.g. aims.decisions
+	Unit     string         // UCUM unit of the metric, "" when none
+	Kind     string         // "gauge", "sum" or "histogram"
+	Time     time.Time      // the zero time when the point has none
+	// Start is the start of a cumulative series (startTimeUnixNano): a
+	// counter whose process restarted starts a new series at a new start
+	// time; the zero time when the point has none.
+	Start        time.Time
 	Attributes   map[string]any // the data point's attributes
 	Value        float64        // gauge or sum value (integers converted)
 	Count        uint64         // histogram: number of measurements
@@ -88,6 +92,9 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 			if p.Time, err = unixNano("timeUnixNano", dp.GetTimeUnixNano()); err != nil {
 				return p.bad(err)
 			}
+			if p.Start, err = unixNano("startTimeUnixNano", dp.GetStartTimeUnixNano()); err != nil {
+				return p.bad(err)
+			}
 			switch v := dp.GetValue().(type) {
 			case *metricspb.NumberDataPoint_AsDouble:
 				p.Value = v.AsDouble
@@ -110,6 +117,9 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 			p.Kind, p.item = "histogram", i
 			p.Attributes = attrMap(dp.GetAttributes())
 			if p.Time, err = unixNano("timeUnixNano", dp.GetTimeUnixNano()); err != nil {
+				return nil, p.bad(err)
+			}
+			if p.Start, err = unixNano("startTimeUnixNano", dp.GetStartTimeUnixNano()); err != nil {
 				return nil, p.bad(err)
 			}
 			p.Count, p.Sum, p.Bounds, p.BucketCounts = dp.GetCount(), dp.GetSum(), dp.GetExplicitBounds(), dp.GetBucketCounts()

@@ -14,7 +14,7 @@ import (
 // Lines in the shape the collector's file exporter writes (format: json).
 const logsLine = `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"creditscore"}}]},"scopeLogs":[{"scope":{"name":"github.com/aimskit/aimskit/aims","version":"0.1.0"},"logRecords":[{"timeUnixNano":"1795435200000000001","observedTimeUnixNano":"1795435200000000002","severityNumber":9,"body":{"kvlistValue":{"values":[{"key":"id","value":{"stringValue":"d1"}},{"key":"score","value":{"doubleValue":0.25}},{"key":"tags","value":{"arrayValue":{"values":[{"intValue":"7"},{"boolValue":true}]}}}]}},"attributes":[{"key":"aims.control.id","value":{"stringValue":"A.6.2.8"}},{"key":"n","value":{"intValue":"12"}}],"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","eventName":"aims.decision"}]}]}]}`
 
-const metricsLine = `{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"scope":{"name":"github.com/aimskit/aimskit/drift"},"metrics":[{"name":"aims.drift.score","unit":"1","gauge":{"dataPoints":[{"attributes":[{"key":"aims.drift.feature","value":{"stringValue":"income"}}],"timeUnixNano":"1795435200000000000","asDouble":0.31}]}},{"name":"aims.decisions","unit":"{decision}","sum":{"dataPoints":[{"timeUnixNano":"1795435200000000000","asInt":"42"}],"aggregationTemporality":2,"isMonotonic":true}},{"name":"aims.oversight.review.duration","unit":"s","histogram":{"dataPoints":[{"timeUnixNano":"1795435200000000000","count":"3","sum":4.5,"bucketCounts":["1","2"],"explicitBounds":[1]}],"aggregationTemporality":2}}]}]}]}`
+const metricsLine = `{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"scope":{"name":"github.com/aimskit/aimskit/drift"},"metrics":[{"name":"aims.drift.score","unit":"1","gauge":{"dataPoints":[{"attributes":[{"key":"aims.drift.feature","value":{"stringValue":"income"}}],"timeUnixNano":"1795435200000000000","asDouble":0.31}]}},{"name":"aims.decisions","unit":"{decision}","sum":{"dataPoints":[{"startTimeUnixNano":"1795431600000000000","timeUnixNano":"1795435200000000000","asInt":"42"}],"aggregationTemporality":2,"isMonotonic":true}},{"name":"aims.oversight.review.duration","unit":"s","histogram":{"dataPoints":[{"timeUnixNano":"1795435200000000000","count":"3","sum":4.5,"bucketCounts":["1","2"],"explicitBounds":[1]}],"aggregationTemporality":2}}]}]}]}`
 
 func TestReadLogs(t *testing.T) {
 	recs, err := ReadLogs(strings.NewReader(logsLine + "\n\n" + logsLine + "\n"))
@@ -44,6 +44,8 @@ func TestReadMetrics(t *testing.T) {
 	assert.Equal(t, "income", String(pts[0].Attributes, "aims.drift.feature"))
 	assert.Equal(t, "sum", pts[1].Kind)
 	assert.Equal(t, 42.0, pts[1].Value)
+	assert.Equal(t, time.Unix(1795431600, 0).UTC(), pts[1].Start, "the cumulative series' start")
+	assert.True(t, pts[0].Start.IsZero(), "a gauge without a start time")
 	assert.Equal(t, "histogram", pts[2].Kind)
 	assert.Equal(t, uint64(3), pts[2].Count)
 	assert.Equal(t, []uint64{1, 2}, pts[2].BucketCounts)

@@ -59,18 +59,20 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 		t time.Time
 		v float64
 	}
-	latest := map[[3]string]at{} // instance, metric, group
+	// instance, metric, group, series start: a restarted replica's
+	// counters are a new series, whose counts add to its earlier life's.
+	latest := map[[4]string]at{}
 	mf, err := os.Open(filepath.Join(otelDir, "metrics.jsonl"))
 	if err != nil {
 		return v, err
 	}
 	defer mf.Close()
 	err = otlpfile.EachPoint(mf, func(p otlpfile.Point) error {
-		if probe := (fairness.GroupCounts{}); !probe.SetCount(p.Metric, 0) || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
+		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
 			return nil
 		}
-		k := [3]string{otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
-			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup))}
+		k := [4]string{otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
+			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.Format(time.RFC3339Nano)}
 		if cur, ok := latest[k]; !ok || !p.Time.Before(cur.t) {
 			latest[k] = at{p.Time, p.Value}
 		}
@@ -91,7 +93,7 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 			c = &fairness.GroupCounts{Group: group}
 			byInstance[inst][group] = c
 		}
-		c.SetCount(metric, int64(a.v))
+		c.AddCount(metric, int64(a.v))
 	}
 
 	type window struct {
