@@ -34,6 +34,12 @@
 //	go run ./examples/creditscore               # serve on 127.0.0.1:8080 until Ctrl-C
 //	go run ./examples/creditscore -simulate 600 # drive realistic traffic, then exit
 //
+// As one replica of a fleet (see the README's "Many replicas, one
+// system"), every replica with its own -instance and -data:
+//
+//	CREDITSCORE_CONTEST_KEY=... go run ./examples/creditscore -oversight-postgres DSN -instance replica-1
+//	go run ./examples/creditscore -fleet-view COLLECTOR_OUTPUT_DIR # the fleet's fairness and drift
+//
 // The ledger's private signing key never sits in the ledger folder: it is
 // read from AIMS_LEDGER_SIGNING_KEY when that is set, or from the file
 // given by -key, by default creditscore-keys/ledger.key beside the data
@@ -147,6 +153,7 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
                      /report -d '{"problem":"..."}' reports a problem: an incident)
   report outcomes:   curl -si -H 'Authorization: Bearer %s' %s/v1/decisions/DECISION_ID/outcome -d '{"repaid":true}'
                      (the service credential%s)
+  review queue:      %s
   reviewer console:  %s/review/  (log in as %s)
   incidents:         %s/incidents (JSON API, same logins), %s/incidents/console/
   inventory:         %s/inventory/systems
@@ -161,7 +168,7 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
   audit the ledger:  go run ./aims/cmd/aimsaudit verify -key '%s' -checkpoints %s %s
                      (-checkpoints: the ledger's checkpoints as the telemetry received them, kept outside its folder)
 `, base, systemID, svc.reg.RiskLevel(), *instance, base, base, svc.creds.serviceToken, base, tokenOrigin(svc.creds),
-		base, svc.accounts.logins(), base, base, base, base,
+		storeKind(svc.cfg), base, svc.accounts.logins(), base, base, base, base,
 		ledgerDir, svc.ledgerKey.source, svc.tel.Endpoint, svc.ledgerKey.vkey, base, systemID, base,
 		svc.ledgerKey.vkey, svc.tel.checkpointsHint(filepath.Join(abs, "telemetry")), shellQuote(ledgerDir))
 
@@ -190,6 +197,14 @@ func runService(ctx context.Context, args []string, stdout io.Writer, ready func
 		runErr = errors.Join(runErr, err)
 	}
 	return tally, runErr
+}
+
+// storeKind says where the review queue lives, for the banner.
+func storeKind(cfg config) string {
+	if cfg.oversightDSN != "" {
+		return "PostgreSQL, shared by the fleet's replicas (halts, reviews and contests act on all of them)"
+	}
+	return "embedded (" + filepath.Join(cfg.dataDir, "oversight.db") + "), this replica only"
 }
 
 func tokenOrigin(c *credentials) string {
