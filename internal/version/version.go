@@ -8,7 +8,7 @@ package version
 const Module = "0.2.0"
 
 // Conventions is the version of the names in aims/semconv.
-const Conventions = "2.3.0"
+const Conventions = "2.4.0"
 
 // SchemaURL identifies this version of the conventions, in the form of an
 // OpenTelemetry schema URL.
