@@ -64,11 +64,18 @@ func Redact(s string) (string, Redactions) {
 	}
 	s = emailRE.ReplaceAllStringFunc(s, func(string) string { r.Email++; return RedactedEmail })
 	s = ibanRE.ReplaceAllStringFunc(s, func(m string) string {
-		if !validIBAN(m) {
-			return m
+		// The pattern is greedy and may take in the words after an IBAN
+		// ("DE89 … 00 please"): the longest prefix that checks is the IBAN.
+		for end := len(m); end >= 15; end-- {
+			if end < len(m) && m[end] != ' ' {
+				continue
+			}
+			if validIBAN(m[:end]) {
+				r.IBAN++
+				return RedactedIBAN + m[end:]
+			}
 		}
-		r.IBAN++
-		return RedactedIBAN
+		return m
 	})
 	s = digitRunRE.ReplaceAllStringFunc(s, func(m string) string {
 		out, n := redactCards(m)
