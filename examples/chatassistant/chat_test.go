@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/genai"
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -110,6 +111,31 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ledger.Verify(filepath.Join(data, "ledger"), []note.Verifier{v}, ledger.VerifyOptions{})
 	require.NoError(t, err)
+
+	// The audit report's GenAI section counts what the simulation did.
+	in, err := auditreport.Load(ctx, auditreport.LoadOptions{LedgerDir: filepath.Join(data, "ledger"),
+		OTelDir: filepath.Join(data, "telemetry"), Key: string(vkey)})
+	require.NoError(t, err)
+	rep, err := auditreport.Build(in)
+	require.NoError(t, err)
+	g := rep.GenAI
+	require.True(t, g.Available, g.Note)
+	assert.Equal(t, 24, g.Interactions)
+	assert.Equal(t, 8, g.Conversations)
+	assert.Equal(t, 8, g.Notices)
+	for _, c := range g.Outcomes {
+		assert.Equal(t, tally.Outcomes[c.Label], c.N, c.Label)
+	}
+	assert.Equal(t, tally.Outcomes["held"], g.Held)
+	assert.Equal(t, tally.Approved, g.Approved)
+	assert.Equal(t, tally.Rejected, g.Rejected)
+	assert.Equal(t, tally.Incidents, g.ReportIncidents)
+	assert.Positive(t, g.OutputTokens)
+	require.Len(t, g.Evaluations, 1)
+	assert.Equal(t, 24, g.Evaluations[0].N)
+	var md bytes.Buffer
+	require.NoError(t, rep.RenderMarkdown(&md))
+	assert.Contains(t, md.String(), "## 13. Generative AI")
 }
 
 func TestRepliesCarryNoDisclosureTextAndTheNoticeOnce(t *testing.T) {
