@@ -20,7 +20,9 @@
 //   - Transparency: the human-readable interaction notice once per
 //     conversation ([TurnResult.Notice]), and machine-readable marking of
 //     generated content in response headers and JSON metadata
-//     ([Marking]), never in the visible text.
+//     (aims.Discloser: the AI-Disclosure header and AttachJSON), never in
+//     the visible text; generated media get a JSON sidecar
+//     [MediaManifest] (there is no widely used Go library for C2PA).
 //   - End-user feedback, problem reports and evaluation results are
 //     records too ([Assistant.Feedback], [Assistant.Evaluate]).
 //
