@@ -95,16 +95,40 @@ func checkEvidence(systemID string, e *Evidence) error {
 		}
 	}
 	e.Controls = controls
+	sv, err := SchemaVersionOf(e.Body)
+	if err != nil {
+		return fmt.Errorf("aims: %s record: body is not a JSON object: %v", e.SchemaVersion, err)
+	}
+	if sv != e.SchemaVersion {
+		return fmt.Errorf("aims: %s record: body's schema_version is %q", e.SchemaVersion, sv)
+	}
+	return nil
+}
+
+// SchemaVersionOf returns the schema_version member of a ledger line (a
+// JSON object), "" when it has none: what a reader switches on before
+// decoding the line as a decision, a management record or a sub-package's
+// evidence record.
+func SchemaVersionOf(line []byte) (string, error) {
 	var head struct {
 		SchemaVersion string `json:"schema_version"`
 	}
-	if err := json.Unmarshal(e.Body, &head); err != nil {
-		return fmt.Errorf("aims: %s record: body is not a JSON object: %v", e.SchemaVersion, err)
+	if err := json.Unmarshal(line, &head); err != nil {
+		return "", err
 	}
-	if head.SchemaVersion != e.SchemaVersion {
-		return fmt.Errorf("aims: %s record: body's schema_version is %q", e.SchemaVersion, head.SchemaVersion)
-	}
-	return nil
+	return head.SchemaVersion, nil
+}
+
+// infoRecord starts the INFO log record of event name at t with body as
+// its string body: what management and evidence records share.
+func infoRecord(name string, t time.Time, body []byte) log.Record {
+	var rec log.Record
+	rec.SetEventName(name)
+	rec.SetTimestamp(t)
+	rec.SetSeverity(log.SeverityInfo)
+	rec.SetSeverityText("INFO")
+	rec.SetBody(attribute.StringValue(string(body)))
+	return rec
 }
 
 // emitEvidence sends the evidence record's log record.
@@ -112,12 +136,7 @@ func (l *DecisionLog) emitEvidence(ctx context.Context, systemID string, e *Evid
 	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: e.EventName}) {
 		return
 	}
-	var rec log.Record
-	rec.SetEventName(e.EventName)
-	rec.SetTimestamp(e.Time)
-	rec.SetSeverity(log.SeverityInfo)
-	rec.SetSeverityText("INFO")
-	rec.SetBody(attribute.StringValue(string(e.Body)))
+	rec := infoRecord(e.EventName, e.Time, e.Body)
 	rec.AddAttributes(
 		semconv.AimsControlID.String(e.Controls[0]),
 		semconv.AimsControlIDs.StringSlice(e.Controls),

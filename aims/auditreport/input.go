@@ -273,34 +273,35 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			// unreadable counts a record of a known schema that does not
+			// parse or validate, and keeps the first few for Missing.
+			unreadable := func(err error) error {
+				if len(bad) < 3 {
+					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
+				}
+				other++
+				return nil
+			}
 			if mr, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
 				if err != nil {
-					if len(bad) < 3 {
-						bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
-					}
-					other++
-					return nil
+					return unreadable(err)
 				}
 				management = append(management, mr)
 				return nil
 			}
 			if gr, err := genai.ParseRecord(r.Record); !errors.Is(err, genai.ErrNotGenAIRecord) {
 				if err != nil {
-					if len(bad) < 3 {
-						bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
-					}
-					other++
-					return nil
+					return unreadable(err)
 				}
 				genaiRecords = append(genaiRecords, gr)
 				return nil
 			}
 			var d aims.Decision
-			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion != aims.DecisionSchemaVersion {
+			if err := json.Unmarshal(r.Record, &d); err != nil {
+				return unreadable(err)
+			}
+			if d.SchemaVersion != aims.DecisionSchemaVersion {
 				other++
-				if err != nil && len(bad) < 3 {
-					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
-				}
 				return nil
 			}
 			decisions = append(decisions, d)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/aimskit/aimskit/aims"
 )
 
 // SchemaVersion is the schema_version of the records this package writes
@@ -189,10 +191,7 @@ var ErrNotGenAIRecord = errors.New("genai: not an aims/genai record")
 
 // ParseRecord decodes and validates one ledger line.
 func ParseRecord(line []byte) (Record, error) {
-	var head struct {
-		SchemaVersion string `json:"schema_version"`
-	}
-	if err := json.Unmarshal(line, &head); err != nil || head.SchemaVersion != SchemaVersion {
+	if sv, err := aims.SchemaVersionOf(line); err != nil || sv != SchemaVersion {
 		return Record{}, ErrNotGenAIRecord
 	}
 	var r Record
