@@ -114,6 +114,9 @@ func New(sys *aims.System, client *Client, model, systemPrompt string, opts ...O
 	if c.maxPrompt <= 0 {
 		return nil, fmt.Errorf("genai: WithMaxPromptBytes(%d): the bound must be positive", c.maxPrompt)
 	}
+	if c.digestKey != nil && len(c.digestKey) < MinDigestKey {
+		return nil, fmt.Errorf("genai: WithDigestKey: the key has %d bytes, at least %d are needed", len(c.digestKey), MinDigestKey)
+	}
 	if c.policy != CaptureDigests && c.policy != CaptureRedacted {
 		return nil, fmt.Errorf("genai: unknown content policy %d", c.policy)
 	}
@@ -215,7 +218,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	}
 	in := &Interaction{
 		Turn: countTurns(t.History) + 1, Operation: OperationChat, Provider: a.client.Provider(),
-		RequestModel: a.model, SystemPromptDigest: a.promptDigest, Prompt: a.cfg.policy.Capture(t.Message),
+		RequestModel: a.model, SystemPromptDigest: a.promptDigest, Prompt: a.capture(t.Message),
 	}
 	rec.Interaction = in
 	in.ResponseID = rec.ID
@@ -238,7 +241,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	}
 	span.SetAttributes(semconv.AimsGenAIOutcome.String(string(in.Outcome)))
 	if in.Outcome != OutcomeDelivered {
-		content := a.cfg.policy.Capture(res.Text)
+		content := a.capture(res.Text)
 		in.Delivered = &content
 	}
 	res.Outcome, res.Record = in.Outcome, rec
@@ -268,7 +271,7 @@ func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *I
 	for _, tc := range resp.ToolCalls {
 		in.ToolCalls = append(in.ToolCalls, tc.Name)
 	}
-	content := a.cfg.policy.Capture(resp.Text)
+	content := a.capture(resp.Text)
 	in.Response = &content
 	text := resp.Text
 	action := a.runChecks(ctx, StageOutput, CheckInput{Stage: StageOutput, ConversationID: t.ConversationID,
@@ -330,6 +333,10 @@ func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interac
 	}
 	return &Review{TicketID: ticket, DecisionID: d.ID}, nil
 }
+
+// capture is what the content policy keeps of text, digested with the
+// digest key if there is one.
+func (a *Assistant) capture(text string) Content { return a.cfg.policy.capture(a.cfg.digestKey, text) }
 
 // countTurns counts the person's messages in history.
 func countTurns(history []Message) int {

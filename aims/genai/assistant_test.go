@@ -285,3 +285,29 @@ func TestEvaluationIsRecordedAsGenAIEvaluationResult(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, RecordEvaluation, recs[0].Type)
 }
+
+func TestDigestKeyAndToolCallsInTheRecord(t *testing.T) {
+	r := newRig(t)
+	key := []byte("0123456789abcdef")
+	m := &echoModel{reply: func(Request) (Response, error) {
+		return Response{Text: "Your balance is EUR 20.", ToolCalls: []ToolCall{{Name: "get_balance", ID: "call-1"}, {Name: "get_fx_rate"}}}, nil
+	}}
+	a := newAssistant(t, r, m, WithDigestKey(key))
+	_, err := a.Turn(context.Background(), Turn{ConversationID: "c1", Message: "4111111111111111"})
+	require.NoError(t, err)
+	recs := r.records(t)
+	require.Len(t, recs, 1)
+	in := recs[0].Interaction
+	// HMAC-SHA-256("0123456789abcdef", "4111111111111111"), computed with
+	// openssl dgst -sha256 -hmac.
+	assert.Equal(t, "hmac-sha256:6ab68ca2a9a5093ababdf00856c5692bf32152e770d12450e6c24d6e122a0086", in.Prompt.Digest)
+	assert.NotEqual(t, Digest("4111111111111111"), in.Prompt.Digest, "the unkeyed digest would confirm a guess")
+	assert.Equal(t, Digest("You answer questions about the bank."), in.SystemPromptDigest, "the prompt version stays unkeyed")
+	assert.Equal(t, []string{"get_balance", "get_fx_rate"}, in.ToolCalls)
+	assert.Nil(t, in.Usage, "the model reported no usage")
+
+	c, err := NewClient(m, "p")
+	require.NoError(t, err)
+	_, err = New(r.sys, c, "m", "", WithDigestKey([]byte("short")))
+	assert.ErrorContains(t, err, "at least 16")
+}

@@ -1,6 +1,7 @@
 package genai
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"unicode/utf8"
@@ -31,7 +32,8 @@ func WithContentPolicy(p ContentPolicy) Option {
 // Content is what a record keeps of one text.
 type Content struct {
 	// Digest is "sha256:" and the hex SHA-256 of the text as the person
-	// sent it or the model returned it, before any redaction.
+	// sent it or the model returned it, before any redaction; with
+	// WithDigestKey, "hmac-sha256:" and the keyed digest.
 	Digest string `json:"digest"`
 	// Length is the text's length in characters (runes).
 	Length int `json:"length"`
@@ -41,9 +43,12 @@ type Content struct {
 	Redactions *Redactions `json:"redactions,omitempty"`
 }
 
-// Capture returns what policy p keeps of text.
-func (p ContentPolicy) Capture(text string) Content {
-	c := Content{Digest: Digest(text), Length: utf8.RuneCountInString(text)}
+// Capture returns what policy p keeps of text, with an unkeyed digest.
+func (p ContentPolicy) Capture(text string) Content { return p.capture(nil, text) }
+
+// capture is Capture with the digest keyed by key when key is set.
+func (p ContentPolicy) capture(key []byte, text string) Content {
+	c := Content{Digest: keyedDigest(key, text), Length: utf8.RuneCountInString(text)}
 	if p == CaptureRedacted {
 		red, n := Redact(text)
 		c.Redacted = red
@@ -59,4 +64,28 @@ func (p ContentPolicy) Capture(text string) Content {
 func Digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// MinDigestKey is the shortest key WithDigestKey accepts (128 bits).
+const MinDigestKey = 16
+
+// WithDigestKey makes the digests of prompts, responses and comments
+// keyed: "hmac-sha256:" and the hex HMAC-SHA-256 under key. An unkeyed
+// digest of a short, guessable text (a card number alone, "yes") can be
+// confirmed by anyone who reads the records and guesses the text; a keyed
+// one only by who holds the key. The system prompt's digest stays
+// unkeyed: it names a version, not a person's words. Keep the key in the
+// service's secret store, beside the pseudonymisation key.
+func WithDigestKey(key []byte) Option {
+	return optionFunc(func(c *config) { c.digestKey = append([]byte(nil), key...) })
+}
+
+// keyedDigest is Digest without key, an HMAC-SHA-256 digest with one.
+func keyedDigest(key []byte, s string) string {
+	if key == nil {
+		return Digest(s)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
 }

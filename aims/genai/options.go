@@ -30,6 +30,7 @@ type config struct {
 	maxPrompt  int
 	notice     string
 	incidents  *aims.IncidentBook
+	digestKey  []byte
 }
 
 // WithTracerProvider sets the TracerProvider; nil means

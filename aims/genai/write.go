@@ -145,7 +145,7 @@ func (a *Assistant) Feedback(ctx context.Context, f FeedbackInput) (Record, erro
 		fb.Rating = f.Rating
 	}
 	if f.Comment != "" {
-		c := a.cfg.policy.Capture(f.Comment)
+		c := a.capture(f.Comment)
 		fb.Comment = &c
 	}
 	r.Feedback = fb

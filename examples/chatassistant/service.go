@@ -134,7 +134,12 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.asst, err = genai.New(sys, client, modelName, systemPrompt,
+	// Keyed digests: a digest of a short message (a card number alone)
+	// cannot be confirmed by guessing without this key. A real service
+	// loads it from its secret store; here it lives as long as the process.
+	digestKey := make([]byte, 32)
+	_, _ = rand.Read(digestKey) // never fails (crypto/rand, Go 1.24+)
+	if s.asst, err = genai.New(sys, client, modelName, systemPrompt, genai.WithDigestKey(digestKey),
 		genai.WithGuardrail(genai.PromptInjection(), genai.StageInput, genai.ActionBlock),
 		genai.WithGuardrail(genai.PersonalData(), genai.StageInput, genai.ActionRedact),
 		genai.WithGuardrail(genai.DenyList("toxicity", "idiot", "stupid", "moron"), genai.StageOutput, genai.ActionBlock),
