@@ -50,6 +50,10 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 	assert.NotEmpty(t, tally.Incidents[0], "the report opened no incident")
 	assert.Equal(t, 24, tally.Evaluations)
 	require.Len(t, tally.Drift.Features, 3, "the drift monitor watches eval scores, refusals and tokens")
+	for _, f := range tally.Drift.Features {
+		assert.True(t, f.Evaluated, f.Feature)
+		assert.False(t, f.Drift, "%s drifts although the simulation runs the validated script", f.Feature)
+	}
 
 	// No file the service left holds the planted personal data.
 	files := 0
@@ -199,4 +203,24 @@ func TestRepliesCarryNoDisclosureTextAndTheNoticeOnce(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, tc.code, resp.StatusCode, tc.body[:min(len(tc.body), 40)])
 	}
+}
+
+// The drift monitor of the simulation watches evaluation scores, refusals
+// and token usage: a model that answers without grounds, refuses
+// everything and rambles moves all three.
+func TestDriftMonitorCatchesDegradedAnswers(t *testing.T) {
+	m, err := evalMonitor()
+	require.NoError(t, err)
+	defer m.Close(context.Background())
+	for range 24 {
+		require.NoError(t, m.Observe(map[string]float64{"eval_score": 0.1, "refusal": 1, "output_tokens": 60}, nil))
+	}
+	rep, err := m.Evaluate(context.Background())
+	require.NoError(t, err)
+	drifting := map[string]bool{}
+	for _, f := range rep.Features {
+		require.True(t, f.Evaluated, f.Feature)
+		drifting[f.Feature] = f.Drift
+	}
+	assert.Equal(t, map[string]bool{"eval_score": true, "refusal": true, "output_tokens": true}, drifting)
 }

@@ -90,7 +90,10 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 
 	// Feedback: ratings on delivered answers, and one report that an
 	// approved answer was false, which opens an incident.
-	monitor := evalMonitor()
+	monitor, err := evalMonitor()
+	if err != nil {
+		return nil, err
+	}
 	defer monitor.Close(ctx)
 	reported := false
 	for _, tr := range turns {
@@ -119,7 +122,7 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 		// An offline evaluation of every answer: groundedness against the
 		// passage, recorded as an evaluation result and watched for drift
 		// with the refusal rate and the token usage.
-		score, label := evaluate(tr.message, tr.status)
+		score, label := evaluate(tr.message)
 		if _, err := s.asst.Evaluate(ctx, tr.conv, genai.Evaluation{ResponseID: tr.responseID, Name: "groundedness",
 			Score: &score, Label: label, Evaluator: "offline lexical overlap"}); err != nil {
 			return nil, err
@@ -151,7 +154,7 @@ func answerFor(message string) string {
 
 // evaluate scores the model's answer to message with the groundedness
 // check, offline: 1 when there is nothing to ground (no passage).
-func evaluate(message, status string) (float64, string) {
+func evaluate(message string) (float64, string) {
 	f, err := genai.Grounded(0.5).Check(context.Background(), genai.CheckInput{Text: answerFor(message), Sources: sources(message)})
 	if err != nil || f.Score == nil {
 		return 1, "not_applicable"
@@ -163,22 +166,40 @@ func evaluate(message, status string) (float64, string) {
 }
 
 // evalMonitor watches evaluation scores, refusals and output tokens
-// against the reference of a good week (what the FAQ answers score).
-func evalMonitor() *drift.Monitor {
-	ref := func(name string, vals ...float64) *drift.NumericProfile {
-		var data []float64
-		for range 40 {
-			data = append(data, vals...)
+// against the validation run: the script evaluated once before serving,
+// repeated to a reference of 20 passes. A model that starts answering
+// without grounds, refusing more, or rambling moves one of them.
+func evalMonitor() (*drift.Monitor, error) {
+	var scores, refusals, tokens []float64
+	for range 20 {
+		for _, msg := range script {
+			score, _ := evaluate(msg)
+			scores = append(scores, score)
+			refusals = append(refusals, refusal(msg))
+			tokens = append(tokens, float64(len(strings.Fields(answerFor(msg)))))
 		}
-		p, _ := drift.NewNumericProfile(name, data)
-		return p
 	}
-	m, _ := drift.NewMonitor(drift.Profiles{Numeric: []*drift.NumericProfile{
-		ref("eval_score", 1, 1, 1, 0.9, 0.8),
-		ref("refusal", 0, 0, 0, 0, 1),
-		ref("output_tokens", 10, 9, 14, 12, 11),
-	}}, drift.WithMinObservations(5), drift.WithInterval(0))
-	return m
+	var profiles drift.Profiles
+	for _, f := range []struct {
+		name string
+		data []float64
+	}{{"eval_score", scores}, {"refusal", refusals}, {"output_tokens", tokens}} {
+		p, err := drift.NewNumericProfile(f.name, f.data)
+		if err != nil {
+			return nil, err
+		}
+		profiles.Numeric = append(profiles.Numeric, p)
+	}
+	return drift.NewMonitor(profiles, drift.WithMinObservations(8), drift.WithInterval(0))
+}
+
+// refusal is 1 when the validation run expects the guardrails to refuse
+// msg (prompt injection, an insulting answer), 0 otherwise.
+func refusal(msg string) float64 {
+	if strings.Contains(msg, "Ignore previous") || strings.Contains(msg, "insult") {
+		return 1
+	}
+	return 0
 }
 
 // call sends one request to the handler in process and decodes the JSON
