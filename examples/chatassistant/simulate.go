@@ -67,25 +67,34 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 		turns = append(turns, turn{conv, resp.ResponseID, resp.Status, msg})
 	}
 
-	// Reviewers decide the held responses: the first is rejected, the
-	// others approved, and the person then gets what was decided.
-	queue, err := s.gate.Queue(ctx, 0)
-	if err != nil {
+	// A reviewer decides the held responses in the oversight console (its
+	// JSON API): the first is rejected, the others approved, and the
+	// person then gets what was decided. The reviewer reads the redacted
+	// response from the ticket's decision record.
+	var queue struct {
+		Tickets []oversight.Ticket `json:"tickets"`
+	}
+	ana := "Bearer " + s.reviewerTokens["ana"]
+	if err := callAs(h, ana, "GET", "/review/api/tickets", nil, &queue); err != nil {
 		return nil, err
 	}
-	ana := oversight.Reviewer{ID: "ana", Roles: []string{"reviewer"}}
-	for i, tk := range queue {
-		if i == 0 {
-			if _, err := s.gate.Reject(ctx, tk.ID, ana, "not what the loan terms say"); err != nil {
-				return nil, err
-			}
-			t.Rejected++
-			continue
+	for i, tk := range queue.Tickets {
+		if tk.Decision.Attributes["genai.response.redacted"] == "" {
+			return nil, fmt.Errorf("ticket %s shows the reviewer no response", tk.ID)
 		}
-		if _, err := s.gate.Approve(ctx, tk.ID, ana, "checked against the rate sheet"); err != nil {
+		action, reason := "approve", "checked against the rate sheet"
+		if i == 0 {
+			action, reason = "reject", "not what the loan terms say"
+		}
+		var outcome map[string]any
+		if err := callAs(h, ana, "POST", "/review/api/tickets/"+tk.ID+"/"+action, map[string]string{"reason": reason}, &outcome); err != nil {
 			return nil, err
 		}
-		t.Approved++
+		if action == "reject" {
+			t.Rejected++
+		} else {
+			t.Approved++
+		}
 	}
 
 	// Feedback: ratings on delivered answers, and one report that an
@@ -205,6 +214,11 @@ func refusal(msg string) float64 {
 // call sends one request to the handler in process and decodes the JSON
 // answer.
 func call(h http.Handler, method, path string, body, into any) error {
+	return callAs(h, "", method, path, body, into)
+}
+
+// callAs is call with an Authorization header, when auth is not empty.
+func callAs(h http.Handler, auth, method, path string, body, into any) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -213,8 +227,15 @@ func call(h http.Handler, method, path string, body, into any) error {
 		}
 		rd = bytes.NewReader(b)
 	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, path, rd))
+	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		return fmt.Errorf("%s %s: %d %s", method, path, rec.Code, strings.TrimSpace(rec.Body.String()))
 	}
