@@ -244,7 +244,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 		content := a.capture(res.Text)
 		in.Delivered = &content
 	}
-	res.Outcome, res.Record = in.Outcome, rec
+	res.Outcome = in.Outcome
 	if err := a.write(ctx, &rec); err != nil {
 		span.SetStatus(codes.Error, err.Error())
 		return TurnResult{}, err
