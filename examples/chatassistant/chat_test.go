@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,6 +116,15 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ledger.Verify(filepath.Join(data, "ledger"), []note.Verifier{v}, ledger.VerifyOptions{})
 	require.NoError(t, err)
+	// The auditor's command agrees, with the checkpoints the telemetry
+	// carried out of the host.
+	audit := filepath.Join(t.TempDir(), "aimsaudit")
+	res, err := exec.Command("go", "build", "-o", audit, "github.com/aimskit/aimskit/aims/cmd/aimsaudit").CombinedOutput()
+	require.NoError(t, err, "building aimsaudit: %s", res)
+	res, err = exec.Command(audit, "verify", filepath.Join(data, "ledger"), "--key", strings.TrimSpace(string(vkey)),
+		"--checkpoints", filepath.Join(data, "telemetry", "logs.jsonl")).CombinedOutput()
+	require.NoError(t, err, "aimsaudit verify: %s", res)
+	assert.Contains(t, string(res), "consistent with")
 
 	// The audit report's GenAI section counts what the simulation did.
 	in, err := auditreport.Load(ctx, auditreport.LoadOptions{LedgerDir: filepath.Join(data, "ledger"),

@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		defer cancel()
 		err = errors.Join(err, s.Close(cctx))
 	}()
-	verify := fmt.Sprintf("go run ./aims/cmd/aimsaudit verify %s --key %s", s.ledgerDir, filepath.Join(*dataDir+"-keys", "ledger.pub"))
+	verify := fmt.Sprintf("go run ./aims/cmd/aimsaudit verify %s --key %s --checkpoints %s", s.ledgerDir,
+		filepath.Join(*dataDir+"-keys", "ledger.pub"), filepath.Join(*dataDir, "telemetry", "logs.jsonl"))
 	if *n > 0 {
 		if _, err := simulate(ctx, s, *n, stdout); err != nil {
 			return err

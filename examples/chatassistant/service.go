@@ -95,7 +95,11 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 		return nil, err
 	}
 	s.verifierKey = vkey
-	led, err := ledger.Open(ctx, s.ledgerDir, systemID, "local", signer, ledger.WithCheckpointEvery(50, 2*time.Second))
+	// The ledger's checkpoints leave the host in the telemetry, so an
+	// auditor detects a rolled-back or rebuilt ledger (aimsaudit verify
+	// --checkpoints).
+	led, err := ledger.Open(ctx, s.ledgerDir, systemID, "local", signer, ledger.WithCheckpointEvery(50, 2*time.Second),
+		ledger.WithLoggerProvider(s.tel.lp), ledger.WithMeterProvider(s.tel.mp))
 	if err != nil {
 		return nil, err
 	}
