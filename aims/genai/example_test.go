@@ -52,3 +52,39 @@ func ExampleRedact() {
 	// Mail [EMAIL], IBAN [IBAN], card [CARD], tel [PHONE].
 	// 4
 }
+
+// A service wraps whatever client it uses; every call becomes a GenAI
+// client span and feeds the token and duration histograms.
+func ExampleNewClient() {
+	vendor := genai.ModelFunc(func(_ context.Context, req genai.Request) (genai.Response, error) {
+		// Call the vendor SDK here and copy its answer and usage over.
+		return genai.Response{ID: "resp-42", Text: "Hello!", FinishReasons: []string{"stop"},
+			Usage: &genai.Usage{InputTokens: 12, OutputTokens: 2}}, nil
+	})
+	client, err := genai.NewClient(vendor, "openai") // gen_ai.provider.name
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp, err := client.Generate(context.Background(), genai.Request{Model: "gpt-4o-mini",
+		Messages: []genai.Message{{Role: genai.RoleUser, Content: "Hi"}}})
+	fmt.Println(resp.Model, resp.Text, resp.Usage.OutputTokens, err)
+	// Output:
+	// gpt-4o-mini Hello! 2 <nil>
+}
+
+// Generated media get a JSON sidecar that binds the file by its hash.
+func ExampleNewMediaManifest() {
+	poster := []byte("…the PNG bytes the model returned…")
+	m, err := genai.NewMediaManifest(poster, "image/png",
+		genai.MediaGenerator{SystemID: "poster-generator", Model: "tiny-diffusion-1", Provider: "example.local"}, "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.DigitalSourceType)
+	fmt.Println(m.Matches(poster), m.Matches([]byte("another file")))
+	// Output:
+	// http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia
+	// true false
+}
