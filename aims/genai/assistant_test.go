@@ -3,7 +3,9 @@ package genai
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -310,4 +312,37 @@ func TestDigestKeyAndToolCallsInTheRecord(t *testing.T) {
 	require.NoError(t, err)
 	_, err = New(r.sys, c, "m", "", WithDigestKey([]byte("short")))
 	assert.ErrorContains(t, err, "at least 16")
+}
+
+func TestConcurrentTurnsEachGetOneRecord(t *testing.T) {
+	r := newRig(t)
+	h := &fakeHolder{}
+	a := newAssistant(t, r, replyWith("you idiot, call +49 30 1234567"),
+		WithGuardrail(PromptInjection(), StageInput, ActionBlock),
+		WithGuardrail(PersonalData(), StageOutput, ActionRedact),
+		WithGuardrail(DenyList("toxicity", "idiot"), StageOutput, ActionHold), WithHolder(h))
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 5 {
+				_, err := a.Turn(context.Background(), Turn{ConversationID: fmt.Sprintf("c%d-%d", g, i), Message: "hello"})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	recs := r.records(t)
+	require.Len(t, recs, 40)
+	ids := map[string]bool{}
+	for _, rec := range recs {
+		ids[rec.ID] = true
+		assert.Equal(t, OutcomeHeld, rec.Interaction.Outcome)
+	}
+	assert.Len(t, ids, 40)
+	assert.Len(t, h.held, 40)
 }
