@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/semconv"
@@ -58,6 +59,18 @@ func TestTurnRecordsOneInteractionPerTurnWithDigestsOnly(t *testing.T) {
 		assert.NotContains(t, ev.Body().AsString(), "jo@x.de")
 	}
 	assert.Len(t, r.logs.Events(semconv.EventGenAIInteraction), 2)
+
+	// One trace per turn: the model call's GenAI span is a child of the
+	// turn's span, and the record names that trace.
+	byName := map[string][]sdktrace.ReadOnlySpan{}
+	for _, s := range r.traces.Recorder.Ended() {
+		byName[s.Name()] = append(byName[s.Name()], s)
+	}
+	require.Len(t, byName["aims.genai.turn"], 2)
+	require.Len(t, byName["chat tiny-1"], 2)
+	turnSpan, chatSpan := byName["aims.genai.turn"][0], byName["chat tiny-1"][0]
+	assert.Equal(t, turnSpan.SpanContext().SpanID(), chatSpan.Parent().SpanID())
+	assert.Equal(t, turnSpan.SpanContext().TraceID().String(), recs[0].TraceID)
 }
 
 func TestRedactedContentPolicyKeepsNoPersonalData(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/genai"
 )
@@ -21,7 +24,16 @@ func (s *service) routes() http.Handler {
 	mux.Handle("GET /v1/responses/{id}", s.generated.Middleware(http.HandlerFunc(s.response)))
 	mux.HandleFunc("POST /v1/feedback", s.feedback)
 	mux.Handle("/review/", s.console)
-	return mux
+	// One trace per request: the turn, the model call, the guardrail
+	// events and the gate's submission are children of the server span.
+	return otelhttp.NewHandler(mux, "chatassistant", otelhttp.WithTracerProvider(s.tel.tp), otelhttp.WithMeterProvider(s.tel.mp),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			if r.Pattern != "" {
+				return r.Pattern
+			}
+			return r.Method
+		}))
 }
 
 type chatRequest struct {
