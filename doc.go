@@ -17,6 +17,10 @@
 //     intervals, a streaming monitor and mitigation.
 //   - drift: two-sample drift tests, streaming change detectors and a
 //     feature-drift monitor.
+//   - aims/genai: generative AI under the same controls — GenAI
+//     semantic-convention telemetry around any model client, guardrails
+//     whose results are evidence (block, redact, hold for review),
+//     interaction, feedback and evaluation records, redaction.
 //
 // Everything is also emitted as OpenTelemetry logs, metrics and spans
 // through the providers the application configured, so an ordinary
@@ -32,7 +36,7 @@
 //	A.6.2.4 Verification and validation       fairness, explain, drift (batch tests)
 //	A.6.2.6 Operation and monitoring          drift.Monitor, fairness.Monitor, inventory heartbeat
 //	A.6.2.7 Technical documentation           inventory (model card, Annex IV skeleton)
-//	A.6.2.8 Recording of event logs           aims.DecisionLog, ledger, aimsaudit
+//	A.6.2.8 Recording of event logs           aims.DecisionLog, ledger, aimsaudit, aims/genai (interaction records)
 //	A.7.4   Quality of data                   fairness, drift, fairness mitigation
 //	A.7.5   Data provenance                   inventory
 //	A.8.2   Information for users             aims.Discloser, explain (reason codes)

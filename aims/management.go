@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -225,12 +224,7 @@ func (l *DecisionLog) emitManagement(ctx context.Context, r *ManagementRecord, b
 	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: name}) {
 		return
 	}
-	var rec log.Record
-	rec.SetEventName(name)
-	rec.SetTimestamp(r.Time)
-	rec.SetSeverity(log.SeverityInfo)
-	rec.SetSeverityText("INFO")
-	rec.SetBody(attribute.StringValue(string(body)))
+	rec := infoRecord(name, r.Time, body)
 	rec.AddAttributes(
 		semconv.AimsControlID.String(r.Controls[0]),
 		semconv.AimsControlIDs.StringSlice(r.Controls),
@@ -261,10 +255,7 @@ var ErrNotManagementRecord = errors.New("aims: not a management-system record")
 // ParseManagementRecord decodes and validates one ledger record. It returns
 // ErrNotManagementRecord for a record of another kind.
 func ParseManagementRecord(line []byte) (ManagementRecord, error) {
-	var head struct {
-		SchemaVersion string `json:"schema_version"`
-	}
-	if err := json.Unmarshal(line, &head); err != nil || head.SchemaVersion != ManagementSchemaVersion {
+	if sv, err := SchemaVersionOf(line); err != nil || sv != ManagementSchemaVersion {
 		return ManagementRecord{}, ErrNotManagementRecord
 	}
 	var r ManagementRecord

@@ -44,6 +44,7 @@ func Build(in *Input) (*Report, error) {
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
 	r.Instances = buildInstances(in, v, r.Ledger.Verdict)
+	r.GenAI = buildGenAI(in)
 	r.Summary = summarise(r)
 	return r, nil
 }
@@ -54,7 +55,7 @@ func sources(in *Input) []Source {
 		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status, SHA256: in.Digests[path]})
 	}
 	if in.Decisions != nil {
-		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d other records", len(in.Decisions), len(in.Management), in.OtherRecords))
+		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d GenAI records, %d other records", len(in.Decisions), len(in.Management), len(in.GenAI), in.OtherRecords))
 	} else {
 		add("Decision ledger", in.LedgerDir, false, "missing")
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/genai"
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
@@ -46,8 +47,12 @@ type Input struct {
 	// impact assessments, deployment authorisations, changes, risks), in
 	// ledger order.
 	Management []aims.ManagementRecord
-	// OtherRecords counts ledger records that are neither decisions nor
-	// management-system records (ledger entries such as adoptions).
+	// GenAI are the ledgers' generative-AI records (aims/genai:
+	// interactions, feedback, evaluations), in ledger order.
+	GenAI []genai.Record
+	// OtherRecords counts ledger records that are neither decisions,
+	// management-system records nor GenAI records (ledger entries such
+	// as adoptions).
 	OtherRecords int
 	// Instances are the instance ledgers read, in the order their records
 	// appear in Decisions and Management, each with how many of those
@@ -258,6 +263,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	}
 	decisions := make([]aims.Decision, 0)
 	management := make([]aims.ManagementRecord, 0)
+	genaiRecords := make([]genai.Record, 0)
 	other := 0
 	instances := make([]InstanceLedger, 0, len(dirs))
 	var bad []string
@@ -267,23 +273,35 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			// unreadable counts a record of a known schema that does not
+			// parse or validate, and keeps the first few for Missing.
+			unreadable := func(err error) error {
+				if len(bad) < 3 {
+					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
+				}
+				other++
+				return nil
+			}
 			if mr, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
 				if err != nil {
-					if len(bad) < 3 {
-						bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
-					}
-					other++
-					return nil
+					return unreadable(err)
 				}
 				management = append(management, mr)
 				return nil
 			}
-			var d aims.Decision
-			if err := json.Unmarshal(r.Record, &d); err != nil || d.SchemaVersion != aims.DecisionSchemaVersion {
-				other++
-				if err != nil && len(bad) < 3 {
-					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
+			if gr, err := genai.ParseRecord(r.Record); !errors.Is(err, genai.ErrNotGenAIRecord) {
+				if err != nil {
+					return unreadable(err)
 				}
+				genaiRecords = append(genaiRecords, gr)
+				return nil
+			}
+			var d aims.Decision
+			if err := json.Unmarshal(r.Record, &d); err != nil {
+				return unreadable(err)
+			}
+			if d.SchemaVersion != aims.DecisionSchemaVersion {
+				other++
 				return nil
 			}
 			decisions = append(decisions, d)
@@ -302,6 +320,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 		in.missing("decision ledger: a record could not be read: %s", b)
 	}
 	in.Decisions, in.Management, in.OtherRecords, in.Instances = decisions, management, other, instances
+	in.GenAI = genaiRecords
 
 	if opts.Key == "" {
 		in.missing("ledger verification: no public verifier key was given (--key), so the ledger was not verified")

@@ -134,6 +134,7 @@ func (m *md) report(r *Report) {
 	m.drift(&r.Drift)
 	m.ledger(&r.Ledger)
 	m.instances(&r.Instances)
+	m.genai(&r.GenAI)
 }
 
 func (m *md) instances(s *InstanceSection) {
@@ -472,4 +473,55 @@ func reportWord(x IncidentRow) string {
 		return string(x.Report)
 	}
 	return string(x.Report) + ", " + fmtTime(x.ReportedAt)
+}
+
+func (m *md) genai(s *GenAISection) {
+	m.p("## 13. Generative AI\n")
+	m.note(s.Note)
+	if !s.Available {
+		return
+	}
+	rows := [][]string{
+		{"Turns (interaction records)", itoa(s.Interactions)},
+		{"Conversations", itoa(s.Conversations)},
+		{"Interaction notices shown", itoa(s.Notices)},
+	}
+	for _, o := range s.Outcomes {
+		rows = append(rows, []string{"Turns " + o.Label, itoa(o.N)})
+	}
+	rows = append(rows,
+		[]string{"Documented fallbacks taken", itoa(s.Fallbacks)},
+		[]string{"Responses held for review", fmt.Sprintf("%d (%d approved, %d rejected or expired, %d pending)", s.Held, s.Approved, s.Rejected, s.Pending)},
+		[]string{"Ratings", fmt.Sprintf("%d up, %d down", s.RatingsUp, s.RatingsDown)},
+		[]string{"Problem reports", fmt.Sprintf("%d (%d opened incidents%s)", s.Reports, len(s.ReportIncidents), colonList(s.ReportIncidents))},
+		[]string{"Tokens", fmt.Sprintf("%d input, %d output", s.InputTokens, s.OutputTokens)})
+	m.table([]string{"Generative AI", "Count"}, rows)
+	if len(s.Guardrails) > 0 {
+		m.p("Guardrail outcomes:\n")
+		rows = rows[:0]
+		for _, g := range s.Guardrails {
+			rows = append(rows, []string{esc(g.Name), g.Stage, itoa(g.Pass), itoa(g.Fail), itoa(g.Error), itoa(g.Skipped), itoa(g.Block), itoa(g.Redact), itoa(g.Hold)})
+		}
+		m.table([]string{"Guardrail", "Stage", "Pass", "Fail", "Error", "Skipped", "Blocked", "Redacted", "Held"}, rows)
+	}
+	if len(s.Evaluations) > 0 {
+		m.p("Evaluations:\n")
+		rows = rows[:0]
+		for _, e := range s.Evaluations {
+			labels := make([]string, len(e.Labels))
+			for i, c := range e.Labels {
+				labels[i] = fmt.Sprintf("%s %d", c.Label, c.N)
+			}
+			rows = append(rows, []string{esc(e.Name), itoa(e.N), itoa(e.Scored), fmtNum(e.Mean), esc(strings.Join(labels, ", "))})
+		}
+		m.table([]string{"Metric", "Evaluations", "Scored", "Mean score", "Labels"}, rows)
+	}
+}
+
+// colonList is ": a, b" for a non-empty list, "" otherwise.
+func colonList(items []string) string {
+	if len(items) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(items, ", ")
 }

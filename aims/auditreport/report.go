@@ -46,6 +46,10 @@ type Report struct {
 	Ledger LedgerSection
 	// Instances breaks the ledger's numbers down by instance ledger.
 	Instances InstanceSection
+	// GenAI is the generative-AI evidence of the ledger: interactions,
+	// guardrail outcomes, held and reviewed responses, reports and
+	// incidents, evaluations and token usage.
+	GenAI GenAISection
 }
 
 // Source is one input of the report, listed so the reader knows exactly

@@ -15,8 +15,12 @@ const Version = version.Module
 // event or metric, or a changed value type, is a new major version; an
 // added name is a new minor version.
 //
-// 2.4.0 added the drift monitor's aims.drift.window event, whose
-// windows merge across replicas. 2.3.0 added the incident book's aims.incident.deadline event and the
+// 2.4.0 added the GenAI evidence of aims/genai: the gen_ai.* client span
+// attributes, token-usage and operation-duration histograms and the
+// gen_ai.evaluation.result event from the OpenTelemetry GenAI conventions,
+// and aimskit's aims.genai.* and aims.guardrail.* names for interaction
+// records, guardrail results and user feedback; and the drift monitor's
+// aims.drift.window event, whose windows merge across replicas. 2.3.0 added the incident book's aims.incident.deadline event and the
 // aims.incident.* attributes, and the fairness monitor's cumulative
 // per-group counters (aims.fairness.cumulative.*), which sum across replicas. 2.2.0 added the management-system records (aims.management.<type>
 // events and the aims.record.* attributes). 2.1.0 added the ledger's checkpoint, adoption and witness records and

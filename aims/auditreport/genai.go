@@ -1,0 +1,211 @@
+package auditreport
+
+import (
+	"math"
+	"sort"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/genai"
+)
+
+// GenAISection is what the ledger's aims/genai records say about the
+// generative-AI systems: turns and their outcomes, guardrail results, the
+// responses held for review and what reviewers did with them, end-user
+// feedback and reports and the incidents they opened, evaluations, and
+// token usage. Counts come from the records, never from a second tally.
+type GenAISection struct {
+	// Available is false without a ledger or without aims/genai records.
+	Available bool
+	// Note says why the section is empty.
+	Note string
+	// Interactions counts interaction records (one per turn), and
+	// Conversations the distinct conversations they belong to.
+	Interactions, Conversations int
+	// Notices counts turns on which the interaction notice was shown.
+	Notices int
+	// Outcomes counts turns by outcome (delivered, redacted, blocked,
+	// held, failed), in that order.
+	Outcomes []Count
+	// Guardrails tallies each guardrail's results.
+	Guardrails []GuardrailRow
+	// Fallbacks counts documented fallbacks taken (guardrail errors
+	// under fail-open, failed holds).
+	Fallbacks int
+	// Held counts held responses; Approved, Rejected and Pending what
+	// reviewers did with them (from the gate's follow-up decision records).
+	Held, Approved, Rejected, Pending int
+	// RatingsUp and RatingsDown count end-user ratings.
+	RatingsUp, RatingsDown int
+	// Reports counts problem reports.
+	Reports int
+	// ReportIncidents are the IDs of the incidents reports opened.
+	ReportIncidents []string
+	// Evaluations summarises the evaluation records per metric.
+	Evaluations []EvaluationRow
+	// InputTokens and OutputTokens sum the turns' token usage.
+	InputTokens, OutputTokens int64
+}
+
+// GuardrailRow is one guardrail's results at one stage.
+type GuardrailRow struct {
+	// Name and Stage identify the check.
+	Name, Stage string
+	// Pass, Fail, Error and Skipped count its verdicts.
+	Pass, Fail, Error, Skipped int
+	// Block, Redact and Hold count the actions its results took.
+	Block, Redact, Hold int
+}
+
+// EvaluationRow summarises one evaluation metric.
+type EvaluationRow struct {
+	// Name is the metric (gen_ai.evaluation.name).
+	Name string
+	// N counts evaluations, Scored those with a score.
+	N, Scored int
+	// Mean is the mean score; nil when none had a score.
+	Mean *float64
+	// Labels counts the labels, by label.
+	Labels []Count
+}
+
+func buildGenAI(in *Input) GenAISection {
+	s := GenAISection{}
+	switch {
+	case in.Decisions == nil:
+		s.Note = "No decision ledger was read."
+		return s
+	case len(in.GenAI) == 0:
+		s.Note = "The ledger holds no generative-AI records (aims.genai/v1)."
+		return s
+	}
+	s.Available = true
+	// Reviewer resolutions of held responses, by the held decision's ID.
+	resolved := map[string]aims.OversightAction{}
+	for i := range in.Decisions {
+		d := &in.Decisions[i]
+		if d.Oversight == nil || d.Oversight.RelatedDecisionID == "" {
+			continue
+		}
+		switch d.Oversight.Action {
+		case aims.ActionApprove, aims.ActionOverride, aims.ActionReject, aims.ActionExpire:
+			if d.Attributes[partialApprovalsAttr] == "" {
+				resolved[d.Oversight.RelatedDecisionID] = d.Oversight.Action
+			}
+		}
+	}
+	convs := map[string]bool{}
+	outcomes := map[genai.Outcome]int{}
+	rails := map[[2]string]*GuardrailRow{}
+	type evalAcc struct {
+		row    EvaluationRow
+		sum    float64
+		labels map[string]int
+	}
+	evals := map[string]*evalAcc{}
+	for i := range in.GenAI {
+		r := &in.GenAI[i]
+		switch r.Type {
+		case genai.RecordInteraction:
+			x := r.Interaction
+			s.Interactions++
+			convs[r.SystemID+"\x00"+r.ConversationID] = true
+			outcomes[x.Outcome]++
+			if x.NoticeShown {
+				s.Notices++
+			}
+			s.Fallbacks += len(x.Fallbacks)
+			if x.Usage != nil {
+				s.InputTokens += int64(x.Usage.InputTokens)
+				s.OutputTokens += int64(x.Usage.OutputTokens)
+			}
+			for _, g := range x.Guardrails {
+				k := [2]string{g.Name, string(g.Stage)}
+				row := rails[k]
+				if row == nil {
+					row = &GuardrailRow{Name: g.Name, Stage: string(g.Stage)}
+					rails[k] = row
+				}
+				switch g.Verdict {
+				case genai.VerdictPass:
+					row.Pass++
+				case genai.VerdictFail:
+					row.Fail++
+				case genai.VerdictError:
+					row.Error++
+				case genai.VerdictSkipped:
+					row.Skipped++
+				}
+				switch g.Action {
+				case genai.ActionBlock:
+					row.Block++
+				case genai.ActionRedact:
+					row.Redact++
+				case genai.ActionHold:
+					row.Hold++
+				}
+			}
+			if x.Outcome == genai.OutcomeHeld && x.Review != nil {
+				s.Held++
+				switch resolved[x.Review.DecisionID] {
+				case aims.ActionApprove, aims.ActionOverride:
+					s.Approved++
+				case aims.ActionReject, aims.ActionExpire:
+					s.Rejected++
+				default:
+					s.Pending++
+				}
+			}
+		case genai.RecordFeedback:
+			f := r.Feedback
+			switch {
+			case f.Kind == genai.FeedbackReport:
+				s.Reports++
+				if f.IncidentID != "" {
+					s.ReportIncidents = append(s.ReportIncidents, f.IncidentID)
+				}
+			case f.Rating > 0:
+				s.RatingsUp++
+			case f.Rating < 0:
+				s.RatingsDown++
+			}
+		case genai.RecordEvaluation:
+			e := r.Evaluation
+			acc := evals[e.Name]
+			if acc == nil {
+				acc = &evalAcc{row: EvaluationRow{Name: e.Name}, labels: map[string]int{}}
+				evals[e.Name] = acc
+			}
+			acc.row.N++
+			if e.Score != nil && !math.IsNaN(*e.Score) && !math.IsInf(*e.Score, 0) {
+				acc.row.Scored++
+				acc.sum += *e.Score
+			}
+			if e.Label != "" {
+				acc.labels[e.Label]++
+			}
+		}
+	}
+	s.Conversations = len(convs)
+	for _, o := range []genai.Outcome{genai.OutcomeDelivered, genai.OutcomeRedacted, genai.OutcomeBlocked, genai.OutcomeHeld, genai.OutcomeFailed} {
+		s.Outcomes = append(s.Outcomes, Count{Label: string(o), N: outcomes[o]})
+	}
+	for _, row := range rails {
+		s.Guardrails = append(s.Guardrails, *row)
+	}
+	sort.Slice(s.Guardrails, func(i, j int) bool {
+		a, b := s.Guardrails[i], s.Guardrails[j]
+		if a.Stage != b.Stage {
+			return a.Stage < b.Stage
+		}
+		return a.Name < b.Name
+	})
+	for _, acc := range evals {
+		if acc.row.Scored > 0 {
+			acc.row.Mean = new(acc.sum / float64(acc.row.Scored))
+		}
+		acc.row.Labels = sortCounts(acc.labels)
+		s.Evaluations = append(s.Evaluations, acc.row)
+	}
+	sort.Slice(s.Evaluations, func(i, j int) bool { return s.Evaluations[i].Name < s.Evaluations[j].Name })
+	return s
+}

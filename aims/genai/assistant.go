@@ -1,0 +1,350 @@
+package genai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/semconv"
+)
+
+// Holder holds a generated response for human review: it submits the
+// turn's decision record (output HeldOutput) and returns the review
+// ticket's ID. An adapter around oversight.Gate.Submit is the usual
+// implementation (the gate then records the decision, and reviewers use
+// its tickets, console and four-eyes rules); aims/genai does not import
+// oversight, so that the dependency points from oversight to aims only.
+type Holder interface {
+	Hold(ctx context.Context, d aims.Decision) (ticketID string, err error)
+}
+
+// HeldOutput is the Output of the decision a held response is submitted
+// as: the proposal to deliver it. A reviewer's approval delivers it; a
+// rejection withholds it.
+const HeldOutput = "deliver"
+
+// WithHolder sets where responses held by a guardrail go for review.
+// Required when a guardrail's action is hold.
+func WithHolder(h Holder) Option { return optionFunc(func(c *config) { c.holder = h }) }
+
+// DefaultMaxPromptBytes bounds a message (16 KiB).
+const DefaultMaxPromptBytes = 16 << 10
+
+// WithMaxPromptBytes bounds the person's message in bytes (default 16 KiB);
+// a longer one is refused with ErrPromptTooLarge before anything runs.
+func WithMaxPromptBytes(n int) Option { return optionFunc(func(c *config) { c.maxPrompt = n }) }
+
+// DefaultNotice is the interaction notice used without WithNotice.
+const DefaultNotice = "You are chatting with an AI system, not a person. Its answers can be wrong; ask for a member of staff at any time."
+
+// WithNotice sets the human-readable interaction notice (EU AI Act
+// Art. 50(1)) given once, on a conversation's first turn.
+func WithNotice(text string) Option { return optionFunc(func(c *config) { c.notice = text }) }
+
+// WithIncidentBook makes problem reports of harmful or false output open
+// incidents in book (Feedback).
+func WithIncidentBook(book *aims.IncidentBook) Option {
+	return optionFunc(func(c *config) { c.incidents = book })
+}
+
+// The texts a person gets instead of the model's when a turn does not
+// deliver it.
+const (
+	RefusalText = "I can't help with that request."
+	HoldingText = "A member of staff is checking this answer before it is shown to you."
+	FailureText = "Sorry, I can't answer right now. Please try again later."
+)
+
+// Errors for turns refused before anything runs. Nothing is recorded for
+// them: there is no turn.
+var (
+	ErrNoConversation = errors.New("genai: turn has no conversation ID")
+	ErrEmptyMessage   = errors.New("genai: turn has an empty message")
+	ErrInvalidUTF8    = errors.New("genai: message is not valid UTF-8")
+	ErrPromptTooLarge = errors.New("genai: message is too large")
+)
+
+// Assistant runs conversation turns of one AI system under governance:
+// guardrails, review holds, interaction records, the interaction notice.
+// It is safe for concurrent use; it owns no goroutines beyond those of a
+// running guardrail check.
+type Assistant struct {
+	sys          *aims.System
+	client       *Client
+	model        string
+	systemPrompt string
+	promptDigest string
+	cfg          config
+	tracer       trace.Tracer
+	logger       log.Logger
+	results      metric.Int64Counter
+}
+
+// New returns an Assistant for sys that calls model through client with
+// systemPrompt. Telemetry goes through sys's providers unless options
+// choose others.
+func New(sys *aims.System, client *Client, model, systemPrompt string, opts ...Option) (*Assistant, error) {
+	if sys == nil || client == nil {
+		return nil, errors.New("genai: New needs a System and a Client")
+	}
+	if model == "" {
+		return nil, errors.New("genai: New needs the model name")
+	}
+	c := newConfig(opts)
+	if !c.telSet[0] {
+		c.tel.TP = sys.TracerProvider()
+	}
+	if !c.telSet[1] {
+		c.tel.MP = sys.MeterProvider()
+	}
+	if !c.telSet[2] {
+		c.tel.LP = sys.LoggerProvider()
+	}
+	if c.notice == "" {
+		c.notice = DefaultNotice
+	}
+	if c.maxPrompt <= 0 {
+		return nil, fmt.Errorf("genai: WithMaxPromptBytes(%d): the bound must be positive", c.maxPrompt)
+	}
+	if c.digestKey != nil && len(c.digestKey) < MinDigestKey {
+		return nil, fmt.Errorf("genai: WithDigestKey: the key has %d bytes, at least %d are needed", len(c.digestKey), MinDigestKey)
+	}
+	if c.policy != CaptureDigests && c.policy != CaptureRedacted {
+		return nil, fmt.Errorf("genai: unknown content policy %d", c.policy)
+	}
+	for _, r := range c.guardrails {
+		if err := r.validate(); err != nil {
+			return nil, err
+		}
+		if r.onFail == ActionHold && c.holder == nil {
+			return nil, fmt.Errorf("genai: guardrail %s holds for review, but no Holder was given (WithHolder)", r.g.Name())
+		}
+	}
+	results, err := c.tel.Meter(semconv.ScopeGenAI).Int64Counter(semconv.MetricGuardrailResults, metric.WithUnit("{check}"),
+		metric.WithDescription("Guardrail checks by name, stage, verdict and action."))
+	if err != nil {
+		return nil, fmt.Errorf("genai: creating %s: %w", semconv.MetricGuardrailResults, err)
+	}
+	return &Assistant{
+		sys: sys, client: client, model: model, systemPrompt: systemPrompt, promptDigest: Digest(systemPrompt),
+		cfg: c, tracer: c.tel.Tracer(semconv.ScopeGenAI), logger: c.tel.Logger(semconv.ScopeGenAI), results: results,
+	}, nil
+}
+
+// Notice returns the interaction notice.
+func (a *Assistant) Notice() string { return a.cfg.notice }
+
+// SystemPromptDigest returns the digest of the system prompt, its version
+// in every interaction record.
+func (a *Assistant) SystemPromptDigest() string { return a.promptDigest }
+
+// Turn is one message of a person in a conversation.
+type Turn struct {
+	// ConversationID identifies the conversation. Required.
+	ConversationID string
+	// Message is the person's message: valid UTF-8, not empty, at most
+	// the WithMaxPromptBytes bound.
+	Message string
+	// History is the conversation before this message, oldest first.
+	// Empty means this is the first turn, which carries the notice.
+	History []Message
+	// Sources are documents the response should rest on (retrieved
+	// passages), for groundedness checks.
+	Sources []string
+}
+
+// TurnResult is what became of a turn.
+type TurnResult struct {
+	// ResponseID identifies the response; feedback refers to it.
+	ResponseID string
+	// Text is what the person gets: the response (redacted if a
+	// guardrail said so), a refusal, or the holding text.
+	Text string
+	// Outcome is delivered, redacted, blocked, held or failed.
+	Outcome Outcome
+	// Notice is the interaction notice on a conversation's first turn,
+	// empty afterwards. Show it to the person as it is.
+	Notice string
+	// Model is the model that answered.
+	Model string
+	// Held is the response waiting for review, for the service to keep
+	// and deliver once a reviewer approves; empty unless Outcome is held.
+	// It is never recorded.
+	Held string
+	// Record is the interaction record written.
+	Record Record
+}
+
+func (a *Assistant) checkTurn(t *Turn) error {
+	switch {
+	case strings.TrimSpace(t.ConversationID) == "":
+		return ErrNoConversation
+	case !utf8.ValidString(t.Message):
+		return ErrInvalidUTF8
+	case len(t.Message) > a.cfg.maxPrompt:
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrPromptTooLarge, len(t.Message), a.cfg.maxPrompt)
+	case strings.TrimSpace(t.Message) == "":
+		return ErrEmptyMessage
+	}
+	return nil
+}
+
+// Turn runs one turn: input checks, the model call, output checks, the
+// action of any failed check, and the interaction record. Refused input
+// (ErrNoConversation, ErrInvalidUTF8, ErrPromptTooLarge, ErrEmptyMessage)
+// returns before anything runs or is recorded. A failed model call is
+// recorded (outcome failed) and returned as an error with the result. If
+// the record cannot be written, Turn returns the error: do not deliver a
+// response without its record.
+func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
+	if err := a.checkTurn(&t); err != nil {
+		return TurnResult{}, err
+	}
+	ctx, span := a.tracer.Start(ctx, "aims.genai.turn", trace.WithAttributes(
+		semconv.AimsSystemID.String(a.sys.ID()), semconv.GenAIConversationID.String(t.ConversationID)))
+	defer span.End()
+
+	rec, err := a.newRecord(ctx, RecordInteraction, t.ConversationID)
+	if err != nil {
+		return TurnResult{}, err
+	}
+	in := &Interaction{
+		Turn: countTurns(t.History) + 1, Operation: OperationChat, Provider: a.client.Provider(),
+		RequestModel: a.model, SystemPromptDigest: a.promptDigest, Prompt: a.capture(t.Message),
+	}
+	rec.Interaction = in
+	in.ResponseID = rec.ID
+	res := TurnResult{ResponseID: rec.ID, Model: a.model}
+	if len(t.History) == 0 {
+		res.Notice, in.NoticeShown = a.cfg.notice, true
+	}
+
+	message := t.Message
+	action := a.runChecks(ctx, StageInput, CheckInput{Stage: StageInput, ConversationID: t.ConversationID, Text: message}, in, &message)
+	var modelErr error
+	switch action {
+	case ActionBlock:
+		in.Outcome, res.Text = OutcomeBlocked, RefusalText
+	default:
+		if action == ActionRedact {
+			in.Outcome = OutcomeRedacted
+		}
+		modelErr = a.generate(ctx, &t, message, in, &res)
+	}
+	span.SetAttributes(semconv.AimsGenAIOutcome.String(string(in.Outcome)))
+	if in.Outcome != OutcomeDelivered {
+		content := a.capture(res.Text)
+		in.Delivered = &content
+	}
+	res.Outcome = in.Outcome
+	if err := a.write(ctx, &rec); err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		return TurnResult{}, err
+	}
+	res.Record = rec
+	if modelErr != nil {
+		span.SetStatus(codes.Error, modelErr.Error())
+		return res, fmt.Errorf("genai: model call failed (recorded as %s): %w", rec.ID, modelErr)
+	}
+	return res, nil
+}
+
+// generate calls the model and runs the output checks, filling in and res.
+func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *Interaction, res *TurnResult) error {
+	msgs := make([]Message, 0, len(t.History)+1)
+	msgs = append(append(msgs, t.History...), Message{Role: RoleUser, Content: message})
+	resp, err := a.client.Generate(ctx, Request{Model: a.model, SystemPrompt: a.systemPrompt, Messages: msgs, ConversationID: t.ConversationID})
+	if err != nil {
+		in.Outcome, in.ErrorType, res.Text = OutcomeFailed, errorType(err), FailureText
+		return err
+	}
+	res.Model = resp.Model
+	in.ResponseModel, in.FinishReasons, in.Usage = resp.Model, resp.FinishReasons, resp.Usage
+	for _, tc := range resp.ToolCalls {
+		in.ToolCalls = append(in.ToolCalls, tc.Name)
+	}
+	content := a.capture(resp.Text)
+	in.Response = &content
+	text := resp.Text
+	action := a.runChecks(ctx, StageOutput, CheckInput{Stage: StageOutput, ConversationID: t.ConversationID,
+		Text: text, Prompt: message, Sources: t.Sources}, in, &text)
+	switch action {
+	case ActionBlock:
+		in.Outcome, res.Text = OutcomeBlocked, RefusalText
+	case ActionHold:
+		review, err := a.hold(ctx, t.ConversationID, in, text)
+		if err != nil {
+			// Fail closed: a response that should be reviewed and cannot
+			// be is not delivered.
+			in.Fallbacks = append(in.Fallbacks, "hold for review failed ("+errorType(err)+"); blocked instead")
+			in.Outcome, res.Text = OutcomeBlocked, RefusalText
+			return nil
+		}
+		in.Review, in.Outcome, res.Text, res.Held = review, OutcomeHeld, HoldingText, text
+	case ActionRedact:
+		in.Outcome, res.Text = OutcomeRedacted, text
+	default:
+		if in.Outcome == "" {
+			in.Outcome = OutcomeDelivered
+		}
+		res.Text = text
+	}
+	return nil
+}
+
+// hold submits the held response as a decision through the Holder. The
+// decision carries the response's digest and its redacted text: a
+// reviewer cannot review a digest, and redacted text is what the records
+// may keep.
+func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interaction, text string) (*Review, error) {
+	redacted, _ := Redact(text)
+	var failed []string
+	for _, g := range in.Guardrails {
+		if g.Action == ActionHold {
+			failed = append(failed, g.Name)
+		}
+	}
+	d, err := a.sys.NewDecision(ctx, aims.Draft{Output: HeldOutput, Attributes: map[string]string{
+		"genai.response_id":       in.ResponseID,
+		"genai.conversation_id":   conversationID,
+		"genai.response.digest":   Digest(text),
+		"genai.response.redacted": redacted,
+		"genai.guardrails.hold":   strings.Join(failed, ","),
+		"genai.system_prompt":     a.promptDigest,
+		"genai.request_model":     in.RequestModel,
+	}})
+	if err != nil {
+		return nil, err
+	}
+	ticket, err := a.cfg.holder.Hold(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if ticket == "" {
+		return nil, errors.New("genai: the Holder returned no ticket")
+	}
+	return &Review{TicketID: ticket, DecisionID: d.ID}, nil
+}
+
+// capture is what the content policy keeps of text, digested with the
+// digest key if there is one.
+func (a *Assistant) capture(text string) Content { return a.cfg.policy.capture(a.cfg.digestKey, text) }
+
+// countTurns counts the person's messages in history.
+func countTurns(history []Message) int {
+	n := 0
+	for _, m := range history {
+		if m.Role == RoleUser {
+			n++
+		}
+	}
+	return n
+}

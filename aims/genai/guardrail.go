@@ -1,0 +1,182 @@
+package genai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Stage says what a guardrail checks.
+type Stage string
+
+// The guardrail stages.
+const (
+	// StageInput checks the person's message before the model sees it.
+	StageInput Stage = "input"
+	// StageOutput checks the model's response before the person sees it.
+	StageOutput Stage = "output"
+)
+
+// Action is what is done when a check fails.
+type Action string
+
+// The guardrail actions.
+const (
+	// ActionNone: nothing was done (the check passed, or was skipped).
+	ActionNone Action = "none"
+	// ActionBlock: the turn is refused; the person gets a refusal.
+	ActionBlock Action = "block"
+	// ActionRedact: the text is redacted (Finding.Redacted, or Redact)
+	// and the turn goes on.
+	ActionRedact Action = "redact"
+	// ActionHold: the response is held for human review through the
+	// Assistant's Holder (output stage only).
+	ActionHold Action = "hold"
+)
+
+// Verdict is the result of one check.
+type Verdict string
+
+// The verdicts.
+const (
+	VerdictPass Verdict = "pass"
+	VerdictFail Verdict = "fail"
+	// VerdictError: the check errored or timed out; Fallback says what
+	// was done instead.
+	VerdictError Verdict = "error"
+	// VerdictSkipped: the check did not apply (no sources to ground on,
+	// say); the reason says why, so a skip is never silent.
+	VerdictSkipped Verdict = "skipped"
+)
+
+// CheckInput is what a guardrail checks.
+type CheckInput struct {
+	// Stage is the stage the check runs at.
+	Stage Stage
+	// ConversationID is the turn's conversation.
+	ConversationID string
+	// Text is the text under check: the message at the input stage, the
+	// response at the output stage.
+	Text string
+	// Prompt is the person's message, at the output stage.
+	Prompt string
+	// Sources are the documents the response should rest on, if the
+	// service supplied any.
+	Sources []string
+}
+
+// Finding is a guardrail's answer.
+type Finding struct {
+	// Passed says the text is acceptable.
+	Passed bool
+	// Skipped says the check did not apply; Reason says why.
+	Skipped bool
+	// Score is the check's score, if it computes one (groundedness, say).
+	Score *float64
+	// Reason says why the check failed or was skipped. It is recorded
+	// and emitted: no personal data in it.
+	Reason string
+	// Redacted is the guardrail's own redaction of the text, used by
+	// ActionRedact; empty means Redact.
+	Redacted string
+}
+
+// Guardrail is one input or output check a service supplies. Check must
+// honour ctx: an Assistant runs it with a deadline.
+type Guardrail interface {
+	Name() string
+	Check(ctx context.Context, in CheckInput) (Finding, error)
+}
+
+// GuardrailResult is the recorded result of one check.
+type GuardrailResult struct {
+	// Name is the guardrail's name.
+	Name string `json:"name"`
+	// Stage is input or output.
+	Stage Stage `json:"stage"`
+	// Verdict is pass, fail, error or skipped.
+	Verdict Verdict `json:"verdict"`
+	// Action is what was done: none, block, redact or hold.
+	Action Action `json:"action"`
+	// Score is the check's score, if it computes one.
+	Score *float64 `json:"score,omitempty"`
+	// Reason says why the check failed, errored or was skipped.
+	Reason string `json:"reason,omitempty"`
+	// Fallback says, for a check that errored, what was done instead.
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// guardrailRule is a Guardrail configured for one stage and action.
+type guardrailRule struct {
+	g      Guardrail
+	stage  Stage
+	onFail Action
+}
+
+// WithGuardrail adds a check at stage; onFail is what a failed check does
+// (block, redact, or, at the output stage, hold). Checks run in the order
+// they were added.
+func WithGuardrail(g Guardrail, stage Stage, onFail Action) Option {
+	return optionFunc(func(c *config) {
+		c.guardrails = append(c.guardrails, guardrailRule{g: g, stage: stage, onFail: onFail})
+	})
+}
+
+// DefaultGuardrailTimeout bounds one guardrail check.
+const DefaultGuardrailTimeout = 2 * time.Second
+
+// WithGuardrailTimeout bounds each guardrail check (default 2s). A check
+// that runs out of time counts as an error.
+func WithGuardrailTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.timeout = d })
+}
+
+// WithFailOpen makes a guardrail that errors or times out let the turn go
+// on, recorded as a fallback in the turn's record. The default is fail
+// closed: such a turn is blocked.
+func WithFailOpen() Option {
+	return optionFunc(func(c *config) { c.failOpen = true })
+}
+
+func (r guardrailRule) validate() error {
+	switch {
+	case r.g == nil:
+		return errors.New("genai: WithGuardrail: nil guardrail")
+	case r.g.Name() == "":
+		return errors.New("genai: WithGuardrail: the guardrail has no name")
+	case r.stage != StageInput && r.stage != StageOutput:
+		return fmt.Errorf("genai: guardrail %s: stage %q is neither input nor output", r.g.Name(), r.stage)
+	case r.onFail != ActionBlock && r.onFail != ActionRedact && r.onFail != ActionHold:
+		return fmt.Errorf("genai: guardrail %s: action %q is not block, redact or hold", r.g.Name(), r.onFail)
+	case r.onFail == ActionHold && r.stage != StageOutput:
+		return fmt.Errorf("genai: guardrail %s: hold is an output-stage action (there is no response to review yet)", r.g.Name())
+	}
+	return nil
+}
+
+// run runs one check under the timeout. A check that ignores its context
+// cannot be stopped from here: its goroutine ends when the check returns,
+// and its late answer is discarded.
+func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckInput) (Finding, error) {
+	if timeout <= 0 {
+		return r.g.Check(ctx, in)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type answer struct {
+		f   Finding
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		f, err := r.g.Check(ctx, in)
+		ch <- answer{f, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.f, a.err
+	case <-ctx.Done():
+		return Finding{}, fmt.Errorf("guardrail %s: %w", r.g.Name(), ctx.Err())
+	}
+}

@@ -1,0 +1,145 @@
+package genai
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// The built-in guardrails are simple and deterministic: good enough for
+// examples and tests and as a first line, not a replacement for trained
+// classifiers. A service supplies better ones through the same interface.
+
+// phraseGuardrail fails when the normalised text contains one of its
+// phrases as whole words.
+type phraseGuardrail struct {
+	name, what string
+	phrases    []string
+}
+
+func (p phraseGuardrail) Name() string { return p.name }
+
+func (p phraseGuardrail) Check(ctx context.Context, in CheckInput) (Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return Finding{}, err
+	}
+	text := " " + normalizeWords(in.Text) + " "
+	for _, ph := range p.phrases {
+		if strings.Contains(text, " "+ph+" ") {
+			// The reason names the phrase from our list, never the text.
+			return Finding{Reason: fmt.Sprintf("%s: %q", p.what, ph)}, nil
+		}
+	}
+	return Finding{Passed: true}, nil
+}
+
+// normalizeWords lower-cases s and turns every run of non-letters and
+// non-digits into one space, so "IGNORE   previous-instructions!" reads
+// "ignore previous instructions".
+func normalizeWords(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	}), " ")
+}
+
+func normalizeAll(phrases []string) []string {
+	out := make([]string, 0, len(phrases))
+	for _, p := range phrases {
+		if n := normalizeWords(p); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PromptInjection returns a guardrail that fails on common prompt-injection
+// phrasings ("ignore previous instructions", "reveal your system prompt",
+// …), compared as whole words after lower-casing and collapsing
+// punctuation. extra adds phrases of the service's own.
+func PromptInjection(extra ...string) Guardrail {
+	base := []string{
+		"ignore previous instructions", "ignore all previous instructions", "ignore the above",
+		"ignore your instructions", "disregard previous instructions", "disregard the above",
+		"forget your instructions", "reveal your system prompt", "show me your system prompt",
+		"print your instructions", "you are now", "developer mode", "jailbreak", "do anything now",
+	}
+	return phraseGuardrail{name: "prompt_injection", what: "prompt-injection phrase", phrases: normalizeAll(append(base, extra...))}
+}
+
+// DenyList returns a guardrail named name that fails when the text
+// contains one of terms as whole words (case-insensitive): a small,
+// explicit "toxicity" list, say.
+func DenyList(name string, terms ...string) Guardrail {
+	return phraseGuardrail{name: name, what: "deny-listed term", phrases: normalizeAll(terms)}
+}
+
+// personalData fails when Redact finds personal data in the text.
+type personalData struct{}
+
+// PersonalData returns a guardrail that fails when the text holds an
+// e-mail address, phone number, IBAN or card number (see Redact); with
+// ActionRedact the text goes on with them replaced.
+func PersonalData() Guardrail { return personalData{} }
+
+func (personalData) Name() string { return "personal_data" }
+
+func (personalData) Check(ctx context.Context, in CheckInput) (Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return Finding{}, err
+	}
+	red, n := Redact(in.Text)
+	if n.Total() == 0 {
+		return Finding{Passed: true}, nil
+	}
+	return Finding{Reason: fmt.Sprintf("personal data: %d e-mail, %d phone, %d IBAN, %d card", n.Email, n.Phone, n.IBAN, n.Card), Redacted: red}, nil
+}
+
+// grounded checks an output against the supplied sources.
+type grounded struct{ min float64 }
+
+// Grounded returns an output guardrail that fails when less than
+// minOverlap (0–1) of the response's content words (four letters or
+// more) occur in the sources the service supplied with the turn. Without
+// sources the check is skipped, and says so. A lexical proxy for
+// groundedness: it catches answers that bring in facts from nowhere, not
+// subtle misreadings.
+func Grounded(minOverlap float64) Guardrail { return grounded{min: minOverlap} }
+
+func (grounded) Name() string { return "groundedness" }
+
+func (g grounded) Check(ctx context.Context, in CheckInput) (Finding, error) {
+	if err := ctx.Err(); err != nil {
+		return Finding{}, err
+	}
+	if !(g.min >= 0 && g.min <= 1) {
+		return Finding{}, fmt.Errorf("groundedness: minimum overlap %v is not in [0, 1]", g.min)
+	}
+	if len(in.Sources) == 0 {
+		return Finding{Skipped: true, Reason: "no sources supplied"}, nil
+	}
+	vocab := map[string]bool{}
+	for _, s := range in.Sources {
+		for _, w := range strings.Fields(normalizeWords(s)) {
+			vocab[w] = true
+		}
+	}
+	total, found := 0, 0
+	for _, w := range strings.Fields(normalizeWords(in.Text)) {
+		if len([]rune(w)) < 4 {
+			continue
+		}
+		total++
+		if vocab[w] {
+			found++
+		}
+	}
+	if total == 0 {
+		return Finding{Skipped: true, Reason: "response has no content words"}, nil
+	}
+	score := float64(found) / float64(total)
+	if score < g.min {
+		return Finding{Score: &score, Reason: fmt.Sprintf("%.0f%% of content words in the sources, below %.0f%%", 100*score, 100*g.min)}, nil
+	}
+	return Finding{Passed: true, Score: &score}, nil
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/auditreport"
+	"github.com/aimskit/aimskit/aims/genai"
+	"github.com/aimskit/aimskit/aims/ledger"
+)
+
+// The personal data the simulation's customers type, in every form it is
+// typed; none of it may appear in any file the service leaves.
+var planted = []string{
+	"jo.customer@example.com", "4111 1111 1111 1111", "4111111111111111", "+49 30 1234567", "1234567",
+	"DE89 3704 0044 0532 0130 00", "DE89370400440532013000", "complaints.team@bank.example", "7946 0958",
+}
+
+func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	ctx := context.Background()
+	s, err := newService(ctx, data)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	tally, err := simulate(ctx, s, 24, &out)
+	require.NoError(t, err)
+	require.NoError(t, s.Close(ctx))
+
+	// Every kind of turn happened, and the follow-ups.
+	assert.Equal(t, 24, tally.Turns)
+	assert.Equal(t, 8, tally.Notices, "one notice per conversation")
+	for _, o := range []genai.Outcome{genai.OutcomeDelivered, genai.OutcomeRedacted, genai.OutcomeBlocked, genai.OutcomeHeld} {
+		assert.Positive(t, tally.Outcomes[string(o)], "no %s turn", o)
+	}
+	assert.Positive(t, tally.Approved, "no held response was approved")
+	require.Len(t, tally.Incidents, 1)
+	assert.NotEmpty(t, tally.Incidents[0], "the report opened no incident")
+	assert.Equal(t, 24, tally.Evaluations)
+	require.Len(t, tally.Drift.Features, 3, "the drift monitor watches eval scores, refusals and tokens")
+	for _, f := range tally.Drift.Features {
+		assert.True(t, f.Evaluated, f.Feature)
+		assert.False(t, f.Drift, "%s drifts although the simulation runs the validated script", f.Feature)
+	}
+
+	// No file the service left holds the planted personal data.
+	files := 0
+	require.NoError(t, filepath.WalkDir(filepath.Dir(data), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		for _, p := range planted {
+			assert.NotContains(t, string(b), p, "%s holds planted personal data", path)
+		}
+		return nil
+	}))
+	assert.GreaterOrEqual(t, files, 5, "ledger, keys and the three telemetry files")
+
+	// The telemetry holds GenAI spans with token usage, guardrail events
+	// and the token metric.
+	traces, err := os.ReadFile(filepath.Join(data, "telemetry", "traces.jsonl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(traces), `"gen_ai.usage.output_tokens"`)
+	assert.Contains(t, string(traces), `"chat tiny-faq-1"`)
+	logs, err := os.ReadFile(filepath.Join(data, "telemetry", "logs.jsonl"))
+	require.NoError(t, err)
+	for _, ev := range []string{"aims.guardrail.result", "aims.genai.interaction", "aims.genai.feedback", "gen_ai.evaluation.result", "aims.management.incident"} {
+		assert.Contains(t, string(logs), `"`+ev+`"`)
+	}
+	metrics, err := os.ReadFile(filepath.Join(data, "telemetry", "metrics.jsonl"))
+	require.NoError(t, err)
+	assert.Contains(t, string(metrics), `"gen_ai.client.token.usage"`)
+
+	// One interaction record per turn, and the ledger verifies (what
+	// aimsaudit verify checks).
+	interactions, held := 0, 0
+	reviewed := map[string]bool{}
+	require.NoError(t, ledger.Scan(filepath.Join(data, "ledger"), func(r ledger.ScannedRecord) error {
+		if rec, err := genai.ParseRecord(r.Record); err == nil && rec.Type == genai.RecordInteraction {
+			interactions++
+			if rec.Interaction.Outcome == genai.OutcomeHeld {
+				held++
+			}
+			return nil
+		}
+		var d aims.Decision
+		if json.Unmarshal(r.Record, &d) == nil && d.Oversight != nil && d.Oversight.RelatedDecisionID != "" {
+			reviewed[d.Oversight.RelatedDecisionID] = true
+		}
+		return nil
+	}))
+	assert.Equal(t, 24, interactions)
+	assert.Equal(t, tally.Outcomes["held"], held)
+	assert.Len(t, reviewed, tally.Approved+tally.Rejected, "every held response's review is in the ledger")
+	vkey, err := os.ReadFile(filepath.Join(data+"-keys", "ledger.pub"))
+	require.NoError(t, err)
+	v, err := note.NewVerifier(strings.TrimSpace(string(vkey)))
+	require.NoError(t, err)
+	_, err = ledger.Verify(filepath.Join(data, "ledger"), []note.Verifier{v}, ledger.VerifyOptions{})
+	require.NoError(t, err)
+	// The auditor's command agrees, with the checkpoints the telemetry
+	// carried out of the host.
+	audit := filepath.Join(t.TempDir(), "aimsaudit")
+	res, err := exec.Command("go", "build", "-o", audit, "github.com/aimskit/aimskit/aims/cmd/aimsaudit").CombinedOutput()
+	require.NoError(t, err, "building aimsaudit: %s", res)
+	res, err = exec.Command(audit, "verify", filepath.Join(data, "ledger"), "--key", strings.TrimSpace(string(vkey)),
+		"--checkpoints", filepath.Join(data, "telemetry", "logs.jsonl")).CombinedOutput()
+	require.NoError(t, err, "aimsaudit verify: %s", res)
+	assert.Contains(t, string(res), "consistent with")
+
+	// The audit report's GenAI section counts what the simulation did.
+	in, err := auditreport.Load(ctx, auditreport.LoadOptions{LedgerDir: filepath.Join(data, "ledger"),
+		OTelDir: filepath.Join(data, "telemetry"), Key: string(vkey)})
+	require.NoError(t, err)
+	rep, err := auditreport.Build(in)
+	require.NoError(t, err)
+	g := rep.GenAI
+	require.True(t, g.Available, g.Note)
+	assert.Equal(t, 24, g.Interactions)
+	assert.Equal(t, 8, g.Conversations)
+	assert.Equal(t, 8, g.Notices)
+	for _, c := range g.Outcomes {
+		assert.Equal(t, tally.Outcomes[c.Label], c.N, c.Label)
+	}
+	assert.Equal(t, tally.Outcomes["held"], g.Held)
+	assert.Equal(t, tally.Approved, g.Approved)
+	assert.Equal(t, tally.Rejected, g.Rejected)
+	assert.Equal(t, tally.Incidents, g.ReportIncidents)
+	assert.Positive(t, g.OutputTokens)
+	require.Len(t, g.Evaluations, 1)
+	assert.Equal(t, 24, g.Evaluations[0].N)
+	var md bytes.Buffer
+	require.NoError(t, rep.RenderMarkdown(&md))
+	assert.Contains(t, md.String(), "## 13. Generative AI")
+}
+
+func TestRepliesCarryNoDisclosureTextAndTheNoticeOnce(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	srv := httptest.NewServer(s.routes())
+	defer srv.Close()
+	post := func(conv, msg string) (chatResponse, http.Header) {
+		t.Helper()
+		body, _ := json.Marshal(chatRequest{ConversationID: conv, Message: msg})
+		resp, err := http.Post(srv.URL+"/v1/chat", "application/json", bytes.NewReader(body))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		raw := new(bytes.Buffer)
+		_, _ = raw.ReadFrom(resp.Body)
+		var out chatResponse
+		require.NoError(t, json.Unmarshal(raw.Bytes(), &out))
+		var meta map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(raw.Bytes(), &meta))
+		if out.Status == "delivered" || out.Status == "redacted" {
+			assert.Contains(t, meta, aims.JSONKey, "generated replies carry the JSON marking")
+		} else {
+			assert.NotContains(t, meta, aims.JSONKey, "a refusal is not generated content")
+		}
+		return out, resp.Header
+	}
+	notices := map[string]int{}
+	for _, conv := range []string{"a", "b"} {
+		for _, msg := range script[:4] {
+			out, hdr := post(conv, msg)
+			if out.Notice != "" {
+				notices[conv]++
+			}
+			assert.NotContains(t, out.Reply, "AI-Disclosure", "the machine marking is never in the visible text")
+			_, marked := aims.TextMark(out.Reply)
+			assert.False(t, marked)
+			if out.Status == "delivered" {
+				d, err := aims.ParseDisclosureHeader(hdr.Get(aims.DisclosureHeader))
+				require.NoError(t, err)
+				assert.Equal(t, aims.DisclosureGeneratedContent, d.Kind)
+			}
+		}
+	}
+	assert.Equal(t, map[string]int{"a": 1, "b": 1}, notices)
+
+	// Bad input is refused clearly.
+	for _, tc := range []struct {
+		body string
+		code int
+	}{
+		{`{"message":"hi"}`, http.StatusBadRequest},
+		{`{"conversation_id":"c","message":"` + strings.Repeat("a", 17<<10) + `"}`, http.StatusRequestEntityTooLarge},
+		{`{"conversation_id":"c","message":"\udc00"}`, http.StatusOK}, // JSON decoding makes a lone surrogate U+FFFD: valid UTF-8
+		{`not json`, http.StatusBadRequest},
+	} {
+		resp, err := http.Post(srv.URL+"/v1/chat", "application/json", strings.NewReader(tc.body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, tc.code, resp.StatusCode, tc.body[:min(len(tc.body), 40)])
+	}
+}
+
+// The drift monitor of the simulation watches evaluation scores, refusals
+// and token usage: a model that answers without grounds, refuses
+// everything and rambles moves all three.
+func TestDriftMonitorCatchesDegradedAnswers(t *testing.T) {
+	m, err := evalMonitor()
+	require.NoError(t, err)
+	defer m.Close(context.Background())
+	for range 24 {
+		require.NoError(t, m.Observe(map[string]float64{"eval_score": 0.1, "refusal": 1, "output_tokens": 60}, nil))
+	}
+	rep, err := m.Evaluate(context.Background())
+	require.NoError(t, err)
+	drifting := map[string]bool{}
+	for _, f := range rep.Features {
+		require.True(t, f.Evaluated, f.Feature)
+		drifting[f.Feature] = f.Drift
+	}
+	assert.Equal(t, map[string]bool{"eval_score": true, "refusal": true, "output_tokens": true}, drifting)
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/genai"
+)
+
+// noticeChannel is the disclosure channel of the notice shown in the chat.
+const noticeChannel = "chat_notice"
+
+func (s *service) routes() http.Handler {
+	mux := http.NewServeMux()
+	// The Middleware puts the AI-Disclosure header (kind generated-content)
+	// on every response that carries generated text; handlers say when one
+	// does not (a refusal, a holding message).
+	mux.Handle("POST /v1/chat", s.generated.Middleware(http.HandlerFunc(s.chat)))
+	mux.Handle("GET /v1/responses/{id}", s.generated.Middleware(http.HandlerFunc(s.response)))
+	mux.HandleFunc("POST /v1/feedback", s.feedback)
+	mux.Handle("/review/", s.console)
+	// One trace per request: the turn, the model call, the guardrail
+	// events and the gate's submission are children of the server span.
+	return otelhttp.NewHandler(mux, "chatassistant", otelhttp.WithTracerProvider(s.tel.tp), otelhttp.WithMeterProvider(s.tel.mp),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			if r.Pattern != "" {
+				return r.Pattern
+			}
+			return r.Method
+		}))
+}
+
+type chatRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Message        string `json:"message"`
+}
+
+// chatResponse is the reply. Notice is the human-readable interaction
+// notice, on the first turn only; the machine-readable marking is in the
+// AI-Disclosure header and the ai_disclosure member, never in Reply.
+type chatResponse struct {
+	ResponseID string `json:"response_id"`
+	Reply      string `json:"reply"`
+	Status     string `json:"status"`
+	Notice     string `json:"notice,omitempty"`
+	TicketID   string `json:"ticket_id,omitempty"`
+}
+
+func (s *service) chat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, `send {"conversation_id": "...", "message": "..."}`, http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	history := append([]genai.Message(nil), s.convs[req.ConversationID]...)
+	s.mu.Unlock()
+	res, err := s.asst.Turn(r.Context(), genai.Turn{ConversationID: req.ConversationID, Message: req.Message,
+		History: history, Sources: sources(req.Message)})
+	switch {
+	case errors.Is(err, genai.ErrPromptTooLarge):
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		return
+	case errors.Is(err, genai.ErrNoConversation), errors.Is(err, genai.ErrInvalidUTF8), errors.Is(err, genai.ErrEmptyMessage):
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case err != nil && res.ResponseID == "":
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, "the turn could not be recorded", http.StatusInternalServerError)
+		return
+	}
+	s.mu.Lock()
+	s.convs[req.ConversationID] = append(s.convs[req.ConversationID],
+		genai.Message{Role: genai.RoleUser, Content: req.Message}, genai.Message{Role: genai.RoleAssistant, Content: res.Text})
+	if res.Outcome == genai.OutcomeHeld {
+		s.held[res.ResponseID] = heldResponse{conversationID: req.ConversationID, ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
+	}
+	s.mu.Unlock()
+	if res.Notice != "" {
+		s.interaction.Record(r.Context(), noticeChannel)
+	}
+	out := chatResponse{ResponseID: res.ResponseID, Reply: res.Text, Status: string(res.Outcome), Notice: res.Notice}
+	if rv := res.Record.Interaction.Review; rv != nil {
+		out.TicketID = rv.TicketID
+	}
+	generated := res.Outcome == genai.OutcomeDelivered || res.Outcome == genai.OutcomeRedacted
+	s.writeReply(w, r, out, generated)
+}
+
+// writeReply writes v as JSON; generated replies carry the disclosure in
+// the JSON metadata too.
+func (s *service) writeReply(w http.ResponseWriter, r *http.Request, v any, generated bool) {
+	aims.MarkAIOutput(r.Context(), generated)
+	body, err := json.Marshal(v)
+	if err == nil && generated {
+		body, err = s.generated.AttachJSON(r.Context(), body)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
+}
+
+// response delivers a held response once a reviewer approved it.
+func (s *service) response(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	h, ok := s.held[id]
+	s.mu.Unlock()
+	if !ok {
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, "no held response with this ID", http.StatusNotFound)
+		return
+	}
+	out, err := s.gate.Status(r.Context(), h.ticketID)
+	if err != nil {
+		aims.MarkAIOutput(r.Context(), false)
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	reply := chatResponse{ResponseID: id, TicketID: h.ticketID, Status: string(out.Action)}
+	switch {
+	case out.Pending():
+		reply.Reply = genai.HoldingText
+	case out.Applied:
+		reply.Reply = h.text
+	default:
+		reply.Reply = "A member of staff reviewed this answer and withheld it; they will contact you."
+	}
+	s.writeReply(w, r, reply, out.Applied)
+}
+
+type feedbackRequest struct {
+	ConversationID string `json:"conversation_id"`
+	ResponseID     string `json:"response_id"`
+	Kind           string `json:"kind"` // rating or report
+	Rating         int    `json:"rating,omitempty"`
+	Category       string `json:"category,omitempty"`
+	Comment        string `json:"comment,omitempty"`
+}
+
+// feedback records a rating or a problem report; reports of harmful or
+// false answers open incidents.
+func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
+	var req feedbackRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		http.Error(w, "send {conversation_id, response_id, kind, rating | category, comment}", http.StatusBadRequest)
+		return
+	}
+	rec, err := s.asst.Feedback(r.Context(), genai.FeedbackInput{ConversationID: req.ConversationID, ResponseID: req.ResponseID,
+		Kind: genai.FeedbackKind(req.Kind), Rating: req.Rating, Category: req.Category, Comment: req.Comment})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"feedback_id": rec.ID, "incident_id": rec.Feedback.IncidentID})
+}
+
+// sources returns the FAQ passage retrieved for message: what the answer
+// must rest on (groundedness).
+func sources(message string) []string {
+	if e := retrieve(message); e != nil {
+		return []string{e.passage}
+	}
+	return nil
+}

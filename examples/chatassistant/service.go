@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/genai"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/inventory"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+const (
+	systemID      = "support-chat"
+	systemVersion = "0.4.0"
+	// rejectOutput is what a reviewer's rejection turns a held response
+	// into: it is withheld.
+	rejectOutput = "withhold"
+)
+
+// service is the chat assistant and the governance around it.
+type service struct {
+	tel       *telemetry
+	reg       *inventory.Registration // the system handle
+	asst      *genai.Assistant
+	gate      *oversight.Gate
+	console   *oversight.Console
+	incidents *aims.IncidentBook
+	// generated marks responses that carry generated text (AI-Disclosure
+	// header and JSON metadata); interaction records the notice shown.
+	generated, interaction *aims.Discloser
+	ledgerDir, verifierKey string
+	reviewerTokens         map[string]string // reviewer ID -> console bearer token
+
+	mu    sync.Mutex
+	convs map[string][]genai.Message // conversation history, which also says whether the notice was given
+	held  map[string]heldResponse    // by response ID
+}
+
+// heldResponse is a response waiting for review: the service keeps its
+// text (the records keep a digest and the redacted text only).
+type heldResponse struct {
+	conversationID, ticketID, text string
+}
+
+// gateHolder submits held responses to the oversight gate: the adapter
+// that keeps aims/genai free of an oversight import.
+type gateHolder struct{ g *oversight.Gate }
+
+func (h gateHolder) Hold(ctx context.Context, d aims.Decision) (string, error) {
+	out, err := h.g.Submit(ctx, d)
+	if err != nil {
+		return "", err
+	}
+	if !out.Pending() || out.Ticket == nil {
+		return "", fmt.Errorf("the gate did not hold the response (action %s)", out.Action)
+	}
+	return out.Ticket.ID, nil
+}
+
+// holdAll routes every candidate to review: the gate only ever receives
+// the responses a guardrail held.
+func holdAll(context.Context, oversight.Candidate) oversight.Verdict {
+	return oversight.Verdict{Route: oversight.RouteReview, Policy: "genai-hold", Reason: "held by an output guardrail"}
+}
+
+func newService(ctx context.Context, dataDir string) (_ *service, err error) {
+	s := &service{convs: map[string][]genai.Message{}, held: map[string]heldResponse{}, ledgerDir: filepath.Join(dataDir, "ledger")}
+	defer func() {
+		if err != nil {
+			_ = s.Close(context.Background())
+		}
+	}()
+	if err = os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, err
+	}
+	if s.tel, err = startTelemetry(ctx, filepath.Join(dataDir, "telemetry"),
+		semconv.AimsSystemID.String(systemID), semconv.AimsSystemVersion.String(systemVersion)); err != nil {
+		return nil, err
+	}
+	signer, vkey, err := ledgerKey(dataDir + "-keys")
+	if err != nil {
+		return nil, err
+	}
+	s.verifierKey = vkey
+	// The ledger's checkpoints leave the host in the telemetry, so an
+	// auditor detects a rolled-back or rebuilt ledger (aimsaudit verify
+	// --checkpoints).
+	led, err := ledger.Open(ctx, s.ledgerDir, systemID, "local", signer, ledger.WithCheckpointEvery(50, 2*time.Second),
+		ledger.WithLoggerProvider(s.tel.lp), ledger.WithMeterProvider(s.tel.mp))
+	if err != nil {
+		return nil, err
+	}
+	if s.reg, err = inventory.Register(ctx, inventory.System{
+		ID: systemID, Name: "Customer support assistant", Version: systemVersion,
+		Purpose:         "Answer customers' questions about opening hours, fees and branches.",
+		IntendedUse:     "Customer self-service on the website; hands over to staff on request.",
+		Owner:           "Customer Service",
+		ValueChainRoles: []inventory.ValueChainRole{inventory.RoleDeployer},
+		Models:          []inventory.Model{{Name: modelName, Version: "1", Type: "retrieval FAQ model", Provider: providerName}},
+		UseCase:         &inventory.UseCase{Domain: inventory.DomainOther, Function: inventory.FunctionOther, InteractsWithPeople: true, GeneratesContent: true},
+		Lifecycle:       inventory.StageDeployed,
+	}, inventory.WithRegistry(inventory.NewRegistry()), inventory.WithHeartbeatInterval(0), inventory.WithInstance("local"),
+		inventory.WithSystemOptions(aims.WithLedger(led), aims.WithModel(modelName, "1"),
+			aims.WithOutcomes(aims.Outcome{Value: genai.HeldOutput}, aims.Outcome{Value: rejectOutput}),
+			aims.WithTracerProvider(s.tel.tp), aims.WithMeterProvider(s.tel.mp), aims.WithLoggerProvider(s.tel.lp))); err != nil {
+		return nil, errors.Join(err, led.Close(ctx))
+	}
+	sys := s.reg.System
+	if s.gate, err = oversight.New(ctx, sys, oversight.WithPolicy(holdAll), oversight.WithRejectOutput(rejectOutput),
+		oversight.WithDeadlines(time.Hour)); err != nil {
+		return nil, err
+	}
+	s.reviewerTokens = map[string]string{"ana": token(), "ben": token()}
+	accounts := map[string]oversight.Reviewer{}
+	for id, tok := range s.reviewerTokens {
+		accounts[tok] = oversight.Reviewer{ID: id, Roles: []string{"reviewer"}}
+	}
+	if s.console, err = oversight.NewConsole(s.gate, oversight.BearerTokens(accounts), oversight.WithBasePath("/review")); err != nil {
+		return nil, err
+	}
+	if s.incidents, err = aims.NewIncidentBook(sys); err != nil {
+		return nil, err
+	}
+	client, err := genai.NewClient(tinyModel{}, providerName, genai.WithTracerProvider(s.tel.tp), genai.WithMeterProvider(s.tel.mp))
+	if err != nil {
+		return nil, err
+	}
+	// Keyed digests: a digest of a short message (a card number alone)
+	// cannot be confirmed by guessing without this key. A real service
+	// loads it from its secret store; here it lives as long as the process.
+	digestKey := make([]byte, 32)
+	_, _ = rand.Read(digestKey) // never fails (crypto/rand, Go 1.24+)
+	if s.asst, err = genai.New(sys, client, modelName, systemPrompt, genai.WithDigestKey(digestKey),
+		genai.WithGuardrail(genai.PromptInjection(), genai.StageInput, genai.ActionBlock),
+		genai.WithGuardrail(genai.PersonalData(), genai.StageInput, genai.ActionRedact),
+		genai.WithGuardrail(genai.DenyList("toxicity", "idiot", "stupid", "moron"), genai.StageOutput, genai.ActionBlock),
+		genai.WithGuardrail(genai.PersonalData(), genai.StageOutput, genai.ActionRedact),
+		genai.WithGuardrail(genai.Grounded(0.5), genai.StageOutput, genai.ActionHold),
+		genai.WithHolder(gateHolder{s.gate}), genai.WithIncidentBook(s.incidents),
+		genai.WithNotice("You are chatting with an AI assistant, not a person. Its answers can be wrong; ask for a member of staff at any time.")); err != nil {
+		return nil, err
+	}
+	if s.generated, err = s.reg.NewDiscloser(aims.Disclosure{Kind: aims.DisclosureGeneratedContent, Provider: providerName}); err != nil {
+		return nil, err
+	}
+	if s.interaction, err = s.reg.NewDiscloser(aims.Disclosure{Kind: aims.DisclosureInteraction, Provider: providerName,
+		Statement: s.asst.Notice()}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops the gate and the incident book, closes the system (which
+// makes the ledger durable and signs its last checkpoint) and flushes the
+// telemetry.
+func (s *service) Close(ctx context.Context) error {
+	var errs []error
+	if s.gate != nil {
+		errs = append(errs, s.gate.Close(ctx))
+	}
+	if s.incidents != nil {
+		errs = append(errs, s.incidents.Close(ctx))
+	}
+	if s.reg != nil {
+		errs = append(errs, s.reg.Close(ctx))
+	}
+	if s.tel != nil {
+		errs = append(errs, s.tel.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// ledgerKey loads the ledger's signing key from dir, or makes one there
+// (private key mode 0600). The public verifier key is written beside it
+// for the auditor's command line of this example; a real service
+// publishes it in its inventory record and Statement of Applicability.
+func ledgerKey(dir string) (signer note.Signer, vkey string, err error) {
+	skeyPath, vkeyPath := filepath.Join(dir, "ledger.key"), filepath.Join(dir, "ledger.pub")
+	if _, err := os.Stat(skeyPath); errors.Is(err, os.ErrNotExist) {
+		skey, vk, err := ledger.GenerateKey(systemID + "-ledger")
+		if err != nil {
+			return nil, "", err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, "", err
+		}
+		if err := os.WriteFile(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
+			return nil, "", err
+		}
+		if err := os.WriteFile(vkeyPath, []byte(vk+"\n"), 0o644); err != nil {
+			return nil, "", err
+		}
+	}
+	sg, err := ledger.LoadSigner(skeyPath)
+	if err != nil {
+		return nil, "", err
+	}
+	vk, err := os.ReadFile(vkeyPath)
+	if err != nil {
+		return nil, "", err
+	}
+	return sg, strings.TrimSpace(string(vk)), nil
+}
+
+func token() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return hex.EncodeToString(b)
+}
