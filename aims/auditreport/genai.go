@@ -227,6 +227,8 @@ func genaiFinding(s *GenAISection, add func(Verdict, string, ...any)) {
 	for _, o := range s.Outcomes {
 		outcomes = append(outcomes, fmt.Sprintf("%d %s", o.N, o.Label))
 	}
-	add(v, "Generative AI: %d turns in %d conversations (%s); %d responses held for review (%d approved, %d rejected or expired, %d pending); %d documented fallbacks; %d problem reports opened %d incidents.",
-		s.Interactions, s.Conversations, strings.Join(outcomes, ", "), s.Held, s.Approved, s.Rejected, s.Pending, s.Fallbacks, s.Reports, len(s.ReportIncidents))
+	add(v, "Generative AI: %s in %s (%s); %s held for review (%d approved, %d rejected or expired, %d pending); %s; %s opened %s.",
+		plural(s.Interactions, "turn", "turns"), plural(s.Conversations, "conversation", "conversations"), strings.Join(outcomes, ", "),
+		plural(s.Held, "response", "responses"), s.Approved, s.Rejected, s.Pending, plural(s.Fallbacks, "documented fallback", "documented fallbacks"),
+		plural(s.Reports, "problem report", "problem reports"), plural(len(s.ReportIncidents), "incident", "incidents"))
 }

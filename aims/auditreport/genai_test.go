@@ -87,7 +87,7 @@ func TestGenAISectionCountsFromTheRecords(t *testing.T) {
 	require.NoError(t, rep.RenderHTML(&html))
 	require.NoError(t, rep.RenderMarkdown(&md))
 	assert.Contains(t, html.String(), "<h2>13. Generative AI</h2>")
-	assert.Contains(t, md.String(), "- **WARNING** Generative AI: 4 turns in 3 conversations (1 delivered, 0 redacted, 0 blocked, 3 held, 0 failed); 3 responses held for review (1 approved, 1 rejected or expired, 1 pending); 0 documented fallbacks; 1 problem reports opened 1 incidents.")
+	assert.Contains(t, md.String(), "- **WARNING** Generative AI: 4 turns in 3 conversations (1 delivered, 0 redacted, 0 blocked, 3 held, 0 failed); 3 responses held for review (1 approved, 1 rejected or expired, 1 pending); 0 documented fallbacks; 1 problem report opened 1 incident.")
 	assert.Contains(t, html.String(), "<tr><th>Responses held for review</th><td class=\"num\">3 (1 approved, 1 rejected or expired, 1 pending)</td></tr>")
 	assert.Contains(t, html.String(), "<td>groundedness</td><td>output</td><td class=\"num\">1</td><td class=\"num\">3</td>")
 	assert.Contains(t, md.String(), "| Responses held for review | 3 (1 approved, 1 rejected or expired, 1 pending) |")
