@@ -299,6 +299,7 @@ func summarise(r *Report) Summary {
 	instanceFinding(&r.Instances, add)
 	incidentFindings(&r.Incidents, add)
 	managementFinding(&r.Management, add)
+	genaiFinding(&r.GenAI, add)
 	if r.Fairness.Available {
 		v := VerdictPass
 		if s.FairnessAlerts > 0 {

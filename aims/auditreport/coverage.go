@@ -152,10 +152,14 @@ func ledgerType(d *aims.Decision) string {
 
 // managementControls returns the Annex A controls a management-system
 // record is machine evidence for: A.6.2.8 (it is a ledger record like any
-// other) and every control it names, each once.
-func managementControls(r *aims.ManagementRecord) []string {
+// other) and every control it names, each once. GenAI records count the
+// same way (namedControls).
+func managementControls(r *aims.ManagementRecord) []string { return namedControls(r.Controls) }
+
+// namedControls is A.6.2.8 and every control of controls, normalised, each once.
+func namedControls(controls []string) []string {
 	out := []string{semconv.ControlEventLogs}
-	for _, c := range r.Controls {
+	for _, c := range controls {
 		if c = aims.NormalizeControlID(c); c != "" && !slices.Contains(out, c) {
 			out = append(out, c)
 		}
@@ -233,8 +237,8 @@ func (x *evidenceIndex) add(control string, s EvidenceSample) {
 }
 
 // indexEvidence reads the ledger's records (decisions by ledgerControls,
-// management-system records by managementControls, the other records for
-// A.6.2.8 only) and the collector's log records and metric points (by
+// management-system and GenAI records by the controls they name, the
+// other records for A.6.2.8 only) and the collector's log records and metric points (by
 // recordControls).
 func indexEvidence(in *Input) *evidenceIndex {
 	x := &evidenceIndex{controls: map[string]*controlEvidence{}}
@@ -253,6 +257,13 @@ func indexEvidence(in *Input) *evidenceIndex {
 			r := &in.Management[i]
 			s := EvidenceSample{Source: SourceLedger, Type: semconv.EventManagementPrefix + string(r.Type), ID: r.ID, Subject: r.Subject, Time: r.Time}
 			for _, c := range managementControls(r) {
+				x.add(c, s)
+			}
+		}
+		for i := range in.GenAI {
+			r := &in.GenAI[i]
+			s := EvidenceSample{Source: SourceLedger, Type: "aims.genai." + string(r.Type), ID: r.ID, Subject: r.ConversationID, Time: r.Time}
+			for _, c := range namedControls(r.Controls) {
 				x.add(c, s)
 			}
 		}

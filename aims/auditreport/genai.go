@@ -1,8 +1,10 @@
 package auditreport
 
 import (
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/genai"
@@ -208,4 +210,25 @@ func buildGenAI(in *Input) GenAISection {
 	}
 	sort.Slice(s.Evaluations, func(i, j int) bool { return s.Evaluations[i].Name < s.Evaluations[j].Name })
 	return s
+}
+
+// genaiFinding summarises the GenAI section. It is information, not a
+// pass: a response still waiting for review or a fallback taken is a
+// warning, for the auditor to follow up.
+func genaiFinding(s *GenAISection, add func(Verdict, string, ...any)) {
+	if !s.Available {
+		return
+	}
+	v := VerdictInfo
+	if s.Pending > 0 || s.Fallbacks > 0 {
+		v = VerdictWarn
+	}
+	outcomes := make([]string, 0, len(s.Outcomes))
+	for _, o := range s.Outcomes {
+		outcomes = append(outcomes, fmt.Sprintf("%d %s", o.N, o.Label))
+	}
+	add(v, "Generative AI: %s in %s (%s); %s held for review (%d approved, %d rejected or expired, %d pending); %s; %s opened %s.",
+		plural(s.Interactions, "turn", "turns"), plural(s.Conversations, "conversation", "conversations"), strings.Join(outcomes, ", "),
+		plural(s.Held, "response", "responses"), s.Approved, s.Rejected, s.Pending, plural(s.Fallbacks, "documented fallback", "documented fallbacks"),
+		plural(s.Reports, "problem report", "problem reports"), plural(len(s.ReportIncidents), "incident", "incidents"))
 }

@@ -1,6 +1,7 @@
 package auditreport
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -62,6 +63,35 @@ func TestGenAISectionCountsFromTheRecords(t *testing.T) {
 	assert.Equal(t, 2, e.Scored)
 	assert.InDelta(t, 0.75, *e.Mean, 1e-12, "the unscored evaluation does not count as 0")
 	assert.Equal(t, []Count{{"pass", 2}, {"fail", 1}}, e.Labels)
+
+	// Both renderings carry the section, and the records count as ledger
+	// evidence for the controls they name.
+	for i := range in.GenAI {
+		in.GenAI[i].Controls = []string{"A.6.2.8", "A.8.2"}
+	}
+	rep, err := Build(in)
+	require.NoError(t, err)
+	seen := 0
+	for _, row := range rep.Coverage.Rows {
+		switch row.ID {
+		case "A.8.2":
+			seen++
+			assert.Equal(t, 9, row.LedgerRecords, "A.8.2: the nine GenAI records")
+		case "A.6.2.8":
+			seen++
+			assert.Equal(t, 12, row.LedgerRecords, "A.6.2.8: three decisions and nine GenAI records")
+		}
+	}
+	assert.Equal(t, 2, seen)
+	var html, md bytes.Buffer
+	require.NoError(t, rep.RenderHTML(&html))
+	require.NoError(t, rep.RenderMarkdown(&md))
+	assert.Contains(t, html.String(), "<h2>13. Generative AI</h2>")
+	assert.Contains(t, md.String(), "- **WARNING** Generative AI: 4 turns in 3 conversations (1 delivered, 0 redacted, 0 blocked, 3 held, 0 failed); 3 responses held for review (1 approved, 1 rejected or expired, 1 pending); 0 documented fallbacks; 1 problem report opened 1 incident.")
+	assert.Contains(t, html.String(), "<tr><th>Responses held for review</th><td class=\"num\">3 (1 approved, 1 rejected or expired, 1 pending)</td></tr>")
+	assert.Contains(t, html.String(), "<td>groundedness</td><td>output</td><td class=\"num\">1</td><td class=\"num\">3</td>")
+	assert.Contains(t, md.String(), "| Responses held for review | 3 (1 approved, 1 rejected or expired, 1 pending) |")
+	assert.Contains(t, md.String(), "| relevance | 3 | 2 | 0.750 | pass 2, fail 1 |")
 
 	assert.False(t, buildGenAI(&Input{}).Available)
 	assert.Equal(t, "The ledger holds no generative-AI records (aims.genai/v1).", buildGenAI(&Input{Decisions: []aims.Decision{}}).Note)

@@ -128,8 +128,10 @@ type InstanceLedger struct {
 	// Decisions and Management count the records of Input.Decisions and
 	// Input.Management read from this ledger; they come right after the
 	// previous instance's records in those slices. OtherRecords counts
-	// its records that are neither.
+	// its records that are neither (nor GenAI records).
 	Decisions, Management, OtherRecords int
+	// GenAI counts the records of Input.GenAI read from this ledger.
+	GenAI int
 }
 
 // instanceName names the instance whose ledger is in dir (see
@@ -268,7 +270,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	instances := make([]InstanceLedger, 0, len(dirs))
 	var bad []string
 	for _, dir := range dirs {
-		nd, nm, no := len(decisions), len(management), other
+		nd, nm, ng, no := len(decisions), len(management), len(genaiRecords), other
 		err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -311,7 +313,7 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 			return
 		}
 		instances = append(instances, InstanceLedger{Name: instanceName(opts.LedgerDir, dir), Dir: dir,
-			Decisions: len(decisions) - nd, Management: len(management) - nm, OtherRecords: other - no})
+			Decisions: len(decisions) - nd, Management: len(management) - nm, GenAI: len(genaiRecords) - ng, OtherRecords: other - no})
 		if err != nil {
 			in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", dir, err)
 		}

@@ -647,8 +647,9 @@ type LedgerSection struct {
 	Verdict Verdict
 	// Ledgers holds one status per instance ledger.
 	Ledgers []LedgerStatus
-	// OtherRecords counts ledger records that are neither decisions nor
-	// management-system records (ledger entries such as adoptions).
+	// OtherRecords counts ledger records that are neither decisions,
+	// management-system records nor GenAI records (ledger entries such as
+	// adoptions).
 	OtherRecords int
 	// Reproduce is the command an auditor runs to verify the ledger
 	// independently of this report.

@@ -91,10 +91,14 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 
 	// One interaction record per turn, and the ledger verifies (what
 	// aimsaudit verify checks).
-	interactions, held := 0, 0
+	interactions, held, genaiRecords := 0, 0, 0
 	reviewed := map[string]bool{}
 	require.NoError(t, ledger.Scan(filepath.Join(data, "ledger"), func(r ledger.ScannedRecord) error {
-		if rec, err := genai.ParseRecord(r.Record); err == nil && rec.Type == genai.RecordInteraction {
+		rec, err := genai.ParseRecord(r.Record)
+		if err == nil {
+			genaiRecords++
+		}
+		if err == nil && rec.Type == genai.RecordInteraction {
 			interactions++
 			if rec.Interaction.Outcome == genai.OutcomeHeld {
 				held++
@@ -132,6 +136,9 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	rep, err := auditreport.Build(in)
 	require.NoError(t, err)
+	require.Len(t, in.Instances, 1)
+	assert.Equal(t, genaiRecords, len(in.GenAI))
+	assert.Equal(t, genaiRecords, in.Instances[0].GenAI)
 	g := rep.GenAI
 	require.True(t, g.Available, g.Note)
 	assert.Equal(t, 24, g.Interactions)
