@@ -144,6 +144,22 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 		_ = monitor.Observe(map[string]float64{"eval_score": score, "refusal": refused,
 			"output_tokens": float64(len(strings.Fields(answerFor(tr.message))))}, nil)
 	}
+	// A short run may have approved no held answer: the person then
+	// reports a delivered one, so every run shows a report and its
+	// incident.
+	for _, tr := range turns {
+		if reported || tr.status != string(genai.OutcomeDelivered) && tr.status != string(genai.OutcomeRedacted) {
+			continue
+		}
+		var fb map[string]string
+		if err := call(h, "POST", "/v1/feedback", feedbackRequest{ConversationID: tr.conv, ResponseID: tr.responseID,
+			Kind: "report", Category: genai.CategoryFalse, Comment: "This answer is wrong; write to me at jo@example.org"}, &fb); err != nil {
+			return nil, err
+		}
+		t.Reports++
+		t.Incidents = append(t.Incidents, fb["incident_id"])
+		reported = true
+	}
 	if t.Drift, err = monitor.Evaluate(ctx); err != nil {
 		return nil, err
 	}
