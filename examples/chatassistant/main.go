@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("chatassistant", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
 	dataDir := fs.String("data", "chatassistant-data", "folder for the ledger and local telemetry (the signing key goes to <data>-keys)")
-	n := fs.Int("simulate", 0, "drive this many simulated turns through the service, then exit")
+	n := fs.Int("simulate", 0, "drive this many simulated turns through the service, then exit (8 or more go through every case: delivered, redacted, blocked, held)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
