@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/codes"
@@ -66,7 +67,10 @@ const (
 // Errors for turns refused before anything runs. Nothing is recorded for
 // them: there is no turn.
 var (
-	ErrNoConversation = errors.New("genai: turn has no conversation ID")
+	// ErrNoConversation: the turn (or feedback, or evaluation) has no
+	// usable conversation ID: empty, or not a printable UTF-8 string of
+	// at most MaxIDBytes bytes.
+	ErrNoConversation = errors.New("genai: turn has no usable conversation ID")
 	ErrEmptyMessage   = errors.New("genai: turn has an empty message")
 	ErrInvalidUTF8    = errors.New("genai: message is not valid UTF-8")
 	ErrPromptTooLarge = errors.New("genai: message is too large")
@@ -183,9 +187,22 @@ type TurnResult struct {
 	Record Record
 }
 
+// MaxIDBytes bounds the conversation and response IDs a client supplies:
+// they go into every record, span and event of the turn.
+const MaxIDBytes = 256
+
+// checkID reports whether id is a usable identifier: not blank, valid
+// UTF-8, no control characters, at most MaxIDBytes bytes.
+func checkID(id string) bool {
+	if strings.TrimSpace(id) == "" || len(id) > MaxIDBytes || !utf8.ValidString(id) {
+		return false
+	}
+	return strings.IndexFunc(id, unicode.IsControl) < 0
+}
+
 func (a *Assistant) checkTurn(t *Turn) error {
 	switch {
-	case strings.TrimSpace(t.ConversationID) == "":
+	case !checkID(t.ConversationID):
 		return ErrNoConversation
 	case !utf8.ValidString(t.Message):
 		return ErrInvalidUTF8

@@ -211,6 +211,9 @@ func TestTurnRefusesBadInputWithoutRecording(t *testing.T) {
 	}{
 		{Turn{Message: "hi"}, ErrNoConversation},
 		{Turn{ConversationID: " ", Message: "hi"}, ErrNoConversation},
+		{Turn{ConversationID: strings.Repeat("c", MaxIDBytes+1), Message: "hi"}, ErrNoConversation},
+		{Turn{ConversationID: "c\xff", Message: "hi"}, ErrNoConversation},
+		{Turn{ConversationID: "c\n1", Message: "hi"}, ErrNoConversation},
 		{Turn{ConversationID: "c", Message: "h\xffi"}, ErrInvalidUTF8},
 		{Turn{ConversationID: "c", Message: strings.Repeat("a", 11)}, ErrPromptTooLarge},
 		{Turn{ConversationID: "c", Message: "  "}, ErrEmptyMessage},
@@ -358,4 +361,30 @@ func TestConcurrentTurnsEachGetOneRecord(t *testing.T) {
 	}
 	assert.Len(t, ids, 40)
 	assert.Len(t, h.held, 40)
+}
+
+// Feedback and evaluations name a conversation and a response the way a
+// turn does: blank, oversized, invalid or control-character IDs are
+// refused before anything is recorded.
+func TestFeedbackAndEvaluationRefuseBadIDs(t *testing.T) {
+	r := newRig(t)
+	a := newAssistant(t, r, replyWith("x"))
+	ctx := context.Background()
+	long := strings.Repeat("r", MaxIDBytes+1)
+	for _, f := range []FeedbackInput{
+		{ConversationID: "", ResponseID: "r", Kind: FeedbackRating, Rating: 1},
+		{ConversationID: long, ResponseID: "r", Kind: FeedbackRating, Rating: 1},
+		{ConversationID: "c", ResponseID: "", Kind: FeedbackRating, Rating: 1},
+		{ConversationID: "c", ResponseID: long, Kind: FeedbackRating, Rating: 1},
+		{ConversationID: "c", ResponseID: "r\x00", Kind: FeedbackRating, Rating: 1},
+	} {
+		_, err := a.Feedback(ctx, f)
+		assert.Error(t, err, "%q %q", f.ConversationID[:min(len(f.ConversationID), 8)], f.ResponseID[:min(len(f.ResponseID), 8)])
+	}
+	score := 0.5
+	_, err := a.Evaluate(ctx, "c", Evaluation{ResponseID: long, Name: "g", Score: &score})
+	assert.Error(t, err)
+	_, err = a.Evaluate(ctx, "c\tx", Evaluation{ResponseID: "r", Name: "g", Score: &score})
+	assert.ErrorIs(t, err, ErrNoConversation)
+	assert.Empty(t, r.records(t))
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -123,10 +122,10 @@ const (
 // incident book (WithIncidentBook); the record carries its ID.
 func (a *Assistant) Feedback(ctx context.Context, f FeedbackInput) (Record, error) {
 	switch {
-	case strings.TrimSpace(f.ConversationID) == "":
+	case !checkID(f.ConversationID):
 		return Record{}, ErrNoConversation
-	case f.ResponseID == "":
-		return Record{}, errors.New("genai: feedback names no response")
+	case !checkID(f.ResponseID):
+		return Record{}, errors.New("genai: feedback names no usable response ID")
 	case f.Kind == FeedbackRating && f.Rating != 1 && f.Rating != -1:
 		return Record{}, fmt.Errorf("genai: rating %d is neither +1 nor -1", f.Rating)
 	case f.Kind == FeedbackReport && !validCategory(f.Category):
@@ -181,8 +180,11 @@ func (a *Assistant) Evaluate(ctx context.Context, conversationID string, e Evalu
 	if e.Score != nil && (math.IsNaN(*e.Score) || math.IsInf(*e.Score, 0)) {
 		return Record{}, fmt.Errorf("genai: evaluation %s: score %v is not a finite number", e.Name, *e.Score)
 	}
-	if e.ResponseID == "" {
-		return Record{}, errors.New("genai: evaluation names no response")
+	if !checkID(e.ResponseID) {
+		return Record{}, errors.New("genai: evaluation names no usable response ID")
+	}
+	if !checkID(conversationID) {
+		return Record{}, ErrNoConversation
 	}
 	r, err := a.newRecord(ctx, RecordEvaluation, conversationID)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -59,9 +60,7 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `send {"conversation_id": "...", "message": "..."}`, http.StatusBadRequest)
 		return
 	}
-	s.mu.Lock()
-	history := append([]genai.Message(nil), s.convs[req.ConversationID]...)
-	s.mu.Unlock()
+	history := s.convs.history(req.ConversationID)
 	res, err := s.asst.Turn(r.Context(), genai.Turn{ConversationID: req.ConversationID, Message: req.Message,
 		History: history, Sources: sources(req.Message)})
 	switch {
@@ -78,13 +77,12 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the turn could not be recorded", http.StatusInternalServerError)
 		return
 	}
-	s.mu.Lock()
-	s.convs[req.ConversationID] = append(s.convs[req.ConversationID],
-		genai.Message{Role: genai.RoleUser, Content: req.Message}, genai.Message{Role: genai.RoleAssistant, Content: res.Text})
+	var held *heldResponse
 	if res.Outcome == genai.OutcomeHeld {
-		s.held[res.ResponseID] = heldResponse{conversationID: req.ConversationID, ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
+		held = &heldResponse{conversationID: req.ConversationID, ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
 	}
-	s.mu.Unlock()
+	s.convs.add(req.ConversationID, []genai.Message{{Role: genai.RoleUser, Content: req.Message}, {Role: genai.RoleAssistant, Content: res.Text}},
+		res.ResponseID, held)
 	if res.Notice != "" {
 		s.interaction.Record(r.Context(), noticeChannel)
 	}
@@ -115,9 +113,7 @@ func (s *service) writeReply(w http.ResponseWriter, r *http.Request, v any, gene
 // response delivers a held response once a reviewer approved it.
 func (s *service) response(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	h, ok := s.held[id]
-	s.mu.Unlock()
+	h, ok := s.convs.heldResponse(id)
 	if !ok {
 		aims.MarkAIOutput(r.Context(), false)
 		http.Error(w, "no held response with this ID", http.StatusNotFound)
@@ -158,14 +154,48 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "send {conversation_id, response_id, kind, rating | category, comment}", http.StatusBadRequest)
 		return
 	}
+	// Feedback is about a response this service gave in that
+	// conversation, so nobody records or reports what never happened.
+	if _, ok := s.convs.gave(req.ConversationID, req.ResponseID); !ok {
+		http.Error(w, "no such response in this conversation", http.StatusNotFound)
+		return
+	}
+	report := genai.FeedbackKind(req.Kind) == genai.FeedbackReport
+	if report {
+		// One incident per response: a second report of the same answer
+		// adds nothing; and a bound on open reports, so a flood of them
+		// cannot crowd out the incidents staff and monitors open.
+		s.reportMu.Lock()
+		defer s.reportMu.Unlock()
+		if incident, _ := s.convs.gave(req.ConversationID, req.ResponseID); incident != "" {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]string{"incident_id": incident, "status": "already reported"})
+			return
+		}
+		if open := s.openReports(); open >= maxOpenReports {
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, fmt.Sprintf("%d problem reports are open; yours will be taken when some are closed", open), http.StatusServiceUnavailable)
+			return
+		}
+	}
 	rec, err := s.asst.Feedback(r.Context(), genai.FeedbackInput{ConversationID: req.ConversationID, ResponseID: req.ResponseID,
 		Kind: genai.FeedbackKind(req.Kind), Rating: req.Rating, Category: req.Category, Comment: req.Comment})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if rec.Feedback.IncidentID != "" {
+		s.convs.reported(req.ConversationID, req.ResponseID, rec.Feedback.IncidentID)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"feedback_id": rec.ID, "incident_id": rec.Feedback.IncidentID})
+}
+
+// openReports counts the incidents problem reports opened that are not
+// closed yet.
+func (s *service) openReports() int {
+	return len(s.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport,
+		States: []aims.IncidentState{aims.IncidentOpen, aims.IncidentInvestigating, aims.IncidentCorrectiveAction, aims.IncidentVerified}}))
 }
 
 // sources returns the FAQ passage retrieved for message: what the answer

@@ -44,9 +44,12 @@ type service struct {
 	ledgerDir, verifierKey string
 	reviewerTokens         map[string]string // reviewer ID -> console bearer token
 
-	mu    sync.Mutex
-	convs map[string][]genai.Message // conversation history, which also says whether the notice was given
-	held  map[string]heldResponse    // by response ID
+	// convs are the recent conversations (their history also says whether
+	// the notice was given) and the held responses, bounded.
+	convs *conversations
+	// reportMu serialises problem reports, so one response opens one
+	// incident however often it is reported.
+	reportMu sync.Mutex
 }
 
 // heldResponse is a response waiting for review: the service keeps its
@@ -77,7 +80,7 @@ func holdAll(context.Context, oversight.Candidate) oversight.Verdict {
 }
 
 func newService(ctx context.Context, dataDir string) (_ *service, err error) {
-	s := &service{convs: map[string][]genai.Message{}, held: map[string]heldResponse{}, ledgerDir: filepath.Join(dataDir, "ledger")}
+	s := &service{convs: newConversations(), ledgerDir: filepath.Join(dataDir, "ledger")}
 	defer func() {
 		if err != nil {
 			_ = s.Close(context.Background())

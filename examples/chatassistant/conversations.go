@@ -1,0 +1,132 @@
+package main
+
+import (
+	"sync"
+
+	"github.com/aimskit/aimskit/aims/genai"
+)
+
+// Bounds of what the service keeps per process, so that a client who opens
+// conversation after conversation, or talks on in one forever, cannot
+// exhaust its memory and degrade it for everyone else.
+const (
+	// maxConversations is how many conversations are kept; beyond it the
+	// oldest is forgotten (if it resumes, its person sees the notice
+	// again, which errs on the side of transparency).
+	maxConversations = 10_000
+	// maxHistory is how many recent messages of a conversation are kept
+	// and passed to the model.
+	maxHistory = 20
+	// maxResponses is how many response IDs a conversation remembers for
+	// feedback.
+	maxResponses = 64
+	// maxHeld is how many held responses are kept for delivery.
+	maxHeld = 10_000
+	// maxOpenReports is how many problem reports may have an open incident
+	// at once: people's reports must not crowd out the incidents staff and
+	// monitors open.
+	maxOpenReports = 200
+)
+
+// conversation is what the service remembers of one conversation.
+type conversation struct {
+	history []genai.Message
+	// responses are the responses given in it, in order, with the
+	// incident a report about each opened ("" for none).
+	responses []response
+}
+
+type response struct{ id, incident string }
+
+// conversations holds the recent conversations and held responses within
+// the bounds above, forgetting the oldest first.
+type conversations struct {
+	mu        sync.Mutex
+	byID      map[string]*conversation
+	order     []string // conversation IDs, oldest first
+	held      map[string]heldResponse
+	heldOrder []string
+}
+
+func newConversations() *conversations {
+	return &conversations{byID: map[string]*conversation{}, held: map[string]heldResponse{}}
+}
+
+// history returns a copy of a conversation's recent messages.
+func (c *conversations) history(id string) []genai.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cv := c.byID[id]; cv != nil {
+		return append([]genai.Message(nil), cv.history...)
+	}
+	return nil
+}
+
+// add records a turn: the person's message, the reply and its response ID,
+// and the held response when there is one.
+func (c *conversations) add(id string, msgs []genai.Message, responseID string, held *heldResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cv := c.byID[id]
+	if cv == nil {
+		if len(c.order) >= maxConversations {
+			delete(c.byID, c.order[0])
+			c.order = c.order[1:]
+		}
+		cv = &conversation{}
+		c.byID[id] = cv
+		c.order = append(c.order, id)
+	}
+	cv.history = append(cv.history, msgs...)
+	if n := len(cv.history); n > maxHistory {
+		cv.history = append([]genai.Message(nil), cv.history[n-maxHistory:]...)
+	}
+	cv.responses = append(cv.responses, response{id: responseID})
+	if n := len(cv.responses); n > maxResponses {
+		cv.responses = append([]response(nil), cv.responses[n-maxResponses:]...)
+	}
+	if held != nil {
+		if len(c.heldOrder) >= maxHeld {
+			delete(c.held, c.heldOrder[0])
+			c.heldOrder = c.heldOrder[1:]
+		}
+		c.held[responseID] = *held
+		c.heldOrder = append(c.heldOrder, responseID)
+	}
+}
+
+// heldResponse returns a held response by its response ID.
+func (c *conversations) heldResponse(id string) (heldResponse, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.held[id]
+	return h, ok
+}
+
+// gave reports whether the conversation holds the response, and the
+// incident a report about it opened ("" for none).
+func (c *conversations) gave(convID, responseID string) (incident string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cv := c.byID[convID]; cv != nil {
+		for _, r := range cv.responses {
+			if r.id == responseID {
+				return r.incident, true
+			}
+		}
+	}
+	return "", false
+}
+
+// reported notes the incident a report about the response opened.
+func (c *conversations) reported(convID, responseID, incident string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cv := c.byID[convID]; cv != nil {
+		for i := range cv.responses {
+			if cv.responses[i].id == responseID {
+				cv.responses[i].incident = incident
+			}
+		}
+	}
+}

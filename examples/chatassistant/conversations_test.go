@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aimskit/aimskit/aims/genai"
+)
+
+// The service's memory is bounded however a client behaves: the oldest
+// conversation is forgotten beyond maxConversations, a conversation keeps
+// its last maxHistory messages and maxResponses responses, and held
+// responses are bounded too.
+func TestConversationsAreBounded(t *testing.T) {
+	c := newConversations()
+	msg := func(s string) []genai.Message { return []genai.Message{{Role: genai.RoleUser, Content: s}} }
+	for i := range maxConversations + 5 {
+		c.add(fmt.Sprint("c", i), msg("hello"), fmt.Sprint("r", i), &heldResponse{text: "x"})
+	}
+	assert.Len(t, c.byID, maxConversations)
+	assert.Len(t, c.held, maxConversations)
+	assert.Nil(t, c.history("c0"), "the oldest conversation is forgotten")
+	_, ok := c.heldResponse("r0")
+	assert.False(t, ok)
+	assert.NotNil(t, c.history(fmt.Sprint("c", maxConversations+4)))
+
+	for i := range 3 * maxResponses {
+		c.add("long", msg(fmt.Sprint("m", i)), fmt.Sprint("long-r", i), nil)
+	}
+	h := c.history("long")
+	require.Len(t, h, maxHistory)
+	assert.Equal(t, fmt.Sprint("m", 3*maxResponses-1), h[len(h)-1].Content, "the latest messages are kept")
+	_, ok = c.gave("long", "long-r0")
+	assert.False(t, ok, "an old response is forgotten")
+	_, ok = c.gave("long", fmt.Sprint("long-r", 3*maxResponses-1))
+	assert.True(t, ok)
+	_, ok = c.gave("other", fmt.Sprint("long-r", 3*maxResponses-1))
+	assert.False(t, ok, "a response belongs to its conversation")
+	assert.Len(t, c.byID, maxConversations, "no more conversations than the bound")
+}
+
+// Feedback is about a response the service gave in that conversation; a
+// response reported twice opens one incident; and once maxOpenReports
+// reports are open, more are refused (503) instead of crowding out the
+// incidents staff and monitors open.
+func TestReportsCannotFloodTheIncidentBook(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	h := s.routes()
+	turn := func(conv string) string {
+		var out chatResponse
+		require.NoError(t, call(h, "POST", "/v1/chat", chatRequest{ConversationID: conv, Message: script[0]}, &out))
+		return out.ResponseID
+	}
+	report := func(conv, resp string) (int, string) {
+		rec := httptest.NewRecorder()
+		body := fmt.Sprintf(`{"conversation_id":%q,"response_id":%q,"kind":"report","category":"false"}`, conv, resp)
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/feedback", strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+	code, _ := report("nobody", "no-such-response")
+	assert.Equal(t, http.StatusNotFound, code, "a report of a response never given")
+	r0 := turn("c0")
+	code, _ = report("c1", r0)
+	assert.Equal(t, http.StatusNotFound, code, "a response of another conversation")
+
+	code, first := report("c0", r0)
+	require.Equal(t, http.StatusOK, code, first)
+	code, again := report("c0", r0)
+	require.Equal(t, http.StatusOK, code, again)
+	assert.Contains(t, again, "already reported")
+	for i := 1; i < maxOpenReports; i++ {
+		conv := fmt.Sprint("c", i)
+		code, body := report(conv, turn(conv))
+		require.Equal(t, http.StatusOK, code, body)
+	}
+	assert.Equal(t, maxOpenReports, s.openReports())
+	code, body := report("over", turn("over"))
+	assert.Equal(t, http.StatusServiceUnavailable, code, body)
+	assert.Equal(t, maxOpenReports, s.openReports(), "the refused report opened nothing")
+}
