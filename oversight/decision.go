@@ -53,7 +53,12 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 // same ID (a retry) replaces its routed ticket, unless the decision was
 // contested meanwhile.
 func (g *Gate) index(ctx context.Context, rt Ticket) error {
-	err := g.store.Create(ctx, rt)
+	var err error
+	if g.deferIndex != nil {
+		err = g.deferIndex.CreateDeferred(ctx, rt)
+	} else {
+		err = g.store.Create(ctx, rt)
+	}
 	if !errors.Is(err, ErrTicketExists) {
 		return err
 	}

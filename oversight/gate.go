@@ -30,6 +30,9 @@ type Gate struct {
 	// cleaner applies the privacy policy before anything stores a decision.
 	cleaner Cleaner
 	tel     *instruments
+	// deferIndex is the store's DeferredIndexer when the finder can find
+	// again what a crash takes from it (DurableFinder); nil otherwise.
+	deferIndex DeferredIndexer
 
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
@@ -141,6 +144,9 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		born:    time.Now(),
 	}
 	_, g.sharedHalts = cfg.store.(HaltStore)
+	if df, ok := cfg.finder.(DurableFinder); ok && df.FindsEveryRecorded() {
+		g.deferIndex, _ = cfg.store.(DeferredIndexer)
+	}
 	// No bound of our own on top of ctx: the caller knows how long its
 	// start-up may take, and a shared store's driver bounds its connects.
 	if err := g.refreshHalts(ctx); err != nil {

@@ -31,3 +31,10 @@ func CountDecodes(fn func()) int {
 // SetNoSync turns bbolt's fsync on commit off (benchmarks only: it
 // separates the store's own cost from the disk's).
 func SetNoSync(s *Store, on bool) { s.db.NoSync = on }
+
+// Waiting returns how many routed tickets wait in memory to be committed.
+func Waiting(s *Store) int {
+	s.def.mu.Lock()
+	defer s.def.mu.Unlock()
+	return len(s.def.tickets)
+}

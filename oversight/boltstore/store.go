@@ -38,7 +38,8 @@ import (
 
 // Store is an oversight.Store in a bbolt file.
 type Store struct {
-	db *bolt.DB
+	db  *bolt.DB
+	def *deferred // routed tickets written behind (deferred.go)
 }
 
 var (
@@ -60,6 +61,7 @@ var (
 
 type config struct {
 	lockTimeout time.Duration
+	flushEvery  time.Duration
 	errs        []error
 }
 
@@ -94,7 +96,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if ctx == nil {
 		return nil, errors.New("oversight/boltstore: Open needs a context")
 	}
-	cfg := config{lockTimeout: time.Second}
+	cfg := config{lockTimeout: time.Second, flushEvery: DefaultIndexFlushInterval}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
@@ -145,7 +147,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit)}, nil
 }
 
 // migrateIndexes builds the queue and deadline indexes of a file written
@@ -236,7 +238,11 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.def.beginCreate(t.ID); err != nil {
+		return err
+	}
+	defer s.def.endCreate(t.ID)
+	return s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
 			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
 		}
@@ -246,6 +252,9 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 
 // Get implements oversight.Store.
 func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
+	if t, ok := s.def.waiting(id); ok {
+		return t, nil
+	}
 	var t oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -258,7 +267,7 @@ func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
 // Update implements oversight.Store.
 func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Ticket) error) (oversight.Ticket, error) {
 	var t oversight.Ticket
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		if t, err = boltGet(tx, []byte(id)); err != nil {
 			return err
@@ -288,7 +297,7 @@ func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversigh
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
 	var got oversight.Ticket
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			ok, err := claimableHeader(&req, v)
@@ -370,10 +379,19 @@ func (s *Store) CountOpen(ctx context.Context) (int, error) {
 // FindByDecision implements oversight.Store.
 func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversight.Ticket, error) {
 	var out []oversight.Ticket
+	// The waiting routed ticket first: if it is committed meanwhile, the
+	// read below finds it too and skips it.
+	w, waiting := s.def.waitingFor(decisionID)
+	if waiting {
+		out = append(out, w)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		prefix := []byte(decisionID + "\x00")
 		c := tx.Bucket(bucketByDecision).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			if waiting && string(k[len(prefix):]) == w.ID {
+				continue
+			}
 			t, err := boltGet(tx, k[len(prefix):])
 			if err != nil {
 				return err
@@ -395,13 +413,13 @@ func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw) })
 }
 
 // ClearHalt implements oversight.HaltStore.
 func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
 	was := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHalts)
 		was = b.Get([]byte(systemID)) != nil
 		return b.Delete([]byte(systemID))
@@ -425,13 +443,19 @@ func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
 	return out, err
 }
 
-// Close implements oversight.Store: it closes the file once the
-// transactions in progress have ended. When ctx ends first, Close returns
-// ctx's error and the file is closed when they end. Closing a closed Store
-// is not an error.
+// Close implements oversight.Store: it commits the routed tickets still
+// waiting (CreateDeferred) and closes the file once the transactions in
+// progress have ended. When ctx ends first, Close returns ctx's error and
+// the file is closed when they end. Closing a closed Store is not an
+// error.
 func (s *Store) Close(ctx context.Context) error {
+	s.def.close()
 	done := make(chan error, 1)
-	go func() { done <- s.db.Close() }()
+	go func() {
+		// A second Close finds nothing waiting.
+		err := s.flush()
+		done <- errors.Join(err, s.db.Close())
+	}()
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -450,7 +474,7 @@ func (s *Store) Close(ctx context.Context) error {
 // decision-index entries in one transaction.
 func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		tickets, idx := tx.Bucket(bucketTickets), tx.Bucket(bucketByDecision)
 		var doomed []oversight.Ticket
 		err := tickets.ForEach(func(k, v []byte) error {
