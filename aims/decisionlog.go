@@ -128,19 +128,26 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	// the log record: one encoding serves both.
 	var buf []byte
 	var ledgerErr error
+	// Without a ledger and with nobody listening for the log record, the
+	// encoding would serve nothing: the checks above are what Record owes.
+	logging := l.logger.Enabled(ctx, decisionEventParams)
 	if l.ledger != nil {
 		sc.d = d
 		buf, ledgerErr = l.ledger.AppendValue(ctx, &sc.d, sc.buf[:0])
 		sc.d = Decision{} // drop references to the caller's maps and slices
 	}
-	if len(buf) == 0 {
+	if len(buf) == 0 && logging {
 		var err error
 		if buf, err = appendDecisionJSON(sc.buf[:0], &d); err != nil {
 			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 		}
 	}
-	sc.buf = buf[:0]
-	l.emit(ctx, &d, buf)
+	if buf != nil {
+		sc.buf = buf[:0]
+	}
+	if logging {
+		l.emit(ctx, &d, buf)
+	}
 	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
 	if ledgerErr != nil {
 		return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, ledgerErr)
@@ -171,13 +178,14 @@ func (sc *recordScratchBuf) release() {
 // oversight gate built on the log calls it before anything stores d.
 func (l *DecisionLog) Clean(d *Decision) error { return l.privacy.Clean(d) }
 
-// emit sends the aims.decision log record. It builds the record only
-// when the logger is enabled, since with a no-op provider that work would
-// be wasted on the request path.
+// decisionEventParams are what the logger is asked before an
+// aims.decision record is built.
+var decisionEventParams = log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDecision}
+
+// emit sends the aims.decision log record. Record calls it only when the
+// logger is enabled, since with a no-op provider the work (and the
+// encoding of body) would be wasted on the request path.
 func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
-	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDecision}) {
-		return
-	}
 	var r log.Record
 	r.SetEventName(semconv.EventDecision)
 	r.SetTimestamp(d.Time)
