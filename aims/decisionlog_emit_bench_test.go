@@ -36,3 +36,24 @@ func BenchmarkRecordEmit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecordEmitNoDedup is BenchmarkRecordEmit with the SDK's
+// attribute de-duplication off (sdklog.WithAllowKeyDuplication): the
+// difference is the SDK's de-duplication of a record whose keys are
+// unique by construction.
+func BenchmarkRecordEmitNoDedup(b *testing.B) {
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(discardProcessor{}), sdklog.WithAllowKeyDuplication())
+	b.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	dl, err := NewDecisionLog(WithLoggerProvider(lp), WithAllowList(NewAllowList(benchInputs...)), WithAttributionPolicy(AttributionsAll))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := benchDecision(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := dl.Record(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
