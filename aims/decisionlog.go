@@ -48,7 +48,11 @@ type DecisionLog struct {
 	// Attribute sets of the decision counter, cached per (system,
 	// outcome, adverse) so that counting does not allocate.
 	setsMu sync.RWMutex
-	sets   map[counterKey][]metric.AddOption
+	// inputKeys are the aims.input.<name> attribute keys by input name,
+	// so that an event does not concatenate (and allocate) one per input.
+	inputKeys  sync.Map
+	nInputKeys atomic.Int32
+	sets       map[counterKey][]metric.AddOption
 }
 
 type counterKey struct {
@@ -222,7 +226,7 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 		attrs = append(attrs, semconv.AimsDecisionScore.Float64(*d.Score))
 	}
 	for k, v := range d.Inputs {
-		key := attribute.Key(semconv.AimsInputPrefix + k)
+		key := l.inputKey(k)
 		switch x := v.(type) {
 		case string:
 			attrs = append(attrs, key.String(x))
@@ -256,6 +260,25 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	r.AddAttributes(attrs...)
 	l.logger.Emit(ctx, r)
 }
+
+// inputKey returns the attribute key of input name. Names come from the
+// allow-list, a small set; past maxInputKeys (a log without one) the key
+// is built each time instead of kept.
+func (l *DecisionLog) inputKey(name string) attribute.Key {
+	if k, ok := l.inputKeys.Load(name); ok {
+		return k.(attribute.Key)
+	}
+	k := attribute.Key(semconv.AimsInputPrefix + name)
+	if l.nInputKeys.Load() < maxInputKeys {
+		if _, loaded := l.inputKeys.LoadOrStore(name, k); !loaded {
+			l.nInputKeys.Add(1)
+		}
+	}
+	return k
+}
+
+// maxInputKeys bounds the input keys a DecisionLog keeps.
+const maxInputKeys = 1024
 
 // counterAttrs returns the options slice for the decision counter. The
 // slice itself is cached, since passing a fresh variadic slice through the
