@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/childtest"
 	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
 )
@@ -171,38 +171,19 @@ func TestAcknowledgedDecisionsSurviveCrash(t *testing.T) {
 // decision's ID and the acknowledged ones.
 func runGateCrashChild(t *testing.T, dir, skey string, minAcks int) (string, []string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChildGate$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashKeyEnv+"="+skey)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	var held string
 	var acked []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if id, ok := strings.CutPrefix(sc.Text(), "held "); ok {
+	stderr := childtest.Run(t, "TestCrashChildGate", []string{crashDirEnv + "=" + dir, crashKeyEnv + "=" + skey}, func(line string) bool {
+		if id, ok := strings.CutPrefix(line, "held "); ok {
 			held = id
 		}
-		id, ok := strings.CutPrefix(sc.Text(), "ack ")
-		if !ok {
-			continue
+		if id, ok := strings.CutPrefix(line, "ack "); ok {
+			acked = append(acked, id)
 		}
-		acked = append(acked, id)
-		if len(acked) == minAcks {
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	_ = cmd.Wait()
+		return len(acked) >= minAcks
+	})
 	if held == "" || len(acked) < minAcks {
-		t.Fatalf("child stopped after %d acks: %s", len(acked), stderr.String())
+		t.Fatalf("child stopped after %d acks: %s", len(acked), stderr)
 	}
 	return held, acked
 }

@@ -29,6 +29,22 @@ func (r *durableRecorder) FindDecision(_ context.Context, id string) (aims.Decis
 
 func (r *durableRecorder) FindsEveryRecorded() bool { return true }
 
+// openDeferred opens a store at path flushing every flush and a Gate on
+// it recording to rec, holding adverse decisions.
+func openDeferred(t *testing.T, path string, flush time.Duration, rec oversight.Recorder) (*boltstore.Store, *oversight.Gate) {
+	t.Helper()
+	s, err := boltstore.Open(context.Background(), path, boltstore.WithIndexFlushInterval(flush))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := oversight.New(context.Background(), rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
+		oversight.WithPolicy(oversight.AdverseOutcome()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, g
+}
+
 // TestDeferredRoutedTickets: a routed ticket the Gate gives CreateDeferred
 // is seen at once by Get, FindByDecision and the Gate, blocks a Create of
 // its ID, is committed by the next write (here, a held ticket) or by
@@ -36,16 +52,7 @@ func (r *durableRecorder) FindsEveryRecorded() bool { return true }
 func TestDeferredRoutedTickets(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tickets.db")
-	s, err := boltstore.Open(ctx, path, boltstore.WithIndexFlushInterval(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &durableRecorder{}
-	g, err := oversight.New(ctx, rec, oversight.WithStore(s), oversight.WithSweepInterval(0),
-		oversight.WithPolicy(oversight.AdverseOutcome()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, g := openDeferred(t, path, time.Hour, &durableRecorder{})
 	submitApplied := func() aims.Decision {
 		t.Helper()
 		d, err := aims.NewDecision(ctx, "credit")
@@ -112,16 +119,8 @@ func TestDeferredRoutedTickets(t *testing.T) {
 func TestNoDeferralWithoutDurableFinder(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tickets.db")
-	s, err := boltstore.Open(ctx, path, boltstore.WithIndexFlushInterval(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, g := openDeferred(t, path, time.Hour, &recorder{})
 	defer s.Close(ctx)
-	g, err := oversight.New(ctx, &recorder{}, oversight.WithStore(s), oversight.WithSweepInterval(0),
-		oversight.WithPolicy(oversight.AdverseOutcome()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer g.Close(ctx)
 	d, err := aims.NewDecision(ctx, "credit")
 	if err != nil {
@@ -143,15 +142,7 @@ func TestNoDeferralWithoutDurableFinder(t *testing.T) {
 func TestDeferredConcurrent(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tickets.db")
-	s, err := boltstore.Open(ctx, path, boltstore.WithIndexFlushInterval(time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := oversight.New(ctx, &durableRecorder{}, oversight.WithStore(s), oversight.WithSweepInterval(0),
-		oversight.WithPolicy(oversight.AdverseOutcome()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, g := openDeferred(t, path, time.Millisecond, &durableRecorder{})
 	const workers, each = 4, 50
 	ids := make([][]string, workers)
 	errs := make(chan error, workers)
