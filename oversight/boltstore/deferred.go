@@ -41,13 +41,7 @@ const (
 // CreateDeferred may wait, at most, before it is committed (fsynced);
 // default DefaultIndexFlushInterval. It must be positive.
 func WithIndexFlushInterval(d time.Duration) Option {
-	return optionFunc(func(c *config) {
-		if d <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: WithIndexFlushInterval(%v): the interval must be positive", d))
-			return
-		}
-		c.flushEvery = d
-	})
+	return positiveDuration("WithIndexFlushInterval", d, func(c *config) { c.flushEvery = d })
 }
 
 var _ oversight.DeferredIndexer = (*Store)(nil)

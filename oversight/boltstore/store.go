@@ -78,12 +78,18 @@ func (f optionFunc) apply(c *config) { f(c) }
 // must be positive: waiting forever would hang a replica started by
 // mistake next to a running one.
 func WithLockTimeout(d time.Duration) Option {
+	return positiveDuration("WithLockTimeout", d, func(c *config) { c.lockTimeout = d })
+}
+
+// positiveDuration is the option that set makes, or an error naming
+// option when d is not positive.
+func positiveDuration(option string, d time.Duration, set func(*config)) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: WithLockTimeout(%v): the timeout must be positive", d))
+			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: %s(%v): the duration must be positive", option, d))
 			return
 		}
-		c.lockTimeout = d
+		set(c)
 	})
 }
 
