@@ -33,7 +33,7 @@ import (
 const (
 	DefaultIndexFlushInterval = time.Second
 	// DefaultIndexFlushLimit bounds the routed tickets kept in memory; at
-	// the limit CreateDeferred commits them itself before it returns.
+	// the limit CreateDeferred commits them itself before it adds one.
 	DefaultIndexFlushLimit = 4096
 )
 
@@ -81,10 +81,23 @@ func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 	}
 	d := s.def
 	c := t.Clone()
-	d.mu.Lock()
-	if d.closed {
+	for {
+		d.mu.Lock()
+		if d.closed {
+			d.mu.Unlock()
+			return fmt.Errorf("oversight/boltstore: creating ticket %s: %w", t.ID, errClosed)
+		}
+		if len(d.tickets) < d.limit {
+			break // with d.mu held
+		}
 		d.mu.Unlock()
-		return fmt.Errorf("oversight/boltstore: creating ticket %s: %w", t.ID, errClosed)
+		// Back pressure: at the limit the caller commits what is waiting
+		// before adding to it, so memory stays bounded when flushes fall
+		// behind or fail, and a failed commit refuses this ticket rather
+		// than keep one whose decision the caller will not record.
+		if err := s.flush(); err != nil {
+			return fmt.Errorf("oversight/boltstore: committing the waiting routed tickets: %w", err)
+		}
 	}
 	exists := d.tickets[t.ID] != nil || d.creating[t.ID] > 0
 	if !exists {
@@ -108,16 +121,10 @@ func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 	if r := c.Resolution; r != nil && r.Decision.ID != "" {
 		d.byDecision[r.Decision.ID] = c.ID
 	}
-	full := len(d.tickets) >= d.limit
-	if d.timer == nil && !full {
+	if d.timer == nil {
 		d.timer = time.AfterFunc(d.every, s.flushDeferred)
 	}
 	d.mu.Unlock()
-	if full {
-		// Back pressure: the caller commits what is waiting, so memory
-		// stays bounded when flushes fall behind or fail.
-		return s.flush()
-	}
 	return nil
 }
 

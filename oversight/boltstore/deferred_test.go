@@ -191,3 +191,26 @@ func TestDeferredConcurrent(t *testing.T) {
 		t.Fatalf("%d held tickets open, want %d (%v)", n, workers*each/5, err)
 	}
 }
+
+// TestDeferredLimit: at the limit, CreateDeferred commits what waits
+// before it adds a ticket, so no more than the limit ever waits.
+func TestDeferredLimit(t *testing.T) {
+	ctx := context.Background()
+	s, g := openDeferred(t, filepath.Join(t.TempDir(), "tickets.db"), time.Hour, &durableRecorder{})
+	defer s.Close(ctx)
+	defer g.Close(ctx)
+	boltstore.SetIndexFlushLimit(s, 3)
+	for i := range 10 {
+		d, err := aims.NewDecision(ctx, "credit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Output = "approve"
+		if _, err := g.Submit(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if n, want := boltstore.Waiting(s), i%3+1; n != want {
+			t.Fatalf("after %d decisions %d routed tickets wait; want %d", i+1, n, want)
+		}
+	}
+}

@@ -38,3 +38,10 @@ func Waiting(s *Store) int {
 	defer s.def.mu.Unlock()
 	return len(s.def.tickets)
 }
+
+// SetIndexFlushLimit sets how many routed tickets may wait in memory.
+func SetIndexFlushLimit(s *Store, n int) {
+	s.def.mu.Lock()
+	s.def.limit = n
+	s.def.mu.Unlock()
+}
