@@ -12,6 +12,13 @@
 // oversight/postgres, where a halt, a resume, a contest and a review
 // pressed on any replica act on all of them.
 //
+// Every held ticket, vote, claim and halt is committed (fsynced) before
+// its call returns. The Gate's decision index (one resolved ticket per
+// decision applied or blocked without review) is written behind when the
+// Gate's DecisionFinder finds every recorded decision after a crash (an
+// aims.System with a durable ledger): see CreateDeferred and
+// WithIndexFlushInterval.
+//
 // Why bbolt: it is a small, pure-Go, well-maintained (etcd) B+tree store
 // with serialisable read-write transactions and fsync on commit, which is
 // exactly the atomic read-modify-write a ticket queue needs; SQLite
