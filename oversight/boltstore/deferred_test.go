@@ -45,6 +45,21 @@ func openDeferred(t *testing.T, path string, flush time.Duration, rec oversight.
 	return s, g
 }
 
+// submitApplied submits a new decision g applies and returns it.
+func submitApplied(t *testing.T, g *oversight.Gate) aims.Decision {
+	t.Helper()
+	ctx := context.Background()
+	d, err := aims.NewDecision(ctx, "credit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Output = "approve"
+	if o, err := g.Submit(ctx, d); err != nil || !o.Applied {
+		t.Fatalf("submit: %+v, %v", o, err)
+	}
+	return d
+}
+
 // TestDeferredRoutedTickets: a routed ticket the Gate gives CreateDeferred
 // is seen at once by Get, FindByDecision and the Gate, blocks a Create of
 // its ID, is committed by the next write (here, a held ticket) or by
@@ -53,19 +68,7 @@ func TestDeferredRoutedTickets(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tickets.db")
 	s, g := openDeferred(t, path, time.Hour, &durableRecorder{})
-	submitApplied := func() aims.Decision {
-		t.Helper()
-		d, err := aims.NewDecision(ctx, "credit")
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Output = "approve"
-		if o, err := g.Submit(ctx, d); err != nil || !o.Applied {
-			t.Fatalf("submit: %+v, %v", o, err)
-		}
-		return d
-	}
-	a := submitApplied()
+	a := submitApplied(t, g)
 	if n := boltstore.Waiting(s); n != 1 {
 		t.Fatalf("%d routed tickets waiting in memory after an applied decision; want 1", n)
 	}
@@ -90,7 +93,7 @@ func TestDeferredRoutedTickets(t *testing.T) {
 	if _, err := g.Contest(ctx, a.ID, "wrong income"); err != nil {
 		t.Fatalf("contest of a decision whose routed ticket was deferred: %v", err)
 	}
-	b := submitApplied() // waits until Close
+	b := submitApplied(t, g) // waits until Close
 	if err := g.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +125,7 @@ func TestNoDeferralWithoutDurableFinder(t *testing.T) {
 	s, g := openDeferred(t, path, time.Hour, &recorder{})
 	defer s.Close(ctx)
 	defer g.Close(ctx)
-	d, err := aims.NewDecision(ctx, "credit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Output = "approve"
-	if _, err := g.Submit(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	submitApplied(t, g)
 	if n := boltstore.Waiting(s); n != 0 {
 		t.Fatalf("%d routed tickets waiting in memory; want them committed", n)
 	}
@@ -201,14 +197,7 @@ func TestDeferredLimit(t *testing.T) {
 	defer g.Close(ctx)
 	boltstore.SetIndexFlushLimit(s, 3)
 	for i := range 10 {
-		d, err := aims.NewDecision(ctx, "credit")
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Output = "approve"
-		if _, err := g.Submit(ctx, d); err != nil {
-			t.Fatal(err)
-		}
+		submitApplied(t, g)
 		if n, want := boltstore.Waiting(s), i%3+1; n != want {
 			t.Fatalf("after %d decisions %d routed tickets wait; want %d", i+1, n, want)
 		}
