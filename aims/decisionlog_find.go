@@ -23,11 +23,13 @@ var errFound = errors.New("found")
 // store does not know (for example one whose index entry a crash lost),
 // so the ledger is the source of truth for what was decided.
 //
-// It reads the ledger's segments from the oldest on, so it costs time in
-// proportion to the ledger's size: it is meant for the rare lookup that
-// nothing faster answers, not for the request path. Without a ledger it
-// returns ErrDecisionNotRecorded. A record still in the ledger's queue
-// (the queue-only mode) is not found yet.
+// It reads the ledger's segments from the newest on (ledger.ScanNewestFirst),
+// so a recent decision is found after the newest segment, while an ID the
+// ledger does not hold costs a read of the whole ledger: it is meant for
+// the rare lookup that nothing faster answers, not for the request path.
+// A decision recorded twice (a retried Submit) is found as last recorded.
+// Without a ledger it returns ErrDecisionNotRecorded. A record still in
+// the ledger's queue (the queue-only mode) is not found yet.
 func (l *DecisionLog) FindDecision(ctx context.Context, id string) (Decision, error) {
 	if l.ledger == nil {
 		return Decision{}, fmt.Errorf("%w: %s (the decision log keeps no ledger)", ErrDecisionNotRecorded, id)
@@ -43,8 +45,14 @@ func (l *DecisionLog) FindDecision(ctx context.Context, id string) (Decision, er
 		return Decision{}, fmt.Errorf("aims: decision ID %q: %w", id, err)
 	}
 	needle = append([]byte(`"id":`), needle...)
-	var found Decision
-	err = ledger.Scan(l.ledger.Dir(), func(r ledger.ScannedRecord) error {
+	var (
+		found    Decision
+		foundSeg string // the segment found holds: read to its end for a later record
+	)
+	err = ledger.ScanNewestFirst(l.ledger.Dir(), func(r ledger.ScannedRecord) error {
+		if foundSeg != "" && r.Segment != foundSeg {
+			return errFound // an older segment: found is the last record
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -55,15 +63,13 @@ func (l *DecisionLog) FindDecision(ctx context.Context, id string) (Decision, er
 		if json.Unmarshal(r.Record, &d) != nil || d.ID != id || d.SchemaVersion != DecisionSchemaVersion {
 			return nil // a management record, or the text inside another member
 		}
-		found = d
-		return errFound
+		found, foundSeg = d, r.Segment
+		return nil
 	})
 	switch {
-	case errors.Is(err, errFound):
+	case errors.Is(err, errFound) || (err == nil && foundSeg != ""):
 		return found, nil
-	case err == nil || errors.Is(err, ledger.ErrTorn):
-		// A torn last line is the writer's record in progress: not yet
-		// acknowledged, so not a decision to find.
+	case err == nil:
 		return Decision{}, fmt.Errorf("%w: %s", ErrDecisionNotRecorded, id)
 	default:
 		return Decision{}, fmt.Errorf("aims: looking up decision %s in the ledger: %w", id, err)

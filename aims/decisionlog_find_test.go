@@ -64,3 +64,37 @@ func TestFindDecisionReadsTheLedger(t *testing.T) {
 		t.Error("a log without a ledger, or with a queue-only one, claims to find every recorded decision")
 	}
 }
+
+// TestFindDecisionRecordedTwice: a decision recorded again under its ID
+// (a retried submission) is found as last recorded, whether the two
+// records share a segment or not.
+func TestFindDecisionRecordedTwice(t *testing.T) {
+	ctx := context.Background()
+	for name, opts := range map[string][]ledger.Option{
+		"one segment":      nil,
+		"segment a record": {ledger.WithSegmentLimits(256, 0)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			led, _ := testLedger(t, t.TempDir(), opts...)
+			dl, err := NewDecisionLog(WithLedger(led), WithAllowList(NewAllowList("income", "region")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dl.Close(ctx)
+			d := testDecision(t)
+			for _, reason := range []string{"first", "retried"} {
+				d.Oversight = &OversightOutcome{Action: ActionApply, Policy: "auto", Reason: reason}
+				if err := dl.Record(ctx, d); err != nil {
+					t.Fatal(err)
+				}
+				if err := dl.Record(ctx, testDecision(t)); err != nil { // another decision between
+					t.Fatal(err)
+				}
+			}
+			got, err := dl.FindDecision(ctx, d.ID)
+			if err != nil || got.Oversight == nil || got.Oversight.Reason != "retried" {
+				t.Fatalf("found %+v, %v; want the retried record", got.Oversight, err)
+			}
+		})
+	}
+}
