@@ -153,10 +153,11 @@ func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error)
 	if found {
 		return c.standing, nil
 	}
-	if g.cfg.finder == nil {
+	finder := g.finderFor(decisionID)
+	if finder == nil {
 		return Outcome{}, fmt.Errorf("%w: %s", ErrDecisionNotFound, decisionID)
 	}
-	d, err := g.cfg.finder.FindDecision(ctx, decisionID)
+	d, err := finder.FindDecision(ctx, decisionID)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
 	}

@@ -22,10 +22,13 @@ import (
 // requests, next to the decision log's fsync of the same decision.
 //
 // A crash loses the routed tickets not yet committed, and only those: the
-// Gate uses CreateDeferred only when its DecisionFinder finds every
-// recorded decision after a crash (oversight.DurableFinder: the decision
-// log's ledger), and falls back on it for a decision its store does not
-// know, so every decision the service acknowledged stays contestable.
+// Gate uses CreateDeferred only when its recorder finds every recorded
+// decision after a crash (oversight.DurableFinder: the decision log's
+// ledger), and reads it for a decision its store does not know, so every
+// decision the service acknowledged stays contestable. The file says
+// whether its last run ended with Close and when waiting tickets were last
+// committed (IndexLoss), so the Gate reads the log only for decision IDs
+// made in that window after a crash, never for any other unknown ID.
 // Held tickets, votes, claims and halts are committed, fsynced, before
 // their call returns, as before.
 
@@ -169,6 +172,9 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	var batch []*oversight.Ticket
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		d := s.def
+		// Taken before the snapshot: every ticket waiting by then is in
+		// the batch.
+		snap := time.Now().UTC()
 		d.mu.Lock()
 		batch = batch[:0] // bbolt does not retry, but keep fn idempotent
 		for _, t := range d.tickets {
@@ -177,6 +183,12 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		d.mu.Unlock()
 		for _, t := range batch {
 			if err := boltPut(tx, nil, t); err != nil {
+				return err
+			}
+		}
+		if len(batch) > 0 {
+			// Routed tickets that waited at snap are committed here.
+			if err := tx.Bucket(bucketMeta).Put(keyFlushed, []byte(snap.Format(time.RFC3339Nano))); err != nil {
 				return err
 			}
 		}

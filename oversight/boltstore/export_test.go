@@ -45,3 +45,13 @@ func SetIndexFlushLimit(s *Store, n int) {
 	s.def.limit = n
 	s.def.mu.Unlock()
 }
+
+// Abandon closes the file as a crash would leave it: routed tickets still
+// waiting are not committed and the clean marker is not written.
+func Abandon(s *Store) error {
+	s.def.close()
+	return s.db.Close()
+}
+
+// Flush commits the routed tickets waiting now.
+func Flush(s *Store) error { return s.flush() }

@@ -47,6 +47,8 @@ import (
 type Store struct {
 	db  *bolt.DB
 	def *deferred // routed tickets written behind (deferred.go)
+	// loss is what the previous run of the file may have lost (IndexLoss).
+	loss indexLoss
 }
 
 var (
@@ -61,6 +63,14 @@ var (
 	bucketDue        = []byte("due")         // pending tickets: deadline, ID → nothing (index.go)
 	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
 	bucketHalts      = []byte("halts")       // system ID → Halt JSON
+	// bucketMeta says whether the routed tickets written behind all
+	// reached the file: "clean" is 1 after Close committed them, 0 while
+	// the store is open; "flushed" is when waiting tickets were last
+	// committed (RFC 3339). After a crash, the decisions whose routed
+	// tickets may be lost were made between "flushed" and the next Open.
+	bucketMeta = []byte("meta")
+	keyClean   = []byte("clean")
+	keyFlushed = []byte("flushed")
 	// bucketOpenV1 (ticket ID → nothing, for open tickets) is the index
 	// files written before the queue index have; Open replaces it.
 	bucketOpenV1 = []byte("open")
@@ -144,12 +154,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, err)
 	}
+	opened := time.Now().UTC()
+	var loss indexLoss
 	err = db.Update(func(tx *bolt.Tx) error {
 		fresh := tx.Bucket(bucketQueue) == nil
-		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts} {
+		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if !fresh && string(meta.Get(keyClean)) != "1" {
+			// The last run ended without Close (or the file predates the
+			// marker): routed tickets written behind may be lost.
+			loss = indexLoss{lost: true, to: opened}
+			if t, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyFlushed))); err == nil {
+				loss.from = t
+			}
+		}
+		if err := meta.Put(keyClean, []byte("0")); err != nil {
+			return err
 		}
 		if fresh {
 			return migrateIndexes(tx)
@@ -160,7 +184,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
 	}
-	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit)}, nil
+	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit), loss: loss}, nil
+}
+
+// indexLoss is what the previous run may have lost (IndexLoss).
+type indexLoss struct {
+	lost     bool
+	from, to time.Time
+}
+
+// IndexLoss implements oversight.DeferredIndexer: when the previous run of
+// the file ended without Close, the routed tickets written behind after
+// its last commit may be lost; their decisions were made between from (that
+// commit, the zero time if none is known) and to (this Open).
+func (s *Store) IndexLoss() (from, to time.Time, lost bool) {
+	return s.loss.from, s.loss.to, s.loss.lost
 }
 
 // migrateIndexes builds the queue and deadline indexes of a file written
@@ -465,8 +503,15 @@ func (s *Store) Close(ctx context.Context) error {
 	s.def.close()
 	done := make(chan error, 1)
 	go func() {
-		// A second Close finds nothing waiting.
+		// A second Close finds nothing waiting. Once every waiting ticket is
+		// committed, the file says so: the next Open has nothing to recover.
 		err := s.flush()
+		if err == nil {
+			err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyClean, []byte("1")) })
+			if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+				err = nil
+			}
+		}
 		done <- errors.Join(err, s.db.Close())
 	}()
 	if ctx == nil {
