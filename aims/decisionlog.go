@@ -48,7 +48,11 @@ type DecisionLog struct {
 	// Attribute sets of the decision counter, cached per (system,
 	// outcome, adverse) so that counting does not allocate.
 	setsMu sync.RWMutex
-	sets   map[counterKey][]metric.AddOption
+	// inputKeys are the aims.input.<name> attribute keys by input name,
+	// so that an event does not concatenate (and allocate) one per input.
+	inputKeys  sync.Map
+	nInputKeys atomic.Int32
+	sets       map[counterKey][]metric.AddOption
 }
 
 type counterKey struct {
@@ -128,19 +132,26 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	// the log record: one encoding serves both.
 	var buf []byte
 	var ledgerErr error
+	// Without a ledger and with nobody listening for the log record, the
+	// encoding would serve nothing: the checks above are what Record owes.
+	logging := l.logger.Enabled(ctx, decisionEventParams)
 	if l.ledger != nil {
 		sc.d = d
 		buf, ledgerErr = l.ledger.AppendValue(ctx, &sc.d, sc.buf[:0])
 		sc.d = Decision{} // drop references to the caller's maps and slices
 	}
-	if len(buf) == 0 {
+	if len(buf) == 0 && logging {
 		var err error
 		if buf, err = appendDecisionJSON(sc.buf[:0], &d); err != nil {
 			return fmt.Errorf("aims: decision %s: %w", d.ID, err)
 		}
 	}
-	sc.buf = buf[:0]
-	l.emit(ctx, &d, buf)
+	if buf != nil {
+		sc.buf = buf[:0]
+	}
+	if logging {
+		l.emit(ctx, &d, buf)
+	}
 	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
 	if ledgerErr != nil {
 		return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, ledgerErr)
@@ -171,13 +182,14 @@ func (sc *recordScratchBuf) release() {
 // oversight gate built on the log calls it before anything stores d.
 func (l *DecisionLog) Clean(d *Decision) error { return l.privacy.Clean(d) }
 
-// emit sends the aims.decision log record. It builds the record only
-// when the logger is enabled, since with a no-op provider that work would
-// be wasted on the request path.
+// decisionEventParams are what the logger is asked before an
+// aims.decision record is built.
+var decisionEventParams = log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDecision}
+
+// emit sends the aims.decision log record. Record calls it only when the
+// logger is enabled, since with a no-op provider the work (and the
+// encoding of body) would be wasted on the request path.
 func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
-	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: semconv.EventDecision}) {
-		return
-	}
 	var r log.Record
 	r.SetEventName(semconv.EventDecision)
 	r.SetTimestamp(d.Time)
@@ -214,7 +226,7 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 		attrs = append(attrs, semconv.AimsDecisionScore.Float64(*d.Score))
 	}
 	for k, v := range d.Inputs {
-		key := attribute.Key(semconv.AimsInputPrefix + k)
+		key := l.inputKey(k)
 		switch x := v.(type) {
 		case string:
 			attrs = append(attrs, key.String(x))
@@ -248,6 +260,25 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	r.AddAttributes(attrs...)
 	l.logger.Emit(ctx, r)
 }
+
+// inputKey returns the attribute key of input name. Names come from the
+// allow-list, a small set; past maxInputKeys (a log without one) the key
+// is built each time instead of kept.
+func (l *DecisionLog) inputKey(name string) attribute.Key {
+	if k, ok := l.inputKeys.Load(name); ok {
+		return k.(attribute.Key)
+	}
+	k := attribute.Key(semconv.AimsInputPrefix + name)
+	if l.nInputKeys.Load() < maxInputKeys {
+		if _, loaded := l.inputKeys.LoadOrStore(name, k); !loaded {
+			l.nInputKeys.Add(1)
+		}
+	}
+	return k
+}
+
+// maxInputKeys bounds the input keys a DecisionLog keeps.
+const maxInputKeys = 1024
 
 // counterAttrs returns the options slice for the decision counter. The
 // slice itself is cached, since passing a fresh variadic slice through the

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"go.opentelemetry.io/otel/log"
+	lognoop "go.opentelemetry.io/otel/log/noop"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 )
 
@@ -21,8 +23,38 @@ func (discardProcessor) ForceFlush(context.Context) error                       
 // aims.decision log record going through the OpenTelemetry SDK to a
 // processor that discards it.
 func BenchmarkRecordEmit(b *testing.B) {
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(discardProcessor{}))
-	b.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	benchRecordEmit(b, sdklog.NewLoggerProvider(sdklog.WithProcessor(discardProcessor{})))
+}
+
+// BenchmarkRecordEmitNoDedup is BenchmarkRecordEmit with the SDK's
+// attribute de-duplication off (sdklog.WithAllowKeyDuplication): the
+// difference is the SDK's de-duplication of a record whose keys are
+// unique by construction.
+func BenchmarkRecordEmitNoDedup(b *testing.B) {
+	benchRecordEmit(b, sdklog.NewLoggerProvider(sdklog.WithProcessor(discardProcessor{}), sdklog.WithAllowKeyDuplication()))
+}
+
+// keepAllLogger is an OpenTelemetry API logger that says yes to every
+// record and drops it: the cost of building the record (ours) without
+// the SDK's processing of it.
+type keepAllLogger struct{ lognoop.Logger }
+
+func (keepAllLogger) Enabled(context.Context, log.EnabledParameters) bool { return true }
+
+type keepAllProvider struct{ lognoop.LoggerProvider }
+
+func (keepAllProvider) Logger(string, ...log.LoggerOption) log.Logger { return keepAllLogger{} }
+
+// BenchmarkRecordEmitAPI is BenchmarkRecordEmit with the record built
+// and handed to the API but not processed: what aimskit's own code costs,
+// against which BenchmarkRecordEmit shows the SDK's share.
+func BenchmarkRecordEmitAPI(b *testing.B) { benchRecordEmit(b, keepAllProvider{}) }
+
+// benchRecordEmit records benchDecision through a log emitting to lp.
+func benchRecordEmit(b *testing.B, lp log.LoggerProvider) {
+	if sp, ok := lp.(*sdklog.LoggerProvider); ok {
+		b.Cleanup(func() { _ = sp.Shutdown(context.Background()) })
+	}
 	dl, err := NewDecisionLog(WithLoggerProvider(lp), WithAllowList(NewAllowList(benchInputs...)), WithAttributionPolicy(AttributionsAll))
 	if err != nil {
 		b.Fatal(err)

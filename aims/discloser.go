@@ -213,8 +213,10 @@ func (x *Discloser) Record(ctx context.Context, channel string, extra ...attribu
 	rec.SetTimestamp(x.now())
 	rec.SetSeverity(log.SeverityInfo)
 	rec.SetBody(x.statement)
-	attrs := make([]attribute.KeyValue, 0, len(x.attrs)+1+len(extra))
-	attrs = append(attrs, x.attrs...)
+	// On the stack for the usual few attributes (a variable-sized make
+	// would be a heap allocation per response).
+	var stack [12]attribute.KeyValue
+	attrs := append(stack[:0], x.attrs...)
 	attrs = append(attrs, semconv.AimsDisclosureChannel.String(channel))
 	attrs = append(attrs, extra...)
 	rec.AddAttributes(attrs...)

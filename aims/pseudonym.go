@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // MinPseudonymKeyLen is the shortest HMAC key a Pseudonymizer accepts. A
@@ -18,8 +20,13 @@ const MinPseudonymKeyLen = 16
 // by whoever holds the key, and by nobody else (GDPR Art. 4(5)
 // pseudonymisation). It is safe for concurrent use.
 type Pseudonymizer struct {
-	key   []byte
-	keyID string
+	key    []byte
+	keyID  string
+	prefix string // "hs256:" and, with a key ID, the ID and ':'
+	// macs holds HMACs keyed with key: every decision with a subject is
+	// pseudonymised on the request path, and a fresh hmac.New hashes the
+	// key into both pads and allocates each time, where Reset does not.
+	macs *sync.Pool
 }
 
 // NewPseudonymizer returns a Pseudonymizer for key. keyID names the key in
@@ -38,19 +45,40 @@ func NewPseudonymizer(key []byte, keyID string) (*Pseudonymizer, error) {
 			return nil, fmt.Errorf("aims: pseudonymisation key ID %q must be printable ASCII without ':' or spaces", keyID)
 		}
 	}
-	return &Pseudonymizer{key: append([]byte(nil), key...), keyID: keyID}, nil
+	p := &Pseudonymizer{key: append([]byte(nil), key...), keyID: keyID, prefix: "hs256:"}
+	if keyID != "" {
+		p.prefix += keyID + ":"
+	}
+	p.macs = &sync.Pool{New: func() any { return hmac.New(sha256.New, p.key) }}
+	return p, nil
 }
 
 // Pseudonym returns the pseudonym of id: "hs256:" (then the key ID and ':'
 // when one is set), then the first 128 bits of HMAC-SHA-256(key, id) in hex.
 // 128 bits keep collisions out of reach for any realistic population.
 func (p *Pseudonymizer) Pseudonym(id string) string {
+	if p.macs == nil { // a Pseudonymizer not made by NewPseudonymizer
+		return p.slowPseudonym(id)
+	}
+	m := p.macs.Get().(hash.Hash)
+	m.Reset()
+	_, _ = m.Write([]byte(id))
+	var sum [sha256.Size]byte
+	m.Sum(sum[:0])
+	p.macs.Put(m)
+	var out [64 + 2*16]byte
+	b := append(out[:0], p.prefix...)
+	b = hex.AppendEncode(b, sum[:16])
+	return string(b)
+}
+
+// slowPseudonym is Pseudonym without the pooled HMACs.
+func (p *Pseudonymizer) slowPseudonym(id string) string {
 	m := hmac.New(sha256.New, p.key)
 	m.Write([]byte(id))
-	sum := m.Sum(nil)
 	prefix := "hs256:"
 	if p.keyID != "" {
 		prefix += p.keyID + ":"
 	}
-	return prefix + hex.EncodeToString(sum[:16])
+	return prefix + hex.EncodeToString(m.Sum(nil)[:16])
 }

@@ -133,10 +133,11 @@ func (g *Gate) findContested(ctx context.Context, decisionID string) (chain, err
 		return chain{}, err
 	}
 	if !found {
-		if g.cfg.finder == nil {
+		finder := g.finderFor(decisionID)
+		if finder == nil {
 			return chain{}, fmt.Errorf("%w: the gate never routed %s and no DecisionFinder is configured", ErrDecisionNotFound, decisionID)
 		}
-		d, err := g.cfg.finder.FindDecision(ctx, decisionID)
+		d, err := finder.FindDecision(ctx, decisionID)
 		if err != nil {
 			return chain{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
 		}

@@ -53,7 +53,12 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 // same ID (a retry) replaces its routed ticket, unless the decision was
 // contested meanwhile.
 func (g *Gate) index(ctx context.Context, rt Ticket) error {
-	err := g.store.Create(ctx, rt)
+	var err error
+	if g.deferIndex != nil {
+		err = g.deferIndex.CreateDeferred(ctx, rt)
+	} else {
+		err = g.store.Create(ctx, rt)
+	}
 	if !errors.Is(err, ErrTicketExists) {
 		return err
 	}
@@ -148,10 +153,11 @@ func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error)
 	if found {
 		return c.standing, nil
 	}
-	if g.cfg.finder == nil {
+	finder := g.finderFor(decisionID)
+	if finder == nil {
 		return Outcome{}, fmt.Errorf("%w: %s", ErrDecisionNotFound, decisionID)
 	}
-	d, err := g.cfg.finder.FindDecision(ctx, decisionID)
+	d, err := finder.FindDecision(ctx, decisionID)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
 	}

@@ -260,9 +260,13 @@ func WithOnResolved(f func(Outcome)) Option {
 	return optionFunc(func(c *config) { c.onResolved = f })
 }
 
-// WithDecisionFinder sets where Contest looks up decisions that never went
-// through a ticket. nil (the default) uses the Recorder when it is a
-// DecisionFinder.
+// WithDecisionFinder sets where Contest and Decision look up decisions
+// that never went through a ticket; every unknown ID is looked up there.
+// nil (the default) uses the Recorder when it is a DecisionFinder, except
+// one that reads a durable log (a DurableFinder such as aims.System): that
+// one is read only to recover the decisions whose routed tickets a store
+// writing its index behind lost in a crash (DeferredIndexer.IndexLoss),
+// so made-up IDs never cost a read of the whole log.
 func WithDecisionFinder(f DecisionFinder) Option {
 	return optionFunc(func(c *config) { c.finder = f })
 }

@@ -32,6 +32,20 @@ type DecisionFinder interface {
 	FindDecision(ctx context.Context, id string) (aims.Decision, error)
 }
 
+// DurableFinder is a DecisionFinder that finds every decision whose
+// Record returned without error, also after a crash: an aims.System (or
+// aims.DecisionLog) whose ledger acknowledges only durable records. With
+// one, the Gate may keep its decision index (WithDecisionIndex) in a
+// store that makes routed tickets durable later (DeferredIndexer): an
+// entry a crash loses is found again through the finder, which reads the
+// durable record.
+type DurableFinder interface {
+	DecisionFinder
+	// FindsEveryRecorded reports whether the guarantee holds for this
+	// finder as configured.
+	FindsEveryRecorded() bool
+}
+
 // Attempt is a refused attempt to act: an unknown ticket, acting twice, an
 // override without a reason, a reviewer without the role, a submitter
 // reviewing their own decision, an expired ticket, a halt without a reason.

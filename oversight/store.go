@@ -66,3 +66,27 @@ type Store interface {
 	// progress; when ctx ends first it returns ctx's error.
 	Close(ctx context.Context) error
 }
+
+// DeferredIndexer is implemented by stores that can keep a routed ticket
+// (Kind routed, already resolved: an entry of the Gate's decision index)
+// without making it durable before they return, so that an applied
+// decision does not pay for a second synchronous write next to the
+// decision log's. The Gate uses it only when its recorder is a
+// DurableFinder: the durable record of the decision is then in the
+// decision log, and a routed ticket a crash loses is found again there
+// (Contest and Decision read it for decision IDs of the loss window that
+// IndexLoss reports, and for no other unknown ID).
+type DeferredIndexer interface {
+	// CreateDeferred adds a new routed ticket like Create (ErrTicketExists
+	// if its ID is taken) and may return before it is durable. Every
+	// other method sees it at once; it becomes durable with the store's
+	// next write or within a bounded time, and Close makes it durable.
+	CreateDeferred(ctx context.Context, t Ticket) error
+	// IndexLoss says whether the store's previous run ended before it made
+	// every waiting routed ticket durable, and when the decisions of the
+	// tickets it may have lost were made: between from (the zero time when
+	// unknown) and to. The Gate reads the decision log only for decision
+	// IDs of that time (UUIDv7 carries it), so a lookup of an unknown ID
+	// never costs a scan of the log.
+	IndexLoss() (from, to time.Time, lost bool)
+}

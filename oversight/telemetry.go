@@ -121,6 +121,12 @@ func (t *instruments) resolved(ctx context.Context, action aims.OversightAction,
 	}
 }
 
+// enabled reports whether an event would be kept, so that a caller can
+// skip building its attributes for a no-op logger.
+func (t *instruments) enabled(ctx context.Context, name string, sev otellog.Severity) bool {
+	return t.logger.Enabled(ctx, otellog.EnabledParameters{Severity: sev, EventName: name})
+}
+
 // emit sends an event (a log record with an event name) carrying the
 // control it is evidence for.
 func (t *instruments) emit(ctx context.Context, name, control string, sev otellog.Severity, attrs ...attribute.KeyValue) {

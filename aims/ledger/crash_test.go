@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/childtest"
 	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
@@ -187,38 +187,22 @@ func runCrashChild(t *testing.T, dir string, keys testKeys, mode Durability, min
 // SIGKILL once it has acknowledged minAcks records.
 func runCrashChildMode(t *testing.T, dir string, keys testKeys, mode string, minAcks, run int) []int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashKeyEnv+"="+keys.skey, crashModeEnv+"="+mode, crashRunEnv+"="+strconv.Itoa(run))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	var acked []int
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		v, ok := strings.CutPrefix(sc.Text(), "ack ")
+	env := []string{crashDirEnv + "=" + dir, crashKeyEnv + "=" + keys.skey, crashModeEnv + "=" + mode, crashRunEnv + "=" + strconv.Itoa(run)}
+	stderr := childtest.Run(t, "TestCrashChild", env, func(line string) bool {
+		v, ok := strings.CutPrefix(line, "ack ")
 		if !ok {
-			continue
+			return false
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			t.Fatalf("child said %q", sc.Text())
+			t.Fatalf("child said %q", line)
 		}
 		acked = append(acked, n)
-		if len(acked) == minAcks {
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	_ = cmd.Wait()
+		return len(acked) >= minAcks
+	})
 	if len(acked) < minAcks {
-		t.Fatalf("child stopped after %d acks: %s", len(acked), stderr.String())
+		t.Fatalf("child stopped after %d acks: %s", len(acked), stderr)
 	}
 	return acked
 }

@@ -730,3 +730,8 @@ func (l *Ledger) closeFiles() error {
 	}
 	return err
 }
+
+// WaitsDurable reports whether Append returns only once its record is
+// durable (WithWaitDurable(true), the default), so that what Append
+// acknowledged is in the ledger after a crash.
+func (l *Ledger) WaitsDurable() bool { return l.cfg.waitDurable }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
@@ -58,4 +59,28 @@ func scanSegment(dir string, s segmentFile, fn func(ScannedRecord) error) error 
 			return err
 		}
 	}
+}
+
+// ScanNewestFirst is Scan with the segments in the opposite order: the
+// newest segment first, the records of each segment in order. It serves
+// lookups of recent records (the decision a crash took from an index, a
+// retried one's latest record), which it reaches after reading the newest
+// segment instead of the whole ledger. A torn last line of the newest
+// segment, a running writer's record in progress, ends that segment and
+// not the scan; any other damage ends the scan with an error, as in Scan.
+func ScanNewestFirst(dir string, fn func(ScannedRecord) error) error {
+	segs, err := listSegments(dir)
+	if err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	for i := len(segs) - 1; i >= 0; i-- {
+		err := scanSegment(dir, segs[i], fn)
+		if i == len(segs)-1 && errors.Is(err, ErrTorn) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

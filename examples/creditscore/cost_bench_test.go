@@ -197,8 +197,10 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain, queued bool) *c
 		sdkTP = sdktrace.NewTracerProvider(sdktrace.WithBatcher(se), sdktrace.WithResource(res))
 		smp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 			sdkmetric.WithReader(sdkmetric.NewPeriodicReader(me, sdkmetric.WithInterval(time.Second))))
-		slp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(le,
-			sdklog.WithExportInterval(500*time.Millisecond), sdklog.WithMaxQueueSize(65536))))
+		// As the example's (telemetry.go): key de-duplication off.
+		slp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithAllowKeyDuplication(),
+			sdklog.WithProcessor(sdklog.NewBatchProcessor(le,
+				sdklog.WithExportInterval(500*time.Millisecond), sdklog.WithMaxQueueSize(65536))))
 		tp, mp, lp = sdkTP, smp, slp
 		closers = append(closers, func() {
 			_ = sdkTP.Shutdown(ctx)

@@ -72,8 +72,13 @@ func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, met
 	t.tp = sdktrace.NewTracerProvider(tpOpts...)
 	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp, sdkmetric.WithInterval(metricInterval))))
-	t.lp = sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp,
-		sdklog.WithExportInterval(500*time.Millisecond), sdklog.WithMaxQueueSize(65536))))
+	// Key de-duplication off: every record here comes from aimskit, which
+	// never repeats a key (internal/oteltest fails any test whose records
+	// do), and the SDK's de-duplication rebuilds a map per attribute, a
+	// third of a decision event's cost.
+	t.lp = sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithAllowKeyDuplication(),
+		sdklog.WithProcessor(sdklog.NewBatchProcessor(logExp,
+			sdklog.WithExportInterval(500*time.Millisecond), sdklog.WithMaxQueueSize(65536))))
 	otel.SetTracerProvider(t.tp)
 	otel.SetMeterProvider(t.mp)
 	otel.SetLoggerProvider(t.lp)

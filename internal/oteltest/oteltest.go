@@ -23,11 +23,38 @@ type Logs struct {
 }
 
 // NewLogs returns a Logs whose provider is shut down when the test ends.
+//
+// The provider keeps duplicate attribute keys (the SDK's de-duplication
+// is off, as services may configure it to save its cost), and the test
+// fails at its end if a record has one: every record aimskit emits must
+// carry each key once, which is what makes that configuration safe.
 func NewLogs(t testing.TB) *Logs {
 	exp := &LogExporter{}
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
-	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)), sdklog.WithAllowKeyDuplication())
+	t.Cleanup(func() {
+		_ = lp.Shutdown(context.Background())
+		for _, r := range exp.Records() {
+			if k, dup := duplicateKey(&r); dup {
+				t.Errorf("oteltest: log record %q carries attribute %s twice", r.EventName(), k)
+			}
+		}
+	})
 	return &Logs{Provider: lp, exp: exp}
+}
+
+// duplicateKey returns a key that r carries more than once.
+func duplicateKey(r *sdklog.Record) (attribute.Key, bool) {
+	seen := map[attribute.Key]bool{}
+	var dup attribute.Key
+	r.WalkAttributes(func(kv attribute.KeyValue) bool {
+		if seen[kv.Key] {
+			dup = kv.Key
+			return false
+		}
+		seen[kv.Key] = true
+		return true
+	})
+	return dup, dup != ""
 }
 
 // Records returns a copy of the records emitted so far.

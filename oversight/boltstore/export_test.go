@@ -31,3 +31,27 @@ func CountDecodes(fn func()) int {
 // SetNoSync turns bbolt's fsync on commit off (benchmarks only: it
 // separates the store's own cost from the disk's).
 func SetNoSync(s *Store, on bool) { s.db.NoSync = on }
+
+// Waiting returns how many routed tickets wait in memory to be committed.
+func Waiting(s *Store) int {
+	s.def.mu.Lock()
+	defer s.def.mu.Unlock()
+	return len(s.def.tickets)
+}
+
+// SetIndexFlushLimit sets how many routed tickets may wait in memory.
+func SetIndexFlushLimit(s *Store, n int) {
+	s.def.mu.Lock()
+	s.def.limit = n
+	s.def.mu.Unlock()
+}
+
+// Abandon closes the file as a crash would leave it: routed tickets still
+// waiting are not committed and the clean marker is not written.
+func Abandon(s *Store) error {
+	s.def.close()
+	return s.db.Close()
+}
+
+// Flush commits the routed tickets waiting now.
+func Flush(s *Store) error { return s.flush() }

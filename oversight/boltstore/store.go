@@ -12,6 +12,13 @@
 // oversight/postgres, where a halt, a resume, a contest and a review
 // pressed on any replica act on all of them.
 //
+// Every held ticket, vote, claim and halt is committed (fsynced) before
+// its call returns. The Gate's decision index (one resolved ticket per
+// decision applied or blocked without review) is written behind when the
+// Gate's DecisionFinder finds every recorded decision after a crash (an
+// aims.System with a durable ledger): see CreateDeferred and
+// WithIndexFlushInterval.
+//
 // Why bbolt: it is a small, pure-Go, well-maintained (etcd) B+tree store
 // with serialisable read-write transactions and fsync on commit, which is
 // exactly the atomic read-modify-write a ticket queue needs; SQLite
@@ -38,7 +45,10 @@ import (
 
 // Store is an oversight.Store in a bbolt file.
 type Store struct {
-	db *bolt.DB
+	db  *bolt.DB
+	def *deferred // routed tickets written behind (deferred.go)
+	// loss is what the previous run of the file may have lost (IndexLoss).
+	loss indexLoss
 }
 
 var (
@@ -53,6 +63,14 @@ var (
 	bucketDue        = []byte("due")         // pending tickets: deadline, ID → nothing (index.go)
 	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
 	bucketHalts      = []byte("halts")       // system ID → Halt JSON
+	// bucketMeta says whether the routed tickets written behind all
+	// reached the file: "clean" is 1 after Close committed them, 0 while
+	// the store is open; "flushed" is when waiting tickets were last
+	// committed (RFC 3339). After a crash, the decisions whose routed
+	// tickets may be lost were made between "flushed" and the next Open.
+	bucketMeta = []byte("meta")
+	keyClean   = []byte("clean")
+	keyFlushed = []byte("flushed")
 	// bucketOpenV1 (ticket ID → nothing, for open tickets) is the index
 	// files written before the queue index have; Open replaces it.
 	bucketOpenV1 = []byte("open")
@@ -60,6 +78,7 @@ var (
 
 type config struct {
 	lockTimeout time.Duration
+	flushEvery  time.Duration
 	errs        []error
 }
 
@@ -76,12 +95,18 @@ func (f optionFunc) apply(c *config) { f(c) }
 // must be positive: waiting forever would hang a replica started by
 // mistake next to a running one.
 func WithLockTimeout(d time.Duration) Option {
+	return positiveDuration("WithLockTimeout", d, func(c *config) { c.lockTimeout = d })
+}
+
+// positiveDuration is the option that set makes, or an error naming
+// option when d is not positive.
+func positiveDuration(option string, d time.Duration, set func(*config)) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {
-			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: WithLockTimeout(%v): the timeout must be positive", d))
+			c.errs = append(c.errs, fmt.Errorf("oversight/boltstore: %s(%v): the duration must be positive", option, d))
 			return
 		}
-		c.lockTimeout = d
+		set(c)
 	})
 }
 
@@ -94,7 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if ctx == nil {
 		return nil, errors.New("oversight/boltstore: Open needs a context")
 	}
-	cfg := config{lockTimeout: time.Second}
+	cfg := config{lockTimeout: time.Second, flushEvery: DefaultIndexFlushInterval}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
@@ -129,12 +154,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("oversight/boltstore: opening %s: %w", path, err)
 	}
+	opened := time.Now().UTC()
+	var loss indexLoss
 	err = db.Update(func(tx *bolt.Tx) error {
 		fresh := tx.Bucket(bucketQueue) == nil
-		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts} {
+		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if !fresh && string(meta.Get(keyClean)) != "1" {
+			// The last run ended without Close (or the file predates the
+			// marker): routed tickets written behind may be lost.
+			loss = indexLoss{lost: true, to: opened}
+			if t, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyFlushed))); err == nil {
+				loss.from = t
+			}
+		}
+		if err := meta.Put(keyClean, []byte("0")); err != nil {
+			return err
 		}
 		if fresh {
 			return migrateIndexes(tx)
@@ -145,7 +184,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit), loss: loss}, nil
+}
+
+// indexLoss is what the previous run may have lost (IndexLoss).
+type indexLoss struct {
+	lost     bool
+	from, to time.Time
+}
+
+// IndexLoss implements oversight.DeferredIndexer: when the previous run of
+// the file ended without Close, the routed tickets written behind after
+// its last commit may be lost; their decisions were made between from (that
+// commit, the zero time if none is known) and to (this Open).
+func (s *Store) IndexLoss() (from, to time.Time, lost bool) {
+	return s.loss.from, s.loss.to, s.loss.lost
 }
 
 // migrateIndexes builds the queue and deadline indexes of a file written
@@ -236,7 +289,11 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if err := s.def.beginCreate(t.ID); err != nil {
+		return err
+	}
+	defer s.def.endCreate(t.ID)
+	return s.update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
 			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
 		}
@@ -246,6 +303,9 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 
 // Get implements oversight.Store.
 func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
+	if t, ok := s.def.waiting(id); ok {
+		return t, nil
+	}
 	var t oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -258,7 +318,7 @@ func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
 // Update implements oversight.Store.
 func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Ticket) error) (oversight.Ticket, error) {
 	var t oversight.Ticket
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		if t, err = boltGet(tx, []byte(id)); err != nil {
 			return err
@@ -288,7 +348,7 @@ func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversigh
 		return oversight.Ticket{}, oversight.ErrUnauthenticated
 	}
 	var got oversight.Ticket
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			ok, err := claimableHeader(&req, v)
@@ -370,10 +430,19 @@ func (s *Store) CountOpen(ctx context.Context) (int, error) {
 // FindByDecision implements oversight.Store.
 func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversight.Ticket, error) {
 	var out []oversight.Ticket
+	// The waiting routed ticket first: if it is committed meanwhile, the
+	// read below finds it too and skips it.
+	w, waiting := s.def.waitingFor(decisionID)
+	if waiting {
+		out = append(out, w)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		prefix := []byte(decisionID + "\x00")
 		c := tx.Bucket(bucketByDecision).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
+			if waiting && string(k[len(prefix):]) == w.ID {
+				continue
+			}
 			t, err := boltGet(tx, k[len(prefix):])
 			if err != nil {
 				return err
@@ -395,13 +464,13 @@ func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw) })
+	return s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw) })
 }
 
 // ClearHalt implements oversight.HaltStore.
 func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
 	was := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHalts)
 		was = b.Get([]byte(systemID)) != nil
 		return b.Delete([]byte(systemID))
@@ -425,13 +494,26 @@ func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
 	return out, err
 }
 
-// Close implements oversight.Store: it closes the file once the
-// transactions in progress have ended. When ctx ends first, Close returns
-// ctx's error and the file is closed when they end. Closing a closed Store
-// is not an error.
+// Close implements oversight.Store: it commits the routed tickets still
+// waiting (CreateDeferred) and closes the file once the transactions in
+// progress have ended. When ctx ends first, Close returns ctx's error and
+// the file is closed when they end. Closing a closed Store is not an
+// error.
 func (s *Store) Close(ctx context.Context) error {
+	s.def.close()
 	done := make(chan error, 1)
-	go func() { done <- s.db.Close() }()
+	go func() {
+		// A second Close finds nothing waiting. Once every waiting ticket is
+		// committed, the file says so: the next Open has nothing to recover.
+		err := s.flush()
+		if err == nil {
+			err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyClean, []byte("1")) })
+			if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+				err = nil
+			}
+		}
+		done <- errors.Join(err, s.db.Close())
+	}()
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -450,7 +532,7 @@ func (s *Store) Close(ctx context.Context) error {
 // decision-index entries in one transaction.
 func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		tickets, idx := tx.Bucket(bucketTickets), tx.Bucket(bucketByDecision)
 		var doomed []oversight.Ticket
 		err := tickets.ForEach(func(k, v []byte) error {

@@ -166,6 +166,7 @@ func TestOpenRejectsBadArguments(t *testing.T) {
 	}{
 		"zero lock timeout":     {filepath.Join(dir, "a.db"), []boltstore.Option{boltstore.WithLockTimeout(0)}, "WithLockTimeout(0s)"},
 		"negative lock timeout": {filepath.Join(dir, "b.db"), []boltstore.Option{boltstore.WithLockTimeout(-time.Second)}, "must be positive"},
+		"zero flush interval":   {filepath.Join(dir, "c.db"), []boltstore.Option{boltstore.WithIndexFlushInterval(0)}, "WithIndexFlushInterval(0s)"},
 		"no path":               {"", nil, "needs a file path"},
 		"directory as file":     {dir, nil, "opening"},
 	} {

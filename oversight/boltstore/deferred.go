@@ -1,0 +1,273 @@
+package boltstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// Routed tickets (the Gate's decision index: one already resolved ticket
+// per decision applied or blocked without review) are written behind.
+// CreateDeferred keeps them in memory, every method sees them there at
+// once, and the next write transaction (a held ticket, a vote, a claim)
+// or a flush at most the flush interval later commits them, many to one
+// fsync. Without this every applied decision paid a bbolt transaction of
+// its own (~0.5 ms of fsync on the request path), unshared with other
+// requests, next to the decision log's fsync of the same decision.
+//
+// A crash loses the routed tickets not yet committed, and only those: the
+// Gate uses CreateDeferred only when its recorder finds every recorded
+// decision after a crash (oversight.DurableFinder: the decision log's
+// ledger), and reads it for a decision its store does not know, so every
+// decision the service acknowledged stays contestable. The file says
+// whether its last run ended with Close and when waiting tickets were last
+// committed (IndexLoss), so the Gate reads the log only for decision IDs
+// made in that window after a crash, never for any other unknown ID.
+// Held tickets, votes, claims and halts are committed, fsynced, before
+// their call returns, as before.
+
+// Defaults of the deferred index.
+const (
+	DefaultIndexFlushInterval = time.Second
+	// DefaultIndexFlushLimit bounds the routed tickets kept in memory; at
+	// the limit CreateDeferred commits them itself before it adds one.
+	DefaultIndexFlushLimit = 4096
+)
+
+// WithIndexFlushInterval sets how long a routed ticket given to
+// CreateDeferred may wait, at most, before it is committed (fsynced);
+// default DefaultIndexFlushInterval. It must be positive.
+func WithIndexFlushInterval(d time.Duration) Option {
+	return positiveDuration("WithIndexFlushInterval", d, func(c *config) { c.flushEvery = d })
+}
+
+var _ oversight.DeferredIndexer = (*Store)(nil)
+
+// deferred holds the routed tickets not yet committed.
+type deferred struct {
+	every time.Duration
+	limit int
+
+	mu sync.Mutex
+	// tickets are the routed tickets not yet committed, by ticket ID;
+	// nobody changes one in place (an Update commits it first).
+	tickets map[string]*oversight.Ticket
+	// byDecision maps the decision IDs of tickets (the decision's and its
+	// resolution's) to their ticket IDs, for FindByDecision.
+	byDecision map[string]string
+	// creating counts the Creates in progress by ticket ID: their tickets
+	// are not committed yet, so CreateDeferred cannot see them in the file.
+	creating map[string]int
+	timer    *time.Timer // armed while tickets is not empty
+	closed   bool
+}
+
+func newDeferred(every time.Duration, limit int) *deferred {
+	return &deferred{every: every, limit: limit, tickets: map[string]*oversight.Ticket{},
+		byDecision: map[string]string{}, creating: map[string]int{}}
+}
+
+// CreateDeferred implements oversight.DeferredIndexer. A ticket that is
+// not a resolved routed ticket is created as Create creates it.
+func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
+	if t.Kind != oversight.KindRouted || t.Open() {
+		return s.Create(ctx, t)
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	d := s.def
+	c := t.Clone()
+	for {
+		d.mu.Lock()
+		if d.closed {
+			d.mu.Unlock()
+			return fmt.Errorf("oversight/boltstore: creating ticket %s: %w", t.ID, errClosed)
+		}
+		if len(d.tickets) < d.limit {
+			break // with d.mu held
+		}
+		d.mu.Unlock()
+		// Back pressure: at the limit the caller commits what is waiting
+		// before adding to it, so memory stays bounded when flushes fall
+		// behind or fail, and a failed commit refuses this ticket rather
+		// than keep one whose decision the caller will not record.
+		if err := s.flush(); err != nil {
+			return fmt.Errorf("oversight/boltstore: committing the waiting routed tickets: %w", err)
+		}
+	}
+	exists := d.tickets[t.ID] != nil || d.creating[t.ID] > 0
+	if !exists {
+		// Under d.mu, so no Create of the same ID can begin and commit
+		// between this look and the insert.
+		err := s.db.View(func(tx *bolt.Tx) error {
+			exists = tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil
+			return nil
+		})
+		if err != nil {
+			d.mu.Unlock()
+			return err
+		}
+	}
+	if exists {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
+	}
+	d.tickets[c.ID] = &c
+	d.byDecision[c.Decision.ID] = c.ID
+	if r := c.Resolution; r != nil && r.Decision.ID != "" {
+		d.byDecision[r.Decision.ID] = c.ID
+	}
+	if d.timer == nil {
+		d.timer = time.AfterFunc(d.every, s.flushDeferred)
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+// flush commits the waiting routed tickets, if any.
+func (s *Store) flush() error {
+	s.def.mu.Lock()
+	n := len(s.def.tickets)
+	s.def.mu.Unlock()
+	if n == 0 {
+		return nil
+	}
+	return s.update(func(*bolt.Tx) error { return nil })
+}
+
+var errClosed = errors.New("the store is closed")
+
+// flushDeferred commits the waiting routed tickets (the timer's work). A
+// failed flush is tried again an interval later; CreateDeferred at the
+// limit reports the error to its caller.
+func (s *Store) flushDeferred() {
+	d := s.def
+	d.mu.Lock()
+	d.timer = nil
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
+		return
+	}
+	if err := s.flush(); err != nil {
+		d.mu.Lock()
+		if d.timer == nil && !d.closed && len(d.tickets) > 0 {
+			d.timer = time.AfterFunc(d.every, s.flushDeferred)
+		}
+		d.mu.Unlock()
+	}
+}
+
+// update runs fn in a write transaction that first writes the waiting
+// routed tickets, so they are committed with it (and a fn that reads or
+// changes one finds it). They leave memory once the commit succeeded.
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	var batch []*oversight.Ticket
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		d := s.def
+		// Taken before the snapshot: every ticket waiting by then is in
+		// the batch.
+		snap := time.Now().UTC()
+		d.mu.Lock()
+		batch = batch[:0] // bbolt does not retry, but keep fn idempotent
+		for _, t := range d.tickets {
+			batch = append(batch, t)
+		}
+		d.mu.Unlock()
+		for _, t := range batch {
+			if err := boltPut(tx, nil, t); err != nil {
+				return err
+			}
+		}
+		if len(batch) > 0 {
+			// Routed tickets that waited at snap are committed here.
+			if err := tx.Bucket(bucketMeta).Put(keyFlushed, []byte(snap.Format(time.RFC3339Nano))); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+	if err != nil || len(batch) == 0 {
+		return err
+	}
+	d := s.def
+	d.mu.Lock()
+	for _, t := range batch {
+		if d.tickets[t.ID] == t {
+			delete(d.tickets, t.ID)
+			d.forget(t)
+		}
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+// forget drops t's decision IDs from byDecision. Under d.mu.
+func (d *deferred) forget(t *oversight.Ticket) {
+	if d.byDecision[t.Decision.ID] == t.ID {
+		delete(d.byDecision, t.Decision.ID)
+	}
+	if r := t.Resolution; r != nil && d.byDecision[r.Decision.ID] == t.ID {
+		delete(d.byDecision, r.Decision.ID)
+	}
+}
+
+// waiting returns a copy of the waiting routed ticket id, if there is one.
+func (d *deferred) waiting(id string) (oversight.Ticket, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if t := d.tickets[id]; t != nil {
+		return t.Clone(), true
+	}
+	return oversight.Ticket{}, false
+}
+
+// waitingFor returns a copy of the waiting routed ticket that concerns
+// decisionID, if there is one.
+func (d *deferred) waitingFor(decisionID string) (oversight.Ticket, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if t := d.tickets[d.byDecision[decisionID]]; t != nil {
+		return t.Clone(), true
+	}
+	return oversight.Ticket{}, false
+}
+
+// beginCreate marks a Create of id in progress, or reports that a routed
+// ticket with that ID is waiting. endCreate must follow a nil return.
+func (d *deferred) beginCreate(id string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.tickets[id] != nil {
+		return fmt.Errorf("%w: %s", oversight.ErrTicketExists, id)
+	}
+	d.creating[id]++
+	return nil
+}
+
+func (d *deferred) endCreate(id string) {
+	d.mu.Lock()
+	if d.creating[id]--; d.creating[id] <= 0 {
+		delete(d.creating, id)
+	}
+	d.mu.Unlock()
+}
+
+// close stops the timer and refuses further deferred tickets; the caller
+// then commits what is waiting.
+func (d *deferred) close() {
+	d.mu.Lock()
+	d.closed = true
+	if d.timer != nil {
+		d.timer.Stop()
+		d.timer = nil
+	}
+	d.mu.Unlock()
+}
