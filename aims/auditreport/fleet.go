@@ -61,6 +61,9 @@ type InstanceRow struct {
 	// Management counts management-system records (incidents, impact
 	// assessments, authorisations, changes, risks).
 	Management int
+	// GenAI counts generative-AI records (aims/genai: interactions,
+	// feedback, evaluations).
+	GenAI int
 	// Verdict is the instance ledger's verification verdict: pass, fail,
 	// or not assessed when the ledgers were not verified.
 	Verdict Verdict
@@ -108,7 +111,7 @@ func buildInstances(in *Input, v *view, ledgerVerdict Verdict) InstanceSection {
 			row[&in.Decisions[next]] = i
 			next++
 		}
-		r := InstanceRow{Name: il.Name, Dir: il.Dir, Management: il.Management, Verdict: VerdictUnknown}
+		r := InstanceRow{Name: il.Name, Dir: il.Dir, Management: il.Management, GenAI: il.GenAI, Verdict: VerdictUnknown}
 		if vd, ok := verdicts[il.Dir]; ok {
 			r.Verdict = vd
 		}
@@ -152,6 +155,7 @@ func buildInstances(in *Input, v *view, ledgerVerdict Verdict) InstanceSection {
 		t.Contests += r.Contests
 		t.Halts += r.Halts
 		t.Management += r.Management
+		t.GenAI += r.GenAI
 	}
 	s.Total = t
 	if len(s.Rows) == 1 {

@@ -150,9 +150,9 @@ func (m *md) instances(s *InstanceSection) {
 			name += " (differs)"
 		}
 		rows = append(rows, []string{name, orDash(r.Dir), itoa(r.Decisions), itoa(r.Applied), itoa(r.Held), itoa(r.Blocked),
-			itoa(r.Resolutions), itoa(r.Contests), itoa(r.Halts), itoa(r.Management), verdictWord(r.Verdict)})
+			itoa(r.Resolutions), itoa(r.Contests), itoa(r.Halts), itoa(r.Management), itoa(r.GenAI), verdictWord(r.Verdict)})
 	}
-	m.table([]string{"Instance", "Ledger folder", "Decisions", "Applied", "Held", "Blocked", "Reviewer resolutions", "Contests", "Halts", "Management records", "Ledger"}, rows)
+	m.table([]string{"Instance", "Ledger folder", "Decisions", "Applied", "Held", "Blocked", "Reviewer resolutions", "Contests", "Halts", "Management records", "GenAI records", "Ledger"}, rows)
 	if len(s.Rows) < 2 {
 		return
 	}

@@ -139,6 +139,9 @@ func TestSimulationLeavesEvidenceAndNoPersonalData(t *testing.T) {
 	require.Len(t, in.Instances, 1)
 	assert.Equal(t, genaiRecords, len(in.GenAI))
 	assert.Equal(t, genaiRecords, in.Instances[0].GenAI)
+	require.Len(t, rep.Instances.Rows, 1)
+	assert.Equal(t, genaiRecords, rep.Instances.Rows[0].GenAI, "the per-instance row counts the ledger's GenAI records")
+	assert.Equal(t, genaiRecords, rep.Instances.Total.GenAI)
 	g := rep.GenAI
 	require.True(t, g.Available, g.Note)
 	assert.Equal(t, 24, g.Interactions)
