@@ -166,3 +166,40 @@ func ExampleNewDDM() {
 	// warning at 1535
 	// drift at 1605
 }
+
+// Three replicas of a service each watch a third of the traffic, and on a
+// small shift their verdicts disagree. The fleet has one verdict: their
+// windows, merged, tested by the same monitor code as one replica's
+// window, on all of the data.
+func ExampleMonitor_EvaluateProfiles() {
+	ref, _ := drift.NewNumericProfile("income", sample(1, 2000, 0))
+	profiles := drift.Profiles{Numeric: []*drift.NumericProfile{ref}}
+	var windows []drift.Profiles
+	// KS, whose p-value reflects how much data the window holds.
+	ks := drift.WithNumericTest(func(p *drift.NumericProfile, cur []float64) (drift.Result, error) {
+		r, err := p.KS(cur)
+		return r.Result, err
+	})
+	for r, current := range [][]float64{sample(5, 150, 0.15), sample(6, 150, 0.15), sample(7, 150, 0.15)} {
+		replica, _ := drift.NewMonitor(profiles, drift.WithCountWindow(200), drift.WithMinObservations(100), ks)
+		for _, x := range current {
+			_ = replica.ObserveNumeric("income", x)
+		}
+		w, _ := replica.WindowProfiles() // or the replica's aims.drift.window events (WithWindowExport)
+		windows = append(windows, w)
+		own, _ := replica.Evaluate(context.Background())
+		fmt.Printf("replica %d alone: %d values, p=%.3f, drift %v\n", r+1, own.Features[0].Observations, own.Features[0].Result.PValue, own.Features[0].Drift)
+		_ = replica.Close(context.Background())
+	}
+	fleet, _ := drift.MergeProfiles(windows...)
+	judge, _ := drift.NewMonitor(profiles, drift.WithCountWindow(200), drift.WithMinObservations(100), ks)
+	defer judge.Close(context.Background())
+	rep, _ := judge.EvaluateProfiles(context.Background(), fleet)
+	f := rep.Features[0]
+	fmt.Printf("fleet: %d values, p=%.4f, drift %v\n", f.Observations, f.Result.PValue, f.Drift)
+	// Output:
+	// replica 1 alone: 150 values, p=0.444, drift false
+	// replica 2 alone: 150 values, p=0.007, drift true
+	// replica 3 alone: 150 values, p=0.224, drift false
+	// fleet: 450 values, p=0.0271, drift true
+}
