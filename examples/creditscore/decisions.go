@@ -35,6 +35,10 @@ type decisionBook struct {
 	mu    sync.Mutex
 	byID  map[string]*bookEntry
 	alias map[string]string // review and contest record ID -> decision ID
+	// held maps the decisions held for review whose resolution the book
+	// has not seen to their ticket IDs: what the fleet's catch-up asks the
+	// shared store about, without walking every decision ever made.
+	held map[string]string
 	// observe feeds the fairness monitor the final outcome of a decision,
 	// once, when it is known (at submission for automatic ones, at
 	// resolution for held ones).
@@ -50,7 +54,7 @@ type bookEntry struct {
 }
 
 func newDecisionBook(observe func(id string, groups []string, approved bool)) *decisionBook {
-	return &decisionBook{byID: map[string]*bookEntry{}, alias: map[string]string{}, observe: observe}
+	return &decisionBook{byID: map[string]*bookEntry{}, alias: map[string]string{}, held: map[string]string{}, observe: observe}
 }
 
 // approved says whether a final outcome grants the loan.
@@ -81,6 +85,9 @@ func (b *decisionBook) submitted(out oversight.Outcome) {
 	}
 	e.out = out
 	if out.Pending() {
+		if out.Ticket != nil {
+			b.held[out.Decision.ID] = out.Ticket.ID
+		}
 		b.mu.Unlock()
 		return
 	}
@@ -113,6 +120,7 @@ func (b *decisionBook) resolved(out oversight.Outcome) {
 		return
 	}
 	b.alias[out.Decision.ID] = id
+	delete(b.held, id)
 	e.out = out
 	e.final = true
 	b.observeLocked(id, e)
@@ -136,19 +144,19 @@ func (b *decisionBook) heldTickets(limit int, ids ...string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []string
-	add := func(e *bookEntry) {
-		if e != nil && !e.final && e.out.Ticket != nil && len(out) < limit {
-			out = append(out, e.out.Ticket.ID)
-		}
-	}
 	if len(ids) > 0 {
 		for _, id := range ids {
-			add(b.byID[id])
+			if t, ok := b.held[id]; ok && len(out) < limit {
+				out = append(out, t)
+			}
 		}
 		return out
 	}
-	for _, e := range b.byID {
-		add(e)
+	for _, t := range b.held {
+		if len(out) == limit {
+			break
+		}
+		out = append(out, t)
 	}
 	return out
 }
