@@ -332,12 +332,26 @@ func instancesBySystem(points []otlpfile.Point) map[string]map[string]bool {
 // the whole system's disparities (the monitor's default).
 const fleetMinGroup = 30
 
-// fleetMonitors computes the whole-system view of each system with several
-// instances from each instance's latest cumulative counts.
-func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool) []FairnessMonitor {
-	// A series is one instance's life: a restarted instance starts its
-	// counters again, at a new start time, and its earlier life's latest
-	// counts still count.
+// InstanceCounts are one system's cumulative fairness counts, instance
+// by instance (CumulativeCounts).
+type InstanceCounts struct {
+	// Instances are the instances (aims.system.instance), sorted.
+	Instances []string
+	// Counts holds each instance's counts, in the order of Instances, each
+	// sorted by group: ready for fairness.SumGroupCounts.
+	Counts [][]fairness.GroupCounts
+	// AsOf is the time of the latest point read.
+	AsOf time.Time
+}
+
+// CumulativeCounts rebuilds, by system, each instance's fairness counts
+// from the aims.fairness.cumulative.* points of a Collector's output: the
+// latest point of every series, added up per group. A restarted instance's
+// counters are a new series (a new start time), so its earlier life's
+// counts still count. Points that are not finite or negative, or name no
+// group, are skipped. The report's whole-system view is built from it, and
+// so is any other reader's fleet view.
+func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	type key struct {
 		sys, inst, metric, group string
 		start                    int64
@@ -347,11 +361,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
 			continue
 		}
-		sys := systemOf(p.Attributes, p.Resource)
-		if len(instances[sys]) < 2 {
-			continue
-		}
-		k := key{sys, otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
+		k := key{systemOf(p.Attributes, p.Resource), otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
 			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.UnixNano()}
 		if k.group == "" {
 			continue
@@ -381,27 +391,40 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			asOf[k.sys] = lv.t
 		}
 	}
-	var out []FairnessMonitor
+	out := make(map[string]InstanceCounts, len(counts))
 	for sys, byInst := range counts {
-		var insts []string
+		ic := InstanceCounts{AsOf: asOf[sys]}
 		for inst := range byInst {
-			insts = append(insts, inst)
+			ic.Instances = append(ic.Instances, inst)
 		}
-		sort.Strings(insts)
-		var parts [][]fairness.GroupCounts
-		for _, inst := range insts {
+		sort.Strings(ic.Instances)
+		for _, inst := range ic.Instances {
 			var cs []fairness.GroupCounts
 			for _, c := range byInst[inst] {
 				cs = append(cs, *c)
 			}
 			sort.Slice(cs, func(i, j int) bool { return cs[i].Group < cs[j].Group })
-			parts = append(parts, cs)
+			ic.Counts = append(ic.Counts, cs)
 		}
+		out[sys] = ic
+	}
+	return out
+}
+
+// fleetMonitors computes the whole-system view of each system with several
+// instances from each instance's latest cumulative counts.
+func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool) []FairnessMonitor {
+	var out []FairnessMonitor
+	for sys, ic := range CumulativeCounts(points) {
+		if len(instances[sys]) < 2 {
+			continue
+		}
+		insts, parts := ic.Instances, ic.Counts
 		st, err := fairness.FleetStatsOf(fairness.SumGroupCounts(parts...), fleetMinGroup)
 		if err != nil {
 			continue // inconsistent counts (say, more selected than decided): no fleet view
 		}
-		at := asOf[sys]
+		at := ic.AsOf
 		byMetric := map[string]map[string]latestValue{}
 		put := func(metric, group string, v float64) {
 			if math.IsNaN(v) {

@@ -13,6 +13,7 @@ import (
 	lognoop "go.opentelemetry.io/otel/log/noop"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 
+	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/drift"
@@ -55,45 +56,21 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 	v := fleetView{Counts: map[string][]fairness.GroupCounts{}, Windows: map[string]drift.Profiles{}}
 	instances := map[string]bool{}
 
-	type at struct {
-		t time.Time
-		v float64
-	}
-	// instance, metric, group, series start: a restarted replica's
-	// counters are a new series, whose counts add to its earlier life's.
-	latest := map[[4]string]at{}
+	// Each replica's cumulative fairness counts, as the audit report
+	// reads them (every series of a replica that restarted adds up).
 	mf, err := os.Open(filepath.Join(otelDir, "metrics.jsonl"))
 	if err != nil {
 		return v, err
 	}
 	defer mf.Close()
-	err = otlpfile.EachPoint(mf, func(p otlpfile.Point) error {
-		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || otlpfile.String(p.Resource, string(semconv.AimsSystemID)) != systemID {
-			return nil
-		}
-		k := [4]string{otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
-			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.Format(time.RFC3339Nano)}
-		if cur, ok := latest[k]; !ok || !p.Time.Before(cur.t) {
-			latest[k] = at{p.Time, p.Value}
-		}
-		return nil
-	}, otlpfile.WithName("metrics.jsonl"))
+	points, err := otlpfile.ReadMetrics(mf, otlpfile.WithName("metrics.jsonl"))
 	if err != nil {
 		return v, err
 	}
-	byInstance := map[string]map[string]*fairness.GroupCounts{}
-	for k, a := range latest {
-		inst, metric, group := k[0], k[1], k[2]
+	ic := auditreport.CumulativeCounts(points)[systemID]
+	for i, inst := range ic.Instances {
 		instances[inst] = true
-		if byInstance[inst] == nil {
-			byInstance[inst] = map[string]*fairness.GroupCounts{}
-		}
-		c := byInstance[inst][group]
-		if c == nil {
-			c = &fairness.GroupCounts{Group: group}
-			byInstance[inst][group] = c
-		}
-		c.AddCount(metric, int64(a.v))
+		v.Counts[inst] = ic.Counts[i]
 	}
 
 	type window struct {
@@ -139,17 +116,7 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 		v.Instances = append(v.Instances, inst)
 	}
 	sort.Strings(v.Instances)
-	var all [][]fairness.GroupCounts
-	for _, inst := range v.Instances {
-		var cs []fairness.GroupCounts
-		for _, c := range byInstance[inst] {
-			cs = append(cs, *c)
-		}
-		sort.Slice(cs, func(i, j int) bool { return cs[i].Group < cs[j].Group })
-		v.Counts[inst] = cs
-		all = append(all, cs)
-	}
-	v.Fleet = fairness.SumGroupCounts(all...)
+	v.Fleet = fairness.SumGroupCounts(ic.Counts...)
 	sort.Slice(v.Fleet, func(i, j int) bool { return v.Fleet[i].Group < v.Fleet[j].Group })
 	if v.Stats, err = fairness.FleetStatsOf(v.Fleet, fairnessMinGroup); err != nil {
 		return v, err
