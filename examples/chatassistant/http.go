@@ -154,20 +154,25 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "send {conversation_id, response_id, kind, rating | category, comment}", http.StatusBadRequest)
 		return
 	}
+	report := genai.FeedbackKind(req.Kind) == genai.FeedbackReport
+	if report {
+		// Reports one at a time: one incident per response, however
+		// often and however concurrently it is reported.
+		s.reportMu.Lock()
+		defer s.reportMu.Unlock()
+	}
 	// Feedback is about a response this service gave in that
 	// conversation, so nobody records or reports what never happened.
-	if _, ok := s.convs.gave(req.ConversationID, req.ResponseID); !ok {
+	incident, ok := s.convs.gave(req.ConversationID, req.ResponseID)
+	if !ok {
 		http.Error(w, "no such response in this conversation", http.StatusNotFound)
 		return
 	}
-	report := genai.FeedbackKind(req.Kind) == genai.FeedbackReport
 	if report {
-		// One incident per response: a second report of the same answer
-		// adds nothing; and a bound on open reports, so a flood of them
-		// cannot crowd out the incidents staff and monitors open.
-		s.reportMu.Lock()
-		defer s.reportMu.Unlock()
-		if incident, _ := s.convs.gave(req.ConversationID, req.ResponseID); incident != "" {
+		// A second report of the same answer adds nothing; and a bound on
+		// open reports, so a flood of them cannot crowd out the incidents
+		// staff and monitors open.
+		if incident != "" {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(map[string]string{"incident_id": incident, "status": "already reported"})
 			return
