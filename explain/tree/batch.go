@@ -51,12 +51,11 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 		rows32 []int32
 		acc32  []float32
 		rows64 []int64
-		leaves []int32
 		_      cacheLinePad
 	}
 	ws := make([]*scratch, workers)
 	for i := range ws {
-		s := &scratch{m: padded[float64](predictChunk * K), leaves: padded[int32](predictChunk)}
+		s := &scratch{m: padded[float64](predictChunk * K)}
 		if e.float32 {
 			s.rows32, s.acc32 = padded[int32](predictChunk*M), padded[float32](predictChunk*K)
 		} else {
@@ -70,21 +69,24 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 		m := s.m[:n*K]
 		src := x.Data[lo*M : hi*M]
 		if e.float32 {
-			rows := s.rows32[:n*M]
-			for i, v := range src {
-				rows[i] = key32(float32(v))
+			cols := s.rows32
+			for r := 0; r < n; r++ {
+				for f, v := range src[r*M : (r+1)*M] {
+					cols[f*predictChunk+r] = key32(float32(v))
+				}
 			}
-			acc := s.acc32[:n*K]
-			marginBlock(e, e.p32, rows, n, acc, s.leaves)
-			for i, v := range acc {
+			marginBlock(e, e.p32, cols, n, s.acc32)
+			for i, v := range s.acc32[:n*K] {
 				m[i] = float64(v)
 			}
 		} else {
-			rows := s.rows64[:n*M]
-			for i, v := range src {
-				rows[i] = key64(v)
+			cols := s.rows64
+			for r := 0; r < n; r++ {
+				for f, v := range src[r*M : (r+1)*M] {
+					cols[f*predictChunk+r] = key64(v)
+				}
 			}
-			marginBlock(e, e.p64, rows, n, m, s.leaves)
+			marginBlock(e, e.p64, cols, n, s.m)
 		}
 		for r := 0; r < n; r++ {
 			sink(lo+r, m[r*K:(r+1)*K])
@@ -93,22 +95,19 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 	})
 }
 
-// marginBlock writes the margins of n rows of keys into acc (n × K) in the
-// precision F, as XGBoost sums them: each row starts from the intercept
-// and adds its trees in file order.
-func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ensemble, p *predictor[K, U], rows []K, n int, acc []F, leaves []int32) {
-	NG, M := e.numGroups, e.numFeatures
+// marginBlock writes the margins of the first n rows of a column block of
+// keys (see [walkAdd]) into acc (predictChunk × K) in the precision F, as
+// XGBoost sums them: each row starts from the intercept and adds its trees
+// in file order.
+func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ensemble, p *predictor[K, U], cols []K, n int, acc []F) {
+	NG := e.numGroups
 	for r := 0; r < n; r++ {
 		for k := 0; k < NG; k++ {
 			acc[r*NG+k] = F(e.intercept[k])
 		}
 	}
 	for t := range e.roots {
-		g := int(e.group[t])
-		p.walkBlock(t, rows, M, n, leaves)
-		for r, l := range leaves[:n] {
-			acc[r*NG+g] += F(e.value[l])
-		}
+		walkAdd(p, t, cols, n, acc, NG, int(e.group[t]))
 	}
 }
 

