@@ -1,9 +1,6 @@
 package drift
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // This file computes the distribution of the two-sided one-sample
 // Kolmogorov–Smirnov statistic D_n, following the algorithm selection of
@@ -421,44 +418,27 @@ func smirnovSF(n int, x float64) float64 {
 	if alpha == 0 {
 		nTerms--
 	}
-	var mx, s float64
-	if nTerms < 1<<16 {
-		mx, s = smirnovTerms(nf, x, nx, nxErr, 0, nTerms, nTerms)
-	} else {
-		// Large n: the terms are flat over most of the range, so all of
-		// them count; sum the two halves on two goroutines.
-		mid := nTerms / 2
-		var mx2, s2 float64
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mx2, s2 = smirnovTerms(nf, x, nx, nxErr, mid, nTerms, nTerms)
-		}()
-		mx, s = smirnovTerms(nf, x, nx, nxErr, 0, mid, nTerms)
-		wg.Wait()
-		if mx2 > mx {
-			mx, s, mx2, s2 = mx2, s2, mx, s
-		}
-		if s2 > 0 {
-			s += s2 * math.Exp(mx2-mx)
-		}
+	if mx, s, ok := smirnovTrapezoid(nf, x, nx, nxErr, nTerms); ok {
+		return clip01(math.Exp(math.Log(x) + mx + math.Log(s)))
 	}
+	// The sampled sum declines only for small n (under about 2,000 here),
+	// where the ends of the sum are not negligible; those sums are short.
+	mx, s := smirnovTerms(nf, x, nx, nxErr, nTerms)
 	return clip01(math.Exp(math.Log(x) + mx + math.Log(s)))
 }
 
-// smirnovTerms sums the Birnbaum–Tingey terms j in [from, to) in log
-// space, returning the sum as exp(mx)·s. log C(n, j) is updated by
+// smirnovTerms sums the Birnbaum–Tingey terms j in [0, nTerms) one by one
+// in log space, returning the sum as exp(mx)·s. log C(n, j) is updated by
 // log((n−j+1)/j) per term and re-anchored on lgamma every 256 terms so
 // rounding does not accumulate. Like scipy, it stops once the remaining
 // terms cannot change the sum.
-func smirnovTerms(nf, x, nx, nxErr float64, from, to, nTerms int) (mx, s float64) {
+func smirnovTerms(nf, x, nx, nxErr float64, nTerms int) (mx, s float64) {
 	lgn1, _ := math.Lgamma(nf + 1)
 	mx = math.Inf(-1)
 	var logC float64
-	for j := from; j < to; j++ {
+	for j := 0; j < nTerms; j++ {
 		jf := float64(j)
-		if j == from || j%256 == 0 {
+		if j%256 == 0 {
 			lj1, _ := math.Lgamma(jf + 1)
 			lnj1, _ := math.Lgamma(nf - jf + 1)
 			logC = lgn1 - lj1 - lnj1
@@ -477,7 +457,7 @@ func smirnovTerms(nf, x, nx, nxErr float64, from, to, nTerms int) (mx, s float64
 		} else {
 			s += math.Exp(lt - mx)
 		}
-		if j > from && j != nTerms-1 && 4*float64(nTerms-j)*math.Exp(lt-mx) < 0x1p-52*s {
+		if j > 0 && j != nTerms-1 && 4*float64(nTerms-j)*math.Exp(lt-mx) < 0x1p-52*s {
 			break
 		}
 	}
