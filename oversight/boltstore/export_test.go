@@ -55,3 +55,14 @@ func Abandon(s *Store) error {
 
 // Flush commits the routed tickets waiting now.
 func Flush(s *Store) error { return s.flush() }
+
+// SetCommitHook makes every grouped commit of Creates call fn with the
+// number of Creates it commits, before its transaction.
+func SetCommitHook(s *Store, fn func(n int)) { s.creates.onCommit = fn }
+
+// WaitingCreates returns how many Creates wait for the next commit.
+func WaitingCreates(s *Store) int {
+	s.creates.mu.Lock()
+	defer s.creates.mu.Unlock()
+	return len(s.creates.waiting)
+}

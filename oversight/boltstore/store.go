@@ -47,6 +47,8 @@ import (
 type Store struct {
 	db  *bolt.DB
 	def *deferred // routed tickets written behind (deferred.go)
+	// creates groups concurrent Creates into shared commits (groupcommit.go).
+	creates createGroup
 	// loss is what the previous run of the file may have lost (IndexLoss).
 	loss indexLoss
 }
@@ -293,7 +295,7 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 		return err
 	}
 	defer s.def.endCreate(t.ID)
-	return s.update(func(tx *bolt.Tx) error {
+	return s.createGrouped(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
 			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
 		}
