@@ -458,9 +458,9 @@ func BenchmarkGovernanceCost(b *testing.B) {
 // path under concurrent requests, as a busy service pays it: 16 requests
 // in flight on two cores (b.SetParallelism(8)). Concurrent decisions share
 // the durable ledger's fsyncs (group commit) and the bbolt store's
-// write-behind commits, so durability costs a request less here than one
-// request at a time; a held decision's ticket is still its own fsynced
-// transaction. cpu-ns/op is the process CPU per request, ns/op the wall
+// write-behind commits, and held decisions' tickets created at the same
+// time share a commit, so durability costs a request less here than one
+// request at a time. cpu-ns/op is the process CPU per request, ns/op the wall
 // time per request (the inverse of the throughput).
 //
 //	go test -run '^$' -bench GovernanceCostUnderLoad -benchmem -benchtime 4000x ./examples/creditscore/

@@ -13,7 +13,8 @@
 // pressed on any replica act on all of them.
 //
 // Every held ticket, vote, claim and halt is committed (fsynced) before
-// its call returns. The Gate's decision index (one resolved ticket per
+// its call returns; held tickets created at the same time share a commit
+// (groupcommit.go). The Gate's decision index (one resolved ticket per
 // decision applied or blocked without review) is written behind when the
 // Gate's DecisionFinder finds every recorded decision after a crash (an
 // aims.System with a durable ledger): see CreateDeferred and
