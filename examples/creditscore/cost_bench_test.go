@@ -390,6 +390,15 @@ func (r *costRig) writeJSON(w http.ResponseWriter, req *http.Request, status int
 	_, _ = w.Write(body)
 }
 
+// post sends body to the rig's POST /v1/applications in-process.
+func (r *costRig) post(body []byte) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/v1/applications", bytes.NewReader(body))
+	req.Pattern = "POST /v1/applications"
+	w := httptest.NewRecorder()
+	r.handler.ServeHTTP(w, req)
+	return w
+}
+
 // costBodies are the JSON bodies of costApps.
 func costBodies(b *testing.B) [][]byte {
 	costModel()
@@ -440,11 +449,7 @@ func BenchmarkGovernanceCost(b *testing.B) {
 			start := cpuTime()
 			i := 0
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/v1/applications", bytes.NewReader(bodies[i%len(bodies)]))
-				req.Pattern = "POST /v1/applications"
-				w := httptest.NewRecorder()
-				r.handler.ServeHTTP(w, req)
-				if w.Code != http.StatusOK {
+				if w := r.post(bodies[i%len(bodies)]); w.Code != http.StatusOK {
 					b.Fatalf("status %d: %s", w.Code, w.Body)
 				}
 				i++
@@ -480,11 +485,7 @@ func BenchmarkGovernanceCostUnderLoad(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := int(next.Add(1))
-					req := httptest.NewRequest(http.MethodPost, "/v1/applications", bytes.NewReader(bodies[i%len(bodies)]))
-					req.Pattern = "POST /v1/applications"
-					w := httptest.NewRecorder()
-					r.handler.ServeHTTP(w, req)
-					if w.Code != http.StatusOK {
+					if w := r.post(bodies[i%len(bodies)]); w.Code != http.StatusOK {
 						b.Errorf("status %d: %s", w.Code, w.Body)
 						return
 					}
