@@ -30,7 +30,7 @@ import (
 // Links are byte offsets rather than indices, so that a step of the walk
 // is a handful of instructions with every address one base plus an offset:
 // col is where the split feature's keys start in a column block of rows
-// (see [predictor.walkBlock]) and left is where the left child starts in
+// (see [walkAdd]) and left is where the left child starts in
 // the node array; the right child follows it.
 type pnode[K int32 | int64, U uint32 | uint64] struct {
 	thr  K
@@ -99,7 +99,7 @@ func (p *predictor[K, U]) colSize() uintptr {
 // newPredictor builds the prediction layout of e's nodes. It refuses a
 // model whose offsets would not fit the layout's 32 bits (over 178 million
 // nodes, or over 8 million features) and checks every link, because
-// [predictor.walkBlock] follows them without bounds checks.
+// [walkAdd] follows them without bounds checks.
 func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(float64) K) (*predictor[K, U], error) {
 	p := &predictor[K, U]{nodes: make([]pnode[K, U], len(e.nodes)), key: key, roots: e.roots, depth: e.depth, m: e.numFeatures}
 	ns, cs := p.nodeSize(), p.colSize()
