@@ -77,7 +77,8 @@ func stirlingCorrection(m float64) float64 {
 
 // smirnovTrapezoid returns the Birnbaum–Tingey sum over j in [0, nTerms)
 // as exp(mx)·s, sampled as described above. ok is false, and nothing was
-// summed beyond a few terms, when the sum does not have the shape the
+// summed beyond the first level's 64 to 128 terms, when the sum does not
+// have the shape the
 // sampling needs (an end term within e^-60 of the peak, or too few terms
 // to gain); the caller then sums term by term.
 func smirnovTrapezoid(nf, x, nx, nxErr float64, nTerms int) (mx, s float64, ok bool) {
