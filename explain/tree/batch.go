@@ -75,7 +75,9 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 					cols[f*predictChunk+r] = key32(float32(v))
 				}
 			}
-			marginBlock(e, e.p32, cols, n, s.acc32)
+			if err := marginBlock(e, e.p32, cols, n, s.acc32); err != nil {
+				return err
+			}
 			for i, v := range s.acc32[:n*K] {
 				m[i] = float64(v)
 			}
@@ -86,7 +88,9 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 					cols[f*predictChunk+r] = key64(v)
 				}
 			}
-			marginBlock(e, e.p64, cols, n, s.m)
+			if err := marginBlock(e, e.p64, cols, n, s.m); err != nil {
+				return err
+			}
 		}
 		for r := 0; r < n; r++ {
 			sink(lo+r, m[r*K:(r+1)*K])
@@ -99,7 +103,7 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 // keys (see [walkAdd]) into acc (predictChunk × K) in the precision F, as
 // XGBoost sums them: each row starts from the intercept and adds its trees
 // in file order.
-func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ensemble, p *predictor[K, U], cols []K, n int, acc []F) {
+func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ensemble, p *predictor[K, U], cols []K, n int, acc []F) error {
 	NG := e.numGroups
 	for r := 0; r < n; r++ {
 		for k := 0; k < NG; k++ {
@@ -107,8 +111,11 @@ func marginBlock[K int32 | int64, U uint32 | uint64, F float32 | float64](e *Ens
 		}
 	}
 	for t := range e.roots {
-		walkAdd(p, t, cols, n, acc, NG, int(e.group[t]))
+		if err := walkAdd(p, t, cols, n, acc, NG, int(e.group[t])); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // PredictOutputs is [Ensemble.PredictMargins] followed by the objective's

@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"unsafe"
@@ -60,13 +61,12 @@ func key64(x float64) int64 {
 
 // keyValue inverts key32/key64 (the missing key gives NaN).
 func keyValue[K int32 | int64](k K) float64 {
-	switch k := any(k).(type) {
-	case int32:
-		return float64(math.Float32frombits(uint32(k ^ (k >> 31 & math.MaxInt32))))
-	case int64:
-		return math.Float64frombits(uint64(k ^ (k >> 63 & math.MaxInt64)))
+	if unsafe.Sizeof(k) == 4 {
+		k32 := int32(k)
+		return float64(math.Float32frombits(uint32(k32 ^ (k32 >> 31 & math.MaxInt32))))
 	}
-	panic("unreachable")
+	k64 := int64(k)
+	return math.Float64frombits(uint64(k64 ^ (k64 >> 63 & math.MaxInt64)))
 }
 
 // predictor walks trees on rows of keys: int32 keys of float32 values for
@@ -236,14 +236,16 @@ func leafValue[K int32 | int64, U uint32 | uint64, F float32 | float64](nodes un
 // overlaps their loads. Rows past n up to the next multiple of eight are
 // walked and added too, into slots nobody reads: acc must hold
 // predictChunk rows.
-func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predictor[K, U], t int, cols []K, n int, acc []F, NG, g int) {
-	if len(cols) < p.m*predictChunk || len(acc) < predictChunk*NG || n > predictChunk || g >= NG {
-		panic("tree: walkAdd needs a whole column block")
+func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predictor[K, U], t int, cols []K, n int, acc []F, NG, g int) error {
+	// The walk reads without bounds checks, so what it reads is checked
+	// here, once a tree and block.
+	if len(cols) < p.m*predictChunk || len(acc) < predictChunk*NG || n < 0 || n > predictChunk || g < 0 || g >= NG {
+		return fmt.Errorf("tree: internal error: block of %d rows (%d keys, %d sums) for %d features and group %d of %d", n, len(cols), len(acc), p.m, g, NG)
 	}
 	var k K
 	var f F
 	if unsafe.Sizeof(f) != unsafe.Sizeof(k) {
-		panic("tree: leaf values and keys differ in size")
+		return errors.New("tree: internal error: leaf values and keys differ in size")
 	}
 	ns := uint32(p.nodeSize())
 	nodes := unsafe.Pointer(unsafe.SliceData(p.nodes))
@@ -251,7 +253,7 @@ func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predict
 		for r := 0; r < n; r++ { // categorical trees are rare; keep the fast path small
 			acc[r*NG+g] += leafValue[K, U, F](nodes, uint32(p.leafCol(t, cols, r))*ns)
 		}
-		return
+		return nil
 	}
 	ks := unsafe.Sizeof(k)
 	root, depth := uint32(p.roots[t])*ns, int(p.depth[t])
@@ -278,4 +280,5 @@ func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predict
 		a[6*NG+g] += leafValue[K, U, F](nodes, o6)
 		a[7*NG+g] += leafValue[K, U, F](nodes, o7)
 	}
+	return nil
 }

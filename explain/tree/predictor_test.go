@@ -198,3 +198,29 @@ func TestPredictorRefusesBrokenLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkAddRefusesShortBlocks: the unchecked walk gets an error, not a
+// read out of bounds, when its block is smaller than it reads.
+func TestWalkAddRefusesShortBlocks(t *testing.T) {
+	e, err := LoadXGBoostFile(vectorDir + "/" + benchCase + ".model.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := make([]int32, e.numFeatures*predictChunk)
+	acc := make([]float32, predictChunk)
+	if err := walkAdd(e.p32, 0, cols, predictChunk, acc, 1, 0); err != nil {
+		t.Fatalf("whole block refused: %v", err)
+	}
+	for name, call := range map[string]func() error{
+		"short keys":    func() error { return walkAdd(e.p32, 0, cols[:len(cols)-1], 8, acc, 1, 0) },
+		"short sums":    func() error { return walkAdd(e.p32, 0, cols, 8, acc[:predictChunk-1], 1, 0) },
+		"too many":      func() error { return walkAdd(e.p32, 0, cols, predictChunk+1, acc, 1, 0) },
+		"bad group":     func() error { return walkAdd(e.p32, 0, cols, 8, acc, 1, 1) },
+		"wide values":   func() error { return walkAdd(e.p32, 0, cols, 8, make([]float64, predictChunk), 1, 0) },
+		"negative rows": func() error { return walkAdd(e.p32, 0, cols, -1, acc, 1, 0) },
+	} {
+		if err := call(); err == nil {
+			t.Errorf("%s: walked", name)
+		}
+	}
+}
