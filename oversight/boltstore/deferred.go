@@ -27,8 +27,9 @@ import (
 // ledger), and reads it for a decision its store does not know, so every
 // decision the service acknowledged stays contestable. The file says
 // whether its last run ended with Close and when waiting tickets were last
-// committed (IndexLoss), so the Gate reads the log only for decision IDs
-// made in that window after a crash, never for any other unknown ID.
+// committed, and keeps the span a crash may have lost for good (IndexLoss),
+// so the Gate reads the log only for decision IDs made in that span, never
+// for any other unknown ID.
 // Held tickets, votes, claims and halts are committed, fsynced, before
 // their call returns, as before.
 

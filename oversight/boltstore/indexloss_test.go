@@ -63,3 +63,64 @@ func TestIndexLossAfterCrashOnly(t *testing.T) {
 		t.Errorf("loss to %v, want the reopening at %v", to, opened)
 	}
 }
+
+// TestIndexLossOutlivesCleanRuns: nothing writes a crash's lost routed
+// tickets again, so the loss span stays in the file. A run after the
+// crash that closes cleanly does not end it: the run after that still
+// finds the lost decision (through the decision log) and can contest it.
+// A second crash widens the span to cover both.
+func TestIndexLossOutlivesCleanRuns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "oversight.db")
+	rec := &durableRecorder{}
+
+	s, g := openDeferred(t, path, time.Hour, rec)
+	lostDecision := submitApplied(t, g) // waits in memory when the process dies
+	if err := boltstore.Abandon(s); err != nil {
+		t.Fatal(err)
+	}
+	s, g = openDeferred(t, path, time.Hour, rec)
+	from1, to1, lost := s.IndexLoss()
+	if !lost {
+		t.Fatal("an abandoned file reports no loss")
+	}
+	// Nothing was committed in the crashed run, so the span starts when
+	// that run opened the file, not at the beginning of time.
+	if from1.IsZero() || from1.After(lostDecision.Time) {
+		t.Errorf("loss from %v, want the crashed run's opening, before its decision at %v", from1, lostDecision.Time)
+	}
+	submitApplied(t, g)
+	if err := g.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	s, g = openDeferred(t, path, time.Hour, rec)
+	if from, to, lost := s.IndexLoss(); !lost || !from.Equal(from1) || !to.Equal(to1) {
+		t.Fatalf("after a clean run: loss %v..%v (%v), want the crash's %v..%v", from, to, lost, from1, to1)
+	}
+	if out, err := g.Decision(ctx, lostDecision.ID); err != nil || out.Decision.ID != lostDecision.ID {
+		t.Fatalf("the crash's decision after a clean run: %+v, %v", out, err)
+	}
+	if _, err := g.Contest(ctx, lostDecision.ID, "please review"); err != nil {
+		t.Fatalf("contesting the crash's decision after a clean run: %v", err)
+	}
+
+	// A second crash, after a commit: the span covers both.
+	submitApplied(t, g)
+	if err := boltstore.Flush(s); err != nil {
+		t.Fatal(err)
+	}
+	submitApplied(t, g)
+	if err := boltstore.Abandon(s); err != nil {
+		t.Fatal(err)
+	}
+	s, g = openDeferred(t, path, time.Hour, rec)
+	defer func() { _ = g.Close(ctx); _ = s.Close(ctx) }()
+	from, to, lost := s.IndexLoss()
+	if !lost || !from.Equal(from1) || !to.After(to1) {
+		t.Errorf("after a second crash: loss %v..%v (%v), want from %v to after %v", from, to, lost, from1, to1)
+	}
+}

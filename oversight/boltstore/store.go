@@ -69,11 +69,16 @@ var (
 	// bucketMeta says whether the routed tickets written behind all
 	// reached the file: "clean" is 1 after Close committed them, 0 while
 	// the store is open; "flushed" is when waiting tickets were last
-	// committed (RFC 3339). After a crash, the decisions whose routed
-	// tickets may be lost were made between "flushed" and the next Open.
+	// committed, or the run's Open if none were since (RFC 3339). After a
+	// crash, the decisions whose routed tickets may be lost were made
+	// between "flushed" and the next Open.
 	bucketMeta = []byte("meta")
 	keyClean   = []byte("clean")
 	keyFlushed = []byte("flushed")
+	// keyLostFrom and keyLostTo keep the span whose routed tickets crashed
+	// runs may have lost (IndexLoss), RFC 3339; from is empty if unknown.
+	keyLostFrom = []byte("lost_from")
+	keyLostTo   = []byte("lost_to")
 	// bucketOpenV1 (ticket ID → nothing, for open tickets) is the index
 	// files written before the queue index have; Open replaces it.
 	bucketOpenV1 = []byte("open")
@@ -167,13 +172,26 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
+		// A loss found by an earlier Open stays: nothing writes the lost
+		// routed tickets again, so their decisions are found in the
+		// decision log for as long as the file lives.
+		loss = storedLoss(meta)
 		if !fresh && string(meta.Get(keyClean)) != "1" {
 			// The last run ended without Close (or the file predates the
 			// marker): routed tickets written behind may be lost.
-			loss = indexLoss{lost: true, to: opened}
+			now := indexLoss{lost: true, to: opened}
 			if t, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyFlushed))); err == nil {
-				loss.from = t
+				now.from = t
 			}
+			loss = loss.widen(now)
+			if err := putLoss(meta, loss); err != nil {
+				return err
+			}
+		}
+		// Nothing waits to be written yet: a crash of this run can lose
+		// only decisions made from now on, even before its first flush.
+		if err := meta.Put(keyFlushed, []byte(opened.Format(time.RFC3339Nano))); err != nil {
+			return err
 		}
 		if err := meta.Put(keyClean, []byte("0")); err != nil {
 			return err
@@ -190,16 +208,63 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit), loss: loss}, nil
 }
 
-// indexLoss is what the previous run may have lost (IndexLoss).
+// indexLoss is what the file's crashed runs may have lost (IndexLoss).
 type indexLoss struct {
 	lost     bool
 	from, to time.Time
 }
 
-// IndexLoss implements oversight.DeferredIndexer: when the previous run of
-// the file ended without Close, the routed tickets written behind after
-// its last commit may be lost; their decisions were made between from (that
-// commit, the zero time if none is known) and to (this Open).
+// widen returns the span that covers both l and o. A zero from (the last
+// commit is unknown) reaches back to the beginning.
+func (l indexLoss) widen(o indexLoss) indexLoss {
+	if !l.lost {
+		return o
+	}
+	if !o.lost {
+		return l
+	}
+	w := indexLoss{lost: true, from: l.from, to: l.to}
+	if o.from.Before(w.from) {
+		w.from = o.from
+	}
+	if o.to.After(w.to) {
+		w.to = o.to
+	}
+	return w
+}
+
+// storedLoss reads the loss span kept in the meta bucket, if any.
+func storedLoss(meta *bolt.Bucket) indexLoss {
+	to, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyLostTo)))
+	if err != nil {
+		return indexLoss{}
+	}
+	l := indexLoss{lost: true, to: to}
+	if from, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyLostFrom))); err == nil {
+		l.from = from
+	}
+	return l
+}
+
+// putLoss keeps l in the meta bucket.
+func putLoss(meta *bolt.Bucket, l indexLoss) error {
+	from := ""
+	if !l.from.IsZero() {
+		from = l.from.Format(time.RFC3339Nano)
+	}
+	if err := meta.Put(keyLostFrom, []byte(from)); err != nil {
+		return err
+	}
+	return meta.Put(keyLostTo, []byte(l.to.Format(time.RFC3339Nano)))
+}
+
+// IndexLoss implements oversight.DeferredIndexer: when a run of the file
+// ended without Close, the routed tickets written behind after its last
+// commit may be lost; their decisions were made between from (that
+// commit, the zero time if none is known) and to (the Open after the
+// crash). The span is kept in the file and reported by every later Open,
+// widened to cover each further crash, since nothing writes the lost
+// tickets again.
 func (s *Store) IndexLoss() (from, to time.Time, lost bool) {
 	return s.loss.from, s.loss.to, s.loss.lost
 }
