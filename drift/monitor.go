@@ -378,6 +378,28 @@ func (m *Monitor) Last() Report {
 	return m.last
 }
 
+// cutoff is the oldest observation time (UnixNano) a window holds at now:
+// WithTimeWindow's age, or no limit.
+func (m *Monitor) cutoff(now time.Time) int64 {
+	if m.cfg.maxAge > 0 {
+		return now.Add(-m.cfg.maxAge).UnixNano()
+	}
+	return math.MinInt64
+}
+
+// windowsSince copies every feature's window from cutoff on. Under m.mu.
+func (m *Monitor) windowsSince(cutoff int64) (map[string][]float64, map[string][]string) {
+	numWins := make(map[string][]float64, len(m.num))
+	for k, f := range m.num {
+		numWins[k] = f.win.since(cutoff)
+	}
+	catWins := make(map[string][]string, len(m.cat))
+	for k, f := range m.cat {
+		catWins[k] = f.win.since(cutoff)
+	}
+	return numWins, catWins
+}
+
 // Evaluate tests every feature's window now, updates the gauges and emits
 // events for features and the dataset whose verdict changed. Features with
 // fewer than the minimum observations are reported as not evaluated.
@@ -391,10 +413,7 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	m.evalMu.Lock()
 	defer m.evalMu.Unlock()
 	now := m.cfg.now()
-	cutoff := int64(math.MinInt64)
-	if m.cfg.maxAge > 0 {
-		cutoff = now.Add(-m.cfg.maxAge).UnixNano()
-	}
+	cutoff := m.cutoff(now)
 	// Copy the windows under the lock; test outside it so Observe is never
 	// blocked by a test.
 	m.mu.Lock()
@@ -402,15 +421,10 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 		m.mu.Unlock()
 		return Report{}, ErrClosed
 	}
-	numWins := make(map[string][]float64, len(m.num))
+	numWins, catWins := m.windowsSince(cutoff)
 	dropped := make(map[string]int64, len(m.num))
 	for k, f := range m.num {
-		numWins[k] = f.win.since(cutoff)
 		dropped[k] = f.dropped
-	}
-	catWins := make(map[string][]string, len(m.cat))
-	for k, f := range m.cat {
-		catWins[k] = f.win.since(cutoff)
 	}
 	outcome := m.outcomeReport()
 	m.mu.Unlock()
@@ -485,10 +499,11 @@ func (m *Monitor) test(ctx context.Context, now time.Time, numWins map[string][]
 		fr := FeatureReport{Feature: name, Dropped: dropped[name]}
 		var res Result
 		var err error
-		if w, ok := numWins[name]; ok {
+		if f := m.num[name]; f != nil {
+			w := numWins[name]
 			fr.Observations = len(w)
 			if len(w) >= m.cfg.minObs {
-				res, err = m.cfg.numTest(m.num[name].profile, w)
+				res, err = m.cfg.numTest(f.profile, w)
 			}
 		} else {
 			w := catWins[name]

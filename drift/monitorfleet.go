@@ -30,46 +30,39 @@ func WithWindowExport() MonitorOption {
 	return monitorOptionFunc(func(c *monitorConfig) { c.exportWindows = true })
 }
 
-// emitWindows emits the windows an evaluation tested (WithWindowExport).
+// emitWindows emits the windows an evaluation tested (WithWindowExport),
+// one event per feature.
 func (m *Monitor) emitWindows(now time.Time, numWins map[string][]float64, catWins map[string][]string) {
-	for _, name := range m.names {
-		var ps Profiles
-		if w, ok := numWins[name]; ok {
-			if len(w) == 0 {
-				continue
-			}
-			p, err := NewNumericProfile(name, w)
-			if err != nil {
-				continue // only finite values enter a window; nothing to export otherwise
-			}
-			ps.Numeric = []*NumericProfile{p}
-		} else if w := catWins[name]; len(w) > 0 {
-			p, err := NewCategoricalProfile(name, w)
-			if err != nil {
-				continue
-			}
-			ps.Categorical = []*CategoricalProfile{p}
-		} else {
-			continue
-		}
-		body, err := json.Marshal(ps)
-		if err != nil {
-			continue
-		}
-		n := len(numWins[name]) + len(catWins[name])
-		var r otellog.Record
-		r.SetEventName(semconv.EventDriftWindow)
-		r.SetTimestamp(now)
-		r.SetSeverity(otellog.SeverityInfo)
-		r.SetSeverityText("INFO")
-		r.SetBody(attribute.StringValue(string(body)))
-		r.AddAttributes(
-			semconv.AimsControlID.String(m.cfg.controlID),
-			semconv.AimsDriftFeature.String(name),
-			semconv.AimsDriftWindowObservations.Int(n),
-		)
-		m.logger.Emit(context.Background(), r)
+	ps, err := m.windowProfiles(numWins, catWins)
+	if err != nil {
+		return // only finite values enter a window, so this does not happen
 	}
+	for _, p := range ps.Numeric {
+		m.emitWindow(now, p.Feature, p.Count, Profiles{Numeric: []*NumericProfile{p}})
+	}
+	for _, p := range ps.Categorical {
+		m.emitWindow(now, p.Feature, p.Count, Profiles{Categorical: []*CategoricalProfile{p}})
+	}
+}
+
+// emitWindow emits one feature's window of n observations as ps.
+func (m *Monitor) emitWindow(now time.Time, feature string, n int, ps Profiles) {
+	body, err := json.Marshal(ps)
+	if err != nil {
+		return
+	}
+	var r otellog.Record
+	r.SetEventName(semconv.EventDriftWindow)
+	r.SetTimestamp(now)
+	r.SetSeverity(otellog.SeverityInfo)
+	r.SetSeverityText("INFO")
+	r.SetBody(attribute.StringValue(string(body)))
+	r.AddAttributes(
+		semconv.AimsControlID.String(m.cfg.controlID),
+		semconv.AimsDriftFeature.String(feature),
+		semconv.AimsDriftWindowObservations.Int(n),
+	)
+	m.logger.Emit(context.Background(), r)
 }
 
 // ParseWindowEvent decodes the body of an aims.drift.window event
@@ -149,16 +142,6 @@ func (m *Monitor) EvaluateProfiles(ctx context.Context, windows Profiles) (Repor
 		catWins[p.Feature] = w
 	}
 	// A feature without a window tests as an empty one, as in Evaluate.
-	for name := range m.num {
-		if _, ok := numWins[name]; !ok {
-			numWins[name] = nil
-		}
-	}
-	for name := range m.cat {
-		if _, ok := catWins[name]; !ok {
-			catWins[name] = nil
-		}
-	}
 	return m.test(ctx, m.cfg.now(), numWins, catWins, dropped)
 }
 

@@ -1,9 +1,6 @@
 package drift
 
-import (
-	"errors"
-	"math"
-)
+import "errors"
 
 // WindowProfiles returns the current window of each feature as a profile:
 // an exact [NumericProfile] (the window's values, sorted) per numeric
@@ -21,25 +18,20 @@ import (
 // so the profiles' Dropped is 0. A profile holds up to WithCountWindow
 // values; it is a copy, which the caller owns.
 func (m *Monitor) WindowProfiles() (Profiles, error) {
-	cutoff := int64(math.MinInt64)
-	if m.cfg.maxAge > 0 {
-		cutoff = m.cfg.now().Add(-m.cfg.maxAge).UnixNano()
-	}
+	cutoff := m.cutoff(m.cfg.now())
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return Profiles{}, ErrClosed
 	}
-	numWins := make(map[string][]float64, len(m.num))
-	for k, f := range m.num {
-		numWins[k] = f.win.since(cutoff)
-	}
-	catWins := make(map[string][]string, len(m.cat))
-	for k, f := range m.cat {
-		catWins[k] = f.win.since(cutoff)
-	}
+	numWins, catWins := m.windowsSince(cutoff)
 	m.mu.Unlock()
+	return m.windowProfiles(numWins, catWins)
+}
 
+// windowProfiles turns copied windows into profiles, in the monitor's
+// feature order, leaving out empty windows.
+func (m *Monitor) windowProfiles(numWins map[string][]float64, catWins map[string][]string) (Profiles, error) {
 	var ps Profiles
 	for _, name := range m.names {
 		if w, ok := numWins[name]; ok {
@@ -83,10 +75,7 @@ func MergeProfiles(sets ...Profiles) (Profiles, error) {
 				}
 				continue
 			}
-			c := &NumericProfile{Feature: p.Feature, Kind: p.Kind, Count: p.Count, Dropped: p.Dropped, Min: p.Min, Max: p.Max,
-				Mean: p.Mean, M2: p.M2, Sorted: append([]float64(nil), p.Sorted...), RelativeAccuracy: p.RelativeAccuracy,
-				Sketch: append([]byte(nil), p.Sketch...), Support: append([]float64(nil), p.Support...),
-				SupportCounts: append([]int(nil), p.SupportCounts...)}
+			c := p.clone()
 			num[p.Feature] = c
 			out.Numeric = append(out.Numeric, c)
 		}

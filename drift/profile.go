@@ -387,6 +387,14 @@ func (p *NumericProfile) MarshalJSON() ([]byte, error) {
 	return json.Marshal(numericProfileJSON{p.Feature, p.Kind, p.Count, p.Dropped, p.Min, p.Max, p.Mean, p.M2, p.Sorted, p.RelativeAccuracy, p.Sketch, p.Support, p.SupportCounts})
 }
 
+// clone returns a deep copy of p's data (not its prepared distribution).
+// Its field list is MarshalJSON's: a new field goes into both.
+func (p *NumericProfile) clone() *NumericProfile {
+	return &NumericProfile{Feature: p.Feature, Kind: p.Kind, Count: p.Count, Dropped: p.Dropped, Min: p.Min, Max: p.Max,
+		Mean: p.Mean, M2: p.M2, Sorted: slices.Clone(p.Sorted), RelativeAccuracy: p.RelativeAccuracy,
+		Sketch: slices.Clone(p.Sketch), Support: slices.Clone(p.Support), SupportCounts: slices.Clone(p.SupportCounts)}
+}
+
 // UnmarshalJSON implements json.Unmarshaler and validates the profile.
 func (p *NumericProfile) UnmarshalJSON(b []byte) error {
 	var j numericProfileJSON
