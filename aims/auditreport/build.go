@@ -44,7 +44,7 @@ func Build(in *Input) (*Report, error) {
 	r.Drift = buildDrift(in)
 	r.Ledger = buildLedger(in)
 	r.Instances = buildInstances(in, v, r.Ledger.Verdict)
-	r.GenAI = buildGenAI(in)
+	r.GenAI = buildGenAI(in, v)
 	r.Summary = summarise(r)
 	return r, nil
 }

@@ -70,7 +70,10 @@ type EvaluationRow struct {
 	Labels []Count
 }
 
-func buildGenAI(in *Input) GenAISection {
+// buildGenAI summarises the generative-AI records. A held response's
+// review is read from v, the same view of the oversight records the
+// oversight section counts, so the two sections cannot disagree.
+func buildGenAI(in *Input, v *view) GenAISection {
 	s := GenAISection{}
 	switch {
 	case in.Decisions == nil:
@@ -81,20 +84,6 @@ func buildGenAI(in *Input) GenAISection {
 		return s
 	}
 	s.Available = true
-	// Reviewer resolutions of held responses, by the held decision's ID.
-	resolved := map[string]aims.OversightAction{}
-	for i := range in.Decisions {
-		d := &in.Decisions[i]
-		if d.Oversight == nil || d.Oversight.RelatedDecisionID == "" {
-			continue
-		}
-		switch d.Oversight.Action {
-		case aims.ActionApprove, aims.ActionOverride, aims.ActionReject, aims.ActionExpire:
-			if d.Attributes[partialApprovalsAttr] == "" {
-				resolved[d.Oversight.RelatedDecisionID] = d.Oversight.Action
-			}
-		}
-	}
 	convs := map[string]bool{}
 	outcomes := map[genai.Outcome]int{}
 	rails := map[[2]string]*GuardrailRow{}
@@ -148,11 +137,14 @@ func buildGenAI(in *Input) GenAISection {
 			}
 			if x.Outcome == genai.OutcomeHeld && x.Review != nil {
 				s.Held++
-				switch resolved[x.Review.DecisionID] {
-				case aims.ActionApprove, aims.ActionOverride:
-					s.Approved++
-				case aims.ActionReject, aims.ActionExpire:
+				t := v.tickets[x.Review.DecisionID]
+				switch {
+				case t == nil:
+					s.Pending++
+				case t.resolution != nil && t.resolution.Oversight.Action == aims.ActionReject, t.resolution == nil && t.expiry != nil:
 					s.Rejected++
+				case t.resolution != nil:
+					s.Approved++
 				default:
 					s.Pending++
 				}

@@ -44,7 +44,7 @@ func TestGenAISectionCountsFromTheRecords(t *testing.T) {
 			{Type: genai.RecordEvaluation, Evaluation: &genai.Evaluation{Name: "relevance", Label: "fail"}},
 		},
 	}
-	s := buildGenAI(in)
+	s := buildGenAI(in, newView(in.Decisions))
 	require.True(t, s.Available)
 	assert.Equal(t, 4, s.Interactions)
 	assert.Equal(t, 3, s.Conversations)
@@ -93,6 +93,6 @@ func TestGenAISectionCountsFromTheRecords(t *testing.T) {
 	assert.Contains(t, md.String(), "| Responses held for review | 3 (1 approved, 1 rejected or expired, 1 pending) |")
 	assert.Contains(t, md.String(), "| relevance | 3 | 2 | 0.750 | pass 2, fail 1 |")
 
-	assert.False(t, buildGenAI(&Input{}).Available)
-	assert.Equal(t, "The ledger holds no generative-AI records (aims.genai/v1).", buildGenAI(&Input{Decisions: []aims.Decision{}}).Note)
+	assert.False(t, buildGenAI(&Input{}, newView(nil)).Available)
+	assert.Equal(t, "The ledger holds no generative-AI records (aims.genai/v1).", buildGenAI(&Input{Decisions: []aims.Decision{}}, newView(nil)).Note)
 }
