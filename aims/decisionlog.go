@@ -190,12 +190,7 @@ var decisionEventParams = log.EnabledParameters{Severity: log.SeverityInfo, Even
 // logger is enabled, since with a no-op provider the work (and the
 // encoding of body) would be wasted on the request path.
 func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
-	var r log.Record
-	r.SetEventName(semconv.EventDecision)
-	r.SetTimestamp(d.Time)
-	r.SetSeverity(log.SeverityInfo)
-	r.SetSeverityText("INFO")
-	r.SetBody(attribute.StringValue(string(body)))
+	r := infoRecord(semconv.EventDecision, d.Time, body)
 	// One slice, added at once: the record grows its attribute storage
 	// once instead of at every call.
 	var stack [32]attribute.KeyValue

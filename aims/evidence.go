@@ -87,11 +87,10 @@ func checkEvidence(systemID string, e *Evidence) error {
 	case len(e.Controls) == 0:
 		return fmt.Errorf("aims: %s record: controls is empty; a record names the Annex A controls it evidences", e.SchemaVersion)
 	}
-	controls := make([]string, len(e.Controls))
-	for i, c := range e.Controls {
-		controls[i] = NormalizeControlID(c)
-		if _, ok := LookupControl(controls[i]); !ok {
-			return fmt.Errorf("aims: %s record: controls[%d]: %q is not an Annex A control", e.SchemaVersion, i, c)
+	controls := normalizeControls(e.Controls)
+	for i, c := range controls {
+		if _, ok := LookupControl(c); !ok {
+			return fmt.Errorf("aims: %s record: controls[%d]: %q is not an Annex A control", e.SchemaVersion, i, e.Controls[i])
 		}
 	}
 	e.Controls = controls

@@ -195,11 +195,7 @@ func (l *DecisionLog) RecordManagement(ctx context.Context, r ManagementRecord) 
 			r.TraceID, r.SpanID = sc.TraceID().String(), sc.SpanID().String()
 		}
 	}
-	controls := make([]string, len(r.Controls)) // the caller's slice stays as it was
-	for i, c := range r.Controls {
-		controls[i] = NormalizeControlID(c)
-	}
-	r.Controls = controls
+	r.Controls = normalizeControls(r.Controls)
 	if err := r.Validate(); err != nil {
 		return err
 	}
