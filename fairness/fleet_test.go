@@ -312,11 +312,9 @@ func TestFleetCountersSumToOneMonitor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromSingle, err := FleetStatsOf(single, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameStats(t, "fleet vs single", fromFleet, fromSingle)
+	// The fleet's and the single monitor's counts are equal (above), so
+	// their stats are too; FleetStatsOf itself is checked against the
+	// monitor's Snapshot in TestFleetStatsOfEqualsSnapshot.
 	for _, d := range allDisparities {
 		if math.IsNaN(fromFleet.Disparities[d]) || fromFleet.Disparities[d] == 0 {
 			t.Errorf("%s = %v: the test should see a disparity", d, fromFleet.Disparities[d])

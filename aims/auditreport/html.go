@@ -17,6 +17,7 @@ var htmlSource string
 // the inputs cannot inject markup.
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"fmtTime":          fmtTime,
+	"fleetMinGroup":    func() int { return fleetMinGroup },
 	"dur":              fmtDur,
 	"num":              fmtNum,
 	"float":            fmtFloat,

@@ -137,13 +137,10 @@ type InstanceLedger struct {
 // instanceName names the instance whose ledger is in dir (see
 // InstanceLedger.Name).
 func instanceName(root, dir string) string {
-	if raw, err := os.ReadFile(filepath.Join(dir, "checkpoint")); err == nil {
-		body, _, _ := strings.Cut(string(raw), "\n\n")
-		if cp, err := ledger.ParseCheckpoint(body + "\n"); err == nil {
-			if rest, ok := strings.CutPrefix(cp.Origin, ledger.OriginPrefix); ok {
-				if _, inst, ok := strings.Cut(rest, "/"); ok && inst != "" {
-					return inst
-				}
+	if _, cp := readCheckpoint(dir); cp != nil {
+		if rest, ok := strings.CutPrefix(cp.Origin, ledger.OriginPrefix); ok {
+			if _, inst, ok := strings.Cut(rest, "/"); ok && inst != "" {
+				return inst
 			}
 		}
 	}
@@ -364,9 +361,8 @@ func verifyLedgers(ctx context.Context, in *Input, allowPending bool) {
 func verifyLedger(dir string, v note.Verifier, allowPending bool, outside [][]byte) Verification {
 	res := Verification{Dir: dir, Seq: -1}
 	rep, err := ledger.Verify(dir, []note.Verifier{v}, ledger.VerifyOptions{AllowPending: allowPending, External: outside})
-	if raw, rerr := os.ReadFile(filepath.Join(dir, "checkpoint")); rerr == nil {
-		res.CheckpointNote = string(raw)
-	}
+	noteText, cp := readCheckpoint(dir)
+	res.CheckpointNote = noteText
 	if err == nil {
 		res.OK = true
 		res.Records, res.Pruned, res.Pending = rep.Records, rep.Pruned, rep.Pending
@@ -381,13 +377,24 @@ func verifyLedger(dir string, v note.Verifier, allowPending bool, outside [][]by
 	if errors.As(err, &ve) {
 		res.Problem, res.File, res.Line, res.Seq = ve.Problem, ve.File, ve.Line, ve.Seq
 	}
-	if res.CheckpointNote != "" {
-		body, _, _ := strings.Cut(res.CheckpointNote, "\n\n")
-		if cp, perr := ledger.ParseCheckpoint(body + "\n"); perr == nil {
-			res.Checkpoint = &cp
-		}
-	}
+	res.Checkpoint = cp
 	return res
+}
+
+// readCheckpoint reads the checkpoint note of the ledger in dir and parses
+// its body, without verifying its signatures; "" and nil if there is none
+// or it does not parse.
+func readCheckpoint(dir string) (string, *ledger.Checkpoint) {
+	raw, err := os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		return "", nil
+	}
+	body, _, _ := strings.Cut(string(raw), "\n\n")
+	cp, err := ledger.ParseCheckpoint(body + "\n")
+	if err != nil {
+		return string(raw), nil
+	}
+	return string(raw), &cp
 }
 
 func loadCollector(in *Input, dir string) {

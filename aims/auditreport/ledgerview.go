@@ -30,20 +30,20 @@ type ticket struct {
 // sections and the summary is computed from it, so the same quantity shown
 // twice cannot differ.
 type view struct {
-	decisions                 []*aims.Decision          // decision records (not follow-ups or halts)
-	final                     map[*aims.Decision]string // decision record → final outcome
-	tickets                   map[string]*ticket        // decision ID of a held decision (or of the decision a follow-up names) → ticket
-	order                     []string                  // ticket keys in order of first appearance
-	followups                 int
-	system                    []*aims.Decision // halt and resume records
-	contested, halts, resumes int
+	decisions      []*aims.Decision          // decision records (not follow-ups or halts)
+	final          map[*aims.Decision]string // decision record → final outcome
+	tickets        map[string]*ticket        // decision ID of a held decision (or of the decision a follow-up names) → ticket
+	order          []string                  // ticket keys in order of first appearance
+	followups      int
+	system         []*aims.Decision // halt and resume records
+	halts, resumes int
 	// contests maps a contested decision's ID to the record that resolved
 	// its contest; contestActions counts those by action. A contest is a
 	// ticket of its own, not a review of a held decision, so its
 	// resolution is not an approval, rejection or override of one.
 	contests       map[string]*aims.Decision
 	contestActions map[aims.OversightAction]int
-	// contestRecords are the contest records (len is contested).
+	// contestRecords are the contest records.
 	contestRecords []*aims.Decision
 }
 
@@ -156,7 +156,6 @@ func newView(ds []aims.Decision) *view {
 		case aims.ActionEscalate:
 			get(key).escalated++
 		case aims.ActionContest:
-			v.contested++
 			v.contestRecords = append(v.contestRecords, d)
 		}
 	}

@@ -324,7 +324,7 @@ func (m *md) fairness(s *FairnessSection) {
 	for _, mon := range s.Monitors {
 		m.p("### %s\n", esc(mon.Title()))
 		if mon.Fleet {
-			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than 30 decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(strings.Join(mon.Instances, ", ")))
+			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than %d decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(strings.Join(mon.Instances, ", ")), fleetMinGroup)
 		}
 		var rows [][]string
 		for _, g := range mon.Groups {

@@ -157,7 +157,7 @@ func fromLedger(v *view, s *OversightSection) {
 			}
 		}
 	})
-	s.Contested, s.Halts, s.Resumes = v.contested, v.halts, v.resumes
+	s.Contested, s.Halts, s.Resumes = len(v.contestRecords), v.halts, v.resumes
 	s.ContestsUpheld = v.contestActions[aims.ActionApprove]
 	s.ContestsChanged = v.contestActions[aims.ActionOverride] + v.contestActions[aims.ActionReject]
 	s.Overrides = v.overrides()

@@ -42,10 +42,8 @@ type fleetView struct {
 	Counts map[string][]fairness.GroupCounts
 	Fleet  []fairness.GroupCounts
 	Stats  fairness.FleetStats
-	// Windows are each instance's latest windows, Drift the verdict on
-	// their union.
-	Windows map[string]drift.Profiles
-	Drift   drift.Report
+	// Drift is the verdict on the union of each instance's latest windows.
+	Drift drift.Report
 }
 
 // readFleetView reads the Collector's file-exporter output in otelDir
@@ -53,7 +51,7 @@ type fleetView struct {
 // fleet's fairness and drift; seed names the training data of the drift
 // reference (the replicas' -seed).
 func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView, error) {
-	v := fleetView{Counts: map[string][]fairness.GroupCounts{}, Windows: map[string]drift.Profiles{}}
+	v := fleetView{Counts: map[string][]fairness.GroupCounts{}}
 	instances := map[string]bool{}
 
 	// Each replica's cumulative fairness counts, as the audit report
@@ -105,10 +103,6 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 	var parts []drift.Profiles
 	for k, w := range windows {
 		instances[k[0]] = true
-		ps := v.Windows[k[0]]
-		ps.Numeric = append(ps.Numeric, w.p.Numeric...)
-		ps.Categorical = append(ps.Categorical, w.p.Categorical...)
-		v.Windows[k[0]] = ps
 		parts = append(parts, w.p)
 	}
 
