@@ -451,12 +451,7 @@ func smirnovTerms(nf, x, nx, nxErr float64, nTerms int) (mx, s float64) {
 			break
 		}
 		lt := logC + (nf-jf)*math.Log(base1) + (jf-1)*math.Log(base2)
-		if lt > mx {
-			s = s*math.Exp(mx-lt) + 1
-			mx = lt
-		} else {
-			s += math.Exp(lt - mx)
-		}
+		mx, s = logSumAdd(mx, s, lt)
 		if j > 0 && j != nTerms-1 && 4*float64(nTerms-j)*math.Exp(lt-mx) < 0x1p-52*s {
 			break
 		}

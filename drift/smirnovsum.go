@@ -92,19 +92,16 @@ func smirnovTrapezoid(nf, x, nx, nxErr float64, nTerms int) (mx, s float64, ok b
 	}
 	// Level h, in log space with a running maximum as smirnovTerms keeps it.
 	mx = math.Inf(-1)
-	add := func(j int) {
+	add := func(j int) float64 {
 		lt := smirnovLogTerm(nf, x, nx, nxErr, j)
-		if lt > mx {
-			s = s*math.Exp(mx-lt) + 1
-			mx = lt
-		} else {
-			s += math.Exp(lt - mx)
-		}
+		mx, s = logSumAdd(mx, s, lt)
+		return lt
 	}
-	for j := 0; j <= last; j += h {
+	end0 := add(0)
+	for j := h; j <= last; j += h {
 		add(j)
 	}
-	end0, end1 := smirnovLogTerm(nf, x, nx, nxErr, 0), smirnovLogTerm(nf, x, nx, nxErr, last)
+	end1 := smirnovLogTerm(nf, x, nx, nxErr, last)
 	if end0 > mx-smirnovEndGap || end1 > mx-smirnovEndGap {
 		return 0, 0, false
 	}
@@ -123,4 +120,13 @@ func smirnovTrapezoid(nf, x, nx, nxErr float64, nTerms int) (mx, s float64, ok b
 		prev = cur
 	}
 	return mx, s, true
+}
+
+// logSumAdd adds the term exp(lt) to the sum exp(mx)·s, keeping mx the
+// largest term's log so that nothing overflows.
+func logSumAdd(mx, s, lt float64) (float64, float64) {
+	if lt > mx {
+		return lt, s*math.Exp(mx-lt) + 1
+	}
+	return mx, s + math.Exp(lt-mx)
 }

@@ -17,11 +17,18 @@ func sortedCopy(x []float64) []float64 {
 		slices.Sort(out)
 		return out
 	}
-	if len(x) >= bucketMinLen && len(x) < 1<<30 && bucketSortInto(out, x) {
-		return out
-	}
-	radixSortInto(out, x)
+	sortInto(out, x)
 	return out
+}
+
+// sortInto writes the sorted values of src into out (same length, distinct
+// slices, at least radixMinLen values): bucket sort where the data spread,
+// radix sort otherwise.
+func sortInto(out, src []float64) {
+	if len(src) >= bucketMinLen && len(src) < 1<<30 && bucketSortInto(out, src) {
+		return
+	}
+	radixSortInto(out, src)
 }
 
 const (
@@ -131,12 +138,7 @@ func sortFloats(x []float64) {
 		slices.Sort(x)
 		return
 	}
-	src := make([]float64, len(x))
-	copy(src, x)
-	if len(x) >= bucketMinLen && len(x) < 1<<30 && bucketSortInto(x, src) {
-		return
-	}
-	radixSortInto(x, src)
+	sortInto(x, slices.Clone(x))
 }
 
 // radixSortInto writes the sorted values of src into out (same length,
