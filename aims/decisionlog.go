@@ -45,14 +45,16 @@ type DecisionLog struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	// inputKeys are the aims.input.<name> attribute keys of the inputs
+	// the privacy policy allows (the only ones an event carries), built
+	// once so that an event does not concatenate (and allocate) one per
+	// input. Read-only after construction.
+	inputKeys map[string]attribute.Key
+
 	// Attribute sets of the decision counter, cached per (system,
 	// outcome, adverse) so that counting does not allocate.
 	setsMu sync.RWMutex
-	// inputKeys are the aims.input.<name> attribute keys by input name,
-	// so that an event does not concatenate (and allocate) one per input.
-	inputKeys  sync.Map
-	nInputKeys atomic.Int32
-	sets       map[counterKey][]metric.AddOption
+	sets   map[counterKey][]metric.AddOption
 }
 
 type counterKey struct {
@@ -84,12 +86,17 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 	if instance == "" && c.ledger != nil {
 		instance = c.ledger.Instance()
 	}
+	inputKeys := make(map[string]attribute.Key, len(c.privacy.Inputs.names))
+	for name := range c.privacy.Inputs.names {
+		inputKeys[name] = attribute.Key(semconv.AimsInputPrefix + name)
+	}
 	return &DecisionLog{
 		instance:  instance,
 		logger:    c.telemetry.logger(),
 		decisions: decisions,
 		ledger:    c.ledger,
 		privacy:   c.privacy,
+		inputKeys: inputKeys,
 		sets:      make(map[counterKey][]metric.AddOption),
 	}, nil
 }
@@ -256,24 +263,14 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	l.logger.Emit(ctx, r)
 }
 
-// inputKey returns the attribute key of input name. Names come from the
-// allow-list, a small set; past maxInputKeys (a log without one) the key
-// is built each time instead of kept.
+// inputKey returns the attribute key of input name: the one built for
+// the allow-list, which every recorded input is on.
 func (l *DecisionLog) inputKey(name string) attribute.Key {
-	if k, ok := l.inputKeys.Load(name); ok {
-		return k.(attribute.Key)
+	if k, ok := l.inputKeys[name]; ok {
+		return k
 	}
-	k := attribute.Key(semconv.AimsInputPrefix + name)
-	if l.nInputKeys.Load() < maxInputKeys {
-		if _, loaded := l.inputKeys.LoadOrStore(name, k); !loaded {
-			l.nInputKeys.Add(1)
-		}
-	}
-	return k
+	return attribute.Key(semconv.AimsInputPrefix + name)
 }
-
-// maxInputKeys bounds the input keys a DecisionLog keeps.
-const maxInputKeys = 1024
 
 // counterAttrs returns the options slice for the decision counter. The
 // slice itself is cached, since passing a fresh variadic slice through the
