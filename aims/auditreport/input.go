@@ -281,29 +281,33 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 				other++
 				return nil
 			}
-			if mr, err := aims.ParseManagementRecord(r.Record); !errors.Is(err, aims.ErrNotManagementRecord) {
+			// One look at the schema, then one decode of the record.
+			sv, err := aims.SchemaVersionOf(r.Record)
+			if err != nil {
+				return unreadable(err)
+			}
+			switch sv {
+			case aims.ManagementSchemaVersion:
+				mr, err := aims.ParseManagementRecord(r.Record)
 				if err != nil {
 					return unreadable(err)
 				}
 				management = append(management, mr)
-				return nil
-			}
-			if gr, err := genai.ParseRecord(r.Record); !errors.Is(err, genai.ErrNotGenAIRecord) {
+			case genai.SchemaVersion:
+				gr, err := genai.ParseRecord(r.Record)
 				if err != nil {
 					return unreadable(err)
 				}
 				genaiRecords = append(genaiRecords, gr)
-				return nil
-			}
-			var d aims.Decision
-			if err := json.Unmarshal(r.Record, &d); err != nil {
-				return unreadable(err)
-			}
-			if d.SchemaVersion != aims.DecisionSchemaVersion {
+			case aims.DecisionSchemaVersion:
+				var d aims.Decision
+				if err := json.Unmarshal(r.Record, &d); err != nil {
+					return unreadable(err)
+				}
+				decisions = append(decisions, d)
+			default:
 				other++
-				return nil
 			}
-			decisions = append(decisions, d)
 			return nil
 		})
 		if ctx.Err() != nil {
