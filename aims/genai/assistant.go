@@ -245,7 +245,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	}
 
 	message := t.Message
-	action := a.runChecks(ctx, StageInput, CheckInput{Stage: StageInput, ConversationID: t.ConversationID, Text: message}, in, &message)
+	action := a.runChecks(ctx, CheckInput{Stage: StageInput, ConversationID: t.ConversationID}, in, &message)
 	var modelErr error
 	switch action {
 	case ActionBlock:
@@ -291,8 +291,8 @@ func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *I
 	content := a.capture(resp.Text)
 	in.Response = &content
 	text := resp.Text
-	action := a.runChecks(ctx, StageOutput, CheckInput{Stage: StageOutput, ConversationID: t.ConversationID,
-		Text: text, Prompt: message, Sources: t.Sources}, in, &text)
+	action := a.runChecks(ctx, CheckInput{Stage: StageOutput, ConversationID: t.ConversationID,
+		Prompt: message, Sources: t.Sources}, in, &text)
 	switch action {
 	case ActionBlock:
 		in.Outcome, res.Text = OutcomeBlocked, RefusalText

@@ -13,11 +13,12 @@ import (
 // severity orders the actions: the strongest action of a stage wins.
 var severity = map[Action]int{ActionNone: 0, ActionRedact: 1, ActionHold: 2, ActionBlock: 3}
 
-// runChecks runs the stage's guardrails in order on *text, records each
+// runChecks runs the guardrails of input.Stage in order on *text, records each
 // result in the interaction and emits it, applies redactions to *text as
 // they happen (later checks see the redacted text), and returns the
 // strongest action. A block stops the stage: later checks do not run.
-func (a *Assistant) runChecks(ctx context.Context, stage Stage, input CheckInput, in *Interaction, text *string) Action {
+func (a *Assistant) runChecks(ctx context.Context, input CheckInput, in *Interaction, text *string) Action {
+	stage := input.Stage
 	strongest := ActionNone
 	for _, r := range a.cfg.guardrails {
 		if r.stage != stage {
