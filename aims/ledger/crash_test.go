@@ -265,6 +265,53 @@ func TestTornLineRecovery(t *testing.T) {
 	}
 }
 
+// TestTornCheckpointLine: a crash while a checkpoint line is appended
+// leaves it torn, and the latest-checkpoint file still names the one
+// before (it is replaced only after the line is fsynced). Every reader
+// takes that as a crash: Verify of the live ledger skips the line and
+// says so, Open moves it aside; only the strict Verify of a ledger said
+// to be closed refuses it.
+func TestTornCheckpointLine(t *testing.T) {
+	keys := newKeys(t, "test")
+	verifiers := []note.Verifier{keys.verifier}
+	dir := t.TempDir()
+	writeLedger(t, dir, keys, 12)
+	unclose(t, dir)
+	f, err := os.OpenFile(filepath.Join(dir, checkpointsFile), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	torn := `{"note":"aimskit.ledger/credit-scoring/pod-1\n12\n`
+	if _, err := f.WriteString(torn); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	if _, err := Verify(dir, verifiers, VerifyOptions{}); err == nil {
+		t.Error("the strict Verify accepted a torn checkpoint line")
+	}
+	rep, err := Verify(dir, verifiers, VerifyOptions{AllowPending: true})
+	if err != nil {
+		t.Fatalf("Verify of the live ledger: %v", err)
+	}
+	if !rep.Partial || rep.Records != 12 {
+		t.Fatalf("Verify: partial %v, %d records; want true, 12", rep.Partial, rep.Records)
+	}
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if rec := l.Recovered(); len(rec) != 1 || rec[0].File != checkpointsFile || rec[0].Damage != Torn {
+		t.Fatalf("Recovered() = %+v, want the torn checkpoint line", rec)
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(dir, verifiers, VerifyOptions{}); err != nil {
+		t.Fatalf("Verify after the restart: %v", err)
+	}
+}
+
 // TestOpenRefusesModifiedLedger checks that damage other than a torn last
 // line stops Open: appending would sign it into a new checkpoint.
 func TestOpenRefusesModifiedLedger(t *testing.T) {

@@ -119,16 +119,18 @@
 //     [ErrCorrupt]): a modification or a disk fault, never torn.
 //
 // Open moves aside, to a ".torn-<n>" file, only what a crash can leave:
-// a torn last line of checkpoints.jsonl, and damage among the records of
-// the last segment that no checkpoint covers (a killed process tears the
-// last line; a machine crash in a mode that does not fsync every record
-// can leave garbage over the unsynced tail). It reports each as what it
-// is, in an aims.ledger.recovery error log record, a metric and
-// [Ledger.Recovered]. Damage anywhere else makes Open refuse the ledger
-// without changing it. Verify reports the first damaged line; with
-// AllowPending it skips a torn last line that no checkpoint covers, as a
-// running writer leaves one between two flushes. Scan stops at a damaged
-// line after handing over every record before it.
+// a torn last line of checkpoints.jsonl or cosigned.jsonl, the leaf
+// hashes a Prune was saving for a segment it had not yet removed, and
+// damage among the records of the last segment that no checkpoint covers
+// (a killed process tears the last line; a machine crash in a mode that
+// does not fsync every record can leave garbage over the unsynced tail).
+// It reports each as what it is, in an aims.ledger.recovery error log
+// record, a metric and [Ledger.Recovered]. Damage anywhere else makes
+// Open refuse the ledger without changing it. Verify reports the first
+// damaged line; with AllowPending it skips what Open would move aside (a
+// running writer also leaves a torn last line between two flushes), and
+// says so in the [Report]. Scan stops at a damaged line after handing
+// over every record before it.
 //
 // Writing a record takes no network hop: records are written by one
 // goroutine and made durable by group commit (the default), fsync per

@@ -668,6 +668,14 @@ func (l *Ledger) maybeRotate() error {
 		if err := l.commit(); err != nil {
 			return err
 		}
+		// Checkpoints fsync only the open segment, so a segment is
+		// closed on disk: in NoSync mode commit did not fsync it.
+		if l.cfg.durability == NoSync {
+			if err := l.syncData(); err != nil {
+				l.fail(err)
+				return l.failure()
+			}
+		}
 		if err := l.seg.Close(); err != nil {
 			return fmt.Errorf("closing %s: %w", l.segName, err)
 		}

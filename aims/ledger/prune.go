@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -178,21 +179,63 @@ func checkPrunedLeftover(dir string, s segmentFile, pruned []tlog.Hash) error {
 }
 
 // readPrunedHashes reads the leaf hashes of the records deleted by Prune,
-// oldest first.
-func readPrunedHashes(dir string) ([]tlog.Hash, error) {
+// oldest first, given the segments present (segs, oldest first).
+//
+// Prune saves a segment's leaf hashes, fsyncs them, and only then removes
+// the segment. A crash before the fsync completed can leave the hashes cut
+// short (a killed write stops at a page boundary) or not written out (a
+// power loss can leave zeros), with the segment still present: the saved
+// hashes then reach into the first segment without being exactly its
+// records. The segment holds those records, so the hashes from its first
+// record on are returned as torn, to be moved aside by Open and skipped by
+// Verify; nothing was pruned. Hashes that go beyond the first segment's
+// records, or that disagree with records no segment holds, are not a
+// crash's doing, and the callers' checks report them.
+func readPrunedHashes(dir string, segs []segmentFile) (pruned []tlog.Hash, torn *LineError, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, prunedHashes))
 	if os.IsNotExist(err) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return nil, nil, fmt.Errorf("ledger: %w", err)
+	}
+	if len(segs) > 0 {
+		first := segs[0]
+		if cut := first.firstSeq * tlog.HashSize; cut >= 0 && cut < int64(len(b)) {
+			leaves, err := segmentLeaves(dir, first)
+			if err != nil {
+				return nil, nil, err
+			}
+			saved := b[cut:]
+			if len(saved) <= len(leaves)*tlog.HashSize && !sameHashes(saved, leaves) {
+				torn = &LineError{
+					Damage: Torn, File: prunedHashes, Line: int(first.firstSeq) + 1, Offset: cut, Seq: first.firstSeq,
+					Problem: fmt.Sprintf("%d of the %d bytes of the leaf hashes of %s, which a Prune was saving when a crash interrupted it; the segment still holds its records",
+						len(saved), len(leaves)*tlog.HashSize, first.name),
+				}
+				b = b[:cut]
+			}
+		}
 	}
 	if len(b)%tlog.HashSize != 0 {
-		return nil, fmt.Errorf("ledger: %s has %d bytes, not a whole number of %d-byte hashes", prunedHashes, len(b), tlog.HashSize)
+		return nil, nil, fmt.Errorf("ledger: %s has %d bytes, not a whole number of %d-byte hashes", prunedHashes, len(b), tlog.HashSize)
 	}
-	out := make([]tlog.Hash, len(b)/tlog.HashSize)
-	for i := range out {
-		copy(out[i][:], b[i*tlog.HashSize:])
+	pruned = make([]tlog.Hash, len(b)/tlog.HashSize)
+	for i := range pruned {
+		copy(pruned[i][:], b[i*tlog.HashSize:])
 	}
-	return out, nil
+	return pruned, torn, nil
+}
+
+// sameHashes reports whether b is exactly the concatenated hashes.
+func sameHashes(b []byte, hashes []tlog.Hash) bool {
+	if len(b) != len(hashes)*tlog.HashSize {
+		return false
+	}
+	for i, h := range hashes {
+		if !bytes.Equal(b[i*tlog.HashSize:(i+1)*tlog.HashSize], h[:]) {
+			return false
+		}
+	}
+	return true
 }

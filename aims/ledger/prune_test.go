@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -117,4 +118,112 @@ func TestPruneCannotHideYoungDeletion(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "less than the retention") {
 		t.Fatalf("young deletion not detected: %v", err)
 	}
+}
+
+// TestInterruptedPruneSave: Prune saves a segment's leaf hashes, fsyncs
+// them and only then removes the segment. A crash before the fsync leaves
+// the hashes cut short (a killed write stops at a page boundary), ragged,
+// or not written out (zeros after a power loss), with the segment still
+// there. That is an interrupted Prune, not damage: Verify of the live
+// ledger checks the segment's records and says so, Open moves the partial
+// hashes aside, and nothing is lost. Saved hashes that go beyond the
+// segment's records are no crash's doing and are still refused.
+func TestInterruptedPruneSave(t *testing.T) {
+	keys := newKeys(t, "prune")
+	verifiers := []note.Verifier{keys.verifier}
+	for _, tc := range []struct {
+		name  string
+		saved func(all []byte) []byte
+	}{
+		{"cut short", func(all []byte) []byte { return all[:len(all)/2/32*32] }},
+		{"ragged", func(all []byte) []byte { return all[:len(all)/2+5] }},
+		{"zeros", func(all []byte) []byte { b := bytes.Clone(all); clear(b[len(b)-32:]); return b }},
+		{"one hash", func(all []byte) []byte { return all[:32] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeLedger(t, dir, keys, 12)
+			segs, err := listSegments(dir)
+			if err != nil || len(segs) < 2 {
+				t.Fatalf("segments %v, %v: the test needs two", segs, err)
+			}
+			leaves, err := segmentLeaves(dir, segs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all []byte
+			for _, h := range leaves {
+				all = append(all, h[:]...)
+			}
+			saved := tc.saved(all)
+			if err := os.WriteFile(filepath.Join(dir, prunedHashes), saved, 0o640); err != nil {
+				t.Fatal(err)
+			}
+
+			rep, err := Verify(dir, verifiers, VerifyOptions{AllowPending: true})
+			if err != nil {
+				t.Fatalf("Verify of what the crash left: %v", err)
+			}
+			if !rep.PruneInterrupted || rep.Records != 12 || rep.Pruned != 0 {
+				t.Fatalf("Verify: interrupted %v, %d records, %d pruned; want true, 12, 0", rep.PruneInterrupted, rep.Records, rep.Pruned)
+			}
+
+			ctx := context.Background()
+			l, err := Open(ctx, dir, "credit-scoring", "pod-1", keys.signer)
+			if err != nil {
+				t.Fatalf("Open after the interrupted Prune: %v", err)
+			}
+			rec := l.Recovered()
+			if len(rec) != 1 || rec[0].File != prunedHashes || rec[0].Seq != 0 {
+				t.Fatalf("Recovered() = %+v, want the partial hashes from record 0", rec)
+			}
+			if err := l.Append(ctx, record(12)); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := os.ReadFile(filepath.Join(dir, prunedHashes)); err != nil || len(b) != 0 {
+				t.Fatalf("%s after Open: %d bytes, %v; want the partial hashes moved aside", prunedHashes, len(b), err)
+			}
+			aside, _ := filepath.Glob(filepath.Join(dir, prunedHashes+".torn-*"))
+			if len(aside) != 1 {
+				t.Fatalf("moved-aside files %v, want one", aside)
+			}
+			if b, _ := os.ReadFile(aside[0]); !bytes.Equal(b, saved) {
+				t.Fatal("the moved-aside file does not hold the partial hashes")
+			}
+			rep, err = Verify(dir, verifiers, VerifyOptions{})
+			if err != nil {
+				t.Fatalf("Verify after the restart: %v", err)
+			}
+			if rep.Records != 13 || rep.PruneInterrupted {
+				t.Fatalf("Verify after the restart: %d records, interrupted %v; want 13, false", rep.Records, rep.PruneInterrupted)
+			}
+		})
+	}
+
+	t.Run("beyond the segment", func(t *testing.T) {
+		dir := t.TempDir()
+		writeLedger(t, dir, keys, 12)
+		segs, _ := listSegments(dir)
+		leaves, err := segmentLeaves(dir, segs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b []byte
+		for _, h := range leaves {
+			b = append(b, h[:]...)
+		}
+		b = append(b, make([]byte, 32)...)
+		if err := os.WriteFile(filepath.Join(dir, prunedHashes), b, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Verify(dir, verifiers, VerifyOptions{AllowPending: true}); err == nil {
+			t.Error("Verify accepted pruned hashes beyond the records of the segment they overlap")
+		}
+		if _, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer); err == nil {
+			t.Error("Open accepted pruned hashes beyond the records of the segment they overlap")
+		}
+	})
 }

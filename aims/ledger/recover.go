@@ -37,6 +37,9 @@ func (l *Ledger) recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := l.recoverCosigned(); err != nil {
+		return err
+	}
 	// A crash between appending to checkpoints.jsonl and replacing the
 	// latest-checkpoint file leaves the two out of step; the history is
 	// the source of truth.
@@ -72,9 +75,14 @@ func (l *Ledger) recover(ctx context.Context) error {
 	if err := checkWant(); err != nil {
 		return err
 	}
-	pruned, err := readPrunedHashes(l.dir)
+	pruned, torn, err := readPrunedHashes(l.dir, segs)
 	if err != nil {
 		return err
+	}
+	if torn != nil {
+		if err := l.moveAside(torn); err != nil {
+			return err
+		}
 	}
 	for _, h := range pruned {
 		if err := l.tree.add(h); err != nil {
@@ -199,7 +207,13 @@ func (l *Ledger) moveAside(damage *LineError) error {
 	}
 	l.recovered = append(l.recovered, *damage)
 	var what string
-	if damage.Damage == Torn {
+	seq := l.tree.n
+	if name == prunedHashes {
+		// Read before the tree is built: the damage says where it is.
+		seq = damage.Seq
+		what = fmt.Sprintf("%s from byte %d: %s; %d bytes moved to %s, never taken for pruned records",
+			name, offset, damage.Problem, len(torn), filepath.Base(aside))
+	} else if damage.Damage == Torn {
 		what = fmt.Sprintf("torn last line in %s at byte %d (%s): %d bytes moved to %s; it was cut short by a crash and never taken for a record",
 			name, offset, damage.Problem, len(torn), filepath.Base(aside))
 	} else {
@@ -218,7 +232,7 @@ func (l *Ledger) moveAside(damage *LineError) error {
 		semconv.AimsControlID.String(semconv.ControlEventLogs),
 		semconv.AimsLedgerOrigin.String(l.origin),
 		semconv.AimsLedgerSegment.String(name),
-		semconv.AimsLedgerSeq.Int64(l.tree.n),
+		semconv.AimsLedgerSeq.Int64(seq),
 		semconv.AimsLedgerTornBytes.Int(len(torn)),
 		semconv.AimsLedgerTornFile.String(filepath.Base(aside)),
 	)
@@ -264,6 +278,36 @@ func (l *Ledger) recoverCheckpoints() ([]Checkpoint, error) {
 		l.last, l.lastNote = cp, msg
 	}
 	return cps, nil
+}
+
+// recoverCosigned moves aside a torn last line of cosigned.jsonl, which a
+// crash while a cosigned checkpoint was appended leaves; the next one
+// would otherwise be appended to the fragment and make a corrupt line in
+// the middle of the file. Other damage is not a crash's: it is left for
+// Verify to report, as the file only keeps what witnesses signed, and
+// the ledger's records do not depend on it.
+func (l *Ledger) recoverCosigned() error {
+	r, err := openNoteReader(l.dir, cosignedFile)
+	if err != nil || r == nil {
+		return err
+	}
+	defer r.close()
+	for {
+		_, _, err := r.next()
+		if err == io.EOF {
+			return nil
+		}
+		var damage *LineError
+		if errors.As(err, &damage) {
+			if damage.Damage == Torn {
+				return l.moveAside(damage)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("ledger: %w", err)
+		}
+	}
 }
 
 // parseCheckpointLine parses one line of checkpoints.jsonl without

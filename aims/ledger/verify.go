@@ -100,7 +100,8 @@ type Report struct {
 	Pruned  int64  // records deleted by retention; their leaf hashes remain
 	Pending int64  // records after the last checkpoint (AllowPending only)
 	// Partial reports an incomplete last line skipped as a write in
-	// progress (AllowPending only).
+	// progress or cut short by a crash (AllowPending only): of the last
+	// segment, of checkpoints.jsonl or of cosigned.jsonl.
 	Partial     bool
 	Segments    int        // segment files present (pruned ones are gone)
 	Checkpoints int        // signed checkpoints in the history (checkpoints.jsonl)
@@ -115,6 +116,11 @@ type Report struct {
 	// Witnessed is the size of the largest checkpoint whose cosignatures
 	// satisfy VerifyOptions.Witnesses (0 without a policy).
 	Witnessed int64
+	// PruneInterrupted reports that a crash interrupted a Prune while it
+	// saved a segment's leaf hashes: the segment still holds its records
+	// and was verified; the partial hashes were skipped, and the next Open
+	// moves them aside.
+	PruneInterrupted bool
 	// Adoptions lists the ranges of records Open adopted although no
 	// checkpoint covered them when written (see Adoption): their
 	// integrity rests on the checkpoint signed at the restart, not on
@@ -168,6 +174,9 @@ type walked struct {
 	report *Report
 	cps    []Checkpoint
 	notes  [][]byte
+	// livePartial is VerifyOptions.AllowPending: a torn last line of a
+	// checkpoint file is then a write a crash cut short, as Open takes it.
+	livePartial bool
 }
 
 // walk reads and checks the ledger in dir, adding every leaf to tree. With
@@ -189,7 +198,7 @@ func walk(dir string, verifiers []note.Verifier, opts VerifyOptions, tree verify
 	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	w := &walked{report: &Report{Dir: dir}}
+	w := &walked{report: &Report{Dir: dir}, livePartial: opts.AllowPending}
 
 	if err := w.readHistory(dir, verifiers, unsigned, fail, failLine); err != nil {
 		return nil, err
@@ -209,10 +218,11 @@ func walk(dir string, verifiers []note.Verifier, opts VerifyOptions, tree verify
 	if err != nil {
 		return nil, err
 	}
-	pruned, err := readPrunedHashes(dir)
+	pruned, tornPrune, err := readPrunedHashes(dir, segs)
 	if err != nil {
 		return nil, err
 	}
+	w.report.PruneInterrupted = tornPrune != nil
 	if len(w.cps) == 0 && (len(segs) > 0 || len(pruned) > 0) {
 		name := prunedHashes
 		if len(segs) > 0 {
@@ -315,6 +325,9 @@ func (w *walked) readHistory(dir string, verifiers []note.Verifier, unsigned boo
 		}
 		var le *LineError
 		if errors.As(err, &le) {
+			if w.tornNote(le) {
+				break
+			}
 			return failLine(le)
 		}
 		if err != nil {
@@ -373,6 +386,20 @@ func (w *walked) readHistory(dir string, verifiers []note.Verifier, unsigned boo
 	return nil
 }
 
+// tornNote reports whether le, read from checkpoints.jsonl or
+// cosigned.jsonl, is a torn last line that a live ledger's reader skips:
+// a crash while a checkpoint was appended leaves one, and Open moves it
+// aside (recoverNotes). The checkpoint it held was not yet in effect: the
+// latest-checkpoint file is replaced only after the history line is
+// fsynced, and a cosigned line only caches what the witnesses signed.
+func (w *walked) tornNote(le *LineError) bool {
+	if le.Damage != Torn || !w.livePartial {
+		return false
+	}
+	w.report.Partial = true
+	return true
+}
+
 // outsideCheckpoints returns the checkpoints from outside the host that
 // name this ledger: those given by the auditor and those in cosigned.jsonl.
 func (w *walked) outsideCheckpoints(dir string, verifiers []note.Verifier, external [][]byte, unsigned bool, fail func(string, int, int64, string, ...any) error, failLine func(*LineError) error) ([]expectation, error) {
@@ -418,6 +445,9 @@ func (w *walked) outsideCheckpoints(dir string, verifiers []note.Verifier, exter
 			}
 			var le *LineError
 			if errors.As(err, &le) {
+				if w.tornNote(le) {
+					break
+				}
 				return nil, failLine(le)
 			}
 			if err != nil {

@@ -108,7 +108,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			count++
 			partial := ""
 			if rep.Partial {
-				partial = ", a line being written skipped"
+				partial = ", a line being written or cut short by a crash skipped"
 			}
 			fmt.Fprintf(stdout, "OK   %s: %s, %d records (%d pruned, %d pending%s) in %d segments, %d checkpoints, latest size %d root %s signed %s\n",
 				dir, rep.Origin, rep.Records, rep.Pruned, rep.Pending, partial, rep.Segments, rep.Checkpoints,
@@ -135,6 +135,9 @@ func printVerifyNotes(stdout io.Writer, rep *ledger.Report, outside bool) {
 	}
 	if rep.LatestBehind {
 		fmt.Fprintln(stdout, "NOTE     the checkpoint file is one checkpoint behind checkpoints.jsonl, as a crash between the two writes leaves it")
+	}
+	if rep.PruneInterrupted {
+		fmt.Fprintln(stdout, "NOTE     a Prune was interrupted while it saved a segment's leaf hashes: the segment still holds its records, which were verified; the partial hashes were skipped")
 	}
 	switch {
 	case rep.External > 0:
