@@ -66,8 +66,11 @@ func chi2SF(x float64, df int) float64 {
 // the current counts against the reference counts scaled to the current
 // size, f_exp = ref_count · n_cur/n_ref, with k−1 degrees of freedom
 // (scipy.stats.chisquare). A category unseen in the reference has f_exp = 0:
-// the statistic is +Inf and p = 0 (drift), as in Evidently. Drift when
-// p < threshold (Evidently: 0.05).
+// the statistic is +Inf and p = 0 (drift), as in Evidently. A category
+// neither sample has (a declared level, an empty bin) is left out, and
+// k counts the others: scipy's 0/0 would make the statistic NaN, and
+// Evidently never builds such a histogram. Drift when p < threshold
+// (Evidently: 0.05).
 func ChiSquareGoF(h Histogram, threshold float64) (Result, error) {
 	if err := checkThreshold("chisquare", threshold, true); err != nil {
 		return Result{}, err
@@ -79,7 +82,12 @@ func ChiSquareGoF(h Histogram, threshold float64) (Result, error) {
 	norm := float64(h.NCur) / float64(h.NRef)
 	var sObs, sExp float64
 	stat := 0.0
+	used := 0
 	for i := 0; i < k; i++ {
+		if h.RefCounts[i] == 0 && h.CurCounts[i] == 0 {
+			continue
+		}
+		used++
 		obs := float64(h.CurCounts[i])
 		exp := float64(h.RefCounts[i]) * norm
 		sObs += obs
@@ -91,12 +99,12 @@ func ChiSquareGoF(h Histogram, threshold float64) (Result, error) {
 		return Result{}, fmt.Errorf("drift: chisquare: observed total %g and expected total %g differ (counts do not cover the samples)", sObs, sExp)
 	}
 	var p float64
-	if k == 1 {
+	if used <= 1 {
 		// scipy returns NaN for zero degrees of freedom; one category that
 		// both samples share has not drifted.
 		p = 1
 	} else {
-		p = chi2SF(stat, k-1)
+		p = chi2SF(stat, used-1)
 	}
 	return pvalueResult(MethodChiSquare, stat, p, threshold, PValueBelow, "goodness_of_fit"), nil
 }
@@ -180,7 +188,8 @@ func signum(x float64) float64 {
 // ZTestProportions is Evidently's two-proportion z-test for a column with
 // at most two values: the share of the first category in each sample,
 // pooled standard error, two-sided p = 2·(1 − Φ(|z|)). When both samples
-// hold the same single value p = 1. Drift when p < threshold (0.05).
+// hold the same single value (one category, or all of both samples in
+// one of two) p = 1. Drift when p < threshold (0.05).
 func ZTestProportions(h Histogram, threshold float64) (Result, error) {
 	if err := checkThreshold("z", threshold, true); err != nil {
 		return Result{}, err
@@ -199,6 +208,11 @@ func ZTestProportions(h Histogram, threshold float64) (Result, error) {
 	p1 := float64(h.RefCounts[0]) / n1
 	p2 := float64(h.CurCounts[0]) / n2
 	P := (p1*n1 + p2*n2) / (n1 + n2)
+	if P == 0 || P == 1 {
+		// Both samples lie wholly in one category: as with one category,
+		// nothing drifted (the formula's 0/0 would be NaN).
+		return pvalueResult(MethodZTest, 0, 1, threshold, PValueBelow, ""), nil
+	}
 	z := (p1 - p2) / math.Sqrt(P*(1-P)*(1/n1+1/n2))
 	p := 2 * (1 - normCDF(math.Abs(z)))
 	return pvalueResult(MethodZTest, z, p, threshold, PValueBelow, ""), nil

@@ -44,8 +44,13 @@ func (d *DDM) Reset() {
 }
 
 // Update implements [Detector]. x is 1 for an error and 0 for a correct
-// prediction; other values are used as given (river does the same).
+// prediction; other finite values are used as given (river does the same).
+// A non-finite x is ignored (the state and the previous signal are kept):
+// river's DDM takes it into its mean and never detects again.
 func (d *DDM) Update(x float64) Signal {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return signalOf(d.drift, d.warning)
+	}
 	if d.drift {
 		d.Reset()
 	}

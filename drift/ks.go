@@ -151,7 +151,18 @@ func ksFromStatistic(d float64, n1, n2 int, cfg ksConfig) (KSResult, error) {
 		}
 	}
 	if mode == KSAsymp {
-		prob = kolmogornSF(int(math.RoundToEven(effectiveN(n1, n2))), d)
+		en := int(math.RoundToEven(effectiveN(n1, n2)))
+		if en == 0 {
+			// One value on each side: n1·n2/(n1+n2) = 0.5 rounds to 0, where
+			// the asymptotic distribution is undefined (scipy returns NaN).
+			// The exact p-value of that case is what scipy's exact and auto
+			// give.
+			_, d, prob = ksExact2(n1, n2, g, d)
+			mode = KSExact
+			notes = append(notes, "effective sample size rounds to 0, where the asymptotic p-value is undefined: the exact p-value is given.")
+		} else {
+			prob = kolmogornSF(en, d)
+		}
 	}
 	prob = clip01(prob)
 	res := KSResult{Result: pvalueResult(MethodKS, d, prob, cfg.threshold, PValueAtOrBelow, string(mode)), N1: n1, N2: n2}
@@ -192,7 +203,8 @@ func ksStatistic(r, c []float64) (d, loc float64, sign int) {
 	var maxHasR, maxHasC, minHasR, minHasC bool
 	for i < len(r) || j < len(c) {
 		var v float64
-		if j >= len(c) || (i < len(r) && r[i] <= c[j]) {
+		fromR := j >= len(c) || (i < len(r) && r[i] <= c[j])
+		if fromR {
 			v = r[i]
 		} else {
 			v = c[j]
@@ -205,6 +217,15 @@ func ksStatistic(r, c []float64) (d, loc float64, sign int) {
 		for j < len(c) && c[j] == v {
 			j++
 			inC = true
+		}
+		if !inR && !inC {
+			// v is NaN, equal to nothing. Every caller refuses NaN first;
+			// this only keeps the walk finite if one ever gets through.
+			if fromR {
+				i, inR = i+1, true
+			} else {
+				j, inC = j+1, true
+			}
 		}
 		diff := float64(i)/n1 - float64(j)/n2
 		if diff > maxS {

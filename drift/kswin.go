@@ -2,6 +2,7 @@ package drift
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -48,6 +49,7 @@ type KSWIN struct {
 	seen     []bool // scratch of its set method, or nil
 	a, b     []float64
 	drift    bool
+	ignored  int
 	lastP    float64
 	lastStat float64
 }
@@ -76,7 +78,7 @@ func NewKSWIN(cfg KSWINConfig) (*KSWIN, error) {
 // Reset implements [Detector]; it also re-seeds the sampler, as river's
 // KSWIN does, so a reset detector repeats its answers on the same stream.
 func (k *KSWIN) Reset() {
-	k.start, k.n, k.drift = 0, 0, false
+	k.start, k.n, k.drift, k.ignored = 0, 0, false, 0
 	k.lastStat, k.lastP = 0, 0
 	k.rng.seed(k.cfg.Seed)
 }
@@ -89,8 +91,23 @@ func (k *KSWIN) LastTest() (stat, p float64) { return k.lastStat, k.lastP }
 
 func (k *KSWIN) at(i int) float64 { return k.ring[(k.start+i)%len(k.ring)] }
 
-// Update implements [Detector].
+// Ignored is the number of NaN observations Update has skipped since the
+// detector was created or last Reset.
+func (k *KSWIN) Ignored() int { return k.ignored }
+
+// Update implements [Detector]. A NaN x is ignored, counted in
+// [KSWIN.Ignored], and the previous signal is returned unchanged: a NaN
+// has no place in an ordering, and river's KSWIN, which keeps it, tests a
+// window whose order depends on where the sort puts it. ±Inf are ordered
+// values and are kept.
 func (k *KSWIN) Update(x float64) Signal {
+	if math.IsNaN(x) {
+		k.ignored++
+		if k.drift {
+			return SignalDrift
+		}
+		return SignalNone
+	}
 	if k.drift {
 		k.Reset()
 	}

@@ -65,8 +65,13 @@ func (p *PageHinkley) Reset() {
 	p.drift = false
 }
 
-// Update implements [Detector].
+// Update implements [Detector]. A non-finite x is ignored (the state and
+// the previous signal are kept): river's PageHinkley takes it into its
+// mean and sums and never detects again.
 func (p *PageHinkley) Update(x float64) Signal {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return signalOf(p.drift, false)
+	}
 	if p.drift {
 		p.Reset()
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestRiverDetectorIndices replays the stream vectors through ADWIN (river's
@@ -85,6 +86,106 @@ func TestRiverDetectorIndices(t *testing.T) {
 				t.Errorf("%s %s: warning at %v, river %v", id, name, warnings, w.Warning)
 			}
 		}
+	}
+}
+
+// TestDetectorsSkipNaN: a stream with NaNs interleaved gives every
+// detector the signals of the same stream without them, and a NaN
+// returns the signal before it. KSWIN used to loop forever once a NaN
+// reached its window (NaN equals nothing, so the KS walk never moved),
+// and DDM and PageHinkley took it into their means and never detected
+// again. ±Inf is skipped by the mean-based detectors (it poisons a mean)
+// and kept by KSWIN (it has a place in an ordering).
+func TestDetectorsSkipNaN(t *testing.T) {
+	stream := make([]float64, 0, 1200)
+	for i := range 1200 {
+		v := float64(i%10) / 10
+		if i >= 600 {
+			v += 3
+		}
+		stream = append(stream, v)
+	}
+	errs := make([]float64, 1200) // an error stream for DDM: 10 % errors, then 60 %
+	for i := range errs {
+		if (i < 600 && i%10 == 0) || (i >= 600 && i%10 < 6) {
+			errs[i] = 1
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		make   func() (Detector, error)
+		stream []float64
+	}{
+		{"KSWIN", func() (Detector, error) { return NewKSWIN(DefaultKSWIN()) }, stream},
+		{"DDM", func() (Detector, error) { return NewDDM(DefaultDDM()) }, errs},
+		{"PageHinkley", func() (Detector, error) { return NewPageHinkley(DefaultPageHinkley()) }, stream},
+		{"ADWIN", func() (Detector, error) { return NewADWIN(DefaultADWIN()) }, stream},
+		{"HDDM_A", func() (Detector, error) { return NewHDDMA(DefaultHDDMA()) }, stream},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clean, err := c.make()
+			if err != nil {
+				t.Fatal(err)
+			}
+			noisy, err := c.make()
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				prev, drifts := SignalNone, 0
+				for i, x := range c.stream {
+					if i%7 == 3 {
+						if got := noisy.Update(math.NaN()); got != prev {
+							t.Errorf("NaN before observation %d: %v, want the signal before it, %v", i, got, prev)
+							return
+						}
+					}
+					want, got := clean.Update(x), noisy.Update(x)
+					if got != want {
+						t.Errorf("observation %d: %v with NaNs in the stream, %v without", i, got, want)
+						return
+					}
+					if got == SignalDrift {
+						drifts++
+					}
+					prev = got
+				}
+				if drifts == 0 {
+					t.Error("no drift on a stream that shifts; the comparison shows nothing")
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("Update did not return after a NaN")
+			}
+		})
+	}
+	k, err := NewKSWIN(DefaultKSWIN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Update(math.NaN())
+	k.Update(1)
+	if k.Ignored() != 1 {
+		t.Errorf("KSWIN.Ignored() = %d, want 1", k.Ignored())
+	}
+}
+
+// TestKSStatisticEndsOnNaN: the KS walk's callers refuse NaN, but a NaN
+// that got through must not make it loop.
+func TestKSStatisticEndsOnNaN(t *testing.T) {
+	done := make(chan float64, 1)
+	go func() {
+		d, _, _ := ksStatistic([]float64{math.NaN(), 1, 2}, []float64{math.NaN(), 1.5, 3})
+		done <- d
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("ksStatistic did not return on NaN")
 	}
 }
 

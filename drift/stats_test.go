@@ -367,3 +367,55 @@ func TestResultJSONRoundTrip(t *testing.T) {
 		t.Errorf("report with a distance result does not marshal: %v", err)
 	}
 }
+
+// TestUndefinedCornersAreNumbers: three corners where the peers' formulas
+// give NaN, which used to come back with a nil error and a "no drift"
+// verdict. Each now gives a number with a stated meaning.
+func TestUndefinedCornersAreNumbers(t *testing.T) {
+	// KS, asymptotic, one value a side: n1·n2/(n1+n2) rounds to 0 and
+	// scipy's asymp gives NaN; its exact method gives p = 1.0
+	// (ks_2samp([1.0], [2.0], method='exact')).
+	r, err := KS([]float64{1}, []float64{2}, WithKSMethod(KSAsymp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Statistic != 1 || r.PValue != 1 || r.Detail != string(KSExact) || len(r.Notes) != 1 {
+		t.Errorf("KS([1], [2], asymp) = D %v, p %v, method %q, notes %q; want 1, 1, exact and a note", r.Statistic, r.PValue, r.Detail, r.Notes)
+	}
+
+	// Chi-square goodness of fit with a category neither sample has:
+	// scipy.stats.chisquare([0,4,6], [0,5,5]) is NaN; without the empty
+	// category it is statistic 0.4, p 0.5270892568655381, and with
+	// categories [3,7,2] against [4.8,3.6,3.6] (an empty one between them)
+	// 4.597222222222221, p 0.10039818886192106.
+	for _, c := range []struct {
+		h       Histogram
+		stat, p float64
+	}{
+		{Histogram{Kind: BinningDistinct, Keys: []float64{1, 2, 3}, RefCounts: []int{0, 5, 5}, CurCounts: []int{0, 4, 6}, NRef: 10, NCur: 10}, 0.4, 0.5270892568655381},
+		{Histogram{Kind: BinningDistinct, Keys: []float64{1, 2, 3, 4}, RefCounts: []int{4, 0, 3, 3}, CurCounts: []int{3, 0, 7, 2}, NRef: 10, NCur: 12}, 4.597222222222221, 0.10039818886192106},
+		{Histogram{Kind: BinningDistinct, Keys: []float64{1, 2}, RefCounts: []int{0, 5}, CurCounts: []int{0, 4}, NRef: 5, NCur: 4}, 0, 1},
+	} {
+		r, err := ChiSquareGoF(c.h, 0.05)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !(math.Abs(r.Statistic-c.stat) <= 1e-12 && math.Abs(r.PValue-c.p) <= 1e-12) {
+			t.Errorf("ChiSquareGoF(%v vs %v) = %v, p %v; want scipy's %v, p %v on the used categories", c.h.RefCounts, c.h.CurCounts, r.Statistic, r.PValue, c.stat, c.p)
+		}
+	}
+
+	// z-test with both samples wholly in one of the two categories.
+	for _, h := range []Histogram{
+		{Kind: BinningDistinct, Keys: []float64{0, 1}, RefCounts: []int{0, 10}, CurCounts: []int{0, 7}, NRef: 10, NCur: 7},
+		{Kind: BinningDistinct, Keys: []float64{0, 1}, RefCounts: []int{10, 0}, CurCounts: []int{7, 0}, NRef: 10, NCur: 7},
+	} {
+		r, err := ZTestProportions(h, 0.05)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Statistic != 0 || r.PValue != 1 || r.Drift {
+			t.Errorf("ZTestProportions(%v vs %v) = z %v, p %v, drift %v; want 0, 1, false", h.RefCounts, h.CurCounts, r.Statistic, r.PValue, r.Drift)
+		}
+	}
+}
