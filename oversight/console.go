@@ -196,6 +196,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, http.StatusForbidden, fmt.Errorf("oversight: cross-origin request refused: %w", err))
 		return
 	}
+	// One bound for every form and API body: a form read past it fails
+	// (checkCSRF), so nothing larger reaches the Gate.
+	r.Body = http.MaxBytesReader(w, r.Body, maxConsoleBody)
 	c.mux.ServeHTTP(w, r.WithContext(contextWithReviewer(r, rev)))
 }
 
@@ -216,13 +219,37 @@ func (c *Console) csrfToken(rev Reviewer) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// maxConsoleBody bounds a request body to the console; a form or API
+// call needs a few kilobytes.
+const maxConsoleBody = 64 << 10
+
+// errBodyTooLarge: a request body over maxConsoleBody.
+var errBodyTooLarge = fmt.Errorf("oversight: request body over %d bytes", maxConsoleBody)
+
+// checkCSRF reads the form and checks its CSRF token. A form over
+// maxConsoleBody is errBodyTooLarge, which statusOf maps to 413.
 func (c *Console) checkCSRF(r *http.Request, rev Reviewer) error {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("oversight: unreadable form: %w", err)
+	}
 	got := r.PostFormValue("csrf")
 	want := c.csrfToken(rev)
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errors.New("oversight: missing or invalid CSRF token; reload the page and try again")
 	}
 	return nil
+}
+
+// formStatus maps a checkCSRF error to its HTTP status.
+func formStatus(err error) int {
+	if errors.Is(err, errBodyTooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusForbidden
 }
 
 // statusOf maps Gate errors to HTTP status codes.
@@ -237,7 +264,7 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrAlreadyResolved), errors.Is(err, ErrAlreadyActed), errors.Is(err, ErrClaimed),
 		errors.Is(err, ErrTicketExpired):
 		return http.StatusConflict
-	case errors.Is(err, ErrReasonRequired), errors.Is(err, ErrOutputRequired):
+	case errors.Is(err, ErrReasonRequired), errors.Is(err, ErrReasonTooLong), errors.Is(err, ErrOutputRequired):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, ErrQueueEmpty):
 		return http.StatusNotFound
@@ -287,7 +314,7 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 func (c *Console) haltForm(w http.ResponseWriter, r *http.Request) {
 	rev := reviewerOf(r)
 	if err := c.checkCSRF(r, rev); err != nil {
-		c.fail(w, r, http.StatusForbidden, err)
+		c.fail(w, r, formStatus(err), err)
 		return
 	}
 	system, reason := strings.TrimSpace(r.PostFormValue("system")), r.PostFormValue("reason")
@@ -317,7 +344,7 @@ func (c *Console) haltForm(w http.ResponseWriter, r *http.Request) {
 func (c *Console) claimForm(w http.ResponseWriter, r *http.Request) {
 	rev := reviewerOf(r)
 	if err := c.checkCSRF(r, rev); err != nil {
-		c.fail(w, r, http.StatusForbidden, err)
+		c.fail(w, r, formStatus(err), err)
 		return
 	}
 	t, err := c.gate.Claim(r.Context(), rev)
@@ -353,9 +380,8 @@ func (c *Console) showTicket(w http.ResponseWriter, r *http.Request, status int,
 
 func (c *Console) actForm(w http.ResponseWriter, r *http.Request) {
 	rev := reviewerOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := c.checkCSRF(r, rev); err != nil {
-		c.fail(w, r, http.StatusForbidden, err)
+		c.fail(w, r, formStatus(err), err)
 		return
 	}
 	id := r.PathValue("id")
@@ -422,10 +448,15 @@ func (c *Console) apiAct(w http.ResponseWriter, r *http.Request) {
 		Reason string `json:"reason"`
 		Output string `json:"output"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
-		c.fail(w, r, http.StatusBadRequest, fmt.Errorf("oversight: bad request body: %w", err))
+		status := http.StatusBadRequest
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		c.fail(w, r, status, fmt.Errorf("oversight: bad request body: %w", err))
 		return
 	}
 	out, err := c.act(r, r.PathValue("id"), reviewerOf(r), r.PathValue("action"), body.Output, body.Reason)

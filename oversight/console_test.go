@@ -344,3 +344,30 @@ func TestConsoleHaltAndResume(t *testing.T) {
 		t.Fatalf("recorded %v, want %v", got, want)
 	}
 }
+
+// TestConsoleBodiesAreBounded: every form and API body to the console is
+// bounded (64 KiB), not only the ticket form's: an 8 MB halt form is
+// refused with 413 before the Gate sees it, and the system stays running.
+func TestConsoleBodiesAreBounded(t *testing.T) {
+	c := newConsoleHarness(t)
+	huge := strings.Repeat("A", 8<<20)
+	for _, path := range []string{"/halt", "/resume", "/claim", "/tickets/" + c.ticket} {
+		body, hdr := form(url.Values{"csrf": {c.csrf(t, tokCarol)}, "system": {"credit"}, "action": {"reject"}, "reason": {huge}})
+		if resp, _ := c.do(t, "POST", path, tokCarol, body, hdr); resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s with an 8 MB form: %d, want 413", path, resp.StatusCode)
+		}
+	}
+	if c.gate.Halted("credit") {
+		t.Error("an 8 MB halt form halted the system")
+	}
+	resp, _ := c.do(t, "POST", "/api/tickets/"+c.ticket+"/reject", tokCarol,
+		strings.NewReader(`{"reason":"`+huge+`"}`), map[string]string{"Content-Type": "application/json"})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("API body of 8 MB: %d, want 413", resp.StatusCode)
+	}
+	// Within the body bound but over MaxReasonBytes: the Gate refuses it.
+	body, hdr := form(url.Values{"csrf": {c.csrf(t, tokCarol)}, "system": {"credit"}, "reason": {strings.Repeat("A", oversight.MaxReasonBytes+1)}})
+	if resp, _ := c.do(t, "POST", "/halt", tokCarol, body, hdr); resp.StatusCode != http.StatusUnprocessableEntity || c.gate.Halted("credit") {
+		t.Errorf("halt with a reason over MaxReasonBytes: %d, halted %v", resp.StatusCode, c.gate.Halted("credit"))
+	}
+}

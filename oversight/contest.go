@@ -41,6 +41,9 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest,
 			fmt.Errorf("%w: contest of decision %s has no grounds", ErrReasonRequired, decisionID))
 	}
+	if err := checkReasonLength("the grounds of the contest of decision "+decisionID, grounds); err != nil {
+		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+	}
 	c, err := g.findContested(ctx, decisionID)
 	if err != nil {
 		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)

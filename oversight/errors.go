@@ -19,6 +19,9 @@ var (
 	ErrTicketExpired = errors.New("oversight: ticket expired")
 	// ErrReasonRequired: an override (or halt, or contest) needs a reason.
 	ErrReasonRequired = errors.New("oversight: a reason is required")
+	// ErrReasonTooLong: a reason or contest grounds longer than
+	// MaxReasonBytes.
+	ErrReasonTooLong = errors.New("oversight: reason too long")
 	// ErrOutputRequired: an override needs a new output that differs from the model's.
 	ErrOutputRequired = errors.New("oversight: an override needs a new output")
 	// ErrOutcomeNotDeclared: an override to an output the system does not

@@ -756,3 +756,53 @@ func TestSubmitRefusesWhenHaltsUnreadable(t *testing.T) {
 		t.Fatal("a negative halt refresh was accepted")
 	}
 }
+
+// TestReasonsAreBounded: a reason is kept in the decision log and shown to
+// every reviewer, so one caller must not make it megabytes long. Reasons
+// of MaxReasonBytes are taken; one byte more is refused for a halt, a
+// resume, a review action and a contest's grounds, with nothing recorded
+// but the refusal (whose error does not repeat the reason).
+func TestReasonsAreBounded(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	fits := strings.Repeat("r", oversight.MaxReasonBytes)
+	long := fits + "r"
+	tooLong := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, oversight.ErrReasonTooLong) {
+			t.Errorf("%s with a %d-byte reason: %v, want ErrReasonTooLong", what, len(long), err)
+		}
+		if err != nil && strings.Contains(err.Error(), long[:100]) {
+			t.Errorf("%s: the error repeats the reason", what)
+		}
+	}
+	out, err := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.rec.all())
+	tooLong("halt", h.gate.Halt(ctx, "credit", carol, long))
+	_, err = h.gate.Override(ctx, out.Ticket.ID, alice, "approve", long)
+	tooLong("override", err)
+	_, err = h.gate.Reject(ctx, out.Ticket.ID, alice, long)
+	tooLong("reject", err)
+	if h.gate.Halted("credit") || len(h.rec.all()) != before {
+		t.Fatalf("a refused action changed something: halted %v, %d records after %d", h.gate.Halted("credit"), len(h.rec.all()), before)
+	}
+	rej, err := h.gate.Reject(ctx, out.Ticket.ID, alice, fits)
+	if err != nil {
+		t.Fatalf("reject with a reason of MaxReasonBytes: %v", err)
+	}
+	_, err = h.gate.Contest(ctx, rej.Decision.ID, long)
+	tooLong("contest", err)
+	if _, err := h.gate.Contest(ctx, rej.Decision.ID, fits); err != nil {
+		t.Fatalf("contest with grounds of MaxReasonBytes: %v", err)
+	}
+	if err := h.gate.Halt(ctx, "credit", carol, fits); err != nil {
+		t.Fatalf("halt with a reason of MaxReasonBytes: %v", err)
+	}
+	tooLong("resume", h.gate.Resume(ctx, "credit", carol, long))
+	if !h.gate.Halted("credit") {
+		t.Fatal("a resume with a too long reason resumed")
+	}
+}

@@ -196,6 +196,9 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	if reason == "" {
 		return g.refuse(ctx, span, "", by, action, fmt.Errorf("%w: %s of %q by %q", ErrReasonRequired, action, systemID, by.ID))
 	}
+	if err := checkReasonLength(fmt.Sprintf("the reason for the %s of %q", action, systemID), reason); err != nil {
+		return g.refuse(ctx, span, "", by, action, err)
+	}
 	forced := false
 	if halt && !g.knows(systemID) {
 		if !force {

@@ -56,7 +56,7 @@ type Attempt struct {
 	Reviewer string               `json:"reviewer,omitempty"`  // the identity that tried; empty for none (or a contest)
 	Action   aims.OversightAction `json:"action"`              // what was attempted
 	// Refusal classifies the refusal (unknown_ticket, already_resolved,
-	// already_acted, expired, reason_required, output_required,
+	// already_acted, expired, reason_required, reason_too_long, output_required,
 	// unauthenticated, forbidden, claimed, closed, invalid_id,
 	// outcome_not_declared, already_contested, unknown_system, error).
 	Refusal string `json:"refusal"`

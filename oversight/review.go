@@ -172,6 +172,9 @@ func checkAction(r Reviewer, action aims.OversightAction, newOutput, reason stri
 	if r.ID == "" {
 		return ErrUnauthenticated
 	}
+	if err := checkReasonLength(fmt.Sprintf("the reason of the %s by %q", action, r.ID), reason); err != nil {
+		return err
+	}
 	if action == aims.ActionOverride {
 		if reason == "" {
 			return fmt.Errorf("%w: override by %q has no reason", ErrReasonRequired, r.ID)
@@ -416,7 +419,7 @@ func refusalKind(err error) string {
 	}{
 		{ErrTicketNotFound, "unknown_ticket"}, {ErrAlreadyResolved, "already_resolved"},
 		{ErrAlreadyActed, "already_acted"}, {ErrTicketExpired, "expired"},
-		{ErrReasonRequired, "reason_required"}, {ErrOutputRequired, "output_required"},
+		{ErrReasonRequired, "reason_required"}, {ErrReasonTooLong, "reason_too_long"}, {ErrOutputRequired, "output_required"},
 		{ErrUnauthenticated, "unauthenticated"}, {ErrForbidden, "forbidden"},
 		{ErrClaimed, "claimed"}, {ErrClosed, "closed"},
 		{ErrInvalidID, "invalid_id"}, {ErrOutcomeNotDeclared, "outcome_not_declared"},

@@ -38,7 +38,9 @@ const (
 	AimsOversightResolved = attribute.Key("aims.oversight.resolved")
 	// AimsOversightRefusal classifies a refused attempt: unknown_ticket,
 	// already_resolved, already_acted, expired, reason_required,
-	// output_required, unauthenticated, forbidden, claimed, closed, error.
+	// reason_too_long, output_required, unauthenticated, forbidden, claimed,
+	// closed, invalid_id, outcome_not_declared, already_contested,
+	// unknown_system, error.
 	AimsOversightRefusal = attribute.Key("aims.oversight.refusal")
 	// AimsOversightApprovals is the decision-record attribute (in
 	// Decision.Attributes) marking a partial approval, e.g. "1 of 2".
