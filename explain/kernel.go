@@ -17,6 +17,11 @@ import (
 // additivity, and players whose columns equal the background everywhere
 // get exactly 0. Unlike shap it never applies L1 feature selection (shap's
 // "auto" l1_reg, used below 20% coverage): every varying player is fitted.
+// It also tells a varying column by exact comparison, where shap uses
+// np.isclose (a difference under about 1e-8 counts as none): a feature
+// whose value differs from the background by less than that, yet moves a
+// model that scales it up, gets its Shapley value here, while shap gives
+// it 0 and spreads its effect over the others.
 //
 // When the budget covers all 2^M−2 proper coalitions the fit is exact and
 // the explanation says so; otherwise StdErr holds bootstrap standard
