@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aimskit/aimskit/aims/genai"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 )
 
 // The service's memory is bounded however a client behaves: the oldest
@@ -88,4 +90,57 @@ func TestReportsCannotFloodTheIncidentBook(t *testing.T) {
 	code, body := report("over", turn("over"))
 	assert.Equal(t, http.StatusServiceUnavailable, code, body)
 	assert.Equal(t, maxOpenReports, s.openReports(), "the refused report opened nothing")
+}
+
+// Made-up Host headers do not become metric series: otelhttp takes
+// server.address and server.port from the client's Host header, and the
+// telemetry's view (httpServerMetricsView) keeps them out of every
+// http.server.* series. Unbounded, 2,001 made-up hosts (one more than the
+// SDK's limit of 2,000 series) would fill the instruments with the
+// client's strings and push every later request into the overflow series.
+func TestMadeUpHostHeadersDoNotCreateMetricSeries(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	s, err := newService(ctx, data)
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	h := s.routes()
+	const flood = 2001
+	for i := range flood {
+		r := httptest.NewRequest(http.MethodGet, "/review/", nil)
+		r.Host = fmt.Sprintf("h%d-%s.attacker.example:%d", i, strings.Repeat("a", 200), 1024+i)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		require.Less(t, rec.Code, 500, "request %d", i)
+	}
+	require.NoError(t, s.tel.mp.ForceFlush(ctx))
+
+	f, err := os.Open(filepath.Join(data, "telemetry", "metrics.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	var review uint64
+	series := map[string]int{}     // http.server.* metric -> number of series
+	clientKeys := map[string]int{} // attribute -> series that carry it
+	require.NoError(t, otlpfile.EachPoint(f, func(p otlpfile.Point) error {
+		if !strings.HasPrefix(p.Metric, "http.server.") {
+			return nil
+		}
+		series[p.Metric]++
+		for _, k := range []string{"server.address", "server.port", "otel.metric.overflow"} {
+			if _, ok := p.Attributes[k]; ok {
+				clientKeys[k]++
+			}
+		}
+		if p.Metric == "http.server.request.duration" && p.Attributes["http.route"] == "/review/" {
+			review += p.Count
+		}
+		return nil
+	}))
+	assert.Empty(t, clientKeys, "series carrying the Host header's parts, or overflowing")
+	assert.EqualValues(t, flood, review, "the made-up hosts' requests, in their route's series")
+	require.NotEmpty(t, series)
+	for m, n := range series {
+		assert.LessOrEqual(t, n, 2, "%s has %d series", m, n)
+	}
 }

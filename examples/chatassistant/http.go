@@ -27,6 +27,9 @@ func (s *service) routes() http.Handler {
 	mux.Handle("/review/", s.console)
 	// One trace per request: the turn, the model call, the guardrail
 	// events and the gate's submission are children of the server span.
+	// Its metrics take server.address and server.port from the client's
+	// Host header; the telemetry's httpServerMetricsView drops them, so
+	// made-up hosts cannot make series.
 	return otelhttp.NewHandler(mux, "chatassistant", otelhttp.WithTracerProvider(s.tel.tp), otelhttp.WithMeterProvider(s.tel.mp),
 		otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {

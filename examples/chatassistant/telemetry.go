@@ -60,7 +60,7 @@ func startTelemetry(ctx context.Context, dir string, attrs ...attribute.KeyValue
 		return nil, errors.Join(err, t.Shutdown(ctx))
 	}
 	t.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(spans), sdktrace.WithResource(res))
-	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithView(httpServerMetricsView()),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics, sdkmetric.WithInterval(5*time.Second))))
 	t.lp = sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(logs)))
 	return t, nil
@@ -83,4 +83,25 @@ func (t *telemetry) Shutdown(ctx context.Context) error {
 		errs = append(errs, t.sink.Close(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// httpServerMetricsView keeps only bounded attributes on otelhttp's HTTP
+// server metrics (http.server.request.duration and the body-size
+// histograms). Left alone, otelhttp takes server.address and server.port
+// from the request's Host header, which the client writes: every made-up
+// Host would be a new series holding the client's string, until the SDK's
+// cardinality limit (2,000 series per instrument) sends every later
+// request, real ones included, to the overflow series. otelhttp's
+// WithServerName does not close this (a name without a port still leaves
+// server.port to the Host header); the view does, whatever the
+// instrumentation records. It keeps the method (otelhttp maps unknown ones
+// to _OTHER), the status code and route (the service's), the scheme, and
+// the protocol name and version (net/http serves HTTP/1.0, 1.1 and 2
+// only). Spans keep server.address from the Host header: a span attribute
+// is per request, not a series.
+func httpServerMetricsView() sdkmetric.View {
+	return sdkmetric.NewView(sdkmetric.Instrument{Name: "http.server.*"},
+		sdkmetric.Stream{AttributeFilter: attribute.NewAllowKeysFilter(
+			"http.request.method", "http.response.status_code", "http.route",
+			"url.scheme", "network.protocol.name", "network.protocol.version")})
 }

@@ -196,7 +196,8 @@ func newCostRig(b *testing.B, level costLevel, expl costExplain, queued bool) *c
 		res, err := newResource()
 		must(err)
 		sdkTP = sdktrace.NewTracerProvider(sdktrace.WithBatcher(se), sdktrace.WithResource(res))
-		smp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+		// As the example's: HTTP server metrics keep only bounded attributes.
+		smp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithView(httpServerMetricsView()),
 			sdkmetric.WithReader(sdkmetric.NewPeriodicReader(me, sdkmetric.WithInterval(time.Second))))
 		// As the example's (telemetry.go): key de-duplication off.
 		slp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithAllowKeyDuplication(),

@@ -448,6 +448,9 @@ func (s *service) routes() http.Handler {
 	})
 	// One trace per request: the server span is the root, and explaining,
 	// gating and recording (which take r.Context()) are its children.
+	// Its metrics take server.address and server.port from the client's
+	// Host header; the telemetry's httpServerMetricsView drops them, so
+	// made-up hosts cannot make series.
 	return otelhttp.NewHandler(mux, "creditscore", otelhttp.WithTracerProvider(s.tel.tp),
 		otelhttp.WithMeterProvider(s.tel.mp), otelhttp.WithPropagators(propagation.TraceContext{}),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {

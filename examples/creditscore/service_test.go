@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/oversight"
 )
@@ -379,6 +381,70 @@ func TestConsoleLoginChallengesAndLimits(t *testing.T) {
 	now = now.Add(13 * time.Second)
 	w = login("192.0.2.1:1000", "alice", svc.accounts.passwords["alice"])
 	require.Equal(t, http.StatusOK, w.Code, "a token refilled")
+}
+
+// TestMadeUpHostHeadersDoNotCreateMetricSeries: the Host header is the
+// client's, and otelhttp takes server.address and server.port of its HTTP
+// server metrics from it. Unbounded, 2,001 requests with made-up hosts
+// and ports (one more than the SDK's cardinality limit of 2,000 series)
+// would leave a series per host, each holding the client's string, and
+// push every later request, legitimate ones included, into the overflow
+// series. With the telemetry's view (httpServerMetricsView) neither
+// attribute reaches any http.server.* series: all the made-up requests
+// share one series, nothing overflows, and the application after them
+// has a series of its own.
+func TestMadeUpHostHeadersDoNotCreateMetricSeries(t *testing.T) {
+	svc, srv := startService(t, nil)
+	const flood = 2001
+	pad := strings.Repeat("a", 1000)
+	for i := range flood {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/inventory/", nil)
+		require.NoError(t, err)
+		req.Host = fmt.Sprintf("h%d-%s.attacker.example:%d", i, pad, 1024+i)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, "request %d", i)
+	}
+	resp, raw := call(t, http.MethodPost, srv.URL+"/v1/applications", "", goodApplication)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the application after them: %s", raw)
+	require.NoError(t, svc.tel.mp.ForceFlush(context.Background()))
+
+	f, err := os.Open(filepath.Join(svc.cfg.dataDir, "telemetry", "metrics.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	var inventory, application uint64
+	series := map[string]int{}     // http.server.* metric -> number of series
+	clientKeys := map[string]int{} // attribute -> series that carry it
+	require.NoError(t, otlpfile.EachPoint(f, func(p otlpfile.Point) error {
+		if !strings.HasPrefix(p.Metric, "http.server.") {
+			return nil
+		}
+		series[p.Metric]++
+		for _, k := range []string{"server.address", "server.port", "otel.metric.overflow"} {
+			if _, ok := p.Attributes[k]; ok {
+				clientKeys[k]++
+			}
+		}
+		if p.Metric != "http.server.request.duration" {
+			return nil
+		}
+		switch {
+		case p.Attributes["http.route"] == "/inventory/" && p.Attributes["http.request.method"] == "GET":
+			inventory += p.Count
+		case p.Attributes["http.route"] == "/v1/applications" && p.Attributes["http.request.method"] == "POST":
+			application += p.Count
+		}
+		return nil
+	}))
+	assert.Empty(t, clientKeys, "series carrying the Host header's parts, or overflowing")
+	assert.EqualValues(t, flood, inventory, "the made-up hosts' requests, in their route's series")
+	assert.EqualValues(t, 1, application, "the application's own series")
+	require.NotEmpty(t, series)
+	for m, n := range series {
+		assert.LessOrEqual(t, n, 5, "%s has %d series", m, n)
+	}
 }
 
 // TestMadeUpGroupValuesDoNotDegradeService: 1,000 applications with

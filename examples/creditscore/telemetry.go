@@ -70,7 +70,7 @@ func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, met
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(extra))
 	}
 	t.tp = sdktrace.NewTracerProvider(tpOpts...)
-	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithView(httpServerMetricsView()),
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp, sdkmetric.WithInterval(metricInterval))))
 	// Key de-duplication off: every record here comes from aimskit, which
 	// never repeats a key (internal/oteltest fails any test whose records
@@ -84,6 +84,28 @@ func setupTelemetry(ctx context.Context, dir string, res *resource.Resource, met
 	otel.SetLoggerProvider(t.lp)
 	otel.SetTextMapPropagator(propagation.TraceContext{})
 	return t, nil
+}
+
+// httpServerMetricsView keeps only bounded attributes on otelhttp's HTTP
+// server metrics (http.server.request.duration and the request and
+// response body-size histograms). Left alone, otelhttp takes server.address
+// and server.port from the request's Host header, which the client writes:
+// every made-up Host would be a new series, each holding the client's
+// string, until the SDK's cardinality limit (2,000 series per instrument)
+// sends every later request, real ones included, to the overflow series.
+// otelhttp.WithServerName does not close this on its own: a name without
+// a port still leaves server.port to the Host header (otelhttp v0.72). The
+// view bounds the series whatever the instrumentation records: of each
+// measurement it keeps the method
+// (otelhttp maps unknown ones to _OTHER), the status code and the route
+// (both the service's), the scheme, and the protocol name and version
+// (net/http serves HTTP/1.0, 1.1 and 2 only). Spans keep server.address
+// from the Host header: a span attribute is per request, not a series.
+func httpServerMetricsView() sdkmetric.View {
+	return sdkmetric.NewView(sdkmetric.Instrument{Name: "http.server.*"},
+		sdkmetric.Stream{AttributeFilter: attribute.NewAllowKeysFilter(
+			"http.request.method", "http.response.status_code", "http.route",
+			"url.scheme", "network.protocol.name", "network.protocol.version")})
 }
 
 // newResource describes the service and carries the inventory's resource
