@@ -1,7 +1,9 @@
 package main
 
 import (
+	"container/list"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"math"
@@ -23,7 +25,8 @@ import (
 type reviewerAccounts struct {
 	reviewers map[string]oversight.Reviewer
 	passwords map[string]string
-	// Failed logins are rate-limited per client address and per user name.
+	// Failed logins are rate-limited per client address and per user name
+	// (byUser is keyed by userKey, never by the name itself).
 	byClient, byUser *loginLimiter
 }
 
@@ -40,8 +43,14 @@ func newReviewerAccounts(now func() time.Time) (*reviewerAccounts, error) {
 		passwords: map[string]string{},
 		// Five failed attempts at once, then one every 12 seconds.
 		byClient: newLoginLimiter(5, 12*time.Second, now),
-		byUser:   newLoginLimiter(5, 12*time.Second, now),
 	}
+	// The accounts' buckets are never evicted: a flood of failed logins
+	// under made-up names cannot reset the lock on a real user name.
+	var accounts []string
+	for name := range a.reviewers {
+		accounts = append(accounts, userKey(name))
+	}
+	a.byUser = newLoginLimiter(5, 12*time.Second, now, accounts...)
 	for name := range a.reviewers {
 		b := make([]byte, 6)
 		if _, err := rand.Read(b); err != nil {
@@ -82,21 +91,33 @@ func (a *reviewerAccounts) challenge(next http.Handler) http.Handler {
 			http.Error(w, "log in as a reviewer", http.StatusUnauthorized)
 			return
 		}
-		client := clientAddr(r)
-		if wait := max(a.byClient.blocked(client), a.byUser.blocked(user)); wait > 0 {
+		client, ukey := clientAddr(r), userKey(user)
+		if wait := max(a.byClient.blocked(client), a.byUser.blocked(ukey)); wait > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			http.Error(w, "too many failed logins; try again later", http.StatusTooManyRequests)
 			return
 		}
 		if !a.valid(user, pass) {
 			a.byClient.fail(client)
-			a.byUser.fail(user)
+			a.byUser.fail(ukey)
 			w.Header().Set("WWW-Authenticate", consoleRealm)
 			http.Error(w, "wrong user name or password", http.StatusUnauthorized)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// userKey is byUser's key for a user name: its SHA-256 digest, for known
+// and made-up names alike. The name comes from the client (up to the
+// server's MaxHeaderBytes, 1 MB), so a bucket holds 32 bytes however long
+// the name; and every name takes the same path, so how the limiter
+// answers does not tell whether an account exists, until a flood of more
+// than maxBuckets made-up names evicts their buckets and not the
+// accounts'.
+func userKey(user string) string {
+	h := sha256.Sum256([]byte(user))
+	return string(h[:])
 }
 
 // clientAddr is the client's IP address (the example is reached directly;
@@ -111,24 +132,39 @@ func clientAddr(r *http.Request) string {
 
 // loginLimiter is a token bucket per key: each failed login takes a token;
 // with none left, logins under that key are refused until one refills.
+// It holds at most maxBuckets buckets: a new key past that evicts the
+// least recently used bucket (O(1)), except the kept keys' buckets, which
+// are never evicted.
 type loginLimiter struct {
 	mu      sync.Mutex
 	burst   float64
 	every   time.Duration // one token refills per every
 	now     func() time.Time
 	buckets map[string]*bucket
+	lru     *list.List // of the evictable keys (string), least recently used at the back
+	keep    map[string]bool
 }
 
 type bucket struct {
 	tokens float64
 	at     time.Time
+	use    *list.Element // in lru; nil for a kept key
 }
 
-// maxBuckets bounds the limiter's memory; full buckets are dropped first.
+// maxBuckets bounds the limiter's memory. A client with many addresses
+// (an IPv6 /64) or made-up user names can push an idle bucket out, locked
+// or not; the kept keys' cannot be.
 const maxBuckets = 10000
 
-func newLoginLimiter(burst int, every time.Duration, now func() time.Time) *loginLimiter {
-	return &loginLimiter{burst: float64(burst), every: every, now: now, buckets: map[string]*bucket{}}
+// newLoginLimiter makes a limiter whose keep keys' buckets are never
+// evicted; there must be fewer of them than maxBuckets.
+func newLoginLimiter(burst int, every time.Duration, now func() time.Time, keep ...string) *loginLimiter {
+	l := &loginLimiter{burst: float64(burst), every: every, now: now, buckets: map[string]*bucket{},
+		lru: list.New(), keep: map[string]bool{}}
+	for _, k := range keep {
+		l.keep[k] = true
+	}
+	return l
 }
 
 // refill brings b up to now; lock held.
@@ -145,6 +181,9 @@ func (l *loginLimiter) blocked(key string) time.Duration {
 	if b == nil {
 		return 0
 	}
+	if b.use != nil {
+		l.lru.MoveToFront(b.use)
+	}
 	now := l.now()
 	l.refill(b, now)
 	if b.tokens >= 1 {
@@ -153,22 +192,27 @@ func (l *loginLimiter) blocked(key string) time.Duration {
 	return time.Duration((1 - b.tokens) * float64(l.every))
 }
 
-// fail takes a token from key's bucket.
+// fail takes a token from key's bucket, making one (and, at maxBuckets,
+// evicting the least recently used evictable one) if key has none.
 func (l *loginLimiter) fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	b := l.buckets[key]
-	if b == nil {
+	switch {
+	case b == nil:
 		if len(l.buckets) >= maxBuckets {
-			for k, o := range l.buckets {
-				if l.refill(o, now); o.tokens >= l.burst {
-					delete(l.buckets, k)
-				}
+			if oldest := l.lru.Back(); oldest != nil {
+				delete(l.buckets, l.lru.Remove(oldest).(string))
 			}
 		}
 		b = &bucket{tokens: l.burst, at: now}
+		if !l.keep[key] {
+			b.use = l.lru.PushFront(key)
+		}
 		l.buckets[key] = b
+	case b.use != nil:
+		l.lru.MoveToFront(b.use)
 	}
 	l.refill(b, now)
 	b.tokens = math.Max(0, b.tokens-1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"github.com/aimskit/aimskit/fairness"
@@ -381,6 +382,57 @@ func TestConsoleLoginChallengesAndLimits(t *testing.T) {
 	now = now.Add(13 * time.Second)
 	w = login("192.0.2.1:1000", "alice", svc.accounts.passwords["alice"])
 	require.Equal(t, http.StatusOK, w.Code, "a token refilled")
+}
+
+// TestLoginLimiterIsBoundedUnderAFlood: failed logins from many client
+// addresses (an IPv6 /64 is 2^64 of them), each under a made-up user name
+// of 1 KB (the server takes up to 1 MB), cannot grow the limiter past
+// maxBuckets, byUser keeps a fixed-size key per name, not the name, and
+// inserting past the cap stays cheap (it evicts the least recently used
+// bucket instead of scanning the map under the lock). The flood cannot
+// lift a real user name's lock either: the accounts' buckets are never
+// evicted.
+func TestLoginLimiterIsBoundedUnderAFlood(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	accts, err := newReviewerAccounts(func() time.Time { return now })
+	require.NoError(t, err)
+	h := accts.challenge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+	login := func(addr, user, pass string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/review/", nil)
+		r.RemoteAddr = addr
+		r.SetBasicAuth(user, pass)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	for range 5 {
+		require.Equal(t, http.StatusUnauthorized, login("192.0.2.1:1000", "alice", "guess").Code)
+	}
+
+	const flood = 3 * maxBuckets
+	pad := strings.Repeat("x", 1024)
+	start := time.Now()
+	for i := range flood {
+		w := login(fmt.Sprintf("[2001:db8::%x:%x]:40000", i>>16, i&0xffff), fmt.Sprintf("u%d-%s", i, pad), "wrong")
+		require.Equal(t, http.StatusUnauthorized, w.Code, "attempt %d", i)
+		now = now.Add(100 * time.Microsecond) // 30,000 attempts in 3 s
+	}
+	t.Logf("%d failed logins took %v", flood, time.Since(start))
+	for _, l := range []*loginLimiter{accts.byClient, accts.byUser} {
+		assert.LessOrEqual(t, len(l.buckets), maxBuckets)
+		assert.LessOrEqual(t, l.lru.Len(), maxBuckets)
+	}
+	for k := range accts.byUser.buckets {
+		require.Len(t, k, sha256.Size, "byUser keys by digest, not by the client's name")
+	}
+	last := fmt.Sprintf("2001:db8::%x:%x", (flood-1)>>16, (flood-1)&0xffff)
+	assert.Contains(t, accts.byClient.buckets, last, "the latest client's bucket is kept")
+	assert.NotContains(t, accts.byClient.buckets, "2001:db8::0:0", "the oldest client's bucket is evicted")
+
+	w := login("198.51.100.7:1000", "alice", accts.passwords["alice"])
+	assert.Equal(t, http.StatusTooManyRequests, w.Code, "alice's lock outlives the flood")
+	w = login("198.51.100.7:1000", "bob", accts.passwords["bob"])
+	assert.Equal(t, http.StatusOK, w.Code)
 }
 
 // TestMadeUpHostHeadersDoNotCreateMetricSeries: the Host header is the
