@@ -14,7 +14,9 @@ import (
 
 // LightGBM's text model format (Booster.save_model, "version=v3" and
 // "version=v4"): a header of key=value lines, then one block per tree
-// ("Tree=N" followed by key=value lines), then "end of trees". Child
+// ("Tree=N" followed by key=value lines), then "end of trees" (files
+// written by LightGBM 2.0.x and 2.1.x, version v2 or none, have no such
+// line and go on with "feature importances:" instead). Child
 // indices are node indices when non-negative and ^leaf (that is, -leaf-1)
 // when negative. Leaf values already include the shrinkage (learning rate)
 // and any boost_from_average init score, so the intercept is zero.
@@ -80,8 +82,10 @@ func LoadLightGBMFile(path string) (*Ensemble, error) {
 }
 
 // LoadLightGBM reads a model saved by LightGBM's Booster.save_model in its
-// text format (version v3 or v4). The ensemble predicts as LightGBM does:
-// a row goes left iff x <= threshold, compared in float64, margins are
+// text format (version v3 or v4, and the v2 or unversioned files of
+// LightGBM 2.0.x and 2.1.x, which have no "end of trees" line). The
+// ensemble predicts as LightGBM does: a row goes left iff
+// x <= threshold, compared in float64, margins are
 // summed in float64, and missing values follow the node's decision_type:
 // missing type NaN sends NaN to the default direction; type Zero sends NaN
 // and values with |x| <= 1e-35 to the default direction; type None treats
@@ -159,6 +163,13 @@ func lgbSplit(data []byte) (*lgbBlock, []*lgbBlock, error) {
 			trees = append(trees, cur)
 			continue
 		}
+		if cur != header && lgbTrailer(s) {
+			// LightGBM 2.0.x and 2.1.x wrote no "end of trees": the
+			// section after the last tree ends the trees, as it does in
+			// LightGBM's own loader.
+			sawEnd = true
+			break
+		}
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {
 			if cur == header {
@@ -176,9 +187,28 @@ func lgbSplit(data []byte) (*lgbBlock, []*lgbBlock, error) {
 		return nil, nil, errors.New("tree: lightgbm model: empty input")
 	}
 	if !sawEnd {
-		return nil, nil, lgbError(len(lines), "no \"end of trees\" line (truncated file?)")
+		return nil, nil, lgbError(len(lines), "no \"end of trees\" line, nor a \"feature importances:\" or \"parameters:\" section, after the last tree (truncated file?)")
 	}
 	return header, trees, nil
+}
+
+// lgbTrailer reports whether line s (trimmed) opens one of the sections
+// that LightGBM writes after the trees. Versions 2.2.0 and later end the
+// trees with "end of trees" (then "feature_importances:"); 2.0.x and
+// 2.1.x (model version v2, or no version line) go straight on to
+// "feature importances:" or "parameters:", and the Python package may
+// append "pandas_categorical:...". LightGBM's loader stops at
+// the first line after the tree blocks that is not "Tree=", so these
+// files load there. Only the known section lines end the trees here: any
+// other line that is not key=value, such as a key cut short by a
+// truncated file, is still an error, and a file that ends without one of
+// them is refused as truncated.
+func lgbTrailer(s string) bool {
+	switch s {
+	case "feature importances:", "feature_importances:", "parameters:":
+		return true
+	}
+	return strings.HasPrefix(s, "pandas_categorical:")
 }
 
 func truncate(s string) string {

@@ -458,6 +458,133 @@ func TestLightGBMErrors(t *testing.T) {
 	}
 }
 
+// lgbV21Model has the layout of a model saved by LightGBM 2.0.x or 2.1.x
+// (written by hand; "version=v2", no tree_sizes): no "end of trees" line,
+// the last tree block is followed directly by "feature importances:".
+// "end of trees" first appears in 2.2.0 (gbdt_model_text.cpp).
+const lgbV21Model = `tree
+version=v2
+num_class=1
+num_tree_per_iteration=1
+label_index=0
+max_feature_idx=1
+objective=regression
+feature_names=Column_0 Column_1
+feature_infos=[0:10] [0:10]
+
+Tree=0
+num_leaves=2
+num_cat=0
+split_feature=0
+split_gain=10
+threshold=5.5
+decision_type=2
+left_child=-1
+right_child=-2
+leaf_value=1.5 -2.25
+leaf_count=60 40
+internal_value=0
+internal_count=100
+shrinkage=1
+
+
+
+feature importances:
+Column_0=1
+`
+
+// TestLightGBMVersion2NoEndOfTrees checks that models of LightGBM 2.0.x
+// and 2.1.x, which end the tree list with the next section instead of
+// "end of trees", load as LightGBM's own loader reads them (it stops at
+// the first line after the tree blocks that is not "Tree="): the
+// hand-written lgbV21Model predicts its leaves, and regression.txt, with
+// "end of trees" dropped so that "feature importances:", "parameters:" or
+// "pandas_categorical:" follows its last tree, with version v2 or no
+// version line, predicts as the original.
+func TestLightGBMVersion2NoEndOfTrees(t *testing.T) {
+	e, err := ParseLightGBM([]byte(lgbV21Model))
+	if err != nil {
+		t.Fatalf("LightGBM 2.1 layout refused: %v", err)
+	}
+	out := make([]float64, 1)
+	for _, c := range []struct{ x, want float64 }{{3, 1.5}, {7, -2.25}} {
+		if err := e.PredictMargin([]float64{c.x, 0}, out); err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != c.want {
+			t.Errorf("x0=%v: margin %v, want %v", c.x, out[0], c.want)
+		}
+	}
+
+	data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", "regression.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tail, ok := strings.Cut(string(data), "end of trees\n")
+	if !ok {
+		t.Fatal("regression.txt has no end of trees")
+	}
+	_, params, _ := strings.Cut(tail, "\nparameters:")
+	_, pandas, _ := strings.Cut(tail, "\npandas_categorical:")
+	for name, next := range map[string]string{
+		"feature importances": "feature importances:\nnum=2\ncat=1\nz=2\n\nparameters:" + params,
+		"parameters":          "parameters:" + params,
+		"pandas_categorical":  "pandas_categorical:" + pandas,
+	} {
+		for _, version := range []string{"version=v2\n", ""} {
+			src := strings.Replace(string(data), "end of trees\n"+tail, next, 1)
+			src = strings.Replace(src, "version=v4\n", version, 1)
+			src = strings.Replace(src, "tree_sizes=400 300 350\n", "", 1)
+			e, err := ParseLightGBM([]byte(src))
+			if err != nil {
+				t.Fatalf("%s, %q: %v", name, version, err)
+			}
+			for _, r := range regressionRows {
+				if err := e.PredictMargin(r.x, out); err != nil {
+					t.Fatal(err)
+				}
+				if out[0] != r.margin {
+					t.Errorf("%s, %q: row %v: margin %v, want %v", name, version, r.x, out[0], r.margin)
+				}
+			}
+		}
+	}
+}
+
+// TestLightGBMTruncatedRefused cuts models at every byte before the end of
+// their tree section: regression.txt (which ends its trees with "end of
+// trees") and lgbV21Model (which does not). Every cut, wherever it falls in
+// a tree block or in the line that ends the trees, must be refused: a cut
+// file could otherwise load with trees or count fields missing.
+func TestLightGBMTruncatedRefused(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", "regression.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, src, end string
+	}{
+		{"regression.txt", string(data), "end of trees\n"},
+		{"lgbV21Model", lgbV21Model, "feature importances:\n"},
+	} {
+		full := strings.Index(c.src, c.end) + len(c.end) - 1 // the end line without its newline
+		if _, err := ParseLightGBM([]byte(c.src[:full])); err != nil {
+			t.Fatalf("%s cut after its end line: %v", c.name, err)
+		}
+		for i := 0; i < full; i++ {
+			if _, err := ParseLightGBM([]byte(c.src[:i])); err == nil {
+				t.Fatalf("%s cut at byte %d of %d (after %q) loaded", c.name, i, len(c.src), c.src[max(0, i-20):i])
+			}
+		}
+	}
+	// A line that is not key=value inside a tree block stays an error
+	// unless it is one of the sections LightGBM writes after the trees.
+	bad := strings.Replace(lgbV21Model, "feature importances:", "feature importances", 1)
+	if _, err := ParseLightGBM([]byte(bad)); err == nil || !strings.Contains(err.Error(), "is not key=value") {
+		t.Errorf("unknown line after the trees: err = %v", err)
+	}
+}
+
 func FuzzParseLightGBM(f *testing.F) {
 	for _, name := range []string{"regression.txt", "multiclass.txt"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", name))
