@@ -479,8 +479,15 @@ func lgbParseTree(b *lgbBlock, numFeatures int) (*lgbTree, error) {
 	if t.leafValue, err = b.floats("leaf_value", n); err != nil {
 		return nil, err
 	}
-	if _, ok := b.fields["leaf_count"]; ok {
-		if t.leafCount, err = b.floats("leaf_count", n); err != nil {
+	if f, ok := b.fields["leaf_count"]; ok {
+		if n == 1 && strings.TrimSpace(f.val) == "" {
+			// LightGBM writes a constant tree (one leaf, no split met the
+			// requirements) with empty per-node fields, "leaf_count="
+			// among them. A lone leaf's cover is never read: TreeSHAP
+			// weighs branches by the covers of internal nodes, and a tree
+			// without any only adds its value to the bias.
+			t.leafCount = []float64{0}
+		} else if t.leafCount, err = b.floats("leaf_count", n); err != nil {
 			return nil, err
 		}
 	}

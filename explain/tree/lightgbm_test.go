@@ -585,6 +585,116 @@ func TestLightGBMTruncatedRefused(t *testing.T) {
 	}
 }
 
+// lgbConstantTreeModel has, after an ordinary tree, a constant tree
+// (num_leaves=1) as LightGBM writes it when no split meets its
+// requirements: every per-node field is present but empty, "leaf_count="
+// and "internal_count=" included (ArrayToString of an empty vector).
+// Written by hand after the layout of LightGBM 3.x files.
+const lgbConstantTreeModel = `tree
+version=v3
+num_class=1
+num_tree_per_iteration=1
+label_index=0
+max_feature_idx=1
+objective=binary sigmoid:1
+feature_names=Column_0 Column_1
+feature_infos=[0:10] [0:10]
+tree_sizes=300 200
+
+Tree=0
+num_leaves=2
+num_cat=0
+split_feature=0
+split_gain=10
+threshold=5.5
+decision_type=2
+left_child=-1
+right_child=-2
+leaf_value=1.5 -2.25
+leaf_weight=15 10
+leaf_count=60 40
+internal_value=0
+internal_weight=25
+internal_count=100
+shrinkage=1
+
+
+Tree=1
+num_leaves=1
+num_cat=0
+split_feature=
+split_gain=
+threshold=
+decision_type=
+left_child=
+right_child=
+leaf_value=0.25
+leaf_weight=
+leaf_count=
+internal_value=
+internal_weight=
+internal_count=
+shrinkage=1
+
+
+end of trees
+`
+
+// TestLightGBMConstantTreeEmptyCounts checks that a constant tree with an
+// empty leaf_count loads without costing the model its covers (a lone
+// leaf's cover plays no part in TreeSHAP): margins add the constant, and
+// TreeSHAP values, the constant in the bias, sum to them. An empty or
+// wrong leaf_count is still refused on a tree with splits, and a wrong
+// count on a constant tree.
+func TestLightGBMConstantTreeEmptyCounts(t *testing.T) {
+	e, err := ParseLightGBM([]byte(lgbConstantTreeModel))
+	if err != nil {
+		t.Fatalf("model with a constant tree refused: %v", err)
+	}
+	x := explain.NewMatrix(2, 2)
+	copy(x.Data, []float64{3, 0, 7, 0})
+	phi := make([]float64, 2*3)
+	if err := e.Contributions(context.Background(), x, phi); err != nil {
+		t.Fatalf("TreeSHAP: %v", err)
+	}
+	rec := make([]float64, len(phi))
+	if err := e.Contributions(context.Background(), x, rec, withRecursion()); err != nil {
+		t.Fatalf("TreeSHAP, recursion: %v", err)
+	}
+	for i := range phi {
+		if math.Abs(phi[i]-rec[i]) > 1e-12 {
+			t.Errorf("contribution %d: leaf tables %v, recursion %v", i, phi[i], rec[i])
+		}
+	}
+	// Tree 0's expected value is (60·1.5 + 40·(-2.25))/100 = 0.
+	for i, want := range []float64{1.75, -2} {
+		out := make([]float64, 1)
+		if err := e.PredictMargin(x.Row(i), out); err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != want {
+			t.Errorf("row %d: margin %v, want %v", i, out[0], want)
+		}
+		p := phi[i*3 : (i+1)*3]
+		if p[2] != 0.25 || math.Abs(p[0]+p[1]+p[2]-want) > 1e-12 {
+			t.Errorf("row %d: contributions %v, want bias 0.25 and sum %v", i, p, want)
+		}
+	}
+	for name, c := range map[string]struct{ old, new string }{
+		"two counts for one leaf": {"leaf_value=0.25\nleaf_weight=\nleaf_count=\n", "leaf_value=0.25\nleaf_weight=\nleaf_count=1 2\n"},
+		"empty counts on a split": {"leaf_count=60 40\n", "leaf_count=\n"},
+		"empty internal count":    {"internal_count=100\n", "internal_count=\n"},
+	} {
+		src := strings.Replace(lgbConstantTreeModel, c.old, c.new, 1)
+		if src == lgbConstantTreeModel {
+			t.Fatalf("%s: mutation not applied", name)
+		}
+		if _, err := ParseLightGBM([]byte(src)); err == nil || !strings.Contains(err.Error(), "has 0 values") && !strings.Contains(err.Error(), "has 2 values") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
 func FuzzParseLightGBM(f *testing.F) {
 	for _, name := range []string{"regression.txt", "multiclass.txt"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "lightgbm", name))
