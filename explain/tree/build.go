@@ -74,7 +74,16 @@ type Spec struct {
 // New validates spec and builds an [Ensemble]. It walks every tree from its
 // root, so dangling child indices, cycles, out-of-range features and
 // non-finite values are reported as errors.
-func New(spec Spec) (*Ensemble, error) {
+func New(spec Spec) (*Ensemble, error) { return newEnsemble(spec, false) }
+
+// newEnsemble is [New]. With zeroCovers, an internal node whose cover is 0
+// does not make the spec an error: the ensemble is built without covers
+// (it predicts, and path-dependent TreeSHAP reports [errNoCover]).
+// XGBoost's refresh updater (process_type=update, updater=refresh)
+// writes such covers for the nodes its data did not reach, and XGBoost
+// predicts with the model. The covers must still be finite, non-negative
+// and add up, so that a corrupt file is still refused.
+func newEnsemble(spec Spec, zeroCovers bool) (*Ensemble, error) {
 	if spec.NumFeatures <= 0 {
 		return nil, fmt.Errorf("tree: number of features is %d, must be positive", spec.NumFeatures)
 	}
@@ -134,10 +143,14 @@ func New(spec Spec) (*Ensemble, error) {
 			e.hasCover = false
 		}
 	}
+	sawZero := false
 	for t := range spec.Trees {
-		if err := e.addTree(t, &spec.Trees[t], spec.Rule); err != nil {
+		if err := e.addTree(t, &spec.Trees[t], spec.Rule, zeroCovers, &sawZero); err != nil {
 			return nil, err
 		}
+	}
+	if sawZero {
+		e.hasCover = false
 	}
 	if err := e.checkRange(); err != nil {
 		return nil, err
@@ -203,8 +216,10 @@ func (e *Ensemble) checkRange() error {
 const maxTreeDepth = 64
 
 // addTree validates tree t and appends its reachable nodes in breadth-first
-// order, children after their parent and siblings side by side.
-func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
+// order, children after their parent and siblings side by side. An
+// internal node with cover 0 is an error unless zeroCovers is set; then it
+// sets *sawZero.
+func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule, zeroCovers bool, sawZero *bool) error {
 	n := len(tr.Left)
 	if n == 0 {
 		return fmt.Errorf("tree: tree %d has no nodes", t)
@@ -295,7 +310,10 @@ func (e *Ensemble) addTree(t int, tr *Tree, rule SplitRule) error {
 				return fmt.Errorf("tree: tree %d node %d has threshold %v", t, it.id, thr)
 			}
 			if tr.Cover != nil && cover <= 0 {
-				return fmt.Errorf("tree: tree %d internal node %d has cover %v, must be positive", t, it.id, cover)
+				if !zeroCovers {
+					return fmt.Errorf("tree: tree %d internal node %d has cover %v, must be positive", t, it.id, cover)
+				}
+				*sawZero = true
 			}
 			if err := checkChildCover(t, it.id, tr, seen); err != nil {
 				return err

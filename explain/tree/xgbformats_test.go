@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -411,4 +412,107 @@ func TestXGBoostCategorical(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestXGBoostRefreshedModel loads testdata/xgboost/refresh.model.json
+// (testdata/gen/gen_refresh.py), an XGBoost 1.7.4 model updated with the
+// refresh updater (process_type=update, updater=refresh) on data that
+// reaches only part of its trees: the nodes that data missed, internal
+// ones included, have sum_hessian 0. XGBoost predicts with it, so the
+// loader must too: margins match XGBoost's (refresh.case.json) bit for bit
+// and interventional TreeSHAP works, while path-dependent TreeSHAP, which
+// divides by internal covers, reports the missing covers. Covers that are
+// negative or do not add up are still refused, and [New] still refuses a
+// zero internal cover in a hand-built spec.
+func TestXGBoostRefreshedModel(t *testing.T) {
+	const path = "testdata/xgboost/refresh.model.json"
+	e, err := LoadXGBoostFile(path)
+	if err != nil {
+		t.Fatalf("refreshed model refused: %v", err)
+	}
+	var c struct {
+		Rows    [][]float64 `json:"rows"`
+		Margins []float64   `json:"margins"`
+	}
+	if err := json.Unmarshal(readTestFile(t, "testdata/xgboost/refresh.case.json"), &c); err != nil {
+		t.Fatal(err)
+	}
+	M := e.NumFeatures()
+	x := explain.NewMatrix(len(c.Rows), M)
+	for i, r := range c.Rows {
+		copy(x.Row(i), r)
+	}
+	ctx := context.Background()
+	margins := make([]float64, x.Rows)
+	if err := e.PredictMargins(ctx, x, margins); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range c.Margins {
+		if margins[i] != want {
+			t.Errorf("row %d: margin %v, XGBoost %v", i, margins[i], want)
+		}
+	}
+	if err := e.Contributions(ctx, x, make([]float64, x.Rows*(M+1))); !errors.Is(err, errNoCover) {
+		t.Errorf("path-dependent TreeSHAP: err = %v, want the missing-covers error", err)
+	}
+	if _, err := NewPathDependent(e); !errors.Is(err, errNoCover) {
+		t.Errorf("NewPathDependent: err = %v, want the missing-covers error", err)
+	}
+	// Interventional TreeSHAP needs no covers; its values sum to the margin
+	// minus the background's mean margin.
+	bg, err := e.NewBackground(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phi := make([]float64, x.Rows*(M+1))
+	if err := e.InterventionalContributions(ctx, x, bg, phi); err != nil {
+		t.Fatalf("interventional TreeSHAP: %v", err)
+	}
+	mean := 0.0
+	for _, m := range margins {
+		mean += m / float64(len(margins))
+	}
+	for i := range x.Rows {
+		s := 0.0
+		for _, v := range phi[i*(M+1) : i*(M+1)+M] {
+			s += v
+		}
+		if math.Abs(s-(margins[i]-mean)) > 1e-6 || math.Abs(phi[i*(M+1)+M]-mean) > 1e-6 {
+			t.Errorf("row %d: interventional values %v, margin %v, mean %v", i, phi[i*(M+1):(i+1)*(M+1)], margins[i], mean)
+		}
+	}
+
+	// Tree 0's node 1 is internal with sum_hessian 0 over two leaves of 0;
+	// its node 5 has 12 over leaves of 4 and 8.
+	doc := string(readTestFile(t, path))
+	for name, m := range map[string]struct{ old, new, want string }{
+		"zero internal cover over a leaf with cover": {`[5.5E1,0E0,5.5E1,0E0,0E0,1.2E1`, `[5.5E1,0E0,5.5E1,1E0,0E0,1.2E1`, "must be the sum of its children's"},
+		"negative cover": {`4E0,8E0,1.6E1,2.7E1]`, `-4E0,1.6E1,1.6E1,2.7E1]`, "has cover -4"},
+		"NaN cover":      {`4E0,8E0,1.6E1,2.7E1]`, `NaN,8E0,1.6E1,2.7E1]`, "NaN"},
+	} {
+		if strings.Count(doc, m.old) != 1 {
+			t.Fatalf("%s: test model changed: %q occurs %d times", name, m.old, strings.Count(doc, m.old))
+		}
+		_, err := LoadXGBoost(strings.NewReader(strings.Replace(doc, m.old, m.new, 1)))
+		if err == nil || !strings.Contains(err.Error(), m.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", name, err, m.want)
+		}
+	}
+	spec := Spec{NumFeatures: 1, Trees: []Tree{{
+		Left: []int{1, -1, -1}, Right: []int{2, -1, -1}, Feature: []int{0, 0, 0},
+		Threshold: []float64{0.5, 0, 0}, Value: []float64{0, 1, 2}, Cover: []float64{0, 0, 0},
+	}}}
+	if _, err := New(spec); err == nil || !strings.Contains(err.Error(), "must be positive") {
+		t.Errorf("New with a zero internal cover: err = %v", err)
+	}
+}
+
+// readTestFile returns the contents of a test data file.
+func readTestFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

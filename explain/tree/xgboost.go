@@ -369,6 +369,14 @@ func looksLikeUBJSON(data []byte) bool {
 // reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. The
 // gblinear booster, multi-output (vector-leaf) trees and
 // other objectives give an error wrapping [ErrUnsupported].
+//
+// Node covers are the trees' sum_hessian. A model updated by the refresh
+// updater (process_type=update, updater=refresh) has internal nodes with
+// sum_hessian 0 where its data did not reach; it loads without covers, so
+// it predicts and explains by interventional TreeSHAP, while
+// path-dependent TreeSHAP reports an error (XGBoost's pred_contribs gives
+// NaN for it). Negative or non-finite covers, and covers that are not the
+// sum of their children's, are errors.
 func LoadXGBoostJSON(r io.Reader) (*Ensemble, error) {
 	data, err := readMaybeGzip(r)
 	if err != nil {
@@ -563,7 +571,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		}
 		spec.Trees[t] = tr
 	}
-	e, err := New(spec)
+	// A model updated by the refresh updater may have internal nodes with
+	// sum_hessian 0; it loads without covers.
+	e, err := newEnsemble(spec, true)
 	if err != nil {
 		return nil, fmt.Errorf("%w (xgboost model)", err)
 	}
