@@ -42,7 +42,10 @@ func (e *Ensemble) PredictMargins(ctx context.Context, x explain.Matrix, out []f
 // which must copy them out (the slice is reused). Each worker takes a block
 // of rows and runs every tree over the whole block before the next tree,
 // so a tree's nodes stay in cache; each row still sums its trees in file
-// order, so float32 margins stay bit-exact.
+// order, so float32 margins stay bit-exact. A block holds the keys of the
+// features the trees split on (all of them, or the predictor's
+// colFeature), so a wide model with few used features does not make
+// every worker allocate predictChunk × NumFeatures keys.
 func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers int, sink func(i int, margins []float64)) error {
 	M, K := e.numFeatures, e.numGroups
 	workers = clampWorkersChunk(workers, x.Rows, predictChunk)
@@ -57,9 +60,9 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 	for i := range ws {
 		s := &scratch{m: padded[float64](predictChunk * K)}
 		if e.float32 {
-			s.rows32, s.acc32 = padded[int32](predictChunk*M), padded[float32](predictChunk*K)
+			s.rows32, s.acc32 = padded[int32](predictChunk*e.p32.m), padded[float32](predictChunk*K)
 		} else {
-			s.rows64 = padded[int64](predictChunk * M)
+			s.rows64 = padded[int64](predictChunk * e.p64.m)
 		}
 		ws[i] = s
 	}
@@ -70,9 +73,18 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 		src := x.Data[lo*M : hi*M]
 		if e.float32 {
 			cols := s.rows32
-			for r := 0; r < n; r++ {
-				for f, v := range src[r*M : (r+1)*M] {
-					cols[f*predictChunk+r] = key32(float32(v))
+			if cf := e.p32.colFeature; cf != nil {
+				for r := 0; r < n; r++ {
+					row := src[r*M : (r+1)*M]
+					for c, f := range cf {
+						cols[c*predictChunk+r] = key32(float32(row[f]))
+					}
+				}
+			} else {
+				for r := 0; r < n; r++ {
+					for f, v := range src[r*M : (r+1)*M] {
+						cols[f*predictChunk+r] = key32(float32(v))
+					}
 				}
 			}
 			if err := marginBlock(e, e.p32, cols, n, s.acc32); err != nil {
@@ -83,9 +95,18 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 			}
 		} else {
 			cols := s.rows64
-			for r := 0; r < n; r++ {
-				for f, v := range src[r*M : (r+1)*M] {
-					cols[f*predictChunk+r] = key64(v)
+			if cf := e.p64.colFeature; cf != nil {
+				for r := 0; r < n; r++ {
+					row := src[r*M : (r+1)*M]
+					for c, f := range cf {
+						cols[c*predictChunk+r] = key64(row[f])
+					}
+				}
+			} else {
+				for r := 0; r < n; r++ {
+					for f, v := range src[r*M : (r+1)*M] {
+						cols[f*predictChunk+r] = key64(v)
+					}
 				}
 			}
 			if err := marginBlock(e, e.p64, cols, n, s.m); err != nil {
@@ -212,7 +233,7 @@ func (e *Ensemble) contributionsTables(ctx context.Context, x explain.Matrix, ou
 	for i := range ws {
 		ws[i] = &scratch{
 			w:     fastWalker{nodes: e.nodes, lt: lt, fails: padded[int32](M)},
-			block: padded[float64](rowChunk * M),
+			block: padded[float64](min(rowChunk, x.Rows) * M), // forRows hands out at most this many rows
 		}
 	}
 	return forRows(ctx, x.Rows, workers, func(wi, lo, hi int) error {

@@ -220,7 +220,7 @@ func (e *Ensemble) leaf(t int, row []float64) int32 {
 func leafAt[K int32 | int64, U uint32 | uint64](p *predictor[K, U], t int, row []float64) int32 {
 	i := p.roots[t]
 	for s := int32(0); s < p.depth[t]; s++ {
-		k := p.key(row[p.feature(i)])
+		k := p.key(row[p.rowFeature(i)])
 		if p.cat != nil {
 			i = p.catStep(i, k)
 		} else {

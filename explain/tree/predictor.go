@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
 )
 
@@ -32,11 +33,15 @@ import (
 // is a handful of instructions with every address one base plus an offset:
 // col is where the split feature's keys start in a column block of rows
 // (see [walkAdd]) and left is where the left child starts in
-// the node array; the right child follows it.
+// the node array; the right child follows it. A block holds a column for
+// every feature, or, when the trees split on fewer features than the model
+// has, only for those (see [predictor.colFeature]): a model of a million
+// hashed features whose trees use a few dozen then walks blocks of a few
+// dozen columns instead of a million.
 type pnode[K int32 | int64, U uint32 | uint64] struct {
 	thr  K
 	span U
-	col  uint32 // feature × predictChunk × key size (0 at a leaf)
+	col  uint32 // block column × predictChunk × key size (0 at a leaf)
 	left uint32 // byte offset of the left child; a leaf's own offset
 }
 
@@ -84,8 +89,13 @@ type predictor[K int32 | int64, U uint32 | uint64] struct {
 	catTree []bool
 	roots   []int32
 	depth   []int32
-	// m is the model's number of features.
+	// m is the number of columns of a block of rows: the model's number of
+	// features, or len(colFeature).
 	m int
+	// colFeature, when not nil, lists the feature each block column holds:
+	// the distinct split features of the trees, ascending. It is nil when
+	// the trees use every feature; then column f holds feature f.
+	colFeature []int32
 }
 
 // nodeSize and colSize are the sizes of a node and of one feature's column
@@ -98,13 +108,30 @@ func (p *predictor[K, U]) colSize() uintptr {
 
 // newPredictor builds the prediction layout of e's nodes. It refuses a
 // model whose offsets would not fit the layout's 32 bits (over 178 million
-// nodes, or over 8 million features) and checks every link, because
-// [walkAdd] follows them without bounds checks.
+// nodes, or splits on over 8 million features) and checks every link,
+// because [walkAdd] follows them without bounds checks.
 func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(float64) K) (*predictor[K, U], error) {
 	p := &predictor[K, U]{nodes: make([]pnode[K, U], len(e.nodes)), key: key, roots: e.roots, depth: e.depth, m: e.numFeatures}
+	// The block columns: the split features, when they are fewer than the
+	// model's. Features out of range are left to the loop below, which
+	// refuses them.
+	var used []int32
+	for _, n := range e.nodes {
+		if n.feature >= 0 && n.feature < int32(e.numFeatures) {
+			used = append(used, n.feature)
+		}
+	}
+	slices.Sort(used)
+	used = slices.Compact(used)
+	if len(used) == 0 {
+		used = append(used, 0) // leaves only: one column, never read
+	}
+	if len(used) < e.numFeatures {
+		p.colFeature, p.m = slices.Clip(used), len(used)
+	}
 	ns, cs := p.nodeSize(), p.colSize()
-	if uint64(len(e.nodes))*uint64(ns) > math.MaxUint32 || uint64(e.numFeatures)*uint64(cs) > math.MaxUint32 {
-		return nil, fmt.Errorf("tree: %d nodes over %d features are beyond the predictor's layout", len(e.nodes), e.numFeatures)
+	if uint64(len(e.nodes))*uint64(ns) > math.MaxUint32 || uint64(p.m)*uint64(cs) > math.MaxUint32 {
+		return nil, fmt.Errorf("tree: %d nodes splitting on %d features are beyond the predictor's layout", len(e.nodes), p.m)
 	}
 	missing := key(math.NaN())
 	for i, n := range e.nodes {
@@ -120,7 +147,15 @@ func newPredictor[K int32 | int64, U uint32 | uint64](e *Ensemble, key func(floa
 		if n.missing > 0 {
 			span++ // and the missing key too
 		}
-		p.nodes[i] = pnode[K, U]{thr: thr, span: span, col: uint32(uintptr(n.feature) * cs), left: uint32(uintptr(n.left) * ns)}
+		col := n.feature
+		if p.colFeature != nil {
+			c, ok := slices.BinarySearch(p.colFeature, n.feature)
+			if !ok {
+				return nil, fmt.Errorf("tree: internal error: node %d splits on feature %d, which has no block column", i, n.feature)
+			}
+			col = int32(c)
+		}
+		p.nodes[i] = pnode[K, U]{thr: thr, span: span, col: uint32(uintptr(col) * cs), left: uint32(uintptr(n.left) * ns)}
 		if n.cat != nil {
 			if p.cat == nil {
 				p.cat = make([]*catSplit, len(e.nodes))
@@ -175,8 +210,17 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-// feature is the split feature of node i.
+// feature is the block column of node i's split feature.
 func (p *predictor[K, U]) feature(i int32) int32 { return int32(uintptr(p.nodes[i].col) / p.colSize()) }
+
+// rowFeature is the split feature of node i: its index in a row.
+func (p *predictor[K, U]) rowFeature(i int32) int32 {
+	c := p.feature(i)
+	if p.colFeature != nil {
+		return p.colFeature[c]
+	}
+	return c
+}
 
 // step is the child of numeric node i that key k takes.
 func (p *predictor[K, U]) step(i int32, k K) int32 {
@@ -212,8 +256,8 @@ func (p *predictor[K, U]) leafCol(t int, cols []K, r int) int32 {
 // stepAt is one step of the block walk: the byte offset of the child that
 // the row at lane offset lane of the column block cols takes from the node
 // at byte offset o of nodes. The offsets were checked by [newPredictor]
-// and the block holds predictChunk rows of every feature, so every address
-// is inside its array.
+// and the block holds predictChunk rows of every block column (p.m; each
+// node's column is below it), so every address is inside its array.
 func stepAt[K int32 | int64, U uint32 | uint64](nodes, cols unsafe.Pointer, o uint32, lane uintptr) uint32 {
 	n := (*pnode[K, U])(unsafe.Add(nodes, o))
 	k := *(*K)(unsafe.Add(cols, uintptr(n.col)+lane))
@@ -229,7 +273,8 @@ func leafValue[K int32 | int64, U uint32 | uint64, F float32 | float64](nodes un
 
 // walkAdd adds to acc[r*NG+g] the value of the leaf that each of the first
 // n rows of a column block reaches in tree t. The block holds predictChunk
-// rows column by column (cols[f*predictChunk+r] is feature f of row r), so
+// rows column by column (cols[c*predictChunk+r] is column c of row r: feature
+// c, or feature p.colFeature[c] when the block holds only split features), so
 // the eight rows walked in lockstep read their keys at fixed distances
 // from one base. Every tree is walked for exactly its depth (leaves loop to
 // themselves); the lanes' dependency chains are independent, so the CPU
@@ -240,7 +285,7 @@ func walkAdd[K int32 | int64, U uint32 | uint64, F float32 | float64](p *predict
 	// The walk reads without bounds checks, so what it reads is checked
 	// here, once a tree and block.
 	if len(cols) < p.m*predictChunk || len(acc) < predictChunk*NG || n < 0 || n > predictChunk || g < 0 || g >= NG {
-		return fmt.Errorf("tree: internal error: block of %d rows (%d keys, %d sums) for %d features and group %d of %d", n, len(cols), len(acc), p.m, g, NG)
+		return fmt.Errorf("tree: internal error: block of %d rows (%d keys, %d sums) for %d columns and group %d of %d", n, len(cols), len(acc), p.m, g, NG)
 	}
 	var k K
 	var f F
