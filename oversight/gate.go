@@ -53,8 +53,13 @@ type Gate struct {
 	// haltChangedAt is when this Gate last changed halted itself (Halt,
 	// Resume); a read begun earlier must not overwrite it. Under haltMu.
 	haltChangedAt int64
-	// haltRefreshMu lets one Submit at a time re-read stale halts.
+	// haltRefreshMu guards haltFlight, the re-read of stale halts under
+	// way, which the Submits that find them stale share.
 	haltRefreshMu sync.Mutex
+	haltFlight    *haltFlight
+	// life ends at Close; background reads (haltFlight) end with it.
+	life    context.Context
+	endLife context.CancelFunc
 
 	waitMu  sync.Mutex
 	waiters map[string]chan struct{}
@@ -156,6 +161,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		waiters: map[string]chan struct{}{},
 		born:    time.Now(),
 	}
+	g.life, g.endLife = context.WithCancel(context.Background())
 	_, g.sharedHalts = cfg.store.(HaltStore)
 	if durable != nil && durable.FindsEveryRecorded() {
 		if di, ok := cfg.store.(DeferredIndexer); ok {
@@ -186,6 +192,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 func (g *Gate) Close(ctx context.Context) error {
 	g.closeOnce.Do(func() {
 		g.closed.Store(true)
+		g.endLife()
 		if g.stopSweep != nil {
 			close(g.stopSweep)
 		}
@@ -249,7 +256,8 @@ func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
 // first re-reads the shared halts when its copy is older than
 // WithHaltRefresh (default 1s), so a halt pressed on another replica
 // stops this one within that bound; if they cannot be read, Submit
-// refuses the decision (nothing is stored or applied). If the decision
+// refuses the decision (nothing is stored or applied). Concurrent Submits
+// share one re-read, and each waits for it only until its own ctx ends. If the decision
 // record cannot be written, Submit returns the error and nothing is
 // applied.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {

@@ -806,3 +806,95 @@ func TestReasonsAreBounded(t *testing.T) {
 		t.Fatal("a resume with a too long reason resumed")
 	}
 }
+
+// stallingHalts is a HaltStore whose next Halts read, once armed, waits
+// until it is released or its context ends.
+type stallingHalts struct {
+	*oversight.MemoryStore
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *stallingHalts) Halts(ctx context.Context) ([]oversight.Halt, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.release:
+		}
+	}
+	return s.MemoryStore.Halts(ctx)
+}
+
+// TestSlowHaltReadHoldsUpNoOtherSubmit: the Submits that find the shared
+// halts stale share one read. A Submit whose context never ends, caught in
+// a read the store stalls, used to hold the read's lock, so every other
+// Submit waited past its own deadline; now each waits only as long as its
+// context lets it. And the read runs under no caller's context: the
+// caller that started it giving up does not fail it for the others.
+func TestSlowHaltReadHoldsUpNoOtherSubmit(t *testing.T) {
+	s := &stallingHalts{MemoryStore: oversight.NewMemoryStore()}
+	h := newHarness(t, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "")),
+		oversight.WithStore(s), oversight.WithHaltRefresh(time.Millisecond))
+	submit := func(ctx context.Context) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			_, err := h.gate.Submit(ctx, decision(t, "credit", "approve", 0.9, 0.5, false))
+			done <- err
+		}()
+		return done
+	}
+	wait := func(what string, done <-chan error) error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s did not return", what)
+			return nil
+		}
+	}
+	for round, startedBy := range []string{"a caller that never gives up", "a caller that gives up"} {
+		s.entered, s.release = make(chan struct{}), make(chan struct{})
+		time.Sleep(5 * time.Millisecond) // the copy goes stale
+		s.armed.Store(true)
+		first, cancelFirst := context.WithCancel(context.Background())
+		if round == 0 {
+			first = context.Background()
+		}
+		firstDone := submit(first)
+		<-s.entered
+		// Another Submit gives up: it returns with its context's error,
+		// however long the read takes.
+		ctx, cancel := context.WithCancel(context.Background())
+		otherDone := submit(ctx)
+		cancel()
+		if err := wait("a Submit whose context ended during a stalled halt read", otherDone); !errors.Is(err, context.Canceled) {
+			t.Fatalf("read started by %s: the Submit that gave up returned %v, want context.Canceled", startedBy, err)
+		}
+		// A third waits; the first gives up (second round); the read goes on
+		// and its result serves whoever still waits.
+		thirdDone := submit(context.Background())
+		if round == 1 {
+			cancelFirst()
+			if err := wait("the Submit that started the read and gave up", firstDone); !errors.Is(err, context.Canceled) {
+				t.Fatalf("the Submit that started the read and gave up returned %v", err)
+			}
+		}
+		close(s.release)
+		if err := wait("a Submit waiting for the halt read", thirdDone); err != nil {
+			t.Fatalf("read started by %s: a waiting Submit failed: %v", startedBy, err)
+		}
+		if round == 0 {
+			if err := wait("the Submit that started the read", firstDone); err != nil {
+				t.Fatalf("the Submit that started the read failed: %v", err)
+			}
+		}
+		cancelFirst()
+	}
+	if n := len(h.rec.all()); n != 3 {
+		t.Fatalf("%d decisions recorded, want 3 (the ones that did not give up)", n)
+	}
+}

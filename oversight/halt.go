@@ -127,8 +127,24 @@ func (g *Gate) refreshHalts(ctx context.Context) error {
 	return nil
 }
 
+// haltReadTimeout bounds a shared re-read of the halts (haltFlight), which
+// runs under no caller's context: a store that does not answer within it
+// fails the read, and the next Submit starts another.
+const haltReadTimeout = 30 * time.Second
+
+// haltFlight is one re-read of the shared halts, which every Submit that
+// finds its copy stale meanwhile waits for.
+type haltFlight struct {
+	done chan struct{}
+	err  error // set before done is closed
+}
+
 // freshHalts re-reads the shared halts when this Gate's copy is older
-// than WithHaltRefresh. One caller reads while the others wait for it.
+// than WithHaltRefresh. One read runs at a time, detached from the
+// caller that started it, and each caller waits for it only as long as
+// its own context lets it: a caller whose context never ends, caught in a
+// slow read, holds up no one else, and one whose context ends early does
+// not fail the read for the others.
 func (g *Gate) freshHalts(ctx context.Context) error {
 	if !g.sharedHalts {
 		return nil
@@ -141,11 +157,36 @@ func (g *Gate) freshHalts(ctx context.Context) error {
 		return nil
 	}
 	g.haltRefreshMu.Lock()
-	defer g.haltRefreshMu.Unlock()
 	if g.mono()-g.haltReadAt.Load() < every {
+		g.haltRefreshMu.Unlock()
 		return nil // another caller just read them
 	}
-	return g.refreshHalts(ctx)
+	f := g.haltFlight
+	if f == nil {
+		f = &haltFlight{done: make(chan struct{})}
+		g.haltFlight = f
+		// The caller's values (its trace) without its cancellation, ended
+		// by the bound or by Close.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), haltReadTimeout)
+		stop := context.AfterFunc(g.life, cancel)
+		go func() {
+			defer cancel()
+			defer stop()
+			err := g.refreshHalts(rctx)
+			g.haltRefreshMu.Lock()
+			f.err = err
+			g.haltFlight = nil
+			g.haltRefreshMu.Unlock()
+			close(f.done)
+		}()
+	}
+	g.haltRefreshMu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return fmt.Errorf("oversight: waiting for the shared halts to be read: %w", ctx.Err())
+	}
 }
 
 // Halt is the stop button (EU AI Act Art. 14(4)(e)): from now on every
