@@ -47,8 +47,13 @@ type Ledger struct {
 	mu     sync.RWMutex // guards closed against concurrent sends on queue
 	closed bool
 	queue  chan item
-	wake   chan struct{} // capacity 1: a pending request to drain the queue
-	done   chan struct{} // closed when the writer goroutine has exited
+	// closing is closed when Close begins: a caller waiting for room in
+	// a full queue, holding mu's read lock, gives up (ErrClosed) so that
+	// Close can take the lock however long the writer is stalled.
+	closing     chan struct{}
+	closingOnce sync.Once
+	wake        chan struct{} // capacity 1: a pending request to drain the queue
+	done        chan struct{} // closed when the writer goroutine has exited
 
 	failed atomic.Pointer[error] // first write error; the ledger fails stop
 
@@ -146,6 +151,7 @@ func Open(ctx context.Context, dir, system, instance string, signer note.Signer,
 		cfg:      cfg,
 		logger:   cfg.tel.Logger(semconv.ScopeLedger),
 		queue:    make(chan item, cfg.queueSize),
+		closing:  make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
@@ -370,6 +376,8 @@ func (l *Ledger) send(ctx context.Context, it item) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-l.closing:
+		return ErrClosed
 	}
 }
 
@@ -407,8 +415,11 @@ func (l *Ledger) control(ctx context.Context, k itemKind) error {
 
 // Close stops accepting records, writes everything queued, makes it
 // durable, signs a final checkpoint and releases the directory. It waits
-// for the writer until ctx is done.
+// for the writer until ctx is done; the writer then finishes on its own,
+// and a later Close waits for it again. Appends still waiting for room in
+// a full queue when Close begins return ErrClosed.
 func (l *Ledger) Close(ctx context.Context) error {
+	l.closingOnce.Do(func() { close(l.closing) })
 	l.mu.Lock()
 	if !l.closed {
 		l.closed = true

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -383,5 +385,94 @@ func unclose(t testing.TB, dir string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, latestFile), notes[len(notes)-1], 0o640); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// stallingSigner signs as its Signer does, except that once armed it waits
+// in Sign until released, as a remote signer that stops answering would.
+type stallingSigner struct {
+	note.Signer
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *stallingSigner) Sign(msg []byte) ([]byte, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Signer.Sign(msg)
+}
+
+// TestCloseWithAStalledWriter: with the writer stalled (a signer that does
+// not answer) and the queue full, an Append whose context never ends
+// waits for room holding the lock that Close needs. Close used to wait
+// for it, ignoring its own deadline, and every later call queued behind
+// Close. Now Close makes the waiting Appends give up (ErrClosed) and
+// returns at its deadline, and a later Append returns at once.
+func TestCloseWithAStalledWriter(t *testing.T) {
+	keys := newKeys(t, "stall")
+	sg := &stallingSigner{Signer: keys.signer, entered: make(chan struct{}), release: make(chan struct{})}
+	dir := t.TempDir()
+	ctx := context.Background()
+	l, err := Open(ctx, dir, "credit-scoring", "pod-1", sg, WithQueueSize(2), WithCheckpointEvery(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(ctx, record(0)); err != nil {
+		t.Fatal(err)
+	}
+	sg.armed.Store(true)
+	go func() { _ = l.Checkpoint(ctx) }()
+	<-sg.entered // the writer is stuck in Sign
+	appends := make(chan error, 3)
+	for i := 1; i <= 3; i++ { // two fill the queue, the third waits for room
+		go func() { appends <- l.Append(ctx, record(i)) }()
+	}
+	for len(l.queue) < cap(l.queue) {
+		runtime.Gosched()
+	}
+	closeCtx, cancel := context.WithCancel(ctx)
+	closed := make(chan error, 1)
+	go func() { closed <- l.Close(closeCtx) }()
+	// The Append that waited for room gives up.
+	select {
+	case err := <-appends:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("the Append waiting for room returned %v, want ErrClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Append waiting for room in a full queue did not give up when Close began")
+	}
+	if err := l.Append(ctx, record(9)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Append after Close began: %v, want ErrClosed", err)
+	}
+	cancel()
+	select {
+	case err := <-closed:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Close with the writer stalled returned %v, want its context's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return when its context ended")
+	}
+	// Released, the writer finishes: the queued records are written, and
+	// a second Close sees it through.
+	close(sg.release)
+	if err := l.Close(ctx); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	for range 2 {
+		if err := <-appends; err != nil {
+			t.Fatalf("a queued Append: %v", err)
+		}
+	}
+	rep, err := Verify(dir, []note.Verifier{keys.verifier}, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != 3 {
+		t.Fatalf("%d records, want 3: the first and the two that were queued", rep.Records)
 	}
 }
