@@ -161,10 +161,15 @@ type Monitor struct {
 	overDecisions, overLevels, overGroups, truncated int64
 
 	violated []bool
-	// alarmMu orders the alarm handler's calls (WithAlarmHandler): it is
-	// taken before mu is released, so crossings reach the handler in the
-	// order they happened.
-	alarmMu   sync.Mutex
+	// alarmTail orders the alarm handler's calls (WithAlarmHandler). A
+	// crossing takes its place in line under mu (queueAlarm): it puts a
+	// fresh channel at the tail, and once mu is released it waits for the
+	// channel of the crossing before it to be closed, calls the handler
+	// and closes its own. Crossings thus reach the handler in the order
+	// they happened, and nobody waits for a handler while holding mu, so
+	// a slow handler delays only the crossings queued behind it and Close,
+	// which can give up at its deadline. nil when nothing was queued.
+	alarmTail chan struct{}
 	alarmKeys []string // the alarm key of each threshold
 	logger    otellog.Logger
 	reg       metric.Registration
@@ -436,17 +441,35 @@ func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
 func (m *Monitor) unlockEvaluate() {
 	ev, fire := m.evaluate()
 	if fire && m.cfg.onAlarm != nil {
-		m.alarmMu.Lock()
+		prev, done := m.queueAlarm()
 		m.mu.Unlock()
-		m.emit(ev)
-		m.cfg.onAlarm(context.Background(), m.alarm(ev))
-		m.alarmMu.Unlock()
+		m.deliverAlarm(prev, done, ev)
 		return
 	}
 	m.mu.Unlock()
 	if fire {
 		m.emit(ev)
 	}
+}
+
+// queueAlarm takes the next place in the alarm handler's line; mu held.
+// The caller waits for prev to be closed (nil: nobody is ahead), hands its
+// crossings to the handler and then closes done, even if it gave up.
+func (m *Monitor) queueAlarm() (prev <-chan struct{}, done chan struct{}) {
+	done = make(chan struct{})
+	prev, m.alarmTail = m.alarmTail, done
+	return prev, done
+}
+
+// deliverAlarm waits for the crossings queued before this one to be
+// handled, then emits ev and hands it to the alarm handler; mu not held.
+func (m *Monitor) deliverAlarm(prev <-chan struct{}, done chan struct{}, ev thresholdEvent) {
+	defer close(done) // even if the handler panics: the line moves on
+	if prev != nil {
+		<-prev
+	}
+	m.emit(ev)
+	m.cfg.onAlarm(context.Background(), m.alarm(ev))
 }
 
 // advance moves the time window to now, expiring old buckets; lock held.
@@ -688,7 +711,7 @@ type LimitCounts struct {
 }
 
 // emitFinal emits the crossings Close found and hands them to the alarm
-// handler; alarmMu held.
+// handler; Close's turn in the alarm handler's line.
 func (m *Monitor) emitFinal(ctx context.Context, events []thresholdEvent) error {
 	for _, ev := range events {
 		if err := ctx.Err(); err != nil {
@@ -714,9 +737,17 @@ func (m *Monitor) emitFinal(ctx context.Context, events []thresholdEvent) error 
 // exactly one collection (that flush, or with a provider that cannot be
 // flushed, such as a manual reader, its next collection); after it the
 // metric callback is unregistered. Later calls to Observe, ObserveLabel
-// and ObserveFinal return ErrClosed. If ctx ends before every pending
-// event is emitted, Close returns ctx.Err() (the monitor is closed all the
-// same); a failed flush is returned as an error. Close is idempotent.
+// and ObserveFinal return ErrClosed. The final crossings reach the alarm
+// handler (WithAlarmHandler) after every earlier crossing, so Close first
+// waits for a handler still busy with one; it does so without the
+// monitor's lock, and Observe, Snapshot and metric collection go on
+// meanwhile. If ctx ends before every pending event is emitted (in
+// particular while a slow handler is still busy with an earlier
+// crossing), Close returns ctx.Err(): the monitor is closed all the same,
+// the final crossings not yet emitted are dropped, neither the final
+// intervals nor the flush are done, and a handler call in flight finishes
+// on its own later. A failed flush is returned as an error. Close is
+// idempotent.
 func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
 	if m.closed || m.pending == nil {
@@ -737,9 +768,9 @@ func (m *Monitor) Close(ctx context.Context) error {
 	}
 	m.closed = true
 	hasGroups := len(m.groups) > 0
-	// Taken before mu is released, as in unlockEvaluate: the final
+	// Queued before mu is released, as in unlockEvaluate: the final
 	// crossings reach the alarm handler after any still being handled.
-	m.alarmMu.Lock()
+	prev, done := m.queueAlarm()
 	m.mu.Unlock()
 	var final *MonitorIntervals
 	defer func() {
@@ -747,8 +778,18 @@ func (m *Monitor) Close(ctx context.Context) error {
 		m.sealed, m.final = true, final
 		m.mu.Unlock()
 	}()
+	if prev != nil {
+		select {
+		case <-prev:
+		case <-ctx.Done():
+			// Nobody queues behind a closed monitor: giving up the
+			// turn leaves no one waiting.
+			close(done)
+			return ctx.Err()
+		}
+	}
 	err := m.emitFinal(ctx, events)
-	m.alarmMu.Unlock()
+	close(done)
 	if err != nil {
 		return err
 	}

@@ -234,3 +234,84 @@ func TestMonitorNilProvidersUseGlobal(t *testing.T) {
 func nan() float64 { return zero / zero }
 
 var zero = 0.0
+
+// TestMonitorCloseGivesUpOnSlowAlarmHandler covers an alarm handler that
+// does slow I/O (aims.AlarmHandler writing a ledger record): one Observe
+// crosses both thresholds, hands the first crossing to the handler, which
+// blocks, and leaves the second for Close. Close must wait for the
+// handler, to keep the alarms in order, but without the monitor's lock,
+// so Snapshot and ObserveLabel go on meanwhile, and only until its
+// context ends; then it returns ctx.Err() with the monitor closed and
+// the final crossing dropped. Close once waited for the handler with the
+// lock held, ignoring its deadline and blocking every other call.
+func TestMonitorCloseGivesUpOnSlowAlarmHandler(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var got alarmLog
+	handler := func(ctx context.Context, a Alarm) {
+		got.handle(ctx, a)
+		if len(got.all()) == 1 {
+			close(entered)
+			<-release
+		}
+	}
+	m, err := NewMonitor([]string{"sex"}, append(twoThresholds(), WithMinGroupDecisions(1), WithAlarmHandler(handler))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+		}
+	}()
+	if err := m.Observe("f", []string{"F"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	observed := make(chan error, 1)
+	go func() { observed <- m.Observe("m", []string{"M"}, 1) }() // crosses both
+	<-entered
+
+	hang := time.After(10 * time.Second) // a hang detector, not a timing assertion
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	closed := make(chan error, 1)
+	go func() { closed <- m.Close(ctx) }()
+	// Whether or not Close has started waiting yet, these take the lock:
+	// they must return while the handler is still blocked.
+	calls := make(chan struct{})
+	go func() {
+		defer close(calls)
+		_ = m.Snapshot()
+		if err := m.ObserveLabel("unknown", 1); !errors.Is(err, ErrUnknownDecision) && !errors.Is(err, ErrClosed) {
+			t.Errorf("ObserveLabel during Close: %v", err)
+		}
+	}()
+	select {
+	case <-calls:
+	case <-hang:
+		t.Fatal("Snapshot or ObserveLabel blocked while Close waited for the alarm handler")
+	}
+	cancel()
+	select {
+	case err := <-closed:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Close ended by its context: %v, want context.Canceled", err)
+		}
+	case <-hang:
+		t.Fatal("Close ignored its context while the alarm handler was busy")
+	}
+	if err := m.Observe("late", []string{"F"}, 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Observe after Close gave up: %v, want ErrClosed", err)
+	}
+	_ = m.Snapshot()
+
+	released = true
+	close(release)
+	if err := <-observed; err != nil {
+		t.Fatal(err)
+	}
+	alarms := got.all()
+	if len(alarms) != 1 || alarms[0].Disparity != DemographicParityRatio || !alarms[0].Active {
+		t.Errorf("alarms %+v, want only the ratio's violation (Close gave up before the difference's)", alarms)
+	}
+}
