@@ -67,7 +67,7 @@ func (a Alarm) AlarmSeverity() string { return a.Severity }
 // a feature or the dataset started or stopped drifting (also in the final
 // evaluation of Close), after the monitor's lock is released and in the
 // order the evaluations ran: evaluations are serialised, so one waits for
-// f to return. f runs in the goroutine that evaluates (the caller of
+// f to return (Evaluate and Close only until their context ends). f runs in the goroutine that evaluates (the caller of
 // Evaluate or Close, or the WithInterval loop) with that context, minus its
 // cancellation. Observing from f is fine; calling Evaluate or Close from f
 // deadlocks. f must not be nil.

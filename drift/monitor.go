@@ -168,7 +168,11 @@ type Monitor struct {
 	// reports nothing more.
 	sealed, exported bool
 
-	evalMu   sync.Mutex // serialises evaluations
+	// evalSem is a one-slot semaphore that serialises evaluations; unlike a
+	// mutex it is taken in a select on the caller's context, so Evaluate
+	// and Close give up at their deadline when another evaluation (with a
+	// slow alarm handler, say) holds it.
+	evalSem  chan struct{}
 	stopLoop context.CancelFunc
 	done     chan struct{}
 }
@@ -183,7 +187,7 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 		return nil, fmt.Errorf("drift: monitor: min observations %d not in [1, window %d]", cfg.minObs, cfg.window)
 	}
 	m := &Monitor{cfg: cfg, num: map[string]*numFeature{}, cat: map[string]*catFeature{}, drifting: map[string]bool{},
-		errs: newRing[float64](cfg.outcomeWin)}
+		errs: newRing[float64](cfg.outcomeWin), evalSem: make(chan struct{}, 1)}
 	for _, p := range profiles.Numeric {
 		if p == nil || p.Feature == "" {
 			return nil, errors.New("drift: monitor: numeric profile without a feature name")
@@ -403,6 +407,9 @@ func (m *Monitor) windowsSince(cutoff int64) (map[string][]float64, map[string][
 // Evaluate tests every feature's window now, updates the gauges and emits
 // events for features and the dataset whose verdict changed. Features with
 // fewer than the minimum observations are reported as not evaluated.
+// Evaluations run one at a time: Evaluate first waits for one in progress
+// (and its alarm handler, WithAlarmHandler) to finish, and returns
+// ctx.Err() if ctx ends meanwhile.
 func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
 	return m.evaluate(ctx, false)
 }
@@ -410,8 +417,20 @@ func (m *Monitor) Evaluate(ctx context.Context) (Report, error) {
 // evaluate is Evaluate; final is Close's last evaluation, which runs
 // after the monitor stopped accepting observations.
 func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
-	m.evalMu.Lock()
-	defer m.evalMu.Unlock()
+	if m.evalSem == nil {
+		return Report{}, errors.New("drift: monitor not created with NewMonitor")
+	}
+	// An ended context fails deterministically, whether or not the
+	// semaphore is free (select picks at random among ready cases).
+	if err := ctx.Err(); err != nil {
+		return Report{}, err
+	}
+	select {
+	case m.evalSem <- struct{}{}:
+	case <-ctx.Done():
+		return Report{}, ctx.Err()
+	}
+	defer func() { <-m.evalSem }()
 	now := m.cfg.now()
 	cutoff := m.cutoff(now)
 	// Copy the windows under the lock; test outside it so Observe is never
@@ -471,7 +490,7 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 		m.emitDataset(now, rep.Dataset)
 	}
 	if m.cfg.onAlarm != nil {
-		// Still serialised by evalMu, so the handler sees the verdicts in
+		// Still serialised by evalSem, so the handler sees the verdicts in
 		// the order the evaluations found them; not cancelled with ctx
 		// (the loop's context ends at Close, whose final verdicts count).
 		actx := context.WithoutCancel(ctx)
@@ -672,9 +691,13 @@ func (m *Monitor) registerMetrics() error {
 // The final state is reported by exactly one collection (that flush, or
 // with a provider that cannot be flushed, such as a manual reader, its
 // next collection); after it the metric callback is unregistered; a failed
-// flush is returned as an error. If ctx ends first, Close
-// returns ctx.Err() (the monitor is closed all the same, and the gauges
-// keep the last complete evaluation). Close is idempotent.
+// flush is returned as an error. The final evaluation waits for one in
+// progress (an Evaluate whose alarm handler is slow, say) to finish. If ctx
+// ends first, Close returns ctx.Err(): the monitor is closed all the same,
+// the gauges keep the last complete evaluation, the final evaluation and
+// the flush are not done, and the evaluation in progress (or the
+// WithInterval goroutine, already told to stop) finishes on its own later.
+// Close is idempotent.
 func (m *Monitor) Close(ctx context.Context) error {
 	m.mu.Lock()
 	if m.closed || m.num == nil {

@@ -225,3 +225,101 @@ func TestMonitorNilProvidersUseGlobal(t *testing.T) {
 func nanF() float64 { return zeroF / zeroF }
 
 var zeroF = 0.0
+
+// TestMonitorCloseGivesUpOnSlowAlarmHandler covers an alarm handler that
+// does slow I/O (aims.AlarmHandler writing a ledger record): an Evaluate
+// finds drift and blocks in the handler, holding the evaluation slot.
+// Another Evaluate and Close's final evaluation must wait for that slot
+// only until their context ends, then return ctx.Err() (Close with the
+// monitor closed all the same), while observations go on. They once
+// waited on a mutex and ignored their deadline.
+func TestMonitorCloseGivesUpOnSlowAlarmHandler(t *testing.T) {
+	ref := make([]float64, 500)
+	for i := range ref {
+		ref[i] = float64(i % 50)
+	}
+	p, err := NewNumericProfile("x", ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls int
+	m, err := NewMonitor(Profiles{Numeric: []*NumericProfile{p}}, WithMinObservations(50), WithCountWindow(100),
+		WithAlarmHandler(func(context.Context, Alarm) {
+			// Evaluations are serialised, so calls needs no lock.
+			if calls++; calls == 1 {
+				close(entered)
+				<-release
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	defer func() {
+		if !released {
+			close(release)
+		}
+	}()
+	for i := range 100 {
+		if err := m.ObserveNumeric("x", 1000+float64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type result struct {
+		rep Report
+		err error
+	}
+	first := make(chan result, 1)
+	go func() {
+		rep, err := m.Evaluate(context.Background())
+		first <- result{rep, err}
+	}()
+	<-entered
+
+	hang := time.After(10 * time.Second) // a hang detector, not a timing assertion
+	if err := m.ObserveNumeric("x", 1); err != nil {
+		t.Errorf("Observe during a slow alarm handler: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() {
+		_, err := m.Evaluate(ctx)
+		second <- err
+	}()
+	cancel()
+	select {
+	case err := <-second:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Evaluate ended by its context: %v, want context.Canceled", err)
+		}
+	case <-hang:
+		t.Fatal("Evaluate ignored its context while another evaluation's alarm handler was busy")
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	closed := make(chan error, 1)
+	go func() { closed <- m.Close(ctx) }()
+	cancel()
+	select {
+	case err := <-closed:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Close ended by its context: %v, want context.Canceled", err)
+		}
+	case <-hang:
+		t.Fatal("Close ignored its context while an evaluation's alarm handler was busy")
+	}
+	if err := m.ObserveNumeric("x", 1); !errors.Is(err, ErrClosed) {
+		t.Errorf("Observe after Close gave up: %v, want ErrClosed", err)
+	}
+
+	released = true
+	close(release)
+	if r := <-first; r.err != nil || !r.rep.DatasetEvaluated || !r.rep.Dataset.Drift {
+		t.Errorf("the slow evaluation: %v, dataset evaluated %v drift %v", r.err, r.rep.DatasetEvaluated, r.rep.Dataset.Drift)
+	}
+	if err := m.Close(context.Background()); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
