@@ -102,8 +102,12 @@ type Registration struct {
 	retireReason  string
 	closed        bool
 
-	stopOnce sync.Once
-	stop     chan struct{}
+	// beatCtx is the heartbeat goroutine's context, also given to its
+	// Emit calls; stopBeat cancels it (stopHeartbeat), so the goroutine
+	// ends and an exporter that honours its context gives up a stalled
+	// heartbeat export. done is closed when the goroutine has ended.
+	beatCtx  context.Context
+	stopBeat context.CancelFunc
 	done     chan struct{}
 }
 
@@ -181,9 +185,10 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 		interval: cfg.interval,
 		now:      cfg.now,
 		sys:      sys,
-		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	// Not derived from ctx: the heartbeat outlives Register's call.
+	r.beatCtx, r.stopBeat = context.WithCancel(context.Background())
 	r.attrs = []attribute.KeyValue{
 		semconv.AimsSystemID.String(sys.ID),
 		semconv.AimsSystemVersion.String(sys.Version),
@@ -192,11 +197,13 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 	}
 	r.registeredAt = r.now()
 	if err := cfg.registry.add(r); err != nil {
+		r.stopBeat()
 		_ = handle.Close(ctx)
 		return nil, err
 	}
 	for _, rec := range plan.records {
 		if err := rec.Record(ctx, handle); err != nil {
+			r.stopBeat()
 			cfg.registry.remove(r)
 			return nil, errors.Join(fmt.Errorf("inventory: system %q: writing the deployment records: %w", sys.ID, err), handle.Close(ctx))
 		}
@@ -240,17 +247,21 @@ func Register(ctx context.Context, sys System, opts ...Option) (*Registration, e
 }
 
 // beat is the heartbeat goroutine. It owns nothing but the ticker and ends
-// when stop is closed.
+// when beatCtx is cancelled, once the Emit of a heartbeat in progress (which
+// gets beatCtx) has returned.
 func (r *Registration) beat() {
 	defer close(r.done)
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-r.stop:
+		case <-r.beatCtx.Done():
 			return
 		case <-t.C:
-			_ = r.Heartbeat(context.Background())
+			if r.beatCtx.Err() != nil { // stopped while the tick was ready too
+				return
+			}
+			_ = r.Heartbeat(r.beatCtx)
 		}
 	}
 }
@@ -281,29 +292,39 @@ func (r *Registration) Heartbeat(ctx context.Context) error {
 	return nil
 }
 
-// Retire records the decommissioning of the system: it emits an
-// aims.inventory.retirement record with the reason, stops the heartbeat and
+// Retire records the decommissioning of the system: it stops the heartbeat,
 // marks the system retired in the registry (where it stays listed until
-// Close). Retiring twice is an error.
+// Close) and emits an aims.inventory.retirement record with the reason,
+// after the last heartbeat record. Retiring twice is an error.
+//
+// Retire waits for a heartbeat being emitted to finish. If ctx ends first
+// (the log exporter has stalled), Retire returns an error wrapping
+// ctx.Err() and retires nothing: the system is not marked retired and no
+// record is emitted, so Retire can be called again; the heartbeat is
+// stopped all the same (its goroutine ends on its own once its Emit, whose
+// context is cancelled, returns).
 func (r *Registration) Retire(ctx context.Context, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return &FieldError{Field: "reason", Problem: "a retirement needs a reason"}
 	}
-	r.mu.Lock()
-	if !r.retiredAt.IsZero() {
-		r.mu.Unlock()
-		return fmt.Errorf("inventory: system %q is already retired", r.sys.ID)
+	if err := r.checkRetirable(); err != nil {
+		return err
 	}
-	if r.closed {
+	// Stopped first, so that a Retire that gives up leaves the system
+	// unretired and no heartbeat follows the retirement record.
+	if err := r.stopHeartbeat(ctx); err != nil {
+		return fmt.Errorf("inventory: system %q not retired: its heartbeat was still being emitted: %w", r.sys.ID, err)
+	}
+	r.mu.Lock()
+	if err := r.retirableLocked(); err != nil { // a concurrent Retire or Close
 		r.mu.Unlock()
-		return ErrClosed
+		return err
 	}
 	now := r.now()
 	r.retiredAt = now
 	r.retireReason = reason
 	r.sys.Lifecycle = StageRetired
 	r.mu.Unlock()
-	r.stopHeartbeat()
 
 	var rec log.Record
 	rec.SetEventName(semconv.EventInventoryRetirement)
@@ -319,13 +340,41 @@ func (r *Registration) Retire(ctx context.Context, reason string) error {
 	return nil
 }
 
+// checkRetirable returns the error Retire gives a retired or closed
+// registration.
+func (r *Registration) checkRetirable() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.retirableLocked()
+}
+
+// retirableLocked is checkRetirable with r.mu held.
+func (r *Registration) retirableLocked() error {
+	if !r.retiredAt.IsZero() {
+		return fmt.Errorf("inventory: system %q is already retired", r.sys.ID)
+	}
+	if r.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
 // Close stops the heartbeat, waits for its goroutine to end, removes the
 // system from the registry and closes the System (its decision log and
 // ledger, which signs its final checkpoint). It does not retire the
 // system: a replica that shuts down is not a decommissioning. Close is
 // idempotent.
+//
+// The heartbeat goroutine ends once a heartbeat it is emitting has been
+// handed to the log exporter; its Emit's context is cancelled, so an
+// exporter that honours it gives up at once. If ctx ends before the
+// goroutine has ended (an exporter that ignores its context has stalled),
+// Close goes on all the same and returns ctx.Err() (joined with any error
+// of the System's Close): the registration is closed and out of the
+// registry, and the goroutine ends on its own when the export returns; it
+// emits no further heartbeat. A later Close waits for it again.
 func (r *Registration) Close(ctx context.Context) error {
-	r.stopHeartbeat()
+	hbErr := r.stopHeartbeat(ctx)
 	r.mu.Lock()
 	already := r.closed
 	r.closed = true
@@ -333,14 +382,32 @@ func (r *Registration) Close(ctx context.Context) error {
 	if !already {
 		r.registry.remove(r)
 	}
-	return r.System.Close(ctx)
+	err := r.System.Close(ctx)
+	if hbErr == nil || errors.Is(err, hbErr) {
+		return err
+	}
+	if err == nil {
+		return hbErr
+	}
+	return errors.Join(hbErr, err)
 }
 
-func (r *Registration) stopHeartbeat() {
-	r.stopOnce.Do(func() {
-		close(r.stop)
-	})
-	<-r.done
+// stopHeartbeat stops the heartbeat goroutine and waits for it to end,
+// until ctx ends: then it returns ctx.Err(), and the goroutine ends on its
+// own. A goroutine that has already ended counts even if ctx has ended.
+func (r *Registration) stopHeartbeat(ctx context.Context) error {
+	r.stopBeat()
+	select {
+	case <-r.done:
+		return nil
+	default:
+	}
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Description returns a copy of the registered description, with the risk

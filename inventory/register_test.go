@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/internal/oteltest"
@@ -360,5 +361,194 @@ func TestRegistrationControlsFollowTheDescription(t *testing.T) {
 	full.DataSources[0].Provenance = ""
 	if got := registrationControls(&full); slices.Contains(got, "A.7.5") {
 		t.Fatalf("no provenance stated, yet A.7.5: %v", got)
+	}
+}
+
+// stallExporter stalls the export of heartbeat records, as a collector
+// that stopped answering behind a SimpleProcessor would: until release is
+// closed, or with honourCtx until the export's context ends (recorded in
+// ctxErr). It keeps every record it exported.
+type stallExporter struct {
+	honourCtx bool
+	entered   chan struct{} // closed when the first heartbeat export stalls
+	release   chan struct{}
+
+	once   sync.Once
+	mu     sync.Mutex
+	recs   []sdklog.Record
+	ctxErr error
+}
+
+func newStallExporter(honourCtx bool) *stallExporter {
+	return &stallExporter{honourCtx: honourCtx, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (e *stallExporter) Export(ctx context.Context, recs []sdklog.Record) error {
+	for _, r := range recs {
+		if r.EventName() == semconv.EventInventoryHeartbeat {
+			e.once.Do(func() { close(e.entered) })
+			if e.honourCtx {
+				<-ctx.Done()
+				e.mu.Lock()
+				e.ctxErr = ctx.Err()
+				e.mu.Unlock()
+				return ctx.Err()
+			}
+			<-e.release
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range recs {
+		e.recs = append(e.recs, r.Clone())
+	}
+	return nil
+}
+
+func (e *stallExporter) Shutdown(context.Context) error   { return nil }
+func (e *stallExporter) ForceFlush(context.Context) error { return nil }
+
+// events counts the exported records named name.
+func (e *stallExporter) events(name string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, r := range e.recs {
+		if r.EventName() == name {
+			n++
+		}
+	}
+	return n
+}
+
+// registerStalled registers creditSystem with a heartbeat every
+// millisecond through exp, and waits until the heartbeat goroutine is
+// stuck in its first export.
+func registerStalled(t *testing.T, exp *stallExporter) (*Registration, *Registry) {
+	t.Helper()
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	reg := NewRegistry()
+	r, err := reg.Register(context.Background(), creditSystem(), authorised(t, creditSystem()),
+		WithLoggerProvider(lp), WithHeartbeatInterval(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-exp.entered
+	return r, reg
+}
+
+// await returns what ch delivers, failing the test if nothing comes
+// within 10 s: a hang detector, not a timing assertion.
+func await(t *testing.T, what string, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s still blocked after 10s", what)
+		return nil
+	}
+}
+
+// TestCloseGivesUpOnStalledHeartbeatExport covers a log exporter that
+// stalls inside the heartbeat's Emit and ignores its context: Close must
+// return ctx.Err() when its context ends, with the registration closed
+// and out of the registry, and the heartbeat goroutine must end on its
+// own, with no further heartbeat, once the export returns. Close once
+// waited for the goroutine unconditionally and hung with the exporter.
+func TestCloseGivesUpOnStalledHeartbeatExport(t *testing.T) {
+	exp := newStallExporter(false)
+	r, reg := registerStalled(t, exp)
+	released := false
+	defer func() {
+		if !released {
+			close(exp.release)
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	closed := make(chan error, 1)
+	go func() { closed <- r.Close(ctx) }()
+	cancel()
+	if err := await(t, "Close with a cancelled context", closed); !errors.Is(err, context.Canceled) {
+		t.Errorf("Close ended by its context: %v, want context.Canceled", err)
+	}
+	if n := len(reg.Entries()); n != 0 {
+		t.Errorf("%d registry entries after Close gave up, want 0", n)
+	}
+	if err := r.Heartbeat(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Heartbeat after Close: %v", err)
+	}
+
+	released = true
+	close(exp.release)
+	closed2 := make(chan error, 1)
+	go func() { closed2 <- r.Close(context.Background()) }()
+	if err := await(t, "a second Close after the export returned", closed2); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if n := exp.events(semconv.EventInventoryHeartbeat); n != 1 {
+		t.Errorf("%d heartbeats exported, want only the stalled one", n)
+	}
+}
+
+// TestRetireGivesUpOnStalledHeartbeatExport covers the same stalled
+// exporter at Retire: when its context ends before the heartbeat stops,
+// Retire must return an error wrapping ctx.Err() and retire nothing (no
+// record, not marked retired), so that a later Retire, once the export
+// has returned, retires the system. Retire once hung with the exporter.
+func TestRetireGivesUpOnStalledHeartbeatExport(t *testing.T) {
+	exp := newStallExporter(false)
+	r, reg := registerStalled(t, exp)
+	released := false
+	defer func() {
+		if !released {
+			close(exp.release)
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	retired := make(chan error, 1)
+	go func() { retired <- r.Retire(ctx, "replaced by credit-scoring-v3") }()
+	cancel()
+	if err := await(t, "Retire with a cancelled context", retired); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "not retired") {
+		t.Errorf("Retire ended by its context: %v, want context.Canceled and \"not retired\"", err)
+	}
+	if e := reg.Entries(); len(e) != 1 || e[0].Retired || r.Description().Lifecycle == StageRetired {
+		t.Errorf("marked retired although Retire gave up: %+v", e)
+	}
+
+	released = true
+	close(exp.release)
+	go func() { retired <- r.Retire(context.Background(), "replaced by credit-scoring-v3") }()
+	if err := await(t, "Retire after the export returned", retired); err != nil {
+		t.Fatalf("second Retire: %v", err)
+	}
+	if e := reg.Entries(); len(e) != 1 || !e[0].Retired {
+		t.Errorf("registry after Retire: %+v", e)
+	}
+	if n, h := exp.events(semconv.EventInventoryRetirement), exp.events(semconv.EventInventoryHeartbeat); n != 1 || h != 1 {
+		t.Errorf("%d retirement records and %d heartbeats exported, want 1 and the stalled one", n, h)
+	}
+	if err := r.Close(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestHeartbeatExportContextCancelledOnClose covers a stalled exporter
+// that honours its context: Close cancels the context of the heartbeat's
+// Emit, so the export gives up and Close, even with no deadline, returns
+// once the goroutine has ended. The heartbeat once emitted with
+// context.Background, which nothing could cancel.
+func TestHeartbeatExportContextCancelledOnClose(t *testing.T) {
+	exp := newStallExporter(true)
+	r, _ := registerStalled(t, exp)
+	closed := make(chan error, 1)
+	go func() { closed <- r.Close(context.Background()) }()
+	if err := await(t, "Close with a heartbeat export waiting for its context", closed); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	exp.mu.Lock()
+	defer exp.mu.Unlock()
+	if !errors.Is(exp.ctxErr, context.Canceled) {
+		t.Errorf("the stalled export's context ended with %v, want context.Canceled", exp.ctxErr)
 	}
 }
