@@ -167,3 +167,64 @@ func TestOverflowingValuesAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelBootstrapStopsWhenCancelled covers an Explain whose context is
+// cancelled after every coalition has been evaluated, while Kernel SHAP is
+// in its bootstrap (WithBootstrap, up to MaxBootstrap refits, each a full
+// least-squares fit, which can take far longer than the evaluations): it
+// must return context.Canceled before the next refit. The bootstrap once
+// took no context and ran every refit of a cancelled explanation.
+// kernelBootstrapHook cancels the context at the start of the fourth
+// refit, so the test needs no clock.
+func TestKernelBootstrapStopsWhenCancelled(t *testing.T) {
+	const m = 12
+	bg := NewMatrix(1, m)
+	x := make([]float64, m)
+	for j := range x {
+		x[j] = float64(j + 1)
+	}
+	sum := Func(func(x []float64) float64 {
+		s := 0.0
+		for _, v := range x {
+			s += v
+		}
+		return s
+	})
+	var refits []int
+	t.Cleanup(func() { kernelBootstrapHook = nil })
+
+	// 200 of the 4094 coalitions: sampled, so the bootstrap runs.
+	k, err := NewKernel(sum, bg, WithSamples(200), WithBootstrap(MaxBootstrap), WithSeed(1), WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	kernelBootstrapHook = func(r int) {
+		refits = append(refits, r)
+		if r == 3 {
+			cancel()
+		}
+	}
+	if _, err := k.Explain(ctx, x); !errors.Is(err, context.Canceled) {
+		t.Errorf("Explain cancelled during the bootstrap: %v, want context.Canceled", err)
+	}
+	if len(refits) != 4 {
+		t.Errorf("%d refits started, want 4 (the one that saw the cancellation is the last)", len(refits))
+	}
+
+	// Uncancelled, the same explanation runs every refit.
+	refits = refits[:0]
+	kernelBootstrapHook = func(r int) { refits = append(refits, r) }
+	k, err = NewKernel(sum, bg, WithSamples(200), WithBootstrap(20), WithSeed(1), WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := k.Explain(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refits) != 20 || ex.Exact || len(ex.StdErr) != m {
+		t.Errorf("%d refits (want 20), exact %v, %d standard errors", len(refits), ex.Exact, len(ex.StdErr))
+	}
+}

@@ -42,7 +42,9 @@ func NewKernel(model Model, background Matrix, opts ...Option) (*KernelExplainer
 	return &KernelExplainer{c: c}, nil
 }
 
-// Explain returns the Kernel SHAP values of the prediction for x.
+// Explain returns the Kernel SHAP values of the prediction for x. It
+// returns ctx.Err() when ctx ends, during the model evaluations, the fit
+// or the bootstrap refits alike.
 func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explanation, err error) {
 	ctx, span, ex, err := k.c.start(ctx, MethodKernel, x)
 	defer func() { span.end(ctx, &out, err, k.c.cfg.topK) }()
@@ -85,7 +87,7 @@ func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explana
 			return Explanation{}, err
 		}
 		ex.ModelEvaluations += evals
-		phi, err := kernelSolve(plan, plan.weights, y, ex.BaseValue, delta)
+		phi, err := kernelSolve(ctx, plan, plan.weights, y, ex.BaseValue, delta)
 		if err != nil {
 			return Explanation{}, err
 		}
@@ -95,7 +97,10 @@ func (k *KernelExplainer) Explain(ctx context.Context, x []float64) (out Explana
 		if plan.complete() {
 			ex.Exact = true
 		} else if k.c.cfg.bootstrap > 0 {
-			se := kernelBootstrap(plan, y, ex.BaseValue, delta, k.c.cfg.bootstrap, k.c.cfg.seed)
+			se, err := kernelBootstrap(ctx, plan, y, ex.BaseValue, delta, k.c.cfg.bootstrap, k.c.cfg.seed)
+			if err != nil {
+				return Explanation{}, err
+			}
 			for i, p := range varying {
 				ex.StdErr[p] = se[i]
 			}
@@ -139,14 +144,21 @@ func (g *game) varyingPlayers(x []float64) []int {
 // KernelExplainer.solve):
 //
 //	minimise Σ_t w_t (y_t − base − z_tL·delta − Σ_{j<L} (z_tj − z_tL) φ_j)².
-func kernelSolve(p *kernelPlan, w, y []float64, base, delta float64) ([]float64, error) {
-	return kernelSolveWith(p, w, y, base, delta, nil)
+//
+// It returns ctx.Err() if ctx ends while it accumulates the normal
+// equations (O(n·M²), checked every solveCheckRows coalitions).
+func kernelSolve(ctx context.Context, p *kernelPlan, w, y []float64, base, delta float64) ([]float64, error) {
+	return kernelSolveWith(ctx, p, w, y, base, delta, nil)
 }
+
+// solveCheckRows is how many coalitions kernelSolveWith accumulates between
+// two looks at its context: each costs O(M²), so the look is negligible.
+const solveCheckRows = 64
 
 // solveSpace holds kernelSolveWith's buffers, reused across bootstrap refits.
 type solveSpace struct{ a, b, row, a0, b0 []float64 }
 
-func kernelSolveWith(p *kernelPlan, w, y []float64, base, delta float64, ws *solveSpace) ([]float64, error) {
+func kernelSolveWith(ctx context.Context, p *kernelPlan, w, y []float64, base, delta float64, ws *solveSpace) ([]float64, error) {
 	m := p.m
 	n1 := m - 1
 	if ws == nil {
@@ -161,6 +173,11 @@ func kernelSolveWith(p *kernelPlan, w, y []float64, base, delta float64, ws *sol
 	clear(b)
 	last := m - 1
 	for t, wt := range w {
+		if t%solveCheckRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if wt == 0 {
 			continue
 		}
@@ -220,10 +237,17 @@ func kernelSolveWith(p *kernelPlan, w, y []float64, base, delta float64, ws *sol
 	return phi, nil
 }
 
+// kernelBootstrapHook, when set (by tests only), is called before each
+// bootstrap refit with its index.
+var kernelBootstrapHook func(rep int)
+
 // kernelBootstrap estimates the standard error of the sampled fit by
 // resampling the random draws (a draw and its complement together) with
 // replacement, rescaling their weights to the same total, and refitting.
-func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, seed uint64) []float64 {
+// It looks at ctx before every refit (and kernelSolveWith within one) and
+// returns ctx.Err() once it has ended: reps refits (up to MaxBootstrap)
+// can take far longer than the model evaluations.
+func kernelBootstrap(ctx context.Context, p *kernelPlan, y []float64, base, delta float64, reps int, seed uint64) ([]float64, error) {
 	var units [][2]int // [first index, count]
 	for t := p.nfixed; t < len(p.weights); {
 		c := 1
@@ -235,7 +259,7 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 	}
 	se := make([]float64, p.m)
 	if len(units) < 2 {
-		return se
+		return se, nil
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x626f6f74))
 	w := make([]float64, len(p.weights))
@@ -244,6 +268,12 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 	sq := make([]float64, p.m)
 	done := 0
 	for r := 0; r < reps; r++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if kernelBootstrapHook != nil {
+			kernelBootstrapHook(r)
+		}
 		copy(w[:p.nfixed], p.weights[:p.nfixed])
 		clear(w[p.nfixed:])
 		for range units {
@@ -259,8 +289,11 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 		for i := p.nfixed; i < len(w); i++ {
 			w[i] *= p.randomWeightTotal / sum
 		}
-		phi, err := kernelSolveWith(p, w, y, base, delta, ws)
+		phi, err := kernelSolveWith(ctx, p, w, y, base, delta, ws)
 		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
 			continue // a degenerate resample carries no information
 		}
 		done++
@@ -271,12 +304,12 @@ func kernelBootstrap(p *kernelPlan, y []float64, base, delta float64, reps int, 
 		}
 	}
 	if done < 2 {
-		return se
+		return se, nil
 	}
 	for j := range se {
 		se[j] = math.Sqrt(sq[j] / float64(done-1))
 	}
-	return se
+	return se, nil
 }
 
 func isComplement(p *kernelPlan, a, b int) bool {

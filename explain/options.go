@@ -211,13 +211,27 @@ func WithMaxExactPlayers(m int) Option {
 	})
 }
 
+// MaxBootstrap is the most bootstrap resamples WithBootstrap accepts.
+// Each resample refits the whole weighted least-squares problem (O(n·M²)
+// for n coalitions and M features), so the count multiplies the cost of
+// an explanation; and the standard error it estimates is itself only
+// known to a relative precision of about 1/√(2B): 50 resamples (the
+// default) give about 10%, 10,000 about 0.7%, far finer than anyone reads
+// a standard error. More would only burn CPU.
+const MaxBootstrap = 10_000
+
 // WithBootstrap sets how many bootstrap resamples Kernel SHAP uses to
 // estimate the standard error of sampled values (default 50; 0 disables;
-// negative is an error).
+// negative or more than [MaxBootstrap] is an error). Explain stops
+// between, and within, resamples when its context ends.
 func WithBootstrap(b int) Option {
 	return optionFunc(func(c *config) {
 		if b < 0 {
 			c.fail("WithBootstrap: bootstrap count %d is negative", b)
+			return
+		}
+		if b > MaxBootstrap {
+			c.fail("WithBootstrap: bootstrap count %d exceeds MaxBootstrap (%d)", b, MaxBootstrap)
 			return
 		}
 		c.bootstrap = b

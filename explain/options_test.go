@@ -33,6 +33,7 @@ func TestOptionErrors(t *testing.T) {
 		{WithTopK(-1), "WithTopK: -1 is negative"},
 		{WithMaxExactPlayers(0), "WithMaxExactPlayers: 0, need at least 1"},
 		{WithBootstrap(-2), "WithBootstrap: bootstrap count -2 is negative"},
+		{WithBootstrap(MaxBootstrap + 1), "WithBootstrap: bootstrap count 10001 exceeds MaxBootstrap (10000)"},
 		{WithRowsPerCall(0), "WithRowsPerCall: 0 rows, need at least 1"},
 	} {
 		for name, ctor := range map[string]func() error{
