@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -168,63 +170,63 @@ func TestOverflowingValuesAreErrors(t *testing.T) {
 	}
 }
 
-// TestKernelBootstrapStopsWhenCancelled covers an Explain whose context is
-// cancelled after every coalition has been evaluated, while Kernel SHAP is
-// in its bootstrap (WithBootstrap, up to MaxBootstrap refits, each a full
-// least-squares fit, which can take far longer than the evaluations): it
-// must return context.Canceled before the next refit. The bootstrap once
-// took no context and ran every refit of a cancelled explanation.
-// kernelBootstrapHook cancels the context at the start of the fourth
-// refit, so the test needs no clock.
+// errAfter is a context whose Err reports context.Canceled from its
+// (n+1)th call on: a cancellation that lands at a known point of the work,
+// with no clock and no hook in the code under test.
+type errAfter struct {
+	context.Context
+	left atomic.Int64
+}
+
+func (c *errAfter) Err() error {
+	if c.left.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestKernelBootstrapStopsWhenCancelled: Kernel SHAP's bootstrap (up to
+// MaxBootstrap refits, each a full least-squares fit, which can take far
+// longer than the model evaluations) once took no context and ran every
+// refit of a cancelled explanation. It must stop at the refit where the
+// context ends, and run them all when it does not.
 func TestKernelBootstrapStopsWhenCancelled(t *testing.T) {
 	const m = 12
+	plan := newKernelPlan(m, 200, rand.New(rand.NewPCG(1, 2))) // 200 of 4094 coalitions: sampled
+	if plan.complete() {
+		t.Fatal("the plan enumerates every coalition; the bootstrap would not run")
+	}
+	y := make([]float64, len(plan.weights))
+	for i := range y {
+		y[i] = float64(i%7) + 0.5
+	}
+	for _, calls := range []int64{0, 1, 25} {
+		ctx := &errAfter{Context: context.Background()}
+		ctx.left.Store(calls)
+		if _, err := kernelBootstrap(ctx, plan, y, 0, 3, MaxBootstrap, 1); !errors.Is(err, context.Canceled) {
+			t.Errorf("bootstrap whose context ends after %d looks: %v, want context.Canceled", calls, err)
+		}
+		if n := ctx.left.Load(); n != -1 {
+			t.Errorf("context ending after %d looks: the bootstrap looked %d times more after it ended", calls, -1-n)
+		}
+	}
+	se, err := kernelBootstrap(context.Background(), plan, y, 0, 3, 20, 1)
+	if err != nil || len(se) != m {
+		t.Fatalf("uncancelled bootstrap: %d standard errors, %v", len(se), err)
+	}
+	// Through Explain: a context that ends during the fit is returned.
 	bg := NewMatrix(1, m)
 	x := make([]float64, m)
 	for j := range x {
 		x[j] = float64(j + 1)
 	}
-	sum := Func(func(x []float64) float64 {
-		s := 0.0
-		for _, v := range x {
-			s += v
-		}
-		return s
-	})
-	var refits []int
-	t.Cleanup(func() { kernelBootstrapHook = nil })
-
-	// 200 of the 4094 coalitions: sampled, so the bootstrap runs.
-	k, err := NewKernel(sum, bg, WithSamples(200), WithBootstrap(MaxBootstrap), WithSeed(1), WithWorkers(1))
+	k, err := NewKernel(Func(func(x []float64) float64 { return x[0] + 2*x[1] }), bg, WithSamples(200), WithBootstrap(MaxBootstrap), WithWorkers(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	kernelBootstrapHook = func(r int) {
-		refits = append(refits, r)
-		if r == 3 {
-			cancel()
-		}
-	}
+	cancel()
 	if _, err := k.Explain(ctx, x); !errors.Is(err, context.Canceled) {
-		t.Errorf("Explain cancelled during the bootstrap: %v, want context.Canceled", err)
-	}
-	if len(refits) != 4 {
-		t.Errorf("%d refits started, want 4 (the one that saw the cancellation is the last)", len(refits))
-	}
-
-	// Uncancelled, the same explanation runs every refit.
-	refits = refits[:0]
-	kernelBootstrapHook = func(r int) { refits = append(refits, r) }
-	k, err = NewKernel(sum, bg, WithSamples(200), WithBootstrap(20), WithSeed(1), WithWorkers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ex, err := k.Explain(context.Background(), x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(refits) != 20 || ex.Exact || len(ex.StdErr) != m {
-		t.Errorf("%d refits (want 20), exact %v, %d standard errors", len(refits), ex.Exact, len(ex.StdErr))
+		t.Errorf("Explain with an ended context: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -237,10 +238,6 @@ func kernelSolveWith(ctx context.Context, p *kernelPlan, w, y []float64, base, d
 	return phi, nil
 }
 
-// kernelBootstrapHook, when set (by tests only), is called before each
-// bootstrap refit with its index.
-var kernelBootstrapHook func(rep int)
-
 // kernelBootstrap estimates the standard error of the sampled fit by
 // resampling the random draws (a draw and its complement together) with
 // replacement, rescaling their weights to the same total, and refitting.
@@ -271,9 +268,6 @@ func kernelBootstrap(ctx context.Context, p *kernelPlan, y []float64, base, delt
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if kernelBootstrapHook != nil {
-			kernelBootstrapHook(r)
-		}
 		copy(w[:p.nfixed], p.weights[:p.nfixed])
 		clear(w[p.nfixed:])
 		for range units {
@@ -291,8 +285,8 @@ func kernelBootstrap(ctx context.Context, p *kernelPlan, y []float64, base, delt
 		}
 		phi, err := kernelSolveWith(ctx, p, w, y, base, delta, ws)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, ctxErr
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return nil, err
 			}
 			continue // a degenerate resample carries no information
 		}
