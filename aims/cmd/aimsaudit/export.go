@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -103,20 +105,27 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// Merge instances and sources in time order; a decision that reached
-	// both the ledger and the collector is written once.
+	// both the ledger and the collector is written once. Records are the
+	// same decision only when they are identical: two different decisions
+	// that carry the same ID (a broken ID generator, a ledger copied and
+	// changed, hostile input) are both written, with a warning.
 	sort.SliceStable(all, func(i, j int) bool {
 		if !all[i].Time.Equal(all[j].Time) {
 			return all[i].Time.Before(all[j].Time)
 		}
 		return all[i].ID < all[j].ID
 	})
-	seen := map[string]bool{}
+	seen := map[string][]sourcedDecision{}
+	warned := map[string]bool{}
 	var out []sourcedDecision
 	for _, d := range all {
-		if seen[d.ID] {
+		if same, other := sameAsSeen(seen[d.ID], d); same {
 			continue
+		} else if other != nil && !warned[d.ID] {
+			warned[d.ID] = true
+			fmt.Fprintf(stderr, "aimsaudit export: warning: decision ID %s is used by different decisions (%s and %s); both are exported\n", d.ID, other.source, d.source)
 		}
-		seen[d.ID] = true
+		seen[d.ID] = append(seen[d.ID], d)
 		if !fromT.IsZero() && d.Time.Before(fromT) || !toT.IsZero() && !d.Time.Before(toT) ||
 			*system != "" && d.SystemID != *system || *outcome != "" && d.Output != *outcome {
 			continue
@@ -137,6 +146,25 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 	return exitOK
+}
+
+// sameAsSeen reports whether d is one of the decisions seen with its ID
+// (the same decision read twice, e.g. from a ledger and from the
+// collector), compared as decisions so that the two copies' JSON may
+// differ in layout; otherwise it returns a seen decision that differs,
+// or nil when none was seen.
+func sameAsSeen(seen []sourcedDecision, d sourcedDecision) (bool, *sourcedDecision) {
+	if len(seen) == 0 {
+		return false, nil
+	}
+	canon, err := json.Marshal(d.Decision)
+	for i := range seen {
+		c, err2 := json.Marshal(seen[i].Decision)
+		if err == nil && err2 == nil && bytes.Equal(c, canon) {
+			return true, nil
+		}
+	}
+	return false, &seen[0]
 }
 
 var csvHeader = []string{"id", "time", "system_id", "system_version", "model_name", "model_version", "subject", "output",
