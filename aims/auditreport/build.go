@@ -55,7 +55,7 @@ func sources(in *Input) []Source {
 		out = append(out, Source{Name: name, Path: path, OK: ok, Status: status, SHA256: in.Digests[path]})
 	}
 	if in.Decisions != nil {
-		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d GenAI records, %d other records", len(in.Decisions), len(in.Management), len(in.GenAI), in.OtherRecords))
+		add("Decision ledger", in.LedgerDir, true, fmt.Sprintf("read: %d decision records, %d management-system records, %d GenAI records, %d other records, %d unreadable records", len(in.Decisions), len(in.Management), len(in.GenAI), in.OtherRecords, in.Unreadable))
 	} else {
 		add("Decision ledger", in.LedgerDir, false, "missing")
 	}
@@ -188,7 +188,7 @@ func buildInventory(in *Input) InventorySection {
 }
 
 func buildLedger(in *Input) LedgerSection {
-	s := LedgerSection{Dir: in.LedgerDir, Verdict: VerdictUnknown, OtherRecords: in.OtherRecords}
+	s := LedgerSection{Dir: in.LedgerDir, Verdict: VerdictUnknown, OtherRecords: in.OtherRecords, Unreadable: in.Unreadable}
 	if len(in.Verifications) == 0 {
 		s.Note = "The ledger was not verified: a ledger folder and the system's public verifier key (--key) are both needed."
 		return s

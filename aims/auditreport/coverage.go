@@ -267,7 +267,9 @@ func indexEvidence(in *Input) *evidenceIndex {
 				x.add(c, s)
 			}
 		}
-		for range in.OtherRecords {
+		// Every ledger record is event-log evidence, also one this
+		// report could not read (it is signed and verified all the same).
+		for range in.OtherRecords + in.Unreadable {
 			x.add(semconv.ControlEventLogs, EvidenceSample{Source: SourceLedger, Type: TypeOtherLedgerRecord})
 		}
 	}

@@ -54,6 +54,14 @@ type Input struct {
 	// management-system records nor GenAI records (ledger entries such
 	// as adoptions).
 	OtherRecords int
+	// Unreadable counts ledger records that could not be read: records
+	// whose schema version is missing or malformed, records of a known
+	// schema (aims.decision/, aims.management/, aims.genai/) that do not
+	// parse or validate, and records of an unknown version of one of
+	// those schemas (written by a newer writer). They are in none of the
+	// slices above nor in OtherRecords; Missing says so and names the
+	// first few.
+	Unreadable int
 	// Instances are the instance ledgers read, in the order their records
 	// appear in Decisions and Management, each with how many of those
 	// records it holds; nil when the input does not say (an Input built
@@ -130,6 +138,9 @@ type InstanceLedger struct {
 	// previous instance's records in those slices. OtherRecords counts
 	// its records that are neither (nor GenAI records).
 	Decisions, Management, OtherRecords int
+	// Unreadable counts its records that could not be read (see
+	// Input.Unreadable).
+	Unreadable int
 	// GenAI counts the records of Input.GenAI read from this ledger.
 	GenAI int
 }
@@ -242,6 +253,23 @@ func (in *Input) missing(format string, args ...any) {
 	in.Missing = append(in.Missing, fmt.Sprintf(format, args...))
 }
 
+// maxUnreadableListed is how many unreadable ledger records Missing
+// names one by one.
+const maxUnreadableListed = 3
+
+// knownSchemaFamily reports whether the schema version sv belongs to a
+// record schema this package reads (decisions, management-system records,
+// GenAI records), whatever its version.
+func knownSchemaFamily(sv string) bool {
+	for _, known := range []string{aims.DecisionSchemaVersion, aims.ManagementSchemaVersion, genai.SchemaVersion} {
+		family, _, ok := strings.Cut(known, "/")
+		if ok && strings.HasPrefix(sv, family+"/") {
+			return true
+		}
+	}
+	return false
+}
+
 func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	if opts.LedgerDir == "" {
 		in.missing("decision ledger: no ledger folder was given (--ledger)")
@@ -263,22 +291,22 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	decisions := make([]aims.Decision, 0)
 	management := make([]aims.ManagementRecord, 0)
 	genaiRecords := make([]genai.Record, 0)
-	other := 0
+	other, unread := 0, 0
 	instances := make([]InstanceLedger, 0, len(dirs))
 	var bad []string
 	for _, dir := range dirs {
-		nd, nm, ng, no := len(decisions), len(management), len(genaiRecords), other
+		nd, nm, ng, no, nu := len(decisions), len(management), len(genaiRecords), other, unread
 		err := ledger.Scan(dir, func(r ledger.ScannedRecord) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			// unreadable counts a record of a known schema that does not
-			// parse or validate, and keeps the first few for Missing.
+			// unreadable counts a record that could not be read (see
+			// Input.Unreadable), and keeps the first few for Missing.
 			unreadable := func(err error) error {
-				if len(bad) < 3 {
+				if len(bad) < maxUnreadableListed {
 					bad = append(bad, fmt.Sprintf("%s line %d: %v", filepath.Join(dir, r.Segment), r.Line, err))
 				}
-				other++
+				unread++
 				return nil
 			}
 			// One look at the schema, then one decode of the record.
@@ -306,6 +334,10 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 				}
 				decisions = append(decisions, d)
 			default:
+				if knownSchemaFamily(sv) {
+					return unreadable(fmt.Errorf("schema version %q is not one this report reads (%s, %s or %s)",
+						sv, aims.DecisionSchemaVersion, aims.ManagementSchemaVersion, genai.SchemaVersion))
+				}
 				other++
 			}
 			return nil
@@ -314,7 +346,8 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 			return
 		}
 		instances = append(instances, InstanceLedger{Name: instanceName(opts.LedgerDir, dir), Dir: dir,
-			Decisions: len(decisions) - nd, Management: len(management) - nm, GenAI: len(genaiRecords) - ng, OtherRecords: other - no})
+			Decisions: len(decisions) - nd, Management: len(management) - nm, GenAI: len(genaiRecords) - ng, OtherRecords: other - no,
+			Unreadable: unread - nu})
 		if err != nil {
 			in.missing("decision ledger: reading %s stopped: %v (the records before the problem are included)", dir, err)
 		}
@@ -322,7 +355,11 @@ func loadLedger(ctx context.Context, in *Input, opts LoadOptions) {
 	for _, b := range bad {
 		in.missing("decision ledger: a record could not be read: %s", b)
 	}
+	if unread > len(bad) {
+		in.missing("decision ledger: %d records in all could not be read and are not counted (the first %d are named above)", unread, len(bad))
+	}
 	in.Decisions, in.Management, in.OtherRecords, in.Instances = decisions, management, other, instances
+	in.Unreadable = unread
 	in.GenAI = genaiRecords
 
 	if opts.Key == "" {

@@ -651,6 +651,9 @@ type LedgerSection struct {
 	// management-system records nor GenAI records (ledger entries such as
 	// adoptions).
 	OtherRecords int
+	// Unreadable counts ledger records that could not be read (see
+	// Input.Unreadable); the report's Missing names the first few.
+	Unreadable int
 	// Reproduce is the command an auditor runs to verify the ledger
 	// independently of this report.
 	Reproduce string

@@ -645,6 +645,60 @@ func TestNonDecisionLedgerRecordsAreCounted(t *testing.T) {
 	}
 }
 
+// TestUnknownSchemaVersionsAreUnreadable: a ledger written by a newer
+// writer holds three decisions of schema "aims.decision/v2" beside one of
+// v1, and one management record of "aims.management/v9". The report
+// cannot read them, so it must say so: they are counted as unreadable and
+// named in Missing (and so in the summary), not counted silently as
+// other ledger records (ledger entries such as adoptions) next to the one
+// decision it did read.
+func TestUnknownSchemaVersionsAreUnreadable(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("t")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	signer, err := ledger.NewSigner(skey)
+	require.NoError(t, err)
+	l, err := ledger.Open(ctx, dir, "s", "pod-1", signer)
+	require.NoError(t, err)
+	rec := func(schema string, n int) []byte {
+		return []byte(fmt.Sprintf(`{"schema_version":%q,"id":"01936a00-0000-7000-8000-%012d","time":"2026-11-20T09:00:00Z","system_id":"s","output":"approve"}`, schema, n))
+	}
+	require.NoError(t, l.Append(ctx, rec(aims.DecisionSchemaVersion, 1)))
+	for i := 2; i <= 4; i++ {
+		require.NoError(t, l.Append(ctx, rec("aims.decision/v2", i)))
+	}
+	require.NoError(t, l.Append(ctx, rec("aims.management/v9", 5)))
+	require.NoError(t, l.Append(ctx, []byte(`{"kind":"note","text":"a ledger entry"}`)))
+	require.NoError(t, l.Close(ctx))
+
+	in, err := Load(ctx, LoadOptions{LedgerDir: dir, Key: vkey, Now: generatedAt})
+	require.NoError(t, err)
+	assert.Len(t, in.Decisions, 1)
+	assert.Equal(t, 4, in.Unreadable)
+	assert.Equal(t, 1, in.OtherRecords, "only the ledger entry is another record")
+	require.Len(t, in.Instances, 1)
+	assert.Equal(t, 4, in.Instances[0].Unreadable)
+	missing := strings.Join(in.Missing, "\n")
+	assert.Contains(t, missing, `schema version "aims.decision/v2" is not one this report reads`)
+	assert.Contains(t, missing, "4 records in all could not be read", "the fourth, beyond the three named, is counted")
+
+	r := build(t, in)
+	assert.Equal(t, VerdictPass, r.Ledger.Verdict)
+	assert.Equal(t, 1, r.Decisions.Total)
+	assert.Equal(t, 4, r.Ledger.Unreadable)
+	said := false
+	for _, f := range r.Summary.Findings {
+		said = said || strings.Contains(f.Text, "aims.decision/v2")
+	}
+	assert.True(t, said, "the summary says records were skipped")
+	for _, row := range r.Coverage.Rows {
+		if row.ID == "A.6.2.8" {
+			assert.Equal(t, 6, row.LedgerRecords, "every ledger record is event-log evidence, readable or not")
+		}
+	}
+}
+
 func TestLoadStopsWhenCancelled(t *testing.T) {
 	p, _, _ := scenario(t)
 	ctx, cancel := context.WithCancel(context.Background())
