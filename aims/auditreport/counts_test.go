@@ -221,3 +221,38 @@ func TestContestResolutionsAreNotReviewCounts(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"approve": 2}, final, "d1's final outcome is the contest's override")
 }
+
+// TestLatestContestResolutionStands: a decision is contested three times
+// (upheld, changed to "deny", changed to "referred"); the records of
+// the fleet's replicas are read one ledger after another, so the latest
+// resolution is not the last one read. Its final outcome is the latest
+// resolution's, as package oversight resolves a decision's standing; each
+// resolution is still counted once.
+func TestLatestContestResolutionStands(t *testing.T) {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	rec := func(id, output string, min int, o *aims.OversightOutcome) aims.Decision {
+		return aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: id, SystemID: "s", Time: at.Add(time.Duration(min) * time.Minute), Output: output, Oversight: o}
+	}
+	contest := func(n string) *aims.OversightOutcome {
+		return &aims.OversightOutcome{Action: aims.ActionContest, Policy: contestPolicy, TicketID: "ct" + n, RelatedDecisionID: "d"}
+	}
+	resolve := func(n string, a aims.OversightAction) *aims.OversightOutcome {
+		return &aims.OversightOutcome{Action: a, Policy: contestPolicy, TicketID: "ct" + n, RelatedDecisionID: "d", Reviewer: "r" + n}
+	}
+	ds := []aims.Decision{
+		// Replica 1's ledger: the decision, the first contest, the third.
+		rec("d", "approve", 0, &aims.OversightOutcome{Action: aims.ActionApply}),
+		rec("c1", "approve", 1, contest("1")),
+		rec("x1", "approve", 2, resolve("1", aims.ActionApprove)),
+		rec("c3", "deny", 5, contest("3")),
+		rec("x3", "referred", 6, resolve("3", aims.ActionOverride)),
+		// Replica 2's ledger: the second contest.
+		rec("c2", "approve", 3, contest("2")),
+		rec("x2", "deny", 4, resolve("2", aims.ActionOverride)),
+	}
+	r := build(t, &Input{Decisions: ds, GeneratedAt: at})
+	assert.Equal(t, map[string]int{"referred": 1}, countMap(r.Decisions.Outcomes), "the third contest's override stands")
+	assert.Equal(t, 3, r.Oversight.Contested)
+	assert.Equal(t, 1, r.Oversight.ContestsUpheld)
+	assert.Equal(t, 2, r.Oversight.ContestsChanged)
+}

@@ -38,9 +38,12 @@ type view struct {
 	system         []*aims.Decision // halt and resume records
 	halts, resumes int
 	// contests maps a contested decision's ID to the record that resolved
-	// its contest; contestActions counts those by action. A contest is a
-	// ticket of its own, not a review of a held decision, so its
-	// resolution is not an approval, rejection or override of one.
+	// its latest resolved contest (a decision may be contested again once
+	// a contest is closed, and the last resolution is how it stands, as
+	// package oversight's Gate.Decision says); contestActions counts all
+	// contest resolutions by action. A contest is a ticket of its own, not
+	// a review of a held decision, so its resolution is not an approval,
+	// rejection or override of one.
 	contests       map[string]*aims.Decision
 	contestActions map[aims.OversightAction]int
 	// contestRecords are the contest records.
@@ -131,7 +134,11 @@ func newView(ds []aims.Decision) *view {
 			if o.Policy == contestPolicy {
 				if !isVote(d) {
 					v.contestActions[o.Action]++
-					if k := root(key); v.contests[k] == nil {
+					// A decision has at most one open contest, so its
+					// contests are resolved one after another: the
+					// latest resolution (by time, then ledger order)
+					// is the one that stands.
+					if k := root(key); v.contests[k] == nil || !d.Time.Before(v.contests[k].Time) {
 						v.contests[k] = d
 					}
 				}

@@ -1,0 +1,235 @@
+package auditreport_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/aims/auditreport"
+	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// This file drives the real oversight.Gate, writing real signed ledgers,
+// and checks the report against what was done: the ground truth is the
+// sequence of gate calls (and what the Gate itself says of a decision),
+// not the report code.
+
+// testClock is a settable clock for the gate and the ledger.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock on by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// gateRig is one instance of system "s": a System writing a signed ledger
+// and a Gate recording through it.
+type gateRig struct {
+	led   *ledger.Ledger
+	sys   *aims.System
+	gate  *oversight.Gate
+	clock *testClock
+	store oversight.Store
+}
+
+var (
+	alice = oversight.Reviewer{ID: "alice", Roles: []string{"reviewer"}}
+	bob   = oversight.Reviewer{ID: "bob", Roles: []string{"reviewer"}}
+	carol = oversight.Reviewer{ID: "carol", Roles: []string{"reviewer"}}
+	dave  = oversight.Reviewer{ID: "dave", Roles: []string{"reviewer"}}
+)
+
+// newGateRig opens instance's ledger in dir, signed with skey, and a Gate
+// on store (a fresh memory store when nil) whose clock is clock; opts are
+// added to the Gate's options.
+func newGateRig(t *testing.T, dir, instance, skey string, clock *testClock, store oversight.Store, opts ...oversight.Option) *gateRig {
+	t.Helper()
+	return newGateRigLedger(t, dir, instance, skey, clock, store, nil, opts...)
+}
+
+// newGateRigLedger is newGateRig with ledger options.
+func newGateRigLedger(t *testing.T, dir, instance, skey string, clock *testClock, store oversight.Store, ledgerOpts []ledger.Option, opts ...oversight.Option) *gateRig {
+	t.Helper()
+	ctx := context.Background()
+	signer, err := ledger.NewSigner(skey)
+	require.NoError(t, err)
+	led, err := ledger.Open(ctx, dir, "s", instance, signer, ledgerOpts...)
+	require.NoError(t, err)
+	pseud, err := aims.NewPseudonymizer([]byte("a 32-byte key from a secret store"), "k1")
+	require.NoError(t, err)
+	sys, err := aims.NewSystem("s", aims.WithLedger(led), aims.WithPseudonymizer(pseud),
+		aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}, aims.Outcome{Value: "referred"}))
+	require.NoError(t, err)
+	if store == nil {
+		store = oversight.NewMemoryStore()
+	}
+	base := []oversight.Option{oversight.WithStore(store), oversight.WithClock(clock.Now), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("s", aims.RiskLimited), oversight.WithDeadlines(time.Hour)}
+	g, err := oversight.New(ctx, sys, append(base, opts...)...)
+	require.NoError(t, err)
+	return &gateRig{led: led, sys: sys, gate: g, clock: clock, store: store}
+}
+
+// close closes the Gate and the System (and so the ledger).
+func (r *gateRig) close(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, r.gate.Close(ctx))
+	require.NoError(t, r.sys.Close(ctx))
+}
+
+// submit submits a new decision with output to the Gate at the clock's time.
+func (r *gateRig) submit(t *testing.T, output string) oversight.Outcome {
+	t.Helper()
+	ctx := context.Background()
+	d, err := r.sys.NewDecision(ctx, aims.Draft{Subject: "person-" + output, Output: output})
+	require.NoError(t, err)
+	d.Time = r.clock.Now()
+	out, err := r.gate.Submit(ctx, d)
+	require.NoError(t, err)
+	return out
+}
+
+// reportOf loads and builds the report of the ledgers below dir.
+func reportOf(t *testing.T, dir, vkey string) *auditreport.Report {
+	t.Helper()
+	in, err := auditreport.Load(context.Background(), auditreport.LoadOptions{LedgerDir: dir, Key: vkey,
+		Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	r, err := auditreport.Build(in)
+	require.NoError(t, err)
+	return r
+}
+
+// finalOutcomes maps each final outcome label to its count of decisions.
+func finalOutcomes(r *auditreport.Report) map[string]int {
+	m := map[string]int{}
+	for _, c := range r.Decisions.Outcomes {
+		m[c.Label] = c.N
+	}
+	return m
+}
+
+// TestLatestContestDecidesTheFinalOutcome: a decision applied by the
+// gate is contested and the contest upheld; the person contests again and
+// the second contest's reviewer overrides the decision to "deny". The Gate
+// itself (Gate.Decision) says the decision now stands as "deny", so the
+// report counts its final outcome as "deny": the latest contest
+// resolution decides, not the first.
+func TestLatestContestDecidesTheFinalOutcome(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("gate")
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "ledger")
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	r := newGateRig(t, dir, "pod-1", skey, clock, nil, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "auto")))
+
+	out := r.submit(t, "approve")
+	id := out.Decision.ID
+	clock.Advance(time.Minute)
+	c1, err := r.gate.Contest(ctx, id, "I disagree")
+	require.NoError(t, err)
+	_, err = r.gate.Approve(ctx, c1.ID, alice, "decision stands")
+	require.NoError(t, err)
+	clock.Advance(time.Minute)
+	c2, err := r.gate.Contest(ctx, id, "new evidence")
+	require.NoError(t, err)
+	_, err = r.gate.Override(ctx, c2.ID, bob, "deny", "new evidence shows fraud")
+	require.NoError(t, err)
+	standing, err := r.gate.Decision(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "deny", standing.Decision.Output, "ground truth: the gate says the decision stands as deny")
+	r.close(t)
+
+	rep := reportOf(t, dir, vkey)
+	require.Equal(t, auditreport.VerdictPass, rep.Ledger.Verdict)
+	assert.Equal(t, 1, rep.Decisions.Total)
+	assert.Equal(t, 2, rep.Oversight.Contested)
+	assert.Equal(t, 1, rep.Oversight.ContestsUpheld)
+	assert.Equal(t, 1, rep.Oversight.ContestsChanged)
+	assert.Equal(t, map[string]int{"deny": 1}, finalOutcomes(rep), "the final outcome after the last contest is deny")
+}
+
+// TestGateLifecycleAcrossRestart drives one instance through the real
+// gate: held decisions approved, rejected, overridden, a four-eyes ticket
+// whose votes conflict and escalate before two reviewers approve, one
+// escalated by the sweep and then expired, one left open; a halt, a
+// restart of the instance (ledger and gate reopened on the same store)
+// and a resume. Every count is checked against what was done.
+func TestGateLifecycleAcrossRestart(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("gate")
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "ledger")
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	store := oversight.NewMemoryStore()
+	opts := []oversight.Option{oversight.WithPolicy(oversight.AdverseOutcome()), oversight.WithDeadlines(time.Hour, time.Hour),
+		oversight.WithRiskLevel("s", aims.RiskLimited)}
+	r := newGateRig(t, dir, "pod-1", skey, clock, store, opts...)
+
+	applied := r.submit(t, "approve")
+	require.Equal(t, aims.ActionApply, applied.Action)
+	h1 := r.submit(t, "deny")
+	h2 := r.submit(t, "deny")
+	h3 := r.submit(t, "deny")
+	h4 := r.submit(t, "deny") // escalated by the sweep, then expires
+	h5 := r.submit(t, "deny") // stays open
+	for _, h := range []oversight.Outcome{h1, h2, h3, h4, h5} {
+		require.Equal(t, aims.ActionReview, h.Action)
+	}
+	clock.Advance(time.Minute)
+	_, err = r.gate.Approve(ctx, h1.Ticket.ID, alice, "ok")
+	require.NoError(t, err)
+	_, err = r.gate.Reject(ctx, h2.Ticket.ID, bob, "income not verified")
+	require.NoError(t, err)
+	_, err = r.gate.Override(ctx, h3.Ticket.ID, carol, "approve", "collateral")
+	require.NoError(t, err)
+	require.NoError(t, r.gate.Halt(ctx, "s", dave, "incident"))
+	r.close(t)
+
+	// Restart: same ledger folder, same review store.
+	clock.Advance(61 * time.Minute)
+	r = newGateRig(t, dir, "pod-1", skey, clock, store, opts...)
+	_, err = r.gate.Sweep(ctx) // h4, h5 escalate
+	require.NoError(t, err)
+	_, err = r.gate.Approve(ctx, h5.Ticket.ID, oversight.Reviewer{ID: "sue", Roles: []string{"supervisor"}}, "late but fine")
+	require.NoError(t, err)
+	clock.Advance(61 * time.Minute)
+	_, err = r.gate.Sweep(ctx) // h4 expires
+	require.NoError(t, err)
+	require.NoError(t, r.gate.Resume(ctx, "s", dave, "fixed"))
+	r.close(t)
+
+	rep := reportOf(t, dir, vkey)
+	require.Equal(t, auditreport.VerdictPass, rep.Ledger.Verdict, rep.Summary.VerificationText)
+	o := rep.Oversight
+	assert.Equal(t, 6, rep.Decisions.Total)
+	assert.Equal(t, 1, o.Applied)
+	assert.Equal(t, 5, o.Held)
+	assert.Equal(t, 2, o.Approved)
+	assert.Equal(t, 1, o.Rejected)
+	assert.Equal(t, 1, o.Overridden)
+	assert.Equal(t, 1, o.Expired)
+	assert.Equal(t, 0, o.Open)
+	assert.Equal(t, 2, o.Escalated)
+	assert.Equal(t, 1, o.Halts)
+	assert.Equal(t, 1, o.Resumes)
+	assert.Equal(t, map[string]int{"approve": 2, "deny": 2, auditreport.OutcomeRejected: 1, auditreport.OutcomeExpired: 1}, finalOutcomes(rep))
+	assert.Equal(t, 1, rep.Instances.Total.Halts)
+	assert.Equal(t, 4, rep.Instances.Total.Resolutions)
+}
