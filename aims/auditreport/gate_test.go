@@ -1,6 +1,7 @@
 package auditreport_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"sync"
@@ -163,6 +164,62 @@ func TestLatestContestDecidesTheFinalOutcome(t *testing.T) {
 	assert.Equal(t, 1, rep.Oversight.ContestsUpheld)
 	assert.Equal(t, 1, rep.Oversight.ContestsChanged)
 	assert.Equal(t, map[string]int{"deny": 1}, finalOutcomes(rep), "the final outcome after the last contest is deny")
+}
+
+// TestExpiredContestIsNotAnExpiredHeldDecision: nothing is held for
+// review; one applied decision is contested, the contest is escalated
+// and then nobody resolves it before its final deadline. Expired and
+// Escalated count held decisions' review tickets; there are none, so
+// both are zero and Held = Approved + Rejected + Overridden + Expired +
+// Open holds. The contest's escalation and expiry are counted as the
+// contest's (ContestsEscalated, ContestsExpired), in every rendering,
+// and the decision stands as it was.
+func TestExpiredContestIsNotAnExpiredHeldDecision(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("gate")
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "ledger")
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	r := newGateRig(t, dir, "pod-1", skey, clock, nil, oversight.WithPolicy(oversight.Always(oversight.RouteApply, "auto")),
+		oversight.WithDeadlines(time.Hour, time.Hour))
+
+	out := r.submit(t, "approve")
+	_, err = r.gate.Contest(ctx, out.Decision.ID, "I disagree")
+	require.NoError(t, err)
+	for range 2 { // the contest escalates, then expires
+		clock.Advance(61 * time.Minute)
+		n, err := r.gate.Sweep(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+	}
+	standing, err := r.gate.Decision(ctx, out.Decision.ID)
+	require.NoError(t, err)
+	require.Equal(t, "approve", standing.Decision.Output, "ground truth: an expired contest leaves the decision as it was")
+	r.close(t)
+
+	rep := reportOf(t, dir, vkey)
+	o := rep.Oversight
+	assert.Equal(t, 0, o.Held)
+	assert.Equal(t, 1, o.Contested)
+	assert.Equal(t, 0, o.Expired, "no held decision expired: the expiry is the contest's")
+	assert.Equal(t, 0, o.Escalated, "no held decision was escalated: the escalation is the contest's")
+	assert.Equal(t, 0, o.Open)
+	assert.Equal(t, o.Held, o.Approved+o.Rejected+o.Overridden+o.Expired+o.Open)
+	assert.Equal(t, 1, o.ContestsExpired)
+	assert.Equal(t, 1, o.ContestsEscalated)
+	assert.Zero(t, o.ContestsUpheld+o.ContestsChanged)
+	assert.Equal(t, map[string]int{"approve": 1}, finalOutcomes(rep))
+
+	var md, html, js bytes.Buffer
+	require.NoError(t, rep.RenderMarkdown(&md))
+	require.NoError(t, rep.RenderHTML(&html))
+	require.NoError(t, rep.RenderJSON(&js))
+	assert.Contains(t, md.String(), "| Contests upheld / changed / expired | 0 / 0 / 1 |")
+	assert.Contains(t, md.String(), "| Contests escalated | 1 |")
+	assert.Contains(t, md.String(), "| Expired | 0 |")
+	assert.Contains(t, html.String(), `<td class="num">1 (0 / 0 / 1; 1)</td>`)
+	assert.Contains(t, js.String(), `"ContestsExpired": 1`)
+	assert.Contains(t, js.String(), `"ContestsEscalated": 1`)
 }
 
 // TestGateLifecycleAcrossRestart drives one instance through the real

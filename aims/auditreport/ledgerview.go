@@ -48,6 +48,13 @@ type view struct {
 	contestActions map[aims.OversightAction]int
 	// contestRecords are the contest records.
 	contestRecords []*aims.Decision
+	// contestExpired and contestResolved hold the ticket IDs of contests
+	// whose deadline passed and of contests a reviewer resolved; an
+	// expired contest leaves the decision as it was. contestEscalations
+	// counts escalations of contests. None of them concerns a held
+	// decision's review ticket.
+	contestExpired, contestResolved map[string]bool
+	contestEscalations              int
 }
 
 // contestPolicy is the policy name package oversight records on a contest
@@ -66,7 +73,8 @@ func isVote(d *aims.Decision) bool {
 // decision by RelatedDecisionID, else through its ticket ID.
 func newView(ds []aims.Decision) *view {
 	v := &view{final: map[*aims.Decision]string{}, tickets: map[string]*ticket{},
-		contests: map[string]*aims.Decision{}, contestActions: map[aims.OversightAction]int{}}
+		contests: map[string]*aims.Decision{}, contestActions: map[aims.OversightAction]int{},
+		contestExpired: map[string]bool{}, contestResolved: map[string]bool{}}
 	byID := map[string]*aims.Decision{}
 	for i := range ds {
 		byID[ds[i].ID] = &ds[i]
@@ -134,6 +142,7 @@ func newView(ds []aims.Decision) *view {
 			if o.Policy == contestPolicy {
 				if !isVote(d) {
 					v.contestActions[o.Action]++
+					v.contestResolved[o.TicketID] = true
 					// A decision has at most one open contest, so its
 					// contests are resolved one after another: the
 					// latest resolution (by time, then ledger order)
@@ -157,10 +166,18 @@ func newView(ds []aims.Decision) *view {
 				t.votes = append(t.votes, d)
 			}
 		case aims.ActionExpire:
+			if o.Policy == contestPolicy {
+				v.contestExpired[o.TicketID] = true
+				continue
+			}
 			if t := get(key); t.expiry == nil {
 				t.expiry = d
 			}
 		case aims.ActionEscalate:
+			if o.Policy == contestPolicy {
+				v.contestEscalations++
+				continue
+			}
 			get(key).escalated++
 		case aims.ActionContest:
 			v.contestRecords = append(v.contestRecords, d)

@@ -160,6 +160,12 @@ func fromLedger(v *view, s *OversightSection) {
 	s.Contested, s.Halts, s.Resumes = len(v.contestRecords), v.halts, v.resumes
 	s.ContestsUpheld = v.contestActions[aims.ActionApprove]
 	s.ContestsChanged = v.contestActions[aims.ActionOverride] + v.contestActions[aims.ActionReject]
+	for id := range v.contestExpired {
+		if !v.contestResolved[id] {
+			s.ContestsExpired++
+		}
+	}
+	s.ContestsEscalated = v.contestEscalations
 	s.Overrides = v.overrides()
 	s.Reviewers = sortCounts(reviewers)
 	s.ReviewTimes = distribution(latencies, "ledger")

@@ -387,6 +387,12 @@ type OversightSection struct {
 	// decision's final outcome is then the contest's). Neither is counted
 	// in Approved, Rejected or Overridden, which are about held decisions.
 	ContestsUpheld, ContestsChanged int
+	// ContestsExpired counts contests whose deadline passed with no
+	// reviewer resolution (the decision stays as it was);
+	// ContestsEscalated counts escalations of contests to a further
+	// reviewer level. Neither is counted in Expired or Escalated, which
+	// are about held decisions.
+	ContestsExpired, ContestsEscalated int
 	// Expired counts held decisions whose final review deadline passed
 	// with no reviewer resolution.
 	Expired int
