@@ -34,7 +34,7 @@ func Build(in *Input) (*Report, error) {
 	r.Coverage = buildCoverage(in)
 	var v *view
 	if in.Decisions != nil {
-		v = newView(in.Decisions)
+		v = newView(in)
 	}
 	r.Decisions = buildDecisions(in, v)
 	r.Oversight = buildOversight(in, v)
@@ -273,6 +273,9 @@ func summarise(r *Report) Summary {
 	}
 	if r.Decisions.Available {
 		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.", s.Decisions, r.Decisions.Adverse, s.Followups)
+		if n := r.Decisions.DuplicateIDs; n > 0 {
+			add(VerdictWarn, "%s used by more than one decision record with different content: %s. %s", plural(n, "decision ID is", "decision IDs are"), strings.Join(r.Decisions.Duplicates, "; "), duplicateText)
+		}
 	}
 	if r.Oversight.Available {
 		// Oversight gets no PASS: the counts and indicators describe what

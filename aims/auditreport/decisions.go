@@ -36,6 +36,9 @@ func kindOf(d *aims.Decision) recordKind {
 	}
 }
 
+// duplicateText explains how duplicate decision IDs are counted.
+const duplicateText = "Each of those records is counted as a decision of its own; a review or contest record naming such an ID is linked to the decision in its own instance ledger, else to the first one read."
+
 // bucketWidths are the candidate widths of the decision chart's time
 // buckets; the smallest giving at most maxBuckets buckets is used.
 var bucketWidths = []time.Duration{
@@ -70,6 +73,7 @@ func buildDecisions(in *Input, v *view) DecisionSection {
 	systems := map[string]int{}
 	var ds []*aims.Decision
 	s.Followups, s.Halts = v.followups, len(v.system)
+	s.DuplicateIDs, s.Duplicates = v.duplicateIDs, v.duplicates
 	for _, d := range v.decisions {
 		outcomes[v.final[d]]++
 		model[d.Output]++

@@ -132,7 +132,7 @@ func buildInstances(in *Input, v *view, ledgerVerdict Verdict) InstanceSection {
 			r.Blocked++
 		}
 	}
-	v.each(func(_ string, t *ticket) {
+	v.each(func(_ ref, t *ticket) {
 		if t.resolution != nil {
 			s.Rows[row[t.resolution]].Resolutions++
 		}

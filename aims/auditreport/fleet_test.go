@@ -218,3 +218,31 @@ func TestRateDifference(t *testing.T) {
 	assert.Empty(t, rateDifference("held", 0, 20, 0, 100), "a fleet rate of 0 has no spread and nothing differs")
 	assert.Empty(t, rateDifference("held", 0, 0, 20, 100), "an instance without decisions")
 }
+
+// TestFollowUpsLinkAcrossInstanceLedgers: in a fleet sharing one review
+// store, a reviewer on one replica resolves a decision another replica
+// held, and a contest of it is resolved on a third; the records are in
+// three instance ledgers. Follow-ups are linked by decision ID across
+// ledgers, so the held decision is approved (not open, with an approval
+// of an unknown decision elsewhere) and its final outcome is the
+// contest's override.
+func TestFollowUpsLinkAcrossInstanceLedgers(t *testing.T) {
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	rec := func(id, output string, o *aims.OversightOutcome) aims.Decision {
+		return aims.Decision{SchemaVersion: aims.DecisionSchemaVersion, ID: id, SystemID: "s", Time: at, Output: output, Oversight: o}
+	}
+	in := &Input{GeneratedAt: at.Add(time.Hour), Decisions: []aims.Decision{
+		rec("d", "deny", &aims.OversightOutcome{Action: aims.ActionReview, TicketID: "t"}),
+		rec("r", "deny", &aims.OversightOutcome{Action: aims.ActionApprove, TicketID: "t", RelatedDecisionID: "d", Reviewer: "rita"}),
+		rec("c", "deny", &aims.OversightOutcome{Action: aims.ActionContest, Policy: contestPolicy, TicketID: "ct", RelatedDecisionID: "r"}),
+		rec("x", "approve", &aims.OversightOutcome{Action: aims.ActionOverride, Policy: contestPolicy, TicketID: "ct", RelatedDecisionID: "r", Reviewer: "sam"}),
+	}, Instances: []InstanceLedger{{Name: "a", Decisions: 1}, {Name: "b", Decisions: 1}, {Name: "c", Decisions: 2}}}
+	r := build(t, in)
+	o := r.Oversight
+	assert.Equal(t, []int{1, 1, 0}, []int{o.Held, o.Approved, o.Open})
+	assert.Equal(t, 1, o.ContestsChanged)
+	assert.Equal(t, map[string]int{"approve": 1}, countMap(r.Decisions.Outcomes))
+	assert.Zero(t, r.Decisions.DuplicateIDs)
+	require.Len(t, r.Instances.Rows, 3)
+	assert.Equal(t, []int{0, 1, 0}, []int{r.Instances.Rows[0].Resolutions, r.Instances.Rows[1].Resolutions, r.Instances.Rows[2].Resolutions})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -289,4 +290,69 @@ func TestGateLifecycleAcrossRestart(t *testing.T) {
 	assert.Equal(t, map[string]int{"approve": 2, "deny": 2, auditreport.OutcomeRejected: 1, auditreport.OutcomeExpired: 1}, finalOutcomes(rep))
 	assert.Equal(t, 1, rep.Instances.Total.Halts)
 	assert.Equal(t, 4, rep.Instances.Total.Resolutions)
+}
+
+// TestDuplicateDecisionIDAcrossInstances: two instances (each with its
+// own review store) each hold a decision for review under the same
+// decision ID (a broken ID generator); the two decisions differ. pod-a's
+// is approved, pod-b's stays open. The truth is 2 held, 1 approved and 1
+// open: the report counts exactly that (each approval linked to the
+// decision in its own ledger), and says, in the summary and in every
+// rendering, that the ID is used by two different decisions, naming both
+// instances.
+func TestDuplicateDecisionIDAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("gate")
+	require.NoError(t, err)
+	root := t.TempDir()
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	const dup = "01936a00-0000-7000-8000-000000000001"
+	for _, name := range []string{"pod-a", "pod-b"} {
+		r := newGateRig(t, filepath.Join(root, name), name, skey, clock, nil, oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")))
+		d, err := r.sys.NewDecision(ctx, aims.Draft{Subject: "x", Output: "deny"})
+		require.NoError(t, err)
+		d.ID = dup
+		out, err := r.gate.Submit(ctx, d)
+		require.NoError(t, err)
+		require.Equal(t, aims.ActionReview, out.Action)
+		if name == "pod-a" {
+			clock.Advance(time.Minute)
+			_, err = r.gate.Approve(ctx, out.Ticket.ID, alice, "ok")
+			require.NoError(t, err)
+		}
+		r.close(t)
+	}
+
+	rep := reportOf(t, root, vkey)
+	require.Equal(t, auditreport.VerdictPass, rep.Ledger.Verdict, rep.Summary.VerificationText)
+	o := rep.Oversight
+	assert.Equal(t, 2, rep.Decisions.Total)
+	assert.Equal(t, 2, o.Held)
+	assert.Equal(t, 1, o.Approved)
+	assert.Equal(t, 1, o.Open, "pod-b's held decision was never reviewed")
+	assert.Equal(t, o.Held, o.Approved+o.Rejected+o.Overridden+o.Expired+o.Open)
+	assert.Equal(t, map[string]int{"deny": 1, auditreport.OutcomePending: 1}, finalOutcomes(rep))
+	require.Len(t, rep.Instances.Rows, 2)
+	assert.Equal(t, 1, rep.Instances.Rows[0].Resolutions, "the approval is pod-a's")
+	assert.Equal(t, 0, rep.Instances.Rows[1].Resolutions)
+
+	assert.Equal(t, 1, rep.Decisions.DuplicateIDs)
+	want := dup + " (2 records, in pod-a, pod-b)"
+	assert.Equal(t, []string{want}, rep.Decisions.Duplicates)
+	said := false
+	for _, f := range rep.Summary.Findings {
+		if strings.Contains(f.Text, want) {
+			said = true
+			assert.Equal(t, auditreport.VerdictWarn, f.Verdict)
+		}
+	}
+	assert.True(t, said, "the summary names the duplicate ID and its instances")
+	var md, html, js bytes.Buffer
+	require.NoError(t, rep.RenderMarkdown(&md))
+	require.NoError(t, rep.RenderHTML(&html))
+	require.NoError(t, rep.RenderJSON(&js))
+	for name, text := range map[string]string{"markdown": md.String(), "html": html.String(), "json": js.String()} {
+		assert.Contains(t, text, want, name)
+	}
+	assert.Contains(t, md.String(), "**WARNING** 1 decision ID is used by more than one decision record with different content")
 }

@@ -137,7 +137,7 @@ func buildGenAI(in *Input, v *view) GenAISection {
 			}
 			if x.Outcome == genai.OutcomeHeld && x.Review != nil {
 				s.Held++
-				t := v.tickets[x.Review.DecisionID]
+				t := v.ticketOf(x.Review.DecisionID)
 				switch {
 				case t == nil:
 					s.Pending++

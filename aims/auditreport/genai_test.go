@@ -44,7 +44,7 @@ func TestGenAISectionCountsFromTheRecords(t *testing.T) {
 			{Type: genai.RecordEvaluation, Evaluation: &genai.Evaluation{Name: "relevance", Label: "fail"}},
 		},
 	}
-	s := buildGenAI(in, newView(in.Decisions))
+	s := buildGenAI(in, newView(in))
 	require.True(t, s.Available)
 	assert.Equal(t, 4, s.Interactions)
 	assert.Equal(t, 3, s.Conversations)

@@ -38,6 +38,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"history":          func(h []string) string { return strings.Join(h, " → ") },
 	"reportClass":      reportClass,
 	"plural":           plural,
+	"duplicateText":    func() string { return duplicateText },
+	"semicolons":       func(s []string) string { return strings.Join(s, "; ") },
 }).Parse(htmlSource))
 
 // RenderHTML writes the report as one self-contained HTML document: styles

@@ -1,7 +1,12 @@
 package auditreport
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
@@ -26,25 +31,38 @@ type ticket struct {
 	escalated  int
 }
 
+// ref names a decision: its ID and the instance ledger (index in
+// Input.Instances) that holds its decision record. Decision IDs are unique
+// by construction, but a broken ID generator or a ledger copied and
+// changed can give two decisions one ID; keyed by ref they stay two.
+// inst is -1 for a decision whose record is not in the ledgers (pruned,
+// or never there): its follow-ups from every ledger share one key.
+type ref struct {
+	inst int
+	id   string
+}
+
 // view is the ledger read once: every count of the decisions and oversight
 // sections and the summary is computed from it, so the same quantity shown
 // twice cannot differ.
 type view struct {
-	decisions      []*aims.Decision          // decision records (not follow-ups or halts)
-	final          map[*aims.Decision]string // decision record → final outcome
-	tickets        map[string]*ticket        // decision ID of a held decision (or of the decision a follow-up names) → ticket
-	order          []string                  // ticket keys in order of first appearance
-	followups      int
-	system         []*aims.Decision // halt and resume records
-	halts, resumes int
-	// contests maps a contested decision's ID to the record that resolved
-	// its latest resolved contest (a decision may be contested again once
-	// a contest is closed, and the last resolution is how it stands, as
+	decisions []*aims.Decision          // decision records (not follow-ups or halts)
+	final     map[*aims.Decision]string // decision record → final outcome
+	inst      map[*aims.Decision]int    // record → index of its instance ledger (0 without Input.Instances)
+	tickets   map[ref]*ticket           // held decision (or the decision a follow-up names) → ticket
+	order     []ref                     // ticket keys in order of first appearance
+	followups int
+	system    []*aims.Decision // halt and resume records
+	halts     int
+	resumes   int
+	// contests maps a contested decision to the record that resolved its
+	// latest resolved contest (a decision may be contested again once a
+	// contest is closed, and the last resolution is how it stands, as
 	// package oversight's Gate.Decision says); contestActions counts all
 	// contest resolutions by action. A contest is a ticket of its own, not
 	// a review of a held decision, so its resolution is not an approval,
 	// rejection or override of one.
-	contests       map[string]*aims.Decision
+	contests       map[ref]*aims.Decision
 	contestActions map[aims.OversightAction]int
 	// contestRecords are the contest records.
 	contestRecords []*aims.Decision
@@ -55,11 +73,21 @@ type view struct {
 	// decision's review ticket.
 	contestExpired, contestResolved map[string]bool
 	contestEscalations              int
+	// duplicates names, one line each, the decision IDs that decision
+	// records with different content share (the same decision recorded
+	// twice, identically, is not one). Each is counted as a decision, and
+	// follow-ups are linked to the one in their own instance ledger, else
+	// to the first.
+	duplicates   []string
+	duplicateIDs int // how many IDs (duplicates names at most maxDuplicatesListed)
 }
 
 // contestPolicy is the policy name package oversight records on a contest
 // and on the reviewer actions that resolve it.
 const contestPolicy = "contest"
+
+// maxDuplicatesListed is how many duplicate decision IDs are named.
+const maxDuplicatesListed = 5
 
 // isVote reports whether a reviewer's record is a vote that did not resolve
 // its ticket (oversight marks it with the aims.oversight.approvals
@@ -69,31 +97,119 @@ func isVote(d *aims.Decision) bool {
 	return ok
 }
 
+// instanceOf returns, for each record of in.Decisions, the index of the
+// instance ledger it was read from; all 0 when the input does not say.
+func instanceOf(in *Input) []int {
+	out := make([]int, len(in.Decisions))
+	n := 0
+	for _, il := range in.Instances {
+		n += il.Decisions
+	}
+	if n != len(in.Decisions) {
+		return out
+	}
+	next := 0
+	for i, il := range in.Instances {
+		for range il.Decisions {
+			out[next] = i
+			next++
+		}
+	}
+	return out
+}
+
+// sameRecord reports whether two records are the same record read twice.
+func sameRecord(a, b *aims.Decision) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
 // newView classifies the ledger's records. A follow-up is linked to its
-// decision by RelatedDecisionID, else through its ticket ID.
-func newView(ds []aims.Decision) *view {
-	v := &view{final: map[*aims.Decision]string{}, tickets: map[string]*ticket{},
-		contests: map[string]*aims.Decision{}, contestActions: map[aims.OversightAction]int{},
+// decision by RelatedDecisionID, else through its ticket ID: to the
+// decision of that ID in the follow-up's own instance ledger, else in the
+// first instance ledger that holds one (in a fleet sharing one review
+// store, a reviewer on one replica resolves a decision another replica
+// held, so the two records are in different ledgers).
+func newView(in *Input) *view {
+	if in == nil {
+		in = &Input{}
+	}
+	ds := in.Decisions
+	v := &view{final: map[*aims.Decision]string{}, inst: map[*aims.Decision]int{}, tickets: map[ref]*ticket{},
+		contests: map[ref]*aims.Decision{}, contestActions: map[aims.OversightAction]int{},
 		contestExpired: map[string]bool{}, contestResolved: map[string]bool{}}
-	byID := map[string]*aims.Decision{}
+	insts := instanceOf(in)
+	instName := func(i int) string {
+		if i < len(in.Instances) {
+			return in.Instances[i].Name
+		}
+		return "the ledger"
+	}
+	// records holds every record by ID, decisions the decision records
+	// among them, each in ledger order.
+	records := map[string][]*aims.Decision{}
+	decisions := map[string][]*aims.Decision{}
+	var dupIDs []string // IDs of decision records with different content
 	for i := range ds {
-		byID[ds[i].ID] = &ds[i]
+		d := &ds[i]
+		v.inst[d] = insts[i]
+		records[d.ID] = append(records[d.ID], d)
+		if kindOf(d) != kindDecision {
+			continue
+		}
+		if prev := decisions[d.ID]; len(prev) > 0 && !slices.Contains(dupIDs, d.ID) && !sameRecord(prev[0], d) {
+			dupIDs = append(dupIDs, d.ID)
+		}
+		decisions[d.ID] = append(decisions[d.ID], d)
+	}
+	v.duplicateIDs = len(dupIDs)
+	for i, id := range dupIDs {
+		if i == maxDuplicatesListed {
+			v.duplicates = append(v.duplicates, fmt.Sprintf("and %d more", len(dupIDs)-maxDuplicatesListed))
+			break
+		}
+		var where []string
+		for _, d := range decisions[id] {
+			where = append(where, instName(v.inst[d]))
+		}
+		v.duplicates = append(v.duplicates, fmt.Sprintf("%s (%d records, in %s)", id, len(decisions[id]), strings.Join(where, ", ")))
+	}
+	// pick returns the record of list in instance inst, else the first.
+	pick := func(list []*aims.Decision, inst int) *aims.Decision {
+		for _, d := range list {
+			if v.inst[d] == inst {
+				return d
+			}
+		}
+		if len(list) == 0 {
+			return nil
+		}
+		return list[0]
+	}
+	// link names the decision id that a record of instance inst refers
+	// to.
+	link := func(id string, inst int) ref {
+		if d := pick(decisions[id], inst); d != nil {
+			return ref{v.inst[d], id}
+		}
+		return ref{-1, id}
 	}
 	// root follows a follow-up's RelatedDecisionID back to the decision it
 	// is ultimately about (a contest names the decision as it stood,
 	// which may be a review's resolution record).
-	root := func(id string) string {
+	root := func(id string, inst int) ref {
 		for range len(ds) {
-			d, ok := byID[id]
-			if !ok || d.Oversight == nil || d.Oversight.RelatedDecisionID == "" {
+			d := pick(records[id], inst)
+			if d == nil || d.Oversight == nil || d.Oversight.RelatedDecisionID == "" {
 				break
 			}
-			id = d.Oversight.RelatedDecisionID
+			id, inst = d.Oversight.RelatedDecisionID, v.inst[d]
 		}
-		return id
+		return link(id, inst)
 	}
-	byTicket := map[string]string{} // ticket ID → decision ID
-	get := func(key string) *ticket {
+	byTicket := map[string][]ref{} // ticket ID → held decisions
+	get := func(key ref) *ticket {
 		t := v.tickets[key]
 		if t == nil {
 			t = &ticket{}
@@ -108,9 +224,10 @@ func newView(ds []aims.Decision) *view {
 		case kindDecision:
 			v.decisions = append(v.decisions, d)
 			if d.Oversight != nil && d.Oversight.Action == aims.ActionReview {
-				get(d.ID).decision = d
+				k := ref{v.inst[d], d.ID}
+				get(k).decision = d
 				if d.Oversight.TicketID != "" {
-					byTicket[d.Oversight.TicketID] = d.ID
+					byTicket[d.Oversight.TicketID] = append(byTicket[d.Oversight.TicketID], k)
 				}
 			}
 		case kindSystem:
@@ -130,12 +247,19 @@ func newView(ds []aims.Decision) *view {
 			continue
 		}
 		o := d.Oversight
-		key := o.RelatedDecisionID
-		if key == "" {
-			key = byTicket[o.TicketID]
-		}
-		if key == "" {
-			key = "ticket:" + o.TicketID
+		var key ref
+		switch ks := byTicket[o.TicketID]; {
+		case o.RelatedDecisionID != "":
+			key = link(o.RelatedDecisionID, v.inst[d])
+		case len(ks) > 0:
+			key = ks[0]
+			for _, k := range ks {
+				if k.inst == v.inst[d] {
+					key = k
+				}
+			}
+		default:
+			key = ref{-1, "ticket:" + o.TicketID}
 		}
 		switch o.Action {
 		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
@@ -147,7 +271,11 @@ func newView(ds []aims.Decision) *view {
 					// contests are resolved one after another: the
 					// latest resolution (by time, then ledger order)
 					// is the one that stands.
-					if k := root(key); v.contests[k] == nil || !d.Time.Before(v.contests[k].Time) {
+					k := key
+					if o.RelatedDecisionID != "" {
+						k = root(o.RelatedDecisionID, v.inst[d])
+					}
+					if v.contests[k] == nil || !d.Time.Before(v.contests[k].Time) {
 						v.contests[k] = d
 					}
 				}
@@ -189,12 +317,24 @@ func newView(ds []aims.Decision) *view {
 	return v
 }
 
+// ticketOf returns the ticket of the held decision with the given ID (the
+// first instance ledger's, should two hold one), nil when there is none.
+func (v *view) ticketOf(id string) *ticket {
+	for _, k := range v.order {
+		if k.id == id && v.tickets[k].decision != nil {
+			return v.tickets[k]
+		}
+	}
+	return v.tickets[ref{-1, id}]
+}
+
 // finalOutcome is the decision's outcome after review: the resolving
 // record's output when a reviewer resolved its ticket (an override's new
 // output, an approval's confirmed one), the model's output only when the
 // decision took effect without review.
 func (v *view) finalOutcome(d *aims.Decision) string {
-	if c := v.contests[d.ID]; c != nil {
+	key := ref{v.inst[d], d.ID}
+	if c := v.contests[key]; c != nil {
 		// The contest's reviewer decided last.
 		if c.Oversight.Action == aims.ActionReject {
 			return OutcomeRejected
@@ -208,7 +348,7 @@ func (v *view) finalOutcome(d *aims.Decision) string {
 	case aims.ActionBlock:
 		return OutcomeBlocked
 	case aims.ActionReview:
-		t := v.tickets[d.ID]
+		t := v.tickets[key]
 		switch {
 		case t == nil:
 			return OutcomePending
@@ -227,9 +367,8 @@ func (v *view) finalOutcome(d *aims.Decision) string {
 	}
 }
 
-// resolved returns the tickets' resolving records in ledger order of the
-// tickets.
-func (v *view) each(f func(key string, t *ticket)) {
+// each calls f for every ticket, in ledger order of the tickets.
+func (v *view) each(f func(key ref, t *ticket)) {
 	for _, k := range v.order {
 		f(k, v.tickets[k])
 	}
@@ -239,7 +378,7 @@ func (v *view) each(f func(key string, t *ticket)) {
 // order.
 func (v *view) overrides() []OverrideRow {
 	var out []OverrideRow
-	v.each(func(key string, t *ticket) {
+	v.each(func(key ref, t *ticket) {
 		r := t.resolution
 		if r == nil || r.Oversight.Action != aims.ActionOverride {
 			return
@@ -247,7 +386,7 @@ func (v *view) overrides() []OverrideRow {
 		row := OverrideRow{Decision: r.Oversight.RelatedDecisionID, Ticket: r.Oversight.TicketID, System: r.SystemID,
 			Time: r.Time, From: r.Oversight.OriginalOutput, To: r.Output, Reason: r.Oversight.Reason}
 		if row.Decision == "" {
-			row.Decision = key
+			row.Decision = key.id
 		}
 		if row.From == "" && t.decision != nil {
 			row.From = t.decision.Output

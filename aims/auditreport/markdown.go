@@ -225,6 +225,10 @@ func (m *md) decisions(s *DecisionSection) {
 		return
 	}
 	m.p("%d decisions from %s to %s; %d adverse; %d oversight follow-up records.\n", s.Total, fmtTime(s.First), fmtTime(s.Last), s.Adverse, s.Followups)
+	if s.DuplicateIDs > 0 {
+		m.p("**WARNING** %s used by more than one decision record with different content: %s. %s\n",
+			esc(plural(s.DuplicateIDs, "decision ID is", "decision IDs are")), esc(strings.Join(s.Duplicates, "; ")), esc(duplicateText))
+	}
 	var rows [][]string
 	for _, o := range s.Outcomes {
 		rows = append(rows, []string{o.Label, itoa(o.N), share(o.N, s.Total)})

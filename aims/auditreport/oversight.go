@@ -128,7 +128,7 @@ func fromLedger(v *view, s *OversightSection) {
 	}
 	reviewers := map[string]int{}
 	var latencies []time.Duration
-	v.each(func(_ string, t *ticket) {
+	v.each(func(_ ref, t *ticket) {
 		s.PartialApprovals += len(t.votes)
 		s.Escalated += t.escalated
 		switch {

@@ -315,6 +315,17 @@ type DecisionSection struct {
 	ModelOutputs []Count
 	// Systems counts decisions by AI system.
 	Systems []Count
+	// DuplicateIDs counts decision IDs carried by more than one decision
+	// record with different content (a broken ID generator, a ledger
+	// copied and changed); Duplicates names the first few, each with the
+	// instance ledgers holding it. Each such record is counted as a
+	// decision of its own, and a follow-up record is linked to the
+	// decision in its own instance ledger, else to the first one read.
+	// The same decision recorded twice identically is not a duplicate.
+	DuplicateIDs int
+	// Duplicates names duplicate decision IDs (see DuplicateIDs), one
+	// line each.
+	Duplicates []string
 	// Bucket is the width of the time buckets of Series, chosen so the
 	// span from First to Last fits in about 48 buckets.
 	Bucket time.Duration

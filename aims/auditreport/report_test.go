@@ -560,7 +560,8 @@ func TestDecisionsWithBrokenTimesDoNotBreakTheChart(t *testing.T) {
 		"empty outcome": {mk(generatedAt, ""), mk(generatedAt.Add(time.Hour), "approve")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s := buildDecisions(&Input{Decisions: ds}, newView(ds))
+			in := &Input{Decisions: ds}
+			s := buildDecisions(in, newView(in))
 			assert.Equal(t, len(ds), s.Total)
 			assert.LessOrEqual(t, len(s.Series), 2*maxBuckets)
 			charted := 0
