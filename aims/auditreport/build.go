@@ -272,7 +272,15 @@ func summarise(r *Report) Summary {
 		add(VerdictWarn, "The Statement of Applicability has %d validation problems.", len(r.Coverage.SoAProblems))
 	}
 	if r.Decisions.Available {
-		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.", s.Decisions, r.Decisions.Adverse, s.Followups)
+		pruned := ""
+		var n int64
+		for _, l := range r.Ledger.Ledgers {
+			n += l.Verification.Pruned
+		}
+		if n > 0 {
+			pruned = fmt.Sprintf(" Retention pruned %s from the ledger (not counted here).", plural(int(n), "earlier record", "earlier records"))
+		}
+		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.%s", s.Decisions, r.Decisions.Adverse, s.Followups, pruned)
 		if n := r.Decisions.DuplicateIDs; n > 0 {
 			add(VerdictWarn, "%s used by more than one decision record with different content: %s. %s", plural(n, "decision ID is", "decision IDs are"), strings.Join(r.Decisions.Duplicates, "; "), duplicateText)
 		}
@@ -288,9 +296,13 @@ func summarise(r *Report) Summary {
 		if r.Oversight.AgreementDefined {
 			agree = fmt.Sprintf("reviewers agreed with the model in %.0f%% of resolved reviews", 100*r.Oversight.Agreement)
 		}
-		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open (%d waiting for another reviewer's vote); %s not resolve a ticket; %s.",
+		absent := ""
+		if n := r.Oversight.WithoutDecision; n > 0 {
+			absent = fmt.Sprintf("; %s of decisions not in the ledger (pruned or unknown) counted apart", plural(n, "review record", "review records"))
+		}
+		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open (%d waiting for another reviewer's vote); %s not resolve a ticket; %s%s.",
 			r.Oversight.Held, r.Oversight.Blocked, r.Oversight.Approved, r.Oversight.Rejected, r.Oversight.Overridden, r.Oversight.Expired, r.Oversight.Open, r.Oversight.Waiting,
-			plural(r.Oversight.PartialApprovals, "vote did", "votes did"), agree)
+			plural(r.Oversight.PartialApprovals, "vote did", "votes did"), agree, absent)
 		if r.Oversight.RubberStampingText != "" {
 			rv := VerdictInfo
 			if r.Oversight.RubberStamping {

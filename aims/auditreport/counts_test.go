@@ -256,3 +256,22 @@ func TestLatestContestResolutionStands(t *testing.T) {
 	assert.Equal(t, 1, r.Oversight.ContestsUpheld)
 	assert.Equal(t, 2, r.Oversight.ContestsChanged)
 }
+
+// TestReviewOfAnUnknownDecisionIsCountedApart: the ledger (not pruned)
+// holds one held decision, open, and an override of a decision it never
+// held. The override is no resolution of a held decision here: it is
+// counted apart and the note says the ledger was not pruned, so the
+// decision is unknown.
+func TestReviewOfAnUnknownDecisionIsCountedApart(t *testing.T) {
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	r := build(t, &Input{GeneratedAt: at, Decisions: []aims.Decision{
+		{SchemaVersion: aims.DecisionSchemaVersion, ID: "d1", SystemID: "s", Time: at, Output: "deny", Oversight: &aims.OversightOutcome{Action: aims.ActionReview, TicketID: "t1"}},
+		{SchemaVersion: aims.DecisionSchemaVersion, ID: "f1", SystemID: "s", Time: at, Output: "approve",
+			Oversight: &aims.OversightOutcome{Action: aims.ActionOverride, TicketID: "t9", RelatedDecisionID: "d9", Reviewer: "x", ReviewLatency: time.Minute}},
+	}})
+	o := r.Oversight
+	assert.Equal(t, []int{1, 0, 1, 1}, []int{o.Held, o.Overridden, o.Open, o.WithoutDecision})
+	assert.Empty(t, o.Overrides)
+	assert.False(t, o.AgreementDefined)
+	assert.Equal(t, "1 review record of held decisions not in the ledger (the ledger was not pruned, so they name decisions it never held) is counted apart, not as approvals, rejections, overrides, expiries, votes or escalations, nor in the agreement rate or review times.", o.Note)
+}

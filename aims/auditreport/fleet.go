@@ -133,7 +133,7 @@ func buildInstances(in *Input, v *view, ledgerVerdict Verdict) InstanceSection {
 		}
 	}
 	v.each(func(_ ref, t *ticket) {
-		if t.resolution != nil {
+		if t.resolution != nil && t.decision != nil {
 			s.Rows[row[t.resolution]].Resolutions++
 		}
 	})

@@ -356,3 +356,63 @@ func TestDuplicateDecisionIDAcrossInstances(t *testing.T) {
 	}
 	assert.Contains(t, md.String(), "**WARNING** 1 decision ID is used by more than one decision record with different content")
 }
+
+// TestPrunedHeldDecisionIsNotCountedAsApproved: a decision is held for
+// review, the ledger segment holding it is later deleted by retention
+// (Ledger.Prune), and the reviewer's approval, written after a rotation,
+// is kept. The ledger holds no held decision, so the report counts none
+// approved and no agreement rate: the approval is counted apart as a
+// review record of a decision not in the ledger, Held = Approved +
+// Rejected + Overridden + Expired + Open holds, and the oversight note
+// and the summary say that the ledger was pruned.
+func TestPrunedHeldDecisionIsNotCountedAsApproved(t *testing.T) {
+	ctx := context.Background()
+	skey, vkey, err := ledger.GenerateKey("gate")
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "ledger")
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	r := newGateRigLedger(t, dir, "pod-1", skey, clock, nil,
+		[]ledger.Option{ledger.WithClock(clock.Now), ledger.WithCheckpointEvery(1, 0), ledger.WithSegmentLimits(0, time.Hour)},
+		oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")), oversight.WithDeadlines(100*time.Hour))
+	h := r.submit(t, "deny")
+	clock.Advance(2 * time.Hour) // the next record starts a new segment
+	_, err = r.gate.Approve(ctx, h.Ticket.ID, alice, "ok")
+	require.NoError(t, err)
+	clock.Advance(ledger.DefaultRetention + 24*time.Hour)
+	removed, err := r.led.Prune(ctx, clock.Now().Add(-ledger.DefaultRetention))
+	require.NoError(t, err)
+	require.NotEmpty(t, removed, "the first segment, holding the held decision, was pruned")
+	r.close(t)
+
+	rep := reportOf(t, dir, vkey)
+	require.Equal(t, auditreport.VerdictPass, rep.Ledger.Verdict, rep.Summary.VerificationText)
+	require.EqualValues(t, 1, rep.Ledger.Ledgers[0].Verification.Pruned)
+	o := rep.Oversight
+	assert.Equal(t, 0, o.Held)
+	assert.Equal(t, 0, o.Approved, "no held decision in the ledger was approved")
+	assert.Equal(t, o.Held, o.Approved+o.Rejected+o.Overridden+o.Expired+o.Open)
+	assert.Equal(t, 1, o.WithoutDecision)
+	assert.False(t, o.AgreementDefined, "no agreement rate over a decision the ledger does not hold")
+	assert.Zero(t, o.ReviewTimes.N)
+	assert.Empty(t, o.Reviewers)
+	assert.Equal(t, 0, rep.Instances.Total.Resolutions)
+	assert.Contains(t, o.Note, "Retention pruned 1 record from the ledger")
+	assert.Contains(t, o.Note, "1 review record of held decisions not in the ledger (pruned, or never there) is counted apart")
+	var summary []string
+	for _, f := range rep.Summary.Findings {
+		summary = append(summary, f.Text)
+	}
+	text := strings.Join(summary, "\n")
+	assert.Contains(t, text, "Retention pruned 1 earlier record from the ledger")
+	assert.Contains(t, text, "0 approved")
+	assert.Contains(t, text, "no resolved reviews; 1 review record of decisions not in the ledger (pruned or unknown) counted apart")
+
+	var md, html, js bytes.Buffer
+	require.NoError(t, rep.RenderMarkdown(&md))
+	require.NoError(t, rep.RenderHTML(&html))
+	require.NoError(t, rep.RenderJSON(&js))
+	assert.Contains(t, md.String(), "| Review records of decisions not in the ledger (pruned or unknown) | 1 |")
+	assert.Contains(t, md.String(), "| Approved | 0 |")
+	assert.Contains(t, html.String(), `<td>Review records of decisions not in the ledger (pruned or unknown)</td><td class="num">1</td>`)
+	assert.Contains(t, js.String(), `"WithoutDecision": 1`)
+}

@@ -380,7 +380,7 @@ func (v *view) overrides() []OverrideRow {
 	var out []OverrideRow
 	v.each(func(key ref, t *ticket) {
 		r := t.resolution
-		if r == nil || r.Oversight.Action != aims.ActionOverride {
+		if r == nil || r.Oversight.Action != aims.ActionOverride || t.decision == nil {
 			return
 		}
 		row := OverrideRow{Decision: r.Oversight.RelatedDecisionID, Ticket: r.Oversight.TicketID, System: r.SystemID,

@@ -281,6 +281,7 @@ func (m *md) oversight(s *OversightSection) {
 		{"Escalated", itoa(s.Escalated)},
 		{"Still open", itoa(s.Open)},
 		{"Of which waiting for another reviewer's vote", itoa(s.Waiting)},
+		{"Review records of decisions not in the ledger (pruned or unknown)", itoa(s.WithoutDecision)},
 		{"System halts / resumes", fmt.Sprintf("%d / %d", s.Halts, s.Resumes)},
 	})
 	if s.AgreementDefined {

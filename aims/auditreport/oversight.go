@@ -39,6 +39,7 @@ func buildOversight(in *Input, v *view) OversightSection {
 	case v != nil:
 		s.Available = true
 		fromLedger(v, &s)
+		s.Note = absentNote(s.WithoutDecision, prunedRecords(in))
 	case in.Logs != nil:
 		s.Available = true
 		s.Note = "No decision ledger was available; the counts come from the collector's oversight events."
@@ -129,6 +130,20 @@ func fromLedger(v *view, s *OversightSection) {
 	reviewers := map[string]int{}
 	var latencies []time.Duration
 	v.each(func(_ ref, t *ticket) {
+		if t.decision == nil {
+			// The held decision is not in the ledger (pruned by
+			// retention, or never there): its follow-ups are counted
+			// apart, so that Held = Approved + Rejected + Overridden +
+			// Expired + Open holds and agreement is over held decisions.
+			s.WithoutDecision += len(t.votes) + t.escalated
+			if t.resolution != nil {
+				s.WithoutDecision++
+			}
+			if t.expiry != nil {
+				s.WithoutDecision++
+			}
+			return
+		}
 		s.PartialApprovals += len(t.votes)
 		s.Escalated += t.escalated
 		switch {
@@ -150,7 +165,7 @@ func fromLedger(v *view, s *OversightSection) {
 			}
 		case t.expiry != nil:
 			s.Expired++
-		case t.decision != nil:
+		default:
 			s.Open++
 			if len(t.votes) > 0 {
 				s.Waiting++
@@ -169,6 +184,39 @@ func fromLedger(v *view, s *OversightSection) {
 	s.Overrides = v.overrides()
 	s.Reviewers = sortCounts(reviewers)
 	s.ReviewTimes = distribution(latencies, "ledger")
+}
+
+// prunedRecords is how many records retention deleted from the verified
+// instance ledgers.
+func prunedRecords(in *Input) int64 {
+	var n int64
+	for _, v := range in.Verifications {
+		n += v.Pruned
+	}
+	return n
+}
+
+// absentNote explains the review records of decisions not in the ledger
+// (n of them), and that retention pruned the ledger (pruned records);
+// "" when neither.
+func absentNote(n int, pruned int64) string {
+	var parts []string
+	if pruned > 0 {
+		parts = append(parts, fmt.Sprintf("Retention pruned %s from the ledger: the decisions and reviews in them are not counted.", plural(int(pruned), "record", "records")))
+	}
+	if n > 0 {
+		why := "the ledger was not pruned, so they name decisions it never held"
+		if pruned > 0 {
+			why = "pruned, or never there"
+		}
+		verb := "are"
+		if n == 1 {
+			verb = "is"
+		}
+		parts = append(parts, fmt.Sprintf("%s of held decisions not in the ledger (%s) %s counted apart, not as approvals, rejections, overrides, expiries, votes or escalations, nor in the agreement rate or review times.",
+			plural(n, "review record", "review records"), why, verb))
+	}
+	return strings.Join(parts, " ")
 }
 
 func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {

@@ -412,6 +412,12 @@ type OversightSection struct {
 	Escalated int
 	// Halts and Resumes count stops and restarts of the whole system.
 	Halts, Resumes int
+	// WithoutDecision counts review records (resolutions, expiries,
+	// votes, escalations) of held decisions that are not in the ledger:
+	// deleted by retention (Ledger.Prune), or never there. They are in
+	// none of the other counts, nor in Agreement or ReviewTimes; Note
+	// says so, and when the ledger was pruned.
+	WithoutDecision int
 	// Open counts held decisions with no resolution in the ledger (from
 	// events: held minus resolved). An expiry counts as a resolution, also
 	// under the fail-safe "hold" where the decision stays held until a
