@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -50,6 +49,7 @@ type view struct {
 	final     map[*aims.Decision]string // decision record → final outcome
 	inst      map[*aims.Decision]int    // record → index of its instance ledger (0 without Input.Instances)
 	tickets   map[ref]*ticket           // held decision (or the decision a follow-up names) → ticket
+	held      map[string]ref            // ID → the first held decision of that ID (ticketOf)
 	order     []ref                     // ticket keys in order of first appearance
 	followups int
 	system    []*aims.Decision // halt and resume records
@@ -136,7 +136,7 @@ func newView(in *Input) *view {
 		in = &Input{}
 	}
 	ds := in.Decisions
-	v := &view{final: map[*aims.Decision]string{}, inst: map[*aims.Decision]int{}, tickets: map[ref]*ticket{},
+	v := &view{final: map[*aims.Decision]string{}, inst: map[*aims.Decision]int{}, tickets: map[ref]*ticket{}, held: map[string]ref{},
 		contests: map[ref]*aims.Decision{}, contestActions: map[aims.OversightAction]int{},
 		contestExpired: map[string]bool{}, contestResolved: map[string]bool{}}
 	insts := instanceOf(in)
@@ -151,6 +151,7 @@ func newView(in *Input) *view {
 	records := map[string][]*aims.Decision{}
 	decisions := map[string][]*aims.Decision{}
 	var dupIDs []string // IDs of decision records with different content
+	isDup := map[string]bool{}
 	for i := range ds {
 		d := &ds[i]
 		v.inst[d] = insts[i]
@@ -158,8 +159,9 @@ func newView(in *Input) *view {
 		if kindOf(d) != kindDecision {
 			continue
 		}
-		if prev := decisions[d.ID]; len(prev) > 0 && !slices.Contains(dupIDs, d.ID) && !sameRecord(prev[0], d) {
+		if prev := decisions[d.ID]; len(prev) > 0 && !isDup[d.ID] && !sameRecord(prev[0], d) {
 			dupIDs = append(dupIDs, d.ID)
+			isDup[d.ID] = true
 		}
 		decisions[d.ID] = append(decisions[d.ID], d)
 	}
@@ -226,6 +228,9 @@ func newView(in *Input) *view {
 			if d.Oversight != nil && d.Oversight.Action == aims.ActionReview {
 				k := ref{v.inst[d], d.ID}
 				get(k).decision = d
+				if _, ok := v.held[d.ID]; !ok {
+					v.held[d.ID] = k
+				}
 				if d.Oversight.TicketID != "" {
 					byTicket[d.Oversight.TicketID] = append(byTicket[d.Oversight.TicketID], k)
 				}
@@ -320,10 +325,8 @@ func newView(in *Input) *view {
 // ticketOf returns the ticket of the held decision with the given ID (the
 // first instance ledger's, should two hold one), nil when there is none.
 func (v *view) ticketOf(id string) *ticket {
-	for _, k := range v.order {
-		if k.id == id && v.tickets[k].decision != nil {
-			return v.tickets[k]
-		}
+	if k, ok := v.held[id]; ok {
+		return v.tickets[k]
 	}
 	return v.tickets[ref{-1, id}]
 }
