@@ -27,8 +27,52 @@ func (a Aggregation) String() string {
 }
 
 // FourFifthsThreshold is the ratio below which the four-fifths rule (US
-// EEOC Uniform Guidelines, 29 CFR 1607.4(D)) indicates adverse impact.
+// EEOC Uniform Guidelines, 29 CFR 1607.4(D)) indicates adverse impact: a
+// ratio of exactly four fifths is no adverse impact (see LimitTolerance).
 const FourFifthsThreshold = 0.8
+
+// LimitTolerance is the relative tolerance, four units in the last place
+// of 1 (4·2⁻⁵²), with which every threshold of this package is decided:
+// the four-fifths rule (Stratum.PassesFourFifths, Frame.PassesFourFifths,
+// PrivilegedComparison.PassesFourFifths) and the Monitor's thresholds
+// (WithThreshold), on entering a violation and on recovering from it.
+//
+// A disparity is computed in floating point and carries a rounding error
+// of a few ulps: selection rates of 20/30 and 25/30 have the ratio 4/5
+// exactly, but (20.0/30)/(25.0/30) is 0.7999999999999999 (the value
+// reported, as fairlearn reports it). A violation is strictly beyond the
+// limit (a ratio below it, a difference above it), so a value that equals
+// the limit in exact arithmetic must not violate it. The rule is:
+//
+//   - a ratio v violates limit l when v < l − LimitTolerance·|l| (the
+//     error of a quotient is relative to the quotient);
+//   - a difference v violates limit l when v > l + LimitTolerance·max(1, |l|)
+//     (the error of a difference of rates is relative to the rates, which
+//     are at most 1, not to the difference).
+//
+// A value within the tolerance of the limit counts as equal to it and
+// passes. NaN never violates a Monitor threshold and never passes the
+// four-fifths rule.
+const LimitTolerance = 4 * 0x1p-52
+
+// ratioBelow reports whether ratio v violates limit: v < limit beyond
+// rounding error (LimitTolerance). False for NaN.
+func ratioBelow(v, limit float64) bool {
+	return v < limit-LimitTolerance*math.Abs(limit)
+}
+
+// differenceAbove reports whether difference v violates limit: v > limit
+// beyond rounding error (LimitTolerance). False for NaN.
+func differenceAbove(v, limit float64) bool {
+	return v > limit+LimitTolerance*math.Max(1, math.Abs(limit))
+}
+
+// passesFourFifths reports whether an impact ratio passes the four-fifths
+// rule: it is not below FourFifthsThreshold beyond rounding error, and not
+// NaN.
+func passesFourFifths(ratio float64) bool {
+	return !math.IsNaN(ratio) && !ratioBelow(ratio, FourFifthsThreshold)
+}
 
 // DemographicParityDifference is the selection-rate difference between
 // groups (fairlearn's demographic_parity_difference).
@@ -90,9 +134,10 @@ func (s *Stratum) EqualizedOddsRatio(method Method, agg Aggregation) float64 {
 }
 
 // PassesFourFifths reports whether the demographic-parity ratio between
-// groups is at least 0.8 (NaN fails).
+// groups is at least 0.8, up to rounding error (LimitTolerance): an exact
+// 4/5, which computes as 0.7999999999999999, passes. NaN fails.
 func (s *Stratum) PassesFourFifths() bool {
-	return s.DemographicParityRatio(BetweenGroups) >= FourFifthsThreshold
+	return passesFourFifths(s.DemographicParityRatio(BetweenGroups))
 }
 
 func meanSkipNaN(xs ...float64) float64 {
@@ -186,7 +231,8 @@ type PrivilegedComparison struct {
 	EqualOpportunityDifference float64
 	// AverageOddsDifference is ½((FPR_u − FPR_p) + (TPR_u − TPR_p)).
 	AverageOddsDifference float64
-	// PassesFourFifths is DisparateImpact ≥ 0.8 (NaN fails).
+	// PassesFourFifths is DisparateImpact ≥ 0.8 up to rounding error
+	// (LimitTolerance; NaN fails).
 	PassesFourFifths bool
 	// Undefined is true when the privileged or the unprivileged side has
 	// no rows or zero total weight (a declared level absent from the data, as often happens in
@@ -264,7 +310,7 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	p.FPRUnprivileged = unpriv.FP / unpriv.Negatives()
 	p.EqualOpportunityDifference = p.TPRUnprivileged - p.TPRPrivileged
 	p.AverageOddsDifference = 0.5 * ((p.FPRUnprivileged - p.FPRPrivileged) + (p.TPRUnprivileged - p.TPRPrivileged))
-	p.PassesFourFifths = p.DisparateImpact >= FourFifthsThreshold
+	p.PassesFourFifths = passesFourFifths(p.DisparateImpact)
 	return p, nil
 }
 
@@ -291,7 +337,7 @@ func (f *Frame) weightedSingle() (*Stratum, error) {
 }
 
 // PassesFourFifths reports whether the demographic-parity ratio between
-// groups is at least 0.8; see Stratum.PassesFourFifths. It fails with
+// groups is at least 0.8 up to rounding error; see Stratum.PassesFourFifths. It fails with
 // ErrZeroWeight when the sample weights sum to zero.
 func (f *Frame) PassesFourFifths() (bool, error) {
 	s, err := f.weightedSingle()

@@ -66,12 +66,16 @@ type Threshold struct {
 	Disparity Disparity
 	// Limit is the threshold: a ratio below it, or a difference above it,
 	// is a violation (e.g. DemographicParityRatio with Limit 0.8 is the
-	// four-fifths rule).
+	// four-fifths rule). A value equal to the limit is no violation, and
+	// the comparison allows for rounding error (LimitTolerance), so an
+	// exact 4/5 ratio, computed as 0.7999999999999999, does not violate
+	// Limit 0.8.
 	Limit float64
 	// ControlID is the aims.control.id of the event (default A.6.2.6).
 	ControlID string
 	// Hysteresis is how far back across the limit the value must move
-	// before a violation counts as recovered, so a disparity hovering at
+	// before a violation counts as recovered (reaching limit ± Hysteresis
+	// is enough, with the same LimitTolerance), so a disparity hovering at
 	// the limit does not flood the log (default DefaultHysteresis; a
 	// negative value means none).
 	Hysteresis float64
@@ -610,7 +614,9 @@ func (m *Monitor) evaluate() (thresholdEvent, bool) {
 			continue
 		}
 		// Entering a violation needs the limit crossed; leaving it needs
-		// the limit crossed back by the hysteresis margin.
+		// the limit crossed back by the hysteresis margin. Both are
+		// decided up to rounding error (LimitTolerance): a value equal
+		// to the limit in exact arithmetic is on the limit, not beyond.
 		limit := t.Limit
 		if m.violated[i] {
 			if t.Disparity.isRatio() {
@@ -619,9 +625,9 @@ func (m *Monitor) evaluate() (thresholdEvent, bool) {
 				limit -= t.Hysteresis
 			}
 		}
-		bad := st.value > limit
+		bad := differenceAbove(st.value, limit)
 		if t.Disparity.isRatio() {
-			bad = st.value < limit
+			bad = ratioBelow(st.value, limit)
 		}
 		if bad == m.violated[i] {
 			continue

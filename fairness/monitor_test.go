@@ -529,3 +529,104 @@ func BenchmarkMonitorObserveTimeWindow(b *testing.B) {
 		i++
 	}
 }
+
+// fourFifthsMonitor is a monitor of feature g with one threshold, no
+// bootstrap at Close, and an alarm log.
+func fourFifthsMonitor(t *testing.T, th Threshold) (*Monitor, *alarmLog) {
+	t.Helper()
+	log := &alarmLog{}
+	m, err := NewMonitor([]string{"g"}, WithFinalIntervals(0), WithThreshold(th), WithAlarmHandler(log.handle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(context.Background()) })
+	return m, log
+}
+
+// observeSelected feeds n decisions of group g, the first sel of them
+// selected (ŷ = 1); ids continue from *id.
+func observeSelected(t *testing.T, m *Monitor, id *int, g string, n, sel int) {
+	t.Helper()
+	for i := range n {
+		*id++
+		pred := 0
+		if i < sel {
+			pred = 1
+		}
+		if err := m.Observe(fmt.Sprint("d", *id), []string{g}, pred); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestMonitorExactFourFifthsIsNoViolation checks the four-fifths threshold
+// at its boundary: selection rates 20/30 and 25/30 have the ratio 4/5
+// exactly, which is no adverse impact (that is a ratio below 4/5), although
+// it computes as 0.7999999999999999. fairlearn 0.12 gives the same float:
+//
+//	g = ["A"]*30 + ["B"]*30; p = [1]*20 + [0]*10 + [1]*25 + [0]*5
+//	demographic_parity_ratio(p, p, sensitive_features=g)  # 0.7999999999999999
+//
+// The monitor reports that value and raises no alarm;
+// 19/30 against 25/30 (0.76) does raise one, and its summary does not
+// contradict itself.
+func TestMonitorExactFourFifthsIsNoViolation(t *testing.T) {
+	th := Threshold{Disparity: DemographicParityRatio, Limit: FourFifthsThreshold}
+	m, log := fourFifthsMonitor(t, th)
+	id := 0
+	observeSelected(t, m, &id, "A", 30, 20)
+	observeSelected(t, m, &id, "B", 30, 25) // both groups eligible from B's 30th decision
+	if got := m.Snapshot().Disparities[DemographicParityRatio]; got != 0.7999999999999999 {
+		t.Errorf("demographic_parity_ratio = %v, want 0.7999999999999999 (fairlearn's float for 4/5)", got)
+	}
+	if a := log.all(); len(a) != 0 {
+		t.Errorf("alarm for an exact 4/5 ratio: %q", a[0].Summary)
+	}
+
+	m, log = fourFifthsMonitor(t, th)
+	id = 0
+	observeSelected(t, m, &id, "A", 30, 19)
+	observeSelected(t, m, &id, "B", 30, 25)
+	a := log.all()
+	if len(a) != 1 || !a[0].Active {
+		t.Fatalf("ratio 0.76: alarms %+v, want one violation", a)
+	}
+	if want := "demographic_parity_ratio violated: 0.7600 (threshold below 0.8000;"; !strings.HasPrefix(a[0].Summary, want) {
+		t.Errorf("summary %q, want prefix %q", a[0].Summary, want)
+	}
+}
+
+// TestMonitorDifferenceAtLimitIsNoViolation checks the same rule for a
+// difference: selection rates 12/30 and 9/30 differ by exactly 0.1, which
+// computes as 0.10000000000000003; a 0.1 limit is not exceeded. 13/30
+// against 9/30 (0.1333) exceeds it.
+func TestMonitorDifferenceAtLimitIsNoViolation(t *testing.T) {
+	th := Threshold{Disparity: DemographicParityDifference, Limit: 0.1}
+	m, log := fourFifthsMonitor(t, th)
+	id := 0
+	observeSelected(t, m, &id, "A", 30, 12)
+	observeSelected(t, m, &id, "B", 30, 9)
+	if got := m.Snapshot().Disparities[DemographicParityDifference]; !(got > 0.1) {
+		t.Fatalf("difference %v: the test needs a float above 0.1", got)
+	}
+	if a := log.all(); len(a) != 0 {
+		t.Errorf("alarm for a difference of exactly 0.1: %q", a[0].Summary)
+	}
+	m, log = fourFifthsMonitor(t, th)
+	id = 0
+	observeSelected(t, m, &id, "A", 30, 13)
+	observeSelected(t, m, &id, "B", 30, 9)
+	if a := log.all(); len(a) != 1 || !a[0].Active {
+		t.Errorf("difference 0.1333: alarms %+v, want one violation", a)
+	}
+}
+
+// TestThresholdSummaryShowsDifferentNumbers checks that an alarm summary
+// never shows value and limit alike: 0.79996 below 0.8 is printed in full.
+func TestThresholdSummaryShowsDifferentNumbers(t *testing.T) {
+	ev := thresholdEvent{t: Threshold{Disparity: DemographicParityRatio, Limit: 0.8}, state: "violated", value: 0.79996, min: "g=A", max: "g=B"}
+	want := "demographic_parity_ratio violated: 0.79996 (threshold below 0.8; min group g=A, max group g=B)"
+	if got := ev.summary(); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
 	otellog "go.opentelemetry.io/otel/log"
@@ -19,10 +20,16 @@ func (ev *thresholdEvent) comparison() string {
 	return "above"
 }
 
-// summary is the one-line description of the crossing.
+// summary is the one-line description of the crossing. Value and limit
+// are shown with four decimals, or in full when four decimals would show
+// them alike (0.79996 below 0.8 is not "0.8000 below 0.8000").
 func (ev *thresholdEvent) summary() string {
-	return fmt.Sprintf("%s %s: %.4f (threshold %s %.4f; min group %s, max group %s)",
-		ev.t.Disparity, ev.state, ev.value, ev.comparison(), ev.t.Limit, ev.min, ev.max)
+	v, l := fmt.Sprintf("%.4f", ev.value), fmt.Sprintf("%.4f", ev.t.Limit)
+	if v == l {
+		v, l = strconv.FormatFloat(ev.value, 'g', -1, 64), strconv.FormatFloat(ev.t.Limit, 'g', -1, 64)
+	}
+	return fmt.Sprintf("%s %s: %s (threshold %s %s; min group %s, max group %s)",
+		ev.t.Disparity, ev.state, v, ev.comparison(), l, ev.min, ev.max)
 }
 
 func (m *Monitor) emit(ev thresholdEvent) {
