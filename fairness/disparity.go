@@ -112,7 +112,7 @@ func (s *Stratum) EqualizedOddsDifference(method Method, agg Aggregation) float6
 	if agg == Mean {
 		return meanSkipNaN(tpr, fpr)
 	}
-	if fpr > tpr {
+	if equalizedOddsPicksFPR(tpr, fpr, false) {
 		return fpr
 	}
 	return tpr
@@ -127,10 +127,22 @@ func (s *Stratum) EqualizedOddsRatio(method Method, agg Aggregation) float64 {
 	if agg == Mean {
 		return meanSkipNaN(tpr, fpr)
 	}
-	if fpr < tpr {
+	if equalizedOddsPicksFPR(tpr, fpr, true) {
 		return fpr
 	}
 	return tpr
+}
+
+// equalizedOddsPicksFPR reports whether the worst case of equalized odds
+// is the FPR term: fairlearn's max([tpr, fpr]) of the differences, or
+// min([tpr, fpr]) of the ratios, with Python's NaN behaviour (a NaN TPR
+// term is returned, a NaN FPR term is not). Stratum and the Monitor share
+// it.
+func equalizedOddsPicksFPR(tpr, fpr float64, ratio bool) bool {
+	if ratio {
+		return fpr < tpr
+	}
+	return fpr > tpr
 }
 
 // PassesFourFifths reports whether the demographic-parity ratio between

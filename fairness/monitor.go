@@ -520,11 +520,19 @@ func (m *Monitor) disparityIn(tot []groupCounts, d Disparity) disparityState {
 
 // disparityOf computes a between-groups disparity over per-group counts:
 // groups with fewer than minGroup decisions (selection rates) or labelled
-// decisions (TPR, FPR) are not eligible. It is the one implementation the
-// monitor's window and the fleet counts (FleetStatsOf) share.
+// decisions (TPR, FPR) are not eligible, nor groups without any. It is the
+// one implementation the monitor's window and the fleet counts
+// (FleetStatsOf) share.
+//
+// The group values and their combination are Frame's, and so fairlearn's:
+// an eligible group whose TPR (or FPR) has an empty denominator (no
+// positive, or no negative, labels in the window) takes part with the
+// rate Frame and scikit-learn report for it, 0.0 (zero_division), on both
+// sides of equalized odds alike, although its GroupStats rate is NaN; the
+// worst case of equalized odds is Frame's (equalizedOddsPicksFPR).
 func disparityOf(tot []groupCounts, d Disparity, minGroup int64) disparityState {
-	tpr := func(c *groupCounts) (float64, bool) { return c.tpr(minGroup) }
-	fpr := func(c *groupCounts) (float64, bool) { return c.fpr(minGroup) }
+	tpr := func(c *groupCounts) (float64, bool) { return c.labeledRate(TruePositiveRate, minGroup) }
+	fpr := func(c *groupCounts) (float64, bool) { return c.labeledRate(FalsePositiveRate, minGroup) }
 	switch d {
 	case DemographicParityRatio, DemographicParityDifference:
 		return extremes(tot, d.isRatio(), func(c *groupCounts) (float64, bool) {
@@ -538,7 +546,7 @@ func disparityOf(tot []groupCounts, d Disparity, minGroup int64) disparityState 
 	case EqualizedOddsRatio, EqualizedOddsDifference:
 		a := extremes(tot, d.isRatio(), tpr)
 		b := extremes(tot, d.isRatio(), fpr)
-		if math.IsNaN(a.value) || (!math.IsNaN(b.value) && (d.isRatio() && b.value < a.value || !d.isRatio() && b.value > a.value)) {
+		if equalizedOddsPicksFPR(a.value, b.value, d.isRatio()) {
 			return b
 		}
 		return a
@@ -550,20 +558,22 @@ func (c *groupCounts) labeled() int64 {
 	return c.conf[0] + c.conf[1] + c.conf[2] + c.conf[3]
 }
 
-func (c *groupCounts) tpr(minGroup int64) (float64, bool) {
-	p := c.conf[2] + c.conf[3]
-	if c.labeled() < minGroup || p == 0 {
-		return 0, false
-	}
-	return float64(c.conf[3]) / float64(p), true
+// counts returns the confusion counts of the labelled decisions.
+func (c *groupCounts) counts() Counts {
+	return Counts{N: c.labeled(), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
+		FN: float64(c.conf[2]), TP: float64(c.conf[3])}
 }
 
-func (c *groupCounts) fpr(minGroup int64) (float64, bool) {
-	n := c.conf[0] + c.conf[1]
-	if c.labeled() < minGroup || n == 0 {
+// labeledRate is the value a group takes in a disparity of a
+// confusion-count metric (TruePositiveRate, FalsePositiveRate): the
+// metric's own value, as in Frame, so 0.0 for an empty denominator. The
+// group is eligible when it has labelled decisions, at least minGroup.
+func (c *groupCounts) labeledRate(m Metric, minGroup int64) (float64, bool) {
+	if n := c.labeled(); n == 0 || n < minGroup {
 		return 0, false
 	}
-	return float64(c.conf[1]) / float64(n), true
+	v, _ := m.fromCounts(c.counts())
+	return v, true
 }
 
 func extremes(tot []groupCounts, ratio bool, val func(*groupCounts) (float64, bool)) disparityState {
@@ -676,7 +686,8 @@ type GroupStats struct {
 	Counts Counts
 	// SelectionRate is over all decisions (NaN without decisions);
 	// TruePositiveRate, FalsePositiveRate and Accuracy over the labelled
-	// ones (NaN when their denominator is empty).
+	// ones (NaN when their denominator is empty; in disparities such a
+	// rate counts as 0.0, as in Frame and fairlearn).
 	SelectionRate, TruePositiveRate, FalsePositiveRate, Accuracy float64
 }
 
@@ -685,7 +696,10 @@ type MonitorSnapshot struct {
 	// Groups in the order they were first seen.
 	Groups []GroupStats
 	// Disparities between eligible groups (WithMinGroupDecisions); NaN
-	// when fewer than two groups are eligible.
+	// when fewer than two groups are eligible. They are the numbers Frame
+	// and fairlearn give on the window's decisions: a group whose TPR or
+	// FPR is NaN in Groups (empty denominator) takes part with 0.0, as
+	// scikit-learn's zero_division gives it.
 	Disparities map[Disparity]float64
 	// Pending is the number of decisions waiting for a label.
 	Pending int

@@ -2,9 +2,13 @@ package fairness
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -628,5 +632,341 @@ func TestThresholdSummaryShowsDifferentNumbers(t *testing.T) {
 	want := "demographic_parity_ratio violated: 0.79996 (threshold below 0.8; min group g=A, max group g=B)"
 	if got := ev.summary(); got != want {
 		t.Errorf("summary %q, want %q", got, want)
+	}
+}
+
+// monitorOver runs a count-window monitor without a minimum group size
+// over decisions (one feature), labelling each at once.
+func monitorOver(t *testing.T, feature string, groups []string, yTrue, yPred []int) MonitorSnapshot {
+	t.Helper()
+	m, err := NewMonitor([]string{feature}, WithMinGroupDecisions(0), WithFinalIntervals(0), WithCountWindow(len(groups)+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	for i := range groups {
+		id := strconv.Itoa(i)
+		if err := m.Observe(id, []string{groups[i]}, yPred[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ObserveLabel(id, yTrue[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m.Snapshot()
+}
+
+// frameDisparities are Frame's values (BetweenGroups, WorstCase) of the
+// disparities the monitor tracks.
+func frameDisparities(t *testing.T, f *Frame) map[Disparity]float64 {
+	t.Helper()
+	out := map[Disparity]float64{}
+	for d, fn := range map[Disparity]func() (float64, error){
+		DemographicParityDifference: func() (float64, error) { return f.DemographicParityDifference(BetweenGroups) },
+		DemographicParityRatio:      func() (float64, error) { return f.DemographicParityRatio(BetweenGroups) },
+		EqualOpportunityDifference:  func() (float64, error) { return f.EqualOpportunityDifference(BetweenGroups) },
+		EqualOpportunityRatio:       func() (float64, error) { return f.EqualOpportunityRatio(BetweenGroups) },
+		EqualizedOddsDifference:     func() (float64, error) { return f.EqualizedOddsDifference(BetweenGroups, WorstCase) },
+		EqualizedOddsRatio:          func() (float64, error) { return f.EqualizedOddsRatio(BetweenGroups, WorstCase) },
+	} {
+		v, err := fn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[d] = v
+	}
+	return out
+}
+
+// TestMonitorZeroPositiveGroupMatchesFrameAndFairlearn is a ground truth
+// for a group with no positive label: race=D of the 200 decisions of
+// testdata/vectors/pub_edge_zero_positive_group.json (6 decisions, none
+// labelled positive). Its TPR is undefined: NaN in GroupStats, 0.0 in
+// Frame and in fairlearn (scikit-learn's zero_division), and the
+// disparities count it as 0.0 on the TPR side while its FPR (0.5) counts
+// on the other. The monitor over exactly these decisions, with no minimum
+// group size, gives Frame's numbers, which are fairlearn 0.12's:
+//
+//	d = json.load(open("fairness/testdata/vectors/pub_edge_zero_positive_group.json"))["data"]
+//	y, p, g = d["y_true"], d["y_pred"], d["sensitive_features"]["race"]
+//	equalized_odds_difference(y, p, sensitive_features=g)  # and the five others
+//
+// Before, the monitor left race=D out of the TPR side only and gave an
+// equalized odds difference of 0.3507 (ratio 0.2985, equal opportunity
+// difference 0.3070).
+func TestMonitorZeroPositiveGroupMatchesFrameAndFairlearn(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(vectorDir, "pub_edge_zero_positive_group.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Data struct {
+			YTrue []int               `json:"y_true"`
+			YPred []int               `json:"y_pred"`
+			Sens  map[string][]string `json:"sensitive_features"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	race := doc.Data.Sens["race"]
+	s := monitorOver(t, "race", race, doc.Data.YTrue, doc.Data.YPred)
+	f, err := NewFrame(context.Background(), &Data{YTrue: doc.Data.YTrue, YPred: doc.Data.YPred,
+		Sensitive: []Feature{NewFeature("race", race)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fairlearn := map[Disparity]float64{ // fairlearn 0.12, see above
+		DemographicParityDifference: 0.29411764705882354,
+		DemographicParityRatio:      0.4117647058823529,
+		EqualizedOddsDifference:     0.8070175438596491,
+		EqualizedOddsRatio:          0.0,
+		EqualOpportunityDifference:  0.8070175438596491,
+		EqualOpportunityRatio:       0.0,
+	}
+	frame := frameDisparities(t, f)
+	for _, d := range allDisparities {
+		got, want := s.Disparities[d], fairlearn[d]
+		if math.IsNaN(got) || math.Abs(got-want) > 1e-12 {
+			t.Errorf("%s: monitor %v, fairlearn %v", d, got, want)
+		}
+		if !sameFloat(got, frame[d]) {
+			t.Errorf("%s: monitor %v, Frame %v", d, got, frame[d])
+		}
+	}
+	for _, g := range s.Groups {
+		if g.Name == "race=D" && (g.Labeled != 6 || g.Counts.Positives() != 0 || !math.IsNaN(g.TruePositiveRate) || g.FalsePositiveRate != 0.5) {
+			t.Errorf("race=D: %+v, want 6 labelled, no positive, TPR NaN, FPR 0.5", g)
+		}
+	}
+}
+
+// TestMonitorEqualizedOddsNaNTermAsFrame checks the worst case of
+// equalized odds when a term is NaN: no group has a true positive, so the
+// TPR ratio is 0/0. fairlearn 0.12's min([tpr_ratio, fpr_ratio]) is then
+// NaN, and so are Frame's and the monitor's equalized odds ratio; the
+// difference is the FPR term, 0.5.
+//
+//	y = [1,0,0, 1,0,0]; p = [0,1,0, 0,0,0]; g = ["A"]*3 + ["B"]*3
+//	equalized_odds_ratio(y, p, sensitive_features=g)       # nan
+//	equalized_odds_difference(y, p, sensitive_features=g)  # 0.5
+func TestMonitorEqualizedOddsNaNTermAsFrame(t *testing.T) {
+	g, y, p := []string{"A", "A", "A", "B", "B", "B"}, []int{1, 0, 0, 1, 0, 0}, []int{0, 1, 0, 0, 0, 0}
+	s := monitorOver(t, "g", g, y, p)
+	f, err := NewFrame(context.Background(), &Data{YTrue: y, YPred: p, Sensitive: []Feature{NewFeature("g", g)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := frameDisparities(t, f)
+	for _, d := range allDisparities {
+		if !sameFloat(s.Disparities[d], frame[d]) {
+			t.Errorf("%s: monitor %v, Frame %v", d, s.Disparities[d], frame[d])
+		}
+	}
+	if r, d := s.Disparities[EqualizedOddsRatio], s.Disparities[EqualizedOddsDifference]; !math.IsNaN(r) || d != 0.5 {
+		t.Errorf("equalized odds ratio %v (want NaN), difference %v (want 0.5)", r, d)
+	}
+}
+
+// refDecision is a decision of the naive model of the monitor in
+// TestMonitorMatchesNaiveRecount.
+type refDecision struct {
+	id      string
+	group   []string
+	out     int
+	label   int // -1 until labelled
+	at      time.Time
+	pending bool
+	seq     int
+}
+
+func (d *refDecision) name() string { return fmt.Sprintf("a=%s,b=%s", d.group[0], d.group[1]) }
+
+// TestMonitorMatchesNaiveRecount is a seeded differential test of the
+// monitor: random streams of decisions (with duplicate IDs), labels (some
+// for decisions no longer pending), final outcomes and clock steps, over a
+// count or a time window, a minimum group size of 0 to 3 and a small
+// pending bound. After every step each group's counts must equal a naive
+// recount of the decisions in the window and every disparity must equal
+// disparityOf on those counts; every 37 steps every disparity must also
+// equal Frame's (fairlearn's numbers, see vectors_test.go) on the window's
+// rows of the eligible groups, so the monitor's incremental window is
+// checked against the package's reference implementation.
+func TestMonitorMatchesNaiveRecount(t *testing.T) {
+	seeds := uint64(64)
+	if testing.Short() {
+		seeds = 16
+	}
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(seed, 7))
+		timeMode := seed%2 == 1
+		now := time.Unix(1000, 0)
+		minG, win, maxPend := r.IntN(4), 5+r.IntN(30), 3+r.IntN(40)
+		opts := []MonitorOption{WithMinGroupDecisions(minG), WithMaxPending(maxPend), WithClock(func() time.Time { return now }), WithFinalIntervals(0)}
+		const bucket = time.Second
+		nb := 1 + r.IntN(6)
+		if timeMode {
+			opts = append(opts, WithTimeWindow(bucket*time.Duration(nb), nb))
+		} else {
+			opts = append(opts, WithCountWindow(win))
+		}
+		m, err := NewMonitor([]string{"a", "b"}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var decs []*refDecision
+		byID := map[string]*refDecision{}
+		var pendOrder []*refDecision
+		seq := 0
+		for step := range 400 {
+			switch k := r.IntN(10); {
+			case k < 5:
+				id := fmt.Sprint("d", r.IntN(200))
+				if d, ok := byID[id]; ok && d.pending {
+					if err := m.Observe(id, d.group, 0); err == nil {
+						t.Fatalf("seed %d step %d: duplicate %s accepted", seed, step, id)
+					}
+					continue
+				}
+				seq++
+				d := &refDecision{id: id, group: []string{fmt.Sprint(r.IntN(2)), fmt.Sprint(r.IntN(2))}, out: r.IntN(2), label: -1, at: now, pending: true, seq: seq}
+				if err := m.Observe(id, d.group, d.out); err != nil {
+					t.Fatal(err)
+				}
+				decs = append(decs, d)
+				byID[id] = d
+				pendOrder = append(pendOrder, d)
+				if len(pendOrder) > maxPend { // the oldest pending decision is forgotten
+					pendOrder[0].pending = false
+					pendOrder = pendOrder[1:]
+				}
+			case k < 7:
+				if len(decs) == 0 {
+					continue
+				}
+				d := byID[decs[r.IntN(len(decs))].id]
+				lab := r.IntN(2)
+				err := m.ObserveLabel(d.id, lab)
+				switch {
+				case d.pending && err != nil:
+					t.Fatalf("seed %d step %d: label: %v", seed, step, err)
+				case d.pending:
+					d.label, d.pending = lab, false
+				case err == nil:
+					t.Fatalf("seed %d step %d: label accepted for %s, not pending", seed, step, d.id)
+				}
+			case k < 8:
+				if len(decs) == 0 {
+					continue
+				}
+				d := byID[decs[r.IntN(len(decs))].id]
+				f := r.IntN(2)
+				err := m.ObserveFinal(d.id, f)
+				if d.pending {
+					if err != nil {
+						t.Fatalf("seed %d step %d: final: %v", seed, step, err)
+					}
+					d.out = f
+				}
+			default:
+				now = now.Add(time.Duration(r.IntN(1500)) * time.Millisecond)
+			}
+			inWin := func(d *refDecision) bool {
+				if timeMode {
+					return d.at.UnixNano()/int64(bucket) > now.UnixNano()/int64(bucket)-int64(nb)
+				}
+				return d.seq > seq-win
+			}
+			// Naive recount, groups in the order first seen.
+			tot := map[string]*groupCounts{}
+			var order []string
+			for _, d := range decs {
+				c, ok := tot[d.name()]
+				if !ok {
+					c = &groupCounts{}
+					tot[d.name()] = c
+					order = append(order, d.name())
+				}
+				if inWin(d) {
+					c.decisions++
+					c.predPos += int64(d.out)
+					if d.label >= 0 {
+						c.conf[d.label<<1|d.out]++
+					}
+				}
+			}
+			s := m.Snapshot()
+			if len(s.Groups) != len(order) {
+				t.Fatalf("seed %d step %d: %d groups, want %d", seed, step, len(s.Groups), len(order))
+			}
+			arr := make([]groupCounts, len(order))
+			for i, gs := range s.Groups {
+				c := tot[order[i]]
+				arr[i] = *c
+				if gs.Name != order[i] || gs.Decisions != c.decisions || gs.Counts != c.counts() ||
+					c.decisions > 0 && gs.SelectionRate != float64(c.predPos)/float64(c.decisions) {
+					t.Fatalf("seed %d step %d group %s: monitor %+v, recount %+v", seed, step, order[i], gs, *c)
+				}
+			}
+			for _, d := range allDisparities {
+				if want, got := disparityOf(arr, d, int64(minG)).value, s.Disparities[d]; !sameFloat(got, want) {
+					t.Fatalf("seed %d step %d %s: monitor %v, recount %v", seed, step, d, got, want)
+				}
+			}
+			if step%37 == 36 {
+				checkMonitorAgainstFrame(t, s, decs, inWin, tot, int64(minG), fmt.Sprintf("seed %d step %d", seed, step))
+			}
+		}
+		m.Close(context.Background())
+	}
+}
+
+// checkMonitorAgainstFrame compares a snapshot's disparities with Frame's
+// on the window's decisions: the selection-rate disparities over the
+// decisions of groups with at least minG (and one) decisions, the others
+// over the labelled decisions of groups with at least minG (and one)
+// labelled decisions; NaN when fewer than two groups are eligible.
+func checkMonitorAgainstFrame(t *testing.T, s MonitorSnapshot, decs []*refDecision, inWin func(*refDecision) bool,
+	tot map[string]*groupCounts, minG int64, where string) {
+	t.Helper()
+	frame := func(labelled bool) map[Disparity]float64 {
+		d := &Data{}
+		var g []string
+		groups := map[string]bool{}
+		for _, dec := range decs {
+			c := tot[dec.name()]
+			if !inWin(dec) || labelled && (dec.label < 0 || c.labeled() < minG) || !labelled && c.decisions < minG {
+				continue
+			}
+			y := dec.out // selection rates do not read the label
+			if labelled {
+				y = dec.label
+			}
+			d.YTrue, d.YPred, g = append(d.YTrue, y), append(d.YPred, dec.out), append(g, dec.name())
+			groups[dec.name()] = true
+		}
+		if len(groups) < 2 {
+			return nil
+		}
+		d.Sensitive = []Feature{NewFeature("g", g)}
+		f, err := NewFrame(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return frameDisparities(t, f)
+	}
+	byRows, byLabels := frame(false), frame(true)
+	for _, d := range allDisparities {
+		src := byLabels
+		if d == DemographicParityRatio || d == DemographicParityDifference {
+			src = byRows
+		}
+		want := math.NaN()
+		if src != nil {
+			want = src[d]
+		}
+		if got := s.Disparities[d]; !sameFloat(got, want) && !(math.Abs(got-want) <= 1e-12) {
+			t.Fatalf("%s %s: monitor %v, Frame %v", where, d, got, want)
+		}
 	}
 }

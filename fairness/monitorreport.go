@@ -96,8 +96,7 @@ func statsOf(c *groupCounts, minGroup int64) GroupStats {
 		Small:     c.decisions < minGroup,
 		Decisions: c.decisions,
 		Labeled:   c.labeled(),
-		Counts: Counts{N: c.labeled(), TN: float64(c.conf[0]), FP: float64(c.conf[1]),
-			FN: float64(c.conf[2]), TP: float64(c.conf[3])},
+		Counts:    c.counts(),
 	}
 	div := func(a, b int64) float64 {
 		if b == 0 {
