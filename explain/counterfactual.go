@@ -148,7 +148,15 @@ type Counterfactual struct {
 	// Summary words the counterfactual for people: "approved if income ≥
 	// 52,100 and debt ≤ 3,000" (see [CounterfactualOptions.OutcomeText]).
 	// Numbers are rounded away from the original value, so the sentence
-	// asks for at least the change the search found.
+	// asks for at least the change the search found, and kept within each
+	// feature's permitted values (a rounding past a Range bound states the
+	// bound). The sentence holds at the point it names: the model reaches
+	// the goal with every stated number in place of the counterfactual's,
+	// as one model call checks (counted in ModelEvaluations); where it
+	// does not, the numbers are stated with a step ten times finer, and
+	// failing that exactly as in X. "≥" and "≤" give the direction of the
+	// change; for a model that is not monotone in a feature, values beyond
+	// the stated one are not claimed to reach the goal.
 	Summary string
 	// Outcome is [CounterfactualOptions.Outcome].
 	Outcome string
@@ -252,5 +260,5 @@ func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, o
 	if err != nil {
 		return CounterfactualResult{ModelEvaluations: s.evals}, err
 	}
-	return s.choose(cands), nil
+	return s.choose(ctx, cands)
 }

@@ -260,7 +260,7 @@ func (s *cfSearch) refine(ctx context.Context, found []*cand) ([]*cand, error) {
 // choose picks k distinct candidates greedily: the cheapest first, then
 // each time the one maximising −cost + DiversityWeight·(distance to the
 // nearest chosen)/d.
-func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
+func (s *cfSearch) choose(ctx context.Context, cands []*cand) (CounterfactualResult, error) {
 	seen := map[string]bool{}
 	var uniq []*cand
 	for _, c := range cands {
@@ -300,11 +300,14 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 		used[bi] = true
 		chosen = append(chosen, uniq[bi])
 	}
+	summaries, err := s.summaries(ctx, chosen)
+	if err != nil {
+		return CounterfactualResult{ModelEvaluations: s.evals}, err
+	}
 	res := CounterfactualResult{ModelEvaluations: s.evals}
 	pairs := 0
 	for i, c := range chosen {
 		cf := Counterfactual{X: c.x, Output: c.y, Valid: c.gap == 0, Distance: s.distance(c.x, s.x), Outcome: s.opts.Outcome}
-		var conds []string
 		for j, v := range c.x {
 			if v != s.x[j] {
 				cf.Changed = append(cf.Changed, j)
@@ -312,11 +315,10 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 			}
 			if s.leader(j) && s.unitChanged(c.x, s.x, j) {
 				cf.ChangedNames = append(cf.ChangedNames, s.unitName[j])
-				conds = append(conds, s.condition(c.x, j))
 			}
 		}
 		cf.Sparsity = len(cf.ChangedNames)
-		cf.Summary = s.outcomeText() + " if " + strings.Join(conds, " and ")
+		cf.Summary = summaries[i]
 		for o, other := range chosen {
 			if o != i {
 				cf.Diversity += s.distance(c.x, other.x) / float64(len(chosen)-1)
@@ -336,7 +338,7 @@ func (s *cfSearch) choose(cands []*cand) CounterfactualResult {
 	if s.k > 0 {
 		res.Validity = float64(len(chosen)) / float64(s.k)
 	}
-	return res
+	return res, nil
 }
 
 // binding finds the constraints whose relaxation alone lets a short search

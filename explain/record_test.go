@@ -2,8 +2,10 @@ package explain
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -165,5 +167,110 @@ func TestExplanationRecord(t *testing.T) {
 	// Nothing to tell: no reasons, no counterfactuals, no empty slices.
 	if r := (Explanation{Method: MethodExact}).Record(nil); r.Attributions != nil || r.ReasonCodes != nil || r.Counterfactuals != nil {
 		t.Errorf("empty record %+v", r)
+	}
+}
+
+// TestCounterfactualSummaryStaysInRange: the search raises income from 500
+// to about 1,001 (the model approves from 1,001), within Range [0, 1050].
+// Rounded away to the hundred the summary would ask for income ≥ 1,100,
+// a value the constraint forbids; it states the range's bound instead,
+// where the model approves.
+func TestCounterfactualSummaryStaysInRange(t *testing.T) {
+	model := Func(func(r []float64) float64 {
+		if r[0] >= 1001 {
+			return 1
+		}
+		return 0
+	})
+	res, err := Counterfactuals(context.Background(), model, []float64{500}, Above(0.5), CounterfactualOptions{
+		K: 1, FeatureNames: []string{"income"}, Outcome: "approved",
+		Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 1050}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf := res.Counterfactuals[0]; cf.Summary != "approved if income ≥ 1,050" {
+		t.Errorf("X %v: summary %q, want %q", cf.X, cf.Summary, "approved if income ≥ 1,050")
+	}
+}
+
+// TestCounterfactualSummaryHoldsForNonMonotoneModel: the model approves
+// only incomes in [1,001, 1,050]. The readable rounding, 1,100, is not
+// approved; the summary checks it with the model and states the next
+// finer step, 1,010, which is. The model is called once per level tried,
+// and ModelEvaluations counts those calls.
+func TestCounterfactualSummaryHoldsForNonMonotoneModel(t *testing.T) {
+	var calls []float64
+	model := Func(func(r []float64) float64 {
+		calls = append(calls, r[0])
+		if r[0] >= 1001 && r[0] <= 1050 {
+			return 1
+		}
+		return 0
+	})
+	res, err := Counterfactuals(context.Background(), model, []float64{500}, Above(0.5), CounterfactualOptions{
+		K: 1, FeatureNames: []string{"income"}, Outcome: "approved",
+		Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 5000}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := res.Counterfactuals[0]
+	if cf.Summary != "approved if income ≥ 1,010" {
+		t.Errorf("X %v: summary %q, want %q", cf.X, cf.Summary, "approved if income ≥ 1,010")
+	}
+	if n := len(calls); n < 2 || calls[n-2] != 1100 || calls[n-1] != 1010 || res.ModelEvaluations != n {
+		t.Errorf("last model calls %v of %d, ModelEvaluations %d; want 1100 then 1010, all counted", calls[max(0, n-2):], n, res.ModelEvaluations)
+	}
+}
+
+// TestCounterfactualSummaryFallsBackToExactValue: the model approves
+// incomes from 1,001 that are not multiples of 10, so neither 1,100 nor
+// 1,010 holds and the summary states the counterfactual's own income,
+// exactly.
+func TestCounterfactualSummaryFallsBackToExactValue(t *testing.T) {
+	model := Func(func(r []float64) float64 {
+		if r[0] >= 1001 && math.Mod(r[0], 10) != 0 {
+			return 1
+		}
+		return 0
+	})
+	res, err := Counterfactuals(context.Background(), model, []float64{500}, Above(0.5), CounterfactualOptions{
+		K: 1, FeatureNames: []string{"income"}, Outcome: "approved",
+		Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 5000}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf := res.Counterfactuals[0]
+	num, ok := strings.CutPrefix(cf.Summary, "approved if income ≥ ")
+	v, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64)
+	if !ok || err != nil || v != cf.X[0] {
+		t.Errorf("summary %q, want income ≥ exactly %v", cf.Summary, cf.X[0])
+	}
+}
+
+// TestCounterfactualSummaryCheckRespectsCancellation: the context is
+// cancelled while the model scores the summary's rounded point (1,100,
+// which it does not approve); the next check is not made and the search
+// returns the context's error.
+func TestCounterfactualSummaryCheckRespectsCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	model := Func(func(r []float64) float64 {
+		if r[0] == 1100 {
+			cancel()
+		}
+		if r[0] >= 1001 && r[0] <= 1050 {
+			return 1
+		}
+		return 0
+	})
+	_, err := Counterfactuals(ctx, model, []float64{500}, Above(0.5), CounterfactualOptions{
+		K: 1, FeatureNames: []string{"income"},
+		Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 5000}}},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
 	}
 }
