@@ -203,7 +203,10 @@ func fairnessMonitor(sys string, byMetric map[string]map[string]latestValue, dis
 		}
 		ratio := *r.SelectionRate / best
 		r.ImpactRatio = &ratio
-		if ratio >= FourFifths {
+		// An impact ratio of exactly four fifths passes, also when the
+		// division rounds it just below (20/30 against 25/30 gives
+		// 0.7999999999999999): the fairness package's rule.
+		if ratio >= FourFifths-fairness.LimitTolerance*FourFifths {
 			r.FourFifths = VerdictPass
 		} else {
 			r.FourFifths = VerdictFail

@@ -236,6 +236,13 @@ func TestFourFifthsEdgeCases(t *testing.T) {
 	t.Run("exactly four fifths passes", func(t *testing.T) {
 		m := monitorOf(t, pt(selRate, "a", 0.5), pt(selRate, "b", 0.4))
 		assert.Equal(t, VerdictPass, m["b"].FourFifths)
+		// 20/30 against 25/30 is 4/5 exactly, but divides to
+		// 0.7999999999999999 (fairlearn gives the same float).
+		m = monitorOf(t, pt(selRate, "a", 25.0/30), pt(selRate, "b", 20.0/30))
+		require.Less(t, *m["b"].ImpactRatio, 0.8)
+		assert.Equal(t, VerdictPass, m["b"].FourFifths)
+		m = monitorOf(t, pt(selRate, "a", 0.5), pt(selRate, "b", 0.39))
+		assert.Equal(t, VerdictFail, m["b"].FourFifths)
 	})
 	t.Run("no group selected at all is not assessed", func(t *testing.T) {
 		m := monitorOf(t, pt(selRate, "a", 0), pt(selRate, "b", 0))
