@@ -123,6 +123,8 @@ type UseCase struct {
 	AffectedPersons string `json:"affectedPersons,omitempty"`
 	// Profiling is set when the system profiles natural persons in the
 	// sense of GDPR Art. 4(4): automated evaluation of personal aspects.
+	// [Classify] treats the Annex III use case of criminal profiling
+	// (point 6(e)) as profiling even when it is not set.
 	Profiling bool `json:"profiling,omitempty"`
 	// InteractsWithPeople is set when natural persons interact directly
 	// with the system (Art. 50(1)).
@@ -144,7 +146,9 @@ type UseCase struct {
 	// (Art. 6(1)(b)).
 	ThirdPartyConformityAssessment bool `json:"thirdPartyConformityAssessment,omitempty"`
 	// Derogation claims one of the Art. 6(3) conditions for an Annex III
-	// use case. It never applies when the system profiles natural persons.
+	// use case. It never applies when the system profiles natural persons:
+	// when Profiling is set, or when the use case is profiling by
+	// definition (Annex III point 6(e)).
 	Derogation Derogation `json:"derogation,omitempty"`
 	// MedicalOrSafety is set when emotion recognition at work or in
 	// education is intended for medical or safety reasons (Art. 5(1)(f)).
@@ -222,6 +226,25 @@ var annexIII = map[Function]annexIIIUse{
 	FunctionElectionInfluence:            {8, "8(b)", "influencing the outcome of an election or referendum or the voting behaviour of natural persons"},
 }
 
+// profilingByDefinition holds the Annex III use cases that, as Annex III
+// words them, are themselves profiling of natural persons, so that every
+// system in them "performs profiling of natural persons" and the Art. 6(3)
+// derogations never apply (Art. 6(3), third subparagraph), whatever
+// UseCase.Profiling says. Only point 6(e) is worded so: "profiling of
+// natural persons as referred to in Article 3(4) of Directive (EU)
+// 2016/680".
+//
+// Point 6(d) is adjacent but not profiling by definition: its first limb
+// covers risk assessment "not solely on the basis of the profiling of
+// natural persons", and its second the assessment of "personality traits
+// and characteristics or past criminal behaviour of natural persons or
+// groups", which may concern groups rather than a natural person. Whether
+// a 6(d) system profiles depends on the system, as for points 4(b) and
+// 5(b), so there the caller sets UseCase.Profiling.
+var profilingByDefinition = map[Function]bool{
+	FunctionCriminalProfiling: true,
+}
+
 // excludedUse is a use Annex III names explicitly as not covered.
 var excludedUse = map[Function]struct{ ref, text string }{
 	FunctionBiometricVerification: {"Annex III point 1(a)", "biometric verification whose sole purpose is to confirm that a person is who they claim to be is excluded from Annex III point 1(a)"},
@@ -239,7 +262,10 @@ var excludedUse = map[Function]struct{ ref, text string }{
 //     under Annex I legislation that needs third-party conformity assessment;
 //  3. high-risk by Art. 6(2) and Annex III areas 1–8, unless an Art. 6(3)
 //     condition applies — which it never does when the system profiles
-//     natural persons (Art. 6(3), third subparagraph);
+//     natural persons (Art. 6(3), third subparagraph): when
+//     UseCase.Profiling is set, or when the Annex III use case is itself
+//     profiling (point 6(e), profiling of natural persons in criminal
+//     matters);
 //  4. limited: the transparency obligations of Art. 50(1)–(4);
 //  5. minimal otherwise.
 //
@@ -309,14 +335,21 @@ func Classify(u UseCase) (Classification, error) {
 	if a, ok := annexIII[u.Function]; ok {
 		c.AnnexIIIArea = a.area
 		point := "Annex III point " + a.point
+		// A use case that is profiling by definition profiles natural
+		// persons whatever the caller declared.
+		profiling := u.Profiling || profilingByDefinition[u.Function]
+		profiles := "the system profiles natural persons"
+		if profilingByDefinition[u.Function] {
+			profiles = "the use case is itself profiling of natural persons"
+		}
 		switch {
 		case c.Level == aims.RiskHigh:
 			ref("Art. 6(2)", point)
 			why = append(why, "It is also listed in "+point+" ("+a.text+").")
-		case u.Derogation != DerogationNone && u.Profiling:
+		case u.Derogation != DerogationNone && profiling:
 			c.Level = aims.RiskHigh
 			ref("Art. 6(2)", point, "Art. 6(3), third subparagraph")
-			why = append(why, "The use case is listed in "+point+" ("+a.text+"). The Art. 6(3) derogation claimed does not apply because the system profiles natural persons, so it is always high-risk (Art. 6(3), third subparagraph).")
+			why = append(why, "The use case is listed in "+point+" ("+a.text+"). The Art. 6(3) derogation claimed does not apply because "+profiles+", so it is always high-risk (Art. 6(3), third subparagraph).")
 		case u.Derogation != DerogationNone:
 			d := derogationRef[u.Derogation]
 			c.Derogated = true
@@ -326,9 +359,13 @@ func Classify(u UseCase) (Classification, error) {
 			c.Level = aims.RiskHigh
 			ref("Art. 6(2)", point)
 			why = append(why, "The use case is listed in "+point+" ("+a.text+"), so the system is high-risk under Art. 6(2).")
-			if u.Profiling {
+			if profiling {
 				ref("Art. 6(3), third subparagraph")
-				why = append(why, "It profiles natural persons, so no Art. 6(3) derogation can apply.")
+				if profilingByDefinition[u.Function] {
+					why = append(why, "The use case is itself profiling of natural persons, so no Art. 6(3) derogation can apply.")
+				} else {
+					why = append(why, "It profiles natural persons, so no Art. 6(3) derogation can apply.")
+				}
 			}
 		}
 	} else if e, ok := excludedUse[u.Function]; ok {

@@ -3,6 +3,7 @@ package inventory
 import (
 	"github.com/aimskit/aimskit/aims"
 
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -209,6 +210,61 @@ func TestClassifyDerogations(t *testing.T) {
 	}
 	if c.Level != aims.RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(1)") {
 		t.Errorf("Art. 6(1) with derogation: %+v", c)
+	}
+}
+
+// TestClassifyProfilingByDefinitionCannotBeDerogated checks Regulation
+// (EU) 2024/1689, Art. 6(3), third subparagraph: "an AI system referred to
+// in Annex III shall always be considered to be high-risk where the AI
+// system performs profiling of natural persons". Annex III point 6(e) lists
+// systems used "for the profiling of natural persons as referred to in
+// Article 3(4) of Directive (EU) 2016/680": the use case is profiling, so no
+// Art. 6(3) derogation takes it out of the high-risk tier even when
+// UseCase.Profiling is left unset, and a system declaring it minimal-risk
+// does not validate. Point 6(d), which is not profiling by definition,
+// still follows the Profiling flag.
+func TestClassifyProfilingByDefinitionCannotBeDerogated(t *testing.T) {
+	for _, d := range []Derogation{DerogationNarrowProcedural, DerogationImprovesHumanWork, DerogationDetectsPatterns, DerogationPreparatoryTask} {
+		c, err := Classify(UseCase{Domain: DomainLawEnforcement, Function: FunctionCriminalProfiling, Derogation: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Level != aims.RiskHigh || c.Derogated || !slices.Contains(c.References, "Art. 6(3), third subparagraph") {
+			t.Errorf("Annex III 6(e) with derogation %q: level %q derogated=%v references %v; profiling is always high-risk (Art. 6(3), third subparagraph)",
+				d, c.Level, c.Derogated, c.References)
+		}
+		if !strings.Contains(c.Rationale, "itself profiling") {
+			t.Errorf("rationale does not say why the derogation fails: %s", c.Rationale)
+		}
+	}
+	c, err := Classify(UseCase{Domain: DomainLawEnforcement, Function: FunctionCriminalProfiling})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Level != aims.RiskHigh || !slices.Contains(c.References, "Art. 6(3), third subparagraph") {
+		t.Errorf("Annex III 6(e) without derogation: %+v", c)
+	}
+
+	// 6(d) depends on the system: derogable unless it profiles.
+	u := UseCase{Domain: DomainLawEnforcement, Function: FunctionOffendingRisk, Derogation: DerogationPreparatoryTask}
+	if c, err := Classify(u); err != nil || !c.Derogated {
+		t.Errorf("Annex III 6(d), not profiling, with derogation: %+v, %v", c, err)
+	}
+	u.Profiling = true
+	if c, err := Classify(u); err != nil || c.Derogated || c.Level != aims.RiskHigh {
+		t.Errorf("Annex III 6(d), profiling, with derogation: %+v, %v", c, err)
+	}
+
+	s := creditSystem()
+	s.UseCase = &UseCase{Domain: DomainLawEnforcement, Function: FunctionCriminalProfiling, Derogation: DerogationPreparatoryTask}
+	s.RiskLevel = aims.RiskMinimal
+	var fe *FieldError
+	if err := s.Validate(); !errors.As(err, &fe) || fe.Field != "riskLevel" {
+		t.Errorf("a criminal-profiling system (Annex III 6(e)) declared minimal-risk: Validate = %v, want a riskLevel error", err)
+	}
+	s.RiskLevel = aims.RiskHigh
+	if err := s.Validate(); err != nil {
+		t.Errorf("declared high: %v", err)
 	}
 }
 
