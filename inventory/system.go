@@ -42,7 +42,9 @@ type System struct {
 	// AccountableRoles names who is accountable for what (ISO/IEC 42001 A.3.2).
 	AccountableRoles []Role `json:"accountableRoles,omitempty"`
 	// ValueChainRoles are the organisation's roles in the AI value chain
-	// for this system (Art. 3(3)–(7)); at least one is required.
+	// for this system (the operators of Art. 3(8): provider, deployer,
+	// authorised representative, importer, distributor, product
+	// manufacturer); at least one is required.
 	ValueChainRoles []ValueChainRole `json:"valueChainRoles"`
 	// Models are the models the system uses, including third-party models.
 	Models []Model `json:"models,omitempty"`
@@ -92,17 +94,43 @@ type Role struct {
 // ValueChainRole is the organisation's role in the AI value chain.
 type ValueChainRole string
 
-// The value-chain roles of the EU AI Act, Art. 3(3)–(7).
+// The value-chain roles of the EU AI Act: the operators of Art. 3(8),
+// that is the roles defined in Art. 3(3)–(7) and the product manufacturer.
 const (
-	RoleProvider    ValueChainRole = "provider"
-	RoleDeployer    ValueChainRole = "deployer"
-	RoleImporter    ValueChainRole = "importer"
+	// RoleProvider develops the system, or has it developed, and places it
+	// on the market or puts it into service under its own name (Art. 3(3);
+	// obligations in Art. 16).
+	RoleProvider ValueChainRole = "provider"
+	// RoleDeployer uses the system under its authority (Art. 3(4);
+	// obligations in Art. 26).
+	RoleDeployer ValueChainRole = "deployer"
+	// RoleAuthorisedRepresentative is established in the Union and holds a
+	// written mandate from a provider established outside it (Art. 3(5);
+	// obligations in Art. 22).
+	RoleAuthorisedRepresentative ValueChainRole = "authorised_representative"
+	// RoleImporter places on the Union market a system bearing the name of
+	// a person established outside the Union (Art. 3(6); obligations in
+	// Art. 23).
+	RoleImporter ValueChainRole = "importer"
+	// RoleDistributor makes the system available on the Union market
+	// without being its provider or importer (Art. 3(7); obligations in
+	// Art. 24).
 	RoleDistributor ValueChainRole = "distributor"
+	// RoleProductManufacturer places the system on the market together
+	// with its product covered by Annex I legislation, or puts it into
+	// service, under its own name or trademark. Art. 3 does not define it
+	// but lists it among the operators of Art. 3(8); it is considered the
+	// provider of a high-risk system that is a safety component of its
+	// product (Art. 25(3)).
+	RoleProductManufacturer ValueChainRole = "product_manufacturer"
 )
+
+// valueChainRoleNames lists the roles for error messages.
+const valueChainRoleNames = "provider, deployer, authorised_representative, importer, distributor or product_manufacturer"
 
 func (r ValueChainRole) valid() bool {
 	switch r {
-	case RoleProvider, RoleDeployer, RoleImporter, RoleDistributor:
+	case RoleProvider, RoleDeployer, RoleAuthorisedRepresentative, RoleImporter, RoleDistributor, RoleProductManufacturer:
 		return true
 	}
 	return false
@@ -230,11 +258,11 @@ func (s System) Validate() error {
 		required(fmt.Sprintf("accountableRoles[%d].name", i), r.Name)
 	}
 	if len(s.ValueChainRoles) == 0 {
-		add("valueChainRoles", "at least one of provider, deployer, importer, distributor is required")
+		add("valueChainRoles", "at least one role is required (%s)", valueChainRoleNames)
 	}
 	for i, r := range s.ValueChainRoles {
 		if !r.valid() {
-			add(fmt.Sprintf("valueChainRoles[%d]", i), "unknown role %q (want provider, deployer, importer or distributor)", string(r))
+			add(fmt.Sprintf("valueChainRoles[%d]", i), "unknown role %q (want %s)", string(r), valueChainRoleNames)
 		}
 	}
 

@@ -3,8 +3,10 @@ package inventory
 import (
 	"github.com/aimskit/aimskit/aims"
 
+	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -113,6 +115,55 @@ func TestValidateNamesTheField(t *testing.T) {
 				t.Errorf("message %q does not start with the field name", err)
 			}
 		})
+	}
+}
+
+// TestValidateAcceptsEveryOperatorRole checks that every operator of
+// Regulation (EU) 2024/1689, Art. 3(8), can state its role: provider (Art.
+// 3(3)), deployer (3(4)), authorised representative (3(5), obligations in
+// Art. 22), importer (3(6)), distributor (3(7)) and product manufacturer
+// (Art. 25(3)); that the roles survive the JSON form of the description;
+// and that an unknown role is refused with the list of known ones.
+func TestValidateAcceptsEveryOperatorRole(t *testing.T) {
+	roles := []ValueChainRole{RoleProvider, RoleDeployer, RoleAuthorisedRepresentative, RoleImporter, RoleDistributor, RoleProductManufacturer}
+	for _, r := range roles {
+		s := creditSystem()
+		s.ValueChainRoles = []ValueChainRole{r}
+		if err := s.Validate(); err != nil {
+			t.Errorf("value-chain role %q refused: %v", r, err)
+		}
+	}
+	if RoleAuthorisedRepresentative != "authorised_representative" || RoleProductManufacturer != "product_manufacturer" {
+		t.Errorf("role tokens changed: %q, %q", RoleAuthorisedRepresentative, RoleProductManufacturer)
+	}
+
+	s := creditSystem()
+	s.ValueChainRoles = roles
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back System
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.ValueChainRoles, roles) {
+		t.Errorf("roles after JSON round trip: %v, want %v", back.ValueChainRoles, roles)
+	}
+	if err := back.Validate(); err != nil {
+		t.Errorf("round-tripped description: %v", err)
+	}
+
+	s.ValueChainRoles = []ValueChainRole{"manufacturer"}
+	err = s.Validate()
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "valueChainRoles[0]" {
+		t.Fatalf("unknown role: %v", err)
+	}
+	for _, r := range roles {
+		if !strings.Contains(fe.Problem, string(r)) {
+			t.Errorf("error %q does not list %q", fe.Problem, r)
+		}
 	}
 }
 
