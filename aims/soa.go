@@ -60,8 +60,11 @@ type SoAEntry struct {
 	Control string `json:"control" yaml:"control"`
 	// Applicable says whether the control is included in the AIMS.
 	Applicable bool `json:"applicable" yaml:"applicable"`
-	// Justification says why the control is included or excluded; required
-	// for an exclusion.
+	// Justification says why the control is included or excluded: for an
+	// included control, the risk it treats or the obligation it meets; for
+	// an excluded one, why it does not apply. It is required for every
+	// entry, as ISO/IEC 42001:2023 clause 6.1.3 asks the SoA to "provide
+	// justification for inclusion and exclusion of controls".
 	Justification string `json:"justification,omitempty" yaml:"justification,omitempty"`
 	// Status is the implementation status of an applicable control.
 	Status ImplementationStatus `json:"status,omitempty" yaml:"status,omitempty"`
@@ -123,8 +126,9 @@ func LoadSoAFile(path string) (*SoA, error) {
 
 // Validate checks the SoA against the Annex A catalog and returns every
 // problem found, joined: unknown or duplicate control IDs, controls left
-// unaddressed, exclusions without a justification, applicable controls
-// without a valid status, a malformed date, evidence items that publish a
+// unaddressed, entries without a justification (clause 6.1.3 requires one
+// for inclusion and for exclusion), applicable controls without a valid
+// status, a malformed date, evidence items that publish a
 // ledger key ([LedgerKeyEvidence]) but hold no valid public verifier key
 // (a private key among them is refused), and evidence items that name a
 // Go identifier ("oversight.Gate") instead of the records or documents an
@@ -167,10 +171,14 @@ func (s *SoA) Validate() error {
 				add(e.line, fmt.Sprintf("%s.evidence[%d]", field, j), id, "%s", p)
 			}
 		}
-		if !e.Applicable {
-			if strings.TrimSpace(e.Justification) == "" {
-				add(e.line, field+".justification", id, "an excluded control needs a justification")
+		if strings.TrimSpace(e.Justification) == "" {
+			if e.Applicable {
+				add(e.line, field+".justification", id, "control %s is included without a justification; say which risk it treats or which obligation it meets (ISO/IEC 42001 clause 6.1.3 requires justification for inclusion and exclusion)", id)
+			} else {
+				add(e.line, field+".justification", id, "control %s is excluded without a justification; say why it does not apply (ISO/IEC 42001 clause 6.1.3 requires justification for inclusion and exclusion)", id)
 			}
+		}
+		if !e.Applicable {
 			continue
 		}
 		if e.Status == "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -65,7 +66,8 @@ func TestSoAValidateRejectsUnknownUnjustifiedAndMissing(t *testing.T) {
 		}
 		kept = append(kept, e)
 	}
-	kept = append(kept, SoAEntry{Control: "A.11.1", Applicable: true, Status: StatusImplemented})
+	kept = append(kept, SoAEntry{Control: "A.11.1", Applicable: true, Status: StatusImplemented,
+		Justification: "not an Annex A control; the entry tests the unknown-ID check"})
 	s.Controls = kept
 
 	err := s.Validate()
@@ -74,10 +76,45 @@ func TestSoAValidateRejectsUnknownUnjustifiedAndMissing(t *testing.T) {
 	require.Len(t, probs, 3, "%v", err)
 	msg := err.Error()
 	assert.Contains(t, msg, `unknown Annex A control ID "A.11.1"`)
-	assert.Contains(t, msg, "controls[0].justification (A.2.2): an excluded control needs a justification")
+	assert.Contains(t, msg, "controls[0].justification (A.2.2): control A.2.2 is excluded without a justification")
 	assert.Contains(t, msg, `control "A.9.4" (Intended use of the AI system) is not addressed`)
 	// Problems found in a parsed file carry the line of the entry.
 	assert.Equal(t, 8, probs[0].Line)
+}
+
+// TestSoAValidateRequiresJustificationForInclusion checks ISO/IEC
+// 42001:2023 clause 6.1.3: the Statement of Applicability contains the
+// necessary controls and the "justification for inclusion and exclusion of
+// controls". An included control without a justification is refused like
+// an excluded one, with an error that names the control; blank text does
+// not count as a justification.
+func TestSoAValidateRequiresJustificationForInclusion(t *testing.T) {
+	s := &SoA{Organization: "Example"}
+	for _, c := range Controls() {
+		s.Controls = append(s.Controls, SoAEntry{Control: c.ID, Applicable: true, Status: StatusImplemented})
+	}
+	err := s.Validate()
+	require.Error(t, err, "an SoA that includes every control without a justification validates")
+	probs := soaProblems(err)
+	require.Len(t, probs, len(Controls()), "%v", err)
+	for i, p := range probs {
+		assert.Equal(t, fmt.Sprintf("controls[%d].justification", i), p.Field)
+		assert.Equal(t, Controls()[i].ID, p.Control)
+		assert.Contains(t, p.Msg, "control "+Controls()[i].ID+" is included without a justification")
+	}
+
+	s = loadExampleSoA(t)
+	require.True(t, s.Controls[5].Applicable)
+	id := s.Controls[5].Control
+	s.Controls[5].Justification = " \t"
+	err = s.Validate()
+	probs = soaProblems(err)
+	require.Len(t, probs, 1, "%v", err)
+	assert.Equal(t, "controls[5].justification", probs[0].Field)
+	assert.Equal(t, id, probs[0].Control)
+	assert.Contains(t, err.Error(), "("+id+"): control "+id+" is included without a justification")
+	assert.Contains(t, err.Error(), "clause 6.1.3")
+	assert.NotZero(t, probs[0].Line, "a problem in a parsed file carries its line")
 }
 
 func TestSoAValidateStatusAndDuplicates(t *testing.T) {
