@@ -92,7 +92,9 @@ const (
 	// AimsOversightReason is the reason given by a reviewer or a policy.
 	AimsOversightReason = attribute.Key("aims.oversight.reason")
 
-	// AimsDisclosureKind is what was disclosed: interaction, decision or generated content.
+	// AimsDisclosureKind is what was disclosed, as the kind token of the
+	// AI-Disclosure header: interaction, automated-decision,
+	// generated-content, emotion-recognition or biometric-categorisation.
 	AimsDisclosureKind = attribute.Key("aims.disclosure.kind")
 	// AimsDisclosureChannel is how it was disclosed: http_header, json_body, text_marker.
 	AimsDisclosureChannel = attribute.Key("aims.disclosure.channel")
@@ -159,7 +161,7 @@ var _ = register(
 	Entry{Name: string(AimsOversightAction), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "oversight action: apply, review, block, approve, reject, override, escalate, halt, contest"},
 	Entry{Name: string(AimsOversightReviewer), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reviewer identity"},
 	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by reviewer or policy"},
-	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, decision, generated_content"},
+	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, automated-decision, generated-content, emotion-recognition, biometric-categorisation"},
 	Entry{Name: string(AimsDisclosureChannel), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "how: http_header, json_body, text_marker"},
 	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route that carried the disclosure"},
 
