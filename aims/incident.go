@@ -130,7 +130,8 @@ type Incident struct {
 	// start of the Art. 73 reporting period.
 	AwareAt time.Time `json:"aware_at"`
 	// ReportDeadline is the Art. 73 deadline for a serious incident of a
-	// high-risk system; nil otherwise.
+	// high-risk system, or of one whose risk level is unspecified
+	// ([ReportDeadlineFor]); nil otherwise.
 	ReportDeadline *time.Time `json:"report_deadline,omitempty"`
 	// ReportedAt is when the incident was reported to the market
 	// surveillance authority, if it was.
@@ -168,8 +169,15 @@ type IncidentTransition struct {
 // kind k on a system of the given risk level that the organisation became
 // aware of at aware, and false when none applies (not serious, or not a
 // high-risk system).
+//
+// The risk level is compared by its rank ([RiskLevel.Rank]): an unspecified
+// (or unknown) level ranks as high, so a serious incident of a system
+// nobody classified, RiskUnspecified being NewSystem's default, gets the
+// deadline of a high-risk one rather than none. A prohibited practice gets
+// none: Art. 73 binds providers of high-risk systems, and a prohibited
+// practice may not be placed on the market or used at all (Art. 5).
 func ReportDeadlineFor(risk RiskLevel, k SeriousKind, aware time.Time) (time.Time, bool) {
-	if risk != RiskHigh {
+	if risk.Rank() != RiskHigh.Rank() {
 		return time.Time{}, false
 	}
 	p, ok := k.ReportingPeriod()

@@ -33,7 +33,8 @@ import (
 // corrective_action → verified → closed (Update). It is not verified
 // without a corrective action and a verification note, and not closed
 // without a root cause, nor, when it is a serious incident of a high-risk
-// system, before it was reported to the authority (MarkReported).
+// system (or of one whose risk level is unspecified, which ranks as high),
+// before it was reported to the authority (MarkReported).
 //
 // The book keeps every incident that is not closed in memory, at most
 // WithMaxOpenIncidents of them, and the latest closed ones
@@ -242,8 +243,8 @@ type IncidentReport struct {
 }
 
 // Open opens an incident and records it. The returned Incident has a fresh
-// UUIDv7 ID, state open and, for a serious incident of a high-risk system,
-// its Art. 73 ReportDeadline.
+// UUIDv7 ID, state open and, for a serious incident of a high-risk system
+// or of one whose risk level is unspecified, its Art. 73 ReportDeadline.
 func (b *IncidentBook) Open(ctx context.Context, r IncidentReport) (Incident, error) {
 	if b.isClosed.Load() {
 		return Incident{}, ErrIncidentBookClosed
@@ -426,8 +427,12 @@ func (b *IncidentBook) Update(ctx context.Context, id string, u IncidentUpdate) 
 				return "", refused(in.ID, "root_cause", "missing; an incident is not closed without one")
 			}
 			if in.ReportDeadline != nil && in.ReportedAt == nil {
-				return "", refused(in.ID, "reported_at", "missing; a serious incident of a high-risk system is not closed before it is reported to the authority (EU AI Act Art. 73, deadline %s)",
-					in.ReportDeadline.Format(time.RFC3339))
+				system := "a high-risk system"
+				if b.sys.RiskLevel() != RiskHigh {
+					system = "a system of unspecified risk level, which ranks as high-risk,"
+				}
+				return "", refused(in.ID, "reported_at", "missing; a serious incident of %s is not closed before it is reported to the authority (EU AI Act Art. 73, deadline %s)",
+					system, in.ReportDeadline.Format(time.RFC3339))
 			}
 		}
 		in.State = u.To

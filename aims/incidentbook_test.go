@@ -339,6 +339,44 @@ func TestSeriousIncidentReporting(t *testing.T) {
 	}
 }
 
+// TestUnclassifiedSystemGetsArt73Deadline checks that a serious incident
+// of a system whose risk level is unspecified (NewSystem's default) gets
+// the Art. 73 deadline of a high-risk system, following the package's rule
+// (RiskLevel.Rank) that a system nobody classified ranks as high and is
+// never treated more leniently than a high-risk one. EU AI Act Art. 73(4):
+// in the event of the death of a person the report is due "not later than
+// 10 days after" the provider or deployer becomes aware. Without the
+// deadline no report would be required before closing and CheckDeadlines
+// would never warn. A prohibited practice, to which Art. 73 does not
+// apply, still gets none.
+func TestUnclassifiedSystemGetsArt73Deadline(t *testing.T) {
+	if d, ok := ReportDeadlineFor(RiskUnspecified, SeriousDeath, t0); !ok || !d.Equal(t0.AddDate(0, 0, 10)) {
+		t.Errorf("ReportDeadlineFor(unspecified, death) = %v, %v; want the high-risk deadline %v", d, ok, t0.AddDate(0, 0, 10))
+	}
+	if _, ok := ReportDeadlineFor(RiskProhibited, SeriousDeath, t0); ok {
+		t.Errorf("ReportDeadlineFor(prohibited, death): Art. 73 applies to high-risk systems")
+	}
+
+	e := newBookEnv(t, RiskUnspecified)
+	ctx := context.Background()
+	in := must(t)(e.book.Open(ctx, IncidentReport{Title: "patient died after triage error", Severity: SeverityCritical, Serious: SeriousDeath, By: "alice"}))
+	if want := t0.AddDate(0, 0, 10); in.ReportDeadline == nil || !in.ReportDeadline.Equal(want) {
+		t.Fatalf("death on a system of unspecified risk level: deadline %v, want %v", in.ReportDeadline, want)
+	}
+	if n := e.book.CheckDeadlines(ctx, t0.AddDate(0, 0, 11)); len(n) != 1 || n[0].IncidentID != in.ID || n[0].State != DeadlinePassed {
+		t.Errorf("11 days after a death, unreported: notices %+v, want one passed", n)
+	}
+	for _, s := range []IncidentUpdate{{To: IncidentInvestigating, By: "a"}, {To: IncidentCorrectiveAction, By: "a", RootCause: "r", CorrectiveAction: "c"},
+		{To: IncidentVerified, By: "a", Verification: "v"}} {
+		must(t)(e.book.Update(ctx, in.ID, s))
+	}
+	_, err := e.book.Update(ctx, in.ID, IncidentUpdate{To: IncidentClosed, By: "a"})
+	wantField(t, err, ErrIncidentState, "reported_at")
+	if err == nil || !strings.Contains(err.Error(), "unspecified risk level") {
+		t.Errorf("refusal does not say why an unclassified system is held to Art. 73: %v", err)
+	}
+}
+
 func TestCheckDeadlines(t *testing.T) {
 	e := newBookEnv(t, RiskHigh, WithDeadlineLead(SeriousOther, 72*time.Hour))
 	ctx := context.Background()
