@@ -16,8 +16,8 @@ import (
 )
 
 // controlExplanation is the ISO/IEC 42001 Annex A control an explanation
-// is evidence for: information for interested parties about the system's
-// outputs (A.8.2).
+// is evidence for: A.8.2, system documentation and information for users,
+// here the information users get about the system's outputs.
 const controlExplanation = "A.8.2"
 
 // telemetry is an explainer's span and metric instruments.

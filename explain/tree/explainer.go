@@ -16,8 +16,8 @@ import (
 )
 
 // controlExplanation is the ISO/IEC 42001 Annex A control an explanation is
-// evidence for (A.8.2, information for interested parties), as in package
-// explain.
+// evidence for (A.8.2, system documentation and information for users), as
+// in package explain.
 const controlExplanation = "A.8.2"
 
 // topK is how many feature names an explanation span carries.
