@@ -125,7 +125,7 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 	require.NoError(t, err)
 	require.Positive(t, rep.Records)
 
-	// 2. Every ledger decision is in the telemetry exactly once, with its trace context.
+	// 2. Every ledger decision is in the telemetry (as one record, however often delivered), with its trace context.
 	// The ledger also holds the management-system records.
 	var decisions []aims.Decision
 	var management []aims.RecordType
@@ -154,19 +154,27 @@ func checkEvidence(t *testing.T, dataDir, otelDir string) string {
 	}
 	require.Len(t, decisions, int(rep.Records)-len(management))
 	logs := readLogs(t, otelDir)
+	// OTLP delivery is at least once: an export that timed out after the
+	// sink wrote it is sent again (seen under load). A decision may then
+	// appear more than once, but only as the very same record.
 	seen := map[string]int{}
 	traceOf := map[string]string{}
+	bodyOf := map[string]any{}
 	for _, r := range logs {
 		if r.EventName != semconv.EventDecision {
 			continue
 		}
 		id := otlpfile.String(r.Attributes, string(semconv.AimsDecisionID))
+		if seen[id] > 0 {
+			assert.Equal(t, bodyOf[id], r.Body, "decision %s appears twice in the telemetry with different records", id)
+			assert.Equal(t, traceOf[id], r.TraceID, "decision %s appears twice in the telemetry with different traces", id)
+		}
 		seen[id]++
-		traceOf[id] = r.TraceID
+		traceOf[id], bodyOf[id] = r.TraceID, r.Body
 	}
 	withTrace := 0
 	for _, d := range decisions {
-		assert.Equal(t, 1, seen[d.ID], "decision %s appears %d times in the telemetry", d.ID, seen[d.ID])
+		assert.GreaterOrEqual(t, seen[d.ID], 1, "decision %s is missing from the telemetry", d.ID)
 		if d.TraceID != "" {
 			withTrace++
 			assert.Equal(t, d.TraceID, traceOf[d.ID], "decision %s lost its trace context", d.ID)
