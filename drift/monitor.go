@@ -405,8 +405,10 @@ func (m *Monitor) windowsSince(cutoff int64) (map[string][]float64, map[string][
 }
 
 // Evaluate tests every feature's window now, updates the gauges and emits
-// events for features and the dataset whose verdict changed. Features with
-// fewer than the minimum observations are reported as not evaluated.
+// events for features and the dataset whose verdict changed. The events
+// carry ctx's values (its trace and span IDs) but not its cancellation: a
+// ctx that ends once the verdicts are found does not drop them. Features
+// with fewer than the minimum observations are reported as not evaluated.
 // Evaluations run one at a time: Evaluate first waits for one in progress
 // (and its alarm handler, WithAlarmHandler) to finish, and returns
 // ctx.Err() if ctx ends meanwhile.
@@ -453,8 +455,16 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 		return Report{}, err
 	}
 	rep.Outcome = outcome
+	// Events are emitted with the caller's context, so they carry its
+	// trace and span IDs, but without its cancellation: a verdict change
+	// recorded below is not found again by the next evaluation, and the
+	// loop's context (and often Close's) has ended by the time the final
+	// verdicts are emitted, while an SDK processor that exports on Emit
+	// (sdklog.SimpleProcessor) hands the context to the exporter, which
+	// drops the record if it has ended.
+	ectx := context.WithoutCancel(ctx)
 	if m.cfg.exportWindows {
-		m.emitWindows(now, numWins, catWins)
+		m.emitWindows(ectx, now, numWins, catWins)
 	}
 
 	// Record the report and find the verdicts that changed.
@@ -484,21 +494,20 @@ func (m *Monitor) evaluate(ctx context.Context, final bool) (Report, error) {
 	}
 	m.mu.Unlock()
 	for _, c := range changes {
-		m.emitFeature(now, c.f)
+		m.emitFeature(ectx, now, c.f)
 	}
 	if dsChanged {
-		m.emitDataset(now, rep.Dataset)
+		m.emitDataset(ectx, now, rep.Dataset)
 	}
 	if m.cfg.onAlarm != nil {
 		// Still serialised by evalSem, so the handler sees the verdicts in
 		// the order the evaluations found them; not cancelled with ctx
 		// (the loop's context ends at Close, whose final verdicts count).
-		actx := context.WithoutCancel(ctx)
 		for _, c := range changes {
-			m.cfg.onAlarm(actx, m.featureAlarm(now, c.f))
+			m.cfg.onAlarm(ectx, m.featureAlarm(now, c.f))
 		}
 		if dsChanged {
-			m.cfg.onAlarm(actx, m.datasetAlarm(now, rep.Dataset))
+			m.cfg.onAlarm(ectx, m.datasetAlarm(now, rep.Dataset))
 		}
 	}
 	return rep, nil
@@ -568,7 +577,8 @@ func state(drift bool) (string, otellog.Severity, string) {
 	return "recovered", otellog.SeverityInfo, "INFO"
 }
 
-func (m *Monitor) emitFeature(now time.Time, f FeatureReport) {
+// emitFeature emits f's aims.drift.feature event with ctx.
+func (m *Monitor) emitFeature(ctx context.Context, now time.Time, f FeatureReport) {
 	st, sev, sevText := state(f.Drift)
 	var r otellog.Record
 	r.SetEventName(semconv.EventDriftFeature)
@@ -589,10 +599,11 @@ func (m *Monitor) emitFeature(now time.Time, f FeatureReport) {
 	if f.Result.HasPValue {
 		r.AddAttributes(semconv.AimsDriftPValue.Float64(f.Result.PValue))
 	}
-	m.logger.Emit(context.Background(), r)
+	m.logger.Emit(ctx, r)
 }
 
-func (m *Monitor) emitDataset(now time.Time, ds DatasetResult) {
+// emitDataset emits ds's aims.drift.dataset event with ctx.
+func (m *Monitor) emitDataset(ctx context.Context, now time.Time, ds DatasetResult) {
 	st, sev, sevText := state(ds.Drift)
 	var r otellog.Record
 	r.SetEventName(semconv.EventDriftDataset)
@@ -607,7 +618,7 @@ func (m *Monitor) emitDataset(now time.Time, ds DatasetResult) {
 		semconv.AimsDriftThreshold.Float64(ds.ShareThreshold),
 		semconv.AimsDriftCorrection.String(string(ds.Correction)),
 	)
-	m.logger.Emit(context.Background(), r)
+	m.logger.Emit(ctx, r)
 }
 
 func (m *Monitor) registerMetrics() error {

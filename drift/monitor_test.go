@@ -16,6 +16,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 type telemetry struct {
@@ -199,6 +200,115 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 	}
 	if recovered != 3 {
 		t.Errorf("%d recovered events, want 3 (age, color, dataset)", recovered)
+	}
+}
+
+// TestMonitorEventsCarryCallerTraceContext checks that the events an
+// evaluation emits (aims.drift.window, aims.drift.feature and
+// aims.drift.dataset) are emitted with the context passed to Evaluate, so
+// they carry the caller's trace and span IDs.
+func TestMonitorEventsCarryCallerTraceContext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	tel := newTelemetry()
+	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
+		WithCountWindow(500), WithWindowExport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	feedDrifted(t, m, rng, 500)
+	tp := sdktrace.NewTracerProvider()
+	defer tp.Shutdown(context.Background())
+	ctx, span := tp.Tracer("caller").Start(context.Background(), "evaluate-drift")
+	if _, err := m.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	span.End()
+	kinds := map[string]int{}
+	for _, r := range tel.logs.Records() {
+		kinds[r.EventName()]++
+		if r.TraceID() != span.SpanContext().TraceID() || r.SpanID() != span.SpanContext().SpanID() {
+			t.Errorf("event %s: trace %s span %s, want the caller's %s %s", r.EventName(), r.TraceID(), r.SpanID(),
+				span.SpanContext().TraceID(), span.SpanContext().SpanID())
+		}
+	}
+	for _, ev := range []string{semconv.EventDriftWindow, semconv.EventDriftFeature, semconv.EventDriftDataset} {
+		if kinds[ev] == 0 {
+			t.Errorf("no %s event (events %v)", ev, kinds)
+		}
+	}
+}
+
+// cancellingProcessor cancels a context at its first record, and notes
+// each record whose context had ended when it was emitted.
+type cancellingProcessor struct {
+	sdklog.Processor
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	ended  []string
+}
+
+func (p *cancellingProcessor) OnEmit(ctx context.Context, r *sdklog.Record) error {
+	p.mu.Lock()
+	if ctx.Err() != nil {
+		p.ended = append(p.ended, r.EventName())
+	}
+	p.mu.Unlock()
+	p.cancel()
+	return p.Processor.OnEmit(ctx, r)
+}
+
+// TestMonitorEventsSurviveCancelledContext checks that a context ended
+// during an evaluation does not reach the log processors: the verdict
+// changes the evaluation recorded are not found again by the next one
+// (and the interval loop's context ends at Close), so their events must
+// not be handed to an exporter that drops records of an ended context.
+func TestMonitorEventsSurviveCancelledContext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	logs := &oteltest.LogExporter{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	proc := &cancellingProcessor{Processor: sdklog.NewSimpleProcessor(logs), cancel: cancel}
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(proc))
+	m, err := NewMonitor(testProfiles(t, rng), WithLoggerProvider(lp), WithCountWindow(500), WithWindowExport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	feedDrifted(t, m, rng, 500)
+	if _, err := m.Evaluate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("no event emitted")
+	}
+	if len(proc.ended) != 0 {
+		t.Errorf("events emitted with an ended context: %v", proc.ended)
+	}
+	feature := 0
+	for _, r := range logs.Records() {
+		if r.EventName() == semconv.EventDriftFeature {
+			feature++
+		}
+	}
+	if feature == 0 {
+		t.Errorf("no %s event after the context ended", semconv.EventDriftFeature)
+	}
+}
+
+// feedDrifted observes n vectors whose income and prediction follow the
+// reference of testProfiles while age is shifted by one standard deviation
+// and color is a category the reference never saw.
+func feedDrifted(t *testing.T, m *Monitor, rng *rand.Rand, n int) {
+	t.Helper()
+	for range n {
+		if err := m.Observe(map[string]float64{"age": 50 + 10*rng.NormFloat64(), "income": 50 + 5*rng.NormFloat64()},
+			map[string]string{"color": "purple"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.ObservePrediction(0.3 + 0.1*rng.NormFloat64()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -32,21 +32,21 @@ func WithWindowExport() MonitorOption {
 
 // emitWindows emits the windows an evaluation tested (WithWindowExport),
 // one event per feature.
-func (m *Monitor) emitWindows(now time.Time, numWins map[string][]float64, catWins map[string][]string) {
+func (m *Monitor) emitWindows(ctx context.Context, now time.Time, numWins map[string][]float64, catWins map[string][]string) {
 	ps, err := m.windowProfiles(numWins, catWins)
 	if err != nil {
 		return // only finite values enter a window, so this does not happen
 	}
 	for _, p := range ps.Numeric {
-		m.emitWindow(now, p.Feature, p.Count, Profiles{Numeric: []*NumericProfile{p}})
+		m.emitWindow(ctx, now, p.Feature, p.Count, Profiles{Numeric: []*NumericProfile{p}})
 	}
 	for _, p := range ps.Categorical {
-		m.emitWindow(now, p.Feature, p.Count, Profiles{Categorical: []*CategoricalProfile{p}})
+		m.emitWindow(ctx, now, p.Feature, p.Count, Profiles{Categorical: []*CategoricalProfile{p}})
 	}
 }
 
-// emitWindow emits one feature's window of n observations as ps.
-func (m *Monitor) emitWindow(now time.Time, feature string, n int, ps Profiles) {
+// emitWindow emits one feature's window of n observations as ps, with ctx.
+func (m *Monitor) emitWindow(ctx context.Context, now time.Time, feature string, n int, ps Profiles) {
 	body, err := json.Marshal(ps)
 	if err != nil {
 		return
@@ -62,7 +62,7 @@ func (m *Monitor) emitWindow(now time.Time, feature string, n int, ps Profiles) 
 		semconv.AimsDriftFeature.String(feature),
 		semconv.AimsDriftWindowObservations.Int(n),
 	)
-	m.logger.Emit(context.Background(), r)
+	m.logger.Emit(ctx, r)
 }
 
 // ParseWindowEvent decodes the body of an aims.drift.window event
