@@ -29,30 +29,30 @@ import (
 //
 // The grounds go into the decision log, not into telemetry, since they may
 // contain personal data.
-func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket, error) {
+func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticket, err error) {
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.contest", trace.WithAttributes(
 		semconv.AimsOversightRelatedDecision.String(decisionID)))
-	defer span.End()
+	defer func() { endSpan(span, err) }()
 	if g.closed.Load() {
 		return Ticket{}, ErrClosed
 	}
 	grounds = strings.TrimSpace(grounds)
 	if grounds == "" {
-		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest,
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest,
 			fmt.Errorf("%w: contest of decision %s has no grounds", ErrReasonRequired, decisionID))
 	}
 	if err := checkReasonLength("the grounds of the contest of decision "+decisionID, grounds); err != nil {
-		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 	}
 	c, err := g.findContested(ctx, decisionID)
 	if err != nil {
-		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 	}
 	d := c.standing.Decision
 	// A decision found through a DecisionFinder may come from anywhere;
 	// it is cleaned like a submitted one before a ticket holds it.
 	if err := g.cleaner.Clean(&d); err != nil {
-		return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 	}
 	recID, err := newRecordID()
 	if err != nil {
@@ -89,7 +89,7 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (Ticket,
 	if err := g.store.Create(ctx, t); err != nil {
 		if errors.Is(err, ErrTicketExists) {
 			err = fmt.Errorf("%w: decision %s got another contest meanwhile", ErrAlreadyContested, decisionID)
-			return Ticket{}, g.refuse(ctx, span, "", Reviewer{}, aims.ActionContest, err)
+			return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 		}
 		return Ticket{}, fmt.Errorf("oversight: storing contest of %s: %w", decisionID, err)
 	}

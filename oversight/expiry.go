@@ -63,7 +63,7 @@ func (g *Gate) sweepLoop(every time.Duration) {
 // expire handles a ticket whose deadline passed: escalate to the next
 // level, or at the last level apply the fail-safe. It is idempotent: a
 // ticket that another Gate already moved on is left alone.
-func (g *Gate) expire(ctx context.Context, id string) (Ticket, error) {
+func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 	now := g.now()
 	var what aims.OversightAction
 	var rec aims.Decision
@@ -110,7 +110,7 @@ func (g *Gate) expire(ctx context.Context, id string) (Ticket, error) {
 		return Ticket{}, err
 	}
 	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(what), trace.WithAttributes(ticketAttrs(&t)...))
-	defer span.End()
+	defer func() { endSpan(span, err) }()
 	attrs := append(ticketAttrs(&t), semconv.AimsOversightAction.String(string(what)),
 		semconv.AimsOversightReason.String(rec.Oversight.Reason))
 	if what == aims.ActionEscalate {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/aimskit/aimskit/aims"
@@ -260,7 +259,7 @@ func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
 // share one re-read, and each waits for it only until its own ctx ends. If the decision
 // record cannot be written, Submit returns the error and nothing is
 // applied.
-func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
+func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
 	}
@@ -273,14 +272,13 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("oversight: invalid decision: %w", err)
 	}
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.submit")
-	defer span.End()
+	defer func() { endSpan(span, err) }()
 	recording := span.IsRecording()
 	if recording {
 		span.SetAttributes(semconv.AimsSystemID.String(d.SystemID), semconv.AimsDecisionID.String(d.ID))
 	}
 
 	if err := g.freshHalts(ctx); err != nil {
-		span.SetStatus(codes.Error, err.Error())
 		return Outcome{}, fmt.Errorf("oversight: decision %s refused, nothing stored: %w", d.ID, err)
 	}
 	risk := g.riskOf(d.SystemID)
@@ -294,7 +292,6 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		}
 		if v.Route < RouteApply || v.Route > RouteBlock {
 			err := fmt.Errorf("oversight: policy %q returned unknown route %d", v.Policy, int(v.Route))
-			span.SetStatus(codes.Error, err.Error())
 			return Outcome{}, err
 		}
 	}
@@ -322,7 +319,6 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		t.Decision.Oversight.TicketID = t.ID
 		d.Oversight.TicketID = t.ID
 		if err := g.store.Create(ctx, t); err != nil {
-			span.SetStatus(codes.Error, err.Error())
 			return Outcome{}, fmt.Errorf("oversight: storing ticket for decision %s: %w", d.ID, err)
 		}
 		ticket = &t
@@ -330,12 +326,10 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (Outcome, error) {
 		// Keep the decision, already resolved, so that it can be found and
 		// contested by its ID without any wiring (WithDecisionIndex).
 		if err := g.index(ctx, routedTicket(&d, risk, v, now)); err != nil {
-			span.SetStatus(codes.Error, err.Error())
 			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
 		}
 	}
 	if err := g.rec.Record(ctx, d); err != nil {
-		span.SetStatus(codes.Error, err.Error())
 		if ticket == nil && !g.cfg.noIndex {
 			// The routed ticket must not say applied what was not.
 			_, _ = g.store.Update(ctx, routedTicketID(d.ID), func(t *Ticket) error {

@@ -214,13 +214,13 @@ func (g *Gate) Resume(ctx context.Context, systemID string, by Reviewer, reason 
 	return g.setHalt(ctx, systemID, by, reason, false, false)
 }
 
-func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason string, halt, force bool) error {
+func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason string, halt, force bool) (err error) {
 	action := aims.ActionResume
 	if halt {
 		action = aims.ActionHalt
 	}
 	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(action))
-	defer span.End()
+	defer func() { endSpan(span, err) }()
 	span.SetAttributes(semconv.AimsSystemID.String(systemID), semconv.AimsOversightReviewer.String(by.ID))
 	if g.closed.Load() {
 		return ErrClosed
@@ -228,22 +228,22 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	reason = strings.TrimSpace(reason)
 	nb, err := normalizeReviewer(by)
 	if err != nil {
-		return g.refuse(ctx, span, "", by, action, err)
+		return g.refuse(ctx, "", by, action, err)
 	}
 	by = nb
 	if err := validSystemID(systemID); err != nil {
-		return g.refuse(ctx, span, "", by, action, fmt.Errorf("oversight: %s: %w", action, err))
+		return g.refuse(ctx, "", by, action, fmt.Errorf("oversight: %s: %w", action, err))
 	}
 	if reason == "" {
-		return g.refuse(ctx, span, "", by, action, fmt.Errorf("%w: %s of %q by %q", ErrReasonRequired, action, systemID, by.ID))
+		return g.refuse(ctx, "", by, action, fmt.Errorf("%w: %s of %q by %q", ErrReasonRequired, action, systemID, by.ID))
 	}
 	if err := checkReasonLength(fmt.Sprintf("the reason for the %s of %q", action, systemID), reason); err != nil {
-		return g.refuse(ctx, span, "", by, action, err)
+		return g.refuse(ctx, "", by, action, err)
 	}
 	forced := false
 	if halt && !g.knows(systemID) {
 		if !force {
-			return g.refuse(ctx, span, "", by, action, fmt.Errorf("%w: %q is not a system this gate gates (register it with WithSystems, or halt it with Force)", ErrUnknownSystem, systemID))
+			return g.refuse(ctx, "", by, action, fmt.Errorf("%w: %q is not a system this gate gates (register it with WithSystems, or halt it with Force)", ErrUnknownSystem, systemID))
 		}
 		forced = true
 	}
@@ -268,7 +268,7 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 			}
 		}
 		if !was {
-			return g.refuse(ctx, span, "", by, action, fmt.Errorf("oversight: system %q is not halted", systemID))
+			return g.refuse(ctx, "", by, action, fmt.Errorf("oversight: system %q is not halted", systemID))
 		}
 	}
 	g.haltMu.Lock()

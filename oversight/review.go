@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
 
@@ -120,12 +119,12 @@ type actResult struct {
 }
 
 // act carries out one reviewer action atomically in the store.
-func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims.OversightAction, newOutput, reason string) (Outcome, error) {
+func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims.OversightAction, newOutput, reason string) (_ Outcome, err error) {
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.review", trace.WithAttributes(
 		semconv.AimsOversightTicketID.String(ticketID),
 		semconv.AimsOversightAction.String(string(action)),
 		semconv.AimsOversightReviewer.String(r.ID)))
-	defer span.End()
+	defer func() { endSpan(span, err) }()
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
 	}
@@ -133,17 +132,17 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 	newOutput = strings.TrimSpace(newOutput)
 	nr, err := normalizeReviewer(r)
 	if err != nil {
-		return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+		return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 	}
 	r = nr
 	if err := checkAction(r, action, newOutput, reason); err != nil {
-		return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+		return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 	}
 	for range 4 {
 		now := g.now()
 		leaseNow, err := g.leaseNow(ctx, now)
 		if err != nil {
-			return Outcome{}, g.refuse(ctx, span, ticketID, r, action, fmt.Errorf("oversight: reading the store's clock: %w", err))
+			return Outcome{}, g.refuse(ctx, ticketID, r, action, fmt.Errorf("oversight: reading the store's clock: %w", err))
 		}
 		var res actResult
 		var rec aims.Decision
@@ -154,17 +153,17 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 		})
 		if errors.Is(err, errDeadlinePassed) {
 			if _, err := g.expire(ctx, ticketID); err != nil {
-				return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+				return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 			}
 			continue
 		}
 		if err != nil {
-			return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+			return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 		}
 		return g.afterAction(ctx, span, &t, r, action, reason, res, rec, now)
 	}
 	err = fmt.Errorf("oversight: ticket %s kept moving while acting on it; try again", ticketID)
-	return Outcome{}, g.refuse(ctx, span, ticketID, r, action, err)
+	return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 }
 
 // checkAction rejects malformed actions before the store is touched.
@@ -351,13 +350,11 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	}
 	for _, d := range recs {
 		if err := g.rec.Record(ctx, d); err != nil {
-			span.SetStatus(codes.Error, err.Error())
 			return out, fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
 		}
 	}
 	if res.resolved && g.cfg.incidents != nil {
 		if err := g.contestIncident(ctx, t, r, action, &rec); err != nil {
-			span.SetStatus(codes.Error, err.Error())
 			return out, err
 		}
 	}
@@ -389,11 +386,11 @@ func withAttr(m map[string]string, k, v string) map[string]string {
 	return out
 }
 
-// refuse reports a refused attempt: span error, an event that is evidence
-// for A.3.2, and the refused-attempts counter. It returns err.
-func (g *Gate) refuse(ctx context.Context, span trace.Span, ticketID string, r Reviewer, action aims.OversightAction, err error) error {
-	span.RecordError(err)
-	span.SetStatus(codes.Error, err.Error())
+// refuse reports a refused attempt: an event that is evidence for A.3.2,
+// the refused-attempts counter and, with an AttemptRecorder, an Attempt.
+// It returns err (joined with the AttemptRecorder's error, if any); the
+// calling operation's deferred endSpan marks its span with what it returns.
+func (g *Gate) refuse(ctx context.Context, ticketID string, r Reviewer, action aims.OversightAction, err error) error {
 	kind := refusalKind(err)
 	g.tel.emit(ctx, semconv.EventOversightRefused, semconv.ControlRoles, otellog.SeverityWarn,
 		semconv.AimsOversightTicketID.String(ticketID),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -152,4 +153,15 @@ func ticketAttrs(t *Ticket) []attribute.KeyValue {
 
 func metricAttrs(kv ...attribute.KeyValue) metric.MeasurementOption {
 	return metric.WithAttributes(kv...)
+}
+
+// endSpan ends span, first recording err and setting status Error if err
+// is not nil. Every operation that starts a span defers it with its named
+// error result, so that no error return leaves the span's status Unset.
+func endSpan(span trace.Span, err error) {
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.End()
 }
