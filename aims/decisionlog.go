@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +35,14 @@ var ErrDecisionLogClosed = errors.New("aims: decision log closed")
 // a subject that is not a pseudonym is pseudonymised (WithPseudonymizer)
 // or, without a Pseudonymizer, rejected.
 //
+// Each recorded decision is counted in the aims.decisions counter by
+// system, outcome and adverse. The counter's outcome is bounded, unlike
+// the event's: an Output that is not a declared outcome of the System
+// that owns the log (WithOutcomes) is counted as "_OTHER"; a log without
+// declared outcomes (NewDecisionLog, or a System without WithOutcomes)
+// counts its first 64 distinct outputs as they are and every later one
+// as "_OTHER" (semconv.DecisionOutcomeOther, semconv.DecisionOutcomeLimit).
+//
 // A DecisionLog is safe for concurrent use.
 type DecisionLog struct {
 	logger    log.Logger
@@ -51,10 +60,19 @@ type DecisionLog struct {
 	// input. Read-only after construction.
 	inputKeys map[string]attribute.Key
 
+	// declared holds the declared outcomes of the System that owns the
+	// log (WithOutcomes), the only outputs the decision counter carries
+	// as they are; nil without declared outcomes. Read-only after
+	// construction.
+	declared map[string]struct{}
+
 	// Attribute sets of the decision counter, cached per (system,
-	// outcome, adverse) so that counting does not allocate.
-	setsMu sync.RWMutex
-	sets   map[counterKey][]metric.AddOption
+	// counted outcome, adverse) so that counting does not allocate, and,
+	// without declared outcomes, the outputs the counter carries as they
+	// are (at most semconv.DecisionOutcomeLimit).
+	setsMu  sync.RWMutex
+	sets    map[counterKey][]metric.AddOption
+	counted map[string]struct{}
 }
 
 type counterKey struct {
@@ -77,8 +95,13 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 }
 
 func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
+	// aims.decisions has bounded cardinality: its aims.decision.outcome is
+	// a declared outcome, one of the first DecisionOutcomeLimit outputs
+	// of a log without declared outcomes, or _OTHER (counterAttrs).
 	decisions, err := c.telemetry.meter().Int64Counter(semconv.MetricDecisions, metric.WithUnit("{decision}"),
-		metric.WithDescription("Decisions recorded by the decision log."))
+		metric.WithDescription("Decisions recorded by the decision log. The outcome is "+semconv.DecisionOutcomeOther+
+			" for an output that is not a declared outcome or, without declared outcomes, not among the first "+
+			strconv.Itoa(semconv.DecisionOutcomeLimit)+" distinct outputs."))
 	if err != nil {
 		return nil, fmt.Errorf("aims: creating decision counter: %w", err)
 	}
@@ -90,7 +113,16 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 	for name := range c.privacy.Inputs.names {
 		inputKeys[name] = attribute.Key(semconv.AimsInputPrefix + name)
 	}
+	var declared map[string]struct{}
+	if len(c.outcomes) > 0 {
+		declared = make(map[string]struct{}, len(c.outcomes))
+		for _, o := range c.outcomes {
+			declared[o.Value] = struct{}{}
+		}
+	}
 	return &DecisionLog{
+		declared:  declared,
+		counted:   make(map[string]struct{}),
 		instance:  instance,
 		logger:    c.telemetry.logger(),
 		decisions: decisions,
@@ -275,28 +307,71 @@ func (l *DecisionLog) inputKey(name string) attribute.Key {
 // counterAttrs returns the options slice for the decision counter. The
 // slice itself is cached, since passing a fresh variadic slice through the
 // metric interface allocates on every call.
+//
+// Output is free text for a system without declared outcomes, and a
+// decision assembled by hand may carry any Output, so the counter's
+// aims.decision.outcome is bounded (see countedOutcome): the counter has
+// at most DecisionOutcomeLimit+1 outcomes per system and adverse flag,
+// whatever Output holds.
 func (l *DecisionLog) counterAttrs(d *Decision) []metric.AddOption {
-	k := counterKey{system: d.SystemID, outcome: d.Output, adverse: d.Adverse}
 	l.setsMu.RLock()
-	opt, ok := l.sets[k]
+	outcome, ok := l.countedOutcome(d.Output, false)
+	var opt []metric.AddOption
+	if ok {
+		opt, ok = l.sets[counterKey{system: d.SystemID, outcome: outcome, adverse: d.Adverse}]
+	}
 	l.setsMu.RUnlock()
 	if ok {
 		return opt
 	}
+	l.setsMu.Lock()
+	defer l.setsMu.Unlock()
+	outcome, _ = l.countedOutcome(d.Output, true)
+	k := counterKey{system: d.SystemID, outcome: outcome, adverse: d.Adverse}
+	if opt, ok := l.sets[k]; ok {
+		return opt
+	}
 	opt = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(
 		semconv.AimsSystemID.String(d.SystemID),
-		semconv.AimsDecisionOutcome.String(d.Output),
+		semconv.AimsDecisionOutcome.String(outcome),
 		semconv.AimsDecisionAdverse.Bool(d.Adverse),
 		semconv.AimsControlID.String(ControlEventLogs),
 	))}
-	l.setsMu.Lock()
-	// Outcomes are labels from a small set; the cap guards against a
-	// caller putting free text in Output.
+	// With the outcome bounded, only a log recording many systems fills
+	// the cache; past the cap the sets are built per decision (allocating)
+	// rather than kept.
 	if len(l.sets) < 1024 {
 		l.sets[k] = opt
 	}
-	l.setsMu.Unlock()
 	return opt
+}
+
+// countedOutcome returns the aims.decision.outcome the decision counter
+// carries for output: output itself if it is a declared outcome of the
+// System that owns the log, or, for a log without declared outcomes, if
+// it is one of the first semconv.DecisionOutcomeLimit distinct outputs the
+// log counted; otherwise semconv.DecisionOutcomeOther. Without declared
+// outcomes an output not yet counted is admitted only if admit is true
+// (l.setsMu held for writing); with admit false (l.setsMu held for
+// reading) such an output returns false.
+func (l *DecisionLog) countedOutcome(output string, admit bool) (string, bool) {
+	if l.declared != nil {
+		if _, ok := l.declared[output]; ok {
+			return output, true
+		}
+		return semconv.DecisionOutcomeOther, true
+	}
+	if _, ok := l.counted[output]; ok {
+		return output, true
+	}
+	if len(l.counted) >= semconv.DecisionOutcomeLimit {
+		return semconv.DecisionOutcomeOther, true
+	}
+	if !admit {
+		return "", false
+	}
+	l.counted[output] = struct{}{}
+	return output, true
 }
 
 // Close stops the log: later Records fail with ErrDecisionLogClosed. With a

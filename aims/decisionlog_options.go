@@ -18,6 +18,9 @@ type decisionLogConfig struct {
 	ledger    *ledger.Ledger
 	privacy   PrivacyPolicy
 	instance  string
+	// outcomes are the declared outcomes of the System that owns the
+	// log (WithOutcomes); nil for a log without them.
+	outcomes []Outcome
 }
 
 type decisionLogOptionFunc func(*decisionLogConfig)

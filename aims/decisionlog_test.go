@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/mod/sumdb/note"
 
@@ -277,5 +279,95 @@ func TestDecisionLogLedgerRefusal(t *testing.T) {
 	}
 	if n := len(logs.Events(semconv.EventDecision)); n != 1 {
 		t.Fatalf("%d records emitted", n)
+	}
+}
+
+// decisionCounts returns the aims.decisions counter's value per
+// aims.decision.outcome.
+func decisionCounts(t *testing.T, m *oteltest.Metrics) map[string]int64 {
+	t.Helper()
+	mm, ok := m.Find(t, semconv.MetricDecisions)
+	if !ok {
+		t.Fatal("no aims.decisions")
+	}
+	out := map[string]int64{}
+	for _, p := range mm.Data.(metricdata.Sum[int64]).DataPoints {
+		v, _ := p.Attributes.Value(semconv.AimsDecisionOutcome)
+		out[v.AsString()] += p.Value
+	}
+	return out
+}
+
+// TestDecisionCounterCardinalityIsBounded checks that free text in Output
+// cannot grow the aims.decisions counter without bound: a decision log
+// without declared outcomes counts its first DecisionOutcomeLimit
+// distinct outputs as they are and every later one as _OTHER, while the
+// aims.decision events keep the output itself.
+func TestDecisionCounterCardinalityIsBounded(t *testing.T) {
+	m := oteltest.NewMetrics(t)
+	logs := oteltest.NewLogs(t)
+	dl, err := NewDecisionLog(WithMeterProvider(m.Provider), WithLoggerProvider(logs.Provider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close(context.Background())
+	const n = 1500
+	record := func(output string) {
+		t.Helper()
+		d, err := NewDecision(context.Background(), "credit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Output = output
+		if err := dl.Record(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		record(fmt.Sprintf("free text answer %d", i))
+	}
+	record("free text answer 0") // counted before the bound: still itself
+	counts := decisionCounts(t, m)
+	if len(counts) != semconv.DecisionOutcomeLimit+1 {
+		t.Errorf("%s has %d outcomes for %d distinct outputs, want %d and %s", semconv.MetricDecisions, len(counts), n,
+			semconv.DecisionOutcomeLimit, semconv.DecisionOutcomeOther)
+	}
+	if counts["free text answer 0"] != 2 || counts[fmt.Sprintf("free text answer %d", semconv.DecisionOutcomeLimit-1)] != 1 ||
+		counts[semconv.DecisionOutcomeOther] != n-semconv.DecisionOutcomeLimit {
+		t.Errorf("counts %v: want the first %d outputs as they are, %d as %s", counts, semconv.DecisionOutcomeLimit,
+			n-semconv.DecisionOutcomeLimit, semconv.DecisionOutcomeOther)
+	}
+	evs := logs.Events(semconv.EventDecision)
+	if got := oteltest.Attrs(evs[n-1])[string(semconv.AimsDecisionOutcome)].AsString(); got != fmt.Sprintf("free text answer %d", n-1) {
+		t.Errorf("event outcome %q, want the output itself", got)
+	}
+}
+
+// TestDecisionCounterCountsOnlyDeclaredOutcomes checks that the decision
+// log of a System with declared outcomes (WithOutcomes) counts only those
+// as they are in aims.decisions, and any other output (a decision
+// assembled by hand, a halt record) as _OTHER, however few there are.
+func TestDecisionCounterCountsOnlyDeclaredOutcomes(t *testing.T) {
+	m := oteltest.NewMetrics(t)
+	s, err := NewSystem("credit", WithMeterProvider(m.Provider),
+		WithOutcomes(Outcome{Value: "approve"}, Outcome{Value: "deny", Adverse: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	for _, out := range []string{"approve", "deny", "approve", "halted", "the applicant seems fine"} {
+		d, err := NewDecision(context.Background(), "credit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Output = out
+		if err := s.Record(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := decisionCounts(t, m)
+	want := map[string]int64{"approve": 2, "deny": 1, semconv.DecisionOutcomeOther: 2}
+	if len(got) != len(want) || got["approve"] != 2 || got["deny"] != 1 || got[semconv.DecisionOutcomeOther] != 2 {
+		t.Errorf("counts %v, want %v", got, want)
 	}
 }

@@ -139,6 +139,7 @@ func NewSystem(id string, opts ...SystemOption) (*System, error) {
 			return nil, fmt.Errorf("aims: the ledger in use belongs to system %q, not %q", l.System(), id)
 		}
 	}
+	c.log.outcomes = c.outcomes
 	dl, err := newDecisionLog(&c.log)
 	if err != nil {
 		return nil, err

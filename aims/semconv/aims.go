@@ -126,11 +126,33 @@ const (
 	EventDisclosure = "aims.disclosure"
 )
 
+// Values of aims.decision.outcome on the aims.decisions counter.
+const (
+	// DecisionOutcomeOther is the aims.decision.outcome that
+	// aims.decisions counts an output under when it is not a declared
+	// outcome, or, without declared outcomes, when DecisionOutcomeLimit
+	// distinct outputs are counted already (the convention of
+	// http.request.method's _OTHER).
+	DecisionOutcomeOther = "_OTHER"
+	// DecisionOutcomeLimit is how many distinct outputs a decision log
+	// without declared outcomes counts in aims.decisions as they are.
+	DecisionOutcomeLimit = 64
+)
+
 // Metric names of the aims package.
 const (
 	// MetricDisclosures counts AI disclosures made.
 	MetricDisclosures = "aims.disclosures"
-	// MetricDecisions counts decisions recorded.
+	// MetricDecisions counts decisions recorded, by aims.system.id,
+	// aims.decision.outcome and aims.decision.adverse. Its
+	// aims.decision.outcome has bounded cardinality, as Output may be free
+	// text: it is the decision's output if that is a declared outcome of
+	// the system (aims.WithOutcomes) and DecisionOutcomeOther ("_OTHER")
+	// if not; a decision log without declared outcomes counts the first
+	// DecisionOutcomeLimit distinct outputs it records as they are and
+	// every later one as DecisionOutcomeOther (which outputs those are
+	// depends on the order each replica saw them in). The aims.decision
+	// event always carries the output itself.
 	MetricDecisions = "aims.decisions"
 )
 
@@ -175,5 +197,5 @@ var _ = register(
 	Entry{Name: EventDecision, Kind: KindEvent, Package: "aims", Brief: "one recorded decision (A.6.2.8)"},
 	Entry{Name: EventDisclosure, Kind: KindEvent, Package: "aims", Brief: "one AI disclosure to a person (A.8.2)"},
 	Entry{Name: MetricDisclosures, Kind: KindMetric, Type: "counter", Unit: "{disclosure}", Package: "aims", Brief: "AI disclosures made"},
-	Entry{Name: MetricDecisions, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "aims", Brief: "decisions recorded"},
+	Entry{Name: MetricDecisions, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "aims", Brief: "decisions recorded; an undeclared outcome (without declared outcomes: any past the first 64 distinct) is counted as `_OTHER`"},
 )
