@@ -33,6 +33,10 @@ const ConventionsVersion = version.Conventions
 
 // SchemaURL identifies this version of the conventions, in the form of an
 // OpenTelemetry schema URL. Instrumentation scopes created by aimskit carry it.
+// It resolves to the schema file (OpenTelemetry Schema File Format 1.1.0)
+// schemas/conventions/<ConventionsVersion> of the repository, which lists
+// every version of the conventions and the renames between them (the
+// 2.0.0 rename of aims.fairness.group, say), for schema translation.
 const SchemaURL = version.SchemaURL
 
 // ScopePrefix is the import path that every instrumentation scope name
