@@ -21,6 +21,7 @@ import (
 	"github.com/aimskit/aimskit/aims/auditreport"
 	"github.com/aimskit/aimskit/aims/genai"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/oversight"
 )
 
 // The personal data the simulation's customers type, in every form it is
@@ -243,4 +244,63 @@ func TestDriftMonitorCatchesDegradedAnswers(t *testing.T) {
 		drifting[f.Feature] = f.Drift
 	}
 	assert.Equal(t, map[string]bool{"eval_score": true, "refusal": true, "output_tokens": true}, drifting)
+}
+
+// postChat sends one chat turn to srv and returns the reply.
+func postChat(t *testing.T, srv *httptest.Server, conv, msg string) chatResponse {
+	t.Helper()
+	body, _ := json.Marshal(chatRequest{ConversationID: conv, Message: msg})
+	resp, err := http.Post(srv.URL+"/v1/chat", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var out chatResponse
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return out
+}
+
+// A held response is delivered only when the reviewers' outcome is
+// applied and its output is still genai.HeldOutput (the proposal to
+// deliver). An override to the reject output ("withhold") is applied
+// too, and is a decision that the answer must not be shown: the person
+// gets the withheld text, without the generated-content disclosure. An
+// approval of another held answer still delivers it, marked.
+func TestHeldResponseOverriddenToWithholdIsNotDelivered(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	srv := httptest.NewServer(s.routes())
+	defer srv.Close()
+	reviewer := oversight.Reviewer{ID: "ana", Roles: []string{"reviewer"}}
+	fetch := func(responseID string) (chatResponse, http.Header) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + "/v1/responses/" + responseID)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var got chatResponse
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+		return got, resp.Header
+	}
+
+	held := postChat(t, srv, "conv-1", "What interest rate do I get on a loan?")
+	require.Equal(t, string(genai.OutcomeHeld), held.Status)
+	require.NotEmpty(t, held.TicketID)
+	out, err := s.gate.Override(ctx, held.TicketID, reviewer, rejectOutput, "wrong: rates depend on a credit check")
+	require.NoError(t, err)
+	require.True(t, out.Applied, "an override is applied: its output is the reviewers'")
+
+	got, hdr := fetch(held.ResponseID)
+	assert.NotContains(t, got.Reply, "0.5% interest", "the reviewer withheld this answer, yet the person gets it")
+	assert.Equal(t, withheldText, got.Reply)
+	assert.Empty(t, hdr.Get(aims.DisclosureHeader), "the withheld text is not generated content")
+
+	approved := postChat(t, srv, "conv-2", "What interest rate do I get on a loan?")
+	require.Equal(t, string(genai.OutcomeHeld), approved.Status)
+	_, err = s.gate.Approve(ctx, approved.TicketID, reviewer, "checked")
+	require.NoError(t, err)
+	got, hdr = fetch(approved.ResponseID)
+	assert.Contains(t, got.Reply, "0.5% interest", "an approved answer is delivered")
+	assert.NotEmpty(t, hdr.Get(aims.DisclosureHeader), "and marked as generated content")
 }

@@ -113,7 +113,11 @@ func (s *service) writeReply(w http.ResponseWriter, r *http.Request, v any, gene
 	_, _ = w.Write(body)
 }
 
-// response delivers a held response once a reviewer approved it.
+// response delivers a held response once a reviewer approved it. Only an
+// applied outcome whose output is still the proposal to deliver
+// (genai.HeldOutput) delivers the held text: a reviewer's override to the
+// reject output ("withhold"), or to any other output, is applied too, and
+// withholds it.
 func (s *service) response(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h, ok := s.convs.heldResponse(id)
@@ -129,16 +133,23 @@ func (s *service) response(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply := chatResponse{ResponseID: id, TicketID: h.ticketID, Status: string(out.Action)}
+	deliver := out.Applied && out.Decision.Output == genai.HeldOutput
 	switch {
 	case out.Pending():
 		reply.Reply = genai.HoldingText
-	case out.Applied:
+	case deliver:
 		reply.Reply = h.text
 	default:
-		reply.Reply = "A member of staff reviewed this answer and withheld it; they will contact you."
+		reply.Reply = withheldText
 	}
-	s.writeReply(w, r, reply, out.Applied)
+	// Only delivered text is generated content; the holding and withheld
+	// texts are the service's own.
+	s.writeReply(w, r, reply, deliver)
 }
+
+// withheldText is the reply for a held response a reviewer did not let
+// through (rejected, overridden to another output, or expired).
+const withheldText = "A member of staff reviewed this answer and withheld it; they will contact you."
 
 type feedbackRequest struct {
 	ConversationID string `json:"conversation_id"`
