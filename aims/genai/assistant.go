@@ -74,6 +74,9 @@ var (
 	ErrEmptyMessage   = errors.New("genai: turn has an empty message")
 	ErrInvalidUTF8    = errors.New("genai: message is not valid UTF-8")
 	ErrPromptTooLarge = errors.New("genai: message is too large")
+	// ErrTurnNumber: Turn.Number is negative, or not above the number
+	// of the person's messages in Turn.History.
+	ErrTurnNumber = errors.New("genai: turn number is inconsistent")
 )
 
 // Assistant runs conversation turns of one AI system under governance:
@@ -154,11 +157,22 @@ func (a *Assistant) SystemPromptDigest() string { return a.promptDigest }
 type Turn struct {
 	// ConversationID identifies the conversation. Required.
 	ConversationID string
+	// Number is the turn's number in the conversation, 1 for the first,
+	// as the service counts its turns (blocked ones too). It is recorded
+	// as Interaction.Turn, and turn 1 carries the notice. Give it: a
+	// service that trims History or leaves blocked turns out of it cannot
+	// have it counted from History. Zero means not given; the Assistant
+	// then counts the person's messages in History and adds one (and
+	// gives the notice when History is empty), which stops counting once
+	// History is trimmed. A negative number, or one not above the
+	// person's messages in History, is refused with ErrTurnNumber.
+	Number int
 	// Message is the person's message: valid UTF-8, not empty, at most
 	// the WithMaxPromptBytes bound.
 	Message string
 	// History is the conversation before this message, oldest first.
-	// Empty means this is the first turn, which carries the notice.
+	// Without Number, empty means this is the first turn, which carries
+	// the notice.
 	History []Message
 	// Sources are documents the response should rest on (retrieved
 	// passages), for groundedness checks.
@@ -174,7 +188,8 @@ type TurnResult struct {
 	Text string
 	// Outcome is delivered, redacted, blocked, held or failed.
 	Outcome Outcome
-	// Notice is the interaction notice on a conversation's first turn,
+	// Notice is the interaction notice on a conversation's first turn
+	// (Turn.Number 1, or an empty History when Number is not given),
 	// empty afterwards. Show it to the person as it is.
 	Notice string
 	// Model is the model that answered.
@@ -210,15 +225,29 @@ func (a *Assistant) checkTurn(t *Turn) error {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrPromptTooLarge, len(t.Message), a.cfg.maxPrompt)
 	case strings.TrimSpace(t.Message) == "":
 		return ErrEmptyMessage
+	case t.Number < 0:
+		return fmt.Errorf("%w: %d is negative", ErrTurnNumber, t.Number)
+	case t.Number > 0 && t.Number <= countTurns(t.History):
+		return fmt.Errorf("%w: turn %d, but the history holds %d of the person's messages", ErrTurnNumber, t.Number, countTurns(t.History))
 	}
 	return nil
 }
 
+// number is the turn's number: Turn.Number when given, otherwise counted
+// from the history.
+func (t *Turn) number() int {
+	if t.Number > 0 {
+		return t.Number
+	}
+	return countTurns(t.History) + 1
+}
+
 // Turn runs one turn: input checks, the model call, output checks, the
 // action of any failed check, and the interaction record. Refused input
-// (ErrNoConversation, ErrInvalidUTF8, ErrPromptTooLarge, ErrEmptyMessage)
-// returns before anything runs or is recorded. A failed model call is
-// recorded (outcome failed) and returned as an error with the result. If
+// (ErrNoConversation, ErrInvalidUTF8, ErrPromptTooLarge, ErrEmptyMessage,
+// ErrTurnNumber) returns before anything runs or is recorded. A failed
+// model call is recorded (outcome failed) and returned as an error with
+// the result. If
 // the record cannot be written, Turn returns the error: do not deliver a
 // response without its record.
 func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
@@ -234,13 +263,13 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 		return TurnResult{}, err
 	}
 	in := &Interaction{
-		Turn: countTurns(t.History) + 1, Operation: OperationChat, Provider: a.client.Provider(),
+		Turn: t.number(), Operation: OperationChat, Provider: a.client.Provider(),
 		RequestModel: a.model, SystemPromptDigest: a.promptDigest, Prompt: a.capture(t.Message),
 	}
 	rec.Interaction = in
 	in.ResponseID = rec.ID
 	res := TurnResult{ResponseID: rec.ID, Model: a.model}
-	if len(t.History) == 0 {
+	if t.Number == 1 || (t.Number == 0 && len(t.History) == 0) {
 		res.Notice, in.NoticeShown = a.cfg.notice, true
 	}
 

@@ -388,3 +388,41 @@ func TestFeedbackAndEvaluationRefuseBadIDs(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoConversation)
 	assert.Empty(t, r.records(t))
 }
+
+// The service numbers the turns (Turn.Number): the record carries its
+// number however short the history it passes, and turn 1 carries the
+// notice. Without a number the Assistant counts the person's messages in
+// History. A negative number, or one the history contradicts, is refused
+// before anything is recorded.
+func TestTurnNumberIsTheServicesWhenGiven(t *testing.T) {
+	r := newRig(t)
+	a := newAssistant(t, r, replyWith("Our branches open at nine."))
+	ctx := context.Background()
+	short := []Message{{Role: RoleUser, Content: "hi"}, {Role: RoleAssistant, Content: "hello"}}
+
+	first, err := a.Turn(ctx, Turn{ConversationID: "c1", Number: 1, Message: "When do you open?"})
+	require.NoError(t, err)
+	assert.NotEmpty(t, first.Notice, "turn 1 carries the notice")
+	later, err := a.Turn(ctx, Turn{ConversationID: "c1", Number: 42, Message: "And on Sundays?", History: short})
+	require.NoError(t, err)
+	assert.Empty(t, later.Notice)
+	assert.Equal(t, 42, later.Record.Interaction.Turn, "the service's number, not one counted from a trimmed history")
+	afterBlocked, err := a.Turn(ctx, Turn{ConversationID: "c2", Number: 2, Message: "Hello again"})
+	require.NoError(t, err)
+	assert.Empty(t, afterBlocked.Notice, "turn 2 has no notice although the history (first turn blocked) is empty")
+	assert.Equal(t, 2, afterBlocked.Record.Interaction.Turn)
+	counted, err := a.Turn(ctx, Turn{ConversationID: "c3", Message: "And on Sundays?", History: short})
+	require.NoError(t, err)
+	assert.Equal(t, 2, counted.Record.Interaction.Turn, "without a number, counted from the history")
+	assert.Empty(t, counted.Notice)
+
+	for _, bad := range []Turn{
+		{ConversationID: "c4", Number: -1, Message: "hi"},
+		{ConversationID: "c4", Number: 1, Message: "hi", History: short},
+	} {
+		_, err := a.Turn(ctx, bad)
+		assert.ErrorIs(t, err, ErrTurnNumber, "number %d with %d history messages", bad.Number, len(bad.History))
+	}
+	recs := r.records(t)
+	assert.Len(t, recs, 4, "refused turns are not recorded")
+}

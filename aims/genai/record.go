@@ -89,7 +89,9 @@ const (
 // and lengths of the prompt and response, and their redacted text only
 // under CaptureRedacted.
 type Interaction struct {
-	// Turn is the turn's number in the conversation, 1 for the first.
+	// Turn is the turn's number in the conversation, 1 for the first: the
+	// service's Turn.Number, or, when it gave none, one more than the
+	// person's messages in the history it passed.
 	Turn int `json:"turn"`
 	// ResponseID identifies the response towards the person; feedback and
 	// evaluations refer to it.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -303,4 +305,40 @@ func TestHeldResponseOverriddenToWithholdIsNotDelivered(t *testing.T) {
 	got, hdr = fetch(approved.ResponseID)
 	assert.Contains(t, got.Reply, "0.5% interest", "an approved answer is delivered")
 	assert.NotEmpty(t, hdr.Get(aims.DisclosureHeader), "and marked as generated content")
+}
+
+// The interaction record's turn number is evidence of where in the
+// conversation a turn was. The service trims the history it keeps after
+// maxHistory/2 turns, so it numbers the turns itself (genai.Turn.Number):
+// the recorded numbers go on counting, 1, 2, 3, … past the bound.
+func TestInteractionRecordsCountTurnsPastTheHistoryBound(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.routes())
+	const turns = maxHistory/2 + 3
+	for range turns {
+		postChat(t, srv, "long", "What are your opening hours?")
+	}
+	srv.Close()
+	require.NoError(t, s.Close(ctx))
+	require.Len(t, s.convs.history("long"), maxHistory, "the history was trimmed")
+
+	var got []int
+	require.NoError(t, ledger.Scan(s.ledgerDir, func(sr ledger.ScannedRecord) error {
+		rec, err := genai.ParseRecord(sr.Record)
+		if errors.Is(err, genai.ErrNotGenAIRecord) {
+			return nil
+		}
+		require.NoError(t, err)
+		if rec.Interaction != nil {
+			got = append(got, rec.Interaction.Turn)
+		}
+		return nil
+	}))
+	want := make([]int, turns)
+	for i := range want {
+		want[i] = i + 1
+	}
+	assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
 }

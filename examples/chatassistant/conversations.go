@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/aimskit/aimskit/aims/genai"
@@ -30,6 +31,10 @@ const (
 
 // conversation is what the service remembers of one conversation.
 type conversation struct {
+	// turns is the number of the last turn given out (nextTurn): the
+	// turn number of the interaction records, which the history cannot
+	// give once it is trimmed.
+	turns   int
 	history []genai.Message
 	// responses are the responses given in it, in order, with the
 	// incident a report about each opened ("" for none).
@@ -62,11 +67,9 @@ func (c *conversations) history(id string) []genai.Message {
 	return nil
 }
 
-// add records a turn: the person's message, the reply and its response ID,
-// and the held response when there is one.
-func (c *conversations) add(id string, msgs []genai.Message, responseID string, held *heldResponse) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// conversation returns the conversation id, starting it (and forgetting
+// the oldest beyond maxConversations) if it is not kept. c.mu is held.
+func (c *conversations) conversation(id string) *conversation {
 	cv := c.byID[id]
 	if cv == nil {
 		if len(c.order) >= maxConversations {
@@ -77,6 +80,46 @@ func (c *conversations) add(id string, msgs []genai.Message, responseID string, 
 		c.byID[id] = cv
 		c.order = append(c.order, id)
 	}
+	return cv
+}
+
+// nextTurn gives out the number of a conversation's next turn, 1 for the
+// first. A conversation forgotten beyond maxConversations starts at 1
+// again (its person sees the notice again too).
+func (c *conversations) nextTurn(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cv := c.conversation(id)
+	cv.turns++
+	return cv.turns
+}
+
+// releaseTurn gives back the number of a turn the assistant refused before
+// recording anything (bad input), so that the recorded numbers have no
+// gap; unless a later turn already took a later number. A conversation
+// started only for the refused turn is forgotten again.
+func (c *conversations) releaseTurn(id string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cv := c.byID[id]
+	if cv == nil || cv.turns != n {
+		return
+	}
+	cv.turns--
+	if cv.turns == 0 && len(cv.history) == 0 && len(cv.responses) == 0 {
+		delete(c.byID, id)
+		if i := slices.Index(c.order, id); i >= 0 {
+			c.order = slices.Delete(c.order, i, i+1)
+		}
+	}
+}
+
+// add records a turn: the person's message, the reply and its response ID,
+// and the held response when there is one.
+func (c *conversations) add(id string, msgs []genai.Message, responseID string, held *heldResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cv := c.conversation(id)
 	cv.history = append(cv.history, msgs...)
 	if n := len(cv.history); n > maxHistory {
 		cv.history = append([]genai.Message(nil), cv.history[n-maxHistory:]...)

@@ -154,3 +154,26 @@ func TestMadeUpHostHeadersDoNotCreateMetricSeries(t *testing.T) {
 		assert.LessOrEqual(t, n, 2, "%s has %d series", m, n)
 	}
 }
+
+// Turn numbers are given out per conversation, 1 for the first; a number
+// given back (the assistant refused the turn before recording it) is
+// reused unless a later turn took a later one, and a conversation started
+// only for a refused turn is not kept.
+func TestTurnNumbersArePerConversation(t *testing.T) {
+	c := newConversations()
+	assert.Equal(t, 1, c.nextTurn("a"))
+	assert.Equal(t, 2, c.nextTurn("a"))
+	assert.Equal(t, 1, c.nextTurn("b"))
+	c.releaseTurn("a", 2)
+	assert.Equal(t, 2, c.nextTurn("a"), "a released number is given out again")
+	assert.Equal(t, 3, c.nextTurn("a"))
+	assert.Equal(t, 4, c.nextTurn("a"))
+	c.releaseTurn("a", 3)
+	assert.Equal(t, 5, c.nextTurn("a"), "a number released after a later one was taken leaves a gap, never a duplicate")
+
+	c.releaseTurn("junk", c.nextTurn("junk"))
+	assert.NotContains(t, c.byID, "junk", "a conversation started only for a refused turn is not kept")
+	assert.NotContains(t, c.order, "junk")
+	c.releaseTurn("b", 1)
+	assert.NotContains(t, c.byID, "b")
+}

@@ -63,9 +63,16 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `send {"conversation_id": "...", "message": "..."}`, http.StatusBadRequest)
 		return
 	}
+	// The service numbers the turns: the history it keeps is trimmed, so
+	// the assistant cannot count them from it.
+	number := s.convs.nextTurn(req.ConversationID)
 	history := s.convs.history(req.ConversationID)
-	res, err := s.asst.Turn(r.Context(), genai.Turn{ConversationID: req.ConversationID, Message: req.Message,
+	res, err := s.asst.Turn(r.Context(), genai.Turn{ConversationID: req.ConversationID, Number: number, Message: req.Message,
 		History: history, Sources: sources(req.Message)})
+	if res.ResponseID == "" {
+		// Refused before anything was recorded: the number is not used.
+		s.convs.releaseTurn(req.ConversationID, number)
+	}
 	switch {
 	case errors.Is(err, genai.ErrPromptTooLarge):
 		aims.MarkAIOutput(r.Context(), false)
