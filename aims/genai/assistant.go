@@ -170,7 +170,12 @@ type Turn struct {
 	// Message is the person's message: valid UTF-8, not empty, at most
 	// the WithMaxPromptBytes bound.
 	Message string
-	// History is the conversation before this message, oldest first.
+	// History is the conversation before this message, oldest first, as
+	// the model may see it: it goes to the model as it is. The Assistant
+	// checks only Message, so History must hold what earlier turns let
+	// through, never the person's raw messages: append each earlier
+	// turn's TurnResult.Messages (its Prompt, the message after input
+	// redaction, and the reply; nothing for a turn blocked at input).
 	// Without Number, empty means this is the first turn, which carries
 	// the notice.
 	History []Message
@@ -186,6 +191,13 @@ type TurnResult struct {
 	// Text is what the person gets: the response (redacted if a
 	// guardrail said so), a refusal, or the holding text.
 	Text string
+	// Prompt is the person's message as the model saw it: Turn.Message
+	// after any input redaction. It is empty when the input stage blocked
+	// the turn, so the model never saw the message. Keep this (or
+	// Messages), never Turn.Message, in the History of later turns:
+	// otherwise redacted or blocked input reaches the model on the next
+	// turn. It is never recorded.
+	Prompt string
 	// Outcome is delivered, redacted, blocked, held or failed.
 	Outcome Outcome
 	// Notice is the interaction notice on a conversation's first turn
@@ -200,6 +212,19 @@ type TurnResult struct {
 	Held string
 	// Record is the interaction record written.
 	Record Record
+}
+
+// Messages returns what of this turn a service appends to the
+// conversation's History for later turns: the person's message as the
+// model saw it (Prompt) and the text the person got (Text). A turn
+// blocked at input returns none: the model never saw its message, and a
+// refusal on its own tells the model nothing. The result of a refused
+// turn (an error and no ResponseID) returns none too.
+func (r TurnResult) Messages() []Message {
+	if r.Prompt == "" {
+		return nil
+	}
+	return []Message{{Role: RoleUser, Content: r.Prompt}, {Role: RoleAssistant, Content: r.Text}}
 }
 
 // MaxIDBytes bounds the conversation and response IDs a client supplies:
@@ -283,6 +308,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 		if action == ActionRedact {
 			in.Outcome = OutcomeRedacted
 		}
+		res.Prompt = message
 		modelErr = a.generate(ctx, &t, message, in, &res)
 	}
 	span.SetAttributes(semconv.AimsGenAIOutcome.String(string(in.Outcome)))

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -341,4 +342,59 @@ func TestInteractionRecordsCountTurnsPastTheHistoryBound(t *testing.T) {
 		want[i] = i + 1
 	}
 	assert.Equal(t, fmt.Sprint(want), fmt.Sprint(got))
+}
+
+// recordingModel remembers every request it gets.
+type recordingModel struct {
+	mu   sync.Mutex
+	reqs []genai.Request
+}
+
+func (m *recordingModel) Generate(ctx context.Context, req genai.Request) (genai.Response, error) {
+	m.mu.Lock()
+	m.reqs = append(m.reqs, req)
+	m.mu.Unlock()
+	return tinyModel{}.Generate(ctx, req)
+}
+
+// Input guardrails redact personal data and block prompt injections
+// before the model sees them, and the conversation history must not undo
+// that on later turns: the service keeps each turn as the model saw it
+// (genai.TurnResult.Messages), so neither the redacted e-mail address,
+// card number and phone number nor the blocked injection ever reach the
+// model.
+func TestBlockedAndRedactedInputDoNotReachTheModelThroughHistory(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	// The service's assistant with the same input guardrails, on a model
+	// that records what it is sent.
+	m := &recordingModel{}
+	client, err := genai.NewClient(m, providerName)
+	require.NoError(t, err)
+	s.asst, err = genai.New(s.reg.System, client, modelName, systemPrompt,
+		genai.WithGuardrail(genai.PromptInjection(), genai.StageInput, genai.ActionBlock),
+		genai.WithGuardrail(genai.PersonalData(), genai.StageInput, genai.ActionRedact))
+	require.NoError(t, err)
+	srv := httptest.NewServer(s.routes())
+	defer srv.Close()
+
+	assert.Equal(t, "redacted", postChat(t, srv, "c", script[2]).Status) // card, e-mail, phone
+	assert.Equal(t, "blocked", postChat(t, srv, "c", script[3]).Status)  // prompt injection
+	postChat(t, srv, "c", "What are your opening hours?")
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var seen strings.Builder
+	for _, req := range m.reqs {
+		for _, msg := range req.Messages {
+			seen.WriteString(msg.Content + "\n")
+		}
+	}
+	assert.NotContains(t, seen.String(), "jo.customer@example.com", "redacted personal data reached the model")
+	assert.NotContains(t, seen.String(), "4111 1111 1111 1111", "redacted card number reached the model")
+	assert.NotContains(t, seen.String(), "Ignore previous instructions", "a blocked injection reached the model")
+	assert.NotContains(t, seen.String(), "+49 30 1234567", "a redacted phone number reached the model")
+	assert.Contains(t, seen.String(), "[CARD]", "the redacted message is in the history")
 }

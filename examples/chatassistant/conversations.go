@@ -114,8 +114,9 @@ func (c *conversations) releaseTurn(id string, n int) {
 	}
 }
 
-// add records a turn: the person's message, the reply and its response ID,
-// and the held response when there is one.
+// add records a turn: its messages as the model saw them (none for a turn
+// blocked at input), its response ID, and the held response when there is
+// one.
 func (c *conversations) add(id string, msgs []genai.Message, responseID string, held *heldResponse) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -91,8 +91,11 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 	if res.Outcome == genai.OutcomeHeld {
 		held = &heldResponse{conversationID: req.ConversationID, ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
 	}
-	s.convs.add(req.ConversationID, []genai.Message{{Role: genai.RoleUser, Content: req.Message}, {Role: genai.RoleAssistant, Content: res.Text}},
-		res.ResponseID, held)
+	// The history keeps the turn as the model saw it (res.Messages): the
+	// message after input redaction, and nothing of a turn blocked at
+	// input. Keeping req.Message would hand the model, on the next turn,
+	// the personal data and the injections the input guardrails stopped.
+	s.convs.add(req.ConversationID, res.Messages(), res.ResponseID, held)
 	if res.Notice != "" {
 		s.interaction.Record(r.Context(), noticeChannel)
 	}
