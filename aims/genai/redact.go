@@ -2,9 +2,12 @@ package genai
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Redactions counts what Redact replaced, by kind.
@@ -32,15 +35,17 @@ const (
 
 // The patterns find candidates; IBANs and card numbers are then confirmed
 // by their check digits, so that order numbers and amounts stay readable.
-// They are compiled once and only read afterwards.
+// They run on the NFKC form of the text (see Redact). They are compiled
+// once and only read afterwards.
 var (
 	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 	// ibanRE: two letters, two check digits, then 11–30 alphanumerics,
 	// optionally in groups separated by single spaces (ISO 13616 print form).
 	ibanRE = regexp.MustCompile(`(?i)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b`)
-	// digitRunRE: runs of digits with single space or dash separators, the
+	// digitRunRE: runs of digits with single separators between them (a
+	// space of any kind, Unicode Zs, or a dash, Unicode Pd), the
 	// candidates for card numbers.
-	digitRunRE = regexp.MustCompile(`[0-9]+(?:[ \-][0-9]+)*`)
+	digitRunRE = regexp.MustCompile(`[0-9]+(?:[\p{Zs}\p{Pd}][0-9]+)*`)
 	// phoneRE: an international number (+ or 00, then a non-zero digit)
 	// or a national one starting with 0 or an area code in parentheses,
 	// with spaces, dots, dashes or parentheses between digits.
@@ -53,6 +58,15 @@ var (
 // placeholders, and counts of what it replaced. Invalid UTF-8 is replaced
 // by U+FFFD first, so the result is always valid UTF-8.
 //
+// It looks for them in the NFKC form of s, so full-width digits and
+// letters, and no-break, thin and ideographic spaces, hide nothing (card
+// numbers also take any Unicode space or dash between digit groups). It
+// replaces the matching span of s itself: the rest of s is returned as it
+// was, not normalised. A match that begins or ends inside a character
+// whose NFKC form is several characters takes in the whole character, so
+// no part of what was found stays. Digits of other scripts (Arabic-Indic,
+// Devanagari …) are not read as digits.
+//
 // It is deliberately conservative about numbers: a digit run that fails
 // the IBAN or Luhn check is left alone unless it looks like a phone
 // number. It is a deterministic first line; it does not find names or
@@ -62,8 +76,11 @@ func Redact(s string) (string, Redactions) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = emailRE.ReplaceAllStringFunc(s, func(string) string { r.Email++; return RedactedEmail })
-	s = ibanRE.ReplaceAllStringFunc(s, func(m string) string {
+	s = replaceNormalized(s, emailRE, func(m string) []span {
+		r.Email++
+		return []span{{0, len(m), RedactedEmail}}
+	})
+	s = replaceNormalized(s, ibanRE, func(m string) []span {
 		// The pattern is greedy and may take in the words after an IBAN
 		// ("DE89 … 00 please"): the longest prefix that checks is the IBAN.
 		for end := len(m); end >= 15; end-- {
@@ -72,24 +89,108 @@ func Redact(s string) (string, Redactions) {
 			}
 			if validIBAN(m[:end]) {
 				r.IBAN++
-				return RedactedIBAN + m[end:]
+				return []span{{0, end, RedactedIBAN}}
 			}
 		}
-		return m
+		return nil
 	})
-	s = digitRunRE.ReplaceAllStringFunc(s, func(m string) string {
-		out, n := redactCards(m)
-		r.Card += n
-		return out
+	s = replaceNormalized(s, digitRunRE, func(m string) []span {
+		cards := cardSpans(m)
+		r.Card += len(cards)
+		return cards
 	})
-	s = phoneRE.ReplaceAllStringFunc(s, func(m string) string {
+	s = replaceNormalized(s, phoneRE, func(m string) []span {
 		if d := countDigits(m); d < 8 || d > 15 {
-			return m
+			return nil
 		}
 		r.Phone++
-		return RedactedPhone
+		return []span{{0, len(m), RedactedPhone}}
 	})
 	return s, r
+}
+
+// span is a replacement: the bytes [start, end) of a match are to be
+// replaced by with.
+type span struct {
+	start, end int
+	with       string
+}
+
+// replaceNormalized finds the matches of re in the NFKC form of s, asks
+// replace which spans of each match to replace (none to leave it), and
+// replaces the corresponding spans of s itself.
+func replaceNormalized(s string, re *regexp.Regexp, replace func(match string) []span) string {
+	n := normalize(s)
+	var b strings.Builder
+	last, replaced := 0, false
+	for _, m := range re.FindAllStringIndex(n.text, -1) {
+		for _, sp := range replace(n.text[m[0]:m[1]]) {
+			start, end := n.original(m[0]+sp.start, m[0]+sp.end)
+			start = max(start, last) // two spans in one character: replace it once
+			if end <= start {
+				continue
+			}
+			if !replaced {
+				b.Grow(len(s))
+				replaced = true
+			}
+			b.WriteString(s[last:start])
+			b.WriteString(sp.with)
+			last = end
+		}
+	}
+	if !replaced {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// normalized is the NFKC form of a text with the way back to the text:
+// normalisation segment i of the text, text[orig[i]:orig[i+1]], became
+// form[norm[i]:norm[i+1]]. A segment is an ASCII byte, or a character with
+// the combining characters that follow it.
+type normalized struct {
+	text       string
+	norm, orig []int // nil when the text is already in NFKC
+}
+
+func normalize(s string) normalized {
+	if norm.NFKC.IsNormalString(s) {
+		return normalized{text: s}
+	}
+	var it norm.Iter
+	it.InitString(norm.NFKC, s)
+	var b strings.Builder
+	b.Grow(len(s))
+	n := normalized{norm: []int{0}, orig: []int{0}}
+	for !it.Done() {
+		b.Write(it.Next())
+		n.norm = append(n.norm, b.Len())
+		n.orig = append(n.orig, it.Pos())
+	}
+	n.text = b.String()
+	return n
+}
+
+// original maps the bytes [start, end) of the NFKC form back to the
+// original text, widened to whole segments: a match that covers part of a
+// segment's normal form takes the whole segment.
+func (n normalized) original(start, end int) (int, int) {
+	if n.norm == nil || end <= start {
+		return start, end
+	}
+	// The segment holding start: the last boundary at or before it.
+	i := sort.SearchInts(n.norm, start+1) - 1
+	// The segment holding the last byte, and the first boundary of the
+	// original past its start (a character whose normal form is several
+	// segments shows as boundaries that do not move in the original).
+	k := sort.SearchInts(n.norm, end) - 1
+	j := k + 1
+	for j < len(n.orig)-1 && n.orig[j] <= n.orig[k] {
+		j++
+	}
+	return n.orig[i], n.orig[j]
 }
 
 // validIBAN checks the length and the ISO 7064 mod-97-10 check digits of
@@ -120,12 +221,11 @@ func validIBAN(m string) bool {
 	return rem == 1
 }
 
-// redactCards replaces, in one run of digit groups, every span of whole
+// cardSpans returns, in one run of digit groups, every span of whole
 // groups that holds 13–19 digits and passes the Luhn check, preferring
-// the longest span at each start; it returns the result and how many it
-// replaced. Working on whole groups finds a card number written next to
-// other numbers ("4111 1111 1111 1111 12/27").
-func redactCards(run string) (string, int) {
+// the longest span at each start. Working on whole groups finds a card
+// number written next to other numbers ("4111 1111 1111 1111 12/27").
+func cardSpans(run string) []span {
 	type group struct{ start, end, digits int }
 	var groups []group
 	for i := 0; i < len(run); {
@@ -134,10 +234,10 @@ func redactCards(run string) (string, int) {
 			j++
 		}
 		groups = append(groups, group{i, j, j - i})
-		i = j + 1 // skip the separator
+		_, w := utf8.DecodeRuneInString(run[j:]) // skip the separator
+		i = j + w
 	}
-	var b strings.Builder
-	n, last := 0, 0
+	var spans []span
 	for i := 0; i < len(groups); i++ {
 		total, found := 0, -1
 		for k := i; k < len(groups); k++ {
@@ -152,17 +252,10 @@ func redactCards(run string) (string, int) {
 		if found < 0 {
 			continue
 		}
-		b.WriteString(run[last:groups[i].start])
-		b.WriteString(RedactedCard)
-		last = groups[found].end
-		n++
+		spans = append(spans, span{groups[i].start, groups[found].end, RedactedCard})
 		i = found
 	}
-	if n == 0 {
-		return run, 0
-	}
-	b.WriteString(run[last:])
-	return b.String(), n
+	return spans
 }
 
 // luhn reports whether the digits of s (separators ignored) pass the Luhn

@@ -71,7 +71,8 @@ func TestValidIBANChecksDigits(t *testing.T) {
 }
 
 func FuzzRedact(f *testing.F) {
-	for _, s := range []string{"jo@x.de", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "+49 30 1234567", "\xff\xfe", "(0", "00 1 1 1 1 1 1 1"} {
+	for _, s := range []string{"jo@x.de", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "+49 30 1234567", "\xff\xfe", "(0", "00 1 1 1 1 1 1 1",
+		"４１１１\u00a0１１１１ １１１１ １１１１", "\u2100jo@x.\u33c7", "e\u0301 4111\u16801111\u20131111 1111\u0301"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -91,4 +92,45 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("Redact(%q) counted %d but wrote fewer placeholders: %q", s, n.Total(), got)
 		}
 	})
+}
+
+// A card number typed with non-breaking spaces (as pasted from a web page
+// or PDF), other Unicode spaces or dashes, or in full-width digits is
+// personal data all the same; so are an e-mail address, IBAN or phone
+// number in full-width forms. Redact finds them in the NFKC form and
+// replaces the matching span of the original text: the rest of the text
+// comes back as it was, not normalised, and no digit of what was found
+// stays, also when a match begins or ends inside a character whose NFKC
+// form is several characters.
+func TestRedactFindsCardNumbersWithUnicodeSeparatorsOrDigits(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		n              Redactions
+	}{
+		{"no-break spaces", "my card is 4111\u00a01111\u00a01111\u00a01111", "my card is [CARD]", Redactions{Card: 1}},
+		{"full-width digits", "my card is ４１１１ １１１１ １１１１ １１１１", "my card is [CARD]", Redactions{Card: 1}},
+		{"full-width, ideographic spaces, text around kept",
+			"カード：４１１１\u3000１１１１\u3000１１１１\u3000１１１１です", "カード：[CARD]です", Redactions{Card: 1}},
+		{"narrow no-break space and en dash, the rest not normalised",
+			"x² ＋ ﬁle 4111\u202f1111\u20131111\u20131111 ok", "x² ＋ ﬁle [CARD] ok", Redactions{Card: 1}},
+		{"Ogham space mark (Zs, no NFKC form)", "4111\u16801111\u16801111\u16801111", "[CARD]", Redactions{Card: 1}},
+		{"full-width e-mail", "ｍｙ ｅｍａｉｌ ｉｓ ｊｏ＠ｘ．ｄｅ ok", "ｍｙ ｅｍａｉｌ ｉｓ [EMAIL] ok", Redactions{Email: 1}},
+		{"full-width IBAN", "IBAN ＤＥ８９\u00a03704 0044 0532 0130 00 please", "IBAN [IBAN] please", Redactions{IBAN: 1}},
+		{"full-width phone", "call ＋４９ ３０ １２３４５６７", "call [PHONE]", Redactions{Phone: 1}},
+		// U+2100 ACCOUNT OF is "a/c" in NFKC: the match "cjo@x.de"
+		// begins inside it, and takes it whole.
+		{"match begins inside a character", "\u2100jo@x.de", "[EMAIL]", Redactions{Email: 1}},
+		// U+33C7 SQUARE CO is "Co." in NFKC: the match ends inside it.
+		{"match ends inside a character", "mail jo@x.\u33c7 now", "mail [EMAIL] now", Redactions{Email: 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, n := Redact(c.in)
+			assert.Equal(t, c.want, got)
+			assert.Equal(t, c.n, n)
+			again, more := Redact(got)
+			assert.Equal(t, got, again, "what Redact returns has nothing left to redact")
+			assert.Zero(t, more.Total())
+		})
+	}
 }
