@@ -519,3 +519,46 @@ func TestPhraseGuardrailsSurviveQuotesAndInvisibleCharacters(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, f.Passed, "a term with an apostrophe inside is still found")
 }
+
+// A feedback's Category is client input (the chat example passes the
+// request's "category" member through) and goes into the ledger record
+// and the telemetry as it is. A rating with free text in it is refused
+// with ErrCategory, like a report's, and the error does not repeat the
+// text: a person's e-mail address must not reach the records although
+// comments are kept as digests only. A rating may carry a known category,
+// or none. Records written before the check, with free text in a
+// rating's category, still read back.
+func TestRatingCategoryIsValidatedOrDropped(t *testing.T) {
+	r := newRig(t)
+	a := newAssistant(t, r, replyWith("x"))
+	ctx := context.Background()
+	const free = "call me on jo@x.de"
+	for _, f := range []FeedbackInput{
+		{ConversationID: "c1", ResponseID: "r1", Kind: FeedbackRating, Rating: 1, Category: free},
+		{ConversationID: "c1", ResponseID: "r1", Kind: FeedbackReport, Category: free},
+		{ConversationID: "c1", ResponseID: "r1", Kind: FeedbackReport},
+	} {
+		_, err := a.Feedback(ctx, f)
+		require.ErrorIs(t, err, ErrCategory, "%s with category %q", f.Kind, f.Category)
+		assert.NotContains(t, err.Error(), "jo@x.de", "the error repeats the client's text")
+	}
+	_, err := a.Feedback(ctx, FeedbackInput{ConversationID: "c1", ResponseID: "r1", Kind: FeedbackRating, Rating: -1, Category: CategoryFalse})
+	require.NoError(t, err, "a rating may carry a known category")
+	_, err = a.Feedback(ctx, FeedbackInput{ConversationID: "c1", ResponseID: "r1", Kind: FeedbackRating, Rating: 1})
+	require.NoError(t, err, "or none")
+
+	recs := r.records(t)
+	require.Len(t, recs, 2, "refused feedback is not recorded")
+	assert.Equal(t, CategoryFalse, recs[0].Feedback.Category)
+	assert.Empty(t, recs[1].Feedback.Category)
+	for _, ev := range r.logs.Records() {
+		assert.NotContains(t, ev.Body().AsString(), "jo@x.de", "free text from a rating is in the telemetry")
+	}
+
+	old := `{"schema_version":"aims.genai/v1","type":"feedback","id":"01a25232-edcf-7574-90ae-63b529051fd8",` +
+		`"time":"2026-12-07T20:29:59Z","system_id":"chat","conversation_id":"c1","controls":["A.3.3"],` +
+		`"feedback":{"kind":"rating","response_id":"r1","rating":1,"category":"anything at all"}}`
+	rec, err := ParseRecord([]byte(old))
+	require.NoError(t, err, "a record written before the check still reads")
+	assert.Equal(t, "anything at all", rec.Feedback.Category)
+}

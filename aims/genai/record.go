@@ -162,7 +162,9 @@ type Feedback struct {
 	ResponseID string `json:"response_id"`
 	// Rating is +1 (helpful) or -1 (not helpful) for a rating.
 	Rating int `json:"rating,omitempty"`
-	// Category classifies a report: harmful, false, privacy, other.
+	// Category classifies a report: harmful, false, privacy, other. A
+	// rating may carry one too. Records written before the category of
+	// ratings was checked may hold other text here.
 	Category string `json:"category,omitempty"`
 	// Comment is what the content policy kept of the person's words.
 	Comment *Content `json:"comment,omitempty"`

@@ -97,7 +97,11 @@ type FeedbackInput struct {
 	Kind FeedbackKind
 	// Rating is +1 or -1 for a rating.
 	Rating int
-	// Category is, for a report, harmful, false, privacy or other.
+	// Category is, for a report, harmful, false, privacy or other
+	// (required); a rating may carry one of them too (why a response was
+	// not helpful, say) or none. It goes into the record and telemetry
+	// as it is, so anything else is refused with ErrCategory: free text
+	// belongs in Comment, which the content policy governs.
 	Category string
 	// Comment is the person's words; the content policy decides what of
 	// it is kept (a digest and length by default).
@@ -106,6 +110,10 @@ type FeedbackInput struct {
 	// pseudonym, not a name); default "end user".
 	Reporter string
 }
+
+// ErrCategory: a feedback's Category is not one of the categories below
+// (or, for a rating, empty).
+var ErrCategory = errors.New("genai: feedback category is not a known category")
 
 // Report categories. Reports of harmful or false output open incidents
 // when the Assistant has an incident book.
@@ -129,7 +137,10 @@ func (a *Assistant) Feedback(ctx context.Context, f FeedbackInput) (Record, erro
 	case f.Kind == FeedbackRating && f.Rating != 1 && f.Rating != -1:
 		return Record{}, fmt.Errorf("genai: rating %d is neither +1 nor -1", f.Rating)
 	case f.Kind == FeedbackReport && !validCategory(f.Category):
-		return Record{}, fmt.Errorf("genai: report category %q is not harmful, false, privacy or other", f.Category)
+		// The category is client input: not echoed, it may be anything.
+		return Record{}, fmt.Errorf("%w: a report's category must be harmful, false, privacy or other", ErrCategory)
+	case f.Kind == FeedbackRating && f.Category != "" && !validCategory(f.Category):
+		return Record{}, fmt.Errorf("%w: a rating's category must be empty, harmful, false, privacy or other", ErrCategory)
 	case f.Kind != FeedbackRating && f.Kind != FeedbackReport:
 		return Record{}, fmt.Errorf("genai: feedback kind %q is neither rating nor report", f.Kind)
 	case len(f.Comment) > a.cfg.maxPrompt:
