@@ -23,9 +23,25 @@ import (
 // implementation (the gate then records the decision, and reviewers use
 // its tickets, console and four-eyes rules); aims/genai does not import
 // oversight, so that the dependency points from oversight to aims only.
+// The decision names the response and conversation in its attributes
+// (HoldAttrResponseID, HoldAttrConversationID), and Hold gets the turn's
+// context. A Holder may refuse a hold (a bound on a client's pending
+// holds, say) by returning an error: the turn is then blocked, never
+// delivered unreviewed, and the record says so in its fallbacks.
 type Holder interface {
 	Hold(ctx context.Context, d aims.Decision) (ticketID string, err error)
 }
+
+// The attributes of the decision a held response is submitted as that
+// name what it is about, for a Holder that keeps or bounds holds per
+// response or conversation. The decision also carries the response's
+// digest and redacted text for the reviewer.
+const (
+	// HoldAttrResponseID is the held response's ResponseID.
+	HoldAttrResponseID = "genai.response_id"
+	// HoldAttrConversationID is its conversation's ID.
+	HoldAttrConversationID = "genai.conversation_id"
+)
 
 // HeldOutput is the Output of the decision a held response is submitted
 // as: the proposal to deliver it. A reviewer's approval delivers it; a
@@ -385,8 +401,8 @@ func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interac
 		}
 	}
 	d, err := a.sys.NewDecision(ctx, aims.Draft{Output: HeldOutput, Attributes: map[string]string{
-		"genai.response_id":       in.ResponseID,
-		"genai.conversation_id":   conversationID,
+		HoldAttrResponseID:        in.ResponseID,
+		HoldAttrConversationID:    conversationID,
 		"genai.response.digest":   Digest(text),
 		"genai.response.redacted": redacted,
 		"genai.guardrails.hold":   strings.Join(failed, ","),

@@ -398,3 +398,82 @@ func TestBlockedAndRedactedInputDoNotReachTheModelThroughHistory(t *testing.T) {
 	assert.NotContains(t, seen.String(), "+49 30 1234567", "a redacted phone number reached the model")
 	assert.Contains(t, seen.String(), "[CARD]", "the redacted message is in the history")
 }
+
+// One client that keeps asking a question whose answer is held cannot
+// evict another person's held answer, nor fill the reviewers' queue: its
+// conversation may have maxHeldPerConversation answers waiting, the
+// client maxHeldPerClient over all its conversations, and beyond that its
+// turns are blocked (recorded as such, with the refused hold as a
+// fallback) and told why. The other person's answer, once approved, is
+// delivered.
+func TestOneClientCannotEvictAnotherPersonsHeldResponse(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	h := s.routes()
+	turn := func(conv, client string) chatResponse {
+		t.Helper()
+		body, _ := json.Marshal(chatRequest{ConversationID: conv, Message: "What interest rate do I get on a loan?"})
+		req := httptest.NewRequest("POST", "/v1/chat", bytes.NewReader(body))
+		req.RemoteAddr = client + ":40000"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		var out chatResponse
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+		return out
+	}
+	const attacker = "198.51.100.9"
+	victim := turn("victim", "192.0.2.1")
+	require.Equal(t, string(genai.OutcomeHeld), victim.Status)
+
+	for i := range maxHeldPerConversation + 2 {
+		out := turn("attacker", attacker)
+		if i < maxHeldPerConversation {
+			assert.Equal(t, string(genai.OutcomeHeld), out.Status)
+			continue
+		}
+		assert.Equal(t, string(genai.OutcomeBlocked), out.Status, "a hold beyond the conversation's bound")
+		assert.Equal(t, tooManyHeldText, out.Reply)
+		assert.Empty(t, out.TicketID)
+	}
+	for i := range maxHeldPerClient {
+		turn(fmt.Sprint("attacker-", i), attacker) // one client, many conversations
+	}
+	tickets, err := s.gate.Queue(ctx, 0)
+	require.NoError(t, err)
+	assert.Len(t, tickets, 1+maxHeldPerClient, "the victim's ticket and the client's bound, no more")
+
+	_, err = s.gate.Approve(ctx, victim.TicketID, oversight.Reviewer{ID: "ana", Roles: []string{"reviewer"}}, "checked")
+	require.NoError(t, err)
+	held, ok := s.convs.heldResponse(victim.ResponseID)
+	require.True(t, ok)
+	assert.False(t, held.open, "the gate's callback closed the hold: it no longer counts against the bounds")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/responses/"+victim.ResponseID, nil))
+	require.Equal(t, http.StatusOK, rec.Code, "the victim's approved answer was evicted by another client's turns")
+	var got chatResponse
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+	assert.Contains(t, got.Reply, "0.5% interest")
+
+	// The refused holds are in the records: blocked, with the fallback.
+	require.NoError(t, s.Close(ctx))
+	refused := 0
+	require.NoError(t, ledger.Scan(s.ledgerDir, func(sr ledger.ScannedRecord) error {
+		rec, err := genai.ParseRecord(sr.Record)
+		if err != nil || rec.Interaction == nil || rec.Interaction.Outcome != genai.OutcomeBlocked {
+			return nil
+		}
+		for _, f := range rec.Interaction.Fallbacks {
+			if strings.Contains(f, "holdLimitError") {
+				refused++
+			}
+		}
+		return nil
+	}))
+	// Two in the attacker's first conversation; and its other
+	// conversations found maxHeldPerConversation of the client's places
+	// taken by the first.
+	assert.Equal(t, 2+maxHeldPerConversation, refused)
+}

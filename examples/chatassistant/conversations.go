@@ -3,6 +3,7 @@ package main
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aimskit/aimskit/aims/genai"
 )
@@ -21,8 +22,20 @@ const (
 	// maxResponses is how many response IDs a conversation remembers for
 	// feedback.
 	maxResponses = 64
-	// maxHeld is how many held responses are kept for delivery.
+	// maxHeld is how many held responses may wait for review at once,
+	// and how many reviewed ones are kept for delivery. A held response
+	// is never forgotten while its ticket is open: beyond the bound, new
+	// holds are refused (the turn is blocked), see held.go.
 	maxHeld = 10_000
+	// maxHeldPerConversation and maxHeldPerClient bound the held
+	// responses waiting for review that one conversation and one client
+	// may have, so that nobody fills the reviewers' queue and the store
+	// for everyone else.
+	maxHeldPerConversation = 3
+	maxHeldPerClient       = 100
+	// heldRetention is how long a reviewed held response stays to be
+	// fetched after its ticket resolved or expired.
+	heldRetention = 24 * time.Hour
 	// maxOpenReports is how many problem reports may have an open incident
 	// at once: people's reports must not crowd out the incidents staff and
 	// monitors open.
@@ -46,15 +59,14 @@ type response struct{ id, incident string }
 // conversations holds the recent conversations and held responses within
 // the bounds above, forgetting the oldest first.
 type conversations struct {
-	mu        sync.Mutex
-	byID      map[string]*conversation
-	order     []string // conversation IDs, oldest first
-	held      map[string]heldResponse
-	heldOrder []string
+	mu    sync.Mutex
+	byID  map[string]*conversation
+	order []string // conversation IDs, oldest first
+	holds
 }
 
 func newConversations() *conversations {
-	return &conversations{byID: map[string]*conversation{}, held: map[string]heldResponse{}}
+	return &conversations{byID: map[string]*conversation{}, holds: newHolds()}
 }
 
 // history returns a copy of a conversation's recent messages.
@@ -115,8 +127,8 @@ func (c *conversations) releaseTurn(id string, n int) {
 }
 
 // add records a turn: its messages as the model saw them (none for a turn
-// blocked at input), its response ID, and the held response when there is
-// one.
+// blocked at input), its response ID, and the text of its held response
+// when there is one (the hold itself was reserved by reserveHold).
 func (c *conversations) add(id string, msgs []genai.Message, responseID string, held *heldResponse) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -130,21 +142,10 @@ func (c *conversations) add(id string, msgs []genai.Message, responseID string, 
 		cv.responses = append([]response(nil), cv.responses[n-maxResponses:]...)
 	}
 	if held != nil {
-		if len(c.heldOrder) >= maxHeld {
-			delete(c.held, c.heldOrder[0])
-			c.heldOrder = c.heldOrder[1:]
+		if h := c.held[responseID]; h != nil {
+			h.ticketID, h.text = held.ticketID, held.text
 		}
-		c.held[responseID] = *held
-		c.heldOrder = append(c.heldOrder, responseID)
 	}
-}
-
-// heldResponse returns a held response by its response ID.
-func (c *conversations) heldResponse(id string) (heldResponse, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	h, ok := c.held[id]
-	return h, ok
 }
 
 // gave reports whether the conversation holds the response, and the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,19 +19,18 @@ import (
 )
 
 // The service's memory is bounded however a client behaves: the oldest
-// conversation is forgotten beyond maxConversations, a conversation keeps
-// its last maxHistory messages and maxResponses responses, and held
-// responses are bounded too.
+// conversation is forgotten beyond maxConversations, and a conversation
+// keeps its last maxHistory messages and maxResponses responses. (Held
+// responses are bounded differently: TestHeldResponsesAreBoundedWithoutEviction.)
 func TestConversationsAreBounded(t *testing.T) {
 	c := newConversations()
 	msg := func(s string) []genai.Message { return []genai.Message{{Role: genai.RoleUser, Content: s}} }
 	for i := range maxConversations + 5 {
-		c.add(fmt.Sprint("c", i), msg("hello"), fmt.Sprint("r", i), &heldResponse{text: "x"})
+		c.add(fmt.Sprint("c", i), msg("hello"), fmt.Sprint("r", i), nil)
 	}
 	assert.Len(t, c.byID, maxConversations)
-	assert.Len(t, c.held, maxConversations)
 	assert.Nil(t, c.history("c0"), "the oldest conversation is forgotten")
-	_, ok := c.heldResponse("r0")
+	_, ok := c.gave("c0", "r0")
 	assert.False(t, ok)
 	assert.NotNil(t, c.history(fmt.Sprint("c", maxConversations+4)))
 
@@ -176,4 +176,64 @@ func TestTurnNumbersArePerConversation(t *testing.T) {
 	assert.NotContains(t, c.order, "junk")
 	c.releaseTurn("b", 1)
 	assert.NotContains(t, c.byID, "b")
+}
+
+// Held responses waiting for review are bounded per conversation, per
+// client and in all, and the bounds refuse new holds (the assistant then
+// blocks the turn) instead of forgetting a held response whose ticket is
+// open: that one could no longer be delivered once approved. A resolved
+// or expired ticket frees its place; the reviewed response is kept for
+// heldRetention to be fetched, then forgotten.
+func TestHeldResponsesAreBoundedWithoutEviction(t *testing.T) {
+	c := newConversations()
+	now := time.Now()
+	hold := func(conv, client, resp string) error {
+		return c.reserveHold(heldResponse{conversationID: conv, client: client, decisionID: "d-" + resp}, resp, now)
+	}
+	var limit *holdLimitError
+
+	// Per conversation.
+	for i := range maxHeldPerConversation {
+		require.NoError(t, hold("conv", "", fmt.Sprint("c", i)))
+	}
+	require.ErrorAs(t, hold("conv", "", "c-more"), &limit)
+	assert.Equal(t, "this conversation", limit.what)
+	require.NoError(t, hold("other", "", "o0"), "another conversation is not affected")
+	c.closeHold("d-c0", now)
+	require.NoError(t, hold("conv", "", "c-more"), "a resolved ticket frees its place")
+	h, ok := c.heldResponse("c0")
+	require.True(t, ok, "a reviewed response is kept to be fetched")
+	assert.False(t, h.open)
+
+	// Per client, over many conversations.
+	for i := range maxHeldPerClient {
+		require.NoError(t, hold(fmt.Sprint("k", i), "192.0.2.7", fmt.Sprint("k", i)))
+	}
+	require.ErrorAs(t, hold("k-more", "192.0.2.7", "k-more"), &limit)
+	assert.Equal(t, "this client", limit.what)
+	require.NoError(t, hold("k-more", "192.0.2.8", "k-other"), "another client is not affected")
+
+	// In all: at maxHeld open holds, new ones are refused and none is
+	// forgotten.
+	for i := 0; c.open < maxHeld; i++ {
+		require.NoError(t, hold(fmt.Sprint("g", i), "", fmt.Sprint("g", i)))
+	}
+	require.ErrorAs(t, hold("g-more", "", "g-more"), &limit)
+	assert.Equal(t, "the service", limit.what)
+	for _, id := range []string{"c1", "o0", "k0", "g0"} {
+		_, ok := c.heldResponse(id)
+		assert.True(t, ok, "held response %s was forgotten while its ticket is open", id)
+	}
+
+	// A hold that was not submitted gives its place back; a reviewed
+	// response is forgotten after heldRetention.
+	c.releaseHold("d-g0")
+	_, ok = c.heldResponse("g0")
+	assert.False(t, ok)
+	require.NoError(t, hold("g-more", "", "g-more"))
+	c.mu.Lock()
+	c.pruneReviewed(now.Add(heldRetention))
+	c.mu.Unlock()
+	_, ok = c.heldResponse("c0")
+	assert.False(t, ok, "a reviewed response is forgotten after heldRetention")
 }

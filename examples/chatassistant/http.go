@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -67,7 +69,8 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 	// the assistant cannot count them from it.
 	number := s.convs.nextTurn(req.ConversationID)
 	history := s.convs.history(req.ConversationID)
-	res, err := s.asst.Turn(r.Context(), genai.Turn{ConversationID: req.ConversationID, Number: number, Message: req.Message,
+	info := &turnInfo{client: clientOf(r)}
+	res, err := s.asst.Turn(context.WithValue(r.Context(), turnKey{}, info), genai.Turn{ConversationID: req.ConversationID, Number: number, Message: req.Message,
 		History: history, Sources: sources(req.Message)})
 	if res.ResponseID == "" {
 		// Refused before anything was recorded: the number is not used.
@@ -89,7 +92,7 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	var held *heldResponse
 	if res.Outcome == genai.OutcomeHeld {
-		held = &heldResponse{conversationID: req.ConversationID, ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
+		held = &heldResponse{ticketID: res.Record.Interaction.Review.TicketID, text: res.Held}
 	}
 	// The history keeps the turn as the model saw it (res.Messages): the
 	// message after input redaction, and nothing of a turn blocked at
@@ -100,6 +103,11 @@ func (s *service) chat(w http.ResponseWriter, r *http.Request) {
 		s.interaction.Record(r.Context(), noticeChannel)
 	}
 	out := chatResponse{ResponseID: res.ResponseID, Reply: res.Text, Status: string(res.Outcome), Notice: res.Notice}
+	if info.refused != nil && res.Outcome == genai.OutcomeBlocked {
+		// The answer needed review and too many are waiting: it was
+		// blocked, not delivered unreviewed. Say why.
+		out.Reply = tooManyHeldText
+	}
 	if rv := res.Record.Interaction.Review; rv != nil {
 		out.TicketID = rv.TicketID
 	}
@@ -131,7 +139,7 @@ func (s *service) writeReply(w http.ResponseWriter, r *http.Request, v any, gene
 func (s *service) response(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h, ok := s.convs.heldResponse(id)
-	if !ok {
+	if !ok || h.text == "" { // h.text is empty when the turn failed after the hold
 		aims.MarkAIOutput(r.Context(), false)
 		http.Error(w, "no held response with this ID", http.StatusNotFound)
 		return
@@ -141,6 +149,9 @@ func (s *service) response(w http.ResponseWriter, r *http.Request) {
 		aims.MarkAIOutput(r.Context(), false)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
+	}
+	if !out.Pending() {
+		s.convs.closeHold(h.decisionID, time.Now()) // the gate's callback does it too; once is enough
 	}
 	reply := chatResponse{ResponseID: id, TicketID: h.ticketID, Status: string(out.Action)}
 	deliver := out.Applied && out.Decision.Output == genai.HeldOutput
@@ -156,6 +167,11 @@ func (s *service) response(w http.ResponseWriter, r *http.Request) {
 	// texts are the service's own.
 	s.writeReply(w, r, reply, deliver)
 }
+
+// tooManyHeldText is the reply to a turn whose answer needed review when
+// the conversation, the client or the service had as many answers waiting
+// for review as it may (held.go).
+const tooManyHeldText = "This answer needs checking by a member of staff before it can be shown, and too many answers are already waiting to be checked. Please wait for yours, or try again later."
 
 // withheldText is the reply for a held response a reviewer did not let
 // through (rejected, overridden to another output, or expired).

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,27 +49,6 @@ type service struct {
 	// reportMu serialises problem reports, so one response opens one
 	// incident however often it is reported.
 	reportMu sync.Mutex
-}
-
-// heldResponse is a response waiting for review: the service keeps its
-// text (the records keep a digest and the redacted text only).
-type heldResponse struct {
-	conversationID, ticketID, text string
-}
-
-// gateHolder submits held responses to the oversight gate: the adapter
-// that keeps aims/genai free of an oversight import.
-type gateHolder struct{ g *oversight.Gate }
-
-func (h gateHolder) Hold(ctx context.Context, d aims.Decision) (string, error) {
-	out, err := h.g.Submit(ctx, d)
-	if err != nil {
-		return "", err
-	}
-	if !out.Pending() || out.Ticket == nil {
-		return "", fmt.Errorf("the gate did not hold the response (action %s)", out.Action)
-	}
-	return out.Ticket.ID, nil
 }
 
 // holdAll routes every candidate to review: the gate only ever receives
@@ -123,7 +101,7 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 	}
 	sys := s.reg.System
 	if s.gate, err = oversight.New(ctx, sys, oversight.WithPolicy(holdAll), oversight.WithRejectOutput(rejectOutput),
-		oversight.WithDeadlines(time.Hour)); err != nil {
+		oversight.WithDeadlines(time.Hour), oversight.WithOnResolved(s.convs.onResolved)); err != nil {
 		return nil, err
 	}
 	s.reviewerTokens = map[string]string{"ana": token(), "ben": token()}
@@ -152,7 +130,7 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 		genai.WithGuardrail(genai.DenyList("toxicity", "idiot", "stupid", "moron"), genai.StageOutput, genai.ActionBlock),
 		genai.WithGuardrail(genai.PersonalData(), genai.StageOutput, genai.ActionRedact),
 		genai.WithGuardrail(genai.Grounded(0.5), genai.StageOutput, genai.ActionHold),
-		genai.WithHolder(gateHolder{s.gate}), genai.WithIncidentBook(s.incidents),
+		genai.WithHolder(gateHolder{s.gate, s.convs}), genai.WithIncidentBook(s.incidents),
 		genai.WithNotice("You are chatting with an AI assistant, not a person. Its answers can be wrong; ask for a member of staff at any time.")); err != nil {
 		return nil, err
 	}
