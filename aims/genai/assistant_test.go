@@ -100,6 +100,7 @@ func TestInputGuardrailBlocksBeforeTheModel(t *testing.T) {
 	assert.Equal(t, "prompt_injection", attrs[string(semconv.AimsGuardrailName)].AsString())
 	assert.Equal(t, "fail", attrs[string(semconv.AimsGuardrailVerdict)].AsString())
 	assert.Equal(t, "block", attrs[string(semconv.AimsGuardrailAction)].AsString())
+	assert.False(t, ev[0].Timestamp().IsZero(), "the guardrail event has no timestamp (every aimskit event has one)")
 	recs := r.records(t)
 	require.Len(t, recs, 1)
 	assert.Nil(t, recs[0].Interaction.Response)

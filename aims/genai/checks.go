@@ -2,6 +2,7 @@ package genai
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
@@ -77,6 +78,7 @@ func (a *Assistant) emitResult(ctx context.Context, conversationID, responseID s
 	}
 	var rec log.Record
 	rec.SetEventName(semconv.EventGuardrailResult)
+	rec.SetTimestamp(time.Now()) // when the check's verdict was reached
 	rec.SetSeverity(log.SeverityInfo)
 	rec.SetSeverityText("INFO")
 	rec.AddAttributes(attrs...)
