@@ -256,9 +256,9 @@ func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
 // WithHaltRefresh (default 1s), so a halt pressed on another replica
 // stops this one within that bound; if they cannot be read, Submit
 // refuses the decision (nothing is stored or applied). Concurrent Submits
-// share one re-read, and each waits for it only until its own ctx ends. If the decision
-// record cannot be written, Submit returns the error and nothing is
-// applied.
+// share one re-read, and each waits for it only until its own ctx ends.
+// If the decision record cannot be written, Submit returns the error and
+// nothing is applied.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
