@@ -110,6 +110,9 @@ type groupInfo struct {
 	name     string
 	overflow bool // some level is OverflowLevel
 	attrs    metric.MeasurementOption
+	// addAttrs holds attrs for the synchronous counters, built once so
+	// that adding to them does not allocate.
+	addAttrs []metric.AddOption
 }
 
 // Monitor measures group fairness of a deployed model over a sliding
@@ -185,6 +188,9 @@ type Monitor struct {
 	// exported is set once the final state of a closed monitor has been
 	// observed by a collection; the callback then reports nothing more.
 	exported bool
+	// inst are the synchronous counters (cumulative counts, unmatched
+	// labels, limits reached), added to where the counts change.
+	inst counters
 }
 
 // NewMonitor creates a monitor for decisions described by the given
@@ -315,6 +321,11 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	c := &m.cum[g]
 	c.decisions++
 	c.predPos += int64(prediction)
+	ctx, at := context.Background(), m.groups[g].addAttrs
+	m.inst.cum.decisions.Add(ctx, 1, at...)
+	if prediction != 0 {
+		m.inst.cum.selected.Add(ctx, int64(prediction), at...)
+	}
 
 	// Remember the decision for its label, forgetting the oldest pending
 	// one when the bound is reached.
@@ -323,6 +334,7 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 		if v, ok := m.pending.get(old); ok && v.seq == m.fifoSeqs[fi] {
 			m.pending.del(old)
 			m.evicted++
+			m.inst.unmatched.Add(context.Background(), 1)
 		}
 	}
 	m.fifoIDs[fi], m.fifoSeqs[fi] = decisionID, seq
@@ -357,8 +369,10 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 		m.totals[v.group].conf[k]++
 	} else {
 		m.late++
+		m.inst.unmatched.Add(context.Background(), 1)
 	}
 	m.cum[v.group].conf[k]++
+	m.inst.cum.conf[k].Add(context.Background(), 1, m.groups[v.group].addAttrs...)
 	m.unlockEvaluate()
 	return nil
 }
@@ -394,6 +408,7 @@ func (m *Monitor) ObserveFinal(decisionID string, final int) error {
 			m.totals[v.group].predPos += d
 		}
 		m.cum[v.group].predPos += d
+		m.inst.cum.selected.Add(context.Background(), d, m.groups[v.group].addAttrs...)
 		v.pred = int8(final)
 		m.pending.put(decisionID, v)
 	}
@@ -417,6 +432,7 @@ func (m *Monitor) lockPending(decisionID string, countMiss bool) (pendingVal, er
 	if !ok {
 		if countMiss {
 			m.unmatched++
+			m.inst.unmatched.Add(context.Background(), 1)
 		}
 		m.mu.Unlock()
 		return pendingVal{}, fmt.Errorf("%w: %q", ErrUnknownDecision, decisionID)

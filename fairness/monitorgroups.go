@@ -1,6 +1,7 @@
 package fairness
 
 import (
+	"context"
 	"hash/maphash"
 	"strings"
 	"unicode/utf8"
@@ -45,9 +46,11 @@ func (m *Monitor) groupOf(labels []string) int32 {
 	}
 	if truncated {
 		m.truncated++
+		m.inst.limit.Add(context.Background(), 1, m.inst.limLength...)
 	}
 	if overLevels {
 		m.overLevels++
+		m.inst.limit.Add(context.Background(), 1, m.inst.limLevels...)
 	}
 	gi, ok := m.findGroup(canon)
 	if !ok {
@@ -60,6 +63,7 @@ func (m *Monitor) groupOf(labels []string) int32 {
 		} else {
 			// The last slot is the all-overflow group's.
 			m.overGroups++
+			m.inst.limit.Add(context.Background(), 1, m.inst.limGroups...)
 			for i := range canon {
 				canon[i] = OverflowLevel
 			}
@@ -112,12 +116,15 @@ func (m *Monitor) newGroup(labels []string) int32 {
 		overflow = overflow || l == OverflowLevel
 	}
 	name := strings.Join(parts, ",")
+	attrs := metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name)))
 	m.groups = append(m.groups, groupInfo{
 		labels:   owned,
 		name:     name,
 		overflow: overflow,
-		attrs:    metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessGroup.String(name))),
+		attrs:    attrs,
+		addAttrs: []metric.AddOption{attrs},
 	})
+	m.inst.cum.start(m.groups[gi].addAttrs)
 	key := m.groupKey(owned)
 	m.groupIdx[key] = append(m.groupIdx[key], gi)
 	return gi

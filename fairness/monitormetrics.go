@@ -25,11 +25,11 @@ func (m *Monitor) registerMetrics() error {
 	dec, err6 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupDecisions, metric.WithUnit("{decision}"), metric.WithDescription("Decisions per group in the window"))
 	lab, err7 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupLabeled, metric.WithUnit("{decision}"), metric.WithDescription("Labelled decisions per group in the window"))
 	pend, err8 := meter.Int64ObservableGauge(semconv.MetricFairnessPendingLabels, metric.WithUnit("{decision}"), metric.WithDescription("Decisions waiting for their label"))
-	unm, err9 := meter.Int64ObservableCounter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
+	unm, err9 := meter.Int64Counter(semconv.MetricFairnessUnmatchedLabels, metric.WithUnit("{label}"), metric.WithDescription("Labels whose decision was unknown, evicted or outside the window"))
 	small, err11 := meter.Int64ObservableGauge(semconv.MetricFairnessGroupSmall, metric.WithUnit("1"), metric.WithDescription("1 when the group has fewer (labelled) decisions in the window than the minimum group size, else 0"))
 	ilow, err12 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalLower, metric.WithUnit("1"), metric.WithDescription("Lower bound of the bootstrap interval of a group rate or a disparity in the final window"))
 	iup, err13 := meter.Float64ObservableGauge(semconv.MetricFairnessIntervalUpper, metric.WithUnit("1"), metric.WithDescription("Upper bound of the bootstrap interval of a group rate or a disparity in the final window"))
-	lim, err10 := meter.Int64ObservableCounter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
+	lim, err10 := meter.Int64Counter(semconv.MetricFairnessLimitReached, metric.WithUnit("{decision}"), metric.WithDescription("Decisions that reached a group bound (counted under the overflow level, never rejected)"))
 	cum, err14 := cumulativeInstruments(meter)
 	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11, err12, err13, err14); err != nil {
 		return fmt.Errorf("fairness: creating monitor instruments: %w", err)
@@ -38,10 +38,22 @@ func (m *Monitor) registerMetrics() error {
 	for _, d := range allDisparities {
 		dispAttrs[d] = metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessDisparity.String(string(d))))
 	}
-	limAttr := func(v string) metric.MeasurementOption {
-		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessLimit.String(v)))
+	limAttr := func(v string) []metric.AddOption {
+		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(semconv.AimsFairnessLimit.String(v)))}
 	}
-	limLevels, limGroups, limLength := limAttr("levels"), limAttr("groups"), limAttr("value_length")
+	// The counters are synchronous: each change of the monitor's counts is
+	// added where it happens, so the SDK's cumulative sums carry on across
+	// monitors created one after the other on the same provider (a
+	// configuration reload) instead of dropping back to the new monitor's
+	// counts under the series' old start time.
+	m.inst = counters{cum: cum, unmatched: unm, limit: lim,
+		limLevels: limAttr("levels"), limGroups: limAttr("groups"), limLength: limAttr("value_length")}
+	// Every series starts at 0, as the observed counters used to report.
+	ctx := context.Background()
+	unm.Add(ctx, 0)
+	for _, at := range [][]metric.AddOption{m.inst.limLevels, m.inst.limGroups, m.inst.limLength} {
+		lim.Add(ctx, 0, at...)
+	}
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -75,7 +87,6 @@ func (m *Monitor) registerMetrics() error {
 				isSmall = 1
 			}
 			o.ObserveInt64(small, isSmall, at)
-			cum.observe(o, &m.cum[g], at)
 			for _, x := range []struct {
 				inst metric.Float64ObservableGauge
 				v    float64
@@ -91,12 +102,8 @@ func (m *Monitor) registerMetrics() error {
 			}
 		}
 		o.ObserveInt64(pend, int64(m.pending.n))
-		o.ObserveInt64(unm, m.unmatched+m.evicted+m.late)
-		o.ObserveInt64(lim, m.overLevels, limLevels)
-		o.ObserveInt64(lim, m.overGroups, limGroups)
-		o.ObserveInt64(lim, m.truncated, limLength)
 		return nil
-	}, append([]metric.Observable{sr, tpr, fpr, acc, disp, dec, lab, pend, unm, lim, small, ilow, iup}, cum.all()...)...)
+	}, sr, tpr, fpr, acc, disp, dec, lab, pend, small, ilow, iup)
 	if err != nil {
 		return fmt.Errorf("fairness: registering monitor callback: %w", err)
 	}
@@ -133,39 +140,46 @@ func observeIntervals(o metric.Observer, lower, upper metric.Float64ObservableGa
 }
 
 // cumulative are the instruments of the per-group counts since the
-// monitor started (aims.fairness.cumulative.*).
+// monitor started (aims.fairness.cumulative.*). They are synchronous, so
+// the SDK accumulates them across monitors sharing a meter provider.
 type cumulative struct {
-	decisions      metric.Int64ObservableCounter
-	selected       metric.Int64ObservableUpDownCounter
-	tp, fp, tn, fn metric.Int64ObservableCounter
+	decisions metric.Int64Counter
+	selected  metric.Int64UpDownCounter
+	// conf is indexed as groupCounts.conf: tn, fp, fn, tp.
+	conf [4]metric.Int64Counter
+}
+
+// counters are the monitor's synchronous instruments and their cached
+// attribute options.
+type counters struct {
+	cum                             cumulative
+	unmatched, limit                metric.Int64Counter
+	limLevels, limGroups, limLength []metric.AddOption
 }
 
 func cumulativeInstruments(meter metric.Meter) (cumulative, error) {
 	var c cumulative
-	counter := func(name, desc string) (metric.Int64ObservableCounter, error) {
-		return meter.Int64ObservableCounter(name, metric.WithUnit("{decision}"), metric.WithDescription(desc))
+	counter := func(name, desc string) (metric.Int64Counter, error) {
+		return meter.Int64Counter(name, metric.WithUnit("{decision}"), metric.WithDescription(desc))
 	}
 	var errs [6]error
 	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the monitor started")
-	c.selected, errs[1] = meter.Int64ObservableUpDownCounter(semconv.MetricFairnessCumulativeSelected, metric.WithUnit("{decision}"),
+	c.selected, errs[1] = meter.Int64UpDownCounter(semconv.MetricFairnessCumulativeSelected, metric.WithUnit("{decision}"),
 		metric.WithDescription("Decisions per group since the monitor started whose final outcome is positive"))
-	c.tp, errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 1")
-	c.fp, errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 0")
-	c.tn, errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 0")
-	c.fn, errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 1")
+	c.conf[3], errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 1")
+	c.conf[1], errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 0")
+	c.conf[0], errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 0")
+	c.conf[2], errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 1")
 	return c, errors.Join(errs[:]...)
 }
 
-func (c cumulative) all() []metric.Observable {
-	return []metric.Observable{c.decisions, c.selected, c.tp, c.fp, c.tn, c.fn}
-}
-
-// observe reports one group's counts since the monitor started.
-func (c cumulative) observe(o metric.Observer, g *groupCounts, at metric.ObserveOption) {
-	o.ObserveInt64(c.decisions, g.decisions, at)
-	o.ObserveInt64(c.selected, g.predPos, at)
-	o.ObserveInt64(c.tn, g.conf[0], at)
-	o.ObserveInt64(c.fp, g.conf[1], at)
-	o.ObserveInt64(c.fn, g.conf[2], at)
-	o.ObserveInt64(c.tp, g.conf[3], at)
+// start makes a new group's series exist from 0, as the observed counters
+// used to report them.
+func (c cumulative) start(at []metric.AddOption) {
+	ctx := context.Background()
+	c.decisions.Add(ctx, 0, at...)
+	c.selected.Add(ctx, 0, at...)
+	for _, x := range c.conf {
+		x.Add(ctx, 0, at...)
+	}
 }
