@@ -76,6 +76,9 @@ type numFeature struct {
 	win     ring[float64]
 	dropped int64
 	attrs   metric.MeasurementOption
+	// addAttrs holds attrs for the dropped counter, built once so that
+	// adding to it does not allocate.
+	addAttrs []metric.AddOption
 }
 
 type catFeature struct {
@@ -163,6 +166,14 @@ type Monitor struct {
 	outSignal  Signal
 	outChanges int64
 	reg        metric.Registration
+	// dropped and changes are the synchronous counters aims.drift.dropped
+	// and aims.drift.outcome.changes, added to where the counts change so
+	// that the SDK's sums carry on across monitors sharing a provider.
+	dropped, changes metric.Int64Counter
+	detAttrs         []metric.AddOption
+	// outSeen is set once an outcome was observed: the changes series
+	// starts then, at 0.
+	outSeen bool
 	// sealed is set when Close has made the final evaluation, exported
 	// once a collection has observed that final state; the callback then
 	// reports nothing more.
@@ -198,8 +209,8 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 		if m.has(p.Feature) {
 			return nil, fmt.Errorf("drift: monitor: feature %q has two profiles", p.Feature)
 		}
-		m.num[p.Feature] = &numFeature{profile: p, win: newRing[float64](cfg.window),
-			attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(p.Feature)))}
+		at := metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(p.Feature)))
+		m.num[p.Feature] = &numFeature{profile: p, win: newRing[float64](cfg.window), attrs: at, addAttrs: []metric.AddOption{at}}
 		m.names = append(m.names, p.Feature)
 	}
 	for _, p := range profiles.Categorical {
@@ -291,6 +302,7 @@ func (m *Monitor) Observe(numeric map[string]float64, categorical map[string]str
 		f := m.num[k]
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			f.dropped++
+			m.dropped.Add(context.Background(), 1, f.addAttrs...)
 			continue
 		}
 		f.win.push(v, now)
@@ -316,6 +328,7 @@ func (m *Monitor) ObserveNumeric(feature string, x float64) error {
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		f.dropped++
+		m.dropped.Add(context.Background(), 1, f.addAttrs...)
 		return nil
 	}
 	f.win.push(x, now)
@@ -346,7 +359,11 @@ func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
 	m.outSignal = s
 	if s == SignalDrift {
 		m.outChanges++
+		m.changes.Add(context.Background(), 1, m.detAttrs...)
+	} else if !m.outSeen {
+		m.changes.Add(context.Background(), 0, m.detAttrs...)
 	}
+	m.outSeen = true
 	m.mu.Unlock()
 	if s == SignalDrift {
 		var r otellog.Record
@@ -627,14 +644,25 @@ func (m *Monitor) registerMetrics() error {
 	pval, err2 := meter.Float64ObservableGauge(semconv.MetricDriftPValue, metric.WithUnit("1"), metric.WithDescription("Latest drift-test p-value per feature"))
 	share, err3 := meter.Float64ObservableGauge(semconv.MetricDriftDatasetShare, metric.WithUnit("1"), metric.WithDescription("Latest share of drifted features"))
 	obs, err4 := meter.Int64ObservableGauge(semconv.MetricDriftWindowObservations, metric.WithUnit("{observation}"), metric.WithDescription("Observations in each feature's window"))
-	drop, err5 := meter.Int64ObservableCounter(semconv.MetricDriftDropped, metric.WithUnit("{value}"), metric.WithDescription("Non-finite values dropped per feature"))
+	drop, err5 := meter.Int64Counter(semconv.MetricDriftDropped, metric.WithUnit("{value}"), metric.WithDescription("Non-finite values dropped per feature"))
 	erate, err6 := meter.Float64ObservableGauge(semconv.MetricDriftErrorRate, metric.WithUnit("1"), metric.WithDescription("Error rate over the outcome window"))
 	ostate, err7 := meter.Int64ObservableGauge(semconv.MetricDriftOutcomeState, metric.WithUnit("1"), metric.WithDescription("Outcome detector's signal after the latest outcome: 0 none, 1 warning, 2 drift"))
-	ochanges, err8 := meter.Int64ObservableCounter(semconv.MetricDriftOutcomeChanges, metric.WithUnit("{change}"), metric.WithDescription("Changes in the error rate the outcome detector signalled"))
+	ochanges, err8 := meter.Int64Counter(semconv.MetricDriftOutcomeChanges, metric.WithUnit("{change}"), metric.WithDescription("Changes in the error rate the outcome detector signalled"))
 	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
 		return fmt.Errorf("drift: monitor instruments: %w", err)
 	}
 	detAttr := metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftDetector.String(m.cfg.outcomeName)))
+	// The counters are synchronous: each change is added where it happens,
+	// so the SDK's cumulative sums carry on across monitors created one
+	// after the other on the same provider (a configuration reload)
+	// instead of dropping back to the new monitor's counts under the
+	// series' old start time.
+	m.dropped, m.changes, m.detAttrs = drop, ochanges, []metric.AddOption{detAttr}
+	for _, f := range m.num {
+		// Every feature's series starts at 0, as the observed counter
+		// used to report it.
+		drop.Add(context.Background(), 0, f.addAttrs...)
+	}
 	withMethod := func(f string, meth Method) metric.MeasurementOption {
 		return metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(f), semconv.AimsDriftMethod.String(string(meth))))
 	}
@@ -671,7 +699,6 @@ func (m *Monitor) registerMetrics() error {
 		}
 		for _, f := range m.num {
 			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
-			o.ObserveInt64(drop, f.dropped, f.attrs)
 		}
 		for _, f := range m.cat {
 			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
@@ -680,10 +707,9 @@ func (m *Monitor) registerMetrics() error {
 			out := m.outcomeReport()
 			o.ObserveFloat64(erate, out.ErrorRate, detAttr)
 			o.ObserveInt64(ostate, int64(m.outSignal), detAttr)
-			o.ObserveInt64(ochanges, m.outChanges, detAttr)
 		}
 		return nil
-	}, score, pval, share, obs, drop, erate, ostate, ochanges)
+	}, score, pval, share, obs, erate, ostate)
 	if err != nil {
 		return fmt.Errorf("drift: monitor callback: %w", err)
 	}
