@@ -163,13 +163,13 @@ func cumulativeInstruments(meter metric.Meter) (cumulative, error) {
 		return meter.Int64Counter(name, metric.WithUnit("{decision}"), metric.WithDescription(desc))
 	}
 	var errs [6]error
-	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the monitor started")
+	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the meter provider started (every monitor on it)")
 	c.selected, errs[1] = meter.Int64UpDownCounter(semconv.MetricFairnessCumulativeSelected, metric.WithUnit("{decision}"),
-		metric.WithDescription("Decisions per group since the monitor started whose final outcome is positive"))
-	c.conf[3], errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 1")
-	c.conf[1], errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the monitor started with final outcome 1 and label 0")
-	c.conf[0], errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 0")
-	c.conf[2], errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the monitor started with final outcome 0 and label 1")
+		metric.WithDescription("Decisions per group since the meter provider started (every monitor on it) whose final outcome is positive"))
+	c.conf[3], errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 1 and label 1")
+	c.conf[1], errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 1 and label 0")
+	c.conf[0], errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 0 and label 0")
+	c.conf[2], errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 0 and label 1")
 	return c, errors.Join(errs[:]...)
 }
 
