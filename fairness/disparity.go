@@ -67,10 +67,11 @@ func differenceAbove(v, limit float64) bool {
 	return v > limit+LimitTolerance*math.Max(1, math.Abs(limit))
 }
 
-// passesFourFifths reports whether an impact ratio passes the four-fifths
-// rule: it is not below FourFifthsThreshold beyond rounding error, and not
-// NaN.
-func passesFourFifths(ratio float64) bool {
+// ImpactRatioPasses reports whether an impact ratio (a group's selection
+// rate over the highest group's) passes the four-fifths rule: it is not
+// below FourFifthsThreshold beyond rounding error (LimitTolerance), and
+// not NaN. Frame, Stratum and the audit report decide by it.
+func ImpactRatioPasses(ratio float64) bool {
 	return !math.IsNaN(ratio) && !ratioBelow(ratio, FourFifthsThreshold)
 }
 
@@ -149,7 +150,7 @@ func equalizedOddsPicksFPR(tpr, fpr float64, ratio bool) bool {
 // groups is at least 0.8, up to rounding error (LimitTolerance): an exact
 // 4/5, which computes as 0.7999999999999999, passes. NaN fails.
 func (s *Stratum) PassesFourFifths() bool {
-	return passesFourFifths(s.DemographicParityRatio(BetweenGroups))
+	return ImpactRatioPasses(s.DemographicParityRatio(BetweenGroups))
 }
 
 func meanSkipNaN(xs ...float64) float64 {
@@ -322,7 +323,7 @@ func (f *Frame) Privileged(privileged map[string]string) (PrivilegedComparison, 
 	p.FPRUnprivileged = unpriv.FP / unpriv.Negatives()
 	p.EqualOpportunityDifference = p.TPRUnprivileged - p.TPRPrivileged
 	p.AverageOddsDifference = 0.5 * ((p.FPRUnprivileged - p.FPRPrivileged) + (p.TPRUnprivileged - p.TPRPrivileged))
-	p.PassesFourFifths = passesFourFifths(p.DisparateImpact)
+	p.PassesFourFifths = ImpactRatioPasses(p.DisparateImpact)
 	return p, nil
 }
 

@@ -15,7 +15,7 @@ import (
 // FourFifths is the adverse-impact threshold of the four-fifths rule: a
 // group whose selection rate is below 4/5 of the highest group's rate shows
 // evidence of adverse impact (EEOC Uniform Guidelines, 29 CFR 1607.4(D)).
-const FourFifths = 0.8
+const FourFifths = fairness.FourFifthsThreshold
 
 // groupMetrics are the per-group gauges of the fairness monitor, in the
 // order the table shows them.
@@ -205,8 +205,8 @@ func fairnessMonitor(sys string, byMetric map[string]map[string]latestValue, dis
 		r.ImpactRatio = &ratio
 		// An impact ratio of exactly four fifths passes, also when the
 		// division rounds it just below (20/30 against 25/30 gives
-		// 0.7999999999999999): the fairness package's rule.
-		if ratio >= FourFifths-fairness.LimitTolerance*FourFifths {
+		// 0.7999999999999999).
+		if fairness.ImpactRatioPasses(ratio) {
 			r.FourFifths = VerdictPass
 		} else {
 			r.FourFifths = VerdictFail
