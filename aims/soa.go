@@ -233,27 +233,37 @@ type soaDocumentRow struct {
 	Objective string `json:"objective"`
 }
 
-// SoASummary counts the SoA's entries by applicability and status.
+// SoASummary counts the Annex A controls the SoA addresses by
+// applicability and status.
 type SoASummary struct {
-	// Controls is the number of entries.
+	// Controls is the number of Annex A controls the SoA addresses; at
+	// most the size of the catalog.
 	Controls int `json:"controls"`
-	// Applicable counts the entries that apply.
+	// Applicable counts the addressed controls that apply.
 	Applicable int `json:"applicable"`
-	// Excluded counts the entries that do not apply; with Applicable it
-	// adds up to Controls.
+	// Excluded counts the addressed controls that do not apply; with
+	// Applicable it adds up to Controls.
 	Excluded int `json:"excluded"`
-	// ByStatus counts the applicable entries by implementation status.
+	// ByStatus counts the applicable controls by implementation status.
 	ByStatus map[ImplementationStatus]int `json:"by_status"`
 }
 
-// Summary counts the entries by applicability and implementation status.
+// Summary counts the Annex A controls the SoA addresses by applicability
+// and implementation status, each control by its first entry, as the
+// renderings show it ([SoA.Entry]). Entries that name no catalog control,
+// and further entries for a control already addressed (both errors for
+// [SoA.Validate]), are not counted, so the summary never contradicts the
+// tables of a rendering.
 func (s *SoA) Summary() SoASummary {
 	sum := SoASummary{ByStatus: map[ImplementationStatus]int{}}
-	for _, e := range s.Controls {
+	for _, r := range s.ordered() {
+		if !r.found {
+			continue
+		}
 		sum.Controls++
-		if e.Applicable {
+		if r.entry.Applicable {
 			sum.Applicable++
-			sum.ByStatus[e.Status]++
+			sum.ByStatus[r.entry.Status]++
 		} else {
 			sum.Excluded++
 		}
