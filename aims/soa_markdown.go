@@ -9,16 +9,18 @@ import (
 // RenderMarkdown writes the SoA as a Markdown document: a header with the
 // organisation, scope and version, a summary, and one table per Annex A
 // objective listing every control with its applicability, status,
-// justification, owner and evidence. Controls the SoA does not address are
+// justification, owner and evidence. Values from the SoA are shown as text:
+// HTML in them is escaped (Markdown viewers pass raw HTML through), as in
+// RenderHTML. Controls the SoA does not address are
 // shown as "not addressed" so that gaps are visible rather than hidden.
 func (s *SoA) RenderMarkdown(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Statement of Applicability — %s\n\n", mdText(s.Organization))
+	fmt.Fprintf(&b, "# Statement of Applicability — %s\n\n", mdCell(s.Organization))
 	b.WriteString("ISO/IEC 42001:2023 Annex A reference controls.\n\n")
 	meta := [][2]string{{"Scope", s.Scope}, {"Version", s.Version}, {"Date", s.Date}, {"Approved by", s.ApprovedBy}}
 	for _, m := range meta {
 		if m[1] != "" {
-			fmt.Fprintf(&b, "- **%s:** %s\n", m[0], mdText(m[1]))
+			fmt.Fprintf(&b, "- **%s:** %s\n", m[0], mdCell(m[1]))
 		}
 	}
 	sum := s.Summary()
@@ -43,8 +45,8 @@ func (s *SoA) RenderMarkdown(w io.Writer) error {
 				}
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n",
-				r.control.ID, mdText(r.control.Title), applicable, status,
-				mdText(r.entry.Justification), mdText(r.entry.Owner), mdText(strings.Join(r.entry.Evidence, "; ")))
+				r.control.ID, mdCell(r.control.Title), applicable, mdCell(status),
+				mdCell(r.entry.Justification), mdCell(r.entry.Owner), mdCell(strings.Join(r.entry.Evidence, "; ")))
 		}
 		b.WriteString("\n")
 	}
@@ -52,7 +54,8 @@ func (s *SoA) RenderMarkdown(w io.Writer) error {
 	return err
 }
 
-// mdText makes a value safe inside a Markdown table cell.
+// mdText keeps a value on one line and escapes the table separator; mdCell
+// (which calls it) also escapes HTML.
 func mdText(s string) string {
 	s = strings.ReplaceAll(s, "\\", "\\\\")
 	s = strings.ReplaceAll(s, "|", "\\|")
