@@ -278,9 +278,14 @@ func mdList(b *strings.Builder, heading string, items []string) {
 	b.WriteString("\n")
 }
 
-// mdText keeps user text on one line so it cannot start new Markdown blocks.
+// mdText keeps user text on one line so it cannot start new Markdown
+// blocks, and escapes HTML, which Markdown viewers would otherwise render
+// as markup: the text is shown as the description holds it.
 func mdText(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, "&", "&amp;")
+	s = strings.ReplaceAll(s, "<", "&lt;")
+	return strings.ReplaceAll(s, ">", "&gt;")
 }
 
 // mdCell also escapes the table separator.
