@@ -1,9 +1,11 @@
 package aims
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -16,9 +18,12 @@ import (
 // number of incidents that are not closed it added.
 //
 // Call it at start-up, before the book is used. Every record is checked as
-// it is read (ledger.Scan; a record that does not parse as a valid
-// incident is an error naming its segment and line); a last line cut short
-// by a write in progress ends the scan without error. Restore does not
+// it is read (ledger.ScanNewestFirst; a record that does not parse as a
+// valid incident is an error naming its segment and line). The newest
+// segment's last line cut short by a write in progress is left out without
+// error; any other damage, a cut-short line of an earlier segment
+// included, is an error, so that no incident recorded after it is left
+// out silently. Restore does not
 // verify the ledger's signatures (ledger.Verify does). More open incidents
 // in the ledger than WithMaxOpenIncidents allows is an error
 // (ErrTooManyIncidents), and nothing is restored.
@@ -29,10 +34,11 @@ func (b *IncidentBook) Restore(ctx context.Context, dir string) (int, error) {
 		}
 		dir = b.sys.log.ledger.Dir()
 	}
+	// The segments are read newest first, so the last record of an
+	// incident is the one with the highest sequence number.
 	latest := map[string]Incident{}
-	var order []string // IDs in the order of their last record
-	pos := map[string]int{}
-	err := ledger.Scan(dir, func(s ledger.ScannedRecord) error {
+	lastSeq := map[string]int64{}
+	err := ledger.ScanNewestFirst(dir, func(s ledger.ScannedRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -56,24 +62,26 @@ func (b *IncidentBook) Restore(ctx context.Context, dir string) (int, error) {
 		if in.ID != r.Subject {
 			return fmt.Errorf("aims: Restore: %s line %d: incident %q in a record about %q", s.Segment, s.Line, in.ID, r.Subject)
 		}
-		latest[in.ID] = in
-		pos[in.ID] = len(order)
-		order = append(order, in.ID)
+		if seq, ok := lastSeq[in.ID]; !ok || s.Seq > seq {
+			latest[in.ID], lastSeq[in.ID] = in, s.Seq
+		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, ledger.ErrTorn) {
+	if err != nil {
 		return 0, err
 	}
+	order := make([]string, 0, len(latest)) // IDs in the order of their last record
+	for id := range latest {
+		order = append(order, id)
+	}
+	slices.SortFunc(order, func(a, b string) int { return cmp.Compare(lastSeq[a], lastSeq[b]) })
 
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var open, closed []Incident
-	for i, id := range order {
-		if pos[id] != i {
-			continue // a later record of the same incident follows
-		}
+	for _, id := range order {
 		if _, ok := b.open[id]; ok {
 			continue
 		}
