@@ -45,8 +45,9 @@ func WithBOMSerialNumber(id string) BOMOption {
 // training datasets, performance metrics, considerations); each data source
 // is a component of type "data" with a dataset description and its
 // provenance. The dependency graph links systems to their models and data,
-// and models to their training data. Every system must pass
-// [System.Validate].
+// and models to their training data. Every component has a bom-ref unique
+// in the BOM, as CycloneDX requires, whatever "@" or "/" versions and names
+// hold. Every system must pass [System.Validate].
 func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 	cfg := bomConfig{}
 	for _, o := range opts {
@@ -84,7 +85,7 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 		if err := sys.Validate(); err != nil {
 			return nil, fmt.Errorf("inventory: CycloneDX: systems[%d] (%q): %w", i, sys.ID, err)
 		}
-		sysRef := "system:" + sys.ID + "@" + sys.Version
+		sysRef := "system:" + sys.ID + "@" + refPart(sys.Version)
 		if seen[sysRef] {
 			return nil, fmt.Errorf("inventory: CycloneDX: systems[%d]: system %q version %q appears twice", i, sys.ID, sys.Version)
 		}
@@ -117,7 +118,7 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 		bom.Components = append(bom.Components, app)
 
 		sysDeps := cdxDependency{Ref: sysRef, DependsOn: []string{}}
-		dataRef := func(name string) string { return "data:" + sys.ID + "@" + sys.Version + "/" + name }
+		dataRef := func(name string) string { return "data:" + sys.ID + "@" + refPart(sys.Version) + "/" + refPart(name) }
 		for _, d := range sys.DataSources {
 			ref := dataRef(d.Name)
 			ds := cdxData{Type: "dataset", Name: d.Name, Description: d.Description}
@@ -140,9 +141,9 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 			sysDeps.DependsOn = append(sysDeps.DependsOn, ref)
 		}
 		for _, m := range sys.Models {
-			ref := "model:" + sys.ID + "@" + sys.Version + "/" + m.Name
+			ref := "model:" + sys.ID + "@" + refPart(sys.Version) + "/" + refPart(m.Name)
 			if m.Version != "" {
-				ref += "@" + m.Version
+				ref += "@" + refPart(m.Version)
 			}
 			card := &cdxModelCard{
 				ModelParameters: &cdxModelParameters{Task: m.Task, ArchitectureFamily: m.Type},
@@ -188,6 +189,16 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 		bom.Dependencies = append(bom.Dependencies, sysDeps)
 	}
 	return json.MarshalIndent(bom, "", "  ")
+}
+
+// refPart escapes a free-text part of a bom-ref (a version, a model or
+// data-source name) so that the separators "@" and "/" in it cannot make
+// two components' refs equal: CycloneDX requires bom-refs to be unique in
+// the BOM. Parts without '%', '@' or '/' are unchanged.
+func refPart(s string) string {
+	s = strings.ReplaceAll(s, "%", "%25")
+	s = strings.ReplaceAll(s, "@", "%40")
+	return strings.ReplaceAll(s, "/", "%2F")
 }
 
 // The CycloneDX 1.6 JSON structures used, with the field names of the
