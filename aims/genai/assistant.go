@@ -389,9 +389,10 @@ func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *I
 }
 
 // hold submits the held response as a decision through the Holder. The
-// decision carries the response's digest and its redacted text: a
-// reviewer cannot review a digest, and redacted text is what the records
-// may keep.
+// decision carries the response's digest (keyed with WithDigestKey, like
+// every digest of the conversation: the gate records the decision) and
+// its redacted text: a reviewer cannot review a digest, and redacted text
+// is what the records may keep.
 func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interaction, text string) (*Review, error) {
 	redacted, _ := Redact(text)
 	var failed []string
@@ -403,7 +404,7 @@ func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interac
 	d, err := a.sys.NewDecision(ctx, aims.Draft{Output: HeldOutput, Attributes: map[string]string{
 		HoldAttrResponseID:        in.ResponseID,
 		HoldAttrConversationID:    conversationID,
-		"genai.response.digest":   Digest(text),
+		"genai.response.digest":   keyedDigest(a.cfg.digestKey, text),
 		"genai.response.redacted": redacted,
 		"genai.guardrails.hold":   strings.Join(failed, ","),
 		"genai.system_prompt":     a.promptDigest,
