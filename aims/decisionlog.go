@@ -95,6 +95,9 @@ func NewDecisionLog(opts ...DecisionLogOption) (*DecisionLog, error) {
 }
 
 func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
+	if err := c.privacy.check(); err != nil {
+		return nil, err
+	}
 	// aims.decisions has bounded cardinality: its aims.decision.outcome is
 	// a declared outcome, one of the first DecisionOutcomeLimit outputs
 	// of a log without declared outcomes, or _OTHER (counterAttrs).

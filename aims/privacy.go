@@ -52,8 +52,9 @@ func (p AttributionPolicy) String() string {
 // The zero value is the strictest policy: no inputs, no attributions, and
 // subjects must already be pseudonyms.
 type PrivacyPolicy struct {
-	// Pseudonymizer pseudonymises raw subject identifiers. Without one, a
-	// subject that is not already a pseudonym is refused.
+	// Pseudonymizer pseudonymises raw subject identifiers; it must come
+	// from NewPseudonymizer. Without one, a subject that is not already a
+	// pseudonym is refused.
 	Pseudonymizer *Pseudonymizer
 	// Inputs are the input features that may be recorded.
 	Inputs AllowList
@@ -69,14 +70,18 @@ var errRawSubject = errors.New("subject is not a pseudonym (hs256:…) and no Ps
 // types a Decision carries) and removes explanation values the policy does
 // not keep. It never modifies maps or slices d shares with the caller; it
 // replaces them. It is idempotent: cleaning a clean decision changes
-// nothing. A subject that is not a pseudonym with no Pseudonymizer, or an
-// allowed input of an unsupported type or a non-finite value, is an error,
-// and d is then left unchanged.
+// nothing. A subject that is not a pseudonym with no Pseudonymizer (or
+// one without a key, not made by NewPseudonymizer), or an allowed input
+// of an unsupported type or a non-finite value, is an error, and d is
+// then left unchanged.
 func (p *PrivacyPolicy) Clean(d *Decision) error {
 	subject := d.Subject
 	if subject != "" && !IsPseudonym(subject) {
 		if p.Pseudonymizer == nil {
 			return fmt.Errorf("aims: decision %s: %w", d.ID, errRawSubject)
+		}
+		if err := p.Pseudonymizer.checkKey(); err != nil {
+			return fmt.Errorf("aims: decision %s: subject not pseudonymised: %w", d.ID, err)
 		}
 		subject = p.Pseudonymizer.Pseudonym(subject)
 	}
@@ -177,6 +182,17 @@ func (p *PrivacyPolicy) explanationClean(e *Explanation) bool {
 		}
 	}
 	return true
+}
+
+// check reports a policy that cannot be applied: a Pseudonymizer without
+// a key, whose hashes anyone could compute.
+func (p *PrivacyPolicy) check() error {
+	if p.Pseudonymizer != nil {
+		if err := p.Pseudonymizer.checkKey(); err != nil {
+			return fmt.Errorf("aims: privacy policy: %w", err)
+		}
+	}
+	return nil
 }
 
 // clone returns a copy of p that shares nothing mutable with it.

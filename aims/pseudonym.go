@@ -56,9 +56,14 @@ func NewPseudonymizer(key []byte, keyID string) (*Pseudonymizer, error) {
 // Pseudonym returns the pseudonym of id: "hs256:" (then the key ID and ':'
 // when one is set), then the first 128 bits of HMAC-SHA-256(key, id) in hex.
 // 128 bits keep collisions out of reach for any realistic population.
+//
+// A Pseudonymizer not made by NewPseudonymizer (the zero value) has no
+// key, and an HMAC under no key is a plain hash that anyone can compute
+// for every customer number: it returns "", which is no pseudonym, and a
+// PrivacyPolicy or System refuses it.
 func (p *Pseudonymizer) Pseudonym(id string) string {
-	if p.macs == nil { // a Pseudonymizer not made by NewPseudonymizer
-		return p.slowPseudonym(id)
+	if p.checkKey() != nil {
+		return ""
 	}
 	m := p.macs.Get().(hash.Hash)
 	m.Reset()
@@ -72,13 +77,14 @@ func (p *Pseudonymizer) Pseudonym(id string) string {
 	return string(b)
 }
 
-// slowPseudonym is Pseudonym without the pooled HMACs.
-func (p *Pseudonymizer) slowPseudonym(id string) string {
-	m := hmac.New(sha256.New, p.key)
-	m.Write([]byte(id))
-	prefix := "hs256:"
-	if p.keyID != "" {
-		prefix += p.keyID + ":"
+// errNoPseudonymKey is the error of a Pseudonymizer without a key.
+var errNoPseudonymKey = errors.New("the Pseudonymizer has no key (make it with NewPseudonymizer)")
+
+// checkKey reports a Pseudonymizer that was not made by NewPseudonymizer
+// and so has no key (or not a long enough one) to pseudonymise with.
+func (p *Pseudonymizer) checkKey() error {
+	if p == nil || p.macs == nil || len(p.key) < MinPseudonymKeyLen {
+		return errNoPseudonymKey
 	}
-	return prefix + hex.EncodeToString(m.Sum(nil)[:16])
+	return nil
 }
