@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"sync"
 )
 
@@ -88,3 +89,18 @@ func (p *Pseudonymizer) checkKey() error {
 	}
 	return nil
 }
+
+// String describes p without its key: the key ID and whether it has a
+// key, never the key, so that a Pseudonymizer printed into a log (alone
+// or inside a configuration) does not give the key away.
+func (p Pseudonymizer) String() string {
+	state := "keyed"
+	if p.checkKey() != nil {
+		state = "no key"
+	}
+	return fmt.Sprintf("aims.Pseudonymizer{keyID: %q, %s}", p.keyID, state)
+}
+
+// Format prints String for every verb (%v, %+v, %#v, %x …), so that no
+// verb prints the key's bytes.
+func (p Pseudonymizer) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
