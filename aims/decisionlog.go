@@ -33,7 +33,9 @@ var ErrDecisionLogClosed = errors.New("aims: decision log closed")
 // Personal data stays out by default: inputs not on the allow-list
 // (WithAllowList) are removed before anything is emitted or written, and
 // a subject that is not a pseudonym is pseudonymised (WithPseudonymizer)
-// or, without a Pseudonymizer, rejected.
+// or, without a Pseudonymizer, rejected. The grounds of a contest (the
+// Reason of a record with action contest) are in the record, never in
+// the log record's attributes.
 //
 // Each recorded decision is counted in the aims.decisions counter by
 // system, outcome and adverse. The counter's outcome is bounded, unlike
@@ -290,7 +292,10 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 		if o.Reviewer != "" {
 			attrs = append(attrs, semconv.AimsOversightReviewer.String(o.Reviewer))
 		}
-		if o.Reason != "" {
+		// A contest's reason is the affected person's grounds, their own
+		// words about themselves: personal data, kept in the record (the
+		// body, the ledger) but never in an attribute.
+		if o.Reason != "" && o.Action != ActionContest {
 			attrs = append(attrs, semconv.AimsOversightReason.String(o.Reason))
 		}
 	}

@@ -27,8 +27,9 @@ import (
 // approve upholds it, override changes it, reject annuls it (the reject
 // output, see WithRejectOutput).
 //
-// The grounds go into the decision log, not into telemetry, since they may
-// contain personal data.
+// The grounds go into the decision log's record of the contest (the
+// ledger line, and the body of its aims.decision log record), never into
+// span or event attributes, since they may contain personal data.
 func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticket, err error) {
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.contest", trace.WithAttributes(
 		semconv.AimsOversightRelatedDecision.String(decisionID)))
