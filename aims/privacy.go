@@ -16,9 +16,10 @@ type AttributionPolicy int
 const (
 	// AttributionsOfAllowedInputs keeps attributions, reason-code
 	// contributions and counterfactual feature values only for features on
-	// the input allow-list. Reason codes of other features keep their code,
-	// description and direction (what the person is told) but lose their
-	// contribution; counterfactual changes of other features are dropped.
+	// the input allow-list. Reason codes of other features (or of no named
+	// feature) keep their code, description and direction (what the
+	// person is told) but lose their contribution; counterfactual changes
+	// of other features are dropped.
 	// It is the default.
 	AttributionsOfAllowedInputs AttributionPolicy = iota
 	// AttributionsAll keeps every attribution, whatever the allow-list
@@ -140,7 +141,7 @@ func (p *PrivacyPolicy) cleanExplanation(e *Explanation) *Explanation {
 	}
 	out.ReasonCodes = make([]ReasonCode, len(e.ReasonCodes))
 	for i, rc := range e.ReasonCodes {
-		if rc.Feature != "" && !p.keeps(rc.Feature) {
+		if !p.keeps(rc.Feature) {
 			rc.Contribution = 0
 		}
 		out.ReasonCodes[i] = rc
@@ -170,7 +171,7 @@ func (p *PrivacyPolicy) explanationClean(e *Explanation) bool {
 		}
 	}
 	for _, rc := range e.ReasonCodes {
-		if rc.Feature != "" && rc.Contribution != 0 && !p.keeps(rc.Feature) {
+		if rc.Contribution != 0 && !p.keeps(rc.Feature) {
 			return false
 		}
 	}
