@@ -464,7 +464,8 @@ func (w *walked) outsideCheckpoints(dir string, verifiers []note.Verifier, exter
 
 // checkWitnessed applies the witness policy: some checkpoint consistent
 // with the ledger (every outside one is, by now) must satisfy it and cover
-// everything the ledger's own checkpoints cover.
+// everything the ledger's own checkpoints cover. AllowPending changes
+// nothing here: it accepts only the records after the last checkpoint.
 func (w *walked) checkWitnessed(outside []expectation, opts VerifyOptions, covered int64, fail func(string, int, int64, string, ...any) error) error {
 	var best int64
 	var lastErr error
@@ -481,8 +482,12 @@ func (w *walked) checkWitnessed(outside []expectation, opts VerifyOptions, cover
 		return fail("", 0, -1, "no checkpoint satisfies the witness policy and the ledger is empty: an emptied ledger cannot be told from a new one without witnessed checkpoints")
 	case best == 0:
 		return fail("", 0, 0, "no checkpoint satisfies the witness policy (%d checkpoints from outside checked; last problem: %v): nothing outside the host vouches for this ledger", len(outside), lastErr)
-	case best < covered && !opts.AllowPending:
-		return fail("", 0, best, "records %d to %d are covered only by the service's own signature, by no checkpoint the witnesses cosigned (a ledger rebuilt after the last witnessed checkpoint, or witnesses not reached before shutdown)", best, covered-1)
+	case best < covered:
+		// AllowPending exempts only the records after the last
+		// checkpoint: records the service's own checkpoints cover are
+		// what a ledger rolled back and continued holds once the
+		// witnesses refuse it, running or not.
+		return fail("", 0, best, "records %d to %d are covered only by the service's own signature, by no checkpoint the witnesses cosigned (a ledger rebuilt or rolled back and continued after the last witnessed checkpoint, witnesses not reached before shutdown, or, in a running service, a checkpoint whose cosignatures have not arrived yet)", best, covered-1)
 	}
 	return nil
 }
