@@ -1,7 +1,7 @@
 package ledger
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -160,26 +160,90 @@ func appendPrunedHashes(dir string, leaves []tlog.Hash) error {
 	return syncDir(dir)
 }
 
-// checkPrunedLeftover checks that segment s lies wholly inside the pruned
-// prefix and holds exactly the records whose hashes were saved.
-func checkPrunedLeftover(dir string, s segmentFile, pruned []tlog.Hash) error {
-	leaves, err := segmentLeaves(dir, s)
+// prunedSet is pruned.hashes as the readers take it: the leaf hashes of
+// the first n records, which Prune deleted. It is read from the file when
+// needed, never held in memory, so reading a ledger costs the same memory
+// however many records were pruned.
+type prunedSet struct {
+	path string
+	n    int64
+}
+
+// each calls fn with every pruned leaf hash, oldest first.
+func (p prunedSet) each(fn func(tlog.Hash) error) error {
+	if p.n == 0 {
+		return nil
+	}
+	f, err := os.Open(p.path)
 	if err != nil {
-		return err
+		return fmt.Errorf("ledger: %w", err)
 	}
-	if s.firstSeq+int64(len(leaves)) > int64(len(pruned)) {
-		return fmt.Errorf("segment overlaps the pruned records 0 to %d but extends beyond them", len(pruned)-1)
-	}
-	for i, h := range leaves {
-		if pruned[s.firstSeq+int64(i)] != h {
-			return errors.New("segment overlaps the pruned records but its records differ from the saved hashes")
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	var h tlog.Hash
+	for i := int64(0); i < p.n; i++ {
+		if _, err := io.ReadFull(br, h[:]); err != nil {
+			return fmt.Errorf("ledger: reading %s: %w", prunedHashes, err)
+		}
+		if err := fn(h); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// readPrunedHashes reads the leaf hashes of the records deleted by Prune,
-// oldest first, given the segments present (segs, oldest first).
+// compareSegment reads the leaves of segment s and compares them with the
+// hashes in the file at path from offset on, up to size bytes: it returns
+// the number of leaves and whether each leaf equals the hash at its place
+// (all of them inside the first size bytes). Neither is held in memory.
+func compareSegment(dir string, s segmentFile, path string, offset, size int64) (leaves int64, match bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false, fmt.Errorf("ledger: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(io.NewSectionReader(f, offset, max(size-offset, 0)), 1<<16)
+	r, err := openSegmentReader(dir, s)
+	if err != nil {
+		return 0, false, err
+	}
+	defer r.close()
+	match = true
+	var h tlog.Hash
+	for {
+		ln, err := r.next()
+		if err == io.EOF {
+			return leaves, match, nil
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("ledger: %w", err)
+		}
+		leaves++
+		if match {
+			_, err := io.ReadFull(br, h[:])
+			match = err == nil && h == ln.Leaf
+		}
+	}
+}
+
+// checkPrunedLeftover checks that segment s lies wholly inside the pruned
+// prefix and holds exactly the records whose hashes were saved.
+func checkPrunedLeftover(dir string, s segmentFile, pruned prunedSet) error {
+	leaves, match, err := compareSegment(dir, s, pruned.path, s.firstSeq*tlog.HashSize, pruned.n*tlog.HashSize)
+	if err != nil {
+		return err
+	}
+	if s.firstSeq+leaves > pruned.n {
+		return fmt.Errorf("segment overlaps the pruned records 0 to %d but extends beyond them", pruned.n-1)
+	}
+	if !match {
+		return errors.New("segment overlaps the pruned records but its records differ from the saved hashes")
+	}
+	return nil
+}
+
+// readPrunedHashes returns the leaf hashes of the records deleted by
+// Prune, oldest first, given the segments present (segs, oldest first).
 //
 // Prune saves a segment's leaf hashes, fsyncs them, and only then removes
 // the segment. A crash before the fsync completed can leave the hashes cut
@@ -191,51 +255,40 @@ func checkPrunedLeftover(dir string, s segmentFile, pruned []tlog.Hash) error {
 // Verify; nothing was pruned. Hashes that go beyond the first segment's
 // records, or that disagree with records no segment holds, are not a
 // crash's doing, and the callers' checks report them.
-func readPrunedHashes(dir string, segs []segmentFile) (pruned []tlog.Hash, torn *LineError, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, prunedHashes))
+func readPrunedHashes(dir string, segs []segmentFile) (pruned prunedSet, torn *LineError, err error) {
+	path := filepath.Join(dir, prunedHashes)
+	st, err := os.Stat(path)
 	if os.IsNotExist(err) {
-		return nil, nil, nil
+		return prunedSet{}, nil, nil
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("ledger: %w", err)
+		return prunedSet{}, nil, fmt.Errorf("ledger: %w", err)
 	}
+	if !st.Mode().IsRegular() {
+		return prunedSet{}, nil, fmt.Errorf("ledger: %s is not a regular file", prunedHashes)
+	}
+	size := st.Size()
 	if len(segs) > 0 {
 		first := segs[0]
-		if cut := first.firstSeq * tlog.HashSize; cut >= 0 && cut < int64(len(b)) {
-			leaves, err := segmentLeaves(dir, first)
+		if cut := first.firstSeq * tlog.HashSize; cut >= 0 && cut < size {
+			leaves, match, err := compareSegment(dir, first, path, cut, size)
 			if err != nil {
-				return nil, nil, err
+				return prunedSet{}, nil, err
 			}
-			saved := b[cut:]
-			if len(saved) <= len(leaves)*tlog.HashSize && !sameHashes(saved, leaves) {
+			saved := size - cut
+			same := match && saved == leaves*tlog.HashSize
+			if saved <= leaves*tlog.HashSize && !same {
 				torn = &LineError{
 					Damage: Torn, File: prunedHashes, Line: int(first.firstSeq) + 1, Offset: cut, Seq: first.firstSeq,
 					Problem: fmt.Sprintf("%d of the %d bytes of the leaf hashes of %s, which a Prune was saving when a crash interrupted it; the segment still holds its records",
-						len(saved), len(leaves)*tlog.HashSize, first.name),
+						saved, leaves*tlog.HashSize, first.name),
 				}
-				b = b[:cut]
+				size = cut
 			}
 		}
 	}
-	if len(b)%tlog.HashSize != 0 {
-		return nil, nil, fmt.Errorf("ledger: %s has %d bytes, not a whole number of %d-byte hashes", prunedHashes, len(b), tlog.HashSize)
+	if size%tlog.HashSize != 0 {
+		return prunedSet{}, nil, fmt.Errorf("ledger: %s has %d bytes, not a whole number of %d-byte hashes", prunedHashes, size, tlog.HashSize)
 	}
-	pruned = make([]tlog.Hash, len(b)/tlog.HashSize)
-	for i := range pruned {
-		copy(pruned[i][:], b[i*tlog.HashSize:])
-	}
-	return pruned, torn, nil
-}
-
-// sameHashes reports whether b is exactly the concatenated hashes.
-func sameHashes(b []byte, hashes []tlog.Hash) bool {
-	if len(b) != len(hashes)*tlog.HashSize {
-		return false
-	}
-	for i, h := range hashes {
-		if !bytes.Equal(b[i*tlog.HashSize:(i+1)*tlog.HashSize], h[:]) {
-			return false
-		}
-	}
-	return true
+	return prunedSet{path: path, n: size / tlog.HashSize}, torn, nil
 }

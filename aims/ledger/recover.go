@@ -13,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/log"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 )
@@ -84,15 +85,16 @@ func (l *Ledger) recover(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, h := range pruned {
+	err = pruned.each(func(h tlog.Hash) error {
 		if err := l.tree.add(h); err != nil {
 			return err
 		}
-		if err := checkWant(); err != nil {
-			return err
-		}
+		return checkWant()
+	})
+	if err != nil {
+		return err
 	}
-	for len(segs) > 0 && len(pruned) > 0 && segs[0].firstSeq < int64(len(pruned)) {
+	for len(segs) > 0 && pruned.n > 0 && segs[0].firstSeq < pruned.n {
 		// A crash during Prune, after the leaf hashes were saved and
 		// before the segment was deleted: finish the deletion if the
 		// segment's records are exactly the saved hashes.

@@ -223,7 +223,7 @@ func walk(dir string, verifiers []note.Verifier, opts VerifyOptions, tree verify
 		return nil, err
 	}
 	w.report.PruneInterrupted = tornPrune != nil
-	if len(w.cps) == 0 && (len(segs) > 0 || len(pruned) > 0) {
+	if len(w.cps) == 0 && (len(segs) > 0 || pruned.n > 0) {
 		name := prunedHashes
 		if len(segs) > 0 {
 			name = segs[0].name
@@ -236,18 +236,16 @@ func walk(dir string, verifiers []note.Verifier, opts VerifyOptions, tree verify
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	for _, h := range pruned {
-		if err := s.leaf(h, prunedHashes, 0, nil); err != nil {
+	if err := pruned.each(func(h tlog.Hash) error { return s.leaf(h, prunedHashes, 0, nil) }); err != nil {
+		return nil, err
+	}
+	w.report.Pruned = pruned.n
+	if pruned.n > 0 {
+		if err := checkPruneAge(w.cps, pruned.n, opts.Retention, fail); err != nil {
 			return nil, err
 		}
 	}
-	w.report.Pruned = int64(len(pruned))
-	if len(pruned) > 0 {
-		if err := checkPruneAge(w.cps, int64(len(pruned)), opts.Retention, fail); err != nil {
-			return nil, err
-		}
-	}
-	for len(segs) > 0 && len(pruned) > 0 && segs[0].firstSeq < int64(len(pruned)) {
+	for len(segs) > 0 && pruned.n > 0 && segs[0].firstSeq < pruned.n {
 		// Left over by a Prune interrupted between saving the leaf hashes
 		// and deleting the segment; harmless only if it holds exactly the
 		// pruned records.
