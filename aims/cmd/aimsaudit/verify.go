@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/aims/ledger/witness"
@@ -27,7 +31,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags(c, stderr)
 	var keys, outside multiFlag
 	fs.Var(&keys, "key", "public verifier key as published (inventory record, SoA), or a file holding it (repeatable); never the key file beside the ledger")
-	fs.Var(&outside, "checkpoints", "checkpoints kept outside the host: the Collector's OTLP/JSON log output, a checkpoints.jsonl copy or a checkpoint file from an earlier audit; detects rollback, truncation and rebuilt ledgers (repeatable)")
+	fs.Var(&outside, "checkpoints", "checkpoints kept outside the host: the Collector's OTLP/JSON log output, a checkpoints.jsonl copy or a checkpoint file from an earlier audit; detects rollback, truncation and rebuilt ledgers, and below a DIR searched for instance ledgers, one removed or emptied (repeatable)")
 	fs.Var(&outside, "trusted", "same as --checkpoints")
 	policyFile := fs.String("witness-policy", "", "witness policy file (lines: witness NAME VKEY [URL], group NAME K|any|all MEMBER..., quorum NAME): require checkpoints cosigned by k of n witnesses, from --checkpoints or the ledger's cosigned.jsonl")
 	allowPending := fs.Bool("allow-pending", false, "accept records after the last checkpoint (the ledger of a running service)")
@@ -69,10 +73,15 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	origins := map[string]string{}
+	claimed := map[string]bool{} // origins of the ledgers that failed
+	var searched []string        // DIRs searched for the instance ledgers below them
 	var total int64
 	var count int
 	for _, root := range dirs {
 		ledgers, err := ledger.FindLedgers(root)
+		if err == nil && (len(ledgers) != 1 || filepath.Clean(ledgers[0]) != filepath.Clean(root)) {
+			searched = append(searched, root)
+		}
 		if err != nil {
 			st, serr := os.Stat(root)
 			if len(opts.External) == 0 || serr != nil || !st.IsDir() {
@@ -89,6 +98,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			switch {
 			case errors.As(err, &ve):
 				fmt.Fprintf(stdout, "FAIL %v\n", ve)
+				claimed[claimedOrigin(dir)] = true
 				if strings.Contains(ve.Problem, "not covered by any signed checkpoint") && !*allowPending {
 					fmt.Fprintln(stdout, "     (if this is the ledger of a running service, its next checkpoint is due; --allow-pending accepts the records written since the last one)")
 				}
@@ -114,6 +124,11 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 				dir, rep.Origin, rep.Records, rep.Pruned, rep.Pending, partial, rep.Segments, rep.Checkpoints,
 				rep.Latest.Size, base64.StdEncoding.EncodeToString(rep.Latest.Root[:]), rep.Latest.Time.Format(time.RFC3339))
 			printVerifyNotes(stdout, rep, len(outside) > 0)
+		}
+	}
+	if len(searched) > 0 && len(opts.External) > 0 {
+		if removedLedgers(stdout, opts.External, verifiers, origins, claimed, searched) {
+			status = exitFailed
 		}
 	}
 	if status == exitOK && count > 1 {
@@ -150,4 +165,62 @@ func printVerifyNotes(stdout io.Writer, rep *ledger.Report, outside bool) {
 	default:
 		fmt.Fprintln(stdout, "NOTE     no checkpoints kept outside the host were given (--checkpoints): a rollback, an emptied ledger or a rebuild by someone holding the key cannot be detected from the ledger alone")
 	}
+}
+
+// removedLedgers reports the ledgers that checkpoints kept outside the
+// host name, signed with the auditor's keys, but that no directory holds:
+// asked to verify every instance ledger below a directory, one that was
+// removed or emptied there is missing evidence, not a ledger to skip. ok
+// are the origins that verified, failed those of the ledgers that failed
+// (already reported). It returns whether it reported any.
+func removedLedgers(stdout io.Writer, external [][]byte, verifiers []note.Verifier, ok map[string]string, failed map[string]bool, searched []string) bool {
+	type named struct {
+		n      int
+		latest ledger.Checkpoint
+	}
+	missing := map[string]*named{}
+	for _, msg := range external {
+		cp, err := ledger.OpenCheckpoint(msg, verifiers...)
+		if err != nil || cp.Origin == "" {
+			continue // another system's checkpoint, or none at all
+		}
+		if _, found := ok[cp.Origin]; found || failed[cp.Origin] {
+			continue
+		}
+		m := missing[cp.Origin]
+		if m == nil {
+			m = &named{}
+			missing[cp.Origin] = m
+		}
+		m.n++
+		if cp.Size >= m.latest.Size {
+			m.latest = cp
+		}
+	}
+	names := make([]string, 0, len(missing))
+	for o := range missing {
+		names = append(names, o)
+	}
+	sort.Strings(names)
+	for _, o := range names {
+		m := missing[o]
+		fmt.Fprintf(stdout, "FAIL %s: %d checkpoints kept outside the host name this ledger, the largest covering %d records (signed %s), but no ledger below %s holds it: the instance's ledger was removed or emptied (verify an instance's own directory to check only that ledger)\n",
+			o, m.n, m.latest.Size, m.latest.Time.Format(time.RFC3339), strings.Join(searched, ", "))
+	}
+	return len(names) > 0
+}
+
+// claimedOrigin returns the origin that the latest-checkpoint file of the
+// ledger in dir names, unverified, or "" when it has none: the ledger
+// failed verification and is reported as such, so checkpoints of its
+// origin are not reported again as those of a removed ledger.
+func claimedOrigin(dir string) string {
+	f, err := os.Open(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+	origin, _, _ := strings.Cut(string(b), "\n")
+	return origin
 }
