@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -119,3 +120,34 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// readLatest reads the latest-checkpoint file, which holds one signed
+// note, no longer than a line of checkpoints.jsonl can hold. A larger file
+// is not the writer's: it is an error, found from the file's size without
+// reading it, so a huge file cannot exhaust memory.
+func readLatest(dir string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(dir, latestFile))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxLineBytes {
+		return nil, errLatestTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxLineBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxLineBytes {
+		return nil, errLatestTooLarge
+	}
+	return b, nil
+}
+
+// errLatestTooLarge is readLatest's error for a file that cannot hold a
+// checkpoint.
+var errLatestTooLarge = fmt.Errorf("the latest checkpoint file is not a regular file of at most %d bytes, so it holds no checkpoint the ledger wrote", maxLineBytes)

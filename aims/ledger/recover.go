@@ -45,7 +45,7 @@ func (l *Ledger) recover(ctx context.Context) error {
 	// latest-checkpoint file leaves the two out of step; the history is
 	// the source of truth.
 	if l.lastNote != nil {
-		if cur, err := os.ReadFile(filepath.Join(l.dir, latestFile)); err != nil || !bytes.Equal(cur, l.lastNote) {
+		if cur, err := readLatest(l.dir); err != nil || !bytes.Equal(cur, l.lastNote) {
 			if err := writeFileAtomic(l.dir, latestFile, l.lastNote); err != nil {
 				return err
 			}

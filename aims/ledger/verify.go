@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -357,12 +356,14 @@ func (w *walked) readHistory(dir string, verifiers []note.Verifier, unsigned boo
 		w.cps = append(w.cps, cp)
 		w.notes = append(w.notes, msg)
 	}
-	latest, err := os.ReadFile(filepath.Join(dir, latestFile))
+	latest, err := readLatest(dir)
 	switch {
 	case os.IsNotExist(err):
 		if len(w.cps) > 0 {
 			return fail(latestFile, 0, -1, "latest checkpoint file is missing")
 		}
+	case errors.Is(err, errLatestTooLarge):
+		return fail(latestFile, 0, -1, "%v", err)
 	case err != nil:
 		return fmt.Errorf("ledger: %w", err)
 	default:
