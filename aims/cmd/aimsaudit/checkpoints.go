@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,10 @@ import (
 	"github.com/aimskit/aimskit/aims/otlpfile"
 	"github.com/aimskit/aimskit/aims/semconv"
 )
+
+// maxCheckpointLine bounds one line of a JSON-lines checkpoint file: a
+// signed checkpoint with its cosignatures is well under a kilobyte.
+const maxCheckpointLine = 1 << 20
 
 // readCheckpointFile returns the signed checkpoints held in a file kept
 // outside the ledger's host, in whichever form the auditor has it: the
@@ -37,8 +42,10 @@ func readCheckpointFile(path string) ([][]byte, error) {
 	if bytes.Contains(trimmed[:min(len(trimmed), 64)], []byte(`"note"`)) {
 		var out [][]byte
 		sc := bufio.NewScanner(bytes.NewReader(b))
-		sc.Buffer(nil, 1<<20)
-		for n := 1; sc.Scan(); n++ {
+		sc.Buffer(nil, maxCheckpointLine)
+		n := 0
+		for sc.Scan() {
+			n++
 			line := bytes.TrimSpace(sc.Bytes())
 			if len(line) == 0 {
 				continue
@@ -51,7 +58,13 @@ func readCheckpointFile(path string) ([][]byte, error) {
 			}
 			out = append(out, []byte(cl.Note))
 		}
-		return out, sc.Err()
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				return nil, fmt.Errorf("%s line %d: longer than %d bytes, more than any checkpoint line", path, n+1, maxCheckpointLine)
+			}
+			return nil, fmt.Errorf("%s line %d: %w", path, n+1, err)
+		}
+		return out, nil
 	}
 	var out [][]byte
 	err = otlpfile.EachLog(bytes.NewReader(b), func(r otlpfile.LogRecord) error {
