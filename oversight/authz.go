@@ -95,8 +95,8 @@ func (a roleAuthorizer) MaxLevel(r Reviewer) int {
 type fourEyes struct{}
 
 // FourEyes enforces the four-eyes principle: nobody reviews a decision
-// they submitted, nor a ticket they are excluded from (the reviewer of a
-// contested decision), and decisions of high-risk (or unspecified-risk)
+// they submitted, nor a ticket they are excluded from (the submitter or a
+// reviewer of a contested decision), and decisions of high-risk (or unspecified-risk)
 // systems need two distinct reviewers who agree. Identities are compared
 // normalised (NormalizeID).
 func FourEyes() Authorizer { return fourEyes{} }
@@ -106,7 +106,7 @@ func (fourEyes) Authorize(_ context.Context, r Reviewer, _ aims.OversightAction,
 		return fmt.Errorf("%w: reviewer %q submitted this decision and may not review it (four-eyes)", ErrForbidden, r.ID)
 	}
 	if slices.ContainsFunc(t.Excluded, func(id string) bool { return sameID(id, r.ID) }) {
-		return fmt.Errorf("%w: reviewer %q is excluded from ticket %s (reviewed the contested decision)", ErrForbidden, r.ID, t.ID)
+		return fmt.Errorf("%w: reviewer %q is excluded from ticket %s (submitted or reviewed the contested decision)", ErrForbidden, r.ID, t.ID)
 	}
 	return nil
 }

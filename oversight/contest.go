@@ -20,8 +20,9 @@ import (
 // WithDecisionIndex), of its review record or of an earlier contest's
 // record; decisions the Gate never saw are looked up through the
 // DecisionFinder. The new ticket (Kind contest) holds the decision as it
-// stands. Every reviewer who voted on the decision or an earlier contest
-// of it is excluded from the contest. A decision has at most one open
+// stands. Whoever submitted the decision (ContextWithSubmitter) and every
+// reviewer who voted on it or on an earlier contest of it are excluded
+// from the contest. A decision has at most one open
 // contest: a second Contest while one is open returns
 // ErrAlreadyContested. Resolving it is linked to the contested decision:
 // approve upholds it, override changes it, reject annuls it (the reject
@@ -168,8 +169,9 @@ func (g *Gate) findContested(ctx context.Context, decisionID string) (chain, err
 	return c, nil
 }
 
-// earlierReviewers lists, normalised, everyone who voted on the decision
-// or on an earlier contest of it, and the reviewer named in its record.
+// earlierReviewers lists, normalised, whoever submitted the decision,
+// everyone who voted on it or on an earlier contest of it, and the
+// reviewer named in its record.
 func (g *Gate) earlierReviewers(ctx context.Context, c *chain) ([]string, error) {
 	var out []string
 	add := func(id string) {
@@ -190,6 +192,12 @@ func (g *Gate) earlierReviewers(ctx context.Context, c *chain) ([]string, error)
 				add(o.Reviewer)
 			}
 		}
+	}
+	// Four-eyes: the submitter of the decision does not review it, neither
+	// when it is held nor when it is contested. The default submitter
+	// (the system itself) is nobody who could review.
+	if s := c.root.Submitter; s != "" && !sameID(s, "system:"+c.root.Decision.SystemID) {
+		add(s)
 	}
 	addTicket(&c.root)
 	ids := c.root.Contests

@@ -49,8 +49,9 @@
 // affected person gets the reject output ([WithRejectOutput], by default
 // "referred": the case goes to handling outside the automated system),
 // recorded with the model's output as OriginalOutput. A decision has at
-// most one open contest ([ErrAlreadyContested]), and nobody who voted on
-// the decision or an earlier contest of it may review the contest. The
+// most one open contest ([ErrAlreadyContested]), and nobody who submitted
+// the decision or voted on it or on an earlier contest of it may review
+// the contest. The
 // Promela model in oversight/model checks these rules with Spin.
 //
 // # Stores

@@ -243,6 +243,13 @@ func submitterFrom(ctx context.Context, d *aims.Decision) (string, error) {
 	return canonID("system:" + d.SystemID), nil
 }
 
+// explicitSubmitter returns the normalised submitter ctx names
+// (ContextWithSubmitter), or "" when it names none or a malformed one.
+func explicitSubmitter(ctx context.Context) string {
+	id, _ := ctx.Value(submitterKey{}).(string)
+	return canonID(id)
+}
+
 // Submit routes a candidate decision. Apply: the decision is recorded with
 // an apply outcome and Applied is true. Block: recorded, not applied.
 // Review: a ticket is opened and the Outcome is Pending; wait for it with
@@ -325,7 +332,10 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 	} else if !g.cfg.noIndex {
 		// Keep the decision, already resolved, so that it can be found and
 		// contested by its ID without any wiring (WithDecisionIndex).
-		if err := g.index(ctx, routedTicket(&d, risk, v, now)); err != nil {
+		rt := routedTicket(&d, risk, v, now)
+		// The submitter may not review a contest of the decision either.
+		rt.Submitter = explicitSubmitter(ctx)
+		if err := g.index(ctx, rt); err != nil {
 			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
 		}
 	}

@@ -86,7 +86,7 @@ type Ticket struct {
 	// decision needs two approvers).
 	Votes []Vote `json:"votes,omitempty"`
 	// Excluded reviewers may not act on this ticket (for a contest, the
-	// reviewers of the contested decision).
+	// submitter and the reviewers of the contested decision).
 	Excluded []string `json:"excluded,omitempty"`
 	// Resolution is set once the ticket is resolved or expired.
 	Resolution *Resolution `json:"resolution,omitempty"`

@@ -1,0 +1,47 @@
+package oversight_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// TestContestExcludesTheSubmitter: whoever submitted a decision may not
+// review its contest (four-eyes: nobody reviews a decision they
+// submitted), whether the decision was reviewed or applied at once.
+func TestContestExcludesTheSubmitter(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	dave := oversight.Reviewer{ID: "dave", Roles: []string{"reviewer"}}
+	asDave := oversight.ContextWithSubmitter(ctx, "Dave")
+
+	reviewed, err := h.gate.Submit(asDave, decision(t, "credit", "deny", 0.2, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.gate.Approve(ctx, reviewed.Ticket.ID, bob, "income too low"); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := h.gate.Submit(asDave, decision(t, "credit", "approve", 0.8, 0.5, false))
+	if err != nil || !applied.Applied {
+		t.Fatalf("applied decision: %+v, %v", applied, err)
+	}
+	for name, id := range map[string]string{"reviewed": reviewed.Decision.ID, "applied": applied.Decision.ID} {
+		ct, err := h.gate.Contest(ctx, id, "the decision is wrong")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := h.gate.Approve(ctx, ct.ID, dave, "I stand by my decision")
+		if !errors.Is(err, oversight.ErrForbidden) {
+			t.Errorf("%s decision: its submitter reviewed its contest: action %q, err %v", name, out.Action, err)
+		}
+		if _, err := h.gate.Claim(ctx, dave); !errors.Is(err, oversight.ErrQueueEmpty) {
+			t.Errorf("%s decision: its submitter could claim its contest: %v", name, err)
+		}
+		if _, err := h.gate.Approve(ctx, ct.ID, carol, "upheld"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
