@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxIDLength is the longest reviewer, submitter or system ID the Gate
@@ -11,13 +13,33 @@ import (
 const MaxIDLength = 256
 
 // NormalizeID returns the canonical form of a reviewer or submitter
-// identity: surrounding white space trimmed and letters lower-cased, so
-// that "R1", " r1" and "r1" are one person wherever identities are
-// compared (votes, four-eyes, segregation of duties, contest exclusions,
-// claims). It refuses an empty identity (ErrUnauthenticated) and one with
-// control characters or longer than MaxIDLength (ErrInvalidID).
+// identity: characters nobody sees dropped (format characters such as
+// zero-width spaces, byte-order marks and soft hyphens, and other default
+// ignorable code points), compatibility forms folded (NFKC: fullwidth
+// "ｒ１" is "r1"), letters lower-cased and surrounding white space
+// trimmed, so that "R1", " r1", "ｒ１" and "r\u200b1" are one person
+// wherever identities are compared (votes, four-eyes, segregation of
+// duties, contest exclusions, claims). Two identities that look the same
+// to the people reading the evidence must not count as two people (RFC
+// 8265 §3.3 maps width and case of user names for the same reason;
+// Unicode TR #36 §2 describes the invisible-character spoofs). It refuses
+// an empty identity (ErrUnauthenticated) and one with control characters
+// or longer than MaxIDLength (ErrInvalidID).
 func NormalizeID(id string) (string, error) {
-	n := strings.ToLower(strings.TrimSpace(id))
+	n := id
+	if strings.ContainsFunc(n, invisible) {
+		n = strings.Map(func(r rune) rune {
+			if invisible(r) {
+				return -1
+			}
+			return r
+		}, n)
+	}
+	// NFKC before lower-casing folds compatibility capitals (fullwidth,
+	// letterlike symbols) into letters ToLower knows; again after it,
+	// since lower-casing may leave a string that is not in NFKC.
+	n = norm.NFKC.String(strings.ToLower(norm.NFKC.String(n)))
+	n = strings.TrimSpace(n)
 	switch {
 	case n == "":
 		return "", ErrUnauthenticated
@@ -27,6 +49,14 @@ func NormalizeID(id string) (string, error) {
 		return "", fmt.Errorf("%w: identity %q contains control characters", ErrInvalidID, n)
 	}
 	return n, nil
+}
+
+// invisible reports whether r is a character that renders as nothing: a
+// format character (Cf: zero-width space and joiners, byte-order mark,
+// soft hyphen, bidirectional controls), another default ignorable code
+// point, or a variation selector.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }
 
 // sameID reports whether a and b name the same identity once normalised.

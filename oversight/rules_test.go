@@ -45,3 +45,44 @@ func TestContestExcludesTheSubmitter(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityVariantsAreOnePerson: identities that differ only by
+// characters a person cannot see (zero-width, byte-order mark, soft
+// hyphen) or by character width (fullwidth forms) name one person, so
+// neither can review what the other submitted, nor give the second of two
+// required approvals after the other.
+func TestIdentityVariantsAreOnePerson(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	variants := []string{"\ufeffdave", "da\u200bve", "dave\u00ad", "ｄａｖｅ", "ＤＡＶＥ", "d\u2060ave"}
+	for _, v := range variants {
+		if n, err := oversight.NormalizeID(v); err != nil || n != "dave" {
+			t.Errorf("NormalizeID(%q) = %q, %v; want \"dave\"", v, n, err)
+		}
+		o, err := h.gate.Submit(oversight.ContextWithSubmitter(ctx, "dave"), decision(t, "credit", "deny", 0.2, 0.5, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.gate.Approve(ctx, o.Ticket.ID, oversight.Reviewer{ID: v, Roles: []string{"reviewer"}}, "mine"); !errors.Is(err, oversight.ErrForbidden) {
+			t.Errorf("reviewer %q on a decision dave submitted: %v", v, err)
+		}
+	}
+	// Two approvals needed (high risk): one person under two spellings is
+	// one approval.
+	o, err := h.gate.Submit(ctx, decision(t, "hiring", "reject", 0.2, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.gate.Approve(ctx, o.Ticket.ID, oversight.Reviewer{ID: "dave", Roles: []string{"reviewer"}}, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range variants {
+		if out, err := h.gate.Approve(ctx, o.Ticket.ID, oversight.Reviewer{ID: v, Roles: []string{"reviewer"}}, "ok"); !errors.Is(err, oversight.ErrAlreadyActed) {
+			t.Errorf("second approval by %q after dave: action %q, err %v", v, out.Action, err)
+		}
+	}
+	// Only invisible characters is no identity.
+	if _, err := oversight.NormalizeID("\u200b\ufeff"); !errors.Is(err, oversight.ErrUnauthenticated) {
+		t.Errorf("NormalizeID of invisible characters only: %v", err)
+	}
+}
