@@ -120,6 +120,8 @@ var migrations = []string{
 		reason    text NOT NULL,
 		since     timestamptz NOT NULL
 	);`,
+	// A forced halt says so on every replica that reads it.
+	`ALTER TABLE aimskit_oversight_halts ADD COLUMN forced boolean NOT NULL DEFAULT false;`,
 }
 
 // Migrate brings the schema up to date. It takes a transaction-scoped
@@ -395,10 +397,10 @@ func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
 	if h.SystemID == "" {
 		return errors.New("oversight/postgres: halt without a system ID")
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_halts (system_id, halted_by, reason, since)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (system_id) DO UPDATE
-		SET halted_by = excluded.halted_by, reason = excluded.reason, since = excluded.since`,
-		h.SystemID, h.By, h.Reason, h.Since)
+	_, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_halts (system_id, halted_by, reason, since, forced)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (system_id) DO UPDATE
+		SET halted_by = excluded.halted_by, reason = excluded.reason, since = excluded.since, forced = excluded.forced`,
+		h.SystemID, h.By, h.Reason, h.Since, h.Forced)
 	if err != nil {
 		return fmt.Errorf("oversight/postgres: storing halt of %q: %w", h.SystemID, err)
 	}
@@ -416,7 +418,7 @@ func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
 
 // Halts implements oversight.HaltStore.
 func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
-	rows, err := s.db.Query(ctx, `SELECT system_id, halted_by, reason, since FROM aimskit_oversight_halts ORDER BY system_id`)
+	rows, err := s.db.Query(ctx, `SELECT system_id, halted_by, reason, since, forced FROM aimskit_oversight_halts ORDER BY system_id`)
 	if err != nil {
 		return nil, fmt.Errorf("oversight/postgres: reading halts: %w", err)
 	}
@@ -424,7 +426,7 @@ func (s *Store) Halts(ctx context.Context) ([]oversight.Halt, error) {
 	var out []oversight.Halt
 	for rows.Next() {
 		var h oversight.Halt
-		if err := rows.Scan(&h.SystemID, &h.By, &h.Reason, &h.Since); err != nil {
+		if err := rows.Scan(&h.SystemID, &h.By, &h.Reason, &h.Since, &h.Forced); err != nil {
 			return nil, fmt.Errorf("oversight/postgres: reading halts: %w", err)
 		}
 		out = append(out, h)

@@ -137,6 +137,23 @@ func testHalts(t *testing.T, s oversight.Store) {
 	if err != nil || len(hl) != 1 || hl[0].Reason != "drift, confirmed" || hl[0].By != "alice" || !hl[0].Since.Equal(T0) {
 		t.Fatalf("halts: %+v, %v", hl, err)
 	}
+	// A forced halt (of a system the halting Gate did not know) says so
+	// to every Gate that reads it.
+	forced := oversight.Halt{SystemID: "partner-scoring", By: "bob", Reason: "shared incident", Since: T0, Forced: true}
+	if err := hs.SetHalt(ctx, forced); err != nil {
+		t.Fatal(err)
+	}
+	if hl, err = hs.Halts(ctx); err != nil || len(hl) != 2 {
+		t.Fatalf("halts: %+v, %v", hl, err)
+	}
+	for _, got := range hl {
+		if got.Forced != (got.SystemID == forced.SystemID) {
+			t.Errorf("halt of %s read back with Forced %v", got.SystemID, got.Forced)
+		}
+	}
+	if was, err := hs.ClearHalt(ctx, forced.SystemID); err != nil || !was {
+		t.Fatalf("clear: %v %v", was, err)
+	}
 	if was, err := hs.ClearHalt(ctx, "credit"); err != nil || !was {
 		t.Fatalf("clear: %v %v", was, err)
 	}
