@@ -262,7 +262,7 @@ func statusOf(err error) int {
 	case errors.Is(err, ErrForbidden):
 		return http.StatusForbidden
 	case errors.Is(err, ErrAlreadyResolved), errors.Is(err, ErrAlreadyActed), errors.Is(err, ErrClaimed),
-		errors.Is(err, ErrTicketExpired):
+		errors.Is(err, ErrTicketExpired), errors.Is(err, ErrHalted):
 		return http.StatusConflict
 	case errors.Is(err, ErrReasonRequired), errors.Is(err, ErrReasonTooLong), errors.Is(err, ErrOutputRequired):
 		return http.StatusUnprocessableEntity

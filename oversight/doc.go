@@ -78,7 +78,7 @@
 // automation-bias signal), expired tickets, escalations, halts and refused
 // attempts. A refused attempt (unknown ticket, acting twice, override
 // without reason, missing role, reviewing one's own decision, expired
-// ticket) returns an error saying what was wrong, is emitted as an event,
+// ticket, approving a held decision of a halted system) returns an error saying what was wrong, is emitted as an event,
 // counted, passed to the Recorder if it is an [AttemptRecorder], and
 // changes nothing.
 //

@@ -50,6 +50,9 @@ var (
 	ErrAlreadyContested = errors.New("oversight: decision already contested")
 	// ErrClosed: the Gate was closed.
 	ErrClosed = errors.New("oversight: gate closed")
+	// ErrHalted: the decision's system is halted, so the model's output of a
+	// held decision may not be approved (see Gate.Halt).
+	ErrHalted = errors.New("oversight: system halted")
 )
 
 // errNoChange tells a Store.Update that the function left the ticket as it

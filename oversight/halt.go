@@ -191,7 +191,9 @@ func (g *Gate) freshHalts(ctx context.Context) error {
 
 // Halt is the stop button (EU AI Act Art. 14(4)(e)): from now on every
 // decision of systemID is blocked (or held, see WithHaltRoute) without
-// asking the policy. Any identified person may press it, and a reason is
+// asking the policy, and under the block route a decision held for review
+// before the halt cannot be approved until the system is resumed
+// (ErrHalted; it may still be rejected or overridden). Any identified person may press it, and a reason is
 // required; the halt is recorded and emitted. systemID must be a system
 // the Gate knows (its Recorder's system, or one given WithRiskLevel or
 // WithSystems) unless the Force option is given, and is refused

@@ -58,7 +58,7 @@ type Attempt struct {
 	// Refusal classifies the refusal (unknown_ticket, already_resolved,
 	// already_acted, expired, reason_required, reason_too_long, output_required,
 	// unauthenticated, forbidden, claimed, closed, invalid_id,
-	// outcome_not_declared, already_contested, unknown_system, error).
+	// outcome_not_declared, already_contested, unknown_system, halted, error).
 	Refusal string `json:"refusal"`
 	// Error is the error returned to the caller.
 	Error string `json:"error"`

@@ -18,7 +18,10 @@ import (
 
 // Approve confirms the model's output. On a ticket that needs two
 // approvers, the first approval is a vote that leaves the ticket pending
-// (Outcome.Pending) until a second, distinct reviewer approves.
+// (Outcome.Pending) until a second, distinct reviewer approves. While the
+// decision's system is halted (and halts block, the default of
+// WithHaltRoute) a held decision cannot be approved (ErrHalted): it may be
+// rejected or overridden, or approved after the resume.
 func (g *Gate) Approve(ctx context.Context, ticketID string, r Reviewer, reason string) (Outcome, error) {
 	return g.act(ctx, ticketID, r, aims.ActionApprove, "", reason)
 }
@@ -138,6 +141,12 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 	if err := checkAction(r, action, newOutput, reason); err != nil {
 		return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 	}
+	if action == aims.ActionApprove && g.cfg.haltRoute == RouteBlock {
+		// An approval of a held decision checks the halts as Submit does.
+		if err := g.freshHalts(ctx); err != nil {
+			return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
+		}
+	}
 	for range 4 {
 		now := g.now()
 		leaseNow, err := g.leaseNow(ctx, now)
@@ -220,6 +229,15 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 	}
 	if slices.ContainsFunc(t.Votes, func(v Vote) bool { return sameID(v.Reviewer, r.ID) }) {
 		return actResult{}, none, fmt.Errorf("%w: %q on ticket %s", ErrAlreadyActed, r.ID, t.ID)
+	}
+	if action == aims.ActionApprove && t.Kind == KindReview && g.cfg.haltRoute == RouteBlock {
+		// While its system is halted every decision is blocked, also one
+		// held before the halt: approving it would release the model's
+		// output. Rejecting or overriding it stays a person's decision.
+		if h, ok := g.haltedInfo(t.Decision.SystemID); ok {
+			return actResult{}, none, fmt.Errorf("%w: %q was halted by %q (%s); the held decision can be approved once it is resumed, or rejected or overridden now",
+				ErrHalted, t.Decision.SystemID, h.By, h.Reason)
+		}
 	}
 	if action == aims.ActionOverride && newOutput == t.Decision.Output {
 		return actResult{}, none, fmt.Errorf("%w: %q is the model's own output; approve it instead", ErrOutputRequired, newOutput)
@@ -421,6 +439,7 @@ func refusalKind(err error) string {
 		{ErrClaimed, "claimed"}, {ErrClosed, "closed"},
 		{ErrInvalidID, "invalid_id"}, {ErrOutcomeNotDeclared, "outcome_not_declared"},
 		{ErrAlreadyContested, "already_contested"}, {ErrUnknownSystem, "unknown_system"},
+		{ErrHalted, "halted"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

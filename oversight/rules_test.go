@@ -86,3 +86,37 @@ func TestIdentityVariantsAreOnePerson(t *testing.T) {
 		t.Errorf("NormalizeID of invisible characters only: %v", err)
 	}
 }
+
+// TestHaltStopsApprovalsOfHeldDecisions: once a system is halted (block
+// route), every decision of it is blocked, also one held for review
+// before the halt: an approval would release the model's output while the
+// system is stopped. A rejection and an override (the reviewer's own
+// output) remain possible; after a resume the approval goes through.
+func TestHaltStopsApprovalsOfHeldDecisions(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	held, err := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	if err != nil || !held.Pending() {
+		t.Fatalf("held: %+v, %v", held, err)
+	}
+	other, _ := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.3, 0.5, true))
+	if err := h.gate.Halt(ctx, "credit", alice, "drift alarm"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.gate.Approve(ctx, held.Ticket.ID, bob, "looks fine")
+	if !errors.Is(err, oversight.ErrHalted) || out.Applied {
+		t.Fatalf("approval during the halt: applied %v, action %q, err %v", out.Applied, out.Action, err)
+	}
+	if st, _ := h.gate.Status(ctx, held.Ticket.ID); !st.Pending() {
+		t.Fatalf("the refused approval changed the ticket: %+v", st.Action)
+	}
+	if o, err := h.gate.Reject(ctx, other.Ticket.ID, bob, "refer to a person"); err != nil || o.Applied {
+		t.Fatalf("rejection during the halt: %+v, %v", o.Action, err)
+	}
+	if err := h.gate.Resume(ctx, "credit", carol, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := h.gate.Approve(ctx, held.Ticket.ID, bob, "looks fine"); err != nil || !o.Applied {
+		t.Fatalf("approval after the resume: %+v, %v", o.Action, err)
+	}
+}

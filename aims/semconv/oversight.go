@@ -40,7 +40,7 @@ const (
 	// already_resolved, already_acted, expired, reason_required,
 	// reason_too_long, output_required, unauthenticated, forbidden, claimed,
 	// closed, invalid_id, outcome_not_declared, already_contested,
-	// unknown_system, error.
+	// unknown_system, halted, error.
 	AimsOversightRefusal = attribute.Key("aims.oversight.refusal")
 	// AimsOversightApprovals is the decision-record attribute (in
 	// Decision.Attributes) marking a partial approval, e.g. "1 of 2".
