@@ -21,6 +21,13 @@ func routedTicketID(decisionID string) string {
 	return uuid.NewSHA1(routedNamespace, []byte(decisionID)).String()
 }
 
+// reviewTicketID is the ID of the review ticket of decisionID: derived,
+// so that a decision submitted twice (a retry) gets one ticket, whichever
+// Gate holds it.
+func reviewTicketID(decisionID string) string {
+	return uuid.NewSHA1(routedNamespace, []byte("review/"+decisionID)).String()
+}
+
 // contestTicketID is the ID of the n-th contest (from 0) of the decision
 // whose review or routed ticket is rootID. Deriving it makes opening a
 // contest a Create that only one caller can win.

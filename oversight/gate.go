@@ -250,6 +250,21 @@ func explicitSubmitter(ctx context.Context) string {
 	return canonID(id)
 }
 
+// heldOnce refuses to hold decisionID for review when the Gate applied
+// that decision already (its routed ticket says so).
+func (g *Gate) heldOnce(ctx context.Context, decisionID string) error {
+	rt, err := g.store.Get(ctx, routedTicketID(decisionID))
+	switch {
+	case errors.Is(err, ErrTicketNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("oversight: looking up decision %s: %w", decisionID, err)
+	case rt.Resolution != nil && rt.Resolution.Applied:
+		return fmt.Errorf("%w: decision %s was applied already (ticket %s); a new decision needs a new ID", ErrTicketExists, decisionID, rt.ID)
+	}
+	return nil
+}
+
 // Submit routes a candidate decision. Apply: the decision is recorded with
 // an apply outcome and Applied is true. Block: recorded, not applied.
 // Review: a ticket is opened and the Outcome is Pending; wait for it with
@@ -265,7 +280,9 @@ func explicitSubmitter(ctx context.Context) string {
 // refuses the decision (nothing is stored or applied). Concurrent Submits
 // share one re-read, and each waits for it only until its own ctx ends.
 // If the decision record cannot be written, Submit returns the error and
-// nothing is applied.
+// nothing is applied. A decision is held at most once: submitting it again
+// under the same ID while it has a review ticket, or after it was applied,
+// and being held, returns ErrTicketExists.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -310,22 +327,27 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 
 	var ticket *Ticket
 	if v.Route == RouteReview {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return Outcome{}, fmt.Errorf("oversight: ticket ID: %w", err)
+		// One decision, one review: a retry must not open a second ticket
+		// that reviewers could resolve the other way, nor hold a decision
+		// that was applied already.
+		if err := g.heldOnce(ctx, d.ID); err != nil {
+			return Outcome{}, err
 		}
 		submitter, err := submitterFrom(ctx, &d)
 		if err != nil {
 			return Outcome{}, err
 		}
 		t := Ticket{
-			ID: id.String(), Kind: KindReview, Decision: d, Risk: risk,
+			ID: reviewTicketID(d.ID), Kind: KindReview, Decision: d, Risk: risk,
 			Submitter: submitter, Policy: v.Policy, Reason: v.Reason,
 			State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
 		}
 		t.Decision.Oversight.TicketID = t.ID
 		d.Oversight.TicketID = t.ID
 		if err := g.store.Create(ctx, t); err != nil {
+			if errors.Is(err, ErrTicketExists) {
+				return Outcome{}, fmt.Errorf("oversight: decision %s is already held for review (ticket %s); follow that ticket, or give a new decision a new ID: %w", d.ID, t.ID, err)
+			}
 			return Outcome{}, fmt.Errorf("oversight: storing ticket for decision %s: %w", d.ID, err)
 		}
 		ticket = &t

@@ -120,3 +120,34 @@ func TestHaltStopsApprovalsOfHeldDecisions(t *testing.T) {
 		t.Fatalf("approval after the resume: %+v, %v", o.Action, err)
 	}
 }
+
+// TestResubmittedDecisionGetsNoSecondTicket: a decision submitted again
+// with the same ID (a retry) must not open a second review ticket, which
+// reviewers could resolve the other way: one decision, rejected on one
+// ticket and approved on the other.
+func TestResubmittedDecisionGetsNoSecondTicket(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	d := decision(t, "credit", "deny", 0.2, 0.5, true)
+	first, err := h.gate.Submit(ctx, d)
+	if err != nil || !first.Pending() {
+		t.Fatalf("first submit: %+v, %v", first, err)
+	}
+	again, err := h.gate.Submit(ctx, d)
+	if !errors.Is(err, oversight.ErrTicketExists) {
+		t.Errorf("retry of a held decision: ticket %v, err %v; want ErrTicketExists", again.Ticket, err)
+	}
+	if q, _ := h.gate.Queue(ctx, 0); len(q) != 1 {
+		t.Fatalf("%d open tickets for one decision", len(q))
+	}
+	// A decision applied at once is not held under the same ID later.
+	h2 := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ok := decision(t, "credit", "approve", 0.8, 0.5, false)
+	if o, err := h2.gate.Submit(ctx, ok); err != nil || !o.Applied {
+		t.Fatalf("applied: %+v, %v", o, err)
+	}
+	ok.Adverse = true
+	if o, err := h2.gate.Submit(ctx, ok); !errors.Is(err, oversight.ErrTicketExists) {
+		t.Errorf("an applied decision's ID held for review again: %+v, %v", o.Action, err)
+	}
+}

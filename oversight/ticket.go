@@ -46,9 +46,9 @@ const (
 
 // Ticket is a decision held for human review.
 type Ticket struct {
-	// ID is a UUIDv7 for a review ticket; routed and contest tickets
-	// have UUIDv5 IDs derived from their decision, so that a decision
-	// gets one routed ticket and one n-th contest whoever writes them.
+	// ID is a UUIDv5 derived from the ticket's decision, so that a
+	// decision gets one review or routed ticket and one n-th contest
+	// whoever writes them.
 	ID string `json:"id"`
 	// Kind says whether a Gate held the decision or its subject contested it.
 	Kind TicketKind `json:"kind"`
