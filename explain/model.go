@@ -3,6 +3,7 @@ package explain
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // Matrix is a dense row-major matrix of feature values: row i, feature j is
@@ -26,7 +27,12 @@ func (m Matrix) Validate() error {
 	if m.Rows < 0 || m.Cols <= 0 {
 		return fmt.Errorf("explain: matrix shape %d×%d is invalid", m.Rows, m.Cols)
 	}
-	if len(m.Data) != m.Rows*m.Cols {
+	// Compare by division: Rows×Cols can wrap around int and equal a
+	// short Data's length for a shape no slice could hold.
+	if len(m.Data)%m.Cols != 0 || len(m.Data)/m.Cols != m.Rows {
+		if m.Rows > math.MaxInt/m.Cols {
+			return fmt.Errorf("explain: matrix %d×%d has more cells than an int counts (it has %d values)", m.Rows, m.Cols, len(m.Data))
+		}
 		return fmt.Errorf("explain: matrix %d×%d needs %d values, has %d", m.Rows, m.Cols, m.Rows*m.Cols, len(m.Data))
 	}
 	return nil
