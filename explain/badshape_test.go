@@ -2,6 +2,8 @@ package explain
 
 import (
 	"context"
+	"runtime"
+	"sync/atomic"
 	"testing"
 )
 
@@ -45,3 +47,43 @@ func TestMatrixValidateShapeOverflow(t *testing.T) {
 		}
 	}()
 }
+
+// The permutation count is the caller's: beyond MaxPermutations it is an
+// error, and within it the explainer's memory does not grow with the
+// count, since it draws the pairs in rounds of bounded size.
+func TestPermutationCountBounded(t *testing.T) {
+	bg := Matrix{Rows: 2, Cols: 4, Data: []float64{0, 0, 0, 0, 1, 1, 1, 1}}
+	f := Func(func(r []float64) float64 { return r[0]*r[1]*r[2] + r[3] })
+	if _, err := NewPermutation(f, bg, WithPermutations(1<<40, 1<<40)); err == nil {
+		t.Error("WithPermutations(2^40, 2^40) accepted, want an error naming MaxPermutations")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int32
+	stop := modelFunc(func(ctx context.Context, x Matrix, out []float64) error {
+		if calls.Add(1) > 2 { // v(∅) and v(F) first, then cancel on the first coalition
+			cancel()
+			return ctx.Err()
+		}
+		return f.Predict(ctx, x, out)
+	})
+	pe, err := NewPermutation(stop, bg, WithPermutations(1<<20, 1<<20), WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = pe.Explain(ctx, []float64{3, 4, 5, 6})
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("Explain succeeded although its context was cancelled")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("Explain allocated %d bytes before its first coalition call; want the round size bounded (< 16 MiB)", got)
+	}
+}
+
+// modelFunc adapts a batch function to Model.
+type modelFunc func(ctx context.Context, x Matrix, out []float64) error
+
+func (f modelFunc) Predict(ctx context.Context, x Matrix, out []float64) error { return f(ctx, x, out) }

@@ -160,13 +160,24 @@ func WithSamples(n int) Option {
 	})
 }
 
+// MaxPermutations is the most antithetic permutation pairs
+// WithPermutations accepts. Each pair costs 2(M−1) coalitions of N
+// background rows, and the standard error falls only as 1/√pairs: a
+// million pairs estimate a value a thousand times more finely than one
+// pair, more than any explanation is read to.
+const MaxPermutations = 1 << 20
+
 // WithPermutations bounds the number of antithetic permutation pairs of the
 // permutation explainer: at least min, at most max (defaults 16 and 2048);
-// 1 <= min <= max.
+// 1 <= min <= max <= [MaxPermutations].
 func WithPermutations(min, max int) Option {
 	return optionFunc(func(c *config) {
 		if min < 1 || max < min {
 			c.fail("WithPermutations: bounds min=%d max=%d are invalid (need 1 <= min <= max)", min, max)
+			return
+		}
+		if max > MaxPermutations {
+			c.fail("WithPermutations: max=%d exceeds MaxPermutations (%d)", max, MaxPermutations)
 			return
 		}
 		c.minPerm, c.maxPerm = min, max

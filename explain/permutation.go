@@ -6,6 +6,12 @@ import (
 	"math/rand/v2"
 )
 
+// permRoundPairs bounds the pairs drawn and evaluated together, so that
+// the memory of a round does not grow with the requested count: rounds
+// double from the minimum up to this size, the largest round of the
+// default bounds (16 to 2048 pairs).
+const permRoundPairs = 1024
+
 // PermutationExplainer estimates Shapley values by averaging each player's
 // marginal contribution along random orderings of the players (Castro,
 // Gómez & Tejada 2009; Štrumbelj & Kononenko 2014). Orderings come in
@@ -75,7 +81,7 @@ func (pe *PermutationExplainer) Explain(ctx context.Context, x []float64) (out E
 		}
 		for pairs < maxPairs {
 			round := max(cfg.minPerm, pairs) // doubling rounds
-			round = min(round, maxPairs-pairs)
+			round = min(round, maxPairs-pairs, permRoundPairs)
 			// Each pair: the prefixes of π and of reverse(π), M−1 each.
 			perms := make([]int, 0, round*m)
 			masks := make([]uint64, round*2*(m-1)*words)
