@@ -2,6 +2,8 @@ package explain
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -87,3 +89,52 @@ func TestPermutationCountBounded(t *testing.T) {
 type modelFunc func(ctx context.Context, x Matrix, out []float64) error
 
 func (f modelFunc) Predict(ctx context.Context, x Matrix, out []float64) error { return f(ctx, x, out) }
+
+// WithRowsPerCall accepts any n >= 1; a count near math.MaxInt means
+// "as many coalitions per call as there are" and must not overflow the
+// per-call sizing.
+func TestRowsPerCallHuge(t *testing.T) {
+	bg := Matrix{Rows: 3, Cols: 4, Data: []float64{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3}}
+	f := Func(func(r []float64) float64 { return r[0]*r[1]*r[2] + r[3] })
+	x := []float64{3, 4, 5, 6}
+	ctors := map[string]func(...Option) (Explainer, error){
+		"exact":       func(o ...Option) (Explainer, error) { return NewExact(f, bg, o...) },
+		"kernel":      func(o ...Option) (Explainer, error) { return NewKernel(f, bg, o...) },
+		"permutation": func(o ...Option) (Explainer, error) { return NewPermutation(f, bg, o...) },
+	}
+	for name, ctor := range ctors {
+		for _, n := range []int{math.MaxInt, math.MaxInt - 1, math.MaxInt / 2} {
+			t.Run(name, func(t *testing.T) {
+				want, err := ctor()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := ctor(WithRowsPerCall(n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				we, err := want.Explain(context.Background(), x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ge Explanation
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							err = fmt.Errorf("panic: %v", r)
+						}
+					}()
+					ge, err = got.Explain(context.Background(), x)
+				}()
+				if err != nil {
+					t.Fatalf("WithRowsPerCall(%d): %v", n, err)
+				}
+				for i := range we.Values {
+					if math.Abs(ge.Values[i]-we.Values[i]) > 1e-9 {
+						t.Errorf("WithRowsPerCall(%d): value %d = %v, want %v", n, i, ge.Values[i], we.Values[i])
+					}
+				}
+			})
+		}
+	}
+}

@@ -133,7 +133,10 @@ func (g *game) values(ctx context.Context, x []float64, masks []uint64, words in
 		return 0, nil
 	}
 	N := g.bg.Rows
-	k := (g.rowsPerCall + N - 1) / N // coalitions per model call
+	k := g.rowsPerCall / N // coalitions per model call: ⌈rowsPerCall/N⌉, without overflow
+	if g.rowsPerCall%N != 0 {
+		k++
+	}
 	if k > n {
 		k = n
 	}
