@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -136,5 +137,27 @@ func TestRowsPerCallHuge(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Sample budgets size in-memory plans (Kernel SHAP's coalitions, LIME's
+// perturbation rows) and are the caller's: past the documented maximum
+// they are errors, not allocations.
+func TestSampleBudgetsBounded(t *testing.T) {
+	train := Matrix{Rows: 3, Cols: 2, Data: []float64{0, 1, 1, 0, 2, 3}}
+	f := Func(func(r []float64) float64 { return r[0] + r[1] })
+	for _, n := range []int{1 << 40, math.MaxInt} {
+		if _, err := NewKernel(f, train, WithSamples(n)); err == nil || !strings.Contains(err.Error(), "MaxSamples") {
+			t.Errorf("NewKernel(WithSamples(%d)) error = %v, want one naming MaxSamples", n, err)
+		}
+		if _, err := NewLIME(f, train, WithLIMESamples(n)); err == nil || !strings.Contains(err.Error(), "MaxLIMESamples") {
+			t.Errorf("NewLIME(WithLIMESamples(%d)) error = %v, want one naming MaxLIMESamples", n, err)
+		}
+	}
+	if _, err := NewKernel(f, train, WithSamples(MaxSamples)); err != nil {
+		t.Errorf("WithSamples(MaxSamples): %v", err)
+	}
+	if _, err := NewLIME(f, train, WithLIMESamples(MaxLIMESamples)); err != nil {
+		t.Errorf("WithLIMESamples(MaxLIMESamples): %v", err)
 	}
 }

@@ -147,13 +147,23 @@ func WithWorkers(n int) Option {
 // sampled explanations are reproducible.
 func WithSeed(seed uint64) Option { return optionFunc(func(c *config) { c.seed = seed }) }
 
+// MaxSamples is the largest coalition budget WithSamples accepts: 2^24,
+// the coalitions of 24 players, the exact explainer's default limit. The
+// coalition plan, its weights and values are held in memory, one entry
+// per coalition, and every coalition costs N model evaluations.
+const MaxSamples = 1 << 24
+
 // WithSamples sets Kernel SHAP's coalition budget (shap's nsamples). The
-// default (or 0) is 2M+2048, capped at 2^M−2; a negative budget is an
-// error.
+// default (or 0) is 2M+2048, capped at 2^M−2; a negative budget or one
+// above [MaxSamples] is an error.
 func WithSamples(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 0 {
 			c.fail("WithSamples: sample budget %d is negative", n)
+			return
+		}
+		if n > MaxSamples {
+			c.fail("WithSamples: sample budget %d exceeds MaxSamples (%d)", n, MaxSamples)
 			return
 		}
 		c.nsamples = n
