@@ -65,8 +65,16 @@ func (c GroupCounts) check() error {
 		return fmt.Errorf("fairness: group %q has a negative count: %+v", c.Group, c)
 	case c.Selected > c.Decisions:
 		return fmt.Errorf("fairness: group %q has %d selected of %d decisions", c.Group, c.Selected, c.Decisions)
-	case c.Labeled() > c.Decisions:
-		return fmt.Errorf("fairness: group %q has %d labelled of %d decisions", c.Group, c.Labeled(), c.Decisions)
+	}
+	// Subtract rather than add the confusion counts: their sum can wrap
+	// around int64 to a small number.
+	left := c.Decisions
+	for _, v := range [4]int64{c.TruePositives, c.FalsePositives, c.TrueNegatives, c.FalseNegatives} {
+		if v > left {
+			return fmt.Errorf("fairness: group %q has more labelled decisions (TP %d, FP %d, TN %d, FN %d) than its %d decisions",
+				c.Group, c.TruePositives, c.FalsePositives, c.TrueNegatives, c.FalseNegatives, c.Decisions)
+		}
+		left -= v
 	}
 	return nil
 }
