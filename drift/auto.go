@@ -39,7 +39,7 @@ func AutoTest(reference, current []float64) (Result, error) {
 	if u > 5 {
 		return WassersteinNormed(reference, current)
 	}
-	return JSFromHistogram(distinctHistogram(reference, current), 0.1, false), nil
+	return JSFromHistogram(distinctHistogram(reference, current), 0.1, false)
 }
 
 // AutoTestCategorical is Evidently's default for a categorical column:
@@ -60,7 +60,7 @@ func autoCategoricalHistogram(h Histogram) (Result, error) {
 		}
 		return ZTestProportions(h, 0.05)
 	}
-	return JSFromHistogram(h, 0.1, false), nil
+	return JSFromHistogram(h, 0.1, false)
 }
 
 // Correction is a multiple-testing correction across features.

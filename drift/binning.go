@@ -46,6 +46,54 @@ type Histogram struct {
 	NCur int `json:"n_cur"` // current sample size
 }
 
+// Validate reports whether h is consistent, as every binning in this
+// package makes it: RefCounts and CurCounts have one non-negative count
+// per bin (at least one bin), NRef and NCur are their sums and are
+// positive, and Edges (bins+1), Keys and Categories (one per bin), when
+// present, match the number of bins. The tests that take a Histogram
+// ([ChiSquareGoF], [ChiSquareContingency], [ZTestProportions] and the
+// *FromHistogram divergences) refuse one that is not.
+func (h Histogram) Validate() error {
+	k := len(h.RefCounts)
+	switch {
+	case k != len(h.CurCounts):
+		return fmt.Errorf("drift: histogram has %d reference and %d current bins", k, len(h.CurCounts))
+	case k == 0:
+		return fmt.Errorf("drift: histogram has no bins: %w", ErrTooFew)
+	case len(h.Edges) != 0 && len(h.Edges) != k+1:
+		return fmt.Errorf("drift: histogram has %d edges for %d bins, want %d", len(h.Edges), k, k+1)
+	case len(h.Keys) != 0 && len(h.Keys) != k:
+		return fmt.Errorf("drift: histogram has %d keys for %d bins", len(h.Keys), k)
+	case len(h.Categories) != 0 && len(h.Categories) != k:
+		return fmt.Errorf("drift: histogram has %d categories for %d bins", len(h.Categories), k)
+	}
+	for _, side := range []struct {
+		name   string
+		counts []int
+		n      int
+	}{{"reference", h.RefCounts, h.NRef}, {"current", h.CurCounts, h.NCur}} {
+		// Subtract from n rather than add up the counts, whose sum can
+		// wrap around int.
+		left := side.n
+		for i, c := range side.counts {
+			if c < 0 {
+				return fmt.Errorf("drift: histogram %s count %d of bin %d is negative", side.name, c, i)
+			}
+			if c > left {
+				return fmt.Errorf("drift: histogram %s counts add up to more than its size %d", side.name, side.n)
+			}
+			left -= c
+		}
+		if left != 0 {
+			return fmt.Errorf("drift: histogram %s counts add up to %d, not its size %d", side.name, side.n-left, side.n)
+		}
+		if side.n == 0 {
+			return fmt.Errorf("drift: histogram %s sample is empty: %w", side.name, ErrTooFew)
+		}
+	}
+	return nil
+}
+
 // Shares returns the reference and current shares per bin (count / n),
 // before any zero fill.
 func (h Histogram) Shares() (ref, cur []float64) {

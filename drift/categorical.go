@@ -79,6 +79,9 @@ func ChiSquareGoF(h Histogram, threshold float64) (Result, error) {
 	if k == 0 || h.NRef == 0 || h.NCur == 0 {
 		return Result{}, fmt.Errorf("drift: chisquare: empty histogram: %w", ErrTooFew)
 	}
+	if err := h.Validate(); err != nil {
+		return Result{}, fmt.Errorf("drift: chisquare: %w", err)
+	}
 	norm := float64(h.NCur) / float64(h.NRef)
 	var sObs, sExp float64
 	stat := 0.0
@@ -132,6 +135,9 @@ func ChiSquareContingency(h Histogram, threshold float64) (ContingencyResult, er
 	k := len(h.RefCounts)
 	if k == 0 {
 		return ContingencyResult{}, fmt.Errorf("drift: chi2_contingency: empty histogram: %w", ErrTooFew)
+	}
+	if err := h.Validate(); err != nil {
+		return ContingencyResult{}, fmt.Errorf("drift: chi2_contingency: %w", err)
 	}
 	obs := [2][]float64{make([]float64, k), make([]float64, k)}
 	var rows [2]float64
@@ -201,6 +207,9 @@ func ZTestProportions(h Histogram, threshold float64) (Result, error) {
 	if h.NRef == 0 || h.NCur == 0 {
 		return Result{}, fmt.Errorf("drift: z-test: empty sample: %w", ErrTooFew)
 	}
+	if err := h.Validate(); err != nil {
+		return Result{}, fmt.Errorf("drift: z-test: %w", err)
+	}
 	if k == 1 {
 		return pvalueResult(MethodZTest, 0, 1, threshold, PValueBelow, ""), nil
 	}
@@ -243,7 +252,7 @@ func CategoricalPSI(reference, current []string, threshold float64) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
-	return PSIFromHistogram(h, threshold), nil
+	return PSIFromHistogram(h, threshold)
 }
 
 // CategoricalJensenShannon is [JensenShannon] on a categorical histogram.
@@ -255,5 +264,5 @@ func CategoricalJensenShannon(reference, current []string, threshold float64, ba
 	if err != nil {
 		return Result{}, err
 	}
-	return JSFromHistogram(h, threshold, base2), nil
+	return JSFromHistogram(h, threshold, base2)
 }

@@ -113,13 +113,21 @@ func PSI(reference, current []float64, opts ...DivergenceOption) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	return PSIFromHistogram(h, cfg.threshold), nil
+	return PSIFromHistogram(h, cfg.threshold)
 }
 
-// PSIFromHistogram computes [PSI] from binned counts.
-func PSIFromHistogram(h Histogram, threshold float64) Result {
+// PSIFromHistogram computes [PSI] from binned counts. A histogram that
+// fails [Histogram.Validate] or a threshold that is negative or not
+// finite is an error.
+func PSIFromHistogram(h Histogram, threshold float64) (Result, error) {
+	if err := checkThreshold("psi", threshold, false); err != nil {
+		return Result{}, err
+	}
+	if err := h.Validate(); err != nil {
+		return Result{}, err
+	}
 	ref, cur := h.Shares()
-	return distanceResult(MethodPSI, psiValue(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind))
+	return distanceResult(MethodPSI, psiValue(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind)), nil
 }
 
 func psiValue(ref, cur []float64) float64 {
@@ -143,13 +151,21 @@ func KLDivergence(reference, current []float64, opts ...DivergenceOption) (Resul
 	if err != nil {
 		return Result{}, err
 	}
-	return KLFromHistogram(h, cfg.threshold), nil
+	return KLFromHistogram(h, cfg.threshold)
 }
 
-// KLFromHistogram computes [KLDivergence] from binned counts.
-func KLFromHistogram(h Histogram, threshold float64) Result {
+// KLFromHistogram computes [KLDivergence] from binned counts. A histogram
+// that fails [Histogram.Validate] or a threshold that is negative or not
+// finite is an error.
+func KLFromHistogram(h Histogram, threshold float64) (Result, error) {
+	if err := checkThreshold("kl_div", threshold, false); err != nil {
+		return Result{}, err
+	}
+	if err := h.Validate(); err != nil {
+		return Result{}, err
+	}
 	ref, cur := h.Shares()
-	return distanceResult(MethodKLDivergence, entropy(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind))
+	return distanceResult(MethodKLDivergence, entropy(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind)), nil
 }
 
 func sum(x []float64) float64 {
@@ -198,17 +214,25 @@ func JensenShannon(reference, current []float64, opts ...DivergenceOption) (Resu
 	if err != nil {
 		return Result{}, err
 	}
-	return JSFromHistogram(h, cfg.threshold, cfg.base2), nil
+	return JSFromHistogram(h, cfg.threshold, cfg.base2)
 }
 
-// JSFromHistogram computes [JensenShannon] from binned counts.
-func JSFromHistogram(h Histogram, threshold float64, base2 bool) Result {
+// JSFromHistogram computes [JensenShannon] from binned counts. A histogram
+// that fails [Histogram.Validate] or a threshold that is negative or not
+// finite is an error.
+func JSFromHistogram(h Histogram, threshold float64, base2 bool) (Result, error) {
+	if err := checkThreshold("jensenshannon", threshold, false); err != nil {
+		return Result{}, err
+	}
+	if err := h.Validate(); err != nil {
+		return Result{}, err
+	}
 	ref, cur := h.Shares()
 	detail := string(h.Kind)
 	if base2 {
 		detail += ",base2"
 	}
-	return distanceResult(MethodJensenShannon, jsDistance(ref, cur, base2), threshold, detail)
+	return distanceResult(MethodJensenShannon, jsDistance(ref, cur, base2), threshold, detail), nil
 }
 
 func jsDistance(p, q []float64, base2 bool) float64 {

@@ -662,7 +662,7 @@ func (p *NumericProfile) PSI(current []float64, threshold float64) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
-	return PSIFromHistogram(h, threshold), nil
+	return PSIFromHistogram(h, threshold)
 }
 
 // AutoTest is [AutoTest] against the profile.
@@ -709,7 +709,7 @@ func (p *NumericProfile) AutoTest(current []float64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return JSFromHistogram(h, 0.1, false), nil
+	return JSFromHistogram(h, 0.1, false)
 }
 
 // CategoricalProfile is the reference distribution of one categorical

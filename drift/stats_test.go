@@ -347,7 +347,10 @@ func TestAutoTestSelection(t *testing.T) {
 func TestResultJSONRoundTrip(t *testing.T) {
 	h, _ := CategoricalHistogram([]string{"a", "b"}, []string{"a", "c"})
 	chi, _ := ChiSquareGoF(h, 0.05)
-	psi := PSIFromHistogram(h, 0.1)
+	psi, err := PSIFromHistogram(h, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []Result{chi, psi} {
 		b, err := json.Marshal(r)
 		if err != nil {

@@ -571,7 +571,11 @@ func checkCategorical(t *testing.T, c *checker, vc *vectorCase) {
 		c.float("jensenshannon.base2", jsDistance(ref, cur, true), float64(want["base2"]), relTol)
 	}
 	checkBinned(t, c, vc, h, func() (Result, Result, Result, Result, error) {
-		return PSIFromHistogram(h, 0.1), KLFromHistogram(h, 0.1), JSFromHistogram(h, 0.1, false), JSFromHistogram(h, 0.1, true), nil
+		psi, err1 := PSIFromHistogram(h, 0.1)
+		kl, err2 := KLFromHistogram(h, 0.1)
+		js, err3 := JSFromHistogram(h, 0.1, false)
+		js2, err4 := JSFromHistogram(h, 0.1, true)
+		return psi, kl, js, js2, errors.Join(err1, err2, err3, err4)
 	})
 	if raw, ok := e["evidently_psi"]; ok {
 		want := decode[psiWant](t, raw)
