@@ -161,3 +161,15 @@ func TestSampleBudgetsBounded(t *testing.T) {
 		t.Errorf("WithLIMESamples(MaxLIMESamples): %v", err)
 	}
 }
+
+// A NaN value has no magnitude to rank by; sorting by |value| with it in
+// the slice breaks the comparison's order and misranks the finite values
+// too. TopFeatures must refuse non-finite values, as ReasonCodes does.
+func TestTopFeaturesRefusesNonFinite(t *testing.T) {
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		e := Explanation{FeatureNames: []string{"small", "bad", "large", "mid"}, Values: []float64{1, bad, 3, 2}}
+		if got, err := TopFeatures(e, 4); err == nil {
+			t.Errorf("TopFeatures with a %v value = %v, want an error", bad, got)
+		}
+	}
+}

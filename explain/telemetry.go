@@ -83,13 +83,21 @@ func (s *explainSpan) end(ctx context.Context, e *Explanation, err error, topK i
 // TopFeatures returns the names of the k players with the largest |value|,
 // largest first; ties keep column order. k is capped at the number of
 // players; a negative k is an error, as is an explanation whose
-// FeatureNames and Values differ in length (a name would be missing).
+// FeatureNames and Values differ in length (a name would be missing) or
+// that has a NaN or infinite value.
 func TopFeatures(e Explanation, k int) ([]string, error) {
 	if len(e.FeatureNames) != len(e.Values) {
 		return nil, fmt.Errorf("explain: TopFeatures: %d feature names for %d values", len(e.FeatureNames), len(e.Values))
 	}
 	if k < 0 {
 		return nil, fmt.Errorf("explain: TopFeatures: k = %d is negative", k)
+	}
+	for i, v := range e.Values {
+		// A NaN would break the ranking's order (and misrank the finite
+		// values); no explainer returns a non-finite value.
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("explain: TopFeatures: value of %s is %v; values must be finite", e.FeatureNames[i], v)
+		}
 	}
 	idx := make([]int, len(e.Values))
 	for i := range idx {
