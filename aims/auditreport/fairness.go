@@ -50,7 +50,7 @@ func buildFairness(in *Input) FairnessSection {
 	multi := instancesBySystem(in.Metrics)
 	viewOf := func(sys string, res map[string]any) string {
 		if len(multi[sys]) > 1 {
-			return sys + "\x00" + otlpfile.String(res, string(semconv.AimsSystemInstance))
+			return sys + "\x00" + windowInstance(otlpfile.String(res, string(semconv.AimsSystemInstance)))
 		}
 		return sys
 	}
@@ -331,6 +331,20 @@ func instancesBySystem(points []otlpfile.Point) map[string]map[string]bool {
 	return out
 }
 
+// unnamedInstance names, in a system with several instances, the
+// instance whose resource carries no aims.system.instance: its window is
+// one instance's like any other, never the whole system's.
+const unnamedInstance = "(no aims.system.instance)"
+
+// windowInstance is the name an instance's view goes by: its
+// aims.system.instance, or unnamedInstance when it has none.
+func windowInstance(inst string) string {
+	if inst == "" {
+		return unnamedInstance
+	}
+	return inst
+}
+
 // fleetMinGroup is the group size below which a group takes no part in
 // the whole system's disparities (the monitor's default).
 const fleetMinGroup = 30
@@ -453,7 +467,10 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			}
 		}
 		m := fairnessMonitor(sys, byMetric, disp, nil)
-		m.Fleet, m.Instances = true, insts
+		m.Fleet = true
+		for _, inst := range insts {
+			m.Instances = append(m.Instances, windowInstance(inst))
+		}
 		out = append(out, m)
 	}
 	return out

@@ -1,0 +1,81 @@
+package auditreport
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aimskit/aimskit/aims/otlpfile"
+	"github.com/aimskit/aimskit/aims/semconv"
+)
+
+// fleetInput builds metric points of instances of system "s".
+type fleetInput struct {
+	in    Input
+	start time.Time
+}
+
+func (f *fleetInput) add(inst, metric, group string, at time.Time, v float64) {
+	res := map[string]any{string(semconv.AimsSystemID): "s"}
+	if inst != "" {
+		res[string(semconv.AimsSystemInstance)] = inst
+	}
+	f.in.Metrics = append(f.in.Metrics, otlpfile.Point{Metric: metric, Kind: "sum", Time: at, Start: f.start, Value: v, Resource: res,
+		Attributes: map[string]any{string(semconv.AimsFairnessGroup): group}})
+}
+
+// window adds an instance's window gauges: decisions and selection rate.
+func (f *fleetInput) window(inst, group string, decisions, rate float64) {
+	f.add(inst, semconv.MetricFairnessGroupDecisions, group, generatedAt, decisions)
+	f.add(inst, semconv.MetricFairnessSelectionRate, group, generatedAt, rate)
+}
+
+func (f *fleetInput) cum(inst, group string, decisions, selected float64) {
+	f.add(inst, semconv.MetricFairnessCumulativeDecisions, group, generatedAt, decisions)
+	f.add(inst, semconv.MetricFairnessCumulativeSelected, group, generatedAt, selected)
+}
+
+// TestFleetReplicaWithoutInstanceIsNotTheWholeSystem: of two replicas of
+// one system, one has no aims.system.instance on its resource. Its window
+// is one instance's window, not the system's monitor: its verdicts must
+// not count in the summary beside the whole-system view. The fleet
+// (A 100/200, B 90/200: ratio 0.9) passes; the unnamed replica's window
+// (A 0.5, B 0.3: ratio 0.6) fails, and i1's window passes.
+func TestFleetReplicaWithoutInstanceIsNotTheWholeSystem(t *testing.T) {
+	f := &fleetInput{start: generatedAt.Add(-time.Hour)}
+	f.cum("i1", "A", 100, 50)
+	f.cum("i1", "B", 100, 60)
+	f.cum("", "A", 100, 50)
+	f.cum("", "B", 100, 30)
+	f.window("i1", "A", 100, 0.5)
+	f.window("i1", "B", 100, 0.6)
+	f.window("", "A", 100, 0.5)
+	f.window("", "B", 100, 0.3)
+
+	s := buildFairness(&f.in)
+	var counted []FairnessMonitor
+	for _, m := range s.Monitors {
+		if m.Counted() {
+			counted = append(counted, m)
+		}
+	}
+	require.Len(t, counted, 1, "only the whole-system view counts; monitors: %v", titles(s))
+	assert.True(t, counted[0].Fleet)
+	failing, _, _ := fairnessCounts(&s)
+	assert.Equal(t, 0, failing, "the fleet passes; a replica's window does not count")
+	for _, m := range s.Monitors {
+		if !m.Fleet {
+			assert.NotContains(t, m.Title(), "latest values as of", "an instance's window is titled as one instance's: %q", m.Title())
+		}
+	}
+}
+
+func titles(s FairnessSection) []string {
+	var out []string
+	for _, m := range s.Monitors {
+		out = append(out, m.Title())
+	}
+	return out
+}
