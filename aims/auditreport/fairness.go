@@ -134,8 +134,15 @@ func buildFairness(in *Input) FairnessSection {
 	}
 	sort.Strings(systems)
 	for _, view := range systems {
-		m := fairnessMonitor(view, latest[view], disp[view], series[view])
-		m.System, m.Instance, _ = strings.Cut(view, "\x00")
+		sys, inst, _ := strings.Cut(view, "\x00")
+		// Charts are titled in words: the view key's NUL has no place
+		// in an SVG (XML 1.0 excludes it from its characters).
+		title := sys
+		if inst != "" {
+			title += ", instance " + inst
+		}
+		m := fairnessMonitor(title, latest[view], disp[view], series[view])
+		m.System, m.Instance = sys, inst
 		s.Monitors = append(s.Monitors, m)
 	}
 	s.Monitors = append(s.Monitors, fleetMonitors(in.Metrics, multi)...)

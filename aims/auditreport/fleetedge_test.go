@@ -79,3 +79,29 @@ func titles(s FairnessSection) []string {
 	}
 	return out
 }
+
+// TestFleetInstanceChartsNameTheInstance: the charts of an instance's
+// window are titled with the system and the instance in words; the
+// report's internal view key (system NUL instance) never reaches the SVG,
+// where a NUL character is not allowed (XML 1.0, Char production).
+func TestFleetInstanceChartsNameTheInstance(t *testing.T) {
+	f := &fleetInput{start: generatedAt.Add(-time.Hour)}
+	for _, inst := range []string{"i1", "i2"} {
+		f.cum(inst, "A", 100, 50)
+		f.cum(inst, "B", 100, 45)
+		f.window(inst, "A", 100, 0.5)
+		f.window(inst, "B", 100, 0.45)
+		f.add(inst, semconv.MetricFairnessSelectionRate, "A", generatedAt.Add(-time.Minute), 0.4)
+	}
+	s := buildFairness(&f.in)
+	require.Len(t, s.Monitors, 3)
+	for _, m := range s.Monitors[1:] {
+		require.NotEmpty(t, m.Chart.SVG)
+		require.NotEmpty(t, m.TimeChart.SVG)
+		for _, c := range []Chart{m.Chart, m.TimeChart} {
+			assert.NotContains(t, c.Title, "\x00")
+			assert.NotContains(t, string(c.SVG), "\x00")
+			assert.Contains(t, c.Title, "instance "+m.Instance)
+		}
+	}
+}
