@@ -443,10 +443,22 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 		if len(instances[sys]) < 2 {
 			continue
 		}
-		insts, parts := ic.Instances, ic.Counts
+		// An instance whose counts no monitor can produce (say, more
+		// selected than decided) is left out of the sums, and named: it
+		// must neither falsify the whole system's rates nor take the
+		// whole system's view away.
+		var insts, excluded []string
+		var parts [][]fairness.GroupCounts
+		for i, inst := range ic.Instances {
+			if _, err := fairness.FleetStatsOf(ic.Counts[i], 0); err != nil {
+				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), err))
+				continue
+			}
+			insts, parts = append(insts, inst), append(parts, ic.Counts[i])
+		}
 		st, err := fairness.FleetStatsOf(fairness.SumGroupCounts(parts...), fleetMinGroup)
 		if err != nil {
-			continue // inconsistent counts (say, more selected than decided): no fleet view
+			continue // sums of consistent counts are consistent
 		}
 		at := ic.AsOf
 		byMetric := map[string]map[string]latestValue{}
@@ -474,7 +486,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			}
 		}
 		m := fairnessMonitor(sys, byMetric, disp, nil)
-		m.Fleet = true
+		m.Fleet, m.Excluded = true, excluded
 		for _, inst := range insts {
 			m.Instances = append(m.Instances, windowInstance(inst))
 		}

@@ -1,6 +1,7 @@
 package auditreport
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,46 @@ func TestFleetInstanceChartsNameTheInstance(t *testing.T) {
 			assert.Contains(t, c.Title, "instance "+m.Instance)
 		}
 	}
+}
+
+// TestFleetOneBadReplicaDoesNotHideTheSystem: one replica exports counts
+// that cannot be true (more selected than decided). That must not make the
+// whole system's fairness vanish from the summary: here every replica's
+// window fails the four-fifths rule, and so does the fleet of the
+// consistent replicas.
+func TestFleetOneBadReplicaDoesNotHideTheSystem(t *testing.T) {
+	f := &fleetInput{start: generatedAt.Add(-time.Hour)}
+	f.cum("i1", "A", 100, 50)
+	f.cum("i1", "B", 100, 20)
+	f.cum("i2", "A", 100, 50)
+	f.cum("i2", "B", 100, 20)
+	f.cum("bad", "A", 10, 1000) // more selected than decided
+	f.cum("bad", "B", 10, 0)
+	for _, inst := range []string{"i1", "i2", "bad"} {
+		f.window(inst, "A", 100, 0.5)
+		f.window(inst, "B", 100, 0.2)
+	}
+	s := buildFairness(&f.in)
+	failing, _, _ := fairnessCounts(&s)
+	assert.Equal(t, 1, failing, "group B fails in every replica; monitors: %v", titles(s))
+}
+
+// TestFleetBadReplicaIsNamedInTheReport: the replica left out of the
+// whole system's sums is named in both renderings.
+func TestFleetBadReplicaIsNamedInTheReport(t *testing.T) {
+	f := &fleetInput{start: generatedAt.Add(-time.Hour)}
+	f.cum("i1", "A", 100, 50)
+	f.cum("i2", "A", 100, 50)
+	f.cum("bad", "A", 10, 1000)
+	s := buildFairness(&f.in)
+	require.True(t, s.Monitors[0].Fleet)
+	assert.Equal(t, []string{"i1", "i2"}, s.Monitors[0].Instances)
+	require.Len(t, s.Monitors[0].Excluded, 1)
+	assert.Contains(t, s.Monitors[0].Excluded[0], "bad (")
+	r := &Report{Fairness: s}
+	var md, html strings.Builder
+	require.NoError(t, r.RenderMarkdown(&md))
+	require.NoError(t, r.RenderHTML(&html))
+	assert.Contains(t, md.String(), "Left out of the sums, their counts being impossible: bad (")
+	assert.Contains(t, html.String(), "Left out of the sums, their counts being impossible: bad (")
 }

@@ -331,6 +331,9 @@ func (m *md) fairness(s *FairnessSection) {
 		m.p("### %s\n", esc(mon.Title()))
 		if mon.Fleet {
 			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than %d decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(strings.Join(mon.Instances, ", ")), fleetMinGroup)
+			if len(mon.Excluded) > 0 {
+				m.p("Left out of the sums, their counts being impossible: %s.\n", esc(strings.Join(mon.Excluded, "; ")))
+			}
 		}
 		var rows [][]string
 		for _, g := range mon.Groups {

@@ -498,6 +498,10 @@ type FairnessMonitor struct {
 	// Instances are the instances whose counts the Fleet view adds up,
 	// sorted; nil for the other views.
 	Instances []string
+	// Excluded are the instances the Fleet view leaves out, each with
+	// the reason: their cumulative counts are ones no monitor produces
+	// (negative, more selected or labelled than decided). Nil when none.
+	Excluded []string
 	// AsOf is the time of the latest point used.
 	AsOf time.Time
 	// Groups holds one row per group, sorted by group name.
