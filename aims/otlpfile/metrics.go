@@ -3,6 +3,7 @@ package otlpfile
 import (
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	colmetricspb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
@@ -30,6 +31,12 @@ type Point struct {
 	Bounds       []float64      // histogram: explicit bucket upper bounds
 	BucketCounts []uint64       // histogram: counts per bucket, len(Bounds)+1
 	Line         int            // line of the input the point came from
+	// NoRecordedValue is set when the point carries the OTLP flag
+	// FLAG_NO_RECORDED_VALUE (metrics.proto DataPointFlags): an explicit
+	// "no value" marker, such as a staleness marker, whose value fields
+	// mean nothing. Value is then NaN, so a reader that skips non-finite
+	// values never takes it for a measured 0.
+	NoRecordedValue bool
 
 	res, scope, metric, item int // indexes within the line's request, for Where
 }
@@ -101,6 +108,9 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 			case *metricspb.NumberDataPoint_AsInt:
 				p.Value = float64(v.AsInt)
 			}
+			if noRecordedValue(dp.GetFlags()) {
+				p.NoRecordedValue, p.Value = true, math.NaN()
+			}
 			out = append(out, p)
 		}
 		return nil
@@ -123,10 +133,17 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 				return nil, p.bad(err)
 			}
 			p.Count, p.Sum, p.Bounds, p.BucketCounts = dp.GetCount(), dp.GetSum(), dp.GetExplicitBounds(), dp.GetBucketCounts()
+			p.NoRecordedValue = noRecordedValue(dp.GetFlags())
 			out = append(out, p)
 		}
 	}
 	return out, err
+}
+
+// noRecordedValue reports whether a data point's flags mark it as having
+// no recorded value (DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK).
+func noRecordedValue(flags uint32) bool {
+	return flags&uint32(metricspb.DataPointFlags_DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK) != 0
 }
 
 func (p Point) bad(err error) error {

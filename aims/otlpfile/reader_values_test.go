@@ -83,3 +83,17 @@ func TestNonFiniteDoublesAsTheProtobufJSONMappingWritesThem(t *testing.T) {
 	_, err = ReadMetrics(strings.NewReader(`{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"asDouble":"lots"}]}}]}]}]}`))
 	assert.Error(t, err)
 }
+
+// TestPointWithoutRecordedValue: a point flagged FLAG_NO_RECORDED_VALUE
+// (metrics.proto DataPointFlags) has no value; it must not read as 0.
+func TestPointWithoutRecordedValue(t *testing.T) {
+	line := `{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"c","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"startTimeUnixNano":"1","timeUnixNano":"2","asInt":"40"},{"startTimeUnixNano":"1","timeUnixNano":"3","flags":1}]}},{"name":"h","histogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"3","flags":1}]}}]}]}]}`
+	pts, err := ReadMetrics(strings.NewReader(line))
+	require.NoError(t, err)
+	require.Len(t, pts, 3)
+	assert.False(t, pts[0].NoRecordedValue)
+	assert.Equal(t, 40.0, pts[0].Value)
+	assert.True(t, pts[1].NoRecordedValue)
+	assert.True(t, math.IsNaN(pts[1].Value), "no recorded value reads as NaN, not %v", pts[1].Value)
+	assert.True(t, pts[2].NoRecordedValue)
+}
