@@ -372,21 +372,30 @@ type InstanceCounts struct {
 // from the aims.fairness.cumulative.* points of a Collector's output: the
 // latest point of every series, added up per group. A restarted instance's
 // counters are a new series (a new start time), so its earlier life's
-// counts still count. Points that are not finite or negative, or name no
-// group, are skipped. The report's whole-system view is built from it, and
-// so is any other reader's fleet view.
+// counts still count. Sums exported with delta temporality add up every
+// distinct interval (start and end time) once, a repeated one counting
+// once; the deltas of the selected count (an up-down counter) may be
+// negative. Points that are not finite, negative where the sum cannot
+// fall, or name no group, are skipped. The report's whole-system view is
+// built from it, and so is any other reader's fleet view.
 func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	type key struct {
 		sys, inst, metric, group string
 		start                    int64
+		end                      int64 // delta points only: each interval is its own
 	}
 	latest := map[key]latestValue{}
 	for _, p := range points {
-		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) || p.Value < 0 {
+		delta := p.Temporality == "delta"
+		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) ||
+			p.Value < 0 && !(delta && !p.Monotonic) {
 			continue
 		}
 		k := key{systemOf(p.Attributes, p.Resource), otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
-			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.UnixNano()}
+			otlpfile.String(p.Attributes, string(semconv.AimsFairnessGroup)), p.Start.UnixNano(), 0}
+		if delta {
+			k.end = p.Time.UnixNano()
+		}
 		if k.group == "" {
 			continue
 		}

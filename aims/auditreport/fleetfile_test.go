@@ -17,11 +17,19 @@ import (
 // value writes the data point's value field ("asInt":"40", or "" for none)
 // and extra adds fields to the points (flags).
 func batch(inst string, start, at int64, decisions, selected, extra string) string {
+	return batchOf(2, inst, start, at, decisions, selected, extra)
+}
+
+// batchOf is batch with the sums' aggregation temporality: 1 delta, 2
+// cumulative. A start time of 0 leaves startTimeUnixNano out.
+func batchOf(temporality int, inst string, start, at int64, decisions, selected, extra string) string {
 	point := func(value string) string {
 		fields := []string{
 			`"attributes":[{"key":"aims.fairness.group.name","value":{"stringValue":"A"}}]`,
-			fmt.Sprintf(`"startTimeUnixNano":"%d"`, start),
 			fmt.Sprintf(`"timeUnixNano":"%d"`, at),
+		}
+		if start != 0 {
+			fields = append(fields, fmt.Sprintf(`"startTimeUnixNano":"%d"`, start))
 		}
 		if value != "" {
 			fields = append(fields, value)
@@ -32,7 +40,7 @@ func batch(inst string, start, at int64, decisions, selected, extra string) stri
 		return "{" + strings.Join(fields, ",") + "}"
 	}
 	sum := func(name, value string, monotonic bool) string {
-		return fmt.Sprintf(`{"name":%q,"unit":"{decision}","sum":{"dataPoints":[%s],"aggregationTemporality":2,"isMonotonic":%v}}`, name, point(value), monotonic)
+		return fmt.Sprintf(`{"name":%q,"unit":"{decision}","sum":{"dataPoints":[%s],"aggregationTemporality":%d,"isMonotonic":%v}}`, name, point(value), temporality, monotonic)
 	}
 	return fmt.Sprintf(`{"resourceMetrics":[{"resource":{"attributes":[{"key":"aims.system.id","value":{"stringValue":"s"}},{"key":"aims.system.instance","value":{"stringValue":%q}}]},"scopeMetrics":[{"scope":{"name":"github.com/aimskit/aimskit/fairness"},"metrics":[%s,%s]}]}]}`,
 		inst, sum("aims.fairness.cumulative.decisions", decisions, true), sum("aims.fairness.cumulative.selected", selected, false))
@@ -84,4 +92,23 @@ func TestCumulativeCountsOfAHostileCollectorFile(t *testing.T) {
 	)
 	assert.Equal(t, fairness.GroupCounts{Group: "A", Decisions: 75, Selected: 52}, got["i1"])
 	assert.Equal(t, fairness.GroupCounts{Group: "A", Decisions: 9, Selected: 3}, got["i2"])
+}
+
+// TestCumulativeCountsOfDeltaSums: an exporter configured for delta
+// temporality sends each interval's change, not the running total
+// (OpenTelemetry metrics data model, "Sums"). The instance's counts are the
+// sum of the distinct intervals: a repeated batch counts once, a fall in
+// the selected count (a review that turned a selection into a refusal, an
+// up-down counter) is subtracted, and intervals without a start time are
+// told apart by their end time. Decisions 10+5+3+4 = 22, selected
+// 6−2+1 = 5.
+func TestCumulativeCountsOfDeltaSums(t *testing.T) {
+	got := fleetCounts(t,
+		batchOf(1, "i1", 1000, 2000, `"asInt":"10"`, `"asInt":"6"`, ""),
+		batchOf(1, "i1", 2000, 3000, `"asInt":"5"`, `"asInt":"-2"`, ""),
+		batchOf(1, "i1", 2000, 3000, `"asInt":"5"`, `"asInt":"-2"`, ""), // delivered twice
+		batchOf(1, "i1", 0, 4000, `"asInt":"3"`, `"asInt":"1"`, ""),
+		batchOf(1, "i1", 0, 5000, `"asInt":"4"`, `"asInt":"0"`, ""),
+	)
+	assert.Equal(t, fairness.GroupCounts{Group: "A", Decisions: 22, Selected: 5}, got["i1"])
 }

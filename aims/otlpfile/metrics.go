@@ -23,7 +23,15 @@ type Point struct {
 	// Start is the start of a cumulative series (startTimeUnixNano): a
 	// counter whose process restarted starts a new series at a new start
 	// time; the zero time when the point has none.
-	Start        time.Time
+	Start time.Time
+	// Temporality is the aggregation temporality of a sum or histogram:
+	// "cumulative" (each point is the total since Start) or "delta" (each
+	// point is the change from Start to Time); "" for a gauge or when
+	// unspecified.
+	Temporality string
+	// Monotonic is set for a sum that only goes up (a counter); an
+	// up-down counter's sum, whose deltas may be negative, is not.
+	Monotonic    bool
 	Attributes   map[string]any // the data point's attributes
 	Value        float64        // gauge or sum value (integers converted)
 	Count        uint64         // histogram: number of measurements
@@ -120,8 +128,10 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 	case *metricspb.Metric_Gauge:
 		err = number("gauge", d.Gauge.GetDataPoints())
 	case *metricspb.Metric_Sum:
+		base.Temporality, base.Monotonic = temporality(d.Sum.GetAggregationTemporality()), d.Sum.GetIsMonotonic()
 		err = number("sum", d.Sum.GetDataPoints())
 	case *metricspb.Metric_Histogram:
+		base.Temporality = temporality(d.Histogram.GetAggregationTemporality())
 		for i, dp := range d.Histogram.GetDataPoints() {
 			p := base
 			p.Kind, p.item = "histogram", i
@@ -138,6 +148,17 @@ func appendPoints(out []Point, m *metricspb.Metric, base Point) ([]Point, error)
 		}
 	}
 	return out, err
+}
+
+// temporality names an aggregation temporality as Point.Temporality does.
+func temporality(t metricspb.AggregationTemporality) string {
+	switch t {
+	case metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE:
+		return "cumulative"
+	case metricspb.AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA:
+		return "delta"
+	}
+	return ""
 }
 
 // noRecordedValue reports whether a data point's flags mark it as having

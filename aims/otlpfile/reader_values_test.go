@@ -97,3 +97,18 @@ func TestPointWithoutRecordedValue(t *testing.T) {
 	assert.True(t, math.IsNaN(pts[1].Value), "no recorded value reads as NaN, not %v", pts[1].Value)
 	assert.True(t, pts[2].NoRecordedValue)
 }
+
+// TestPointTemporality: a sum's aggregation temporality (1 delta, 2
+// cumulative, as enum numbers or names) and monotonicity reach the point.
+func TestPointTemporality(t *testing.T) {
+	line := `{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"d","sum":{"aggregationTemporality":1,"dataPoints":[{"asInt":"-2"}]}},{"name":"c","sum":{"aggregationTemporality":"AGGREGATION_TEMPORALITY_CUMULATIVE","isMonotonic":true,"dataPoints":[{"asInt":"3"}]}},{"name":"g","gauge":{"dataPoints":[{"asInt":"1"}]}}]}]}]}`
+	pts, err := ReadMetrics(strings.NewReader(line))
+	require.NoError(t, err)
+	require.Len(t, pts, 3)
+	assert.Equal(t, "delta", pts[0].Temporality)
+	assert.False(t, pts[0].Monotonic)
+	assert.Equal(t, -2.0, pts[0].Value)
+	assert.Equal(t, "cumulative", pts[1].Temporality)
+	assert.True(t, pts[1].Monotonic)
+	assert.Equal(t, "", pts[2].Temporality)
+}
