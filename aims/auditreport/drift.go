@@ -29,13 +29,25 @@ var driftEvents = map[string]bool{
 // driftStateDrift is the aims.drift.state of an event that starts drift.
 const driftStateDrift = "drift"
 
-type driftKey struct{ sys, feature, method, metric string }
+type driftKey struct{ sys, inst, feature, method, metric string }
 
 func buildDrift(in *Input) DriftSection {
 	s := DriftSection{}
 	if in.Metrics == nil && in.Logs == nil {
 		s.Note = "No collector output was available, so drift scores and events could not be read."
 		return s
+	}
+	// The gauges are per instance: a system with several instances gets
+	// one series per instance, never one mixing their scores.
+	insts := map[string]map[string]bool{}
+	for _, p := range in.Metrics {
+		if _, ok := driftSeries[p.Metric]; ok {
+			sys := systemOf(p.Attributes, p.Resource)
+			if insts[sys] == nil {
+				insts[sys] = map[string]bool{}
+			}
+			insts[sys][otlpfile.String(p.Resource, string(semconv.AimsSystemInstance))] = true
+		}
 	}
 	series := map[driftKey][]selPoint{}
 	for _, p := range in.Metrics {
@@ -50,12 +62,15 @@ func buildDrift(in *Input) DriftSection {
 		if f == "" {
 			continue
 		}
-		k := driftKey{systemOf(p.Attributes, p.Resource), f, otlpfile.String(p.Attributes, string(semconv.AimsDriftMethod)), p.Metric}
+		k := driftKey{sys: systemOf(p.Attributes, p.Resource), feature: f, method: otlpfile.String(p.Attributes, string(semconv.AimsDriftMethod)), metric: p.Metric}
+		if len(insts[k.sys]) > 1 {
+			k.inst = windowInstance(otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)))
+		}
 		series[k] = append(series[k], selPoint{p.Time, p.Value})
 	}
 	for k, pts := range series {
 		sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
-		f := DriftFeature{System: k.sys, Feature: k.feature, Method: k.method, Metric: k.metric, Points: len(pts), Min: math.Inf(1), Max: math.Inf(-1)}
+		f := DriftFeature{System: k.sys, Instance: k.inst, Feature: k.feature, Method: k.method, Metric: k.metric, Points: len(pts), Min: math.Inf(1), Max: math.Inf(-1)}
 		for _, p := range pts {
 			f.Min, f.Max = math.Min(f.Min, p.v), math.Max(f.Max, p.v)
 		}
@@ -67,6 +82,9 @@ func buildDrift(in *Input) DriftSection {
 		a, b := s.Features[i], s.Features[j]
 		if a.System != b.System {
 			return a.System < b.System
+		}
+		if a.Instance != b.Instance {
+			return a.Instance < b.Instance
 		}
 		if a.Feature != b.Feature {
 			return a.Feature < b.Feature
@@ -123,6 +141,9 @@ func buildDrift(in *Input) DriftSection {
 		name := k.feature
 		if k.method != "" {
 			name += " (" + k.method + ")"
+		}
+		if k.inst != "" {
+			name = k.inst + ": " + name
 		}
 		if k.sys != "" && len(systemsOf(series)) > 1 {
 			name = k.sys + ": " + name
@@ -185,4 +206,13 @@ func isPValueMethod(m string) bool {
 		return true
 	}
 	return false
+}
+
+// Source names where the series comes from: the system, and the instance
+// when the system has several.
+func (f DriftFeature) Source() string {
+	if f.Instance == "" {
+		return f.System
+	}
+	return f.System + ", instance " + f.Instance
 }

@@ -366,7 +366,7 @@ func (m *md) drift(s *DriftSection) {
 	if len(s.Features) > 0 {
 		var rows [][]string
 		for _, f := range s.Features {
-			rows = append(rows, []string{orDash(f.System), f.Feature, orDash(f.Method), f.Metric, orDash(f.Reading()),
+			rows = append(rows, []string{orDash(f.Source()), f.Feature, orDash(f.Method), f.Metric, orDash(f.Reading()),
 				fmtFloat(f.Latest), fmtFloat(f.Min), fmtFloat(f.Max), itoa(f.Points), fmtTime(f.AsOf)})
 		}
 		m.table([]string{"System", "Feature", "Method", "Metric", "Reading", "Latest", "Min", "Max", "Points", "As of"}, rows)

@@ -613,6 +613,10 @@ type DriftSection struct {
 type DriftFeature struct {
 	// System is the AI system monitored.
 	System string
+	// Instance is set when the system has several instances: the series
+	// of this one instance (aims.system.instance), whose window and
+	// scores are its own.
+	Instance string
 	// Feature is the monitored feature, or a label in parentheses for
 	// dataset-wide gauges such as the share of drifted features.
 	Feature string
