@@ -227,8 +227,8 @@ func TestExpiredContestIsNotAnExpiredHeldDecision(t *testing.T) {
 // gate: held decisions approved, rejected, overridden, a four-eyes ticket
 // whose votes conflict and escalate before two reviewers approve, one
 // escalated by the sweep and then expired, one left open; a halt, a
-// restart of the instance (ledger and gate reopened on the same store)
-// and a resume. Every count is checked against what was done.
+// restart of the instance (ledger and gate reopened on the same store),
+// an approval refused during the halt, and a resume. Every count is checked against what was done.
 func TestGateLifecycleAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	skey, vkey, err := ledger.GenerateKey("gate")
@@ -265,12 +265,16 @@ func TestGateLifecycleAcrossRestart(t *testing.T) {
 	r = newGateRig(t, dir, "pod-1", skey, clock, store, opts...)
 	_, err = r.gate.Sweep(ctx) // h4, h5 escalate
 	require.NoError(t, err)
-	_, err = r.gate.Approve(ctx, h5.Ticket.ID, oversight.Reviewer{ID: "sue", Roles: []string{"supervisor"}}, "late but fine")
+	sue := oversight.Reviewer{ID: "sue", Roles: []string{"supervisor"}}
+	// An approval during the halt is refused and must leave no trace.
+	_, err = r.gate.Approve(ctx, h5.Ticket.ID, sue, "during the halt")
+	require.ErrorIs(t, err, oversight.ErrHalted)
+	require.NoError(t, r.gate.Resume(ctx, "s", dave, "fixed"))
+	_, err = r.gate.Approve(ctx, h5.Ticket.ID, sue, "late but fine")
 	require.NoError(t, err)
 	clock.Advance(61 * time.Minute)
 	_, err = r.gate.Sweep(ctx) // h4 expires
 	require.NoError(t, err)
-	require.NoError(t, r.gate.Resume(ctx, "s", dave, "fixed"))
 	r.close(t)
 
 	rep := reportOf(t, dir, vkey)
