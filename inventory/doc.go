@@ -10,7 +10,9 @@
 // periodic heartbeat record until [Registration.Close]. Because everything
 // travels as ordinary OTLP logs, [FromOTLP] can rebuild the organisation-wide
 // inventory from the output of an OpenTelemetry Collector file exporter, so
-// the inventory is never stale.
+// the inventory is never stale. A registration whose description does not
+// validate is refused there and reported ([Inventory.Refused]), so it
+// cannot make the inventory unservable for the other systems.
 //
 // The description also publishes the public verifier keys of the system's
 // decision ledger ([System].LedgerKeys): the registration record, the model

@@ -20,7 +20,39 @@ import (
 type Inventory struct {
 	entries      []Entry
 	unregistered []Entry
+	refused      []RefusedRecord
 }
+
+// RefusedRecord reports the registrations of one system that [FromOTLP]
+// read but refused because the description they carry does not pass
+// [System.Validate]. A refused registration is not entered into the
+// inventory: it neither adds nor replaces a description, a version or an
+// instance, so one faulty or hostile registration cannot make the
+// inventory's documents (the ML-BOM of every system above all)
+// unservable for the others, nor overwrite a valid description of the
+// same system.
+type RefusedRecord struct {
+	// SystemID is the aims.system.id of the refused registrations.
+	SystemID string
+	// Version is the version the latest refused registration claims.
+	Version string
+	// At is the timestamp of the latest refused registration.
+	At time.Time
+	// Where names the input, the line and the record of the latest
+	// refused registration, as FromOTLP's errors do.
+	Where string
+	// Err is why the latest one was refused: the errors of
+	// [System.Validate], each a *[FieldError], joined with errors.Join.
+	Err error
+	// Count is how many registrations of the system were refused.
+	Count int
+}
+
+// Refused returns, for every system with at least one refused
+// registration, the latest one refused and why, sorted by system ID. A
+// system with a valid registration as well appears in [Inventory.Entries]
+// with its latest valid description.
+func (inv *Inventory) Refused() []RefusedRecord { return append([]RefusedRecord(nil), inv.refused...) }
 
 // Entries returns the registered systems, sorted by ID.
 func (inv *Inventory) Entries() []Entry { return cloneEntries(inv.entries) }
@@ -67,6 +99,11 @@ func cloneEntries(es []Entry) []Entry {
 // To read rotated files, pass them oldest first through io.MultiReader (the
 // file exporter ends every line with a newline, so lines do not run together).
 //
+// A registration whose description does not pass [System.Validate] is
+// refused: it is left out of the inventory and reported by
+// [Inventory.Refused], so that an operator sees which record was refused
+// and why while every valid system stays served.
+//
 // Malformed input — a line that is not OTLP/JSON, a timestamp or intValue
 // that is not an integer, a last line cut short by a write still in
 // progress, a registration without a decodable body — is an error naming
@@ -77,6 +114,7 @@ func FromOTLP(r io.Reader) (*Inventory, error) {
 	if n, ok := r.(interface{ Name() string }); ok {
 		input = n.Name() // a file: name it, as the reader's own errors do
 	}
+	b.input = input
 	err := otlpfile.EachLog(r, func(lr otlpfile.LogRecord) error {
 		if err := b.addRecord(lr); err != nil {
 			return fmt.Errorf("inventory: %s %s: %w", input, lr.Where(), err)
@@ -108,8 +146,10 @@ type event struct {
 // builder aggregates the records as they are read, so memory grows with
 // the number of systems and instances, not with the number of heartbeats.
 type builder struct {
+	input   string
 	seq     int
 	systems map[string]*sysAcc
+	refused map[string]*RefusedRecord // latest refused registration by system ID
 }
 
 type sysAcc struct {
@@ -122,7 +162,24 @@ type sysAcc struct {
 	instanceLast map[string]event // latest record of each instance
 }
 
-func newBuilder() *builder { return &builder{systems: map[string]*sysAcc{}} }
+func newBuilder() *builder {
+	return &builder{systems: map[string]*sysAcc{}, refused: map[string]*RefusedRecord{}}
+}
+
+// refuse reports a registration that is not entered into the inventory,
+// keeping only the latest one of each system so that memory grows with
+// the number of systems, not of records.
+func (b *builder) refuse(lr otlpfile.LogRecord, ev event, err error) {
+	rr := b.refused[ev.id]
+	if rr == nil {
+		rr = &RefusedRecord{SystemID: ev.id}
+		b.refused[ev.id] = rr
+	}
+	rr.Count++
+	if rr.Count == 1 || !ev.at.Before(rr.At) {
+		rr.Version, rr.At, rr.Where, rr.Err = ev.version, ev.at, b.input+" "+lr.Where(), err
+	}
+}
 
 func (b *builder) add(ev event) {
 	a := b.systems[ev.id]
@@ -215,6 +272,10 @@ func (b *builder) addRecord(lr otlpfile.LogRecord) error {
 			return fmt.Errorf("registration body describes system %q but %s is %q", sys.ID, semconv.AimsSystemID, ev.id)
 		}
 		ev.version = sys.Version
+		if err := sys.Validate(); err != nil {
+			b.refuse(lr, ev, err)
+			return nil
+		}
 		ev.sys = &sys
 	}
 	b.add(ev)
@@ -321,5 +382,9 @@ func (b *builder) build() *Inventory {
 	}
 	sortEntries(inv.entries)
 	sortEntries(inv.unregistered)
+	for _, rr := range b.refused {
+		inv.refused = append(inv.refused, *rr)
+	}
+	sort.Slice(inv.refused, func(i, j int) bool { return inv.refused[i].SystemID < inv.refused[j].SystemID })
 	return inv
 }
