@@ -154,11 +154,24 @@ type UseCase struct {
 	// education is intended for medical or safety reasons (Art. 5(1)(f)).
 	MedicalOrSafety bool `json:"medicalOrSafety,omitempty"`
 	// PubliclyAccessibleSpace is set when remote biometric identification
-	// operates in publicly accessible spaces (Art. 5(1)(h)).
+	// operates in publicly accessible spaces (Art. 3(44), Art. 5(1)(h)).
 	PubliclyAccessibleSpace bool `json:"publiclyAccessibleSpace,omitempty"`
+	// LawEnforcementPurpose is set when the system is used for the
+	// purposes of law enforcement (Art. 3(46): the prevention,
+	// investigation, detection or prosecution of criminal offences or the
+	// execution of criminal penalties, including safeguarding against
+	// threats to public security), whatever Domain it is described under.
+	// Art. 5(1)(h) prohibits real-time remote biometric identification in
+	// publicly accessible spaces by its purpose, not by the area of
+	// activity: a system described under Annex III area 1 (biometrics)
+	// and used for law enforcement is prohibited just as one described
+	// under area 6. Domain law_enforcement implies it.
+	LawEnforcementPurpose bool `json:"lawEnforcementPurpose,omitempty"`
 	// LawEnforcementException is set when real-time remote biometric
 	// identification for law enforcement is strictly necessary for one of
 	// the objectives of Art. 5(1)(h)(i)–(iii) and authorised under Art. 5(2)–(7).
+	// It applies whether the law-enforcement purpose comes from Domain or
+	// from LawEnforcementPurpose.
 	LawEnforcementException bool `json:"lawEnforcementException,omitempty"`
 }
 
@@ -258,6 +271,9 @@ var excludedUse = map[Function]struct{ ref, text string }{
 //
 //  1. prohibited practices, Art. 5(1)(a)–(h), including the emotion
 //     recognition (f) and real-time biometric identification (h) exceptions;
+//     (h) applies when the use is for law enforcement, that is in Domain
+//     law_enforcement or with UseCase.LawEnforcementPurpose under any
+//     other domain (biometrics, typically);
 //  2. high-risk by Art. 6(1): a safety component of (or itself) a product
 //     under Annex I legislation that needs third-party conformity assessment;
 //  3. high-risk by Art. 6(2) and Annex III areas 1–8, unless an Art. 6(3)
@@ -305,7 +321,11 @@ func Classify(u UseCase) (Classification, error) {
 			why = append(why, "The system infers emotions of persons in the workplace or in education institutions, a prohibited AI practice under Art. 5(1)(f).")
 		}
 	}
-	if u.Function == FunctionRealTimeRemoteBiometricID && u.Domain == DomainLawEnforcement && u.PubliclyAccessibleSpace {
+	// Art. 5(1)(h) prohibits the use "for the purposes of law
+	// enforcement", so the purpose decides, not the Annex III area the
+	// use case is described under.
+	lawEnforcement := u.Domain == DomainLawEnforcement || u.LawEnforcementPurpose
+	if u.Function == FunctionRealTimeRemoteBiometricID && lawEnforcement && u.PubliclyAccessibleSpace {
 		if u.LawEnforcementException {
 			ref("Art. 5(2)")
 			why = append(why, "Real-time remote biometric identification in publicly accessible spaces for law enforcement is prohibited by Art. 5(1)(h), except for the objectives of Art. 5(1)(h)(i)–(iii) under the authorisation of Art. 5(2)–(7), which is claimed here.")

@@ -102,6 +102,10 @@ func TestClassifyProhibited(t *testing.T) {
 		{"emotion recognition in education", UseCase{Domain: DomainEducation, Function: FunctionEmotionRecognition}, "Art. 5(1)(f)"},
 		{"sensitive biometric categorisation", UseCase{Domain: DomainBiometrics, Function: FunctionSensitiveBiometricCategorising}, "Art. 5(1)(g)"},
 		{"real-time RBI for law enforcement", UseCase{Domain: DomainLawEnforcement, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true}, "Art. 5(1)(h)"},
+		// Art. 5(1)(h) prohibits the use by its purpose: described under
+		// Annex III area 1 it is as prohibited as under area 6.
+		{"real-time RBI in the biometrics area for law enforcement", UseCase{Domain: DomainBiometrics, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true, LawEnforcementPurpose: true}, "Art. 5(1)(h)"},
+		{"real-time RBI in another area for law enforcement", UseCase{Domain: DomainOther, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true, LawEnforcementPurpose: true}, "Art. 5(1)(h)"},
 		// A derogation or a transparency flag never rescues a prohibited practice.
 		{"derogation ignored", UseCase{Function: FunctionSocialScoring, Derogation: DerogationNarrowProcedural, InteractsWithPeople: true}, "Art. 5(1)(c)"},
 	}
@@ -152,6 +156,29 @@ func TestClassifyArt5Exceptions(t *testing.T) {
 	}
 	if c.Level != aims.RiskHigh || !slices.Contains(c.References, "Art. 5(2)") {
 		t.Errorf("authorised real-time RBI: %+v", c)
+	}
+	// The same exception when the use is described under the biometrics
+	// area with a law-enforcement purpose.
+	c, err = Classify(UseCase{Domain: DomainBiometrics, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true, LawEnforcementPurpose: true, LawEnforcementException: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Level != aims.RiskHigh || !slices.Contains(c.References, "Art. 5(2)") || !slices.Contains(c.References, "Annex III point 1(a)") || slices.Contains(c.References, "Art. 5(1)(h)") {
+		t.Errorf("authorised real-time RBI in the biometrics area: %+v", c)
+	}
+	// In the biometrics area without a law-enforcement purpose, or outside
+	// publicly accessible spaces: Annex III 1(a), not Art. 5.
+	for _, u := range []UseCase{
+		{Domain: DomainBiometrics, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true},
+		{Domain: DomainBiometrics, Function: FunctionRealTimeRemoteBiometricID, LawEnforcementPurpose: true},
+	} {
+		c, err = Classify(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Level != aims.RiskHigh || slices.Contains(c.References, "Art. 5(1)(h)") {
+			t.Errorf("%+v: %+v", u, c)
+		}
 	}
 	// Real-time RBI outside law enforcement: Annex III 1(a), not Art. 5.
 	c, err = Classify(UseCase{Domain: DomainOther, Function: FunctionRealTimeRemoteBiometricID, PubliclyAccessibleSpace: true})
