@@ -42,7 +42,9 @@ func WithBOMSerialNumber(id string) BOMOption {
 // 42001 A.4.2–A.4.4, A.7.5, A.10.3). Each system is a component of type
 // "application"; each of its models is a component of type
 // "machine-learning-model" with a modelCard (task, architecture family,
-// training datasets, performance metrics, considerations); each data source
+// training datasets, performance metrics, considerations, and for a
+// general-purpose AI model properties naming it so, its systemic risk
+// and the EU AI Act provisions that apply); each data source
 // is a component of type "data" with a dataset description and its
 // provenance. The dependency graph links systems to their models and data,
 // and models to their training data. Every component has a bom-ref unique
@@ -157,6 +159,9 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 				card.Considerations.EthicalConsiderations = append(card.Considerations.EthicalConsiderations,
 					cdxRisk{Name: "foreseeable misuse: " + misuse, MitigationStrategy: strings.Join(sys.HumanOversight, "; ")})
 			}
+			if g, err := ClassifyGeneralPurposeModel(m); err == nil && g.GeneralPurpose {
+				card.Properties = gpaiProperties(m, g)
+			}
 			var deps []string
 			for _, td := range m.TrainingData {
 				card.ModelParameters.Datasets = append(card.ModelParameters.Datasets, cdxDatasetRef{Ref: dataRef(td)})
@@ -189,6 +194,27 @@ func CycloneDX(systems []System, opts ...BOMOption) ([]byte, error) {
 		bom.Dependencies = append(bom.Dependencies, sysDeps)
 	}
 	return json.MarshalIndent(bom, "", "  ")
+}
+
+// gpaiProperties are the modelCard properties of a general-purpose AI
+// model: that it is one (EU AI Act Art. 3(63)), whether it has systemic
+// risk and on what ground (Art. 51), its training compute when stated, and
+// the provisions its provider's obligations come from (Art. 52, 53, 55).
+func gpaiProperties(m Model, g GeneralPurposeClassification) []cdxProperty {
+	ps := []cdxProperty{
+		{Name: "aims.inventory.gpai_model", Value: "true"},
+		{Name: "aims.inventory.gpai_systemic_risk", Value: strconv.FormatBool(g.SystemicRisk)},
+	}
+	if g.SystemicRisk {
+		ps = append(ps, cdxProperty{Name: "aims.inventory.gpai_systemic_risk_basis", Value: string(g.Basis)})
+	}
+	if c := m.GeneralPurpose.TrainingComputeFLOP; c > 0 {
+		ps = append(ps, cdxProperty{Name: "aims.inventory.gpai_training_compute_flop", Value: formatFLOP(c)})
+	}
+	for _, r := range g.References {
+		ps = append(ps, cdxProperty{Name: "aims.inventory.eu_ai_act_reference", Value: r})
+	}
+	return ps
 }
 
 // refPart escapes a free-text part of a bom-ref (a version, a model or
@@ -257,6 +283,7 @@ type cdxModelCard struct {
 	ModelParameters      *cdxModelParameters `json:"modelParameters,omitempty"`
 	QuantitativeAnalysis *cdxQuantitative    `json:"quantitativeAnalysis,omitempty"`
 	Considerations       *cdxConsiderations  `json:"considerations,omitempty"`
+	Properties           []cdxProperty       `json:"properties,omitempty"`
 }
 
 type cdxModelParameters struct {

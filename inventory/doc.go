@@ -21,11 +21,19 @@
 // the ledger, which whoever rewrites the ledger could replace too.
 //
 // [Classify] turns a structured [UseCase] into a risk tier with the rationale
-// and the article references. From a registered system the package derives a
-// model card ([NewModelCard]), an Annex IV-style technical-documentation
-// skeleton that marks what is still missing ([NewTechnicalDocumentation]) and
-// a CycloneDX 1.6 ML-BOM ([CycloneDX]). [Handler] serves all of it over HTTP,
-// the governance equivalent of a /metrics endpoint.
+// and the article references. A model the system uses may be a
+// general-purpose AI model (Art. 3(63)), such as a hosted large language
+// model: [Model].GeneralPurpose records that, with its training compute and
+// whether it has systemic risk and on which ground (Art. 51), and
+// [ClassifyGeneralPurposeModel] lists the obligations of its provider
+// (Art. 53, and Art. 55 for systemic risk). The system built on such a
+// model keeps its own risk tier.
+//
+// From a registered system the package derives a model card
+// ([NewModelCard]), an Annex IV-style technical-documentation skeleton that
+// marks what is still missing ([NewTechnicalDocumentation]) and a
+// CycloneDX 1.6 ML-BOM ([CycloneDX]). [Handler] serves all of it over
+// HTTP, the governance equivalent of a /metrics endpoint.
 //
 // The classification is a structured first assessment that documents its
 // reasoning; it does not replace a legal assessment of the concrete system.

@@ -28,6 +28,10 @@ type ModelCard struct {
 
 	IntendedUse IntendedUse `json:"intendedUse"` // purpose, intended use and foreseeable misuse
 	Risk        RiskSummary `json:"risk"`        // the EU AI Act risk tier and why
+	// GeneralPurposeModels classifies each general-purpose AI model the
+	// system uses ([ClassifyGeneralPurposeModel]): systemic risk and the
+	// obligations of its provider (EU AI Act Art. 51–55).
+	GeneralPurposeModels []GeneralPurposeClassification `json:"generalPurposeModels,omitempty"`
 
 	Models        []Model      `json:"models"`                   // model details and evaluation results; never null
 	TrainingData  []DataSource `json:"trainingData,omitempty"`   // data sources the models were trained on
@@ -86,6 +90,11 @@ func NewModelCard(sys System) ModelCard {
 	}
 	if sys.UseCase != nil {
 		c.IntendedUse.AffectedPersons = sys.UseCase.AffectedPersons
+	}
+	for _, m := range sys.Models {
+		if g, err := ClassifyGeneralPurposeModel(m); err == nil && g.GeneralPurpose {
+			c.GeneralPurposeModels = append(c.GeneralPurposeModels, g)
+		}
 	}
 	if c.Models == nil {
 		c.Models = []Model{}
@@ -210,6 +219,8 @@ func (c ModelCard) Markdown() string {
 	}
 	b.WriteString("\n")
 
+	mdGeneralPurpose(&b, c.GeneralPurposeModels)
+
 	b.WriteString("## Metrics and quantitative analyses\n\n")
 	var rows int
 	for _, m := range c.Models {
@@ -291,4 +302,25 @@ func mdText(s string) string {
 // mdCell also escapes the table separator.
 func mdCell(s string) string {
 	return strings.ReplaceAll(mdText(s), "|", `\|`)
+}
+
+// mdGeneralPurpose renders the general-purpose AI models section.
+func mdGeneralPurpose(b *strings.Builder, gs []GeneralPurposeClassification) {
+	if len(gs) == 0 {
+		return
+	}
+	b.WriteString("## General-purpose AI models (EU AI Act Chapter V)\n\n")
+	for _, g := range gs {
+		provider := g.Provider
+		if provider == "" {
+			provider = "in-house (the organisation is the model's provider)"
+		}
+		systemic := "no"
+		if g.SystemicRisk {
+			systemic = "yes, " + systemicRiskRef[g.Basis].ref + " (" + string(g.Basis) + ")"
+		}
+		fmt.Fprintf(b, "### %s\n\n- Provider: %s\n- Systemic risk: %s\n- References: %s\n\n", mdText(g.Model), mdText(provider), systemic, strings.Join(g.References, "; "))
+		mdList(b, "Obligations of the model's provider:\n\n", g.Obligations)
+		fmt.Fprintf(b, "%s\n\n", mdText(g.Rationale))
+	}
 }

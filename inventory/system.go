@@ -178,6 +178,11 @@ type Model struct {
 	TrainingData []string `json:"trainingData,omitempty"`
 	// Evaluations are the evaluation results of this version.
 	Evaluations []Evaluation `json:"evaluations,omitempty"`
+	// GeneralPurpose marks a general-purpose AI model (EU AI Act
+	// Art. 3(63)) and states whether it has systemic risk (Art. 51); nil
+	// for any other model. Its provider is Provider. See
+	// [ClassifyGeneralPurposeModel] for the obligations that follow.
+	GeneralPurpose *GeneralPurposeAI `json:"generalPurpose,omitempty"`
 }
 
 // Evaluation is one evaluation result of a model.
@@ -309,6 +314,7 @@ func (s System) Validate() error {
 				add(ef+".value", "is %v; an evaluation result must be a finite number", e.Value)
 			}
 		}
+		errs = append(errs, m.GeneralPurpose.validate(f+".generalPurpose")...)
 	}
 
 	for i, c := range s.Controls {
@@ -404,6 +410,10 @@ func (s System) clone() System {
 		for i, m := range s.Models {
 			m.TrainingData = append([]string(nil), m.TrainingData...)
 			m.Evaluations = append([]Evaluation(nil), m.Evaluations...)
+			if m.GeneralPurpose != nil {
+				g := *m.GeneralPurpose
+				m.GeneralPurpose = &g
+			}
 			c.Models[i] = m
 		}
 	}
