@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -393,31 +392,4 @@ func (l *DecisionLog) Close(ctx context.Context) error {
 		}
 	})
 	return l.closeErr
-}
-
-// IsPseudonym reports whether s has the form of a pseudonym made by a
-// Pseudonymizer: "hs256:", an optional key ID and ':', then 32 lower-case
-// hex digits.
-func IsPseudonym(s string) bool {
-	rest, ok := strings.CutPrefix(s, "hs256:")
-	if !ok {
-		return false
-	}
-	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
-		keyID := rest[:i]
-		if keyID == "" || strings.ContainsAny(keyID, ": ") {
-			return false
-		}
-		rest = rest[i+1:]
-	}
-	if len(rest) != 32 {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -56,6 +56,13 @@ type PrivacyPolicy struct {
 	// Pseudonymizer pseudonymises raw subject identifiers; it must come
 	// from NewPseudonymizer. Without one, a subject that is not already a
 	// pseudonym is refused.
+	//
+	// A subject that already is a pseudonym (IsPseudonym) is kept as it
+	// is, whatever its key ID: after a key rotation, decisions made under
+	// the previous key (found again for a contest, say) carry the previous
+	// key ID, and hashing their pseudonym again would cut the link to the
+	// person's earlier records. IsPseudonym accepts only the form a
+	// Pseudonymizer writes, so no raw identifier passes as a pseudonym.
 	Pseudonymizer *Pseudonymizer
 	// Inputs are the input features that may be recorded.
 	Inputs AllowList
@@ -71,10 +78,11 @@ var errRawSubject = errors.New("subject is not a pseudonym (hs256:…) and no Ps
 // types a Decision carries) and removes explanation values the policy does
 // not keep. It never modifies maps or slices d shares with the caller; it
 // replaces them. It is idempotent: cleaning a clean decision changes
-// nothing. A subject that is not a pseudonym with no Pseudonymizer (or
-// one without a key, not made by NewPseudonymizer), or an allowed input
-// of an unsupported type or a non-finite value, is an error, and d is
-// then left unchanged.
+// nothing. A subject that already is a pseudonym, under any key ID, is
+// kept (see PrivacyPolicy.Pseudonymizer). A subject that is not a
+// pseudonym with no Pseudonymizer (or one without a key, not made by
+// NewPseudonymizer), or an allowed input of an unsupported type or a
+// non-finite value, is an error, and d is then left unchanged.
 func (p *PrivacyPolicy) Clean(d *Decision) error {
 	subject := d.Subject
 	if subject != "" && !IsPseudonym(subject) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -15,6 +16,10 @@ import (
 // short key could be brute-forced together with the small space of real
 // identifiers (customer numbers, e-mail addresses), undoing the pseudonym.
 const MinPseudonymKeyLen = 16
+
+// MaxPseudonymKeyIDLen is the longest key ID a Pseudonymizer accepts (a
+// UUID fits). Key IDs are ASCII letters, digits, '-' and '_' only.
+const MaxPseudonymKeyIDLen = 40
 
 // Pseudonymizer turns identifiers of people into stable pseudonyms with a
 // keyed hash (HMAC-SHA-256), so records about the same person can be linked
@@ -32,8 +37,15 @@ type Pseudonymizer struct {
 
 // NewPseudonymizer returns a Pseudonymizer for key. keyID names the key in
 // every pseudonym (so keys can be rotated and old records still be linked
-// by the old key); it may be empty. The key must be at least
-// MinPseudonymKeyLen bytes.
+// by the old key); it may be empty, and otherwise has at most
+// MaxPseudonymKeyIDLen ASCII letters, digits, '-' and '_'. The key must be
+// at least MinPseudonymKeyLen bytes.
+//
+// The key ID is written in clear into every pseudonym, so it is limited to
+// a charset in which no e-mail address, phone number or other identifier
+// can be written out, and IsPseudonym applies the same rule: a raw
+// identifier made to look like a pseudonym ("hs256:jane@example.com:…")
+// is not one.
 func NewPseudonymizer(key []byte, keyID string) (*Pseudonymizer, error) {
 	if len(key) == 0 {
 		return nil, errors.New("aims: pseudonymisation key is empty")
@@ -41,10 +53,8 @@ func NewPseudonymizer(key []byte, keyID string) (*Pseudonymizer, error) {
 	if len(key) < MinPseudonymKeyLen {
 		return nil, fmt.Errorf("aims: pseudonymisation key has %d bytes, need at least %d", len(key), MinPseudonymKeyLen)
 	}
-	for _, r := range keyID {
-		if r == ':' || r < 0x21 || r > 0x7e {
-			return nil, fmt.Errorf("aims: pseudonymisation key ID %q must be printable ASCII without ':' or spaces", keyID)
-		}
+	if !validKeyID(keyID) {
+		return nil, fmt.Errorf("aims: pseudonymisation key ID %q must be at most %d ASCII letters, digits, '-' or '_'", keyID, MaxPseudonymKeyIDLen)
 	}
 	p := &Pseudonymizer{key: append([]byte(nil), key...), keyID: keyID, prefix: "hs256:"}
 	if keyID != "" {
@@ -104,3 +114,47 @@ func (p Pseudonymizer) String() string {
 // Format prints String for every verb (%v, %+v, %#v, %x …), so that no
 // verb prints the key's bytes.
 func (p Pseudonymizer) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
+
+// IsPseudonym reports whether s has the form of a pseudonym made by a
+// Pseudonymizer: "hs256:", optionally a key ID that NewPseudonymizer
+// accepts and ':', then 32 lower-case hex digits. Any other string, even
+// one starting with "hs256:", is a raw identifier to PrivacyPolicy.Clean.
+func IsPseudonym(s string) bool {
+	rest, ok := strings.CutPrefix(s, "hs256:")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		keyID := rest[:i]
+		if keyID == "" || !validKeyID(keyID) {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+	if len(rest) != 32 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validKeyID reports whether id may name a pseudonymisation key: at most
+// MaxPseudonymKeyIDLen bytes of [A-Za-z0-9_-]. The empty ID (no key ID)
+// is valid.
+func validKeyID(id string) bool {
+	if len(id) > MaxPseudonymKeyIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
+}
