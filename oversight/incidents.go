@@ -24,8 +24,9 @@ import (
 //     the resolution's record. An upheld decision (approve) opens none.
 //
 // Halts and contests of other systems open no incident in book. The grounds
-// of a contest and a reviewer's reason are not copied into the incident
-// (they may hold personal data; the decision log has them). A halt or a
+// of a contest and a reviewer's reason, including the reason given for a
+// halt or a resume, are not copied into the incident (they may hold
+// personal data; the decision log has them in the linked records). A halt or a
 // resolution takes effect even if opening its incident fails; the error is
 // returned, wrapped, as a failed recording is. Without this option (or
 // with nil) nothing changes.
@@ -67,8 +68,10 @@ func (g *Gate) haltIncident(ctx context.Context, h Halt, halt bool, d *aims.Deci
 	if halt {
 		what = "halted"
 	}
+	// The reason is free text and may name people: it stays in the halt's
+	// record, which the incident links, and is not copied (WithIncidents).
 	a := haltAlarm{systemID: h.SystemID, by: h.By, halted: halt, decisionID: d.ID,
-		summary: fmt.Sprintf("system %s %s by %s: %s", h.SystemID, what, h.By, h.Reason)}
+		summary: fmt.Sprintf("system %s %s by %s (reason in decision record %s)", h.SystemID, what, h.By, d.ID)}
 	if _, _, err := b.Raise(ctx, a); err != nil {
 		return fmt.Errorf("oversight: %s of %q took effect but its incident was not recorded: %w", what, h.SystemID, err)
 	}

@@ -50,7 +50,7 @@ func TestHaltOpensOneIncident(t *testing.T) {
 	}
 	in := list[0]
 	if in.Source != aims.SourceHalt || in.AlarmKey != "halt/credit" || !in.AlarmActive || in.OpenedBy != "ops.lee" ||
-		in.Severity != aims.SeverityHigh || len(in.Decisions) != 1 || !strings.Contains(in.Title, "refusing everyone") {
+		in.Severity != aims.SeverityHigh || len(in.Decisions) != 1 || !strings.Contains(in.Title, "halted by ops.lee") {
 		t.Fatalf("halt incident %+v", in)
 	}
 	// Halting again while it is open is the same incident; a resume
@@ -156,5 +156,40 @@ func TestHaltTakesEffectWhenIncidentFails(t *testing.T) {
 	err := g.Halt(ctx, "credit", oversight.Reviewer{ID: "ops"}, "stop")
 	if !errors.Is(err, aims.ErrIncidentBookClosed) || !g.Halted("credit") {
 		t.Fatalf("halt with a closed book: %v, halted %v", err, g.Halted("credit"))
+	}
+}
+
+// TestHaltReasonNotCopiedIntoIncident: WithIncidents promises that a
+// reviewer's reason is not copied into the incident (free text may name
+// people; the halt's record in the decision log keeps it, and the incident
+// links that record). That holds for the reason of a halt and of a resume.
+func TestHaltReasonNotCopiedIntoIncident(t *testing.T) {
+	g, _, book := incidentGate(t)
+	ctx := context.Background()
+	op := oversight.Reviewer{ID: "ops.lee", Roles: []string{"supervisor"}}
+	const haltWhy, resumeWhy = "Jane Roe (jane@example.com) was refused", "checked with John Doe +49 170 1234567"
+	if err := g.Halt(ctx, "credit", op, haltWhy); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Resume(ctx, "credit", op, resumeWhy); err != nil {
+		t.Fatal(err)
+	}
+	list := book.List(aims.IncidentFilter{})
+	if len(list) != 1 {
+		t.Fatalf("%d incidents after a halt", len(list))
+	}
+	in := list[0]
+	for _, s := range []string{in.Title, in.Description, in.Transition.Note} {
+		for _, why := range []string{"Jane Roe", "jane@example.com", "John Doe", "1234567"} {
+			if strings.Contains(s, why) {
+				t.Errorf("the halt or resume reason was copied into the incident: %q", s)
+			}
+		}
+	}
+	// The incident still says what happened, by whom, and links the
+	// halt's and the resume's records, which hold the reasons.
+	if !strings.Contains(in.Title, "credit") || !strings.Contains(in.Title, "halted") || !strings.Contains(in.Title, "ops.lee") ||
+		len(in.Decisions) != 2 {
+		t.Errorf("halt incident %+v", in)
 	}
 }
