@@ -238,22 +238,28 @@ func Counterfactuals(ctx context.Context, model Model, x []float64, goal Goal, o
 		return CounterfactualResult{}, err
 	}
 	if goal.gap(y[0]) == 0 {
-		return CounterfactualResult{ModelEvaluations: s.evals}, fmt.Errorf("explain: the input already reaches the goal %v (output %g)", goal, y[0])
+		// Not the output itself: it is the person's score, and for a
+		// simple model it gives their inputs back.
+		return CounterfactualResult{ModelEvaluations: s.evals}, fmt.Errorf("explain: the input already reaches the goal %v", goal)
 	}
 	found, best, err := s.run(ctx, s.feas, s.pop, s.gens)
 	if err != nil {
 		return CounterfactualResult{ModelEvaluations: s.evals}, err
 	}
 	if len(found) == 0 {
-		if math.IsNaN(best) { // nothing could move at all
-			best = y[0]
-		}
 		binding, err := s.binding(ctx)
 		if err != nil {
 			return CounterfactualResult{ModelEvaluations: s.evals}, err
 		}
+		if math.IsNaN(best) {
+			// Nothing could move at all; the closest output would be
+			// the input's own, the person's score, which is not given.
+			return CounterfactualResult{ModelEvaluations: s.evals}, fmt.Errorf(
+				"explain: no counterfactual reaches output %v within the constraints (no feature can change; %d model evaluations); %s",
+				goal, s.evals, binding)
+		}
 		return CounterfactualResult{ModelEvaluations: s.evals}, fmt.Errorf(
-			"explain: no counterfactual reaches output %v within the constraints (closest output %g after %d model evaluations); %s",
+			"explain: no counterfactual reaches output %v within the constraints (closest output of a candidate %g after %d model evaluations); %s",
 			goal, best, s.evals, binding)
 	}
 	cands, err := s.refine(ctx, found)

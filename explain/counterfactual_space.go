@@ -163,7 +163,9 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 				ones++
 			case 0:
 			default:
-				return nil, fmt.Errorf("explain: one-hot column %s of the input is %v, not 0 or 1", s.names[j], x[j])
+				// The value is the person's: the error names the column
+				// and the rule, not the value.
+				return nil, fmt.Errorf("explain: one-hot column %s (column %d) of the input is not 0 or 1", s.names[j], j)
 			}
 			immutable = immutable || s.cons[j].Immutable
 		}
@@ -208,7 +210,14 @@ func (s *cfSearch) checkScale() error {
 		xj := s.x[j]
 		span := math.Max(f.hi-f.lo, math.Max(math.Abs(f.hi-xj), math.Abs(xj-f.lo))) / s.mad[j]
 		if !(span <= math.MaxFloat64) {
-			return fmt.Errorf("explain: feature %s: a change within [%g, %g] from %g is %g MADs (MAD %g); rescale the feature or narrow its range", s.names[j], f.lo, f.hi, xj, span, s.mad[j])
+			// The error gives the feature's range as configured (its
+			// Range, or the Data's), not the input's value, nor the
+			// feasible range a monotone constraint clamps to the input.
+			lo, hi := s.dataLo[j], s.dataHi[j]
+			if r := s.cons[j].Range; r != nil {
+				lo, hi = r.Min, r.Max
+			}
+			return fmt.Errorf("explain: feature %s: a change within [%g, %g], or from the input to that range, is %g MADs (MAD %g); rescale the feature or narrow its range", s.names[j], lo, hi, span, s.mad[j])
 		}
 		total += span
 	}
