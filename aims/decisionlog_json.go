@@ -94,8 +94,13 @@ func checkEncodable(d *Decision) error {
 	}
 	for _, c := range e.Counterfactuals {
 		for _, ch := range c.Changes {
-			if !finite(ch.From) || !finite(ch.To) {
-				return fmt.Errorf("aims: counterfactual change of %q from %v to %v: not a finite number", ch.Feature, ch.From, ch.To)
+			// Only the end at fault is given: the other is the
+			// person's input value or the value suggested to them.
+			if !finite(ch.From) {
+				return fmt.Errorf("aims: counterfactual change of %q: from is %v, not a finite number", ch.Feature, ch.From)
+			}
+			if !finite(ch.To) {
+				return fmt.Errorf("aims: counterfactual change of %q: to is %v, not a finite number", ch.Feature, ch.To)
 			}
 		}
 	}
