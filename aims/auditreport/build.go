@@ -70,12 +70,12 @@ func sources(in *Input) []Source {
 		}
 	}
 	if in.Logs != nil {
-		add("Collector logs", joinPath(in.OTelDir, LogsFile), true, fmt.Sprintf("read: %d log records", len(in.Logs)))
+		add("Collector logs", joinPath(in.OTelDir, LogsFile), true, fmt.Sprintf("read: %d log records", len(in.Logs))+skippedText(in.SkippedLogLines))
 	} else {
 		add("Collector logs", joinPath(in.OTelDir, LogsFile), false, "missing")
 	}
 	if in.Metrics != nil {
-		add("Collector metrics", joinPath(in.OTelDir, MetricsFile), true, fmt.Sprintf("read: %d metric points", len(in.Metrics)))
+		add("Collector metrics", joinPath(in.OTelDir, MetricsFile), true, fmt.Sprintf("read: %d metric points", len(in.Metrics))+skippedText(in.SkippedMetricLines))
 	} else {
 		add("Collector metrics", joinPath(in.OTelDir, MetricsFile), false, "missing")
 	}
@@ -89,6 +89,15 @@ func sources(in *Input) []Source {
 		add("Statement of Applicability", in.SoAPath, false, "missing")
 	}
 	return out
+}
+
+// skippedText tells, after a collector file's count of records, how many
+// of its lines could not be read (see Input.SkippedMetricLines).
+func skippedText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s skipped as unreadable, their records not counted (see Missing)", plural(n, "line", "lines"))
 }
 
 // joinPath is filepath.Join, but empty when there is no folder.

@@ -85,6 +85,13 @@ type Input struct {
 	Logs []otlpfile.LogRecord
 	// Metrics are the metric data points of the collector's metrics file.
 	Metrics []otlpfile.Point
+	// SkippedLogLines and SkippedMetricLines count the lines of the
+	// collector's logs and metrics files that could not be read (not
+	// OTLP/JSON, a record the OTLP data model does not allow, over the
+	// reader's line bound, a torn last line) and were left out, each
+	// line with all the records of its batch; Logs and Metrics hold the
+	// rest. Missing names the first few and the count.
+	SkippedLogLines, SkippedMetricLines int
 	// Inventory is the AI-system inventory rebuilt from the logs file.
 	Inventory *inventory.Inventory
 
@@ -449,7 +456,10 @@ func loadCollector(in *Input, dir string) {
 	if f, err := os.Open(logsPath); err != nil {
 		in.missing("collector logs: %s could not be opened: %v", logsPath, errors.Unwrap(err))
 	} else {
-		logs, err := otlpfile.ReadLogs(f)
+		var skipped otlpfile.Skipped
+		logs, err := otlpfile.ReadLogs(f, otlpfile.WithSkipBadLines(&skipped))
+		in.SkippedLogLines = skipped.Lines
+		in.skippedLines("collector logs", logsPath, "log records", &skipped)
 		if err != nil {
 			in.missing("collector logs: %v", err) // the error names the file and line
 		} else {
@@ -477,8 +487,11 @@ func loadCollector(in *Input, dir string) {
 	if f, err := os.Open(metricsPath); err != nil {
 		in.missing("collector metrics: %s could not be opened: %v", metricsPath, errors.Unwrap(err))
 	} else {
-		pts, err := otlpfile.ReadMetrics(f)
+		var skipped otlpfile.Skipped
+		pts, err := otlpfile.ReadMetrics(f, otlpfile.WithSkipBadLines(&skipped))
 		f.Close()
+		in.SkippedMetricLines = skipped.Lines
+		in.skippedLines("collector metrics", metricsPath, "metric points", &skipped)
 		if err != nil {
 			in.missing("collector metrics: %v", err) // the error names the file and line
 		} else {
@@ -488,6 +501,23 @@ func loadCollector(in *Input, dir string) {
 			in.Metrics = pts
 		}
 	}
+}
+
+// skippedLines notes in Missing the lines of a collector file that were
+// skipped: each of the first few, then how many in all.
+func (in *Input) skippedLines(what, path, records string, s *otlpfile.Skipped) {
+	if s.Lines == 0 {
+		return
+	}
+	for _, e := range s.First {
+		in.missing("%s: a line could not be read and was skipped: %v", what, e)
+	}
+	verb, on := "were", "them"
+	if s.Lines == 1 {
+		verb, on = "was", "it"
+	}
+	in.missing("%s: %s of %s could not be read and %s skipped; the %s on %s are not in this report (the first %d are named above)",
+		what, plural(s.Lines, "line", "lines"), path, verb, records, on, len(s.First))
 }
 
 func loadSoA(in *Input, path string) {

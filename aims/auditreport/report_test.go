@@ -615,13 +615,14 @@ func TestMalformedCollectorFileIsReported(t *testing.T) {
 	in, err := Load(context.Background(), LoadOptions{LedgerDir: p.Ledger, OTelDir: p.OTel, SoAPath: p.SoA, Key: p.Key, Now: generatedAt})
 	require.NoError(t, err)
 	joined := strings.Join(in.Missing, "\n")
-	assert.Contains(t, joined, "collector logs:")
-	assert.Contains(t, joined, "line 8", "the bad line (after the seven good ones) is named")
-	assert.Nil(t, in.Logs)
+	assert.Contains(t, joined, "collector logs: a line could not be read and was skipped: otlpfile: "+logs+" line 8 is not OTLP/JSON logs data")
+	assert.Contains(t, joined, "collector logs: 1 line of "+logs+" could not be read and was skipped")
+	assert.Equal(t, 1, in.SkippedLogLines)
+	assert.NotEmpty(t, in.Logs, "the seven good lines are still read")
 	assert.NotNil(t, in.Metrics, "metrics are still read")
 	r := build(t, in)
 	assert.True(t, r.Fairness.Available, "fairness still comes from the metrics")
-	assert.False(t, r.Inventory.Available)
+	assert.True(t, r.Inventory.Available, "the inventory's lines are good")
 }
 
 func TestNonDecisionLedgerRecordsAreCounted(t *testing.T) {

@@ -31,5 +31,11 @@
 // worker held at a time, and records reach the caller in input order on
 // the caller's goroutine. A line that cannot be read is a [*LineError]
 // naming the input and the line; a last line cut short by a write still in
-// progress is reported as torn ([ErrTornLine]).
+// progress is reported as torn ([ErrTornLine]). By default such a line
+// stops the reading. With [WithSkipBadLines] it is skipped whole (none of
+// the records of its batch are returned, not even the sound ones) and
+// recorded in a [Skipped] — counted, and the first few listed with their
+// reasons — so that one client's bad batch, or a line cut off by a crashed
+// Collector, does not hide the rest of the file while the caller can still
+// say that evidence was unreadable.
 package otlpfile

@@ -38,6 +38,10 @@ func (lr *lineReader) next() (line []byte, terminated bool, err error) {
 		case errors.Is(err, bufio.ErrBufferFull):
 			if len(lr.buf)+len(frag) > lr.max {
 				lr.n++
+				lr.buf = lr.buf[:0]
+				if err := lr.skipRest(); err != nil {
+					return nil, false, fmt.Errorf("could not be read: %w", err)
+				}
 				return nil, false, lr.tooLong()
 			}
 			lr.buf = append(lr.buf, frag...)
@@ -58,6 +62,27 @@ func (lr *lineReader) next() (line []byte, terminated bool, err error) {
 	}
 }
 
-func (lr *lineReader) tooLong() error {
-	return fmt.Errorf("is longer than %d bytes, the most this reader accepts (WithMaxLineBytes)", lr.max)
+// lineTooLongError is a line over the bound. The reader has passed over
+// all of it, so the next line can still be read.
+type lineTooLongError struct{ max int }
+
+func (e *lineTooLongError) Error() string {
+	return fmt.Sprintf("is longer than %d bytes, the most this reader accepts (WithMaxLineBytes)", e.max)
+}
+
+func (lr *lineReader) tooLong() error { return &lineTooLongError{max: lr.max} }
+
+// skipRest reads past the rest of the current line, holding none of it, so
+// that an over-long line does not run into the next one.
+func (lr *lineReader) skipRest() error {
+	for {
+		_, err := lr.br.ReadSlice('\n')
+		switch {
+		case err == nil, errors.Is(err, io.EOF):
+			return nil
+		case errors.Is(err, bufio.ErrBufferFull):
+		default:
+			return err
+		}
+	}
 }

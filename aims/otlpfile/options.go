@@ -24,6 +24,7 @@ type config struct {
 	maxLine  int
 	workers  int // decoding goroutines; 0 means runtime.GOMAXPROCS
 	errs     []error
+	skipped  *Skipped // where bad lines are recorded; nil: a bad line stops the reading
 	nameSet  bool
 	maxIsSet bool
 }
@@ -36,7 +37,8 @@ func WithName(name string) Option {
 }
 
 // WithMaxLineBytes sets the longest line accepted, in bytes (without its
-// newline); a longer line is an error. The default is DefaultMaxLineBytes.
+// newline); a longer line is an error, or a skipped line with
+// WithSkipBadLines. The default is DefaultMaxLineBytes.
 func WithMaxLineBytes(n int) Option {
 	return optionFunc(func(c *config) {
 		if n <= 0 {

@@ -136,7 +136,12 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 			pending[0] = nil
 			pending = pending[1:]
 			if b.err != nil {
-				return &LineError{Name: c.name, Line: b.n, Err: b.err}
+				le := &LineError{Name: c.name, Line: b.n, Err: b.err}
+				if c.skipped == nil {
+					return le
+				}
+				c.skipped.add(le)
+				continue
 			}
 			for _, rec := range b.recs {
 				if err := f(rec); err != nil {
@@ -157,7 +162,13 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 			if derr := deliver(true); derr != nil {
 				return derr
 			}
-			return &LineError{Name: c.name, Line: lr.n, Err: err}
+			le := &LineError{Name: c.name, Line: lr.n, Err: err}
+			if c.skipped == nil || !isLineTooLong(err) {
+				return le
+			}
+			// The rest of the line has been passed over: go on.
+			c.skipped.add(le)
+			continue
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
@@ -182,3 +193,10 @@ type recordError struct {
 func (e *recordError) Error() string { return "has a bad record at " + e.path + ": " + e.err.Error() }
 
 func (e *recordError) Unwrap() error { return e.err }
+
+// isLineTooLong reports whether err is a line over the bound, which the
+// line reader has passed over.
+func isLineTooLong(err error) bool {
+	var tl *lineTooLongError
+	return errors.As(err, &tl)
+}
