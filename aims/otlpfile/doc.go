@@ -27,9 +27,14 @@
 // int64, float64, []byte, []any or map[string]any.
 //
 // Reading is streaming: lines, each at most [DefaultMaxLineBytes] long (or
-// [WithMaxLineBytes]), are decoded by one worker per CPU, a few lines per
-// worker held at a time, and records reach the caller in input order on
-// the caller's goroutine. A line that cannot be read is a [*LineError]
+// [WithMaxLineBytes]), are decoded by one worker per CPU, and records reach
+// the caller in input order on the caller's goroutine. The lines held at
+// once are at most two per worker and at most [DefaultMaxInFlightBytes] of
+// text (or [WithMaxInFlightBytes]; one longer line is held alone), plus the
+// line being read and the decoded records of the lines held, which take a
+// few times their text: with the defaults, at most 192 MiB of line text
+// however many CPUs the machine has. A line over the line bound is an
+// error, or a skipped line with [WithSkipBadLines]. A line that cannot be read is a [*LineError]
 // naming the input and the line; a last line cut short by a write still in
 // progress is reported as torn ([ErrTornLine]). By default such a line
 // stops the reading. With [WithSkipBadLines] it is skipped whole (none of

@@ -6,11 +6,16 @@ import (
 	"io"
 )
 
-// DefaultMaxLineBytes bounds the length of one line. The collector writes
-// one export batch per line; a batch of 8192 log records of a few
-// kilobytes each stays far below it, while a file that is not line-oriented
-// (a compressed file given by mistake) cannot take all memory.
-const DefaultMaxLineBytes = 256 << 20
+// DefaultMaxLineBytes bounds the length of one line (64 MiB). The
+// collector writes one export batch per line; a batch of 8192 log records
+// of a few kilobytes each stays below it, while a file that is not
+// line-oriented (a compressed file given by mistake) cannot take all
+// memory.
+const DefaultMaxLineBytes = 64 << 20
+
+// DefaultMaxInFlightBytes bounds the line text a reading holds at once
+// (128 MiB), whatever the number of CPUs; see WithMaxInFlightBytes.
+const DefaultMaxInFlightBytes = 128 << 20
 
 // Option configures one reading of OTLP/JSON input.
 type Option interface{ apply(*config) }
@@ -22,7 +27,9 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	name     string
 	maxLine  int
-	workers  int // decoding goroutines; 0 means runtime.GOMAXPROCS
+	inFlight int    // most bytes of line text handed to workers and not yet delivered
+	waiting  func() // test hook: called before the reading waits for a line's decoding
+	workers  int    // decoding goroutines; 0 means runtime.GOMAXPROCS
 	errs     []error
 	skipped  *Skipped // where bad lines are recorded; nil: a bad line stops the reading
 	nameSet  bool
@@ -49,6 +56,30 @@ func WithMaxLineBytes(n int) Option {
 	})
 }
 
+// WithMaxInFlightBytes bounds, in bytes, the text of the lines a reading
+// holds at once: those handed to decoding workers and those decoded but
+// not yet delivered. A reading holds at most n bytes of such lines (or one
+// line, if a single line is longer), plus the line being read (at most
+// the line bound, WithMaxLineBytes), plus the decoded records of the lines
+// it holds, which take a few times their text. The default is
+// DefaultMaxInFlightBytes: with the default line bound, at most 192 MiB of
+// text whatever the number of CPUs.
+func WithMaxInFlightBytes(n int) Option {
+	return optionFunc(func(c *config) {
+		if n <= 0 {
+			c.errs = append(c.errs, fmt.Errorf("otlpfile: WithMaxInFlightBytes: %d is not a positive number of bytes", n))
+			return
+		}
+		c.inFlight = n
+	})
+}
+
+// withWaiting sets a function called each time the reading waits for the
+// decoding of its oldest line, so tests can see how far it has read ahead.
+func withWaiting(f func()) Option {
+	return optionFunc(func(c *config) { c.waiting = f })
+}
+
 // withWorkers sets the number of decoding goroutines, so tests can run the
 // ordered delivery with more workers than the machine has CPUs.
 func withWorkers(n int) Option {
@@ -67,6 +98,9 @@ func newConfig(r io.Reader, opts []Option) (config, error) {
 	}
 	if !c.maxIsSet {
 		c.maxLine = DefaultMaxLineBytes
+	}
+	if c.inFlight == 0 {
+		c.inFlight = DefaultMaxInFlightBytes
 	}
 	if n, ok := r.(interface{ Name() string }); ok && !c.nameSet {
 		c.name = n.Name()

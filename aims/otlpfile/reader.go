@@ -74,7 +74,8 @@ type decodeFunc[T any] func(line []byte, n int, terminated bool) ([]T, error)
 // eachRecord calls f, on the caller's goroutine and in input order, for
 // every record decode finds in the non-blank lines of r. Lines are decoded
 // by one worker per CPU (runtime.GOMAXPROCS), since decoding, not reading,
-// is what a large file costs; memory is bounded by a few lines per worker.
+// is what a large file costs; the lines held at once are at most two per
+// worker and at most c.inFlight bytes of text (WithMaxInFlightBytes).
 // An error from f stops the reading and is returned as it is; r may then
 // have been read a few lines past the record f refused.
 func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(T) error) error {
@@ -90,6 +91,7 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 	// A batch is the records of one line, filled by a worker.
 	type batch struct {
 		n    int
+		size int // bytes of the line's text, counted in inFlight until delivered
 		recs []T
 		err  error
 		done chan struct{}
@@ -119,22 +121,29 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 	}()
 
 	// pending holds the batches handed to workers, in input order; the
-	// oldest is delivered as soon as it is done, and waited for once
-	// 2*workers are outstanding.
+	// oldest is delivered as soon as it is done. inFlight is the size of
+	// their lines: before a line of room bytes is handed over, the oldest
+	// are waited for while 2*workers are outstanding or the line would
+	// take inFlight over c.inFlight (one line alone may exceed it).
 	var pending []*batch
-	deliver := func(all bool) error {
+	inFlight := 0
+	deliver := func(all bool, room int) error {
 		for len(pending) > 0 {
 			b := pending[0]
-			if !all && len(pending) < 2*workers {
-				select {
-				case <-b.done:
-				default:
+			select {
+			case <-b.done:
+			default:
+				if !all && len(pending) < 2*workers && inFlight+room <= c.inFlight {
 					return nil
 				}
+				if c.waiting != nil {
+					c.waiting()
+				}
+				<-b.done
 			}
-			<-b.done
 			pending[0] = nil
 			pending = pending[1:]
+			inFlight -= b.size
 			if b.err != nil {
 				le := &LineError{Name: c.name, Line: b.n, Err: b.err}
 				if c.skipped == nil {
@@ -148,6 +157,7 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 					return err
 				}
 			}
+			b.recs = nil
 		}
 		return nil
 	}
@@ -156,10 +166,10 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 	for {
 		line, terminated, err := lr.next()
 		if errors.Is(err, io.EOF) {
-			return deliver(true)
+			return deliver(true, 0)
 		}
 		if err != nil {
-			if derr := deliver(true); derr != nil {
+			if derr := deliver(true, 0); derr != nil {
 				return derr
 			}
 			le := &LineError{Name: c.name, Line: lr.n, Err: err}
@@ -173,12 +183,13 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		b := &batch{n: lr.n, done: make(chan struct{})}
-		jobs <- job{b: b, line: bytes.Clone(line), terminated: terminated}
-		pending = append(pending, b)
-		if err := deliver(false); err != nil {
+		if err := deliver(false, len(line)); err != nil {
 			return err
 		}
+		b := &batch{n: lr.n, size: len(line), done: make(chan struct{})}
+		jobs <- job{b: b, line: bytes.Clone(line), terminated: terminated}
+		pending = append(pending, b)
+		inFlight += b.size
 	}
 }
 
