@@ -334,7 +334,16 @@ func summarise(r *Report) Summary {
 		if same > 0 {
 			text += fmt.Sprintf(" (%d of them about a failing group's selection rate: the same disparity, not a further alert)", same)
 		}
-		add(v, "%s; %s.", text, plural(s.FairnessAlerts, "distinct fairness alert", "distinct fairness alerts"))
+		text = fmt.Sprintf("%s; %s", text, plural(s.FairnessAlerts, "distinct fairness alert", "distinct fairness alerts"))
+		if n := fleetExcluded(&r.Fairness); n > 0 {
+			// The whole-system verdicts leave these instances' decisions
+			// out: they are not a clean result.
+			if v == VerdictPass {
+				v = VerdictWarn
+			}
+			text += fmt.Sprintf("; %s left out of the whole system's counts (see the fairness section)", plural(n, "instance", "instances"))
+		}
+		add(v, "%s.", text)
 	} else {
 		add(VerdictUnknown, "Fairness: %s", r.Fairness.Note)
 	}

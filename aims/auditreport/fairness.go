@@ -3,6 +3,7 @@ package auditreport
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -448,16 +449,26 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 // instances from each instance's latest cumulative counts.
 func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool) []FairnessMonitor {
 	var out []FairnessMonitor
-	for sys, ic := range CumulativeCounts(points) {
-		if len(instances[sys]) < 2 {
+	cumulative := CumulativeCounts(points)
+	for sys, all := range instances {
+		if len(all) < 2 {
 			continue
 		}
+		ic := cumulative[sys]
 		// An instance whose counts no monitor can produce (say, more
 		// selected than decided) is left out of the sums, and named: it
 		// must neither falsify the whole system's rates nor take the
-		// whole system's view away.
+		// whole system's view away. So is an instance that exported
+		// fairness metrics but no cumulative counts (only its window
+		// gauges, whose rates do not add up): its decisions are not in
+		// the sums, and the view must not pass for the whole system's.
 		var insts, excluded []string
 		var parts [][]fairness.GroupCounts
+		for _, inst := range sortedKeys(all) {
+			if !slices.Contains(ic.Instances, inst) {
+				excluded = append(excluded, windowInstance(inst)+" (no aims.fairness.cumulative.* counts were read for it, only window values, which do not add up: its decisions are not in these sums)")
+			}
+		}
 		for i, inst := range ic.Instances {
 			if _, err := fairness.FleetStatsOf(ic.Counts[i], 0); err != nil {
 				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), err))
@@ -495,6 +506,7 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			}
 		}
 		m := fairnessMonitor(sys, byMetric, disp, nil)
+		sort.Strings(excluded)
 		m.Fleet, m.Excluded = true, excluded
 		for _, inst := range insts {
 			m.Instances = append(m.Instances, windowInstance(inst))
@@ -519,4 +531,26 @@ func (m FairnessMonitor) Title() string {
 		return fmt.Sprintf("%s on instance %s — latest window values as of %s", name, m.Instance, at)
 	}
 	return name + " — latest values as of " + at
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fleetExcluded counts the instances the whole-system views of s leave
+// out (FairnessMonitor.Excluded).
+func fleetExcluded(s *FairnessSection) int {
+	n := 0
+	for _, m := range s.Monitors {
+		if m.Fleet {
+			n += len(m.Excluded)
+		}
+	}
+	return n
 }

@@ -330,9 +330,9 @@ func (m *md) fairness(s *FairnessSection) {
 	for _, mon := range s.Monitors {
 		m.p("### %s\n", esc(mon.Title()))
 		if mon.Fleet {
-			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than %d decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(strings.Join(mon.Instances, ", ")), fleetMinGroup)
+			m.p("Every decision since each instance's monitor started: the latest `aims.fairness.cumulative.*` counts of %s, added up per group; rates and disparities computed from the sums (groups of fewer than %d decisions take no part in disparities). The per-instance tables below show each instance's window only.\n", esc(orNone(strings.Join(mon.Instances, ", "))), fleetMinGroup)
 			if len(mon.Excluded) > 0 {
-				m.p("Left out of the sums, their counts being impossible: %s.\n", esc(strings.Join(mon.Excluded, "; ")))
+				m.p("Left out of the sums: %s.\n", esc(strings.Join(mon.Excluded, "; ")))
 			}
 		}
 		var rows [][]string
@@ -533,4 +533,12 @@ func colonList(items []string) string {
 		return ""
 	}
 	return ": " + strings.Join(items, ", ")
+}
+
+// orNone shows an empty list of instances as "no instance".
+func orNone(s string) string {
+	if s == "" {
+		return "no instance"
+	}
+	return s
 }

@@ -500,7 +500,10 @@ type FairnessMonitor struct {
 	Instances []string
 	// Excluded are the instances the Fleet view leaves out, each with
 	// the reason: their cumulative counts are ones no monitor produces
-	// (negative, more selected or labelled than decided). Nil when none.
+	// (negative, more selected or labelled than decided), or none were
+	// read for them (they exported only window gauges, whose rates do
+	// not add up). Nil when none. When no instance has counts, the Fleet
+	// view has no groups and every instance is here.
 	Excluded []string
 	// AsOf is the time of the latest point used.
 	AsOf time.Time
