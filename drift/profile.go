@@ -292,13 +292,39 @@ func (d *refDist) weightBefore(i int) float64 {
 
 // Merge adds other's reference data into p (same feature and kind). Exact
 // profiles merge their sorted samples; sketch profiles merge their
-// sketches (which must share the relative accuracy).
+// sketches (which must share the relative accuracy). Both profiles must be
+// valid (Validate); a merge that fails leaves p as it was.
 func (p *NumericProfile) Merge(other *NumericProfile) error {
 	if other == nil {
 		return errors.New("drift: merge: nil profile")
 	}
+	if p.Feature != other.Feature {
+		return fmt.Errorf("drift: merge: profile %q with a profile of feature %q", p.Feature, other.Feature)
+	}
 	if p.Kind != other.Kind {
 		return fmt.Errorf("drift: merge: profile %q is %s, other is %s", p.Feature, p.Kind, other.Kind)
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("drift: merge: %w", err)
+	}
+	if err := other.Validate(); err != nil {
+		return fmt.Errorf("drift: merge: the other profile: %w", err)
+	}
+	if other.Count > math.MaxInt-p.Count || other.Dropped > math.MaxInt-p.Dropped {
+		return fmt.Errorf("drift: merge: profile %q: counts %d and %d add up past the largest int", p.Feature, p.Count, other.Count)
+	}
+	// Chan, Golub & LeVeque's pairwise update; both counts are positive.
+	n1, n2 := float64(p.Count), float64(other.Count)
+	delta := other.Mean - p.Mean
+	n := n1 + n2
+	mean := p.Mean + delta*n2/n
+	m2 := p.M2 + other.M2 + delta*delta*n1*n2/n
+	if math.IsInf(mean, 0) || math.IsNaN(mean) || math.IsInf(m2, 0) || math.IsNaN(m2) {
+		return fmt.Errorf("drift: merge: profile %q: values from %g to %g spread too widely for float64 (their sum of squared deviations overflows); rescale the feature",
+			p.Feature, math.Min(p.Min, other.Min), math.Max(p.Max, other.Max))
+	}
+	if p.Kind == ProfileSketch && p.RelativeAccuracy != other.RelativeAccuracy {
+		return fmt.Errorf("drift: merge: relative accuracy %g vs %g", p.RelativeAccuracy, other.RelativeAccuracy)
 	}
 	switch p.Kind {
 	case ProfileExact:
@@ -315,9 +341,6 @@ func (p *NumericProfile) Merge(other *NumericProfile) error {
 		}
 		p.Sorted = merged
 	case ProfileSketch:
-		if p.RelativeAccuracy != other.RelativeAccuracy {
-			return fmt.Errorf("drift: merge: relative accuracy %g vs %g", p.RelativeAccuracy, other.RelativeAccuracy)
-		}
 		a, err := p.decodeSketch()
 		if err != nil {
 			return fmt.Errorf("drift: merge: %w", err)
@@ -350,11 +373,7 @@ func (p *NumericProfile) Merge(other *NumericProfile) error {
 	default:
 		return fmt.Errorf("drift: merge: unknown kind %q", p.Kind)
 	}
-	n1, n2 := float64(p.Count), float64(other.Count)
-	delta := other.Mean - p.Mean
-	n := n1 + n2
-	p.Mean += delta * n2 / n
-	p.M2 += other.M2 + delta*delta*n1*n2/n
+	p.Mean, p.M2 = mean, m2
 	p.Count += other.Count
 	p.Dropped += other.Dropped
 	p.Min = math.Min(p.Min, other.Min)
@@ -395,7 +414,8 @@ func (p *NumericProfile) clone() *NumericProfile {
 		Sketch: slices.Clone(p.Sketch), Support: slices.Clone(p.Support), SupportCounts: slices.Clone(p.SupportCounts)}
 }
 
-// UnmarshalJSON implements json.Unmarshaler and validates the profile.
+// UnmarshalJSON implements json.Unmarshaler and validates the profile
+// (Validate): a profile file comes from outside.
 func (p *NumericProfile) UnmarshalJSON(b []byte) error {
 	var j numericProfileJSON
 	if err := json.Unmarshal(b, &j); err != nil {
@@ -404,6 +424,9 @@ func (p *NumericProfile) UnmarshalJSON(b []byte) error {
 	*p = NumericProfile{Feature: j.Feature, Kind: j.Kind, Count: j.Count, Dropped: j.Dropped, Min: j.Min, Max: j.Max,
 		Mean: j.Mean, M2: j.M2, Sorted: j.Sorted, RelativeAccuracy: j.RelativeAccuracy, Sketch: j.Sketch,
 		Support: j.Support, SupportCounts: j.SupportCounts}
+	if err := p.Validate(); err != nil {
+		return err
+	}
 	_, err := p.prepared()
 	return err
 }
