@@ -185,7 +185,10 @@ func ExampleFleetStatsOf() {
 		}
 		parts = append(parts, replicaCounts(m, 40*r))
 	}
-	fleet := fairness.SumGroupCounts(parts...)
+	fleet, err := fairness.SumGroupCounts(parts...)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fs, err := fairness.FleetStatsOf(fleet, 30)
 	if err != nil {
 		log.Fatal(err)

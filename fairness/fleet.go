@@ -84,27 +84,55 @@ func (c GroupCounts) check() error {
 // a reader of a Collector's output or a metric backend rebuilds a
 // replica's GroupCounts, one data point at a time (the latest point of
 // each series; a restarted replica's counters are a new series, with a new
-// start time, whose counts add to the earlier ones).
-func (c *GroupCounts) AddCount(metric string, v int64) bool {
-	var p *int64
+// start time, whose counts add to the earlier ones). A sum that does not
+// fit an int64 is an error and leaves the count unchanged: no monitor can
+// have counted it, and wrapped around it would read as a plausible count.
+func (c *GroupCounts) AddCount(metric string, v int64) (bool, error) {
+	p, name := c.count(metric)
+	if p == nil {
+		return false, nil
+	}
+	s, ok := addInt64(*p, v)
+	if !ok {
+		return true, fmt.Errorf("fairness: group %q: %s %d + %d does not fit an int64", c.Group, name, *p, v)
+	}
+	*p = s
+	return true, nil
+}
+
+// count returns the count carried by the cumulative sum named metric, and
+// its name in GroupCounts; nil when metric is none of those sums.
+func (c *GroupCounts) count(metric string) (*int64, string) {
 	switch metric {
 	case semconv.MetricFairnessCumulativeDecisions:
-		p = &c.Decisions
+		return &c.Decisions, "Decisions"
 	case semconv.MetricFairnessCumulativeSelected:
-		p = &c.Selected
+		return &c.Selected, "Selected"
 	case semconv.MetricFairnessCumulativeTruePositives:
-		p = &c.TruePositives
+		return &c.TruePositives, "TruePositives"
 	case semconv.MetricFairnessCumulativeFalsePositives:
-		p = &c.FalsePositives
+		return &c.FalsePositives, "FalsePositives"
 	case semconv.MetricFairnessCumulativeTrueNegatives:
-		p = &c.TrueNegatives
+		return &c.TrueNegatives, "TrueNegatives"
 	case semconv.MetricFairnessCumulativeFalseNegatives:
-		p = &c.FalseNegatives
-	default:
-		return false
+		return &c.FalseNegatives, "FalseNegatives"
 	}
-	*p += v
-	return true
+	return nil, ""
+}
+
+// countMetrics are the cumulative sums that carry GroupCounts.
+func countMetrics() [6]string {
+	return [6]string{
+		semconv.MetricFairnessCumulativeDecisions, semconv.MetricFairnessCumulativeSelected,
+		semconv.MetricFairnessCumulativeTruePositives, semconv.MetricFairnessCumulativeFalsePositives,
+		semconv.MetricFairnessCumulativeTrueNegatives, semconv.MetricFairnessCumulativeFalseNegatives,
+	}
+}
+
+// addInt64 returns a+b and whether it fits an int64.
+func addInt64(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (b >= 0) == (s >= a)
 }
 
 // CumulativeCounts returns each group's counts since the monitor started,
@@ -129,8 +157,11 @@ func (m *Monitor) CumulativeCounts() []GroupCounts {
 // fed every replica's decisions, provided each decision (with its final
 // outcomes and label) reached one replica only, and the replicas agree on
 // the groups' names: declare the levels (WithGroupLevels), since learnt
-// levels depend on the order each replica saw its values in.
-func SumGroupCounts(replicas ...[]GroupCounts) []GroupCounts {
+// levels depend on the order each replica saw its values in. A sum that
+// does not fit an int64 is a *CountOverflowError naming the replica with
+// the largest such count; wrapped around, it would read as a plausible
+// count.
+func SumGroupCounts(replicas ...[]GroupCounts) ([]GroupCounts, error) {
 	var out []GroupCounts
 	idx := map[string]int{}
 	for _, r := range replicas {
@@ -142,15 +173,53 @@ func SumGroupCounts(replicas ...[]GroupCounts) []GroupCounts {
 				i = len(out) - 1
 			}
 			s := &out[i]
-			s.Decisions += c.Decisions
-			s.Selected += c.Selected
-			s.TruePositives += c.TruePositives
-			s.FalsePositives += c.FalsePositives
-			s.TrueNegatives += c.TrueNegatives
-			s.FalseNegatives += c.FalseNegatives
+			for _, m := range countMetrics() {
+				p, name := s.count(m)
+				v, _ := c.count(m)
+				sum, ok := addInt64(*p, *v)
+				if !ok {
+					return nil, overflowOf(replicas, c.Group, m, name)
+				}
+				*p = sum
+			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// CountOverflowError is SumGroupCounts' error when the replicas' counts of
+// a group add up to more than an int64 holds: a count no monitor can have
+// made, so at least one replica's counts are false.
+type CountOverflowError struct {
+	// Group is the group whose count overflows, Count the count's name in
+	// GroupCounts (e.g. "Decisions").
+	Group, Count string
+	// Replica is the index, among SumGroupCounts' arguments, of the
+	// replica with the largest such count: the first to leave out.
+	Replica int
+	// Value is that replica's count.
+	Value int64
+}
+
+// Error names the group, the count and the replica.
+func (e *CountOverflowError) Error() string {
+	return fmt.Sprintf("fairness: the replicas' %s of group %q add up to more than an int64 holds; replica %d has the largest (%d)",
+		e.Count, e.Group, e.Replica, e.Value)
+}
+
+func overflowOf(replicas [][]GroupCounts, group, metric, name string) *CountOverflowError {
+	e := &CountOverflowError{Group: group, Count: name, Replica: -1}
+	for i, r := range replicas {
+		for _, c := range r {
+			if c.Group != group {
+				continue
+			}
+			if v, _ := c.count(metric); e.Replica < 0 || *v > e.Value {
+				e.Replica, e.Value = i, *v
+			}
+		}
+	}
+	return e
 }
 
 // FleetStats are the group rates and disparities computed from counts

@@ -275,7 +275,10 @@ func TestFleetCountersSumToOneMonitor(t *testing.T) {
 	for i := range reps {
 		parts = append(parts, exportedCounts(t, repTel[i].reader))
 	}
-	fleet := SumGroupCounts(parts...)
+	fleet, err := SumGroupCounts(parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	single := exportedCounts(t, oneTel.reader)
 	truth := tallyStream(stream)
 
@@ -453,8 +456,8 @@ func TestFleetStatsOfByHand(t *testing.T) {
 	if _, err := FleetStatsOf(counts, -1); err == nil {
 		t.Error("negative minimum group size: no error")
 	}
-	if got := SumGroupCounts(counts[:1], counts[:1], nil); len(got) != 1 || got[0].Decisions != 20 || got[0].TruePositives != 8 {
-		t.Errorf("SumGroupCounts: %+v", got)
+	if got, err := SumGroupCounts(counts[:1], counts[:1], nil); err != nil || len(got) != 1 || got[0].Decisions != 20 || got[0].TruePositives != 8 {
+		t.Errorf("SumGroupCounts: %+v, %v", got, err)
 	}
 }
 
@@ -467,17 +470,17 @@ func TestAddCountFromExportedMetrics(t *testing.T) {
 		semconv.MetricFairnessCumulativeTruePositives, semconv.MetricFairnessCumulativeFalsePositives,
 		semconv.MetricFairnessCumulativeTrueNegatives, semconv.MetricFairnessCumulativeFalseNegatives,
 	} {
-		if !c.AddCount(m, int64(10*(i+1))) {
+		if ok, err := c.AddCount(m, int64(10*(i+1))); !ok || err != nil {
 			t.Fatalf("%s not taken", m)
 		}
 	}
-	c.AddCount(semconv.MetricFairnessCumulativeDecisions, 5) // a second life of the replica
+	_, _ = c.AddCount(semconv.MetricFairnessCumulativeDecisions, 5) // a second life of the replica
 	want := GroupCounts{Decisions: 15, Selected: 20, TruePositives: 30, FalsePositives: 40, TrueNegatives: 50, FalseNegatives: 60}
 	if c != want {
 		t.Fatalf("got %+v, want %+v", c, want)
 	}
 	for _, m := range []string{semconv.MetricFairnessSelectionRate, semconv.MetricFairnessGroupDecisions, ""} {
-		if c.AddCount(m, 1) || c != want {
+		if ok, err := c.AddCount(m, 1); ok || err != nil || c != want {
 			t.Errorf("%q: taken as a cumulative count", m)
 		}
 	}

@@ -1,7 +1,9 @@
 package auditreport
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -365,6 +367,12 @@ type InstanceCounts struct {
 	// Counts holds each instance's counts, in the order of Instances, each
 	// sorted by group: ready for fairness.SumGroupCounts.
 	Counts [][]fairness.GroupCounts
+	// Refused are the instances whose counts cannot be added up exactly,
+	// with the reason: a point whose value is not a whole number a double
+	// holds exactly (at most 2^53), or series whose total does not fit an
+	// int64. They are in neither Instances nor Counts: a partial or
+	// wrapped-around count would read as a plausible one.
+	Refused map[string]error
 	// AsOf is the time of the latest point read.
 	AsOf time.Time
 }
@@ -377,18 +385,23 @@ type InstanceCounts struct {
 // distinct interval (start and end time) once, a repeated one counting
 // once; the deltas of the selected count (an up-down counter) may be
 // negative. Points that are not finite, negative where the sum cannot
-// fall, or name no group, are skipped. The report's whole-system view is
-// built from it, and so is any other reader's fleet view.
+// fall, or name no group, are skipped. An instance with a count that is
+// not a whole number of at most 2^53 (the integers a double holds
+// exactly), or whose series add up beyond an int64, is refused
+// (InstanceCounts.Refused). The report's whole-system view is built from
+// it, and so is any other reader's fleet view.
 func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	type key struct {
 		sys, inst, metric, group string
 		start                    int64
 		end                      int64 // delta points only: each interval is its own
 	}
+	type instKey struct{ sys, inst string }
 	latest := map[key]latestValue{}
+	refused := map[instKey]error{}
 	for _, p := range points {
 		delta := p.Temporality == "delta"
-		if probe := (fairness.GroupCounts{}); !probe.AddCount(p.Metric, 0) || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) ||
+		if known, _ := (&fairness.GroupCounts{}).AddCount(p.Metric, 0); !known || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) ||
 			p.Value < 0 && !(delta && !p.Monotonic) {
 			continue
 		}
@@ -398,6 +411,13 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 			k.end = p.Time.UnixNano()
 		}
 		if k.group == "" {
+			continue
+		}
+		if math.Abs(p.Value) > maxExactCount || p.Value != math.Trunc(p.Value) {
+			ik := instKey{k.sys, k.inst}
+			if refused[ik] == nil {
+				refused[ik] = fmt.Errorf("%s of group %q is %g, not a count a double holds exactly (%s)", p.Metric, k.group, p.Value, p.Where())
+			}
 			continue
 		}
 		if cur, ok := latest[k]; !ok || !p.Time.Before(cur.t) {
@@ -420,7 +440,9 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 			c = &fairness.GroupCounts{Group: k.group}
 			byGroup[k.group] = c
 		}
-		c.AddCount(k.metric, int64(lv.v))
+		if _, err := c.AddCount(k.metric, int64(lv.v)); err != nil && refused[instKey{k.sys, k.inst}] == nil {
+			refused[instKey{k.sys, k.inst}] = err
+		}
 		if lv.t.After(asOf[k.sys]) {
 			asOf[k.sys] = lv.t
 		}
@@ -429,6 +451,13 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	for sys, byInst := range counts {
 		ic := InstanceCounts{AsOf: asOf[sys]}
 		for inst := range byInst {
+			if err := refused[instKey{sys, inst}]; err != nil {
+				if ic.Refused == nil {
+					ic.Refused = map[string]error{}
+				}
+				ic.Refused[inst] = err
+				continue
+			}
 			ic.Instances = append(ic.Instances, inst)
 		}
 		sort.Strings(ic.Instances)
@@ -443,6 +472,66 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 		out[sys] = ic
 	}
 	return out
+}
+
+// maxExactCount is the largest count a double-valued data point carries
+// exactly (2^53): beyond it, neighbouring counts cannot be told apart.
+const maxExactCount = 1 << 53
+
+// sumFitting leaves out of the sums each instance whose counts would take
+// a group's total beyond an int64 (no monitor can have counted it; wrapped
+// around, it would read as plausible), and names it in excluded. The
+// instances are added in increasing order of their largest count, so the
+// one left out is the one with the larger counts; the work is linear in
+// the counts.
+func sumFitting(insts []string, parts [][]fairness.GroupCounts, excluded []string) ([]string, [][]fairness.GroupCounts, []string) {
+	largest := make([]int64, len(parts))
+	order := make([]int, len(parts))
+	for i, cs := range parts {
+		order[i] = i
+		for _, c := range cs {
+			largest[i] = max(largest[i], c.Decisions, c.Selected, c.TruePositives, c.FalsePositives, c.TrueNegatives, c.FalseNegatives)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return largest[order[a]] < largest[order[b]] })
+	acc := map[string]fairness.GroupCounts{}
+	keep := make([]bool, len(parts))
+	for _, i := range order {
+		next := make(map[string]fairness.GroupCounts, len(parts[i]))
+		var err error
+		for _, c := range parts[i] {
+			cur, ok := next[c.Group]
+			if !ok {
+				cur = acc[c.Group]
+				cur.Group = c.Group
+			}
+			var s []fairness.GroupCounts
+			if s, err = fairness.SumGroupCounts([]fairness.GroupCounts{cur}, []fairness.GroupCounts{c}); err != nil {
+				var oe *fairness.CountOverflowError
+				if errors.As(err, &oe) {
+					err = fmt.Errorf("its %s of group %q take the whole system's total beyond an int64", oe.Count, oe.Group)
+				}
+				break
+			}
+			next[c.Group] = s[0]
+		}
+		if err != nil {
+			excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(insts[i]), err))
+			continue
+		}
+		for g, c := range next {
+			acc[g] = c
+		}
+		keep[i] = true
+	}
+	var ki []string
+	var kp [][]fairness.GroupCounts
+	for i := range parts {
+		if keep[i] {
+			ki, kp = append(ki, insts[i]), append(kp, parts[i])
+		}
+	}
+	return ki, kp, excluded
 }
 
 // fleetMonitors computes the whole-system view of each system with several
@@ -465,8 +554,15 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 		var insts, excluded []string
 		var parts [][]fairness.GroupCounts
 		for _, inst := range sortedKeys(all) {
-			if !slices.Contains(ic.Instances, inst) {
+			if err, ok := ic.Refused[inst]; ok {
+				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), err))
+			} else if !slices.Contains(ic.Instances, inst) {
 				excluded = append(excluded, windowInstance(inst)+" (no aims.fairness.cumulative.* counts were read for it, only window values, which do not add up: its decisions are not in these sums)")
+			}
+		}
+		for _, inst := range slices.Sorted(maps.Keys(ic.Refused)) {
+			if !all[inst] {
+				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), ic.Refused[inst]))
 			}
 		}
 		for i, inst := range ic.Instances {
@@ -476,7 +572,12 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 			}
 			insts, parts = append(insts, inst), append(parts, ic.Counts[i])
 		}
-		st, err := fairness.FleetStatsOf(fairness.SumGroupCounts(parts...), fleetMinGroup)
+		insts, parts, excluded = sumFitting(insts, parts, excluded)
+		fleet, err := fairness.SumGroupCounts(parts...)
+		if err != nil {
+			continue // sumFitting left out every replica that overflows
+		}
+		st, err := fairness.FleetStatsOf(fleet, fleetMinGroup)
 		if err != nil {
 			continue // sums of consistent counts are consistent
 		}

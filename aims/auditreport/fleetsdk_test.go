@@ -130,7 +130,8 @@ func TestFleetCountsThroughTheSDKEqualOneMonitor(t *testing.T) {
 	require.NoError(t, err)
 	ic := CumulativeCounts(pts)["s"]
 	require.Equal(t, []string{"i1", "i2"}, ic.Instances)
-	got := fairness.SumGroupCounts(ic.Counts...)
+	got, err := fairness.SumGroupCounts(ic.Counts...)
+	require.NoError(t, err)
 	want := one.CumulativeCounts()
 	for _, s := range [][]fairness.GroupCounts{got, want} {
 		sort.Slice(s, func(i, j int) bool { return s[i].Group < s[j].Group })

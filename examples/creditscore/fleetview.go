@@ -66,6 +66,9 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 		return v, err
 	}
 	ic := auditreport.CumulativeCounts(points)[systemID]
+	for inst, err := range ic.Refused {
+		return v, fmt.Errorf("instance %s: counts refused: %w", inst, err)
+	}
 	for i, inst := range ic.Instances {
 		instances[inst] = true
 		v.Counts[inst] = ic.Counts[i]
@@ -110,7 +113,9 @@ func readFleetView(ctx context.Context, otelDir string, seed uint64) (fleetView,
 		v.Instances = append(v.Instances, inst)
 	}
 	sort.Strings(v.Instances)
-	v.Fleet = fairness.SumGroupCounts(ic.Counts...)
+	if v.Fleet, err = fairness.SumGroupCounts(ic.Counts...); err != nil {
+		return v, err
+	}
 	sort.Slice(v.Fleet, func(i, j int) bool { return v.Fleet[i].Group < v.Fleet[j].Group })
 	if v.Stats, err = fairness.FleetStatsOf(v.Fleet, fairnessMinGroup); err != nil {
 		return v, err
