@@ -77,10 +77,14 @@ func histogramFor(test string, reference, current []float64, cfg divConfig) (His
 // EvidentlyZeroFill returns a copy of shares with every zero replaced as
 // Evidently does before PSI and KL: by m/10⁶ when the smallest non-zero
 // share m is at most 1e-4, else by 1e-4. The vector is not renormalised.
-func EvidentlyZeroFill(shares []float64) []float64 {
+// A share that is negative or not finite is an error.
+func EvidentlyZeroFill(shares []float64) ([]float64, error) {
 	out := append([]float64(nil), shares...)
 	m := math.Inf(1)
-	for _, v := range shares {
+	for i, v := range shares {
+		if !(v >= 0 && v <= math.MaxFloat64) {
+			return nil, fmt.Errorf("zero fill: share %d is %v, not a finite non-negative share", i, v)
+		}
 		if v != 0 && v < m {
 			m = v
 		}
@@ -94,7 +98,7 @@ func EvidentlyZeroFill(shares []float64) []float64 {
 			out[i] = fill
 		}
 	}
-	return out
+	return out, nil
 }
 
 // PSI is the population stability index,
@@ -126,8 +130,11 @@ func PSIFromHistogram(h Histogram, threshold float64) (Result, error) {
 	if err := h.Validate(); err != nil {
 		return Result{}, err
 	}
-	ref, cur := h.Shares()
-	return distanceResult(MethodPSI, psiValue(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind)), nil
+	ref, cur, err := filledShares(h)
+	if err != nil {
+		return Result{}, fmt.Errorf("psi: %w", err)
+	}
+	return distanceResult(MethodPSI, psiValue(ref, cur), threshold, string(h.Kind)), nil
 }
 
 func psiValue(ref, cur []float64) float64 {
@@ -164,8 +171,24 @@ func KLFromHistogram(h Histogram, threshold float64) (Result, error) {
 	if err := h.Validate(); err != nil {
 		return Result{}, err
 	}
-	ref, cur := h.Shares()
-	return distanceResult(MethodKLDivergence, entropy(EvidentlyZeroFill(ref), EvidentlyZeroFill(cur)), threshold, string(h.Kind)), nil
+	ref, cur, err := filledShares(h)
+	if err != nil {
+		return Result{}, fmt.Errorf("kl_div: %w", err)
+	}
+	return distanceResult(MethodKLDivergence, entropy(ref, cur), threshold, string(h.Kind)), nil
+}
+
+// filledShares returns the histogram's share vectors with Evidently's zero
+// fill.
+func filledShares(h Histogram) (ref, cur []float64, err error) {
+	r, c := h.Shares()
+	if ref, err = EvidentlyZeroFill(r); err != nil {
+		return nil, nil, err
+	}
+	if cur, err = EvidentlyZeroFill(c); err != nil {
+		return nil, nil, err
+	}
+	return ref, cur, nil
 }
 
 func sum(x []float64) float64 {

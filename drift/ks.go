@@ -179,9 +179,16 @@ func effectiveN(n1, n2 int) float64 {
 // KSAsymptoticLimitPValue is the p-value from the limiting Kolmogorov
 // distribution, kstwobign.sf(sqrt(en)*D) with the unrounded effective size
 // en = n1*n2/(n1+n2) — what many implementations report. Prefer [KS], which
-// matches scipy.
-func KSAsymptoticLimitPValue(d float64, n1, n2 int) float64 {
-	return kolmogorovSF(math.Sqrt(effectiveN(n1, n2)) * d)
+// matches scipy. A distance that is not in [0, 1] (NaN included) or a
+// sample size below 1 is an error: the p-value is undefined there.
+func KSAsymptoticLimitPValue(d float64, n1, n2 int) (float64, error) {
+	if !(d >= 0 && d <= 1) {
+		return 0, fmt.Errorf("ks: distance %v is not in [0, 1]", d)
+	}
+	if n1 < 1 || n2 < 1 {
+		return 0, fmt.Errorf("ks: sample sizes %d and %d: each must be at least 1", n1, n2)
+	}
+	return kolmogorovSF(math.Sqrt(effectiveN(n1, n2)) * d), nil
 }
 
 func gcd(a, b int) int {
