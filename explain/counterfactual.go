@@ -84,7 +84,8 @@ type FeatureConstraint struct {
 
 // CounterfactualOptions configures [Counterfactuals].
 type CounterfactualOptions struct {
-	// K is the number of diverse counterfactuals wanted (default 3).
+	// K is the number of diverse counterfactuals wanted (default 3, at
+	// most [MaxCounterfactuals]).
 	K int
 	// FeatureNames name the features in results and errors (default x0, x1, …).
 	FeatureNames []string
@@ -103,7 +104,8 @@ type CounterfactualOptions struct {
 	Data Matrix
 	// Seed makes the search reproducible (default 1).
 	Seed uint64
-	// Population and Generations size the genetic search (defaults 64 and 60).
+	// Population and Generations size the genetic search (defaults 64 and
+	// 60, at most [MaxPopulation] and [MaxGenerations]).
 	Population, Generations int
 	// ProximityWeight and SparsityWeight weight the MAD-scaled L1 distance
 	// and the number of changed features, both divided by the number of
@@ -121,6 +123,20 @@ type CounterfactualOptions struct {
 	// one, the goal ("output ≥ 0.5 if …").
 	OutcomeText string
 }
+
+// The largest search sizes [Counterfactuals] accepts: they size its
+// allocations and its model calls (up to Population × Generations rows),
+// so a larger value is an error rather than a search that exhausts memory
+// or never ends. They are far above DiCE's defaults (K 1–4, population
+// 10·K, 500 iterations).
+const (
+	// MaxCounterfactuals is the largest K.
+	MaxCounterfactuals = 1 << 10
+	// MaxPopulation is the largest Population.
+	MaxPopulation = 1 << 14
+	// MaxGenerations is the largest Generations.
+	MaxGenerations = 1 << 14
+)
 
 // Counterfactual is one changed input that reaches the goal.
 type Counterfactual struct {

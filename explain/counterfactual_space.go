@@ -60,8 +60,8 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 	if math.IsNaN(goal.Min) || math.IsNaN(goal.Max) || goal.Min > goal.Max {
 		return nil, fmt.Errorf("explain: goal %v is empty", goal)
 	}
-	if k < 0 {
-		return nil, fmt.Errorf("explain: K %d is negative", k)
+	if k < 0 || k > MaxCounterfactuals {
+		return nil, fmt.Errorf("explain: K %d is not in [0, %d] (MaxCounterfactuals)", k, MaxCounterfactuals)
 	}
 	if o.Constraints != nil && len(o.Constraints) != d {
 		return nil, fmt.Errorf("explain: %d constraints for %d features", len(o.Constraints), d)
@@ -71,6 +71,10 @@ func newCFSearch(model Model, x []float64, goal Goal, k int, o *CounterfactualOp
 	}
 	if o.Population < 0 || o.Generations < 0 {
 		return nil, fmt.Errorf("explain: negative search settings (Population %d, Generations %d)", o.Population, o.Generations)
+	}
+	if o.Population > MaxPopulation || o.Generations > MaxGenerations {
+		return nil, fmt.Errorf("explain: search settings too large (Population %d, at most %d; Generations %d, at most %d)",
+			o.Population, MaxPopulation, o.Generations, MaxGenerations)
 	}
 	for _, w := range []struct {
 		name string
