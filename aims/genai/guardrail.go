@@ -152,6 +152,9 @@ func (r guardrailRule) validate() error {
 	case r.onFail == ActionHold && r.stage != StageOutput:
 		return fmt.Errorf("genai: guardrail %s: hold is an output-stage action (there is no response to review yet)", r.g.Name())
 	}
+	if c, ok := r.g.(interface{ configError() error }); ok && c.configError() != nil {
+		return fmt.Errorf("genai: %w", c.configError())
+	}
 	return nil
 }
 
