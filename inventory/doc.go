@@ -10,9 +10,13 @@
 // periodic heartbeat record until [Registration.Close]. Because everything
 // travels as ordinary OTLP logs, [FromOTLP] can rebuild the organisation-wide
 // inventory from the output of an OpenTelemetry Collector file exporter, so
-// the inventory is never stale. A registration whose description does not
-// validate is refused there and reported ([Inventory.Refused]), so it
-// cannot make the inventory unservable for the other systems.
+// the inventory is never stale. A record that cannot be entered — a
+// registration whose description cannot be decoded or does not validate,
+// a record without a system ID — is refused there and reported with where
+// it was found and why ([Inventory.Refused]), so one faulty or hostile
+// service cannot keep the inventory from being built, nor make it
+// unservable, for the other systems; only input that is not Collector
+// output at all, or cannot be read, fails the whole rebuild.
 //
 // The description also publishes the public verifier keys of the system's
 // decision ledger ([System].LedgerKeys): the registration record, the model

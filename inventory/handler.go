@@ -23,6 +23,10 @@ import (
 //
 // Unknown systems and routes get 404, other methods than GET and HEAD 405; errors are JSON objects
 // {"error": "..."}.
+//
+// The routes serve systems only: the records an [Inventory] refused
+// ([Inventory.Refused]) are not served, so report them where the
+// inventory is built (log them, or alert on them).
 func Handler(src Source) http.Handler {
 	mux := http.NewServeMux()
 	list := func(w http.ResponseWriter, _ *http.Request) {

@@ -23,35 +23,47 @@ type Inventory struct {
 	refused      []RefusedRecord
 }
 
-// RefusedRecord reports the registrations of one system that [FromOTLP]
-// read but refused because the description they carry does not pass
-// [System.Validate]. A refused registration is not entered into the
-// inventory: it neither adds nor replaces a description, a version or an
-// instance, so one faulty or hostile registration cannot make the
-// inventory's documents (the ML-BOM of every system above all)
-// unservable for the others, nor overwrite a valid description of the
-// same system.
+// RefusedRecord reports the inventory records of one system that
+// [FromOTLP] read but refused: registrations, heartbeats and retirements it
+// could not decode (no body or a body of the wrong type, no system id or
+// version, a body describing another system than the record's
+// aims.system.id, an unknown description schema version, a number that is
+// not finite) and registrations whose description does not pass
+// [System.Validate]. A refused record is not entered into the inventory:
+// it neither adds nor replaces a description, a version, an instance or a
+// retirement, so one faulty or hostile service (or one on a newer schema
+// version) cannot stop the inventory from being built, make its documents
+// (the ML-BOM of every system above all) unservable for the others, nor
+// overwrite a valid description of the same system.
+//
+// Records are grouped by the aims.system.id they carry, so that memory
+// grows with the number of systems, not of records; the records that carry
+// none are counted together in the one RefusedRecord whose SystemID is "".
 type RefusedRecord struct {
-	// SystemID is the aims.system.id of the refused registrations.
+	// SystemID is the aims.system.id of the refused records (taken from
+	// the resource when the record lacks it), "" for those without one.
 	SystemID string
-	// Version is the version the latest refused registration claims.
+	// Version is the version the latest refused record claims: that of
+	// its description, or its aims.system.version when the description
+	// could not be decoded; "" when it claims none.
 	Version string
-	// At is the timestamp of the latest refused registration.
+	// At is the timestamp of the latest refused record.
 	At time.Time
 	// Where names the input, the line and the record of the latest
-	// refused registration, as FromOTLP's errors do.
+	// refused record, as FromOTLP's errors do.
 	Where string
-	// Err is why the latest one was refused: the errors of
-	// [System.Validate], each a *[FieldError], joined with errors.Join.
+	// Err is why the latest one was refused: why it could not be decoded,
+	// or the errors of [System.Validate], each a *[FieldError], joined
+	// with errors.Join.
 	Err error
-	// Count is how many registrations of the system were refused.
+	// Count is how many records of the system were refused.
 	Count int
 }
 
-// Refused returns, for every system with at least one refused
-// registration, the latest one refused and why, sorted by system ID. A
-// system with a valid registration as well appears in [Inventory.Entries]
-// with its latest valid description.
+// Refused returns, for every system with at least one refused record, the
+// latest one refused and why, sorted by system ID (the records without a
+// system ID first, under ""). A system with a valid registration as well
+// appears in [Inventory.Entries] with its latest valid description.
 func (inv *Inventory) Refused() []RefusedRecord { return append([]RefusedRecord(nil), inv.refused...) }
 
 // Entries returns the registered systems, sorted by ID.
@@ -99,15 +111,29 @@ func cloneEntries(es []Entry) []Entry {
 // To read rotated files, pass them oldest first through io.MultiReader (the
 // file exporter ends every line with a newline, so lines do not run together).
 //
-// A registration whose description does not pass [System.Validate] is
-// refused: it is left out of the inventory and reported by
-// [Inventory.Refused], so that an operator sees which record was refused
-// and why while every valid system stays served.
+// A record that is about one system but cannot be entered is refused: a
+// registration without a decodable description (no body, a body of
+// another type, no id or version, a description of another system than
+// the record's aims.system.id, an unknown description schema version, a
+// number that is not finite), a description that does not pass
+// [System.Validate], an inventory record without aims.system.id. It is
+// left out of the inventory and reported by [Inventory.Refused], with
+// where it was found and why, while every other record, on the same line
+// or not, is read: one faulty or hostile service, or one sending a newer
+// schema version, cannot keep the inventory of the others from being
+// built.
 //
-// Malformed input — a line that is not OTLP/JSON, a timestamp or intValue
-// that is not an integer, a last line cut short by a write still in
-// progress, a registration without a decodable body — is an error naming
-// the line (and the file, when r is one) and the record.
+// The call fails, with an error naming the line (and the file, when r has
+// a Name method, as *os.File does), only when the input itself cannot be
+// read as Collector output, so that which records it holds is unknown:
+// reading r fails, a line is longer than [otlpfile.DefaultMaxLineBytes], a
+// line is not OTLP/JSON log data (not JSON, not an ExportLogsServiceRequest,
+// a timestamp or intValue that is not an integer, a bytesValue that is not
+// base64 — the Collector's encoder writes none of these, so such a line
+// means the input is not, or no longer, what a Collector wrote), a record's
+// timestamp or trace or span ID is outside what OTLP allows, or the last
+// line is cut short by a write still in progress ([otlpfile.ErrTornLine];
+// read again later).
 func FromOTLP(r io.Reader) (*Inventory, error) {
 	b := newBuilder()
 	input := "OTLP input"
@@ -116,17 +142,11 @@ func FromOTLP(r io.Reader) (*Inventory, error) {
 	}
 	b.input = input
 	err := otlpfile.EachLog(r, func(lr otlpfile.LogRecord) error {
-		if err := b.addRecord(lr); err != nil {
-			return fmt.Errorf("inventory: %s %s: %w", input, lr.Where(), err)
-		}
+		b.addRecord(lr)
 		return nil
 	})
-	var le *otlpfile.LineError
-	if errors.As(err, &le) {
-		return nil, fmt.Errorf("inventory: %w", err)
-	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("inventory: %w", err)
 	}
 	return b.build(), nil
 }
@@ -149,7 +169,7 @@ type builder struct {
 	input   string
 	seq     int
 	systems map[string]*sysAcc
-	refused map[string]*RefusedRecord // latest refused registration by system ID
+	refused map[string]*RefusedRecord // latest refused record by system ID, "" for those without one
 }
 
 type sysAcc struct {
@@ -166,9 +186,9 @@ func newBuilder() *builder {
 	return &builder{systems: map[string]*sysAcc{}, refused: map[string]*RefusedRecord{}}
 }
 
-// refuse reports a registration that is not entered into the inventory,
-// keeping only the latest one of each system so that memory grows with
-// the number of systems, not of records.
+// refuse reports a record that is not entered into the inventory, keeping
+// only the latest one of each system ID (all records without one under
+// "") so that memory grows with the number of systems, not of records.
 func (b *builder) refuse(lr otlpfile.LogRecord, ev event, err error) {
 	rr := b.refused[ev.id]
 	if rr == nil {
@@ -235,7 +255,9 @@ func (b *builder) add(ev event) {
 	}
 }
 
-func (b *builder) addRecord(lr otlpfile.LogRecord) error {
+// addRecord enters one record into the inventory, or refuses it when it
+// cannot be entered: every failure found here is about that record alone.
+func (b *builder) addRecord(lr otlpfile.LogRecord) {
 	name := lr.EventName
 	if name == "" {
 		// Before the eventName field existed, SDKs sent it as an attribute.
@@ -244,7 +266,7 @@ func (b *builder) addRecord(lr otlpfile.LogRecord) error {
 	switch name {
 	case semconv.EventInventoryRegistration, semconv.EventInventoryHeartbeat, semconv.EventInventoryRetirement:
 	default:
-		return nil
+		return
 	}
 	get := func(k string) string {
 		if v := otlpfile.String(lr.Attributes, k); v != "" {
@@ -261,25 +283,26 @@ func (b *builder) addRecord(lr otlpfile.LogRecord) error {
 		reason:   get(string(semconv.AimsInventoryRetirementReason)),
 	}
 	if ev.id == "" {
-		return fmt.Errorf("%s record has no %s attribute", name, semconv.AimsSystemID)
+		b.refuse(lr, ev, fmt.Errorf("%s record has no %s attribute", name, semconv.AimsSystemID))
+		return
 	}
 	if name == semconv.EventInventoryRegistration {
 		sys, err := decodeSystem(lr.Attributes, lr.Body)
-		if err != nil {
-			return err
+		if err == nil && sys.ID != ev.id {
+			err = fmt.Errorf("registration body describes system %q but %s is %q", sys.ID, semconv.AimsSystemID, ev.id)
 		}
-		if sys.ID != ev.id {
-			return fmt.Errorf("registration body describes system %q but %s is %q", sys.ID, semconv.AimsSystemID, ev.id)
+		if err != nil {
+			b.refuse(lr, ev, err)
+			return
 		}
 		ev.version = sys.Version
 		if err := sys.Validate(); err != nil {
 			b.refuse(lr, ev, err)
-			return nil
+			return
 		}
 		ev.sys = &sys
 	}
 	b.add(ev)
-	return nil
 }
 
 // decodeSystem reads the description from a registration body: a kvlist as

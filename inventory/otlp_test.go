@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -365,39 +369,140 @@ func TestFromOTLPAcceptsStringBodyAndLegacyEventName(t *testing.T) {
 	}
 }
 
-func TestFromOTLPMalformed(t *testing.T) {
-	reg := func(body, attrs string) string {
-		return `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","eventName":"aims.inventory.registration"` + body + `,"attributes":[{"key":"aims.system.id","value":{"stringValue":"faq-bot"}}` + attrs + `]}]}]}]}`
+// validCollectorLine is one collector line, emitted through the SDK,
+// holding the registration of credit-scoring 2.3.1 at minute 0.
+func validCollectorLine(t *testing.T) []byte {
+	t.Helper()
+	ctx := context.Background()
+	var line bytes.Buffer
+	svc := newService(t, "credit-api")
+	r, err := Register(ctx, creditSystem(), authorised(t, creditSystem()), WithLoggerProvider(svc.lp), WithInstance("pod-1"), WithHeartbeatInterval(0), withClock(at(0)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	r.Close(ctx)
+	svc.flush(t, func(l []byte) { line.Write(l) })
+	return line.Bytes()
+}
+
+// A record FromOTLP cannot decode is one service's fault: it is refused
+// and reported with where it was found and why, and the inventory of every
+// other system is still built — including from the records that share the
+// faulty record's collector line (the collector batches records of many
+// services into one line).
+func TestFromOTLPMalformed(t *testing.T) {
+	valid := validCollectorLine(t)
+	// line builds collector line 2: the faulty record (logRecords[0]),
+	// then a heartbeat of credit-scoring on pod-9 at minute 1.
+	line := func(record string) string {
+		return `{"resourceLogs":[{"scopeLogs":[{"logRecords":[` + record + `,{"timeUnixNano":"1795424460000000000","eventName":"aims.inventory.heartbeat","attributes":[{"key":"aims.system.id","value":{"stringValue":"credit-scoring"}},{"key":"aims.system.instance","value":{"stringValue":"pod-9"}}]}]}]}]}` + "\n"
+	}
+	reg := func(body, attrs string) string {
+		return `{"timeUnixNano":"1","eventName":"aims.inventory.registration"` + body + `,"attributes":[{"key":"aims.system.id","value":{"stringValue":"faq-bot"}}` + attrs + `]}`
+	}
+	cases := []struct {
+		name, record, wantID, want string
+	}{
+		{"heartbeat without system id", `{"eventName":"aims.inventory.heartbeat"}`, "", "aims.inventory.heartbeat record has no aims.system.id attribute"},
+		{"retirement without system id", `{"eventName":"aims.inventory.retirement"}`, "", "aims.inventory.retirement record has no aims.system.id attribute"},
+		{"registration without body", reg("", ""), "faq-bot", "registration record has no body"},
+		{"registration body of wrong type", reg(`,"body":{"intValue":"3"}`, ""), "faq-bot", "neither a kvlistValue nor a JSON string"},
+		{"registration body not a system", reg(`,"body":{"kvlistValue":{"values":[{"key":"id","value":{"intValue":"3"}}]}}`, ""), "faq-bot", "not a system description"},
+		{"registration body without id", reg(`,"body":{"kvlistValue":{"values":[{"key":"name","value":{"stringValue":"x"}}]}}`, ""), "faq-bot", "lacks the system id"},
+		{"registration body without version", reg(`,"body":{"stringValue":"{\"id\":\"faq-bot\"}"}`, ""), "faq-bot", "or version"},
+		{"registration of another system", reg(`,"body":{"stringValue":"{\"id\":\"other\",\"version\":\"1\"}"}`, ""), "faq-bot", `describes system "other"`},
+		{"registration under a valid system's id", `{"timeUnixNano":"1795425000000000000","eventName":"aims.inventory.registration","body":{"stringValue":"{\"id\":\"other\",\"version\":\"9\"}"},"attributes":[{"key":"aims.system.id","value":{"stringValue":"credit-scoring"}}]}`, "credit-scoring", `describes system "other"`},
+		{"unknown schema version", reg(`,"body":{"stringValue":"{}"}`, `,{"key":"aims.inventory.schema_version","value":{"stringValue":"99"}}`), "faq-bot", `schema version "99"`},
+		{"non-finite double", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"doubleValue":"NaN"}}]}}`, ""), "faq-bot", "not finite"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			input := string(valid) + line(tc.record)
+			inv, err := FromOTLP(strings.NewReader(input))
+			if err != nil {
+				t.Fatalf("one faulty record failed the whole inventory: %v", err)
+			}
+			e, ok := inv.Entry("credit-scoring")
+			if !ok || e.System.Version != "2.3.1" || len(inv.Entries()) != 1 {
+				t.Fatalf("entries %+v, want credit-scoring 2.3.1 alone", inv.Entries())
+			}
+			// The heartbeat after the faulty record on the same line is read.
+			if len(e.Instances) != 2 || e.Instances[1].ID != "pod-9" || !e.Instances[1].LastHeartbeat.Equal(at(1)()) {
+				t.Errorf("instances %+v, want pod-1 and pod-9 (heartbeat at minute 1)", e.Instances)
+			}
+			if u := inv.Unregistered(); len(u) != 0 {
+				t.Errorf("a refused record entered the inventory: unregistered %+v", u)
+			}
+			refused := inv.Refused()
+			if len(refused) != 1 {
+				t.Fatalf("refused %+v, want the faulty record", refused)
+			}
+			rr := refused[0]
+			if rr.SystemID != tc.wantID || rr.Count != 1 || rr.Err == nil || !strings.Contains(rr.Err.Error(), tc.want) ||
+				!strings.Contains(rr.Where, "line 2, resourceLogs[0].scopeLogs[0].logRecords[0]") {
+				t.Errorf("refused %+v (err %v), want system %q refused at line 2 logRecords[0] because %q", rr, rr.Err, tc.wantID, tc.want)
+			}
+		})
+	}
+}
+
+// Records without a system ID cannot be keyed by system: however many
+// there are, they are counted in one refusal, so memory does not grow with
+// them.
+func TestFromOTLPUnidentifiedRecordsBounded(t *testing.T) {
+	var file bytes.Buffer
+	file.Write(validCollectorLine(t))
+	const n = 500
+	for i := range n {
+		fmt.Fprintf(&file, `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"%d","eventName":"aims.inventory.heartbeat"}]}]}]}`+"\n", 1795424400000000000+int64(i))
+	}
+	inv, err := FromOTLP(&file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := inv.Entry("credit-scoring"); !ok {
+		t.Errorf("entries %+v", inv.Entries())
+	}
+	refused := inv.Refused()
+	if len(refused) != 1 || refused[0].SystemID != "" || refused[0].Count != n || !strings.Contains(refused[0].Where, fmt.Sprintf("line %d,", n+1)) {
+		t.Errorf("refused %+v, want one unidentified refusal counting %d records, the latest on line %d", refused, n, n+1)
+	}
+}
+
+// What is not about one record still fails the whole call: input that is
+// not what a Collector writes (a line that is not OTLP/JSON logs, which
+// the Collector's encoder cannot produce, so the records it held are not
+// known), a last line cut short, and input that cannot be read.
+func TestFromOTLPUnreadable(t *testing.T) {
+	valid := string(validCollectorLine(t))
 	cases := []struct {
 		name, input, want string
 	}{
-		{"not JSON", "{\"resourceLogs\":[]}\nnot json\n", "line 2 is not OTLP/JSON"},
-		{"array instead of object", "[1,2]", "line 1 is not OTLP/JSON"},
-		{"resourceLogs not a list", `{"resourceLogs":{}}`, "line 1 is not OTLP/JSON"},
-		{"bad timestamp", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"yesterday","eventName":"aims.inventory.heartbeat"}]}]}]}`, "timeUnixNano"},
-		{"bad intValue", reg(`,"body":{"kvlistValue":{"values":[{"key":"x","value":{"intValue":"1.5"}}]}}`, ""), "intValue"},
-		{"no system id", `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.heartbeat"}]}]}]}`, "no aims.system.id"},
-		{"registration without body", reg("", ""), "logRecords[0]: registration record has no body"},
-		{"registration body of wrong type", reg(`,"body":{"intValue":"3"}`, ""), "neither a kvlistValue nor a JSON string"},
-		{"registration body not a system", reg(`,"body":{"kvlistValue":{"values":[{"key":"id","value":{"intValue":"3"}}]}}`, ""), "not a system description"},
-		{"registration body without id", reg(`,"body":{"kvlistValue":{"values":[{"key":"name","value":{"stringValue":"x"}}]}}`, ""), "lacks the system id"},
-		{"registration of another system", reg(`,"body":{"stringValue":"{\"id\":\"other\",\"version\":\"1\"}"}`, ""), `describes system "other"`},
-		{"unknown schema version", reg(`,"body":{"stringValue":"{}"}`, `,{"key":"aims.inventory.schema_version","value":{"stringValue":"99"}}`), `schema version "99"`},
-		{"non-finite double", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"doubleValue":"NaN"}}]}}`, ""), "not finite"},
-		{"bad base64", reg(`,"body":{"kvlistValue":{"values":[{"key":"v","value":{"bytesValue":"!!"}}]}}`, ""), "bytesValue"},
+		{"not JSON", valid + "not json\n", "line 2 is not OTLP/JSON"},
+		{"array instead of object", valid + "[1,2]\n", "line 2 is not OTLP/JSON"},
+		{"resourceLogs not a list", valid + `{"resourceLogs":{}}` + "\n", "line 2 is not OTLP/JSON"},
+		{"bad timestamp", valid + `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"yesterday","eventName":"aims.inventory.heartbeat"}]}]}]}` + "\n", "timeUnixNano"},
+		{"bad intValue", valid + `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.registration","body":{"kvlistValue":{"values":[{"key":"x","value":{"intValue":"1.5"}}]}}}]}]}]}` + "\n", "intValue"},
+		{"bad base64", valid + `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.registration","body":{"kvlistValue":{"values":[{"key":"v","value":{"bytesValue":"!!"}}]}}}]}]}]}` + "\n", "bytesValue"},
+		{"torn last line", valid + `{"resourceLogs":[{"scopeLogs":[{"logRec`, "is torn"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := FromOTLP(strings.NewReader(tc.input))
 			if err == nil {
-				t.Fatal("malformed input accepted")
+				t.Fatal("unreadable input accepted")
 			}
 			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "inventory: ") {
 				t.Errorf("error %q, want one containing %q", err, tc.want)
 			}
 		})
 	}
+	t.Run("read error", func(t *testing.T) {
+		_, err := FromOTLP(io.MultiReader(strings.NewReader(valid), iotest.ErrReader(errors.New("disk gone"))))
+		if err == nil || !strings.Contains(err.Error(), "disk gone") || !strings.HasPrefix(err.Error(), "inventory: ") {
+			t.Errorf("error %v, want the read error", err)
+		}
+	})
 }
 
 func TestFromOTLPEmptyInput(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -478,6 +479,7 @@ func loadCollector(in *Input, dir string) {
 				in.missing("inventory: rebuilding it from the collector logs failed: %v", err)
 			} else {
 				in.Inventory = inv
+				noteRefused(in, inv.Refused())
 			}
 		}
 		f.Close()
@@ -518,6 +520,27 @@ func (in *Input) skippedLines(what, path, records string, s *otlpfile.Skipped) {
 	}
 	in.missing("%s: %s of %s could not be read and %s skipped; the %s on %s are not in this report (the first %d are named above)",
 		what, plural(s.Lines, "line", "lines"), path, verb, records, on, len(s.First))
+}
+
+// noteRefused names in Missing the inventory records FromOTLP refused (the
+// latest of each of the first few systems, then how many in all), so that
+// a record left out of the inventory is seen in the report.
+func noteRefused(in *Input, refused []inventory.RefusedRecord) {
+	total := 0
+	for i, rr := range refused {
+		total += rr.Count
+		if i >= maxUnreadableListed {
+			continue
+		}
+		id := "records without aims.system.id"
+		if rr.SystemID != "" {
+			id = "system " + strconv.Quote(rr.SystemID)
+		}
+		in.missing("inventory: %s refused (%d in all), the latest at %s: %s", id, rr.Count, rr.Where, strings.ReplaceAll(rr.Err.Error(), "\n", "; "))
+	}
+	if len(refused) > maxUnreadableListed {
+		in.missing("inventory: %d records of %d systems in all were refused and are not in the inventory (the first %d systems are named above)", total, len(refused), maxUnreadableListed)
+	}
 }
 
 func loadSoA(in *Input, path string) {

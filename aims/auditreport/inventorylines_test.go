@@ -42,7 +42,8 @@ func TestKeptLinesBlanksTheOthers(t *testing.T) {
 }
 
 // The inventory's own reading sees only the lines holding inventory
-// records, yet its errors name the file's real line.
+// records, yet what it reports names the file's real line: a record it
+// refuses is named in Missing, and the rest of the inventory is built.
 func TestInventoryErrorNamesTheFileLine(t *testing.T) {
 	p, _, _ := scenario(t)
 	logs := filepath.Join(p.OTel, LogsFile)
@@ -55,7 +56,21 @@ func TestInventoryErrorNamesTheFileLine(t *testing.T) {
 	in, err := Load(context.Background(), LoadOptions{OTelDir: p.OTel, Now: generatedAt})
 	require.NoError(t, err)
 	assert.NotNil(t, in.Logs, "the logs themselves are fine")
-	assert.Nil(t, in.Inventory)
+	require.NotNil(t, in.Inventory, "one faulty record must not cost the whole inventory")
+	assert.NotEmpty(t, in.Inventory.Entries())
+	_, ghost := in.Inventory.Entry("ghost")
+	assert.False(t, ghost)
 	assert.Contains(t, strings.Join(in.Missing, "\n"),
-		"inventory: rebuilding it from the collector logs failed: inventory: "+logs+" line 8, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
+		`inventory: system "ghost" refused (1 in all), the latest at `+logs+" line 8, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
+
+	// A line that is not OTLP/JSON still fails the rebuild, named by its line.
+	f, err = os.OpenFile(logs, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.heartbeat","timeUnixNano":"yesterday"}]}]}]}` + "\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	in, err = Load(context.Background(), LoadOptions{OTelDir: p.OTel, Now: generatedAt})
+	require.NoError(t, err)
+	assert.Nil(t, in.Inventory)
+	assert.Contains(t, strings.Join(in.Missing, "\n"), "inventory: rebuilding it from the collector logs failed: inventory: otlpfile: "+logs+" line 9 is not OTLP/JSON")
 }
