@@ -28,7 +28,8 @@ type Inventory struct {
 // could not decode (no body or a body of the wrong type, no system id or
 // version, a body describing another system than the record's
 // aims.system.id, an unknown description schema version, a number that is
-// not finite) and registrations whose description does not pass
+// not finite, a timestamp past the year 2262) and registrations whose
+// description does not pass
 // [System.Validate]. A refused record is not entered into the inventory:
 // it neither adds nor replaces a description, a version, an instance or a
 // retirement, so one faulty or hostile service (or one on a newer schema
@@ -116,12 +117,13 @@ func cloneEntries(es []Entry) []Entry {
 // another type, no id or version, a description of another system than
 // the record's aims.system.id, an unknown description schema version, a
 // number that is not finite), a description that does not pass
-// [System.Validate], an inventory record without aims.system.id. It is
-// left out of the inventory and reported by [Inventory.Refused], with
-// where it was found and why, while every other record, on the same line
-// or not, is read: one faulty or hostile service, or one sending a newer
-// schema version, cannot keep the inventory of the others from being
-// built.
+// [System.Validate], an inventory record without aims.system.id, or one
+// with a timestamp past the year 2262 or a malformed trace or span ID
+// (which a Collector passes on as it came). It is left out of the
+// inventory and reported by [Inventory.Refused], with where it was found
+// and why, while every other record, on the same line or not, is read:
+// one faulty or hostile service, or one sending a newer schema version,
+// cannot keep the inventory of the others from being built.
 //
 // The call fails, with an error naming the line (and the file, when r has
 // a Name method, as *os.File does), only when the input itself cannot be
@@ -130,10 +132,9 @@ func cloneEntries(es []Entry) []Entry {
 // line is not OTLP/JSON log data (not JSON, not an ExportLogsServiceRequest,
 // a timestamp or intValue that is not an integer, a bytesValue that is not
 // base64 — the Collector's encoder writes none of these, so such a line
-// means the input is not, or no longer, what a Collector wrote), a record's
-// timestamp or trace or span ID is outside what OTLP allows, or the last
-// line is cut short by a write still in progress ([otlpfile.ErrTornLine];
-// read again later).
+// means the input is not, or no longer, what a Collector wrote), or the
+// last line is cut short by a write still in progress
+// ([otlpfile.ErrTornLine]; read again later).
 func FromOTLP(r io.Reader) (*Inventory, error) {
 	b := newBuilder()
 	input := "OTLP input"
@@ -141,10 +142,13 @@ func FromOTLP(r io.Reader) (*Inventory, error) {
 		input = n.Name() // a file: name it, as the reader's own errors do
 	}
 	b.input = input
+	// A record the OTLP data model does not allow (a timestamp past 2262)
+	// is one sender's fault: it is delivered with its error, not allowed
+	// to fail its line.
 	err := otlpfile.EachLog(r, func(lr otlpfile.LogRecord) error {
 		b.addRecord(lr)
 		return nil
-	})
+	}, otlpfile.WithBadLogRecords())
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
@@ -284,6 +288,10 @@ func (b *builder) addRecord(lr otlpfile.LogRecord) {
 	}
 	if ev.id == "" {
 		b.refuse(lr, ev, fmt.Errorf("%s record has no %s attribute", name, semconv.AimsSystemID))
+		return
+	}
+	if lr.Err != nil {
+		b.refuse(lr, ev, lr.Err)
 		return
 	}
 	if name == semconv.EventInventoryRegistration {

@@ -534,3 +534,36 @@ func TestHandlerServesRebuiltInventory(t *testing.T) {
 		}
 	}
 }
+
+// A Collector accepts any 64-bit timestamp and writes it as it came (checked
+// with Collector v0.165.0: a record sent with timeUnixNano 2^64-1 is written
+// unchanged), so one service sending a timestamp past what the reader can
+// represent must have that record refused, not the inventory of everyone
+// whose records share its line or its file.
+func TestFromOTLPRecordOutOfRangeRefused(t *testing.T) {
+	input := string(validCollectorLine(t)) +
+		`{"resourceLogs":[{"resource":{},"scopeLogs":[{"scope":{},"logRecords":[` +
+		`{"timeUnixNano":"1795424460000000000","body":{},"attributes":[{"key":"aims.system.id","value":{"stringValue":"credit-scoring"}},{"key":"aims.system.instance","value":{"stringValue":"pod-9"}}],"eventName":"aims.inventory.heartbeat"},` +
+		`{"timeUnixNano":"18446744073709551615","body":{},"attributes":[{"key":"aims.system.id","value":{"stringValue":"evil"}},{"key":"aims.system.instance","value":{"stringValue":"e-1"}}],"eventName":"aims.inventory.heartbeat"},` +
+		`{"timeUnixNano":"18446744073709551615","body":{"stringValue":"GET / 200"}}` +
+		`]}]}]}` + "\n"
+	inv, err := FromOTLP(strings.NewReader(input))
+	if err != nil {
+		t.Fatalf("one record with an out-of-range timestamp failed the whole inventory: %v", err)
+	}
+	e, ok := inv.Entry("credit-scoring")
+	if !ok || len(e.Instances) != 2 || e.Instances[1].ID != "pod-9" {
+		t.Errorf("entry %+v, want credit-scoring with pod-1 and pod-9", e)
+	}
+	if u := inv.Unregistered(); len(u) != 0 {
+		t.Errorf("the bad record entered the inventory: %+v", u)
+	}
+	// The application log with a bad timestamp is not an inventory record:
+	// it is not the inventory's to refuse.
+	refused := inv.Refused()
+	if len(refused) != 1 || refused[0].SystemID != "evil" || refused[0].Count != 1 || refused[0].Err == nil ||
+		!strings.Contains(refused[0].Err.Error(), "timeUnixNano 18446744073709551615 is out of range") ||
+		!strings.Contains(refused[0].Where, "line 2, resourceLogs[0].scopeLogs[0].logRecords[1]") {
+		t.Errorf("refused %+v, want evil's heartbeat refused for its timestamp, at line 2 logRecords[1]", refused)
+	}
+}

@@ -63,7 +63,9 @@ func TestInventoryErrorNamesTheFileLine(t *testing.T) {
 	assert.Contains(t, strings.Join(in.Missing, "\n"),
 		`inventory: system "ghost" refused (1 in all), the latest at `+logs+" line 8, resourceLogs[0].scopeLogs[0].logRecords[1]: registration record has no body")
 
-	// A line that is not OTLP/JSON still fails the rebuild, named by its line.
+	// A line that is not OTLP/JSON is skipped by the report's reading of
+	// the logs, and named as skipped; the inventory is rebuilt from the
+	// lines that were read.
 	f, err = os.OpenFile(logs, os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"eventName":"aims.inventory.heartbeat","timeUnixNano":"yesterday"}]}]}]}` + "\n")
@@ -71,6 +73,9 @@ func TestInventoryErrorNamesTheFileLine(t *testing.T) {
 	require.NoError(t, f.Close())
 	in, err = Load(context.Background(), LoadOptions{OTelDir: p.OTel, Now: generatedAt})
 	require.NoError(t, err)
-	assert.Nil(t, in.Inventory)
-	assert.Contains(t, strings.Join(in.Missing, "\n"), "inventory: rebuilding it from the collector logs failed: inventory: otlpfile: "+logs+" line 9 is not OTLP/JSON")
+	require.NotNil(t, in.Inventory, "a skipped line must not cost the inventory")
+	assert.NotEmpty(t, in.Inventory.Entries())
+	assert.Equal(t, 1, in.SkippedLogLines)
+	assert.Contains(t, strings.Join(in.Missing, "\n"), "collector logs: a line could not be read and was skipped: otlpfile: "+logs+" line 9 is not OTLP/JSON")
+	assert.NotContains(t, strings.Join(in.Missing, "\n"), "inventory: rebuilding it from the collector logs failed")
 }

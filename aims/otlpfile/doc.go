@@ -43,4 +43,6 @@
 // reasons — so that one client's bad batch, or a line cut off by a crashed
 // Collector, does not hide the rest of the file while the caller can still
 // say that evidence was unreadable.
+// A log record holding a value the OTLP data model does not allow fails
+// its line too, unless the reading is [WithBadLogRecords].
 package otlpfile

@@ -135,6 +135,30 @@ func TestTimestampOutOfRange(t *testing.T) {
 	assert.ErrorContains(t, err, "resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1]: timeUnixNano 9223372036854775808 is out of range")
 }
 
+// WithBadLogRecords delivers a bad log record with its error, in its
+// place, and the line's other records with it.
+func TestWithBadLogRecords(t *testing.T) {
+	const line = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1","eventName":"a"},{"timeUnixNano":"18446744073709551615","eventName":"b","spanId":"00f067aa0ba902b7"},{"eventName":"c","traceId":"abcd"},{"timeUnixNano":"2","eventName":"d"}]}]}]}`
+	recs, err := ReadLogs(strings.NewReader(line), WithBadLogRecords())
+	require.NoError(t, err)
+	require.Len(t, recs, 4)
+	for i, want := range []string{"a", "b", "c", "d"} {
+		assert.Equal(t, want, recs[i].EventName)
+	}
+	assert.NoError(t, recs[0].Err)
+	assert.ErrorContains(t, recs[1].Err, "timeUnixNano 18446744073709551615 is out of range")
+	assert.True(t, recs[1].Time.IsZero())
+	assert.Empty(t, recs[1].SpanID)
+	assert.ErrorContains(t, recs[2].Err, "traceId")
+	assert.NoError(t, recs[3].Err)
+	assert.Equal(t, time.Unix(0, 2).UTC(), recs[3].Time)
+	assert.Equal(t, "line 1, resourceLogs[0].scopeLogs[0].logRecords[1]", recs[1].Where())
+
+	// Data points are not affected.
+	_, err = ReadMetrics(strings.NewReader(`{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"9223372036854775808"}]}}]}]}]}`), WithBadLogRecords())
+	assert.ErrorContains(t, err, "is out of range")
+}
+
 func TestEachSignalSkipsTheOthers(t *testing.T) {
 	input := logsLine + "\n" + metricsLine + "\n" + `{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"s"}]}]}]}` + "\n"
 	recs, err := ReadLogs(strings.NewReader(input))

@@ -50,11 +50,11 @@ func TestReadAheadIsBoundedInBytes(t *testing.T) {
 		}
 		once.Do(func() { close(release) })
 	}
-	decode := func(b []byte, n int, terminated bool) ([]LogRecord, error) {
+	decode := func(b []byte, n int, terminated, keepBad bool) ([]LogRecord, error) {
 		if n == 1 {
 			<-release // slow: the reading must wait for it
 		}
-		return decodeLogs(b, n, terminated)
+		return decodeLogs(b, n, terminated, keepBad)
 	}
 	err := eachRecord(cr, []Option{withWorkers(16), WithMaxLineBytes(maxLine), WithMaxInFlightBytes(budget), withWaiting(waiting)}, decode,
 		func(r LogRecord) error {

@@ -27,6 +27,11 @@ type LogRecord struct {
 	TraceID      string         // lowercase hex, "" when absent
 	SpanID       string         // lowercase hex, "" when absent
 	Line         int            // line of the input the record came from
+	// Err is, when reading [WithBadLogRecords], what is wrong with a
+	// record holding a value the OTLP data model does not allow; its
+	// Time, TraceID and SpanID are then zero. Nil otherwise. Without that
+	// option such a record fails its line instead.
+	Err error
 
 	res, scope, item int // indexes within the line's request, for Where
 }
@@ -55,7 +60,7 @@ func EachLog(r io.Reader, f func(LogRecord) error, opts ...Option) error {
 	return eachRecord(r, opts, decodeLogs, f)
 }
 
-func decodeLogs(line []byte, n int, terminated bool) ([]LogRecord, error) {
+func decodeLogs(line []byte, n int, terminated, keepBad bool) ([]LogRecord, error) {
 	var req collogspb.ExportLogsServiceRequest
 	if err := unmarshalLine(line, terminated, "logs", &req); err != nil {
 		return nil, err
@@ -72,7 +77,10 @@ func decodeLogs(line []byte, n int, terminated bool) ([]LogRecord, error) {
 					Line: n, res: ri, scope: si, item: li,
 				}
 				if err := rec.decodeTimeAndIDs(lr.GetTimeUnixNano(), lr.GetObservedTimeUnixNano(), lr.GetTraceId(), lr.GetSpanId()); err != nil {
-					return nil, &recordError{path: fmt.Sprintf("resourceLogs[%d].scopeLogs[%d].logRecords[%d]", ri, si, li), err: err}
+					if !keepBad {
+						return nil, &recordError{path: fmt.Sprintf("resourceLogs[%d].scopeLogs[%d].logRecords[%d]", ri, si, li), err: err}
+					}
+					rec.Time, rec.TraceID, rec.SpanID, rec.Err = time.Time{}, "", "", err
 				}
 				out = append(out, rec)
 			}

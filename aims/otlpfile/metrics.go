@@ -74,7 +74,7 @@ func EachPoint(r io.Reader, f func(Point) error, opts ...Option) error {
 	return eachRecord(r, opts, decodeMetrics, f)
 }
 
-func decodeMetrics(line []byte, n int, terminated bool) ([]Point, error) {
+func decodeMetrics(line []byte, n int, terminated, _ bool) ([]Point, error) {
 	var req colmetricspb.ExportMetricsServiceRequest
 	if err := unmarshalLine(line, terminated, "metrics", &req); err != nil {
 		return nil, err

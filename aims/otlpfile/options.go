@@ -30,6 +30,7 @@ type config struct {
 	inFlight int    // most bytes of line text handed to workers and not yet delivered
 	waiting  func() // test hook: called before the reading waits for a line's decoding
 	workers  int    // decoding goroutines; 0 means runtime.GOMAXPROCS
+	keepBad  bool   // deliver log records with values the data model does not allow (WithBadLogRecords)
 	errs     []error
 	skipped  *Skipped // where bad lines are recorded; nil: a bad line stops the reading
 	nameSet  bool
@@ -78,6 +79,18 @@ func WithMaxInFlightBytes(n int) Option {
 // decoding of its oldest line, so tests can see how far it has read ahead.
 func withWaiting(f func()) Option {
 	return optionFunc(func(c *config) { c.waiting = f })
+}
+
+// WithBadLogRecords makes a log record that holds a value the OTLP data
+// model does not allow (a timestamp past what time.Time holds as Unix
+// nanoseconds, the year 2262; a malformed trace or span ID) no longer fail
+// its whole line: [EachLog] and [ReadLogs] deliver it, in its place, with
+// [LogRecord].Err saying what is wrong, and read the line's other records.
+// A Collector writes such values as it received them, so without this
+// option one faulty sender's record costs every record batched with it.
+// Data points and spans are not affected: a bad one still fails its line.
+func WithBadLogRecords() Option {
+	return optionFunc(func(c *config) { c.keepBad = true })
 }
 
 // withWorkers sets the number of decoding goroutines, so tests can run the

@@ -68,8 +68,9 @@ func unmarshalLine(line []byte, terminated bool, signal string, m proto.Message)
 }
 
 // decodeFunc turns line number n into the records it holds. Its error says
-// what is wrong with the line, worded to follow "line N".
-type decodeFunc[T any] func(line []byte, n int, terminated bool) ([]T, error)
+// what is wrong with the line, worded to follow "line N". keepBad is
+// WithBadLogRecords.
+type decodeFunc[T any] func(line []byte, n int, terminated, keepBad bool) ([]T, error)
 
 // eachRecord calls f, on the caller's goroutine and in input order, for
 // every record decode finds in the non-blank lines of r. Lines are decoded
@@ -108,7 +109,7 @@ func eachRecord[T any](r io.Reader, opts []Option, decode decodeFunc[T], f func(
 		wg.Go(func() {
 			for j := range jobs {
 				if !stopped.Load() {
-					j.b.recs, j.b.err = decode(j.line, j.b.n, j.terminated)
+					j.b.recs, j.b.err = decode(j.line, j.b.n, j.terminated, c.keepBad)
 				}
 				close(j.b.done)
 			}

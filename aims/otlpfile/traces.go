@@ -75,7 +75,7 @@ func EachSpan(r io.Reader, f func(Span) error, opts ...Option) error {
 	return eachRecord(r, opts, decodeTraces, f)
 }
 
-func decodeTraces(line []byte, n int, terminated bool) ([]Span, error) {
+func decodeTraces(line []byte, n int, terminated, _ bool) ([]Span, error) {
 	var req coltracepb.ExportTraceServiceRequest
 	if err := unmarshalLine(line, terminated, "traces", &req); err != nil {
 		return nil, err
