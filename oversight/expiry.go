@@ -122,12 +122,15 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 		g.tel.emit(ctx, semconv.EventOversightExpired, semconv.ControlResponsibleUse, otellog.SeverityWarn, attrs...)
 		span.SetAttributes(semconv.AimsOversightFailSafe.String(g.cfg.failSafe.String()))
 	}
+	// The record first, as for a reviewer action (afterAction); the
+	// waiters are woken whatever it gives.
+	recErr := g.rec.Record(ctx, rec)
 	g.notify(t.ID)
 	if what == aims.ActionExpire && t.State == StateExpired && g.cfg.onResolved != nil {
 		g.cfg.onResolved(outcomeOf(&t))
 	}
-	if err := g.rec.Record(ctx, rec); err != nil {
-		return t, fmt.Errorf("oversight: ticket %s: recording %s failed: %w", t.ID, what, err)
+	if recErr != nil {
+		return t, fmt.Errorf("oversight: ticket %s: recording %s failed: %w", t.ID, what, recErr)
 	}
 	return t, nil
 }

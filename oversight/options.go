@@ -255,7 +255,10 @@ func WithHaltRefresh(d time.Duration) Option {
 
 // WithOnResolved registers a callback called (synchronously, in the
 // goroutine that caused it) whenever this Gate resolves or expires a
-// ticket. It must not block. nil removes it.
+// ticket. It must not block. nil removes it. It is called after the
+// Gate attempted to write the resolution's records to the Recorder, never
+// before; if that write failed the resolution stands all the same (the
+// reviewer's call returns the error) and f is still called.
 func WithOnResolved(f func(Outcome)) Option {
 	return optionFunc(func(c *config) { c.onResolved = f })
 }

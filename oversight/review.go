@@ -362,14 +362,23 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 		out.Decision = recs[0]
 		out.Action = aims.ActionReview
 	}
+	// The evidence first: nothing acts on the resolution (a waiter, the
+	// OnResolved callback) before its records were written or at least
+	// attempted. The waiters are woken whatever the attempt gives: the
+	// resolution stands in the store either way.
+	var recErr error
+	for _, d := range recs {
+		if err := g.rec.Record(ctx, d); err != nil {
+			recErr = fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
+			break
+		}
+	}
 	g.notify(t.ID)
 	if res.resolved && g.cfg.onResolved != nil {
 		g.cfg.onResolved(out)
 	}
-	for _, d := range recs {
-		if err := g.rec.Record(ctx, d); err != nil {
-			return out, fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
-		}
+	if recErr != nil {
+		return out, recErr
 	}
 	if res.resolved && g.cfg.incidents != nil {
 		if err := g.contestIncident(ctx, t, r, action, &rec); err != nil {
