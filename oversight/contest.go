@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/trace"
@@ -88,6 +89,11 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticke
 		n++
 	}
 	t.ID = contestTicketID(c.root.ID, n)
+	rec := followUp(&d, recID, now, aims.OversightOutcome{
+		Action: aims.ActionContest, Reason: grounds, Policy: "contest", TicketID: t.ID,
+	})
+	// The contest and the duty to record it are stored together.
+	holdRecords(&t, now, rec)
 	if err := g.store.Create(ctx, t); err != nil {
 		if errors.Is(err, ErrTicketExists) {
 			err = fmt.Errorf("%w: decision %s got another contest meanwhile", ErrAlreadyContested, decisionID)
@@ -95,19 +101,18 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticke
 		}
 		return Ticket{}, fmt.Errorf("oversight: storing contest of %s: %w", decisionID, err)
 	}
-	if err := g.linkContest(ctx, c.root.ID, t.ID); err != nil {
-		// The contest is open and found all the same (findChain looks
-		// for the next derived ID); only the list is behind.
-		return t, err
-	}
-	rec := followUp(&d, recID, now, aims.OversightOutcome{
-		Action: aims.ActionContest, Reason: grounds, Policy: "contest", TicketID: t.ID,
-	})
+	linkErr := g.linkContest(ctx, c.root.ID, t.ID)
+	// (If linking failed, the contest is open and found all the same:
+	// findChain looks for the next derived ID; only the list is behind.)
 	g.tel.emit(ctx, semconv.EventOversightContested, semconv.ControlExternalReporting, otellog.SeverityInfo,
 		append(ticketAttrs(&t), semconv.AimsOversightRelatedDecision.String(d.ID))...)
-	if err := g.rec.Record(ctx, rec); err != nil {
-		return t, fmt.Errorf("oversight: contest ticket %s opened but recording it failed: %w", t.ID, err)
+	if err := g.record(ctx, t.ID, []aims.Decision{rec}); err != nil {
+		return t, errors.Join(linkErr, fmt.Errorf("oversight: contest ticket %s opened but recording it failed (Sweep retries it): %w", t.ID, err))
 	}
+	if linkErr != nil {
+		return t, linkErr
+	}
+	t.Unrecorded, t.RecordingUntil = nil, time.Time{}
 	return t, nil
 }
 

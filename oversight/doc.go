@@ -71,7 +71,30 @@
 // Every state change is written to the [Recorder] (normally the aims
 // decision log): the routed decision, each reviewer action with reviewer,
 // reason and latency, escalations, expiries, halts and contests, linked to
-// the original decision by RelatedDecisionID. It is also emitted as
+// the original decision by RelatedDecisionID.
+//
+// A reviewer action, escalation, expiry or contest changes the ticket in
+// the [Store] first, and the same atomic write stores the records of the
+// change on the ticket ([Ticket].Unrecorded, with fresh IDs fixed from
+// then on). The Gate then writes them to the Recorder, and only after
+// that attempt wakes the waiters ([Gate.Await]) and calls
+// [WithOnResolved]; waiters are woken whether or not the write succeeded,
+// since the change stands in the store. Records written are removed from
+// the ticket. What a failed write leaves there, or a crash between the
+// store's commit and the write, [Gate.Sweep] writes later (the background
+// sweeper does it every [WithSweepInterval]), from any Gate on the same
+// store, under the same record IDs, and asks the Recorder first when it is
+// a [DecisionFinder] (aims.System is), so the decision log ends up with
+// exactly one copy of each record. The caller of the action still gets
+// the Recorder's error. What is not covered: a store that is not an
+// [UnrecordedLister] (the three built-in ones are) leaves such records on
+// the ticket with nothing to find them; a store whose data is lost loses
+// them with it; a Recorder that is not a DecisionFinder may get a record
+// twice (same ID) if it kept a write it reported as failed; the routed
+// decision of [Gate.Submit] and halts are not covered (Submit returns the
+// error and applies nothing; Halt returns it); and until a Sweep succeeds
+// the ledger lags behind the store, which a reader of the ledger alone
+// does not see. It is also emitted as
 // OpenTelemetry spans, events (log records carrying aims.control.id:
 // A.9.2, A.3.2 for refused attempts, A.8.3 for contests) and metrics:
 // queue depth, time to review, override and agreement rates (an

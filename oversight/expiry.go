@@ -17,12 +17,28 @@ import (
 // passed and returns how many it changed; it also reloads the halts shared
 // through a HaltStore. The background sweeper (WithSweepInterval) calls
 // it; call it yourself when that is disabled.
+//
+// Sweep also writes to the Recorder the records that tickets still hold
+// (Ticket.Unrecorded): those of a vote, resolution, escalation, expiry or
+// contest whose write failed, or was cut short by a crash after the store
+// committed the change. It takes them from the store (an
+// UnrecordedLister, as the built-in stores are), so a new Gate on the
+// same store writes what a stopped one left, once the writer's lease
+// (one minute) has run out. It writes each record under the ID it was
+// made with, first asking the Recorder whether it has it when the
+// Recorder is a DecisionFinder (an aims.System is), so that the decision
+// log holds one copy of each; a Recorder that does not find decisions may
+// receive a record twice (the same ID) if it accepted a write but
+// reported an error. At most 64 tickets are handled per Sweep.
 func (g *Gate) Sweep(ctx context.Context) (int, error) {
 	if g.closed.Load() {
 		return 0, ErrClosed
 	}
 	var errs []error
 	if err := g.refreshHalts(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := g.recordBacklog(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	due, err := g.store.Overdue(ctx, g.now(), 0)
@@ -86,6 +102,7 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 				Action: aims.ActionEscalate, Policy: t.Policy, TicketID: t.ID,
 				Reason: fmt.Sprintf("no review before the level-%d deadline; escalated to level %d", from, t.Level),
 			})
+			holdRecords(t, now, rec)
 			return nil
 		}
 		what = aims.ActionExpire
@@ -94,6 +111,7 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 			t.State = StateOverdue
 			o.Reason = "no review before the final deadline; fail-safe hold: the decision stays held until a reviewer acts"
 			rec = followUp(&t.Decision, recID, now, o)
+			holdRecords(t, now, rec)
 			return nil
 		}
 		t.State = StateExpired
@@ -101,6 +119,7 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 		o.Reason = "no review before the final deadline; fail-safe deny: the decision is not applied"
 		rec = followUp(&t.Decision, recID, now, o)
 		t.Resolution = &Resolution{Action: aims.ActionExpire, Reason: o.Reason, Applied: false, Time: now, Decision: rec}
+		holdRecords(t, now, rec)
 		return nil
 	})
 	if errors.Is(err, errNoChange) {
@@ -124,13 +143,14 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 	}
 	// The record first, as for a reviewer action (afterAction); the
 	// waiters are woken whatever it gives.
-	recErr := g.rec.Record(ctx, rec)
+	recErr := g.record(ctx, t.ID, []aims.Decision{rec})
 	g.notify(t.ID)
 	if what == aims.ActionExpire && t.State == StateExpired && g.cfg.onResolved != nil {
 		g.cfg.onResolved(outcomeOf(&t))
 	}
 	if recErr != nil {
-		return t, fmt.Errorf("oversight: ticket %s: recording %s failed: %w", t.ID, what, recErr)
+		return t, fmt.Errorf("oversight: ticket %s: recording %s failed (Sweep retries it): %w", t.ID, what, recErr)
 	}
+	t.Unrecorded, t.RecordingUntil = nil, time.Time{}
 	return t, nil
 }

@@ -22,6 +22,12 @@ import (
 // escalation, halts and contests. Several Gates (in one process or many)
 // may share one Store. A Gate is safe for concurrent use; Close stops its
 // background sweeper.
+//
+// Evidence guarantee: every change of a ticket is committed in the Store
+// with its decision records, and those are written to the Recorder before
+// anything is told of the change; a record the Recorder refused, or that a
+// crash kept from it, is written by a later Sweep of any Gate on the same
+// store, once (see the package documentation, Evidence).
 type Gate struct {
 	cfg   config
 	store Store
@@ -38,6 +44,9 @@ type Gate struct {
 	recovery         DecisionFinder
 	lossFrom, lossTo time.Time
 	lossOK           bool
+	// recFinder is the Recorder when it finds decisions: Sweep asks it
+	// whether a record it is about to write again is there already.
+	recFinder DecisionFinder
 
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
@@ -161,6 +170,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		born:    time.Now(),
 	}
 	g.life, g.endLife = context.WithCancel(context.Background())
+	g.recFinder, _ = rec.(DecisionFinder)
 	_, g.sharedHalts = cfg.store.(HaltStore)
 	if durable != nil && durable.FindsEveryRecorded() {
 		if di, ok := cfg.store.(DeferredIndexer); ok {

@@ -28,9 +28,10 @@ func NewMemoryStore() *MemoryStore {
 }
 
 var (
-	_ Store     = (*MemoryStore)(nil)
-	_ HaltStore = (*MemoryStore)(nil)
-	_ Purger    = (*MemoryStore)(nil)
+	_ Store            = (*MemoryStore)(nil)
+	_ HaltStore        = (*MemoryStore)(nil)
+	_ Purger           = (*MemoryStore)(nil)
+	_ UnrecordedLister = (*MemoryStore)(nil)
 )
 
 // SetHalt implements HaltStore.
@@ -316,4 +317,12 @@ func (s *MemoryStore) PurgeResolved(ctx context.Context, before time.Time) (int,
 		}
 	}
 	return n, nil
+}
+
+// Unrecorded implements UnrecordedLister.
+func (s *MemoryStore) Unrecorded(ctx context.Context, now time.Time, limit int) ([]Ticket, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("oversight: Unrecorded needs a positive limit, not %d", limit)
+	}
+	return s.collect(limit, func(t *Ticket) bool { return len(t.Unrecorded) > 0 && !t.RecordingUntil.After(now) })
 }

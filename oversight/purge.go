@@ -10,13 +10,15 @@ import (
 // Purger is implemented by stores that can delete tickets that are no
 // longer open (all three built-in stores do). Tickets are the review
 // queue's working state; the evidence of every review — who acted, what,
-// when and why — is in the decision log, which the Gate writes before a
-// ticket changes. So a deployment can keep its queue small by purging
+// when and why — is in the decision log, which the Gate writes with each
+// change of a ticket (a record it could not write yet stays on the ticket,
+// Ticket.Unrecorded, and keeps it from being purged). So a deployment can keep its queue small by purging
 // resolved tickets once nobody needs them for the queue itself.
 type Purger interface {
 	// PurgeResolved deletes the resolved and expired tickets whose
 	// resolution time is before the given time, and reports how many.
-	// Open tickets are never deleted.
+	// Open tickets are never deleted, nor tickets whose records are not
+	// yet written (Ticket.Unrecorded): Purgeable says which.
 	PurgeResolved(ctx context.Context, before time.Time) (int, error)
 }
 
@@ -44,8 +46,9 @@ func (g *Gate) PurgeResolved(ctx context.Context, olderThan time.Duration) (int,
 	return n, nil
 }
 
-// Purgeable reports whether t is closed and was resolved before the given
-// time: the tickets a Purger deletes.
+// Purgeable reports whether t is closed, was resolved before the given
+// time and has no records still to be written to the decision log
+// (Ticket.Unrecorded): the tickets a Purger deletes.
 func (t *Ticket) Purgeable(before time.Time) bool {
-	return !t.Open() && t.Resolution != nil && t.Resolution.Time.Before(before)
+	return !t.Open() && t.Resolution != nil && t.Resolution.Time.Before(before) && len(t.Unrecorded) == 0
 }

@@ -18,7 +18,15 @@ import (
 
 // Approve confirms the model's output. On a ticket that needs two
 // approvers, the first approval is a vote that leaves the ticket pending
-// (Outcome.Pending) until a second, distinct reviewer approves. While the
+// (Outcome.Pending) until a second, distinct reviewer approves.
+//
+// Approve, Reject and Override commit the vote (and a resolution it
+// completes) in the store together with its decision records, then write
+// the records to the Recorder, then wake Await and call OnResolved. If
+// the Recorder refuses a record, the action stands (it is in the store),
+// the Outcome is returned with the error, waiters are woken all the
+// same, and the record stays on the ticket (Ticket.Unrecorded) until a
+// Sweep writes it under the same ID (see Gate.Sweep). While the
 // decision's system is halted (and halts block, the default of
 // WithHaltRoute) a held decision cannot be approved (ErrHalted): it may be
 // rejected or overridden, or approved after the resume.
@@ -119,6 +127,10 @@ type actResult struct {
 	from      int  // the level the vote was cast at
 	required  int  // agreeing votes needed to resolve
 	agree     int  // agreeing votes at the level, this one included
+	// recs are the records of the action, in the order they are written:
+	// the vote or resolution, then an escalation's. applyAction holds
+	// them on the ticket (Ticket.Unrecorded) in the same update.
+	recs []aims.Decision
 }
 
 // act carries out one reviewer action atomically in the store.
@@ -296,6 +308,15 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 		}
 	}
 	t.ClaimedBy, t.LeaseUntil = "", time.Time{}
+	if conflict || res.agree < res.required {
+		// A vote that did not resolve the ticket is a state change too;
+		// it is recorded, marked as partial, so that no reader takes it
+		// for a resolution.
+		vote := rec
+		vote.Attributes = withAttr(rec.Attributes, semconv.AimsOversightApprovals,
+			fmt.Sprintf("%d of %d", res.agree, res.required))
+		res.recs = append(res.recs, vote)
+	}
 	if conflict {
 		// Reviewers disagree: nobody's vote wins. The ticket goes to the
 		// next level with a fresh deadline; the votes so far stay on it
@@ -304,30 +325,35 @@ func (g *Gate) applyAction(ctx context.Context, t *Ticket, r Reviewer, action ai
 		t.Level++
 		t.Deadline = now.Add(g.cfg.deadlines[min(t.Level, len(g.cfg.deadlines)-1)])
 		t.State = StatePending
+		escID, err := newRecordID()
+		if err != nil {
+			return actResult{}, none, err
+		}
+		why := fmt.Sprintf("conflicting votes at level %d (%s); escalated to level %d", res.from, describeVotes(t, res.from), t.Level)
+		res.recs = append(res.recs, followUp(&t.Decision, escID, now, aims.OversightOutcome{
+			Action: aims.ActionEscalate, Policy: t.Policy, TicketID: t.ID, Reason: why,
+		}))
+		holdRecords(t, now, res.recs...)
 		return res, rec, nil
 	}
 	if res.agree < res.required {
+		holdRecords(t, now, res.recs...)
 		return res, rec, nil
 	}
 	res.resolved = true
+	res.recs = append(res.recs, rec)
 	t.State = StateResolved
 	t.Resolution = &Resolution{
 		Action: action, Reviewer: r.ID, Reason: reason,
 		Applied: action != aims.ActionReject, Time: now, Decision: rec,
 	}
+	holdRecords(t, now, res.recs...)
 	return res, rec, nil
 }
 
 // afterAction records and reports an accepted reviewer action.
 func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Reviewer, action aims.OversightAction, reason string, res actResult, rec aims.Decision, now time.Time) (Outcome, error) {
-	recs := []aims.Decision{rec}
-	if !res.resolved {
-		// A vote that did not resolve the ticket is a state change too;
-		// record it, marked as partial, so that no reader takes it for a
-		// resolution.
-		recs[0].Attributes = withAttr(rec.Attributes, semconv.AimsOversightApprovals,
-			fmt.Sprintf("%d of %d", res.agree, res.required))
-	}
+	recs := res.recs
 	latency := now.Sub(t.CreatedAt)
 	attrs := append(ticketAttrs(t),
 		semconv.AimsOversightAction.String(string(action)),
@@ -338,14 +364,7 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	span.SetAttributes(semconv.AimsOversightResolved.Bool(res.resolved))
 	g.tel.emit(ctx, semconv.EventOversightReviewed, semconv.ControlResponsibleUse, otellog.SeverityInfo, attrs...)
 	if res.escalated {
-		id, err := newRecordID()
-		if err != nil {
-			return Outcome{}, err
-		}
-		why := fmt.Sprintf("conflicting votes at level %d (%s); escalated to level %d", res.from, describeVotes(t, res.from), t.Level)
-		recs = append(recs, followUp(&t.Decision, id, now, aims.OversightOutcome{
-			Action: aims.ActionEscalate, Policy: t.Policy, TicketID: t.ID, Reason: why,
-		}))
+		why := recs[len(recs)-1].Oversight.Reason
 		g.tel.escalations.Add(ctx, 1)
 		g.tel.emit(ctx, semconv.EventOversightEscalated, semconv.ControlResponsibleUse, otellog.SeverityWarn,
 			append(ticketAttrs(t), semconv.AimsOversightAction.String(string(aims.ActionEscalate)),
@@ -365,13 +384,13 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	// The evidence first: nothing acts on the resolution (a waiter, the
 	// OnResolved callback) before its records were written or at least
 	// attempted. The waiters are woken whatever the attempt gives: the
-	// resolution stands in the store either way.
+	// resolution stands in the store either way, with the records it
+	// could not write (Ticket.Unrecorded), which Sweep writes later.
 	var recErr error
-	for _, d := range recs {
-		if err := g.rec.Record(ctx, d); err != nil {
-			recErr = fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed: %w", t.ID, action, err)
-			break
-		}
+	if err := g.record(ctx, t.ID, recs); err != nil {
+		recErr = fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed (Sweep retries it): %w", t.ID, action, err)
+	} else if out.Ticket != nil {
+		out.Ticket.Unrecorded, out.Ticket.RecordingUntil = nil, time.Time{}
 	}
 	g.notify(t.ID)
 	if res.resolved && g.cfg.onResolved != nil {

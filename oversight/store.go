@@ -90,3 +90,17 @@ type DeferredIndexer interface {
 	// never costs a scan of the log.
 	IndexLoss() (from, to time.Time, lost bool)
 }
+
+// UnrecordedLister is implemented by stores that can list the tickets
+// holding decision records the Gate has not yet written to its Recorder
+// (Ticket.Unrecorded). Sweep uses it to write what a failed write or a
+// crash between a ticket's change and its record left behind. All three
+// built-in stores implement it; with a store that does not, those records
+// are retried only while the Gate that made them runs and acts on the
+// ticket again (they stay on the ticket all the same).
+type UnrecordedLister interface {
+	// Unrecorded lists, oldest first, at most limit tickets (limit > 0)
+	// whose Unrecorded is not empty and whose RecordingUntil is not
+	// after now.
+	Unrecorded(ctx context.Context, now time.Time, limit int) ([]Ticket, error)
+}

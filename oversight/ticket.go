@@ -96,6 +96,18 @@ type Ticket struct {
 	// Contests lists, on a review or routed ticket, the contest tickets
 	// opened against its decision, oldest first; at most the last is open.
 	Contests []string `json:"contests,omitempty"`
+	// Unrecorded holds the decision records of the ticket's changes (a
+	// vote, a resolution, an escalation, an expiry, the opening of a
+	// contest) that are not yet known to be in the Gate's Recorder. The
+	// Gate stores them with the change itself, in the same Store.Update
+	// or Create, and removes them once they are written; what a failed
+	// write or a crash in between leaves here, Sweep writes, with the
+	// same record IDs (see Gate.Sweep). A ticket with unrecorded records
+	// is never purged.
+	Unrecorded []aims.Decision `json:"unrecorded,omitempty"`
+	// RecordingUntil is the lease of the Gate writing Unrecorded: until
+	// then no Sweep writes them. Zero when nobody is writing them.
+	RecordingUntil time.Time `json:"recording_until,omitzero"`
 }
 
 // Vote is one reviewer action on a ticket.
@@ -189,11 +201,22 @@ func (t *Ticket) Clone() Ticket {
 	if !scalarInputs(t.Decision.Inputs) || (t.Resolution != nil && !scalarInputs(t.Resolution.Decision.Inputs)) {
 		return t.cloneJSON()
 	}
+	for i := range t.Unrecorded {
+		if !scalarInputs(t.Unrecorded[i].Inputs) {
+			return t.cloneJSON()
+		}
+	}
 	c := *t
 	c.Decision = cloneDecision(t.Decision)
 	c.Votes = slices.Clone(t.Votes)
 	c.Excluded = slices.Clone(t.Excluded)
 	c.Contests = slices.Clone(t.Contests)
+	if t.Unrecorded != nil {
+		c.Unrecorded = make([]aims.Decision, len(t.Unrecorded))
+		for i := range t.Unrecorded {
+			c.Unrecorded[i] = cloneDecision(t.Unrecorded[i])
+		}
+	}
 	if t.Resolution != nil {
 		r := *t.Resolution
 		r.Decision = cloneDecision(t.Resolution.Decision)

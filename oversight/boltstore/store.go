@@ -58,6 +58,8 @@ var (
 	_ oversight.Store     = (*Store)(nil)
 	_ oversight.HaltStore = (*Store)(nil)
 	_ oversight.Purger    = (*Store)(nil)
+
+	_ oversight.UnrecordedLister = (*Store)(nil)
 )
 
 var (
@@ -66,6 +68,10 @@ var (
 	bucketDue        = []byte("due")         // pending tickets: deadline, ID → nothing (index.go)
 	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
 	bucketHalts      = []byte("halts")       // system ID → Halt JSON
+	// bucketUnrecorded lists the tickets holding decision records the
+	// Gate has not yet written (Ticket.Unrecorded): ticket ID → nothing.
+	// A file written before it has no such tickets.
+	bucketUnrecorded = []byte("unrecorded")
 	// bucketMeta says whether the routed tickets written behind all
 	// reached the file: "clean" is 1 after Close committed them, 0 while
 	// the store is open; "flushed" is when waiting tickets were last
@@ -166,7 +172,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	var loss indexLoss
 	err = db.Update(func(tx *bolt.Tx) error {
 		fresh := tx.Bucket(bucketQueue) == nil
-		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts, bucketMeta} {
+		for _, b := range [][]byte{bucketTickets, bucketQueue, bucketDue, bucketByDecision, bucketHalts, bucketMeta, bucketUnrecorded} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -339,6 +345,15 @@ func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
 	}
 	if err := indexUpdate(tx.Bucket(bucketQueue), tx.Bucket(bucketDue), old, t, buf[len(t.ID):]); err != nil {
 		return err
+	}
+	if len(t.Unrecorded) > 0 {
+		if err := tx.Bucket(bucketUnrecorded).Put(buf[:len(t.ID):len(t.ID)], nil); err != nil {
+			return err
+		}
+	} else if old != nil {
+		if err := tx.Bucket(bucketUnrecorded).Delete(buf[:len(t.ID):len(t.ID)]); err != nil {
+			return err
+		}
 	}
 	idx := tx.Bucket(bucketByDecision)
 	if old == nil || old.decisionID != t.Decision.ID {
@@ -624,6 +639,9 @@ func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error
 			if err := tickets.Delete([]byte(t.ID)); err != nil {
 				return err
 			}
+			if err := tx.Bucket(bucketUnrecorded).Delete([]byte(t.ID)); err != nil {
+				return err
+			}
 			if err := idx.Delete(decisionKey(t.Decision.ID, t.ID)); err != nil {
 				return err
 			}
@@ -640,4 +658,33 @@ func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error
 		return 0, err
 	}
 	return n, nil
+}
+
+// Unrecorded implements oversight.UnrecordedLister. It reads only the
+// tickets listed as holding unrecorded records.
+func (s *Store) Unrecorded(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("oversight/boltstore: Unrecorded needs a positive limit, not %d", limit)
+	}
+	var out []oversight.Ticket
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketUnrecorded).ForEach(func(k, _ []byte) error {
+			t, err := boltGet(tx, k)
+			if err != nil {
+				return err
+			}
+			if len(t.Unrecorded) > 0 && !t.RecordingUntil.After(now) {
+				out = append(out, t)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b oversight.Ticket) int { return olderTicket(&a, &b) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }

@@ -51,6 +51,8 @@ var (
 	_ oversight.Store     = (*Store)(nil)
 	_ oversight.HaltStore = (*Store)(nil)
 	_ oversight.Purger    = (*Store)(nil)
+
+	_ oversight.UnrecordedLister = (*Store)(nil)
 )
 
 // New returns a store on db and migrates its schema (see Migrate). The
@@ -122,6 +124,11 @@ var migrations = []string{
 	);`,
 	// A forced halt says so on every replica that reads it.
 	`ALTER TABLE aimskit_oversight_halts ADD COLUMN forced boolean NOT NULL DEFAULT false;`,
+	// The tickets holding decision records the Gate has not yet written
+	// (Ticket.Unrecorded, absent from data when there are none), for
+	// Unrecorded; an index only, the rows need no change.
+	`CREATE INDEX aimskit_oversight_tickets_unrecorded ON aimskit_oversight_tickets (created_at, id)
+		WHERE data ? 'unrecorded';`,
 }
 
 // Migrate brings the schema up to date. It takes a transaction-scoped
@@ -392,6 +399,18 @@ func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversi
 		WHERE decision_id = $1 OR result_decision_id = $1 ORDER BY created_at, id`, decisionID)
 }
 
+// Unrecorded implements oversight.UnrecordedLister, through the partial
+// index of the tickets holding unrecorded records.
+func (s *Store) Unrecorded(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("oversight/postgres: Unrecorded needs a positive limit, not %d", limit)
+	}
+	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
+		WHERE data ? 'unrecorded'
+		  AND coalesce((data->>'recording_until')::timestamptz, '-infinity') <= $1
+		ORDER BY created_at, id LIMIT $2`, now, limit)
+}
+
 // SetHalt implements oversight.HaltStore.
 func (s *Store) SetHalt(ctx context.Context, h oversight.Halt) error {
 	if h.SystemID == "" {
@@ -463,6 +482,7 @@ func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error
 	tag, err := s.db.Exec(ctx, `DELETE FROM aimskit_oversight_tickets
 		WHERE state NOT IN ('pending', 'overdue')
 		  AND data->'resolution' IS NOT NULL
+		  AND NOT (data ? 'unrecorded')
 		  AND (data->'resolution'->>'time')::timestamptz < $1`, before)
 	if err != nil {
 		return 0, fmt.Errorf("oversight/postgres: purging resolved tickets: %w", err)

@@ -112,7 +112,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	}
 	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 3 {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 4 {
 		t.Fatalf("schema versions recorded: %d, %v", n, err)
 	}
 }

@@ -1,0 +1,142 @@
+package oversight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+)
+
+// recordLease is how long the Gate that changed a ticket (or the Sweep
+// that took its unrecorded records) has to write the records before
+// another Sweep may write them. It is timed by the Gates' clocks, so it is
+// much longer than any skew between replicas; a writer slower than it
+// can see its records written a second time by a Sweep, under the same
+// IDs, unless the Recorder finds records (DecisionFinder), which Sweep
+// asks first.
+const recordLease = time.Minute
+
+// backlogPerSweep bounds the tickets one Sweep writes records for, so that
+// a long outage of the Recorder does not make one Sweep endless.
+const backlogPerSweep = 64
+
+// holdRecords adds recs to t's unrecorded records, leased to the caller
+// until now+recordLease. It runs inside the Store.Update (or before the
+// Create) that makes the change the records are evidence of, so that the
+// change and the duty to record it are committed together.
+func holdRecords(t *Ticket, now time.Time, recs ...aims.Decision) {
+	t.Unrecorded = append(t.Unrecorded, recs...)
+	t.RecordingUntil = now.Add(recordLease)
+}
+
+// writeRecords writes recs to the Recorder in order, stopping at the
+// first failure, and returns the IDs of those now in it. With check, a
+// record the Recorder already finds (DecisionFinder) is not written
+// again: the earlier write may have reached it before it failed.
+func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check bool) ([]string, error) {
+	var done []string
+	for i := range recs {
+		d := &recs[i]
+		if check && g.recFinder != nil {
+			if _, err := g.recFinder.FindDecision(ctx, d.ID); err == nil {
+				done = append(done, d.ID)
+				continue
+			}
+		}
+		if err := g.rec.Record(ctx, *d); err != nil {
+			return done, err
+		}
+		done = append(done, d.ID)
+	}
+	return done, nil
+}
+
+// recorded removes the records written (by ID) from the ticket's
+// unrecorded ones and ends the recording lease, so that the next Sweep
+// writes what is left: records whose write failed, and those an earlier
+// change left.
+func (g *Gate) recorded(ctx context.Context, ticketID string, written []string) error {
+	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
+		n := len(x.Unrecorded)
+		x.Unrecorded = slices.DeleteFunc(x.Unrecorded, func(d aims.Decision) bool { return slices.Contains(written, d.ID) })
+		if len(x.Unrecorded) == 0 {
+			x.Unrecorded = nil
+		}
+		changed := len(x.Unrecorded) != n
+		if !x.RecordingUntil.IsZero() {
+			x.RecordingUntil = time.Time{}
+			changed = true
+		}
+		if !changed {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("oversight: ticket %s: noting its records as written: %w", ticketID, err)
+	}
+	return nil
+}
+
+// record writes the records a change of ticketID held (holdRecords) and
+// notes them as written; what it cannot write stays on the ticket for
+// Sweep. The error is the Recorder's.
+func (g *Gate) record(ctx context.Context, ticketID string, recs []aims.Decision) error {
+	written, err := g.writeRecords(ctx, recs, false)
+	// Noting them is best effort: if it fails, the records stay listed
+	// and a Sweep finds them written (with a DecisionFinder) or writes
+	// them again under the same IDs.
+	_ = g.recorded(ctx, ticketID, written)
+	return err
+}
+
+// recordBacklog writes the records that failed writes or crashes left on
+// tickets (Ticket.Unrecorded), for at most backlogPerSweep tickets, and
+// returns how many tickets it completed.
+func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
+	lister, ok := g.store.(UnrecordedLister)
+	if !ok {
+		return 0, nil
+	}
+	now := g.now()
+	due, err := lister.Unrecorded(ctx, now, backlogPerSweep)
+	if err != nil {
+		return 0, fmt.Errorf("oversight: listing unrecorded records: %w", err)
+	}
+	var errs []error
+	n := 0
+	for i := range due {
+		var todo []aims.Decision
+		_, err := g.store.Update(ctx, due[i].ID, func(x *Ticket) error {
+			todo = nil
+			if len(x.Unrecorded) == 0 || now.Before(x.RecordingUntil) {
+				return errNoChange // written meanwhile, or another Gate writes them
+			}
+			x.RecordingUntil = now.Add(recordLease)
+			todo = slices.Clone(x.Unrecorded)
+			return nil
+		})
+		if errors.Is(err, errNoChange) || errors.Is(err, ErrTicketNotFound) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("oversight: ticket %s: taking its unrecorded records: %w", due[i].ID, err))
+			continue
+		}
+		written, werr := g.writeRecords(ctx, todo, true)
+		if werr != nil {
+			errs = append(errs, fmt.Errorf("oversight: ticket %s: recording its records again failed: %w", due[i].ID, werr))
+		}
+		if err := g.recorded(ctx, due[i].ID, written); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if werr == nil {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
