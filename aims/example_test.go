@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"strings"
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
@@ -76,7 +76,23 @@ func ExampleSoA_RenderMarkdown() {
 	if err := soa.Validate(); err != nil {
 		panic(err)
 	}
-	_ = soa.RenderMarkdown(os.Stdout) // one table per Annex A objective
+	var md strings.Builder
+	if err := soa.RenderMarkdown(&md); err != nil { // one table per Annex A objective
+		panic(err)
+	}
+	lines := strings.Split(md.String(), "\n")
+	fmt.Println(strings.Join(lines[:10], "\n"))
+	// Output:
+	// # Statement of Applicability — Example Lending Ltd
+	//
+	// ISO/IEC 42001:2023 Annex A reference controls.
+	//
+	// - **Scope:** Credit decisioning services using AI
+	// - **Version:** 4
+	// - **Date:** 2026-12-01
+	// - **Approved by:** Chief Risk Officer
+	// - **Controls:** 38 addressed of 38 — 36 applicable, 2 excluded
+	// - **Implementation:** 27 implemented, 9 partially implemented, 0 planned, 0 not implemented
 }
 
 func ExampleDiscloser_Middleware() {
