@@ -66,8 +66,8 @@ func TestCounterfactualErrorsDoNotRepeatInputs(t *testing.T) {
 			}
 			for _, ev := range ended[0].Events() {
 				for _, a := range ev.Attributes {
-					if strings.Contains(a.Value.Emit(), tc.secret) {
-						t.Errorf("span event %s attribute %s repeats the person's value: %q", ev.Name, a.Key, a.Value.Emit())
+					if strings.Contains(a.Value.String(), tc.secret) {
+						t.Errorf("span event %s attribute %s repeats the person's value: %q", ev.Name, a.Key, a.Value.String())
 					}
 				}
 			}
