@@ -217,8 +217,8 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 		if p == nil || p.Feature == "" {
 			return nil, errors.New("drift: monitor: categorical profile without a feature name")
 		}
-		if p.Count == 0 {
-			return nil, fmt.Errorf("drift: monitor: categorical profile %q is empty", p.Feature)
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("drift: monitor: %w", err)
 		}
 		if m.has(p.Feature) {
 			return nil, fmt.Errorf("drift: monitor: feature %q has two profiles", p.Feature)

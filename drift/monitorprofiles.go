@@ -1,6 +1,9 @@
 package drift
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // WindowProfiles returns the current window of each feature as a profile:
 // an exact [NumericProfile] (the window's values, sorted) per numeric
@@ -83,15 +86,18 @@ func MergeProfiles(sets ...Profiles) (Profiles, error) {
 			if p == nil {
 				return Profiles{}, errors.New("drift: merge: nil profile")
 			}
-			q, ok := cat[p.Feature]
-			if !ok {
-				q = &CategoricalProfile{Feature: p.Feature, Counts: map[string]int{}}
-				cat[p.Feature] = q
-				out.Categorical = append(out.Categorical, q)
+			if q, ok := cat[p.Feature]; ok {
+				if err := q.Merge(p); err != nil {
+					return Profiles{}, err
+				}
+				continue
 			}
-			if err := q.Merge(p); err != nil {
-				return Profiles{}, err
+			if err := p.Validate(); err != nil {
+				return Profiles{}, fmt.Errorf("drift: merge: %w", err)
 			}
+			c := p.clone()
+			cat[p.Feature] = c
+			out.Categorical = append(out.Categorical, c)
 		}
 	}
 	return out, nil

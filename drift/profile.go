@@ -751,13 +751,11 @@ func NewCategoricalProfile(feature string, data []string) (*CategoricalProfile, 
 	return &CategoricalProfile{Feature: feature, Counts: countStrings(data), Count: len(data)}, nil
 }
 
-// Merge adds other's counts.
+// Merge adds other's counts (same feature). Both profiles must be valid
+// (Validate); a merge that fails leaves p as it was.
 func (p *CategoricalProfile) Merge(other *CategoricalProfile) error {
-	if other == nil {
-		return errors.New("drift: merge: nil profile")
-	}
-	if p.Counts == nil {
-		p.Counts = map[string]int{}
+	if err := p.checkMerge(other); err != nil {
+		return err
 	}
 	for k, v := range other.Counts {
 		p.Counts[k] += v

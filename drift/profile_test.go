@@ -221,7 +221,7 @@ func TestCategoricalProfile(t *testing.T) {
 	if err != nil || r.Method != MethodChiSquare || !math.IsInf(r.Statistic, 1) || !r.Drift {
 		t.Errorf("unseen category: %+v %v, want chi-squared +Inf drift", r, err)
 	}
-	if err := q.Merge(&CategoricalProfile{Counts: map[string]int{"d": 1}, Count: 1}); err != nil || q.Count != 7 || q.Counts["d"] != 1 {
+	if err := q.Merge(&CategoricalProfile{Feature: "color", Counts: map[string]int{"d": 1}, Count: 1}); err != nil || q.Count != 7 || q.Counts["d"] != 1 {
 		t.Errorf("merge: %+v %v", q, err)
 	}
 }

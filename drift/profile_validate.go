@@ -1,8 +1,13 @@
 package drift
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // Validate reports whether p is a profile that NewNumericProfile,
@@ -143,4 +148,129 @@ func (p *NumericProfile) validateSupport() error {
 		return fmt.Errorf("support from %g to %g, but min %g and max %g", p.Support[0], p.Support[len(p.Support)-1], p.Min, p.Max)
 	}
 	return nil
+}
+
+// Validate reports whether p is a profile that NewCategoricalProfile and
+// Merge can produce: at least one value (Count), at least one category,
+// each category seen at least once, and Count the sum of the categories'
+// counts. The empty string is a category like any other (Observe accepts
+// it). A profile read from JSON is validated (UnmarshalJSON), which also
+// refuses a category named twice, and so are both sides of a Merge.
+func (p *CategoricalProfile) Validate() error {
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("drift: profile %q: %w", p.Feature, err)
+	}
+	return nil
+}
+
+func (p *CategoricalProfile) validate() error {
+	if p.Count <= 0 {
+		return fmt.Errorf("count %d: a profile holds at least one value", p.Count)
+	}
+	if len(p.Counts) == 0 {
+		return fmt.Errorf("count %d, but no category", p.Count)
+	}
+	// Sorted, so that the error names the same category every time.
+	sum := 0
+	for _, k := range slices.Sorted(maps.Keys(p.Counts)) {
+		c := p.Counts[k]
+		if c <= 0 {
+			return fmt.Errorf("category %q counts %d: a category of a profile was seen at least once", k, c)
+		}
+		if c > p.Count-sum {
+			return fmt.Errorf("category counts add up past count %d", p.Count)
+		}
+		sum += c
+	}
+	if sum != p.Count {
+		return fmt.Errorf("category counts add up to %d, count is %d", sum, p.Count)
+	}
+	return nil
+}
+
+// checkMerge refuses a merge of other into p that would give an
+// inconsistent profile: another feature, an invalid side, or a total past
+// the largest int. No category sum can overflow when the total does not.
+func (p *CategoricalProfile) checkMerge(other *CategoricalProfile) error {
+	if other == nil {
+		return errors.New("drift: merge: nil profile")
+	}
+	if p.Feature != other.Feature {
+		return fmt.Errorf("drift: merge: profile %q with a profile of feature %q", p.Feature, other.Feature)
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("drift: merge: %w", err)
+	}
+	if err := other.Validate(); err != nil {
+		return fmt.Errorf("drift: merge: the other profile: %w", err)
+	}
+	if other.Count > math.MaxInt-p.Count {
+		return fmt.Errorf("drift: merge: profile %q: counts %d and %d add up past the largest int", p.Feature, p.Count, other.Count)
+	}
+	return nil
+}
+
+// clone returns a deep copy of p.
+func (p *CategoricalProfile) clone() *CategoricalProfile {
+	return &CategoricalProfile{Feature: p.Feature, Counts: maps.Clone(p.Counts), Count: p.Count}
+}
+
+// UnmarshalJSON implements json.Unmarshaler and validates the profile
+// (Validate): a profile file comes from outside. A category named twice in
+// counts is refused rather than letting the last one win.
+func (p *CategoricalProfile) UnmarshalJSON(b []byte) error {
+	var j struct {
+		Feature string          `json:"feature"`
+		Counts  json.RawMessage `json:"counts"`
+		Count   int             `json:"count"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	counts, err := decodeCategoryCounts(j.Counts)
+	if err != nil {
+		return fmt.Errorf("drift: profile %q: counts: %w", j.Feature, err)
+	}
+	*p = CategoricalProfile{Feature: j.Feature, Counts: counts, Count: j.Count}
+	return p.Validate()
+}
+
+// decodeCategoryCounts decodes a JSON object of category counts, refusing
+// a name that appears twice (after unescaping). Absent or null counts
+// decode to an empty map, which Validate refuses.
+func decodeCategoryCounts(raw json.RawMessage) (map[string]int, error) {
+	counts := map[string]int{}
+	if len(raw) == 0 {
+		return counts, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return counts, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("not an object of category counts")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("category name %v is not a string", tok)
+		}
+		var c int
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("category %q: %w", k, err)
+		}
+		if _, dup := counts[k]; dup {
+			return nil, fmt.Errorf("category %q twice", k)
+		}
+		counts[k] = c
+	}
+	return counts, nil
 }
