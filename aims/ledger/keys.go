@@ -83,6 +83,9 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 		return nil, errors.New("ledger: this is a private signing key; verification takes the public verifier key")
 	}
 	v, err := note.NewVerifier(vkey)
+	if err == nil {
+		err = checkKeyEncoding(vkey)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger: verifier key is malformed: %v", err)
 	}

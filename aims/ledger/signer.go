@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -156,7 +155,7 @@ func newLocalSigner(skey string) (*CryptoSigner, error) {
 	}
 	name, rest, _ := strings.Cut(strings.TrimPrefix(skey, "PRIVATE+KEY+"), "+")
 	_, key64, _ := strings.Cut(rest, "+")
-	key, err := base64.StdEncoding.DecodeString(key64)
+	key, err := decodeBase64(key64)
 	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != algEd25519 {
 		return nil, errors.New("ledger: signing key is malformed: it is not an Ed25519 key")
 	}

@@ -3,7 +3,6 @@ package ledger
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -415,7 +414,7 @@ func checkSignatureLines(b []byte) error {
 	for _, line := range strings.Split(string(b[:len(b)-1]), "\n") {
 		rest, ok := strings.CutPrefix(line, "— ")
 		name, sig, ok2 := strings.Cut(rest, " ")
-		raw, err := base64.StdEncoding.DecodeString(sig)
+		raw, err := decodeBase64(sig)
 		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
 			return fmt.Errorf("a line that is not a signature line: %.80q", line)
 		}

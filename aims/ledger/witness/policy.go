@@ -109,6 +109,9 @@ func ParsePolicy(data []byte) (*Policy, error) {
 				return nil, bad("want: log VKEY [URL]")
 			}
 			v, err := note.NewVerifier(f[1])
+			if err == nil {
+				err = checkKeyEncoding(f[1])
+			}
 			if err != nil {
 				return nil, bad("log key %q: %v", f[1], err)
 			}
@@ -130,6 +133,9 @@ func ParsePolicy(data []byte) (*Policy, error) {
 				return nil, err
 			}
 			v, err := fnote.NewVerifierForCosignatureV1(vkey)
+			if err == nil {
+				err = checkKeyEncoding(vkey)
+			}
 			if err != nil {
 				return nil, bad("witness %s: key %q: %v", name, vkey, err)
 			}
@@ -264,6 +270,11 @@ func (p *Policy) open(msg []byte) (*note.Note, error) {
 		return nil, fmt.Errorf("witness policy: the signature by %s+%08x does not verify: %s", invalid.Name, invalid.Hash, p.keyOwner(invalid.Name, invalid.Hash))
 	case err != nil:
 		return nil, fmt.Errorf("witness policy: the checkpoint is not a valid signed note: %v", err)
+	}
+	for _, s := range n.Sigs {
+		if _, err := decodeBase64(s.Base64); err != nil {
+			return nil, fmt.Errorf("witness policy: the signature by %s+%08x is not canonical standard base64: %s", s.Name, s.Hash, p.keyOwner(s.Name, s.Hash))
+		}
 	}
 	return n, nil
 }
