@@ -177,25 +177,16 @@ const recoveryCheckEvery = 4096
 
 // moveAside copies the bytes of the damaged file from the damaged line on
 // to a ".torn-<n>" file next to it, truncates the file there, and reports
-// it: as an error log record, a metric, and in Recovered.
+// it: as an error log record, a metric, and in Recovered. The bytes are
+// streamed with a bounded buffer: a damaged file can be large, and
+// recovery must not hold it in memory.
 func (l *Ledger) moveAside(damage *LineError) error {
 	name, offset := damage.File, damage.Offset
 	path := filepath.Join(l.dir, name)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	if offset < 0 || offset > int64(len(data)) {
-		return fmt.Errorf("ledger: %s changed while it was recovered", name)
-	}
-	torn := data[offset:]
 	aside := path + ".torn-" + strconv.FormatInt(l.cfg.now().UnixNano(), 10)
-	if err := os.WriteFile(aside, torn, 0o640); err != nil {
-		return fmt.Errorf("ledger: moving damaged lines aside: %w", err)
-	}
-	if f, err := os.Open(aside); err == nil {
-		_ = f.Sync()
-		f.Close()
+	n, err := copyTail(path, aside, offset)
+	if err != nil {
+		return err
 	}
 	if err := os.Truncate(path, offset); err != nil {
 		return fmt.Errorf("ledger: truncating damaged lines: %w", err)
@@ -214,13 +205,13 @@ func (l *Ledger) moveAside(damage *LineError) error {
 		// Read before the tree is built: the damage says where it is.
 		seq = damage.Seq
 		what = fmt.Sprintf("%s from byte %d: %s; %d bytes moved to %s, never taken for pruned records",
-			name, offset, damage.Problem, len(torn), filepath.Base(aside))
+			name, offset, damage.Problem, n, filepath.Base(aside))
 	} else if damage.Damage == Torn {
 		what = fmt.Sprintf("torn last line in %s at byte %d (%s): %d bytes moved to %s; it was cut short by a crash and never taken for a record",
-			name, offset, damage.Problem, len(torn), filepath.Base(aside))
+			name, offset, damage.Problem, n, filepath.Base(aside))
 	} else {
 		what = fmt.Sprintf("corrupt line %d in %s at byte %d (%s), among records no checkpoint covers (as a machine crash leaves unsynced data): %d bytes from there on moved to %s and not taken for records",
-			damage.Line, name, offset, damage.Problem, len(torn), filepath.Base(aside))
+			damage.Line, name, offset, damage.Problem, n, filepath.Base(aside))
 	}
 	ctx := context.Background()
 	l.inst.torn.Add(ctx, 1, l.inst.attrs)
@@ -235,12 +226,54 @@ func (l *Ledger) moveAside(damage *LineError) error {
 		semconv.AimsLedgerOrigin.String(l.origin),
 		semconv.AimsLedgerSegment.String(name),
 		semconv.AimsLedgerSeq.Int64(seq),
-		semconv.AimsLedgerTornBytes.Int(len(torn)),
+		semconv.AimsLedgerTornBytes.Int64(n),
 		semconv.AimsLedgerTornFile.String(filepath.Base(aside)),
 	)
 	l.logger.Emit(ctx, r)
 	return nil
 }
+
+// copyTail copies the bytes of path from offset on into a new file aside
+// and fsyncs it, with a bounded buffer, and returns how many it copied.
+// An offset past the end of path means the file changed under recovery.
+func copyTail(path, aside string, offset int64) (int64, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: %w", err)
+	}
+	defer src.Close()
+	fi, err := src.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("ledger: %w", err)
+	}
+	if offset < 0 || offset > fi.Size() {
+		return 0, fmt.Errorf("ledger: %s changed while it was recovered", filepath.Base(path))
+	}
+	dst, err := os.OpenFile(aside, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: moving damaged lines aside: %w", err)
+	}
+	// The section reader bounds the copy to the size seen above, the
+	// buffer bounds the memory; the aside file is fsynced before the
+	// damaged file is cut.
+	n, err := io.CopyBuffer(onlyWriter{dst}, io.NewSectionReader(src, offset, fi.Size()-offset), make([]byte, 32<<10))
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ledger: moving damaged lines aside: %w", err)
+	}
+	return n, nil
+}
+
+// onlyWriter hides the ReadFrom method of the file it wraps, so that
+// io.CopyBuffer uses the bounded buffer it is given.
+type onlyWriter struct{ w io.Writer }
+
+func (o onlyWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
 // recoverCheckpoints reads checkpoints.jsonl and the latest checkpoint.
 // The writer does not verify signatures (it only holds the private key);
