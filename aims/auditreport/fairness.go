@@ -369,8 +369,10 @@ type InstanceCounts struct {
 	Counts [][]fairness.GroupCounts
 	// Refused are the instances whose counts cannot be added up exactly,
 	// with the reason: a point whose value is not a whole number a double
-	// holds exactly (at most 2^53), or series whose total does not fit an
-	// int64. They are in neither Instances nor Counts: a partial or
+	// holds exactly (at most 2^53), a negative point of a monotonic sum or
+	// a negative cumulative count (impossible: left out, the instance's
+	// earlier points would pass for its counts), or series whose total
+	// does not fit an int64. They are in neither Instances nor Counts: a partial or
 	// wrapped-around count would read as a plausible one.
 	Refused map[string]error
 	// AsOf is the time of the latest point read.
@@ -384,11 +386,12 @@ type InstanceCounts struct {
 // counts still count. Sums exported with delta temporality add up every
 // distinct interval (start and end time) once, a repeated one counting
 // once; the deltas of the selected count (an up-down counter) may be
-// negative. Points that are not finite, negative where the sum cannot
-// fall, or name no group, are skipped. An instance with a count that is
-// not a whole number of at most 2^53 (the integers a double holds
-// exactly), or whose series add up beyond an int64, is refused
-// (InstanceCounts.Refused). The report's whole-system view is built from
+// negative. Points that are not finite or name no group are skipped. An
+// instance with a count that is not a whole number of at most 2^53 (the
+// integers a double holds exactly), a negative point of a monotonic sum
+// (which never decreases) or a negative cumulative count, or whose series
+// add up beyond an int64, is refused (InstanceCounts.Refused) with the
+// reason. The report's whole-system view is built from
 // it, and so is any other reader's fleet view.
 func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	type key struct {
@@ -401,8 +404,7 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 	refused := map[instKey]error{}
 	for _, p := range points {
 		delta := p.Temporality == "delta"
-		if known, _ := (&fairness.GroupCounts{}).AddCount(p.Metric, 0); !known || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) ||
-			p.Value < 0 && !(delta && !p.Monotonic) {
+		if known, _ := (&fairness.GroupCounts{}).AddCount(p.Metric, 0); !known || math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 			continue
 		}
 		k := key{systemOf(p.Attributes, p.Resource), otlpfile.String(p.Resource, string(semconv.AimsSystemInstance)), p.Metric,
@@ -413,10 +415,10 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 		if k.group == "" {
 			continue
 		}
-		if math.Abs(p.Value) > maxExactCount || p.Value != math.Trunc(p.Value) {
+		if why := impossibleCount(p, delta); why != "" {
 			ik := instKey{k.sys, k.inst}
 			if refused[ik] == nil {
-				refused[ik] = fmt.Errorf("%s of group %q is %g, not a count a double holds exactly (%s)", p.Metric, k.group, p.Value, p.Where())
+				refused[ik] = fmt.Errorf("%s of group %q is %g, %s (%s)", p.Metric, k.group, p.Value, why, p.Where())
 			}
 			continue
 		}
@@ -472,6 +474,25 @@ func CumulativeCounts(points []otlpfile.Point) map[string]InstanceCounts {
 		out[sys] = ic
 	}
 	return out
+}
+
+// impossibleCount says why the value of a fairness count point is one no
+// monitor exports, or "" when it is possible. A monotonic sum never
+// decreases (OpenTelemetry metrics data model, "Sums"): a monotonic
+// cumulative point counts from its start time and a monotonic delta point
+// is an increase, so neither is negative; a cumulative count (the selected
+// count is an up-down counter) is a number of decisions, never negative.
+// Only a delta of the selected count, a change, may be.
+func impossibleCount(p otlpfile.Point, delta bool) string {
+	switch {
+	case p.Value < 0 && p.Monotonic:
+		return "negative on a monotonic sum, which never decreases"
+	case p.Value < 0 && !delta:
+		return "a negative cumulative count of decisions"
+	case math.Abs(p.Value) > maxExactCount || p.Value != math.Trunc(p.Value):
+		return "not a count a double holds exactly"
+	}
+	return ""
 }
 
 // maxExactCount is the largest count a double-valued data point carries
