@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMoveAsideStreams: moving the damaged tail of a file aside copies it
@@ -57,5 +59,44 @@ func TestMoveAsideStreams(t *testing.T) {
 	}
 	if len(l.recovered) != 1 || l.recovered[0].Offset != offset {
 		t.Errorf("recovered %+v", l.recovered)
+	}
+}
+
+// TestMoveAsideKeepsAnEarlierAsideFile: two recoveries stamped with the
+// same time (a clock that repeats or went back) must not overwrite the
+// bytes the first one moved aside.
+func TestMoveAsideKeepsAnEarlierAsideFile(t *testing.T) {
+	keys := newKeys(t, "test")
+	dir := t.TempDir()
+	at := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	l, err := Open(context.Background(), dir, "credit-scoring", "pod-1", keys.signer, WithClock(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close(context.Background())
+
+	name := "damaged.jsonl"
+	path := filepath.Join(dir, name)
+	tails := []string{"first damaged tail\n", "second damaged tail\n"}
+	for _, tail := range tails {
+		if err := os.WriteFile(path, []byte("ok\n"+tail), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.moveAside(&LineError{Damage: Corrupt, File: name, Line: 2, Offset: 3, Problem: "garbage"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asides, _ := filepath.Glob(path + ".torn-*")
+	var got []string
+	for _, a := range asides {
+		b, err := os.ReadFile(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(b))
+	}
+	sort.Strings(got)
+	if len(got) != 2 || got[0] != tails[0] || got[1] != tails[1] {
+		t.Fatalf("files aside hold %q, want both tails %q", got, tails)
 	}
 }

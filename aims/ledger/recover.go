@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -183,8 +184,19 @@ const recoveryCheckEvery = 4096
 func (l *Ledger) moveAside(damage *LineError) error {
 	name, offset := damage.File, damage.Offset
 	path := filepath.Join(l.dir, name)
-	aside := path + ".torn-" + strconv.FormatInt(l.cfg.now().UnixNano(), 10)
-	n, err := copyTail(path, aside, offset)
+	// The aside file is created, never overwritten: an earlier recovery's
+	// bytes (a clock that repeats, or went back) are evidence too.
+	stamp := path + ".torn-" + strconv.FormatInt(l.cfg.now().UnixNano(), 10)
+	aside := stamp
+	var n int64
+	var err error
+	for i := 1; ; i++ {
+		n, err = copyTail(path, aside, offset)
+		if !errors.Is(err, fs.ErrExist) || i > maxAsideNames {
+			break
+		}
+		aside = stamp + "-" + strconv.Itoa(i)
+	}
 	if err != nil {
 		return err
 	}
@@ -233,6 +245,9 @@ func (l *Ledger) moveAside(damage *LineError) error {
 	return nil
 }
 
+// maxAsideNames bounds the names moveAside tries for one aside file.
+const maxAsideNames = 1000
+
 // copyTail copies the bytes of path from offset on into a new file aside
 // and fsyncs it, with a bounded buffer, and returns how many it copied.
 // An offset past the end of path means the file changed under recovery.
@@ -249,9 +264,9 @@ func copyTail(path, aside string, offset int64) (int64, error) {
 	if offset < 0 || offset > fi.Size() {
 		return 0, fmt.Errorf("ledger: %s changed while it was recovered", filepath.Base(path))
 	}
-	dst, err := os.OpenFile(aside, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	dst, err := os.OpenFile(aside, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
-		return 0, fmt.Errorf("ledger: moving damaged lines aside: %w", err)
+		return 0, fmt.Errorf("ledger: moving damaged lines aside: %w", err) // fs.ErrExist when aside exists
 	}
 	// The section reader bounds the copy to the size seen above, the
 	// buffer bounds the memory; the aside file is fsynced before the
