@@ -52,8 +52,6 @@ type DecisionLog struct {
 	instance  string // aims.system.instance
 	privacy   PrivacyPolicy
 	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
 
 	// inputKeys are the aims.input.<name> attribute keys of the inputs
 	// the privacy policy allows (the only ones an event carries), built
@@ -383,13 +381,13 @@ func (l *DecisionLog) countedOutcome(output string, admit bool) (string, bool) {
 
 // Close stops the log: later Records fail with ErrDecisionLogClosed. With a
 // ledger, it writes everything queued, makes it durable and signs the
-// final checkpoint (ledger.Ledger.Close). Close is idempotent.
+// final checkpoint (ledger.Ledger.Close). Close is idempotent: when ctx
+// ended before the ledger finished, a later Close waits for it again and
+// reports how its shutdown went.
 func (l *DecisionLog) Close(ctx context.Context) error {
-	l.closeOnce.Do(func() {
-		l.closed.Store(true)
-		if l.ledger != nil {
-			l.closeErr = l.ledger.Close(ctx)
-		}
-	})
-	return l.closeErr
+	l.closed.Store(true)
+	if l.ledger == nil {
+		return nil
+	}
+	return l.ledger.Close(ctx)
 }
