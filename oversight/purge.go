@@ -32,6 +32,9 @@ var ErrPurgeUnsupported = errors.New("oversight: the store cannot purge tickets"
 // tickets at least as long as decisions may be contested. olderThan must
 // be positive.
 func (g *Gate) PurgeResolved(ctx context.Context, olderThan time.Duration) (int, error) {
+	if g.closed.Load() {
+		return 0, ErrClosed
+	}
 	if olderThan <= 0 {
 		return 0, fmt.Errorf("oversight: purge age %v must be positive", olderThan)
 	}
