@@ -69,7 +69,9 @@ func (g *Gate) sweepLoop(every time.Duration) {
 		case <-g.stopSweep:
 			return
 		case <-tick.C:
-			ctx, cancel := context.WithTimeout(context.Background(), every)
+			// Cancelled by a Close that gives up waiting, so that a sweep
+			// stuck on the store does not outlive it by an interval.
+			ctx, cancel := context.WithTimeout(g.sweepCtx, every)
 			_, _ = g.Sweep(ctx)
 			cancel()
 		}

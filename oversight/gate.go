@@ -75,7 +75,11 @@ type Gate struct {
 	closed    atomic.Bool
 	stopSweep chan struct{}
 	sweepDone chan struct{}
-	closeOnce sync.Once
+	// sweepCtx is the parent of the sweeper's contexts; Close cancels it
+	// once the sweep in progress finished or Close gave up waiting.
+	sweepCtx    context.Context
+	cancelSweep context.CancelFunc
+	closeOnce   sync.Once
 }
 
 // Outcome is where a decision stands after Submit, a reviewer action, Await
@@ -185,6 +189,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		return nil, err
 	}
 	if cfg.sweepInterval > 0 {
+		g.sweepCtx, g.cancelSweep = context.WithCancel(context.Background())
 		g.stopSweep = make(chan struct{})
 		g.sweepDone = make(chan struct{})
 		go g.sweepLoop(cfg.sweepInterval)
@@ -195,8 +200,8 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 // Close stops the background sweeper, wakes every Await (which then
 // returns ErrClosed) and unregisters the metric callback. It waits for a
 // sweep in progress to finish, or for ctx to end, whichever comes first;
-// when ctx ends first it returns ctx's error and the sweep finishes on its
-// own (a later Close waits for it again). It does not close the Store.
+// when ctx ends first it returns ctx's error and cancels the sweep,
+// which finishes on its own (a later Close waits for it again). It does not close the Store.
 // Calls on the Gate after Close return ErrClosed.
 func (g *Gate) Close(ctx context.Context) error {
 	g.closeOnce.Do(func() {
@@ -221,8 +226,10 @@ func (g *Gate) Close(ctx context.Context) error {
 	}
 	select {
 	case <-g.sweepDone:
+		g.cancelSweep()
 		return nil
 	case <-ctx.Done():
+		g.cancelSweep()
 		return fmt.Errorf("oversight: closing the gate: a sweep is still running: %w", ctx.Err())
 	}
 }
