@@ -141,8 +141,11 @@ func (l *Ledger) witnessCheckpoint(cp Checkpoint, msg []byte) {
 
 // stopWitnessing waits until the witnessing goroutine has submitted the
 // final checkpoint and exited, or ctx is done; then it cancels what is in
-// flight and waits for the goroutine to exit. Close calls it once the
-// writer is done (or given up on), so no goroutine outlives Close.
+// flight and returns. Close calls it once the writer is done (or given up
+// on). A witness that honours its context returns at once and the
+// goroutine exits; one that ignores it keeps the goroutine until it
+// answers, which Close does not wait for, as its deadline is the caller's
+// (a later Close waits for the goroutine again).
 func (l *Ledger) stopWitnessing(ctx context.Context) {
 	w := l.wit
 	if w == nil {
@@ -154,7 +157,6 @@ func (l *Ledger) stopWitnessing(ctx context.Context) {
 	case <-ctx.Done():
 	}
 	w.cancel()
-	<-w.exited
 }
 
 // submit makes job the next checkpoint to submit, superseding one that
