@@ -259,7 +259,17 @@ func (d *fileDecoder) value(n *yaml.Node, v reflect.Value, path string) {
 			d.errorf(n.Line, path, "want true or false, got %s", describeNode(n))
 			return
 		}
-		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+		switch n.Value {
+		case "true", "True", "TRUE":
+			v.SetBool(true)
+		case "false", "False", "FALSE":
+			v.SetBool(false)
+		default:
+			// An explicit !!bool tag on another spelling ("yes", "on", "1"):
+			// YAML 1.2 has no such boolean, and reading it as false would
+			// drop what the writer meant.
+			d.errorf(n.Line, path, "want true or false, got %q", n.Value)
+		}
 	case reflect.Int, reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			d.errorf(n.Line, path, "want a whole number, got %s", describeNode(n))
