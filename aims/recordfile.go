@@ -16,8 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Management-system record files (impact assessments, deployment
@@ -477,10 +479,38 @@ func (a Approval) check(v *validator, path string) {
 	}
 }
 
-// samePerson compares two names as people write them: case and
-// surrounding space do not matter.
+// samePerson compares two names as people write them: case, Unicode
+// normal form and compatibility variants (NFKC: "é" composed or not, a
+// fullwidth letter, a no-break space), invisible format characters
+// (zero-width space, direction marks) and the amount of white space do
+// not matter. Separation of duties compares people, so one person's name
+// spelt two ways must not count as two people.
 func samePerson(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return strings.EqualFold(personKey(a), personKey(b))
+}
+
+// personKey is the form of a name samePerson compares: NFKC, without
+// format characters (Unicode category Cf), runs of white space as one
+// space, trimmed. It is empty for a name with nothing visible.
+func personKey(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Cf, r):
+			continue
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // checkFourEyes validates the approvals of a submission: at least two
@@ -493,7 +523,7 @@ func checkFourEyes(v *validator, path, submitter string, submitted time.Time, ap
 		p := fmt.Sprintf("%s[%d]", path, i)
 		a.check(v, p)
 		name := strings.TrimSpace(a.ApprovedBy)
-		if name == "" {
+		if personKey(name) == "" {
 			continue
 		}
 		if samePerson(name, submitter) {
