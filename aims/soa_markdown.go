@@ -55,11 +55,15 @@ func (s *SoA) RenderMarkdown(w io.Writer) error {
 }
 
 // mdText keeps a value on one line and escapes the table separator; mdCell
-// (which calls it) also escapes HTML.
+// (which calls it) also escapes HTML. A line ending is any of CommonMark's
+// three: a line feed, a carriage return, or both (CommonMark 0.31, 2.1); a
+// carriage return on its own would otherwise start a line of free text's
+// choosing.
 func mdText(s string) string {
 	s = strings.ReplaceAll(s, "\\", "\\\\")
 	s = strings.ReplaceAll(s, "|", "\\|")
 	s = strings.ReplaceAll(s, "\r\n", " ")
 	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "\r", " ")
 	return s
 }
