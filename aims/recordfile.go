@@ -380,10 +380,25 @@ func parseRecordTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil && rfc3339Strict(s) {
 		return t.UTC(), nil
 	}
 	return time.Time{}, fmt.Errorf("want a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-03-01T14:00:00Z), got %q", s)
+}
+
+// rfc3339Strict reports whether s, which time.Parse read as RFC 3339,
+// also keeps to the grammar of RFC 3339 section 5.6 where time.Parse is
+// lenient: a fraction of a second follows a full stop (not a comma), and
+// an offset's hours are 00–23.
+func rfc3339Strict(s string) bool {
+	if strings.ContainsRune(s, ',') {
+		return false
+	}
+	if n := len(s); n >= 6 && (s[n-6] == '+' || s[n-6] == '-') {
+		h, err := strconv.Atoi(s[n-5 : n-3])
+		return err == nil && h <= 23
+	}
+	return true
 }
 
 // loadRecordFile reads a file for a parse function taking a file name.
