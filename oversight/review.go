@@ -29,7 +29,8 @@ import (
 // Sweep writes it under the same ID (see Gate.Sweep). While the
 // decision's system is halted (and halts block, the default of
 // WithHaltRoute) a held decision cannot be approved (ErrHalted): it may be
-// rejected or overridden, or approved after the resume.
+// rejected or overridden, or approved after the resume; the refused
+// reviewer's claim on the ticket is given back to the queue.
 func (g *Gate) Approve(ctx context.Context, ticketID string, r Reviewer, reason string) (Outcome, error) {
 	return g.act(ctx, ticketID, r, aims.ActionApprove, "", reason)
 }
@@ -87,13 +88,7 @@ func (g *Gate) Claim(ctx context.Context, r Reviewer) (Ticket, error) {
 		}
 		if err := g.cfg.authorizer.Authorize(ctx, r, aims.ActionApprove, &t); err != nil {
 			// Give the ticket back so that someone allowed can take it.
-			_, _ = g.store.Update(ctx, t.ID, func(x *Ticket) error {
-				if !sameID(x.ClaimedBy, r.ID) {
-					return errNoChange
-				}
-				x.ClaimedBy, x.LeaseUntil = "", time.Time{}
-				return nil
-			})
+			g.releaseClaim(ctx, t.ID, r.ID)
 			return Ticket{}, err
 		}
 		return t, nil
@@ -178,6 +173,11 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 			}
 			continue
 		}
+		if errors.Is(err, ErrHalted) {
+			// The reviewer's claim would keep the ticket from everyone,
+			// them included, for the rest of its lease after the resume.
+			g.releaseClaim(ctx, ticketID, r.ID)
+		}
 		if err != nil {
 			return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
 		}
@@ -185,6 +185,18 @@ func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims
 	}
 	err = fmt.Errorf("oversight: ticket %s kept moving while acting on it; try again", ticketID)
 	return Outcome{}, g.refuse(ctx, ticketID, r, action, err)
+}
+
+// releaseClaim gives ticketID back to the queue if reviewer holds its
+// claim. It is best effort: a claim not given back ends with its lease.
+func (g *Gate) releaseClaim(ctx context.Context, ticketID, reviewer string) {
+	_, _ = g.store.Update(ctx, ticketID, func(x *Ticket) error {
+		if x.ClaimedBy == "" || !sameID(x.ClaimedBy, reviewer) {
+			return errNoChange
+		}
+		x.ClaimedBy, x.LeaseUntil = "", time.Time{}
+		return nil
+	})
 }
 
 // checkAction rejects malformed actions before the store is touched.

@@ -121,6 +121,35 @@ func TestHaltStopsApprovalsOfHeldDecisions(t *testing.T) {
 	}
 }
 
+// TestHaltRefusalGivesTheClaimBack: a reviewer who claimed a held
+// decision and whose approval the halt refused must not keep it from the
+// queue for the rest of the lease: after the resume it can be claimed.
+func TestHaltRefusalGivesTheClaimBack(t *testing.T) {
+	h := newHarness(t, oversight.WithPolicy(oversight.AdverseOutcome()))
+	ctx := context.Background()
+	held, err := h.gate.Submit(ctx, decision(t, "credit", "deny", 0.2, 0.5, true))
+	if err != nil || !held.Pending() {
+		t.Fatalf("held: %+v, %v", held, err)
+	}
+	claimed, err := h.gate.Claim(ctx, bob)
+	if err != nil || claimed.ID != held.Ticket.ID {
+		t.Fatalf("claim: %s, %v", claimed.ID, err)
+	}
+	if err := h.gate.Halt(ctx, "credit", alice, "drift alarm"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.gate.Approve(ctx, held.Ticket.ID, bob, "looks fine"); !errors.Is(err, oversight.ErrHalted) {
+		t.Fatalf("approval during the halt: %v, want ErrHalted", err)
+	}
+	if err := h.gate.Resume(ctx, "credit", alice, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.gate.Claim(ctx, carol)
+	if err != nil || got.ID != held.Ticket.ID {
+		t.Fatalf("claim by carol after the resume: %q, %v; the refused claim still holds the ticket", got.ID, err)
+	}
+}
+
 // TestResubmittedDecisionGetsNoSecondTicket: a decision submitted again
 // with the same ID (a retry) must not open a second review ticket, which
 // reviewers could resolve the other way: one decision, rejected on one

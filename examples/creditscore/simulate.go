@@ -397,6 +397,16 @@ func reviewLoop(ctx context.Context, g *oversight.Gate, r oversight.Reviewer, ta
 		default:
 			out, actErr = g.Approve(ctx, t.ID, r, "agree with the model's proposal")
 		}
+		if errors.Is(actErr, oversight.ErrHalted) {
+			// The system is halted: the claim was given back; try again
+			// after a pause, when it may be resumed.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			continue
+		}
 		if actErr != nil {
 			continue // a four-eyes or lease conflict: another officer got there first
 		}
