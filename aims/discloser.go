@@ -340,7 +340,9 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if code < 200 { // informational: the final status is still to come
+	if code < 200 && code != http.StatusSwitchingProtocols {
+		// Informational: the final status is still to come. 101 is final
+		// (net/http sends its header then and nothing follows on HTTP).
 		w.ResponseWriter.WriteHeader(code)
 		return
 	}
