@@ -1,11 +1,13 @@
 package aims
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -158,7 +160,7 @@ func (x *Discloser) Middleware(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), outputMarkKey{}, st))
 		sw := &statusWriter{ResponseWriter: w, x: x, mark: st}
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
+		if sw.status == 0 && !sw.hijacked {
 			// Nothing written: net/http answers 200 with an empty body.
 			sw.WriteHeader(http.StatusOK)
 		}
@@ -337,6 +339,9 @@ type statusWriter struct {
 	mark      *outputMark
 	status    int
 	disclosed bool
+	// hijacked: the handler took the connection over (Hijack) and
+	// writes its own response, which the Middleware does not touch.
+	hijacked bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -381,6 +386,19 @@ func (w *statusWriter) FlushError() error {
 
 // Flush implements http.Flusher for handlers that type-assert it.
 func (w *statusWriter) Flush() { _ = w.FlushError() }
+
+// Hijack implements http.Hijacker (and so http.ResponseController's
+// Hijack): the handler takes the connection over and writes its own
+// response, without the AI-Disclosure header unless it writes one; the
+// Middleware then writes no status and records no disclosure for it
+// beyond one it had already written.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, rw, err
+}
 
 // Unwrap lets http.ResponseController reach the underlying writer (deadlines).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,6 +1,7 @@
 package aims
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -50,4 +51,37 @@ func TestDisclosureMiddlewareSwitchingProtocolsIsNotDisclosed(t *testing.T) {
 	resp.Body.Close()
 	srv.Close()
 	assert.Empty(t, headerEvents(logs), "no header reached the client, so no disclosure is recorded")
+}
+
+// A handler that takes the connection over (http.ResponseController's
+// Hijack) writes its own response: the Middleware never set a header on
+// it, so it records no disclosure.
+func TestDisclosureMiddlewareHijackedConnectionIsNotDisclosed(t *testing.T) {
+	x, logs, _ := newTestDiscloser(t, Disclosure{Kind: DisclosureInteraction})
+	// A hijacked connection is not the server's any more: Close does not
+	// wait for its handler, so the test waits for the Middleware to return.
+	returned := make(chan struct{})
+	mw := x.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+		_ = buf.Flush()
+	}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(returned)
+		mw.ServeHTTP(w, r)
+	}))
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get(DisclosureHeader))
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	<-returned
+	srv.Close()
+	assert.Empty(t, headerEvents(logs), "the hijacked response carried no disclosure")
 }
