@@ -153,26 +153,35 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // MarkAIOutput(r.Context(), false); a 2xx response that is not marked
 // otherwise is taken to carry one. The header is set when the status is
 // written, so the handler decides until then. A handler that never
-// discloses (a health check) should not be wrapped.
+// discloses (a health check) should not be wrapped. The event is recorded
+// for every response whose status went out with the header, also when
+// the handler panics afterwards; a 101 (Switching Protocols) and a
+// response the handler writes on a hijacked connection get neither (a
+// handler that streams AI output over such a connection discloses it
+// there and records it with Record).
 func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &outputMark{carries: true}
 		r = r.WithContext(context.WithValue(r.Context(), outputMarkKey{}, st))
 		sw := &statusWriter{ResponseWriter: w, x: x, mark: st}
+		// Deferred: a handler that panics after its disclosed status went
+		// out (recovered by net/http or upstream) still disclosed.
+		defer func() {
+			if !sw.disclosed {
+				return
+			}
+			route := r.Pattern
+			if route == "" {
+				route = r.URL.Path
+			}
+			x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
+				attribute.Int("http.response.status_code", sw.status))
+		}()
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 && !sw.hijacked {
 			// Nothing written: net/http answers 200 with an empty body.
 			sw.WriteHeader(http.StatusOK)
 		}
-		if !sw.disclosed {
-			return
-		}
-		route := r.Pattern
-		if route == "" {
-			route = r.URL.Path
-		}
-		x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
-			attribute.Int("http.response.status_code", sw.status))
 	})
 }
 

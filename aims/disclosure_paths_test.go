@@ -1,6 +1,7 @@
 package aims
 
 import (
+	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -84,4 +85,52 @@ func TestDisclosureMiddlewareHijackedConnectionIsNotDisclosed(t *testing.T) {
 	<-returned
 	srv.Close()
 	assert.Empty(t, headerEvents(logs), "the hijacked response carried no disclosure")
+}
+
+// A handler that panics after its disclosed status went out (net/http or
+// a recovery middleware upstream catches the panic): the person got the
+// header with part of the AI output, so the disclosure is recorded. One
+// that panics before writing anything gets no header and no event.
+func TestDisclosureMiddlewarePanicAfterHeaderIsRecorded(t *testing.T) {
+	x, logs, _ := newTestDiscloser(t, Disclosure{Kind: DisclosureGeneratedContent})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /late", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "partial answer")
+		require.NoError(t, http.NewResponseController(w).Flush())
+		panic(http.ErrAbortHandler)
+	})
+	mux.HandleFunc("GET /early", func(w http.ResponseWriter, r *http.Request) {
+		panic("boom")
+	})
+	recoverer := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if v := recover(); v != nil && v != http.ErrAbortHandler {
+					http.Error(w, "internal error", http.StatusInternalServerError)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := httptest.NewServer(recoverer(x.Middleware(mux)))
+
+	resp, err := http.Get(srv.URL + "/late")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get(DisclosureHeader), "the person got the disclosure")
+	line, _ := bufio.NewReader(resp.Body).ReadString('\n')
+	assert.Contains(t, line, "partial answer")
+	resp.Body.Close()
+
+	resp, err = http.Get(srv.URL + "/early")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get(DisclosureHeader))
+	resp.Body.Close()
+	srv.Close()
+
+	events := headerEvents(logs)
+	require.Len(t, events, 1, "one event: the disclosed response whose handler panicked later")
+	assert.Equal(t, "GET /late", events[0][string(semconv.AimsDisclosureHTTPRoute)])
 }
