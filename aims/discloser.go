@@ -152,7 +152,10 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // holds no AI output (an acknowledgement, a form) says so with
 // MarkAIOutput(r.Context(), false); a 2xx response that is not marked
 // otherwise is taken to carry one. The header is set when the status is
-// written, so the handler decides until then. A handler that never
+// written, so the handler decides until then. Middlewares nested around
+// one handler share what it says, and the response carries the
+// disclosure of the innermost one (the route's), recorded once, by it.
+// A handler that never
 // discloses (a health check) should not be wrapped. The event is recorded
 // for every response whose status went out with the header, also when
 // the handler panics afterwards; a 101 (Switching Protocols) and a
@@ -161,8 +164,13 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // there and records it with Record).
 func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &outputMark{carries: true}
-		r = r.WithContext(context.WithValue(r.Context(), outputMarkKey{}, st))
+		// Nested Middlewares share the mark: what the handler says holds
+		// for all of them, and the header carries one disclosure.
+		st, ok := r.Context().Value(outputMarkKey{}).(*outputMark)
+		if !ok {
+			st = &outputMark{carries: true}
+			r = r.WithContext(context.WithValue(r.Context(), outputMarkKey{}, st))
+		}
 		sw := &statusWriter{ResponseWriter: w, x: x, mark: st}
 		// Deferred: a handler that panics after its disclosed status went
 		// out (recovered by net/http or upstream) still disclosed.
@@ -185,15 +193,17 @@ func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// outputMark is what a handler under Middleware said about its response.
+// outputMark is what a handler under Middleware said about its response,
+// and whether a Middleware already put its disclosure on it.
 type outputMark struct {
-	mu      sync.Mutex
-	carries bool
+	mu        sync.Mutex
+	carries   bool
+	disclosed bool
 }
 
 type outputMarkKey struct{}
 
-// MarkAIOutput tells the Middleware wrapping the current request whether
+// MarkAIOutput tells the Middlewares wrapping the current request whether
 // its response carries an AI output (an AI decision, score or generated
 // content): false keeps the AI-Disclosure header and the disclosure event
 // off a successful response that holds none. ctx is the request's context;
@@ -366,14 +376,15 @@ func (w *statusWriter) WriteHeader(code int) {
 	}
 	w.status = code
 	w.mark.mu.Lock()
-	carries := w.mark.carries
-	w.mark.mu.Unlock()
-	if code >= 200 && code < 300 && carries {
+	if code >= 200 && code < 300 && w.mark.carries && !w.mark.disclosed {
+		// The innermost Middleware discloses; the ones around it see
+		// the mark and leave its header alone.
 		if hv, err := w.x.headerValue(w.x.now()); err == nil { // cannot fail: NewDiscloser tried
 			w.Header().Set(DisclosureHeader, hv)
-			w.disclosed = true
+			w.disclosed, w.mark.disclosed = true, true
 		}
 	}
+	w.mark.mu.Unlock()
 	w.ResponseWriter.WriteHeader(code)
 }
 

@@ -134,3 +134,39 @@ func TestDisclosureMiddlewarePanicAfterHeaderIsRecorded(t *testing.T) {
 	require.Len(t, events, 1, "one event: the disclosed response whose handler panicked later")
 	assert.Equal(t, "GET /late", events[0][string(semconv.AimsDisclosureHTTPRoute)])
 }
+
+// Two Middlewares around one handler (a service-wide Discloser and a
+// route's own) share one AI-Disclosure header: the response carries one
+// disclosure, exactly one of them records it (the one whose value the
+// header carries), and MarkAIOutput(false) keeps both off.
+func TestDisclosureMiddlewareNested(t *testing.T) {
+	outer, outerLogs, _ := newTestDiscloser(t, Disclosure{Kind: DisclosureInteraction, SystemID: "outer"})
+	inner, innerLogs, _ := newTestDiscloser(t, Disclosure{Kind: DisclosureGeneratedContent, SystemID: "inner"})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /answer", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") })
+	mux.HandleFunc("GET /ack", func(w http.ResponseWriter, r *http.Request) {
+		MarkAIOutput(r.Context(), false)
+		w.WriteHeader(http.StatusAccepted)
+	})
+	srv := httptest.NewServer(outer.Middleware(inner.Middleware(mux)))
+
+	resp, err := http.Get(srv.URL + "/answer")
+	require.NoError(t, err)
+	resp.Body.Close()
+	vals := resp.Header.Values(DisclosureHeader)
+	require.Len(t, vals, 1)
+	d, err := ParseDisclosureHeader(vals[0])
+	require.NoError(t, err)
+
+	resp, err = http.Get(srv.URL + "/ack")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get(DisclosureHeader), "the handler said its response holds no AI output")
+	srv.Close()
+
+	events := append(headerEvents(outerLogs), headerEvents(innerLogs)...)
+	require.Len(t, events, 1, "one response disclosed, one event")
+	assert.Equal(t, d.SystemID, events[0][string(semconv.AimsSystemID)], "the event is of the disclosure the header carries")
+	assert.Equal(t, string(d.Kind), events[0][string(semconv.AimsDisclosureKind)])
+}
