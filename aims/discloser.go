@@ -314,10 +314,12 @@ const textMarkPrefix = "[AI-Disclosure: "
 // MarkText returns text with a visible, machine-readable marker line
 // appended: the statement and, in brackets, the AI-Disclosure header value,
 // so generated text carries its marking wherever it is copied (EU AI Act
-// Art. 50(2)). It records the disclosure. Text that is already marked is
-// returned unchanged, so marking twice is harmless.
+// Art. 50(2)). It records the disclosure. Text that already ends with
+// this Discloser's marker is returned unchanged, so marking twice is
+// harmless; a marker of anything else at its end (another system's, or one
+// a model was made to write) does not count, and the text is marked.
 func (x *Discloser) MarkText(ctx context.Context, text string) string {
-	if _, ok := TextMark(text); ok {
+	if x.markedBy(text) {
 		return text
 	}
 	hv, err := x.d.HeaderValue(x.now())
@@ -334,6 +336,24 @@ func (x *Discloser) MarkText(ctx context.Context, text string) string {
 	b.WriteString(hv)
 	b.WriteString("]")
 	return b.String()
+}
+
+// markedBy reports whether text ends with the marker MarkText appends
+// for x: its statement line and a header value that says what x.d says
+// (the date aside, which is the time of marking).
+func (x *Discloser) markedBy(text string) bool {
+	d, ok := TextMark(text)
+	if !ok {
+		return false
+	}
+	i := strings.LastIndex(text, textMarkPrefix)
+	if !strings.HasSuffix(text[:i], "\n\n— "+x.d.EffectiveStatement()+" ") {
+		return false
+	}
+	want := x.d
+	return d.Kind == want.Kind && d.EffectiveMode() == want.EffectiveMode() && d.Model == want.Model &&
+		d.Provider == want.Provider && d.ReviewedBy == want.ReviewedBy && d.SystemID == want.SystemID &&
+		d.InfoURL == want.InfoURL && (want.Date.IsZero() || d.Date.Unix() == want.Date.Unix())
 }
 
 // TextMark finds the marker that MarkText appended to text and parses it.
