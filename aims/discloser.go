@@ -161,7 +161,11 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // the handler panics afterwards; a 101 (Switching Protocols) and a
 // response the handler writes on a hijacked connection get neither (a
 // handler that streams AI output over such a connection discloses it
-// there and records it with Record).
+// there and records it with Record). Under http.TimeoutHandler, a
+// response the handler writes after the deadline is never sent: a write
+// that fails with http.ErrHandlerTimeout takes the event back (a handler
+// that writes nothing after the deadline gives no such sign, so put the
+// TimeoutHandler inside the Middleware where it can go there).
 func (x *Discloser) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Nested Middlewares share the mark: what the handler says holds
@@ -412,7 +416,20 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ResponseWriter.Write(p)
+	n, err := w.ResponseWriter.Write(p)
+	w.unsent(err)
+	return n, err
+}
+
+// unsent takes back the disclosure when err says the response will never
+// be sent (http.TimeoutHandler gave up on the handler and answered 503).
+func (w *statusWriter) unsent(err error) {
+	if errors.Is(err, http.ErrHandlerTimeout) && w.disclosed {
+		w.disclosed = false
+		w.mark.mu.Lock()
+		w.mark.disclosed = false
+		w.mark.mu.Unlock()
+	}
 }
 
 // FlushError flushes through to the underlying writer (http.ResponseController
@@ -421,7 +438,9 @@ func (w *statusWriter) FlushError() error {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	w.unsent(err)
+	return err
 }
 
 // Flush implements http.Flusher for handlers that type-assert it.
