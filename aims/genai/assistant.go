@@ -137,6 +137,9 @@ func New(sys *aims.System, client *Client, model, systemPrompt string, opts ...O
 	if c.maxPrompt <= 0 {
 		return nil, fmt.Errorf("genai: WithMaxPromptBytes(%d): the bound must be positive", c.maxPrompt)
 	}
+	if c.timeout <= 0 {
+		return nil, fmt.Errorf("genai: WithGuardrailTimeout(%v): the bound must be positive", c.timeout)
+	}
 	if c.digestKey != nil && len(c.digestKey) < MinDigestKey {
 		return nil, fmt.Errorf("genai: WithDigestKey: the key has %d bytes, at least %d are needed", len(c.digestKey), MinDigestKey)
 	}

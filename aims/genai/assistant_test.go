@@ -247,6 +247,8 @@ func TestNewRefusesInconsistentConfiguration(t *testing.T) {
 		{WithGuardrail(DenyList("t", "x"), StageInput, "shout")},
 		{WithGuardrail(nil, StageInput, ActionBlock)},
 		{WithMaxPromptBytes(0)},
+		{WithGuardrailTimeout(0)},
+		{WithGuardrailTimeout(-time.Second)},
 		{WithContentPolicy(7)},
 	} {
 		_, err := New(r.sys, c, "m", "", opts...)

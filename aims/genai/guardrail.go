@@ -127,7 +127,9 @@ func WithGuardrail(g Guardrail, stage Stage, onFail Action) Option {
 const DefaultGuardrailTimeout = 2 * time.Second
 
 // WithGuardrailTimeout bounds each guardrail check (default 2s). A check
-// that runs out of time counts as an error.
+// that runs out of time counts as an error. The bound must be positive:
+// New refuses zero or a negative duration, which would leave checks
+// unbounded.
 func WithGuardrailTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.timeout = d })
 }
