@@ -63,7 +63,9 @@ func WithMaxPromptBytes(n int) Option { return optionFunc(func(c *config) { c.ma
 const DefaultNotice = "You are chatting with an AI system, not a person. Its answers can be wrong; ask for a member of staff at any time."
 
 // WithNotice sets the human-readable interaction notice (EU AI Act
-// Art. 50(1)) given once, on a conversation's first turn.
+// Art. 50(1)) given once per conversation: with the first turn result
+// returned without error when there is a NoticeTracker
+// (WithNoticeTracker), on turn 1 otherwise.
 func WithNotice(text string) Option { return optionFunc(func(c *config) { c.notice = text }) }
 
 // WithIncidentBook makes problem reports of harmful or false output open
@@ -178,7 +180,10 @@ type Turn struct {
 	ConversationID string
 	// Number is the turn's number in the conversation, 1 for the first,
 	// as the service counts its turns (blocked ones too). It is recorded
-	// as Interaction.Turn, and turn 1 carries the notice. Give it: a
+	// as Interaction.Turn, and, without a NoticeTracker, turn 1 carries
+	// the notice (with one, the tracker decides, whatever the number:
+	// concurrent turns can finish out of order, and turn 1 can fail or
+	// be refused). Give it: a
 	// service that trims History or leaves blocked turns out of it cannot
 	// have it counted from History. Zero means not given; the Assistant
 	// then counts the person's messages in History and adds one (and
@@ -195,8 +200,8 @@ type Turn struct {
 	// through, never the person's raw messages: append each earlier
 	// turn's TurnResult.Messages (its Prompt, the message after input
 	// redaction, and the reply; nothing for a turn blocked at input).
-	// Without Number, empty means this is the first turn, which carries
-	// the notice.
+	// Without Number and without a NoticeTracker, empty means this is
+	// the first turn, which carries the notice.
 	History []Message
 	// Sources are documents the response should rest on (retrieved
 	// passages), for groundedness checks.
@@ -219,9 +224,13 @@ type TurnResult struct {
 	Prompt string
 	// Outcome is delivered, redacted, blocked, held or failed.
 	Outcome Outcome
-	// Notice is the interaction notice on a conversation's first turn
-	// (Turn.Number 1, or an empty History when Number is not given),
-	// empty afterwards. Show it to the person as it is.
+	// Notice is the interaction notice, given once per conversation,
+	// empty otherwise. Show it to the person as it is, with Text. With a
+	// NoticeTracker (WithNoticeTracker) it is on the first result of the
+	// conversation returned without error, whatever the turn's number;
+	// a result returned with an error (a failed model call) never
+	// carries it. Without one it is on turn 1 (Turn.Number 1, or an
+	// empty History when Number is not given).
 	Notice string
 	// Model is the model that answered.
 	Model string
@@ -313,10 +322,6 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	rec.Interaction = in
 	in.ResponseID = rec.ID
 	res := TurnResult{ResponseID: rec.ID, Model: a.model}
-	if t.Number == 1 || (t.Number == 0 && len(t.History) == 0) {
-		res.Notice, in.NoticeShown = a.cfg.notice, true
-	}
-
 	message := t.Message
 	action := a.runChecks(ctx, CheckInput{Stage: StageInput, ConversationID: t.ConversationID}, in, &message)
 	var modelErr error
@@ -336,9 +341,16 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 		in.Delivered = &content
 	}
 	res.Outcome = in.Outcome
+	claimed := a.claimNotice(ctx, &t, in, &res, modelErr)
 	if err := a.write(ctx, &rec); err != nil {
+		if claimed {
+			a.cfg.notices.ReleaseNotice(t.ConversationID)
+		}
 		span.SetStatus(codes.Error, err.Error())
 		return TurnResult{}, err
+	}
+	if claimed {
+		a.cfg.notices.ConfirmNotice(t.ConversationID)
 	}
 	res.Record = rec
 	if modelErr != nil {

@@ -18,7 +18,9 @@
 //     numbers, IBANs (mod-97 checked) and card numbers (Luhn checked)
 //     replaced before anything is stored or emitted ([Redact]).
 //   - Transparency: the human-readable interaction notice once per
-//     conversation ([TurnResult.Notice]), and machine-readable marking of
+//     conversation ([TurnResult.Notice]; a [NoticeTracker] makes it go
+//     with the first answer the person gets under concurrent, refused
+//     and failed turns), and machine-readable marking of
 //     generated content in response headers and JSON metadata
 //     (aims.Discloser: the AI-Disclosure header and AttachJSON), never in
 //     the visible text; generated media get a JSON sidecar

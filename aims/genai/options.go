@@ -29,6 +29,7 @@ type config struct {
 	timeout    time.Duration
 	maxPrompt  int
 	notice     string
+	notices    NoticeTracker
 	incidents  *aims.IncidentBook
 	digestKey  []byte
 }

@@ -129,7 +129,8 @@ type Interaction struct {
 	Fallbacks []string `json:"fallbacks,omitempty"`
 	// Review says where a held response waits for human review.
 	Review *Review `json:"review,omitempty"`
-	// NoticeShown says the interaction notice went out with this turn.
+	// NoticeShown says the interaction notice went out with this turn's
+	// result (TurnResult.Notice).
 	NoticeShown bool `json:"notice_shown,omitempty"`
 	// ErrorType is the error.type of a failed model call.
 	ErrorType string `json:"error_type,omitempty"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -49,6 +50,11 @@ type conversation struct {
 	// give once it is trimmed.
 	turns   int
 	history []genai.Message
+	// noticed says the interaction notice went out in this conversation;
+	// noticeClaim, when not nil, is closed when the turn that claimed the
+	// notice confirms or releases it (genai.NoticeTracker).
+	noticed     bool
+	noticeClaim chan struct{}
 	// responses are the responses given in it, in order, with the
 	// incident a report about each opened ("" for none).
 	responses []response
@@ -85,6 +91,10 @@ func (c *conversations) conversation(id string) *conversation {
 	cv := c.byID[id]
 	if cv == nil {
 		if len(c.order) >= maxConversations {
+			if old := c.byID[c.order[0]]; old != nil && old.noticeClaim != nil {
+				// Nobody waits for a forgotten conversation's claim.
+				close(old.noticeClaim)
+			}
 			delete(c.byID, c.order[0])
 			c.order = c.order[1:]
 		}
@@ -118,7 +128,7 @@ func (c *conversations) releaseTurn(id string, n int) {
 		return
 	}
 	cv.turns--
-	if cv.turns == 0 && len(cv.history) == 0 && len(cv.responses) == 0 {
+	if cv.turns == 0 && len(cv.history) == 0 && len(cv.responses) == 0 && !cv.noticed && cv.noticeClaim == nil {
 		delete(c.byID, id)
 		if i := slices.Index(c.order, id); i >= 0 {
 			c.order = slices.Delete(c.order, i, i+1)
@@ -174,4 +184,56 @@ func (c *conversations) reported(convID, responseID, incident string) {
 			}
 		}
 	}
+}
+
+// ClaimNotice implements genai.NoticeTracker: the notice goes with the
+// first answer of a conversation the assistant gives out, whatever the
+// turn numbers of concurrent turns, and again only if that turn failed.
+// A turn waits only for a claim of its own conversation, which its
+// holder ends as soon as its record is written (or ctx is done), so one
+// client's turns never wait for another's. It keeps nothing beyond the
+// conversation's entry, within maxConversations.
+func (c *conversations) ClaimNotice(ctx context.Context, id string) (bool, error) {
+	for {
+		c.mu.Lock()
+		cv := c.conversation(id)
+		if cv.noticed {
+			c.mu.Unlock()
+			return false, nil
+		}
+		claim := cv.noticeClaim
+		if claim == nil {
+			cv.noticeClaim = make(chan struct{})
+			c.mu.Unlock()
+			return true, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-claim:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// ConfirmNotice implements genai.NoticeTracker: the conversation has had
+// the notice.
+func (c *conversations) ConfirmNotice(id string) { c.endNoticeClaim(id, true) }
+
+// ReleaseNotice implements genai.NoticeTracker: the claiming turn did not
+// go out; the next one carries the notice.
+func (c *conversations) ReleaseNotice(id string) { c.endNoticeClaim(id, false) }
+
+func (c *conversations) endNoticeClaim(id string, given bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cv := c.byID[id]
+	if cv == nil {
+		return
+	}
+	if cv.noticeClaim != nil {
+		close(cv.noticeClaim)
+		cv.noticeClaim = nil
+	}
+	cv.noticed = cv.noticed || given
 }

@@ -48,7 +48,8 @@ type chatRequest struct {
 }
 
 // chatResponse is the reply. Notice is the human-readable interaction
-// notice, on the first turn only; the machine-readable marking is in the
+// notice, with the conversation's first reply only (the first the
+// assistant gives out, whatever the turn numbers); the machine-readable marking is in the
 // AI-Disclosure header and the ai_disclosure member, never in Reply.
 type chatResponse struct {
 	ResponseID string `json:"response_id"`

@@ -43,8 +43,9 @@ type service struct {
 	ledgerDir, verifierKey string
 	reviewerTokens         map[string]string // reviewer ID -> console bearer token
 
-	// convs are the recent conversations (their history also says whether
-	// the notice was given) and the held responses, bounded.
+	// convs are the recent conversations (they also say whether the
+	// notice was given: the assistant's genai.NoticeTracker) and the held
+	// responses, bounded.
 	convs *conversations
 	// reportMu serialises problem reports, so one response opens one
 	// incident however often it is reported.
@@ -124,14 +125,7 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 	// loads it from its secret store; here it lives as long as the process.
 	digestKey := make([]byte, 32)
 	_, _ = rand.Read(digestKey) // never fails (crypto/rand, Go 1.24+)
-	if s.asst, err = genai.New(sys, client, modelName, systemPrompt, genai.WithDigestKey(digestKey),
-		genai.WithGuardrail(genai.PromptInjection(), genai.StageInput, genai.ActionBlock),
-		genai.WithGuardrail(genai.PersonalData(), genai.StageInput, genai.ActionRedact),
-		genai.WithGuardrail(genai.DenyList("toxicity", "idiot", "stupid", "moron"), genai.StageOutput, genai.ActionBlock),
-		genai.WithGuardrail(genai.PersonalData(), genai.StageOutput, genai.ActionRedact),
-		genai.WithGuardrail(genai.Grounded(0.5), genai.StageOutput, genai.ActionHold),
-		genai.WithHolder(gateHolder{s.gate, s.convs}), genai.WithIncidentBook(s.incidents),
-		genai.WithNotice("You are chatting with an AI assistant, not a person. Its answers can be wrong; ask for a member of staff at any time.")); err != nil {
+	if s.asst, err = genai.New(sys, client, modelName, systemPrompt, append(s.assistantOptions(), genai.WithDigestKey(digestKey))...); err != nil {
 		return nil, err
 	}
 	if s.generated, err = s.reg.NewDiscloser(aims.Disclosure{Kind: aims.DisclosureGeneratedContent, Provider: providerName}); err != nil {
@@ -142,6 +136,24 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// assistantOptions are the assistant's guardrails, review holds, incident
+// book and interaction notice. The conversations decide the notice
+// (genai.WithNoticeTracker): a conversation's turns may run at once, and
+// finish, fail or be refused in any order, so the turn numbered 1 is not
+// necessarily the first answer the person gets.
+func (s *service) assistantOptions() []genai.Option {
+	return []genai.Option{
+		genai.WithGuardrail(genai.PromptInjection(), genai.StageInput, genai.ActionBlock),
+		genai.WithGuardrail(genai.PersonalData(), genai.StageInput, genai.ActionRedact),
+		genai.WithGuardrail(genai.DenyList("toxicity", "idiot", "stupid", "moron"), genai.StageOutput, genai.ActionBlock),
+		genai.WithGuardrail(genai.PersonalData(), genai.StageOutput, genai.ActionRedact),
+		genai.WithGuardrail(genai.Grounded(0.5), genai.StageOutput, genai.ActionHold),
+		genai.WithHolder(gateHolder{s.gate, s.convs}), genai.WithIncidentBook(s.incidents),
+		genai.WithNotice("You are chatting with an AI assistant, not a person. Its answers can be wrong; ask for a member of staff at any time."),
+		genai.WithNoticeTracker(s.convs),
+	}
 }
 
 // Close stops the gate and the incident book, closes the system (which
