@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // closedExtension is the checkpoint extension line of a clean shutdown.
@@ -105,7 +107,7 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 		return c, fmt.Errorf("checkpoint tree size %q is not a non-negative decimal", lines[1])
 	}
 	c.Size = n
-	root, err := decodeBase64(lines[2])
+	root, err := notecodec.DecodeBase64(lines[2])
 	if err != nil || len(root) != tlog.HashSize {
 		return c, fmt.Errorf("checkpoint root hash %q is not a base64 SHA-256 hash", lines[2])
 	}
@@ -156,50 +158,15 @@ func OpenCheckpoint(msg []byte, verifiers ...note.Verifier) (Checkpoint, error) 
 	return ParseCheckpoint(n.Text)
 }
 
-// decodeBase64 decodes s as standard padded base64 (RFC 4648 §4), the
-// encoding C2SP tlog-checkpoint and signed-note give root hashes,
-// signatures and keys, and accepts only its one canonical spelling: the
-// strict decoder refuses non-zero padding bits, and the round trip
-// refuses the CR and LF it would still skip. A value with two spellings
-// would let one checkpoint or cosignature exist as two different byte
-// strings.
-func decodeBase64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	if base64.StdEncoding.EncodeToString(b) != s {
-		return nil, errors.New("not canonical standard base64")
-	}
-	return b, nil
-}
-
 // checkSignatureEncoding refuses a note whose signature lines are not in
 // canonical base64: note.Open decodes them leniently.
 func checkSignatureEncoding(n *note.Note) error {
 	for _, sigs := range [][]note.Signature{n.Sigs, n.UnverifiedSigs} {
 		for _, s := range sigs {
-			if _, err := decodeBase64(s.Base64); err != nil {
+			if _, err := notecodec.DecodeBase64(s.Base64); err != nil {
 				return fmt.Errorf("checkpoint signature by %s+%08x is not canonical standard base64", s.Name, s.Hash)
 			}
 		}
-	}
-	return nil
-}
-
-// checkKeyEncoding refuses a signed-note key ("name+hash+base64") whose
-// key part is not canonical base64: note.NewVerifier and note.NewSigner
-// decode it leniently.
-func checkKeyEncoding(key string) error {
-	// The name has no '+' and the hash is hex; the key's base64 may
-	// hold '+'.
-	_, rest, ok := strings.Cut(key, "+")
-	_, key64, ok2 := strings.Cut(rest, "+")
-	if !ok || !ok2 {
-		return errors.New("no key part")
-	}
-	if _, err := decodeBase64(key64); err != nil {
-		return fmt.Errorf("key part is not canonical standard base64: %v", err)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // DefaultKeyEnv is the environment variable SignerFromEnv reads by default.
@@ -84,7 +86,7 @@ func NewVerifier(vkey string) (note.Verifier, error) {
 	}
 	v, err := note.NewVerifier(vkey)
 	if err == nil {
-		err = checkKeyEncoding(vkey)
+		err = notecodec.CheckKeyEncoding(vkey)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ledger: verifier key is malformed: %v", err)

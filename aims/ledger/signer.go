@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // algEd25519 is the signed-note algorithm byte of Ed25519 keys.
@@ -155,7 +157,7 @@ func newLocalSigner(skey string) (*CryptoSigner, error) {
 	}
 	name, rest, _ := strings.Cut(strings.TrimPrefix(skey, "PRIVATE+KEY+"), "+")
 	_, key64, _ := strings.Cut(rest, "+")
-	key, err := decodeBase64(key64)
+	key, err := notecodec.DecodeBase64(key64)
 	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != algEd25519 {
 		return nil, errors.New("ledger: signing key is malformed: it is not an Ed25519 key")
 	}

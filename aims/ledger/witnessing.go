@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // File names of the witnessing state inside a ledger directory.
@@ -416,7 +417,7 @@ func checkSignatureLines(b []byte) error {
 	for _, line := range strings.Split(string(b[:len(b)-1]), "\n") {
 		rest, ok := strings.CutPrefix(line, "— ")
 		name, sig, ok2 := strings.Cut(rest, " ")
-		raw, err := decodeBase64(sig)
+		raw, err := notecodec.DecodeBase64(sig)
 		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
 			return fmt.Errorf("a line that is not a signature line: %.80q", line)
 		}

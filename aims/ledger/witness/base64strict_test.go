@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // respell returns another spelling of the padded base64 s that a
@@ -57,7 +59,7 @@ func TestBase64IsStrict(t *testing.T) {
 	}
 	// strings.Fields splits a policy line at a CR, so a CR cannot get
 	// into a policy key; the key check is the same function.
-	if err := checkKeyEncoding(crKey); err == nil {
+	if err := notecodec.CheckKeyEncoding(crKey); err == nil {
 		t.Error("checkKeyEncoding accepted a key with a CR inside")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // This is a small client of our own: sigsum-go's witness client refuses
@@ -90,7 +91,7 @@ func WithCosignerKey(vkey string) ClientOption {
 	return func(c *Client) error {
 		v, err := fnote.NewVerifierForCosignatureV1(vkey)
 		if err == nil {
-			err = checkKeyEncoding(vkey)
+			err = notecodec.CheckKeyEncoding(vkey)
 		}
 		if err != nil {
 			return fmt.Errorf("witness: WithCosignerKey: %q: %v", vkey, err)
@@ -245,43 +246,10 @@ func checkSignatureLines(b []byte) error {
 	for i, line := range strings.Split(string(b[:len(b)-1]), "\n") {
 		rest, ok := strings.CutPrefix(line, "— ")
 		name, sig, ok2 := strings.Cut(rest, " ")
-		raw, err := decodeBase64(sig)
+		raw, err := notecodec.DecodeBase64(sig)
 		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
 			return fmt.Errorf("line %d is not a signature line: %.80q", i+1, line)
 		}
-	}
-	return nil
-}
-
-// decodeBase64 decodes s as standard padded base64 (RFC 4648 §4), the
-// encoding of signed-note signatures and keys, and accepts only its one
-// canonical spelling: the strict decoder refuses non-zero padding bits,
-// and the round trip refuses the CR and LF it would still skip. A
-// cosignature with two spellings would be two different byte strings for
-// one signature.
-func decodeBase64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	if base64.StdEncoding.EncodeToString(b) != s {
-		return nil, errors.New("not canonical standard base64")
-	}
-	return b, nil
-}
-
-// checkKeyEncoding refuses a signed-note key ("name+hash+base64") whose
-// key part is not canonical base64: the note packages decode it leniently.
-func checkKeyEncoding(key string) error {
-	// The name has no '+' and the hash is hex; the key's base64 may
-	// hold '+'.
-	_, rest, ok := strings.Cut(key, "+")
-	_, key64, ok2 := strings.Cut(rest, "+")
-	if !ok || !ok2 {
-		return errors.New("no key part")
-	}
-	if _, err := decodeBase64(key64); err != nil {
-		return fmt.Errorf("key part is not canonical standard base64: %v", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // Policy says which witnesses an auditor trusts and how many of them must
@@ -110,7 +111,7 @@ func ParsePolicy(data []byte) (*Policy, error) {
 			}
 			v, err := note.NewVerifier(f[1])
 			if err == nil {
-				err = checkKeyEncoding(f[1])
+				err = notecodec.CheckKeyEncoding(f[1])
 			}
 			if err != nil {
 				return nil, bad("log key %q: %v", f[1], err)
@@ -134,7 +135,7 @@ func ParsePolicy(data []byte) (*Policy, error) {
 			}
 			v, err := fnote.NewVerifierForCosignatureV1(vkey)
 			if err == nil {
-				err = checkKeyEncoding(vkey)
+				err = notecodec.CheckKeyEncoding(vkey)
 			}
 			if err != nil {
 				return nil, bad("witness %s: key %q: %v", name, vkey, err)
@@ -272,7 +273,7 @@ func (p *Policy) open(msg []byte) (*note.Note, error) {
 		return nil, fmt.Errorf("witness policy: the checkpoint is not a valid signed note: %v", err)
 	}
 	for _, s := range n.Sigs {
-		if _, err := decodeBase64(s.Base64); err != nil {
+		if _, err := notecodec.DecodeBase64(s.Base64); err != nil {
 			return nil, fmt.Errorf("witness policy: the signature by %s+%08x is not canonical standard base64: %s", s.Name, s.Hash, p.keyOwner(s.Name, s.Hash))
 		}
 	}
