@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
 // respell returns another spelling of the padded base64 s that a
@@ -74,10 +76,10 @@ func TestBase64IsStrict(t *testing.T) {
 	if got, err := OpenCheckpoint(respelled, v); err == nil {
 		t.Errorf("signature with padding bits set accepted: %+v", got)
 	}
-	if err := checkSignatureLines(sigs); err != nil {
+	if err := notecodec.CheckSignatureLines(sigs); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkSignatureLines(bytes.Replace(sigs, []byte(sig), []byte(respell(t, sig)), 1)); err == nil {
+	if err := notecodec.CheckSignatureLines(bytes.Replace(sigs, []byte(sig), []byte(respell(t, sig)), 1)); err == nil {
 		t.Error("cosignature line with padding bits set accepted")
 	}
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -321,8 +320,8 @@ func (w *witnessing) add(wit Witness, old int64, job *witnessJob, memo *proofMem
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSignatureLines(cosigs); err != nil {
-		return nil, fmt.Errorf("witness answered with %w", err)
+	if err := notecodec.CheckSignatureLines(cosigs); err != nil {
+		return nil, fmt.Errorf("witness answer: %w", err)
 	}
 	return cosigs, nil
 }
@@ -401,28 +400,6 @@ func (w *witnessing) subtreesAt(n int64, job *witnessJob) (subtrees, error) {
 	w.rebuilt[n] = s
 	w.rmu.Unlock()
 	return s, nil
-}
-
-// checkSignatureLines checks that b is one or more signed-note signature
-// lines, "— name base64\n". The witness client checks the signatures
-// themselves when it knows the witness's key; the auditor's policy always
-// does.
-func checkSignatureLines(b []byte) error {
-	if len(b) == 0 {
-		return errors.New("no cosignature")
-	}
-	if b[len(b)-1] != '\n' {
-		return errors.New("cosignatures that do not end with a newline")
-	}
-	for _, line := range strings.Split(string(b[:len(b)-1]), "\n") {
-		rest, ok := strings.CutPrefix(line, "— ")
-		name, sig, ok2 := strings.Cut(rest, " ")
-		raw, err := notecodec.DecodeBase64(sig)
-		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
-			return fmt.Errorf("a line that is not a signature line: %.80q", line)
-		}
-	}
-	return nil
 }
 
 // appendNewLines appends to dst the lines of add that are neither in note

@@ -44,3 +44,25 @@ func CheckKeyEncoding(key string) error {
 	}
 	return nil
 }
+
+// CheckSignatureLines checks that b is one or more signed-note signature
+// lines, "— name base64\n", each signature in canonical base64 and long
+// enough to hold the 4-byte key hash and a signature: the form of a
+// witness's cosignatures (C2SP tlog-cosignature).
+func CheckSignatureLines(b []byte) error {
+	if len(b) == 0 {
+		return errors.New("no signature line")
+	}
+	if b[len(b)-1] != '\n' {
+		return errors.New("signature lines that do not end with a newline")
+	}
+	for i, line := range strings.Split(string(b[:len(b)-1]), "\n") {
+		rest, ok := strings.CutPrefix(line, "— ")
+		name, sig, ok2 := strings.Cut(rest, " ")
+		raw, err := DecodeBase64(sig)
+		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
+			return fmt.Errorf("line %d is not a signature line: %.80q", i+1, line)
+		}
+	}
+	return nil
+}

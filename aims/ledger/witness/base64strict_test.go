@@ -35,10 +35,10 @@ func TestBase64IsStrict(t *testing.T) {
 	line := string(w.cosign(t, msg))
 	sig := strings.TrimSuffix(line[strings.LastIndexByte(line, ' ')+1:], "\n")
 	bad := strings.Replace(line, sig, respell(t, sig), 1)
-	if err := checkSignatureLines([]byte(line)); err != nil {
+	if err := notecodec.CheckSignatureLines([]byte(line)); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkSignatureLines([]byte(bad)); err == nil {
+	if err := notecodec.CheckSignatureLines([]byte(bad)); err == nil {
 		t.Error("cosignature line with padding bits set accepted")
 	}
 

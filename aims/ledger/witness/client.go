@@ -215,7 +215,7 @@ func (c *Client) refusal(status int, body []byte, errs ...error) error {
 // cosignatures checks a 200 answer: signature lines, and with a cosigner
 // key, a valid cosignature by it, which is then all that is returned.
 func (c *Client) cosignatures(signedCheckpoint, body []byte) ([]byte, error) {
-	if err := checkSignatureLines(body); err != nil {
+	if err := notecodec.CheckSignatureLines(body); err != nil {
 		return nil, fmt.Errorf("witness %s: %w: %v", c.name, ErrBadResponse, err)
 	}
 	if c.verifier == nil {
@@ -232,24 +232,4 @@ func (c *Client) cosignatures(signedCheckpoint, body []byte) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("witness %s: %w: no cosignature by its key", c.name, ErrBadResponse)
-}
-
-// checkSignatureLines checks that b is one or more signed-note signature
-// lines: "— name base64\n".
-func checkSignatureLines(b []byte) error {
-	if len(b) == 0 {
-		return errors.New("empty answer, no cosignature")
-	}
-	if b[len(b)-1] != '\n' {
-		return errors.New("answer does not end with a newline")
-	}
-	for i, line := range strings.Split(string(b[:len(b)-1]), "\n") {
-		rest, ok := strings.CutPrefix(line, "— ")
-		name, sig, ok2 := strings.Cut(rest, " ")
-		raw, err := notecodec.DecodeBase64(sig)
-		if !ok || !ok2 || name == "" || strings.ContainsAny(name, "+ \t") || err != nil || len(raw) < 5 {
-			return fmt.Errorf("line %d is not a signature line: %.80q", i+1, line)
-		}
-	}
-	return nil
 }
