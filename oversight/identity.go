@@ -27,18 +27,26 @@ const MaxIDLength = 256
 // or longer than MaxIDLength (ErrInvalidID).
 func NormalizeID(id string) (string, error) {
 	n := id
-	if strings.ContainsFunc(n, invisible) {
-		n = strings.Map(func(r rune) rune {
-			if invisible(r) {
-				return -1
-			}
-			return r
-		}, n)
+	if isASCII(n) {
+		// ASCII has no invisible characters and is its own NFKC form:
+		// the common case skips the Unicode tables, since stores compare
+		// identities for every ticket a claim looks at.
+		n = strings.ToLower(n)
+	} else {
+		if strings.ContainsFunc(n, invisible) {
+			n = strings.Map(func(r rune) rune {
+				if invisible(r) {
+					return -1
+				}
+				return r
+			}, n)
+		}
+		// NFKC before lower-casing folds compatibility capitals
+		// (fullwidth, letterlike symbols) into letters ToLower knows;
+		// again after it, since lower-casing may leave a string that is
+		// not in NFKC.
+		n = norm.NFKC.String(strings.ToLower(norm.NFKC.String(n)))
 	}
-	// NFKC before lower-casing folds compatibility capitals (fullwidth,
-	// letterlike symbols) into letters ToLower knows; again after it,
-	// since lower-casing may leave a string that is not in NFKC.
-	n = norm.NFKC.String(strings.ToLower(norm.NFKC.String(n)))
 	n = strings.TrimSpace(n)
 	switch {
 	case n == "":
@@ -49,6 +57,16 @@ func NormalizeID(id string) (string, error) {
 		return "", fmt.Errorf("%w: identity %q contains control characters", ErrInvalidID, n)
 	}
 	return n, nil
+}
+
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // invisible reports whether r is a character that renders as nothing: a
