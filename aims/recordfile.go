@@ -16,10 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/aimskit/aimskit/internal/identity"
 )
 
 // Management-system record files (impact assessments, deployment
@@ -501,31 +501,15 @@ func (a Approval) check(v *validator, path string) {
 // not matter. Separation of duties compares people, so one person's name
 // spelt two ways must not count as two people.
 func samePerson(a, b string) bool {
-	return strings.EqualFold(personKey(a), personKey(b))
+	return personKey(a) == personKey(b)
 }
 
-// personKey is the form of a name samePerson compares: NFKC, without
-// format characters (Unicode category Cf), runs of white space as one
-// space, trimmed. It is empty for a name with nothing visible.
+// personKey is the form of a name samePerson compares: the identity fold
+// the oversight gate also uses (invisible characters dropped, NFKC, lower
+// case), with every run of white space one space. It is empty for a name
+// with nothing visible.
 func personKey(s string) string {
-	s = norm.NFKC.String(s)
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Cf, r):
-			continue
-		case unicode.IsSpace(r):
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
+	return strings.Join(strings.Fields(identity.Fold(s)), " ")
 }
 
 // checkFourEyes validates the approvals of a submission: at least two

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/aimskit/aimskit/internal/identity"
 )
 
 // MaxIDLength is the longest reviewer, submitter or system ID the Gate
@@ -26,28 +26,7 @@ const MaxIDLength = 256
 // an empty identity (ErrUnauthenticated) and one with control characters
 // or longer than MaxIDLength (ErrInvalidID).
 func NormalizeID(id string) (string, error) {
-	n := id
-	if isASCII(n) {
-		// ASCII has no invisible characters and is its own NFKC form:
-		// the common case skips the Unicode tables, since stores compare
-		// identities for every ticket a claim looks at.
-		n = strings.ToLower(n)
-	} else {
-		if strings.ContainsFunc(n, invisible) {
-			n = strings.Map(func(r rune) rune {
-				if invisible(r) {
-					return -1
-				}
-				return r
-			}, n)
-		}
-		// NFKC before lower-casing folds compatibility capitals
-		// (fullwidth, letterlike symbols) into letters ToLower knows;
-		// again after it, since lower-casing may leave a string that is
-		// not in NFKC.
-		n = norm.NFKC.String(strings.ToLower(norm.NFKC.String(n)))
-	}
-	n = strings.TrimSpace(n)
+	n := identity.Fold(id)
 	switch {
 	case n == "":
 		return "", ErrUnauthenticated
@@ -57,24 +36,6 @@ func NormalizeID(id string) (string, error) {
 		return "", fmt.Errorf("%w: identity %q contains control characters", ErrInvalidID, n)
 	}
 	return n, nil
-}
-
-// isASCII reports whether s is all ASCII.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// invisible reports whether r is a character that renders as nothing: a
-// format character (Cf: zero-width space and joiners, byte-order mark,
-// soft hyphen, bidirectional controls), another default ignorable code
-// point, or a variation selector.
-func invisible(r rune) bool {
-	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
 }
 
 // sameID reports whether a and b name the same identity once normalised.
