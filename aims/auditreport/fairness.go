@@ -574,16 +574,16 @@ func fleetMonitors(points []otlpfile.Point, instances map[string]map[string]bool
 		// the sums, and the view must not pass for the whole system's.
 		var insts, excluded []string
 		var parts [][]fairness.GroupCounts
-		for _, inst := range sortedKeys(all) {
-			if err, ok := ic.Refused[inst]; ok {
-				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), err))
-			} else if !slices.Contains(ic.Instances, inst) {
-				excluded = append(excluded, windowInstance(inst)+" (no aims.fairness.cumulative.* counts were read for it, only window values, which do not add up: its decisions are not in these sums)")
-			}
-		}
 		for _, inst := range slices.Sorted(maps.Keys(ic.Refused)) {
-			if !all[inst] {
-				excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), ic.Refused[inst]))
+			excluded = append(excluded, fmt.Sprintf("%s (%v)", windowInstance(inst), ic.Refused[inst]))
+		}
+		counted := make(map[string]bool, len(ic.Instances))
+		for _, inst := range ic.Instances {
+			counted[inst] = true
+		}
+		for _, inst := range sortedKeys(all) {
+			if _, refused := ic.Refused[inst]; !refused && !counted[inst] {
+				excluded = append(excluded, windowInstance(inst)+" (no aims.fairness.cumulative.* counts were read for it, only window values, which do not add up: its decisions are not in these sums)")
 			}
 		}
 		for i, inst := range ic.Instances {
