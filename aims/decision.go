@@ -137,7 +137,10 @@ type OversightOutcome struct {
 	Action OversightAction `json:"action"`
 	// Reviewer is the authenticated identity that acted; empty for policy actions.
 	Reviewer string `json:"reviewer,omitempty"`
-	// Reason is the reviewer's or the policy's reason.
+	// Reason is the reviewer's or the policy's reason. A reason a person
+	// wrote (see PersonalReason) is kept in the ledger only: the decision
+	// log leaves it out of the attributes and the body of the record it
+	// emits to OpenTelemetry.
 	Reason string `json:"reason,omitempty"`
 	// Policy names the routing policy that decided, for gate actions.
 	Policy string `json:"policy,omitempty"`
@@ -151,6 +154,19 @@ type OversightOutcome struct {
 	ReviewLatency time.Duration `json:"review_latency_ns,omitempty"`
 	// RelatedDecisionID links a contest or review record to the decision it concerns.
 	RelatedDecisionID string `json:"related_decision_id,omitempty"`
+}
+
+// PersonalReason reports whether o's Reason is free text a person wrote:
+// the grounds of a contest (the affected person's own words) or the reason
+// of an action taken by a named reviewer (a vote, an override, a
+// rejection, a halt or a resume). Such text may describe the person the
+// decision is about or name others, so it is personal data that no
+// allow-list can vet: DecisionLog keeps it in the ledger and never in
+// telemetry. A reason without a reviewer is a policy's or the gate's own
+// text (a routing verdict, an escalation at a deadline, a fail-safe) and
+// is emitted.
+func (o *OversightOutcome) PersonalReason() bool {
+	return o != nil && o.Reason != "" && (o.Reviewer != "" || o.Action == ActionContest)
 }
 
 // NewDecision starts a decision record for the given system: a fresh

@@ -141,7 +141,10 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 // when d has none, validates d (Decision.Validate), emits the aims.decision
 // log record with ctx (so the SDK attaches the trace context) and appends
 // the decision's JSON to the ledger. The JSON is byte for byte what
-// encoding/json.Marshal(d) produces.
+// encoding/json.Marshal(d) produces. The log record's body is the same
+// JSON, except that a reason a person wrote (a contest's grounds, a
+// reviewer's reason; OversightOutcome.PersonalReason) is left out: it may
+// hold personal data and is kept in the ledger only.
 //
 // With a ledger, Record returns once the decision is durable in it (the
 // ledger's default; concurrent Records share one fsync), so a decision
@@ -191,7 +194,16 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 		sc.buf = buf[:0]
 	}
 	if logging {
-		l.emit(ctx, &d, buf)
+		body := buf
+		if d.Oversight.PersonalReason() {
+			// The ledger keeps the reason a person wrote; the record that
+			// leaves for the Collector is the same decision without it.
+			// (It encodes: the decision with the reason just did.)
+			body, _ = appendDecisionJSON(nil, withoutPersonalReason(&d))
+		}
+		if body != nil {
+			l.emit(ctx, &d, body)
+		}
 	}
 	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
 	if ledgerErr != nil {
@@ -289,15 +301,26 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 		if o.Reviewer != "" {
 			attrs = append(attrs, semconv.AimsOversightReviewer.String(o.Reviewer))
 		}
-		// A contest's reason is the affected person's grounds, their own
-		// words about themselves: personal data, kept in the record (the
-		// body, the ledger) but never in an attribute.
-		if o.Reason != "" && o.Action != ActionContest {
+		// A contest's grounds and a reviewer's reason are free text a
+		// person wrote: personal data, kept in the ledger but never in an
+		// attribute (nor in the body, see Record).
+		if o.Reason != "" && !o.PersonalReason() {
 			attrs = append(attrs, semconv.AimsOversightReason.String(o.Reason))
 		}
 	}
 	r.AddAttributes(attrs...)
 	l.logger.Emit(ctx, r)
+}
+
+// withoutPersonalReason returns a copy of d whose oversight outcome has
+// no reason: what the aims.decision log record carries when the reason is
+// one a person wrote (OversightOutcome.PersonalReason).
+func withoutPersonalReason(d *Decision) *Decision {
+	c := *d
+	o := *d.Oversight
+	o.Reason = ""
+	c.Oversight = &o
+	return &c
 }
 
 // inputKey returns the attribute key of input name: the one built for

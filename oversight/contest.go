@@ -30,8 +30,8 @@ import (
 // output, see WithRejectOutput).
 //
 // The grounds go into the decision log's record of the contest (the
-// ledger line, and the body of its aims.decision log record), never into
-// span or event attributes, since they may contain personal data.
+// ledger line), never into spans, event attributes or the body of an
+// OpenTelemetry log record, since they may contain personal data.
 func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticket, err error) {
 	ctx, span := g.tel.tracer.Start(ctx, "oversight.contest", trace.WithAttributes(
 		semconv.AimsOversightRelatedDecision.String(decisionID)))

@@ -65,8 +65,9 @@ func TestWithAimsDecisionLog(t *testing.T) {
 	if recs[0].Oversight.Action != aims.ActionReview || recs[0].ID != out.Decision.ID {
 		t.Fatalf("first record %+v", recs[0].Oversight)
 	}
+	// The reviewer's reason is kept in the ledger only, not in telemetry.
 	o := recs[1].Oversight
-	if o.Action != aims.ActionOverride || o.Reviewer != "bob" || o.Reason != "income verified" ||
+	if o.Action != aims.ActionOverride || o.Reviewer != "bob" || o.Reason != "" ||
 		o.RelatedDecisionID != out.Decision.ID || o.OriginalOutput != "deny" || recs[1].Output != "approve" {
 		t.Fatalf("override record %+v, output %q", o, recs[1].Output)
 	}

@@ -73,6 +73,15 @@
 // reason and latency, escalations, expiries, halts and contests, linked to
 // the original decision by RelatedDecisionID.
 //
+// Free text people write (a contest's grounds, a reviewer's reason, the
+// reason for a halt or a resume) may hold personal data. It is kept in
+// the Recorder's records (with the aims decision log: in the ledger) and
+// shown to reviewers, but it is in no span, no event attribute and no
+// OpenTelemetry log body (see aims.OversightOutcome.PersonalReason). The
+// reasons the Gate or a Policy write themselves (routing verdicts,
+// escalations at a deadline or on conflicting votes, fail-safes) are
+// emitted.
+//
 // A reviewer action, escalation, expiry or contest changes the ticket in
 // the [Store] first, and the same atomic write stores the records of the
 // change on the ticket ([Ticket].Unrecorded, with fresh IDs fixed from

@@ -299,8 +299,9 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	}
 	g.tel.emit(ctx, event, semconv.ControlResponsibleUse, otellog.SeverityWarn,
 		semconv.AimsSystemID.String(systemID), semconv.AimsOversightAction.String(string(action)),
-		semconv.AimsOversightReviewer.String(by.ID), semconv.AimsOversightReason.String(reason),
-		semconv.AimsDecisionID.String(d.ID))
+		semconv.AimsOversightReviewer.String(by.ID), semconv.AimsDecisionID.String(d.ID))
+	// (The reason is free text that may hold personal data: it is in the
+	// decision log's record, the ledger, only.)
 	if err := g.rec.Record(ctx, d); err != nil {
 		return errors.Join(fmt.Errorf("oversight: %s of %q took effect but recording it failed: %w", action, systemID, err),
 			g.haltIncident(ctx, h, halt, &d))

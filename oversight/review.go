@@ -370,7 +370,8 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	attrs := append(ticketAttrs(t),
 		semconv.AimsOversightAction.String(string(action)),
 		semconv.AimsOversightReviewer.String(r.ID),
-		semconv.AimsOversightReason.String(reason),
+		// The reviewer's reason is free text that may hold personal
+		// data: it is in the decision log's record (the ledger) only.
 		semconv.AimsOversightLatency.Float64(latency.Seconds()),
 		semconv.AimsOversightResolved.Bool(res.resolved))
 	span.SetAttributes(semconv.AimsOversightResolved.Bool(res.resolved))

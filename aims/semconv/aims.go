@@ -93,7 +93,9 @@ const (
 	AimsOversightAction = attribute.Key("aims.oversight.action")
 	// AimsOversightReviewer is the reviewer identity that acted on a decision.
 	AimsOversightReviewer = attribute.Key("aims.oversight.reviewer")
-	// AimsOversightReason is the reason given by a reviewer or a policy.
+	// AimsOversightReason is the reason given by a policy or the gate.
+	// A reason a person wrote (a reviewer's, a halt's, a contest's
+	// grounds) may hold personal data and is kept in the ledger only.
 	AimsOversightReason = attribute.Key("aims.oversight.reason")
 
 	// AimsDisclosureKind is what was disclosed, as the kind token of the
@@ -186,7 +188,7 @@ var _ = register(
 	Entry{Name: string(AimsExplanationMethod), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "explanation method"},
 	Entry{Name: string(AimsOversightAction), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "oversight action: apply, review, block, approve, reject, override, escalate, halt, contest"},
 	Entry{Name: string(AimsOversightReviewer), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reviewer identity"},
-	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by reviewer or policy"},
+	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by a policy or the gate (reasons people write stay in the ledger)"},
 	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, automated-decision, generated-content, emotion-recognition, biometric-categorisation"},
 	Entry{Name: string(AimsDisclosureChannel), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "how: http_header, json_body, text_marker"},
 	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route that carried the disclosure"},

@@ -17,6 +17,10 @@ type sourcedDecision struct {
 	aims.Decision
 	raw    []byte
 	source string // "DIR seg line" or "FILE line"
+	// telemetry says the copy was read from a collector file: the decision
+	// log leaves a reason a person wrote out of it (kept in the ledger
+	// only; aims.OversightOutcome.PersonalReason).
+	telemetry bool
 }
 
 // readLedgerDecisions reads every decision of the ledger in dir, skipping
@@ -68,7 +72,7 @@ func readOTLPDecisions(path string) ([]sourcedDecision, int, error) {
 			bad++
 			return nil
 		}
-		out = append(out, sourcedDecision{Decision: d, raw: raw, source: fmt.Sprintf("%s:%d", path, r.Line)})
+		out = append(out, sourcedDecision{Decision: d, raw: raw, source: fmt.Sprintf("%s:%d", path, r.Line), telemetry: true})
 		return nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
 )
 
@@ -152,19 +153,35 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 // (the same decision read twice, e.g. from a ledger and from the
 // collector), compared as decisions so that the two copies' JSON may
 // differ in layout; otherwise it returns a seen decision that differs,
-// or nil when none was seen.
+// or nil when none was seen. A collector's copy without a reason is the
+// same decision as a ledger's copy whose reason a person wrote: the
+// decision log leaves such a reason out of telemetry. (Ledgers are read
+// first, so the ledger's copy, the one with the reason, is the one kept.)
 func sameAsSeen(seen []sourcedDecision, d sourcedDecision) (bool, *sourcedDecision) {
 	if len(seen) == 0 {
 		return false, nil
 	}
 	canon, err := json.Marshal(d.Decision)
 	for i := range seen {
-		c, err2 := json.Marshal(seen[i].Decision)
+		c, err2 := json.Marshal(withheldAs(seen[i].Decision, d))
 		if err == nil && err2 == nil && bytes.Equal(c, canon) {
 			return true, nil
 		}
 	}
 	return false, &seen[0]
+}
+
+// withheldAs returns s as the collector would have received it when d is
+// a collector's copy without a reason and s's reason is one a person
+// wrote; otherwise s as it is.
+func withheldAs(s aims.Decision, d sourcedDecision) aims.Decision {
+	if !d.telemetry || d.Oversight == nil || d.Oversight.Reason != "" || !s.Oversight.PersonalReason() {
+		return s
+	}
+	o := *s.Oversight
+	o.Reason = ""
+	s.Oversight = &o
+	return s
 }
 
 var csvHeader = []string{"id", "time", "system_id", "system_version", "model_name", "model_version", "subject", "output",

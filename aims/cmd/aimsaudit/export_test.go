@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/ledger"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 // TestExportKeepsDistinctDecisionsWithTheSameID: two instance ledgers
@@ -65,5 +67,60 @@ func TestExportKeepsDistinctDecisionsWithTheSameID(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n"); n != 1 || errs != "" {
 		t.Fatalf("the same decision read twice: %d lines, stderr %q", n, errs)
+	}
+}
+
+// TestExportMergesRecordsWithoutPersonalReason: the decision log keeps a
+// reason a person wrote (here a reviewer's) in the ledger and leaves it
+// out of the aims.decision log record the collector receives. Exporting
+// the ledger and the collector file together writes the decision once,
+// the ledger's copy with its reason, and warns of nothing: the two
+// copies are the same decision.
+func TestExportMergesRecordsWithoutPersonalReason(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	skey, _, err := ledger.GenerateKey("export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ledger.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Open(ctx, filepath.Join(root, "pod-a"), "s", "pod-a", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := oteltest.NewLogs(t)
+	dl, err := aims.NewDecisionLog(aims.WithLedger(l), aims.WithLoggerProvider(logs.Provider))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := aims.NewDecision(ctx, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Output = "deny"
+	d.Oversight = &aims.OversightOutcome{Action: aims.ActionOverride, Reviewer: "alice",
+		Reason: "income verified by phone", OriginalOutput: "approve"}
+	if err := dl.Record(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := dl.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	file := collectorDecisions(t, logs)
+	code, out, errs := runCmd(t, "export", root, "--otlp", file)
+	if code != 0 {
+		t.Fatalf("export: %d %s", code, errs)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 {
+		t.Fatalf("export wrote %d decisions, want the one decision once:\n%s", len(lines), out)
+	}
+	if !strings.Contains(out, "income verified by phone") {
+		t.Fatalf("the exported decision is not the ledger's copy with the reason:\n%s", out)
+	}
+	if strings.Contains(errs, "warning") {
+		t.Fatalf("the ledger's and the collector's copy of one decision were taken for two: %q", errs)
 	}
 }

@@ -205,8 +205,28 @@ func TestExportCommand(t *testing.T) {
 // ExportLogsServiceRequest per line) and exports them.
 func TestExportFromCollectorFile(t *testing.T) {
 	f := newFixture(t)
+	file := collectorDecisions(t, f.logs)
+	code, out, errs := runCmd(t, "export", "--otlp", file, "--system", "credit-scoring")
+	if code != 0 {
+		t.Fatalf("%d %s", code, errs)
+	}
+	if n := strings.Count(out, "\n"); n != 24 {
+		t.Fatalf("%d decisions from the collector file, want 24", n)
+	}
+	// Ledger and collector together: each decision once.
+	code, out, _ = runCmd(t, "export", f.root, "--otlp", file)
+	if code != 0 || strings.Count(out, "\n") != 24 {
+		t.Fatalf("merged export: %d, %d lines", code, strings.Count(out, "\n"))
+	}
+}
+
+// collectorDecisions writes the captured aims.decision log records in the
+// OTLP JSON form the collector's file exporter writes (one
+// ExportLogsServiceRequest per line) and returns the file's path.
+func collectorDecisions(t *testing.T, logs *oteltest.Logs) string {
+	t.Helper()
 	var buf bytes.Buffer
-	recs := f.logs.Events(semconv.EventDecision)
+	recs := logs.Events(semconv.EventDecision)
 	for i := 0; i < len(recs); i += 5 {
 		var lrs []map[string]any
 		for _, r := range recs[i:min(i+5, len(recs))] {
@@ -237,18 +257,7 @@ func TestExportFromCollectorFile(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "logs.json")
 	os.WriteFile(file, buf.Bytes(), 0o644)
-	code, out, errs := runCmd(t, "export", "--otlp", file, "--system", "credit-scoring")
-	if code != 0 {
-		t.Fatalf("%d %s", code, errs)
-	}
-	if n := strings.Count(out, "\n"); n != 24 {
-		t.Fatalf("%d decisions from the collector file, want 24", n)
-	}
-	// Ledger and collector together: each decision once.
-	code, out, _ = runCmd(t, "export", f.root, "--otlp", file)
-	if code != 0 || strings.Count(out, "\n") != 24 {
-		t.Fatalf("merged export: %d, %d lines", code, strings.Count(out, "\n"))
-	}
+	return file
 }
 
 func TestUsage(t *testing.T) {
