@@ -28,10 +28,13 @@
 // and the article references. A model the system uses may be a
 // general-purpose AI model (Art. 3(63)), such as a hosted large language
 // model: [Model].GeneralPurpose records that, with its training compute and
-// whether it has systemic risk and on which ground (Art. 51), and
+// whether it has systemic risk and on which ground (Art. 51, with the
+// provider's arguments against it, Art. 52), whether it is open source and
+// whether its provider is established outside the Union, and
 // [ClassifyGeneralPurposeModel] lists the obligations of its provider
-// (Art. 53, and Art. 55 for systemic risk). The system built on such a
-// model keeps its own risk tier.
+// (Art. 53 with the open-source exemption of Art. 53(2), the authorised
+// representative of Art. 54, Art. 52 and Art. 55 for systemic risk). The
+// system built on such a model keeps its own risk tier.
 //
 // From a registered system the package derives a model card
 // ([NewModelCard]), an Annex IV-style technical-documentation skeleton that

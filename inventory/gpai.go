@@ -32,7 +32,57 @@ type GeneralPurposeAI struct {
 	// SystemicRiskBasis is the ground of the systemic-risk classification;
 	// it is required when SystemicRisk is set and refused otherwise.
 	SystemicRiskBasis SystemicRiskBasis `json:"systemicRiskBasis,omitempty"`
+	// SystemicRiskArguments is where the provider's arguments stand that
+	// the model, although it meets the condition of Art. 51(1)(a), does
+	// not present systemic risks (Art. 52(2)); empty when none were
+	// presented. While they are presented or after they were rejected
+	// (Art. 52(3)) the model has systemic risk; only once the Commission
+	// accepted them may a model whose training compute is greater than
+	// 10^25 be described without systemic risk.
+	SystemicRiskArguments SystemicRiskArguments `json:"systemicRiskArguments,omitempty"`
+	// OpenSource states that the model is released under a free and
+	// open-source licence that allows for the access, usage, modification
+	// and distribution of the model, and that its parameters, including
+	// the weights, the information on the model architecture and the
+	// information on model usage, are made publicly available. Without
+	// systemic risk its provider is then exempt from Art. 53(1)(a) and (b)
+	// (Art. 53(2)) and from appointing an authorised representative
+	// (Art. 54(6)); with systemic risk neither exemption applies.
+	OpenSource bool `json:"openSource,omitempty"`
+	// ProviderOutsideUnion states that the model's provider is established
+	// in a third country, so that it must appoint, by written mandate, an
+	// authorised representative established in the Union before placing
+	// the model on the Union market (Art. 54(1)).
+	ProviderOutsideUnion bool `json:"providerOutsideUnion,omitempty"`
+	// AuthorisedRepresentative names the representative appointed under
+	// Art. 54(1); only with ProviderOutsideUnion.
+	AuthorisedRepresentative string `json:"authorisedRepresentative,omitempty"`
 }
+
+// SystemicRiskArguments is where a provider's arguments of Art. 52(2)
+// stand: that its model, although it meets the condition of
+// Art. 51(1)(a), exceptionally does not present systemic risks due to its
+// specific characteristics.
+type SystemicRiskArguments string
+
+// The states of the arguments of Art. 52(2).
+const (
+	// ArgumentsPresented: presented with the notification of Art. 52(1);
+	// the Commission has not concluded. The model stays classified with
+	// systemic risk meanwhile: the arguments do not lift the presumption,
+	// only the Commission's acceptance does.
+	ArgumentsPresented SystemicRiskArguments = "presented"
+	// ArgumentsRejected: the Commission concluded that they are not
+	// sufficiently substantiated; the model is a general-purpose AI model
+	// with systemic risk (Art. 52(3)).
+	ArgumentsRejected SystemicRiskArguments = "rejected"
+	// ArgumentsAccepted: the Commission accepted them; the model is not
+	// classified as a general-purpose AI model with systemic risk, unless
+	// the Commission later designates it (Art. 52(4), Art. 51(1)(b)).
+	ArgumentsAccepted SystemicRiskArguments = "accepted"
+)
+
+const systemicRiskArgumentsNames = "presented, rejected or accepted"
 
 // SystemicRiskBasis is the ground on which a general-purpose AI model is
 // classified as having systemic risk (EU AI Act Art. 51).
@@ -98,10 +148,45 @@ func (g *GeneralPurposeAI) validate(field string) []error {
 	case g.SystemicRiskBasis == SystemicRiskTrainingCompute && finite && c <= SystemicRiskComputeThreshold:
 		add("systemicRiskBasis", "training_compute needs a training compute greater than 10^25 FLOP (Art. 51(2)); trainingComputeFLOP is %s", formatFLOP(c))
 	}
-	if finite && c > SystemicRiskComputeThreshold && !g.SystemicRisk {
-		add("systemicRisk", "is not set, but the training compute of %s FLOP is greater than 10^25, so the model is presumed to have high-impact capabilities and systemic risk (Art. 51(2)); a model may be declared stricter than the presumption, never more lenient", formatFLOP(c))
+	if finite && c > SystemicRiskComputeThreshold && !g.SystemicRisk && g.SystemicRiskArguments != ArgumentsAccepted {
+		add("systemicRisk", "is not set, but the training compute of %s FLOP is greater than 10^25, so the model is presumed to have high-impact capabilities and systemic risk (Art. 51(2)); a model may be declared stricter than the presumption, never more lenient, unless the Commission accepted the provider's arguments (Art. 52(2), systemicRiskArguments accepted)", formatFLOP(c))
+	}
+	errs = append(errs, g.validateArguments(field, finite && c > SystemicRiskComputeThreshold)...)
+	if g.AuthorisedRepresentative != "" && !g.ProviderOutsideUnion {
+		add("authorisedRepresentative", "is set, but providerOutsideUnion is not: Art. 54 concerns providers established in third countries")
 	}
 	return errs
+}
+
+// validateArguments checks SystemicRiskArguments; presumed says the
+// training compute is greater than 10^25.
+func (g *GeneralPurposeAI) validateArguments(field string, presumed bool) []error {
+	a := g.SystemicRiskArguments
+	if a == "" {
+		return nil
+	}
+	problem := ""
+	meets51a := g.SystemicRisk && (g.SystemicRiskBasis == SystemicRiskHighImpact || g.SystemicRiskBasis == SystemicRiskTrainingCompute)
+	switch a {
+	case ArgumentsPresented, ArgumentsRejected:
+		// A missing claim above 10^25 is reported on systemicRisk.
+		if !meets51a && !(presumed && !g.SystemicRisk) {
+			problem = fmt.Sprintf("is %q, but the arguments of Art. 52(2) answer the condition of Art. 51(1)(a): systemicRisk must be set on the ground high_impact_capabilities or training_compute while they are %s", string(a), string(a))
+		}
+	case ArgumentsAccepted:
+		switch {
+		case g.SystemicRisk && g.SystemicRiskBasis != SystemicRiskCommissionDesignation:
+			problem = "is accepted, so the model is not classified with systemic risk (Art. 52(2)); systemicRisk may then only be set on a later Commission designation (commission_designation)"
+		case !g.SystemicRisk && !presumed:
+			problem = "is accepted, but nothing shows the model meets the condition of Art. 51(1)(a): state its training compute (greater than 10^25 FLOP)"
+		}
+	default:
+		problem = fmt.Sprintf("unknown state %q (want %s)", string(a), systemicRiskArgumentsNames)
+	}
+	if problem == "" {
+		return nil
+	}
+	return []error{&FieldError{Field: field + ".systemicRiskArguments", Problem: problem}}
 }
 
 func formatFLOP(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
@@ -125,9 +210,11 @@ type GeneralPurposeClassification struct {
 	Basis SystemicRiskBasis `json:"systemicRiskBasis,omitempty"`
 	// Obligations are the obligations of the model's provider, each
 	// starting with its article: Art. 53(1) for every general-purpose AI
-	// model, and Art. 55(1) (with Art. 52(1) where the provider itself
-	// established the systemic risk) in addition for one with systemic
-	// risk.
+	// model (only its points (c) and (d) for an open-source one without
+	// systemic risk, Art. 53(2)), Art. 54(1) for a provider established
+	// outside the Union (unless Art. 54(6) exempts it), and Art. 55(1)
+	// (with Art. 52(1) where the model meets Art. 51(1)(a)) in addition
+	// for one with systemic risk.
 	Obligations []string `json:"obligations,omitempty"`
 	// References are the provisions relied on.
 	References []string `json:"references,omitempty"`
@@ -151,7 +238,9 @@ var (
 		"Art. 55(1)(c): keep track of, document and report without undue delay to the AI Office, and as appropriate to national competent authorities, serious incidents and possible corrective measures",
 		"Art. 55(1)(d): ensure an adequate level of cybersecurity protection for the model and its physical infrastructure",
 	}
-	art52Notification = "Art. 52(1): notify the Commission without delay, and in any event within two weeks after the Art. 51(1)(a) condition is met or it becomes known that it will be met"
+	art52Notification    = "Art. 52(1): notify the Commission without delay, and in any event within two weeks after the Art. 51(1)(a) condition is met or it becomes known that it will be met"
+	art54Representative  = "Art. 54(1): before placing the model on the Union market, appoint by written mandate an authorised representative established in the Union, and enable it to perform the tasks of its mandate (Art. 54(2)–(3))"
+	art53OpenSourceFirst = 2 // Art. 53(1)(c) and (d) remain for open-source models (Art. 53(2))
 )
 
 // ClassifyGeneralPurposeModel says whether a model is a general-purpose AI
@@ -167,7 +256,18 @@ var (
 //     greater than 10^25 FLOP (Art. 51(2)) — exactly 10^25 is not — or when
 //     the Commission designated it (Art. 51(1)(b)); its provider then has
 //     the obligations of Art. 55(1)(a)–(d) in addition, and, when the
-//     ground is Art. 51(1)(a), must notify the Commission (Art. 52(1)).
+//     ground is Art. 51(1)(a), must notify the Commission (Art. 52(1));
+//   - arguments of the provider that the model, although it meets
+//     Art. 51(1)(a), does not present systemic risks (Art. 52(2)) leave it
+//     classified with systemic risk while presented and after they were
+//     rejected (Art. 52(3)); once accepted, the model has the obligations
+//     of Art. 53(1) only;
+//   - a model released under a free and open-source licence with public
+//     parameters (OpenSource) and without systemic risk is exempt from
+//     Art. 53(1)(a) and (b) (Art. 53(2)); Art. 53(1)(c) and (d) remain;
+//   - a provider established in a third country must appoint an
+//     authorised representative in the Union (Art. 54(1)), unless the
+//     model is open source without systemic risk (Art. 54(6)).
 //
 // These are obligations of the model's provider. An organisation that
 // builds an AI system on a third party's model is a downstream provider
@@ -175,11 +275,8 @@ var (
 // tier, from [Classify] of its use case, which the model's classification
 // neither raises nor lowers.
 //
-// The exemption of Art. 53(2) for models released under a free and
-// open-source licence with public parameters (from Art. 53(1)(a) and (b),
-// unless the model has systemic risk) and the authorised representative
-// of Art. 54 are not modelled. A model without GeneralPurpose is not a
-// general-purpose AI model; an invalid GeneralPurpose is an error.
+// A model without GeneralPurpose is not a general-purpose AI model; an
+// invalid GeneralPurpose is an error.
 func ClassifyGeneralPurposeModel(m Model) (GeneralPurposeClassification, error) {
 	c := GeneralPurposeClassification{Model: m.Name}
 	g := m.GeneralPurpose
@@ -192,15 +289,43 @@ func ClassifyGeneralPurposeModel(m Model) (GeneralPurposeClassification, error) 
 	c.GeneralPurpose = true
 	c.Provider = m.Provider
 	c.References = []string{"Art. 3(63)", "Art. 53(1)"}
-	c.Obligations = append([]string(nil), art53Obligations...)
+	// The exemptions for free and open-source models do not apply to
+	// models with systemic risk (Art. 53(2), Art. 54(6)).
+	exempt := g.OpenSource && !g.SystemicRisk
 
 	who := "its provider, " + m.Provider + ","
 	if m.Provider == "" {
 		who = "the organisation, which develops it and is its provider (Art. 3(3)),"
 	}
-	why := "The model is a general-purpose AI model (Art. 3(63)), so " + who + " has the obligations of Art. 53(1)."
+	why := "The model is a general-purpose AI model (Art. 3(63)), so " + who + " has the obligations of Art. 53(1)"
+	if exempt {
+		c.Obligations = append([]string(nil), art53Obligations[art53OpenSourceFirst:]...)
+		c.References = append(c.References, "Art. 53(2)")
+		why += "(c) and (d): released under a free and open-source licence with its parameters public and without systemic risk, it is exempt from Art. 53(1)(a) and (b) (Art. 53(2))."
+	} else {
+		c.Obligations = append([]string(nil), art53Obligations...)
+		why += "."
+		if g.OpenSource {
+			why += " Its free and open-source release exempts it from nothing, since it has systemic risk (Art. 53(2), Art. 54(6))."
+		}
+	}
+	if g.ProviderOutsideUnion {
+		if exempt {
+			c.References = append(c.References, "Art. 54(6)")
+			why += " Its provider is established outside the Union, but needs no authorised representative for an open-source model without systemic risk (Art. 54(6))."
+		} else {
+			c.Obligations = append(c.Obligations, art54Representative)
+			c.References = append(c.References, "Art. 54(1)")
+			why += " Its provider is established outside the Union and must appoint an authorised representative in the Union (Art. 54(1))"
+			if g.AuthorisedRepresentative != "" {
+				why += "; the representative recorded is " + g.AuthorisedRepresentative
+			}
+			why += "."
+		}
+	}
 	// validate has made sure a compute above the threshold comes with a
-	// systemic-risk claim and every claim with its basis.
+	// systemic-risk claim (unless the Commission accepted the provider's
+	// arguments) and every claim with its basis.
 	basis := g.SystemicRiskBasis
 	switch {
 	case g.SystemicRisk:
@@ -212,8 +337,22 @@ func ClassifyGeneralPurposeModel(m Model) (GeneralPurposeClassification, error) 
 			c.Obligations = append(c.Obligations, art52Notification)
 			c.References = append(c.References, "Art. 52(1)")
 		}
+		switch g.SystemicRiskArguments {
+		case ArgumentsPresented:
+			c.References = append(c.References, "Art. 52(2)")
+			why += " Its provider presented arguments that it does not present systemic risks (Art. 52(2)); until the Commission accepts them, the classification stands."
+		case ArgumentsRejected:
+			c.References = append(c.References, "Art. 52(2)", "Art. 52(3)")
+			why += " The Commission rejected its provider's arguments that it does not present systemic risks (Art. 52(2)), so it is a model with systemic risk (Art. 52(3))."
+		case ArgumentsAccepted:
+			c.References = append(c.References, "Art. 52(2)")
+			why += " The Commission had accepted its provider's arguments (Art. 52(2)) before designating it."
+		}
 		c.Obligations = append(c.Obligations, art55Obligations...)
 		c.References = append(c.References, "Art. 55(1)")
+	case g.SystemicRiskArguments == ArgumentsAccepted:
+		c.References = append(c.References, "Art. 51(2)", "Art. 52(2)")
+		why += fmt.Sprintf(" Its training compute (%s FLOP) is greater than 10^25, from which high-impact capabilities are presumed (Art. 51(2)), but the Commission accepted its provider's arguments that it does not present systemic risks (Art. 52(2)), so it is not a model with systemic risk.", formatFLOP(g.TrainingComputeFLOP))
 	case g.TrainingComputeFLOP == 0:
 		why += " No systemic risk is claimed, and no training compute is stated from which to presume it (Art. 51(2))."
 	default:

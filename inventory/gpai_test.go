@@ -151,7 +151,8 @@ func TestClassifyGeneralPurposeModel(t *testing.T) {
 // model card, its Markdown and the ML-BOM carry the model's
 // classification, and the description survives the OTLP round trip.
 func TestGeneralPurposeModelInDocuments(t *testing.T) {
-	sys := gpaiSystem(&GeneralPurposeAI{TrainingComputeFLOP: 3e25, SystemicRisk: true, SystemicRiskBasis: SystemicRiskTrainingCompute})
+	sys := gpaiSystem(&GeneralPurposeAI{TrainingComputeFLOP: 3e25, SystemicRisk: true, SystemicRiskBasis: SystemicRiskTrainingCompute,
+		SystemicRiskArguments: ArgumentsPresented, OpenSource: true, ProviderOutsideUnion: true, AuthorisedRepresentative: "Example AI EU B.V."})
 	if err := sys.Validate(); err != nil {
 		t.Fatal(err)
 	}
