@@ -256,7 +256,8 @@ var (
 //     greater than 10^25 FLOP (Art. 51(2)) — exactly 10^25 is not — or when
 //     the Commission designated it (Art. 51(1)(b)); its provider then has
 //     the obligations of Art. 55(1)(a)–(d) in addition, and, when the
-//     ground is Art. 51(1)(a), must notify the Commission (Art. 52(1));
+//     model meets Art. 51(1)(a) (also a designated model trained with
+//     more than 10^25 FLOP), must notify the Commission (Art. 52(1));
 //   - arguments of the provider that the model, although it meets
 //     Art. 51(1)(a), does not present systemic risks (Art. 52(2)) leave it
 //     classified with systemic risk while presented and after they were
@@ -333,9 +334,16 @@ func ClassifyGeneralPurposeModel(m Model) (GeneralPurposeClassification, error) 
 		c.SystemicRisk, c.Basis = true, basis
 		c.References = append(c.References, "Art. 51(1)", r.ref)
 		why += " It has systemic risk because " + r.text + " (" + r.ref + "), so the obligations of Art. 55(1) apply in addition."
-		if basis != SystemicRiskCommissionDesignation {
+		// Art. 52(1) binds the provider of a model that meets
+		// Art. 51(1)(a), presumed above 10^25 FLOP, also when the
+		// Commission designated it (a model "of which it has not been
+		// notified", Art. 52(1)); a designation alone does not bind it.
+		if basis != SystemicRiskCommissionDesignation || g.TrainingComputeFLOP > SystemicRiskComputeThreshold {
 			c.Obligations = append(c.Obligations, art52Notification)
 			c.References = append(c.References, "Art. 52(1)")
+			if basis == SystemicRiskCommissionDesignation {
+				why += fmt.Sprintf(" Its training compute (%s FLOP) is greater than 10^25, so it also meets the condition of Art. 51(1)(a) (Art. 51(2)) and its provider must notify the Commission (Art. 52(1)).", formatFLOP(g.TrainingComputeFLOP))
+			}
 		}
 		switch g.SystemicRiskArguments {
 		case ArgumentsPresented:

@@ -129,3 +129,26 @@ func TestGeneralPurposeProcedureValidation(t *testing.T) {
 		})
 	}
 }
+
+// Art. 52(1) binds the provider of a model that meets the condition of
+// Art. 51(1)(a), presumed from a training compute greater than 10^25
+// (Art. 51(2)), whatever else happened: a Commission designation
+// (Art. 51(1)(b), Art. 52(1) last sentence: of a model "of which it has not
+// been notified") does not lift the duty to notify. A designated model
+// below the threshold has no Art. 52(1) duty.
+func TestDesignatedModelAboveThresholdStillNotifies(t *testing.T) {
+	for _, tc := range []struct {
+		compute float64
+		notify  bool
+	}{{3e25, true}, {1e24, false}} {
+		g := GeneralPurposeAI{TrainingComputeFLOP: tc.compute, SystemicRisk: true, SystemicRiskBasis: SystemicRiskCommissionDesignation}
+		c, err := ClassifyGeneralPurposeModel(gpaiSystem(&g).Models[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		notifies := slices.ContainsFunc(c.Obligations, func(o string) bool { return strings.HasPrefix(o, "Art. 52(1):") })
+		if notifies != tc.notify || slices.Contains(c.References, "Art. 52(1)") != tc.notify {
+			t.Errorf("designated model trained with %g FLOP: Art. 52(1) listed %v, want %v (%q)", tc.compute, notifies, tc.notify, c.Obligations)
+		}
+	}
+}
