@@ -487,7 +487,9 @@ type Approval struct {
 
 // check validates one approval at path.
 func (a Approval) check(v *validator, path string) {
-	v.required(path+".approved_by", a.ApprovedBy)
+	if v.required(path+".approved_by", a.ApprovedBy) {
+		v.person(path+".approved_by", a.ApprovedBy)
+	}
 	v.required(path+".role", a.Role)
 	if a.ApprovedAt.IsZero() {
 		v.add(path+".approved_at", "is required")
@@ -512,17 +514,33 @@ func personKey(s string) string {
 	return strings.Join(strings.Fields(identity.Fold(s)), " ")
 }
 
+// person refuses a name at path with a word that mixes scripts
+// (internal/identity.CheckScripts: Unicode UTS #39, "highly restrictive"),
+// such as "Dave" with a Cyrillic "а". Such a name reads as another
+// person's in every report, and separation of duties cannot tell whether
+// it is that person or a second one (that would need the confusables
+// data of UTS #39), so it is not evidence of either; the record names
+// the person in one script.
+func (v *validator) person(path, name string) {
+	if err := identity.CheckScripts(identity.Fold(name)); err != nil {
+		v.add(path, "%q: %v; write the name in one script", name, err)
+	}
+}
+
 // checkFourEyes validates the approvals of a submission: at least two
 // distinct approvers, none of them the submitter (separation of duties: a
 // submitter's approval of their own submission is never evidence), nobody
-// approving twice, and no approval before the submission.
+// approving twice, and no approval before the submission. A submitter or
+// approver whose name mixes scripts (validator.person) is refused and
+// counts as nobody.
 func checkFourEyes(v *validator, path, submitter string, submitted time.Time, approvals []Approval) {
+	v.person("submitted_by", submitter)
 	var distinct []string
 	for i, a := range approvals {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		a.check(v, p)
 		name := strings.TrimSpace(a.ApprovedBy)
-		if personKey(name) == "" {
+		if personKey(name) == "" || identity.CheckScripts(identity.Fold(name)) != nil {
 			continue
 		}
 		if samePerson(name, submitter) {

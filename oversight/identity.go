@@ -25,6 +25,20 @@ const MaxIDLength = 256
 // Unicode TR #36 §2 describes the invisible-character spoofs). It refuses
 // an empty identity (ErrUnauthenticated) and one with control characters
 // or longer than MaxIDLength (ErrInvalidID).
+//
+// It also refuses (ErrInvalidID) an identity with a word that mixes
+// scripts beyond the Unicode UTS #39 restriction level "highly
+// restrictive", such as "dave" with a Cyrillic "а" (U+0430): such an
+// identity reads as "dave" in every console, report and ledger, so
+// counting it as a second person would let one person pass four-eyes,
+// segregation of duties or a contest exclusion under two spellings, and
+// folding it into "dave" would need the confusables data of UTS #39,
+// which Go does not carry. Refusing it is the only answer that keeps the
+// evidence unambiguous; the reviewer uses their identity in one script.
+// Identities written in one script (Cyrillic, Greek, …), words of
+// different scripts ("user:иван") and the mixes CJK writing needs pass.
+// Whole-script lookalikes (an ID spelt entirely in Cyrillic letters that
+// look Latin) cannot be detected without that data and are not.
 func NormalizeID(id string) (string, error) {
 	n := identity.Fold(id)
 	switch {
@@ -34,6 +48,9 @@ func NormalizeID(id string) (string, error) {
 		return "", fmt.Errorf("%w: identity of %d bytes, longer than %d", ErrInvalidID, len(n), MaxIDLength)
 	case strings.ContainsFunc(n, unicode.IsControl):
 		return "", fmt.Errorf("%w: identity %q contains control characters", ErrInvalidID, n)
+	}
+	if err := identity.CheckScripts(n); err != nil {
+		return "", fmt.Errorf("%w: identity %q: %v; use the identity in one script", ErrInvalidID, n, err)
 	}
 	return n, nil
 }
