@@ -27,8 +27,42 @@ type Sink struct {
 	srv   *http.Server
 	ln    net.Listener
 	mu    sync.Mutex
-	files map[string]*os.File
+	files map[string]*sinkFile
 	done  chan struct{}
+}
+
+// sinkFile is one output file.
+type sinkFile struct {
+	f *os.File
+	// cut is set when a write failed in part and the part could not be
+	// cut off again: the next line then starts on a line of its own.
+	cut bool
+}
+
+// writeLine appends line (which ends with a newline) with one write. A
+// write that fails in part, as on a full disk, is cut off again, so that
+// the batch, which the exporter is told failed and sends again, does not
+// leave a fragment the retried batch would run into, making one corrupt
+// line of the two. The size to cut back to is taken just before the
+// write, so a file rotated meanwhile (truncated by logrotate's
+// copytruncate) is never cut to, or extended to, a size it no longer has.
+func (sf *sinkFile) writeLine(line []byte) error {
+	if sf.cut {
+		line = append([]byte{'\n'}, line...)
+	}
+	st, err := sf.f.Stat()
+	if err != nil {
+		return err
+	}
+	n, err := sf.f.Write(line)
+	if err == nil {
+		sf.cut = false
+		return nil
+	}
+	if n > 0 && sf.f.Truncate(st.Size()) != nil {
+		sf.cut = true
+	}
+	return err
 }
 
 // Start listens on a free loopback port and writes into dir.
@@ -36,14 +70,14 @@ func Start(dir string) (*Sink, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Sink{files: map[string]*os.File{}, done: make(chan struct{})}
+	s := &Sink{files: map[string]*sinkFile{}, done: make(chan struct{})}
 	for _, name := range []string{"traces", "metrics", "logs"} {
 		f, err := os.OpenFile(filepath.Join(dir, name+".jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
 			s.closeFiles()
 			return nil, err
 		}
-		s.files[name] = f
+		s.files[name] = &sinkFile{f: f}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -86,7 +120,7 @@ func (s *Sink) closeFiles() error {
 	defer s.mu.Unlock()
 	var errs []error
 	for _, f := range s.files {
-		errs = append(errs, f.Close())
+		errs = append(errs, f.f.Close())
 	}
 	s.files = nil
 	return errors.Join(errs...)
@@ -112,7 +146,7 @@ func (s *Sink) handler(signal string, newMsg func() proto.Message) http.HandlerF
 		s.mu.Lock()
 		f := s.files[signal]
 		if f != nil {
-			_, err = f.Write(append(line, '\n'))
+			err = f.writeLine(append(line, '\n'))
 		}
 		s.mu.Unlock()
 		if err != nil {
