@@ -34,9 +34,31 @@ type Sink struct {
 // sinkFile is one output file.
 type sinkFile struct {
 	f *os.File
-	// cut is set when a write failed in part and the part could not be
-	// cut off again: the next line then starts on a line of its own.
+	// cut is set when the file may end in a line without its newline (an
+	// earlier run's, or a write that failed in part and could not be cut
+	// off again): the next line then starts on a line of its own.
 	cut bool
+}
+
+// endsCut reports whether the file at path, of the given size, ends in a
+// line without its newline: one an earlier run left cut short (a machine
+// crash over unsynced data, a full disk). The next line must not be
+// appended to it, which would make one corrupt line of the cut one and
+// the new batch; the cut line stays, for readers to report.
+func endsCut(path string, size int64) (bool, error) {
+	if size == 0 {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], size-1); err != nil {
+		return false, err
+	}
+	return last[0] != '\n', nil
 }
 
 // writeLine appends line (which ends with a newline) with one write. A
@@ -77,7 +99,17 @@ func Start(dir string) (*Sink, error) {
 			s.closeFiles()
 			return nil, err
 		}
-		s.files[name] = &sinkFile{f: f}
+		sf := &sinkFile{f: f}
+		s.files[name] = sf
+		st, err := f.Stat()
+		if err != nil {
+			s.closeFiles()
+			return nil, err
+		}
+		if sf.cut, err = endsCut(f.Name(), st.Size()); err != nil {
+			s.closeFiles()
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

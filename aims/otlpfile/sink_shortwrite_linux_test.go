@@ -1,7 +1,6 @@
 package otlpfile
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"os"
@@ -12,42 +11,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	collogs "go.opentelemetry.io/proto/otlp/collector/logs/v1"
-	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
-	logspb "go.opentelemetry.io/proto/otlp/logs/v1"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/aimskit/aimskit/internal/childtest"
 )
 
 const sinkFsizeDirEnv = "AIMS_OTLPFILE_FSIZE_DIR"
-
-// logsRequest is an OTLP/HTTP protobuf logs request holding one record
-// with the given event name and a body of pad bytes.
-func logsRequest(t testing.TB, event string, pad int) []byte {
-	t.Helper()
-	req := &collogs.ExportLogsServiceRequest{ResourceLogs: []*logspb.ResourceLogs{{
-		ScopeLogs: []*logspb.ScopeLogs{{LogRecords: []*logspb.LogRecord{{
-			EventName: event,
-			Body:      &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: strings.Repeat("x", pad)}},
-		}}}},
-	}}}
-	b, err := proto.Marshal(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func postLogs(t testing.TB, s *Sink, body []byte) int {
-	t.Helper()
-	resp, err := http.Post(s.Endpoint()+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
 
 // TestSinkShortWriteChild is the child of TestSinkShortWriteLosesNoBatch:
 // with a file size limit (RLIMIT_FSIZE, which makes the kernel cut a write
