@@ -416,7 +416,8 @@ func appendNewLines(dst, note, add []byte) []byte {
 
 // appendNoteLine appends {"note": msg} as one line to the file name in dir
 // and fsyncs it: the history (checkpoints.jsonl) and the cosigned
-// checkpoints (cosigned.jsonl) are written this way.
+// checkpoints (cosigned.jsonl) are written this way. A line it fails to
+// write whole is cut off again.
 func appendNoteLine(dir, name string, msg []byte) error {
 	b, err := json.Marshal(checkpointLine{Note: string(msg)})
 	if err != nil {
@@ -429,7 +430,23 @@ func appendNoteLine(dir, name string, msg []byte) error {
 	if err != nil {
 		return fmt.Errorf("ledger: opening %s: %w", name, err)
 	}
-	if _, err := f.Write(b); err != nil {
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("ledger: %w", err)
+	}
+	if n, err := f.Write(b); err != nil {
+		// A write cut short (a full disk) must not leave its part in
+		// the file: the next line would be appended to it and make a
+		// corrupt line amid signed ones, which Open takes for a
+		// modification. The file is cut back to its complete lines.
+		if n > 0 {
+			if terr := f.Truncate(st.Size()); terr != nil {
+				err = errors.Join(err, fmt.Errorf("cutting off the part written: %w", terr))
+			} else {
+				_ = f.Sync()
+			}
+		}
 		f.Close()
 		return fmt.Errorf("ledger: writing %s: %w", name, err)
 	}
