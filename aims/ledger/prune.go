@@ -147,7 +147,7 @@ func appendPrunedHashes(dir string, leaves []tlog.Hash) error {
 	for _, h := range leaves {
 		buf = append(buf, h[:]...)
 	}
-	_, err = f.Write(buf)
+	err = appendWhole(f, buf)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -430,23 +430,7 @@ func appendNoteLine(dir, name string, msg []byte) error {
 	if err != nil {
 		return fmt.Errorf("ledger: opening %s: %w", name, err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("ledger: %w", err)
-	}
-	if n, err := f.Write(b); err != nil {
-		// A write cut short (a full disk) must not leave its part in
-		// the file: the next line would be appended to it and make a
-		// corrupt line amid signed ones, which Open takes for a
-		// modification. The file is cut back to its complete lines.
-		if n > 0 {
-			if terr := f.Truncate(st.Size()); terr != nil {
-				err = errors.Join(err, fmt.Errorf("cutting off the part written: %w", terr))
-			} else {
-				_ = f.Sync()
-			}
-		}
+	if err := appendWhole(f, b); err != nil {
 		f.Close()
 		return fmt.Errorf("ledger: writing %s: %w", name, err)
 	}
