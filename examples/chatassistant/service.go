@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -180,20 +182,23 @@ func (s *service) Close(ctx context.Context) error {
 // (private key mode 0600). The public verifier key is written beside it
 // for the auditor's command line of this example; a real service
 // publishes it in its inventory record and Statement of Applicability.
+//
+// The verifier key is derived from the signing key, never read back, and
+// the signing key file appears whole or not at all (written to a
+// temporary file, fsynced, then linked into place): a first start that
+// dies between the two files, or in the middle of the first, leaves a
+// folder the next start uses, not one it can never start from.
 func ledgerKey(dir string) (signer note.Signer, vkey string, err error) {
 	skeyPath, vkeyPath := filepath.Join(dir, "ledger.key"), filepath.Join(dir, "ledger.pub")
 	if _, err := os.Stat(skeyPath); errors.Is(err, os.ErrNotExist) {
-		skey, vk, err := ledger.GenerateKey(systemID + "-ledger")
+		skey, _, err := ledger.GenerateKey(systemID + "-ledger")
 		if err != nil {
 			return nil, "", err
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", err
 		}
-		if err := os.WriteFile(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
-			return nil, "", err
-		}
-		if err := os.WriteFile(vkeyPath, []byte(vk+"\n"), 0o644); err != nil {
+		if err := createWhole(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
 			return nil, "", err
 		}
 	}
@@ -201,11 +206,85 @@ func ledgerKey(dir string) (signer note.Signer, vkey string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
-	vk, err := os.ReadFile(vkeyPath)
-	if err != nil {
-		return nil, "", err
+	cs, ok := sg.(*ledger.CryptoSigner)
+	if !ok {
+		return nil, "", fmt.Errorf("ledger signer %T does not tell its verifier key", sg)
 	}
-	return sg, strings.TrimSpace(string(vk)), nil
+	vk := cs.VerifierKey()
+	if cur, err := os.ReadFile(vkeyPath); err != nil || strings.TrimSpace(string(cur)) != vk {
+		if err := writeWhole(vkeyPath, []byte(vk+"\n"), 0o644); err != nil {
+			return nil, "", err
+		}
+	}
+	return sg, vk, nil
+}
+
+// createWhole creates path with data, fsynced, failing if path exists.
+// The file never exists in part: data goes to a temporary file that is
+// then hard-linked to path (which, unlike a rename, does not replace a
+// file that exists).
+func createWhole(path string, data []byte, mode os.FileMode) error {
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeWhole replaces path with data through a temporary file, so the
+// file is never seen in part.
+func writeWhole(path string, data []byte, mode os.FileMode) error {
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// writeTemp writes data to a new fsynced temporary file next to path with
+// the given mode and returns its name.
+func writeTemp(path string, data []byte, mode os.FileMode) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// syncDir makes the directory entries of dir durable (on Windows, NTFS
+// journals them itself and directories cannot be opened for it).
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 func token() string {
