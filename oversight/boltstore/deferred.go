@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/aimskit/aimskit/oversight"
@@ -67,15 +68,61 @@ type deferred struct {
 	creating map[string]int
 	timer    *time.Timer // armed while tickets is not empty
 	closed   bool
+	// mark is the time the file keeps as the last commit of waiting
+	// tickets (keyFlushed: the snapshot of the last commit that wrote
+	// some, or the Open), or a later one. After a crash IndexLoss reports
+	// the decisions of the lost tickets as made from deferSlack before it
+	// on, so only a ticket whose decisions were made since then may wait
+	// (see madeSince); it is raised with each commit's snapshot, under
+	// mu, as that commit takes the waiting tickets.
+	mark time.Time
 }
 
-func newDeferred(every time.Duration, limit int) *deferred {
+// deferSlack is how long before the last commit of waiting routed tickets
+// the decision of a ticket that waits may have been made: a decision's ID
+// is made a little before its routed ticket is given to CreateDeferred
+// (the decision is recorded in between), and a commit may start in
+// between. IndexLoss reaches back by as much. A ticket whose decision is
+// older is committed at once.
+const deferSlack = 30 * time.Second
+
+func newDeferred(every time.Duration, limit int, opened time.Time) *deferred {
 	return &deferred{every: every, limit: limit, tickets: map[string]*oversight.Ticket{},
-		byDecision: map[string]string{}, creating: map[string]int{}}
+		byDecision: map[string]string{}, creating: map[string]int{}, mark: opened}
+}
+
+// madeSince reports whether the decisions of t (its decision's and its
+// resolution's) have UUIDv7 IDs made at most deferSlack before mark and at
+// most deferSlack after now: only then does the span IndexLoss reports
+// after a crash cover them, so that the Gate looks for them in its
+// decision log. A decision made earlier (one made, then submitted minutes
+// later), one ahead of this host's clock (made on another host), or one
+// whose ID carries no time (not a UUIDv7) would fall outside it and never
+// be found again. Under d.mu.
+func (d *deferred) madeSince(t *oversight.Ticket) bool {
+	ids := []string{t.Decision.ID}
+	if r := t.Resolution; r != nil && r.Decision.ID != "" {
+		ids = append(ids, r.Decision.ID)
+	}
+	for _, id := range ids {
+		u, err := uuid.Parse(id)
+		if err != nil || u.Version() != 7 {
+			return false
+		}
+		sec, nsec := u.Time().UnixTime()
+		made := time.Unix(sec, nsec)
+		if made.Before(d.mark.Add(-deferSlack)) || made.After(time.Now().Add(deferSlack)) {
+			return false
+		}
+	}
+	return true
 }
 
 // CreateDeferred implements oversight.DeferredIndexer. A ticket that is
-// not a resolved routed ticket is created as Create creates it.
+// not a resolved routed ticket is created as Create creates it, and so is
+// one whose decision was made before the last commit of waiting tickets,
+// or has an ID that is not a UUIDv7 (see madeSince): a crash must not take
+// a ticket whose decision IndexLoss would not report.
 func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 	if t.Kind != oversight.KindRouted || t.Open() {
 		return s.Create(ctx, t)
@@ -90,6 +137,10 @@ func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 		if d.closed {
 			d.mu.Unlock()
 			return fmt.Errorf("oversight/boltstore: creating ticket %s: %w", t.ID, errClosed)
+		}
+		if !d.madeSince(&c) {
+			d.mu.Unlock()
+			return s.Create(ctx, t)
 		}
 		if len(d.tickets) < d.limit {
 			break // with d.mu held
@@ -180,6 +231,11 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		batch = batch[:0] // bbolt does not retry, but keep fn idempotent
 		for _, t := range d.tickets {
 			batch = append(batch, t)
+		}
+		if len(batch) > 0 && snap.After(d.mark) {
+			// Tickets added from now on are not in this commit, which
+			// the file will keep as made from snap on.
+			d.mark = snap
 		}
 		d.mu.Unlock()
 		for _, t := range batch {

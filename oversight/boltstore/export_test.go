@@ -6,6 +6,9 @@ import (
 	"github.com/aimskit/aimskit/oversight"
 )
 
+// DeferSlack is how far before the last commit IndexLoss reaches back.
+const DeferSlack = deferSlack
+
 // CreateMany adds tickets in one transaction, for building deep queues in
 // benchmarks without one fsync per ticket.
 func CreateMany(s *Store, ts []oversight.Ticket) error {

@@ -56,8 +56,8 @@ func TestIndexLossAfterCrashOnly(t *testing.T) {
 	if !lost {
 		t.Fatal("an abandoned file reports no loss")
 	}
-	if from.Before(before.Add(-time.Millisecond)) || from.After(after) {
-		t.Errorf("loss from %v, want the last commit, between %v and %v", from, before, after)
+	if from.Before(before.Add(-boltstore.DeferSlack-time.Millisecond)) || from.After(after.Add(-boltstore.DeferSlack)) {
+		t.Errorf("loss from %v, want the last commit less %v, between %v and %v", from, boltstore.DeferSlack, before, after)
 	}
 	if to.Before(opened) || to.After(time.Now()) {
 		t.Errorf("loss to %v, want the reopening at %v", to, opened)

@@ -187,7 +187,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			// marker): routed tickets written behind may be lost.
 			now := indexLoss{lost: true, to: opened}
 			if t, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyFlushed))); err == nil {
-				now.from = t
+				// Tickets that waited behind that commit have
+				// decisions made at most deferSlack before it.
+				now.from = t.Add(-deferSlack)
 			}
 			loss = loss.widen(now)
 			if err := putLoss(meta, loss); err != nil {
@@ -211,7 +213,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("oversight/boltstore: initialising %s: %w", path, err)
 	}
-	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit), loss: loss}, nil
+	return &Store{db: db, def: newDeferred(cfg.flushEvery, DefaultIndexFlushLimit, opened), loss: loss}, nil
 }
 
 // indexLoss is what the file's crashed runs may have lost (IndexLoss).
@@ -267,8 +269,9 @@ func putLoss(meta *bolt.Bucket, l indexLoss) error {
 // IndexLoss implements oversight.DeferredIndexer: when a run of the file
 // ended without Close, the routed tickets written behind after its last
 // commit may be lost; their decisions were made between from (that
-// commit, the zero time if none is known) and to (the Open after the
-// crash). The span is kept in the file and reported by every later Open,
+// commit less 30 seconds, as CreateDeferred lets only tickets of decisions
+// made since then wait; the zero time if no commit is known) and to (the
+// Open after the crash). The span is kept in the file and reported by every later Open,
 // widened to cover each further crash, since nothing writes the lost
 // tickets again.
 func (s *Store) IndexLoss() (from, to time.Time, lost bool) {
