@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -39,27 +40,53 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s\n%s\n", skey, vkey)
 		return exitOK
 	}
-	// O_EXCL: never overwrite a key that may already sign a ledger.
+	// Never overwrite a key that may already sign a ledger; and never
+	// leave a key file in part (a full disk, a crash), which no signer
+	// loads and which the next run would refuse to replace: each file is
+	// written whole to a temporary file and linked into place, and a
+	// failed run removes what it created.
+	var created []string
 	for _, f := range []struct {
 		path string
 		data string
 		mode os.FileMode
 	}{{*out + ".key", skey, 0o600}, {*out + ".pub", vkey, 0o644}} {
-		fh, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.mode)
-		if err != nil {
+		if err := createWhole(f.path, []byte(f.data+"\n"), f.mode); err != nil {
+			for _, p := range created {
+				os.Remove(p)
+			}
 			fmt.Fprintf(stderr, "aimsaudit keygen: %v\n", err)
 			return exitUsageErr
 		}
-		_, err = fmt.Fprintln(fh, f.data)
-		if cerr := fh.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "aimsaudit keygen: %v\n", err)
-			return exitUsageErr
-		}
+		created = append(created, f.path)
 	}
 	fmt.Fprintf(stdout, "wrote %s.key (private signing key: give it to the service, e.g. via %s) and %s.pub (public verifier key: publish it in the inventory record, inventory.System.LedgerKeys, and the SoA, aims.LedgerKeyEvidence, where auditors take it from; keep neither file in the ledger folder)\n",
 		*out, ledger.DefaultKeyEnv, *out)
 	return exitOK
+}
+
+// createWhole creates path holding data with the given mode, failing if
+// path exists. The file is never seen in part: data is written to a
+// temporary file in the same folder and fsynced, then hard-linked to path
+// (a link, unlike a rename, does not replace a file that exists).
+func createWhole(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(mode)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Link(tmp.Name(), path)
 }
