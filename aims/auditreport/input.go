@@ -419,6 +419,12 @@ func verifyLedger(dir string, v note.Verifier, allowPending bool, outside [][]by
 		res.External, res.Adoptions = rep.External, rep.Adoptions
 		cp := rep.Latest
 		res.Checkpoint, res.CheckpointVerified = &cp, true
+		if rep.LatestNote != nil {
+			// The checkpoint verified as the latest, from the history:
+			// the file read above is one behind after a crash between
+			// the two checkpoint writes (LatestBehind).
+			res.CheckpointNote = string(rep.LatestNote)
+		}
 		return res
 	}
 	res.Problem = err.Error()

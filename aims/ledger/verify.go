@@ -105,6 +105,11 @@ type Report struct {
 	Segments    int        // segment files present (pruned ones are gone)
 	Checkpoints int        // signed checkpoints in the history (checkpoints.jsonl)
 	Latest      Checkpoint // the newest checkpoint; zero when there is none
+	// LatestNote is the signed note of Latest as the history holds it
+	// (body and signature lines); nil when there is none. It is the one
+	// to show as the latest signed checkpoint: the latest-checkpoint file
+	// may hold the one before (LatestBehind).
+	LatestNote []byte
 	// LatestBehind reports that the latest-checkpoint file is one
 	// checkpoint behind the history, as a crash between the two writes
 	// leaves it; the next Open repairs it.
@@ -275,6 +280,7 @@ func walk(dir string, verifiers []note.Verifier, opts VerifyOptions, tree verify
 	r.Checkpoints = len(w.cps)
 	if len(w.cps) > 0 {
 		r.Latest = w.cps[len(w.cps)-1]
+		r.LatestNote = w.notes[len(w.notes)-1]
 	}
 	last := ""
 	if len(segs) > 0 {
