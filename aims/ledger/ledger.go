@@ -139,8 +139,8 @@ func Open(ctx context.Context, dir, system, instance string, signer note.Signer,
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ledger: opening %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+	if err := mkdirAllDurable(dir, 0o750); err != nil {
+		return nil, err
 	}
 	l := &Ledger{
 		dir:      dir,
