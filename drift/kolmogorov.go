@@ -413,11 +413,10 @@ func smirnovSF(n int, x float64) float64 {
 		}
 		return 1 + math.Expm1(logp)
 	}
-	// Terms j with j < n(1-x): j <= n - nxfl - 1 (alpha > 0) or n - nxfl - 1 (alpha == 0, excluded zero term).
+	// Terms j with j < n(1-x) = n - nxfl - alpha: j <= n - nxfl - 1 both
+	// when alpha > 0 and when alpha == 0 (j = n - nxfl would be the zero
+	// term (1-x-j/n)^(n-j) = 0, which the strict bound already excludes).
 	nTerms := n - int(nxfl)
-	if alpha == 0 {
-		nTerms--
-	}
 	if mx, s, ok := smirnovTrapezoid(nf, x, nx, nxErr, nTerms); ok {
 		return clip01(math.Exp(math.Log(x) + mx + math.Log(s)))
 	}
