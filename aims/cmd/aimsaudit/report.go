@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -81,32 +83,17 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 		return exitUsageErr
 	}
 	if *out != "" {
-		if err := writeFileAtomic(*out, r.RenderHTML); err != nil {
-			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
-			return exitUsageErr
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", *out)
-		if signer != nil && !signFile(*out, signer, stdout, stderr) {
+		if !writeReport(*out, r.RenderHTML, signer, stdout, stderr) {
 			return exitUsageErr
 		}
 	}
 	if *mdOut != "" {
-		if err := writeFileAtomic(*mdOut, r.RenderMarkdown); err != nil {
-			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
-			return exitUsageErr
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", *mdOut)
-		if signer != nil && !signFile(*mdOut, signer, stdout, stderr) {
+		if !writeReport(*mdOut, r.RenderMarkdown, signer, stdout, stderr) {
 			return exitUsageErr
 		}
 	}
 	if *jsonOut != "" {
-		if err := writeFileAtomic(*jsonOut, r.RenderJSON); err != nil {
-			fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
-			return exitUsageErr
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
-		if signer != nil && !signFile(*jsonOut, signer, stdout, stderr) {
+		if !writeReport(*jsonOut, r.RenderJSON, signer, stdout, stderr) {
 			return exitUsageErr
 		}
 	}
@@ -124,6 +111,25 @@ func runReportCommand(args []string, stdout, stderr io.Writer) int {
 // signatureSuffix is appended to a report's file name to name its
 // detached signature.
 const signatureSuffix = ".sig"
+
+// writeReport writes one rendering of the report to path and, with a
+// signer, its detached signature next to it. It reports success. A
+// signature left by an earlier report at that path is removed first: it
+// would make verify-report call the new, genuine report tampered with (a
+// run without --sign-key, or a crash between the two writes, left the
+// old one in place). Without its signature the report reads as unsigned.
+func writeReport(path string, render func(io.Writer) error, signer note.Signer, stdout, stderr io.Writer) bool {
+	if err := os.Remove(path + signatureSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "aimsaudit report: removing the earlier report's signature: %v\n", err)
+		return false
+	}
+	if err := writeFileAtomic(path, render); err != nil {
+		fmt.Fprintf(stderr, "aimsaudit report: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", path)
+	return signer == nil || signFile(path, signer, stdout, stderr)
+}
 
 // signFile writes the detached signature of the file at path (the exact
 // bytes just written) to path+signatureSuffix. It reports success.
