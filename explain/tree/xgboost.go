@@ -39,8 +39,11 @@ type xgbFile struct {
 	Version []int `json:"version"`
 }
 
-// xgbBooster is learner.gradient_booster. A dart booster wraps a gbtree
-// one ("gbtree") and adds one weight per tree ("weight_drop").
+// xgbBooster is learner.gradient_booster. A dart booster (XGBoost before
+// 3.3) wraps a gbtree one ("gbtree") and adds one weight per tree
+// ("weight_drop"). XGBoost 3.3 and later have no separate dart booster: a
+// model trained with dropout is a gbtree whose model object holds the
+// weights ("model": {"weight_drop": [...]}, GBTreeModel::SaveModel).
 type xgbBooster struct {
 	Name       string      `json:"name"`
 	Gbtree     *xgbBooster `json:"gbtree"`
@@ -51,8 +54,9 @@ type xgbBooster struct {
 			NumParallelTree xgbParam `json:"num_parallel_tree"`
 			SizeLeafVector  xgbParam `json:"size_leaf_vector"`
 		} `json:"gbtree_model_param"`
-		TreeInfo []int     `json:"tree_info"`
-		Trees    []xgbTree `json:"trees"`
+		TreeInfo   []int     `json:"tree_info"`
+		Trees      []xgbTree `json:"trees"`
+		WeightDrop []float32 `json:"weight_drop"`
 	} `json:"model"`
 }
 
@@ -361,8 +365,9 @@ func looksLikeUBJSON(data []byte) bool {
 // (float32(x) < threshold goes left, NaN takes the default direction) and
 // reproduces XGBoost's output_margin bit for bit.
 //
-// Supported: the gbtree and dart boosters (dart tree weights scale the leaf
-// values) with numerical and categorical (partition) splits and scalar
+// Supported: the gbtree and dart boosters (dart tree weights, and the
+// weight_drop list of a gbtree saved by XGBoost 3.3 or later, scale the
+// leaf values) with numerical and categorical (partition) splits and scalar
 // leaves, and
 // the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
@@ -439,6 +444,11 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	var weights []float32 // dart: one weight per tree
 	switch gb.Name {
 	case "gbtree":
+		// XGBoost 3.3 and later keep dropout's tree weights here; an empty
+		// list means unit weights.
+		if gb.Model != nil && len(gb.Model.WeightDrop) > 0 {
+			weights = gb.Model.WeightDrop
+		}
 	case "gblinear":
 		return nil, unsupported("xgboost booster %q (linear model, not trees)", gb.Name)
 	case "dart":
