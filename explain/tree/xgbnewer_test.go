@@ -3,7 +3,10 @@ package tree
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
+
+	"github.com/aimskit/aimskit/explain"
 )
 
 // dartAsGbtree rewrites the 1.7.4 dart document the way XGBoost 3.3 and
@@ -55,4 +58,47 @@ func TestXGBoostTreeWeightsInGbtree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestXGBoostPrunedCategoricalLeaves: XGBoost's prune updater turns a
+// categorical split into a leaf without resetting its split type, so the
+// saved tree lists that leaf in categories_nodes, with split_type 1 and a
+// category set (testdata/gen/gen_pruned_cat.py, XGBoost 1.7.4). XGBoost
+// predicts with such a model; so must the loader, with XGBoost's margins
+// and pred_contribs.
+func TestXGBoostPrunedCategoricalLeaves(t *testing.T) {
+	const path = "testdata/xgboost/pruned_cat.model.json"
+	e, err := LoadXGBoostFile(path)
+	if err != nil {
+		t.Fatalf("pruned categorical model refused: %v", err)
+	}
+	var c struct {
+		Rows     [][]*float64 `json:"rows"`
+		Margins  []float64    `json:"margins"`
+		Contribs [][]*float64 `json:"contribs"`
+	}
+	if err := json.Unmarshal(readTestFile(t, "testdata/xgboost/pruned_cat.case.json"), &c); err != nil {
+		t.Fatal(err)
+	}
+	M := e.NumFeatures()
+	x := explain.NewMatrix(len(c.Rows), M)
+	for i, r := range c.Rows {
+		for j, v := range r {
+			x.Row(i)[j] = math.NaN()
+			if v != nil {
+				x.Row(i)[j] = *v
+			}
+		}
+	}
+	m, phi := modelOutputs(t, e, x)
+	var want []float64
+	for i, r := range c.Contribs {
+		if float32(m[i]) != float32(c.Margins[i]) {
+			t.Errorf("row %d: margin %.9g, XGBoost %.9g", i, m[i], c.Margins[i])
+		}
+		for _, v := range r {
+			want = append(want, *v)
+		}
+	}
+	assertClose(t, "contribs", phi, want, 1e-5)
 }

@@ -592,7 +592,10 @@ func (f *xgbFile) build() (*Ensemble, error) {
 
 // categorySets maps categories/categories_nodes/_segments/_sizes onto
 // per-node sets (nil when the tree has no categorical split). Listed nodes
-// must be internal nodes with split_type 1.
+// must have split_type 1. A listed leaf keeps no set: XGBoost's prune
+// updater turns a categorical split into a leaf (RegTree::ChangeToLeaf)
+// without resetting its split type, so the file still lists it (and its
+// deleted children) with the old category set, which prediction ignores.
 func (x *xgbTree) categorySets(t, n int) ([][]int, error) {
 	k := len(x.CategoriesNodes)
 	if k == 0 {
@@ -603,8 +606,8 @@ func (x *xgbTree) categorySets(t, n int) ([][]int, error) {
 	}
 	sets := make([][]int, n)
 	for j, nid := range x.CategoriesNodes {
-		if nid < 0 || nid >= n || x.LeftChildren[nid] == -1 {
-			return nil, fmt.Errorf("tree: xgboost model: tree %d: categories_nodes[%d] = %d is not an internal node", t, j, nid)
+		if nid < 0 || nid >= n {
+			return nil, fmt.Errorf("tree: xgboost model: tree %d: categories_nodes[%d] = %d is not a node", t, j, nid)
 		}
 		if x.SplitType == nil || x.SplitType[nid] != 1 {
 			return nil, fmt.Errorf("tree: xgboost model: tree %d: node %d has a category set but is not a categorical split", t, nid)
@@ -615,6 +618,9 @@ func (x *xgbTree) categorySets(t, n int) ([][]int, error) {
 		beg, size := x.CategoriesSegments[j], x.CategoriesSizes[j]
 		if beg < 0 || size < 0 || size > len(x.Categories)-beg {
 			return nil, fmt.Errorf("tree: xgboost model: tree %d: category segment [%d, +%d) outside categories (%d)", t, beg, size, len(x.Categories))
+		}
+		if x.LeftChildren[nid] == -1 {
+			continue // a pruned categorical split: now a leaf
 		}
 		sets[nid] = append(make([]int, 0, size), x.Categories[beg:beg+size]...)
 	}
