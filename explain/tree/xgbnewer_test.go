@@ -3,6 +3,7 @@ package tree
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
 
@@ -101,4 +102,67 @@ func TestXGBoostPrunedCategoricalLeaves(t *testing.T) {
 		}
 	}
 	assertClose(t, "contribs", phi, want, 1e-5)
+}
+
+// TestXGBoostLogisticInterceptBounds: from XGBoost 3.2 the logistic
+// objectives bound base_score to [1e-6, 1-1e-6] before the logit
+// (LogisticRegression::ProbToMargin, with kRtEps = 1e-6) and accept 0 and 1,
+// which training on labels that are all 0 or all 1 writes. Earlier versions
+// use the logit of the stored value. The margins are those of XGBoost 1.7.4
+// for base_score 0.5 (intercept 0) shifted by the intercept.
+func TestXGBoostLogisticInterceptBounds(t *testing.T) {
+	const base = "bin_logistic_t50_d4_f10_s102"
+	var c xgbCase
+	if err := json.Unmarshal(readVectorFile(t, base+".case.json"), &c); err != nil {
+		t.Fatal(err)
+	}
+	logit := func(p float64) float64 { return math.Log(p / (1 - p)) }
+	// At the upper bound XGBoost's float32 arithmetic matters: 1-1e-6f is
+	// the float32 0.999998987, and 1/p - 1 in float32 is 1.0728836e-6
+	// (common::Logit is -logf(1.0f/x - 1.0f); numpy's float32 gives the
+	// same), so the intercept is 13.74516, not the exact logit 13.81551.
+	upper := -math.Log(1.0728836059570312e-06)
+	for _, tc := range []struct {
+		version   []int
+		baseScore string
+		intercept float64
+	}{
+		{[]int{3, 2, 0}, "[0E0]", logit(1e-6)},
+		{[]int{3, 2, 0}, "[1E0]", upper},
+		{[]int{3, 4, 1}, "[1E-7]", logit(1e-6)},
+		{[]int{3, 1, 0}, "[1E-7]", logit(1e-7)},
+		{[]int{3, 2, 0}, "[2.5E-1]", logit(0.25)},
+	} {
+		doc := xgbDoc(t, readVectorFile(t, base+".model.json"))
+		doc["version"] = tc.version
+		docPath(t, doc, "learner", "learner_model_param")["base_score"] = tc.baseScore
+		js, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("%v/%s", tc.version, tc.baseScore)
+		e, err := LoadXGBoostJSON(bytes.NewReader(js))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if d := math.Abs(e.Intercept(0) - tc.intercept); d > 2e-6*math.Abs(tc.intercept) {
+			t.Errorf("%s: intercept %.9g, want %.9g", name, e.Intercept(0), tc.intercept)
+		}
+		x := matrixOf(t, c.Rows, e.NumFeatures())
+		m, _ := modelOutputs(t, e, x)
+		for i := range m {
+			if want := c.Margin.data[i] + tc.intercept; math.Abs(m[i]-want) > 1e-5 {
+				t.Errorf("%s: row %d: margin %.9g, want %.9g", name, i, m[i], want)
+				break
+			}
+		}
+	}
+	// Before 3.2 a base_score of 0 or 1 is not a valid model.
+	doc := xgbDoc(t, readVectorFile(t, base+".model.json"))
+	docPath(t, doc, "learner", "learner_model_param")["base_score"] = "0E0"
+	js, _ := json.Marshal(doc)
+	if _, err := LoadXGBoostJSON(bytes.NewReader(js)); err == nil {
+		t.Error("1.7.4 model with base_score 0 loaded")
+	}
 }

@@ -234,6 +234,9 @@ type xgbObjective struct {
 	// toMargin is ProbToMargin, computed as XGBoost does in float32.
 	toMargin func(bs float32) (float32, error)
 	multi    bool
+	// boundedLogit marks the logistic objectives, whose ProbToMargin
+	// bounds base_score from XGBoost 3.2 on (see boundedLogitMargin).
+	boundedLogit bool
 }
 
 func identityMargin(bs float32) (float32, error) { return bs, nil }
@@ -246,6 +249,29 @@ func logitMargin(bs float32) (float32, error) {
 	}
 	inner := float32(1)/bs - float32(1)
 	return float32(-math.Log(float64(inner))), nil
+}
+
+// xgbLogitBound is XGBoost's kRtEps (1e-6f), the bound on base_score of
+// the logistic objectives from 3.2 on.
+const xgbLogitBound = float32(1e-6)
+
+// boundedLogitMargin is the logistic ProbToMargin of XGBoost 3.2 and later:
+// base_score may be 0 or 1 (written when every training label is 0 or 1),
+// and is bounded to [1e-6, 1-1e-6] before the logit, -logf(1/p - 1).
+func boundedLogitMargin(bs float32) (float32, error) {
+	if !(bs >= 0 && bs <= 1) {
+		return 0, fmt.Errorf("base_score %v is not a probability in [0,1]", bs)
+	}
+	return logitMargin(min(max(bs, xgbLogitBound), 1-xgbLogitBound))
+}
+
+// versionAtLeast reports whether an XGBoost "version" array [major,
+// minor, patch] is at least major.minor.
+func versionAtLeast(v []int, major, minor int) bool {
+	if len(v) < 2 {
+		return false
+	}
+	return v[0] > major || (v[0] == major && v[1] >= minor)
 }
 
 // logMargin is XGBoost's logf(base_score) for the log-link objectives.
@@ -262,8 +288,8 @@ var xgbObjectives = map[string]xgbObjective{
 	"reg:squaredlogerror":  {transform: Identity, toMargin: identityMargin},
 	"reg:pseudohubererror": {transform: Identity, toMargin: identityMargin},
 	"reg:absoluteerror":    {transform: Identity, toMargin: identityMargin},
-	"binary:logistic":      {transform: Sigmoid, toMargin: logitMargin},
-	"reg:logistic":         {transform: Sigmoid, toMargin: logitMargin},
+	"binary:logistic":      {transform: Sigmoid, toMargin: logitMargin, boundedLogit: true},
+	"reg:logistic":         {transform: Sigmoid, toMargin: logitMargin, boundedLogit: true},
 	"binary:logitraw":      {transform: Identity, toMargin: identityMargin}, // 1.7: base_score is used as the margin as is
 	"count:poisson":        {transform: Exp, toMargin: logMargin},
 	"reg:gamma":            {transform: Exp, toMargin: logMargin},
@@ -371,7 +397,10 @@ func looksLikeUBJSON(data []byte) bool {
 // leaves, and
 // the objectives reg:squarederror (and the other identity-link regression
 // losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
-// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map. The
+// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map (for
+// the logistic objectives, a model written by XGBoost 3.2 or later has its
+// base_score bounded to [1e-6, 1-1e-6] before the logit, as that version
+// does, and may hold 0 or 1). The
 // gblinear booster, multi-output (vector-leaf) trees and
 // other objectives give an error wrapping [ErrUnsupported].
 //
@@ -510,9 +539,13 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	if len(bs) != 1 && len(bs) != groups {
 		return nil, fmt.Errorf("tree: xgboost model: %d base_score values for %d output groups", len(bs), groups)
 	}
+	toMargin := obj.toMargin
+	if obj.boundedLogit && versionAtLeast(f.Version, 3, 2) {
+		toMargin = boundedLogitMargin
+	}
 	intercept := make([]float64, len(bs))
 	for i, v := range bs {
-		m, err := obj.toMargin(v)
+		m, err := toMargin(v)
 		if err != nil {
 			return nil, fmt.Errorf("tree: xgboost model: objective %s: %w", l.Objective.Name, err)
 		}
