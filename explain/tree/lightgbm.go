@@ -82,7 +82,8 @@ func LoadLightGBMFile(path string) (*Ensemble, error) {
 
 // LoadLightGBM reads a model saved by LightGBM's Booster.save_model in its
 // text format (version v3 or v4, and the v2 or unversioned files of
-// LightGBM 2.0.x and 2.1.x, which have no "end of trees" line). The
+// LightGBM 2.0.5 to 2.1.x, which have no "end of trees" line; the older
+// tree format of 2.0.0 to 2.0.4, without num_cat, is refused). The
 // ensemble predicts as LightGBM does: a row goes left iff
 // x <= threshold, compared in float64, margins are
 // summed in float64, and missing values follow the node's decision_type:
@@ -471,6 +472,14 @@ func lgbParseTree(b *lgbBlock, numFeatures int) (*lgbTree, error) {
 	if n < 1 || n > lgbMaxNodes {
 		return nil, lgbError(b.fields["num_leaves"].line, "%s: num_leaves is %d", b.name, n)
 	}
+	if _, ok := b.fields["num_cat"]; !ok {
+		// LightGBM 2.0.5 and later write num_cat in every tree and refuse a
+		// tree without it. Earlier files (2.0.0 to 2.0.4) decide splits
+		// differently: decision_type 1 is a categorical equality test and
+		// values near zero (and NaN, read as 0) take the node's
+		// default_value; read with today's rules they would predict wrongly.
+		return nil, unsupported("lightgbm model without num_cat in %s (line %d): the tree format of LightGBM 2.0.4 and earlier (default_value splits); re-save it with a later LightGBM", b.name, b.line)
+	}
 	if f, ok := b.fields["is_linear"]; ok && strings.TrimSpace(f.val) != "0" {
 		return nil, unsupported("lightgbm linear trees (%s, line %d)", b.name, f.line)
 	}
@@ -524,14 +533,12 @@ func lgbParseTree(b *lgbBlock, numFeatures int) (*lgbTree, error) {
 			}
 		}
 	}
-	numCat := 0
-	if _, ok := b.fields["num_cat"]; ok {
-		if numCat, err = b.int("num_cat"); err != nil {
-			return nil, err
-		}
-		if numCat < 0 || numCat > m {
-			return nil, lgbError(b.fields["num_cat"].line, "%s: num_cat is %d for %d splits", b.name, numCat, m)
-		}
+	numCat, err := b.int("num_cat")
+	if err != nil {
+		return nil, err
+	}
+	if numCat < 0 || numCat > m {
+		return nil, lgbError(b.fields["num_cat"].line, "%s: num_cat is %d for %d splits", b.name, numCat, m)
 	}
 	for i, dt := range t.decisionType {
 		line := b.fields["decision_type"].line
