@@ -166,3 +166,40 @@ func TestXGBoostLogisticInterceptBounds(t *testing.T) {
 		t.Error("1.7.4 model with base_score 0 loaded")
 	}
 }
+
+// TestXGBoostNonFiniteTreeWeightRefused: a tree weight of NaN or ±Inf
+// (JSON tokens NaN/Infinity, UBJSON float NaN) would make XGBoost's margins
+// NaN or infinite. The loader must refuse the model, not read the weight as
+// 0 and silently drop the tree.
+func TestXGBoostNonFiniteTreeWeightRefused(t *testing.T) {
+	for _, layout := range []string{"dart", "gbtree"} {
+		for _, tok := range []string{"NaN", "Infinity", "-Infinity"} {
+			var c xgbCase
+			if err := json.Unmarshal(readVectorFile(t, "dart_local.case.json"), &c); err != nil {
+				t.Fatal(err)
+			}
+			doc := xgbDoc(t, readVectorFile(t, c.ModelFile))
+			if layout == "gbtree" {
+				doc, _ = dartAsGbtree(t)
+			}
+			js, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Replace the first weight with the bare token.
+			i := bytes.Index(js, []byte(`"weight_drop":[`))
+			if i < 0 {
+				t.Fatal("no weight_drop")
+			}
+			i += len(`"weight_drop":[`)
+			j := i + bytes.IndexAny(js[i:], ",]")
+			bad := append(append(append([]byte(nil), js[:i]...), tok...), js[j:]...)
+			e, err := LoadXGBoostJSON(bytes.NewReader(bad))
+			if err == nil {
+				x := matrixOf(t, c.Rows, e.NumFeatures())
+				m, _ := modelOutputs(t, e, x)
+				t.Errorf("%s weight %s: loaded, margin of row 0 %v", layout, tok, m[0])
+			}
+		}
+	}
+}

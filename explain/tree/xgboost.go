@@ -47,7 +47,7 @@ type xgbFile struct {
 type xgbBooster struct {
 	Name       string      `json:"name"`
 	Gbtree     *xgbBooster `json:"gbtree"`
-	WeightDrop []float32   `json:"weight_drop"`
+	WeightDrop xgbFloats   `json:"weight_drop"`
 	Model      *struct {
 		Param *struct {
 			NumTrees        xgbParam `json:"num_trees"`
@@ -56,7 +56,7 @@ type xgbBooster struct {
 		} `json:"gbtree_model_param"`
 		TreeInfo   []int     `json:"tree_info"`
 		Trees      []xgbTree `json:"trees"`
-		WeightDrop []float32 `json:"weight_drop"`
+		WeightDrop xgbFloats `json:"weight_drop"`
 	} `json:"model"`
 }
 
@@ -584,6 +584,13 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	}
 	if weights != nil && len(weights) != len(m.Trees) {
 		return nil, fmt.Errorf("tree: xgboost model: dart weight_drop has %d entries for %d trees", len(weights), len(m.Trees))
+	}
+	for t, w := range weights {
+		// A non-finite weight (NaN, ±Infinity; null after decoding) would
+		// make XGBoost's margins NaN or infinite.
+		if math.IsNaN(float64(w)) || math.IsInf(float64(w), 0) {
+			return nil, fmt.Errorf("tree: xgboost model: weight_drop[%d] of tree %d is not a finite number", t, t)
+		}
 	}
 	spec := Spec{
 		Trees:         make([]Tree, len(m.Trees)),
