@@ -203,3 +203,34 @@ func TestXGBoostNonFiniteTreeWeightRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestXGBoostNullIntegerRefused: XGBoost writes integers in left_children,
+// right_children, split_indices, tree_info and the category arrays. A null
+// there (or a NaN token, which the JSON reader turns into null) is a
+// corrupt file; encoding/json would leave the entry 0, so that a split
+// silently moves to feature 0 or category 0. The loader must refuse it.
+func TestXGBoostNullIntegerRefused(t *testing.T) {
+	for _, field := range []string{"split_indices", "left_children", "tree_info", "categories"} {
+		for _, tok := range []string{"null", "NaN"} {
+			data := readVectorFile(t, "cat_local.model.json")
+			key := []byte(`"` + field + `":[`)
+			i := bytes.Index(data, key)
+			if i < 0 {
+				t.Fatalf("no %s", field)
+			}
+			i += len(key)
+			for bytes.HasPrefix(data[i:], []byte("]")) { // an empty array: take the next one
+				k := bytes.Index(data[i:], key)
+				if k < 0 {
+					t.Fatalf("no non-empty %s", field)
+				}
+				i += k + len(key)
+			}
+			j := i + bytes.IndexAny(data[i:], ",]")
+			bad := append(append(append([]byte(nil), data[:i]...), tok...), data[j:]...)
+			if _, err := LoadXGBoostJSON(bytes.NewReader(bad)); err == nil {
+				t.Errorf("%s with a %s entry (was %s) loaded", field, tok, data[i:j])
+			}
+		}
+	}
+}

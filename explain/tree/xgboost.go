@@ -54,28 +54,28 @@ type xgbBooster struct {
 			NumParallelTree xgbParam `json:"num_parallel_tree"`
 			SizeLeafVector  xgbParam `json:"size_leaf_vector"`
 		} `json:"gbtree_model_param"`
-		TreeInfo   []int     `json:"tree_info"`
-		Trees      []xgbTree `json:"trees"`
-		WeightDrop xgbFloats `json:"weight_drop"`
+		TreeInfo   xgbIntList `json:"tree_info"`
+		Trees      []xgbTree  `json:"trees"`
+		WeightDrop xgbFloats  `json:"weight_drop"`
 	} `json:"model"`
 }
 
 type xgbTree struct {
-	LeftChildren    []int     `json:"left_children"`
-	RightChildren   []int     `json:"right_children"`
-	SplitIndices    []int     `json:"split_indices"`
-	SplitConditions xgbFloats `json:"split_conditions"`
-	DefaultLeft     xgbInts   `json:"default_left"`
-	SplitType       xgbInts   `json:"split_type"`
-	SumHessian      xgbFloats `json:"sum_hessian"`
+	LeftChildren    xgbIntList `json:"left_children"`
+	RightChildren   xgbIntList `json:"right_children"`
+	SplitIndices    xgbIntList `json:"split_indices"`
+	SplitConditions xgbFloats  `json:"split_conditions"`
+	DefaultLeft     xgbInts    `json:"default_left"`
+	SplitType       xgbInts    `json:"split_type"`
+	SumHessian      xgbFloats  `json:"sum_hessian"`
 	// Categorical splits: the category sets of the nodes listed in
 	// categories_nodes, stored back to back in categories
 	// (categories_segments[i] is the offset of set i, categories_sizes[i]
 	// its length).
-	Categories         []int `json:"categories"`
-	CategoriesNodes    []int `json:"categories_nodes"`
-	CategoriesSegments []int `json:"categories_segments"`
-	CategoriesSizes    []int `json:"categories_sizes"`
+	Categories         xgbIntList `json:"categories"`
+	CategoriesNodes    xgbIntList `json:"categories_nodes"`
+	CategoriesSegments xgbIntList `json:"categories_segments"`
+	CategoriesSizes    xgbIntList `json:"categories_sizes"`
 	Param              *struct {
 		NumNodes       xgbParam `json:"num_nodes"`
 		SizeLeafVector xgbParam `json:"size_leaf_vector"`
@@ -174,6 +174,32 @@ func (p *xgbParam) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("parameter %s is neither a string nor a number", b)
 	}
 	*p = xgbParam(n)
+	return nil
+}
+
+// xgbIntList is an integer array (child indices, split features, tree
+// groups, categories). encoding/json leaves a null element at 0, which
+// would silently turn a corrupt entry (null, or a NaN token) into node,
+// feature or category 0; here it is an error.
+type xgbIntList []int
+
+func (a *xgbIntList) UnmarshalJSON(b []byte) error {
+	var raw []*int
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*a = nil
+		return nil
+	}
+	out := make([]int, len(raw))
+	for i, p := range raw {
+		if p == nil {
+			return fmt.Errorf("entry %d is null or NaN, not an integer", i)
+		}
+		out[i] = *p
+	}
+	*a = out
 	return nil
 }
 
