@@ -45,6 +45,13 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 	if cfg.class < 0 || cfg.class >= e.numGroups {
 		return explainerBase{}, cfg, fmt.Errorf("tree: class %d out of range, model has %d output groups", cfg.class, e.numGroups)
 	}
+	maxFeatures := cfg.maxFeatures
+	if maxFeatures == 0 {
+		maxFeatures = DefaultMaxFeatures
+	}
+	if e.numFeatures > maxFeatures {
+		return explainerBase{}, cfg, fmt.Errorf("tree: the model has %d features, more than the %d an explainer accepts (WithMaxFeatures): each explanation would hold a value per feature", e.numFeatures, maxFeatures)
+	}
 	names := cfg.names
 	if names == nil {
 		names = e.featureNames

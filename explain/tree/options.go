@@ -22,6 +22,7 @@ type config struct {
 	class       int
 	outputSpace bool
 	names       []string
+	maxFeatures int // WithMaxFeatures; 0: DefaultMaxFeatures
 	// recursive forces Algorithm 2's recursion instead of the leaf tables
 	// (tests check that both agree).
 	recursive bool
@@ -63,6 +64,26 @@ func WithClass(k int) Option {
 			return
 		}
 		c.class = k
+	})
+}
+
+// DefaultMaxFeatures is the most features an explainer accepts in a
+// model unless WithMaxFeatures says otherwise. Every explanation holds a
+// value per feature, and the explainer a name per feature: a model file
+// whose num_feature claims a billion features loads in a megabyte, but
+// explaining it would take gigabytes per call.
+const DefaultMaxFeatures = 1 << 20
+
+// WithMaxFeatures sets the most features an explainer accepts in a
+// model (n >= 1; default DefaultMaxFeatures). NewPathDependent and
+// NewInterventional refuse a model with more, naming both numbers.
+func WithMaxFeatures(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.errs = append(c.errs, fmt.Errorf("tree: WithMaxFeatures: %d, need at least 1", n))
+			return
+		}
+		c.maxFeatures = n
 	})
 }
 
