@@ -20,6 +20,9 @@ type MemoryStore struct {
 	queue  []*Ticket
 	halts  map[string]Halt
 	closed bool
+	// visit, when set (by the package's tests, before the store is
+	// used), is called for each ticket Claim looks at.
+	visit func()
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -180,8 +183,8 @@ func (s *MemoryStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, erro
 	// The queue is oldest first: the first ticket the reviewer may take
 	// is the one to hand out.
 	for _, t := range s.queue {
-		if memVisit != nil {
-			memVisit()
+		if s.visit != nil {
+			s.visit()
 		}
 		if claimableNoAlloc(&req, t) {
 			t.ClaimedBy = req.Reviewer
@@ -191,9 +194,6 @@ func (s *MemoryStore) Claim(ctx context.Context, req ClaimRequest) (Ticket, erro
 	}
 	return Ticket{}, ErrQueueEmpty
 }
-
-// memVisit, when set (by tests), is called for each ticket Claim looks at.
-var memVisit func()
 
 // claimableNoAlloc is req.Claimable(t) without building t.Ineligible().
 func claimableNoAlloc(req *ClaimRequest, t *Ticket) bool {

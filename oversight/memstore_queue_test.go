@@ -26,8 +26,7 @@ func TestMemoryClaimVisitsHeadOnly(t *testing.T) {
 		}
 	}
 	visits := 0
-	memVisit = func() { visits++ }
-	defer func() { memVisit = nil }()
+	s.visit = func() { visits++ }
 	got, err := s.Claim(ctx, ClaimRequest{Reviewer: "bob", Now: t0, Lease: time.Minute, MaxLevel: AnyLevel})
 	if err != nil {
 		t.Fatal(err)
