@@ -282,6 +282,19 @@ func (g *Gate) heldOnce(ctx context.Context, decisionID string) error {
 	return nil
 }
 
+// notHeld refuses to route decisionID without review when it has a
+// review ticket (open or decided).
+func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
+	t, err := g.store.Get(ctx, reviewTicketID(decisionID))
+	switch {
+	case errors.Is(err, ErrTicketNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("oversight: looking up decision %s: %w", decisionID, err)
+	}
+	return fmt.Errorf("%w: decision %s was held for review (ticket %s, %s); its reviewers decide it, and a new decision needs a new ID", ErrTicketExists, decisionID, t.ID, t.State)
+}
+
 // Submit routes a candidate decision. Apply: the decision is recorded with
 // an apply outcome and Applied is true. Block: recorded, not applied.
 // Review: a ticket is opened and the Outcome is Pending; wait for it with
@@ -298,8 +311,9 @@ func (g *Gate) heldOnce(ctx context.Context, decisionID string) error {
 // share one re-read, and each waits for it only until its own ctx ends.
 // If the decision record cannot be written, Submit returns the error and
 // nothing is applied. A decision is held at most once: submitting it again
-// under the same ID while it has a review ticket, or after it was applied,
-// and being held, returns ErrTicketExists.
+// under the same ID while it has a review ticket (whatever the policy
+// says this time, and also once the ticket is decided), or after it was
+// applied, and being held, returns ErrTicketExists.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -343,6 +357,14 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 	d.Oversight = &aims.OversightOutcome{Action: v.Route.action(), Policy: v.Policy, Reason: v.Reason, Time: now}
 
 	var ticket *Ticket
+	if v.Route != RouteReview {
+		// A decision held for review is decided by its reviewers: a
+		// resubmission the policy routes otherwise (a sampling policy
+		// draws again) must neither release it nor route it twice.
+		if err := g.notHeld(ctx, d.ID); err != nil {
+			return Outcome{}, err
+		}
+	}
 	if v.Route == RouteReview {
 		// One decision, one review: a retry must not open a second ticket
 		// that reviewers could resolve the other way, nor hold a decision
