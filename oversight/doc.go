@@ -99,9 +99,10 @@
 // [UnrecordedLister] (the three built-in ones are) leaves such records on
 // the ticket with nothing to find them; a store whose data is lost loses
 // them with it; a Recorder that is not a DecisionFinder may get a record
-// twice (same ID) if it kept a write it reported as failed; the routed
-// decision of [Gate.Submit] and halts are not covered (Submit returns the
-// error and applies nothing; Halt returns it); and until a Sweep succeeds
+// twice (same ID) if it kept a write it reported as failed; a decision
+// [Gate.Submit] applies or blocks is not covered (Submit returns the error
+// and applies nothing), while one it holds is: its record is stored with
+// its ticket; halts are not covered (Halt returns it); and until a Sweep succeeds
 // the ledger lags behind the store, which a reader of the ledger alone
 // does not see. It is also emitted as
 // OpenTelemetry spans, events (log records carrying aims.control.id:

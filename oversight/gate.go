@@ -310,7 +310,8 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // refuses the decision (nothing is stored or applied). Concurrent Submits
 // share one re-read, and each waits for it only until its own ctx ends.
 // If the decision record cannot be written, Submit returns the error and
-// nothing is applied. A decision is held at most once: submitting it again
+// nothing is applied; a held decision stays in the queue, its record
+// stored on its ticket, and a later Sweep writes it (see Gate.Sweep). A decision is held at most once: submitting it again
 // under the same ID while it has a review ticket (whatever the policy
 // says this time, and also once the ticket is decided), or after it was
 // applied, and being held, returns ErrTicketExists.
@@ -383,6 +384,10 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		}
 		t.Decision.Oversight.TicketID = t.ID
 		d.Oversight.TicketID = t.ID
+		// The held decision is reviewable once the ticket is stored, so
+		// its record is stored with it and written like a reviewer
+		// action's: what a failed write or a crash leaves, Sweep writes.
+		holdRecords(&t, now, d)
 		if err := g.store.Create(ctx, t); err != nil {
 			if errors.Is(err, ErrTicketExists) {
 				return Outcome{}, fmt.Errorf("oversight: decision %s is already held for review (ticket %s); follow that ticket, or give a new decision a new ID: %w", d.ID, t.ID, err)
@@ -400,8 +405,16 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
 		}
 	}
-	if err := g.rec.Record(ctx, d); err != nil {
-		if ticket == nil && !g.cfg.noIndex {
+	if ticket != nil {
+		if err := g.record(ctx, ticket.ID, []aims.Decision{d}); err != nil {
+			// A held ticket stays in the queue: a reviewer may still
+			// resolve it, and Sweep writes its record.
+			return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},
+				fmt.Errorf("oversight: decision %s held (ticket %s) but recording it failed (Sweep retries it): %w", d.ID, ticket.ID, err)
+		}
+		ticket.Unrecorded, ticket.RecordingUntil = nil, time.Time{}
+	} else if err := g.rec.Record(ctx, d); err != nil {
+		if !g.cfg.noIndex {
 			// The routed ticket must not say applied what was not.
 			_, _ = g.store.Update(ctx, routedTicketID(d.ID), func(t *Ticket) error {
 				if t.Resolution == nil {
@@ -412,8 +425,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 				return nil
 			})
 		}
-		// A held ticket stays in the queue: a reviewer may still resolve it.
-		return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},
+		return Outcome{Action: d.Oversight.Action, Decision: d},
 			fmt.Errorf("oversight: recording decision %s: %w", d.ID, err)
 	}
 	g.tel.routed.Add(ctx, 1, g.tel.routeOpts[v.Route])

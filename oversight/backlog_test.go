@@ -1,0 +1,81 @@
+package oversight_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/oversight"
+)
+
+// A held decision whose own record the ledger refused is in the queue all
+// the same (a reviewer may resolve it), so the record of its routing must
+// reach the ledger: the next Sweep writes it, once, and the review that
+// follows links to a decision the ledger holds.
+func TestHeldDecisionRecordRetriedOnce(t *testing.T) {
+	ctx := context.Background()
+	led := &flakyLedger{}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	g := newLedgerGate(t, led, oversight.NewMemoryStore(), clock)
+	d := decision(t, "credit", "deny", 0.3, 0.5, true)
+	led.failNext(1)
+	out, err := g.Submit(ctx, d)
+	if err == nil {
+		t.Fatal("Submit reported no error although the ledger refused the decision's record")
+	}
+	if out.Applied || out.Ticket == nil {
+		t.Fatalf("Submit = %+v; want the decision held, not applied", out)
+	}
+	if q, _ := g.Queue(ctx, 0); len(q) != 1 {
+		t.Fatalf("queue holds %d tickets, want the held one", len(q))
+	}
+	if _, err := g.Sweep(ctx); err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if _, err := g.Sweep(ctx); err != nil {
+		t.Fatalf("second Sweep: %v", err)
+	}
+	if n := led.copies()[d.ID]; n != 1 {
+		t.Fatalf("the ledger holds %d copies of the held decision's record %s, want 1", n, d.ID)
+	}
+	got, _ := led.FindDecision(ctx, d.ID)
+	if got.Oversight == nil || got.Oversight.Action != aims.ActionReview || got.Oversight.TicketID != out.Ticket.ID {
+		t.Fatalf("recovered record's oversight = %+v, want review on ticket %s", got.Oversight, out.Ticket.ID)
+	}
+	if _, err := g.Approve(ctx, out.Ticket.ID, alice, "checked"); err != nil {
+		t.Fatal(err)
+	}
+	for id, n := range led.copies() {
+		if n != 1 {
+			t.Errorf("record %s is in the ledger %d times", id, n)
+		}
+	}
+	tk, err := g.Ticket(ctx, out.Ticket.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Unrecorded) != 0 {
+		t.Errorf("the ticket still lists %d unrecorded records", len(tk.Unrecorded))
+	}
+}
+
+// A held decision whose record was written leaves nothing on its ticket,
+// in the store or in the Outcome.
+func TestHeldDecisionRecordNotLeftOnTicket(t *testing.T) {
+	ctx := context.Background()
+	led := &flakyLedger{}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	g := newLedgerGate(t, led, oversight.NewMemoryStore(), clock)
+	out, err := g.Submit(ctx, decision(t, "credit", "deny", 0.3, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := g.Ticket(ctx, out.Ticket.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Unrecorded) != 0 || !tk.RecordingUntil.IsZero() || len(out.Ticket.Unrecorded) != 0 {
+		t.Fatalf("ticket keeps %d unrecorded records (lease %v), Outcome's %d", len(tk.Unrecorded), tk.RecordingUntil, len(out.Ticket.Unrecorded))
+	}
+}
