@@ -2,6 +2,7 @@ package oversight_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,44 @@ func TestHeldDecisionRecordNotLeftOnTicket(t *testing.T) {
 	}
 	if len(tk.Unrecorded) != 0 || !tk.RecordingUntil.IsZero() || len(out.Ticket.Unrecorded) != 0 {
 		t.Fatalf("ticket keeps %d unrecorded records (lease %v), Outcome's %d", len(tk.Unrecorded), tk.RecordingUntil, len(out.Ticket.Unrecorded))
+	}
+}
+
+// plainStore is a third-party store: the Store methods only, no
+// UnrecordedLister.
+type plainStore struct{ oversight.Store }
+
+// With a store that cannot list the records its tickets still hold, a
+// record whose write failed has nothing to find it: the Gate either
+// refuses such a store up front or still gets the record into the ledger.
+func TestStoreWithoutBacklogListingNotSilent(t *testing.T) {
+	ctx := context.Background()
+	led := &flakyLedger{}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	store := plainStore{oversight.NewMemoryStore()}
+	g, err := oversight.New(ctx, led, oversight.WithStore(store), oversight.WithClock(clock.Now), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("credit", aims.RiskLimited), oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")))
+	if err != nil {
+		if !strings.Contains(err.Error(), "UnrecordedLister") {
+			t.Fatalf("New refused the store without saying what it lacks: %v", err)
+		}
+		return // refused up front: nothing can be lost silently
+	}
+	defer g.Close(ctx)
+	out, err := g.Submit(ctx, decision(t, "credit", "deny", 0.3, 0.5, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	led.failNext(1)
+	res, err := g.Approve(ctx, out.Ticket.ID, alice, "checked")
+	if err == nil {
+		t.Fatal("Approve reported no error although the ledger refused the record")
+	}
+	clock.Advance(2 * time.Minute)
+	if _, err := g.Sweep(ctx); err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if n := led.copies()[res.Decision.ID]; n != 1 {
+		t.Fatalf("the approval committed in the store is in the ledger %d times after a Sweep, want 1 (or New refusing the store)", n)
 	}
 }

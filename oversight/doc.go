@@ -95,9 +95,9 @@
 // store, under the same record IDs, and asks the Recorder first when it is
 // a [DecisionFinder] (aims.System is), so the decision log ends up with
 // exactly one copy of each record. The caller of the action still gets
-// the Recorder's error. What is not covered: a store that is not an
-// [UnrecordedLister] (the three built-in ones are) leaves such records on
-// the ticket with nothing to find them; a store whose data is lost loses
+// the Recorder's error. The store must be an [UnrecordedLister] (the three
+// built-in ones are; [New] refuses one that is not). What is not covered:
+// a store whose data is lost loses
 // them with it; a Recorder that is not a DecisionFinder may get a record
 // twice (same ID) if it kept a write it reported as failed; a decision
 // [Gate.Submit] applies or blocks is not covered (Submit returns the error

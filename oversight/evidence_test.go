@@ -182,6 +182,10 @@ type crashingStore struct {
 	crashed bool
 }
 
+func (s *crashingStore) Unrecorded(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
+	return s.Store.(oversight.UnrecordedLister).Unrecorded(ctx, now, limit)
+}
+
 func (s *crashingStore) Update(ctx context.Context, id string, fn func(t *oversight.Ticket) error) (oversight.Ticket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

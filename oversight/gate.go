@@ -122,6 +122,10 @@ func (o Outcome) Pending() bool { return o.Action == aims.ActionReview }
 // system's risk level and telemetry providers unless options say
 // otherwise, and refuses overrides to outcomes the system does not declare
 // (OutcomeChecker).
+//
+// The store must be an UnrecordedLister (the three built-in stores are):
+// New refuses one that is not, since what its tickets hold could not be
+// found again.
 func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 	if ctx == nil {
 		return nil, errors.New("oversight: New needs a context")
@@ -140,6 +144,13 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 	}
 	if cfg.store == nil {
 		cfg.store = NewMemoryStore()
+	}
+	// Every change is committed with its records on the ticket; a store
+	// that cannot list them would leave what a failed write or a crash
+	// left there with nothing to find it, so the evidence would be lost
+	// without a word.
+	if _, ok := cfg.store.(UnrecordedLister); !ok {
+		return nil, fmt.Errorf("oversight: the store %T cannot list the records its tickets hold before they are written (it is not an oversight.UnrecordedLister), so records a failed write or a crash left would never reach the Recorder", cfg.store)
 	}
 	cfg.fromSystem(rec)
 	if oc, ok := rec.(OutcomeChecker); ok && cfg.rejectSet {

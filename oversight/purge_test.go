@@ -45,10 +45,14 @@ func TestPurgeResolvedKeepsOpenAndRecentTickets(t *testing.T) {
 	}
 }
 
-type noPurgeStore struct{ oversight.Store }
+// noPurgeStore is a store that lists its unrecorded records but cannot
+// purge.
+type noPurgeStore struct{ *oversight.MemoryStore }
+
+func (noPurgeStore) PurgeResolved() {} // hides MemoryStore's: not a Purger
 
 func TestPurgeResolvedNeedsAPurger(t *testing.T) {
-	g, err := oversight.New(context.Background(), &fakeRecorder{}, oversight.WithStore(noPurgeStore{oversight.NewMemoryStore()}))
+	g, err := oversight.New(context.Background(), &fakeRecorder{}, oversight.WithStore(noPurgeStore{MemoryStore: oversight.NewMemoryStore()}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,9 +95,9 @@ type DeferredIndexer interface {
 // holding decision records the Gate has not yet written to its Recorder
 // (Ticket.Unrecorded). Sweep uses it to write what a failed write or a
 // crash between a ticket's change and its record left behind. All three
-// built-in stores implement it; with a store that does not, those records
-// are retried only while the Gate that made them runs and acts on the
-// ticket again (they stay on the ticket all the same).
+// built-in stores implement it, and New refuses a store that does not:
+// without it those records would stay on their tickets with nothing to
+// find them.
 type UnrecordedLister interface {
 	// Unrecorded lists, oldest first, at most limit tickets (limit > 0)
 	// whose Unrecorded is not empty and whose RecordingUntil is not
