@@ -2,6 +2,7 @@ package oversight_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +118,59 @@ func TestStoreWithoutBacklogListingNotSilent(t *testing.T) {
 	}
 	if n := led.copies()[res.Decision.ID]; n != 1 {
 		t.Fatalf("the approval committed in the store is in the ledger %d times after a Sweep, want 1 (or New refusing the store)", n)
+	}
+}
+
+// A halt and a resume take effect in the store; when the ledger refuses
+// their records, the next Sweep writes each, once.
+func TestHaltAndResumeRecordsRetriedOnce(t *testing.T) {
+	ctx := context.Background()
+	led := &flakyLedger{}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	store := oversight.NewMemoryStore()
+	g := newLedgerGate(t, led, store, clock)
+	led.failNext(1)
+	if err := g.Halt(ctx, "credit", alice, "drift alarm"); err == nil {
+		t.Fatal("Halt reported no error although the ledger refused its record")
+	}
+	if !g.Halted("credit") {
+		t.Fatal("the halt did not take effect")
+	}
+	led.failNext(1)
+	if err := g.Resume(ctx, "credit", alice, "retrained"); err == nil {
+		t.Fatal("Resume reported no error although the ledger refused its record")
+	}
+	if g.Halted("credit") {
+		t.Fatal("the resume did not take effect")
+	}
+	if len(led.copies()) != 0 {
+		t.Fatalf("the ledger holds %d records, want none yet", len(led.copies()))
+	}
+	// A new Gate on the same store, after the writer's lease, writes them.
+	clock.Advance(2 * time.Minute)
+	g2 := newLedgerGate(t, led, store, clock)
+	for range 2 {
+		if _, err := g2.Sweep(ctx); err != nil {
+			t.Fatalf("Sweep: %v", err)
+		}
+	}
+	got := map[aims.OversightAction]int{}
+	for id, n := range led.copies() {
+		if n != 1 {
+			t.Errorf("record %s is in the ledger %d times", id, n)
+		}
+		d, _ := led.FindDecision(ctx, id)
+		got[d.Oversight.Action]++
+		if d.SystemID != "credit" || d.Oversight.Reviewer != "alice" {
+			t.Errorf("record %s = %+v", id, d)
+		}
+	}
+	if got[aims.ActionHalt] != 1 || got[aims.ActionResume] != 1 || len(got) != 2 {
+		t.Fatalf("the ledger holds %v, want one halt and one resume record", got)
+	}
+	for id := range led.copies() {
+		if _, err := g2.Contest(ctx, id, "not a decision"); !errors.Is(err, oversight.ErrDecisionNotFound) {
+			t.Errorf("contest of the halt or resume record %s: %v, want ErrDecisionNotFound", id, err)
+		}
 	}
 }

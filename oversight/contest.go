@@ -165,6 +165,9 @@ func (g *Gate) findContested(ctx context.Context, decisionID string) (chain, err
 			return chain{}, fmt.Errorf("%w: %s", ErrDecisionNotFound, decisionID)
 		}
 	}
+	if c.root.Kind == KindHalt {
+		return chain{}, fmt.Errorf("%w: %s is the record of a %s of system %q, not a decision", ErrDecisionNotFound, decisionID, c.root.Policy, c.root.Decision.SystemID)
+	}
 	if c.root.Open() {
 		return chain{}, fmt.Errorf("oversight: decision %s is still under review (ticket %s); it can be contested once decided", decisionID, c.root.ID)
 	}

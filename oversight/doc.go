@@ -102,7 +102,10 @@
 // twice (same ID) if it kept a write it reported as failed; a decision
 // [Gate.Submit] applies or blocks is not covered (Submit returns the error
 // and applies nothing), while one it holds is: its record is stored with
-// its ticket; halts are not covered (Halt returns it); and until a Sweep succeeds
+// its ticket; a halt or resume is stored with a closed ticket of
+// [KindHalt] that holds its record ([HaltTicketStore]; with a HaltStore
+// that is not one, a crash between the change and that ticket loses the
+// record); and until a Sweep succeeds
 // the ledger lags behind the store, which a reader of the ledger alone
 // does not see. It is also emitted as
 // OpenTelemetry spans, events (log records carrying aims.control.id:

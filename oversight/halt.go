@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	otellog "go.opentelemetry.io/otel/log"
 
 	"github.com/aimskit/aimskit/aims"
@@ -64,6 +65,42 @@ type HaltStore interface {
 	ClearHalt(ctx context.Context, systemID string) (bool, error)
 	// Halts lists the active halts.
 	Halts(ctx context.Context) ([]Halt, error)
+}
+
+// HaltTicketStore is a HaltStore that commits a halt or a resume together
+// with the ticket holding its decision record (Kind halt, closed from the
+// start, the record in Unrecorded), in one atomic write: the change never
+// stands without the duty to record it, and Sweep writes what a failed
+// write or a crash left (see Gate.Sweep). The three built-in stores
+// implement it. With a HaltStore that does not, the Gate creates that
+// ticket right after the halt or resume, so a crash in between loses the
+// record.
+type HaltTicketStore interface {
+	HaltStore
+	// SetHaltWith stores h like SetHalt and creates t like Store.Create,
+	// both or neither: ErrTicketExists, and no halt stored, if t's ID is
+	// taken.
+	SetHaltWith(ctx context.Context, h Halt, t Ticket) error
+	// ClearHaltWith removes the halt of systemID like ClearHalt and, when
+	// there was one, creates t like Store.Create, both or neither. It
+	// reports whether there was a halt; without one nothing is stored.
+	ClearHaltWith(ctx context.Context, systemID string, t Ticket) (bool, error)
+}
+
+// haltTicket is the ticket holding d, the record of a halt or resume,
+// until it is written (holdRecords).
+func haltTicket(d *aims.Decision, now time.Time) Ticket {
+	t := Ticket{
+		ID: uuid.NewSHA1(routedNamespace, []byte("halt/"+d.ID)).String(), Kind: KindHalt,
+		Decision: *d, Policy: string(d.Oversight.Action), Reason: d.Oversight.Reason,
+		State: StateResolved, CreatedAt: now, Deadline: now,
+		Resolution: &Resolution{
+			Action: d.Oversight.Action, Reviewer: d.Oversight.Reviewer, Reason: d.Oversight.Reason,
+			Time: now, Decision: *d,
+		},
+	}
+	holdRecords(&t, now, *d)
+	return t
 }
 
 // haltedInfo reports whether systemID is halted. The common case (nothing
@@ -199,7 +236,10 @@ func (g *Gate) freshHalts(ctx context.Context) error {
 // WithSystems) unless the Force option is given, and is refused
 // (ErrInvalidID) unless it is 1 to 128 letters, digits or . _ - : / @.
 // With a HaltStore the halt is shared with every Gate on the same store
-// (see HaltStore).
+// (see HaltStore). The halt's record is stored with the halt, on a closed
+// ticket of KindHalt (see HaltTicketStore); if the Recorder refuses it,
+// Halt returns the error and a later Sweep writes it, as for a reviewer
+// action. Resume does the same for the resume's record.
 func (g *Gate) Halt(ctx context.Context, systemID string, by Reviewer, reason string, opts ...HaltOption) error {
 	var hc haltConfig
 	for _, o := range opts {
@@ -255,19 +295,52 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	}
 	now := g.now()
 	h := Halt{SystemID: systemID, By: by.ID, Reason: reason, Since: now, Forced: forced}
+	d.Time = now
+	d.Output = "halted"
+	event := semconv.EventOversightHalted
+	if !halt {
+		d.Output = "resumed"
+		event = semconv.EventOversightResumed
+	}
+	d.Oversight = &aims.OversightOutcome{Action: action, Reviewer: by.ID, Reason: reason, Time: now}
+	if forced {
+		d.Attributes = withAttr(d.Attributes, "aims.oversight.halt.forced", "true")
+	}
+	// The change and the ticket holding its record are stored together
+	// (HaltTicketStore); a store that cannot do both at once gets the
+	// ticket right after the change.
+	rt := haltTicket(&d, now)
+	hts, atomic := g.store.(HaltTicketStore)
 	hs, shared := g.store.(HaltStore)
+	var keepErr error // the change stands, its record's ticket is not stored
 	if halt {
-		if shared {
-			if err := hs.SetHalt(ctx, h); err != nil {
-				return fmt.Errorf("oversight: storing halt of %q: %w", systemID, err)
+		switch {
+		case atomic:
+			err = hts.SetHaltWith(ctx, h, rt)
+		case shared:
+			if err = hs.SetHalt(ctx, h); err == nil {
+				keepErr = g.store.Create(ctx, rt)
 			}
+		default:
+			err = g.store.Create(ctx, rt)
+		}
+		if err != nil {
+			return fmt.Errorf("oversight: storing halt of %q: %w", systemID, err)
 		}
 	} else {
 		was := g.Halted(systemID)
-		if shared {
-			if was, err = hs.ClearHalt(ctx, systemID); err != nil {
-				return fmt.Errorf("oversight: clearing halt of %q: %w", systemID, err)
+		switch {
+		case atomic:
+			was, err = hts.ClearHaltWith(ctx, systemID, rt)
+		case shared:
+			if was, err = hs.ClearHalt(ctx, systemID); err == nil && was {
+				keepErr = g.store.Create(ctx, rt)
 			}
+		case was:
+			err = g.store.Create(ctx, rt)
+		}
+		if err != nil {
+			return fmt.Errorf("oversight: clearing halt of %q: %w", systemID, err)
 		}
 		if !was {
 			return g.refuse(ctx, "", by, action, fmt.Errorf("oversight: system %q is not halted", systemID))
@@ -283,17 +356,6 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 	g.haltChangedAt = g.mono()
 	g.haltMu.Unlock()
 
-	d.Time = now
-	d.Output = "halted"
-	event := semconv.EventOversightHalted
-	if !halt {
-		d.Output = "resumed"
-		event = semconv.EventOversightResumed
-	}
-	d.Oversight = &aims.OversightOutcome{Action: action, Reviewer: by.ID, Reason: reason, Time: now}
-	if forced {
-		d.Attributes = withAttr(d.Attributes, "aims.oversight.halt.forced", "true")
-	}
 	if halt {
 		g.tel.halts.Add(ctx, 1, metricAttrs(semconv.AimsSystemID.String(systemID)))
 	}
@@ -302,8 +364,14 @@ func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason
 		semconv.AimsOversightReviewer.String(by.ID), semconv.AimsDecisionID.String(d.ID))
 	// (The reason is free text that may hold personal data: it is in the
 	// decision log's record, the ledger, only.)
-	if err := g.rec.Record(ctx, d); err != nil {
-		return errors.Join(fmt.Errorf("oversight: %s of %q took effect but recording it failed: %w", action, systemID, err),
+	if keepErr != nil {
+		// No ticket holds the record: it is written now or reported.
+		if err := g.rec.Record(ctx, d); err != nil {
+			return errors.Join(fmt.Errorf("oversight: %s of %q took effect but recording it failed, and storing its record for a retry failed too (%v): %w", action, systemID, keepErr, err),
+				g.haltIncident(ctx, h, halt, &d))
+		}
+	} else if err := g.record(ctx, rt.ID, []aims.Decision{d}); err != nil {
+		return errors.Join(fmt.Errorf("oversight: %s of %q took effect but recording it failed (Sweep retries it): %w", action, systemID, err),
 			g.haltIncident(ctx, h, halt, &d))
 	}
 	return g.haltIncident(ctx, h, halt, &d)

@@ -35,7 +35,45 @@ var (
 	_ HaltStore        = (*MemoryStore)(nil)
 	_ Purger           = (*MemoryStore)(nil)
 	_ UnrecordedLister = (*MemoryStore)(nil)
+	_ HaltTicketStore  = (*MemoryStore)(nil)
 )
+
+// SetHaltWith implements HaltTicketStore.
+func (s *MemoryStore) SetHaltWith(ctx context.Context, h Halt, t Ticket) error {
+	if h.SystemID == "" {
+		return errors.New("oversight: halt without a system ID")
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.createLocked(&t); err != nil {
+		return err
+	}
+	s.halts[h.SystemID] = h
+	return nil
+}
+
+// ClearHaltWith implements HaltTicketStore.
+func (s *MemoryStore) ClearHaltWith(ctx context.Context, systemID string, t Ticket) (bool, error) {
+	if err := t.Validate(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return false, err
+	}
+	if _, ok := s.halts[systemID]; !ok {
+		return false, nil
+	}
+	if err := s.createLocked(&t); err != nil {
+		return false, err
+	}
+	delete(s.halts, systemID)
+	return true, nil
+}
 
 // SetHalt implements HaltStore.
 func (s *MemoryStore) SetHalt(ctx context.Context, h Halt) error {
@@ -91,6 +129,11 @@ func (s *MemoryStore) Create(ctx context.Context, t Ticket) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.createLocked(&t)
+}
+
+// createLocked adds a copy of t; s.mu is held.
+func (s *MemoryStore) createLocked(t *Ticket) error {
 	if err := s.check(); err != nil {
 		return err
 	}

@@ -42,6 +42,11 @@ const (
 	// kept (already resolved) so that the Gate can find and contest it by
 	// its decision ID (see WithDecisionIndex).
 	KindRouted TicketKind = "routed"
+	// KindHalt: the halt or resume of a system (Gate.Halt, Gate.Resume),
+	// kept closed from the start, to hold the record of the change until
+	// the Gate wrote it (see HaltTicketStore). It is no decision: it
+	// cannot be contested.
+	KindHalt TicketKind = "halt"
 )
 
 // Ticket is a decision held for human review.

@@ -57,7 +57,9 @@ type Store struct {
 var (
 	_ oversight.Store     = (*Store)(nil)
 	_ oversight.HaltStore = (*Store)(nil)
-	_ oversight.Purger    = (*Store)(nil)
+
+	_ oversight.HaltTicketStore = (*Store)(nil)
+	_ oversight.Purger          = (*Store)(nil)
 
 	_ oversight.UnrecordedLister = (*Store)(nil)
 )
@@ -562,6 +564,58 @@ func (s *Store) ClearHalt(ctx context.Context, systemID string) (bool, error) {
 		return b.Delete([]byte(systemID))
 	})
 	return was, err
+}
+
+// SetHaltWith implements oversight.HaltTicketStore: the halt and the
+// ticket holding its record are committed in one transaction.
+func (s *Store) SetHaltWith(ctx context.Context, h oversight.Halt, t oversight.Ticket) error {
+	if h.SystemID == "" {
+		return errors.New("oversight/boltstore: halt without a system ID")
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return s.createWith(&t, func(tx *bolt.Tx) (bool, error) {
+		return true, tx.Bucket(bucketHalts).Put([]byte(h.SystemID), raw)
+	})
+}
+
+// ClearHaltWith implements oversight.HaltTicketStore: the halt is removed
+// and the ticket holding the resume's record created in one transaction.
+func (s *Store) ClearHaltWith(ctx context.Context, systemID string, t oversight.Ticket) (bool, error) {
+	was := false
+	err := s.createWith(&t, func(tx *bolt.Tx) (bool, error) {
+		b := tx.Bucket(bucketHalts)
+		was = b.Get([]byte(systemID)) != nil
+		if !was {
+			return false, nil
+		}
+		return true, b.Delete([]byte(systemID))
+	})
+	return was && err == nil, err
+}
+
+// createWith runs change and, when it says so, creates t in the same
+// transaction; neither is stored if t's ID is taken.
+func (s *Store) createWith(t *oversight.Ticket, change func(tx *bolt.Tx) (create bool, err error)) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	if err := s.def.beginCreate(t.ID); err != nil {
+		return err
+	}
+	defer s.def.endCreate(t.ID)
+	return s.update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketTickets).Get([]byte(t.ID)) != nil {
+			return fmt.Errorf("%w: %s", oversight.ErrTicketExists, t.ID)
+		}
+		create, err := change(tx)
+		if err != nil || !create {
+			return err
+		}
+		return boltPut(tx, nil, t)
+	})
 }
 
 // Halts implements oversight.HaltStore.

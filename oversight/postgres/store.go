@@ -53,6 +53,7 @@ var (
 	_ oversight.Purger    = (*Store)(nil)
 
 	_ oversight.UnrecordedLister = (*Store)(nil)
+	_ oversight.HaltTicketStore  = (*Store)(nil)
 )
 
 // New returns a store on db and migrates its schema (see Migrate). The
@@ -211,14 +212,24 @@ func (s *Store) Create(ctx context.Context, t oversight.Ticket) error {
 	if t.ID == "" || t.State == "" || t.CreatedAt.IsZero() || t.Deadline.IsZero() {
 		return fmt.Errorf("oversight/postgres: ticket %q needs an ID, a state, a creation time and a deadline", t.ID)
 	}
-	r, err := toRow(&t)
+	return insertTicket(ctx, s.db, &t)
+}
+
+// execer runs a statement: the pool, or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// insertTicket adds t through ex; ErrTicketExists if its ID is taken.
+func insertTicket(ctx context.Context, ex execer, t *oversight.Ticket) error {
+	r, err := toRow(t)
 	if err != nil {
 		return err
 	}
-	tag, err := s.db.Exec(ctx, `INSERT INTO aimskit_oversight_tickets
+	tag, err := ex.Exec(ctx, `INSERT INTO aimskit_oversight_tickets
 		(id, decision_id, result_decision_id, state, level, created_at, deadline, claimed_by, lease_until, ineligible, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
-		t.ID, t.Decision.ID, r.resultDecision, string(t.State), t.Level, t.CreatedAt, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(&t), r.data)
+		t.ID, t.Decision.ID, r.resultDecision, string(t.State), t.Level, t.CreatedAt, t.Deadline, r.claimedBy, r.leaseUntil, ineligible(t), r.data)
 	if err != nil {
 		return fmt.Errorf("oversight/postgres: creating ticket %s: %w", t.ID, err)
 	}

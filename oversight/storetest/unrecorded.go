@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -93,5 +94,94 @@ func testUnrecorded(t *testing.T, s oversight.Store) {
 	}
 	if _, err := ul.Unrecorded(ctx, T0, 0); err == nil {
 		t.Error("Unrecorded with limit 0 returned no error")
+	}
+}
+
+// haltRecordTicket is a closed ticket holding the record of a halt or
+// resume, as the Gate stores it with the change.
+func haltRecordTicket(t *testing.T, n int, action aims.OversightAction) oversight.Ticket {
+	tk := NewTicket(t, n, 0)
+	tk.Kind = oversight.KindHalt
+	tk.State = oversight.StateResolved
+	tk.Decision.Oversight = &aims.OversightOutcome{Action: action, Reviewer: "alice", Reason: "drift", Time: T0}
+	tk.Resolution = &oversight.Resolution{Action: action, Reviewer: "alice", Time: T0, Decision: tk.Decision}
+	tk.Unrecorded = []aims.Decision{tk.Decision}
+	tk.RecordingUntil = T0.Add(time.Minute)
+	return tk
+}
+
+// testHaltTicket checks oversight.HaltTicketStore: a halt or resume and
+// the ticket holding its record are stored both or neither.
+func testHaltTicket(t *testing.T, s oversight.Store) {
+	defer closeStore(t, s)
+	hts, ok := s.(oversight.HaltTicketStore)
+	if !ok {
+		t.Skip("store cannot store a halt with its record's ticket (no oversight.HaltTicketStore)")
+	}
+	ctx := context.Background()
+	halts := func() []string {
+		t.Helper()
+		hl, err := hts.Halts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hl {
+			out = append(out, h.SystemID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	unrecorded := func() []string {
+		t.Helper()
+		ts, err := s.(oversight.UnrecordedLister).Unrecorded(ctx, T0.Add(time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idsOf(ts)
+	}
+	h := oversight.Halt{SystemID: "credit", By: "alice", Reason: "drift", Since: T0}
+	halt := haltRecordTicket(t, 1, aims.ActionHalt)
+	if err := hts.SetHaltWith(ctx, h, halt); err != nil {
+		t.Fatalf("SetHaltWith: %v", err)
+	}
+	if got := halts(); !slices.Equal(got, []string{"credit"}) {
+		t.Fatalf("halts after SetHaltWith = %v", got)
+	}
+	got, err := s.Get(ctx, halt.ID)
+	if err != nil || got.Kind != oversight.KindHalt || len(got.Unrecorded) != 1 || got.Unrecorded[0].ID != halt.Decision.ID {
+		t.Fatalf("the halt's record ticket = %+v, %v", got, err)
+	}
+	// A ticket ID already taken stores neither.
+	other := oversight.Halt{SystemID: "hiring", By: "alice", Reason: "drift", Since: T0}
+	if err := hts.SetHaltWith(ctx, other, halt); !errors.Is(err, oversight.ErrTicketExists) {
+		t.Fatalf("SetHaltWith with a taken ticket ID: %v, want ErrTicketExists", err)
+	}
+	if got := halts(); !slices.Equal(got, []string{"credit"}) {
+		t.Fatalf("halts after a refused SetHaltWith = %v, want only credit", got)
+	}
+	if was, err := hts.ClearHaltWith(ctx, "credit", halt); was || !errors.Is(err, oversight.ErrTicketExists) {
+		t.Fatalf("ClearHaltWith with a taken ticket ID: %v, %v; want ErrTicketExists", was, err)
+	}
+	if got := halts(); !slices.Equal(got, []string{"credit"}) {
+		t.Fatalf("halts after a refused ClearHaltWith = %v, want credit still halted", got)
+	}
+	// A resume of a system that is not halted stores nothing.
+	idle := haltRecordTicket(t, 3, aims.ActionResume)
+	if was, err := hts.ClearHaltWith(ctx, "hiring", idle); was || err != nil {
+		t.Fatalf("ClearHaltWith of a system not halted = %v, %v", was, err)
+	}
+	if _, err := s.Get(ctx, idle.ID); !errors.Is(err, oversight.ErrTicketNotFound) {
+		t.Fatalf("ClearHaltWith of a system not halted stored its ticket: %v", err)
+	}
+	resume := haltRecordTicket(t, 2, aims.ActionResume)
+	if was, err := hts.ClearHaltWith(ctx, "credit", resume); !was || err != nil {
+		t.Fatalf("ClearHaltWith = %v, %v", was, err)
+	}
+	if got := halts(); len(got) != 0 {
+		t.Fatalf("halts after ClearHaltWith = %v", got)
+	}
+	if got, want := unrecorded(), []string{halt.ID, resume.ID}; !slices.Equal(got, want) {
+		t.Fatalf("Unrecorded = %v, want the halt's and the resume's tickets %v", got, want)
 	}
 }
