@@ -22,11 +22,11 @@ func CreateMany(s *Store, ts []oversight.Ticket) error {
 	})
 }
 
-// CountDecodes calls fn and returns how many tickets it decoded.
-func CountDecodes(fn func()) int {
+// CountDecodes calls fn and returns how many tickets s decoded meanwhile.
+func CountDecodes(s *Store, fn func()) int {
 	n := 0
-	onDecode = func() { n++ }
-	defer func() { onDecode = nil }()
+	s.onDecode = func() { n++ }
+	defer func() { s.onDecode = nil }()
 	fn()
 	return n
 }

@@ -55,7 +55,7 @@ func TestClaimDecodesOneTicket(t *testing.T) {
 	ctx := context.Background()
 	var got oversight.Ticket
 	var err error
-	n := boltstore.CountDecodes(func() {
+	n := boltstore.CountDecodes(s, func() {
 		got, err = s.Claim(ctx, oversight.ClaimRequest{Reviewer: "bob", Now: storetest.T0, Lease: time.Minute, MaxLevel: 0})
 	})
 	if err != nil {

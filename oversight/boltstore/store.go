@@ -52,6 +52,9 @@ type Store struct {
 	creates createGroup
 	// loss is what the previous run of the file may have lost (IndexLoss).
 	loss indexLoss
+	// onDecode, when set (by the package's tests, while nothing else uses
+	// the store), is called for every ticket decoded.
+	onDecode func()
 }
 
 var (
@@ -311,16 +314,14 @@ func olderTicket(a, b *oversight.Ticket) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-// onDecode, when set (by tests), is called for every ticket decoded.
-var onDecode func()
-
-func boltGet(tx *bolt.Tx, id []byte) (oversight.Ticket, error) {
+// get reads and decodes ticket id in tx.
+func (s *Store) get(tx *bolt.Tx, id []byte) (oversight.Ticket, error) {
 	raw := tx.Bucket(bucketTickets).Get(id)
 	if raw == nil {
 		return oversight.Ticket{}, fmt.Errorf("%w: %q", oversight.ErrTicketNotFound, id)
 	}
-	if onDecode != nil {
-		onDecode()
+	if s.onDecode != nil {
+		s.onDecode()
 	}
 	var t oversight.Ticket
 	if err := json.Unmarshal(raw, &t); err != nil {
@@ -397,7 +398,7 @@ func (s *Store) Get(ctx context.Context, id string) (oversight.Ticket, error) {
 	var t oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		t, err = boltGet(tx, []byte(id))
+		t, err = s.get(tx, []byte(id))
 		return err
 	})
 	return t, err
@@ -408,7 +409,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(t *oversight.Tick
 	var t oversight.Ticket
 	err := s.update(func(tx *bolt.Tx) error {
 		var err error
-		if t, err = boltGet(tx, []byte(id)); err != nil {
+		if t, err = s.get(tx, []byte(id)); err != nil {
 			return err
 		}
 		old := indexedOf(&t) // what the stored ticket's index entries are
@@ -446,7 +447,7 @@ func (s *Store) Claim(ctx context.Context, req oversight.ClaimRequest) (oversigh
 			if !ok || len(k) <= timeKeyLen {
 				continue
 			}
-			if got, err = boltGet(tx, k[timeKeyLen:]); err != nil {
+			if got, err = s.get(tx, k[timeKeyLen:]); err != nil {
 				return err
 			}
 			if !req.Claimable(&got) { // the header disagrees with the ticket
@@ -470,7 +471,7 @@ func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, _ = c.Next() {
-			t, err := boltGet(tx, k[timeKeyLen:])
+			t, err := s.get(tx, k[timeKeyLen:])
 			if err != nil {
 				return err
 			}
@@ -488,7 +489,7 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversi
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDue).Cursor()
 		for k, _ := c.First(); len(k) > timeKeyLen && !timeFromKey(k).After(now); k, _ = c.Next() {
-			t, err := boltGet(tx, k[timeKeyLen:])
+			t, err := s.get(tx, k[timeKeyLen:])
 			if err != nil {
 				return err
 			}
@@ -531,7 +532,7 @@ func (s *Store) FindByDecision(ctx context.Context, decisionID string) ([]oversi
 			if waiting && string(k[len(prefix):]) == w.ID {
 				continue
 			}
-			t, err := boltGet(tx, k[len(prefix):])
+			t, err := s.get(tx, k[len(prefix):])
 			if err != nil {
 				return err
 			}
@@ -726,7 +727,7 @@ func (s *Store) Unrecorded(ctx context.Context, now time.Time, limit int) ([]ove
 	var out []oversight.Ticket
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketUnrecorded).ForEach(func(k, _ []byte) error {
-			t, err := boltGet(tx, k)
+			t, err := s.get(tx, k)
 			if err != nil {
 				return err
 			}
