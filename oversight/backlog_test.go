@@ -3,7 +3,9 @@ package oversight_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,5 +174,90 @@ func TestHaltAndResumeRecordsRetriedOnce(t *testing.T) {
 		if _, err := g2.Contest(ctx, id, "not a decision"); !errors.Is(err, oversight.ErrDecisionNotFound) {
 			t.Errorf("contest of the halt or resume record %s: %v, want ErrDecisionNotFound", id, err)
 		}
+	}
+}
+
+// flakySystem is an aims.System whose Record fails while failing is set.
+type flakySystem struct {
+	*aims.System
+	mu      sync.Mutex
+	failing bool
+}
+
+func (s *flakySystem) Record(ctx context.Context, d aims.Decision) error {
+	s.mu.Lock()
+	fail := s.failing
+	s.mu.Unlock()
+	if fail {
+		return errors.New("ledger: fsync: input/output error")
+	}
+	return s.System.Record(ctx, d)
+}
+
+func (s *flakySystem) fail(on bool) {
+	s.mu.Lock()
+	s.failing = on
+	s.mu.Unlock()
+}
+
+// A contest that changed the decision on review opens its incident also
+// when the decision log refused the resolution's record: the resolution
+// stands in the store (Sweep writes its record later), and the incident
+// is evidence of its own that nothing else would ever open.
+func TestChangedContestOpensIncidentWhenRecordFails(t *testing.T) {
+	ctx := context.Background()
+	sys, err := aims.NewSystem("credit", aims.WithRiskLevel(aims.RiskLimited),
+		aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}, aims.Outcome{Value: "referred"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := aims.NewIncidentBook(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &flakySystem{System: sys}
+	g, err := oversight.New(ctx, rec, oversight.WithPolicy(oversight.AdverseOutcome()),
+		oversight.WithSweepInterval(0), oversight.WithIncidents(book))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = g.Close(ctx)
+		_ = book.Close(ctx)
+		_ = sys.Close(ctx)
+	})
+	lee := oversight.Reviewer{ID: "r.lee", Roles: []string{"reviewer"}}
+	kim := oversight.Reviewer{ID: "r.kim", Roles: []string{"reviewer"}}
+	d, err := sys.NewDecision(ctx, aims.Draft{Output: "deny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := g.Submit(ctx, d)
+	if err != nil || !out.Pending() {
+		t.Fatalf("submit: %v %v", out.Action, err)
+	}
+	res, err := g.Reject(ctx, out.Ticket.ID, lee, "income too low")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := g.Contest(ctx, res.Decision.ID, "my second job was not counted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.fail(true)
+	over, err := g.Override(ctx, ct.ID, kim, "approve", "second income verified")
+	rec.fail(false)
+	if err == nil {
+		t.Fatal("Override reported no error although the decision log refused its record")
+	}
+	if over.Ticket == nil || over.Ticket.State != oversight.StateResolved {
+		t.Fatalf("the override did not resolve the contest: %+v", over)
+	}
+	list := book.List(aims.IncidentFilter{})
+	if len(list) != 1 {
+		t.Fatalf("%d incidents after a changed contest whose record failed, want 1", len(list))
+	}
+	if !slices.Contains(list[0].Decisions, over.Decision.ID) || list[0].Source != aims.SourceContest {
+		t.Fatalf("contest incident %+v", list[0])
 	}
 }

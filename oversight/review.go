@@ -409,13 +409,14 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	if res.resolved && g.cfg.onResolved != nil {
 		g.cfg.onResolved(out)
 	}
-	if recErr != nil {
-		return out, recErr
-	}
+	// The resolution stands whatever the write gave, so its incident is
+	// opened either way: Sweep writes records, not incidents.
+	var incErr error
 	if res.resolved && g.cfg.incidents != nil {
-		if err := g.contestIncident(ctx, t, r, action, &rec); err != nil {
-			return out, err
-		}
+		incErr = g.contestIncident(ctx, t, r, action, &rec)
+	}
+	if err := errors.Join(recErr, incErr); err != nil {
+		return out, err
 	}
 	return out, nil
 }
