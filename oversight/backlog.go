@@ -55,10 +55,11 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 }
 
 // recorded removes the records written (by ID) from the ticket's
-// unrecorded ones and ends the recording lease, so that the next Sweep
-// writes what is left: records whose write failed, and those an earlier
-// change left.
-func (g *Gate) recorded(ctx context.Context, ticketID string, written []string) error {
+// unrecorded ones and sets the recording lease to until: zero ends it, so
+// that the next Sweep writes what is left (records whose write failed,
+// and those an earlier change left); a time makes Sweeps leave the
+// ticket alone until then.
+func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, until time.Time) error {
 	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
 		n := len(x.Unrecorded)
 		x.Unrecorded = slices.DeleteFunc(x.Unrecorded, func(d aims.Decision) bool { return slices.Contains(written, d.ID) })
@@ -66,8 +67,11 @@ func (g *Gate) recorded(ctx context.Context, ticketID string, written []string) 
 			x.Unrecorded = nil
 		}
 		changed := len(x.Unrecorded) != n
-		if !x.RecordingUntil.IsZero() {
-			x.RecordingUntil = time.Time{}
+		if len(x.Unrecorded) == 0 {
+			until = time.Time{}
+		}
+		if !x.RecordingUntil.Equal(until) {
+			x.RecordingUntil = until
 			changed = true
 		}
 		if !changed {
@@ -89,7 +93,7 @@ func (g *Gate) record(ctx context.Context, ticketID string, recs []aims.Decision
 	// Noting them is best effort: if it fails, the records stay listed
 	// and a Sweep finds them written (with a DecisionFinder) or writes
 	// them again under the same IDs.
-	_ = g.recorded(ctx, ticketID, written)
+	_ = g.recorded(ctx, ticketID, written, time.Time{})
 	return err
 }
 
@@ -127,10 +131,15 @@ func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
 			continue
 		}
 		written, werr := g.writeRecords(ctx, todo, true)
+		var retryAt time.Time
 		if werr != nil {
 			errs = append(errs, fmt.Errorf("oversight: ticket %s: recording its records again failed: %w", due[i].ID, werr))
+			// The next attempt waits for the lease to run out, so that
+			// records the Recorder refuses for good do not take every
+			// Sweep's turn from the tickets behind them.
+			retryAt = now.Add(recordLease)
 		}
-		if err := g.recorded(ctx, due[i].ID, written); err != nil {
+		if err := g.recorded(ctx, due[i].ID, written, retryAt); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -261,3 +261,42 @@ func TestChangedContestOpensIncidentWhenRecordFails(t *testing.T) {
 		t.Fatalf("contest incident %+v", list[0])
 	}
 }
+
+// poisonLedger refuses, for good, every record of the system "poison",
+// and accepts the others.
+type poisonLedger struct{ flakyLedger }
+
+func (l *poisonLedger) Record(ctx context.Context, d aims.Decision) error {
+	if d.SystemID == "poison" {
+		return errors.New("ledger: not this system's decision")
+	}
+	return l.flakyLedger.Record(ctx, d)
+}
+
+// Records the decision log refuses for good do not keep Sweep from
+// writing the others: a Sweep handles at most 64 tickets, oldest first,
+// so without a pause after a failed attempt 64 such tickets would take
+// every Sweep's turn and starve the records behind them.
+func TestSweepNotStarvedByRefusedRecords(t *testing.T) {
+	ctx := context.Background()
+	led := &poisonLedger{}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	g := newLedgerGate(t, led, oversight.NewMemoryStore(), clock, oversight.WithRiskLevel("poison", aims.RiskLimited))
+	for range 70 {
+		if _, err := g.Submit(ctx, decision(t, "poison", "deny", 0.3, 0.5, true)); err == nil {
+			t.Fatal("the refused record was reported written")
+		}
+		clock.Advance(time.Second)
+	}
+	d := decision(t, "credit", "deny", 0.3, 0.5, true)
+	led.failNext(1)
+	if _, err := g.Submit(ctx, d); err == nil {
+		t.Fatal("Submit reported no error although the ledger refused the record")
+	}
+	for range 3 {
+		_, _ = g.Sweep(ctx) // the poisoned records fail, every time
+	}
+	if n := led.copies()[d.ID]; n != 1 {
+		t.Fatalf("after three Sweeps the ledger holds %d copies of the record behind 70 refused ones, want 1", n)
+	}
+}

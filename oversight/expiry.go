@@ -29,7 +29,10 @@ import (
 // Recorder is a DecisionFinder (an aims.System is), so that the decision
 // log holds one copy of each; a Recorder that does not find decisions may
 // receive a record twice (the same ID) if it accepted a write but
-// reported an error. At most 64 tickets are handled per Sweep.
+// reported an error. At most 64 tickets are handled per Sweep, oldest
+// first; a ticket whose records a Sweep failed to write again waits a
+// lease (one minute) before the next attempt, so that records the
+// Recorder refuses for good do not starve the ones behind them.
 func (g *Gate) Sweep(ctx context.Context) (int, error) {
 	if g.closed.Load() {
 		return 0, ErrClosed
