@@ -42,7 +42,7 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 	if d.Oversight != nil && d.Oversight.Action != "" {
 		action = d.Oversight.Action
 	}
-	applied := action == aims.ActionApply || action == aims.ActionApprove || action == aims.ActionOverride
+	applied := appliedAction(action)
 	// The ticket's Decision is a slim copy (what FindByDecision and the
 	// console need); the full record is the resolution's, kept once.
 	slim := aims.Decision{
@@ -54,6 +54,12 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 		Policy: v.Policy, Reason: v.Reason, State: StateResolved, CreatedAt: now, Deadline: now,
 		Resolution: &Resolution{Action: action, Reason: v.Reason, Applied: applied, Time: now, Decision: *d},
 	}
+}
+
+// appliedAction reports whether a decision recorded with action takes
+// effect.
+func appliedAction(action aims.OversightAction) bool {
+	return action == aims.ActionApply || action == aims.ActionApprove || action == aims.ActionOverride
 }
 
 // index stores the routed ticket rt. A decision submitted again with the

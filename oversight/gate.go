@@ -284,6 +284,16 @@ func (g *Gate) heldOnce(ctx context.Context, decisionID string) error {
 	rt, err := g.store.Get(ctx, routedTicketID(decisionID))
 	switch {
 	case errors.Is(err, ErrTicketNotFound):
+		// A store writing its index behind may have lost the routed
+		// ticket of a decision applied before a crash; the durable
+		// decision log still says so. It is asked only for decision IDs
+		// made in the window of the loss (lossFinder), so a held decision
+		// costs no read of the log otherwise.
+		if f := g.lossFinder(decisionID); f != nil {
+			if d, err := f.FindDecision(ctx, decisionID); err == nil && d.Oversight != nil && appliedAction(d.Oversight.Action) {
+				return fmt.Errorf("%w: decision %s was applied already (recorded as %s before the store's last crash); a new decision needs a new ID", ErrTicketExists, decisionID, d.Oversight.Action)
+			}
+		}
 		return nil
 	case err != nil:
 		return fmt.Errorf("oversight: looking up decision %s: %w", decisionID, err)

@@ -23,17 +23,32 @@ func (g *Gate) finderFor(decisionID string) DecisionFinder {
 	if g.cfg.finder != nil {
 		return g.cfg.finder
 	}
+	return g.lossFinder(decisionID)
+}
+
+// lossFinder returns the durable decision log when decisionID was made in
+// the window in which the store's previous run may have lost routed
+// tickets (see finderFor), and nil otherwise.
+func (g *Gate) lossFinder(decisionID string) DecisionFinder {
 	if g.recovery == nil || !g.lossOK {
 		return nil
 	}
-	u, err := uuid.Parse(decisionID)
-	if err != nil || u.Version() != 7 {
+	made, ok := idTime(decisionID)
+	if !ok {
 		return nil
 	}
-	sec, nsec := u.Time().UnixTime()
-	made := time.Unix(sec, nsec)
 	if made.Before(g.lossFrom.Add(-lossMargin)) || made.After(g.lossTo.Add(lossMargin)) {
 		return nil
 	}
 	return g.recovery
+}
+
+// idTime returns when decisionID was made, if it is a UUIDv7.
+func idTime(decisionID string) (time.Time, bool) {
+	u, err := uuid.Parse(decisionID)
+	if err != nil || u.Version() != 7 {
+		return time.Time{}, false
+	}
+	sec, nsec := u.Time().UnixTime()
+	return time.Unix(sec, nsec), true
 }

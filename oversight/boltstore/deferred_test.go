@@ -203,3 +203,41 @@ func TestDeferredLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestAppliedDecisionNotHeldAfterCrash: a decision applied just before a
+// crash, whose routed ticket the crash took, is not held for review when
+// it is submitted again after the restart (a retry that the policy now
+// routes to review): the durable decision log says it was applied, and
+// a decision is held at most once, never after it was applied.
+func TestAppliedDecisionNotHeldAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tickets.db")
+	rec := &durableRecorder{}
+	s, g := openDeferred(t, path, time.Hour, rec)
+	d := submitApplied(t, g)
+	_ = g.Close(ctx)
+	if err := boltstore.Abandon(s); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := boltstore.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close(ctx)
+	if ts, err := s2.FindByDecision(ctx, d.ID); err != nil || len(ts) != 0 {
+		t.Fatalf("the crash kept the routed ticket (%d, %v): the test shows nothing", len(ts), err)
+	}
+	g2, err := oversight.New(ctx, rec, oversight.WithStore(s2), oversight.WithSweepInterval(0),
+		oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g2.Close(ctx)
+	out, err := g2.Submit(ctx, d)
+	if out.Pending() || !errors.Is(err, oversight.ErrTicketExists) {
+		t.Fatalf("the applied decision submitted again after the crash: %+v, %v; want ErrTicketExists", out.Action, err)
+	}
+	if q, _ := g2.Queue(ctx, 0); len(q) != 0 {
+		t.Fatalf("the applied decision was held after the crash: %d tickets in the queue", len(q))
+	}
+}
