@@ -69,8 +69,10 @@ type Gate struct {
 	life    context.Context
 	endLife context.CancelFunc
 
-	waitMu  sync.Mutex
-	waiters map[string]chan struct{}
+	waitMu sync.Mutex
+	// waiters are the Awaits of a ticket, by ticket ID; an entry lives
+	// only while an Await waits, so IDs a client makes up leave nothing.
+	waiters map[string]*waiter
 
 	closed    atomic.Bool
 	stopSweep chan struct{}
@@ -181,7 +183,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		cleaner: cleanerOf(rec),
 		tel:     tel,
 		halted:  map[string]Halt{},
-		waiters: map[string]chan struct{}{},
+		waiters: map[string]*waiter{},
 		born:    time.Now(),
 	}
 	g.life, g.endLife = context.WithCancel(context.Background())
@@ -223,8 +225,8 @@ func (g *Gate) Close(ctx context.Context) error {
 		}
 		_ = g.tel.reg.Unregister()
 		g.waitMu.Lock()
-		for id, ch := range g.waiters {
-			close(ch)
+		for id, w := range g.waiters {
+			close(w.ch)
 			delete(g.waiters, id)
 		}
 		g.waitMu.Unlock()
@@ -490,67 +492,97 @@ func (g *Gate) Status(ctx context.Context, ticketID string) (Outcome, error) {
 // and applies the fail-safe at the last: with FailSafeDeny it returns the
 // expire outcome (not applied); with FailSafeHold it returns the pending
 // outcome and ErrHeld. When ctx ends first it returns the pending outcome
-// and ctx's error; the ticket stays open.
+// and ctx's error; the ticket stays open. An Await keeps nothing in the
+// Gate once it returns, so awaiting ticket IDs a client names (unknown,
+// resolved, or given up on) does not grow the Gate's memory.
 func (g *Gate) Await(ctx context.Context, ticketID string) (Outcome, error) {
 	for {
 		if g.closed.Load() {
 			return Outcome{}, ErrClosed
 		}
-		// Subscribe before reading, so a resolution between the read and
-		// the wait is not missed.
-		ch := g.subscribe(ticketID)
-		t, err := g.store.Get(ctx, ticketID)
-		if err != nil {
-			return Outcome{}, err
+		out, done, err := g.awaitOnce(ctx, ticketID)
+		if done {
+			return out, err
 		}
-		if !t.Open() {
-			return outcomeOf(&t), nil
-		}
-		if t.State == StateOverdue {
-			return outcomeOf(&t), fmt.Errorf("%w (ticket %s)", ErrHeld, t.ID)
-		}
-		now := g.now()
-		if !now.Before(t.Deadline) {
-			if _, err := g.expire(ctx, ticketID); err != nil {
-				return outcomeOf(&t), err
-			}
-			continue
-		}
-		wait := min(t.Deadline.Sub(now), g.cfg.pollInterval)
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return outcomeOf(&t), ctx.Err()
-		case <-ch:
-		case <-timer.C:
-		}
-		timer.Stop()
 	}
 }
 
-// subscribe returns a channel closed at the next state change of ticketID
-// made by this Gate.
-func (g *Gate) subscribe(id string) <-chan struct{} {
+// awaitOnce is one round of Await: it reads the ticket and waits for its
+// next change, its deadline or the poll interval. done says Await returns
+// out and err. The waiter it subscribes is gone when it returns.
+func (g *Gate) awaitOnce(ctx context.Context, ticketID string) (out Outcome, done bool, err error) {
+	// Subscribe before reading, so a resolution between the read and
+	// the wait is not missed.
+	w := g.subscribe(ticketID)
+	defer g.unsubscribe(ticketID, w)
+	t, err := g.store.Get(ctx, ticketID)
+	if err != nil {
+		return Outcome{}, true, err
+	}
+	if !t.Open() {
+		return outcomeOf(&t), true, nil
+	}
+	if t.State == StateOverdue {
+		return outcomeOf(&t), true, fmt.Errorf("%w (ticket %s)", ErrHeld, t.ID)
+	}
+	now := g.now()
+	if !now.Before(t.Deadline) {
+		if _, err := g.expire(ctx, ticketID); err != nil {
+			return outcomeOf(&t), true, err
+		}
+		return Outcome{}, false, nil
+	}
+	timer := time.NewTimer(min(t.Deadline.Sub(now), g.cfg.pollInterval))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return outcomeOf(&t), true, ctx.Err()
+	case <-w.ch:
+	case <-timer.C:
+	}
+	return Outcome{}, false, nil
+}
+
+// waiter is the channel the Awaits of one ticket wait on, closed at the
+// ticket's next change made by this Gate, and how many Awaits hold it.
+type waiter struct {
+	ch chan struct{}
+	n  int
+}
+
+// subscribe returns the waiter of ticketID, which the caller must give
+// back with unsubscribe.
+func (g *Gate) subscribe(id string) *waiter {
 	g.waitMu.Lock()
 	defer g.waitMu.Unlock()
-	ch, ok := g.waiters[id]
+	w, ok := g.waiters[id]
 	if !ok {
-		ch = make(chan struct{})
+		w = &waiter{ch: make(chan struct{})}
 		if g.closed.Load() {
-			close(ch)
-			return ch
+			close(w.ch)
+			return w
 		}
-		g.waiters[id] = ch
+		g.waiters[id] = w
 	}
-	return ch
+	w.n++
+	return w
+}
+
+// unsubscribe gives w back; the last Await to give it back removes it.
+func (g *Gate) unsubscribe(id string, w *waiter) {
+	g.waitMu.Lock()
+	defer g.waitMu.Unlock()
+	w.n--
+	if w.n <= 0 && g.waiters[id] == w {
+		delete(g.waiters, id)
+	}
 }
 
 // notify wakes the waiters of ticketID.
 func (g *Gate) notify(id string) {
 	g.waitMu.Lock()
-	if ch, ok := g.waiters[id]; ok {
-		close(ch)
+	if w, ok := g.waiters[id]; ok {
+		close(w.ch)
 		delete(g.waiters, id)
 	}
 	g.waitMu.Unlock()
