@@ -266,6 +266,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, ErrReasonRequired), errors.Is(err, ErrReasonTooLong), errors.Is(err, ErrOutputRequired):
 		return http.StatusUnprocessableEntity
+	case errors.Is(err, ErrQueueFull):
+		return http.StatusServiceUnavailable
 	case errors.Is(err, ErrQueueEmpty):
 		return http.StatusNotFound
 	case errors.Is(err, errUnknownAction):

@@ -51,6 +51,9 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticke
 	if err != nil {
 		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 	}
+	if err := g.roomFor(ctx, KindContest); err != nil {
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, fmt.Errorf("oversight: contest of decision %s: %w", decisionID, err))
+	}
 	d := c.standing.Decision
 	// A decision found through a DecisionFinder may come from anywhere;
 	// it is cleaned like a submitted one before a ticket holds it.

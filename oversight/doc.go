@@ -27,6 +27,13 @@
 // With [WithIncidents], a halt and a contest that changes the decision open
 // an incident in the system's aims.IncidentBook.
 //
+// The review queue is bounded ([WithMaxOpenTickets], default
+// [DefaultMaxOpenTickets] open tickets): beyond it Submit refuses a
+// decision the policy holds, and Contest a contest, with [ErrQueueFull]
+// (nothing stored, recorded or applied). Held decisions may take nine
+// tenths of the bound; the last tenth is kept for contests, so a flood of
+// held decisions cannot keep people from contesting theirs.
+//
 // # Votes and resolutions
 //
 // Each reviewer action is a [Vote]. A ticket resolves only when the

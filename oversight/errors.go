@@ -50,6 +50,11 @@ var (
 	ErrAlreadyContested = errors.New("oversight: decision already contested")
 	// ErrClosed: the Gate was closed.
 	ErrClosed = errors.New("oversight: gate closed")
+	// ErrQueueFull: the review queue holds as many open tickets as the
+	// Gate allows (WithMaxOpenTickets); the decision was not held (nothing
+	// stored, recorded or applied) or the contest not opened. A service
+	// answers it with 503 and Retry-After.
+	ErrQueueFull = errors.New("oversight: the review queue is full")
 	// ErrHalted: the decision's system is halted, so the model's output of a
 	// held decision may not be approved (see Gate.Halt).
 	ErrHalted = errors.New("oversight: system halted")

@@ -396,6 +396,9 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		if err := g.heldOnce(ctx, d.ID); err != nil {
 			return Outcome{}, err
 		}
+		if err := g.roomFor(ctx, KindReview); err != nil {
+			return Outcome{}, fmt.Errorf("oversight: decision %s refused, nothing stored: %w", d.ID, err)
+		}
 		submitter, err := submitterFrom(ctx, &d)
 		if err != nil {
 			return Outcome{}, err
@@ -586,6 +589,24 @@ func (g *Gate) notify(id string) {
 		delete(g.waiters, id)
 	}
 	g.waitMu.Unlock()
+}
+
+// roomFor checks that the review queue has room for another ticket of
+// kind (see WithMaxOpenTickets): held decisions leave the last tenth of
+// the bound to contests.
+func (g *Gate) roomFor(ctx context.Context, kind TicketKind) error {
+	limit := g.cfg.maxOpen
+	if kind != KindContest {
+		limit -= g.cfg.maxOpen / 10
+	}
+	n, err := g.store.CountOpen(ctx)
+	if err != nil {
+		return fmt.Errorf("oversight: counting the open tickets: %w", err)
+	}
+	if n >= limit {
+		return fmt.Errorf("%w: %d open tickets, at most %d for a %s (WithMaxOpenTickets)", ErrQueueFull, n, limit, kind)
+	}
+	return nil
 }
 
 // outcomeOf says where a ticket's decision stands.

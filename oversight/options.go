@@ -53,6 +53,7 @@ type config struct {
 	noIndex       bool            // WithDecisionIndex(false)
 	providers     telemetry.Providers
 	incidents     *aims.IncidentBook // WithIncidents
+	maxOpen       int                // WithMaxOpenTickets
 	// errs collects the invalid arguments of options; New reports them all.
 	errs []error
 }
@@ -72,6 +73,7 @@ func defaultConfig() config {
 		pollInterval:  time.Second,
 		sweepInterval: 10 * time.Second,
 		haltRefresh:   time.Second,
+		maxOpen:       DefaultMaxOpenTickets,
 	}
 }
 
@@ -86,6 +88,32 @@ type Option interface{ apply(*config) }
 type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
+
+// DefaultMaxOpenTickets is how many open tickets (pending or overdue,
+// held decisions and contests together) the review queue holds unless
+// WithMaxOpenTickets says otherwise.
+const DefaultMaxOpenTickets = 10_000
+
+// WithMaxOpenTickets bounds the review queue: the open tickets (pending
+// or overdue) of the store the Gate uses, counted with Store.CountOpen.
+// Held decisions may fill it up to n less a tenth; the last tenth is kept
+// for contests, so that a flood of held decisions (one client posting
+// application after application the policy holds) cannot keep the people
+// affected from contesting theirs. Beyond the bound, Submit refuses a
+// decision the policy holds, and Contest refuses a contest, with
+// ErrQueueFull; a decision applied or blocked is not affected. The bound
+// is checked before each ticket is created, so concurrent Submits on
+// several Gates may pass it by a few. n must be at least 10; default
+// DefaultMaxOpenTickets.
+func WithMaxOpenTickets(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 10 {
+			c.fail("oversight: WithMaxOpenTickets(%d): the bound must be at least 10", n)
+			return
+		}
+		c.maxOpen = n
+	})
+}
 
 // WithStore sets the ticket store; default a new MemoryStore. The Gate does
 // not close it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -206,6 +207,9 @@ func (h gateHolder) Hold(ctx context.Context, d aims.Decision) (string, error) {
 	}
 	if err != nil {
 		h.convs.releaseHold(d.ID)
+		if info != nil && errors.Is(err, oversight.ErrQueueFull) {
+			info.refused = err // the reviewers' queue is full: say why
+		}
 		return "", err
 	}
 	return out.Ticket.ID, nil

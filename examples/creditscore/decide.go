@@ -56,6 +56,11 @@ func (s *service) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, oversight.ErrClosed):
 		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Service shutting down", ""))
+	case errors.Is(err, oversight.ErrQueueFull):
+		// The application needs a person and too many are waiting for
+		// one: nothing was decided; the applicant tries again later.
+		w.Header().Set("Retry-After", "600")
+		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Too many applications waiting for review", ""))
 	default:
 		writeProblem(w, r, newProblem(http.StatusInternalServerError, problemInternal, "Internal error", err.Error()))
 	}
@@ -250,6 +255,11 @@ func (s *service) handleContest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.gate.Contest(r.Context(), id, grounds)
+	if errors.Is(err, oversight.ErrQueueFull) {
+		w.Header().Set("Retry-After", "600")
+		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Too many reviews waiting", "the contest was not opened; try again later"))
+		return
+	}
 	if err != nil {
 		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Decision cannot be contested now", err.Error()))
 		return
