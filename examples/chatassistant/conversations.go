@@ -85,24 +85,41 @@ func (c *conversations) history(id string) []genai.Message {
 	return nil
 }
 
-// conversation returns the conversation id, starting it (and forgetting
-// the oldest beyond maxConversations) if it is not kept. c.mu is held.
+// conversation returns the conversation id, starting it if it is not
+// kept. It forgets none: a conversation started for a turn the assistant
+// then refuses is dropped again (releaseTurn), and must not have cost
+// another conversation its place; the bound is kept by add, once a turn
+// is recorded. Until then the table may hold a few more than
+// maxConversations, one per turn in flight. c.mu is held.
 func (c *conversations) conversation(id string) *conversation {
 	cv := c.byID[id]
 	if cv == nil {
-		if len(c.order) >= maxConversations {
-			if old := c.byID[c.order[0]]; old != nil && old.noticeClaim != nil {
-				// Nobody waits for a forgotten conversation's claim.
-				close(old.noticeClaim)
-			}
-			delete(c.byID, c.order[0])
-			c.order = c.order[1:]
-		}
 		cv = &conversation{}
 		c.byID[id] = cv
 		c.order = append(c.order, id)
 	}
 	return cv
+}
+
+// trim forgets the oldest conversations beyond maxConversations, except
+// keep, the conversation a turn is being added to. c.mu is held.
+func (c *conversations) trim(keep string) {
+	for len(c.order) > maxConversations {
+		i := 0
+		if c.order[0] == keep {
+			i = 1
+		}
+		if old := c.byID[c.order[i]]; old != nil && old.noticeClaim != nil {
+			// Nobody waits for a forgotten conversation's claim.
+			close(old.noticeClaim)
+		}
+		delete(c.byID, c.order[i])
+		if i == 0 {
+			c.order = c.order[1:]
+		} else {
+			c.order = slices.Delete(c.order, i, i+1)
+		}
+	}
 }
 
 // nextTurn gives out the number of a conversation's next turn, 1 for the
@@ -143,6 +160,7 @@ func (c *conversations) add(id string, msgs []genai.Message, responseID string, 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cv := c.conversation(id)
+	c.trim(id)
 	cv.history = append(cv.history, msgs...)
 	if n := len(cv.history); n > maxHistory {
 		cv.history = append([]genai.Message(nil), cv.history[n-maxHistory:]...)

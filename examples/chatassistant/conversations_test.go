@@ -237,3 +237,35 @@ func TestHeldResponsesAreBoundedWithoutEviction(t *testing.T) {
 	_, ok = c.heldResponse("c0")
 	assert.False(t, ok, "a reviewed response is forgotten after heldRetention")
 }
+
+// A turn the assistant refuses before anything runs (no usable
+// conversation ID, an empty or oversized message) costs the client
+// nothing, so it must cost other people nothing either: with the
+// conversation table full, a flood of refused turns under new
+// conversation IDs forgets no conversation that is kept (its history,
+// its notice, the responses its person may still report).
+func TestRefusedTurnsForgetNoConversation(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	h := s.routes()
+	for i := range maxConversations {
+		s.convs.add(fmt.Sprint("c", i), []genai.Message{{Role: genai.RoleUser, Content: "hello"}}, fmt.Sprint("r", i), nil)
+	}
+	for i := range 100 {
+		for _, body := range []string{
+			fmt.Sprintf(`{"conversation_id":"new-%d","message":"   "}`, i),
+			fmt.Sprintf(`{"conversation_id":"%s-%d","message":"hello"}`, strings.Repeat("x", genai.MaxIDBytes), i),
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/chat", strings.NewReader(body)))
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+		}
+	}
+	for _, i := range []int{0, 1, 199, maxConversations - 1} {
+		_, ok := s.convs.gave(fmt.Sprint("c", i), fmt.Sprint("r", i))
+		assert.True(t, ok, "conversation c%d was forgotten for a refused turn of another", i)
+	}
+	assert.LessOrEqual(t, len(s.convs.byID), maxConversations)
+}

@@ -90,6 +90,7 @@ func TestConversationsNoticeClaims(t *testing.T) {
 	for i := range maxConversations {
 		c.conversation(fmt.Sprint("other-", i))
 	}
+	c.trim("")
 	c.mu.Unlock()
 	assert.True(t, <-waiter, "the forgotten conversation's notice is given again")
 }
