@@ -23,8 +23,9 @@ var (
 	errLabelled        = errors.New("the decision's outcome was already reported")
 )
 
-// decisionBook keeps every decision of this process by its ID, as it
-// stands: submitted, held, resolved by reviewers, contested. It also keeps,
+// decisionBook keeps the decisions of this process by their IDs, as they
+// stand: submitted, held, resolved by reviewers, contested; every one
+// still held, and the latest maxFinalDecisions final ones. It also keeps,
 // in memory only, what the monitors need and the decision record does not
 // hold: the applicant's groups (sex is never recorded) for the fairness
 // monitor, and which decisions' real outcomes were reported. Lookups and
@@ -39,6 +40,10 @@ type decisionBook struct {
 	// has not seen to their ticket IDs: what the fleet's catch-up asks the
 	// shared store about, without walking every decision ever made.
 	held map[string]string
+	// finals are the IDs of the final decisions, oldest first from
+	// finalHead on: beyond maxFinalDecisions the oldest is forgotten.
+	finals    []string
+	finalHead int
 	// observe feeds the fairness monitor the final outcome of a decision,
 	// once, when it is known (at submission for automatic ones, at
 	// resolution for held ones).
@@ -51,6 +56,38 @@ type bookEntry struct {
 	final    bool // applied, blocked, or resolved by a person
 	observed bool // the fairness monitor has seen its final outcome
 	labelled bool
+	// aliases are the review and contest record IDs pointing to it.
+	aliases []string
+}
+
+// maxFinalDecisions bounds the final decisions the book keeps: anyone
+// may post applications, so the book must not grow with them. A final
+// decision is kept for the report of its real outcome, which the fairness
+// monitor accepts only for its last 100,000 decisions (its default
+// WithMaxPending); beyond that the oldest is forgotten, and its outcome,
+// reported later, is refused as unknown. Decisions held for review are
+// kept until they are final (the gate's WithMaxOpenTickets bounds them).
+const maxFinalDecisions = 100_000
+
+// finalLocked notes that decision id became final, forgetting the oldest
+// final decision beyond maxFinalDecisions. b.mu is held.
+func (b *decisionBook) finalLocked(id string) {
+	b.finals = append(b.finals, id)
+	for len(b.finals)-b.finalHead > maxFinalDecisions {
+		old := b.finals[b.finalHead]
+		b.finals[b.finalHead] = ""
+		b.finalHead++
+		if e := b.byID[old]; e != nil && e.final {
+			for _, a := range e.aliases {
+				delete(b.alias, a)
+			}
+			delete(b.byID, old)
+		}
+	}
+	if b.finalHead > len(b.finals)/2 {
+		b.finals = append([]string(nil), b.finals[b.finalHead:]...)
+		b.finalHead = 0
+	}
 }
 
 func newDecisionBook(observe func(id string, groups []string, approved bool)) *decisionBook {
@@ -92,6 +129,7 @@ func (b *decisionBook) submitted(out oversight.Outcome) {
 		return
 	}
 	e.final = true
+	b.finalLocked(out.Decision.ID)
 	b.observeLocked(out.Decision.ID, e)
 }
 
@@ -119,10 +157,16 @@ func (b *decisionBook) resolved(out oversight.Outcome) {
 		b.mu.Unlock()
 		return
 	}
-	b.alias[out.Decision.ID] = id
+	if _, ok := b.alias[out.Decision.ID]; !ok && out.Decision.ID != id {
+		b.alias[out.Decision.ID] = id
+		e.aliases = append(e.aliases, out.Decision.ID)
+	}
 	delete(b.held, id)
 	e.out = out
-	e.final = true
+	if !e.final {
+		e.final = true
+		b.finalLocked(id)
+	}
 	b.observeLocked(id, e)
 }
 
