@@ -51,7 +51,9 @@ func (s *service) handleApplication(w http.ResponseWriter, r *http.Request) {
 	writeProblem(w, r, p)
 }
 
-// fail answers an internal error as a problem.
+// fail answers an internal error as a problem. What went wrong inside
+// (the store, the ledger, their files) is for the operator's log, not for
+// the client, who may be anyone: the problem says only that it failed.
 func (s *service) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, oversight.ErrClosed):
@@ -62,7 +64,9 @@ func (s *service) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "600")
 		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Too many applications waiting for review", ""))
 	default:
-		writeProblem(w, r, newProblem(http.StatusInternalServerError, problemInternal, "Internal error", err.Error()))
+		log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
+		writeProblem(w, r, newProblem(http.StatusInternalServerError, problemInternal, "Internal error",
+			"the request could not be completed; it has been logged"))
 	}
 }
 
@@ -373,7 +377,13 @@ func (s *service) handleReport(w http.ResponseWriter, r *http.Request) {
 			Owner: "Complaints team", Decisions: []string{id}, Risks: []string{"R-01"},
 		})
 		if err != nil {
-			writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "The report could not be recorded", err.Error()))
+			detail := "try again later"
+			if errors.Is(err, aims.ErrTooManyIncidents) {
+				detail = "too many incidents are open; try again later"
+			} else {
+				log.Printf("%s %s: %v", r.Method, r.URL.Path, err)
+			}
+			writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "The report could not be recorded", detail))
 			return
 		}
 		status = http.StatusCreated
