@@ -111,6 +111,36 @@ type FeedbackInput struct {
 	Reporter string
 }
 
+// ErrInvalidFeedback wraps every error of Feedback that is the
+// feedback's fault (no usable conversation or response ID, a rating other
+// than +1 or -1, an unknown kind or category, an oversized comment), and
+// no other: any other error of Feedback is the service's (the record or
+// the incident could not be written), which a service answers as its own
+// failure, not the client's.
+var ErrInvalidFeedback = errors.New("genai: invalid feedback")
+
+// checkFeedback says what is wrong with f, if anything.
+func (a *Assistant) checkFeedback(f *FeedbackInput) error {
+	switch {
+	case !checkID(f.ConversationID):
+		return ErrNoConversation
+	case !checkID(f.ResponseID):
+		return errors.New("genai: feedback names no usable response ID")
+	case f.Kind == FeedbackRating && f.Rating != 1 && f.Rating != -1:
+		return fmt.Errorf("genai: rating %d is neither +1 nor -1", f.Rating)
+	case f.Kind == FeedbackReport && !validCategory(f.Category):
+		// The category is client input: not echoed, it may be anything.
+		return fmt.Errorf("%w: a report's category must be harmful, false, privacy or other", ErrCategory)
+	case f.Kind == FeedbackRating && f.Category != "" && !validCategory(f.Category):
+		return fmt.Errorf("%w: a rating's category must be empty, harmful, false, privacy or other", ErrCategory)
+	case f.Kind != FeedbackRating && f.Kind != FeedbackReport:
+		return fmt.Errorf("genai: feedback kind %.32q is neither rating nor report", f.Kind)
+	case len(f.Comment) > a.cfg.maxPrompt:
+		return fmt.Errorf("%w: comment of %d bytes", ErrPromptTooLarge, len(f.Comment))
+	}
+	return nil
+}
+
 // ErrCategory: a feedback's Category is not one of the categories below
 // (or, for a rating, empty).
 var ErrCategory = errors.New("genai: feedback category is not a known category")
@@ -129,22 +159,8 @@ const (
 // the response named in the description) when the Assistant has an
 // incident book (WithIncidentBook); the record carries its ID.
 func (a *Assistant) Feedback(ctx context.Context, f FeedbackInput) (Record, error) {
-	switch {
-	case !checkID(f.ConversationID):
-		return Record{}, ErrNoConversation
-	case !checkID(f.ResponseID):
-		return Record{}, errors.New("genai: feedback names no usable response ID")
-	case f.Kind == FeedbackRating && f.Rating != 1 && f.Rating != -1:
-		return Record{}, fmt.Errorf("genai: rating %d is neither +1 nor -1", f.Rating)
-	case f.Kind == FeedbackReport && !validCategory(f.Category):
-		// The category is client input: not echoed, it may be anything.
-		return Record{}, fmt.Errorf("%w: a report's category must be harmful, false, privacy or other", ErrCategory)
-	case f.Kind == FeedbackRating && f.Category != "" && !validCategory(f.Category):
-		return Record{}, fmt.Errorf("%w: a rating's category must be empty, harmful, false, privacy or other", ErrCategory)
-	case f.Kind != FeedbackRating && f.Kind != FeedbackReport:
-		return Record{}, fmt.Errorf("genai: feedback kind %q is neither rating nor report", f.Kind)
-	case len(f.Comment) > a.cfg.maxPrompt:
-		return Record{}, fmt.Errorf("%w: comment of %d bytes", ErrPromptTooLarge, len(f.Comment))
+	if err := a.checkFeedback(&f); err != nil {
+		return Record{}, fmt.Errorf("%w: %w", ErrInvalidFeedback, err)
 	}
 	r, err := a.newRecord(ctx, RecordFeedback, f.ConversationID)
 	if err != nil {

@@ -269,3 +269,32 @@ func TestRefusedTurnsForgetNoConversation(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(s.convs.byID), maxConversations)
 }
+
+// Feedback that cannot be recorded is the service's failure, not the
+// client's: it is answered 500, without the service's error text (which
+// names its insides), and never 400, which would tell the person their
+// report was at fault. Feedback that is at fault is still a 400 that
+// says why.
+func TestFeedbackThatCannotBeRecordedIsNotBlamedOnTheClient(t *testing.T) {
+	ctx := context.Background()
+	s, err := newService(ctx, filepath.Join(t.TempDir(), "data"))
+	require.NoError(t, err)
+	defer s.Close(ctx)
+	h := s.routes()
+	var out chatResponse
+	require.NoError(t, call(h, "POST", "/v1/chat", chatRequest{ConversationID: "c0", Message: script[0]}, &out))
+	feedback := func(body string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/feedback", strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+	code, msg := feedback(fmt.Sprintf(`{"conversation_id":"c0","response_id":%q,"kind":"rating","rating":7}`, out.ResponseID))
+	assert.Equal(t, http.StatusBadRequest, code, msg)
+	assert.Contains(t, msg, "rating")
+
+	require.NoError(t, s.reg.System.Close(ctx)) // the decision log is gone
+	code, msg = feedback(fmt.Sprintf(`{"conversation_id":"c0","response_id":%q,"kind":"rating","rating":1}`, out.ResponseID))
+	assert.Equal(t, http.StatusInternalServerError, code, msg)
+	assert.NotContains(t, msg, "aims")
+	assert.NotContains(t, msg, "genai")
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"time"
 
@@ -148,7 +149,8 @@ func (s *service) response(w http.ResponseWriter, r *http.Request) {
 	out, err := s.gate.Status(r.Context(), h.ticketID)
 	if err != nil {
 		aims.MarkAIOutput(r.Context(), false)
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		log.Printf("held response %s: %v", id, err)
+		http.Error(w, "the response could not be looked up", http.StatusInternalServerError)
 		return
 	}
 	if !out.Pending() {
@@ -226,8 +228,19 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 	}
 	rec, err := s.asst.Feedback(r.Context(), genai.FeedbackInput{ConversationID: req.ConversationID, ResponseID: req.ResponseID,
 		Kind: genai.FeedbackKind(req.Kind), Rating: req.Rating, Category: req.Category, Comment: req.Comment})
-	if err != nil {
+	switch {
+	case errors.Is(err, genai.ErrInvalidFeedback):
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case errors.Is(err, aims.ErrTooManyIncidents):
+		w.Header().Set("Retry-After", "3600")
+		http.Error(w, "too many problem reports are open; try again later", http.StatusServiceUnavailable)
+		return
+	case err != nil:
+		// The service's failure (the record or the incident could not be
+		// written): its details are for the operator's log.
+		log.Printf("feedback: %v", err)
+		http.Error(w, "the feedback could not be recorded", http.StatusInternalServerError)
 		return
 	}
 	if rec.Feedback.IncidentID != "" {
