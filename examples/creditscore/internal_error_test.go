@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,4 +26,24 @@ func TestInternalErrorsTellApplicantsNothingOfTheInsides(t *testing.T) {
 		assert.False(t, strings.Contains(body, inside), "the problem tells the client %q: %s", inside, body)
 	}
 	assert.Equal(t, "Internal error", p.Title)
+}
+
+// A contest the gate opened stands even when its record could not be
+// written yet (the gate's sweep writes it later): the applicant is told
+// it is under review, with its ticket, not that the decision cannot be
+// contested, which a second try would then contradict ("already
+// contested"). The record's failure goes to the log, not to the client.
+func TestAnOpenedContestIsAcknowledgedWhenItsRecordIsLate(t *testing.T) {
+	svc, srv := startService(t, nil)
+	a := apply(t, srv.URL, goodApplication)
+	require.NoError(t, svc.reg.System.Close(context.Background())) // the decision log fails every write from now on
+	resp, raw := call(t, http.MethodPost, srv.URL+"/v1/decisions/"+a.DecisionID+"/contest", a.ContestToken, `{"grounds":"please review"}`)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, "%s", raw)
+	var ack map[string]string
+	require.NoError(t, json.Unmarshal(raw, &ack))
+	assert.NotEmpty(t, ack["ticket_id"])
+	tk, err := svc.gate.Ticket(context.Background(), ack["ticket_id"])
+	require.NoError(t, err)
+	assert.True(t, tk.Open(), "the contest is open for reviewers")
+	assert.NotContains(t, string(raw), "decision log")
 }
