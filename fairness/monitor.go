@@ -332,9 +332,11 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	fi := m.fifoHead
 	if old := m.fifoIDs[fi]; old != "" {
 		if v, ok := m.pending.get(old); ok && v.seq == m.fifoSeqs[fi] {
+			// Counted in Evicted only: aims.fairness.unmatched_labels
+			// counts labels, and this decision's label, if it ever
+			// comes, is counted when ObserveLabel finds no decision.
 			m.pending.del(old)
 			m.evicted++
-			m.inst.unmatched.Add(context.Background(), 1)
 		}
 	}
 	m.fifoIDs[fi], m.fifoSeqs[fi] = decisionID, seq
