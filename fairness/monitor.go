@@ -458,18 +458,18 @@ func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
 }
 
 // unlockEvaluate evaluates the thresholds, releases the lock and emits the
-// event the evaluation produced, outside it, and hands it to the alarm
+// events the evaluation produced, outside it, and hands them to the alarm
 // handler.
 func (m *Monitor) unlockEvaluate() {
-	ev, fire := m.evaluate()
-	if fire && m.cfg.onAlarm != nil {
+	evs := m.evaluate()
+	if len(evs) > 0 && m.cfg.onAlarm != nil {
 		prev, done := m.queueAlarm()
 		m.mu.Unlock()
-		m.deliverAlarm(prev, done, ev)
+		m.deliverAlarm(prev, done, evs)
 		return
 	}
 	m.mu.Unlock()
-	if fire {
+	for _, ev := range evs {
 		m.emit(ev)
 	}
 }
@@ -483,15 +483,18 @@ func (m *Monitor) queueAlarm() (prev <-chan struct{}, done chan struct{}) {
 	return prev, done
 }
 
-// deliverAlarm waits for the crossings queued before this one to be
-// handled, then emits ev and hands it to the alarm handler; mu not held.
-func (m *Monitor) deliverAlarm(prev <-chan struct{}, done chan struct{}, ev thresholdEvent) {
+// deliverAlarm waits for the crossings queued before these to be
+// handled, then emits each of evs and hands it to the alarm handler, in
+// order; mu not held.
+func (m *Monitor) deliverAlarm(prev <-chan struct{}, done chan struct{}, evs []thresholdEvent) {
 	defer close(done) // even if the handler panics: the line moves on
 	if prev != nil {
 		<-prev
 	}
-	m.emit(ev)
-	m.cfg.onAlarm(context.Background(), m.alarm(ev))
+	for _, ev := range evs {
+		m.emit(ev)
+		m.cfg.onAlarm(context.Background(), m.alarm(ev))
+	}
 }
 
 // advance moves the time window to now, expiring old buckets; lock held.
@@ -527,10 +530,12 @@ type thresholdEvent struct {
 	window   int64
 }
 
-// evaluate checks the thresholds; lock held. At most one event is
-// returned per call (the first threshold that changed state); the others
-// are re-checked on the next call.
-func (m *Monitor) evaluate() (thresholdEvent, bool) {
+// evaluate checks the thresholds; lock held. It returns an event for
+// every threshold whose state changed, in the order of the thresholds, so
+// a decision that crosses several of them at once reports each crossing
+// with the value it caused (nil, without allocating, when none changed).
+func (m *Monitor) evaluate() []thresholdEvent {
+	var evs []thresholdEvent
 	for i, t := range m.cfg.thresholds {
 		st := m.disparity(t.Disparity)
 		if math.IsNaN(st.value) {
@@ -561,9 +566,9 @@ func (m *Monitor) evaluate() (thresholdEvent, bool) {
 			ev.state = "violated"
 		}
 		ev.min, ev.max = m.groups[st.minG].name, m.groups[st.maxG].name
-		return ev, true
+		evs = append(evs, ev)
 	}
-	return thresholdEvent{}, false
+	return evs
 }
 
 func (m *Monitor) windowDecisions() int64 {
@@ -660,7 +665,7 @@ func (m *Monitor) emitFinal(ctx context.Context, events []thresholdEvent) error 
 
 // Close stops the monitor and hands its final state to the exporters
 // before it returns: a time window is brought up to now, every threshold
-// crossing that is still pending is emitted as an event, the final
+// crossing that brings about is emitted as an event, the final
 // window's bootstrap intervals are computed (WithFinalIntervals; exported
 // as aims.fairness.interval.lower and .upper), and then the
 // meter and logger providers are flushed (when they have a ForceFlush
@@ -690,15 +695,7 @@ func (m *Monitor) Close(ctx context.Context) error {
 	if m.ring == nil {
 		m.advance()
 	}
-	// evaluate reports one changed threshold per call; collect them all.
-	var events []thresholdEvent
-	for range m.cfg.thresholds {
-		ev, fire := m.evaluate()
-		if !fire {
-			break
-		}
-		events = append(events, ev)
-	}
+	events := m.evaluate()
 	m.closed = true
 	hasGroups := len(m.groups) > 0
 	// Queued before mu is released, as in unlockEvaluate: the final

@@ -39,8 +39,8 @@ func twoThresholds() []MonitorOption {
 		WithThreshold(Threshold{Disparity: DemographicParityDifference, Limit: 0.2})}
 }
 
-// Close emits the threshold crossing that Observe left pending and leaves
-// the final window for the next collection.
+// The Observe that crosses both thresholds emits both events; Close adds
+// none and leaves the final window for the next collection.
 func TestMonitorCloseFlushesFinalState(t *testing.T) {
 	tel := newTelemetry()
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), twoThresholds()...)...)
@@ -48,8 +48,8 @@ func TestMonitorCloseFlushesFinalState(t *testing.T) {
 		t.Fatal(err)
 	}
 	crossBoth(t, m)
-	if n := len(tel.logs.Records()); n != 1 {
-		t.Fatalf("%d events before Close, want 1 (one per Observe)", n)
+	if n := len(tel.logs.Records()); n != 2 {
+		t.Fatalf("%d events before Close, want 2 (both crossings of the Observe)", n)
 	}
 	if err := m.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -237,12 +237,12 @@ var zero = 0.0
 
 // TestMonitorCloseGivesUpOnSlowAlarmHandler covers an alarm handler that
 // does slow I/O (aims.AlarmHandler writing a ledger record): one Observe
-// crosses both thresholds, hands the first crossing to the handler, which
-// blocks, and leaves the second for Close. Close must wait for the
+// crosses both thresholds and hands the first crossing to the handler,
+// which blocks, the second waiting behind it. Close must wait for the
 // handler, to keep the alarms in order, but without the monitor's lock,
 // so Snapshot and ObserveLabel go on meanwhile, and only until its
-// context ends; then it returns ctx.Err() with the monitor closed and
-// the final crossing dropped. Close once waited for the handler with the
+// context ends; then it returns ctx.Err() with the monitor closed, and
+// the Observe's second crossing still follows its first. Close once waited for the handler with the
 // lock held, ignoring its deadline and blocking every other call.
 func TestMonitorCloseGivesUpOnSlowAlarmHandler(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -311,7 +311,8 @@ func TestMonitorCloseGivesUpOnSlowAlarmHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	alarms := got.all()
-	if len(alarms) != 1 || alarms[0].Disparity != DemographicParityRatio || !alarms[0].Active {
-		t.Errorf("alarms %+v, want only the ratio's violation (Close gave up before the difference's)", alarms)
+	if len(alarms) != 2 || alarms[0].Disparity != DemographicParityRatio || alarms[1].Disparity != DemographicParityDifference ||
+		!alarms[0].Active || !alarms[1].Active {
+		t.Errorf("alarms %+v, want the ratio's violation, then the difference's", alarms)
 	}
 }
