@@ -59,6 +59,20 @@ func (r *ring[T]) push(v T, t int64) {
 	r.start = (r.start + 1) % c
 }
 
+// countSince counts the values with time >= cutoff.
+func (r *ring[T]) countSince(cutoff int64) int {
+	if cutoff == math.MinInt64 {
+		return r.n
+	}
+	n := 0
+	for k := 0; k < r.n; k++ {
+		if r.times[(r.start+k)%len(r.vals)] >= cutoff {
+			n++
+		}
+	}
+	return n
+}
+
 // since copies the values with time >= cutoff, oldest first.
 func (r *ring[T]) since(cutoff int64) []T {
 	out := make([]T, 0, r.n)
@@ -697,11 +711,20 @@ func (m *Monitor) registerMetrics() error {
 		if m.last.DatasetEvaluated {
 			o.ObserveFloat64(share, m.last.Dataset.Share)
 		}
+		// The window is what an evaluation would test: with a time
+		// window, the values younger than its age now (for a closed
+		// monitor, at its final evaluation), not every value the count
+		// bound still holds.
+		at := m.cfg.now()
+		if m.closed && !m.last.Time.IsZero() {
+			at = m.last.Time
+		}
+		cutoff := m.cutoff(at)
 		for _, f := range m.num {
-			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
+			o.ObserveInt64(obs, int64(f.win.countSince(cutoff)), f.attrs)
 		}
 		for _, f := range m.cat {
-			o.ObserveInt64(obs, int64(f.win.n), f.attrs)
+			o.ObserveInt64(obs, int64(f.win.countSince(cutoff)), f.attrs)
 		}
 		if m.errs.n > 0 {
 			out := m.outcomeReport()
