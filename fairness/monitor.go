@@ -321,6 +321,8 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	c := &m.cum[g]
 	c.decisions++
 	c.predPos += int64(prediction)
+	// The decision before its selection: an export reading selected
+	// first must never see more of them than decisions (see cumulativeInstruments).
 	ctx, at := context.Background(), m.groups[g].addAttrs
 	m.inst.cum.decisions.Add(ctx, 1, at...)
 	if prediction != 0 {

@@ -162,14 +162,22 @@ func cumulativeInstruments(meter metric.Meter) (cumulative, error) {
 	counter := func(name, desc string) (metric.Int64Counter, error) {
 		return meter.Int64Counter(name, metric.WithUnit("{decision}"), metric.WithDescription(desc))
 	}
+	// The SDK reads the instruments of a collection one after the other,
+	// in the order they were created, while Observe and ObserveLabel go
+	// on adding to them. The decisions are created last, so they are read
+	// last: the selected count read earlier never exceeded the decisions
+	// of its moment (Observe adds a decision before its selection), the
+	// confusion counts only grow and never exceed the labelled decisions,
+	// so every count an export reads is at most the decisions it reads
+	// (FleetStatsOf refuses more).
 	var errs [6]error
-	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the meter provider started (every monitor on it)")
 	c.selected, errs[1] = meter.Int64UpDownCounter(semconv.MetricFairnessCumulativeSelected, metric.WithUnit("{decision}"),
 		metric.WithDescription("Decisions per group since the meter provider started (every monitor on it) whose final outcome is positive"))
 	c.conf[3], errs[2] = counter(semconv.MetricFairnessCumulativeTruePositives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 1 and label 1")
 	c.conf[1], errs[3] = counter(semconv.MetricFairnessCumulativeFalsePositives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 1 and label 0")
 	c.conf[0], errs[4] = counter(semconv.MetricFairnessCumulativeTrueNegatives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 0 and label 0")
 	c.conf[2], errs[5] = counter(semconv.MetricFairnessCumulativeFalseNegatives, "Labelled decisions per group since the meter provider started (every monitor on it) with final outcome 0 and label 1")
+	c.decisions, errs[0] = counter(semconv.MetricFairnessCumulativeDecisions, "Decisions per group since the meter provider started (every monitor on it)")
 	return c, errors.Join(errs[:]...)
 }
 
