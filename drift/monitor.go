@@ -35,56 +35,6 @@ type CategoricalTest func(p *CategoricalProfile, current []string) (Result, erro
 // ErrClosed is returned by a closed [Monitor].
 var ErrClosed = errors.New("drift: monitor is closed")
 
-// ring is a bounded window of timestamped observations.
-type ring[T any] struct {
-	vals  []T
-	times []int64
-	start int
-	n     int
-}
-
-func newRing[T any](capacity int) ring[T] {
-	return ring[T]{vals: make([]T, capacity), times: make([]int64, capacity)}
-}
-
-func (r *ring[T]) push(v T, t int64) {
-	c := len(r.vals)
-	if r.n < c {
-		i := (r.start + r.n) % c
-		r.vals[i], r.times[i] = v, t
-		r.n++
-		return
-	}
-	r.vals[r.start], r.times[r.start] = v, t
-	r.start = (r.start + 1) % c
-}
-
-// countSince counts the values with time >= cutoff.
-func (r *ring[T]) countSince(cutoff int64) int {
-	if cutoff == math.MinInt64 {
-		return r.n
-	}
-	n := 0
-	for k := 0; k < r.n; k++ {
-		if r.times[(r.start+k)%len(r.vals)] >= cutoff {
-			n++
-		}
-	}
-	return n
-}
-
-// since copies the values with time >= cutoff, oldest first.
-func (r *ring[T]) since(cutoff int64) []T {
-	out := make([]T, 0, r.n)
-	for k := 0; k < r.n; k++ {
-		i := (r.start + k) % len(r.vals)
-		if r.times[i] >= cutoff {
-			out = append(out, r.vals[i])
-		}
-	}
-	return out
-}
-
 type numFeature struct {
 	profile *NumericProfile
 	win     ring[float64]
@@ -216,6 +166,9 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 	for _, p := range profiles.Numeric {
 		if p == nil || p.Feature == "" {
 			return nil, errors.New("drift: monitor: numeric profile without a feature name")
+		}
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("drift: monitor: %w", err)
 		}
 		if _, err := p.prepared(); err != nil {
 			return nil, err
