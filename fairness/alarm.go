@@ -102,7 +102,7 @@ func alarmKeys(features []string, ts []Threshold) []string {
 func (m *Monitor) alarm(ev thresholdEvent) Alarm {
 	a := Alarm{Key: m.alarmKeys[ev.idx], Active: ev.state == "violated", Severity: "INFO", Disparity: ev.t.Disparity,
 		Value: ev.value, Limit: ev.t.Limit, Comparison: ev.comparison(), MinGroup: ev.min, MaxGroup: ev.max,
-		WindowDecisions: ev.window, ControlID: ev.t.ControlID, Time: m.cfg.now()}
+		WindowDecisions: ev.window, ControlID: ev.t.ControlID, Time: ev.at}
 	if a.Active {
 		a.Severity = "WARN"
 	}

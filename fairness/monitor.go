@@ -530,6 +530,7 @@ type thresholdEvent struct {
 	value    float64
 	min, max string
 	window   int64
+	at       time.Time // when the crossing was detected (the monitor's clock)
 }
 
 // evaluate checks the thresholds; lock held. It returns an event for
@@ -538,6 +539,7 @@ type thresholdEvent struct {
 // with the value it caused (nil, without allocating, when none changed).
 func (m *Monitor) evaluate() []thresholdEvent {
 	var evs []thresholdEvent
+	var now time.Time // read at the first crossing, under the lock
 	for i, t := range m.cfg.thresholds {
 		st := m.disparity(t.Disparity)
 		if math.IsNaN(st.value) {
@@ -563,7 +565,10 @@ func (m *Monitor) evaluate() []thresholdEvent {
 			continue
 		}
 		m.violated[i] = bad
-		ev := thresholdEvent{t: t, idx: i, state: "recovered", value: st.value, window: m.windowDecisions()}
+		if len(evs) == 0 {
+			now = m.cfg.now()
+		}
+		ev := thresholdEvent{t: t, idx: i, state: "recovered", value: st.value, window: m.windowDecisions(), at: now}
 		if bad {
 			ev.state = "violated"
 		}

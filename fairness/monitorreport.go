@@ -35,7 +35,7 @@ func (ev *thresholdEvent) summary() string {
 func (m *Monitor) emit(ev thresholdEvent) {
 	var r otellog.Record
 	r.SetEventName(semconv.EventFairnessThreshold)
-	r.SetTimestamp(m.cfg.now())
+	r.SetTimestamp(ev.at)
 	if ev.state == "violated" {
 		r.SetSeverity(otellog.SeverityWarn)
 		r.SetSeverityText("WARN")
