@@ -49,6 +49,10 @@ type catFeature struct {
 	profile *CategoricalProfile
 	win     ring[string]
 	attrs   metric.MeasurementOption
+	// known maps each category of the profile to the profile's own copy
+	// of it, limit is the longest value kept whole (see keep).
+	known map[string]string
+	limit int
 }
 
 // FeatureReport is one feature's outcome in an evaluation.
@@ -103,7 +107,9 @@ type OutcomeReport struct {
 
 // Monitor watches a running model's inputs, predictions and outcomes for
 // drift against reference profiles. Observe* calls are cheap (a bounded
-// ring write under a mutex, no allocation); Evaluate (on demand, or every
+// ring write under a mutex, no allocation but a copy of a categorical
+// value the profile does not know, at most [MaxCategoryLength] bytes and
+// a hash); Evaluate (on demand, or every
 // [WithInterval]) tests each feature's window, updates the OpenTelemetry
 // gauges (score and p-value per feature, dataset share, window sizes) and
 // emits an event with aims.control.id = A.6.2.6 whenever a feature or the
@@ -190,8 +196,7 @@ func NewMonitor(profiles Profiles, opts ...MonitorOption) (*Monitor, error) {
 		if m.has(p.Feature) {
 			return nil, fmt.Errorf("drift: monitor: feature %q has two profiles", p.Feature)
 		}
-		m.cat[p.Feature] = &catFeature{profile: p, win: newRing[string](cfg.window),
-			attrs: metric.WithAttributeSet(attribute.NewSet(semconv.AimsDriftFeature.String(p.Feature)))}
+		m.cat[p.Feature] = newCatFeature(p, cfg.window)
 		m.names = append(m.names, p.Feature)
 	}
 	if len(m.names) == 0 {
@@ -275,7 +280,8 @@ func (m *Monitor) Observe(numeric map[string]float64, categorical map[string]str
 		f.win.push(v, now)
 	}
 	for k, v := range categorical {
-		m.cat[k].win.push(v, now)
+		f := m.cat[k]
+		f.win.push(f.keep(v), now)
 	}
 	return nil
 }
