@@ -321,7 +321,11 @@ func (s *service) handleOutcome(w http.ResponseWriter, r *http.Request) {
 	if *repaid {
 		label = 1
 	}
-	if err := s.fair.ObserveLabel(id, label); err != nil {
+	// The book knows the decision is final and not labelled yet. The
+	// fairness monitor may have forgotten it: its pending set is bounded
+	// and loan outcomes come months later. It then counts the label as
+	// unmatched, and the outcome still counts for the error rate.
+	if err := s.fair.ObserveLabel(id, label); err != nil && !errors.Is(err, fairness.ErrUnknownDecision) {
 		s.book.unlabel(id)
 		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Outcome not accepted", err.Error()))
 		return

@@ -85,6 +85,9 @@ type config struct {
 	// driftWindow is the drift monitor's count window per feature (0:
 	// 300).
 	driftWindow int
+	// fairPending bounds the decisions the fairness monitor keeps waiting
+	// for their outcome (fairness.WithMaxPending; 0: its default).
+	fairPending int
 	// haltRefresh bounds how long a halt pressed on another replica takes
 	// to stop this one (oversight.WithHaltRefresh); 0 keeps the gate's
 	// default, 1 s.
@@ -245,13 +248,17 @@ func newService(ctx context.Context, cfg config) (_ *service, err error) {
 	}
 
 	// Fairness by sex and region, four-fifths rule on approvals.
-	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"},
+	fairOpts := []fairness.MonitorOption{}
+	if cfg.fairPending > 0 {
+		fairOpts = append(fairOpts, fairness.WithMaxPending(cfg.fairPending))
+	}
+	if s.fair, err = fairness.NewMonitor([]string{"sex", "region"}, append(fairOpts,
 		fairness.WithCountWindow(400), fairness.WithMinGroupDecisions(fairnessMinGroup),
 		// Group values come from the request: only declared levels become
 		// series; anything else is counted under fairness.OverflowLevel.
 		fairness.WithGroupLevels("sex", "female", "male", "other"), fairness.WithGroupLevels("region", "north", "south"),
 		fairness.WithThreshold(fairness.Threshold{Disparity: fairness.DemographicParityRatio, Limit: fairness.FourFifthsThreshold}),
-		fairness.WithAlarmHandler(aims.AlarmHandler[fairness.Alarm](s.incidents))); err != nil {
+		fairness.WithAlarmHandler(aims.AlarmHandler[fairness.Alarm](s.incidents)))...); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.fair.Close)
