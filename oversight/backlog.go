@@ -35,15 +35,23 @@ func holdRecords(t *Ticket, now time.Time, recs ...aims.Decision) {
 // writeRecords writes recs to the Recorder in order, stopping at the
 // first failure, and returns the IDs of those now in it. With check, a
 // record the Recorder already finds (DecisionFinder) is not written
-// again: the earlier write may have reached it before it failed.
+// again: the earlier write may have reached it before it failed; nor is
+// one whose lookup failed (not a not-found answer), which stops the
+// writing like a failed write.
 func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check bool) ([]string, error) {
 	var done []string
 	for i := range recs {
 		d := &recs[i]
 		if check && g.recFinder != nil {
-			if _, err := g.recFinder.FindDecision(ctx, d.ID); err == nil {
+			_, err := g.recFinder.FindDecision(ctx, d.ID)
+			switch {
+			case err == nil:
 				done = append(done, d.ID)
 				continue
+			case !notRecorded(err):
+				// The record may be there: writing it now could put it
+				// in the Recorder twice. A later Sweep asks again.
+				return done, fmt.Errorf("oversight: looking up record %s before writing it again: %w", d.ID, err)
 			}
 		}
 		if err := g.rec.Record(ctx, *d); err != nil {

@@ -101,7 +101,8 @@
 // sweeper does it every [WithSweepInterval]), from any Gate on the same
 // store, under the same record IDs, and asks the Recorder first when it is
 // a [DecisionFinder] (aims.System is), so the decision log ends up with
-// exactly one copy of each record. The caller of the action still gets
+// exactly one copy of each record; when that lookup fails with anything
+// but "no such decision" the record stays for a later Sweep. The caller of the action still gets
 // the Recorder's error. The store must be an [UnrecordedLister] (the three
 // built-in ones are; [New] refuses one that is not). What is not covered:
 // a store whose data is lost loses

@@ -3,6 +3,7 @@ package oversight_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func (l *flakyLedger) FindDecision(_ context.Context, id string) (aims.Decision,
 			return d, nil
 		}
 	}
-	return aims.Decision{}, errors.New("no such decision")
+	return aims.Decision{}, fmt.Errorf("%w: %s", oversight.ErrDecisionNotFound, id)
 }
 
 func (l *flakyLedger) failNext(n int) {

@@ -2,7 +2,7 @@ package oversight_test
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -62,7 +62,7 @@ func (r *fakeRecorder) FindDecision(_ context.Context, id string) (aims.Decision
 			return d, nil
 		}
 	}
-	return aims.Decision{}, errors.New("no such decision")
+	return aims.Decision{}, fmt.Errorf("%w: %s", oversight.ErrDecisionNotFound, id)
 }
 
 func (r *fakeRecorder) all() []aims.Decision {

@@ -2,6 +2,7 @@ package oversight
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aimskit/aimskit/aims"
@@ -27,9 +28,19 @@ func (f RecorderFunc) Record(ctx context.Context, d aims.Decision) error { retur
 // automatically). If the Recorder also implements DecisionFinder, the Gate
 // uses it unless WithDecisionFinder says otherwise.
 type DecisionFinder interface {
-	// FindDecision returns the decision recorded with id, or an error
-	// when there is none.
+	// FindDecision returns the decision recorded with id. When there is
+	// none its error wraps ErrDecisionNotFound (or
+	// aims.ErrDecisionNotRecorded, which aims.DecisionLog returns); any
+	// other error means the finder could not tell (an I/O error), and the
+	// Gate then acts as if the record might be there: Sweep, for one,
+	// does not write it again but retries later.
 	FindDecision(ctx context.Context, id string) (aims.Decision, error)
+}
+
+// notRecorded reports whether err, from DecisionFinder.FindDecision, says
+// that there is no such decision (rather than that the lookup failed).
+func notRecorded(err error) bool {
+	return errors.Is(err, ErrDecisionNotFound) || errors.Is(err, aims.ErrDecisionNotRecorded)
 }
 
 // DurableFinder is a DecisionFinder that finds every decision whose

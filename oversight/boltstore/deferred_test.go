@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func (r *durableRecorder) FindDecision(_ context.Context, id string) (aims.Decis
 			return d, nil
 		}
 	}
-	return aims.Decision{}, errors.New("not recorded")
+	return aims.Decision{}, fmt.Errorf("%w: %s", oversight.ErrDecisionNotFound, id)
 }
 
 func (r *durableRecorder) FindsEveryRecorded() bool { return true }
