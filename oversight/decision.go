@@ -16,16 +16,15 @@ import (
 // that a decision has at most one routed ticket whichever Gate writes it.
 var routedNamespace = uuid.MustParse("6f1c2a52-8f9e-4c53-9d0e-6a1d3b8f2c41")
 
-// routedTicketID is the ID of the routed ticket of decisionID.
-func routedTicketID(decisionID string) string {
+// decisionTicketID is the ID of the ticket of decisionID, whichever route
+// it took: its review ticket when it was held, its routed ticket when it
+// was applied or blocked. Deriving one ID for both makes the routes
+// exclude each other in the store: of two Submits of one decision (a
+// retry, or two replicas whose policies differ) routed differently, only
+// one Create succeeds, whichever Gate makes it, and the loser has written
+// nothing, so nothing stays behind to hold the ID.
+func decisionTicketID(decisionID string) string {
 	return uuid.NewSHA1(routedNamespace, []byte(decisionID)).String()
-}
-
-// reviewTicketID is the ID of the review ticket of decisionID: derived,
-// so that a decision submitted twice (a retry) gets one ticket, whichever
-// Gate holds it.
-func reviewTicketID(decisionID string) string {
-	return uuid.NewSHA1(routedNamespace, []byte("review/"+decisionID)).String()
 }
 
 // contestTicketID is the ID of the n-th contest (from 0) of the decision
@@ -50,7 +49,7 @@ func routedTicket(d *aims.Decision, risk aims.RiskLevel, v Verdict, now time.Tim
 		Subject: d.Subject, Output: d.Output, Adverse: d.Adverse, Oversight: d.Oversight,
 	}
 	return Ticket{
-		ID: routedTicketID(d.ID), Kind: KindRouted, Decision: slim, Risk: risk,
+		ID: decisionTicketID(d.ID), Kind: KindRouted, Decision: slim, Risk: risk,
 		Policy: v.Policy, Reason: v.Reason, State: StateResolved, CreatedAt: now, Deadline: now,
 		Resolution: &Resolution{Action: action, Reason: v.Reason, Applied: applied, Time: now, Decision: *d},
 	}
@@ -64,7 +63,8 @@ func appliedAction(action aims.OversightAction) bool {
 
 // index stores the routed ticket rt. A decision submitted again with the
 // same ID (a retry) replaces its routed ticket, unless the decision was
-// contested meanwhile.
+// contested meanwhile; a decision held for review (its review ticket has
+// the same ID) is refused, in the same atomic Update.
 func (g *Gate) index(ctx context.Context, rt Ticket) error {
 	var err error
 	if g.deferIndex != nil {
@@ -76,10 +76,44 @@ func (g *Gate) index(ctx context.Context, rt Ticket) error {
 		return err
 	}
 	_, err = g.store.Update(ctx, rt.ID, func(x *Ticket) error {
-		if x.Kind != KindRouted || len(x.Contests) > 0 {
+		switch {
+		case x.Kind == KindReview:
+			return heldError(x)
+		case x.Kind != KindRouted || len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
 		}
 		*x = rt
+		return nil
+	})
+	return err
+}
+
+// heldError is the refusal to route without review a decision held for
+// review (ticket t).
+func heldError(t *Ticket) error {
+	return fmt.Errorf("%w: decision %s was held for review (ticket %s, %s); its reviewers decide it, and a new decision needs a new ID", ErrTicketExists, t.Decision.ID, t.ID, t.State)
+}
+
+// hold stores the review ticket t of a decision whose ticket ID is taken
+// already (Create said ErrTicketExists). A routed ticket of the decision
+// that did not apply it (blocked, or its record failed) and was not
+// contested is replaced, as a retry replaces it; a decision held already,
+// or applied, is refused. The check and the replacement are one atomic
+// Update, so a concurrent Submit routing the decision otherwise either
+// sees the review ticket or is seen.
+func (g *Gate) hold(ctx context.Context, t Ticket) error {
+	_, err := g.store.Update(ctx, t.ID, func(x *Ticket) error {
+		switch {
+		case x.Kind == KindReview:
+			return fmt.Errorf("oversight: decision %s is already held for review (ticket %s); follow that ticket, or give a new decision a new ID: %w", t.Decision.ID, x.ID, ErrTicketExists)
+		case x.Kind != KindRouted:
+			return fmt.Errorf("%w: ticket %s of decision %s is a %s ticket; a new decision needs a new ID", ErrTicketExists, x.ID, t.Decision.ID, x.Kind)
+		case x.Resolution != nil && x.Resolution.Applied:
+			return fmt.Errorf("%w: decision %s was applied already (ticket %s); a new decision needs a new ID", ErrTicketExists, t.Decision.ID, x.ID)
+		case len(x.Contests) > 0:
+			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, t.Decision.ID)
+		}
+		*x = t
 		return nil
 	})
 	return err

@@ -280,42 +280,38 @@ func explicitSubmitter(ctx context.Context) string {
 	return canonID(id)
 }
 
-// heldOnce refuses to hold decisionID for review when the Gate applied
-// that decision already (its routed ticket says so).
-func (g *Gate) heldOnce(ctx context.Context, decisionID string) error {
-	rt, err := g.store.Get(ctx, routedTicketID(decisionID))
-	switch {
-	case errors.Is(err, ErrTicketNotFound):
-		// A store writing its index behind may have lost the routed
-		// ticket of a decision applied before a crash; the durable
-		// decision log still says so. It is asked only for decision IDs
-		// made in the window of the loss (lossFinder), so a held decision
-		// costs no read of the log otherwise.
-		if f := g.lossFinder(decisionID); f != nil {
-			if d, err := f.FindDecision(ctx, decisionID); err == nil && d.Oversight != nil && appliedAction(d.Oversight.Action) {
-				return fmt.Errorf("%w: decision %s was applied already (recorded as %s before the store's last crash); a new decision needs a new ID", ErrTicketExists, decisionID, d.Oversight.Action)
-			}
-		}
+// appliedBeforeLoss refuses to hold decisionID for review when a store
+// writing its index behind may have lost the routed ticket of the
+// decision applied before a crash and the durable decision log says it
+// was applied. The log is asked only for decision IDs made in the window
+// of the loss (lossFinder), so a held decision costs no read of the log
+// otherwise.
+func (g *Gate) appliedBeforeLoss(ctx context.Context, decisionID string) error {
+	f := g.lossFinder(decisionID)
+	if f == nil {
 		return nil
-	case err != nil:
-		return fmt.Errorf("oversight: looking up decision %s: %w", decisionID, err)
-	case rt.Resolution != nil && rt.Resolution.Applied:
-		return fmt.Errorf("%w: decision %s was applied already (ticket %s); a new decision needs a new ID", ErrTicketExists, decisionID, rt.ID)
+	}
+	if d, err := f.FindDecision(ctx, decisionID); err == nil && d.Oversight != nil && appliedAction(d.Oversight.Action) {
+		return fmt.Errorf("%w: decision %s was applied already (recorded as %s before the store's last crash); a new decision needs a new ID", ErrTicketExists, decisionID, d.Oversight.Action)
 	}
 	return nil
 }
 
 // notHeld refuses to route decisionID without review when it has a
-// review ticket (open or decided).
+// review ticket (open or decided). Only a Gate without a decision index
+// (WithDecisionIndex(false)) needs it: with the index, storing the routed
+// ticket refuses a held decision atomically (index).
 func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
-	t, err := g.store.Get(ctx, reviewTicketID(decisionID))
+	t, err := g.store.Get(ctx, decisionTicketID(decisionID))
 	switch {
 	case errors.Is(err, ErrTicketNotFound):
 		return nil
 	case err != nil:
 		return fmt.Errorf("oversight: looking up decision %s: %w", decisionID, err)
+	case t.Kind != KindReview:
+		return nil
 	}
-	return fmt.Errorf("%w: decision %s was held for review (ticket %s, %s); its reviewers decide it, and a new decision needs a new ID", ErrTicketExists, decisionID, t.ID, t.State)
+	return heldError(&t)
 }
 
 // Submit routes a candidate decision. Apply: the decision is recorded with
@@ -337,7 +333,12 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // stored on its ticket, and a later Sweep writes it (see Gate.Sweep). A decision is held at most once: submitting it again
 // under the same ID while it has a review ticket (whatever the policy
 // says this time, and also once the ticket is decided), or after it was
-// applied, and being held, returns ErrTicketExists.
+// applied, and being held, returns ErrTicketExists. This holds also for
+// concurrent Submits of one decision that the policies route differently
+// (two replicas, a sampling policy): the decision's review and routed
+// tickets share one ID, so the store lets one route win; without the
+// decision index (WithDecisionIndex(false)) an applied decision leaves no
+// ticket, so only a review ticket stored before the apply is seen.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -380,20 +381,23 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 	now := g.now()
 	d.Oversight = &aims.OversightOutcome{Action: v.Route.action(), Policy: v.Policy, Reason: v.Reason, Time: now}
 
+	// One decision, one route: its review ticket and its routed ticket
+	// have one ID (decisionTicketID), so a retry cannot open a second
+	// review that reviewers could resolve the other way, nor hold a
+	// decision that was applied, nor release (or route twice) a decision
+	// held for review when the policy routes it otherwise (a sampling
+	// policy draws again, or another replica's policy differs): the
+	// store's Create lets one route win.
 	var ticket *Ticket
-	if v.Route != RouteReview {
-		// A decision held for review is decided by its reviewers: a
-		// resubmission the policy routes otherwise (a sampling policy
-		// draws again) must neither release it nor route it twice.
+	if v.Route != RouteReview && g.cfg.noIndex {
+		// Without the index nothing is stored for this route, so only a
+		// look at the review ticket can refuse a held decision.
 		if err := g.notHeld(ctx, d.ID); err != nil {
 			return Outcome{}, err
 		}
 	}
 	if v.Route == RouteReview {
-		// One decision, one review: a retry must not open a second ticket
-		// that reviewers could resolve the other way, nor hold a decision
-		// that was applied already.
-		if err := g.heldOnce(ctx, d.ID); err != nil {
+		if err := g.appliedBeforeLoss(ctx, d.ID); err != nil {
 			return Outcome{}, err
 		}
 		if err := g.roomFor(ctx, KindReview); err != nil {
@@ -404,7 +408,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 			return Outcome{}, err
 		}
 		t := Ticket{
-			ID: reviewTicketID(d.ID), Kind: KindReview, Decision: d, Risk: risk,
+			ID: decisionTicketID(d.ID), Kind: KindReview, Decision: d, Risk: risk,
 			Submitter: submitter, Policy: v.Policy, Reason: v.Reason,
 			State: StatePending, CreatedAt: now, Deadline: now.Add(g.cfg.deadlines[0]),
 		}
@@ -414,10 +418,14 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		// its record is stored with it and written like a reviewer
 		// action's: what a failed write or a crash leaves, Sweep writes.
 		holdRecords(&t, now, d)
-		if err := g.store.Create(ctx, t); err != nil {
+		err = g.store.Create(ctx, t)
+		if errors.Is(err, ErrTicketExists) {
+			err = g.hold(ctx, t)
 			if errors.Is(err, ErrTicketExists) {
-				return Outcome{}, fmt.Errorf("oversight: decision %s is already held for review (ticket %s); follow that ticket, or give a new decision a new ID: %w", d.ID, t.ID, err)
+				return Outcome{}, err
 			}
+		}
+		if err != nil {
 			return Outcome{}, fmt.Errorf("oversight: storing ticket for decision %s: %w", d.ID, err)
 		}
 		ticket = &t
@@ -442,8 +450,8 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 	} else if err := g.rec.Record(ctx, d); err != nil {
 		if !g.cfg.noIndex {
 			// The routed ticket must not say applied what was not.
-			_, _ = g.store.Update(ctx, routedTicketID(d.ID), func(t *Ticket) error {
-				if t.Resolution == nil {
+			_, _ = g.store.Update(ctx, decisionTicketID(d.ID), func(t *Ticket) error {
+				if t.Kind != KindRouted || t.Resolution == nil {
 					return errNoChange
 				}
 				t.Resolution.Applied = false

@@ -52,8 +52,9 @@ const (
 // Ticket is a decision held for human review.
 type Ticket struct {
 	// ID is a UUIDv5 derived from the ticket's decision, so that a
-	// decision gets one review or routed ticket and one n-th contest
-	// whoever writes them.
+	// decision gets one ticket (its review ticket or its routed ticket:
+	// both have the same ID, so the routes exclude each other) and one
+	// n-th contest whoever writes them.
 	ID string `json:"id"`
 	// Kind says whether a Gate held the decision or its subject contested it.
 	Kind TicketKind `json:"kind"`

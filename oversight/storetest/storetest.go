@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("NormalisedIneligible", func(t *testing.T) { testNormalisedIneligible(t, open(t)) })
 	t.Run("Unrecorded", func(t *testing.T) { testUnrecorded(t, open(t)) })
 	t.Run("HaltTicket", func(t *testing.T) { testHaltTicket(t, open(t)) })
+	t.Run("OneRoute", func(t *testing.T) { testOneRoute(t, open(t)) })
 }
 
 // resolve closes tk in s as resolved (or expired) at the given time, with a
