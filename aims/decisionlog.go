@@ -24,6 +24,13 @@ const ControlEventLogs = semconv.ControlEventLogs
 // ErrDecisionLogClosed is returned by Record after Close.
 var ErrDecisionLogClosed = errors.New("aims: decision log closed")
 
+// ErrNotLedgered is wrapped by the error of a Record whose decision the
+// ledger refused after the decision was emitted as an aims.decision log
+// record and counted in aims.decisions. Whoever retries such a decision
+// writes it with RecordEmitted, which keeps it in the ledger without
+// emitting or counting it a second time.
+var ErrNotLedgered = errors.New("emitted but not written to the ledger")
+
 // DecisionLog records decisions: each becomes one OpenTelemetry log record
 // with event name aims.decision (attributes from aims/semconv, the
 // decision's JSON as body, the trace context of the caller's ctx), and,
@@ -151,9 +158,27 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 // Record acknowledged survives a crash. A ledger opened in the queue-only
 // mode (ledger.WithWaitDurable(false)) returns once it is queued and can
 // lose the queued decisions in a crash. A decision the ledger refuses
-// (closed, full in drop mode, failed) has still been emitted; the error
-// says so.
+// (closed, full in drop mode, failed) has still been emitted and counted,
+// so that it leaves the host even when the local ledger cannot keep it;
+// the error says so (it wraps ErrNotLedgered), and a retry of the
+// decision uses RecordEmitted.
 func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
+	return l.record(ctx, d, true)
+}
+
+// RecordEmitted writes to the ledger a decision that an earlier Record
+// emitted and counted but the ledger refused (Record's error wrapped
+// ErrNotLedgered): it checks d as Record does and appends it to the
+// ledger, without emitting the aims.decision log record or counting the
+// decision again, so that a retry leaves one log record and one count per
+// decision. Without a ledger it only checks d (Record never returns
+// ErrNotLedgered then).
+func (l *DecisionLog) RecordEmitted(ctx context.Context, d Decision) error {
+	return l.record(ctx, d, false)
+}
+
+// record is Record, and with emit false RecordEmitted.
+func (l *DecisionLog) record(ctx context.Context, d Decision, emit bool) error {
 	if l.closed.Load() {
 		return ErrDecisionLogClosed
 	}
@@ -178,7 +203,7 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 	var ledgerErr error
 	// Without a ledger and with nobody listening for the log record, the
 	// encoding would serve nothing: the checks above are what Record owes.
-	logging := l.logger.Enabled(ctx, decisionEventParams)
+	logging := emit && l.logger.Enabled(ctx, decisionEventParams)
 	if l.ledger != nil {
 		sc.d = d
 		buf, ledgerErr = l.ledger.AppendValue(ctx, &sc.d, sc.buf[:0])
@@ -205,9 +230,15 @@ func (l *DecisionLog) Record(ctx context.Context, d Decision) error {
 			l.emit(ctx, &d, body)
 		}
 	}
+	if !emit {
+		if ledgerErr != nil {
+			return fmt.Errorf("aims: decision %s (emitted earlier) not written to the ledger: %w", d.ID, ledgerErr)
+		}
+		return nil
+	}
 	l.decisions.Add(ctx, 1, l.counterAttrs(&d)...)
 	if ledgerErr != nil {
-		return fmt.Errorf("aims: decision %s emitted but not written to the ledger: %w", d.ID, ledgerErr)
+		return fmt.Errorf("aims: decision %s %w: %w", d.ID, ErrNotLedgered, ledgerErr)
 	}
 	return nil
 }

@@ -325,6 +325,16 @@ func (s *System) Record(ctx context.Context, d Decision) error {
 	return s.log.Record(ctx, d)
 }
 
+// RecordEmitted writes to the system's ledger a decision an earlier Record
+// emitted but the ledger refused, without emitting or counting it again
+// (DecisionLog.RecordEmitted).
+func (s *System) RecordEmitted(ctx context.Context, d Decision) error {
+	if d.SystemID != s.id {
+		return fmt.Errorf("aims: decision %s belongs to system %q, not %q", d.ID, d.SystemID, s.id)
+	}
+	return s.log.RecordEmitted(ctx, d)
+}
+
 // NewDiscloser returns a Discloser for the system: d's SystemID and Model
 // default to the system's, and it emits through the system's providers
 // unless opts choose others.

@@ -37,9 +37,12 @@ func holdRecords(t *Ticket, now time.Time, recs ...aims.Decision) {
 // record the Recorder already finds (DecisionFinder) is not written
 // again: the earlier write may have reached it before it failed; nor is
 // one whose lookup failed (not a not-found answer), which stops the
-// writing like a failed write.
-func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check bool) ([]string, error) {
-	var done []string
+// writing like a failed write. A record listed in emitted (the Recorder
+// emitted it when an earlier write failed) is written with RecordEmitted
+// when the Recorder has it (EmittedRecorder), so that it is not emitted
+// twice. emittedNow is the ID of the record whose write failed after the
+// Recorder emitted it (its error wraps aims.ErrNotLedgered), or "".
+func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check bool, emitted []string) (done []string, emittedNow string, err error) {
 	for i := range recs {
 		d := &recs[i]
 		if check && g.recFinder != nil {
@@ -51,30 +54,46 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 			case !notRecorded(err):
 				// The record may be there: writing it now could put it
 				// in the Recorder twice. A later Sweep asks again.
-				return done, fmt.Errorf("oversight: looking up record %s before writing it again: %w", d.ID, err)
+				return done, "", fmt.Errorf("oversight: looking up record %s before writing it again: %w", d.ID, err)
 			}
 		}
-		if err := g.rec.Record(ctx, *d); err != nil {
-			return done, err
+		if g.emRec != nil && slices.Contains(emitted, d.ID) {
+			err = g.emRec.RecordEmitted(ctx, *d)
+		} else if err = g.rec.Record(ctx, *d); errors.Is(err, aims.ErrNotLedgered) {
+			emittedNow = d.ID
+		}
+		if err != nil {
+			return done, emittedNow, err
 		}
 		done = append(done, d.ID)
 	}
-	return done, nil
+	return done, "", nil
 }
 
 // recorded removes the records written (by ID) from the ticket's
-// unrecorded ones and sets the recording lease to until: zero ends it, so
-// that the next Sweep writes what is left (records whose write failed,
+// unrecorded ones, notes emitted (when not "") as emitted already
+// (Ticket.Emitted), and sets the recording lease to until: zero ends it,
+// so that the next Sweep writes what is left (records whose write failed,
 // and those an earlier change left); a time makes Sweeps leave the
 // ticket alone until then.
-func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, until time.Time) error {
+func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, emitted string, until time.Time) error {
 	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
-		n := len(x.Unrecorded)
+		n, ne := len(x.Unrecorded), len(x.Emitted)
 		x.Unrecorded = slices.DeleteFunc(x.Unrecorded, func(d aims.Decision) bool { return slices.Contains(written, d.ID) })
 		if len(x.Unrecorded) == 0 {
 			x.Unrecorded = nil
 		}
-		changed := len(x.Unrecorded) != n
+		unrecorded := func(id string) bool {
+			return slices.ContainsFunc(x.Unrecorded, func(d aims.Decision) bool { return d.ID == id })
+		}
+		x.Emitted = slices.DeleteFunc(x.Emitted, func(id string) bool { return !unrecorded(id) })
+		if emitted != "" && unrecorded(emitted) && !slices.Contains(x.Emitted, emitted) {
+			x.Emitted = append(x.Emitted, emitted)
+		}
+		if len(x.Emitted) == 0 {
+			x.Emitted = nil
+		}
+		changed := len(x.Unrecorded) != n || len(x.Emitted) != ne
 		if len(x.Unrecorded) == 0 {
 			until = time.Time{}
 		}
@@ -97,11 +116,11 @@ func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, 
 // notes them as written; what it cannot write stays on the ticket for
 // Sweep. The error is the Recorder's.
 func (g *Gate) record(ctx context.Context, ticketID string, recs []aims.Decision) error {
-	written, err := g.writeRecords(ctx, recs, false)
+	written, emitted, err := g.writeRecords(ctx, recs, false, nil)
 	// Noting them is best effort: if it fails, the records stay listed
 	// and a Sweep finds them written (with a DecisionFinder) or writes
 	// them again under the same IDs.
-	_ = g.recorded(ctx, ticketID, written, time.Time{})
+	_ = g.recorded(ctx, ticketID, written, emitted, time.Time{})
 	return err
 }
 
@@ -122,13 +141,14 @@ func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
 	n := 0
 	for i := range due {
 		var todo []aims.Decision
+		var emitted []string
 		_, err := g.store.Update(ctx, due[i].ID, func(x *Ticket) error {
-			todo = nil
+			todo, emitted = nil, nil
 			if len(x.Unrecorded) == 0 || now.Before(x.RecordingUntil) {
 				return errNoChange // written meanwhile, or another Gate writes them
 			}
 			x.RecordingUntil = now.Add(recordLease)
-			todo = slices.Clone(x.Unrecorded)
+			todo, emitted = slices.Clone(x.Unrecorded), slices.Clone(x.Emitted)
 			return nil
 		})
 		if errors.Is(err, errNoChange) || errors.Is(err, ErrTicketNotFound) {
@@ -138,7 +158,7 @@ func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
 			errs = append(errs, fmt.Errorf("oversight: ticket %s: taking its unrecorded records: %w", due[i].ID, err))
 			continue
 		}
-		written, werr := g.writeRecords(ctx, todo, true)
+		written, emittedNow, werr := g.writeRecords(ctx, todo, true, emitted)
 		var retryAt time.Time
 		if werr != nil {
 			errs = append(errs, fmt.Errorf("oversight: ticket %s: recording its records again failed: %w", due[i].ID, werr))
@@ -147,7 +167,7 @@ func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
 			// Sweep's turn from the tickets behind them.
 			retryAt = now.Add(recordLease)
 		}
-		if err := g.recorded(ctx, due[i].ID, written, retryAt); err != nil {
+		if err := g.recorded(ctx, due[i].ID, written, emittedNow, retryAt); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -102,7 +102,10 @@
 // store, under the same record IDs, and asks the Recorder first when it is
 // a [DecisionFinder] (aims.System is), so the decision log ends up with
 // exactly one copy of each record; when that lookup fails with anything
-// but "no such decision" the record stays for a later Sweep. The caller of the action still gets
+// but "no such decision" the record stays for a later Sweep. A record the
+// Recorder emitted as telemetry although it failed to keep it (its error
+// wraps aims.ErrNotLedgered) is written again with
+// [EmittedRecorder].RecordEmitted, so it is emitted and counted once. The caller of the action still gets
 // the Recorder's error. The store must be an [UnrecordedLister] (the three
 // built-in ones are; [New] refuses one that is not). What is not covered:
 // a store whose data is lost loses

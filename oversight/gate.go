@@ -47,6 +47,9 @@ type Gate struct {
 	// recFinder is the Recorder when it finds decisions: Sweep asks it
 	// whether a record it is about to write again is there already.
 	recFinder DecisionFinder
+	// emRec is the Recorder when it can keep a record it emitted already
+	// (EmittedRecorder): Sweep writes such records with it.
+	emRec EmittedRecorder
 
 	haltMu  sync.RWMutex
 	halted  map[string]Halt
@@ -188,6 +191,7 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 	}
 	g.life, g.endLife = context.WithCancel(context.Background())
 	g.recFinder, _ = rec.(DecisionFinder)
+	g.emRec, _ = rec.(EmittedRecorder)
 	_, g.sharedHalts = cfg.store.(HaltStore)
 	if durable != nil && durable.FindsEveryRecorded() {
 		if di, ok := cfg.store.(DeferredIndexer); ok {

@@ -17,6 +17,19 @@ type Recorder interface {
 	Record(ctx context.Context, d aims.Decision) error
 }
 
+// EmittedRecorder is implemented by Recorders whose Record emits a
+// decision (an aims.decision log record, a count) before keeping it, and
+// emits it also when keeping it fails: that error wraps
+// aims.ErrNotLedgered. The Gate notes such a record on its ticket
+// (Ticket.Emitted), and writes it again (Sweep) with RecordEmitted, which
+// keeps it without emitting or counting it a second time. aims.System and
+// aims.DecisionLog implement it.
+type EmittedRecorder interface {
+	// RecordEmitted keeps d, which an earlier Record emitted but did not
+	// keep, without emitting it again.
+	RecordEmitted(ctx context.Context, d aims.Decision) error
+}
+
 // RecorderFunc adapts a function to the Recorder interface.
 type RecorderFunc func(ctx context.Context, d aims.Decision) error
 

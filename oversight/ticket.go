@@ -111,6 +111,12 @@ type Ticket struct {
 	// same record IDs (see Gate.Sweep). A ticket with unrecorded records
 	// is never purged.
 	Unrecorded []aims.Decision `json:"unrecorded,omitempty"`
+	// Emitted lists the IDs of the Unrecorded records that the Recorder
+	// emitted as telemetry when it failed to keep them (its error wrapped
+	// aims.ErrNotLedgered): Sweep writes those with
+	// EmittedRecorder.RecordEmitted, so that a retry does not emit or
+	// count a decision twice.
+	Emitted []string `json:"emitted,omitempty"`
 	// RecordingUntil is the lease of the Gate writing Unrecorded: until
 	// then no Sweep writes them. Zero when nobody is writing them.
 	RecordingUntil time.Time `json:"recording_until,omitzero"`
@@ -217,6 +223,7 @@ func (t *Ticket) Clone() Ticket {
 	c.Votes = slices.Clone(t.Votes)
 	c.Excluded = slices.Clone(t.Excluded)
 	c.Contests = slices.Clone(t.Contests)
+	c.Emitted = slices.Clone(t.Emitted)
 	if t.Unrecorded != nil {
 		c.Unrecorded = make([]aims.Decision, len(t.Unrecorded))
 		for i := range t.Unrecorded {
