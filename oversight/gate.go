@@ -287,7 +287,7 @@ func explicitSubmitter(ctx context.Context) string {
 // appliedBeforeLoss refuses to hold decisionID for review when a store
 // writing its index behind may have lost the routed ticket of the
 // decision applied before a crash and the durable decision log says it
-// was applied. The log is asked only for decision IDs made in the window
+// was applied, or cannot be read. The log is asked only for decision IDs made in the window
 // of the loss (lossFinder), so a held decision costs no read of the log
 // otherwise.
 func (g *Gate) appliedBeforeLoss(ctx context.Context, decisionID string) error {
@@ -295,8 +295,15 @@ func (g *Gate) appliedBeforeLoss(ctx context.Context, decisionID string) error {
 	if f == nil {
 		return nil
 	}
-	if d, err := f.FindDecision(ctx, decisionID); err == nil && d.Oversight != nil && appliedAction(d.Oversight.Action) {
+	d, err := f.FindDecision(ctx, decisionID)
+	switch {
+	case err == nil && d.Oversight != nil && appliedAction(d.Oversight.Action):
 		return fmt.Errorf("%w: decision %s was applied already (recorded as %s before the store's last crash); a new decision needs a new ID", ErrTicketExists, decisionID, d.Oversight.Action)
+	case err != nil && !notRecorded(err):
+		// It may have been applied: holding it would let reviewers
+		// reject a decision in effect. Nothing is stored; a retry asks
+		// again.
+		return fmt.Errorf("oversight: decision %s refused, nothing stored: whether it was applied before the store's last crash cannot be read from the decision log: %w", decisionID, err)
 	}
 	return nil
 }
