@@ -152,6 +152,10 @@ func (g *Gate) findContested(ctx context.Context, decisionID string) (chain, err
 		}
 		d, err := finder.FindDecision(ctx, decisionID)
 		if err != nil {
+			if !notRecorded(err) {
+				// The lookup failed: the decision may exist.
+				return chain{}, fmt.Errorf("oversight: looking up decision %s in the decision log: %w", decisionID, err)
+			}
 			return chain{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
 		}
 		if err := g.cleaner.Clean(&d); err != nil {

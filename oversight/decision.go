@@ -185,7 +185,9 @@ func (g *Gate) findChain(ctx context.Context, decisionID string) (chain, bool, e
 // the latest ticket concerning the decision: its review (or routed)
 // ticket, or its last contest, which may still be open. Decisions the
 // Gate never saw are looked up through the DecisionFinder, if any;
-// otherwise ErrDecisionNotFound.
+// otherwise, or when the finder has no such decision, ErrDecisionNotFound.
+// A lookup that fails otherwise (the log cannot be read) returns its
+// error, not ErrDecisionNotFound.
 func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -206,6 +208,10 @@ func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error)
 	}
 	d, err := finder.FindDecision(ctx, decisionID)
 	if err != nil {
+		if !notRecorded(err) {
+			// The lookup failed: the decision may exist.
+			return Outcome{}, fmt.Errorf("oversight: looking up decision %s in the decision log: %w", decisionID, err)
+		}
 		return Outcome{}, fmt.Errorf("%w: %s: %v", ErrDecisionNotFound, decisionID, err)
 	}
 	t := routedTicket(&d, g.riskOf(d.SystemID), Verdict{Route: RouteApply}, g.now())
