@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	itel "github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // controlExplanation is the ISO/IEC 42001 Annex A control an explanation
@@ -34,7 +35,8 @@ func newTelemetry(cfg *config) *telemetry {
 	count, _ := meter.Int64Counter(semconv.MetricExplanations,
 		metric.WithUnit("{explanation}"), metric.WithDescription("explanations produced"))
 	dur, _ := meter.Float64Histogram(semconv.MetricExplanationDuration,
-		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
+		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"),
+		metric.WithExplicitBucketBoundaries(itel.ExplanationDurationBuckets()...))
 	return &telemetry{tracer: cfg.tel.Tracer(semconv.ScopeExplain), explanations: count, duration: dur}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/explain"
+	itel "github.com/aimskit/aimskit/internal/telemetry"
 )
 
 // controlExplanation is the ISO/IEC 42001 Annex A control an explanation is
@@ -71,7 +72,8 @@ func newExplainerBase(e *Ensemble, opts []Option) (explainerBase, config, error)
 	count, _ := meter.Int64Counter(semconv.MetricExplanations,
 		metric.WithUnit("{explanation}"), metric.WithDescription("explanations produced"))
 	dur, _ := meter.Float64Histogram(semconv.MetricExplanationDuration,
-		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"))
+		metric.WithUnit("s"), metric.WithDescription("time to produce one explanation"),
+		metric.WithExplicitBucketBoundaries(itel.ExplanationDurationBuckets()...))
 	return explainerBase{
 		e: e, class: cfg.class, names: names, workers: cfg.workers,
 		tracer:       cfg.tel.Tracer(semconv.ScopeExplainTree),
