@@ -187,7 +187,7 @@ func (x *Discloser) Middleware(next http.Handler) http.Handler {
 				route = r.URL.Path
 			}
 			x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
-				attribute.Int("http.response.status_code", sw.status))
+				semconv.HTTPResponseStatusCode.Int(sw.status))
 		}()
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 && !sw.hijacked {

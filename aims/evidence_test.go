@@ -17,14 +17,14 @@ func TestRecordEvidenceChecksTheEnvelope(t *testing.T) {
 	}
 	ctx := context.Background()
 	now := time.Now()
-	good := Evidence{SchemaVersion: "x.test/v1", EventName: "x.test", Time: now, Controls: []string{"a.6.2.8"},
+	good := Evidence{SchemaVersion: "x.test/v1", EventName: semconv.EventGenAIFeedback, Time: now, Controls: []string{"a.6.2.8"},
 		Body: []byte(`{"schema_version":"x.test/v1","n":1}`)}
 	if err := sys.RecordEvidence(ctx, good); err != nil {
 		t.Fatal(err)
 	}
-	ev := logs.Events("x.test")
+	ev := logs.Events(semconv.EventGenAIFeedback)
 	if len(ev) != 1 || oteltest.Attrs(ev[0])[string(semconv.AimsControlID)].AsString() != "A.6.2.8" {
-		t.Fatalf("want one x.test record with the normalised control, got %v", ev)
+		t.Fatalf("want one evidence record with the normalised control, got %v", ev)
 	}
 	for name, mutate := range map[string]func(e *Evidence){
 		"aims schema":       func(e *Evidence) { e.SchemaVersion = DecisionSchemaVersion },
@@ -42,7 +42,7 @@ func TestRecordEvidenceChecksTheEnvelope(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if n := len(logs.Events("x.test")); n != 1 {
+	if n := len(logs.Events(semconv.EventGenAIFeedback)); n != 1 {
 		t.Fatalf("refused records were emitted: %d records", n)
 	}
 	if err := sys.Log().RecordEvidence(ctx, "", good); err == nil {

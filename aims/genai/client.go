@@ -99,9 +99,9 @@ func (c *Client) Generate(ctx context.Context, req Request) (Response, error) {
 	}
 	if err != nil {
 		et := errorType(err)
-		span.SetAttributes(otelsemconv.ErrorTypeKey.String(et))
+		span.SetAttributes(semconv.ErrorType.String(et))
 		span.SetStatus(codes.Error, err.Error())
-		c.duration.Record(ctx, elapsed, metric.WithAttributes(append(slices.Clip(base), otelsemconv.ErrorTypeKey.String(et))...))
+		c.duration.Record(ctx, elapsed, metric.WithAttributes(append(slices.Clip(base), semconv.ErrorType.String(et))...))
 		return resp, err
 	}
 	if resp.Model == "" {

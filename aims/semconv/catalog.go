@@ -29,6 +29,11 @@ type Entry struct {
 	Brief string
 	// GenAI marks keys taken over from the OpenTelemetry GenAI conventions.
 	GenAI bool
+	// OTel marks keys taken over from the general OpenTelemetry semantic
+	// conventions (error.type, http.response.status_code): outside the
+	// aims.* and gen_ai.* namespaces, with the meaning and value type
+	// OpenTelemetry gives them.
+	OTel bool
 }
 
 // catalog is filled by register during package initialisation, which Go

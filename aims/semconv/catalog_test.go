@@ -16,6 +16,7 @@ import (
 func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	name := regexp.MustCompile(`^(aims|gen_ai)(\.[a-z0-9_<>]+)+$`)
+	otelName := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 	for _, e := range Catalog() {
 		key := string(e.Kind) + " " + e.Name
 		if seen[key] {
@@ -31,6 +32,12 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 				t.Errorf("scope %s is not an aimskit import path", e.Name)
 			}
 		case KindAttribute, KindEvent, KindMetric:
+			if e.OTel {
+				if e.GenAI || e.Kind != KindAttribute || name.MatchString(e.Name) || !otelName.MatchString(e.Name) {
+					t.Errorf("%s: only an attribute outside aims.* and gen_ai.* can be an OpenTelemetry convention", key)
+				}
+				break
+			}
 			if !name.MatchString(e.Name) {
 				t.Errorf("%s is not in the aims.* or gen_ai.* namespace", key)
 			}

@@ -36,6 +36,9 @@ func MarkdownTable() string {
 			if e.GenAI {
 				brief += " (OpenTelemetry GenAI convention)"
 			}
+			if e.OTel {
+				brief += " (OpenTelemetry convention)"
+			}
 			switch s.kind {
 			case KindScope, KindEvent:
 				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", e.Name, e.Package, brief)

@@ -24,6 +24,11 @@ type Logs struct {
 
 // NewLogs returns a Logs whose provider is shut down when the test ends.
 //
+// At the end of the test, each record of an aimskit instrumentation scope
+// must match the published conventions (aims/semconv's catalog): a
+// catalogued event name, catalogued attribute keys of the catalogued value
+// types, and the scope's name, version and schema URL (see LogProblems).
+//
 // The provider keeps duplicate attribute keys (the SDK's de-duplication
 // is off, as services may configure it to save its cost), and the test
 // fails at its end if a record has one: every record aimskit emits must
@@ -33,6 +38,9 @@ func NewLogs(t testing.TB) *Logs {
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)), sdklog.WithAllowKeyDuplication())
 	t.Cleanup(func() {
 		_ = lp.Shutdown(context.Background())
+		for _, m := range LogProblems(exp.Records()) {
+			t.Errorf("oteltest: %s", m)
+		}
 		for _, r := range exp.Records() {
 			if k, dup := duplicateKey(&r); dup {
 				t.Errorf("oteltest: log record %q carries attribute %s twice", r.EventName(), k)
@@ -117,11 +125,21 @@ type Metrics struct {
 	reader   *sdkmetric.ManualReader
 }
 
-// NewMetrics returns a Metrics whose provider is shut down when the test ends.
+// NewMetrics returns a Metrics whose provider is shut down when the test
+// ends, after a last collection whose metrics of aimskit's scopes must
+// match the published conventions (see MetricProblems).
 func NewMetrics(t testing.TB) *Metrics {
 	r := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r))
-	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	t.Cleanup(func() {
+		var rm metricdata.ResourceMetrics
+		if err := r.Collect(context.Background(), &rm); err == nil {
+			for _, m := range MetricProblems(rm) {
+				t.Errorf("oteltest: %s", m)
+			}
+		}
+		_ = mp.Shutdown(context.Background())
+	})
 	return &Metrics{Provider: mp, reader: r}
 }
 
@@ -153,10 +171,17 @@ type Traces struct {
 	Recorder *tracetest.SpanRecorder
 }
 
-// NewTraces returns a Traces whose provider is shut down when the test ends.
+// NewTraces returns a Traces whose provider is shut down when the test
+// ends; then the attributes of the spans of aimskit's scopes must match the
+// published conventions (see SpanProblems).
 func NewTraces(t testing.TB) *Traces {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	t.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		for _, m := range SpanProblems(rec.Ended()) {
+			t.Errorf("oteltest: %s", m)
+		}
+	})
 	return &Traces{Provider: tp, Recorder: rec}
 }

@@ -1,0 +1,306 @@
+package oteltest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/aimskit/aimskit/internal/version"
+)
+
+// entry is one row of the published table: a name and, for attributes,
+// its value type, for metrics its instrument and unit.
+type entry struct {
+	typ, unit string
+}
+
+// published is the README's generated table of names (the table
+// aims/semconv's catalog renders), by kind ("scope", "attribute",
+// "event", "metric") and name.
+type published map[string]map[string]entry
+
+// The README markers and section titles of the generated table.
+const (
+	tableBegin = "<!-- semconv-table:begin"
+	tableEnd   = "<!-- semconv-table:end -->"
+)
+
+// sectionKind is the kind of the names listed under a section title of
+// the table.
+func sectionKind(line string) (string, bool) {
+	switch strings.TrimSpace(line) {
+	case "#### Instrumentation scopes":
+		return "scope", true
+	case "#### Attributes":
+		return "attribute", true
+	case "#### Events (log records with an event name)":
+		return "event", true
+	case "#### Metrics":
+		return "metric", true
+	}
+	return "", false
+}
+
+// readPublished reads the published table from the README.md of the
+// module the test runs in (found from the working directory upwards). It
+// reads the table, not aims/semconv, because internal packages do not
+// import public ones, and because the table is what operators and
+// auditors build their queries from.
+func readPublished() (published, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return nil, errors.New("no go.mod above the working directory")
+		}
+		dir = up
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil {
+		return nil, err
+	}
+	doc := string(b)
+	i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
+	if i < 0 || j < i {
+		return nil, errors.New("README.md has no generated telemetry table")
+	}
+	p := published{}
+	kind := ""
+	for _, line := range strings.Split(doc[i:j], "\n") {
+		if k, ok := sectionKind(line); ok {
+			kind = k
+			continue
+		}
+		if kind == "" || !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(line, " | ")
+		unquote := func(c string) string { return strings.Trim(strings.TrimPrefix(c, "| "), "`") }
+		e := entry{}
+		switch kind {
+		case "attribute":
+			e.typ = cells[1]
+		case "metric":
+			e.typ, e.unit = cells[1], unquote(cells[2])
+		}
+		if p[kind] == nil {
+			p[kind] = map[string]entry{}
+		}
+		p[kind][unquote(cells[0])] = e
+	}
+	return p, nil
+}
+
+// lookup finds name in the table, also as an instance of a templated name
+// such as aims.input.<name> or aims.management.<type>.
+func (p published) lookup(kind, name string) (entry, bool) {
+	if e, ok := p[kind][name]; ok {
+		return e, true
+	}
+	for n, e := range p[kind] {
+		if i := strings.Index(n, "<"); i > 0 && strings.HasSuffix(n, ">") && strings.HasPrefix(name, n[:i]) && len(name) > i {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// valueType is the catalog's name of an attribute value's type.
+func valueType(v attribute.Value) string {
+	switch v.Type() {
+	case attribute.BOOL:
+		return "bool"
+	case attribute.INT64:
+		return "int"
+	case attribute.FLOAT64:
+		return "double"
+	case attribute.STRING:
+		return "string"
+	case attribute.BOOLSLICE:
+		return "bool[]"
+	case attribute.INT64SLICE:
+		return "int[]"
+	case attribute.FLOAT64SLICE:
+		return "double[]"
+	case attribute.STRINGSLICE:
+		return "string[]"
+	}
+	return v.Type().String()
+}
+
+// scopePrefix starts the name of every aimskit instrumentation scope: the
+// module path.
+const scopePrefix = "github.com/aimskit/aimskit"
+
+func ours(s instrumentation.Scope) bool {
+	return s.Name == scopePrefix || strings.HasPrefix(s.Name, scopePrefix+"/")
+}
+
+func (p published) scope(s instrumentation.Scope) []string {
+	var out []string
+	if _, ok := p["scope"][s.Name]; !ok {
+		out = append(out, fmt.Sprintf("scope %s is not published", s.Name))
+	}
+	if s.Version != version.Module || s.SchemaURL != version.SchemaURL {
+		out = append(out, fmt.Sprintf("scope %s has version %q and schema URL %q, want %q and %q", s.Name, s.Version, s.SchemaURL, version.Module, version.SchemaURL))
+	}
+	return out
+}
+
+func (p published) attr(where string, kv attribute.KeyValue) []string {
+	e, ok := p.lookup("attribute", string(kv.Key))
+	if !ok {
+		return []string{fmt.Sprintf("%s: attribute %s is not published", where, kv.Key)}
+	}
+	if e.typ != "any" && e.typ != valueType(kv.Value) {
+		return []string{fmt.Sprintf("%s: attribute %s is %s, published as %s", where, kv.Key, valueType(kv.Value), e.typ)}
+	}
+	return nil
+}
+
+// LogProblems lists where the log records of aimskit's scopes differ from
+// the published conventions.
+func LogProblems(recs []sdklog.Record) []string {
+	p, err := readPublished()
+	if err != nil {
+		return []string{"reading the published conventions: " + err.Error()}
+	}
+	var out []string
+	for _, r := range recs {
+		if !ours(r.InstrumentationScope()) {
+			continue
+		}
+		out = append(out, p.scope(r.InstrumentationScope())...)
+		where := fmt.Sprintf("log record %q", r.EventName())
+		if _, ok := p.lookup("event", r.EventName()); !ok {
+			out = append(out, where+" is not a published event")
+		}
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			out = append(out, p.attr(where, kv)...)
+			return true
+		})
+	}
+	return out
+}
+
+// SpanProblems lists where the spans of aimskit's scopes differ from the
+// published conventions.
+func SpanProblems(spans []sdktrace.ReadOnlySpan) []string {
+	p, err := readPublished()
+	if err != nil {
+		return []string{"reading the published conventions: " + err.Error()}
+	}
+	var out []string
+	for _, s := range spans {
+		if !ours(s.InstrumentationScope()) {
+			continue
+		}
+		out = append(out, p.scope(s.InstrumentationScope())...)
+		where := fmt.Sprintf("span %q", s.Name())
+		for _, kv := range s.Attributes() {
+			out = append(out, p.attr(where, kv)...)
+		}
+	}
+	return out
+}
+
+// instrument is the catalog's name of a metric's instrument kind.
+func instrument(d metricdata.Aggregation) string {
+	switch d := d.(type) {
+	case metricdata.Sum[int64]:
+		if d.IsMonotonic {
+			return "counter"
+		}
+		return "updowncounter"
+	case metricdata.Sum[float64]:
+		if d.IsMonotonic {
+			return "counter"
+		}
+		return "updowncounter"
+	case metricdata.Gauge[int64], metricdata.Gauge[float64]:
+		return "gauge"
+	case metricdata.Histogram[int64], metricdata.Histogram[float64], metricdata.ExponentialHistogram[int64], metricdata.ExponentialHistogram[float64]:
+		return "histogram"
+	}
+	return fmt.Sprintf("%T", d)
+}
+
+func pointAttrs(d metricdata.Aggregation) []attribute.Set {
+	var out []attribute.Set
+	switch d := d.(type) {
+	case metricdata.Sum[int64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	case metricdata.Sum[float64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	case metricdata.Gauge[int64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	case metricdata.Gauge[float64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	case metricdata.Histogram[int64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	case metricdata.Histogram[float64]:
+		for _, x := range d.DataPoints {
+			out = append(out, x.Attributes)
+		}
+	}
+	return out
+}
+
+// MetricProblems lists where the metrics of aimskit's scopes differ from
+// the published conventions: name, instrument, unit and attributes.
+func MetricProblems(rm metricdata.ResourceMetrics) []string {
+	p, err := readPublished()
+	if err != nil {
+		return []string{"reading the published conventions: " + err.Error()}
+	}
+	var out []string
+	for _, sm := range rm.ScopeMetrics {
+		if !ours(sm.Scope) {
+			continue
+		}
+		out = append(out, p.scope(sm.Scope)...)
+		for _, m := range sm.Metrics {
+			e, ok := p.lookup("metric", m.Name)
+			if !ok {
+				out = append(out, fmt.Sprintf("metric %s is not published", m.Name))
+				continue
+			}
+			if got := instrument(m.Data); got != e.typ {
+				out = append(out, fmt.Sprintf("metric %s is a %s, published as a %s", m.Name, got, e.typ))
+			}
+			if m.Unit != e.unit {
+				out = append(out, fmt.Sprintf("metric %s has unit %q, published as %q", m.Name, m.Unit, e.unit))
+			}
+			for _, s := range pointAttrs(m.Data) {
+				for _, kv := range s.ToSlice() {
+					out = append(out, p.attr("metric "+m.Name, kv)...)
+				}
+			}
+		}
+	}
+	return out
+}
