@@ -33,7 +33,7 @@ import (
 // ledger line), never into spans, event attributes or the body of an
 // OpenTelemetry log record, since they may contain personal data.
 func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticket, err error) {
-	ctx, span := g.tel.tracer.Start(ctx, "oversight.contest", trace.WithAttributes(
+	ctx, span := g.tel.tracer.Start(ctx, semconv.SpanOversightContest, trace.WithAttributes(
 		semconv.AimsOversightRelatedDecision.String(decisionID)))
 	defer func() { endSpan(span, err) }()
 	if g.closed.Load() {

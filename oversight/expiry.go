@@ -133,7 +133,11 @@ func (g *Gate) expire(ctx context.Context, id string) (_ Ticket, err error) {
 	if err != nil {
 		return Ticket{}, err
 	}
-	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(what), trace.WithAttributes(ticketAttrs(&t)...))
+	name := semconv.SpanOversightExpire
+	if what == aims.ActionEscalate {
+		name = semconv.SpanOversightEscalate
+	}
+	ctx, span := g.tel.tracer.Start(ctx, name, trace.WithAttributes(ticketAttrs(&t)...))
 	defer func() { endSpan(span, err) }()
 	attrs := append(ticketAttrs(&t), semconv.AimsOversightAction.String(string(what)),
 		semconv.AimsOversightReason.String(rec.Oversight.Reason))

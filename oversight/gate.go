@@ -362,7 +362,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 	if err := d.Validate(); err != nil {
 		return Outcome{}, fmt.Errorf("oversight: invalid decision: %w", err)
 	}
-	ctx, span := g.tel.tracer.Start(ctx, "oversight.submit")
+	ctx, span := g.tel.tracer.Start(ctx, semconv.SpanOversightSubmit)
 	defer func() { endSpan(span, err) }()
 	recording := span.IsRecording()
 	if recording {

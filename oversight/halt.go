@@ -257,11 +257,11 @@ func (g *Gate) Resume(ctx context.Context, systemID string, by Reviewer, reason 
 }
 
 func (g *Gate) setHalt(ctx context.Context, systemID string, by Reviewer, reason string, halt, force bool) (err error) {
-	action := aims.ActionResume
+	action, name := aims.ActionResume, semconv.SpanOversightResume
 	if halt {
-		action = aims.ActionHalt
+		action, name = aims.ActionHalt, semconv.SpanOversightHalt
 	}
-	ctx, span := g.tel.tracer.Start(ctx, "oversight."+string(action))
+	ctx, span := g.tel.tracer.Start(ctx, name)
 	defer func() { endSpan(span, err) }()
 	span.SetAttributes(semconv.AimsSystemID.String(systemID), semconv.AimsOversightReviewer.String(by.ID))
 	if g.closed.Load() {

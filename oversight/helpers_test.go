@@ -16,6 +16,7 @@ import (
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/oversight"
 )
 
@@ -181,7 +182,23 @@ func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 	}
 
 	h.gate = g
-	t.Cleanup(func() { _ = g.Close(context.Background()) })
+	// At the end, everything the gate emitted must match the published
+	// conventions: names, span kinds, instruments, units and attributes.
+	t.Cleanup(func() {
+		_ = g.Close(context.Background())
+		var rm metricdata.ResourceMetrics
+		if err := h.reader.Collect(context.Background(), &rm); err != nil {
+			t.Errorf("collecting metrics: %v", err)
+		}
+		problems := oteltest.MetricProblems(rm)
+		problems = append(problems, oteltest.SpanProblems(h.spans.GetSpans().Snapshots())...)
+		h.logs.mu.Lock()
+		problems = append(problems, oteltest.LogProblems(h.logs.recs)...)
+		h.logs.mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("conventions: %s", p)
+		}
+	})
 	return h
 }
 

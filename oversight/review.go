@@ -130,7 +130,7 @@ type actResult struct {
 
 // act carries out one reviewer action atomically in the store.
 func (g *Gate) act(ctx context.Context, ticketID string, r Reviewer, action aims.OversightAction, newOutput, reason string) (_ Outcome, err error) {
-	ctx, span := g.tel.tracer.Start(ctx, "oversight.review", trace.WithAttributes(
+	ctx, span := g.tel.tracer.Start(ctx, semconv.SpanOversightReview, trace.WithAttributes(
 		semconv.AimsOversightTicketID.String(ticketID),
 		semconv.AimsOversightAction.String(string(action)),
 		semconv.AimsOversightReviewer.String(r.ID)))

@@ -307,7 +307,7 @@ func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	if err := a.checkTurn(&t); err != nil {
 		return TurnResult{}, err
 	}
-	ctx, span := a.tracer.Start(ctx, "aims.genai.turn", trace.WithAttributes(
+	ctx, span := a.tracer.Start(ctx, semconv.SpanGenAITurn, trace.WithAttributes(
 		semconv.AimsSystemID.String(a.sys.ID()), semconv.GenAIConversationID.String(t.ConversationID)))
 	defer span.End()
 

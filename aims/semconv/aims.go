@@ -18,7 +18,8 @@ const Version = version.Module
 // 2.5.0 lists error.type (on failed GenAI client spans and their
 // durations) and http.response.status_code (on disclosures made in an HTTP
 // header), keys of the general OpenTelemetry conventions that aimskit
-// emitted without listing them.
+// emitted without listing them, and the span names (KindSpan) with their
+// span kinds, which were emitted but listed nowhere.
 // 2.4.0 added the GenAI evidence of aims/genai: the gen_ai.* client span
 // attributes, token-usage and operation-duration histograms and the
 // gen_ai.evaluation.result event from the OpenTelemetry GenAI conventions,

@@ -11,15 +11,17 @@ const (
 	KindEvent     Kind = "event"
 	KindMetric    Kind = "metric"
 	KindScope     Kind = "scope"
+	KindSpan      Kind = "span"
 )
 
 // Entry documents one telemetry name the SDK emits.
 type Entry struct {
-	Name string // the key, event name, metric name or scope name
+	Name string // the key, event name, metric name, span name or scope name
 	Kind Kind   // which of those Name is: attribute, event, metric or scope
 	// Type is the value type for attributes ("string", "int", "double",
-	// "bool", "string[]") or the instrument for metrics ("counter",
-	// "gauge", "histogram", "updowncounter").
+	// "bool", "string[]"), the instrument for metrics ("counter",
+	// "gauge", "histogram", "updowncounter") or the span kind for spans
+	// ("internal", "client").
 	Type string
 	// Unit is the UCUM unit of a metric, empty otherwise.
 	Unit string
@@ -51,7 +53,7 @@ func register(entries ...Entry) struct{} {
 // Catalog returns a copy of every documented name, sorted by kind and name.
 func Catalog() []Entry {
 	out := append([]Entry(nil), catalog...)
-	order := map[Kind]int{KindScope: 0, KindAttribute: 1, KindEvent: 2, KindMetric: 3}
+	order := map[Kind]int{KindScope: 0, KindAttribute: 1, KindEvent: 2, KindMetric: 3, KindSpan: 4}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Kind != out[j].Kind {
 			return order[out[i].Kind] < order[out[j].Kind]

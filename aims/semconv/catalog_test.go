@@ -16,6 +16,7 @@ import (
 func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	name := regexp.MustCompile(`^(aims|gen_ai)(\.[a-z0-9_<>]+)+$`)
+	spanName := regexp.MustCompile(`^(aims|oversight)(\.[a-z0-9_]+)+$`)
 	otelName := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 	for _, e := range Catalog() {
 		key := string(e.Kind) + " " + e.Name
@@ -43,6 +44,20 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 			}
 			if e.GenAI != strings.HasPrefix(e.Name, "gen_ai.") {
 				t.Errorf("%s: GenAI flag and name disagree", key)
+			}
+		case KindSpan:
+			// The GenAI client span is named as the GenAI conventions
+			// name it, from two attributes; the others are aims.* or, as
+			// they always were, oversight.*.
+			genai := e.Name == "{"+string(GenAIOperationName)+"} {"+string(GenAIRequestModel)+"}"
+			if !genai && !spanName.MatchString(e.Name) {
+				t.Errorf("%s is not in the aims.* or oversight.* namespace", key)
+			}
+			if e.GenAI != genai || e.OTel {
+				t.Errorf("%s: GenAI or OTel flag wrong", key)
+			}
+			if e.Type != "internal" && e.Type != "client" {
+				t.Errorf("%s: span kind %q", key, e.Type)
 			}
 		default:
 			t.Errorf("%s has unknown kind", key)

@@ -38,6 +38,8 @@ const (
 )
 
 var _ = register(
+	Entry{Name: SpanExplain, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one explanation (explain and explain/tree; one per batch call of explain/tree)"},
+	Entry{Name: SpanCounterfactuals, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one counterfactual search"},
 	Entry{Name: MetricExplanations, Kind: KindMetric, Type: "counter", Unit: "{explanation}", Package: "explain", Brief: "explanations produced, by aims.explanation.method and aims.explanation.exact"},
 	Entry{Name: MetricExplanationDuration, Kind: KindMetric, Type: "histogram", Unit: "s", Package: "explain", Brief: "time to produce one explanation"},
 	Entry{Name: string(AimsExplanationFeatures), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "number of players (features or groups) explained"},

@@ -57,6 +57,17 @@ const (
 	EventGenAIEvaluationResult = "gen_ai.evaluation.result"
 )
 
+// Span names of package aims/genai.
+const (
+	// SpanGenAIClient is the name of a GenAI client span, as the GenAI
+	// conventions name inference spans: the operation and the requested
+	// model, "{gen_ai.operation.name} {gen_ai.request.model}" ("chat gpt-4o").
+	SpanGenAIClient = "{gen_ai.operation.name} {gen_ai.request.model}"
+	// SpanGenAITurn is the name of the span around one conversation turn
+	// of an Assistant: checks, model call and record.
+	SpanGenAITurn = "aims.genai.turn"
+)
+
 // Attribute keys of aimskit's own GenAI evidence: interaction records,
 // guardrail results and user feedback.
 const (
@@ -102,6 +113,8 @@ const (
 
 var _ = register(
 	Entry{Name: ScopeGenAI, Kind: KindScope, Package: "aims/genai", Brief: "instrumentation scope of package aims/genai"},
+	Entry{Name: SpanGenAIClient, Kind: KindSpan, Type: "client", Package: "aims/genai", GenAI: true, Brief: "one model call, e.g. `chat gpt-4o`"},
+	Entry{Name: SpanGenAITurn, Kind: KindSpan, Type: "internal", Package: "aims/genai", Brief: "one conversation turn of an Assistant"},
 
 	Entry{Name: string(GenAIResponseFinishReasons), Kind: KindAttribute, Type: "string[]", Package: "aims/genai", GenAI: true, Brief: "why the model stopped, one per choice"},
 	Entry{Name: string(GenAIUsageInputTokens), Kind: KindAttribute, Type: "int", Package: "aims/genai", GenAI: true, Brief: "tokens in the prompt"},

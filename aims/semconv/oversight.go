@@ -93,7 +93,35 @@ const (
 	MetricOversightRefused = "aims.oversight.refusals"
 )
 
+// Span names of the oversight package: one span per gate operation. They
+// predate the aims.* namespace of keys and are kept as they are.
+const (
+	// SpanOversightSubmit is the span of Gate.Submit: policy, routing and,
+	// for applied decisions, the record.
+	SpanOversightSubmit = "oversight.submit"
+	// SpanOversightReview is the span of a reviewer's action on a ticket
+	// (approve, reject, override).
+	SpanOversightReview = "oversight.review"
+	// SpanOversightContest is the span of Gate.Contest.
+	SpanOversightContest = "oversight.contest"
+	// SpanOversightHalt is the span of Gate.Halt.
+	SpanOversightHalt = "oversight.halt"
+	// SpanOversightResume is the span of Gate.Resume.
+	SpanOversightResume = "oversight.resume"
+	// SpanOversightEscalate is the span of a ticket's escalation by the sweep.
+	SpanOversightEscalate = "oversight.escalate"
+	// SpanOversightExpire is the span of a ticket's expiry by the sweep.
+	SpanOversightExpire = "oversight.expire"
+)
+
 var _ = register(
+	Entry{Name: SpanOversightSubmit, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one decision submitted to the gate"},
+	Entry{Name: SpanOversightReview, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one reviewer action on a ticket: approve, reject, override"},
+	Entry{Name: SpanOversightContest, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one contest of a decision"},
+	Entry{Name: SpanOversightHalt, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one halt of an AI system"},
+	Entry{Name: SpanOversightResume, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one resumption of a halted AI system"},
+	Entry{Name: SpanOversightEscalate, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one ticket escalated to the next reviewer level"},
+	Entry{Name: SpanOversightExpire, Kind: KindSpan, Type: "internal", Package: "oversight", Brief: "one ticket expired past its final deadline"},
 	Entry{Name: string(AimsOversightTicketID), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "review ticket ID"},
 	Entry{Name: string(AimsOversightPolicy), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "routing policy that decided"},
 	Entry{Name: string(AimsOversightRoute), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "gate route: apply, review, block"},

@@ -24,6 +24,7 @@ func MarkdownTable() string {
 		{KindAttribute, "Attributes", "| Key | Type | Package | What |\n|---|---|---|---|\n"},
 		{KindEvent, "Events (log records with an event name)", "| Event name | Package | What |\n|---|---|---|\n"},
 		{KindMetric, "Metrics", "| Metric | Instrument | Unit | Package | What |\n|---|---|---|---|---|\n"},
+		{KindSpan, "Spans", "| Span name | Span kind | Package | What |\n|---|---|---|---|\n"},
 	}
 	all := Catalog()
 	for _, s := range sections {
@@ -42,7 +43,7 @@ func MarkdownTable() string {
 			switch s.kind {
 			case KindScope, KindEvent:
 				fmt.Fprintf(&b, "| `%s` | %s | %s |\n", e.Name, e.Package, brief)
-			case KindAttribute:
+			case KindAttribute, KindSpan:
 				fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", e.Name, e.Type, e.Package, brief)
 			case KindMetric:
 				fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", e.Name, e.Type, e.Unit, e.Package, brief)

@@ -45,6 +45,8 @@ func sectionKind(line string) (string, bool) {
 		return "event", true
 	case "#### Metrics":
 		return "metric", true
+	case "#### Spans":
+		return "span", true
 	}
 	return "", false
 }
@@ -92,7 +94,7 @@ func readPublished() (published, error) {
 		unquote := func(c string) string { return strings.Trim(strings.TrimPrefix(c, "| "), "`") }
 		e := entry{}
 		switch kind {
-		case "attribute":
+		case "attribute", "span":
 			e.typ = cells[1]
 		case "metric":
 			e.typ, e.unit = cells[1], unquote(cells[2])
@@ -113,6 +115,37 @@ func (p published) lookup(kind, name string) (entry, bool) {
 	}
 	for n, e := range p[kind] {
 		if i := strings.Index(n, "<"); i > 0 && strings.HasSuffix(n, ">") && strings.HasPrefix(name, n[:i]) && len(name) > i {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// span finds the published span of s. A name published as a template of
+// attributes ("{gen_ai.operation.name} {gen_ai.request.model}") matches
+// the span whose name is those attributes' values.
+func (p published) span(s sdktrace.ReadOnlySpan) (entry, bool) {
+	if e, ok := p["span"][s.Name()]; ok {
+		return e, true
+	}
+	attrs := map[string]string{}
+	for _, kv := range s.Attributes() {
+		attrs[string(kv.Key)] = kv.Value.AsString()
+	}
+	for n, e := range p["span"] {
+		name, ok := n, strings.Contains(n, "{")
+		for ok && strings.Contains(name, "{") {
+			i := strings.Index(name, "{")
+			j := strings.Index(name[i:], "}")
+			if j < 0 {
+				ok = false
+				break
+			}
+			v, has := attrs[name[i+1:i+j]]
+			ok = has
+			name = name[:i] + v + name[i+j+1:]
+		}
+		if ok && name == s.Name() {
 			return e, true
 		}
 	}
@@ -211,6 +244,11 @@ func SpanProblems(spans []sdktrace.ReadOnlySpan) []string {
 		}
 		out = append(out, p.scope(s.InstrumentationScope())...)
 		where := fmt.Sprintf("span %q", s.Name())
+		if e, ok := p.span(s); !ok {
+			out = append(out, where+" is not a published span")
+		} else if e.typ != s.SpanKind().String() {
+			out = append(out, fmt.Sprintf("%s is of kind %s, published as %s", where, s.SpanKind(), e.typ))
+		}
 		for _, kv := range s.Attributes() {
 			out = append(out, p.attr(where, kv)...)
 		}
