@@ -80,7 +80,9 @@ type Usage struct {
 
 // ToolCall is one tool the model called.
 type ToolCall struct {
-	// Name is the tool's name (gen_ai.tool.name).
+	// Name is the tool's name. The interaction record lists it (tool_calls);
+	// no span carries it, since the GenAI conventions put gen_ai.tool.name
+	// on the execute_tool span of the code that runs the tool.
 	Name string
 	// ID is the provider's call ID, if any.
 	ID string

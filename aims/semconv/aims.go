@@ -15,6 +15,10 @@ const Version = version.Module
 // event or metric, or a changed value type, is a new major version; an
 // added name is a new minor version.
 //
+// 3.0.0 removed gen_ai.tool.name, which 2.4.0 listed but nothing emitted:
+// the GenAI conventions put it on the execute_tool span of the code that
+// runs a tool, which aimskit does not; the tools a model called are in the
+// interaction record's tool_calls.
 // 2.5.0 lists error.type (on failed GenAI client spans and their
 // durations) and http.response.status_code (on disclosures made in an HTTP
 // header), keys of the general OpenTelemetry conventions that aimskit

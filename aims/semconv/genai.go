@@ -23,8 +23,6 @@ const (
 	// GenAITokenType says which tokens a gen_ai.client.token.usage
 	// measurement counts: input or output (gen_ai.token.type).
 	GenAITokenType = attribute.Key("gen_ai.token.type")
-	// GenAIToolName is the name of a tool the model called (gen_ai.tool.name).
-	GenAIToolName = attribute.Key("gen_ai.tool.name")
 	// GenAIEvaluationName names the evaluation metric (gen_ai.evaluation.name).
 	GenAIEvaluationName = attribute.Key("gen_ai.evaluation.name")
 	// GenAIEvaluationScoreValue is the evaluator's score
@@ -120,7 +118,6 @@ var _ = register(
 	Entry{Name: string(GenAIUsageInputTokens), Kind: KindAttribute, Type: "int", Package: "aims/genai", GenAI: true, Brief: "tokens in the prompt"},
 	Entry{Name: string(GenAIUsageOutputTokens), Kind: KindAttribute, Type: "int", Package: "aims/genai", GenAI: true, Brief: "tokens in the response"},
 	Entry{Name: string(GenAITokenType), Kind: KindAttribute, Type: "string", Package: "aims/genai", GenAI: true, Brief: "input or output, on gen_ai.client.token.usage"},
-	Entry{Name: string(GenAIToolName), Kind: KindAttribute, Type: "string", Package: "aims/genai", GenAI: true, Brief: "tool the model called"},
 	Entry{Name: string(GenAIEvaluationName), Kind: KindAttribute, Type: "string", Package: "aims/genai", GenAI: true, Brief: "evaluation metric"},
 	Entry{Name: string(GenAIEvaluationScoreValue), Kind: KindAttribute, Type: "double", Package: "aims/genai", GenAI: true, Brief: "evaluation score"},
 	Entry{Name: string(GenAIEvaluationScoreLabel), Kind: KindAttribute, Type: "string", Package: "aims/genai", GenAI: true, Brief: "evaluation label: pass, fail, relevant, …"},
