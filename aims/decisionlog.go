@@ -329,6 +329,11 @@ func (l *DecisionLog) emit(ctx context.Context, d *Decision, body []byte) {
 	}
 	if o := d.Oversight; o != nil {
 		attrs = append(attrs, semconv.AimsOversightAction.String(string(o.Action)))
+		// A vote that did not resolve its ticket says so; without the
+		// mark a reader of the record would take it for a resolution.
+		if v := d.Attributes[semconv.AimsOversightApprovals]; v != "" {
+			attrs = append(attrs, attribute.String(semconv.AimsOversightApprovals, v))
+		}
 		if o.Reviewer != "" {
 			attrs = append(attrs, semconv.AimsOversightReviewer.String(o.Reviewer))
 		}
