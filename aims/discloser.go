@@ -156,7 +156,9 @@ func (x *Discloser) Disclosure() Disclosure { return x.d }
 // one handler share what it says, and the response carries the
 // disclosure of the innermost one (the route's), recorded once, by it.
 // A handler that never
-// discloses (a health check) should not be wrapped. The event is recorded
+// discloses (a health check) should not be wrapped. The event names the
+// ServeMux pattern that served the request (aims.disclosure.route) when
+// there is one, never the request path. The event is recorded
 // for every response whose status went out with the header, also when
 // the handler panics afterwards; a 101 (Switching Protocols) and a
 // response the handler writes on a hijacked connection get neither (a
@@ -182,12 +184,17 @@ func (x *Discloser) Middleware(next http.Handler) http.Handler {
 			if !sw.disclosed {
 				return
 			}
-			route := r.Pattern
-			if route == "" {
-				route = r.URL.Path
+			status := semconv.HTTPResponseStatusCode.Int(sw.status)
+			// The route is the ServeMux pattern, a template. Without one
+			// there is no route: the request path is not one, and holds
+			// whatever identifiers the URL has (personal data, and as
+			// many values as URLs), so it is left out, as OpenTelemetry
+			// leaves out http.route.
+			if r.Pattern == "" {
+				x.Record(r.Context(), ChannelHTTPHeader, status)
+				return
 			}
-			x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), route),
-				semconv.HTTPResponseStatusCode.Int(sw.status))
+			x.Record(r.Context(), ChannelHTTPHeader, attribute.String(string(semconv.AimsDisclosureHTTPRoute), r.Pattern), status)
 		}()
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 && !sw.hijacked {

@@ -113,7 +113,10 @@ const (
 	AimsDisclosureKind = attribute.Key("aims.disclosure.kind")
 	// AimsDisclosureChannel is how it was disclosed: http_header, json_body, text_marker.
 	AimsDisclosureChannel = attribute.Key("aims.disclosure.channel")
-	// AimsDisclosureHTTPRoute is the route of the HTTP response that carried a disclosure.
+	// AimsDisclosureHTTPRoute is the route of the HTTP response that
+	// carried a disclosure: the net/http ServeMux pattern that served it
+	// (a template such as "GET /v1/applicants/{id}"), absent when the
+	// handler is not a ServeMux; never the request path.
 	AimsDisclosureHTTPRoute = attribute.Key("aims.disclosure.route")
 )
 
@@ -200,7 +203,7 @@ var _ = register(
 	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by a policy or the gate (reasons people write stay in the ledger)"},
 	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, automated-decision, generated-content, emotion-recognition, biometric-categorisation"},
 	Entry{Name: string(AimsDisclosureChannel), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "how: http_header, json_body, text_marker"},
-	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route that carried the disclosure"},
+	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route (ServeMux pattern, never the request path) that carried the disclosure; absent without a pattern"},
 
 	Entry{Name: string(GenAIProviderName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI provider"},
 	Entry{Name: string(GenAIOperationName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI operation, e.g. chat"},
