@@ -39,9 +39,6 @@ const (
 // once and only read afterwards.
 var (
 	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-	// ibanRE: two letters, two check digits, then 11–30 alphanumerics,
-	// optionally in groups separated by single spaces (ISO 13616 print form).
-	ibanRE = regexp.MustCompile(`(?i)\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\b`)
 	// digitRunRE: runs of digits with single separators between them (a
 	// space of any kind, Unicode Zs, or a dash, Unicode Pd), the
 	// candidates for card numbers.
@@ -80,19 +77,10 @@ func Redact(s string) (string, Redactions) {
 		r.Email++
 		return []span{{0, len(m), RedactedEmail}}
 	})
-	s = replaceNormalized(s, ibanRE, func(m string) []span {
-		// The pattern is greedy and may take in the words after an IBAN
-		// ("DE89 … 00 please"): the longest prefix that checks is the IBAN.
-		for end := len(m); end >= 15; end-- {
-			if end < len(m) && m[end] != ' ' {
-				continue
-			}
-			if validIBAN(m[:end]) {
-				r.IBAN++
-				return []span{{0, end, RedactedIBAN}}
-			}
-		}
-		return nil
+	s = replaceSpans(s, func(text string) []span {
+		spans := ibanSpans(text)
+		r.IBAN += len(spans)
+		return spans
 	})
 	s = replaceNormalized(s, digitRunRE, func(m string) []span {
 		cards := cardSpans(m)
@@ -120,24 +108,37 @@ type span struct {
 // replace which spans of each match to replace (none to leave it), and
 // replaces the corresponding spans of s itself.
 func replaceNormalized(s string, re *regexp.Regexp, replace func(match string) []span) string {
+	return replaceSpans(s, func(text string) []span {
+		var spans []span
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			for _, sp := range replace(text[m[0]:m[1]]) {
+				spans = append(spans, span{m[0] + sp.start, m[0] + sp.end, sp.with})
+			}
+		}
+		return spans
+	})
+}
+
+// replaceSpans asks find for the spans of the NFKC form of s to replace
+// (in order, not overlapping) and replaces the corresponding spans of s
+// itself.
+func replaceSpans(s string, find func(text string) []span) string {
 	n := normalize(s)
 	var b strings.Builder
 	last, replaced := 0, false
-	for _, m := range re.FindAllStringIndex(n.text, -1) {
-		for _, sp := range replace(n.text[m[0]:m[1]]) {
-			start, end := n.original(m[0]+sp.start, m[0]+sp.end)
-			start = max(start, last) // two spans in one character: replace it once
-			if end <= start {
-				continue
-			}
-			if !replaced {
-				b.Grow(len(s))
-				replaced = true
-			}
-			b.WriteString(s[last:start])
-			b.WriteString(sp.with)
-			last = end
+	for _, sp := range find(n.text) {
+		start, end := n.original(sp.start, sp.end)
+		start = max(start, last) // two spans in one character: replace it once
+		if end <= start {
+			continue
 		}
+		if !replaced {
+			b.Grow(len(s))
+			replaced = true
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(sp.with)
+		last = end
 	}
 	if !replaced {
 		return s
@@ -145,6 +146,57 @@ func replaceNormalized(s string, re *regexp.Regexp, replace func(match string) [
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// ibanSpans finds the IBANs of text (ISO 13616 print form: two letters,
+// two check digits, then up to 30 letters and digits, in groups
+// separated by single spaces, or none). At each start of a word that
+// begins with two letters and two digits it takes the longest candidate
+// of 15–34 characters that ends at the end of a word and passes the
+// mod-97 check, and goes on looking after it. A candidate is never cut
+// short by the words around it: a word that looks like the start of an
+// IBAN ("AB12 and my IBAN DE89 …") or an IBAN just before it does not
+// hide it, as one greedy pattern match over the whole run would.
+func ibanSpans(text string) []span {
+	var spans []span
+	for i := 0; i+4 <= len(text); i++ {
+		if i > 0 && isWordByte(text[i-1]) {
+			continue
+		}
+		if !isLetter(text[i]) || !isLetter(text[i+1]) || !isDigit(text[i+2]) || !isDigit(text[i+3]) {
+			continue
+		}
+		if end := longestIBAN(text[i:]); end > 0 {
+			spans = append(spans, span{i, i + end, RedactedIBAN})
+			i += end - 1
+		}
+	}
+	return spans
+}
+
+// longestIBAN returns the length of the longest IBAN at the start of t,
+// 0 for none; t starts with two letters and two digits.
+func longestIBAN(t string) int {
+	best, chars := 0, 4
+	for pos := 4; pos < len(t) && chars < 34; {
+		if t[pos] == ' ' && pos+1 < len(t) && isAlnum(t[pos+1]) {
+			pos++
+		}
+		if !isAlnum(t[pos]) {
+			break
+		}
+		pos++
+		chars++
+		if chars >= 15 && (pos == len(t) || !isWordByte(t[pos])) && validIBAN(t[:pos]) {
+			best = pos
+		}
+	}
+	return best
+}
+
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool   { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
+func isAlnum(c byte) bool    { return isDigit(c) || isLetter(c) }
+func isWordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
 // normalized is the NFKC form of a text with the way back to the text:
 // normalisation segment i of the text, text[orig[i]:orig[i+1]], became
