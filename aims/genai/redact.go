@@ -38,7 +38,10 @@ const (
 // They run on the NFKC form of the text (see Redact). They are compiled
 // once and only read afterwards.
 var (
-	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	// emailRE: internationalised addresses too (RFC 6531 local parts, IDN
+	// domains, punycode top-level domains), so "jörg.müller@müller.de" is
+	// found whole, not from the last ASCII letters of the name on.
+	emailRE = regexp.MustCompile(`[\p{L}\p{M}\p{N}._%+\-]+@[\p{L}\p{M}\p{N}\-]+(?:\.[\p{L}\p{M}\p{N}\-]+)*\.\p{L}[\p{L}\p{M}\p{N}\-]*[\p{L}\p{M}\p{N}]`)
 	// digitRunRE: runs of digits with single separators between them (a
 	// space of any kind, Unicode Zs, or a dash, Unicode Pd), the
 	// candidates for card numbers.
