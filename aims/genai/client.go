@@ -135,6 +135,9 @@ func errorType(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "canceled"
 	}
+	if pe := (*panicError)(nil); errors.As(err, &pe) {
+		return "panic"
+	}
 	if t := reflect.TypeOf(err); t != nil {
 		return t.String()
 	}

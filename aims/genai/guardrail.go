@@ -83,7 +83,9 @@ type Finding struct {
 }
 
 // Guardrail is one input or output check a service supplies. Check must
-// honour ctx: an Assistant runs it with a deadline.
+// honour ctx: an Assistant runs it with a deadline. A Check that panics
+// counts as one that errored (reason "panic"), with the fail-closed or
+// fail-open fallback.
 type Guardrail interface {
 	Name() string
 	Check(ctx context.Context, in CheckInput) (Finding, error)
@@ -175,6 +177,16 @@ func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckI
 	}
 	ch := make(chan answer, 1)
 	go func() {
+		// The check runs on a goroutine of its own, where no recover of
+		// the caller (net/http's, per request) reaches: a check that
+		// panics on some input would end the process for everyone. It
+		// counts as a check that errored instead (the panic's value is
+		// left out: it may quote the text).
+		defer func() {
+			if v := recover(); v != nil {
+				ch <- answer{err: &panicError{guardrail: r.g.Name()}}
+			}
+		}()
 		f, err := r.g.Check(ctx, in)
 		ch <- answer{f, err}
 	}()
@@ -185,3 +197,9 @@ func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckI
 		return Finding{}, fmt.Errorf("guardrail %s: %w", r.g.Name(), ctx.Err())
 	}
 }
+
+// panicError is the error of a guardrail check that panicked. Its
+// error.type, and the reason recorded, is "panic".
+type panicError struct{ guardrail string }
+
+func (e *panicError) Error() string { return "guardrail " + e.guardrail + " panicked" }
