@@ -46,7 +46,10 @@ func (p phraseGuardrail) Check(ctx context.Context, in CheckInput) (Finding, err
 
 // normalizeWords reads s the way a person reads it rendered, as words:
 // it drops format characters (Unicode Cf: soft hyphens, zero-width
-// joiners and spaces, direction marks, all invisible when rendered),
+// joiners and spaces, direction marks, all invisible when rendered) and
+// the other default-ignorable characters (variation selectors, the
+// combining grapheme joiner; the Hangul fillers, which render blank,
+// become spaces),
 // applies NFKC (full-width and other compatibility forms become their
 // plain letters and digits), lower-cases, turns every run of
 // non-letters and non-digits into one space, and trims apostrophes off
@@ -55,8 +58,16 @@ func (p phraseGuardrail) Check(ctx context.Context, in CheckInput) (Finding, err
 // "idiot". An apostrophe inside a word stays ("don't").
 func normalizeWords(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Cf, r) {
+		switch {
+		case unicode.Is(unicode.Cf, r), unicode.Is(unicode.Variation_Selector, r):
 			return -1
+		case unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r):
+			if unicode.IsLetter(r) {
+				// The Hangul fillers: letters that render blank, read
+				// as the space they look like.
+				return ' '
+			}
+			return -1 // the combining grapheme joiner, and the like
 		}
 		return r
 	}, s)
@@ -108,7 +119,7 @@ func PromptInjection(extra ...string) Guardrail {
 
 // DenyList returns a guardrail named name that fails when the text
 // contains one of terms as whole words, read as PromptInjection reads
-// them (case-insensitive; quotes, invisible format characters and
+// them (case-insensitive; quotes, invisible characters and
 // full-width forms do not hide a term): a small, explicit "toxicity"
 // list, say. A list without terms, or with a term that has no letters or
 // digits (it could never match), is refused by [New] and its check
