@@ -157,17 +157,27 @@ type grounded struct{ min float64 }
 // more) occur in the sources the service supplied with the turn. Without
 // sources the check is skipped, and says so. A lexical proxy for
 // groundedness: it catches answers that bring in facts from nowhere, not
-// subtle misreadings.
+// subtle misreadings. A minOverlap outside [0, 1] (or NaN) is refused
+// by [New] and its check errors.
 func Grounded(minOverlap float64) Guardrail { return grounded{min: minOverlap} }
 
 func (grounded) Name() string { return "groundedness" }
+
+// configError reports a bound outside [0, 1] (or NaN), which no response
+// can be checked against: the rule is refused (guardrailRule.validate).
+func (g grounded) configError() error {
+	if !(g.min >= 0 && g.min <= 1) {
+		return fmt.Errorf("groundedness: minimum overlap %v is not in [0, 1]", g.min)
+	}
+	return nil
+}
 
 func (g grounded) Check(ctx context.Context, in CheckInput) (Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return Finding{}, err
 	}
-	if !(g.min >= 0 && g.min <= 1) {
-		return Finding{}, fmt.Errorf("groundedness: minimum overlap %v is not in [0, 1]", g.min)
+	if err := g.configError(); err != nil {
+		return Finding{}, err
 	}
 	if len(in.Sources) == 0 {
 		return Finding{Skipped: true, Reason: "no sources supplied"}, nil
