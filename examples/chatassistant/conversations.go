@@ -41,6 +41,9 @@ const (
 	// at once: people's reports must not crowd out the incidents staff and
 	// monitors open.
 	maxOpenReports = 200
+	// maxOpenReportsPerClient is how many of them one client may have
+	// open, so that nobody uses up maxOpenReports for everyone else.
+	maxOpenReportsPerClient = 5
 )
 
 // conversation is what the service remembers of one conversation.

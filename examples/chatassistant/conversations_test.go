@@ -64,10 +64,16 @@ func TestReportsCannotFloodTheIncidentBook(t *testing.T) {
 		require.NoError(t, call(h, "POST", "/v1/chat", chatRequest{ConversationID: conv, Message: script[0]}, &out))
 		return out.ResponseID
 	}
+	clients := map[string]string{} // one client per conversation: one client's bound is maxOpenReportsPerClient
 	report := func(conv, resp string) (int, string) {
 		rec := httptest.NewRecorder()
 		body := fmt.Sprintf(`{"conversation_id":%q,"response_id":%q,"kind":"report","category":"false"}`, conv, resp)
-		h.ServeHTTP(rec, httptest.NewRequest("POST", "/v1/feedback", strings.NewReader(body)))
+		req := httptest.NewRequest("POST", "/v1/feedback", strings.NewReader(body))
+		if clients[conv] == "" {
+			clients[conv] = fmt.Sprintf("10.0.%d.%d", len(clients)/256, len(clients)%256)
+		}
+		req.RemoteAddr = clients[conv] + ":40000"
+		h.ServeHTTP(rec, req)
 		return rec.Code, rec.Body.String()
 	}
 	code, _ := report("nobody", "no-such-response")

@@ -207,6 +207,7 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 	// Feedback is about a response this service gave in that
 	// conversation, so nobody records or reports what never happened.
 	incident, ok := s.convs.gave(req.ConversationID, req.ResponseID)
+	client := clientOf(r)
 	if !ok {
 		http.Error(w, "no such response in this conversation", http.StatusNotFound)
 		return
@@ -223,6 +224,14 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 		if open := s.openReports(); open >= maxOpenReports {
 			w.Header().Set("Retry-After", "3600")
 			http.Error(w, fmt.Sprintf("%d problem reports are open; yours will be taken when some are closed", open), http.StatusServiceUnavailable)
+			return
+		}
+		// And one client may have only a few of them open, so that one
+		// who reports answer after answer cannot use up the bound for
+		// everyone else.
+		if s.openReportsOf(client) >= maxOpenReportsPerClient {
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "your earlier problem reports are still open; please wait until staff have looked at them", http.StatusTooManyRequests)
 			return
 		}
 	}
@@ -245,6 +254,7 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 	}
 	if rec.Feedback.IncidentID != "" {
 		s.convs.reported(req.ConversationID, req.ResponseID, rec.Feedback.IncidentID)
+		s.reportsBy[client] = append(s.reportsBy[client], rec.Feedback.IncidentID)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"feedback_id": rec.ID, "incident_id": rec.Feedback.IncidentID})
@@ -255,6 +265,34 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 func (s *service) openReports() int {
 	return len(s.incidents.List(aims.IncidentFilter{Source: aims.SourceUserReport,
 		States: []aims.IncidentState{aims.IncidentOpen, aims.IncidentInvestigating, aims.IncidentCorrectiveAction, aims.IncidentVerified}}))
+}
+
+// openReportsOf counts the incidents client's problem reports opened that
+// are not closed yet, and forgets closed ones: of every client once more
+// are remembered than can be open, so what is kept stays within a few
+// times maxOpenReports. s.reportMu is held.
+func (s *service) openReportsOf(client string) int {
+	total := 0
+	for _, ids := range s.reportsBy {
+		total += len(ids)
+	}
+	for c, ids := range s.reportsBy {
+		if c != client && total <= 2*maxOpenReports {
+			continue
+		}
+		open := ids[:0]
+		for _, id := range ids {
+			if inc, ok := s.incidents.Get(id); ok && inc.State != aims.IncidentClosed {
+				open = append(open, id)
+			}
+		}
+		if len(open) == 0 {
+			delete(s.reportsBy, c)
+		} else {
+			s.reportsBy[c] = open
+		}
+	}
+	return len(s.reportsBy[client])
 }
 
 // sources returns the FAQ passage retrieved for message: what the answer

@@ -50,8 +50,10 @@ type service struct {
 	// responses, bounded.
 	convs *conversations
 	// reportMu serialises problem reports, so one response opens one
-	// incident however often it is reported.
-	reportMu sync.Mutex
+	// incident however often it is reported; it guards reportsBy, the
+	// incidents each client's reports opened (see openReportsOf).
+	reportMu  sync.Mutex
+	reportsBy map[string][]string
 }
 
 // holdAll routes every candidate to review: the gate only ever receives
@@ -61,7 +63,7 @@ func holdAll(context.Context, oversight.Candidate) oversight.Verdict {
 }
 
 func newService(ctx context.Context, dataDir string) (_ *service, err error) {
-	s := &service{convs: newConversations(), ledgerDir: filepath.Join(dataDir, "ledger")}
+	s := &service{convs: newConversations(), ledgerDir: filepath.Join(dataDir, "ledger"), reportsBy: map[string][]string{}}
 	defer func() {
 		if err != nil {
 			_ = s.Close(context.Background())
