@@ -187,7 +187,8 @@ type Turn struct {
 	// service that trims History or leaves blocked turns out of it cannot
 	// have it counted from History. Zero means not given; the Assistant
 	// then counts the person's messages in History and adds one (and
-	// gives the notice when History is empty), which stops counting once
+	// gives the notice when there are none: History is empty, or holds
+	// only a greeting of the service's own), which stops counting once
 	// History is trimmed. A negative number, or one not above the
 	// person's messages in History, is refused with ErrTurnNumber.
 	Number int
@@ -200,8 +201,9 @@ type Turn struct {
 	// through, never the person's raw messages: append each earlier
 	// turn's TurnResult.Messages (its Prompt, the message after input
 	// redaction, and the reply; nothing for a turn blocked at input).
-	// Without Number and without a NoticeTracker, empty means this is
-	// the first turn, which carries the notice.
+	// Without Number and without a NoticeTracker, no message of the
+	// person's in it means this is the first turn, which carries the
+	// notice.
 	History []Message
 	// Sources are documents the response should rest on (retrieved
 	// passages), for groundedness checks.
@@ -229,8 +231,8 @@ type TurnResult struct {
 	// NoticeTracker (WithNoticeTracker) it is on the first result of the
 	// conversation returned without error, whatever the turn's number;
 	// a result returned with an error (a failed model call) never
-	// carries it. Without one it is on turn 1 (Turn.Number 1, or an
-	// empty History when Number is not given).
+	// carries it. Without one it is on turn 1 (Turn.Number 1, or, when
+	// Number is not given, no message of the person's in History).
 	Notice string
 	// Model is the model that answered.
 	Model string

@@ -40,7 +40,7 @@ type NoticeTracker interface {
 
 // WithNoticeTracker makes the Assistant decide the interaction notice
 // from whether t says it was given in the conversation (see
-// NoticeTracker), instead of from Turn.Number (or an empty History),
+// NoticeTracker), instead of from Turn.Number (or the History),
 // which concurrent turns, refused turns and failed turns make wrong: turn
 // 2 can be answered before turn 1, and turn 1 can fail. Services that run
 // a conversation's turns concurrently need one.
@@ -54,9 +54,10 @@ func WithNoticeTracker(t NoticeTracker) Option {
 func (a *Assistant) claimNotice(ctx context.Context, t *Turn, in *Interaction, res *TurnResult, modelErr error) (claimed bool) {
 	tr := a.cfg.notices
 	if tr == nil {
-		// Without a tracker the number decides: turn 1, or an empty
-		// history when the service gives no number.
-		if t.Number == 1 || (t.Number == 0 && len(t.History) == 0) {
+		// Without a tracker the number decides: turn 1, given or
+		// counted (no message of the person's in the history; a
+		// greeting of the service's own may be there).
+		if t.number() == 1 {
 			res.Notice, in.NoticeShown = a.cfg.notice, true
 		}
 		return false
