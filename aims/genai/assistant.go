@@ -304,7 +304,9 @@ func (t *Turn) number() int {
 // model call is recorded (outcome failed) and returned as an error with
 // the result. If
 // the record cannot be written, Turn returns the error: do not deliver a
-// response without its record.
+// response without its record. The record is written also when ctx is
+// cancelled once the turn has run (the person went away): the model was
+// called, and the record says what came of it.
 func (a *Assistant) Turn(ctx context.Context, t Turn) (TurnResult, error) {
 	if err := a.checkTurn(&t); err != nil {
 		return TurnResult{}, err

@@ -41,7 +41,8 @@ func (a *Assistant) newRecord(ctx context.Context, t RecordType, conversationID 
 	return r, nil
 }
 
-// write validates r and records it in the system's decision log.
+// write validates r and records it in the system's decision log, whether
+// or not ctx has been cancelled meanwhile.
 func (a *Assistant) write(ctx context.Context, r *Record) error {
 	if err := r.Validate(); err != nil {
 		return err
@@ -84,7 +85,11 @@ func (a *Assistant) write(ctx context.Context, r *Record) error {
 			ev.Attributes = append(ev.Attributes, semconv.GenAIEvaluationExplanation.String(e.Explanation))
 		}
 	}
-	return a.sys.RecordEvidence(ctx, ev)
+	// The recorded thing has happened (a model call, feedback given): its
+	// record is written even when the caller has gone away meanwhile. A
+	// cancelled context would have the ledger report the record "not
+	// written" after taking it, and the service count a turn twice.
+	return a.sys.RecordEvidence(context.WithoutCancel(ctx), ev)
 }
 
 // FeedbackInput is a person's feedback on a response.
