@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -111,6 +112,9 @@ type Assistant struct {
 	tracer       trace.Tracer
 	logger       log.Logger
 	results      metric.Int64Counter
+	// late counts, per guardrail rule (as in cfg.guardrails), the checks
+	// still running after their time ran out (MaxLateChecks).
+	late []atomic.Int64
 }
 
 // New returns an Assistant for sys that calls model through client with
@@ -164,6 +168,7 @@ func New(sys *aims.System, client *Client, model, systemPrompt string, opts ...O
 	return &Assistant{
 		sys: sys, client: client, model: model, systemPrompt: systemPrompt, promptDigest: Digest(systemPrompt),
 		cfg: c, tracer: c.tel.Tracer(semconv.ScopeGenAI), logger: c.tel.Logger(semconv.ScopeGenAI), results: results,
+		late: make([]atomic.Int64, len(c.guardrails)),
 	}, nil
 }
 

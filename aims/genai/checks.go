@@ -21,12 +21,12 @@ var severity = map[Action]int{ActionNone: 0, ActionRedact: 1, ActionHold: 2, Act
 func (a *Assistant) runChecks(ctx context.Context, input CheckInput, in *Interaction, text *string) Action {
 	stage := input.Stage
 	strongest := ActionNone
-	for _, r := range a.cfg.guardrails {
+	for i, r := range a.cfg.guardrails {
 		if r.stage != stage {
 			continue
 		}
 		input.Text = *text
-		f, err := r.run(ctx, a.cfg.timeout, input)
+		f, err := r.run(ctx, a.cfg.timeout, &a.late[i], input)
 		res := GuardrailResult{Name: r.g.Name(), Stage: stage, Score: f.Score, Reason: f.Reason}
 		switch {
 		case err != nil:

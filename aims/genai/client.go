@@ -138,6 +138,9 @@ func errorType(err error) string {
 	if pe := (*panicError)(nil); errors.As(err, &pe) {
 		return "panic"
 	}
+	if errors.Is(err, ErrGuardrailBusy) {
+		return "guardrail_busy"
+	}
 	if t := reflect.TypeOf(err); t != nil {
 		return t.String()
 	}

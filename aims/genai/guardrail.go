@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -162,12 +163,30 @@ func (r guardrailRule) validate() error {
 	return nil
 }
 
+// MaxLateChecks bounds, per guardrail of an Assistant, the checks that
+// ran out of time and are still running: a check that ignores its
+// context cannot be stopped, and its goroutine lives on with the text it
+// holds. Beyond the bound the guardrail is not started until some of
+// them return; the check counts as an error (ErrGuardrailBusy), with the
+// fail-closed or fail-open fallback. So a message that makes a guardrail
+// hang cannot pile up goroutines without bound.
+const MaxLateChecks = 64
+
+// ErrGuardrailBusy: a guardrail has MaxLateChecks checks still running
+// after their time ran out, and was not started again.
+var ErrGuardrailBusy = errors.New("genai: guardrail has too many late checks still running")
+
 // run runs one check under the timeout. A check that ignores its context
 // cannot be stopped from here: its goroutine ends when the check returns,
-// and its late answer is discarded.
-func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckInput) (Finding, error) {
+// and its late answer is discarded. late counts this rule's checks that
+// are still running after their time ran out; at MaxLateChecks the check
+// is not started.
+func (r guardrailRule) run(ctx context.Context, timeout time.Duration, late *atomic.Int64, in CheckInput) (Finding, error) {
 	if timeout <= 0 {
 		return r.g.Check(ctx, in)
+	}
+	if late.Load() >= MaxLateChecks {
+		return Finding{}, fmt.Errorf("guardrail %s: %w", r.g.Name(), ErrGuardrailBusy)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -176,7 +195,15 @@ func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckI
 		err error
 	}
 	ch := make(chan answer, 1)
+	// settled is set by whoever is first: the check returning, or the
+	// caller giving up on it (which counts it late until it returns).
+	var settled atomic.Bool
 	go func() {
+		defer func() {
+			if !settled.CompareAndSwap(false, true) {
+				late.Add(-1)
+			}
+		}()
 		// The check runs on a goroutine of its own, where no recover of
 		// the caller (net/http's, per request) reaches: a check that
 		// panics on some input would end the process for everyone. It
@@ -194,6 +221,9 @@ func (r guardrailRule) run(ctx context.Context, timeout time.Duration, in CheckI
 	case a := <-ch:
 		return a.f, a.err
 	case <-ctx.Done():
+		if settled.CompareAndSwap(false, true) {
+			late.Add(1)
+		}
 		return Finding{}, fmt.Errorf("guardrail %s: %w", r.g.Name(), ctx.Err())
 	}
 }
