@@ -44,6 +44,10 @@ const (
 	// maxOpenReportsPerClient is how many of them one client may have
 	// open, so that nobody uses up maxOpenReports for everyone else.
 	maxOpenReportsPerClient = 5
+	// maxRatingsPerResponse is how many ratings an answer takes (a
+	// person may change their mind); each is a ledger record, so one
+	// client cannot write them without bound.
+	maxRatingsPerResponse = 3
 )
 
 // conversation is what the service remembers of one conversation.
@@ -63,7 +67,11 @@ type conversation struct {
 	responses []response
 }
 
-type response struct{ id, incident string }
+type response struct {
+	id, incident string
+	// ratings is how many ratings of it were taken (maxRatingsPerResponse).
+	ratings int
+}
 
 // conversations holds the recent conversations and held responses within
 // the bounds above, forgetting the oldest first.
@@ -192,6 +200,35 @@ func (c *conversations) gave(convID, responseID string) (incident string, ok boo
 		}
 	}
 	return "", false
+}
+
+// rate takes a place for a rating of the response, or reports that it
+// has had maxRatingsPerResponse (or is not kept).
+func (c *conversations) rate(convID, responseID string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cv := c.byID[convID]; cv != nil {
+		for i := range cv.responses {
+			if r := &cv.responses[i]; r.id == responseID && r.ratings < maxRatingsPerResponse {
+				r.ratings++
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unrate gives back the place of a rating that was not recorded.
+func (c *conversations) unrate(convID, responseID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cv := c.byID[convID]; cv != nil {
+		for i := range cv.responses {
+			if r := &cv.responses[i]; r.id == responseID && r.ratings > 0 {
+				r.ratings--
+			}
+		}
+	}
 }
 
 // reported notes the incident a report about the response opened.

@@ -235,8 +235,18 @@ func (s *service) feedback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Every rating is a ledger record: an answer takes a few, so that
+	// nobody writes records without bound by rating it again and again.
+	rating := genai.FeedbackKind(req.Kind) == genai.FeedbackRating
+	if rating && !s.convs.rate(req.ConversationID, req.ResponseID) {
+		http.Error(w, "this answer has been rated as often as it can be", http.StatusTooManyRequests)
+		return
+	}
 	rec, err := s.asst.Feedback(r.Context(), genai.FeedbackInput{ConversationID: req.ConversationID, ResponseID: req.ResponseID,
 		Kind: genai.FeedbackKind(req.Kind), Rating: req.Rating, Category: req.Category, Comment: req.Comment})
+	if err != nil && rating {
+		s.convs.unrate(req.ConversationID, req.ResponseID)
+	}
 	switch {
 	case errors.Is(err, genai.ErrInvalidFeedback):
 		http.Error(w, err.Error(), http.StatusBadRequest)
