@@ -24,12 +24,13 @@ func buildOversight(in *Input, v *view) OversightSection {
 	s := OversightSection{}
 	events := map[string]int{}
 	var eventLatencies []time.Duration
+	contests := contestTickets(in.Logs)
 	for _, l := range in.Logs {
 		if !strings.HasPrefix(l.EventName, "aims.oversight.") {
 			continue
 		}
 		events[l.EventName]++
-		if l.EventName == semconv.EventOversightReviewed && resolvedEvent(l) {
+		if l.EventName == semconv.EventOversightReviewed && resolvedEvent(l) && !contests[ticketOfEvent(l)] {
 			if sec, ok := otlpfile.Float(l.Attributes, string(semconv.AimsOversightLatency)); ok && sec >= 0 && !math.IsInf(sec, 0) {
 				eventLatencies = append(eventLatencies, time.Duration(sec*float64(time.Second)))
 			}
@@ -44,7 +45,7 @@ func buildOversight(in *Input, v *view) OversightSection {
 		s.Available = true
 		s.Note = "No decision ledger was available; the counts come from the collector's oversight events."
 		s.Events = sortCounts(events)
-		fromEvents(in.Logs, &s)
+		fromEvents(in.Logs, contests, &s)
 		s.ReviewTimes = distribution(eventLatencies, "collector events")
 	default:
 		s.Note = "Neither a decision ledger nor collector logs were available."
@@ -219,10 +220,38 @@ func absentNote(n int, pruned int64) string {
 	return strings.Join(parts, " ")
 }
 
-func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {
+// contestTickets returns the ticket IDs of the contests the collector's
+// aims.oversight.contested events name: a contest is a ticket of its own,
+// and the reviewed, escalated and expired events of its ticket are the
+// contest's, not a held decision's review.
+func contestTickets(logs []otlpfile.LogRecord) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range logs {
+		if l.EventName == semconv.EventOversightContested {
+			if id := ticketOfEvent(l); id != "" {
+				out[id] = true
+			}
+		}
+	}
+	return out
+}
+
+// ticketOfEvent is the aims.oversight.ticket.id of an oversight event.
+func ticketOfEvent(l otlpfile.LogRecord) string {
+	return otlpfile.String(l.Attributes, string(semconv.AimsOversightTicketID))
+}
+
+// fromEvents counts from the collector's oversight events. The events of
+// a contest's ticket (contests, from contestTickets) are counted as the
+// contest's, as fromLedger counts its records: an upheld or changed
+// contest, a contest escalated or expired, never an approval, rejection,
+// override, escalation or expiry of a held decision.
+func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *OversightSection) {
 	reviewers := map[string]int{}
+	contestExpired, contestResolved := map[string]bool{}, map[string]bool{}
 	for _, l := range logs {
 		action := otlpfile.String(l.Attributes, string(semconv.AimsOversightAction))
+		contest := contests[ticketOfEvent(l)]
 		switch l.EventName {
 		case semconv.EventOversightRouted:
 			switch otlpfile.String(l.Attributes, string(semconv.AimsOversightRoute)) {
@@ -233,7 +262,19 @@ func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {
 			}
 		case semconv.EventOversightReviewed:
 			if !resolvedEvent(l) {
-				s.PartialApprovals++
+				if !contest {
+					s.PartialApprovals++
+				}
+				continue
+			}
+			if contest {
+				switch aims.OversightAction(action) {
+				case aims.ActionApprove:
+					s.ContestsUpheld++
+				case aims.ActionReject, aims.ActionOverride:
+					s.ContestsChanged++
+				}
+				contestResolved[ticketOfEvent(l)] = true
 				continue
 			}
 			switch aims.OversightAction(action) {
@@ -248,8 +289,16 @@ func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {
 				reviewers[r]++
 			}
 		case semconv.EventOversightExpired:
+			if contest {
+				contestExpired[ticketOfEvent(l)] = true
+				continue
+			}
 			s.Expired++
 		case semconv.EventOversightEscalated:
+			if contest {
+				s.ContestsEscalated++
+				continue
+			}
 			s.Escalated++
 		case semconv.EventOversightContested:
 			s.Contested++
@@ -257,6 +306,11 @@ func fromEvents(logs []otlpfile.LogRecord, s *OversightSection) {
 			s.Halts++
 		case semconv.EventOversightResumed:
 			s.Resumes++
+		}
+	}
+	for id := range contestExpired {
+		if !contestResolved[id] {
+			s.ContestsExpired++
 		}
 	}
 	s.Open = max(0, s.Held-s.Approved-s.Rejected-s.Overridden-s.Expired)
