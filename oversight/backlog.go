@@ -72,7 +72,8 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 
 // recorded removes the records written (by ID) from the ticket's
 // unrecorded ones, notes emitted (when not "") as emitted already
-// (Ticket.Emitted), and sets the recording lease to until: zero ends it,
+// (Ticket.Emitted), with the trace context of ctx it was emitted with,
+// and sets the recording lease to until: zero ends it,
 // so that the next Sweep writes what is left (records whose write failed,
 // and those an earlier change left); a time makes Sweeps leave the
 // ticket alone until then.
@@ -87,13 +88,24 @@ func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, 
 			return slices.ContainsFunc(x.Unrecorded, func(d aims.Decision) bool { return d.ID == id })
 		}
 		x.Emitted = slices.DeleteFunc(x.Emitted, func(id string) bool { return !unrecorded(id) })
+		stamped := false
 		if emitted != "" && unrecorded(emitted) && !slices.Contains(x.Emitted, emitted) {
 			x.Emitted = append(x.Emitted, emitted)
+			// The Recorder emitted the record with the trace context of
+			// ctx when it had none (aims.DecisionLog.Record); the copy
+			// kept for RecordEmitted gets the same, so the ledger's
+			// record is the one the Collector received, not one without
+			// its trace (or with the trace of the Sweep that writes it).
+			i := slices.IndexFunc(x.Unrecorded, func(d aims.Decision) bool { return d.ID == emitted })
+			if d := &x.Unrecorded[i]; d.TraceID == "" && d.SpanID == "" {
+				d.SetTraceContext(ctx)
+				stamped = d.TraceID != ""
+			}
 		}
 		if len(x.Emitted) == 0 {
 			x.Emitted = nil
 		}
-		changed := len(x.Unrecorded) != n || len(x.Emitted) != ne
+		changed := stamped || len(x.Unrecorded) != n || len(x.Emitted) != ne
 		if len(x.Unrecorded) == 0 {
 			until = time.Time{}
 		}
