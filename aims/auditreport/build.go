@@ -290,6 +290,9 @@ func summarise(r *Report) Summary {
 			pruned = fmt.Sprintf(" Retention pruned %s from the ledger (not counted here).", plural(int(n), "earlier record", "earlier records"))
 		}
 		add(VerdictPass, "%d decisions recorded (%d adverse) and %d oversight follow-up records.%s", s.Decisions, r.Decisions.Adverse, s.Followups, pruned)
+		if n := r.Decisions.NotLedgered; n > 0 {
+			add(VerdictWarn, "%s in the Collector output %s not in the ledger (emitted, not ledgered; not counted here): %s. %s", plural(n, "decision", "decisions"), isAre(n), strings.Join(r.Decisions.NotLedgeredIDs, ", "), notLedgeredText)
+		}
 		if n := r.Decisions.DuplicateIDs; n > 0 {
 			add(VerdictWarn, "%s used by more than one decision record with different content: %s. %s", plural(n, "decision ID is", "decision IDs are"), strings.Join(r.Decisions.Duplicates, "; "), duplicateText)
 		}
@@ -360,6 +363,14 @@ func summarise(r *Report) Summary {
 		add(VerdictUnknown, "Missing input — %s", m)
 	}
 	return s
+}
+
+// isAre is "is" for one, "are" otherwise.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 func verificationText(l *LedgerSection) string {

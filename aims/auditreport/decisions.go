@@ -74,6 +74,7 @@ func buildDecisions(in *Input, v *view) DecisionSection {
 	var ds []*aims.Decision
 	s.Followups, s.Halts = v.followups, len(v.system)
 	s.DuplicateIDs, s.Duplicates = v.duplicateIDs, v.duplicates
+	s.NotLedgered, s.NotLedgeredIDs = notLedgered(in)
 	for _, d := range v.decisions {
 		outcomes[v.final[d]]++
 		model[d.Output]++

@@ -39,6 +39,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"reportClass":      reportClass,
 	"plural":           plural,
 	"duplicateText":    func() string { return duplicateText },
+	"notLedgeredText":  func() string { return notLedgeredText },
+	"commas":           func(s []string) string { return strings.Join(s, ", ") },
 	"semicolons":       func(s []string) string { return strings.Join(s, "; ") },
 }).Parse(htmlSource))
 

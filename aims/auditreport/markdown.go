@@ -221,6 +221,10 @@ func (m *md) coverage(s *CoverageSection) {
 func (m *md) decisions(s *DecisionSection) {
 	m.p("## 5. Decisions\n")
 	m.note(s.Note)
+	if s.NotLedgered > 0 {
+		m.p("**WARNING** %s in the Collector output %s not in the ledger (emitted, not ledgered; not counted in this section): %s. %s\n",
+			esc(plural(s.NotLedgered, "decision", "decisions")), isAre(s.NotLedgered), esc(strings.Join(s.NotLedgeredIDs, ", ")), esc(notLedgeredText))
+	}
 	if s.Total == 0 {
 		return
 	}

@@ -326,6 +326,19 @@ type DecisionSection struct {
 	// Duplicates names duplicate decision IDs (see DuplicateIDs), one
 	// line each.
 	Duplicates []string
+	// NotLedgered counts the decisions the Collector output holds an
+	// aims.decision log record of that no ledger record carries the ID
+	// of: emitted, but not (or not yet) in the ledger, as when the ledger
+	// refused the write (aims.ErrNotLedgered) and no retry wrote it
+	// since. They are not in Total or any other count, which are the
+	// ledger's. Records of instances whose ledger was not read, and,
+	// when retention pruned the ledger, records older than its oldest
+	// remaining record, are left out. Only with both the ledger and the
+	// Collector logs.
+	NotLedgered int
+	// NotLedgeredIDs names the first few of them (see NotLedgered), and
+	// how many more there are.
+	NotLedgeredIDs []string
 	// Bucket is the width of the time buckets of Series, chosen so the
 	// span from First to Last fits in about 48 buckets.
 	Bucket time.Duration

@@ -159,6 +159,7 @@ func checkReportAgainstTally(t *testing.T, run *simulationRun) {
 	assert.Positive(t, r.Ledger.Ledgers[0].Verification.External, "checked against the checkpoints the telemetry received")
 
 	assert.Equal(t, tl.Applications, r.Decisions.Total, "decisions")
+	assert.Zero(t, r.Decisions.NotLedgered, "the ledger holds every decision the Collector received: %v", r.Decisions.NotLedgeredIDs)
 	o := r.Oversight
 	assert.Equal(t, tl.Statuses["decided"], o.Applied, "applied automatically")
 	assert.Equal(t, tl.Held, o.Held, "held for review")
