@@ -312,9 +312,13 @@ func summarise(r *Report) Summary {
 		if n := r.Oversight.WithoutDecision; n > 0 {
 			absent = fmt.Sprintf("; %s of decisions not in the ledger (pruned or unknown) counted apart", plural(n, "review record", "review records"))
 		}
-		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open (%d waiting for another reviewer's vote); %s not resolve a ticket; %s%s.",
+		onContests := ""
+		if n := r.Oversight.ContestVotes; n > 0 {
+			onContests = fmt.Sprintf(" (%d of them on contests)", n)
+		}
+		add(v, "%d decisions held for human review, %d blocked; %d approved, %d rejected, %d overridden, %d expired, %d still open (%d waiting for another reviewer's vote); %s not resolve a ticket%s; %s%s.",
 			r.Oversight.Held, r.Oversight.Blocked, r.Oversight.Approved, r.Oversight.Rejected, r.Oversight.Overridden, r.Oversight.Expired, r.Oversight.Open, r.Oversight.Waiting,
-			plural(r.Oversight.PartialApprovals, "vote did", "votes did"), agree, absent)
+			plural(r.Oversight.PartialApprovals+r.Oversight.ContestVotes, "vote did", "votes did"), onContests, agree, absent)
 		if r.Oversight.RubberStampingText != "" {
 			rv := VerdictInfo
 			if r.Oversight.RubberStamping {

@@ -40,6 +40,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"plural":           plural,
 	"duplicateText":    func() string { return duplicateText },
 	"notLedgeredText":  func() string { return notLedgeredText },
+	"add":              func(a, b int) int { return a + b },
 	"commas":           func(s []string) string { return strings.Join(s, ", ") },
 	"semicolons":       func(s []string) string { return strings.Join(s, "; ") },
 }).Parse(htmlSource))

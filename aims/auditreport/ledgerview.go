@@ -73,6 +73,9 @@ type view struct {
 	// decision's review ticket.
 	contestExpired, contestResolved map[string]bool
 	contestEscalations              int
+	// contestVotes counts reviewer votes on contests that did not
+	// resolve their contest.
+	contestVotes int
 	// duplicates names, one line each, the decision IDs that decision
 	// records with different content share (the same decision recorded
 	// twice, identically, is not one). Each is counted as a decision, and
@@ -269,7 +272,9 @@ func newView(in *Input) *view {
 		switch o.Action {
 		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
 			if o.Policy == contestPolicy {
-				if !isVote(d) {
+				if isVote(d) {
+					v.contestVotes++
+				} else {
 					v.contestActions[o.Action]++
 					v.contestResolved[o.TicketID] = true
 					// A decision has at most one open contest, so its

@@ -182,6 +182,7 @@ func fromLedger(v *view, s *OversightSection) {
 		}
 	}
 	s.ContestsEscalated = v.contestEscalations
+	s.ContestVotes = v.contestVotes
 	s.Overrides = v.overrides()
 	s.Reviewers = sortCounts(reviewers)
 	s.ReviewTimes = distribution(latencies, "ledger")
@@ -262,7 +263,9 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 			}
 		case semconv.EventOversightReviewed:
 			if !resolvedEvent(l) {
-				if !contest {
+				if contest {
+					s.ContestVotes++
+				} else {
 					s.PartialApprovals++
 				}
 				continue

@@ -389,6 +389,11 @@ type OversightSection struct {
 	// ticket (the first of two required approvals or overrides under
 	// four-eyes review); they are never counted as resolutions.
 	PartialApprovals int
+	// ContestVotes counts reviewer votes on contests that did not resolve
+	// their contest (four-eyes review of a contest); like
+	// PartialApprovals they are never counted as resolutions. The votes
+	// that did not resolve a ticket are PartialApprovals + ContestVotes.
+	ContestVotes int
 	// Waiting counts open tickets (included in Open) that hold at least
 	// one such vote and wait for another reviewer.
 	Waiting int

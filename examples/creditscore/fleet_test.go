@@ -126,7 +126,7 @@ func TestFleetEqualsOneReplica(t *testing.T) {
 	for _, c := range [][3]any{
 		{"applied", so.Applied, fo.Applied}, {"held", so.Held, fo.Held}, {"blocked", so.Blocked, fo.Blocked},
 		{"approved", so.Approved, fo.Approved}, {"rejected", so.Rejected, fo.Rejected}, {"overridden", so.Overridden, fo.Overridden},
-		{"partial approvals", so.PartialApprovals, fo.PartialApprovals}, {"contested", so.Contested, fo.Contested},
+		{"partial approvals", so.PartialApprovals, fo.PartialApprovals}, {"contest votes", so.ContestVotes, fo.ContestVotes}, {"contested", so.Contested, fo.Contested},
 		{"contests upheld", so.ContestsUpheld, fo.ContestsUpheld}, {"halts", so.Halts, fo.Halts}, {"resumes", so.Resumes, fo.Resumes},
 	} {
 		assert.Equal(t, c[1], c[2], "report: %s", c[0])

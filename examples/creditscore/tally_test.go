@@ -169,6 +169,21 @@ func checkReportAgainstTally(t *testing.T, run *simulationRun) {
 	assert.Equal(t, tl.Resolutions["review:reject"], o.Rejected, "rejected")
 	assert.Equal(t, tl.Resolutions["review:override"], o.Overridden, "overridden")
 	assert.Len(t, o.Overrides, o.Overridden, "every override is listed with its output")
+	// Every vote the gate accepted either resolved its ticket (a held
+	// decision's review or a contest) or did not.
+	unresolved := sum(tl.Votes) - sum(tl.Resolutions)
+	require.Positive(t, unresolved, "the simulation has four-eyes votes")
+	var stated []string
+	for _, f := range r.Summary.Findings {
+		if strings.Contains(f.Text, "not resolve a ticket") {
+			stated = append(stated, f.Text)
+		}
+	}
+	require.Len(t, stated, 1, "the summary states the votes that did not resolve a ticket")
+	assert.Contains(t, stated[0], fmt.Sprintf("; %d votes did not resolve a ticket", unresolved), "votes that did not resolve a ticket, by the tally's count")
+	var md bytes.Buffer
+	require.NoError(t, r.RenderMarkdown(&md))
+	assert.Contains(t, md.String(), fmt.Sprintf("| Votes that did not resolve a ticket (four-eyes) | %d |", unresolved))
 	assert.Equal(t, len(tl.Contests), o.Contested, "contests")
 	assert.Equal(t, tl.Halts, o.Halts, "halts")
 	assert.Equal(t, tl.Resumes, o.Resumes, "resumes")
