@@ -98,3 +98,61 @@ func TestContestEventsAreNotHeldDecisionReviews(t *testing.T) {
 	assert.Equal(t, 1, o.ContestsExpired, "contests expired")
 	assert.Equal(t, 1, o.ContestsEscalated, "contests escalated")
 }
+
+// TestEventsCountAHeldDecisionByItsFinalState: with the fail-safe "hold",
+// a held decision whose deadline passed stays held until a reviewer acts.
+// Two decisions are held; the first passes its deadline (expired, still
+// held) and a reviewer then approves it; the second is held after that and
+// nobody has reviewed it yet. From the collector's events alone (no
+// ledger): two held, one approved, none expired (the expired one was
+// resolved since), one open, as the ledger would count them.
+func TestEventsCountAHeldDecisionByItsFinalState(t *testing.T) {
+	ctx := context.Background()
+	otelDir := t.TempDir()
+	sink, err := otlpfile.Start(otelDir)
+	require.NoError(t, err)
+	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(sink.Endpoint()+"/v1/logs"))
+	require.NoError(t, err)
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	pseud, err := aims.NewPseudonymizer([]byte("a 32-byte key from a secret store"), "k1")
+	require.NoError(t, err)
+	sys, err := aims.NewSystem("s", aims.WithPseudonymizer(pseud), aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}))
+	require.NoError(t, err)
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	g, err := oversight.New(ctx, sys, oversight.WithClock(clock.Now), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("s", aims.RiskLimited), oversight.WithDeadlines(time.Hour), oversight.WithFailSafe(oversight.FailSafeHold),
+		oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")), oversight.WithLoggerProvider(lp))
+	require.NoError(t, err)
+	submit := func(output string) oversight.Outcome {
+		d, err := sys.NewDecision(ctx, aims.Draft{Subject: "person-" + output, Output: output})
+		require.NoError(t, err)
+		d.Time = clock.Now()
+		out, err := g.Submit(ctx, d)
+		require.NoError(t, err)
+		return out
+	}
+	first := submit("approve")
+	clock.Advance(time.Hour + time.Minute)
+	_, err = g.Status(ctx, first.Ticket.ID)
+	require.NoError(t, err)
+	_, err = g.Approve(ctx, first.Ticket.ID, alice, "fine")
+	require.NoError(t, err, "ground truth: under the fail-safe hold the expired decision is still reviewable")
+	second := submit("deny")
+	st, err := g.Status(ctx, second.Ticket.ID)
+	require.NoError(t, err)
+	require.Equal(t, aims.ActionReview, st.Action, "ground truth: the second decision is still held")
+	require.NoError(t, g.Close(ctx))
+	require.NoError(t, sys.Close(ctx))
+	require.NoError(t, lp.Shutdown(ctx))
+	require.NoError(t, sink.Close(ctx))
+
+	in, err := auditreport.Load(ctx, auditreport.LoadOptions{OTelDir: otelDir, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	r, err := auditreport.Build(in)
+	require.NoError(t, err)
+	o := r.Oversight
+	assert.Equal(t, 2, o.Held, "held")
+	assert.Equal(t, 1, o.Approved, "approved")
+	assert.Zero(t, o.Expired, "the expired decision was approved since: it is counted by its final state")
+	assert.Equal(t, 1, o.Open, "the second decision is open")
+}

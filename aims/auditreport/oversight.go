@@ -250,6 +250,11 @@ func ticketOfEvent(l otlpfile.LogRecord) string {
 func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *OversightSection) {
 	reviewers := map[string]int{}
 	contestExpired, contestResolved := map[string]bool{}, map[string]bool{}
+	// A held decision is counted once, by its final state: an expiry
+	// under the fail-safe "hold" that a reviewer resolved since counts as
+	// the resolution, as from the ledger. Expiries without a ticket ID
+	// are counted as they are.
+	expired, resolved := map[string]bool{}, map[string]bool{}
 	for _, l := range logs {
 		action := otlpfile.String(l.Attributes, string(semconv.AimsOversightAction))
 		contest := contests[ticketOfEvent(l)]
@@ -288,6 +293,9 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 			case aims.ActionOverride:
 				s.Overridden++
 			}
+			if id := ticketOfEvent(l); id != "" {
+				resolved[id] = true
+			}
 			if r := otlpfile.String(l.Attributes, string(semconv.AimsOversightReviewer)); r != "" {
 				reviewers[r]++
 			}
@@ -296,7 +304,11 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 				contestExpired[ticketOfEvent(l)] = true
 				continue
 			}
-			s.Expired++
+			if id := ticketOfEvent(l); id != "" {
+				expired[id] = true
+			} else {
+				s.Expired++
+			}
 		case semconv.EventOversightEscalated:
 			if contest {
 				s.ContestsEscalated++
@@ -314,6 +326,11 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 	for id := range contestExpired {
 		if !contestResolved[id] {
 			s.ContestsExpired++
+		}
+	}
+	for id := range expired {
+		if !resolved[id] {
+			s.Expired++
 		}
 	}
 	s.Open = max(0, s.Held-s.Approved-s.Rejected-s.Overridden-s.Expired)

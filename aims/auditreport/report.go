@@ -439,10 +439,11 @@ type OversightSection struct {
 	// Open counts held decisions with no resolution in the ledger (from
 	// events: held minus resolved). An expiry counts as a resolution, also
 	// under the fail-safe "hold" where the decision stays held until a
-	// reviewer acts (Expired shows those). From the ledger, Held = Approved
-	// + Rejected + Overridden + Expired + Open: each held decision is
-	// counted once, by its final state (a reviewer's resolution after an
-	// expiry under "hold" counts as the resolution).
+	// reviewer acts (Expired shows those). Held = Approved + Rejected +
+	// Overridden + Expired + Open: each held decision is counted once, by
+	// its final state (a reviewer's resolution after an expiry under
+	// "hold" counts as the resolution), from the ledger as from the
+	// events (whose tickets the events name).
 	Open int
 	// Agreement is approvals / resolved human reviews, between 0 and 1.
 	Agreement float64
