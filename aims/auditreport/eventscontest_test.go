@@ -156,3 +156,54 @@ func TestEventsCountAHeldDecisionByItsFinalState(t *testing.T) {
 	assert.Zero(t, o.Expired, "the expired decision was approved since: it is counted by its final state")
 	assert.Equal(t, 1, o.Open, "the second decision is open")
 }
+
+// TestEventsCountTicketsWaitingForASecondVote: a high-risk system needs
+// two reviewers' approval (four-eyes). Two decisions are held; one
+// reviewer approves the first, which now waits for a second reviewer; the
+// second has no vote. From the collector's events alone: two held, both
+// open, one vote that resolved nothing, and one open ticket waiting for
+// another reviewer's vote.
+func TestEventsCountTicketsWaitingForASecondVote(t *testing.T) {
+	ctx := context.Background()
+	otelDir := t.TempDir()
+	sink, err := otlpfile.Start(otelDir)
+	require.NoError(t, err)
+	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL(sink.Endpoint()+"/v1/logs"))
+	require.NoError(t, err)
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
+	pseud, err := aims.NewPseudonymizer([]byte("a 32-byte key from a secret store"), "k1")
+	require.NoError(t, err)
+	sys, err := aims.NewSystem("s", aims.WithPseudonymizer(pseud), aims.WithOutcomes(aims.Outcome{Value: "approve"}, aims.Outcome{Value: "deny", Adverse: true}))
+	require.NoError(t, err)
+	clock := &testClock{now: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	g, err := oversight.New(ctx, sys, oversight.WithClock(clock.Now), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("s", aims.RiskHigh), oversight.WithDeadlines(time.Hour),
+		oversight.WithPolicy(oversight.Always(oversight.RouteReview, "all")), oversight.WithLoggerProvider(lp))
+	require.NoError(t, err)
+	var held []oversight.Outcome
+	for _, output := range []string{"approve", "deny"} {
+		d, err := sys.NewDecision(ctx, aims.Draft{Subject: "person-" + output, Output: output})
+		require.NoError(t, err)
+		d.Time = clock.Now()
+		out, err := g.Submit(ctx, d)
+		require.NoError(t, err)
+		held = append(held, out)
+	}
+	out, err := g.Approve(ctx, held[0].Ticket.ID, alice, "fine")
+	require.NoError(t, err)
+	require.Equal(t, aims.ActionReview, out.Action, "ground truth: one approval of two; the ticket waits")
+	require.NoError(t, g.Close(ctx))
+	require.NoError(t, sys.Close(ctx))
+	require.NoError(t, lp.Shutdown(ctx))
+	require.NoError(t, sink.Close(ctx))
+
+	in, err := auditreport.Load(ctx, auditreport.LoadOptions{OTelDir: otelDir, Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	r, err := auditreport.Build(in)
+	require.NoError(t, err)
+	o := r.Oversight
+	assert.Equal(t, 2, o.Held, "held")
+	assert.Equal(t, 2, o.Open, "open")
+	assert.Equal(t, 1, o.PartialApprovals, "votes that resolved nothing")
+	assert.Equal(t, 1, o.Waiting, "open tickets waiting for another reviewer's vote")
+}

@@ -255,6 +255,9 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 	// the resolution, as from the ledger. Expiries without a ticket ID
 	// are counted as they are.
 	expired, resolved := map[string]bool{}, map[string]bool{}
+	// voted holds the held decisions' tickets with a vote that resolved
+	// nothing: those still open wait for another reviewer (Waiting).
+	voted := map[string]bool{}
 	for _, l := range logs {
 		action := otlpfile.String(l.Attributes, string(semconv.AimsOversightAction))
 		contest := contests[ticketOfEvent(l)]
@@ -272,6 +275,9 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 					s.ContestVotes++
 				} else {
 					s.PartialApprovals++
+					if id := ticketOfEvent(l); id != "" {
+						voted[id] = true
+					}
 				}
 				continue
 			}
@@ -331,6 +337,11 @@ func fromEvents(logs []otlpfile.LogRecord, contests map[string]bool, s *Oversigh
 	for id := range expired {
 		if !resolved[id] {
 			s.Expired++
+		}
+	}
+	for id := range voted {
+		if !resolved[id] && !expired[id] {
+			s.Waiting++
 		}
 	}
 	s.Open = max(0, s.Held-s.Approved-s.Rejected-s.Overridden-s.Expired)
