@@ -78,7 +78,17 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 // and those an earlier change left); a time makes Sweeps leave the
 // ticket alone until then.
 func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, emitted string, until time.Time) error {
-	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
+	_, err := g.store.Update(ctx, ticketID, noteRecorded(ctx, written, emitted, until))
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("oversight: ticket %s: noting its records as written: %w", ticketID, err)
+	}
+	return nil
+}
+
+// noteRecorded is the change recorded makes to a ticket; errNoChange when
+// there is none. Applying it twice changes nothing more.
+func noteRecorded(ctx context.Context, written []string, emitted string, until time.Time) func(x *Ticket) error {
+	return func(x *Ticket) error {
 		n, ne := len(x.Unrecorded), len(x.Emitted)
 		x.Unrecorded = slices.DeleteFunc(x.Unrecorded, func(d aims.Decision) bool { return slices.Contains(written, d.ID) })
 		if len(x.Unrecorded) == 0 {
@@ -117,11 +127,7 @@ func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, 
 			return errNoChange
 		}
 		return nil
-	})
-	if err != nil && !errors.Is(err, errNoChange) {
-		return fmt.Errorf("oversight: ticket %s: noting its records as written: %w", ticketID, err)
 	}
-	return nil
 }
 
 // record writes the records a change of ticketID held (holdRecords) and
@@ -134,6 +140,39 @@ func (g *Gate) record(ctx context.Context, ticketID string, recs []aims.Decision
 	// them again under the same IDs.
 	_ = g.recorded(ctx, ticketID, written, emitted, time.Time{})
 	return err
+}
+
+// recordHeld is record for the records of a held decision and of a
+// reviewer's action (Submit, review): when every record was written and
+// the store can change a ticket later (DeferredUpdater, used only with a
+// recorder that is a DurableFinder), taking them off the ticket waits for
+// the store's next commit instead of paying a commit of its own on the
+// request path. A crash that loses it leaves the records listed on the
+// ticket under the writer's lease; the Sweep after it finds them in the
+// Recorder (writeRecords with check) and takes them off without writing
+// them again.
+func (g *Gate) recordHeld(ctx context.Context, ticketID string, recs []aims.Decision) error {
+	if g.deferClear == nil {
+		return g.record(ctx, ticketID, recs)
+	}
+	written, emitted, err := g.writeRecords(ctx, recs, false, nil)
+	if err == nil && emitted == "" &&
+		g.deferClear.UpdateDeferred(ctx, ticketID, clearWritten(written)) == nil {
+		return nil
+	}
+	_ = g.recorded(ctx, ticketID, written, emitted, time.Time{})
+	return err
+}
+
+// clearWritten is the deferred change of recordHeld: it takes the written
+// records off the ticket and ends the recording lease only when no record
+// is left. The change is applied later than recorded's, after changes
+// committed meanwhile; records one of them added are under that change's
+// lease, which it must not end.
+func clearWritten(written []string) func(x *Ticket) error {
+	// Nothing emitted is noted, so no trace context is stamped: the
+	// context is not used.
+	return func(x *Ticket) error { return noteRecorded(context.Background(), written, "", x.RecordingUntil)(x) }
 }
 
 // recordBacklog writes the records that failed writes or crashes left on

@@ -96,7 +96,12 @@
 // that attempt wakes the waiters ([Gate.Await]) and calls
 // [WithOnResolved]; waiters are woken whether or not the write succeeded,
 // since the change stands in the store. Records written are removed from
-// the ticket. What a failed write leaves there, or a crash between the
+// the ticket; for a held decision and a reviewer action, with a store
+// that is a [DeferredUpdater] (oversight/boltstore) and a Recorder that is
+// a [DurableFinder] finding every recorded decision, that removal is
+// committed with the store's next write instead of a commit of its own, so
+// a crash may leave written records listed until a Sweep finds them in
+// the Recorder and removes them without writing them again. What a failed write leaves there, or a crash between the
 // store's commit and the write, [Gate.Sweep] writes later (the background
 // sweeper does it every [WithSweepInterval]), from any Gate on the same
 // store, under the same record IDs, and asks the Recorder first when it is

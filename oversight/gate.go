@@ -44,6 +44,12 @@ type Gate struct {
 	recovery         DecisionFinder
 	lossFrom, lossTo time.Time
 	lossOK           bool
+	// deferClear is the store's DeferredUpdater when the recorder is a
+	// DurableFinder that finds every recorded decision (as for
+	// deferIndex): records written on the held path and by reviewers are
+	// then taken off their tickets with the store's next commit
+	// (recordHeld); nil otherwise.
+	deferClear DeferredUpdater
 	// recFinder is the Recorder when it finds decisions: Sweep asks it
 	// whether a record it is about to write again is there already.
 	recFinder DecisionFinder
@@ -197,6 +203,9 @@ func New(ctx context.Context, rec Recorder, opts ...Option) (*Gate, error) {
 		if di, ok := cfg.store.(DeferredIndexer); ok {
 			g.deferIndex, g.recovery = di, durable
 			g.lossFrom, g.lossTo, g.lossOK = di.IndexLoss()
+		}
+		if du, ok := cfg.store.(DeferredUpdater); ok && g.recFinder != nil {
+			g.deferClear = du
 		}
 	}
 	// No bound of our own on top of ctx: the caller knows how long its
@@ -451,7 +460,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		}
 	}
 	if ticket != nil {
-		if err := g.record(ctx, ticket.ID, []aims.Decision{d}); err != nil {
+		if err := g.recordHeld(ctx, ticket.ID, []aims.Decision{d}); err != nil {
 			// A held ticket stays in the queue: a reviewer may still
 			// resolve it, and Sweep writes its record.
 			return Outcome{Action: d.Oversight.Action, Decision: d, Ticket: ticket},

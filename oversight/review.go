@@ -400,7 +400,7 @@ func (g *Gate) afterAction(ctx context.Context, span trace.Span, t *Ticket, r Re
 	// resolution stands in the store either way, with the records it
 	// could not write (Ticket.Unrecorded), which Sweep writes later.
 	var recErr error
-	if err := g.record(ctx, t.ID, recs); err != nil {
+	if err := g.recordHeld(ctx, t.ID, recs); err != nil {
 		recErr = fmt.Errorf("oversight: ticket %s: %s accepted but recording it failed (Sweep retries it): %w", t.ID, action, err)
 	} else if out.Ticket != nil {
 		out.Ticket.Unrecorded, out.Ticket.RecordingUntil = nil, time.Time{}

@@ -91,6 +91,25 @@ type DeferredIndexer interface {
 	IndexLoss() (from, to time.Time, lost bool)
 }
 
+// DeferredUpdater is implemented by stores that can take a change of a
+// ticket without making it durable before they return. The Gate uses it
+// only to take records it has written to its Recorder off their ticket
+// (Ticket.Unrecorded), and only when its recorder is a DurableFinder: a
+// change a crash loses leaves those records listed, and Sweep finds them
+// in the Recorder (DecisionFinder) and takes them off without writing
+// them twice.
+type DeferredUpdater interface {
+	// UpdateDeferred runs fn on the ticket id as Update would, later: in
+	// the store's next write transaction (on the ticket as that
+	// transaction finds it, after the changes committed before it) or
+	// within a bounded time, and Close commits it. It may return before
+	// the change is durable, and a crash may lose it; until it is
+	// committed, readers may see the ticket without it. An error from fn,
+	// or a ticket that is gone by then, drops the change. fn must be
+	// idempotent and must not change the ticket's ID.
+	UpdateDeferred(ctx context.Context, id string, fn func(t *Ticket) error) error
+}
+
 // UnrecordedLister is implemented by stores that can list the tickets
 // holding decision records the Gate has not yet written to its Recorder
 // (Ticket.Unrecorded). Sweep uses it to write what a failed write or a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,8 +67,12 @@ type deferred struct {
 	// creating counts the Creates in progress by ticket ID: their tickets
 	// are not committed yet, so CreateDeferred cannot see them in the file.
 	creating map[string]int
-	timer    *time.Timer // armed while tickets is not empty
-	closed   bool
+	// updates are the changes given to UpdateDeferred not yet
+	// committed, in the order given (seq ascending).
+	updates []pendingUpdate
+	seq     uint64
+	timer   *time.Timer // armed while tickets or updates is not empty
+	closed  bool
 	// mark is the time the file keeps as the last commit of waiting
 	// tickets (keyFlushed: the snapshot of the last commit that wrote
 	// some, or the Open), or a later one. After a crash IndexLoss reports
@@ -77,6 +82,16 @@ type deferred struct {
 	// mu, as that commit takes the waiting tickets.
 	mark time.Time
 }
+
+// pendingUpdate is a change given to UpdateDeferred.
+type pendingUpdate struct {
+	seq uint64
+	id  string
+	fn  func(t *oversight.Ticket) error
+}
+
+// waitingLen is how many routed tickets and changes wait. Under d.mu.
+func (d *deferred) waitingLen() int { return len(d.tickets) + len(d.updates) }
 
 // deferSlack is how long before the last commit of waiting routed tickets
 // the decision of a ticket that waits may have been made: a decision's ID
@@ -142,7 +157,7 @@ func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 			d.mu.Unlock()
 			return s.Create(ctx, t)
 		}
-		if len(d.tickets) < d.limit {
+		if d.waitingLen() < d.limit {
 			break // with d.mu held
 		}
 		d.mu.Unlock()
@@ -183,10 +198,67 @@ func (s *Store) CreateDeferred(ctx context.Context, t oversight.Ticket) error {
 	return nil
 }
 
-// flush commits the waiting routed tickets, if any.
+var _ oversight.DeferredUpdater = (*Store)(nil)
+
+// UpdateDeferred implements oversight.DeferredUpdater: the change waits in
+// memory, bounded like the routed tickets (at the limit the caller
+// commits what waits first), and is applied in the next write
+// transaction, after the waiting routed tickets and before that
+// transaction's own change, or by the flush timer at most the flush
+// interval later. A transaction that fails keeps it for the next one.
+func (s *Store) UpdateDeferred(ctx context.Context, id string, fn func(t *oversight.Ticket) error) error {
+	if fn == nil {
+		return fmt.Errorf("oversight/boltstore: deferred update of ticket %s: nil function", id)
+	}
+	d := s.def
+	for {
+		d.mu.Lock()
+		if d.closed {
+			d.mu.Unlock()
+			return fmt.Errorf("oversight/boltstore: updating ticket %s: %w", id, errClosed)
+		}
+		if d.waitingLen() < d.limit {
+			break // with d.mu held
+		}
+		d.mu.Unlock()
+		if err := s.flush(); err != nil {
+			return fmt.Errorf("oversight/boltstore: committing the waiting changes: %w", err)
+		}
+	}
+	d.seq++
+	d.updates = append(d.updates, pendingUpdate{seq: d.seq, id: id, fn: fn})
+	if d.timer == nil {
+		d.timer = time.AfterFunc(d.every, s.flushDeferred)
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+// applyUpdates applies the waiting changes ups in tx. A change whose
+// ticket is gone, cannot be read, or whose fn refuses is dropped: it must
+// not fail the transaction it rides on.
+func (s *Store) applyUpdates(tx *bolt.Tx, ups []pendingUpdate) error {
+	for i := range ups {
+		u := &ups[i]
+		t, err := s.get(tx, []byte(u.id))
+		if err != nil {
+			continue
+		}
+		old := indexedOf(&t)
+		if u.fn(&t) != nil || t.ID != u.id {
+			continue
+		}
+		if err := boltPut(tx, &old, &t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush commits the waiting routed tickets and changes, if any.
 func (s *Store) flush() error {
 	s.def.mu.Lock()
-	n := len(s.def.tickets)
+	n := s.def.waitingLen()
 	s.def.mu.Unlock()
 	if n == 0 {
 		return nil
@@ -210,7 +282,7 @@ func (s *Store) flushDeferred() {
 	}
 	if err := s.flush(); err != nil {
 		d.mu.Lock()
-		if d.timer == nil && !d.closed && len(d.tickets) > 0 {
+		if d.timer == nil && !d.closed && d.waitingLen() > 0 {
 			d.timer = time.AfterFunc(d.every, s.flushDeferred)
 		}
 		d.mu.Unlock()
@@ -218,10 +290,12 @@ func (s *Store) flushDeferred() {
 }
 
 // update runs fn in a write transaction that first writes the waiting
-// routed tickets, so they are committed with it (and a fn that reads or
-// changes one finds it). They leave memory once the commit succeeded.
+// routed tickets, then applies the waiting changes (UpdateDeferred), so
+// they are committed with it (and a fn that reads or changes a ticket
+// finds them). They leave memory once the commit succeeded.
 func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	var batch []*oversight.Ticket
+	var ups []pendingUpdate
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		d := s.def
 		// Taken before the snapshot: every ticket waiting by then is in
@@ -232,6 +306,7 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 		for _, t := range d.tickets {
 			batch = append(batch, t)
 		}
+		ups = append(ups[:0], d.updates...)
 		if len(batch) > 0 && snap.After(d.mark) {
 			// Tickets added from now on are not in this commit, which
 			// the file will keep as made from snap on.
@@ -249,13 +324,26 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 				return err
 			}
 		}
+		if err := s.applyUpdates(tx, ups); err != nil {
+			return err
+		}
 		return fn(tx)
 	})
-	if err != nil || len(batch) == 0 {
+	if err != nil || len(batch)+len(ups) == 0 {
 		return err
 	}
 	d := s.def
 	d.mu.Lock()
+	if len(ups) > 0 {
+		// By seq, not by count: a transaction that began after this one
+		// committed may have applied (idempotently) and removed them.
+		last := ups[len(ups)-1].seq
+		n := 0
+		for n < len(d.updates) && d.updates[n].seq <= last {
+			n++
+		}
+		d.updates = slices.Delete(d.updates, 0, n) // zeroes the tail: no fn kept alive
+	}
 	for _, t := range batch {
 		if d.tickets[t.ID] == t {
 			delete(d.tickets, t.ID)

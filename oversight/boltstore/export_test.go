@@ -69,3 +69,18 @@ func WaitingCreates(s *Store) int {
 	defer s.creates.mu.Unlock()
 	return len(s.creates.waiting)
 }
+
+// WaitingUpdates returns how many changes given to UpdateDeferred wait in
+// memory to be committed.
+func WaitingUpdates(s *Store) int {
+	s.def.mu.Lock()
+	defer s.def.mu.Unlock()
+	return len(s.def.updates)
+}
+
+// FlushArmed reports whether the flush timer is armed.
+func FlushArmed(s *Store) bool {
+	s.def.mu.Lock()
+	defer s.def.mu.Unlock()
+	return s.def.timer != nil
+}
