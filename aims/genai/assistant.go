@@ -217,8 +217,14 @@ type Turn struct {
 
 // TurnResult is what became of a turn.
 type TurnResult struct {
-	// ResponseID identifies the response; feedback refers to it.
+	// ResponseID identifies the response; feedback refers to it. It is
+	// aimskit's own ID, the interaction record's.
 	ResponseID string
+	// ProviderResponseID is the provider's ID of the model call's
+	// completion (gen_ai.response.id), empty when the provider gave none
+	// or no model call answered. Pass it with ResponseID in an Evaluation,
+	// so that the evaluation event links to the model call.
+	ProviderResponseID string
 	// Text is what the person gets: the response (redacted if a
 	// guardrail said so), a refusal, or the holding text.
 	Text string
@@ -379,6 +385,11 @@ func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *I
 		return err
 	}
 	res.Model = resp.Model
+	if checkID(resp.ID) {
+		res.ProviderResponseID, in.ProviderResponseID = resp.ID, resp.ID
+	} else if resp.ID != "" {
+		in.Fallbacks = append(in.Fallbacks, "the provider's response ID is not a usable ID; not recorded")
+	}
 	in.ResponseModel, in.FinishReasons, in.Usage = resp.Model, resp.FinishReasons, resp.Usage
 	for _, tc := range resp.ToolCalls {
 		in.ToolCalls = append(in.ToolCalls, tc.Name)

@@ -94,8 +94,14 @@ type Interaction struct {
 	// person's messages in the history it passed.
 	Turn int `json:"turn"`
 	// ResponseID identifies the response towards the person; feedback and
-	// evaluations refer to it.
+	// evaluations refer to it. It is aimskit's own ID (the record's ID),
+	// not the provider's.
 	ResponseID string `json:"response_id"`
+	// ProviderResponseID is the provider's ID of the model call's
+	// completion (gen_ai.response.id on the GenAI client span), when the
+	// provider gave one: what links the record, and evaluations of its
+	// response, to the model call in a GenAI back end.
+	ProviderResponseID string `json:"provider_response_id,omitempty"`
 	// Operation is the gen_ai.operation.name of the model call.
 	Operation string `json:"operation"`
 	// Provider is the gen_ai.provider.name.
@@ -176,8 +182,17 @@ type Feedback struct {
 // Evaluation is the record of one evaluation of a generated output
 // (offline, or sampled online), as in the gen_ai.evaluation.result event.
 type Evaluation struct {
-	// ResponseID is the response evaluated.
+	// ResponseID is the response evaluated: aimskit's response ID
+	// (TurnResult.ResponseID, Interaction.ResponseID).
 	ResponseID string `json:"response_id"`
+	// ProviderResponseID is the provider's ID of the evaluated completion
+	// (TurnResult.ProviderResponseID, Interaction.ProviderResponseID),
+	// if known. The gen_ai.evaluation.result event carries it as
+	// gen_ai.response.id, as the GenAI conventions define that key, so
+	// that a GenAI back end links the evaluation to its model call;
+	// without it the event carries no gen_ai.response.id (aimskit's own
+	// ID is in the record, never under the conventions' key).
+	ProviderResponseID string `json:"provider_response_id,omitempty"`
 	// Name is the evaluation metric (gen_ai.evaluation.name).
 	Name string `json:"name"`
 	// Score is the evaluator's score, if it gives one.

@@ -63,6 +63,10 @@ func (a *Assistant) write(ctx context.Context, r *Record) error {
 		ev.Attributes = append(ev.Attributes, semconv.AimsGenAIOutcome.String(string(x.Outcome)),
 			semconv.GenAIProviderName.String(x.Provider), semconv.GenAIRequestModel.String(x.RequestModel),
 			semconv.AimsGenAISystemPromptDigest.String(x.SystemPromptDigest))
+		if x.ProviderResponseID != "" {
+			// The provider's ID, as on the turn's GenAI client span.
+			ev.Attributes = append(ev.Attributes, semconv.GenAIResponseID.String(x.ProviderResponseID))
+		}
 		if x.Usage != nil {
 			ev.Attributes = append(ev.Attributes, semconv.GenAIUsageInputTokens.Int(x.Usage.InputTokens),
 				semconv.GenAIUsageOutputTokens.Int(x.Usage.OutputTokens))
@@ -74,7 +78,13 @@ func (a *Assistant) write(ctx context.Context, r *Record) error {
 		// The conventions' own event, so GenAI back ends read it as theirs.
 		ev.EventName = semconv.EventGenAIEvaluationResult
 		e := r.Evaluation
-		ev.Attributes = append(ev.Attributes, semconv.GenAIEvaluationName.String(e.Name), semconv.GenAIResponseID.String(e.ResponseID))
+		ev.Attributes = append(ev.Attributes, semconv.GenAIEvaluationName.String(e.Name))
+		if e.ProviderResponseID != "" {
+			// gen_ai.response.id is the provider's completion ID, the one
+			// on the evaluated model call's client span; aimskit's own
+			// response ID is in the record (the event's body).
+			ev.Attributes = append(ev.Attributes, semconv.GenAIResponseID.String(e.ProviderResponseID))
+		}
 		if e.Score != nil {
 			ev.Attributes = append(ev.Attributes, semconv.GenAIEvaluationScoreValue.Float64(*e.Score))
 		}
@@ -207,13 +217,20 @@ func validCategory(c string) bool {
 
 // Evaluate records one evaluation of a response (offline, or sampled
 // online) as an evaluation record and a gen_ai.evaluation.result event.
-// A score must be a finite number; a score or a label is required.
+// A score must be a finite number; a score or a label is required. Give
+// the evaluated turn's ProviderResponseID, and call Evaluate in the
+// context of the turn's span where there is one: the GenAI conventions
+// link an evaluation to its model call by the parent span or by
+// gen_ai.response.id, the provider's completion ID.
 func (a *Assistant) Evaluate(ctx context.Context, conversationID string, e Evaluation) (Record, error) {
 	if e.Score != nil && (math.IsNaN(*e.Score) || math.IsInf(*e.Score, 0)) {
 		return Record{}, fmt.Errorf("genai: evaluation %s: score %v is not a finite number", e.Name, *e.Score)
 	}
 	if !checkID(e.ResponseID) {
 		return Record{}, errors.New("genai: evaluation names no usable response ID")
+	}
+	if e.ProviderResponseID != "" && !checkID(e.ProviderResponseID) {
+		return Record{}, errors.New("genai: evaluation's provider response ID is not usable")
 	}
 	if !checkID(conversationID) {
 		return Record{}, ErrNoConversation
