@@ -29,19 +29,41 @@ import (
 // context. A Holder may refuse a hold (a bound on a client's pending
 // holds, say) by returning an error: the turn is then blocked, never
 // delivered unreviewed, and the record says so in its fallbacks.
+// The decision is recorded (by the gate, in the ledger and the
+// telemetry), so it carries the response's text only when the content
+// policy lets records keep it (CaptureRedacted); a Holder that also
+// implements ReviewTextHolder gets the text beside the decision, for its
+// reviewers.
 type Holder interface {
 	Hold(ctx context.Context, d aims.Decision) (ticketID string, err error)
+}
+
+// ReviewTextHolder is a Holder that is also given the held response's
+// text, for its reviewers: they cannot review a digest. The Assistant
+// calls HoldForReview instead of Hold when its Holder implements it.
+// text is the response as it would be delivered on approval
+// (TurnResult.Held). Keep it where reviewers read it (the service's
+// store of held responses, behind the reviewers' authentication), never
+// in the decision or anything else that is recorded: under
+// CaptureDigests the records keep none of the text.
+type ReviewTextHolder interface {
+	Holder
+	HoldForReview(ctx context.Context, d aims.Decision, text string) (ticketID string, err error)
 }
 
 // The attributes of the decision a held response is submitted as that
 // name what it is about, for a Holder that keeps or bounds holds per
 // response or conversation. The decision also carries the response's
-// digest and redacted text for the reviewer.
+// digest, and, under CaptureRedacted only, its redacted text
+// (HoldAttrRedacted).
 const (
 	// HoldAttrResponseID is the held response's ResponseID.
 	HoldAttrResponseID = "genai.response_id"
 	// HoldAttrConversationID is its conversation's ID.
 	HoldAttrConversationID = "genai.conversation_id"
+	// HoldAttrRedacted is the held response after Redact, set only under
+	// CaptureRedacted: the decision is recorded.
+	HoldAttrRedacted = "genai.response.redacted"
 )
 
 // HeldOutput is the Output of the decision a held response is submitted
@@ -425,30 +447,39 @@ func (a *Assistant) generate(ctx context.Context, t *Turn, message string, in *I
 
 // hold submits the held response as a decision through the Holder. The
 // decision carries the response's digest (keyed with WithDigestKey, like
-// every digest of the conversation: the gate records the decision) and
-// its redacted text: a reviewer cannot review a digest, and redacted text
-// is what the records may keep.
+// every digest of the conversation: the gate records the decision), and
+// its redacted text only under CaptureRedacted: the decision reaches the
+// ledger and the telemetry, which under CaptureDigests keep none of the
+// text. Reviewers get the text from a ReviewTextHolder, beside the
+// decision.
 func (a *Assistant) hold(ctx context.Context, conversationID string, in *Interaction, text string) (*Review, error) {
-	redacted, _ := Redact(text)
 	var failed []string
 	for _, g := range in.Guardrails {
 		if g.Action == ActionHold {
 			failed = append(failed, g.Name)
 		}
 	}
-	d, err := a.sys.NewDecision(ctx, aims.Draft{Output: HeldOutput, Attributes: map[string]string{
-		HoldAttrResponseID:        in.ResponseID,
-		HoldAttrConversationID:    conversationID,
-		"genai.response.digest":   keyedDigest(a.cfg.digestKey, text),
-		"genai.response.redacted": redacted,
-		"genai.guardrails.hold":   strings.Join(failed, ","),
-		"genai.system_prompt":     a.promptDigest,
-		"genai.request_model":     in.RequestModel,
-	}})
+	attrs := map[string]string{
+		HoldAttrResponseID:      in.ResponseID,
+		HoldAttrConversationID:  conversationID,
+		"genai.response.digest": keyedDigest(a.cfg.digestKey, text),
+		"genai.guardrails.hold": strings.Join(failed, ","),
+		"genai.system_prompt":   a.promptDigest,
+		"genai.request_model":   in.RequestModel,
+	}
+	if a.cfg.policy == CaptureRedacted {
+		attrs[HoldAttrRedacted], _ = Redact(text)
+	}
+	d, err := a.sys.NewDecision(ctx, aims.Draft{Output: HeldOutput, Attributes: attrs})
 	if err != nil {
 		return nil, err
 	}
-	ticket, err := a.cfg.holder.Hold(ctx, d)
+	var ticket string
+	if rh, ok := a.cfg.holder.(ReviewTextHolder); ok {
+		ticket, err = rh.HoldForReview(ctx, d, text)
+	} else {
+		ticket, err = a.cfg.holder.Hold(ctx, d)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,8 @@ func TestOutputGuardrailsRedactAndHold(t *testing.T) {
 	d := h.held[0]
 	assert.Equal(t, HeldOutput, d.Output)
 	assert.Equal(t, "toxicity", d.Attributes["genai.guardrails.hold"])
-	assert.Equal(t, "Call Jo on [PHONE], she is an idiot.", d.Attributes["genai.response.redacted"])
+	_, ok := d.Attributes[HoldAttrRedacted]
+	assert.False(t, ok, "the held decision is recorded: under CaptureDigests it carries no text")
 	recs := r.records(t)
 	require.Len(t, recs, 1)
 	assert.Equal(t, &Review{TicketID: "ticket-" + d.ID, DecisionID: d.ID}, recs[0].Interaction.Review)

@@ -14,10 +14,15 @@ import (
 )
 
 // heldResponse is a response waiting for review, or reviewed and kept for
-// delivery: the service keeps its text (the records keep a digest and the
-// redacted text only).
+// delivery: the service keeps its text (the records keep its digest only,
+// under the default content policy).
 type heldResponse struct {
 	conversationID, client, decisionID, ticketID, text string
+	// reviewText is the text the reviewers read (GET /review/held/{ticket}),
+	// given with the hold (genai.ReviewTextHolder). text is set only once
+	// the turn is recorded: a turn that failed after its hold delivers
+	// nothing.
+	reviewText string
 	// open says the ticket is still open: the response counts against
 	// the bounds, and is never forgotten.
 	open bool
@@ -189,9 +194,18 @@ type gateHolder struct {
 	convs *conversations
 }
 
+// Hold holds a response without its text; the Assistant calls
+// HoldForReview.
 func (h gateHolder) Hold(ctx context.Context, d aims.Decision) (string, error) {
+	return h.HoldForReview(ctx, d, "")
+}
+
+// HoldForReview holds a response and keeps its text for the reviewers
+// (genai.ReviewTextHolder): the decision the gate records carries only
+// its digest.
+func (h gateHolder) HoldForReview(ctx context.Context, d aims.Decision, text string) (string, error) {
 	info, _ := ctx.Value(turnKey{}).(*turnInfo)
-	held := heldResponse{conversationID: d.Attributes[genai.HoldAttrConversationID], decisionID: d.ID}
+	held := heldResponse{conversationID: d.Attributes[genai.HoldAttrConversationID], decisionID: d.ID, reviewText: text}
 	if info != nil {
 		held.client = info.client
 	}
@@ -212,7 +226,30 @@ func (h gateHolder) Hold(ctx context.Context, d aims.Decision) (string, error) {
 		}
 		return "", err
 	}
+	h.convs.setTicket(d.ID, out.Ticket.ID)
 	return out.Ticket.ID, nil
+}
+
+// setTicket notes the ticket a held response waits in.
+func (c *conversations) setTicket(decisionID, ticketID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h := c.held[c.byDecision[decisionID]]; h != nil {
+		h.ticketID = ticketID
+	}
+}
+
+// heldByTicket returns the held response waiting (or reviewed) in a
+// ticket, and its response ID.
+func (c *conversations) heldByTicket(ticketID string) (heldResponse, string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, h := range c.held {
+		if h.ticketID == ticketID {
+			return *h, id, true
+		}
+	}
+	return heldResponse{}, "", false
 }
 
 // onResolved is the gate's callback (oversight.WithOnResolved): a held

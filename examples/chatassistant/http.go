@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -28,6 +29,7 @@ func (s *service) routes() http.Handler {
 	mux.Handle("GET /v1/responses/{id}", s.generated.Middleware(http.HandlerFunc(s.response)))
 	mux.HandleFunc("POST /v1/feedback", s.feedback)
 	mux.Handle("/review/", s.console)
+	mux.HandleFunc("GET /review/held/{ticket}", s.heldText)
 	// One trace per request: the turn, the model call, the guardrail
 	// events and the gate's submission are children of the server span.
 	// Its metrics take server.address and server.port from the client's
@@ -312,4 +314,33 @@ func sources(message string) []string {
 		return []string{e.passage}
 	}
 	return nil
+}
+
+// heldText gives a reviewer the text of the response held in a ticket.
+// The gate records the ticket's decision in the ledger and the telemetry,
+// which keep only the response's digest (genai.CaptureDigests): reviewers
+// read the text here, behind their authentication, from the service's
+// store of held responses.
+func (s *service) heldText(w http.ResponseWriter, r *http.Request) {
+	rev, err := s.reviewers.Authenticate(r)
+	if err != nil || !slices.Contains(rev.Roles, "reviewer") {
+		http.Error(w, "reviewers only", http.StatusUnauthorized)
+		return
+	}
+	ticket := r.PathValue("ticket")
+	h, responseID, ok := s.convs.heldByTicket(ticket)
+	if !ok || h.reviewText == "" {
+		http.Error(w, "no held response in this ticket", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(heldTextReply{TicketID: ticket, ResponseID: responseID, Text: h.reviewText})
+}
+
+// heldTextReply is what a reviewer reads of a held response.
+type heldTextReply struct {
+	TicketID   string `json:"ticket_id"`
+	ResponseID string `json:"response_id"`
+	Text       string `json:"text"`
 }

@@ -8,7 +8,8 @@
 //     before the model sees it; output guardrails block insults, redact
 //     personal data, and hold answers that are not grounded in the FAQ
 //     passage for a human reviewer in the oversight gate (console at
-//     /review/);
+//     /review/; reviewers read a held answer at /review/held/{ticket},
+//     which the ledger and the telemetry keep only a digest of);
 //   - every turn is an interaction record in a signed, tamper-evident
 //     ledger, with digests and lengths of the texts, never the texts;
 //   - the person sees the interaction notice once, on a conversation's

@@ -33,11 +33,14 @@ const (
 
 // service is the chat assistant and the governance around it.
 type service struct {
-	tel       *telemetry
-	reg       *inventory.Registration // the system handle
-	asst      *genai.Assistant
-	gate      *oversight.Gate
-	console   *oversight.Console
+	tel     *telemetry
+	reg     *inventory.Registration // the system handle
+	asst    *genai.Assistant
+	gate    *oversight.Gate
+	console *oversight.Console
+	// reviewers authenticates the reviewers, for the console and for the
+	// text of held responses (heldText).
+	reviewers oversight.Authenticator
 	incidents *aims.IncidentBook
 	// generated marks responses that carry generated text (AI-Disclosure
 	// header and JSON metadata); interaction records the notice shown.
@@ -114,7 +117,8 @@ func newService(ctx context.Context, dataDir string) (_ *service, err error) {
 	for id, tok := range s.reviewerTokens {
 		accounts[tok] = oversight.Reviewer{ID: id, Roles: []string{"reviewer"}}
 	}
-	if s.console, err = oversight.NewConsole(s.gate, oversight.BearerTokens(accounts), oversight.WithBasePath("/review")); err != nil {
+	s.reviewers = oversight.BearerTokens(accounts)
+	if s.console, err = oversight.NewConsole(s.gate, s.reviewers, oversight.WithBasePath("/review")); err != nil {
 		return nil, err
 	}
 	if s.incidents, err = aims.NewIncidentBook(sys); err != nil {

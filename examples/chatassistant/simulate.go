@@ -69,8 +69,9 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 
 	// A reviewer decides the held responses in the oversight console (its
 	// JSON API): the first is rejected, the others approved, and the
-	// person then gets what was decided. The reviewer reads the redacted
-	// response from the ticket's decision record.
+	// person then gets what was decided. The reviewer reads the held
+	// response from the service (GET /review/held/{ticket}): the ticket's
+	// decision record, in the ledger, keeps only its digest.
 	var queue struct {
 		Tickets []oversight.Ticket `json:"tickets"`
 	}
@@ -79,7 +80,11 @@ func simulate(ctx context.Context, s *service, n int, out io.Writer) (*Tally, er
 		return nil, err
 	}
 	for i, tk := range queue.Tickets {
-		if tk.Decision.Attributes["genai.response.redacted"] == "" {
+		var held heldTextReply
+		if err := callAs(h, ana, "GET", "/review/held/"+tk.ID, nil, &held); err != nil {
+			return nil, err
+		}
+		if held.Text == "" {
 			return nil, fmt.Errorf("ticket %s shows the reviewer no response", tk.ID)
 		}
 		action, reason := "approve", "checked against the rate sheet"
