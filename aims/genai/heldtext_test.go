@@ -48,9 +48,9 @@ const heldSecret = "Your overdraft of 4,200 euros will be cancelled, you idiot."
 func telemetryText(r *rig) string {
 	var b strings.Builder
 	for _, rec := range r.logs.Records() {
-		b.WriteString(rec.Body().Emit())
+		b.WriteString(rec.Body().String())
 		rec.WalkAttributes(func(kv attribute.KeyValue) bool {
-			b.WriteString(kv.Value.Emit())
+			b.WriteString(kv.Value.String())
 			return true
 		})
 	}

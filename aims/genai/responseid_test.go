@@ -21,7 +21,7 @@ func eventAttr(r interface {
 	var ok bool
 	r.WalkAttributes(func(kv attribute.KeyValue) bool {
 		if kv.Key == key {
-			v, ok = kv.Value.Emit(), true
+			v, ok = kv.Value.String(), true
 			return false
 		}
 		return true
