@@ -68,7 +68,9 @@ func (a Alarm) AlarmSeverity() string { return a.Severity }
 // (WithThreshold), when the monitor's lock is no longer held, in the order
 // the crossings happened; also for the crossings Close finds. f runs in the
 // goroutine whose Observe, ObserveLabel, ObserveFinal or Close caused the
-// crossing, so it should be quick: while it runs, the call that caused a
+// crossing (with a time window, a crossing caused only by old decisions
+// leaving the window is found by the next of these, Snapshot, Intervals or
+// metric collection, and runs in that goroutine), so it should be quick: while it runs, the call that caused a
 // later crossing waits for it (without the monitor's lock, so calls that
 // cause no crossing are not delayed), and Close waits for it until its
 // context ends. f must not call the monitor (that can deadlock). f must

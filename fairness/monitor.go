@@ -123,7 +123,11 @@ type groupInfo struct {
 // disparity over the window, cumulative per-group counts since it started
 // (aims.fairness.cumulative.*: the counts of several replicas add up to the
 // fleet's, see GroupCounts and FleetStatsOf), and emits an event (with aims.control.id) when a disparity
-// crosses its threshold and when it recovers.
+// crosses its threshold and when it recovers. With a time window, a
+// crossing caused only by time passing (old buckets expiring) is found at
+// the next metric collection, Snapshot or Intervals as well as at the next
+// decision, so a service whose traffic stopped still gets its alarm or its
+// recovery.
 //
 // Memory is bounded by the window (count window: one small entry per
 // decision; time window: one set of counts per bucket and group), the
@@ -463,7 +467,12 @@ func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
 // events the evaluation produced, outside it, and hands them to the alarm
 // handler.
 func (m *Monitor) unlockEvaluate() {
-	evs := m.evaluate()
+	m.unlockDeliver(m.evaluate())
+}
+
+// unlockDeliver releases the lock and emits evs, found under it, outside
+// it, handing them to the alarm handler in their place in line.
+func (m *Monitor) unlockDeliver(evs []thresholdEvent) {
 	if len(evs) > 0 && m.cfg.onAlarm != nil {
 		prev, done := m.queueAlarm()
 		m.mu.Unlock()
@@ -474,6 +483,20 @@ func (m *Monitor) unlockEvaluate() {
 	for _, ev := range evs {
 		m.emit(ev)
 	}
+}
+
+// advanceEvaluate brings a time window of an open monitor up to now and
+// evaluates the thresholds, so a crossing caused only by old buckets
+// leaving the window is found by whoever reads the window (Snapshot,
+// Intervals, a metric collection) even when no decision comes; lock held.
+// It returns nil, without allocating, for a count window, a closed
+// monitor or when no threshold changed state.
+func (m *Monitor) advanceEvaluate() []thresholdEvent {
+	if m.ring != nil || m.closed {
+		return nil
+	}
+	m.advance()
+	return m.evaluate()
 }
 
 // queueAlarm takes the next place in the alarm handler's line; mu held.

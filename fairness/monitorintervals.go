@@ -72,9 +72,7 @@ func (m *Monitor) Intervals(ctx context.Context, cfg BootstrapConfig) (MonitorIn
 		return MonitorIntervals{}, errors.New("fairness: monitor not created with NewMonitor")
 	}
 	m.mu.Lock()
-	if m.ring == nil && !m.closed {
-		m.advance()
-	}
+	evs := m.advanceEvaluate()
 	base := slices.Clone(m.totals[:len(m.groups)])
 	res := MonitorIntervals{Disparities: map[Disparity]Interval{}, Config: cfg}
 	for g := range base {
@@ -87,7 +85,7 @@ func (m *Monitor) Intervals(ctx context.Context, cfg BootstrapConfig) (MonitorIn
 	for _, d := range allDisparities {
 		res.Disparities[d] = Interval{Estimate: m.disparity(d).value}
 	}
-	m.mu.Unlock()
+	m.unlockDeliver(evs)
 	if cfg.Replicates > MaxBootstrapValues/max(1, 4*len(base)+len(allDisparities)) {
 		return MonitorIntervals{}, fmt.Errorf("fairness: monitor intervals of %d groups × %d replicates exceed %d values", len(base), cfg.Replicates, MaxBootstrapValues)
 	}

@@ -56,7 +56,12 @@ func (m *Monitor) registerMetrics() error {
 	}
 	reg, err := meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		m.mu.Lock()
-		defer m.mu.Unlock()
+		var evs []thresholdEvent
+		// Crossings brought about by the window moving are emitted (and
+		// handed to the alarm handler) after the lock is released, so a
+		// service whose traffic stopped still gets them at its next
+		// collection.
+		defer func() { m.unlockDeliver(evs) }()
 		if m.exported {
 			return nil
 		}
@@ -71,8 +76,8 @@ func (m *Monitor) registerMetrics() error {
 			// Unregistering waits for the collection this callback is
 			// part of, so it cannot happen here.
 			go func() { _ = reg.Unregister() }()
-		} else if !m.closed && m.ring == nil {
-			m.advance()
+		} else {
+			evs = m.advanceEvaluate()
 		}
 		if final && m.final != nil {
 			observeIntervals(o, ilow, iup, m.final)

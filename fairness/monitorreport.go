@@ -59,16 +59,18 @@ func (m *Monitor) emit(ev thresholdEvent) {
 	m.logger.Emit(context.Background(), r)
 }
 
-// Snapshot returns the current window's numbers.
+// Snapshot returns the current window's numbers. With a time window it
+// first brings the window up to now and, like Observe, emits the threshold
+// crossings that old decisions leaving the window bring about (the alarm
+// handler runs in Snapshot's goroutine before it returns).
 func (m *Monitor) Snapshot() MonitorSnapshot {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.pending == nil {
 		return MonitorSnapshot{Disparities: map[Disparity]float64{}}
 	}
-	if m.ring == nil && !m.closed {
-		m.advance()
-	}
+	m.mu.Lock()
+	// A crossing brought about by the window moving is emitted (and
+	// handed to the alarm handler) before Snapshot returns.
+	defer m.unlockDeliver(m.advanceEvaluate())
 	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
 		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
 	for g := range m.groups {
