@@ -114,6 +114,7 @@ func buildFairness(in *Input) FairnessSection {
 		}
 		e := FairnessEvent{
 			Time: l.Time, System: systemOf(l.Attributes, l.Resource),
+			Instance:   otlpfile.String(l.Resource, string(semconv.AimsSystemInstance)),
 			Disparity:  otlpfile.String(l.Attributes, string(semconv.AimsFairnessDisparity)),
 			State:      otlpfile.String(l.Attributes, string(semconv.AimsFairnessState)),
 			Comparison: otlpfile.String(l.Attributes, string(semconv.AimsFairnessComparison)),
@@ -157,6 +158,7 @@ func buildFairness(in *Input) FairnessSection {
 		return a.Fleet && !b.Fleet // the whole system first, then each instance
 	})
 	markSameAsFailingGroup(&s)
+	markSameAsInstance(&s)
 	s.Available = len(s.Monitors) > 0 || len(s.Events) > 0
 	if !s.Available {
 		s.Note = "The collector output holds no fairness monitor metrics or events."
@@ -292,9 +294,56 @@ func markSameAsFailingGroup(s *FairnessSection) {
 	}
 }
 
+// markSameAsInstance sets FairnessEvent.SameAsInstance on each violation
+// an instance reports while another instance of the same system has the
+// same threshold (disparity, comparison and limit) violated, with no
+// recovery reported since: each instance's monitor watches its own window
+// and reports the system's disparity on its own, so the fleet's replicas
+// report one violation several times. Events are in time order.
+func markSameAsInstance(s *FairnessSection) {
+	// threshold key → instance → when its ongoing violation began
+	open := map[string]map[string]time.Time{}
+	for i := range s.Events {
+		e := &s.Events[i]
+		limit := "-"
+		if e.Threshold != nil {
+			limit = fmt.Sprint(*e.Threshold)
+		}
+		key := strings.Join([]string{e.System, e.Disparity, e.Comparison, limit}, "\x00")
+		insts, self := open[key], windowInstance(e.Instance)
+		switch e.State {
+		case "violated":
+			if insts == nil {
+				insts = map[string]time.Time{}
+				open[key] = insts
+			}
+			var first string
+			var since time.Time
+			for inst, t := range insts {
+				if inst == self {
+					continue
+				}
+				if first == "" || t.Before(since) || t.Equal(since) && inst < first {
+					first, since = inst, t
+				}
+			}
+			if first != "" {
+				e.SameAsInstance = first
+			}
+			if _, ok := insts[self]; !ok {
+				insts[self] = e.Time
+			}
+		case "recovered":
+			delete(insts, self)
+		}
+	}
+}
+
 // fairnessCounts returns the failing groups, the threshold violations and
 // the distinct fairness alerts (failing groups plus violations not about a
-// failing group) of s.
+// failing group) of s. A violation that repeats another instance's
+// ongoing one (SameAsInstance) is the same violation of the system and is
+// not counted again.
 func fairnessCounts(s *FairnessSection) (failingGroups, violations, alerts int) {
 	for _, m := range s.Monitors {
 		if !m.Counted() {
@@ -308,7 +357,7 @@ func fairnessCounts(s *FairnessSection) (failingGroups, violations, alerts int) 
 	}
 	alerts = failingGroups
 	for _, e := range s.Events {
-		if e.State == "violated" {
+		if e.State == "violated" && e.SameAsInstance == "" {
 			violations++
 			if !e.SameAsFailingGroup {
 				alerts++

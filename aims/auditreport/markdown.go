@@ -358,7 +358,11 @@ func (m *md) fairness(s *FairnessSection) {
 		m.p("### Threshold events\n")
 		var rows [][]string
 		for _, e := range s.Events {
-			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Disparity, orDash(e.State), fmtNum(e.Value),
+			sys := orDash(e.System)
+			if e.Instance != "" {
+				sys += " (instance " + e.Instance + ")"
+			}
+			rows = append(rows, []string{fmtTime(e.Time), sys, e.Disparity, orDash(e.State), fmtNum(e.Value),
 				strings.TrimSpace(e.Comparison + " " + fmtNum(e.Threshold)), orDash(e.GroupMin), orDash(e.GroupMax), eventAlert(e)})
 		}
 		m.table([]string{"Time", "System", "Disparity", "State", "Value", "Threshold", "Lowest group", "Highest group", "Alert"}, rows)
@@ -430,6 +434,8 @@ func (m *md) ledger(s *LedgerSection) {
 // eventAlert says how a fairness threshold event counts among the alerts.
 func eventAlert(e FairnessEvent) string {
 	switch {
+	case e.State == "violated" && e.SameAsInstance != "":
+		return "same violation as on instance " + e.SameAsInstance
 	case e.SameAsFailingGroup:
 		return "same disparity as failing group " + e.GroupMin
 	case e.State == "violated":

@@ -121,10 +121,14 @@ type Summary struct {
 	// fail; small groups below it are warnings and not counted).
 	FailingGroups int
 	// FairnessViolations counts the fairness monitor's threshold
-	// violations (events with state "violated").
+	// violations of the systems (events with state "violated"): a
+	// violation one instance reports while another instance of the same
+	// system has the same threshold violated is the same one, counted
+	// once (FairnessEvent.SameAsInstance).
 	FairnessViolations int
 	// FairnessAlerts counts distinct fairness alerts: the failing groups
-	// plus the violations that are not about a failing group. A violation
+	// plus the violations (as counted in FairnessViolations) that are not
+	// about a failing group. A violation
 	// of a selection-rate disparity (demographic_parity_*) whose lowest
 	// group (GroupMin) is a failing group of the same system is the
 	// disparity that group's failure already shows, so it is not counted
@@ -588,6 +592,9 @@ type FairnessEvent struct {
 	Time time.Time
 	// System is the AI system monitored.
 	System string
+	// Instance is the instance that reported the event
+	// (aims.system.instance of its resource); empty when absent.
+	Instance string
 	// Disparity names the disparity measure that crossed its threshold.
 	Disparity string
 	// State is "violated" when the threshold was crossed and "recovered"
@@ -611,6 +618,14 @@ type FairnessEvent struct {
 	// four-fifths rule in the same system's latest state: the same
 	// disparity as that failing group, counted as one alert with it.
 	SameAsFailingGroup bool
+	// SameAsInstance, on a violation, names another instance of the same
+	// system that already reported the same threshold (disparity,
+	// comparison, limit) violated with no recovery since: each instance
+	// watches its own window, so the fleet's replicas report one
+	// violation of the system several times. Such a violation is not
+	// counted again in the summary. An instance without
+	// aims.system.instance is named "(no aims.system.instance)".
+	SameAsInstance string
 }
 
 // DriftSection is drift scores over time and the drift events.
