@@ -359,7 +359,7 @@ func summarise(r *Report) Summary {
 		if s.DriftAlerts > 0 {
 			v = VerdictWarn
 		}
-		add(v, "Drift: %s (and %s); %s.", plural(s.DriftAlerts, "drift alert", "drift alerts"), plural(len(r.Drift.Events)-s.DriftAlerts, "recovery", "recoveries"), plural(len(r.Drift.Features), "monitored series", "monitored series"))
+		add(v, "Drift: %s (and %s); %s.", plural(s.DriftAlerts, "drift alert", "drift alerts"), plural(r.Drift.Recoveries(), "recovery", "recoveries"), plural(len(r.Drift.Features), "monitored series", "monitored series"))
 	} else {
 		add(VerdictUnknown, "Drift: %s", r.Drift.Note)
 	}

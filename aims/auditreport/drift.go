@@ -101,10 +101,11 @@ func buildDrift(in *Input) DriftSection {
 		}
 		e := DriftEvent{
 			Time: l.Time, System: systemOf(l.Attributes, l.Resource), Name: l.EventName,
-			Feature: otlpfile.String(l.Attributes, string(semconv.AimsDriftFeature)),
-			State:   otlpfile.String(l.Attributes, string(semconv.AimsDriftState)),
-			Method:  otlpfile.String(l.Attributes, string(semconv.AimsDriftMethod)),
-			Control: controlOf(l.Attributes),
+			Instance: otlpfile.String(l.Resource, string(semconv.AimsSystemInstance)),
+			Feature:  otlpfile.String(l.Attributes, string(semconv.AimsDriftFeature)),
+			State:    otlpfile.String(l.Attributes, string(semconv.AimsDriftState)),
+			Method:   otlpfile.String(l.Attributes, string(semconv.AimsDriftMethod)),
+			Control:  controlOf(l.Attributes),
 		}
 		if e.Method == "" {
 			e.Method = otlpfile.String(l.Attributes, string(semconv.AimsDriftDetector))
@@ -126,6 +127,7 @@ func buildDrift(in *Input) DriftSection {
 		s.Events = append(s.Events, e)
 	}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].Time.Before(s.Events[j].Time) })
+	markDriftSameAsInstance(&s)
 	s.Available = len(s.Features) > 0 || len(s.Events) > 0
 	if !s.Available {
 		s.Note = "The collector output holds no drift metrics or events."
@@ -163,11 +165,69 @@ func buildDrift(in *Input) DriftSection {
 	return s
 }
 
-// Alerts counts the events that started drift (not recoveries).
+// markDriftSameAsInstance sets DriftEvent.SameAsInstance on the feature
+// and dataset events (aims.drift.feature, aims.drift.dataset) that repeat
+// another instance's: a start of drift while another instance of the same
+// system reports the same feature (or the dataset) drifting with no
+// recovery since, and a recovery while another instance still does. Each
+// instance tests its own window, so the replicas of a fleet report one
+// episode of the system several times. Events are in time order.
+func markDriftSameAsInstance(s *DriftSection) {
+	// key → instance → when its ongoing drift began
+	open := map[string]map[string]time.Time{}
+	for i := range s.Events {
+		e := &s.Events[i]
+		if e.Name != semconv.EventDriftFeature && e.Name != semconv.EventDriftDataset {
+			continue
+		}
+		key := strings.Join([]string{e.System, e.Name, e.Feature}, "\x00")
+		insts, self := open[key], windowInstance(e.Instance)
+		var first string
+		var since time.Time
+		for inst, t := range insts {
+			if inst != self && (first == "" || t.Before(since) || t.Equal(since) && inst < first) {
+				first, since = inst, t
+			}
+		}
+		switch e.State {
+		case driftStateDrift:
+			e.SameAsInstance = first
+			if insts == nil {
+				insts = map[string]time.Time{}
+				open[key] = insts
+			}
+			if _, ok := insts[self]; !ok {
+				insts[self] = e.Time
+			}
+		case "recovered":
+			e.SameAsInstance = first
+			delete(insts, self)
+		}
+	}
+}
+
+// Alerts counts the events that started drift (not recoveries) in the
+// systems: a start of drift that repeats another instance's ongoing one
+// (SameAsInstance) is not counted again. Change-detector signals
+// (aims.drift.change), which have no recovery, count one by one, each
+// instance's detector firing on its own outcomes.
 func (s *DriftSection) Alerts() int {
 	n := 0
 	for _, e := range s.Events {
-		if e.State == driftStateDrift || e.State == "" {
+		if (e.State == driftStateDrift || e.State == "") && e.SameAsInstance == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Recoveries counts the events that ended drift in the systems: a
+// recovery of one instance while another instance of the same system
+// still drifts (SameAsInstance) is not counted.
+func (s *DriftSection) Recoveries() int {
+	n := 0
+	for _, e := range s.Events {
+		if e.State != driftStateDrift && e.State != "" && e.SameAsInstance == "" {
 			n++
 		}
 	}

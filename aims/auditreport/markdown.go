@@ -384,7 +384,14 @@ func (m *md) drift(s *DriftSection) {
 		m.p("### Drift events\n")
 		var rows [][]string
 		for _, e := range s.Events {
-			rows = append(rows, []string{fmtTime(e.Time), orDash(e.System), e.Name, orDash(e.Feature), orDash(e.State),
+			sys, st := orDash(e.System), orDash(e.State)
+			if e.Instance != "" {
+				sys += " (instance " + e.Instance + ")"
+			}
+			if e.SameAsInstance != "" {
+				st += " (drifting on instance " + e.SameAsInstance + ")"
+			}
+			rows = append(rows, []string{fmtTime(e.Time), sys, e.Name, orDash(e.Feature), st,
 				orDash(e.Method), fmtNum(e.Score), fmtNum(e.Threshold), orDash(e.Detail)})
 		}
 		m.table([]string{"Time", "System", "Event", "Feature", "State", "Method", "Score", "Threshold", "Details"}, rows)

@@ -134,7 +134,10 @@ type Summary struct {
 	// disparity that group's failure already shows, so it is not counted
 	// again; FairnessSection.Events marks it (SameAsFailingGroup).
 	FairnessAlerts int
-	// DriftAlerts counts drift events that started drift.
+	// DriftAlerts counts drift events that started drift in the systems
+	// (DriftSection.Alerts): one instance's start of drift while another
+	// instance of the same system already drifts on the same feature (or
+	// the dataset) is the same episode, counted once.
 	DriftAlerts int
 	// Incidents counts the incidents in the ledger (IncidentSection
 	// .Incidents); OpenIncidents those not closed; OverdueReports those
@@ -699,6 +702,16 @@ type DriftEvent struct {
 	// Control is the Annex A control the event is evidence for
 	// (aims.control.id, normalised); empty when absent.
 	Control string
+	// Instance is the instance that reported the event
+	// (aims.system.instance of its resource); empty when absent.
+	Instance string
+	// SameAsInstance, on a feature or dataset event, names another
+	// instance of the same system that reports the same feature (or the
+	// dataset) drifting, with no recovery since: on a start of drift, the
+	// episode is already under way there and is not counted again; on a
+	// recovery, the system still drifts there. An instance without
+	// aims.system.instance is named "(no aims.system.instance)".
+	SameAsInstance string
 }
 
 // LedgerSection is the verification status of the decision ledger (one
