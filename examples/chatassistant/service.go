@@ -204,7 +204,7 @@ func ledgerKey(dir string) (signer note.Signer, vkey string, err error) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, "", err
 		}
-		if err := createWhole(skeyPath, []byte(skey+"\n"), 0o600); err != nil {
+		if err := ledger.CreateKeyFile(skeyPath, skey, 0o600); err != nil {
 			return nil, "", err
 		}
 	}
@@ -223,22 +223,6 @@ func ledgerKey(dir string) (signer note.Signer, vkey string, err error) {
 		}
 	}
 	return sg, vk, nil
-}
-
-// createWhole creates path with data, fsynced, failing if path exists.
-// The file never exists in part: data goes to a temporary file that is
-// then hard-linked to path (which, unlike a rename, does not replace a
-// file that exists).
-func createWhole(path string, data []byte, mode os.FileMode) error {
-	tmp, err := writeTemp(path, data, mode)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
 }
 
 // writeWhole replaces path with data through a temporary file, so the

@@ -90,43 +90,19 @@ func (k *ledgerKey) setVerifierKey() error {
 
 // createKey writes a new private signing key to path, readable only by
 // this user, in a folder only this user can enter. The file appears whole
-// or not at all: the key is written to a temporary file and fsynced, then
-// linked to path (which, unlike a rename, fails if path exists), so a
-// first start cut short by a crash or a full disk leaves no key file in
-// part that every later start would fail to load.
+// or not at all (ledger.CreateKeyFile), so a first start cut short by a
+// crash or a full disk leaves no key file in part that every later start
+// would fail to load.
 func createKey(path string) error {
 	skey, _, err := ledger.GenerateKey(keyName)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := ledger.CreateKeyFile(path, skey, 0o600); err != nil {
 		return fmt.Errorf("creating the ledger signing key: %w", err)
-	}
-	defer os.Remove(f.Name())
-	_, err = f.WriteString(skey + "\n")
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Link(f.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("creating the ledger signing key: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // the link survives a power loss; best effort (not on Windows)
-		d.Close()
 	}
 	return nil
 }

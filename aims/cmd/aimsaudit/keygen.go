@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -51,7 +50,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 		data string
 		mode os.FileMode
 	}{{*out + ".key", skey, 0o600}, {*out + ".pub", vkey, 0o644}} {
-		if err := createWhole(f.path, []byte(f.data+"\n"), f.mode); err != nil {
+		if err := ledger.CreateKeyFile(f.path, f.data, f.mode); err != nil {
 			for _, p := range created {
 				os.Remove(p)
 			}
@@ -63,30 +62,4 @@ func runKeygen(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "wrote %s.key (private signing key: give it to the service, e.g. via %s) and %s.pub (public verifier key: publish it in the inventory record, inventory.System.LedgerKeys, and the SoA, aims.LedgerKeyEvidence, where auditors take it from; keep neither file in the ledger folder)\n",
 		*out, ledger.DefaultKeyEnv, *out)
 	return exitOK
-}
-
-// createWhole creates path holding data with the given mode, failing if
-// path exists. The file is never seen in part: data is written to a
-// temporary file in the same folder and fsynced, then hard-linked to path
-// (a link, unlike a rename, does not replace a file that exists).
-func createWhole(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Link(tmp.Name(), path)
 }
