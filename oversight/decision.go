@@ -63,7 +63,8 @@ func appliedAction(action aims.OversightAction) bool {
 
 // index stores the routed ticket rt. A decision submitted again with the
 // same ID (a retry) replaces its routed ticket, unless the decision was
-// contested meanwhile; a decision held for review (its review ticket has
+// contested meanwhile, or was emitted as applied but not applied
+// (emittedNotApplied); a decision held for review (its review ticket has
 // the same ID) is refused, in the same atomic Update.
 func (g *Gate) index(ctx context.Context, rt Ticket) error {
 	var err error
@@ -79,6 +80,8 @@ func (g *Gate) index(ctx context.Context, rt Ticket) error {
 		switch {
 		case x.Kind == KindReview:
 			return heldError(x)
+		case emittedNotApplied(x):
+			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written); a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
 		case x.Kind != KindRouted || len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
 		}
@@ -98,7 +101,8 @@ func heldError(t *Ticket) error {
 // already (Create said ErrTicketExists). A routed ticket of the decision
 // that did not apply it (blocked, or its record failed) and was not
 // contested is replaced, as a retry replaces it; a decision held already,
-// or applied, is refused. The check and the replacement are one atomic
+// applied, or emitted as applied but not applied (emittedNotApplied), is
+// refused. The check and the replacement are one atomic
 // Update, so a concurrent Submit routing the decision otherwise either
 // sees the review ticket or is seen.
 func (g *Gate) hold(ctx context.Context, t Ticket) error {
@@ -110,6 +114,8 @@ func (g *Gate) hold(ctx context.Context, t Ticket) error {
 			return fmt.Errorf("%w: ticket %s of decision %s is a %s ticket; a new decision needs a new ID", ErrTicketExists, x.ID, t.Decision.ID, x.Kind)
 		case x.Resolution != nil && x.Resolution.Applied:
 			return fmt.Errorf("%w: decision %s was applied already (ticket %s); a new decision needs a new ID", ErrTicketExists, t.Decision.ID, x.ID)
+		case emittedNotApplied(x):
+			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written; ticket %s); a new decision needs a new ID", ErrTicketExists, t.Decision.ID, x.ID)
 		case len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, t.Decision.ID)
 		}

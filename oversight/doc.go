@@ -117,7 +117,10 @@
 // them with it; a Recorder that is not a DecisionFinder may get a record
 // twice (same ID) if it kept a write it reported as failed; a decision
 // [Gate.Submit] applies or blocks is not covered (Submit returns the error
-// and applies nothing), while one it holds is: its record is stored with
+// and applies nothing), except that one the Recorder emitted as applied
+// although it could not keep it (aims.ErrNotLedgered) gets a follow-up
+// record (action block) saying it was not applied, and both records are
+// kept on its routed ticket for Sweep; one it holds is covered: its record is stored with
 // its ticket; a halt or resume is stored with a closed ticket of
 // [KindHalt] that holds its record ([HaltTicketStore]; with a HaltStore
 // that is not one, a crash between the change and that ticket loses the

@@ -349,7 +349,9 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // refuses the decision (nothing is stored or applied). Concurrent Submits
 // share one re-read, and each waits for it only until its own ctx ends.
 // If the decision record cannot be written, Submit returns the error and
-// nothing is applied; a held decision stays in the queue, its record
+// nothing is applied (when the Recorder emitted the decision as applied
+// all the same, aims.ErrNotLedgered, the Gate also records that it was not
+// applied, and the decision can no longer be submitted under its ID); a held decision stays in the queue, its record
 // stored on its ticket, and a later Sweep writes it (see Gate.Sweep). A decision is held at most once: submitting it again
 // under the same ID while it has a review ticket (whatever the policy
 // says this time, and also once the ticket is decided), or after it was
@@ -468,19 +470,9 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		}
 		ticket.Unrecorded, ticket.RecordingUntil = nil, time.Time{}
 	} else if err := g.rec.Record(ctx, d); err != nil {
-		if !g.cfg.noIndex {
-			// The routed ticket must not say applied what was not.
-			_, _ = g.store.Update(ctx, decisionTicketID(d.ID), func(t *Ticket) error {
-				if t.Kind != KindRouted || t.Resolution == nil {
-					return errNoChange
-				}
-				t.Resolution.Applied = false
-				t.Resolution.Reason = "recording the decision failed; not applied"
-				return nil
-			})
-		}
-		return Outcome{Action: d.Oversight.Action, Decision: d},
-			fmt.Errorf("oversight: recording decision %s: %w", d.ID, err)
+		// Not applied, and the evidence must say so (notApplied).
+		err = fmt.Errorf("oversight: recording decision %s (not applied): %w", d.ID, err)
+		return Outcome{Action: d.Oversight.Action, Decision: d}, errors.Join(err, g.notApplied(ctx, d, err))
 	}
 	g.tel.routed.Add(ctx, 1, g.tel.routeOpts[v.Route])
 	if v.Route != RouteApply && g.tel.enabled(ctx, semconv.EventOversightRouted, otellog.SeverityInfo) {

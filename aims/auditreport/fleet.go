@@ -123,7 +123,7 @@ func buildInstances(in *Input, v *view, ledgerVerdict Verdict) InstanceSection {
 		if d.Oversight == nil {
 			continue
 		}
-		switch d.Oversight.Action {
+		switch v.route(d) {
 		case aims.ActionApply:
 			r.Applied++
 		case aims.ActionReview:

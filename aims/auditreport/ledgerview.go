@@ -52,9 +52,13 @@ type view struct {
 	held      map[string]ref            // ID → the first held decision of that ID (ticketOf)
 	order     []ref                     // ticket keys in order of first appearance
 	followups int
-	system    []*aims.Decision // halt and resume records
-	halts     int
-	resumes   int
+	// notApplied holds the decisions a gate recorded as applied and then,
+	// in a follow-up with action block, as not applied (their record
+	// could not be written when they were to take effect).
+	notApplied map[ref]bool
+	system     []*aims.Decision // halt and resume records
+	halts      int
+	resumes    int
 	// contests maps a contested decision to the record that resolved its
 	// latest resolved contest (a decision may be contested again once a
 	// contest is closed, and the last resolution is how it stands, as
@@ -141,7 +145,7 @@ func newView(in *Input) *view {
 	ds := in.Decisions
 	v := &view{final: map[*aims.Decision]string{}, inst: map[*aims.Decision]int{}, tickets: map[ref]*ticket{}, held: map[string]ref{},
 		contests: map[ref]*aims.Decision{}, contestActions: map[aims.OversightAction]int{},
-		contestExpired: map[string]bool{}, contestResolved: map[string]bool{}}
+		contestExpired: map[string]bool{}, contestResolved: map[string]bool{}, notApplied: map[ref]bool{}}
 	insts := instanceOf(in)
 	instName := func(i int) string {
 		if i < len(in.Instances) {
@@ -270,6 +274,12 @@ func newView(in *Input) *view {
 			key = ref{-1, "ticket:" + o.TicketID}
 		}
 		switch o.Action {
+		case aims.ActionBlock:
+			// A gate's record that a decision it routed was not applied
+			// after all (oversight: its record could not be written).
+			if o.RelatedDecisionID != "" {
+				v.notApplied[key] = true
+			}
 		case aims.ActionApprove, aims.ActionReject, aims.ActionOverride:
 			if o.Policy == contestPolicy {
 				if isVote(d) {
@@ -352,7 +362,7 @@ func (v *view) finalOutcome(d *aims.Decision) string {
 	if d.Oversight == nil {
 		return d.Output
 	}
-	switch d.Oversight.Action {
+	switch v.route(d) {
 	case aims.ActionBlock:
 		return OutcomeBlocked
 	case aims.ActionReview:
@@ -373,6 +383,17 @@ func (v *view) finalOutcome(d *aims.Decision) string {
 	default:
 		return d.Output
 	}
+}
+
+// route is the route a gate gave decision record d, as it stands: block
+// for a decision recorded as applied and then as not applied
+// (notApplied), else its recorded action.
+func (v *view) route(d *aims.Decision) aims.OversightAction {
+	a := d.Oversight.Action
+	if a == aims.ActionApply && v.notApplied[ref{v.inst[d], d.ID}] {
+		return aims.ActionBlock
+	}
+	return a
 }
 
 // each calls f for every ticket, in ledger order of the tickets.

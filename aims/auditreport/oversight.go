@@ -117,7 +117,7 @@ func fromLedger(v *view, s *OversightSection) {
 			s.Ungated++
 			continue
 		}
-		switch o.Action {
+		switch v.route(d) {
 		case aims.ActionApply:
 			s.Applied++
 		case aims.ActionReview:

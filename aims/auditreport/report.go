@@ -387,7 +387,10 @@ type OversightSection struct {
 	Note string
 	// Applied, Held and Blocked count decisions by the route their gate
 	// gave them (let through, held for human review, blocked); Ungated
-	// counts ledger decisions that passed no gate.
+	// counts ledger decisions that passed no gate. A decision recorded
+	// as applied and then, by its gate, as not applied (a follow-up with
+	// action block: its record could not be written when it was to take
+	// effect, package oversight) counts as Blocked, once.
 	Applied, Held, Blocked, Ungated int
 	// Approved, Rejected and Overridden count the reviewer actions that
 	// resolved a held decision.
