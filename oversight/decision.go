@@ -99,10 +99,12 @@ func heldError(t *Ticket) error {
 
 // hold stores the review ticket t of a decision whose ticket ID is taken
 // already (Create said ErrTicketExists). A routed ticket of the decision
-// that did not apply it (blocked, or its record failed) and was not
-// contested is replaced, as a retry replaces it; a decision held already,
-// applied, or emitted as applied but not applied (emittedNotApplied), is
-// refused. The check and the replacement are one atomic
+// whose record could not be written (and was not emitted), so that
+// nothing recorded the decision, is replaced, as a retry replaces it; a
+// decision held already, applied, blocked (its block record is the
+// decision's record: a review record under the same ID would be a second,
+// different decision), or emitted as applied but not applied
+// (emittedNotApplied), is refused. The check and the replacement are one atomic
 // Update, so a concurrent Submit routing the decision otherwise either
 // sees the review ticket or is seen.
 func (g *Gate) hold(ctx context.Context, t Ticket) error {
@@ -118,6 +120,11 @@ func (g *Gate) hold(ctx context.Context, t Ticket) error {
 			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written; ticket %s); a new decision needs a new ID", ErrTicketExists, t.Decision.ID, x.ID)
 		case len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, t.Decision.ID)
+		case x.Resolution == nil || x.Resolution.Reason != reasonRecordFailed || len(x.Unrecorded) > 0:
+			// Its record (blocked) is in the Recorder, on its way there,
+			// or emitted: holding it would record a second, different
+			// decision under the same ID.
+			return fmt.Errorf("%w: decision %s was routed already (%s, ticket %s) and recorded so; a new decision needs a new ID", ErrTicketExists, t.Decision.ID, routedAction(x), x.ID)
 		}
 		*x = t
 		return nil
@@ -222,4 +229,12 @@ func (g *Gate) Decision(ctx context.Context, decisionID string) (Outcome, error)
 	}
 	t := routedTicket(&d, g.riskOf(d.SystemID), Verdict{Route: RouteApply}, g.now())
 	return Outcome{Action: t.Resolution.Action, Applied: t.Resolution.Applied, Decision: d}, nil
+}
+
+// routedAction is the action of routed ticket t's decision, for messages.
+func routedAction(t *Ticket) aims.OversightAction {
+	if t.Resolution != nil {
+		return t.Resolution.Action
+	}
+	return ""
 }

@@ -355,7 +355,8 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // stored on its ticket, and a later Sweep writes it (see Gate.Sweep). A decision is held at most once: submitting it again
 // under the same ID while it has a review ticket (whatever the policy
 // says this time, and also once the ticket is decided), or after it was
-// applied, and being held, returns ErrTicketExists. This holds also for
+// applied or blocked (unless the record of that route could not be
+// written), and being held, returns ErrTicketExists. This holds also for
 // concurrent Submits of one decision that the policies route differently
 // (two replicas, a sampling policy): the decision's review and routed
 // tickets share one ID, so the store lets one route win; without the

@@ -93,8 +93,8 @@ func routeFromContext(ctx context.Context, _ oversight.Candidate) oversight.Verd
 // to review and one to apply, only one may succeed, whatever the
 // interleaving (else the decision is in effect and in the review queue,
 // where reviewers could reject it), and the decision has one ticket. A
-// blocked decision may be held by a later Submit (it was not applied),
-// but then its review ticket is its only ticket.
+// blocked decision is not held by a later Submit (its block record is its
+// record).
 func TestConcurrentSubmitsOneRoute(t *testing.T) {
 	for _, other := range []oversight.Route{oversight.RouteApply, oversight.RouteBlock} {
 		t.Run(other.String(), func(t *testing.T) {

@@ -93,3 +93,44 @@ func TestReportCountsADecisionTheLedgerRefusedAsNotApplied(t *testing.T) {
 	assert.Equal(t, 1, outcomes["approve"], "the outcomes: %v", outcomes)
 	assert.Equal(t, 1, outcomes[auditreport.OutcomeBlocked], "the outcomes: %v", outcomes)
 }
+
+// TestReportBlockedDecisionSubmittedAgainIsOneDecision: a gate blocks a
+// decision; it is submitted again under its ID and the policy now holds
+// it. Whatever the gate does with the retry, the ledger must not hold two
+// different decision records under the decision's one ID (the report
+// would call them a duplicate ID "with different content", two
+// decisions).
+func TestReportBlockedDecisionSubmittedAgainIsOneDecision(t *testing.T) {
+	ctx := context.Background()
+	rec := &refusingLog{}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	route := oversight.RouteBlock
+	policy := func(context.Context, oversight.Candidate) oversight.Verdict {
+		return oversight.Verdict{Route: route, Policy: "test"}
+	}
+	g, err := oversight.New(ctx, rec, oversight.WithClock(func() time.Time { return now }), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("s", aims.RiskLimited), oversight.WithPolicy(policy))
+	require.NoError(t, err)
+	defer func() { _ = g.Close(ctx) }()
+	d, err := aims.NewDecision(ctx, "s")
+	require.NoError(t, err)
+	d.Output = "approve"
+	out, err := g.Submit(ctx, d)
+	require.NoError(t, err)
+	require.False(t, out.Applied)
+	route = oversight.RouteReview
+	now = now.Add(time.Minute)
+	_, _ = g.Submit(ctx, d) // held or refused: both leave evidence
+
+	var same []string
+	for _, r := range rec.ledger {
+		if r.ID == d.ID {
+			same = append(same, string(r.Oversight.Action))
+		}
+	}
+	assert.Len(t, same, 1, "ledger records under the decision's ID: %v", same)
+	r, err := auditreport.Build(&auditreport.Input{Decisions: rec.ledger})
+	require.NoError(t, err)
+	assert.Zero(t, r.Decisions.DuplicateIDs, "duplicates: %v", r.Decisions.Duplicates)
+	assert.Equal(t, 1, r.Decisions.Total, "one decision")
+}
