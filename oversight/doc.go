@@ -120,7 +120,8 @@
 // and applies nothing), except that one the Recorder emitted as applied
 // although it could not keep it (aims.ErrNotLedgered) gets a follow-up
 // record (action block) saying it was not applied, and both records are
-// kept on its routed ticket for Sweep; one it holds is covered: its record is stored with
+// kept on its routed ticket for Sweep, and one it emitted as blocked is
+// kept there too; one it holds is covered: its record is stored with
 // its ticket; a halt or resume is stored with a closed ticket of
 // [KindHalt] that holds its record ([HaltTicketStore]; with a HaltStore
 // that is not one, a crash between the change and that ticket loses the

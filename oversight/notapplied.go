@@ -29,7 +29,8 @@ func emittedNotApplied(t *Ticket) bool {
 }
 
 // notApplied makes the evidence of an applied or blocked decision d whose
-// record recErr refused say what happened: it was not applied. When the
+// record recErr refused say what happened: it was not applied. A blocked
+// decision the Recorder emitted is kept for Sweep (keepEmitted). When the
 // Recorder emitted d although it could not keep it (recErr wraps
 // aims.ErrNotLedgered) and d was to be applied, the telemetry says
 // applied; the Gate then writes (and so emits) a follow-up record of d
@@ -39,6 +40,11 @@ func emittedNotApplied(t *Ticket) bool {
 // recErr, or nil.
 func (g *Gate) notApplied(ctx context.Context, d aims.Decision, recErr error) error {
 	tid := decisionTicketID(d.ID)
+	if errors.Is(recErr, aims.ErrNotLedgered) && !appliedAction(d.Oversight.Action) && !g.cfg.noIndex {
+		// Blocked, and emitted so: the record the telemetry holds is
+		// kept on the routed ticket for Sweep to write to the ledger.
+		return g.keepEmitted(ctx, tid, d)
+	}
 	if !errors.Is(recErr, aims.ErrNotLedgered) || !appliedAction(d.Oversight.Action) {
 		if !g.cfg.noIndex {
 			// The routed ticket must not say applied what was not.
@@ -103,6 +109,31 @@ func (g *Gate) notApplied(ctx context.Context, d aims.Decision, recErr error) er
 	_ = g.recorded(ctx, tid, written, emitted, time.Time{})
 	if werr != nil && !errors.Is(werr, aims.ErrNotLedgered) {
 		return fmt.Errorf("oversight: decision %s: recording that it was not applied (Sweep retries it): %w", d.ID, werr)
+	}
+	return nil
+}
+
+// keepEmitted keeps d, a blocked decision's record that the Recorder
+// emitted but could not keep, on its routed ticket tid, noted as emitted,
+// with no lease, so that the next Sweep writes it to the ledger.
+func (g *Gate) keepEmitted(ctx context.Context, tid string, d aims.Decision) error {
+	if d.TraceID == "" && d.SpanID == "" {
+		d.SetTraceContext(ctx)
+	}
+	_, err := g.store.Update(ctx, tid, func(t *Ticket) error {
+		if t.Kind != KindRouted || t.Resolution == nil {
+			return errNoChange
+		}
+		t.Resolution.Applied = false
+		t.Unrecorded = append(t.Unrecorded, d)
+		if g.emRec != nil {
+			t.Emitted = append(t.Emitted, d.ID)
+		}
+		t.RecordingUntil = time.Time{}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoChange) {
+		return fmt.Errorf("oversight: decision %s: keeping its record for Sweep: %w", d.ID, err)
 	}
 	return nil
 }

@@ -143,3 +143,33 @@ func TestAppliedDecisionTheLedgerRefusedIsRecordedAsNotApplied(t *testing.T) {
 func appliesAction(a aims.OversightAction) bool {
 	return a == aims.ActionApply || a == aims.ActionApprove || a == aims.ActionOverride
 }
+
+// A blocked decision whose record the ledger refused after the decision
+// log emitted it is in the telemetry but not in the ledger: Sweep writes
+// it there once the ledger works again, once and without emitting it a
+// second time.
+func TestBlockedDecisionTheLedgerRefusedIsWrittenBySweep(t *testing.T) {
+	ctx := context.Background()
+	rec := &emittingRecorder{broken: true}
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	g := newLedgerGate(t, rec, oversight.NewMemoryStore(), clock,
+		oversight.WithPolicy(oversight.Always(oversight.RouteBlock, "all")))
+	d := decision(t, "credit", "deny", 0.2, 0.5, true)
+	out, err := g.Submit(ctx, d)
+	if !errors.Is(err, aims.ErrNotLedgered) || out.Applied {
+		t.Fatalf("Submit with a refusing ledger: %+v, %v", out, err)
+	}
+	if len(rec.emitted) != 1 || rec.emitted[0].ID != d.ID {
+		t.Fatalf("ground truth: the block record was emitted: %v", describe(rec.emitted, d.ID))
+	}
+	rec.set(false)
+	if _, err := g.Sweep(ctx); err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if len(rec.ledger) != 1 || rec.ledger[0].ID != d.ID || rec.ledger[0].Oversight.Action != aims.ActionBlock {
+		t.Fatalf("the ledger after Sweep holds %v; want the emitted block record", describe(rec.ledger, d.ID))
+	}
+	if len(rec.emitted) != 1 {
+		t.Errorf("Sweep emitted the record again: %v", describe(rec.emitted, d.ID))
+	}
+}
