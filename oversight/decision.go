@@ -62,10 +62,14 @@ func appliedAction(action aims.OversightAction) bool {
 }
 
 // index stores the routed ticket rt. A decision submitted again with the
-// same ID (a retry) replaces its routed ticket, unless the decision was
-// contested meanwhile, or was emitted as applied but not applied
-// (emittedNotApplied); a decision held for review (its review ticket has
-// the same ID) is refused, in the same atomic Update.
+// same ID (a retry) replaces its routed ticket when nothing recorded its
+// route (its record could not be written, and was not emitted) or the
+// retry routes it the same way with no record of it waiting for Sweep: a
+// decision recorded with another route (routeRecorded; a blocked decision
+// must not be applied on a retry, nor leave a block and an apply record
+// under one ID), contested, or emitted as applied but not applied
+// (emittedNotApplied) is refused; so is a decision held for review (its
+// review ticket has the same ID), in the same atomic Update.
 func (g *Gate) index(ctx context.Context, rt Ticket) error {
 	var err error
 	if g.deferIndex != nil {
@@ -84,6 +88,8 @@ func (g *Gate) index(ctx context.Context, rt Ticket) error {
 			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written); a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
 		case x.Kind != KindRouted || len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
+		case routeRecorded(x) && (routedAction(x) != rt.Resolution.Action || len(x.Unrecorded) > 0):
+			return fmt.Errorf("%w: decision %s was routed already (%s, ticket %s) and recorded so; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID, routedAction(x), x.ID)
 		}
 		*x = rt
 		return nil
@@ -120,7 +126,7 @@ func (g *Gate) hold(ctx context.Context, t Ticket) error {
 			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written; ticket %s); a new decision needs a new ID", ErrTicketExists, t.Decision.ID, x.ID)
 		case len(x.Contests) > 0:
 			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, t.Decision.ID)
-		case x.Resolution == nil || x.Resolution.Reason != reasonRecordFailed || len(x.Unrecorded) > 0:
+		case routeRecorded(x):
 			// Its record (blocked) is in the Recorder, on its way there,
 			// or emitted: holding it would record a second, different
 			// decision under the same ID.
@@ -237,4 +243,11 @@ func routedAction(t *Ticket) aims.OversightAction {
 		return t.Resolution.Action
 	}
 	return ""
+}
+
+// routeRecorded reports whether routed ticket t's decision record is in
+// the Recorder, on its way there, or kept on t for Sweep: anything but a
+// record whose write failed without being emitted (reasonRecordFailed).
+func routeRecorded(t *Ticket) bool {
+	return t.Resolution == nil || t.Resolution.Reason != reasonRecordFailed || len(t.Unrecorded) > 0
 }

@@ -356,7 +356,9 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // under the same ID while it has a review ticket (whatever the policy
 // says this time, and also once the ticket is decided), or after it was
 // applied or blocked (unless the record of that route could not be
-// written), and being held, returns ErrTicketExists. This holds also for
+// written), and being held, returns ErrTicketExists; so does submitting
+// again, routed another way, a decision whose apply or block was recorded
+// (a blocked decision is never applied under its ID on a retry). This holds also for
 // concurrent Submits of one decision that the policies route differently
 // (two replicas, a sampling policy): the decision's review and routed
 // tickets share one ID, so the store lets one route win; without the

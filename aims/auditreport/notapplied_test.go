@@ -134,3 +134,42 @@ func TestReportBlockedDecisionSubmittedAgainIsOneDecision(t *testing.T) {
 	assert.Zero(t, r.Decisions.DuplicateIDs, "duplicates: %v", r.Decisions.Duplicates)
 	assert.Equal(t, 1, r.Decisions.Total, "one decision")
 }
+
+// TestReportBlockedDecisionAppliedOnRetryIsOneDecision: a gate blocks a
+// decision; it is submitted again under its ID and the policy now lets it
+// through. The ledger must not hold a block and an apply record under the
+// decision's one ID: the report would count a decision both blocked and
+// applied.
+func TestReportBlockedDecisionAppliedOnRetryIsOneDecision(t *testing.T) {
+	ctx := context.Background()
+	rec := &refusingLog{}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	route := oversight.RouteBlock
+	policy := func(context.Context, oversight.Candidate) oversight.Verdict {
+		return oversight.Verdict{Route: route, Policy: "test"}
+	}
+	g, err := oversight.New(ctx, rec, oversight.WithClock(func() time.Time { return now }), oversight.WithSweepInterval(0),
+		oversight.WithRiskLevel("s", aims.RiskLimited), oversight.WithPolicy(policy))
+	require.NoError(t, err)
+	defer func() { _ = g.Close(ctx) }()
+	d, err := aims.NewDecision(ctx, "s")
+	require.NoError(t, err)
+	d.Output = "approve"
+	_, err = g.Submit(ctx, d)
+	require.NoError(t, err)
+	route = oversight.RouteApply
+	now = now.Add(time.Minute)
+	_, _ = g.Submit(ctx, d) // applied or refused: both leave evidence
+
+	var same []string
+	for _, r := range rec.ledger {
+		if r.ID == d.ID {
+			same = append(same, string(r.Oversight.Action))
+		}
+	}
+	assert.Len(t, same, 1, "ledger records under the decision's ID: %v", same)
+	r, err := auditreport.Build(&auditreport.Input{Decisions: rec.ledger})
+	require.NoError(t, err)
+	assert.Zero(t, r.Decisions.DuplicateIDs, "duplicates: %v", r.Decisions.Duplicates)
+	assert.Equal(t, 1, r.Oversight.Applied+r.Oversight.Blocked, "one decision, one route")
+}
