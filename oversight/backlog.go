@@ -73,12 +73,27 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 // recorded removes the records written (by ID) from the ticket's
 // unrecorded ones, notes emitted (when not "") as emitted already
 // (Ticket.Emitted), with the trace context of ctx it was emitted with,
-// and sets the recording lease to until: zero ends it,
-// so that the next Sweep writes what is left (records whose write failed,
-// and those an earlier change left); a time makes Sweeps leave the
-// ticket alone until then.
-func (g *Gate) recorded(ctx context.Context, ticketID string, written []string, emitted string, until time.Time) error {
-	_, err := g.store.Update(ctx, ticketID, noteRecorded(ctx, written, emitted, until))
+// and sets the recording lease to until. Zero ends it, so that the next
+// Sweep writes what is left, when what is left is only what this writer
+// attempted (records whose write failed); when another change added
+// records meanwhile, they stay under the lease they are under. A time
+// makes Sweeps leave the ticket alone until then.
+func (g *Gate) recorded(ctx context.Context, ticketID string, attempted []aims.Decision, written []string, emitted string, until time.Time) error {
+	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
+		u := until
+		if u.IsZero() && slices.ContainsFunc(x.Unrecorded, func(d aims.Decision) bool {
+			return !slices.Contains(written, d.ID) && !slices.ContainsFunc(attempted, func(a aims.Decision) bool { return a.ID == d.ID })
+		}) {
+			// Another change (a second reviewer's vote, on this replica
+			// or another) added records of its own meanwhile and may
+			// still be writing them: they stay under its lease. Ending
+			// it would let a Sweep write them too, on another replica
+			// into another ledger, where its lookup cannot find the
+			// first copy. Ours that failed are retried when it ends.
+			u = x.RecordingUntil
+		}
+		return noteRecorded(ctx, written, emitted, u)(x)
+	})
 	if err != nil && !errors.Is(err, errNoChange) {
 		return fmt.Errorf("oversight: ticket %s: noting its records as written: %w", ticketID, err)
 	}
@@ -138,7 +153,7 @@ func (g *Gate) record(ctx context.Context, ticketID string, recs []aims.Decision
 	// Noting them is best effort: if it fails, the records stay listed
 	// and a Sweep finds them written (with a DecisionFinder) or writes
 	// them again under the same IDs.
-	_ = g.recorded(ctx, ticketID, written, emitted, time.Time{})
+	_ = g.recorded(ctx, ticketID, recs, written, emitted, time.Time{})
 	return err
 }
 
@@ -160,7 +175,7 @@ func (g *Gate) recordHeld(ctx context.Context, ticketID string, recs []aims.Deci
 		g.deferClear.UpdateDeferred(ctx, ticketID, clearWritten(written)) == nil {
 		return nil
 	}
-	_ = g.recorded(ctx, ticketID, written, emitted, time.Time{})
+	_ = g.recorded(ctx, ticketID, recs, written, emitted, time.Time{})
 	return err
 }
 
@@ -218,7 +233,7 @@ func (g *Gate) recordBacklog(ctx context.Context) (int, error) {
 			// Sweep's turn from the tickets behind them.
 			retryAt = now.Add(recordLease)
 		}
-		if err := g.recorded(ctx, due[i].ID, written, emittedNow, retryAt); err != nil {
+		if err := g.recorded(ctx, due[i].ID, todo, written, emittedNow, retryAt); err != nil {
 			errs = append(errs, err)
 			continue
 		}

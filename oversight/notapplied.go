@@ -106,7 +106,8 @@ func (g *Gate) notApplied(ctx context.Context, d aims.Decision, recErr error) er
 	// Written now (and emitted), or left on the ticket, lease ended, for
 	// the next Sweep.
 	written, emitted, werr := g.writeRecords(ctx, []aims.Decision{f}, false, nil)
-	_ = g.recorded(ctx, tid, written, emitted, time.Time{})
+	// d, kept for Sweep, is this change's too: its lease ends with f's.
+	_ = g.recorded(ctx, tid, []aims.Decision{d, f}, written, emitted, time.Time{})
 	if werr != nil && !errors.Is(werr, aims.ErrNotLedgered) {
 		return fmt.Errorf("oversight: decision %s: recording that it was not applied (Sweep retries it): %w", d.ID, werr)
 	}
