@@ -3,7 +3,6 @@ package ledger
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,27 +102,6 @@ func writeFileAtomic(dir, name string, data []byte) error {
 		return fmt.Errorf("ledger: writing %s: %w", name, err)
 	}
 	return syncDir(dir)
-}
-
-// appendWhole appends b to f, opened for appending, with one write. A
-// write cut short (a full disk) must not leave its part in the file: what
-// is appended next would follow it, and a line or hash run into another
-// is taken by Open for a modification. The file is cut back to its size
-// before the write, so the failed append leaves the file as it was.
-func appendWhole(f *os.File, b []byte) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	n, err := f.Write(b)
-	if err == nil || n == 0 {
-		return err
-	}
-	if terr := f.Truncate(st.Size()); terr != nil {
-		return errors.Join(err, fmt.Errorf("cutting off the %d bytes written: %w", n, terr))
-	}
-	_ = f.Sync()
-	return err
 }
 
 func syncDir(dir string) error {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/aimskit/aimskit/internal/appendfile"
 )
 
 // Retention (EU AI Act Art. 19(1), 26(6): logs of high-risk systems are
@@ -147,7 +149,9 @@ func appendPrunedHashes(dir string, leaves []tlog.Hash) error {
 	for _, h := range leaves {
 		buf = append(buf, h[:]...)
 	}
-	err = appendWhole(f, buf)
+	// Whole or not at all: hashes run into the next Prune's would make
+	// Open refuse the ledger.
+	err = appendfile.Whole(f, buf)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/appendfile"
 	"github.com/aimskit/aimskit/internal/notecodec"
 )
 
@@ -430,7 +431,9 @@ func appendNoteLine(dir, name string, msg []byte) error {
 	if err != nil {
 		return fmt.Errorf("ledger: opening %s: %w", name, err)
 	}
-	if err := appendWhole(f, b); err != nil {
+	// Whole or not at all: a line run into the next one would make Open
+	// take the file for modified.
+	if err := appendfile.Whole(f, b); err != nil {
 		f.Close()
 		return fmt.Errorf("ledger: writing %s: %w", name, err)
 	}

@@ -18,6 +18,8 @@ import (
 	colmetrics "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/aimskit/aimskit/internal/appendfile"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -72,16 +74,11 @@ func (sf *sinkFile) writeLine(line []byte) error {
 	if sf.cut {
 		line = append([]byte{'\n'}, line...)
 	}
-	st, err := sf.f.Stat()
-	if err != nil {
-		return err
-	}
-	n, err := sf.f.Write(line)
-	if err == nil {
+	err := appendfile.Whole(sf.f, line)
+	switch {
+	case err == nil:
 		sf.cut = false
-		return nil
-	}
-	if n > 0 && sf.f.Truncate(st.Size()) != nil {
+	case errors.Is(err, appendfile.ErrPartLeft):
 		sf.cut = true
 	}
 	return err
