@@ -15,3 +15,7 @@ func BenchmarkClaim(b *testing.B) { storetest.BenchClaim(b, openMemory, nil) }
 
 // BenchmarkCreate adds tickets to a MemoryStore.
 func BenchmarkCreate(b *testing.B) { storetest.BenchCreate(b, openMemory) }
+
+// BenchmarkCountOpen counts a full queue (DefaultMaxOpenTickets open
+// tickets) in a MemoryStore, as the Gate does before each held decision.
+func BenchmarkCountOpen(b *testing.B) { storetest.BenchCountOpen(b, openMemory, nil, 0) }

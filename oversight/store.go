@@ -57,7 +57,10 @@ type Store interface {
 	Open(ctx context.Context, limit int) ([]Ticket, error)
 	// Overdue lists pending tickets whose deadline is not after now.
 	Overdue(ctx context.Context, now time.Time, limit int) ([]Ticket, error)
-	// CountOpen counts open tickets (the queue depth).
+	// CountOpen counts open tickets (the queue depth). The Gate calls it
+	// before it holds each decision and opens each contest
+	// (WithMaxOpenTickets), so it should cost the same however deep the
+	// queue: the built-in stores keep the count, changed with each ticket.
 	CountOpen(ctx context.Context) (int, error)
 	// FindByDecision returns the tickets that concern a decision: those
 	// whose Decision.ID or resolution record ID is decisionID, oldest first.

@@ -44,3 +44,7 @@ func BenchmarkClaim(b *testing.B) {
 
 // BenchmarkCreate adds tickets to a bbolt file, one transaction each.
 func BenchmarkCreate(b *testing.B) { storetest.BenchCreate(b, openBench) }
+
+// BenchmarkCountOpen counts a full queue (DefaultMaxOpenTickets open
+// tickets) in a bbolt file, as the Gate does before each held decision.
+func BenchmarkCountOpen(b *testing.B) { storetest.BenchCountOpen(b, openBench, fillBench, 0) }

@@ -1,7 +1,11 @@
 package boltstore
 
 import (
+	"encoding/binary"
+	"errors"
+
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/aimskit/aimskit/oversight"
 )
@@ -83,4 +87,29 @@ func FlushArmed(s *Store) bool {
 	s.def.mu.Lock()
 	defer s.def.mu.Unlock()
 	return s.def.timer != nil
+}
+
+// Path is the file s is open on.
+func Path(s *Store) string { return s.db.Path() }
+
+// SetOpenCount overwrites the count of open tickets the file keeps, as a
+// file damaged or written by another program might hold it.
+func SetOpenCount(s *Store, n uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyOpenCount, binary.BigEndian.AppendUint64(nil, n))
+	})
+}
+
+// DropCounts removes what the file keeps to count open tickets and open
+// contests without walking them, as in a file written before it did.
+func DropCounts(s *Store) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Delete(keyOpenCount); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket([]byte("contest_subjects")); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+		return nil
+	})
 }

@@ -210,9 +210,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			return err
 		}
 		if fresh {
-			return migrateIndexes(tx)
+			if err := migrateIndexes(tx); err != nil {
+				return err
+			}
 		}
-		return nil
+		return checkCounts(tx)
 	})
 	if err != nil {
 		_ = db.Close()
@@ -350,6 +352,9 @@ func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
 		return err
 	}
 	if err := indexUpdate(tx.Bucket(bucketQueue), tx.Bucket(bucketDue), old, t, buf[len(t.ID):]); err != nil {
+		return err
+	}
+	if err := countUpdate(tx, old, t); err != nil {
 		return err
 	}
 	if len(t.Unrecorded) > 0 {
@@ -506,12 +511,15 @@ func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversi
 	return out, err
 }
 
-// CountOpen implements oversight.Store.
+// CountOpen implements oversight.Store. It reads the count the file
+// keeps beside the queue index (counts.go): one key, however deep the
+// queue.
 func (s *Store) CountOpen(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketQueue).Stats().KeyN
-		return nil
+		var err error
+		n, err = countOpen(tx)
+		return err
 	})
 	return n, err
 }

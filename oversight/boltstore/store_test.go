@@ -22,7 +22,17 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}, storetest.Reopen(func(t *testing.T, s oversight.Store) oversight.Store {
+		path := boltstore.Path(s.(*boltstore.Store))
+		if err := s.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s, err := boltstore.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}))
 }
 
 // recorder is an in-memory decision log.

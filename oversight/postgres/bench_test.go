@@ -102,3 +102,54 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkCountOpen counts a full queue (DefaultMaxOpenTickets open
+// tickets), as the Gate does before each held decision; "count(*)" is
+// the count over the open tickets' partial index that CountOpen ran
+// before it read the counter rows, for comparison.
+func BenchmarkCountOpen(b *testing.B) {
+	pool := schema(b)()
+	ctx := context.Background()
+	s, err := postgres.New(ctx, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range oversight.DefaultMaxOpenTickets {
+		if err := s.Create(ctx, storetest.NewTicket(b, i, time.Duration(i)*time.Millisecond)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Statistics and visibility map as autovacuum would leave them on a
+	// long-lived table.
+	if _, err := pool.Exec(ctx, "VACUUM ANALYZE aimskit_oversight_tickets"); err != nil {
+		b.Fatal(err)
+	}
+	filled := func(*testing.B, oversight.Store, []oversight.Ticket) {}
+	b.Run("CountOpen", func(b *testing.B) {
+		storetest.BenchCountOpen(b, func(*testing.B) oversight.Store { return s }, filled, 0)
+	})
+	b.Run("count(*)", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var n int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_tickets WHERE state IN ('pending', 'overdue')`).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			if n != oversight.DefaultMaxOpenTickets {
+				b.Fatalf("count(*) = %d", n)
+			}
+		}
+	})
+}
+
+// BenchmarkCreate adds open tickets one transaction each (each also adds
+// to the count of open tickets, see migrationOpenCount).
+func BenchmarkCreate(b *testing.B) {
+	storetest.BenchCreate(b, func(b *testing.B) oversight.Store {
+		s, err := postgres.New(context.Background(), schema(b)())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	})
+}

@@ -130,6 +130,7 @@ var migrations = []string{
 	// Unrecorded; an index only, the rows need no change.
 	`CREATE INDEX aimskit_oversight_tickets_unrecorded ON aimskit_oversight_tickets (created_at, id)
 		WHERE data ? 'unrecorded';`,
+	migrationOpenCount,
 }
 
 // Migrate brings the schema up to date. It takes a transaction-scoped
@@ -392,16 +393,6 @@ func (s *Store) Open(ctx context.Context, limit int) ([]oversight.Ticket, error)
 func (s *Store) Overdue(ctx context.Context, now time.Time, limit int) ([]oversight.Ticket, error) {
 	return s.list(ctx, `SELECT id, data FROM aimskit_oversight_tickets
 		WHERE state = 'pending' AND deadline <= $1 ORDER BY created_at, id LIMIT $2`, now, limitArg(limit))
-}
-
-// CountOpen implements oversight.Store.
-func (s *Store) CountOpen(ctx context.Context) (int, error) {
-	var n int
-	err := s.db.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_tickets WHERE state IN ('pending', 'overdue')`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("oversight/postgres: counting open tickets: %w", err)
-	}
-	return n, nil
 }
 
 // FindByDecision implements oversight.Store.

@@ -94,13 +94,32 @@ func newSchema(t testing.TB) (string, func() *pgxpool.Pool) {
 
 func TestConformance(t *testing.T) {
 	dsn(t)
+	var mu sync.Mutex
+	pools := map[oversight.Store]func() *pgxpool.Pool{}
 	storetest.Run(t, func(t *testing.T) oversight.Store {
-		s, err := postgres.New(context.Background(), schema(t)())
+		open := schema(t)
+		s, err := postgres.New(context.Background(), open())
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		pools[s] = open
+		mu.Unlock()
+		return s
+	}, storetest.StoreClock(), storetest.Reopen(func(t *testing.T, s oversight.Store) oversight.Store {
+		// Another replica's store on the same schema.
+		mu.Lock()
+		open := pools[s]
+		mu.Unlock()
+		if err := s.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		s, err := postgres.New(context.Background(), open())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
-	}, storetest.StoreClock())
+	}))
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -112,7 +131,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	}
 	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 4 {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 5 {
 		t.Fatalf("schema versions recorded: %d, %v", n, err)
 	}
 }

@@ -94,3 +94,40 @@ func BenchCreate(b *testing.B, open func(b *testing.B) oversight.Store) {
 		next++
 	}
 }
+
+// BenchCountOpen measures CountOpen, which the Gate calls before it holds
+// each decision and opens each contest (WithMaxOpenTickets), on a queue
+// of open tickets (DefaultMaxOpenTickets, a full queue, when depth is 0)
+// built once outside the timer.
+func BenchCountOpen(b *testing.B, open func(b *testing.B) oversight.Store, fill Filler, depth int) {
+	if depth <= 0 {
+		depth = oversight.DefaultMaxOpenTickets
+	}
+	s := open(b)
+	defer func() { _ = s.Close(context.Background()) }()
+	ts := make([]oversight.Ticket, depth)
+	for i := range ts {
+		ts[i] = NewTicket(b, i, time.Duration(i)*time.Millisecond)
+	}
+	if fill == nil {
+		for i := range ts {
+			if err := s.Create(context.Background(), ts[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		fill(b, s, ts)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n, err := s.CountOpen(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != depth {
+			b.Fatalf("CountOpen = %d, want %d", n, depth)
+		}
+	}
+}

@@ -26,7 +26,10 @@ var T0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // Option adapts the suite to a store.
 type Option func(*options)
 
-type options struct{ storeClock bool }
+type options struct {
+	storeClock bool
+	reopen     func(t *testing.T, s oversight.Store) oversight.Store
+}
 
 // StoreClock tells the suite that the store times leases by a clock of
 // its own (a database's) and ignores ClaimRequest.Now: the claim test
@@ -53,6 +56,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("Unrecorded", func(t *testing.T) { testUnrecorded(t, open(t)) })
 	t.Run("HaltTicket", func(t *testing.T) { testHaltTicket(t, open(t)) })
 	t.Run("OneRoute", func(t *testing.T) { testOneRoute(t, open(t)) })
+	t.Run("CountOpen", func(t *testing.T) { testCountOpen(t, open(t), o) })
 }
 
 // resolve closes tk in s as resolved (or expired) at the given time, with a
