@@ -60,6 +60,9 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticke
 	if err := g.cleaner.Clean(&d); err != nil {
 		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, err)
 	}
+	if err := g.roomForContestOf(ctx, d.Subject); err != nil {
+		return Ticket{}, g.refuse(ctx, "", Reviewer{}, aims.ActionContest, fmt.Errorf("oversight: contest of decision %s: %w", decisionID, err))
+	}
 	recID, err := newRecordID()
 	if err != nil {
 		return Ticket{}, err
@@ -117,6 +120,49 @@ func (g *Gate) Contest(ctx context.Context, decisionID, grounds string) (_ Ticke
 	}
 	t.Unrecorded, t.RecordingUntil = nil, time.Time{}
 	return t, nil
+}
+
+// roomForContestOf checks that the person subject has fewer open
+// contests than WithMaxOpenContestsPerSubject allows. A decision without
+// a Subject names nobody to count its contests against: they are bounded
+// by WithMaxOpenTickets only, since counting them all as one person would
+// let a few contests shut out every other contest of such decisions.
+func (g *Gate) roomForContestOf(ctx context.Context, subject string) error {
+	if subject == "" {
+		return nil
+	}
+	n, err := g.countOpenContests(ctx, subject)
+	if err != nil {
+		return fmt.Errorf("oversight: counting the open contests of the decision's subject: %w", err)
+	}
+	if n >= g.cfg.maxContests {
+		return fmt.Errorf("%w: the decision's subject has %d open contests, at most %d (WithMaxOpenContestsPerSubject)", ErrTooManyContests, n, g.cfg.maxContests)
+	}
+	return nil
+}
+
+// countOpenContests counts the open contests of subject, through the
+// store's ContestCounter if it has one.
+func (g *Gate) countOpenContests(ctx context.Context, subject string) (int, error) {
+	if cc, ok := g.store.(ContestCounter); ok {
+		return cc.CountOpenContests(ctx, subject)
+	}
+	open, err := g.store.Open(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range open {
+		if isContestOf(&open[i], subject) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// isContestOf says whether t is an open contest of a decision of subject.
+func isContestOf(t *Ticket, subject string) bool {
+	return t.Kind == KindContest && t.Open() && t.Decision.Subject == subject
 }
 
 // linkContest adds contestID to the contest list of the root ticket.

@@ -32,7 +32,11 @@
 // decision the policy holds, and Contest a contest, with [ErrQueueFull]
 // (nothing stored, recorded or applied). Held decisions may take nine
 // tenths of the bound; the last tenth is kept for contests, so a flood of
-// held decisions cannot keep people from contesting theirs.
+// held decisions cannot keep people from contesting theirs. One person (a
+// decision's Subject) may have at most [DefaultMaxOpenContestsPerSubject]
+// open contests ([WithMaxOpenContestsPerSubject]); beyond it Contest
+// refuses with [ErrTooManyContests], so that one client cannot spend the
+// contests' tenth.
 //
 // # Votes and resolutions
 //

@@ -1,6 +1,9 @@
 package oversight
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned by the Gate and the stores. They are wrapped with
 // details (which ticket, which reviewer, which role); test with errors.Is.
@@ -55,6 +58,12 @@ var (
 	// stored, recorded or applied) or the contest not opened. A service
 	// answers it with 503 and Retry-After.
 	ErrQueueFull = errors.New("oversight: the review queue is full")
+	// ErrTooManyContests: the person the contested decision affects (its
+	// Subject) already has as many open contests as the Gate allows
+	// (WithMaxOpenContestsPerSubject); the contest was not opened. It
+	// wraps ErrQueueFull. A service answers it with 429: that person may
+	// contest again once one of their contests is resolved.
+	ErrTooManyContests = fmt.Errorf("%w: too many open contests of one person", ErrQueueFull)
 	// ErrHalted: the decision's system is halted, so the model's output of a
 	// held decision may not be approved (see Gate.Halt).
 	ErrHalted = errors.New("oversight: system halted")

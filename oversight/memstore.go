@@ -17,9 +17,12 @@ type MemoryStore struct {
 	tickets map[string]*Ticket
 	// queue holds the open tickets oldest first (olderTicket order), so
 	// Claim and Open walk it from the head instead of sorting the map.
-	queue  []*Ticket
-	halts  map[string]Halt
-	closed bool
+	queue []*Ticket
+	// contests counts the open contests by their decision's Subject
+	// (CountOpenContests), changed with the queue.
+	contests map[string]int
+	halts    map[string]Halt
+	closed   bool
 	// visit, when set (by the package's tests, before the store is
 	// used), is called for each ticket Claim looks at.
 	visit func()
@@ -27,7 +30,7 @@ type MemoryStore struct {
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{tickets: make(map[string]*Ticket), halts: make(map[string]Halt)}
+	return &MemoryStore{tickets: make(map[string]*Ticket), halts: make(map[string]Halt), contests: make(map[string]int)}
 }
 
 var (
@@ -36,6 +39,7 @@ var (
 	_ Purger           = (*MemoryStore)(nil)
 	_ UnrecordedLister = (*MemoryStore)(nil)
 	_ HaltTicketStore  = (*MemoryStore)(nil)
+	_ ContestCounter   = (*MemoryStore)(nil)
 )
 
 // SetHaltWith implements HaltTicketStore.
@@ -157,6 +161,9 @@ func (s *MemoryStore) enqueue(t *Ticket) {
 	if !t.Open() {
 		return
 	}
+	if t.Kind == KindContest {
+		s.contests[t.Decision.Subject]++
+	}
 	if n := len(s.queue); n == 0 || olderTicket(s.queue[n-1], t) < 0 {
 		s.queue = append(s.queue, t)
 		return
@@ -169,6 +176,11 @@ func (s *MemoryStore) enqueue(t *Ticket) {
 func (s *MemoryStore) dequeue(t *Ticket) {
 	if i, ok := s.queueIndex(t); ok && s.queue[i].ID == t.ID {
 		s.queue = slices.Delete(s.queue, i, i+1)
+		if t.Kind == KindContest {
+			if s.contests[t.Decision.Subject]--; s.contests[t.Decision.Subject] <= 0 {
+				delete(s.contests, t.Decision.Subject)
+			}
+		}
 	}
 }
 
@@ -326,6 +338,16 @@ func (s *MemoryStore) CountOpen(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(s.queue), nil
+}
+
+// CountOpenContests implements ContestCounter.
+func (s *MemoryStore) CountOpenContests(ctx context.Context, subject string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	return s.contests[subject], nil
 }
 
 // FindByDecision implements Store.

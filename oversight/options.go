@@ -54,6 +54,7 @@ type config struct {
 	providers     telemetry.Providers
 	incidents     *aims.IncidentBook // WithIncidents
 	maxOpen       int                // WithMaxOpenTickets
+	maxContests   int                // WithMaxOpenContestsPerSubject
 	// errs collects the invalid arguments of options; New reports them all.
 	errs []error
 }
@@ -74,6 +75,7 @@ func defaultConfig() config {
 		sweepInterval: 10 * time.Second,
 		haltRefresh:   time.Second,
 		maxOpen:       DefaultMaxOpenTickets,
+		maxContests:   DefaultMaxOpenContestsPerSubject,
 	}
 }
 
@@ -112,6 +114,35 @@ func WithMaxOpenTickets(n int) Option {
 			return
 		}
 		c.maxOpen = n
+	})
+}
+
+// DefaultMaxOpenContestsPerSubject is how many open contests one person
+// (a decision's Subject) may have unless WithMaxOpenContestsPerSubject
+// says otherwise.
+const DefaultMaxOpenContestsPerSubject = 3
+
+// WithMaxOpenContestsPerSubject bounds the open contests of one person:
+// the contests of decisions with the same Subject (the keyed pseudonym of
+// the person affected) that are pending or overdue. Contests of decisions
+// without a Subject are bounded by WithMaxOpenTickets only. Without it, one client contesting decision
+// after decision could spend the tenth of the queue kept for contests
+// (WithMaxOpenTickets) and leave nobody else room to contest. Beyond it,
+// Contest refuses with ErrTooManyContests (an ErrQueueFull) and stores
+// and records nothing; the person may contest again once one of their
+// contests is resolved. The bound is checked before the contest is
+// stored, so concurrent contests of one person's decisions may pass it by
+// a few. The store counts the contests (ContestCounter, which the
+// built-in stores implement; another store's open tickets are listed and
+// counted). n must be at least 1; default
+// DefaultMaxOpenContestsPerSubject.
+func WithMaxOpenContestsPerSubject(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			c.fail("oversight: WithMaxOpenContestsPerSubject(%d): the bound must be at least 1", n)
+			return
+		}
+		c.maxContests = n
 	})
 }
 

@@ -481,7 +481,7 @@ func refusalKind(err error) string {
 		{ErrClaimed, "claimed"}, {ErrClosed, "closed"},
 		{ErrInvalidID, "invalid_id"}, {ErrOutcomeNotDeclared, "outcome_not_declared"},
 		{ErrAlreadyContested, "already_contested"}, {ErrUnknownSystem, "unknown_system"},
-		{ErrHalted, "halted"}, {ErrQueueFull, "queue_full"},
+		{ErrHalted, "halted"}, {ErrTooManyContests, "too_many_contests"}, {ErrQueueFull, "queue_full"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

@@ -126,3 +126,15 @@ type UnrecordedLister interface {
 	// after now.
 	Unrecorded(ctx context.Context, now time.Time, limit int) ([]Ticket, error)
 }
+
+// ContestCounter is implemented by stores that count the open contests
+// of one person without listing the queue; all three built-in stores do.
+// The Gate asks it before each contest (WithMaxOpenContestsPerSubject).
+// With a store that does not implement it, the Gate lists the open
+// tickets and counts them itself, a cost that grows with the queue.
+type ContestCounter interface {
+	// CountOpenContests counts the open (pending or overdue) tickets of
+	// Kind contest whose Decision.Subject is subject; "" counts those
+	// without a subject.
+	CountOpenContests(ctx context.Context, subject string) (int, error)
+}

@@ -259,6 +259,13 @@ func (s *service) handleContest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := s.gate.Contest(r.Context(), id, grounds)
+	if errors.Is(err, oversight.ErrTooManyContests) {
+		// A limit of this applicant, not of the service: 429, and no
+		// Retry-After, since a contest ends when a reviewer resolves it.
+		writeProblem(w, r, newProblem(http.StatusTooManyRequests, problemTooManyContests, "Too many open contests",
+			"the contest was not opened: you may contest again once one of your open contests is resolved"))
+		return
+	}
 	if errors.Is(err, oversight.ErrQueueFull) {
 		w.Header().Set("Retry-After", "600")
 		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, problemUnavailable, "Too many reviews waiting", "the contest was not opened; try again later"))

@@ -20,16 +20,19 @@ import (
 
 // Problem types of the service's error responses (RFC 9457).
 const (
-	problemBase        = "https://lending.example/problems/"
-	problemMalformed   = problemBase + "malformed-request"
-	problemInvalid     = problemBase + "invalid-fields"
-	problemTooLarge    = problemBase + "request-too-large"
-	problemUnauthn     = problemBase + "credential-required"
-	problemForbidden   = problemBase + "credential-refused"
-	problemNotFound    = problemBase + "not-found"
-	problemConflict    = problemBase + "conflict"
-	problemUnavailable = problemBase + "unavailable"
-	problemInternal    = problemBase + "internal-error"
+	problemBase      = "https://lending.example/problems/"
+	problemMalformed = problemBase + "malformed-request"
+	problemInvalid   = problemBase + "invalid-fields"
+	problemTooLarge  = problemBase + "request-too-large"
+	problemUnauthn   = problemBase + "credential-required"
+	problemForbidden = problemBase + "credential-refused"
+	problemNotFound  = problemBase + "not-found"
+	problemConflict  = problemBase + "conflict"
+	// problemTooManyContests: the applicant has as many open contests as
+	// the gate allows one person (oversight.ErrTooManyContests).
+	problemTooManyContests = problemBase + "too-many-contests"
+	problemUnavailable     = problemBase + "unavailable"
+	problemInternal        = problemBase + "internal-error"
 )
 
 // fieldProblem is one member of a problem's "errors" extension: which field

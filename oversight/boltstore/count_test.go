@@ -87,3 +87,32 @@ func TestCountOpenOfAnOldFile(t *testing.T) {
 		t.Fatalf("CountOpen after a Create = %d, want 5", n)
 	}
 }
+
+// TestOpenContestsOfAnOldFile: a file written before the open contests
+// were counted by subject gets the counts at Open.
+func TestOpenContestsOfAnOldFile(t *testing.T) {
+	s := openCount(t, filepath.Join(t.TempDir(), "tickets.db"), 2)
+	ctx := context.Background()
+	for i := range 3 {
+		tk := storetest.NewTicket(t, 10+i, time.Minute)
+		tk.Kind, tk.ContestOf = oversight.KindContest, "01900000-0000-7000-8000-900000000000"
+		tk.Decision.Subject = "hs256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		if i == 2 {
+			tk.State = oversight.StateResolved
+		}
+		if err := s.Create(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := boltstore.DropCounts(s); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, s)
+	defer s.Close(ctx)
+	if n, err := s.CountOpenContests(ctx, "hs256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"); err != nil || n != 2 {
+		t.Fatalf("CountOpenContests of an old file = %d, %v; want 2", n, err)
+	}
+	if n := countOpen(t, s); n != 4 {
+		t.Fatalf("CountOpen of an old file = %d, want 4", n)
+	}
+}

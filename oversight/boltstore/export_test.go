@@ -107,7 +107,7 @@ func DropCounts(s *Store) error {
 		if err := tx.Bucket(bucketMeta).Delete(keyOpenCount); err != nil {
 			return err
 		}
-		if err := tx.DeleteBucket([]byte("contest_subjects")); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		if err := tx.DeleteBucket(bucketContestSubjects); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err
 		}
 		return nil

@@ -116,11 +116,14 @@ type indexed struct {
 	id, decisionID, resultID string
 	created, deadline        time.Time
 	open, pending            bool
+	contest                  bool   // Kind contest, counted by subject (counts.go)
+	subject                  string // the decision's Subject
 }
 
 func indexedOf(t *oversight.Ticket) indexed {
 	x := indexed{id: t.ID, decisionID: t.Decision.ID, created: t.CreatedAt, deadline: t.Deadline,
-		open: t.Open(), pending: t.State == oversight.StatePending}
+		open: t.Open(), pending: t.State == oversight.StatePending,
+		contest: t.Kind == oversight.KindContest, subject: t.Decision.Subject}
 	if t.Resolution != nil {
 		x.resultID = t.Resolution.Decision.ID
 	}

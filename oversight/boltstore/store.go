@@ -65,6 +65,7 @@ var (
 	_ oversight.Purger          = (*Store)(nil)
 
 	_ oversight.UnrecordedLister = (*Store)(nil)
+	_ oversight.ContestCounter   = (*Store)(nil)
 )
 
 var (
@@ -354,7 +355,7 @@ func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
 	if err := indexUpdate(tx.Bucket(bucketQueue), tx.Bucket(bucketDue), old, t, buf[len(t.ID):]); err != nil {
 		return err
 	}
-	if err := countUpdate(tx, old, t); err != nil {
+	if err := countUpdate(tx, old, t); err != nil { // counts.go
 		return err
 	}
 	if len(t.Unrecorded) > 0 {

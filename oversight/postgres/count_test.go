@@ -53,6 +53,7 @@ func TestCountOpenMigratesExistingTickets(t *testing.T) {
 	// Back to the schema before the counter, with five open tickets.
 	if _, err := pool.Exec(ctx, `DROP TABLE aimskit_oversight_open_count;
 		DROP FUNCTION aimskit_oversight_count_open() CASCADE;
+		DROP INDEX IF EXISTS aimskit_oversight_tickets_open_contests;
 		DELETE FROM aimskit_oversight_schema WHERE version >= 5`); err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,7 @@ var (
 
 	_ oversight.UnrecordedLister = (*Store)(nil)
 	_ oversight.HaltTicketStore  = (*Store)(nil)
+	_ oversight.ContestCounter   = (*Store)(nil)
 )
 
 // New returns a store on db and migrates its schema (see Migrate). The
@@ -131,6 +132,7 @@ var migrations = []string{
 	`CREATE INDEX aimskit_oversight_tickets_unrecorded ON aimskit_oversight_tickets (created_at, id)
 		WHERE data ? 'unrecorded';`,
 	migrationOpenCount,
+	migrationOpenContests,
 }
 
 // Migrate brings the schema up to date. It takes a transaction-scoped

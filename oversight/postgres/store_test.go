@@ -131,7 +131,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	}
 	var n int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 5 {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_schema`).Scan(&n); err != nil || n != 6 {
 		t.Fatalf("schema versions recorded: %d, %v", n, err)
 	}
 }

@@ -147,3 +147,78 @@ func testCountOpen(t *testing.T, s oversight.Store, o options) {
 	}
 	check("after concurrent Creates and resolutions", 2+n/2)
 }
+
+// testOpenContests checks oversight.ContestCounter: the open contests
+// of each person (the decision's Subject) stay counted exactly as
+// contests open, escalate, close, change and, when the suite can, as the
+// store restarts; held decisions and closed contests are not counted.
+func testOpenContests(t *testing.T, s oversight.Store, o options) {
+	ctx := context.Background()
+	defer func() { closeStore(t, s) }()
+	if _, ok := s.(oversight.ContestCounter); !ok {
+		t.Skip("store cannot count open contests (no oversight.ContestCounter)")
+	}
+	const ann, ben = "hs256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "hs256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	check := func(when string, want map[string]int) {
+		t.Helper()
+		for subject, n := range want {
+			got, err := s.(oversight.ContestCounter).CountOpenContests(ctx, subject)
+			if err != nil || got != n {
+				t.Fatalf("CountOpenContests(%q) %s = %d, %v; want %d", subject, when, got, err, n)
+			}
+		}
+	}
+	contest := func(n int, subject string) oversight.Ticket {
+		tk := NewTicket(t, n, time.Duration(n)*time.Second)
+		tk.Kind, tk.ContestOf = oversight.KindContest, "01900000-0000-7000-8000-900000000000"
+		tk.Decision.Subject = subject
+		return tk
+	}
+	a1, a2, b1, anon := contest(1, ann), contest(2, ann), contest(3, ben), contest(4, "")
+	held := NewTicket(t, 5, 5*time.Second)
+	held.Decision.Subject = ann
+	closed := contest(6, ann)
+	closed.State = oversight.StateResolved
+	closed.Resolution = &oversight.Resolution{Action: aims.ActionApprove, Reviewer: "alice", Time: T0, Decision: closed.Decision}
+	for _, tk := range []oversight.Ticket{a1, a2, b1, anon, held, closed} {
+		mustCreate(t, s, tk)
+	}
+	check("after the Creates", map[string]int{ann: 2, ben: 1, "": 1, "hs256:cccccccccccccccccccccccccccccccc": 0})
+	if _, err := s.Update(ctx, a1.ID, func(x *oversight.Ticket) error {
+		x.State, x.Level = oversight.StateOverdue, 1
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("after an escalation", map[string]int{ann: 2})
+	if _, err := s.Update(ctx, a2.ID, func(x *oversight.Ticket) error {
+		x.State = oversight.StateResolved
+		return errors.New("refused")
+	}); err == nil {
+		t.Fatal("refused Update returned no error")
+	}
+	check("after a refused resolution", map[string]int{ann: 2})
+	resolve(t, s, a1.ID, oversight.StateResolved, T0.Add(time.Hour), "01900000-0000-7000-8000-500000000001")
+	resolve(t, s, b1.ID, oversight.StateExpired, T0.Add(time.Hour), "01900000-0000-7000-8000-500000000002")
+	check("after a resolution and an expiry", map[string]int{ann: 1, ben: 0, "": 1})
+	if p, ok := s.(oversight.Purger); ok {
+		if _, err := p.PurgeResolved(ctx, T0.Add(1000*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		check("after a purge", map[string]int{ann: 1, ben: 0, "": 1})
+	}
+	if o.reopen != nil {
+		s = o.reopen(t, s)
+		check("after a restart", map[string]int{ann: 1, ben: 0, "": 1})
+	}
+	// A contest whose decision changes subject moves with it.
+	if _, err := s.Update(ctx, a2.ID, func(x *oversight.Ticket) error {
+		x.Decision.Subject = ben
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a change of subject", map[string]int{ann: 0, ben: 1, "": 1})
+	mustCreate(t, s, contest(7, ann))
+	check("after another contest", map[string]int{ann: 1, ben: 1})
+}

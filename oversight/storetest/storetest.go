@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener, opts ...Option) {
 	t.Run("HaltTicket", func(t *testing.T) { testHaltTicket(t, open(t)) })
 	t.Run("OneRoute", func(t *testing.T) { testOneRoute(t, open(t)) })
 	t.Run("CountOpen", func(t *testing.T) { testCountOpen(t, open(t), o) })
+	t.Run("OpenContests", func(t *testing.T) { testOpenContests(t, open(t), o) })
 }
 
 // resolve closes tk in s as resolved (or expired) at the given time, with a
