@@ -116,3 +116,30 @@ func TestOpenContestsOfAnOldFile(t *testing.T) {
 		t.Fatalf("CountOpen of an old file = %d, want 4", n)
 	}
 }
+
+// TestWrongCountDoesNotBlockReviews: a kept count that is too low (a
+// damaged file, or one an older version wrote to) must not make the
+// resolution of a ticket fail; the count stops at zero and the next Open
+// repairs it.
+func TestWrongCountDoesNotBlockReviews(t *testing.T) {
+	s := openCount(t, filepath.Join(t.TempDir(), "tickets.db"), 2)
+	ctx := context.Background()
+	if err := boltstore.SetOpenCount(s, 0); err != nil {
+		t.Fatal(err)
+	}
+	id := storetest.NewTicket(t, 0, 0).ID
+	if _, err := s.Update(ctx, id, func(x *oversight.Ticket) error {
+		x.State = oversight.StateExpired
+		return nil
+	}); err != nil {
+		t.Fatalf("closing a ticket with a kept count too low: %v", err)
+	}
+	if n := countOpen(t, s); n != 0 {
+		t.Fatalf("CountOpen = %d, want 0 (the count stops at zero)", n)
+	}
+	s = reopen(t, s)
+	defer s.Close(ctx)
+	if n := countOpen(t, s); n != 1 {
+		t.Fatalf("CountOpen after Open = %d, want 1", n)
+	}
+}

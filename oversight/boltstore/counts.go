@@ -54,19 +54,24 @@ func putCount(b *bolt.Bucket, key []byte, n uint64) error {
 }
 
 // addCount adds delta to the count kept under key in b; with drop, a
-// count that reaches zero is deleted rather than kept.
+// count that reaches zero is deleted rather than kept. A count that
+// would fall below zero (or is missing or unreadable) is wrong already:
+// it stops at zero rather than fail the change of the ticket, since a
+// reviewer's resolution must not be refused over a count, and the next
+// Open counts again.
 func addCount(b *bolt.Bucket, key []byte, delta int, drop bool) error {
 	if delta == 0 {
 		return nil
 	}
-	n, ok := keptCount(b.Get(key))
-	if !ok && (delta < 0 || b.Get(key) != nil) {
-		return fmt.Errorf("oversight/boltstore: the count %q is missing or corrupt", key)
+	n, _ := keptCount(b.Get(key))
+	switch {
+	case delta > 0:
+		n += uint64(delta)
+	case n >= uint64(-delta):
+		n -= uint64(-delta)
+	default:
+		n = 0
 	}
-	if delta < 0 && n < uint64(-delta) {
-		return fmt.Errorf("oversight/boltstore: the count %q (%d) would fall below zero", key, n)
-	}
-	n = uint64(int64(n) + int64(delta))
 	if n == 0 && drop {
 		return b.Delete(key)
 	}
