@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/postgres"
 	"github.com/aimskit/aimskit/oversight/storetest"
 )
@@ -68,5 +70,64 @@ func TestCountOpenMigratesExistingTickets(t *testing.T) {
 	}
 	if n, err := s.CountOpen(ctx); err != nil || n != 6 {
 		t.Fatalf("CountOpen after a Create = %d, %v; want 6", n, err)
+	}
+}
+
+// TestCountOpenAcrossReplicas: replicas (each its own pool) opening and
+// closing tickets at once keep the counter equal to the open tickets.
+func TestCountOpenAcrossReplicas(t *testing.T) {
+	open := schema(t)
+	ctx := context.Background()
+	var stores []*postgres.Store
+	for range 3 {
+		s, err := postgres.New(ctx, open())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, s)
+	}
+	const perReplica = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 3*perReplica)
+	for r, s := range stores {
+		wg.Go(func() {
+			for i := range perReplica {
+				n := r*perReplica + i
+				tk := storetest.NewTicket(t, n, time.Duration(n)*time.Millisecond)
+				if err := s.Create(ctx, tk); err != nil {
+					errs <- err
+					return
+				}
+				if i%3 != 0 {
+					continue
+				}
+				// Another replica closes it.
+				other := stores[(r+1)%len(stores)]
+				if _, err := other.Update(ctx, tk.ID, func(x *oversight.Ticket) error {
+					x.State = oversight.StateExpired
+					return nil
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	var want int
+	if err := open().QueryRow(ctx, `SELECT count(*) FROM aimskit_oversight_tickets WHERE state IN ('pending', 'overdue')`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	if want != 3*(perReplica-perReplica/3-1) {
+		t.Fatalf("%d open tickets, want %d", want, 3*(perReplica-perReplica/3-1))
+	}
+	for i, s := range stores {
+		if n, err := s.CountOpen(ctx); err != nil || n != want {
+			t.Fatalf("replica %d: CountOpen = %d, %v; want %d", i, n, err, want)
+		}
 	}
 }
