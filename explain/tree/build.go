@@ -100,8 +100,8 @@ func newEnsemble(spec Spec, zeroCovers bool) (*Ensemble, error) {
 	if !spec.Transform.valid() {
 		return nil, fmt.Errorf("tree: unknown transform %d", spec.Transform)
 	}
-	if spec.Transform == Softmax && groups < 2 {
-		return nil, fmt.Errorf("tree: softmax needs at least 2 output groups, have %d", groups)
+	if spec.Transform.vector() && groups < 2 {
+		return nil, fmt.Errorf("tree: %s needs at least 2 output groups, have %d", spec.Transform, groups)
 	}
 	if spec.Rule < LessFloat32 || spec.Rule > Less {
 		return nil, fmt.Errorf("tree: unknown split rule %d", spec.Rule)

@@ -59,7 +59,7 @@ func (v *ModelView) Predict(ctx context.Context, x explain.Matrix, out []float64
 	}
 	err := e.predictRows(ctx, x, v.workers, func(i int, m []float64) {
 		if v.outputSpace {
-			if e.transform == Softmax {
+			if e.transform.vector() {
 				e.transform.apply(m) // m is the worker's scratch: safe to overwrite
 			} else {
 				m[v.class] = e.transform.scalar(m[v.class])

@@ -18,8 +18,16 @@ const (
 	// Softmax maps the K group margins to K class probabilities
 	// (multi:softprob).
 	Softmax
-	// Exp maps the margin to exp(m) (count:poisson, reg:gamma, reg:tweedie).
+	// Exp maps the margin to exp(m) (count:poisson, reg:gamma, reg:tweedie,
+	// survival:cox (a hazard ratio), survival:aft (a survival time)).
 	Exp
+	// Hinge maps the margin to the predicted class, 1 if the margin is
+	// above 0 and 0 otherwise (binary:hinge).
+	Hinge
+	// Argmax maps the K group margins to a one-hot vector marking the class
+	// of the largest margin, the first one on a tie (multi:softmax, whose
+	// XGBoost prediction is that class's index).
+	Argmax
 )
 
 // String returns the transform's name.
@@ -33,12 +41,20 @@ func (t Transform) String() string {
 		return "softmax"
 	case Exp:
 		return "exp"
+	case Hinge:
+		return "hinge"
+	case Argmax:
+		return "argmax"
 	}
 	return "unknown"
 }
 
 // valid reports whether t is one of the defined transforms.
-func (t Transform) valid() bool { return t >= Identity && t <= Exp }
+func (t Transform) valid() bool { return t >= Identity && t <= Argmax }
+
+// vector reports a transform that maps all K group margins at once
+// (Softmax, Argmax) rather than each margin on its own.
+func (t Transform) vector() bool { return t == Softmax || t == Argmax }
 
 // apply transforms margins in place.
 func (t Transform) apply(m []float64) {
@@ -51,20 +67,55 @@ func (t Transform) apply(m []float64) {
 		for i, v := range m {
 			m[i] = math.Exp(v)
 		}
+	case Hinge:
+		for i, v := range m {
+			m[i] = hinge(v)
+		}
 	case Softmax:
 		softmax(m)
+	case Argmax:
+		argmax(m)
 	}
 }
 
-// scalar applies an element-wise transform (not Softmax) to one margin.
+// scalar applies an element-wise transform (not Softmax or Argmax) to one
+// margin.
 func (t Transform) scalar(v float64) float64 {
 	switch t {
 	case Sigmoid:
 		return sigmoid(v)
 	case Exp:
 		return math.Exp(v)
+	case Hinge:
+		return hinge(v)
 	}
 	return v
+}
+
+// hinge is binary:hinge's prediction (XGBoost's PredTransform: 1 when the
+// margin is above 0, else 0).
+func hinge(v float64) float64 {
+	if v > 0 {
+		return 1
+	}
+	return 0
+}
+
+// argmax replaces m with the one-hot vector of its first largest entry,
+// the class multi:softmax predicts (XGBoost takes the first maximum).
+func argmax(m []float64) {
+	best := 0
+	for i, v := range m {
+		if v > m[best] {
+			best = i
+		}
+	}
+	for i := range m {
+		m[i] = 0
+	}
+	if len(m) > 0 {
+		m[best] = 1
+	}
 }
 
 // sigmoid is the logistic function, written so that it does not overflow

@@ -1,0 +1,97 @@
+package tree
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// moreDir holds XGBoost 1.7.4 models of the kinds the loader once refused
+// (binary:hinge, multi:softmax, survival:cox, survival:aft, a two-target
+// model, gblinear boosters, a model without trees) with XGBoost's own
+// margins, predictions and pred_contribs: testdata/gen/gen_more.py.
+const moreDir = "testdata/xgbmore"
+
+// moreCase is an xgbCase with the fields of gen_more.py's cases.
+type moreCase struct {
+	xgbCase
+	Booster   string `json:"booster"`
+	NumTarget int    `json:"num_target"`
+}
+
+func loadMoreCase(t *testing.T, id string) *moreCase {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(moreDir, id+".case.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c moreCase
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return &c
+}
+
+// TestXGBoostMoreModels checks every case of testdata/xgbmore against
+// XGBoost 1.7.4: margins (output_margin) and predictions within 1e-6,
+// pred_contribs and, where XGBoost computes them, pred_interactions within
+// 1e-5 (the tolerance of the public vectors; the values are float32), leaf
+// indices exactly, and the explainers and local accuracy as for the
+// public vectors.
+func TestXGBoostMoreModels(t *testing.T) {
+	entries, err := os.ReadDir(moreDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, de := range entries {
+		id, ok := strings.CutSuffix(de.Name(), ".case.json")
+		if !ok {
+			continue
+		}
+		n++
+		t.Run(id, func(t *testing.T) {
+			c := loadMoreCase(t, id)
+			c.ModelFile = filepath.Join("..", "xgbmore", c.ModelFile)
+			groups := max(c.NumClass, c.NumTarget, 1)
+			rows := c.Rows.shape[0]
+			if c.Objective == "multi:softmax" {
+				// XGBoost predicts the class index; PredictOutputs gives its
+				// one-hot vector.
+				if c.Prediction.size() != rows {
+					t.Fatalf("prediction shape %v, want [%d]", c.Prediction.shape, rows)
+				}
+				hot := make([]float64, rows*groups)
+				for i, k := range c.Prediction.data {
+					if k != float64(int(k)) || k < 0 || int(k) >= groups {
+						t.Fatalf("row %d: class %g", i, k)
+					}
+					hot[i*groups+int(k)] = 1
+				}
+				c.Prediction = ndarray{shape: []int{rows, groups}, data: hot}
+			}
+			c.NumClass = groups
+			checkXGBCase(t, &c.xgbCase)
+		})
+	}
+	if n == 0 {
+		t.Fatal("no cases in " + moreDir)
+	}
+}
+
+// TestHingeArgmaxEdges pins the edges XGBoost's transforms define: hinge
+// predicts 0 at a margin of exactly 0 (its rule is margin > 0), and
+// multi:softmax takes the first of tied largest margins.
+func TestHingeArgmaxEdges(t *testing.T) {
+	m := []float64{0, -0.5, 1e-30}
+	Hinge.apply(m)
+	assertClose(t, "hinge", m, []float64{0, 0, 1}, 0)
+	m = []float64{0.25, 0.75, 0.75}
+	Argmax.apply(m)
+	assertClose(t, "argmax", m, []float64{0, 1, 0}, 0)
+	if _, err := New(Spec{NumFeatures: 1, Transform: Argmax, Trees: []Tree{{Left: []int{-1}, Right: []int{-1}, Feature: []int{0}, Threshold: []float64{0}, Value: []float64{1}}}}); err == nil || !strings.Contains(err.Error(), "argmax needs at least 2 output groups") {
+		t.Errorf("argmax with one group: %v", err)
+	}
+}
