@@ -110,9 +110,14 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"bad num_feature", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "learner_model_param")["num_feature"] = "ten"
 		}), "num_feature", false},
-		{"multi-output trees", mutate(t, func(r map[string]any) {
+		{"classes and targets", mutate(t, func(r map[string]any) {
+			obj(r, "learner", "objective")["name"] = "multi:softprob"
+			obj(r, "learner", "learner_model_param")["num_class"] = "2"
 			obj(r, "learner", "learner_model_param")["num_target"] = "2"
-		}), "targets", true},
+		}), "num_class 2 and num_target 2", false},
+		{"negative targets", mutate(t, func(r map[string]any) {
+			obj(r, "learner", "learner_model_param")["num_target"] = "-2"
+		}), "num_target is -2", false},
 		{"softprob without classes", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "objective")["name"] = "multi:softprob"
 		}), "num_class", false},
@@ -124,7 +129,7 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"more classes than trees", mutate(t, func(r map[string]any) {
 			obj(r, "learner", "objective")["name"] = "multi:softprob"
 			obj(r, "learner", "learner_model_param")["num_class"] = "100000000000"
-		}), "num_class is 100000000000 but only 20 trees", false},
+		}), "num_class 100000000000, num_target 1) but only 20 trees", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package tree
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -94,4 +96,63 @@ func TestHingeArgmaxEdges(t *testing.T) {
 	if _, err := New(Spec{NumFeatures: 1, Transform: Argmax, Trees: []Tree{{Left: []int{-1}, Right: []int{-1}, Feature: []int{0}, Threshold: []float64{0}, Value: []float64{1}}}}); err == nil || !strings.Contains(err.Error(), "argmax needs at least 2 output groups") {
 		t.Errorf("argmax with one group: %v", err)
 	}
+}
+
+// TestXGBoostQuantileMultiTarget: reg:quantileerror exists from XGBoost
+// 2.0 on, which 1.7.4 cannot write; with several quantile_alpha values it
+// is a multi-target model, one tree per quantile and round, and 3.x saves
+// base_score as one value per target. The two-target 1.7.4 model
+// rewritten that way (objective, version 3.0.0, size_leaf_vector 1,
+// base_score "[2.5E-1,4E0]") must give, per target, XGBoost's margin and
+// pred_contribs shifted by the change of that target's base_score (the
+// identity link: prediction = margin).
+func TestXGBoostQuantileMultiTarget(t *testing.T) {
+	c := loadMoreCase(t, "two_target")
+	data, err := os.ReadFile(filepath.Join(moreDir, c.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := xgbDoc(t, data)
+	learner := docPath(t, doc, "learner")
+	docPath(t, learner, "objective")["name"] = "reg:quantileerror"
+	docPath(t, learner, "learner_model_param")["base_score"] = "[2.5E-1,4E0]"
+	docPath(t, learner, "gradient_booster", "model", "gbtree_model_param")["size_leaf_vector"] = "1"
+	doc["version"] = []any{json.Number("3"), json.Number("0"), json.Number("0")}
+	js, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := LoadXGBoost(bytes.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.NumGroups() != 2 || e.Transform() != Identity {
+		t.Fatalf("%d groups, transform %s; want 2, identity", e.NumGroups(), e.Transform())
+	}
+	shift := []float64{0.25 - 0.5, 4 - 0.5}
+	x := matrixOf(t, c.Rows, e.NumFeatures())
+	M, n := e.NumFeatures(), x.Rows
+	want := make([]float64, n*2)
+	for i := range want {
+		want[i] = c.Margin.data[i] + shift[i%2]
+	}
+	ctx := context.Background()
+	got := make([]float64, n*2)
+	if err := e.PredictMargins(ctx, x, got); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "margin", got, want, 1e-6)
+	if err := e.PredictOutputs(ctx, x, got); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "prediction", got, want, 1e-6)
+	wantC := append([]float64(nil), c.Contribs.data...)
+	for r := 0; r < n*2; r++ {
+		wantC[r*(M+1)+M] += shift[r%2]
+	}
+	contribs := make([]float64, n*2*(M+1))
+	if err := e.Contributions(ctx, x, contribs); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "contribs", contribs, wantC, 1e-5)
 }

@@ -323,6 +323,7 @@ var xgbObjectives = map[string]xgbObjective{
 	"multi:softprob":       {transform: Softmax, toMargin: identityMargin, multi: true},
 	"multi:softmax":        {transform: Argmax, toMargin: identityMargin, multi: true},
 	"binary:hinge":         {transform: Hinge, toMargin: identityMargin},
+	"reg:quantileerror":    {transform: Identity, toMargin: identityMargin}, // XGBoost 2.0 and later
 	"survival:cox":         {transform: Exp, toMargin: logMargin},
 	"survival:aft":         {transform: Exp, toMargin: logMargin},
 	"rank:pairwise":        {transform: Identity, toMargin: identityMargin},
@@ -543,20 +544,30 @@ func (f *xgbFile) build() (*Ensemble, error) {
 			return nil, err
 		}
 	}
+	numTarget := 1
 	if p.NumTarget != "" {
-		nt, err := parseIntParam("num_target", p.NumTarget)
-		if err != nil {
+		if numTarget, err = parseIntParam("num_target", p.NumTarget); err != nil {
 			return nil, err
 		}
-		if nt > 1 {
-			return nil, unsupported("xgboost model with %d targets", nt)
+		if numTarget < 0 {
+			return nil, fmt.Errorf("tree: xgboost model: num_target is %d", numTarget)
 		}
 	}
+	// A multi-target model (num_target > 1: several labels, or several
+	// quantiles of reg:quantileerror) has one output group per target, as
+	// a multi-class model has one per class; with the default
+	// multi_strategy "one_output_per_tree", tree_info gives each tree's
+	// target.
 	groups := 1
-	if numClass > 1 {
+	switch {
+	case numClass > 1 && numTarget > 1:
+		return nil, fmt.Errorf("tree: xgboost model: num_class %d and num_target %d (a model has classes or targets, not both)", numClass, numTarget)
+	case numClass > 1:
 		groups = numClass
+	case numTarget > 1:
+		groups = numTarget
 	}
-	if obj.multi != (groups > 1) {
+	if obj.multi != (numClass > 1) {
 		if obj.multi {
 			return nil, fmt.Errorf("tree: xgboost model: objective %s with num_class %d", l.Objective.Name, numClass)
 		}
@@ -607,7 +618,7 @@ func (f *xgbFile) build() (*Ensemble, error) {
 		// Each boosting round adds one tree per class. The bound also keeps
 		// a corrupt num_class from sizing the per-class arrays: 1e8 took
 		// 1.6 GB, and more would exhaust memory.
-		return nil, fmt.Errorf("tree: xgboost model: num_class is %d but only %d trees are stored (a multi-class model has at least one tree per class)", numClass, len(m.Trees))
+		return nil, fmt.Errorf("tree: xgboost model: %d output groups (num_class %d, num_target %d) but only %d trees are stored (each boosting round adds one tree per class or target)", groups, numClass, numTarget, len(m.Trees))
 	}
 	if len(m.TreeInfo) != len(m.Trees) {
 		return nil, fmt.Errorf("tree: xgboost model: tree_info has %d entries for %d trees", len(m.TreeInfo), len(m.Trees))
