@@ -74,20 +74,31 @@ type Spec struct {
 // New validates spec and builds an [Ensemble]. It walks every tree from its
 // root, so dangling child indices, cycles, out-of-range features and
 // non-finite values are reported as errors.
-func New(spec Spec) (*Ensemble, error) { return newEnsemble(spec, false) }
+func New(spec Spec) (*Ensemble, error) { return newEnsemble(spec, buildRules{}) }
 
-// newEnsemble is [New]. With zeroCovers, an internal node whose cover is 0
+// buildRules relaxes [New]'s checks for a loader whose format allows what
+// a hand-built spec should not have.
+type buildRules struct {
+	// zeroCovers: see [newEnsemble].
+	zeroCovers bool
+	// noTrees allows an ensemble without trees, whose margin is the
+	// intercept: XGBoost saves one (num_boost_round=0) and predicts
+	// base_score with it.
+	noTrees bool
+}
+
+// newEnsemble is [New] with the relaxations of rules. With zeroCovers, an internal node whose cover is 0
 // does not make the spec an error: the ensemble is built without covers
 // (it predicts, and path-dependent TreeSHAP reports [errNoCover]).
 // XGBoost's refresh updater (process_type=update, updater=refresh)
 // writes such covers for the nodes its data did not reach, and XGBoost
 // predicts with the model. The covers must still be finite, non-negative
 // and add up, so that a corrupt file is still refused.
-func newEnsemble(spec Spec, zeroCovers bool) (*Ensemble, error) {
+func newEnsemble(spec Spec, rules buildRules) (*Ensemble, error) {
 	if spec.NumFeatures <= 0 {
 		return nil, fmt.Errorf("tree: number of features is %d, must be positive", spec.NumFeatures)
 	}
-	if len(spec.Trees) == 0 {
+	if len(spec.Trees) == 0 && !rules.noTrees {
 		return nil, errNoTrees
 	}
 	groups := spec.NumGroups
@@ -145,7 +156,7 @@ func newEnsemble(spec Spec, zeroCovers bool) (*Ensemble, error) {
 	}
 	sawZero := false
 	for t := range spec.Trees {
-		if err := e.addTree(t, &spec.Trees[t], spec.Rule, zeroCovers, &sawZero); err != nil {
+		if err := e.addTree(t, &spec.Trees[t], spec.Rule, rules.zeroCovers, &sawZero); err != nil {
 			return nil, err
 		}
 	}

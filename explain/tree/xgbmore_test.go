@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -155,4 +157,79 @@ func TestXGBoostQuantileMultiTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertClose(t, "contribs", contribs, wantC, 1e-5)
+}
+
+// TestXGBoostMoreZeroTrees: XGBoost saves a model trained for zero rounds
+// (no trees) and predicts its base_score with it; the loader once refused
+// it. Its margin is the intercept (checked against XGBoost in
+// TestXGBoostMoreModels/zero_trees); every SHAP value is 0, the base value
+// the margin, for the interventional values too. A corrupt num_class
+// cannot size arrays when no tree bounds it.
+func TestXGBoostMoreZeroTrees(t *testing.T) {
+	c := loadMoreCase(t, "zero_trees")
+	e, err := LoadXGBoostFile(filepath.Join(moreDir, c.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.NumTrees() != 0 {
+		t.Fatalf("%d trees, want 0", e.NumTrees())
+	}
+	if got, want := e.Intercept(0), c.Margin.data[0]; float32(got) != float32(want) {
+		t.Errorf("intercept %.9g, want XGBoost's margin %.9g", got, want)
+	}
+	ctx := context.Background()
+	M := e.NumFeatures()
+	x := matrixOf(t, c.Rows, M)
+	bg, err := e.NewBackground(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv := make([]float64, x.Rows*(M+1))
+	if err := e.InterventionalContributions(ctx, x, bg, iv); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < x.Rows; i++ {
+		for j := 0; j <= M; j++ {
+			want := 0.0
+			if j == M {
+				want = c.Margin.data[i]
+			}
+			if v := iv[i*(M+1)+j]; float32(v) != float32(want) {
+				t.Errorf("row %d interventional value %d = %g, want %g", i, j, v, want)
+			}
+		}
+	}
+	approx := make([]float64, x.Rows*(M+1))
+	if err := e.ApproxContributions(ctx, x, approx); err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "approx contribs", approx, c.Contribs.data, 1e-6)
+	if err := e.LeafIndex(x.Row(0), nil); err != nil {
+		t.Errorf("leaf index of a model without trees: %v", err)
+	}
+	out, err := NewInterventional(e, x, WithOutputSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps, err := out.ExplainBatch(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ex := range exps {
+		if want := sigmoid(c.Margin.data[i]); math.Abs(ex.Prediction-want) > 1e-6 || math.Abs(ex.BaseValue-want) > 1e-6 || slices.ContainsFunc(ex.Values, func(v float64) bool { return v != 0 }) {
+			t.Errorf("row %d output space: prediction %g, base %g, values %v; want %g, %g, zeros", i, ex.Prediction, ex.BaseValue, ex.Values, want, want)
+		}
+	}
+
+	data, err := os.ReadFile(filepath.Join(moreDir, c.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := xgbDoc(t, data)
+	docPath(t, doc, "learner", "objective")["name"] = "multi:softprob"
+	docPath(t, doc, "learner", "learner_model_param")["num_class"] = "100000000"
+	js, _ := json.Marshal(doc)
+	if _, err := LoadXGBoost(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), "100000000 output groups and no trees") {
+		t.Errorf("zero trees with num_class 1e8: %v", err)
+	}
 }

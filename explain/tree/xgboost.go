@@ -331,6 +331,11 @@ var xgbObjectives = map[string]xgbObjective{
 	"rank:map":             {transform: Identity, toMargin: identityMargin},
 }
 
+// maxGroupsNoTrees bounds the classes or targets of a model saved before
+// its first boosting round (no trees), where the tree count cannot bound a
+// corrupt num_class or num_target.
+const maxGroupsNoTrees = 1 << 12
+
 // ErrUnsupported is wrapped by every error about a model that is valid but
 // uses a feature this package does not implement (gblinear boosters,
 // vector leaves, multi-target models, unknown objectives).
@@ -611,10 +616,10 @@ func (f *xgbFile) build() (*Ensemble, error) {
 			}
 		}
 	}
-	if len(m.Trees) == 0 {
-		return nil, errNoTrees
+	if len(m.Trees) == 0 && groups > maxGroupsNoTrees {
+		return nil, fmt.Errorf("tree: xgboost model: %d output groups and no trees (at most %d are accepted for a model without trees)", groups, maxGroupsNoTrees)
 	}
-	if groups > len(m.Trees) {
+	if len(m.Trees) > 0 && groups > len(m.Trees) {
 		// Each boosting round adds one tree per class. The bound also keeps
 		// a corrupt num_class from sizing the per-class arrays: 1e8 took
 		// 1.6 GB, and more would exhaust memory.
@@ -664,7 +669,7 @@ func (f *xgbFile) build() (*Ensemble, error) {
 	}
 	// A model updated by the refresh updater may have internal nodes with
 	// sum_hessian 0; it loads without covers.
-	e, err := newEnsemble(spec, true)
+	e, err := newEnsemble(spec, buildRules{zeroCovers: true, noTrees: true})
 	if err != nil {
 		return nil, fmt.Errorf("%w (xgboost model)", err)
 	}
