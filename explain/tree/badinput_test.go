@@ -61,7 +61,7 @@ func TestLoadXGBoostBadInput(t *testing.T) {
 		{"ubjson", []byte("{L\x00\x00\x00\x00\x00\x00\x00\x07learner{}}"), "UBJSON", false},
 		{"gblinear", mutate(t, func(r map[string]any) {
 			obj(r, "learner")["gradient_booster"] = map[string]any{"name": "gblinear", "model": map[string]any{"weights": []any{0.1, 0.2}}}
-		}), "gblinear", true},
+		}), "2 weights for 10 features × 1 output groups plus the bias", false},
 		{"dart weights short", mutate(t, func(r map[string]any) {
 			gb := obj(r, "learner", "gradient_booster")
 			obj(r, "learner")["gradient_booster"] = map[string]any{"name": "dart", "gbtree": gb, "weight_drop": []any{1.0}}

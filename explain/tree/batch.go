@@ -113,6 +113,13 @@ func (e *Ensemble) predictRows(ctx context.Context, x explain.Matrix, workers in
 				return err
 			}
 		}
+		if e.linear != nil {
+			for r := 0; r < n; r++ {
+				if err := e.addLinearMargin(src[r*M:(r+1)*M], m[r*K:(r+1)*K]); err != nil {
+					return fmt.Errorf("%w (row %d)", err, lo+r)
+				}
+			}
+		}
 		for r := 0; r < n; r++ {
 			sink(lo+r, m[r*K:(r+1)*K])
 		}
@@ -202,20 +209,25 @@ func (e *Ensemble) Contributions(ctx context.Context, x explain.Matrix, out []fl
 	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	if lt := e.tables(); lt != nil && !cfg.recursive {
-		return e.contributionsTables(ctx, x, out, lt, workers)
-	}
-	walkers := make([]*shapScratch, workers)
-	for w := range walkers {
-		walkers[w] = e.newShapScratch()
-	}
-	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
-		s := walkers[w]
-		for i := lo; i < hi; i++ {
-			e.canonRow(s.walker.row, x.Row(i))
-			e.contribRow(s, out[i*stride:(i+1)*stride])
+		err = e.contributionsTables(ctx, x, out, lt, workers)
+	} else {
+		walkers := make([]*shapScratch, workers)
+		for w := range walkers {
+			walkers[w] = e.newShapScratch()
 		}
-		return nil
-	})
+		err = forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+			s := walkers[w]
+			for i := lo; i < hi; i++ {
+				e.canonRow(s.walker.row, x.Row(i))
+				e.contribRow(s, out[i*stride:(i+1)*stride])
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return e.addLinearContribs(x, out, false)
 }
 
 // contributionsTables is Contributions with the per-leaf tables. Each

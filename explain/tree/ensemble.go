@@ -105,6 +105,9 @@ type Ensemble struct {
 	interOnce sync.Once
 	interTab  *interactionTables
 
+	// linear is a gblinear booster's weights (nil for tree models).
+	linear *linearModel
+
 	// p32 (float32 models) or p64 (the others) is the prediction layout
 	// of the nodes: see [pnode].
 	p32 *predictor[int32, uint32]
@@ -291,6 +294,9 @@ func (e *Ensemble) PredictMargin(row []float64, out []float64) error {
 	}
 	e.canonRow(buf, row)
 	e.marginCanon(buf, out)
+	if e.linear != nil {
+		return e.addLinearMargin(buf, out)
+	}
 	return nil
 }
 

@@ -38,22 +38,29 @@ func (e *Ensemble) Interactions(ctx context.Context, x explain.Matrix, out []flo
 	}
 	workers := clampWorkers(cfg.workers, x.Rows)
 	if it := e.interTables(); it != nil && !cfg.recursive {
-		return e.interactionsTables(ctx, x, out, it, workers)
-	}
-	scratch := make([]*shapScratch, workers)
-	contribs := make([][]float64, workers)
-	for w := range scratch {
-		scratch[w] = e.newShapScratch()
-		contribs[w] = padded[float64](K * M1)
-	}
-	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
-		s, phi := scratch[w], contribs[w]
-		for i := lo; i < hi; i++ {
-			e.canonRow(s.walker.row, x.Row(i))
-			e.interactionRow(s, phi, out[i*stride:(i+1)*stride])
+		err = e.interactionsTables(ctx, x, out, it, workers)
+	} else {
+		scratch := make([]*shapScratch, workers)
+		contribs := make([][]float64, workers)
+		for w := range scratch {
+			scratch[w] = e.newShapScratch()
+			contribs[w] = padded[float64](K * M1)
 		}
-		return nil
-	})
+		err = forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+			s, phi := scratch[w], contribs[w]
+			for i := lo; i < hi; i++ {
+				e.canonRow(s.walker.row, x.Row(i))
+				e.interactionRow(s, phi, out[i*stride:(i+1)*stride])
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return err
+	}
+	// A linear model's terms do not interact: its contributions go on the
+	// diagonal.
+	return e.addLinearContribs(x, out, true)
 }
 
 // interactionsTables is Interactions with the per-leaf tables: one walk

@@ -132,6 +132,9 @@ type Background struct {
 	margins []float64 // n × K
 	mean    []float64 // mean margin per group
 	masks   *bgMasks  // per-leaf summary (nil: use the recursion)
+	// linMean is the mean of each feature, missing counted as 0 (gblinear
+	// models only; see [linearModel]).
+	linMean []float64
 }
 
 // NewBackground prepares the rows of bg (NaN = missing) as the reference
@@ -151,6 +154,11 @@ func (e *Ensemble) NewBackground(bg explain.Matrix) (*Background, error) {
 		r := b.rows[i*M : (i+1)*M]
 		e.canonRow(r, bg.Row(i))
 		e.marginCanon(r, b.margins[i*K:(i+1)*K])
+		if e.linear != nil {
+			if err := e.addLinearMargin(r, b.margins[i*K:(i+1)*K]); err != nil {
+				return nil, fmt.Errorf("%w (background row %d)", err, i)
+			}
+		}
 		for k := 0; k < K; k++ {
 			b.mean[k] += b.margins[i*K+k]
 		}
@@ -159,6 +167,9 @@ func (e *Ensemble) NewBackground(bg explain.Matrix) (*Background, error) {
 		b.mean[k] /= float64(bg.Rows)
 	}
 	b.masks = e.buildBGMasks(b.rows, b.n)
+	if e.linear != nil {
+		b.linMean = linearMeans(b.rows, b.n, M)
+	}
 	return b, nil
 }
 
@@ -192,8 +203,18 @@ func (e *Ensemble) InterventionalContributions(ctx context.Context, x explain.Ma
 		return err
 	}
 	workers := clampWorkers(cfg.workers, x.Rows)
+	if err := e.interventionalTrees(ctx, x, bg, out, workers, cfg.recursive); err != nil {
+		return err
+	}
+	return e.addLinearInterventional(x, bg, out)
+}
+
+// interventionalTrees is InterventionalContributions for the trees.
+func (e *Ensemble) interventionalTrees(ctx context.Context, x explain.Matrix, bg *Background, out []float64, workers int, recursive bool) error {
+	M, K := e.numFeatures, e.numGroups
+	stride := K * (M + 1)
 	weights := newIntervWeights(e.maxDepth)
-	if bg.masks != nil && !cfg.recursive {
+	if bg.masks != nil && !recursive {
 		ws := make([]*intervMaskWalker, workers)
 		for i := range ws {
 			ws[i] = &intervMaskWalker{

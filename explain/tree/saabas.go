@@ -34,7 +34,7 @@ func (e *Ensemble) ApproxContributions(ctx context.Context, x explain.Matrix, ou
 	for w := range rows {
 		rows[w] = padded[float64](M)
 	}
-	return forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
+	err = forRows(ctx, x.Rows, workers, func(w, lo, hi int) error {
 		row := rows[w]
 		for i := lo; i < hi; i++ {
 			e.canonRow(row, x.Row(i))
@@ -60,4 +60,9 @@ func (e *Ensemble) ApproxContributions(ctx context.Context, x explain.Matrix, ou
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// XGBoost gives gblinear's exact contributions for approx_contribs too.
+	return e.addLinearContribs(x, out, false)
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aimskit/aimskit/explain"
 )
 
 // moreDir holds XGBoost 1.7.4 models of the kinds the loader once refused
@@ -59,6 +62,9 @@ func TestXGBoostMoreModels(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			c := loadMoreCase(t, id)
 			c.ModelFile = filepath.Join("..", "xgbmore", c.ModelFile)
+			if c.ModelFileUBJ != "" {
+				c.ModelFileUBJ = filepath.Join("..", "xgbmore", c.ModelFileUBJ)
+			}
 			groups := max(c.NumClass, c.NumTarget, 1)
 			rows := c.Rows.shape[0]
 			if c.Objective == "multi:softmax" {
@@ -77,6 +83,17 @@ func TestXGBoostMoreModels(t *testing.T) {
 				c.Prediction = ndarray{shape: []int{rows, groups}, data: hot}
 			}
 			c.NumClass = groups
+			if c.Booster == "gblinear" {
+				checkLinearExtremes(t, c)
+				// XGBoost's float32 margin of a row holding 1e6 differs
+				// from the float64 sum of its float32 contributions by
+				// more than checkXGBCase's 1e-5 (about 1e-8 relative, in
+				// XGBoost's own output too); checkLinearExtremes checked
+				// those rows against XGBoost.
+				c.xgbCase = keepRows(t, c.xgbCase, func(row []float64) bool {
+					return !slices.ContainsFunc(row, func(v float64) bool { return math.Abs(v) > 1e3 })
+				})
+			}
 			checkXGBCase(t, &c.xgbCase)
 		})
 	}
@@ -231,5 +248,160 @@ func TestXGBoostMoreZeroTrees(t *testing.T) {
 	js, _ := json.Marshal(doc)
 	if _, err := LoadXGBoost(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), "100000000 output groups and no trees") {
 		t.Errorf("zero trees with num_class 1e8: %v", err)
+	}
+}
+
+// keepRows returns c with the rows keep accepts, and their margins,
+// predictions and contributions.
+func keepRows(t *testing.T, c xgbCase, keep func(row []float64) bool) xgbCase {
+	t.Helper()
+	n, M := c.Rows.shape[0], c.Rows.shape[1]
+	sub := func(a ndarray) ndarray {
+		if len(a.shape) == 0 || a.size() == 0 {
+			return a
+		}
+		if a.shape[0] != n {
+			t.Fatalf("array of shape %v for %d rows", a.shape, n)
+		}
+		per := a.size() / n
+		out := ndarray{shape: append([]int(nil), a.shape...)}
+		for i := 0; i < n; i++ {
+			if keep(c.Rows.data[i*M : (i+1)*M]) {
+				out.data = append(out.data, a.data[i*per:(i+1)*per]...)
+			}
+		}
+		out.shape[0] = len(out.data) / per
+		return out
+	}
+	c.Margin, c.Prediction, c.Contribs, c.LeafIndex = sub(c.Margin), sub(c.Prediction), sub(c.Contribs), sub(c.LeafIndex)
+	c.Rows = sub(c.Rows)
+	return c
+}
+
+// checkLinearExtremes compares a gblinear model's margins (float32-exact)
+// and contributions (1e-6 relative) with XGBoost's on every row of the
+// case, the rows holding ±1e6 included, and checks the interventional
+// values against the closed form w_j·(x_j − mean_b x_bj).
+func checkLinearExtremes(t *testing.T, c *moreCase) {
+	t.Helper()
+	e, err := LoadXGBoostFile(filepath.Join(moreDir, filepath.Base(c.ModelFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	x := matrixOf(t, c.Rows, M)
+	m := make([]float64, x.Rows*K)
+	if err := e.PredictMargins(ctx, x, m); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range m {
+		if float32(v) != float32(c.Margin.data[i]) {
+			t.Errorf("margin %d = %.9g, XGBoost %.9g", i, v, c.Margin.data[i])
+		}
+	}
+	contribs := make([]float64, x.Rows*K*(M+1))
+	if err := e.Contributions(ctx, x, contribs); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range contribs {
+		if w := c.Contribs.data[i]; math.Abs(v-w) > 1e-6*max(1, math.Abs(w)) {
+			t.Errorf("contribution %d = %.9g, XGBoost %.9g", i, v, w)
+		}
+	}
+	// Interventional: with the case rows as background, feature j of row
+	// i gets w_j·(x_ij − mean x_j), missing counted 0. w_j·x_j is
+	// XGBoost's contribution of j, so the expected value is that minus its
+	// background mean.
+	bg, err := e.NewBackground(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iv := make([]float64, len(contribs))
+	if err := e.InterventionalContributions(ctx, x, bg, iv); err != nil {
+		t.Fatal(err)
+	}
+	for g := 0; g < K; g++ {
+		for j := 0; j < M; j++ {
+			mean := 0.0
+			for i := 0; i < x.Rows; i++ {
+				mean += c.Contribs.data[(i*K+g)*(M+1)+j] / float64(x.Rows)
+			}
+			for i := 0; i < x.Rows; i++ {
+				got, want := iv[(i*K+g)*(M+1)+j], c.Contribs.data[(i*K+g)*(M+1)+j]-mean
+				// The closed form is in float64; XGBoost's terms are float32
+				// products, rounded by up to 6e-8 of the largest term.
+				if math.Abs(got-want) > 1e-6*max(1, math.Abs(want), math.Abs(mean)) {
+					t.Errorf("interventional row %d group %d feature %d = %.9g, want %.9g", i, g, j, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestXGBoostLinearBadInput: a gblinear row whose value leaves float32's
+// range would give XGBoost an infinite or NaN margin; here it is an error
+// in every function that evaluates the linear terms. Output-space
+// interventional values of a gblinear model are refused (not computed),
+// and malformed weights are errors.
+func TestXGBoostLinearBadInput(t *testing.T) {
+	c := loadMoreCase(t, "gblinear_softprob")
+	path := filepath.Join(moreDir, c.ModelFile)
+	e, err := LoadXGBoostFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	row := []float64{0.5, math.NaN(), 1e39, 0}
+	x := explain.Matrix{Rows: 1, Cols: M, Data: row}
+	want := "beyond float32's range"
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s with 1e39: %v, want an error containing %q", what, err, want)
+		}
+	}
+	check("PredictMargins", e.PredictMargins(ctx, x, make([]float64, K)))
+	check("PredictMargin", e.PredictMargin(row, make([]float64, K)))
+	check("Contributions", e.Contributions(ctx, x, make([]float64, K*(M+1))))
+	check("ApproxContributions", e.ApproxContributions(ctx, x, make([]float64, K*(M+1))))
+	check("Interactions", e.Interactions(ctx, x, make([]float64, K*(M+1)*(M+1))))
+	_, err = e.NewBackground(x)
+	check("NewBackground", err)
+	good := matrixOf(t, c.Rows, M)
+	bg, err := e.NewBackground(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("InterventionalContributions", e.InterventionalContributions(ctx, x, bg, make([]float64, K*(M+1))))
+
+	if _, err := NewInterventional(e, good, WithOutputSpace()); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("output-space interventional explainer of gblinear softprob: %v, want ErrUnsupported", err)
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		weights []any
+		want    string
+	}{
+		{"short", []any{0.5, 0.25}, "2 weights for 4 features × 3 output groups plus the bias"},
+		{"NaN", append([]any{nil}, make([]any, 14)...), "weight 0 is not a finite number"},
+	} {
+		doc := xgbDoc(t, data)
+		for i, w := range tc.weights {
+			if w == nil && i > 0 {
+				tc.weights[i] = 0.0
+			}
+		}
+		docPath(t, doc, "learner", "gradient_booster", "model")["weights"] = tc.weights
+		js, _ := json.Marshal(doc)
+		if _, err := LoadXGBoost(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s weights: %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

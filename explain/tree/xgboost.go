@@ -49,7 +49,9 @@ type xgbBooster struct {
 	Gbtree     *xgbBooster `json:"gbtree"`
 	WeightDrop xgbFloats   `json:"weight_drop"`
 	Model      *struct {
-		Param *struct {
+		// Weights is a gblinear booster's model: see [xgbLinear].
+		Weights xgbFloats `json:"weights"`
+		Param   *struct {
 			NumTrees        xgbParam `json:"num_trees"`
 			NumParallelTree xgbParam `json:"num_parallel_tree"`
 			SizeLeafVector  xgbParam `json:"size_leaf_vector"`
@@ -437,7 +439,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 			weights = gb.Model.WeightDrop
 		}
 	case "gblinear":
-		return nil, unsupported("xgboost booster %q (linear model, not trees)", gb.Name)
+		if gb.Model == nil || gb.Model.Weights == nil {
+			return nil, errors.New("tree: xgboost model: gblinear booster without \"model\": {\"weights\"}")
+		}
 	case "dart":
 		if gb.Gbtree == nil {
 			return nil, errors.New("tree: xgboost model: dart booster without its \"gbtree\" object")
@@ -518,6 +522,9 @@ func (f *xgbFile) build() (*Ensemble, error) {
 			return nil, fmt.Errorf("tree: xgboost model: objective %s: %w", l.Objective.Name, err)
 		}
 		intercept[i] = float64(m)
+	}
+	if gb.Name == "gblinear" {
+		return f.buildLinear(gb.Model.Weights, numFeature, groups, intercept, obj.transform)
 	}
 
 	m := gb.Model

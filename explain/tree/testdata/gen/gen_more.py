@@ -9,6 +9,7 @@ of vectors/README.md: margins (output_margin), predictions (XGBoost's
 transformed output: 0/1 for hinge, the class index for multi:softmax,
 exp(margin) for cox and aft), leaf indices, pred_contribs and, where
 XGBoost 1.7.4 computes them, pred_interactions (it fails on gblinear).
+The gblinear models are written as UBJSON too.
 
 Run from explain/tree:  /usr/bin/python3 testdata/gen/gen_more.py
 (Debian bookworm python3-xgboost 1.7.4, python3-numpy.)
@@ -66,6 +67,10 @@ def case(cid, params, dtrain, rounds, interactions=True, leaves=True):
         "prediction": f(bst.predict(dr)),
         "contribs": f(bst.predict(dr, pred_contribs=True)),
     }
+    if params.get("booster") == "gblinear":
+        # The same model as UBJSON: the loader must read its weights alike.
+        c["model_file_ubj"] = cid + ".model.ubj"
+        bst.save_model(os.path.join(OUT, c["model_file_ubj"]))
     if leaves:
         c["leaf_index"] = [[int(v) for v in r] for r in bst.predict(dr, pred_leaf=True)]
     if interactions:
@@ -91,7 +96,7 @@ case("aft", {**tree, "objective": "survival:aft", "aft_loss_distribution": "norm
 y2 = np.stack([lin, np.nan_to_num(X[:, 1]) * X[:, 3]], axis=1).astype(np.float32)
 case("two_target", {**tree, "objective": "reg:squarederror"}, dmatrix(y2), 4)
 case("zero_trees", {**tree, "objective": "binary:logistic", "base_score": 0.3}, dmatrix(y01), 0, leaves=False)
-lin_p = {"booster": "gblinear", "eta": 0.5, "lambda": 0.1, "seed": 307}
+lin_p = {"booster": "gblinear", "eta": 0.5, "lambda": 0.1, "seed": 307, "nthread": 1}  # shotgun is not deterministic with threads
 case("gblinear", {**lin_p, "objective": "reg:squarederror", "base_score": 0.25},
      dmatrix(lin.astype(np.float32)), 5, interactions=False, leaves=False)
 case("gblinear_softprob", {**lin_p, "objective": "multi:softprob", "num_class": 3},
