@@ -267,7 +267,8 @@ func TestXGBoostNewerEncodings(t *testing.T) {
 }
 
 // TestXGBoostVectorLeafRefused: size_leaf_vector > 1 (multi_output_tree)
-// is still refused, with an error that names the field.
+// is still refused, with an error that names the field and the
+// multi-target models that do load.
 func TestXGBoostVectorLeafRefused(t *testing.T) {
 	orig := readVectorFile(t, smallModel)
 	for _, where := range []string{"tree", "gbtree"} {
@@ -281,8 +282,8 @@ func TestXGBoostVectorLeafRefused(t *testing.T) {
 		}
 		js, _ := json.Marshal(doc)
 		_, err := LoadXGBoostJSON(bytes.NewReader(js))
-		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "size_leaf_vector is 3") {
-			t.Errorf("%s: err = %v, want ErrUnsupported naming size_leaf_vector", where, err)
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "size_leaf_vector is 3") || !strings.Contains(err.Error(), `multi_strategy "one_output_per_tree"`) {
+			t.Errorf("%s: err = %v, want ErrUnsupported naming size_leaf_vector and one_output_per_tree", where, err)
 		}
 	}
 	doc := xgbDoc(t, orig)

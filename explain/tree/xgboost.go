@@ -236,8 +236,12 @@ func (a *xgbInts) UnmarshalJSON(b []byte) error {
 }
 
 // checkLeafVector reads size_leaf_vector: 0 (XGBoost 1.x) and 1 (2.0 and
-// later) both mean one value per leaf; more is a multi-output tree
-// (multi_strategy "multi_output_tree"), which is not supported.
+// later) both mean one value per leaf; more is a vector-leaf tree
+// (multi_strategy "multi_output_tree", XGBoost 2.0 and later), which is
+// not supported: XGBoost's published model schema (doc/model.schema) does
+// not describe its arrays, whose layout has changed between releases, and
+// XGBoost itself computed no SHAP values for it before 3.3. A multi-target
+// model trained with the default one_output_per_tree loads.
 func checkLeafVector(where string, s xgbParam) error {
 	if s == "" {
 		return nil
@@ -250,7 +254,7 @@ func checkLeafVector(where string, s xgbParam) error {
 	case n < 0:
 		return fmt.Errorf("tree: xgboost model: %s.size_leaf_vector is %d", where, n)
 	case n > 1:
-		return unsupported("xgboost vector-leaf (multi-output) trees: %s.size_leaf_vector is %d (multi_strategy \"multi_output_tree\")", where, n)
+		return unsupported("xgboost vector-leaf trees: %s.size_leaf_vector is %d (multi_strategy \"multi_output_tree\"); their format is not in XGBoost's model schema. Train with multi_strategy \"one_output_per_tree\" (the default) for a multi-target model this package explains", where, n)
 	}
 	return nil
 }
