@@ -14,13 +14,37 @@
 // threshold goes right), a missing value (NaN) takes the node's default
 // direction, and margins are summed in float32 in file order, which
 // reproduces XGBoost's output_margin bit for bit. Outputs are the margins
-// put through the objective's transform (identity, sigmoid, softmax, exp).
+// put through the objective's transform, as XGBoost's predict gives them:
+//
+//	objective                                   margin intercept    output
+//	reg:squarederror, reg:absoluteerror,        base_score          margin
+//	  reg:pseudohubererror, reg:squaredlogerror,
+//	  reg:quantileerror (one target per
+//	  quantile), rank:pairwise/ndcg/map,
+//	  binary:logitraw
+//	binary:logistic, reg:logistic               logit(base_score)   sigmoid
+//	binary:hinge                                base_score          1 if margin > 0, else 0
+//	count:poisson, reg:gamma, reg:tweedie,      log(base_score)     exp(margin)
+//	  survival:cox (hazard ratio),
+//	  survival:aft (survival time)
+//	multi:softprob                              base_score          softmax over classes
+//	multi:softmax                               base_score          one-hot of the first largest margin
+//
+// A multi-class model has one output group per class, a multi-target model
+// (num_target > 1, one tree per target) one per target. A model saved
+// before its first boosting round has no trees: its margin is the
+// intercept and its SHAP values are 0.
+//
 // Dart boosters are read with their tree weights applied to the leaf values;
 // categorical (partition) splits follow XGBoost's rule: a category in the
 // node's set goes right, any other value left, a missing value the default
-// direction. Unsupported models (gblinear boosters,
-// multi-output trees, unknown objectives) are rejected with errors wrapping
-// [ErrUnsupported].
+// direction. A gblinear booster loads as an ensemble without trees plus
+// linear terms, summed in float32 as XGBoost does; its contributions follow
+// XGBoost's pred_contribs (x_j·w_j, the bias column holding bias plus base
+// margin), its interventional values are w_j·(x_j − mean x_j), and its
+// interaction values are its contributions on the diagonal. Unsupported
+// models (vector-leaf trees of multi_strategy "multi_output_tree", unknown
+// objectives) are rejected with errors wrapping [ErrUnsupported].
 //
 // An Ensemble is an [explain.Model] (margin of a single-output model), and
 // [Ensemble.Model] gives a view of any class in margin or output space, so
@@ -41,7 +65,8 @@
 //   - [Ensemble.InterventionalContributions] and [Interventional]:
 //     interventional TreeSHAP with a background set, the exact Shapley
 //     values of v(S) = mean_b f(x_S, b_rest); with [WithOutputSpace] the
-//     game is formed on probabilities. The background is summarised per
+//     game is formed on probabilities (not for gblinear models). The
+//     background is summarised per
 //     leaf by its distinct split-following masks (intervmasks.go), so a row
 //     costs one walk per tree however large the background is.
 //   - [Ensemble.Interactions]: path-dependent SHAP interaction values, as

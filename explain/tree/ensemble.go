@@ -121,7 +121,8 @@ func (e *Ensemble) tables() *leafTables { return e.leafTab }
 func (e *Ensemble) NumFeatures() int { return e.numFeatures }
 
 // NumGroups returns the number of output groups: 1 for regression and binary
-// classification, K for a K-class softmax model.
+// classification, K for a K-class model (multi:softprob, multi:softmax),
+// T for a T-target model (several labels or quantiles).
 func (e *Ensemble) NumGroups() int { return e.numGroups }
 
 // NumTrees returns the number of trees.

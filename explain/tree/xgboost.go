@@ -265,8 +265,9 @@ func checkLeafVector(where string, s xgbParam) error {
 const maxGroupsNoTrees = 1 << 12
 
 // ErrUnsupported is wrapped by every error about a model that is valid but
-// uses a feature this package does not implement (gblinear boosters,
-// vector leaves, multi-target models, unknown objectives).
+// uses a feature this package does not implement (vector-leaf trees,
+// unknown objectives, output-space interventional values of a gblinear
+// model).
 var ErrUnsupported = errors.New("unsupported")
 
 func unsupported(format string, args ...any) error {
@@ -358,14 +359,17 @@ func looksLikeUBJSON(data []byte) bool {
 // Supported: the gbtree and dart boosters (dart tree weights, and the
 // weight_drop list of a gbtree saved by XGBoost 3.3 or later, scale the
 // leaf values) with numerical and categorical (partition) splits and scalar
-// leaves, and
+// leaves, including models without trees and multi-target models (one tree
+// per target); the gblinear booster; and
 // the objectives reg:squarederror (and the other identity-link regression
-// losses), binary:logistic, reg:logistic, binary:logitraw, count:poisson,
-// reg:gamma, reg:tweedie, multi:softprob and rank:pairwise/ndcg/map (for
+// losses, reg:quantileerror included), binary:logistic, reg:logistic,
+// binary:logitraw, binary:hinge, count:poisson, reg:gamma, reg:tweedie,
+// survival:cox, survival:aft, multi:softprob, multi:softmax and
+// rank:pairwise/ndcg/map (for
 // the logistic objectives, a model written by XGBoost 3.2 or later has its
 // base_score bounded to [1e-6, 1-1e-6] before the logit, as that version
-// does, and may hold 0 or 1). The
-// gblinear booster, multi-output (vector-leaf) trees and
+// does, and may hold 0 or 1); the package documentation lists each one's
+// intercept and output. Vector-leaf trees and
 // other objectives give an error wrapping [ErrUnsupported].
 //
 // Node covers are the trees' sum_hessian. A model updated by the refresh
