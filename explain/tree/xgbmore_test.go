@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -402,6 +403,42 @@ func TestXGBoostLinearBadInput(t *testing.T) {
 		js, _ := json.Marshal(doc)
 		if _, err := LoadXGBoost(bytes.NewReader(js)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s weights: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestXGBoostMoreModelView: the explain.Model views in output space give
+// XGBoost's predictions: for multi:softmax, class k's view is 1 on the
+// rows XGBoost assigns to k and 0 elsewhere; for binary:hinge, the 0/1
+// prediction.
+func TestXGBoostMoreModelView(t *testing.T) {
+	ctx := context.Background()
+	for _, id := range []string{"softmax", "hinge"} {
+		c := loadMoreCase(t, id)
+		e, err := LoadXGBoostFile(filepath.Join(moreDir, c.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := matrixOf(t, c.Rows, e.NumFeatures())
+		got := make([]float64, x.Rows)
+		for k := 0; k < e.NumGroups(); k++ {
+			v, err := e.Model(WithClass(k), WithOutputSpace())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.Predict(ctx, x, got); err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, x.Rows)
+			for i, p := range c.Prediction.data {
+				switch {
+				case id == "hinge":
+					want[i] = p
+				case int(p) == k:
+					want[i] = 1
+				}
+			}
+			assertClose(t, fmt.Sprintf("%s class %d view", id, k), got, want, 0)
 		}
 	}
 }
