@@ -96,6 +96,7 @@ func TestXGBoostMoreModels(t *testing.T) {
 				})
 			}
 			checkXGBCase(t, &c.xgbCase)
+			checkContribsTight(t, &c.xgbCase)
 		})
 	}
 	if n == 0 {
@@ -440,5 +441,43 @@ func TestXGBoostMoreModelView(t *testing.T) {
 			}
 			assertClose(t, fmt.Sprintf("%s class %d view", id, k), got, want, 0)
 		}
+	}
+}
+
+// checkContribsTight holds the case's pred_contribs and pred_interactions
+// to 1e-6 relative to the value's size (at least 1), tighter than
+// checkXGBCase's shared 1e-5.
+func checkContribsTight(t *testing.T, c *xgbCase) {
+	t.Helper()
+	e, err := loadVectorModel(t, c.ModelFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	x := matrixOf(t, c.Rows, M)
+	tight := func(what string, got, want []float64) {
+		t.Helper()
+		worst := 0.0
+		for i := range got {
+			d := math.Abs(got[i]-want[i]) / max(1, math.Abs(want[i]))
+			worst = max(worst, d)
+			if d > 1e-6 {
+				t.Errorf("%s[%d] = %.9g, XGBoost %.9g", what, i, got[i], want[i])
+			}
+		}
+		t.Logf("%s: worst difference %.3g (relative to max(1, |value|))", what, worst)
+	}
+	contribs := make([]float64, x.Rows*K*(M+1))
+	if err := e.Contributions(ctx, x, contribs); err != nil {
+		t.Fatal(err)
+	}
+	tight("contribs", contribs, c.Contribs.data)
+	if c.Interactions != nil {
+		inter := make([]float64, x.Rows*K*(M+1)*(M+1))
+		if err := e.Interactions(ctx, x, inter); err != nil {
+			t.Fatal(err)
+		}
+		tight("interactions", inter, c.Interactions.data)
 	}
 }
