@@ -65,8 +65,7 @@
 //   - [Ensemble.InterventionalContributions] and [Interventional]:
 //     interventional TreeSHAP with a background set, the exact Shapley
 //     values of v(S) = mean_b f(x_S, b_rest); with [WithOutputSpace] the
-//     game is formed on probabilities (not for gblinear models). The
-//     background is summarised per
+//     game is formed on probabilities. The background is summarised per
 //     leaf by its distinct split-following masks (intervmasks.go), so a row
 //     costs one walk per tree however large the background is.
 //   - [Ensemble.Interactions]: path-dependent SHAP interaction values, as

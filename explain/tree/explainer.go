@@ -307,9 +307,6 @@ func NewInterventional(e *Ensemble, background explain.Matrix, opts ...Option) (
 	if err != nil {
 		return nil, err
 	}
-	if cfg.outputSpace && e.linear != nil && e.transform != Identity {
-		return nil, fmt.Errorf("tree: %w: output-space interventional values of a gblinear model (its margin-space values are exact; see Ensemble.InterventionalContributions)", ErrUnsupported)
-	}
 	iv := &Interventional{explainerBase: b, bg: bg, outputSpace: cfg.outputSpace, maxExact: maxOutputSpaceFeatures}
 	if iv.outputSpace {
 		K := e.numGroups

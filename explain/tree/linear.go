@@ -23,7 +23,9 @@ import (
 // x_bj), missing values counted as 0 as the margin counts them (the exact
 // Shapley values of v(S) = mean_b f(x_S, b_rest) for an additive f). The
 // interaction values of an additive model are 0 off the diagonal; the
-// diagonal holds the contributions.
+// diagonal holds the contributions. In output space (probabilities) the
+// game is not additive; its exact values come from the coalition tables
+// of outputspace.go, to which [Ensemble.collectLinear] adds the terms.
 type linearModel struct {
 	w []float32 // numFeatures × numGroups: w[j*K+g]
 }
@@ -135,6 +137,34 @@ func (e *Ensemble) addLinearInterventional(x explain.Matrix, bg *Background, out
 					return errLinearRange(g)
 				}
 				out[(i*K+g)*(M+1)+j] += phi
+			}
+		}
+	}
+	return nil
+}
+
+// collectLinear adds the linear terms to the coalition point masses of the
+// output-space game for the pair (s.x, s.b) (see outputspace.go): feature
+// j adds t_j(x) to a coalition holding it and t_j(b) otherwise, that is
+// t_j(b) at the empty set and t_j(x) − t_j(b) at {j}, which the subset-sum
+// transform turns into every coalition's margin; a feature on which x and
+// b agree adds its term everywhere.
+func (e *Ensemble) collectLinear(s *outScratch, size int) error {
+	K := e.numGroups
+	for g := 0; g < K; g++ {
+		h := s.tables[g*size : (g+1)*size]
+		for j, xv := range s.x {
+			w := e.linear.w[j*K+g]
+			tx, _ := linearTerm(xv, w)
+			tb, _ := linearTerm(s.b[j], w)
+			if math.IsInf(float64(tx), 0) || math.IsNaN(float64(tx)) || math.IsInf(float64(tb), 0) || math.IsNaN(float64(tb)) {
+				return errLinearRange(g)
+			}
+			if p := s.pos[j]; p >= 0 {
+				h[0] += float64(tb)
+				h[1<<p] += float64(tx) - float64(tb)
+			} else {
+				h[0] += float64(tx)
 			}
 		}
 	}

@@ -112,6 +112,13 @@ func (e *Ensemble) interventionalOutput(ctx context.Context, x explain.Matrix, b
 			used[f] = true
 		}
 	}
+	if e.linear != nil {
+		for j := range used {
+			for g := 0; g < K; g++ {
+				used[j] = used[j] || e.linear.w[j*K+g] != 0
+			}
+		}
+	}
 	base := 0.0
 	m := make([]float64, K)
 	for r := 0; r < bg.n; r++ {
@@ -186,6 +193,11 @@ func (e *Ensemble) outputPair(s *outScratch, used []bool, class int, weights [][
 	for t, root := range e.roots {
 		g := int(e.group[t])
 		e.collect(s, root, 0, 0, s.tables[g*size:(g+1)*size])
+	}
+	if e.linear != nil {
+		if err := e.collectLinear(s, size); err != nil {
+			return err
+		}
 	}
 	for g := 0; g < K; g++ {
 		h := s.tables[g*size : (g+1)*size]

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -343,9 +343,8 @@ func checkLinearExtremes(t *testing.T, c *moreCase) {
 
 // TestXGBoostLinearBadInput: a gblinear row whose value leaves float32's
 // range would give XGBoost an infinite or NaN margin; here it is an error
-// in every function that evaluates the linear terms. Output-space
-// interventional values of a gblinear model are refused (not computed),
-// and malformed weights are errors.
+// in every function that evaluates the linear terms, and malformed weights
+// are errors.
 func TestXGBoostLinearBadInput(t *testing.T) {
 	c := loadMoreCase(t, "gblinear_softprob")
 	path := filepath.Join(moreDir, c.ModelFile)
@@ -377,10 +376,6 @@ func TestXGBoostLinearBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("InterventionalContributions", e.InterventionalContributions(ctx, x, bg, make([]float64, K*(M+1))))
-
-	if _, err := NewInterventional(e, good, WithOutputSpace()); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("output-space interventional explainer of gblinear softprob: %v, want ErrUnsupported", err)
-	}
 
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -479,5 +474,80 @@ func checkContribsTight(t *testing.T, c *xgbCase) {
 			t.Fatal(err)
 		}
 		tight("interactions", inter, c.Interactions.data)
+	}
+}
+
+// TestXGBoostLinearOutputSpace: output-space interventional values of a
+// gblinear multi:softprob model are the exact Shapley values of
+// v(S) = mean_b softmax(f(x_S, b_rest))[k], computed here by enumerating
+// the 2^4 coalitions with the model's own predictions on hybrid rows.
+func TestXGBoostLinearOutputSpace(t *testing.T) {
+	c := loadMoreCase(t, "gblinear_softprob")
+	e, err := LoadXGBoostFile(filepath.Join(moreDir, c.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	M, K := e.NumFeatures(), e.NumGroups()
+	all := matrixOf(t, c.Rows, M)
+	var rows []float64
+	for i := 0; i < all.Rows; i++ {
+		if !slices.ContainsFunc(all.Row(i), func(v float64) bool { return math.Abs(v) > 1e3 }) {
+			rows = append(rows, all.Row(i)...)
+		}
+	}
+	x := explain.Matrix{Rows: 4, Cols: M, Data: rows[:4*M]}
+	bg := explain.Matrix{Rows: len(rows)/M - 4, Cols: M, Data: rows[4*M:]}
+	// v returns mean_b softmax(f(x_S, b_rest)) for row i, all classes.
+	v := func(i, S int) []float64 {
+		h := make([]float64, bg.Rows*M)
+		for b := 0; b < bg.Rows; b++ {
+			for j := 0; j < M; j++ {
+				if S&(1<<j) != 0 {
+					h[b*M+j] = x.Row(i)[j]
+				} else {
+					h[b*M+j] = bg.Row(b)[j]
+				}
+			}
+		}
+		out := make([]float64, bg.Rows*K)
+		if err := e.PredictOutputs(ctx, explain.Matrix{Rows: bg.Rows, Cols: M, Data: h}, out); err != nil {
+			t.Fatal(err)
+		}
+		mean := make([]float64, K)
+		for b := 0; b < bg.Rows; b++ {
+			for k := 0; k < K; k++ {
+				mean[k] += out[b*K+k] / float64(bg.Rows)
+			}
+		}
+		return mean
+	}
+	fact := []float64{1, 1, 2, 6, 24}
+	for k := 0; k < K; k++ {
+		iv, err := NewInterventional(e, bg, WithOutputSpace(), WithClass(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps, err := iv.ExplainBatch(ctx, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ex := range exps {
+			want := make([]float64, M)
+			for j := 0; j < M; j++ {
+				for S := 0; S < 1<<M; S++ {
+					if S&(1<<j) != 0 {
+						continue
+					}
+					s := bits.OnesCount(uint(S))
+					w := fact[s] * fact[M-s-1] / fact[M]
+					want[j] += w * (v(i, S|1<<j)[k] - v(i, S)[k])
+				}
+			}
+			assertClose(t, fmt.Sprintf("row %d class %d output-space values", i, k), ex.Values, want, 1e-6)
+			if base := v(i, 0)[k]; math.Abs(ex.BaseValue-base) > 1e-6 {
+				t.Errorf("row %d class %d: base value %g, want %g", i, k, ex.BaseValue, base)
+			}
+		}
 	}
 }

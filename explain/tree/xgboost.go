@@ -266,8 +266,7 @@ const maxGroupsNoTrees = 1 << 12
 
 // ErrUnsupported is wrapped by every error about a model that is valid but
 // uses a feature this package does not implement (vector-leaf trees,
-// unknown objectives, output-space interventional values of a gblinear
-// model).
+// unknown objectives).
 var ErrUnsupported = errors.New("unsupported")
 
 func unsupported(format string, args ...any) error {
