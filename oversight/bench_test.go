@@ -2,7 +2,10 @@ package oversight_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
+
+	"github.com/google/uuid"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -14,6 +17,9 @@ import (
 // BenchmarkSubmitApply is the cost a Gate adds to every request when no
 // human is needed: validation, three routing policies, a span and a counter
 // (no-op telemetry providers) and the call to the Recorder (discarding).
+// Every iteration submits a new decision ID (one string allocation): a
+// resubmitted ID is a retry, which takes the conflict path, not the
+// common one.
 func BenchmarkSubmitApply(b *testing.B) {
 	b.Run("decision-index", func(b *testing.B) { benchSubmitApply(b, true) })
 	b.Run("no-index", func(b *testing.B) { benchSubmitApply(b, false) })
@@ -34,9 +40,11 @@ func benchSubmitApply(b *testing.B, index bool) {
 	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
 	ctx := context.Background()
+	next := freshIDs()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		d.ID = next()
 		out, err := g.Submit(ctx, d)
 		if err != nil || !out.Applied {
 			b.Fatal(out, err)
@@ -55,11 +63,14 @@ func BenchmarkSubmitApplyParallel(b *testing.B) {
 	}
 	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
+	next := freshIDs()
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
+		d := d
 		for pb.Next() {
+			d.ID = next()
 			if out, err := g.Submit(ctx, d); err != nil || !out.Applied {
 				b.Error(out, err)
 				return
@@ -84,11 +95,27 @@ func BenchmarkSubmitApplySDK(b *testing.B) {
 	defer g.Close(context.Background())
 	d := decision(b, "credit", "approve", 0.9, 0.5, false)
 	ctx := context.Background()
+	next := freshIDs()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
+		d.ID = next()
 		if out, err := g.Submit(ctx, d); err != nil || !out.Applied {
 			b.Fatal(out, err)
 		}
+	}
+}
+
+// freshIDs returns a source of new decision IDs (UUIDs differing in their
+// last six bytes), safe for concurrent use, each costing one allocation.
+func freshIDs() func() string {
+	base := uuid.Must(uuid.NewV7())
+	var n atomic.Uint64
+	return func() string {
+		u, c := base, n.Add(1)
+		for i := 15; i >= 10; i-- {
+			u[i], c = byte(c), c>>8
+		}
+		return u.String()
 	}
 }

@@ -62,15 +62,14 @@ func appliedAction(action aims.OversightAction) bool {
 }
 
 // index stores the routed ticket rt. A decision submitted again with the
-// same ID (a retry) replaces its routed ticket when nothing recorded its
-// route (its record could not be written, and was not emitted) or the
-// retry routes it the same way with no record of it waiting for Sweep: a
-// decision recorded with another route (routeRecorded; a blocked decision
-// must not be applied on a retry, nor leave a block and an apply record
-// under one ID), contested, or emitted as applied but not applied
-// (emittedNotApplied) is refused; so is a decision held for review (its
-// review ticket has the same ID), in the same atomic Update.
-func (g *Gate) index(ctx context.Context, rt Ticket) error {
+// same ID (a retry) finds its ID taken, and reindex decides: a retry of a
+// decision whose record is in the Recorder is answered with that record
+// (returned; nothing is stored or written), one whose record is not there
+// replaces its routed ticket (nil, and the caller records it), and a
+// decision held for review, routed another way, contested, emitted as
+// applied but not applied, or different under the same ID is refused
+// with ErrTicketExists.
+func (g *Gate) index(ctx context.Context, rt Ticket) (*aims.Decision, error) {
 	var err error
 	if g.deferIndex != nil {
 		err = g.deferIndex.CreateDeferred(ctx, rt)
@@ -78,23 +77,9 @@ func (g *Gate) index(ctx context.Context, rt Ticket) error {
 		err = g.store.Create(ctx, rt)
 	}
 	if !errors.Is(err, ErrTicketExists) {
-		return err
+		return nil, err
 	}
-	_, err = g.store.Update(ctx, rt.ID, func(x *Ticket) error {
-		switch {
-		case x.Kind == KindReview:
-			return heldError(x)
-		case emittedNotApplied(x):
-			return fmt.Errorf("%w: decision %s was emitted as applied but not applied (its record could not be written); a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
-		case x.Kind != KindRouted || len(x.Contests) > 0:
-			return fmt.Errorf("%w: decision %s was already routed and contested; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID)
-		case routeRecorded(x) && (routedAction(x) != rt.Resolution.Action || len(x.Unrecorded) > 0):
-			return fmt.Errorf("%w: decision %s was routed already (%s, ticket %s) and recorded so; a new decision needs a new ID", ErrTicketExists, rt.Decision.ID, routedAction(x), x.ID)
-		}
-		*x = rt
-		return nil
-	})
-	return err
+	return g.reindex(ctx, rt)
 }
 
 // heldError is the refusal to route without review a decision held for

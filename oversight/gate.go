@@ -364,6 +364,22 @@ func (g *Gate) notHeld(ctx context.Context, decisionID string) error {
 // tickets share one ID, so the store lets one route win; without the
 // decision index (WithDecisionIndex(false)) an applied decision leaves no
 // ticket, so only a review ticket stored before the apply is seen.
+//
+// Retries: submitting again, routed the same way, a decision that was
+// applied or blocked (a client timed out) writes no second record. When
+// the Recorder (a DecisionFinder; otherwise the WithDecisionFinder
+// finder) finds the decision's record, Submit returns the earlier outcome as
+// recorded and writes, emits and counts nothing. A different decision
+// under the same ID (anything but its oversight outcome and trace context
+// differs) is refused with ErrTicketExists. A decision with no record yet
+// is recorded by the retry, unless the Submit that routed it first may
+// still be writing it (for a minute after it stored its ticket): the
+// retry is then refused, nothing stored, and may be sent again later. A
+// failed lookup refuses the retry with its error, nothing stored. Without
+// a DecisionFinder, or without the decision index, nothing tells whether
+// the first record was written and the retry is recorded again: a
+// duplicate record is visible to an auditor (the audit report flags the
+// ID), an applied decision with no record would not be.
 func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err error) {
 	if g.closed.Load() {
 		return Outcome{}, ErrClosed
@@ -460,8 +476,15 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		rt := routedTicket(&d, risk, v, now)
 		// The submitter may not review a contest of the decision either.
 		rt.Submitter = explicitSubmitter(ctx)
-		if err := g.index(ctx, rt); err != nil {
+		prior, err := g.index(ctx, rt)
+		if err != nil {
 			return Outcome{}, fmt.Errorf("oversight: indexing decision %s: %w", d.ID, err)
+		}
+		if prior != nil {
+			// A retry of a decision recorded on this route: the answer
+			// is the record's, and nothing is written, emitted or
+			// counted again.
+			return Outcome{Action: prior.Oversight.Action, Applied: appliedAction(prior.Oversight.Action), Decision: *prior}, nil
 		}
 	}
 	if ticket != nil {

@@ -68,7 +68,8 @@ func submitApplied(t *testing.T, g *oversight.Gate) aims.Decision {
 func TestDeferredRoutedTickets(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tickets.db")
-	s, g := openDeferred(t, path, time.Hour, &durableRecorder{})
+	rec := &durableRecorder{}
+	s, g := openDeferred(t, path, time.Hour, rec)
 	a := submitApplied(t, g)
 	if n := boltstore.Waiting(s); n != 1 {
 		t.Fatalf("%d routed tickets waiting in memory after an applied decision; want 1", n)
@@ -86,10 +87,16 @@ func TestDeferredRoutedTickets(t *testing.T) {
 	if err := s.CreateDeferred(ctx, ts[0]); !errors.Is(err, oversight.ErrTicketExists) {
 		t.Fatalf("CreateDeferred twice: %v, want ErrTicketExists", err)
 	}
-	// A retry of the same decision replaces its routed ticket (an Update,
-	// which commits the waiting one first).
-	if o, err := g.Submit(ctx, a); err != nil || !o.Applied {
+	// A retry of the same decision, recorded already, is answered from its
+	// record: applied, and not recorded a second time.
+	if o, err := g.Submit(ctx, a); err != nil || !o.Applied || o.Decision.ID != a.ID {
 		t.Fatalf("retry: %+v, %v", o, err)
+	}
+	rec.mu.Lock()
+	n := len(rec.recs)
+	rec.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d records after a retry of one applied decision, want 1", n)
 	}
 	if _, err := g.Contest(ctx, a.ID, "wrong income"); err != nil {
 		t.Fatalf("contest of a decision whose routed ticket was deferred: %v", err)
