@@ -173,3 +173,51 @@ func TestReportBlockedDecisionAppliedOnRetryIsOneDecision(t *testing.T) {
 	assert.Zero(t, r.Decisions.DuplicateIDs, "duplicates: %v", r.Decisions.Duplicates)
 	assert.Equal(t, 1, r.Oversight.Applied+r.Oversight.Blocked, "one decision, one route")
 }
+
+// findingLog is a refusingLog that finds the decisions in its ledger, as
+// aims.DecisionLog does (oversight.DecisionFinder).
+type findingLog struct{ refusingLog }
+
+func (r *findingLog) FindDecision(_ context.Context, id string) (aims.Decision, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.ledger {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return aims.Decision{}, fmt.Errorf("%w: %s", aims.ErrDecisionNotRecorded, id)
+}
+
+// TestReportSameRouteRetryIsOneDecision: a client times out after the gate
+// applied (or blocked) its decision and submits it again; the policy
+// routes it the same way. The report must count one decision, with no
+// duplicate ID.
+func TestReportSameRouteRetryIsOneDecision(t *testing.T) {
+	for _, route := range []oversight.Route{oversight.RouteApply, oversight.RouteBlock} {
+		t.Run(route.String(), func(t *testing.T) {
+			ctx := context.Background()
+			rec := &findingLog{}
+			now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+			g, err := oversight.New(ctx, rec, oversight.WithClock(func() time.Time { return now }), oversight.WithSweepInterval(0),
+				oversight.WithRiskLevel("s", aims.RiskLimited), oversight.WithPolicy(oversight.Always(route, "all")))
+			require.NoError(t, err)
+			defer func() { _ = g.Close(ctx) }()
+			d, err := aims.NewDecision(ctx, "s")
+			require.NoError(t, err)
+			d.Output = "approve"
+			first, err := g.Submit(ctx, d)
+			require.NoError(t, err)
+			now = now.Add(5 * time.Second)
+			again, err := g.Submit(ctx, d)
+			require.NoError(t, err)
+			assert.Equal(t, first.Applied, again.Applied, "the retry's outcome is the first's")
+
+			r, err := auditreport.Build(&auditreport.Input{Decisions: rec.ledger})
+			require.NoError(t, err)
+			assert.Zero(t, r.Decisions.DuplicateIDs, "duplicates: %v", r.Decisions.Duplicates)
+			assert.Equal(t, 1, r.Decisions.Total, "one decision")
+			assert.Equal(t, 1, r.Oversight.Applied+r.Oversight.Blocked, "one decision, one route")
+		})
+	}
+}
