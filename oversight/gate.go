@@ -471,6 +471,16 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		}
 		ticket = &t
 	} else if !g.cfg.noIndex {
+		// A store writing its index behind may have lost, in a crash,
+		// the routed ticket of a decision whose record the durable log
+		// holds: for IDs of that window only, the log says whether this
+		// is a retry.
+		if f := g.lossFinder(d.ID); f != nil {
+			prior, err := recordedBeforeLoss(ctx, f, &d)
+			if err != nil || prior != nil {
+				return retryOutcome(prior), err
+			}
+		}
 		// Keep the decision, already resolved, so that it can be found and
 		// contested by its ID without any wiring (WithDecisionIndex).
 		rt := routedTicket(&d, risk, v, now)
@@ -484,7 +494,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 			// A retry of a decision recorded on this route: the answer
 			// is the record's, and nothing is written, emitted or
 			// counted again.
-			return Outcome{Action: prior.Oversight.Action, Applied: appliedAction(prior.Oversight.Action), Decision: *prior}, nil
+			return retryOutcome(prior), nil
 		}
 	}
 	if ticket != nil {

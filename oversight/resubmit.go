@@ -72,6 +72,43 @@ func (g *Gate) reindex(ctx context.Context, rt Ticket) (*aims.Decision, error) {
 	return nil, g.replaceRouted(ctx, rt, &x)
 }
 
+// retryOutcome is the answer to a retry of the decision recorded as prior
+// (nil: no answer).
+func retryOutcome(prior *aims.Decision) Outcome {
+	if prior == nil || prior.Oversight == nil {
+		return Outcome{}
+	}
+	return Outcome{Action: prior.Oversight.Action, Applied: appliedAction(prior.Oversight.Action), Decision: *prior}
+}
+
+// recordedBeforeLoss looks decision d (routed, not held) up in the
+// durable decision log f, for a decision ID of the window in which the
+// store's previous run may have lost routed tickets (lossFinder): the
+// retry of a decision whose ticket the crash lost finds no ticket, so
+// only the log tells that it was recorded. It returns the record when d
+// was recorded on the same route (the retry's answer), nil when d is not
+// recorded, and ErrTicketExists when something else is recorded under
+// d's ID (another route, other content). A failed lookup refuses d,
+// nothing stored; a retry asks again.
+func recordedBeforeLoss(ctx context.Context, f DecisionFinder, d *aims.Decision) (*aims.Decision, error) {
+	r, err := f.FindDecision(ctx, d.ID)
+	switch {
+	case notRecorded(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("oversight: decision %s refused, nothing stored: whether it was recorded before the store's last crash cannot be read from the decision log: %w", d.ID, err)
+	case r.Oversight == nil || r.Oversight.Action != d.Oversight.Action:
+		var was aims.OversightAction
+		if r.Oversight != nil {
+			was = r.Oversight.Action
+		}
+		return nil, fmt.Errorf("%w: decision %s was recorded before the store's last crash (as %q); a new decision needs a new ID", ErrTicketExists, d.ID, was)
+	case !sameDecision(&r, d):
+		return nil, fmt.Errorf("%w: decision %s was recorded before the store's last crash with other content; a new decision needs a new ID", ErrTicketExists, d.ID)
+	}
+	return &r, nil
+}
+
 // retryFinder is where reindex asks whether a decision is recorded: the
 // Recorder itself when it finds decisions (its answer is about the
 // records Submit writes), else the finder set by WithDecisionFinder;

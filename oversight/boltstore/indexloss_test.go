@@ -124,3 +124,35 @@ func TestIndexLossOutlivesCleanRuns(t *testing.T) {
 		t.Errorf("after a second crash: loss %v..%v (%v), want from %v to after %v", from, to, lost, from1, to1)
 	}
 }
+
+// TestRetryOfDecisionWhoseTicketACrashLost: an applied decision's routed
+// ticket waits in memory when the process dies, but its record is in the
+// durable decision log. A client's retry after the restart finds no
+// ticket; the Gate must not record the decision a second time: it answers
+// from the record.
+func TestRetryOfDecisionWhoseTicketACrashLost(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "oversight.db")
+	rec := &durableRecorder{}
+	s, g := openDeferred(t, path, time.Hour, rec)
+	a := submitApplied(t, g) // waits in memory when the process dies
+	if err := boltstore.Abandon(s); err != nil {
+		t.Fatal(err)
+	}
+	_ = g.Close(ctx)
+	s, g = openDeferred(t, path, time.Hour, rec)
+	defer func() { _ = g.Close(ctx); _ = s.Close(ctx) }()
+	if ts, err := s.FindByDecision(ctx, a.ID); err != nil || len(ts) != 0 {
+		t.Fatalf("ground truth: the crash lost the routed ticket: %+v, %v", ts, err)
+	}
+	out, err := g.Submit(ctx, a)
+	if err != nil || !out.Applied || out.Decision.ID != a.ID {
+		t.Fatalf("retry after the crash: %+v, %v; want the recorded outcome", out, err)
+	}
+	rec.mu.Lock()
+	n := len(rec.recs)
+	rec.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("%d records of one applied decision after its retry, want 1", n)
+	}
+}
