@@ -272,20 +272,21 @@ type levelSet struct {
 	known    map[string]struct{}
 }
 
-// Observe records a decision: its ID (to join the label later), one
-// group label per sensitive feature, and the binary prediction (0 or 1).
+// Observe records a decision: its ID (to join the label later; at most
+// MaxDecisionIDLength bytes, else ErrDecisionIDTooLong), one group label
+// per sensitive feature, and the binary prediction (0 or 1).
 func (m *Monitor) Observe(decisionID string, groups []string, prediction int) error {
 	if m.pending == nil {
 		return errors.New("fairness: monitor not created with NewMonitor")
+	}
+	if err := checkDecisionID(decisionID); err != nil {
+		return err
 	}
 	if len(groups) != len(m.features) {
 		return fmt.Errorf("fairness: monitor has %d sensitive features, decision %q gives %d group labels", len(m.features), decisionID, len(groups))
 	}
 	if prediction != 0 && prediction != 1 {
 		return fmt.Errorf("fairness: prediction %d of decision %q is not 0 or 1", prediction, decisionID)
-	}
-	if decisionID == "" {
-		return errors.New("fairness: decision ID is empty")
 	}
 	m.mu.Lock()
 	if m.closed {
@@ -359,6 +360,10 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 // cumulative counts, GroupCounts); an unknown or already labelled one
 // returns ErrUnknownDecision.
 func (m *Monitor) ObserveLabel(decisionID string, label int) error {
+	// An overlong ID was never pending: refused, not counted as unmatched.
+	if len(decisionID) > MaxDecisionIDLength {
+		return checkDecisionID(decisionID)
+	}
 	if label != 0 && label != 1 {
 		return fmt.Errorf("fairness: label %d of decision %q is not 0 or 1", label, decisionID)
 	}
@@ -399,6 +404,9 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 // count goes down when a review overturns a selection, so a decision is
 // never counted twice).
 func (m *Monitor) ObserveFinal(decisionID string, final int) error {
+	if len(decisionID) > MaxDecisionIDLength {
+		return checkDecisionID(decisionID)
+	}
 	if final != 0 && final != 1 {
 		return fmt.Errorf("fairness: final outcome %d of decision %q is not 0 or 1", final, decisionID)
 	}

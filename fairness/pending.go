@@ -1,6 +1,33 @@
 package fairness
 
-import "hash/maphash"
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+)
+
+// MaxDecisionIDLength is the longest decision ID, in bytes, a Monitor
+// accepts. The pending-label set keeps each ID until its label arrives, so
+// without a bound a client sending huge IDs would grow the monitor's
+// memory without limit; 128 bytes hold a UUID (36) or a prefixed ULID with
+// room to spare.
+const MaxDecisionIDLength = 128
+
+// ErrDecisionIDTooLong is returned by Monitor.Observe, ObserveLabel and
+// ObserveFinal for a decision ID longer than MaxDecisionIDLength.
+var ErrDecisionIDTooLong = errors.New("fairness: decision ID too long")
+
+// checkDecisionID refuses an empty decision ID and one longer than
+// MaxDecisionIDLength (quoting only its start, so the error stays small).
+func checkDecisionID(id string) error {
+	if id == "" {
+		return errors.New("fairness: decision ID is empty")
+	}
+	if len(id) > MaxDecisionIDLength {
+		return fmt.Errorf("%w: %.20q… has %d bytes, more than %d", ErrDecisionIDTooLong, id, len(id), MaxDecisionIDLength)
+	}
+	return nil
+}
 
 // pendingVal is what the monitor remembers about a decision until its
 // label arrives.
