@@ -27,7 +27,9 @@ import (
 // system's decision log (one ledger line and one aims.management.incident
 // log record), whose Data is the incident as it stands after the change: the
 // ledger is the book's history and its source of truth, and Restore rebuilds
-// the book from it after a restart.
+// the book from it after a restart. A ledger Prune that would delete the
+// latest record of an incident that is not closed first has the book write
+// it again, unchanged, in a record marked as carried forward.
 //
 // An incident moves one state at a time, open → investigating →
 // corrective_action → verified → closed (Update). It is not verified
@@ -65,6 +67,8 @@ type IncidentBook struct {
 	closeOnce sync.Once
 	stopLoop  context.CancelFunc
 	done      chan struct{}
+	// unhookPrune removes carryForward from the ledger's Prune hooks.
+	unhookPrune func()
 }
 
 // bookEntry is an incident that is not closed, with the deadline events
@@ -73,6 +77,7 @@ type bookEntry struct {
 	inc              Incident
 	warned, overdue  bool
 	deadlineNotified time.Time // the deadline the flags refer to
+	carriedAt        time.Time // when carryForward last wrote it again
 }
 
 // Defaults of the incident book.
@@ -182,6 +187,7 @@ func NewIncidentBook(sys *System, opts ...IncidentOption) (*IncidentBook, error)
 		b.stopLoop, b.done = cancel, make(chan struct{})
 		go b.loop(ctx)
 	}
+	b.hookPrune()
 	return b, nil
 }
 
@@ -195,6 +201,9 @@ func (b *IncidentBook) System() *System { return b.sys }
 func (b *IncidentBook) Close(ctx context.Context) error {
 	b.closeOnce.Do(func() {
 		b.isClosed.Store(true)
+		if b.unhookPrune != nil {
+			b.unhookPrune()
+		}
 		if b.stopLoop != nil {
 			b.stopLoop()
 		}
@@ -669,6 +678,12 @@ func (b *IncidentBook) keepClosed(in Incident) {
 // applied, or neither (a cancelled wait could leave a record in the
 // ledger that the book did not apply).
 func (b *IncidentBook) record(ctx context.Context, in *Incident, summary string) error {
+	return b.writeRecord(ctx, in, in.Transition.At, in.Transition.By, summary)
+}
+
+// writeRecord is record with the record's time and actor given (a carry
+// forward, see carryForward, is no change of the incident).
+func (b *IncidentBook) writeRecord(ctx context.Context, in *Incident, at time.Time, actor, summary string) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -676,9 +691,9 @@ func (b *IncidentBook) record(ctx context.Context, in *Incident, summary string)
 	if err != nil {
 		return err
 	}
-	r.Time = in.Transition.At
+	r.Time = at
 	r.State = string(in.State)
-	r.Actor = in.Transition.By
+	r.Actor = actor
 	r.Summary = clip(summary, 300)
 	r.Controls = incidentControls(in.Source)
 	r.Clauses = []string{"10.2"}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -14,6 +15,9 @@ import (
 // ledger in dir ("" means the system's own ledger, WithLedger), so that a
 // restart forgets neither the incidents that are not closed nor the alarm
 // keys they hold: the last record of each incident is its current state.
+// A ledger Prune does not take that record away: before it deletes
+// anything, the book writes again each incident that is not closed whose
+// latest record it could delete (see ledger.Ledger.OnPrune).
 // Incidents the book already holds are left as they are. It returns the
 // number of incidents that are not closed it added.
 //
@@ -38,6 +42,7 @@ func (b *IncidentBook) Restore(ctx context.Context, dir string) (int, error) {
 	// incident is the one with the highest sequence number.
 	latest := map[string]Incident{}
 	lastSeq := map[string]int64{}
+	lastAt := map[string]time.Time{} // the latest record's time (a carry forward's is later than its Transition)
 	err := ledger.ScanNewestFirst(dir, func(s ledger.ScannedRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -63,7 +68,7 @@ func (b *IncidentBook) Restore(ctx context.Context, dir string) (int, error) {
 			return fmt.Errorf("aims: Restore: %s line %d: incident %q in a record about %q", s.Segment, s.Line, in.ID, r.Subject)
 		}
 		if seq, ok := lastSeq[in.ID]; !ok || s.Seq > seq {
-			latest[in.ID], lastSeq[in.ID] = in, s.Seq
+			latest[in.ID], lastSeq[in.ID], lastAt[in.ID] = in, s.Seq, r.Time
 		}
 		return nil
 	})
@@ -99,7 +104,7 @@ func (b *IncidentBook) Restore(ctx context.Context, dir string) (int, error) {
 		return 0, fmt.Errorf("%w: the ledger holds %d incidents that are not closed, more than WithMaxOpenIncidents(%d)", ErrTooManyIncidents, n, b.cfg.maxOpen)
 	}
 	for _, in := range open {
-		b.open[in.ID] = &bookEntry{inc: in}
+		b.open[in.ID] = &bookEntry{inc: in, carriedAt: lastAt[in.ID]}
 		if in.AlarmKey != "" {
 			if other, ok := b.byKey[in.AlarmKey]; !ok || other < in.ID {
 				b.byKey[in.AlarmKey] = in.ID

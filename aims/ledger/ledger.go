@@ -72,6 +72,10 @@ type Ledger struct {
 	closeErr   error
 
 	wit *witnessing // witnessing.go: nil without witnesses
+
+	hooksMu    sync.Mutex
+	pruneHooks map[int]PruneHook // OnPrune; called by Prune, in key order
+	nextHook   int
 }
 
 type itemKind uint8

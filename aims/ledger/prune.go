@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -33,16 +34,70 @@ type pruneResult struct {
 	err     error
 }
 
+// PruneHook is called by Prune, before it deletes anything, with the time
+// Prune was given (see OnPrune).
+type PruneHook func(ctx context.Context, before time.Time) error
+
+// OnPrune registers fn to be called by every Prune before it deletes a
+// segment. A component whose state lives in the ledger's records, such as
+// aims.IncidentBook, whose Restore rebuilds the incidents that are not
+// closed from their latest records, uses it to write again what it still
+// needs from records appended before that time: such new records are
+// younger than the retention period, so this Prune cannot delete them.
+// Hooks run in the order they were registered, on Prune's goroutine, and
+// may append to the ledger; an error from one stops the Prune, which then
+// deletes nothing. The returned function removes fn.
+func (l *Ledger) OnPrune(fn PruneHook) (remove func()) {
+	l.hooksMu.Lock()
+	defer l.hooksMu.Unlock()
+	if l.pruneHooks == nil {
+		l.pruneHooks = map[int]PruneHook{}
+	}
+	k := l.nextHook
+	l.nextHook++
+	l.pruneHooks[k] = fn
+	return func() {
+		l.hooksMu.Lock()
+		delete(l.pruneHooks, k)
+		l.hooksMu.Unlock()
+	}
+}
+
+// runPruneHooks calls the OnPrune hooks in the order they were registered,
+// without holding hooksMu (a hook may register or remove one).
+func (l *Ledger) runPruneHooks(ctx context.Context, before time.Time) error {
+	l.hooksMu.Lock()
+	keys := make([]int, 0, len(l.pruneHooks))
+	for k := range l.pruneHooks {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	hooks := make([]PruneHook, len(keys))
+	for i, k := range keys {
+		hooks[i] = l.pruneHooks[k]
+	}
+	l.hooksMu.Unlock()
+	for _, h := range hooks {
+		if err := h(ctx, before); err != nil {
+			return fmt.Errorf("ledger: prune hook: %w", err)
+		}
+	}
+	return nil
+}
+
 // Prune deletes the segments whose records were all covered by a
 // checkpoint signed before the given time, oldest first, and returns their
 // names. It never deletes the segment being written, and it refuses a
 // time later than now minus the minimum retention (WithRetention, default
-// six months). It first signs a fresh checkpoint, so the pruned records'
-// age can be checked against it.
+// six months). It first calls the OnPrune hooks, then signs a fresh
+// checkpoint, so the pruned records' age can be checked against it.
 func (l *Ledger) Prune(ctx context.Context, before time.Time) ([]string, error) {
 	if limit := l.cfg.now().Add(-l.cfg.retention); before.After(limit) {
 		return nil, fmt.Errorf("ledger: refusing to prune records checkpointed after %s: the minimum retention is %v, so nothing after %s may be deleted",
 			before.UTC().Format(time.RFC3339), l.cfg.retention, limit.UTC().Format(time.RFC3339))
+	}
+	if err := l.runPruneHooks(ctx, before); err != nil {
+		return nil, err
 	}
 	req := &pruneReq{before: before, done: make(chan pruneResult, 1)}
 	if err := l.send(ctx, item{kind: kindPrune, prune: req}); err != nil {
