@@ -316,7 +316,16 @@ func (m *Monitor) ObservePrediction(score float64) error {
 // ObserveOutcome records whether a labelled prediction was wrong. It feeds
 // the outcome detector (DDM by default) and the error-rate gauge; a change
 // signal emits an aims.drift.change event. It returns the detector's signal.
+// The event is emitted without a trace context; ObserveOutcomeContext takes
+// the caller's.
 func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
+	return m.ObserveOutcomeContext(context.Background(), wrong)
+}
+
+// ObserveOutcomeContext is ObserveOutcome with the caller's context (of the
+// request that brought the label): the aims.drift.change event is emitted
+// with ctx, so it carries ctx's trace context.
+func (m *Monitor) ObserveOutcomeContext(ctx context.Context, wrong bool) (Signal, error) {
 	x := 0.0
 	if wrong {
 		x = 1
@@ -347,7 +356,9 @@ func (m *Monitor) ObserveOutcome(wrong bool) (Signal, error) {
 		r.SetBody(attribute.StringValue(fmt.Sprintf("%s detected a change in the error rate", m.cfg.outcomeName)))
 		r.AddAttributes(semconv.AimsControlID.String(m.cfg.controlID), semconv.AimsDriftDetector.String(m.cfg.outcomeName),
 			semconv.AimsDriftState.String("drift"))
-		m.logger.Emit(context.Background(), r)
+		// Without the caller's cancellation: the change is counted, so
+		// its evidence is not lost because the request ended.
+		m.logger.Emit(context.WithoutCancel(ctx), r)
 	}
 	return s, nil
 }

@@ -272,10 +272,8 @@ type levelSet struct {
 	known    map[string]struct{}
 }
 
-// Observe records a decision: its ID (to join the label later; at most
-// MaxDecisionIDLength bytes, else ErrDecisionIDTooLong), one group label
-// per sensitive feature, and the binary prediction (0 or 1).
-func (m *Monitor) Observe(decisionID string, groups []string, prediction int) error {
+// observe is ObserveContext.
+func (m *Monitor) observe(ctx context.Context, decisionID string, groups []string, prediction int) error {
 	if m.pending == nil {
 		return errors.New("fairness: monitor not created with NewMonitor")
 	}
@@ -328,10 +326,10 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	c.predPos += int64(prediction)
 	// The decision before its selection: an export reading selected
 	// first must never see more of them than decisions (see cumulativeInstruments).
-	ctx, at := context.Background(), m.groups[g].addAttrs
-	m.inst.cum.decisions.Add(ctx, 1, at...)
+	bg, at := context.Background(), m.groups[g].addAttrs
+	m.inst.cum.decisions.Add(bg, 1, at...)
 	if prediction != 0 {
-		m.inst.cum.selected.Add(ctx, int64(prediction), at...)
+		m.inst.cum.selected.Add(bg, int64(prediction), at...)
 	}
 
 	// Remember the decision for its label, forgetting the oldest pending
@@ -349,17 +347,12 @@ func (m *Monitor) Observe(decisionID string, groups []string, prediction int) er
 	m.fifoIDs[fi], m.fifoSeqs[fi] = decisionID, seq
 	m.fifoHead = (fi + 1) % len(m.fifoIDs)
 	m.pending.put(decisionID, pendingVal{seq: seq, slot: slot, group: g, pred: int8(prediction)})
-	m.unlockEvaluate()
+	m.unlockEvaluate(ctx)
 	return nil
 }
 
-// ObserveLabel adds the true label (0 or 1) of an observed decision; it is
-// joined with the decision's final outcome (ObserveFinal) or, without one,
-// the model's prediction. A decision that already left the window is
-// forgotten by the window without error (it is still counted in the
-// cumulative counts, GroupCounts); an unknown or already labelled one
-// returns ErrUnknownDecision.
-func (m *Monitor) ObserveLabel(decisionID string, label int) error {
+// observeLabel is ObserveLabelContext.
+func (m *Monitor) observeLabel(ctx context.Context, decisionID string, label int) error {
 	// An overlong ID was never pending: refused, not counted as unmatched.
 	if len(decisionID) > MaxDecisionIDLength {
 		return checkDecisionID(decisionID)
@@ -386,24 +379,12 @@ func (m *Monitor) ObserveLabel(decisionID string, label int) error {
 	}
 	m.cum[v.group].conf[k]++
 	m.inst.cum.conf[k].Add(context.Background(), 1, m.groups[v.group].addAttrs...)
-	m.unlockEvaluate()
+	m.unlockEvaluate(ctx)
 	return nil
 }
 
-// ObserveFinal replaces the prediction of an observed decision by its
-// final outcome (0 or 1) after human review, before its label arrives: a
-// credit officer who overrides the model's refusal makes the final
-// decision 1. From then on the decision's selection rate and, once
-// ObserveLabel joins its true label, its confusion counts (TPR, FPR,
-// accuracy per group) are those of the final decision, which is what the
-// affected person experienced. Call it between Observe and ObserveLabel,
-// as often as the outcome changes (the last call counts). A decision that
-// is unknown, already labelled or evicted from the pending set returns
-// ErrUnknownDecision; one that already left the window is updated in the
-// pending set and in the cumulative counts (GroupCounts: the selected
-// count goes down when a review overturns a selection, so a decision is
-// never counted twice).
-func (m *Monitor) ObserveFinal(decisionID string, final int) error {
+// observeFinal is ObserveFinalContext.
+func (m *Monitor) observeFinal(ctx context.Context, decisionID string, final int) error {
 	if len(decisionID) > MaxDecisionIDLength {
 		return checkDecisionID(decisionID)
 	}
@@ -428,7 +409,7 @@ func (m *Monitor) ObserveFinal(decisionID string, final int) error {
 		v.pred = int8(final)
 		m.pending.put(decisionID, v)
 	}
-	m.unlockEvaluate()
+	m.unlockEvaluate(ctx)
 	return nil
 }
 
@@ -473,23 +454,26 @@ func (m *Monitor) bucketOf(v pendingVal) *groupCounts {
 
 // unlockEvaluate evaluates the thresholds, releases the lock and emits the
 // events the evaluation produced, outside it, and hands them to the alarm
-// handler.
-func (m *Monitor) unlockEvaluate() {
-	m.unlockDeliver(m.evaluate())
+// handler, both with ctx (the caller's, so that they carry its trace
+// context).
+func (m *Monitor) unlockEvaluate(ctx context.Context) {
+	m.unlockDeliver(ctx, m.evaluate())
 }
 
 // unlockDeliver releases the lock and emits evs, found under it, outside
-// it, handing them to the alarm handler in their place in line.
-func (m *Monitor) unlockDeliver(evs []thresholdEvent) {
+// it, handing them to the alarm handler in their place in line. The
+// caller's cancellation is dropped: evidence of a crossing the monitor
+// already counted is not lost because the request that caused it ended.
+func (m *Monitor) unlockDeliver(ctx context.Context, evs []thresholdEvent) {
 	if len(evs) > 0 && m.cfg.onAlarm != nil {
 		prev, done := m.queueAlarm()
 		m.mu.Unlock()
-		m.deliverAlarm(prev, done, evs)
+		m.deliverAlarm(context.WithoutCancel(ctx), prev, done, evs)
 		return
 	}
 	m.mu.Unlock()
 	for _, ev := range evs {
-		m.emit(ev)
+		m.emit(context.WithoutCancel(ctx), ev)
 	}
 }
 
@@ -519,14 +503,14 @@ func (m *Monitor) queueAlarm() (prev <-chan struct{}, done chan struct{}) {
 // deliverAlarm waits for the crossings queued before these to be
 // handled, then emits each of evs and hands it to the alarm handler, in
 // order; mu not held.
-func (m *Monitor) deliverAlarm(prev <-chan struct{}, done chan struct{}, evs []thresholdEvent) {
+func (m *Monitor) deliverAlarm(ctx context.Context, prev <-chan struct{}, done chan struct{}, evs []thresholdEvent) {
 	defer close(done) // even if the handler panics: the line moves on
 	if prev != nil {
 		<-prev
 	}
 	for _, ev := range evs {
-		m.emit(ev)
-		m.cfg.onAlarm(context.Background(), m.alarm(ev))
+		m.emit(ctx, ev)
+		m.cfg.onAlarm(ctx, m.alarm(ev))
 	}
 }
 
@@ -693,9 +677,9 @@ func (m *Monitor) emitFinal(ctx context.Context, events []thresholdEvent) error 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		m.emit(ev)
+		m.emit(context.WithoutCancel(ctx), ev)
 		if m.cfg.onAlarm != nil {
-			m.cfg.onAlarm(context.Background(), m.alarm(ev))
+			m.cfg.onAlarm(context.WithoutCancel(ctx), m.alarm(ev))
 		}
 	}
 	return nil

@@ -85,7 +85,7 @@ func (m *Monitor) Intervals(ctx context.Context, cfg BootstrapConfig) (MonitorIn
 	for _, d := range allDisparities {
 		res.Disparities[d] = Interval{Estimate: m.disparity(d).value}
 	}
-	m.unlockDeliver(evs)
+	m.unlockDeliver(context.Background(), evs)
 	if cfg.Replicates > MaxBootstrapValues/max(1, 4*len(base)+len(allDisparities)) {
 		return MonitorIntervals{}, fmt.Errorf("fairness: monitor intervals of %d groups × %d replicates exceed %d values", len(base), cfg.Replicates, MaxBootstrapValues)
 	}

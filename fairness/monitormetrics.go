@@ -61,7 +61,7 @@ func (m *Monitor) registerMetrics() error {
 		// handed to the alarm handler) after the lock is released, so a
 		// service whose traffic stopped still gets them at its next
 		// collection.
-		defer func() { m.unlockDeliver(evs) }()
+		defer func() { m.unlockDeliver(context.Background(), evs) }()
 		if m.exported {
 			return nil
 		}

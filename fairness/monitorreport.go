@@ -32,7 +32,7 @@ func (ev *thresholdEvent) summary() string {
 		ev.t.Disparity, ev.state, v, ev.comparison(), l, ev.min, ev.max)
 }
 
-func (m *Monitor) emit(ev thresholdEvent) {
+func (m *Monitor) emit(ctx context.Context, ev thresholdEvent) {
 	var r otellog.Record
 	r.SetEventName(semconv.EventFairnessThreshold)
 	r.SetTimestamp(ev.at)
@@ -56,7 +56,7 @@ func (m *Monitor) emit(ev thresholdEvent) {
 		semconv.AimsFairnessGroupMax.String(ev.max),
 		semconv.AimsFairnessWindowDecisions.Int64(ev.window),
 	)
-	m.logger.Emit(context.Background(), r)
+	m.logger.Emit(ctx, r)
 }
 
 // Snapshot returns the current window's numbers. With a time window it
@@ -70,7 +70,7 @@ func (m *Monitor) Snapshot() MonitorSnapshot {
 	m.mu.Lock()
 	// A crossing brought about by the window moving is emitted (and
 	// handed to the alarm handler) before Snapshot returns.
-	defer m.unlockDeliver(m.advanceEvaluate())
+	defer m.unlockDeliver(context.Background(), m.advanceEvaluate())
 	s := MonitorSnapshot{Disparities: map[Disparity]float64{}, Pending: m.pending.n, Evicted: m.evicted, Unmatched: m.unmatched, Late: m.late,
 		Limits: LimitCounts{Overflow: m.overDecisions, Levels: m.overLevels, Groups: m.overGroups, ValueLength: m.truncated}}
 	for g := range m.groups {

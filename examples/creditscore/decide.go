@@ -332,12 +332,12 @@ func (s *service) handleOutcome(w http.ResponseWriter, r *http.Request) {
 	// fairness monitor may have forgotten it: its pending set is bounded
 	// and loan outcomes come months later. It then counts the label as
 	// unmatched, and the outcome still counts for the error rate.
-	if err := s.fair.ObserveLabel(id, label); err != nil && !errors.Is(err, fairness.ErrUnknownDecision) {
+	if err := s.fair.ObserveLabelContext(r.Context(), id, label); err != nil && !errors.Is(err, fairness.ErrUnknownDecision) {
 		s.book.unlabel(id)
 		writeProblem(w, r, newProblem(http.StatusConflict, problemConflict, "Outcome not accepted", err.Error()))
 		return
 	}
-	if _, err := s.drift.ObserveOutcome(granted != *repaid); err != nil {
+	if _, err := s.drift.ObserveOutcomeContext(r.Context(), granted != *repaid); err != nil {
 		s.fail(w, r, err)
 		return
 	}
