@@ -53,7 +53,11 @@ var ErrNotLedgered = errors.New("emitted but not written to the ledger")
 //
 // A DecisionLog is safe for concurrent use.
 type DecisionLog struct {
-	logger    log.Logger
+	logger log.Logger
+	// tel makes the loggers of evidence records of sub-packages
+	// (Evidence.Scope), kept in scoped by scope name.
+	tel       telemetry
+	scoped    sync.Map
 	decisions metric.Int64Counter
 	ledger    *ledger.Ledger
 	instance  string // aims.system.instance
@@ -134,6 +138,7 @@ func newDecisionLog(c *decisionLogConfig) (*DecisionLog, error) {
 		counted:   make(map[string]struct{}),
 		instance:  instance,
 		logger:    c.telemetry.logger(),
+		tel:       c.telemetry,
 		decisions: decisions,
 		ledger:    c.ledger,
 		privacy:   c.privacy,

@@ -38,6 +38,14 @@ type Evidence struct {
 	// Attributes go on the log record beside aims.control.id,
 	// aims.control.ids, aims.system.id and aims.system.instance.
 	Attributes []attribute.KeyValue
+	// Scope is the instrumentation scope the log record comes under: the
+	// import path of the package that defines the record, as for the rest
+	// of its telemetry (semconv.ScopeGenAI for aims/genai's records), so
+	// that a Collector routing on the scope finds all of that package's
+	// records together. It goes through the decision log's
+	// LoggerProvider. Empty means aims' own scope; otherwise it is a scope
+	// under aims' (semconv.ScopeAims + "/…").
+	Scope string
 }
 
 // RecordEvidence records e: it checks the schema version, event name,
@@ -86,6 +94,8 @@ func checkEvidence(systemID string, e *Evidence) error {
 		return fmt.Errorf("aims: %s record: time is missing", e.SchemaVersion)
 	case len(e.Controls) == 0:
 		return fmt.Errorf("aims: %s record: controls is empty; a record names the Annex A controls it evidences", e.SchemaVersion)
+	case e.Scope != "" && e.Scope != semconv.ScopeAims && (!strings.HasPrefix(e.Scope, semconv.ScopeAims+"/") || strings.ContainsAny(e.Scope, " \t\r\n")):
+		return fmt.Errorf("aims: %s record: scope %q is not a package under %s", e.SchemaVersion, e.Scope, semconv.ScopeAims)
 	}
 	controls := normalizeControls(e.Controls)
 	for i, c := range controls {
@@ -132,7 +142,8 @@ func infoRecord(name string, t time.Time, body []byte) log.Record {
 
 // emitEvidence sends the evidence record's log record.
 func (l *DecisionLog) emitEvidence(ctx context.Context, systemID string, e *Evidence) {
-	if !l.logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: e.EventName}) {
+	logger := l.evidenceLogger(e.Scope)
+	if !logger.Enabled(ctx, log.EnabledParameters{Severity: log.SeverityInfo, EventName: e.EventName}) {
 		return
 	}
 	rec := infoRecord(e.EventName, e.Time, e.Body)
@@ -145,5 +156,18 @@ func (l *DecisionLog) emitEvidence(ctx context.Context, systemID string, e *Evid
 		rec.AddAttributes(semconv.AimsSystemInstance.String(l.instance))
 	}
 	rec.AddAttributes(e.Attributes...)
-	l.logger.Emit(ctx, rec)
+	logger.Emit(ctx, rec)
+}
+
+// evidenceLogger is the logger of an evidence record's scope (aims' for
+// ""), made once per scope from the decision log's LoggerProvider.
+func (l *DecisionLog) evidenceLogger(scope string) log.Logger {
+	if scope == "" || scope == semconv.ScopeAims {
+		return l.logger
+	}
+	if lg, ok := l.scoped.Load(scope); ok {
+		return lg.(log.Logger)
+	}
+	lg, _ := l.scoped.LoadOrStore(scope, l.tel.Logger(scope))
+	return lg.(log.Logger)
 }

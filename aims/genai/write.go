@@ -51,7 +51,9 @@ func (a *Assistant) write(ctx context.Context, r *Record) error {
 	if err != nil {
 		return fmt.Errorf("genai: encoding %s record: %w", r.Type, err)
 	}
-	ev := aims.Evidence{SchemaVersion: SchemaVersion, Time: r.Time, Controls: r.Controls, Body: body,
+	// Under this package's scope, with its spans, metrics and guardrail
+	// events, though aims' decision log writes it.
+	ev := aims.Evidence{SchemaVersion: SchemaVersion, Scope: semconv.ScopeGenAI, Time: r.Time, Controls: r.Controls, Body: body,
 		Attributes: []attribute.KeyValue{semconv.AimsGenAIRecordType.String(string(r.Type)), semconv.AimsGenAIRecordID.String(r.ID)}}
 	if r.ConversationID != "" {
 		ev.Attributes = append(ev.Attributes, semconv.GenAIConversationID.String(r.ConversationID))

@@ -17,9 +17,10 @@ import (
 )
 
 // entry is one row of the published table: a name and, for attributes,
-// its value type, for metrics its instrument and unit.
+// its value type, for metrics its instrument and unit, for events the
+// package that emits them.
 type entry struct {
-	typ, unit string
+	typ, unit, pkg string
 }
 
 // published is the README's generated table of names (the table
@@ -98,6 +99,8 @@ func readPublished() (published, error) {
 			e.typ = cells[1]
 		case "metric":
 			e.typ, e.unit = cells[1], unquote(cells[2])
+		case "event":
+			e.pkg = cells[1]
 		}
 		if p[kind] == nil {
 			p[kind] = map[string]entry{}
@@ -219,8 +222,13 @@ func LogProblems(recs []sdklog.Record) []string {
 		}
 		out = append(out, p.scope(r.InstrumentationScope())...)
 		where := fmt.Sprintf("log record %q", r.EventName())
-		if _, ok := p.lookup("event", r.EventName()); !ok {
+		if e, ok := p.lookup("event", r.EventName()); !ok {
 			out = append(out, where+" is not a published event")
+		} else if want := scopePrefix + "/" + e.pkg; r.InstrumentationScope().Name != want {
+			// The scope is the package's import path (a Collector routes
+			// on it), so an event comes under its publishing package's.
+			out = append(out, fmt.Sprintf("%s comes under scope %s, but the table publishes it for package %s (scope %s)",
+				where, r.InstrumentationScope().Name, e.pkg, want))
 		}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
 			out = append(out, p.attr(where, kv)...)
