@@ -2,10 +2,13 @@ package boltstore_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/aimskit/aimskit/aims"
+	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
 )
 
@@ -154,5 +157,58 @@ func TestRetryOfDecisionWhoseTicketACrashLost(t *testing.T) {
 	rec.mu.Unlock()
 	if n != 1 {
 		t.Fatalf("%d records of one applied decision after its retry, want 1", n)
+	}
+}
+
+// TestHeldRetryOfBlockedDecisionWhoseTicketACrashLost: a decision blocked
+// during a halt is recorded as blocked, and its routed ticket waits in
+// memory when the process dies. After the restart and a resume, the
+// client's retry is routed to review by the policy: holding it would put
+// a second, different record (held) under the ID of the recorded block.
+// The Gate must refuse it (ErrTicketExists) and write nothing.
+func TestHeldRetryOfBlockedDecisionWhoseTicketACrashLost(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "oversight.db")
+	rec := &durableRecorder{}
+	ops := oversight.Reviewer{ID: "ops", Roles: []string{"operator", "reviewer"}}
+	s, g := openDeferred(t, path, time.Hour, rec)
+	if err := g.Halt(ctx, "credit", ops, "drift alarm", oversight.Force()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := aims.NewDecision(ctx, "credit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Output, d.Adverse = "decline", true
+	if o, err := g.Submit(ctx, d); err != nil || o.Applied || o.Action != aims.ActionBlock {
+		t.Fatalf("submit during the halt: %+v, %v; want blocked", o, err)
+	}
+	if err := boltstore.Abandon(s); err != nil {
+		t.Fatal(err)
+	}
+	_ = g.Close(ctx)
+	s, g = openDeferred(t, path, time.Hour, rec)
+	defer func() { _ = g.Close(ctx); _ = s.Close(ctx) }()
+	if ts, err := s.FindByDecision(ctx, d.ID); err != nil || len(ts) != 0 {
+		t.Fatalf("ground truth: the crash lost the routed ticket: %+v, %v", ts, err)
+	}
+	if err := g.Resume(ctx, "credit", ops, "drift explained"); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	before := len(rec.recs)
+	rec.mu.Unlock()
+	if _, err := g.Submit(ctx, d); !errors.Is(err, oversight.ErrTicketExists) {
+		t.Fatalf("held retry of a decision recorded as blocked before the crash: %v; want ErrTicketExists", err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, r := range rec.recs[before:] {
+		if r.ID == d.ID {
+			t.Fatalf("the refused retry recorded the decision again: %+v", r.Oversight)
+		}
+	}
+	if ts, err := s.FindByDecision(ctx, d.ID); err != nil || len(ts) != 0 {
+		t.Fatalf("the refused retry left tickets: %+v, %v", ts, err)
 	}
 }
