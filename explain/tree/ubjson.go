@@ -232,6 +232,9 @@ func (d *ubjDecoder) container(open byte, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := d.checkCount(open, elemType, n); err != nil {
+			return nil, err
+		}
 		count = n
 	}
 	elem := func() (any, error) {
@@ -261,7 +264,16 @@ func (d *ubjDecoder) container(open byte, depth int) (any, error) {
 		return false, nil
 	}
 	if open == '[' {
-		out := make([]any, 0, max(count, 0))
+		// Only a typed array of scalars is sized from its count, which
+		// checkCount has bounded by the bytes left. An array that may hold
+		// containers grows as its elements are read: the count of each of
+		// up to maxUBJSONDepth nested arrays may claim all the bytes left,
+		// and sizing each from it allocated 1 KB per input byte (1 GB for a
+		// 1 MB file) before the first element failed to decode.
+		var out []any
+		if count > 0 && elemType != 0 && elemType != '[' && elemType != '{' {
+			out = make([]any, 0, count)
+		}
 		for i := 0; count < 0 || i < count; i++ {
 			done, err := end()
 			if err != nil {
@@ -298,4 +310,48 @@ func (d *ubjDecoder) container(open byte, depth int) (any, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// checkCount refuses, before anything is allocated or decoded, a count of
+// elements that the rest of the input cannot hold: every element takes at
+// least minElemBytes bytes, and the elements of a typed container of null
+// or booleans, which take none, count towards the values-per-byte bound
+// of [ubjDecoder.typed]. Either way the document would fail later, after
+// work and memory proportional to the claimed count.
+func (d *ubjDecoder) checkCount(open, elemType byte, n int) error {
+	per := minElemBytes(open, elemType)
+	if per == 0 {
+		if n > len(d.data)-d.values {
+			return fmt.Errorf("more values than bytes at byte %d (a typed container of %d empty elements)", d.pos, n)
+		}
+		return nil
+	}
+	if left := len(d.data) - d.pos; n > left/per {
+		return fmt.Errorf("count %d at byte %d needs at least %d bytes, %d are left", n, d.pos, n*per, left)
+	}
+	return nil
+}
+
+// minElemBytes is the fewest bytes one element of a container opened by
+// open ('[' or '{') with element type elemType (0 if untyped) takes. An
+// untyped element takes at least its marker; a typed one its payload (a
+// number its size, a string its length's marker and one length byte, a
+// container at least one byte, null and booleans nothing); an object's
+// entry also a key of at least two bytes.
+func minElemBytes(open, elemType byte) int {
+	n := 1 // untyped: the marker; unknown types fail at the first element
+	switch elemType {
+	case 'Z', 'T', 'F':
+		n = 0
+	case 'I', 'S', 'H':
+		n = 2
+	case 'l', 'd':
+		n = 4
+	case 'L', 'D':
+		n = 8
+	}
+	if open == '{' {
+		n += 2
+	}
+	return n
 }
