@@ -175,8 +175,10 @@ func (e *Ensemble) collectLinear(s *outScratch, size int) error {
 // groups values, feature-major, the last row being the bias
 // (gblinear_model.h: model_[i][gid] = weight[i*groups + gid]).
 func xgbLinear(weights xgbFloats, numFeature, groups int) (*linearModel, []float32, error) {
-	// numFeature < len(weights) first, so that the product cannot overflow.
-	if numFeature <= 0 || groups <= 0 || numFeature >= len(weights) || (numFeature+1)*groups != len(weights) {
+	// Both factors are bounded by len(weights) before they are multiplied:
+	// a num_class near 2^62 would otherwise wrap the product around to
+	// len(weights) and the slicing below to a negative index.
+	if numFeature <= 0 || groups <= 0 || numFeature >= len(weights) || groups > len(weights)/(numFeature+1) || (numFeature+1)*groups != len(weights) {
 		return nil, nil, fmt.Errorf("tree: xgboost gblinear model: %d weights for %d features × %d output groups plus the bias (want (num_feature+1)·groups)", len(weights), numFeature, groups)
 	}
 	for i, w := range weights {
