@@ -20,7 +20,8 @@ import (
 // small models: they must return an error or a model, never panic, hang
 // or allocate without bound. A model that loads must give finite margins,
 // outputs and TreeSHAP contributions on any row (NaN is a missing value),
-// with the contributions summing to the margin.
+// with the contributions summing to the margin. Run the XGBoost targets
+// with -fuzzminimizetime 5s (see fuzzseeds_test.go for why).
 
 // tinyXGB is a two-tree binary:logistic model over two features, small
 // enough that most mutations hit its structure rather than its numbers.
@@ -51,32 +52,6 @@ const tinyXGBMulti = `{"learner":{"learner_model_param":{"base_score":"[5E-1,5E-
 const tinySklearn = `{"type":"tree_ensemble","base_offset":0.5,"num_trees":2,"trees":[
 {"feature":[0,-1,1,-1,-1],"threshold":[0.5,0,-1.5,0,0],"left":[1,-1,3,-1,-1],"right":[2,-1,4,-1,-1],"value":[0,1,0,-2,3],"cover":[10,4,6,3,3]},
 {"feature":[-1],"threshold":[0],"left":[-1],"right":[-1],"value":[0.25],"cover":[10]}]}`
-
-// fuzzModelFiles are the small real models of testdata/vectors used as
-// seeds: each objective family, dart, categorical splits and multi-class,
-// and from testdata/xgbmore hinge, softmax, a model without trees and
-// gblinear boosters.
-var fuzzModelFiles = []string{
-	"obj_reg_logistic_local.model.json", "obj_count_poisson_local.model.json",
-	"dart_local.model.json", "cat_local.model.json",
-	"../xgbmore/hinge.model.json", "../xgbmore/softmax.model.json",
-	"../xgbmore/zero_trees.model.json", "../xgbmore/gblinear.model.json",
-	"../xgbmore/gblinear_softprob.model.json",
-}
-
-// ubjFromJSON re-encodes a JSON model as XGBoost's UBJSON.
-func ubjFromJSON(f *testing.F, data []byte) []byte {
-	f.Helper()
-	d := json.NewDecoder(bytes.NewReader(jsonNaNToNull(data)))
-	d.UseNumber()
-	var v map[string]any
-	if err := d.Decode(&v); err != nil {
-		f.Fatal(err)
-	}
-	var buf bytes.Buffer
-	ubjEncode(&buf, v)
-	return buf.Bytes()
-}
 
 // fuzzProbe are the row values every split must handle: missing values,
 // infinities, zeros of both signs, values at float32's edges and
@@ -279,23 +254,11 @@ func (e *Ensemble) maxLeaf(t int) float64 {
 	return worst
 }
 
-func fuzzSeedModels(f *testing.F) [][]byte {
-	seeds := [][]byte{[]byte(tinyXGB), []byte(tinyXGBMulti)}
-	for _, name := range fuzzModelFiles {
-		data, err := os.ReadFile(filepath.Join("testdata", "vectors", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		seeds = append(seeds, data)
-	}
-	return seeds
-}
-
 // FuzzLoadXGBoostJSON: LoadXGBoostJSON on arbitrary bytes returns an
 // error or a model whose predictions and contributions are finite and
 // consistent.
 func FuzzLoadXGBoostJSON(f *testing.F) {
-	for i, s := range fuzzSeedModels(f) {
+	for i, s := range fuzzXGBModels(f) {
 		f.Add(s, []byte{byte(i), 0xE0 + byte(i), 3})
 	}
 	f.Fuzz(func(t *testing.T, data, rows []byte) {
@@ -311,17 +274,12 @@ func FuzzLoadXGBoostJSON(f *testing.F) {
 }
 
 // FuzzLoadXGBoostUBJSON: the same for the UBJSON decoder, seeded with the
-// same models re-encoded and with a real .ubj file.
+// same models re-encoded, in XGBoost's markers and in others, with real
+// .ubj files and with hostile documents (see ubjFuzzSeeds).
 func FuzzLoadXGBoostUBJSON(f *testing.F) {
-	for i, s := range fuzzSeedModels(f) {
-		f.Add(ubjFromJSON(f, s), []byte{byte(i), 5, 9})
+	for i, s := range ubjFuzzSeeds(f) {
+		f.Add(s, []byte{byte(i), 5, 9})
 	}
-	real, err := os.ReadFile(filepath.Join("testdata", "vectors", "reg_sqerr_t20_d3_f10_s101.model.ubj"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(real, []byte{4, 4})
-	f.Add(ubjNestedEmpty(1000), []byte{0}) // decoded 8 million nulls
 	f.Fuzz(func(t *testing.T, data, rows []byte) {
 		e, err := LoadXGBoostUBJSON(bytes.NewReader(data))
 		if err != nil {
