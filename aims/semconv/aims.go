@@ -15,6 +15,10 @@ const Version = version.Module
 // event or metric, or a changed value type, is a new major version; an
 // added name is a new minor version.
 //
+// 3.1.0 lists the span aims.explain and the metrics
+// aims.explain.explanations and aims.explain.duration for package
+// explain/tree too, which emits them under its own scope (its import
+// path); 3.0.0 listed them for explain only.
 // 3.0.0 removed gen_ai.tool.name, which 2.4.0 listed but nothing emitted:
 // the GenAI conventions put it on the execute_tool span of the code that
 // runs a tool, which aimskit does not; the tools a model called are in the

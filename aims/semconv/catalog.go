@@ -25,7 +25,11 @@ type Entry struct {
 	Type string
 	// Unit is the UCUM unit of a metric, empty otherwise.
 	Unit string
-	// Package is the aimskit package that emits it ("aims", "fairness", …).
+	// Package is the aimskit package that emits it ("aims", "fairness", …),
+	// whose import path is the instrumentation scope it comes under. An
+	// event, metric or span that two packages emit has one entry for each,
+	// with the same Type and Unit, so that the table lists it under each
+	// scope a Collector may see it in.
 	Package string
 	// Brief is a one-line description for the README table.
 	Brief string
@@ -50,7 +54,8 @@ func register(entries ...Entry) struct{} {
 	return struct{}{}
 }
 
-// Catalog returns a copy of every documented name, sorted by kind and name.
+// Catalog returns a copy of every documented name, sorted by kind, name and
+// package.
 func Catalog() []Entry {
 	out := append([]Entry(nil), catalog...)
 	order := map[Kind]int{KindScope: 0, KindAttribute: 1, KindEvent: 2, KindMetric: 3, KindSpan: 4}
@@ -58,7 +63,12 @@ func Catalog() []Entry {
 		if out[i].Kind != out[j].Kind {
 			return order[out[i].Kind] < order[out[j].Kind]
 		}
-		return out[i].Name < out[j].Name
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		// A name two packages emit has an entry for each: order them too,
+		// or the generated table would change from run to run.
+		return out[i].Package < out[j].Package
 	})
 	return out
 }

@@ -15,15 +15,26 @@ import (
 
 func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 	seen := map[string]bool{}
+	// first is the first entry of each kind and name: a name two packages
+	// emit has an entry for each, which must agree on its type and unit.
+	first := map[string]Entry{}
 	name := regexp.MustCompile(`^(aims|gen_ai)(\.[a-z0-9_<>]+)+$`)
 	spanName := regexp.MustCompile(`^(aims|oversight)(\.[a-z0-9_]+)+$`)
 	otelName := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 	for _, e := range Catalog() {
 		key := string(e.Kind) + " " + e.Name
-		if seen[key] {
-			t.Errorf("%s is registered twice", key)
+		if seen[key+" "+e.Package] {
+			t.Errorf("%s is registered twice for package %s", key, e.Package)
 		}
-		seen[key] = true
+		seen[key+" "+e.Package] = true
+		if f, ok := first[key]; !ok {
+			first[key] = e
+		} else if e.Kind == KindScope || e.Kind == KindAttribute || f.Type != e.Type || f.Unit != e.Unit {
+			// A scope is one package's; an attribute key is listed once
+			// (its Package says "all" when several emit it).
+			t.Errorf("%s is registered for %s as %s %q and for %s as %s %q: only an event, metric or span may have an entry per package, all alike",
+				key, f.Package, f.Type, f.Unit, e.Package, e.Type, e.Unit)
+		}
 		if e.Brief == "" {
 			t.Errorf("%s has no description", key)
 		}
@@ -64,6 +75,13 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 		}
 		if e.Kind == KindMetric && (e.Type == "" || e.Unit == "") {
 			t.Errorf("metric %s needs an instrument type and a unit", e.Name)
+		}
+	}
+	// An event, metric or span comes under the scope of the package that
+	// emits it, so that package must have a published scope.
+	for _, e := range Catalog() {
+		if (e.Kind == KindEvent || e.Kind == KindMetric || e.Kind == KindSpan) && !seen[string(KindScope)+" "+ScopePrefix+"/"+e.Package+" "+e.Package] {
+			t.Errorf("%s %s is published for package %q, which has no published scope %s/%s", e.Kind, e.Name, e.Package, ScopePrefix, e.Package)
 		}
 	}
 	if len(seen) < 30 {

@@ -4,7 +4,8 @@ import "go.opentelemetry.io/otel/attribute"
 
 // Span names and attribute keys of the explain package. The explanation
 // span never carries raw input values: only counts, the method and the
-// names of the most important features.
+// names of the most important features. Package explain/tree emits
+// SpanExplain too, under its own scope.
 const (
 	// SpanExplain is the name of the span around one explanation.
 	SpanExplain = "aims.explain"
@@ -29,7 +30,8 @@ const (
 	AimsCounterfactualFound = attribute.Key("aims.counterfactual.found")
 )
 
-// Metric names of the explain package.
+// Metric names of the explain package. Package explain/tree emits them
+// too, under its own scope.
 const (
 	// MetricExplanations counts explanations produced, by method and exactness.
 	MetricExplanations = "aims.explain.explanations"
@@ -38,7 +40,7 @@ const (
 )
 
 var _ = register(
-	Entry{Name: SpanExplain, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one explanation (explain and explain/tree; one per batch call of explain/tree)"},
+	Entry{Name: SpanExplain, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one explanation"},
 	Entry{Name: SpanCounterfactuals, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one counterfactual search"},
 	Entry{Name: MetricExplanations, Kind: KindMetric, Type: "counter", Unit: "{explanation}", Package: "explain", Brief: "explanations produced, by aims.explanation.method and aims.explanation.exact"},
 	Entry{Name: MetricExplanationDuration, Kind: KindMetric, Type: "histogram", Unit: "s", Package: "explain", Brief: "time to produce one explanation"},
