@@ -17,16 +17,17 @@ import (
 )
 
 // entry is one row of the published table: a name and, for attributes,
-// its value type, for metrics its instrument and unit, for events the
-// package that emits them.
+// its value type, for metrics its instrument and unit, for spans their
+// kind, and for events, metrics and spans the package that emits them.
 type entry struct {
 	typ, unit, pkg string
 }
 
 // published is the README's generated table of names (the table
 // aims/semconv's catalog renders), by kind ("scope", "attribute",
-// "event", "metric") and name.
-type published map[string]map[string]entry
+// "event", "metric", "span") and name. A name two packages emit has a row
+// for each, so a name has a list of rows.
+type published map[string]map[string][]entry
 
 // The README markers and section titles of the generated table.
 const (
@@ -76,7 +77,12 @@ func readPublished() (published, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := string(b)
+	return parsePublished(string(b))
+}
+
+// parsePublished reads the generated table of names out of doc, a
+// README.
+func parsePublished(doc string) (published, error) {
 	i, j := strings.Index(doc, tableBegin), strings.Index(doc, tableEnd)
 	if i < 0 || j < i {
 		return nil, errors.New("README.md has no generated telemetry table")
@@ -92,27 +98,33 @@ func readPublished() (published, error) {
 			continue
 		}
 		cells := strings.Split(line, " | ")
+		if want := map[string]int{"scope": 3, "attribute": 4, "event": 3, "metric": 5, "span": 4}[kind]; len(cells) < want {
+			return nil, fmt.Errorf("README.md: %s row %q has %d cells, want %d", kind, line, len(cells), want)
+		}
 		unquote := func(c string) string { return strings.Trim(strings.TrimPrefix(c, "| "), "`") }
 		e := entry{}
 		switch kind {
-		case "attribute", "span":
+		case "attribute":
 			e.typ = cells[1]
+		case "span":
+			e.typ, e.pkg = cells[1], cells[2]
 		case "metric":
-			e.typ, e.unit = cells[1], unquote(cells[2])
+			e.typ, e.unit, e.pkg = cells[1], unquote(cells[2]), cells[3]
 		case "event":
 			e.pkg = cells[1]
 		}
 		if p[kind] == nil {
-			p[kind] = map[string]entry{}
+			p[kind] = map[string][]entry{}
 		}
-		p[kind][unquote(cells[0])] = e
+		name := unquote(cells[0])
+		p[kind][name] = append(p[kind][name], e)
 	}
 	return p, nil
 }
 
-// lookup finds name in the table, also as an instance of a templated name
-// such as aims.input.<name> or aims.management.<type>.
-func (p published) lookup(kind, name string) (entry, bool) {
+// lookup finds the rows of name in the table, also as an instance of a
+// templated name such as aims.input.<name> or aims.management.<type>.
+func (p published) lookup(kind, name string) ([]entry, bool) {
 	if e, ok := p[kind][name]; ok {
 		return e, true
 	}
@@ -121,13 +133,13 @@ func (p published) lookup(kind, name string) (entry, bool) {
 			return e, true
 		}
 	}
-	return entry{}, false
+	return nil, false
 }
 
-// span finds the published span of s. A name published as a template of
+// span finds the published rows of s. A name published as a template of
 // attributes ("{gen_ai.operation.name} {gen_ai.request.model}") matches
 // the span whose name is those attributes' values.
-func (p published) span(s sdktrace.ReadOnlySpan) (entry, bool) {
+func (p published) span(s sdktrace.ReadOnlySpan) ([]entry, bool) {
 	if e, ok := p["span"][s.Name()]; ok {
 		return e, true
 	}
@@ -152,7 +164,7 @@ func (p published) span(s sdktrace.ReadOnlySpan) (entry, bool) {
 			return e, true
 		}
 	}
-	return entry{}, false
+	return nil, false
 }
 
 // valueType is the catalog's name of an attribute value's type.
@@ -197,11 +209,31 @@ func (p published) scope(s instrumentation.Scope) []string {
 	return out
 }
 
+// underScope picks, from the rows published for one name, the row of the
+// package whose scope s is. The scope is the emitting package's import
+// path, and a Collector routes and filters on it, so an event, metric or
+// span must come under the scope of a package the table publishes it
+// for; a name two packages emit is published once for each. Without such
+// a row it reports the mismatch and returns the first row, so the other
+// checks still run.
+func underScope(where string, rows []entry, s instrumentation.Scope) (entry, []string) {
+	var pkgs, scopes []string
+	for _, e := range rows {
+		if s.Name == scopePrefix+"/"+e.pkg {
+			return e, nil
+		}
+		pkgs, scopes = append(pkgs, e.pkg), append(scopes, scopePrefix+"/"+e.pkg)
+	}
+	return rows[0], []string{fmt.Sprintf("%s comes under scope %s, but the table publishes it only for package %s (scope %s)",
+		where, s.Name, strings.Join(pkgs, ", "), strings.Join(scopes, ", "))}
+}
+
 func (p published) attr(where string, kv attribute.KeyValue) []string {
-	e, ok := p.lookup("attribute", string(kv.Key))
+	rows, ok := p.lookup("attribute", string(kv.Key))
 	if !ok {
 		return []string{fmt.Sprintf("%s: attribute %s is not published", where, kv.Key)}
 	}
+	e := rows[0]
 	if e.typ != "any" && e.typ != valueType(kv.Value) {
 		return []string{fmt.Sprintf("%s: attribute %s is %s, published as %s", where, kv.Key, valueType(kv.Value), e.typ)}
 	}
@@ -209,12 +241,17 @@ func (p published) attr(where string, kv attribute.KeyValue) []string {
 }
 
 // LogProblems lists where the log records of aimskit's scopes differ from
-// the published conventions.
+// the published conventions: event name, the scope of a package the event
+// is published for, and attributes.
 func LogProblems(recs []sdklog.Record) []string {
 	p, err := readPublished()
 	if err != nil {
 		return []string{"reading the published conventions: " + err.Error()}
 	}
+	return p.logProblems(recs)
+}
+
+func (p published) logProblems(recs []sdklog.Record) []string {
 	var out []string
 	for _, r := range recs {
 		if !ours(r.InstrumentationScope()) {
@@ -222,13 +259,11 @@ func LogProblems(recs []sdklog.Record) []string {
 		}
 		out = append(out, p.scope(r.InstrumentationScope())...)
 		where := fmt.Sprintf("log record %q", r.EventName())
-		if e, ok := p.lookup("event", r.EventName()); !ok {
+		if rows, ok := p.lookup("event", r.EventName()); !ok {
 			out = append(out, where+" is not a published event")
-		} else if want := scopePrefix + "/" + e.pkg; r.InstrumentationScope().Name != want {
-			// The scope is the package's import path (a Collector routes
-			// on it), so an event comes under its publishing package's.
-			out = append(out, fmt.Sprintf("%s comes under scope %s, but the table publishes it for package %s (scope %s)",
-				where, r.InstrumentationScope().Name, e.pkg, want))
+		} else {
+			_, bad := underScope(where, rows, r.InstrumentationScope())
+			out = append(out, bad...)
 		}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
 			out = append(out, p.attr(where, kv)...)
@@ -239,12 +274,17 @@ func LogProblems(recs []sdklog.Record) []string {
 }
 
 // SpanProblems lists where the spans of aimskit's scopes differ from the
-// published conventions.
+// published conventions: name, the scope of a package the span is
+// published for, span kind and attributes.
 func SpanProblems(spans []sdktrace.ReadOnlySpan) []string {
 	p, err := readPublished()
 	if err != nil {
 		return []string{"reading the published conventions: " + err.Error()}
 	}
+	return p.spanProblems(spans)
+}
+
+func (p published) spanProblems(spans []sdktrace.ReadOnlySpan) []string {
 	var out []string
 	for _, s := range spans {
 		if !ours(s.InstrumentationScope()) {
@@ -252,10 +292,14 @@ func SpanProblems(spans []sdktrace.ReadOnlySpan) []string {
 		}
 		out = append(out, p.scope(s.InstrumentationScope())...)
 		where := fmt.Sprintf("span %q", s.Name())
-		if e, ok := p.span(s); !ok {
+		if rows, ok := p.span(s); !ok {
 			out = append(out, where+" is not a published span")
-		} else if e.typ != s.SpanKind().String() {
-			out = append(out, fmt.Sprintf("%s is of kind %s, published as %s", where, s.SpanKind(), e.typ))
+		} else {
+			e, bad := underScope(where, rows, s.InstrumentationScope())
+			out = append(out, bad...)
+			if e.typ != s.SpanKind().String() {
+				out = append(out, fmt.Sprintf("%s is of kind %s, published as %s", where, s.SpanKind(), e.typ))
+			}
 		}
 		for _, kv := range s.Attributes() {
 			out = append(out, p.attr(where, kv)...)
@@ -317,12 +361,17 @@ func pointAttrs(d metricdata.Aggregation) []attribute.Set {
 }
 
 // MetricProblems lists where the metrics of aimskit's scopes differ from
-// the published conventions: name, instrument, unit and attributes.
+// the published conventions: name, the scope of a package the metric is
+// published for, instrument, unit and attributes.
 func MetricProblems(rm metricdata.ResourceMetrics) []string {
 	p, err := readPublished()
 	if err != nil {
 		return []string{"reading the published conventions: " + err.Error()}
 	}
+	return p.metricProblems(rm)
+}
+
+func (p published) metricProblems(rm metricdata.ResourceMetrics) []string {
 	var out []string
 	for _, sm := range rm.ScopeMetrics {
 		if !ours(sm.Scope) {
@@ -330,11 +379,13 @@ func MetricProblems(rm metricdata.ResourceMetrics) []string {
 		}
 		out = append(out, p.scope(sm.Scope)...)
 		for _, m := range sm.Metrics {
-			e, ok := p.lookup("metric", m.Name)
+			rows, ok := p.lookup("metric", m.Name)
 			if !ok {
 				out = append(out, fmt.Sprintf("metric %s is not published", m.Name))
 				continue
 			}
+			e, bad := underScope("metric "+m.Name, rows, sm.Scope)
+			out = append(out, bad...)
 			if got := instrument(m.Data); got != e.typ {
 				out = append(out, fmt.Sprintf("metric %s is a %s, published as a %s", m.Name, got, e.typ))
 			}

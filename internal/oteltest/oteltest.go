@@ -26,8 +26,9 @@ type Logs struct {
 //
 // At the end of the test, each record of an aimskit instrumentation scope
 // must match the published conventions (aims/semconv's catalog): a
-// catalogued event name, catalogued attribute keys of the catalogued value
-// types, and the scope's name, version and schema URL (see LogProblems).
+// catalogued event name under the scope of a package it is catalogued
+// for, catalogued attribute keys of the catalogued value types, and the
+// scope's name, version and schema URL (see LogProblems).
 //
 // The provider keeps duplicate attribute keys (the SDK's de-duplication
 // is off, as services may configure it to save its cost), and the test
@@ -127,7 +128,8 @@ type Metrics struct {
 
 // NewMetrics returns a Metrics whose provider is shut down when the test
 // ends, after a last collection whose metrics of aimskit's scopes must
-// match the published conventions (see MetricProblems).
+// match the published conventions, each under the scope of a package it is
+// published for (see MetricProblems).
 func NewMetrics(t testing.TB) *Metrics {
 	r := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r))
@@ -172,8 +174,9 @@ type Traces struct {
 }
 
 // NewTraces returns a Traces whose provider is shut down when the test
-// ends; then the attributes of the spans of aimskit's scopes must match the
-// published conventions (see SpanProblems).
+// ends; then the spans of aimskit's scopes must match the published
+// conventions: name and kind, the scope of a package the span is
+// published for, and attributes (see SpanProblems).
 func NewTraces(t testing.TB) *Traces {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
