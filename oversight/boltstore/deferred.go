@@ -206,6 +206,8 @@ var _ oversight.DeferredUpdater = (*Store)(nil)
 // transaction, after the waiting routed tickets and before that
 // transaction's own change, or by the flush timer at most the flush
 // interval later. A transaction that fails keeps it for the next one.
+// For a ticket whose records are kept apart (records.go), fn is given the
+// ticket's ID and records only, and only its change of them is stored.
 func (s *Store) UpdateDeferred(ctx context.Context, id string, fn func(t *oversight.Ticket) error) error {
 	if fn == nil {
 		return fmt.Errorf("oversight/boltstore: deferred update of ticket %s: nil function", id)
@@ -240,6 +242,13 @@ func (s *Store) UpdateDeferred(ctx context.Context, id string, fn func(t *oversi
 func (s *Store) applyUpdates(tx *bolt.Tx, ups []pendingUpdate) error {
 	for i := range ups {
 		u := &ups[i]
+		// Records kept apart change without the ticket (records.go).
+		if done, err := updateRecords(tx, u); done || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		t, err := s.get(tx, []byte(u.id))
 		if err != nil {
 			continue

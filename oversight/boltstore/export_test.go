@@ -1,7 +1,9 @@
 package boltstore
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,4 +114,40 @@ func DropCounts(s *Store) error {
 		}
 		return nil
 	})
+}
+
+// WriteOldLayout rewrites ticket id as files written before its records
+// were kept apart held it: the records inside the ticket's JSON, and an
+// empty value under its key in the unrecorded bucket.
+func WriteOldLayout(s *Store, id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		t, err := s.get(tx, []byte(id))
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(&t)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketTickets).Put([]byte(id), raw); err != nil {
+			return err
+		}
+		if len(t.Unrecorded) == 0 {
+			return tx.Bucket(bucketUnrecorded).Delete([]byte(id))
+		}
+		return tx.Bucket(bucketUnrecorded).Put([]byte(id), nil)
+	})
+}
+
+// StoredRecords returns the raw values the file keeps for ticket id: its
+// JSON and what the unrecorded bucket holds for it (nil when nothing).
+func StoredRecords(s *Store, id string) (ticket, records []byte, listed bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		ticket = bytes.Clone(tx.Bucket(bucketTickets).Get([]byte(id)))
+		v := tx.Bucket(bucketUnrecorded).Get([]byte(id))
+		listed = v != nil
+		records = bytes.Clone(v)
+		return nil
+	})
+	return ticket, records, listed, err
 }

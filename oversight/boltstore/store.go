@@ -75,8 +75,10 @@ var (
 	bucketByDecision = []byte("by_decision") // decision ID \x00 ticket ID → nothing
 	bucketHalts      = []byte("halts")       // system ID → Halt JSON
 	// bucketUnrecorded lists the tickets holding decision records the
-	// Gate has not yet written (Ticket.Unrecorded): ticket ID → nothing.
-	// A file written before it has no such tickets.
+	// Gate has not yet written (Ticket.Unrecorded): ticket ID → the
+	// records, kept apart from the ticket (records.go), or nothing in a
+	// file written before they were (the records are then in the
+	// ticket's JSON). A file written before the bucket has no such tickets.
 	bucketUnrecorded = []byte("unrecorded")
 	// bucketMeta says whether the routed tickets written behind all
 	// reached the file: "clean" is 1 after Close committed them, 0 while
@@ -330,6 +332,9 @@ func (s *Store) get(tx *bolt.Tx, id []byte) (oversight.Ticket, error) {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return oversight.Ticket{}, fmt.Errorf("oversight/boltstore: ticket %s is corrupt: %w", id, err)
 	}
+	if err := getRecords(tx, id, &t); err != nil { // records.go
+		return oversight.Ticket{}, err
+	}
 	return t, nil
 }
 
@@ -341,7 +346,8 @@ func decisionKey(decisionID, ticketID string) []byte {
 // boltPut writes t, whose stored version is old (nil for a new ticket),
 // and keeps the indexes in step with it.
 func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
-	raw, err := json.Marshal(t)
+	// Its records are kept apart (records.go).
+	raw, err := json.Marshal(withoutRecords(t))
 	if err != nil {
 		return fmt.Errorf("oversight/boltstore: encoding ticket %s: %w", t.ID, err)
 	}
@@ -358,14 +364,8 @@ func boltPut(tx *bolt.Tx, old *indexed, t *oversight.Ticket) error {
 	if err := countUpdate(tx, old, t); err != nil { // counts.go
 		return err
 	}
-	if len(t.Unrecorded) > 0 {
-		if err := tx.Bucket(bucketUnrecorded).Put(buf[:len(t.ID):len(t.ID)], nil); err != nil {
-			return err
-		}
-	} else if old != nil {
-		if err := tx.Bucket(bucketUnrecorded).Delete(buf[:len(t.ID):len(t.ID)]); err != nil {
-			return err
-		}
+	if err := putRecords(tx, buf[:len(t.ID):len(t.ID)], t, old != nil); err != nil {
+		return err
 	}
 	idx := tx.Bucket(bucketByDecision)
 	if old == nil || old.decisionID != t.Decision.ID {
@@ -692,6 +692,9 @@ func (s *Store) PurgeResolved(ctx context.Context, before time.Time) (int, error
 			var t oversight.Ticket
 			if err := json.Unmarshal(v, &t); err != nil {
 				return fmt.Errorf("oversight/boltstore: ticket %s is corrupt: %w", k, err)
+			}
+			if err := getRecords(tx, k, &t); err != nil {
+				return err
 			}
 			if t.Purgeable(before) {
 				doomed = append(doomed, t)
