@@ -109,11 +109,13 @@ type DeferredUpdater interface {
 	// the change is durable, and a crash may lose it; until it is
 	// committed, readers may see the ticket without it. An error from fn,
 	// or a ticket that is gone by then, drops the change. fn must be
-	// idempotent and must not change the ticket's ID. fn changes only the
-	// ticket's records (Unrecorded, Emitted, RecordingUntil) and reads
-	// nothing else: a store may give it a Ticket holding only its ID and
-	// those fields, and keep no other change (oversight/boltstore does,
-	// so that taking records off does not read or rewrite the ticket).
+	// idempotent and must not change the ticket's ID. fn takes records
+	// off by their IDs (Unrecorded, Emitted, RecordingUntil) and reads
+	// nothing else: a store may first give it a Ticket holding only its
+	// ID, those fields and records of which only the IDs are set, and
+	// keep that result when it leaves no record, Emitted entry or lease;
+	// otherwise it runs fn again on the whole ticket (oversight/boltstore
+	// does, so that taking records off reads and rewrites no ticket).
 	UpdateDeferred(ctx context.Context, id string, fn func(t *Ticket) error) error
 }
 

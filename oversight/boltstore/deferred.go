@@ -206,8 +206,10 @@ var _ oversight.DeferredUpdater = (*Store)(nil)
 // transaction, after the waiting routed tickets and before that
 // transaction's own change, or by the flush timer at most the flush
 // interval later. A transaction that fails keeps it for the next one.
-// For a ticket whose records are kept apart (records.go), fn is given the
-// ticket's ID and records only, and only its change of them is stored.
+// For a ticket whose records are kept apart (records.go), fn is first
+// given the ticket's ID, Emitted, RecordingUntil and records holding only
+// their IDs; when it leaves none of them, the records are deleted without
+// reading the ticket, and otherwise fn runs again on the whole ticket.
 func (s *Store) UpdateDeferred(ctx context.Context, id string, fn func(t *oversight.Ticket) error) error {
 	if fn == nil {
 		return fmt.Errorf("oversight/boltstore: deferred update of ticket %s: nil function", id)

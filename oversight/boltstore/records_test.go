@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,11 +12,13 @@ import (
 	"github.com/aimskit/aimskit/aims/ledger"
 	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
+	"github.com/aimskit/aimskit/oversight/storetest"
 )
 
-// A held decision's record is kept apart from its ticket, so that taking
-// it off once written (the deferred clear) neither decodes nor rewrites
-// the ticket; the ticket reads the same with its record, and without it
+// A held decision's record is kept apart from its ticket, as a reference
+// to the ticket's decision, so that it is not encoded twice and taking it
+// off once written (the deferred clear) neither decodes nor rewrites the
+// ticket; the ticket reads the same with its record, and without it
 // after the clear.
 func TestHeldRecordKeptApartAndClearedWithoutDecoding(t *testing.T) {
 	ctx := context.Background()
@@ -31,8 +34,13 @@ func TestHeldRecordKeptApartAndClearedWithoutDecoding(t *testing.T) {
 	if bytes.Contains(ticket, []byte(`"unrecorded"`)) {
 		t.Fatalf("the ticket's JSON holds its record: %s", ticket)
 	}
-	if !listed || !bytes.Contains(records, []byte(`"id":"`+d.ID+`"`)) {
-		t.Fatalf("the unrecorded bucket keeps %q (listed %v) for the ticket; want the held decision's record", records, listed)
+	// The record is the ticket's decision: it is stored once, in the
+	// ticket, and the unrecorded bucket refers to it.
+	if !listed || !bytes.Contains(records, []byte(`"ids":["`+d.ID+`"]`)) || !bytes.Contains(records, []byte(`"unrecorded":[null]`)) {
+		t.Fatalf("the unrecorded bucket keeps %q (listed %v) for the ticket; want the held decision's ID and a reference to the ticket's decision", records, listed)
+	}
+	if n := bytes.Count(ticket, []byte(`"schema_version"`)); n != 1 {
+		t.Fatalf("the ticket's JSON holds %d decisions, want 1: %s", n, ticket)
 	}
 	got, err := s.Get(ctx, id)
 	if err != nil {
@@ -156,5 +164,51 @@ func TestOldLayoutRecordWrittenBySweep(t *testing.T) {
 	}
 	if ids := unrecorded(t, s.store, out.Ticket.ID); len(ids) != 0 {
 		t.Fatalf("after the Sweep the ticket still lists %v", ids)
+	}
+}
+
+// Records kept apart read back as they were given: one equal to the
+// ticket's decision (stored as a reference), one with the decision's ID
+// but another trace context (stored whole), and another decision's.
+func TestRecordsKeptApartRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	tk := storetest.NewTicket(t, 1, time.Minute)
+	tk.Decision.Inputs = map[string]any{"income": 42.0, "region": "north"}
+	stamped := tk.Decision
+	stamped.TraceID, stamped.SpanID = "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"
+	other := tk.Decision
+	other.ID, other.Output = "01a253a3-644b-737e-99ba-9340192cdab5", "approve"
+	tk.Unrecorded = []aims.Decision{tk.Decision, stamped, other}
+	tk.Emitted = []string{other.ID}
+	tk.RecordingUntil = tk.CreatedAt.Add(time.Minute)
+	if err := s.Create(ctx, tk); err != nil {
+		t.Fatal(err)
+	}
+	_, records, listed, err := boltstore.StoredRecords(s, tk.ID)
+	if err != nil || !listed || bytes.Count(records, []byte("null")) != 1 {
+		t.Fatalf("stored records %s (listed %v, %v); want exactly one reference", records, listed, err)
+	}
+	got, err := s.Get(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tk.Clone()
+	// Compare as a store round trip gives them: through JSON.
+	wb, _ := json.Marshal(&want)
+	gb, _ := json.Marshal(&got)
+	if !bytes.Equal(wb, gb) {
+		t.Fatalf("read back\n%s\nwant\n%s", gb, wb)
+	}
+	// Taking one record off by a full Update keeps the others whole.
+	if _, err := s.Update(ctx, tk.ID, func(x *oversight.Ticket) error {
+		x.Unrecorded = x.Unrecorded[1:]
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Get(ctx, tk.ID)
+	if err != nil || len(got.Unrecorded) != 2 || got.Unrecorded[0].TraceID != stamped.TraceID || got.Unrecorded[1].Output != "approve" {
+		t.Fatalf("after the update: %+v, %v", got.Unrecorded, err)
 	}
 }
