@@ -79,7 +79,10 @@ func (g *Gate) writeRecords(ctx context.Context, recs []aims.Decision, check boo
 // records meanwhile, they stay under the lease they are under. A time
 // makes Sweeps leave the ticket alone until then.
 func (g *Gate) recorded(ctx context.Context, ticketID string, attempted []aims.Decision, written []string, emitted string, until time.Time) error {
-	_, err := g.store.Update(ctx, ticketID, func(x *Ticket) error {
+	// change reads and changes only the ticket's records, so a store
+	// that can change them alone (recordsUpdater) does not copy the
+	// ticket.
+	change := func(x *Ticket) error {
 		u := until
 		if u.IsZero() && slices.ContainsFunc(x.Unrecorded, func(d aims.Decision) bool {
 			return !slices.Contains(written, d.ID) && !slices.ContainsFunc(attempted, func(a aims.Decision) bool { return a.ID == d.ID })
@@ -93,7 +96,13 @@ func (g *Gate) recorded(ctx context.Context, ticketID string, attempted []aims.D
 			u = x.RecordingUntil
 		}
 		return noteRecorded(ctx, written, emitted, u)(x)
-	})
+	}
+	var err error
+	if ru, ok := g.store.(recordsUpdater); ok {
+		err = ru.updateRecords(ticketID, change)
+	} else {
+		_, err = g.store.Update(ctx, ticketID, change)
+	}
 	if err != nil && !errors.Is(err, errNoChange) {
 		return fmt.Errorf("oversight: ticket %s: noting its records as written: %w", ticketID, err)
 	}

@@ -150,6 +150,43 @@ func (s *MemoryStore) createLocked(t *Ticket) error {
 	return nil
 }
 
+// recordsUpdater is implemented by stores that change a ticket's records
+// (Unrecorded, Emitted, RecordingUntil) without copying the rest of it:
+// the memory store, whose Update copies the whole ticket twice,
+// decisions and all, for every held decision and reviewer action whose
+// records the Gate takes off (recorded).
+type recordsUpdater interface {
+	// updateRecords runs fn, which reads and changes only the records,
+	// on ticket id under the store's lock and keeps its change of them;
+	// an error from fn keeps nothing.
+	updateRecords(id string, fn func(t *Ticket) error) error
+}
+
+var _ recordsUpdater = (*MemoryStore)(nil)
+
+// updateRecords implements recordsUpdater. fn gets a shallow copy of the
+// stored ticket whose record slices are its own (it may delete from them
+// and stamp a record's trace context), and only those fields are kept:
+// the ticket's decision, queue place and counts do not change.
+func (s *MemoryStore) updateRecords(id string, fn func(t *Ticket) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	cur, ok := s.tickets[id]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrTicketNotFound, id)
+	}
+	work := *cur
+	work.Unrecorded, work.Emitted = slices.Clone(cur.Unrecorded), slices.Clone(cur.Emitted)
+	if err := fn(&work); err != nil {
+		return err
+	}
+	cur.Unrecorded, cur.Emitted, cur.RecordingUntil = work.Unrecorded, work.Emitted, work.RecordingUntil
+	return nil
+}
+
 // queueIndex returns where t's position is (or would be) in s.queue.
 func (s *MemoryStore) queueIndex(t *Ticket) (int, bool) {
 	return slices.BinarySearchFunc(s.queue, t, olderTicket)
