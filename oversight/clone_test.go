@@ -68,3 +68,47 @@ func BenchmarkClone(b *testing.B) {
 		_ = tk.Clone()
 	}
 }
+
+// TestCloneCopiesSharedDecisionOnce: records that share the ticket's
+// decision's maps and pointers (a held decision's record is the decision,
+// a resolution a copy of it) share the copy's, so Clone copies them once;
+// the copy still shares nothing with the original and reads the same.
+func TestCloneCopiesSharedDecisionOnce(t *testing.T) {
+	mk := func() oversight.Ticket {
+		tk := fullTicket()
+		tk.State = oversight.StatePending
+		tk.Unrecorded = []aims.Decision{tk.Decision, tk.Resolution.Decision}
+		tk.Unrecorded[1].ID, tk.Unrecorded[1].Oversight = "r1", &aims.OversightOutcome{Action: aims.ActionApprove}
+		return tk
+	}
+	orig := mk()
+	c := orig.Clone()
+	if !reflect.DeepEqual(c, orig) {
+		t.Fatalf("the clone differs:\n%+v\n%+v", c, orig)
+	}
+	if reflect.ValueOf(c.Unrecorded[0].Inputs).UnsafePointer() != reflect.ValueOf(c.Decision.Inputs).UnsafePointer() ||
+		c.Unrecorded[0].Oversight != c.Decision.Oversight || c.Unrecorded[1].Explanation != c.Decision.Explanation ||
+		c.Resolution.Decision.Score != c.Decision.Score {
+		t.Fatal("the clone's records do not share the clone's decision as the original's share the original's")
+	}
+	if c.Unrecorded[1].Oversight == c.Decision.Oversight || c.Unrecorded[1].Oversight.Action != aims.ActionApprove {
+		t.Fatal("a record's own oversight outcome was replaced by the decision's")
+	}
+	c.Decision.Inputs["income"] = 1.0
+	c.Decision.Oversight.Action = aims.ActionApply
+	c.Decision.Explanation.ReasonCodes[0].Code = "X"
+	*c.Decision.Score = 0
+	c.Unrecorded[1].Oversight.Action = aims.ActionReject
+	if !reflect.DeepEqual(orig, mk()) {
+		t.Fatal("changing the clone changed the original")
+	}
+	allocs := testing.AllocsPerRun(50, func() { _ = orig.Clone() })
+	single := fullTicket()
+	single.Resolution = nil
+	one := testing.AllocsPerRun(50, func() { _ = single.Clone() })
+	// The two records add their slice and the second's own oversight
+	// outcome, not two more copies of the decision.
+	if allocs > one+3 {
+		t.Fatalf("Clone with two records sharing the decision: %.0f allocations, %.0f without them; want at most 3 more", allocs, one)
+	}
+}

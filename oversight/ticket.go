@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"time"
 
@@ -208,7 +209,10 @@ func (t *Ticket) claimableBy(reviewer string, now time.Time) bool {
 // Clone returns a deep copy of t, so that stores never share memory with
 // their callers. It copies field by field (decision inputs are strings,
 // numbers and booleans, which Decision.Validate enforces); a ticket holding
-// anything else is copied through its JSON encoding instead.
+// anything else is copied through its JSON encoding instead. A record
+// (Unrecorded, Resolution.Decision) that shares a map or pointer with
+// t.Decision, as the Gate's records do, shares the copy's: the copy shares
+// within itself what t shares, and nothing with t.
 func (t *Ticket) Clone() Ticket {
 	if !scalarInputs(t.Decision.Inputs) || (t.Resolution != nil && !scalarInputs(t.Resolution.Decision.Inputs)) {
 		return t.cloneJSON()
@@ -227,12 +231,12 @@ func (t *Ticket) Clone() Ticket {
 	if t.Unrecorded != nil {
 		c.Unrecorded = make([]aims.Decision, len(t.Unrecorded))
 		for i := range t.Unrecorded {
-			c.Unrecorded[i] = cloneDecision(t.Unrecorded[i])
+			c.Unrecorded[i] = cloneSharing(&t.Unrecorded[i], &t.Decision, &c.Decision)
 		}
 	}
 	if t.Resolution != nil {
 		r := *t.Resolution
-		r.Decision = cloneDecision(t.Resolution.Decision)
+		r.Decision = cloneSharing(&t.Resolution.Decision, &t.Decision, &c.Decision)
 		c.Resolution = &r
 	}
 	return c
@@ -267,23 +271,54 @@ func scalarInputs(in map[string]any) bool {
 }
 
 // cloneDecision deep-copies d; its inputs must be scalars (scalarInputs).
-func cloneDecision(d aims.Decision) aims.Decision {
-	c := d
-	c.Inputs = maps.Clone(d.Inputs)
-	c.Attributes = maps.Clone(d.Attributes)
-	if d.Score != nil {
+func cloneDecision(d aims.Decision) aims.Decision { return cloneSharing(&d, nil, nil) }
+
+// cloneSharing deep-copies d like cloneDecision, except that a map or
+// pointer d shares with orig (the ticket's decision) is taken from
+// origCopy, orig's deep copy, instead of being copied again. A held
+// decision's record is the ticket's decision, and a reviewer's record a
+// copy of it (followUp): the copy of the ticket then shares within itself
+// what the ticket shared, never anything with the ticket, and costs one
+// copy of the decision's maps, not one per record. orig nil copies all.
+func cloneSharing(d, orig, origCopy *aims.Decision) aims.Decision {
+	c := *d
+	if orig == nil {
+		orig, origCopy = &aims.Decision{}, &aims.Decision{}
+	}
+	if sameMap(d.Inputs, orig.Inputs) {
+		c.Inputs = origCopy.Inputs
+	} else {
+		c.Inputs = maps.Clone(d.Inputs)
+	}
+	if sameMap(d.Attributes, orig.Attributes) {
+		c.Attributes = origCopy.Attributes
+	} else {
+		c.Attributes = maps.Clone(d.Attributes)
+	}
+	switch {
+	case d.Score != nil && d.Score == orig.Score:
+		c.Score = origCopy.Score
+	case d.Score != nil:
 		v := *d.Score
 		c.Score = &v
 	}
-	if d.Threshold != nil {
+	switch {
+	case d.Threshold != nil && d.Threshold == orig.Threshold:
+		c.Threshold = origCopy.Threshold
+	case d.Threshold != nil:
 		v := *d.Threshold
 		c.Threshold = &v
 	}
-	if d.Oversight != nil {
+	switch {
+	case d.Oversight != nil && d.Oversight == orig.Oversight:
+		c.Oversight = origCopy.Oversight
+	case d.Oversight != nil:
 		o := *d.Oversight
 		c.Oversight = &o
 	}
-	if d.Explanation != nil {
+	if d.Explanation != nil && d.Explanation == orig.Explanation {
+		c.Explanation = origCopy.Explanation
+	} else if d.Explanation != nil {
 		e := *d.Explanation
 		e.Attributions = slices.Clone(e.Attributions)
 		e.ReasonCodes = slices.Clone(e.ReasonCodes)
@@ -294,4 +329,10 @@ func cloneDecision(d aims.Decision) aims.Decision {
 		c.Explanation = &e
 	}
 	return c
+}
+
+// sameMap reports whether a and b are the same map (not merely equal),
+// neither nil.
+func sameMap[M ~map[K]V, K comparable, V any](a, b M) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
