@@ -119,3 +119,27 @@ func freshIDs() func() string {
 		return u.String()
 	}
 }
+
+// BenchmarkSubmitHeld is the cost of a decision held for review on the
+// memory store: the ticket, with the decision's record stored on it, its
+// write to the Recorder (discarding) and taking the record off again.
+func BenchmarkSubmitHeld(b *testing.B) {
+	g, err := oversight.New(context.Background(), oversight.RecorderFunc(func(context.Context, aims.Decision) error { return nil }),
+		oversight.WithSweepInterval(0), oversight.WithMaxOpenTickets(1<<30),
+		oversight.WithPolicy(oversight.AdverseOutcome()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close(context.Background())
+	d := decision(b, "credit", "deny", 0.2, 0.5, true)
+	ctx := context.Background()
+	next := freshIDs()
+	b.ReportAllocs()
+	for b.Loop() {
+		d.ID = next()
+		out, err := g.Submit(ctx, d)
+		if err != nil || !out.Pending() {
+			b.Fatal(out, err)
+		}
+	}
+}

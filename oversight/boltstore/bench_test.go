@@ -4,7 +4,9 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/oversight"
 	"github.com/aimskit/aimskit/oversight/boltstore"
 	"github.com/aimskit/aimskit/oversight/storetest"
@@ -48,3 +50,35 @@ func BenchmarkCreate(b *testing.B) { storetest.BenchCreate(b, openBench) }
 // BenchmarkCountOpen counts a full queue (DefaultMaxOpenTickets open
 // tickets) in a bbolt file, as the Gate does before each held decision.
 func BenchmarkCountOpen(b *testing.B) { storetest.BenchCountOpen(b, openBench, fillBench, 0) }
+
+// BenchmarkSubmitHeld is the cost of a decision held for review on a
+// bbolt file (without fsync: the store's own cost), with a recorder that
+// finds every recorded decision, so that taking the written record off
+// the ticket rides on the next commit (the deferred clear).
+func BenchmarkSubmitHeld(b *testing.B) {
+	ctx := context.Background()
+	s, err := boltstore.Open(ctx, filepath.Join(b.TempDir(), "tickets.db"), boltstore.WithIndexFlushInterval(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	g, err := oversight.New(ctx, &durableRecorder{}, oversight.WithStore(s), oversight.WithSweepInterval(0),
+		oversight.WithMaxOpenTickets(1<<30), oversight.WithPolicy(oversight.AdverseOutcome()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer g.Close(ctx)
+	boltstore.SetNoSync(s, true)
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := aims.NewDecision(ctx, "credit")
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Output, d.Adverse = "deny", true
+		d.Inputs = map[string]any{"income": 42000.0, "region": "north", "age": 30.0}
+		if out, err := g.Submit(ctx, d); err != nil || !out.Pending() {
+			b.Fatal(out, err)
+		}
+	}
+}
