@@ -442,7 +442,7 @@ func TestCloseWithAStalledWriter(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Fatalf("the Append waiting for room returned %v, want ErrClosed", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(livenessBound):
 		t.Fatal("the Append waiting for room in a full queue did not give up when Close began")
 	}
 	if err := l.Append(ctx, record(9)); !errors.Is(err, ErrClosed) {
@@ -454,7 +454,7 @@ func TestCloseWithAStalledWriter(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Close with the writer stalled returned %v, want its context's error", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(livenessBound):
 		t.Fatal("Close did not return when its context ended")
 	}
 	// Released, the writer finishes: the queued records are written, and

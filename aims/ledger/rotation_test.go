@@ -29,7 +29,7 @@ func TestTimeRotationAndTimedCheckpoint(t *testing.T) {
 	// Two minutes later the next group-commit tick signs a checkpoint,
 	// without any new record and without Close.
 	clock.Add(2 * time.Minute)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(livenessBound)
 	for {
 		cps, _ := readCheckpointHistory(dir)
 		if len(cps) > 0 && cps[len(cps)-1].Size == 3 {

@@ -52,7 +52,7 @@ func TestCloseWithADeafWitness(t *testing.T) {
 	go func() { closed <- l.Close(closeCtx) }()
 	select {
 	case <-closed:
-	case <-time.After(30 * time.Second):
+	case <-time.After(livenessBound):
 		t.Fatal("Close with a cancelled context did not return while a witness ignored its context")
 	}
 	// Once the witness answers, a second Close waits for the writer and
