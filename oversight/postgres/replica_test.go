@@ -327,8 +327,11 @@ func TestFleetInSeparateProcesses(t *testing.T) {
 	// C's halt copy is fresh from its Submit just now: the halt below must
 	// reach it through the refresh, not through a first read.
 
-	// A halt pressed on A: A and B block at once, C within its 1s refresh.
-	pressed := time.Now()
+	// A halt pressed on A: A and B block at once, C on its first Submit
+	// once its 1s refresh has passed. The refresh runs on C's monotonic
+	// clock, which is the machine's: sleeping the refresh here steps it by
+	// at least that much, however loaded the machine, so nothing is
+	// asserted about how fast the halt travels.
 	a.do(t, replicaCmd{Op: "halt", Reviewer: "alice", Reason: "incident 42"})
 	for _, r := range []*replica{a, b} {
 		if applies(r) {
@@ -336,13 +339,10 @@ func TestFleetInSeparateProcesses(t *testing.T) {
 		}
 	}
 	const refresh = time.Second // C's WithHaltRefresh (the default)
-	for applies(c) {
-		if time.Since(pressed) > refresh+2*time.Second {
-			t.Fatalf("replica C still applies %v after the halt on A (refresh %v)", time.Since(pressed), refresh)
-		}
-		time.Sleep(20 * time.Millisecond)
+	time.Sleep(refresh)
+	if applies(c) {
+		t.Fatalf("replica C still applies once its %v refresh passed since the halt on A", refresh)
 	}
-	t.Logf("replica C blocked %v after the halt on A", time.Since(pressed).Round(time.Millisecond))
 	if applies(a) || applies(b) {
 		t.Fatal("a replica applies again while halted")
 	}
