@@ -158,7 +158,7 @@ func TestDetectorsSkipNaN(t *testing.T) {
 			}()
 			select {
 			case <-done:
-			case <-time.After(20 * time.Second):
+			case <-time.After(time.Minute): // a hang detector, not a timing assertion
 				t.Fatal("Update did not return after a NaN")
 			}
 		})
@@ -184,7 +184,7 @@ func TestKSStatisticEndsOnNaN(t *testing.T) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute): // a hang detector, not a timing assertion
 		t.Fatal("ksStatistic did not return on NaN")
 	}
 }
