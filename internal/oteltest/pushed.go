@@ -24,7 +24,11 @@ type Pushed struct {
 }
 
 // NewPushed returns a Pushed whose providers are shut down when the test
-// ends.
+// ends. Shutting down flushes them; then the metrics of every export and
+// the exported log records of aimskit's scopes must match the published
+// conventions, as with NewMetrics and NewLogs (see MetricProblems and
+// LogProblems): tests of a component's final export go through Pushed
+// alone, and would otherwise leave its names unchecked.
 func NewPushed(t testing.TB) *Pushed {
 	p := &Pushed{metrics: &MetricExporter{}, logs: &LogExporter{}}
 	p.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(
@@ -34,8 +38,39 @@ func NewPushed(t testing.TB) *Pushed {
 	t.Cleanup(func() {
 		_ = p.MeterProvider.Shutdown(context.Background())
 		_ = p.LoggerProvider.Shutdown(context.Background())
+		pub, err := readPublished()
+		if err != nil {
+			t.Errorf("oteltest: reading the published conventions: %v", err)
+			return
+		}
+		for _, m := range pub.pushedProblems(p.Exports(), p.Records()) {
+			t.Errorf("oteltest: %s", m)
+		}
 	})
 	return p
+}
+
+// pushedProblems lists where the metrics of exports and the log records
+// recs differ from the published conventions. A cumulative metric is in
+// every export, so a problem is listed once, however many exports repeat
+// it. Every export is checked, not only the last: the SDK may reuse an
+// export's buffers, but what it then holds is still a collection's.
+func (pub published) pushedProblems(exports []metricdata.ResourceMetrics, recs []sdklog.Record) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(ms []string) {
+		for _, m := range ms {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	for _, rm := range exports {
+		add(pub.metricProblems(rm))
+	}
+	add(pub.logProblems(recs))
+	return out
 }
 
 // Exports returns the metric exports received so far, oldest first. The
