@@ -1,6 +1,8 @@
 package semconv
 
 import (
+	"slices"
+
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/aimskit/aimskit/internal/version"
@@ -15,6 +17,17 @@ const Version = version.Module
 // event or metric, or a changed value type, is a new major version; an
 // added name is a new minor version.
 //
+// 3.2.0 lists each attribute key for every package that puts it on its
+// signals, under whose scope (its import path) it comes, as events,
+// metrics and spans were already listed: the aims.explanation.* keys for
+// explain/tree too, the gen_ai.* client keys for aims/genai, which emits
+// them, rather than aims, which defines them (aims lists the two it puts
+// on its decision records), aims.oversight.approvals for aims, which puts
+// it on the aims.decision record, rather than oversight, and the shared
+// aims.system.*, aims.risk.level, aims.decision.id and aims.oversight.*
+// keys for the packages that emit them; only aims.control.id,
+// which every package puts on its evidence, is listed for all. No name is
+// added, removed or renamed.
 // 3.1.0 lists the span aims.explain and the metrics
 // aims.explain.explanations and aims.explain.duration for package
 // explain/tree too, which emits them under its own scope (its import
@@ -186,12 +199,7 @@ var _ = register(
 	Entry{Name: ScopeOversight, Kind: KindScope, Package: "oversight", Brief: "instrumentation scope of package oversight"},
 	Entry{Name: ScopeInventory, Kind: KindScope, Package: "inventory", Brief: "instrumentation scope of package inventory"},
 
-	Entry{Name: string(AimsSystemID), Kind: KindAttribute, Type: "string", Package: "all", Brief: "ID of the registered AI system"},
-	Entry{Name: string(AimsSystemVersion), Kind: KindAttribute, Type: "string", Package: "all", Brief: "deployed version of the AI system"},
-	Entry{Name: string(AimsSystemInstance), Kind: KindAttribute, Type: "string", Package: "all", Brief: "one running replica of the system"},
-	Entry{Name: string(AimsRiskLevel), Kind: KindAttribute, Type: "string", Package: "all", Brief: "EU AI Act risk tier: prohibited, high, limited, minimal"},
-	Entry{Name: string(AimsControlID), Kind: KindAttribute, Type: "string", Package: "all", Brief: "ISO/IEC 42001 Annex A control the record is evidence for, e.g. A.6.2.8"},
-	Entry{Name: string(AimsDecisionID), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "UUIDv7 of the decision"},
+	Entry{Name: string(AimsControlID), Kind: KindAttribute, Type: "string", Package: AllPackages, Brief: "ISO/IEC 42001 Annex A control the record is evidence for, e.g. A.6.2.8"},
 	Entry{Name: string(AimsDecisionOutcome), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "decision output label"},
 	Entry{Name: string(AimsDecisionScore), Kind: KindAttribute, Type: "double", Package: "aims", Brief: "model score or confidence"},
 	Entry{Name: string(AimsDecisionAdverse), Kind: KindAttribute, Type: "bool", Package: "aims", Brief: "decision is adverse to its subject"},
@@ -201,23 +209,33 @@ var _ = register(
 	Entry{Name: string(AimsModelVersion), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "model version"},
 	Entry{Name: AimsInputPrefix + "<name>", Kind: KindAttribute, Type: "any", Package: "aims", Brief: "an allow-listed input feature; only names on the allow-list appear"},
 	Entry{Name: string(AimsReasonCodes), Kind: KindAttribute, Type: "string[]", Package: "aims", Brief: "reason codes, most important first"},
-	Entry{Name: string(AimsExplanationMethod), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "explanation method"},
-	Entry{Name: string(AimsOversightAction), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "oversight action: apply, review, block, approve, reject, override, escalate, halt, contest"},
-	Entry{Name: string(AimsOversightReviewer), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reviewer identity"},
-	Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "reason given by a policy or the gate (reasons people write stay in the ledger)"},
 	Entry{Name: string(AimsDisclosureKind), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "what was disclosed: interaction, automated-decision, generated-content, emotion-recognition, biometric-categorisation"},
 	Entry{Name: string(AimsDisclosureChannel), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "how: http_header, json_body, text_marker"},
 	Entry{Name: string(AimsDisclosureHTTPRoute), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "HTTP route (ServeMux pattern, never the request path) that carried the disclosure; absent without a pattern"},
-
-	Entry{Name: string(GenAIProviderName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI provider"},
-	Entry{Name: string(GenAIOperationName), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "GenAI operation, e.g. chat"},
-	Entry{Name: string(GenAIRequestModel), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "model requested"},
-	Entry{Name: string(GenAIResponseModel), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "model that answered"},
-	Entry{Name: string(GenAIResponseID), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "provider's response ID"},
-	Entry{Name: string(GenAIConversationID), Kind: KindAttribute, Type: "string", Package: "aims", GenAI: true, Brief: "conversation ID"},
 
 	Entry{Name: EventDecision, Kind: KindEvent, Package: "aims", Brief: "one recorded decision (A.6.2.8)"},
 	Entry{Name: EventDisclosure, Kind: KindEvent, Package: "aims", Brief: "one AI disclosure to a person (A.8.2)"},
 	Entry{Name: MetricDisclosures, Kind: KindMetric, Type: "counter", Unit: "{disclosure}", Package: "aims", Brief: "AI disclosures made"},
 	Entry{Name: MetricDecisions, Kind: KindMetric, Type: "counter", Unit: "{decision}", Package: "aims", Brief: "decisions recorded; an undeclared outcome (without declared outcomes: any past the first 64 distinct) is counted as `_OTHER`"},
 )
+
+// Attribute keys of this file that packages other than aims put on their
+// signals too, or that aims defines for another package (the GenAI client
+// keys aims/genai emits): each is listed for every package that emits it.
+var _ = register(slices.Concat(
+	emittedBy(Entry{Name: string(AimsSystemID), Kind: KindAttribute, Type: "string", Brief: "ID of the registered AI system"}, "aims", "aims/genai", "inventory", "oversight"),
+	emittedBy(Entry{Name: string(AimsSystemVersion), Kind: KindAttribute, Type: "string", Brief: "deployed version of the AI system"}, "aims", "inventory"),
+	emittedBy(Entry{Name: string(AimsSystemInstance), Kind: KindAttribute, Type: "string", Brief: "one running replica of the system"}, "aims", "aims/genai", "inventory"),
+	emittedBy(Entry{Name: string(AimsRiskLevel), Kind: KindAttribute, Type: "string", Brief: "EU AI Act risk tier: prohibited, high, limited, minimal"}, "inventory"),
+	emittedBy(Entry{Name: string(AimsDecisionID), Kind: KindAttribute, Type: "string", Brief: "UUIDv7 of the decision"}, "aims", "oversight"),
+	emittedBy(Entry{Name: string(AimsExplanationMethod), Kind: KindAttribute, Type: "string", Brief: "explanation method"}, "aims", "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsOversightAction), Kind: KindAttribute, Type: "string", Brief: "oversight action: apply, review, block, approve, reject, override, escalate, halt, contest"}, "aims", "oversight"),
+	emittedBy(Entry{Name: string(AimsOversightReviewer), Kind: KindAttribute, Type: "string", Brief: "reviewer identity"}, "aims", "oversight"),
+	emittedBy(Entry{Name: string(AimsOversightReason), Kind: KindAttribute, Type: "string", Brief: "reason given by a policy or the gate (reasons people write stay in the ledger)"}, "aims", "oversight"),
+	emittedBy(Entry{Name: string(GenAIProviderName), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "GenAI provider"}, "aims", "aims/genai"),
+	emittedBy(Entry{Name: string(GenAIOperationName), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "GenAI operation, e.g. chat"}, "aims/genai"),
+	emittedBy(Entry{Name: string(GenAIRequestModel), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "model requested"}, "aims/genai"),
+	emittedBy(Entry{Name: string(GenAIResponseModel), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "model that answered"}, "aims", "aims/genai"),
+	emittedBy(Entry{Name: string(GenAIResponseID), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "provider's response ID"}, "aims/genai"),
+	emittedBy(Entry{Name: string(GenAIConversationID), Kind: KindAttribute, Type: "string", GenAI: true, Brief: "conversation ID"}, "aims/genai"),
+)...)

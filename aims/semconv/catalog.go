@@ -27,9 +27,12 @@ type Entry struct {
 	Unit string
 	// Package is the aimskit package that emits it ("aims", "fairness", …),
 	// whose import path is the instrumentation scope it comes under. An
-	// event, metric or span that two packages emit has one entry for each,
-	// with the same Type and Unit, so that the table lists it under each
-	// scope a Collector may see it in.
+	// attribute, event, metric or span that two packages emit has one
+	// entry for each, with the same Type and Unit (and, for an attribute,
+	// Brief: a key means the same under every scope), so that the table
+	// lists it under each scope a Collector may see it in. An attribute
+	// every package may put on its signals (aims.system.id, …) has one
+	// entry, for [AllPackages].
 	Package string
 	// Brief is a one-line description for the README table.
 	Brief string
@@ -42,6 +45,10 @@ type Entry struct {
 	OTel bool
 }
 
+// AllPackages is the Package of an attribute that every aimskit package
+// may put on its signals, such as aims.system.id and aims.control.id.
+const AllPackages = "all"
+
 // catalog is filled by register during package initialisation, which Go
 // runs in one goroutine before anything can read it; afterwards it is only
 // read, so it needs no lock.
@@ -52,6 +59,19 @@ var catalog []Entry
 func register(entries ...Entry) struct{} {
 	catalog = append(catalog, entries...)
 	return struct{}{}
+}
+
+// emittedBy returns e once for each of pkgs, the packages that put it on
+// their signals: an attribute key means the same under every scope, so
+// its entries differ only in Package, and the table lists it under each
+// scope a Collector may see it in.
+func emittedBy(e Entry, pkgs ...string) []Entry {
+	out := make([]Entry, len(pkgs))
+	for i, p := range pkgs {
+		out[i] = e
+		out[i].Package = p
+	}
+	return out
 }
 
 // Catalog returns a copy of every documented name, sorted by kind, name and

@@ -29,10 +29,11 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 		seen[key+" "+e.Package] = true
 		if f, ok := first[key]; !ok {
 			first[key] = e
-		} else if e.Kind == KindScope || e.Kind == KindAttribute || f.Type != e.Type || f.Unit != e.Unit {
-			// A scope is one package's; an attribute key is listed once
-			// (its Package says "all" when several emit it).
-			t.Errorf("%s is registered for %s as %s %q and for %s as %s %q: only an event, metric or span may have an entry per package, all alike",
+		} else if e.Kind == KindScope || f.Type != e.Type || f.Unit != e.Unit || f.Brief != e.Brief && e.Kind == KindAttribute || f.Package == AllPackages || e.Package == AllPackages {
+			// A scope is one package's. An attribute key means the same
+			// under every scope: its entries differ only in Package, and
+			// one for all packages is its only one.
+			t.Errorf("%s is registered for %s as %s %q and for %s as %s %q: only an attribute, event, metric or span may have an entry per package, all alike, and not beside one for all packages",
 				key, f.Package, f.Type, f.Unit, e.Package, e.Type, e.Unit)
 		}
 		if e.Brief == "" {
@@ -77,10 +78,13 @@ func TestCatalogNamesAreUniqueAndWellFormed(t *testing.T) {
 			t.Errorf("metric %s needs an instrument type and a unit", e.Name)
 		}
 	}
-	// An event, metric or span comes under the scope of the package that
-	// emits it, so that package must have a published scope.
+	// An attribute, event, metric or span comes under the scope of the
+	// package that emits it, so that package must have a published scope.
 	for _, e := range Catalog() {
-		if (e.Kind == KindEvent || e.Kind == KindMetric || e.Kind == KindSpan) && !seen[string(KindScope)+" "+ScopePrefix+"/"+e.Package+" "+e.Package] {
+		if e.Kind == KindAttribute && e.Package == AllPackages {
+			continue
+		}
+		if e.Kind != KindScope && !seen[string(KindScope)+" "+ScopePrefix+"/"+e.Package+" "+e.Package] {
 			t.Errorf("%s %s is published for package %q, which has no published scope %s/%s", e.Kind, e.Name, e.Package, ScopePrefix, e.Package)
 		}
 	}

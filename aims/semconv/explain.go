@@ -1,6 +1,10 @@
 package semconv
 
-import "go.opentelemetry.io/otel/attribute"
+import (
+	"slices"
+
+	"go.opentelemetry.io/otel/attribute"
+)
 
 // Span names and attribute keys of the explain package. The explanation
 // span never carries raw input values: only counts, the method and the
@@ -44,12 +48,17 @@ var _ = register(
 	Entry{Name: SpanCounterfactuals, Kind: KindSpan, Type: "internal", Package: "explain", Brief: "one counterfactual search"},
 	Entry{Name: MetricExplanations, Kind: KindMetric, Type: "counter", Unit: "{explanation}", Package: "explain", Brief: "explanations produced, by aims.explanation.method and aims.explanation.exact"},
 	Entry{Name: MetricExplanationDuration, Kind: KindMetric, Type: "histogram", Unit: "s", Package: "explain", Brief: "time to produce one explanation"},
-	Entry{Name: string(AimsExplanationFeatures), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "number of players (features or groups) explained"},
-	Entry{Name: string(AimsExplanationBackgroundSize), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "background rows of the interventional game"},
-	Entry{Name: string(AimsExplanationModelEvaluations), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "rows the model scored for the explanation"},
-	Entry{Name: string(AimsExplanationTopFeatures), Kind: KindAttribute, Type: "string[]", Package: "explain", Brief: "most important feature names, largest |value| first (never values)"},
-	Entry{Name: string(AimsExplanationLink), Kind: KindAttribute, Type: "string", Package: "explain", Brief: "output link of the game: identity or logit"},
-	Entry{Name: string(AimsExplanationExact), Kind: KindAttribute, Type: "bool", Package: "explain", Brief: "values are exact Shapley values"},
 	Entry{Name: string(AimsCounterfactualRequested), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "counterfactuals requested"},
 	Entry{Name: string(AimsCounterfactualFound), Kind: KindAttribute, Type: "int", Package: "explain", Brief: "valid counterfactuals found"},
 )
+
+// The aims.explanation.* keys of an explanation, which package
+// explain/tree puts on its explanation spans too.
+var _ = register(slices.Concat(
+	emittedBy(Entry{Name: string(AimsExplanationFeatures), Kind: KindAttribute, Type: "int", Brief: "number of players (features or groups) explained"}, "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsExplanationBackgroundSize), Kind: KindAttribute, Type: "int", Brief: "background rows of the interventional game"}, "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsExplanationModelEvaluations), Kind: KindAttribute, Type: "int", Brief: "rows the model scored for the explanation"}, "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsExplanationTopFeatures), Kind: KindAttribute, Type: "string[]", Brief: "most important feature names, largest |value| first (never values)"}, "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsExplanationLink), Kind: KindAttribute, Type: "string", Brief: "output link of the game: identity or logit"}, "explain", "explain/tree"),
+	emittedBy(Entry{Name: string(AimsExplanationExact), Kind: KindAttribute, Type: "bool", Brief: "values are exact Shapley values"}, "explain", "explain/tree"),
+)...)

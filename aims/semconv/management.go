@@ -98,7 +98,6 @@ var _ = register(
 	Entry{Name: string(AimsRecordType), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "type of a management-system record (incident, impact_assessment, …)"},
 	Entry{Name: string(AimsRecordID), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "UUIDv7 of a management-system record"},
 	Entry{Name: string(AimsRecordSubject), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "the incident, assessment, change or risk a management-system record is about"},
-	Entry{Name: string(AimsControlIDs), Kind: KindAttribute, Type: "string[]", Package: "aims", Brief: "every Annex A control a record is evidence for"},
 	Entry{Name: string(AimsRecordActor), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "person or role who made the recorded change"},
 	Entry{Name: string(AimsRecordState), Kind: KindAttribute, Type: "string", Package: "aims", Brief: "state of the record's subject after the change"},
 	Entry{Name: string(AimsImpactAssessmentID), Kind: KindAttribute, Type: "string", Package: "inventory", Brief: "ID of the impact assessment a registration relies on"},
@@ -112,3 +111,7 @@ var _ = register(
 	Entry{Name: EventRiskReviewOverdue, Kind: KindEvent, Package: "aims", Brief: "a risk's review date has passed (Clause 8.2); carries the risk's treatment controls"},
 	Entry{Name: EventManagementPrefix + "<type>", Kind: KindEvent, Package: "aims", Brief: "a management-system record (incident, impact assessment, deployment authorisation, change, risk); the record's JSON as body"},
 )
+
+// aims.control.ids, which aims/genai and inventory put on their records
+// too.
+var _ = register(emittedBy(Entry{Name: string(AimsControlIDs), Kind: KindAttribute, Type: "string[]", Brief: "every Annex A control a record is evidence for"}, "aims", "aims/genai", "inventory")...)

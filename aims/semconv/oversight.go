@@ -133,7 +133,7 @@ var _ = register(
 	Entry{Name: string(AimsOversightLatency), Kind: KindAttribute, Type: "double", Package: "oversight", Brief: "time from submission to the human action, seconds"},
 	Entry{Name: string(AimsOversightResolved), Kind: KindAttribute, Type: "bool", Package: "oversight", Brief: "reviewer action resolved its ticket (false for a first of two approvals)"},
 	Entry{Name: string(AimsOversightRefusal), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "class of a refused attempt: unknown_ticket, already_resolved, forbidden, …"},
-	Entry{Name: AimsOversightApprovals, Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "marks a reviewer's vote that did not resolve its ticket, e.g. \"1 of 2\": in the decision record's attributes and on its aims.decision log record"},
+	Entry{Name: AimsOversightApprovals, Kind: KindAttribute, Type: "string", Package: "aims", Brief: "marks a reviewer's vote that did not resolve its ticket, e.g. \"1 of 2\": in the decision record's attributes and on its aims.decision log record"},
 	Entry{Name: string(AimsOversightRelatedDecision), Kind: KindAttribute, Type: "string", Package: "oversight", Brief: "decision a review or contest concerns"},
 
 	Entry{Name: EventOversightRouted, Kind: KindEvent, Package: "oversight", Brief: "decision held for review or blocked by a gate (A.9.2)"},

@@ -8,7 +8,8 @@ const ScopeExplainTree = ScopePrefix + "/explain/tree"
 // Attribute keys of the explain/tree package. Its explanation spans and
 // metrics reuse SpanExplain, MetricExplanations, MetricExplanationDuration
 // and the aims.explanation.* keys of package explain, under the scope
-// ScopeExplainTree: the scope is the emitting package's import path.
+// ScopeExplainTree: the scope is the emitting package's import path, and
+// the catalog lists each of them for explain/tree too (explain.go).
 const (
 	// AimsExplanationTrees is the number of trees in the explained ensemble.
 	AimsExplanationTrees = attribute.Key("aims.explanation.trees")

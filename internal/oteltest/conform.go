@@ -18,7 +18,8 @@ import (
 
 // entry is one row of the published table: a name and, for attributes,
 // its value type, for metrics its instrument and unit, for spans their
-// kind, and for events, metrics and spans the package that emits them.
+// kind, and the package that emits it ("all" for an attribute every
+// package may emit).
 type entry struct {
 	typ, unit, pkg string
 }
@@ -105,7 +106,7 @@ func parsePublished(doc string) (published, error) {
 		e := entry{}
 		switch kind {
 		case "attribute":
-			e.typ = cells[1]
+			e.typ, e.pkg = cells[1], cells[2]
 		case "span":
 			e.typ, e.pkg = cells[1], cells[2]
 		case "metric":
@@ -228,16 +229,31 @@ func underScope(where string, rows []entry, s instrumentation.Scope) (entry, []s
 		where, s.Name, strings.Join(pkgs, ", "), strings.Join(scopes, ", "))}
 }
 
-func (p published) attr(where string, kv attribute.KeyValue) []string {
+// allPackages is the package cell of an attribute every aimskit package
+// may put on its signals (aims.system.id, aims.control.id, …).
+const allPackages = "all"
+
+// attr checks an attribute of a signal that came under scope s: its key is
+// published, for the package whose scope s is (or for all packages), with
+// the value type of kv. Attributes are checked per emitting package as
+// events, metrics and spans are: an operator's Collector rule that drops
+// or redacts a key under one scope (filter and transform processors
+// match on the scope) must learn from the table every scope the key
+// comes under.
+func (p published) attr(where string, kv attribute.KeyValue, s instrumentation.Scope) []string {
 	rows, ok := p.lookup("attribute", string(kv.Key))
 	if !ok {
 		return []string{fmt.Sprintf("%s: attribute %s is not published", where, kv.Key)}
 	}
 	e := rows[0]
-	if e.typ != "any" && e.typ != valueType(kv.Value) {
-		return []string{fmt.Sprintf("%s: attribute %s is %s, published as %s", where, kv.Key, valueType(kv.Value), e.typ)}
+	var out []string
+	if len(rows) > 1 || e.pkg != allPackages {
+		e, out = underScope(where+": attribute "+string(kv.Key), rows, s)
 	}
-	return nil
+	if e.typ != "any" && e.typ != valueType(kv.Value) {
+		out = append(out, fmt.Sprintf("%s: attribute %s is %s, published as %s", where, kv.Key, valueType(kv.Value), e.typ))
+	}
+	return out
 }
 
 // LogProblems lists where the log records of aimskit's scopes differ from
@@ -266,7 +282,7 @@ func (p published) logProblems(recs []sdklog.Record) []string {
 			out = append(out, bad...)
 		}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			out = append(out, p.attr(where, kv)...)
+			out = append(out, p.attr(where, kv, r.InstrumentationScope())...)
 			return true
 		})
 	}
@@ -302,7 +318,7 @@ func (p published) spanProblems(spans []sdktrace.ReadOnlySpan) []string {
 			}
 		}
 		for _, kv := range s.Attributes() {
-			out = append(out, p.attr(where, kv)...)
+			out = append(out, p.attr(where, kv, s.InstrumentationScope())...)
 		}
 	}
 	return out
@@ -394,7 +410,7 @@ func (p published) metricProblems(rm metricdata.ResourceMetrics) []string {
 			}
 			for _, s := range pointAttrs(m.Data) {
 				for _, kv := range s.ToSlice() {
-					out = append(out, p.attr("metric "+m.Name, kv)...)
+					out = append(out, p.attr("metric "+m.Name, kv, sm.Scope)...)
 				}
 			}
 		}

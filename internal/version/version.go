@@ -8,7 +8,7 @@ package version
 const Module = "0.2.0"
 
 // Conventions is the version of the names in aims/semconv.
-const Conventions = "3.1.0"
+const Conventions = "3.2.0"
 
 // SchemaURL identifies this version of the conventions: an OpenTelemetry
 // schema URL, whose last path segment is the version, at which the
