@@ -28,14 +28,23 @@ var errFound = errors.New("found")
 // ledger does not hold costs a read of the whole ledger: it is meant for
 // the rare lookup that nothing faster answers, not for the request path.
 // A decision recorded twice (a retried Submit) is found as last recorded.
-// Without a ledger it returns ErrDecisionNotRecorded. A record still in
-// the ledger's queue (the queue-only mode) is not found yet.
+// Without a ledger it returns ErrDecisionNotRecorded. With a queue-only
+// ledger (ledger.WithWaitDurable(false)), Record returns before its record
+// is written, so FindDecision first flushes the ledger: a record Record
+// accepted is found, and a gate asking whether a retried decision was
+// recorded does not record it twice. A failed flush is returned as it is,
+// never as "not recorded".
 func (l *DecisionLog) FindDecision(ctx context.Context, id string) (Decision, error) {
 	if l.ledger == nil {
 		return Decision{}, fmt.Errorf("%w: %s (the decision log keeps no ledger)", ErrDecisionNotRecorded, id)
 	}
 	if id == "" {
 		return Decision{}, fmt.Errorf("%w: empty decision ID", ErrDecisionNotRecorded)
+	}
+	if !l.ledger.WaitsDurable() {
+		if err := l.ledger.Flush(ctx); err != nil {
+			return Decision{}, fmt.Errorf("aims: looking up decision %s: writing the queued records first: %w", id, err)
+		}
 	}
 	// Decisions are encoded by encoding/json, which writes the ID as
 	// "id":"…" with no space; only records holding that text are decoded.

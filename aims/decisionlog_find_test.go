@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aimskit/aimskit/aims/ledger"
 )
@@ -96,5 +97,32 @@ func TestFindDecisionRecordedTwice(t *testing.T) {
 				t.Fatalf("found %+v, %v; want the retried record", got.Oversight, err)
 			}
 		})
+	}
+}
+
+// TestFindDecisionSeesQueuedRecords: with a queue-only ledger
+// (WithWaitDurable(false)), Record returns while the record still waits
+// in the ledger's queue or buffer (here for up to an hour's group commit).
+// FindDecision must find it all the same: an oversight gate asks it
+// whether a retried decision was recorded, and a record it cannot see
+// would be written a second time.
+func TestFindDecisionSeesQueuedRecords(t *testing.T) {
+	ctx := context.Background()
+	led, _ := testLedger(t, t.TempDir(), ledger.WithWaitDurable(false), ledger.WithGroupCommitInterval(time.Hour))
+	dl, err := NewDecisionLog(WithLedger(led), WithAllowList(NewAllowList("income", "region")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close(ctx)
+	d := testDecision(t)
+	if err := dl.Record(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := dl.FindDecision(ctx, d.ID)
+	if err != nil {
+		t.Fatalf("FindDecision of a decision whose record is queued: %v", err)
+	}
+	if got.ID != d.ID {
+		t.Fatalf("found %s, want %s", got.ID, d.ID)
 	}
 }
