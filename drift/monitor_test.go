@@ -22,15 +22,17 @@ import (
 type telemetry struct {
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *oteltest.LogExporter
+	logs   *oteltest.Logs
 	lp     *sdklog.LoggerProvider
 }
 
-func newTelemetry() *telemetry {
-	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &oteltest.LogExporter{}}
-	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
-	t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(t.logs)))
-	return t
+// newTelemetry wires a monitor to oteltest's providers, so that at the end
+// of tb every metric and log record the monitor emitted is checked against
+// the README's published table (names, units, attribute keys and types,
+// scope).
+func newTelemetry(tb testing.TB) *telemetry {
+	m, l := oteltest.NewMetrics(tb), oteltest.NewLogs(tb)
+	return &telemetry{reader: m.Reader(), mp: m.Provider, logs: l, lp: l.Provider}
 }
 
 // points returns metric name → "feature" attribute → value.
@@ -88,7 +90,7 @@ func testProfiles(t testing.TB, rng *rand.Rand) Profiles {
 
 func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp), WithCountWindow(500))
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +211,7 @@ func TestMonitorDetectsDriftAndEmits(t *testing.T) {
 // they carry the caller's trace and span IDs.
 func TestMonitorEventsCarryCallerTraceContext(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 		WithCountWindow(500), WithWindowExport())
 	if err != nil {
@@ -314,7 +316,7 @@ func feedDrifted(t *testing.T, m *Monitor, rng *rand.Rand, n int) {
 
 func TestMonitorBadInputAndDropPolicy(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp), WithMinObservations(10))
 	if err != nil {
 		t.Fatal(err)
@@ -372,7 +374,7 @@ func TestMonitorTimeWindow(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 		WithTimeWindow(time.Minute), WithClock(clock), WithMinObservations(5))
 	if err != nil {
@@ -398,7 +400,7 @@ func TestMonitorTimeWindow(t *testing.T) {
 
 func TestMonitorOutcomeDetector(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp))
 	if err != nil {
 		t.Fatal(err)
@@ -439,7 +441,7 @@ func TestMonitorScheduleAndCloseStopsGoroutine(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	profiles := testProfiles(t, rng)
 	before := runtime.NumGoroutine()
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(profiles, WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp), WithInterval(5*time.Millisecond), WithMinObservations(5))
 	if err != nil {
 		t.Fatal(err)
@@ -485,7 +487,7 @@ func TestMonitorScheduleAndCloseStopsGoroutine(t *testing.T) {
 
 func TestMonitorObserveDoesNotAllocate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
-	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(newTelemetry().mp), WithLoggerProvider(newTelemetry().lp))
+	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(newTelemetry(t).mp), WithLoggerProvider(newTelemetry(t).lp))
 	if err != nil {
 		t.Fatal(err)
 	}

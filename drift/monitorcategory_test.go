@@ -22,7 +22,7 @@ func TestMonitorCategoricalMemoryIsBounded(t *testing.T) {
 	}
 	const window = 64
 	m, err := NewMonitor(Profiles{Categorical: []*CategoricalProfile{ref}}, WithCountWindow(window), WithMinObservations(window),
-		WithMeterProvider(newTelemetry().mp), WithLoggerProvider(newTelemetry().lp))
+		WithMeterProvider(newTelemetry(t).mp), WithLoggerProvider(newTelemetry(t).lp))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/internal/oteltest"
@@ -31,7 +29,7 @@ func feedShifted(t *testing.T, m *Monitor, rng *rand.Rand, n int) {
 // the next collection, and only by that one.
 func TestMonitorCloseEvaluatesAndExportsFinalState(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 		WithCountWindow(400), WithInterval(time.Hour))
 	if err != nil {
@@ -90,7 +88,7 @@ func TestMonitorCloseEvaluatesAndExportsFinalState(t *testing.T) {
 // error; the monitor is closed all the same.
 func TestMonitorCloseRespectsContext(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 		WithCountWindow(400), WithInterval(time.Hour))
 	if err != nil {
@@ -185,15 +183,12 @@ func TestTestOptionErrors(t *testing.T) {
 // Without WithMeterProvider/WithLoggerProvider, or with nil ones, the
 // monitor emits through the global providers.
 func TestMonitorNilProvidersUseGlobal(t *testing.T) {
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	logs := &oteltest.LogExporter{}
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logs)))
+	tel := newTelemetry(t)
+	mp, lp, logs := tel.mp, tel.lp, tel.logs
 	prevMP, prevLP := otel.GetMeterProvider(), otel.GetLoggerProvider()
 	otel.SetMeterProvider(mp)
 	otel.SetLoggerProvider(lp)
 	t.Cleanup(func() { otel.SetMeterProvider(prevMP); otel.SetLoggerProvider(prevLP) })
-	tel := &telemetry{reader: reader, mp: mp, logs: logs, lp: lp}
 
 	rng := rand.New(rand.NewPCG(11, 11))
 	for name, opts := range map[string][]MonitorOption{

@@ -26,7 +26,7 @@ func TestWindowEventsGiveTheFleetVerdict(t *testing.T) {
 			WithCorrection(CorrectionBonferroni), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp)}
 	}
 	const w = 400
-	one, err := NewMonitor(ref, opts(3*w, newTelemetry())...)
+	one, err := NewMonitor(ref, opts(3*w, newTelemetry(t))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestWindowEventsGiveTheFleetVerdict(t *testing.T) {
 	var reps [3]*Monitor
 	var tels [3]*telemetry
 	for i := range reps {
-		tels[i] = newTelemetry()
+		tels[i] = newTelemetry(t)
 		if reps[i], err = NewMonitor(ref, append(opts(w, tels[i]), WithWindowExport())...); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestEvaluateProfilesRefusesBadWindows(t *testing.T) {
 	px, _ := NewNumericProfile("x", []float64{1, 2, 3, 4})
 	pc, _ := NewCategoricalProfile("c", []string{"a", "b"})
 	m, err := NewMonitor(Profiles{Numeric: []*NumericProfile{px}, Categorical: []*CategoricalProfile{pc}},
-		WithMeterProvider(newTelemetry().mp), WithLoggerProvider(newTelemetry().lp))
+		WithMeterProvider(newTelemetry(t).mp), WithLoggerProvider(newTelemetry(t).lp))
 	if err != nil {
 		t.Fatal(err)
 	}

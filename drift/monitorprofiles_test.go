@@ -38,7 +38,7 @@ func fleetReference(rng *rand.Rand, n int) Profiles {
 func newFleetDriftMonitor(t *testing.T, ref Profiles) *Monitor {
 	t.Helper()
 	m, err := NewMonitor(ref, WithCountWindow(5000), WithMinObservations(100), WithNumericTest(fleetTest),
-		WithMeterProvider(newTelemetry().mp), WithLoggerProvider(newTelemetry().lp))
+		WithMeterProvider(newTelemetry(t).mp), WithLoggerProvider(newTelemetry(t).lp))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestWindowProfilesEmptyAndClosed(t *testing.T) {
 	px, _ := NewNumericProfile("x", []float64{1, 2, 3})
 	pc, _ := NewCategoricalProfile("c", []string{"a"})
 	m, err := NewMonitor(Profiles{Numeric: []*NumericProfile{px}, Categorical: []*CategoricalProfile{pc}},
-		WithMeterProvider(newTelemetry().mp), WithLoggerProvider(newTelemetry().lp))
+		WithMeterProvider(newTelemetry(t).mp), WithLoggerProvider(newTelemetry(t).lp))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 func TestOutcomeChangeEventCarriesTraceContext(t *testing.T) {
 	tracer := oteltest.NewTraces(t).Provider.Tracer("test")
 	rng := rand.New(rand.NewPCG(4, 4))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp))
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ func TestWindowGaugeHonoursTimeWindow(t *testing.T) {
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	setNow := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 		WithTimeWindow(time.Minute), WithClock(clock), WithMinObservations(5))
 	if err != nil {

@@ -60,7 +60,7 @@ func TestCountersSurviveMonitorReload(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(9, 9))
 	profiles := testProfiles(t, rng)
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	newMon := func() *Monitor {
 		m, err := NewMonitor(profiles, WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp),
 			WithOutcomeDetector("every", func() (Detector, error) { return everyWrong{}, nil }))
@@ -123,7 +123,7 @@ func TestCountersSurviveMonitorReload(t *testing.T) {
 // path does not allocate.
 func TestMonitorDropDoesNotAllocate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor(testProfiles(t, rng), WithMeterProvider(tel.mp), WithLoggerProvider(tel.lp))
 	if err != nil {
 		t.Fatal(err)

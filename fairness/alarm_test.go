@@ -57,7 +57,7 @@ func (f *rateFeeder) observe(t *testing.T, n int, pF, pM float64) {
 // per crossing, active on violation and inactive on recovery, with the
 // values of the event, a stable key and the methods an incident book uses.
 func TestAlarmHandlerCalledAtCrossings(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	var got alarmLog
 	m, err := NewMonitor([]string{"sex", "race"}, append(tel.opts(), WithCountWindow(200), WithMinGroupDecisions(20),
 		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}),

@@ -17,7 +17,7 @@ func expiryMonitor(t *testing.T) (*Monitor, *telemetry, *alarmLog, func(time.Dur
 	now := t0
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	set := func(d time.Duration) { mu.Lock(); now = t0.Add(d); mu.Unlock() }
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	var log alarmLog
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithClock(clock), WithTimeWindow(time.Minute, 6), WithFinalIntervals(0),
 		WithMinGroupDecisions(1), WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8, Hysteresis: -1}),

@@ -26,7 +26,7 @@ func TestAlarmTimeIsTheCrossing(t *testing.T) {
 			<-release
 		}
 	}
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithClock(clock), WithFinalIntervals(0), WithMinGroupDecisions(1),
 		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8, Hysteresis: -1}), WithAlarmHandler(handler))...)
 	if err != nil {

@@ -258,12 +258,12 @@ func sameStats(t *testing.T, what string, got, want FleetStats) {
 // equal those from the single monitor's.
 func TestFleetCountersSumToOneMonitor(t *testing.T) {
 	stream := fleetStream(6000)
-	oneTel := newTelemetry()
+	oneTel := newTelemetry(t)
 	one := newFleetMonitor(t, oneTel)
 	var repTel [3]*telemetry
 	var reps [3]*Monitor
 	for i := range reps {
-		repTel[i] = newTelemetry()
+		repTel[i] = newTelemetry(t)
 		reps[i] = newFleetMonitor(t, repTel[i])
 	}
 	for _, e := range stream {
@@ -356,7 +356,7 @@ func TestFleetStatsOfEqualsSnapshot(t *testing.T) {
 // label is refused and changes nothing, and a decision that left the
 // window keeps being counted.
 func TestCumulativeCountsFollowFinalOutcome(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), WithCountWindow(1))...)
 	if err != nil {
 		t.Fatal(err)

@@ -26,15 +26,17 @@ import (
 type telemetry struct {
 	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
-	logs   *oteltest.LogExporter
+	logs   *oteltest.Logs
 	lp     *sdklog.LoggerProvider
 }
 
-func newTelemetry() *telemetry {
-	t := &telemetry{reader: sdkmetric.NewManualReader(), logs: &oteltest.LogExporter{}}
-	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
-	t.lp = sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(t.logs)))
-	return t
+// newTelemetry wires a monitor to oteltest's providers, so that at the end
+// of tb every metric and log record the monitor emitted is checked against
+// the README's published table (names, units, attribute keys and types,
+// scope).
+func newTelemetry(tb testing.TB) *telemetry {
+	m, l := oteltest.NewMetrics(tb), oteltest.NewLogs(tb)
+	return &telemetry{reader: m.Reader(), mp: m.Provider, logs: l, lp: l.Provider}
 }
 
 func (t *telemetry) opts() []MonitorOption {
@@ -84,7 +86,7 @@ func (t *telemetry) gauges(tb testing.TB) map[string]map[string]float64 {
 }
 
 func TestMonitorJoinsLabelsAndExportsGauges(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), WithCountWindow(1000), WithMinGroupDecisions(1))...)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +160,7 @@ func TestMonitorJoinsLabelsAndExportsGauges(t *testing.T) {
 }
 
 func TestMonitorThresholdEvent(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex", "race"}, append(tel.opts(), WithCountWindow(200), WithMinGroupDecisions(20),
 		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}),
 		WithThreshold(Threshold{Disparity: EqualOpportunityDifference, Limit: 0.3, ControlID: "A.6.2.4"}))...)
@@ -298,7 +300,7 @@ func TestMonitorTimeWindow(t *testing.T) {
 }
 
 func TestMonitorErrorsAndClose(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	if _, err := NewMonitor(nil); err == nil {
 		t.Error("no features accepted")
 	}
@@ -467,7 +469,7 @@ func TestZeroValuesDoNotPanic(t *testing.T) {
 
 func TestMonitorHysteresisSuppressesFlapping(t *testing.T) {
 	run := func(h float64) int {
-		tel := newTelemetry()
+		tel := newTelemetry(t)
 		m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithCountWindow(200), WithMinGroupDecisions(20),
 			WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8, Hysteresis: h}))...)
 		if err != nil {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/aimskit/aimskit/aims/semconv"
 	"github.com/aimskit/aimskit/internal/oteltest"
@@ -42,7 +40,7 @@ func twoThresholds() []MonitorOption {
 // The Observe that crosses both thresholds emits both events; Close adds
 // none and leaves the final window for the next collection.
 func TestMonitorCloseFlushesFinalState(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), twoThresholds()...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +86,7 @@ func TestMonitorCloseFlushesFinalState(t *testing.T) {
 // A time window is brought up to the moment of Close, then frozen: the
 // final gauges do not change with the clock afterwards.
 func TestMonitorCloseFreezesTimeWindow(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	now := time.Unix(1_700_000_000, 0)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithTimeWindow(time.Minute, 6),
 		WithClock(func() time.Time { return now }), WithMinGroupDecisions(1))...)
@@ -115,7 +113,7 @@ func TestMonitorCloseFreezesTimeWindow(t *testing.T) {
 // Close gives up emitting when ctx has ended, and says so; the monitor is
 // closed all the same.
 func TestMonitorCloseRespectsContext(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), twoThresholds()...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -198,15 +196,12 @@ func TestFrameOptionErrors(t *testing.T) {
 // Without WithMeterProvider/WithLoggerProvider, or with nil ones, the
 // monitor emits through the global providers.
 func TestMonitorNilProvidersUseGlobal(t *testing.T) {
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	logs := &oteltest.LogExporter{}
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logs)))
+	tel := newTelemetry(t)
+	mp, lp, logs := tel.mp, tel.lp, tel.logs
 	prevMP, prevLP := otel.GetMeterProvider(), otel.GetLoggerProvider()
 	otel.SetMeterProvider(mp)
 	otel.SetLoggerProvider(lp)
 	t.Cleanup(func() { otel.SetMeterProvider(prevMP); otel.SetLoggerProvider(prevLP) })
-	tel := &telemetry{reader: reader, mp: mp, logs: logs, lp: lp}
 
 	for name, opts := range map[string][]MonitorOption{
 		"absent": nil,

@@ -13,7 +13,7 @@ import (
 // the error quotes only its start), while one of exactly the bound is
 // observed, finalised and labelled as usual.
 func TestMonitorDecisionIDLengthBounded(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithMinGroupDecisions(1), WithFinalIntervals(0))...)
 	if err != nil {
 		t.Fatal(err)

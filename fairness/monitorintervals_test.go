@@ -13,7 +13,7 @@ import (
 // flag groups below the minimum size: Intervals bootstraps the window, and
 // the small-group flag is in the snapshot and the exported gauges.
 func TestMonitorIntervalsAndSmallGroups(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithMinGroupDecisions(30))...)
 	if err != nil {
 		t.Fatal(err)

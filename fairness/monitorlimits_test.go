@@ -36,7 +36,7 @@ func (t *telemetry) limitCounts(tb testing.TB) map[string]int64 {
 // declared features are counted under the overflow level, never rejected,
 // and the series stay the declared levels plus the overflow.
 func TestMonitorDeclaredLevelsOverflow(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex", "region"}, append(tel.opts(),
 		WithGroupLevels("sex", "female", "male"),
 		WithGroupLevels("region", "north", "south"))...)
@@ -82,7 +82,7 @@ func TestMonitorDeclaredLevelsOverflow(t *testing.T) {
 // levels and later ones overflow; long values are truncated and counted;
 // combinations beyond WithMaxGroups go to the all-overflow group.
 func TestMonitorUndeclaredLevelsBounded(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex", "region"}, append(tel.opts(), WithMaxLevels(4), WithMaxGroups(6), WithMaxValueLength(8))...)
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func TestMonitorEventsCarryTraceContext(t *testing.T) {
 	}
 
 	// Demographic parity: a decision crosses, a review's final outcome recovers.
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithMinGroupDecisions(1), WithFinalIntervals(0),
 		WithThreshold(Threshold{Disparity: DemographicParityRatio, Limit: 0.8}), WithAlarmHandler(handler))...)
 	must(err)
@@ -80,7 +80,7 @@ func TestMonitorEventsCarryTraceContext(t *testing.T) {
 	check(tel, id1, id2)
 
 	// Equal opportunity: a label crosses.
-	tel = newTelemetry()
+	tel = newTelemetry(t)
 	m2, err := NewMonitor([]string{"g"}, append(tel.opts(), WithMinGroupDecisions(1), WithFinalIntervals(0),
 		WithThreshold(Threshold{Disparity: EqualOpportunityDifference, Limit: 0.3}), WithAlarmHandler(handler))...)
 	must(err)

@@ -14,7 +14,7 @@ import (
 // from the pending set whose label never arrives is no label, and one
 // whose label arrives later is one unmatched label, not two.
 func TestUnmatchedLabelsCountEachLabelOnce(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"g"}, append(tel.opts(), WithCountWindow(100), WithMaxPending(2), WithMinGroupDecisions(1), WithFinalIntervals(0))...)
 	if err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func checkNoReset(t *testing.T, step string, before, after map[string]sumPoint) 
 // not drop back to B's under the series' old start time.
 func TestCumulativeSurvivesMonitorReload(t *testing.T) {
 	ctx := context.Background()
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	opts := append(tel.opts(), WithGroupLevels("sex", "f", "m"))
 	a, err := NewMonitor([]string{"sex"}, opts...)
 	if err != nil {
@@ -139,7 +139,7 @@ func TestCumulativeSurvivesMonitorReload(t *testing.T) {
 // TestMonitorObserveLabelDoesNotAllocate: adding to the synchronous
 // counters on the request path does not allocate.
 func TestMonitorObserveLabelDoesNotAllocate(t *testing.T) {
-	tel := newTelemetry()
+	tel := newTelemetry(t)
 	m, err := NewMonitor([]string{"sex"}, append(tel.opts(), WithGroupLevels("sex", "f", "m"))...)
 	if err != nil {
 		t.Fatal(err)

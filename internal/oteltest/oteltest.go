@@ -154,6 +154,10 @@ func (m *Metrics) Collect(t testing.TB) metricdata.ResourceMetrics {
 	return rm
 }
 
+// Reader returns the manual reader, for tests whose helpers collect
+// through it; the check at test end still runs.
+func (m *Metrics) Reader() *sdkmetric.ManualReader { return m.reader }
+
 // Find returns the metric with the given name, or false.
 func (m *Metrics) Find(t testing.TB, name string) (metricdata.Metrics, bool) {
 	rm := m.Collect(t)
