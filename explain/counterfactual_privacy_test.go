@@ -5,8 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 // TestCounterfactualErrorsDoNotRepeatInputs: the input row is a person's
@@ -43,8 +42,8 @@ func TestCounterfactualErrorsDoNotRepeatInputs(t *testing.T) {
 		}, "3.3125", []string{"a is immutable; b is immutable; c is immutable"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			spans := tracetest.NewSpanRecorder()
-			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+			tr := oteltest.NewTraces(t)
+			spans, tp := tr.Recorder, tr.Provider
 			_, err := Counterfactuals(context.Background(), sum, tc.x, tc.goal, tc.opts, WithTracerProvider(tp))
 			if err == nil {
 				t.Fatal("no error")

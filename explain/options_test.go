@@ -7,12 +7,10 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 func TestOptionErrors(t *testing.T) {
@@ -68,10 +66,8 @@ func TestOptionErrors(t *testing.T) {
 // Without WithTracerProvider/WithMeterProvider, or with nil ones,
 // explainers and searches emit through the global providers.
 func TestNilProvidersUseGlobal(t *testing.T) {
-	spans := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	tr, ms := oteltest.NewTraces(t), oteltest.NewMetrics(t)
+	spans, tp, reader, mp := tr.Recorder, tr.Provider, ms.Reader(), ms.Provider
 	prevTP, prevMP := otel.GetTracerProvider(), otel.GetMeterProvider()
 	otel.SetTracerProvider(tp)
 	otel.SetMeterProvider(mp)

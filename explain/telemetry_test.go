@@ -8,17 +8,15 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 )
 
 func TestExplanationSpan(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	tr := oteltest.NewTraces(t) // checks the spans against the README's table at test end
+	rec, tp := tr.Recorder, tr.Provider
 	bg := NewMatrix(3, 3)
 	copy(bg.Data, []float64{0, 0, 0, 1, 1, 1, 2, 0, 1})
 	f := Func(func(x []float64) float64 { return 10*x[0] + x[1]*x[2] })
@@ -48,6 +46,7 @@ func TestExplanationSpan(t *testing.T) {
 		attrs[semconv.AimsExplanationBackgroundSize].AsInt64() != 3 ||
 		attrs[semconv.AimsExplanationModelEvaluations].AsInt64() != int64(e.ModelEvaluations) ||
 		!attrs[semconv.AimsExplanationExact].AsBool() ||
+		attrs[semconv.AimsExplanationLink].AsString() != string(LinkIdentity) ||
 		attrs[semconv.AimsControlID].AsString() != "A.8.2" {
 		t.Errorf("attributes %v", attrs)
 	}
@@ -75,8 +74,8 @@ func TestExplanationSpan(t *testing.T) {
 }
 
 func TestCounterfactualSpan(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	tr := oteltest.NewTraces(t) // checks the spans against the README's table at test end
+	rec, tp := tr.Recorder, tr.Provider
 	f := Func(func(x []float64) float64 { return x[0] + x[1] })
 	res, err := Counterfactuals(context.Background(), f, []float64{1, 1}, Above(5), CounterfactualOptions{
 		K: 2, Constraints: []FeatureConstraint{{Range: &Range{Min: 0, Max: 10}}, {Range: &Range{Min: 0, Max: 10}}},
@@ -101,8 +100,8 @@ func TestCounterfactualSpan(t *testing.T) {
 }
 
 func TestExplanationMetrics(t *testing.T) {
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	ms := oteltest.NewMetrics(t) // checks the metrics against the README's table at test end
+	reader, mp := ms.Reader(), ms.Provider
 	bg := NewMatrix(2, 2)
 	copy(bg.Data, []float64{0, 0, 1, 1})
 	ex, err := NewExact(Func(func(x []float64) float64 { return x[0] * x[1] }), bg, WithMeterProvider(mp))
