@@ -74,7 +74,7 @@ func TestSubmitRoutesByPolicy(t *testing.T) {
 	if n, _ := h.metricValue(t, semconv.MetricOversightQueueDepth); n != 2 {
 		t.Fatalf("queue depth %v, want 2", n)
 	}
-	if ev := h.logs.events(semconv.EventOversightRouted); len(ev) != 3 || ev[0][string(semconv.AimsControlID)].AsString() != "A.9.2" {
+	if ev := h.events(semconv.EventOversightRouted); len(ev) != 3 || ev[0][string(semconv.AimsControlID)].AsString() != "A.9.2" {
 		t.Fatalf("routed events %v, want 3 carrying A.9.2", ev)
 	}
 	if h.spanNames()["oversight.submit"] != 4 {
@@ -186,7 +186,7 @@ func TestOverride(t *testing.T) {
 	if tk, _ := h.gate.Ticket(ctx, id); tk.State != oversight.StatePending || len(tk.Votes) != 0 {
 		t.Fatalf("refused override changed the ticket: %+v", tk)
 	}
-	if ev := h.logs.events(semconv.EventOversightRefused); len(ev) != 2 || ev[0][string(semconv.AimsControlID)].AsString() != "A.3.2" {
+	if ev := h.events(semconv.EventOversightRefused); len(ev) != 2 || ev[0][string(semconv.AimsControlID)].AsString() != "A.3.2" {
 		t.Fatalf("refused events %v", ev)
 	}
 
@@ -241,7 +241,7 @@ func TestBadReviewerInput(t *testing.T) {
 	if len(h.rec.all()) != nrec {
 		t.Fatal("a refused attempt was recorded as a decision")
 	}
-	if ev := h.logs.events(semconv.EventOversightRefused); len(ev) != len(cases) {
+	if ev := h.events(semconv.EventOversightRefused); len(ev) != len(cases) {
 		t.Fatalf("%d refused events, want %d", len(ev), len(cases))
 	}
 	h.rec.mu.Lock()
@@ -356,7 +356,7 @@ func TestDeadlineEscalationThenFailSafeDeny(t *testing.T) {
 	if n, _ := h.metricValue(t, semconv.MetricOversightEscalations); n != 1 {
 		t.Fatalf("escalations counter %v", n)
 	}
-	if len(h.logs.events(semconv.EventOversightEscalated)) != 1 || len(h.logs.events(semconv.EventOversightExpired)) != 1 {
+	if len(h.events(semconv.EventOversightEscalated)) != 1 || len(h.events(semconv.EventOversightExpired)) != 1 {
 		t.Fatal("missing escalation/expiry events")
 	}
 }
@@ -430,7 +430,7 @@ func TestHaltAndResume(t *testing.T) {
 	if n, _ := h.metricValue(t, semconv.MetricOversightHalts); n != 1 {
 		t.Fatalf("halts counter %v", n)
 	}
-	if ev := h.logs.events(semconv.EventOversightHalted); len(ev) != 1 || ev[0][string(semconv.AimsOversightReviewer)].AsString() != "alice" {
+	if ev := h.events(semconv.EventOversightHalted); len(ev) != 1 || ev[0][string(semconv.AimsOversightReviewer)].AsString() != "alice" {
 		t.Fatalf("halt events %v", ev)
 	}
 }
@@ -482,7 +482,7 @@ func TestContest(t *testing.T) {
 	if contestRec.Oversight.Action != aims.ActionContest || contestRec.Oversight.RelatedDecisionID != rej.Decision.ID {
 		t.Fatalf("contest record %+v", contestRec.Oversight)
 	}
-	if ev := h.logs.events(semconv.EventOversightContested); len(ev) != 1 || ev[0][string(semconv.AimsControlID)].AsString() != "A.8.3" {
+	if ev := h.events(semconv.EventOversightContested); len(ev) != 1 || ev[0][string(semconv.AimsControlID)].AsString() != "A.8.3" {
 		t.Fatalf("contested events %v", ev)
 	}
 	// A decision applied automatically is found through the recorder.

@@ -11,7 +11,6 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/aimskit/aimskit/aims"
@@ -139,8 +138,8 @@ type harness struct {
 	rec    *fakeRecorder
 	clock  *fakeClock
 	store  oversight.Store
-	spans  *tracetest.InMemoryExporter
-	logs   *memLogs
+	traces *oteltest.Traces
+	logs   *oteltest.Logs
 	reader *sdkmetric.ManualReader
 }
 
@@ -153,25 +152,37 @@ var (
 
 func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 	t.Helper()
+	// oteltest's providers check, at the end of the test, everything the
+	// gate emitted against the README's published table (names, span
+	// kinds, instruments, units, attribute keys and types, scopes).
+	// Cleanups run last registered first: the metrics are checked while the
+	// gate is still open (Close unregisters the callbacks of the queue
+	// depth, override and agreement rate gauges, so a collection after it
+	// would leave them unchecked), then the gate closes, and only then are
+	// spans and log records checked, with whatever Close emitted.
+	traces, logs := oteltest.NewTraces(t), oteltest.NewLogs(t)
 	h := &harness{
 		rec:    &fakeRecorder{},
 		clock:  &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
-		spans:  tracetest.NewInMemoryExporter(),
-		logs:   &memLogs{},
-		reader: sdkmetric.NewManualReader(),
+		traces: traces,
+		logs:   logs,
 	}
+	t.Cleanup(func() {
+		if h.gate != nil {
+			_ = h.gate.Close(context.Background())
+		}
+	})
+	metrics := oteltest.NewMetrics(t)
+	h.reader = metrics.Reader()
 	h.store = oversight.NewMemoryStore()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(h.spans))
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(h.logs)))
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	base := []oversight.Option{
 		oversight.WithStore(h.store),
 		oversight.WithClock(h.clock.Now),
 		oversight.WithSweepInterval(0),
 		oversight.WithPollInterval(5 * time.Millisecond),
-		oversight.WithTracerProvider(tp),
-		oversight.WithLoggerProvider(lp),
-		oversight.WithMeterProvider(mp),
+		oversight.WithTracerProvider(traces.Provider),
+		oversight.WithLoggerProvider(logs.Provider),
+		oversight.WithMeterProvider(metrics.Provider),
 		oversight.WithRiskLevel("credit", aims.RiskLimited),
 		oversight.WithRiskLevel("hiring", aims.RiskHigh),
 		oversight.WithRiskLevel("spam", aims.RiskMinimal),
@@ -180,26 +191,22 @@ func newHarness(t *testing.T, opts ...oversight.Option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-
 	h.gate = g
-	// At the end, everything the gate emitted must match the published
-	// conventions: names, span kinds, instruments, units and attributes.
-	t.Cleanup(func() {
-		_ = g.Close(context.Background())
-		var rm metricdata.ResourceMetrics
-		if err := h.reader.Collect(context.Background(), &rm); err != nil {
-			t.Errorf("collecting metrics: %v", err)
-		}
-		problems := oteltest.MetricProblems(rm)
-		problems = append(problems, oteltest.SpanProblems(h.spans.GetSpans().Snapshots())...)
-		h.logs.mu.Lock()
-		problems = append(problems, oteltest.LogProblems(h.logs.recs)...)
-		h.logs.mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("conventions: %s", p)
-		}
-	})
 	return h
+}
+
+// spans returns the spans the gate has ended so far.
+func (h *harness) spans() tracetest.SpanStubs {
+	return tracetest.SpanStubsFromReadOnlySpans(h.traces.Recorder.Ended())
+}
+
+// events returns the attributes of every event with the given name.
+func (h *harness) events(name string) []map[string]attribute.Value {
+	var out []map[string]attribute.Value
+	for _, r := range h.logs.Events(name) {
+		out = append(out, oteltest.Attrs(r))
+	}
+	return out
 }
 
 // decision builds a valid candidate decision.
@@ -284,7 +291,7 @@ func (h *harness) metricValue(t *testing.T, name string, match ...attribute.KeyV
 
 func (h *harness) spanNames() map[string]int {
 	out := map[string]int{}
-	for _, s := range h.spans.GetSpans() {
+	for _, s := range h.spans() {
 		out[s.Name]++
 	}
 	return out

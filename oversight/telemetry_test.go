@@ -67,10 +67,8 @@ func TestTelemetryNamesAreCatalogued(t *testing.T) {
 	if metrics < 8 {
 		t.Errorf("only %d metrics emitted", metrics)
 	}
-	h.logs.mu.Lock()
-	defer h.logs.mu.Unlock()
 	events := map[string]bool{}
-	for _, r := range h.logs.recs {
+	for _, r := range h.logs.Records() {
 		events[r.EventName()] = true
 		if !known(r.EventName(), semconv.KindEvent) {
 			t.Errorf("event %s is not in the semconv catalog", r.EventName())
@@ -97,7 +95,7 @@ func TestTelemetryNamesAreCatalogued(t *testing.T) {
 			t.Errorf("no %s event", want)
 		}
 	}
-	for _, s := range h.spans.GetSpans() {
+	for _, s := range h.spans() {
 		for _, kv := range s.Attributes {
 			if !known(string(kv.Key), semconv.KindAttribute) {
 				t.Errorf("span %s: attribute %s is not in the semconv catalog", s.Name, kv.Key)
@@ -199,7 +197,7 @@ func TestFailedOperationSpansHaveErrorStatus(t *testing.T) {
 				t.Fatal("no error")
 			}
 			found := false
-			for _, s := range h.spans.GetSpans() {
+			for _, s := range h.spans() {
 				if s.Name != tc.span {
 					continue
 				}
