@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/oversight"
 )
 
@@ -18,8 +17,8 @@ var _ oversight.Recorder = (*aims.DecisionLog)(nil)
 // TestWithAimsDecisionLog runs a review through the real aims.DecisionLog
 // and reads the decision records it emitted.
 func TestWithAimsDecisionLog(t *testing.T) {
-	logs := &memLogs{}
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logs)))
+	logs := oteltest.NewLogs(t) // checks the decision records against the README's table at test end
+	lp := logs.Provider
 	ps, err := aims.NewPseudonymizer([]byte("0123456789abcdef0123456789abcdef"), "k1")
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +45,8 @@ func TestWithAimsDecisionLog(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	logs.mu.Lock()
-	defer logs.mu.Unlock()
 	var recs []aims.Decision
-	for _, r := range logs.recs {
+	for _, r := range logs.Records() {
 		if r.EventName() != semconv.EventDecision {
 			continue
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -95,42 +94,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
-}
-
-// memLogs collects emitted log records.
-type memLogs struct {
-	mu   sync.Mutex
-	recs []sdklog.Record
-}
-
-func (m *memLogs) Export(_ context.Context, recs []sdklog.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, r := range recs {
-		m.recs = append(m.recs, r.Clone())
-	}
-	return nil
-}
-func (m *memLogs) Shutdown(context.Context) error   { return nil }
-func (m *memLogs) ForceFlush(context.Context) error { return nil }
-
-// events returns the attributes of every event with the given name.
-func (m *memLogs) events(name string) []map[string]attribute.Value {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []map[string]attribute.Value
-	for _, r := range m.recs {
-		if r.EventName() != name {
-			continue
-		}
-		kv := map[string]attribute.Value{}
-		r.WalkAttributes(func(a attribute.KeyValue) bool {
-			kv[string(a.Key)] = a.Value
-			return true
-		})
-		out = append(out, kv)
-	}
-	return out
 }
 
 type harness struct {

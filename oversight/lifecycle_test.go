@@ -11,15 +11,13 @@ import (
 	"go.opentelemetry.io/otel"
 	lognoop "go.opentelemetry.io/otel/log/noop"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/aimskit/aimskit/aims"
 	"github.com/aimskit/aimskit/aims/semconv"
+	"github.com/aimskit/aimskit/internal/oteltest"
 	"github.com/aimskit/aimskit/oversight"
 )
 
@@ -127,12 +125,13 @@ func TestNilOptionsAreIgnoredAndBadOnesAllReported(t *testing.T) {
 // TestNilProvidersMeanTheGlobalOnes: WithTracerProvider(nil) and its
 // siblings are not errors; the Gate emits through the global providers.
 func TestNilProvidersMeanTheGlobalOnes(t *testing.T) {
-	spans := tracetest.NewInMemoryExporter()
-	logs := &memLogs{}
-	reader := sdkmetric.NewManualReader()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
-	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
-	otel.SetLoggerProvider(sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(logs))))
+	// oteltest's providers check what the gate emitted through the global
+	// ones against the README's table at test end.
+	traces, logs, metrics := oteltest.NewTraces(t), oteltest.NewLogs(t), oteltest.NewMetrics(t)
+	reader := metrics.Reader()
+	otel.SetTracerProvider(traces.Provider)
+	otel.SetMeterProvider(metrics.Provider)
+	otel.SetLoggerProvider(logs.Provider)
 	t.Cleanup(func() {
 		otel.SetTracerProvider(tracenoop.NewTracerProvider())
 		otel.SetMeterProvider(metricnoop.NewMeterProvider())
@@ -150,7 +149,7 @@ func TestNilProvidersMeanTheGlobalOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 	submits := 0
-	for _, s := range spans.GetSpans() {
+	for _, s := range tracetest.SpanStubsFromReadOnlySpans(traces.Recorder.Ended()) {
 		if s.Name == "oversight.submit" {
 			submits++
 			if s.InstrumentationScope.Name != semconv.ScopeOversight || s.InstrumentationScope.SchemaURL != semconv.SchemaURL {
@@ -161,7 +160,7 @@ func TestNilProvidersMeanTheGlobalOnes(t *testing.T) {
 	if submits != 1 {
 		t.Errorf("%d oversight.submit spans on the global tracer provider, want 1", submits)
 	}
-	if n := len(logs.events(semconv.EventOversightRouted)); n != 1 {
+	if n := len(logs.Events(semconv.EventOversightRouted)); n != 1 {
 		t.Errorf("%d routed events on the global logger provider, want 1", n)
 	}
 	var rm metricdata.ResourceMetrics
