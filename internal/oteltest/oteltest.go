@@ -124,6 +124,9 @@ func (e *LogExporter) ForceFlush(context.Context) error { return nil }
 type Metrics struct {
 	Provider *sdkmetric.MeterProvider
 	reader   *sdkmetric.ManualReader
+
+	mu       sync.Mutex
+	reported map[string]bool // problems already reported, once each
 }
 
 // NewMetrics returns a Metrics whose provider is shut down when the test
@@ -133,25 +136,44 @@ type Metrics struct {
 func NewMetrics(t testing.TB) *Metrics {
 	r := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r))
+	m := &Metrics{Provider: mp, reader: r}
 	t.Cleanup(func() {
 		var rm metricdata.ResourceMetrics
 		if err := r.Collect(context.Background(), &rm); err == nil {
-			for _, m := range MetricProblems(rm) {
-				t.Errorf("oteltest: %s", m)
-			}
+			m.check(t, rm)
 		}
 		_ = mp.Shutdown(context.Background())
 	})
-	return &Metrics{Provider: mp, reader: r}
+	return m
 }
 
-// Collect reads the current metric data.
+// Collect reads the current metric data. What it reads is checked against
+// the published conventions too, as the last collection is: a gauge whose
+// callback is gone by the end of the test (its component was closed) is
+// checked only here.
 func (m *Metrics) Collect(t testing.TB) metricdata.ResourceMetrics {
 	var rm metricdata.ResourceMetrics
 	if err := m.reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatalf("collecting metrics: %v", err)
 	}
+	m.check(t, rm)
 	return rm
+}
+
+// check reports the problems of rm (MetricProblems) not reported yet.
+func (m *Metrics) check(t testing.TB, rm metricdata.ResourceMetrics) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range MetricProblems(rm) {
+		if m.reported[p] {
+			continue
+		}
+		if m.reported == nil {
+			m.reported = map[string]bool{}
+		}
+		m.reported[p] = true
+		t.Errorf("oteltest: %s", p)
+	}
 }
 
 // Reader returns the manual reader, for tests whose helpers collect
