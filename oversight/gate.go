@@ -293,34 +293,24 @@ func explicitSubmitter(ctx context.Context) string {
 	return canonID(id)
 }
 
-// recordedBeforeLossHeld refuses to hold decisionID for review when a
-// store writing its index behind may have lost the routed ticket of the
-// decision routed before a crash and the durable decision log holds a
-// record of it (applied, blocked, or any other: holding it would put a
-// second, different record under its ID, and a reviewer could reject a
-// decision in effect), or cannot be read. The log is asked only for
+// recordedBeforeLossHeld refuses to hold decision d for review when a
+// store writing its index behind may have lost, in a crash, the routed
+// ticket of d and the durable decision log holds a record of d (applied,
+// blocked, or held already: a second record under its ID would make two
+// decisions of one, and a reviewer could reject a decision in effect), or
+// cannot be read (recordedBeforeLoss). The log is asked only for
 // decision IDs made in the window of the loss (lossFinder), so a held
 // decision costs no read of the log otherwise.
-func (g *Gate) recordedBeforeLossHeld(ctx context.Context, decisionID string) error {
-	f := g.lossFinder(decisionID)
+func (g *Gate) recordedBeforeLossHeld(ctx context.Context, d *aims.Decision) error {
+	f := g.lossFinder(d.ID)
 	if f == nil {
 		return nil
 	}
-	d, err := f.FindDecision(ctx, decisionID)
-	switch {
-	case err == nil:
-		var was aims.OversightAction
-		if d.Oversight != nil {
-			was = d.Oversight.Action
-		}
-		return fmt.Errorf("%w: decision %s was recorded already (as %q, before the store's last crash); a new decision needs a new ID", ErrTicketExists, decisionID, was)
-	case !notRecorded(err):
-		// It may have been applied: holding it would let reviewers
-		// reject a decision in effect. Nothing is stored; a retry asks
-		// again.
-		return fmt.Errorf("oversight: decision %s refused, nothing stored: whether it was recorded before the store's last crash cannot be read from the decision log: %w", decisionID, err)
+	prior, err := recordedBeforeLoss(ctx, f, d)
+	if prior != nil {
+		return fmt.Errorf("%w: decision %s was recorded already (as %q, before the store's last crash); a new decision needs a new ID", ErrTicketExists, d.ID, prior.Oversight.Action)
 	}
-	return nil
+	return err
 }
 
 // notHeld refuses to route decisionID without review when it has a
@@ -444,7 +434,7 @@ func (g *Gate) Submit(ctx context.Context, d aims.Decision) (_ Outcome, err erro
 		}
 	}
 	if v.Route == RouteReview {
-		if err := g.recordedBeforeLossHeld(ctx, d.ID); err != nil {
+		if err := g.recordedBeforeLossHeld(ctx, &d); err != nil {
 			return Outcome{}, err
 		}
 		if err := g.roomFor(ctx, KindReview); err != nil {

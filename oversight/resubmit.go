@@ -81,12 +81,13 @@ func retryOutcome(prior *aims.Decision) Outcome {
 	return Outcome{Action: prior.Oversight.Action, Applied: appliedAction(prior.Oversight.Action), Decision: *prior}
 }
 
-// recordedBeforeLoss looks decision d (routed, not held) up in the
+// recordedBeforeLoss looks decision d, as the policy routed it, up in the
 // durable decision log f, for a decision ID of the window in which the
 // store's previous run may have lost routed tickets (lossFinder): the
 // retry of a decision whose ticket the crash lost finds no ticket, so
 // only the log tells that it was recorded. It returns the record when d
-// was recorded on the same route (the retry's answer), nil when d is not
+// was recorded on the same route (a routed retry's answer; a held one is
+// refused, recordedBeforeLossHeld), nil when d is not
 // recorded, and ErrTicketExists when something else is recorded under
 // d's ID (another route, other content). A failed lookup refuses d,
 // nothing stored; a retry asks again.
