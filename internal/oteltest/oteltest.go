@@ -177,7 +177,8 @@ func (m *Metrics) check(t testing.TB, rm metricdata.ResourceMetrics) {
 }
 
 // Reader returns the manual reader, for tests whose helpers collect
-// through it; the check at test end still runs.
+// through it; the check at test end still runs, but a collection made
+// through the reader is not checked itself, as one made by Collect is.
 func (m *Metrics) Reader() *sdkmetric.ManualReader { return m.reader }
 
 // Find returns the metric with the given name, or false.
